@@ -1,0 +1,111 @@
+"""Shared Future: the application factory. `flask --app app ...` finds it."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, render_template
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from core import cli, permissions, security
+from core.config import Config
+from core.email import deliver_committed_messages
+from core.extensions import csrf, db, limiter, login_manager, mail, migrate
+from core.models import SiteRole, User
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(Config(app.instance_path).as_dict())
+    if config:
+        app.config.update(config)
+
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(app.root_path + "/templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    if any(app.config[key] for key in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST")):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
+                                x_proto=app.config["PROXY_FIX_X_PROTO"], x_host=app.config["PROXY_FIX_X_HOST"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.root_path + "/migrations", render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    WTFormsHelpers(app)
+    _init_login(app)
+
+    from core.views import bp as core_bp
+    app.register_blueprint(core_bp)
+
+    security.init_app(app)
+    app.after_request(_send_committed_email)
+    _register_error_pages(app)
+    _register_template_helpers(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "core.sign_in"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(identifier: str):
+        # The identifier carries the session version, so bumping it signs out
+        # every session and remember-me cookie issued before.
+        user_id, _, version = identifier.partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_version != int(version):
+            return None
+        return user
+
+
+def _send_committed_email(response):
+    deliver_committed_messages()
+    return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    def page(status, template):
+        def handler(error):
+            if status == 500:
+                db.session.rollback()
+            return render_template(template, error=error), status
+        return handler
+
+    for status in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(status, page(status, f"errors/{status}.html"))
+    app.register_error_handler(CSRFError, page(400, "errors/400.html"))
+
+
+def _register_template_helpers(app: Flask) -> None:
+    @app.template_filter("london")
+    def london(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:
+        if value is None:
+            return ""
+        return value.astimezone(LONDON).strftime(fmt).replace("AM", "am").replace("PM", "pm")
+
+    @app.context_processor
+    def globals_for_templates():
+        return {
+            "brand_name": app.config["BRAND_NAME"],
+            "permissions": permissions,
+            "SiteRole": SiteRole,
+            "current_user": current_user,
+        }

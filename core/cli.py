@@ -1,0 +1,83 @@
+"""Command-line tasks: `flask --app app users create`, `seed-demo`, `send-mail`."""
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from core import services
+from core.email import deliver_due, interrupted_count
+from core.errors import DomainError
+from core.extensions import db
+from core.models import SiteRole, User
+
+DEMO_PASSWORD = "demo-Shared-Future-2026"
+DEMO_ACCOUNTS = [
+    ("admin@example.org", "Ada Admin", [SiteRole.ADMIN]),
+    ("organiser@example.org", "Olu Organiser", [SiteRole.ORGANISER]),
+    ("awards@example.org", "Aisha Awards", [SiteRole.AWARDS_ADMINISTRATOR]),
+    ("member@example.org", "Mo Member", []),
+]
+
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", help="Full name (defaults to the part of the email before @).")
+@click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in SiteRole]),
+              help="Site role to grant; repeat for several.")
+def create_user_command(email, name, roles):
+    """Create a confirmed account. The password is read from the prompt, or
+    from standard input when it is not a terminal."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if not services.PASSWORD_MIN_LENGTH <= len(password) <= services.PASSWORD_MAX_LENGTH:
+        raise click.ClickException(
+            f"Password must be between {services.PASSWORD_MIN_LENGTH} and {services.PASSWORD_MAX_LENGTH} characters")
+    try:
+        services.check_password_strength(password, email=email, name=name or "")
+        user = services.create_user(email=email, name=name or email.split("@")[0], password=password,
+                                    roles=[SiteRole(r) for r in roles])
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    granted = ", ".join(role.label for role in sorted(user.site_roles, key=lambda r: r.value)) or "no site roles"
+    click.echo(f"Created {user.email} ({granted}).")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only seed when the database has no accounts yet.")
+def seed_demo_command(if_empty):
+    """Create demo data (idempotent) and print the demo sign-ins."""
+    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("The database already has accounts; demo data not added.")
+        return
+    for email, name, roles in DEMO_ACCOUNTS:
+        user = services.find_user_by_email(email)
+        if user is None:
+            services.create_user(email=email, name=name, password=DEMO_PASSWORD, roles=roles)
+    db.session.commit()
+    click.echo("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+    for email, name, roles in DEMO_ACCOUNTS:
+        click.echo(f"  {', '.join(r.label for r in roles) or 'Member':<22} {email}")
+
+
+@click.command("send-mail")
+def send_mail_command():
+    """Send due messages from the outbox; safe to run from cron at any interval."""
+    report = deliver_due()
+    click.echo(f"Sent {report.sent}; failed {report.failed} (gave up on {report.gave_up}).")
+    stuck = interrupted_count()
+    if stuck:
+        click.echo(f"Warning: {stuck} message(s) were interrupted while sending and need checking.", err=True)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(send_mail_command)

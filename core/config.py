@@ -1,0 +1,104 @@
+"""Configuration, read from the environment once when the app is created.
+
+Every setting has a safe default for local development; production sets
+SECRET_KEY, DATABASE_URL, MAIL_* and RATELIMIT_STORAGE_URI.
+"""
+import os
+import secrets
+from pathlib import Path
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """A random key kept in instance/ so a local install needs no setup and
+    every worker of one install shares it."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="ascii") as new_file:
+            new_file.write(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    except FileExistsError:
+        pass
+    return path.read_text(encoding="ascii").strip()
+
+
+class Config:
+    """Settings shared by every deployment; values come from the environment."""
+
+    def __init__(self, instance_path: str):
+        self.BRAND_NAME = os.environ.get("BRAND_NAME", "Shared Future")
+        self.PARTNERSHIP_NAME = os.environ.get(
+            "PARTNERSHIP_NAME", "the county community cohesion partnership"
+        )
+        self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "cohesion@example.org")
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or instance_secret_key(instance_path)
+
+        default_db = "sqlite:///" + str(Path(instance_path) / "shared_future.db")
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", default_db)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+        # Cookies: Secure by default; SESSION_COOKIE_SECURE=0 for plain-http local runs.
+        secure = _flag("SESSION_COOKIE_SECURE", True)
+        self.SESSION_COOKIE_SECURE = secure
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = secure
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
+        self.PERMANENT_SESSION_LIFETIME = 12 * 3600
+
+        # OWASP: PBKDF2-HMAC-SHA256 with at least 600,000 iterations.
+        self.PASSWORD_HASH_METHOD = os.environ.get(
+            "PASSWORD_HASH_METHOD", "pbkdf2:sha256:600000"
+        )
+        self.PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
+        self.EMAIL_CONFIRM_MAX_AGE = _int("EMAIL_CONFIRM_MAX_AGE", 7 * 24 * 3600)
+
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "shared-future")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get(
+            "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"
+        )
+        self.SIGN_IN_LIMIT_PER_IP = os.environ.get("SIGN_IN_LIMIT_PER_IP", "30 per 5 minutes")
+        self.PUBLIC_FORM_LIMIT_PER_IP = os.environ.get(
+            "PUBLIC_FORM_LIMIT_PER_IP", "10 per 10 minutes"
+        )
+
+        # Mail: the file backend keeps each message under instance/outbox in development.
+        self.MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
+        self.MAIL_FILE_PATH = os.environ.get(
+            "MAIL_FILE_PATH", str(Path(instance_path) / "outbox")
+        )
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+        self.MAIL_PORT = _int("MAIL_PORT", 25)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+        self.MAIL_USE_TLS = _flag("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = _flag("MAIL_USE_SSL", False)
+        self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+        self.MAIL_DEFAULT_SENDER = os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Shared Future <no-reply@example.org>"
+        )
+        self.MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+
+        # Behind a reverse proxy, set how many proxies to trust for each header.
+        self.PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+        self.PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)
+        self.PROXY_FIX_X_HOST = _int("PROXY_FIX_X_HOST", 0)
+
+    def as_dict(self) -> dict:
+        return {key: value for key, value in vars(self).items() if key.isupper()}

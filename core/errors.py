@@ -1,0 +1,17 @@
+"""The base class for business-rule failures.
+
+Services raise a DomainError subclass with a message a person can act on;
+views turn it into an error beside the field or a flash message.
+"""
+
+
+class DomainError(Exception):
+    """A rule said no. `field` names the form field the message belongs to."""
+
+    field: str | None = None
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field

@@ -1,0 +1,145 @@
+"""Forms for accounts and administration. They check shape (present, length,
+format); the services check meaning (taken, guessable, allowed)."""
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from core.errors import DomainError
+from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, SiteRole
+from core.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+
+
+def _email_field(label="Email address", hint=None):
+    return StringField(
+        label,
+        description=hint,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter your email address"),
+            Length(max=EMAIL_MAX_LENGTH, message=f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer"),
+            Email("Enter an email address in the correct format, like name@example.com"),
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false", "type": "email"},
+    )
+
+
+def _name_field():
+    return StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter your full name"),
+            Length(max=NAME_MAX_LENGTH, message=f"Full name must be {NAME_MAX_LENGTH} characters or fewer"),
+        ],
+        render_kw={"autocomplete": "name", "spellcheck": "false"},
+    )
+
+
+def _new_password_field(label="Create a password", required_message="Enter a password"):
+    return PasswordField(
+        label,
+        description=f"Use {PASSWORD_MIN_LENGTH} or more characters. Three random words work well.",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(required_message),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=PASSWORD_MAX_LENGTH,
+                message=f"Password must be between {PASSWORD_MIN_LENGTH} and {PASSWORD_MAX_LENGTH} characters",
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A CSRF-protected button, for actions that change something."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class SignUpForm(FlaskForm):
+    name = _name_field()
+    email = _email_field(hint="We will send you an email to confirm it")
+    password = _new_password_field()
+    submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class SignInForm(FlaskForm):
+    email = _email_field()
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired("Enter your password"),
+            Length(max=PASSWORD_MAX_LENGTH, message="Enter a correct email address and password"),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Keep me signed in on this device for 14 days", widget=GovCheckboxInput())
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _email_field()
+    submit = SubmitField("Send reset link", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password_field(label="New password", required_message="Enter a new password")
+    submit = SubmitField("Save new password", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your current password"), Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = _new_password_field(label="New password", required_message="Enter a new password")
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class ProfileForm(FlaskForm):
+    name = _name_field()
+    email = _email_field(hint="If you change it, we will ask you to confirm the new address")
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class SiteRolesForm(FlaskForm):
+    roles = SelectMultipleField(
+        "Site roles",
+        choices=[(role.value, role.label) for role in SiteRole],
+        widget=GovCheckboxesInput(),
+        validators=[Optional()],
+    )
+    submit = SubmitField("Save roles", widget=GovSubmitInput())
+
+
+class UserSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField(
+        "Search by name or email",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=EMAIL_MAX_LENGTH, message="Search must be 254 characters or fewer")],
+    )
+
+
+def show_domain_error(form: FlaskForm, error: DomainError) -> bool:
+    """Put a service's message beside its field. Returns False when the
+    error belongs to no field on this form, so the caller can flash it."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is None:
+        return False
+    field.errors = [*field.errors, error.message]
+    return True

@@ -1,0 +1,153 @@
+"""People, their site roles, the audit log and the email outbox."""
+import enum
+from datetime import datetime
+from typing import Any, Optional
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.database import utcnow
+from core.extensions import db
+
+EMAIL_MAX_LENGTH = 254
+NAME_MAX_LENGTH = 100
+
+
+class SiteRole(enum.Enum):
+    """Roles that apply across the whole site. Roles that belong to one forum
+    or one award cycle live with that forum or cycle."""
+
+    ADMIN = "admin"
+    ORGANISER = "organiser"
+    AWARDS_ADMINISTRATOR = "awards_administrator"
+
+    @property
+    def label(self) -> str:
+        return {
+            SiteRole.ADMIN: "Admin",
+            SiteRole.ORGANISER: "Organiser",
+            SiteRole.AWARDS_ADMINISTRATOR: "Awards administrator",
+        }[self]
+
+    @property
+    def description(self) -> str:
+        return {
+            SiteRole.ADMIN: "Everything, including people, roles, baselines and retention",
+            SiteRole.ORGANISER: "Create and run events, check people in, see event reports",
+            SiteRole.AWARDS_ADMINISTRATOR: "Run award cycles, categories, panels and results",
+        }[self]
+
+
+def _enum_values(enum_class):
+    return [member.value for member in enum_class]
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so uniqueness is case-insensitive on every database.
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    email_confirmed_at: Mapped[Optional[datetime]]
+    # Part of every session and remember-me cookie; bumping it ends them all.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_signed_in_at: Mapped[Optional[datetime]]
+
+    role_grants: Mapped[list["RoleGrant"]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        foreign_keys="RoleGrant.user_id",
+    )
+
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    @property
+    def site_roles(self) -> set[SiteRole]:
+        return {grant.role for grant in self.role_grants}
+
+    def has_role(self, role: SiteRole) -> bool:
+        return role in self.site_roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class RoleGrant(db.Model):
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[SiteRole] = mapped_column(
+        Enum(SiteRole, name="site_role", values_callable=_enum_values, validate_strings=True)
+    )
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
+
+    __table_args__ = (UniqueConstraint("user_id", "role", name="uq_role_grants_user_role"),)
+
+
+class AuditEntry(db.Model):
+    """Who did what to which object, and when. Never edited or deleted by the app."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[Optional[str]] = mapped_column(String(64))
+    object_id: Mapped[Optional[str]] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip_address: Mapped[Optional[str]] = mapped_column(String(45))
+
+    actor: Mapped[Optional[User]] = relationship(lazy="joined")
+
+    __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
+
+
+class OutboxStatus(enum.Enum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(db.Model):
+    """An email waiting to go, written in the same transaction as its cause."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recipient: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[OutboxStatus] = mapped_column(
+        Enum(OutboxStatus, name="outbox_status", values_callable=_enum_values),
+        default=OutboxStatus.PENDING,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[Optional[datetime]]
+    sent_at: Mapped[Optional[datetime]]
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)

@@ -1,0 +1,24 @@
+"""Who may do what across the site. Views and templates both ask these."""
+from core.models import SiteRole
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def is_admin(user) -> bool:
+    return _signed_in(user) and user.has_role(SiteRole.ADMIN)
+
+
+def can_manage_users(user) -> bool:
+    return is_admin(user)
+
+
+def can_view_audit_log(user) -> bool:
+    return is_admin(user)
+
+
+def can_send_email_to_others(user) -> bool:
+    """Anything that mails other people needs an address proven to be the sender's."""
+    return _signed_in(user) and user.email_confirmed
+

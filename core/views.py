@@ -1,0 +1,300 @@
+"""Routes for the site's own pages, accounts and administration."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, or_, select, text
+
+from core import permissions, services
+from core.errors import DomainError
+from core.extensions import db, limiter
+from core.forms import (
+    ChangePasswordForm,
+    EmptyForm,
+    ForgotPasswordForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignUpForm,
+    SiteRolesForm,
+    UserSearchForm,
+    show_domain_error,
+)
+from core.models import AuditEntry, SiteRole, User
+
+bp = Blueprint("core", __name__)
+
+PAGE_SIZE = 50
+
+
+def _sign_in_account_key() -> str:
+    return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow same-site relative paths after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("core.account")
+
+
+def _start_session(user: User, *, remember: bool = False) -> None:
+    session.clear()  # a fresh session on every sign-in
+    login_user(user, remember=remember)
+
+
+# --- public pages ----------------------------------------------------------
+
+@bp.get("/")
+def home():
+    return render_template("core/home.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("core/accessibility.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("core/privacy.html")
+
+
+@bp.get("/cookies")
+def cookies():
+    return render_template("core/cookies.html")
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}, 200
+
+
+# --- signing up and in -----------------------------------------------------
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PUBLIC_FORM_LIMIT_PER_IP"], methods=["POST"])
+def sign_up():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.account"))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(name=form.name.data, email=form.email.data, password=form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(f"Your account has been created. We have sent an email to {user.email}: "
+                  "follow the link in it to confirm your email address.", "success")
+            return redirect(url_for("core.account"))
+    return render_template("core/sign_up.html", form=form), 200
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_sign_in_account_key, deduct_when=_failed)
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.account"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(email=form.email.data, password=form.password.data)
+        except DomainError as error:
+            db.session.commit()  # keep the failed-attempt audit entry
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            _start_session(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("core/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    user = db.session.get(User, current_user.id)
+    services.end_all_sessions(user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have been signed out on all your devices.", "success")
+    return redirect(url_for("core.home"))
+
+
+@bp.get("/confirm-email/<token>")
+def confirm_email(token):
+    return render_template("core/confirm_email.html", form=EmptyForm(), token=token)
+
+
+@bp.post("/confirm-email/<token>")
+def confirm_email_submit(token):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.confirm_email(token)
+    except services.InvalidLink as error:
+        db.session.rollback()
+        return render_template("core/link_problem.html", message=error.message), 400
+    db.session.commit()
+    flash("Your email address has been confirmed.", "success")
+    return redirect(url_for("core.account") if current_user.is_authenticated else url_for("core.sign_in"))
+
+
+@bp.post("/account/resend-confirmation")
+@login_required
+@limiter.limit(lambda: current_app.config["PUBLIC_FORM_LIMIT_PER_IP"])
+def resend_confirmation():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not current_user.email_confirmed:
+        services.send_email_confirmation(current_user)
+        db.session.commit()
+    flash(f"We have sent a new confirmation email to {current_user.email}.", "success")
+    return redirect(url_for("core.account"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PUBLIC_FORM_LIMIT_PER_IP"], methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("core/reset_sent.html", email=form.email.data.strip())
+    return render_template("core/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    try:
+        services.user_for_reset_token(token)
+    except services.InvalidLink as error:
+        return render_template("core/link_problem.html", message=error.message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, password=form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash("Your password has been reset. Sign in with your new password.", "success")
+            return redirect(url_for("core.sign_in"))
+    return render_template("core/reset_password.html", form=form)
+
+
+# --- the signed-in person's account -----------------------------------------
+
+@bp.get("/account")
+@login_required
+def account():
+    return render_template("core/account.html", form=EmptyForm())
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def edit_profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            email_changed = services.update_profile(actor=current_user, name=form.name.data, email=form.email.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your details have been saved." + (
+                f" We have sent an email to {current_user.email} to confirm the new address." if email_changed else ""
+            ), "success")
+            return redirect(url_for("core.account"))
+    return render_template("core/edit_profile.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(actor=current_user, current_password=form.current_password.data,
+                                     new_password=form.new_password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            _start_session(current_user)  # this device stays signed in; others are signed out
+            flash("Your password has been changed. You have been signed out on your other devices.", "success")
+            return redirect(url_for("core.account"))
+    return render_template("core/change_password.html", form=form)
+
+
+# --- administration ---------------------------------------------------------
+
+@bp.get("/admin/users")
+@login_required
+def admin_users():
+    if not permissions.can_manage_users(current_user):
+        abort(403)
+    form = UserSearchForm(request.args)
+    page = request.args.get("page", 1, type=int)
+    query = select(User).order_by(func.lower(User.name), User.id)
+    if form.validate() and form.q.data:
+        term = f"%{form.q.data.strip().lower()}%"
+        query = query.where(or_(func.lower(User.name).like(term), User.email.like(term)))
+    users = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    return render_template("core/admin_users.html", form=form, users=users)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def admin_user(user_id):
+    if not permissions.can_manage_users(current_user):
+        abort(403)
+    user = db.get_or_404(User, user_id)
+    form = SiteRolesForm(roles=[role.value for role in user.site_roles])
+    if form.validate_on_submit():
+        try:
+            services.set_site_roles(user, {SiteRole(value) for value in form.roles.data}, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.roles.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(f"Roles for {user.name} have been saved.", "success")
+            return redirect(url_for("core.admin_user", user_id=user.id))
+    history = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "User", AuditEntry.object_id == str(user.id))
+        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+        .limit(20)
+    ).all()
+    return render_template("core/admin_user.html", user=user, form=form, history=history)
+
+
+@bp.get("/admin/audit")
+@login_required
+def audit_log():
+    if not permissions.can_view_audit_log(current_user):
+        abort(403)
+    page = request.args.get("page", 1, type=int)
+    query = select(AuditEntry).order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+    entries = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    return render_template("core/audit_log.html", entries=entries)
