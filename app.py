@@ -10,7 +10,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import cli, permissions, security
-from core.config import Config
+from core.config import Config, instance_secret_key
 from core.email import deliver_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
 from core.models import SiteRole, User
@@ -23,6 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(Config(app.instance_path).as_dict())
     if config:
         app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(app.root_path + "/templates")),

@@ -3,7 +3,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from core import services
@@ -51,6 +51,7 @@ def create_user_command(email, name, roles):
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only seed when the database has no accounts yet.")
 def seed_demo_command(if_empty):
     """Create demo data (idempotent) and print the demo sign-ins."""
@@ -68,6 +69,7 @@ def seed_demo_command(if_empty):
 
 
 @click.command("send-mail")
+@with_appcontext
 def send_mail_command():
     """Send due messages from the outbox; safe to run from cron at any interval."""
     report = deliver_due()

@@ -43,7 +43,8 @@ class Config:
             "PARTNERSHIP_NAME", "the county community cohesion partnership"
         )
         self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "cohesion@example.org")
-        self.SECRET_KEY = os.environ.get("SECRET_KEY") or instance_secret_key(instance_path)
+        # Without SECRET_KEY, create_app() keeps a generated key in instance/.
+        self.SECRET_KEY = os.environ.get("SECRET_KEY")
 
         default_db = "sqlite:///" + str(Path(instance_path) / "shared_future.db")
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", default_db)

@@ -120,6 +120,7 @@ class SiteRolesForm(FlaskForm):
         choices=[(role.value, role.label) for role in SiteRole],
         widget=GovCheckboxesInput(),
         validators=[Optional()],
+        invalid_choice_message="Select site roles from the list",
     )
     submit = SubmitField("Save roles", widget=GovSubmitInput())
 

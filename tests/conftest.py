@@ -1,0 +1,106 @@
+"""Fixtures: an app per database (SQLite always, PostgreSQL when
+TEST_DATABASE_URL is set), a client, and helpers that go through the real forms."""
+import os
+import re
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from core.extensions import db, limiter
+from tests.factories import PASSWORD, UserFactory
+
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    "MAIL_BACKEND": "locmem",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+    "RATELIMIT_KEY_PREFIX": "shared-future-test",
+}
+
+CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def reset_postgresql(url: str) -> None:
+    """Start from an empty schema: no tables, types or alembic_version left
+    over from an earlier run."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    url = os.environ["TEST_DATABASE_URL"]
+    reset_postgresql(url)
+    return url
+
+
+def make_app(database_url, **overrides):
+    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+@pytest.fixture
+def app(database_url):
+    app = make_app(database_url)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        limiter.reset()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app):
+    """Messages the mail backend has sent, newest last."""
+    state = app.extensions["mailman"]
+    state.outbox = []
+    return state.outbox
+
+
+def csrf_token(client, url) -> str:
+    response = client.get(url)
+    match = CSRF.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} (status {response.status_code})"
+    return match.group(1)
+
+
+def submit(client, url, data=None, *, form_url=None, **kwargs):
+    """Fill in and send the form on `form_url` (default: `url`), as a browser would."""
+    token = csrf_token(client, form_url or url)
+    return client.post(url, data={**(data or {}), "csrf_token": token}, **kwargs)
+
+
+@pytest.fixture
+def make_user(app):
+    def make(*, roles=(), **fields):
+        with app.app_context():
+            user = UserFactory(roles=roles, **fields)
+            return SimpleNamespace(id=user.id, email=user.email, name=user.name, password=PASSWORD)
+    return make
+
+
+def sign_in(client, user, password=None):
+    response = submit(client, "/sign-in", {"email": user.email, "password": password or user.password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response

@@ -1,0 +1,112 @@
+"""Headers, cookies, sessions and sign-in rate limits."""
+import http.cookiejar
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from tests.conftest import CSRF, csrf_token, make_app, sign_in, submit
+from tests.live_server import live_server
+
+PAGES = ["/", "/sign-in", "/sign-up", "/forgot-password", "/privacy", "/no-such-page"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_sends_the_security_headers(client, path):
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    for directive in ["default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
+                      "base-uri 'none'", "frame-ancestors 'none'"]:
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in headers  # plain http here
+
+
+def test_hsts_is_sent_over_https(client):
+    headers = client.get("/", base_url="https://localhost").headers
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_pages_have_no_inline_script_or_style(client):
+    for path in PAGES:
+        page = client.get(path).get_data(as_text=True)
+        assert "<script>" not in page and "<script " not in page.replace('<script type="module" src=', "")
+        assert " style=" not in page and "<style" not in page
+
+
+def test_session_cookie_is_secure_httponly_and_lax_by_default(database_url, make_user):
+    app = make_app(database_url, SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    client = app.test_client()
+    user = make_user()
+    token = csrf_token(client, "/sign-in")
+    response = client.post("/sign-in", data={"email": user.email, "password": user.password, "remember": "y",
+                                             "csrf_token": token})
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+    for name in ("session", "remember_token"):
+        assert "Secure" in cookies[name] and "HttpOnly" in cookies[name] and "SameSite=Lax" in cookies[name]
+    assert "Max-Age=1209600" in cookies["remember_token"] or "Expires=" in cookies["remember_token"]
+
+
+def test_sign_in_starts_a_new_session(app, client, make_user):
+    user = make_user()
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    sign_in(client, user)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_sign_in_is_limited_per_account_with_a_429_page(client, make_user, app):
+    user = make_user()
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 5 minutes"
+    for _ in range(3):
+        response = submit(client, "/sign-in", {"email": user.email, "password": "wrong password"})
+        assert response.status_code == 200
+    blocked = submit(client, "/sign-in", {"email": user.email, "password": user.password})
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.get_data(as_text=True)
+    # another account from the same place is not blocked by this one's limit
+    sign_in(client, make_user())
+
+
+def test_successful_sign_ins_do_not_use_up_the_limit(client, make_user, app):
+    user = make_user()
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "2 per 5 minutes"
+    for _ in range(4):
+        sign_in(client, user)
+        submit(client, "/sign-out", form_url="/account")
+
+
+def test_sign_in_is_limited_per_ip_across_accounts(client, make_user, app):
+    app.config["SIGN_IN_LIMIT_PER_IP"] = "3 per 5 minutes"
+    for n in range(3):
+        submit(client, "/sign-in", {"email": f"guess{n}@example.org", "password": "wrong password"})
+    assert submit(client, "/sign-in", {"email": "guess9@example.org", "password": "x"}).status_code == 429
+
+
+def test_the_limit_is_shared_between_worker_processes(app, database_url, make_user):
+    """Two server processes stand in for two gunicorn workers. With Redis (as
+    CI runs it) they share one count; memory storage would count apart."""
+    if not os.environ.get("RATELIMIT_STORAGE_URI", "").startswith("redis"):
+        pytest.skip("needs RATELIMIT_STORAGE_URI=redis://... (CI sets it)")
+    user = make_user()
+    limit = {"SIGN_IN_LIMIT_PER_ACCOUNT": "2 per 5 minutes"}
+    with live_server(database_url, **limit) as first, live_server(database_url, **limit) as second:
+        statuses = [attempt_sign_in(base, user.email, "wrong password") for base in (first, second, first)]
+    assert statuses == [200, 200, 429]
+
+
+def attempt_sign_in(base_url, email, password) -> int:
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(base_url + "/sign-in").read().decode()
+    token = CSRF.search(page).group(1)
+    body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token}).encode()
+    try:
+        return opener.open(base_url + "/sign-in", data=body).status
+    except urllib.error.HTTPError as error:
+        return error.code

@@ -1,0 +1,294 @@
+"""Accounts through the real forms: what a person sees and what is saved."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.models import AuditEntry, SiteRole, User
+from tests.conftest import csrf_token, sign_in, submit
+
+GOOD_PASSWORD = "lantern orchard velvet"
+
+
+def text_of(response):
+    return response.get_data(as_text=True)
+
+
+def link_in(message):
+    return re.search(r"http://localhost(/\S+)", message.body).group(1)
+
+
+def count_users(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(User))
+
+
+def test_sign_up_signs_in_and_sends_a_confirmation_that_works(client, app, outbox):
+    response = submit(client, "/sign-up", {"name": "Grace Okafor", "email": "Grace@Example.org",
+                                           "password": GOOD_PASSWORD})
+    assert response.status_code == 302 and response.location == "/account"
+    page = text_of(client.get("/account"))
+    assert "We have sent an email to grace@example.org" in page
+    assert "You have not confirmed your email address yet" in page
+
+    [message] = outbox
+    assert message.to == ["grace@example.org"] and message.subject == "Confirm your email address"
+    confirm_url = link_in(message)
+    assert client.get(confirm_url).status_code == 200  # a page with a button: GET changes nothing
+    with app.app_context():
+        assert not db.session.scalar(select(User)).email_confirmed
+    response = submit(client, confirm_url)
+    assert response.status_code == 302
+    assert "Your email address has been confirmed" in text_of(client.get("/account"))
+    with app.app_context():
+        assert db.session.scalar(select(User)).email_confirmed
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"name": "", "email": "a@example.org", "password": GOOD_PASSWORD}, "name", "Enter your full name"),
+    ({"name": "A" * 101, "email": "a@example.org", "password": GOOD_PASSWORD}, "name",
+     "Full name must be 100 characters or fewer"),
+    ({"name": "Ann", "email": "not-an-email", "password": GOOD_PASSWORD}, "email",
+     "Enter an email address in the correct format"),
+    ({"name": "Ann", "email": "a" * 250 + "@example.org", "password": GOOD_PASSWORD}, "email",
+     "Email address must be 254 characters or fewer"),
+    ({"name": "Ann", "email": "a@example.org", "password": "short"}, "password",
+     "Password must be between 8 and 128 characters"),
+    ({"name": "Ann", "email": "a@example.org", "password": "password123"}, "password",
+     "Choose a password that is harder to guess"),
+])
+def test_sign_up_errors_appear_beside_the_field_and_keep_what_was_typed(client, app, data, field, message):
+    response = submit(client, "/sign-up", data)
+    page = text_of(response)
+    assert response.status_code == 200
+    assert "There is a problem" in page and f'href="#{field}"' in page
+    assert f'<p id="{field}-error" class="govuk-error-message">' in page and message in page
+    assert page.startswith("<!DOCTYPE html>") and "<title>Error: Create an account" in page
+    if field != "name" and data["name"]:
+        assert f'value="{data["name"]}"' in page
+    assert f'value="{data["password"]}"' not in page  # passwords are never sent back
+    assert count_users(app) == 0
+
+
+def test_sign_up_with_an_email_already_registered_says_so_beside_the_field(client, app, make_user):
+    make_user(email="taken@example.org")
+    response = submit(client, "/sign-up", {"name": "Ann", "email": "TAKEN@example.org", "password": GOOD_PASSWORD})
+    assert "An account already uses this email address" in text_of(response)
+    assert 'value="TAKEN@example.org"' in text_of(response)
+    assert count_users(app) == 1
+
+
+def test_html_typed_into_a_form_is_shown_escaped(client, app):
+    response = submit(client, "/sign-up", {"name": "<script>alert(1)</script>", "email": "bad", "password": "x"})
+    page = text_of(response)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert count_users(app) == 0
+
+
+def test_sign_in_with_a_wrong_password_or_unknown_email_gives_the_same_message(client, make_user):
+    user = make_user()
+    wrong = text_of(submit(client, "/sign-in", {"email": user.email, "password": "not the password"}))
+    unknown = text_of(submit(client, "/sign-in", {"email": "nobody@example.org", "password": "not the password"}))
+    for page in (wrong, unknown):
+        assert "Enter a correct email address and password" in page
+        assert "not the password" not in page
+    assert f'value="{user.email}"' in wrong
+
+
+def test_sign_in_then_out(client, make_user):
+    user = make_user()
+    response = sign_in(client, user)
+    assert response.location == "/account"
+    assert user.email in text_of(client.get("/account"))
+    response = submit(client, "/sign-out", form_url="/account")
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 302
+
+
+def test_sign_in_follows_next_only_within_the_site(client, make_user):
+    user = make_user()
+    token = csrf_token(client, "/sign-in")
+    ok = client.post("/sign-in?next=/account/profile", data={"email": user.email, "password": user.password,
+                                                              "csrf_token": token})
+    assert ok.location == "/account/profile"
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/account")})
+    token = csrf_token(client, "/sign-in")
+    evil = client.post("/sign-in?next=//evil.example/x", data={"email": user.email, "password": user.password,
+                                                                "csrf_token": token})
+    assert evil.location == "/account"
+
+
+def test_a_signed_in_person_is_sent_to_their_account_from_sign_in_and_sign_up(client, make_user):
+    sign_in(client, make_user())
+    assert client.get("/sign-in").location == "/account"
+    assert client.get("/sign-up").location == "/account"
+
+
+def test_forgotten_password_journey(client, app, make_user, outbox):
+    user = make_user()
+    response = submit(client, "/forgot-password", {"email": user.email.upper()})
+    assert "Check your email" in text_of(response)
+    [message] = outbox
+    reset_url = link_in(message)
+    assert "Choose a new password" in text_of(client.get(reset_url))
+
+    weak = submit(client, reset_url, {"password": "password"})
+    assert "Choose a password that is harder to guess" in text_of(weak)
+
+    done = submit(client, reset_url, {"password": "granite meadow compass"})
+    assert done.location == "/sign-in"
+    assert client.get(reset_url).status_code == 400  # used once, now refused
+    assert "already been used" in text_of(client.get(reset_url))
+    sign_in(client, user, password="granite meadow compass")
+
+
+def test_forgotten_password_for_an_unknown_email_looks_the_same(client, make_user, outbox):
+    user = make_user()
+    known = text_of(submit(client, "/forgot-password", {"email": user.email}))
+    unknown = text_of(submit(client, "/forgot-password", {"email": "nobody@example.org"}))
+    assert known.replace(user.email, "X") == unknown.replace("nobody@example.org", "X")
+    assert len(outbox) == 1
+
+
+def test_a_forged_reset_link_is_explained_not_a_500(client):
+    response = client.get("/reset-password/not-a-real-token")
+    assert response.status_code == 400
+    assert "This link is not valid" in text_of(response)
+
+
+def test_change_password_signs_out_other_sessions_but_not_this_one(app, make_user):
+    user = make_user()
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, user)
+    sign_in(phone, user)
+    wrong = submit(laptop, "/account/password", {"current_password": "nope", "new_password": "granite meadow compass"})
+    assert "Your current password is not correct" in text_of(wrong)
+    done = submit(laptop, "/account/password", {"current_password": user.password,
+                                                "new_password": "granite meadow compass"})
+    assert done.location == "/account"
+    assert laptop.get("/account").status_code == 200
+    assert phone.get("/account").status_code == 302
+
+
+def test_sign_out_ends_the_remember_me_cookie_too(app, make_user):
+    user = make_user()
+    browser = app.test_client()
+    token = csrf_token(browser, "/sign-in")
+    browser.post("/sign-in", data={"email": user.email, "password": user.password, "remember": "y",
+                                   "csrf_token": token})
+    remember = browser.get_cookie("remember_token")
+    assert remember is not None and remember.http_only
+    submit(browser, "/sign-out", form_url="/account")
+
+    thief = app.test_client()
+    thief.set_cookie("remember_token", remember.value)
+    assert thief.get("/account").status_code == 302
+
+
+def test_edit_profile_keeps_input_on_error_and_saves_when_valid(client, app, make_user, outbox):
+    user = make_user()
+    other = make_user()
+    sign_in(client, user)
+    taken = submit(client, "/account/profile", {"name": "Renamed", "email": other.email})
+    assert "Another account already uses this email address" in text_of(taken)
+    assert 'value="Renamed"' in text_of(taken)
+    with app.app_context():
+        assert db.session.get(User, user.id).name == user.name
+
+    saved = submit(client, "/account/profile", {"name": "Renamed", "email": "renamed@example.org"})
+    assert saved.location == "/account"
+    assert "to confirm the new address" in text_of(client.get("/account"))
+    with app.app_context():
+        fresh = db.session.get(User, user.id)
+        assert (fresh.name, fresh.email, fresh.email_confirmed) == ("Renamed", "renamed@example.org", False)
+
+
+def test_admin_grants_and_removes_roles(client, app, make_user):
+    admin = make_user(roles=["admin"])
+    person = make_user()
+    sign_in(client, admin)
+    assert person.name in text_of(client.get("/admin/users"))
+    url = f"/admin/users/{person.id}"
+    response = submit(client, url, {"roles": ["organiser", "awards_administrator"]})
+    assert response.location == url
+    assert "Roles for" in text_of(client.get(url))
+    with app.app_context():
+        assert db.session.get(User, person.id).site_roles == {SiteRole.ORGANISER, SiteRole.AWARDS_ADMINISTRATOR}
+    submit(client, url, {"roles": []})
+    with app.app_context():
+        assert db.session.get(User, person.id).site_roles == set()
+    audit = text_of(client.get("/admin/audit"))
+    assert "role.granted" in audit and "role.removed" in audit
+
+
+def test_admin_cannot_remove_the_last_admin(client, app, make_user):
+    admin = make_user(roles=["admin"])
+    sign_in(client, admin)
+    response = submit(client, f"/admin/users/{admin.id}", {"roles": ["organiser"]})
+    assert "There must always be at least one admin" in text_of(response)
+    with app.app_context():
+        assert db.session.get(User, admin.id).site_roles == {SiteRole.ADMIN}
+
+
+def test_admin_rejects_an_unknown_role(client, make_user):
+    admin = make_user(roles=["admin"])
+    person = make_user()
+    sign_in(client, admin)
+    response = submit(client, f"/admin/users/{person.id}", {"roles": ["superuser"]})
+    assert response.status_code == 200 and "Select site roles from the list" in text_of(response)
+
+
+def test_admin_user_search(client, make_user):
+    admin = make_user(roles=["admin"])
+    make_user(name="Zainab Hussain")
+    make_user(name="Tom Baker")
+    sign_in(client, admin)
+    page = text_of(client.get("/admin/users?q=zainab"))
+    assert "Zainab Hussain" in page and "Tom Baker" not in page
+    assert client.get("/admin/users?page=999").status_code == 200
+
+
+def test_admin_user_list_pages_through_everyone(client, make_user):
+    admin = make_user(roles=["admin"], name="Aaron Admin")
+    for n in range(50):
+        make_user(name=f"Person {n:02d}")
+    sign_in(client, admin)
+    first = text_of(client.get("/admin/users"))
+    assert "51 people" in first and "Person 48" in first and "Person 49" not in first
+    assert 'href="/admin/users?page=2"' in first
+    second = text_of(client.get("/admin/users?page=2"))
+    assert "Person 49" in second and 'href="/admin/users?page=1"' in second
+
+
+def test_failed_and_successful_sign_ins_are_in_the_audit_log(client, app, make_user):
+    user = make_user()
+    submit(client, "/sign-in", {"email": user.email, "password": "wrong password"})
+    sign_in(client, user)
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["sign_in.failed", "sign_in.succeeded"]
+
+
+@pytest.mark.parametrize("path, status, heading", [
+    ("/no-such-page", 404, "Page not found"),
+])
+def test_error_pages_are_styled(client, path, status, heading):
+    response = client.get(path)
+    assert response.status_code == status
+    assert heading in text_of(response) and "govuk-template" in text_of(response)
+
+
+def test_a_post_without_csrf_token_is_refused_and_changes_nothing(client, app):
+    response = client.post("/sign-up", data={"name": "Ann", "email": "ann@example.org", "password": GOOD_PASSWORD})
+    assert response.status_code == 400
+    assert "There is a problem with your request" in text_of(response)
+    assert count_users(app) == 0
+
+
+def test_content_pages_are_public(client):
+    for path, words in [("/", "Upcoming events"), ("/accessibility", "WCAG"),
+                        ("/privacy", "lawful basis"), ("/cookies", "remember_token")]:
+        response = client.get(path)
+        assert response.status_code == 200 and words in text_of(response)
