@@ -1,5 +1,7 @@
 """Forms for accounts and administration. They check shape (present, length,
 format); the services check meaning (taken, guessable, allowed)."""
+import unicodedata
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -9,11 +11,24 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from core.errors import DomainError
 from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, SiteRole
 from core.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+
+
+class NoControlCharacters:
+    """Refuse invisible control characters (NUL and friends), which no one
+    types on purpose and PostgreSQL cannot store in text."""
+
+    def __init__(self, allow: str = ""):
+        self.allow = allow
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        if any(unicodedata.category(ch) == "Cc" and ch not in self.allow for ch in value):
+            raise ValidationError(f"{field.label.text} must not include invisible control characters")
 
 
 def _email_field(label="Email address", hint=None):
@@ -24,6 +39,7 @@ def _email_field(label="Email address", hint=None):
         validators=[
             InputRequired("Enter your email address"),
             Length(max=EMAIL_MAX_LENGTH, message=f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer"),
+            NoControlCharacters(),
             Email("Enter an email address in the correct format, like name@example.com"),
         ],
         render_kw={"autocomplete": "email", "spellcheck": "false", "type": "email"},
@@ -37,6 +53,7 @@ def _name_field():
         validators=[
             InputRequired("Enter your full name"),
             Length(max=NAME_MAX_LENGTH, message=f"Full name must be {NAME_MAX_LENGTH} characters or fewer"),
+            NoControlCharacters(),
         ],
         render_kw={"autocomplete": "name", "spellcheck": "false"},
     )
@@ -132,7 +149,8 @@ class UserSearchForm(FlaskForm):
     q = StringField(
         "Search by name or email",
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=EMAIL_MAX_LENGTH, message="Search must be 254 characters or fewer")],
+        validators=[Optional(), Length(max=EMAIL_MAX_LENGTH, message="Search must be 254 characters or fewer"),
+                    NoControlCharacters()],
     )
 
 

@@ -1,0 +1,108 @@
+"""Browser tests: Python Playwright drives Debian's Chromium against a real
+server process. Set E2E_REQUIRE_BROWSER=1 (CI does) to make a missing browser
+fail the run instead of skipping."""
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+
+from core import services
+from core.extensions import db
+from core.models import SiteRole
+from tests.conftest import make_app
+from tests.live_server import ROOT, live_server
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PASSWORD = "correct horse battery staple"
+# After a redirect the browser keeps any #fragment, such as the skip link's.
+ACCOUNT_URL = re.compile(r"/account(#.*)?$")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("E2E_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """A migrated SQLite database, an admin account, and a server on it."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    database_url = f"sqlite:///{tmp}/e2e.db"
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+        services.create_user(email="admin@example.org", name="Ada Admin", password=PASSWORD,
+                             roles=[SiteRole.ADMIN])
+        services.create_user(email="member@example.org", name="Mo Member", password=PASSWORD)
+        db.session.commit()
+    mail_dir = tmp / "outbox"
+    with live_server(database_url, MAIL_BACKEND="file", MAIL_FILE_PATH=str(mail_dir)) as base_url:
+        yield type("Site", (), {"url": base_url, "mail_dir": mail_dir, "app": app})
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(base_url=site.url)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def check_accessibility(page):
+    """Run axe-core on the page as it is now; fail listing every violation."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE.read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']]}"
+        for v in result["violations"]
+    ]
+    assert problems == [], f"axe violations on {page.url}:\n" + "\n".join(problems)
+
+
+def latest_link(mail_dir: Path, to: str, path_part: str) -> str:
+    """The newest link containing `path_part` in mail to `to`, as a person
+    running `make run` would read it from instance/outbox."""
+    for message in sorted(mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
+        text = message.read_text()
+        if f"To: {to}" in text:
+            links = re.findall(r"http://\S+" + re.escape(path_part) + r"\S+", text)
+            if links:
+                return links[-1]
+    raise AssertionError(f"no mail to {to} with a {path_part} link in {mail_dir}")
+
+
+def sign_in_with(page, email, password=PASSWORD):
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(ACCOUNT_URL)

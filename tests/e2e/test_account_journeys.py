@@ -1,0 +1,162 @@
+"""A new person's journeys through accounts, in a real browser, with every
+page checked by axe-core and sign-in done by keyboard alone."""
+import uuid
+
+from playwright.sync_api import expect
+
+from flask import render_template
+from tests.e2e.conftest import ACCOUNT_URL, PASSWORD, check_accessibility, latest_link, sign_in_with
+
+NEW_PASSWORD = "granite meadow compass"
+
+
+def unique_email(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:8]}@example.org"
+
+
+def test_sign_up_confirm_sign_out_reset_and_sign_in(page, site):
+    email = unique_email("grace")
+    page.goto("/")
+    check_accessibility(page)
+    page.get_by_role("link", name="Create an account").first.click()
+    expect(page).to_have_title("Create an account - Shared Future")
+    check_accessibility(page)
+
+    page.get_by_role("button", name="Create account").click()  # nothing filled in
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your full name")
+    expect(page).to_have_title("Error: Create an account - Shared Future")
+    check_accessibility(page)
+
+    page.get_by_label("Full name").fill("Grace Okafor")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Create a password").fill("lantern orchard velvet")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    expect(page.get_by_text("(not confirmed)")).to_be_visible()
+    check_accessibility(page)
+
+    page.goto(latest_link(site.mail_dir, email, "/confirm-email/"))
+    check_accessibility(page)
+    page.get_by_role("button", name="Confirm email address").click()
+    expect(page.get_by_text("Your email address has been confirmed")).to_be_visible()
+    expect(page.get_by_text("(not confirmed)")).to_have_count(0)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have been signed out")).to_be_visible()
+    check_accessibility(page)
+
+    page.goto("/sign-in")
+    check_accessibility(page)
+    page.get_by_role("link", name="I have forgotten my password").click()
+    check_accessibility(page)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    check_accessibility(page)
+
+    page.goto(latest_link(site.mail_dir, email, "/reset-password/"))
+    check_accessibility(page)
+    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Save new password").click()
+    expect(page.get_by_text("Your password has been reset")).to_be_visible()
+
+    sign_in_with(page, email, NEW_PASSWORD)
+    expect(page.get_by_text(email)).to_be_visible()
+
+
+def test_sign_in_by_keyboard_alone(page):
+    page.goto("/sign-in")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+    page.keyboard.press("Enter")  # skip link moves focus past the header
+
+    def tab_to(selector, limit=15):
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate("s => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"could not reach {selector} with Tab")
+
+    tab_to("#email")
+    page.keyboard.type("member@example.org")
+    tab_to("#password")
+    page.keyboard.type(PASSWORD)
+    tab_to("button[type=submit], input[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(ACCOUNT_URL)
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+
+
+def test_account_pages_pass_axe(page):
+    sign_in_with(page, "member@example.org")
+    for path in ["/account", "/account/profile", "/account/password"]:
+        page.goto(path)
+        check_accessibility(page)
+    page.goto("/account/password")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check_accessibility(page)
+    response = page.goto("/admin/users")
+    assert response.status == 403
+    check_accessibility(page)
+
+
+def test_admin_pages_pass_axe_and_roles_can_be_changed(page):
+    sign_in_with(page, "admin@example.org")
+    page.goto("/admin/users")
+    check_accessibility(page)
+    page.get_by_role("link", name="Mo Member").click()
+    check_accessibility(page)
+    page.get_by_label("Organiser").check()
+    page.get_by_role("button", name="Save roles").click()
+    expect(page.get_by_text("Roles for Mo Member have been saved")).to_be_visible()
+    expect(page.get_by_label("Organiser")).to_be_checked()
+    page.goto("/admin/audit")
+    expect(page.get_by_role("cell", name="role.granted role: organiser")).to_be_visible()
+    check_accessibility(page)
+
+
+def test_public_and_error_pages_pass_axe(page, site):
+    for path in ["/accessibility", "/privacy", "/cookies"]:
+        page.goto(path)
+        check_accessibility(page)
+    assert page.goto("/no-such-page").status == 404
+    check_accessibility(page)
+    assert page.goto("/reset-password/forged").status == 400
+    check_accessibility(page)
+
+    email = unique_email("target")
+    for _ in range(6):  # the per-account limit is 5 failures in 5 minutes
+        page.goto("/sign-in")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password", exact=True).fill("wrong password")
+        page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Too many attempts")).to_be_visible()
+    check_accessibility(page)
+
+    # The 500 page cannot be reached on purpose; serve the real template,
+    # rendered by the app, with the real stylesheet.
+    with site.app.test_request_context():
+        html = render_template("errors/500.html")
+    page.route("**/server-error-preview", lambda route: route.fulfill(status=500, body=html,
+                                                                      content_type="text/html"))
+    page.goto("/server-error-preview")
+    expect(page.get_by_role("heading", name="Sorry, there is a problem with the service")).to_be_visible()
+    check_accessibility(page)
+
+
+def test_the_accessibility_check_itself_catches_problems(page):
+    """Guards the guard: a page with an unlabelled input and an image with
+    no alt text must fail the same check every page above passes."""
+    page.goto("/")
+    page.evaluate("""() => {
+        const main = document.querySelector('main');
+        main.insertAdjacentHTML('beforeend', '<input type="text"><img src="/static/images/favicon.svg">');
+    }""")
+    try:
+        check_accessibility(page)
+    except AssertionError as failure:
+        assert "label" in str(failure) and "image-alt" in str(failure)
+    else:
+        raise AssertionError("axe reported no violations on a page with known ones")
