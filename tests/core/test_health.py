@@ -11,3 +11,4 @@ def test_healthz_is_503_when_the_database_is_unreachable():
     app = make_app("postgresql+psycopg://postgres@127.0.0.1:9/unreachable?connect_timeout=2")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.json["database"] == "unreachable"
+

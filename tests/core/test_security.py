@@ -110,3 +110,14 @@ def attempt_sign_in(base_url, email, password) -> int:
         return opener.open(base_url + "/sign-in", data=body).status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def test_behind_a_trusted_proxy_forwarded_https_turns_on_hsts(database_url):
+    app = make_app(database_url, PROXY_FIX_X_PROTO=1)
+    response = app.test_client().get("/", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in response.headers
+
+
+def test_forwarded_headers_are_ignored_unless_a_proxy_is_trusted(client):
+    response = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in response.headers

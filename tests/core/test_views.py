@@ -292,3 +292,40 @@ def test_content_pages_are_public(client):
                         ("/privacy", "lawful basis"), ("/cookies", "remember_token")]:
         response = client.get(path)
         assert response.status_code == 200 and words in text_of(response)
+
+
+@pytest.mark.parametrize("path, signed_in, messages", [
+    ("/sign-in", False, ["Enter your email address", "Enter your password"]),
+    ("/forgot-password", False, ["Enter your email address"]),
+    ("/account/profile", True, ["Enter your full name", "Enter your email address"]),
+    ("/account/password", True, ["Enter your current password", "Enter a new password"]),
+])
+def test_every_form_submitted_empty_says_what_is_missing(client, make_user, path, signed_in, messages):
+    if signed_in:
+        sign_in(client, make_user())
+    response = submit(client, path, {})
+    page = text_of(response)
+    assert response.status_code == 200 and "There is a problem" in page
+    for message in messages:
+        assert page.count(message) == 2  # in the summary and beside the field
+
+
+def test_reset_form_submitted_empty_or_too_long_keeps_the_link_working(client, make_user, outbox):
+    user = make_user()
+    submit(client, "/forgot-password", {"email": user.email})
+    reset_url = link_in(outbox[0])
+    assert "Enter a new password" in text_of(submit(client, reset_url, {}))
+    too_long = text_of(submit(client, reset_url, {"password": "x" * 129}))
+    assert "Password must be between 8 and 128 characters" in too_long
+    assert submit(client, reset_url, {"password": "granite meadow compass"}).location == "/sign-in"
+
+
+def test_profile_rejects_control_characters_and_over_long_names(client, app, make_user):
+    user = make_user()
+    sign_in(client, user)
+    nul = text_of(submit(client, "/account/profile", {"name": "Bad\x00Name", "email": user.email}))
+    assert "Full name must not include invisible control characters" in nul
+    long = text_of(submit(client, "/account/profile", {"name": "N" * 101, "email": user.email}))
+    assert "Full name must be 100 characters or fewer" in long
+    with app.app_context():
+        assert db.session.get(User, user.id).name == user.name
