@@ -56,15 +56,16 @@ def create_user_command(email, name, roles):
 def seed_demo_command(if_empty):
     """Create demo data (idempotent) and print the demo sign-ins."""
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
-        click.echo("The database already has accounts; demo data not added.")
-        return
-    for email, name, roles in DEMO_ACCOUNTS:
-        user = services.find_user_by_email(email)
-        if user is None:
-            services.create_user(email=email, name=name, password=DEMO_PASSWORD, roles=roles)
-    db.session.commit()
-    click.echo("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
-    for email, name, roles in DEMO_ACCOUNTS:
+        click.echo("The database already has accounts, so no demo data was added.")
+    else:
+        for email, name, roles in DEMO_ACCOUNTS:
+            if services.find_user_by_email(email) is None:
+                services.create_user(email=email, name=name, password=DEMO_PASSWORD, roles=roles)
+        db.session.commit()
+    present = [account for account in DEMO_ACCOUNTS if services.find_user_by_email(account[0])]
+    if present:
+        click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+    for email, name, roles in present:
         click.echo(f"  {', '.join(r.label for r in roles) or 'Member':<22} {email}")
 
 
