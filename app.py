@@ -1,6 +1,5 @@
 """Shared Future: the application factory. `flask --app app ...` finds it."""
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template
 from flask_login import current_user
@@ -11,12 +10,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import cli, permissions, security
 from core.config import Config, instance_secret_key
+from core.database import in_london
+from core.formatting import formatted_text
 from core.email import deliver_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
 from core.models import SiteRole, User
-
-LONDON = ZoneInfo("Europe/London")
-
+from events import permissions as event_permissions
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
@@ -49,7 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_login(app)
 
     from core.views import bp as core_bp
+    from events.views import bp as events_bp
     app.register_blueprint(core_bp)
+    app.register_blueprint(events_bp)
 
     security.init_app(app)
     app.after_request(_send_committed_email)
@@ -101,13 +102,16 @@ def _register_template_helpers(app: Flask) -> None:
     def london(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:
         if value is None:
             return ""
-        return value.astimezone(LONDON).strftime(fmt).replace("AM", "am").replace("PM", "pm")
+        return in_london(value).strftime(fmt).replace("AM", "am").replace("PM", "pm")
+
+    app.add_template_filter(formatted_text, "formatted")
 
     @app.context_processor
     def globals_for_templates():
         return {
             "brand_name": app.config["BRAND_NAME"],
             "permissions": permissions,
+            "event_permissions": event_permissions,
             "SiteRole": SiteRole,
             "current_user": current_user,
         }

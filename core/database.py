@@ -1,9 +1,19 @@
-"""Declarative base, naming convention and column types shared by every model.
+"""Declarative base, naming convention, column types and transaction rules
+shared by every model.
 
 Timestamps are stored in UTC and always come back timezone-aware, on SQLite
 (which keeps no offset) as well as PostgreSQL.
+
+Writes that use up capacity must lock before they count. PostgreSQL locks the
+row (`SELECT ... FOR UPDATE`); SQLite ignores FOR UPDATE, so such work runs
+inside `write_lock()`, whose transaction starts with BEGIN IMMEDIATE and so
+holds the database's single write lock from its first statement.
 """
-from datetime import datetime, timezone
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, time, timezone
+from functools import wraps
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -40,8 +50,20 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+LONDON = ZoneInfo("Europe/London")
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def london_datetime(day: date, clock: time) -> datetime:
+    """A wall-clock date and time in the UK, as an aware UTC datetime."""
+    return datetime.combine(day, clock, tzinfo=LONDON).astimezone(timezone.utc)
+
+
+def in_london(value: datetime) -> datetime:
+    return value.astimezone(LONDON)
 
 
 class Base(DeclarativeBase):
@@ -49,14 +71,58 @@ class Base(DeclarativeBase):
     registry = registry(metadata=metadata, type_annotation_map={datetime: UTCDateTime()})
 
 
+_write_lock_wanted: ContextVar[bool] = ContextVar("write_lock_wanted", default=False)
+
+
+@contextmanager
+def write_lock():
+    """Transactions begun inside this block take SQLite's write lock up front.
+    Enter it before the first query of the transaction."""
+    token = _write_lock_wanted.set(True)
+    try:
+        yield
+    finally:
+        _write_lock_wanted.reset(token)
+
+
+def takes_write_lock(view):
+    """Run a view's whole transaction under `write_lock()`. Put it above
+    decorators that query the database (such as login_required)."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        with write_lock():
+            return view(*args, **kwargs)
+    return wrapper
+
+
+def holds_write_lock(session) -> bool:
+    """True where a capacity count is safe: PostgreSQL (which locks rows) or
+    a SQLite transaction begun under write_lock()."""
+    if session.get_bind().dialect.name != "sqlite":
+        return True
+    return bool(session.connection().info.get("immediate"))
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record):
     """WAL lets readers carry on while one writer writes; foreign keys are off
-    by default in SQLite; busy_timeout makes a writer wait instead of failing."""
+    by default in SQLite; busy_timeout makes a writer wait instead of failing.
+    The driver's own transaction handling is switched off so that _begin
+    below decides how each transaction starts."""
     if type(dbapi_connection).__module__ != "sqlite3":
         return
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin(connection):
+    if connection.dialect.name != "sqlite":
+        return
+    immediate = _write_lock_wanted.get()
+    connection.info["immediate"] = immediate
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -5,6 +5,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -46,8 +47,28 @@ def database_url(request, tmp_path_factory):
     return url
 
 
+class _SharedTemplateCache(BytecodeCache):
+    """Each test builds a new app; sharing compiled templates between them
+    saves recompiling every page for every test."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CACHE = _SharedTemplateCache()
+
+
 def make_app(database_url, **overrides):
-    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
+    return app
 
 
 @pytest.fixture

@@ -1,10 +1,19 @@
 """The role x route matrix. Every route in the app must have a row here: a
 new route without one fails `test_every_route_is_in_the_matrix`."""
+from types import SimpleNamespace
+
 import pytest
 
+from core.extensions import db
+from core.models import User
+from events.services import registration_token
 from tests.conftest import csrf_token, sign_in
+from tests.events.factories import EventFactory, RegistrationFactory, VenueFactory
+from tests.factories import PASSWORD, UserFactory
 
-ROLES = ["visitor", "member", "organiser", "awards_administrator", "admin"]
+# "event_organiser" organises the event under test; "organiser" has the role
+# but organises other events.
+ROLES = ["visitor", "member", "organiser", "event_organiser", "awards_administrator", "admin"]
 SIGN_IN = "redirect to sign in"
 
 
@@ -16,11 +25,15 @@ def signed_in(outcome, visitor=SIGN_IN):
     return {"visitor": visitor, **dict.fromkeys(ROLES[1:], outcome)}
 
 
-def admin_only(outcome=200):
-    return {"visitor": SIGN_IN, "member": 403, "organiser": 403, "awards_administrator": 403, "admin": outcome}
+def only(allowed: set, outcome=200, denied=403):
+    return {"visitor": SIGN_IN, **{role: outcome if role in allowed else denied for role in ROLES[1:]}}
 
 
-# endpoint: (method, path, expected outcome per role). {other} is another person's id.
+ORGANISERS = {"organiser", "event_organiser", "admin"}
+THIS_EVENTS_ORGANISERS = {"event_organiser", "admin"}
+
+# endpoint: (method, path, expected outcome per role). Placeholders name the
+# objects made by `world` below.
 MATRIX = {
     "static": ("GET", "/static/images/favicon.svg", everyone(200)),
     "core.home": ("GET", "/", everyone(200)),
@@ -39,9 +52,38 @@ MATRIX = {
     "core.account": ("GET", "/account", signed_in(200)),
     "core.edit_profile": ("GET", "/account/profile", signed_in(200)),
     "core.change_password": ("GET", "/account/password", signed_in(200)),
-    "core.admin_users": ("GET", "/admin/users", admin_only()),
-    "core.admin_user": ("GET", "/admin/users/{other}", admin_only()),
-    "core.audit_log": ("GET", "/admin/audit", admin_only()),
+    "core.admin_users": ("GET", "/admin/users", only({"admin"})),
+    "core.admin_user": ("GET", "/admin/users/{other}", only({"admin"})),
+    "core.audit_log": ("GET", "/admin/audit", only({"admin"})),
+    # events: the public side
+    "events.event_list": ("GET", "/events", everyone(200)),
+    "events.event_page": ("GET", "/events/{event}", everyone(200)),
+    "events.register": ("GET", "/events/{event}/register", everyone(200)),
+    "events.registration": ("GET", "/registrations/{token}", everyone(200)),
+    "events.confirm_guest": ("GET", "/registrations/{token}/confirm", everyone(200)),
+    "events.confirm_guest_submit": ("POST", "/registrations/{token}/confirm", everyone(302)),
+    "events.accept_offer": ("POST", "/registrations/{token}/accept", everyone(302)),
+    "events.cancel_by_link": ("POST", "/registrations/{token}/cancel", everyone(302)),
+    "events.my_events": ("GET", "/my-events", signed_in(200)),
+    # Only the person who registered can cancel from My events; to anyone else it does not exist.
+    "events.cancel_mine": ("POST", "/my-events/{registration}/cancel", signed_in(404)),
+    # events: organisers
+    "events.manage_list": ("GET", "/manage/events", only(ORGANISERS)),
+    "events.create_event": ("GET", "/manage/events/new", only(ORGANISERS)),
+    "events.manage_event": ("GET", "/manage/events/{event}", only(THIS_EVENTS_ORGANISERS)),
+    "events.edit_event": ("GET", "/manage/events/{event}/edit", only(THIS_EVENTS_ORGANISERS)),
+    "events.publish_event": ("POST", "/manage/events/{event}/publish", only(THIS_EVENTS_ORGANISERS, 302)),
+    "events.unpublish_event": ("POST", "/manage/events/{event}/unpublish", only(THIS_EVENTS_ORGANISERS, 302)),
+    "events.change_status": ("GET", "/manage/events/{event}/status", only(THIS_EVENTS_ORGANISERS)),
+    "events.registrations_csv": ("GET", "/manage/events/{event}/registrations.csv", only(THIS_EVENTS_ORGANISERS)),
+    "events.check_in_page": ("GET", "/manage/events/{event}/check-in", only(THIS_EVENTS_ORGANISERS)),
+    "events.check_in": ("POST", "/manage/events/{event}/check-in/{registration}",
+                        only(THIS_EVENTS_ORGANISERS, 302)),
+    "events.undo_check_in": ("POST", "/manage/events/{event}/check-in/{registration}/undo",
+                             only(THIS_EVENTS_ORGANISERS, 302)),
+    "events.add_walk_in": ("POST", "/manage/events/{event}/walk-ins", only(THIS_EVENTS_ORGANISERS, 302)),
+    "events.venues": ("GET", "/manage/venues", only(ORGANISERS)),
+    "events.edit_venue": ("GET", "/manage/venues/{venue}/edit", only(ORGANISERS)),
 }
 
 
@@ -51,14 +93,35 @@ def test_every_route_is_in_the_matrix(app):
     assert set(MATRIX) - endpoints == set(), "these matrix rows name routes that no longer exist"
 
 
+@pytest.fixture
+def world(app):
+    """Another person, an event with its own organiser, and that person's registration."""
+    with app.test_request_context():
+        other = UserFactory()
+        organiser = UserFactory(roles=["organiser"])
+        event = EventFactory(organisers=[organiser], venue=VenueFactory())
+        registration = RegistrationFactory(event=event, user=other, name=other.name, email=other.email)
+        return SimpleNamespace(other=other.id, event=event.id, venue=event.venue_id, registration=registration.id,
+                               token=registration_token(registration), organiser_email=organiser.email)
+
+
+def sign_in_as(client, app, role, world, make_user):
+    if role == "visitor":
+        return
+    if role == "event_organiser":
+        with app.app_context():
+            user = db.session.scalar(db.select(User).where(User.email == world.organiser_email))
+        sign_in(client, SimpleNamespace(email=user.email, password=PASSWORD))
+        return
+    sign_in(client, make_user(roles=[] if role == "member" else [role]))
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
-def test_route_answers_each_role_as_the_matrix_says(app, client, make_user, endpoint, role):
+def test_route_answers_each_role_as_the_matrix_says(app, client, make_user, world, endpoint, role):
     method, path, expected = MATRIX[endpoint]
-    other = make_user()
-    if role != "visitor":
-        sign_in(client, make_user(roles=[] if role == "member" else [role]))
-    path = path.format(other=other.id)
+    sign_in_as(client, app, role, world, make_user)
+    path = path.format(**vars(world))
     if method == "GET":
         response = client.get(path)
     else:
@@ -69,4 +132,4 @@ def test_route_answers_each_role_as_the_matrix_says(app, client, make_user, endp
     if outcome == SIGN_IN:
         assert response.status_code == 302 and response.location.startswith("/sign-in")
     else:
-        assert response.status_code == outcome
+        assert response.status_code == outcome, response.get_data(as_text=True)[:2000]

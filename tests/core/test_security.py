@@ -1,13 +1,10 @@
 """Headers, cookies, sessions and sign-in rate limits."""
-import http.cookiejar
 import os
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
 
-from tests.conftest import CSRF, csrf_token, make_app, sign_in, submit
+from tests.conftest import csrf_token, make_app, sign_in, submit
+from tests.http_client import HttpClient
 from tests.live_server import live_server
 
 PAGES = ["/", "/sign-in", "/sign-up", "/forgot-password", "/privacy", "/no-such-page"]
@@ -102,14 +99,9 @@ def test_the_limit_is_shared_between_worker_processes(app, database_url, make_us
 
 
 def attempt_sign_in(base_url, email, password) -> int:
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    page = opener.open(base_url + "/sign-in").read().decode()
-    token = CSRF.search(page).group(1)
-    body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token}).encode()
-    try:
-        return opener.open(base_url + "/sign-in", data=body).status
-    except urllib.error.HTTPError as error:
-        return error.code
+    client = HttpClient(base_url)
+    return client.post("/sign-in", {"email": email, "password": password}, client.csrf_token("/sign-in"))[0]
+
 
 
 def test_behind_a_trusted_proxy_forwarded_https_turns_on_hsts(database_url):

@@ -1,0 +1,27 @@
+"""Formatted text that people write (event descriptions, announcements):
+a small subset of Markdown, rendered to HTML and then cleaned so that only
+harmless tags survive."""
+import markdown
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "blockquote"}
+
+
+def formatted_text(text: str | None) -> Markup:
+    if not text:
+        return Markup("")
+    html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    # Give the design system's classes to what survived.
+    for tag, cls in (("<p>", '<p class="govuk-body">'), ("<ul>", '<ul class="govuk-list govuk-list--bullet">'),
+                     ("<ol>", '<ol class="govuk-list govuk-list--number">'), ("<h2>", '<h2 class="govuk-heading-m">'),
+                     ("<h3>", '<h3 class="govuk-heading-s">'), ("<a ", '<a class="govuk-link" ')):
+        clean = clean.replace(tag, cls)
+    return Markup(clean)

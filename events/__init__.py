@@ -1,0 +1,2 @@
+"""Events: scheduling, venues, registration with capacity and waiting lists,
+check-in and attendance."""

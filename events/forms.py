@@ -1,0 +1,236 @@
+"""Forms for scheduling events, registering and checking in."""
+import re
+from datetime import time
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount, GovCheckboxesInput, GovCheckboxInput, GovDateInput, GovRadioInput, GovSelect,
+    GovSubmitInput, GovTextArea, GovTextInput,
+)
+from wtforms import (
+    BooleanField, DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
+    SubmitField, TextAreaField,
+)
+from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
+
+from core.database import in_london, london_datetime
+from core.forms import NoControlCharacters
+from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
+from events.models import Audience, EventKind
+from events.services import EventDetails
+
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+
+
+def parse_time(text: str) -> time | None:
+    """'18:30', '18.30', '6:30pm', '6pm' -> a time; anything else -> None."""
+    match = _TIME.match(text or "")
+    if not match:
+        return None
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+class TimeField(StringField):
+    widget = GovTextInput()
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data:
+            parsed = parse_time(self.data)
+            if parsed is None:
+                raise ValueError(f"Enter {self.label.text.lower()} as a time, like 18:30 or 6:30pm")
+            self.data = parsed
+
+    def _value(self):
+        if isinstance(self.data, time):
+            return self.data.strftime("%H:%M")
+        return super()._value()
+
+
+class DayMonthYearField(DateField):
+    """The GOV.UK date input: day, month and year boxes."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            self.raw_data = None  # not submitted at all: show empty boxes
+            return
+        if len(valuelist) != 3:
+            self.raw_data = (list(valuelist) + ["", "", ""])[:3]
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2027")
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2027") from None
+
+
+def _required_text(label, max_length, message, **kwargs):
+    return StringField(label, widget=GovTextInput(), validators=[
+        InputRequired(message), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        NoControlCharacters()], **kwargs)
+
+
+def _optional_long_text(label, max_length, description=None):
+    return TextAreaField(label, description=description, widget=GovCharacterCount(), validators=[
+        Optional(), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        NoControlCharacters(allow="\r\n\t")])
+
+
+class EventForm(FlaskForm):
+    title = _required_text("Title", 150, "Enter a title")
+    summary = _required_text("Summary", 300, "Enter a one-sentence summary",
+                             description="One sentence, shown in event lists")
+    description = TextAreaField(
+        "Description", description="Paragraphs, **bold**, lists starting with - and links are kept",
+        widget=GovCharacterCount(),
+        validators=[Optional(), Length(max=10000, message="Description must be 10000 characters or fewer"),
+                    NoControlCharacters(allow="\r\n\t")])
+    kind = RadioField("Kind of event", choices=[(k.value, k.label) for k in EventKind], widget=GovRadioInput(),
+                      validators=[InputRequired("Choose the kind of event")],
+                      invalid_choice_message="Choose the kind of event from the list")
+    audience = RadioField("Who can come", choices=[(a.value, a.label) for a in Audience if a != Audience.FORUM_MEMBERS],
+                          default=Audience.PUBLIC.value, widget=GovRadioInput(),
+                          validators=[InputRequired("Choose who can come")],
+                          invalid_choice_message="Choose who can come from the list")
+    start_date = DayMonthYearField("Start date", validators=[InputRequired("Enter the start date")])
+    start_time = TimeField("Start time", description="For example, 18:30 or 6:30pm",
+                           validators=[InputRequired("Enter the start time")])
+    end_date = DayMonthYearField("End date", validators=[InputRequired("Enter the end date")])
+    end_time = TimeField("End time", description="For example, 20:30 or 8:30pm",
+                         validators=[InputRequired("Enter the end time")])
+    venue_id = SelectField("Venue", coerce=int, widget=GovSelect(), validators=[Optional()],
+                           invalid_choice_message="Choose a venue from the list")
+    online_url = StringField("Online joining link", description="Leave empty if the event is only in person",
+                             widget=GovTextInput(), validators=[
+                                 Optional(), Length(max=500, message="Online joining link must be 500 characters or fewer"),
+                                 URL(message="Enter the link in full, starting with https://")])
+    contact_email = StringField("Contact email for questions", widget=GovTextInput(), validators=[
+        InputRequired("Enter a contact email address"), Length(max=EMAIL_MAX_LENGTH),
+        NoControlCharacters(), Email("Enter an email address in the correct format, like name@example.com")])
+    capacity = IntegerField("Places", description="Leave empty for no limit", widget=GovTextInput(),
+                            validators=[Optional(), NumberRange(min=1, max=100000,
+                                                                message="Places must be between 1 and 100000")])
+    max_tickets = IntegerField("Most places one person can book", default=1, widget=GovTextInput(),
+                               description="More than 1 lets families and groups book together",
+                               validators=[InputRequired("Enter how many places one person can book"),
+                                           NumberRange(min=1, max=50, message="Must be between 1 and 50")])
+    closes_date = DayMonthYearField("Registration closes on", validators=[Optional()],
+                                    description="Leave empty to keep registration open until the event starts")
+    closes_time = TimeField("Registration closes at", validators=[Optional()])
+    allow_guests = BooleanField("People can register without an account", default=True,
+                                widget=GovCheckboxInput())
+    instant_guest_places = BooleanField("Guests get their place straight away, without confirming their email",
+                                        widget=GovCheckboxInput())
+    priorities = SelectMultipleField("Cohesion priorities this event serves", coerce=int,
+                                     widget=GovCheckboxesInput(), validators=[Optional()],
+                                     invalid_choice_message="Choose priorities from the list")
+    submit = SubmitField("Save event", widget=GovSubmitInput())
+
+    def details(self) -> EventDetails:
+        closes = None
+        if self.closes_date.data:
+            closes = london_datetime(self.closes_date.data, self.closes_time.data or time(23, 59))
+        return EventDetails(
+            title=self.title.data.strip(), summary=self.summary.data.strip(),
+            description=(self.description.data or "").strip(), kind=EventKind(self.kind.data),
+            audience=Audience(self.audience.data),
+            starts_at=london_datetime(self.start_date.data, self.start_time.data),
+            ends_at=london_datetime(self.end_date.data, self.end_time.data),
+            venue_id=self.venue_id.data or None, online_url=(self.online_url.data or "").strip() or None,
+            contact_email=self.contact_email.data, capacity=self.capacity.data,
+            max_tickets=self.max_tickets.data, registration_closes_at=closes,
+            allow_guests=self.allow_guests.data, instant_guest_places=self.instant_guest_places.data,
+            priority_ids=list(self.priorities.data or []),
+        )
+
+    @classmethod
+    def for_event(cls, event):
+        starts, ends = in_london(event.starts_at), in_london(event.ends_at)
+        closes = in_london(event.registration_closes_at) if event.registration_closes_at else None
+        return cls(
+            obj=event, kind=event.kind.value, audience=event.audience.value,
+            start_date=starts.date(), start_time=starts.time(), end_date=ends.date(), end_time=ends.time(),
+            closes_date=closes.date() if closes else None, closes_time=closes.time() if closes else None,
+            venue_id=event.venue_id or 0, priorities=[p.id for p in event.priorities],
+        )
+
+
+class VenueForm(FlaskForm):
+    name = _required_text("Name", 150, "Enter the venue's name")
+    address = TextAreaField("Address", widget=GovTextArea(), validators=[
+        InputRequired("Enter the address"), Length(max=500, message="Address must be 500 characters or fewer"),
+        NoControlCharacters(allow="\r\n")])
+    postcode = _required_text("Postcode", 10, "Enter the postcode")
+    directions = _optional_long_text("Directions", 2000, "In plain words: buses, parking, which door to use")
+    step_free = BooleanField("Step-free access", widget=GovCheckboxInput())
+    hearing_loop = BooleanField("Hearing loop", widget=GovCheckboxInput())
+    accessible_toilet = BooleanField("Accessible toilet", widget=GovCheckboxInput())
+    parking = BooleanField("Parking", widget=GovCheckboxInput())
+    quiet_room = BooleanField("Prayer or quiet room", widget=GovCheckboxInput())
+    baby_changing = BooleanField("Baby changing", widget=GovCheckboxInput())
+    submit = SubmitField("Save venue", widget=GovSubmitInput())
+
+
+class RegistrationForm(FlaskForm):
+    name = _required_text("Full name", NAME_MAX_LENGTH, "Enter your full name", render_kw={"autocomplete": "name"})
+    email = StringField("Email address", description="We will send your booking details here",
+                        widget=GovTextInput(), render_kw={"autocomplete": "email", "spellcheck": "false"},
+                        validators=[InputRequired("Enter your email address"), Length(max=EMAIL_MAX_LENGTH),
+                                    NoControlCharacters(),
+                                    Email("Enter an email address in the correct format, like name@example.com")])
+    tickets = IntegerField("How many places", default=1, widget=GovTextInput(),
+                           validators=[InputRequired("Enter how many places you need"),
+                                       NumberRange(min=1, message="Enter 1 or more")])
+    access_needs = _optional_long_text("Access needs (optional)", 1000,
+                                       "For example, a British Sign Language interpreter, step-free access or a "
+                                       "hearing loop")
+    dietary_needs = _optional_long_text("Dietary needs (optional)", 500)
+    contact_consent = BooleanField("Tell me about future events from the partnership", widget=GovCheckboxInput())
+    submit = SubmitField("Register", widget=GovSubmitInput())
+
+
+class StatusChangeForm(FlaskForm):
+    change = RadioField("What do you want to do?", widget=GovRadioInput(),
+                        choices=[("postpone", "Postpone it: a new date will follow"),
+                                 ("cancel", "Cancel it")],
+                        validators=[InputRequired("Choose whether to postpone or cancel")])
+    reason = TextAreaField("What to tell people", widget=GovTextArea(),
+                           description="This goes in the email to everyone registered and waiting",
+                           validators=[InputRequired("Enter what to tell people"),
+                                       Length(max=2000, message="Must be 2000 characters or fewer"),
+                                       NoControlCharacters(allow="\r\n\t")])
+    submit = SubmitField("Tell everyone", widget=GovSubmitInput())
+
+
+class WalkInForm(FlaskForm):
+    walk_in_name = _required_text("Name", NAME_MAX_LENGTH, "Enter the name of the person who walked in")
+    people = IntegerField("How many people", default=1, widget=GovTextInput(), validators=[
+        InputRequired("Enter how many people"), NumberRange(min=1, max=100, message="Enter between 1 and 100")])
+    submit = SubmitField("Add walk-in", widget=GovSubmitInput())
+
+
+class EventFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField("Search", widget=GovTextInput(), validators=[
+        Optional(), Length(max=100, message="Search must be 100 characters or fewer"), NoControlCharacters()])
+    kind = SelectField("Kind", widget=GovSelect(), validators=[Optional()],
+                       choices=[("", "Any kind")] + [(k.value, k.label) for k in EventKind],
+                       invalid_choice_message="Choose a kind from the list")
+    priority = SelectField("Cohesion priority", widget=GovSelect(), validators=[Optional()],
+                           invalid_choice_message="Choose a priority from the list")
+    date_from = DayMonthYearField("From", validators=[Optional()])
+    date_to = DayMonthYearField("To", validators=[Optional()])
+    step_free = BooleanField("Step-free venues only", widget=GovCheckboxInput())

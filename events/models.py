@@ -1,0 +1,264 @@
+"""Events, venues, cohesion priorities, registrations and attendance."""
+import enum
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import (
+    Boolean, CheckConstraint, Column, Enum, ForeignKey, Index, Integer, String, Table, Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.database import utcnow
+from core.extensions import db
+from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, User
+
+
+def _values(enum_class):
+    return [member.value for member in enum_class]
+
+
+class EventKind(enum.Enum):
+    STANDING_CONFERENCE = "standing_conference"
+    FORUM_MEETING = "forum_meeting"
+    WORKSHOP = "workshop"
+    COMMUNITY_EVENT = "community_event"
+    AWARDS_CEREMONY = "awards_ceremony"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class EventStatus(enum.Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Audience(enum.Enum):
+    PUBLIC = "public"
+    MEMBERS = "members"
+    INVITATION = "invitation"
+    # Hook for the forums package: an event for one forum's members.
+    FORUM_MEMBERS = "forum_members"
+
+    @property
+    def label(self) -> str:
+        return {
+            Audience.PUBLIC: "Anyone",
+            Audience.MEMBERS: "People with an account",
+            Audience.INVITATION: "Invited people only",
+            Audience.FORUM_MEMBERS: "Members of a forum",
+        }[self]
+
+
+class RegistrationStatus(enum.Enum):
+    PENDING = "pending"          # a guest who has not yet confirmed their email
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    OFFERED = "offered"          # promoted from the waiting list, must confirm by a deadline
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {
+            RegistrationStatus.PENDING: "Waiting for email confirmation",
+            RegistrationStatus.CONFIRMED: "Booked",
+            RegistrationStatus.WAITLISTED: "On the waiting list",
+            RegistrationStatus.OFFERED: "Place offered",
+            RegistrationStatus.CANCELLED: "Cancelled",
+        }[self]
+
+
+# Statuses that hold places against capacity.
+HOLDS_PLACES = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
+
+
+event_priorities = Table(
+    "event_priorities",
+    db.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("priority_id", ForeignKey("cohesion_priorities.id", ondelete="CASCADE"), primary_key=True),
+)
+
+event_organisers = Table(
+    "event_organisers",
+    db.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class CohesionPriority(db.Model):
+    """One of the county cohesion strategy's priorities that events serve."""
+
+    __tablename__ = "cohesion_priorities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Venue(db.Model):
+    __tablename__ = "venues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(150))
+    address: Mapped[str] = mapped_column(String(500))
+    postcode: Mapped[str] = mapped_column(String(10))
+    directions: Mapped[str] = mapped_column(Text, default="")
+    step_free: Mapped[bool] = mapped_column(default=False)
+    hearing_loop: Mapped[bool] = mapped_column(default=False)
+    accessible_toilet: Mapped[bool] = mapped_column(default=False)
+    parking: Mapped[bool] = mapped_column(default=False)
+    quiet_room: Mapped[bool] = mapped_column(default=False)
+    baby_changing: Mapped[bool] = mapped_column(default=False)
+
+    FACILITIES = {
+        "step_free": "Step-free access",
+        "hearing_loop": "Hearing loop",
+        "accessible_toilet": "Accessible toilet",
+        "parking": "Parking",
+        "quiet_room": "Prayer or quiet room",
+        "baby_changing": "Baby changing",
+    }
+
+    @property
+    def facilities(self) -> list[str]:
+        return [label for attribute, label in self.FACILITIES.items() if getattr(self, attribute)]
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(150))
+    summary: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[EventKind] = mapped_column(Enum(EventKind, name="event_kind", values_callable=_values))
+    status: Mapped[EventStatus] = mapped_column(
+        Enum(EventStatus, name="event_status", values_callable=_values), default=EventStatus.DRAFT
+    )
+    audience: Mapped[Audience] = mapped_column(
+        Enum(Audience, name="event_audience", values_callable=_values), default=Audience.PUBLIC
+    )
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    venue_id: Mapped[Optional[int]] = mapped_column(ForeignKey("venues.id", ondelete="RESTRICT"), index=True)
+    online_url: Mapped[Optional[str]] = mapped_column(String(500))
+    contact_email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    # None means no limit on places.
+    capacity: Mapped[Optional[int]]
+    max_tickets: Mapped[int] = mapped_column(default=1)
+    registration_closes_at: Mapped[Optional[datetime]]
+    allow_guests: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When False, a guest's place counts only once they confirm their email.
+    instant_guest_places: Mapped[bool] = mapped_column(Boolean, default=False)
+    offer_hours: Mapped[int] = mapped_column(default=48)
+    # Increases on every change people must hear about (time, place, status).
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    venue: Mapped[Optional[Venue]] = relationship(lazy="joined")
+    priorities: Mapped[list[CohesionPriority]] = relationship(
+        secondary=event_priorities, lazy="selectin", order_by=CohesionPriority.position
+    )
+    organisers: Mapped[list[User]] = relationship(secondary=event_organisers, lazy="selectin")
+
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("max_tickets >= 1", name="max_tickets_positive"),
+        CheckConstraint("venue_id IS NOT NULL OR online_url IS NOT NULL", name="has_a_place"),
+        Index("ix_events_status_starts_at", "status", "starts_at"),
+    )
+
+    @property
+    def is_online(self) -> bool:
+        return self.online_url is not None
+
+    @property
+    def is_in_person(self) -> bool:
+        return self.venue_id is not None
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status != EventStatus.DRAFT
+
+
+class Registration(db.Model):
+    """One person's booking for an event: a member's, or a guest's by email."""
+
+    __tablename__ = "registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # "user:<id>" or "guest:<email>": one registration per person per event.
+    person_key: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH + 6))
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    status: Mapped[RegistrationStatus] = mapped_column(
+        Enum(RegistrationStatus, name="registration_status", values_callable=_values)
+    )
+    tickets: Mapped[int] = mapped_column(Integer, default=1)
+    access_needs: Mapped[str] = mapped_column(Text, default="")
+    dietary_needs: Mapped[str] = mapped_column(Text, default="")
+    contact_consent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[Optional[datetime]]
+    # Queue order on the waiting list.
+    waitlisted_at: Mapped[Optional[datetime]]
+    offer_expires_at: Mapped[Optional[datetime]]
+    cancelled_at: Mapped[Optional[datetime]]
+
+    event: Mapped[Event] = relationship(lazy="joined")
+    user: Mapped[Optional[User]] = relationship()
+    attendance: Mapped[Optional["Attendance"]] = relationship(back_populates="registration", uselist=False)
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "person_key", name="uq_registrations_event_person"),
+        CheckConstraint("tickets >= 1", name="tickets_positive"),
+        Index("ix_registrations_event_status", "event_id", "status"),
+    )
+
+    @property
+    def is_guest(self) -> bool:
+        return self.user_id is None
+
+
+class Attendance(db.Model):
+    """Someone was there. Separate from registration: walk-ins have none."""
+
+    __tablename__ = "attendances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), unique=True
+    )
+    walk_in_name: Mapped[Optional[str]] = mapped_column(String(NAME_MAX_LENGTH))
+    people: Mapped[int] = mapped_column(default=1)
+    checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_in_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    registration: Mapped[Optional[Registration]] = relationship(back_populates="attendance")
+
+    __table_args__ = (
+        CheckConstraint("registration_id IS NOT NULL OR walk_in_name IS NOT NULL", name="walk_in_named"),
+        CheckConstraint("people >= 1", name="people_positive"),
+    )
+
+    @property
+    def name(self) -> str:
+        return self.registration.name if self.registration else self.walk_in_name

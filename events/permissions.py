@@ -1,0 +1,33 @@
+"""Who may do what with events."""
+from core.models import SiteRole
+from core.permissions import is_admin
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def can_create_events(user) -> bool:
+    return _signed_in(user) and (user.has_role(SiteRole.ORGANISER) or user.has_role(SiteRole.ADMIN))
+
+
+def can_manage_venues(user) -> bool:
+    return can_create_events(user)
+
+
+def can_manage_event(user, event) -> bool:
+    """Admins manage every event; organisers manage the events they organise."""
+    if is_admin(user):
+        return True
+    return can_create_events(user) and any(organiser.id == user.id for organiser in event.organisers)
+
+
+def can_view_event(user, event) -> bool:
+    return event.is_visible or can_manage_event(user, event)
+
+
+def can_manage_registration(user, registration) -> bool:
+    """The person who registered, or whoever manages the event."""
+    if _signed_in(user) and registration.user_id == user.id:
+        return True
+    return can_manage_event(user, registration.event)

@@ -1,0 +1,528 @@
+"""Event rules: scheduling, registration against capacity, the waiting list,
+and check-in.
+
+Every function that uses up or frees places locks the event first and counts
+inside the same transaction: PostgreSQL locks the event row; SQLite needs the
+caller's transaction to have begun under `core.database.write_lock()`.
+Functions flush but never commit.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from core import audit
+from core.database import holds_write_lock, utcnow, write_lock
+from core.email import queue_email
+from core.errors import DomainError
+from core.extensions import db
+from core.models import User
+from core.services import normalise_email
+from events.models import (
+    HOLDS_PLACES, Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, Registration,
+    RegistrationStatus, Venue,
+)
+
+REGISTRATION_LINK_MAX_AGE = 180 * 24 * 3600
+_LINK_SALT = "registration"
+
+
+class EventRuleBroken(DomainError):
+    pass
+
+
+class EndsBeforeStart(EventRuleBroken):
+    field = "end_date"
+
+
+class StartsInThePast(EventRuleBroken):
+    field = "start_date"
+
+
+class CapacityBelowBooked(EventRuleBroken):
+    field = "capacity"
+
+
+class NoPlaceGiven(EventRuleBroken):
+    field = "venue_id"
+
+
+class RegistrationClosed(EventRuleBroken):
+    pass
+
+
+class AlreadyRegistered(EventRuleBroken):
+    field = "email"
+
+
+class TooManyTickets(EventRuleBroken):
+    field = "tickets"
+
+
+class NotOpenToYou(EventRuleBroken):
+    pass
+
+
+class OfferExpired(EventRuleBroken):
+    pass
+
+
+class RegistrationLinkInvalid(EventRuleBroken):
+    pass
+
+
+@dataclass
+class EventDetails:
+    """What an organiser enters about an event."""
+
+    title: str
+    summary: str
+    kind: EventKind
+    starts_at: datetime
+    ends_at: datetime
+    contact_email: str
+    description: str = ""
+    audience: Audience = Audience.PUBLIC
+    venue_id: int | None = None
+    online_url: str | None = None
+    capacity: int | None = None
+    max_tickets: int = 1
+    registration_closes_at: datetime | None = None
+    allow_guests: bool = True
+    instant_guest_places: bool = False
+    priority_ids: list[int] = field(default_factory=list)
+
+
+# --- scheduling --------------------------------------------------------------
+
+def create_event(details: EventDetails, *, actor: User, now: datetime | None = None) -> Event:
+    now = now or utcnow()
+    _check_details(details)
+    if details.starts_at <= now:
+        raise StartsInThePast("The start must be in the future")
+    event = Event(created_by_id=actor.id, organisers=[actor])
+    _apply(event, details)
+    db.session.add(event)
+    db.session.flush()
+    audit.record("event.created", actor=actor, subject=event)
+    return event
+
+
+def update_event(event: Event, details: EventDetails, *, actor: User) -> list[str]:
+    """Save changes; returns what changed that registered people are told about."""
+    _check_details(details)
+    _lock(event)
+    held = places_held(event)
+    if details.capacity is not None and details.capacity < held:
+        raise CapacityBelowBooked(
+            f"{held} places are already booked or offered, so the capacity cannot be less than {held}. "
+            "Cancel registrations first if you need fewer places."
+        )
+    changes = []
+    if (details.starts_at, details.ends_at) != (event.starts_at, event.ends_at):
+        changes.append("time")
+    if (details.venue_id, details.online_url) != (event.venue_id, event.online_url):
+        changes.append("place")
+    _apply(event, details)
+    db.session.flush()
+    if changes and event.is_visible:
+        event.sequence += 1
+        _tell_everyone(event, "event_changed", f"Changed: {event.title}", changes=changes)
+    if event.capacity is None or (details.capacity or 0) > held:
+        promote_from_waiting_list(event)
+    audit.record("event.updated", actor=actor, subject=event, details={"changed": changes})
+    return changes
+
+
+def publish(event: Event, *, actor: User) -> None:
+    if event.status == EventStatus.CANCELLED:
+        raise EventRuleBroken("A cancelled event cannot be published again. Create a new event instead.")
+    event.status = EventStatus.PUBLISHED
+    event.sequence += 1
+    audit.record("event.published", actor=actor, subject=event)
+
+
+def unpublish(event: Event, *, actor: User) -> None:
+    if active_registration_count(event):
+        raise EventRuleBroken(
+            "People have registered for this event, so it cannot be hidden. Cancel or postpone it instead, "
+            "so that they are told."
+        )
+    event.status = EventStatus.DRAFT
+    audit.record("event.unpublished", actor=actor, subject=event)
+
+
+def cancel_event(event: Event, *, actor: User, reason: str) -> None:
+    _change_status(event, EventStatus.CANCELLED, actor=actor, reason=reason, subject=f"Cancelled: {event.title}")
+
+
+def postpone_event(event: Event, *, actor: User, reason: str) -> None:
+    _change_status(event, EventStatus.POSTPONED, actor=actor, reason=reason, subject=f"Postponed: {event.title}")
+
+
+def _change_status(event, status, *, actor, reason, subject):
+    if event.status == EventStatus.CANCELLED:
+        raise EventRuleBroken("This event has already been cancelled.")
+    event.status = status
+    event.sequence += 1
+    _tell_everyone(event, "event_status_changed", subject, reason=reason)
+    audit.record(f"event.{status.value}", actor=actor, subject=event, details={"reason": reason})
+
+
+def _check_details(details: EventDetails) -> None:
+    if details.ends_at <= details.starts_at:
+        raise EndsBeforeStart("The end must be after the start")
+    if details.venue_id is None and not details.online_url:
+        raise NoPlaceGiven("Choose a venue, give an online joining link, or both")
+    if details.venue_id is not None and db.session.get(Venue, details.venue_id) is None:
+        raise NoPlaceGiven("Choose a venue from the list")
+    if details.registration_closes_at and details.registration_closes_at > details.starts_at:
+        raise EventRuleBroken("Registration must close before the event starts", field="closes_date")
+
+
+def _apply(event: Event, details: EventDetails) -> None:
+    for name in ("title", "summary", "description", "kind", "audience", "starts_at", "ends_at", "venue_id",
+                 "capacity", "max_tickets", "registration_closes_at", "allow_guests", "instant_guest_places"):
+        setattr(event, name, getattr(details, name))
+    event.online_url = details.online_url or None
+    event.contact_email = normalise_email(details.contact_email)
+    event.priorities = list(db.session.scalars(
+        select(CohesionPriority).where(CohesionPriority.id.in_(details.priority_ids or [-1]))
+    ))
+
+
+def _tell_everyone(event: Event, template: str, subject: str, **context) -> None:
+    """Email everyone booked, offered or waiting."""
+    people = db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id,
+        Registration.status.in_([*HOLDS_PLACES, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING]),
+    ))
+    for registration in people:
+        queue_email(to=registration.email, subject=subject, template=template, event=event,
+                    registration=registration, link=registration_link(registration), **context)
+
+
+VENUE_FIELDS = ("name", "address", "postcode", "directions", *Venue.FACILITIES)
+
+
+def save_venue(venue: Venue | None, *, actor: User, **fields) -> Venue:
+    """Create a venue, or update one; events that use it show the change."""
+    if venue is None:
+        venue = Venue()
+        db.session.add(venue)
+    for name in VENUE_FIELDS:
+        setattr(venue, name, fields[name])
+    venue.name, venue.address = venue.name.strip(), venue.address.strip()
+    venue.postcode = venue.postcode.strip().upper()
+    venue.directions = (venue.directions or "").strip()
+    db.session.flush()
+    audit.record("venue.saved", actor=actor, subject=venue)
+    return venue
+
+
+# --- places ---------------------------------------------------------------------
+
+def _lock(event: Event) -> None:
+    """Take the event's capacity lock for the rest of this transaction."""
+    if not holds_write_lock(db.session):
+        raise RuntimeError("capacity changes on SQLite must run inside core.database.write_lock()")
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+
+
+def places_held(event: Event) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Registration.tickets), 0)).where(
+            Registration.event_id == event.id, Registration.status.in_(HOLDS_PLACES)
+        )
+    )
+
+
+def places_left(event: Event) -> int | None:
+    """None when the event has no limit."""
+    if event.capacity is None:
+        return None
+    return max(event.capacity - places_held(event), 0)
+
+
+def active_registration_count(event: Event) -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED
+    ))
+
+
+def waiting_list(event: Event) -> list[Registration]:
+    return list(db.session.scalars(
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)
+    ))
+
+
+def waiting_list_position(registration: Registration) -> int | None:
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == registration.event_id,
+        Registration.status == RegistrationStatus.WAITLISTED,
+        (Registration.waitlisted_at < registration.waitlisted_at)
+        | ((Registration.waitlisted_at == registration.waitlisted_at) & (Registration.id < registration.id)),
+    ))
+    return ahead + 1
+
+
+def registration_open(event: Event, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    closes = event.registration_closes_at or event.starts_at
+    return event.status == EventStatus.PUBLISHED and now < closes
+
+
+# --- registering -------------------------------------------------------------------
+
+def register(event: Event, *, user: User | None = None, name: str = "", email: str = "", tickets: int = 1,
+             access_needs: str = "", dietary_needs: str = "", contact_consent: bool = False) -> Registration:
+    """Book places, or join the waiting list when there are not enough."""
+    now = utcnow()
+    if not registration_open(event, now):
+        raise RegistrationClosed("Registration for this event has closed")
+    if user is None and not event.allow_guests:
+        raise NotOpenToYou("Sign in or create an account to register for this event")
+    if event.audience in (Audience.INVITATION, Audience.FORUM_MEMBERS):
+        raise NotOpenToYou("This event is by invitation only")
+    if event.audience == Audience.MEMBERS and user is None:
+        raise NotOpenToYou("This event is for people with an account. Sign in to register.")
+    if not 1 <= tickets <= event.max_tickets:
+        raise TooManyTickets(f"You can book between 1 and {event.max_tickets} places")
+
+    _lock(event)
+    _expire_offers_for(event, now)
+    email = user.email if user else normalise_email(email)
+    person_key = f"user:{user.id}" if user else f"guest:{email}"
+    registration = db.session.scalar(select(Registration).where(
+        Registration.event_id == event.id, Registration.person_key == person_key
+    ))
+    if registration is not None and registration.status != RegistrationStatus.CANCELLED:
+        raise AlreadyRegistered(
+            "You have already registered for this event. Check your email for the link to view or cancel it."
+            if user is None else "You have already registered for this event. See it in My events."
+        )
+    if registration is None:
+        registration = Registration(event=event, person_key=person_key)
+        db.session.add(registration)
+    registration.user_id = user.id if user else None
+    registration.name = user.name if user else name.strip()
+    registration.email = email
+    registration.tickets = tickets
+    registration.access_needs = access_needs.strip()
+    registration.dietary_needs = dietary_needs.strip()
+    registration.contact_consent = contact_consent
+    registration.created_at = now
+    registration.cancelled_at = None
+    registration.offer_expires_at = None
+    registration.status = RegistrationStatus.PENDING  # holds no place until placed below
+    db.session.flush()
+    if user is None and not event.instant_guest_places:
+        queue_email(to=email, subject=f"Confirm your place: {event.title}", template="registration_confirm_email",
+                    event=event, registration=registration, link=registration_link(registration, "confirm"))
+    else:
+        _take_place_or_wait(registration, now)
+    audit.record("registration.created", actor=user, subject=registration, details={"event": event.id})
+    return registration
+
+
+def confirm_guest_email(registration: Registration) -> Registration:
+    """The guest followed the emailed link: now their place counts."""
+    if registration.status != RegistrationStatus.PENDING:
+        return registration
+    _lock(registration.event)
+    if not registration_open(registration.event):
+        raise RegistrationClosed("Registration for this event has closed")
+    _take_place_or_wait(registration, utcnow())
+    return registration
+
+
+def _take_place_or_wait(registration: Registration, now: datetime) -> None:
+    event = registration.event
+    left = places_left(event)
+    if left is None or left >= registration.tickets:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+        registration.waitlisted_at = None
+        template, subject = "registration_confirmed", f"You're booked: {event.title}"
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.waitlisted_at = now
+        template, subject = "registration_waitlisted", f"You're on the waiting list: {event.title}"
+    db.session.flush()
+    queue_email(to=registration.email, subject=subject, template=template, event=event,
+                registration=registration, link=registration_link(registration))
+
+
+def cancel_registration(registration: Registration, *, actor: User | None) -> None:
+    if registration.status == RegistrationStatus.CANCELLED:
+        return
+    event = registration.event
+    _lock(event)
+    db.session.refresh(registration)
+    if registration.status == RegistrationStatus.CANCELLED:
+        return  # someone else cancelled it while we waited for the lock
+    held_places = registration.status in HOLDS_PLACES
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = utcnow()
+    registration.offer_expires_at = None
+    db.session.flush()
+    audit.record("registration.cancelled", actor=actor, subject=registration, details={"event": event.id})
+    if held_places:
+        promote_from_waiting_list(event)
+
+
+def promote_from_waiting_list(event: Event, now: datetime | None = None) -> list[Registration]:
+    """Offer free places to the people waiting longest whose group fits.
+    Call with the event locked."""
+    now = now or utcnow()
+    if not registration_open(event, now):
+        return []
+    free = places_left(event)
+    offered = []
+    for registration in waiting_list(event):
+        if free is not None and registration.tickets > free:
+            continue
+        registration.status = RegistrationStatus.OFFERED
+        deadline = now + timedelta(hours=event.offer_hours)
+        registration.offer_expires_at = min(deadline, event.registration_closes_at or event.starts_at)
+        if free is not None:
+            free -= registration.tickets
+        offered.append(registration)
+        queue_email(to=registration.email, subject=f"A place is free: {event.title}", template="registration_offered",
+                    event=event, registration=registration, link=registration_link(registration))
+        if free == 0:
+            break
+    db.session.flush()
+    return offered
+
+
+def accept_offer(registration: Registration) -> None:
+    _lock(registration.event)
+    db.session.refresh(registration)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return
+    if registration.status != RegistrationStatus.OFFERED or registration.offer_expires_at <= utcnow():
+        raise OfferExpired("Sorry, this offer has ended and the place has gone to the next person waiting.")
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.confirmed_at = utcnow()
+    registration.offer_expires_at = None
+    queue_email(to=registration.email, subject=f"You're booked: {registration.event.title}",
+                template="registration_confirmed", event=registration.event, registration=registration,
+                link=registration_link(registration))
+
+
+def _expire_offers_for(event: Event, now: datetime) -> int:
+    expired = list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id,
+        Registration.status == RegistrationStatus.OFFERED,
+        Registration.offer_expires_at <= now,
+    )))
+    for registration in expired:
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = now
+        queue_email(to=registration.email, subject=f"Your offered place has passed on: {event.title}",
+                    template="registration_offer_expired", event=event, registration=registration)
+    db.session.flush()
+    return len(expired)
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Pass on places whose offers have run out. Safe to run from cron at any
+    interval and on several hosts. Commits per event."""
+    now = now or utcnow()
+    event_ids = db.session.scalars(select(Registration.event_id).where(
+        Registration.status == RegistrationStatus.OFFERED, Registration.offer_expires_at <= now
+    ).distinct()).all()
+    db.session.rollback()
+    total = 0
+    for event_id in event_ids:
+        with write_lock():
+            event = db.session.get(Event, event_id)
+            _lock(event)
+            total += _expire_offers_for(event, now)
+            promote_from_waiting_list(event, now)
+            db.session.commit()
+    return total
+
+
+# --- links in emails ---------------------------------------------------------------
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=_LINK_SALT)
+
+
+def registration_token(registration: Registration) -> str:
+    return _serializer().dumps({"registration": registration.id, "person": registration.person_key})
+
+
+def registration_link(registration: Registration, action: str = "view") -> str:
+    endpoint = "events.confirm_guest" if action == "confirm" else "events.registration"
+    return url_for(endpoint, token=registration_token(registration), _external=True)
+
+
+def registration_for_token(token: str) -> Registration:
+    try:
+        data = _serializer().loads(token, max_age=REGISTRATION_LINK_MAX_AGE)
+    except SignatureExpired:
+        raise RegistrationLinkInvalid("This link has expired. Contact the organiser if you need help.") from None
+    except BadSignature:
+        raise RegistrationLinkInvalid("This link is not valid. Check you copied the whole link from the email.") from None
+    registration = db.session.get(Registration, data.get("registration")) if isinstance(data, dict) else None
+    if registration is None or registration.person_key != data.get("person"):
+        raise RegistrationLinkInvalid("This link is not valid. Check you copied the whole link from the email.")
+    return registration
+
+
+# --- on the day ----------------------------------------------------------------------
+
+def check_in(registration: Registration, *, actor: User) -> Attendance:
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise EventRuleBroken(f"{registration.name} is not booked: {registration.status.label.lower()}")
+    if registration.attendance is not None:
+        return registration.attendance
+    attendance = Attendance(event_id=registration.event_id, registration=registration,
+                            people=registration.tickets, checked_in_by_id=actor.id)
+    db.session.add(attendance)
+    db.session.flush()
+    return attendance
+
+
+def undo_check_in(registration: Registration, *, actor: User) -> None:
+    if registration.attendance is not None:
+        db.session.delete(registration.attendance)
+        db.session.flush()
+        audit.record("attendance.undone", actor=actor, subject=registration)
+
+
+def add_walk_in(event: Event, *, name: str, people: int, actor: User) -> Attendance:
+    """Someone came without booking. They are let in even when the room is
+    full: that is the organiser's call on the day."""
+    attendance = Attendance(event_id=event.id, walk_in_name=name.strip(), people=people, checked_in_by_id=actor.id)
+    db.session.add(attendance)
+    db.session.flush()
+    return attendance
+
+
+@dataclass
+class AttendanceCounts:
+    registered: int
+    attended: int
+    no_shows: int
+    walk_ins: int
+
+
+def attendance_counts(event: Event) -> AttendanceCounts:
+    booked = db.session.scalar(select(func.coalesce(func.sum(Registration.tickets), 0)).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED))
+    attended = db.session.scalar(select(func.coalesce(func.sum(Attendance.people), 0)).where(
+        Attendance.event_id == event.id, Attendance.registration_id.is_not(None)))
+    walk_ins = db.session.scalar(select(func.coalesce(func.sum(Attendance.people), 0)).where(
+        Attendance.event_id == event.id, Attendance.registration_id.is_(None)))
+    return AttendanceCounts(registered=booked, attended=attended + walk_ins,
+                            no_shows=max(booked - attended, 0), walk_ins=walk_ins)

@@ -1,0 +1,406 @@
+"""Routes for events: the public list and pages, registering, My events,
+and the organiser's scheduling and check-in pages."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from core.database import takes_write_lock, utcnow
+from core.errors import DomainError
+from core.extensions import db
+from core.forms import EmptyForm, show_domain_error
+from core.models import User
+from core.permissions import is_admin
+from events import exports, permissions, services
+from events.forms import EventFilterForm, EventForm, RegistrationForm, StatusChangeForm, VenueForm, WalkInForm
+from events.models import Attendance, Event, Registration, RegistrationStatus, Venue
+from events.structured_data import event_json_ld
+from events.queries import filtered_events, priority_choices, venue_choices
+
+bp = Blueprint("events", __name__)
+
+PAGE_SIZE = 20
+
+
+def _event_or_404(event_id: int, *, manage: bool = False) -> Event:
+    event = db.get_or_404(Event, event_id)
+    allowed = permissions.can_manage_event if manage else permissions.can_view_event
+    if not allowed(current_user, event):
+        abort(404 if not manage or not event.is_visible else 403)
+    return event
+
+
+def _registration_from_link(token: str) -> Registration:
+    try:
+        return services.registration_for_token(token)
+    except services.RegistrationLinkInvalid as error:
+        abort(Response(render_template("core/link_problem.html", message=error.message), status=400))
+
+
+# --- the public side --------------------------------------------------------
+
+@bp.get("/events")
+def event_list():
+    form = EventFilterForm(request.args)
+    form.priority.choices = [("", "Any priority")] + priority_choices()
+    page = request.args.get("page", 1, type=int)
+    events = None
+    if form.validate():
+        events = db.paginate(filtered_events(form, now=utcnow()), page=page, per_page=PAGE_SIZE, error_out=False)
+    return render_template("events/list.html", form=form, events=events)
+
+
+@bp.get("/events/<int:event_id>")
+def event_page(event_id):
+    event = _event_or_404(event_id)
+    mine = None
+    if current_user.is_authenticated:
+        mine = db.session.scalar(select(Registration).where(
+            Registration.event_id == event.id, Registration.person_key == f"user:{current_user.id}",
+            Registration.status != RegistrationStatus.CANCELLED))
+    places_left = services.places_left(event)
+    json_ld = event_json_ld(event, url=url_for("events.event_page", event_id=event.id, _external=True),
+                            places_left=places_left)
+    return render_template("events/event.html", event=event, mine=mine, places_left=places_left,
+                           open=services.registration_open(event), json_ld=json_ld)
+
+
+@bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
+@takes_write_lock
+def register(event_id):
+    event = _event_or_404(event_id)
+    form = RegistrationForm()
+    if current_user.is_authenticated:
+        del form.name, form.email
+    if event.max_tickets == 1:
+        del form.tickets
+    if form.validate_on_submit():
+        try:
+            registration = services.register(
+                event, user=current_user if current_user.is_authenticated else None,
+                name=form.name.data if "name" in form else "", email=form.email.data if "email" in form else "",
+                tickets=form.tickets.data if "tickets" in form else 1, access_needs=form.access_needs.data or "",
+                dietary_needs=form.dietary_needs.data or "", contact_consent=form.contact_consent.data)
+        except DomainError as error:
+            db.session.rollback()
+            if not show_domain_error(form, error):
+                flash(error.message, "info")
+        else:
+            db.session.commit()
+            return render_template("events/registered.html", event=event, registration=registration)
+    return render_template("events/register.html", event=event, form=form, open=services.registration_open(event),
+                           places_left=services.places_left(event))
+
+
+@bp.get("/registrations/<token>")
+def registration(token):
+    registration = _registration_from_link(token)
+    return render_template("events/registration.html", registration=registration, token=token, form=EmptyForm(),
+                           position=services.waiting_list_position(registration))
+
+
+@bp.post("/registrations/<token>/cancel")
+@takes_write_lock
+def cancel_by_link(token):
+    registration = _registration_from_link(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.cancel_registration(registration, actor=current_user if current_user.is_authenticated else None)
+    db.session.commit()
+    flash("Your registration has been cancelled.", "success")
+    return redirect(url_for("events.registration", token=token))
+
+
+@bp.post("/registrations/<token>/accept")
+@takes_write_lock
+def accept_offer(token):
+    registration = _registration_from_link(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.accept_offer(registration)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+    else:
+        db.session.commit()
+        flash("You're booked. We have emailed you the details.", "success")
+    return redirect(url_for("events.registration", token=token))
+
+
+@bp.get("/registrations/<token>/confirm")
+def confirm_guest(token):
+    registration = _registration_from_link(token)
+    return render_template("events/confirm_guest.html", registration=registration, token=token, form=EmptyForm())
+
+
+@bp.post("/registrations/<token>/confirm")
+@takes_write_lock
+def confirm_guest_submit(token):
+    registration = _registration_from_link(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.confirm_guest_email(registration)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+    else:
+        db.session.commit()
+    return redirect(url_for("events.registration", token=token))
+
+
+@bp.get("/my-events")
+@login_required
+def my_events():
+    registrations = db.session.scalars(
+        select(Registration).join(Registration.event)
+        .where(Registration.user_id == current_user.id, Registration.status != RegistrationStatus.CANCELLED)
+        .order_by(Event.starts_at)
+    ).all()
+    now = utcnow()
+    return render_template("events/my_events.html", form=EmptyForm(),
+                           upcoming=[r for r in registrations if r.event.ends_at >= now],
+                           past=[r for r in reversed(registrations) if r.event.ends_at < now],
+                           positions={r.id: services.waiting_list_position(r) for r in registrations
+                                      if r.status == RegistrationStatus.WAITLISTED})
+
+
+@bp.post("/my-events/<int:registration_id>/cancel")
+@takes_write_lock
+@login_required
+def cancel_mine(registration_id):
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.user_id != current_user.id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.cancel_registration(registration, actor=current_user)
+    db.session.commit()
+    flash(f"Your registration for {registration.event.title} has been cancelled.", "success")
+    return redirect(url_for("events.my_events"))
+
+
+# --- organisers --------------------------------------------------------------------
+
+def _require_organiser():
+    if not permissions.can_create_events(current_user):
+        abort(403)
+
+
+@bp.get("/manage/events")
+@login_required
+def manage_list():
+    _require_organiser()
+    query = select(Event).order_by(Event.starts_at.desc())
+    if not is_admin(current_user):
+        query = query.where(Event.organisers.any(User.id == current_user.id))
+    events = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    return render_template("events/manage_list.html", events=events)
+
+
+def _event_form(form: EventForm) -> EventForm:
+    form.venue_id.choices = [(0, "No venue: online only")] + venue_choices()
+    form.priorities.choices = priority_choices()
+    return form
+
+
+@bp.route("/manage/events/new", methods=["GET", "POST"])
+@login_required
+def create_event():
+    _require_organiser()
+    form = _event_form(EventForm(contact_email=current_user.email))
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(form.details(), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("The event has been saved as a draft. Publish it when it is ready.", "success")
+            return redirect(url_for("events.manage_event", event_id=event.id))
+    return render_template("events/edit.html", form=form, event=None)
+
+
+@bp.route("/manage/events/<int:event_id>/edit", methods=["GET", "POST"])
+@takes_write_lock
+@login_required
+def edit_event(event_id):
+    event = _event_or_404(event_id, manage=True)
+    form = _event_form(EventForm() if request.method == "POST" else EventForm.for_event(event))
+    if form.validate_on_submit():
+        try:
+            changes = services.update_event(event, form.details(), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            told = " Everyone registered has been emailed about the change." if changes and event.is_visible else ""
+            flash("The event has been saved." + told, "success")
+            return redirect(url_for("events.manage_event", event_id=event.id))
+    return render_template("events/edit.html", form=form, event=event)
+
+
+@bp.get("/manage/events/<int:event_id>")
+@login_required
+def manage_event(event_id):
+    event = _event_or_404(event_id, manage=True)
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id).order_by(Registration.created_at)).all()
+    return render_template("events/manage_event.html", event=event, registrations=registrations, form=EmptyForm(),
+                           waiting=services.waiting_list(event), places_left=services.places_left(event),
+                           counts=services.attendance_counts(event))
+
+
+@bp.post("/manage/events/<int:event_id>/publish")
+@login_required
+def publish_event(event_id):
+    return _status_action(event_id, services.publish, "The event is published.")
+
+
+@bp.post("/manage/events/<int:event_id>/unpublish")
+@login_required
+def unpublish_event(event_id):
+    return _status_action(event_id, services.unpublish, "The event is hidden again as a draft.")
+
+
+def _status_action(event_id, action, message):
+    event = _event_or_404(event_id, manage=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        action(event, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("events.manage_event", event_id=event.id))
+
+
+@bp.route("/manage/events/<int:event_id>/status", methods=["GET", "POST"])
+@login_required
+def change_status(event_id):
+    event = _event_or_404(event_id, manage=True)
+    form = StatusChangeForm()
+    if form.validate_on_submit():
+        action = services.cancel_event if form.change.data == "cancel" else services.postpone_event
+        try:
+            action(event, actor=current_user, reason=form.reason.data.strip())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "info")
+        else:
+            db.session.commit()
+            flash(f"The event is {event.status.label.lower()} and everyone registered has been emailed.", "success")
+        return redirect(url_for("events.manage_event", event_id=event.id))
+    return render_template("events/change_status.html", event=event, form=form)
+
+
+@bp.get("/manage/events/<int:event_id>/registrations.csv")
+@login_required
+def registrations_csv(event_id):
+    event = _event_or_404(event_id, manage=True)
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id).order_by(Registration.created_at)).all()
+    walk_ins = db.session.scalars(select(Attendance).where(
+        Attendance.event_id == event.id, Attendance.registration_id.is_(None))).all()
+    return Response(exports.registrations_csv(registrations, walk_ins), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="event-{event.id}-registrations.csv"'})
+
+
+@bp.get("/manage/events/<int:event_id>/check-in")
+@login_required
+def check_in_page(event_id):
+    event = _event_or_404(event_id, manage=True)
+    search = (request.args.get("q") or "").strip()[:100]
+    query = select(Registration).where(Registration.event_id == event.id,
+                                       Registration.status == RegistrationStatus.CONFIRMED)
+    if search:
+        query = query.where(Registration.name.ilike(f"%{search}%"))
+    registrations = db.session.scalars(query.order_by(Registration.name)).all()
+    walk_ins = db.session.scalars(select(Attendance).where(
+        Attendance.event_id == event.id, Attendance.registration_id.is_(None)).order_by(Attendance.id)).all()
+    return render_template("events/check_in.html", event=event, registrations=registrations, search=search,
+                           walk_ins=walk_ins, counts=services.attendance_counts(event), form=EmptyForm(),
+                           walk_in_form=WalkInForm())
+
+
+def _confirmed_registration(event, registration_id) -> Registration:
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.event_id != event.id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return registration
+
+
+@bp.post("/manage/events/<int:event_id>/check-in/<int:registration_id>")
+@login_required
+def check_in(event_id, registration_id):
+    event = _event_or_404(event_id, manage=True)
+    registration = _confirmed_registration(event, registration_id)
+    try:
+        services.check_in(registration, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+    else:
+        db.session.commit()
+        flash(f"{registration.name} is checked in.", "success")
+    return redirect(url_for("events.check_in_page", event_id=event.id, q=request.args.get("q", "")))
+
+
+@bp.post("/manage/events/<int:event_id>/check-in/<int:registration_id>/undo")
+@login_required
+def undo_check_in(event_id, registration_id):
+    event = _event_or_404(event_id, manage=True)
+    registration = _confirmed_registration(event, registration_id)
+    services.undo_check_in(registration, actor=current_user)
+    db.session.commit()
+    flash(f"{registration.name} is no longer checked in.", "success")
+    return redirect(url_for("events.check_in_page", event_id=event.id, q=request.args.get("q", "")))
+
+
+@bp.post("/manage/events/<int:event_id>/walk-ins")
+@login_required
+def add_walk_in(event_id):
+    event = _event_or_404(event_id, manage=True)
+    form = WalkInForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(errors[0], "info")
+        return redirect(url_for("events.check_in_page", event_id=event.id))
+    services.add_walk_in(event, name=form.walk_in_name.data, people=form.people.data, actor=current_user)
+    db.session.commit()
+    flash(f"{form.walk_in_name.data.strip()} added as a walk-in.", "success")
+    return redirect(url_for("events.check_in_page", event_id=event.id))
+
+
+# --- venues ---------------------------------------------------------------------------
+
+@bp.get("/manage/venues")
+@login_required
+def venues():
+    if not permissions.can_manage_venues(current_user):
+        abort(403)
+    return render_template("events/venues.html", venues=db.session.scalars(select(Venue).order_by(Venue.name)).all())
+
+
+@bp.route("/manage/venues/new", methods=["GET", "POST"])
+@bp.route("/manage/venues/<int:venue_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_venue(venue_id=None):
+    if not permissions.can_manage_venues(current_user):
+        abort(403)
+    venue = db.get_or_404(Venue, venue_id) if venue_id else None
+    form = VenueForm(obj=venue)
+    if form.validate_on_submit():
+        fields = {name: form[name].data for name in services.VENUE_FIELDS}
+        venue = services.save_venue(venue, actor=current_user, **fields)
+        db.session.commit()
+        flash(f"{venue.name} has been saved.", "success")
+        return redirect(url_for("events.venues"))
+    return render_template("events/venue_edit.html", form=form, venue=venue)

@@ -1,0 +1,104 @@
+"""No over-booking, ever: many people registering or cancelling at the same
+moment, through a real multi-threaded server, on SQLite and PostgreSQL."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import select
+
+from core.extensions import db
+from events.models import Registration, RegistrationStatus
+from events.services import registration_token
+from tests.events.factories import EventFactory, RegistrationFactory
+from tests.http_client import HttpClient
+from tests.live_server import live_server
+
+ROOMY_LIMITS = {"PUBLIC_FORM_LIMIT_PER_IP": "10000 per minute"}
+
+
+def all_at_once(jobs):
+    """Run each job in its own thread, released together by a barrier."""
+    barrier = threading.Barrier(len(jobs))
+
+    def run(job):
+        prepare, act = job
+        state = prepare()
+        barrier.wait()
+        return act(state)
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        return list(pool.map(run, jobs))
+
+
+def registrations(app, event_id):
+    with app.app_context():
+        return db.session.scalars(select(Registration).where(Registration.event_id == event_id)).all()
+
+
+def register_job(base_url, event_id, email):
+    path = f"/events/{event_id}/register"
+
+    def prepare():
+        client = HttpClient(base_url)
+        return client, client.csrf_token(path)
+
+    def act(state):
+        client, token = state
+        return client.post(path, {"name": f"Person {email}", "email": email}, token)
+
+    return prepare, act
+
+
+def test_many_registrations_at_once_never_overbook(app, database_url):
+    with app.app_context():
+        event = EventFactory(capacity=5, instant_guest_places=True)
+        event_id = event.id
+    with live_server(database_url, **ROOMY_LIMITS) as base_url:
+        results = all_at_once([register_job(base_url, event_id, f"p{n}@example.org") for n in range(24)])
+    assert [status for status, _ in results] == [200] * 24
+    rows = registrations(app, event_id)
+    confirmed = [r for r in rows if r.status == RegistrationStatus.CONFIRMED]
+    waiting = sorted((r for r in rows if r.status == RegistrationStatus.WAITLISTED), key=lambda r: r.waitlisted_at)
+    assert len(rows) == 24 and len(confirmed) == 5 and len(waiting) == 19
+    # The queue is in the order the registrations were saved.
+    assert [r.id for r in waiting] == sorted(r.id for r in waiting)
+
+
+def test_a_double_clicked_register_button_makes_one_registration(app, database_url):
+    with app.app_context():
+        event_id = EventFactory(capacity=5, instant_guest_places=True).id
+    with live_server(database_url, **ROOMY_LIMITS) as base_url:
+        client = HttpClient(base_url)
+        token = client.csrf_token(f"/events/{event_id}/register")
+        same_form = (lambda: None, lambda _: client.post(
+            f"/events/{event_id}/register", {"name": "Sam", "email": "sam@example.org"}, token))
+        results = all_at_once([same_form, same_form, same_form])
+    assert [status for status, _ in results] == [200, 200, 200]
+    assert sum("already registered" in page for _, page in results) == 2
+    assert len(registrations(app, event_id)) == 1
+
+
+def test_concurrent_cancellations_promote_each_waiting_person_exactly_once(app, database_url):
+    with app.app_context():
+        event = EventFactory(capacity=3, instant_guest_places=True)
+        event_id = event.id
+        booked = [RegistrationFactory(event=event) for _ in range(3)]
+        for n in range(5):
+            RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED, confirmed_at=None,
+                                waitlisted_at=event.created_at.replace(microsecond=n))
+        with app.test_request_context():
+            tokens = [registration_token(r) for r in booked]
+
+    def cancel_job(token):
+        def prepare():
+            client = HttpClient(base_url)
+            return client, client.csrf_token(f"/registrations/{token}")
+        return prepare, lambda state: state[0].post(f"/registrations/{token}/cancel", {}, state[1])
+
+    with live_server(database_url) as base_url:
+        results = all_at_once([cancel_job(token) for token in tokens])
+    assert [status for status, _ in results] == [302, 302, 302]
+    rows = registrations(app, event_id)
+    offered = [r for r in rows if r.status == RegistrationStatus.OFFERED]
+    waiting = [r for r in rows if r.status == RegistrationStatus.WAITLISTED]
+    assert len(offered) == 3 and len(waiting) == 2
+    assert max(r.waitlisted_at for r in offered) < min(r.waitlisted_at for r in waiting)

@@ -1,0 +1,232 @@
+"""Event rules without HTTP: scheduling, capacity, the waiting list, check-in."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core.database import utcnow, write_lock
+from core.extensions import db
+from core.models import AuditEntry, OutboxMessage
+from events import services
+from events.models import EventKind, EventStatus, RegistrationStatus
+from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory, VenueFactory
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context(), write_lock():
+        yield
+
+
+def details(**overrides):
+    start = utcnow() + timedelta(days=10)
+    values = dict(title="Interfaith walk", summary="A walk between places of worship", kind=EventKind.COMMUNITY_EVENT,
+                  starts_at=start, ends_at=start + timedelta(hours=3), contact_email="Walks@Example.org",
+                  venue_id=VenueFactory().id, capacity=20, instant_guest_places=True)
+    values.update(overrides)
+    return services.EventDetails(**values)
+
+
+def mail_to(address):
+    return [m.subject for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address))]
+
+
+def guest(event, n, tickets=1):
+    return services.register(event, name=f"Guest {n}", email=f"guest{n}@example.org", tickets=tickets)
+
+
+def test_create_event_saves_a_draft_with_its_organiser_and_priorities(ctx):
+    organiser = UserFactory(roles=["organiser"])
+    priority = PriorityFactory()
+    event = services.create_event(details(priority_ids=[priority.id]), actor=organiser)
+    assert event.status == EventStatus.DRAFT and event.organisers == [organiser]
+    assert event.priorities == [priority] and event.contact_email == "walks@example.org"
+    assert db.session.scalar(select(AuditEntry.action)) == "event.created"
+
+
+@pytest.mark.parametrize("change, error", [
+    (dict(ends_at=utcnow() + timedelta(days=9)), services.EndsBeforeStart),
+    (dict(starts_at=utcnow() - timedelta(days=1), ends_at=utcnow()), services.StartsInThePast),
+    (dict(venue_id=None, online_url=None), services.NoPlaceGiven),
+    (dict(venue_id=99999), services.NoPlaceGiven),
+])
+def test_create_event_refuses_bad_details(ctx, change, error):
+    with pytest.raises(error):
+        services.create_event(details(**change), actor=UserFactory(roles=["organiser"]))
+
+
+def test_an_online_only_event_needs_no_venue(ctx):
+    event = services.create_event(details(venue_id=None, online_url="https://meet.example.org/x"),
+                                  actor=UserFactory(roles=["organiser"]))
+    assert event.is_online and not event.is_in_person
+
+
+def test_registration_books_places_until_full_then_waitlists(ctx):
+    event = EventFactory(capacity=3, max_tickets=2)
+    first = guest(event, 1, tickets=2)
+    second = guest(event, 2)
+    third = guest(event, 3)
+    assert (first.status, second.status, third.status) == (
+        RegistrationStatus.CONFIRMED, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+    assert services.places_left(event) == 0
+    assert services.waiting_list_position(third) == 1
+    assert mail_to("guest3@example.org") == [f"You're on the waiting list: {event.title}"]
+
+
+def test_a_group_too_big_for_the_places_left_waits(ctx):
+    event = EventFactory(capacity=3, max_tickets=3)
+    guest(event, 1, tickets=2)
+    assert guest(event, 2, tickets=2).status == RegistrationStatus.WAITLISTED
+    assert guest(event, 3, tickets=1).status == RegistrationStatus.CONFIRMED
+
+
+def test_nobody_registers_twice_whatever_the_email_case(ctx):
+    event = EventFactory()
+    guest(event, 1)
+    with pytest.raises(services.AlreadyRegistered):
+        services.register(event, name="Again", email="GUEST1@example.org")
+    member = UserFactory()
+    services.register(event, user=member)
+    with pytest.raises(services.AlreadyRegistered):
+        services.register(event, user=member)
+
+
+def test_registration_rules(ctx):
+    with pytest.raises(services.RegistrationClosed):
+        guest(EventFactory(status=EventStatus.DRAFT), 1)
+    with pytest.raises(services.RegistrationClosed):
+        guest(EventFactory(registration_closes_at=utcnow() - timedelta(minutes=1)), 1)
+    with pytest.raises(services.NotOpenToYou):
+        guest(EventFactory(allow_guests=False), 1)
+    with pytest.raises(services.TooManyTickets):
+        guest(EventFactory(max_tickets=2), 1, tickets=3)
+
+
+def test_a_guest_place_counts_only_after_email_confirmation(ctx):
+    event = EventFactory(capacity=1, instant_guest_places=False)
+    pending = guest(event, 1)
+    assert pending.status == RegistrationStatus.PENDING and services.places_left(event) == 1
+    assert mail_to("guest1@example.org") == [f"Confirm your place: {event.title}"]
+    member = services.register(event, user=UserFactory())
+    assert member.status == RegistrationStatus.CONFIRMED
+    services.confirm_guest_email(pending)
+    assert pending.status == RegistrationStatus.WAITLISTED  # the place went while they waited
+
+
+def test_cancelling_offers_the_place_to_the_next_in_line_with_a_deadline(ctx):
+    event = EventFactory(capacity=1, offer_hours=48)
+    booked = guest(event, 1)
+    waiting = [guest(event, n) for n in (2, 3)]
+    services.cancel_registration(booked, actor=None)
+    assert waiting[0].status == RegistrationStatus.OFFERED
+    assert waiting[1].status == RegistrationStatus.WAITLISTED
+    assert abs(waiting[0].offer_expires_at - (utcnow() + timedelta(hours=48))) < timedelta(minutes=1)
+    assert f"A place is free: {event.title}" in mail_to("guest2@example.org")
+    services.accept_offer(waiting[0])
+    assert waiting[0].status == RegistrationStatus.CONFIRMED
+
+
+def test_an_expired_offer_passes_to_the_next_person(app):
+    with app.test_request_context():
+        event = EventFactory(capacity=1)
+        with write_lock():
+            booked = guest(event, 1)
+            second, third = guest(event, 2), guest(event, 3)
+            services.cancel_registration(booked, actor=None)
+            second.offer_expires_at = utcnow() - timedelta(minutes=1)
+            db.session.commit()
+        assert services.expire_offers() == 1
+        db.session.expire_all()
+        assert second.status == RegistrationStatus.CANCELLED
+        assert third.status == RegistrationStatus.OFFERED
+        db.session.rollback()  # a new transaction, begun under the write lock
+        with write_lock(), pytest.raises(services.OfferExpired):
+            services.accept_offer(second)
+
+
+def test_capacity_cannot_drop_below_places_already_booked(ctx):
+    organiser = UserFactory(roles=["organiser"])
+    event = services.create_event(details(capacity=3), actor=organiser)
+    services.publish(event, actor=organiser)
+    guest(event, 1), guest(event, 2)
+    with pytest.raises(services.CapacityBelowBooked, match="2 places are already booked"):
+        services.update_event(event, details(capacity=1, venue_id=event.venue_id), actor=organiser)
+
+
+def test_raising_capacity_offers_the_new_places(ctx):
+    organiser = UserFactory(roles=["organiser"])
+    event = services.create_event(details(capacity=1), actor=organiser)
+    services.publish(event, actor=organiser)
+    guest(event, 1)
+    waiting = guest(event, 2)
+    changed = details(capacity=2, venue_id=event.venue_id, starts_at=event.starts_at, ends_at=event.ends_at)
+    assert services.update_event(event, changed, actor=organiser) == []
+    assert waiting.status == RegistrationStatus.OFFERED
+
+
+def test_moving_an_event_tells_everyone_and_bumps_the_sequence(ctx):
+    organiser = UserFactory(roles=["organiser"])
+    event = services.create_event(details(capacity=1), actor=organiser)
+    services.publish(event, actor=organiser)
+    guest(event, 1), guest(event, 2)
+    sequence = event.sequence
+    later = event.starts_at + timedelta(days=1)
+    changes = services.update_event(event, details(capacity=1, venue_id=event.venue_id, starts_at=later,
+                                                   ends_at=later + timedelta(hours=2)), actor=organiser)
+    assert changes == ["time"] and event.sequence == sequence + 1
+    for n in (1, 2):
+        assert f"Changed: {event.title}" in mail_to(f"guest{n}@example.org")
+
+
+def test_cancelling_an_event_emails_registered_and_waiting_people(ctx):
+    organiser = UserFactory(roles=["organiser"])
+    event = EventFactory(capacity=1, organisers=[organiser])
+    guest(event, 1), guest(event, 2)
+    services.cancel_event(event, actor=organiser, reason="The hall has flooded.")
+    assert event.status == EventStatus.CANCELLED
+    for n in (1, 2):
+        assert f"Cancelled: {event.title}" in mail_to(f"guest{n}@example.org")
+    with pytest.raises(services.EventRuleBroken):
+        services.publish(event, actor=organiser)
+
+
+def test_an_event_with_registrations_cannot_be_unpublished(ctx):
+    organiser = UserFactory(roles=["organiser"])
+    event = EventFactory(organisers=[organiser])
+    guest(event, 1)
+    with pytest.raises(services.EventRuleBroken, match="Cancel or postpone"):
+        services.unpublish(event, actor=organiser)
+
+
+def test_check_in_undo_walk_ins_and_counts(ctx):
+    organiser = UserFactory(roles=["organiser"])
+    event = EventFactory(capacity=2, max_tickets=2, organisers=[organiser])
+    family = guest(event, 1, tickets=2)
+    waiting = guest(event, 2)
+    services.check_in(family, actor=organiser)
+    services.check_in(family, actor=organiser)  # a double tap checks in once
+    with pytest.raises(services.EventRuleBroken, match="not booked"):
+        services.check_in(waiting, actor=organiser)
+    services.add_walk_in(event, name="Walk In", people=3, actor=organiser)
+    counts = services.attendance_counts(event)
+    assert (counts.registered, counts.attended, counts.no_shows, counts.walk_ins) == (2, 5, 0, 3)
+    services.undo_check_in(family, actor=organiser)
+    assert services.attendance_counts(event).no_shows == 2
+
+
+def test_capacity_work_on_sqlite_refuses_to_run_without_the_write_lock(app, database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL locks the row instead")
+    with app.test_request_context():
+        event = EventFactory()
+        with pytest.raises(RuntimeError, match="write_lock"):
+            guest(event, 1)
+
+
+def test_registration_links_only_open_their_own_registration(ctx):
+    registration = RegistrationFactory()
+    token = services.registration_token(registration)
+    assert services.registration_for_token(token) == registration
+    with pytest.raises(services.RegistrationLinkInvalid):
+        services.registration_for_token(token[:-3] + "xyz")
