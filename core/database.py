@@ -76,8 +76,10 @@ _write_lock_wanted: ContextVar[bool] = ContextVar("write_lock_wanted", default=F
 
 @contextmanager
 def write_lock():
-    """Transactions begun inside this block take SQLite's write lock up front.
-    Enter it before the first query of the transaction."""
+    """The next transaction begun inside this block takes SQLite's write lock
+    up front. Enter it before the transaction's first query. Only that one
+    transaction is affected: what follows its commit (rendering a page,
+    sending mail) does not hold up other writers."""
     token = _write_lock_wanted.set(True)
     try:
         yield
@@ -124,5 +126,7 @@ def _begin(connection):
     if connection.dialect.name != "sqlite":
         return
     immediate = _write_lock_wanted.get()
+    if immediate:
+        _write_lock_wanted.set(False)
     connection.info["immediate"] = immediate
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -17,7 +17,7 @@ from flask_mailman import EmailMessage
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from core.database import utcnow
+from core.database import utcnow, write_lock
 from core.extensions import db
 from core.models import OutboxMessage, OutboxStatus
 
@@ -51,64 +51,79 @@ class DeliveryReport:
 def deliver_due(*, ids=None, limit: int = 200) -> DeliveryReport:
     """Send pending messages whose time has come (optionally only `ids`).
 
-    Commits after each claim and each result: delivery happens outside any
-    request's transaction.
+    Runs outside any request's transaction: each claim and each result is a
+    short transaction of its own, and nothing is held while the mail server
+    is talked to.
     """
-    now = utcnow()
+    db.session.commit()
     query = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= utcnow())
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(list(ids)))
+    due = db.session.scalars(query).all()
+    db.session.commit()
     report = DeliveryReport()
-    for message_id in db.session.scalars(query).all():
-        if not _claim(message_id):
+    for message_id in due:
+        message = _claim(message_id)
+        if message is None:
             continue
-        message = db.session.get(OutboxMessage, message_id)
         try:
-            EmailMessage(
-                subject=message.subject,
-                body=message.body,
-                from_email=current_app.config["MAIL_DEFAULT_SENDER"],
-                to=[message.recipient],
-            ).send()
+            EmailMessage(subject=message["subject"], body=message["body"],
+                         from_email=current_app.config["MAIL_DEFAULT_SENDER"], to=[message["recipient"]]).send()
         except Exception as error:  # any transport failure: retry later
-            _record_failure(message, error)
-            report.failed += 1
-            if message.status == OutboxStatus.FAILED:
+            if _record_failure(message_id, error) == OutboxStatus.FAILED:
                 report.gave_up += 1
+            report.failed += 1
         else:
-            message.status = OutboxStatus.SENT
-            message.sent_at = utcnow()
+            _record_result(message_id, status=OutboxStatus.SENT, sent_at=utcnow())
             report.sent += 1
-        db.session.commit()
     return report
 
 
-def _claim(message_id: int) -> bool:
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.SENDING, claimed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+def _claim(message_id: int) -> dict | None:
+    """Mark the message as being sent, unless another sender got there first;
+    return what to send."""
+    with write_lock():
+        claimed = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.SENDING, claimed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount == 1
+        row = db.session.execute(
+            select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body)
+            .where(OutboxMessage.id == message_id)
+        ).one_or_none()
+        db.session.commit()
+    return row._asdict() if claimed and row else None
 
 
-def _record_failure(message: OutboxMessage, error: Exception) -> None:
-    message.attempts += 1
-    message.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        message.status = OutboxStatus.FAILED
-        log.error("Gave up sending email %s to %s", message.id, message.recipient)
-    else:
-        message.status = OutboxStatus.PENDING
-        message.next_attempt_at = utcnow() + backoff(message.attempts)
-        log.warning("Email %s failed (%s); retrying later", message.id, message.last_error)
+def _record_result(message_id: int, **values) -> None:
+    with write_lock():
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+
+
+def _record_failure(message_id: int, error: Exception) -> OutboxStatus:
+    with write_lock():
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        message.attempts += 1
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+            message.status = OutboxStatus.FAILED
+            log.error("Gave up sending email %s to %s", message.id, message.recipient)
+        else:
+            message.status = OutboxStatus.PENDING
+            message.next_attempt_at = utcnow() + backoff(message.attempts)
+            log.warning("Email %s failed (%s); retrying later", message.id, message.last_error)
+        status = message.status
+        db.session.commit()
+    return status
 
 
 def interrupted_count(older_than: timedelta = timedelta(hours=1)) -> int:

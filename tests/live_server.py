@@ -3,6 +3,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -29,12 +30,15 @@ def live_server(database_url: str, **settings: str):
         "SESSION_COOKIE_SECURE": "0",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_KEY_PREFIX": "shared-future-test",
+        "MAIL_BACKEND": "locmem",
         **settings,
     }
+    # The server's log goes to a file: an unread pipe would fill and stall it.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1", "--port", str(port),
          "--no-reload", "--with-threads"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -45,9 +49,11 @@ def live_server(database_url: str, **settings: str):
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("server did not start: " + process.stderr.read().decode()[-2000:])
+                    log.seek(0)
+                    raise RuntimeError("server did not start: " + log.read().decode()[-2000:])
                 time.sleep(0.1)
         yield base_url
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
