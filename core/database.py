@@ -71,16 +71,18 @@ class Base(DeclarativeBase):
     registry = registry(metadata=metadata, type_annotation_map={datetime: UTCDateTime()})
 
 
-_write_lock_wanted: ContextVar[bool] = ContextVar("write_lock_wanted", default=False)
+# None, "next" (the next transaction only) or "every" (every transaction).
+_write_lock_wanted: ContextVar[str | None] = ContextVar("write_lock_wanted", default=None)
 
 
 @contextmanager
-def write_lock():
+def write_lock(*, every_transaction: bool = False):
     """The next transaction begun inside this block takes SQLite's write lock
     up front. Enter it before the transaction's first query. Only that one
-    transaction is affected: what follows its commit (rendering a page,
-    sending mail) does not hold up other writers."""
-    token = _write_lock_wanted.set(True)
+    transaction is affected, so what follows its commit (rendering a page,
+    sending mail) does not hold up other writers; scripts and tests that
+    commit several times may ask for `every_transaction`."""
+    token = _write_lock_wanted.set("every" if every_transaction else "next")
     try:
         yield
     finally:
@@ -125,8 +127,9 @@ def _configure_sqlite(dbapi_connection, connection_record):
 def _begin(connection):
     if connection.dialect.name != "sqlite":
         return
-    immediate = _write_lock_wanted.get()
-    if immediate:
-        _write_lock_wanted.set(False)
+    wanted = _write_lock_wanted.get()
+    if wanted == "next":
+        _write_lock_wanted.set(None)
+    immediate = wanted is not None
     connection.info["immediate"] = immediate
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -296,6 +296,7 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
         raise TooManyTickets(f"You can book between 1 and {event.max_tickets} places")
 
     _lock(event)
+    now = utcnow()  # the queue follows the order in which people got the lock
     _expire_offers_for(event, now)
     email = user.email if user else normalise_email(email)
     person_key = f"user:{user.id}" if user else f"guest:{email}"

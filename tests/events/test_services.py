@@ -15,7 +15,7 @@ from tests.factories import UserFactory
 
 @pytest.fixture
 def ctx(app):
-    with app.test_request_context(), write_lock():
+    with app.test_request_context(), write_lock(every_transaction=True):
         yield
 
 
@@ -130,7 +130,7 @@ def test_cancelling_offers_the_place_to_the_next_in_line_with_a_deadline(ctx):
 def test_an_expired_offer_passes_to_the_next_person(app):
     with app.test_request_context():
         event = EventFactory(capacity=1)
-        with write_lock():
+        with write_lock(every_transaction=True):
             booked = guest(event, 1)
             second, third = guest(event, 2), guest(event, 3)
             services.cancel_registration(booked, actor=None)
