@@ -11,6 +11,7 @@ from core.email import deliver_due, interrupted_count
 from core.errors import DomainError
 from core.extensions import db
 from core.models import SiteRole, User
+from events.demo import seed_demo_events
 
 DEMO_PASSWORD = "demo-Shared-Future-2026"
 DEMO_ACCOUNTS = [
@@ -62,6 +63,9 @@ def seed_demo_command(if_empty):
             if services.find_user_by_email(email) is None:
                 services.create_user(email=email, name=name, password=DEMO_PASSWORD, roles=roles)
         db.session.commit()
+        organiser = services.find_user_by_email("organiser@example.org")
+        member = services.find_user_by_email("member@example.org")
+        seed_demo_events(organiser, [member])
     present = [account for account in DEMO_ACCOUNTS if services.find_user_by_email(account[0])]
     if present:
         click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

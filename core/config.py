@@ -43,6 +43,10 @@ class Config:
             "PARTNERSHIP_NAME", "the county community cohesion partnership"
         )
         self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "cohesion@example.org")
+        # Where the site is served, for links in emails sent from commands
+        # (reminders, demo data) rather than from a request.
+        self.SERVER_NAME = os.environ.get("SERVER_NAME") or None
+        self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
         # Without SECRET_KEY, create_app() keeps a generated key in instance/.
         self.SECRET_KEY = os.environ.get("SECRET_KEY")
 

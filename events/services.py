@@ -213,7 +213,7 @@ def save_venue(venue: Venue | None, *, actor: User, **fields) -> Venue:
         venue = Venue()
         db.session.add(venue)
     for name in VENUE_FIELDS:
-        setattr(venue, name, fields[name])
+        setattr(venue, name, fields.get(name, False if name in Venue.FACILITIES else ""))
     venue.name, venue.address = venue.name.strip(), venue.address.strip()
     venue.postcode = venue.postcode.strip().upper()
     venue.directions = (venue.directions or "").strip()

@@ -16,6 +16,8 @@ DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") 
 
 TEST_CONFIG = {
     "TESTING": True,
+    "SERVER_NAME": "localhost",
+    "PREFERRED_URL_SCHEME": "http",
     "SECRET_KEY": "test-secret-key",
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "MAIL_BACKEND": "locmem",

@@ -1,0 +1,105 @@
+"""Demo events for `flask seed-demo`: venues, the standing conference,
+community events (one full with a waiting list), forum meetings and past
+events with attendance. Idempotent: an event is only added if its title is new."""
+from datetime import date, time, timedelta
+
+from sqlalchemy import select
+
+from core.database import london_datetime, write_lock
+from core.extensions import db
+from core.models import User
+from events import services
+from events.models import (
+    Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue,
+)
+
+VENUES = [
+    dict(name="Guildhall", address="St Giles Square\nNorthampton", postcode="NN1 1DE",
+         directions="Five minutes' walk from the bus station. The accessible entrance is on St Giles Street.",
+         step_free=True, hearing_loop=True, accessible_toilet=True, quiet_room=True, baby_changing=True),
+    dict(name="Weston Favell Community Centre", address="Billing Brook Road\nNorthampton", postcode="NN3 8DW",
+         directions="Buses 1 and 15 stop outside. Free parking behind the centre.",
+         step_free=True, accessible_toilet=True, parking=True),
+    dict(name="Kettering Library", address="Sheep Street\nKettering", postcode="NN16 0AY",
+         directions="Opposite the Market Place. The meeting room is on the first floor; there is a lift.",
+         step_free=True, hearing_loop=True),
+]
+
+
+def _on(days_from_today: int, start: time, hours: float):
+    day = date.today() + timedelta(days=days_from_today)
+    starts = london_datetime(day, start)
+    return starts, starts + timedelta(hours=hours)
+
+
+def seed_demo_events(organiser: User, members: list[User]) -> None:
+    with write_lock(every_transaction=True):
+        venues = {}
+        for fields in VENUES:
+            venue = db.session.scalar(select(Venue).where(Venue.name == fields["name"]))
+            venues[fields["name"]] = venue or services.save_venue(None, actor=organiser, **fields)
+        priorities = {p.slug: p.id for p in db.session.scalars(select(CohesionPriority))}
+
+        def event(title, summary, kind, when, venue=None, online=None, capacity=None, tags=(), **extra):
+            if db.session.scalar(select(Event.id).where(Event.title == title)):
+                return None
+            starts, ends = when
+            created = Event(title=title, summary=summary, kind=kind, starts_at=starts, ends_at=ends,
+                            venue_id=venues[venue].id if venue else None, online_url=online, capacity=capacity,
+                            contact_email="cohesion@example.org", status=EventStatus.PUBLISHED,
+                            audience=Audience.PUBLIC, instant_guest_places=True, organisers=[organiser],
+                            created_by_id=organiser.id,
+                            priorities=[db.session.get(CohesionPriority, priorities[t]) for t in tags if t in priorities],
+                            **extra)
+            db.session.add(created)
+            db.session.flush()
+            return created
+
+        event("Standing Conference 2027: Belonging Here",
+              "The partnership's annual conference: what we have learned, and what we do next.",
+              EventKind.STANDING_CONFERENCE, _on(60, time(9, 30), 7), venue="Guildhall", capacity=150,
+              online="https://meet.example.org/standing-conference", max_tickets=1,
+              tags=("leadership-and-engagement", "partnership-working", "good-information"),
+              description="A day of talks and workshops for everyone who works for good relations in the county.\n\n"
+                          "- Welcome from the partnership's chair\n- What the diversity reports tell us\n"
+                          "- Workshops on young people, faith and shared spaces\n\nLunch is provided: tell us about "
+                          "dietary needs when you register.")
+        for months_ahead in (1, 2, 3):
+            event(f"Interfaith Forum meeting ({months_ahead})",
+                  "The countywide interfaith forum's monthly meeting. Observers are welcome.",
+                  EventKind.FORUM_MEETING, _on(months_ahead * 28 - 10, time(18, 30), 2), venue="Kettering Library",
+                  capacity=40, tags=("inter-faith-work",))
+        full = event("Big Lunch on the Green", "Bring a dish from your family's kitchen and share it with neighbours.",
+                     EventKind.COMMUNITY_EVENT, _on(14, time(12, 0), 3), venue="Weston Favell Community Centre",
+                     capacity=3, max_tickets=4, tags=("developing-shared-values",))
+        event("Young Voices workshop", "Young people aged 11 to 25 plan what the youth forum does next.",
+              EventKind.WORKSHOP, _on(21, time(16, 30), 2), venue="Weston Favell Community Centre", capacity=25,
+              tags=("involving-young-people",))
+        event("Tackling hate together: online briefing", "How to report hate incidents and support people affected.",
+              EventKind.WORKSHOP, _on(9, time(19, 0), 1), online="https://meet.example.org/hate-briefing",
+              tags=("tackling-inequalities", "preventing-problems-of-tomorrow"))
+        past = event("Community Iftar", "An evening meal to break the fast, open to people of every faith and none.",
+                     EventKind.COMMUNITY_EVENT, _on(-30, time(18, 0), 3), venue="Guildhall", capacity=80,
+                     tags=("inter-faith-work",))
+        db.session.commit()
+
+        if full is not None:
+            for n, member in enumerate(members):
+                services.register(full, user=member, tickets=2 if n == 0 else 1)
+            for n in range(3):
+                services.register(full, name=f"Neighbour {n + 1}", email=f"neighbour{n + 1}@example.org")
+            db.session.commit()
+        if past is not None:
+            # Registration has closed for a past event, so its history is written directly.
+            for n in range(12):
+                registration = Registration(event=past, person_key=f"guest:iftar{n}@example.org",
+                                            name=f"Iftar guest {n + 1}", email=f"iftar{n}@example.org",
+                                            status=RegistrationStatus.CONFIRMED, confirmed_at=past.starts_at - timedelta(days=5),
+                                            created_at=past.starts_at - timedelta(days=5))
+                db.session.add(registration)
+                if n < 9:
+                    db.session.add(Attendance(event_id=past.id, registration=registration,
+                                              checked_in_at=past.starts_at, checked_in_by_id=organiser.id))
+            db.session.add(Attendance(event_id=past.id, walk_in_name="Walk-in family", people=4,
+                                      checked_in_at=past.starts_at + timedelta(minutes=20)))
+            db.session.commit()

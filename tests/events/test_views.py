@@ -1,0 +1,271 @@
+"""Events through the real pages and forms: what organisers and the public
+see and what is saved."""
+import json
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event as sa_event, func, select
+
+from core.database import in_london, utcnow
+from core.extensions import db
+from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus
+from tests.conftest import sign_in, submit
+from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory, VenueFactory
+
+
+def text_of(response):
+    return response.get_data(as_text=True)
+
+
+def in_days(days):
+    return date.today() + timedelta(days=days)
+
+
+def event_form(venue, **overrides):
+    start = in_days(20)
+    data = {"title": "Faith and food", "summary": "Sharing food across faiths", "description": "Bring **a dish**.",
+            "kind": "community_event", "audience": "public",
+            "start_date": [str(start.day), str(start.month), str(start.year)], "start_time": "6:30pm",
+            "end_date": [str(start.day), str(start.month), str(start.year)], "end_time": "20:30",
+            "venue_id": str(venue), "online_url": "", "contact_email": "food@example.org", "capacity": "30",
+            "max_tickets": "2", "allow_guests": "y"}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def organiser(make_user):
+    return make_user(roles=["organiser"])
+
+
+@pytest.fixture
+def venue_id(app):
+    with app.app_context():
+        return VenueFactory(name="Guildhall").id
+
+
+def test_organiser_creates_publishes_and_the_public_sees_the_event(client, app, organiser, venue_id):
+    sign_in(client, organiser)
+    response = submit(client, "/manage/events/new", event_form(venue_id))
+    assert response.status_code == 302
+    with app.app_context():
+        event = db.session.scalar(select(Event))
+        assert event.status == EventStatus.DRAFT and event.capacity == 30
+        assert in_london(event.starts_at).strftime("%H:%M") == "18:30"  # "6:30pm", UK time, stored in UTC
+        assert event.starts_at.utcoffset() == timedelta(0)
+        event_id = event.id
+    assert client.get(f"/events/{event_id}").status_code == 200  # organisers see their drafts
+    anonymous = app.test_client()
+    assert anonymous.get(f"/events/{event_id}").status_code == 404
+    assert "Faith and food" not in text_of(anonymous.get("/events"))
+
+    submit(client, f"/manage/events/{event_id}/publish", form_url=f"/manage/events/{event_id}")
+    listing = text_of(anonymous.get("/events"))
+    assert "Faith and food" in listing
+    page = text_of(anonymous.get(f"/events/{event_id}"))
+    assert "6:30pm to 8:30pm" in page and "30 of 30 left" in page and "<strong>a dish</strong>" in page
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert data["@type"] == "Event" and data["name"] == "Faith and food"
+    assert data["location"]["name"] == "Guildhall" and data["maximumAttendeeCapacity"] == 30
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"end_time": "17:00"}, "end_date", "The end must be after the start"),
+    ({"start_time": "25:99"}, "start_time", "Enter start time as a time"),
+    ({"start_date": ["31", "2", "2030"]}, "start_date", "Start date must be a real date"),
+    ({"start_date": ["1", "1", "2020"], "end_date": ["1", "1", "2020"]}, "start_date", "The start must be in the future"),
+    ({"venue_id": "0"}, "venue_id", "Choose a venue, give an online joining link, or both"),
+    ({"capacity": "-4"}, "capacity", "Places must be between 1 and 100000"),
+    ({"kind": "rave"}, "kind", "Choose the kind of event from the list"),
+    ({"online_url": "not a link"}, "online_url", "Enter the link in full"),
+    ({"description": "x" * 10001}, "description", "Description must be 10000 characters or fewer"),
+    ({"title": ""}, "title", "Enter a title"),
+])
+def test_bad_event_details_are_explained_beside_the_field_and_nothing_is_saved(
+        client, app, organiser, venue_id, overrides, field, message):
+    sign_in(client, organiser)
+    response = submit(client, "/manage/events/new", event_form(venue_id, **overrides))
+    page = text_of(response)
+    assert response.status_code == 200 and f'href="#{field}"' in page and message in page
+    assert 'value="Faith and food"' in page or overrides.get("title") == ""
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+
+
+def test_capacity_below_the_places_booked_is_refused_with_the_reason(client, app, organiser, venue_id, make_user):
+    sign_in(client, organiser)
+    submit(client, "/manage/events/new", event_form(venue_id, capacity="5"))
+    with app.app_context():
+        event = db.session.scalar(select(Event))
+        event.status = EventStatus.PUBLISHED
+        for n in range(3):
+            RegistrationFactory(event=event)
+        event_id = event.id
+    response = submit(client, f"/manage/events/{event_id}/edit", event_form(venue_id, capacity="2"))
+    assert "3 places are already booked or offered" in text_of(response)
+    with app.app_context():
+        assert db.session.get(Event, event_id).capacity == 5
+
+
+def test_filters_narrow_the_list(client, app):
+    with app.app_context():
+        priority = PriorityFactory(name="Inter-faith work", slug="inter-faith-work")
+        EventFactory(title="Interfaith supper", kind="forum_meeting", priorities=[priority])
+        EventFactory(title="Park clean-up", venue=VenueFactory(step_free=False))
+        EventFactory(title="Old news", starts_at=utcnow() - timedelta(days=3), ends_at=utcnow() - timedelta(days=2))
+        EventFactory(title="Secret draft", status=EventStatus.DRAFT)
+    everything = text_of(client.get("/events"))
+    assert "Interfaith supper" in everything and "Park clean-up" in everything
+    assert "Old news" not in everything and "Secret draft" not in everything
+    assert "Park clean-up" not in text_of(client.get("/events?kind=forum_meeting"))
+    assert "Park clean-up" not in text_of(client.get("/events?priority=inter-faith-work"))
+    assert "Park clean-up" not in text_of(client.get("/events?step_free=y"))
+    assert "Interfaith supper" not in text_of(client.get("/events?q=park"))
+    past = in_days(-5)
+    assert "Old news" in text_of(client.get(f"/events?date_from={past.day}&date_from={past.month}&date_from={past.year}"))
+    bad = client.get("/events?date_from=99&date_from=99&date_from=2020")
+    assert bad.status_code == 200 and "From must be a real date" in text_of(bad)
+
+
+def test_the_list_costs_the_same_queries_for_5_or_20_events(client, app):
+    def queries_for(path):
+        with app.app_context():
+            count = []
+            listener = lambda *args: count.append(1)  # noqa: E731
+            sa_event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                client.get(path)
+            finally:
+                sa_event.remove(db.engine, "before_cursor_execute", listener)
+            return len(count)
+
+    with app.app_context():
+        priority = PriorityFactory()
+        for _ in range(5):
+            EventFactory(priorities=[priority])
+    few = queries_for("/events")
+    with app.app_context():
+        for _ in range(15):
+            EventFactory(priorities=[priority])
+    assert queries_for("/events") == few
+
+
+def test_a_guest_registers_and_confirms_by_email(client, app, outbox):
+    with app.app_context():
+        event_id = EventFactory(instant_guest_places=False, capacity=2).id
+    response = submit(client, f"/events/{event_id}/register",
+                      {"name": "Hana", "email": "Hana@Example.org", "access_needs": "Step-free access"})
+    assert "Check your email" in text_of(response)
+    [message] = outbox
+    link = re.search(r"http://localhost(/registrations/\S+/confirm)", message.body).group(1)
+    assert "Confirm my place" in text_of(client.get(link))
+    manage = submit(client, link)
+    assert "Booked" in text_of(client.get(manage.location))
+    with app.app_context():
+        registration = db.session.scalar(select(Registration))
+        assert (registration.status, registration.email, registration.access_needs) == (
+            RegistrationStatus.CONFIRMED, "hana@example.org", "Step-free access")
+
+
+def test_registration_errors_keep_what_was_typed(client, app):
+    with app.app_context():
+        event_id = EventFactory().id
+    response = submit(client, f"/events/{event_id}/register",
+                      {"name": "<b>Hana</b>", "email": "not-an-email", "dietary_needs": "Halal"})
+    page = text_of(response)
+    assert "Enter an email address in the correct format" in page
+    assert 'value="&lt;b&gt;Hana&lt;/b&gt;"' in page and ">Halal</textarea>" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
+
+
+def test_member_registers_is_waitlisted_and_promoted_when_someone_cancels(app, make_user, outbox):
+    with app.app_context():
+        event_id = EventFactory(capacity=1).id
+    first, second = make_user(), make_user()
+    first_browser, second_browser = app.test_client(), app.test_client()
+    sign_in(first_browser, first)
+    sign_in(second_browser, second)
+    assert "You&#39;re booked" in text_of(submit(first_browser, f"/events/{event_id}/register", {}))
+    assert "Join the waiting list" in text_of(second_browser.get(f"/events/{event_id}"))
+    assert "waiting list" in text_of(submit(second_browser, f"/events/{event_id}/register", {}))
+    assert "Number 1 in the queue" in text_of(second_browser.get("/my-events"))
+
+    with app.app_context():
+        first_registration = db.session.scalar(select(Registration).where(Registration.email == first.email)).id
+    submit(first_browser, f"/my-events/{first_registration}/cancel", form_url="/my-events")
+    assert "Place offered" in text_of(second_browser.get("/my-events"))
+    offer = [m for m in outbox if m.to == [second.email] and m.subject.startswith("A place is free")][0]
+    link = re.search(r"http://localhost(/registrations/\S+)", offer.body).group(1)
+    submit(second_browser, link + "/accept", form_url=link)
+    assert "Booked" in text_of(second_browser.get("/my-events"))
+
+
+def test_nobody_can_cancel_someone_elses_registration_from_my_events(app, client, make_user):
+    owner, other = make_user(), make_user()
+    with app.app_context():
+        registration = RegistrationFactory(user_id=owner.id, person_key=f"user:{owner.id}")
+        registration_id = registration.id
+    sign_in(client, other)
+    assert submit(client, f"/my-events/{registration_id}/cancel", form_url="/my-events").status_code == 404
+    with app.app_context():
+        assert db.session.get(Registration, registration_id).status == RegistrationStatus.CONFIRMED
+
+
+def test_check_in_search_undo_and_walk_ins(client, app, organiser):
+    with app.app_context():
+        from core.models import User
+        user = db.session.get(User, organiser.id)
+        event = EventFactory(organisers=[user])
+        amira = RegistrationFactory(event=event, name="Amira Khan")
+        RegistrationFactory(event=event, name="Ben Jones")
+        event_id, amira_id = event.id, amira.id
+    sign_in(client, organiser)
+    page = text_of(client.get(f"/manage/events/{event_id}/check-in?q=amira"))
+    assert "Amira Khan" in page and "Ben Jones" not in page
+    submit(client, f"/manage/events/{event_id}/check-in/{amira_id}", form_url=f"/manage/events/{event_id}/check-in")
+    assert "Amira Khan is checked in" in text_of(client.get(f"/manage/events/{event_id}/check-in"))
+    submit(client, f"/manage/events/{event_id}/walk-ins", {"walk_in_name": "Chris", "people": "2"},
+           form_url=f"/manage/events/{event_id}/check-in")
+    with app.app_context():
+        assert db.session.scalar(select(func.sum(Attendance.people))) == 3
+    submit(client, f"/manage/events/{event_id}/check-in/{amira_id}/undo", form_url=f"/manage/events/{event_id}/check-in")
+    with app.app_context():
+        assert db.session.scalar(select(func.sum(Attendance.people))) == 2
+
+
+def test_csv_export_is_safe_to_open_in_a_spreadsheet(client, app, organiser):
+    with app.app_context():
+        from core.models import User
+        event = EventFactory(organisers=[db.session.get(User, organiser.id)])
+        RegistrationFactory(event=event, name="=HYPERLINK(\"http://evil\")", access_needs="Wheelchair user")
+        event_id = event.id
+    sign_in(client, organiser)
+    response = client.get(f"/manage/events/{event_id}/registrations.csv")
+    body = response.get_data().decode("utf-8-sig")
+    assert response.mimetype == "text/csv"
+    assert "'=HYPERLINK" in body and "Wheelchair user" in body
+
+
+def test_cancelling_an_event_emails_everyone_and_shows_it_cancelled(client, app, organiser, outbox):
+    with app.app_context():
+        from core.models import User
+        event = EventFactory(organisers=[db.session.get(User, organiser.id)])
+        RegistrationFactory(event=event, email="booked@example.org")
+        event_id = event.id
+    sign_in(client, organiser)
+    missing = submit(client, f"/manage/events/{event_id}/status", {"change": "cancel"})
+    assert "Enter what to tell people" in text_of(missing)
+    submit(client, f"/manage/events/{event_id}/status", {"change": "cancel", "reason": "The hall flooded."})
+    [message] = [m for m in outbox if m.to == ["booked@example.org"]]
+    assert message.subject.startswith("Cancelled:") and "The hall flooded." in message.body
+    assert "This event has been cancelled" in text_of(app.test_client().get(f"/events/{event_id}"))
+
+
+def test_an_organiser_adds_a_venue_with_its_facilities(client, app, organiser):
+    sign_in(client, organiser)
+    submit(client, "/manage/venues/new", {"name": "Mosque hall", "address": "2 Road", "postcode": "nn1 2aa",
+                                          "hearing_loop": "y", "quiet_room": "y"})
+    page = text_of(client.get("/manage/venues"))
+    assert "Mosque hall" in page and "NN1 2AA" in page and "Hearing loop, Prayer or quiet room" in page
