@@ -214,7 +214,7 @@ class StatusChangeForm(FlaskForm):
 
 
 class WalkInForm(FlaskForm):
-    walk_in_name = _required_text("Name", NAME_MAX_LENGTH, "Enter the name of the person who walked in")
+    walk_in_name = _required_text("Walk-in's name", NAME_MAX_LENGTH, "Enter the name of the person who walked in")
     people = IntegerField("How many people", default=1, widget=GovTextInput(), validators=[
         InputRequired("Enter how many people"), NumberRange(min=1, max=100, message="Enter between 1 and 100")])
     submit = SubmitField("Add walk-in", widget=GovSubmitInput())

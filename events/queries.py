@@ -32,8 +32,18 @@ def filtered_events(form, *, now: datetime):
     return query.order_by(Event.starts_at, Event.id)
 
 
+def _priorities():
+    return db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position))
+
+
 def priority_choices() -> list[tuple]:
-    return [(p.slug, p.name) for p in db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position))]
+    """For the event form: choices keyed by id."""
+    return [(p.id, p.name) for p in _priorities()]
+
+
+def priority_filter_choices() -> list[tuple]:
+    """For the public filter: choices keyed by slug, so links read well."""
+    return [(p.slug, p.name) for p in _priorities()]
 
 
 def venue_choices() -> list[tuple]:

@@ -14,7 +14,7 @@ from events import exports, permissions, services
 from events.forms import EventFilterForm, EventForm, RegistrationForm, StatusChangeForm, VenueForm, WalkInForm
 from events.models import Attendance, Event, Registration, RegistrationStatus, Venue
 from events.structured_data import event_json_ld
-from events.queries import filtered_events, priority_choices, venue_choices
+from events.queries import filtered_events, priority_choices, priority_filter_choices, venue_choices
 
 bp = Blueprint("events", __name__)
 
@@ -41,7 +41,7 @@ def _registration_from_link(token: str) -> Registration:
 @bp.get("/events")
 def event_list():
     form = EventFilterForm(request.args)
-    form.priority.choices = [("", "Any priority")] + priority_choices()
+    form.priority.choices = [("", "Any priority")] + priority_filter_choices()
     page = request.args.get("page", 1, type=int)
     events = None
     if form.validate():

@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 from core import services
 from core.extensions import db
 from core.models import SiteRole
+from events.services import save_venue
 from tests.conftest import make_app
 from tests.live_server import ROOT, live_server
 
@@ -60,6 +61,11 @@ def site(tmp_path_factory):
         services.create_user(email="admin@example.org", name="Ada Admin", password=PASSWORD,
                              roles=[SiteRole.ADMIN])
         services.create_user(email="member@example.org", name="Mo Member", password=PASSWORD)
+        services.create_user(email="second@example.org", name="Sam Second", password=PASSWORD)
+        organiser = services.create_user(email="organiser@example.org", name="Olu Organiser", password=PASSWORD,
+                                         roles=[SiteRole.ORGANISER])
+        save_venue(None, actor=organiser, name="Guildhall", address="St Giles Square", postcode="NN1 1DE",
+                   step_free=True, hearing_loop=True)
         db.session.commit()
     mail_dir = tmp / "outbox"
     with live_server(database_url, MAIL_BACKEND="file", MAIL_FILE_PATH=str(mail_dir)) as base_url:
@@ -94,7 +100,7 @@ def latest_link(mail_dir: Path, to: str, path_part: str) -> str:
     for message in sorted(mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
         text = message.read_text()
         if f"To: {to}" in text:
-            links = re.findall(r"http://\S+" + re.escape(path_part) + r"\S+", text)
+            links = re.findall(r"http://\S*" + re.escape(path_part) + r"\S*", text)
             if links:
                 return links[-1]
     raise AssertionError(f"no mail to {to} with a {path_part} link in {mail_dir}")

@@ -46,8 +46,10 @@ def venue_id(app):
 
 
 def test_organiser_creates_publishes_and_the_public_sees_the_event(client, app, organiser, venue_id):
+    with app.app_context():
+        priority_id = PriorityFactory(name="Inter-faith work").id
     sign_in(client, organiser)
-    response = submit(client, "/manage/events/new", event_form(venue_id))
+    response = submit(client, "/manage/events/new", event_form(venue_id, priorities=[str(priority_id)]))
     assert response.status_code == 302
     with app.app_context():
         event = db.session.scalar(select(Event))
@@ -65,6 +67,9 @@ def test_organiser_creates_publishes_and_the_public_sees_the_event(client, app, 
     assert "Faith and food" in listing
     page = text_of(anonymous.get(f"/events/{event_id}"))
     assert "6:30pm to 8:30pm" in page and "30 of 30 left" in page and "<strong>a dish</strong>" in page
+    assert "Inter-faith work" in page
+    assert '<a class="govuk-link" href="mailto:food@example.org">food@example.org</a>' in page
+    assert "1 High Street, Northampton, NN1 1AA" in page
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
     assert data["@type"] == "Event" and data["name"] == "Faith and food"
     assert data["location"]["name"] == "Guildhall" and data["maximumAttendeeCapacity"] == 30

@@ -1,0 +1,142 @@
+"""Events in a real browser: an organiser schedules and publishes, a guest
+registers and confirms, a member is waitlisted then promoted, and check-in
+works on a phone. Every page is checked with axe-core."""
+import re
+import uuid
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import check_accessibility, latest_link, sign_in_with
+
+
+def create_and_publish(page, title, capacity="1"):
+    day = date.today() + timedelta(days=30)
+    page.goto("/manage/events")
+    check_accessibility(page)
+    page.get_by_role("button", name="Create an event").click()
+    check_accessibility(page)
+    page.get_by_label("Title", exact=True).fill(title)
+    page.get_by_label("Summary").fill("Neighbours of every background share a meal")
+    page.get_by_label("Community event").check()
+    for prefix in ("start_date", "end_date"):
+        page.locator(f"#{prefix}-day").fill(str(day.day))
+        page.locator(f"#{prefix}-month").fill(str(day.month))
+        page.locator(f"#{prefix}-year").fill(str(day.year))
+    page.get_by_label("Start time").fill("18:30")
+    page.get_by_label("End time").fill("17:00")  # before the start: must be refused
+    page.get_by_label("Venue").select_option(label="Guildhall, NN1 1DE")
+    page.get_by_label("Places", exact=True).fill(capacity)
+    page.get_by_role("button", name="Save event").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The end must be after the start")
+    check_accessibility(page)
+    expect(page.get_by_label("Title", exact=True)).to_have_value(title)
+    page.get_by_label("End time").fill("20:30")
+    page.get_by_role("button", name="Save event").click()
+    expect(page.get_by_text("saved as a draft")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("The event is published")).to_be_visible()
+    return re.search(r"/manage/events/(\d+)", page.url).group(1)
+
+
+def test_organiser_publishes_and_a_guest_registers_and_confirms(browser, site):
+    organiser = browser.new_context(base_url=site.url).new_page()
+    sign_in_with(organiser, "organiser@example.org")
+    title = f"Supper club {uuid.uuid4().hex[:6]}"
+    event_id = create_and_publish(organiser, title, capacity="10")
+
+    guest = browser.new_context(base_url=site.url).new_page()
+    guest.goto("/events")
+    check_accessibility(guest)
+    guest.get_by_role("link", name=title).click()
+    check_accessibility(guest)
+    guest.get_by_role("button", name="Register").click()
+    check_accessibility(guest)
+    email = f"guest-{uuid.uuid4().hex[:6]}@example.org"
+    guest.get_by_label("Full name").fill("Hana Guest")
+    guest.get_by_label("Email address").fill(email)
+    guest.get_by_label("Access needs (optional)").fill("Hearing loop please")
+    guest.get_by_role("button", name="Register").click()
+    expect(guest.get_by_role("heading", name="Check your email")).to_be_visible()
+    check_accessibility(guest)
+
+    guest.goto(latest_link(site.mail_dir, email, "/confirm"))
+    check_accessibility(guest)
+    guest.get_by_role("button", name="Confirm my place").click()
+    expect(guest.get_by_text("Booked")).to_be_visible()
+    check_accessibility(guest)
+
+    organiser.goto(f"/manage/events/{event_id}")
+    expect(organiser.get_by_role("cell", name="Hearing loop please")).to_be_visible()
+    check_accessibility(organiser)
+    organiser.context.close()
+    guest.context.close()
+
+
+def test_member_is_waitlisted_then_promoted_after_a_cancellation(browser, site):
+    organiser = browser.new_context(base_url=site.url).new_page()
+    sign_in_with(organiser, "organiser@example.org")
+    title = f"Small walk {uuid.uuid4().hex[:6]}"
+    event_id = create_and_publish(organiser, title, capacity="1")
+
+    first = browser.new_context(base_url=site.url).new_page()
+    sign_in_with(first, "member@example.org")
+    first.goto(f"/events/{event_id}/register")
+    first.get_by_role("button", name="Register").click()
+    expect(first.get_by_text("You're booked")).to_be_visible()
+    check_accessibility(first)
+
+    second = browser.new_context(base_url=site.url).new_page()
+    sign_in_with(second, "second@example.org")
+    second.goto(f"/events/{event_id}")
+    second.get_by_role("button", name="Join the waiting list").click()
+    second.get_by_role("button", name="Join the waiting list").click()
+    expect(second.get_by_text("You're on the waiting list")).to_be_visible()
+    second.goto("/my-events")
+    expect(second.get_by_text("Number 1 in the queue")).to_be_visible()
+    check_accessibility(second)
+
+    first.goto("/my-events")
+    check_accessibility(first)
+    first.get_by_role("button", name=f"Cancel registration for {title}").click()
+    expect(first.get_by_text("has been cancelled")).to_be_visible()
+
+    second.goto(latest_link(site.mail_dir, "second@example.org", "/registrations/"))
+    check_accessibility(second)
+    second.get_by_role("button", name="Accept the place").click()
+    expect(second.get_by_text("You're booked. We have emailed you the details.")).to_be_visible()
+    for page in (organiser, first, second):
+        page.context.close()
+
+
+def test_check_in_on_a_phone(browser, site):
+    organiser = browser.new_context(base_url=site.url).new_page()
+    sign_in_with(organiser, "organiser@example.org")
+    title = f"Phone check-in {uuid.uuid4().hex[:6]}"
+    event_id = create_and_publish(organiser, title, capacity="5")
+    attendee = browser.new_context(base_url=site.url).new_page()
+    sign_in_with(attendee, "member@example.org")
+    attendee.goto(f"/events/{event_id}/register")
+    attendee.get_by_role("button", name="Register").click()
+    attendee.context.close()
+    organiser.context.close()
+
+    phone = browser.new_context(base_url=site.url, viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True)
+    page = phone.new_page()
+    sign_in_with(page, "organiser@example.org")
+    page.goto(f"/manage/events/{event_id}/check-in")
+    check_accessibility(page)
+    page.get_by_label("Search by name").fill("Mo")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Check in Mo Member").tap()
+    expect(page.get_by_text("Mo Member is checked in")).to_be_visible()
+    page.get_by_label("Walk-in's name").fill("Walk-in visitor")
+    page.get_by_role("button", name="Add walk-in").tap()
+    expect(page.get_by_text("Walk-in visitor added as a walk-in")).to_be_visible()
+    expect(page.locator(".app-counts")).to_contain_text("Here2")
+    check_accessibility(page)
+    # Nothing is wider than the phone's screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.close()
