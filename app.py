@@ -15,6 +15,7 @@ from core.formatting import formatted_text
 from core.email import deliver_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
 from core.models import SiteRole, User
+from events import cli as events_cli
 from events import permissions as event_permissions
 
 def create_app(config: dict | None = None) -> Flask:
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_error_pages(app)
     _register_template_helpers(app)
     cli.init_app(app)
+    events_cli.init_app(app)
     return app
 
 

@@ -28,10 +28,12 @@ _COMMITTED_KEY = "outbox_committed_ids"
 MAX_BACKOFF = timedelta(hours=6)
 
 
-def queue_email(*, to: str, subject: str, template: str, **context) -> OutboxMessage:
-    """Render templates/email/<template>.txt and add it to the outbox."""
+def queue_email(*, to: str, subject: str, template: str, attachments: list[dict] | None = None,
+                **context) -> OutboxMessage:
+    """Render templates/email/<template>.txt and add it to the outbox.
+    `attachments` are text files: {"filename", "content_type", "content"}."""
     body = render_template(f"email/{template}.txt", **context)
-    message = OutboxMessage(recipient=to, subject=subject, body=body)
+    message = OutboxMessage(recipient=to, subject=subject, body=body, attachments=attachments or [])
     db.session.add(message)
     return message
 
@@ -72,8 +74,11 @@ def deliver_due(*, ids=None, limit: int = 200) -> DeliveryReport:
         if message is None:
             continue
         try:
-            EmailMessage(subject=message["subject"], body=message["body"],
-                         from_email=current_app.config["MAIL_DEFAULT_SENDER"], to=[message["recipient"]]).send()
+            email = EmailMessage(subject=message["subject"], body=message["body"],
+                                 from_email=current_app.config["MAIL_DEFAULT_SENDER"], to=[message["recipient"]])
+            for attachment in message["attachments"] or []:
+                email.attach(attachment["filename"], attachment["content"], attachment["content_type"])
+            email.send()
         except Exception as error:  # any transport failure: retry later
             if _record_failure(message_id, error) == OutboxStatus.FAILED:
                 report.gave_up += 1
@@ -95,7 +100,7 @@ def _claim(message_id: int) -> dict | None:
             .execution_options(synchronize_session=False)
         ).rowcount == 1
         row = db.session.execute(
-            select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body)
+            select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body, OutboxMessage.attachments)
             .where(OutboxMessage.id == message_id)
         ).one_or_none()
         db.session.commit()

@@ -140,6 +140,8 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # [{"filename": ..., "content_type": ..., "content": text}], e.g. a calendar entry.
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     status: Mapped[OutboxStatus] = mapped_column(
         Enum(OutboxStatus, name="outbox_status", values_callable=_enum_values),
         default=OutboxStatus.PENDING,

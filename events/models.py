@@ -221,6 +221,8 @@ class Registration(db.Model):
     waitlisted_at: Mapped[Optional[datetime]]
     offer_expires_at: Mapped[Optional[datetime]]
     cancelled_at: Mapped[Optional[datetime]]
+    # Set when the reminder is queued, so a reminder goes once however often cron runs.
+    reminded_at: Mapped[Optional[datetime]]
 
     event: Mapped[Event] = relationship(lazy="joined")
     user: Mapped[Optional[User]] = relationship()

@@ -20,6 +20,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.models import User
 from core.services import normalise_email
+from events.ical import event_calendar
 from events.models import (
     HOLDS_PLACES, Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, Registration,
     RegistrationStatus, Venue,
@@ -350,14 +351,26 @@ def _take_place_or_wait(registration: Registration, now: datetime) -> None:
         registration.status = RegistrationStatus.CONFIRMED
         registration.confirmed_at = now
         registration.waitlisted_at = None
-        template, subject = "registration_confirmed", f"You're booked: {event.title}"
+        db.session.flush()
+        _send_booking_confirmation(registration)
     else:
         registration.status = RegistrationStatus.WAITLISTED
         registration.waitlisted_at = now
-        template, subject = "registration_waitlisted", f"You're on the waiting list: {event.title}"
-    db.session.flush()
-    queue_email(to=registration.email, subject=subject, template=template, event=event,
-                registration=registration, link=registration_link(registration))
+        db.session.flush()
+        queue_email(to=registration.email, subject=f"You're on the waiting list: {event.title}",
+                    template="registration_waitlisted", event=event, registration=registration,
+                    link=registration_link(registration))
+
+
+def _send_booking_confirmation(registration: Registration) -> None:
+    """The booking email, with the event as a calendar attachment."""
+    event = registration.event
+    calendar = event_calendar(event, url=url_for("events.event_page", event_id=event.id, _external=True),
+                              domain=site_domain())
+    queue_email(to=registration.email, subject=f"You're booked: {event.title}", template="registration_confirmed",
+                event=event, registration=registration, link=registration_link(registration),
+                attachments=[{"filename": f"event-{event.id}.ics", "content_type": "text/calendar",
+                              "content": calendar.decode()}])
 
 
 def cancel_registration(registration: Registration, *, actor: User | None) -> None:
@@ -413,9 +426,7 @@ def accept_offer(registration: Registration) -> None:
     registration.status = RegistrationStatus.CONFIRMED
     registration.confirmed_at = utcnow()
     registration.offer_expires_at = None
-    queue_email(to=registration.email, subject=f"You're booked: {registration.event.title}",
-                template="registration_confirmed", event=registration.event, registration=registration,
-                link=registration_link(registration))
+    _send_booking_confirmation(registration)
 
 
 def _expire_offers_for(event: Event, now: datetime) -> int:
@@ -450,6 +461,31 @@ def expire_offers(now: datetime | None = None) -> int:
             promote_from_waiting_list(event, now)
             db.session.commit()
     return total
+
+
+# --- reminders -----------------------------------------------------------------------
+
+def send_reminders(*, within: timedelta, now: datetime | None = None) -> int:
+    """Queue a reminder for everyone booked on an event starting within
+    `within`. Each registration is reminded once: safe to run repeatedly."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Registration).join(Registration.event).where(
+            Event.status == EventStatus.PUBLISHED, Event.starts_at > now, Event.starts_at <= now + within,
+            Registration.status == RegistrationStatus.CONFIRMED, Registration.reminded_at.is_(None),
+        ).with_for_update(of=Registration, skip_locked=True)
+    ).all()
+    for registration in due:
+        registration.reminded_at = now
+        queue_email(to=registration.email, subject=f"Reminder: {registration.event.title}",
+                    template="registration_reminder", event=registration.event, registration=registration,
+                    link=registration_link(registration))
+    db.session.flush()
+    return len(due)
+
+
+def site_domain() -> str:
+    return current_app.config.get("SERVER_NAME") or "localhost"
 
 
 # --- links in emails ---------------------------------------------------------------

@@ -167,6 +167,10 @@ def test_a_guest_registers_and_confirms_by_email(client, app, outbox):
     assert "Confirm my place" in text_of(client.get(link))
     manage = submit(client, link)
     assert "Booked" in text_of(client.get(manage.location))
+    booked = outbox[-1]
+    assert booked.subject.startswith("You're booked")
+    [(filename, calendar, content_type)] = booked.attachments
+    assert filename.endswith(".ics") and content_type == "text/calendar" and "BEGIN:VEVENT" in calendar
     with app.app_context():
         registration = db.session.scalar(select(Registration))
         assert (registration.status, registration.email, registration.access_needs) == (

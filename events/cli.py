@@ -1,0 +1,41 @@
+"""Cron tasks for events: `flask --app app expire-offers` and `send-reminders`."""
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from datetime import timedelta
+
+from core.database import write_lock
+from core.extensions import db
+from events import services
+
+
+@click.command("expire-offers")
+@with_appcontext
+def expire_offers_command():
+    """Pass on waiting-list offers that were not accepted in time."""
+    _require_server_name()
+    count = services.expire_offers()
+    click.echo(f"Passed on {count} lapsed offer(s).")
+
+
+@click.command("send-reminders")
+@click.option("--hours", default=48, show_default=True, help="Remind people about events starting within this many hours.")
+@with_appcontext
+def send_reminders_command(hours):
+    """Queue reminder emails; each person is reminded once, however often this runs."""
+    _require_server_name()
+    with write_lock():
+        count = services.send_reminders(within=timedelta(hours=hours))
+        db.session.commit()
+    click.echo(f"Queued {count} reminder(s). `flask send-mail` sends them.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(expire_offers_command)
+    app.cli.add_command(send_reminders_command)
+
+
+def _require_server_name() -> None:
+    if not current_app.config.get("SERVER_NAME"):
+        raise click.ClickException("Set SERVER_NAME (and PREFERRED_URL_SCHEME) so emails can link to the site.")
