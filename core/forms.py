@@ -2,6 +2,7 @@
 format); the services check meaning (taken, guessable, allowed)."""
 import unicodedata
 
+from flask import flash
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -154,11 +155,11 @@ class UserSearchForm(FlaskForm):
     )
 
 
-def show_domain_error(form: FlaskForm, error: DomainError) -> bool:
-    """Put a service's message beside its field. Returns False when the
-    error belongs to no field on this form, so the caller can flash it."""
+def show_domain_error(form: FlaskForm, error: DomainError) -> None:
+    """Put a service's message beside its field, or at the top of the page
+    when it belongs to no field on this form."""
     field = getattr(form, error.field, None) if error.field else None
     if field is None:
-        return False
+        flash(error.message, "info")
+        return
     field.errors = [*field.errors, error.message]
-    return True

@@ -55,7 +55,7 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
             db.session.flush()
             return created
 
-        event("Standing Conference 2027: Belonging Here",
+        conference = event("Standing Conference 2027: Belonging Here",
               "The partnership's annual conference: what we have learned, and what we do next.",
               EventKind.STANDING_CONFERENCE, _on(60, time(9, 30), 7), venue="Guildhall", capacity=150,
               online="https://meet.example.org/standing-conference", max_tickets=1,
@@ -64,6 +64,22 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
                           "- Welcome from the partnership's chair\n- What the diversity reports tell us\n"
                           "- Workshops on young people, faith and shared spaces\n\nLunch is provided: tell us about "
                           "dietary needs when you register.")
+        if conference is not None:
+            start = conference.starts_at
+            for title, offset, hours, room, speakers, capacity in [
+                ("Welcome and the year in numbers", 0, 1, "Great Hall", "The partnership's chair", None),
+                ("Workshop: young people leading change", 1.25, 1.25, "Room 1", "County Youth Forum", 30),
+                ("Workshop: faith communities and shared spaces", 1.25, 1.25, "Room 2", "Faith Leadership Group", 30),
+                ("Workshop: tackling hate together", 1.25, 1.25, "Room 3", "Hate Crime Partnership", 25),
+                ("Lunch", 2.5, 1, "Great Hall", "", None),
+                ("Panel: what the diversity reports tell us", 3.5, 1.25, "Great Hall", "Partnership analysts", None),
+                ("Workshop: planning next year's events", 5, 1.5, "Room 1", "Event organisers", 40),
+                ("Workshop: the cohesion awards", 5, 1.5, "Room 2", "Awards panel", 40),
+            ]:
+                services.save_session(conference, None, services.SessionDetails(
+                    title=title, starts_at=start + timedelta(hours=offset),
+                    ends_at=start + timedelta(hours=offset + hours), room=room, speakers=speakers,
+                    capacity=capacity), actor=organiser)
         for months_ahead in (1, 2, 3):
             event(f"Interfaith Forum meeting ({months_ahead})",
                   "The countywide interfaith forum's monthly meeting. Observers are welcome.",

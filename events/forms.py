@@ -17,7 +17,7 @@ from core.database import in_london, london_datetime
 from core.forms import NoControlCharacters
 from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from events.models import Audience, EventKind
-from events.services import EventDetails
+from events.services import EventDetails, SessionDetails
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
 
@@ -164,6 +164,35 @@ class EventForm(FlaskForm):
             closes_date=closes.date() if closes else None, closes_time=closes.time() if closes else None,
             venue_id=event.venue_id or 0, priorities=[p.id for p in event.priorities],
         )
+
+
+class SessionForm(FlaskForm):
+    title = _required_text("Session title", 150, "Enter the session's title")
+    description = _optional_long_text("What it is about (optional)", 2000)
+    start_date = DayMonthYearField("Date", validators=[InputRequired("Enter the date")])
+    start_time = TimeField("Starts at", description="For example, 10:30", validators=[InputRequired("Enter the start time")])
+    end_time = TimeField("Ends at", description="For example, 11:45", validators=[InputRequired("Enter the end time")])
+    room = StringField("Room (optional)", widget=GovTextInput(), validators=[
+        Optional(), Length(max=100, message="Room must be 100 characters or fewer"), NoControlCharacters()])
+    speakers = StringField("Speakers (optional)", widget=GovTextInput(), validators=[
+        Optional(), Length(max=300, message="Speakers must be 300 characters or fewer"), NoControlCharacters()])
+    capacity = IntegerField("Places (optional)", description="Leave empty if anyone at the event can come without signing up",
+                            widget=GovTextInput(), validators=[Optional(), NumberRange(
+                                min=1, max=10000, message="Places must be between 1 and 10000")])
+    submit = SubmitField("Save session", widget=GovSubmitInput())
+
+    def details(self) -> SessionDetails:
+        return SessionDetails(
+            title=self.title.data.strip(), description=(self.description.data or "").strip(),
+            starts_at=london_datetime(self.start_date.data, self.start_time.data),
+            ends_at=london_datetime(self.start_date.data, self.end_time.data),
+            room=(self.room.data or "").strip(), speakers=(self.speakers.data or "").strip(),
+            capacity=self.capacity.data)
+
+    @classmethod
+    def for_session(cls, session):
+        starts, ends = in_london(session.starts_at), in_london(session.ends_at)
+        return cls(obj=session, start_date=starts.date(), start_time=starts.time(), end_time=ends.time())
 
 
 class VenueForm(FlaskForm):

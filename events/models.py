@@ -239,6 +239,48 @@ class Registration(db.Model):
         return self.user_id is None
 
 
+class ProgrammeSession(db.Model):
+    """A talk or workshop within an event (the standing conference's programme)."""
+
+    __tablename__ = "programme_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    room: Mapped[str] = mapped_column(String(100), default="")
+    speakers: Mapped[str] = mapped_column(String(300), default="")
+    # None: no sign-up needed, anyone at the event can come.
+    capacity: Mapped[Optional[int]]
+
+    event: Mapped[Event] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
+    )
+
+    def overlaps(self, other: "ProgrammeSession") -> bool:
+        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
+
+
+class SessionSignup(db.Model):
+    """A registered person's place in one programme session."""
+
+    __tablename__ = "session_signups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("programme_sessions.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    session: Mapped[ProgrammeSession] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("session_id", "registration_id", name="uq_session_signups_session_registration"),)
+
+
 class Attendance(db.Model):
     """Someone was there. Separate from registration: walk-ins have none."""
 

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from core import audit
-from core.database import holds_write_lock, utcnow, write_lock
+from core.database import holds_write_lock, in_london, utcnow, write_lock
 from core.email import queue_email
 from core.errors import DomainError
 from core.extensions import db
@@ -22,8 +22,8 @@ from core.models import User
 from core.services import normalise_email
 from events.ical import event_calendar
 from events.models import (
-    HOLDS_PLACES, Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, Registration,
-    RegistrationStatus, Venue,
+    HOLDS_PLACES, Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, ProgrammeSession,
+    Registration, RegistrationStatus, SessionSignup, Venue,
 )
 
 REGISTRATION_LINK_MAX_AGE = 180 * 24 * 3600
@@ -385,6 +385,7 @@ def cancel_registration(registration: Registration, *, actor: User | None) -> No
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
     registration.offer_expires_at = None
+    db.session.execute(delete(SessionSignup).where(SessionSignup.registration_id == registration.id))
     db.session.flush()
     audit.record("registration.cancelled", actor=actor, subject=registration, details={"event": event.id})
     if held_places:
@@ -461,6 +462,111 @@ def expire_offers(now: datetime | None = None) -> int:
             promote_from_waiting_list(event, now)
             db.session.commit()
     return total
+
+
+# --- the programme: sessions within an event ------------------------------------------
+
+class SessionClash(EventRuleBroken):
+    pass
+
+
+class SessionFull(EventRuleBroken):
+    pass
+
+
+@dataclass
+class SessionDetails:
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    description: str = ""
+    room: str = ""
+    speakers: str = ""
+    capacity: int | None = None
+
+
+def save_session(event: Event, session: ProgrammeSession | None, details: SessionDetails, *,
+                 actor: User) -> ProgrammeSession:
+    if details.ends_at <= details.starts_at:
+        raise EndsBeforeStart("The session must end after it starts", field="end_time")
+    if details.starts_at < event.starts_at or details.ends_at > event.ends_at:
+        raise EventRuleBroken(
+            f"The session must be within the event: {in_london(event.starts_at):%-d %B %H:%M} to "
+            f"{in_london(event.ends_at):%-d %B %H:%M}", field="start_date")
+    if session is None:
+        session = ProgrammeSession(event_id=event.id)
+        db.session.add(session)
+    elif details.capacity is not None:
+        taken = session_places_taken([session.id]).get(session.id, 0)
+        if details.capacity < taken:
+            raise CapacityBelowBooked(f"{taken} people have signed up, so the places cannot be fewer than {taken}")
+    for name in ("title", "description", "starts_at", "ends_at", "room", "speakers", "capacity"):
+        setattr(session, name, getattr(details, name))
+    db.session.flush()
+    audit.record("session.saved", actor=actor, subject=session, details={"event": event.id})
+    return session
+
+
+def delete_session(session: ProgrammeSession, *, actor: User) -> None:
+    for signup in db.session.scalars(select(SessionSignup).where(SessionSignup.session_id == session.id)):
+        registration = db.session.get(Registration, signup.registration_id)
+        queue_email(to=registration.email, subject=f"Session cancelled: {session.title}",
+                    template="session_cancelled", event=session.event, session=session, registration=registration,
+                    link=registration_link(registration))
+    audit.record("session.deleted", actor=actor, subject=session, details={"title": session.title})
+    db.session.delete(session)
+    db.session.flush()
+
+
+def programme(event: Event) -> list[ProgrammeSession]:
+    return list(db.session.scalars(select(ProgrammeSession).where(ProgrammeSession.event_id == event.id)
+                                   .order_by(ProgrammeSession.starts_at, ProgrammeSession.room)))
+
+
+def session_places_taken(session_ids) -> dict[int, int]:
+    """Sign-ups per session, in one query."""
+    rows = db.session.execute(select(SessionSignup.session_id, func.count()).where(
+        SessionSignup.session_id.in_(list(session_ids) or [-1])).group_by(SessionSignup.session_id))
+    return dict(rows.all())
+
+
+def sessions_chosen(registration: Registration) -> list[ProgrammeSession]:
+    return [signup.session for signup in db.session.scalars(
+        select(SessionSignup).where(SessionSignup.registration_id == registration.id))]
+
+
+def join_session(registration: Registration, session: ProgrammeSession) -> SessionSignup:
+    if session.event_id != registration.event_id:
+        raise EventRuleBroken("That session is not part of this event")
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise EventRuleBroken("You can choose sessions once your place at the event is booked")
+    # Lock the session row (PostgreSQL) or hold SQLite's write lock, then count.
+    if not holds_write_lock(db.session):
+        raise RuntimeError("session sign-up on SQLite must run inside core.database.write_lock()")
+    db.session.execute(select(ProgrammeSession.id).where(ProgrammeSession.id == session.id).with_for_update())
+    chosen = sessions_chosen(registration)
+    if any(other.id == session.id for other in chosen):
+        raise EventRuleBroken("You are already signed up for this session")
+    for other in chosen:
+        if other.overlaps(session):
+            raise SessionClash(
+                f"{session.title} clashes with {other.title} "
+                f"({in_london(other.starts_at):%H:%M} to {in_london(other.ends_at):%H:%M}), which you have chosen. "
+                "Leave that session first if you would rather go to this one.")
+    if session.capacity is not None and session_places_taken([session.id]).get(session.id, 0) >= session.capacity:
+        raise SessionFull(f"{session.title} is full. Choose another session at that time.")
+    signup = SessionSignup(session_id=session.id, registration_id=registration.id)
+    db.session.add(signup)
+    db.session.flush()
+    return signup
+
+
+def leave_session(registration: Registration, session: ProgrammeSession) -> None:
+    signup = db.session.scalar(select(SessionSignup).where(
+        SessionSignup.session_id == session.id, SessionSignup.registration_id == registration.id))
+    if signup is not None:
+        db.session.delete(signup)
+        db.session.flush()
 
 
 # --- reminders -----------------------------------------------------------------------

@@ -4,15 +4,17 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from core.database import takes_write_lock, utcnow
+from core.database import in_london, takes_write_lock, utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import EmptyForm, show_domain_error
 from core.models import User
 from core.permissions import is_admin
 from events import exports, permissions, services
-from events.forms import EventFilterForm, EventForm, RegistrationForm, StatusChangeForm, VenueForm, WalkInForm
-from events.models import Attendance, Event, Registration, RegistrationStatus, Venue
+from events.forms import (
+    EventFilterForm, EventForm, RegistrationForm, SessionForm, StatusChangeForm, VenueForm, WalkInForm,
+)
+from events.models import Attendance, Event, ProgrammeSession, Registration, RegistrationStatus, Venue
 from events.structured_data import event_json_ld
 from events.queries import filtered_events, priority_choices, priority_filter_choices, venue_choices
 
@@ -58,10 +60,13 @@ def event_page(event_id):
             Registration.event_id == event.id, Registration.person_key == f"user:{current_user.id}",
             Registration.status != RegistrationStatus.CANCELLED))
     places_left = services.places_left(event)
+    sessions = services.programme(event)
     json_ld = event_json_ld(event, url=url_for("events.event_page", event_id=event.id, _external=True),
                             places_left=places_left)
     return render_template("events/event.html", event=event, mine=mine, places_left=places_left,
-                           open=services.registration_open(event), json_ld=json_ld)
+                           open=services.registration_open(event), json_ld=json_ld, sessions=sessions,
+                           taken=services.session_places_taken(s.id for s in sessions),
+                           manage_link=services.registration_link(mine) if mine else None)
 
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
@@ -82,8 +87,7 @@ def register(event_id):
                 dietary_needs=form.dietary_needs.data or "", contact_consent=form.contact_consent.data)
         except DomainError as error:
             db.session.rollback()
-            if not show_domain_error(form, error):
-                flash(error.message, "info")
+            show_domain_error(form, error)
         else:
             db.session.commit()
             return render_template("events/registered.html", event=event, registration=registration)
@@ -94,8 +98,11 @@ def register(event_id):
 @bp.get("/registrations/<token>")
 def registration(token):
     registration = _registration_from_link(token)
+    sessions = services.programme(registration.event)
     return render_template("events/registration.html", registration=registration, token=token, form=EmptyForm(),
-                           position=services.waiting_list_position(registration))
+                           position=services.waiting_list_position(registration), sessions=sessions,
+                           taken=services.session_places_taken(s.id for s in sessions),
+                           chosen={s.id for s in services.sessions_chosen(registration)})
 
 
 @bp.post("/registrations/<token>/cancel")
@@ -159,6 +166,7 @@ def my_events():
     ).all()
     now = utcnow()
     return render_template("events/my_events.html", form=EmptyForm(),
+                           links={r.id: services.registration_link(r) for r in registrations},
                            upcoming=[r for r in registrations if r.event.ends_at >= now],
                            past=[r for r in reversed(registrations) if r.event.ends_at < now],
                            positions={r.id: services.waiting_list_position(r) for r in registrations
@@ -377,6 +385,89 @@ def add_walk_in(event_id):
     db.session.commit()
     flash(f"{form.walk_in_name.data.strip()} added as a walk-in.", "success")
     return redirect(url_for("events.check_in_page", event_id=event.id))
+
+
+# --- the programme ---------------------------------------------------------------------
+
+def _session_of(event: Event, session_id: int) -> ProgrammeSession:
+    session = db.get_or_404(ProgrammeSession, session_id)
+    if session.event_id != event.id:
+        abort(404)
+    return session
+
+
+@bp.get("/manage/events/<int:event_id>/programme")
+@login_required
+def manage_programme(event_id):
+    event = _event_or_404(event_id, manage=True)
+    sessions = services.programme(event)
+    return render_template("events/manage_programme.html", event=event, sessions=sessions, form=EmptyForm(),
+                           taken=services.session_places_taken(s.id for s in sessions))
+
+
+@bp.route("/manage/events/<int:event_id>/programme/new", methods=["GET", "POST"])
+@bp.route("/manage/events/<int:event_id>/programme/<int:session_id>/edit", methods=["GET", "POST"])
+@takes_write_lock
+@login_required
+def edit_session(event_id, session_id=None):
+    event = _event_or_404(event_id, manage=True)
+    session = _session_of(event, session_id) if session_id else None
+    if request.method == "POST" or session is None:
+        form = SessionForm(start_date=in_london(event.starts_at).date())
+    else:
+        form = SessionForm.for_session(session)
+    if form.validate_on_submit():
+        try:
+            services.save_session(event, session, form.details(), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{form.title.data.strip()} is in the programme.", "success")
+            return redirect(url_for("events.manage_programme", event_id=event.id))
+    return render_template("events/session_edit.html", event=event, session=session, form=form)
+
+
+@bp.post("/manage/events/<int:event_id>/programme/<int:session_id>/delete")
+@login_required
+def delete_session(event_id, session_id):
+    event = _event_or_404(event_id, manage=True)
+    session = _session_of(event, session_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.delete_session(session, actor=current_user)
+    db.session.commit()
+    flash(f"{session.title} has been taken out of the programme and anyone signed up has been emailed.", "success")
+    return redirect(url_for("events.manage_programme", event_id=event.id))
+
+
+@bp.post("/registrations/<token>/sessions/<int:session_id>/join")
+@takes_write_lock
+def join_session(token, session_id):
+    return _session_choice(token, session_id, services.join_session, "You are signed up for {}.")
+
+
+@bp.post("/registrations/<token>/sessions/<int:session_id>/leave")
+@takes_write_lock
+def leave_session(token, session_id):
+    return _session_choice(token, session_id, services.leave_session, "You have left {}.")
+
+
+def _session_choice(token, session_id, action, message):
+    registration = _registration_from_link(token)
+    session = _session_of(registration.event, session_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        action(registration, session)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+    else:
+        db.session.commit()
+        flash(message.format(session.title), "success")
+    return redirect(url_for("events.registration", token=token) + "#programme")
 
 
 # --- venues ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from core.extensions import db
 from core.models import User
 from events.services import registration_token
 from tests.conftest import csrf_token, sign_in
-from tests.events.factories import EventFactory, RegistrationFactory, VenueFactory
+from tests.events.factories import EventFactory, RegistrationFactory, SessionFactory, VenueFactory
 from tests.factories import PASSWORD, UserFactory
 
 # "event_organiser" organises the event under test; "organiser" has the role
@@ -82,6 +82,13 @@ MATRIX = {
     "events.undo_check_in": ("POST", "/manage/events/{event}/check-in/{registration}/undo",
                              only(THIS_EVENTS_ORGANISERS, 302)),
     "events.add_walk_in": ("POST", "/manage/events/{event}/walk-ins", only(THIS_EVENTS_ORGANISERS, 302)),
+    "events.manage_programme": ("GET", "/manage/events/{event}/programme", only(THIS_EVENTS_ORGANISERS)),
+    "events.edit_session": ("GET", "/manage/events/{event}/programme/{session}/edit", only(THIS_EVENTS_ORGANISERS)),
+    "events.delete_session": ("POST", "/manage/events/{event}/programme/{session}/delete",
+                              only(THIS_EVENTS_ORGANISERS, 302)),
+    # The emailed link is the person's key to their own registration.
+    "events.join_session": ("POST", "/registrations/{token}/sessions/{session}/join", everyone(302)),
+    "events.leave_session": ("POST", "/registrations/{token}/sessions/{session}/leave", everyone(302)),
     "events.venues": ("GET", "/manage/venues", only(ORGANISERS)),
     "events.edit_venue": ("GET", "/manage/venues/{venue}/edit", only(ORGANISERS)),
 }
@@ -101,7 +108,9 @@ def world(app):
         organiser = UserFactory(roles=["organiser"])
         event = EventFactory(organisers=[organiser], venue=VenueFactory())
         registration = RegistrationFactory(event=event, user=other, name=other.name, email=other.email)
+        session = SessionFactory(event=event)
         return SimpleNamespace(other=other.id, event=event.id, venue=event.venue_id, registration=registration.id,
+                               session=session.id,
                                token=registration_token(registration), organiser_email=organiser.email)
 
 

@@ -6,7 +6,8 @@ import factory
 from core.database import utcnow
 from core.extensions import db
 from events.models import (
-    Audience, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue,
+    Audience, CohesionPriority, Event, EventKind, EventStatus, ProgrammeSession, Registration, RegistrationStatus,
+    Venue,
 )
 
 
@@ -66,3 +67,15 @@ class RegistrationFactory(_Base):
     status = RegistrationStatus.CONFIRMED
     tickets = 1
     confirmed_at = factory.LazyFunction(utcnow)
+
+
+class SessionFactory(_Base):
+    class Meta:
+        model = ProgrammeSession
+
+    event = factory.SubFactory(EventFactory)
+    title = factory.Sequence(lambda n: f"Workshop {n}")
+    starts_at = factory.LazyAttribute(lambda s: s.event.starts_at)
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(hours=1))
+    room = "Room 1"
+    capacity = 10

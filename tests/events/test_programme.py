@@ -1,0 +1,127 @@
+"""The standing conference's programme: sessions, sign-up, clashes and capacity."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from core.database import utcnow, write_lock
+from core.extensions import db
+from events import services
+from events.models import ProgrammeSession, RegistrationStatus, SessionSignup
+from tests.conftest import sign_in, submit
+from tests.events.factories import EventFactory, RegistrationFactory, SessionFactory
+from tests.events.test_concurrency import all_at_once
+from tests.http_client import HttpClient
+from tests.live_server import live_server
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        yield
+
+
+def test_clashing_sessions_are_refused_with_the_reason(ctx):
+    event = EventFactory()
+    morning = SessionFactory(event=event, title="Faith and food", starts_at=event.starts_at,
+                             ends_at=event.starts_at + timedelta(hours=1))
+    overlapping = SessionFactory(event=event, title="Young voices", starts_at=event.starts_at + timedelta(minutes=30),
+                                 ends_at=event.starts_at + timedelta(hours=1, minutes=30))
+    after = SessionFactory(event=event, title="Closing", starts_at=overlapping.ends_at,
+                           ends_at=overlapping.ends_at + timedelta(minutes=30))
+    registration = RegistrationFactory(event=event)
+    services.join_session(registration, morning)
+    with pytest.raises(services.SessionClash, match="Young voices clashes with Faith and food"):
+        services.join_session(registration, overlapping)
+    services.join_session(registration, after)  # back to back is not a clash
+    services.leave_session(registration, morning)
+    services.join_session(registration, overlapping)
+    assert {s.title for s in services.sessions_chosen(registration)} == {"Young voices", "Closing"}
+
+
+def test_a_full_session_and_unbooked_people_are_refused(ctx):
+    event = EventFactory()
+    session = SessionFactory(event=event, capacity=1)
+    services.join_session(RegistrationFactory(event=event), session)
+    with pytest.raises(services.SessionFull):
+        services.join_session(RegistrationFactory(event=event), session)
+    waiting = RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED, confirmed_at=None)
+    with pytest.raises(services.EventRuleBroken, match="once your place at the event is booked"):
+        services.join_session(waiting, SessionFactory(event=event))
+
+
+def test_cancelling_a_registration_frees_its_session_places(ctx):
+    event = EventFactory()
+    session = SessionFactory(event=event, capacity=1)
+    registration = RegistrationFactory(event=event)
+    services.join_session(registration, session)
+    services.cancel_registration(registration, actor=None)
+    assert services.session_places_taken([session.id]) == {}
+
+
+def test_sessions_must_sit_within_the_event(ctx):
+    event = EventFactory()
+    with pytest.raises(services.EventRuleBroken, match="within the event"):
+        services.save_session(event, None, services.SessionDetails(
+            title="Too late", starts_at=event.ends_at, ends_at=event.ends_at + timedelta(hours=1)), actor=None)
+    assert services.programme(event) == []
+
+
+def test_organiser_builds_the_programme_and_an_attendee_chooses_sessions(app, client, make_user, outbox):
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        from core.models import User
+        start = (utcnow() + timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+        event = EventFactory(organisers=[db.session.get(User, organiser.id)], title="Standing Conference",
+                             starts_at=start, ends_at=start + timedelta(hours=3))
+        day = event.starts_at
+        event_id = event.id
+    sign_in(client, organiser)
+    from core.database import in_london
+    local = in_london(day)
+    date_parts = [str(local.day), str(local.month), str(local.year)]
+    for title, start, end in (("Opening", local, local + timedelta(hours=1)),
+                              ("Workshop A", local + timedelta(hours=1), local + timedelta(hours=2)),
+                              ("Workshop B", local + timedelta(hours=1), local + timedelta(hours=2))):
+        response = submit(client, f"/manage/events/{event_id}/programme/new", {
+            "title": title, "start_date": date_parts, "start_time": start.strftime("%H:%M"),
+            "end_time": end.strftime("%H:%M"), "room": "Main hall", "capacity": "20"})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    bad = submit(client, f"/manage/events/{event_id}/programme/new", {
+        "title": "Backwards", "start_date": date_parts, "start_time": "11:00", "end_time": "10:00"})
+    assert "The session must end after it starts" in bad.get_data(as_text=True)
+    page = app.test_client().get(f"/events/{event_id}").get_data(as_text=True)
+    assert page.index("Opening") < page.index("Workshop A") and "20 of 20 places left" in page
+
+    attendee = app.test_client()
+    submit(attendee, f"/events/{event_id}/register", {"name": "Ade", "email": "ade@example.org"})
+    link = re.search(r"http://localhost(/registrations/[^/\s]+)", outbox[-1].body).group(1)
+    with app.app_context():
+        ids = {s.title: s.id for s in db.session.scalars(select(ProgrammeSession))}
+    submit(attendee, f"{link}/sessions/{ids['Workshop A']}/join", form_url=link)
+    clash = submit(attendee, f"{link}/sessions/{ids['Workshop B']}/join", form_url=link)
+    assert "Workshop B clashes with Workshop A" in attendee.get(clash.location).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SessionSignup)) == 1
+
+
+def test_a_session_never_takes_more_than_its_places(app, database_url):
+    with app.app_context():
+        event = EventFactory(capacity=50)
+        session_id = SessionFactory(event=event, capacity=3).id
+        registrations = [RegistrationFactory(event=event) for _ in range(12)]
+        with app.test_request_context():
+            tokens = [services.registration_token(r) for r in registrations]
+
+    def join_job(token):
+        def prepare():
+            client = HttpClient(base_url)
+            return client, client.csrf_token(f"/registrations/{token}")
+        return prepare, lambda state: state[0].post(f"/registrations/{token}/sessions/{session_id}/join", {}, state[1])
+
+    with live_server(database_url) as base_url:
+        results = all_at_once([join_job(token) for token in tokens])
+    assert [status for status, _ in results] == [302] * 12
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SessionSignup)) == 3
