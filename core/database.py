@@ -15,6 +15,8 @@ from datetime import date, datetime, time, timezone
 from functools import wraps
 from zoneinfo import ZoneInfo
 
+from flask import request
+
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -90,10 +92,13 @@ def write_lock(*, every_transaction: bool = False):
 
 
 def takes_write_lock(view):
-    """Run a view's whole transaction under `write_lock()`. Put it above
+    """Begin a view's first transaction under `write_lock()` when the request
+    can change something (not for GET or HEAD, which only read). Put it above
     decorators that query the database (such as login_required)."""
     @wraps(view)
     def wrapper(*args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            return view(*args, **kwargs)
         with write_lock():
             return view(*args, **kwargs)
     return wrapper

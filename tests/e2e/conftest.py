@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
+from playwright.sync_api import expect
 
 from core import services
 from core.extensions import db
@@ -22,6 +23,10 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PASSWORD = "correct horse battery staple"
 # After a redirect the browser keeps any #fragment, such as the skip link's.
 ACCOUNT_URL = re.compile(r"/account(#.*)?$")
+
+
+# A loaded CI machine can be slow; wait longer than Playwright's 5 s default.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items):
