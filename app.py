@@ -16,6 +16,7 @@ from core.email import deliver_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
 from core.models import SiteRole, User
 from events import cli as events_cli
+from events.recurrence import describe as describe_recurrence
 from events import permissions as event_permissions
 
 def create_app(config: dict | None = None) -> Flask:
@@ -107,6 +108,7 @@ def _register_template_helpers(app: Flask) -> None:
         return in_london(value).strftime(fmt).replace("AM", "am").replace("PM", "pm")
 
     app.add_template_filter(formatted_text, "formatted")
+    app.add_template_filter(describe_recurrence, "recurrence")
 
     @app.context_processor
     def globals_for_templates():

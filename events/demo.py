@@ -1,6 +1,6 @@
-"""Demo events for `flask seed-demo`: venues, the standing conference,
-community events (one full with a waiting list), forum meetings and past
-events with attendance. Idempotent: an event is only added if its title is new."""
+"""Demo events for `flask seed-demo`: venues, the standing conference with
+its programme, community events (one full with a waiting list), a monthly
+forum meeting series and a past event with attendance. Idempotent: an event is only added if its title is new."""
 from datetime import date, time, timedelta
 
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from core.database import london_datetime, write_lock
 from core.extensions import db
 from core.models import User
 from events import services
+from events.recurrence import Recurrence
 from events.models import (
     Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue,
 )
@@ -30,6 +31,12 @@ def _on(days_from_today: int, start: time, hours: float):
     day = date.today() + timedelta(days=days_from_today)
     starts = london_datetime(day, start)
     return starts, starts + timedelta(hours=hours)
+
+
+def _first_tuesday_after(day: date) -> date:
+    day = day.replace(day=1) + timedelta(days=32)
+    day = day.replace(day=1)
+    return day + timedelta(days=(1 - day.weekday()) % 7)
 
 
 def seed_demo_events(organiser: User, members: list[User]) -> None:
@@ -80,11 +87,18 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
                     title=title, starts_at=start + timedelta(hours=offset),
                     ends_at=start + timedelta(hours=offset + hours), room=room, speakers=speakers,
                     capacity=capacity), actor=organiser)
-        for months_ahead in (1, 2, 3):
-            event(f"Interfaith Forum meeting ({months_ahead})",
-                  "The countywide interfaith forum's monthly meeting. Observers are welcome.",
-                  EventKind.FORUM_MEETING, _on(months_ahead * 28 - 10, time(18, 30), 2), venue="Kettering Library",
-                  capacity=40, tags=("inter-faith-work",))
+        title = "Interfaith Forum monthly meeting"
+        if not db.session.scalar(select(Event.id).where(Event.title == title)):
+            first_tuesday = _first_tuesday_after(date.today() + timedelta(days=7))
+            starts = london_datetime(first_tuesday, time(18, 30))
+            first = services.create_event(services.EventDetails(
+                title=title, summary="The countywide interfaith forum meets. Observers are welcome.",
+                kind=EventKind.FORUM_MEETING, starts_at=starts, ends_at=starts + timedelta(hours=2),
+                contact_email="cohesion@example.org", venue_id=venues["Kettering Library"].id, capacity=40,
+                instant_guest_places=True, priority_ids=[priorities["inter-faith-work"]],
+                recurrence=Recurrence("monthly_weekday", first_tuesday + timedelta(days=365))), actor=organiser)
+            for occurrence in services.series_occurrences(first):
+                services.publish(occurrence, actor=organiser)
         full = event("Big Lunch on the Green", "Bring a dish from your family's kitchen and share it with neighbours.",
                      EventKind.COMMUNITY_EVENT, _on(14, time(12, 0), 3), venue="Weston Favell Community Centre",
                      capacity=3, max_tickets=4, tags=("developing-shared-values",))

@@ -17,6 +17,7 @@ from core.database import in_london, london_datetime
 from core.forms import NoControlCharacters
 from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from events.models import Audience, EventKind
+from events.recurrence import PATTERNS, Recurrence
 from events.services import EventDetails, SessionDetails
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
@@ -132,6 +133,11 @@ class EventForm(FlaskForm):
                                 widget=GovCheckboxInput())
     instant_guest_places = BooleanField("Guests get their place straight away, without confirming their email",
                                         widget=GovCheckboxInput())
+    repeats = RadioField("Does it repeat?", widget=GovRadioInput(), default="",
+                         choices=[("", "No, it happens once")] + list(PATTERNS.items()),
+                         validators=[Optional()], invalid_choice_message="Choose how often it repeats from the list")
+    repeat_until = DayMonthYearField("Last date it repeats", validators=[Optional()],
+                                     description="Each date becomes its own event that people book separately")
     priorities = SelectMultipleField("Cohesion priorities this event serves", coerce=int,
                                      widget=GovCheckboxesInput(), validators=[Optional()],
                                      invalid_choice_message="Choose priorities from the list")
@@ -152,7 +158,20 @@ class EventForm(FlaskForm):
             max_tickets=self.max_tickets.data, registration_closes_at=closes,
             allow_guests=self.allow_guests.data, instant_guest_places=self.instant_guest_places.data,
             priority_ids=list(self.priorities.data or []),
+            recurrence=self._recurrence(),
         )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if "repeats" in self and self.repeats.data and not self.repeat_until.data and not self.repeat_until.errors:
+            self.repeat_until.errors = ["Enter the last date it repeats"]
+            valid = False
+        return valid
+
+    def _recurrence(self) -> Recurrence | None:
+        if "repeats" not in self or not self.repeats.data:
+            return None
+        return Recurrence(self.repeats.data, self.repeat_until.data)
 
     @classmethod
     def for_event(cls, event):

@@ -136,6 +136,18 @@ class Venue(db.Model):
         return [label for attribute, label in self.FACILITIES.items() if getattr(self, attribute)]
 
 
+class EventSeries(db.Model):
+    """Events that repeat by one rule. Each occurrence is its own Event, so it
+    can be booked, moved or cancelled without touching the others."""
+
+    __tablename__ = "event_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # RFC 5545 RRULE, expanded in UK wall-clock time from the first occurrence.
+    rrule: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Event(db.Model):
     __tablename__ = "events"
 
@@ -165,11 +177,15 @@ class Event(db.Model):
     offer_hours: Mapped[int] = mapped_column(default=48)
     # Increases on every change people must hear about (time, place, status).
     sequence: Mapped[int] = mapped_column(default=0)
+    series_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)
+    # Where the series rule put this occurrence, even after it is moved (RECURRENCE-ID).
+    original_starts_at: Mapped[Optional[datetime]]
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     venue: Mapped[Optional[Venue]] = relationship(lazy="joined")
+    series: Mapped[Optional[EventSeries]] = relationship(lazy="joined")
     priorities: Mapped[list[CohesionPriority]] = relationship(
         secondary=event_priorities, lazy="selectin", order_by=CohesionPriority.position
     )

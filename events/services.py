@@ -7,7 +7,7 @@ caller's transaction to have begun under `core.database.write_lock()`.
 Functions flush but never commit.
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -21,8 +21,9 @@ from core.extensions import db
 from core.models import User
 from core.services import normalise_email
 from events.ical import event_calendar
+from events.recurrence import Recurrence, RecurrenceError, expand
 from events.models import (
-    HOLDS_PLACES, Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, ProgrammeSession,
+    HOLDS_PLACES, Attendance, Audience, CohesionPriority, Event, EventKind, EventSeries, EventStatus, ProgrammeSession,
     Registration, RegistrationStatus, SessionSignup, Venue,
 )
 
@@ -94,21 +95,49 @@ class EventDetails:
     allow_guests: bool = True
     instant_guest_places: bool = False
     priority_ids: list[int] = field(default_factory=list)
+    recurrence: Recurrence | None = None
 
 
 # --- scheduling --------------------------------------------------------------
 
 def create_event(details: EventDetails, *, actor: User, now: datetime | None = None) -> Event:
+    """Create a draft event, or every occurrence of a repeating one; returns the first."""
     now = now or utcnow()
     _check_details(details)
     if details.starts_at <= now:
         raise StartsInThePast("The start must be in the future")
-    event = Event(created_by_id=actor.id, organisers=[actor])
-    _apply(event, details)
-    db.session.add(event)
+    if details.recurrence is None:
+        starts, series = [details.starts_at], None
+    else:
+        try:
+            rule, starts = expand(details.recurrence, details.starts_at)
+        except RecurrenceError as error:
+            raise EventRuleBroken(str(error), field="repeat_until") from None
+        series = EventSeries(rrule=rule)
+        db.session.add(series)
+    length = details.ends_at - details.starts_at
+    events = []
+    for start in starts:
+        event = Event(created_by_id=actor.id, organisers=[actor], series=series)
+        _apply(event, details)
+        event.starts_at, event.ends_at = start.astimezone(timezone.utc), (start + length).astimezone(timezone.utc)
+        if series is not None:
+            event.original_starts_at = event.starts_at
+        if details.registration_closes_at:
+            event.registration_closes_at = event.starts_at - (details.starts_at - details.registration_closes_at)
+        db.session.add(event)
+        events.append(event)
     db.session.flush()
-    audit.record("event.created", actor=actor, subject=event)
-    return event
+    audit.record("event.created", actor=actor, subject=events[0],
+                 details={"occurrences": len(events)} if series else None)
+    return events[0]
+
+
+def series_occurrences(event: Event) -> list[Event]:
+    if event.series_id is None:
+        return [event]
+    return list(db.session.scalars(select(Event).where(Event.series_id == event.series_id)
+                                   .order_by(Event.original_starts_at)))
 
 
 def update_event(event: Event, details: EventDetails, *, actor: User) -> list[str]:

@@ -61,10 +61,12 @@ def event_page(event_id):
             Registration.status != RegistrationStatus.CANCELLED))
     places_left = services.places_left(event)
     sessions = services.programme(event)
+    upcoming = [e for e in services.series_occurrences(event) if e.is_visible and e.ends_at >= utcnow()]
     json_ld = event_json_ld(event, url=url_for("events.event_page", event_id=event.id, _external=True),
                             places_left=places_left)
     return render_template("events/event.html", event=event, mine=mine, places_left=places_left,
                            open=services.registration_open(event), json_ld=json_ld, sessions=sessions,
+                           occurrences=upcoming if event.series_id else [],
                            taken=services.session_places_taken(s.id for s in sessions),
                            manage_link=services.registration_link(mine) if mine else None)
 
@@ -236,6 +238,7 @@ def create_event():
 def edit_event(event_id):
     event = _event_or_404(event_id, manage=True)
     form = _event_form(EventForm() if request.method == "POST" else EventForm.for_event(event))
+    del form.repeats, form.repeat_until  # each occurrence is edited on its own
     if form.validate_on_submit():
         try:
             changes = services.update_event(event, form.details(), actor=current_user)
@@ -257,6 +260,7 @@ def manage_event(event_id):
     registrations = db.session.scalars(
         select(Registration).where(Registration.event_id == event.id).order_by(Registration.created_at)).all()
     return render_template("events/manage_event.html", event=event, registrations=registrations, form=EmptyForm(),
+                           occurrences=services.series_occurrences(event),
                            waiting=services.waiting_list(event), places_left=services.places_left(event),
                            counts=services.attendance_counts(event))
 
