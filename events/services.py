@@ -276,6 +276,12 @@ def places_left(event: Event) -> int | None:
     return max(event.capacity - places_held(event), 0)
 
 
+def booked(event: Event) -> list[Registration]:
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Registration.name)))
+
+
 def active_registration_count(event: Event) -> int:
     return db.session.scalar(select(func.count()).select_from(Registration).where(
         Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED

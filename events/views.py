@@ -1,6 +1,6 @@
 """Routes for events: the public list and pages, registering, My events,
 and the organiser's scheduling and check-in pages."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -10,7 +10,7 @@ from core.extensions import db
 from core.forms import EmptyForm, show_domain_error
 from core.models import User
 from core.permissions import is_admin
-from events import exports, permissions, services
+from events import exports, pdf, permissions, services
 from events.forms import (
     EventFilterForm, EventForm, RegistrationForm, SessionForm, StatusChangeForm, VenueForm, WalkInForm,
 )
@@ -321,6 +321,27 @@ def registrations_csv(event_id):
         Attendance.event_id == event.id, Attendance.registration_id.is_(None))).all()
     return Response(exports.registrations_csv(registrations, walk_ins), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="event-{event.id}-registrations.csv"'})
+
+
+@bp.get("/manage/events/<int:event_id>/attendees.pdf")
+@login_required
+def attendees_pdf(event_id):
+    event = _event_or_404(event_id, manage=True)
+    return _pdf(pdf.attendee_list_pdf(event, services.booked(event), current_app.config["BRAND_NAME"]),
+                f"event-{event.id}-attendees.pdf")
+
+
+@bp.get("/manage/events/<int:event_id>/badges.pdf")
+@login_required
+def badges_pdf(event_id):
+    event = _event_or_404(event_id, manage=True)
+    return _pdf(pdf.name_badges_pdf(event, services.booked(event), current_app.config["BRAND_NAME"]),
+                f"event-{event.id}-badges.pdf")
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(content, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
 @bp.get("/manage/events/<int:event_id>/check-in")

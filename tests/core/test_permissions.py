@@ -76,6 +76,8 @@ MATRIX = {
     "events.unpublish_event": ("POST", "/manage/events/{event}/unpublish", only(THIS_EVENTS_ORGANISERS, 302)),
     "events.change_status": ("GET", "/manage/events/{event}/status", only(THIS_EVENTS_ORGANISERS)),
     "events.registrations_csv": ("GET", "/manage/events/{event}/registrations.csv", only(THIS_EVENTS_ORGANISERS)),
+    "events.attendees_pdf": ("GET", "/manage/events/{event}/attendees.pdf", only(THIS_EVENTS_ORGANISERS)),
+    "events.badges_pdf": ("GET", "/manage/events/{event}/badges.pdf", only(THIS_EVENTS_ORGANISERS)),
     "events.check_in_page": ("GET", "/manage/events/{event}/check-in", only(THIS_EVENTS_ORGANISERS)),
     "events.check_in": ("POST", "/manage/events/{event}/check-in/{registration}",
                         only(THIS_EVENTS_ORGANISERS, 302)),
