@@ -140,3 +140,47 @@ def test_check_in_on_a_phone(browser, site):
     # Nothing is wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     phone.close()
+
+
+def test_programme_venues_and_series_pages_pass_axe(browser, site):
+    page = browser.new_context(base_url=site.url).new_page()
+    sign_in_with(page, "organiser@example.org")
+    title = f"Conference {uuid.uuid4().hex[:6]}"
+    event_id = create_and_publish(page, title, capacity="50")
+    page.goto(f"/manage/events/{event_id}/programme")
+    check_accessibility(page)
+    page.get_by_role("button", name="Add a session").click()
+    check_accessibility(page)
+    page.get_by_label("Session title").fill("Opening plenary")
+    page.get_by_label("Starts at").fill("18:30")
+    page.get_by_label("Ends at").fill("18:00")
+    page.get_by_role("button", name="Save session").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The session must end after it starts")
+    check_accessibility(page)
+    page.get_by_label("Ends at").fill("19:30")
+    page.get_by_label("Places (optional)").fill("20")
+    page.get_by_role("button", name="Save session").click()
+    expect(page.get_by_text("Opening plenary is in the programme")).to_be_visible()
+    check_accessibility(page)
+
+    page.goto(f"/events/{event_id}/register")
+    page.get_by_role("button", name="Register").click()
+    page.goto("/my-events")
+    page.get_by_role("link", name=f"See your registration for {title}").click()
+    page.get_by_role("button", name="Choose Opening plenary").click()
+    expect(page.get_by_text("You are signed up for Opening plenary")).to_be_visible()
+    check_accessibility(page)
+
+    page.goto(f"/events/{event_id}")
+    expect(page.get_by_role("heading", name="Programme")).to_be_visible()
+    check_accessibility(page)
+    page.goto(f"/manage/events/{event_id}/status")
+    check_accessibility(page)
+    page.goto("/manage/venues")
+    check_accessibility(page)
+    page.get_by_role("button", name="Add a venue").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Save venue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the venue's name")
+    check_accessibility(page)
+    page.context.close()
