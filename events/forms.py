@@ -214,6 +214,11 @@ class SessionForm(FlaskForm):
         return cls(obj=session, start_date=starts.date(), start_time=starts.time(), end_time=ends.time())
 
 
+class PriorityForm(FlaskForm):
+    name = _required_text("Name", 100, "Enter the priority's name")
+    submit = SubmitField("Save priority", widget=GovSubmitInput())
+
+
 class VenueForm(FlaskForm):
     name = _required_text("Name", 150, "Enter the venue's name")
     address = TextAreaField("Address", widget=GovTextArea(), validators=[

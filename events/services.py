@@ -6,6 +6,7 @@ inside the same transaction: PostgreSQL locks the event row; SQLite needs the
 caller's transaction to have begun under `core.database.write_lock()`.
 Functions flush but never commit.
 """
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -232,6 +233,28 @@ def _tell_everyone(event: Event, template: str, subject: str, **context) -> None
     for registration in people:
         queue_email(to=registration.email, subject=subject, template=template, event=event,
                     registration=registration, link=registration_link(registration), **context)
+
+
+def save_priority(priority: CohesionPriority | None, *, name: str, actor: User) -> CohesionPriority:
+    """Add a cohesion priority or rename one; its slug (used in links and
+    feeds) is fixed when it is created."""
+    name = " ".join(name.split())
+    clash = db.session.scalar(select(CohesionPriority).where(func.lower(CohesionPriority.name) == name.lower()))
+    if clash is not None and clash is not priority:
+        raise EventRuleBroken("There is already a priority with that name", field="name")
+    if priority is None:
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "priority"
+        taken = set(db.session.scalars(select(CohesionPriority.slug).where(CohesionPriority.slug.like(f"{slug}%"))))
+        base, n = slug, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        position = (db.session.scalar(select(func.max(CohesionPriority.position))) or 0) + 1
+        priority = CohesionPriority(slug=slug, position=position, name=name)
+        db.session.add(priority)
+    priority.name = name
+    db.session.flush()
+    audit.record("priority.saved", actor=actor, subject=priority, details={"name": name})
+    return priority
 
 
 VENUE_FIELDS = ("name", "address", "postcode", "directions", *Venue.FACILITIES)

@@ -12,9 +12,9 @@ from core.models import User
 from core.permissions import is_admin
 from events import exports, pdf, permissions, services
 from events.forms import (
-    EventFilterForm, EventForm, RegistrationForm, SessionForm, StatusChangeForm, VenueForm, WalkInForm,
+    EventFilterForm, EventForm, PriorityForm, RegistrationForm, SessionForm, StatusChangeForm, VenueForm, WalkInForm,
 )
-from events.models import Attendance, Event, ProgrammeSession, Registration, RegistrationStatus, Venue
+from events.models import Attendance, CohesionPriority, Event, ProgrammeSession, Registration, RegistrationStatus, Venue
 from events.structured_data import event_json_ld
 from events.queries import filtered_events, priority_choices, priority_filter_choices, venue_choices
 
@@ -493,6 +493,30 @@ def _session_choice(token, session_id, action, message):
         db.session.commit()
         flash(message.format(session.title), "success")
     return redirect(url_for("events.registration", token=token) + "#programme")
+
+
+# --- the cohesion priorities taxonomy (admins) -----------------------------------------
+
+@bp.route("/admin/priorities", methods=["GET", "POST"])
+@bp.route("/admin/priorities/<int:priority_id>", methods=["GET", "POST"])
+@login_required
+def priorities(priority_id=None):
+    if not is_admin(current_user):
+        abort(403)
+    priority = db.get_or_404(CohesionPriority, priority_id) if priority_id else None
+    form = PriorityForm(obj=priority)
+    if form.validate_on_submit():
+        try:
+            services.save_priority(priority, name=form.name.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{form.name.data.strip()} has been saved.", "success")
+            return redirect(url_for("events.priorities"))
+    listed = db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position)).all()
+    return render_template("events/priorities.html", form=form, priority=priority, priorities=listed)
 
 
 # --- venues ---------------------------------------------------------------------------

@@ -8,7 +8,9 @@ from core.extensions import db
 from core.models import User
 from events.services import registration_token
 from tests.conftest import csrf_token, sign_in
-from tests.events.factories import EventFactory, RegistrationFactory, SessionFactory, VenueFactory
+from tests.events.factories import (
+    EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory,
+)
 from tests.factories import PASSWORD, UserFactory
 
 # "event_organiser" organises the event under test; "organiser" has the role
@@ -92,6 +94,7 @@ MATRIX = {
     "events.join_session": ("POST", "/registrations/{token}/sessions/{session}/join", everyone(302)),
     "events.leave_session": ("POST", "/registrations/{token}/sessions/{session}/leave", everyone(302)),
     "events.venues": ("GET", "/manage/venues", only(ORGANISERS)),
+    "events.priorities": ("GET", "/admin/priorities/{priority}", only({"admin"})),
     "events.edit_venue": ("GET", "/manage/venues/{venue}/edit", only(ORGANISERS)),
 }
 
@@ -111,8 +114,9 @@ def world(app):
         event = EventFactory(organisers=[organiser], venue=VenueFactory())
         registration = RegistrationFactory(event=event, user=other, name=other.name, email=other.email)
         session = SessionFactory(event=event)
+        priority = PriorityFactory()
         return SimpleNamespace(other=other.id, event=event.id, venue=event.venue_id, registration=registration.id,
-                               session=session.id,
+                               session=session.id, priority=priority.id,
                                token=registration_token(registration), organiser_email=organiser.email)
 
 

@@ -278,3 +278,20 @@ def test_an_organiser_adds_a_venue_with_its_facilities(client, app, organiser):
                                           "hearing_loop": "y", "quiet_room": "y"})
     page = text_of(client.get("/manage/venues"))
     assert "Mosque hall" in page and "NN1 2AA" in page and "Hearing loop, Prayer or quiet room" in page
+
+
+def test_admins_add_and_rename_priorities_without_duplicates(client, app, make_user):
+    sign_in(client, make_user(roles=["admin"]))
+    submit(client, "/admin/priorities", {"name": "  Welcoming   new arrivals "})
+    with app.app_context():
+        from events.models import CohesionPriority
+        added = db.session.scalar(select(CohesionPriority))
+        assert (added.name, added.slug) == ("Welcoming new arrivals", "welcoming-new-arrivals")
+        priority_id = added.id
+    duplicate = submit(client, "/admin/priorities", {"name": "welcoming new ARRIVALS"})
+    assert "There is already a priority with that name" in text_of(duplicate)
+    submit(client, f"/admin/priorities/{priority_id}", {"name": "Welcoming refugees and new arrivals"})
+    page = text_of(client.get("/admin/priorities"))
+    assert "Welcoming refugees and new arrivals" in page
+    with app.app_context():
+        assert db.session.scalar(select(CohesionPriority.slug)) == "welcoming-new-arrivals"
