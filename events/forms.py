@@ -16,7 +16,7 @@ from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, O
 from core.database import in_london, london_datetime
 from core.forms import NoControlCharacters
 from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
-from events.models import Audience, EventKind
+from events.models import Audience, EventKind, QuestionKind
 from events.recurrence import PATTERNS, Recurrence
 from events.services import EventDetails, SessionDetails
 
@@ -251,6 +251,41 @@ class RegistrationForm(FlaskForm):
     dietary_needs = _optional_long_text("Dietary needs (optional)", 500)
     contact_consent = BooleanField("Tell me about future events from the partnership", widget=GovCheckboxInput())
     submit = SubmitField("Register", widget=GovSubmitInput())
+
+
+def registration_form_for(questions) -> type[RegistrationForm]:
+    """The registration form with one field per organiser's question, named
+    question_<id>. Required answers are checked by the service."""
+    fields = {}
+    for question in questions:
+        label = question.label if question.required else f"{question.label} (optional)"
+        if question.kind == QuestionKind.TEXT:
+            fields[f"question_{question.id}"] = TextAreaField(label, widget=GovTextArea(), validators=[
+                Optional(), Length(max=2000, message="Your answer must be 2000 characters or fewer"),
+                NoControlCharacters(allow="\r\n\t")])
+        else:
+            fields[f"question_{question.id}"] = RadioField(
+                label, choices=[(c, c) for c in question.choices], widget=GovRadioInput(), validators=[Optional()],
+                invalid_choice_message="Choose an answer from the list")
+    return type("EventRegistrationForm", (RegistrationForm,), fields)
+
+
+def question_answers(form) -> dict[int, str]:
+    return {int(name.removeprefix("question_")): field.data or "" for name, field in form._fields.items()
+            if name.startswith("question_")}
+
+
+class QuestionForm(FlaskForm):
+    label = _required_text("Question", 200, "Enter the question")
+    kind = RadioField("How people answer", widget=GovRadioInput(), default=QuestionKind.TEXT.value,
+                      choices=[(k.value, k.label) for k in QuestionKind],
+                      validators=[InputRequired("Choose how people answer")],
+                      invalid_choice_message="Choose how people answer from the list")
+    options = TextAreaField("Answers to choose from", widget=GovTextArea(),
+                            description="Only for 'Choose one from a list': one answer a line",
+                            validators=[Optional(), Length(max=2500), NoControlCharacters(allow="\r\n")])
+    required = BooleanField("People must answer", widget=GovCheckboxInput())
+    submit = SubmitField("Add question", widget=GovSubmitInput())
 
 
 class StatusChangeForm(FlaskForm):

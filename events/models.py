@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, Enum, ForeignKey, Index, Integer, String, Table, Text,
+    JSON, Boolean, CheckConstraint, Column, Enum, ForeignKey, Index, Integer, String, Table, Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -243,6 +243,7 @@ class Registration(db.Model):
     event: Mapped[Event] = relationship(lazy="joined")
     user: Mapped[Optional[User]] = relationship()
     attendance: Mapped[Optional["Attendance"]] = relationship(back_populates="registration", uselist=False)
+    answers: Mapped[list["RegistrationAnswer"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     __table_args__ = (
         UniqueConstraint("event_id", "person_key", name="uq_registrations_event_person"),
@@ -253,6 +254,48 @@ class Registration(db.Model):
     @property
     def is_guest(self) -> bool:
         return self.user_id is None
+
+
+class QuestionKind(enum.Enum):
+    TEXT = "text"
+    CHOICE = "choice"
+    YES_NO = "yes_no"
+
+    @property
+    def label(self) -> str:
+        return {QuestionKind.TEXT: "Free text", QuestionKind.CHOICE: "Choose one from a list",
+                QuestionKind.YES_NO: "Yes or no"}[self]
+
+
+class EventQuestion(db.Model):
+    """An extra question an organiser asks everyone who registers."""
+
+    __tablename__ = "event_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[QuestionKind] = mapped_column(Enum(QuestionKind, name="question_kind", values_callable=_values))
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    required: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def choices(self) -> list[str]:
+        return ["Yes", "No"] if self.kind == QuestionKind.YES_NO else list(self.options or [])
+
+
+class RegistrationAnswer(db.Model):
+    __tablename__ = "registration_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("event_questions.id", ondelete="CASCADE"), index=True)
+    value: Mapped[str] = mapped_column(Text)
+
+    question: Mapped[EventQuestion] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("registration_id", "question_id", name="uq_registration_answers_question"),)
 
 
 class ProgrammeSession(db.Model):

@@ -24,8 +24,8 @@ from core.services import normalise_email
 from events.ical import event_calendar
 from events.recurrence import Recurrence, RecurrenceError, expand
 from events.models import (
-    HOLDS_PLACES, Attendance, Audience, CohesionPriority, Event, EventKind, EventSeries, EventStatus, ProgrammeSession,
-    Registration, RegistrationStatus, SessionSignup, Venue,
+    HOLDS_PLACES, Attendance, Audience, CohesionPriority, Event, EventKind, EventQuestion, EventSeries, EventStatus,
+    ProgrammeSession, QuestionKind, Registration, RegistrationAnswer, RegistrationStatus, SessionSignup, Venue,
 )
 
 REGISTRATION_LINK_MAX_AGE = 180 * 24 * 3600
@@ -275,6 +275,59 @@ def save_venue(venue: Venue | None, *, actor: User, **fields) -> Venue:
     return venue
 
 
+# --- extra registration questions ------------------------------------------------------
+
+MAX_OPTIONS = 20
+
+
+def event_questions(event: Event) -> list[EventQuestion]:
+    return list(db.session.scalars(select(EventQuestion).where(EventQuestion.event_id == event.id)
+                                   .order_by(EventQuestion.position, EventQuestion.id)))
+
+
+def add_question(event: Event, *, label: str, kind: QuestionKind, options: list[str], required: bool,
+                 actor: User) -> EventQuestion:
+    options = [option.strip() for option in options if option.strip()] if kind == QuestionKind.CHOICE else []
+    if kind == QuestionKind.CHOICE:
+        if not 2 <= len(options) <= MAX_OPTIONS:
+            raise EventRuleBroken(f"Give between 2 and {MAX_OPTIONS} answers to choose from, one a line",
+                                  field="options")
+        if len(set(o.lower() for o in options)) != len(options):
+            raise EventRuleBroken("Each answer to choose from must be different", field="options")
+        if any(len(option) > 100 for option in options):
+            raise EventRuleBroken("Each answer to choose from must be 100 characters or fewer", field="options")
+    position = len(event_questions(event))
+    question = EventQuestion(event_id=event.id, label=" ".join(label.split()), kind=kind, options=options,
+                             required=required, position=position)
+    db.session.add(question)
+    db.session.flush()
+    audit.record("question.added", actor=actor, subject=question, details={"event": event.id})
+    return question
+
+
+def delete_question(question: EventQuestion, *, actor: User) -> None:
+    audit.record("question.deleted", actor=actor, subject=question, details={"label": question.label})
+    db.session.delete(question)
+    db.session.flush()
+
+
+def _answers_for(event: Event, answers: dict[int, str]) -> list[RegistrationAnswer]:
+    """Check answers against the event's questions: required ones given,
+    choices from the list. Returns the answers to store."""
+    stored = []
+    for question in event_questions(event):
+        value = (answers.get(question.id) or "").strip()
+        if not value:
+            if question.required:
+                raise EventRuleBroken(f"Answer the question: {question.label}", field=f"question_{question.id}")
+            continue
+        if question.kind != QuestionKind.TEXT and value not in question.choices:
+            raise EventRuleBroken(f"Choose an answer from the list for: {question.label}",
+                                  field=f"question_{question.id}")
+        stored.append(RegistrationAnswer(question_id=question.id, value=value[:2000]))
+    return stored
+
+
 # --- places ---------------------------------------------------------------------
 
 def _lock(event: Event) -> None:
@@ -340,7 +393,8 @@ def registration_open(event: Event, now: datetime | None = None) -> bool:
 # --- registering -------------------------------------------------------------------
 
 def register(event: Event, *, user: User | None = None, name: str = "", email: str = "", tickets: int = 1,
-             access_needs: str = "", dietary_needs: str = "", contact_consent: bool = False) -> Registration:
+             access_needs: str = "", dietary_needs: str = "", contact_consent: bool = False,
+             answers: dict[int, str] | None = None) -> Registration:
     """Book places, or join the waiting list when there are not enough."""
     now = utcnow()
     if not registration_open(event, now):
@@ -353,6 +407,7 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
         raise NotOpenToYou("This event is for people with an account. Sign in to register.")
     if not 1 <= tickets <= event.max_tickets:
         raise TooManyTickets(f"You can book between 1 and {event.max_tickets} places")
+    checked_answers = _answers_for(event, answers or {})
 
     _lock(event)
     now = utcnow()  # the queue follows the order in which people got the lock
@@ -377,6 +432,7 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     registration.access_needs = access_needs.strip()
     registration.dietary_needs = dietary_needs.strip()
     registration.contact_consent = contact_consent
+    registration.answers = checked_answers
     registration.created_at = now
     registration.cancelled_at = None
     registration.offer_expires_at = None

@@ -12,9 +12,13 @@ from core.models import User
 from core.permissions import is_admin
 from events import exports, pdf, permissions, services
 from events.forms import (
-    EventFilterForm, EventForm, PriorityForm, RegistrationForm, SessionForm, StatusChangeForm, VenueForm, WalkInForm,
+    EventFilterForm, EventForm, PriorityForm, QuestionForm, SessionForm, StatusChangeForm, VenueForm, WalkInForm,
+    question_answers, registration_form_for,
 )
-from events.models import Attendance, CohesionPriority, Event, ProgrammeSession, Registration, RegistrationStatus, Venue
+from events.models import (
+    Attendance, CohesionPriority, Event, EventQuestion, ProgrammeSession, QuestionKind, Registration, RegistrationStatus,
+    Venue,
+)
 from events.structured_data import event_json_ld
 from events.queries import filtered_events, priority_choices, priority_filter_choices, venue_choices
 
@@ -75,7 +79,7 @@ def event_page(event_id):
 @takes_write_lock
 def register(event_id):
     event = _event_or_404(event_id)
-    form = RegistrationForm()
+    form = registration_form_for(services.event_questions(event))()
     if current_user.is_authenticated:
         del form.name, form.email
     if event.max_tickets == 1:
@@ -86,7 +90,8 @@ def register(event_id):
                 event, user=current_user if current_user.is_authenticated else None,
                 name=form.name.data if "name" in form else "", email=form.email.data if "email" in form else "",
                 tickets=form.tickets.data if "tickets" in form else 1, access_needs=form.access_needs.data or "",
-                dietary_needs=form.dietary_needs.data or "", contact_consent=form.contact_consent.data)
+                dietary_needs=form.dietary_needs.data or "", contact_consent=form.contact_consent.data,
+                answers=question_answers(form))
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -319,7 +324,8 @@ def registrations_csv(event_id):
         select(Registration).where(Registration.event_id == event.id).order_by(Registration.created_at)).all()
     walk_ins = db.session.scalars(select(Attendance).where(
         Attendance.event_id == event.id, Attendance.registration_id.is_(None))).all()
-    return Response(exports.registrations_csv(registrations, walk_ins), mimetype="text/csv", headers={
+    csv_bytes = exports.registrations_csv(registrations, walk_ins, services.event_questions(event))
+    return Response(csv_bytes, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="event-{event.id}-registrations.csv"'})
 
 
@@ -410,6 +416,44 @@ def add_walk_in(event_id):
     db.session.commit()
     flash(f"{form.walk_in_name.data.strip()} added as a walk-in.", "success")
     return redirect(url_for("events.check_in_page", event_id=event.id))
+
+
+# --- extra questions -------------------------------------------------------------------
+
+@bp.route("/manage/events/<int:event_id>/questions", methods=["GET", "POST"])
+@login_required
+def questions(event_id):
+    event = _event_or_404(event_id, manage=True)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            services.add_question(event, label=form.label.data, kind=QuestionKind(form.kind.data),
+                                  options=(form.options.data or "").splitlines(), required=form.required.data,
+                                  actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("The question has been added to the registration form.", "success")
+            return redirect(url_for("events.questions", event_id=event.id))
+    return render_template("events/questions.html", event=event, form=form, delete_form=EmptyForm(),
+                           questions=services.event_questions(event))
+
+
+@bp.post("/manage/events/<int:event_id>/questions/<int:question_id>/delete")
+@login_required
+def delete_question(event_id, question_id):
+    event = _event_or_404(event_id, manage=True)
+    question = db.get_or_404(EventQuestion, question_id)
+    if question.event_id != event.id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.delete_question(question, actor=current_user)
+    db.session.commit()
+    flash("The question has been removed, with any answers to it.", "success")
+    return redirect(url_for("events.questions", event_id=event.id))
 
 
 # --- the programme ---------------------------------------------------------------------

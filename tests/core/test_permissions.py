@@ -6,6 +6,7 @@ import pytest
 
 from core.extensions import db
 from core.models import User
+from events.models import EventQuestion, QuestionKind
 from events.services import registration_token
 from tests.conftest import csrf_token, sign_in
 from tests.events.factories import (
@@ -86,6 +87,9 @@ MATRIX = {
     "events.undo_check_in": ("POST", "/manage/events/{event}/check-in/{registration}/undo",
                              only(THIS_EVENTS_ORGANISERS, 302)),
     "events.add_walk_in": ("POST", "/manage/events/{event}/walk-ins", only(THIS_EVENTS_ORGANISERS, 302)),
+    "events.questions": ("GET", "/manage/events/{event}/questions", only(THIS_EVENTS_ORGANISERS)),
+    "events.delete_question": ("POST", "/manage/events/{event}/questions/{question}/delete",
+                               only(THIS_EVENTS_ORGANISERS, 302)),
     "events.manage_programme": ("GET", "/manage/events/{event}/programme", only(THIS_EVENTS_ORGANISERS)),
     "events.edit_session": ("GET", "/manage/events/{event}/programme/{session}/edit", only(THIS_EVENTS_ORGANISERS)),
     "events.delete_session": ("POST", "/manage/events/{event}/programme/{session}/delete",
@@ -115,8 +119,11 @@ def world(app):
         registration = RegistrationFactory(event=event, user=other, name=other.name, email=other.email)
         session = SessionFactory(event=event)
         priority = PriorityFactory()
+        question = EventQuestion(event_id=event.id, label="Which workshop?", kind=QuestionKind.TEXT)
+        db.session.add(question)
+        db.session.commit()
         return SimpleNamespace(other=other.id, event=event.id, venue=event.venue_id, registration=registration.id,
-                               session=session.id, priority=priority.id,
+                               session=session.id, priority=priority.id, question=question.id,
                                token=registration_token(registration), organiser_email=organiser.email)
 
 
