@@ -126,6 +126,11 @@ class EventForm(FlaskForm):
                                description="More than 1 lets families and groups book together",
                                validators=[InputRequired("Enter how many places one person can book"),
                                            NumberRange(min=1, max=50, message="Must be between 1 and 50")])
+    reserved_places = IntegerField(
+        "Places held back (optional)", default=0, widget=GovTextInput(),
+        description="Not offered to the public, for example kept for a forum's members. Lower it later to "
+                    "release them to the waiting list.",
+        validators=[Optional(), NumberRange(min=0, max=100000, message="Enter 0 or more")])
     closes_date = DayMonthYearField("Registration closes on", validators=[Optional()],
                                     description="Leave empty to keep registration open until the event starts")
     closes_time = TimeField("Registration closes at", validators=[Optional()])
@@ -155,7 +160,8 @@ class EventForm(FlaskForm):
             ends_at=london_datetime(self.end_date.data, self.end_time.data),
             venue_id=self.venue_id.data or None, online_url=(self.online_url.data or "").strip() or None,
             contact_email=self.contact_email.data, capacity=self.capacity.data,
-            max_tickets=self.max_tickets.data, registration_closes_at=closes,
+            max_tickets=self.max_tickets.data, reserved_places=self.reserved_places.data or 0,
+            registration_closes_at=closes,
             allow_guests=self.allow_guests.data, instant_guest_places=self.instant_guest_places.data,
             priority_ids=list(self.priorities.data or []),
             recurrence=self._recurrence(),

@@ -170,6 +170,8 @@ class Event(db.Model):
     # None means no limit on places.
     capacity: Mapped[Optional[int]]
     max_tickets: Mapped[int] = mapped_column(default=1)
+    # Places held back from public booking (for example for a forum's members).
+    reserved_places: Mapped[int] = mapped_column(default=0, server_default="0")
     registration_closes_at: Mapped[Optional[datetime]]
     allow_guests: Mapped[bool] = mapped_column(Boolean, default=True)
     # When False, a guest's place counts only once they confirm their email.
@@ -195,6 +197,7 @@ class Event(db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("max_tickets >= 1", name="max_tickets_positive"),
+        CheckConstraint("reserved_places >= 0", name="reserved_places_not_negative"),
         CheckConstraint("venue_id IS NOT NULL OR online_url IS NOT NULL", name="has_a_place"),
         Index("ix_events_status_starts_at", "status", "starts_at"),
     )

@@ -92,6 +92,7 @@ class EventDetails:
     online_url: str | None = None
     capacity: int | None = None
     max_tickets: int = 1
+    reserved_places: int = 0
     registration_closes_at: datetime | None = None
     allow_guests: bool = True
     instant_guest_places: bool = False
@@ -151,6 +152,10 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
             f"{held} places are already booked or offered, so the capacity cannot be less than {held}. "
             "Cancel registrations first if you need fewer places."
         )
+    if details.capacity is not None and details.reserved_places > details.capacity - held:
+        raise EventRuleBroken(f"{held} places are booked or offered, so at most {details.capacity - held} can be "
+                              "held back", field="reserved_places")
+    freed = (details.capacity or 0) - details.reserved_places > (event.capacity or 0) - event.reserved_places
     changes = []
     if (details.starts_at, details.ends_at) != (event.starts_at, event.ends_at):
         changes.append("time")
@@ -161,7 +166,7 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
     if changes and event.is_visible:
         event.sequence += 1
         _tell_everyone(event, "event_changed", f"Changed: {event.title}", changes=changes)
-    if event.capacity is None or (details.capacity or 0) > held:
+    if event.capacity is None or freed:
         promote_from_waiting_list(event)
     audit.record("event.updated", actor=actor, subject=event, details={"changed": changes})
     return changes
@@ -209,13 +214,17 @@ def _check_details(details: EventDetails) -> None:
         raise NoPlaceGiven("Choose a venue, give an online joining link, or both")
     if details.venue_id is not None and db.session.get(Venue, details.venue_id) is None:
         raise NoPlaceGiven("Choose a venue from the list")
+    if details.reserved_places and (details.capacity is None or details.reserved_places > details.capacity):
+        raise EventRuleBroken("You can only hold back places when the event has a number of places, and no more "
+                              "than that number", field="reserved_places")
     if details.registration_closes_at and details.registration_closes_at > details.starts_at:
         raise EventRuleBroken("Registration must close before the event starts", field="closes_date")
 
 
 def _apply(event: Event, details: EventDetails) -> None:
     for name in ("title", "summary", "description", "kind", "audience", "starts_at", "ends_at", "venue_id",
-                 "capacity", "max_tickets", "registration_closes_at", "allow_guests", "instant_guest_places"):
+                 "capacity", "max_tickets", "reserved_places", "registration_closes_at", "allow_guests",
+                 "instant_guest_places"):
         setattr(event, name, getattr(details, name))
     event.online_url = details.online_url or None
     event.contact_email = normalise_email(details.contact_email)
@@ -349,7 +358,7 @@ def places_left(event: Event) -> int | None:
     """None when the event has no limit."""
     if event.capacity is None:
         return None
-    return max(event.capacity - places_held(event), 0)
+    return max(event.capacity - event.reserved_places - places_held(event), 0)
 
 
 def booked(event: Event) -> list[Registration]:

@@ -230,3 +230,18 @@ def test_registration_links_only_open_their_own_registration(ctx):
     assert services.registration_for_token(token) == registration
     with pytest.raises(services.RegistrationLinkInvalid):
         services.registration_for_token(token[:-3] + "xyz")
+
+
+def test_held_back_places_are_not_offered_until_released(ctx):
+    organiser = UserFactory(roles=["organiser"])
+    event = services.create_event(details(capacity=3, reserved_places=2), actor=organiser)
+    services.publish(event, actor=organiser)
+    assert guest(event, 1).status == RegistrationStatus.CONFIRMED
+    waiting = guest(event, 2)
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    with pytest.raises(services.EventRuleBroken, match="at most 2 can be held back"):
+        services.update_event(event, details(capacity=3, reserved_places=3, venue_id=event.venue_id,
+                                             starts_at=event.starts_at, ends_at=event.ends_at), actor=organiser)
+    services.update_event(event, details(capacity=3, reserved_places=1, venue_id=event.venue_id,
+                                         starts_at=event.starts_at, ends_at=event.ends_at), actor=organiser)
+    assert waiting.status == RegistrationStatus.OFFERED
