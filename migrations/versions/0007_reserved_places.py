@@ -25,6 +25,6 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_events_reserved_places_not_negative', type_='check')
+        batch_op.drop_constraint(op.f('ck_events_reserved_places_not_negative'), type_='check')
         batch_op.drop_column('reserved_places')
 
