@@ -127,18 +127,25 @@ def cancel_by_link(token):
 @bp.post("/registrations/<token>/accept")
 @takes_write_lock
 def accept_offer(token):
+    return _act_on_registration(token, services.accept_offer, "You're booked. We have emailed you the details.")
+
+
+def _act_on_registration(token, action, message=None, anchor=""):
+    """Load the registration named by an emailed link, check the form, run
+    the service, and report back on the registration page."""
     registration = _registration_from_link(token)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        services.accept_offer(registration)
+        action(registration)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "info")
     else:
         db.session.commit()
-        flash("You're booked. We have emailed you the details.", "success")
-    return redirect(url_for("events.registration", token=token))
+        if message:
+            flash(message, "success")
+    return redirect(url_for("events.registration", token=token) + anchor)
 
 
 @bp.get("/registrations/<token>/confirm")
@@ -150,17 +157,7 @@ def confirm_guest(token):
 @bp.post("/registrations/<token>/confirm")
 @takes_write_lock
 def confirm_guest_submit(token):
-    registration = _registration_from_link(token)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        services.confirm_guest_email(registration)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    else:
-        db.session.commit()
-    return redirect(url_for("events.registration", token=token))
+    return _act_on_registration(token, services.confirm_guest_email)
 
 
 @bp.get("/my-events")
@@ -526,17 +523,7 @@ def leave_session(token, session_id):
 def _session_choice(token, session_id, action, message):
     registration = _registration_from_link(token)
     session = _session_of(registration.event, session_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        action(registration, session)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    else:
-        db.session.commit()
-        flash(message.format(session.title), "success")
-    return redirect(url_for("events.registration", token=token) + "#programme")
+    return _act_on_registration(token, lambda r: action(r, session), message.format(session.title), "#programme")
 
 
 # --- the cohesion priorities taxonomy (admins) -----------------------------------------

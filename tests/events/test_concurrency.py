@@ -29,6 +29,14 @@ def all_at_once(jobs):
         return list(pool.map(run, jobs))
 
 
+def link_job(base_url, token, action):
+    """A person who opens their emailed link, then presses a button on it."""
+    def prepare():
+        client = HttpClient(base_url)
+        return client, client.csrf_token(f"/registrations/{token}")
+    return prepare, lambda state: state[0].post(f"/registrations/{token}/{action}", {}, state[1])
+
+
 def registrations(app, event_id):
     with app.app_context():
         return db.session.scalars(select(Registration).where(Registration.event_id == event_id)).all()
@@ -88,14 +96,8 @@ def test_concurrent_cancellations_promote_each_waiting_person_exactly_once(app, 
         with app.test_request_context():
             tokens = [registration_token(r) for r in booked]
 
-    def cancel_job(token):
-        def prepare():
-            client = HttpClient(base_url)
-            return client, client.csrf_token(f"/registrations/{token}")
-        return prepare, lambda state: state[0].post(f"/registrations/{token}/cancel", {}, state[1])
-
     with live_server(database_url) as base_url:
-        results = all_at_once([cancel_job(token) for token in tokens])
+        results = all_at_once([link_job(base_url, token, "cancel") for token in tokens])
     assert [status for status, _ in results] == [302, 302, 302]
     rows = registrations(app, event_id)
     offered = [r for r in rows if r.status == RegistrationStatus.OFFERED]

@@ -11,8 +11,7 @@ from events import services
 from events.models import ProgrammeSession, RegistrationStatus, SessionSignup
 from tests.conftest import sign_in, submit
 from tests.events.factories import EventFactory, RegistrationFactory, SessionFactory
-from tests.events.test_concurrency import all_at_once
-from tests.http_client import HttpClient
+from tests.events.test_concurrency import all_at_once, link_job
 from tests.live_server import live_server
 
 
@@ -114,14 +113,8 @@ def test_a_session_never_takes_more_than_its_places(app, database_url):
         with app.test_request_context():
             tokens = [services.registration_token(r) for r in registrations]
 
-    def join_job(token):
-        def prepare():
-            client = HttpClient(base_url)
-            return client, client.csrf_token(f"/registrations/{token}")
-        return prepare, lambda state: state[0].post(f"/registrations/{token}/sessions/{session_id}/join", {}, state[1])
-
     with live_server(database_url) as base_url:
-        results = all_at_once([join_job(token) for token in tokens])
+        results = all_at_once([link_job(base_url, token, f"sessions/{session_id}/join") for token in tokens])
     assert [status for status, _ in results] == [302] * 12
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SessionSignup)) == 3
