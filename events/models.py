@@ -245,7 +245,8 @@ class Registration(db.Model):
 
     event: Mapped[Event] = relationship(lazy="joined")
     user: Mapped[Optional[User]] = relationship()
-    attendance: Mapped[Optional["Attendance"]] = relationship(back_populates="registration", uselist=False)
+    attendance: Mapped[Optional["Attendance"]] = relationship(back_populates="registration", uselist=False,
+                                                              lazy="selectin")
     answers: Mapped[list["RegistrationAnswer"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     __table_args__ = (

@@ -341,9 +341,15 @@ def _answers_for(event: Event, answers: dict[int, str]) -> list[RegistrationAnsw
 
 def _lock(event: Event) -> None:
     """Take the event's capacity lock for the rest of this transaction."""
+    _lock_row(Event, event.id)
+
+
+def _lock_row(model, row_id: int) -> None:
+    """Lock one capacity-holding row until commit (PostgreSQL); on SQLite,
+    insist the transaction already holds the database's write lock."""
     if not holds_write_lock(db.session):
         raise RuntimeError("capacity changes on SQLite must run inside core.database.write_lock()")
-    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
 
 def places_held(event: Event) -> int:
@@ -359,6 +365,26 @@ def places_left(event: Event) -> int | None:
     if event.capacity is None:
         return None
     return max(event.capacity - event.reserved_places - places_held(event), 0)
+
+
+def registrations_of(event: Event) -> list[Registration]:
+    """Everyone who has registered, in the order they did."""
+    return list(db.session.scalars(select(Registration).where(Registration.event_id == event.id)
+                                   .order_by(Registration.created_at)))
+
+
+def registration_for(event: Event, user) -> Registration | None:
+    """The signed-in person's live registration for this event, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(Registration).where(
+        Registration.event_id == event.id, Registration.person_key == f"user:{user.id}",
+        Registration.status != RegistrationStatus.CANCELLED))
+
+
+def walk_ins(event: Event) -> list[Attendance]:
+    return list(db.session.scalars(select(Attendance).where(
+        Attendance.event_id == event.id, Attendance.registration_id.is_(None)).order_by(Attendance.id)))
 
 
 def booked(event: Event) -> list[Registration]:
@@ -663,10 +689,7 @@ def join_session(registration: Registration, session: ProgrammeSession) -> Sessi
         raise EventRuleBroken("That session is not part of this event")
     if registration.status != RegistrationStatus.CONFIRMED:
         raise EventRuleBroken("You can choose sessions once your place at the event is booked")
-    # Lock the session row (PostgreSQL) or hold SQLite's write lock, then count.
-    if not holds_write_lock(db.session):
-        raise RuntimeError("session sign-up on SQLite must run inside core.database.write_lock()")
-    db.session.execute(select(ProgrammeSession.id).where(ProgrammeSession.id == session.id).with_for_update())
+    _lock_row(ProgrammeSession, session.id)
     chosen = sessions_chosen(registration)
     if any(other.id == session.id for other in chosen):
         raise EventRuleBroken("You are already signed up for this session")

@@ -16,7 +16,7 @@ from events.forms import (
     question_answers, registration_form_for,
 )
 from events.models import (
-    Attendance, CohesionPriority, Event, EventQuestion, ProgrammeSession, QuestionKind, Registration, RegistrationStatus,
+    CohesionPriority, Event, EventQuestion, ProgrammeSession, QuestionKind, Registration, RegistrationStatus,
     Venue,
 )
 from events.structured_data import event_json_ld
@@ -58,11 +58,7 @@ def event_list():
 @bp.get("/events/<int:event_id>")
 def event_page(event_id):
     event = _event_or_404(event_id)
-    mine = None
-    if current_user.is_authenticated:
-        mine = db.session.scalar(select(Registration).where(
-            Registration.event_id == event.id, Registration.person_key == f"user:{current_user.id}",
-            Registration.status != RegistrationStatus.CANCELLED))
+    mine = services.registration_for(event, current_user)
     places_left = services.places_left(event)
     sessions = services.programme(event)
     upcoming = [e for e in services.series_occurrences(event) if e.is_visible and e.ends_at >= utcnow()]
@@ -259,9 +255,8 @@ def edit_event(event_id):
 @login_required
 def manage_event(event_id):
     event = _event_or_404(event_id, manage=True)
-    registrations = db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id).order_by(Registration.created_at)).all()
-    return render_template("events/manage_event.html", event=event, registrations=registrations, form=EmptyForm(),
+    return render_template("events/manage_event.html", event=event, registrations=services.registrations_of(event),
+                           form=EmptyForm(),
                            occurrences=services.series_occurrences(event),
                            waiting=services.waiting_list(event), places_left=services.places_left(event),
                            counts=services.attendance_counts(event))
@@ -317,11 +312,8 @@ def change_status(event_id):
 @login_required
 def registrations_csv(event_id):
     event = _event_or_404(event_id, manage=True)
-    registrations = db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id).order_by(Registration.created_at)).all()
-    walk_ins = db.session.scalars(select(Attendance).where(
-        Attendance.event_id == event.id, Attendance.registration_id.is_(None))).all()
-    csv_bytes = exports.registrations_csv(registrations, walk_ins, services.event_questions(event))
+    csv_bytes = exports.registrations_csv(services.registrations_of(event), services.walk_ins(event),
+                                          services.event_questions(event))
     return Response(csv_bytes, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="event-{event.id}-registrations.csv"'})
 
@@ -357,10 +349,8 @@ def check_in_page(event_id):
     if search:
         query = query.where(Registration.name.ilike(f"%{search}%"))
     registrations = db.session.scalars(query.order_by(Registration.name)).all()
-    walk_ins = db.session.scalars(select(Attendance).where(
-        Attendance.event_id == event.id, Attendance.registration_id.is_(None)).order_by(Attendance.id)).all()
     return render_template("events/check_in.html", event=event, registrations=registrations, search=search,
-                           walk_ins=walk_ins, counts=services.attendance_counts(event), form=EmptyForm(),
+                           walk_ins=services.walk_ins(event), counts=services.attendance_counts(event), form=EmptyForm(),
                            walk_in_form=WalkInForm())
 
 

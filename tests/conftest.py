@@ -89,6 +89,17 @@ def app(database_url):
 
 
 @pytest.fixture
+def sqlite_app(tmp_path):
+    """An app on its own SQLite file, for what only SQLite does."""
+    app = make_app(f"sqlite:///{tmp_path}/sqlite-only.db")
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

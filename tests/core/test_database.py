@@ -1,13 +1,10 @@
 """How the embedded SQLite database is set up."""
-import pytest
 from sqlalchemy import text
 
 from core.extensions import db
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(app, database_url):
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite settings")
-    with app.app_context():
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(sqlite_app):
+    with sqlite_app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1

@@ -1,5 +1,6 @@
 """Headers, cookies, sessions and sign-in rate limits."""
 import os
+import re
 
 import pytest
 
@@ -30,10 +31,15 @@ def test_hsts_is_sent_over_https(client):
 
 
 def test_pages_have_no_inline_script_or_style(client):
+    """Scripts come from static files. The one inline <script> allowed is the
+    event page's schema.org data (type application/ld+json), which browsers
+    never run and which search engines only read inline."""
     for path in PAGES:
         page = client.get(path).get_data(as_text=True)
-        assert "<script>" not in page and "<script " not in page.replace('<script type="module" src=', "")
+        for tag in re.findall(r"<script\b[^>]*>", page):
+            assert re.fullmatch(r'<script type="module" src="/static/[^"]+">', tag), tag
         assert " style=" not in page and "<style" not in page
+        assert not re.search(r"\son[a-z]+=", page)  # no inline event handlers
 
 
 def test_session_cookie_is_secure_httponly_and_lax_by_default(database_url, make_user):
@@ -113,3 +119,17 @@ def test_behind_a_trusted_proxy_forwarded_https_turns_on_hsts(database_url):
 def test_forwarded_headers_are_ignored_unless_a_proxy_is_trusted(client):
     response = client.get("/", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in response.headers
+
+
+def test_the_event_page_adds_only_its_structured_data(app, client):
+    from tests.events.factories import EventFactory
+
+    with app.app_context():
+        event_id = EventFactory().id
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    tags = re.findall(r"<script\b[^>]*>", page)
+    assert tags.count('<script type="application/ld+json">') == 1
+    for tag in tags:
+        assert tag == '<script type="application/ld+json">' or re.fullmatch(
+            r'<script type="module" src="/static/[^"]+">', tag), tag
+    assert " style=" not in page and not re.search(r"\son[a-z]+=", page)

@@ -1,7 +1,6 @@
 """Browser tests: Python Playwright drives Debian's Chromium against a real
 server process. Set E2E_REQUIRE_BROWSER=1 (CI does) to make a missing browser
 fail the run instead of skipping."""
-import json
 import os
 import re
 from pathlib import Path

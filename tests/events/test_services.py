@@ -215,10 +215,8 @@ def test_check_in_undo_walk_ins_and_counts(ctx):
     assert services.attendance_counts(event).no_shows == 2
 
 
-def test_capacity_work_on_sqlite_refuses_to_run_without_the_write_lock(app, database_url):
-    if not database_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL locks the row instead")
-    with app.test_request_context():
+def test_capacity_work_on_sqlite_refuses_to_run_without_the_write_lock(sqlite_app):
+    with sqlite_app.test_request_context():
         event = EventFactory()
         with pytest.raises(RuntimeError, match="write_lock"):
             guest(event, 1)

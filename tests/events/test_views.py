@@ -133,27 +133,47 @@ def test_filters_narrow_the_list(client, app):
     assert bad.status_code == 200 and "From must be a real date" in text_of(bad)
 
 
-def test_the_list_costs_the_same_queries_for_5_or_20_events(client, app):
-    def queries_for(path):
-        with app.app_context():
-            count = []
-            listener = lambda *args: count.append(1)  # noqa: E731
-            sa_event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                client.get(path)
-            finally:
-                sa_event.remove(db.engine, "before_cursor_execute", listener)
-            return len(count)
+def queries_for(app, client, path) -> int:
+    """How many SQL statements one request runs."""
+    with app.app_context():
+        count = []
+        listener = lambda *args: count.append(1)  # noqa: E731
+        sa_event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", listener)
+        return len(count)
 
+
+def test_the_list_costs_the_same_queries_for_5_or_20_events(client, app):
     with app.app_context():
         priority = PriorityFactory()
         for _ in range(5):
             EventFactory(priorities=[priority])
-    few = queries_for("/events")
+    few = queries_for(app, client, "/events")
     with app.app_context():
         for _ in range(15):
             EventFactory(priorities=[priority])
-    assert queries_for("/events") == few
+    assert queries_for(app, client, "/events") == few
+
+
+def test_organiser_pages_cost_the_same_queries_for_3_or_30_people(client, app, organiser):
+    with app.app_context():
+        from core.models import User
+        event = EventFactory(organisers=[db.session.get(User, organiser.id)], capacity=100)
+        event_id = event.id
+        for _ in range(3):
+            RegistrationFactory(event=event)
+    sign_in(client, organiser)
+    pages = [f"/manage/events/{event_id}", f"/manage/events/{event_id}/check-in",
+             f"/manage/events/{event_id}/registrations.csv"]
+    few = [queries_for(app, client, page) for page in pages]
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        for _ in range(27):
+            RegistrationFactory(event=event)
+    assert [queries_for(app, client, page) for page in pages] == few
 
 
 def test_a_guest_registers_and_confirms_by_email(client, app, outbox):
