@@ -49,7 +49,7 @@ class InvalidLink(DomainError):
 
 
 class LastAdmin(DomainError):
-    pass
+    field = "roles"
 
 
 def normalise_email(email: str) -> str:

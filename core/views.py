@@ -275,7 +275,7 @@ def admin_user(user_id):
             services.set_site_roles(user, {SiteRole(value) for value in form.roles.data}, actor=current_user)
         except DomainError as error:
             db.session.rollback()
-            form.roles.errors = [error.message]
+            show_domain_error(form, error)
         else:
             db.session.commit()
             flash(f"Roles for {user.name} have been saved.", "success")
