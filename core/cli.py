@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from core import services
 from core.email import deliver_due, interrupted_count
+from core.database import write_lock
 from core.errors import DomainError
 from core.extensions import db
 from core.models import SiteRole, User
@@ -59,13 +60,15 @@ def seed_demo_command(if_empty):
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("The database already has accounts, so no demo data was added.")
     else:
-        for email, name, roles in DEMO_ACCOUNTS:
-            if services.find_user_by_email(email) is None:
-                services.create_user(email=email, name=name, password=DEMO_PASSWORD, roles=roles)
-        db.session.commit()
-        organiser = services.find_user_by_email("organiser@example.org")
-        member = services.find_user_by_email("member@example.org")
-        seed_demo_events(organiser, [member])
+        db.session.rollback()
+        with write_lock(every_transaction=True):  # seeding books places, which needs the lock on SQLite
+            for email, name, roles in DEMO_ACCOUNTS:
+                if services.find_user_by_email(email) is None:
+                    services.create_user(email=email, name=name, password=DEMO_PASSWORD, roles=roles)
+            db.session.commit()
+            organiser = services.find_user_by_email("organiser@example.org")
+            member = services.find_user_by_email("member@example.org")
+            seed_demo_events(organiser, [member])
     present = [account for account in DEMO_ACCOUNTS if services.find_user_by_email(account[0])]
     if present:
         click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

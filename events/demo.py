@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from core.database import london_datetime, write_lock
+from core.database import london_datetime
 from core.extensions import db
 from core.models import User
 from events import services
@@ -40,96 +40,108 @@ def _first_tuesday_after(day: date) -> date:
 
 
 def seed_demo_events(organiser: User, members: list[User]) -> None:
-    with write_lock(every_transaction=True):
-        venues = {}
-        for fields in VENUES:
-            venue = db.session.scalar(select(Venue).where(Venue.name == fields["name"]))
-            venues[fields["name"]] = venue or services.save_venue(None, actor=organiser, **fields)
-        priorities = {p.slug: p.id for p in db.session.scalars(select(CohesionPriority))}
+    """Run under write_lock(every_transaction=True): it books places."""
+    venues = {}
+    for fields in VENUES:
+        venue = db.session.scalar(select(Venue).where(Venue.name == fields["name"]))
+        venues[fields["name"]] = venue or services.save_venue(None, actor=organiser, **fields)
+    priorities = {p.slug: p.id for p in db.session.scalars(select(CohesionPriority))}
 
-        def event(title, summary, kind, when, venue=None, online=None, capacity=None, tags=(), **extra):
-            if db.session.scalar(select(Event.id).where(Event.title == title)):
-                return None
-            starts, ends = when
-            created = Event(title=title, summary=summary, kind=kind, starts_at=starts, ends_at=ends,
-                            venue_id=venues[venue].id if venue else None, online_url=online, capacity=capacity,
-                            contact_email="cohesion@example.org", status=EventStatus.PUBLISHED,
-                            audience=Audience.PUBLIC, instant_guest_places=True, organisers=[organiser],
-                            created_by_id=organiser.id,
-                            priorities=[db.session.get(CohesionPriority, priorities[t]) for t in tags if t in priorities],
-                            **extra)
-            db.session.add(created)
-            db.session.flush()
-            return created
+    def event(title, summary, kind, when, venue=None, online=None, capacity=None, tags=(), **extra):
+        if db.session.scalar(select(Event.id).where(Event.title == title)):
+            return None
+        starts, ends = when
+        created = Event(title=title, summary=summary, kind=kind, starts_at=starts, ends_at=ends,
+                        venue_id=venues[venue].id if venue else None, online_url=online, capacity=capacity,
+                        contact_email="cohesion@example.org", status=EventStatus.PUBLISHED,
+                        audience=Audience.PUBLIC, instant_guest_places=True, organisers=[organiser],
+                        created_by_id=organiser.id,
+                        priorities=[db.session.get(CohesionPriority, priorities[t]) for t in tags if t in priorities],
+                        **extra)
+        db.session.add(created)
+        db.session.flush()
+        return created
 
-        conference = event("Standing Conference 2027: Belonging Here",
-              "The partnership's annual conference: what we have learned, and what we do next.",
-              EventKind.STANDING_CONFERENCE, _on(60, time(9, 30), 7), venue="Guildhall", capacity=150,
-              online="https://meet.example.org/standing-conference", max_tickets=1,
-              tags=("leadership-and-engagement", "partnership-working", "good-information"),
-              description="A day of talks and workshops for everyone who works for good relations in the county.\n\n"
-                          "- Welcome from the partnership's chair\n- What the diversity reports tell us\n"
-                          "- Workshops on young people, faith and shared spaces\n\nLunch is provided: tell us about "
-                          "dietary needs when you register.")
-        if conference is not None:
-            start = conference.starts_at
-            for title, offset, hours, room, speakers, capacity in [
-                ("Welcome and the year in numbers", 0, 1, "Great Hall", "The partnership's chair", None),
-                ("Workshop: young people leading change", 1.25, 1.25, "Room 1", "County Youth Forum", 30),
-                ("Workshop: faith communities and shared spaces", 1.25, 1.25, "Room 2", "Faith Leadership Group", 30),
-                ("Workshop: tackling hate together", 1.25, 1.25, "Room 3", "Hate Crime Partnership", 25),
-                ("Lunch", 2.5, 1, "Great Hall", "", None),
-                ("Panel: what the diversity reports tell us", 3.5, 1.25, "Great Hall", "Partnership analysts", None),
-                ("Workshop: planning next year's events", 5, 1.5, "Room 1", "Event organisers", 40),
-                ("Workshop: the cohesion awards", 5, 1.5, "Room 2", "Awards panel", 40),
-            ]:
-                services.save_session(conference, None, services.SessionDetails(
-                    title=title, starts_at=start + timedelta(hours=offset),
-                    ends_at=start + timedelta(hours=offset + hours), room=room, speakers=speakers,
-                    capacity=capacity), actor=organiser)
-        title = "Interfaith Forum monthly meeting"
-        if not db.session.scalar(select(Event.id).where(Event.title == title)):
-            first_tuesday = _first_tuesday_after(date.today() + timedelta(days=7))
-            starts = london_datetime(first_tuesday, time(18, 30))
-            first = services.create_event(services.EventDetails(
-                title=title, summary="The countywide interfaith forum meets. Observers are welcome.",
-                kind=EventKind.FORUM_MEETING, starts_at=starts, ends_at=starts + timedelta(hours=2),
-                contact_email="cohesion@example.org", venue_id=venues["Kettering Library"].id, capacity=40,
-                instant_guest_places=True, priority_ids=[priorities[s] for s in ("inter-faith-work",) if s in priorities],
-                recurrence=Recurrence("monthly_weekday", first_tuesday + timedelta(days=365))), actor=organiser)
-            for occurrence in services.series_occurrences(first):
-                services.publish(occurrence, actor=organiser)
-        full = event("Big Lunch on the Green", "Bring a dish from your family's kitchen and share it with neighbours.",
-                     EventKind.COMMUNITY_EVENT, _on(14, time(12, 0), 3), venue="Weston Favell Community Centre",
-                     capacity=3, max_tickets=4, tags=("developing-shared-values",))
-        event("Young Voices workshop", "Young people aged 11 to 25 plan what the youth forum does next.",
-              EventKind.WORKSHOP, _on(21, time(16, 30), 2), venue="Weston Favell Community Centre", capacity=25,
-              tags=("involving-young-people",))
-        event("Tackling hate together: online briefing", "How to report hate incidents and support people affected.",
-              EventKind.WORKSHOP, _on(9, time(19, 0), 1), online="https://meet.example.org/hate-briefing",
-              tags=("tackling-inequalities", "preventing-problems-of-tomorrow"))
-        past = event("Community Iftar", "An evening meal to break the fast, open to people of every faith and none.",
-                     EventKind.COMMUNITY_EVENT, _on(-30, time(18, 0), 3), venue="Guildhall", capacity=80,
-                     tags=("inter-faith-work",))
+    conference = event("Standing Conference 2027: Belonging Here",
+          "The partnership's annual conference: what we have learned, and what we do next.",
+          EventKind.STANDING_CONFERENCE, _on(60, time(9, 30), 7), venue="Guildhall", capacity=150,
+          online="https://meet.example.org/standing-conference", max_tickets=1,
+          tags=("leadership-and-engagement", "partnership-working", "good-information"),
+          description="A day of talks and workshops for everyone who works for good relations in the county.\n\n"
+                      "- Welcome from the partnership's chair\n- What the diversity reports tell us\n"
+                      "- Workshops on young people, faith and shared spaces\n\nLunch is provided: tell us about "
+                      "dietary needs when you register.")
+    if conference is not None:
+        start = conference.starts_at
+        for title, offset, hours, room, speakers, capacity in [
+            ("Welcome and the year in numbers", 0, 1, "Great Hall", "The partnership's chair", None),
+            ("Workshop: young people leading change", 1.25, 1.25, "Room 1", "County Youth Forum", 30),
+            ("Workshop: faith communities and shared spaces", 1.25, 1.25, "Room 2", "Faith Leadership Group", 30),
+            ("Workshop: tackling hate together", 1.25, 1.25, "Room 3", "Hate Crime Partnership", 2),
+            ("Lunch", 2.5, 1, "Great Hall", "", None),
+            ("Panel: what the diversity reports tell us", 3.5, 1.25, "Great Hall", "Partnership analysts", None),
+            ("Workshop: planning next year's events", 5, 1.5, "Room 1", "Event organisers", 40),
+            ("Workshop: the cohesion awards", 5, 1.5, "Room 2", "Awards panel", 40),
+        ]:
+            services.save_session(conference, None, services.SessionDetails(
+                title=title, starts_at=start + timedelta(hours=offset),
+                ends_at=start + timedelta(hours=offset + hours), room=room, speakers=speakers,
+                capacity=capacity), actor=organiser)
+    title = "Interfaith Forum monthly meeting"
+    if not db.session.scalar(select(Event.id).where(Event.title == title)):
+        first_tuesday = _first_tuesday_after(date.today() + timedelta(days=7))
+        starts = london_datetime(first_tuesday, time(18, 30))
+        first = services.create_event(services.EventDetails(
+            title=title, summary="The countywide interfaith forum meets. Observers are welcome.",
+            kind=EventKind.FORUM_MEETING, starts_at=starts, ends_at=starts + timedelta(hours=2),
+            contact_email="cohesion@example.org", venue_id=venues["Kettering Library"].id, capacity=40,
+            instant_guest_places=True, priority_ids=[priorities[s] for s in ("inter-faith-work",) if s in priorities],
+            recurrence=Recurrence("monthly_weekday", first_tuesday + timedelta(days=365))), actor=organiser)
+        for occurrence in services.series_occurrences(first):
+            services.publish(occurrence, actor=organiser)
+    full = event("Big Lunch on the Green", "Bring a dish from your family's kitchen and share it with neighbours.",
+                 EventKind.COMMUNITY_EVENT, _on(14, time(12, 0), 3), venue="Weston Favell Community Centre",
+                 capacity=3, max_tickets=4, tags=("developing-shared-values",))
+    event("Young Voices workshop", "Young people aged 11 to 25 plan what the youth forum does next.",
+          EventKind.WORKSHOP, _on(21, time(16, 30), 2), venue="Weston Favell Community Centre", capacity=25,
+          tags=("involving-young-people",))
+    event("Tackling hate together: online briefing", "How to report hate incidents and support people affected.",
+          EventKind.WORKSHOP, _on(9, time(19, 0), 1), online="https://meet.example.org/hate-briefing",
+          tags=("tackling-inequalities", "preventing-problems-of-tomorrow"))
+    past = event("Community Iftar", "An evening meal to break the fast, open to people of every faith and none.",
+                 EventKind.COMMUNITY_EVENT, _on(-30, time(18, 0), 3), venue="Guildhall", capacity=80,
+                 tags=("inter-faith-work",))
+    db.session.commit()
+
+    if full is not None:
+        for n, member in enumerate(members):
+            services.register(full, user=member, tickets=2 if n == 0 else 1)
+        for n in range(3):
+            services.register(full, name=f"Neighbour {n + 1}", email=f"neighbour{n + 1}@example.org")
         db.session.commit()
-
-        if full is not None:
-            for n, member in enumerate(members):
-                services.register(full, user=member, tickets=2 if n == 0 else 1)
-            for n in range(3):
-                services.register(full, name=f"Neighbour {n + 1}", email=f"neighbour{n + 1}@example.org")
-            db.session.commit()
-        if past is not None:
-            # Registration has closed for a past event, so its history is written directly.
-            for n in range(12):
-                registration = Registration(event=past, person_key=f"guest:iftar{n}@example.org",
-                                            name=f"Iftar guest {n + 1}", email=f"iftar{n}@example.org",
-                                            status=RegistrationStatus.CONFIRMED, confirmed_at=past.starts_at - timedelta(days=5),
-                                            created_at=past.starts_at - timedelta(days=5))
-                db.session.add(registration)
-                if n < 9:
-                    db.session.add(Attendance(event_id=past.id, registration=registration,
-                                              checked_in_at=past.starts_at, checked_in_by_id=organiser.id))
-            db.session.add(Attendance(event_id=past.id, walk_in_name="Walk-in family", people=4,
-                                      checked_in_at=past.starts_at + timedelta(minutes=20)))
-            db.session.commit()
+    if conference is not None:
+        # The small workshop is full, and the demo member waits for it in their other workshop.
+        sessions = {session.title: session for session in services.programme(conference)}
+        small = sessions["Workshop: tackling hate together"]
+        for n in range(2):
+            speaker = services.register(conference, name=f"Delegate {n + 1}", email=f"delegate{n + 1}@example.org")
+            services.join_session(speaker, small)
+        for member in members:
+            booking = services.register(conference, user=member)
+            services.join_session(booking, sessions["Workshop: young people leading change"])
+            services.join_session(booking, small)
+        db.session.commit()
+    if past is not None:
+        # Registration has closed for a past event, so its history is written directly.
+        for n in range(12):
+            registration = Registration(event=past, person_key=f"guest:iftar{n}@example.org",
+                                        name=f"Iftar guest {n + 1}", email=f"iftar{n}@example.org",
+                                        status=RegistrationStatus.CONFIRMED, confirmed_at=past.starts_at - timedelta(days=5),
+                                        created_at=past.starts_at - timedelta(days=5))
+            db.session.add(registration)
+            if n < 9:
+                db.session.add(Attendance(event_id=past.id, registration=registration,
+                                          checked_in_at=past.starts_at, checked_in_by_id=organiser.id))
+        db.session.add(Attendance(event_id=past.id, walk_in_name="Walk-in family", people=4,
+                                  checked_in_at=past.starts_at + timedelta(minutes=20)))
+        db.session.commit()

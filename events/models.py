@@ -5,7 +5,7 @@ from typing import Optional
 
 from sqlalchemy import (
     JSON, Boolean, CheckConstraint, Column, Enum, ForeignKey, Index, Integer, String, Table, Text,
-    UniqueConstraint,
+    UniqueConstraint, false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -330,7 +330,8 @@ class ProgrammeSession(db.Model):
 
 
 class SessionSignup(db.Model):
-    """A registered person's place in one programme session."""
+    """A registered person's place in one programme session, or their place
+    in its waiting list (`waiting`) when it was full."""
 
     __tablename__ = "session_signups"
 
@@ -338,8 +339,10 @@ class SessionSignup(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("programme_sessions.id", ondelete="CASCADE"))
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    waiting: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     session: Mapped[ProgrammeSession] = relationship(lazy="joined")
+    registration: Mapped["Registration"] = relationship()
 
     __table_args__ = (UniqueConstraint("session_id", "registration_id", name="uq_session_signups_session_registration"),)
 

@@ -534,9 +534,11 @@ def cancel_registration(registration: Registration, *, actor: User | None) -> No
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
     registration.offer_expires_at = None
+    sessions_left = [signup.session_id for signup in _signups_of(registration) if not signup.waiting]
     db.session.execute(delete(SessionSignup).where(SessionSignup.registration_id == registration.id))
     db.session.flush()
     audit.record("registration.cancelled", actor=actor, subject=registration, details={"event": event.id})
+    _fill_sessions(event, sessions_left)
     if held_places:
         promote_from_waiting_list(event)
 
@@ -619,10 +621,6 @@ class SessionClash(EventRuleBroken):
     pass
 
 
-class SessionFull(EventRuleBroken):
-    pass
-
-
 @dataclass
 class SessionDetails:
     title: str
@@ -642,26 +640,27 @@ def save_session(event: Event, session: ProgrammeSession | None, details: Sessio
         raise EventRuleBroken(
             f"The session must be within the event: {in_london(event.starts_at):%-d %B %H:%M} to "
             f"{in_london(event.ends_at):%-d %B %H:%M}", field="start_date")
+    _lock(event)
     if session is None:
         session = ProgrammeSession(event_id=event.id)
         db.session.add(session)
     elif details.capacity is not None:
-        taken = session_places_taken([session.id]).get(session.id, 0)
+        taken = session_signup_counts([session.id]).get(session.id, 0)
         if details.capacity < taken:
             raise CapacityBelowBooked(f"{taken} people have signed up, so the places cannot be fewer than {taken}")
     for name in ("title", "description", "starts_at", "ends_at", "room", "speakers", "capacity"):
         setattr(session, name, getattr(details, name))
     db.session.flush()
+    _fill_sessions(event, [session.id])
     audit.record("session.saved", actor=actor, subject=session, details={"event": event.id})
     return session
 
 
 def delete_session(session: ProgrammeSession, *, actor: User) -> None:
     for signup in db.session.scalars(select(SessionSignup).where(SessionSignup.session_id == session.id)):
-        registration = db.session.get(Registration, signup.registration_id)
-        queue_email(to=registration.email, subject=f"Session cancelled: {session.title}",
-                    template="session_cancelled", event=session.event, session=session, registration=registration,
-                    link=registration_link(registration))
+        queue_email(to=signup.registration.email, subject=f"Session cancelled: {session.title}",
+                    template="session_cancelled", event=session.event, session=session,
+                    registration=signup.registration, link=registration_link(signup.registration))
     audit.record("session.deleted", actor=actor, subject=session, details={"title": session.title})
     db.session.delete(session)
     db.session.flush()
@@ -672,47 +671,106 @@ def programme(event: Event) -> list[ProgrammeSession]:
                                    .order_by(ProgrammeSession.starts_at, ProgrammeSession.room)))
 
 
-def session_places_taken(session_ids) -> dict[int, int]:
-    """Sign-ups per session, in one query."""
+def session_signup_counts(session_ids, *, waiting: bool = False) -> dict[int, int]:
+    """Places taken per session, or with `waiting` people in each session's
+    waiting list, in one query."""
     rows = db.session.execute(select(SessionSignup.session_id, func.count()).where(
-        SessionSignup.session_id.in_(list(session_ids) or [-1])).group_by(SessionSignup.session_id))
+        SessionSignup.session_id.in_(list(session_ids) or [-1]), SessionSignup.waiting.is_(waiting))
+        .group_by(SessionSignup.session_id))
     return dict(rows.all())
 
 
 def sessions_chosen(registration: Registration) -> list[ProgrammeSession]:
-    return [signup.session for signup in db.session.scalars(
-        select(SessionSignup).where(SessionSignup.registration_id == registration.id))]
+    """The sessions this person has a place in."""
+    return [signup.session for signup in _signups_of(registration) if not signup.waiting]
+
+
+def session_queue_positions(registration: Registration) -> dict[int, int]:
+    """For each session this person is waiting for, their place in its queue."""
+    waiting_for = [signup.session_id for signup in _signups_of(registration) if signup.waiting]
+    queues = db.session.scalars(select(SessionSignup).where(
+        SessionSignup.session_id.in_(waiting_for or [-1]), SessionSignup.waiting.is_(True))
+        .order_by(SessionSignup.created_at, SessionSignup.id))
+    positions, counted = {}, {}
+    for signup in queues:
+        counted[signup.session_id] = counted.get(signup.session_id, 0) + 1
+        if signup.registration_id == registration.id:
+            positions[signup.session_id] = counted[signup.session_id]
+    return positions
+
+
+def _signups_of(registration: Registration) -> list[SessionSignup]:
+    return list(db.session.scalars(select(SessionSignup).where(SessionSignup.registration_id == registration.id)))
 
 
 def join_session(registration: Registration, session: ProgrammeSession) -> SessionSignup:
+    """Take a place in the session, or join its waiting list when it is full.
+    Waiting for a session that clashes with one already chosen is allowed: a
+    place coming free moves the person across."""
     if session.event_id != registration.event_id:
         raise EventRuleBroken("That session is not part of this event")
     if registration.status != RegistrationStatus.CONFIRMED:
         raise EventRuleBroken("You can choose sessions once your place at the event is booked")
-    _lock_row(ProgrammeSession, session.id)
-    chosen = sessions_chosen(registration)
-    if any(other.id == session.id for other in chosen):
-        raise EventRuleBroken("You are already signed up for this session")
-    for other in chosen:
-        if other.overlaps(session):
-            raise SessionClash(
-                f"{session.title} clashes with {other.title} "
-                f"({in_london(other.starts_at):%H:%M} to {in_london(other.ends_at):%H:%M}), which you have chosen. "
-                "Leave that session first if you would rather go to this one.")
-    if session.capacity is not None and session_places_taken([session.id]).get(session.id, 0) >= session.capacity:
-        raise SessionFull(f"{session.title} is full. Choose another session at that time.")
-    signup = SessionSignup(session_id=session.id, registration_id=registration.id)
+    _lock(registration.event)  # one lock for the whole programme: moves between sessions cannot deadlock
+    signups = _signups_of(registration)
+    if any(signup.session_id == session.id for signup in signups):
+        raise EventRuleBroken("You are already signed up for this session, or waiting for it")
+    full = session.capacity is not None and session_signup_counts([session.id]).get(session.id, 0) >= session.capacity
+    if not full:
+        for other in (signup.session for signup in signups if not signup.waiting):
+            if other.overlaps(session):
+                raise SessionClash(
+                    f"{session.title} clashes with {other.title} "
+                    f"({in_london(other.starts_at):%H:%M} to {in_london(other.ends_at):%H:%M}), which you have "
+                    "chosen. Leave that session first if you would rather go to this one.")
+    signup = SessionSignup(session_id=session.id, registration_id=registration.id, waiting=full, created_at=utcnow())
     db.session.add(signup)
     db.session.flush()
     return signup
 
 
 def leave_session(registration: Registration, session: ProgrammeSession) -> None:
+    """Give up a place (passing it to the first person waiting) or stop waiting."""
+    _lock(registration.event)
     signup = db.session.scalar(select(SessionSignup).where(
         SessionSignup.session_id == session.id, SessionSignup.registration_id == registration.id))
     if signup is not None:
         db.session.delete(signup)
         db.session.flush()
+        if not signup.waiting:
+            _fill_sessions(registration.event, [session.id])
+
+
+def _fill_sessions(event: Event, session_ids: list[int]) -> None:
+    """Give free session places to the people waiting longest. Someone moved
+    into a session leaves any session of theirs it clashes with, which frees
+    that place in turn. Call with the event locked."""
+    pending = list(session_ids)
+    while pending:
+        session = db.session.get(ProgrammeSession, pending.pop(0))
+        if session is None:
+            continue
+        free = (None if session.capacity is None
+                else session.capacity - session_signup_counts([session.id]).get(session.id, 0))
+        queue = db.session.scalars(select(SessionSignup).where(
+            SessionSignup.session_id == session.id, SessionSignup.waiting.is_(True))
+            .order_by(SessionSignup.created_at, SessionSignup.id)).all()
+        for signup in queue:
+            if free is not None and free <= 0:
+                break
+            left = [other for other in _signups_of(signup.registration)
+                    if not other.waiting and other.session.overlaps(session)]
+            for other in left:
+                db.session.delete(other)
+                pending.append(other.session_id)
+            signup.waiting = False
+            db.session.flush()
+            if free is not None:
+                free -= 1
+            queue_email(to=signup.registration.email, subject=f"You have a place: {session.title}",
+                        template="session_place_free", event=event, session=session,
+                        registration=signup.registration, left=[other.session for other in left],
+                        link=registration_link(signup.registration))
 
 
 # --- reminders -----------------------------------------------------------------------

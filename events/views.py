@@ -67,7 +67,7 @@ def event_page(event_id):
     return render_template("events/event.html", event=event, mine=mine, places_left=places_left,
                            open=services.registration_open(event), json_ld=json_ld, sessions=sessions,
                            occurrences=upcoming if event.series_id else [],
-                           taken=services.session_places_taken(s.id for s in sessions),
+                           taken=services.session_signup_counts(s.id for s in sessions),
                            manage_link=services.registration_link(mine) if mine else None)
 
 
@@ -104,8 +104,9 @@ def registration(token):
     sessions = services.programme(registration.event)
     return render_template("events/registration.html", registration=registration, token=token, form=EmptyForm(),
                            position=services.waiting_list_position(registration), sessions=sessions,
-                           taken=services.session_places_taken(s.id for s in sessions),
-                           chosen={s.id for s in services.sessions_chosen(registration)})
+                           taken=services.session_signup_counts(s.id for s in sessions),
+                           chosen={s.id for s in services.sessions_chosen(registration)},
+                           queue_positions=services.session_queue_positions(registration))
 
 
 @bp.post("/registrations/<token>/cancel")
@@ -128,17 +129,20 @@ def accept_offer(token):
 
 def _act_on_registration(token, action, message=None, anchor=""):
     """Load the registration named by an emailed link, check the form, run
-    the service, and report back on the registration page."""
+    the service, and report back on the registration page. `message` is the
+    text to show, or a function of what the service returned."""
     registration = _registration_from_link(token)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        action(registration)
+        outcome = action(registration)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "info")
     else:
         db.session.commit()
+        if callable(message):
+            message = message(outcome)
         if message:
             flash(message, "success")
     return redirect(url_for("events.registration", token=token) + anchor)
@@ -457,8 +461,10 @@ def _session_of(event: Event, session_id: int) -> ProgrammeSession:
 def manage_programme(event_id):
     event = _event_or_404(event_id, manage=True)
     sessions = services.programme(event)
+    session_ids = [s.id for s in sessions]
     return render_template("events/manage_programme.html", event=event, sessions=sessions, form=EmptyForm(),
-                           taken=services.session_places_taken(s.id for s in sessions))
+                           taken=services.session_signup_counts(session_ids),
+                           waiting=services.session_signup_counts(session_ids, waiting=True))
 
 
 @bp.route("/manage/events/<int:event_id>/programme/new", methods=["GET", "POST"])
@@ -501,7 +507,12 @@ def delete_session(event_id, session_id):
 @bp.post("/registrations/<token>/sessions/<int:session_id>/join")
 @takes_write_lock
 def join_session(token, session_id):
-    return _session_choice(token, session_id, services.join_session, "You are signed up for {}.")
+    def joined(signup):
+        if signup.waiting:
+            return (f"{signup.session.title} is full, so you are on its waiting list. "
+                    "If a place comes free it is yours, and we will email you.")
+        return f"You are signed up for {signup.session.title}."
+    return _session_choice(token, session_id, services.join_session, joined)
 
 
 @bp.post("/registrations/<token>/sessions/<int:session_id>/leave")
@@ -513,7 +524,9 @@ def leave_session(token, session_id):
 def _session_choice(token, session_id, action, message):
     registration = _registration_from_link(token)
     session = _session_of(registration.event, session_id)
-    return _act_on_registration(token, lambda r: action(r, session), message.format(session.title), "#programme")
+    if isinstance(message, str):
+        message = message.format(session.title)
+    return _act_on_registration(token, lambda r: action(r, session), message, "#programme")
 
 
 # --- the cohesion priorities taxonomy (admins) -----------------------------------------

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from core.database import utcnow, write_lock
 from core.extensions import db
+from core.models import OutboxMessage
 from events import services
 from events.models import ProgrammeSession, RegistrationStatus, SessionSignup
 from tests.conftest import sign_in, submit
@@ -39,24 +40,66 @@ def test_clashing_sessions_are_refused_with_the_reason(ctx):
     assert {s.title for s in services.sessions_chosen(registration)} == {"Young voices", "Closing"}
 
 
-def test_a_full_session_and_unbooked_people_are_refused(ctx):
+def test_unbooked_people_cannot_choose_sessions(ctx):
     event = EventFactory()
-    session = SessionFactory(event=event, capacity=1)
-    services.join_session(RegistrationFactory(event=event), session)
-    with pytest.raises(services.SessionFull):
-        services.join_session(RegistrationFactory(event=event), session)
     waiting = RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED, confirmed_at=None)
     with pytest.raises(services.EventRuleBroken, match="once your place at the event is booked"):
         services.join_session(waiting, SessionFactory(event=event))
 
 
-def test_cancelling_a_registration_frees_its_session_places(ctx):
+def _titles(sessions):
+    return {session.title for session in sessions}
+
+
+def mail_to(address):
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)).all()
+
+
+def test_a_full_session_queues_people_and_a_freed_place_goes_to_the_first(ctx):
+    event = EventFactory()
+    session = SessionFactory(event=event, capacity=1, title="Faith and food")
+    holder, first, second = (RegistrationFactory(event=event) for _ in range(3))
+    assert not services.join_session(holder, session).waiting
+    assert services.join_session(first, session).waiting
+    assert services.join_session(second, session).waiting
+    assert services.session_queue_positions(second) == {session.id: 2}
+    assert services.session_signup_counts([session.id]) == {session.id: 1}
+    assert services.session_signup_counts([session.id], waiting=True) == {session.id: 2}
+
+    services.leave_session(holder, session)
+    assert _titles(services.sessions_chosen(first)) == {"Faith and food"}
+    assert services.session_queue_positions(second) == {session.id: 1}
+    assert [m.subject for m in mail_to(first.email)] == ["You have a place: Faith and food"]
+    assert mail_to(second.email) == []
+
+
+def test_a_place_coming_free_moves_a_waiting_person_out_of_the_clashing_session(ctx):
+    event = EventFactory()
+    popular = SessionFactory(event=event, capacity=1, title="Young voices")
+    fallback = SessionFactory(event=event, capacity=1, title="Walking tour")  # same time
+    holder, mover, next_in_line = (RegistrationFactory(event=event) for _ in range(3))
+    services.join_session(holder, popular)
+    services.join_session(mover, fallback)
+    services.join_session(mover, popular)  # full, so waiting: allowed although it clashes
+    services.join_session(next_in_line, fallback)
+
+    services.cancel_registration(holder, actor=None)
+
+    assert _titles(services.sessions_chosen(mover)) == {"Young voices"}
+    assert _titles(services.sessions_chosen(next_in_line)) == {"Walking tour"}
+    [moved] = mail_to(mover.email)
+    assert moved.subject == "You have a place: Young voices" and 'taken you out of "Walking tour"' in moved.body
+
+
+def test_more_places_in_a_session_go_to_the_waiting_list(ctx):
     event = EventFactory()
     session = SessionFactory(event=event, capacity=1)
-    registration = RegistrationFactory(event=event)
-    services.join_session(registration, session)
-    services.cancel_registration(registration, actor=None)
-    assert services.session_places_taken([session.id]) == {}
+    people = [RegistrationFactory(event=event) for _ in range(3)]
+    for person in people:
+        services.join_session(person, session)
+    services.save_session(event, session, services.SessionDetails(
+        title=session.title, starts_at=session.starts_at, ends_at=session.ends_at, capacity=2), actor=None)
+    assert [bool(services.sessions_chosen(person)) for person in people] == [True, True, False]
 
 
 def test_sessions_must_sit_within_the_event(ctx):
@@ -117,4 +160,46 @@ def test_a_session_never_takes_more_than_its_places(app, database_url):
         results = all_at_once([link_job(base_url, token, f"sessions/{session_id}/join") for token in tokens])
     assert [status for status, _ in results] == [302] * 12
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(SessionSignup)) == 3
+        signups = db.session.scalars(select(SessionSignup)).all()
+    assert len(signups) == 12 and sum(not signup.waiting for signup in signups) == 3
+
+
+def test_places_given_up_at_once_each_go_to_one_waiting_person(app, database_url):
+    with app.app_context():
+        event = EventFactory(capacity=50)
+        session = SessionFactory(event=event, capacity=3)
+        holders = [RegistrationFactory(event=event) for _ in range(3)]
+        waiting = [RegistrationFactory(event=event) for _ in range(5)]
+        with app.test_request_context(), write_lock(every_transaction=True):
+            for person in holders + waiting:
+                services.join_session(person, session)
+            db.session.commit()
+            tokens = [services.registration_token(r) for r in holders]
+        waiting_ids = [r.id for r in waiting]
+        session_id = session.id
+
+    with live_server(database_url) as base_url:
+        results = all_at_once([link_job(base_url, token, f"sessions/{session_id}/leave") for token in tokens])
+    assert [status for status, _ in results] == [302] * 3
+    with app.app_context():
+        placed = db.session.scalars(select(SessionSignup.registration_id).where(
+            SessionSignup.waiting.is_(False)).order_by(SessionSignup.registration_id)).all()
+    assert placed == waiting_ids[:3]
+
+
+def test_the_registration_page_offers_a_full_sessions_waiting_list(app, client):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        event = EventFactory()
+        session = SessionFactory(event=event, capacity=1, title="Young voices")
+        services.join_session(RegistrationFactory(event=event), session)
+        db.session.commit()
+        link = f"/registrations/{services.registration_token(RegistrationFactory(event=event))}"
+        session_id = session.id
+    assert "Join waiting list<span class=\"govuk-visually-hidden\"> for Young voices" in client.get(link).get_data(
+        as_text=True)
+    response = submit(client, f"{link}/sessions/{session_id}/join", form_url=link, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Young voices is full, so you are on its waiting list" in page
+    assert "Waiting list, number 1" in page
+    submit(client, f"{link}/sessions/{session_id}/leave", form_url=link)
+    assert "Waiting list, number" not in client.get(link).get_data(as_text=True)
