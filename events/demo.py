@@ -47,15 +47,15 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
         venues[fields["name"]] = venue or services.save_venue(None, actor=organiser, **fields)
     priorities = {p.slug: p.id for p in db.session.scalars(select(CohesionPriority))}
 
-    def event(title, summary, kind, when, venue=None, online=None, capacity=None, tags=(), **extra):
+    def event(title, summary, kind, when, venue=None, online=None, capacity=None, tags=(),
+              audience=Audience.PUBLIC, **extra):
         if db.session.scalar(select(Event.id).where(Event.title == title)):
             return None
         starts, ends = when
         created = Event(title=title, summary=summary, kind=kind, starts_at=starts, ends_at=ends,
                         venue_id=venues[venue].id if venue else None, online_url=online, capacity=capacity,
-                        contact_email="cohesion@example.org", status=EventStatus.PUBLISHED,
-                        audience=Audience.PUBLIC, instant_guest_places=True, organisers=[organiser],
-                        created_by_id=organiser.id,
+                        audience=audience, contact_email="cohesion@example.org", status=EventStatus.PUBLISHED,
+                        instant_guest_places=True, organisers=[organiser], created_by_id=organiser.id,
                         priorities=[db.session.get(CohesionPriority, priorities[t]) for t in tags if t in priorities],
                         **extra)
         db.session.add(created)
@@ -108,6 +108,10 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
     event("Tackling hate together: online briefing", "How to report hate incidents and support people affected.",
           EventKind.WORKSHOP, _on(9, time(19, 0), 1), online="https://meet.example.org/hate-briefing",
           tags=("tackling-inequalities", "preventing-problems-of-tomorrow"))
+    breakfast = event("Faith leaders' breakfast with the Police and Crime Commissioner",
+                      "Faith leaders and the Commissioner talk about keeping places of worship safe.",
+                      EventKind.OTHER, _on(24, time(8, 0), 1.5), venue="Guildhall", capacity=30,
+                      audience=Audience.INVITATION, reserved_places=4, tags=("inter-faith-work", "partnership-working"))
     past = event("Community Iftar", "An evening meal to break the fast, open to people of every faith and none.",
                  EventKind.COMMUNITY_EVENT, _on(-30, time(18, 0), 3), venue="Guildhall", capacity=80,
                  tags=("inter-faith-work",))
@@ -130,6 +134,15 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
             booking = services.register(conference, user=member)
             services.join_session(booking, sessions["Workshop: young people leading change"])
             services.join_session(booking, small)
+        db.session.commit()
+    if breakfast is not None:
+        invited = services.invite(breakfast, [("Imam Yusuf Ali", "imam.ali@example.org"),
+                                              ("Rabbi Miriam Cohen", "rabbi.cohen@example.org"),
+                                              ("Canon Grace Adeyemi", "canon.adeyemi@example.org")], actor=organiser)
+        services.register(breakfast, name="Imam Yusuf Ali", email="imam.ali@example.org",
+                          invitation=invited.invited[0])
+        services.book_for(breakfast, name="Chief Inspector Sam Reid", email="sam.reid@example.org", tickets=1,
+                          from_held_back=True, actor=organiser)
         db.session.commit()
     if past is not None:
         # Registration has closed for a past event, so its history is written directly.

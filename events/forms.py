@@ -1,7 +1,9 @@
 """Forms for scheduling events, registering and checking in."""
 import re
 from datetime import time
+from email.utils import parseaddr
 
+from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount, GovCheckboxesInput, GovCheckboxInput, GovDateInput, GovRadioInput, GovSelect,
@@ -11,7 +13,7 @@ from wtforms import (
     BooleanField, DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
     SubmitField, TextAreaField,
 )
-from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core.database import in_london, london_datetime
 from core.forms import NoControlCharacters
@@ -312,6 +314,62 @@ class WalkInForm(FlaskForm):
     people = IntegerField("How many people", default=1, widget=GovTextInput(), validators=[
         InputRequired("Enter how many people"), NumberRange(min=1, max=100, message="Enter between 1 and 100")])
     submit = SubmitField("Add walk-in", widget=GovSubmitInput())
+
+
+def _email_field(label: str, description: str = "") -> StringField:
+    return StringField(label, description=description, widget=GovTextInput(),
+                       render_kw={"autocomplete": "email", "spellcheck": "false"},
+                       validators=[InputRequired("Enter an email address"), Length(max=EMAIL_MAX_LENGTH),
+                                   NoControlCharacters(),
+                                   Email("Enter an email address in the correct format, like name@example.com")])
+
+
+class BookingForm(FlaskForm):
+    """An organiser books a named person in."""
+    name = _required_text("Full name", NAME_MAX_LENGTH, "Enter the person's full name")
+    email = _email_field("Email address", "We send their booking details and a link to view or cancel it here. "
+                                          "If they have an account, the booking shows in their My events.")
+    tickets = IntegerField("How many places", default=1, widget=GovTextInput(), validators=[
+        InputRequired("Enter how many places"), NumberRange(min=1, max=100, message="Enter between 1 and 100")])
+    from_held_back = BooleanField("Use places held back", widget=GovCheckboxInput(),
+                                  description="Otherwise the booking uses places open to the public")
+    access_needs = _optional_long_text("Access needs (optional)", 1000)
+    dietary_needs = _optional_long_text("Dietary needs (optional)", 500)
+    submit = SubmitField("Book them in", widget=GovSubmitInput())
+
+
+MAX_INVITATIONS_AT_ONCE = 200
+
+
+class InvitationForm(FlaskForm):
+    people = TextAreaField(
+        "Who to invite", widget=GovTextArea(),
+        description="One email address a line. You can put a name first, like: Amina Khan <amina@example.org>",
+        validators=[InputRequired("Enter at least one email address"), Length(max=40_000),
+                    NoControlCharacters(allow="\r\n\t")])
+    submit = SubmitField("Send invitations", widget=GovSubmitInput())
+
+    def validate_people(self, field):
+        people, problems = [], []
+        for line in (line.strip() for line in field.data.splitlines()):
+            if not line:
+                continue
+            name, address = parseaddr(line)
+            try:
+                address = validate_email(address, check_deliverability=False).normalized
+            except EmailNotValidError:
+                problems.append(line)
+                continue
+            if len(name) > NAME_MAX_LENGTH:
+                problems.append(line)
+                continue
+            people.append((name, address))
+        if problems:
+            shown = ", ".join(problems[:3]) + (f" and {len(problems) - 3} more" if len(problems) > 3 else "")
+            raise ValidationError(f"Check these email addresses: {shown}")
+        if len(people) > MAX_INVITATIONS_AT_ONCE:
+            raise ValidationError(f"Invite up to {MAX_INVITATIONS_AT_ONCE} people at a time")
+        self.parsed_people = people
 
 
 class EventFilterForm(FlaskForm):

@@ -260,6 +260,31 @@ class Registration(db.Model):
         return self.user_id is None
 
 
+class EventInvitation(db.Model):
+    """An organiser invited this email address: its emailed link lets them
+    register even where the event is by invitation only."""
+
+    __tablename__ = "event_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="")
+    invited_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The registration made with it, once the invited person has registered.
+    registration_id: Mapped[Optional[int]] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
+
+    event: Mapped[Event] = relationship()
+    registration: Mapped[Optional[Registration]] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("event_id", "email", name="uq_event_invitations_event_email"),)
+
+    @property
+    def is_used(self) -> bool:
+        return self.registration is not None and self.registration.status != RegistrationStatus.CANCELLED
+
+
 class QuestionKind(enum.Enum):
     TEXT = "text"
     CHOICE = "choice"

@@ -20,11 +20,12 @@ from core.email import queue_email
 from core.errors import DomainError
 from core.extensions import db
 from core.models import User
-from core.services import normalise_email
+from core.services import find_user_by_email, normalise_email
 from events.ical import event_calendar
 from events.recurrence import Recurrence, RecurrenceError, expand
 from events.models import (
-    HOLDS_PLACES, Attendance, Audience, CohesionPriority, Event, EventKind, EventQuestion, EventSeries, EventStatus,
+    HOLDS_PLACES, Attendance, Audience, CohesionPriority, Event, EventInvitation, EventKind, EventQuestion,
+    EventSeries, EventStatus,
     ProgrammeSession, QuestionKind, Registration, RegistrationAnswer, RegistrationStatus, SessionSignup, Venue,
 )
 
@@ -69,6 +70,10 @@ class NotOpenToYou(EventRuleBroken):
 
 
 class OfferExpired(EventRuleBroken):
+    pass
+
+
+class NotEnoughPlaces(EventRuleBroken):
     pass
 
 
@@ -429,16 +434,23 @@ def registration_open(event: Event, now: datetime | None = None) -> bool:
 
 def register(event: Event, *, user: User | None = None, name: str = "", email: str = "", tickets: int = 1,
              access_needs: str = "", dietary_needs: str = "", contact_consent: bool = False,
-             answers: dict[int, str] | None = None) -> Registration:
-    """Book places, or join the waiting list when there are not enough."""
+             answers: dict[int, str] | None = None, invitation: EventInvitation | None = None) -> Registration:
+    """Book places, or join the waiting list when there are not enough.
+    An invitation lets its holder in whoever the event is for, and, as it
+    came to their inbox, a guest's place needs no email confirmation."""
     now = utcnow()
     if not registration_open(event, now):
         raise RegistrationClosed("Registration for this event has closed")
-    if user is None and not event.allow_guests:
+    if invitation is not None:
+        _check_invitation(invitation, event, user=user, email=email)
+    elif user is None and not event.allow_guests:
         raise NotOpenToYou("Sign in or create an account to register for this event")
-    if event.audience in (Audience.INVITATION, Audience.FORUM_MEMBERS):
-        raise NotOpenToYou("This event is by invitation only")
-    if event.audience == Audience.MEMBERS and user is None:
+    elif event.audience == Audience.INVITATION:
+        raise NotOpenToYou("This event is by invitation only. If you were invited, use the link in your invitation.")
+    elif event.audience == Audience.FORUM_MEMBERS:
+        # The forums package will let members in here.
+        raise NotOpenToYou("This event is for members of a forum")
+    elif event.audience == Audience.MEMBERS and user is None:
         raise NotOpenToYou("This event is for people with an account. Sign in to register.")
     if not 1 <= tickets <= event.max_tickets:
         raise TooManyTickets(f"You can book between 1 and {event.max_tickets} places")
@@ -447,16 +459,35 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     _lock(event)
     now = utcnow()  # the queue follows the order in which people got the lock
     _expire_offers_for(event, now)
+    registration = _fresh_registration(
+        event, user=user, name=name, email=email, tickets=tickets, now=now, access_needs=access_needs,
+        dietary_needs=dietary_needs, contact_consent=contact_consent, answers=checked_answers,
+        already=("You have already registered for this event. Check your email for the link to view or cancel it."
+                 if user is None else "You have already registered for this event. See it in My events."))
+    if invitation is not None:
+        invitation.registration = registration
+    if user is None and invitation is None and not event.instant_guest_places:
+        queue_email(to=registration.email, subject=f"Confirm your place: {event.title}",
+                    template="registration_confirm_email", event=event, registration=registration,
+                    link=registration_link(registration, "confirm"))
+    else:
+        _take_place_or_wait(registration, now)
+    audit.record("registration.created", actor=user, subject=registration, details={"event": event.id})
+    return registration
+
+
+def _fresh_registration(event: Event, *, user: User | None, name: str, email: str, tickets: int, now: datetime,
+                        already: str, access_needs: str = "", dietary_needs: str = "",
+                        contact_consent: bool = False, answers=()) -> Registration:
+    """A registration holding no place yet, for a person with none live on
+    this event (reusing their cancelled one). Call with the event locked."""
     email = user.email if user else normalise_email(email)
     person_key = f"user:{user.id}" if user else f"guest:{email}"
     registration = db.session.scalar(select(Registration).where(
         Registration.event_id == event.id, Registration.person_key == person_key
     ))
     if registration is not None and registration.status != RegistrationStatus.CANCELLED:
-        raise AlreadyRegistered(
-            "You have already registered for this event. Check your email for the link to view or cancel it."
-            if user is None else "You have already registered for this event. See it in My events."
-        )
+        raise AlreadyRegistered(already)
     if registration is None:
         registration = Registration(event=event, person_key=person_key)
         db.session.add(registration)
@@ -467,18 +498,47 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     registration.access_needs = access_needs.strip()
     registration.dietary_needs = dietary_needs.strip()
     registration.contact_consent = contact_consent
-    registration.answers = checked_answers
+    registration.answers = list(answers)
     registration.created_at = now
     registration.cancelled_at = None
     registration.offer_expires_at = None
-    registration.status = RegistrationStatus.PENDING  # holds no place until placed below
+    registration.status = RegistrationStatus.PENDING  # holds no place until placed
     db.session.flush()
-    if user is None and not event.instant_guest_places:
-        queue_email(to=email, subject=f"Confirm your place: {event.title}", template="registration_confirm_email",
-                    event=event, registration=registration, link=registration_link(registration, "confirm"))
-    else:
-        _take_place_or_wait(registration, now)
-    audit.record("registration.created", actor=user, subject=registration, details={"event": event.id})
+    return registration
+
+
+def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_back: bool, actor: User,
+             access_needs: str = "", dietary_needs: str = "") -> Registration:
+    """An organiser books a named person in: from the places held back (which
+    shrinks them) or from the open places. Someone with an account gets the
+    booking in their My events. Allowed after public registration closes,
+    until the event ends."""
+    now = utcnow()
+    if event.status != EventStatus.PUBLISHED or event.ends_at <= now:
+        raise RegistrationClosed("You can only book people into a published event that has not ended")
+    if tickets < 1:
+        raise TooManyTickets("Book 1 or more places", field="tickets")
+    _lock(event)
+    db.session.refresh(event)
+    if from_held_back and tickets > event.reserved_places:
+        raise NotEnoughPlaces(f"Only {event.reserved_places} places are held back", field="tickets")
+    if not from_held_back:
+        left = places_left(event)
+        if left is not None and tickets > left:
+            raise NotEnoughPlaces(f"Only {left} open places are left. Book from the places held back, or add "
+                                  "places to the event.", field="tickets")
+    account = find_user_by_email(email)
+    registration = _fresh_registration(
+        event, user=account, name=name, email=email, tickets=tickets, now=now, access_needs=access_needs,
+        dietary_needs=dietary_needs, already=f"{email} is already registered for this event")
+    if from_held_back:
+        event.reserved_places -= tickets
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.confirmed_at = now
+    db.session.flush()
+    _send_booking_confirmation(registration)
+    audit.record("registration.booked_by_organiser", actor=actor, subject=registration,
+                 details={"event": event.id, "from_held_back": from_held_back, "tickets": tickets})
     return registration
 
 
@@ -796,6 +856,74 @@ def send_reminders(*, within: timedelta, now: datetime | None = None) -> int:
 
 def site_domain() -> str:
     return current_app.config.get("SERVER_NAME") or "localhost"
+
+
+# --- invitations -----------------------------------------------------------------------
+
+_INVITATION_SALT = "event-invitation"
+
+
+@dataclass
+class InvitationResult:
+    invited: list[EventInvitation]
+    already_invited: list[str]
+
+
+def invite(event: Event, people: list[tuple[str, str]], *, actor: User) -> InvitationResult:
+    """Invite (name, email) pairs, emailing each a link to register. People
+    invited before are not emailed again."""
+    if event.status == EventStatus.CANCELLED or event.ends_at <= utcnow():
+        raise EventRuleBroken("You cannot invite people to an event that is cancelled or over")
+    existing = set(db.session.scalars(select(EventInvitation.email).where(EventInvitation.event_id == event.id)))
+    result = InvitationResult([], [])
+    for name, email in people:
+        email = normalise_email(email)
+        if email in existing:
+            result.already_invited.append(email)
+            continue
+        existing.add(email)
+        invitation = EventInvitation(event_id=event.id, email=email, name=name.strip(), invited_by_id=actor.id)
+        db.session.add(invitation)
+        db.session.flush()
+        queue_email(to=email, subject=f"You're invited: {event.title}", template="event_invitation",
+                    event=event, invitation=invitation, inviter=actor, link=invitation_link(invitation))
+        result.invited.append(invitation)
+    audit.record("event.invited", actor=actor, subject=event, details={"invited": len(result.invited)})
+    return result
+
+
+def invitations_of(event: Event) -> list[EventInvitation]:
+    return list(db.session.scalars(select(EventInvitation).where(EventInvitation.event_id == event.id)
+                                   .order_by(EventInvitation.created_at, EventInvitation.id)))
+
+
+def invitation_link(invitation: EventInvitation) -> str:
+    token = URLSafeTimedSerializer(current_app.secret_key, salt=_INVITATION_SALT).dumps(
+        {"invitation": invitation.id, "email": invitation.email})
+    return url_for("events.register", event_id=invitation.event_id, invitation=token, _external=True)
+
+
+def invitation_for_token(token: str, event: Event) -> EventInvitation:
+    problem = RegistrationLinkInvalid("This invitation link is not valid. Check you copied the whole link from "
+                                      "the email.")
+    try:
+        data = URLSafeTimedSerializer(current_app.secret_key, salt=_INVITATION_SALT).loads(token)
+    except BadSignature:
+        raise problem from None
+    invitation = db.session.get(EventInvitation, data.get("invitation")) if isinstance(data, dict) else None
+    if invitation is None or invitation.event_id != event.id or invitation.email != data.get("email"):
+        raise problem
+    return invitation
+
+
+def _check_invitation(invitation: EventInvitation, event: Event, *, user: User | None, email: str) -> None:
+    if invitation.event_id != event.id:
+        raise NotOpenToYou("This invitation is for another event")
+    if invitation.is_used:
+        raise AlreadyRegistered("This invitation has already been used to register. Check your email for the "
+                                "link to view or cancel that registration.")
+    if user is None and normalise_email(email) != invitation.email:
+        raise NotOpenToYou("Use the email address your invitation was sent to", field="email")
 
 
 # --- links in emails ---------------------------------------------------------------

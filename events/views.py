@@ -12,8 +12,8 @@ from core.models import User
 from core.permissions import is_admin
 from events import exports, pdf, permissions, services
 from events.forms import (
-    EventFilterForm, EventForm, PriorityForm, QuestionForm, SessionForm, StatusChangeForm, VenueForm, WalkInForm,
-    question_answers, registration_form_for,
+    BookingForm, EventFilterForm, EventForm, InvitationForm, PriorityForm, QuestionForm, SessionForm,
+    StatusChangeForm, VenueForm, WalkInForm, question_answers, registration_form_for,
 )
 from events.models import (
     CohesionPriority, Event, EventQuestion, ProgrammeSession, QuestionKind, Registration, RegistrationStatus,
@@ -75,9 +75,12 @@ def event_page(event_id):
 @takes_write_lock
 def register(event_id):
     event = _event_or_404(event_id)
+    invitation = _invitation_from_link(event, request.args.get("invitation"))
     form = registration_form_for(services.event_questions(event))()
     if current_user.is_authenticated:
         del form.name, form.email
+    elif invitation is not None and request.method == "GET":
+        form.name.data, form.email.data = invitation.name or None, invitation.email
     if event.max_tickets == 1:
         del form.tickets
     if form.validate_on_submit():
@@ -87,7 +90,7 @@ def register(event_id):
                 name=form.name.data if "name" in form else "", email=form.email.data if "email" in form else "",
                 tickets=form.tickets.data if "tickets" in form else 1, access_needs=form.access_needs.data or "",
                 dietary_needs=form.dietary_needs.data or "", contact_consent=form.contact_consent.data,
-                answers=question_answers(form))
+                answers=question_answers(form), invitation=invitation)
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -95,7 +98,16 @@ def register(event_id):
             db.session.commit()
             return render_template("events/registered.html", event=event, registration=registration)
     return render_template("events/register.html", event=event, form=form, open=services.registration_open(event),
-                           places_left=services.places_left(event))
+                           places_left=services.places_left(event), invitation=invitation)
+
+
+def _invitation_from_link(event: Event, token: str | None):
+    if token is None:
+        return None
+    try:
+        return services.invitation_for_token(token, event)
+    except services.RegistrationLinkInvalid as error:
+        abort(Response(render_template("core/link_problem.html", message=error.message), status=400))
 
 
 @bp.get("/registrations/<token>")
@@ -264,6 +276,50 @@ def manage_event(event_id):
                            occurrences=services.series_occurrences(event),
                            waiting=services.waiting_list(event), places_left=services.places_left(event),
                            counts=services.attendance_counts(event))
+
+
+@bp.route("/manage/events/<int:event_id>/book", methods=["GET", "POST"])
+@takes_write_lock
+@login_required
+def book_for(event_id):
+    event = _event_or_404(event_id, manage=True)
+    form = BookingForm()
+    if form.validate_on_submit():
+        try:
+            registration = services.book_for(
+                event, name=form.name.data, email=form.email.data, tickets=form.tickets.data,
+                from_held_back=form.from_held_back.data, access_needs=form.access_needs.data or "",
+                dietary_needs=form.dietary_needs.data or "", actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{registration.name} is booked in, and we have emailed them the details.", "success")
+            return redirect(url_for("events.manage_event", event_id=event.id))
+    return render_template("events/book_for.html", event=event, form=form, places_left=services.places_left(event))
+
+
+@bp.route("/manage/events/<int:event_id>/invitations", methods=["GET", "POST"])
+@login_required
+def invitations(event_id):
+    event = _event_or_404(event_id, manage=True)
+    form = InvitationForm()
+    if form.validate_on_submit():
+        try:
+            result = services.invite(event, form.parsed_people, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            message = f"{len(result.invited)} invitations sent."
+            if result.already_invited:
+                message += f" Already invited, so not emailed again: {', '.join(result.already_invited)}."
+            flash(message, "success")
+            return redirect(url_for("events.invitations", event_id=event.id))
+    return render_template("events/invitations.html", event=event, form=form,
+                           invitations=services.invitations_of(event))
 
 
 @bp.post("/manage/events/<int:event_id>/publish")

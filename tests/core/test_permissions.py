@@ -88,6 +88,8 @@ MATRIX = {
                              only(THIS_EVENTS_ORGANISERS, 302)),
     "events.add_walk_in": ("POST", "/manage/events/{event}/walk-ins", only(THIS_EVENTS_ORGANISERS, 302)),
     "events.questions": ("GET", "/manage/events/{event}/questions", only(THIS_EVENTS_ORGANISERS)),
+    "events.invitations": ("GET", "/manage/events/{event}/invitations", only(THIS_EVENTS_ORGANISERS)),
+    "events.book_for": ("GET", "/manage/events/{event}/book", only(THIS_EVENTS_ORGANISERS)),
     "events.delete_question": ("POST", "/manage/events/{event}/questions/{question}/delete",
                                only(THIS_EVENTS_ORGANISERS, 302)),
     "events.manage_programme": ("GET", "/manage/events/{event}/programme", only(THIS_EVENTS_ORGANISERS)),

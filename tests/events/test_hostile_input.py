@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import User
-from events.models import Event, Registration
+from events.models import Event, EventInvitation, Registration
 from tests.conftest import csrf_token, sign_in
 from tests.core.test_hostile_input import TEXT
 from tests.events.factories import EventFactory
@@ -63,3 +63,30 @@ def test_registration_survives_anything(app, organiser_client, name, email, tick
     after = count(app, Registration)
     assert after in (before, before + 1)
     assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+@SETTINGS
+@given(people=st.one_of(TEXT, st.lists(st.one_of(st.emails(), TEXT), max_size=5).map("\n".join)))
+def test_the_invitation_list_survives_anything(app, organiser_client, people):
+    client, event_id, _ = organiser_client
+    url = f"/manage/events/{event_id}/invitations"
+    before = count(app, EventInvitation)
+    response = client.post(url, data={"people": people, "csrf_token": csrf_token(client, url)})
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert count(app, EventInvitation) == before
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+@SETTINGS
+@given(name=TEXT, email=st.one_of(TEXT, st.emails()), tickets=TEXT, held_back=st.sampled_from(["", "y", "junk"]))
+def test_booking_someone_in_survives_anything(app, organiser_client, name, email, tickets, held_back):
+    client, event_id, _ = organiser_client
+    url = f"/manage/events/{event_id}/book"
+    before = count(app, Registration)
+    response = client.post(url, data={"name": name, "email": email, "tickets": tickets,
+                                      "from_held_back": held_back, "csrf_token": csrf_token(client, url)})
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert count(app, Registration) == before
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)

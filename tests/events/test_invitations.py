@@ -1,0 +1,167 @@
+"""Invitation-only events, and organisers booking a named person in (from
+the places held back or the open ones)."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from core.database import write_lock
+from core.extensions import db
+from core.models import OutboxMessage, User
+from events import services
+from events.models import Audience, EventInvitation, Registration, RegistrationStatus
+from tests.conftest import sign_in, submit
+from tests.events.factories import EventFactory, RegistrationFactory
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        yield
+
+
+def mail_to(address):
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)).all()
+
+
+def invite_one(event, email, organiser):
+    return services.invite(event, [("Amina Khan", email)], actor=organiser).invited[0]
+
+
+def test_an_invitation_only_event_admits_only_the_invited(ctx):
+    organiser = UserFactory()
+    event = EventFactory(audience=Audience.INVITATION, instant_guest_places=False)
+    with pytest.raises(services.NotOpenToYou, match="by invitation only"):
+        services.register(event, name="Uninvited", email="someone@example.org")
+    invitation = invite_one(event, "Amina@Example.org", organiser)
+    [email] = mail_to("amina@example.org")
+    assert email.subject == f"You're invited: {event.title}" and services.invitation_link(invitation) in email.body
+
+    with pytest.raises(services.NotOpenToYou, match="address your invitation was sent to") as refused:
+        services.register(event, name="Amina", email="other@example.org", invitation=invitation)
+    assert refused.value.field == "email"
+    registration = services.register(event, name="Amina", email="amina@example.org", invitation=invitation)
+    # The invitation reached their inbox, so no further email check is needed.
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert invitation.registration == registration and invitation.is_used
+
+    with pytest.raises(services.AlreadyRegistered, match="already been used"):
+        services.register(event, user=UserFactory(), invitation=invitation)
+
+
+def test_an_invitation_can_be_used_again_after_its_registration_is_cancelled(ctx):
+    event = EventFactory(audience=Audience.INVITATION)
+    invitation = invite_one(event, "amina@example.org", UserFactory())
+    first = services.register(event, user=UserFactory(), invitation=invitation)
+    services.cancel_registration(first, actor=None)
+    assert not invitation.is_used
+    again = services.register(event, name="Amina", email="amina@example.org", invitation=invitation)
+    assert again.status == RegistrationStatus.CONFIRMED
+
+
+def test_people_already_invited_are_not_emailed_twice(ctx):
+    organiser = UserFactory()
+    event = EventFactory()
+    invite_one(event, "amina@example.org", organiser)
+    result = services.invite(event, [("", "AMINA@example.org"), ("Ben", "ben@example.org"),
+                                     ("Ben again", "ben@example.org")], actor=organiser)
+    assert [i.email for i in result.invited] == ["ben@example.org"]
+    assert result.already_invited == ["amina@example.org", "ben@example.org"]
+    assert len(mail_to("amina@example.org")) == 1 and len(mail_to("ben@example.org")) == 1
+
+
+def test_an_invitation_for_one_event_does_not_open_another(ctx):
+    invitation = invite_one(EventFactory(), "amina@example.org", UserFactory())
+    other = EventFactory(audience=Audience.INVITATION)
+    with pytest.raises(services.NotOpenToYou, match="another event"):
+        services.register(other, name="Amina", email="amina@example.org", invitation=invitation)
+    with pytest.raises(services.RegistrationLinkInvalid):
+        services.invitation_for_token(services.invitation_link(invitation).rsplit("=", 1)[1], other)
+
+
+def test_an_organiser_books_someone_into_the_places_held_back(ctx):
+    organiser = UserFactory()
+    event = EventFactory(capacity=10, reserved_places=3)
+    for _ in range(7):
+        RegistrationFactory(event=event)
+    assert services.places_left(event) == 0
+    with pytest.raises(services.NotEnoughPlaces, match="Only 0 open places") as refused:
+        services.book_for(event, name="Rev. Patel", email="patel@example.org", tickets=1, from_held_back=False,
+                          actor=organiser)
+    assert refused.value.field == "tickets"
+    with pytest.raises(services.NotEnoughPlaces, match="Only 3 places are held back"):
+        services.book_for(event, name="Rev. Patel", email="patel@example.org", tickets=4, from_held_back=True,
+                          actor=organiser)
+
+    booking = services.book_for(event, name="Rev. Patel", email="Patel@example.org", tickets=2,
+                                from_held_back=True, actor=organiser, access_needs="Hearing loop")
+    assert booking.status == RegistrationStatus.CONFIRMED and booking.access_needs == "Hearing loop"
+    assert event.reserved_places == 1 and services.places_left(event) == 0
+    [email] = mail_to("patel@example.org")
+    assert email.subject == f"You're booked: {event.title}" and email.attachments[0]["filename"].endswith(".ics")
+    with pytest.raises(services.AlreadyRegistered, match="already registered"):
+        services.book_for(event, name="Rev. Patel", email="patel@example.org", tickets=1, from_held_back=True,
+                          actor=organiser)
+
+
+def test_a_booking_for_someone_with_an_account_shows_in_their_my_events(ctx):
+    member = UserFactory(email="member@example.org", name="Mo Member")
+    event = EventFactory()
+    booking = services.book_for(event, name="Typed name", email="member@example.org", tickets=1,
+                                from_held_back=False, actor=UserFactory())
+    assert booking.user_id == member.id and booking.name == "Mo Member"
+    assert services.registration_for(event, member) == booking
+
+
+def test_organiser_invites_people_and_the_invited_guest_registers(app, client, make_user, outbox):
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        event_id = EventFactory(organisers=[db.session.get(User, organiser.id)], audience=Audience.INVITATION,
+                                instant_guest_places=False).id
+    sign_in(client, organiser)
+    url = f"/manage/events/{event_id}/invitations"
+    typed = "Amina Khan <amina@example.org>\nnot-an-address\nben@example.org"
+    refused = submit(client, url, {"people": typed}).get_data(as_text=True)
+    assert "Check these email addresses: not-an-address" in refused and "Amina Khan &lt;amina@example.org&gt;" in refused
+    with app.app_context():
+        assert db.session.scalars(select(EventInvitation)).all() == []
+
+    response = submit(client, url, {"people": "Amina Khan <amina@example.org>\n\nben@example.org"},
+                      follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "2 invitations sent." in page and "Amina Khan" in page and "Not yet" in page
+
+    link = re.search(r"http://localhost(/events/\d+/register\?invitation=\S+)", next(
+        m for m in outbox if m.to == ["amina@example.org"]).body).group(1)
+    guest = app.test_client()
+    assert 'value="amina@example.org"' in guest.get(link).get_data(as_text=True)
+    registered = submit(guest, link, {"name": "Amina Khan", "email": "amina@example.org"})
+    assert "We have sent the details to amina@example.org" in registered.get_data(as_text=True)
+    assert "Booked" in client.get(url).get_data(as_text=True)
+
+    uninvited = app.test_client()
+    page = submit(uninvited, f"/events/{event_id}/register", {"name": "Gatecrasher", "email": "g@example.org"})
+    assert "by invitation only" in page.get_data(as_text=True)
+    assert guest.get(f"/events/{event_id}/register?invitation=forged").status_code == 400
+    with app.app_context():
+        assert [r.email for r in db.session.scalars(select(Registration))] == ["amina@example.org"]
+
+
+def test_organiser_books_someone_in_from_the_manage_pages(app, client, make_user, outbox):
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        event_id = EventFactory(organisers=[db.session.get(User, organiser.id)], capacity=5, reserved_places=2).id
+    sign_in(client, organiser)
+    url = f"/manage/events/{event_id}/book"
+    refused = submit(client, url, {"name": "Rev. Patel", "email": "patel@example.org", "tickets": "3",
+                                   "from_held_back": "y", "access_needs": "Hearing loop"})
+    page = refused.get_data(as_text=True)
+    assert "Only 2 places are held back" in page and "Hearing loop" in page
+    done = submit(client, url, {"name": "Rev. Patel", "email": "patel@example.org", "tickets": "2",
+                                "from_held_back": "y"}, follow_redirects=True)
+    assert "Rev. Patel is booked in" in done.get_data(as_text=True)
+    assert [m.subject for m in outbox if m.to == ["patel@example.org"]][0].startswith("You're booked")
+    with app.app_context():
+        from events.models import Event
+        assert db.session.get(Event, event_id).reserved_places == 0
