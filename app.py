@@ -95,7 +95,7 @@ def _register_error_pages(app: Flask) -> None:
             return render_template(template, error=error), status
         return handler
 
-    for status in (400, 403, 404, 405, 429, 500):
+    for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, page(status, f"errors/{status}.html"))
     app.register_error_handler(CSRFError, page(400, "errors/400.html"))
 

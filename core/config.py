@@ -64,6 +64,8 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
         self.PERMANENT_SESSION_LIFETIME = 12 * 3600
+        # Largest request accepted (an event picture is at most 5MB); larger gets the 413 page.
+        self.MAX_CONTENT_LENGTH = 6 * 1024 * 1024
 
         # OWASP: PBKDF2-HMAC-SHA256 with at least 600,000 iterations.
         self.PASSWORD_HASH_METHOD = os.environ.get(

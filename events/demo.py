@@ -1,14 +1,16 @@
 """Demo events for `flask seed-demo`: venues, the standing conference with
 its programme, community events (one full with a waiting list), a monthly
 forum meeting series and a past event with attendance. Idempotent: an event is only added if its title is new."""
+import io
 from datetime import date, time, timedelta
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from core.database import london_datetime
 from core.extensions import db
 from core.models import User
-from events import services
+from events import images, services
 from events.recurrence import Recurrence
 from events.models import (
     Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue,
@@ -37,6 +39,22 @@ def _first_tuesday_after(day: date) -> date:
     day = day.replace(day=1) + timedelta(days=32)
     day = day.replace(day=1)
     return day + timedelta(days=(1 - day.weekday()) % 7)
+
+
+def _big_lunch_picture() -> io.BytesIO:
+    """A simple drawing for the demo: people around a long table on grass."""
+    canvas = Image.new("RGB", (1200, 600), "#cfe8f3")
+    draw = ImageDraw.Draw(canvas)
+    draw.rectangle((0, 380, 1200, 600), fill="#6fb26b")
+    draw.rectangle((150, 330, 1050, 360), fill="#8a5a2b")
+    for n, colour in enumerate(["#d4351c", "#1d70b8", "#ffdd00", "#4c2c92", "#f47738", "#00703c", "#d53880"]):
+        x = 200 + n * 125
+        draw.ellipse((x, 200, x + 70, 270), fill="#8d5524" if n % 2 else "#f1c27d")
+        draw.rectangle((x - 5, 270, x + 75, 340), fill=colour)
+    out = io.BytesIO()
+    canvas.save(out, format="PNG")
+    out.seek(0)
+    return out
 
 
 def seed_demo_events(organiser: User, members: list[User]) -> None:
@@ -118,6 +136,8 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
     db.session.commit()
 
     if full is not None:
+        full.image = services.store_image(images.prepare(_big_lunch_picture()))
+        full.image_alt = "Drawing of neighbours sitting together around a long table on the green"
         for n, member in enumerate(members):
             services.register(full, user=member, tickets=2 if n == 0 else 1)
         for n in range(3):

@@ -5,8 +5,9 @@ from email.utils import parseaddr
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount, GovCheckboxesInput, GovCheckboxInput, GovDateInput, GovRadioInput, GovSelect,
+    GovCharacterCount, GovCheckboxesInput, GovCheckboxInput, GovDateInput, GovFileInput, GovRadioInput, GovSelect,
     GovSubmitInput, GovTextArea, GovTextInput,
 )
 from wtforms import (
@@ -148,6 +149,15 @@ class EventForm(FlaskForm):
     priorities = SelectMultipleField("Cohesion priorities this event serves", coerce=int,
                                      widget=GovCheckboxesInput(), validators=[Optional()],
                                      invalid_choice_message="Choose priorities from the list")
+    picture = FileField("Picture (optional)", widget=GovFileInput(),
+                      description="A JPG, PNG or WebP, at least 300 pixels wide and smaller than 5MB. Shown on the "
+                                  "event page.")
+    image_alt = StringField("Describe the picture", widget=GovTextInput(),
+                            description="For people who cannot see it, for example: Neighbours sharing food at "
+                                        "long tables on the green",
+                            validators=[Optional(), Length(max=250, message="The description must be 250 characters "
+                                                                            "or fewer"), NoControlCharacters()])
+    remove_image = BooleanField("Remove the picture", widget=GovCheckboxInput())
     submit = SubmitField("Save event", widget=GovSubmitInput())
 
     def details(self) -> EventDetails:
@@ -167,6 +177,8 @@ class EventForm(FlaskForm):
             allow_guests=self.allow_guests.data, instant_guest_places=self.instant_guest_places.data,
             priority_ids=list(self.priorities.data or []),
             recurrence=self._recurrence(),
+            image_upload=self.picture.data.stream if self.picture.data else None,
+            image_alt=self.image_alt.data or "", remove_image="remove_image" in self and self.remove_image.data,
         )
 
     def validate(self, extra_validators=None) -> bool:
@@ -185,12 +197,14 @@ class EventForm(FlaskForm):
     def for_event(cls, event):
         starts, ends = in_london(event.starts_at), in_london(event.ends_at)
         closes = in_london(event.registration_closes_at) if event.registration_closes_at else None
-        return cls(
-            obj=event, kind=event.kind.value, audience=event.audience.value,
-            start_date=starts.date(), start_time=starts.time(), end_date=ends.date(), end_time=ends.time(),
+        form = cls(
+            obj=event, start_date=starts.date(), start_time=starts.time(), end_date=ends.date(), end_time=ends.time(),
             closes_date=closes.date() if closes else None, closes_time=closes.time() if closes else None,
-            venue_id=event.venue_id or 0, priorities=[p.id for p in event.priorities],
         )
+        # The event's own attributes win over keyword arguments, so set the ones whose form shape differs.
+        form.kind.data, form.audience.data = event.kind.value, event.audience.value
+        form.venue_id.data, form.priorities.data = event.venue_id or 0, [p.id for p in event.priorities]
+        return form
 
 
 class SessionForm(FlaskForm):

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Column, Enum, ForeignKey, Index, Integer, String, Table, Text,
+    JSON, Boolean, CheckConstraint, Column, Enum, ForeignKey, Index, Integer, LargeBinary, String, Table, Text,
     UniqueConstraint, false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -148,6 +148,21 @@ class EventSeries(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class EventImage(db.Model):
+    """A picture for event pages, re-encoded on upload (events.images).
+    Stored once per content, so a repeating series shares one copy."""
+
+    __tablename__ = "event_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(50))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Event(db.Model):
     __tablename__ = "events"
 
@@ -182,11 +197,14 @@ class Event(db.Model):
     series_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)
     # Where the series rule put this occurrence, even after it is moved (RECURRENCE-ID).
     original_starts_at: Mapped[Optional[datetime]]
+    image_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event_images.id", ondelete="SET NULL"))
+    image_alt: Mapped[str] = mapped_column(String(250), default="", server_default="")
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     venue: Mapped[Optional[Venue]] = relationship(lazy="joined")
+    image: Mapped[Optional[EventImage]] = relationship(lazy="joined")
     series: Mapped[Optional[EventSeries]] = relationship(lazy="joined")
     priorities: Mapped[list[CohesionPriority]] = relationship(
         secondary=event_priorities, lazy="selectin", order_by=CohesionPriority.position

@@ -9,10 +9,12 @@ Functions flush but never commit.
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import BinaryIO
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from core import audit
 from core.database import holds_write_lock, in_london, utcnow, write_lock
@@ -21,11 +23,12 @@ from core.errors import DomainError
 from core.extensions import db
 from core.models import User
 from core.services import find_user_by_email, normalise_email
+from events import images
 from events.ical import event_calendar
 from events.recurrence import Recurrence, RecurrenceError, expand
 from events.models import (
-    HOLDS_PLACES, Attendance, Audience, CohesionPriority, Event, EventInvitation, EventKind, EventQuestion,
-    EventSeries, EventStatus,
+    HOLDS_PLACES, Attendance, Audience, CohesionPriority, Event, EventImage, EventInvitation, EventKind,
+    EventQuestion, EventSeries, EventStatus,
     ProgrammeSession, QuestionKind, Registration, RegistrationAnswer, RegistrationStatus, SessionSignup, Venue,
 )
 
@@ -103,6 +106,9 @@ class EventDetails:
     instant_guest_places: bool = False
     priority_ids: list[int] = field(default_factory=list)
     recurrence: Recurrence | None = None
+    image_upload: BinaryIO | None = None  # a new picture, checked by events.images
+    image_alt: str = ""
+    remove_image: bool = False
 
 
 # --- scheduling --------------------------------------------------------------
@@ -122,11 +128,12 @@ def create_event(details: EventDetails, *, actor: User, now: datetime | None = N
             raise EventRuleBroken(str(error), field="repeat_until") from None
         series = EventSeries(rrule=rule)
         db.session.add(series)
+    image = _chosen_image(details, None)
     length = details.ends_at - details.starts_at
     events = []
     for start in starts:
         event = Event(created_by_id=actor.id, organisers=[actor], series=series)
-        _apply(event, details)
+        _apply(event, details, image)
         event.starts_at, event.ends_at = start.astimezone(timezone.utc), (start + length).astimezone(timezone.utc)
         if series is not None:
             event.original_starts_at = event.starts_at
@@ -150,6 +157,7 @@ def series_occurrences(event: Event) -> list[Event]:
 def update_event(event: Event, details: EventDetails, *, actor: User) -> list[str]:
     """Save changes; returns what changed that registered people are told about."""
     _check_details(details)
+    image = _chosen_image(details, event.image)
     _lock(event)
     held = places_held(event)
     if details.capacity is not None and details.capacity < held:
@@ -166,7 +174,7 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
         changes.append("time")
     if (details.venue_id, details.online_url) != (event.venue_id, event.online_url):
         changes.append("place")
-    _apply(event, details)
+    _apply(event, details, image)
     db.session.flush()
     if changes and event.is_visible:
         event.sequence += 1
@@ -226,7 +234,41 @@ def _check_details(details: EventDetails) -> None:
         raise EventRuleBroken("Registration must close before the event starts", field="closes_date")
 
 
-def _apply(event: Event, details: EventDetails) -> None:
+def _chosen_image(details: EventDetails, current: EventImage | None) -> EventImage | None:
+    """The event's picture after this change: a new upload (stored once per
+    content), none if removed, otherwise the current one."""
+    if details.image_upload is not None:
+        prepared = images.prepare(details.image_upload)
+        image = store_image(prepared)
+    elif details.remove_image:
+        image = None
+    else:
+        image = current
+    if image is not None and not details.image_alt.strip():
+        raise EventRuleBroken("Describe the picture for people who cannot see it", field="image_alt")
+    return image
+
+
+def store_image(prepared: images.PreparedImage) -> EventImage:
+    """The stored copy of a prepared picture, saved once per content."""
+    def existing():
+        return db.session.scalar(select(EventImage).where(EventImage.digest == prepared.digest))
+    image = existing()
+    if image is not None:
+        return image
+    try:
+        with db.session.begin_nested():  # the same picture uploaded at the same moment elsewhere
+            image = EventImage(digest=prepared.digest, content=prepared.content, content_type=prepared.content_type,
+                               width=prepared.width, height=prepared.height)
+            db.session.add(image)
+    except IntegrityError:
+        image = existing()
+    return image
+
+
+def _apply(event: Event, details: EventDetails, image: EventImage | None) -> None:
+    event.image = image
+    event.image_alt = details.image_alt.strip() if image is not None else ""
     for name in ("title", "summary", "description", "kind", "audience", "starts_at", "ends_at", "venue_id",
                  "capacity", "max_tickets", "reserved_places", "registration_closes_at", "allow_guests",
                  "instant_guest_places"):

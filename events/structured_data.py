@@ -8,7 +8,7 @@ _STATUS = {
 }
 
 
-def event_json_ld(event, *, url: str, places_left: int | None) -> dict:
+def event_json_ld(event, *, url: str, places_left: int | None, image_url: str | None = None) -> dict:
     if event.venue and event.online_url:
         mode = "https://schema.org/MixedEventAttendanceMode"
     elif event.online_url:
@@ -39,4 +39,6 @@ def event_json_ld(event, *, url: str, places_left: int | None) -> dict:
     }
     if event.capacity is not None:
         data["maximumAttendeeCapacity"] = event.capacity
+    if image_url:
+        data["image"] = [image_url]
     return data

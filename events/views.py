@@ -63,12 +63,26 @@ def event_page(event_id):
     sessions = services.programme(event)
     upcoming = [e for e in services.series_occurrences(event) if e.is_visible and e.ends_at >= utcnow()]
     json_ld = event_json_ld(event, url=url_for("events.event_page", event_id=event.id, _external=True),
-                            places_left=places_left)
+                            places_left=places_left, image_url=url_for(
+                                "events.event_image", event_id=event.id, digest=event.image.digest, _external=True)
+                            if event.image else None)
     return render_template("events/event.html", event=event, mine=mine, places_left=places_left,
                            open=services.registration_open(event), json_ld=json_ld, sessions=sessions,
                            occurrences=upcoming if event.series_id else [],
                            taken=services.session_signup_counts(s.id for s in sessions),
                            manage_link=services.registration_link(mine) if mine else None)
+
+
+@bp.get("/events/<int:event_id>/picture/<digest>.jpg")
+def event_image(event_id, digest):
+    """The event's picture. Its address changes with its content, so it can
+    be cached for good; a draft's picture stays out of shared caches."""
+    event = _event_or_404(event_id)
+    if event.image is None or event.image.digest != digest:
+        abort(404)
+    response = Response(event.image.content, mimetype=event.image.content_type)
+    response.headers["Cache-Control"] = f"{'public' if event.is_visible else 'private'}, max-age=31536000, immutable"
+    return response
 
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
@@ -233,6 +247,7 @@ def _event_form(form: EventForm) -> EventForm:
 def create_event():
     _require_organiser()
     form = _event_form(EventForm(contact_email=current_user.email))
+    del form.remove_image  # nothing to remove yet
     if form.validate_on_submit():
         try:
             event = services.create_event(form.details(), actor=current_user)

@@ -6,7 +6,7 @@ import pytest
 
 from core.extensions import db
 from core.models import User
-from events.models import EventQuestion, QuestionKind
+from events.models import EventImage, EventQuestion, QuestionKind
 from events.services import registration_token
 from tests.conftest import csrf_token, sign_in
 from tests.events.factories import (
@@ -62,6 +62,7 @@ MATRIX = {
     "events.event_list": ("GET", "/events", everyone(200)),
     "events.event_page": ("GET", "/events/{event}", everyone(200)),
     "events.register": ("GET", "/events/{event}/register", everyone(200)),
+    "events.event_image": ("GET", "/events/{event}/picture/{digest}.jpg", everyone(200)),
     "events.registration": ("GET", "/registrations/{token}", everyone(200)),
     "events.confirm_guest": ("GET", "/registrations/{token}/confirm", everyone(200)),
     "events.confirm_guest_submit": ("POST", "/registrations/{token}/confirm", everyone(302)),
@@ -117,7 +118,8 @@ def world(app):
     with app.test_request_context():
         other = UserFactory()
         organiser = UserFactory(roles=["organiser"])
-        event = EventFactory(organisers=[organiser], venue=VenueFactory())
+        picture = EventImage(digest="0" * 32, content=b"picture", content_type="image/jpeg", width=300, height=200)
+        event = EventFactory(organisers=[organiser], venue=VenueFactory(), image=picture, image_alt="A picture")
         registration = RegistrationFactory(event=event, user=other, name=other.name, email=other.email)
         session = SessionFactory(event=event)
         priority = PriorityFactory()
@@ -126,7 +128,8 @@ def world(app):
         db.session.commit()
         return SimpleNamespace(other=other.id, event=event.id, venue=event.venue_id, registration=registration.id,
                                session=session.id, priority=priority.id, question=question.id,
-                               token=registration_token(registration), organiser_email=organiser.email)
+                               token=registration_token(registration), organiser_email=organiser.email,
+                               digest=picture.digest)
 
 
 def sign_in_as(client, app, role, world, make_user):

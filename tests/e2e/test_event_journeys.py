@@ -5,9 +5,15 @@ import re
 import uuid
 from datetime import date, timedelta
 
+from PIL import Image
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from core.extensions import db
+from core.models import User
+from events.models import SessionSignup
 from tests.e2e.conftest import check_accessibility, latest_link, sign_in_with
+from tests.events.factories import EventFactory, RegistrationFactory, SessionFactory
 
 
 def create_and_publish(page, title, capacity="1"):
@@ -198,4 +204,83 @@ def test_programme_venues_and_series_pages_pass_axe(browser, site):
     page.get_by_role("button", name="Save venue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the venue's name")
     check_accessibility(page)
+    page.context.close()
+
+
+def test_picture_invitations_and_booking_someone_in(browser, site, tmp_path):
+    page = browser.new_context(base_url=site.url).new_page()
+    sign_in_with(page, "organiser@example.org")
+    title = f"Leaders' breakfast {uuid.uuid4().hex[:6]}"
+    event_id = create_and_publish(page, title, capacity="10")
+
+    picture = tmp_path / "breakfast.png"
+    Image.new("RGB", (800, 400), "teal").save(picture)
+    page.goto(f"/manage/events/{event_id}/edit")
+    page.get_by_label("Invited people only").check()
+    page.get_by_label("Places held back (optional)").fill("2")
+    page.get_by_label("Picture (optional)").set_input_files(picture)
+    page.get_by_role("button", name="Save event").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Describe the picture")
+    check_accessibility(page)
+    page.get_by_label("Picture (optional)").set_input_files(picture)
+    page.get_by_label("Describe the picture").fill("Faith leaders around a breakfast table")
+    page.get_by_role("button", name="Save event").click()
+    expect(page.get_by_text("The event has been saved")).to_be_visible()
+
+    page.get_by_role("link", name="Invitations").click()
+    check_accessibility(page)
+    page.get_by_label("Who to invite").fill("Rabbi Miriam Cohen <miriam@example.org>\nnot an address")
+    page.get_by_role("button", name="Send invitations").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Check these email addresses: not an address")
+    check_accessibility(page)
+    page.get_by_label("Who to invite").fill("Rabbi Miriam Cohen <miriam@example.org>")
+    page.get_by_role("button", name="Send invitations").click()
+    expect(page.get_by_text("1 invitations sent")).to_be_visible()
+
+    page.goto(f"/manage/events/{event_id}")
+    page.get_by_role("link", name="Book someone in").click()
+    check_accessibility(page)
+    page.get_by_label("Full name").fill("Chief Inspector Sam Reid")
+    page.get_by_label("Email address").fill("sam.reid@example.org")
+    page.get_by_label("Use places held back").check()
+    page.get_by_role("button", name="Book them in").click()
+    expect(page.get_by_text("Chief Inspector Sam Reid is booked in")).to_be_visible()
+
+    guest = browser.new_context(base_url=site.url).new_page()
+    guest.goto(f"/events/{event_id}")
+    expect(guest.get_by_role("img", name="Faith leaders around a breakfast table")).to_be_visible()
+    expect(guest.get_by_text("This event is by invitation")).to_be_visible()
+    check_accessibility(guest)
+    guest.goto(latest_link(site.mail_dir, "miriam@example.org", "invitation="))
+    expect(guest.get_by_label("Email address")).to_have_value("miriam@example.org")
+    check_accessibility(guest)
+    guest.get_by_label("Full name").fill("Rabbi Miriam Cohen")
+    guest.get_by_role("button", name="Register").click()
+    expect(guest.get_by_text("You're booked")).to_be_visible()
+    page.context.close()
+    guest.context.close()
+
+
+def test_a_member_waits_for_a_full_workshop(browser, site):
+    title = f"Conference {uuid.uuid4().hex[:6]}"
+    with site.app.app_context():
+        member, second = (db.session.scalar(select(User).where(User.email == email))
+                          for email in ("member@example.org", "second@example.org"))
+        event = EventFactory(title=title, capacity=50)
+        workshop = SessionFactory(event=event, title="Tackling hate together", capacity=1)
+        holder = RegistrationFactory(event=event, user=second, name=second.name, email=second.email)
+        RegistrationFactory(event=event, user=member, name=member.name, email=member.email)
+        db.session.add(SessionSignup(session_id=workshop.id, registration_id=holder.id))
+        db.session.commit()
+
+    page = browser.new_context(base_url=site.url, viewport={"width": 390, "height": 844}).new_page()
+    sign_in_with(page, "member@example.org")
+    page.goto("/my-events")
+    page.get_by_role("link", name=f"See your registration for {title}").click()
+    page.get_by_role("button", name="Join waiting list for Tackling hate together").click()
+    expect(page.get_by_text("Tackling hate together is full, so you are on its waiting list")).to_be_visible()
+    expect(page.get_by_text("Waiting list, number 1")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("button", name="Stop waiting for Tackling hate together").click()
+    expect(page.get_by_text("You have left Tackling hate together")).to_be_visible()
     page.context.close()

@@ -315,3 +315,17 @@ def test_admins_add_and_rename_priorities_without_duplicates(client, app, make_u
     assert "Welcoming refugees and new arrivals" in page
     with app.app_context():
         assert db.session.scalar(select(CohesionPriority.slug)) == "welcoming-new-arrivals"
+
+
+def test_the_edit_form_starts_with_the_events_own_choices(client, app, organiser):
+    with app.app_context():
+        from core.models import User
+        priority = PriorityFactory(name="Inter-faith work")
+        event = EventFactory(organisers=[db.session.get(User, organiser.id)], priorities=[priority])
+        event_id, priority_id, venue_id = event.id, priority.id, event.venue_id
+    sign_in(client, organiser)
+    page = text_of(client.get(f"/manage/events/{event_id}/edit"))
+    assert re.search(r'name="kind" type="radio" value="community_event" checked', page)
+    assert re.search(r'name="audience" type="radio" value="public" checked', page)
+    assert re.search(rf'name="priorities" type="checkbox" value="{priority_id}" checked', page)
+    assert re.search(rf'<option selected value="{venue_id}">|<option value="{venue_id}" selected', page)
