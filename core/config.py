@@ -81,6 +81,8 @@ class Config:
             "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"
         )
         self.SIGN_IN_LIMIT_PER_IP = os.environ.get("SIGN_IN_LIMIT_PER_IP", "30 per 5 minutes")
+        # Calendar apps poll feeds every few hours; this only stops a runaway client.
+        self.FEED_LIMIT_PER_IP = os.environ.get("FEED_LIMIT_PER_IP", "120 per minute")
         self.PUBLIC_FORM_LIMIT_PER_IP = os.environ.get(
             "PUBLIC_FORM_LIMIT_PER_IP", "10 per 10 minutes"
         )

@@ -1,15 +1,32 @@
-"""iCalendar (RFC 5545) for one event: pure functions returning bytes."""
-from icalendar import Calendar, Event as VEvent, vText
+"""iCalendar (RFC 5545, with RFC 7986 refresh hints): one event as a file,
+and feeds of many. Pure functions from events to bytes.
 
-from core.database import in_london
+UIDs never change: `event-<id>@<domain>` for an event on its own,
+`series-<id>@<domain>` for a repeating series, which is written once with
+its RRULE; cancelled dates become EXDATEs and dates that were moved or
+changed become RECURRENCE-ID overrides. DTSTAMP is the last change and
+SEQUENCE rises with every change people must hear about.
+"""
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlencode
+
+from dateutil.rrule import rrulestr
+from icalendar import Calendar, Event as VEvent, vDuration, vRecur, vText
+
+from core.database import LONDON, in_london
 from events.models import Event, EventStatus
 
 PRODID = "-//Shared Future//Community events//EN"
+REFRESH = timedelta(hours=4)
 
 
 def event_uid(event: Event, domain: str) -> str:
     """Stable for the life of the event: from its id and the site, never the build time."""
     return f"event-{event.id}@{domain}"
+
+
+def series_uid(series_id: int, domain: str) -> str:
+    return f"series-{series_id}@{domain}"
 
 
 def location_text(event: Event) -> str:
@@ -23,23 +40,166 @@ def location_text(event: Event) -> str:
 
 
 def event_calendar(event: Event, *, url: str, domain: str) -> bytes:
+    """One event on its own (a download, or a booking email's attachment)."""
+    calendar = _calendar()
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(_vevent(event, uid=event_uid(event, domain), url=url))
+    _add_timezone(calendar, [event])
+    return calendar.to_ical()
+
+
+def feed_calendar(events: list[Event], *, name: str, description: str, url_for_event, domain: str,
+                  listed=lambda event: event.is_visible) -> bytes:
+    """A subscribable feed. `events` must hold every occurrence of each series
+    it includes; occurrences for which `listed(event)` is false are left out
+    of their series (EXDATE). `url_for_event(event)` gives the event page."""
+    calendar = _calendar()
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-caldesc", description)
+    calendar.add("x-wr-timezone", "Europe/London")
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
+    series: dict[int, list[Event]] = {}
+    for event in events:
+        if event.series_id is None:
+            calendar.add_component(_vevent(event, uid=event_uid(event, domain), url=url_for_event(event)))
+        else:
+            series.setdefault(event.series_id, []).append(event)
+    for series_id, occurrences in series.items():
+        for component in _series_components(series_id, occurrences, url_for_event=url_for_event, domain=domain,
+                                            listed=listed):
+            calendar.add_component(component)
+    _add_timezone(calendar, events)
+    return calendar.to_ical()
+
+
+def _calendar() -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("calscale", "GREGORIAN")
+    return calendar
+
+
+def _vevent(event: Event, *, uid: str, url: str, starts_at: datetime | None = None, sequence: int | None = None,
+            changed: datetime | None = None, status: EventStatus | None = None) -> VEvent:
+    """One VEVENT from an event; a series' master overrides its start,
+    sequence, last change and status."""
+    changed = (changed or event.updated_at).astimezone(timezone.utc)
+    status = status or event.status
     entry = VEvent()
-    entry.add("uid", event_uid(event, domain))
-    entry.add("dtstamp", event.updated_at)
-    entry.add("dtstart", in_london(event.starts_at))
-    entry.add("dtend", in_london(event.ends_at))
-    entry.add("sequence", event.sequence)
+    entry.add("uid", uid)
+    entry.add("dtstamp", changed)
+    entry.add("last-modified", changed)
+    entry.add("dtstart", in_london(starts_at or event.starts_at))
+    entry.add("dtend", in_london((starts_at or event.starts_at) + (event.ends_at - event.starts_at)))
+    entry.add("sequence", event.sequence if sequence is None else sequence)
     entry.add("summary", event.title)
-    entry.add("description", f"{event.summary}\n\n{url}")
-    entry.add("location", vText(location_text(event)))
+    entry.add("description", _plain_description(event, url))
+    if location_text(event):
+        entry.add("location", vText(location_text(event)))
     entry.add("url", url)
-    entry.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
+    entry.add("status", "CANCELLED" if status == EventStatus.CANCELLED else
+              "TENTATIVE" if status == EventStatus.POSTPONED else "CONFIRMED")
     entry.add("organizer", f"mailto:{event.contact_email}")
-    calendar.add_component(entry)
-    calendar.add_missing_timezones(first_date=in_london(event.starts_at).date().replace(month=1, day=1),
-                                   last_date=in_london(event.ends_at).date().replace(month=12, day=31))
-    return calendar.to_ical()
+    entry.add("transp", "OPAQUE")
+    return entry
+
+
+def _plain_description(event: Event, url: str) -> str:
+    parts = [event.summary]
+    if event.status == EventStatus.POSTPONED:
+        parts.insert(0, "Postponed: a new date will follow.")
+    if event.description:
+        parts.append(event.description)
+    if event.online_url:
+        parts.append(f"Join online: {event.online_url}")
+    parts.append(f"Details and registration: {url}")
+    return "\n\n".join(parts)
+
+
+def _differs_from(event: Event, master: Event) -> bool:
+    """Whether an occurrence needs its own RECURRENCE-ID entry."""
+    return (event.starts_at != event.original_starts_at
+            or event.ends_at - event.starts_at != master.ends_at - master.starts_at
+            or event.status != EventStatus.PUBLISHED
+            or (event.title, event.summary, event.description, event.venue_id, event.online_url,
+                event.contact_email) != (master.title, master.summary, master.description, master.venue_id,
+                                         master.online_url, master.contact_email))
+
+
+def _series_components(series_id: int, occurrences: list[Event], *, url_for_event, domain: str,
+                       listed) -> list[VEvent]:
+    occurrences = sorted(occurrences, key=lambda e: e.original_starts_at)
+    first = occurrences[0]
+    uid = series_uid(series_id, domain)
+    master = _vevent(first, uid=uid, url=url_for_event(first), starts_at=first.original_starts_at,
+                     sequence=max(e.sequence for e in occurrences), status=EventStatus.PUBLISHED,
+                     changed=max(e.updated_at for e in occurrences))
+    master.add("rrule", _rrule_for_feed(first.series.rrule))
+    # Dates the rule makes that have no live occurrence are excluded.
+    made = {in_london(e.original_starts_at) for e in occurrences}
+    rule_dates = [start for start in _rule_starts(first) if start not in made]
+    overrides = []
+    for event in occurrences:
+        if event.status == EventStatus.CANCELLED or not listed(event):
+            master.add("exdate", in_london(event.original_starts_at))
+        elif _differs_from(event, first):
+            override = _vevent(event, uid=uid, url=url_for_event(event))
+            override.add("recurrence-id", in_london(event.original_starts_at))
+            overrides.append(override)
+    for start in rule_dates:
+        master.add("exdate", start)
+    return [master, *overrides]
+
+
+def _rule_starts(first: Event) -> list[datetime]:
+    local = in_london(first.original_starts_at)
+    return [moment.replace(tzinfo=LONDON)
+            for moment in rrulestr(first.series.rrule, dtstart=local.replace(tzinfo=None))]
+
+
+def _rrule_for_feed(rule: str) -> vRecur:
+    """The stored rule, with UNTIL as UTC as RFC 5545 requires when DTSTART has a time zone."""
+    recur = vRecur.from_ical(rule)
+    until = recur.get("UNTIL")
+    if until:
+        moment = until[0]
+        if isinstance(moment, date) and not isinstance(moment, datetime):
+            moment = datetime.combine(moment, datetime.max.time().replace(microsecond=0))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=LONDON)
+        recur["UNTIL"] = [moment.astimezone(timezone.utc)]
+    return recur
+
+
+def _add_timezone(calendar: Calendar, events: list[Event]) -> None:
+    if not events:
+        return
+    first = min(in_london(e.original_starts_at or e.starts_at) for e in events)
+    last = max(in_london(e.ends_at) for e in events)
+    calendar.add_missing_timezones(first_date=first.date().replace(month=1, day=1),
+                                   last_date=last.date().replace(month=12, day=31))
+
+
+def google_calendar_link(event: Event, url: str) -> str:
+    """Google Calendar's 'add event' page, filled in."""
+    def utc(moment):
+        return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return "https://calendar.google.com/calendar/render?" + urlencode({
+        "action": "TEMPLATE", "text": event.title, "dates": f"{utc(event.starts_at)}/{utc(event.ends_at)}",
+        "details": f"{event.summary}\n\n{url}", "location": location_text(event), "ctz": "Europe/London"})
+
+
+def outlook_calendar_link(event: Event, url: str) -> str:
+    """Outlook on the web's 'new event' page, filled in."""
+    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode({
+        "path": "/calendar/action/compose", "rru": "addevent", "subject": event.title,
+        "startdt": event.starts_at.astimezone(timezone.utc).isoformat(),
+        "enddt": event.ends_at.astimezone(timezone.utc).isoformat(),
+        "body": f"{event.summary}\n\n{url}", "location": location_text(event)})
+
+
+def webcal(url: str) -> str:
+    """A feed's address for 'subscribe': calendar apps open webcal:// links."""
+    return "webcal://" + url.split("://", 1)[1]

@@ -30,6 +30,11 @@ class EventKind(enum.Enum):
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
 
+    @property
+    def plural(self) -> str:
+        return {EventKind.AWARDS_CEREMONY: "Awards ceremonies", EventKind.OTHER: "Other events"}.get(
+            self, f"{self.label}s")
+
 
 class EventStatus(enum.Enum):
     DRAFT = "draft"

@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core import audit
@@ -321,12 +321,17 @@ def save_venue(venue: Venue | None, *, actor: User, **fields) -> Venue:
     if venue is None:
         venue = Venue()
         db.session.add(venue)
+    place_before = (venue.name, venue.address, venue.postcode)
     for name in VENUE_FIELDS:
         setattr(venue, name, fields.get(name, False if name in Venue.FACILITIES else ""))
     venue.name, venue.address = venue.name.strip(), venue.address.strip()
     venue.postcode = venue.postcode.strip().upper()
     venue.directions = (venue.directions or "").strip()
     db.session.flush()
+    if venue.id is not None and place_before != (venue.name, venue.address, venue.postcode):
+        # Calendars hold the venue's address in each event's LOCATION: tell them it changed.
+        db.session.execute(update(Event).where(Event.venue_id == venue.id).values(
+            sequence=Event.sequence + 1, updated_at=utcnow()))
     audit.record("venue.saved", actor=actor, subject=venue)
     return venue
 

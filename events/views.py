@@ -6,18 +6,19 @@ from sqlalchemy import select
 
 from core.database import in_london, takes_write_lock, utcnow
 from core.errors import DomainError
-from core.extensions import db
+from core.extensions import db, limiter
 from core.forms import EmptyForm, show_domain_error
 from core.models import User
 from core.permissions import is_admin
-from events import exports, pdf, permissions, services
+from events import exports, feeds, pdf, permissions, services
+from events.ical import event_calendar, feed_calendar, google_calendar_link, outlook_calendar_link, webcal
 from events.forms import (
     BookingForm, EventFilterForm, EventForm, InvitationForm, PriorityForm, QuestionForm, SessionForm,
     StatusChangeForm, VenueForm, WalkInForm, question_answers, registration_form_for,
 )
 from events.models import (
-    CohesionPriority, Event, EventQuestion, ProgrammeSession, QuestionKind, Registration, RegistrationStatus,
-    Venue,
+    CohesionPriority, Event, EventKind, EventQuestion, ProgrammeSession, QuestionKind, Registration,
+    RegistrationStatus, Venue,
 )
 from events.structured_data import event_json_ld
 from events.queries import filtered_events, priority_choices, priority_filter_choices, venue_choices
@@ -52,7 +53,23 @@ def event_list():
     events = None
     if form.validate():
         events = db.paginate(filtered_events(form, now=utcnow()), page=page, per_page=PAGE_SIZE, error_out=False)
-    return render_template("events/list.html", form=form, events=events)
+    return render_template("events/list.html", form=form, events=events, filter_feeds=_filter_feeds(form),
+                           webcal=webcal)
+
+
+def _filter_feeds(form) -> list[dict]:
+    """The calendar feeds matching the list's kind or priority filter."""
+    found = []
+    if not form.errors and form.kind.data:
+        kind = EventKind(form.kind.data)
+        found.append({"title": f"Only {kind.plural.lower()}",
+                      "url": url_for("events.kind_calendar", kind=kind.value, _external=True)})
+    if not form.errors and form.priority.data:
+        priority = db.session.scalar(select(CohesionPriority).where(CohesionPriority.slug == form.priority.data))
+        if priority is not None:
+            found.append({"title": f"Only {priority.name}",
+                          "url": url_for("events.priority_calendar", slug=priority.slug, _external=True)})
+    return found
 
 
 @bp.get("/events/<int:event_id>")
@@ -66,7 +83,14 @@ def event_page(event_id):
                             places_left=places_left, image_url=url_for(
                                 "events.event_image", event_id=event.id, digest=event.image.digest, _external=True)
                             if event.image else None)
+    page_url = url_for("events.event_page", event_id=event.id, _external=True)
+    calendar_links = {
+        "download": url_for("events.event_ics", event_id=event.id),
+        "google": google_calendar_link(event, page_url), "outlook": outlook_calendar_link(event, page_url),
+        "subscribe": webcal(url_for("events.site_calendar", _external=True)),
+    }
     return render_template("events/event.html", event=event, mine=mine, places_left=places_left,
+                           calendar_links=calendar_links,
                            open=services.registration_open(event), json_ld=json_ld, sessions=sessions,
                            occurrences=upcoming if event.series_id else [],
                            taken=services.session_signup_counts(s.id for s in sessions),
@@ -82,6 +106,66 @@ def event_image(event_id, digest):
         abort(404)
     response = Response(event.image.content, mimetype=event.image.content_type)
     response.headers["Cache-Control"] = f"{'public' if event.is_visible else 'private'}, max-age=31536000, immutable"
+    return response
+
+
+# --- calendars ---------------------------------------------------------------------------
+
+def _feed_limit():
+    return current_app.config["FEED_LIMIT_PER_IP"]
+
+
+@bp.get("/calendar.ics")
+@limiter.limit(_feed_limit)
+def site_calendar():
+    return _feed_response(feeds.site_feed(current_app.config["BRAND_NAME"]))
+
+
+@bp.get("/calendar/kind/<kind>.ics")
+@limiter.limit(_feed_limit)
+def kind_calendar(kind):
+    try:
+        chosen = EventKind(kind)
+    except ValueError:
+        abort(404)
+    return _feed_response(feeds.kind_feed(current_app.config["BRAND_NAME"], chosen))
+
+
+@bp.get("/calendar/priority/<slug>.ics")
+@limiter.limit(_feed_limit)
+def priority_calendar(slug):
+    priority = db.first_or_404(select(CohesionPriority).where(CohesionPriority.slug == slug))
+    return _feed_response(feeds.priority_feed(current_app.config["BRAND_NAME"], priority))
+
+
+def _feed_response(feed: feeds.Feed) -> Response:
+    """The feed, or 304 when the caller has this version: a repeat poll
+    costs one small query."""
+    etag, latest = feed.version()
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        body = feed_calendar(feed.events(), name=feed.name, description=feed.description,
+                             url_for_event=lambda event: url_for("events.event_page", event_id=event.id,
+                                                                 _external=True),
+                             domain=services.site_domain(), listed=feeds.listed_publicly)
+        response = Response(body, mimetype="text/calendar")
+        response.headers["Content-Disposition"] = f'inline; filename="{feed.key.replace(":", "-")}.ics"'
+    response.set_etag(etag)
+    if latest is not None:
+        response.last_modified = latest
+    response.cache_control.public = True
+    response.cache_control.no_cache = True  # keep it, but ask each time: the ETag makes asking cheap
+    return response.make_conditional(request)
+
+
+@bp.get("/events/<int:event_id>/event.ics")
+def event_ics(event_id):
+    event = _event_or_404(event_id)
+    body = event_calendar(event, url=url_for("events.event_page", event_id=event.id, _external=True),
+                          domain=services.site_domain())
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
     return response
 
 

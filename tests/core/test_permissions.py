@@ -63,6 +63,10 @@ MATRIX = {
     "events.event_page": ("GET", "/events/{event}", everyone(200)),
     "events.register": ("GET", "/events/{event}/register", everyone(200)),
     "events.event_image": ("GET", "/events/{event}/picture/{digest}.jpg", everyone(200)),
+    "events.event_ics": ("GET", "/events/{event}/event.ics", everyone(200)),
+    "events.site_calendar": ("GET", "/calendar.ics", everyone(200)),
+    "events.kind_calendar": ("GET", "/calendar/kind/workshop.ics", everyone(200)),
+    "events.priority_calendar": ("GET", "/calendar/priority/{priority_slug}.ics", everyone(200)),
     "events.registration": ("GET", "/registrations/{token}", everyone(200)),
     "events.confirm_guest": ("GET", "/registrations/{token}/confirm", everyone(200)),
     "events.confirm_guest_submit": ("POST", "/registrations/{token}/confirm", everyone(302)),
@@ -129,7 +133,7 @@ def world(app):
         return SimpleNamespace(other=other.id, event=event.id, venue=event.venue_id, registration=registration.id,
                                session=session.id, priority=priority.id, question=question.id,
                                token=registration_token(registration), organiser_email=organiser.email,
-                               digest=picture.digest)
+                               digest=picture.digest, priority_slug=priority.slug)
 
 
 def sign_in_as(client, app, role, world, make_user):

@@ -1,0 +1,65 @@
+"""Subscribable calendar feeds of public events: what goes in each, and a
+version cheap enough to answer a repeat poll without building anything.
+
+The version comes from the database (how many events there are and when
+any last changed), so every worker agrees on it and an edit anywhere is
+seen at once; nothing is cached in a process.
+"""
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from core.database import utcnow
+from core.extensions import db
+from events.models import Audience, CohesionPriority, Event, EventKind, EventStatus
+
+FORMAT_VERSION = 1
+RECENT_PAST = timedelta(days=92)  # recent events stay, so cancellations still reach calendars
+
+
+@dataclass(frozen=True)
+class Feed:
+    key: str
+    name: str
+    description: str
+    condition: object = None  # an extra WHERE clause on Event
+
+    def version(self) -> tuple[str, datetime | None]:
+        """An ETag for this feed as it is now, and when anything last changed."""
+        count, latest = db.session.execute(select(func.count(Event.id), func.max(Event.updated_at))).one()
+        stamp = f"{FORMAT_VERSION}:{self.key}:{count}:{latest.isoformat() if latest else ''}:{date.today()}"
+        return hashlib.sha256(stamp.encode()).hexdigest()[:32], latest
+
+    def events(self, now: datetime | None = None) -> list[Event]:
+        """The public events in this feed, with every occurrence of any series among them."""
+        now = now or utcnow()
+        query = select(Event).where(Event.audience == Audience.PUBLIC, Event.status != EventStatus.DRAFT,
+                                    Event.ends_at >= now - RECENT_PAST)
+        if self.condition is not None:
+            query = query.where(self.condition)
+        events = list(db.session.scalars(query.order_by(Event.starts_at)))
+        series_ids = {event.series_id for event in events if event.series_id}
+        if series_ids:
+            events += db.session.scalars(select(Event).where(
+                Event.series_id.in_(series_ids), Event.id.not_in([event.id for event in events])))
+        return events
+
+
+def listed_publicly(event: Event) -> bool:
+    return event.audience == Audience.PUBLIC and event.status in (EventStatus.PUBLISHED, EventStatus.POSTPONED)
+
+
+def site_feed(brand: str) -> Feed:
+    return Feed("all", brand, f"Public events from {brand}")
+
+
+def kind_feed(brand: str, kind: EventKind) -> Feed:
+    return Feed(f"kind:{kind.value}", f"{brand}: {kind.plural}", f"{kind.plural} from {brand}",
+                Event.kind == kind)
+
+
+def priority_feed(brand: str, priority: CohesionPriority) -> Feed:
+    return Feed(f"priority:{priority.id}", f"{brand}: {priority.name}",
+                f"Events from {brand} that serve {priority.name}", Event.priorities.contains(priority))

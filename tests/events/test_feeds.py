@@ -1,0 +1,187 @@
+"""Calendar feeds as real calendar apps read them: parsed by icalendar and,
+independently, by vobject; recurrences expanded by recurring-ical-events and
+compared with the app's own dates; cheap, correct repeat polls."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import recurring_ical_events
+import vobject
+from icalendar import Calendar
+from sqlalchemy import event as sa_event
+
+from core.database import LONDON, in_london, write_lock
+from core.extensions import db
+from events import services
+from events.models import Audience, EventKind, EventStatus
+from events.recurrence import Recurrence
+from tests.events.factories import EventFactory, PriorityFactory, VenueFactory
+from tests.factories import UserFactory
+
+FIRST = datetime(2031, 1, 7, 18, 30, tzinfo=timezone.utc)  # Tuesday 7 January 2031, 18:30 GMT
+
+
+def feed(client, path="/calendar.ics", **headers):
+    return client.get(path, headers=headers)
+
+
+def parsed(response) -> Calendar:
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    body = response.get_data(as_text=True)
+    list(vobject.readComponents(body))  # an independent parser must accept it too
+    return Calendar.from_ical(body)
+
+
+def entries(calendar, uid=None):
+    return [c for c in calendar.walk("VEVENT") if uid is None or str(c["UID"]) == uid]
+
+
+def monthly_series(organiser, **overrides):
+    details = services.EventDetails(
+        title="Interfaith forum", summary="The forum meets", kind=EventKind.FORUM_MEETING, starts_at=FIRST,
+        ends_at=FIRST + timedelta(hours=2), contact_email="forum@example.org", venue_id=VenueFactory().id,
+        recurrence=Recurrence("monthly_weekday", date(2031, 12, 31)), **overrides)
+    first = services.create_event(details, actor=organiser, now=FIRST - timedelta(days=30))
+    occurrences = services.series_occurrences(first)
+    for occurrence in occurrences:
+        occurrence.status = EventStatus.PUBLISHED
+    db.session.commit()
+    return occurrences
+
+
+def test_the_site_feed_has_what_calendar_apps_need_and_only_public_events(app, client):
+    with app.test_request_context():
+        public = EventFactory(title="Big Lunch")
+        EventFactory(title="Members only", audience=Audience.MEMBERS)
+        EventFactory(title="Invited only", audience=Audience.INVITATION)
+        EventFactory(title="Still a draft", status=EventStatus.DRAFT)
+        EventFactory(title="Called off", status=EventStatus.CANCELLED, sequence=2)
+        public_id, public_start = public.id, in_london(public.starts_at).replace(microsecond=0)
+    calendar = parsed(feed(client))
+    assert str(calendar["X-WR-CALNAME"]) == "Shared Future" and "X-WR-CALDESC" in calendar
+    assert calendar["REFRESH-INTERVAL"].to_ical() == b"PT4H" and calendar["X-PUBLISHED-TTL"].to_ical() == b"PT4H"
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
+    titles = {str(e["SUMMARY"]): e for e in entries(calendar)}
+    assert set(titles) == {"Big Lunch", "Called off"}
+    lunch = titles["Big Lunch"]
+    assert str(lunch["UID"]) == f"event-{public_id}@localhost"
+    assert lunch["DTSTART"].dt == public_start and lunch["DTSTART"].params["TZID"] == "Europe/London"
+    assert str(lunch["URL"]) == f"http://localhost/events/{public_id}"
+    assert "1 High Street, Northampton, NN1 1AA" in str(lunch["LOCATION"])
+    assert str(lunch["ORGANIZER"]) == "mailto:events@example.org"
+    assert str(titles["Called off"]["STATUS"]) == "CANCELLED" and titles["Called off"]["SEQUENCE"] == 2
+
+
+def test_a_series_expands_to_the_apps_own_dates_across_both_clock_changes(app, client):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        organiser = UserFactory()
+        occurrences = monthly_series(organiser)
+        march, june, october = occurrences[2], occurrences[5], occurrences[9]
+        services.cancel_event(march, actor=organiser, reason="Room not available")
+        moved = services.EventDetails(
+            title=june.title, summary=june.summary, kind=june.kind, starts_at=june.starts_at + timedelta(days=7),
+            ends_at=june.ends_at + timedelta(days=7), contact_email=june.contact_email, venue_id=june.venue_id)
+        services.update_event(june, moved, actor=organiser)
+        db.session.commit()
+        expected = sorted(in_london(e.starts_at) for e in occurrences if e.status == EventStatus.PUBLISHED)
+        series_uid = f"series-{march.series_id}@localhost"
+        october_start = in_london(october.starts_at)
+        june_original, march_original = in_london(june.original_starts_at), in_london(march.original_starts_at)
+
+    calendar = parsed(feed(client))
+    master, *overrides = entries(calendar, series_uid)
+    assert "RRULE" in master and master["RRULE"]["UNTIL"][0].tzinfo is not None  # UNTIL in UTC, per RFC 5545
+    assert [o["RECURRENCE-ID"].dt for o in overrides] == [june_original]
+    expanded = recurring_ical_events.of(calendar).between(datetime(2031, 1, 1, tzinfo=LONDON),
+                                                           datetime(2032, 1, 1, tzinfo=LONDON))
+    starts = sorted(e["DTSTART"].dt for e in expanded)
+    assert starts == expected and len(starts) == 11
+    assert {s.strftime("%H:%M") for s in starts} == {"18:30"}
+    assert october_start in starts and october_start.utcoffset() == timedelta(hours=1)
+    assert march_original not in starts
+
+
+def test_uids_stay_and_sequence_rises_when_an_event_changes(app, client):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        organiser = UserFactory()
+        event = EventFactory(organisers=[organiser])
+        event_id, before = event.id, event.sequence
+    [first] = entries(parsed(feed(client)))
+    with app.test_request_context(), write_lock(every_transaction=True):
+        event = db.session.get(type(event), event_id)
+        later = services.EventDetails(
+            title=event.title, summary=event.summary, kind=event.kind, starts_at=event.starts_at + timedelta(hours=1),
+            ends_at=event.ends_at + timedelta(hours=1), contact_email=event.contact_email, venue_id=event.venue_id,
+            capacity=event.capacity)
+        services.update_event(event, later, actor=organiser)
+        db.session.commit()
+    [second] = entries(parsed(feed(client)))
+    assert str(second["UID"]) == str(first["UID"]) == f"event-{event_id}@localhost"
+    assert first["SEQUENCE"] == before and second["SEQUENCE"] == before + 1
+    assert second["DTSTART"].dt - first["DTSTART"].dt == timedelta(hours=1)
+
+
+def test_a_venue_moving_address_reaches_subscribed_calendars(app, client):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        event = EventFactory()
+        venue = event.venue
+        fields = {name: getattr(venue, name) for name in services.VENUE_FIELDS}
+        services.save_venue(venue, actor=UserFactory(), **{**fields, "address": "2 New Road\nNorthampton"})
+        db.session.commit()
+    [entry] = entries(parsed(feed(client)))
+    assert "2 New Road" in str(entry["LOCATION"]) and entry["SEQUENCE"] == 1
+
+
+def test_a_repeat_poll_is_answered_304_with_one_query_until_something_changes(app, client):
+    with app.test_request_context():
+        event = EventFactory()
+        event_id = event.id
+    first = feed(client)
+    etag = first.headers["ETag"]
+    assert first.headers["Last-Modified"] and "no-cache" in first.headers["Cache-Control"]
+
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    with app.app_context():
+        sa_event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            again = feed(client, **{"If-None-Match": etag})
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", listener)
+    assert again.status_code == 304 and again.data == b""
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+
+    with app.app_context():
+        changed = db.session.get(type(event), event_id)
+        changed.title = "Renamed"
+        db.session.commit()
+    after = feed(client, **{"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag and b"Renamed" in after.data
+
+
+def test_kind_and_priority_feeds_hold_only_their_events(app, client):
+    with app.test_request_context():
+        priority = PriorityFactory(name="Involving young people", slug="involving-young-people")
+        EventFactory(title="Youth workshop", kind=EventKind.WORKSHOP, priorities=[priority])
+        EventFactory(title="Big Lunch", kind=EventKind.COMMUNITY_EVENT)
+    workshops = parsed(feed(client, "/calendar/kind/workshop.ics"))
+    assert [str(e["SUMMARY"]) for e in entries(workshops)] == ["Youth workshop"]
+    assert str(workshops["X-WR-CALNAME"]) == "Shared Future: Workshops"
+    young = parsed(feed(client, "/calendar/priority/involving-young-people.ics"))
+    assert [str(e["SUMMARY"]) for e in entries(young)] == ["Youth workshop"]
+    assert feed(client, "/calendar/kind/nonsense.ics").status_code == 404
+    assert feed(client, "/calendar/priority/nonsense.ics").status_code == 404
+
+
+def test_event_pages_offer_every_way_to_add_them_to_a_calendar(app, client):
+    with app.test_request_context():
+        event_id = EventFactory(title="Big Lunch").id
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert '<link rel="alternate" type="text/calendar"' in page
+    assert f'href="/events/{event_id}/event.ics"' in page and 'href="webcal://localhost/calendar.ics"' in page
+    assert "https://calendar.google.com/calendar/render?action=TEMPLATE&amp;text=Big+Lunch" in page
+    assert "https://outlook.live.com/calendar/0/deeplink/compose?" in page
+    download = client.get(f"/events/{event_id}/event.ics")
+    assert download.headers["Content-Disposition"] == f'attachment; filename="event-{event_id}.ics"'
+    assert [str(e["SUMMARY"]) for e in entries(parsed(download))] == ["Big Lunch"]
+    listing = client.get("/events?kind=workshop").get_data(as_text=True)
+    assert 'href="http://localhost/calendar/kind/workshop.ics"' in listing
