@@ -257,13 +257,16 @@ class VenueForm(FlaskForm):
     submit = SubmitField("Save venue", widget=GovSubmitInput())
 
 
+def _email_field(label: str, description: str, missing: str = "Enter an email address") -> StringField:
+    return StringField(label, description=description, widget=GovTextInput(),
+                       render_kw={"autocomplete": "email", "spellcheck": "false"},
+                       validators=[InputRequired(missing), Length(max=EMAIL_MAX_LENGTH), NoControlCharacters(),
+                                   Email("Enter an email address in the correct format, like name@example.com")])
+
+
 class RegistrationForm(FlaskForm):
     name = _required_text("Full name", NAME_MAX_LENGTH, "Enter your full name", render_kw={"autocomplete": "name"})
-    email = StringField("Email address", description="We will send your booking details here",
-                        widget=GovTextInput(), render_kw={"autocomplete": "email", "spellcheck": "false"},
-                        validators=[InputRequired("Enter your email address"), Length(max=EMAIL_MAX_LENGTH),
-                                    NoControlCharacters(),
-                                    Email("Enter an email address in the correct format, like name@example.com")])
+    email = _email_field("Email address", "We will send your booking details here", "Enter your email address")
     tickets = IntegerField("How many places", default=1, widget=GovTextInput(),
                            validators=[InputRequired("Enter how many places you need"),
                                        NumberRange(min=1, message="Enter 1 or more")])
@@ -328,14 +331,6 @@ class WalkInForm(FlaskForm):
     people = IntegerField("How many people", default=1, widget=GovTextInput(), validators=[
         InputRequired("Enter how many people"), NumberRange(min=1, max=100, message="Enter between 1 and 100")])
     submit = SubmitField("Add walk-in", widget=GovSubmitInput())
-
-
-def _email_field(label: str, description: str = "") -> StringField:
-    return StringField(label, description=description, widget=GovTextInput(),
-                       render_kw={"autocomplete": "email", "spellcheck": "false"},
-                       validators=[InputRequired("Enter an email address"), Length(max=EMAIL_MAX_LENGTH),
-                                   NoControlCharacters(),
-                                   Email("Enter an email address in the correct format, like name@example.com")])
 
 
 class BookingForm(FlaskForm):

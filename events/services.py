@@ -921,6 +921,7 @@ def invite(event: Event, people: list[tuple[str, str]], *, actor: User) -> Invit
     invited before are not emailed again."""
     if event.status == EventStatus.CANCELLED or event.ends_at <= utcnow():
         raise EventRuleBroken("You cannot invite people to an event that is cancelled or over")
+    _lock(event)  # a double-clicked send finds the first one's invitations, not a duplicate
     existing = set(db.session.scalars(select(EventInvitation.email).where(EventInvitation.event_id == event.id)))
     result = InvitationResult([], [])
     for name, email in people:

@@ -36,11 +36,16 @@ def _event_or_404(event_id: int, *, manage: bool = False) -> Event:
     return event
 
 
-def _registration_from_link(token: str) -> Registration:
+def _from_emailed_link(load, *args):
+    """What an emailed link names, or the page explaining what is wrong with the link."""
     try:
-        return services.registration_for_token(token)
+        return load(*args)
     except services.RegistrationLinkInvalid as error:
         abort(Response(render_template("core/link_problem.html", message=error.message), status=400))
+
+
+def _registration_from_link(token: str) -> Registration:
+    return _from_emailed_link(services.registration_for_token, token)
 
 
 # --- the public side --------------------------------------------------------
@@ -79,11 +84,9 @@ def event_page(event_id):
     places_left = services.places_left(event)
     sessions = services.programme(event)
     upcoming = [e for e in services.series_occurrences(event) if e.is_visible and e.ends_at >= utcnow()]
-    json_ld = event_json_ld(event, url=url_for("events.event_page", event_id=event.id, _external=True),
-                            places_left=places_left, image_url=url_for(
-                                "events.event_image", event_id=event.id, digest=event.image.digest, _external=True)
-                            if event.image else None)
     page_url = url_for("events.event_page", event_id=event.id, _external=True)
+    json_ld = event_json_ld(event, url=page_url, places_left=places_left, image_url=url_for(
+        "events.event_image", event_id=event.id, digest=event.image.digest, _external=True) if event.image else None)
     calendar_links = {
         "download": url_for("events.event_ics", event_id=event.id),
         "google": google_calendar_link(event, page_url), "outlook": outlook_calendar_link(event, page_url),
@@ -173,7 +176,8 @@ def event_ics(event_id):
 @takes_write_lock
 def register(event_id):
     event = _event_or_404(event_id)
-    invitation = _invitation_from_link(event, request.args.get("invitation"))
+    token = request.args.get("invitation")
+    invitation = _from_emailed_link(services.invitation_for_token, token, event) if token is not None else None
     form = registration_form_for(services.event_questions(event))()
     if current_user.is_authenticated:
         del form.name, form.email
@@ -197,15 +201,6 @@ def register(event_id):
             return render_template("events/registered.html", event=event, registration=registration)
     return render_template("events/register.html", event=event, form=form, open=services.registration_open(event),
                            places_left=services.places_left(event), invitation=invitation)
-
-
-def _invitation_from_link(event: Event, token: str | None):
-    if token is None:
-        return None
-    try:
-        return services.invitation_for_token(token, event)
-    except services.RegistrationLinkInvalid as error:
-        abort(Response(render_template("core/link_problem.html", message=error.message), status=400))
 
 
 @bp.get("/registrations/<token>")
@@ -400,6 +395,7 @@ def book_for(event_id):
 
 
 @bp.route("/manage/events/<int:event_id>/invitations", methods=["GET", "POST"])
+@takes_write_lock
 @login_required
 def invitations(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -662,26 +658,27 @@ def delete_session(event_id, session_id):
 @bp.post("/registrations/<token>/sessions/<int:session_id>/join")
 @takes_write_lock
 def join_session(token, session_id):
-    def joined(signup):
+    def joined(session, signup):
         if signup.waiting:
-            return (f"{signup.session.title} is full, so you are on its waiting list. "
+            return (f"{session.title} is full, so you are on its waiting list. "
                     "If a place comes free it is yours, and we will email you.")
-        return f"You are signed up for {signup.session.title}."
+        return f"You are signed up for {session.title}."
     return _session_choice(token, session_id, services.join_session, joined)
 
 
 @bp.post("/registrations/<token>/sessions/<int:session_id>/leave")
 @takes_write_lock
 def leave_session(token, session_id):
-    return _session_choice(token, session_id, services.leave_session, "You have left {}.")
+    return _session_choice(token, session_id, services.leave_session,
+                           lambda session, _: f"You have left {session.title}.")
 
 
 def _session_choice(token, session_id, action, message):
+    """`message(session, outcome)` says what happened."""
     registration = _registration_from_link(token)
     session = _session_of(registration.event, session_id)
-    if isinstance(message, str):
-        message = message.format(session.title)
-    return _act_on_registration(token, lambda r: action(r, session), message, "#programme")
+    return _act_on_registration(token, lambda r: action(r, session), lambda outcome: message(session, outcome),
+                                "#programme")
 
 
 # --- the cohesion priorities taxonomy (admins) -----------------------------------------

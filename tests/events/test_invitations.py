@@ -12,7 +12,10 @@ from events import services
 from events.models import Audience, EventInvitation, Registration, RegistrationStatus
 from tests.conftest import sign_in, submit
 from tests.events.factories import EventFactory, RegistrationFactory
+from tests.events.test_concurrency import all_at_once
 from tests.factories import UserFactory
+from tests.http_client import HttpClient
+from tests.live_server import live_server
 
 
 @pytest.fixture
@@ -165,3 +168,20 @@ def test_organiser_books_someone_in_from_the_manage_pages(app, client, make_user
     with app.app_context():
         from events.models import Event
         assert db.session.get(Event, event_id).reserved_places == 0
+
+
+def test_a_triple_clicked_send_invites_each_person_once(app, database_url, make_user):
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        event_id = EventFactory(organisers=[db.session.get(User, organiser.id)]).id
+    path = f"/manage/events/{event_id}/invitations"
+    with live_server(database_url) as base_url:
+        client = HttpClient(base_url)
+        client.post("/sign-in", {"email": organiser.email, "password": organiser.password},
+                    client.csrf_token("/sign-in"))
+        token = client.csrf_token(path)
+        same_form = (lambda: None, lambda _: client.post(path, {"people": "amina@example.org"}, token))
+        results = all_at_once([same_form, same_form, same_form])
+    assert [status for status, _ in results] == [302, 302, 302]
+    with app.app_context():
+        assert [i.email for i in db.session.scalars(select(EventInvitation))] == ["amina@example.org"]
