@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import BinaryIO
 
 from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -945,8 +945,13 @@ def invitations_of(event: Event) -> list[EventInvitation]:
                                    .order_by(EventInvitation.created_at, EventInvitation.id)))
 
 
+def _invitation_serializer() -> URLSafeSerializer:
+    """Invitation links carry no time: they work while the event takes registrations."""
+    return URLSafeSerializer(current_app.secret_key, salt=_INVITATION_SALT)
+
+
 def invitation_link(invitation: EventInvitation) -> str:
-    token = URLSafeTimedSerializer(current_app.secret_key, salt=_INVITATION_SALT).dumps(
+    token = _invitation_serializer().dumps(
         {"invitation": invitation.id, "email": invitation.email})
     return url_for("events.register", event_id=invitation.event_id, invitation=token, _external=True)
 
@@ -955,7 +960,7 @@ def invitation_for_token(token: str, event: Event) -> EventInvitation:
     problem = RegistrationLinkInvalid("This invitation link is not valid. Check you copied the whole link from "
                                       "the email.")
     try:
-        data = URLSafeTimedSerializer(current_app.secret_key, salt=_INVITATION_SALT).loads(token)
+        data = _invitation_serializer().loads(token)
     except BadSignature:
         raise problem from None
     invitation = db.session.get(EventInvitation, data.get("invitation")) if isinstance(data, dict) else None
