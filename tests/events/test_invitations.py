@@ -40,7 +40,8 @@ def test_an_invitation_only_event_admits_only_the_invited(ctx):
     invitation = invite_one(event, "Amina@Example.org", organiser)
     [email] = mail_to("amina@example.org")
     token = re.search(r"invitation=(\S+)", email.body).group(1)
-    assert email.subject == f"You're invited: {event.title}" and services.invitation_for_token(token, event) == invitation
+    assert email.subject == f"You're invited: {event.title}"
+    assert services.invitation_for_token(token, event) == invitation
 
     with pytest.raises(services.NotOpenToYou, match="address your invitation was sent to") as refused:
         services.register(event, name="Amina", email="other@example.org", invitation=invitation)
