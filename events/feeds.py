@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 
 from core.database import utcnow
 from core.extensions import db
-from events.models import Audience, CohesionPriority, Event, EventKind, EventStatus
+from events.models import (
+    Audience, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus,
+)
 
 FORMAT_VERSION = 1
 RECENT_PAST = timedelta(days=92)  # recent events stay, so cancellations still reach calendars
@@ -45,6 +47,33 @@ class Feed:
             events += db.session.scalars(select(Event).where(
                 Event.series_id.in_(series_ids), Event.id.not_in([event.id for event in events])))
         return events
+
+
+# What a person's own feed shows: places they hold or are queueing for.
+IN_PERSONAL_FEED = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED, RegistrationStatus.WAITLISTED)
+
+
+def _personal_query(user_id: int, now: datetime):
+    return (select(Registration).join(Registration.event)
+            .where(Registration.user_id == user_id, Registration.status.in_(IN_PERSONAL_FEED),
+                   Event.status != EventStatus.DRAFT, Event.ends_at >= now - RECENT_PAST))
+
+
+def personal_version(user_id: int, now: datetime | None = None) -> str:
+    """An ETag for one person's feed: it changes when they register, cancel,
+    move off the waiting list, or when one of their events changes. (No
+    Last-Modified: a cancellation removes a row, which no date would show.)"""
+    now = now or utcnow()
+    rows = db.session.execute(
+        _personal_query(user_id, now).with_only_columns(Registration.id, Registration.status, Event.updated_at)
+        .order_by(Registration.id)).all()
+    stamp = f"{FORMAT_VERSION}:personal:{user_id}:{date.today()}:" + ";".join(
+        f"{row[0]},{row[1].value},{row[2].isoformat()}" for row in rows)
+    return hashlib.sha256(stamp.encode()).hexdigest()[:32]
+
+
+def personal_registrations(user_id: int, now: datetime | None = None) -> list[Registration]:
+    return list(db.session.scalars(_personal_query(user_id, now or utcnow()).order_by(Event.starts_at)))
 
 
 def listed_publicly(event: Event) -> bool:

@@ -14,7 +14,7 @@ from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event as VEvent, vDuration, vRecur, vText
 
 from core.database import LONDON, in_london
-from events.models import Event, EventStatus
+from events.models import Event, EventStatus, Registration, RegistrationStatus
 
 PRODID = "-//Shared Future//Community events//EN"
 REFRESH = timedelta(hours=4)
@@ -53,12 +53,7 @@ def feed_calendar(events: list[Event], *, name: str, description: str, url_for_e
     """A subscribable feed. `events` must hold every occurrence of each series
     it includes; occurrences for which `listed(event)` is false are left out
     of their series (EXDATE). `url_for_event(event)` gives the event page."""
-    calendar = _calendar()
-    calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-caldesc", description)
-    calendar.add("x-wr-timezone", "Europe/London")
-    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", vDuration(REFRESH))
+    calendar = _feed(name, description)
     series: dict[int, list[Event]] = {}
     for event in events:
         if event.series_id is None:
@@ -71,6 +66,34 @@ def feed_calendar(events: list[Event], *, name: str, description: str, url_for_e
             calendar.add_component(component)
     _add_timezone(calendar, events)
     return calendar.to_ical()
+
+
+def personal_feed_calendar(registrations: list[Registration], *, name: str, description: str, url_for_event,
+                           domain: str) -> bytes:
+    """One person's feed: each event they hold a place for, or are waiting
+    for, on its own (occurrences of a series too, as they book each one)."""
+    calendar = _feed(name, description)
+    for registration in registrations:
+        event = registration.event
+        entry = _vevent(event, uid=event_uid(event, domain), url=url_for_event(event))
+        if registration.status != RegistrationStatus.CONFIRMED and event.status != EventStatus.CANCELLED:
+            note = "Waiting list" if registration.status == RegistrationStatus.WAITLISTED else "Place offered"
+            entry["summary"] = vText(f"{note}: {event.title}")
+            entry["status"] = vText("TENTATIVE")
+            entry["transp"] = vText("TRANSPARENT")
+        calendar.add_component(entry)
+    _add_timezone(calendar, [registration.event for registration in registrations])
+    return calendar.to_ical()
+
+
+def _feed(name: str, description: str) -> Calendar:
+    calendar = _calendar()
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-caldesc", description)
+    calendar.add("x-wr-timezone", "Europe/London")
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
+    return calendar
 
 
 def _calendar() -> Calendar:

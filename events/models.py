@@ -420,3 +420,18 @@ class Attendance(db.Model):
     @property
     def name(self) -> str:
         return self.registration.name if self.registration else self.walk_in_name
+
+
+class CalendarLink(db.Model):
+    """A member's private calendar feed address. Calendar apps send no
+    cookies, so the token in the URL is the only key; making a new one
+    retires the old address."""
+
+    __tablename__ = "calendar_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -7,6 +7,7 @@ caller's transaction to have begun under `core.database.write_lock()`.
 Functions flush but never commit.
 """
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import BinaryIO
@@ -27,7 +28,7 @@ from events import images
 from events.ical import event_calendar
 from events.recurrence import Recurrence, RecurrenceError, expand
 from events.models import (
-    HOLDS_PLACES, Attendance, Audience, CohesionPriority, Event, EventImage, EventInvitation, EventKind,
+    HOLDS_PLACES, Attendance, Audience, CalendarLink, CohesionPriority, Event, EventImage, EventInvitation, EventKind,
     EventQuestion, EventSeries, EventStatus,
     ProgrammeSession, QuestionKind, Registration, RegistrationAnswer, RegistrationStatus, SessionSignup, Venue,
 )
@@ -397,10 +398,10 @@ def _lock(event: Event) -> None:
 
 
 def _lock_row(model, row_id: int) -> None:
-    """Lock one capacity-holding row until commit (PostgreSQL); on SQLite,
+    """Lock one row until commit (PostgreSQL); on SQLite,
     insist the transaction already holds the database's write lock."""
     if not holds_write_lock(db.session):
-        raise RuntimeError("capacity changes on SQLite must run inside core.database.write_lock()")
+        raise RuntimeError("row locks on SQLite need a transaction begun inside core.database.write_lock()")
     db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
 
@@ -903,6 +904,35 @@ def send_reminders(*, within: timedelta, now: datetime | None = None) -> int:
 
 def site_domain() -> str:
     return current_app.config.get("SERVER_NAME") or "localhost"
+
+
+# --- personal calendar links ------------------------------------------------------------
+
+def calendar_link_for(user: User) -> CalendarLink | None:
+    return db.session.scalar(select(CalendarLink).where(CalendarLink.user_id == user.id))
+
+
+def renew_calendar_link(user: User, *, actor: User) -> CalendarLink:
+    """Give the person a new private feed address; any old one stops working."""
+    _lock_row(User, user.id)  # a double click must not make two
+    db.session.execute(delete(CalendarLink).where(CalendarLink.user_id == user.id))
+    link = CalendarLink(user_id=user.id, token=secrets.token_urlsafe(32))
+    db.session.add(link)
+    db.session.flush()
+    audit.record("calendar_link.renewed", actor=actor, subject=user)
+    return link
+
+
+def stop_calendar_link(user: User, *, actor: User) -> None:
+    _lock_row(User, user.id)
+    db.session.execute(delete(CalendarLink).where(CalendarLink.user_id == user.id))
+    audit.record("calendar_link.stopped", actor=actor, subject=user)
+
+
+def calendar_link_owner(token: str) -> User | None:
+    """Whose feed this address is, or None for an unknown or retired one."""
+    link = db.session.scalar(select(CalendarLink).where(CalendarLink.token == token))
+    return link.user if link else None
 
 
 # --- invitations -----------------------------------------------------------------------

@@ -11,7 +11,9 @@ from core.forms import EmptyForm, show_domain_error
 from core.models import User
 from core.permissions import is_admin
 from events import exports, feeds, pdf, permissions, services
-from events.ical import event_calendar, feed_calendar, google_calendar_link, outlook_calendar_link, webcal
+from events.ical import (
+    event_calendar, feed_calendar, google_calendar_link, outlook_calendar_link, personal_feed_calendar, webcal,
+)
 from events.forms import (
     BookingForm, EventFilterForm, EventForm, InvitationForm, PriorityForm, QuestionForm, SessionForm,
     StatusChangeForm, VenueForm, WalkInForm, question_answers, registration_form_for,
@@ -141,23 +143,49 @@ def priority_calendar(slug):
     return _feed_response(feeds.priority_feed(current_app.config["BRAND_NAME"], priority))
 
 
+@bp.get("/calendar/personal/<token>.ics")
+@limiter.limit(_feed_limit)
+def personal_calendar(token):
+    """A member's own events. The token is the only key (calendar apps send
+    no cookies); an unknown or retired one is simply not found."""
+    owner = services.calendar_link_owner(token)
+    if owner is None:
+        abort(404)
+    return _calendar_response(
+        feeds.personal_version(owner.id), None, filename="my-events", shared=False,
+        build=lambda: personal_feed_calendar(
+            feeds.personal_registrations(owner.id), name=f"My events: {current_app.config['BRAND_NAME']}",
+            description=f"Events {owner.name} has registered for", url_for_event=_event_url,
+            domain=services.site_domain()))
+
+
 def _feed_response(feed: feeds.Feed) -> Response:
-    """The feed, or 304 when the caller has this version: a repeat poll
-    costs one small query."""
     etag, latest = feed.version()
+    return _calendar_response(etag, latest, filename=feed.key.replace(":", "-"), build=lambda: feed_calendar(
+        feed.events(), name=feed.name, description=feed.description, url_for_event=_event_url,
+        domain=services.site_domain(), listed=feeds.listed_publicly))
+
+
+def _event_url(event: Event) -> str:
+    return url_for("events.event_page", event_id=event.id, _external=True)
+
+
+def _calendar_response(etag: str, latest, *, filename: str, build, shared: bool = True) -> Response:
+    """A feed, or 304 when the caller has this version: a repeat poll costs
+    the one small query that made the ETag; `build()` runs only on a change.
+    A personal feed is not `shared`: no cache between may keep it."""
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
-        body = feed_calendar(feed.events(), name=feed.name, description=feed.description,
-                             url_for_event=lambda event: url_for("events.event_page", event_id=event.id,
-                                                                 _external=True),
-                             domain=services.site_domain(), listed=feeds.listed_publicly)
-        response = Response(body, mimetype="text/calendar")
-        response.headers["Content-Disposition"] = f'inline; filename="{feed.key.replace(":", "-")}.ics"'
+        response = Response(build(), mimetype="text/calendar")
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}.ics"'
     response.set_etag(etag)
     if latest is not None:
         response.last_modified = latest
-    response.cache_control.public = True
+    if shared:
+        response.cache_control.public = True
+    else:
+        response.cache_control.private = True
     response.cache_control.no_cache = True  # keep it, but ask each time: the ETag makes asking cheap
     return response.make_conditional(request)
 
@@ -274,7 +302,10 @@ def my_events():
         .order_by(Event.starts_at)
     ).all()
     now = utcnow()
-    return render_template("events/my_events.html", form=EmptyForm(),
+    calendar_link = services.calendar_link_for(current_user)
+    return render_template("events/my_events.html", form=EmptyForm(), webcal=webcal,
+                           calendar_url=url_for("events.personal_calendar", token=calendar_link.token,
+                                                _external=True) if calendar_link else None,
                            links={r.id: services.registration_link(r) for r in registrations},
                            upcoming=[r for r in registrations if r.event.ends_at >= now],
                            past=[r for r in reversed(registrations) if r.event.ends_at < now],
@@ -295,6 +326,32 @@ def cancel_mine(registration_id):
     db.session.commit()
     flash(f"Your registration for {registration.event.title} has been cancelled.", "success")
     return redirect(url_for("events.my_events"))
+
+
+@bp.post("/my-events/calendar-link")
+@takes_write_lock
+@login_required
+def renew_calendar_link():
+    had_one = services.calendar_link_for(current_user) is not None
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.renew_calendar_link(current_user, actor=current_user)
+    db.session.commit()
+    flash("Your new calendar address is below. The old one no longer works." if had_one else
+          "Your calendar address is ready. Add it to your calendar app to see your events there.", "success")
+    return redirect(url_for("events.my_events", _anchor="calendar"))
+
+
+@bp.post("/my-events/calendar-link/stop")
+@takes_write_lock
+@login_required
+def stop_calendar_link():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.stop_calendar_link(current_user, actor=current_user)
+    db.session.commit()
+    flash("Your calendar address no longer works. Calendar apps using it will stop updating.", "success")
+    return redirect(url_for("events.my_events", _anchor="calendar"))
 
 
 # --- organisers --------------------------------------------------------------------

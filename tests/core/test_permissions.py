@@ -4,10 +4,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from core.database import write_lock
 from core.extensions import db
 from core.models import User
 from events.models import EventImage, EventQuestion, QuestionKind
-from events.services import registration_token
+from events.services import registration_token, renew_calendar_link
 from tests.conftest import csrf_token, sign_in
 from tests.events.factories import (
     EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory,
@@ -75,6 +76,10 @@ MATRIX = {
     "events.my_events": ("GET", "/my-events", signed_in(200)),
     # Only the person who registered can cancel from My events; to anyone else it does not exist.
     "events.cancel_mine": ("POST", "/my-events/{registration}/cancel", signed_in(404)),
+    # Each person renews or stops only their own calendar address; the address itself is the key to the feed.
+    "events.renew_calendar_link": ("POST", "/my-events/calendar-link", signed_in(302)),
+    "events.stop_calendar_link": ("POST", "/my-events/calendar-link/stop", signed_in(302)),
+    "events.personal_calendar": ("GET", "/calendar/personal/{calendar_token}.ics", everyone(200)),
     # events: organisers
     "events.manage_list": ("GET", "/manage/events", only(ORGANISERS)),
     "events.create_event": ("GET", "/manage/events/new", only(ORGANISERS)),
@@ -130,7 +135,10 @@ def world(app):
         question = EventQuestion(event_id=event.id, label="Which workshop?", kind=QuestionKind.TEXT)
         db.session.add(question)
         db.session.commit()
-        return SimpleNamespace(other=other.id, event=event.id, venue=event.venue_id, registration=registration.id,
+        with write_lock():
+            calendar_token = renew_calendar_link(other, actor=other).token
+            db.session.commit()
+        return SimpleNamespace(calendar_token=calendar_token, other=other.id, event=event.id, venue=event.venue_id, registration=registration.id,
                                session=session.id, priority=priority.id, question=question.id,
                                token=registration_token(registration), organiser_email=organiser.email,
                                digest=picture.digest, priority_slug=priority.slug)

@@ -284,3 +284,25 @@ def test_a_member_waits_for_a_full_workshop(browser, site):
     page.get_by_role("button", name="Stop waiting for Tackling hate together").click()
     expect(page.get_by_text("You have left Tackling hate together")).to_be_visible()
     page.context.close()
+
+
+def test_a_member_subscribes_to_their_own_calendar_by_keyboard(browser, site):
+    title = f"Forum {uuid.uuid4().hex[:6]}"
+    with site.app.app_context():
+        member = db.session.scalar(select(User).where(User.email == "member@example.org"))
+        RegistrationFactory(event=EventFactory(title=title), user=member, name=member.name, email=member.email)
+        db.session.commit()
+
+    page = browser.new_context(base_url=site.url, viewport={"width": 390, "height": 844}).new_page()
+    sign_in_with(page, "member@example.org")
+    page.goto("/my-events")
+    page.get_by_role("button", name="Get my calendar address").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Your calendar address is ready")).to_be_visible()
+    address = page.get_by_label("Or copy your private calendar address")
+    address.focus()
+    expect(address).to_be_focused()
+    check_accessibility(page)
+    feed = page.context.request.get(address.input_value())
+    assert feed.status == 200 and f"SUMMARY:{title}" in feed.text()
+    page.context.close()

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 
 from core.extensions import db
-from events.models import Registration, RegistrationStatus
+from events.models import CalendarLink, Registration, RegistrationStatus
 from events.services import registration_token
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.http_client import HttpClient
@@ -104,3 +104,18 @@ def test_concurrent_cancellations_promote_each_waiting_person_exactly_once(app, 
     waiting = [r for r in rows if r.status == RegistrationStatus.WAITLISTED]
     assert len(offered) == 3 and len(waiting) == 2
     assert max(r.waitlisted_at for r in offered) < min(r.waitlisted_at for r in waiting)
+
+
+def test_a_double_clicked_calendar_address_button_leaves_one_working_address(app, database_url, make_user):
+    member = make_user()
+    with live_server(database_url, **ROOMY_LIMITS) as base_url:
+        client = HttpClient(base_url)
+        client.post("/sign-in", {"email": member.email, "password": member.password}, client.csrf_token("/sign-in"))
+        token = client.csrf_token("/my-events")
+        same_button = (lambda: None, lambda _: client.post("/my-events/calendar-link", {}, token))
+        results = all_at_once([same_button, same_button, same_button])
+        assert [status for status, _ in results] == [302, 302, 302]
+        with app.app_context():
+            links = db.session.scalars(select(CalendarLink).where(CalendarLink.user_id == member.id)).all()
+        assert len(links) == 1
+        assert client.get(f"/calendar/personal/{links[0].token}.ics")[0] == 200

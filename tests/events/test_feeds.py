@@ -1,20 +1,23 @@
 """Calendar feeds as real calendar apps read them: parsed by icalendar and,
 independently, by vobject; recurrences expanded by recurring-ical-events and
 compared with the app's own dates; cheap, correct repeat polls."""
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import recurring_ical_events
 import vobject
 from icalendar import Calendar
-from sqlalchemy import event as sa_event
+from sqlalchemy import event as sa_event, select
 
 from core.database import LONDON, in_london, write_lock
 from core.extensions import db
+from core.models import AuditEntry
 from events import services
-from events.models import Audience, EventKind, EventStatus
+from events.models import Audience, EventKind, EventStatus, Registration
+from tests.conftest import sign_in, submit
 from events.recurrence import Recurrence
-from tests.events.factories import EventFactory, PriorityFactory, VenueFactory
+from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory, VenueFactory
 from tests.factories import UserFactory
 
 FIRST = datetime(2031, 1, 7, 18, 30, tzinfo=timezone.utc)  # Tuesday 7 January 2031, 18:30 GMT
@@ -185,3 +188,82 @@ def test_event_pages_offer_every_way_to_add_them_to_a_calendar(app, client):
     assert [str(e["SUMMARY"]) for e in entries(parsed(download))] == ["Big Lunch"]
     listing = client.get("/events?kind=workshop").get_data(as_text=True)
     assert 'href="http://localhost/calendar/kind/workshop.ics"' in listing
+
+
+# --- a member's own feed ---------------------------------------------------------------
+
+def calendar_address(browser) -> str:
+    page = browser.get("/my-events").get_data(as_text=True)
+    match = re.search(r'value="http://localhost(/calendar/personal/[^"]+\.ics)"', page)
+    return match.group(1) if match else None
+
+
+def test_a_members_feed_follows_their_registrations_without_a_cookie(app, make_user):
+    with app.test_request_context():
+        open_event = EventFactory(title="Big Lunch")
+        members_only = EventFactory(title="Members' briefing", audience=Audience.MEMBERS)
+        full = EventFactory(title="Full workshop", capacity=1)
+        RegistrationFactory(event=full)
+        EventFactory(title="Not registered")
+        ids = {"lunch": open_event.id, "briefing": members_only.id, "full": full.id}
+    member = make_user()
+    browser = app.test_client()
+    sign_in(browser, member)
+    assert calendar_address(browser) is None
+    response = submit(browser, "/my-events/calendar-link", form_url="/my-events", follow_redirects=True)
+    assert "Your calendar address is ready" in response.get_data(as_text=True)
+    address = calendar_address(browser)
+    assert f'<link rel="alternate" type="text/calendar" title="My events" href="http://localhost{address}">' \
+        in browser.get("/my-events").get_data(as_text=True)
+
+    for event_id in ids.values():
+        submit(browser, f"/events/{event_id}/register", {})
+    calendar_app = app.test_client()  # no cookies, as calendar apps send none
+    first = calendar_app.get(address)
+    assert "private" in first.headers["Cache-Control"] and "Last-Modified" not in first.headers
+    calendar = parsed(first)
+    assert str(calendar["X-WR-CALNAME"]) == "My events: Shared Future"
+    summaries = {str(e["SUMMARY"]): e for e in entries(calendar)}
+    assert set(summaries) == {"Big Lunch", "Members' briefing", "Waiting list: Full workshop"}
+    assert str(summaries["Big Lunch"]["UID"]) == f"event-{ids['lunch']}@localhost"
+    assert str(summaries["Waiting list: Full workshop"]["STATUS"]) == "TENTATIVE"
+
+    assert calendar_app.get(address, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    with app.app_context():
+        lunch = db.session.scalar(select(Registration).where(Registration.event_id == ids["lunch"],
+                                                             Registration.user_id == member.id))
+    submit(browser, f"/my-events/{lunch.id}/cancel", form_url="/my-events")
+    after = calendar_app.get(address, headers={"If-None-Match": first.headers["ETag"]})
+    assert {str(e["SUMMARY"]) for e in entries(parsed(after))} == {"Members' briefing",
+                                                                   "Waiting list: Full workshop"}
+
+
+def test_a_new_address_retires_the_old_one_and_unknown_addresses_reveal_nothing(app, make_user):
+    member = make_user()
+    browser = app.test_client()
+    sign_in(browser, member)
+    submit(browser, "/my-events/calendar-link", form_url="/my-events")
+    old = calendar_address(browser)
+    response = submit(browser, "/my-events/calendar-link", form_url="/my-events", follow_redirects=True)
+    assert "The old one no longer works" in response.get_data(as_text=True)
+    new = calendar_address(browser)
+    assert new != old and browser.get(new).status_code == 200
+    calendar_app = app.test_client()
+    retired = calendar_app.get(old)
+    never_issued = calendar_app.get("/calendar/personal/" + "x" * 43 + ".ics")
+    assert retired.status_code == never_issued.status_code == 404
+    assert retired.data == never_issued.data
+
+    submit(browser, "/my-events/calendar-link/stop", form_url="/my-events")
+    assert calendar_address(browser) is None and browser.get(new).status_code == 404
+    with app.app_context():
+        actions = set(db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == member.id)))
+    assert {"calendar_link.renewed", "calendar_link.stopped"} <= actions
+
+
+def test_making_an_address_needs_the_form_token(app, make_user):
+    member = make_user()
+    browser = app.test_client()
+    sign_in(browser, member)
+    assert browser.post("/my-events/calendar-link").status_code == 400
+    assert calendar_address(browser) is None
