@@ -7,7 +7,9 @@ from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
+from api.problems import is_api_request, problem
 from core import cli, permissions, security
 from core.config import Config, instance_secret_key
 from core.database import in_london
@@ -19,8 +21,17 @@ from events import cli as events_cli
 from events.recurrence import describe as describe_recurrence
 from events import permissions as event_permissions
 
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in routes: only numbers a database id can be, so a longer
+    one is simply not found instead of overflowing PostgreSQL's integer."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseId
     app.config.update(Config(app.instance_path).as_dict())
     if config:
         app.config.update(config)
@@ -49,10 +60,12 @@ def create_app(config: dict | None = None) -> Flask:
     WTFormsHelpers(app)
     _init_login(app)
 
+    from api.views import bp as api_bp
     from core.views import bp as core_bp
     from events.views import bp as events_bp
     app.register_blueprint(core_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(api_bp)
 
     security.init_app(app)
     app.after_request(_send_committed_email)
@@ -92,6 +105,8 @@ def _register_error_pages(app: Flask) -> None:
         def handler(error):
             if status == 500:
                 db.session.rollback()
+            if is_api_request():
+                return problem(status)
             return render_template(template, error=error), status
         return handler
 

@@ -19,13 +19,14 @@ from events.models import (
 VENUES = [
     dict(name="Guildhall", address="St Giles Square\nNorthampton", postcode="NN1 1DE",
          directions="Five minutes' walk from the bus station. The accessible entrance is on St Giles Street.",
-         step_free=True, hearing_loop=True, accessible_toilet=True, quiet_room=True, baby_changing=True),
+         step_free=True, hearing_loop=True, accessible_toilet=True, quiet_room=True, baby_changing=True,
+         position=(52.23705, -0.89476)),
     dict(name="Weston Favell Community Centre", address="Billing Brook Road\nNorthampton", postcode="NN3 8DW",
          directions="Buses 1 and 15 stop outside. Free parking behind the centre.",
-         step_free=True, accessible_toilet=True, parking=True),
+         step_free=True, accessible_toilet=True, parking=True, position=(52.25566, -0.84312)),
     dict(name="Kettering Library", address="Sheep Street\nKettering", postcode="NN16 0AY",
          directions="Opposite the Market Place. The meeting room is on the first floor; there is a lift.",
-         step_free=True, hearing_loop=True),
+         step_free=True, hearing_loop=True, position=(52.39877, -0.72703)),
 ]
 
 

@@ -20,6 +20,7 @@ from core.database import in_london, london_datetime
 from core.forms import NoControlCharacters
 from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from events.models import Audience, EventKind, QuestionKind
+from events.queries import EventSearch
 from events.recurrence import PATTERNS, Recurrence
 from events.services import EventDetails, SessionDetails
 
@@ -241,6 +242,32 @@ class PriorityForm(FlaskForm):
     submit = SubmitField("Save priority", widget=GovSubmitInput())
 
 
+_POSITION = re.compile(r"\s*\(?\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*\)?\s*")
+
+
+class MapPositionField(StringField):
+    """Latitude and longitude in one box, as a map app copies them:
+    "52.2370, -0.8946". Empty means not known."""
+
+    widget = GovTextInput()
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = valuelist[0] if valuelist else ""
+        if not text.strip():
+            return
+        match = _POSITION.fullmatch(text)
+        latitude, longitude = (float(match[1]), float(match[2])) if match else (None, None)
+        if latitude is None or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise ValueError("Enter the map position as latitude, longitude, like 52.2370, -0.8946")
+        self.data = (round(latitude, 6), round(longitude, 6))
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return f"{self.data[0]:g}, {self.data[1]:g}" if self.data else ""
+
+
 class VenueForm(FlaskForm):
     name = _required_text("Name", 150, "Enter the venue's name")
     address = TextAreaField("Address", widget=GovTextArea(), validators=[
@@ -254,6 +281,9 @@ class VenueForm(FlaskForm):
     parking = BooleanField("Parking", widget=GovCheckboxInput())
     quiet_room = BooleanField("Prayer or quiet room", widget=GovCheckboxInput())
     baby_changing = BooleanField("Baby changing", widget=GovCheckboxInput())
+    position = MapPositionField("Map position (optional)", description=(
+        "Latitude and longitude, so calendar apps can show it on a map. In Google Maps, right-click the "
+        "entrance and click the numbers to copy them."))
     submit = SubmitField("Save venue", widget=GovSubmitInput())
 
 
@@ -395,3 +425,8 @@ class EventFilterForm(FlaskForm):
     date_from = DayMonthYearField("From", validators=[Optional()])
     date_to = DayMonthYearField("To", validators=[Optional()])
     step_free = BooleanField("Step-free venues only", widget=GovCheckboxInput())
+
+    def search(self) -> EventSearch:
+        return EventSearch(text=self.q.data or "", kind=EventKind(self.kind.data) if self.kind.data else None,
+                           priority_slug=self.priority.data or "", date_from=self.date_from.data,
+                           date_to=self.date_to.data, step_free=bool(self.step_free.data))

@@ -121,6 +121,8 @@ def _vevent(event: Event, *, uid: str, url: str, starts_at: datetime | None = No
     entry.add("description", _plain_description(event, url))
     if location_text(event):
         entry.add("location", vText(location_text(event)))
+    if event.venue and event.venue.position:
+        entry.add("geo", event.venue.position)
     entry.add("url", url)
     entry.add("status", "CANCELLED" if status == EventStatus.CANCELLED else
               "TENTATIVE" if status == EventStatus.POSTPONED else "CONFIRMED")

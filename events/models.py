@@ -126,6 +126,15 @@ class Venue(db.Model):
     parking: Mapped[bool] = mapped_column(default=False)
     quiet_room: Mapped[bool] = mapped_column(default=False)
     baby_changing: Mapped[bool] = mapped_column(default=False)
+    # Where it is on a map (WGS 84), when the organiser has given it: calendars show it as GEO.
+    latitude: Mapped[Optional[float]]
+    longitude: Mapped[Optional[float]]
+
+    __table_args__ = (
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="position_whole"),
+    )
 
     FACILITIES = {
         "step_free": "Step-free access",
@@ -139,6 +148,14 @@ class Venue(db.Model):
     @property
     def facilities(self) -> list[str]:
         return [label for attribute, label in self.FACILITIES.items() if getattr(self, attribute)]
+
+    @property
+    def position(self) -> tuple[float, float] | None:
+        return None if self.latitude is None else (self.latitude, self.longitude)
+
+    @position.setter
+    def position(self, value: tuple[float, float] | None) -> None:
+        self.latitude, self.longitude = value if value else (None, None)
 
 
 class EventSeries(db.Model):

@@ -1,5 +1,6 @@
-"""Read-only queries the event pages share."""
-from datetime import datetime, time
+"""Read-only queries the event pages and the API share."""
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from sqlalchemy import or_, select
 
@@ -10,24 +11,37 @@ from events.models import Audience, CohesionPriority, Event, EventKind, EventSta
 LISTED_STATUSES = (EventStatus.PUBLISHED, EventStatus.POSTPONED, EventStatus.CANCELLED)
 
 
-def filtered_events(form, *, now: datetime):
-    """Visible events matching the filter form, soonest first. Upcoming only
-    unless a start date is given."""
-    query = select(Event).where(Event.status.in_(LISTED_STATUSES), Event.audience != Audience.INVITATION)
-    if form.date_from.data:
-        query = query.where(Event.ends_at >= london_datetime(form.date_from.data, time(0, 0)))
+@dataclass(frozen=True)
+class EventSearch:
+    """What someone is looking for in the events list (or the API)."""
+    text: str = ""
+    kind: EventKind | None = None
+    priority_slug: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    step_free: bool = False
+    public_only: bool = False  # leave out events for members or forum members
+
+
+def filtered_events(search: EventSearch, *, now: datetime):
+    """Listed events matching the search, soonest first (ties by id, so
+    pages never shuffle). Upcoming only unless a start date is given."""
+    audiences = [Audience.PUBLIC] if search.public_only else [a for a in Audience if a != Audience.INVITATION]
+    query = select(Event).where(Event.status.in_(LISTED_STATUSES), Event.audience.in_(audiences))
+    if search.date_from:
+        query = query.where(Event.ends_at >= london_datetime(search.date_from, time(0, 0)))
     else:
         query = query.where(Event.ends_at >= now)
-    if form.date_to.data:
-        query = query.where(Event.starts_at <= london_datetime(form.date_to.data, time(23, 59, 59)))
-    if form.kind.data:
-        query = query.where(Event.kind == EventKind(form.kind.data))
-    if form.priority.data:
-        query = query.where(Event.priorities.any(CohesionPriority.slug == form.priority.data))
-    if form.step_free.data:
+    if search.date_to:
+        query = query.where(Event.starts_at <= london_datetime(search.date_to, time(23, 59, 59)))
+    if search.kind:
+        query = query.where(Event.kind == search.kind)
+    if search.priority_slug:
+        query = query.where(Event.priorities.any(CohesionPriority.slug == search.priority_slug))
+    if search.step_free:
         query = query.where(Event.venue.has(Venue.step_free.is_(True)))
-    if form.q.data:
-        term = f"%{form.q.data.strip()}%"
+    if search.text.strip():
+        term = f"%{search.text.strip()}%"
         query = query.where(or_(Event.title.ilike(term), Event.summary.ilike(term), Event.description.ilike(term)))
     return query.order_by(Event.starts_at, Event.id)
 

@@ -292,6 +292,17 @@ def _tell_everyone(event: Event, template: str, subject: str, **context) -> None
                     registration=registration, link=registration_link(registration), **context)
 
 
+PRIORITY_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def priority_by_slug(slug: str) -> CohesionPriority | None:
+    """The priority a link names; anything not shaped like a slug names none
+    (and never reaches the database, which may refuse such text)."""
+    if not PRIORITY_SLUG.fullmatch(slug):
+        return None
+    return db.session.scalar(select(CohesionPriority).where(CohesionPriority.slug == slug))
+
+
 def save_priority(priority: CohesionPriority | None, *, name: str, actor: User) -> CohesionPriority:
     """Add a cohesion priority or rename one; its slug (used in links and
     feeds) is fixed when it is created."""
@@ -300,7 +311,7 @@ def save_priority(priority: CohesionPriority | None, *, name: str, actor: User) 
     if clash is not None and clash is not priority:
         raise EventRuleBroken("There is already a priority with that name", field="name")
     if priority is None:
-        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "priority"
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "priority"  # a PRIORITY_SLUG
         taken = set(db.session.scalars(select(CohesionPriority.slug).where(CohesionPriority.slug.like(f"{slug}%"))))
         base, n = slug, 2
         while slug in taken:
@@ -314,7 +325,7 @@ def save_priority(priority: CohesionPriority | None, *, name: str, actor: User) 
     return priority
 
 
-VENUE_FIELDS = ("name", "address", "postcode", "directions", *Venue.FACILITIES)
+VENUE_FIELDS = ("name", "address", "postcode", "directions", "position", *Venue.FACILITIES)
 
 
 def save_venue(venue: Venue | None, *, actor: User, **fields) -> Venue:
@@ -322,14 +333,15 @@ def save_venue(venue: Venue | None, *, actor: User, **fields) -> Venue:
     if venue is None:
         venue = Venue()
         db.session.add(venue)
-    place_before = (venue.name, venue.address, venue.postcode)
+    place_before = (venue.name, venue.address, venue.postcode, venue.position)
+    left_out = {"position": None, **dict.fromkeys(Venue.FACILITIES, False)}
     for name in VENUE_FIELDS:
-        setattr(venue, name, fields.get(name, False if name in Venue.FACILITIES else ""))
+        setattr(venue, name, fields.get(name, left_out.get(name, "")))
     venue.name, venue.address = venue.name.strip(), venue.address.strip()
     venue.postcode = venue.postcode.strip().upper()
     venue.directions = (venue.directions or "").strip()
     db.session.flush()
-    if venue.id is not None and place_before != (venue.name, venue.address, venue.postcode):
+    if venue.id is not None and place_before != (venue.name, venue.address, venue.postcode, venue.position):
         # Calendars hold the venue's address in each event's LOCATION: tell them it changed.
         db.session.execute(update(Event).where(Event.venue_id == venue.id).values(
             sequence=Event.sequence + 1, updated_at=utcnow()))
@@ -417,7 +429,22 @@ def places_left(event: Event) -> int | None:
     """None when the event has no limit."""
     if event.capacity is None:
         return None
-    return max(event.capacity - event.reserved_places - places_held(event), 0)
+    return _places_left(event, places_held(event))
+
+
+def places_left_for(events: list[Event]) -> dict[int, int | None]:
+    """places_left for many events, from one query."""
+    held = dict(db.session.execute(
+        select(Registration.event_id, func.sum(Registration.tickets))
+        .where(Registration.event_id.in_([e.id for e in events if e.capacity is not None] or [-1]),
+               Registration.status.in_(HOLDS_PLACES))
+        .group_by(Registration.event_id)).all())
+    return {event.id: None if event.capacity is None else _places_left(event, held.get(event.id, 0))
+            for event in events}
+
+
+def _places_left(event: Event, held: int) -> int:
+    return max(event.capacity - event.reserved_places - held, 0)
 
 
 def registrations_of(event: Event) -> list[Registration]:
@@ -908,6 +935,9 @@ def site_domain() -> str:
 
 # --- personal calendar links ------------------------------------------------------------
 
+CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
+
+
 def calendar_link_for(user: User) -> CalendarLink | None:
     return db.session.scalar(select(CalendarLink).where(CalendarLink.user_id == user.id))
 
@@ -931,6 +961,8 @@ def stop_calendar_link(user: User, *, actor: User) -> None:
 
 def calendar_link_owner(token: str) -> User | None:
     """Whose feed this address is, or None for an unknown or retired one."""
+    if not CALENDAR_TOKEN.fullmatch(token):
+        return None
     link = db.session.scalar(select(CalendarLink).where(CalendarLink.token == token))
     return link.user if link else None
 

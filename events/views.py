@@ -59,7 +59,8 @@ def event_list():
     page = request.args.get("page", 1, type=int)
     events = None
     if form.validate():
-        events = db.paginate(filtered_events(form, now=utcnow()), page=page, per_page=PAGE_SIZE, error_out=False)
+        events = db.paginate(filtered_events(form.search(), now=utcnow()), page=page, per_page=PAGE_SIZE,
+                             error_out=False)
     return render_template("events/list.html", form=form, events=events, filter_feeds=_filter_feeds(form),
                            webcal=webcal)
 
@@ -72,7 +73,7 @@ def _filter_feeds(form) -> list[dict]:
         found.append({"title": f"Only {kind.plural.lower()}",
                       "url": url_for("events.kind_calendar", kind=kind.value, _external=True)})
     if not form.errors and form.priority.data:
-        priority = db.session.scalar(select(CohesionPriority).where(CohesionPriority.slug == form.priority.data))
+        priority = services.priority_by_slug(form.priority.data)
         if priority is not None:
             found.append({"title": f"Only {priority.name}",
                           "url": url_for("events.priority_calendar", slug=priority.slug, _external=True)})
@@ -139,7 +140,9 @@ def kind_calendar(kind):
 @bp.get("/calendar/priority/<slug>.ics")
 @limiter.limit(_feed_limit)
 def priority_calendar(slug):
-    priority = db.first_or_404(select(CohesionPriority).where(CohesionPriority.slug == slug))
+    priority = services.priority_by_slug(slug)
+    if priority is None:
+        abort(404)
     return _feed_response(feeds.priority_feed(current_app.config["BRAND_NAME"], priority))
 
 

@@ -112,6 +112,12 @@ MATRIX = {
     "events.venues": ("GET", "/manage/venues", only(ORGANISERS)),
     "events.priorities": ("GET", "/admin/priorities/{priority}", only({"admin"})),
     "events.edit_venue": ("GET", "/manage/venues/{venue}/edit", only(ORGANISERS)),
+    # The JSON API is public, read-only and the same for everyone.
+    "api.events": ("GET", "/api/v1/events", everyone(200)),
+    "api.event": ("GET", "/api/v1/events/{event}", everyone(200)),
+    "api.priorities": ("GET", "/api/v1/priorities", everyone(200)),
+    "api.venues": ("GET", "/api/v1/venues", everyone(200)),
+    "api.openapi_document": ("GET", "/api/v1/openapi.json", everyone(200)),
 }
 
 

@@ -329,3 +329,12 @@ def test_profile_rejects_control_characters_and_over_long_names(client, app, mak
     assert "Full name must be 100 characters or fewer" in long
     with app.app_context():
         assert db.session.get(User, user.id).name == user.name
+
+
+@pytest.mark.parametrize("path", [
+    "/events/1099511627776", "/events/1099511627776/event.ics", "/manage/events/1099511627776",
+    "/calendar/priority/%00.ics", "/calendar/personal/%00.ics", "/api/v1/events/1099511627776",
+])
+def test_addresses_no_object_could_have_are_not_found_rather_than_errors(client, path):
+    """Ids beyond the database's integer and text it cannot hold (NUL) must not reach it."""
+    assert client.get(path).status_code == 404

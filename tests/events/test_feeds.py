@@ -4,7 +4,6 @@ compared with the app's own dates; cheap, correct repeat polls."""
 import re
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
 import recurring_ical_events
 import vobject
 from icalendar import Calendar
@@ -13,7 +12,7 @@ from sqlalchemy import event as sa_event, select
 from core.database import LONDON, in_london, write_lock
 from core.extensions import db
 from core.models import AuditEntry
-from events import services
+from events import feeds, services
 from events.models import Audience, EventKind, EventStatus, Registration
 from tests.conftest import sign_in, submit
 from events.recurrence import Recurrence
@@ -132,6 +131,15 @@ def test_a_venue_moving_address_reaches_subscribed_calendars(app, client):
         db.session.commit()
     [entry] = entries(parsed(feed(client)))
     assert "2 New Road" in str(entry["LOCATION"]) and entry["SEQUENCE"] == 1
+
+
+def test_a_venues_map_position_is_the_events_geo(app, client):
+    with app.test_request_context():
+        EventFactory(title="At the Guildhall", venue=VenueFactory(latitude=52.237053, longitude=-0.894761))
+        EventFactory(title="Somewhere unmapped")
+    geo = {str(e["SUMMARY"]): e.get("GEO") for e in entries(parsed(feed(client)))}
+    assert (geo["At the Guildhall"].latitude, geo["At the Guildhall"].longitude) == (52.237053, -0.894761)
+    assert geo["Somewhere unmapped"] is None
 
 
 def test_a_repeat_poll_is_answered_304_with_one_query_until_something_changes(app, client):
@@ -267,3 +275,18 @@ def test_making_an_address_needs_the_form_token(app, make_user):
     sign_in(browser, member)
     assert browser.post("/my-events/calendar-link").status_code == 400
     assert calendar_address(browser) is None
+
+
+def test_the_demo_datas_feed_imports_cleanly_and_expands_to_the_apps_own_dates(app, client):
+    with app.app_context():
+        PriorityFactory(name="Inter-faith work", slug="inter-faith-work")
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    calendar = parsed(feed(client))  # icalendar and vobject both accept it
+    with app.app_context():
+        events = feeds.site_feed("Shared Future").events()
+        expected = sorted(in_london(e.starts_at) for e in events
+                          if (feeds.listed_publicly(e) if e.series_id else e.status != EventStatus.DRAFT))
+        assert any(e.series_id for e in events) and len(expected) > 5
+    expanded = recurring_ical_events.of(calendar).between(datetime(2000, 1, 1, tzinfo=LONDON),
+                                                           datetime(2100, 1, 1, tzinfo=LONDON))
+    assert sorted(e["DTSTART"].dt for e in expanded) == expected

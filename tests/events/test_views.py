@@ -9,7 +9,7 @@ from sqlalchemy import event as sa_event, func, select
 
 from core.database import in_london, utcnow
 from core.extensions import db
-from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus
+from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus, Venue
 from tests.conftest import sign_in, submit
 from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory, VenueFactory
 
@@ -298,6 +298,28 @@ def test_an_organiser_adds_a_venue_with_its_facilities(client, app, organiser):
                                           "hearing_loop": "y", "quiet_room": "y"})
     page = text_of(client.get("/manage/venues"))
     assert "Mosque hall" in page and "NN1 2AA" in page and "Hearing loop, Prayer or quiet room" in page
+
+
+@pytest.mark.parametrize("typed", ["91, -0.8946", "52.2370, 181", "north of the river", "52.2370", "1e5, 2"])
+def test_a_venues_map_position_must_be_latitude_and_longitude(client, app, organiser, typed):
+    sign_in(client, organiser)
+    response = submit(client, "/manage/venues/new", {"name": "Mosque hall", "address": "2 Road",
+                                                     "postcode": "NN1 2AA", "position": typed})
+    page = text_of(response)
+    assert "Enter the map position as latitude, longitude, like 52.2370, -0.8946" in page
+    assert f'value="{typed}"' in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Venue)) == 0
+
+
+def test_a_venues_map_position_is_kept_and_shown_again(client, app, organiser):
+    sign_in(client, organiser)
+    submit(client, "/manage/venues/new", {"name": "Guildhall", "address": "St Giles Square",
+                                          "postcode": "NN1 1DE", "position": " (52.237053, -0.894761) "})
+    with app.app_context():
+        venue = db.session.scalar(select(Venue))
+        assert venue.position == (52.237053, -0.894761)
+    assert 'value="52.2371, -0.894761"' in text_of(client.get(f"/manage/venues/{venue.id}/edit"))
 
 
 def test_admins_add_and_rename_priorities_without_duplicates(client, app, make_user):

@@ -1,0 +1,88 @@
+"""Routes for the read-only JSON API. Anyone may call it, from anywhere
+(CORS), within a generous per-address rate limit."""
+from flask import Blueprint, current_app, jsonify, request, url_for
+from sqlalchemy import exists, select
+
+from api import openapi
+from api.forms import EventQuery
+from api.problems import is_api_request, problem
+from api.representations import event_resource, priority_resource, venue_resource
+from core.database import utcnow
+from core.extensions import db, limiter
+from events import services
+from events.models import Audience, CohesionPriority, Event, EventStatus, Venue
+from events.queries import filtered_events
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+limiter.limit(lambda: current_app.config["API_LIMIT_PER_IP"])(bp)
+
+CACHE_SECONDS = 60  # places left change; a minute's staleness is fine for a partner's listing
+
+
+@bp.get("/events")
+def events():
+    query = EventQuery(request.args)
+    if not query.validate():
+        return problem(400, "Some query parameters are not valid.", errors=query.problems())
+    page = db.paginate(filtered_events(query.search(), now=utcnow()), page=query.page_number(),
+                       per_page=query.page_size(), error_out=False)
+    places = services.places_left_for(page.items)
+    return _json({
+        "items": [event_resource(event, places_left=places[event.id]) for event in page.items],
+        "page": page.page, "per_page": page.per_page, "total": page.total, "pages": page.pages,
+        "links": {"self": _page_url(page.page), "next": _page_url(page.next_num) if page.has_next else None,
+                  "prev": _page_url(page.prev_num) if page.has_prev else None},
+    })
+
+
+def _page_url(number: int) -> str:
+    args = {**request.args.to_dict(), "page": number}
+    return url_for("api.events", **args, _external=True)
+
+
+@bp.get("/events/<int:event_id>")
+def event(event_id):
+    found = db.session.get(Event, event_id)
+    if found is None or found.audience != Audience.PUBLIC or found.status == EventStatus.DRAFT:
+        return problem(404, "There is no public event with that id.")
+    return _json(event_resource(found, places_left=services.places_left(found)))
+
+
+@bp.get("/priorities")
+def priorities():
+    rows = db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position, CohesionPriority.id))
+    return _json({"items": [priority_resource(priority) for priority in rows]})
+
+
+@bp.get("/venues")
+def venues():
+    """Venues of public events only: a venue nobody has used in public may be a private address."""
+    public = select(Event.id).where(Event.venue_id == Venue.id, Event.audience == Audience.PUBLIC,
+                                    Event.status != EventStatus.DRAFT)
+    rows = db.session.scalars(select(Venue).where(exists(public)).order_by(Venue.name, Venue.id))
+    return _json({"items": [venue_resource(venue) for venue in rows]})
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return _json(openapi.document(server=url_for("api.events", _external=True).removesuffix("/events")))
+
+
+def _json(body):
+    response = jsonify(body)
+    response.cache_control.public = True
+    response.cache_control.max_age = CACHE_SECONDS
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.after_app_request
+def allow_any_origin(response):
+    """Partners' pages may call the API from the browser: it is public, read-only and cookie-free."""
+    if is_api_request():
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
+        response.headers["Access-Control-Expose-Headers"] = "ETag"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
