@@ -39,7 +39,8 @@ class SiteRole(enum.Enum):
         }[self]
 
 
-def _enum_values(enum_class):
+def enum_values(enum_class):
+    """Store an enum by its values ("active"), not its names: what every model uses."""
     return [member.value for member in enum_class]
 
 
@@ -90,7 +91,7 @@ class RoleGrant(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[SiteRole] = mapped_column(
-        Enum(SiteRole, name="site_role", values_callable=_enum_values, validate_strings=True)
+        Enum(SiteRole, name="site_role", values_callable=enum_values, validate_strings=True)
     )
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     granted_by_id: Mapped[Optional[int]] = mapped_column(
@@ -143,7 +144,7 @@ class OutboxMessage(db.Model):
     # [{"filename": ..., "content_type": ..., "content": text}], e.g. a calendar entry.
     attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     status: Mapped[OutboxStatus] = mapped_column(
-        Enum(OutboxStatus, name="outbox_status", values_callable=_enum_values),
+        Enum(OutboxStatus, name="outbox_status", values_callable=enum_values),
         default=OutboxStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)

@@ -11,11 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import utcnow
 from core.extensions import db
-from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, User
-
-
-def _values(enum_class):
-    return [member.value for member in enum_class]
+from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, User, enum_values
 
 
 class EventKind(enum.Enum):
@@ -192,12 +188,12 @@ class Event(db.Model):
     title: Mapped[str] = mapped_column(String(150))
     summary: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[EventKind] = mapped_column(Enum(EventKind, name="event_kind", values_callable=_values))
+    kind: Mapped[EventKind] = mapped_column(Enum(EventKind, name="event_kind", values_callable=enum_values))
     status: Mapped[EventStatus] = mapped_column(
-        Enum(EventStatus, name="event_status", values_callable=_values), default=EventStatus.DRAFT
+        Enum(EventStatus, name="event_status", values_callable=enum_values), default=EventStatus.DRAFT
     )
     audience: Mapped[Audience] = mapped_column(
-        Enum(Audience, name="event_audience", values_callable=_values), default=Audience.PUBLIC
+        Enum(Audience, name="event_audience", values_callable=enum_values), default=Audience.PUBLIC
     )
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
@@ -268,7 +264,7 @@ class Registration(db.Model):
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
     status: Mapped[RegistrationStatus] = mapped_column(
-        Enum(RegistrationStatus, name="registration_status", values_callable=_values)
+        Enum(RegistrationStatus, name="registration_status", values_callable=enum_values)
     )
     tickets: Mapped[int] = mapped_column(Integer, default=1)
     access_needs: Mapped[str] = mapped_column(Text, default="")
@@ -344,7 +340,7 @@ class EventQuestion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[QuestionKind] = mapped_column(Enum(QuestionKind, name="question_kind", values_callable=_values))
+    kind: Mapped[QuestionKind] = mapped_column(Enum(QuestionKind, name="question_kind", values_callable=enum_values))
     options: Mapped[list[str]] = mapped_column(JSON, default=list)
     required: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
