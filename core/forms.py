@@ -5,13 +5,14 @@ import unicodedata
 from flask import flash
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
     GovCheckboxesInput,
     GovCheckboxInput,
     GovPasswordInput,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField, SubmitField
+from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from core.errors import DomainError
@@ -32,13 +33,25 @@ class NoControlCharacters:
             raise ValidationError(f"{field.label.text} must not include invisible control characters")
 
 
-def _email_field(label="Email address", hint=None):
+def required_text(label, max_length, message, **kwargs) -> StringField:
+    return StringField(label, widget=GovTextInput(), validators=[
+        InputRequired(message), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        NoControlCharacters()], **kwargs)
+
+
+def optional_long_text(label, max_length, description=None) -> TextAreaField:
+    return TextAreaField(label, description=description, widget=GovCharacterCount(), validators=[
+        Optional(), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        NoControlCharacters(allow="\r\n\t")])
+
+
+def email_field(label="Email address", hint=None, missing="Enter your email address") -> StringField:
     return StringField(
         label,
         description=hint,
         widget=GovTextInput(),
         validators=[
-            InputRequired("Enter your email address"),
+            InputRequired(missing),
             Length(max=EMAIL_MAX_LENGTH, message=f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer"),
             NoControlCharacters(),
             Email("Enter an email address in the correct format, like name@example.com"),
@@ -85,13 +98,13 @@ class EmptyForm(FlaskForm):
 
 class SignUpForm(FlaskForm):
     name = _name_field()
-    email = _email_field(hint="We will send you an email to confirm it")
+    email = email_field(hint="We will send you an email to confirm it")
     password = _new_password_field()
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 
 class SignInForm(FlaskForm):
-    email = _email_field()
+    email = email_field()
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
@@ -106,7 +119,7 @@ class SignInForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = _email_field()
+    email = email_field()
     submit = SubmitField("Send reset link", widget=GovSubmitInput())
 
 
@@ -128,7 +141,7 @@ class ChangePasswordForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = _name_field()
-    email = _email_field(hint="If you change it, we will ask you to confirm the new address")
+    email = email_field(hint="If you change it, we will ask you to confirm the new address")
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core.database import in_london, london_datetime
-from core.forms import NoControlCharacters
+from core.forms import NoControlCharacters, email_field, optional_long_text, required_text
 from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from events.models import Audience, EventKind, QuestionKind
 from events.queries import EventSearch
@@ -80,21 +80,9 @@ class DayMonthYearField(DateField):
             raise ValueError(f"{self.label.text} must be a real date, like 27 3 2027") from None
 
 
-def _required_text(label, max_length, message, **kwargs):
-    return StringField(label, widget=GovTextInput(), validators=[
-        InputRequired(message), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        NoControlCharacters()], **kwargs)
-
-
-def _optional_long_text(label, max_length, description=None):
-    return TextAreaField(label, description=description, widget=GovCharacterCount(), validators=[
-        Optional(), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        NoControlCharacters(allow="\r\n\t")])
-
-
 class EventForm(FlaskForm):
-    title = _required_text("Title", 150, "Enter a title")
-    summary = _required_text("Summary", 300, "Enter a one-sentence summary",
+    title = required_text("Title", 150, "Enter a title")
+    summary = required_text("Summary", 300, "Enter a one-sentence summary",
                              description="One sentence, shown in event lists")
     description = TextAreaField(
         "Description", description="Paragraphs, **bold**, lists starting with - and links are kept",
@@ -209,8 +197,8 @@ class EventForm(FlaskForm):
 
 
 class SessionForm(FlaskForm):
-    title = _required_text("Session title", 150, "Enter the session's title")
-    description = _optional_long_text("What it is about (optional)", 2000)
+    title = required_text("Session title", 150, "Enter the session's title")
+    description = optional_long_text("What it is about (optional)", 2000)
     start_date = DayMonthYearField("Date", validators=[InputRequired("Enter the date")])
     start_time = TimeField("Starts at", description="For example, 10:30", validators=[InputRequired("Enter the start time")])
     end_time = TimeField("Ends at", description="For example, 11:45", validators=[InputRequired("Enter the end time")])
@@ -238,7 +226,7 @@ class SessionForm(FlaskForm):
 
 
 class PriorityForm(FlaskForm):
-    name = _required_text("Name", 100, "Enter the priority's name")
+    name = required_text("Name", 100, "Enter the priority's name")
     submit = SubmitField("Save priority", widget=GovSubmitInput())
 
 
@@ -269,12 +257,12 @@ class MapPositionField(StringField):
 
 
 class VenueForm(FlaskForm):
-    name = _required_text("Name", 150, "Enter the venue's name")
+    name = required_text("Name", 150, "Enter the venue's name")
     address = TextAreaField("Address", widget=GovTextArea(), validators=[
         InputRequired("Enter the address"), Length(max=500, message="Address must be 500 characters or fewer"),
         NoControlCharacters(allow="\r\n")])
-    postcode = _required_text("Postcode", 10, "Enter the postcode")
-    directions = _optional_long_text("Directions", 2000, "In plain words: buses, parking, which door to use")
+    postcode = required_text("Postcode", 10, "Enter the postcode")
+    directions = optional_long_text("Directions", 2000, "In plain words: buses, parking, which door to use")
     step_free = BooleanField("Step-free access", widget=GovCheckboxInput())
     hearing_loop = BooleanField("Hearing loop", widget=GovCheckboxInput())
     accessible_toilet = BooleanField("Accessible toilet", widget=GovCheckboxInput())
@@ -287,23 +275,16 @@ class VenueForm(FlaskForm):
     submit = SubmitField("Save venue", widget=GovSubmitInput())
 
 
-def _email_field(label: str, description: str, missing: str = "Enter an email address") -> StringField:
-    return StringField(label, description=description, widget=GovTextInput(),
-                       render_kw={"autocomplete": "email", "spellcheck": "false"},
-                       validators=[InputRequired(missing), Length(max=EMAIL_MAX_LENGTH), NoControlCharacters(),
-                                   Email("Enter an email address in the correct format, like name@example.com")])
-
-
 class RegistrationForm(FlaskForm):
-    name = _required_text("Full name", NAME_MAX_LENGTH, "Enter your full name", render_kw={"autocomplete": "name"})
-    email = _email_field("Email address", "We will send your booking details here", "Enter your email address")
+    name = required_text("Full name", NAME_MAX_LENGTH, "Enter your full name", render_kw={"autocomplete": "name"})
+    email = email_field("Email address", "We will send your booking details here", "Enter your email address")
     tickets = IntegerField("How many places", default=1, widget=GovTextInput(),
                            validators=[InputRequired("Enter how many places you need"),
                                        NumberRange(min=1, message="Enter 1 or more")])
-    access_needs = _optional_long_text("Access needs (optional)", 1000,
+    access_needs = optional_long_text("Access needs (optional)", 1000,
                                        "For example, a British Sign Language interpreter, step-free access or a "
                                        "hearing loop")
-    dietary_needs = _optional_long_text("Dietary needs (optional)", 500)
+    dietary_needs = optional_long_text("Dietary needs (optional)", 500)
     contact_consent = BooleanField("Tell me about future events from the partnership", widget=GovCheckboxInput())
     submit = SubmitField("Register", widget=GovSubmitInput())
 
@@ -331,7 +312,7 @@ def question_answers(form) -> dict[int, str]:
 
 
 class QuestionForm(FlaskForm):
-    label = _required_text("Question", 200, "Enter the question")
+    label = required_text("Question", 200, "Enter the question")
     kind = RadioField("How people answer", widget=GovRadioInput(), default=QuestionKind.TEXT.value,
                       choices=[(k.value, k.label) for k in QuestionKind],
                       validators=[InputRequired("Choose how people answer")],
@@ -357,7 +338,7 @@ class StatusChangeForm(FlaskForm):
 
 
 class WalkInForm(FlaskForm):
-    walk_in_name = _required_text("Walk-in's name", NAME_MAX_LENGTH, "Enter the name of the person who walked in")
+    walk_in_name = required_text("Walk-in's name", NAME_MAX_LENGTH, "Enter the name of the person who walked in")
     people = IntegerField("How many people", default=1, widget=GovTextInput(), validators=[
         InputRequired("Enter how many people"), NumberRange(min=1, max=100, message="Enter between 1 and 100")])
     submit = SubmitField("Add walk-in", widget=GovSubmitInput())
@@ -365,15 +346,16 @@ class WalkInForm(FlaskForm):
 
 class BookingForm(FlaskForm):
     """An organiser books a named person in."""
-    name = _required_text("Full name", NAME_MAX_LENGTH, "Enter the person's full name")
-    email = _email_field("Email address", "We send their booking details and a link to view or cancel it here. "
-                                          "If they have an account, the booking shows in their My events.")
+    name = required_text("Full name", NAME_MAX_LENGTH, "Enter the person's full name")
+    email = email_field("Email address", "We send their booking details and a link to view or cancel it here. "
+                                          "If they have an account, the booking shows in their My events.",
+                        missing="Enter their email address")
     tickets = IntegerField("How many places", default=1, widget=GovTextInput(), validators=[
         InputRequired("Enter how many places"), NumberRange(min=1, max=100, message="Enter between 1 and 100")])
     from_held_back = BooleanField("Use places held back", widget=GovCheckboxInput(),
                                   description="Otherwise the booking uses places open to the public")
-    access_needs = _optional_long_text("Access needs (optional)", 1000)
-    dietary_needs = _optional_long_text("Dietary needs (optional)", 500)
+    access_needs = optional_long_text("Access needs (optional)", 1000)
+    dietary_needs = optional_long_text("Dietary needs (optional)", 500)
     submit = SubmitField("Book them in", widget=GovSubmitInput())
 
 
