@@ -20,6 +20,7 @@ from core.models import SiteRole, User
 from events import cli as events_cli
 from events.recurrence import describe as describe_recurrence
 from events import permissions as event_permissions
+from forums import permissions as forum_permissions
 
 class DatabaseId(IntegerConverter):
     """`<int:...>` in routes: only numbers a database id can be, so a longer
@@ -63,8 +64,10 @@ def create_app(config: dict | None = None) -> Flask:
     from api.views import bp as api_bp
     from core.views import bp as core_bp
     from events.views import bp as events_bp
+    from forums.views import bp as forums_bp
     app.register_blueprint(core_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(forums_bp)
     app.register_blueprint(api_bp)
 
     security.init_app(app)
@@ -131,6 +134,7 @@ def _register_template_helpers(app: Flask) -> None:
             "brand_name": app.config["BRAND_NAME"],
             "permissions": permissions,
             "event_permissions": event_permissions,
+            "forum_permissions": forum_permissions,
             "SiteRole": SiteRole,
             "current_user": current_user,
         }

@@ -13,6 +13,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.models import SiteRole, User
 from events.demo import seed_demo_events
+from forums.demo import seed_demo_forums
 
 DEMO_PASSWORD = "demo-Shared-Future-2026"
 DEMO_ACCOUNTS = [
@@ -20,7 +21,10 @@ DEMO_ACCOUNTS = [
     ("organiser@example.org", "Olu Organiser", [SiteRole.ORGANISER]),
     ("awards@example.org", "Aisha Awards", [SiteRole.AWARDS_ADMINISTRATOR]),
     ("member@example.org", "Mo Member", []),
+    ("coordinator@example.org", "Cora Coordinator", []),
 ]
+# Roles held on one forum rather than the site, to show beside those sign-ins.
+DEMO_FORUM_ROLES = {"coordinator@example.org": "Forum coordinator"}
 
 users_cli = AppGroup("users", help="Manage accounts.")
 
@@ -69,11 +73,14 @@ def seed_demo_command(if_empty):
             organiser = services.find_user_by_email("organiser@example.org")
             member = services.find_user_by_email("member@example.org")
             seed_demo_events(organiser, [member])
+            seed_demo_forums(services.find_user_by_email("admin@example.org"),
+                             services.find_user_by_email("coordinator@example.org"), member, password=DEMO_PASSWORD)
     present = [account for account in DEMO_ACCOUNTS if services.find_user_by_email(account[0])]
     if present:
         click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for email, name, roles in present:
-        click.echo(f"  {', '.join(r.label for r in roles) or 'Member':<22} {email}")
+        label = ", ".join(r.label for r in roles) or DEMO_FORUM_ROLES.get(email, "Member")
+        click.echo(f"  {label:<22} {email}")
 
 
 @click.command("send-mail")

@@ -83,6 +83,8 @@ class Config:
         self.SIGN_IN_LIMIT_PER_IP = os.environ.get("SIGN_IN_LIMIT_PER_IP", "30 per 5 minutes")
         # Calendar apps poll feeds every few hours; this only stops a runaway client.
         self.FEED_LIMIT_PER_IP = os.environ.get("FEED_LIMIT_PER_IP", "120 per minute")
+        # How long a DBS check counts for before youth forum coordinators must renew it.
+        self.FORUM_DBS_VALID_YEARS = int(os.environ.get("FORUM_DBS_VALID_YEARS", "3"))
         # A partner's site fetching events for its visitors; enough for a busy page, not for a scraper loop.
         self.API_LIMIT_PER_IP = os.environ.get("API_LIMIT_PER_IP", "300 per minute")
         self.PUBLIC_FORM_LIMIT_PER_IP = os.environ.get(

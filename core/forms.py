@@ -39,6 +39,12 @@ def required_text(label, max_length, message, **kwargs) -> StringField:
         NoControlCharacters()], **kwargs)
 
 
+def optional_text(label, max_length, description=None, **kwargs) -> StringField:
+    return StringField(label, description=description, widget=GovTextInput(), validators=[
+        Optional(), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        NoControlCharacters()], **kwargs)
+
+
 def optional_long_text(label, max_length, description=None) -> TextAreaField:
     return TextAreaField(label, description=description, widget=GovCharacterCount(), validators=[
         Optional(), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
@@ -46,12 +52,13 @@ def optional_long_text(label, max_length, description=None) -> TextAreaField:
 
 
 def email_field(label="Email address", hint=None, missing="Enter your email address") -> StringField:
+    """An email address; with `missing=None` it may be left empty."""
     return StringField(
         label,
         description=hint,
         widget=GovTextInput(),
         validators=[
-            InputRequired(missing),
+            InputRequired(missing) if missing else Optional(),
             Length(max=EMAIL_MAX_LENGTH, message=f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer"),
             NoControlCharacters(),
             Email("Enter an email address in the correct format, like name@example.com"),

@@ -9,15 +9,19 @@ from core.extensions import db
 from core.models import User
 from events.models import EventImage, EventQuestion, QuestionKind
 from events.services import registration_token, renew_calendar_link
+from forums.models import ForumCoordinator
 from tests.conftest import csrf_token, sign_in
 from tests.events.factories import (
     EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory,
 )
 from tests.factories import PASSWORD, UserFactory
+from tests.forums.factories import ForumFactory, MembershipFactory
 
 # "event_organiser" organises the event under test; "organiser" has the role
 # but organises other events.
-ROLES = ["visitor", "member", "organiser", "event_organiser", "awards_administrator", "admin"]
+# "forum_coordinator" coordinates the forum under test; "other_coordinator" another forum.
+ROLES = ["visitor", "member", "organiser", "event_organiser", "awards_administrator", "admin", "forum_coordinator",
+         "other_coordinator"]
 SIGN_IN = "redirect to sign in"
 
 
@@ -35,6 +39,7 @@ def only(allowed: set, outcome=200, denied=403):
 
 ORGANISERS = {"organiser", "event_organiser", "admin"}
 THIS_EVENTS_ORGANISERS = {"event_organiser", "admin"}
+FORUM_RUNNERS = {"forum_coordinator", "admin"}
 
 # endpoint: (method, path, expected outcome per role). Placeholders name the
 # objects made by `world` below.
@@ -112,6 +117,24 @@ MATRIX = {
     "events.venues": ("GET", "/manage/venues", only(ORGANISERS)),
     "events.priorities": ("GET", "/admin/priorities/{priority}", only({"admin"})),
     "events.edit_venue": ("GET", "/manage/venues/{venue}/edit", only(ORGANISERS)),
+    # forums
+    "forums.forum_list": ("GET", "/forums", everyone(200)),
+    "forums.forum_page": ("GET", "/forums/{forum}", everyone(200)),
+    "forums.apply": ("GET", "/forums/{forum}/apply", signed_in(200)),
+    # Nobody signing in here has a membership of this forum to withdraw or change.
+    "forums.withdraw": ("POST", "/forums/{forum}/withdraw", signed_in(404)),
+    "forums.contact_sharing": ("POST", "/forums/{forum}/contact-sharing", signed_in(404)),
+    "forums.directory": ("GET", "/forums/{forum}/members", only(FORUM_RUNNERS)),
+    "forums.manage": ("GET", "/forums/{forum}/manage", only(FORUM_RUNNERS)),
+    "forums.members_csv": ("GET", "/forums/{forum}/manage/members.csv", only(FORUM_RUNNERS)),
+    "forums.membership": ("GET", "/forums/{forum}/manage/memberships/{membership}", only(FORUM_RUNNERS)),
+    # The signed link is the parent or carer's key.
+    "forums.parent_consent": ("GET", "/forums/consent/not-a-token", everyone(400)),
+    "forums.withdraw_consent": ("POST", "/forums/consent/not-a-token/withdraw", everyone(400)),
+    "forums.edit_forum": ("GET", "/admin/forums/{forum}/edit", only({"admin"})),
+    "forums.add_coordinator": ("POST", "/admin/forums/{forum}/coordinators", only({"admin"}, 400)),
+    "forums.remove_coordinator": ("POST", "/admin/forums/{forum}/coordinators/{other}/remove", only({"admin"}, 302)),
+    "forums.safeguarding": ("GET", "/admin/safeguarding", only({"admin"})),
     # The JSON API is public, read-only and the same for everyone.
     "api.events": ("GET", "/api/v1/events", everyone(200)),
     "api.event": ("GET", "/api/v1/events/{event}", everyone(200)),
@@ -140,11 +163,18 @@ def world(app):
         priority = PriorityFactory()
         question = EventQuestion(event_id=event.id, label="Which workshop?", kind=QuestionKind.TEXT)
         db.session.add(question)
+        forum, elsewhere = ForumFactory(), ForumFactory()
+        coordinator, other_coordinator = UserFactory(), UserFactory()
+        db.session.add_all([ForumCoordinator(forum_id=forum.id, user_id=coordinator.id),
+                            ForumCoordinator(forum_id=elsewhere.id, user_id=other_coordinator.id)])
+        membership = MembershipFactory(forum=forum, user=other)
         db.session.commit()
         with write_lock():
             calendar_token = renew_calendar_link(other, actor=other).token
             db.session.commit()
-        return SimpleNamespace(calendar_token=calendar_token, other=other.id, event=event.id, venue=event.venue_id, registration=registration.id,
+        return SimpleNamespace(calendar_token=calendar_token, forum=forum.id, membership=membership.id,
+                               forum_coordinator_email=coordinator.email,
+                               other_coordinator_email=other_coordinator.email, other=other.id, event=event.id, venue=event.venue_id, registration=registration.id,
                                session=session.id, priority=priority.id, question=question.id,
                                token=registration_token(registration), organiser_email=organiser.email,
                                digest=picture.digest, priority_slug=priority.slug)
@@ -153,10 +183,10 @@ def world(app):
 def sign_in_as(client, app, role, world, make_user):
     if role == "visitor":
         return
-    if role == "event_organiser":
-        with app.app_context():
-            user = db.session.scalar(db.select(User).where(User.email == world.organiser_email))
-        sign_in(client, SimpleNamespace(email=user.email, password=PASSWORD))
+    emails = {"event_organiser": world.organiser_email, "forum_coordinator": world.forum_coordinator_email,
+              "other_coordinator": world.other_coordinator_email}
+    if role in emails:
+        sign_in(client, SimpleNamespace(email=emails[role], password=PASSWORD))
         return
     sign_in(client, make_user(roles=[] if role == "member" else [role]))
 

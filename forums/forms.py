@@ -1,0 +1,111 @@
+"""Forms for forums: setting one up, applying, coordinators' decisions and
+a parent or carer's consent."""
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
+)
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from core.forms import NoControlCharacters, email_field, optional_long_text, optional_text, required_text
+from core.models import NAME_MAX_LENGTH
+from events.forms import DayMonthYearField
+from forums.models import Faith, ForumKind, MembershipRole, MembershipStatus
+from forums.services import Application, ForumDetails
+
+
+class ForumForm(FlaskForm):
+    name = required_text("Name", 150, "Enter the forum's name")
+    kind = RadioField("Kind of forum", choices=[(k.value, k.label) for k in ForumKind], widget=GovRadioInput(),
+                      validators=[InputRequired("Choose the kind of forum")])
+    purpose = required_text("Purpose", 300, "Enter what the forum is for",
+                            description="One sentence, shown in the list of forums")
+    area = required_text("Area covered", 150, "Enter the area the forum covers",
+                         description="For example: the whole county, or Kettering and Corby")
+    public_text = optional_long_text("About the forum", 5000,
+                                     "Shown to everyone on its page. You can use **bold**, lists and links.")
+    open_to_apply = RadioField("How people join", default="open", widget=GovRadioInput(), choices=[
+        ("open", "Anyone signed in can apply"), ("invitation", "By invitation of the coordinators")])
+    min_age = IntegerField("Youngest age", default=11, widget=GovTextInput(), validators=[
+        Optional(), NumberRange(min=5, max=30, message="Youngest age must be between 5 and 30")],
+        description="Youth forums only")
+    max_age = IntegerField("Oldest age", default=18, widget=GovTextInput(), validators=[
+        Optional(), NumberRange(min=5, max=30, message="Oldest age must be between 5 and 30")],
+        description="Youth forums only. Up to 25 for young people with special educational needs")
+    faith_cap = IntegerField("Most members for any one faith community", widget=GovTextInput(), validators=[
+        Optional(), NumberRange(min=1, max=50, message="Enter a number from 1 to 50, or leave it empty")],
+        description="Interfaith forums only. Leave empty for no limit")
+    submit = SubmitField("Save forum", widget=GovSubmitInput())
+
+    def details(self) -> ForumDetails:
+        return ForumDetails(name=self.name.data, kind=ForumKind(self.kind.data), purpose=self.purpose.data,
+                            area=self.area.data, public_text=self.public_text.data or "",
+                            open_to_apply=self.open_to_apply.data == "open", min_age=self.min_age.data,
+                            max_age=self.max_age.data, faith_cap=self.faith_cap.data)
+
+
+class ApplicationForm(FlaskForm):
+    reason = TextAreaField("Why do you want to join?", widget=GovTextArea(), validators=[
+        InputRequired("Tell the coordinators why you want to join"),
+        Length(max=2000, message="Keep it to 2000 characters or fewer"), NoControlCharacters(allow="\r\n\t")])
+    faith = SelectField("Faith community you represent", widget=GovSelect(), validators=[Optional()],
+                        choices=[("", "Choose a faith community")] + [(f.value, f.label) for f in Faith])
+    organisation = optional_text("Organisation (optional)", 150,
+                                 "For example, the place of worship or group you come from")
+    date_of_birth = DayMonthYearField("Date of birth", validators=[Optional()],
+                                      description="For example, 27 3 2010")
+    parent_name = optional_text("Parent or carer's full name", NAME_MAX_LENGTH)
+    parent_email = email_field("Parent or carer's email address",
+                               "We will ask them to agree to you joining", missing=None)
+    photo_consent = BooleanField("I am happy to appear in photos of the forum's meetings", widget=GovCheckboxInput())
+    share_email = BooleanField("Other members may see my email address", widget=GovCheckboxInput(),
+                               description="Otherwise they see only your name and role")
+    submit = SubmitField("Apply to join", widget=GovSubmitInput())
+
+    def application(self) -> Application:
+        return Application(reason=self.reason.data, faith=Faith(self.faith.data) if self.faith.data else None,
+                           organisation=self.organisation.data or "", date_of_birth=self.date_of_birth.data,
+                           parent_name=self.parent_name.data or "", parent_email=self.parent_email.data or "",
+                           photo_consent=self.photo_consent.data, share_email=self.share_email.data)
+
+
+class DecisionForm(FlaskForm):
+    role = SelectField("Role in the forum", widget=GovSelect(), default=MembershipRole.MEMBER.value,
+                       choices=[(r.value, r.label) for r in MembershipRole])
+    term_ends_on = DayMonthYearField("Term ends (optional)", validators=[Optional()],
+                                     description="Leave empty for a year from today, renewed each year")
+    reason = optional_long_text("Reason for declining", 1000, "Needed to decline. It is emailed to the applicant")
+
+
+class SafeguardingForm(FlaskForm):
+    email = email_field("Coordinator's email address", missing="Enter the coordinator's email address")
+    checked_on = DayMonthYearField("Date of their DBS check", validators=[InputRequired("Enter the date of the check")])
+    submit = SubmitField("Record the check", widget=GovSubmitInput())
+
+
+class CoordinatorForm(FlaskForm):
+    email = email_field("Email address of the new coordinator", "They need an account already",
+                        missing="Enter the coordinator's email address")
+    submit = SubmitField("Add coordinator", widget=GovSubmitInput())
+
+
+class ConsentForm(FlaskForm):
+    agree = BooleanField("I agree to them joining the forum", widget=GovCheckboxInput(),
+                         validators=[InputRequired("Tick the box to agree, or close this page if you do not")])
+    photo_consent = BooleanField("They may appear in photos of the forum's meetings", widget=GovCheckboxInput())
+    submit = SubmitField("Give consent", widget=GovSubmitInput())
+
+
+class MemberFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    status = SelectField("Status", widget=GovSelect(), validators=[Optional()],
+                         choices=[("", "Any status"), ("lapsed", "Lapsed")] +
+                                 [(s.value, s.label) for s in MembershipStatus])
+    role = SelectField("Role", widget=GovSelect(), validators=[Optional()],
+                       choices=[("", "Any role")] + [(r.value, r.label) for r in MembershipRole])
+    faith = SelectField("Faith community", widget=GovSelect(), validators=[Optional()],
+                        choices=[("", "Any faith community")] + [(f.value, f.label) for f in Faith])
+    expiring = BooleanField("Term ends in the next 60 days", widget=GovCheckboxInput())
+

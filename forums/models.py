@@ -1,0 +1,195 @@
+"""Forums, coordinators, memberships and safeguarding checks."""
+import enum
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.database import utcnow
+from core.extensions import db
+from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, User, enum_values
+
+
+class ForumKind(enum.Enum):
+    INTERFAITH = "interfaith"
+    YOUTH = "youth"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {ForumKind.INTERFAITH: "Interfaith forum", ForumKind.YOUTH: "Youth forum",
+                ForumKind.OTHER: "Forum"}[self]
+
+
+class Faith(enum.Enum):
+    """The census religions, plus those interfaith bodies also seat."""
+    NO_RELIGION = "no_religion"
+    BAHAI = "bahai"
+    BUDDHIST = "buddhist"
+    CHRISTIAN = "christian"
+    HINDU = "hindu"
+    JAIN = "jain"
+    JEWISH = "jewish"
+    MUSLIM = "muslim"
+    PAGAN = "pagan"
+    SIKH = "sikh"
+    ZOROASTRIAN = "zoroastrian"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {Faith.NO_RELIGION: "No religion (for example humanist)", Faith.BAHAI: "Baha'i",
+                Faith.ZOROASTRIAN: "Zoroastrian", Faith.OTHER: "Another faith or belief"}.get(
+            self, self.value.replace("_", " ").capitalize())
+
+
+class MembershipStatus(enum.Enum):
+    APPLIED = "applied"                   # waiting for a coordinator
+    AWAITING_CONSENT = "awaiting_consent"  # approved, waiting for a parent or carer
+    ACTIVE = "active"
+    DECLINED = "declined"
+    SUSPENDED = "suspended"
+    REMOVED = "removed"
+    WITHDRAWN = "withdrawn"               # the applicant changed their mind
+
+    @property
+    def label(self) -> str:
+        return {MembershipStatus.AWAITING_CONSENT: "Waiting for parent or carer"}.get(
+            self, self.value.capitalize())
+
+
+# Statuses that hold a seat (for faith caps) and block a second application.
+LIVE_STATUSES = (MembershipStatus.APPLIED, MembershipStatus.AWAITING_CONSENT, MembershipStatus.ACTIVE,
+                 MembershipStatus.SUSPENDED)
+
+
+class MembershipRole(enum.Enum):
+    CHAIR = "chair"
+    VICE_CHAIR = "vice_chair"
+    SECRETARY = "secretary"
+    TREASURER = "treasurer"
+    MEMBER = "member"
+    FAITH_REPRESENTATIVE = "faith_representative"
+    OBSERVER = "observer"
+    YOUTH_REPRESENTATIVE = "youth_representative"
+
+    @property
+    def label(self) -> str:
+        return {MembershipRole.VICE_CHAIR: "Vice-chair", MembershipRole.FAITH_REPRESENTATIVE: "Faith representative",
+                MembershipRole.OBSERVER: "Observer (also present)",
+                MembershipRole.YOUTH_REPRESENTATIVE: "Youth representative"}.get(self, self.value.capitalize())
+
+
+class Forum(db.Model):
+    __tablename__ = "forums"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(150), unique=True)
+    kind: Mapped[ForumKind] = mapped_column(Enum(ForumKind, name="forum_kind", values_callable=enum_values))
+    purpose: Mapped[str] = mapped_column(String(300))
+    area: Mapped[str] = mapped_column(String(150))
+    public_text: Mapped[str] = mapped_column(Text, default="")
+    open_to_apply: Mapped[bool] = mapped_column(default=True)
+    # Youth forums only: who may join, by age on the day they apply.
+    min_age: Mapped[Optional[int]]
+    max_age: Mapped[Optional[int]]
+    # Interfaith forums: at most this many members for any one faith community.
+    faith_cap: Mapped[Optional[int]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    coordinators: Mapped[list[User]] = relationship(
+        secondary="forum_coordinators", primaryjoin="Forum.id == ForumCoordinator.forum_id",
+        secondaryjoin="ForumCoordinator.user_id == User.id", lazy="selectin", order_by="User.name", viewonly=True)
+
+    __table_args__ = (
+        CheckConstraint("min_age IS NULL OR min_age >= 0", name="min_age_not_negative"),
+        CheckConstraint("min_age IS NULL OR max_age IS NULL OR max_age >= min_age", name="age_range_in_order"),
+        CheckConstraint("faith_cap IS NULL OR faith_cap >= 1", name="faith_cap_positive"),
+    )
+
+    @property
+    def is_youth(self) -> bool:
+        return self.kind == ForumKind.YOUTH
+
+    @property
+    def is_interfaith(self) -> bool:
+        return self.kind == ForumKind.INTERFAITH
+
+
+class ForumCoordinator(db.Model):
+    """A person who runs one forum (granted by an admin)."""
+
+    __tablename__ = "forum_coordinators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (UniqueConstraint("forum_id", "user_id", name="uq_forum_coordinators_forum_user"),)
+
+
+class SafeguardingCheck(db.Model):
+    """When a person's DBS check was done, as an admin recorded it. Youth
+    forum coordinators need a current one to see young members' details."""
+
+    __tablename__ = "safeguarding_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    checked_on: Mapped[date]
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Membership(db.Model):
+    """One person's place on one forum, from application to leaving."""
+
+    __tablename__ = "forum_memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[MembershipStatus] = mapped_column(
+        Enum(MembershipStatus, name="membership_status", values_callable=enum_values))
+    role: Mapped[MembershipRole] = mapped_column(
+        Enum(MembershipRole, name="membership_role", values_callable=enum_values), default=MembershipRole.MEMBER)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    faith: Mapped[Optional[Faith]] = mapped_column(Enum(Faith, name="faith", values_callable=enum_values))
+    organisation: Mapped[str] = mapped_column(String(150), default="")
+    # Youth forums: needed to check the age range and whether a parent must consent.
+    date_of_birth: Mapped[Optional[date]]
+    parent_name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="")
+    parent_email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), default="")
+    parent_consented_at: Mapped[Optional[datetime]]
+    parent_consent_withdrawn_at: Mapped[Optional[datetime]]
+    photo_consent: Mapped[bool] = mapped_column(default=False)
+    # What other members may see besides name and role.
+    share_email: Mapped[bool] = mapped_column(default=False)
+    term_starts_on: Mapped[Optional[date]]
+    term_ends_on: Mapped[Optional[date]]
+    renewal_reminded_at: Mapped[Optional[datetime]]
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    applied_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[Optional[datetime]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    forum: Mapped[Forum] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (
+        UniqueConstraint("forum_id", "user_id", name="uq_forum_memberships_forum_user"),
+        Index("ix_forum_memberships_forum_status", "forum_id", "status"),
+    )
+
+    def is_lapsed(self, today: date) -> bool:
+        return self.status == MembershipStatus.ACTIVE and self.term_ends_on is not None and self.term_ends_on < today
+
+    def age_on(self, day: date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -1,0 +1,21 @@
+"""Who may do what with forums."""
+from core.permissions import is_admin
+from forums import services
+
+
+def can_manage_forums(user) -> bool:
+    """Create forums and choose their coordinators."""
+    return is_admin(user)
+
+
+def can_manage_forum(user, forum) -> bool:
+    return is_admin(user) or services.is_coordinator(user, forum)
+
+
+def can_see_directory(user, forum) -> bool:
+    return can_manage_forum(user, forum) or services.is_active_member(user, forum)
+
+
+def can_see_young_members_details(user, forum) -> bool:
+    """Only the forum's coordinators (or admins), and only with a current DBS check."""
+    return can_manage_forum(user, forum) and services.safeguarding_check_current(user)

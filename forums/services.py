@@ -1,0 +1,384 @@
+"""Forum rules: who may join (age range, faith caps, invitation-only
+forums), the coordinator's decisions, and a parent or carer's consent for
+members under 18. Functions flush but never commit.
+
+Decisions that count seats (approving against a faith cap) lock the forum
+row first: PostgreSQL locks it; SQLite needs the caller's transaction to
+have begun under `core.database.write_lock()`.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select
+
+from core import audit
+from core.database import holds_write_lock, utcnow
+from core.email import queue_email
+from core.errors import DomainError
+from core.extensions import db
+from core.models import User
+from forums.models import (
+    LIVE_STATUSES, Faith, Forum, ForumCoordinator, ForumKind, Membership, MembershipRole, MembershipStatus,
+    SafeguardingCheck,
+)
+
+ADULT_AGE = 18
+TERM = timedelta(days=365)  # annual renewal unless the coordinator sets an end date
+_CONSENT_SALT = "forum-parent-consent"
+
+
+class ForumRuleBroken(DomainError):
+    pass
+
+
+class ConsentLinkInvalid(DomainError):
+    pass
+
+
+# --- forums and coordinators -------------------------------------------------------------
+
+@dataclass
+class ForumDetails:
+    name: str
+    kind: ForumKind
+    purpose: str
+    area: str
+    public_text: str = ""
+    open_to_apply: bool = True
+    min_age: int | None = None
+    max_age: int | None = None
+    faith_cap: int | None = None
+
+
+def save_forum(forum: Forum | None, details: ForumDetails, *, actor: User) -> Forum:
+    name = " ".join(details.name.split())
+    clash = db.session.scalar(select(Forum).where(func.lower(Forum.name) == name.lower()))
+    if clash is not None and clash is not forum:
+        raise ForumRuleBroken("There is already a forum with that name", field="name")
+    if details.kind == ForumKind.YOUTH:
+        low, high = details.min_age or 11, details.max_age or 18
+        if high < low:
+            raise ForumRuleBroken("The oldest age must be the same as or more than the youngest", field="max_age")
+    else:
+        low = high = None
+    if forum is None:
+        forum = Forum()
+        db.session.add(forum)
+    forum.name, forum.kind = name, details.kind
+    forum.purpose, forum.area = details.purpose.strip(), details.area.strip()
+    forum.public_text, forum.open_to_apply = details.public_text.strip(), details.open_to_apply
+    forum.min_age, forum.max_age = low, high
+    forum.faith_cap = details.faith_cap if details.kind == ForumKind.INTERFAITH else None
+    db.session.flush()
+    audit.record("forum.saved", actor=actor, subject=forum)
+    return forum
+
+
+def grant_coordinator(forum: Forum, user: User, *, actor: User) -> None:
+    if is_coordinator(user, forum):
+        raise ForumRuleBroken(f"{user.name} already coordinates {forum.name}", field="email")
+    db.session.add(ForumCoordinator(forum_id=forum.id, user_id=user.id, granted_by_id=actor.id))
+    db.session.flush()
+    audit.record("forum.coordinator_granted", actor=actor, subject=forum, details={"user": user.id})
+
+
+def revoke_coordinator(forum: Forum, user: User, *, actor: User) -> None:
+    grant = db.session.scalar(select(ForumCoordinator).where(ForumCoordinator.forum_id == forum.id,
+                                                             ForumCoordinator.user_id == user.id))
+    if grant is not None:
+        db.session.delete(grant)
+        db.session.flush()
+        audit.record("forum.coordinator_revoked", actor=actor, subject=forum, details={"user": user.id})
+
+
+def is_coordinator(user, forum: Forum) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(ForumCoordinator.id).where(
+        ForumCoordinator.forum_id == forum.id, ForumCoordinator.user_id == user.id)) is not None
+
+
+def coordinated_forums(user) -> list[Forum]:
+    return list(db.session.scalars(select(Forum).join(ForumCoordinator).where(
+        ForumCoordinator.user_id == user.id).order_by(Forum.name)))
+
+
+def record_safeguarding_check(user: User, checked_on: date, *, actor: User, today: date | None = None) -> None:
+    if checked_on > (today or date.today()):
+        raise ForumRuleBroken("The date of the check cannot be in the future", field="checked_on")
+    check = db.session.scalar(select(SafeguardingCheck).where(SafeguardingCheck.user_id == user.id))
+    if check is None:
+        check = SafeguardingCheck(user_id=user.id, checked_on=checked_on, recorded_by_id=actor.id)
+        db.session.add(check)
+    check.checked_on, check.recorded_by_id = checked_on, actor.id
+    db.session.flush()
+    audit.record("safeguarding.check_recorded", actor=actor, subject=user, details={"checked_on": str(checked_on)})
+
+
+def safeguarding_checks() -> list[tuple[User, date]]:
+    """Everyone with a recorded DBS check, and its date."""
+    return list(db.session.execute(select(User, SafeguardingCheck.checked_on).join(
+        SafeguardingCheck, SafeguardingCheck.user_id == User.id).order_by(User.name)).tuples())
+
+
+def safeguarding_check_current(user, today: date | None = None) -> bool:
+    """A DBS check within the partnership's renewal period (FORUM_DBS_VALID_YEARS)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    checked_on = db.session.scalar(select(SafeguardingCheck.checked_on).where(SafeguardingCheck.user_id == user.id))
+    years = current_app.config["FORUM_DBS_VALID_YEARS"]
+    today = today or date.today()
+    return checked_on is not None and checked_on > today.replace(year=today.year - years)
+
+
+# --- applying -------------------------------------------------------------------------------
+
+@dataclass
+class Application:
+    reason: str
+    faith: Faith | None = None
+    organisation: str = ""
+    date_of_birth: date | None = None
+    parent_name: str = ""
+    parent_email: str = ""
+    photo_consent: bool = False
+    share_email: bool = False
+
+
+def is_active_member(user, forum: Forum) -> bool:
+    membership = membership_of(user, forum)
+    return membership is not None and membership.status == MembershipStatus.ACTIVE
+
+
+def membership_of(user, forum: Forum) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(Membership).where(Membership.forum_id == forum.id,
+                                                      Membership.user_id == user.id))
+
+
+def apply(forum: Forum, user: User, application: Application, *, today: date | None = None) -> Membership:
+    """Ask to join. A young person under 18 also needs their parent or
+    carer's consent, which is asked for at once by email."""
+    today = today or date.today()
+    if not forum.open_to_apply:
+        raise ForumRuleBroken(f"{forum.name} takes members by invitation only. Contact its coordinators.")
+    existing = membership_of(user, forum)
+    if existing is not None and existing.status in LIVE_STATUSES:
+        raise ForumRuleBroken(f"You have already applied to {forum.name}")
+    if existing is not None and existing.status == MembershipStatus.REMOVED:
+        raise ForumRuleBroken(f"You were removed from {forum.name}. Contact its coordinators to rejoin.")
+    if forum.is_interfaith and application.faith is None:
+        raise ForumRuleBroken("Choose the faith community you represent", field="faith")
+    if forum.is_youth:
+        _check_youth_application(forum, user, application, today)
+    membership = existing or Membership(forum=forum, user=user)
+    membership.status, membership.role = MembershipStatus.APPLIED, MembershipRole.MEMBER
+    membership.reason, membership.organisation = application.reason.strip(), application.organisation.strip()
+    membership.faith = application.faith if forum.is_interfaith else None
+    membership.date_of_birth = application.date_of_birth if forum.is_youth else None
+    needs_parent = needs_parent_consent(membership, today)
+    membership.parent_name = application.parent_name.strip() if needs_parent else ""
+    membership.parent_email = application.parent_email.strip().lower() if needs_parent else ""
+    membership.parent_consented_at = membership.parent_consent_withdrawn_at = None
+    membership.photo_consent = application.photo_consent if forum.is_youth else False
+    membership.share_email = application.share_email and not needs_parent
+    membership.applied_at, membership.decided_at, membership.decline_reason = utcnow(), None, ""
+    db.session.add(membership)
+    db.session.flush()
+    if needs_parent:
+        queue_email(to=membership.parent_email, subject=f"Your consent for {user.name} to join {forum.name}",
+                    template="forum_parent_consent", membership=membership, link=consent_link(membership))
+    audit.record("membership.applied", actor=user, subject=membership, details={"forum": forum.id})
+    return membership
+
+
+def _check_youth_application(forum: Forum, user: User, application: Application, today: date) -> None:
+    born = application.date_of_birth
+    if born is None:
+        raise ForumRuleBroken("Enter your date of birth", field="date_of_birth")
+    if born >= today:
+        raise ForumRuleBroken("Date of birth must be in the past", field="date_of_birth")
+    age = age_on(born, today)
+    if not forum.min_age <= age <= forum.max_age:
+        raise ForumRuleBroken(
+            f"{forum.name} is for young people aged {forum.min_age} to {forum.max_age}, and you are {age}. "
+            "Ask its coordinators about other ways to take part.", field="date_of_birth")
+    if age < ADULT_AGE:
+        if not application.parent_name.strip():
+            raise ForumRuleBroken("Enter your parent or carer's name", field="parent_name")
+        if not application.parent_email.strip():
+            raise ForumRuleBroken("Enter your parent or carer's email address", field="parent_email")
+        if application.parent_email.strip().lower() == user.email:
+            raise ForumRuleBroken("Enter your parent or carer's own email address, not yours", field="parent_email")
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def needs_parent_consent(membership: Membership, today: date | None = None) -> bool:
+    return (membership.forum.is_youth if membership.forum else False) and membership.date_of_birth is not None \
+        and age_on(membership.date_of_birth, today or date.today()) < ADULT_AGE
+
+
+def is_young(membership: Membership, today: date | None = None) -> bool:
+    """Under 18: contact details stay with the forum's coordinators."""
+    return membership.date_of_birth is not None and age_on(membership.date_of_birth, today or date.today()) < ADULT_AGE
+
+
+def withdraw_application(membership: Membership, *, actor: User) -> None:
+    if membership.status not in (MembershipStatus.APPLIED, MembershipStatus.AWAITING_CONSENT):
+        raise ForumRuleBroken("Only an application still being considered can be withdrawn")
+    membership.status = MembershipStatus.WITHDRAWN
+    db.session.flush()
+    audit.record("membership.withdrawn", actor=actor, subject=membership)
+
+
+# --- coordinators' decisions ---------------------------------------------------------------
+
+def approve(membership: Membership, *, actor: User, role: MembershipRole = MembershipRole.MEMBER,
+            term_ends_on: date | None = None, today: date | None = None) -> Membership:
+    today = today or date.today()
+    _lock_forum(membership.forum)
+    db.session.refresh(membership)
+    if membership.status != MembershipStatus.APPLIED:
+        raise ForumRuleBroken(f"This application is {membership.status.label.lower()}, so it cannot be approved")
+    _check_faith_cap(membership)
+    membership.role = role
+    membership.term_starts_on = today
+    membership.term_ends_on = term_ends_on or today + TERM
+    membership.decided_at = utcnow()
+    waiting = needs_parent_consent(membership, today) and membership.parent_consented_at is None
+    membership.status = MembershipStatus.AWAITING_CONSENT if waiting else MembershipStatus.ACTIVE
+    db.session.flush()
+    queue_email(to=membership.user.email, subject=f"Your application to {membership.forum.name}",
+                template="forum_approved", membership=membership, waiting=waiting,
+                link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True))
+    audit.record("membership.approved", actor=actor, subject=membership, details={"role": role.value})
+    return membership
+
+
+def _check_faith_cap(membership: Membership) -> None:
+    forum = membership.forum
+    if forum.faith_cap is None or membership.faith is None:
+        return
+    seated = db.session.scalar(select(func.count(Membership.id)).where(
+        Membership.forum_id == forum.id, Membership.faith == membership.faith, Membership.id != membership.id,
+        Membership.status.in_([MembershipStatus.ACTIVE, MembershipStatus.AWAITING_CONSENT,
+                               MembershipStatus.SUSPENDED])))
+    if seated >= forum.faith_cap:
+        raise ForumRuleBroken(f"{forum.name} already has {seated} members for {membership.faith.label}, "
+                              f"its limit for one faith community")
+
+
+def decline(membership: Membership, *, reason: str, actor: User) -> None:
+    if membership.status not in (MembershipStatus.APPLIED, MembershipStatus.AWAITING_CONSENT):
+        raise ForumRuleBroken(f"This application is {membership.status.label.lower()}, so it cannot be declined")
+    if not reason.strip():
+        raise ForumRuleBroken("Give a reason: it goes to the applicant", field="reason")
+    membership.status, membership.decline_reason = MembershipStatus.DECLINED, reason.strip()
+    membership.decided_at = utcnow()
+    db.session.flush()
+    queue_email(to=membership.user.email, subject=f"Your application to {membership.forum.name}",
+                template="forum_declined", membership=membership)
+    audit.record("membership.declined", actor=actor, subject=membership, details={"reason": reason.strip()})
+
+
+def suspend(membership: Membership, *, actor: User) -> None:
+    _move(membership, MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED, "suspended", actor)
+
+
+def reinstate(membership: Membership, *, actor: User) -> None:
+    if needs_parent_consent(membership) and (membership.parent_consented_at is None
+                                             or membership.parent_consent_withdrawn_at is not None):
+        raise ForumRuleBroken("A parent or carer must consent again before this young person can be reinstated")
+    _move(membership, MembershipStatus.SUSPENDED, MembershipStatus.ACTIVE, "reinstated", actor)
+
+
+def remove(membership: Membership, *, actor: User) -> None:
+    if membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED):
+        raise ForumRuleBroken("Only a member can be removed")
+    membership.status = MembershipStatus.REMOVED
+    db.session.flush()
+    audit.record("membership.removed", actor=actor, subject=membership)
+
+
+def _move(membership: Membership, before: MembershipStatus, after: MembershipStatus, verb: str, actor: User):
+    if membership.status != before:
+        raise ForumRuleBroken(f"Only a member who is {before.label.lower()} can be {verb}")
+    membership.status = after
+    db.session.flush()
+    audit.record(f"membership.{verb}", actor=actor, subject=membership)
+
+
+def change_role(membership: Membership, role: MembershipRole, *, term_ends_on: date | None, actor: User) -> None:
+    membership.role, membership.term_ends_on = role, term_ends_on or membership.term_ends_on
+    db.session.flush()
+    audit.record("membership.role_changed", actor=actor, subject=membership, details={"role": role.value})
+
+
+def set_contact_sharing(membership: Membership, *, share_email: bool, actor: User) -> None:
+    if share_email and is_young(membership):
+        raise ForumRuleBroken("Members under 18 cannot share contact details with other members")
+    membership.share_email = share_email
+    db.session.flush()
+
+
+def _lock_forum(forum: Forum) -> None:
+    if not holds_write_lock(db.session):
+        raise RuntimeError("row locks on SQLite need a transaction begun inside core.database.write_lock()")
+    db.session.execute(select(Forum.id).where(Forum.id == forum.id).with_for_update())
+
+
+# --- a parent or carer's consent -----------------------------------------------------------
+
+def _consent_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_CONSENT_SALT)
+
+
+def consent_link(membership: Membership) -> str:
+    token = _consent_serializer().dumps({"membership": membership.id, "parent": membership.parent_email})
+    return url_for("forums.parent_consent", token=token, _external=True)
+
+
+def membership_for_consent(token: str) -> Membership:
+    try:
+        data = _consent_serializer().loads(token)
+    except BadSignature:
+        raise ConsentLinkInvalid("This link is not valid. Check you copied the whole link from the email.") from None
+    membership = db.session.get(Membership, data.get("membership")) if isinstance(data, dict) else None
+    if membership is None or not membership.parent_email or membership.parent_email != data.get("parent"):
+        raise ConsentLinkInvalid("This link is no longer valid. Ask the forum's coordinators for a new one.")
+    return membership
+
+
+def give_consent(membership: Membership, *, photo_consent: bool) -> None:
+    if membership.status in (MembershipStatus.DECLINED, MembershipStatus.WITHDRAWN, MembershipStatus.REMOVED):
+        raise ForumRuleBroken("This application has closed, so there is nothing to consent to")
+    membership.parent_consented_at, membership.parent_consent_withdrawn_at = utcnow(), None
+    membership.photo_consent = photo_consent
+    if membership.status == MembershipStatus.AWAITING_CONSENT:
+        membership.status = MembershipStatus.ACTIVE
+    db.session.flush()
+    audit.record("membership.parent_consented", subject=membership, details={"photo_consent": photo_consent})
+
+
+def withdraw_consent(membership: Membership) -> None:
+    """The parent or carer changes their mind: membership is suspended at once."""
+    membership.parent_consent_withdrawn_at, membership.photo_consent = utcnow(), False
+    if membership.status in (MembershipStatus.ACTIVE, MembershipStatus.AWAITING_CONSENT):
+        membership.status = MembershipStatus.SUSPENDED
+    elif membership.status == MembershipStatus.APPLIED:
+        membership.parent_consented_at = None
+    db.session.flush()
+    audit.record("membership.parent_consent_withdrawn", subject=membership)
+
+
+# --- who sees whom ---------------------------------------------------------------------------
+
+def members(forum: Forum, *, statuses=(MembershipStatus.ACTIVE,)) -> list[Membership]:
+    return list(db.session.scalars(select(Membership).join(Membership.user).where(
+        Membership.forum_id == forum.id, Membership.status.in_(statuses)).order_by(User.name)))

@@ -1,0 +1,130 @@
+"""Forum rules without HTTP: who may join, coordinators' decisions, and a
+parent or carer's consent for young members."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from core.database import write_lock
+from core.extensions import db
+from core.models import OutboxMessage
+from forums import services
+from forums.models import Faith, ForumKind, MembershipStatus
+from forums.services import Application, ForumRuleBroken
+from tests.factories import UserFactory
+from tests.forums.factories import ForumFactory, MembershipFactory
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        yield
+
+
+def youth_forum():
+    return ForumFactory(name="County youth forum", kind=ForumKind.YOUTH, min_age=11, max_age=18)
+
+
+def young(**overrides):
+    values = dict(reason="I want a say", date_of_birth=date(2012, 5, 1), parent_name="Sam Carer",
+                  parent_email="carer@example.org")
+    return Application(**{**values, **overrides})
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"date_of_birth": None}, "date_of_birth", "Enter your date of birth"),
+    ({"date_of_birth": date(2027, 1, 1)}, "date_of_birth", "Date of birth must be in the past"),
+    ({"date_of_birth": date(2018, 1, 1)}, "date_of_birth", "is for young people aged 11 to 18, and you are 8"),
+    ({"date_of_birth": date(1990, 1, 1)}, "date_of_birth", "is for young people aged 11 to 18, and you are 36"),
+    ({"parent_name": ""}, "parent_name", "Enter your parent or carer's name"),
+    ({"parent_email": "kid@example.org"}, "parent_email", "not yours"),
+])
+def test_youth_applications_are_refused_with_a_reason_and_nothing_saved(ctx, overrides, field, message, outbox):
+    forum, child = youth_forum(), UserFactory(email="kid@example.org")
+    with pytest.raises(ForumRuleBroken) as refused:
+        services.apply(forum, child, young(**overrides), today=TODAY)
+    assert refused.value.field == field and message in refused.value.message
+    db.session.rollback()
+    assert services.membership_of(child, forum) is None
+
+
+def test_a_young_member_becomes_active_only_when_approved_and_a_parent_consents(ctx):
+    forum, child, coordinator = youth_forum(), UserFactory(), UserFactory()
+    membership = services.apply(forum, child, young(), today=TODAY)
+    assert membership.status == MembershipStatus.APPLIED and not membership.share_email
+    [asked] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "carer@example.org")).all()
+    assert services.consent_link(membership) in asked.body
+    services.approve(membership, actor=coordinator, today=TODAY)
+    assert membership.status == MembershipStatus.AWAITING_CONSENT
+    link_owner = services.membership_for_consent(services.consent_link(membership).rsplit("/", 1)[1])
+    assert link_owner is membership
+    services.give_consent(membership, photo_consent=True)
+    assert membership.status == MembershipStatus.ACTIVE and membership.parent_consented_at and membership.photo_consent
+    services.withdraw_consent(membership)
+    assert membership.status == MembershipStatus.SUSPENDED and not membership.photo_consent
+    with pytest.raises(ForumRuleBroken, match="must consent again"):
+        services.reinstate(membership, actor=coordinator)
+
+
+def test_consent_given_before_approval_makes_approval_final(ctx):
+    forum, child = youth_forum(), UserFactory()
+    membership = services.apply(forum, child, young(), today=TODAY)
+    services.give_consent(membership, photo_consent=False)
+    assert membership.status == MembershipStatus.APPLIED
+    services.approve(membership, actor=UserFactory(), today=TODAY)
+    assert membership.status == MembershipStatus.ACTIVE
+
+
+def test_an_adult_on_a_youth_forum_needs_no_parent(ctx):
+    forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+    membership = services.apply(forum, UserFactory(), young(date_of_birth=date(2004, 1, 1), parent_name="",
+                                                            parent_email=""), today=TODAY)
+    services.approve(membership, actor=UserFactory(), today=TODAY)
+    assert membership.status == MembershipStatus.ACTIVE and membership.parent_email == ""
+
+
+def test_applying_twice_and_deciding_a_withdrawn_application_are_refused(ctx):
+    forum, person = ForumFactory(), UserFactory()
+    membership = services.apply(forum, person, Application(reason="Hello", faith=Faith.SIKH))
+    with pytest.raises(ForumRuleBroken, match="already applied"):
+        services.apply(forum, person, Application(reason="Again", faith=Faith.SIKH))
+    services.withdraw_application(membership, actor=person)
+    with pytest.raises(ForumRuleBroken, match="withdrawn, so it cannot be approved"):
+        services.approve(membership, actor=UserFactory())
+    with pytest.raises(ForumRuleBroken, match="Choose the faith community"):
+        services.apply(ForumFactory(), person, Application(reason="No faith given"))
+
+
+def test_a_faith_cap_stops_approval_beyond_the_limit(ctx):
+    forum = ForumFactory(faith_cap=2)
+    for _ in range(2):
+        MembershipFactory(forum=forum, faith=Faith.MUSLIM)
+    MembershipFactory(forum=forum, faith=Faith.MUSLIM, status=MembershipStatus.REMOVED)  # holds no seat
+    third = services.apply(forum, UserFactory(), Application(reason="Hello", faith=Faith.MUSLIM))
+    with pytest.raises(ForumRuleBroken, match="already has 2 members for Muslim"):
+        services.approve(third, actor=UserFactory())
+    christian = services.apply(forum, UserFactory(), Application(reason="Hello", faith=Faith.CHRISTIAN))
+    services.approve(christian, actor=UserFactory())
+    assert christian.status == MembershipStatus.ACTIVE
+
+
+def test_declining_needs_a_reason_and_emails_it(ctx):
+    forum, person = ForumFactory(), UserFactory()
+    membership = services.apply(forum, person, Application(reason="Hello", faith=Faith.HINDU))
+    with pytest.raises(ForumRuleBroken, match="Give a reason"):
+        services.decline(membership, reason="  ", actor=UserFactory())
+    services.decline(membership, reason="The forum is full until April", actor=UserFactory())
+    [message] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == person.email)).all()
+    assert "The forum is full until April" in message.body
+
+
+def test_only_a_current_dbs_check_opens_young_members_details(ctx, app):
+    coordinator, admin = UserFactory(), UserFactory()
+    assert not services.safeguarding_check_current(coordinator, today=TODAY)
+    services.record_safeguarding_check(coordinator, date(2023, 11, 24), actor=admin, today=TODAY)
+    assert services.safeguarding_check_current(coordinator, today=TODAY)
+    assert not services.safeguarding_check_current(coordinator, today=date(2026, 11, 25))  # over 3 years old
+    with pytest.raises(ForumRuleBroken, match="cannot be in the future"):
+        services.record_safeguarding_check(coordinator, date(2027, 1, 1), actor=admin, today=TODAY)

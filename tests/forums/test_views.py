@@ -1,0 +1,65 @@
+"""Forum pages through real forms: applying, the coordinator's decision and
+who sees whose contact details."""
+from datetime import date
+
+from sqlalchemy import select
+
+from core.extensions import db
+from core.models import User
+from forums.models import ForumCoordinator, ForumKind, Membership, MembershipStatus, SafeguardingCheck
+from tests.conftest import sign_in, submit
+from tests.forums.factories import ForumFactory, MembershipFactory
+
+
+def text_of(response):
+    return response.get_data(as_text=True)
+
+
+def test_a_member_applies_and_a_coordinator_approves(app, client, make_user):
+    applicant, coordinator = make_user(), make_user()
+    with app.app_context():
+        forum = ForumFactory(name="Faith Community Leadership Group")
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        db.session.commit()
+        forum_id = forum.id
+    sign_in(client, applicant)
+    refused = submit(client, f"/forums/{forum_id}/apply", {"reason": "I lead the gurdwara's outreach"})
+    assert "Choose the faith community you represent" in text_of(refused)
+    assert "I lead the gurdwara&#39;s outreach" in text_of(refused)
+    done = submit(client, f"/forums/{forum_id}/apply", {"reason": "Outreach", "faith": "sikh",
+                                                         "organisation": "Gurdwara"}, follow_redirects=True)
+    assert "The coordinators will look at your application" in text_of(done) and "Applied" in text_of(done)
+
+    coordinating = app.test_client()
+    sign_in(coordinating, coordinator)
+    with app.app_context():
+        membership_id = db.session.scalar(select(Membership.id))
+    page = f"/forums/{forum_id}/manage/memberships/{membership_id}"
+    submit(coordinating, page, {"action": "approve", "role": "faith_representative"})
+    with app.app_context():
+        membership = db.session.get(Membership, membership_id)
+        assert (membership.status, membership.role.value) == (MembershipStatus.ACTIVE, "faith_representative")
+    assert "Faith representative" in text_of(client.get(f"/forums/{forum_id}/members"))
+
+
+def test_young_members_contacts_reach_only_coordinators_with_a_current_dbs_check(app, make_user):
+    adult, child, coordinator = make_user(), make_user(), make_user()
+    with app.app_context():
+        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        MembershipFactory(forum=forum, user=db.session.get(User, adult.id), date_of_birth=date(2003, 1, 1), share_email=True)
+        MembershipFactory(forum=forum, user=db.session.get(User, child.id), date_of_birth=date(2011, 6, 1))
+        db.session.commit()
+        forum_id = forum.id
+    member_view, coordinator_view = app.test_client(), app.test_client()
+    sign_in(member_view, adult)
+    sign_in(coordinator_view, coordinator)
+    seen_by_member = text_of(member_view.get(f"/forums/{forum_id}/members"))
+    assert child.name in seen_by_member and child.email not in seen_by_member and adult.email in seen_by_member
+    unchecked = text_of(coordinator_view.get(f"/forums/{forum_id}/members"))
+    assert child.email not in unchecked and "no DBS check on record" in unchecked
+    with app.app_context():
+        db.session.add(SafeguardingCheck(user_id=coordinator.id, checked_on=date.today()))
+        db.session.commit()
+    assert child.email in text_of(coordinator_view.get(f"/forums/{forum_id}/members"))
+    assert "no DBS check" not in text_of(coordinator_view.get(f"/forums/{forum_id}/manage"))
