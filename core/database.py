@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask import request
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
@@ -110,6 +110,14 @@ def holds_write_lock(session) -> bool:
     if session.get_bind().dialect.name != "sqlite":
         return True
     return bool(session.connection().info.get("immediate"))
+
+
+def lock_row(session, model, row_id: int) -> None:
+    """Lock one row until commit (PostgreSQL: SELECT ... FOR UPDATE); on
+    SQLite, insist the transaction already holds the database's write lock."""
+    if not holds_write_lock(session):
+        raise RuntimeError("row locks on SQLite need a transaction begun inside core.database.write_lock()")
+    session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
 
 @event.listens_for(Engine, "connect")

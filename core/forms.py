@@ -16,6 +16,7 @@ from wtforms import BooleanField, PasswordField, SelectMultipleField, StringFiel
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from core.errors import DomainError
+from core.extensions import db
 from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, SiteRole
 from core.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
@@ -173,6 +174,20 @@ class UserSearchForm(FlaskForm):
         validators=[Optional(), Length(max=EMAIL_MAX_LENGTH, message="Search must be 254 characters or fewer"),
                     NoControlCharacters()],
     )
+
+
+def call_service(form: FlaskForm, action):
+    """Run a service call for a submitted form. When it succeeds, commit and
+    return (True, what it returned); when a rule says no, roll back, show the
+    message beside its field (or at the top of the page) and return (False, None)."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(form, error)
+        return False, None
+    db.session.commit()
+    return True, result
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:

@@ -16,6 +16,7 @@ from core.forms import (
     SignUpForm,
     SiteRolesForm,
     UserSearchForm,
+    call_service,
     show_domain_error,
 )
 from core.models import AuditEntry, SiteRole, User
@@ -87,13 +88,9 @@ def sign_up():
         return redirect(url_for("core.account"))
     form = SignUpForm()
     if form.validate_on_submit():
-        try:
-            user = services.sign_up(name=form.name.data, email=form.email.data, password=form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, user = call_service(form, lambda: services.sign_up(
+            name=form.name.data, email=form.email.data, password=form.password.data))
+        if done:
             _start_session(user)
             flash(f"Your account has been created. We have sent an email to {user.email}: "
                   "follow the link in it to confirm your email address.", "success")
@@ -186,13 +183,8 @@ def reset_password(token):
         return render_template("core/link_problem.html", message=error.message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            services.reset_password(token, password=form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = call_service(form, lambda: services.reset_password(token, password=form.password.data))
+        if done:
             logout_user()
             session.clear()
             flash("Your password has been reset. Sign in with your new password.", "success")
@@ -213,13 +205,9 @@ def account():
 def edit_profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        try:
-            email_changed = services.update_profile(actor=current_user, name=form.name.data, email=form.email.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, email_changed = call_service(form, lambda: services.update_profile(
+            actor=current_user, name=form.name.data, email=form.email.data))
+        if done:
             flash("Your details have been saved." + (
                 f" We have sent an email to {current_user.email} to confirm the new address." if email_changed else ""
             ), "success")
@@ -232,14 +220,9 @@ def edit_profile():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(actor=current_user, current_password=form.current_password.data,
-                                     new_password=form.new_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = call_service(form, lambda: services.change_password(
+            actor=current_user, current_password=form.current_password.data, new_password=form.new_password.data))
+        if done:
             _start_session(current_user)  # this device stays signed in; others are signed out
             flash("Your password has been changed. You have been signed out on your other devices.", "success")
             return redirect(url_for("core.account"))
@@ -271,13 +254,9 @@ def admin_user(user_id):
     user = db.get_or_404(User, user_id)
     form = SiteRolesForm(roles=[role.value for role in user.site_roles])
     if form.validate_on_submit():
-        try:
-            services.set_site_roles(user, {SiteRole(value) for value in form.roles.data}, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = call_service(form, lambda: services.set_site_roles(
+            user, {SiteRole(value) for value in form.roles.data}, actor=current_user))
+        if done:
             flash(f"Roles for {user.name} have been saved.", "success")
             return redirect(url_for("core.admin_user", user_id=user.id))
     history = db.session.scalars(

@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core import audit
-from core.database import holds_write_lock, in_london, utcnow, write_lock
+from core.database import in_london, lock_row, utcnow, write_lock
 from core.email import queue_email
 from core.errors import DomainError
 from core.extensions import db
@@ -406,15 +406,7 @@ def _answers_for(event: Event, answers: dict[int, str]) -> list[RegistrationAnsw
 
 def _lock(event: Event) -> None:
     """Take the event's capacity lock for the rest of this transaction."""
-    _lock_row(Event, event.id)
-
-
-def _lock_row(model, row_id: int) -> None:
-    """Lock one row until commit (PostgreSQL); on SQLite,
-    insist the transaction already holds the database's write lock."""
-    if not holds_write_lock(db.session):
-        raise RuntimeError("row locks on SQLite need a transaction begun inside core.database.write_lock()")
-    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
+    lock_row(db.session, Event, event.id)
 
 
 def places_held(event: Event) -> int:
@@ -944,7 +936,7 @@ def calendar_link_for(user: User) -> CalendarLink | None:
 
 def renew_calendar_link(user: User, *, actor: User) -> CalendarLink:
     """Give the person a new private feed address; any old one stops working."""
-    _lock_row(User, user.id)  # a double click must not make two
+    lock_row(db.session, User, user.id)  # a double click must not make two
     db.session.execute(delete(CalendarLink).where(CalendarLink.user_id == user.id))
     link = CalendarLink(user_id=user.id, token=secrets.token_urlsafe(32))
     db.session.add(link)
@@ -954,7 +946,7 @@ def renew_calendar_link(user: User, *, actor: User) -> CalendarLink:
 
 
 def stop_calendar_link(user: User, *, actor: User) -> None:
-    _lock_row(User, user.id)
+    lock_row(db.session, User, user.id)
     db.session.execute(delete(CalendarLink).where(CalendarLink.user_id == user.id))
     audit.record("calendar_link.stopped", actor=actor, subject=user)
 

@@ -5,9 +5,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from core.database import in_london, takes_write_lock, utcnow
-from core.errors import DomainError
 from core.extensions import db, limiter
-from core.forms import EmptyForm, show_domain_error
+from core.forms import EmptyForm, call_service
 from core.models import User
 from core.permissions import is_admin
 from events import exports, feeds, pdf, permissions, services
@@ -217,18 +216,13 @@ def register(event_id):
     if event.max_tickets == 1:
         del form.tickets
     if form.validate_on_submit():
-        try:
-            registration = services.register(
-                event, user=current_user if current_user.is_authenticated else None,
-                name=form.name.data if "name" in form else "", email=form.email.data if "email" in form else "",
-                tickets=form.tickets.data if "tickets" in form else 1, access_needs=form.access_needs.data or "",
-                dietary_needs=form.dietary_needs.data or "", contact_consent=form.contact_consent.data,
-                answers=question_answers(form), invitation=invitation)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, registration = call_service(form, lambda: services.register(
+            event, user=current_user if current_user.is_authenticated else None,
+            name=form.name.data if "name" in form else "", email=form.email.data if "email" in form else "",
+            tickets=form.tickets.data if "tickets" in form else 1, access_needs=form.access_needs.data or "",
+            dietary_needs=form.dietary_needs.data or "", contact_consent=form.contact_consent.data,
+            answers=question_answers(form), invitation=invitation))
+        if done:
             return render_template("events/registered.html", event=event, registration=registration)
     return render_template("events/register.html", event=event, form=form, open=services.registration_open(event),
                            places_left=services.places_left(event), invitation=invitation)
@@ -270,13 +264,8 @@ def _act_on_registration(token, action, message=None, anchor=""):
     registration = _registration_from_link(token)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        outcome = action(registration)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    else:
-        db.session.commit()
+    done, outcome = call_service(EmptyForm(), lambda: action(registration))
+    if done:
         if callable(message):
             message = message(outcome)
         if message:
@@ -388,13 +377,8 @@ def create_event():
     form = _event_form(EventForm(contact_email=current_user.email))
     del form.remove_image  # nothing to remove yet
     if form.validate_on_submit():
-        try:
-            event = services.create_event(form.details(), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, event = call_service(form, lambda: services.create_event(form.details(), actor=current_user))
+        if done:
             flash("The event has been saved as a draft. Publish it when it is ready.", "success")
             return redirect(url_for("events.manage_event", event_id=event.id))
     return render_template("events/edit.html", form=form, event=None)
@@ -408,13 +392,8 @@ def edit_event(event_id):
     form = _event_form(EventForm() if request.method == "POST" else EventForm.for_event(event))
     del form.repeats, form.repeat_until  # each occurrence is edited on its own
     if form.validate_on_submit():
-        try:
-            changes = services.update_event(event, form.details(), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, changes = call_service(form, lambda: services.update_event(event, form.details(), actor=current_user))
+        if done:
             told = " Everyone registered has been emailed about the change." if changes and event.is_visible else ""
             flash("The event has been saved." + told, "success")
             return redirect(url_for("events.manage_event", event_id=event.id))
@@ -439,16 +418,11 @@ def book_for(event_id):
     event = _event_or_404(event_id, manage=True)
     form = BookingForm()
     if form.validate_on_submit():
-        try:
-            registration = services.book_for(
-                event, name=form.name.data, email=form.email.data, tickets=form.tickets.data,
-                from_held_back=form.from_held_back.data, access_needs=form.access_needs.data or "",
-                dietary_needs=form.dietary_needs.data or "", actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, registration = call_service(form, lambda: services.book_for(
+            event, name=form.name.data, email=form.email.data, tickets=form.tickets.data,
+            from_held_back=form.from_held_back.data, access_needs=form.access_needs.data or "",
+            dietary_needs=form.dietary_needs.data or "", actor=current_user))
+        if done:
             flash(f"{registration.name} is booked in, and we have emailed them the details.", "success")
             return redirect(url_for("events.manage_event", event_id=event.id))
     return render_template("events/book_for.html", event=event, form=form, places_left=services.places_left(event))
@@ -461,13 +435,8 @@ def invitations(event_id):
     event = _event_or_404(event_id, manage=True)
     form = InvitationForm()
     if form.validate_on_submit():
-        try:
-            result = services.invite(event, form.parsed_people, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, result = call_service(form, lambda: services.invite(event, form.parsed_people, actor=current_user))
+        if done:
             message = f"{len(result.invited)} invitations sent."
             if result.already_invited:
                 message += f" Already invited, so not emailed again: {', '.join(result.already_invited)}."
@@ -493,13 +462,8 @@ def _status_action(event_id, action, message):
     event = _event_or_404(event_id, manage=True)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        action(event, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    else:
-        db.session.commit()
+    done, _ = call_service(EmptyForm(), lambda: action(event, actor=current_user))
+    if done:
         flash(message, "success")
     return redirect(url_for("events.manage_event", event_id=event.id))
 
@@ -511,13 +475,8 @@ def change_status(event_id):
     form = StatusChangeForm()
     if form.validate_on_submit():
         action = services.cancel_event if form.change.data == "cancel" else services.postpone_event
-        try:
-            action(event, actor=current_user, reason=form.reason.data.strip())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "info")
-        else:
-            db.session.commit()
+        done, _ = call_service(EmptyForm(), lambda: action(event, actor=current_user, reason=form.reason.data.strip()))
+        if done:
             flash(f"The event is {event.status.label.lower()} and everyone registered has been emailed.", "success")
         return redirect(url_for("events.manage_event", event_id=event.id))
     return render_template("events/change_status.html", event=event, form=form)
@@ -583,13 +542,8 @@ def _confirmed_registration(event, registration_id) -> Registration:
 def check_in(event_id, registration_id):
     event = _event_or_404(event_id, manage=True)
     registration = _confirmed_registration(event, registration_id)
-    try:
-        services.check_in(registration, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    else:
-        db.session.commit()
+    done, _ = call_service(EmptyForm(), lambda: services.check_in(registration, actor=current_user))
+    if done:
         flash(f"{registration.name} is checked in.", "success")
     return redirect(url_for("events.check_in_page", event_id=event.id, q=request.args.get("q", "")))
 
@@ -628,15 +582,10 @@ def questions(event_id):
     event = _event_or_404(event_id, manage=True)
     form = QuestionForm()
     if form.validate_on_submit():
-        try:
-            services.add_question(event, label=form.label.data, kind=QuestionKind(form.kind.data),
-                                  options=(form.options.data or "").splitlines(), required=form.required.data,
-                                  actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = call_service(form, lambda: services.add_question(
+            event, label=form.label.data, kind=QuestionKind(form.kind.data),
+            options=(form.options.data or "").splitlines(), required=form.required.data, actor=current_user))
+        if done:
             flash("The question has been added to the registration form.", "success")
             return redirect(url_for("events.questions", event_id=event.id))
     return render_template("events/questions.html", event=event, form=form, delete_form=EmptyForm(),
@@ -690,13 +639,8 @@ def edit_session(event_id, session_id=None):
     else:
         form = SessionForm.for_session(session)
     if form.validate_on_submit():
-        try:
-            services.save_session(event, session, form.details(), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = call_service(form, lambda: services.save_session(event, session, form.details(), actor=current_user))
+        if done:
             flash(f"{form.title.data.strip()} is in the programme.", "success")
             return redirect(url_for("events.manage_programme", event_id=event.id))
     return render_template("events/session_edit.html", event=event, session=session, form=form)
@@ -752,13 +696,8 @@ def priorities(priority_id=None):
     priority = db.get_or_404(CohesionPriority, priority_id) if priority_id else None
     form = PriorityForm(obj=priority)
     if form.validate_on_submit():
-        try:
-            services.save_priority(priority, name=form.name.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = call_service(form, lambda: services.save_priority(priority, name=form.name.data, actor=current_user))
+        if done:
             flash(f"{form.name.data.strip()} has been saved.", "success")
             return redirect(url_for("events.priorities"))
     listed = db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position)).all()

@@ -1,5 +1,7 @@
 """Forms for forums: setting one up, applying, coordinators' decisions and
 a parent or carer's consent."""
+from datetime import timedelta
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
@@ -11,7 +13,9 @@ from core.forms import NoControlCharacters, email_field, optional_long_text, opt
 from core.models import NAME_MAX_LENGTH
 from events.forms import DayMonthYearField
 from forums.models import Faith, ForumKind, MembershipRole, MembershipStatus
-from forums.services import Application, ForumDetails
+from forums.services import LAPSED, Application, ForumDetails
+
+EXPIRING_SOON = timedelta(days=60)
 
 
 class ForumForm(FlaskForm):
@@ -101,11 +105,18 @@ class MemberFilterForm(FlaskForm):
         csrf = False  # a GET filter changes nothing
 
     status = SelectField("Status", widget=GovSelect(), validators=[Optional()],
-                         choices=[("", "Any status"), ("lapsed", "Lapsed")] +
+                         choices=[("", "Any status"), (LAPSED, "Lapsed")] +
                                  [(s.value, s.label) for s in MembershipStatus])
     role = SelectField("Role", widget=GovSelect(), validators=[Optional()],
                        choices=[("", "Any role")] + [(r.value, r.label) for r in MembershipRole])
     faith = SelectField("Faith community", widget=GovSelect(), validators=[Optional()],
                         choices=[("", "Any faith community")] + [(f.value, f.label) for f in Faith])
     expiring = BooleanField("Term ends in the next 60 days", widget=GovCheckboxInput())
+
+    def filters(self) -> dict:
+        """For services.filtered_memberships: call after validate()."""
+        return {"status": self.status.data or "",
+                "role": MembershipRole(self.role.data) if self.role.data else None,
+                "faith": Faith(self.faith.data) if self.faith.data else None,
+                "ending_within": EXPIRING_SOON if self.expiring.data else None}
 

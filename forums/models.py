@@ -187,9 +187,3 @@ class Membership(db.Model):
 
     def is_lapsed(self, today: date) -> bool:
         return self.status == MembershipStatus.ACTIVE and self.term_ends_on is not None and self.term_ends_on < today
-
-    def age_on(self, day: date) -> int | None:
-        if self.date_of_birth is None:
-            return None
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

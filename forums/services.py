@@ -14,11 +14,12 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
 from core import audit
-from core.database import holds_write_lock, utcnow
+from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.errors import DomainError
 from core.extensions import db
 from core.models import User
+from core.services import find_user_by_email
 from forums.models import (
     LIVE_STATUSES, Faith, Forum, ForumCoordinator, ForumKind, Membership, MembershipRole, MembershipStatus,
     SafeguardingCheck,
@@ -76,12 +77,22 @@ def save_forum(forum: Forum | None, details: ForumDetails, *, actor: User) -> Fo
     return forum
 
 
-def grant_coordinator(forum: Forum, user: User, *, actor: User) -> None:
+def account_with_email(email: str) -> User:
+    """The account an admin names by its address."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise ForumRuleBroken("Nobody has an account with that email address", field="email")
+    return user
+
+
+def grant_coordinator(forum: Forum, user: User, *, actor: User) -> User:
+    _lock_forum(forum)
     if is_coordinator(user, forum):
         raise ForumRuleBroken(f"{user.name} already coordinates {forum.name}", field="email")
     db.session.add(ForumCoordinator(forum_id=forum.id, user_id=user.id, granted_by_id=actor.id))
     db.session.flush()
     audit.record("forum.coordinator_granted", actor=actor, subject=forum, details={"user": user.id})
+    return user
 
 
 def revoke_coordinator(forum: Forum, user: User, *, actor: User) -> None:
@@ -105,9 +116,10 @@ def coordinated_forums(user) -> list[Forum]:
         ForumCoordinator.user_id == user.id).order_by(Forum.name)))
 
 
-def record_safeguarding_check(user: User, checked_on: date, *, actor: User, today: date | None = None) -> None:
+def record_safeguarding_check(user: User, checked_on: date, *, actor: User, today: date | None = None) -> User:
     if checked_on > (today or date.today()):
         raise ForumRuleBroken("The date of the check cannot be in the future", field="checked_on")
+    lock_row(db.session, User, user.id)
     check = db.session.scalar(select(SafeguardingCheck).where(SafeguardingCheck.user_id == user.id))
     if check is None:
         check = SafeguardingCheck(user_id=user.id, checked_on=checked_on, recorded_by_id=actor.id)
@@ -115,6 +127,7 @@ def record_safeguarding_check(user: User, checked_on: date, *, actor: User, toda
     check.checked_on, check.recorded_by_id = checked_on, actor.id
     db.session.flush()
     audit.record("safeguarding.check_recorded", actor=actor, subject=user, details={"checked_on": str(checked_on)})
+    return user
 
 
 def safeguarding_checks() -> list[tuple[User, date]]:
@@ -163,6 +176,7 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
     """Ask to join. A young person under 18 also needs their parent or
     carer's consent, which is asked for at once by email."""
     today = today or date.today()
+    _lock_forum(forum)  # a double-clicked Apply must not make two
     if not forum.open_to_apply:
         raise ForumRuleBroken(f"{forum.name} takes members by invitation only. Contact its coordinators.")
     existing = membership_of(user, forum)
@@ -219,14 +233,13 @@ def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def needs_parent_consent(membership: Membership, today: date | None = None) -> bool:
-    return (membership.forum.is_youth if membership.forum else False) and membership.date_of_birth is not None \
-        and age_on(membership.date_of_birth, today or date.today()) < ADULT_AGE
-
-
 def is_young(membership: Membership, today: date | None = None) -> bool:
     """Under 18: contact details stay with the forum's coordinators."""
     return membership.date_of_birth is not None and age_on(membership.date_of_birth, today or date.today()) < ADULT_AGE
+
+
+def needs_parent_consent(membership: Membership, today: date | None = None) -> bool:
+    return membership.forum.is_youth and is_young(membership, today)
 
 
 def withdraw_application(membership: Membership, *, actor: User) -> None:
@@ -328,9 +341,7 @@ def set_contact_sharing(membership: Membership, *, share_email: bool, actor: Use
 
 
 def _lock_forum(forum: Forum) -> None:
-    if not holds_write_lock(db.session):
-        raise RuntimeError("row locks on SQLite need a transaction begun inside core.database.write_lock()")
-    db.session.execute(select(Forum.id).where(Forum.id == forum.id).with_for_update())
+    lock_row(db.session, Forum, forum.id)
 
 
 # --- a parent or carer's consent -----------------------------------------------------------
@@ -375,6 +386,30 @@ def withdraw_consent(membership: Membership) -> None:
         membership.parent_consented_at = None
     db.session.flush()
     audit.record("membership.parent_consent_withdrawn", subject=membership)
+
+
+# --- the coordinator's lists ----------------------------------------------------------------
+
+LAPSED = "lapsed"  # a status filter: active, but the term has ended
+
+
+def filtered_memberships(forum: Forum, *, status: str = "", role: MembershipRole | None = None,
+                         faith: Faith | None = None, ending_within: timedelta | None = None,
+                         today: date | None = None) -> list[Membership]:
+    """The forum's memberships matching a coordinator's filters, by name."""
+    today = today or date.today()
+    query = select(Membership).join(Membership.user).where(Membership.forum_id == forum.id)
+    if status == LAPSED:
+        query = query.where(Membership.status == MembershipStatus.ACTIVE, Membership.term_ends_on < today)
+    elif status:
+        query = query.where(Membership.status == MembershipStatus(status))
+    if role:
+        query = query.where(Membership.role == role)
+    if faith:
+        query = query.where(Membership.faith == faith)
+    if ending_within:
+        query = query.where(Membership.term_ends_on.between(today, today + ending_within))
+    return list(db.session.scalars(query.order_by(User.name, Membership.id)))
 
 
 # --- who sees whom ---------------------------------------------------------------------------

@@ -1,27 +1,22 @@
 """Routes for forums: public pages, applying, the member directory, a parent
 or carer's consent, coordinators' membership pages and admins' set-up."""
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import String, cast, select
 
-from core.database import in_london, takes_write_lock
-from core.errors import DomainError
+from core.database import takes_write_lock
 from core.extensions import db
-from core.forms import EmptyForm, show_domain_error
+from core.forms import EmptyForm, call_service
 from core.models import AuditEntry, User
-from core.services import find_user_by_email
-from core.spreadsheets import csv_file
-from forums import permissions, services
+from forums import exports, permissions, services
 from forums.forms import (
     ApplicationForm, ConsentForm, CoordinatorForm, DecisionForm, ForumForm, MemberFilterForm, SafeguardingForm,
 )
-from forums.models import Faith, Forum, Membership, MembershipRole, MembershipStatus
+from forums.models import Forum, Membership, MembershipRole
 
 bp = Blueprint("forums", __name__)
-
-EXPIRING_SOON = timedelta(days=60)
 
 
 def _forum_or_404(forum_id: int, *, manage: bool = False) -> Forum:
@@ -60,14 +55,8 @@ def apply(forum_id):
     forum = _forum_or_404(forum_id)
     form = ApplicationForm()
     if form.validate_on_submit():
-        try:
-            services.apply(forum, current_user, form.application())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            mine = services.membership_of(current_user, forum)
+        done, mine = call_service(form, lambda: services.apply(forum, current_user, form.application()))
+        if done:
             flash("Thank you. We have asked your parent or carer to agree, and the coordinators will look at "
                   "your application." if mine.parent_email else
                   "Thank you. The coordinators will look at your application and email you.", "success")
@@ -79,10 +68,7 @@ def apply(forum_id):
 @takes_write_lock
 @login_required
 def withdraw(forum_id):
-    forum = _forum_or_404(forum_id)
-    mine = services.membership_of(current_user, forum)
-    if mine is None:
-        abort(404)
+    forum, mine = _my_membership(forum_id)
     return _act(EmptyForm(), lambda: services.withdraw_application(mine, actor=current_user),
                 "Your application has been withdrawn.", url_for("forums.forum_page", forum_id=forum.id))
 
@@ -91,27 +77,28 @@ def withdraw(forum_id):
 @takes_write_lock
 @login_required
 def contact_sharing(forum_id):
-    forum = _forum_or_404(forum_id)
-    mine = services.membership_of(current_user, forum)
-    if mine is None:
-        abort(404)
+    forum, mine = _my_membership(forum_id)
     share = request.form.get("share_email") == "yes"
     return _act(EmptyForm(), lambda: services.set_contact_sharing(mine, share_email=share, actor=current_user),
                 "Other members can now see your email address." if share else
                 "Other members now see only your name and role.", url_for("forums.directory", forum_id=forum.id))
 
 
+def _my_membership(forum_id: int) -> tuple[Forum, Membership]:
+    """The forum and the signed-in person's own membership of it (404 when they have none)."""
+    forum = _forum_or_404(forum_id)
+    mine = services.membership_of(current_user, forum)
+    if mine is None:
+        abort(404)
+    return forum, mine
+
+
 def _act(form, action, message: str, back: str):
     """Run a one-button action: check the form's token, apply the rule, say what happened."""
     if not form.validate_on_submit():
         abort(400)
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    else:
-        db.session.commit()
+    done, _ = call_service(form, action)
+    if done:
         flash(message, "success")
     return redirect(back)
 
@@ -123,6 +110,7 @@ def directory(forum_id):
     if not permissions.can_see_directory(current_user, forum):
         abort(403)
     return render_template("forums/directory.html", forum=forum, members=services.members(forum),
+                           manages=permissions.can_manage_forum(current_user, forum),
                            mine=services.membership_of(current_user, forum), form=EmptyForm(),
                            is_young=services.is_young,
                            sees_young=permissions.can_see_young_members_details(current_user, forum))
@@ -136,13 +124,8 @@ def parent_consent(token):
     membership = _from_consent_link(token)
     form = ConsentForm()
     if form.validate_on_submit():
-        try:
-            services.give_consent(membership, photo_consent=form.photo_consent.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = call_service(form, lambda: services.give_consent(membership, photo_consent=form.photo_consent.data))
+        if done:
             flash(f"Thank you. You have agreed to {membership.user.name} joining {membership.forum.name}.",
                   "success")
             return redirect(url_for("forums.parent_consent", token=token))
@@ -166,7 +149,7 @@ def withdraw_consent(token):
 def manage(forum_id):
     forum = _forum_or_404(forum_id, manage=True)
     form = MemberFilterForm(request.args)
-    shown = _filtered(forum, form) if form.validate() else []
+    shown = services.filtered_memberships(forum, **form.filters()) if form.validate() else []
     history = db.session.scalars(
         select(AuditEntry).join(Membership, AuditEntry.object_id == cast(Membership.id, String))
         .where(AuditEntry.object_type == "Membership", Membership.forum_id == forum.id)
@@ -176,37 +159,15 @@ def manage(forum_id):
                            sees_young=permissions.can_see_young_members_details(current_user, forum))
 
 
-def _filtered(forum: Forum, form: MemberFilterForm) -> list[Membership]:
-    today = date.today()
-    chosen = list(db.session.scalars(select(Membership).join(Membership.user)
-                                     .where(Membership.forum_id == forum.id).order_by(User.name)))
-    if form.status.data == "lapsed":
-        chosen = [m for m in chosen if m.is_lapsed(today)]
-    elif form.status.data:
-        chosen = [m for m in chosen if m.status == MembershipStatus(form.status.data)]
-    if form.role.data:
-        chosen = [m for m in chosen if m.role == MembershipRole(form.role.data)]
-    if form.faith.data:
-        chosen = [m for m in chosen if m.faith == Faith(form.faith.data)]
-    if form.expiring.data:
-        chosen = [m for m in chosen if m.term_ends_on and today <= m.term_ends_on <= today + EXPIRING_SOON]
-    return chosen
-
-
 @bp.get("/forums/<int:forum_id>/manage/members.csv")
 @login_required
 def members_csv(forum_id):
     forum = _forum_or_404(forum_id, manage=True)
-    sees_young = permissions.can_see_young_members_details(current_user, forum)
-    today = date.today()
-    rows = []
-    for m in _filtered(forum, MemberFilterForm(request.args)):
-        hidden = services.is_young(m) and not sees_young
-        rows.append([m.user.name, "" if hidden else m.user.email, "Lapsed" if m.is_lapsed(today) else m.status.label,
-                     m.role.label, m.faith.label if m.faith else "", m.organisation, m.term_starts_on or "",
-                     m.term_ends_on or "", in_london(m.applied_at).strftime("%Y-%m-%d")])
-    body = csv_file(["Name", "Email", "Status", "Role", "Faith community", "Organisation", "Term starts",
-                     "Term ends", "Applied"], rows)
+    form = MemberFilterForm(request.args)
+    if not form.validate():
+        abort(400)
+    body = exports.members_csv(services.filtered_memberships(forum, **form.filters()), today=date.today(),
+                               young_contacts_visible=permissions.can_see_young_members_details(current_user, forum))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="forum-{forum.id}-members.csv"'})
 
@@ -232,13 +193,8 @@ def membership(forum_id, membership_id):
     }
     action = request.form.get("action")
     if form.validate_on_submit() and action in actions:
-        try:
-            actions[action]()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = call_service(form, lambda: actions[action]())
+        if done:
             flash(f"{chosen.user.name}: {chosen.status.label.lower()}, {chosen.role.label.lower()}.", "success")
             return redirect(url_for("forums.manage", forum_id=forum.id))
     return render_template("forums/membership.html", forum=forum, membership=chosen, form=form,
@@ -258,13 +214,8 @@ def edit_forum(forum_id=None):
     forum = db.get_or_404(Forum, forum_id) if forum_id else None
     form = _forum_form(forum)
     if form.validate_on_submit():
-        try:
-            saved = services.save_forum(forum, form.details(), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, saved = call_service(form, lambda: services.save_forum(forum, form.details(), actor=current_user))
+        if done:
             flash(f"{saved.name} has been saved.", "success")
             return redirect(url_for("forums.forum_page", forum_id=saved.id))
     return render_template("forums/edit.html", forum=forum, form=form, forum_form=form,
@@ -289,16 +240,9 @@ def add_coordinator(forum_id):
     forum = db.get_or_404(Forum, forum_id)
     form = CoordinatorForm()
     if form.validate_on_submit():
-        person = find_user_by_email(form.email.data)
-        try:
-            if person is None:
-                raise services.ForumRuleBroken("Nobody has an account with that email address", field="email")
-            services.grant_coordinator(forum, person, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, person = call_service(form, lambda: services.grant_coordinator(
+            forum, services.account_with_email(form.email.data), actor=current_user))
+        if done:
             flash(f"{person.name} now coordinates {forum.name}.", "success")
             return redirect(url_for("forums.edit_forum", forum_id=forum.id))
     return render_template("forums/edit.html", forum=forum, form=form, coordinator_form=form,
@@ -325,16 +269,9 @@ def safeguarding():
         abort(403)
     form = SafeguardingForm()
     if form.validate_on_submit():
-        person = find_user_by_email(form.email.data)
-        try:
-            if person is None:
-                raise services.ForumRuleBroken("Nobody has an account with that email address", field="email")
-            services.record_safeguarding_check(person, form.checked_on.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, person = call_service(form, lambda: services.record_safeguarding_check(
+            services.account_with_email(form.email.data), form.checked_on.data, actor=current_user))
+        if done:
             flash(f"The DBS check for {person.name} has been recorded.", "success")
             return redirect(url_for("forums.safeguarding"))
     return render_template("forums/safeguarding.html", form=form, checks=services.safeguarding_checks())

@@ -63,3 +63,23 @@ def test_young_members_contacts_reach_only_coordinators_with_a_current_dbs_check
         db.session.commit()
     assert child.email in text_of(coordinator_view.get(f"/forums/{forum_id}/members"))
     assert "no DBS check" not in text_of(coordinator_view.get(f"/forums/{forum_id}/manage"))
+
+
+def test_coordinators_filter_and_download_members_without_young_contacts_unless_checked(app, make_user):
+    coordinator, lapsed, child = make_user(), make_user(), make_user()
+    with app.app_context():
+        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        MembershipFactory(forum=forum, user=db.session.get(User, lapsed.id), date_of_birth=date(2003, 1, 1),
+                          term_starts_on=date(2024, 1, 1), term_ends_on=date(2025, 1, 1))
+        MembershipFactory(forum=forum, user=db.session.get(User, child.id), date_of_birth=date(2012, 6, 1))
+        db.session.commit()
+        forum_id = forum.id
+    browser = app.test_client()
+    sign_in(browser, coordinator)
+    lapsed_only = text_of(browser.get(f"/forums/{forum_id}/manage?status=lapsed"))
+    assert lapsed.name in lapsed_only and child.name not in lapsed_only
+    spreadsheet = browser.get(f"/forums/{forum_id}/manage/members.csv").get_data(as_text=True)
+    assert f"{lapsed.name},{lapsed.email},Lapsed" in spreadsheet
+    assert child.name in spreadsheet and child.email not in spreadsheet
+    assert browser.get(f"/forums/{forum_id}/manage/members.csv?status=nonsense").status_code == 400
