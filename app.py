@@ -18,6 +18,7 @@ from core.email import deliver_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
 from core.models import SiteRole, User
 from events import cli as events_cli
+from forums import cli as forums_cli
 from events.recurrence import describe as describe_recurrence
 from events import permissions as event_permissions
 from forums import permissions as forum_permissions
@@ -76,6 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_template_helpers(app)
     cli.init_app(app)
     events_cli.init_app(app)
+    forums_cli.init_app(app)
     return app
 
 

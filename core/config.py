@@ -85,6 +85,10 @@ class Config:
         self.FEED_LIMIT_PER_IP = os.environ.get("FEED_LIMIT_PER_IP", "120 per minute")
         # How long a DBS check counts for before youth forum coordinators must renew it.
         self.FORUM_DBS_VALID_YEARS = int(os.environ.get("FORUM_DBS_VALID_YEARS", "3"))
+        # Forum announcements leave the outbox at this pace, so a big forum does not trip the mail provider.
+        self.FORUM_ANNOUNCEMENTS_PER_MINUTE = _int("FORUM_ANNOUNCEMENTS_PER_MINUTE", 30)
+        # Members are reminded this many days before their term ends.
+        self.FORUM_RENEWAL_NOTICE_DAYS = _int("FORUM_RENEWAL_NOTICE_DAYS", 30)
         # A partner's site fetching events for its visitors; enough for a busy page, not for a scraper loop.
         self.API_LIMIT_PER_IP = os.environ.get("API_LIMIT_PER_IP", "300 per minute")
         self.PUBLIC_FORM_LIMIT_PER_IP = os.environ.get(

@@ -10,7 +10,7 @@ never send the same message: a message whose send was interrupted stays
 """
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_mailman import EmailMessage
@@ -29,11 +29,13 @@ MAX_BACKOFF = timedelta(hours=6)
 
 
 def queue_email(*, to: str, subject: str, template: str, attachments: list[dict] | None = None,
-                **context) -> OutboxMessage:
+                send_after: datetime | None = None, **context) -> OutboxMessage:
     """Render templates/email/<template>.txt and add it to the outbox.
-    `attachments` are text files: {"filename", "content_type", "content"}."""
+    `attachments` are text files: {"filename", "content_type", "content"}.
+    A message to go later (`send_after`, for throttling) waits for `flask send-mail`."""
     body = render_template(f"email/{template}.txt", **context)
-    message = OutboxMessage(recipient=to, subject=subject, body=body, attachments=attachments or [])
+    message = OutboxMessage(recipient=to, subject=subject, body=body, attachments=attachments or [],
+                            next_attempt_at=send_after or utcnow())
     db.session.add(message)
     return message
 

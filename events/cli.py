@@ -14,7 +14,7 @@ from events import services
 @with_appcontext
 def expire_offers_command():
     """Pass on waiting-list offers that were not accepted in time."""
-    _require_server_name()
+    require_server_name()
     count = services.expire_offers()
     click.echo(f"Passed on {count} lapsed offer(s).")
 
@@ -24,7 +24,7 @@ def expire_offers_command():
 @with_appcontext
 def send_reminders_command(hours):
     """Queue reminder emails; each person is reminded once, however often this runs."""
-    _require_server_name()
+    require_server_name()
     with write_lock():
         count = services.send_reminders(within=timedelta(hours=hours))
         db.session.commit()
@@ -36,6 +36,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(send_reminders_command)
 
 
-def _require_server_name() -> None:
+def require_server_name() -> None:
     if not current_app.config.get("SERVER_NAME"):
         raise click.ClickException("Set SERVER_NAME (and PREFERRED_URL_SCHEME) so emails can link to the site.")

@@ -92,3 +92,10 @@ def kind_feed(brand: str, kind: EventKind) -> Feed:
 def priority_feed(brand: str, priority: CohesionPriority) -> Feed:
     return Feed(f"priority:{priority.id}", f"{brand}: {priority.name}",
                 f"Events from {brand} that serve {priority.name}", Event.priorities.contains(priority))
+
+
+def forum_feed(forum_id: int, forum_name: str) -> Feed:
+    """A forum's meetings that are open to the public (members-only meetings
+    reach members through their own feed when they book)."""
+    return Feed(f"forum:{forum_id}", f"{forum_name}: meetings", f"Public meetings of {forum_name}",
+                Event.forum_id == forum_id)

@@ -47,7 +47,7 @@ class Audience(enum.Enum):
     PUBLIC = "public"
     MEMBERS = "members"
     INVITATION = "invitation"
-    # Hook for the forums package: an event for one forum's members.
+    # A forum's meeting for its active members only (Event.forum_id says which).
     FORUM_MEMBERS = "forum_members"
 
     @property
@@ -217,6 +217,8 @@ class Event(db.Model):
     original_starts_at: Mapped[Optional[datetime]]
     image_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event_images.id", ondelete="SET NULL"))
     image_alt: Mapped[str] = mapped_column(String(250), default="", server_default="")
+    # A forum's meeting (the forums package): its coordinators run it.
+    forum_id: Mapped[Optional[int]] = mapped_column(ForeignKey("forums.id", ondelete="SET NULL"), index=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,6 +1,12 @@
 """Who may do what with events."""
+from sqlalchemy import select
+
+from core.extensions import db
 from core.models import SiteRole
 from core.permissions import is_admin
+from events.models import Audience
+from events.services import is_forum_member
+from forums.models import ForumCoordinator
 
 
 def _signed_in(user) -> bool:
@@ -16,13 +22,25 @@ def can_manage_venues(user) -> bool:
 
 
 def can_manage_event(user, event) -> bool:
-    """Admins manage every event; organisers manage the events they organise."""
+    """Admins manage every event; organisers manage the events they organise;
+    a forum's coordinators run its meetings."""
     if is_admin(user):
         return True
-    return can_create_events(user) and any(organiser.id == user.id for organiser in event.organisers)
+    if can_create_events(user) and any(organiser.id == user.id for organiser in event.organisers):
+        return True
+    return event.forum_id is not None and _coordinates(user, event.forum_id)
+
+
+def _coordinates(user, forum_id: int) -> bool:
+    return _signed_in(user) and db.session.scalar(select(ForumCoordinator.id).where(
+        ForumCoordinator.forum_id == forum_id, ForumCoordinator.user_id == user.id)) is not None
 
 
 def can_view_event(user, event) -> bool:
+    """A meeting for a forum's members (a youth forum's, say) is shown only
+    to them: where and when young people meet is not for everyone."""
+    if event.audience == Audience.FORUM_MEMBERS and not can_manage_event(user, event):
+        return event.is_visible and is_forum_member(user, event.forum_id)
     return event.is_visible or can_manage_event(user, event)
 
 

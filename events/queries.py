@@ -20,13 +20,14 @@ class EventSearch:
     date_from: date | None = None
     date_to: date | None = None
     step_free: bool = False
-    public_only: bool = False  # leave out events for members or forum members
+    public_only: bool = False  # leave out events for people with an account
 
 
 def filtered_events(search: EventSearch, *, now: datetime):
     """Listed events matching the search, soonest first (ties by id, so
     pages never shuffle). Upcoming only unless a start date is given."""
-    audiences = [Audience.PUBLIC] if search.public_only else [a for a in Audience if a != Audience.INVITATION]
+    # Invitation-only events and forums' own meetings are not listed to everyone.
+    audiences = [Audience.PUBLIC] if search.public_only else [Audience.PUBLIC, Audience.MEMBERS]
     query = select(Event).where(Event.status.in_(LISTED_STATUSES), Event.audience.in_(audiences))
     if search.date_from:
         query = query.where(Event.ends_at >= london_datetime(search.date_from, time(0, 0)))

@@ -32,6 +32,7 @@ from events.models import (
     EventQuestion, EventSeries, EventStatus,
     ProgrammeSession, QuestionKind, Registration, RegistrationAnswer, RegistrationStatus, SessionSignup, Venue,
 )
+from forums.models import Membership, MembershipStatus
 
 REGISTRATION_LINK_MAX_AGE = 180 * 24 * 3600
 _LINK_SALT = "registration"
@@ -491,6 +492,15 @@ def waiting_list_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
+def is_forum_member(user, forum_id: int | None) -> bool:
+    """An active member of the forum whose meeting this is."""
+    if forum_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(Membership.id).where(
+        Membership.forum_id == forum_id, Membership.user_id == user.id,
+        Membership.status == MembershipStatus.ACTIVE)) is not None
+
+
 def registration_open(event: Event, now: datetime | None = None) -> bool:
     now = now or utcnow()
     closes = event.registration_closes_at or event.starts_at
@@ -514,9 +524,8 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
         raise NotOpenToYou("Sign in or create an account to register for this event")
     elif event.audience == Audience.INVITATION:
         raise NotOpenToYou("This event is by invitation only. If you were invited, use the link in your invitation.")
-    elif event.audience == Audience.FORUM_MEMBERS:
-        # The forums package will let members in here.
-        raise NotOpenToYou("This event is for members of a forum")
+    elif event.audience == Audience.FORUM_MEMBERS and not is_forum_member(user, event.forum_id):
+        raise NotOpenToYou("This meeting is for the forum's members. Sign in with the account you joined with.")
     elif event.audience == Audience.MEMBERS and user is None:
         raise NotOpenToYou("This event is for people with an account. Sign in to register.")
     if not 1 <= tickets <= event.max_tickets:

@@ -18,7 +18,7 @@ from events.forms import (
     StatusChangeForm, VenueForm, WalkInForm, question_answers, registration_form_for,
 )
 from events.models import (
-    CohesionPriority, Event, EventKind, EventQuestion, ProgrammeSession, QuestionKind, Registration,
+    Audience, CohesionPriority, Event, EventKind, EventQuestion, ProgrammeSession, QuestionKind, Registration,
     RegistrationStatus, Venue,
 )
 from events.structured_data import event_json_ld
@@ -123,7 +123,7 @@ def _feed_limit():
 @bp.get("/calendar.ics")
 @limiter.limit(_feed_limit)
 def site_calendar():
-    return _feed_response(feeds.site_feed(current_app.config["BRAND_NAME"]))
+    return feed_response(feeds.site_feed(current_app.config["BRAND_NAME"]))
 
 
 @bp.get("/calendar/kind/<kind>.ics")
@@ -133,7 +133,7 @@ def kind_calendar(kind):
         chosen = EventKind(kind)
     except ValueError:
         abort(404)
-    return _feed_response(feeds.kind_feed(current_app.config["BRAND_NAME"], chosen))
+    return feed_response(feeds.kind_feed(current_app.config["BRAND_NAME"], chosen))
 
 
 @bp.get("/calendar/priority/<slug>.ics")
@@ -142,7 +142,7 @@ def priority_calendar(slug):
     priority = services.priority_by_slug(slug)
     if priority is None:
         abort(404)
-    return _feed_response(feeds.priority_feed(current_app.config["BRAND_NAME"], priority))
+    return feed_response(feeds.priority_feed(current_app.config["BRAND_NAME"], priority))
 
 
 @bp.get("/calendar/personal/<token>.ics")
@@ -161,7 +161,8 @@ def personal_calendar(token):
             domain=services.site_domain()))
 
 
-def _feed_response(feed: feeds.Feed) -> Response:
+def feed_response(feed: feeds.Feed) -> Response:
+    """A public feed (the forums package serves each forum's through this too)."""
     etag, latest = feed.version()
     return _calendar_response(etag, latest, filename=feed.key.replace(":", "-"), build=lambda: feed_calendar(
         feed.events(), name=feed.name, description=feed.description, url_for_event=_event_url,
@@ -364,9 +365,11 @@ def manage_list():
     return render_template("events/manage_list.html", events=events)
 
 
-def _event_form(form: EventForm) -> EventForm:
+def _event_form(form: EventForm, event: Event | None = None) -> EventForm:
     form.venue_id.choices = [(0, "No venue: online only")] + venue_choices()
     form.priorities.choices = priority_choices()
+    if event is not None and event.forum_id is not None:
+        form.audience.choices = [(a.value, a.label) for a in (Audience.FORUM_MEMBERS, Audience.PUBLIC)]
     return form
 
 
@@ -389,7 +392,7 @@ def create_event():
 @login_required
 def edit_event(event_id):
     event = _event_or_404(event_id, manage=True)
-    form = _event_form(EventForm() if request.method == "POST" else EventForm.for_event(event))
+    form = _event_form(EventForm() if request.method == "POST" else EventForm.for_event(event), event)
     del form.repeats, form.repeat_until  # each occurrence is edited on its own
     if form.validate_on_submit():
         done, changes = call_service(form, lambda: services.update_event(event, form.details(), actor=current_user))

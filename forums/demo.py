@@ -1,15 +1,21 @@
 """Demo forums: the countywide Faith Community Leadership Group, a local
 interfaith forum and the county youth forum, with members of several faiths
-and young people under and over 16 (one still waiting for a parent)."""
-from datetime import date, timedelta
+and young people under and over 16 (one still waiting for a parent); the
+leadership group's last meeting with its register, minutes and actions, and
+its monthly meetings; the youth forum's next meeting and announcements."""
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from core.database import london_datetime, utcnow
 from core.extensions import db
 from core.models import User
 from core.services import create_user, find_user_by_email
-from forums import services
-from forums.models import Faith, Forum, ForumCoordinator, ForumKind, MembershipRole
+from events.models import Attendance, Audience, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue
+from forums import meetings, services
+from forums.models import (
+    ActionItem, ActionStatus, Apology, Faith, Forum, ForumCoordinator, ForumKind, MeetingPapers, MembershipRole,
+)
 from forums.services import Application, ForumDetails
 
 FORUMS = [
@@ -72,4 +78,75 @@ def seed_demo_forums(admin: User, coordinator: User, member: User, *, password: 
             services.give_consent(membership, photo_consent=True)
         services.approve(membership, actor=coordinator,
                          role=MembershipRole.YOUTH_REPRESENTATIVE if age == 17 else MembershipRole.MEMBER)
+    _seed_meetings(leadership, youth, coordinator)
     db.session.commit()
+
+
+LAST_MINUTES = """Present: see the register. The chair welcomed Yusuf Rahman as an observer.
+
+- **Hate incidents:** the police reported fewer incidents at places of worship than last year. Members asked for
+  the figures by town.
+- **Shared meals:** the Iftar at the Guildhall brought 40 people of six faiths together; the Gurdwara offered to
+  host a langar in the autumn.
+- **Young people:** the youth forum will be invited to send two members to the next meeting."""
+
+
+def _seed_meetings(leadership: Forum, youth: Forum, coordinator: User) -> None:
+    # The events demo's monthly interfaith meetings are this group's public meetings.
+    for meeting in db.session.scalars(select(Event).where(Event.title == "Interfaith Forum monthly meeting")):
+        meeting.forum_id = leadership.id
+    venue = db.session.scalar(select(Venue).order_by(Venue.id))
+    last = _past_meeting(leadership, coordinator, venue, days_ago=35)
+    db.session.add(MeetingPapers(event_id=last.id, agenda="1. Welcome\n2. Hate incidents\n3. Shared meals\n"
+                                 "4. Young people", agenda_published_at=last.starts_at - timedelta(days=7),
+                                 minutes=LAST_MINUTES, minutes_approved_at=last.ends_at + timedelta(days=3),
+                                 minutes_approved_by_id=coordinator.id))
+    people = {m.user.name: m.user for m in services.members(leadership)}
+    for description, owner, due_in, status in [
+        ("Send the hate incident figures by town to every member", "Ruth Cohen", -5, ActionStatus.DONE),
+        ("Agree a date for the langar at Guru Nanak Gurdwara", "Harjit Singh", 10, ActionStatus.IN_PROGRESS),
+        ("Invite two youth forum members to the next meeting", coordinator.name, 20, ActionStatus.OPEN),
+    ]:
+        owner_id = people[owner].id if owner in people else coordinator.id
+        db.session.add(ActionItem(forum_id=leadership.id, event_id=last.id, description=description,
+                                  owner_id=owner_id, due_on=date.today() + timedelta(days=due_in), status=status,
+                                  completed_at=utcnow() if status == ActionStatus.DONE else None,
+                                  created_by_id=coordinator.id, created_at=last.ends_at))
+    services.announce(leadership, subject="Minutes of our last meeting",
+                      body="The minutes are approved and on the meeting's page. Thank you to everyone who came.",
+                      role=None, essential=False, actor=coordinator)
+    starts = london_datetime(date.today() + timedelta(days=12), time(17, 0))
+    meetings.schedule_meeting(youth, meetings.MeetingDetails(
+        title="Youth Forum: planning the summer", starts_at=starts, ends_at=starts + timedelta(hours=1, minutes=30),
+        venue_id=venue.id if venue else None, online_url=None if venue else "https://meet.example.org/youth",
+        members_only=True, agenda="1. Ideas for the summer\n2. The youth awards category"), actor=coordinator)
+    services.announce(youth, subject="Pizza at the next meeting",
+                      body="Tell us about any food you cannot eat when you book your place.", role=None,
+                      essential=False, actor=coordinator)
+
+
+def _past_meeting(forum: Forum, coordinator: User, venue: Venue | None, *, days_ago: int) -> Event:
+    """A meeting that has happened: written directly, as booking has closed."""
+    starts = london_datetime(date.today() - timedelta(days=days_ago), time(18, 30))
+    meeting = Event(title=f"{forum.name}: autumn meeting", summary=f"A meeting of {forum.name}",
+                    kind=EventKind.FORUM_MEETING, audience=Audience.FORUM_MEMBERS, status=EventStatus.PUBLISHED,
+                    starts_at=starts, ends_at=starts + timedelta(hours=2), venue_id=venue.id if venue else None,
+                    online_url=None if venue else "https://meet.example.org/forum", allow_guests=False,
+                    contact_email=coordinator.email, forum_id=forum.id, organisers=[coordinator],
+                    created_by_id=coordinator.id)
+    db.session.add(meeting)
+    db.session.flush()
+    for n, membership in enumerate(services.members(forum)):
+        if n == 1:  # one member could not come
+            db.session.add(Apology(event_id=meeting.id, user_id=membership.user_id, note="Away at a family wedding",
+                                   sent_at=starts - timedelta(days=2)))
+            continue
+        registration = Registration(event=meeting, user_id=membership.user_id, person_key=f"user:{membership.user_id}",
+                                    name=membership.user.name, email=membership.user.email,
+                                    status=RegistrationStatus.CONFIRMED, created_at=starts - timedelta(days=10),
+                                    confirmed_at=starts - timedelta(days=10))
+        db.session.add(registration)
+        db.session.add(Attendance(event_id=meeting.id, registration=registration, checked_in_at=starts,
+                                  checked_in_by_id=coordinator.id))
+    db.session.flush()
+    return meeting

@@ -1,18 +1,22 @@
-"""Forms for forums: setting one up, applying, coordinators' decisions and
-a parent or carer's consent."""
+"""Forms for forums: setting one up, applying, coordinators' decisions, a
+parent or carer's consent, meetings and their papers, actions,
+announcements and invitations."""
 from datetime import timedelta
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from core.forms import NoControlCharacters, email_field, optional_long_text, optional_text, required_text
 from core.models import NAME_MAX_LENGTH
-from events.forms import DayMonthYearField
-from forums.models import Faith, ForumKind, MembershipRole, MembershipStatus
+from core.database import london_datetime
+from events.forms import DayMonthYearField, TimeField
+from events.recurrence import PATTERNS, Recurrence
+from forums.meetings import MeetingDetails
+from forums.models import ActionStatus, Faith, ForumKind, MembershipRole, MembershipStatus
 from forums.services import LAPSED, Application, ForumDetails
 
 EXPIRING_SOON = timedelta(days=60)
@@ -120,3 +124,99 @@ class MemberFilterForm(FlaskForm):
                 "faith": Faith(self.faith.data) if self.faith.data else None,
                 "ending_within": EXPIRING_SOON if self.expiring.data else None}
 
+
+
+def _required_long_text(label, max_length, message, description=None) -> TextAreaField:
+    return TextAreaField(label, description=description, widget=GovTextArea(), validators=[
+        InputRequired(message), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        NoControlCharacters(allow="\r\n\t")])
+
+
+class MeetingForm(FlaskForm):
+    title = required_text("Title", 150, "Enter a title", description="For example: Spring meeting")
+    date = DayMonthYearField("Date", validators=[InputRequired("Enter the date")],
+                             description="For example, 27 3 2027")
+    start_time = TimeField("Starts at", description="For example, 18:30 or 6:30pm",
+                           validators=[InputRequired("Enter the start time")])
+    end_time = TimeField("Ends at", description="For example, 20:30 or 8:30pm",
+                         validators=[InputRequired("Enter the end time")])
+    venue_id = SelectField("Venue", coerce=int, widget=GovSelect(), validators=[Optional()],
+                           invalid_choice_message="Choose a venue from the list")
+    online_url = StringField("Online joining link", description="Leave empty if the meeting is only in person",
+                             widget=GovTextInput(), validators=[
+                                 Optional(),
+                                 Length(max=500, message="Online joining link must be 500 characters or fewer"),
+                                 URL(message="Enter the link in full, starting with https://")])
+    who = RadioField("Who can come", default="members", widget=GovRadioInput(), choices=[
+        ("members", "Only the forum's members (the time and place are shown only to them)"),
+        ("public", "Anyone (listed with the partnership's public events)")],
+        validators=[InputRequired("Choose who can come")], invalid_choice_message="Choose who can come from the list")
+    capacity = IntegerField("Places (optional)", description="Leave empty for no limit", widget=GovTextInput(),
+                            validators=[Optional(), NumberRange(min=1, max=10000,
+                                                                message="Places must be between 1 and 10000")])
+    repeats = RadioField("Does it repeat?", widget=GovRadioInput(), default="",
+                         choices=[("", "No, it happens once")] + list(PATTERNS.items()),
+                         validators=[Optional()], invalid_choice_message="Choose how often it repeats from the list")
+    repeat_until = DayMonthYearField("Last date it repeats", validators=[Optional()])
+    agenda = optional_long_text("Agenda (optional)", 10000,
+                                "Members see it once you publish it. You can use **bold**, lists and links.")
+    submit = SubmitField("Schedule the meeting", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.repeats.data and not self.repeat_until.data and not self.repeat_until.errors:
+            self.repeat_until.errors = ["Enter the last date it repeats"]
+            valid = False
+        return valid
+
+    def details(self) -> MeetingDetails:
+        return MeetingDetails(
+            title=self.title.data, starts_at=london_datetime(self.date.data, self.start_time.data),
+            ends_at=london_datetime(self.date.data, self.end_time.data), venue_id=self.venue_id.data or None,
+            online_url=(self.online_url.data or "").strip() or None, members_only=self.who.data == "members",
+            capacity=self.capacity.data, agenda=self.agenda.data or "",
+            recurrence=Recurrence(self.repeats.data, self.repeat_until.data) if self.repeats.data else None)
+
+
+class PapersForm(FlaskForm):
+    agenda = optional_long_text("Agenda", 10000, "You can use **bold**, lists and links.")
+    minutes = optional_long_text("Minutes", 30000, "Members see them once you approve them. Changing approved "
+                                                   "minutes takes them back to draft until approved again.")
+
+
+class ApologyForm(FlaskForm):
+    note = optional_text("Message to the coordinators (optional)", 300)
+    submit = SubmitField("Send apologies", widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    description = required_text("Action", 500, "Enter what needs doing")
+    owner_id = SelectField("Who will do it", coerce=int, widget=GovSelect(),
+                           validators=[InputRequired("Choose who will do it")],
+                           invalid_choice_message="Choose a member or coordinator from the list")
+    due_on = DayMonthYearField("Due by (optional)", validators=[Optional()], description="For example, 27 3 2027")
+    submit = SubmitField("Add the action", widget=GovSubmitInput())
+
+
+class ActionStatusForm(FlaskForm):
+    status = SelectField("Status", widget=GovSelect(), choices=[(s.value, s.label) for s in ActionStatus],
+                         invalid_choice_message="Choose a status from the list")
+
+
+class AnnouncementForm(FlaskForm):
+    subject = required_text("Subject", 150, "Enter a subject")
+    body = _required_long_text("Message", 10000, "Enter the message",
+                               "You can use **bold**, lists and links on the forum page.")
+    role = SelectField("Send to", widget=GovSelect(), validators=[Optional()],
+                       choices=[("", "All active members")] + [(r.value, f"Only {r.label.lower()}s")
+                                                               for r in MembershipRole],
+                       invalid_choice_message="Choose who to send it to from the list")
+    essential = BooleanField("This is essential (for example, a meeting has moved): send it to members who have "
+                             "turned announcements off too", widget=GovCheckboxInput())
+    submit = SubmitField("Send the announcement", widget=GovSubmitInput())
+
+
+class InvitationForm(FlaskForm):
+    email = email_field("Email address of the person to invite", "We email them a link to join",
+                        missing="Enter the email address of the person to invite")
+    submit = SubmitField("Send the invitation", widget=GovSubmitInput())

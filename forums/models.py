@@ -1,9 +1,11 @@
-"""Forums, coordinators, memberships and safeguarding checks."""
+"""Forums, coordinators, memberships, safeguarding checks, and what forums
+do between meetings: papers, apologies, actions, announcements and
+invitations. A meeting itself is an event (events.Event.forum_id)."""
 import enum
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import utcnow
@@ -169,6 +171,8 @@ class Membership(db.Model):
     photo_consent: Mapped[bool] = mapped_column(default=False)
     # What other members may see besides name and role.
     share_email: Mapped[bool] = mapped_column(default=False)
+    # Announcements that are not essential go only to members who keep this on.
+    announcement_emails: Mapped[bool] = mapped_column(default=True, server_default=true())
     term_starts_on: Mapped[Optional[date]]
     term_ends_on: Mapped[Optional[date]]
     renewal_reminded_at: Mapped[Optional[datetime]]
@@ -187,3 +191,106 @@ class Membership(db.Model):
 
     def is_lapsed(self, today: date) -> bool:
         return self.status == MembershipStatus.ACTIVE and self.term_ends_on is not None and self.term_ends_on < today
+
+
+class MeetingPapers(db.Model):
+    """A meeting's agenda and minutes. Members see each once a coordinator
+    publishes it; changed minutes go back to draft until approved again."""
+
+    __tablename__ = "forum_meeting_papers"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    agenda_published_at: Mapped[Optional[datetime]]
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    minutes_approved_at: Mapped[Optional[datetime]]
+    minutes_approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Apology(db.Model):
+    """A member cannot come to a meeting and has said so."""
+
+    __tablename__ = "forum_apologies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("event_id", "user_id", name="uq_forum_apologies_event_user"),)
+
+
+class ActionStatus(enum.Enum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class ActionItem(db.Model):
+    """Something a member agreed to do, carried from meeting to meeting until done."""
+
+    __tablename__ = "forum_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"))
+    # The meeting where it was agreed, if any.
+    event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    description: Mapped[str] = mapped_column(String(500))
+    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    due_on: Mapped[Optional[date]]
+    status: Mapped[ActionStatus] = mapped_column(
+        Enum(ActionStatus, name="forum_action_status", values_callable=enum_values), default=ActionStatus.OPEN)
+    completed_at: Mapped[Optional[datetime]]
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    owner: Mapped[Optional[User]] = relationship(foreign_keys=[owner_id], lazy="joined")
+
+    __table_args__ = (Index("ix_forum_actions_forum_status", "forum_id", "status"),)
+
+
+class Announcement(db.Model):
+    """A message a coordinator emailed to the forum, kept on its page."""
+
+    __tablename__ = "forum_announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(150))
+    body: Mapped[str] = mapped_column(Text)
+    # Only members in this role, or everyone when empty.
+    role: Mapped[Optional[MembershipRole]] = mapped_column(
+        Enum(MembershipRole, name="membership_role", values_callable=enum_values))
+    # Essential messages (a meeting moved, a safeguarding notice) go to everyone.
+    essential: Mapped[bool] = mapped_column(default=False)
+    recipients: Mapped[int] = mapped_column(default=0)
+    sent_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sent_by: Mapped[Optional[User]] = relationship(lazy="joined")
+
+
+class ForumInvitation(db.Model):
+    """A coordinator asked this email address to join; its emailed link lets
+    them join even a forum that takes members by invitation only."""
+
+    __tablename__ = "forum_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    invited_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[Optional[datetime]]
+
+    forum: Mapped[Forum] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("forum_id", "email", name="uq_forum_invitations_forum_email"),)

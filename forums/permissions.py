@@ -19,3 +19,8 @@ def can_see_directory(user, forum) -> bool:
 def can_see_young_members_details(user, forum) -> bool:
     """Only the forum's coordinators (or admins), and only with a current DBS check."""
     return can_manage_forum(user, forum) and services.safeguarding_check_current(user)
+
+
+def can_take_part(user, forum) -> bool:
+    """Book meetings, send apologies: the forum's active members."""
+    return services.is_active_member(user, forum)

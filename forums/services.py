@@ -7,11 +7,11 @@ row first: PostgreSQL locks it; SQLite needs the caller's transaction to
 have begun under `core.database.write_lock()`.
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core import audit
 from core.database import lock_row, utcnow
@@ -19,15 +19,17 @@ from core.email import queue_email
 from core.errors import DomainError
 from core.extensions import db
 from core.models import User
-from core.services import find_user_by_email
+from core.services import find_user_by_email, normalise_email
 from forums.models import (
-    LIVE_STATUSES, Faith, Forum, ForumCoordinator, ForumKind, Membership, MembershipRole, MembershipStatus,
-    SafeguardingCheck,
+    LIVE_STATUSES, Announcement, Faith, Forum, ForumCoordinator, ForumInvitation, ForumKind, Membership,
+    MembershipRole, MembershipStatus, SafeguardingCheck,
 )
 
 ADULT_AGE = 18
 TERM = timedelta(days=365)  # annual renewal unless the coordinator sets an end date
 _CONSENT_SALT = "forum-parent-consent"
+_INVITATION_SALT = "forum-invitation"
+_ANNOUNCEMENTS_SALT = "forum-announcements-off"
 
 
 class ForumRuleBroken(DomainError):
@@ -172,12 +174,17 @@ def membership_of(user, forum: Forum) -> Membership | None:
                                                       Membership.user_id == user.id))
 
 
-def apply(forum: Forum, user: User, application: Application, *, today: date | None = None) -> Membership:
+def apply(forum: Forum, user: User, application: Application, *, today: date | None = None,
+          invitation: ForumInvitation | None = None) -> Membership:
     """Ask to join. A young person under 18 also needs their parent or
-    carer's consent, which is asked for at once by email."""
+    carer's consent, which is asked for at once by email. Someone a
+    coordinator invited is approved straight away, unless their faith
+    community's seats are full (then the coordinators decide)."""
     today = today or date.today()
     _lock_forum(forum)  # a double-clicked Apply must not make two
-    if not forum.open_to_apply:
+    if invitation is not None:
+        _check_invitation(invitation, forum, user)
+    elif not forum.open_to_apply:
         raise ForumRuleBroken(f"{forum.name} takes members by invitation only. Contact its coordinators.")
     existing = membership_of(user, forum)
     if existing is not None and existing.status in LIVE_STATUSES:
@@ -206,6 +213,11 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
         queue_email(to=membership.parent_email, subject=f"Your consent for {user.name} to join {forum.name}",
                     template="forum_parent_consent", membership=membership, link=consent_link(membership))
     audit.record("membership.applied", actor=user, subject=membership, details={"forum": forum.id})
+    if invitation is not None:
+        invitation.accepted_at = utcnow()
+        inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
+        if inviter is not None and not faith_seats_full(membership):
+            approve(membership, actor=inviter, today=today)
     return membership
 
 
@@ -274,17 +286,25 @@ def approve(membership: Membership, *, actor: User, role: MembershipRole = Membe
     return membership
 
 
-def _check_faith_cap(membership: Membership) -> None:
-    forum = membership.forum
-    if forum.faith_cap is None or membership.faith is None:
-        return
-    seated = db.session.scalar(select(func.count(Membership.id)).where(
-        Membership.forum_id == forum.id, Membership.faith == membership.faith, Membership.id != membership.id,
+def _faith_seats_taken(membership: Membership) -> int:
+    return db.session.scalar(select(func.count(Membership.id)).where(
+        Membership.forum_id == membership.forum_id, Membership.faith == membership.faith,
+        Membership.id != membership.id,
         Membership.status.in_([MembershipStatus.ACTIVE, MembershipStatus.AWAITING_CONSENT,
                                MembershipStatus.SUSPENDED])))
-    if seated >= forum.faith_cap:
-        raise ForumRuleBroken(f"{forum.name} already has {seated} members for {membership.faith.label}, "
-                              f"its limit for one faith community")
+
+
+def faith_seats_full(membership: Membership) -> bool:
+    forum = membership.forum
+    return forum.faith_cap is not None and membership.faith is not None and \
+        _faith_seats_taken(membership) >= forum.faith_cap
+
+
+def _check_faith_cap(membership: Membership) -> None:
+    if faith_seats_full(membership):
+        forum = membership.forum
+        raise ForumRuleBroken(f"{forum.name} already has {_faith_seats_taken(membership)} members for "
+                              f"{membership.faith.label}, its limit for one faith community")
 
 
 def decline(membership: Membership, *, reason: str, actor: User) -> None:
@@ -388,6 +408,28 @@ def withdraw_consent(membership: Membership) -> None:
     audit.record("membership.parent_consent_withdrawn", subject=membership)
 
 
+def resend_consent_request(membership: Membership, *, actor: User) -> None:
+    """The parent or carer lost the email: send the same request again."""
+    if not membership.parent_email or membership.status not in (MembershipStatus.APPLIED,
+                                                                 MembershipStatus.AWAITING_CONSENT):
+        raise ForumRuleBroken("Only an application still waiting for a parent or carer can be sent again")
+    if membership.parent_consented_at is not None and membership.parent_consent_withdrawn_at is None:
+        raise ForumRuleBroken("Their parent or carer has already agreed")
+    queue_email(to=membership.parent_email, subject=f"Your consent for {membership.user.name} to join "
+                f"{membership.forum.name}", template="forum_parent_consent", membership=membership,
+                link=consent_link(membership))
+    audit.record("membership.consent_request_resent", actor=actor, subject=membership)
+
+
+def record_photo_consent(membership: Membership, photo_consent: bool, *, actor: User) -> None:
+    """A parent or carer (or the member, if 18 or over) told the coordinator
+    they changed their mind about photos."""
+    membership.photo_consent = photo_consent
+    db.session.flush()
+    audit.record("membership.photo_consent_changed", actor=actor, subject=membership,
+                 details={"photo_consent": photo_consent})
+
+
 # --- the coordinator's lists ----------------------------------------------------------------
 
 LAPSED = "lapsed"  # a status filter: active, but the term has ended
@@ -417,3 +459,167 @@ def filtered_memberships(forum: Forum, *, status: str = "", role: MembershipRole
 def members(forum: Forum, *, statuses=(MembershipStatus.ACTIVE,)) -> list[Membership]:
     return list(db.session.scalars(select(Membership).join(Membership.user).where(
         Membership.forum_id == forum.id, Membership.status.in_(statuses)).order_by(User.name)))
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+def invite(forum: Forum, email: str, *, actor: User) -> ForumInvitation:
+    """Email someone a link to join. Inviting the same address again sends
+    the link again."""
+    email = normalise_email(email)
+    _lock_forum(forum)
+    account = find_user_by_email(email)
+    current = membership_of(account, forum) if account else None
+    if current is not None and current.status in LIVE_STATUSES:
+        raise ForumRuleBroken(f"{account.name} is already {current.status.label.lower()} on {forum.name}",
+                              field="email")
+    invitation = db.session.scalar(select(ForumInvitation).where(ForumInvitation.forum_id == forum.id,
+                                                                 ForumInvitation.email == email))
+    if invitation is None:
+        invitation = ForumInvitation(forum=forum, email=email)
+        db.session.add(invitation)
+    invitation.invited_by_id, invitation.invited_at, invitation.accepted_at = actor.id, utcnow(), None
+    db.session.flush()
+    queue_email(to=email, subject=f"You are invited to join {forum.name}", template="forum_invitation",
+                forum=forum, inviter=actor, link=_invitation_link(invitation))
+    audit.record("forum.invitation_sent", actor=actor, subject=forum, details={"email": email})
+    return invitation
+
+
+def invitations_of(forum: Forum) -> list[ForumInvitation]:
+    return list(db.session.scalars(select(ForumInvitation).where(ForumInvitation.forum_id == forum.id)
+                                   .order_by(ForumInvitation.invited_at.desc())))
+
+
+def _invitation_link(invitation: ForumInvitation) -> str:
+    token = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_INVITATION_SALT).dumps(
+        {"invitation": invitation.id, "email": invitation.email})
+    return url_for("forums.accept_invitation", token=token, _external=True)
+
+
+def invitation_for_token(token: str) -> ForumInvitation:
+    try:
+        data = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_INVITATION_SALT).loads(token)
+    except BadSignature:
+        raise ConsentLinkInvalid("This link is not valid. Check you copied the whole link from the email.") from None
+    invitation = db.session.get(ForumInvitation, data.get("invitation")) if isinstance(data, dict) else None
+    if invitation is None or invitation.email != data.get("email"):
+        raise ConsentLinkInvalid("This invitation is no longer valid. Ask the forum's coordinators for a new one.")
+    return invitation
+
+
+def _check_invitation(invitation: ForumInvitation, forum: Forum, user: User) -> None:
+    if invitation.forum_id != forum.id:
+        raise ForumRuleBroken("This invitation is for another forum")
+    if invitation.email != user.email:
+        raise ForumRuleBroken(f"This invitation was sent to {invitation.email}. Sign in with the account for that "
+                              "address, or ask the coordinators to invite the address you use here.")
+
+
+# --- announcements -------------------------------------------------------------------------
+
+def announce(forum: Forum, *, subject: str, body: str, role: MembershipRole | None, essential: bool,
+             actor: User, now: datetime | None = None) -> Announcement:
+    """Email the forum's active members (or those in one role) and keep the
+    message on the forum page. Members who turned announcements off get only
+    essential ones. Messages leave the outbox FORUM_ANNOUNCEMENTS_PER_MINUTE
+    at a time; the outbox retries failures and never sends one twice."""
+    now = now or utcnow()
+    query = select(Membership).join(Membership.user).where(Membership.forum_id == forum.id,
+                                                           Membership.status == MembershipStatus.ACTIVE)
+    if role is not None:
+        query = query.where(Membership.role == role)
+    if not essential:
+        query = query.where(Membership.announcement_emails.is_(True))
+    recipients = db.session.scalars(query.order_by(User.name, Membership.id)).all()
+    announcement = Announcement(forum_id=forum.id, subject=subject.strip(), body=body.strip(), role=role,
+                                essential=essential, recipients=len(recipients), sent_by_id=actor.id, sent_at=now)
+    db.session.add(announcement)
+    per_minute = max(current_app.config["FORUM_ANNOUNCEMENTS_PER_MINUTE"], 1)
+    for n, membership in enumerate(recipients):
+        queue_email(to=membership.user.email, subject=f"{forum.name}: {announcement.subject}",
+                    template="forum_announcement", announcement=announcement, forum=forum, membership=membership,
+                    stop_link=None if essential else announcements_off_link(membership),
+                    send_after=now + timedelta(minutes=n // per_minute))
+    db.session.flush()
+    audit.record("forum.announcement_sent", actor=actor, subject=forum,
+                 details={"announcement": announcement.id, "recipients": len(recipients)})
+    return announcement
+
+
+def announcements_of(forum: Forum, limit: int = 10) -> list[Announcement]:
+    return list(db.session.scalars(select(Announcement).where(Announcement.forum_id == forum.id)
+                                   .order_by(Announcement.sent_at.desc(), Announcement.id.desc()).limit(limit)))
+
+
+def set_announcement_emails(membership: Membership, wanted: bool) -> None:
+    membership.announcement_emails = wanted
+    db.session.flush()
+    audit.record("membership.announcement_emails", subject=membership, details={"wanted": wanted})
+
+
+def announcements_off_link(membership: Membership) -> str:
+    token = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_ANNOUNCEMENTS_SALT).dumps(membership.id)
+    return url_for("forums.announcements_off", token=token, _external=True)
+
+
+def membership_for_announcements_off(token: str) -> Membership:
+    try:
+        membership_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_ANNOUNCEMENTS_SALT).loads(token)
+    except BadSignature:
+        raise ConsentLinkInvalid("This link is not valid. Check you copied the whole link from the email.") from None
+    membership = db.session.get(Membership, membership_id) if isinstance(membership_id, int) else None
+    if membership is None:
+        raise ConsentLinkInvalid("This link is no longer valid: the membership it was for has gone.")
+    return membership
+
+
+# --- renewal ---------------------------------------------------------------------------------
+
+def renewal_due(membership: Membership, today: date | None = None) -> bool:
+    """Active, and the term ends within the notice period or has ended (lapsed)."""
+    today = today or date.today()
+    notice = timedelta(days=current_app.config["FORUM_RENEWAL_NOTICE_DAYS"])
+    return (membership.status == MembershipStatus.ACTIVE and membership.term_ends_on is not None
+            and membership.term_ends_on <= today + notice)
+
+
+def renew(membership: Membership, *, actor: User, today: date | None = None) -> Membership:
+    """Another year: from the end of the current term, or from today if it has lapsed."""
+    today = today or date.today()
+    lock_row(db.session, Membership, membership.id)  # a double click renews once
+    db.session.refresh(membership)
+    if not renewal_due(membership, today):
+        raise ForumRuleBroken("Your membership is not due for renewal yet" if membership.status ==
+                              MembershipStatus.ACTIVE else "Only an active membership can be renewed")
+    membership.term_starts_on = max(membership.term_ends_on, today)
+    membership.term_ends_on = membership.term_starts_on + TERM
+    membership.renewal_reminded_at = None
+    db.session.flush()
+    audit.record("membership.renewed", actor=actor, subject=membership,
+                 details={"term_ends_on": str(membership.term_ends_on)})
+    return membership
+
+
+def send_renewal_reminders(*, today: date | None = None) -> int:
+    """Remind each active member whose term ends within the notice period,
+    once per term: safe to run as often as cron likes, from several hosts."""
+    today = today or date.today()
+    notice = timedelta(days=current_app.config["FORUM_RENEWAL_NOTICE_DAYS"])
+    due = db.session.scalars(select(Membership.id).where(
+        Membership.status == MembershipStatus.ACTIVE, Membership.term_ends_on.between(today, today + notice),
+        Membership.renewal_reminded_at.is_(None))).all()
+    sent = 0
+    for membership_id in due:
+        claimed = db.session.execute(
+            update(Membership).where(Membership.id == membership_id, Membership.renewal_reminded_at.is_(None))
+            .values(renewal_reminded_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+        if not claimed:
+            continue  # another run got there first
+        membership = db.session.get(Membership, membership_id)
+        queue_email(to=membership.user.email, subject=f"Renew your membership of {membership.forum.name}",
+                    template="forum_renewal_reminder", membership=membership,
+                    link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True))
+        sent += 1
+    db.session.flush()
+    return sent

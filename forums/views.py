@@ -1,20 +1,26 @@
 """Routes for forums: public pages, applying, the member directory, a parent
-or carer's consent, coordinators' membership pages and admins' set-up."""
+or carer's consent, meetings with their papers and actions, announcements,
+invitations, coordinators' membership pages and admins' set-up."""
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import String, cast, select
 
-from core.database import takes_write_lock
+from core.database import takes_write_lock, utcnow
 from core.extensions import db
 from core.forms import EmptyForm, call_service
 from core.models import AuditEntry, User
-from forums import exports, permissions, services
+from events.feeds import forum_feed
+from events.ical import webcal
+from events.queries import venue_choices
+from events.views import feed_response
+from forums import exports, meetings, permissions, services
 from forums.forms import (
-    ApplicationForm, ConsentForm, CoordinatorForm, DecisionForm, ForumForm, MemberFilterForm, SafeguardingForm,
+    ActionForm, ActionStatusForm, AnnouncementForm, ApologyForm, ApplicationForm, ConsentForm, CoordinatorForm,
+    DecisionForm, ForumForm, InvitationForm, MeetingForm, MemberFilterForm, PapersForm, SafeguardingForm,
 )
-from forums.models import Forum, Membership, MembershipRole
+from forums.models import ActionStatus, Forum, Membership, MembershipRole
 
 bp = Blueprint("forums", __name__)
 
@@ -26,11 +32,16 @@ def _forum_or_404(forum_id: int, *, manage: bool = False) -> Forum:
     return forum
 
 
-def _from_consent_link(token: str) -> Membership:
+def _from_emailed_link(load, token: str):
+    """What an emailed link names, or the page explaining what is wrong with the link."""
     try:
-        return services.membership_for_consent(token)
+        return load(token)
     except services.ConsentLinkInvalid as error:
         abort(Response(render_template("core/link_problem.html", message=error.message), status=400))
+
+
+def _from_consent_link(token: str) -> Membership:
+    return _from_emailed_link(services.membership_for_consent, token)
 
 
 # --- the public side --------------------------------------------------------
@@ -44,8 +55,23 @@ def forum_list():
 @bp.get("/forums/<int:forum_id>")
 def forum_page(forum_id):
     forum = _forum_or_404(forum_id)
-    return render_template("forums/forum.html", forum=forum, form=EmptyForm(),
-                           mine=services.membership_of(current_user, forum))
+    inside = permissions.can_see_directory(current_user, forum)
+    upcoming = [meeting for meeting in meetings.meetings_of(forum, upcoming=True, limit=6)
+                if inside or meeting.audience.value == "public"]
+    return render_template(
+        "forums/forum.html", forum=forum, form=EmptyForm(), mine=services.membership_of(current_user, forum),
+        inside=inside, upcoming=upcoming, past=meetings.meetings_of(forum, upcoming=False, limit=5) if inside else [],
+        actions=meetings.open_actions(forum) if inside else [],
+        announcements=services.announcements_of(forum) if inside else [], renewal_due=services.renewal_due,
+        status_form=ActionStatusForm(),
+        today=date.today(), webcal=webcal,
+        feed_url=url_for("forums.forum_calendar", forum_id=forum.id, _external=True))
+
+
+@bp.get("/forums/<int:forum_id>/calendar.ics")
+def forum_calendar(forum_id):
+    forum = _forum_or_404(forum_id)
+    return feed_response(forum_feed(forum.id, forum.name))
 
 
 @bp.route("/forums/<int:forum_id>/apply", methods=["GET", "POST"])
@@ -61,7 +87,7 @@ def apply(forum_id):
                   "your application." if mine.parent_email else
                   "Thank you. The coordinators will look at your application and email you.", "success")
             return redirect(url_for("forums.forum_page", forum_id=forum.id))
-    return render_template("forums/apply.html", forum=forum, form=form)
+    return render_template("forums/apply.html", forum=forum, form=form, invitation=None)
 
 
 @bp.post("/forums/<int:forum_id>/withdraw")
@@ -82,6 +108,68 @@ def contact_sharing(forum_id):
     return _act(EmptyForm(), lambda: services.set_contact_sharing(mine, share_email=share, actor=current_user),
                 "Other members can now see your email address." if share else
                 "Other members now see only your name and role.", url_for("forums.directory", forum_id=forum.id))
+
+
+@bp.post("/forums/<int:forum_id>/renew")
+@takes_write_lock
+@login_required
+def renew(forum_id):
+    forum, mine = _my_membership(forum_id)
+    return _act(EmptyForm(), lambda: services.renew(mine, actor=current_user),
+                "Thank you. Your membership has been renewed for another year.",
+                url_for("forums.forum_page", forum_id=forum.id))
+
+
+@bp.post("/forums/<int:forum_id>/announcement-emails")
+@takes_write_lock
+@login_required
+def announcement_emails(forum_id):
+    forum, mine = _my_membership(forum_id)
+    wanted = request.form.get("wanted") == "yes"
+    return _act(EmptyForm(), lambda: services.set_announcement_emails(mine, wanted),
+                "You will get the forum's announcements by email." if wanted else
+                "You will get only essential announcements by email. Others stay on this page.",
+                url_for("forums.forum_page", forum_id=forum.id))
+
+
+@bp.route("/forums/announcements-off/<token>", methods=["GET", "POST"])
+@takes_write_lock
+def announcements_off(token):
+    """The link at the foot of each announcement email. Opening it changes
+    nothing (mail scanners open links); the button does."""
+    membership = _from_emailed_link(services.membership_for_announcements_off, token)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: services.set_announcement_emails(membership, False))
+        if done:
+            flash(f"You will no longer get {membership.forum.name}'s announcements by email, apart from essential "
+                  "ones.", "success")
+            return redirect(url_for("forums.announcements_off", token=token))
+    return render_template("forums/announcements_off.html", membership=membership, form=form)
+
+
+@bp.route("/forums/invitations/<token>", methods=["GET", "POST"])
+@takes_write_lock
+@login_required
+def accept_invitation(token):
+    invitation = _from_emailed_link(services.invitation_for_token, token)
+    forum = invitation.forum
+    form = ApplicationForm()
+    if form.validate_on_submit():
+        done, mine = call_service(form, lambda: services.apply(forum, current_user, form.application(),
+                                                               invitation=invitation))
+        if done:
+            flash(_joined_message(mine), "success")
+            return redirect(url_for("forums.forum_page", forum_id=forum.id))
+    return render_template("forums/apply.html", forum=forum, form=form, invitation=invitation)
+
+
+def _joined_message(mine: Membership) -> str:
+    if mine.status.value == "active":
+        return f"Welcome to {mine.forum.name}."
+    if mine.parent_email and mine.parent_consented_at is None:
+        return "Thank you. We have asked your parent or carer to agree."
+    return "Thank you. The coordinators will look at your application and email you."
 
 
 def _my_membership(forum_id: int) -> tuple[Forum, Membership]:
@@ -190,6 +278,9 @@ def membership(forum_id, membership_id):
         "remove": lambda: services.remove(chosen, actor=current_user),
         "change_role": lambda: services.change_role(chosen, MembershipRole(form.role.data),
                                                     term_ends_on=form.term_ends_on.data, actor=current_user),
+        "resend_consent": lambda: services.resend_consent_request(chosen, actor=current_user),
+        "photos_yes": lambda: services.record_photo_consent(chosen, True, actor=current_user),
+        "photos_no": lambda: services.record_photo_consent(chosen, False, actor=current_user),
     }
     action = request.form.get("action")
     if form.validate_on_submit() and action in actions:
@@ -200,6 +291,185 @@ def membership(forum_id, membership_id):
     return render_template("forums/membership.html", forum=forum, membership=chosen, form=form,
                            young=services.is_young(chosen),
                            sees_young=permissions.can_see_young_members_details(current_user, forum))
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+def _meeting_or_404(forum: Forum, event_id: int):
+    meeting = meetings.meeting_of(forum, event_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+@bp.route("/forums/<int:forum_id>/meetings/new", methods=["GET", "POST"])
+@takes_write_lock
+@login_required
+def schedule_meeting(forum_id):
+    forum = _forum_or_404(forum_id, manage=True)
+    form = MeetingForm(title=f"{forum.name} meeting")
+    form.venue_id.choices = [(0, "No venue: online only")] + venue_choices()
+    if form.validate_on_submit():
+        done, meeting = call_service(form, lambda: meetings.schedule_meeting(forum, form.details(), actor=current_user))
+        if done:
+            flash("The meeting has been scheduled. Members can now book a place or send apologies.", "success")
+            return redirect(url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
+    return render_template("forums/schedule_meeting.html", forum=forum, form=form)
+
+
+@bp.get("/forums/<int:forum_id>/meetings/<int:event_id>")
+@login_required
+def meeting(forum_id, event_id):
+    forum = _forum_or_404(forum_id)
+    if not permissions.can_see_directory(current_user, forum):
+        abort(403)
+    return _meeting_page(forum, _meeting_or_404(forum, event_id))
+
+
+def _meeting_page(forum: Forum, meeting, *, papers_form=None, action_form=None, status: int = 200):
+    """The meeting page; after a failed form, with that form's errors (and what was typed)."""
+    failed = papers_form or action_form
+    manages = permissions.can_manage_forum(current_user, forum)
+    papers = meetings.papers_of(meeting)
+    if action_form is None and manages:
+        action_form = _action_form(forum)
+    return render_template(
+        "forums/meeting.html", forum=forum, meeting=meeting, papers=papers, manages=manages,
+        is_upcoming=meeting.starts_at > utcnow(),
+        papers_form=papers_form or (PapersForm(obj=papers) if manages else None), action_form=action_form,
+        apology_form=ApologyForm(), form=failed or EmptyForm(), status_form=ActionStatusForm(),
+        mine=services.membership_of(current_user, forum), my_apology=meetings.apology_of(meeting, current_user),
+        my_booking=meetings.booking_of(meeting, current_user),
+        apologies=meetings.apologies_for(meeting), present=meetings.present_at(meeting),
+        expected=meetings.expected_at(meeting), raised=meetings.actions_raised_at(meeting),
+        carried=meetings.open_actions(forum, raised_before=meeting.starts_at)), status
+
+
+def _action_form(forum: Forum) -> ActionForm:
+    form = ActionForm()
+    form.owner_id.choices = [(0, "Choose a person")] + [(p.id, p.name) for p in meetings.action_owners(forum)]
+    return form
+
+
+@bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/papers")
+@takes_write_lock
+@login_required
+def meeting_papers(forum_id, event_id):
+    forum = _forum_or_404(forum_id, manage=True)
+    meeting = _meeting_or_404(forum, event_id)
+    form = PapersForm()
+    action = request.form.get("action", "save")
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: meetings.save_papers(
+            meeting, agenda=form.agenda.data or "", minutes=form.minutes.data or "",
+            publish_agenda=action == "publish_agenda", approve_minutes=action == "approve_minutes",
+            actor=current_user))
+        if done:
+            flash({"publish_agenda": "The agenda is published to members.",
+                   "approve_minutes": "The minutes are approved and published to members."}.get(
+                action, "The agenda and minutes have been saved."), "success")
+            return redirect(url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
+    return _meeting_page(forum, meeting, papers_form=form, status=400)
+
+
+@bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/actions")
+@takes_write_lock
+@login_required
+def add_action(forum_id, event_id):
+    forum = _forum_or_404(forum_id, manage=True)
+    meeting = _meeting_or_404(forum, event_id)
+    form = _action_form(forum)
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: meetings.add_action(
+            forum, description=form.description.data, owner_id=form.owner_id.data, due_on=form.due_on.data,
+            meeting=meeting, actor=current_user))
+        if done:
+            flash("The action has been added.", "success")
+            return redirect(url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
+    return _meeting_page(forum, meeting, action_form=form, status=400)
+
+
+@bp.post("/forums/<int:forum_id>/actions/<int:action_id>")
+@takes_write_lock
+@login_required
+def action_status(forum_id, action_id):
+    forum = _forum_or_404(forum_id, manage=True)
+    action = meetings.action_of(forum, action_id)
+    if action is None:
+        abort(404)
+    form = ActionStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    status = ActionStatus(form.status.data)
+    back = (url_for("forums.meeting", forum_id=forum.id, event_id=action.event_id)
+            if request.form.get("back") == "meeting" and action.event_id else
+            url_for("forums.forum_page", forum_id=forum.id))
+    return _act(form, lambda: meetings.set_action_status(action, status, actor=current_user),
+                f"The action is now {status.label.lower()}.", back)
+
+
+@bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/apologies")
+@takes_write_lock
+@login_required
+def send_apologies(forum_id, event_id):
+    forum = _forum_or_404(forum_id)
+    if not permissions.can_take_part(current_user, forum):
+        abort(403)
+    meeting = _meeting_or_404(forum, event_id)
+    form = ApologyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _act(form, lambda: meetings.send_apologies(meeting, current_user, note=form.note.data or ""),
+                "Your apologies have been sent to the coordinators.",
+                url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
+
+
+@bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/apologies/withdraw")
+@takes_write_lock
+@login_required
+def withdraw_apologies(forum_id, event_id):
+    forum = _forum_or_404(forum_id)
+    if not permissions.can_take_part(current_user, forum):
+        abort(403)
+    meeting = _meeting_or_404(forum, event_id)
+    return _act(EmptyForm(), lambda: meetings.withdraw_apologies(meeting, current_user),
+                "Your apologies have been withdrawn. Book a place if you can come.",
+                url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
+
+
+# --- announcements and invitations ------------------------------------------------------------
+
+@bp.route("/forums/<int:forum_id>/announcements/new", methods=["GET", "POST"])
+@takes_write_lock
+@login_required
+def announce(forum_id):
+    forum = _forum_or_404(forum_id, manage=True)
+    form = AnnouncementForm()
+    if form.validate_on_submit():
+        done, sent = call_service(form, lambda: services.announce(
+            forum, subject=form.subject.data, body=form.body.data,
+            role=MembershipRole(form.role.data) if form.role.data else None, essential=form.essential.data,
+            actor=current_user))
+        if done:
+            flash(f"The announcement is on its way to {sent.recipients} member(s) and is on the forum page.",
+                  "success")
+            return redirect(url_for("forums.forum_page", forum_id=forum.id))
+    return render_template("forums/announce.html", forum=forum, form=form)
+
+
+@bp.route("/forums/<int:forum_id>/invitations", methods=["GET", "POST"])
+@takes_write_lock
+@login_required
+def invitations(forum_id):
+    forum = _forum_or_404(forum_id, manage=True)
+    form = InvitationForm()
+    if form.validate_on_submit():
+        done, sent = call_service(form, lambda: services.invite(forum, form.email.data, actor=current_user))
+        if done:
+            flash(f"The invitation has been emailed to {sent.email}.", "success")
+            return redirect(url_for("forums.invitations", forum_id=forum.id))
+    return render_template("forums/invitations.html", forum=forum, form=form,
+                           invitations=services.invitations_of(forum))
 
 
 # --- admins ----------------------------------------------------------------------------------

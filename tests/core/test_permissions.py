@@ -6,10 +6,9 @@ import pytest
 
 from core.database import write_lock
 from core.extensions import db
-from core.models import User
-from events.models import EventImage, EventQuestion, QuestionKind
+from events.models import Audience, EventImage, EventKind, EventQuestion, QuestionKind
 from events.services import registration_token, renew_calendar_link
-from forums.models import ForumCoordinator
+from forums.models import ActionItem, ForumCoordinator
 from tests.conftest import csrf_token, sign_in
 from tests.events.factories import (
     EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory,
@@ -135,6 +134,23 @@ MATRIX = {
     "forums.add_coordinator": ("POST", "/admin/forums/{forum}/coordinators", only({"admin"}, 400)),
     "forums.remove_coordinator": ("POST", "/admin/forums/{forum}/coordinators/{other}/remove", only({"admin"}, 302)),
     "forums.safeguarding": ("GET", "/admin/safeguarding", only({"admin"})),
+    # meetings, actions, announcements and invitations
+    "forums.forum_calendar": ("GET", "/forums/{forum}/calendar.ics", everyone(200)),
+    "forums.schedule_meeting": ("GET", "/forums/{forum}/meetings/new", only(FORUM_RUNNERS)),
+    "forums.meeting": ("GET", "/forums/{forum}/meetings/{meeting}", only(FORUM_RUNNERS)),
+    "forums.meeting_papers": ("POST", "/forums/{forum}/meetings/{meeting}/papers", only(FORUM_RUNNERS, 302)),
+    "forums.add_action": ("POST", "/forums/{forum}/meetings/{meeting}/actions", only(FORUM_RUNNERS, 400)),
+    "forums.action_status": ("POST", "/forums/{forum}/actions/{action}", only(FORUM_RUNNERS, 400)),
+    # Only the forum's own active members send apologies; nobody signing in here is one.
+    "forums.send_apologies": ("POST", "/forums/{forum}/meetings/{meeting}/apologies", only(set())),
+    "forums.withdraw_apologies": ("POST", "/forums/{forum}/meetings/{meeting}/apologies/withdraw", only(set())),
+    "forums.announce": ("GET", "/forums/{forum}/announcements/new", only(FORUM_RUNNERS)),
+    "forums.invitations": ("GET", "/forums/{forum}/invitations", only(FORUM_RUNNERS)),
+    "forums.renew": ("POST", "/forums/{forum}/renew", signed_in(404)),
+    "forums.announcement_emails": ("POST", "/forums/{forum}/announcement-emails", signed_in(404)),
+    # Signed links: the emailed link is the key (an invitation also needs the invited person signed in).
+    "forums.announcements_off": ("GET", "/forums/announcements-off/not-a-token", everyone(400)),
+    "forums.accept_invitation": ("GET", "/forums/invitations/not-a-token", signed_in(400)),
     # The JSON API is public, read-only and the same for everyone.
     "api.events": ("GET", "/api/v1/events", everyone(200)),
     "api.event": ("GET", "/api/v1/events/{event}", everyone(200)),
@@ -168,11 +184,16 @@ def world(app):
         db.session.add_all([ForumCoordinator(forum_id=forum.id, user_id=coordinator.id),
                             ForumCoordinator(forum_id=elsewhere.id, user_id=other_coordinator.id)])
         membership = MembershipFactory(forum=forum, user=other)
+        meeting = EventFactory(forum_id=forum.id, kind=EventKind.FORUM_MEETING, audience=Audience.FORUM_MEMBERS)
+        db.session.flush()
+        action = ActionItem(forum_id=forum.id, event_id=meeting.id, description="Book the hall", owner_id=other.id)
+        db.session.add(action)
         db.session.commit()
         with write_lock():
             calendar_token = renew_calendar_link(other, actor=other).token
             db.session.commit()
         return SimpleNamespace(calendar_token=calendar_token, forum=forum.id, membership=membership.id,
+                               meeting=meeting.id, action=action.id,
                                forum_coordinator_email=coordinator.email,
                                other_coordinator_email=other_coordinator.email, other=other.id, event=event.id, venue=event.venue_id, registration=registration.id,
                                session=session.id, priority=priority.id, question=question.id,

@@ -1,10 +1,15 @@
-"""A double-clicked Apply, through a real multi-threaded server, on SQLite and PostgreSQL."""
-from sqlalchemy import select
+"""Double-clicked forum buttons, through a real multi-threaded server, on SQLite and PostgreSQL."""
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
 
 from core.extensions import db
-from forums.models import Membership
+from core.models import User
+from events.models import Audience, EventKind
+from forums.models import Apology, Membership
+from tests.events.factories import EventFactory
 from tests.events.test_concurrency import ROOMY_LIMITS, all_at_once
-from tests.forums.factories import ForumFactory
+from tests.forums.factories import ForumFactory, MembershipFactory
 from tests.http_client import HttpClient
 from tests.live_server import live_server
 
@@ -24,3 +29,30 @@ def test_a_double_clicked_apply_button_makes_one_application(app, database_url, 
     assert sum("You have already applied" in page for _, page in results) == 2
     with app.app_context():
         assert len(db.session.scalars(select(Membership).where(Membership.user_id == member.id)).all()) == 1
+
+
+def test_double_clicked_apologies_and_renewal_each_happen_once(app, database_url, make_user):
+    """Sending apologies (a unique row) and renewing (a new term from the
+    old one) clicked three times at once: one apology, one extra year."""
+    member = make_user()
+    with app.app_context():
+        forum = ForumFactory()
+        MembershipFactory(forum=forum, user=db.session.get(User, member.id),
+                          term_starts_on=date.today() - timedelta(days=360),
+                          term_ends_on=date.today() + timedelta(days=5))
+        meeting = EventFactory(forum_id=forum.id, kind=EventKind.FORUM_MEETING, audience=Audience.FORUM_MEMBERS)
+        db.session.commit()
+        forum_id, meeting_id = forum.id, meeting.id
+    with live_server(database_url, **ROOMY_LIMITS) as base_url:
+        client = HttpClient(base_url)
+        client.post("/sign-in", {"email": member.email, "password": member.password}, client.csrf_token("/sign-in"))
+        page = f"/forums/{forum_id}/meetings/{meeting_id}"
+        token = client.csrf_token(page)
+        apologise = (lambda: None, lambda _: client.post(f"{page}/apologies", {"note": "Away"}, token))
+        renew = (lambda: None, lambda _: client.post(f"/forums/{forum_id}/renew", {}, token))
+        apologies = all_at_once([apologise, apologise, apologise])
+        renewals = all_at_once([renew, renew, renew])
+    assert [status for status, _ in apologies + renewals] == [302] * 6  # no errors, whoever came second
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Apology.id))) == 1
+        assert db.session.scalar(select(Membership.term_ends_on)) == date.today() + timedelta(days=370)

@@ -1,0 +1,223 @@
+"""A forum's meetings: scheduling them (each is an event, so booking,
+calendars and the check-in register come from the events package), apologies,
+the agenda and minutes, and the actions carried from meeting to meeting.
+Functions flush but never commit."""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import case, delete, select
+
+from core import audit
+from core.database import lock_row, utcnow
+from core.extensions import db
+from core.models import User
+from events import services as events
+from events.models import Attendance, Audience, Event, EventKind, EventStatus, Registration
+from events.recurrence import Recurrence
+from forums.models import (
+    ActionItem, ActionStatus, Apology, Forum, ForumCoordinator, MeetingPapers, Membership, MembershipStatus,
+)
+from forums.services import ForumRuleBroken, is_active_member
+
+
+@dataclass
+class MeetingDetails:
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    venue_id: int | None = None
+    online_url: str | None = None
+    members_only: bool = True
+    capacity: int | None = None
+    recurrence: Recurrence | None = None
+    agenda: str = ""
+
+
+def schedule_meeting(forum: Forum, details: MeetingDetails, *, actor: User) -> Event:
+    """Publish a meeting (or every occurrence of a repeating one) at once, so
+    members can book or send apologies; returns the first."""
+    audience = Audience.FORUM_MEMBERS if details.members_only else Audience.PUBLIC
+    try:
+        first = events.create_event(events.EventDetails(
+            title=details.title.strip(), summary=f"A meeting of {forum.name}", kind=EventKind.FORUM_MEETING,
+            starts_at=details.starts_at, ends_at=details.ends_at, contact_email=actor.email, audience=audience,
+            venue_id=details.venue_id, online_url=details.online_url, capacity=details.capacity,
+            allow_guests=not details.members_only, recurrence=details.recurrence), actor=actor)
+    except events.EventRuleBroken as error:
+        # The meeting form has one date and two times where the event form has two dates.
+        error.field = {"start_date": "date", "end_date": "end_time"}.get(error.field, error.field)
+        raise
+    for meeting in events.series_occurrences(first) or [first]:
+        meeting.forum_id = forum.id
+        events.publish(meeting, actor=actor)
+    if details.agenda.strip():
+        db.session.add(MeetingPapers(event_id=first.id, agenda=details.agenda.strip()))
+    db.session.flush()
+    audit.record("forum.meeting_scheduled", actor=actor, subject=forum, details={"event": first.id})
+    return first
+
+
+def meetings_of(forum: Forum, *, upcoming: bool, now: datetime | None = None, limit: int = 20) -> list[Event]:
+    """The forum's meetings people can see: upcoming soonest first, or past latest first."""
+    now = now or utcnow()
+    query = select(Event).where(Event.forum_id == forum.id, Event.status != EventStatus.DRAFT)
+    if upcoming:
+        query = query.where(Event.ends_at >= now).order_by(Event.starts_at)
+    else:
+        query = query.where(Event.ends_at < now).order_by(Event.starts_at.desc())
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def meeting_of(forum: Forum, event_id: int) -> Event | None:
+    event = db.session.get(Event, event_id)
+    return event if event is not None and event.forum_id == forum.id and event.is_visible else None
+
+
+# --- apologies -----------------------------------------------------------------------------
+
+def send_apologies(meeting: Event, user: User, *, note: str = "", now: datetime | None = None) -> Apology:
+    """The member cannot come: any place they booked is given up (and goes
+    to whoever is waiting)."""
+    now = now or utcnow()
+    forum = db.session.get(Forum, meeting.forum_id)
+    if not is_active_member(user, forum):
+        raise ForumRuleBroken("Only the forum's members can send apologies for its meetings")
+    if meeting.starts_at <= now:
+        raise ForumRuleBroken("This meeting has already started. Tell the coordinators directly.")
+    if meeting.status == EventStatus.CANCELLED:
+        raise ForumRuleBroken("This meeting has been cancelled, so there is nothing to send apologies for")
+    lock_row(db.session, Event, meeting.id)  # a double click sends one apology
+    booking = events.registration_for(meeting, user)
+    if booking is not None:
+        events.cancel_registration(booking, actor=user)
+    apology = db.session.scalar(select(Apology).where(Apology.event_id == meeting.id, Apology.user_id == user.id))
+    if apology is None:
+        apology = Apology(event_id=meeting.id, user_id=user.id)
+        db.session.add(apology)
+    apology.note, apology.sent_at = note.strip(), now
+    db.session.flush()
+    audit.record("forum.apologies_sent", actor=user, subject=meeting)
+    return apology
+
+
+def withdraw_apologies(meeting: Event, user: User) -> None:
+    db.session.execute(delete(Apology).where(Apology.event_id == meeting.id, Apology.user_id == user.id))
+    db.session.flush()
+
+
+def apologies_for(meeting: Event) -> list[Apology]:
+    return list(db.session.scalars(select(Apology).join(Apology.user).where(Apology.event_id == meeting.id)
+                                   .order_by(User.name)))
+
+
+def apology_of(meeting: Event, user) -> Apology | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(Apology).where(Apology.event_id == meeting.id, Apology.user_id == user.id))
+
+
+def booking_of(meeting: Event, user) -> Registration | None:
+    return events.registration_for(meeting, user)
+
+
+def present_at(meeting: Event) -> list[str]:
+    """The register: names of everyone checked in, booked or walked in."""
+    rows = db.session.execute(select(Registration.name, Attendance.walk_in_name).select_from(Attendance)
+                              .outerjoin(Registration, Attendance.registration_id == Registration.id)
+                              .where(Attendance.event_id == meeting.id)).all()
+    return sorted(booked or walked_in for booked, walked_in in rows)
+
+
+def expected_at(meeting: Event) -> list[str]:
+    return [registration.name for registration in events.booked(meeting)]
+
+
+# --- agenda and minutes ----------------------------------------------------------------------
+
+def papers_of(meeting: Event) -> MeetingPapers:
+    """The meeting's papers (empty ones, not yet saved, if nobody has written any)."""
+    return db.session.get(MeetingPapers, meeting.id) or MeetingPapers(event_id=meeting.id, agenda="", minutes="")
+
+
+def save_papers(meeting: Event, *, agenda: str, minutes: str, publish_agenda: bool = False,
+                approve_minutes: bool = False, actor: User, now: datetime | None = None) -> MeetingPapers:
+    """Save the agenda and minutes. Members see the agenda once published and
+    the minutes once approved; changing approved minutes takes them back to
+    draft until they are approved again."""
+    now = now or utcnow()
+    lock_row(db.session, Event, meeting.id)  # two coordinators saving at once: one after the other
+    papers = db.session.get(MeetingPapers, meeting.id, populate_existing=True)
+    if papers is None:
+        papers = MeetingPapers(event_id=meeting.id, agenda="", minutes="")
+        db.session.add(papers)
+    agenda, minutes = agenda.strip(), minutes.strip()
+    if approve_minutes and meeting.starts_at > now:
+        raise ForumRuleBroken("Minutes can be approved once the meeting has taken place", field="minutes")
+    if approve_minutes and not minutes:
+        raise ForumRuleBroken("Write the minutes before approving them", field="minutes")
+    if publish_agenda and not agenda:
+        raise ForumRuleBroken("Write the agenda before publishing it", field="agenda")
+    if minutes != papers.minutes and papers.minutes_approved_at is not None:
+        papers.minutes_approved_at = papers.minutes_approved_by_id = None
+    papers.agenda, papers.minutes = agenda, minutes
+    if not agenda:
+        papers.agenda_published_at = None
+    elif publish_agenda and papers.agenda_published_at is None:
+        papers.agenda_published_at = now
+    if approve_minutes:
+        papers.minutes_approved_at, papers.minutes_approved_by_id = now, actor.id
+    db.session.flush()
+    audit.record("forum.papers_saved", actor=actor, subject=meeting, details={
+        "agenda_published": papers.agenda_published_at is not None,
+        "minutes_approved": papers.minutes_approved_at is not None})
+    return papers
+
+
+# --- actions -----------------------------------------------------------------------------
+
+def action_owners(forum: Forum) -> list[User]:
+    """Who can own an action: the forum's active members and its coordinators."""
+    members = select(Membership.user_id).where(Membership.forum_id == forum.id,
+                                               Membership.status == MembershipStatus.ACTIVE)
+    coordinators = select(ForumCoordinator.user_id).where(ForumCoordinator.forum_id == forum.id)
+    return list(db.session.scalars(select(User).where(User.id.in_(members.union(coordinators)))
+                                   .order_by(User.name)))
+
+
+def add_action(forum: Forum, *, description: str, owner_id: int, due_on: date | None, meeting: Event | None,
+               actor: User) -> ActionItem:
+    if owner_id not in {person.id for person in action_owners(forum)}:
+        raise ForumRuleBroken("Choose a member or coordinator of this forum to own the action", field="owner_id")
+    action = ActionItem(forum_id=forum.id, event_id=meeting.id if meeting else None, description=description.strip(),
+                        owner_id=owner_id, due_on=due_on, created_by_id=actor.id)
+    db.session.add(action)
+    db.session.flush()
+    audit.record("forum.action_added", actor=actor, subject=action, details={"forum": forum.id})
+    return action
+
+
+def set_action_status(action: ActionItem, status: ActionStatus, *, actor: User) -> None:
+    action.status = status
+    action.completed_at = utcnow() if status == ActionStatus.DONE else None
+    db.session.flush()
+    audit.record("forum.action_updated", actor=actor, subject=action, details={"status": status.value})
+
+
+def action_of(forum: Forum, action_id: int) -> ActionItem | None:
+    action = db.session.get(ActionItem, action_id)
+    return action if action is not None and action.forum_id == forum.id else None
+
+
+def open_actions(forum: Forum, *, raised_before: datetime | None = None) -> list[ActionItem]:
+    """Actions not yet done, those due soonest first (no due date last):
+    carried forward from meeting to meeting until they are done."""
+    query = select(ActionItem).where(ActionItem.forum_id == forum.id, ActionItem.status != ActionStatus.DONE)
+    if raised_before is not None:
+        query = query.where(ActionItem.created_at < raised_before)
+    return list(db.session.scalars(query.order_by(case((ActionItem.due_on.is_(None), 1), else_=0),
+                                                  ActionItem.due_on, ActionItem.id)))
+
+
+def actions_raised_at(meeting: Event) -> list[ActionItem]:
+    return list(db.session.scalars(select(ActionItem).where(ActionItem.event_id == meeting.id)
+                                   .order_by(ActionItem.id)))
