@@ -8,6 +8,12 @@ def can_manage_forums(user) -> bool:
     return is_admin(user)
 
 
+def can_edit_forum(user, forum) -> bool:
+    """Admins set forums up; a forum's coordinators change its details and
+    its rules (faith cap, age range, how people join) afterwards."""
+    return can_manage_forums(user) if forum is None else can_manage_forum(user, forum)
+
+
 def can_manage_forum(user, forum) -> bool:
     return is_admin(user) or services.is_coordinator(user, forum)
 

@@ -19,6 +19,7 @@ from core.email import queue_email
 from core.errors import DomainError
 from core.extensions import db
 from core.models import User
+from core.permissions import is_admin
 from core.services import find_user_by_email, normalise_email
 from forums.models import (
     LIVE_STATUSES, Announcement, Faith, Forum, ForumCoordinator, ForumInvitation, ForumKind, Membership,
@@ -56,6 +57,9 @@ class ForumDetails:
 
 
 def save_forum(forum: Forum | None, details: ForumDetails, *, actor: User) -> Forum:
+    if forum is not None and details.kind != forum.kind and not is_admin(actor):
+        # A youth forum's safeguarding rules hang on its kind.
+        raise ForumRuleBroken("Only an admin can change the kind of forum", field="kind")
     name = " ".join(details.name.split())
     clash = db.session.scalar(select(Forum).where(func.lower(Forum.name) == name.lower()))
     if clash is not None and clash is not forum:

@@ -479,9 +479,9 @@ def invitations(forum_id):
 @takes_write_lock
 @login_required
 def edit_forum(forum_id=None):
-    if not permissions.can_manage_forums(current_user):
-        abort(403)
     forum = db.get_or_404(Forum, forum_id) if forum_id else None
+    if not permissions.can_edit_forum(current_user, forum):
+        abort(403)
     form = _forum_form(forum)
     if form.validate_on_submit():
         done, saved = call_service(form, lambda: services.save_forum(forum, form.details(), actor=current_user))

@@ -130,7 +130,8 @@ MATRIX = {
     # The signed link is the parent or carer's key.
     "forums.parent_consent": ("GET", "/forums/consent/not-a-token", everyone(400)),
     "forums.withdraw_consent": ("POST", "/forums/consent/not-a-token/withdraw", everyone(400)),
-    "forums.edit_forum": ("GET", "/admin/forums/{forum}/edit", only({"admin"})),
+    # A forum's coordinators change its details and rules; only admins set a forum up or choose coordinators.
+    "forums.edit_forum": ("GET", "/admin/forums/{forum}/edit", only(FORUM_RUNNERS)),
     "forums.add_coordinator": ("POST", "/admin/forums/{forum}/coordinators", only({"admin"}, 400)),
     "forums.remove_coordinator": ("POST", "/admin/forums/{forum}/coordinators/{other}/remove", only({"admin"}, 302)),
     "forums.safeguarding": ("GET", "/admin/safeguarding", only({"admin"})),

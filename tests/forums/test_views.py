@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.models import User
-from forums.models import ForumCoordinator, ForumKind, Membership, MembershipStatus, SafeguardingCheck
+from forums.models import Faith, Forum, ForumCoordinator, ForumKind, Membership, MembershipStatus, SafeguardingCheck
 from tests.conftest import sign_in, submit
 from tests.forums.factories import ForumFactory, MembershipFactory
 
@@ -83,3 +83,34 @@ def test_coordinators_filter_and_download_members_without_young_contacts_unless_
     assert f"{lapsed.name},{lapsed.email},Lapsed" in spreadsheet
     assert child.name in spreadsheet and child.email not in spreadsheet
     assert browser.get(f"/forums/{forum_id}/manage/members.csv?status=nonsense").status_code == 400
+
+
+def test_coordinators_set_their_forums_rules_but_not_its_kind_or_coordinators(app, make_user):
+    coordinator, member = make_user(), make_user()
+    with app.app_context():
+        forum = ForumFactory(name="Leadership group", faith_cap=2)
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        MembershipFactory(forum=forum, user=db.session.get(User, member.id), faith=Faith.SIKH)
+        db.session.commit()
+        forum_id = forum.id
+    browser = app.test_client()
+    sign_in(browser, coordinator)
+    page = f"/admin/forums/{forum_id}/edit"
+    assert "Add coordinator" not in text_of(browser.get(page))
+    fields = {"name": "Leadership group", "kind": "interfaith", "purpose": "Leaders together", "area": "The county",
+              "open_to_apply": "invitation", "faith_cap": "1"}
+    refused = submit(browser, page, {**fields, "kind": "other"})
+    assert "Only an admin can change the kind of forum" in text_of(refused)
+    submit(browser, page, fields)
+    with app.app_context():
+        saved = db.session.get(Forum, forum_id)
+        assert (saved.faith_cap, saved.open_to_apply, saved.kind) == (1, False, ForumKind.INTERFAITH)
+    # The new cap holds: a second Sikh representative waits for a seat.
+    with app.app_context():
+        applicant = MembershipFactory(forum=db.session.get(Forum, forum_id), faith=Faith.SIKH,
+                                      status=MembershipStatus.APPLIED)
+        db.session.commit()
+        applicant_id = applicant.id
+    capped = submit(browser, f"/forums/{forum_id}/manage/memberships/{applicant_id}", {"action": "approve",
+                                                                                         "role": "member"})
+    assert "its limit for one faith community" in text_of(capped)
