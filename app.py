@@ -22,6 +22,7 @@ from forums import cli as forums_cli
 from events.recurrence import describe as describe_recurrence
 from events import permissions as event_permissions
 from forums import permissions as forum_permissions
+from awards import permissions as awards_permissions
 
 class DatabaseId(IntegerConverter):
     """`<int:...>` in routes: only numbers a database id can be, so a longer
@@ -63,12 +64,14 @@ def create_app(config: dict | None = None) -> Flask:
     _init_login(app)
 
     from api.views import bp as api_bp
+    from awards.views import bp as awards_bp
     from core.views import bp as core_bp
     from events.views import bp as events_bp
     from forums.views import bp as forums_bp
     app.register_blueprint(core_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(forums_bp)
+    app.register_blueprint(awards_bp)
     app.register_blueprint(api_bp)
 
     security.init_app(app)
@@ -137,6 +140,7 @@ def _register_template_helpers(app: Flask) -> None:
             "permissions": permissions,
             "event_permissions": event_permissions,
             "forum_permissions": forum_permissions,
+            "awards_permissions": awards_permissions,
             "SiteRole": SiteRole,
             "current_user": current_user,
         }

@@ -14,6 +14,7 @@ from core.extensions import db
 from core.models import SiteRole, User
 from events.demo import seed_demo_events
 from forums.demo import seed_demo_forums
+from awards.demo import seed_demo_awards
 
 DEMO_PASSWORD = "demo-Shared-Future-2026"
 DEMO_ACCOUNTS = [
@@ -75,6 +76,7 @@ def seed_demo_command(if_empty):
             seed_demo_events(organiser, [member])
             seed_demo_forums(services.find_user_by_email("admin@example.org"),
                              services.find_user_by_email("coordinator@example.org"), member, password=DEMO_PASSWORD)
+            seed_demo_awards(services.find_user_by_email("awards@example.org"), member)
     present = [account for account in DEMO_ACCOUNTS if services.find_user_by_email(account[0])]
     if present:
         click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

@@ -15,3 +15,12 @@ class DomainError(Exception):
         self.message = message
         if field is not None:
             self.field = field
+
+
+class DomainErrors(DomainError):
+    """Several rules said no to one long form at once, each about its own
+    field, so the person can fix them all in one go."""
+
+    def __init__(self, errors: list[DomainError]):
+        super().__init__(errors[0].message, field=errors[0].field)
+        self.errors = errors

@@ -2,7 +2,7 @@
 format); the services check meaning (taken, guessable, allowed)."""
 import unicodedata
 
-from flask import flash
+from flask import abort, flash, redirect
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -190,11 +190,23 @@ def call_service(form: FlaskForm, action):
     return True, result
 
 
+def press_button(form: FlaskForm, action, message: str, back: str):
+    """A one-button POST (withdraw, remove, renew...): check the form's token,
+    apply the rule, say what happened, and go back."""
+    if not form.validate_on_submit():
+        abort(400)
+    done, _ = call_service(form, action)
+    if done:
+        flash(message, "success")
+    return redirect(back)
+
+
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
     """Put a service's message beside its field, or at the top of the page
     when it belongs to no field on this form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        flash(error.message, "info")
-        return
-    field.errors = [*field.errors, error.message]
+    for each in getattr(error, "errors", [error]):
+        field = getattr(form, each.field, None) if each.field else None
+        if field is None:
+            flash(each.message, "info")
+        else:
+            field.errors = [*field.errors, each.message]

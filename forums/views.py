@@ -9,7 +9,7 @@ from sqlalchemy import String, cast, select
 
 from core.database import takes_write_lock, utcnow
 from core.extensions import db
-from core.forms import EmptyForm, call_service
+from core.forms import EmptyForm, call_service, press_button
 from core.models import AuditEntry, User
 from events.feeds import forum_feed
 from events.ical import webcal
@@ -95,8 +95,8 @@ def apply(forum_id):
 @login_required
 def withdraw(forum_id):
     forum, mine = _my_membership(forum_id)
-    return _act(EmptyForm(), lambda: services.withdraw_application(mine, actor=current_user),
-                "Your application has been withdrawn.", url_for("forums.forum_page", forum_id=forum.id))
+    return press_button(EmptyForm(), lambda: services.withdraw_application(mine, actor=current_user),
+                        "Your application has been withdrawn.", url_for("forums.forum_page", forum_id=forum.id))
 
 
 @bp.post("/forums/<int:forum_id>/contact-sharing")
@@ -105,9 +105,10 @@ def withdraw(forum_id):
 def contact_sharing(forum_id):
     forum, mine = _my_membership(forum_id)
     share = request.form.get("share_email") == "yes"
-    return _act(EmptyForm(), lambda: services.set_contact_sharing(mine, share_email=share, actor=current_user),
-                "Other members can now see your email address." if share else
-                "Other members now see only your name and role.", url_for("forums.directory", forum_id=forum.id))
+    return press_button(EmptyForm(), lambda: services.set_contact_sharing(mine, share_email=share, actor=current_user),
+                        "Other members can now see your email address." if share else
+                        "Other members now see only your name and role.",
+                        url_for("forums.directory", forum_id=forum.id))
 
 
 @bp.post("/forums/<int:forum_id>/renew")
@@ -115,9 +116,9 @@ def contact_sharing(forum_id):
 @login_required
 def renew(forum_id):
     forum, mine = _my_membership(forum_id)
-    return _act(EmptyForm(), lambda: services.renew(mine, actor=current_user),
-                "Thank you. Your membership has been renewed for another year.",
-                url_for("forums.forum_page", forum_id=forum.id))
+    return press_button(EmptyForm(), lambda: services.renew(mine, actor=current_user),
+                        "Thank you. Your membership has been renewed for another year.",
+                        url_for("forums.forum_page", forum_id=forum.id))
 
 
 @bp.post("/forums/<int:forum_id>/announcement-emails")
@@ -126,10 +127,10 @@ def renew(forum_id):
 def announcement_emails(forum_id):
     forum, mine = _my_membership(forum_id)
     wanted = request.form.get("wanted") == "yes"
-    return _act(EmptyForm(), lambda: services.set_announcement_emails(mine, wanted),
-                "You will get the forum's announcements by email." if wanted else
-                "You will get only essential announcements by email. Others stay on this page.",
-                url_for("forums.forum_page", forum_id=forum.id))
+    return press_button(EmptyForm(), lambda: services.set_announcement_emails(mine, wanted),
+                        "You will get the forum's announcements by email." if wanted else
+                        "You will get only essential announcements by email. Others stay on this page.",
+                        url_for("forums.forum_page", forum_id=forum.id))
 
 
 @bp.route("/forums/announcements-off/<token>", methods=["GET", "POST"])
@@ -181,16 +182,6 @@ def _my_membership(forum_id: int) -> tuple[Forum, Membership]:
     return forum, mine
 
 
-def _act(form, action, message: str, back: str):
-    """Run a one-button action: check the form's token, apply the rule, say what happened."""
-    if not form.validate_on_submit():
-        abort(400)
-    done, _ = call_service(form, action)
-    if done:
-        flash(message, "success")
-    return redirect(back)
-
-
 @bp.get("/forums/<int:forum_id>/members")
 @login_required
 def directory(forum_id):
@@ -225,9 +216,9 @@ def parent_consent(token):
 @takes_write_lock
 def withdraw_consent(token):
     membership = _from_consent_link(token)
-    return _act(EmptyForm(), lambda: services.withdraw_consent(membership),
-                f"You have withdrawn your consent. {membership.user.name}'s membership is suspended.",
-                url_for("forums.parent_consent", token=token))
+    return press_button(EmptyForm(), lambda: services.withdraw_consent(membership),
+                        f"You have withdrawn your consent. {membership.user.name}'s membership is suspended.",
+                        url_for("forums.parent_consent", token=token))
 
 
 # --- coordinators --------------------------------------------------------------------------
@@ -404,8 +395,8 @@ def action_status(forum_id, action_id):
     back = (url_for("forums.meeting", forum_id=forum.id, event_id=action.event_id)
             if request.form.get("back") == "meeting" and action.event_id else
             url_for("forums.forum_page", forum_id=forum.id))
-    return _act(form, lambda: meetings.set_action_status(action, status, actor=current_user),
-                f"The action is now {status.label.lower()}.", back)
+    return press_button(form, lambda: meetings.set_action_status(action, status, actor=current_user),
+                        f"The action is now {status.label.lower()}.", back)
 
 
 @bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/apologies")
@@ -419,9 +410,9 @@ def send_apologies(forum_id, event_id):
     form = ApologyForm()
     if not form.validate_on_submit():
         abort(400)
-    return _act(form, lambda: meetings.send_apologies(meeting, current_user, note=form.note.data or ""),
-                "Your apologies have been sent to the coordinators.",
-                url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
+    return press_button(form, lambda: meetings.send_apologies(meeting, current_user, note=form.note.data or ""),
+                        "Your apologies have been sent to the coordinators.",
+                        url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
 
 
 @bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/apologies/withdraw")
@@ -432,9 +423,9 @@ def withdraw_apologies(forum_id, event_id):
     if not permissions.can_take_part(current_user, forum):
         abort(403)
     meeting = _meeting_or_404(forum, event_id)
-    return _act(EmptyForm(), lambda: meetings.withdraw_apologies(meeting, current_user),
-                "Your apologies have been withdrawn. Book a place if you can come.",
-                url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
+    return press_button(EmptyForm(), lambda: meetings.withdraw_apologies(meeting, current_user),
+                        "Your apologies have been withdrawn. Book a place if you can come.",
+                        url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
 
 
 # --- announcements and invitations ------------------------------------------------------------
@@ -527,8 +518,9 @@ def remove_coordinator(forum_id, user_id):
         abort(403)
     forum = db.get_or_404(Forum, forum_id)
     person = db.get_or_404(User, user_id)
-    return _act(EmptyForm(), lambda: services.revoke_coordinator(forum, person, actor=current_user),
-                f"{person.name} no longer coordinates {forum.name}.", url_for("forums.edit_forum", forum_id=forum.id))
+    return press_button(EmptyForm(), lambda: services.revoke_coordinator(forum, person, actor=current_user),
+                        f"{person.name} no longer coordinates {forum.name}.",
+                        url_for("forums.edit_forum", forum_id=forum.id))
 
 
 @bp.route("/admin/safeguarding", methods=["GET", "POST"])

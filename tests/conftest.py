@@ -1,12 +1,14 @@
 """Fixtures: an app per database (SQLite always, PostgreSQL when
 TEST_DATABASE_URL is set), a client, and helpers that go through the real forms."""
 import os
+from contextlib import contextmanager
 import re
 from types import SimpleNamespace
 
 import pytest
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
+from sqlalchemy.util import LRUCache
 
 from app import create_app
 from core.extensions import db, limiter
@@ -25,6 +27,10 @@ TEST_CONFIG = {
     "REMEMBER_COOKIE_SECURE": False,
     "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
     "RATELIMIT_KEY_PREFIX": "shared-future-test",
+    # Each test makes a new app and engine; sharing SQLAlchemy's cache of
+    # compiled statements between them saves compiling every query again.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,
+                                  "execution_options": {"compiled_cache": LRUCache(5000)}},
 }
 
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
@@ -75,17 +81,30 @@ def make_app(database_url, **overrides):
 
 @pytest.fixture
 def app(database_url):
+    with built_app(database_url) as app:
+        yield app
+        empty(app)
+
+
+@contextmanager
+def built_app(database_url):
+    """An app with its tables made; its connections closed afterwards."""
     app = make_app(database_url)
     with app.app_context():
         db.create_all()
     yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def empty(app) -> None:
+    """Delete every row and forget every rate limit, ready for the next test."""
     with app.app_context():
         db.session.remove()
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
         limiter.reset()
-        db.engine.dispose()
 
 
 @pytest.fixture

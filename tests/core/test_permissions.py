@@ -8,11 +8,13 @@ from core.database import write_lock
 from core.extensions import db
 from events.models import Audience, EventImage, EventKind, EventQuestion, QuestionKind
 from events.services import registration_token, renew_calendar_link
+from awards.models import Exclusion, Nomination, NominationStatus
 from forums.models import ActionItem, ForumCoordinator
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, empty, make_app, sign_in
 from tests.events.factories import (
     EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory,
 )
+from tests.awards.factories import CategoryFactory
 from tests.factories import PASSWORD, UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
 
@@ -39,6 +41,7 @@ def only(allowed: set, outcome=200, denied=403):
 ORGANISERS = {"organiser", "event_organiser", "admin"}
 THIS_EVENTS_ORGANISERS = {"event_organiser", "admin"}
 FORUM_RUNNERS = {"forum_coordinator", "admin"}
+AWARDS_TEAM = {"awards_administrator", "admin"}
 
 # endpoint: (method, path, expected outcome per role). Placeholders name the
 # objects made by `world` below.
@@ -152,6 +155,31 @@ MATRIX = {
     # Signed links: the emailed link is the key (an invitation also needs the invited person signed in).
     "forums.announcements_off": ("GET", "/forums/announcements-off/not-a-token", everyone(400)),
     "forums.accept_invitation": ("GET", "/forums/invitations/not-a-token", signed_in(400)),
+    # awards: the public side
+    "awards.cycle_list": ("GET", "/awards", everyone(200)),
+    "awards.cycle_page": ("GET", "/awards/{cycle}", everyone(200)),
+    "awards.category_page": ("GET", "/awards/categories/{category}", everyone(200)),
+    "awards.nominate": ("GET", "/awards/categories/{category}/nominate", everyone(200)),
+    # A nomination is its nominator's: to anyone else (even the awards team, who screen it elsewhere) it is not here.
+    "awards.edit_draft": ("GET", "/awards/nominations/{nomination}/edit", signed_in(404)),
+    "awards.withdraw_mine": ("POST", "/my-nominations/{nomination}/withdraw", signed_in(404)),
+    "awards.my_nominations": ("GET", "/my-nominations", signed_in(200)),
+    # The emailed link is the nominator's key.
+    "awards.nomination_by_link": ("GET", "/awards/nominations/link/not-a-token", everyone(400)),
+    # awards: the awards team
+    "awards.manage_cycles": ("GET", "/manage/awards", only(AWARDS_TEAM)),
+    "awards.edit_cycle": ("GET", "/manage/awards/{cycle}/edit", only(AWARDS_TEAM)),
+    "awards.manage_cycle": ("GET", "/manage/awards/{cycle}", only(AWARDS_TEAM)),
+    "awards.copy_categories": ("POST", "/manage/awards/{cycle}/copy", only(AWARDS_TEAM, 400)),
+    "awards.add_exclusion": ("POST", "/manage/awards/{cycle}/exclusions", only(AWARDS_TEAM, 400)),
+    "awards.remove_exclusion": ("POST", "/manage/awards/exclusions/{exclusion}/remove", only(AWARDS_TEAM, 302)),
+    "awards.edit_category": ("GET", "/manage/awards/categories/{category}/edit", only(AWARDS_TEAM)),
+    "awards.add_question": ("POST", "/manage/awards/categories/{category}/questions", only(AWARDS_TEAM, 400)),
+    "awards.remove_question": ("POST", "/manage/awards/questions/{award_question}/remove", only(AWARDS_TEAM, 302)),
+    "awards.add_criterion": ("POST", "/manage/awards/categories/{category}/criteria", only(AWARDS_TEAM, 400)),
+    "awards.remove_criterion": ("POST", "/manage/awards/criteria/{criterion}/remove", only(AWARDS_TEAM, 302)),
+    "awards.screening": ("GET", "/manage/awards/{cycle}/nominations", only(AWARDS_TEAM)),
+    "awards.screen": ("GET", "/manage/awards/nominations/{nomination}", only(AWARDS_TEAM)),
     # The JSON API is public, read-only and the same for everyone.
     "api.events": ("GET", "/api/v1/events", everyone(200)),
     "api.event": ("GET", "/api/v1/events/{event}", everyone(200)),
@@ -159,6 +187,25 @@ MATRIX = {
     "api.venues": ("GET", "/api/v1/venues", everyone(200)),
     "api.openapi_document": ("GET", "/api/v1/openapi.json", everyone(200)),
 }
+
+
+@pytest.fixture(scope="module")
+def shared_app(database_url):
+    """One app for the whole matrix (a thousand-odd requests): building an
+    app compiles every route, which would cost more than the checks."""
+    app = make_app(database_url)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(shared_app):
+    """Here, `app` is the shared one, emptied after each test."""
+    yield shared_app
+    empty(shared_app)
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -189,14 +236,24 @@ def world(app):
         db.session.flush()
         action = ActionItem(forum_id=forum.id, event_id=meeting.id, description="Book the hall", owner_id=other.id)
         db.session.add(action)
+        category = CategoryFactory()
+        nomination = Nomination(category=category, status=NominationStatus.SUBMITTED, nominator_id=other.id,
+                                nominator_name=other.name, nominator_email=other.email,
+                                relationship_to_nominee="Neighbour", nominee_name="Amira Hussain",
+                                nominee_kind=category.nominee_kind, nominee_area="Corby")
+        exclusion = Exclusion(cycle_id=category.cycle_id, name="Sam Staff", reason="Staff")
+        db.session.add_all([nomination, exclusion])
         db.session.commit()
         with write_lock():
             calendar_token = renew_calendar_link(other, actor=other).token
             db.session.commit()
         return SimpleNamespace(calendar_token=calendar_token, forum=forum.id, membership=membership.id,
-                               meeting=meeting.id, action=action.id,
+                               meeting=meeting.id, action=action.id, cycle=category.cycle_id,
+                               category=category.id, nomination=nomination.id, exclusion=exclusion.id,
+                               award_question=category.questions[0].id, criterion=category.criteria[0].id,
                                forum_coordinator_email=coordinator.email,
-                               other_coordinator_email=other_coordinator.email, other=other.id, event=event.id, venue=event.venue_id, registration=registration.id,
+                               other_coordinator_email=other_coordinator.email, other=other.id, event=event.id,
+                               venue=event.venue_id, registration=registration.id,
                                session=session.id, priority=priority.id, question=question.id,
                                token=registration_token(registration), organiser_email=organiser.email,
                                digest=picture.digest, priority_slug=priority.slug)

@@ -1,0 +1,1 @@
+"""Annual community cohesion awards: cycles, categories, nominations, screening."""

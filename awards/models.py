@@ -1,0 +1,252 @@
+"""Award cycles, their categories (questions and scoring rubric), the
+nominations people make, and who is excluded from winning."""
+import enum
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.database import utcnow
+from core.extensions import db
+from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, enum_values
+
+
+class Stage(enum.Enum):
+    """Where a cycle is in its year, from its dates."""
+    NOT_OPEN = "not_open"
+    NOMINATING = "nominating"
+    SCREENING = "screening"
+    JUDGING = "judging"
+    DECIDING = "deciding"
+    ANNOUNCED = "announced"
+
+    @property
+    def label(self) -> str:
+        return {Stage.NOT_OPEN: "Nominations open soon", Stage.NOMINATING: "Nominations open",
+                Stage.SCREENING: "Nominations closed: checking nominations", Stage.JUDGING: "Judging",
+                Stage.DECIDING: "The panel is deciding", Stage.ANNOUNCED: "Winners announced"}[self]
+
+
+class AwardCycle(db.Model):
+    """One year's awards, e.g. "Community Cohesion Awards 2027"."""
+
+    __tablename__ = "award_cycles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(150), unique=True)
+    introduction: Mapped[str] = mapped_column(Text, default="")
+    nominations_open_at: Mapped[datetime]
+    nominations_close_at: Mapped[datetime]
+    judging_opens_at: Mapped[datetime]
+    judging_closes_at: Mapped[datetime]
+    announce_at: Mapped[datetime]
+    # The ceremony is an event (events package).
+    ceremony_id: Mapped[Optional[int]] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    # Judges do not see who nominated (and, optionally, the nominee's contact details).
+    blind_judging: Mapped[bool] = mapped_column(default=False)
+    hide_nominee_contacts: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    categories: Mapped[list["AwardCategory"]] = relationship(
+        back_populates="cycle", order_by="AwardCategory.position, AwardCategory.id", lazy="selectin")
+
+    __table_args__ = (
+        CheckConstraint("nominations_close_at > nominations_open_at", name="nominations_close_after_open"),
+        CheckConstraint("judging_opens_at >= nominations_close_at", name="judging_after_nominations"),
+        CheckConstraint("judging_closes_at > judging_opens_at", name="judging_closes_after_open"),
+        CheckConstraint("announce_at >= judging_closes_at", name="announce_after_judging"),
+    )
+
+    def stage(self, now: datetime) -> Stage:
+        if now < self.nominations_open_at:
+            return Stage.NOT_OPEN
+        if now < self.nominations_close_at:
+            return Stage.NOMINATING
+        if now < self.judging_opens_at:
+            return Stage.SCREENING
+        if now < self.judging_closes_at:
+            return Stage.JUDGING
+        if now < self.announce_at:
+            return Stage.DECIDING
+        return Stage.ANNOUNCED
+
+
+class NomineeKind(enum.Enum):
+    INDIVIDUAL = "individual"
+    GROUP = "group"
+
+    @property
+    def label(self) -> str:
+        return {NomineeKind.INDIVIDUAL: "A person", NomineeKind.GROUP: "A group or organisation"}[self]
+
+
+class AwardCategory(db.Model):
+    __tablename__ = "award_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("award_cycles.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text, default="")
+    eligibility: Mapped[str] = mapped_column(Text, default="")
+    nominee_kind: Mapped[NomineeKind] = mapped_column(
+        Enum(NomineeKind, name="nominee_kind", values_callable=enum_values))
+    self_nomination: Mapped[bool] = mapped_column(default=False)
+    # Individuals only: the nominee's age on the day nominations close.
+    min_age: Mapped[Optional[int]]
+    max_age: Mapped[Optional[int]]
+    # The rubric's scale: each criterion is scored from 1 to this.
+    scale_max: Mapped[int] = mapped_column(default=5)
+    position: Mapped[int] = mapped_column(default=0)
+
+    cycle: Mapped[AwardCycle] = relationship(back_populates="categories")
+    questions: Mapped[list["CategoryQuestion"]] = relationship(
+        order_by="CategoryQuestion.position, CategoryQuestion.id", cascade="all, delete-orphan", lazy="selectin")
+    criteria: Mapped[list["Criterion"]] = relationship(
+        order_by="Criterion.position, Criterion.id", cascade="all, delete-orphan", lazy="selectin")
+
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "name", name="uq_award_categories_cycle_name"),
+        CheckConstraint("min_age IS NULL OR max_age IS NULL OR max_age >= min_age", name="age_range_in_order"),
+        CheckConstraint("scale_max BETWEEN 2 AND 10", name="scale_max_sensible"),
+    )
+
+    @property
+    def has_age_limits(self) -> bool:
+        return self.min_age is not None or self.max_age is not None
+
+
+class CategoryQuestion(db.Model):
+    """A question every nomination in the category answers, within a word limit."""
+
+    __tablename__ = "award_category_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("award_categories.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(300))
+    word_limit: Mapped[int] = mapped_column(default=300)
+    position: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (CheckConstraint("word_limit BETWEEN 10 AND 2000", name="word_limit_sensible"),)
+
+
+class Criterion(db.Model):
+    """One line of the category's scoring rubric."""
+
+    __tablename__ = "award_criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("award_categories.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(150))
+    # What a low, middling and high score look like, for judges.
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[int] = mapped_column(default=1)
+    position: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (CheckConstraint("weight BETWEEN 1 AND 10", name="weight_sensible"),)
+
+
+class NominationStatus(enum.Enum):
+    DRAFT = "draft"                  # a signed-in nominator is still writing
+    UNCONFIRMED = "unconfirmed"      # a guest has not yet followed the emailed link
+    SUBMITTED = "submitted"          # waiting to be screened
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {NominationStatus.UNCONFIRMED: "Waiting for email confirmation",
+                NominationStatus.SUBMITTED: "Submitted"}.get(self, self.value.capitalize())
+
+
+# Nominations that count: sent, and not withdrawn or (yet) ruled out.
+LIVE_NOMINATIONS = (NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE)
+
+
+class Nomination(db.Model):
+    """Somebody's nomination of a person or group in one category."""
+
+    __tablename__ = "award_nominations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("award_categories.id", ondelete="RESTRICT"))
+    status: Mapped[NominationStatus] = mapped_column(
+        Enum(NominationStatus, name="nomination_status", values_callable=enum_values))
+    # The nominator: an account, or a guest who confirms by email.
+    nominator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    nominator_name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    nominator_email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    nominator_phone: Mapped[str] = mapped_column(String(30), default="")
+    relationship_to_nominee: Mapped[str] = mapped_column(String(150))
+    # The nominee.
+    nominee_name: Mapped[str] = mapped_column(String(150))
+    nominee_kind: Mapped[NomineeKind] = mapped_column(
+        Enum(NomineeKind, name="nominee_kind", values_callable=enum_values))
+    nominee_area: Mapped[str] = mapped_column(String(150))
+    nominee_email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), default="")
+    nominee_phone: Mapped[str] = mapped_column(String(30), default="")
+    nominee_age: Mapped[Optional[int]]
+    group_started: Mapped[str] = mapped_column(String(50), default="")
+    group_activity: Mapped[str] = mapped_column(Text, default="")
+    nominee_knows: Mapped[bool] = mapped_column(default=False)
+    nominee_not_told_reason: Mapped[str] = mapped_column(Text, default="")
+    data_consent: Mapped[bool] = mapped_column(default=False)
+    # Why an administrator should look twice (an excluded person, say); never a silent drop.
+    screening_flags: Mapped[str] = mapped_column(Text, default="")
+    screening_reason: Mapped[str] = mapped_column(Text, default="")
+    screened_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    screened_at: Mapped[Optional[datetime]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[Optional[datetime]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    category: Mapped[AwardCategory] = relationship(lazy="joined")
+    answers: Mapped[list["NominationAnswer"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    referees: Mapped[list["Referee"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
+                                                     order_by="Referee.id")
+
+    __table_args__ = (
+        Index("ix_award_nominations_category_status", "category_id", "status"),
+        CheckConstraint("nominee_age IS NULL OR nominee_age BETWEEN 0 AND 120", name="nominee_age_sensible"),
+    )
+
+    def answer_to(self, question_id: int) -> str:
+        return next((a.text for a in self.answers if a.question_id == question_id), "")
+
+
+class NominationAnswer(db.Model):
+    __tablename__ = "award_nomination_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("award_nominations.id", ondelete="CASCADE"))
+    # A question removed later keeps its answers in the record, without the question.
+    question_id: Mapped[Optional[int]] = mapped_column(ForeignKey("award_category_questions.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("nomination_id", "question_id", name="uq_award_answers_nomination_question"),)
+
+
+class Referee(db.Model):
+    """A supporting statement from someone who knows the nominee (at most two)."""
+
+    __tablename__ = "award_referees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("award_nominations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    relationship_to_nominee: Mapped[str] = mapped_column(String(150))
+    statement: Mapped[str] = mapped_column(Text)
+
+
+class Exclusion(db.Model):
+    """Someone who cannot win this cycle (partnership staff, say): their
+    nominations are flagged for screening, not dropped."""
+
+    __tablename__ = "award_exclusions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("award_cycles.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(150))
+    reason: Mapped[str] = mapped_column(String(300))

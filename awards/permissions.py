@@ -1,0 +1,16 @@
+"""Who may do what with the awards."""
+from core.models import SiteRole
+from core.permissions import is_admin
+
+
+def can_run_awards(user) -> bool:
+    """Set up cycles and categories, and screen nominations."""
+    return is_admin(user) or (bool(getattr(user, "is_authenticated", False))
+                              and user.has_role(SiteRole.AWARDS_ADMINISTRATOR))
+
+
+def can_see_nomination(user, nomination) -> bool:
+    """Its nominator (signed in) and the people running the awards."""
+    if getattr(user, "is_authenticated", False) and nomination.nominator_id == user.id:
+        return True
+    return can_run_awards(user)

@@ -1,0 +1,356 @@
+"""Routes for the awards: the public cycle and category pages, nominating
+(signed in with drafts, or as a guest confirming by email), the nominator's
+own list, and awards administrators' set-up and screening."""
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from awards import permissions, services
+from awards.forms import (
+    CategoryForm, CopyCategoriesForm, CriterionForm, CycleForm, ExclusionForm, QuestionForm, ScreeningFilterForm,
+    ScreeningForm, nomination_form,
+)
+from awards.models import (
+    AwardCategory, AwardCycle, CategoryQuestion, Criterion, Exclusion, Nomination, NominationStatus, Stage,
+)
+from core.database import utcnow
+from core.extensions import db, limiter
+from core.forms import EmptyForm, call_service
+from events.models import Event, EventKind
+
+bp = Blueprint("awards", __name__)
+
+
+def _require_awards_team() -> None:
+    if not permissions.can_run_awards(current_user):
+        abort(403)
+
+
+def _category_or_404(category_id: int) -> AwardCategory:
+    return db.get_or_404(AwardCategory, category_id)
+
+
+def _from_emailed_link(token: str) -> Nomination:
+    try:
+        return services.nomination_for_token(token)
+    except services.NominationLinkInvalid as error:
+        abort(Response(render_template("core/link_problem.html", message=error.message), status=400))
+
+
+# --- the public side --------------------------------------------------------------------------
+
+@bp.get("/awards")
+def cycle_list():
+    return render_template("awards/list.html", cycles=services.cycles(), now=utcnow())
+
+
+@bp.get("/awards/<int:cycle_id>")
+def cycle_page(cycle_id):
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    ceremony = db.session.get(Event, cycle.ceremony_id) if cycle.ceremony_id else None
+    return render_template("awards/cycle.html", cycle=cycle, stage=cycle.stage(utcnow()), ceremony=ceremony)
+
+
+@bp.get("/awards/categories/<int:category_id>")
+def category_page(category_id):
+    category = _category_or_404(category_id)
+    return render_template("awards/category.html", category=category, cycle=category.cycle,
+                           stage=category.cycle.stage(utcnow()))
+
+
+@bp.route("/awards/categories/<int:category_id>/nominate", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PUBLIC_FORM_LIMIT_PER_IP"], methods=["POST"],
+               exempt_when=lambda: current_user.is_authenticated)
+def nominate(category_id):
+    category = _category_or_404(category_id)
+    if category.cycle.stage(utcnow()) != Stage.NOMINATING:
+        return render_template("awards/closed.html", category=category, cycle=category.cycle), 409
+    return _nomination_page(category, draft=None)
+
+
+@bp.route("/awards/nominations/<int:nomination_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_draft(nomination_id):
+    draft = db.get_or_404(Nomination, nomination_id)
+    if draft.nominator_id != current_user.id or draft.status != NominationStatus.DRAFT:
+        abort(404)
+    return _nomination_page(draft.category, draft=draft)
+
+
+def _nomination_page(category: AwardCategory, *, draft: Nomination | None):
+    signed_in = current_user.is_authenticated
+    form = nomination_form(category, signed_in=signed_in, draft=draft if request.method == "GET" else None)
+    if form.validate_on_submit():
+        sending = not (signed_in and form.draft.data)
+        done, saved = call_service(form, lambda: services.nominate(
+            category, form.details(), user=current_user if signed_in else None, submit=sending, nomination=draft))
+        if done:
+            if saved.status == NominationStatus.DRAFT:
+                flash("Your draft is saved. Come back to it from My nominations.", "success")
+                return redirect(url_for("awards.my_nominations"))
+            return render_template("awards/nominated.html", nomination=saved)
+    return render_template("awards/nominate.html", category=category, cycle=category.cycle, form=form,
+                           draft=draft, questions=category.questions)
+
+
+@bp.route("/awards/nominations/link/<token>", methods=["GET", "POST"])
+def nomination_by_link(token):
+    """The emailed link: a guest confirms their nomination here, and any
+    nominator can see it or withdraw it."""
+    nomination = _from_emailed_link(token)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        withdrawing = request.form.get("action") == "withdraw"
+        done, _ = call_service(form, lambda: services.withdraw_nomination(nomination, actor=None) if withdrawing
+                               else services.confirm_nomination(nomination))
+        if done:
+            flash("Your nomination has been withdrawn." if withdrawing else
+                  "Thank you: your nomination is confirmed. We have emailed you a copy.", "success")
+            return redirect(url_for("awards.nomination_by_link", token=token))
+    return render_template("awards/nomination.html", nomination=nomination, form=form, token=token,
+                           open=nomination.category.cycle.stage(utcnow()) == Stage.NOMINATING)
+
+
+@bp.get("/my-nominations")
+@login_required
+def my_nominations():
+    return render_template("awards/my_nominations.html", nominations=services.nominations_by(current_user),
+                           form=EmptyForm(), now=utcnow())
+
+
+@bp.post("/my-nominations/<int:nomination_id>/withdraw")
+@login_required
+def withdraw_mine(nomination_id):
+    nomination = db.get_or_404(Nomination, nomination_id)
+    if nomination.nominator_id != current_user.id:
+        abort(404)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    done, _ = call_service(form, lambda: services.withdraw_nomination(nomination, actor=current_user))
+    if done:
+        flash(f"Your nomination of {nomination.nominee_name or 'the nominee'} has been withdrawn.", "success")
+    return redirect(url_for("awards.my_nominations"))
+
+
+# --- the awards team: set-up ------------------------------------------------------------------
+
+@bp.get("/manage/awards")
+@login_required
+def manage_cycles():
+    _require_awards_team()
+    return render_template("awards/manage_cycles.html", cycles=services.cycles(), now=utcnow())
+
+
+@bp.route("/manage/awards/new", methods=["GET", "POST"])
+@bp.route("/manage/awards/<int:cycle_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_cycle(cycle_id=None):
+    _require_awards_team()
+    cycle = db.get_or_404(AwardCycle, cycle_id) if cycle_id else None
+    form = CycleForm.for_cycle(cycle) if cycle and request.method == "GET" else CycleForm()
+    form.ceremony_id.choices = [(0, "No ceremony yet")] + [(e.id, e.title) for e in db.session.scalars(
+        select(Event).where(Event.kind == EventKind.AWARDS_CEREMONY).order_by(Event.starts_at.desc()))]
+    if form.validate_on_submit():
+        done, saved = call_service(form, lambda: services.save_cycle(cycle, form.details(), actor=current_user))
+        if done:
+            flash(f"{saved.name} has been saved.", "success")
+            return redirect(url_for("awards.manage_cycle", cycle_id=saved.id))
+    return render_template("awards/edit_cycle.html", form=form, cycle=cycle)
+
+
+@bp.get("/manage/awards/<int:cycle_id>")
+@login_required
+def manage_cycle(cycle_id):
+    _require_awards_team()
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    return _cycle_page(cycle)
+
+
+def _cycle_page(cycle: AwardCycle, *, copy_form=None, exclusion_form=None, status: int = 200):
+    copy_form = copy_form or CopyCategoriesForm()
+    copy_form.source_id.choices = [(c.id, c.name) for c in services.cycles() if c.id != cycle.id]
+    failed = copy_form if copy_form.errors else exclusion_form
+    return render_template("awards/manage_cycle.html", cycle=cycle, copy_form=copy_form,
+                           exclusion_form=exclusion_form or ExclusionForm(), exclusions=services.exclusions_of(cycle),
+                           counts=services.nomination_counts(cycle), stage=cycle.stage(utcnow()),
+                           statuses=(NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE,
+                                     NominationStatus.INELIGIBLE),
+                           form=failed or EmptyForm()), status
+
+
+@bp.post("/manage/awards/<int:cycle_id>/copy")
+@login_required
+def copy_categories(cycle_id):
+    _require_awards_team()
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    form = CopyCategoriesForm()
+    form.source_id.choices = [(c.id, c.name) for c in services.cycles() if c.id != cycle.id]
+    if form.validate_on_submit():
+        done, copied = call_service(form, lambda: services.copy_categories(
+            db.session.get(AwardCycle, form.source_id.data), cycle, actor=current_user))
+        if done:
+            flash(f"Copied {len(copied)} categories with their questions and rubrics.", "success")
+            return redirect(url_for("awards.manage_cycle", cycle_id=cycle.id))
+    return _cycle_page(cycle, copy_form=form, status=400)
+
+
+@bp.post("/manage/awards/<int:cycle_id>/exclusions")
+@login_required
+def add_exclusion(cycle_id):
+    _require_awards_team()
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    form = ExclusionForm()
+    if form.validate_on_submit():
+        done, added = call_service(form, lambda: services.add_exclusion(
+            cycle, name=form.name.data, reason=form.reason.data, actor=current_user))
+        if done:
+            flash(f"Nominations of {added.name} will be flagged for screening.", "success")
+            return redirect(url_for("awards.manage_cycle", cycle_id=cycle.id))
+    return _cycle_page(cycle, exclusion_form=form, status=400)
+
+
+@bp.post("/manage/awards/exclusions/<int:exclusion_id>/remove")
+@login_required
+def remove_exclusion(exclusion_id):
+    _require_awards_team()
+    exclusion = db.get_or_404(Exclusion, exclusion_id)
+    return _act(lambda: services.remove_exclusion(exclusion, actor=current_user),
+                f"{exclusion.name} is no longer on the list.",
+                url_for("awards.manage_cycle", cycle_id=exclusion.cycle_id))
+
+
+def _act(action, message: str, back: str):
+    """A one-button action: check the form's token, apply the rule, say what happened."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    done, _ = call_service(form, action)
+    if done:
+        flash(message, "success")
+    return redirect(back)
+
+
+@bp.route("/manage/awards/<int:cycle_id>/categories/new", methods=["GET", "POST"])
+@bp.route("/manage/awards/categories/<int:category_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_category(cycle_id=None, category_id=None):
+    _require_awards_team()
+    category = _category_or_404(category_id) if category_id else None
+    cycle = category.cycle if category else db.get_or_404(AwardCycle, cycle_id)
+    form = CategoryForm(obj=category) if category and request.method == "GET" else CategoryForm()
+    if category is not None and request.method == "GET":
+        form.nominee_kind.data = category.nominee_kind.value
+    if form.validate_on_submit():
+        done, saved = call_service(form, lambda: services.save_category(cycle, category, form.details(),
+                                                                        actor=current_user))
+        if done:
+            flash(f"{saved.name} has been saved. Add its questions and scoring rubric below.", "success")
+            return redirect(url_for("awards.edit_category", category_id=saved.id))
+    return _category_page(cycle, category, form)
+
+
+def _category_page(cycle, category, form, *, question_form=None, criterion_form=None, status: int = 200):
+    return render_template("awards/edit_category.html", cycle=cycle, category=category,
+                           category_form=form, question_form=question_form or QuestionForm(),
+                           criterion_form=criterion_form or CriterionForm(),
+                           form=question_form or criterion_form or form, remove_form=EmptyForm()), status
+
+
+@bp.post("/manage/awards/categories/<int:category_id>/questions")
+@login_required
+def add_question(category_id):
+    _require_awards_team()
+    category = _category_or_404(category_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: services.add_question(
+            category, text=form.text.data, word_limit=form.word_limit.data, actor=current_user))
+        if done:
+            flash("The question has been added.", "success")
+            return redirect(url_for("awards.edit_category", category_id=category.id))
+    return _category_page(category.cycle, category, CategoryForm(obj=category, formdata=None), question_form=form,
+                          status=400)
+
+
+@bp.post("/manage/awards/questions/<int:question_id>/remove")
+@login_required
+def remove_question(question_id):
+    _require_awards_team()
+    question = db.get_or_404(CategoryQuestion, question_id)
+    return _act(lambda: services.remove_question(question, actor=current_user), "The question has been removed.",
+                url_for("awards.edit_category", category_id=question.category_id))
+
+
+@bp.post("/manage/awards/categories/<int:category_id>/criteria")
+@login_required
+def add_criterion(category_id):
+    _require_awards_team()
+    category = _category_or_404(category_id)
+    form = CriterionForm()
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: services.add_criterion(
+            category, name=form.name.data, guidance=form.guidance.data or "", weight=form.weight.data,
+            actor=current_user))
+        if done:
+            flash("The criterion has been added to the rubric.", "success")
+            return redirect(url_for("awards.edit_category", category_id=category.id))
+    return _category_page(category.cycle, category, CategoryForm(obj=category, formdata=None),
+                          criterion_form=form, status=400)
+
+
+@bp.post("/manage/awards/criteria/<int:criterion_id>/remove")
+@login_required
+def remove_criterion(criterion_id):
+    _require_awards_team()
+    criterion = db.get_or_404(Criterion, criterion_id)
+    return _act(lambda: services.remove_criterion(criterion, actor=current_user), "The criterion has been removed.",
+                url_for("awards.edit_category", category_id=criterion.category_id))
+
+
+# --- the awards team: screening -----------------------------------------------------------------
+
+@bp.get("/manage/awards/<int:cycle_id>/nominations")
+@login_required
+def screening(cycle_id):
+    _require_awards_team()
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    form = ScreeningFilterForm(request.args)
+    form.category.choices = [(0, "Any category")] + [(c.id, c.name) for c in cycle.categories]
+    shown = services.nominations_to_screen(
+        cycle, category_id=form.category.data or None,
+        status=NominationStatus(form.status.data) if form.status.data else None) if form.validate() else []
+    return render_template("awards/screening.html", cycle=cycle, filter_form=form, nominations=shown)
+
+
+@bp.route("/manage/awards/nominations/<int:nomination_id>", methods=["GET", "POST"])
+@login_required
+def screen(nomination_id):
+    _require_awards_team()
+    nomination = db.get_or_404(Nomination, nomination_id)
+    if nomination.status in (NominationStatus.DRAFT, NominationStatus.UNCONFIRMED):
+        abort(404)  # not sent yet: the nominator's own business
+    form = ScreeningForm()
+    form.category_id.choices = [(0, "Choose a category")] + [
+        (c.id, c.name) for c in nomination.category.cycle.categories if c.id != nomination.category_id]
+    actions = {
+        "eligible": lambda: services.mark_eligible(nomination, actor=current_user),
+        "ineligible": lambda: services.mark_ineligible(nomination, reason=form.reason.data or "", actor=current_user),
+        "move": lambda: services.move_nomination(nomination, _category_for_move(form.category_id.data),
+                                                 actor=current_user),
+    }
+    action = request.form.get("action")
+    if form.validate_on_submit() and action in actions:
+        done, _ = call_service(form, actions[action])
+        if done:
+            flash(f"{nomination.nominee_name}: {nomination.status.label.lower()} in {nomination.category.name}.",
+                  "success")
+            return redirect(url_for("awards.screening", cycle_id=nomination.category.cycle_id))
+    return render_template("awards/screen.html", nomination=nomination, form=form)
+
+
+def _category_for_move(category_id: int) -> AwardCategory:
+    category = db.session.get(AwardCategory, category_id) if category_id else None
+    if category is None:
+        raise services.AwardRuleBroken("Choose the category to move it to", field="category_id")
+    return category

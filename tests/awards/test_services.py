@@ -1,0 +1,246 @@
+"""Award rules without HTTP: cycles and categories, nominating within the
+window and the category's rules, a guest's confirmation, withdrawing, and
+screening."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from awards import services
+from awards.models import AwardCategory, Nomination, NominationStatus, NomineeKind
+from awards.services import AwardRuleBroken, CategoryDetails, CycleDetails, NominationDetails
+from core.database import utcnow, write_lock
+from core.errors import DomainErrors
+from core.extensions import db
+from core.models import OutboxMessage
+from tests.awards.factories import CategoryFactory, CycleFactory
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        yield
+
+
+def complete(category, **overrides) -> NominationDetails:
+    first, second = category.questions
+    values = dict(nominator_name="Pat Neighbour", nominator_email="Pat@Example.org", relationship="Neighbour",
+                  nominee_name="Amira Hussain", nominee_area="Corby", nominee_knows=True, data_consent=True,
+                  answers={first.id: "Runs a homework club for children of five faiths.",
+                           second.id: "Their parents now plan the summer trip together."})
+    return NominationDetails(**{**values, **overrides})
+
+
+def emails_to(address):
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)
+                              .order_by(OutboxMessage.id)).all()
+
+
+def test_count_words_counts_what_people_see_as_words():
+    assert services.count_words("") == 0
+    assert services.count_words("  one\ttwo\n\nthree  ") == 3
+    assert services.count_words("don't stop-believing, 2027!") == 3
+
+
+# --- cycles and categories --------------------------------------------------------------------
+
+def test_a_cycle_moves_through_its_stages_by_date(ctx):
+    cycle = CycleFactory()
+    assert cycle.stage(utcnow()).value == "nominating"
+    assert cycle.stage(cycle.nominations_open_at - timedelta(seconds=1)).value == "not_open"
+    assert cycle.stage(cycle.nominations_close_at).value == "screening"
+    assert cycle.stage(cycle.judging_opens_at).value == "judging"
+    assert cycle.stage(cycle.judging_closes_at).value == "deciding"
+    assert cycle.stage(cycle.announce_at).value == "announced"
+
+
+@pytest.mark.parametrize("shift, field, message", [
+    ({"nominations_close_at": -40}, "nominations_close", "Nominations must close after they open"),
+    ({"judging_opens_at": -5}, "judging_opens", "Judging must start on or after the day nominations close"),
+    ({"judging_closes_at": -31}, "judging_closes", "Judging must end after it starts"),
+    ({"announce_at": -11}, "announce", "Announce the results after judging ends"),
+])
+def test_cycle_dates_must_run_in_order(ctx, shift, field, message):
+    now = utcnow()
+    dates = dict(nominations_open_at=now, nominations_close_at=now + timedelta(days=30),
+                 judging_opens_at=now + timedelta(days=30), judging_closes_at=now + timedelta(days=60),
+                 announce_at=now + timedelta(days=70))
+    for name, days in shift.items():
+        dates[name] = dates[name] + timedelta(days=days)
+    with pytest.raises(AwardRuleBroken, match=message) as refused:
+        services.save_cycle(None, CycleDetails(name="Awards 2028", **dates), actor=UserFactory())
+    assert refused.value.field == field
+
+
+def test_categories_copy_into_a_new_cycle_with_their_questions_and_rubric(ctx):
+    last_year, this_year = CycleFactory(name="Awards 2026"), CycleFactory(name="Awards 2027")
+    CategoryFactory(cycle=last_year, name="Unsung Hero")
+    CategoryFactory(cycle=last_year, name="Young Cohesion Champion", min_age=11, max_age=25)
+    CategoryFactory(cycle=this_year, name="Unsung Hero")  # already there: left alone
+    db.session.refresh(this_year)
+    [copied] = services.copy_categories(last_year, this_year, actor=UserFactory())
+    assert (copied.name, copied.min_age, copied.max_age) == ("Young Cohesion Champion", 11, 25)
+    assert [q.text for q in copied.questions] == ["What has the nominee done?", "What difference has it made?"]
+    assert [(c.name, c.weight) for c in copied.criteria] == [("Impact", 2), ("Reach", 1)]
+    db.session.refresh(this_year)
+    with pytest.raises(AwardRuleBroken, match="already has every category"):
+        services.copy_categories(last_year, this_year, actor=UserFactory())
+
+
+def test_a_category_name_is_unique_within_its_cycle(ctx):
+    category = CategoryFactory(name="Unsung Hero")
+    with pytest.raises(AwardRuleBroken, match="already has a category called Unsung Hero"):
+        services.save_category(category.cycle, None, CategoryDetails(name="unsung  hero",
+                                                                     nominee_kind=NomineeKind.GROUP),
+                               actor=UserFactory())
+
+
+# --- nominating -----------------------------------------------------------------------------------
+
+def test_a_guests_nomination_counts_once_confirmed_and_they_get_a_copy(ctx):
+    category = CategoryFactory()
+    nomination = services.nominate(category, complete(category), user=None, submit=True)
+    assert nomination.status == NominationStatus.UNCONFIRMED and nomination.nominator_email == "pat@example.org"
+    [ask] = emails_to("pat@example.org")
+    assert services.nomination_link(nomination) in ask.body
+    services.confirm_nomination(nomination)
+    assert nomination.status == NominationStatus.SUBMITTED and nomination.submitted_at is not None
+    copy = emails_to("pat@example.org")[-1]
+    assert "Runs a homework club" in copy.body and "Amira Hussain" in copy.body
+
+
+def test_a_member_saves_a_draft_then_sends_it(ctx):
+    category, member = CategoryFactory(), UserFactory()
+    draft = services.nominate(category, NominationDetails(nominee_name="Amira"), user=member, submit=False)
+    assert draft.status == NominationStatus.DRAFT and emails_to(member.email) == []
+    sent = services.nominate(category, complete(category), user=member, submit=True, nomination=draft)
+    assert sent is draft and sent.status == NominationStatus.SUBMITTED
+    assert (sent.nominator_name, sent.nominator_email) == (member.name, member.email)
+    assert len(emails_to(member.email)) == 1
+    with pytest.raises(AwardRuleBroken, match="already been sent"):
+        services.nominate(category, complete(category), user=member, submit=True, nomination=draft)
+
+
+def test_every_missing_answer_is_reported_at_once_and_nothing_is_saved(ctx):
+    category = CategoryFactory()
+    with pytest.raises(DomainErrors) as refused:
+        services.nominate(category, NominationDetails(), user=None, submit=True)
+    fields = {problem.field for problem in refused.value.errors}
+    first, second = category.questions
+    assert fields >= {"nominator_name", "nominator_email", "relationship", "nominee_name", "nominee_area",
+                      f"question_{first.id}", f"question_{second.id}", "nominee_knows", "data_consent"}
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Nomination.id))) == 0
+
+
+@pytest.mark.parametrize("category_fields, overrides, field, message", [
+    ({}, {"nominating_self": True}, "nominating", "You cannot nominate yourself"),
+    ({"min_age": 11, "max_age": 25}, {"nominee_age": 30}, "nominee_age", "is for people aged 11 to 25, and the "
+                                                                        "nominee is 30"),
+    ({"min_age": 11, "max_age": 25}, {}, "nominee_age", "Enter the nominee's age"),
+    ({}, {"nominee_knows": False}, "nominee_not_told_reason", "Say why the nominee cannot be told yet"),
+    ({}, {"referees": [("Jo", "", "A great neighbour")]}, "referee_1_relationship",
+     "Say how the referee knows the nominee"),
+])
+def test_the_categorys_rules_are_refused_beside_their_field(ctx, category_fields, overrides, field, message):
+    category = CategoryFactory(**category_fields)
+    with pytest.raises(DomainErrors) as refused:
+        services.nominate(category, complete(category, **overrides), user=None, submit=True)
+    assert [(p.field, message in p.message) for p in refused.value.errors] == [(field, True)]
+
+
+def test_word_limits_hold_even_for_drafts(ctx):
+    category = CategoryFactory()
+    first = category.questions[0]
+    with pytest.raises(AwardRuleBroken, match="has 21 words: keep it to 20 or fewer") as refused:
+        services.nominate(category, NominationDetails(answers={first.id: " ".join(["word"] * 21)}),
+                          user=UserFactory(), submit=False)
+    assert refused.value.field == f"question_{first.id}"
+
+
+def test_self_nomination_is_fine_where_the_category_allows_it(ctx):
+    category = CategoryFactory(self_nomination=True, nominee_kind=NomineeKind.GROUP)
+    member = UserFactory()
+    sent = services.nominate(category, complete(category, nominating_self=True, relationship="",
+                                                group_activity="A weekly lunch"), user=member, submit=True)
+    assert sent.relationship_to_nominee == "Nominating myself" and sent.status == NominationStatus.SUBMITTED
+
+
+def test_nominations_are_refused_outside_the_window(ctx):
+    closed = CategoryFactory(cycle=CycleFactory(nominations_open_at=utcnow() - timedelta(days=30),
+                                                nominations_close_at=utcnow() - timedelta(days=1)))
+    with pytest.raises(AwardRuleBroken, match="are closed"):
+        services.nominate(closed, complete(closed), user=None, submit=True)
+    early = CategoryFactory(cycle=CycleFactory(nominations_open_at=utcnow() + timedelta(days=1)))
+    with pytest.raises(AwardRuleBroken, match="not open yet"):
+        services.nominate(early, complete(early), user=None, submit=True)
+
+
+def test_guests_cannot_save_drafts(ctx):
+    category = CategoryFactory()
+    with pytest.raises(AwardRuleBroken, match="Sign in to save a nomination as a draft"):
+        services.nominate(category, complete(category), user=None, submit=False)
+
+
+def test_an_excluded_nominee_is_flagged_for_screening_not_dropped(ctx):
+    category = CategoryFactory()
+    services.add_exclusion(category.cycle, name="Sam  Staff", reason="Works for the partnership", actor=UserFactory())
+    flagged = services.nominate(category, complete(category, nominee_name="sam staff"), user=UserFactory(),
+                                submit=True)
+    assert flagged.status == NominationStatus.SUBMITTED
+    assert flagged.screening_flags == "Sam Staff is excluded: Works for the partnership"
+
+
+def test_withdrawing_works_until_nominations_close(ctx):
+    category, member = CategoryFactory(), UserFactory()
+    nomination = services.nominate(category, complete(category), user=member, submit=True)
+    services.withdraw_nomination(nomination, actor=member)
+    assert nomination.status == NominationStatus.WITHDRAWN
+    later = services.nominate(category, complete(category), user=member, submit=True)
+    with pytest.raises(AwardRuleBroken, match="can no longer be withdrawn"):
+        services.withdraw_nomination(later, actor=member, now=category.cycle.nominations_close_at)
+
+
+def test_a_forged_or_altered_link_is_refused(ctx):
+    category = CategoryFactory()
+    nomination = services.nominate(category, complete(category), user=None, submit=True)
+    token = services.nomination_link(nomination).rsplit("/", 1)[1]
+    assert services.nomination_for_token(token) is nomination
+    with pytest.raises(services.NominationLinkInvalid):
+        services.nomination_for_token(token[:-3] + "abc")
+
+
+# --- screening -------------------------------------------------------------------------------------
+
+def test_screening_rules_out_with_a_reason_emailed_or_moves_with_the_nominator_told(ctx):
+    category, admin = CategoryFactory(name="Unsung Hero"), UserFactory()
+    other = CategoryFactory(cycle=category.cycle, name="Young Cohesion Champion")
+    elsewhere = CategoryFactory(name="Another year's category")
+    first = services.nominate(category, complete(category), user=UserFactory(email="a@example.org"), submit=True)
+    second = services.nominate(category, complete(category), user=UserFactory(email="b@example.org"), submit=True)
+    with pytest.raises(AwardRuleBroken, match="Give the reason") as refused:
+        services.mark_ineligible(first, reason=" ", actor=admin)
+    assert refused.value.field == "reason"
+    services.mark_ineligible(first, reason="Lives outside the county", actor=admin)
+    assert first.status == NominationStatus.INELIGIBLE and first.screened_by_id == admin.id
+    assert "Lives outside the county" in emails_to("a@example.org")[-1].body
+    with pytest.raises(AwardRuleBroken, match="same cycle"):
+        services.move_nomination(second, elsewhere, actor=admin)
+    services.move_nomination(second, other, actor=admin)
+    assert (second.category, second.status) == (other, NominationStatus.SUBMITTED)
+    assert emails_to("b@example.org")[-1].subject == "Your nomination has moved to Young Cohesion Champion"
+    services.mark_eligible(second, actor=admin)
+    assert second.status == NominationStatus.ELIGIBLE
+    counts = services.nomination_counts(category.cycle)
+    assert counts[category.id] == {NominationStatus.INELIGIBLE: 1}
+    assert counts[other.id] == {NominationStatus.ELIGIBLE: 1}
+
+
+def test_drafts_and_withdrawn_nominations_cannot_be_screened(ctx):
+    category, member = CategoryFactory(), UserFactory()
+    draft = services.nominate(category, NominationDetails(nominee_name="Amira"), user=member, submit=False)
+    with pytest.raises(AwardRuleBroken, match="draft, so it cannot be screened"):
+        services.mark_eligible(draft, actor=UserFactory())
+    assert services.nominations_to_screen(category.cycle) == []
+    assert db.session.scalar(select(func.count(AwardCategory.id))) == 1

@@ -1,0 +1,184 @@
+"""Award pages through real forms: the public stage pages, nominating as a
+guest and as a member (drafts), the emailed link, and the awards team's
+set-up and screening."""
+from datetime import timedelta
+
+from markupsafe import escape
+from sqlalchemy import select
+
+from awards.models import AwardCategory, AwardCycle, Nomination, NominationStatus
+from core.database import utcnow
+from core.extensions import db
+from core.models import OutboxMessage
+from tests.awards.factories import CategoryFactory, CycleFactory
+from tests.conftest import sign_in, submit
+
+
+def text_of(response):
+    return response.get_data(as_text=True)
+
+
+def a_category(app, **fields):
+    with app.app_context():
+        category = CategoryFactory(**fields)
+        db.session.commit()
+        return category.id, [q.id for q in category.questions]
+
+
+def answers(question_ids, text="They bring neighbours of every faith together."):
+    return {f"question_{question_id}": text for question_id in question_ids}
+
+
+def test_the_public_see_each_cycles_stage_and_categories(app, client):
+    with app.app_context():
+        CycleFactory(name="Awards 2026", nominations_open_at=utcnow() - timedelta(days=400),
+                     nominations_close_at=utcnow() - timedelta(days=300),
+                     judging_opens_at=utcnow() - timedelta(days=290), judging_closes_at=utcnow() - timedelta(days=280),
+                     announce_at=utcnow() - timedelta(days=270))
+        CategoryFactory(cycle=CycleFactory(name="Awards 2027"), name="Unsung Hero")
+        db.session.commit()
+    listing = text_of(client.get("/awards"))
+    assert "Awards 2026" in listing and "Winners announced" in listing and "Nominations open" in listing
+    with app.app_context():
+        cycle_id = db.session.scalar(select(AwardCycle.id).where(AwardCycle.name == "Awards 2027"))
+        category_id = db.session.scalar(select(AwardCategory.id))
+    assert "Unsung Hero" in text_of(client.get(f"/awards/{cycle_id}"))
+    page = text_of(client.get(f"/awards/categories/{category_id}"))
+    assert "What has the nominee done? (up to 20 words)" in page and "Impact (counts 2 times)" in page
+    assert "Make a nomination" in page
+
+
+def test_a_guest_nominates_and_confirms_by_the_emailed_link(app, client):
+    category_id, question_ids = a_category(app, name="Unsung Hero")
+    url = f"/awards/categories/{category_id}/nominate"
+    incomplete = submit(client, url, {"nominator_name": "Pat", "nominee_name": "Amira Hussain"})
+    page = text_of(incomplete)
+    assert "Enter your email address" in page and "Answer this question" in page
+    assert "Tick the box to agree" in page and 'value="Amira Hussain"' in page  # typed words stay
+    form = {"nominator_name": "Pat Neighbour", "nominator_email": "pat@example.org", "nominating": "other",
+            "relationship": "Neighbour", "nominee_name": "Amira Hussain", "nominee_area": "Corby",
+            "nominee_knows": "yes", "data_consent": "y", **answers(question_ids)}
+    too_long = submit(client, url, {**form, **answers(question_ids[:1], " ".join(["word"] * 21))})
+    assert "has 21 words: keep it to 20 or fewer" in text_of(too_long)
+    sent = submit(client, url, form)
+    assert "Check your email" in text_of(sent)
+    with app.app_context():
+        nomination = db.session.scalar(select(Nomination))
+        assert nomination.status == NominationStatus.UNCONFIRMED
+        body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == "pat@example.org"))
+    link = "/awards/nominations/link/" + body.split("/awards/nominations/link/")[1].split()[0]
+    assert "Confirm my nomination" in text_of(client.get(link))
+    with app.app_context():
+        assert db.session.scalar(select(Nomination.status)) == NominationStatus.UNCONFIRMED  # opening changes nothing
+    confirmed = submit(client, link, {"action": "confirm"}, follow_redirects=True)
+    assert "your nomination is confirmed" in text_of(confirmed)
+    withdrawn = submit(client, link, {"action": "withdraw"}, follow_redirects=True)
+    assert "has been withdrawn" in text_of(withdrawn)
+    with app.app_context():
+        assert db.session.scalar(select(Nomination.status)) == NominationStatus.WITHDRAWN
+
+
+def test_a_member_saves_a_draft_comes_back_and_sends_it(app, make_user):
+    member, stranger = make_user(), make_user()
+    category_id, question_ids = a_category(app)
+    browser = app.test_client()
+    sign_in(browser, member)
+    url = f"/awards/categories/{category_id}/nominate"
+    saved = submit(browser, url, {"nominee_name": "Amira Hussain", "draft": "Save as draft"}, follow_redirects=True)
+    assert "Your draft is saved" in text_of(saved) and "Amira Hussain" in text_of(saved)
+    with app.app_context():
+        draft_id = db.session.scalar(select(Nomination.id))
+    edit = f"/awards/nominations/{draft_id}/edit"
+    assert 'value="Amira Hussain"' in text_of(browser.get(edit))
+    other = app.test_client()
+    sign_in(other, stranger)
+    assert other.get(edit).status_code == 404  # someone else's draft does not exist for them
+    sent = submit(browser, edit, {"nominating": "other", "relationship": "Teacher", "nominee_name": "Amira Hussain",
+                                  "nominee_area": "Corby", "nominee_knows": "no",
+                                  "nominee_not_told_reason": "It is a surprise", "data_consent": "y",
+                                  **answers(question_ids), "send": "Send nomination"})
+    assert "Nomination sent" in text_of(sent)
+    with app.app_context():
+        nomination = db.session.get(Nomination, draft_id)
+        assert (nomination.status, nomination.nominator_email) == (NominationStatus.SUBMITTED, member.email)
+    assert browser.get(edit).status_code == 404  # sent: no longer a draft to edit
+    mine = text_of(browser.get("/my-nominations"))
+    assert "Amira Hussain" in mine and "Submitted" in mine
+
+
+def test_nominating_is_closed_outside_the_window(app, client):
+    with app.app_context():
+        cycle = CycleFactory(nominations_open_at=utcnow() + timedelta(days=5),
+                             nominations_close_at=utcnow() + timedelta(days=30))
+        category_id = CategoryFactory(cycle=cycle).id
+        db.session.commit()
+    closed = client.get(f"/awards/categories/{category_id}/nominate")
+    assert closed.status_code == 409 and "Nominations are not open" in text_of(closed)
+    assert "Make a nomination" not in text_of(client.get(f"/awards/categories/{category_id}"))
+
+
+def test_the_awards_team_sets_up_a_cycle_and_a_category(app, make_user):
+    team = app.test_client()
+    sign_in(team, make_user(roles=["awards_administrator"]))
+    cycle = {"name": "Community Cohesion Awards 2028", "nominations_open": ["1", "2", "2028"],
+             "nominations_close": ["31", "3", "2028"], "judging_opens": ["1", "4", "2028"],
+             "judging_closes": ["30", "4", "2028"], "announce": ["1", "4", "2028"], "ceremony_id": "0"}
+    refused = submit(team, "/manage/awards/new", cycle)
+    assert "Announce the results after judging ends" in text_of(refused)
+    assert 'value="Community Cohesion Awards 2028"' in text_of(refused)
+    submit(team, "/manage/awards/new", {**cycle, "announce": ["20", "5", "2028"]})
+    with app.app_context():
+        cycle_id = db.session.scalar(select(AwardCycle.id))
+    category = {"name": "Young Cohesion Champion", "nominee_kind": "individual", "min_age": "25", "max_age": "11",
+                "scale_max": "5"}
+    backwards = submit(team, f"/manage/awards/{cycle_id}/categories/new", category)
+    assert "The oldest age must be the same as or more than the youngest" in text_of(backwards)
+    submit(team, f"/manage/awards/{cycle_id}/categories/new", {**category, "min_age": "11", "max_age": "25"})
+    with app.app_context():
+        category_id = db.session.scalar(select(AwardCategory.id))
+    edit = f"/manage/awards/categories/{category_id}/edit"
+    submit(team, f"/manage/awards/categories/{category_id}/questions",
+           {"text": "What has the nominee done?", "word_limit": "300"}, form_url=edit)
+    no_weight = submit(team, f"/manage/awards/categories/{category_id}/criteria", {"name": "Impact", "weight": "11"},
+                       form_url=edit)
+    assert "The weight must be between 1 and 10" in text_of(no_weight)
+    submit(team, f"/manage/awards/categories/{category_id}/criteria", {"name": "Impact", "weight": "3"},
+           form_url=edit)
+    public = text_of(app.test_client().get(f"/awards/categories/{category_id}"))
+    assert "What has the nominee done? (up to 300 words)" in public and "Impact (counts 3 times)" in public
+
+
+def test_the_awards_team_screens_and_the_nominator_hears(app, make_user):
+    category_id, question_ids = a_category(app, name="Unsung Hero")
+    with app.app_context():
+        cycle_id = db.session.get(AwardCategory, category_id).cycle_id
+        other_id = CategoryFactory(cycle=db.session.get(AwardCycle, cycle_id), name="Young Cohesion Champion").id
+        db.session.commit()
+    nominator = make_user()
+    browser = app.test_client()
+    sign_in(browser, nominator)
+    submit(browser, f"/awards/categories/{category_id}/nominate", {
+        "nominating": "other", "relationship": "Neighbour", "nominee_name": "Amira Hussain", "nominee_area": "Corby",
+        "nominee_knows": "yes", "data_consent": "y", **answers(question_ids), "send": "Send nomination"})
+    with app.app_context():
+        nomination_id = db.session.scalar(select(Nomination.id))
+    team = app.test_client()
+    sign_in(team, make_user(roles=["awards_administrator"]))
+    listing = text_of(team.get(f"/manage/awards/{cycle_id}/nominations"))
+    assert "Amira Hussain" in listing and escape(nominator.name) not in listing
+    page = f"/manage/awards/nominations/{nomination_id}"
+    assert escape(nominator.name) in text_of(team.get(page))
+    no_reason = submit(team, page, {"action": "ineligible", "reason": ""})
+    assert "Give the reason: it is emailed to the nominator" in text_of(no_reason)
+    moved = submit(team, page, {"action": "move", "category_id": str(other_id)})
+    assert moved.status_code == 302
+    submit(team, page, {"action": "eligible"})
+    with app.app_context():
+        nomination = db.session.get(Nomination, nomination_id)
+        assert (nomination.category_id, nomination.status) == (other_id, NominationStatus.ELIGIBLE)
+        subjects = db.session.scalars(select(OutboxMessage.subject).where(
+            OutboxMessage.recipient == nominator.email)).all()
+    assert "Your nomination has moved to Young Cohesion Champion" in subjects
+    eligible_only = text_of(team.get(f"/manage/awards/{cycle_id}/nominations?status=eligible&category={other_id}"))
+    assert "Amira Hussain" in eligible_only
+    assert team.get(f"/manage/awards/{cycle_id}/nominations?status=nonsense").status_code == 200

@@ -1,0 +1,91 @@
+"""The awards in a real browser: a guest nominates (with the live word
+count), confirms by the emailed link, and an administrator screens the
+nomination; every awards page so far passes axe."""
+import uuid
+
+from playwright.sync_api import expect
+
+from core.extensions import db
+from tests.awards.factories import CategoryFactory, CycleFactory
+from tests.e2e.conftest import check_accessibility, latest_link, sign_in_with
+
+
+def test_a_guest_nominates_and_an_administrator_screens(browser, site):
+    with site.app.app_context():
+        cycle = CycleFactory(name=f"Community Cohesion Awards {uuid.uuid4().hex[:6]}")
+        category = CategoryFactory(cycle=cycle, name="Young Cohesion Champion", min_age=11, max_age=25)
+        CategoryFactory(cycle=cycle, name="Unsung Hero")
+        db.session.commit()
+        cycle_id, cycle_name, category_id = cycle.id, cycle.name, category.id
+    guest_email = f"pat-{uuid.uuid4().hex[:6]}@example.org"
+
+    guest = browser.new_context(base_url=site.url, viewport={"width": 390, "height": 844}).new_page()
+    guest.goto("/awards")
+    check_accessibility(guest)
+    guest.get_by_role("link", name=cycle_name).click()
+    check_accessibility(guest)
+    guest.get_by_role("link", name="Young Cohesion Champion").click()
+    check_accessibility(guest)
+    guest.get_by_role("link", name="Make a nomination").click()
+    guest.get_by_label("Your full name").fill("Pat Neighbour")
+    guest.get_by_label("Your email address").fill(guest_email)
+    guest.get_by_label("How do you know the nominee?").fill("Neighbour")
+    guest.get_by_label("Nominee's name").fill("Amira Hussain")
+    guest.get_by_label("Town or area").fill("Corby")
+    guest.get_by_label("Nominee's age").fill("30")
+    done = guest.get_by_label("What has the nominee done?")
+    done.fill(" ".join(["word"] * 22))
+    expect(guest.get_by_text("You have 2 words too many")).to_be_visible()  # the design system's live count
+    done.fill("Started a homework club for children of five faiths.")
+    guest.get_by_label("What difference has it made?").fill("Their parents now plan the summer trip together.")
+    guest.get_by_label("Yes, and they agree to be contacted").check()
+    guest.get_by_role("button", name="Send nomination").click()
+    expect(guest.locator(".govuk-error-summary")).to_contain_text("is for people aged 11 to 25, and the nominee is 30")
+    expect(guest.locator(".govuk-error-summary")).to_contain_text("Tick the box to agree")
+    check_accessibility(guest)
+    guest.get_by_label("Nominee's age").fill("17")
+    guest.get_by_label("I agree to the partnership keeping this nomination").check()
+    guest.get_by_role("button", name="Send nomination").press("Enter")
+    expect(guest.get_by_role("heading", name="Check your email")).to_be_visible()
+    check_accessibility(guest)
+    guest.goto(latest_link(site.mail_dir, guest_email, "/awards/nominations/link/"))
+    check_accessibility(guest)
+    guest.get_by_role("button", name="Confirm my nomination").click()
+    expect(guest.get_by_text("your nomination is confirmed")).to_be_visible()
+
+    admin = browser.new_context(base_url=site.url).new_page()
+    sign_in_with(admin, "admin@example.org")
+    admin.goto("/manage/awards")
+    check_accessibility(admin)
+    admin.get_by_role("link", name=cycle_name).click()
+    check_accessibility(admin)
+    admin.get_by_role("link", name="Screen nominations").click()
+    check_accessibility(admin)
+    admin.get_by_role("link", name="Amira Hussain").click()
+    check_accessibility(admin)
+    admin.get_by_role("button", name="Eligible", exact=True).click()
+    expect(admin.get_by_text("Amira Hussain: eligible in Young Cohesion Champion.")).to_be_visible()
+    admin.goto(f"/manage/awards/categories/{category_id}/edit")
+    check_accessibility(admin)
+    admin.goto(f"/manage/awards/{cycle_id}/edit")
+    check_accessibility(admin)
+    guest.context.close()
+    admin.context.close()
+
+
+def test_a_member_keeps_a_draft_in_my_nominations(browser, site):
+    with site.app.app_context():
+        category = CategoryFactory(cycle=CycleFactory(name=f"Awards {uuid.uuid4().hex[:6]}"), name="Unsung Hero")
+        db.session.commit()
+        category_id = category.id
+    member = browser.new_context(base_url=site.url).new_page()
+    sign_in_with(member, "member@example.org")
+    member.goto(f"/awards/categories/{category_id}/nominate")
+    check_accessibility(member)
+    member.get_by_label("Nominee's name").fill("Grace Okafor")
+    member.get_by_role("button", name="Save as draft").click()
+    expect(member.get_by_text("Your draft is saved")).to_be_visible()
+    check_accessibility(member)
+    member.get_by_role("link", name="Continue the nomination of Grace Okafor").click()
+    expect(member.get_by_label("Nominee's name")).to_have_value("Grace Okafor")
+    member.context.close()
