@@ -15,7 +15,7 @@ from awards.models import (
 )
 from core.database import utcnow
 from core.extensions import db, limiter
-from core.forms import EmptyForm, call_service
+from core.forms import EmptyForm, call_service, press_button
 from events.models import Event, EventKind
 
 bp = Blueprint("awards", __name__)
@@ -124,13 +124,9 @@ def withdraw_mine(nomination_id):
     nomination = db.get_or_404(Nomination, nomination_id)
     if nomination.nominator_id != current_user.id:
         abort(404)
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    done, _ = call_service(form, lambda: services.withdraw_nomination(nomination, actor=current_user))
-    if done:
-        flash(f"Your nomination of {nomination.nominee_name or 'the nominee'} has been withdrawn.", "success")
-    return redirect(url_for("awards.my_nominations"))
+    return press_button(EmptyForm(), lambda: services.withdraw_nomination(nomination, actor=current_user),
+                        f"Your nomination of {nomination.nominee_name or 'the nominee'} has been withdrawn.",
+                        url_for("awards.my_nominations"))
 
 
 # --- the awards team: set-up ------------------------------------------------------------------
@@ -215,20 +211,9 @@ def add_exclusion(cycle_id):
 def remove_exclusion(exclusion_id):
     _require_awards_team()
     exclusion = db.get_or_404(Exclusion, exclusion_id)
-    return _act(lambda: services.remove_exclusion(exclusion, actor=current_user),
-                f"{exclusion.name} is no longer on the list.",
-                url_for("awards.manage_cycle", cycle_id=exclusion.cycle_id))
-
-
-def _act(action, message: str, back: str):
-    """A one-button action: check the form's token, apply the rule, say what happened."""
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    done, _ = call_service(form, action)
-    if done:
-        flash(message, "success")
-    return redirect(back)
+    return press_button(EmptyForm(), lambda: services.remove_exclusion(exclusion, actor=current_user),
+                        f"{exclusion.name} is no longer on the list.",
+                        url_for("awards.manage_cycle", cycle_id=exclusion.cycle_id))
 
 
 @bp.route("/manage/awards/<int:cycle_id>/categories/new", methods=["GET", "POST"])
@@ -278,8 +263,9 @@ def add_question(category_id):
 def remove_question(question_id):
     _require_awards_team()
     question = db.get_or_404(CategoryQuestion, question_id)
-    return _act(lambda: services.remove_question(question, actor=current_user), "The question has been removed.",
-                url_for("awards.edit_category", category_id=question.category_id))
+    return press_button(EmptyForm(), lambda: services.remove_question(question, actor=current_user),
+                        "The question has been removed.",
+                        url_for("awards.edit_category", category_id=question.category_id))
 
 
 @bp.post("/manage/awards/categories/<int:category_id>/criteria")
@@ -304,8 +290,9 @@ def add_criterion(category_id):
 def remove_criterion(criterion_id):
     _require_awards_team()
     criterion = db.get_or_404(Criterion, criterion_id)
-    return _act(lambda: services.remove_criterion(criterion, actor=current_user), "The criterion has been removed.",
-                url_for("awards.edit_category", category_id=criterion.category_id))
+    return press_button(EmptyForm(), lambda: services.remove_criterion(criterion, actor=current_user),
+                        "The criterion has been removed.",
+                        url_for("awards.edit_category", category_id=criterion.category_id))
 
 
 # --- the awards team: screening -----------------------------------------------------------------

@@ -10,7 +10,7 @@ from events.models import Audience, EventImage, EventKind, EventQuestion, Questi
 from events.services import registration_token, renew_calendar_link
 from awards.models import Exclusion, Nomination, NominationStatus
 from forums.models import ActionItem, ForumCoordinator
-from tests.conftest import csrf_token, empty, make_app, sign_in
+from tests.conftest import built_app, csrf_token, empty, sign_in
 from tests.events.factories import (
     EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory,
 )
@@ -193,12 +193,8 @@ MATRIX = {
 def shared_app(database_url):
     """One app for the whole matrix (a thousand-odd requests): building an
     app compiles every route, which would cost more than the checks."""
-    app = make_app(database_url)
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with built_app(database_url) as app:
+        yield app
 
 
 @pytest.fixture
