@@ -1,13 +1,17 @@
-"""Demo awards: last year's cycle, closed, and this year's Community
-Cohesion Awards open for nominations in six categories, with nominations
-from guests and members, some screened (one ruled out, one flagged because
-the nominee works for the partnership) and a member's draft."""
+"""Demo awards: last year's cycle, judged (two judges' scores, normalised),
+and this year's Community Cohesion Awards open for nominations in six
+categories, with nominations from guests and members, some screened (one
+ruled out, one flagged because the nominee works for the partnership), a
+member's draft, and a judge who has declared a conflict on one."""
 from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from awards import services
-from awards.models import AwardCycle, NomineeKind
+from awards import judging, services
+from awards.models import (
+    AwardCategory, AwardCycle, ConflictDeclaration, ConflictKind, Nomination, NominationStatus, NomineeKind,
+    PanelMember, Score, ScoreSheet,
+)
 from awards.services import CategoryDetails, CycleDetails, NominationDetails
 from core.database import london_datetime
 from core.extensions import db
@@ -39,14 +43,15 @@ def _on(days: int) -> date:
     return date.today() + timedelta(days=days)
 
 
-def _cycle(name: str, opens: int, closes: int, judging: tuple[int, int], announce: int, admin: User) -> AwardCycle:
+def _cycle(name: str, opens: int, closes: int, judging_days: tuple[int, int], announce: int,
+           admin: User) -> AwardCycle:
     morning, night = time(9, 0), time(23, 59, 59)
     cycle = services.save_cycle(None, CycleDetails(
         name=name, introduction="Each year we celebrate the people and groups who bring our county together.",
         nominations_open_at=london_datetime(_on(opens), morning),
         nominations_close_at=london_datetime(_on(closes), night),
-        judging_opens_at=london_datetime(_on(judging[0]), morning),
-        judging_closes_at=london_datetime(_on(judging[1]), night),
+        judging_opens_at=london_datetime(_on(judging_days[0]), morning),
+        judging_closes_at=london_datetime(_on(judging_days[1]), night),
         announce_at=london_datetime(_on(announce), morning), blind_judging=True), actor=admin)
     for details in CATEGORIES:
         category = services.save_category(cycle, None, details, actor=admin)
@@ -65,11 +70,12 @@ def _details(category, nominee: str, area: str, done: str, difference: str, **ex
     return NominationDetails(**{**values, **extra})
 
 
-def seed_demo_awards(admin: User, member: User) -> None:
+def seed_demo_awards(admin: User, member: User, judge: User) -> None:
     if db.session.scalar(select(AwardCycle.id).limit(1)) is not None:
         return
     year = date.today().year
-    _cycle(f"Community Cohesion Awards {year}", -300, -240, (-230, -200), -190, admin)
+    last = _cycle(f"Community Cohesion Awards {year}", -300, -240, (-230, -200), -190, admin)
+    _judged(last.categories[4], admin, judge)
     current = _cycle(f"Community Cohesion Awards {year + 1}", -20, 40, (45, 75), 90, admin)
     services.add_exclusion(current, name="Sam Staff", reason="Works for the partnership", actor=admin)
     young, interfaith, group, generations, hero, _ = current.categories
@@ -98,4 +104,34 @@ def seed_demo_awards(admin: User, member: User) -> None:
     services.nominate(generations, _details(
         generations, "Wellingborough Grandfriends", "Wellingborough", "Pairs teenagers with care home residents.",
         "", group_activity="Visits and shared projects"), user=member, submit=False)
+    for category in (young, interfaith):
+        judging.appoint_judge(category, judge.email, actor=admin)
+    judging.declare(gurdwara, judge, ConflictKind.MEMBER_OF_GROUP, note="I volunteer at the food bank")
+    judging.declare(amira, judge, ConflictKind.NONE)
     db.session.commit()
+
+
+def _judged(category: AwardCategory, admin: User, judge: User) -> None:
+    """Last year's Unsung Hero: four nominees, each scored by two judges
+    (written directly: the judging window has closed)."""
+    second = admin  # the awards administrator sat on last year's panel too
+    for member in (judge, second):
+        db.session.add(PanelMember(category_id=category.id, email=member.email, user_id=member.id,
+                                   appointed_by_id=admin.id))
+    # Each judge's marks per nominee (impact, reach, beyond): the second judge marks everyone lower.
+    marks = {"Bernadette Kelly": ((5, 4, 5), (4, 3, 4)), "Tariq Mahmood": ((4, 5, 4), (4, 4, 3)),
+             "Ewa Nowak": ((3, 3, 4), (2, 2, 3)), "Joseph Mensah": ((4, 2, 3), (2, 2, 2))}
+    for name, sheets in marks.items():
+        nomination = Nomination(category=category, status=NominationStatus.ELIGIBLE, nominator_name="A neighbour",
+                                nominator_email="neighbour@example.org", relationship_to_nominee="Neighbour",
+                                nominee_name=name, nominee_kind=category.nominee_kind, nominee_area="Northampton",
+                                nominee_knows=True, data_consent=True, submitted_at=category.cycle.nominations_open_at)
+        db.session.add(nomination)
+        db.session.flush()
+        for member, values in zip((judge, second), sheets):
+            db.session.add(ConflictDeclaration(nomination_id=nomination.id, judge_id=member.id, kind=ConflictKind.NONE,
+                                               recorded_by_id=member.id))
+            db.session.add(ScoreSheet(nomination_id=nomination.id, judge_id=member.id,
+                                      submitted_at=category.cycle.judging_opens_at + timedelta(days=3), scores=[
+                                          Score(criterion_id=criterion.id, value=value)
+                                          for criterion, value in zip(category.criteria, values)]))

@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from awards.models import NominationStatus, NomineeKind
+from awards.models import ConflictKind, NominationStatus, NomineeKind
 from awards.services import MAX_REFEREES, SELF_NOMINATION, CategoryDetails, CycleDetails, NominationDetails
 from core.database import in_london, london_datetime
 from core.forms import NoControlCharacters, email_field, optional_long_text, optional_text, required_text
@@ -227,3 +227,51 @@ class ScreeningFilterForm(FlaskForm):
         (s.value, s.label) for s in NominationStatus
         if s not in (NominationStatus.DRAFT, NominationStatus.UNCONFIRMED)],
         invalid_choice_message="Choose a status from the list")
+
+
+class JudgeForm(FlaskForm):
+    email = email_field("Judge's email address", "We email them. Someone without an account is asked to create "
+                        "one with this address", missing="Enter the judge's email address")
+    submit = SubmitField("Appoint judge", widget=GovSubmitInput())
+
+
+class DeclarationForm(FlaskForm):
+    kind = RadioField("Your connection to the nominee or the nominator", widget=GovRadioInput(),
+                      choices=[(k.value, k.label) for k in ConflictKind],
+                      validators=[InputRequired("Say whether you have a connection")],
+                      invalid_choice_message="Choose from the list")
+    note = optional_text("What the connection is", 300, "Needed for Other. Only the awards team see it")
+    submit = SubmitField("Declare", widget=GovSubmitInput())
+
+
+class RecordConflictForm(FlaskForm):
+    judge_id = SelectField("Judge", coerce=int, widget=GovSelect(), validators=[InputRequired("Choose the judge")],
+                           invalid_choice_message="Choose a judge on this panel")
+    kind = SelectField("Kind of conflict", widget=GovSelect(), choices=[
+        (k.value, k.label) for k in ConflictKind if k != ConflictKind.NONE],
+        invalid_choice_message="Choose the kind of conflict from the list")
+    note = optional_text("What the connection is", 300)
+    submit = SubmitField("Record the conflict", widget=GovSubmitInput())
+
+
+class ScoreForm(FlaskForm):
+    comment = optional_long_text("Comment for the panel (optional)", 3000)
+    save = SubmitField("Save draft", widget=GovSubmitInput())
+    send = SubmitField("Submit scores", widget=GovSubmitInput())
+
+    def values(self) -> dict[int, int | None]:
+        return {int(name.split("_")[1]): field.data for name, field in self._fields.items()
+                if name.startswith("criterion_")}
+
+
+def score_form(category, sheet=None) -> ScoreForm:
+    """One set of radios per criterion, from 1 to the category's scale."""
+    choices = [(n, str(n)) for n in range(1, category.scale_max + 1)]
+    fields = {f"criterion_{c.id}": RadioField(c.name, description=c.guidance, choices=choices, coerce=int,
+                                              widget=GovRadioInput(), validators=[Optional()],
+                                              invalid_choice_message=f"Score from 1 to {category.scale_max}")
+              for c in category.criteria}
+    form_class = type("CategoryScoreForm", (ScoreForm,), fields)
+    if sheet is None:
+        return form_class()
+    return form_class(comment=sheet.comment, **{f"criterion_{s.criterion_id}": s.value for s in sheet.scores})

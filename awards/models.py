@@ -1,15 +1,16 @@
 """Award cycles, their categories (questions and scoring rubric), the
-nominations people make, and who is excluded from winning."""
+nominations people make, who is excluded from winning, and judging: panels,
+conflicts of interest and scores."""
 import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import utcnow
 from core.extensions import db
-from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, enum_values
+from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, User, enum_values
 
 
 class Stage(enum.Enum):
@@ -46,6 +47,10 @@ class AwardCycle(db.Model):
     # Judges do not see who nominated (and, optionally, the nominee's contact details).
     blind_judging: Mapped[bool] = mapped_column(default=False)
     hide_nominee_contacts: Mapped[bool] = mapped_column(default=True)
+    # Judges see each other's scores for a nomination once they have submitted their own, or never.
+    show_other_scores: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Scores are normalised per judge only when every judge in a category has scored at least this many.
+    normalise_after: Mapped[int] = mapped_column(default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -250,3 +255,99 @@ class Exclusion(db.Model):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("award_cycles.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(150))
     reason: Mapped[str] = mapped_column(String(300))
+
+
+class PanelMember(db.Model):
+    """A judge on one category's panel. Appointed by email: someone without
+    an account yet is matched once they sign in with that (confirmed) address."""
+
+    __tablename__ = "award_panel_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("award_categories.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    appointed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    appointed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[Optional[User]] = relationship(foreign_keys=[user_id], lazy="joined")
+    category: Mapped[AwardCategory] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("category_id", "email", name="uq_award_panel_members_category_email"),)
+
+
+class ConflictKind(enum.Enum):
+    NONE = "none"
+    FAMILY = "family"
+    EMPLOYMENT = "employment"
+    MEMBER_OF_GROUP = "member_of_group"
+    CLOSE_FRIEND = "close_friend"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {ConflictKind.NONE: "No conflict", ConflictKind.FAMILY: "Family",
+                ConflictKind.EMPLOYMENT: "Employer or employee",
+                ConflictKind.MEMBER_OF_GROUP: "Trustee or member of the nominee group",
+                ConflictKind.CLOSE_FRIEND: "Close friend", ConflictKind.OTHER: "Other"}[self]
+
+
+class ConflictDeclaration(db.Model):
+    """What a judge said about their connection to a nomination before
+    seeing it, or what an administrator recorded for them. A conflict takes
+    the judge off the nomination: their scores for it cannot exist."""
+
+    __tablename__ = "award_conflicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("award_nominations.id", ondelete="CASCADE"))
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ConflictKind] = mapped_column(Enum(ConflictKind, name="conflict_kind", values_callable=enum_values))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    judge: Mapped[User] = relationship(foreign_keys=[judge_id], lazy="joined")
+
+    __table_args__ = (UniqueConstraint("nomination_id", "judge_id", name="uq_award_conflicts_nomination_judge"),)
+
+    @property
+    def is_conflict(self) -> bool:
+        return self.kind != ConflictKind.NONE
+
+
+class ScoreSheet(db.Model):
+    """One judge's scoring of one nomination: a draft until submitted."""
+
+    __tablename__ = "award_score_sheets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("award_nominations.id", ondelete="CASCADE"))
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[Optional[datetime]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    judge: Mapped[User] = relationship(lazy="joined")
+    scores: Mapped[list["Score"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    __table_args__ = (UniqueConstraint("nomination_id", "judge_id", name="uq_award_score_sheets_nomination_judge"),)
+
+    def score_for(self, criterion_id: int) -> int | None:
+        return next((s.value for s in self.scores if s.criterion_id == criterion_id), None)
+
+
+class Score(db.Model):
+    """One criterion's score on a sheet: one per judge, nomination and criterion."""
+
+    __tablename__ = "award_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("award_score_sheets.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("award_criteria.id", ondelete="CASCADE"))
+    value: Mapped[int]
+
+    __table_args__ = (
+        UniqueConstraint("sheet_id", "criterion_id", name="uq_award_scores_sheet_criterion"),
+        CheckConstraint("value >= 1", name="value_positive"),
+    )

@@ -8,9 +8,3 @@ def can_run_awards(user) -> bool:
     return is_admin(user) or (bool(getattr(user, "is_authenticated", False))
                               and user.has_role(SiteRole.AWARDS_ADMINISTRATOR))
 
-
-def can_see_nomination(user, nomination) -> bool:
-    """Its nominator (signed in) and the people running the awards."""
-    if getattr(user, "is_authenticated", False) and nomination.nominator_id == user.id:
-        return True
-    return can_run_awards(user)

@@ -5,17 +5,19 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from awards import permissions, services
+from awards import judging, permissions, services
 from awards.forms import (
-    CategoryForm, CopyCategoriesForm, CriterionForm, CycleForm, ExclusionForm, QuestionForm, ScreeningFilterForm,
-    ScreeningForm, nomination_form,
+    CategoryForm, CopyCategoriesForm, CriterionForm, CycleForm, DeclarationForm, ExclusionForm, JudgeForm,
+    QuestionForm, RecordConflictForm, ScreeningFilterForm, ScreeningForm, nomination_form, score_form,
 )
 from awards.models import (
-    AwardCategory, AwardCycle, CategoryQuestion, Criterion, Exclusion, Nomination, NominationStatus, Stage,
+    AwardCategory, AwardCycle, CategoryQuestion, ConflictKind, Criterion, Exclusion, Nomination, NominationStatus,
+    PanelMember, Stage,
 )
-from core.database import utcnow
+from core.database import takes_write_lock, utcnow
 from core.extensions import db, limiter
 from core.forms import EmptyForm, call_service, press_button
+from core.models import User
 from events.models import Event, EventKind
 
 bp = Blueprint("awards", __name__)
@@ -317,15 +319,8 @@ def screen(nomination_id):
     nomination = db.get_or_404(Nomination, nomination_id)
     if nomination.status in (NominationStatus.DRAFT, NominationStatus.UNCONFIRMED):
         abort(404)  # not sent yet: the nominator's own business
-    form = ScreeningForm()
-    form.category_id.choices = [(0, "Choose a category")] + [
-        (c.id, c.name) for c in nomination.category.cycle.categories if c.id != nomination.category_id]
-    actions = {
-        "eligible": lambda: services.mark_eligible(nomination, actor=current_user),
-        "ineligible": lambda: services.mark_ineligible(nomination, reason=form.reason.data or "", actor=current_user),
-        "move": lambda: services.move_nomination(nomination, _category_for_move(form.category_id.data),
-                                                 actor=current_user),
-    }
+    form = _screening_form(nomination)
+    actions = _screening_actions(nomination, form)
     action = request.form.get("action")
     if form.validate_on_submit() and action in actions:
         done, _ = call_service(form, actions[action])
@@ -333,7 +328,29 @@ def screen(nomination_id):
             flash(f"{nomination.nominee_name}: {nomination.status.label.lower()} in {nomination.category.name}.",
                   "success")
             return redirect(url_for("awards.screening", cycle_id=nomination.category.cycle_id))
-    return render_template("awards/screen.html", nomination=nomination, form=form)
+    return _screen_page(nomination, form)
+
+
+def _screening_form(nomination: Nomination) -> ScreeningForm:
+    form = ScreeningForm()
+    form.category_id.choices = [(0, "Choose a category")] + [
+        (c.id, c.name) for c in nomination.category.cycle.categories if c.id != nomination.category_id]
+    return form
+
+
+def _screening_actions(nomination: Nomination, form: ScreeningForm) -> dict:
+    return {
+        "eligible": lambda: services.mark_eligible(nomination, actor=current_user),
+        "ineligible": lambda: services.mark_ineligible(nomination, reason=form.reason.data or "", actor=current_user),
+        "move": lambda: services.move_nomination(nomination, _category_for_move(form.category_id.data),
+                                                 actor=current_user),
+    }
+
+
+def _screen_page(nomination: Nomination, form: ScreeningForm, *, conflict_form=None, status: int = 200):
+    return render_template("awards/screen.html", nomination=nomination, form=conflict_form or form,
+                           screening_form=form, conflict_form=conflict_form or _conflict_form(nomination),
+                           declarations=judging.declarations_for(nomination)), status
 
 
 def _category_for_move(category_id: int) -> AwardCategory:
@@ -341,3 +358,140 @@ def _category_for_move(category_id: int) -> AwardCategory:
     if category is None:
         raise services.AwardRuleBroken("Choose the category to move it to", field="category_id")
     return category
+
+
+# --- judges -------------------------------------------------------------------------------------
+
+@bp.get("/judging")
+@login_required
+def judging_home():
+    judging.claim_appointments(current_user)
+    db.session.commit()
+    panels = judging.panels_for(current_user)
+    return render_template("awards/judging.html", panels=panels, now=utcnow(),
+                           nominations={c.id: judging.to_judge(c) for c in panels},
+                           progress={c.id: judging.progress_of(current_user, c) for c in panels})
+
+
+def _nomination_to_judge(nomination_id: int) -> Nomination:
+    """A nomination on one of the judge's panels; to anyone else it is not found."""
+    nomination = db.get_or_404(Nomination, nomination_id)
+    if nomination.status != NominationStatus.ELIGIBLE or not judging.is_judge_of(current_user,
+                                                                                 nomination.category_id):
+        abort(404)
+    return nomination
+
+
+@bp.get("/judging/nominations/<int:nomination_id>")
+@login_required
+def judge_nomination(nomination_id):
+    return _judging_page(_nomination_to_judge(nomination_id))
+
+
+def _judging_page(nomination: Nomination, *, declaration_form=None, form=None, status: int = 200):
+    declaration = judging.declaration_of(nomination, current_user)
+    sheet = judging.sheet_of(nomination, current_user)
+    seeing = declaration is not None and not declaration.is_conflict
+    return render_template(
+        "awards/judge_nomination.html", nomination=nomination, cycle=nomination.category.cycle,
+        declaration=declaration, declaration_form=declaration_form or DeclarationForm(), sheet=sheet,
+        score_form=form or (score_form(nomination.category, sheet) if seeing else None),
+        form=declaration_form or form or EmptyForm(), others=judging.others_sheets(nomination, current_user),
+        open=nomination.category.cycle.stage(utcnow()) == Stage.JUDGING), status
+
+
+@bp.post("/judging/nominations/<int:nomination_id>/declaration")
+@takes_write_lock
+@login_required
+def declare(nomination_id):
+    nomination = _nomination_to_judge(nomination_id)
+    form = DeclarationForm()
+    if form.validate_on_submit():
+        done, declared = call_service(form, lambda: judging.declare(
+            nomination, current_user, ConflictKind(form.kind.data), note=form.note.data or ""))
+        if done:
+            flash("Thank you. You have declared a conflict, so this nomination is not yours to judge."
+                  if declared.is_conflict else "Thank you. You can now read and score the nomination.", "success")
+            return redirect(url_for("awards.judge_nomination", nomination_id=nomination.id))
+    return _judging_page(nomination, declaration_form=form, status=400)
+
+
+@bp.post("/judging/nominations/<int:nomination_id>/scores")
+@takes_write_lock
+@login_required
+def score(nomination_id):
+    nomination = _nomination_to_judge(nomination_id)
+    form = score_form(nomination.category)
+    if form.validate_on_submit():
+        submitting = bool(form.send.data)
+        done, _ = call_service(form, lambda: judging.score(nomination, current_user, form.values(),
+                                                           comment=form.comment.data or "", submit=submitting))
+        if done:
+            flash("Your scores are submitted." if submitting else "Your draft scores are saved.", "success")
+            return redirect(url_for("awards.judging_home") if submitting else
+                            url_for("awards.judge_nomination", nomination_id=nomination.id))
+    return _judging_page(nomination, form=form, status=400)
+
+
+# --- the awards team: panels, conflicts and results -------------------------------------------------
+
+@bp.route("/manage/awards/categories/<int:category_id>/panel", methods=["GET", "POST"])
+@takes_write_lock
+@login_required
+def panel(category_id):
+    _require_awards_team()
+    category = _category_or_404(category_id)
+    form = JudgeForm()
+    if form.validate_on_submit():
+        done, member = call_service(form, lambda: judging.appoint_judge(category, form.email.data,
+                                                                         actor=current_user))
+        if done:
+            flash(f"{member.email} is on the panel and has been emailed.", "success")
+            return redirect(url_for("awards.panel", category_id=category.id))
+    return render_template("awards/panel.html", category=category, form=form, panel=judging.panel_of(category),
+                           remove_form=EmptyForm())
+
+
+@bp.post("/manage/awards/panel/<int:member_id>/remove")
+@login_required
+def remove_judge(member_id):
+    _require_awards_team()
+    member = db.get_or_404(PanelMember, member_id)
+    return press_button(EmptyForm(), lambda: judging.remove_judge(member, actor=current_user),
+                        f"{member.email} is no longer on the panel.",
+                        url_for("awards.panel", category_id=member.category_id))
+
+
+@bp.post("/manage/awards/nominations/<int:nomination_id>/conflicts")
+@takes_write_lock
+@login_required
+def record_conflict(nomination_id):
+    _require_awards_team()
+    nomination = db.get_or_404(Nomination, nomination_id)
+    form = _conflict_form(nomination)
+    if form.validate_on_submit():
+        judge = db.session.get(User, form.judge_id.data)
+        done, _ = call_service(form, lambda: judging.declare(nomination, judge, ConflictKind(form.kind.data),
+                                                             note=form.note.data or "", recorded_by=current_user))
+        if done:
+            flash(f"The conflict is recorded: {judge.name} is off this nomination.", "success")
+            return redirect(url_for("awards.screen", nomination_id=nomination.id))
+    return _screen_page(nomination, _screening_form(nomination), conflict_form=form, status=400)
+
+
+def _conflict_form(nomination: Nomination) -> RecordConflictForm:
+    form = RecordConflictForm()
+    form.judge_id.choices = [(0, "Choose a judge")] + [(m.user_id, m.user.name) for m in
+                                                       judging.panel_of(nomination.category) if m.user_id]
+    return form
+
+
+@bp.get("/manage/awards/categories/<int:category_id>/results")
+@login_required
+def results(category_id):
+    _require_awards_team()
+    category = _category_or_404(category_id)
+    ranked, normalised = judging.results_for(category)
+    return render_template("awards/results.html", category=category, results=ranked, normalised=normalised,
+                           nominations={n.id: n for n in judging.to_judge(category)},
+                           conflicts=judging.conflicts_in(category.cycle))

@@ -23,9 +23,10 @@ DEMO_ACCOUNTS = [
     ("awards@example.org", "Aisha Awards", [SiteRole.AWARDS_ADMINISTRATOR]),
     ("member@example.org", "Mo Member", []),
     ("coordinator@example.org", "Cora Coordinator", []),
+    ("judge@example.org", "Jo Judge", []),
 ]
-# Roles held on one forum rather than the site, to show beside those sign-ins.
-DEMO_FORUM_ROLES = {"coordinator@example.org": "Forum coordinator"}
+# Roles held on one forum or award panel rather than the site, to show beside those sign-ins.
+DEMO_PLACE_ROLES = {"coordinator@example.org": "Forum coordinator", "judge@example.org": "Awards judge"}
 
 users_cli = AppGroup("users", help="Manage accounts.")
 
@@ -76,12 +77,13 @@ def seed_demo_command(if_empty):
             seed_demo_events(organiser, [member])
             seed_demo_forums(services.find_user_by_email("admin@example.org"),
                              services.find_user_by_email("coordinator@example.org"), member, password=DEMO_PASSWORD)
-            seed_demo_awards(services.find_user_by_email("awards@example.org"), member)
+            seed_demo_awards(services.find_user_by_email("awards@example.org"), member,
+                             services.find_user_by_email("judge@example.org"))
     present = [account for account in DEMO_ACCOUNTS if services.find_user_by_email(account[0])]
     if present:
         click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for email, name, roles in present:
-        label = ", ".join(r.label for r in roles) or DEMO_FORUM_ROLES.get(email, "Member")
+        label = ", ".join(r.label for r in roles) or DEMO_PLACE_ROLES.get(email, "Member")
         click.echo(f"  {label:<22} {email}")
 
 

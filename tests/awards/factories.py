@@ -9,10 +9,17 @@ from tests.events.factories import _Base
 
 
 class CycleFactory(_Base):
-    """A cycle open for nominations now, by default."""
+    """A cycle open for nominations now, by default; `judging=True` for one
+    whose judging window is open now."""
 
     class Meta:
         model = AwardCycle
+
+    class Params:
+        judging = factory.Trait(
+            nominations_open_at=factory.LazyFunction(lambda: utcnow() - timedelta(days=40)),
+            nominations_close_at=factory.LazyFunction(lambda: utcnow() - timedelta(days=10)),
+            judging_opens_at=factory.LazyFunction(lambda: utcnow() - timedelta(days=5)))
 
     name = factory.Sequence(lambda n: f"Community Cohesion Awards {2027 + n}")
     nominations_open_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=10))

@@ -8,7 +8,7 @@ from core.database import write_lock
 from core.extensions import db
 from events.models import Audience, EventImage, EventKind, EventQuestion, QuestionKind
 from events.services import registration_token, renew_calendar_link
-from awards.models import Exclusion, Nomination, NominationStatus
+from awards.models import ConflictDeclaration, ConflictKind, Exclusion, Nomination, NominationStatus, PanelMember
 from forums.models import ActionItem, ForumCoordinator
 from tests.conftest import built_app, csrf_token, empty, sign_in
 from tests.events.factories import (
@@ -21,8 +21,9 @@ from tests.forums.factories import ForumFactory, MembershipFactory
 # "event_organiser" organises the event under test; "organiser" has the role
 # but organises other events.
 # "forum_coordinator" coordinates the forum under test; "other_coordinator" another forum.
+# "judge" sits on the panel of the category under test; "conflicted_judge" too, with a declared conflict.
 ROLES = ["visitor", "member", "organiser", "event_organiser", "awards_administrator", "admin", "forum_coordinator",
-         "other_coordinator"]
+         "other_coordinator", "judge", "conflicted_judge"]
 SIGN_IN = "redirect to sign in"
 
 
@@ -42,6 +43,7 @@ ORGANISERS = {"organiser", "event_organiser", "admin"}
 THIS_EVENTS_ORGANISERS = {"event_organiser", "admin"}
 FORUM_RUNNERS = {"forum_coordinator", "admin"}
 AWARDS_TEAM = {"awards_administrator", "admin"}
+JUDGES = {"judge", "conflicted_judge"}
 
 # endpoint: (method, path, expected outcome per role). Placeholders name the
 # objects made by `world` below.
@@ -164,6 +166,15 @@ MATRIX = {
     "awards.edit_draft": ("GET", "/awards/nominations/{nomination}/edit", signed_in(404)),
     "awards.withdraw_mine": ("POST", "/my-nominations/{nomination}/withdraw", signed_in(404)),
     "awards.my_nominations": ("GET", "/my-nominations", signed_in(200)),
+    # Judges reach only their panel's nominations; to anyone else they are not there. A conflicted judge's
+    # page says so and shows nothing of the nomination (tests/awards/test_judging_views.py).
+    "awards.judging_home": ("GET", "/judging", signed_in(200)),
+    "awards.judge_nomination": ("GET", "/judging/nominations/{nomination}", {
+        **signed_in(404), **dict.fromkeys(JUDGES, 200)}),
+    "awards.declare": ("POST", "/judging/nominations/{nomination}/declaration", {
+        **signed_in(404), **dict.fromkeys(JUDGES, 400)}),
+    "awards.score": ("POST", "/judging/nominations/{nomination}/scores", {
+        **signed_in(404), **dict.fromkeys(JUDGES, 400)}),
     # The emailed link is the nominator's key.
     "awards.nomination_by_link": ("GET", "/awards/nominations/link/not-a-token", everyone(400)),
     # awards: the awards team
@@ -180,6 +191,10 @@ MATRIX = {
     "awards.remove_criterion": ("POST", "/manage/awards/criteria/{criterion}/remove", only(AWARDS_TEAM, 302)),
     "awards.screening": ("GET", "/manage/awards/{cycle}/nominations", only(AWARDS_TEAM)),
     "awards.screen": ("GET", "/manage/awards/nominations/{nomination}", only(AWARDS_TEAM)),
+    "awards.panel": ("GET", "/manage/awards/categories/{category}/panel", only(AWARDS_TEAM)),
+    "awards.remove_judge": ("POST", "/manage/awards/panel/{panel_member}/remove", only(AWARDS_TEAM, 302)),
+    "awards.record_conflict": ("POST", "/manage/awards/nominations/{nomination}/conflicts", only(AWARDS_TEAM, 400)),
+    "awards.results": ("GET", "/manage/awards/categories/{category}/results", only(AWARDS_TEAM)),
     # The JSON API is public, read-only and the same for everyone.
     "api.events": ("GET", "/api/v1/events", everyone(200)),
     "api.event": ("GET", "/api/v1/events/{event}", everyone(200)),
@@ -233,12 +248,18 @@ def world(app):
         action = ActionItem(forum_id=forum.id, event_id=meeting.id, description="Book the hall", owner_id=other.id)
         db.session.add(action)
         category = CategoryFactory()
-        nomination = Nomination(category=category, status=NominationStatus.SUBMITTED, nominator_id=other.id,
+        nomination = Nomination(category=category, status=NominationStatus.ELIGIBLE, nominator_id=other.id,
                                 nominator_name=other.name, nominator_email=other.email,
                                 relationship_to_nominee="Neighbour", nominee_name="Amira Hussain",
                                 nominee_kind=category.nominee_kind, nominee_area="Corby")
         exclusion = Exclusion(cycle_id=category.cycle_id, name="Sam Staff", reason="Staff")
-        db.session.add_all([nomination, exclusion])
+        judge, conflicted_judge = UserFactory(), UserFactory()
+        judges = [PanelMember(category_id=category.id, email=person.email, user_id=person.id)
+                  for person in (judge, conflicted_judge)]
+        db.session.add_all([nomination, exclusion, *judges])
+        db.session.flush()
+        db.session.add(ConflictDeclaration(nomination_id=nomination.id, judge_id=conflicted_judge.id,
+                                           kind=ConflictKind.FAMILY))
         db.session.commit()
         with write_lock():
             calendar_token = renew_calendar_link(other, actor=other).token
@@ -247,6 +268,8 @@ def world(app):
                                meeting=meeting.id, action=action.id, cycle=category.cycle_id,
                                category=category.id, nomination=nomination.id, exclusion=exclusion.id,
                                award_question=category.questions[0].id, criterion=category.criteria[0].id,
+                               panel_member=judges[0].id, judge_email=judge.email,
+                               conflicted_judge_email=conflicted_judge.email,
                                forum_coordinator_email=coordinator.email,
                                other_coordinator_email=other_coordinator.email, other=other.id, event=event.id,
                                venue=event.venue_id, registration=registration.id,
@@ -259,7 +282,8 @@ def sign_in_as(client, app, role, world, make_user):
     if role == "visitor":
         return
     emails = {"event_organiser": world.organiser_email, "forum_coordinator": world.forum_coordinator_email,
-              "other_coordinator": world.other_coordinator_email}
+              "other_coordinator": world.other_coordinator_email, "judge": world.judge_email,
+              "conflicted_judge": world.conflicted_judge_email}
     if role in emails:
         sign_in(client, SimpleNamespace(email=emails[role], password=PASSWORD))
         return

@@ -1,11 +1,15 @@
 """The awards in a real browser: a guest nominates (with the live word
 count), confirms by the emailed link, and an administrator screens the
-nomination; every awards page so far passes axe."""
+nomination; a judge declares a conflict on one nomination and scores
+another; every awards page so far passes axe."""
 import uuid
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from awards.models import Nomination, NominationStatus, NomineeKind, PanelMember
 from core.extensions import db
+from core.models import User
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.e2e.conftest import check_accessibility, latest_link, sign_in_with
 
@@ -89,3 +93,50 @@ def test_a_member_keeps_a_draft_in_my_nominations(browser, site):
     member.get_by_role("link", name="Continue the nomination of Grace Okafor").click()
     expect(member.get_by_label("Nominee's name")).to_have_value("Grace Okafor")
     member.context.close()
+
+
+def test_a_judge_declares_a_conflict_on_one_and_scores_another(browser, site):
+    with site.app.app_context():
+        cycle = CycleFactory(name=f"Awards {uuid.uuid4().hex[:6]}", judging=True)
+        category = CategoryFactory(cycle=cycle, name="Unsung Hero")
+        judge = db.session.scalar(select(User).where(User.email == "second@example.org"))
+        db.session.add(PanelMember(category_id=category.id, email=judge.email, user_id=judge.id))
+        for name in ("Amira Hussain", "Grace Okafor"):
+            db.session.add(Nomination(category=category, status=NominationStatus.ELIGIBLE, nominator_name="Pat",
+                                      nominator_email="pat@example.org", relationship_to_nominee="Neighbour",
+                                      nominee_name=name, nominee_kind=NomineeKind.INDIVIDUAL, nominee_area="Corby"))
+        db.session.commit()
+        category_id = category.id
+    page = browser.new_context(base_url=site.url).new_page()
+    sign_in_with(page, "second@example.org")
+    page.goto("/judging")
+    check_accessibility(page)
+    page.get_by_role("link", name="Grace Okafor").click()
+    check_accessibility(page)
+    page.get_by_label("Close friend").check()
+    page.get_by_role("button", name="Declare").click()
+    expect(page.get_by_text("this nomination is not yours to judge").first).to_be_visible()
+    page.goto("/judging")
+    page.get_by_role("link", name="Amira Hussain").click()
+    page.get_by_label("No conflict").check()
+    page.get_by_role("button", name="Declare").press("Enter")
+    expect(page.get_by_text("You can now read and score the nomination")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("group", name="Impact (counts 2 times)").get_by_label("4").check()
+    page.get_by_role("button", name="Submit scores").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Score this criterion")
+    page.get_by_role("group", name="Reach").get_by_label("3").check()
+    page.get_by_role("button", name="Submit scores").click()
+    expect(page.get_by_text("Your scores are submitted.")).to_be_visible()
+    expect(page.get_by_text("Submitted", exact=True)).to_be_visible()  # on the judging list
+    check_accessibility(page)
+
+    admin = browser.new_context(base_url=site.url).new_page()
+    sign_in_with(admin, "admin@example.org")
+    admin.goto(f"/manage/awards/categories/{category_id}/results")
+    expect(admin.get_by_text("Sam Second on Grace Okafor: close friend")).to_be_visible()
+    check_accessibility(admin)
+    admin.goto(f"/manage/awards/categories/{category_id}/panel")
+    check_accessibility(admin)
+    page.context.close()
+    admin.context.close()

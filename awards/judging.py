@@ -1,0 +1,249 @@
+"""Judging rules: panels, conflicts of interest (declared before a judge sees
+a nomination, or recorded by an administrator), scoring within the judging
+window, and each category's results. Functions flush but never commit.
+
+Scoring locks the nomination row so that a conflict recorded at the same
+moment as a score is submitted cannot leave a conflicted judge's score
+behind: PostgreSQL locks the row; SQLite needs the caller's transaction to
+have begun under `core.database.write_lock()`.
+"""
+from datetime import datetime
+
+from flask import url_for
+from sqlalchemy import delete, select
+
+from awards import scoring
+from awards.models import (
+    AwardCategory, AwardCycle, ConflictDeclaration, ConflictKind, Nomination, NominationStatus, PanelMember, Score,
+    ScoreSheet, Stage,
+)
+from awards.services import AwardRuleBroken
+from core import audit
+from core.database import lock_row, utcnow
+from core.email import queue_email
+from core.errors import DomainErrors
+from core.extensions import db
+from core.models import User
+from core.services import find_user_by_email, normalise_email
+
+
+# --- panels ----------------------------------------------------------------------------------
+
+def appoint_judge(category: AwardCategory, email: str, *, actor: User) -> PanelMember:
+    """Put someone on the category's panel and tell them. Someone without an
+    account is asked to create one with that address."""
+    email = normalise_email(email)
+    lock_row(db.session, AwardCategory, category.id)  # a double-clicked Appoint makes one
+    if db.session.scalar(select(PanelMember.id).where(PanelMember.category_id == category.id,
+                                                      PanelMember.email == email)):
+        raise AwardRuleBroken(f"{email} is already on the {category.name} panel", field="email")
+    account = find_user_by_email(email)
+    member = PanelMember(category_id=category.id, email=email, user_id=account.id if account else None,
+                         appointed_by_id=actor.id)
+    db.session.add(member)
+    db.session.flush()
+    queue_email(to=email, subject=f"You are a judge: {category.name}", template="award_judge_appointed",
+                category=category, account=account,
+                link=url_for("awards.judging_home" if account else "core.sign_up", _external=True))
+    audit.record("awards.judge_appointed", actor=actor, subject=category, details={"email": email})
+    return member
+
+
+def remove_judge(member: PanelMember, *, actor: User) -> None:
+    db.session.delete(member)
+    db.session.flush()
+    audit.record("awards.judge_removed", actor=actor, subject=member.category, details={"email": member.email})
+
+
+def panel_of(category: AwardCategory) -> list[PanelMember]:
+    return list(db.session.scalars(select(PanelMember).where(PanelMember.category_id == category.id)
+                                   .order_by(PanelMember.email)))
+
+
+def claim_appointments(user: User) -> None:
+    """Appointments made to this person's address before they had an account
+    become theirs, once they have proved the address is theirs."""
+    if not user.email_confirmed:
+        return
+    for member in db.session.scalars(select(PanelMember).where(PanelMember.email == user.email,
+                                                               PanelMember.user_id.is_(None))):
+        member.user_id = user.id
+    db.session.flush()
+
+
+def is_judge_of(user, category_id: int) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(PanelMember.id).where(PanelMember.category_id == category_id,
+                                                          PanelMember.user_id == user.id)) is not None
+
+
+def panels_for(user: User) -> list[AwardCategory]:
+    return list(db.session.scalars(select(AwardCategory).join(PanelMember, PanelMember.category_id == AwardCategory.id)
+                                   .where(PanelMember.user_id == user.id)
+                                   .order_by(AwardCategory.cycle_id.desc(), AwardCategory.position)))
+
+
+def to_judge(category: AwardCategory) -> list[Nomination]:
+    """The nominations a panel judges: those screened eligible."""
+    return list(db.session.scalars(select(Nomination).where(
+        Nomination.category_id == category.id, Nomination.status == NominationStatus.ELIGIBLE)
+        .order_by(Nomination.nominee_name, Nomination.id)))
+
+
+# --- conflicts of interest --------------------------------------------------------------------
+
+def declaration_of(nomination: Nomination, judge) -> ConflictDeclaration | None:
+    return db.session.scalar(select(ConflictDeclaration).where(ConflictDeclaration.nomination_id == nomination.id,
+                                                               ConflictDeclaration.judge_id == judge.id))
+
+
+def declare(nomination: Nomination, judge: User, kind: ConflictKind, *, note: str = "",
+            recorded_by: User | None = None) -> ConflictDeclaration:
+    """A judge's declaration (or, with `recorded_by`, an administrator's
+    record of a conflict the judge did not declare). A conflict removes the
+    judge from the nomination, scores and all."""
+    if not is_judge_of(judge, nomination.category_id):
+        raise AwardRuleBroken(f"{judge.name} is not on the {nomination.category.name} panel")
+    if kind == ConflictKind.OTHER and not note.strip():
+        raise AwardRuleBroken("Say what the connection is", field="note")
+    lock_row(db.session, Nomination, nomination.id)
+    declaration = declaration_of(nomination, judge)
+    if declaration is not None and recorded_by is None:
+        raise AwardRuleBroken("You have already declared your connection to this nomination. Ask the awards team "
+                              "if it has changed.")
+    if declaration is None:
+        declaration = ConflictDeclaration(nomination_id=nomination.id, judge_id=judge.id, kind=kind)
+        db.session.add(declaration)
+    declaration.kind, declaration.note = kind, note.strip()
+    declaration.recorded_by_id = recorded_by.id if recorded_by else judge.id
+    declaration.declared_at = utcnow()
+    if declaration.is_conflict:
+        db.session.execute(delete(ScoreSheet).where(ScoreSheet.nomination_id == nomination.id,
+                                                    ScoreSheet.judge_id == judge.id))
+    db.session.flush()
+    audit.record("awards.conflict_recorded" if recorded_by else "awards.conflict_declared",
+                 actor=recorded_by or judge, subject=nomination, details={"judge": judge.id, "kind": kind.value})
+    return declaration
+
+
+def declarations_for(nomination: Nomination) -> list[ConflictDeclaration]:
+    return list(db.session.scalars(select(ConflictDeclaration).where(
+        ConflictDeclaration.nomination_id == nomination.id).order_by(ConflictDeclaration.declared_at)))
+
+
+def conflicts_in(cycle: AwardCycle) -> list[ConflictDeclaration]:
+    """Every declared or recorded conflict in the cycle, for the results record."""
+    return list(db.session.scalars(
+        select(ConflictDeclaration).join(Nomination, ConflictDeclaration.nomination_id == Nomination.id)
+        .join(Nomination.category).where(AwardCategory.cycle_id == cycle.id,
+                                         ConflictDeclaration.kind != ConflictKind.NONE)
+        .order_by(AwardCategory.position, Nomination.nominee_name)))
+
+
+def may_see(nomination: Nomination, judge) -> bool:
+    """A judge sees a nomination's details only if it is theirs to judge and
+    they have said they have no conflict."""
+    if nomination.status != NominationStatus.ELIGIBLE or not is_judge_of(judge, nomination.category_id):
+        return False
+    declaration = declaration_of(nomination, judge)
+    return declaration is not None and not declaration.is_conflict
+
+
+# --- scoring ----------------------------------------------------------------------------------
+
+def sheet_of(nomination: Nomination, judge) -> ScoreSheet | None:
+    return db.session.scalar(select(ScoreSheet).where(ScoreSheet.nomination_id == nomination.id,
+                                                      ScoreSheet.judge_id == judge.id))
+
+
+def score(nomination: Nomination, judge: User, values: dict[int, int | None], *, comment: str = "",
+          submit: bool, now: datetime | None = None) -> ScoreSheet:
+    """Save a judge's scores as a draft, or submit them (every criterion
+    scored). Submitted scores are final; the judging window closes submission."""
+    now = now or utcnow()
+    category = nomination.category
+    if category.cycle.stage(now) != Stage.JUDGING:
+        raise AwardRuleBroken("Judging is not open, so scores cannot be saved")
+    lock_row(db.session, Nomination, nomination.id)
+    if not may_see(nomination, judge):  # checked under the lock: a conflict recorded meanwhile wins
+        raise AwardRuleBroken("You cannot score this nomination")
+    sheet = sheet_of(nomination, judge)
+    if sheet is not None and sheet.submitted_at is not None:
+        raise AwardRuleBroken("You have already submitted your scores for this nomination")
+    problems = []
+    for criterion in category.criteria:
+        value = values.get(criterion.id)
+        if value is None and submit:
+            problems.append(AwardRuleBroken("Score this criterion", field=f"criterion_{criterion.id}"))
+        elif value is not None and not 1 <= value <= category.scale_max:
+            problems.append(AwardRuleBroken(f"Score from 1 to {category.scale_max}",
+                                            field=f"criterion_{criterion.id}"))
+    if problems:
+        raise DomainErrors(problems)
+    if sheet is None:
+        sheet = ScoreSheet(nomination_id=nomination.id, judge_id=judge.id)
+        db.session.add(sheet)
+    sheet.comment = comment.strip()
+    given = {s.criterion_id: s for s in sheet.scores}  # changed in place: one row per criterion, always
+    for criterion in category.criteria:
+        value, existing = values.get(criterion.id), given.get(criterion.id)
+        if value is None and existing is not None:
+            sheet.scores.remove(existing)
+        elif value is not None and existing is not None:
+            existing.value = value
+        elif value is not None:
+            sheet.scores.append(Score(criterion_id=criterion.id, value=value))
+    sheet.submitted_at = now if submit else None
+    db.session.flush()
+    audit.record("awards.scores_submitted" if submit else "awards.scores_saved", actor=judge, subject=nomination)
+    return sheet
+
+
+def others_sheets(nomination: Nomination, judge) -> list[ScoreSheet]:
+    """Other judges' submitted scores, shown to a judge only after they
+    submitted their own, and only if the cycle allows it."""
+    own = sheet_of(nomination, judge)
+    if not nomination.category.cycle.show_other_scores or own is None or own.submitted_at is None:
+        return []
+    return list(db.session.scalars(select(ScoreSheet).where(
+        ScoreSheet.nomination_id == nomination.id, ScoreSheet.judge_id != judge.id,
+        ScoreSheet.submitted_at.is_not(None)).order_by(ScoreSheet.id)))
+
+
+def progress_of(judge: User, category: AwardCategory) -> dict[int, str]:
+    """For each nomination the judge has on this panel: where they are with it."""
+    declarations = {d.nomination_id: d for d in db.session.scalars(select(ConflictDeclaration).join(
+        Nomination, ConflictDeclaration.nomination_id == Nomination.id).where(
+        Nomination.category_id == category.id, ConflictDeclaration.judge_id == judge.id))}
+    sheets = {s.nomination_id: s for s in db.session.scalars(select(ScoreSheet).join(
+        Nomination, ScoreSheet.nomination_id == Nomination.id).where(
+        Nomination.category_id == category.id, ScoreSheet.judge_id == judge.id))}
+    progress = {}
+    for nomination in to_judge(category):
+        declaration, sheet = declarations.get(nomination.id), sheets.get(nomination.id)
+        if declaration is None:
+            progress[nomination.id] = "Declare any conflict"
+        elif declaration.is_conflict:
+            progress[nomination.id] = "Conflict: not yours to judge"
+        elif sheet is None:
+            progress[nomination.id] = "To score"
+        else:
+            progress[nomination.id] = "Submitted" if sheet.submitted_at else "Draft saved"
+    return progress
+
+
+# --- results -------------------------------------------------------------------------------------
+
+def results_for(category: AwardCategory) -> tuple[list[scoring.Result], bool]:
+    """The category's ranked results from submitted scores (one query for the sheets)."""
+    weights = {criterion.id: criterion.weight for criterion in category.criteria}
+    nominations = to_judge(category)
+    sheets = db.session.scalars(select(ScoreSheet).join(Nomination, ScoreSheet.nomination_id == Nomination.id).where(
+        Nomination.category_id == category.id, Nomination.status == NominationStatus.ELIGIBLE,
+        ScoreSheet.submitted_at.is_not(None))).all()
+    triples = [(sheet.nomination_id, sheet.judge_id,
+                scoring.weighted_score({s.criterion_id: s.value for s in sheet.scores if s.criterion_id in weights},
+                                       weights)) for sheet in sheets if sheet.scores]
+    return scoring.category_results(triples, [n.id for n in nominations],
+                                    min_per_judge=category.cycle.normalise_after)

@@ -1,0 +1,39 @@
+"""Judges clicking twice, through a real multi-threaded server, on SQLite and PostgreSQL."""
+from sqlalchemy import func, select
+
+from awards.models import (
+    ConflictDeclaration, ConflictKind, Nomination, NominationStatus, NomineeKind, PanelMember, Score, ScoreSheet,
+)
+from core.extensions import db
+from tests.awards.factories import CategoryFactory, CycleFactory
+from tests.events.test_concurrency import ROOMY_LIMITS, all_at_once
+from tests.http_client import HttpClient
+from tests.live_server import live_server
+
+
+def test_a_triple_clicked_submit_leaves_one_set_of_scores(app, database_url, make_user):
+    judge = make_user()
+    with app.app_context():
+        category = CategoryFactory(cycle=CycleFactory(judging=True))
+        nomination = Nomination(category=category, status=NominationStatus.ELIGIBLE, nominator_name="Pat",
+                                nominator_email="pat@example.org", relationship_to_nominee="Neighbour",
+                                nominee_name="Amira Hussain", nominee_kind=NomineeKind.INDIVIDUAL,
+                                nominee_area="Corby")
+        db.session.add_all([nomination, PanelMember(category_id=category.id, email=judge.email, user_id=judge.id)])
+        db.session.flush()
+        db.session.add(ConflictDeclaration(nomination_id=nomination.id, judge_id=judge.id, kind=ConflictKind.NONE))
+        db.session.commit()
+        nomination_id, criteria = nomination.id, [c.id for c in category.criteria]
+    with live_server(database_url, **ROOMY_LIMITS) as base_url:
+        client = HttpClient(base_url)
+        client.post("/sign-in", {"email": judge.email, "password": judge.password}, client.csrf_token("/sign-in"))
+        page = f"/judging/nominations/{nomination_id}"
+        token = client.csrf_token(page)
+        scores = {f"criterion_{criterion}": "4" for criterion in criteria} | {"send": "Submit scores"}
+        same_button = (lambda: None, lambda _: client.post(f"{page}/scores", scores, token))
+        results = all_at_once([same_button, same_button, same_button])
+    assert sorted(status for status, _ in results) == [302, 400, 400]
+    assert sum("already submitted your scores" in body for _, body in results) == 2
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ScoreSheet.id))) == 1
+        assert db.session.scalar(select(func.count(Score.id))) == len(criteria)

@@ -1,0 +1,171 @@
+"""Judging rules without HTTP: panels, conflicts declared before seeing a
+nomination, scoring within the window, and results from submitted scores."""
+
+import pytest
+from sqlalchemy import func, select
+
+from awards import judging
+from awards.models import ConflictKind, Nomination, NominationStatus, NomineeKind, ScoreSheet
+from awards.services import AwardRuleBroken
+from core.database import utcnow, write_lock
+from core.errors import DomainErrors
+from core.extensions import db
+from core.models import OutboxMessage
+from tests.awards.factories import CategoryFactory, CycleFactory
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        yield
+
+
+def judging_now():
+    return CycleFactory(judging=True, normalise_after=2)
+
+
+def eligible(category, name="Amira Hussain") -> Nomination:
+    nomination = Nomination(category=category, status=NominationStatus.ELIGIBLE, nominator_name="Pat",
+                            nominator_email="pat@example.org", relationship_to_nominee="Neighbour",
+                            nominee_name=name, nominee_kind=NomineeKind.INDIVIDUAL, nominee_area="Corby")
+    db.session.add(nomination)
+    db.session.flush()
+    return nomination
+
+
+def on_panel(category, *judges):
+    for judge in judges:
+        judging.appoint_judge(category, judge.email, actor=UserFactory())
+
+
+def all_scores(category, value):
+    return {criterion.id: value for criterion in category.criteria}
+
+
+def test_appointing_emails_the_judge_and_an_address_without_an_account_is_claimed_once_confirmed(ctx):
+    category = CategoryFactory(name="Unsung Hero")
+    judge = UserFactory()
+    on_panel(category, judge)
+    assert judging.is_judge_of(judge, category.id)
+    subjects = db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.recipient == judge.email)).all()
+    assert subjects == ["You are a judge: Unsung Hero"]
+    with pytest.raises(AwardRuleBroken, match="already on the Unsung Hero panel"):
+        judging.appoint_judge(category, judge.email.upper(), actor=UserFactory())
+    judging.appoint_judge(category, "new.judge@example.org", actor=UserFactory())
+    newcomer = UserFactory(email="new.judge@example.org", email_confirmed_at=None)
+    judging.claim_appointments(newcomer)
+    assert not judging.is_judge_of(newcomer, category.id)  # the address is not proven yet
+    newcomer.email_confirmed_at = utcnow()
+    judging.claim_appointments(newcomer)
+    assert judging.is_judge_of(newcomer, category.id)
+
+
+def test_a_judge_sees_a_nomination_only_after_declaring_no_conflict(ctx):
+    category = CategoryFactory(cycle=judging_now())
+    judge = UserFactory()
+    on_panel(category, judge)
+    nomination = eligible(category)
+    assert not judging.may_see(nomination, judge)
+    judging.declare(nomination, judge, ConflictKind.NONE)
+    assert judging.may_see(nomination, judge)
+    with pytest.raises(AwardRuleBroken, match="already declared"):
+        judging.declare(nomination, judge, ConflictKind.FAMILY)
+
+
+def test_a_declared_conflict_takes_the_judge_off_the_nomination(ctx):
+    category = CategoryFactory(cycle=judging_now())
+    judge = UserFactory()
+    on_panel(category, judge)
+    nomination = eligible(category)
+    judging.declare(nomination, judge, ConflictKind.CLOSE_FRIEND)
+    assert not judging.may_see(nomination, judge)
+    with pytest.raises(AwardRuleBroken, match="You cannot score this nomination"):
+        judging.score(nomination, judge, all_scores(category, 3), submit=True)
+    assert [c.kind for c in judging.conflicts_in(category.cycle)] == [ConflictKind.CLOSE_FRIEND]
+
+
+def test_a_conflict_recorded_by_an_administrator_removes_scores_already_given(ctx):
+    category = CategoryFactory(cycle=judging_now())
+    judge, admin = UserFactory(), UserFactory()
+    on_panel(category, judge)
+    nomination = eligible(category)
+    judging.declare(nomination, judge, ConflictKind.NONE)
+    judging.score(nomination, judge, all_scores(category, 4), submit=True)
+    judging.declare(nomination, judge, ConflictKind.EMPLOYMENT, note="Works for the nominee", recorded_by=admin)
+    assert db.session.scalar(select(func.count(ScoreSheet.id))) == 0
+    assert judging.declaration_of(nomination, judge).recorded_by_id == admin.id
+
+
+def test_other_needs_a_note(ctx):
+    category = CategoryFactory(cycle=judging_now())
+    judge = UserFactory()
+    on_panel(category, judge)
+    with pytest.raises(AwardRuleBroken, match="Say what the connection is") as refused:
+        judging.declare(eligible(category), judge, ConflictKind.OTHER)
+    assert refused.value.field == "note"
+
+
+def test_only_panel_members_declare(ctx):
+    category = CategoryFactory(cycle=judging_now())
+    with pytest.raises(AwardRuleBroken, match="is not on the"):
+        judging.declare(eligible(category), UserFactory(), ConflictKind.NONE)
+
+
+def test_scores_are_drafted_then_submitted_once_within_the_window(ctx):
+    category = CategoryFactory(cycle=judging_now())
+    impact, reach = category.criteria
+    judge = UserFactory()
+    on_panel(category, judge)
+    nomination = eligible(category)
+    judging.declare(nomination, judge, ConflictKind.NONE)
+    draft = judging.score(nomination, judge, {impact.id: 4, reach.id: None}, submit=False)
+    assert draft.submitted_at is None and draft.score_for(impact.id) == 4
+    with pytest.raises(DomainErrors) as incomplete:
+        judging.score(nomination, judge, {impact.id: 4, reach.id: None}, submit=True)
+    assert [p.field for p in incomplete.value.errors] == [f"criterion_{reach.id}"]
+    with pytest.raises(DomainErrors) as off_scale:
+        judging.score(nomination, judge, {impact.id: 6, reach.id: 0}, submit=True)
+    assert [p.message for p in off_scale.value.errors] == ["Score from 1 to 5", "Score from 1 to 5"]
+    sheet = judging.score(nomination, judge, {impact.id: 4, reach.id: 2}, comment="Strong", submit=True)
+    assert sheet.submitted_at is not None and [s.value for s in sheet.scores] == [4, 2]
+    with pytest.raises(AwardRuleBroken, match="already submitted"):
+        judging.score(nomination, judge, {impact.id: 5, reach.id: 5}, submit=True)
+    with pytest.raises(AwardRuleBroken, match="Judging is not open"):
+        judging.score(nomination, judge, {impact.id: 5, reach.id: 5}, submit=True,
+                      now=category.cycle.judging_closes_at)
+
+
+def test_judges_see_others_scores_only_after_their_own_and_only_if_the_cycle_allows(ctx):
+    category = CategoryFactory(cycle=judging_now())
+    first, second = UserFactory(), UserFactory()
+    on_panel(category, first, second)
+    nomination = eligible(category)
+    for judge in (first, second):
+        judging.declare(nomination, judge, ConflictKind.NONE)
+    judging.score(nomination, first, all_scores(category, 5), submit=True)
+    assert judging.others_sheets(nomination, second) == []  # has not scored yet
+    judging.score(nomination, second, all_scores(category, 3), submit=True)
+    assert judging.others_sheets(nomination, second) == []  # the cycle says never
+    category.cycle.show_other_scores = True
+    assert [s.judge_id for s in judging.others_sheets(nomination, second)] == [first.id]
+
+
+def test_results_come_from_submitted_weighted_scores(ctx):
+    category = CategoryFactory(cycle=judging_now())  # weights: impact 2, reach 1
+    impact, reach = category.criteria
+    first, second = UserFactory(), UserFactory()
+    on_panel(category, first, second)
+    amira, grace = eligible(category, "Amira Hussain"), eligible(category, "Grace Okafor")
+    for nomination in (amira, grace):
+        for judge in (first, second):
+            judging.declare(nomination, judge, ConflictKind.NONE)
+    judging.score(amira, first, {impact.id: 5, reach.id: 2}, submit=True)   # (10 + 2) / 3 = 4
+    judging.score(amira, second, {impact.id: 4, reach.id: 1}, submit=True)  # (8 + 1) / 3 = 3
+    judging.score(grace, first, {impact.id: 2, reach.id: 2}, submit=True)   # 2
+    judging.score(grace, second, {impact.id: 5, reach.id: 5}, submit=False)  # a draft does not count
+    results, normalised = judging.results_for(category)
+    assert not normalised  # the second judge has submitted only one (needs 2)
+    assert [(r.nomination_id, r.rank, r.scores, r.raw) for r in results] == [(amira.id, 1, 2, 3.5),
+                                                                             (grace.id, 2, 1, 2.0)]
+    assert judging.progress_of(second, category) == {amira.id: "Submitted", grace.id: "Draft saved"}

@@ -1,0 +1,118 @@
+"""Judging through real forms: a judge declares, reads and scores; a
+conflicted judge sees nothing and a crafted score is refused; the awards
+team appoint the panel, record a conflict and read the results."""
+
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from awards.models import ConflictDeclaration, Nomination, NominationStatus, NomineeKind, PanelMember, ScoreSheet
+from core.extensions import db
+from core.models import User
+from tests.awards.factories import CategoryFactory, CycleFactory
+from tests.conftest import sign_in, submit
+
+
+def text_of(response):
+    return response.get_data(as_text=True)
+
+
+def judging_world(app, *judges, blind=False):
+    """A category in its judging window, two eligible nominations, and these judges on its panel."""
+    with app.app_context():
+        cycle = CycleFactory(judging=True, blind_judging=blind)
+        category = CategoryFactory(cycle=cycle, name="Unsung Hero")
+        nominations = [Nomination(category=category, status=NominationStatus.ELIGIBLE, nominator_name="Pat Neighbour",
+                                  nominator_email="pat@example.org", relationship_to_nominee="Neighbour",
+                                  nominee_name=name, nominee_kind=NomineeKind.INDIVIDUAL, nominee_area="Corby",
+                                  nominee_email=f"{name.split()[0].lower()}@example.org")
+                       for name in ("Amira Hussain", "Grace Okafor")]
+        db.session.add_all(nominations)
+        for judge in judges:
+            db.session.add(PanelMember(category_id=category.id, email=judge.email, user_id=judge.id))
+        db.session.commit()
+        return category.id, [c.id for c in category.criteria], [n.id for n in nominations]
+
+
+def test_a_judge_declares_then_reads_and_scores(app, make_user):
+    judge = make_user()
+    _, (impact, reach), (amira, _) = judging_world(app, judge, blind=True)
+    browser = app.test_client()
+    sign_in(browser, judge)
+    page = f"/judging/nominations/{amira}"
+    assert "Amira Hussain" in text_of(browser.get("/judging"))
+    before = text_of(browser.get(page))
+    assert "Before you read this nomination" in before and "What has the nominee done?" not in before
+    assert "Pat Neighbour" not in before  # blind judging: the nominator stays hidden
+    no_answer = submit(browser, f"{page}/declaration", {}, form_url=page)
+    assert no_answer.status_code == 400 and "Say whether you have a connection" in text_of(no_answer)
+    submit(browser, f"{page}/declaration", {"kind": "none"}, form_url=page)
+    reading = text_of(browser.get(page))
+    assert "What has the nominee done?" in reading and "Pat Neighbour" not in reading
+    assert "amira@example.org" not in reading  # nominees' contacts hidden by default
+    missing = submit(browser, f"{page}/scores", {f"criterion_{impact}": "4", "send": "Submit scores"})
+    assert missing.status_code == 400 and "Score this criterion" in text_of(missing)
+    submit(browser, f"{page}/scores", {f"criterion_{impact}": "4", f"criterion_{reach}": "2", "comment": "Strong",
+                                       "send": "Submit scores"})
+    assert "Submitted" in text_of(browser.get(page))
+    again = submit(browser, f"{page}/scores", {f"criterion_{impact}": "5", f"criterion_{reach}": "5",
+                                               "send": "Submit scores"}, form_url="/judging")
+    assert "already submitted your scores" in text_of(again)
+    with app.app_context():
+        sheet = db.session.scalar(select(ScoreSheet))
+        assert [s.value for s in sheet.scores] == [4, 2] and sheet.submitted_at is not None
+
+
+def test_a_conflicted_judge_sees_nothing_and_a_crafted_score_changes_nothing(app, make_user):
+    judge = make_user()
+    _, (impact, reach), (amira, _) = judging_world(app, judge)
+    browser = app.test_client()
+    sign_in(browser, judge)
+    page = f"/judging/nominations/{amira}"
+    submit(browser, f"{page}/declaration", {"kind": "close_friend"}, form_url=page)
+    shown = text_of(browser.get(page))
+    assert "not yours to judge" in shown and "What has the nominee done?" not in shown
+    crafted = submit(browser, f"{page}/scores", {f"criterion_{impact}": "5", f"criterion_{reach}": "5",
+                                                 "send": "Submit scores"}, form_url="/judging")
+    assert crafted.status_code == 400 and "You cannot score this nomination" in text_of(crafted)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ScoreSheet.id))) == 0
+
+
+def test_a_judge_cannot_reach_another_panels_nominations(app, make_user):
+    judge, outsider = make_user(), make_user()
+    _, _, (amira, _) = judging_world(app, judge)
+    judging_world(app, outsider)
+    browser = app.test_client()
+    sign_in(browser, outsider)
+    assert browser.get(f"/judging/nominations/{amira}").status_code == 404
+
+
+def test_the_awards_team_appoint_judges_record_conflicts_and_read_results(app, make_user):
+    judge, second = make_user(), make_user()
+    category_id, (impact, reach), (amira, grace) = judging_world(app, judge)
+    team = app.test_client()
+    sign_in(team, make_user(roles=["awards_administrator"]))
+    panel = f"/manage/awards/categories/{category_id}/panel"
+    submit(team, panel, {"email": second.email})
+    assert escape(second.name) in text_of(team.get(panel))
+    twice = submit(team, panel, {"email": second.email})
+    assert "is already on the Unsung Hero panel" in text_of(twice)
+
+    judging = app.test_client()
+    sign_in(judging, judge)
+    for nomination in (amira, grace):
+        page = f"/judging/nominations/{nomination}"
+        submit(judging, f"{page}/declaration", {"kind": "none"}, form_url=page)
+    submit(judging, f"/judging/nominations/{amira}/scores", {f"criterion_{impact}": "5", f"criterion_{reach}": "2",
+                                                              "send": "Submit scores"}, form_url="/judging")
+    screen = f"/manage/awards/nominations/{grace}"
+    with app.app_context():
+        judge_id = db.session.scalar(select(User.id).where(User.email == judge.email))
+    submit(team, f"{screen}/conflicts", {"judge_id": str(judge_id), "kind": "employment", "note": "Her manager"},
+           form_url=screen)
+    assert "Employer or employee (Her manager), recorded by the awards team" in text_of(team.get(screen))
+    results = text_of(team.get(f"/manage/awards/categories/{category_id}/results"))
+    assert "4.00" in results and "Not scored" in results and "Not applicable" in results
+    assert f"{escape(judge.name)} on Grace Okafor: employer or employee" in results
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ConflictDeclaration.id))) == 2
