@@ -1,4 +1,5 @@
-"""Demo awards: last year's cycle, judged (two judges' scores, normalised),
+"""Demo awards: last year's cycle, judged (two judges' scores, normalised)
+and announced, with a winner, highly commended and shortlisted nominees,
 and this year's Community Cohesion Awards open for nominations in six
 categories, with nominations from guests and members, some screened (one
 ruled out, one flagged because the nominee works for the partnership), a
@@ -9,8 +10,8 @@ from sqlalchemy import select
 
 from awards import judging, services
 from awards.models import (
-    AwardCategory, AwardCycle, ConflictDeclaration, ConflictKind, Nomination, NominationStatus, NomineeKind,
-    PanelMember, Score, ScoreSheet,
+    AwardCategory, AwardCycle, ConflictDeclaration, ConflictKind, Decision, Nomination, NominationStatus, NomineeKind,
+    Outcome, PanelMember, Score, ScoreSheet,
 )
 from awards.services import CategoryDetails, CycleDetails, NominationDetails
 from core.database import london_datetime
@@ -121,6 +122,8 @@ def _judged(category: AwardCategory, admin: User, judge: User) -> None:
     # Each judge's marks per nominee (impact, reach, beyond): the second judge marks everyone lower.
     marks = {"Bernadette Kelly": ((5, 4, 5), (4, 3, 4)), "Tariq Mahmood": ((4, 5, 4), (4, 4, 3)),
              "Ewa Nowak": ((3, 3, 4), (2, 2, 3)), "Joseph Mensah": ((4, 2, 3), (2, 2, 2))}
+    outcomes = {"Bernadette Kelly": Outcome.WINNER, "Tariq Mahmood": Outcome.HIGHLY_COMMENDED,
+                "Ewa Nowak": Outcome.SHORTLISTED, "Joseph Mensah": Outcome.NOT_SHORTLISTED}
     for name, sheets in marks.items():
         nomination = Nomination(category=category, status=NominationStatus.ELIGIBLE, nominator_name="A neighbour",
                                 nominator_email="neighbour@example.org", relationship_to_nominee="Neighbour",
@@ -135,3 +138,8 @@ def _judged(category: AwardCategory, admin: User, judge: User) -> None:
                                       submitted_at=category.cycle.judging_opens_at + timedelta(days=3), scores=[
                                           Score(criterion_id=criterion.id, value=value)
                                           for criterion, value in zip(category.criteria, values)]))
+        db.session.add(Decision(nomination_id=nomination.id, outcome=outcomes[name], decided_by_id=admin.id,
+                                rationale="The panel's unanimous view after discussing every nominee.",
+                                decided_at=category.cycle.judging_closes_at))
+    cycle = category.cycle
+    cycle.shortlist_published_at, cycle.results_published_at = cycle.judging_closes_at, cycle.announce_at

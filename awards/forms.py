@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from awards.models import ConflictKind, NominationStatus, NomineeKind
+from awards.models import ConflictKind, NominationStatus, NomineeKind, Outcome
 from awards.services import MAX_REFEREES, SELF_NOMINATION, CategoryDetails, CycleDetails, NominationDetails
 from core.database import in_london, london_datetime
 from core.forms import NoControlCharacters, email_field, optional_long_text, optional_text, required_text
@@ -275,3 +275,15 @@ def score_form(category, sheet=None) -> ScoreForm:
     if sheet is None:
         return form_class()
     return form_class(comment=sheet.comment, **{f"criterion_{s.criterion_id}": s.value for s in sheet.scores})
+
+
+class DecisionForm(FlaskForm):
+    outcome = SelectField("The panel's decision", widget=GovSelect(), choices=[(o.value, o.label) for o in Outcome],
+                          invalid_choice_message="Choose a decision from the list")
+    rationale = optional_long_text("Why", 3000, "The panel's reasons. They go in the published results record")
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+
+class ReopenForm(FlaskForm):
+    reason = optional_long_text("Why reopen the results", 1000, "Kept in the audit log")
+    submit = SubmitField("Reopen the results", widget=GovSubmitInput())

@@ -51,6 +51,9 @@ class AwardCycle(db.Model):
     show_other_scores: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Scores are normalised per judge only when every judge in a category has scored at least this many.
     normalise_after: Mapped[int] = mapped_column(default=3, server_default="3")
+    # When administrators published the shortlist and the results; published decisions are locked.
+    shortlist_published_at: Mapped[Optional[datetime]]
+    results_published_at: Mapped[Optional[datetime]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -351,3 +354,33 @@ class Score(db.Model):
         UniqueConstraint("sheet_id", "criterion_id", name="uq_award_scores_sheet_criterion"),
         CheckConstraint("value >= 1", name="value_positive"),
     )
+
+
+class Outcome(enum.Enum):
+    WINNER = "winner"
+    HIGHLY_COMMENDED = "highly_commended"
+    SHORTLISTED = "shortlisted"
+    NOT_SHORTLISTED = "not_shortlisted"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+# Outcomes that put a nomination on the public shortlist.
+ON_SHORTLIST = (Outcome.WINNER, Outcome.HIGHLY_COMMENDED, Outcome.SHORTLISTED)
+
+
+class Decision(db.Model):
+    """What the panel meeting decided for a nomination, and why."""
+
+    __tablename__ = "award_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("award_nominations.id", ondelete="CASCADE"), unique=True)
+    outcome: Mapped[Outcome] = mapped_column(Enum(Outcome, name="award_outcome", values_callable=enum_values))
+    rationale: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    nomination: Mapped[Nomination] = relationship(lazy="joined")

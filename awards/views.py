@@ -5,14 +5,16 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from awards import judging, permissions, services
+from awards import decisions, judging, permissions, services
+from awards.pdf import certificates_pdf
 from awards.forms import (
-    CategoryForm, CopyCategoriesForm, CriterionForm, CycleForm, DeclarationForm, ExclusionForm, JudgeForm,
-    QuestionForm, RecordConflictForm, ScreeningFilterForm, ScreeningForm, nomination_form, score_form,
+    CategoryForm, CopyCategoriesForm, CriterionForm, CycleForm, DecisionForm, DeclarationForm, ExclusionForm,
+    JudgeForm, QuestionForm, RecordConflictForm, ReopenForm, ScreeningFilterForm, ScreeningForm, nomination_form,
+    score_form,
 )
 from awards.models import (
-    AwardCategory, AwardCycle, CategoryQuestion, ConflictKind, Criterion, Exclusion, Nomination, NominationStatus,
-    PanelMember, Stage,
+    ON_SHORTLIST, AwardCategory, AwardCycle, CategoryQuestion, ConflictKind, Criterion, Exclusion, Nomination,
+    NominationStatus, Outcome, PanelMember, Stage,
 )
 from core.database import takes_write_lock, utcnow
 from core.extensions import db, limiter
@@ -165,15 +167,15 @@ def manage_cycle(cycle_id):
     return _cycle_page(cycle)
 
 
-def _cycle_page(cycle: AwardCycle, *, copy_form=None, exclusion_form=None, status: int = 200):
+def _cycle_page(cycle: AwardCycle, *, copy_form=None, exclusion_form=None, reopen_form=None, status: int = 200):
     copy_form = copy_form or CopyCategoriesForm()
     copy_form.source_id.choices = [(c.id, c.name) for c in services.cycles() if c.id != cycle.id]
-    failed = copy_form if copy_form.errors else exclusion_form
+    failed = copy_form if copy_form.errors else (exclusion_form or reopen_form)
     return render_template("awards/manage_cycle.html", cycle=cycle, copy_form=copy_form,
                            exclusion_form=exclusion_form or ExclusionForm(), exclusions=services.exclusions_of(cycle),
                            counts=services.nomination_counts(cycle), stage=cycle.stage(utcnow()),
                            statuses=(NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE,
-                                     NominationStatus.INELIGIBLE),
+                                     NominationStatus.INELIGIBLE), reopen_form=reopen_form or ReopenForm(),
                            form=failed or EmptyForm()), status
 
 
@@ -347,10 +349,15 @@ def _screening_actions(nomination: Nomination, form: ScreeningForm) -> dict:
     }
 
 
-def _screen_page(nomination: Nomination, form: ScreeningForm, *, conflict_form=None, status: int = 200):
-    return render_template("awards/screen.html", nomination=nomination, form=conflict_form or form,
-                           screening_form=form, conflict_form=conflict_form or _conflict_form(nomination),
-                           declarations=judging.declarations_for(nomination)), status
+def _screen_page(nomination: Nomination, form: ScreeningForm, *, conflict_form=None, decision_form=None,
+                 status: int = 200):
+    decision = decisions.decisions_in(nomination.category.cycle).get(nomination.id)
+    return render_template(
+        "awards/screen.html", nomination=nomination, form=conflict_form or decision_form or form,
+        screening_form=form, conflict_form=conflict_form or _conflict_form(nomination),
+        declarations=judging.declarations_for(nomination), decision=decision,
+        decision_form=decision_form or DecisionForm(outcome=decision.outcome.value if decision else None,
+                                                    rationale=decision.rationale if decision else None)), status
 
 
 def _category_for_move(category_id: int) -> AwardCategory:
@@ -494,4 +501,99 @@ def results(category_id):
     ranked, normalised = judging.results_for(category)
     return render_template("awards/results.html", category=category, results=ranked, normalised=normalised,
                            nominations={n.id: n for n in judging.to_judge(category)},
-                           conflicts=judging.conflicts_in(category.cycle))
+                           conflicts=judging.conflicts_in(category.cycle),
+                           decided=decisions.decisions_in(category.cycle))
+
+
+@bp.post("/manage/awards/nominations/<int:nomination_id>/decision")
+@takes_write_lock
+@login_required
+def decide(nomination_id):
+    _require_awards_team()
+    nomination = db.get_or_404(Nomination, nomination_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        done, decision = call_service(form, lambda: decisions.decide(
+            nomination, Outcome(form.outcome.data), rationale=form.rationale.data or "", actor=current_user))
+        if done:
+            flash(f"{nomination.nominee_name}: {decision.outcome.label.lower()}.", "success")
+            return redirect(url_for("awards.results", category_id=nomination.category_id))
+    return _screen_page(nomination, _screening_form(nomination), decision_form=form, status=400)
+
+
+@bp.post("/manage/awards/<int:cycle_id>/publish-shortlist")
+@takes_write_lock
+@login_required
+def publish_shortlist(cycle_id):
+    _require_awards_team()
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    return press_button(EmptyForm(), lambda: decisions.publish_shortlist(cycle, actor=current_user),
+                        "The shortlist is published, and the shortlisted nominees' nominators have been emailed.",
+                        url_for("awards.manage_cycle", cycle_id=cycle.id))
+
+
+@bp.post("/manage/awards/<int:cycle_id>/publish-results")
+@takes_write_lock
+@login_required
+def publish_results(cycle_id):
+    _require_awards_team()
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    return press_button(EmptyForm(), lambda: decisions.publish_results(cycle, actor=current_user),
+                        "The results are published and the decisions are locked.",
+                        url_for("awards.manage_cycle", cycle_id=cycle.id))
+
+
+@bp.post("/manage/awards/<int:cycle_id>/reopen")
+@takes_write_lock
+@login_required
+def reopen_results(cycle_id):
+    _require_awards_team()
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: decisions.reopen_results(cycle, reason=form.reason.data or "",
+                                                                      actor=current_user))
+        if done:
+            flash("The results are taken down and the decisions can change.", "success")
+            return redirect(url_for("awards.manage_cycle", cycle_id=cycle.id))
+    return _cycle_page(cycle, reopen_form=form, status=400)
+
+
+@bp.get("/manage/awards/<int:cycle_id>/certificates.pdf")
+@login_required
+def certificates(cycle_id):
+    """Every winner's, highly commended and shortlisted nominee's certificate,
+    or one nominee's (?nomination=ID), ready to print."""
+    _require_awards_team()
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    chosen = [d for category, listed in decisions.published(cycle, ON_SHORTLIST) for d in listed]
+    wanted = request.args.get("nomination", type=int)
+    if wanted is not None:
+        chosen = [d for d in chosen if d.nomination_id == wanted]
+    if not chosen:
+        abort(404)
+    ceremony = db.session.get(Event, cycle.ceremony_id) if cycle.ceremony_id else None
+    body = certificates_pdf(chosen, cycle=cycle, ceremony=ceremony, brand_name=current_app.config["BRAND_NAME"])
+    name = f"certificate-{wanted}" if wanted else f"certificates-{cycle.id}"
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+
+
+# --- the public announcements -------------------------------------------------------------------
+
+@bp.get("/awards/<int:cycle_id>/shortlist")
+def shortlist(cycle_id):
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    if cycle.shortlist_published_at is None:
+        abort(404)
+    return render_template("awards/announcement.html", cycle=cycle, winners=False,
+                           categories=decisions.published(cycle, ON_SHORTLIST))
+
+
+@bp.get("/awards/<int:cycle_id>/winners")
+def winners(cycle_id):
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    if cycle.results_published_at is None:
+        abort(404)
+    return render_template("awards/announcement.html", cycle=cycle, winners=True,
+                           categories=decisions.published(cycle, (Outcome.WINNER, Outcome.HIGHLY_COMMENDED)))

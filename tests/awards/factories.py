@@ -10,7 +10,8 @@ from tests.events.factories import _Base
 
 class CycleFactory(_Base):
     """A cycle open for nominations now, by default; `judging=True` for one
-    whose judging window is open now."""
+    whose judging window is open now; `announcing=True` for one whose
+    judging has closed and whose announcement date has come."""
 
     class Meta:
         model = AwardCycle
@@ -20,6 +21,12 @@ class CycleFactory(_Base):
             nominations_open_at=factory.LazyFunction(lambda: utcnow() - timedelta(days=40)),
             nominations_close_at=factory.LazyFunction(lambda: utcnow() - timedelta(days=10)),
             judging_opens_at=factory.LazyFunction(lambda: utcnow() - timedelta(days=5)))
+        announcing = factory.Trait(
+            nominations_open_at=factory.LazyFunction(lambda: utcnow() - timedelta(days=90)),
+            nominations_close_at=factory.LazyFunction(lambda: utcnow() - timedelta(days=60)),
+            judging_opens_at=factory.LazyFunction(lambda: utcnow() - timedelta(days=50)),
+            judging_closes_at=factory.LazyFunction(lambda: utcnow() - timedelta(days=20)),
+            announce_at=factory.LazyFunction(lambda: utcnow() - timedelta(days=1)))
 
     name = factory.Sequence(lambda n: f"Community Cohesion Awards {2027 + n}")
     nominations_open_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=10))

@@ -195,6 +195,16 @@ MATRIX = {
     "awards.remove_judge": ("POST", "/manage/awards/panel/{panel_member}/remove", only(AWARDS_TEAM, 302)),
     "awards.record_conflict": ("POST", "/manage/awards/nominations/{nomination}/conflicts", only(AWARDS_TEAM, 400)),
     "awards.results": ("GET", "/manage/awards/categories/{category}/results", only(AWARDS_TEAM)),
+    "awards.decide": ("POST", "/manage/awards/nominations/{nomination}/decision", only(AWARDS_TEAM, 400)),
+    # Publishing before judging has closed is refused with a message on the cycle's page.
+    "awards.publish_shortlist": ("POST", "/manage/awards/{cycle}/publish-shortlist", only(AWARDS_TEAM, 302)),
+    "awards.publish_results": ("POST", "/manage/awards/{cycle}/publish-results", only(AWARDS_TEAM, 302)),
+    "awards.reopen_results": ("POST", "/manage/awards/{cycle}/reopen", only(AWARDS_TEAM, 400)),
+    # Nothing decided yet, so no certificates to print.
+    "awards.certificates": ("GET", "/manage/awards/{cycle}/certificates.pdf", only(AWARDS_TEAM, 404)),
+    # Not published yet: not there for anyone.
+    "awards.shortlist": ("GET", "/awards/{cycle}/shortlist", everyone(404)),
+    "awards.winners": ("GET", "/awards/{cycle}/winners", everyone(404)),
     # The JSON API is public, read-only and the same for everyone.
     "api.events": ("GET", "/api/v1/events", everyone(200)),
     "api.event": ("GET", "/api/v1/events/{event}", everyone(200)),

@@ -140,3 +140,46 @@ def test_a_judge_declares_a_conflict_on_one_and_scores_another(browser, site):
     check_accessibility(admin)
     page.context.close()
     admin.context.close()
+
+
+def test_the_administrator_decides_publishes_the_winners_and_prints_certificates(browser, site):
+    with site.app.app_context():
+        cycle = CycleFactory(name=f"Awards {uuid.uuid4().hex[:6]}", announcing=True)
+        category = CategoryFactory(cycle=cycle, name="Unsung Hero")
+        nomination = Nomination(category=category, status=NominationStatus.ELIGIBLE, nominator_name="Pat",
+                                nominator_email="pat@example.org", relationship_to_nominee="Neighbour",
+                                nominee_name="Bernadette Kelly", nominee_kind=NomineeKind.INDIVIDUAL,
+                                nominee_area="Northampton")
+        db.session.add(nomination)
+        db.session.commit()
+        cycle_id, nomination_id = cycle.id, nomination.id
+    admin = browser.new_context(base_url=site.url, accept_downloads=True).new_page()
+    sign_in_with(admin, "admin@example.org")
+    admin.goto(f"/manage/awards/nominations/{nomination_id}")
+    admin.get_by_label("The panel's decision").select_option("winner")
+    admin.get_by_role("button", name="Record the decision").click()
+    expect(admin.locator(".govuk-error-summary")).to_contain_text("Write the panel's reason")
+    check_accessibility(admin)
+    admin.get_by_label("Why").fill("Forty years of bringing neighbours together")
+    admin.get_by_role("button", name="Record the decision").click()
+    expect(admin.get_by_text("Bernadette Kelly: winner.")).to_be_visible()
+    admin.goto(f"/manage/awards/{cycle_id}")
+    admin.get_by_role("button", name="Publish the shortlist").click()
+    expect(admin.get_by_text("The shortlist is published")).to_be_visible()
+    admin.get_by_role("button", name="Publish the winners").click()
+    expect(admin.get_by_text("The results are published and the decisions are locked.")).to_be_visible()
+    check_accessibility(admin)
+    with admin.expect_download() as download:
+        admin.get_by_role("link", name="Download certificates (PDF)").click()
+    assert download.value.suggested_filename == f"certificates-{cycle_id}.pdf"
+
+    public = browser.new_context(base_url=site.url).new_page()
+    public.goto(f"/awards/{cycle_id}")
+    public.get_by_role("link", name="See the winners").click()
+    expect(public.get_by_role("heading", name="The winners")).to_be_visible()
+    expect(public.get_by_text("Bernadette Kelly, Northampton")).to_be_visible()
+    check_accessibility(public)
+    public.goto(f"/awards/{cycle_id}/shortlist")
+    check_accessibility(public)
+    admin.context.close()
+    public.context.close()

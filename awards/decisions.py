@@ -1,0 +1,129 @@
+"""The panel meeting's decisions and their publication: shortlist, then
+winners at the announcement date. Published decisions are locked until an
+administrator reopens them (with a reason, in the audit log). Functions
+flush but never commit; publishing locks the cycle row."""
+from datetime import datetime
+
+from flask import url_for
+from sqlalchemy import select
+
+from awards.models import (
+    ON_SHORTLIST, AwardCategory, AwardCycle, Decision, Nomination, NominationStatus, Outcome,
+)
+from awards.services import AwardRuleBroken
+from core import audit
+from core.database import lock_row, utcnow
+from core.email import queue_email
+from core.extensions import db
+from core.models import User
+
+
+def decisions_in(cycle: AwardCycle) -> dict[int, Decision]:
+    """Each decided nomination's decision, by nomination id (one query)."""
+    return {d.nomination_id: d for d in db.session.scalars(
+        select(Decision).join(Nomination, Decision.nomination_id == Nomination.id).join(Nomination.category)
+        .where(AwardCategory.cycle_id == cycle.id))}
+
+
+def decide(nomination: Nomination, outcome: Outcome, *, rationale: str, actor: User) -> Decision:
+    cycle = nomination.category.cycle
+    _lock(cycle)
+    if cycle.results_published_at is not None:
+        raise AwardRuleBroken("The results are published, so decisions are locked. Reopen them first.")
+    if nomination.status != NominationStatus.ELIGIBLE:
+        raise AwardRuleBroken("Only an eligible nomination can be decided")
+    if not rationale.strip():
+        raise AwardRuleBroken("Write the panel's reason: it goes in the public record", field="rationale")
+    decision = db.session.scalar(select(Decision).where(Decision.nomination_id == nomination.id))
+    if decision is None:
+        decision = Decision(nomination_id=nomination.id, outcome=outcome, rationale="")
+        db.session.add(decision)
+    decision.outcome, decision.rationale = outcome, rationale.strip()
+    decision.decided_by_id, decision.decided_at = actor.id, utcnow()
+    db.session.flush()
+    audit.record("awards.decided", actor=actor, subject=nomination, details={"outcome": outcome.value})
+    return decision
+
+
+def publish_shortlist(cycle: AwardCycle, *, actor: User, now: datetime | None = None) -> int:
+    """Announce who is shortlisted (winners are not told apart yet), and tell
+    their nominators and the nominees who know. Returns how many."""
+    now = now or utcnow()
+    _lock(cycle)
+    if cycle.shortlist_published_at is not None:
+        raise AwardRuleBroken("The shortlist is already published")
+    if now < cycle.judging_closes_at:
+        raise AwardRuleBroken("Publish the shortlist once judging has closed")
+    shortlisted = [d for d in decisions_in(cycle).values() if d.outcome in ON_SHORTLIST]
+    if not shortlisted:
+        raise AwardRuleBroken("Nobody is shortlisted yet: record the panel's decisions first")
+    cycle.shortlist_published_at = now
+    db.session.flush()
+    for decision in shortlisted:
+        _tell(decision.nomination, "award_shortlisted", f"Shortlisted: {decision.nomination.category.name}")
+    audit.record("awards.shortlist_published", actor=actor, subject=cycle, details={"shortlisted": len(shortlisted)})
+    return len(shortlisted)
+
+
+def publish_results(cycle: AwardCycle, *, actor: User, now: datetime | None = None) -> None:
+    """Announce the winners on or after the announcement date, once every
+    eligible nomination has a decision; the decisions are then locked."""
+    now = now or utcnow()
+    _lock(cycle)
+    if cycle.results_published_at is not None:
+        raise AwardRuleBroken("The results are already published")
+    if now < cycle.announce_at:
+        raise AwardRuleBroken("The results can be published from the announcement date")
+    decided = decisions_in(cycle)
+    undecided = db.session.scalars(select(Nomination.nominee_name).join(Nomination.category).where(
+        AwardCategory.cycle_id == cycle.id, Nomination.status == NominationStatus.ELIGIBLE,
+        Nomination.id.not_in(decided.keys() or [0]))).all()
+    if undecided:
+        raise AwardRuleBroken(f"Decide every eligible nomination first: {', '.join(sorted(undecided)[:5])}"
+                              + (" and others" if len(undecided) > 5 else ""))
+    cycle.results_published_at = now
+    db.session.flush()
+    for decision in decided.values():
+        if decision.outcome in (Outcome.WINNER, Outcome.HIGHLY_COMMENDED):
+            _tell(decision.nomination, "award_result", f"{decision.outcome.label}: {decision.nomination.category.name}",
+                  outcome=decision.outcome)
+    audit.record("awards.results_published", actor=actor, subject=cycle)
+
+
+def reopen_results(cycle: AwardCycle, *, reason: str, actor: User) -> None:
+    """Take the results down so decisions can change; the reason is kept."""
+    if not reason.strip():
+        raise AwardRuleBroken("Say why the results are being reopened", field="reason")
+    _lock(cycle)
+    if cycle.results_published_at is None:
+        raise AwardRuleBroken("The results are not published")
+    cycle.results_published_at = None
+    db.session.flush()
+    audit.record("awards.results_reopened", actor=actor, subject=cycle, details={"reason": reason.strip()})
+
+
+def _lock(cycle: AwardCycle) -> None:
+    """Publishing and deciding one at a time per cycle, each seeing the latest state."""
+    lock_row(db.session, AwardCycle, cycle.id)
+    db.session.refresh(cycle)
+
+
+def _tell(nomination: Nomination, template: str, subject: str, **context) -> None:
+    link = url_for("awards.cycle_page", cycle_id=nomination.category.cycle_id, _external=True)
+    queue_email(to=nomination.nominator_email, subject=subject, template=template, nomination=nomination,
+                to_nominee=False, link=link, **context)
+    if nomination.nominee_knows and nomination.nominee_email:
+        queue_email(to=nomination.nominee_email, subject=subject, template=template, nomination=nomination,
+                    to_nominee=True, link=link, **context)
+
+
+def published(cycle: AwardCycle, outcomes) -> list[tuple[AwardCategory, list[Decision]]]:
+    """Each category with its decisions in these outcomes, best first, for the public pages."""
+    order = {outcome: n for n, outcome in enumerate(Outcome)}
+    by_category: dict[int, list[Decision]] = {}
+    for decision in decisions_in(cycle).values():
+        if decision.outcome in outcomes:
+            by_category.setdefault(decision.nomination.category_id, []).append(decision)
+    return [(category, sorted(by_category.get(category.id, []),
+                              key=lambda d: (order[d.outcome], d.nomination.nominee_name)))
+            for category in cycle.categories]
