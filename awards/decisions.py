@@ -2,15 +2,17 @@
 winners at the announcement date. Published decisions are locked until an
 administrator reopens them (with a reason, in the audit log). Functions
 flush but never commit; publishing locks the cycle row."""
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
 from sqlalchemy import select
 
+from awards import judging, services
+from awards.services import AwardRuleBroken
 from awards.models import (
     ON_SHORTLIST, AwardCategory, AwardCycle, Decision, Nomination, NominationStatus, Outcome,
 )
-from awards.services import AwardRuleBroken
 from core import audit
 from core.database import lock_row, utcnow
 from core.email import queue_email
@@ -127,3 +129,51 @@ def published(cycle: AwardCycle, outcomes) -> list[tuple[AwardCategory, list[Dec
     return [(category, sorted(by_category.get(category.id, []),
                               key=lambda d: (order[d.outcome], d.nomination.nominee_name)))
             for category in cycle.categories]
+
+
+@dataclass(frozen=True)
+class Honoured:
+    cycle: AwardCycle
+    winners: bool
+    categories: list
+
+
+def at_ceremony(event) -> Honoured | None:
+    """What a ceremony's page shows: the winners once published, else the
+    shortlist once published, else nothing."""
+    cycle = db.session.scalar(select(AwardCycle).where(AwardCycle.ceremony_id == event.id))
+    if cycle is None or cycle.shortlist_published_at is None and cycle.results_published_at is None:
+        return None
+    if cycle.results_published_at is not None:
+        return Honoured(cycle, True, published(cycle, (Outcome.WINNER, Outcome.HIGHLY_COMMENDED)))
+    return Honoured(cycle, False, published(cycle, ON_SHORTLIST))
+
+
+@dataclass(frozen=True)
+class CategoryRecord:
+    category: AwardCategory
+    counts: dict                 # NominationStatus -> how many
+    panel: list[str]             # judges' names (or addresses not yet claimed)
+    conflicts: list              # ConflictDeclaration, conflicts only
+    results: list                # scoring.Result, ranked
+    normalised: bool
+    nominees: dict[int, str]     # nomination id -> nominee's name
+    decided: dict[int, Decision]
+
+
+def results_record(cycle: AwardCycle) -> list[CategoryRecord]:
+    """Everything the partnership owes the public about how the winners were
+    chosen, category by category."""
+    counts = services.nomination_counts(cycle)
+    conflicts = judging.conflicts_in(cycle)
+    decided = decisions_in(cycle)
+    record = []
+    for category in cycle.categories:
+        results, normalised = judging.results_for(category)
+        nominees = {n.id: n.nominee_name for n in judging.to_judge(category)}
+        record.append(CategoryRecord(
+            category=category, counts=counts.get(category.id, {}),
+            panel=[m.user.name if m.user else m.email for m in judging.panel_of(category)],
+            conflicts=[c for c in conflicts if c.nomination_id in nominees], results=results,
+            normalised=normalised, nominees=nominees, decided={k: v for k, v in decided.items() if k in nominees}))
+    return record

@@ -1,11 +1,15 @@
-"""Award certificates: one landscape A4 page per nominee, as real text (so
-screen readers and search can read them). A pure function returning bytes."""
+"""Award certificates (one landscape A4 page per nominee) and a cycle's
+results record, as real text so that screen readers and search can read
+them. Pure functions returning bytes."""
 import io
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.database import in_london
 
@@ -43,4 +47,44 @@ def certificates_pdf(decisions, *, cycle, ceremony, brand_name: str) -> bytes:
         pdf.drawCentredString(width / 2, 35 * mm, f"Presented {when}" + (f" at {ceremony.title}" if ceremony else ""))
         pdf.showPage()
     pdf.save()
+    return out.getvalue()
+
+
+def results_record_pdf(record, *, cycle, brand_name: str) -> bytes:
+    """How the winners were chosen: per category, the nominations and how they
+    were screened, the panel, conflicts declared, scores and decisions."""
+    out = io.BytesIO()
+    document = SimpleDocTemplate(out, pagesize=A4, title=f"Results record: {cycle.name}", author=brand_name,
+                                 leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm)
+    styles = getSampleStyleSheet()
+    cell = styles["BodyText"]
+    story = [Paragraph(escape(f"Results record: {cycle.name}"), styles["Title"])]
+    for part in record:
+        counts = ", ".join(f"{status.label.lower()} {count}" for status, count in sorted(
+            part.counts.items(), key=lambda item: item[0].value)) or "none"
+        story += [Paragraph(escape(part.category.name), styles["Heading2"]),
+                  Paragraph(escape(f"Nominations: {counts}."), cell),
+                  Paragraph(escape(f"Panel: {', '.join(part.panel) or 'none appointed'}."), cell),
+                  Paragraph(escape("Conflicts declared: " + ("; ".join(
+                      f"{c.judge.name} on {part.nominees[c.nomination_id]} ({c.kind.label.lower()})"
+                      for c in part.conflicts) or "none") + "."), cell),
+                  Paragraph(escape("Scores normalised per judge." if part.normalised else
+                                   "Raw scores (too few scores per judge to normalise)."), cell),
+                  Spacer(1, 3 * mm)]
+        if part.results:
+            rows = [["Rank", "Nominee", "Judges", "Raw", "Normalised", "Decision and reasons"]]
+            for result in part.results:
+                decision = part.decided.get(result.nomination_id)
+                rows.append([str(result.rank or ""), Paragraph(escape(part.nominees[result.nomination_id]), cell),
+                             str(result.scores), "" if result.raw is None else f"{result.raw:.2f}",
+                             "" if result.normalised is None else f"{result.normalised:.2f}",
+                             Paragraph(escape(f"{decision.outcome.label}: {decision.rationale}" if decision
+                                              else "Not decided"), cell)])
+            table = Table(rows, colWidths=[12 * mm, 40 * mm, 15 * mm, 15 * mm, 20 * mm, 78 * mm], repeatRows=1)
+            table.setStyle(TableStyle([
+                ("BACKGROUND", (0, 0), (-1, 0), BRAND), ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.grey)]))
+            story.append(table)
+    document.build(story)
     return out.getvalue()

@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from awards import decisions, judging, permissions, services
-from awards.pdf import certificates_pdf
+from awards.exports import results_record_csv
+from awards.pdf import certificates_pdf, results_record_pdf
 from awards.forms import (
     CategoryForm, CopyCategoriesForm, CriterionForm, CycleForm, DecisionForm, DeclarationForm, ExclusionForm,
     JudgeForm, QuestionForm, RecordConflictForm, ReopenForm, ScreeningFilterForm, ScreeningForm, nomination_form,
@@ -579,7 +580,30 @@ def certificates(cycle_id):
                     headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
 
 
+@bp.get("/manage/awards/<int:cycle_id>/record.<any(pdf, csv):kind>")
+@login_required
+def results_record(cycle_id, kind):
+    """How the winners were chosen, for the partnership to publish."""
+    _require_awards_team()
+    cycle = db.get_or_404(AwardCycle, cycle_id)
+    record = decisions.results_record(cycle)
+    if kind == "csv":
+        body, mimetype = results_record_csv(record), "text/csv"
+    else:
+        body = results_record_pdf(record, cycle=cycle, brand_name=current_app.config["BRAND_NAME"])
+        mimetype = "application/pdf"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="results-record-{cycle.id}.{kind}"'})
+
+
 # --- the public announcements -------------------------------------------------------------------
+
+@bp.app_context_processor
+def _ceremony_hook():
+    """The ceremony is an event: its page (events package) asks this for the
+    shortlist or, once announced, the winners of the cycle it belongs to."""
+    return {"awards_at_ceremony": decisions.at_ceremony}
+
 
 @bp.get("/awards/<int:cycle_id>/shortlist")
 def shortlist(cycle_id):

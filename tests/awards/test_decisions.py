@@ -7,13 +7,17 @@ import pytest
 from sqlalchemy import select
 
 from awards import decisions
-from awards.models import AwardCycle, Nomination, NominationStatus, NomineeKind, Outcome
+from awards.models import (
+    AwardCycle, ConflictDeclaration, ConflictKind, Nomination, NominationStatus, NomineeKind, Outcome, PanelMember,
+)
 from awards.services import AwardRuleBroken
 from core.database import utcnow, write_lock
 from core.extensions import db
 from core.models import AuditEntry, OutboxMessage
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.conftest import sign_in, submit
+from events.models import EventKind
+from tests.events.factories import EventFactory
 from tests.events.test_pdf import pdf_text
 from tests.factories import UserFactory
 
@@ -105,3 +109,37 @@ def test_the_public_see_the_shortlist_then_the_winners_and_certificates_print(ap
     assert "Grace Okafor" not in text
     with app.app_context():
         assert db.session.get(AwardCycle, cycle_id).results_published_at is not None
+
+
+def test_the_results_record_and_the_ceremony_page_tell_how_winners_were_chosen(app, make_user):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        ceremony = EventFactory(title="Awards evening", kind=EventKind.AWARDS_CEREMONY)
+        category = CategoryFactory(cycle=decided_cycle(name="Awards 2026", ceremony_id=ceremony.id),
+                                   name="Unsung Hero")
+        judge = UserFactory(name="Jo Judge")
+        db.session.add(PanelMember(category_id=category.id, email=judge.email, user_id=judge.id))
+        amira, grace = eligible(category, "Amira Hussain"), eligible(category, "Grace Okafor")
+        db.session.add(ConflictDeclaration(nomination_id=grace.id, judge_id=judge.id, kind=ConflictKind.FAMILY))
+        decisions.decide(amira, Outcome.WINNER, rationale="Lasting change", actor=UserFactory())
+        decisions.decide(grace, Outcome.SHORTLISTED, rationale="Strong local work", actor=UserFactory())
+        db.session.commit()
+        cycle_id, ceremony_id = category.cycle_id, ceremony.id
+    visitor = app.test_client()
+    assert "The shortlist" not in visitor.get(f"/events/{ceremony_id}").get_data(as_text=True)
+    team = app.test_client()
+    sign_in(team, make_user(roles=["awards_administrator"]))
+    manage = f"/manage/awards/{cycle_id}"
+    submit(team, f"{manage}/publish-shortlist", form_url=manage)
+    shown = visitor.get(f"/events/{ceremony_id}").get_data(as_text=True)
+    assert "The shortlist: Awards 2026" in shown and "Grace Okafor" in shown and "Winner" not in shown
+    submit(team, f"{manage}/publish-results", form_url=manage)
+    shown = visitor.get(f"/events/{ceremony_id}").get_data(as_text=True)
+    assert "The winners: Awards 2026" in shown and "Winner: Amira Hussain" in shown and "Grace Okafor" not in shown
+
+    _, text = pdf_text(team.get(f"{manage}/record.pdf").data)
+    assert "Panel: Jo Judge." in text and "Jo Judge on Grace Okafor (family)" in text
+    assert "Winner: Lasting change" in text and "Shortlisted: Strong local work" in text
+    rows = team.get(f"{manage}/record.csv").get_data(as_text=True).splitlines()
+    assert rows[0].lstrip("\ufeff").startswith("Category,Nominee,")
+    assert any(row.startswith("Unsung Hero,Amira Hussain,") and row.endswith("Winner,Lasting change")
+               for row in rows)

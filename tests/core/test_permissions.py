@@ -202,6 +202,7 @@ MATRIX = {
     "awards.reopen_results": ("POST", "/manage/awards/{cycle}/reopen", only(AWARDS_TEAM, 400)),
     # Nothing decided yet, so no certificates to print.
     "awards.certificates": ("GET", "/manage/awards/{cycle}/certificates.pdf", only(AWARDS_TEAM, 404)),
+    "awards.results_record": ("GET", "/manage/awards/{cycle}/record.pdf", only(AWARDS_TEAM)),
     # Not published yet: not there for anyone.
     "awards.shortlist": ("GET", "/awards/{cycle}/shortlist", everyone(404)),
     "awards.winners": ("GET", "/awards/{cycle}/winners", everyone(404)),
