@@ -32,8 +32,8 @@ def decide(nomination: Nomination, outcome: Outcome, *, rationale: str, actor: U
     _lock(cycle)
     if cycle.results_published_at is not None:
         raise AwardRuleBroken("The results are published, so decisions are locked. Reopen them first.")
-    if nomination.status != NominationStatus.ELIGIBLE:
-        raise AwardRuleBroken("Only an eligible nomination can be decided")
+    if nomination.status != NominationStatus.ELIGIBLE or nomination.group_with_id is not None:
+        raise AwardRuleBroken("Only an eligible nomination judged on its own (or leading a group) can be decided")
     if not rationale.strip():
         raise AwardRuleBroken("Write the panel's reason: it goes in the public record", field="rationale")
     decision = db.session.scalar(select(Decision).where(Decision.nomination_id == nomination.id))
@@ -79,7 +79,7 @@ def publish_results(cycle: AwardCycle, *, actor: User, now: datetime | None = No
     decided = decisions_in(cycle)
     undecided = db.session.scalars(select(Nomination.nominee_name).join(Nomination.category).where(
         AwardCategory.cycle_id == cycle.id, Nomination.status == NominationStatus.ELIGIBLE,
-        Nomination.id.not_in(decided.keys() or [0]))).all()
+        Nomination.group_with_id.is_(None), Nomination.id.not_in(decided.keys() or [0]))).all()
     if undecided:
         raise AwardRuleBroken(f"Decide every eligible nomination first: {', '.join(sorted(undecided)[:5])}"
                               + (" and others" if len(undecided) > 5 else ""))

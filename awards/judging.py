@@ -85,10 +85,11 @@ def panels_for(user: User) -> list[AwardCategory]:
 
 
 def to_judge(category: AwardCategory) -> list[Nomination]:
-    """The nominations a panel judges: those screened eligible."""
+    """The nominations a panel judges: those screened eligible, each group
+    of nominations of the same nominee once (under its lead)."""
     return list(db.session.scalars(select(Nomination).where(
-        Nomination.category_id == category.id, Nomination.status == NominationStatus.ELIGIBLE)
-        .order_by(Nomination.nominee_name, Nomination.id)))
+        Nomination.category_id == category.id, Nomination.status == NominationStatus.ELIGIBLE,
+        Nomination.group_with_id.is_(None)).order_by(Nomination.nominee_name, Nomination.id)))
 
 
 # --- conflicts of interest --------------------------------------------------------------------
@@ -144,7 +145,8 @@ def conflicts_in(cycle: AwardCycle) -> list[ConflictDeclaration]:
 def may_see(nomination: Nomination, judge) -> bool:
     """A judge sees a nomination's details only if it is theirs to judge and
     they have said they have no conflict."""
-    if nomination.status != NominationStatus.ELIGIBLE or not is_judge_of(judge, nomination.category_id):
+    if (nomination.status != NominationStatus.ELIGIBLE or nomination.group_with_id is not None
+            or not is_judge_of(judge, nomination.category_id)):
         return False
     declaration = declaration_of(nomination, judge)
     return declaration is not None and not declaration.is_conflict

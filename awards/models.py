@@ -206,6 +206,9 @@ class Nomination(db.Model):
     screening_reason: Mapped[str] = mapped_column(Text, default="")
     screened_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     screened_at: Mapped[Optional[datetime]]
+    # Another nomination of the same nominee, confirmed by an administrator: judged as one, under that one.
+    group_with_id: Mapped[Optional[int]] = mapped_column(ForeignKey("award_nominations.id", ondelete="SET NULL"),
+                                                         index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[Optional[datetime]]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -17,8 +17,8 @@ from core.extensions import db
 from core.models import User
 from core.services import normalise_email
 from awards.models import (
-    AwardCategory, AwardCycle, CategoryQuestion, Criterion, Exclusion, Nomination, NominationAnswer,
-    NominationStatus, NomineeKind, Referee, Stage,
+    LIVE_NOMINATIONS, AwardCategory, AwardCycle, CategoryQuestion, Criterion, Exclusion, Nomination,
+    NominationAnswer, NominationStatus, NomineeKind, Referee, Stage,
 )
 
 MAX_REFEREES = 2
@@ -464,6 +464,54 @@ def nomination_counts(cycle: AwardCycle) -> dict[int, dict[NominationStatus, int
             .group_by(Nomination.category_id, Nomination.status)):
         counts.setdefault(category_id, {})[status] = count
     return counts
+
+
+# --- the same nominee, nominated more than once -------------------------------------------
+
+def _words_of(name: str) -> set[str]:
+    return {word for word in re.findall(r"[a-z0-9']+", name.lower()) if len(word) >= 3}
+
+
+def similar_nominations(nomination: Nomination) -> list[Nomination]:
+    """Other live nominations in the category that look like the same
+    nominee: the same name (ignoring case, spacing and punctuation), or the
+    same area and a shared name word. A suggestion; an administrator decides."""
+    name = " ".join(sorted(_words_of(nomination.nominee_name)))
+    area = nomination.nominee_area.strip().lower()
+    others = db.session.scalars(select(Nomination).where(
+        Nomination.category_id == nomination.category_id, Nomination.id != nomination.id,
+        Nomination.status.in_(LIVE_NOMINATIONS), Nomination.group_with_id.is_(None)).order_by(Nomination.id))
+    return [other for other in others
+            if " ".join(sorted(_words_of(other.nominee_name))) == name
+            or (other.nominee_area.strip().lower() == area
+                and _words_of(other.nominee_name) & _words_of(nomination.nominee_name))]
+
+
+def group_nominations(nomination: Nomination, lead: Nomination, *, actor: User) -> None:
+    """Judge `nomination` as part of `lead`: the panel reads every
+    nominator's words together and scores once."""
+    if lead.category_id != nomination.category_id or lead.id == nomination.id:
+        raise AwardRuleBroken("Group it with another nomination in the same category", field="lead_id")
+    if lead.group_with_id is not None:
+        raise AwardRuleBroken("That nomination is itself grouped under another: choose that one", field="lead_id")
+    if grouped_under(nomination):
+        raise AwardRuleBroken("Other nominations are grouped under this one: group them under the other first",
+                              field="lead_id")
+    nomination.group_with_id = lead.id
+    db.session.flush()
+    audit.record("awards.nominations_grouped", actor=actor, subject=nomination, details={"lead": lead.id})
+
+
+def ungroup_nomination(nomination: Nomination, *, actor: User) -> None:
+    nomination.group_with_id = None
+    db.session.flush()
+    audit.record("awards.nomination_ungrouped", actor=actor, subject=nomination)
+
+
+def grouped_under(lead: Nomination) -> list[Nomination]:
+    return list(db.session.scalars(select(Nomination).where(Nomination.group_with_id == lead.id,
+                                                            Nomination.status.in_(LIVE_NOMINATIONS))
+                                   .order_by(Nomination.id)))
 
 
 def mark_eligible(nomination: Nomination, *, actor: User) -> None:

@@ -355,6 +355,8 @@ def _screen_page(nomination: Nomination, form: ScreeningForm, *, conflict_form=N
     decision = decisions.decisions_in(nomination.category.cycle).get(nomination.id)
     return render_template(
         "awards/screen.html", nomination=nomination, form=conflict_form or decision_form or form,
+        similar=services.similar_nominations(nomination), grouped=services.grouped_under(nomination),
+        lead=db.session.get(Nomination, nomination.group_with_id) if nomination.group_with_id else None,
         screening_form=form, conflict_form=conflict_form or _conflict_form(nomination),
         declarations=judging.declarations_for(nomination), decision=decision,
         decision_form=decision_form or DecisionForm(outcome=decision.outcome.value if decision else None,
@@ -384,8 +386,8 @@ def judging_home():
 def _nomination_to_judge(nomination_id: int) -> Nomination:
     """A nomination on one of the judge's panels; to anyone else it is not found."""
     nomination = db.get_or_404(Nomination, nomination_id)
-    if nomination.status != NominationStatus.ELIGIBLE or not judging.is_judge_of(current_user,
-                                                                                 nomination.category_id):
+    if (nomination.status != NominationStatus.ELIGIBLE or nomination.group_with_id is not None
+            or not judging.is_judge_of(current_user, nomination.category_id)):
         abort(404)
     return nomination
 
@@ -405,6 +407,7 @@ def _judging_page(nomination: Nomination, *, declaration_form=None, form=None, s
         declaration=declaration, declaration_form=declaration_form or DeclarationForm(), sheet=sheet,
         score_form=form or (score_form(nomination.category, sheet) if seeing else None),
         form=declaration_form or form or EmptyForm(), others=judging.others_sheets(nomination, current_user),
+        also=services.grouped_under(nomination) if seeing else [],
         open=nomination.category.cycle.stage(utcnow()) == Stage.JUDGING), status
 
 
@@ -504,6 +507,29 @@ def results(category_id):
                            nominations={n.id: n for n in judging.to_judge(category)},
                            conflicts=judging.conflicts_in(category.cycle),
                            decided=decisions.decisions_in(category.cycle))
+
+
+@bp.post("/manage/awards/nominations/<int:nomination_id>/group")
+@login_required
+def group(nomination_id):
+    _require_awards_team()
+    nomination = db.get_or_404(Nomination, nomination_id)
+    lead = db.session.get(Nomination, request.form.get("lead_id", type=int) or 0)
+    if lead is None:
+        abort(400)
+    return press_button(EmptyForm(), lambda: services.group_nominations(nomination, lead, actor=current_user),
+                        f"Grouped with the nomination of {lead.nominee_name}: the panel judges them as one.",
+                        url_for("awards.screen", nomination_id=nomination.id))
+
+
+@bp.post("/manage/awards/nominations/<int:nomination_id>/ungroup")
+@login_required
+def ungroup(nomination_id):
+    _require_awards_team()
+    nomination = db.get_or_404(Nomination, nomination_id)
+    return press_button(EmptyForm(), lambda: services.ungroup_nomination(nomination, actor=current_user),
+                        "The nomination is judged on its own again.",
+                        url_for("awards.screen", nomination_id=nomination.id))
 
 
 @bp.post("/manage/awards/nominations/<int:nomination_id>/decision")

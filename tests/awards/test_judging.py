@@ -4,7 +4,7 @@ nomination, scoring within the window, and results from submitted scores."""
 import pytest
 from sqlalchemy import func, select
 
-from awards import judging
+from awards import judging, services
 from awards.models import ConflictKind, Nomination, NominationStatus, NomineeKind, ScoreSheet
 from awards.services import AwardRuleBroken
 from core.database import utcnow, write_lock
@@ -169,3 +169,16 @@ def test_results_come_from_submitted_weighted_scores(ctx):
     assert [(r.nomination_id, r.rank, r.scores, r.raw) for r in results] == [(amira.id, 1, 2, 3.5),
                                                                              (grace.id, 2, 1, 2.0)]
     assert judging.progress_of(second, category) == {amira.id: "Submitted", grace.id: "Draft saved"}
+
+
+def test_grouped_nominations_are_judged_once_under_their_lead(ctx):
+    category = CategoryFactory(cycle=judging_now())
+    judge = UserFactory()
+    on_panel(category, judge)
+    lead, same = eligible(category, "Amira Hussain"), eligible(category, "Amira Hussain")
+    services.group_nominations(same, lead, actor=UserFactory())
+    assert judging.to_judge(category) == [lead]
+    judging.declare(lead, judge, ConflictKind.NONE)
+    assert judging.may_see(lead, judge) and not judging.may_see(same, judge)
+    results, _ = judging.results_for(category)
+    assert [r.nomination_id for r in results] == [lead.id]

@@ -5,7 +5,9 @@ team appoint the panel, record a conflict and read the results."""
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from awards.models import ConflictDeclaration, Nomination, NominationStatus, NomineeKind, PanelMember, ScoreSheet
+from awards.models import (
+    ConflictDeclaration, Nomination, NominationAnswer, NominationStatus, NomineeKind, PanelMember, ScoreSheet,
+)
 from core.extensions import db
 from core.models import User
 from tests.awards.factories import CategoryFactory, CycleFactory
@@ -76,6 +78,30 @@ def test_a_conflicted_judge_sees_nothing_and_a_crafted_score_changes_nothing(app
     assert crafted.status_code == 400 and "You cannot score this nomination" in text_of(crafted)
     with app.app_context():
         assert db.session.scalar(select(func.count(ScoreSheet.id))) == 0
+
+
+def test_a_grouped_nomination_is_read_with_its_lead_and_not_on_its_own(app, make_user):
+    judge = make_user()
+    _, _, (amira, grace) = judging_world(app, judge)
+    team = app.test_client()
+    sign_in(team, make_user(roles=["awards_administrator"]))
+    with app.app_context():
+        second = db.session.get(Nomination, grace)
+        second.nominee_name, second.nominator_name = "Amira Hussain", "Sam Second"
+        second.answers = [NominationAnswer(question_id=db.session.get(Nomination, amira).category.questions[0].id,
+                                           text="She mends bikes for refugee children.")]
+        db.session.commit()
+    screen = f"/manage/awards/nominations/{grace}"
+    assert "These look like the same nominee" in text_of(team.get(screen))
+    submit(team, f"{screen}/group", {"lead_id": str(amira)}, form_url=screen)
+    assert "Judged together with the nomination of" in text_of(team.get(screen))
+    browser = app.test_client()
+    sign_in(browser, judge)
+    assert browser.get(f"/judging/nominations/{grace}").status_code == 404
+    page = f"/judging/nominations/{amira}"
+    submit(browser, f"{page}/declaration", {"kind": "none"}, form_url=page)
+    assert "She mends bikes for refugee children." in text_of(browser.get(page))
+    assert text_of(browser.get("/judging")).count("Amira Hussain") == 1
 
 
 def test_a_judge_cannot_reach_another_panels_nominations(app, make_user):

@@ -244,3 +244,25 @@ def test_drafts_and_withdrawn_nominations_cannot_be_screened(ctx):
         services.mark_eligible(draft, actor=UserFactory())
     assert services.nominations_to_screen(category.cycle) == []
     assert db.session.scalar(select(func.count(AwardCategory.id))) == 1
+
+
+def test_nominations_of_the_same_nominee_are_suggested_and_grouped_only_when_confirmed(ctx):
+    category, admin = CategoryFactory(), UserFactory()
+    first = services.nominate(category, complete(category, nominee_name="Amira Hussain"), user=UserFactory(),
+                              submit=True)
+    same = services.nominate(category, complete(category, nominee_name="amira  HUSSAIN."), user=UserFactory(),
+                             submit=True)
+    nickname = services.nominate(category, complete(category, nominee_name="Amira H", nominee_area="Corby"),
+                                 user=UserFactory(), submit=True)
+    other = services.nominate(category, complete(category, nominee_name="Grace Okafor", nominee_area="Kettering"),
+                              user=UserFactory(), submit=True)
+    assert services.similar_nominations(first) == [same, nickname]  # same name; same area and a shared word
+    assert services.similar_nominations(other) == []
+    services.group_nominations(same, first, actor=admin)
+    assert services.grouped_under(first) == [same] and services.similar_nominations(first) == [nickname]
+    with pytest.raises(AwardRuleBroken, match="grouped under another"):
+        services.group_nominations(nickname, same, actor=admin)
+    with pytest.raises(AwardRuleBroken, match="Other nominations are grouped under this one"):
+        services.group_nominations(first, other, actor=admin)
+    services.ungroup_nomination(same, actor=admin)
+    assert services.grouped_under(first) == []

@@ -195,6 +195,9 @@ MATRIX = {
     "awards.remove_judge": ("POST", "/manage/awards/panel/{panel_member}/remove", only(AWARDS_TEAM, 302)),
     "awards.record_conflict": ("POST", "/manage/awards/nominations/{nomination}/conflicts", only(AWARDS_TEAM, 400)),
     "awards.results": ("GET", "/manage/awards/categories/{category}/results", only(AWARDS_TEAM)),
+    # No nomination to group with: a bad request for those allowed.
+    "awards.group": ("POST", "/manage/awards/nominations/{nomination}/group", only(AWARDS_TEAM, 400)),
+    "awards.ungroup": ("POST", "/manage/awards/nominations/{nomination}/ungroup", only(AWARDS_TEAM, 302)),
     "awards.decide": ("POST", "/manage/awards/nominations/{nomination}/decision", only(AWARDS_TEAM, 400)),
     # Publishing before judging has closed is refused with a message on the cycle's page.
     "awards.publish_shortlist": ("POST", "/manage/awards/{cycle}/publish-shortlist", only(AWARDS_TEAM, 302)),
