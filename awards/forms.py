@@ -39,6 +39,13 @@ class CycleForm(FlaskForm):
     blind_judging = BooleanField("Judges do not see who made each nomination", widget=GovCheckboxInput())
     hide_nominee_contacts = BooleanField("Judges do not see nominees' contact details", default=True,
                                          widget=GovCheckboxInput())
+    show_other_scores = BooleanField("Judges see each other's scores for a nomination once they have submitted "
+                                     "their own", widget=GovCheckboxInput())
+    normalise_after = IntegerField("Normalise scores once every judge has scored at least", default=3,
+                                   widget=GovTextInput(), description="Nominations each. Fewer than that and the "
+                                                                      "raw scores are used",
+                                   validators=[InputRequired("Enter how many nominations each judge must score"),
+                                               NumberRange(min=2, max=50, message="Enter a number from 2 to 50")])
     submit = SubmitField("Save cycle", widget=GovSubmitInput())
 
     def details(self) -> CycleDetails:
@@ -50,7 +57,8 @@ class CycleForm(FlaskForm):
             judging_closes_at=london_datetime(self.judging_closes.data, MIDNIGHT),
             announce_at=london_datetime(self.announce.data, MORNING),
             ceremony_id=self.ceremony_id.data or None, blind_judging=self.blind_judging.data,
-            hide_nominee_contacts=self.hide_nominee_contacts.data)
+            hide_nominee_contacts=self.hide_nominee_contacts.data, show_other_scores=self.show_other_scores.data,
+            normalise_after=self.normalise_after.data)
 
     @classmethod
     def for_cycle(cls, cycle):

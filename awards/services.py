@@ -17,8 +17,8 @@ from core.extensions import db
 from core.models import User
 from core.services import normalise_email
 from awards.models import (
-    LIVE_NOMINATIONS, AwardCategory, AwardCycle, CategoryQuestion, Criterion, Exclusion, Nomination,
-    NominationAnswer, NominationStatus, NomineeKind, Referee, Stage,
+    LIVE_NOMINATIONS, AwardCategory, AwardCycle, CategoryQuestion, Criterion, Decision, Exclusion, Nomination,
+    NominationAnswer, NominationStatus, NomineeKind, Outcome, PanelMember, Referee, Stage,
 )
 
 MAX_REFEREES = 2
@@ -54,6 +54,8 @@ class CycleDetails:
     ceremony_id: int | None = None
     blind_judging: bool = False
     hide_nominee_contacts: bool = True
+    show_other_scores: bool = False
+    normalise_after: int = 3
 
 
 def save_cycle(cycle: AwardCycle | None, details: CycleDetails, *, actor: User) -> AwardCycle:
@@ -80,6 +82,7 @@ def save_cycle(cycle: AwardCycle | None, details: CycleDetails, *, actor: User) 
     cycle.judging_opens_at, cycle.judging_closes_at = details.judging_opens_at, details.judging_closes_at
     cycle.announce_at, cycle.ceremony_id = details.announce_at, details.ceremony_id
     cycle.blind_judging, cycle.hide_nominee_contacts = details.blind_judging, details.hide_nominee_contacts
+    cycle.show_other_scores, cycle.normalise_after = details.show_other_scores, details.normalise_after
     db.session.flush()
     audit.record("awards.cycle_saved", actor=actor, subject=cycle)
     return cycle
@@ -376,12 +379,27 @@ def _send(nomination: Nomination, now: datetime) -> None:
 
 
 def screening_flags(nomination: Nomination) -> list[str]:
-    """Why an administrator should look twice: the nominee is on the
-    cycle's exclusion list (by name, ignoring case and spacing)."""
-    name = " ".join(nomination.nominee_name.lower().split())
-    cycle_id = nomination.category.cycle_id
-    return [f"{exclusion.name} is excluded: {exclusion.reason}" for exclusion in db.session.scalars(
-        select(Exclusion).where(Exclusion.cycle_id == cycle_id)) if " ".join(exclusion.name.lower().split()) == name]
+    """Why an administrator should look twice (by name, ignoring case and
+    spacing): the nominee is on the cycle's exclusion list, judges this
+    cycle, or won this category last time."""
+    def same(name: str) -> bool:
+        return " ".join(name.lower().split()) == " ".join(nomination.nominee_name.lower().split())
+
+    cycle = nomination.category.cycle
+    flags = [f"{exclusion.name} is excluded: {exclusion.reason}" for exclusion in db.session.scalars(
+        select(Exclusion).where(Exclusion.cycle_id == cycle.id)) if same(exclusion.name)]
+    judges = db.session.scalars(select(User.name).join(PanelMember, PanelMember.user_id == User.id)
+                                .join(PanelMember.category).where(AwardCategory.cycle_id == cycle.id)).all()
+    flags += [f"{name} is a judge this year" for name in set(judges) if same(name)]
+    previous = db.session.scalar(select(AwardCycle).where(AwardCycle.nominations_open_at < cycle.nominations_open_at)
+                                 .order_by(AwardCycle.nominations_open_at.desc()).limit(1))
+    if previous is not None:
+        won = db.session.scalars(select(Nomination.nominee_name).join(Decision, Decision.nomination_id == Nomination.id)
+                                 .join(Nomination.category).where(
+            AwardCategory.cycle_id == previous.id, AwardCategory.name == nomination.category.name,
+            Decision.outcome == Outcome.WINNER)).all()
+        flags += [f"{name} won {nomination.category.name} in {previous.name}" for name in won if same(name)]
+    return flags
 
 
 def _email_copy(nomination: Nomination) -> None:

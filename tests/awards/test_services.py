@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from awards import services
-from awards.models import AwardCategory, Nomination, NominationStatus, NomineeKind
+from awards.models import AwardCategory, Decision, Nomination, NominationStatus, NomineeKind, Outcome, PanelMember
 from awards.services import AwardRuleBroken, CategoryDetails, CycleDetails, NominationDetails
 from core.database import utcnow, write_lock
 from core.errors import DomainErrors
@@ -266,3 +266,26 @@ def test_nominations_of_the_same_nominee_are_suggested_and_grouped_only_when_con
         services.group_nominations(first, other, actor=admin)
     services.ungroup_nomination(same, actor=admin)
     assert services.grouped_under(first) == []
+
+
+def test_judges_and_last_years_winners_are_flagged_for_screening(ctx):
+    last = CategoryFactory(name="Unsung Hero", cycle=CycleFactory(
+        name="Awards 2026", nominations_open_at=utcnow() - timedelta(days=400),
+        nominations_close_at=utcnow() - timedelta(days=380)))
+    # Last year's nominations are written directly: their window has closed.
+    old = Nomination(category=last, status=NominationStatus.ELIGIBLE, nominator_name="Pat",
+                     nominator_email="pat@example.org", relationship_to_nominee="Neighbour",
+                     nominee_name="Grace Okafor", nominee_kind=NomineeKind.INDIVIDUAL, nominee_area="Corby")
+    db.session.add(old)
+    db.session.flush()
+    db.session.add(Decision(nomination_id=old.id, outcome=Outcome.WINNER, rationale="Best"))
+    this_year = CategoryFactory(name="Unsung Hero")
+    judge = UserFactory(name="Jo Judge")
+    db.session.add(PanelMember(category_id=this_year.id, email=judge.email, user_id=judge.id))
+    db.session.flush()
+    again = services.nominate(this_year, complete(this_year, nominee_name="grace okafor"), user=UserFactory(),
+                              submit=True)
+    assert again.screening_flags == "Grace Okafor won Unsung Hero in Awards 2026"
+    judged = services.nominate(this_year, complete(this_year, nominee_name="Jo Judge"), user=UserFactory(),
+                               submit=True)
+    assert judged.screening_flags == "Jo Judge is a judge this year"

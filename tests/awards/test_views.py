@@ -122,13 +122,16 @@ def test_the_awards_team_sets_up_a_cycle_and_a_category(app, make_user):
     sign_in(team, make_user(roles=["awards_administrator"]))
     cycle = {"name": "Community Cohesion Awards 2028", "nominations_open": ["1", "2", "2028"],
              "nominations_close": ["31", "3", "2028"], "judging_opens": ["1", "4", "2028"],
-             "judging_closes": ["30", "4", "2028"], "announce": ["1", "4", "2028"], "ceremony_id": "0"}
+             "judging_closes": ["30", "4", "2028"], "announce": ["1", "4", "2028"], "ceremony_id": "0",
+             "normalise_after": "4", "show_other_scores": "y"}
     refused = submit(team, "/manage/awards/new", cycle)
     assert "Announce the results after judging ends" in text_of(refused)
     assert 'value="Community Cohesion Awards 2028"' in text_of(refused)
     submit(team, "/manage/awards/new", {**cycle, "announce": ["20", "5", "2028"]})
     with app.app_context():
-        cycle_id = db.session.scalar(select(AwardCycle.id))
+        saved = db.session.scalar(select(AwardCycle))
+        cycle_id = saved.id
+        assert (saved.normalise_after, saved.show_other_scores, saved.blind_judging) == (4, True, False)
     category = {"name": "Young Cohesion Champion", "nominee_kind": "individual", "min_age": "25", "max_age": "11",
                 "scale_max": "5"}
     backwards = submit(team, f"/manage/awards/{cycle_id}/categories/new", category)
