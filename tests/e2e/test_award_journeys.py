@@ -152,7 +152,7 @@ def test_the_administrator_decides_publishes_the_winners_and_prints_certificates
                                 nominee_area="Northampton")
         db.session.add(nomination)
         db.session.commit()
-        cycle_id, nomination_id = cycle.id, nomination.id
+        cycle_id, category_id, nomination_id = cycle.id, category.id, nomination.id
     admin = browser.new_context(base_url=site.url, accept_downloads=True).new_page()
     sign_in_with(admin, "admin@example.org")
     admin.goto(f"/manage/awards/nominations/{nomination_id}")
@@ -180,6 +180,9 @@ def test_the_administrator_decides_publishes_the_winners_and_prints_certificates
     expect(public.get_by_text("Bernadette Kelly, Northampton")).to_be_visible()
     check_accessibility(public)
     public.goto(f"/awards/{cycle_id}/shortlist")
+    check_accessibility(public)
+    public.goto(f"/awards/categories/{category_id}/nominate")
+    expect(public.get_by_role("heading", name="Nominations are not open")).to_be_visible()
     check_accessibility(public)
     admin.context.close()
     public.context.close()
