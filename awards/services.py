@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
 from core import audit
-from core.database import utcnow
+from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.errors import DomainError, DomainErrors
 from core.extensions import db
@@ -255,6 +255,8 @@ def nominate(category: AwardCategory, details: NominationDetails, *, user: User 
         _check_complete(category, details, user)
     else:
         _check_word_limits(category, details)
+    if nomination is None:
+        _check_not_a_repeat(category, details, user)
     nomination = nomination or Nomination(created_at=now)
     _fill(nomination, category, details, user)
     if not submit:
@@ -273,6 +275,22 @@ def nominate(category: AwardCategory, details: NominationDetails, *, user: User 
     audit.record("awards.nomination_saved", actor=user, subject=nomination,
                  details={"status": nomination.status.value})
     return nomination
+
+
+def _check_not_a_repeat(category: AwardCategory, details: NominationDetails, user: User | None) -> None:
+    """One nominator, one nomination of a nominee per category: a double-
+    clicked Send makes one. Locks the category so two clicks cannot both pass."""
+    lock_row(db.session, AwardCategory, category.id)
+    email = user.email if user else normalise_email(details.nominator_email)
+    name = " ".join(details.nominee_name.lower().split())
+    if not name:
+        return
+    theirs = db.session.scalars(select(Nomination.nominee_name).where(
+        Nomination.category_id == category.id, Nomination.nominator_email == email,
+        Nomination.status != NominationStatus.WITHDRAWN)).all()
+    if any(" ".join(existing.lower().split()) == name for existing in theirs):
+        raise AwardRuleBroken(f"You have already nominated {details.nominee_name.strip()} for {category.name}. "
+                              "Check your email for it, or see My nominations.", field="nominee_name")
 
 
 def _fill(nomination: Nomination, category: AwardCategory, details: NominationDetails, user: User | None) -> None:

@@ -64,6 +64,7 @@ def category_page(category_id):
 
 
 @bp.route("/awards/categories/<int:category_id>/nominate", methods=["GET", "POST"])
+@takes_write_lock
 @limiter.limit(lambda: current_app.config["PUBLIC_FORM_LIMIT_PER_IP"], methods=["POST"],
                exempt_when=lambda: current_user.is_authenticated)
 def nominate(category_id):
@@ -74,6 +75,7 @@ def nominate(category_id):
 
 
 @bp.route("/awards/nominations/<int:nomination_id>/edit", methods=["GET", "POST"])
+@takes_write_lock
 @login_required
 def edit_draft(nomination_id):
     draft = db.get_or_404(Nomination, nomination_id)

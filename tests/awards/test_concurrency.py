@@ -37,3 +37,24 @@ def test_a_triple_clicked_submit_leaves_one_set_of_scores(app, database_url, mak
     with app.app_context():
         assert db.session.scalar(select(func.count(ScoreSheet.id))) == 1
         assert db.session.scalar(select(func.count(Score.id))) == len(criteria)
+
+
+def test_a_triple_clicked_send_makes_one_guest_nomination(app, database_url):
+    with app.app_context():
+        category = CategoryFactory()
+        db.session.commit()
+        category_id, questions = category.id, [q.id for q in category.questions]
+    with live_server(database_url, **ROOMY_LIMITS) as base_url:
+        client = HttpClient(base_url)
+        page = f"/awards/categories/{category_id}/nominate"
+        token = client.csrf_token(page)
+        form = {"nominator_name": "Pat Neighbour", "nominator_email": "pat@example.org", "nominating": "other",
+                "relationship": "Neighbour", "nominee_name": "Amira Hussain", "nominee_area": "Corby",
+                "nominee_knows": "yes", "data_consent": "y"}
+        form |= {f"question_{q}": "Brings people together." for q in questions}
+        same_button = (lambda: None, lambda _: client.post(page, form, token))
+        results = all_at_once([same_button, same_button, same_button])
+    assert sorted(status for status, _ in results) == [200, 200, 200]
+    assert sum("You have already nominated Amira Hussain" in body for _, body in results) == 2
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Nomination.id))) == 1

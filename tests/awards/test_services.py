@@ -289,3 +289,15 @@ def test_judges_and_last_years_winners_are_flagged_for_screening(ctx):
     judged = services.nominate(this_year, complete(this_year, nominee_name="Jo Judge"), user=UserFactory(),
                                submit=True)
     assert judged.screening_flags == "Jo Judge is a judge this year"
+
+
+def test_one_nominator_nominates_a_nominee_once_per_category(ctx):
+    category = CategoryFactory(name="Unsung Hero")
+    first = services.nominate(category, complete(category), user=None, submit=True)
+    with pytest.raises(AwardRuleBroken, match="already nominated amira hussain for Unsung Hero") as refused:
+        services.nominate(category, complete(category, nominee_name="amira hussain"), user=None, submit=True)
+    assert refused.value.field == "nominee_name"
+    services.nominate(category, complete(category, nominator_email="someone.else@example.org"), user=None,
+                      submit=True)  # another nominator's words are welcome
+    services.withdraw_nomination(first, actor=None)
+    services.nominate(category, complete(category), user=None, submit=True)  # after withdrawing, again
