@@ -169,8 +169,9 @@ def results_record(cycle: AwardCycle) -> list[CategoryRecord]:
     decided = decisions_in(cycle)
     record = []
     for category in cycle.categories:
-        results, normalised = judging.results_for(category)
-        nominees = {n.id: n.nominee_name for n in judging.to_judge(category)}
+        nominations = judging.to_judge(category)
+        results, normalised = judging.results_for(category, nominations)
+        nominees = {n.id: n.nominee_name for n in nominations}
         record.append(CategoryRecord(
             category=category, counts=counts.get(category.id, {}),
             panel=[m.user.name if m.user else m.email for m in judging.panel_of(category)],

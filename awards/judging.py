@@ -24,7 +24,7 @@ from core.email import queue_email
 from core.errors import DomainErrors
 from core.extensions import db
 from core.models import User
-from core.services import find_user_by_email, normalise_email
+from core.services import email_confirmed, find_user_by_email, normalise_email
 
 
 # --- panels ----------------------------------------------------------------------------------
@@ -60,9 +60,10 @@ def panel_of(category: AwardCategory) -> list[PanelMember]:
                                    .order_by(PanelMember.email)))
 
 
-def claim_appointments(user: User) -> None:
+@email_confirmed.connect
+def claim_appointments(user: User, **_) -> None:
     """Appointments made to this person's address before they had an account
-    become theirs, once they have proved the address is theirs."""
+    become theirs when they confirm the address (core's email_confirmed)."""
     if not user.email_confirmed:
         return
     for member in db.session.scalars(select(PanelMember).where(PanelMember.email == user.email,
@@ -213,8 +214,8 @@ def others_sheets(nomination: Nomination, judge) -> list[ScoreSheet]:
         ScoreSheet.submitted_at.is_not(None)).order_by(ScoreSheet.id)))
 
 
-def progress_of(judge: User, category: AwardCategory) -> dict[int, str]:
-    """For each nomination the judge has on this panel: where they are with it."""
+def progress_of(judge: User, category: AwardCategory, nominations: list[Nomination]) -> dict[int, str]:
+    """For each of the panel's nominations (`to_judge`): where the judge is with it."""
     declarations = {d.nomination_id: d for d in db.session.scalars(select(ConflictDeclaration).join(
         Nomination, ConflictDeclaration.nomination_id == Nomination.id).where(
         Nomination.category_id == category.id, ConflictDeclaration.judge_id == judge.id))}
@@ -222,7 +223,7 @@ def progress_of(judge: User, category: AwardCategory) -> dict[int, str]:
         Nomination, ScoreSheet.nomination_id == Nomination.id).where(
         Nomination.category_id == category.id, ScoreSheet.judge_id == judge.id))}
     progress = {}
-    for nomination in to_judge(category):
+    for nomination in nominations:
         declaration, sheet = declarations.get(nomination.id), sheets.get(nomination.id)
         if declaration is None:
             progress[nomination.id] = "Declare any conflict"
@@ -237,13 +238,12 @@ def progress_of(judge: User, category: AwardCategory) -> dict[int, str]:
 
 # --- results -------------------------------------------------------------------------------------
 
-def results_for(category: AwardCategory) -> tuple[list[scoring.Result], bool]:
-    """The category's ranked results from submitted scores (one query for the sheets)."""
+def results_for(category: AwardCategory, nominations: list[Nomination]) -> tuple[list[scoring.Result], bool]:
+    """The ranked results of the panel's nominations (`to_judge`) from their
+    submitted scores (one query for the sheets)."""
     weights = {criterion.id: criterion.weight for criterion in category.criteria}
-    nominations = to_judge(category)
-    sheets = db.session.scalars(select(ScoreSheet).join(Nomination, ScoreSheet.nomination_id == Nomination.id).where(
-        Nomination.category_id == category.id, Nomination.status == NominationStatus.ELIGIBLE,
-        ScoreSheet.submitted_at.is_not(None))).all()
+    sheets = db.session.scalars(select(ScoreSheet).where(
+        ScoreSheet.nomination_id.in_([n.id for n in nominations]), ScoreSheet.submitted_at.is_not(None))).all()
     triples = [(sheet.nomination_id, sheet.judge_id,
                 scoring.weighted_score({s.criterion_id: s.value for s in sheet.scores if s.criterion_id in weights},
                                        weights)) for sheet in sheets if sheet.scores]

@@ -5,17 +5,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import url_for
 from sqlalchemy import func, select
 
 from core import audit
 from core.database import lock_row, utcnow
 from core.email import queue_email
-from core.errors import DomainError, DomainErrors
+from core.errors import DomainError, DomainErrors, InvalidLink
 from core.extensions import db
 from core.models import User
-from core.services import normalise_email
+from core.services import link_token, link_token_data, normalise_email
 from awards.models import (
     LIVE_NOMINATIONS, AwardCategory, AwardCycle, CategoryQuestion, Criterion, Decision, Exclusion, Nomination,
     NominationAnswer, NominationStatus, NomineeKind, Outcome, PanelMember, Referee, Stage,
@@ -28,10 +27,6 @@ _WORD = re.compile(r"\S+")
 
 
 class AwardRuleBroken(DomainError):
-    pass
-
-
-class NominationLinkInvalid(DomainError):
     pass
 
 
@@ -244,9 +239,11 @@ def nominate(category: AwardCategory, details: NominationDetails, *, user: User 
     guest's nomination counts once they follow the emailed link; a signed-in
     nominator's at once. Either way the nominator is emailed a copy."""
     now = now or utcnow()
-    if category.cycle.stage(now) != Stage.NOMINATING:
-        raise AwardRuleBroken(f"Nominations for {category.cycle.name} are closed" if now >= category.cycle.
-                              nominations_close_at else f"Nominations for {category.cycle.name} are not open yet")
+    cycle = category.cycle
+    if cycle.stage(now) == Stage.NOT_OPEN:
+        raise AwardRuleBroken(f"Nominations for {cycle.name} are not open yet")
+    if cycle.stage(now) != Stage.NOMINATING:
+        raise AwardRuleBroken(f"Nominations for {cycle.name} are closed")
     if nomination is not None and (nomination.status != NominationStatus.DRAFT or nomination.nominator_id != user.id):
         raise AwardRuleBroken("This nomination has already been sent, so it cannot be changed")
     if user is None and not submit:
@@ -282,13 +279,12 @@ def _check_not_a_repeat(category: AwardCategory, details: NominationDetails, use
     clicked Send makes one. Locks the category so two clicks cannot both pass."""
     lock_row(db.session, AwardCategory, category.id)
     email = user.email if user else normalise_email(details.nominator_email)
-    name = " ".join(details.nominee_name.lower().split())
-    if not name:
+    if not details.nominee_name.strip():
         return
     theirs = db.session.scalars(select(Nomination.nominee_name).where(
         Nomination.category_id == category.id, Nomination.nominator_email == email,
         Nomination.status != NominationStatus.WITHDRAWN)).all()
-    if any(" ".join(existing.lower().split()) == name for existing in theirs):
+    if any(same_name(existing, details.nominee_name) for existing in theirs):
         raise AwardRuleBroken(f"You have already nominated {details.nominee_name.strip()} for {category.name}. "
                               "Check your email for it, or see My nominations.", field="nominee_name")
 
@@ -396,12 +392,17 @@ def _send(nomination: Nomination, now: datetime) -> None:
     nomination.screening_flags = "\n".join(screening_flags(nomination))
 
 
+def same_name(one: str, other: str) -> bool:
+    """The same name as people type it, ignoring case and spacing."""
+    return " ".join(one.lower().split()) == " ".join(other.lower().split())
+
+
 def screening_flags(nomination: Nomination) -> list[str]:
     """Why an administrator should look twice (by name, ignoring case and
     spacing): the nominee is on the cycle's exclusion list, judges this
     cycle, or won this category last time."""
     def same(name: str) -> bool:
-        return " ".join(name.lower().split()) == " ".join(nomination.nominee_name.lower().split())
+        return same_name(name, nomination.nominee_name)
 
     cycle = nomination.category.cycle
     flags = [f"{exclusion.name} is excluded: {exclusion.reason}" for exclusion in db.session.scalars(
@@ -455,24 +456,16 @@ def nominations_by(user: User) -> list[Nomination]:
                                    .order_by(Nomination.created_at.desc(), Nomination.id.desc())))
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_LINK_SALT)
-
-
 def nomination_link(nomination: Nomination) -> str:
-    token = _serializer().dumps({"nomination": nomination.id, "email": nomination.nominator_email})
+    token = link_token(_LINK_SALT, {"nomination": nomination.id, "email": nomination.nominator_email})
     return url_for("awards.nomination_by_link", token=token, _external=True)
 
 
 def nomination_for_token(token: str) -> Nomination:
-    try:
-        data = _serializer().loads(token)
-    except BadSignature:
-        raise NominationLinkInvalid("This link is not valid. Check you copied the whole link from the email.") \
-            from None
+    data = link_token_data(_LINK_SALT, token)
     nomination = db.session.get(Nomination, data.get("nomination")) if isinstance(data, dict) else None
     if nomination is None or nomination.nominator_email != data.get("email"):
-        raise NominationLinkInvalid("This link is no longer valid.")
+        raise InvalidLink("This link is no longer valid.")
     return nomination
 
 

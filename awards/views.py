@@ -21,6 +21,7 @@ from core.database import takes_write_lock, utcnow
 from core.extensions import db, limiter
 from core.forms import EmptyForm, call_service, press_button
 from core.models import User
+from core.views import from_emailed_link
 from events.models import Event, EventKind
 
 bp = Blueprint("awards", __name__)
@@ -33,13 +34,6 @@ def _require_awards_team() -> None:
 
 def _category_or_404(category_id: int) -> AwardCategory:
     return db.get_or_404(AwardCategory, category_id)
-
-
-def _from_emailed_link(token: str) -> Nomination:
-    try:
-        return services.nomination_for_token(token)
-    except services.NominationLinkInvalid as error:
-        abort(Response(render_template("core/link_problem.html", message=error.message), status=400))
 
 
 # --- the public side --------------------------------------------------------------------------
@@ -104,7 +98,7 @@ def _nomination_page(category: AwardCategory, *, draft: Nomination | None):
 def nomination_by_link(token):
     """The emailed link: a guest confirms their nomination here, and any
     nominator can see it or withdraw it."""
-    nomination = _from_emailed_link(token)
+    nomination = from_emailed_link(services.nomination_for_token, token)
     form = EmptyForm()
     if form.validate_on_submit():
         withdrawing = request.form.get("action") == "withdraw"
@@ -377,12 +371,10 @@ def _category_for_move(category_id: int) -> AwardCategory:
 @bp.get("/judging")
 @login_required
 def judging_home():
-    judging.claim_appointments(current_user)
-    db.session.commit()
     panels = judging.panels_for(current_user)
-    return render_template("awards/judging.html", panels=panels, now=utcnow(),
-                           nominations={c.id: judging.to_judge(c) for c in panels},
-                           progress={c.id: judging.progress_of(current_user, c) for c in panels})
+    nominations = {c.id: judging.to_judge(c) for c in panels}
+    return render_template("awards/judging.html", panels=panels, now=utcnow(), nominations=nominations,
+                           progress={c.id: judging.progress_of(current_user, c, nominations[c.id]) for c in panels})
 
 
 def _nomination_to_judge(nomination_id: int) -> Nomination:
@@ -504,9 +496,10 @@ def _conflict_form(nomination: Nomination) -> RecordConflictForm:
 def results(category_id):
     _require_awards_team()
     category = _category_or_404(category_id)
-    ranked, normalised = judging.results_for(category)
+    nominations = judging.to_judge(category)
+    ranked, normalised = judging.results_for(category, nominations)
     return render_template("awards/results.html", category=category, results=ranked, normalised=normalised,
-                           nominations={n.id: n for n in judging.to_judge(category)},
+                           nominations={n.id: n for n in nominations},
                            conflicts=judging.conflicts_in(category.cycle),
                            decided=decisions.decisions_in(category.cycle))
 

@@ -17,6 +17,11 @@ class DomainError(Exception):
             self.field = field
 
 
+class InvalidLink(DomainError):
+    """An emailed link that is forged, altered, expired, or no longer points
+    at anything. Every package's links raise this, and views show it on one page."""
+
+
 class DomainErrors(DomainError):
     """Several rules said no to one long form at once, each about its own
     field, so the person can fix them all in one go."""

@@ -6,8 +6,9 @@ Functions flush but never commit; the caller owns the transaction.
 import hashlib
 import hmac
 
+from blinker import Namespace
 from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -15,7 +16,7 @@ from zxcvbn import zxcvbn
 from core import audit
 from core.database import utcnow
 from core.email import queue_email
-from core.errors import DomainError
+from core.errors import DomainError, InvalidLink
 from core.extensions import db
 from core.models import RoleGrant, SiteRole, User
 
@@ -44,8 +45,9 @@ class WrongPassword(DomainError):
     field = "current_password"
 
 
-class InvalidLink(DomainError):
-    """A confirmation or reset link that is forged, expired or already used."""
+# Sent inside the transaction that confirms an address, for packages that
+# hold something for the owner of an address (an award panel seat, say).
+email_confirmed = Namespace().signal("email-confirmed")
 
 
 class LastAdmin(DomainError):
@@ -74,6 +76,23 @@ def check_password_strength(password: str, *, email: str = "", name: str = "", f
             "Try three or more random words.",
             field=field,
         )
+
+
+NOT_A_LINK = "This link is not valid. Check you copied the whole link from the email."
+
+
+def link_token(salt: str, data) -> str:
+    """A signed token for an emailed link that does not expire by time: it
+    stops working when what it names changes (the loader checks that)."""
+    return URLSafeSerializer(current_app.secret_key, salt=salt).dumps(data)
+
+
+def link_token_data(salt: str, token: str, *, invalid: str = NOT_A_LINK):
+    """What a `link_token` holds; InvalidLink when it was not made here or was altered."""
+    try:
+        return URLSafeSerializer(current_app.secret_key, salt=salt).loads(token)
+    except BadSignature:
+        raise InvalidLink(invalid) from None
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -176,6 +195,7 @@ def confirm_email(token: str) -> User:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         audit.record("email.confirmed", actor=user, subject=user)
+        email_confirmed.send(user)
     return user
 
 
@@ -289,7 +309,7 @@ def _load_token(token: str, salt: str, max_age: int) -> dict:
     except SignatureExpired:
         raise InvalidLink("This link has expired. Ask for a new one.") from None
     except BadSignature:
-        raise InvalidLink("This link is not valid. Check you copied the whole link from the email.") from None
+        raise InvalidLink(NOT_A_LINK) from None
     if not isinstance(data, dict):
-        raise InvalidLink("This link is not valid. Check you copied the whole link from the email.")
+        raise InvalidLink(NOT_A_LINK)
     return data

@@ -1,10 +1,10 @@
 """Routes for the site's own pages, accounts and administration."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select, text
 
 from core import permissions, services
-from core.errors import DomainError
+from core.errors import DomainError, InvalidLink
 from core.extensions import db, limiter
 from core.forms import (
     ChangePasswordForm,
@@ -24,6 +24,15 @@ from core.models import AuditEntry, SiteRole, User
 bp = Blueprint("core", __name__)
 
 PAGE_SIZE = 50
+
+
+def from_emailed_link(load, *args):
+    """What an emailed link names (`load(*args)`), or the page explaining
+    what is wrong with the link."""
+    try:
+        return load(*args)
+    except InvalidLink as error:
+        abort(Response(render_template("core/link_problem.html", message=error.message), status=400))
 
 
 def _sign_in_account_key() -> str:

@@ -1,12 +1,8 @@
 """Who may do what with events."""
-from sqlalchemy import select
-
-from core.extensions import db
 from core.models import SiteRole
 from core.permissions import is_admin
 from events.models import Audience
-from events.services import is_forum_member
-from forums.models import ForumCoordinator
+from forums.services import is_active_member, is_coordinator
 
 
 def _signed_in(user) -> bool:
@@ -28,19 +24,14 @@ def can_manage_event(user, event) -> bool:
         return True
     if can_create_events(user) and any(organiser.id == user.id for organiser in event.organisers):
         return True
-    return event.forum_id is not None and _coordinates(user, event.forum_id)
-
-
-def _coordinates(user, forum_id: int) -> bool:
-    return _signed_in(user) and db.session.scalar(select(ForumCoordinator.id).where(
-        ForumCoordinator.forum_id == forum_id, ForumCoordinator.user_id == user.id)) is not None
+    return is_coordinator(user, event.forum_id)
 
 
 def can_view_event(user, event) -> bool:
     """A meeting for a forum's members (a youth forum's, say) is shown only
     to them: where and when young people meet is not for everyone."""
     if event.audience == Audience.FORUM_MEMBERS and not can_manage_event(user, event):
-        return event.is_visible and is_forum_member(user, event.forum_id)
+        return event.is_visible and is_active_member(user, event.forum_id)
     return event.is_visible or can_manage_event(user, event)
 
 

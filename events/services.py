@@ -13,17 +13,17 @@ from datetime import datetime, timedelta, timezone
 from typing import BinaryIO
 
 from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core import audit
 from core.database import in_london, lock_row, utcnow, write_lock
 from core.email import queue_email
-from core.errors import DomainError
+from core.errors import DomainError, InvalidLink
 from core.extensions import db
 from core.models import User
-from core.services import find_user_by_email, normalise_email
+from core.services import NOT_A_LINK, find_user_by_email, link_token, link_token_data, normalise_email
 from events import images
 from events.ical import event_calendar
 from events.recurrence import Recurrence, RecurrenceError, expand
@@ -32,7 +32,7 @@ from events.models import (
     EventQuestion, EventSeries, EventStatus,
     ProgrammeSession, QuestionKind, Registration, RegistrationAnswer, RegistrationStatus, SessionSignup, Venue,
 )
-from forums.models import Membership, MembershipStatus
+from forums.services import is_active_member
 
 REGISTRATION_LINK_MAX_AGE = 180 * 24 * 3600
 _LINK_SALT = "registration"
@@ -79,10 +79,6 @@ class OfferExpired(EventRuleBroken):
 
 
 class NotEnoughPlaces(EventRuleBroken):
-    pass
-
-
-class RegistrationLinkInvalid(EventRuleBroken):
     pass
 
 
@@ -492,15 +488,6 @@ def waiting_list_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def is_forum_member(user, forum_id: int | None) -> bool:
-    """An active member of the forum whose meeting this is."""
-    if forum_id is None or not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(select(Membership.id).where(
-        Membership.forum_id == forum_id, Membership.user_id == user.id,
-        Membership.status == MembershipStatus.ACTIVE)) is not None
-
-
 def registration_open(event: Event, now: datetime | None = None) -> bool:
     now = now or utcnow()
     closes = event.registration_closes_at or event.starts_at
@@ -524,7 +511,7 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
         raise NotOpenToYou("Sign in or create an account to register for this event")
     elif event.audience == Audience.INVITATION:
         raise NotOpenToYou("This event is by invitation only. If you were invited, use the link in your invitation.")
-    elif event.audience == Audience.FORUM_MEMBERS and not is_forum_member(user, event.forum_id):
+    elif event.audience == Audience.FORUM_MEMBERS and not is_active_member(user, event.forum_id):
         raise NotOpenToYou("This meeting is for the forum's members. Sign in with the account you joined with.")
     elif event.audience == Audience.MEMBERS and user is None:
         raise NotOpenToYou("This event is for people with an account. Sign in to register.")
@@ -1008,27 +995,18 @@ def invitations_of(event: Event) -> list[EventInvitation]:
                                    .order_by(EventInvitation.created_at, EventInvitation.id)))
 
 
-def _invitation_serializer() -> URLSafeSerializer:
-    """Invitation links carry no time: they work while the event takes registrations."""
-    return URLSafeSerializer(current_app.secret_key, salt=_INVITATION_SALT)
-
-
 def invitation_link(invitation: EventInvitation) -> str:
-    token = _invitation_serializer().dumps(
-        {"invitation": invitation.id, "email": invitation.email})
+    """Invitation links carry no time: they work while the event takes registrations."""
+    token = link_token(_INVITATION_SALT, {"invitation": invitation.id, "email": invitation.email})
     return url_for("events.register", event_id=invitation.event_id, invitation=token, _external=True)
 
 
 def invitation_for_token(token: str, event: Event) -> EventInvitation:
-    problem = RegistrationLinkInvalid("This invitation link is not valid. Check you copied the whole link from "
-                                      "the email.")
-    try:
-        data = _invitation_serializer().loads(token)
-    except BadSignature:
-        raise problem from None
+    problem = "This invitation link is not valid. Check you copied the whole link from the email."
+    data = link_token_data(_INVITATION_SALT, token, invalid=problem)
     invitation = db.session.get(EventInvitation, data.get("invitation")) if isinstance(data, dict) else None
     if invitation is None or invitation.event_id != event.id or invitation.email != data.get("email"):
-        raise problem
+        raise InvalidLink(problem)
     return invitation
 
 
@@ -1061,12 +1039,12 @@ def registration_for_token(token: str) -> Registration:
     try:
         data = _serializer().loads(token, max_age=REGISTRATION_LINK_MAX_AGE)
     except SignatureExpired:
-        raise RegistrationLinkInvalid("This link has expired. Contact the organiser if you need help.") from None
+        raise InvalidLink("This link has expired. Contact the organiser if you need help.") from None
     except BadSignature:
-        raise RegistrationLinkInvalid("This link is not valid. Check you copied the whole link from the email.") from None
+        raise InvalidLink(NOT_A_LINK) from None
     registration = db.session.get(Registration, data.get("registration")) if isinstance(data, dict) else None
     if registration is None or registration.person_key != data.get("person"):
-        raise RegistrationLinkInvalid("This link is not valid. Check you copied the whole link from the email.")
+        raise InvalidLink(NOT_A_LINK)
     return registration
 
 

@@ -8,6 +8,7 @@ from core.database import in_london, takes_write_lock, utcnow
 from core.extensions import db, limiter
 from core.forms import EmptyForm, call_service
 from core.models import User
+from core.views import from_emailed_link
 from core.permissions import is_admin
 from events import exports, feeds, pdf, permissions, services
 from events.ical import (
@@ -37,16 +38,8 @@ def _event_or_404(event_id: int, *, manage: bool = False) -> Event:
     return event
 
 
-def _from_emailed_link(load, *args):
-    """What an emailed link names, or the page explaining what is wrong with the link."""
-    try:
-        return load(*args)
-    except services.RegistrationLinkInvalid as error:
-        abort(Response(render_template("core/link_problem.html", message=error.message), status=400))
-
-
 def _registration_from_link(token: str) -> Registration:
-    return _from_emailed_link(services.registration_for_token, token)
+    return from_emailed_link(services.registration_for_token, token)
 
 
 # --- the public side --------------------------------------------------------
@@ -116,18 +109,19 @@ def event_image(event_id, digest):
 
 # --- calendars ---------------------------------------------------------------------------
 
-def _feed_limit():
+def feed_limit():
+    """Every calendar feed's per-IP limit (FEED_LIMIT_PER_IP)."""
     return current_app.config["FEED_LIMIT_PER_IP"]
 
 
 @bp.get("/calendar.ics")
-@limiter.limit(_feed_limit)
+@limiter.limit(feed_limit)
 def site_calendar():
     return feed_response(feeds.site_feed(current_app.config["BRAND_NAME"]))
 
 
 @bp.get("/calendar/kind/<kind>.ics")
-@limiter.limit(_feed_limit)
+@limiter.limit(feed_limit)
 def kind_calendar(kind):
     try:
         chosen = EventKind(kind)
@@ -137,7 +131,7 @@ def kind_calendar(kind):
 
 
 @bp.get("/calendar/priority/<slug>.ics")
-@limiter.limit(_feed_limit)
+@limiter.limit(feed_limit)
 def priority_calendar(slug):
     priority = services.priority_by_slug(slug)
     if priority is None:
@@ -146,7 +140,7 @@ def priority_calendar(slug):
 
 
 @bp.get("/calendar/personal/<token>.ics")
-@limiter.limit(_feed_limit)
+@limiter.limit(feed_limit)
 def personal_calendar(token):
     """A member's own events. The token is the only key (calendar apps send
     no cookies); an unknown or retired one is simply not found."""
@@ -208,7 +202,7 @@ def event_ics(event_id):
 def register(event_id):
     event = _event_or_404(event_id)
     token = request.args.get("invitation")
-    invitation = _from_emailed_link(services.invitation_for_token, token, event) if token is not None else None
+    invitation = from_emailed_link(services.invitation_for_token, token, event) if token is not None else None
     form = registration_form_for(services.event_questions(event))()
     if current_user.is_authenticated:
         del form.name, form.email

@@ -79,8 +79,7 @@ def send_apologies(meeting: Event, user: User, *, note: str = "", now: datetime 
     """The member cannot come: any place they booked is given up (and goes
     to whoever is waiting)."""
     now = now or utcnow()
-    forum = db.session.get(Forum, meeting.forum_id)
-    if not is_active_member(user, forum):
+    if not is_active_member(user, meeting.forum_id):
         raise ForumRuleBroken("Only the forum's members can send apologies for its meetings")
     if meeting.starts_at <= now:
         raise ForumRuleBroken("This meeting has already started. Tell the coordinators directly.")

@@ -15,11 +15,11 @@ def can_edit_forum(user, forum) -> bool:
 
 
 def can_manage_forum(user, forum) -> bool:
-    return is_admin(user) or services.is_coordinator(user, forum)
+    return is_admin(user) or services.is_coordinator(user, forum.id)
 
 
 def can_see_directory(user, forum) -> bool:
-    return can_manage_forum(user, forum) or services.is_active_member(user, forum)
+    return can_manage_forum(user, forum) or services.is_active_member(user, forum.id)
 
 
 def can_see_young_members_details(user, forum) -> bool:
@@ -29,4 +29,4 @@ def can_see_young_members_details(user, forum) -> bool:
 
 def can_take_part(user, forum) -> bool:
     """Book meetings, send apologies: the forum's active members."""
-    return services.is_active_member(user, forum)
+    return services.is_active_member(user, forum.id)

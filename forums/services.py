@@ -10,17 +10,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 
 from core import audit
 from core.database import lock_row, utcnow
 from core.email import queue_email
-from core.errors import DomainError
+from core.errors import DomainError, InvalidLink
 from core.extensions import db
 from core.models import User
 from core.permissions import is_admin
-from core.services import find_user_by_email, normalise_email
+from core.services import find_user_by_email, link_token, link_token_data, normalise_email
 from forums.models import (
     LIVE_STATUSES, Announcement, Faith, Forum, ForumCoordinator, ForumInvitation, ForumKind, Membership,
     MembershipRole, MembershipStatus, SafeguardingCheck,
@@ -34,10 +33,6 @@ _ANNOUNCEMENTS_SALT = "forum-announcements-off"
 
 
 class ForumRuleBroken(DomainError):
-    pass
-
-
-class ConsentLinkInvalid(DomainError):
     pass
 
 
@@ -93,7 +88,7 @@ def account_with_email(email: str) -> User:
 
 def grant_coordinator(forum: Forum, user: User, *, actor: User) -> User:
     _lock_forum(forum)
-    if is_coordinator(user, forum):
+    if is_coordinator(user, forum.id):
         raise ForumRuleBroken(f"{user.name} already coordinates {forum.name}", field="email")
     db.session.add(ForumCoordinator(forum_id=forum.id, user_id=user.id, granted_by_id=actor.id))
     db.session.flush()
@@ -110,11 +105,12 @@ def revoke_coordinator(forum: Forum, user: User, *, actor: User) -> None:
         audit.record("forum.coordinator_revoked", actor=actor, subject=forum, details={"user": user.id})
 
 
-def is_coordinator(user, forum: Forum) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def is_coordinator(user, forum_id: int | None) -> bool:
+    """Coordinates this forum (by id, so an event's forum_id will do)."""
+    if forum_id is None or not getattr(user, "is_authenticated", False):
         return False
     return db.session.scalar(select(ForumCoordinator.id).where(
-        ForumCoordinator.forum_id == forum.id, ForumCoordinator.user_id == user.id)) is not None
+        ForumCoordinator.forum_id == forum_id, ForumCoordinator.user_id == user.id)) is not None
 
 
 def coordinated_forums(user) -> list[Forum]:
@@ -166,9 +162,13 @@ class Application:
     share_email: bool = False
 
 
-def is_active_member(user, forum: Forum) -> bool:
-    membership = membership_of(user, forum)
-    return membership is not None and membership.status == MembershipStatus.ACTIVE
+def is_active_member(user, forum_id: int | None) -> bool:
+    """An active member of this forum (by id, so an event's forum_id will do)."""
+    if forum_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(Membership.id).where(
+        Membership.forum_id == forum_id, Membership.user_id == user.id,
+        Membership.status == MembershipStatus.ACTIVE)) is not None
 
 
 def membership_of(user, forum: Forum) -> Membership | None:
@@ -370,23 +370,16 @@ def _lock_forum(forum: Forum) -> None:
 
 # --- a parent or carer's consent -----------------------------------------------------------
 
-def _consent_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_CONSENT_SALT)
-
-
 def consent_link(membership: Membership) -> str:
-    token = _consent_serializer().dumps({"membership": membership.id, "parent": membership.parent_email})
+    token = link_token(_CONSENT_SALT, {"membership": membership.id, "parent": membership.parent_email})
     return url_for("forums.parent_consent", token=token, _external=True)
 
 
 def membership_for_consent(token: str) -> Membership:
-    try:
-        data = _consent_serializer().loads(token)
-    except BadSignature:
-        raise ConsentLinkInvalid("This link is not valid. Check you copied the whole link from the email.") from None
+    data = link_token_data(_CONSENT_SALT, token)
     membership = db.session.get(Membership, data.get("membership")) if isinstance(data, dict) else None
     if membership is None or not membership.parent_email or membership.parent_email != data.get("parent"):
-        raise ConsentLinkInvalid("This link is no longer valid. Ask the forum's coordinators for a new one.")
+        raise InvalidLink("This link is no longer valid. Ask the forum's coordinators for a new one.")
     return membership
 
 
@@ -496,19 +489,15 @@ def invitations_of(forum: Forum) -> list[ForumInvitation]:
 
 
 def _invitation_link(invitation: ForumInvitation) -> str:
-    token = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_INVITATION_SALT).dumps(
-        {"invitation": invitation.id, "email": invitation.email})
+    token = link_token(_INVITATION_SALT, {"invitation": invitation.id, "email": invitation.email})
     return url_for("forums.accept_invitation", token=token, _external=True)
 
 
 def invitation_for_token(token: str) -> ForumInvitation:
-    try:
-        data = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_INVITATION_SALT).loads(token)
-    except BadSignature:
-        raise ConsentLinkInvalid("This link is not valid. Check you copied the whole link from the email.") from None
+    data = link_token_data(_INVITATION_SALT, token)
     invitation = db.session.get(ForumInvitation, data.get("invitation")) if isinstance(data, dict) else None
     if invitation is None or invitation.email != data.get("email"):
-        raise ConsentLinkInvalid("This invitation is no longer valid. Ask the forum's coordinators for a new one.")
+        raise InvalidLink("This invitation is no longer valid. Ask the forum's coordinators for a new one.")
     return invitation
 
 
@@ -563,18 +552,15 @@ def set_announcement_emails(membership: Membership, wanted: bool) -> None:
 
 
 def announcements_off_link(membership: Membership) -> str:
-    token = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_ANNOUNCEMENTS_SALT).dumps(membership.id)
+    token = link_token(_ANNOUNCEMENTS_SALT, membership.id)
     return url_for("forums.announcements_off", token=token, _external=True)
 
 
 def membership_for_announcements_off(token: str) -> Membership:
-    try:
-        membership_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_ANNOUNCEMENTS_SALT).loads(token)
-    except BadSignature:
-        raise ConsentLinkInvalid("This link is not valid. Check you copied the whole link from the email.") from None
+    membership_id = link_token_data(_ANNOUNCEMENTS_SALT, token)
     membership = db.session.get(Membership, membership_id) if isinstance(membership_id, int) else None
     if membership is None:
-        raise ConsentLinkInvalid("This link is no longer valid: the membership it was for has gone.")
+        raise InvalidLink("This link is no longer valid: the membership it was for has gone.")
     return membership
 
 

@@ -8,13 +8,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import String, cast, select
 
 from core.database import takes_write_lock, utcnow
-from core.extensions import db
+from core.extensions import db, limiter
 from core.forms import EmptyForm, call_service, press_button
 from core.models import AuditEntry, User
+from core.views import from_emailed_link
 from events.feeds import forum_feed
 from events.ical import webcal
 from events.queries import venue_choices
-from events.views import feed_response
+from events.views import feed_limit, feed_response
 from forums import exports, meetings, permissions, services
 from forums.forms import (
     ActionForm, ActionStatusForm, AnnouncementForm, ApologyForm, ApplicationForm, ConsentForm, CoordinatorForm,
@@ -32,16 +33,8 @@ def _forum_or_404(forum_id: int, *, manage: bool = False) -> Forum:
     return forum
 
 
-def _from_emailed_link(load, token: str):
-    """What an emailed link names, or the page explaining what is wrong with the link."""
-    try:
-        return load(token)
-    except services.ConsentLinkInvalid as error:
-        abort(Response(render_template("core/link_problem.html", message=error.message), status=400))
-
-
 def _from_consent_link(token: str) -> Membership:
-    return _from_emailed_link(services.membership_for_consent, token)
+    return from_emailed_link(services.membership_for_consent, token)
 
 
 # --- the public side --------------------------------------------------------
@@ -69,6 +62,7 @@ def forum_page(forum_id):
 
 
 @bp.get("/forums/<int:forum_id>/calendar.ics")
+@limiter.limit(feed_limit)
 def forum_calendar(forum_id):
     forum = _forum_or_404(forum_id)
     return feed_response(forum_feed(forum.id, forum.name))
@@ -138,7 +132,7 @@ def announcement_emails(forum_id):
 def announcements_off(token):
     """The link at the foot of each announcement email. Opening it changes
     nothing (mail scanners open links); the button does."""
-    membership = _from_emailed_link(services.membership_for_announcements_off, token)
+    membership = from_emailed_link(services.membership_for_announcements_off, token)
     form = EmptyForm()
     if form.validate_on_submit():
         done, _ = call_service(form, lambda: services.set_announcement_emails(membership, False))
@@ -153,7 +147,7 @@ def announcements_off(token):
 @takes_write_lock
 @login_required
 def accept_invitation(token):
-    invitation = _from_emailed_link(services.invitation_for_token, token)
+    invitation = from_emailed_link(services.invitation_for_token, token)
     forum = invitation.forum
     form = ApplicationForm()
     if form.validate_on_submit():

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from awards import judging, services
 from awards.models import ConflictKind, Nomination, NominationStatus, NomineeKind, ScoreSheet
 from awards.services import AwardRuleBroken
-from core.database import utcnow, write_lock
+from core import services as core_services
+from core.database import write_lock
 from core.errors import DomainErrors
 from core.extensions import db
 from core.models import OutboxMessage
@@ -54,10 +55,8 @@ def test_appointing_emails_the_judge_and_an_address_without_an_account_is_claime
         judging.appoint_judge(category, judge.email.upper(), actor=UserFactory())
     judging.appoint_judge(category, "new.judge@example.org", actor=UserFactory())
     newcomer = UserFactory(email="new.judge@example.org", email_confirmed_at=None)
-    judging.claim_appointments(newcomer)
     assert not judging.is_judge_of(newcomer, category.id)  # the address is not proven yet
-    newcomer.email_confirmed_at = utcnow()
-    judging.claim_appointments(newcomer)
+    core_services.confirm_email(core_services.email_confirmation_token(newcomer))
     assert judging.is_judge_of(newcomer, category.id)
 
 
@@ -164,11 +163,11 @@ def test_results_come_from_submitted_weighted_scores(ctx):
     judging.score(amira, second, {impact.id: 4, reach.id: 1}, submit=True)  # (8 + 1) / 3 = 3
     judging.score(grace, first, {impact.id: 2, reach.id: 2}, submit=True)   # 2
     judging.score(grace, second, {impact.id: 5, reach.id: 5}, submit=False)  # a draft does not count
-    results, normalised = judging.results_for(category)
+    results, normalised = judging.results_for(category, judging.to_judge(category))
     assert not normalised  # the second judge has submitted only one (needs 2)
     assert [(r.nomination_id, r.rank, r.scores, r.raw) for r in results] == [(amira.id, 1, 2, 3.5),
                                                                              (grace.id, 2, 1, 2.0)]
-    assert judging.progress_of(second, category) == {amira.id: "Submitted", grace.id: "Draft saved"}
+    assert judging.progress_of(second, category, [amira, grace]) == {amira.id: "Submitted", grace.id: "Draft saved"}
 
 
 def test_grouped_nominations_are_judged_once_under_their_lead(ctx):
@@ -176,9 +175,11 @@ def test_grouped_nominations_are_judged_once_under_their_lead(ctx):
     judge = UserFactory()
     on_panel(category, judge)
     lead, same = eligible(category, "Amira Hussain"), eligible(category, "Amira Hussain")
+    judging.declare(same, judge, ConflictKind.NONE)
+    judging.score(same, judge, all_scores(category, 5), submit=True)  # scored before anyone saw the twin
     services.group_nominations(same, lead, actor=UserFactory())
     assert judging.to_judge(category) == [lead]
     judging.declare(lead, judge, ConflictKind.NONE)
     assert judging.may_see(lead, judge) and not judging.may_see(same, judge)
-    results, _ = judging.results_for(category)
-    assert [r.nomination_id for r in results] == [lead.id]
+    results, _ = judging.results_for(category, judging.to_judge(category))
+    assert [(r.nomination_id, r.scores) for r in results] == [(lead.id, 0)]  # the grouped one's sheet is out

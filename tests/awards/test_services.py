@@ -10,7 +10,7 @@ from awards import services
 from awards.models import AwardCategory, Decision, Nomination, NominationStatus, NomineeKind, Outcome, PanelMember
 from awards.services import AwardRuleBroken, CategoryDetails, CycleDetails, NominationDetails
 from core.database import utcnow, write_lock
-from core.errors import DomainErrors
+from core.errors import DomainErrors, InvalidLink
 from core.extensions import db
 from core.models import OutboxMessage
 from tests.awards.factories import CategoryFactory, CycleFactory
@@ -207,7 +207,7 @@ def test_a_forged_or_altered_link_is_refused(ctx):
     nomination = services.nominate(category, complete(category), user=None, submit=True)
     token = services.nomination_link(nomination).rsplit("/", 1)[1]
     assert services.nomination_for_token(token) is nomination
-    with pytest.raises(services.NominationLinkInvalid):
+    with pytest.raises(InvalidLink):
         services.nomination_for_token(token[:-3] + "abc")
 
 

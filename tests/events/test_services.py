@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from core.database import utcnow, write_lock
+from core.errors import InvalidLink
 from core.extensions import db
 from core.models import AuditEntry, OutboxMessage
 from events import services
@@ -226,7 +227,7 @@ def test_registration_links_only_open_their_own_registration(ctx):
     registration = RegistrationFactory()
     token = services.registration_token(registration)
     assert services.registration_for_token(token) == registration
-    with pytest.raises(services.RegistrationLinkInvalid):
+    with pytest.raises(InvalidLink):
         services.registration_for_token(token[:-3] + "xyz")
 
 

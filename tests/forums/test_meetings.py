@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from core.database import london_datetime, utcnow, write_lock
 from core import email as core_email
 from core.email import deliver_due
+from core.errors import InvalidLink
 from core.extensions import db
 from core.models import OutboxMessage, OutboxStatus
 from events import services as events
@@ -283,7 +284,7 @@ def test_the_announcements_off_link_works_only_for_its_membership(ctx):
     link = services.announcements_off_link(membership)
     token = link.rsplit("/", 1)[1]
     assert services.membership_for_announcements_off(token) is membership
-    with pytest.raises(services.ConsentLinkInvalid):
+    with pytest.raises(InvalidLink):
         services.membership_for_announcements_off(token[:-2] + "xx")
 
 
