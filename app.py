@@ -13,6 +13,7 @@ from api.problems import is_api_request, problem
 from core import cli, permissions, security
 from core.config import Config, instance_secret_key
 from core.database import in_london
+from core.views import equality_offer
 from core.formatting import formatted_text
 from core.email import deliver_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
@@ -138,6 +139,7 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "brand_name": app.config["BRAND_NAME"],
             "permissions": permissions,
+            "equality_offer": equality_offer,
             "event_permissions": event_permissions,
             "forum_permissions": forum_permissions,
             "awards_permissions": awards_permissions,

@@ -9,12 +9,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovPasswordInput,
+    GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
+from core import equality
 from core.errors import DomainError
 from core.extensions import db
 from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, SiteRole
@@ -174,6 +178,41 @@ class UserSearchForm(FlaskForm):
         validators=[Optional(), Length(max=EMAIL_MAX_LENGTH, message="Search must be 254 characters or fewer"),
                     NoControlCharacters()],
     )
+
+
+def _equality_question(characteristic: equality.Characteristic) -> RadioField:
+    """Every question may be skipped, and every one offers "Prefer not to say"."""
+    return RadioField(
+        characteristic.question, widget=GovRadioInput(), validators=[Optional()],
+        choices=[*characteristic.categories, (equality.PREFER_NOT_TO_SAY, "Prefer not to say")],
+        invalid_choice_message=f"Select an answer to “{characteristic.question}” from the list")
+
+
+class EqualityQuestionsForm(FlaskForm):
+    age_band = _equality_question(equality.AGE_BAND)
+    ethnic_group = _equality_question(equality.ETHNIC_GROUP)
+    ethnic_background = RadioField(
+        "Which of these best describes your background?", widget=GovRadioInput(), validators=[Optional()],
+        choices=[choice for group in equality.ETHNIC_BACKGROUNDS.values() for choice in group],
+        invalid_choice_message="Select an ethnic background from the list")
+    religion = _equality_question(equality.RELIGION)
+    sex = _equality_question(equality.SEX)
+    disability = _equality_question(equality.DISABILITY)
+    disability_impact = _equality_question(equality.DISABILITY_IMPACT)
+    postcode_district = StringField(
+        "The first half of your postcode (optional)", description="For example, NN1 or NN16",
+        widget=GovTextInput(), filters=[lambda value: value.strip().upper() if value else value],
+        validators=[Optional(), Length(max=4, message="Enter only the first half of your postcode, like NN1"),
+                    Regexp(equality.POSTCODE_DISTRICT_PATTERN,
+                           message="Enter the first half of your postcode, like NN1 or NN16")],
+        render_kw={"autocomplete": "off", "spellcheck": "false"})
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+
+class EqualityAdultQuestionsForm(FlaskForm):
+    gender_identity = _equality_question(equality.GENDER_IDENTITY)
+    sexual_orientation = _equality_question(equality.SEXUAL_ORIENTATION)
+    submit = SubmitField("Save answers", widget=GovSubmitInput())
 
 
 def call_service(form: FlaskForm, action):

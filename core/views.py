@@ -3,12 +3,14 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select, text
 
-from core import permissions, services
+from core import equality, permissions, services
 from core.errors import DomainError, InvalidLink
-from core.extensions import db, limiter
+from core.extensions import db, limiter, login_manager
 from core.forms import (
     ChangePasswordForm,
     EmptyForm,
+    EqualityAdultQuestionsForm,
+    EqualityQuestionsForm,
     ForgotPasswordForm,
     ProfileForm,
     ResetPasswordForm,
@@ -17,6 +19,7 @@ from core.forms import (
     SiteRolesForm,
     UserSearchForm,
     call_service,
+    press_button,
     show_domain_error,
 )
 from core.models import AuditEntry, SiteRole, User
@@ -236,6 +239,107 @@ def change_password():
             flash("Your password has been changed. You have been signed out on your other devices.", "success")
             return redirect(url_for("core.account"))
     return render_template("core/change_password.html", form=form)
+
+
+# --- equality monitoring: the person's own answers --------------------------
+# Members reach these from their account; guests by the link in their emails
+# (the same routes with `/guest/<token>`), which names their email address.
+
+EQUALITY_LINK_SALT = "equality-monitoring"
+
+
+def equality_link(email: str) -> str:
+    """The address of a guest's own equality monitoring page, for emails."""
+    token = services.link_token(EQUALITY_LINK_SALT, equality.person_key(None, email))
+    return url_for("core.about_you", token=token, _external=True)
+
+
+def equality_offer(user=None, email: str | None = None) -> str | None:
+    """Where to offer the questions after someone takes part, or None when
+    they have answered them already. Guests get an address only once they
+    have shown the email is theirs (followed an emailed link)."""
+    key = equality.person_key(user, email) if (user or email) else None
+    if key is None or equality.answers_of(key) is not None:
+        return None
+    return url_for("core.about_you") if user else equality_link(email)
+
+
+def _respondent(token: str | None) -> tuple[str, dict]:
+    """Whose answers this request is about, and the URL arguments that keep
+    the next page about the same person."""
+    if token is not None:
+        key = from_emailed_link(services.link_token_data, EQUALITY_LINK_SALT, token)
+        if not isinstance(key, str) or not key.startswith("guest:"):
+            abort(404)
+        return key, {"token": token}
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    return equality.person_key(current_user), {}
+
+
+@bp.get("/about-you")
+@bp.get("/about-you/guest/<token>")
+def about_you(token=None):
+    key, link = _respondent(token)
+    response = equality.answers_of(key)
+    return render_template("core/equality.html", response=response, link=link, form=EmptyForm(),
+                           characteristics=equality.CHARACTERISTICS, backgrounds=equality.ETHNIC_BACKGROUNDS,
+                           retention_years=equality.RETENTION_YEARS, consent_version=equality.CONSENT_VERSION)
+
+
+@bp.post("/about-you/consent")
+@bp.post("/about-you/guest/<token>/consent")
+def equality_consent(token=None):
+    key, link = _respondent(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    equality.give_consent(key, user=current_user if not token else None)
+    db.session.commit()
+    return redirect(url_for("core.equality_questions", **link))
+
+
+@bp.route("/about-you/questions", methods=["GET", "POST"])
+@bp.route("/about-you/guest/<token>/questions", methods=["GET", "POST"])
+def equality_questions(token=None):
+    key, link = _respondent(token)
+    response = equality.answers_of(key)
+    if response is None:
+        return redirect(url_for("core.about_you", **link))
+    form = EqualityQuestionsForm(obj=response)
+    if form.validate_on_submit():
+        done, saved = call_service(form, lambda: equality.save_answers(key, form.data))
+        if done:
+            if equality.asks_adult_questions(saved):
+                return redirect(url_for("core.equality_adult_questions", **link))
+            flash("Thank you. Your answers have been saved.", "success")
+            return redirect(url_for("core.about_you", **link))
+    return render_template("core/equality_questions.html", form=form, link=link,
+                           backgrounds=equality.ETHNIC_BACKGROUNDS)
+
+
+@bp.route("/about-you/more-questions", methods=["GET", "POST"])
+@bp.route("/about-you/guest/<token>/more-questions", methods=["GET", "POST"])
+def equality_adult_questions(token=None):
+    key, link = _respondent(token)
+    response = equality.answers_of(key)
+    if response is None or not equality.asks_adult_questions(response):
+        return redirect(url_for("core.about_you", **link))
+    form = EqualityAdultQuestionsForm(obj=response)
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: equality.save_adult_answers(key, form.data))
+        if done:
+            flash("Thank you. Your answers have been saved.", "success")
+            return redirect(url_for("core.about_you", **link))
+    return render_template("core/equality_adult_questions.html", form=form, link=link)
+
+
+@bp.post("/about-you/withdraw")
+@bp.post("/about-you/guest/<token>/withdraw")
+def equality_withdraw(token=None):
+    key, link = _respondent(token)
+    actor = current_user if current_user.is_authenticated and not token else None
+    return press_button(EmptyForm(), lambda: equality.withdraw(key, actor=actor),
+                        "Your answers have been deleted.", url_for("core.about_you", **link))
 
 
 # --- administration ---------------------------------------------------------

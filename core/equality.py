@@ -1,0 +1,202 @@
+"""Equality monitoring: the questions (ONS Census 2021 / GSS harmonised
+categories), the consent that comes before them, and one person's answers.
+
+Answers are special category data (UK GDPR Art. 9). They are kept under a
+random subject id in `equality_responses`; which person that id belongs to is
+only in `equality_links`. Only the person sees their own answers; reports
+count them in aggregate (reports/)."""
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from core import audit
+from core.database import utcnow
+from core.errors import DomainError
+from core.extensions import db
+from core.models import EqualityLink, EqualityResponse, User
+
+# Change the version whenever the consent wording in
+# templates/core/equality_consent.html changes: each answer records the
+# version its person agreed to.
+CONSENT_VERSION = "2026-11"
+RETENTION_YEARS = 3
+
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+NOT_ANSWERED = "not_answered"  # in reports only: no answer stored
+UNDER_16 = "under_16"
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    key: str  # the column in equality_responses, and the name in CSV files
+    label: str
+    question: str
+    categories: tuple[tuple[str, str], ...]  # (code, label), without "Prefer not to say"
+    adults_only: bool = False  # asked only of people aged 16 or over
+
+    def label_of(self, code: str) -> str:
+        if code == PREFER_NOT_TO_SAY:
+            return "Prefer not to say"
+        if code == NOT_ANSWERED:
+            return "Not answered"
+        return dict(self.categories)[code]
+
+    @property
+    def codes(self) -> list[str]:
+        return [code for code, _ in self.categories]
+
+    @property
+    def report_codes(self) -> list[str]:
+        """Every row a report shows, non-response included."""
+        return [*self.codes, PREFER_NOT_TO_SAY, NOT_ANSWERED]
+
+
+AGE_BAND = Characteristic("age_band", "Age", "How old are you?", (
+    (UNDER_16, "Under 16"), ("16_24", "16 to 24"), ("25_34", "25 to 34"), ("35_49", "35 to 49"),
+    ("50_64", "50 to 64"), ("65_74", "65 to 74"), ("75_plus", "75 or over"),
+))
+ETHNIC_GROUP = Characteristic("ethnic_group", "Ethnic group", "What is your ethnic group?", (
+    ("asian", "Asian or Asian British"),
+    ("black", "Black, Black British, Caribbean or African"),
+    ("mixed", "Mixed or multiple ethnic groups"),
+    ("white", "White"),
+    ("other", "Other ethnic group"),
+))
+RELIGION = Characteristic("religion", "Religion", "What is your religion?", (
+    ("none", "No religion"), ("christian", "Christian"), ("buddhist", "Buddhist"), ("hindu", "Hindu"),
+    ("jewish", "Jewish"), ("muslim", "Muslim"), ("sikh", "Sikh"), ("other", "Any other religion"),
+))
+SEX = Characteristic("sex", "Sex", "What is your sex?", (("female", "Female"), ("male", "Male")))
+GENDER_IDENTITY = Characteristic(
+    "gender_identity", "Gender identity same as sex registered at birth",
+    "Is the gender you identify with the same as your sex registered at birth?",
+    (("yes", "Yes"), ("no", "No")), adults_only=True)
+SEXUAL_ORIENTATION = Characteristic(
+    "sexual_orientation", "Sexual orientation", "Which of the following best describes your sexual orientation?", (
+        ("straight", "Straight or heterosexual"), ("gay_or_lesbian", "Gay or lesbian"),
+        ("bisexual", "Bisexual"), ("other", "Other sexual orientation"),
+    ), adults_only=True)
+DISABILITY = Characteristic(
+    "disability", "Long-term condition or illness",
+    "Do you have any physical or mental health conditions or illnesses lasting or expected to last "
+    "12 months or more?", (("yes", "Yes"), ("no", "No")))
+DISABILITY_IMPACT = Characteristic(
+    "disability_impact", "Condition reduces day-to-day activities",
+    "Do any of your conditions or illnesses reduce your ability to carry out day-to-day activities?", (
+        ("a_lot", "Yes, a lot"), ("a_little", "Yes, a little"), ("not_at_all", "Not at all"),
+    ))
+
+CHARACTERISTICS = (AGE_BAND, ETHNIC_GROUP, RELIGION, SEX, GENDER_IDENTITY, SEXUAL_ORIENTATION, DISABILITY,
+                   DISABILITY_IMPACT)
+BY_KEY = {characteristic.key: characteristic for characteristic in CHARACTERISTICS}
+
+ETHNIC_BACKGROUNDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "asian": (("bangladeshi", "Bangladeshi"), ("chinese", "Chinese"), ("indian", "Indian"),
+              ("pakistani", "Pakistani"), ("other_asian", "Any other Asian background")),
+    "black": (("african", "African"), ("caribbean", "Caribbean"), ("other_black", "Any other Black background")),
+    "mixed": (("white_and_asian", "White and Asian"), ("white_and_black_african", "White and Black African"),
+              ("white_and_black_caribbean", "White and Black Caribbean"),
+              ("other_mixed", "Any other mixed background")),
+    "white": (("british", "English, Welsh, Scottish, Northern Irish or British"), ("irish", "Irish"),
+              ("gypsy_or_irish_traveller", "Gypsy or Irish Traveller"), ("roma", "Roma"),
+              ("other_white", "Any other White background")),
+    "other": (("arab", "Arab"), ("any_other", "Any other ethnic group")),
+}
+
+# A postcode district: the outward code, like NN1 or NN12.
+POSTCODE_DISTRICT_PATTERN = r"^[A-Z]{1,2}[0-9][0-9A-Z]?$"
+
+
+class NoConsent(DomainError):
+    pass
+
+
+def person_key(user: User | None, email: str | None = None) -> str:
+    """How registrations and equality answers name a person: an account, or a guest's email."""
+    return f"user:{user.id}" if user else f"guest:{email.strip().lower()}"
+
+
+def answers_of(key: str) -> EqualityResponse | None:
+    """The person's own answers (consent given), or None."""
+    return db.session.scalar(
+        select(EqualityResponse).join(EqualityLink, EqualityLink.subject_id == EqualityResponse.subject_id)
+        .where(EqualityLink.person_key == key))
+
+
+def give_consent(key: str, *, user: User | None = None) -> EqualityResponse:
+    """Record the person's explicit consent to this version of the wording,
+    creating their pseudonymous subject on first use."""
+    response = answers_of(key)
+    if response is None:
+        link = EqualityLink(person_key=key, user_id=user.id if user else None, subject_id=secrets.token_hex(16))
+        db.session.add(link)
+        response = EqualityResponse(subject_id=link.subject_id, consented_at=utcnow(),
+                                    consent_version=CONSENT_VERSION)
+        db.session.add(response)
+    else:
+        response.consented_at = utcnow()
+        response.consent_version = CONSENT_VERSION
+    db.session.flush()
+    return response
+
+
+def asks_adult_questions(response: EqualityResponse) -> bool:
+    """Sexual orientation and gender identity are asked only of people who
+    have said they are 16 or over."""
+    return response.age_band not in (None, UNDER_16, PREFER_NOT_TO_SAY)
+
+
+def _allowed(characteristic: Characteristic, value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    if value != PREFER_NOT_TO_SAY and value not in characteristic.codes:
+        raise DomainError(f"Select an answer to “{characteristic.question}” from the list", field=characteristic.key)
+    return value
+
+
+def save_answers(key: str, answers: dict[str, str | None]) -> EqualityResponse:
+    """Save the answers from the main questions page. Any question may be
+    left unanswered. Answers that no longer apply are cleared: the 16+
+    questions for someone under 16, the condition's impact when there is none."""
+    response = answers_of(key)
+    if response is None:
+        raise NoConsent("Agree to the statement about how we use your answers before answering the questions")
+    for characteristic in (AGE_BAND, ETHNIC_GROUP, RELIGION, SEX, DISABILITY, DISABILITY_IMPACT):
+        setattr(response, characteristic.key, _allowed(characteristic, answers.get(characteristic.key)))
+    background = answers.get("ethnic_background") or None
+    backgrounds = dict(ETHNIC_BACKGROUNDS.get(response.ethnic_group, ()))
+    if background is not None and background not in backgrounds:
+        raise DomainError("Select an ethnic background from the list for your ethnic group",
+                          field="ethnic_background")
+    response.ethnic_background = background
+    if response.disability != "yes":
+        response.disability_impact = None
+    if not asks_adult_questions(response):
+        response.gender_identity = None
+        response.sexual_orientation = None
+    district = (answers.get("postcode_district") or "").strip().upper()
+    response.postcode_district = district or None
+    db.session.flush()
+    return response
+
+
+def save_adult_answers(key: str, answers: dict[str, str | None]) -> EqualityResponse:
+    response = answers_of(key)
+    if response is None:
+        raise NoConsent("Agree to the statement about how we use your answers before answering the questions")
+    if not asks_adult_questions(response):
+        raise DomainError("These questions are only for people aged 16 or over")
+    for characteristic in (GENDER_IDENTITY, SEXUAL_ORIENTATION):
+        setattr(response, characteristic.key, _allowed(characteristic, answers.get(characteristic.key)))
+    db.session.flush()
+    return response
+
+
+def withdraw(key: str, *, actor: User | None = None) -> None:
+    """Delete the person's answers and the link to them. The audit entry
+    says that someone withdrew, never what they had answered."""
+    subject_ids = select(EqualityLink.subject_id).where(EqualityLink.person_key == key).scalar_subquery()
+    db.session.execute(delete(EqualityResponse).where(EqualityResponse.subject_id == subject_ids))
+    db.session.execute(delete(EqualityLink).where(EqualityLink.person_key == key))
+    audit.record("equality.withdraw", actor=actor)
