@@ -89,6 +89,8 @@ class Config:
         self.FORUM_ANNOUNCEMENTS_PER_MINUTE = _int("FORUM_ANNOUNCEMENTS_PER_MINUTE", 30)
         # Members are reminded this many days before their term ends.
         self.FORUM_RENEWAL_NOTICE_DAYS = _int("FORUM_RENEWAL_NOTICE_DAYS", 30)
+        # Reports show counts from 1 to this minus one as "<5" (see reports/suppression.py).
+        self.REPORT_SUPPRESSION_THRESHOLD = max(2, _int("REPORT_SUPPRESSION_THRESHOLD", 5))
         # A partner's site fetching events for its visitors; enough for a busy page, not for a scraper loop.
         self.API_LIMIT_PER_IP = os.environ.get("API_LIMIT_PER_IP", "300 per minute")
         self.PUBLIC_FORM_LIMIT_PER_IP = os.environ.get(

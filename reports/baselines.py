@@ -1,0 +1,129 @@
+"""Population baselines: the share of the county's people in each category,
+to compare participants with. The Census 2021 figures ship with the app
+(reports/data/); an admin can upload another set as CSV.
+
+A baseline file has the columns area, characteristic, category, percent,
+source: one row per category, categories named as on the questionnaire
+(plus the census's "Not stated"), and each area's shares for a
+characteristic adding up to about 100."""
+import csv
+import io
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from core.equality import BY_KEY, Characteristic
+
+SHIPPED_FILE = Path(__file__).parent / "data" / "census-2021-baselines.csv"
+NATIONAL_AREA = "England and Wales"
+NOT_STATED = "Not stated"  # the census's non-response, left out of the comparison
+COLUMNS = ("area", "characteristic", "category", "percent", "source")
+SUM_TOLERANCE = 1.5  # published shares are rounded, so they rarely add to exactly 100
+MAX_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class Shares:
+    """One characteristic's population shares in one area."""
+    area: str
+    source: str
+    percent: dict[str, float]  # category code -> percent of the population
+    not_stated: float = 0.0
+
+    def share_of(self, code: str) -> float | None:
+        """The share among people who stated an answer, as a fraction: the
+        comparison for participants' shares among those who answered."""
+        stated = sum(self.percent.values())
+        return self.percent[code] / stated if code in self.percent and stated else None
+
+
+@dataclass
+class Baseline:
+    name: str
+    by_characteristic: dict[str, Shares] = field(default_factory=dict)
+
+
+class BaselineFileError(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _code_for(characteristic: Characteristic, label: str) -> str | None:
+    for code, known in characteristic.categories:
+        if known.casefold() == label.strip().casefold():
+            return code
+    return None
+
+
+def parse(content: bytes) -> dict[str, dict[str, Shares]]:
+    """{area: {characteristic: Shares}} from a baseline CSV, or
+    BaselineFileError listing each problem with its line."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BaselineFileError(["The file must be a CSV saved as UTF-8 text"]) from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
+    if missing:
+        raise BaselineFileError([f"Line 1: the file must have the columns {', '.join(COLUMNS)} "
+                                 f"(missing {', '.join(missing)})"])
+    problems, found = [], {}
+    for line, row in enumerate(reader, start=2):
+        if line > MAX_ROWS:
+            problems.append(f"The file has more than {MAX_ROWS} rows")
+            break
+        area, key, label = ((row.get(column) or "").strip() for column in ("area", "characteristic", "category"))
+        characteristic = BY_KEY.get(key)
+        if not area:
+            problems.append(f"Line {line}: the area is empty")
+            continue
+        if characteristic is None:
+            problems.append(f"Line {line}: “{key}” is not a characteristic we ask about "
+                            f"(use one of {', '.join(BY_KEY)})")
+            continue
+        code = NOT_STATED if label.casefold() == NOT_STATED.casefold() else _code_for(characteristic, label)
+        if code is None:
+            problems.append(f"Line {line}: “{label}” is not a category of {characteristic.label.lower()}")
+            continue
+        try:
+            percent = float((row.get("percent") or "").strip())
+        except ValueError:
+            problems.append(f"Line {line}: the percent must be a number, like 9.3")
+            continue
+        if not 0 <= percent <= 100:
+            problems.append(f"Line {line}: the percent must be between 0 and 100")
+            continue
+        entry = found.setdefault((area, key), {"source": (row.get("source") or "").strip(), "percent": {}})
+        if code in entry["percent"]:
+            problems.append(f"Line {line}: {label} appears twice for {area}")
+            continue
+        entry["percent"][code] = percent
+    if not found and not problems:
+        problems.append("The file has no baseline rows")
+    for (area, key), entry in found.items():
+        total = sum(entry["percent"].values())
+        if abs(total - 100) > SUM_TOLERANCE:
+            problems.append(f"{area}, {BY_KEY[key].label.lower()}: the shares add up to {total:g}, not about 100")
+    if problems:
+        raise BaselineFileError(problems)
+    areas: dict[str, dict[str, Shares]] = {}
+    for (area, key), entry in found.items():
+        percent = dict(entry["percent"])
+        not_stated = percent.pop(NOT_STATED, 0.0)
+        areas.setdefault(area, {})[key] = Shares(area, entry["source"], percent, not_stated)
+    return areas
+
+
+def combined(name: str, areas: dict[str, dict[str, Shares]]) -> Baseline:
+    """For each characteristic, the most local area that has it."""
+    baseline = Baseline(name)
+    for area in sorted(areas, key=lambda area: area == NATIONAL_AREA):
+        for key, shares in areas[area].items():
+            baseline.by_characteristic.setdefault(key, shares)
+    return baseline
+
+
+@cache
+def shipped() -> Baseline:
+    return combined("Census 2021", parse(SHIPPED_FILE.read_bytes()))

@@ -1,0 +1,175 @@
+"""The SQL behind the reports. Everything is counted in the database
+(GROUP BY): only aggregates come back, never one row per person.
+
+A report is about a group of people ("who"): the people with a registration
+or attendance at a set of events, a forum's members, or an award cycle's
+nominators or nominees. Each is a subquery with one row per person, keyed
+like registrations ("user:<id>" or "guest:<email>"), which joins to the
+equality answers through equality_links."""
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import String, case, cast, func, literal, select
+
+from awards.models import AwardCategory, LIVE_NOMINATIONS, Nomination, NominationStatus, NomineeKind
+from core.database import utcnow
+from core.equality import BY_KEY, CHARACTERISTICS, NOT_ANSWERED, UNDER_16
+from core.extensions import db
+from core.models import EqualityLink, EqualityResponse, User
+from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus, event_priorities
+from forums.models import Membership, MembershipStatus
+
+COUNTED_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.POSTPONED)
+
+
+def events_in(*, event_id=None, series_id=None, forum_id=None, priority_id=None,
+              starts: datetime | None = None, ends: datetime | None = None):
+    """The ids of the events a report counts: published, already started,
+    within the dates and the scope."""
+    query = select(Event.id).where(Event.status.in_(COUNTED_EVENT_STATUSES), Event.starts_at <= utcnow())
+    if event_id is not None:
+        query = query.where(Event.id == event_id)
+    if series_id is not None:
+        query = query.where(Event.series_id == series_id)
+    if forum_id is not None:
+        query = query.where(Event.forum_id == forum_id)
+    if priority_id is not None:
+        query = query.where(Event.id.in_(
+            select(event_priorities.c.event_id).where(event_priorities.c.priority_id == priority_id)))
+    if starts is not None:
+        query = query.where(Event.starts_at >= starts)
+    if ends is not None:
+        query = query.where(Event.starts_at < ends)
+    return query
+
+
+def participants(event_ids):
+    """One row per person registered for or checked in at the events:
+    whether they came (to any of them) and to how many they came."""
+    came = case((Attendance.id.is_not(None), 1), else_=0)
+    return (
+        select(Registration.person_key.label("person_key"), func.max(came).label("attended"),
+               func.sum(came).label("attendances"))
+        .outerjoin(Attendance, Attendance.registration_id == Registration.id)
+        .where(Registration.event_id.in_(event_ids),
+               (Registration.status == RegistrationStatus.CONFIRMED) | Attendance.id.is_not(None))
+        .group_by(Registration.person_key)
+        .subquery()
+    )
+
+
+def unnamed_attendees(event_ids) -> int:
+    """People checked in whom no registration names: walk-ins, and the
+    extra people on a booking for several. They count as "Not answered"."""
+    extra = case((Attendance.registration_id.is_(None), Attendance.people), else_=Attendance.people - 1)
+    return db.session.scalar(select(func.coalesce(func.sum(extra), 0)).where(Attendance.event_id.in_(event_ids)))
+
+
+def _user_key(user_id_column):
+    return literal("user:", String) + cast(user_id_column, String)
+
+
+def forum_members(forum_id: int):
+    return (select(_user_key(Membership.user_id).label("person_key"), literal(1).label("members"))
+            .where(Membership.forum_id == forum_id, Membership.status == MembershipStatus.ACTIVE)
+            .subquery())
+
+
+def nominators(cycle_id: int):
+    key = case((Nomination.nominator_id.is_not(None), _user_key(Nomination.nominator_id)),
+               else_=literal("guest:", String) + func.lower(Nomination.nominator_email))
+    return (select(key.label("person_key"), literal(1).label("nominators"))
+            .join(AwardCategory, AwardCategory.id == Nomination.category_id)
+            .where(AwardCategory.cycle_id == cycle_id,
+                   Nomination.status.in_((*LIVE_NOMINATIONS, NominationStatus.INELIGIBLE)))
+            .group_by(key).subquery())
+
+
+def nominees(cycle_id: int):
+    """Nominated people who answered the questions themselves (nominees are
+    never asked by proxy): matched by their email to an account or a guest."""
+    key = case((User.id.is_not(None), _user_key(User.id)),
+               else_=literal("guest:", String) + func.lower(Nomination.nominee_email))
+    return (select(key.label("person_key"), literal(1).label("nominees"))
+            .join(AwardCategory, AwardCategory.id == Nomination.category_id)
+            .outerjoin(User, User.email == func.lower(Nomination.nominee_email))
+            .where(AwardCategory.cycle_id == cycle_id, Nomination.status.in_(LIVE_NOMINATIONS),
+                   Nomination.nominee_kind == NomineeKind.INDIVIDUAL, Nomination.nominee_email != "")
+            .group_by(key).subquery())
+
+
+def tally(people, columns: tuple[str, ...]) -> tuple[dict, dict]:
+    """Count the people in `people` by every characteristic, for each of
+    its 0/1 `columns`. Returns ({characteristic: {category: {column: n}}},
+    {column: people with answers}). One GROUP BY over every characteristic
+    at once; Python only adds up the combinations."""
+    answer_columns = [getattr(EqualityResponse, characteristic.key) for characteristic in CHARACTERISTICS]
+    has_answers = case((EqualityResponse.subject_id.is_not(None), 1), else_=0).label("has_answers")
+    rows = db.session.execute(
+        select(*answer_columns, has_answers, *[func.sum(people.c[column]).label(column) for column in columns])
+        .select_from(people)
+        .outerjoin(EqualityLink, EqualityLink.person_key == people.c.person_key)
+        .outerjoin(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
+        .group_by(*answer_columns, has_answers)
+    ).all()
+    counts = {characteristic.key: defaultdict(lambda: defaultdict(int)) for characteristic in CHARACTERISTICS}
+    respondents = defaultdict(int)
+    for row in rows:
+        answers = dict(zip((characteristic.key for characteristic in CHARACTERISTICS), row))
+        for column in columns:
+            respondents[column] += row.has_answers * (row._mapping[column] or 0)
+        for characteristic in CHARACTERISTICS:
+            category = answers[characteristic.key] or NOT_ANSWERED
+            if characteristic.adults_only and answers["age_band"] == UNDER_16:
+                category = NOT_ANSWERED  # not asked
+            elif characteristic.key == "disability_impact" and answers["disability"] != "yes":
+                continue  # asked only of people with a condition
+            for column in columns:
+                counts[characteristic.key][category][column] += row._mapping[column] or 0
+    return counts, respondents
+
+
+def reach(event_ids, people) -> dict[str, int]:
+    """Distinct people who came, how many came for the first time ever in
+    these events, and how many times they came in all."""
+    first_came = (select(Registration.person_key, func.min(Event.starts_at).label("first_at"))
+                  .join(Attendance, Attendance.registration_id == Registration.id)
+                  .join(Event, Event.id == Registration.event_id)
+                  .group_by(Registration.person_key).subquery())
+    scope_start = select(func.min(Event.starts_at)).where(Event.id.in_(event_ids)).scalar_subquery()
+    row = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((first_came.c.first_at >= scope_start, 1), else_=0)), 0),
+               func.coalesce(func.sum(people.c.attendances), 0))
+        .select_from(people).join(first_came, first_came.c.person_key == people.c.person_key)
+        .where(people.c.attended == 1)
+    ).one()
+    return {"people": row[0], "first_time": row[1], "returning": row[0] - row[1], "attendances": row[2]}
+
+
+def mixing(event_ids, key: str) -> dict[int, dict[str, int]]:
+    """For each event: how many of the people who came gave each answer to
+    one question (prefer-not and unanswered left out)."""
+    column = getattr(EqualityResponse, key)
+    rows = db.session.execute(
+        select(Registration.event_id, column, func.count())
+        .join(Attendance, Attendance.registration_id == Registration.id)
+        .join(EqualityLink, EqualityLink.person_key == Registration.person_key)
+        .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
+        .where(Registration.event_id.in_(event_ids), column.in_(BY_KEY[key].codes))
+        .group_by(Registration.event_id, column)
+    ).all()
+    by_event = defaultdict(dict)
+    for event_id, category, count in rows:
+        by_event[event_id][category] = count
+    return by_event
+
+
+def event_summaries(event_ids) -> list:
+    """Each event's title, kind, start and how many came, oldest first."""
+    came = (select(Attendance.event_id, func.sum(Attendance.people).label("came"))
+            .where(Attendance.event_id.in_(event_ids)).group_by(Attendance.event_id).subquery())
+    return db.session.execute(
+        select(Event.id, Event.title, Event.kind, Event.starts_at, func.coalesce(came.c.came, 0).label("came"))
+        .outerjoin(came, came.c.event_id == Event.id)
+        .where(Event.id.in_(event_ids)).order_by(Event.starts_at, Event.id)
+    ).all()
