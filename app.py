@@ -24,6 +24,7 @@ from events.recurrence import describe as describe_recurrence
 from events import permissions as event_permissions
 from forums import permissions as forum_permissions
 from awards import permissions as awards_permissions
+from reports import permissions as report_permissions
 
 class DatabaseId(IntegerConverter):
     """`<int:...>` in routes: only numbers a database id can be, so a longer
@@ -69,10 +70,12 @@ def create_app(config: dict | None = None) -> Flask:
     from core.views import bp as core_bp
     from events.views import bp as events_bp
     from forums.views import bp as forums_bp
+    from reports.views import bp as reports_bp
     app.register_blueprint(core_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(forums_bp)
     app.register_blueprint(awards_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
 
     security.init_app(app)
@@ -143,6 +146,7 @@ def _register_template_helpers(app: Flask) -> None:
             "event_permissions": event_permissions,
             "forum_permissions": forum_permissions,
             "awards_permissions": awards_permissions,
+            "report_permissions": report_permissions,
             "SiteRole": SiteRole,
             "current_user": current_user,
         }

@@ -15,6 +15,7 @@ from core.models import SiteRole, User
 from events.demo import seed_demo_events
 from forums.demo import seed_demo_forums
 from awards.demo import seed_demo_awards
+from reports.demo import seed_demo_reports
 
 DEMO_PASSWORD = "demo-Shared-Future-2026"
 DEMO_ACCOUNTS = [
@@ -79,6 +80,7 @@ def seed_demo_command(if_empty):
                              services.find_user_by_email("coordinator@example.org"), member, password=DEMO_PASSWORD)
             seed_demo_awards(services.find_user_by_email("awards@example.org"), member,
                              services.find_user_by_email("judge@example.org"))
+            seed_demo_reports(organiser)
     present = [account for account in DEMO_ACCOUNTS if services.find_user_by_email(account[0])]
     if present:
         click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

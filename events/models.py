@@ -291,6 +291,8 @@ class Registration(db.Model):
         UniqueConstraint("event_id", "person_key", name="uq_registrations_event_person"),
         CheckConstraint("tickets >= 1", name="tickets_positive"),
         Index("ix_registrations_event_status", "event_id", "status"),
+        # Reports find everything one person came to (reach: first-time or returning).
+        Index("ix_registrations_person_key", "person_key"),
     )
 
     @property

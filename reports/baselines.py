@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from sqlalchemy import select
+
+from core import audit
 from core.equality import BY_KEY, Characteristic
+from core.errors import DomainError, DomainErrors
+from core.extensions import db
+from reports.models import UploadedBaseline
 
 SHIPPED_FILE = Path(__file__).parent / "data" / "census-2021-baselines.csv"
 NATIONAL_AREA = "England and Wales"
@@ -20,6 +26,7 @@ NOT_STATED = "Not stated"  # the census's non-response, left out of the comparis
 COLUMNS = ("area", "characteristic", "category", "percent", "source")
 SUM_TOLERANCE = 1.5  # published shares are rounded, so they rarely add to exactly 100
 MAX_ROWS = 2000
+MAX_UPLOAD_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -127,3 +134,36 @@ def combined(name: str, areas: dict[str, dict[str, Shares]]) -> Baseline:
 @cache
 def shipped() -> Baseline:
     return combined("Census 2021", parse(SHIPPED_FILE.read_bytes()))
+
+
+def choices() -> list[tuple[str, str]]:
+    """The baselines a report can be compared with: the census, then uploads, newest first."""
+    uploaded = db.session.execute(select(UploadedBaseline.id, UploadedBaseline.name)
+                                  .order_by(UploadedBaseline.uploaded_at.desc(), UploadedBaseline.id.desc())).all()
+    return [("census", "Census 2021"), *((str(id_), name) for id_, name in uploaded)]
+
+
+def chosen(choice: str | None) -> Baseline:
+    """The baseline named by a report filter; the census when it names none we have."""
+    if choice and choice.isdigit():
+        uploaded = db.session.get(UploadedBaseline, int(choice))
+        if uploaded is not None:
+            return combined(uploaded.name, parse(uploaded.content.encode("utf-8")))
+    return shipped()
+
+
+def upload(name: str, stream, *, actor):
+    """Check an uploaded baseline file and keep it; every problem is listed
+    against the file with its line."""
+    content = stream.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise DomainError(f"The file must be smaller than {MAX_UPLOAD_BYTES // 1024} KB", field="file")
+    try:
+        parse(content)
+    except BaselineFileError as error:
+        raise DomainErrors([DomainError(problem, field="file") for problem in error.problems[:20]]) from None
+    baseline = UploadedBaseline(name=name.strip(), content=content.decode("utf-8-sig"), uploaded_by_id=actor.id)
+    db.session.add(baseline)
+    db.session.flush()
+    audit.record("baseline.upload", actor=actor, subject=baseline, details={"name": baseline.name})
+    return baseline

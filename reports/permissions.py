@@ -7,10 +7,14 @@ from events.permissions import can_create_events, can_manage_event
 from forums.services import coordinated_forums, is_coordinator
 
 
+def has_report_role(user) -> bool:
+    """A site role that comes with reports (checked without a query, for the menu)."""
+    return is_admin(user) or can_create_events(user) or can_run_awards(user)
+
+
 def can_see_reports(user) -> bool:
-    """Whether the reports page has anything for this person."""
-    return is_admin(user) or can_create_events(user) or can_run_awards(user) or bool(
-        getattr(user, "is_authenticated", False) and coordinated_forums(user))
+    """Whether the reports page has anything for this person: a role, or a forum to coordinate."""
+    return has_report_role(user) or bool(getattr(user, "is_authenticated", False) and coordinated_forums(user))
 
 
 def can_report_on(user, kind: str, subject) -> bool:

@@ -78,7 +78,7 @@ def forum_members(forum_id: int):
 def nominators(cycle_id: int):
     key = case((Nomination.nominator_id.is_not(None), _user_key(Nomination.nominator_id)),
                else_=literal("guest:", String) + func.lower(Nomination.nominator_email))
-    return (select(key.label("person_key"), literal(1).label("nominators"))
+    return (select(key.label("person_key"), literal(1).label("nominators")).select_from(Nomination)
             .join(AwardCategory, AwardCategory.id == Nomination.category_id)
             .where(AwardCategory.cycle_id == cycle_id,
                    Nomination.status.in_((*LIVE_NOMINATIONS, NominationStatus.INELIGIBLE)))
@@ -90,7 +90,7 @@ def nominees(cycle_id: int):
     never asked by proxy): matched by their email to an account or a guest."""
     key = case((User.id.is_not(None), _user_key(User.id)),
                else_=literal("guest:", String) + func.lower(Nomination.nominee_email))
-    return (select(key.label("person_key"), literal(1).label("nominees"))
+    return (select(key.label("person_key"), literal(1).label("nominees")).select_from(Nomination)
             .join(AwardCategory, AwardCategory.id == Nomination.category_id)
             .outerjoin(User, User.email == func.lower(Nomination.nominee_email))
             .where(AwardCategory.cycle_id == cycle_id, Nomination.status.in_(LIVE_NOMINATIONS),
@@ -130,20 +130,21 @@ def tally(people, columns: tuple[str, ...]) -> tuple[dict, dict]:
 
 
 def reach(event_ids, people) -> dict[str, int]:
-    """Distinct people who came, how many came for the first time ever in
-    these events, and how many times they came in all."""
-    first_came = (select(Registration.person_key, func.min(Event.starts_at).label("first_at"))
-                  .join(Attendance, Attendance.registration_id == Registration.id)
-                  .join(Event, Event.id == Registration.event_id)
-                  .group_by(Registration.person_key).subquery())
+    """Distinct people who came, how many had come to anything before the
+    scope's first event (returning) or not (first time), and how many times
+    they came in all."""
     scope_start = select(func.min(Event.starts_at)).where(Event.id.in_(event_ids)).scalar_subquery()
+    came_before = (select(Registration.id)
+                   .join(Attendance, Attendance.registration_id == Registration.id)
+                   .join(Event, Event.id == Registration.event_id)
+                   .where(Registration.person_key == people.c.person_key, Event.starts_at < scope_start)
+                   .exists())
     row = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((first_came.c.first_at >= scope_start, 1), else_=0)), 0),
+        select(func.count(), func.coalesce(func.sum(case((came_before, 1), else_=0)), 0),
                func.coalesce(func.sum(people.c.attendances), 0))
-        .select_from(people).join(first_came, first_came.c.person_key == people.c.person_key)
-        .where(people.c.attended == 1)
+        .select_from(people).where(people.c.attended == 1)
     ).one()
-    return {"people": row[0], "first_time": row[1], "returning": row[0] - row[1], "attendances": row[2]}
+    return {"people": row[0], "first_time": row[0] - row[1], "returning": row[1], "attendances": row[2]}
 
 
 def mixing(event_ids, key: str) -> dict[int, dict[str, int]]:

@@ -326,3 +326,70 @@ def scope_title(scope: Scope) -> str:
         name += f", {scope.starts.strftime('%-d %B %Y') if scope.starts else 'the start'}" \
                 f" to {scope.ends.strftime('%-d %B %Y') if scope.ends else 'today'}"
     return name
+
+
+def key_findings(report: Report) -> list[str]:
+    """The report's main points in plain words, from its published figures only."""
+    findings = []
+    for group in report.groups:
+        column = group.columns[0]
+        noun = {"came": "people came", "members": "active members", "nominators": "people nominated",
+                "nominees": "nominees"}[column]
+        if group.too_few(column):
+            findings.append(f"{group.label}: fewer than {report.threshold} {noun}, too few to report on.")
+            continue
+        sentence = f"{group.label}: {group.people[column]} {noun}"
+        if group.key == "events":
+            sentence += f" to {len(report.events)} event{'s' if len(report.events) != 1 else ''}"
+        rate = group.response_rate(column)
+        sentence += (f"; {rate:.0f}% of them answered the equality monitoring questions." if rate is not None
+                     else "; the share who answered the equality questions is not shown because a number in it is"
+                          " small.")
+        findings.append(sentence)
+        for table in group.tables:
+            if table.baseline is None or table.withheld(column):
+                continue
+            for row in table.characteristic.codes:
+                ratio, representation = table.ratio(row, column), table.representation(row, column)
+                if representation in ("under", "over"):
+                    findings.append(
+                        f"{table.label(row)} ({table.characteristic.label.lower()}): "
+                        f"{'under' if representation == 'under' else 'over'}-represented, at {ratio:.1f} times "
+                        f"their share of the population ({table.baseline.area}).")
+    if report.events:
+        shares = [period.share_met(ETHNIC_GROUP.key) for period in _all_events(report)]
+        if shares[0] is not None:
+            findings.append(f"At {shares[0]:.0f}% of the events where enough people answered, people from at "
+                            f"least {GROUPS_THAT_MEET} ethnic groups met.")
+    return findings
+
+
+def _all_events(report: Report) -> list[Period]:
+    everything = Period("All")
+    for event in report.events:
+        for key, met in event.groups_met.items():
+            if met is not None:
+                everything.met[key].append(met)
+        for key, index in event.index.items():
+            if index is not None:
+                everything.indices[key].append(index)
+    return [everything]
+
+
+def method_notes(limit: int) -> list[str]:
+    """How the figures are made, for the page and the PDF."""
+    return [
+        "People are counted once each in the period, however many events they came to. Walk-ins and the extra "
+        "people on a booking for several count as people who came, under “Not answered”.",
+        "Shares compared with the population leave out “Prefer not to say” and “Not answered”, and the census's "
+        "“Not stated”: both sides are shares of people who gave an answer. The ratio is the participants' share "
+        f"divided by the population's: below {UNDER_REPRESENTED} is shown as under-represented, above "
+        f"{OVER_REPRESENTED} as over-represented.",
+        f"Small numbers: counts from 1 to {limit - 1} are shown as <{limit}. Where a hidden count could still be "
+        "worked out from the totals, another figure is hidden as well ([c]); where no pattern of hidden figures "
+        f"protects a table, or fewer than {limit} people are in it, the whole table is withheld. Percentages and "
+        "indices are withheld where the figures they rest on are.",
+        "The diversity index is the chance that two people picked at random from those at an event who answered "
+        "gave different answers: 0 when everyone gave the same answer, nearer 1 the more mixed. It is withheld "
+        f"for an event where any group was smaller than {limit}, because it could give that group away.",
+    ]

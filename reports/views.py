@@ -1,0 +1,126 @@
+"""Report pages and downloads. Every figure comes already suppressed from
+reports.services; these routes load the scope, check who is asking, and
+format."""
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from awards.models import AwardCycle
+from core.database import in_london, utcnow
+from core.equality import CHARACTERISTICS
+from core.extensions import db
+from core.forms import call_service
+from events.models import CohesionPriority, Event, EventSeries, event_organisers
+from forums.models import Forum
+from forums.services import coordinated_forums
+from reports import baselines, permissions, services
+from reports.exports import report_csv
+from reports.forms import BaselineUploadForm, ReportFilterForm
+from reports.models import UploadedBaseline
+from reports.pdf import report_pdf
+from reports.queries import COUNTED_EVENT_STATUSES
+
+bp = Blueprint("reports", __name__)
+
+SCOPED = {"event": Event, "series": EventSeries, "forum": Forum, "cycle": AwardCycle, "priority": CohesionPriority}
+RECENT_EVENTS = 30
+
+
+def _subject_or_404(kind: str, object_id: int | None):
+    """What the report is about, for the permission check: the event, the
+    series' first event, the forum, the cycle; None for priorities and everything."""
+    if kind == "all":
+        return None
+    found = db.get_or_404(SCOPED[kind], object_id)
+    if kind == "series":
+        return db.session.scalar(select(Event).where(Event.series_id == found.id)
+                                 .order_by(Event.starts_at).limit(1)) or abort(404)
+    return None if kind == "priority" else found
+
+
+def _report_or_error(kind: str, object_id: int | None):
+    """Load and check, then build the report for the filters in the query string."""
+    subject = _subject_or_404(kind, object_id)
+    if not permissions.can_report_on(current_user, kind, subject):
+        abort(403)
+    form = ReportFilterForm(request.args)
+    form.baseline.choices = baselines.choices()
+    dates = (form.starts.data, form.ends.data) if form.validate() else (None, None)
+    scope = services.Scope(kind, object_id, *dates)
+    report = services.build(scope, services.scope_title(scope), baselines.chosen(form.baseline.data))
+    return form, report
+
+
+@bp.get("/reports")
+@login_required
+def index():
+    if not permissions.can_see_reports(current_user):
+        abort(403)
+    admin = permissions.can_report_on(current_user, "all", None)
+    events = select(Event).where(Event.status.in_(COUNTED_EVENT_STATUSES), Event.starts_at <= utcnow())
+    if not admin:
+        events = events.join(event_organisers).where(event_organisers.c.user_id == current_user.id)
+    return render_template(
+        "reports/index.html", admin=admin,
+        events=db.session.scalars(events.order_by(Event.starts_at.desc()).limit(RECENT_EVENTS)).all(),
+        forums=db.session.scalars(select(Forum).order_by(Forum.name)).all() if admin else
+        coordinated_forums(current_user),
+        cycles=db.session.scalars(select(AwardCycle).order_by(AwardCycle.id.desc())).all()
+        if permissions.can_report_on(current_user, "cycle", None) else [],
+        priorities=db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position)).all()
+        if admin else [])
+
+
+@bp.get("/reports/all")
+@bp.get("/reports/<any(event, series, forum, cycle, priority):kind>/<int:object_id>")
+@login_required
+def report_page(kind="all", object_id=None):
+    form, report = _report_or_error(kind, object_id)
+    view = request.args.get("view", "came")
+    filters = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "view"}
+    return render_template(
+        "reports/report.html", form=form, report=report, view=view if view in ("came", "no_show") else "came",
+        findings=services.key_findings(report), notes=services.method_notes(report.threshold),
+        column_labels=services.COLUMN_LABELS, mixing=services.MIXING_CHARACTERISTICS,
+        view_url=lambda column: url_for("reports.report_page", **request.view_args, **filters, view=column),
+        download_url=lambda fmt: url_for("reports.report_download", **request.view_args, **filters, fmt=fmt))
+
+
+@bp.get("/reports/all/report.<any(csv, pdf):fmt>")
+@bp.get("/reports/<any(event, series, forum, cycle, priority):kind>/<int:object_id>/report.<any(csv, pdf):fmt>")
+@login_required
+def report_download(fmt, kind="all", object_id=None):
+    _, report = _report_or_error(kind, object_id)
+    today = in_london(utcnow()).date()
+    period = _period(report.scope, today)
+    name = f"diversity-report-{kind}{'-' + str(object_id) if object_id else ''}-{today.isoformat()}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = report_csv(report, period), "text/csv; charset=utf-8"
+    else:
+        body = report_pdf(report, brand_name=current_app.config["BRAND_NAME"], generated=today.strftime("%-d %B %Y"))
+        mimetype = "application/pdf"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _period(scope: services.Scope, today: date) -> str:
+    return f"{scope.starts.isoformat() if scope.starts else 'start'}/{(scope.ends or today).isoformat()}"
+
+
+@bp.route("/admin/baselines", methods=["GET", "POST"])
+@login_required
+def manage_baselines():
+    if not permissions.can_upload_baselines(current_user):
+        abort(403)
+    form = BaselineUploadForm()
+    if form.validate_on_submit():
+        done, uploaded = call_service(form, lambda: baselines.upload(form.name.data, form.file.data.stream,
+                                                                     actor=current_user))
+        if done:
+            flash(f"The baseline “{uploaded.name}” has been uploaded. Choose it under “Compare with” on a report.",
+                  "success")
+            return redirect(url_for("reports.manage_baselines"))
+    uploaded = db.session.scalars(select(UploadedBaseline).order_by(UploadedBaseline.uploaded_at.desc())).all()
+    return render_template("reports/baselines.html", form=form, uploaded=uploaded, census=baselines.shipped(),
+                           characteristic_keys=[characteristic.key for characteristic in CHARACTERISTICS])
