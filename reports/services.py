@@ -68,6 +68,9 @@ class Table:
         return None if share is None else 100 * share
 
     def share_among_answered(self, row: str, column: str) -> float | None:
+        """A category's share of those who gave one: what compares with the population."""
+        if row not in self.characteristic.codes:
+            return None
         return self.columns[column].share(row, "answered")
 
     def population_share(self, row: str) -> float | None:

@@ -68,6 +68,13 @@ MATRIX = {
     "core.admin_users": ("GET", "/admin/users", only({"admin"})),
     "core.admin_user": ("GET", "/admin/users/{other}", only({"admin"})),
     "core.audit_log": ("GET", "/admin/audit", only({"admin"})),
+    # Equality monitoring: each person's own answers only (a guest's through their emailed link, the same
+    # endpoints under /about-you/guest/<token>). Without consent the questions go back to the statement.
+    "core.about_you": ("GET", "/about-you", signed_in(200)),
+    "core.equality_consent": ("POST", "/about-you/consent", signed_in(302)),
+    "core.equality_questions": ("GET", "/about-you/questions", signed_in(302)),
+    "core.equality_adult_questions": ("GET", "/about-you/more-questions", signed_in(302)),
+    "core.equality_withdraw": ("POST", "/about-you/withdraw", signed_in(302)),
     # events: the public side
     "events.event_list": ("GET", "/events", everyone(200)),
     "events.event_page": ("GET", "/events/{event}", everyone(200)),
@@ -209,6 +216,12 @@ MATRIX = {
     # Not published yet: not there for anyone.
     "awards.shortlist": ("GET", "/awards/{cycle}/shortlist", everyone(404)),
     "awards.winners": ("GET", "/awards/{cycle}/winners", everyone(404)),
+    # reports: organisers their own events, coordinators their forums (tests/reports/test_views.py has
+    # every kind of scope), the awards team the cycles, admins everything.
+    "reports.index": ("GET", "/reports", only(ORGANISERS | AWARDS_TEAM | {"forum_coordinator", "other_coordinator"})),
+    "reports.report_page": ("GET", "/reports/event/{event}", only(THIS_EVENTS_ORGANISERS)),
+    "reports.report_download": ("GET", "/reports/event/{event}/report.csv", only(THIS_EVENTS_ORGANISERS)),
+    "reports.manage_baselines": ("GET", "/admin/baselines", only({"admin"})),
     # The JSON API is public, read-only and the same for everyone.
     "api.events": ("GET", "/api/v1/events", everyone(200)),
     "api.event": ("GET", "/api/v1/events/{event}", everyone(200)),
