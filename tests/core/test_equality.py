@@ -1,6 +1,8 @@
 """Equality monitoring answers: consent first, every question optional, the
 16+ questions only for people who say they are 16 or over, stored apart
 from identity, and deleted on withdrawal or with the account."""
+import re
+
 from markupsafe import escape
 from sqlalchemy import func, select
 
@@ -41,8 +43,10 @@ def test_a_member_agrees_then_answers_and_sees_only_their_own_answers(client, ap
             answers.postcode_district, answers.sexual_orientation) == (
         "asian", "pakistani", "muslim", "a_little", "NN1", "bisexual")
     assert answers.consent_version == equality.CONSENT_VERSION and answers.consented_at is not None
-    # The answers table names no one: its key is a random id, not the person.
-    assert str(member.id) not in answers.subject_id and len(answers.subject_id) == 32
+    # The answers table names no one: no column holds who they are, and its key is a random id.
+    columns = set(EqualityResponse.__table__.columns.keys())
+    assert not columns & {"user_id", "person_key", "email", "name"}
+    assert re.fullmatch(r"[0-9a-f]{32}", answers.subject_id) and answers.subject_id != key
 
     page = client.get("/about-you").get_data(as_text=True)
     assert "Asian or Asian British: Pakistani" in page and "Bisexual" in page and "NN1" in page
