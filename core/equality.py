@@ -157,19 +157,14 @@ def _allowed(characteristic: Characteristic, value: str | None) -> str | None:
 
 def save_answers(key: str, answers: dict[str, str | None]) -> EqualityResponse:
     """Save the answers from the main questions page. Any question may be
-    left unanswered. Answers that no longer apply are cleared: the 16+
-    questions for someone under 16, the condition's impact when there is none."""
-    response = answers_of(key)
-    if response is None:
-        raise NoConsent("Agree to the statement about how we use your answers before answering the questions")
-    for characteristic in (AGE_BAND, ETHNIC_GROUP, RELIGION, SEX, DISABILITY, DISABILITY_IMPACT):
+    left unanswered. Answers that no longer apply are cleared: an ethnic
+    background outside the group now chosen, the condition's impact when
+    there is none, the 16+ questions for someone under 16."""
+    response = _consented(key)
+    for characteristic in (AGE_BAND, ETHNIC_GROUP, RELIGION, SEX, DISABILITY):
         setattr(response, characteristic.key, _allowed(characteristic, answers.get(characteristic.key)))
-    background = answers.get("ethnic_background") or None
-    backgrounds = dict(ETHNIC_BACKGROUNDS.get(response.ethnic_group, ()))
-    if background is not None and background not in backgrounds:
-        raise DomainError("Select an ethnic background from the list for your ethnic group",
-                          field="ethnic_background")
-    response.ethnic_background = background
+    if response.ethnic_background not in dict(ETHNIC_BACKGROUNDS.get(response.ethnic_group, ())):
+        response.ethnic_background = None
     if response.disability != "yes":
         response.disability_impact = None
     if not asks_adult_questions(response):
@@ -181,10 +176,37 @@ def save_answers(key: str, answers: dict[str, str | None]) -> EqualityResponse:
     return response
 
 
-def save_adult_answers(key: str, answers: dict[str, str | None]) -> EqualityResponse:
+def follow_up_questions(response: EqualityResponse) -> list[str]:
+    """The questions that depend on earlier answers, asked on a page of their
+    own: the ethnic background within the group chosen, and whether a
+    condition reduces day-to-day activities."""
+    return [key for key, applies in (("ethnic_background", response.ethnic_group in ETHNIC_BACKGROUNDS),
+                                     ("disability_impact", response.disability == "yes")) if applies]
+
+
+def save_follow_up_answers(key: str, answers: dict[str, str | None]) -> EqualityResponse:
+    response = _consented(key)
+    asked = follow_up_questions(response)
+    if "ethnic_background" in asked:
+        background = answers.get("ethnic_background") or None
+        if background is not None and background not in dict(ETHNIC_BACKGROUNDS[response.ethnic_group]):
+            raise DomainError("Select an ethnic background from the list", field="ethnic_background")
+        response.ethnic_background = background
+    if "disability_impact" in asked:
+        response.disability_impact = _allowed(DISABILITY_IMPACT, answers.get("disability_impact"))
+    db.session.flush()
+    return response
+
+
+def _consented(key: str) -> EqualityResponse:
     response = answers_of(key)
     if response is None:
         raise NoConsent("Agree to the statement about how we use your answers before answering the questions")
+    return response
+
+
+def save_adult_answers(key: str, answers: dict[str, str | None]) -> EqualityResponse:
+    response = _consented(key)
     if not asks_adult_questions(response):
         raise DomainError("These questions are only for people aged 16 or over")
     for characteristic in (GENDER_IDENTITY, SEXUAL_ORIENTATION):

@@ -191,14 +191,9 @@ def _equality_question(characteristic: equality.Characteristic) -> RadioField:
 class EqualityQuestionsForm(FlaskForm):
     age_band = _equality_question(equality.AGE_BAND)
     ethnic_group = _equality_question(equality.ETHNIC_GROUP)
-    ethnic_background = RadioField(
-        "Which of these best describes your background?", widget=GovRadioInput(), validators=[Optional()],
-        choices=[choice for group in equality.ETHNIC_BACKGROUNDS.values() for choice in group],
-        invalid_choice_message="Select an ethnic background from the list")
     religion = _equality_question(equality.RELIGION)
     sex = _equality_question(equality.SEX)
     disability = _equality_question(equality.DISABILITY)
-    disability_impact = _equality_question(equality.DISABILITY_IMPACT)
     postcode_district = StringField(
         "The first half of your postcode (optional)", description="For example, NN1 or NN16",
         widget=GovTextInput(), filters=[lambda value: value.strip().upper() if value else value],
@@ -207,6 +202,27 @@ class EqualityQuestionsForm(FlaskForm):
                            message="Enter the first half of your postcode, like NN1 or NN16")],
         render_kw={"autocomplete": "off", "spellcheck": "false"})
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+
+class EqualityFollowUpForm(FlaskForm):
+    """Questions that depend on the first page's answers; the view removes
+    those that do not apply and offers only the chosen group's backgrounds."""
+    ethnic_background = RadioField(widget=GovRadioInput(), validators=[Optional()],
+                                   invalid_choice_message="Select an ethnic background from the list")
+    disability_impact = _equality_question(equality.DISABILITY_IMPACT)
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    def for_answers(self, response) -> "EqualityFollowUpForm":
+        asked = equality.follow_up_questions(response)
+        if "ethnic_background" in asked:
+            group = equality.ETHNIC_GROUP.label_of(response.ethnic_group)
+            self.ethnic_background.label.text = f"Which of these best describes your {group} background?"
+            self.ethnic_background.choices = list(equality.ETHNIC_BACKGROUNDS[response.ethnic_group])
+        else:
+            del self.ethnic_background
+        if "disability_impact" not in asked:
+            del self.disability_impact
+        return self
 
 
 class EqualityAdultQuestionsForm(FlaskForm):

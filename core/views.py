@@ -10,6 +10,7 @@ from core.forms import (
     ChangePasswordForm,
     EmptyForm,
     EqualityAdultQuestionsForm,
+    EqualityFollowUpForm,
     EqualityQuestionsForm,
     ForgotPasswordForm,
     ProfileForm,
@@ -309,12 +310,33 @@ def equality_questions(token=None):
     if form.validate_on_submit():
         done, saved = call_service(form, lambda: equality.save_answers(key, form.data))
         if done:
-            if equality.asks_adult_questions(saved):
-                return redirect(url_for("core.equality_adult_questions", **link))
-            flash("Thank you. Your answers have been saved.", "success")
-            return redirect(url_for("core.about_you", **link))
-    return render_template("core/equality_questions.html", form=form, link=link,
-                           backgrounds=equality.ETHNIC_BACKGROUNDS)
+            return _next_equality_page(saved, link, after="questions")
+    return render_template("core/equality_questions.html", form=form, link=link)
+
+
+@bp.route("/about-you/follow-up", methods=["GET", "POST"])
+@bp.route("/about-you/guest/<token>/follow-up", methods=["GET", "POST"])
+def equality_follow_up(token=None):
+    key, link = _respondent(token)
+    response = equality.answers_of(key)
+    if response is None or not equality.follow_up_questions(response):
+        return redirect(url_for("core.about_you", **link))
+    form = EqualityFollowUpForm(obj=response).for_answers(response)
+    if form.validate_on_submit():
+        done, saved = call_service(form, lambda: equality.save_follow_up_answers(key, form.data))
+        if done:
+            return _next_equality_page(saved, link, after="follow_up")
+    return render_template("core/equality_follow_up.html", form=form, link=link)
+
+
+def _next_equality_page(response, link: dict, *, after: str):
+    """Questions, then the follow-up questions if any apply, then the 16+ ones if they do, then the answers."""
+    if after == "questions" and equality.follow_up_questions(response):
+        return redirect(url_for("core.equality_follow_up", **link))
+    if equality.asks_adult_questions(response):
+        return redirect(url_for("core.equality_adult_questions", **link))
+    flash("Thank you. Your answers have been saved.", "success")
+    return redirect(url_for("core.about_you", **link))
 
 
 @bp.route("/about-you/more-questions", methods=["GET", "POST"])

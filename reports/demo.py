@@ -72,7 +72,7 @@ def seed_demo_reports(organiser: User) -> None:
     for n in range(24):
         day = today - timedelta(days=360 - 15 * n)
         kind = EventKind.WORKSHOP if "workshop" in TITLES[n % len(TITLES)] else EventKind.COMMUNITY_EVENT
-        _past_event(f"{TITLES[n % len(TITLES)]} (demo {n // len(TITLES) + 1})", kind, day, organiser, venues[n % 3],
+        _past_event(f"{TITLES[n % len(TITLES)]} (demo {n // len(TITLES) + 1})", kind, day, organiser, venues[n % len(venues)],
                     priorities[n % len(priorities)] if priorities else None, draw.sample(emails, draw.randint(25, 70)),
                     draw)
     _past_event("Standing conference: spring review", EventKind.STANDING_CONFERENCE, today - timedelta(days=200),

@@ -12,8 +12,9 @@ from core.models import AuditEntry, EqualityLink, EqualityResponse, User
 from core.views import equality_link
 from tests.conftest import sign_in, submit
 
-ANSWERS = {"age_band": "25_34", "ethnic_group": "asian", "ethnic_background": "pakistani", "religion": "muslim",
-           "sex": "female", "disability": "yes", "disability_impact": "a_little", "postcode_district": " nn1 "}
+ANSWERS = {"age_band": "25_34", "ethnic_group": "asian", "religion": "muslim", "sex": "female", "disability": "yes",
+           "postcode_district": " nn1 "}
+FOLLOW_UP = {"ethnic_background": "pakistani", "disability_impact": "a_little"}
 
 
 def stored(app):
@@ -34,6 +35,11 @@ def test_a_member_agrees_then_answers_and_sees_only_their_own_answers(client, ap
 
     assert submit(client, "/about-you/consent", form_url="/about-you").location == "/about-you/questions"
     response = submit(client, "/about-you/questions", ANSWERS)
+    assert response.location == "/about-you/follow-up"  # Asian background; the condition's effect
+    page = client.get("/about-you/follow-up").get_data(as_text=True)
+    assert "Which of these best describes your Asian or Asian British background?" in page
+    assert "Pakistani" in page and "Caribbean" not in page  # only the chosen group's backgrounds
+    response = submit(client, "/about-you/follow-up", FOLLOW_UP)
     assert response.location == "/about-you/more-questions"  # 25 to 34: asked the two 16+ questions
     submit(client, "/about-you/more-questions", {"gender_identity": "yes", "sexual_orientation": "bisexual"})
 
@@ -55,11 +61,13 @@ def test_a_member_agrees_then_answers_and_sees_only_their_own_answers(client, ap
 def test_someone_under_16_is_not_asked_the_16_plus_questions_and_old_answers_go(client, app, make_user):
     sign_in(client, make_user())
     submit(client, "/about-you/consent", form_url="/about-you")
-    submit(client, "/about-you/questions", {**ANSWERS, "age_band": "16_24"})
+    submit(client, "/about-you/questions", {**ANSWERS, "age_band": "16_24", "disability": "no",
+                                            "ethnic_group": "prefer_not_to_say"})
     submit(client, "/about-you/more-questions", {"gender_identity": "no", "sexual_orientation": "gay_or_lesbian"})
 
-    response = submit(client, "/about-you/questions", {**ANSWERS, "age_band": "under_16"})
-    assert response.location == "/about-you"
+    response = submit(client, "/about-you/questions", {**ANSWERS, "age_band": "under_16", "disability": "no",
+                                                       "ethnic_group": "prefer_not_to_say"})
+    assert response.location == "/about-you"  # nothing follows on, and no 16+ questions
     assert client.get("/about-you/more-questions").location == "/about-you"
     page = client.get("/about-you").get_data(as_text=True)
     assert "sexual orientation" not in page.lower()
@@ -90,12 +98,12 @@ def test_bad_answers_are_shown_beside_their_question_and_kept(client, app, make_
     assert response.status_code == 200
     assert "Select an answer to “What is your religion?” from the list" in page
     assert "Enter only the first half of your postcode" in page or "Enter the first half of your postcode" in page
-    assert 'value="pakistani" checked' in page  # what they chose is kept
-    response = submit(client, "/about-you/questions", {**ANSWERS, "ethnic_background": "irish"})
-    assert escape("Select an ethnic background from the list for your ethnic group") in response.get_data(
-        as_text=True)
+    assert 'value="asian" checked' in page  # what they chose is kept
     [(_, answers)] = stored(app)
     assert answers.religion is None  # nothing half-saved
+    submit(client, "/about-you/questions", ANSWERS)
+    response = submit(client, "/about-you/follow-up", {**FOLLOW_UP, "ethnic_background": "irish"})
+    assert escape("Select an ethnic background from the list") in response.get_data(as_text=True)
 
 
 def test_withdrawing_deletes_the_answers_and_the_link(client, app, make_user):
@@ -128,6 +136,7 @@ def test_a_guest_answers_through_their_link_and_nobody_else_sees_it(client, app,
     assert client.get(link).status_code == 200
     submit(client, link + "/consent", form_url=link)
     submit(client, link + "/questions", ANSWERS, form_url=link + "/questions")
+    assert submit(client, link + "/follow-up", FOLLOW_UP).location == link + "/more-questions"
     [(key, _)] = stored(app)
     assert key == "guest:guest@example.org"
     assert "Pakistani" in client.get(link).get_data(as_text=True)

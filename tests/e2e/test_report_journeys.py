@@ -1,0 +1,99 @@
+"""Equality monitoring and reports in a real browser: a member answers the
+questions by keyboard alone; an admin reads the reports and uploads a
+baseline. Every page is checked with axe-core."""
+from playwright.sync_api import expect
+
+from core import services
+from reports.demo import seed_demo_reports
+from tests.e2e.conftest import check_accessibility, sign_in_with
+
+
+def test_a_member_answers_the_equality_questions_by_keyboard(page, site):
+    sign_in_with(page, "second@example.org")
+    page.get_by_role("link", name="Your equality monitoring answers").click()
+    expect(page.get_by_text("special category data")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("button", name="I agree, continue to the questions").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="About you")).to_be_visible()
+    check_accessibility(page)
+
+    # A postcode that is not a district: the message is beside the box and in the summary.
+    page.get_by_label("The first half of your postcode").fill("NN1 4AB")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("first half of your postcode")
+    check_accessibility(page)
+
+    page.get_by_role("radio", name="25 to 34").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("radio", name="Asian or Asian British").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("radio", name="Yes", exact=True).first.focus()
+    page.keyboard.press("Space")
+    page.get_by_label("The first half of your postcode").fill("nn3")
+    page.get_by_role("button", name="Save and continue").focus()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="A little more about you")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("radio", name="Pakistani").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("radio", name="Yes, a little").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Save and continue").focus()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Two more questions")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("radio", name="Prefer not to say").first.focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Save answers").click()
+    expect(page.get_by_text("Your answers have been saved")).to_be_visible()
+    expect(page.get_by_text("Asian or Asian British: Pakistani")).to_be_visible()
+    expect(page.get_by_text("NN3")).to_be_visible()
+    check_accessibility(page)
+
+    page.get_by_role("button", name="Delete my answers").click()
+    expect(page.get_by_text("Your answers have been deleted")).to_be_visible()
+    expect(page.get_by_role("button", name="I agree, continue to the questions")).to_be_visible()
+
+
+def test_an_admin_reads_the_reports_and_uploads_a_baseline(page, site, tmp_path):
+    with site.app.app_context():
+        seed_demo_reports(services.find_user_by_email("organiser@example.org"))
+    sign_in_with(page, "admin@example.org")
+    page.get_by_role("link", name="Reports").first.click()
+    expect(page.get_by_role("heading", name="Diversity reports")).to_be_visible()
+    check_accessibility(page)
+
+    page.get_by_role("link", name="Standing conference: spring review").click()
+    expect(page.get_by_role("heading", name="Key findings")).to_be_visible()
+    expect(page.locator("svg.app-chart").first).to_be_visible()
+    check_accessibility(page)
+
+    page.get_by_role("link", name="All reports").click()
+    page.get_by_role("link", name="All events").click()
+    page.get_by_text("Change the dates or the baseline").click()
+    page.get_by_role("group", name="From").get_by_label("Day").fill("40")
+    page.get_by_role("group", name="From").get_by_label("Month").fill("1")
+    page.get_by_role("group", name="From").get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Show the report").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("From must be a real date")
+    check_accessibility(page)
+    page.get_by_role("link", name="Registered, did not come").first.click()
+    expect(page.get_by_role("heading", name="Ethnic group").first).to_be_visible()
+    page.get_by_text("Each event (").click()
+    check_accessibility(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF report").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+
+    page.goto("/admin/baselines")
+    check_accessibility(page)
+    bad = tmp_path / "baseline.csv"
+    bad.write_text("area,characteristic,category,percent,source\nTestshire,sex,Female,51,S\nTestshire,sex,Male,9,S\n")
+    page.get_by_label("Name").fill("Testshire")
+    page.get_by_label("CSV file").set_input_files(str(bad))
+    page.get_by_role("button", name="Upload baseline").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("the shares add up to 60, not about 100")
+    check_accessibility(page)
