@@ -17,13 +17,13 @@ from events.models import (
     Attendance, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue,
 )
 
-PEOPLE = 400
+PEOPLE = 450
 TITLES = ["Neighbourhood conversations", "Cook and share", "Young voices workshop", "Faith trail walk",
           "Hate crime awareness workshop", "Community litter pick", "Welcome cafe", "Intergenerational games"]
 WEIGHTS = {
     "age_band": {"under_16": 6, "16_24": 14, "25_34": 18, "35_49": 22, "50_64": 18, "65_74": 10, "75_plus": 5,
                  "prefer_not_to_say": 3},
-    "ethnic_group": {"white": 64, "asian": 15, "black": 9, "mixed": 6, "other": 3, "prefer_not_to_say": 3},
+    "ethnic_group": {"white": 58, "asian": 16, "black": 10, "mixed": 8, "other": 6, "prefer_not_to_say": 2},
     "religion": {"christian": 36, "none": 30, "muslim": 13, "hindu": 6, "sikh": 4, "jewish": 2, "buddhist": 2,
                  "other": 2, "prefer_not_to_say": 5},
     "sex": {"female": 55, "male": 42, "prefer_not_to_say": 3},
@@ -72,11 +72,14 @@ def seed_demo_reports(organiser: User) -> None:
     for n in range(24):
         day = today - timedelta(days=360 - 15 * n)
         kind = EventKind.WORKSHOP if "workshop" in TITLES[n % len(TITLES)] else EventKind.COMMUNITY_EVENT
-        _past_event(f"{TITLES[n % len(TITLES)]} (demo {n // len(TITLES) + 1})", kind, day, organiser, venues[n % len(venues)],
-                    priorities[n % len(priorities)] if priorities else None, draw.sample(emails, draw.randint(25, 70)),
-                    draw)
+        title = f"{TITLES[n % len(TITLES)]} (demo {n // len(TITLES) + 1})"
+        _past_event(title, kind, day, organiser, venues[n % len(venues)],
+                    priorities[n % len(priorities)] if priorities else None,
+                    draw.sample(emails, draw.randint(25, 70)), draw)
     _past_event("Standing conference: spring review", EventKind.STANDING_CONFERENCE, today - timedelta(days=200),
-                organiser, venues[0], priorities[0] if priorities else None, draw.sample(emails, 180), draw)
+                organiser, venues[0], priorities[0] if priorities else None, draw.sample(emails, 220), draw)
+    _past_event("Community festival (demo)", EventKind.COMMUNITY_EVENT, today - timedelta(days=120),
+                organiser, venues[0], priorities[-1] if priorities else None, draw.sample(emails, 200), draw)
     db.session.commit()
 
 

@@ -48,12 +48,44 @@ def _chart(table, column) -> Drawing | None:
     return drawing
 
 
+def _characteristic(table, column, styles) -> list:
+    """A characteristic's heading, chart and table of counts."""
+    body, cell = styles["BodyText"], styles["BodyText"]
+    story = [Paragraph(escape(table.characteristic.label), styles["Heading2"])]
+    if table.withheld(column):
+        return [*story, Paragraph("Withheld: too few people to show any figure safely.", body)]
+    chart = _chart(table, column) if table.baseline else None
+    if chart is not None:
+        story.append(chart)
+    rows = [["Category", "Count", "% of all", "% answering", "Population", "Ratio"]]
+    for row in [*table.rows, "total"]:
+        ratio, share, population = table.ratio(row, column), table.share_among_answered(row, column), \
+            table.population_share(row)
+        rows.append([Paragraph(escape(table.label(row)), cell), str(table.shown(row, column)),
+                     _percent(table.percent(row, column)), _percent(None if share is None else 100 * share),
+                     _percent(None if population is None else 100 * population),
+                     "" if ratio is None else f"{ratio:.2f}"])
+    return [*story, _grid(rows, [62 * mm, 18 * mm, 20 * mm, 24 * mm, 22 * mm, 16 * mm]), Spacer(1, 4 * mm)]
+
+
+def _grid(rows, widths=None) -> Table:
+    grid = Table(rows, colWidths=widths, repeatRows=1)
+    grid.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                              ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey),
+                              ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return grid
+
+
+def _document(out, title: str, brand_name: str) -> SimpleDocTemplate:
+    return SimpleDocTemplate(out, pagesize=A4, title=title, author=brand_name,
+                             leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
+
+
 def report_pdf(report: Report, *, brand_name: str, generated: str) -> bytes:
     out = io.BytesIO()
-    document = SimpleDocTemplate(out, pagesize=A4, title=f"Diversity report: {report.title}", author=brand_name,
-                                 leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
+    document = _document(out, f"Diversity report: {report.title}", brand_name)
     styles = getSampleStyleSheet()
-    body, cell = styles["BodyText"], styles["BodyText"]
+    body = styles["BodyText"]
     story = [Paragraph(escape(brand_name), styles["Title"]),
              Paragraph(f"Diversity report: {escape(report.title)}", styles["Heading1"]),
              Paragraph(f"Made on {escape(generated)}. Counts from 1 to {report.threshold - 1} are shown as "
@@ -65,28 +97,7 @@ def report_pdf(report: Report, *, brand_name: str, generated: str) -> bytes:
             heading = f"{group.label}: {COLUMN_LABELS[column].lower()}" if group.key == "events" else group.label
             story += [PageBreak(), Paragraph(escape(heading), styles["Heading1"])]
             for table in group.tables:
-                story.append(Paragraph(escape(table.characteristic.label), styles["Heading2"]))
-                if table.withheld(column):
-                    story.append(Paragraph("Withheld: too few people to show any figure safely.", body))
-                    continue
-                chart = _chart(table, column) if table.baseline else None
-                if chart is not None:
-                    story.append(chart)
-                rows = [["Category", "Count", "% of all", "% answering", "Population", "Ratio"]]
-                for row in [*table.rows, "total"]:
-                    ratio = table.ratio(row, column)
-                    rows.append([Paragraph(escape(table.label(row)), cell), str(table.shown(row, column)),
-                                 _percent(table.percent(row, column)),
-                                 _percent(None if table.share_among_answered(row, column) is None
-                                          else 100 * table.share_among_answered(row, column)),
-                                 _percent(None if table.population_share(row) is None
-                                          else 100 * table.population_share(row)),
-                                 "" if ratio is None else f"{ratio:.2f}"])
-                grid = Table(rows, colWidths=[62 * mm, 18 * mm, 20 * mm, 24 * mm, 22 * mm, 16 * mm], repeatRows=1)
-                grid.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                                          ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey),
-                                          ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-                story += [grid, Spacer(1, 4 * mm)]
+                story += _characteristic(table, column, styles)
     if report.events:
         story += [PageBreak(), Paragraph("Mixing: did people from different backgrounds meet?", styles["Heading1"]),
                   Paragraph("The diversity index is the chance that two people picked at random from those at an "
@@ -99,7 +110,7 @@ def report_pdf(report: Report, *, brand_name: str, generated: str) -> bytes:
             rows.append([period.label, str(period.events), str(period.came),
                          *["" if period.mean_index(c.key) is None else f"{period.mean_index(c.key):.2f}"
                            for c in MIXING_CHARACTERISTICS]])
-        story.append(Table(rows, repeatRows=1))
+        story.append(_grid(rows))
     story += [PageBreak(), Paragraph("Baselines", styles["Heading1"])]
     for key, shares in report.baseline.by_characteristic.items():
         story.append(Paragraph(escape(f"{key.replace('_', ' ').capitalize()}: {shares.area}. Source: {shares.source}."),
@@ -109,3 +120,62 @@ def report_pdf(report: Report, *, brand_name: str, generated: str) -> bytes:
     document.build(story)
     return out.getvalue()
 
+
+
+def progress_pdf(progress, *, brand_name: str, generated: str) -> bytes:
+    """The standing conference's progress report for a year (reports.progress)."""
+    from reports.progress import mean_mixing, share_met
+    out = io.BytesIO()
+    document = _document(out, f"Progress report {progress.year}", brand_name)
+    styles = getSampleStyleSheet()
+    body = styles["BodyText"]
+
+    def number(value, form="{:.2f}"):
+        return "" if value is None else form.format(value)
+
+    story = [Paragraph(escape(brand_name), styles["Title"]),
+             Paragraph(f"Standing conference progress report {progress.year}", styles["Heading1"]),
+             Paragraph(f"Made on {escape(generated)}. Counts from 1 to {progress.threshold - 1} are shown as "
+                       f"&lt;{progress.threshold}; [c] marks a figure hidden so that they cannot be worked out.", body),
+             Paragraph("Key findings", styles["Heading2"]),
+             *[Paragraph(escape(finding), body) for finding in key_findings(progress.overall)],
+             Paragraph("Activity by cohesion priority", styles["Heading1"])]
+    rows = [["Priority", "Events", "People", "First time", "Mixing index", "3+ groups met"]]
+    for activity in progress.priorities:
+        report = activity.report
+        rows.append([Paragraph(escape(activity.name), body), str(len(report.events)),
+                     str(report.reach.shown("people")) if report.reach else "0",
+                     str(report.reach.shown("first_time")) if report.reach else "0",
+                     number(mean_mixing(report)), number(share_met(report), "{:.0f}%")])
+    story.append(_grid(rows, [58 * mm, 16 * mm, 18 * mm, 20 * mm, 24 * mm, 24 * mm]))
+    story.append(Paragraph("Who came, compared with the population", styles["Heading1"]))
+    for group in progress.overall.groups:
+        for table in group.tables:
+            if table.baseline:
+                story += _characteristic(table, group.columns[0], styles)
+    story.append(Paragraph("Forum membership", styles["Heading1"]))
+    rows = [["Forum", "Members", "Answered"]]
+    for name, report in progress.forums:
+        members = report.groups[0]
+        rate = members.response_rate("members")
+        rows.append([Paragraph(escape(name), body),
+                     f"<{progress.threshold}" if members.too_few("members") else str(members.people["members"]),
+                     number(rate, "{:.0f}%")])
+    story.append(_grid(rows, [100 * mm, 30 * mm, 30 * mm]))
+    story.append(Paragraph("Award nominations", styles["Heading1"]))
+    rows = [["Awards", "Category", "Nominations"]]
+    rows += [[Paragraph(escape(cycle), body), Paragraph(escape(category), body), str(progress.shown_count(count))]
+             for cycle, category, count in progress.nominations]
+    story.append(_grid(rows, [70 * mm, 70 * mm, 30 * mm]))
+    story.append(Paragraph("Year on year", styles["Heading1"]))
+    for trend in progress.trends:
+        story.append(Paragraph(escape(trend.name), styles["Heading2"]))
+        rows = [["Year", "Events", "People", "Answered", "Mixing index"]]
+        rows += [[str(year), str(len(report.events)), str(report.reach.shown("people")),
+                  number(report.groups[-1].response_rate("came"), "{:.0f}%"), number(mean_mixing(report))]
+                 for year, report in trend.years]
+        story.append(_grid(rows))
+    story += [Paragraph("Method", styles["Heading1"]),
+              *[Paragraph(escape(text), body) for text in method_notes(progress.threshold)]]
+    document.build(story)
+    return out.getvalue()

@@ -16,13 +16,13 @@ from core.database import utcnow
 from core.equality import BY_KEY, CHARACTERISTICS, NOT_ANSWERED, UNDER_16
 from core.extensions import db
 from core.models import EqualityLink, EqualityResponse, User
-from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus, event_priorities
+from events.models import Attendance, Event, EventKind, EventStatus, Registration, RegistrationStatus, event_priorities
 from forums.models import Membership, MembershipStatus
 
 COUNTED_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.POSTPONED)
 
 
-def events_in(*, event_id=None, series_id=None, forum_id=None, priority_id=None,
+def events_in(*, event_id=None, series_id=None, forum_id=None, priority_id=None, kind: EventKind | None = None,
               starts: datetime | None = None, ends: datetime | None = None):
     """The ids of the events a report counts: published, already started,
     within the dates and the scope."""
@@ -36,6 +36,8 @@ def events_in(*, event_id=None, series_id=None, forum_id=None, priority_id=None,
     if priority_id is not None:
         query = query.where(Event.id.in_(
             select(event_priorities.c.event_id).where(event_priorities.c.priority_id == priority_id)))
+    if kind is not None:
+        query = query.where(Event.kind == kind)
     if starts is not None:
         query = query.where(Event.starts_at >= starts)
     if ends is not None:

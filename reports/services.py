@@ -35,12 +35,13 @@ class Scope:
     object_id: int | None = None
     starts: date | None = None
     ends: date | None = None  # inclusive
+    event_kind: EventKind | None = None  # only events of this kind (the standing conference's, say)
 
     def event_ids(self):
         by_kind = {"event": "event_id", "series": "series_id", "forum": "forum_id", "priority": "priority_id"}
         arguments = {by_kind[self.kind]: self.object_id} if self.kind in by_kind else {}
         return queries.events_in(
-            **arguments,
+            **arguments, kind=self.event_kind,
             starts=datetime.combine(self.starts, time(), LONDON) if self.starts else None,
             ends=datetime.combine(self.ends + timedelta(days=1), time(), LONDON) if self.ends else None)
 

@@ -19,13 +19,15 @@ from reports import baselines, permissions, services
 from reports.exports import report_csv
 from reports.forms import BaselineUploadForm, ReportFilterForm
 from reports.models import UploadedBaseline
-from reports.pdf import report_pdf
+from reports.pdf import progress_pdf, report_pdf
+from reports.progress import build_progress, mean_mixing, share_met
 from reports.queries import COUNTED_EVENT_STATUSES
 
 bp = Blueprint("reports", __name__)
 
 SCOPED = {"event": Event, "series": EventSeries, "forum": Forum, "cycle": AwardCycle, "priority": CohesionPriority}
 RECENT_EVENTS = 30
+MIN_YEAR = 2000
 
 
 def _subject_or_404(kind: str, object_id: int | None):
@@ -63,7 +65,7 @@ def index():
     if not admin:
         events = events.join(event_organisers).where(event_organisers.c.user_id == current_user.id)
     return render_template(
-        "reports/index.html", admin=admin,
+        "reports/index.html", admin=admin, this_year=in_london(utcnow()).year,
         events=db.session.scalars(events.order_by(Event.starts_at.desc()).limit(RECENT_EVENTS)).all(),
         forums=db.session.scalars(select(Forum).order_by(Forum.name)).all() if admin else
         coordinated_forums(current_user),
@@ -106,6 +108,25 @@ def report_download(fmt, kind="all", object_id=None):
 
 def _period(scope: services.Scope, today: date) -> str:
     return f"{scope.starts.isoformat() if scope.starts else 'start'}/{(scope.ends or today).isoformat()}"
+
+
+@bp.get("/reports/progress/<int:year>")
+@bp.get("/reports/progress/<int:year>/report.<any(pdf):fmt>")
+@login_required
+def progress_report(year, fmt=None):
+    """The standing conference's review of a year. Admins only: it spans every event, forum and cycle."""
+    if not permissions.can_report_on(current_user, "all", None):
+        abort(403)
+    if not MIN_YEAR <= year <= in_london(utcnow()).year:
+        abort(404)
+    progress = build_progress(year, baselines.shipped())
+    if fmt == "pdf":
+        body = progress_pdf(progress, brand_name=current_app.config["BRAND_NAME"],
+                            generated=in_london(utcnow()).strftime("%-d %B %Y"))
+        return Response(body, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="progress-report-{year}.pdf"'})
+    return render_template("reports/progress.html", progress=progress, mean_mixing=mean_mixing, share_met=share_met,
+                           notes=services.method_notes(progress.threshold))
 
 
 @bp.route("/admin/baselines", methods=["GET", "POST"])

@@ -222,6 +222,8 @@ MATRIX = {
     "reports.report_page": ("GET", "/reports/event/{event}", only(THIS_EVENTS_ORGANISERS)),
     "reports.report_download": ("GET", "/reports/event/{event}/report.csv", only(THIS_EVENTS_ORGANISERS)),
     "reports.manage_baselines": ("GET", "/admin/baselines", only({"admin"})),
+    # The standing conference's review of a year spans everything: admins only.
+    "reports.progress_report": ("GET", "/reports/progress/2026", only({"admin"})),
     # The JSON API is public, read-only and the same for everyone.
     "api.events": ("GET", "/api/v1/events", everyone(200)),
     "api.event": ("GET", "/api/v1/events/{event}", everyone(200)),

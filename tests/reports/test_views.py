@@ -160,3 +160,22 @@ def test_a_baseline_file_that_is_not_utf8_is_refused(app, make_user):
     response = submit(client, "/admin/baselines", {"name": "Bad", "file": (io.BytesIO(content), "b.csv")},
                       content_type="multipart/form-data")
     assert "The file must be a CSV saved as UTF-8 text" in response.get_data(as_text=True)
+
+
+def test_the_progress_report_shows_each_priority_forum_and_award_category(app, make_user, world):
+    with app.app_context():
+        event = db.session.get(Event, world["a"])
+        priority = PriorityFactory(name="Tackling inequalities")
+        event.priorities.append(priority)
+        ForumFactory(name="Youth Forum")
+        db.session.commit()
+        year = event.starts_at.year
+    client = admin_client(app, make_user)
+    page = client.get(f"/reports/progress/{year}").get_data(as_text=True)
+    assert "Tackling inequalities" in page and "Youth Forum" in page and "Year on year" in page
+    assert "Standing conference" in page
+    cells = re.findall(r'govuk-table__cell--numeric">([^<]*)<', page)
+    assert cells and not any(SMALL.match(cell.strip()) for cell in cells)
+    _, text = pdf_text(client.get(f"/reports/progress/{year}/report.pdf").data)
+    assert f"Standing conference progress report {year}" in text and "Tackling inequalities" in text
+    assert client.get("/reports/progress/1999").status_code == 404

@@ -1,0 +1,97 @@
+"""The standing conference's progress report for one year: activity per
+cohesion priority (events, people, reach, mixing), diversity against the
+baseline, forum membership diversity, award nominations per category, and
+year-on-year trends for the standing conference and each forum. Built from
+reports.services, so every figure is already suppressed."""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from awards.models import AwardCategory, AwardCycle, LIVE_NOMINATIONS, Nomination, NominationStatus
+from core.equality import ETHNIC_GROUP
+from core.extensions import db
+from events.models import CohesionPriority, EventKind
+from forums.models import Forum
+from reports.baselines import Baseline
+from reports.services import Report, Scope, build, threshold
+
+TREND_YEARS = 5
+
+
+@dataclass
+class PriorityActivity:
+    name: str
+    report: Report
+
+
+@dataclass
+class Trend:
+    """One scope's headline figures, year by year."""
+    name: str
+    years: list[tuple[int, Report]] = field(default_factory=list)
+
+
+@dataclass
+class Progress:
+    year: int
+    threshold: int
+    overall: Report
+    priorities: list[PriorityActivity]
+    forums: list[tuple[str, Report]]
+    nominations: list[tuple[str, str, int]]  # cycle, category, live nominations
+    trends: list[Trend]
+
+    def shown_count(self, count: int) -> int | str:
+        """A small count of nominations shown as "<5", like every other count."""
+        return count if count == 0 or count >= self.threshold else f"<{self.threshold}"
+
+
+def _year(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def build_progress(year: int, baseline: Baseline) -> Progress:
+    starts, ends = _year(year)
+    overall = build(Scope("all", None, starts, ends), f"Everything in {year}", baseline)
+    priorities = [PriorityActivity(priority.name, build(Scope("priority", priority.id, starts, ends), priority.name,
+                                                        baseline))
+                  for priority in db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position))]
+    forums = list(db.session.scalars(select(Forum).order_by(Forum.name)))
+    forum_reports = [(forum.name, build(Scope("forum", forum.id, starts, ends), forum.name, baseline))
+                     for forum in forums]
+    nominations = db.session.execute(
+        select(AwardCycle.name, AwardCategory.name, func.count(Nomination.id))
+        .join(AwardCategory, AwardCategory.cycle_id == AwardCycle.id)
+        .outerjoin(Nomination, (Nomination.category_id == AwardCategory.id)
+                   & Nomination.status.in_((*LIVE_NOMINATIONS, NominationStatus.INELIGIBLE)))
+        .where(func.extract("year", AwardCycle.nominations_open_at) == year)
+        .group_by(AwardCycle.id, AwardCycle.name, AwardCategory.id, AwardCategory.name)
+        .order_by(AwardCycle.name, AwardCategory.position, AwardCategory.name)
+    ).all()
+    trends = [_trend("Standing conference", lambda years: Scope("all", None, *years,
+                                                                  event_kind=EventKind.STANDING_CONFERENCE),
+                     year, baseline)]
+    trends += [_trend(forum.name, lambda years, forum_id=forum.id: Scope("forum", forum_id, *years), year, baseline)
+               for forum in forums]
+    return Progress(year, threshold(), overall, priorities, forum_reports, nominations, trends)
+
+
+def _trend(name: str, scope_for, year: int, baseline: Baseline) -> Trend:
+    trend = Trend(name)
+    for each in range(year - TREND_YEARS + 1, year + 1):
+        report = build(scope_for(_year(each)), f"{name}, {each}", baseline)
+        if report.events:
+            trend.years.append((each, report))
+    return trend
+
+
+def mean_mixing(report: Report, key: str = ETHNIC_GROUP.key) -> float | None:
+    """The average diversity index over the events where it could be published."""
+    values = [event.index[key] for event in report.events if event.index[key] is not None]
+    return sum(values) / len(values) if values else None
+
+
+def share_met(report: Report, key: str = ETHNIC_GROUP.key) -> float | None:
+    values = [event.groups_met[key] for event in report.events if event.groups_met[key] is not None]
+    return 100 * sum(values) / len(values) if values else None
