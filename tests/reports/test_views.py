@@ -12,7 +12,7 @@ from events.models import Event
 from forums.models import ForumCoordinator
 from tests.awards.factories import CycleFactory
 from tests.conftest import sign_in, submit
-from tests.events.factories import EventFactory, PriorityFactory
+from tests.events.factories import PriorityFactory
 from tests.events.test_pdf import pdf_text
 from tests.forums.factories import ForumFactory
 from tests.reports.fixtures import build_small_world
@@ -98,7 +98,8 @@ def test_the_pdf_has_the_key_figures_as_text_and_no_small_counts(app, make_user,
     response = admin_client(app, make_user).get("/reports/all/report.pdf")
     assert response.mimetype == "application/pdf"
     _, text = pdf_text(response.data)
-    assert "Key findings" in text and "10 people came to 3 events" in text  # A, B and the earlier C; person 1 counted once
+    # Events A, B and the earlier C; person 1 counted once.
+    assert "Key findings" in text and "10 people came to 3 events" in text
     assert "Method" in text and "ONS Census 2021" in text
     # Each table row reads "<category>", then its count, on the next line: no count from 1 to 4 is printed.
     labels = ["White", "Asian or Asian British", "Prefer not to say", "Not answered", "Christian", "Muslim", "Female"]
