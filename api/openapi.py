@@ -29,6 +29,21 @@ _MOMENT = {"type": "string", "format": "date-time",
            "description": "UK time (Europe/London) with its offset from UTC, ISO 8601"}
 _ID = {"type": "integer", "minimum": 1}
 
+PERIOD = {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$", "description": "A quarter, like 2026-Q3"}
+OPEN_DATA_RELEASE = {
+    "period": PERIOD, "starts_on": {"type": "string", "format": "date"},
+    "ends_on": {"type": "string", "format": "date"}, "published_at": _MOMENT,
+    "csv_url": {**_URL, "description": "The same figures as CSV"}, "api_url": _URL,
+}
+OPEN_DATA_COLUMNS = {
+    "period": "The quarter, like 2026-Q3", "scope": "What the figures cover",
+    "people": "Who is counted (people who came, or who registered but did not come)",
+    "characteristic": "The question", "category": "The answer", "count": "People",
+    "percent_of_all": "Share of all counted", "percent_of_those_answering": "Share of those who gave an answer",
+    "population_percent": "Share of the population, from the baseline", "representation_ratio":
+    "Share of those answering divided by the population share", "baseline_source": "Where the population share is from",
+}
+
 SCHEMAS = {
     "Problem": {
         "type": "object", "required": ["type", "title", "status", "detail"],
@@ -87,6 +102,16 @@ SCHEMAS = {
         "links": _object({"self": _URL, "next": _nullable(_URL), "prev": _nullable(_URL)}),
     }),
     "PriorityList": _object({"items": {"type": "array", "items": _ref("Priority")}}),
+    "OpenDataRelease": _object(OPEN_DATA_RELEASE, "A quarter's figures published as open data."),
+    "OpenDataList": _object({"items": {"type": "array", "items": _ref("OpenDataRelease")}}),
+    "OpenDataFigures": _object({
+        **OPEN_DATA_RELEASE,
+        "rows": {"type": "array", "items": _object({
+            column: {"type": "string", "description": description} for column, description in OPEN_DATA_COLUMNS.items()
+        })},
+    }, "The published figures: one row per group of people, characteristic and category. Counts from 1 to 4 "
+       "are \"<5\" and figures hidden so they cannot be worked out are \"[c]\"; empty strings where a figure is "
+       "withheld or does not apply."),
     "VenueList": _object({"items": {"type": "array", "items": _ref("Venue")}}),
 }
 
@@ -128,7 +153,8 @@ def document(*, server: str) -> dict:
         "openapi": "3.1.0",
         "info": {
             "title": "Shared Future public events API", "version": "1.0.0",
-            "description": "Public events, cohesion priorities and venues, read-only, for partners' own sites. "
+            "description": "Public events, cohesion priorities, venues and published open data, read-only, for "
+                           "partners' own sites. "
                            "Events are ordered by start time, then id. Leave out a parameter you do not need: "
                            "one given empty is an error. Anyone may call it from anywhere (CORS); "
                            "errors are problem+json. Members-only, invitation-only and draft events are never "
@@ -155,6 +181,16 @@ def document(*, server: str) -> dict:
             "/venues": {"get": {
                 "operationId": "listVenues", "summary": "Venues of public events, with their accessibility",
                 "responses": {"200": _ok("VenueList", "Every venue a public event has used"), **_COMMON},
+            }},
+            "/open-data": {"get": {
+                "operationId": "listOpenData", "summary": "Quarters whose figures are published as open data",
+                "responses": {"200": _ok("OpenDataList", "Every published quarter, newest first"), **_COMMON},
+            }},
+            "/open-data/{period}": {"get": {
+                "operationId": "getOpenData", "summary": "One quarter's published figures",
+                "parameters": [{"name": "period", "in": "path", "required": True, "schema": PERIOD}],
+                "responses": {"200": _ok("OpenDataFigures", "The quarter's figures"),
+                              "404": _problem("Nothing has been published for this period"), **_COMMON},
             }},
             "/openapi.json": {"get": {
                 "operationId": "getOpenApi", "summary": "This document",

@@ -62,3 +62,15 @@ def priority_resource(priority: CohesionPriority) -> dict:
 
 def _moment(value: datetime) -> str:
     return in_london(value).isoformat()
+
+
+def open_data_resource(release) -> dict:
+    """A published quarter of open data (reports.open_data): aggregated, suppressed figures only."""
+    return {
+        "period": release.period,
+        "starts_on": release.starts_on.isoformat(),
+        "ends_on": release.ends_on.isoformat(),
+        "published_at": _moment(release.published_at),
+        "csv_url": url_for("reports.open_data_csv", period=release.period, _external=True),
+        "api_url": url_for("api.open_data_release", period=release.period, _external=True),
+    }

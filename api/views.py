@@ -6,12 +6,13 @@ from sqlalchemy import exists, select
 from api import openapi
 from api.forms import EventQuery
 from api.problems import is_api_request, problem
-from api.representations import event_resource, priority_resource, venue_resource
+from api.representations import event_resource, open_data_resource, priority_resource, venue_resource
 from core.database import utcnow
 from core.extensions import db, limiter
 from events import services
 from events.models import Audience, CohesionPriority, Event, EventStatus, Venue
 from events.queries import filtered_events
+from reports import open_data
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 limiter.limit(lambda: current_app.config["API_LIMIT_PER_IP"])(bp)
@@ -61,6 +62,19 @@ def venues():
                                     Event.status != EventStatus.DRAFT)
     rows = db.session.scalars(select(Venue).where(exists(public)).order_by(Venue.name, Venue.id))
     return _json({"items": [venue_resource(venue) for venue in rows]})
+
+
+@bp.get("/open-data")
+def open_data_releases():
+    return _json({"items": [open_data_resource(release) for release in open_data.published().values()]})
+
+
+@bp.get("/open-data/<period>")
+def open_data_release(period):
+    release = open_data.published().get(period)
+    if release is None:
+        return problem(404, "No figures have been published for that period.")
+    return _json({**open_data_resource(release), "rows": release.rows})
 
 
 @bp.get("/openapi.json")

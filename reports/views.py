@@ -11,12 +11,14 @@ from awards.models import AwardCycle
 from core.database import in_london, utcnow
 from core.equality import CHARACTERISTICS
 from core.extensions import db
-from core.forms import call_service
+from core.forms import EmptyForm, call_service, press_button
+from core.spreadsheets import csv_file
 from events.models import CohesionPriority, Event, EventSeries, event_organisers
 from forums.models import Forum
 from forums.services import coordinated_forums
 from reports import baselines, permissions, services
-from reports.exports import report_csv
+from reports import open_data as open_data_service
+from reports.exports import HEADER, report_csv
 from reports.forms import BaselineUploadForm, ReportFilterForm
 from reports.models import UploadedBaseline
 from reports.pdf import progress_pdf, report_pdf
@@ -127,6 +129,40 @@ def progress_report(year, fmt=None):
                         headers={"Content-Disposition": f'attachment; filename="progress-report-{year}.pdf"'})
     return render_template("reports/progress.html", progress=progress, mean_mixing=mean_mixing, share_met=share_met,
                            notes=services.method_notes(progress.threshold))
+
+
+@bp.get("/open-data")
+def open_data():
+    return render_template("reports/open_data.html", releases=list(open_data_service.published().values()))
+
+
+@bp.get("/open-data/<period>.csv")
+def open_data_csv(period):
+    release = open_data_service.published().get(period) or abort(404)
+    body = csv_file(list(HEADER), ([row[name] for name in HEADER] for row in release.rows))
+    return Response(body, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="shared-future-{period}.csv"'})
+
+
+@bp.get("/admin/open-data")
+@login_required
+def manage_open_data():
+    if not permissions.can_publish_open_data(current_user):
+        abort(403)
+    return render_template("reports/manage_open_data.html", form=EmptyForm(),
+                           quarters=open_data_service.recent_quarters(in_london(utcnow()).date()),
+                           published=open_data_service.published())
+
+
+@bp.post("/admin/open-data/<period>/publish")
+@login_required
+def publish_open_data(period):
+    if not permissions.can_publish_open_data(current_user):
+        abort(403)
+    quarter = open_data_service.Quarter.parse(period) or abort(404)
+    return press_button(EmptyForm(), lambda: open_data_service.publish(
+        quarter, actor=current_user, today=in_london(utcnow()).date()),
+        f"The figures for {quarter.period} are published as open data.", url_for("reports.manage_open_data"))
 
 
 @bp.route("/admin/baselines", methods=["GET", "POST"])

@@ -1,16 +1,21 @@
 """The API against its own OpenAPI document: every endpoint's real responses
 on the demo data, and schemathesis throwing generated requests at it (no
 500s, every response as documented)."""
+from datetime import date, timedelta
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from core.extensions import db
+from core.models import User
 from events.models import Event
+from reports import open_data
 from tests.events.factories import PriorityFactory
+from tests.reports.fixtures import build_small_world
 
-WITH_PARAMETERS = ["/events", "/events/{event_id}"]
-WITHOUT = ["/priorities", "/venues", "/openapi.json"]
+WITH_PARAMETERS = ["/events", "/events/{event_id}", "/open-data/{period}"]
+WITHOUT = ["/priorities", "/venues", "/open-data", "/openapi.json"]
 # Well-formed requests to every operation; malformed ones where there is something to get wrong.
 CASES = ([(path, GenerationMode.POSITIVE) for path in WITH_PARAMETERS + WITHOUT]
          + [(path, GenerationMode.NEGATIVE) for path in WITH_PARAMETERS])
@@ -31,7 +36,7 @@ def test_generated_requests_get_documented_answers(api_schema, demo, path, mode)
 def test_the_document_is_openapi_3_1_and_describes_every_api_route(app, api_schema, client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"] == "3.1.0" and document["servers"] == [{"url": "http://localhost/api/v1"}]
-    routes = {rule.rule.removeprefix("/api/v1").replace("<int:event_id>", "{event_id}")
+    routes = {rule.rule.removeprefix("/api/v1").replace("<int:event_id>", "{event_id}").replace("<period>", "{period}")
               for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")}
     assert routes == set(document["paths"])
 
@@ -58,3 +63,15 @@ def test_every_endpoint_conforms_on_the_demo_data(client, conforms, demo):
         response = client.get(f"/api/v1{path}")
         conforms(path, response)
         assert response.get_json()["items"]
+
+
+def test_published_open_data_conforms(app, client, conforms, make_user):
+    admin = make_user(roles=["admin"])
+    with app.app_context():
+        build_small_world()
+        quarter = open_data.Quarter.containing(date.today() - timedelta(days=7))
+        open_data.publish(quarter, actor=db.session.get(User, admin.id), today=quarter.ends_on + timedelta(days=1))
+        db.session.commit()
+    conforms("/open-data", client.get("/api/v1/open-data"))
+    conforms("/open-data/{period}", client.get(f"/api/v1/open-data/{quarter.period}"))
+    conforms("/open-data/{period}", client.get("/api/v1/open-data/1999-Q1"))

@@ -224,12 +224,19 @@ MATRIX = {
     "reports.manage_baselines": ("GET", "/admin/baselines", only({"admin"})),
     # The standing conference's review of a year spans everything: admins only.
     "reports.progress_report": ("GET", "/reports/progress/2026", only({"admin"})),
+    # Open data is public once published (nothing is, here); only admins publish a quarter.
+    "reports.open_data": ("GET", "/open-data", everyone(200)),
+    "reports.open_data_csv": ("GET", "/open-data/2025-Q4.csv", everyone(404)),
+    "reports.manage_open_data": ("GET", "/admin/open-data", only({"admin"})),
+    "reports.publish_open_data": ("POST", "/admin/open-data/2025-Q4/publish", only({"admin"}, 302)),
     # The JSON API is public, read-only and the same for everyone.
     "api.events": ("GET", "/api/v1/events", everyone(200)),
     "api.event": ("GET", "/api/v1/events/{event}", everyone(200)),
     "api.priorities": ("GET", "/api/v1/priorities", everyone(200)),
     "api.venues": ("GET", "/api/v1/venues", everyone(200)),
     "api.openapi_document": ("GET", "/api/v1/openapi.json", everyone(200)),
+    "api.open_data_releases": ("GET", "/api/v1/open-data", everyone(200)),
+    "api.open_data_release": ("GET", "/api/v1/open-data/2025-Q4", everyone(404)),
 }
 
 

@@ -88,6 +88,19 @@ def test_an_admin_reads_the_reports_and_uploads_a_baseline(page, site, tmp_path)
         page.get_by_role("link", name="PDF report").click()
     assert download.value.suggested_filename.endswith(".pdf")
 
+    page.goto("/reports")
+    page.get_by_role("link", name="Progress report for").first.click()
+    expect(page.get_by_role("heading", name="Activity by cohesion priority")).to_be_visible()
+    check_accessibility(page)
+
+    page.goto("/admin/open-data")
+    check_accessibility(page)
+    page.get_by_role("button", name="Publish").first.click()
+    expect(page.get_by_text("are published as open data")).to_be_visible()
+    page.get_by_role("link", name="Open data", exact=True).click()
+    expect(page.get_by_role("link", name="(CSV)")).to_have_count(1)
+    check_accessibility(page)
+
     page.goto("/admin/baselines")
     check_accessibility(page)
     bad = tmp_path / "baseline.csv"

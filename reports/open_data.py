@@ -1,0 +1,83 @@
+"""Open data: each quarter's figures for everything, aggregated and
+suppressed exactly as in the reports, published when an admin chooses. The
+published rows are a snapshot: late check-ins never change a file people
+have downloaded. Public on /open-data and /api/v1/open-data once published."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from core import audit
+from core.errors import DomainError
+from core.extensions import db
+from reports import baselines
+from reports.exports import HEADER, report_rows
+from reports.models import OpenDataRelease
+from reports.services import Scope, build
+
+QUARTERS_LISTED = 8
+
+
+@dataclass(frozen=True)
+class Quarter:
+    year: int
+    number: int
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def starts_on(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def ends_on(self) -> date:
+        following = date(self.year + (self.number == 4), 1 if self.number == 4 else 3 * self.number + 1, 1)
+        return following - timedelta(days=1)
+
+    @classmethod
+    def parse(cls, period: str) -> "Quarter | None":
+        year, _, number = period.partition("-Q")
+        if not (year.isdigit() and len(year) == 4 and number in ("1", "2", "3", "4")):
+            return None
+        return cls(int(year), int(number))
+
+    @classmethod
+    def containing(cls, day: date) -> "Quarter":
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    def previous(self) -> "Quarter":
+        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
+
+def recent_quarters(today: date) -> list[Quarter]:
+    """The last few quarters that have ended, newest first."""
+    quarter, found = Quarter.containing(today).previous(), []
+    for _ in range(QUARTERS_LISTED):
+        found.append(quarter)
+        quarter = quarter.previous()
+    return found
+
+
+def published() -> dict[str, OpenDataRelease]:
+    return {release.period: release for release in db.session.scalars(
+        select(OpenDataRelease).order_by(OpenDataRelease.starts_on.desc()))}
+
+
+def publish(quarter: Quarter, *, actor, today: date) -> OpenDataRelease:
+    if quarter.ends_on >= today:
+        raise DomainError(f"{quarter.period} has not ended yet: publish it once it has")
+    rows = [{name: str(value) for name, value in zip(HEADER, row)} for row in report_rows(
+        build(Scope("all", None, quarter.starts_on, quarter.ends_on), f"All events, {quarter.period}",
+              baselines.shipped()), quarter.period)]
+    release = OpenDataRelease(period=quarter.period, starts_on=quarter.starts_on, ends_on=quarter.ends_on,
+                              rows=rows, published_by_id=actor.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(release)
+    except IntegrityError:
+        raise DomainError(f"{quarter.period} has already been published") from None
+    audit.record("open_data.publish", actor=actor, subject=release, details={"period": quarter.period})
+    return release

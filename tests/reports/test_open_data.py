@@ -1,0 +1,61 @@
+"""Open data: quarters, publishing a snapshot once, and the public file and API."""
+import csv
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from core.errors import DomainError
+from core.extensions import db
+from core.models import User
+from reports import open_data
+from reports.open_data import Quarter
+from tests.conftest import sign_in, submit
+from tests.reports.fixtures import build_small_world
+
+
+def test_quarters_know_their_days_and_names():
+    assert [(q.starts_on, q.ends_on) for q in (Quarter(2026, 1), Quarter(2026, 4))] == [
+        (date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 10, 1), date(2026, 12, 31))]
+    assert Quarter.parse("2026-Q3") == Quarter(2026, 3)
+    assert [Quarter.parse(bad) for bad in ("2026-Q5", "26-Q1", "2026Q1", "x")] == [None] * 4
+    assert open_data.recent_quarters(date(2026, 11, 23))[:2] == [Quarter(2026, 3), Quarter(2026, 2)]
+
+
+def test_a_quarter_is_published_once_as_a_snapshot_after_it_ends(app, make_user):
+    admin = make_user(roles=["admin"])
+    with app.app_context():
+        build_small_world()
+        quarter = Quarter.containing(date.today() - timedelta(days=7))  # events A and B
+        actor = db.session.get(User, admin.id)
+        with pytest.raises(DomainError, match="has not ended yet"):
+            open_data.publish(quarter, actor=actor, today=quarter.ends_on)
+        release = open_data.publish(quarter, actor=actor, today=quarter.ends_on + timedelta(days=1))
+        db.session.commit()
+        came = [row for row in release.rows if row["people"] == "Came" and row["characteristic"] == "Ethnic group"]
+        assert {row["category"]: row["count"] for row in came}["Asian or Asian British"] == "<5"
+        assert not any(re.fullmatch(r"[1-4]", row["count"]) for row in release.rows)
+        with pytest.raises(DomainError, match="already been published"):
+            open_data.publish(quarter, actor=actor, today=quarter.ends_on + timedelta(days=1))
+        db.session.rollback()
+        period = quarter.period
+
+    client = app.test_client()
+    response = client.get(f"/open-data/{period}.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert response.status_code == 200 and rows[0]["period"] == period
+    assert period in client.get("/open-data").get_data(as_text=True)
+    figures = client.get(f"/api/v1/open-data/{period}").get_json()
+    assert figures["rows"] == [dict(row) for row in rows]
+    assert client.get("/api/v1/open-data").get_json()["items"][0]["period"] == period
+
+
+def test_an_admin_publishes_the_last_quarter_from_the_page(app, client, make_user):
+    sign_in(client, make_user(roles=["admin"]))
+    last = open_data.recent_quarters(date.today())[0]
+    response = submit(client, f"/admin/open-data/{last.period}/publish", form_url="/admin/open-data")
+    assert f"The figures for {last.period} are published" in client.get(response.location).get_data(as_text=True)
+    again = submit(client, f"/admin/open-data/{last.period}/publish", form_url="/admin/open-data")
+    assert "already been published" in client.get(again.location).get_data(as_text=True)
+    assert client.post("/admin/open-data/2026-Q9/publish").status_code in (400, 404)
