@@ -80,7 +80,7 @@ def seed_demo_command(if_empty):
                              services.find_user_by_email("coordinator@example.org"), member, password=DEMO_PASSWORD)
             seed_demo_awards(services.find_user_by_email("awards@example.org"), member,
                              services.find_user_by_email("judge@example.org"))
-            seed_demo_reports(organiser)
+            seed_demo_reports(organiser, services.find_user_by_email("admin@example.org"))
     present = [account for account in DEMO_ACCOUNTS if services.find_user_by_email(account[0])]
     if present:
         click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

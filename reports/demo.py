@@ -5,14 +5,16 @@ most of whom answered the equality questions. Answers are drawn at random
 but more mixed, so that every report shows real figures. Idempotent: skipped
 when the first demo event exists."""
 import random
+import secrets
 from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
 from core import equality
-from core.database import london_datetime
+from core.database import london_datetime, utcnow
 from core.extensions import db
-from core.models import User
+from core.models import EqualityLink, EqualityResponse, User
+from reports import open_data
 from events.models import (
     Attendance, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue,
 )
@@ -55,7 +57,7 @@ def _answers(draw: random.Random) -> dict[str, str | None]:
     return answers
 
 
-def seed_demo_reports(organiser: User) -> None:
+def seed_demo_reports(organiser: User, admin: User) -> None:
     first_title = f"{TITLES[0]} (demo 1)"
     if db.session.scalar(select(Event.id).where(Event.title == first_title)):
         return
@@ -63,9 +65,10 @@ def seed_demo_reports(organiser: User) -> None:
     emails = [f"participant{n}@example.org" for n in range(1, PEOPLE + 1)]
     for email in emails:
         if draw.random() < ANSWERED_SHARE:
-            response = equality.give_consent(equality.person_key(None, email))
-            for key, value in _answers(draw).items():
-                setattr(response, key, value)
+            # Written directly (a new demo has none of these people), as give_consent would.
+            link = EqualityLink(person_key=equality.person_key(None, email), subject_id=secrets.token_hex(16))
+            db.session.add_all([link, EqualityResponse(subject_id=link.subject_id, consented_at=utcnow(),
+                                                       consent_version=equality.CONSENT_VERSION, **_answers(draw))])
     priorities = list(db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position)))
     venues = list(db.session.scalars(select(Venue).order_by(Venue.id)))
     today = date.today()
@@ -80,6 +83,10 @@ def seed_demo_reports(organiser: User) -> None:
                 organiser, venues[0], priorities[0] if priorities else None, draw.sample(emails, 220), draw)
     _past_event("Community festival (demo)", EventKind.COMMUNITY_EVENT, today - timedelta(days=120),
                 organiser, venues[0], priorities[-1] if priorities else None, draw.sample(emails, 200), draw)
+    db.session.flush()
+    last_quarter = open_data.recent_quarters(today)[0]
+    if last_quarter.period not in open_data.published():
+        open_data.publish(last_quarter, actor=admin, today=today)
     db.session.commit()
 
 
