@@ -299,60 +299,54 @@ def equality_consent(token=None):
     return redirect(url_for("core.equality_questions", **link))
 
 
+# The questions come in up to three pages: the main ones; a follow-up page
+# for what depends on them (ethnic background, a condition's effect); the
+# two 16+ questions. Each page saves, then goes to the next that applies.
+EQUALITY_PAGES = ("core.equality_questions", "core.equality_follow_up", "core.equality_adult_questions")
+
+
+def _equality_page(token, *, applies, form_for, save, template):
+    key, link = _respondent(token)
+    response = equality.answers_of(key)
+    if response is None or not applies(response):
+        return redirect(url_for("core.about_you", **link))
+    form = form_for(response)
+    if form.validate_on_submit():
+        done, saved = call_service(form, lambda: save(key, form.data))
+        if done:
+            following = EQUALITY_PAGES[EQUALITY_PAGES.index(request.endpoint) + 1:]
+            applying = {"core.equality_follow_up": equality.follow_up_questions,
+                        "core.equality_adult_questions": equality.asks_adult_questions}
+            for endpoint in following:
+                if applying[endpoint](saved):
+                    return redirect(url_for(endpoint, **link))
+            flash("Thank you. Your answers have been saved.", "success")
+            return redirect(url_for("core.about_you", **link))
+    return render_template(template, form=form, link=link)
+
+
 @bp.route("/about-you/questions", methods=["GET", "POST"])
 @bp.route("/about-you/guest/<token>/questions", methods=["GET", "POST"])
 def equality_questions(token=None):
-    key, link = _respondent(token)
-    response = equality.answers_of(key)
-    if response is None:
-        return redirect(url_for("core.about_you", **link))
-    form = EqualityQuestionsForm(obj=response)
-    if form.validate_on_submit():
-        done, saved = call_service(form, lambda: equality.save_answers(key, form.data))
-        if done:
-            return _next_equality_page(saved, link, after="questions")
-    return render_template("core/equality_questions.html", form=form, link=link)
+    return _equality_page(token, applies=lambda response: True, save=equality.save_answers,
+                          form_for=lambda response: EqualityQuestionsForm(obj=response),
+                          template="core/equality_questions.html")
 
 
 @bp.route("/about-you/follow-up", methods=["GET", "POST"])
 @bp.route("/about-you/guest/<token>/follow-up", methods=["GET", "POST"])
 def equality_follow_up(token=None):
-    key, link = _respondent(token)
-    response = equality.answers_of(key)
-    if response is None or not equality.follow_up_questions(response):
-        return redirect(url_for("core.about_you", **link))
-    form = EqualityFollowUpForm(obj=response).for_answers(response)
-    if form.validate_on_submit():
-        done, saved = call_service(form, lambda: equality.save_follow_up_answers(key, form.data))
-        if done:
-            return _next_equality_page(saved, link, after="follow_up")
-    return render_template("core/equality_follow_up.html", form=form, link=link)
-
-
-def _next_equality_page(response, link: dict, *, after: str):
-    """Questions, then the follow-up questions if any apply, then the 16+ ones if they do, then the answers."""
-    if after == "questions" and equality.follow_up_questions(response):
-        return redirect(url_for("core.equality_follow_up", **link))
-    if equality.asks_adult_questions(response):
-        return redirect(url_for("core.equality_adult_questions", **link))
-    flash("Thank you. Your answers have been saved.", "success")
-    return redirect(url_for("core.about_you", **link))
+    return _equality_page(token, applies=equality.follow_up_questions, save=equality.save_follow_up_answers,
+                          form_for=lambda response: EqualityFollowUpForm(obj=response).for_answers(response),
+                          template="core/equality_follow_up.html")
 
 
 @bp.route("/about-you/more-questions", methods=["GET", "POST"])
 @bp.route("/about-you/guest/<token>/more-questions", methods=["GET", "POST"])
 def equality_adult_questions(token=None):
-    key, link = _respondent(token)
-    response = equality.answers_of(key)
-    if response is None or not equality.asks_adult_questions(response):
-        return redirect(url_for("core.about_you", **link))
-    form = EqualityAdultQuestionsForm(obj=response)
-    if form.validate_on_submit():
-        done, _ = call_service(form, lambda: equality.save_adult_answers(key, form.data))
-        if done:
-            flash("Thank you. Your answers have been saved.", "success")
-            return redirect(url_for("core.about_you", **link))
-    return render_template("core/equality_adult_questions.html", form=form, link=link)
+    return _equality_page(token, applies=equality.asks_adult_questions, save=equality.save_adult_answers,
+                          form_for=lambda response: EqualityAdultQuestionsForm(obj=response),
+                          template="core/equality_adult_questions.html")
 
 
 @bp.post("/about-you/withdraw")

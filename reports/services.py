@@ -323,9 +323,13 @@ def scope_title(scope: Scope) -> str:
              "priority": CohesionPriority}.get(scope.kind)
     if model is None:
         name = "All events"
+    elif scope.kind == "series":
+        first = db.session.scalar(select(Event.title).where(Event.series_id == scope.object_id)
+                                  .order_by(Event.starts_at).limit(1))
+        name = f"{first}, every date"
     else:
         found = db.session.get(model, scope.object_id)
-        name = getattr(found, "title", None) or getattr(found, "name", None) or f"Series {scope.object_id}"
+        name = getattr(found, "title", None) or getattr(found, "name")
     if scope.starts or scope.ends:
         name += f", {scope.starts.strftime('%-d %B %Y') if scope.starts else 'the start'}" \
                 f" to {scope.ends.strftime('%-d %B %Y') if scope.ends else 'today'}"

@@ -8,7 +8,7 @@ import pytest
 
 from core.extensions import db
 from core.models import User
-from events.models import Event
+from events.models import Event, EventSeries
 from forums.models import ForumCoordinator
 from tests.awards.factories import CycleFactory
 from tests.conftest import sign_in, submit
@@ -37,15 +37,19 @@ def test_each_person_sees_the_reports_for_their_own_scopes(app, client, make_use
     with app.app_context():
         event = db.session.get(Event, world["a"])
         event.organisers.append(db.session.get(User, organiser.id))
+        event.series = EventSeries(rrule="FREQ=MONTHLY;COUNT=3")
         forum, other_forum = ForumFactory(), ForumFactory()
         db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
         cycle, priority = CycleFactory(), PriorityFactory()
         db.session.commit()
         forum_id, other_forum_id, cycle_id, priority_id = forum.id, other_forum.id, cycle.id, priority.id
+        series_id = event.series_id
 
     sign_in(client, organiser)
     assert client.get(f"/reports/event/{world['a']}").status_code == 200
     assert client.get(f"/reports/event/{world['b']}").status_code == 403  # not theirs
+    assert "Event A, every date" in client.get(f"/reports/series/{series_id}").get_data(as_text=True)
+    assert client.get(f"/reports/series/{series_id + 1}").status_code == 404
     for path in ("/reports/all", f"/reports/priority/{priority_id}", f"/reports/forum/{forum_id}",
                  f"/reports/cycle/{cycle_id}", f"/reports/event/{world['b']}/report.pdf"):
         assert client.get(path).status_code == 403, path
