@@ -163,7 +163,7 @@ def save_answers(key: str, answers: dict[str, str | None]) -> EqualityResponse:
     response = _consented(key)
     for characteristic in (AGE_BAND, ETHNIC_GROUP, RELIGION, SEX, DISABILITY):
         setattr(response, characteristic.key, _allowed(characteristic, answers.get(characteristic.key)))
-    if response.ethnic_background not in dict(ETHNIC_BACKGROUNDS.get(response.ethnic_group, ())):
+    if response.ethnic_background not in {*dict(ETHNIC_BACKGROUNDS.get(response.ethnic_group, ())), PREFER_NOT_TO_SAY}:
         response.ethnic_background = None
     if response.disability != "yes":
         response.disability_impact = None
@@ -189,7 +189,8 @@ def save_follow_up_answers(key: str, answers: dict[str, str | None]) -> Equality
     asked = follow_up_questions(response)
     if "ethnic_background" in asked:
         background = answers.get("ethnic_background") or None
-        if background is not None and background not in dict(ETHNIC_BACKGROUNDS[response.ethnic_group]):
+        allowed = {*dict(ETHNIC_BACKGROUNDS[response.ethnic_group]), PREFER_NOT_TO_SAY}
+        if background is not None and background not in allowed:
             raise DomainError("Select an ethnic background from the list", field="ethnic_background")
         response.ethnic_background = background
     if "disability_impact" in asked:

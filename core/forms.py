@@ -217,7 +217,8 @@ class EqualityFollowUpForm(FlaskForm):
         if "ethnic_background" in asked:
             group = equality.ETHNIC_GROUP.label_of(response.ethnic_group)
             self.ethnic_background.label.text = f"Which of these best describes your {group} background?"
-            self.ethnic_background.choices = list(equality.ETHNIC_BACKGROUNDS[response.ethnic_group])
+            self.ethnic_background.choices = [*equality.ETHNIC_BACKGROUNDS[response.ethnic_group],
+                                              (equality.PREFER_NOT_TO_SAY, "Prefer not to say")]
         else:
             del self.ethnic_background
         if "disability_impact" not in asked:

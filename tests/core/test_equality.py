@@ -39,6 +39,7 @@ def test_a_member_agrees_then_answers_and_sees_only_their_own_answers(client, ap
     page = client.get("/about-you/follow-up").get_data(as_text=True)
     assert "Which of these best describes your Asian or Asian British background?" in page
     assert "Pakistani" in page and "Caribbean" not in page  # only the chosen group's backgrounds
+    assert 'value="prefer_not_to_say"' in page
     response = submit(client, "/about-you/follow-up", FOLLOW_UP)
     assert response.location == "/about-you/more-questions"  # 25 to 34: asked the two 16+ questions
     submit(client, "/about-you/more-questions", {"gender_identity": "yes", "sexual_orientation": "bisexual"})
@@ -87,6 +88,11 @@ def test_every_question_can_be_skipped_or_declined(client, app, make_user):
     [(_, answers)] = stored(app)
     assert (answers.age_band, answers.ethnic_group, answers.disability) == ("prefer_not_to_say",) * 3
     assert "Prefer not to say" in client.get("/about-you").get_data(as_text=True)
+
+    submit(client, "/about-you/questions", {"ethnic_group": "black"})
+    submit(client, "/about-you/follow-up", {"ethnic_background": equality.PREFER_NOT_TO_SAY})
+    [(_, answers)] = stored(app)
+    assert (answers.ethnic_group, answers.ethnic_background) == ("black", "prefer_not_to_say")
 
 
 def test_bad_answers_are_shown_beside_their_question_and_kept(client, app, make_user):
