@@ -111,6 +111,7 @@ class Group:
     tables: list[Table]
     people: dict[str, int]
     respondents: dict[str, int | None]  # None where the response rate would give away a small number
+    registered: int | None = None  # people who registered, for events (who came having registered + no-shows)
 
     def response_rate(self, column: str) -> float | None:
         respondents = self.respondents[column]
@@ -201,6 +202,7 @@ def build(scope: Scope, title: str, baseline: Baseline) -> Report:
     report.reach = suppress(
         figures, [Line(("first_time", "returning"), "named"), Line(("named", "unnamed"), "people")], limit,
         unpublished=frozenset({"named", "unnamed", "attendances"}), fixed=frozenset({"people"}))
+    report.reach.withheld |= 0 < figures["people"] < limit
     _mixing(report, event_ids, limit)
     return report
 
@@ -228,8 +230,13 @@ def _group(key, label, people, columns, unnamed, baseline, limit) -> Group:
     # the people who answered nothing, so a small one would narrow it down.
     published_respondents = {column: respondents[column] if min(
         respondents[column], head_counts[column] - respondents[column]) >= limit else None for column in columns}
-    nonrespondents = {column: None if published_respondents[column] is None
-                      else head_counts[column] - respondents[column] for column in columns}
+    # What anyone can tell "not answered" is at least: the people who answered
+    # nothing (when the response rate is shown), and the walk-ins (who can be
+    # worked out from the head counts and the reach).
+    floors = {column: [head_counts[column] - respondents[column]] if published_respondents[column] is not None
+              else [] for column in columns}
+    if "came" in columns:
+        floors["came"].append(unnamed)
     tables = []
     for characteristic in CHARACTERISTICS:
         if characteristic.key == "disability_impact":
@@ -237,21 +244,19 @@ def _group(key, label, people, columns, unnamed, baseline, limit) -> Group:
             # so it can be published only where that count is.
             base = {column: tables[-1].columns[column].value("yes") for column in columns}
             tables.append(characteristic_table(characteristic, counts[characteristic.key], columns, base,
-                                               {column: None for column in columns}, baseline, limit))
+                                               {column: [] for column in columns}, baseline, limit))
         else:
             tables.append(characteristic_table(characteristic, counts[characteristic.key], columns, head_counts,
-                                               nonrespondents, baseline, limit))
-    return Group(key, label, columns, tables, head_counts, published_respondents)
+                                               floors, baseline, limit))
+    registered = head_counts["came"] - unnamed + head_counts["no_show"] if "came" in columns else None
+    return Group(key, label, columns, tables, head_counts, published_respondents, registered)
 
 
-NONRESPONDENTS, SKIPPED = "nonrespondents", "skipped"
-
-
-def characteristic_table(characteristic, counts, columns, totals, nonrespondents, baseline, limit) -> Table:
+def characteristic_table(characteristic, counts, columns, totals, floors, baseline, limit) -> Table:
     """One characteristic's table. `counts` is {category: {column: n}};
     `totals` the published head count of each column (None: not publishable,
-    so the column is withheld); `nonrespondents` the published number who
-    answered nothing, or None."""
+    so the column is withheld); `floors` the published figures each column's
+    "not answered" is known to be at least."""
     rows = characteristic.report_codes
     suppressed = {}
     for column in columns:
@@ -260,16 +265,16 @@ def characteristic_table(characteristic, counts, columns, totals, nonrespondents
         cells["total"] = sum(cells[row] for row in ("answered", PREFER_NOT_TO_SAY, NOT_ANSWERED))
         lines = [Line(tuple(characteristic.codes), "answered"),
                  Line(("answered", PREFER_NOT_TO_SAY, NOT_ANSWERED), "total")]
-        fixed = {"total"}
-        if nonrespondents[column] is not None:
-            cells[NONRESPONDENTS] = nonrespondents[column]
-            cells[SKIPPED] = cells[NOT_ANSWERED] - nonrespondents[column]
-            lines.append(Line((NONRESPONDENTS, SKIPPED), NOT_ANSWERED))
-            fixed.add(NONRESPONDENTS)
-        if totals[column] is None or totals[column] != cells["total"]:
+        fixed, unpublished = {"total"}, set()
+        for number, floor in enumerate(floors[column]):
+            cells[("floor", number)], cells[("rest", number)] = floor, cells[NOT_ANSWERED] - floor
+            lines.append(Line((("floor", number), ("rest", number)), NOT_ANSWERED))
+            fixed.add(("floor", number))
+            unpublished.add(("rest", number))
+        if totals[column] is None or totals[column] != cells["total"] or 0 < totals[column] < limit:
             suppressed[column] = Suppressed(cells, limit, withheld=True)
         else:
-            suppressed[column] = suppress(cells, lines, limit, unpublished=frozenset({SKIPPED}),
+            suppressed[column] = suppress(cells, lines, limit, unpublished=frozenset(unpublished),
                                           fixed=frozenset(fixed))
     return Table(characteristic, suppressed, rows, baseline.by_characteristic.get(characteristic.key))
 

@@ -113,15 +113,11 @@ def known_ranges(counts: dict[Key, int], lines: list[Line], hidden: dict[Key, st
 
 def suppress(counts: dict[Key, int], lines: list[Line], threshold: int, *,
              unpublished: frozenset = frozenset(), fixed: frozenset = frozenset()) -> Suppressed:
-    """Hide what must be hidden. `fixed` counts are published elsewhere
-    (head counts), so they are never hidden here; a table whose fixed total
-    is itself small is withheld."""
+    """Hide what must be hidden. `fixed` counts are known anyway (head
+    counts published elsewhere), so they are never hidden here."""
     result = Suppressed(counts=counts, threshold=threshold)
-    if any(0 < counts[key] < threshold for key in fixed):
-        result.withheld = True
-        return result
     result.primary = {key for key, count in counts.items()
-                      if 0 < count < threshold and key not in unpublished}
+                      if 0 < count < threshold and key not in unpublished and key not in fixed}
     while True:
         hidden = {key: "primary" for key in result.primary} | {key: "secondary" for key in result.secondary}
         ranges = known_ranges(counts, lines, hidden, threshold, unpublished)

@@ -40,6 +40,7 @@ def test_who_came_and_who_registered_but_did_not_come(world):
     assert [ethnic.shown(row, "no_show") for row in ("white", "asian", NOT_ANSWERED, "total")] == [0, 1, 1, 2]
     assert ethnic.percent("white", "came") == pytest.approx(60.0)
     assert events.people == {"came": 10, "no_show": 2}
+    assert events.registered == 10  # 1-7 and 10 came having registered; 8 and 9 did not come
     assert events.response_rate("came") == pytest.approx(80.0)  # 8 of 10 who came answered
 
 

@@ -27,11 +27,11 @@ def consistent(published, value) -> bool:
     return published == value
 
 
-def possible_worlds(shown, nonrespondents, cap):
+def possible_worlds(shown, floors, cap):
     """Every set of counts for the rows that publishes the same figures."""
     domains = []
     for row in ROWS:
-        low = nonrespondents if row == NOT_ANSWERED and nonrespondents is not None else 0
+        low = max(floors, default=0) if row == NOT_ANSWERED else 0
         domains.append([value for value in range(low, cap + 1) if consistent(shown(row), value)])
     for values in itertools.product(*domains):
         world = dict(zip(ROWS, values))
@@ -42,14 +42,18 @@ def possible_worlds(shown, nonrespondents, cap):
 
 @settings(max_examples=300, deadline=None)
 @given(counts=st.lists(st.integers(min_value=0, max_value=12), min_size=4, max_size=4),
-       answered_nothing=st.integers(min_value=0, max_value=12), publish_response_rate=st.booleans())
-def test_no_hidden_count_can_be_worked_out(counts, answered_nothing, publish_response_rate):
+       answered_nothing=st.integers(min_value=0, max_value=12), walk_ins=st.integers(min_value=0, max_value=12),
+       publish_response_rate=st.booleans())
+def test_no_hidden_count_can_be_worked_out(counts, answered_nothing, walk_ins, publish_response_rate):
     by_row = dict(zip(ROWS, counts))
     total = sum(counts)
-    nonrespondents = min(answered_nothing, by_row[NOT_ANSWERED]) if publish_response_rate else None
-    note(f"counts={by_row} nonrespondents={nonrespondents}")
+    # Walk-ins answered nothing; both are "not answered", and both may be known to whoever reads the report.
+    walk_ins = min(walk_ins, by_row[NOT_ANSWERED])
+    nonrespondents = max(walk_ins, min(answered_nothing, by_row[NOT_ANSWERED]))
+    floors = [nonrespondents, walk_ins] if publish_response_rate else [walk_ins]
+    note(f"counts={by_row} floors={floors}")
     table = characteristic_table(SEX, {row: {"came": n} for row, n in by_row.items()}, ("came",),
-                                 {"came": total}, {"came": nonrespondents}, Baseline("none"), THRESHOLD)
+                                 {"came": total}, {"came": floors}, Baseline("none"), THRESHOLD)
 
     def shown(row):
         return table.shown(row, "came")
@@ -61,7 +65,7 @@ def test_no_hidden_count_can_be_worked_out(counts, answered_nothing, publish_res
     assert shown("total") == total  # the head count is always published with the table
     hidden = [row for row in ROWS if shown(row) == f"<{THRESHOLD}"]
     seen = {row: set() for row in hidden}
-    for world in possible_worlds(shown, nonrespondents, cap=total + THRESHOLD):
+    for world in possible_worlds(shown, floors, cap=total + THRESHOLD):
         for row in hidden:
             seen[row].add(world[row])
     for row, values in seen.items():
@@ -69,7 +73,7 @@ def test_no_hidden_count_can_be_worked_out(counts, answered_nothing, publish_res
 
 
 def test_a_column_with_fewer_people_than_the_threshold_is_withheld():
-    table = characteristic_table(SEX, {"female": {"came": 3}}, ("came",), {"came": 3}, {"came": None},
+    table = characteristic_table(SEX, {"female": {"came": 3}}, ("came",), {"came": 3}, {"came": []},
                                  Baseline("none"), THRESHOLD)
     assert table.withheld("came") and table.shown("total", "came") == "[c]"
 
