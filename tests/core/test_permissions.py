@@ -73,6 +73,7 @@ MATRIX = {
     "core.about_you": ("GET", "/about-you", signed_in(200)),
     "core.equality_consent": ("POST", "/about-you/consent", signed_in(302)),
     "core.equality_questions": ("GET", "/about-you/questions", signed_in(302)),
+    "core.equality_follow_up": ("GET", "/about-you/follow-up", signed_in(302)),
     "core.equality_adult_questions": ("GET", "/about-you/more-questions", signed_in(302)),
     "core.equality_withdraw": ("POST", "/about-you/withdraw", signed_in(302)),
     # events: the public side
