@@ -14,6 +14,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.equality import ETHNIC_GROUP
 from reports.services import COLUMN_LABELS, MIXING_CHARACTERISTICS, Report, key_findings, method_notes
 
 BRAND = colors.HexColor("#00625e")
@@ -124,7 +125,6 @@ def report_pdf(report: Report, *, brand_name: str, generated: str) -> bytes:
 
 def progress_pdf(progress, *, brand_name: str, generated: str) -> bytes:
     """The standing conference's progress report for a year (reports.progress)."""
-    from reports.progress import mean_mixing, share_met
     out = io.BytesIO()
     document = _document(out, f"Progress report {progress.year}", brand_name)
     styles = getSampleStyleSheet()
@@ -146,7 +146,8 @@ def progress_pdf(progress, *, brand_name: str, generated: str) -> bytes:
         rows.append([Paragraph(escape(activity.name), body), str(len(report.events)),
                      str(report.reach.shown("people")) if report.reach else "0",
                      str(report.reach.shown("first_time")) if report.reach else "0",
-                     number(mean_mixing(report)), number(share_met(report), "{:.0f}%")])
+                     number(report.everything.mean_index(ETHNIC_GROUP.key)),
+                     number(report.everything.share_met(ETHNIC_GROUP.key), "{:.0f}%")])
     story.append(_grid(rows, [58 * mm, 16 * mm, 18 * mm, 20 * mm, 24 * mm, 24 * mm]))
     story.append(Paragraph("Who came, compared with the population", styles["Heading1"]))
     for group in progress.overall.groups:
@@ -159,12 +160,12 @@ def progress_pdf(progress, *, brand_name: str, generated: str) -> bytes:
         members = report.groups[0]
         rate = members.response_rate("members")
         rows.append([Paragraph(escape(name), body),
-                     f"<{progress.threshold}" if members.too_few("members") else str(members.people["members"]),
+                     str(progress.head_count(members.people["members"])),
                      number(rate, "{:.0f}%")])
     story.append(_grid(rows, [100 * mm, 30 * mm, 30 * mm]))
     story.append(Paragraph("Award nominations", styles["Heading1"]))
     rows = [["Awards", "Category", "Nominations"]]
-    rows += [[Paragraph(escape(cycle), body), Paragraph(escape(category), body), str(progress.shown_count(count))]
+    rows += [[Paragraph(escape(cycle), body), Paragraph(escape(category), body), str(progress.head_count(count))]
              for cycle, category, count in progress.nominations]
     story.append(_grid(rows, [70 * mm, 70 * mm, 30 * mm]))
     story.append(Paragraph("Year on year", styles["Heading1"]))
@@ -172,7 +173,8 @@ def progress_pdf(progress, *, brand_name: str, generated: str) -> bytes:
         story.append(Paragraph(escape(trend.name), styles["Heading2"]))
         rows = [["Year", "Events", "People", "Answered", "Mixing index"]]
         rows += [[str(year), str(len(report.events)), str(report.reach.shown("people")),
-                  number(report.groups[-1].response_rate("came"), "{:.0f}%"), number(mean_mixing(report))]
+                  number(report.groups[-1].response_rate("came"), "{:.0f}%"),
+                  number(report.everything.mean_index(ETHNIC_GROUP.key))]
                  for year, report in trend.years]
         story.append(_grid(rows))
     story += [Paragraph("Method", styles["Heading1"]),

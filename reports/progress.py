@@ -9,12 +9,11 @@ from datetime import date
 from sqlalchemy import func, select
 
 from awards.models import AwardCategory, AwardCycle, LIVE_NOMINATIONS, Nomination, NominationStatus
-from core.equality import ETHNIC_GROUP
 from core.extensions import db
 from events.models import CohesionPriority, EventKind
 from forums.models import Forum
 from reports.baselines import Baseline
-from reports.services import Report, Scope, build, threshold
+from reports.services import Report, Scope, build, shown_head_count, threshold
 
 TREND_YEARS = 5
 
@@ -42,9 +41,8 @@ class Progress:
     nominations: list[tuple[str, str, int]]  # cycle, category, live nominations
     trends: list[Trend]
 
-    def shown_count(self, count: int) -> int | str:
-        """A small count of nominations shown as "<5", like every other count."""
-        return count if count == 0 or count >= self.threshold else f"<{self.threshold}"
+    def head_count(self, count: int) -> int | str:
+        return shown_head_count(count, self.threshold)
 
 
 def _year(year: int) -> tuple[date, date]:
@@ -85,13 +83,3 @@ def _trend(name: str, scope_for, year: int, baseline: Baseline) -> Trend:
             trend.years.append((each, report))
     return trend
 
-
-def mean_mixing(report: Report, key: str = ETHNIC_GROUP.key) -> float | None:
-    """The average diversity index over the events where it could be published."""
-    values = [event.index[key] for event in report.events if event.index[key] is not None]
-    return sum(values) / len(values) if values else None
-
-
-def share_met(report: Report, key: str = ETHNIC_GROUP.key) -> float | None:
-    values = [event.groups_met[key] for event in report.events if event.groups_met[key] is not None]
-    return 100 * sum(values) / len(values) if values else None

@@ -13,10 +13,12 @@ from sqlalchemy import select
 from core.database import LONDON
 from core.equality import AGE_BAND, CHARACTERISTICS, ETHNIC_GROUP, NOT_ANSWERED, PREFER_NOT_TO_SAY, RELIGION
 from core.extensions import db
-from events.models import Event, EventKind
+from awards.models import AwardCycle
+from events.models import CohesionPriority, Event, EventKind, EventSeries
+from forums.models import Forum
 from reports import queries
 from reports.baselines import Baseline, Shares
-from reports.suppression import Line, Suppressed, suppress
+from reports.suppression import PRIMARY_MARK, Line, Suppressed, suppress
 
 UNDER_REPRESENTED = 0.8  # share among participants / share in the population
 OVER_REPRESENTED = 1.25
@@ -148,6 +150,17 @@ class Period:
         values = self.met[key]
         return 100 * sum(values) / len(values) if values else None
 
+    def add(self, event: EventMixing) -> None:
+        """Count an event in, with whatever of its mixing could be published."""
+        self.events += 1
+        self.came += event.came
+        for key, index in event.index.items():
+            if index is not None:
+                self.indices[key].append(index)
+        for key, met in event.groups_met.items():
+            if met is not None:
+                self.met[key].append(met)
+
 
 @dataclass
 class Report:
@@ -160,6 +173,7 @@ class Report:
     events: list[EventMixing] = field(default_factory=list)
     quarters: list[Period] = field(default_factory=list)
     kinds: list[Period] = field(default_factory=list)
+    everything: Period = field(default_factory=lambda: Period("All"))
 
     @property
     def has_suppression(self) -> bool:
@@ -173,6 +187,9 @@ class Report:
         if self.reach.withheld or named < self.threshold:
             return None
         return attendances / named
+
+    def head_count(self, count: int) -> int | str:
+        return shown_head_count(count, self.threshold)
 
 
 def threshold() -> int:
@@ -307,23 +324,20 @@ def _mixing(report: Report, event_ids, limit: int) -> None:
         starts = event.starts_at.astimezone(LONDON)
         quarter = f"{starts.year} Q{(starts.month - 1) // 3 + 1}"
         for period in (quarters.setdefault(quarter, Period(quarter)),
-                       kinds.setdefault(event.kind, Period(event.kind.plural))):
-            period.events += 1
-            period.came += event.came
-            for key in by_characteristic:
-                if mixing.index[key] is not None:
-                    period.indices[key].append(mixing.index[key])
-                if mixing.groups_met[key] is not None:
-                    period.met[key].append(mixing.groups_met[key])
+                       kinds.setdefault(event.kind, Period(event.kind.plural)), report.everything):
+            period.add(mixing)
     report.quarters = list(quarters.values())
     report.kinds = [kinds[kind] for kind in EventKind if kind in kinds]
 
 
+def shown_head_count(count: int, limit: int) -> int | str:
+    """A number of people (at an event, in a period, nominations) as
+    published: a small one as "<5", like every other count."""
+    return count if count == 0 or count >= limit else PRIMARY_MARK.format(threshold=limit)
+
+
 def scope_title(scope: Scope) -> str:
     """A plain description of the scope, for headings and file names."""
-    from awards.models import AwardCycle
-    from events.models import CohesionPriority, EventSeries
-    from forums.models import Forum
     model = {"event": Event, "series": EventSeries, "forum": Forum, "cycle": AwardCycle,
              "priority": CohesionPriority}.get(scope.kind)
     if model is None:
@@ -369,24 +383,11 @@ def key_findings(report: Report) -> list[str]:
                         f"{table.label(row)} ({table.characteristic.label.lower()}): "
                         f"{'under' if representation == 'under' else 'over'}-represented, at {ratio:.1f} times "
                         f"their share of the population ({table.baseline.area}).")
-    if report.events:
-        shares = [period.share_met(ETHNIC_GROUP.key) for period in _all_events(report)]
-        if shares[0] is not None:
-            findings.append(f"At {shares[0]:.0f}% of the events where enough people answered, people from at "
-                            f"least {GROUPS_THAT_MEET} ethnic groups met.")
+    share = report.everything.share_met(ETHNIC_GROUP.key)
+    if share is not None:
+        findings.append(f"At {share:.0f}% of the events where enough people answered, people from at "
+                        f"least {GROUPS_THAT_MEET} ethnic groups met.")
     return findings
-
-
-def _all_events(report: Report) -> list[Period]:
-    everything = Period("All")
-    for event in report.events:
-        for key, met in event.groups_met.items():
-            if met is not None:
-                everything.met[key].append(met)
-        for key, index in event.index.items():
-            if index is not None:
-                everything.indices[key].append(index)
-    return [everything]
 
 
 def method_notes(limit: int) -> list[str]:

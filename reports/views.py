@@ -22,7 +22,7 @@ from reports.exports import HEADER, report_csv
 from reports.forms import BaselineUploadForm, ReportFilterForm
 from reports.models import UploadedBaseline
 from reports.pdf import progress_pdf, report_pdf
-from reports.progress import build_progress, mean_mixing, share_met
+from reports.progress import build_progress
 from reports.queries import COUNTED_EVENT_STATUSES
 
 bp = Blueprint("reports", __name__)
@@ -127,8 +127,7 @@ def progress_report(year, fmt=None):
                             generated=in_london(utcnow()).strftime("%-d %B %Y"))
         return Response(body, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="progress-report-{year}.pdf"'})
-    return render_template("reports/progress.html", progress=progress, mean_mixing=mean_mixing, share_met=share_met,
-                           notes=services.method_notes(progress.threshold))
+    return render_template("reports/progress.html", progress=progress, notes=services.method_notes(progress.threshold))
 
 
 @bp.get("/open-data")
