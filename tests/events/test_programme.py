@@ -1,11 +1,11 @@
 """The standing conference's programme: sessions, sign-up, clashes and capacity."""
 import re
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from core.database import utcnow, write_lock
+from core.database import london_datetime, write_lock
 from core.extensions import db
 from core.models import OutboxMessage
 from events import services
@@ -114,7 +114,8 @@ def test_organiser_builds_the_programme_and_an_attendee_chooses_sessions(app, cl
     organiser = make_user(roles=["organiser"])
     with app.app_context():
         from core.models import User
-        start = (utcnow() + timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+        # Ten in the morning, so the sessions below end on the same day whatever the time now.
+        start = london_datetime(date.today() + timedelta(days=7), time(10))
         event = EventFactory(organisers=[db.session.get(User, organiser.id)], title="Standing Conference",
                              starts_at=start, ends_at=start + timedelta(hours=3))
         day = event.starts_at
