@@ -1,6 +1,8 @@
 """Formatted text that people write (event descriptions, announcements):
 a small subset of Markdown, rendered to HTML and then cleaned so that only
 harmless tags survive."""
+from functools import lru_cache
+
 import markdown
 import nh3
 from markupsafe import Markup
@@ -8,7 +10,10 @@ from markupsafe import Markup
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "blockquote"}
 
 
+@lru_cache(maxsize=1024)
 def formatted_text(text: str | None) -> Markup:
+    """Remembered by the text itself (a pure function of it): an event page
+    shown again does not parse its description again."""
     if not text:
         return Markup("")
     html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")

@@ -2,7 +2,7 @@
 format); the services check meaning (taken, guessable, allowed)."""
 import unicodedata
 
-from flask import abort, flash, redirect
+from flask import abort, flash, redirect, render_template
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -16,6 +16,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField,
 )
+from jinja2.utils import LRUCache
+from markupsafe import Markup
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from core import equality
@@ -266,3 +268,20 @@ def show_domain_error(form: FlaskForm, error: DomainError) -> None:
             flash(each.message, "info")
         else:
             field.errors = [*field.errors, each.message]
+
+
+_RENDERED_FIELDS = LRUCache(512)
+
+
+def rendered_fields(form, template: str) -> Markup:
+    """A GET filter form's fields as `template` draws them, remembered by all
+    the HTML depends on: each field's submitted text, errors and choices.
+    The design system's macros cost more than the rest of a list page, and a
+    filter form is drawn the same way for the same input again and again.
+    Nothing here comes from the database, so no worker can show stale HTML."""
+    key = (template, tuple((field.name, tuple(field.raw_data or ()), tuple(field.errors),
+                            tuple(getattr(field, "choices", None) or ())) for field in form))
+    html = _RENDERED_FIELDS.get(key)
+    if html is None:
+        html = _RENDERED_FIELDS[key] = Markup(render_template(template, form=form))
+    return html

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from core.database import in_london, takes_write_lock, utcnow
 from core.extensions import db, limiter
-from core.forms import EmptyForm, call_service
+from core.forms import EmptyForm, call_service, rendered_fields
 from core.models import User
 from core.views import from_emailed_link
 from core.permissions import is_admin
@@ -54,7 +54,7 @@ def event_list():
         events = db.paginate(filtered_events(form.search(), now=utcnow()), page=page, per_page=PAGE_SIZE,
                              error_out=False)
     return render_template("events/list.html", form=form, events=events, filter_feeds=_filter_feeds(form),
-                           webcal=webcal)
+                           filter_fields=rendered_fields(form, "events/_filter_fields.html"), webcal=webcal)
 
 
 def _filter_feeds(form) -> list[dict]:

@@ -351,3 +351,15 @@ def test_the_edit_form_starts_with_the_events_own_choices(client, app, organiser
     assert re.search(r'name="audience" type="radio" value="public" checked', page)
     assert re.search(rf'name="priorities" type="checkbox" value="{priority_id}" checked', page)
     assert re.search(rf'<option selected value="{venue_id}">|<option value="{venue_id}" selected', page)
+
+
+def test_the_filters_are_drawn_for_what_was_typed_each_time(client, app):
+    """The filter fields' HTML is remembered by their input: a mistake shows
+    with what was typed, and never on a later search without it."""
+    bad = text_of(client.get("/events?date_from=31&date_from=2&date_from=2027&q=supper"))
+    assert "From must be a real date" in bad and 'value="supper"' in bad and 'value="31"' in bad
+    good = text_of(client.get("/events?q=supper"))
+    assert "From must be a real date" not in good and 'value="supper"' in good and 'value="31"' not in good
+    with app.app_context():
+        PriorityFactory(name="Welcoming newcomers", slug="welcoming-newcomers")
+    assert "Welcoming newcomers" in text_of(client.get("/events?q=supper"))  # a new choice is drawn at once
