@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask import url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from core import audit
 from core.database import lock_row, utcnow
@@ -81,6 +82,12 @@ def save_cycle(cycle: AwardCycle | None, details: CycleDetails, *, actor: User) 
     db.session.flush()
     audit.record("awards.cycle_saved", actor=actor, subject=cycle)
     return cycle
+
+
+def latest_cycle() -> AwardCycle | None:
+    """The newest cycle alone (for the home page), without its categories."""
+    return db.session.scalars(select(AwardCycle).options(lazyload("*"))
+                              .order_by(AwardCycle.nominations_open_at.desc(), AwardCycle.id).limit(1)).first()
 
 
 def cycles(*, newest_first: bool = True) -> list[AwardCycle]:

@@ -2,8 +2,10 @@
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select, text
+from sqlalchemy.orm import lazyload
 
 from core import equality, permissions, services
+from core.database import utcnow
 from core.errors import DomainError, InvalidLink
 from core.extensions import db, limiter, login_manager
 from core.forms import (
@@ -24,6 +26,9 @@ from core.forms import (
     show_domain_error,
 )
 from core.models import AuditEntry, SiteRole, User
+from awards import services as award_services
+from events.queries import EventSearch, filtered_events
+from forums.models import Forum
 
 bp = Blueprint("core", __name__)
 
@@ -61,9 +66,19 @@ def _start_session(user: User, *, remember: bool = False) -> None:
 
 # --- public pages ----------------------------------------------------------
 
+HOME_EVENTS = 4
+
+
 @bp.get("/")
 def home():
-    return render_template("core/home.html")
+    """What is on next, the forums and this year's awards."""
+    now = utcnow()
+    cycle = award_services.latest_cycle()
+    return render_template(
+        "core/home.html", now=now,
+        upcoming=db.session.scalars(filtered_events(EventSearch(), now=now).limit(HOME_EVENTS)).all(),
+        forums=db.session.scalars(select(Forum).options(lazyload(Forum.coordinators)).order_by(Forum.name)).all(),
+        cycle=cycle, stage=cycle.stage(now) if cycle else None)
 
 
 @bp.get("/accessibility")

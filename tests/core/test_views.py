@@ -338,3 +338,44 @@ def test_profile_rejects_control_characters_and_over_long_names(client, app, mak
 def test_addresses_no_object_could_have_are_not_found_rather_than_errors(client, path):
     """Ids beyond the database's integer and text it cannot hold (NUL) must not reach it."""
     assert client.get(path).status_code == 404
+
+
+def test_the_home_page_shows_what_is_coming_up_the_forums_and_this_years_awards(app, client):
+    from datetime import timedelta
+    from core.database import utcnow
+    from events.models import EventStatus
+    from tests.awards.factories import CycleFactory
+    from tests.events.factories import EventFactory
+    from tests.forums.factories import ForumFactory
+
+    empty = text_of(client.get("/"))
+    assert "No events are coming up just now" in empty and "Nominations open here when" in empty
+    with app.app_context():
+        for n in range(5):
+            EventFactory(title=f"Coming event {n}", starts_at=utcnow() + timedelta(days=n + 1),
+                         ends_at=utcnow() + timedelta(days=n + 1, hours=2))
+        EventFactory(title="Finished event", starts_at=utcnow() - timedelta(days=2),
+                     ends_at=utcnow() - timedelta(days=2, hours=-2))
+        EventFactory(title="Draft event", status=EventStatus.DRAFT)
+        ForumFactory(name="Kettering Interfaith Forum")
+        CycleFactory(name="Community Cohesion Awards 2027")
+    page = text_of(client.get("/"))
+    shown = [f"Coming event {n}" for n in range(5) if f"Coming event {n}" in page]
+    assert shown == ["Coming event 0", "Coming event 1", "Coming event 2", "Coming event 3"]  # the next four
+    assert "Finished event" not in page and "Draft event" not in page
+    assert "Kettering Interfaith Forum" in page
+    assert "Community Cohesion Awards 2027: nominations open." in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+
+
+def test_the_home_page_costs_the_same_queries_for_2_or_12_forums(app, client):
+    from tests.events.test_views import queries_for
+    from tests.forums.factories import ForumFactory
+
+    with app.app_context():
+        for _ in range(2):
+            ForumFactory()
+    few = queries_for(app, client, "/")
+    with app.app_context():
+        for _ in range(10):
+            ForumFactory()
+    assert queries_for(app, client, "/") == few
