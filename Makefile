@@ -8,15 +8,18 @@ NODE_INSTALLED := node_modules/.installed
 ASSETS := static/dist/main.css
 LOCAL := SESSION_COOKIE_SECURE=0 SERVER_NAME=127.0.0.1:5000 PREFERRED_URL_SCHEME=http
 
-.PHONY: run test install assets clean
+.PHONY: run test bench install assets clean
 
 run: install assets
-	$(LOCAL) $(BIN)/flask --app app db upgrade
-	$(LOCAL) $(BIN)/flask --app app seed-demo --if-empty
-	$(LOCAL) $(BIN)/flask --app app run --host 127.0.0.1 --port 5000
+	$(LOCAL) $(BIN)/flask --app app run-local --host 127.0.0.1 --port 5000
 
 test: install assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks at county scale (README, Performance): `make bench`, or
+# `make bench BENCH_ARGS=--quick` for a small data set.
+bench: install assets
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 install: $(INSTALLED)
 

@@ -1,9 +1,11 @@
-"""Command-line tasks: `flask --app app users create`, `seed-demo`, `send-mail`."""
+"""Command-line tasks: `flask --app app users create`, `seed-demo`, `seed-bench`, `run-local`, `send-mail`."""
 import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
+from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 from sqlalchemy import func, select
 
 from core import services
@@ -89,6 +91,36 @@ def seed_demo_command(if_empty):
         click.echo(f"  {label:<22} {email}")
 
 
+@click.command("seed-bench")
+@with_appcontext
+@click.option("--scale", default=1_000_000, show_default=True, type=click.IntRange(min=1000),
+              help="Attendance records; everything else is in proportion.")
+def seed_bench_command(scale):
+    """Fill an empty database with a county's ten years at scale, for bench/."""
+    from core import bench_data  # only here: every other command starts faster without it
+    sizes = bench_data.Sizes.for_scale(scale)
+    click.echo(f"Seeding {bench_data.describe(sizes)}...")
+    try:
+        counts = bench_data.seed(sizes)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Done: {sum(counts.values()):,} rows. Sign in as {bench_data.BENCH_ADMIN} or "
+               f"{bench_data.BENCH_MEMBER} (password {bench_data.BENCH_PASSWORD}).")
+
+
+@click.command("run-local")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def run_local_command(host, port):
+    """What `make run` does, in one process (one start-up, not three): bring
+    the database up to date, add the demo data if it has no accounts, serve."""
+    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    with app.app_context():  # left before serving: each request gets a context of its own
+        upgrade()
+        click.get_current_context().invoke(seed_demo_command, if_empty=True)
+    run_simple(host, port, app, threaded=True)
+
+
 @click.command("send-mail")
 @with_appcontext
 def send_mail_command():
@@ -103,4 +135,6 @@ def send_mail_command():
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_bench_command)
+    app.cli.add_command(run_local_command)
     app.cli.add_command(send_mail_command)

@@ -61,3 +61,73 @@ def test_seed_demo_if_empty_leaves_a_database_with_accounts_alone(app, make_user
     assert "already has accounts" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_seed_bench_fills_an_empty_database_in_proportion_to_its_scale(app):
+    from awards.models import Nomination, Score
+    from core.bench_data import Sizes
+    from core.models import EqualityResponse
+    from events.models import Attendance, Event, Registration, RegistrationStatus
+    from forums.models import Membership
+    from reports.services import Scope, build
+    from reports.baselines import chosen
+
+    result = app.test_cli_runner().invoke(args=["seed-bench", "--scale", "2000"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        def count(model):
+            return db.session.scalar(select(func.count()).select_from(model))
+        sizes = Sizes.for_scale(2000)
+        assert (count(Attendance), count(Event), count(Registration), count(EqualityResponse), count(Membership),
+                count(Nomination), count(Score)) == (2000, sizes.events, sizes.registrations, sizes.questionnaires,
+                                                     sizes.forum_members, sizes.nominations, sizes.scores)
+        # Attendance only at events that happened, and never twice for one registration.
+        assert not db.session.scalar(select(func.count()).select_from(Attendance).join(Event).where(
+            Event.starts_at > func.current_timestamp()))
+        assert db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.status == RegistrationStatus.CONFIRMED)) > 0
+        member = db.session.scalar(select(User).where(User.email == "bench-member@example.org"))
+        assert db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.user_id == member.id)) >= 12
+        with app.test_request_context():
+            report = build(Scope("all"), "Everything", chosen(None))
+        # Every attendance record is at an event the reports count: named people's visits plus walk-ins.
+        assert report.reach.counts["attendances"] + report.reach.counts["unnamed"] == 2000
+    again = app.test_cli_runner().invoke(args=["seed-bench", "--scale", "2000"])
+    assert again.exit_code == 1 and "needs an empty database" in again.output
+
+
+def test_run_local_makes_the_database_adds_the_demo_and_serves_in_one_process(tmp_path):
+    """`make run`: one start-up; a second run keeps the data it finds."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from tests.live_server import ROOT, free_port
+
+    database = tmp_path / "local.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SESSION_COOKIE_SECURE": "0",
+           "PREFERRED_URL_SCHEME": "http",
+           "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "MAIL_BACKEND": "locmem"}
+    outputs = []
+    for _ in range(2):
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "run-local", "--port", str(port)],
+                                  cwd=ROOT, env={**env, "SERVER_NAME": f"127.0.0.1:{port}"}, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    page = urllib.request.urlopen(f"http://127.0.0.1:{port}/events", timeout=5).read().decode()
+                    break
+                except OSError:
+                    assert server.poll() is None and time.monotonic() < deadline, "run-local did not serve"
+                    time.sleep(0.1)
+        finally:
+            server.terminate()
+            outputs.append(server.communicate(timeout=10)[0])
+        assert "Standing Conference" in page  # the demo's events, served
+    assert "Demo sign-ins" in outputs[0] and "admin@example.org" in outputs[0]
+    assert "already has accounts, so no demo data was added" in outputs[1]
