@@ -19,9 +19,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(database_url: str, **settings: str):
+def live_server(database_url: str, *, gunicorn_workers: int | None = None, **settings: str):
     """Yield the base URL of a server process using `database_url`, with
-    extra settings passed as environment variables."""
+    extra settings passed as environment variables: Flask's threaded server,
+    or gunicorn with the project's gunicorn.conf.py and `gunicorn_workers`
+    worker processes, as deployed."""
     port = free_port()
     env = {
         **os.environ,
@@ -35,11 +37,13 @@ def live_server(database_url: str, **settings: str):
     }
     # The server's log goes to a file: an unread pipe would fill and stall it.
     log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1", "--port", str(port),
-         "--no-reload", "--with-threads"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    if gunicorn_workers:
+        command = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
+                   "-w", str(gunicorn_workers), "-b", f"127.0.0.1:{port}", "app:create_app()"]
+    else:
+        command = [sys.executable, "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1", "--port", str(port),
+                   "--no-reload", "--with-threads"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
