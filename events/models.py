@@ -239,8 +239,9 @@ class Event(db.Model):
         CheckConstraint("venue_id IS NOT NULL OR online_url IS NOT NULL", name="has_a_place"),
         Index("ix_events_status_starts_at", "status", "starts_at"),
         # The events list, the API and the feeds: listed events that have not ended
-        # (or ended lately) are a range of this index, not a walk through ten years.
-        Index("ix_events_listing", "status", "audience", "ends_at"),
+        # (or ended lately) are a range of this index, not a walk through ten years;
+        # with the start in it, the list's page is found from the index alone.
+        Index("ix_events_listing", "status", "audience", "ends_at", "starts_at"),
         # A calendar feed's version is the latest change: one step down this index.
         Index("ix_events_updated_at", "updated_at"),
     )

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from core.database import london_datetime
 from core.extensions import db
@@ -44,7 +44,11 @@ def filtered_events(search: EventSearch, *, now: datetime):
     if search.text.strip():
         term = f"%{search.text.strip()}%"
         query = query.where(or_(Event.title.ilike(term), Event.summary.ilike(term), Event.description.ilike(term)))
-    return query.order_by(Event.starts_at, Event.id)
+    # Sorted by an expression rather than the bare column, so the database finds
+    # the events through ix_events_listing and sorts the few that match. Given
+    # the bare column, PostgreSQL walks the start-time index from ten years ago,
+    # expecting the coming events to be spread through it (12 ms, not 3).
+    return query.order_by(func.coalesce(Event.starts_at, Event.starts_at), Event.id)
 
 
 def _priorities():

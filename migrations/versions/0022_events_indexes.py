@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.create_index('ix_events_listing', ['status', 'audience', 'ends_at'], unique=False)
+        batch_op.create_index('ix_events_listing', ['status', 'audience', 'ends_at', 'starts_at'], unique=False)
         batch_op.create_index('ix_events_updated_at', ['updated_at'], unique=False)
 
 
