@@ -60,13 +60,6 @@ def participants(event_ids):
     )
 
 
-def unnamed_attendees(event_ids) -> int:
-    """People checked in whom no registration names: walk-ins, and the
-    extra people on a booking for several. They count as "Not answered"."""
-    extra = case((Attendance.registration_id.is_(None), Attendance.people), else_=Attendance.people - 1)
-    return db.session.scalar(select(func.coalesce(func.sum(extra), 0)).where(Attendance.event_id.in_(event_ids)))
-
-
 def _user_key(user_id_column):
     return literal("user:", String) + cast(user_id_column, String)
 
@@ -118,8 +111,9 @@ def tally(people, columns: tuple[str, ...]) -> tuple[dict, dict]:
     respondents = defaultdict(int)
     for row in rows:
         answers = dict(zip((characteristic.key for characteristic in CHARACTERISTICS), row))
+        people = {column: row._mapping[column] or 0 for column in columns}
         for column in columns:
-            respondents[column] += row.has_answers * (row._mapping[column] or 0)
+            respondents[column] += row.has_answers * people[column]
         for characteristic in CHARACTERISTICS:
             category = answers[characteristic.key] or NOT_ANSWERED
             if characteristic.adults_only and answers["age_band"] == UNDER_16:
@@ -127,7 +121,7 @@ def tally(people, columns: tuple[str, ...]) -> tuple[dict, dict]:
             elif characteristic.key == "disability_impact" and answers["disability"] != "yes":
                 continue  # asked only of people with a condition
             for column in columns:
-                counts[characteristic.key][category][column] += row._mapping[column] or 0
+                counts[characteristic.key][category][column] += people[column]
     return counts, respondents
 
 
@@ -149,30 +143,39 @@ def reach(event_ids, people) -> dict[str, int]:
     return {"people": row[0], "first_time": row[0] - row[1], "returning": row[1], "attendances": row[2]}
 
 
-def mixing(event_ids, key: str) -> dict[int, dict[str, int]]:
-    """For each event: how many of the people who came gave each answer to
-    one question (prefer-not and unanswered left out)."""
-    column = getattr(EqualityResponse, key)
+def mixing(event_ids, keys: tuple[str, ...]) -> dict[str, dict[int, dict[str, int]]]:
+    """For each of `keys` (questions) and each event: how many of the people
+    who came gave each answer (prefer-not and unanswered left out). One
+    GROUP BY over all the questions at once; Python adds up each one."""
+    columns = [getattr(EqualityResponse, key) for key in keys]
     rows = db.session.execute(
-        select(Registration.event_id, column, func.count())
+        select(Registration.event_id, *columns, func.count())
         .join(Attendance, Attendance.registration_id == Registration.id)
         .join(EqualityLink, EqualityLink.person_key == Registration.person_key)
         .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
-        .where(Registration.event_id.in_(event_ids), column.in_(BY_KEY[key].codes))
-        .group_by(Registration.event_id, column)
+        .where(Registration.event_id.in_(event_ids))
+        .group_by(Registration.event_id, *columns)
     ).all()
-    by_event = defaultdict(dict)
-    for event_id, category, count in rows:
-        by_event[event_id][category] = count
-    return by_event
+    found = {key: defaultdict(lambda: defaultdict(int)) for key in keys}
+    codes = [(key, frozenset(BY_KEY[key].codes)) for key in keys]
+    for event_id, *answers, count in rows:
+        for (key, allowed), answer in zip(codes, answers):
+            if answer in allowed:
+                found[key][event_id][answer] += count
+    return found
 
 
 def event_summaries(event_ids) -> list:
-    """Each event's title, kind, start and how many came, oldest first."""
-    came = (select(Attendance.event_id, func.sum(Attendance.people).label("came"))
+    """Each event's title, kind, start, how many came, and how many of them
+    no registration names (walk-ins, and the extra people on a booking for
+    several: they count as "Not answered"), oldest first. One pass over
+    the attendance records."""
+    extra = case((Attendance.registration_id.is_(None), Attendance.people), else_=Attendance.people - 1)
+    came = (select(Attendance.event_id, func.sum(Attendance.people).label("came"), func.sum(extra).label("unnamed"))
             .where(Attendance.event_id.in_(event_ids)).group_by(Attendance.event_id).subquery())
     return db.session.execute(
-        select(Event.id, Event.title, Event.kind, Event.starts_at, func.coalesce(came.c.came, 0).label("came"))
+        select(Event.id, Event.title, Event.kind, Event.starts_at, func.coalesce(came.c.came, 0).label("came"),
+               func.coalesce(came.c.unnamed, 0).label("unnamed"))
         .outerjoin(came, came.c.event_id == Event.id)
         .where(Event.id.in_(event_ids)).order_by(Event.starts_at, Event.id)
     ).all()

@@ -209,7 +209,8 @@ def build(scope: Scope, title: str, baseline: Baseline) -> Report:
                                     baseline, limit))
     event_ids = scope.event_ids()
     people = queries.participants(event_ids)
-    unnamed = queries.unnamed_attendees(event_ids)
+    events = queries.event_summaries(event_ids)
+    unnamed = sum(event.unnamed for event in events)
     report.groups.append(_group("events", "At meetings" if scope.kind == "forum" else "At events", people,
                                 ("came", "no_show"), unnamed, baseline, limit))
     figures = queries.reach(event_ids, people)
@@ -220,7 +221,7 @@ def build(scope: Scope, title: str, baseline: Baseline) -> Report:
         figures, [Line(("first_time", "returning"), "named"), Line(("named", "unnamed"), "people")], limit,
         unpublished=frozenset({"named", "unnamed", "attendances"}), fixed=frozenset({"people"}))
     report.reach.withheld |= 0 < figures["people"] < limit
-    _mixing(report, event_ids, limit)
+    _mixing(report, events, event_ids, limit)
     return report
 
 
@@ -305,11 +306,11 @@ def diversity_index(counts: list[int]) -> float | None:
     return 1 - sum(n * (n - 1) for n in counts) / (total * (total - 1))
 
 
-def _mixing(report: Report, event_ids, limit: int) -> None:
-    by_characteristic = {characteristic.key: queries.mixing(event_ids, characteristic.key)
-                         for characteristic in MIXING_CHARACTERISTICS}
+def _mixing(report: Report, events: list, event_ids, limit: int) -> None:
+    by_characteristic = queries.mixing(event_ids, tuple(characteristic.key
+                                                        for characteristic in MIXING_CHARACTERISTICS))
     quarters, kinds = {}, {}
-    for event in queries.event_summaries(event_ids):
+    for event in events:
         mixing = EventMixing(event.id, event.title, event.kind, event.starts_at, event.came, {}, {})
         for key, by_event in by_characteristic.items():
             counts = [n for n in by_event.get(event.id, {}).values() if n]
