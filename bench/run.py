@@ -7,8 +7,9 @@ the baseline under gunicorn on loopback, loads each page at 16 connections
 (wrk, or bench/load.py's own generator) several times and quotes medians,
 then times the calendar feed, a registration burst, the diversity report
 at three sizes against the bare aggregate it rests on, and worker memory.
-Writes bench/results/latest.{json,md}; a full-scale run also refreshes the
-README's Performance table. `--quick` uses a small data set."""
+A full-scale run writes bench/results/latest.{json,md} and refreshes the
+README's Performance table; any other run writes quick.{json,md}.
+`--quick` uses a small data set."""
 import argparse
 import http.client
 import http.cookiejar
@@ -341,8 +342,9 @@ def machine() -> dict:
 def write(results: dict, *, full: bool) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     table = markdown(results)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    (RESULTS / "latest.md").write_text(table)
+    name = "latest" if full else "quick"  # only a full run replaces the figures kept in git
+    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
+    (RESULTS / f"{name}.md").write_text(table)
     print(table)
     if full:
         readme = ROOT / "README.md"
