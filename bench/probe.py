@@ -6,7 +6,7 @@ the registration burst's event, sessions and outcome."""
 import json
 import sys
 import time
-from datetime import date, datetime, time as clock, timedelta
+from datetime import date, timedelta
 
 from flask import current_app, g, session
 from flask_login import login_user
@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 
 from app import create_app
 from awards.models import AwardCategory
-from core.database import LONDON, utcnow
+from core.database import utcnow
 from core.extensions import db
 from core.models import User
 from events.models import (
@@ -23,6 +23,7 @@ from events.models import (
 )
 from forums.models import Forum
 from reports import queries
+from reports.services import Scope
 
 PAGE_SIZE = 20
 
@@ -68,9 +69,8 @@ def bare_report_sql(starts: str | None, repetitions: int) -> list[float]:
     """Seconds for the aggregate statements the diversity report rests on:
     everyone who came, counted by every characteristic, and each event's
     attendance records added up (who came, and the walk-ins)."""
-    first = datetime.combine(date.fromisoformat(starts), clock(), LONDON) if starts else None
-    end = datetime.combine(date.today() + timedelta(days=1), clock(), LONDON) if starts else None
-    events = queries.events_in(starts=first, ends=end)
+    scope = Scope("all", starts=date.fromisoformat(starts), ends=date.today()) if starts else Scope("all")
+    events = scope.event_ids()  # the same events the report page counts
     runs = []
     for _ in range(repetitions):
         began = time.perf_counter()

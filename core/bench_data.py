@@ -112,7 +112,7 @@ class _Builder:
                                      roles=[SiteRole.ADMIN, SiteRole.ORGANISER, SiteRole.AWARDS_ADMINISTRATOR])
         self.member = services.create_user(email=BENCH_MEMBER, name="Bench Member", password=BENCH_PASSWORD)
         db.session.flush()
-        self.admin_id, first = admin.id, self.member.id + 1
+        first = max(admin.id, self.member.id) + 1
         self.people = range(first, first + self.sizes.people)
         confirmed = self.now - timedelta(days=400)
         # Everyone shares one real hash: hashing 50,000 passwords would be the benchmark.
@@ -293,7 +293,6 @@ class _Builder:
             if status == RegistrationStatus.CONFIRMED and event_id in happened and rng.random() < 0.85:
                 attended.append((event_id, registration_id))
         self.insert(Registration, registrations)
-        past = [event_id for event_id in self.counted]
         walk_ins = max(sizes.attendances - len(attended), 0)
 
         def attendance_rows():
@@ -301,7 +300,7 @@ class _Builder:
                 yield {"event_id": event_id, "registration_id": registration_id, "walk_in_name": None,
                        "people": 1, "checked_in_at": self.event_starts[event_id]}
             for n in range(walk_ins):
-                event_id = past[n % len(past)]
+                event_id = self.counted[n % len(self.counted)]
                 yield {"event_id": event_id, "registration_id": None, "walk_in_name": "Walk-in", "people": 1,
                        "checked_in_at": self.event_starts[event_id]}
         self.insert(Attendance, attendance_rows())

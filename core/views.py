@@ -75,7 +75,7 @@ def home():
     now = utcnow()
     cycle = award_services.latest_cycle()
     return render_template(
-        "core/home.html", now=now,
+        "core/home.html",
         upcoming=db.session.scalars(filtered_events(EventSearch(), now=now).limit(HOME_EVENTS)).all(),
         forums=db.session.scalars(select(Forum).options(lazyload(Forum.coordinators)).order_by(Forum.name)).all(),
         cycle=cycle, stage=cycle.stage(now) if cycle else None)
