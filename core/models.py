@@ -1,10 +1,11 @@
-"""People, their site roles, the audit log and the email outbox."""
+"""People, their site roles, the audit log, the email outbox and the change
+counters (core.changes)."""
 import enum
 from datetime import datetime
 from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import utcnow
@@ -122,6 +123,17 @@ class AuditEntry(db.Model):
     actor: Mapped[Optional[User]] = relationship(lazy="joined")
 
     __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
+
+
+class ChangeCounter(db.Model):
+    """How many times one kind of record has changed, and when it last did
+    (core.changes keeps it)."""
+
+    __tablename__ = "change_counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime]
 
 
 class OutboxStatus(enum.Enum):

@@ -1,23 +1,29 @@
 """Subscribable calendar feeds of public events: what goes in each, and a
 version cheap enough to answer a repeat poll without building anything.
 
-The version comes from the database (how many events there are and when
-any last changed), so every worker agrees on it and an edit anywhere is
-seen at once; nothing is cached in a process.
+The version is a change counter (core.changes), read from the
+database, so every worker and host agrees on it and an edit anywhere is seen
+at once; nothing is cached in a process.
 """
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from core import changes
 from core.database import utcnow
 from core.extensions import db
 from events.models import (
     Audience, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus,
 )
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+COUNTER = "calendar_feeds"
+# What the public feeds are made of (a forum's feed is named after the forum):
+# a change to a row of any of these gives every feed a new version.
+for table_name in ("events", "event_series", "venues", "cohesion_priorities", "forums"):
+    changes.track(table_name, COUNTER)
 RECENT_PAST = timedelta(days=92)  # recent events stay, so cancellations still reach calendars
 FEED_STATUSES = tuple(status for status in EventStatus if status != EventStatus.DRAFT)
 
@@ -31,10 +37,8 @@ class Feed:
 
     def version(self) -> tuple[str, datetime | None]:
         """An ETag for this feed as it is now, and when anything last changed."""
-        # Two scalar subqueries, not one aggregate: each is answered from an index.
-        count, latest = db.session.execute(select(select(func.count()).select_from(Event).scalar_subquery(),
-                                                  select(func.max(Event.updated_at)).scalar_subquery())).one()
-        stamp = f"{FORMAT_VERSION}:{self.key}:{count}:{latest.isoformat() if latest else ''}:{date.today()}"
+        changes_seen, latest = changes.version(db.session, COUNTER)
+        stamp = f"{FORMAT_VERSION}:{self.key}:{changes_seen}:{date.today()}"
         return hashlib.sha256(stamp.encode()).hexdigest()[:32], latest
 
     def events(self, now: datetime | None = None) -> list[Event]:

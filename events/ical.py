@@ -8,10 +8,11 @@ changed become RECURRENCE-ID overrides. DTSTAMP is the last change and
 SEQUENCE rises with every change people must hear about.
 """
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from dateutil.rrule import rrulestr
-from icalendar import Calendar, Event as VEvent, vDuration, vRecur, vText
+from icalendar import Calendar, Event as VEvent, Timezone, vDuration, vRecur, vText
 
 from core.database import LONDON, in_london
 from events.models import Event, EventStatus, Registration, RegistrationStatus
@@ -199,12 +200,19 @@ def _rrule_for_feed(rule: str) -> vRecur:
 
 
 def _add_timezone(calendar: Calendar, events: list[Event]) -> None:
+    """Every time in our calendars is UK time (in_london), so the one VTIMEZONE
+    is Europe/London's, covering the whole years the events span."""
     if not events:
         return
     first = min(in_london(e.original_starts_at or e.starts_at) for e in events)
     last = max(in_london(e.ends_at) for e in events)
-    calendar.add_missing_timezones(first_date=first.date().replace(month=1, day=1),
-                                   last_date=last.date().replace(month=12, day=31))
+    calendar.subcomponents.insert(0, _london_timezone(first.year, last.year))
+
+
+@lru_cache(maxsize=64)
+def _london_timezone(first_year: int, last_year: int) -> Timezone:
+    """From the time zone database alone, so the same for every caller."""
+    return Timezone.from_tzid(LONDON.key, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31))
 
 
 def google_calendar_link(event: Event, url: str) -> str:

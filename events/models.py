@@ -242,8 +242,6 @@ class Event(db.Model):
         # (or ended lately) are a range of this index, not a walk through ten years;
         # with the start in it, the list's page is found from the index alone.
         Index("ix_events_listing", "status", "audience", "ends_at", "starts_at"),
-        # A calendar feed's version is the latest change: one step down this index.
-        Index("ix_events_updated_at", "updated_at"),
     )
 
     @property

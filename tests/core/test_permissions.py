@@ -272,7 +272,8 @@ def world_rows(shared_app):
         rows = {table: [dict(row._mapping) for row in db.session.execute(table.select())]
                 for table in db.metadata.sorted_tables}
     empty(shared_app)
-    return world, {table: found for table, found in rows.items() if found}
+    # The change counters are the database's own bookkeeping: restoring rows bumps them anyway.
+    return world, {table: found for table, found in rows.items() if found and table.name != "change_counters"}
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from core.database import LONDON, in_london, write_lock
 from core.extensions import db
 from core.models import AuditEntry
 from events import feeds, services
-from events.models import Audience, EventKind, EventStatus, Registration
+from events.models import Audience, Event, EventKind, EventStatus, Registration
 from tests.conftest import sign_in, submit
 from events.recurrence import Recurrence
 from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory, VenueFactory
@@ -167,6 +167,33 @@ def test_a_repeat_poll_is_answered_304_with_one_query_until_something_changes(ap
         db.session.commit()
     after = feed(client, **{"If-None-Match": etag})
     assert after.status_code == 200 and after.headers["ETag"] != etag and b"Renamed" in after.data
+
+
+def test_an_edit_stamped_earlier_than_the_last_change_still_gives_a_new_version(app, client):
+    """Two hosts whose clocks disagree: the newest updated_at would not move."""
+    with app.test_request_context():
+        edited, newest = EventFactory(), EventFactory()
+        edited_id, stamp = edited.id, newest.updated_at - timedelta(hours=1)
+    etag = feed(client).headers["ETag"]
+    with app.app_context():
+        changed = db.session.get(Event, edited_id)
+        changed.title, changed.updated_at = "Edited on a slow clock", stamp
+        db.session.commit()
+    after = feed(client, **{"If-None-Match": etag})
+    assert after.status_code == 200 and b"Edited on a slow clock" in after.data
+
+
+def test_renaming_a_priority_renames_its_feed_for_calendars_that_poll(app, client):
+    with app.test_request_context():
+        priority = PriorityFactory(name="Tackling loneliness")
+        EventFactory(priorities=[priority])
+        path, priority_id = f"/calendar/priority/{priority.slug}.ics", priority.id
+    etag = feed(client, path).headers["ETag"]
+    with app.app_context():
+        db.session.get(type(priority), priority_id).name = "Ending loneliness"
+        db.session.commit()
+    after = feed(client, path, **{"If-None-Match": etag})
+    assert after.status_code == 200 and "Ending loneliness" in str(parsed(after)["X-WR-CALNAME"])
 
 
 def test_kind_and_priority_feeds_hold_only_their_events(app, client):
