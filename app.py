@@ -1,5 +1,4 @@
 """Shared Future: the application factory. `flask --app app ...` finds it."""
-from datetime import datetime
 
 from flask import Flask, render_template
 from flask_login import current_user
@@ -12,9 +11,8 @@ from werkzeug.routing import IntegerConverter
 from api.problems import is_api_request, problem
 from core import cli, permissions, security
 from core.config import Config, instance_secret_key
-from core.database import in_london
 from core.views import equality_offer
-from core.formatting import formatted_text
+from core.formatting import formatted_text, london_time
 from core.email import deliver_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
 from core.models import SiteRole, User
@@ -128,12 +126,7 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    @app.template_filter("london")
-    def london(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:
-        if value is None:
-            return ""
-        return in_london(value).strftime(fmt).replace("AM", "am").replace("PM", "pm")
-
+    app.add_template_filter(london_time, "london")
     app.add_template_filter(formatted_text, "formatted")
     app.add_template_filter(describe_recurrence, "recurrence")
 

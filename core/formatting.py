@@ -1,11 +1,14 @@
 """Formatted text that people write (event descriptions, announcements):
 a small subset of Markdown, rendered to HTML and then cleaned so that only
-harmless tags survive."""
+harmless tags survive; and moments as people in the UK read them."""
+from datetime import datetime
 from functools import lru_cache
 
 import markdown
 import nh3
 from markupsafe import Markup
+
+from core.database import in_london
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "blockquote"}
 
@@ -30,3 +33,10 @@ def formatted_text(text: str | None) -> Markup:
                      ("<h3>", '<h3 class="govuk-heading-s">'), ("<a ", '<a class="govuk-link" ')):
         clean = clean.replace(tag, cls)
     return Markup(clean)
+
+
+def london_time(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:
+    """A UTC moment in UK time: "24 November 2026 at 2:30pm"."""
+    if value is None:
+        return ""
+    return in_london(value).strftime(fmt).replace("AM", "am").replace("PM", "pm")

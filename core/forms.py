@@ -153,6 +153,16 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password to delete your account"), Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Delete my account", widget=GovSubmitInput())
+
+
 class ProfileForm(FlaskForm):
     name = _name_field()
     email = email_field(hint="If you change it, we will ask you to confirm the new address")

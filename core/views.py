@@ -1,15 +1,18 @@
 """Routes for the site's own pages, accounts and administration."""
+import json
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import lazyload
 
-from core import equality, permissions, services
-from core.database import utcnow
+from core import equality, erasure, permissions, personal_data, services
+from core.database import takes_write_lock, utcnow
 from core.errors import DomainError, InvalidLink
 from core.extensions import db, limiter, login_manager
 from core.forms import (
     ChangePasswordForm,
+    DeleteAccountForm,
     EmptyForm,
     EqualityAdultQuestionsForm,
     EqualityFollowUpForm,
@@ -228,6 +231,25 @@ def account():
     return render_template("core/account.html", form=EmptyForm())
 
 
+@bp.get("/account/your-data")
+@login_required
+def your_data():
+    return render_template("core/your_data.html", sections=personal_data.about(current_user),
+                           readable=personal_data.readable)
+
+
+@bp.get("/account/your-data.json")
+@login_required
+def your_data_download():
+    made_at = utcnow()
+    body = json.dumps(personal_data.as_json(personal_data.about(current_user), made_at=made_at), indent=2,
+                      ensure_ascii=False)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="your-data-{made_at:%Y-%m-%d}.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/account/profile", methods=["GET", "POST"])
 @login_required
 def edit_profile():
@@ -255,6 +277,21 @@ def change_password():
             flash("Your password has been changed. You have been signed out on your other devices.", "success")
             return redirect(url_for("core.account"))
     return render_template("core/change_password.html", form=form)
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@takes_write_lock
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: erasure.delete_account(current_user, password=form.password.data))
+        if done:
+            logout_user()
+            session.clear()
+            flash("Your account has been deleted, with everything that said who you are.", "success")
+            return redirect(url_for("core.home"))
+    return render_template("core/delete_account.html", form=form, waiting=erasure.reasons_to_wait(current_user))
 
 
 # --- equality monitoring: the person's own answers --------------------------

@@ -1,5 +1,6 @@
 """A new person's journeys through accounts, in a real browser, with every
 page checked by axe-core and sign-in done by keyboard alone."""
+import re
 import uuid
 
 from playwright.sync_api import expect
@@ -163,3 +164,37 @@ def test_the_accessibility_check_itself_catches_problems(page):
         assert "label" in str(failure) and "image-alt" in str(failure)
     else:
         raise AssertionError("axe reported no violations on a page with known ones")
+
+
+def test_see_download_and_delete_your_own_data_by_keyboard(page, site):
+    email = unique_email("dara")
+    page.goto("/sign-up")
+    page.get_by_label("Full name").fill("Dara Quinn")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Create a password").fill("lantern orchard velvet")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+
+    page.get_by_role("link", name="See everything we hold about you").click()
+    expect(page.get_by_role("heading", name="Your data", exact=True)).to_be_visible()
+    expect(page.get_by_text("Dara Quinn")).to_be_visible()
+    check_accessibility(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download your data (JSON file)").click()
+    assert "Dara Quinn" in download.value.path().read_text()
+
+    page.goto("/account")
+    page.get_by_role("link", name="Delete your account").click()
+    expect(page.get_by_text("You cannot undo this.")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("button", name="Delete my account").focus()
+    page.keyboard.press("Enter")  # no password given
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    check_accessibility(page)
+    page.get_by_label("Your password").focus()
+    page.keyboard.type("lantern orchard velvet")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Your account has been deleted")).to_be_visible()
+    check_accessibility(page)
+    page.goto("/account")
+    expect(page).to_have_url(re.compile(r"/sign-in"))

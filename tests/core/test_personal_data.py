@@ -1,0 +1,120 @@
+"""The right of access: "Your data" shows, and downloads as JSON, everything
+held about the signed-in person, and nothing about anyone else."""
+import json
+
+from markupsafe import escape
+
+from core import audit, equality
+from core.extensions import db
+from events.models import Attendance
+from awards.models import Nomination, NominationAnswer, NominationStatus, NomineeKind
+from forums.models import Apology
+from tests.awards.factories import CategoryFactory
+from tests.conftest import sign_in
+from tests.events.factories import EventFactory, RegistrationFactory
+from tests.factories import UserFactory
+from tests.forums.factories import MembershipFactory
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+def nomination_by(category, *, name, email, nominee, user=None):
+    nomination = Nomination(category=category, status=NominationStatus.SUBMITTED, nominator_id=user.id,
+                            nominator_name=name, nominator_email=email, relationship_to_nominee="Neighbour",
+                            nominee_name=nominee, nominee_kind=NomineeKind.INDIVIDUAL, nominee_area="Corby")
+    db.session.add(nomination)
+    db.session.flush()
+    db.session.add(NominationAnswer(nomination_id=nomination.id, text=f"What {nominee} did for the street"))
+    return nomination
+
+
+def a_full_life(app, make_user):
+    """A member who has done a bit of everything, and a stranger who has too."""
+    member = make_user(name="Amira Hussain", email="amira@example.org")
+    with app.test_request_context():
+        person = db.session.get(UserFactory._meta.model, member.id)
+        stranger = UserFactory(name="Oskar Nowak", email="oskar@example.org")
+        supper = EventFactory(title="Interfaith supper")
+        booked = RegistrationFactory(event=supper, user=person, name=person.name, email=person.email,
+                                     access_needs=f"Step-free access {SCRIPT}")
+        db.session.add(Attendance(event_id=supper.id, registration_id=booked.id))
+        RegistrationFactory(event=EventFactory(title="Park clean-up"), name="Amira", email="AMIRA@example.org")
+        RegistrationFactory(event=supper, user=stranger, name=stranger.name, email=stranger.email,
+                            access_needs="A hearing loop")
+        membership = MembershipFactory(user=person, forum__name="Youth Forum", parent_name="Samira Hussain",
+                                       parent_email="samira@example.org")
+        db.session.add(Apology(event_id=supper.id, user_id=person.id, note="Away with school"))
+        category = CategoryFactory(name="Good Neighbour")
+        nomination_by(category, name=person.name, email=person.email, nominee="Mrs Patel", user=person)
+        nomination_by(category, name=stranger.name, email=stranger.email, nominee="Mr Jones", user=stranger)
+        for user, religion in ((person, "muslim"), (stranger, "christian")):
+            key = equality.person_key(user)
+            equality.give_consent(key, user=user)
+            equality.save_answers(key, {"religion": religion, "age_band": "16_24"})
+        audit.record("membership.updated", actor=UserFactory(name="A Coordinator"), subject=membership)
+        audit.record("account.updated", actor=person, subject=person)
+        db.session.commit()
+    return member
+
+
+def test_the_download_holds_every_kind_of_record_about_the_person(app, client, make_user):
+    member = a_full_life(app, make_user)
+    sign_in(client, member)
+    response = client.get("/account/your-data.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="your-data-')
+    assert response.headers["Cache-Control"] == "no-store"
+    data = json.loads(response.data)
+
+    [account] = data["account"]
+    assert (account["Full name"], account["Email address"]) == ("Amira Hussain", "amira@example.org")
+    events = {record.get("Event"): record for record in data["registrations"]}
+    assert set(events) == {"Interfaith supper", "Park clean-up"}  # the guest booking with her address too
+    assert events["Interfaith supper"]["Access needs"] == f"Step-free access {SCRIPT}"
+    assert events["Interfaith supper"]["Checked in"] and events["Park clean-up"]["Checked in"] is None
+    [membership] = data["forum_memberships"]
+    assert (membership["Forum"], membership["Parent or carer"]) == ("Youth Forum", "Samira Hussain")
+    assert [record["Note"] for record in data["forum_activity"]] == ["Away with school"]
+    [nomination] = data["nominations"]
+    assert nomination["Nominee"] == "Mrs Patel"
+    assert nomination["What you wrote"] == ["What Mrs Patel did for the street"]
+    [answers] = data["equality_answers"]
+    assert (answers["Religion"], answers["Age"]) == ("Muslim", "16 to 24") and answers["Consent given"]
+    assert [(record["What"], record["By you"]) for record in data["audit_entries"]] == [
+        ("Membership updated", False), ("Account updated", True), ("Sign in succeeded", True)]
+
+
+def test_nothing_about_anyone_else_is_in_it(app, client, make_user):
+    member = a_full_life(app, make_user)
+    sign_in(client, member)
+    body = client.get("/account/your-data.json").get_data(as_text=True)
+    for theirs in ("Oskar", "oskar@example.org", "A hearing loop", "Mr Jones", "Christian", "A Coordinator"):
+        assert theirs not in body
+
+
+def test_the_page_shows_the_same_records_readably_and_escaped(app, client, make_user):
+    member = a_full_life(app, make_user)
+    sign_in(client, member)
+    page = client.get("/account/your-data")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    for heading in ("Events you registered for", "Forum memberships", "Nominations you made",
+                    "Equality monitoring answers", "Emails we sent you"):
+        assert f">{heading}</h2>" in text
+    assert str(escape(f"Step-free access {SCRIPT}")) in text and SCRIPT not in text
+    assert "Samira Hussain" in text and "Muslim" in text and "Oskar" not in text
+    assert 'href="/account/your-data.json"' in text
+
+
+def test_someone_new_sees_their_account_and_nothing_else(client, make_user):
+    sign_in(client, make_user(name="Ben Carter"))
+    text = client.get("/account/your-data").get_data(as_text=True)
+    # Every section but the account and the record of changes (which holds this sign-in) is empty.
+    assert "Ben Carter" in text and "Sign in succeeded" in text
+    assert text.count('<p class="govuk-body">Nothing.</p>') == 7
+
+
+def test_visitors_are_sent_to_sign_in(client):
+    for path in ("/account/your-data", "/account/your-data.json"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
