@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask --app app users create`, `seed-demo`, `seed-bench`, `run-local`, `send-mail`."""
+"""Command-line tasks: `flask --app app users create`, `seed-demo`, `seed-bench`, `run-local`, `send-mail`,
+`apply-retention`."""
 import sys
 
 import click
@@ -8,7 +9,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 from sqlalchemy import func, select
 
-from core import services
+from core import retention, services
 from core.email import deliver_due, interrupted_count
 from core.database import write_lock
 from core.errors import DomainError
@@ -132,9 +133,20 @@ def send_mail_command():
         click.echo(f"Warning: {stuck} message(s) were interrupted while sending and need checking.", err=True)
 
 
+@click.command("apply-retention")
+@with_appcontext
+def apply_retention_command():
+    """Delete, or make anonymous, personal data past its retention period; safe to run from cron on any host."""
+    with write_lock(every_transaction=True):
+        done = retention.apply()
+    click.echo("Retention applied: " + ("; ".join(f"{count} {what}" for what, count in done.items() if count)
+                                        or "nothing was due") + ".")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_bench_command)
     app.cli.add_command(run_local_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(apply_retention_command)

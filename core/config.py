@@ -97,6 +97,12 @@ class Config:
             "PUBLIC_FORM_LIMIT_PER_IP", "10 per 10 minutes"
         )
 
+        # How long personal data is kept, per kind, where not the default (core/retention.py lists them):
+        # RETENTION_REGISTRATIONS_MONTHS=18 and so on.
+        self.RETENTION_MONTHS = {name[len("RETENTION_"):-len("_MONTHS")].lower(): int(value)
+                                 for name, value in os.environ.items()
+                                 if name.startswith("RETENTION_") and name.endswith("_MONTHS") and value}
+
         # Mail: the file backend keeps each message under instance/outbox in development.
         self.MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
         self.MAIL_FILE_PATH = os.environ.get(

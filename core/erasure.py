@@ -57,9 +57,14 @@ def reasons_to_wait(user: User) -> list[str]:
 
 
 def delete_account(user: User, *, password: str) -> None:
-    """Run inside write_lock(): cancelling places moves waiting lists."""
+    """The person's own request. Run inside write_lock(): cancelling places moves waiting lists."""
     if not check_password_hash(user.password_hash, password):
         raise WrongPassword("Your password is not correct", field="password")
+    erase(user)
+
+
+def erase(user: User) -> None:
+    """Delete the account as the module says (also for accounts past their retention period)."""
     waiting = reasons_to_wait(user)
     if waiting:
         raise CannotDeleteYet(" ".join(waiting))

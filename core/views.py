@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import lazyload
 
-from core import equality, erasure, permissions, personal_data, services
+from core import equality, erasure, permissions, personal_data, retention, services
 from core.database import takes_write_lock, utcnow
 from core.errors import DomainError, InvalidLink
 from core.extensions import db, limiter, login_manager
@@ -91,7 +91,7 @@ def accessibility():
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("core/privacy.html")
+    return render_template("core/privacy.html", retention_lines=retention.notice_lines())
 
 
 @bp.get("/cookies")

@@ -19,7 +19,7 @@ SCRIPT = "<script>alert('x')</script>"
 
 
 def nomination_by(category, *, name, email, nominee, user=None):
-    nomination = Nomination(category=category, status=NominationStatus.SUBMITTED, nominator_id=user.id,
+    nomination = Nomination(category=category, status=NominationStatus.SUBMITTED, nominator_id=user.id if user else None,
                             nominator_name=name, nominator_email=email, relationship_to_nominee="Neighbour",
                             nominee_name=nominee, nominee_kind=NomineeKind.INDIVIDUAL, nominee_area="Corby")
     db.session.add(nomination)
