@@ -1,6 +1,7 @@
 """Command-line tasks: `flask --app app users create`, `seed-demo`, `seed-bench`, `run-local`, `send-mail`,
-`apply-retention`."""
+`apply-retention`, `backup`, `restore`."""
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -9,7 +10,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 from sqlalchemy import func, select
 
-from core import retention, services
+from core import backup, retention, services
 from core.email import deliver_due, interrupted_count
 from core.database import write_lock
 from core.errors import DomainError
@@ -143,6 +144,31 @@ def apply_retention_command():
                                         or "nothing was due") + ".")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def backup_command(path):
+    """Copy the whole database to PATH (SQLite's online backup, or pg_dump); safe while the app serves."""
+    try:
+        backup.backup(path)
+    except backup.BackupFailed as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Backed up to {path} ({path.stat().st_size:,} bytes).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.confirmation_option(prompt="This replaces everything in the database with the backup. Go on?")
+@with_appcontext
+def restore_command(path):
+    """Replace the database's contents with the backup at PATH."""
+    try:
+        backup.restore(path)
+    except backup.BackupFailed as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Restored from {path}. If the backup is from an older version, run `flask --app app db upgrade`.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
@@ -150,3 +176,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(run_local_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(apply_retention_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -97,6 +97,13 @@ def built_app(database_url):
         db.engine.dispose()
 
 
+def every_row(app) -> dict[str, list[str]]:
+    """Every row of every table, to show that something changed nothing (or that a copy is whole)."""
+    with app.app_context():
+        return {table.name: sorted(repr(tuple(row)) for row in db.session.execute(table.select()))
+                for table in db.metadata.sorted_tables}
+
+
 def empty(app) -> None:
     """Delete every row and forget every rate limit, ready for the next test."""
     with app.app_context():

@@ -11,7 +11,7 @@ from events.models import Audience, EventImage, EventKind, EventQuestion, Questi
 from events.services import registration_token, renew_calendar_link
 from awards.models import ConflictDeclaration, ConflictKind, Exclusion, Nomination, NominationStatus, PanelMember
 from forums.models import ActionItem, ForumCoordinator
-from tests.conftest import built_app, csrf_token, empty, sign_in
+from tests.conftest import built_app, csrf_token, empty, every_row, sign_in
 from tests.events.factories import (
     EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory,
 )
@@ -379,12 +379,6 @@ def test_route_answers_each_role_as_the_matrix_says(app, client, make_user, worl
         assert response.status_code == outcome, response.get_data(as_text=True)[:2000]
 
 
-def everything_in(app) -> dict[str, list[str]]:
-    with app.app_context():
-        return {table.name: sorted(repr(tuple(row)) for row in db.session.execute(table.select()))
-                for table in db.metadata.sorted_tables}
-
-
 def test_every_route_that_changes_things_refuses_a_missing_or_forged_form_token(app, client, make_user, world):
     """Found from the URL map, so a new POST route is covered without a line here.
     Sent as an admin, whom no permission check would stop."""
@@ -392,10 +386,10 @@ def test_every_route_that_changes_things_refuses_a_missing_or_forged_form_token(
                        if rule.methods & {"POST", "PUT", "PATCH", "DELETE"}})
     assert len(changing) >= 90
     sign_in_as(client, app, "admin", world, make_user)
-    before = everything_in(app)
+    before = every_row(app)
     for endpoint in changing:
         path = MATRIX[endpoint][1].format(**vars(world))
         for data in ({}, {"csrf_token": "forged"}):
             response = client.post(path, data=data)
             assert response.status_code == 400, f"{endpoint} answered {response.status_code} to {data}"
-    assert everything_in(app) == before
+    assert every_row(app) == before
