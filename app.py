@@ -1,10 +1,11 @@
 """Shared Future: the application factory. `flask --app app ...` finds it."""
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy.exc import OperationalError, TimeoutError as PoolTimeout
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -40,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {**options.get("connect_args", {}), "timeout": app.config["SQLITE_BUSY_TIMEOUT"]}
 
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(app.root_path + "/templates")),
@@ -123,6 +127,22 @@ def _register_error_pages(app: Flask) -> None:
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, page(status, f"errors/{status}.html"))
     app.register_error_handler(CSRFError, page(400, "errors/400.html"))
+
+    def database_unavailable(error):
+        """The database cannot be reached, or SQLite stayed locked past its
+        busy timeout: nothing was saved (the transaction rolls back), so say
+        so and ask the person to try again, rather than a 500."""
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()  # draw the page without asking the database who this is
+        if is_api_request():
+            response = problem(503)
+        else:
+            response = app.make_response((render_template("errors/503.html"), 503))
+        response.headers["Retry-After"] = "30"
+        return response
+
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(PoolTimeout, database_unavailable)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -125,7 +125,8 @@ def _problem(description: str) -> dict:
 
 
 _COMMON = {"304": {"description": "Not modified since the ETag sent in If-None-Match"},
-           "429": _problem("Too many requests from this address")}
+           "429": _problem("Too many requests from this address"),
+           "503": _problem("The database is busy or unreachable; nothing was changed. Retry-After says when to try")}
 
 
 def _query(name: str, schema: dict, description: str) -> dict:

@@ -11,6 +11,7 @@ _DETAILS = {
     405: "This API only answers GET requests.",
     429: "Too many requests from your address. Wait a minute and try again.",
     500: "Something went wrong on our side. It has been logged.",
+    503: "The service is busy or cannot reach its database. Try again in a minute.",
 }
 
 

@@ -52,7 +52,10 @@ class Config:
 
         default_db = "sqlite:///" + str(Path(instance_path) / "shared_future.db")
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", default_db)
+        # pool_pre_ping: a connection the database dropped (a restart, a failover) is replaced, not used.
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Seconds a SQLite writer waits for the write lock before the "busy, try again" page.
+        self.SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10"))
 
         # Cookies: Secure by default; SESSION_COOKIE_SECURE=0 for plain-http local runs.
         secure = _flag("SESSION_COOKIE_SECURE", True)

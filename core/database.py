@@ -123,7 +123,8 @@ def lock_row(session, model, row_id: int) -> None:
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record):
     """WAL lets readers carry on while one writer writes; foreign keys are off
-    by default in SQLite; busy_timeout makes a writer wait instead of failing.
+    by default in SQLite. (How long a writer waits for the write lock before
+    giving up is the driver's timeout, SQLITE_BUSY_TIMEOUT, set by create_app.)
     The driver's own transaction handling is switched off so that _begin
     below decides how each transaction starts."""
     if type(dbapi_connection).__module__ != "sqlite3":
@@ -131,7 +132,6 @@ def _configure_sqlite(dbapi_connection, connection_record):
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 

@@ -87,9 +87,9 @@ def app(database_url):
 
 
 @contextmanager
-def built_app(database_url):
+def built_app(database_url, **overrides):
     """An app with its tables made; its connections closed afterwards."""
-    app = make_app(database_url)
+    app = make_app(database_url, **overrides)
     with app.app_context():
         db.create_all()
     yield app
