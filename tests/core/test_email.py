@@ -1,6 +1,7 @@
 """The email outbox: written with its cause, sent after commit, retried with
 backoff through an SMTP outage, and never sent twice."""
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -10,7 +11,12 @@ from core import email
 from core.database import utcnow
 from core.extensions import db
 from core.models import OutboxMessage, OutboxStatus
-from tests.conftest import make_app, submit
+from forums.models import ForumCoordinator, Membership, MembershipStatus
+from tests.awards.test_views import a_category, answers
+from tests.conftest import make_app, sign_in, submit
+from tests.events.factories import EventFactory
+from tests.factories import PASSWORD, UserFactory
+from tests.forums.factories import ForumFactory, MembershipFactory
 from tests.live_server import free_port
 
 
@@ -123,3 +129,41 @@ def test_a_claimed_message_is_not_sent_by_a_second_sender(app, smtp_server, data
         db.session.commit()
     result = up.test_cli_runner().invoke(args=["send-mail"])
     assert "1 message(s) were interrupted" in result.output and inbox.messages == []
+
+
+def test_with_the_mail_server_down_registering_nominating_and_approving_still_work(app, database_url, smtp_server):
+    down = smtp_app(database_url, free_port())  # nothing listens there
+    with down.app_context():
+        event_id = EventFactory(capacity=5).id
+        coordinator, applicant = UserFactory(email="coordinator@example.org"), UserFactory()
+        forum = ForumFactory()
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        membership = MembershipFactory(forum=forum, user=applicant, status=MembershipStatus.APPLIED)
+        forum_id, membership_id = forum.id, membership.id
+    category_id, question_ids = a_category(down)
+
+    guest = down.test_client()
+    registered = submit(guest, f"/events/{event_id}/register", {"name": "Hana", "email": "hana@example.org"})
+    assert "You&#39;re booked" in registered.get_data(as_text=True)
+    nominated = submit(guest, f"/awards/categories/{category_id}/nominate", {
+        "nominator_name": "Pat", "nominator_email": "pat@example.org", "nominating": "other",
+        "relationship": "Neighbour", "nominee_name": "Amira Hussain", "nominee_area": "Corby",
+        "nominee_knows": "yes", "data_consent": "y", **answers(question_ids)})
+    assert "Check your email" in nominated.get_data(as_text=True)
+    coordinating = down.test_client()
+    sign_in(coordinating, SimpleNamespace(email="coordinator@example.org", password=PASSWORD))
+    page = f"/forums/{forum_id}/manage/memberships/{membership_id}"
+    assert submit(coordinating, page, {"action": "approve", "role": "member"}).status_code == 302
+    with down.app_context():
+        assert db.session.get(Membership, membership_id).status == MembershipStatus.ACTIVE
+
+    waiting = outbox_rows(app)
+    assert {row.recipient for row in waiting} >= {"hana@example.org", "pat@example.org"}
+    assert all(row.status == OutboxStatus.PENDING and row.last_error for row in waiting)
+    controller, inbox = smtp_server
+    up = smtp_app(database_url, controller.port)
+    with up.app_context():
+        db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert f"Sent {len(waiting)}" in up.test_cli_runner().invoke(args=["send-mail"]).output
+    assert len(inbox.messages) == len(waiting) and all(row.status == OutboxStatus.SENT for row in outbox_rows(app))
