@@ -18,9 +18,10 @@ from awards.models import (
     NominationStatus, Outcome, PanelMember, Stage,
 )
 from core.database import takes_write_lock, utcnow
-from core.extensions import db, limiter
+from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
 from core.models import User
+from core import spam
 from core.views import from_emailed_link
 from events.models import Event, EventKind
 
@@ -59,8 +60,7 @@ def category_page(category_id):
 
 @bp.route("/awards/categories/<int:category_id>/nominate", methods=["GET", "POST"])
 @takes_write_lock
-@limiter.limit(lambda: current_app.config["PUBLIC_FORM_LIMIT_PER_IP"], methods=["POST"],
-               exempt_when=lambda: current_user.is_authenticated)
+@spam.public_form(email_field="nominator_email")
 def nominate(category_id):
     category = _category_or_404(category_id)
     if category.cycle.stage(utcnow()) != Stage.NOMINATING:

@@ -109,7 +109,8 @@ def app_environment(url: str) -> dict:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-only-secret", "SESSION_COOKIE_SECURE": "0",
            "PREFERRED_URL_SCHEME": "http", "MAIL_BACKEND": "dummy", "FLASK_APP": "app"}
     # The per-IP limits would answer the load generator 429s: lift them, keep the limiter's cost.
-    for limit in ("FEED_LIMIT_PER_IP", "API_LIMIT_PER_IP", "PUBLIC_FORM_LIMIT_PER_IP", "SIGN_IN_LIMIT_PER_IP"):
+    for limit in ("FEED_LIMIT_PER_IP", "API_LIMIT_PER_IP", "PUBLIC_FORM_LIMIT_PER_IP", "PUBLIC_FORM_LIMIT_PER_EMAIL",
+                  "SIGN_IN_LIMIT_PER_IP"):
         env[limit] = UNLIMITED
     env.pop("SERVER_NAME", None)
     return env

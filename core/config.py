@@ -99,6 +99,8 @@ class Config:
         self.PUBLIC_FORM_LIMIT_PER_IP = os.environ.get(
             "PUBLIC_FORM_LIMIT_PER_IP", "10 per 10 minutes"
         )
+        # One email address across sign-up, guest registration and nominations (core/spam.py).
+        self.PUBLIC_FORM_LIMIT_PER_EMAIL = os.environ.get("PUBLIC_FORM_LIMIT_PER_EMAIL", "5 per hour")
 
         # How long personal data is kept, per kind, where not the default (core/retention.py lists them):
         # RETENTION_REGISTRATIONS_MONTHS=18 and so on.

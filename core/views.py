@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import lazyload
 
-from core import equality, erasure, permissions, personal_data, retention, services
+from core import equality, erasure, permissions, personal_data, retention, services, spam
 from core.database import takes_write_lock, utcnow
 from core.errors import DomainError, InvalidLink
 from core.extensions import db, limiter, login_manager
@@ -113,7 +113,7 @@ def healthz():
 # --- signing up and in -----------------------------------------------------
 
 @bp.route("/sign-up", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["PUBLIC_FORM_LIMIT_PER_IP"], methods=["POST"])
+@spam.public_form(email_field="email")
 def sign_up():
     if current_user.is_authenticated:
         return redirect(url_for("core.account"))

@@ -8,6 +8,7 @@ from core.database import in_london, takes_write_lock, utcnow
 from core.extensions import db, limiter
 from core.forms import EmptyForm, call_service, rendered_fields
 from core.models import User
+from core import spam
 from core.views import from_emailed_link
 from core.permissions import is_admin
 from events import exports, feeds, pdf, permissions, services
@@ -199,6 +200,7 @@ def event_ics(event_id):
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
 @takes_write_lock
+@spam.public_form(email_field="email")
 def register(event_id):
     event = _event_or_404(event_id)
     token = request.args.get("invitation")

@@ -20,7 +20,7 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 @pytest.fixture
 def roomy_limits(app):
-    app.config["PUBLIC_FORM_LIMIT_PER_IP"] = "10000 per minute"
+    app.config["PUBLIC_FORM_LIMIT_PER_IP"] = app.config["PUBLIC_FORM_LIMIT_PER_EMAIL"] = "10000 per minute"
     app.config["SIGN_IN_LIMIT_PER_IP"] = "10000 per minute"
     app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "10000 per minute"
 

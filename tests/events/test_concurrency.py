@@ -12,7 +12,7 @@ from tests.events.factories import EventFactory, RegistrationFactory
 from tests.http_client import HttpClient
 from tests.live_server import live_server
 
-ROOMY_LIMITS = {"PUBLIC_FORM_LIMIT_PER_IP": "10000 per minute"}
+ROOMY_LIMITS = {"PUBLIC_FORM_LIMIT_PER_IP": "10000 per minute", "PUBLIC_FORM_LIMIT_PER_EMAIL": "10000 per minute"}
 
 
 def all_at_once(jobs):
