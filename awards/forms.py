@@ -13,7 +13,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from awards.models import ConflictKind, NominationStatus, NomineeKind, Outcome
 from awards.services import MAX_REFEREES, SELF_NOMINATION, CategoryDetails, CycleDetails, NominationDetails
 from core.database import in_london, london_datetime
-from core.forms import NoControlCharacters, email_field, optional_long_text, optional_text, required_text
+from core.forms import (
+    NoControlCharacters, email_field, optional_choice, optional_long_text, optional_text, required_text,
+)
 from core.models import NAME_MAX_LENGTH
 from events.forms import DayMonthYearField
 
@@ -34,7 +36,8 @@ class CycleForm(FlaskForm):
     judging_opens = _date("Judging opens", "From 9am that day")
     judging_closes = _date("Judging closes", "At the end of that day")
     announce = _date("Winners announced", "From 9am that day")
-    ceremony_id = SelectField("Awards ceremony (optional)", coerce=int, widget=GovSelect(), validators=[Optional()],
+    ceremony_id = SelectField("Awards ceremony (optional)", coerce=int, widget=GovSelect(),
+                              validators=[optional_choice()],
                               invalid_choice_message="Choose the ceremony from the list")
     blind_judging = BooleanField("Judges do not see who made each nomination", widget=GovCheckboxInput())
     hide_nominee_contacts = BooleanField("Judges do not see nominees' contact details", default=True,
@@ -150,7 +153,7 @@ class NominationForm(FlaskForm):
     group_activity = _words("What the group does", 300)
     nominee_knows = RadioField("Does the nominee know you are nominating them?", widget=GovRadioInput(),
                                choices=[("yes", "Yes, and they agree to be contacted"),
-                                        ("no", "No, they cannot be told yet")], validators=[Optional()],
+                                        ("no", "No, they cannot be told yet")], validators=[optional_choice()],
                                invalid_choice_message="Choose yes or no")
     nominee_not_told_reason = _words("Why they cannot be told yet", 200)
     data_consent = BooleanField("I agree to the partnership keeping this nomination to run the awards, and to "
@@ -221,7 +224,7 @@ def nomination_form(category, *, signed_in: bool, draft=None) -> NominationForm:
 class ScreeningForm(FlaskForm):
     reason = optional_long_text("Reason it is not eligible", 2000, "Needed to rule it out. It is emailed to the "
                                                                    "nominator")
-    category_id = SelectField("Move it to", coerce=int, widget=GovSelect(), validators=[Optional()],
+    category_id = SelectField("Move it to", coerce=int, widget=GovSelect(), validators=[optional_choice()],
                               invalid_choice_message="Choose a category from the list")
 
 
@@ -229,9 +232,9 @@ class ScreeningFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    category = SelectField("Category", coerce=int, widget=GovSelect(), validators=[Optional()],
+    category = SelectField("Category", coerce=int, widget=GovSelect(), validators=[optional_choice()],
                            invalid_choice_message="Choose a category from the list")
-    status = SelectField("Status", widget=GovSelect(), validators=[Optional()], choices=[("", "Any status")] + [
+    status = SelectField("Status", widget=GovSelect(), validators=[optional_choice()], choices=[("", "Any status")] + [
         (s.value, s.label) for s in NominationStatus
         if s not in (NominationStatus.DRAFT, NominationStatus.UNCONFIRMED)],
         invalid_choice_message="Choose a status from the list")
@@ -253,8 +256,9 @@ class DeclarationForm(FlaskForm):
 
 
 class RecordConflictForm(FlaskForm):
-    judge_id = SelectField("Judge", coerce=int, widget=GovSelect(), validators=[InputRequired("Choose the judge")],
-                           invalid_choice_message="Choose a judge on this panel")
+    judge_id = SelectField("Judge", coerce=int, widget=GovSelect(), validators=[
+        InputRequired("Choose the judge"), NumberRange(min=1, message="Choose the judge")],  # 0 is "Choose a judge"
+        invalid_choice_message="Choose a judge on this panel")
     kind = SelectField("Kind of conflict", widget=GovSelect(), choices=[
         (k.value, k.label) for k in ConflictKind if k != ConflictKind.NONE],
         invalid_choice_message="Choose the kind of conflict from the list")
@@ -276,7 +280,7 @@ def score_form(category, sheet=None) -> ScoreForm:
     """One set of radios per criterion, from 1 to the category's scale."""
     choices = [(n, str(n)) for n in range(1, category.scale_max + 1)]
     fields = {f"criterion_{c.id}": RadioField(c.name, description=c.guidance, choices=choices, coerce=int,
-                                              widget=GovRadioInput(), validators=[Optional()],
+                                              widget=GovRadioInput(), validators=[optional_choice()],
                                               invalid_choice_message=f"Score from 1 to {category.scale_max}")
               for c in category.criteria}
     form_class = type("CategoryScoreForm", (ScoreForm,), fields)

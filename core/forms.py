@@ -27,6 +27,13 @@ from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, SiteRole
 from core.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 
+def optional_choice() -> Optional:
+    """For a choice field that may be left empty. Unlike Optional(), a value of
+    spaces is not "empty": it must be one of the choices like anything else
+    (Optional() would wave it through, and clear the invalid-choice error)."""
+    return Optional(strip_whitespace=False)
+
+
 class NoControlCharacters:
     """Refuse invisible control characters (NUL and friends), which no one
     types on purpose and PostgreSQL cannot store in text."""
@@ -38,6 +45,12 @@ class NoControlCharacters:
         value = field.data or ""
         if any(unicodedata.category(ch) == "Cc" and ch not in self.allow for ch in value):
             raise ValidationError(f"{field.label.text} must not include invisible control characters")
+
+
+def search_words(text: str | None, max_length: int = 100) -> str:
+    """What someone typed into a plain search box (not a form), without control
+    characters, which PostgreSQL cannot compare with text."""
+    return "".join(ch for ch in text or "" if unicodedata.category(ch) != "Cc").strip()[:max_length]
 
 
 def required_text(label, max_length, message, **kwargs) -> StringField:
@@ -174,7 +187,7 @@ class SiteRolesForm(FlaskForm):
         "Site roles",
         choices=[(role.value, role.label) for role in SiteRole],
         widget=GovCheckboxesInput(),
-        validators=[Optional()],
+        # No optional_choice(): it would clear the invalid-choice error for an empty value. None ticked is fine.
         invalid_choice_message="Select site roles from the list",
     )
     submit = SubmitField("Save roles", widget=GovSubmitInput())
@@ -195,7 +208,7 @@ class UserSearchForm(FlaskForm):
 def _equality_question(characteristic: equality.Characteristic) -> RadioField:
     """Every question may be skipped, and every one offers "Prefer not to say"."""
     return RadioField(
-        characteristic.question, widget=GovRadioInput(), validators=[Optional()],
+        characteristic.question, widget=GovRadioInput(), validators=[optional_choice()],
         choices=[*characteristic.categories, (equality.PREFER_NOT_TO_SAY, "Prefer not to say")],
         invalid_choice_message=f"Select an answer to “{characteristic.question}” from the list")
 
@@ -219,7 +232,7 @@ class EqualityQuestionsForm(FlaskForm):
 class EqualityFollowUpForm(FlaskForm):
     """Questions that depend on the first page's answers; the view removes
     those that do not apply and offers only the chosen group's backgrounds."""
-    ethnic_background = RadioField(widget=GovRadioInput(), validators=[Optional()],
+    ethnic_background = RadioField(widget=GovRadioInput(), validators=[optional_choice()],
                                    invalid_choice_message="Select an ethnic background from the list")
     disability_impact = _equality_question(equality.DISABILITY_IMPACT)
     submit = SubmitField("Save and continue", widget=GovSubmitInput())

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core.database import in_london, london_datetime
-from core.forms import NoControlCharacters, email_field, optional_long_text, required_text
+from core.forms import NoControlCharacters, email_field, optional_choice, optional_long_text, required_text
 from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from events.models import Audience, EventKind, QuestionKind
 from events.queries import EventSearch
@@ -102,7 +102,7 @@ class EventForm(FlaskForm):
     end_date = DayMonthYearField("End date", validators=[InputRequired("Enter the end date")])
     end_time = TimeField("End time", description="For example, 20:30 or 8:30pm",
                          validators=[InputRequired("Enter the end time")])
-    venue_id = SelectField("Venue", coerce=int, widget=GovSelect(), validators=[Optional()],
+    venue_id = SelectField("Venue", coerce=int, widget=GovSelect(), validators=[optional_choice()],
                            invalid_choice_message="Choose a venue from the list")
     online_url = StringField("Online joining link", description="Leave empty if the event is only in person",
                              widget=GovTextInput(), validators=[
@@ -132,11 +132,12 @@ class EventForm(FlaskForm):
                                         widget=GovCheckboxInput())
     repeats = RadioField("Does it repeat?", widget=GovRadioInput(), default="",
                          choices=[("", "No, it happens once")] + list(PATTERNS.items()),
-                         validators=[Optional()], invalid_choice_message="Choose how often it repeats from the list")
+                         validators=[optional_choice()],
+                         invalid_choice_message="Choose how often it repeats from the list")
     repeat_until = DayMonthYearField("Last date it repeats", validators=[Optional()],
                                      description="Each date becomes its own event that people book separately")
     priorities = SelectMultipleField("Cohesion priorities this event serves", coerce=int,
-                                     widget=GovCheckboxesInput(), validators=[Optional()],
+                                     widget=GovCheckboxesInput(), validators=[optional_choice()],
                                      invalid_choice_message="Choose priorities from the list")
     picture = FileField("Picture (optional)", widget=GovFileInput(),
                       description="A JPG, PNG or WebP, at least 300 pixels wide and smaller than 5MB. Shown on the "
@@ -301,7 +302,8 @@ def registration_form_for(questions) -> type[RegistrationForm]:
                 NoControlCharacters(allow="\r\n\t")])
         else:
             fields[f"question_{question.id}"] = RadioField(
-                label, choices=[(c, c) for c in question.choices], widget=GovRadioInput(), validators=[Optional()],
+                label, choices=[(c, c) for c in question.choices], widget=GovRadioInput(),
+                validators=[optional_choice()],
                 invalid_choice_message="Choose an answer from the list")
     return type("EventRegistrationForm", (RegistrationForm,), fields)
 
@@ -399,10 +401,10 @@ class EventFilterForm(FlaskForm):
 
     q = StringField("Search", widget=GovTextInput(), validators=[
         Optional(), Length(max=100, message="Search must be 100 characters or fewer"), NoControlCharacters()])
-    kind = SelectField("Kind", widget=GovSelect(), validators=[Optional()],
+    kind = SelectField("Kind", widget=GovSelect(), validators=[optional_choice()],
                        choices=[("", "Any kind")] + [(k.value, k.label) for k in EventKind],
                        invalid_choice_message="Choose a kind from the list")
-    priority = SelectField("Cohesion priority", widget=GovSelect(), validators=[Optional()],
+    priority = SelectField("Cohesion priority", widget=GovSelect(), validators=[optional_choice()],
                            invalid_choice_message="Choose a priority from the list")
     date_from = DayMonthYearField("From", validators=[Optional()])
     date_to = DayMonthYearField("To", validators=[Optional()])

@@ -41,9 +41,10 @@ def filtered_events(search: EventSearch, *, now: datetime):
         query = query.where(Event.priorities.any(CohesionPriority.slug == search.priority_slug))
     if search.step_free:
         query = query.where(Event.venue.has(Venue.step_free.is_(True)))
-    if search.text.strip():
-        term = f"%{search.text.strip()}%"
-        query = query.where(or_(Event.title.ilike(term), Event.summary.ilike(term), Event.description.ilike(term)))
+    if search.text.strip():  # "100%" means the characters, not a wildcard
+        term = search.text.strip()
+        query = query.where(or_(*(column.icontains(term, autoescape=True)
+                                  for column in (Event.title, Event.summary, Event.description))))
     # Sorted by an expression rather than the bare column, so the database finds
     # the events through ix_events_listing and sorts the few that match. Given
     # the bare column, PostgreSQL walks the start-time index from ten years ago,

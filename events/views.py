@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from core.database import in_london, takes_write_lock, utcnow
 from core.extensions import db, limiter
-from core.forms import EmptyForm, call_service, rendered_fields
+from core.forms import EmptyForm, call_service, rendered_fields, search_words
 from core.models import User
 from core import spam
 from core.views import from_emailed_link
@@ -516,11 +516,11 @@ def _pdf(content: bytes, filename: str) -> Response:
 @login_required
 def check_in_page(event_id):
     event = _event_or_404(event_id, manage=True)
-    search = (request.args.get("q") or "").strip()[:100]
+    search = search_words(request.args.get("q"))
     query = select(Registration).where(Registration.event_id == event.id,
                                        Registration.status == RegistrationStatus.CONFIRMED)
     if search:
-        query = query.where(Registration.name.ilike(f"%{search}%"))
+        query = query.where(Registration.name.icontains(search, autoescape=True))
     registrations = db.session.scalars(query.order_by(Registration.name)).all()
     return render_template("events/check_in.html", event=event, registrations=registrations, search=search,
                            walk_ins=services.walk_ins(event), counts=services.attendance_counts(event), form=EmptyForm(),

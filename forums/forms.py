@@ -10,7 +10,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
-from core.forms import NoControlCharacters, email_field, optional_long_text, optional_text, required_text
+from core.forms import (
+    NoControlCharacters, email_field, optional_choice, optional_long_text, optional_text, required_text,
+)
 from core.models import NAME_MAX_LENGTH
 from core.database import london_datetime
 from events.forms import DayMonthYearField, TimeField
@@ -56,7 +58,7 @@ class ApplicationForm(FlaskForm):
     reason = TextAreaField("Why do you want to join?", widget=GovTextArea(), validators=[
         InputRequired("Tell the coordinators why you want to join"),
         Length(max=2000, message="Keep it to 2000 characters or fewer"), NoControlCharacters(allow="\r\n\t")])
-    faith = SelectField("Faith community you represent", widget=GovSelect(), validators=[Optional()],
+    faith = SelectField("Faith community you represent", widget=GovSelect(), validators=[optional_choice()],
                         choices=[("", "Choose a faith community")] + [(f.value, f.label) for f in Faith])
     organisation = optional_text("Organisation (optional)", 150,
                                  "For example, the place of worship or group you come from")
@@ -108,12 +110,12 @@ class MemberFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    status = SelectField("Status", widget=GovSelect(), validators=[Optional()],
+    status = SelectField("Status", widget=GovSelect(), validators=[optional_choice()],
                          choices=[("", "Any status"), (LAPSED, "Lapsed")] +
                                  [(s.value, s.label) for s in MembershipStatus])
-    role = SelectField("Role", widget=GovSelect(), validators=[Optional()],
+    role = SelectField("Role", widget=GovSelect(), validators=[optional_choice()],
                        choices=[("", "Any role")] + [(r.value, r.label) for r in MembershipRole])
-    faith = SelectField("Faith community", widget=GovSelect(), validators=[Optional()],
+    faith = SelectField("Faith community", widget=GovSelect(), validators=[optional_choice()],
                         choices=[("", "Any faith community")] + [(f.value, f.label) for f in Faith])
     expiring = BooleanField("Term ends in the next 60 days", widget=GovCheckboxInput())
 
@@ -140,7 +142,7 @@ class MeetingForm(FlaskForm):
                            validators=[InputRequired("Enter the start time")])
     end_time = TimeField("Ends at", description="For example, 20:30 or 8:30pm",
                          validators=[InputRequired("Enter the end time")])
-    venue_id = SelectField("Venue", coerce=int, widget=GovSelect(), validators=[Optional()],
+    venue_id = SelectField("Venue", coerce=int, widget=GovSelect(), validators=[optional_choice()],
                            invalid_choice_message="Choose a venue from the list")
     online_url = StringField("Online joining link", description="Leave empty if the meeting is only in person",
                              widget=GovTextInput(), validators=[
@@ -156,7 +158,8 @@ class MeetingForm(FlaskForm):
                                                                 message="Places must be between 1 and 10000")])
     repeats = RadioField("Does it repeat?", widget=GovRadioInput(), default="",
                          choices=[("", "No, it happens once")] + list(PATTERNS.items()),
-                         validators=[Optional()], invalid_choice_message="Choose how often it repeats from the list")
+                         validators=[optional_choice()],
+                         invalid_choice_message="Choose how often it repeats from the list")
     repeat_until = DayMonthYearField("Last date it repeats", validators=[Optional()])
     agenda = optional_long_text("Agenda (optional)", 10000,
                                 "Members see it once you publish it. You can use **bold**, lists and links.")
@@ -207,7 +210,7 @@ class AnnouncementForm(FlaskForm):
     subject = required_text("Subject", 150, "Enter a subject")
     body = _required_long_text("Message", 10000, "Enter the message",
                                "You can use **bold**, lists and links on the forum page.")
-    role = SelectField("Send to", widget=GovSelect(), validators=[Optional()],
+    role = SelectField("Send to", widget=GovSelect(), validators=[optional_choice()],
                        choices=[("", "All active members")] + [(r.value, f"Only {r.label.lower()}s")
                                                                for r in MembershipRole],
                        invalid_choice_message="Choose who to send it to from the list")

@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmi
 from wtforms import SelectField, SubmitField
 from wtforms.validators import Optional
 
-from core.forms import required_text
+from core.forms import optional_choice, required_text
 from events.forms import DayMonthYearField
 
 
@@ -15,7 +15,7 @@ class ReportFilterForm(FlaskForm):
 
     starts = DayMonthYearField("From", description="For example, 1 4 2026", validators=[Optional()])
     ends = DayMonthYearField("To", description="For example, 31 3 2027", validators=[Optional()])
-    baseline = SelectField("Compare with", widget=GovSelect(), default="census", validators=[Optional()],
+    baseline = SelectField("Compare with", widget=GovSelect(), default="census", validators=[optional_choice()],
                            validate_choice=False)
     submit = SubmitField("Show the report", widget=GovSubmitInput())
 

@@ -253,6 +253,9 @@ def test_check_in_search_undo_and_walk_ins(client, app, organiser):
     sign_in(client, organiser)
     page = text_of(client.get(f"/manage/events/{event_id}/check-in?q=amira"))
     assert "Amira Khan" in page and "Ben Jones" not in page
+    for typed in ("%", "_", "\x00amira"):  # wildcards are characters; a NUL (PostgreSQL refuses it) is dropped
+        found = client.get(f"/manage/events/{event_id}/check-in", query_string={"q": typed})
+        assert found.status_code == 200 and ("Ben Jones" in text_of(found)) is False
     submit(client, f"/manage/events/{event_id}/check-in/{amira_id}", form_url=f"/manage/events/{event_id}/check-in")
     assert "Amira Khan is checked in" in text_of(client.get(f"/manage/events/{event_id}/check-in"))
     submit(client, f"/manage/events/{event_id}/walk-ins", {"walk_in_name": "Chris", "people": "2"},
