@@ -393,3 +393,22 @@ def test_every_route_that_changes_things_refuses_a_missing_or_forged_form_token(
             response = client.post(path, data=data)
             assert response.status_code == 400, f"{endpoint} answered {response.status_code} to {data}"
     assert every_row(app) == before
+
+
+def test_every_page_type_sends_the_security_headers(app, client, make_user, world):
+    """Every GET route of the matrix, as an admin (who may see them all)."""
+    sign_in_as(client, app, "admin", world, make_user)
+    pages = 0
+    for endpoint, (method, path, _) in sorted(MATRIX.items()):
+        if method != "GET":
+            continue
+        response = client.get(path.format(**vars(world)))
+        headers = response.headers
+        assert "unsafe-inline" not in headers["Content-Security-Policy"], endpoint
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], endpoint
+        assert headers["X-Content-Type-Options"] == "nosniff", endpoint
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin", endpoint
+        if response.mimetype == "text/html":
+            pages += 1
+            assert headers["Cache-Control"] == "no-store", endpoint
+    assert pages >= 80
