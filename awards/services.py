@@ -458,6 +458,26 @@ def withdraw_nomination(nomination: Nomination, *, actor: User | None, now: date
     audit.record("awards.nomination_withdrawn", actor=actor, subject=nomination)
 
 
+def remove_at_nominees_request(nomination: Nomination, *, actor: User) -> int:
+    """The nominee asked not to be considered (UK GDPR: their details are in
+    it). The nomination goes, with every one grouped under it (the same
+    person), their answers, referees, scores and decision; each nominator is
+    told why. The audit entry names no one. How many went."""
+    lock_row(db.session, Nomination, nomination.id)
+    removed = [nomination, *grouped_under(nomination)]
+    for each in removed:
+        if each.nominator_email:
+            queue_email(to=each.nominator_email, subject=f"Your nomination: {each.category.name}",
+                        template="award_nomination_removed", nomination=each)
+    category_id = nomination.category_id
+    for each in removed:
+        db.session.delete(each)
+    db.session.flush()
+    audit.record("awards.nomination_removed_at_nominees_request", actor=actor,
+                 details={"category": category_id, "nominations": len(removed)})
+    return len(removed)
+
+
 def nominations_by(user: User) -> list[Nomination]:
     return list(db.session.scalars(select(Nomination).where(Nomination.nominator_id == user.id)
                                    .order_by(Nomination.created_at.desc(), Nomination.id.desc())))

@@ -527,6 +527,18 @@ def ungroup(nomination_id):
                         url_for("awards.screen", nomination_id=nomination.id))
 
 
+@bp.post("/manage/awards/nominations/<int:nomination_id>/remove")
+@takes_write_lock
+@login_required
+def remove_at_nominees_request(nomination_id):
+    _require_awards_team()
+    nomination = db.get_or_404(Nomination, nomination_id)
+    cycle_id, nominee = nomination.category.cycle_id, nomination.nominee_name
+    return press_button(EmptyForm(), lambda: services.remove_at_nominees_request(nomination, actor=current_user),
+                        f"The nomination of {nominee} is removed, as they asked, and the nominator is told.",
+                        url_for("awards.screening", cycle_id=cycle_id))
+
+
 @bp.post("/manage/awards/nominations/<int:nomination_id>/decision")
 @takes_write_lock
 @login_required

@@ -6,12 +6,13 @@ from datetime import timedelta
 from markupsafe import escape
 from sqlalchemy import select
 
-from awards.models import AwardCategory, AwardCycle, Nomination, NominationStatus
+from awards.models import AwardCategory, AwardCycle, Nomination, NominationAnswer, NominationStatus, Referee
 from core.database import utcnow
 from core.extensions import db
-from core.models import OutboxMessage
+from core.models import AuditEntry, OutboxMessage
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.conftest import sign_in, submit
+from tests.core.test_personal_data import nomination_by
 
 
 def text_of(response):
@@ -185,3 +186,33 @@ def test_the_awards_team_screens_and_the_nominator_hears(app, make_user):
     eligible_only = text_of(team.get(f"/manage/awards/{cycle_id}/nominations?status=eligible&category={other_id}"))
     assert "Amira Hussain" in eligible_only
     assert team.get(f"/manage/awards/{cycle_id}/nominations?status=nonsense").status_code == 200
+
+
+def test_a_nominee_who_asks_is_removed_with_every_nomination_of_them(app, make_user):
+    with app.app_context():
+        category = CategoryFactory(name="Good Neighbour")
+        lead = nomination_by(category, name="Pat", email="pat@example.org", nominee="Mrs Patel")
+        again = nomination_by(category, name="Lee", email="lee@example.org", nominee="Mrs S Patel")
+        again.group_with_id = lead.id
+        db.session.add(Referee(nomination_id=lead.id, name="A Referee", relationship_to_nominee="Vicar",
+                               statement="She runs the street's lunch club."))
+        kept = nomination_by(category, name="Ann", email="ann@example.org", nominee="Mr Jones")
+        db.session.commit()
+        lead_id, cycle_id, kept_id = lead.id, category.cycle_id, kept.id
+    team = app.test_client()
+    sign_in(team, make_user(roles=["awards_administrator"]))
+    page = text_of(team.get(f"/manage/awards/nominations/{lead_id}"))
+    assert "If the nominee asks to be removed" in page and "and the 1 grouped under it" in page
+    done = submit(team, f"/manage/awards/nominations/{lead_id}/remove",
+                  form_url=f"/manage/awards/nominations/{lead_id}")
+    assert done.status_code == 302 and done.location == f"/manage/awards/{cycle_id}/nominations"
+    with app.app_context():
+        assert [n.id for n in db.session.scalars(select(Nomination))] == [kept_id]
+        assert db.session.scalars(select(Referee)).all() == []
+        assert len(db.session.scalars(select(NominationAnswer)).all()) == 1  # Mr Jones's
+        told = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.subject == "Your nomination: Good Neighbour"))
+        assert sorted(m.recipient for m in told) == ["lee@example.org", "pat@example.org"]
+        [entry] = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "awards.nomination_removed_at_nominees_request"))
+        assert "Patel" not in str(entry.details) and entry.details["nominations"] == 2

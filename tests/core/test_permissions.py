@@ -210,6 +210,8 @@ MATRIX = {
     # No nomination to group with: a bad request for those allowed.
     "awards.group": ("POST", "/manage/awards/nominations/{nomination}/group", only(AWARDS_TEAM, 400)),
     "awards.ungroup": ("POST", "/manage/awards/nominations/{nomination}/ungroup", only(AWARDS_TEAM, 302)),
+    "awards.remove_at_nominees_request": ("POST", "/manage/awards/nominations/{nomination}/remove",
+                                          only(AWARDS_TEAM, 302)),
     "awards.decide": ("POST", "/manage/awards/nominations/{nomination}/decision", only(AWARDS_TEAM, 400)),
     # Publishing before judging has closed is refused with a message on the cycle's page.
     "awards.publish_shortlist": ("POST", "/manage/awards/{cycle}/publish-shortlist", only(AWARDS_TEAM, 302)),
