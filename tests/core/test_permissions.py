@@ -368,13 +368,17 @@ def test_route_answers_each_role_as_the_matrix_says(app, client, make_user, worl
     method, path, expected = MATRIX[endpoint]
     sign_in_as(client, app, role, world, make_user)
     path = path.format(**vars(world))
+    outcome = expected[role]
+    denied = outcome in (SIGN_IN, 403, 404)
     if method == "GET":
         response = client.get(path)
     else:
         token = csrf_token(client, "/account" if role != "visitor" else "/sign-in")
+        before = every_row(app) if denied else None
         response = client.post(path, data={"csrf_token": token})
+        if denied:  # someone else's registration, membership, nomination, score...: untouched
+            assert every_row(app) == before, f"{role} was refused {endpoint} but something changed"
 
-    outcome = expected[role]
     if outcome == SIGN_IN:
         assert response.status_code == 302 and response.location.startswith("/sign-in")
     else:
