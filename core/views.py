@@ -67,6 +67,12 @@ def _start_session(user: User, *, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
+def _end_session() -> None:
+    """Sign out on this device and forget everything the session held."""
+    logout_user()
+    session.clear()
+
+
 # --- public pages ----------------------------------------------------------
 
 HOME_EVENTS = 4
@@ -156,8 +162,7 @@ def sign_out():
     user = db.session.get(User, current_user.id)
     services.end_all_sessions(user)
     db.session.commit()
-    logout_user()
-    session.clear()
+    _end_session()
     flash("You have been signed out on all your devices.", "success")
     return redirect(url_for("core.home"))
 
@@ -216,8 +221,7 @@ def reset_password(token):
     if form.validate_on_submit():
         done, _ = call_service(form, lambda: services.reset_password(token, password=form.password.data))
         if done:
-            logout_user()
-            session.clear()
+            _end_session()
             flash("Your password has been reset. Sign in with your new password.", "success")
             return redirect(url_for("core.sign_in"))
     return render_template("core/reset_password.html", form=form)
@@ -287,8 +291,7 @@ def delete_account():
     if form.validate_on_submit():
         done, _ = call_service(form, lambda: erasure.delete_account(current_user, password=form.password.data))
         if done:
-            logout_user()
-            session.clear()
+            _end_session()
             flash("Your account has been deleted, with everything that said who you are.", "success")
             return redirect(url_for("core.home"))
     return render_template("core/delete_account.html", form=form, waiting=erasure.reasons_to_wait(current_user))
