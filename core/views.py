@@ -51,6 +51,33 @@ def _sign_in_account_key() -> str:
     return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
 
 
+# After a successful sign-in, a browser keeps a signed note of the account
+# (not a way in: it only lifts the per-account limit). Someone guessing the
+# password from elsewhere then slows only their own attempts: the owner, on a
+# device they have signed in from before, is never locked out by them.
+KNOWN_DEVICE_COOKIE = "known_device"
+KNOWN_DEVICE_SALT = "known-device"
+KNOWN_DEVICE_DAYS = 365
+
+
+def _on_a_known_device() -> bool:
+    token = request.cookies.get(KNOWN_DEVICE_COOKIE)
+    if not token:
+        return False
+    try:
+        known = services.link_token_data(KNOWN_DEVICE_SALT, token)
+    except InvalidLink:
+        return False
+    user = services.find_user_by_email(request.form.get("email", ""))
+    return user is not None and known == user.id
+
+
+def _remember_device(response, user: User) -> None:
+    response.set_cookie(KNOWN_DEVICE_COOKIE, services.link_token(KNOWN_DEVICE_SALT, user.id),
+                        max_age=KNOWN_DEVICE_DAYS * 24 * 3600, secure=current_app.config["SESSION_COOKIE_SECURE"],
+                        httponly=True, samesite="Lax")
+
+
 def _failed(response) -> bool:
     return response.status_code != 302
 
@@ -138,7 +165,7 @@ def sign_up():
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
 @limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_sign_in_account_key, deduct_when=_failed)
+               key_func=_sign_in_account_key, deduct_when=_failed, exempt_when=_on_a_known_device)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("core.account"))
@@ -152,7 +179,9 @@ def sign_in():
         else:
             db.session.commit()
             _start_session(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            _remember_device(response, user)
+            return response
     return render_template("core/sign_in.html", form=form)
 
 

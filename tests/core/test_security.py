@@ -77,6 +77,27 @@ def test_sign_in_is_limited_per_account_with_a_429_page(client, make_user, app):
     sign_in(client, make_user())
 
 
+def test_someone_guessing_a_password_cannot_lock_the_owner_out_of_their_own_device(client, make_user, app):
+    user = make_user()
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 5 minutes"
+    owner = app.test_client()
+    sign_in(owner, user)  # the owner's browser keeps a signed note of the account
+    note = owner.get_cookie("known_device")
+    assert note is not None and note.http_only
+    submit(owner, "/sign-out", form_url="/account")
+    attacker = client
+    for _ in range(3):
+        submit(attacker, "/sign-in", {"email": user.email, "password": "a guess"}, environ_base={
+            "REMOTE_ADDR": "203.0.113.9"})
+    assert submit(attacker, "/sign-in", {"email": user.email, "password": user.password}).status_code == 429
+    assert submit(app.test_client(), "/sign-in", {"email": user.email, "password": user.password}).status_code \
+        == 429  # a new device waits out the limit like anyone
+    assert submit(owner, "/sign-in", {"email": user.email, "password": user.password}).status_code == 302
+    forged = app.test_client()
+    forged.set_cookie("known_device", "made-up", domain="localhost")
+    assert submit(forged, "/sign-in", {"email": user.email, "password": user.password}).status_code == 429
+
+
 def test_successful_sign_ins_do_not_use_up_the_limit(client, make_user, app):
     user = make_user()
     app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "2 per 5 minutes"
