@@ -257,16 +257,22 @@ class EqualityAdultQuestionsForm(FlaskForm):
     submit = SubmitField("Save answers", widget=GovSubmitInput())
 
 
-def call_service(form: FlaskForm, action):
+def call_service(form: FlaskForm, action, *, page_shows_result: bool = False):
     """Run a service call for a submitted form. When it succeeds, commit and
     return (True, what it returned); when a rule says no, roll back, show the
-    message beside its field (or at the top of the page) and return (False, None)."""
+    message beside its field (or at the top of the page) and return (False, None).
+
+    `page_shows_result`: the page drawn next (not a redirect) shows what the
+    call just wrote; the objects stay loaded through the commit instead of
+    being read back one by one (this request's session ends with the page)."""
     try:
         result = action()
     except DomainError as error:
         db.session.rollback()
         show_domain_error(form, error)
         return False, None
+    if page_shows_result:
+        db.session().expire_on_commit = False
     db.session.commit()
     return True, result
 

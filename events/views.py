@@ -218,7 +218,7 @@ def register(event_id):
             name=form.name.data if "name" in form else "", email=form.email.data if "email" in form else "",
             tickets=form.tickets.data if "tickets" in form else 1, access_needs=form.access_needs.data or "",
             dietary_needs=form.dietary_needs.data or "", contact_consent=form.contact_consent.data,
-            answers=question_answers(form), invitation=invitation))
+            answers=question_answers(form), invitation=invitation), page_shows_result=True)
         if done:
             return render_template("events/registered.html", event=event, registration=registration)
     return render_template("events/register.html", event=event, form=form, open=services.registration_open(event),
