@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from api.problems import is_api_request, problem
-from core import cli, permissions, security
+from core import cli, page_cache, permissions, security
 from core.config import Config, instance_secret_key
 from core.views import equality_offer
 from core.formatting import formatted_text, london_time
@@ -81,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
 
     security.init_app(app)
+    page_cache.init_app(app)
     app.after_request(_send_committed_email)
     _register_error_pages(app)
     _register_template_helpers(app)

@@ -7,6 +7,7 @@ from api import openapi
 from api.forms import EventQuery
 from api.problems import is_api_request, problem
 from api.representations import event_resource, open_data_resource, priority_resource, venue_resource
+from core import page_cache
 from core.database import utcnow
 from core.extensions import db, limiter
 from events import services
@@ -21,6 +22,7 @@ CACHE_SECONDS = 60  # places left change; a minute's staleness is fine for a par
 
 
 @bp.get("/events")
+@page_cache.for_visitors
 def events():
     query = EventQuery(request.args)
     if not query.validate():

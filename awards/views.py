@@ -21,7 +21,7 @@ from core.database import takes_write_lock, utcnow
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
 from core.models import User
-from core import spam
+from core import page_cache, spam
 from core.views import from_emailed_link
 from events.models import Event, EventKind
 
@@ -52,6 +52,7 @@ def cycle_page(cycle_id):
 
 
 @bp.get("/awards/categories/<int:category_id>")
+@page_cache.for_visitors
 def category_page(category_id):
     category = _category_or_404(category_id)
     return render_template("awards/category.html", category=category, cycle=category.cycle,

@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 from core.database import utcnow
 from core.models import ChangeCounter
 
-_COUNTER_FOR_TABLE: dict[str, str] = {}
+_COUNTERS_FOR_TABLE: dict[str, set[str]] = {}
 _PENDING = "change_counters_pending"  # key in Session.info: the counters this transaction must bump
 _READ = select(ChangeCounter.value, ChangeCounter.changed_at).where(ChangeCounter.name == bindparam("name"))
 
 
 def track(table_name: str, counter: str) -> None:
     """Bump `counter` whenever a row of `table_name` is added, changed or deleted."""
-    _COUNTER_FOR_TABLE[table_name] = counter
+    _COUNTERS_FOR_TABLE.setdefault(table_name, set()).add(counter)
 
 
 def version(session: Session, counter: str) -> tuple[int, datetime | None]:
@@ -36,9 +36,9 @@ def version(session: Session, counter: str) -> tuple[int, datetime | None]:
 
 
 def _note(session: Session, table_name: str | None) -> None:
-    counter = _COUNTER_FOR_TABLE.get(table_name)
-    if counter:
-        session.info.setdefault(_PENDING, set()).add(counter)
+    counters = _COUNTERS_FOR_TABLE.get(table_name)
+    if counters:
+        session.info.setdefault(_PENDING, set()).update(counters)
 
 
 @event.listens_for(Session, "before_flush")

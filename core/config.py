@@ -102,6 +102,9 @@ class Config:
         # One email address across sign-up, guest registration and nominations (core/spam.py).
         self.PUBLIC_FORM_LIMIT_PER_EMAIL = os.environ.get("PUBLIC_FORM_LIMIT_PER_EMAIL", "5 per hour")
 
+        # Public pages kept per worker for signed-out visitors (core/page_cache.py); 0 turns it off.
+        self.PAGE_CACHE_SIZE = _int("PAGE_CACHE_SIZE", 256)
+
         # How long personal data is kept, per kind, where not the default (core/retention.py lists them):
         # RETENTION_REGISTRATIONS_MONTHS=18 and so on.
         self.RETENTION_MONTHS = {name[len("RETENTION_"):-len("_MONTHS")].lower(): int(value)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import lazyload
 
-from core import equality, erasure, permissions, personal_data, retention, services, spam
+from core import equality, erasure, page_cache, permissions, personal_data, retention, services, spam
 from core.database import takes_write_lock, utcnow
 from core.errors import DomainError, InvalidLink
 from core.extensions import db, limiter, login_manager
@@ -106,6 +106,7 @@ HOME_EVENTS = 4
 
 
 @bp.get("/")
+@page_cache.for_visitors
 def home():
     """What is on next, the forums and this year's awards."""
     now = utcnow()

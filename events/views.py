@@ -8,7 +8,7 @@ from core.database import in_london, takes_write_lock, utcnow
 from core.extensions import db, limiter
 from core.forms import EmptyForm, call_service, rendered_fields, search_words
 from core.models import User
-from core import spam
+from core import page_cache, spam
 from core.views import from_emailed_link
 from core.permissions import is_admin
 from events import exports, feeds, pdf, permissions, services
@@ -46,6 +46,7 @@ def _registration_from_link(token: str) -> Registration:
 # --- the public side --------------------------------------------------------
 
 @bp.get("/events")
+@page_cache.for_visitors
 def event_list():
     form = EventFilterForm(request.args)
     form.priority.choices = [("", "Any priority")] + priority_filter_choices()
@@ -74,6 +75,7 @@ def _filter_feeds(form) -> list[dict]:
 
 
 @bp.get("/events/<int:event_id>")
+@page_cache.for_visitors
 def event_page(event_id):
     event = _event_or_404(event_id)
     mine = services.registration_for(event, current_user)

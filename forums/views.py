@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import String, cast, select
 
+from core import page_cache
 from core.database import takes_write_lock, utcnow
 from core.extensions import db, limiter
 from core.forms import EmptyForm, call_service, press_button
@@ -46,6 +47,7 @@ def forum_list():
 
 
 @bp.get("/forums/<int:forum_id>")
+@page_cache.for_visitors
 def forum_page(forum_id):
     forum = _forum_or_404(forum_id)
     inside = permissions.can_see_directory(current_user, forum)

@@ -1,7 +1,8 @@
 """Several app hosts on one database (docs/deployment.md): two gunicorn
 instances on different ports, each with its own worker processes, agree on
 capacity and on the calendar feed's version, because both live only in the
-database; and a worker killed mid-burst loses nothing and books nothing twice."""
+database (a page kept for visitors too); and a worker killed mid-burst loses
+nothing and books nothing twice."""
 import os
 import signal
 import threading
@@ -30,14 +31,17 @@ def test_two_hosts_share_capacity_and_the_feed_version(app, database_url):
         status, feed, etag = feed_from(first)
         assert status == 200 and "BEGIN:VCALENDAR" in feed
         assert feed_from(second, etag)[0] == 304  # the other host agrees nothing changed
+        for host in hosts:  # each host keeps the event page for visitors
+            assert "Renamed on one host" not in page_from(host, f"/events/{event_id}")
 
         with app.app_context():
             event = db.session.get(Event, event_id)
             event.title, event.updated_at = "Renamed on one host", utcnow()
             db.session.commit()
-        for host in hosts:  # neither host serves the old feed after the edit
+        for host in hosts:  # neither host serves the old feed, or its kept page, after the edit
             status, feed, new_etag = feed_from(host, etag)
             assert status == 200 and "Renamed on one host" in feed and new_etag != etag
+            assert "Renamed on one host" in page_from(host, f"/events/{event_id}")
         assert feed_from(first)[2] == feed_from(second)[2]
 
     with app.app_context():
@@ -46,6 +50,11 @@ def test_two_hosts_share_capacity_and_the_feed_version(app, database_url):
     waiting = sorted((r for r in rows if r.status == RegistrationStatus.WAITLISTED), key=lambda r: r.waitlisted_at)
     assert len(rows) == 16 and len(confirmed) == 5 and len(waiting) == 11
     assert [r.id for r in waiting] == sorted(r.id for r in waiting)
+
+
+def page_from(base_url: str, path: str) -> str:
+    with urllib.request.urlopen(base_url + path, timeout=30) as response:
+        return response.read().decode()
 
 
 def feed_from(base_url: str, etag: str | None = None) -> tuple[int, str, str | None]:
