@@ -53,12 +53,16 @@ def forum_page(forum_id):
     inside = permissions.can_see_directory(current_user, forum)
     upcoming = [meeting for meeting in meetings.meetings_of(forum, upcoming=True, limit=6)
                 if inside or meeting.audience.value == "public"]
+    # Forms (and so a form token in the session) only for someone signed in: a
+    # visitor's page has none, so it can be kept for the next (core.page_cache).
+    signed_in = current_user.is_authenticated
     return render_template(
-        "forums/forum.html", forum=forum, form=EmptyForm(), mine=services.membership_of(current_user, forum),
+        "forums/forum.html", forum=forum, form=EmptyForm() if signed_in else None,
+        mine=services.membership_of(current_user, forum),
         inside=inside, upcoming=upcoming, past=meetings.meetings_of(forum, upcoming=False, limit=5) if inside else [],
         actions=meetings.open_actions(forum) if inside else [],
         announcements=services.announcements_of(forum) if inside else [], renewal_due=services.renewal_due,
-        status_form=ActionStatusForm(),
+        status_form=ActionStatusForm() if signed_in else None,
         today=date.today(), webcal=webcal,
         feed_url=url_for("forums.forum_calendar", forum_id=forum.id, _external=True))
 

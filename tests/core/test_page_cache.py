@@ -11,7 +11,9 @@ from core.database import utcnow
 from core.extensions import db
 from events.models import Event
 from tests.conftest import empty, sign_in, submit
+from tests.awards.factories import CategoryFactory
 from tests.events.factories import EventFactory
+from tests.forums.factories import ForumFactory
 
 
 def statements_for(app, client, path, **kwargs):
@@ -92,3 +94,14 @@ def test_an_emptied_database_counting_again_never_brings_back_an_old_page(app, c
         EventFactory(title="After")
     page = client.get("/events").get_data(as_text=True)
     assert "After" in page and "Before" not in page
+
+
+def test_each_kept_kind_of_page_is_kept_for_visitors(app, client):
+    """A page that makes a form (a form token in the session) would never be
+    kept: each page type here draws none for a visitor."""
+    with app.app_context():
+        paths = ["/", "/events", f"/events/{EventFactory().id}", f"/forums/{ForumFactory().id}",
+                 f"/awards/categories/{CategoryFactory().id}", "/api/v1/events"]
+    for path in paths:
+        client.get(path)
+        assert len(statements_for(app, client, path)[1]) == 1, path
