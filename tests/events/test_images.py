@@ -127,3 +127,49 @@ def test_a_request_over_the_size_limit_gets_a_clear_page(app, client, make_user)
     response = client.post("/manage/events/new", data={"picture": (io.BytesIO(b"0" * (7 * 1024 * 1024)), "big.jpg")},
                            content_type="multipart/form-data")
     assert response.status_code == 413 and "Pictures must be smaller than 5MB" in response.get_data(as_text=True)
+
+
+@pytest.fixture(scope="module")
+def pixel_bomb():
+    """A PNG of one colour, 7999 x 7999: inside MAX_SIDE and about 8KB, yet
+    64 million pixels once decoded (one like it took a worker from 158MB to 781MB)."""
+    return picture((7999, 7999), fmt="PNG", mode="1", colour=0)
+
+
+@pytest.fixture
+def no_decoding(monkeypatch):
+    """Decoding a picture's pixels fails the test: refusals must come from the header."""
+    from PIL import ImageFile
+
+    decoded = []
+
+    def load(image):
+        decoded.append(image.size)
+        raise AssertionError(f"a {image.size} picture was decoded")
+    monkeypatch.setattr(Image.Image, "load", load)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    return decoded
+
+
+def test_a_picture_of_too_many_pixels_is_refused_from_its_header_without_decoding(pixel_bomb, no_decoding):
+    assert len(pixel_bomb) < 20_000 and 7999 * 7999 > images.MAX_PIXELS
+    with pytest.raises(images.ImageRejected, match="no more than 40 million pixels") as refused:
+        images.prepare(io.BytesIO(pixel_bomb))
+    assert refused.value.field == "picture" and no_decoding == []
+    assert Image.MAX_IMAGE_PIXELS == images.MAX_PIXELS  # and Pillow itself refuses anything far past it
+
+
+def test_an_organiser_uploading_too_many_pixels_sees_why_beside_the_picture(app, client, make_user, pixel_bomb):
+    with app.app_context():
+        venue_id = EventFactory().venue_id
+        events_before = db.session.scalar(select(func.count()).select_from(Event))
+    sign_in(client, make_user(roles=["organiser"]))
+    response = submit(client, "/manage/events/new", {
+        **event_form(venue_id, title="Big Lunch", image_alt="A field"),
+        "picture": (io.BytesIO(pixel_bomb), "field.png")}, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    beside = re.search(r'<p id="picture-error" class="govuk-error-message">(.*?)</p>', page, re.S)
+    assert response.status_code == 200 and beside and "no more than 40 million pixels" in beside.group(1)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Event)) == events_before
+        assert db.session.scalar(select(func.count()).select_from(EventImage)) == 0
