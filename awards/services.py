@@ -2,6 +2,7 @@
 self-nomination, age and word limits, a guest's email confirmation,
 withdrawing), and screening. Functions flush but never commit."""
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -350,9 +351,13 @@ def _check_complete(category: AwardCategory, details: NominationDetails, user: U
     if user is None:
         need(details.nominator_name, "nominator_name", "Enter your full name")
         need(details.nominator_email, "nominator_email", "Enter your email address")
-    if details.nominating_self and not category.self_nomination:
-        problems.append(AwardRuleBroken(f"You cannot nominate yourself for {category.name}. Ask someone who knows "
-                                        "your work to nominate you.", field="nominating"))
+    if not category.self_nomination:
+        yourself = (f"You cannot nominate yourself for {category.name}. Ask someone who knows your work to "
+                    "nominate you.")
+        if details.nominating_self:
+            problems.append(AwardRuleBroken(yourself, field="nominating"))
+        elif _names_the_nominator(details, user):
+            problems.append(AwardRuleBroken(yourself, field="nominee_name"))
     if not details.nominating_self:
         need(details.relationship, "relationship", "Say how you know the nominee")
     need(details.nominee_name, "nominee_name", "Enter the nominee's name")
@@ -382,6 +387,15 @@ def _check_complete(category: AwardCategory, details: NominationDetails, user: U
         raise DomainErrors(problems)
 
 
+def _names_the_nominator(details: NominationDetails, user: User | None) -> bool:
+    """Whether the nominee's name is the nominator's own, as typed on the form
+    or as on their account: saying "someone else" while typing your own name
+    is still nominating yourself. (Not the email address: a parent may give
+    their own as a child nominee's.)"""
+    own_names = [name for name in (details.nominator_name, user.name if user else "") if name.strip()]
+    return bool(details.nominee_name.strip()) and any(same_name(details.nominee_name, name) for name in own_names)
+
+
 def _check_age(category: AwardCategory, age: int | None) -> None:
     low, high = category.min_age, category.max_age
     span = f"{low} to {high}" if low is not None and high is not None else (
@@ -400,13 +414,19 @@ def _send(nomination: Nomination, now: datetime) -> None:
 
 
 def same_name(one: str, other: str) -> bool:
-    """The same name as people type it, ignoring case and spacing."""
-    return " ".join(one.lower().split()) == " ".join(other.lower().split())
+    """The same name as people type it, ignoring case, spacing and accents
+    (Zoë Şahin, zoe  sahin and ZOE SAHIN are one person's name)."""
+    return _folded(one) == _folded(other)
+
+
+def _folded(name: str) -> str:
+    letters = unicodedata.normalize("NFKD", name)
+    return " ".join("".join(c for c in letters if not unicodedata.combining(c)).casefold().split())
 
 
 def screening_flags(nomination: Nomination) -> list[str]:
-    """Why an administrator should look twice (by name, ignoring case and
-    spacing): the nominee is on the cycle's exclusion list, judges this
+    """Why an administrator should look twice (by name, ignoring case,
+    spacing and accents): the nominee is on the cycle's exclusion list, judges this
     cycle, or won this category last time."""
     def same(name: str) -> bool:
         return same_name(name, nomination.nominee_name)
