@@ -1,14 +1,26 @@
 """Every form in the app, found by visiting every page of the route matrix
-(as an admin and as a judge, in the matrix's world of objects), filled by
+as six roles in the matrix's world of objects, and the pages only emailed
+links reach, again after each round (a form sent well can open the next
+step), filled by
 hypothesis with random, oversized, unicode, control-character, HTML and
 SQL-looking values: never a 500, a form refused with errors changes no row
 anywhere, and script text typed in never comes back unescaped."""
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
 
+from datetime import date, timedelta
+
+from flask import url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from awards.models import AwardCycle
+from core import services
+from core.database import utcnow
+from core.extensions import db
+from core.models import User
+from forums.models import Membership
+from forums.services import consent_link
 from tests.conftest import CSRF, every_row
 from tests.core.test_hostile_input import TEXT
 from tests.core.test_permissions import MATRIX, app, shared_app, sign_in_as, world, world_rows  # noqa: F401
@@ -17,7 +29,8 @@ EXAMPLES_PER_FORM = 8
 SCRIPT = "<script>alert(1)</script>"
 # Forms that end the session they are sent from; their refusals are tested in test_erasure and test_views.
 ENDS_THE_SESSION = {"/sign-out", "/account/delete"}
-ROLES = ("visitor", "member", "admin", "judge", "forum_coordinator", "event_organiser")
+# The admin last: its forms change most (dates, panels, conflicts) and could close others' next steps.
+ROLES = ("judge", "member", "visitor", "forum_coordinator", "event_organiser", "admin")
 
 
 class FormFinder(HTMLParser):
@@ -53,13 +66,12 @@ class FormFinder(HTMLParser):
             self._select = None
 
 
-def forms_for(client, objects) -> dict[tuple[str, str], dict]:
-    """Every form reachable from the matrix's GET pages, by (method, action), with the page it is on."""
+def forms_for(client, objects, extra_pages=()) -> dict[tuple[str, str], dict]:
+    """Every form reachable from the matrix's GET pages (and `extra_pages`), by (method, action), with
+    the page it is on."""
     found = {}
-    for method, path, _ in MATRIX.values():
-        if method != "GET":
-            continue
-        page = path.format(**vars(objects))
+    pages = [path.format(**vars(objects)) for method, path, _ in MATRIX.values() if method == "GET"]
+    for page in [*pages, *extra_pages]:
         response = client.get(page)
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
@@ -85,21 +97,59 @@ def values_for(form) -> st.SearchStrategy:
         for name, choices in form["fields"].items()})
 
 
-def test_every_form_survives_random_and_hostile_values(app, world, make_user):  # noqa: F811 (the fixtures)
+def emailed_link_pages(flask_app, objects) -> list[str]:
+    """Pages only an emailed link reaches: a password reset, and a parent's consent for a young member."""
+    with flask_app.test_request_context():
+        user = db.session.get(User, objects.other)
+        young = db.session.get(Membership, objects.membership)
+        young.parent_name, young.parent_email = "A Parent", "parent@example.org"
+        young.date_of_birth = date.today().replace(year=date.today().year - 14)
+        db.session.commit()
+        return [urlsplit(link).path for link in (
+            url_for("core.reset_password", token=services.password_reset_token(user), _external=True),
+            consent_link(young))]
+
+
+def test_every_form_survives_random_and_hostile_values(app, world, make_user):  # noqa: F811 (fixtures)
     app.config.update(PUBLIC_FORM_LIMIT_PER_IP="100000 per minute", PUBLIC_FORM_LIMIT_PER_EMAIL="100000 per minute",
                       SIGN_IN_LIMIT_PER_IP="100000 per minute", SIGN_IN_LIMIT_PER_ACCOUNT="100000 per minute",
                       API_LIMIT_PER_IP="100000 per minute", FEED_LIMIT_PER_IP="100000 per minute")
+    extra_pages = emailed_link_pages(app, world)
     tried = {}
+    clients = {}
     for role in ROLES:
-        client = app.test_client()
-        sign_in_as(client, app, role, world, make_user)
-        for key, form in forms_for(client, world).items():
-            if key not in tried:
-                tried[key] = len(form["fields"])
-                fuzz(app, client, form)
-    # 46 when written; not reached from a page: forms behind emailed links or an earlier step (reset
-    # password, parental consent, equality questions, scoring), which their own tests attack, and uploads.
-    assert len(tried) >= 45, sorted(tried)
+        clients[role] = app.test_client()
+        sign_in_as(clients[role], app, role, world, make_user)
+    with app.app_context():  # judging is open, so the judge's scores can be given
+        cycle = db.session.get(AwardCycle, world.cycle)
+        now = utcnow()
+        cycle.nominations_open_at, cycle.nominations_close_at = now - timedelta(days=40), now - timedelta(days=10)
+        cycle.judging_opens_at, cycle.judging_closes_at = now - timedelta(days=5), now + timedelta(days=20)
+        cycle.announce_at = now + timedelta(days=30)
+        db.session.commit()
+    # The steps that open further forms, taken as a person would: the member
+    # consents to the equality questions; the judge declares no connection.
+    first_steps = {"member": ("/about-you", "/about-you/consent", {}),
+                   "judge": (f"/judging/nominations/{world.nomination}",
+                             f"/judging/nominations/{world.nomination}/declaration", {"kind": "none"})}
+    for role, (page, action, data) in first_steps.items():
+        token = CSRF.search(clients[role].get(page).get_data(as_text=True)).group(1)
+        assert clients[role].post(action, data={**data, "csrf_token": token}).status_code == 302, action
+    # Again while new forms turn up: a form sent well can open the next step
+    # (consent opens the equality questions; "no conflict" opens the scores).
+    for _ in range(3):
+        found_before = len(tried)
+        for role, client in clients.items():
+            for key, form in forms_for(client, world, extra_pages if role == "visitor" else []).items():
+                if key not in tried:
+                    tried[key] = len(form["fields"])
+                    fuzz(app, client, form)
+        if len(tried) == found_before:
+            break
+    reached = {action for _, action in tried}
+    for step in ("/reset-password/", "/forums/consent/", "/about-you/questions", "/scores"):
+        assert any(step in action for action in reached), f"the crawl never reached {step}"
+    assert len(tried) >= 50, sorted(tried)
     print(f"\nfuzzed {len(tried)} forms, {sum(tried.values())} fields, {EXAMPLES_PER_FORM} inputs each")
 
 
