@@ -14,6 +14,7 @@ from core import cli, page_cache, permissions, security
 from core.config import Config, instance_secret_key
 from core.views import equality_offer
 from core.formatting import formatted_text, london_time
+from core.numbers import MAX_ID
 from core.email import deliver_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
 from core.models import SiteRole, User
@@ -26,10 +27,11 @@ from awards import permissions as awards_permissions
 from reports import permissions as report_permissions
 
 class DatabaseId(IntegerConverter):
-    """`<int:...>` in routes: only numbers a database id can be, so a longer
-    one is simply not found instead of overflowing PostgreSQL's integer."""
+    """`<int:...>` in routes: only numbers a database id can be (1 to MAX_ID),
+    so a longer one is simply not found instead of overflowing PostgreSQL's
+    integer, and 0 is not found rather than read as "no id"."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+    def __init__(self, map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits, min, max, signed)
 
 

@@ -4,13 +4,13 @@ from wtforms import DateField, Form, IntegerField, StringField
 from wtforms.validators import AnyOf, Length, NumberRange, Regexp, StopValidation
 
 from core.forms import NoControlCharacters
+from core.numbers import MAX_PAGE
 from events.models import EventKind
 from events.queries import EventSearch
 from events.services import PRIORITY_SLUG
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-MAX_PAGE = 100_000
 KINDS = [kind.value for kind in EventKind]
 
 

@@ -18,7 +18,7 @@ from awards.models import (
     ScoreSheet, Stage,
 )
 from awards.services import AwardRuleBroken
-from core import audit
+from core import audit, second_factor
 from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.errors import DomainErrors
@@ -81,6 +81,13 @@ def is_judge_of(user, category_id: int) -> bool:
 
 def panels_for(user: User) -> list[AwardCategory]:
     return list(db.session.scalars(select(AwardCategory).join(PanelMember, PanelMember.category_id == AwardCategory.id)
+@second_factor.holds_a_seat
+def sits_on_a_panel(user: User) -> bool:
+    """Any panel: judges read nominations about people, young people among
+    them, so core asks them for a second factor at sign-in."""
+    return db.session.scalar(select(PanelMember.id).where(PanelMember.user_id == user.id).limit(1)) is not None
+
+
                                    .where(PanelMember.user_id == user.id)
                                    .order_by(AwardCategory.cycle_id.desc(), AwardCategory.position)))
 

@@ -21,6 +21,7 @@ from core.database import takes_write_lock, utcnow
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
 from core.models import User
+from core.numbers import database_id
 from core import page_cache, spam
 from core.views import from_emailed_link
 from events.models import Event, EventKind
@@ -510,7 +511,7 @@ def results(category_id):
 def group(nomination_id):
     _require_awards_team()
     nomination = db.get_or_404(Nomination, nomination_id)
-    lead = db.session.get(Nomination, request.form.get("lead_id", type=int) or 0)
+    lead = db.session.get(Nomination, request.form.get("lead_id", type=database_id) or 0)
     if lead is None:
         abort(400)
     return press_button(EmptyForm(), lambda: services.group_nominations(nomination, lead, actor=current_user),

@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 from sqlalchemy import func, select
 
-from core import backup, retention, services
+from core import backup, retention, second_factor, services
 from core.email import deliver_due, interrupted_count
 from core.database import write_lock
 from core.errors import DomainError
@@ -32,6 +32,9 @@ DEMO_ACCOUNTS = [
 ]
 # Roles held on one forum or award panel rather than the site, to show beside those sign-ins.
 DEMO_PLACE_ROLES = {"coordinator@example.org": "Forum coordinator", "judge@example.org": "Awards judge"}
+# Staff need a code from an authenticator app to sign in; the demo staff share this secret (base32),
+# printed with the sign-ins. Members need none.
+DEMO_TOTP_SECRET = "SHAREDFUTUREDEMOSHAREDFUTUREDEMO"
 
 users_cli = AppGroup("users", help="Manage accounts.")
 
@@ -41,7 +44,9 @@ users_cli = AppGroup("users", help="Manage accounts.")
 @click.option("--name", help="Full name (defaults to the part of the email before @).")
 @click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in SiteRole]),
               help="Site role to grant; repeat for several.")
-def create_user_command(email, name, roles):
+@click.option("--totp-secret", help="Base32 secret of the person's authenticator app, so they sign in with its "
+              "codes from the start (staff must have one; without it they set one up at their first sign-in).")
+def create_user_command(email, name, roles, totp_secret):
     """Create a confirmed account. The password is read from the prompt, or
     from standard input when it is not a terminal."""
     if sys.stdin.isatty():
@@ -55,12 +60,14 @@ def create_user_command(email, name, roles):
         services.check_password_strength(password, email=email, name=name or "")
         user = services.create_user(email=email, name=name or email.split("@")[0], password=password,
                                     roles=[SiteRole(r) for r in roles])
+        if totp_secret:
+            second_factor.set_up_without_code(user, secret=totp_secret)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
     granted = ", ".join(role.label for role in sorted(user.site_roles, key=lambda r: r.value)) or "no site roles"
-    click.echo(f"Created {user.email} ({granted}).")
+    click.echo(f"Created {user.email} ({granted})" + (", with an authenticator app." if totp_secret else "."))
 
 
 @click.command("seed-demo")
@@ -74,8 +81,11 @@ def seed_demo_command(if_empty):
         db.session.rollback()
         with write_lock(every_transaction=True):  # seeding books places, which needs the lock on SQLite
             for email, name, roles in DEMO_ACCOUNTS:
-                if services.find_user_by_email(email) is None:
-                    services.create_user(email=email, name=name, password=DEMO_PASSWORD, roles=roles)
+                user = services.find_user_by_email(email)
+                if user is None:
+                    user = services.create_user(email=email, name=name, password=DEMO_PASSWORD, roles=roles)
+                if (roles or email in DEMO_PLACE_ROLES) and not second_factor.has_second_factor(user):
+                    second_factor.set_up_without_code(user, secret=DEMO_TOTP_SECRET)
             db.session.commit()
             organiser = services.find_user_by_email("organiser@example.org")
             member = services.find_user_by_email("member@example.org")
@@ -91,6 +101,10 @@ def seed_demo_command(if_empty):
     for email, name, roles in present:
         label = ", ".join(r.label for r in roles) or DEMO_PLACE_ROLES.get(email, "Member")
         click.echo(f"  {label:<22} {email}")
+    if present:
+        click.echo(f"Every sign-in but the member's also asks for a code from an authenticator app: add the key "
+                   f"{DEMO_TOTP_SECRET} to one (any TOTP app; or `python -c \"import pyotp; "
+                   f"print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\"`).")
 
 
 @click.command("seed-bench")

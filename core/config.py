@@ -95,6 +95,20 @@ class Config:
         # Reports show counts from 1 to this minus one as "<5" (see reports/suppression.py).
         self.REPORT_SUPPRESSION_THRESHOLD = max(2, _int("REPORT_SUPPRESSION_THRESHOLD", 5))
         # A partner's site fetching events for its visitors; enough for a busy page, not for a scraper loop.
+        # Wrong sign-in codes (authenticator app or recovery code). A guesser who has the password gets a
+        # handful of tries a day against a million codes; the owner can still skip the code on a browser
+        # they told to remember them.
+        self.SECOND_FACTOR_LIMIT_PER_ACCOUNT = os.environ.get(
+            "SECOND_FACTOR_LIMIT_PER_ACCOUNT", "5 per 5 minutes;20 per day"
+        )
+        self.SECOND_FACTOR_LIMIT_PER_IP = os.environ.get("SECOND_FACTOR_LIMIT_PER_IP", "30 per 5 minutes")
+        # Signing in with the partnership's OpenID Connect provider (Microsoft Entra ID, or any other):
+        # off unless OIDC_METADATA_URL and OIDC_CLIENT_ID are set (docs/deployment.md).
+        self.OIDC_METADATA_URL = os.environ.get("OIDC_METADATA_URL") or None
+        self.OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID") or None
+        self.OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET") or None
+        self.OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "Microsoft")
+        self.OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
         self.API_LIMIT_PER_IP = os.environ.get("API_LIMIT_PER_IP", "300 per minute")
         self.PUBLIC_FORM_LIMIT_PER_IP = os.environ.get(
             "PUBLIC_FORM_LIMIT_PER_IP", "10 per 10 minutes"

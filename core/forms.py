@@ -205,6 +205,54 @@ class UserSearchForm(FlaskForm):
     )
 
 
+def _authenticator_code_field():
+    return StringField(
+        "Code from your authenticator app",
+        description="The 6-digit code the app shows now, like 123456",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the 6-digit code from your authenticator app"),
+                    Regexp(r"^\s*(\d\s*){6}$", message="Enter the code as 6 digits, like 123456")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
+    )
+
+
+class SecondFactorCodeForm(FlaskForm):
+    code = _authenticator_code_field()
+    remember_browser = BooleanField("Do not ask for a code on this browser for 30 days", widget=GovCheckboxInput(),
+                                    description="Only on a device that you alone use")
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class RecoveryCodeForm(FlaskForm):
+    code = StringField(
+        "Recovery code",
+        description="One of the codes you saved when you set up your authenticator app, like abcd-efgh-jkmn",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter one of your recovery codes"),
+                    Length(max=40, message="Enter a recovery code, like abcd-efgh-jkmn"), NoControlCharacters()],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"},
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class SetUpSecondFactorForm(FlaskForm):
+    code = _authenticator_code_field()
+    submit = SubmitField("Turn on", widget=GovSubmitInput())
+
+
+class CodeOrPasswordForm(FlaskForm):
+    """Proof it is still the person before a change to their second factor."""
+
+    code_or_password = PasswordField(
+        "A code from your authenticator app, or your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter a code from your authenticator app, or your password"),
+                    Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
 def _equality_question(characteristic: equality.Characteristic) -> RadioField:
     """Every question may be skipped, and every one offers "Prefer not to say"."""
     return RadioField(

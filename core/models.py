@@ -1,5 +1,5 @@
-"""People, their site roles, the audit log, the email outbox and the change
-counters (core.changes)."""
+"""People, their site roles and second factors, the audit log, the email
+outbox and the change counters (core.changes)."""
 import enum
 from datetime import datetime
 from typing import Any, Optional
@@ -58,6 +58,13 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_signed_in_at: Mapped[Optional[datetime]]
+    # The second factor (core/second_factor.py): the authenticator app's TOTP
+    # secret (base32; the app needs it as it is, so it cannot be hashed), when
+    # it was set up, and the last 30-second step a code was accepted for, so
+    # no code is accepted twice.
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[Optional[datetime]]
+    totp_last_step: Mapped[Optional[int]] = mapped_column(BigInteger)
 
     role_grants: Mapped[list["RoleGrant"]] = relationship(
         back_populates="user",
@@ -102,6 +109,35 @@ class RoleGrant(db.Model):
     user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
 
     __table_args__ = (UniqueConstraint("user_id", "role", name="uq_role_grants_user_role"),)
+
+
+class RecoveryCode(db.Model):
+    """One of a person's one-time recovery codes (for when their phone is
+    lost), stored hashed; used codes are deleted."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("user_id", "code_hash", name="uq_recovery_codes_user_code"),)
+
+
+class OidcIdentity(db.Model):
+    """An account at the partnership's OpenID Connect provider (issuer and
+    subject, never the email, which can change hands) that signs in as this person."""
+
+    __tablename__ = "oidc_identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[Optional[datetime]]
+
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_oidc_identities_issuer_subject"),)
 
 
 class AuditEntry(db.Model):

@@ -6,12 +6,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import lazyload
 
-from core import equality, erasure, page_cache, permissions, personal_data, retention, services, spam
+from core import equality, erasure, page_cache, permissions, personal_data, retention, second_factor, services, spam
 from core.database import takes_write_lock, utcnow
 from core.errors import DomainError, InvalidLink
 from core.extensions import db, limiter, login_manager
 from core.forms import (
     ChangePasswordForm,
+    CodeOrPasswordForm,
     DeleteAccountForm,
     EmptyForm,
     EqualityAdultQuestionsForm,
@@ -19,7 +20,10 @@ from core.forms import (
     EqualityQuestionsForm,
     ForgotPasswordForm,
     ProfileForm,
+    RecoveryCodeForm,
     ResetPasswordForm,
+    SecondFactorCodeForm,
+    SetUpSecondFactorForm,
     SignInForm,
     SignUpForm,
     SiteRolesForm,
@@ -179,10 +183,7 @@ def sign_in():
             show_domain_error(form, error)
         else:
             db.session.commit()
-            _start_session(user, remember=form.remember.data)
-            response = redirect(_safe_next(request.args.get("next")))
-            _remember_device(response, user)
-            return response
+            return _after_password(user, remember=form.remember.data, next_page=request.args.get("next"))
     return render_template("core/sign_in.html", form=form)
 
 
@@ -257,12 +258,138 @@ def reset_password(token):
     return render_template("core/reset_password.html", form=form)
 
 
+# --- the second step of signing in: a code -----------------------------------
+# After the password (or the OpenID Connect provider), anyone who has a
+# second factor, or needs one (core.second_factor.needs_second_factor), is not
+# signed in: the sign-in is held in this browser's session for a few minutes
+# while they enter a code, or set up an app if they have none yet.
+
+REMEMBER_BROWSER_COOKIE = "second_factor_browser"
+
+
+def _after_password(user: User, *, remember: bool, next_page: str | None, second_factor_done: bool = False):
+    """Sign in, or hold the sign-in until the code step."""
+    if (second_factor_done or not second_factor.asked_at_sign_in(user)
+            or second_factor.browser_remembered(user, request.cookies.get(REMEMBER_BROWSER_COOKIE))):
+        return _finish_sign_in(user, remember=remember, next_page=next_page)
+    second_factor.hold_sign_in(user, remember=remember, next_page=next_page)
+    return redirect(url_for("core.sign_in_code" if second_factor.has_second_factor(user) else "core.sign_in_set_up"))
+
+
+def _finish_sign_in(user: User, *, remember: bool, next_page: str | None, remember_browser: bool = False,
+                    page=None):
+    """A fresh signed-in session, then where they were going (or `page()`)."""
+    _start_session(user, remember=remember)
+    response = current_app.make_response(page()) if page else redirect(_safe_next(next_page))
+    _remember_device(response, user)
+    if remember_browser:
+        response.set_cookie(REMEMBER_BROWSER_COOKIE, second_factor.remember_browser_token(user),
+                            max_age=second_factor.REMEMBER_BROWSER_DAYS * 24 * 3600,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")
+    return response
+
+
+def _code_limits(view):
+    """Code entry is limited like the password (failures only), per IP and
+    per account, shared by the app-code and recovery-code pages."""
+    view = limiter.shared_limit(lambda: current_app.config["SECOND_FACTOR_LIMIT_PER_ACCOUNT"], "second-factor",
+                                key_func=second_factor.pending_account_key, methods=["POST"],
+                                deduct_when=_failed)(view)
+    return limiter.shared_limit(lambda: current_app.config["SECOND_FACTOR_LIMIT_PER_IP"], "second-factor-ip",
+                                methods=["POST"], deduct_when=_failed)(view)
+
+
+def _held_sign_in():
+    """The sign-in waiting for its code, or None (already signed in, or
+    nothing held here, or it has lapsed)."""
+    return None if current_user.is_authenticated else second_factor.pending_sign_in()
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@_code_limits
+def sign_in_code():
+    pending = _held_sign_in()
+    if pending is None:
+        return redirect(url_for("core.account" if current_user.is_authenticated else "core.sign_in"))
+    if not second_factor.has_second_factor(pending.user):
+        return redirect(url_for("core.sign_in_set_up"))
+    form = SecondFactorCodeForm()
+    if form.validate_on_submit():
+        try:
+            second_factor.check_code(pending.user, form.code.data)
+        except DomainError as error:
+            db.session.commit()  # keep the refused code in the audit log
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            return _finish_sign_in(pending.user, remember=pending.remember, next_page=pending.next_page,
+                                   remember_browser=form.remember_browser.data)
+    return render_template("core/sign_in_code.html", form=form)
+
+
+@bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
+@_code_limits
+def sign_in_recovery_code():
+    pending = _held_sign_in()
+    if pending is None or not second_factor.has_second_factor(pending.user):
+        return redirect(url_for("core.sign_in_code"))
+    form = RecoveryCodeForm()
+    if form.validate_on_submit():
+        try:
+            left = second_factor.use_recovery_code(pending.user, form.code.data)
+        except DomainError as error:
+            db.session.commit()  # keep the refused code in the audit log
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            response = _finish_sign_in(pending.user, remember=pending.remember, next_page=pending.next_page)
+            flash(f"You have {left} recovery code{'' if left == 1 else 's'} left. "  # in the new session
+                  "You can make new ones from your account page.", "info")
+            return response
+    return render_template("core/sign_in_recovery_code.html", form=form)
+
+
+SET_UP_SECRET_KEY = "second_factor_set_up"
+
+
+def _set_up_page(user: User, form: SetUpSecondFactorForm, *, done, back: str):
+    """Show a new secret (kept in the session until the first code proves the
+    app has it) and turn the second factor on with it; `done(codes)` draws
+    what comes after."""
+    secret = session.get(SET_UP_SECRET_KEY)
+    if not isinstance(secret, str) or not second_factor.is_secret(secret):
+        secret = session[SET_UP_SECRET_KEY] = second_factor.new_secret()
+    if form.validate_on_submit():
+        finished, codes = call_service(form, lambda: second_factor.set_up(user, secret=secret, code=form.code.data))
+        if finished:
+            session.pop(SET_UP_SECRET_KEY, None)
+            return done(codes)
+    return render_template("core/set_up_second_factor.html", form=form, qr_code=second_factor.qr_code(user, secret),
+                           secret=second_factor.secret_for_typing(secret), required=second_factor.needs_second_factor(user),
+                           back=back)
+
+
+@bp.route("/sign-in/set-up-code", methods=["GET", "POST"])
+@_code_limits
+def sign_in_set_up():
+    pending = _held_sign_in()
+    if pending is None:
+        return redirect(url_for("core.account" if current_user.is_authenticated else "core.sign_in"))
+    if second_factor.has_second_factor(pending.user):
+        return redirect(url_for("core.sign_in_code"))
+    return _set_up_page(pending.user, SetUpSecondFactorForm(), back=url_for("core.sign_in"), done=lambda codes: (
+        _finish_sign_in(pending.user, remember=pending.remember, next_page=pending.next_page, page=lambda: (
+            render_template("core/recovery_codes.html", codes=codes, onward=_safe_next(pending.next_page),
+                            set_up=True)))))
+
+
 # --- the signed-in person's account -----------------------------------------
 
 @bp.get("/account")
 @login_required
 def account():
-    return render_template("core/account.html", form=EmptyForm())
+    return render_template("core/account.html", form=EmptyForm(),
+                           second_factor_required=second_factor.needs_second_factor(current_user))
 
 
 @bp.get("/account/your-data")
@@ -325,6 +452,46 @@ def delete_account():
             flash("Your account has been deleted, with everything that said who you are.", "success")
             return redirect(url_for("core.home"))
     return render_template("core/delete_account.html", form=form, waiting=erasure.reasons_to_wait(current_user))
+
+
+@bp.route("/account/sign-in-codes", methods=["GET", "POST"])
+@login_required
+def set_up_second_factor():
+    if second_factor.has_second_factor(current_user):
+        return redirect(url_for("core.account"))
+    return _set_up_page(current_user, SetUpSecondFactorForm(), back=url_for("core.account"), done=lambda codes: (
+        render_template("core/recovery_codes.html", codes=codes, onward=url_for("core.account"), set_up=True)))
+
+
+@bp.route("/account/sign-in-codes/recovery-codes", methods=["GET", "POST"])
+@login_required
+def new_recovery_codes():
+    if not second_factor.has_second_factor(current_user):
+        return redirect(url_for("core.account"))
+    form = CodeOrPasswordForm()
+    if form.validate_on_submit():
+        done, codes = call_service(form, lambda: second_factor.new_recovery_codes(
+            current_user, code_or_password=form.code_or_password.data))
+        if done:
+            return render_template("core/recovery_codes.html", codes=codes, onward=url_for("core.account"))
+    return render_template("core/new_recovery_codes.html", form=form,
+                           left=second_factor.recovery_codes_left(current_user))
+
+
+@bp.route("/account/sign-in-codes/turn-off", methods=["GET", "POST"])
+@login_required
+def turn_off_second_factor():
+    if not second_factor.has_second_factor(current_user):
+        return redirect(url_for("core.account"))
+    form = CodeOrPasswordForm()
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: second_factor.turn_off(
+            current_user, code_or_password=form.code_or_password.data))
+        if done:
+            flash("You no longer need a code to sign in.", "success")
+            return redirect(url_for("core.account"))
+    return render_template("core/turn_off_second_factor.html", form=form,
+                           required=second_factor.needs_second_factor(current_user))
 
 
 # --- equality monitoring: the person's own answers --------------------------
@@ -479,7 +646,19 @@ def admin_user(user_id):
         .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
         .limit(20)
     ).all()
-    return render_template("core/admin_user.html", user=user, form=form, history=history)
+    return render_template("core/admin_user.html", user=user, form=form, history=history,
+                           second_factor_required=second_factor.needs_second_factor(user))
+
+
+@bp.post("/admin/users/<int:user_id>/reset-sign-in-codes")
+@login_required
+def reset_second_factor(user_id):
+    if not permissions.can_manage_users(current_user):
+        abort(403)
+    user = db.get_or_404(User, user_id)
+    return press_button(EmptyForm(), lambda: second_factor.reset(user, actor=current_user),
+                        f"{user.name}'s authenticator app has been reset. They will set up a new one when they "
+                        "next sign in, and we have emailed them to say so.", url_for("core.admin_user", user_id=user.id))
 
 
 @bp.get("/admin/audit")

@@ -8,6 +8,7 @@ from core.database import in_london, takes_write_lock, utcnow
 from core.extensions import db, limiter
 from core.forms import EmptyForm, call_service, rendered_fields, search_words
 from core.models import User
+from core.numbers import page_number
 from core import page_cache, spam
 from core.views import from_emailed_link
 from core.permissions import is_admin
@@ -50,10 +51,9 @@ def _registration_from_link(token: str) -> Registration:
 def event_list():
     form = EventFilterForm(request.args)
     form.priority.choices = [("", "Any priority")] + priority_filter_choices()
-    page = request.args.get("page", 1, type=int)
     events = None
     if form.validate():
-        events = db.paginate(filtered_events(form.search(), now=utcnow()), page=page, per_page=PAGE_SIZE,
+        events = db.paginate(filtered_events(form.search(), now=utcnow()), page=page_number(), per_page=PAGE_SIZE,
                              error_out=False)
     return render_template("events/list.html", form=form, events=events, filter_feeds=_filter_feeds(form),
                            filter_fields=rendered_fields(form, "events/_filter_fields.html"), webcal=webcal)
@@ -359,7 +359,7 @@ def manage_list():
     query = select(Event).order_by(Event.starts_at.desc())
     if not is_admin(current_user):
         query = query.where(Event.organisers.any(User.id == current_user.id))
-    events = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    events = db.paginate(query, page=page_number(), per_page=PAGE_SIZE, error_out=False)
     return render_template("events/manage_list.html", events=events)
 
 

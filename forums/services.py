@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app, url_for
 from sqlalchemy import func, select, update
 
-from core import audit
+from core import audit, second_factor
 from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.errors import DomainError, InvalidLink
@@ -121,6 +121,14 @@ def coordinated_forums(user) -> list[Forum]:
 def record_safeguarding_check(user: User, checked_on: date, *, actor: User, today: date | None = None) -> User:
     if checked_on > (today or date.today()):
         raise ForumRuleBroken("The date of the check cannot be in the future", field="checked_on")
+@second_factor.holds_a_seat
+def coordinates_a_forum(user: User) -> bool:
+    """Any forum: coordinators see members' details, young people's among
+    them, so core asks them for a second factor at sign-in."""
+    return db.session.scalar(select(ForumCoordinator.id).where(ForumCoordinator.user_id == user.id).limit(1)) \
+        is not None
+
+
     lock_row(db.session, User, user.id)
     check = db.session.scalar(select(SafeguardingCheck).where(SafeguardingCheck.user_id == user.id))
     if check is None:

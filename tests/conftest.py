@@ -3,15 +3,19 @@ TEST_DATABASE_URL is set), a client, and helpers that go through the real forms.
 import os
 from contextlib import contextmanager
 import re
+import time
 from types import SimpleNamespace
 
+import pyotp
 import pytest
 from jinja2 import BytecodeCache
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.util import LRUCache
 
 from app import create_app
+from core import second_factor
 from core.extensions import db, limiter
+from core.models import User
 from tests.factories import PASSWORD, UserFactory
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -161,6 +165,41 @@ def make_user(app):
 
 
 def sign_in(client, user, password=None):
-    response = submit(client, "/sign-in", {"email": user.email, "password": password or user.password})
+    """Sign in through the real forms: the password, then (for anyone asked)
+    a code from the person's authenticator app, or setting one up."""
+    token = csrf_token(client, "/sign-in")
+    response = client.post("/sign-in", data={"email": user.email, "password": password or user.password,
+                                             "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
+    if response.location == "/sign-in/code":
+        with client.application.app_context():
+            account = db.session.scalar(select(User).where(User.email == user.email.strip().lower()))
+            secret, last_step = account.totp_secret, account.totp_last_step
+        # The session keeps its form token from the password step.
+        response = client.post("/sign-in/code", data={"code": authenticator_code(secret, after=last_step),
+                                                      "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    elif response.location == "/sign-in/set-up-code":
+        page = client.get("/sign-in/set-up-code").get_data(as_text=True)
+        secret = SECRET_ON_PAGE.search(page).group(1).replace(" ", "")
+        response = client.post("/sign-in/set-up-code", data={"code": authenticator_code(secret),
+                                                             "csrf_token": token})
+        assert response.status_code == 200 and "Save your recovery codes" in response.get_data(as_text=True)
     return response
+
+
+SECRET_ON_PAGE = re.compile(r'<code id="secret">([A-Z2-7 ]+)</code>')
+
+
+def authenticator_code(secret: str, *, after: int | None = None) -> str:
+    """What the person's app shows: the code of a 30-second step the server
+    will still take: a step after the last one used (it also takes the step
+    after the current one, so signing in twice within 30 seconds works).
+    Waits for the next step when a test has used both already."""
+    while True:
+        now = int(time.time()) // second_factor.STEP_SECONDS
+        # The current step first: it stays acceptable if the clock ticks over in flight.
+        for step in (now, now + 1):
+            if after is None or step > after:
+                return pyotp.TOTP(secret).generate_otp(step)
+        time.sleep(second_factor.STEP_SECONDS - time.time() % second_factor.STEP_SECONDS + 0.01)

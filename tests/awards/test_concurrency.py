@@ -26,7 +26,7 @@ def test_a_triple_clicked_submit_leaves_one_set_of_scores(app, database_url, mak
         nomination_id, criteria = nomination.id, [c.id for c in category.criteria]
     with live_server(database_url, **ROOMY_LIMITS) as base_url:
         client = HttpClient(base_url)
-        client.post("/sign-in", {"email": judge.email, "password": judge.password}, client.csrf_token("/sign-in"))
+        client.sign_in(judge.email, judge.password)
         page = f"/judging/nominations/{nomination_id}"
         token = client.csrf_token(page)
         scores = {f"criterion_{criterion}": "4" for criterion in criteria} | {"send": "Submit scores"}

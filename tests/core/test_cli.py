@@ -2,9 +2,12 @@
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from core.cli import DEMO_ACCOUNTS, DEMO_PASSWORD
+import pyotp
+
+from core.cli import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from core.extensions import db
 from core.models import SiteRole, User
+from tests.conftest import csrf_token
 
 
 def users(app):
@@ -53,6 +56,38 @@ def test_seed_demo_is_idempotent_and_prints_every_sign_in(app):
     assert {email for email, _, _ in DEMO_ACCOUNTS} <= set(accounts)
     assert accounts["admin@example.org"].site_roles == {SiteRole.ADMIN}
     assert check_password_hash(accounts["member@example.org"].password_hash, DEMO_PASSWORD)
+
+
+def test_users_create_with_a_totp_secret_signs_in_with_its_codes(app, client):
+    secret = "KRSXG5CTMVRXEZLUKN2XAZLSONSWG4TF"
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "ops@example.org", "--role", "admin", "--totp-secret", secret],
+        input="river candle mosaic\n")
+    assert result.exit_code == 0, result.output
+    assert "with an authenticator app" in result.output
+    token = csrf_token(client, "/sign-in")
+    step = client.post("/sign-in", data={"email": "ops@example.org", "password": "river candle mosaic",
+                                         "csrf_token": token})
+    assert step.location == "/sign-in/code"  # not the set-up page: the app is enrolled already
+    done = client.post("/sign-in/code", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token})
+    assert done.location == "/account"
+
+
+def test_users_create_refuses_a_secret_that_is_not_base32(app):
+    result = app.test_cli_runner().invoke(args=["users", "create", "ops@example.org", "--totp-secret", "not-base32!"],
+                                          input="river candle mosaic\n")
+    assert result.exit_code == 1 and "base32" in result.output
+    assert users(app) == {}
+
+
+def test_seed_demo_gives_demo_staff_the_printed_secret_and_members_none(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert DEMO_TOTP_SECRET in result.output
+    accounts = users(app)
+    for email in ("admin@example.org", "organiser@example.org", "awards@example.org", "coordinator@example.org",
+                  "judge@example.org"):
+        assert accounts[email].totp_secret == DEMO_TOTP_SECRET, email
+    assert accounts["member@example.org"].totp_secret is None
 
 
 def test_seed_demo_if_empty_leaves_a_database_with_accounts_alone(app, make_user):

@@ -16,7 +16,7 @@ from tests.events.factories import (
     EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory,
 )
 from tests.awards.factories import CategoryFactory
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, TOTP_SECRET, UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
 
 # "event_organiser" organises the event under test; "organiser" has the role
@@ -72,8 +72,22 @@ MATRIX = {
     "core.admin_users": ("GET", "/admin/users", only({"admin"})),
     "core.admin_user": ("GET", "/admin/users/{other}", only({"admin"})),
     "core.audit_log": ("GET", "/admin/audit", only({"admin"})),
+    # The second factor. The code steps belong to a sign-in held between the password and the code: with none
+    # held (here) they go back to signing in, or to the account of someone signed in already.
+    "core.sign_in_code": ("GET", "/sign-in/code", signed_in(302, visitor=302)),
+    "core.sign_in_recovery_code": ("GET", "/sign-in/recovery-code", signed_in(302, visitor=302)),
+    "core.sign_in_set_up": ("GET", "/sign-in/set-up-code", signed_in(302, visitor=302)),
+    # Each person's own app. Staff signed in here have one set up already (back to the account page), members not.
+    "core.set_up_second_factor": ("GET", "/account/sign-in-codes", {
+        **signed_in(302), "member": 200}),
+    "core.new_recovery_codes": ("GET", "/account/sign-in-codes/recovery-codes", {
+        **signed_in(200), "member": 302}),
+    "core.turn_off_second_factor": ("GET", "/account/sign-in-codes/turn-off", {
+        **signed_in(200), "member": 302}),
     # Equality monitoring: each person's own answers only (a guest's through their emailed link, the same
     # endpoints under /about-you/guest/<token>). Without consent the questions go back to the statement.
+    # {other} has no app to reset: refused with a message on their page.
+    "core.reset_second_factor": ("POST", "/admin/users/{other}/reset-sign-in-codes", only({"admin"}, 302)),
     "core.about_you": ("GET", "/about-you", signed_in(200)),
     "core.equality_consent": ("POST", "/about-you/consent", signed_in(302)),
     "core.equality_questions": ("GET", "/about-you/questions", signed_in(302)),
@@ -311,7 +325,8 @@ def _make_world(app):
         question = EventQuestion(event_id=event.id, label="Which workshop?", kind=QuestionKind.TEXT)
         db.session.add(question)
         forum, elsewhere = ForumFactory(), ForumFactory()
-        coordinator, other_coordinator = UserFactory(), UserFactory()
+        # Seats that show other people's details come with a second factor (tests/conftest.py `sign_in` answers it).
+        coordinator, other_coordinator = UserFactory(totp_secret=TOTP_SECRET), UserFactory(totp_secret=TOTP_SECRET)
         db.session.add_all([ForumCoordinator(forum_id=forum.id, user_id=coordinator.id),
                             ForumCoordinator(forum_id=elsewhere.id, user_id=other_coordinator.id)])
         membership = MembershipFactory(forum=forum, user=other)
@@ -325,7 +340,7 @@ def _make_world(app):
                                 relationship_to_nominee="Neighbour", nominee_name="Amira Hussain",
                                 nominee_kind=category.nominee_kind, nominee_area="Corby")
         exclusion = Exclusion(cycle_id=category.cycle_id, name="Sam Staff", reason="Staff")
-        judge, conflicted_judge = UserFactory(), UserFactory()
+        judge, conflicted_judge = UserFactory(totp_secret=TOTP_SECRET), UserFactory(totp_secret=TOTP_SECRET)
         judges = [PanelMember(category_id=category.id, email=person.email, user_id=person.id)
                   for person in (judge, conflicted_judge)]
         db.session.add_all([nomination, exclusion, *judges])

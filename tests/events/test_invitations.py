@@ -180,8 +180,7 @@ def test_a_triple_clicked_send_invites_each_person_once(app, database_url, make_
     path = f"/manage/events/{event_id}/invitations"
     with live_server(database_url) as base_url:
         client = HttpClient(base_url)
-        client.post("/sign-in", {"email": organiser.email, "password": organiser.password},
-                    client.csrf_token("/sign-in"))
+        client.sign_in(organiser.email, organiser.password)
         token = client.csrf_token(path)
         same_form = (lambda: None, lambda _: client.post(path, {"people": "amina@example.org"}, token))
         results = all_at_once([same_form, same_form, same_form])

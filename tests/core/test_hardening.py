@@ -1,0 +1,95 @@
+"""Attacks that were reproduced against the app (issue 18), each kept as a
+test: a redirect off-site after sign-in, personal downloads kept in caches,
+numbers too big for the database, a known-device note that outlived a
+password, Redis down taking sign-in and the API with it, and a proxy's
+X-Forwarded-For trusted from anyone who reaches gunicorn directly."""
+import logging
+import os
+import runpy
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import quote, urlsplit
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings, strategies as st
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+from core.extensions import db, limiter
+from core.models import User
+from core.numbers import MAX_ID
+from core.views import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, KNOWN_DEVICE_SALT
+from tests.conftest import csrf_token, make_app, sign_in, submit
+from tests.factories import PASSWORD, UserFactory
+from tests.core.test_permissions import (  # noqa: F401 (fixtures: the matrix's world, on one shared app)
+    MATRIX, app, shared_app, sign_in_as, world, world_rows,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# --- 4. numbers too big for the database -------------------------------------------------------
+
+HOSTILE_IDS = st.one_of(st.integers(max_value=0), st.integers(min_value=MAX_ID + 1), st.just(MAX_ID))
+
+
+def routes_with_numbers(app, world):
+    """(endpoint, method, the matrix's own values for it, its whole-number arguments) for every route that takes one."""
+    adapter = app.url_map.bind("localhost")
+    found = []
+    for rule in app.url_map.iter_rules():
+        numbers = [name for name, converter in rule._converters.items()
+                   if isinstance(converter, app.url_map.converters["int"])]
+        if numbers:
+            method, path, _ = MATRIX[rule.endpoint]
+            matched, values = adapter.match(path.format(**vars(world)), method=method, return_rule=True)
+            if matched is not rule:  # the endpoint's other address (a new category's page, a report's download)
+                values = {name: sorted(getattr(converter, "items", ["x"]))[0] if name not in numbers else 1
+                          for name, converter in rule._converters.items()}
+            found.append((rule.endpoint, method, values, numbers))
+    return found
+
+
+@given(number=HOSTILE_IDS)
+@example(number=99999999999999999999)
+@example(number=2**63)
+@example(number=MAX_ID + 1)
+@example(number=-1)
+@example(number=0)
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_number_no_id_can_be_is_not_found_on_every_route(app, admin_client, world, number):
+    """Each whole-number argument of each route in turn, the others left as
+    the matrix has them, asked by an admin (whom no permission check stops)."""
+    adapter = app.url_map.bind("localhost")
+    token = csrf_token(admin_client, "/account")
+    routes = routes_with_numbers(app, world)
+    assert len(routes) >= 60
+    for endpoint, method, values, numbers in routes:
+        for name in numbers:
+            url = adapter.build(endpoint, {**values, name: number}, method=method)
+            if method == "GET":
+                response = admin_client.get(url)
+            else:
+                response = admin_client.post(url, data={"csrf_token": token})
+            # 403: the admin is no member of the forum whose meeting it would be
+            assert response.status_code in (400, 403, 404), f"{method} {url}: {response.status_code}"
+
+
+@pytest.fixture
+def admin_client(app, make_user, world):
+    client = app.test_client()
+    sign_in_as(client, app, "admin", world, make_user)
+    return client
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", str(2**63), "-1", "0", "1e9", "x", ""])
+def test_a_page_number_out_of_range_gives_the_first_page_never_a_500(app, admin_client, world, page):
+    """Every GET page of the matrix with ?page=, as an admin: the lists (events,
+    manage events, users, the audit log, the API) show their first page."""
+    for endpoint, (method, path, _) in sorted(MATRIX.items()):
+        if method == "GET":
+            response = admin_client.get(path.format(**vars(world)) + "?page=" + page)
+            assert response.status_code < 500, f"{endpoint}: {response.status_code}"
+    for path in ("/events", "/manage/events", "/admin/users", "/admin/audit"):
+        assert admin_client.get(f"{path}?page={page}").status_code == 200, path
+
