@@ -29,6 +29,7 @@ from core.forms import (
     SiteRolesForm,
     UserSearchForm,
     call_service,
+from core.numbers import page_number
     press_button,
     show_domain_error,
 )
@@ -618,12 +619,11 @@ def admin_users():
     if not permissions.can_manage_users(current_user):
         abort(403)
     form = UserSearchForm(request.args)
-    page = request.args.get("page", 1, type=int)
     query = select(User).order_by(func.lower(User.name), User.id)
     if form.validate() and form.q.data:
         term = f"%{form.q.data.strip().lower()}%"
         query = query.where(or_(func.lower(User.name).like(term), User.email.like(term)))
-    users = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    users = db.paginate(query, page=page_number(), per_page=PAGE_SIZE, error_out=False)
     return render_template("core/admin_users.html", form=form, users=users)
 
 
@@ -666,7 +666,6 @@ def reset_second_factor(user_id):
 def audit_log():
     if not permissions.can_view_audit_log(current_user):
         abort(403)
-    page = request.args.get("page", 1, type=int)
     query = select(AuditEntry).order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
-    entries = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    entries = db.paginate(query, page=page_number(), per_page=PAGE_SIZE, error_out=False)
     return render_template("core/audit_log.html", entries=entries)
