@@ -1,4 +1,4 @@
-"""Response headers that every page carries."""
+"""Response headers that every response carries."""
 from flask import Flask, request
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -25,9 +25,11 @@ def add_security_headers(response):
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if response.mimetype == "text/html":
-        # Pages can show personal details: never keep them in shared caches.
-        headers.setdefault("Cache-Control", "no-store")
+    # Pages and downloads (registrations.csv, badges.pdf, your-data.json...) can
+    # carry personal details: no cache, shared or the browser's, keeps any
+    # response unless its view chose its own caching (static files, event
+    # pictures, calendar feeds with their ETags, the public API).
+    headers.setdefault("Cache-Control", "no-store")
     return response
 
 

@@ -28,6 +28,41 @@ from tests.core.test_permissions import (  # noqa: F401 (fixtures: the matrix's 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# --- 3. nothing personal is kept in a cache -----------------------------------------------------
+
+# What a cache may keep, because its view chose how (everything else is Cache-Control: no-store).
+CACHEABLE = {
+    "static": "the site's own files (no-cache: revalidated each time)",
+    "events.event_image": "an event's picture: its address changes with the picture",
+    **dict.fromkeys(["events.site_calendar", "events.kind_calendar", "events.priority_calendar",
+                     "events.personal_calendar", "forums.forum_calendar"],
+                    "a calendar feed: no-cache with an ETag, private when personal"),
+    **dict.fromkeys(["api.events", "api.event", "api.priorities", "api.venues", "api.openapi_document",
+                     "api.open_data_releases"], "the public read-only API, a minute at most"),
+}
+
+
+def test_every_response_but_a_few_public_kinds_is_no_store(app, make_user, world):
+    """Every GET route of the matrix, as an admin (who may see them all):
+    registrations.csv, attendees.pdf, badges.pdf, members.csv, report.csv,
+    record.pdf, your-data.json... are kept by no cache, the browser's included."""
+    client = app.test_client()
+    sign_in_as(client, app, "admin", world, make_user)
+    downloads = set()
+    for endpoint, (method, path, _) in sorted(MATRIX.items()):
+        if method != "GET":
+            continue
+        response = client.get(path.format(**vars(world)))
+        cache_control = response.headers.get("Cache-Control")
+        if endpoint in CACHEABLE and response.status_code in (200, 304):
+            assert cache_control and cache_control != "no-store", endpoint  # it chose its own caching
+        else:
+            assert cache_control == "no-store", f"{endpoint} ({response.mimetype}) sent {cache_control!r}"
+            if response.status_code == 200 and response.mimetype != "text/html":
+                downloads.add(response.mimetype)
+    assert {"text/csv", "application/pdf", "application/json"} <= downloads
+
+
 # --- 4. numbers too big for the database -------------------------------------------------------
 
 HOSTILE_IDS = st.one_of(st.integers(max_value=0), st.integers(min_value=MAX_ID + 1), st.just(MAX_ID))
