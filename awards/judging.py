@@ -79,8 +79,6 @@ def is_judge_of(user, category_id: int) -> bool:
                                                           PanelMember.user_id == user.id)) is not None
 
 
-def panels_for(user: User) -> list[AwardCategory]:
-    return list(db.session.scalars(select(AwardCategory).join(PanelMember, PanelMember.category_id == AwardCategory.id)
 @second_factor.holds_a_seat
 def sits_on_a_panel(user: User) -> bool:
     """Any panel: judges read nominations about people, young people among
@@ -88,6 +86,8 @@ def sits_on_a_panel(user: User) -> bool:
     return db.session.scalar(select(PanelMember.id).where(PanelMember.user_id == user.id).limit(1)) is not None
 
 
+def panels_for(user: User) -> list[AwardCategory]:
+    return list(db.session.scalars(select(AwardCategory).join(PanelMember, PanelMember.category_id == AwardCategory.id)
                                    .where(PanelMember.user_id == user.id)
                                    .order_by(AwardCategory.cycle_id.desc(), AwardCategory.position)))
 

@@ -84,17 +84,6 @@ class Config:
             "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"
         )
         self.SIGN_IN_LIMIT_PER_IP = os.environ.get("SIGN_IN_LIMIT_PER_IP", "30 per 5 minutes")
-        # Calendar apps poll feeds every few hours; this only stops a runaway client.
-        self.FEED_LIMIT_PER_IP = os.environ.get("FEED_LIMIT_PER_IP", "120 per minute")
-        # How long a DBS check counts for before youth forum coordinators must renew it.
-        self.FORUM_DBS_VALID_YEARS = int(os.environ.get("FORUM_DBS_VALID_YEARS", "3"))
-        # Forum announcements leave the outbox at this pace, so a big forum does not trip the mail provider.
-        self.FORUM_ANNOUNCEMENTS_PER_MINUTE = _int("FORUM_ANNOUNCEMENTS_PER_MINUTE", 30)
-        # Members are reminded this many days before their term ends.
-        self.FORUM_RENEWAL_NOTICE_DAYS = _int("FORUM_RENEWAL_NOTICE_DAYS", 30)
-        # Reports show counts from 1 to this minus one as "<5" (see reports/suppression.py).
-        self.REPORT_SUPPRESSION_THRESHOLD = max(2, _int("REPORT_SUPPRESSION_THRESHOLD", 5))
-        # A partner's site fetching events for its visitors; enough for a busy page, not for a scraper loop.
         # Wrong sign-in codes (authenticator app or recovery code). A guesser who has the password gets a
         # handful of tries a day against a million codes; the owner can still skip the code on a browser
         # they told to remember them.
@@ -109,6 +98,17 @@ class Config:
         self.OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET") or None
         self.OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "Microsoft")
         self.OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+        # Calendar apps poll feeds every few hours; this only stops a runaway client.
+        self.FEED_LIMIT_PER_IP = os.environ.get("FEED_LIMIT_PER_IP", "120 per minute")
+        # How long a DBS check counts for before youth forum coordinators must renew it.
+        self.FORUM_DBS_VALID_YEARS = int(os.environ.get("FORUM_DBS_VALID_YEARS", "3"))
+        # Forum announcements leave the outbox at this pace, so a big forum does not trip the mail provider.
+        self.FORUM_ANNOUNCEMENTS_PER_MINUTE = _int("FORUM_ANNOUNCEMENTS_PER_MINUTE", 30)
+        # Members are reminded this many days before their term ends.
+        self.FORUM_RENEWAL_NOTICE_DAYS = _int("FORUM_RENEWAL_NOTICE_DAYS", 30)
+        # Reports show counts from 1 to this minus one as "<5" (see reports/suppression.py).
+        self.REPORT_SUPPRESSION_THRESHOLD = max(2, _int("REPORT_SUPPRESSION_THRESHOLD", 5))
+        # A partner's site fetching events for its visitors; enough for a busy page, not for a scraper loop.
         self.API_LIMIT_PER_IP = os.environ.get("API_LIMIT_PER_IP", "300 per minute")
         self.PUBLIC_FORM_LIMIT_PER_IP = os.environ.get(
             "PUBLIC_FORM_LIMIT_PER_IP", "10 per 10 minutes"

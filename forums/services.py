@@ -113,14 +113,6 @@ def is_coordinator(user, forum_id: int | None) -> bool:
         ForumCoordinator.forum_id == forum_id, ForumCoordinator.user_id == user.id)) is not None
 
 
-def coordinated_forums(user) -> list[Forum]:
-    return list(db.session.scalars(select(Forum).join(ForumCoordinator).where(
-        ForumCoordinator.user_id == user.id).order_by(Forum.name)))
-
-
-def record_safeguarding_check(user: User, checked_on: date, *, actor: User, today: date | None = None) -> User:
-    if checked_on > (today or date.today()):
-        raise ForumRuleBroken("The date of the check cannot be in the future", field="checked_on")
 @second_factor.holds_a_seat
 def coordinates_a_forum(user: User) -> bool:
     """Any forum: coordinators see members' details, young people's among
@@ -129,6 +121,14 @@ def coordinates_a_forum(user: User) -> bool:
         is not None
 
 
+def coordinated_forums(user) -> list[Forum]:
+    return list(db.session.scalars(select(Forum).join(ForumCoordinator).where(
+        ForumCoordinator.user_id == user.id).order_by(Forum.name)))
+
+
+def record_safeguarding_check(user: User, checked_on: date, *, actor: User, today: date | None = None) -> User:
+    if checked_on > (today or date.today()):
+        raise ForumRuleBroken("The date of the check cannot be in the future", field="checked_on")
     lock_row(db.session, User, user.id)
     check = db.session.scalar(select(SafeguardingCheck).where(SafeguardingCheck.user_id == user.id))
     if check is None:

@@ -69,9 +69,6 @@ MATRIX = {
     "core.your_data": ("GET", "/account/your-data", signed_in(200)),
     "core.your_data_download": ("GET", "/account/your-data.json", signed_in(200)),
     "core.delete_account": ("GET", "/account/delete", signed_in(200)),
-    "core.admin_users": ("GET", "/admin/users", only({"admin"})),
-    "core.admin_user": ("GET", "/admin/users/{other}", only({"admin"})),
-    "core.audit_log": ("GET", "/admin/audit", only({"admin"})),
     # The second factor. The code steps belong to a sign-in held between the password and the code: with none
     # held (here) they go back to signing in, or to the account of someone signed in already.
     "core.sign_in_code": ("GET", "/sign-in/code", signed_in(302, visitor=302)),
@@ -84,10 +81,13 @@ MATRIX = {
         **signed_in(200), "member": 302}),
     "core.turn_off_second_factor": ("GET", "/account/sign-in-codes/turn-off", {
         **signed_in(200), "member": 302}),
-    # Equality monitoring: each person's own answers only (a guest's through their emailed link, the same
-    # endpoints under /about-you/guest/<token>). Without consent the questions go back to the statement.
+    "core.admin_users": ("GET", "/admin/users", only({"admin"})),
+    "core.admin_user": ("GET", "/admin/users/{other}", only({"admin"})),
     # {other} has no app to reset: refused with a message on their page.
     "core.reset_second_factor": ("POST", "/admin/users/{other}/reset-sign-in-codes", only({"admin"}, 302)),
+    "core.audit_log": ("GET", "/admin/audit", only({"admin"})),
+    # Equality monitoring: each person's own answers only (a guest's through their emailed link, the same
+    # endpoints under /about-you/guest/<token>). Without consent the questions go back to the statement.
     "core.about_you": ("GET", "/about-you", signed_in(200)),
     "core.equality_consent": ("POST", "/about-you/consent", signed_in(302)),
     "core.equality_questions": ("GET", "/about-you/questions", signed_in(302)),
