@@ -29,11 +29,11 @@ from core.forms import (
     SiteRolesForm,
     UserSearchForm,
     call_service,
-from core.numbers import page_number
     press_button,
     show_domain_error,
 )
 from core.models import AuditEntry, SiteRole, User
+from core.numbers import page_number
 from awards import services as award_services
 from events.queries import EventSearch, filtered_events
 from forums.models import Forum
