@@ -1,5 +1,6 @@
 """Routes for the site's own pages, accounts and administration."""
 import json
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -88,9 +89,16 @@ def _failed(response) -> bool:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow same-site relative paths after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Where to go after signing in: `target` only when it is a path on this
+    site as a browser will read it (browsers drop tabs and newlines anywhere
+    in a URL and read a backslash as a slash, so `/<tab>/evil.example` and
+    `/\\evil.example` are another site), otherwise the account page. Control
+    characters and spaces are refused outright: a real path has them encoded."""
+    if target and target.isprintable() and not any(character.isspace() for character in target):
+        as_read = target.replace("\\", "/")
+        parts = urlsplit(as_read)
+        if target.startswith("/") and not as_read.startswith("//") and not parts.scheme and not parts.netloc:
+            return target
     return url_for("core.account")
 
 
