@@ -1,9 +1,11 @@
 """Routes for the site's own pages, accounts and administration."""
+import hmac
 import json
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import lazyload
 
@@ -61,9 +63,17 @@ def _sign_in_account_key() -> str:
 # (not a way in: it only lifts the per-account limit). Someone guessing the
 # password from elsewhere then slows only their own attempts: the owner, on a
 # device they have signed in from before, is never locked out by them.
+# The note is dated and names the password it was earned with, both checked
+# here rather than trusted to the browser: it lapses after KNOWN_DEVICE_DAYS
+# (each sign-in writes a new one), and a changed or reset password voids every
+# note, so a stolen one stops helping once the owner changes their password.
 KNOWN_DEVICE_COOKIE = "known_device"
 KNOWN_DEVICE_SALT = "known-device"
 KNOWN_DEVICE_DAYS = 365
+
+
+def _known_device_notes() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=KNOWN_DEVICE_SALT)
 
 
 def _on_a_known_device() -> bool:
@@ -71,15 +81,17 @@ def _on_a_known_device() -> bool:
     if not token:
         return False
     try:
-        known = services.link_token_data(KNOWN_DEVICE_SALT, token)
-    except InvalidLink:
+        known = _known_device_notes().loads(token, max_age=KNOWN_DEVICE_DAYS * 24 * 3600)
+    except BadSignature:  # altered, made elsewhere, or expired (SignatureExpired is one)
         return False
     user = services.find_user_by_email(request.form.get("email", ""))
-    return user is not None and known == user.id
+    return (user is not None and isinstance(known, dict) and known.get("user") == user.id
+            and hmac.compare_digest(str(known.get("password", "")), services._password_fingerprint(user)))
 
 
 def _remember_device(response, user: User) -> None:
-    response.set_cookie(KNOWN_DEVICE_COOKIE, services.link_token(KNOWN_DEVICE_SALT, user.id),
+    note = _known_device_notes().dumps({"user": user.id, "password": services._password_fingerprint(user)})
+    response.set_cookie(KNOWN_DEVICE_COOKIE, note,
                         max_age=KNOWN_DEVICE_DAYS * 24 * 3600, secure=current_app.config["SESSION_COOKIE_SECURE"],
                         httponly=True, samesite="Lax")
 

@@ -187,3 +187,68 @@ def test_a_page_number_out_of_range_gives_the_first_page_never_a_500(app, admin_
     for path in ("/events", "/manage/events", "/admin/users", "/admin/audit"):
         assert admin_client.get(f"{path}?page={page}").status_code == 200, path
 
+
+# --- 6. a known device's note lapses, and a new password voids it ----------------------------
+
+def lock_out(app, email):
+    """Someone elsewhere uses up the account's per-account limit with guesses."""
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 5 minutes"
+    guesser = app.test_client()
+    for _ in range(3):
+        submit(guesser, "/sign-in", {"email": email, "password": "a guess"},
+               environ_base={"REMOTE_ADDR": "203.0.113.9"})
+
+
+def signs_in(browser, user) -> int:
+    return submit(browser, "/sign-in", {"email": user.email, "password": user.password}).status_code
+
+
+def backdated(app, note: str, days: int) -> str:
+    """The same note, as if written `days` ago."""
+    class WrittenDaysAgo(TimestampSigner):
+        def get_timestamp(self):
+            return int(time.time()) - days * 24 * 3600
+
+    payload = URLSafeTimedSerializer(app.secret_key, salt=KNOWN_DEVICE_SALT).loads(note)
+    return URLSafeTimedSerializer(app.secret_key, salt=KNOWN_DEVICE_SALT, signer=WrittenDaysAgo).dumps(payload)
+
+
+@pytest.fixture
+def owners_browser(app, make_user):
+    """The owner's browser: signed in once (so it holds a note), then signed out."""
+    owner = make_user()
+    browser = app.test_client()
+    sign_in(browser, owner)
+    submit(browser, "/sign-out", form_url="/account")
+    return owner, browser
+
+
+def test_a_known_device_note_lapses_after_its_days_however_long_the_cookie_is_kept(app, owners_browser):
+    owner, browser = owners_browser
+    note = browser.get_cookie(KNOWN_DEVICE_COOKIE).value
+    lock_out(app, owner.email)
+    assert signs_in(app.test_client(), owner) == 429  # the limit holds for a new device
+    recent, lapsed = app.test_client(), app.test_client()
+    recent.set_cookie(KNOWN_DEVICE_COOKIE, backdated(app, note, KNOWN_DEVICE_DAYS - 1), domain="localhost")
+    lapsed.set_cookie(KNOWN_DEVICE_COOKIE, backdated(app, note, KNOWN_DEVICE_DAYS + 1), domain="localhost")
+    assert signs_in(lapsed, owner) == 429   # checked here, not left to the browser's expiry date
+    assert signs_in(recent, owner) == 302
+
+
+def test_a_note_from_before_a_password_change_no_longer_lifts_the_limit(app, owners_browser):
+    owner, browser = owners_browser
+    elsewhere = app.test_client()
+    sign_in(elsewhere, owner)
+    new_password = "a brand new passphrase for this account"
+    changed = submit(elsewhere, "/account/password", {"current_password": owner.password,
+                                                      "new_password": new_password})
+    assert changed.status_code == 302
+    owner = SimpleNamespace(email=owner.email, password=new_password)
+    lock_out(app, owner.email)
+    assert signs_in(browser, owner) == 429  # its note was earned with the old password
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "100 per 5 minutes"
+    assert signs_in(browser, owner) == 302  # signing in with the new one writes a new note...
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 5 minutes"
+    submit(browser, "/sign-out", form_url="/account")
+    assert signs_in(browser, owner) == 302  # ...which lifts the limit again
+
