@@ -151,7 +151,7 @@ def probe(env: dict, name: str, **arguments):
 
 def page_list(ids: dict) -> list[tuple[str, str, bool]]:
     deep = max(ids["workshop_pages"] * 3 // 4, 1)
-    return [("floor", "/healthz", False), ("home", "/", False), ("events_list", "/events", False),
+    return [("floor", "/readyz", False), ("home", "/", False), ("events_list", "/events", False),
             ("events_list_deep", f"/events?kind=workshop&page={deep}", False),
             ("event", f"/events/{ids['event']}", False), ("conference", f"/events/{ids['conference']}", False),
             ("forum", f"/forums/{ids['forum']}", False),

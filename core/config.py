@@ -80,6 +80,15 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "shared-future")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis unreachable must not take sign-in, the API or the feeds down with it: each worker then
+        # counts in its own memory (logging a warning) and goes back to Redis once it answers, and
+        # /readyz says Redis is down meanwhile. Errors left over (Redis dropping between the check and
+        # the count) are logged, not raised. A Redis that does not answer is given up on after a second,
+        # well inside gunicorn's timeout.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        if self.RATELIMIT_STORAGE_URI.startswith("redis"):
+            self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
         self.SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get(
             "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"
         )

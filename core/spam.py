@@ -6,7 +6,9 @@ without a third-party CAPTCHA:
 - a limit per IP address (PUBLIC_FORM_LIMIT_PER_IP, per form) and one per
   email address across all of them (PUBLIC_FORM_LIMIT_PER_EMAIL), counted in
   the rate limiter's storage, which is Redis in production, so every worker
-  and host shares the count;
+  and host shares the count (through the limiter only: while Redis cannot be
+  reached, each worker counts alone in memory, as for every limit; see
+  core/config.py);
 - and, beyond this module, the emailed confirmation links each form already
   needs before anything it sends is acted on.
 

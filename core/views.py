@@ -161,12 +161,32 @@ def cookies():
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
+    """Liveness: the process answers. It asks nothing else, so an outage of
+    the database or Redis does not get healthy workers restarted."""
+    return {"status": "ok"}, 200
+
+
+@bp.get("/readyz")
+@limiter.exempt
+def readyz():
+    """Readiness, for the load balancer: 200 only when what requests need
+    answers (the database, and Redis where rate limits are kept there);
+    otherwise 503, saying which did not."""
+    checks = {"database": _database_answers()}
+    if current_app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        checks["redis"] = limiter.storage.check()
+    body = {name: "ok" if answered else "unreachable" for name, answered in checks.items()}
+    ready = all(checks.values())
+    return {"status": "ok" if ready else "unavailable", **body}, 200 if ready else 503
+
+
+def _database_answers() -> bool:
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
         db.session.rollback()
-        return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}, 200
+        return False
+    return True
 
 
 # --- signing up and in -----------------------------------------------------

@@ -71,12 +71,12 @@ def test_while_postgresql_is_unreachable_pages_say_so_and_it_recovers_by_itself(
             proxy.cut()
             page = client.get("/events")
             assert page.status_code == 503 and "Sorry, the service is busy" in page.get_data(as_text=True)
-            assert client.get("/healthz").status_code == 503
+            assert client.get("/readyz").status_code == 503 and client.get("/healthz").status_code == 200
             assert client.get("/api/v1/events").status_code == 503
             assert client.post("/sign-up", data={**SIGN_UP, "csrf_token": token}).status_code == 503
 
             proxy.start()  # the same address, back again: no restart of the app
-            assert client.get("/events").status_code == 200 and client.get("/healthz").status_code == 200
+            assert client.get("/events").status_code == 200 and client.get("/readyz").status_code == 200
             assert users(app) == 0  # the sign-up during the outage left nothing behind
             assert sign_up(client).status_code == 302 and users(app) == 1
         finally:

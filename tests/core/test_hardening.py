@@ -252,3 +252,54 @@ def test_a_note_from_before_a_password_change_no_longer_lifts_the_limit(app, own
     submit(browser, "/sign-out", form_url="/account")
     assert signs_in(browser, owner) == 302  # ...which lifts the limit again
 
+
+# --- 7. Redis unreachable: limits count in memory, and /readyz says so --------------------------
+
+@pytest.fixture
+def app_without_redis(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path}/no-redis.db", RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+                   SIGN_IN_LIMIT_PER_IP="3 per 5 minutes")
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    # The limiter is one object for every app this process makes: let the next count in its own storage again.
+    limiter._storage_dead = False
+
+
+def test_with_redis_unreachable_sign_in_the_api_and_feeds_answer_and_a_warning_is_logged(app_without_redis, caplog):
+    app = app_without_redis
+    with app.app_context():
+        email = UserFactory().email
+    client = app.test_client()
+    with caplog.at_level(logging.WARNING):
+        assert submit(client, "/sign-in", {"email": email, "password": PASSWORD}).status_code == 302
+    assert any("falling back to in-memory storage" in record.getMessage() for record in caplog.records)
+    assert client.get("/api/v1/events").status_code == 200
+    assert client.get("/calendar.ics").status_code == 200
+    # Limits still hold, counted by this process alone.
+    guesser = app.test_client()
+    statuses = [submit(guesser, "/sign-in", {"email": f"guess{n}@example.org", "password": "x"}).status_code
+                for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_readyz_names_redis_when_it_does_not_answer_while_healthz_stays_200(app_without_redis):
+    client = app_without_redis.test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json == {"status": "unavailable", "database": "ok", "redis": "unreachable"}
+    assert client.get("/healthz").status_code == 200  # alive: no reason to restart it
+
+
+def test_readyz_is_200_when_redis_answers(tmp_path):
+    uri = os.environ.get("RATELIMIT_STORAGE_URI", "")
+    if not uri.startswith("redis"):
+        pytest.skip("needs RATELIMIT_STORAGE_URI=redis://... (CI sets it)")
+    app = make_app(f"sqlite:///{tmp_path}/redis.db", RATELIMIT_STORAGE_URI=uri)
+    with app.app_context():
+        db.create_all()
+    ready = app.test_client().get("/readyz")
+    assert ready.status_code == 200 and ready.json == {"status": "ok", "database": "ok", "redis": "ok"}
+

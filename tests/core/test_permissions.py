@@ -55,6 +55,7 @@ MATRIX = {
     "core.privacy": ("GET", "/privacy", everyone(200)),
     "core.cookies": ("GET", "/cookies", everyone(200)),
     "core.healthz": ("GET", "/healthz", everyone(200)),
+    "core.readyz": ("GET", "/readyz", everyone(200)),
     "core.sign_up": ("GET", "/sign-up", signed_in(302, visitor=200)),
     "core.sign_in": ("GET", "/sign-in", signed_in(302, visitor=200)),
     "core.sign_out": ("POST", "/sign-out", signed_in(302)),
