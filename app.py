@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from api.problems import is_api_request, problem
-from core import cli, page_cache, permissions, security
+from core import cli, oidc, page_cache, permissions, security
 from core.config import Config, instance_secret_key
 from core.views import equality_offer
 from core.formatting import formatted_text, london_time
@@ -66,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    oidc.init_app(app)
     WTFormsHelpers(app)
     _init_login(app)
 
@@ -107,7 +108,9 @@ def _init_login(app: Flask) -> None:
         if not (user_id.isdigit() and version.isdigit()):
             return None
         user = db.session.get(User, int(user_id))
-        if user is None or user.session_version != int(version):
+        # An account whose address is not proven is nobody's yet: whatever
+        # session or cookie it holds, it is treated as a visitor.
+        if user is None or user.session_version != int(version) or not user.email_confirmed:
             return None
         return user
 

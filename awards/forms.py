@@ -135,7 +135,8 @@ def _words(label, limit, hint=None):
 
 
 class NominationForm(FlaskForm):
-    nominator_name = optional_text("Your full name", NAME_MAX_LENGTH, render_kw={"autocomplete": "name"})
+    nominator_name = optional_text("Your full name", NAME_MAX_LENGTH, person_name=True,
+                                   render_kw={"autocomplete": "name"})
     nominator_email = email_field("Your email address", "We send you a link to confirm, and a copy", missing=None)
     nominator_phone = optional_text("Your phone number (optional)", 30, render_kw={"autocomplete": "tel"})
     nominating = RadioField("Who are you nominating?", default="other", widget=GovRadioInput(), choices=[
@@ -143,7 +144,7 @@ class NominationForm(FlaskForm):
         invalid_choice_message="Choose who you are nominating")
     relationship = optional_text("How do you know the nominee?", 150, "For example: a neighbour, or I volunteer "
                                                                        "with them")
-    nominee_name = optional_text("Nominee's name", 150)
+    nominee_name = optional_text("Nominee's name", 150, person_name=True)
     nominee_area = optional_text("Town or area", 150, "For example: Wellingborough")
     nominee_email = email_field("Nominee's email address (optional)", "If you know it", missing=None)
     nominee_phone = optional_text("Nominee's phone number (optional)", 30)

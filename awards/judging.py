@@ -24,20 +24,22 @@ from core.email import queue_email
 from core.errors import DomainErrors
 from core.extensions import db
 from core.models import User
-from core.services import email_confirmed, find_user_by_email, normalise_email
+from core.services import confirmed_account_with_email, email_confirmed, normalise_email
 
 
 # --- panels ----------------------------------------------------------------------------------
 
 def appoint_judge(category: AwardCategory, email: str, *, actor: User) -> PanelMember:
-    """Put someone on the category's panel and tell them. Someone without an
-    account is asked to create one with that address."""
+    """Put someone on the category's panel and tell them. The seat is tied to
+    an account only once that account has proven it owns the address (now,
+    or when it confirms: `claim_appointments`); anyone else is asked to
+    create an account with that address."""
     email = normalise_email(email)
     lock_row(db.session, AwardCategory, category.id)  # a double-clicked Appoint makes one
     if db.session.scalar(select(PanelMember.id).where(PanelMember.category_id == category.id,
                                                       PanelMember.email == email)):
         raise AwardRuleBroken(f"{email} is already on the {category.name} panel", field="email")
-    account = find_user_by_email(email)
+    account = confirmed_account_with_email(email)
     member = PanelMember(category_id=category.id, email=email, user_id=account.id if account else None,
                          appointed_by_id=actor.id)
     db.session.add(member)

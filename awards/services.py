@@ -16,7 +16,7 @@ from core.email import queue_email
 from core.errors import DomainError, DomainErrors, InvalidLink
 from core.extensions import db
 from core.models import User
-from core.services import link_token, link_token_data, normalise_email
+from core.services import email_confirmed, link_token, link_token_data, normalise_email
 from awards.models import (
     LIVE_NOMINATIONS, AwardCategory, AwardCycle, CategoryQuestion, Criterion, Decision, Exclusion, Nomination,
     NominationAnswer, NominationStatus, NomineeKind, Outcome, PanelMember, Referee, Stage,
@@ -496,6 +496,19 @@ def remove_at_nominees_request(nomination: Nomination, *, actor: User) -> int:
     audit.record("awards.nomination_removed_at_nominees_request", actor=actor,
                  details={"category": category_id, "nominations": len(removed)})
     return len(removed)
+
+
+@email_confirmed.connect
+def claim_guest_nominations(user: User, **_) -> None:
+    """Nominations sent as a guest from this address become the account's
+    when it proves the address is its own (core.services.email_confirmed)."""
+    claimed = db.session.scalars(select(Nomination).where(
+        func.lower(Nomination.nominator_email) == user.email, Nomination.nominator_id.is_(None))).all()
+    for nomination in claimed:
+        nomination.nominator_id = user.id
+    if claimed:
+        db.session.flush()
+        audit.record("awards.nominations_claimed", actor=user, subject=user, details={"nominations": len(claimed)})
 
 
 def nominations_by(user: User) -> list[Nomination]:

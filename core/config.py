@@ -76,6 +76,8 @@ class Config:
         )
         self.PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
         self.EMAIL_CONFIRM_MAX_AGE = _int("EMAIL_CONFIRM_MAX_AGE", 7 * 24 * 3600)
+        # How long the old address can undo a change of email address.
+        self.EMAIL_CHANGE_UNDO_MAX_AGE = _int("EMAIL_CHANGE_UNDO_MAX_AGE", 7 * 24 * 3600)
 
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "shared-future")

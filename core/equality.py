@@ -15,6 +15,7 @@ from core.database import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.models import EqualityLink, EqualityResponse, User
+from core.services import email_confirmed
 
 # Change the version whenever the consent wording in
 # templates/core/equality_consent.html changes: each answer records the
@@ -115,6 +116,18 @@ class NoConsent(DomainError):
 def person_key(user: User | None, email: str | None = None) -> str:
     """How registrations and equality answers name a person: an account, or a guest's email."""
     return f"user:{user.id}" if user else f"guest:{email.strip().lower()}"
+
+
+@email_confirmed.connect
+def claim_guest_answers(user: User, **_) -> None:
+    """Answers given as a guest with this address become the account's when
+    it proves the address is its own (unless the account has answers already:
+    then the guest's stay under the address, and erasing the account deletes both)."""
+    guest = db.session.scalar(select(EqualityLink).where(EqualityLink.person_key == person_key(None, user.email)))
+    if guest is None or answers_of(person_key(user)) is not None:
+        return
+    guest.person_key, guest.user_id = person_key(user), user.id
+    db.session.flush()
 
 
 def answers_of(key: str) -> EqualityResponse | None:

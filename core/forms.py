@@ -1,5 +1,6 @@
 """Forms for accounts and administration. They check shape (present, length,
 format); the services check meaning (taken, guessable, allowed)."""
+import re
 import unicodedata
 
 from flask import abort, flash, redirect, render_template
@@ -47,22 +48,35 @@ class NoControlCharacters:
             raise ValidationError(f"{field.label.text} must not include invisible control characters")
 
 
+class NoLinks:
+    """Refuse web addresses in a person's name. Names are put into emails
+    (a confirmation to the address someone typed, a parent's consent), so a
+    "name" with a link in it would make this service send someone's spam."""
+
+    _LINK = re.compile(r"://|\bwww\.|\.(com|org|net|info|xyz|ru|cn|io|co|uk|top|click|link)\b", re.IGNORECASE)
+
+    def __call__(self, form, field):
+        if self._LINK.search(field.data or ""):
+            raise ValidationError(f"{field.label.text} must not include a web address")
+
+
 def search_words(text: str | None, max_length: int = 100) -> str:
     """What someone typed into a plain search box (not a form), without control
     characters, which PostgreSQL cannot compare with text."""
     return "".join(ch for ch in text or "" if unicodedata.category(ch) != "Cc").strip()[:max_length]
 
 
-def required_text(label, max_length, message, **kwargs) -> StringField:
+def required_text(label, max_length, message, *, person_name=False, **kwargs) -> StringField:
+    """`person_name`: someone's name, which emails may quote (no web addresses)."""
     return StringField(label, widget=GovTextInput(), validators=[
         InputRequired(message), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        NoControlCharacters()], **kwargs)
+        NoControlCharacters(), *([NoLinks()] if person_name else [])], **kwargs)
 
 
-def optional_text(label, max_length, description=None, **kwargs) -> StringField:
+def optional_text(label, max_length, description=None, *, person_name=False, **kwargs) -> StringField:
     return StringField(label, description=description, widget=GovTextInput(), validators=[
         Optional(), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        NoControlCharacters()], **kwargs)
+        NoControlCharacters(), *([NoLinks()] if person_name else [])], **kwargs)
 
 
 def optional_long_text(label, max_length, description=None) -> TextAreaField:
@@ -95,6 +109,7 @@ def _name_field():
             InputRequired("Enter your full name"),
             Length(max=NAME_MAX_LENGTH, message=f"Full name must be {NAME_MAX_LENGTH} characters or fewer"),
             NoControlCharacters(),
+            NoLinks(),
         ],
         render_kw={"autocomplete": "name", "spellcheck": "false"},
     )
@@ -176,10 +191,32 @@ class DeleteAccountForm(FlaskForm):
     submit = SubmitField("Delete my account", widget=GovSubmitInput())
 
 
+def _current_password_field(label="Your password", missing="Enter your password"):
+    return PasswordField(label, widget=GovPasswordInput(),
+                         validators=[InputRequired(missing), Length(max=PASSWORD_MAX_LENGTH)],
+                         render_kw={"autocomplete": "current-password"})
+
+
 class ProfileForm(FlaskForm):
     name = _name_field()
-    email = email_field(hint="If you change it, we will ask you to confirm the new address")
     submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class ChangeEmailForm(FlaskForm):
+    email = email_field(label="New email address", hint="We will send a link to it. Your address changes when "
+                        "you follow that link.", missing="Enter your new email address")
+    password = _current_password_field()
+    submit = SubmitField("Send the link", widget=GovSubmitInput())
+
+
+class ConfirmEmailForm(FlaskForm):
+    password = _current_password_field(missing="Enter the password of your account")
+    submit = SubmitField("Confirm email address", widget=GovSubmitInput())
+
+
+class ResendConfirmationForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField("Send the link again", widget=GovSubmitInput())
 
 
 class SiteRolesForm(FlaskForm):

@@ -16,9 +16,3 @@ def can_manage_users(user) -> bool:
 
 def can_view_audit_log(user) -> bool:
     return is_admin(user)
-
-
-def can_send_email_to_others(user) -> bool:
-    """Anything that mails other people needs an address proven to be the sender's."""
-    return _signed_in(user) and user.email_confirmed
-

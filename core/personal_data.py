@@ -5,8 +5,10 @@ sent to them and the audit entries about them.
 
 `about(user)` gathers it as sections of records; the "Your data" page shows
 them and the JSON download is the same sections, so the two cannot differ.
-Registrations and nominations made as a guest with the account's email
-address are the person's too. Records name other people only where the
+Records are the person's when they are linked to the account; records made
+as a guest with an address are linked only when the account proves it owns
+that address (core.services.email_confirmed), never by matching addresses
+here, so an account cannot reach what someone else left under an address. Records name other people only where the
 person gave those details themselves (a nominee, a parent or carer).
 """
 from dataclasses import dataclass, field
@@ -75,11 +77,9 @@ def _same_email(column, user: User):
 
 def theirs(model, user: User):
     """The person's own records of a kind that also reaches audit entries:
-    by their account, or made as a guest with their email address."""
-    if model is Registration:
-        return or_(Registration.user_id == user.id, _same_email(Registration.email, user))
+    those linked to their account, and nothing matched by address alone."""
     if model is Nomination:
-        return or_(Nomination.nominator_id == user.id, _same_email(Nomination.nominator_email, user))
+        return Nomination.nominator_id == user.id
     return model.user_id == user.id
 
 

@@ -1,10 +1,23 @@
 """Account rules: signing up, signing in, confirming email, resetting and
-changing passwords, editing a profile, and granting site roles.
+changing passwords, changing name and email address, and granting site roles.
+
+An email address is the key to everything held under it (guest bookings,
+nominations, panel seats, equality answers), so an account is tied to
+those only once its address is proven: the person follows an emailed link
+and gives the account's password. Until then the account cannot sign in at
+all. Confirming sends `email_confirmed`, and each package that holds
+something under an address links it to the account then. An address
+changes only when the new one is confirmed, and the old address can undo
+the change for a week.
+
+Every emailed link is bound to the address and the password it was made
+for: change either and the link stops working.
 
 Functions flush but never commit; the caller owns the transaction.
 """
 import hashlib
 import hmac
+import secrets
 
 from blinker import Namespace
 from flask import current_app, url_for
@@ -27,6 +40,7 @@ PASSWORD_MIN_SCORE = 2
 
 _CONFIRM_SALT = "confirm-email"
 _RESET_SALT = "reset-password"
+_UNDO_EMAIL_CHANGE_SALT = "undo-email-change"
 
 
 class EmailAlreadyRegistered(DomainError):
@@ -45,8 +59,13 @@ class WrongPassword(DomainError):
     field = "current_password"
 
 
-# Sent inside the transaction that confirms an address, for packages that
-# hold something for the owner of an address (an award panel seat, say).
+class EmailNotConfirmed(DomainError):
+    field = "email"
+
+
+# Sent inside the transaction that proves an account owns its address, for
+# packages that hold something under an address (an award panel seat, a
+# guest booking, say): they link it to the account then, and only then.
 email_confirmed = Namespace().signal("email-confirmed")
 
 
@@ -59,7 +78,16 @@ def normalise_email(email: str) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
+    """The account using this address, proven or not: for keeping addresses
+    unique and for signing in. Never for linking anything to an account."""
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def confirmed_account_with_email(email: str) -> User | None:
+    """The account proven to own this address, or None. The only way to tie
+    something held under an address to an account."""
+    user = find_user_by_email(email)
+    return user if user is not None and user.email_confirmed else None
 
 
 def hash_password(password: str) -> str:
@@ -99,30 +127,47 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt=salt)
 
 
-def _password_fingerprint(user: User) -> str:
-    # Changes whenever the password does, so a reset link works only once.
+def password_fingerprint(user: User) -> str:
+    """Changes whenever the password does, so a link or cookie made before a
+    password change stops working (and a reset link works only once)."""
     return hmac.new(
         current_app.secret_key.encode(), user.password_hash.encode(), hashlib.sha256
     ).hexdigest()[:32]
 
 
-def email_confirmation_token(user: User) -> str:
-    return _serializer(_CONFIRM_SALT).dumps({"user": user.id, "email": user.email})
+def email_confirmation_token(user: User, email: str | None = None) -> str:
+    """A link proving `email` (the account's own, or the one it is changing
+    to) belongs to the account, while its address and password stay as now."""
+    return _serializer(_CONFIRM_SALT).dumps({"user": user.id, "from": user.email, "email": email or user.email,
+                                             "fingerprint": password_fingerprint(user)})
 
 
 def password_reset_token(user: User) -> str:
-    return _serializer(_RESET_SALT).dumps({"user": user.id, "fingerprint": _password_fingerprint(user)})
+    return _serializer(_RESET_SALT).dumps({"user": user.id, "email": user.email,
+                                           "fingerprint": password_fingerprint(user)})
 
 
-def send_email_confirmation(user: User) -> None:
+def send_email_confirmation(user: User, email: str | None = None) -> None:
+    """Email the link that confirms `email` (default: the account's address)."""
+    changing = email is not None and email != user.email
     queue_email(
-        to=user.email,
-        subject="Confirm your email address",
+        to=email or user.email,
+        subject="Confirm your new email address" if changing else "Confirm your email address",
         template="confirm_email",
         user=user,
-        link=url_for("core.confirm_email", token=email_confirmation_token(user), _external=True),
+        changing=changing,
+        link=url_for("core.confirm_email", token=email_confirmation_token(user, email), _external=True),
         hours=current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 3600,
     )
+
+
+def resend_email_confirmation(email: str) -> None:
+    """A new confirmation link for an account that has not confirmed its
+    address. Says nothing either way, so it tells no one who has an account."""
+    user = find_user_by_email(email)
+    if user is not None and not user.email_confirmed:
+        send_email_confirmation(user)
+        audit.record("email.confirmation_resent", subject=user)
 
 
 def sign_up(*, name: str, email: str, password: str) -> User:
@@ -175,6 +220,11 @@ def authenticate(*, email: str, password: str) -> User:
     if not check_password_hash(user.password_hash, password):
         audit.record("sign_in.failed", subject=user, details={"reason": "wrong password"})
         raise SignInFailed("Enter a correct email address and password")
+    if not user.email_confirmed:
+        audit.record("sign_in.failed", subject=user, details={"reason": "email not confirmed"})
+        raise EmailNotConfirmed(
+            f"Confirm your email address before you sign in. Follow the link in the email we sent to {user.email}, "
+            "or ask for a new one below.")
     if not user.password_hash.startswith(current_app.config["PASSWORD_HASH_METHOD"] + "$"):
         user.password_hash = hash_password(password)  # upgrade an older, weaker hash
     user.last_signed_in_at = utcnow()
@@ -187,15 +237,98 @@ def end_all_sessions(user: User) -> None:
     user.session_version += 1
 
 
-def confirm_email(token: str) -> User:
+def confirmation_for_token(token: str) -> tuple[User, str]:
+    """The account a confirmation link is for and the address it confirms,
+    while the link still fits the account."""
     data = _load_token(token, _CONFIRM_SALT, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
     user = db.session.get(User, data.get("user"))
-    if user is None or user.email != data.get("email"):
-        raise InvalidLink("This link is not valid. It may be for an email address you have since changed.")
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = utcnow()
-        audit.record("email.confirmed", actor=user, subject=user)
-        email_confirmed.send(user)
+    if user is None or user.email != data.get("from") or not hmac.compare_digest(
+            str(data.get("fingerprint", "")), password_fingerprint(user)):
+        raise InvalidLink("This link is no longer valid: the account's email address or password has changed "
+                          "since we sent it. Ask for a new one.")
+    return user, data["email"]
+
+
+def confirm_email(token: str, *, password: str) -> User:
+    """Prove the address in the link belongs to the account: the link shows
+    the person reads that inbox, the password that the account is theirs (so
+    someone who signs up with another person's address gains nothing when
+    that person clicks the link). A link for a new address makes the change."""
+    user, email = confirmation_for_token(token)
+    if not check_password_hash(user.password_hash, password):
+        audit.record("email.confirmation_refused", subject=user, details={"reason": "wrong password"})
+        raise WrongPassword("Enter the password of the account this email address is for", field="password")
+    if email != user.email:
+        _change_email(user, email)
+    elif user.email_confirmed:
+        return user
+    _mark_confirmed(user)
+    return user
+
+
+def _mark_confirmed(user: User) -> None:
+    user.email_confirmed_at = utcnow()
+    audit.record("email.confirmed", actor=user, subject=user, details={"email": user.email})
+    email_confirmed.send(user)
+
+
+def _change_email(user: User, email: str) -> None:
+    owner = find_user_by_email(email)
+    if owner is not None and owner is not user:
+        raise InvalidLink("Another account now uses this email address, so it cannot be yours as well.")
+    old_email = user.email
+    user.email = email
+    db.session.flush()
+    audit.record("profile.email_changed", actor=user, subject=user, details={"from": old_email, "to": email})
+    undo = _serializer(_UNDO_EMAIL_CHANGE_SALT).dumps({"user": user.id, "from": old_email, "to": email})
+    queue_email(to=old_email, subject="Your email address has been changed", template="email_changed",
+                user=user, new_email=email, days=current_app.config["EMAIL_CHANGE_UNDO_MAX_AGE"] // 86400,
+                link=url_for("core.undo_email_change", token=undo, _external=True))
+
+
+def request_email_change(*, actor: User, new_email: str, password: str) -> str:
+    """Send a confirmation link to the new address; nothing changes until it
+    is followed. Returns the normalised new address."""
+    if not check_password_hash(actor.password_hash, password):
+        raise WrongPassword("Your password is not correct", field="password")
+    email = normalise_email(new_email)
+    if email == actor.email:
+        raise EmailAlreadyRegistered("This is already your email address", field="email")
+    if find_user_by_email(email) is not None:
+        raise EmailAlreadyRegistered("Another account already uses this email address", field="email")
+    send_email_confirmation(actor, email)
+    audit.record("profile.email_change_requested", actor=actor, subject=actor)
+    return email
+
+
+def user_for_undo_token(token: str) -> tuple[User, str]:
+    """The account an undo link is for and the address it gives back."""
+    data = _load_token(token, _UNDO_EMAIL_CHANGE_SALT, current_app.config["EMAIL_CHANGE_UNDO_MAX_AGE"])
+    user = db.session.get(User, data.get("user"))
+    if user is None or user.email != data.get("to"):
+        raise InvalidLink("This link is no longer valid: the account's email address has changed again since. "
+                          f"Contact {current_app.config['CONTACT_EMAIL']} if you need help.")
+    return user, data["from"]
+
+
+def undo_email_change(token: str) -> User:
+    """The old address says the change was not theirs: give the address back,
+    sign out every device and void the password (whoever changed the address
+    knew it), then send a link to choose a new one."""
+    user, old_email = user_for_undo_token(token)
+    if find_user_by_email(old_email) is not None:
+        raise InvalidLink(f"Another account now uses {old_email}. Contact "
+                          f"{current_app.config['CONTACT_EMAIL']} and we will sort it out.")
+    changed_to = user.email
+    user.email = old_email
+    user.email_confirmed_at = utcnow()  # the link came to this address
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    end_all_sessions(user)
+    db.session.flush()
+    audit.record("profile.email_change_undone", subject=user, details={"from": changed_to, "to": old_email})
+    queue_email(to=old_email, subject="Choose a new password", template="reset_password", user=user,
+                link=url_for("core.reset_password", token=password_reset_token(user), _external=True),
+                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
     return user
 
 
@@ -218,8 +351,8 @@ def request_password_reset(email: str) -> None:
 def user_for_reset_token(token: str) -> User:
     data = _load_token(token, _RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
     user = db.session.get(User, data.get("user"))
-    if user is None or not hmac.compare_digest(
-        str(data.get("fingerprint", "")), _password_fingerprint(user)
+    if user is None or user.email != data.get("email") or not hmac.compare_digest(
+        str(data.get("fingerprint", "")), password_fingerprint(user)
     ):
         raise InvalidLink("This link has already been used. Ask for a new one if you still need to reset your password.")
     return user
@@ -229,9 +362,10 @@ def reset_password(token: str, *, password: str) -> User:
     user = user_for_reset_token(token)
     check_password_strength(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
-    # Following the emailed link proves the person controls the address.
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = utcnow()
+    # Following the emailed link proves the person controls the address,
+    # and they now hold the password too.
+    if not user.email_confirmed:
+        _mark_confirmed(user)
     end_all_sessions(user)
     audit.record("password.reset", actor=user, subject=user)
     queue_email(to=user.email, subject="Your password has been changed", template="password_changed", user=user)
@@ -248,26 +382,9 @@ def change_password(*, actor: User, current_password: str, new_password: str) ->
     queue_email(to=actor.email, subject="Your password has been changed", template="password_changed", user=actor)
 
 
-def update_profile(*, actor: User, name: str, email: str) -> bool:
-    """Save a new name and email; returns True when the email changed and
-    needs confirming again."""
-    email = normalise_email(email)
-    old_email = actor.email
-    if email != old_email:
-        owner = find_user_by_email(email)
-        if owner is not None:
-            raise EmailAlreadyRegistered("Another account already uses this email address")
+def update_name(*, actor: User, name: str) -> None:
     actor.name = name.strip()
-    if email == old_email:
-        audit.record("profile.updated", actor=actor, subject=actor)
-        return False
-    actor.email = email
-    actor.email_confirmed_at = None
-    audit.record("profile.email_changed", actor=actor, subject=actor)
-    queue_email(to=old_email, subject="Your email address has been changed", template="email_changed",
-                user=actor, new_email=email)
-    send_email_confirmation(actor)
-    return True
+    audit.record("profile.updated", actor=actor, subject=actor)
 
 
 def grant_role(user: User, role: SiteRole, *, actor) -> None:

@@ -9,13 +9,17 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import lazyload
 
-from core import equality, erasure, page_cache, permissions, personal_data, retention, second_factor, services, spam
+from core import (
+    equality, erasure, oidc, page_cache, permissions, personal_data, retention, second_factor, services, spam,
+)
 from core.database import takes_write_lock, utcnow
 from core.errors import DomainError, InvalidLink
 from core.extensions import db, limiter, login_manager
 from core.forms import (
+    ChangeEmailForm,
     ChangePasswordForm,
     CodeOrPasswordForm,
+    ConfirmEmailForm,
     DeleteAccountForm,
     EmptyForm,
     EqualityAdultQuestionsForm,
@@ -24,6 +28,7 @@ from core.forms import (
     ForgotPasswordForm,
     ProfileForm,
     RecoveryCodeForm,
+    ResendConfirmationForm,
     ResetPasswordForm,
     SecondFactorCodeForm,
     SetUpSecondFactorForm,
@@ -86,11 +91,11 @@ def _on_a_known_device() -> bool:
         return False
     user = services.find_user_by_email(request.form.get("email", ""))
     return (user is not None and isinstance(known, dict) and known.get("user") == user.id
-            and hmac.compare_digest(str(known.get("password", "")), services._password_fingerprint(user)))
+            and hmac.compare_digest(str(known.get("password", "")), services.password_fingerprint(user)))
 
 
 def _remember_device(response, user: User) -> None:
-    note = _known_device_notes().dumps({"user": user.id, "password": services._password_fingerprint(user)})
+    note = _known_device_notes().dumps({"user": user.id, "password": services.password_fingerprint(user)})
     response.set_cookie(KNOWN_DEVICE_COOKIE, note,
                         max_age=KNOWN_DEVICE_DAYS * 24 * 3600, secure=current_app.config["SESSION_COOKIE_SECURE"],
                         httponly=True, samesite="Lax")
@@ -194,6 +199,8 @@ def _database_answers() -> bool:
 @bp.route("/sign-up", methods=["GET", "POST"])
 @spam.public_form(email_field="email")
 def sign_up():
+    """Create an account. It cannot be used until its address is confirmed,
+    so sign-up does not sign anyone in."""
     if current_user.is_authenticated:
         return redirect(url_for("core.account"))
     form = SignUpForm()
@@ -201,10 +208,8 @@ def sign_up():
         done, user = call_service(form, lambda: services.sign_up(
             name=form.name.data, email=form.email.data, password=form.password.data))
         if done:
-            _start_session(user)
-            flash(f"Your account has been created. We have sent an email to {user.email}: "
-                  "follow the link in it to confirm your email address.", "success")
-            return redirect(url_for("core.account"))
+            return render_template("core/check_your_email.html", email=user.email, form=ResendConfirmationForm(
+                email=user.email))
     return render_template("core/sign_up.html", form=form), 200
 
 
@@ -222,10 +227,12 @@ def sign_in():
         except DomainError as error:
             db.session.commit()  # keep the failed-attempt audit entry
             show_domain_error(form, error)
+            if isinstance(error, services.EmailNotConfirmed):
+                resend = ResendConfirmationForm(email=form.email.data)
         else:
             db.session.commit()
             return _after_password(user, remember=form.remember.data, next_page=request.args.get("next"))
-    return render_template("core/sign_in.html", form=form)
+    return render_template("core/sign_in.html", form=form, resend=locals().get("resend"))
 
 
 @bp.post("/sign-out")
@@ -239,37 +246,38 @@ def sign_out():
     return redirect(url_for("core.home"))
 
 
-@bp.get("/confirm-email/<token>")
+@bp.route("/confirm-email/<token>", methods=["GET", "POST"])
 def confirm_email(token):
-    return render_template("core/confirm_email.html", form=EmptyForm(), token=token)
+    """The emailed link, and the account's password: together they prove the
+    address is the account holder's."""
+    user, email = from_emailed_link(services.confirmation_for_token, token)
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_email(token, password=form.password.data)
+        except services.WrongPassword as error:
+            db.session.commit()  # keep the refused attempt in the audit log
+            show_domain_error(form, error)
+        except InvalidLink as error:
+            db.session.rollback()
+            return render_template("core/link_problem.html", message=error.message), 400
+        else:
+            db.session.commit()
+            flash(f"{email} is confirmed as your email address.", "success")
+            return redirect(url_for("core.account") if current_user.is_authenticated else url_for("core.sign_in"))
+    return render_template("core/confirm_email.html", form=form, email=email)
 
 
-@bp.post("/confirm-email/<token>")
-def confirm_email_submit(token):
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.confirm_email(token)
-    except services.InvalidLink as error:
-        db.session.rollback()
-        return render_template("core/link_problem.html", message=error.message), 400
-    db.session.commit()
-    flash("Your email address has been confirmed.", "success")
-    return redirect(url_for("core.account") if current_user.is_authenticated else url_for("core.sign_in"))
-
-
-@bp.post("/account/resend-confirmation")
-@login_required
-@limiter.limit(lambda: current_app.config["PUBLIC_FORM_LIMIT_PER_IP"])
+@bp.post("/confirm-email/resend")
+@spam.public_form(email_field="email")
 def resend_confirmation():
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    if not current_user.email_confirmed:
-        services.send_email_confirmation(current_user)
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        services.resend_email_confirmation(form.email.data)
         db.session.commit()
-    flash(f"We have sent a new confirmation email to {current_user.email}.", "success")
-    return redirect(url_for("core.account"))
+        return render_template("core/check_your_email.html", email=services.normalise_email(form.email.data),
+                               form=ResendConfirmationForm(formdata=None, email=form.email.data))
+    return render_template("core/check_your_email.html", email=None, form=form), 400
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -424,6 +432,44 @@ def sign_in_set_up():
                             set_up=True)))))
 
 
+# --- signing in with the partnership's OpenID Connect provider ------------------
+# Off (404) unless configured. The provider's answer goes through the same
+# second step as a password: staff still enter a code unless the provider
+# says it asked for a second factor itself.
+
+OIDC_NEXT_KEY = "oidc_next"
+
+
+@bp.post("/sign-in/provider")
+def oidc_sign_in():
+    if not oidc.enabled():
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        return redirect(url_for("core.account"))
+    session[OIDC_NEXT_KEY] = request.args.get("next")
+    try:
+        return oidc.send_to_provider(url_for("core.oidc_callback", _external=True))
+    except DomainError as error:
+        return render_template("core/oidc_problem.html", message=error.message), 502
+
+
+@bp.get("/sign-in/provider/callback")
+def oidc_callback():
+    if not oidc.enabled():
+        abort(404)
+    try:
+        claims = oidc.claims_from_provider()
+        user = oidc.sign_in(claims)
+    except DomainError as error:
+        db.session.commit()  # keep the refusal in the audit log
+        return render_template("core/oidc_problem.html", message=error.message), 400
+    db.session.commit()
+    return _after_password(user, remember=False, next_page=session.pop(OIDC_NEXT_KEY, None),
+                           second_factor_done=oidc.passed_second_factor(claims))
+
+
 # --- the signed-in person's account -----------------------------------------
 
 @bp.get("/account")
@@ -457,14 +503,40 @@ def your_data_download():
 def edit_profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        done, email_changed = call_service(form, lambda: services.update_profile(
-            actor=current_user, name=form.name.data, email=form.email.data))
+        done, _ = call_service(form, lambda: services.update_name(actor=current_user, name=form.name.data))
         if done:
-            flash("Your details have been saved." + (
-                f" We have sent an email to {current_user.email} to confirm the new address." if email_changed else ""
-            ), "success")
+            flash("Your name has been saved.", "success")
             return redirect(url_for("core.account"))
     return render_template("core/edit_profile.html", form=form)
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+def change_email():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        done, email = call_service(form, lambda: services.request_email_change(
+            actor=current_user, new_email=form.email.data, password=form.password.data))
+        if done:
+            flash(f"We have sent a link to {email}. Your email address changes when you follow it. Until then "
+                  f"we keep using {current_user.email}.", "success")
+            return redirect(url_for("core.account"))
+    return render_template("core/change_email.html", form=form)
+
+
+@bp.route("/account/email/undo/<token>", methods=["GET", "POST"])
+def undo_email_change(token):
+    """The link sent to the old address when the address changes."""
+    user, old_email = from_emailed_link(services.user_for_undo_token, token)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: services.undo_email_change(token))
+        if done:
+            _end_session()
+            flash(f"Your email address is {old_email} again and every device has been signed out. We have sent "
+                  "a link there to choose a new password.", "success")
+            return redirect(url_for("core.sign_in"))
+    return render_template("core/undo_email_change.html", form=form, old_email=old_email, new_email=user.email)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -277,7 +277,8 @@ class VenueForm(FlaskForm):
 
 
 class RegistrationForm(FlaskForm):
-    name = required_text("Full name", NAME_MAX_LENGTH, "Enter your full name", render_kw={"autocomplete": "name"})
+    name = required_text("Full name", NAME_MAX_LENGTH, "Enter your full name", person_name=True,
+                         render_kw={"autocomplete": "name"})
     email = email_field("Email address", "We will send your booking details here", "Enter your email address")
     tickets = IntegerField("How many places", default=1, widget=GovTextInput(),
                            validators=[InputRequired("Enter how many places you need"),
@@ -348,7 +349,7 @@ class WalkInForm(FlaskForm):
 
 class BookingForm(FlaskForm):
     """An organiser books a named person in."""
-    name = required_text("Full name", NAME_MAX_LENGTH, "Enter the person's full name")
+    name = required_text("Full name", NAME_MAX_LENGTH, "Enter the person's full name", person_name=True)
     email = email_field("Email address", "We send their booking details and a link to view or cancel it here. "
                                           "If they have an account, the booking shows in their My events.",
                         missing="Enter their email address")

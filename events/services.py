@@ -23,7 +23,9 @@ from core.email import queue_email
 from core.errors import DomainError, InvalidLink
 from core.extensions import db
 from core.models import User
-from core.services import NOT_A_LINK, find_user_by_email, link_token, link_token_data, normalise_email
+from core.services import (
+    NOT_A_LINK, confirmed_account_with_email, email_confirmed, link_token, link_token_data, normalise_email,
+)
 from events import images
 from events.ical import event_calendar
 from events.recurrence import Recurrence, RecurrenceError, expand
@@ -590,7 +592,7 @@ def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_bac
         if left is not None and tickets > left:
             raise NotEnoughPlaces(f"Only {left} open places are left. Book from the places held back, or add "
                                   "places to the event.", field="tickets")
-    account = find_user_by_email(email)
+    account = confirmed_account_with_email(email)
     registration = _fresh_registration(
         event, user=account, name=name, email=email, tickets=tickets, now=now, access_needs=access_needs,
         dietary_needs=dietary_needs, already=f"{email} is already registered for this event")
@@ -603,6 +605,24 @@ def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_bac
     audit.record("registration.booked_by_organiser", actor=actor, subject=registration,
                  details={"event": event.id, "from_held_back": from_held_back, "tickets": tickets})
     return registration
+
+
+@email_confirmed.connect
+def claim_guest_registrations(user: User, **_) -> None:
+    """Bookings made as a guest with this address become the account's when
+    it proves the address is its own (core.services.email_confirmed). Their
+    person key stays, so the links already emailed to the guest keep working."""
+    claimed = db.session.scalars(select(Registration).where(
+        func.lower(Registration.email) == user.email, Registration.user_id.is_(None))).all()
+    for registration in claimed:
+        registration.user_id = user.id
+    if claimed:
+        audit.record("registration.claimed", actor=user, subject=user, details={"registrations": len(claimed)})
+    # After a change of address, what the events send about the account's own
+    # bookings goes to the address it has just proven, not the one it left.
+    db.session.execute(update(Registration).where(Registration.person_key == f"user:{user.id}")
+                       .values(email=user.email), execution_options={"synchronize_session": "fetch"})
+    db.session.flush()
 
 
 def confirm_guest_email(registration: Registration) -> Registration:

@@ -64,7 +64,7 @@ class ApplicationForm(FlaskForm):
                                  "For example, the place of worship or group you come from")
     date_of_birth = DayMonthYearField("Date of birth", validators=[Optional()],
                                       description="For example, 27 3 2010")
-    parent_name = optional_text("Parent or carer's full name", NAME_MAX_LENGTH)
+    parent_name = optional_text("Parent or carer's full name", NAME_MAX_LENGTH, person_name=True)
     parent_email = email_field("Parent or carer's email address",
                                "We will ask them to agree to you joining", missing=None)
     photo_consent = BooleanField("I am happy to appear in photos of the forum's meetings", widget=GovCheckboxInput())

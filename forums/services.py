@@ -19,7 +19,8 @@ from core.errors import DomainError, InvalidLink
 from core.extensions import db
 from core.models import User
 from core.permissions import is_admin
-from core.services import find_user_by_email, link_token, link_token_data, normalise_email
+from core.services import confirmed_account_with_email, link_token, link_token_data, normalise_email
+from events.models import Audience, Event, Registration, RegistrationStatus
 from forums.models import (
     LIVE_STATUSES, Announcement, Faith, Forum, ForumCoordinator, ForumInvitation, ForumKind, Membership,
     MembershipRole, MembershipStatus, SafeguardingCheck,
@@ -79,10 +80,12 @@ def save_forum(forum: Forum | None, details: ForumDetails, *, actor: User) -> Fo
 
 
 def account_with_email(email: str) -> User:
-    """The account an admin names by its address."""
-    user = find_user_by_email(email)
+    """The account an admin names by its address (for a coordinator seat or a
+    DBS record): only one that has proven it owns the address."""
+    user = confirmed_account_with_email(email)
     if user is None:
-        raise ForumRuleBroken("Nobody has an account with that email address", field="email")
+        raise ForumRuleBroken("Nobody has an account with that email address yet. Ask them to create one and "
+                              "confirm their email address first.", field="email")
     return user
 
 
@@ -473,7 +476,7 @@ def invite(forum: Forum, email: str, *, actor: User) -> ForumInvitation:
     the link again."""
     email = normalise_email(email)
     _lock_forum(forum)
-    account = find_user_by_email(email)
+    account = confirmed_account_with_email(email)
     current = membership_of(account, forum) if account else None
     if current is not None and current.status in LIVE_STATUSES:
         raise ForumRuleBroken(f"{account.name} is already {current.status.label.lower()} on {forum.name}",

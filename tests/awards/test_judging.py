@@ -13,7 +13,7 @@ from core.errors import DomainErrors
 from core.extensions import db
 from core.models import OutboxMessage
 from tests.awards.factories import CategoryFactory, CycleFactory
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_appointing_emails_the_judge_and_an_address_without_an_account_is_claime
     judging.appoint_judge(category, "new.judge@example.org", actor=UserFactory())
     newcomer = UserFactory(email="new.judge@example.org", email_confirmed_at=None)
     assert not judging.is_judge_of(newcomer, category.id)  # the address is not proven yet
-    core_services.confirm_email(core_services.email_confirmation_token(newcomer))
+    core_services.confirm_email(core_services.email_confirmation_token(newcomer), password=PASSWORD)
     assert judging.is_judge_of(newcomer, category.id)
 
 

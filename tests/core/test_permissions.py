@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from core.database import write_lock
 from core.extensions import db
+from core.models import User
 from events.models import Audience, EventImage, EventKind, EventQuestion, QuestionKind
 from events.services import registration_token, renew_calendar_link
 from awards.models import ConflictDeclaration, ConflictKind, Exclusion, Nomination, NominationStatus, PanelMember
@@ -59,13 +60,14 @@ MATRIX = {
     "core.sign_up": ("GET", "/sign-up", signed_in(302, visitor=200)),
     "core.sign_in": ("GET", "/sign-in", signed_in(302, visitor=200)),
     "core.sign_out": ("POST", "/sign-out", signed_in(302)),
-    "core.confirm_email": ("GET", "/confirm-email/not-a-token", everyone(200)),
-    "core.confirm_email_submit": ("POST", "/confirm-email/not-a-token", everyone(400)),
-    "core.resend_confirmation": ("POST", "/account/resend-confirmation", signed_in(302)),
+    "core.confirm_email": ("GET", "/confirm-email/not-a-token", everyone(400)),
+    "core.resend_confirmation": ("POST", "/confirm-email/resend", everyone(400)),
     "core.forgot_password": ("GET", "/forgot-password", everyone(200)),
     "core.reset_password": ("GET", "/reset-password/not-a-token", everyone(400)),
     "core.account": ("GET", "/account", signed_in(200)),
     "core.edit_profile": ("GET", "/account/profile", signed_in(200)),
+    "core.change_email": ("GET", "/account/email", signed_in(200)),
+    "core.undo_email_change": ("GET", "/account/email/undo/not-a-token", everyone(400)),
     "core.change_password": ("GET", "/account/password", signed_in(200)),
     "core.your_data": ("GET", "/account/your-data", signed_in(200)),
     "core.your_data_download": ("GET", "/account/your-data.json", signed_in(200)),
@@ -399,6 +401,30 @@ def test_route_answers_each_role_as_the_matrix_says(app, client, make_user, worl
         assert response.status_code == 302 and response.location.startswith("/sign-in")
     else:
         assert response.status_code == outcome, response.get_data(as_text=True)[:2000]
+
+
+def test_an_unconfirmed_account_gets_only_what_a_visitor_gets_on_every_route(app, client, make_user, world):
+    """An account whose address is not confirmed is nobody's yet. Here even an
+    admin's, holding a session from before its address went unconfirmed, is
+    answered on every route exactly as a visitor is, and changes nothing."""
+    admin = make_user(roles=["admin"])
+    sign_in_as(client, app, "admin", world, lambda **_: admin)
+    with app.app_context():
+        db.session.get(User, admin.id).email_confirmed_at = None
+        db.session.commit()
+    for endpoint, (method, path, expected) in sorted(MATRIX.items()):
+        path, outcome = path.format(**vars(world)), expected["visitor"]
+        if method == "GET":
+            response = client.get(path)
+        else:
+            before = every_row(app)
+            response = client.post(path, data={"csrf_token": csrf_token(client, "/sign-in")})
+            if outcome in (SIGN_IN, 403, 404):
+                assert every_row(app) == before, endpoint
+        if outcome == SIGN_IN:
+            assert response.status_code == 302 and response.location.startswith("/sign-in"), endpoint
+        else:
+            assert response.status_code == outcome, endpoint
 
 
 def test_every_route_that_changes_things_refuses_a_missing_or_forged_form_token(app, client, make_user, world):

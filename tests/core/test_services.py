@@ -79,14 +79,27 @@ def test_a_weaker_stored_hash_is_upgraded_on_sign_in(app):
         assert user.password_hash.startswith("pbkdf2:sha256:2000$")
 
 
-def test_confirmation_link_confirms_once_and_not_after_email_changes(ctx):
+def test_confirmation_needs_the_link_and_the_accounts_password(ctx):
     user = UserFactory(email_confirmed_at=None)
     token = services.email_confirmation_token(user)
-    assert services.confirm_email(token).email_confirmed
+    with pytest.raises(services.WrongPassword):
+        services.confirm_email(token, password="whoever clicked the link")
+    assert not user.email_confirmed
+    assert services.confirm_email(token, password=PASSWORD).email_confirmed
+
+
+def test_a_confirmation_link_dies_when_the_address_or_password_changes(ctx):
+    user = UserFactory(email_confirmed_at=None)
+    token = services.email_confirmation_token(user)
     user.email = "changed@example.org"
-    user.email_confirmed_at = None
     with pytest.raises(services.InvalidLink):
-        services.confirm_email(token)
+        services.confirm_email(token, password=PASSWORD)
+    user.email = user.email.replace("changed", "back")
+    token = services.email_confirmation_token(user)
+    user.password_hash = services.hash_password("granite meadow compass")
+    with pytest.raises(services.InvalidLink):
+        services.confirm_email(token, password="granite meadow compass")
+    assert not user.email_confirmed
 
 
 def test_reset_link_works_once_then_is_refused(ctx):
@@ -132,19 +145,12 @@ def test_change_password_needs_the_current_one_and_ends_other_sessions(ctx):
     assert check_password_hash(user.password_hash, "granite meadow compass")
 
 
-def test_changing_email_needs_confirming_again_and_tells_the_old_address(ctx):
-    user = UserFactory(email="old@example.org")
-    assert services.update_profile(actor=user, name="New Name", email="New@Example.org") is True
-    assert user.email == "new@example.org" and not user.email_confirmed
-    recipients = sorted(m.recipient for m in db.session.scalars(select(OutboxMessage)))
-    assert recipients == ["new@example.org", "old@example.org"]
-
-
 def test_changing_email_to_another_accounts_address_is_refused(ctx):
     UserFactory(email="taken@example.org")
     user = UserFactory(email="mine@example.org")
     with pytest.raises(services.EmailAlreadyRegistered):
-        services.update_profile(actor=user, name=user.name, email="TAKEN@example.org")
+        services.request_email_change(actor=user, new_email="TAKEN@example.org", password=PASSWORD)
+    assert user.email == "mine@example.org"
 
 
 def test_roles_are_granted_and_removed_with_an_audit_trail(ctx):

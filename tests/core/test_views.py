@@ -24,25 +24,39 @@ def count_users(app):
         return db.session.scalar(select(func.count()).select_from(User))
 
 
-def test_sign_up_signs_in_and_sends_a_confirmation_that_works(client, app, outbox):
+def test_sign_up_signs_no_one_in_until_the_link_and_password_confirm_the_address(client, app, outbox):
     response = submit(client, "/sign-up", {"name": "Grace Okafor", "email": "Grace@Example.org",
                                            "password": GOOD_PASSWORD})
-    assert response.status_code == 302 and response.location == "/account"
-    page = text_of(client.get("/account"))
-    assert "We have sent an email to grace@example.org" in page
-    assert "You have not confirmed your email address yet" in page
+    assert response.status_code == 200 and "We have sent a link to <strong>grace@example.org</strong>" in text_of(response)
+    assert client.get("/account").location.startswith("/sign-in")  # not signed in
+    refused = submit(client, "/sign-in", {"email": "grace@example.org", "password": GOOD_PASSWORD})
+    assert "Confirm your email address before you sign in" in text_of(refused)
+    assert "Send the link again" in text_of(refused)
 
     [message] = outbox
     assert message.to == ["grace@example.org"] and message.subject == "Confirm your email address"
     confirm_url = link_in(message)
-    assert client.get(confirm_url).status_code == 200  # a page with a button: GET changes nothing
+    assert client.get(confirm_url).status_code == 200  # a page asking for the password: GET changes nothing
+    wrong = submit(client, confirm_url, {"password": "someone else clicked"})
+    assert "Enter the password of the account" in text_of(wrong) and 'id="password-error"' in text_of(wrong)
     with app.app_context():
         assert not db.session.scalar(select(User)).email_confirmed
-    response = submit(client, confirm_url)
-    assert response.status_code == 302
-    assert "Your email address has been confirmed" in text_of(client.get("/account"))
+    response = submit(client, confirm_url, {"password": GOOD_PASSWORD})
+    assert response.status_code == 302 and response.location == "/sign-in"
+    assert "grace@example.org is confirmed as your email address" in text_of(client.get("/sign-in"))
     with app.app_context():
         assert db.session.scalar(select(User)).email_confirmed
+    assert submit(client, "/sign-in", {"email": "grace@example.org", "password": GOOD_PASSWORD}).status_code == 302
+
+
+def test_a_new_confirmation_link_can_be_asked_for_without_saying_who_has_an_account(client, app, outbox):
+    submit(client, "/sign-up", {"name": "Grace Okafor", "email": "grace@example.org", "password": GOOD_PASSWORD})
+    outbox.clear()
+    for email in ("grace@example.org", "nobody@example.org"):
+        response = submit(client, "/confirm-email/resend", {"email": email}, form_url="/sign-up")
+        assert response.status_code == 200 and f"We have sent a link to <strong>{email}</strong>" in text_of(response)
+    [message] = outbox
+    assert message.to == ["grace@example.org"]
 
 
 @pytest.mark.parametrize("data, field, message", [
@@ -187,22 +201,40 @@ def test_sign_out_ends_the_remember_me_cookie_too(app, make_user):
     assert thief.get("/account").status_code == 302
 
 
-def test_edit_profile_keeps_input_on_error_and_saves_when_valid(client, app, make_user, outbox):
+def test_edit_profile_keeps_input_on_error_and_saves_when_valid(client, app, make_user):
+    user = make_user()
+    sign_in(client, user)
+    refused = submit(client, "/account/profile", {"name": "x" * 101})
+    assert "Full name must be 100 characters or fewer" in text_of(refused)
+    saved = submit(client, "/account/profile", {"name": "Renamed"})
+    assert saved.location == "/account"
+    assert "Your name has been saved" in text_of(client.get("/account"))
+    with app.app_context():
+        assert db.session.get(User, user.id).name == "Renamed"
+
+
+def test_changing_email_needs_the_password_and_waits_for_the_new_address(client, app, make_user, outbox):
     user = make_user()
     other = make_user()
     sign_in(client, user)
-    taken = submit(client, "/account/profile", {"name": "Renamed", "email": other.email})
+    wrong = submit(client, "/account/email", {"email": "new@example.org", "password": "not it"})
+    assert "Your password is not correct" in text_of(wrong) and 'value="new@example.org"' in text_of(wrong)
+    taken = submit(client, "/account/email", {"email": other.email, "password": user.password})
     assert "Another account already uses this email address" in text_of(taken)
-    assert 'value="Renamed"' in text_of(taken)
+    assert outbox == []
+    sent = submit(client, "/account/email", {"email": "New@Example.org", "password": user.password})
+    assert sent.location == "/account"
     with app.app_context():
-        assert db.session.get(User, user.id).name == user.name
-
-    saved = submit(client, "/account/profile", {"name": "Renamed", "email": "renamed@example.org"})
-    assert saved.location == "/account"
-    assert "to confirm the new address" in text_of(client.get("/account"))
+        assert db.session.get(User, user.id).email == user.email  # nothing changes yet
+    [message] = outbox
+    assert message.to == ["new@example.org"] and message.subject == "Confirm your new email address"
+    outbox.clear()
+    assert submit(client, link_in(message), {"password": user.password}).location == "/account"
     with app.app_context():
         fresh = db.session.get(User, user.id)
-        assert (fresh.name, fresh.email, fresh.email_confirmed) == ("Renamed", "renamed@example.org", False)
+        assert (fresh.email, fresh.email_confirmed) == ("new@example.org", True)
+    [notice] = outbox
+    assert notice.to == [user.email] and "change it back" in notice.body
 
 
 def test_admin_grants_and_removes_roles(client, app, make_user):
@@ -297,7 +329,8 @@ def test_content_pages_are_public(client):
 @pytest.mark.parametrize("path, signed_in, messages", [
     ("/sign-in", False, ["Enter your email address", "Enter your password"]),
     ("/forgot-password", False, ["Enter your email address"]),
-    ("/account/profile", True, ["Enter your full name", "Enter your email address"]),
+    ("/account/profile", True, ["Enter your full name"]),
+    ("/account/email", True, ["Enter your new email address", "Enter your password"]),
     ("/account/password", True, ["Enter your current password", "Enter a new password"]),
 ])
 def test_every_form_submitted_empty_says_what_is_missing(client, make_user, path, signed_in, messages):

@@ -33,15 +33,42 @@ def test_sign_up_confirm_sign_out_reset_and_sign_in(page, site):
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Create a password").fill("lantern orchard velvet")
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
-    expect(page.get_by_text("(not confirmed)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    check_accessibility(page)
+
+    page.goto("/sign-in")  # not until the address is confirmed
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill("lantern orchard velvet")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Confirm your email address before you sign in")
     check_accessibility(page)
 
     page.goto(latest_link(site.mail_dir, email, "/confirm-email/"))
     check_accessibility(page)
+    page.get_by_role("button", name="Confirm email address").click()  # the password is asked for
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the password of your account")
+    check_accessibility(page)
+    page.get_by_label("Your password").fill("lantern orchard velvet")
     page.get_by_role("button", name="Confirm email address").click()
-    expect(page.get_by_text("Your email address has been confirmed")).to_be_visible()
-    expect(page.get_by_text("(not confirmed)")).to_have_count(0)
+    expect(page.get_by_text(f"{email} is confirmed as your email address")).to_be_visible()
+    sign_in_with(page, email, "lantern orchard velvet")
+
+    new_email = unique_email("grace-new")
+    page.get_by_role("link", name="Change email address").click()
+    check_accessibility(page)
+    page.get_by_label("New email address").fill(new_email)
+    page.get_by_label("Your password").fill("lantern orchard velvet")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_text(f"We have sent a link to {new_email}")).to_be_visible()
+    page.goto(latest_link(site.mail_dir, new_email, "/confirm-email/"))
+    page.get_by_label("Your password").fill("lantern orchard velvet")
+    page.get_by_role("button", name="Confirm email address").click()
+    expect(page.get_by_text(f"{new_email} is confirmed as your email address")).to_be_visible()
+    page.goto(latest_link(site.mail_dir, email, "/account/email/undo/"))  # the old address is told, with a way back
+    expect(page.get_by_role("heading", name="Change your email address back")).to_be_visible()
+    check_accessibility(page)
+    page.goto("/account")
+    email = new_email
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You have been signed out")).to_be_visible()
@@ -173,7 +200,10 @@ def test_see_download_and_delete_your_own_data_by_keyboard(page, site):
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Create a password").fill("lantern orchard velvet")
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    page.goto(latest_link(site.mail_dir, email, "/confirm-email/"))
+    page.get_by_label("Your password").fill("lantern orchard velvet")
+    page.get_by_role("button", name="Confirm email address").click()
+    sign_in_with(page, email, "lantern orchard velvet")
 
     page.get_by_role("link", name="See everything we hold about you").click()
     expect(page.get_by_role("heading", name="Your data", exact=True)).to_be_visible()

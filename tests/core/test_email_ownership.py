@@ -1,0 +1,229 @@
+"""An email address is the key to what is held under it: an account reaches
+guest bookings, nominations, panel and coordinator seats, DBS records and
+equality answers only once it has proven it owns the address, and emailed
+links stop working when the address or password they were made for changes.
+
+Each test here is an attack that worked before: a stranger signs up with
+someone else's address and reads or deletes what that person left as a guest,
+takes a judging seat, or hijacks an account through a reset link.
+"""
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from awards import judging, services as award_services
+from awards.models import PanelMember
+from core import equality, erasure, personal_data, services
+from core.models import OutboxMessage, User
+from core.database import utcnow, write_lock
+from core.errors import InvalidLink
+from core.extensions import db
+from events import services as event_services
+from events.models import Registration, RegistrationStatus
+from forums import services as forum_services
+from forums.services import ForumRuleBroken
+from tests.awards.factories import CategoryFactory
+from tests.awards.test_services import complete
+from tests.conftest import sign_in, submit
+from tests.events.factories import EventFactory
+from tests.factories import PASSWORD, UserFactory
+from tests.forums.factories import ForumFactory
+
+GUEST = "sam.guest@example.org"
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        yield
+
+
+def guest_leaves_things_under_their_address():
+    """A guest books with access needs, nominates someone with a phone number
+    and answers the equality questions through their emailed link."""
+    event = EventFactory()
+    registration = event_services.register(event, name="Sam Guest", email=GUEST,
+                                           access_needs="Wheelchair user; epilepsy")
+    category = CategoryFactory()
+    nomination = award_services.nominate(category, complete(category, nominator_email=GUEST,
+                                                            nominee_phone="07700 900123"), user=None, submit=True)
+    equality.give_consent(equality.person_key(None, GUEST))
+    equality.save_answers(equality.person_key(None, GUEST), {"religion": "muslim"})
+    db.session.commit()
+    return registration, nomination
+
+
+def test_an_unconfirmed_sign_up_with_a_guests_address_reaches_nothing_of_theirs(ctx):
+    registration, nomination = guest_leaves_things_under_their_address()
+    stranger = services.sign_up(name="Stranger", email=GUEST, password="lantern orchard velvet")
+    db.session.commit()
+    with pytest.raises(services.EmailNotConfirmed):
+        services.authenticate(email=GUEST, password="lantern orchard velvet")
+    assert registration.user_id is None and nomination.nominator_id is None
+    assert equality.answers_of(equality.person_key(stranger)) is None
+
+
+def test_your_data_and_erasure_never_match_by_address(ctx):
+    """An account that owns an address does not get a stranger's booking made
+    later under that address without proof, and deleting it leaves that booking be."""
+    owner = UserFactory(email=GUEST)
+    event = EventFactory()
+    someone_else = event_services.register(event, name="Not Sam", email=GUEST, access_needs="Hearing loop")
+    db.session.commit()
+    everything = json.dumps(personal_data.as_json(personal_data.about(owner), made_at=utcnow()))
+    assert "Hearing loop" not in everything
+    erasure.delete_account(owner, password=PASSWORD)
+    db.session.commit()
+    kept = db.session.get(Registration, someone_else.id)
+    assert kept.status == RegistrationStatus.CONFIRMED and kept.access_needs == "Hearing loop"
+
+
+def test_confirming_the_address_links_what_was_left_under_it(ctx):
+    registration, nomination = guest_leaves_things_under_their_address()
+    category = CategoryFactory()
+    judging.appoint_judge(category, GUEST, actor=UserFactory(roles=["awards_administrator"]))
+    user = services.sign_up(name="Sam Guest", email=GUEST, password="lantern orchard velvet")
+    seat = db.session.scalar(select(PanelMember).where(PanelMember.email == GUEST))
+    assert seat.user_id is None
+    services.confirm_email(services.email_confirmation_token(user), password="lantern orchard velvet")
+    db.session.commit()
+    assert registration.user_id == user.id and nomination.nominator_id == user.id
+    assert seat.user_id == user.id and judging.is_judge_of(user, category.id)
+    assert equality.answers_of(equality.person_key(user)).religion == "muslim"
+
+
+def test_a_judge_seat_for_an_unconfirmed_account_waits_for_confirmation(ctx):
+    squatter = UserFactory(email="jo.judge@example.org", email_confirmed_at=None)
+    category = CategoryFactory()
+    seat = judging.appoint_judge(category, "jo.judge@example.org", actor=UserFactory(roles=["awards_administrator"]))
+    assert seat.user_id is None
+    assert db.session.scalar(select(PanelMember.id).where(PanelMember.user_id == squatter.id)) is None
+
+
+def test_coordinator_seats_and_dbs_records_need_a_confirmed_account(ctx):
+    UserFactory(email="coordinator@example.org", email_confirmed_at=None)
+    admin = UserFactory(roles=["admin"])
+    with pytest.raises(ForumRuleBroken, match="confirm their email address"):
+        forum_services.account_with_email("coordinator@example.org")
+    confirmed = UserFactory(email="real@example.org")
+    forum = ForumFactory()
+    forum_services.grant_coordinator(forum, forum_services.account_with_email("REAL@example.org"), actor=admin)
+    assert forum_services.is_coordinator(confirmed, forum.id)
+
+
+def test_an_organisers_booking_is_linked_only_to_a_confirmed_account(ctx):
+    unconfirmed = UserFactory(email="new@example.org", email_confirmed_at=None)
+    confirmed = UserFactory(email="known@example.org")
+    organiser = UserFactory(roles=["organiser"])
+    event = EventFactory()
+    first = event_services.book_for(event, name="New", email="new@example.org", tickets=1, from_held_back=False,
+                                    actor=organiser)
+    second = event_services.book_for(event, name="Known", email="known@example.org", tickets=1,
+                                     from_held_back=False, actor=organiser)
+    assert first.user_id is None and second.user_id == confirmed.id
+    assert db.session.scalar(select(Registration.id).where(Registration.user_id == unconfirmed.id)) is None
+
+
+def test_a_reset_link_dies_when_the_address_changes(ctx):
+    user = UserFactory(email="victim@example.org")
+    reset = services.password_reset_token(user)
+    services.request_email_change(actor=user, new_email="attacker@example.org", password=PASSWORD)
+    change = services.email_confirmation_token(user, "attacker@example.org")
+    services.confirm_email(change, password=PASSWORD)
+    with pytest.raises(InvalidLink):
+        services.reset_password(reset, password="granite meadow compass")
+
+
+def test_changing_the_address_needs_the_password(ctx):
+    user = UserFactory(email="mine@example.org")
+    with pytest.raises(services.WrongPassword):
+        services.request_email_change(actor=user, new_email="other@example.org", password="guess")
+    assert user.email == "mine@example.org"
+
+
+def test_the_old_address_can_undo_a_change_for_a_week(app, ctx):
+    user = UserFactory(email="old@example.org")
+    version = user.session_version
+    services.confirm_email(services.email_confirmation_token(user, "new@example.org"), password=PASSWORD)
+    [notice] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "old@example.org")).all()
+    token = notice.body.split("/account/email/undo/")[1].split()[0]
+    services.undo_email_change(token)
+    assert user.email == "old@example.org" and user.session_version == version + 1
+    with pytest.raises(services.SignInFailed):  # whoever changed it knew the password: it is void now
+        services.authenticate(email="old@example.org", password=PASSWORD)
+    with pytest.raises(InvalidLink):  # works once
+        services.undo_email_change(token)
+
+
+def test_an_undo_link_expires(app, ctx):
+    user = UserFactory(email="old@example.org")
+    services.confirm_email(services.email_confirmation_token(user, "new@example.org"), password=PASSWORD)
+    notice = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "old@example.org"))
+    token = notice.body.split("/account/email/undo/")[1].split()[0]
+    app.config["EMAIL_CHANGE_UNDO_MAX_AGE"] = -1
+    with pytest.raises(InvalidLink, match="expired"):
+        services.undo_email_change(token)
+    assert user.email == "new@example.org"
+
+
+def test_an_unconfirmed_accounts_old_session_counts_as_a_visitor(app, client, make_user, outbox):
+    """Sessions or keep-me-signed-in cookies an account holds from before it
+    lost (or never had) a confirmed address give it nothing: here it tries to
+    make the app email a parent, which needs a member."""
+    user = make_user()
+    sign_in(client, user)
+    with app.app_context():
+        db.session.get(User, user.id).email_confirmed_at = None
+        forum = ForumFactory(min_age=11, max_age=18)
+        forum_id = forum.id
+        db.session.commit()
+    assert client.get("/account").location.startswith("/sign-in")
+    assert client.get("/account/your-data.json").location.startswith("/sign-in")
+    fifteen = date.today().replace(year=date.today().year - 15)
+    response = submit(client, f"/forums/{forum_id}/apply", {
+        "reason": "To meet people", "date_of_birth-day": fifteen.day, "date_of_birth-month": fifteen.month,
+        "date_of_birth-year": fifteen.year, "parent_name": "A Parent", "parent_email": "parent@example.org"},
+        form_url="/sign-in")
+    assert response.status_code == 302 and response.location.startswith("/sign-in")
+    assert outbox == []
+
+
+def test_the_confirmation_link_clicked_by_the_addresses_owner_does_not_confirm_a_strangers_account(client, app):
+    """The stranger signs up with the victim's address; the victim clicks the
+    link in the email that arrives. Without the stranger's password nothing happens."""
+    submit(client, "/sign-up", {"name": "Stranger", "email": GUEST, "password": "lantern orchard velvet"})
+    with app.test_request_context():
+        token = services.email_confirmation_token(db.session.scalar(select(User)))
+    page = client.get(f"/confirm-email/{token}")
+    assert "Enter your password to confirm" in page.get_data(as_text=True)
+    submit(client, f"/confirm-email/{token}", {"password": ""})
+    with app.app_context():
+        assert not db.session.scalar(select(User)).email_confirmed
+
+
+@pytest.mark.parametrize("name", ["Win a prize at http://spam.example", "See www.spam.example now",
+                                  "Cheap pills spam-shop.com"])
+def test_a_name_with_a_web_address_is_refused_so_no_email_carries_it(client, app, outbox, name):
+    """Sign-up emails whatever address is typed, greeting nobody by name; and a
+    name with a link in it is refused on every form that puts a name into an email."""
+    with app.app_context():
+        event_id = EventFactory().id
+    for url, data in (("/sign-up", {"name": name, "email": "victim@example.org", "password": "lantern orchard velvet"}),
+                      (f"/events/{event_id}/register", {"name": name, "email": "victim@example.org"})):
+        page = submit(client, url, data).get_data(as_text=True)
+        assert "must not include a web address" in page and 'id="name-error"' in page, url
+    assert outbox == []
+    submit(client, "/sign-up", {"name": "Sam", "email": "victim@example.org", "password": "lantern orchard velvet"})
+    [message] = outbox
+    assert message.body.startswith("Hello,\n") and "Sam" not in message.body
+
+
+def test_after_a_change_of_address_bookings_are_emailed_to_the_new_one(ctx):
+    user = UserFactory(email="old@example.org")
+    event = EventFactory()
+    registration = event_services.register(event, user=user)
+    services.confirm_email(services.email_confirmation_token(user, "new@example.org"), password=PASSWORD)
+    db.session.commit()
+    assert db.session.get(Registration, registration.id).email == "new@example.org"
