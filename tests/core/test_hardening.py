@@ -303,3 +303,37 @@ def test_readyz_is_200_when_redis_answers(tmp_path):
     ready = app.test_client().get("/readyz")
     assert ready.status_code == 200 and ready.json == {"status": "ok", "database": "ok", "redis": "ok"}
 
+
+# --- 8. behind a proxy, gunicorn is reached only through it --------------------------------------
+
+def gunicorn_settings(monkeypatch, **environ):
+    for name in ("GUNICORN_BIND", "PROXY_FIX_X_FOR"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_behind_a_proxy_gunicorn_listens_on_this_machine_only_unless_told_otherwise(monkeypatch):
+    assert gunicorn_settings(monkeypatch, PROXY_FIX_X_FOR="1")["bind"] == ["127.0.0.1:8000"]
+    assert gunicorn_settings(monkeypatch)["bind"] == ["127.0.0.1:8000"]
+    chosen = gunicorn_settings(monkeypatch, PROXY_FIX_X_FOR="1", GUNICORN_BIND="10.0.0.5:8000, unix:/run/app.sock")
+    assert chosen["bind"] == ["10.0.0.5:8000", "unix:/run/app.sock"]
+
+
+@pytest.mark.parametrize("proxied, bind, warned", [
+    ("1", ["0.0.0.0:8000"], True),
+    ("1", ["10.0.0.5:8000"], True),
+    ("1", ["[::]:8000"], True),
+    ("1", ["127.0.0.1:8000", "[::1]:8000", "localhost:8000", "unix:/run/app.sock"], False),
+    ("", ["0.0.0.0:8000"], False),  # nothing trusted in front: X-Forwarded-For is ignored anyway
+])
+def test_gunicorn_warns_when_a_proxied_app_can_be_reached_around_the_proxy(monkeypatch, proxied, bind, warned):
+    settings = gunicorn_settings(monkeypatch, PROXY_FIX_X_FOR=proxied)
+    warnings = []
+    server = SimpleNamespace(cfg=SimpleNamespace(bind=bind),
+                             log=SimpleNamespace(warning=lambda message, *args: warnings.append(message % args)))
+    settings["when_ready"](server)
+    assert bool(warnings) == warned
+    if warned:
+        assert "firewall" in warnings[0] and bind[0] in warnings[0]
