@@ -31,3 +31,44 @@ def test_upgrade_on_an_empty_database_matches_the_models(database_url, tmp_path)
     assert schema_drift(app) == []
     with app.app_context():
         db.engine.dispose()
+
+
+def test_email_ownership_migration_links_only_what_confirmed_accounts_prove(database_url, tmp_path):
+    """0025: a guest booking or nomination under a confirmed account's address
+    becomes the account's; a panel seat given to an unconfirmed account is
+    taken back until it confirms."""
+    from core.database import utcnow
+    from awards.models import Nomination, PanelMember
+    from events.models import Registration
+    from tests.awards.factories import CategoryFactory
+    from tests.awards.test_judging import eligible
+    from tests.events.factories import EventFactory, RegistrationFactory
+    from tests.factories import UserFactory
+
+    if database_url.startswith("sqlite"):
+        database_url = f"sqlite:///{tmp_path}/data.db"
+    else:
+        reset_postgresql(database_url)
+    app = make_app(database_url)
+    with app.test_request_context():
+        upgrade(revision="0024_second_factor")
+        owner = UserFactory(email="owner@example.org", email_confirmed_at=utcnow())
+        squatter = UserFactory(email="squatter@example.org", email_confirmed_at=None)
+        event = EventFactory()
+        booking = RegistrationFactory(event=event, email="OWNER@example.org", name="Guest")
+        squatted = RegistrationFactory(event=event, email="squatter@example.org", name="Guest")
+        category = CategoryFactory()
+        nomination = eligible(category)
+        nomination.nominator_email, nomination.nominator_id = "owner@example.org", None
+        seat = PanelMember(category_id=category.id, email="squatter@example.org", user_id=squatter.id)
+        db.session.add(seat)
+        db.session.commit()
+        ids, owner_id = (booking.id, squatted.id, nomination.id, seat.id), owner.id
+        db.session.remove()  # read afresh after the migration
+        upgrade()
+        assert db.session.get(Registration, ids[0]).user_id == owner_id
+        assert db.session.get(Registration, ids[1]).user_id is None
+        assert db.session.get(Nomination, ids[2]).nominator_id == owner_id
+        assert db.session.get(PanelMember, ids[3]).user_id is None
+        db.session.remove()
+        db.engine.dispose()
