@@ -2,7 +2,10 @@
 test: a redirect off-site after sign-in, personal downloads kept in caches,
 numbers too big for the database, a known-device note that outlived a
 password, Redis down taking sign-in and the API with it, and a proxy's
-X-Forwarded-For trusted from anyone who reaches gunicorn directly."""
+X-Forwarded-For trusted from anyone who reaches gunicorn directly. Sections
+are numbered as in the issue; the other two (self-nomination by name, and a
+picture of too many pixels) are in tests/awards/test_self_nomination.py and
+tests/events/test_images.py."""
 import logging
 import os
 import runpy
@@ -16,7 +19,6 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from core.extensions import db, limiter
-from core.models import User
 from core.numbers import MAX_ID
 from core.views import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, KNOWN_DEVICE_SALT
 from tests.conftest import csrf_token, make_app, sign_in, submit
