@@ -77,6 +77,9 @@ MATRIX = {
     "core.sign_in_code": ("GET", "/sign-in/code", signed_in(302, visitor=302)),
     "core.sign_in_recovery_code": ("GET", "/sign-in/recovery-code", signed_in(302, visitor=302)),
     "core.sign_in_set_up": ("GET", "/sign-in/set-up-code", signed_in(302, visitor=302)),
+    # Signing in with an OpenID Connect provider: not configured here (tests/core/test_oidc.py configures one).
+    "core.oidc_sign_in": ("POST", "/sign-in/provider", everyone(404)),
+    "core.oidc_callback": ("GET", "/sign-in/provider/callback", everyone(404)),
     # Each person's own app. Staff signed in here have one set up already (back to the account page), members not.
     "core.set_up_second_factor": ("GET", "/account/sign-in-codes", {
         **signed_in(302), "member": 200}),

@@ -9,11 +9,12 @@ import pytest
 from flask_migrate import upgrade
 from playwright.sync_api import expect
 
-from core import services
+from core import second_factor, services
 from core.extensions import db
 from core.models import SiteRole
 from events.services import save_venue
-from tests.conftest import make_app
+from tests.conftest import authenticator_code, make_app
+from tests.factories import TOTP_SECRET
 from tests.live_server import ROOT, live_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -23,6 +24,9 @@ PASSWORD = "correct horse battery staple"
 # After a redirect the browser keeps any #fragment, such as the skip link's.
 ACCOUNT_URL = re.compile(r"/account(#.*)?$")
 
+
+# The app of the `site` fixture, for helpers that read what the server wrote.
+_SITE_APP = []
 
 # A loaded CI machine can be slow; wait longer than Playwright's 5 s default.
 expect.set_options(timeout=15_000)
@@ -62,15 +66,18 @@ def site(tmp_path_factory):
     app = make_app(database_url)
     with app.app_context():
         upgrade()
-        services.create_user(email="admin@example.org", name="Ada Admin", password=PASSWORD,
-                             roles=[SiteRole.ADMIN])
+        admin = services.create_user(email="admin@example.org", name="Ada Admin", password=PASSWORD,
+                                     roles=[SiteRole.ADMIN])
         services.create_user(email="member@example.org", name="Mo Member", password=PASSWORD)
         services.create_user(email="second@example.org", name="Sam Second", password=PASSWORD)
         organiser = services.create_user(email="organiser@example.org", name="Olu Organiser", password=PASSWORD,
                                          roles=[SiteRole.ORGANISER])
         save_venue(None, actor=organiser, name="Guildhall", address="St Giles Square", postcode="NN1 1DE",
                    step_free=True, hearing_loop=True)
+        for staff in (admin, organiser):  # staff sign in with a code too (`sign_in_with` answers it)
+            second_factor.set_up_without_code(staff, secret=TOTP_SECRET)
         db.session.commit()
+    _SITE_APP.append(app)
     mail_dir = tmp / "outbox"
     with live_server(database_url, MAIL_BACKEND="file", MAIL_FILE_PATH=str(mail_dir)) as base_url:
         yield type("Site", (), {"url": base_url, "mail_dir": mail_dir, "app": app})
@@ -111,8 +118,33 @@ def latest_link(mail_dir: Path, to: str, path_part: str) -> str:
 
 
 def sign_in_with(page, email, password=PASSWORD):
+    """Sign in through the form; for staff, the code step as their
+    authenticator app would answer it."""
     page.goto("/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/account(#.*)?$|/sign-in/code$|/sign-in/set-up-code$"))
+    if page.url.endswith("/sign-in/code"):
+        enter_code(page, email)
+    elif page.url.endswith("/sign-in/set-up-code"):  # given a staff role or seat by an earlier journey
+        set_up_app(page)
+        page.get_by_role("link", name="I have saved my codes: continue").click()
     page.wait_for_url(ACCOUNT_URL)
+
+
+def set_up_app(page) -> str:
+    """Add the account to an "authenticator app" from the key on the set-up
+    page and enter its first code; the app's secret."""
+    secret = page.locator("#secret").inner_text().replace(" ", "")
+    page.get_by_label("Code from your authenticator app").fill(authenticator_code(secret))
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
+    return secret
+
+
+def enter_code(page, email, secret=TOTP_SECRET):
+    with _SITE_APP[0].app_context():
+        last_step = services.find_user_by_email(email).totp_last_step
+    page.get_by_label("Code from your authenticator app").fill(authenticator_code(secret, after=last_step))
+    page.get_by_role("button", name="Continue").click()
