@@ -1,18 +1,27 @@
-"""Registrations and attendance as CSV, for organisers' spreadsheets."""
+"""Registrations and attendance as CSV, for organisers' spreadsheets.
+Whose details appear is the safeguarding gate's answer (core.safeguarding):
+where it withholds them, each of those cells carries its note instead."""
 from core.database import in_london
+from core.safeguarding import Screen
 from core.spreadsheets import csv_file
 
 
-def registrations_csv(registrations, walk_ins, questions=()) -> bytes:
+def registrations_csv(registrations, walk_ins, questions=(), *, screen: Screen) -> bytes:
     header = ["Name", "Email", "Status", "Places", "Guest", "Registered", "Attended", "Access needs",
               "Dietary needs", "Happy to be contacted", *(q.label for q in questions)]
     rows = []
     for r in registrations:
+        withheld = screen.note(r)
         answers = {answer.question_id: answer.value for answer in r.answers}
-        rows.append([r.name, r.email, r.status.label, r.tickets, "yes" if r.is_guest else "no",
+        if withheld:
+            email = access_needs = dietary_needs = withheld
+            answered = [withheld for _ in questions]
+        else:
+            email, access_needs, dietary_needs = r.email, r.access_needs, r.dietary_needs
+            answered = [answers.get(q.id, "") for q in questions]
+        rows.append([r.name, email, r.status.label, r.tickets, "yes" if r.is_guest else "no",
                      in_london(r.created_at).strftime("%Y-%m-%d %H:%M"), "yes" if r.attendance else "no",
-                     r.access_needs, r.dietary_needs, "yes" if r.contact_consent else "no",
-                     *(answers.get(q.id, "") for q in questions)])
+                     access_needs, dietary_needs, "yes" if r.contact_consent else "no", *answered])
     for a in walk_ins:
         rows.append([a.walk_in_name, "", "Walk-in", a.people, "", "", "yes", "", "", "", *("" for _ in questions)])
     return csv_file(header, rows)

@@ -1,5 +1,7 @@
 """Printable PDFs for the day: the attendee list and name badges.
-Pure functions returning bytes (reportlab)."""
+Pure functions returning bytes (reportlab). Access needs appear where the
+safeguarding gate (core.safeguarding) lets the reader see them; a badge
+shows a name only."""
 import io
 from xml.sax.saxutils import escape
 
@@ -11,6 +13,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.database import in_london
+from core.safeguarding import Screen
 
 BRAND = colors.HexColor("#00625e")
 
@@ -19,8 +22,9 @@ def _when(event) -> str:
     return in_london(event.starts_at).strftime("%A %-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm")
 
 
-def attendee_list_pdf(event, registrations, brand_name: str) -> bytes:
-    """Everyone booked, alphabetically, with a tick box and their access needs."""
+def attendee_list_pdf(event, registrations, brand_name: str, *, screen: Screen) -> bytes:
+    """Everyone booked, alphabetically, with a tick box and their access needs
+    (or the note saying who holds them)."""
     out = io.BytesIO()
     document = SimpleDocTemplate(out, pagesize=A4, title=f"Attendees: {event.title}", author=brand_name,
                                  leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm)
@@ -29,7 +33,7 @@ def attendee_list_pdf(event, registrations, brand_name: str) -> bytes:
     rows = [["", "Name", "Places", "Access needs"]]
     for registration in sorted(registrations, key=lambda r: r.name.lower()):
         rows.append(["\u2610", Paragraph(escape(registration.name), cell), str(registration.tickets),
-                     Paragraph(escape(registration.access_needs or ""), cell)])
+                     Paragraph(escape(screen.note(registration) or registration.access_needs or ""), cell)])
     table = Table(rows, colWidths=[10 * mm, 70 * mm, 18 * mm, 82 * mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), BRAND), ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),

@@ -9,7 +9,7 @@ from core.extensions import db, limiter
 from core.forms import EmptyForm, call_service, rendered_fields, search_words
 from core.models import User
 from core.numbers import page_number
-from core import page_cache, spam
+from core import page_cache, safeguarding, spam
 from core.views import from_emailed_link
 from core.permissions import is_admin
 from events import exports, feeds, pdf, permissions, services
@@ -402,17 +402,20 @@ def edit_event(event_id):
 
 
 @bp.get("/manage/events/<int:event_id>")
+@safeguarding.shows_contact_details("email", "access needs")
 @login_required
 def manage_event(event_id):
     event = _event_or_404(event_id, manage=True)
-    return render_template("events/manage_event.html", event=event, registrations=services.registrations_of(event),
-                           form=EmptyForm(),
+    registrations = services.registrations_of(event)
+    return render_template("events/manage_event.html", event=event, registrations=registrations,
+                           screen=safeguarding.screen(current_user, registrations), form=EmptyForm(),
                            occurrences=services.series_occurrences(event),
                            waiting=services.waiting_list(event), places_left=services.places_left(event),
                            counts=services.attendance_counts(event))
 
 
 @bp.route("/manage/events/<int:event_id>/book", methods=["GET", "POST"])
+@safeguarding.shows_contact_details(names_people=False)  # shows no one's details: the test keeps it so
 @takes_write_lock
 @login_required
 def book_for(event_id):
@@ -430,6 +433,7 @@ def book_for(event_id):
 
 
 @bp.route("/manage/events/<int:event_id>/invitations", methods=["GET", "POST"])
+@safeguarding.shows_contact_details("email")
 @takes_write_lock
 @login_required
 def invitations(event_id):
@@ -443,8 +447,9 @@ def invitations(event_id):
                 message += f" Already invited, so not emailed again: {', '.join(result.already_invited)}."
             flash(message, "success")
             return redirect(url_for("events.invitations", event_id=event.id))
-    return render_template("events/invitations.html", event=event, form=form,
-                           invitations=services.invitations_of(event))
+    invited = services.invitations_of(event)
+    return render_template("events/invitations.html", event=event, form=form, invitations=invited,
+                           screen=safeguarding.screen(current_user, invited))
 
 
 @bp.post("/manage/events/<int:event_id>/publish")
@@ -484,24 +489,30 @@ def change_status(event_id):
 
 
 @bp.get("/manage/events/<int:event_id>/registrations.csv")
+@safeguarding.shows_contact_details("email", "access needs", "dietary needs", "answers")
 @login_required
 def registrations_csv(event_id):
     event = _event_or_404(event_id, manage=True)
-    csv_bytes = exports.registrations_csv(services.registrations_of(event), services.walk_ins(event),
-                                          services.event_questions(event))
+    registrations = services.registrations_of(event)
+    csv_bytes = exports.registrations_csv(registrations, services.walk_ins(event), services.event_questions(event),
+                                          screen=safeguarding.screen(current_user, registrations))
     return Response(csv_bytes, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="event-{event.id}-registrations.csv"'})
 
 
 @bp.get("/manage/events/<int:event_id>/attendees.pdf")
+@safeguarding.shows_contact_details("access needs")
 @login_required
 def attendees_pdf(event_id):
     event = _event_or_404(event_id, manage=True)
-    return _pdf(pdf.attendee_list_pdf(event, services.booked(event), current_app.config["BRAND_NAME"]),
+    booked = services.booked(event)
+    return _pdf(pdf.attendee_list_pdf(event, booked, current_app.config["BRAND_NAME"],
+                                      screen=safeguarding.screen(current_user, booked)),
                 f"event-{event.id}-attendees.pdf")
 
 
 @bp.get("/manage/events/<int:event_id>/badges.pdf")
+@safeguarding.shows_contact_details()  # a name and the event, nothing else: the test keeps it so
 @login_required
 def badges_pdf(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -515,6 +526,7 @@ def _pdf(content: bytes, filename: str) -> Response:
 
 
 @bp.get("/manage/events/<int:event_id>/check-in")
+@safeguarding.shows_contact_details("access needs")
 @login_required
 def check_in_page(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -525,6 +537,7 @@ def check_in_page(event_id):
         query = query.where(Registration.name.icontains(search, autoescape=True))
     registrations = db.session.scalars(query.order_by(Registration.name)).all()
     return render_template("events/check_in.html", event=event, registrations=registrations, search=search,
+                           screen=safeguarding.screen(current_user, registrations),
                            walk_ins=services.walk_ins(event), counts=services.attendance_counts(event), form=EmptyForm(),
                            walk_in_form=WalkInForm())
 

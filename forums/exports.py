@@ -2,17 +2,18 @@
 from datetime import date
 
 from core.database import in_london
+from core.safeguarding import Screen
 from core.spreadsheets import csv_file
-from forums.services import is_young
 
 HEADER = ["Name", "Email", "Status", "Role", "Faith community", "Organisation", "Term starts", "Term ends",
           "Applied"]
 
 
-def members_csv(memberships, *, young_contacts_visible: bool, today: date) -> bytes:
-    """Young members' addresses are left out unless the reader may see them."""
+def members_csv(memberships, *, screen: Screen, today: date) -> bytes:
+    """A member whose details the reader may not see (core.safeguarding) has
+    the note saying who holds them in place of their address."""
     return csv_file(HEADER, [
-        [m.user.name, m.user.email if young_contacts_visible or not is_young(m, today) else "",
+        [m.user.name, screen.note(m.user) or m.user.email,
          "Lapsed" if m.is_lapsed(today) else m.status.label, m.role.label, m.faith.label if m.faith else "",
          m.organisation, m.term_starts_on or "", m.term_ends_on or "", in_london(m.applied_at).strftime("%Y-%m-%d")]
         for m in memberships])

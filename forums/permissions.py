@@ -1,6 +1,10 @@
-"""Who may do what with forums."""
+"""Who may do what with forums, and the forums' rule for the site's
+safeguarding gate (core.safeguarding): a young member's contact details."""
+from core import safeguarding
 from core.permissions import is_admin
 from forums import services
+
+YOUNG_MEMBERS_NOTE = "Details held by the forum's DBS-checked coordinators"
 
 
 def can_manage_forums(user) -> bool:
@@ -22,9 +26,32 @@ def can_see_directory(user, forum) -> bool:
     return can_manage_forum(user, forum) or services.is_active_member(user, forum.id)
 
 
+def can_see_young_people_of(user, forum_ids) -> bool:
+    """The details of someone young in these youth forums: only those forums'
+    coordinators (or admins), and only with a current DBS check."""
+    if not services.safeguarding_check_current(user):
+        return False
+    return is_admin(user) or any(services.is_coordinator(user, forum_id) for forum_id in forum_ids)
+
+
 def can_see_young_members_details(user, forum) -> bool:
     """Only the forum's coordinators (or admins), and only with a current DBS check."""
-    return can_manage_forum(user, forum) and services.safeguarding_check_current(user)
+    return can_see_young_people_of(user, {forum.id})
+
+
+def _young_members_guard(viewer, user_ids: frozenset[int]) -> set[int]:
+    """A young member of any youth forum is protected on every page, export
+    and event, not only their forum's: only that forum's DBS-checked
+    coordinators (and DBS-checked admins) see their details."""
+    young = services.youth_forums_of_young_people(user_ids)
+    verdicts: dict[frozenset[int], bool] = {}  # people are mostly in the same forum: ask once for each set
+    for forum_ids in young.values():
+        if forum_ids not in verdicts:
+            verdicts[forum_ids] = can_see_young_people_of(viewer, forum_ids)
+    return {user_id for user_id, forum_ids in young.items() if not verdicts[forum_ids]}
+
+
+safeguarding.register_guard("forums.young_members", _young_members_guard, note=YOUNG_MEMBERS_NOTE)
 
 
 def can_take_part(user, forum) -> bool:

@@ -265,6 +265,24 @@ def is_young(membership: Membership, today: date | None = None) -> bool:
     return membership.date_of_birth is not None and age_on(membership.date_of_birth, today or date.today()) < ADULT_AGE
 
 
+def youth_forums_of_young_people(user_ids, today: date | None = None) -> dict[int, frozenset[int]]:
+    """Of these accounts, those under 18 by a youth forum membership's date of
+    birth (as `is_young`), each with the youth forums that say so. Whatever
+    the membership's status: a child who was removed, or is still applying,
+    is still a child."""
+    if not user_ids:
+        return {}
+    today = today or date.today()
+    rows = db.session.execute(select(Membership.user_id, Membership.forum_id, Membership.date_of_birth).join(
+        Membership.forum).where(Forum.kind == ForumKind.YOUTH, Membership.user_id.in_(user_ids),
+                                Membership.date_of_birth.is_not(None))).all()
+    young: dict[int, set[int]] = {}
+    for user_id, forum_id, born in rows:
+        if age_on(born, today) < ADULT_AGE:
+            young.setdefault(user_id, set()).add(forum_id)
+    return {user_id: frozenset(forum_ids) for user_id, forum_ids in young.items()}
+
+
 def needs_parent_consent(membership: Membership, today: date | None = None) -> bool:
     return membership.forum.is_youth and is_young(membership, today)
 

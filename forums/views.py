@@ -12,6 +12,7 @@ from core.database import takes_write_lock, utcnow
 from core.extensions import db, limiter
 from core.forms import EmptyForm, call_service, press_button
 from core.models import AuditEntry, User
+from core.safeguarding import screen, shows_contact_details
 from core.views import from_emailed_link
 from events.feeds import forum_feed
 from events.ical import webcal
@@ -183,12 +184,15 @@ def _my_membership(forum_id: int) -> tuple[Forum, Membership]:
 
 
 @bp.get("/forums/<int:forum_id>/members")
+@shows_contact_details("email")
 @login_required
 def directory(forum_id):
     forum = _forum_or_404(forum_id)
     if not permissions.can_see_directory(current_user, forum):
         abort(403)
-    return render_template("forums/directory.html", forum=forum, members=services.members(forum),
+    members = services.members(forum)
+    return render_template("forums/directory.html", forum=forum, members=members,
+                           screen=screen(current_user, [m.user for m in members]),
                            manages=permissions.can_manage_forum(current_user, forum),
                            mine=services.membership_of(current_user, forum), form=EmptyForm(),
                            is_young=services.is_young,
@@ -239,19 +243,22 @@ def manage(forum_id):
 
 
 @bp.get("/forums/<int:forum_id>/manage/members.csv")
+@shows_contact_details("email")
 @login_required
 def members_csv(forum_id):
     forum = _forum_or_404(forum_id, manage=True)
     form = MemberFilterForm(request.args)
     if not form.validate():
         abort(400)
-    body = exports.members_csv(services.filtered_memberships(forum, **form.filters()), today=date.today(),
-                               young_contacts_visible=permissions.can_see_young_members_details(current_user, forum))
+    shown = services.filtered_memberships(forum, **form.filters())
+    body = exports.members_csv(shown, today=date.today(),
+                               screen=screen(current_user, [m.user for m in shown]))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="forum-{forum.id}-members.csv"'})
 
 
 @bp.route("/forums/<int:forum_id>/manage/memberships/<int:membership_id>", methods=["GET", "POST"])
+@shows_contact_details("email", "parent or carer")
 @takes_write_lock
 @login_required
 def membership(forum_id, membership_id):
@@ -280,7 +287,7 @@ def membership(forum_id, membership_id):
             flash(f"{chosen.user.name}: {chosen.status.label.lower()}, {chosen.role.label.lower()}.", "success")
             return redirect(url_for("forums.manage", forum_id=forum.id))
     return render_template("forums/membership.html", forum=forum, membership=chosen, form=form,
-                           young=services.is_young(chosen),
+                           young=services.is_young(chosen), screen=screen(current_user, [chosen.user]),
                            sees_young=permissions.can_see_young_members_details(current_user, forum))
 
 
@@ -449,6 +456,7 @@ def announce(forum_id):
 
 
 @bp.route("/forums/<int:forum_id>/invitations", methods=["GET", "POST"])
+@shows_contact_details("email", names_people=False)  # an invitation is to an address, not a name
 @takes_write_lock
 @login_required
 def invitations(forum_id):
@@ -459,8 +467,9 @@ def invitations(forum_id):
         if done:
             flash(f"The invitation has been emailed to {sent.email}.", "success")
             return redirect(url_for("forums.invitations", forum_id=forum.id))
-    return render_template("forums/invitations.html", forum=forum, form=form,
-                           invitations=services.invitations_of(forum))
+    invited = services.invitations_of(forum)
+    return render_template("forums/invitations.html", forum=forum, form=form, invitations=invited,
+                           screen=screen(current_user, invited))
 
 
 # --- admins ----------------------------------------------------------------------------------

@@ -1,0 +1,306 @@
+"""The safeguarding gate (core.safeguarding): one predicate decides whose
+contact and access details a viewer sees, and every output that shows them
+goes through it.
+
+The outputs are not listed here: they come from the registry each package
+fills (`@shows_contact_details` on its routes). Each is rendered as people who
+may not see a young member's details (a coordinator without a DBS check, the
+meeting's organiser, an admin without one, another youth forum's checked
+coordinator) and as those who may (the forum's DBS-checked coordinator, a
+DBS-checked admin). Another test walks the URL map so that an output nobody
+registered fails too."""
+import html
+import io
+import re
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+from flask import url_for
+from pypdf import PdfReader
+
+from core import safeguarding
+from core.extensions import db
+from events.models import Audience, EventInvitation, EventKind, EventQuestion, QuestionKind, RegistrationAnswer
+from forums.models import ForumCoordinator, ForumInvitation, ForumKind, SafeguardingCheck
+from forums.permissions import YOUNG_MEMBERS_NOTE, can_see_young_members_details
+from tests.conftest import sign_in
+from tests.events.factories import EventFactory, RegistrationFactory
+from tests.factories import PASSWORD, UserFactory
+from tests.forums.factories import ForumFactory, MembershipFactory
+
+ACCESS_NEEDS = "Step-free seat by the door"
+DIETARY_NEEDS = "Halal, and no sesame"
+PHONE = "07700 900461"
+PARENT_EMAIL = "grace.okafor@example.org"
+
+# Routes that serve a file or data but hold nobody's contact or access details, each with why.
+HOLD_NO_CONTACT_DETAILS = {
+    "static": "the site's own CSS, JavaScript and images",
+    "events.event_image": "an event's picture",
+    "events.event_ics": "one event as a calendar file: time, place and organiser's contact address",
+    "events.site_calendar": "public events only, no attendees",
+    "events.kind_calendar": "public events only, no attendees",
+    "events.priority_calendar": "public events only, no attendees",
+    "forums.forum_calendar": "a forum's public meetings only, no attendees",
+    "events.personal_calendar": "a person's own events, to that person's private address",
+    "core.your_data_download": "a person's own data, to that person only",
+    "awards.certificates": "nominees' names and the award, printed for the ceremony",
+    "awards.results_record": "how the winners were chosen: names and scores, no contact details",
+    "reports.report_download": "aggregate figures with small numbers suppressed",
+    "reports.open_data_csv": "published aggregate figures",
+    "reports.progress_report": "aggregate figures with small numbers suppressed",
+    "api.events": "public facts only (api/representations.py)",
+    "api.event": "public facts only (api/representations.py)",
+    "api.priorities": "public facts only",
+    "api.venues": "venues of public events only",
+    "api.openapi_document": "the API's description",
+    "api.open_data_releases": "published aggregate figures",
+    "api.open_data_release": "published aggregate figures",
+    "core.healthz": "process health",
+    "core.readyz": "database health",
+    # Account administration, not a list of people at an event or forum: an admin finds an account by its
+    # address there. Not screened by the gate yet (see README, Privacy: young people).
+    "core.admin_users": "account administration: accounts by name and address",
+    "core.admin_user": "account administration: one account's address and roles",
+}
+DOWNLOAD = re.compile(r"\.(csv|pdf|json|xlsx|ics)$|\.<any\(")
+
+
+def _text(response) -> str:
+    """What a reader of this response sees, whitespace evened out (a PDF table wraps long cells)."""
+    if response.mimetype == "application/pdf":
+        reader = PdfReader(io.BytesIO(response.data))
+        body = "\n".join(page.extract_text() for page in reader.pages)
+    else:
+        body = html.unescape(response.get_data(as_text=True))
+    return " ".join(body.split())
+
+
+def _world(app):
+    """A youth forum with a 15-year-old member who booked its members-only
+    meeting and a public event (with access and dietary needs, and a phone
+    number as the answer to each event's question), invited to both and to
+    the forum; an adult member who booked too; and everyone who might look."""
+    with app.app_context():
+        forum, elsewhere = (ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25) for _ in range(2))
+        young = UserFactory(name="Maya Okafor", email="maya.okafor@example.org")
+        adult = UserFactory(name="Tom Reyes", email="tom.reyes@example.org")
+        membership = MembershipFactory(forum=forum, user=young, date_of_birth=date.today() - timedelta(days=15 * 366),
+                                       parent_name="Grace Okafor", parent_email=PARENT_EMAIL)
+        MembershipFactory(forum=forum, user=adult, date_of_birth=date(1990, 5, 1))
+        viewers = {
+            "coordinator without a DBS check": UserFactory(),
+            "coordinator with a DBS check": UserFactory(),
+            "another youth forum's checked coordinator": UserFactory(),
+            "meeting's organiser": UserFactory(roles=["organiser"]),
+            "admin without a DBS check": UserFactory(roles=["admin"]),
+            "admin with a DBS check": UserFactory(roles=["admin"]),
+        }
+        db.session.add_all([
+            ForumCoordinator(forum_id=forum.id, user_id=viewers["coordinator without a DBS check"].id),
+            ForumCoordinator(forum_id=forum.id, user_id=viewers["coordinator with a DBS check"].id),
+            ForumCoordinator(forum_id=elsewhere.id, user_id=viewers["another youth forum's checked coordinator"].id),
+            ForumInvitation(forum_id=forum.id, email=young.email)])
+        for checked in ("coordinator with a DBS check", "another youth forum's checked coordinator",
+                        "admin with a DBS check"):
+            db.session.add(SafeguardingCheck(user_id=viewers[checked].id, checked_on=date.today()))
+        organiser = viewers["meeting's organiser"]
+        meeting = EventFactory(title="Youth forum meeting", forum_id=forum.id, kind=EventKind.FORUM_MEETING,
+                               audience=Audience.FORUM_MEMBERS, allow_guests=False, organisers=[organiser])
+        public = EventFactory(title="Big Lunch", organisers=[organiser])
+        for event in (meeting, public):
+            question = EventQuestion(event_id=event.id, label="A phone number for the day", kind=QuestionKind.TEXT)
+            db.session.add(question)
+            db.session.flush()
+            RegistrationFactory(event=event, user=young, name=young.name, email=young.email,
+                                access_needs=ACCESS_NEEDS, dietary_needs=DIETARY_NEEDS,
+                                answers=[RegistrationAnswer(question_id=question.id, value=PHONE)])
+            RegistrationFactory(event=event, user=adult, name=adult.name, email=adult.email,
+                                access_needs="Hearing loop")
+            db.session.add(EventInvitation(event_id=event.id, email=young.email, name=young.name))
+        db.session.commit()
+        return SimpleNamespace(
+            forum=forum.id, membership=membership.id, meeting=meeting.id, public=public.id, young=young.id,
+            young_name=young.name, young_email=young.email, adult_email=adult.email, venue=meeting.venue_id,
+            viewers={role: SimpleNamespace(email=user.email, password=PASSWORD) for role, user in viewers.items()})
+
+
+SECRETS = {"email": lambda world: world.young_email, "access needs": lambda world: ACCESS_NEEDS,
+           "dietary needs": lambda world: DIETARY_NEEDS, "answers": lambda world: PHONE,
+           "parent or carer": lambda world: PARENT_EMAIL}
+MAY_SEE = {"coordinator with a DBS check", "admin with a DBS check"}
+
+
+def _registered_outputs(app) -> dict[str, safeguarding.Output]:
+    marked = {output.view: output for output in safeguarding.outputs()}
+    found = {endpoint: marked[view] for endpoint, view in app.view_functions.items() if view in marked}
+    assert set(found.values()) == set(marked.values()), "an output is marked away from its route decorator"
+    return found
+
+
+def _urls(app, endpoint, world) -> list[str]:
+    """The endpoint's addresses in this world (every event for an event's route), or [] if it takes other things."""
+    fills = {"event_id": [world.meeting, world.public], "forum_id": [world.forum],
+             "membership_id": [world.membership], "user_id": [world.young], "venue_id": [world.venue]}
+    urls = [{}]
+    for rule in app.url_map.iter_rules(endpoint):
+        if "GET" not in rule.methods or not rule.arguments <= (fills.keys() | set(rule.defaults or {})):
+            continue
+        for name in rule.arguments - set(rule.defaults or {}):
+            urls = [{**args, name: value} for args in urls for value in fills[name]]
+        with app.test_request_context():
+            return [url_for(endpoint, **args) for args in urls]
+    return []
+
+
+def test_every_registered_output_shows_a_young_members_details_only_to_those_the_gate_allows(app):
+    world = _world(app)
+    outputs = _registered_outputs(app)
+    assert {"events.manage_event", "events.check_in_page", "events.book_for", "events.registrations_csv",
+            "events.attendees_pdf", "events.badges_pdf", "forums.directory", "forums.members_csv",
+            "forums.membership"} <= set(outputs)
+    browsers = {}
+    for role, viewer in world.viewers.items():
+        browsers[role] = app.test_client()
+        sign_in(browsers[role], viewer)
+
+    problems, rendered = [], 0
+    for endpoint, output in sorted(outputs.items()):
+        urls = _urls(app, endpoint, world)
+        assert urls, f"{endpoint}: no address to render it at"
+        for url in urls:
+            seen_by = {"may": 0, "may not": 0}
+            for role, browser in browsers.items():
+                response = browser.get(url)
+                if response.status_code != 200:
+                    continue  # the route's own permission keeps this viewer out altogether
+                rendered += 1
+                text = _text(response)
+                if role in MAY_SEE:
+                    seen_by["may"] += 1
+                    missing = [kind for kind in output.details if SECRETS[kind](world) not in text]
+                    if missing:
+                        problems.append(f"{url} as the {role}: {', '.join(missing)} missing")
+                    continue
+                seen_by["may not"] += 1
+                leaked = [kind for kind, secret in SECRETS.items() if secret(world) in text]
+                if leaked:
+                    problems.append(f"{url} as the {role}: shows the young member's {', '.join(leaked)}")
+                if output.names_people and world.young_name not in text:
+                    problems.append(f"{url} as the {role}: the young member's name is missing")
+                if output.details and YOUNG_MEMBERS_NOTE not in text:
+                    problems.append(f"{url} as the {role}: no note saying who holds the details")
+            if not all(seen_by.values()):
+                problems.append(f"{url}: rendered for nobody who {'may' if not seen_by['may'] else 'may not'} "
+                                "see the details, so the check proves nothing")
+    assert not problems, "\n".join(problems)
+    assert rendered >= 60
+
+
+def test_an_organiser_still_sees_an_adults_details_beside_the_young_members_note(app):
+    world = _world(app)
+    browser = app.test_client()
+    sign_in(browser, world.viewers["meeting's organiser"])
+    for url in (f"/manage/events/{world.public}", f"/manage/events/{world.public}/registrations.csv",
+                f"/manage/events/{world.meeting}/check-in", f"/manage/events/{world.meeting}/attendees.pdf"):
+        text = _text(browser.get(url))
+        assert "Hearing loop" in text and YOUNG_MEMBERS_NOTE in text and ACCESS_NEEDS not in text, url
+    assert world.adult_email in _text(browser.get(f"/manage/events/{world.public}"))
+
+
+def test_every_route_that_shows_a_young_members_details_or_serves_a_file_is_registered_or_marked(app):
+    """Walks the URL map as a DBS-checked admin (who may see everything): a
+    route that shows the young member's details, or answers with anything but
+    a page, must be a registered output or be marked above as holding no
+    one's details; so must every route whose address names a download."""
+    world = _world(app)
+    registered = set(_registered_outputs(app))
+    allowed = registered | set(HOLD_NO_CONTACT_DETAILS)
+    assert set(HOLD_NO_CONTACT_DETAILS) <= set(app.view_functions), "marked routes that no longer exist"
+    unmarked = sorted(rule.endpoint for rule in app.url_map.iter_rules()
+                      if DOWNLOAD.search(rule.rule) and rule.endpoint not in allowed)
+    assert not unmarked, f"downloads that are neither registered outputs nor marked: {unmarked}"
+    assert not set(HOLD_NO_CONTACT_DETAILS) & registered, "marked as holding no details, yet registered"
+
+    browser = app.test_client()
+    sign_in(browser, world.viewers["admin with a DBS check"])
+    problems, walked = [], 0
+    for endpoint in sorted({rule.endpoint for rule in app.url_map.iter_rules()}):
+        for url in _urls(app, endpoint, world):
+            response = browser.get(url)
+            walked += 1
+            if endpoint in allowed:
+                continue
+            if response.mimetype not in ("text/html", "text/plain"):
+                problems.append(f"{endpoint} ({url}) answers {response.mimetype}: register it or mark it")
+            shown = [kind for kind, secret in SECRETS.items() if secret(world) in _text(response)]
+            if shown:
+                problems.append(f"{endpoint} ({url}) shows {', '.join(shown)} but is not a registered output")
+    assert not problems, "\n".join(problems)
+    assert walked >= 80
+
+
+# --- the predicate itself ------------------------------------------------------------------------
+
+def test_the_gate_protects_a_young_member_everywhere_and_nobody_from_themselves(app):
+    with app.app_context():
+        forum, interfaith = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25), ForumFactory()
+        young, adult, coordinator, admin = UserFactory(), UserFactory(), UserFactory(), UserFactory(roles=["admin"])
+        MembershipFactory(forum=forum, user=young, date_of_birth=date.today() - timedelta(days=16 * 366))
+        MembershipFactory(forum=interfaith, user=adult)
+        interfaith_coordinator = UserFactory()
+        db.session.add_all([ForumCoordinator(forum_id=forum.id, user_id=coordinator.id),
+                            ForumCoordinator(forum_id=interfaith.id, user_id=interfaith_coordinator.id),
+                            SafeguardingCheck(user_id=interfaith_coordinator.id, checked_on=date.today())])
+        db.session.commit()
+        guest_booking = RegistrationFactory(email=young.email)  # booked as a guest, signed out, with their address
+
+        see = safeguarding.may_see_contact_details
+        assert see(young, young) and see(young, guest_booking)
+        assert see(interfaith_coordinator, adult)
+        for viewer in (coordinator, admin, interfaith_coordinator, adult):
+            assert not see(viewer, young) and not see(viewer, guest_booking)
+        assert not can_see_young_members_details(coordinator, forum)
+
+        db.session.add_all([SafeguardingCheck(user_id=person.id, checked_on=date.today())
+                            for person in (coordinator, admin)])
+        db.session.commit()
+        assert see(coordinator, young) and see(admin, guest_booking) and can_see_young_members_details(coordinator,
+                                                                                                        forum)
+        assert not see(interfaith_coordinator, young)  # a DBS check, but not this young person's forum
+
+        db.session.get(SafeguardingCheck, db.session.scalar(
+            db.select(SafeguardingCheck.id).where(SafeguardingCheck.user_id == coordinator.id))
+        ).checked_on = date(2010, 1, 1)  # long out of date
+        db.session.commit()
+        assert not see(coordinator, young) and not can_see_young_members_details(coordinator, forum)
+
+
+def test_at_eighteen_a_member_is_no_longer_protected(app):
+    with app.app_context():
+        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+        born = date.today() - timedelta(days=18 * 366)  # just over 18
+        member, organiser = UserFactory(), UserFactory()
+        MembershipFactory(forum=forum, user=member, date_of_birth=born)
+        db.session.commit()
+        assert safeguarding.may_see_contact_details(organiser, member)
+        assert "forums.young_members" in safeguarding.guards()
+
+
+def test_a_screen_asks_each_guard_once_for_a_whole_list(app):
+    calls = []
+
+    def guard(viewer, user_ids):
+        calls.append(set(user_ids))
+        return {user_id for user_id in user_ids if user_id % 2}
+
+    with app.app_context():
+        people = [UserFactory() for _ in range(4)]
+        safeguarding.register_guard("test.odd", guard, note="Held elsewhere")
+        try:
+            screen = safeguarding.screen(None, people)
+        finally:
+            safeguarding._RULES.pop("test.odd")
+        assert calls == [{person.id for person in people}]
+        assert [screen.note(person) for person in people] == [
+            "Held elsewhere" if person.id % 2 else "" for person in people]
