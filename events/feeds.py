@@ -17,6 +17,7 @@ from core.extensions import db
 from events.models import (
     Audience, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus,
 )
+from events.permissions import can_view_event
 
 FORMAT_VERSION = 2
 COUNTER = "calendar_feeds"
@@ -66,21 +67,24 @@ def _personal_query(user_id: int, now: datetime):
                    Event.status != EventStatus.DRAFT, Event.ends_at >= now - RECENT_PAST))
 
 
-def personal_version(user_id: int, now: datetime | None = None) -> str:
+def personal_registrations(owner, now: datetime | None = None) -> list[Registration]:
+    """The registrations in one person's feed, soonest first: only for events
+    they may see now. A members-only meeting leaves the feed (time, place and
+    all) when they stop being a member, whatever the registration says."""
+    registrations = db.session.scalars(_personal_query(owner.id, now or utcnow())
+                                       .order_by(Event.starts_at, Registration.id)).all()
+    return [registration for registration in registrations if can_view_event(owner, registration.event)]
+
+
+def personal_version(owner, now: datetime | None = None) -> str:
     """An ETag for one person's feed: it changes when they register, cancel,
-    move off the waiting list, or when one of their events changes. (No
-    Last-Modified: a cancellation removes a row, which no date would show.)"""
-    now = now or utcnow()
-    rows = db.session.execute(
-        _personal_query(user_id, now).with_only_columns(Registration.id, Registration.status, Event.updated_at)
-        .order_by(Registration.id)).all()
-    stamp = f"{FORMAT_VERSION}:personal:{user_id}:{date.today()}:" + ";".join(
-        f"{row[0]},{row[1].value},{row[2].isoformat()}" for row in rows)
+    move off the waiting list, stop being allowed to see an event, or when
+    one of their events changes. (No Last-Modified: a cancellation removes a
+    row, which no date would show.)"""
+    rows = sorted(personal_registrations(owner, now), key=lambda registration: registration.id)
+    stamp = f"{FORMAT_VERSION}:personal:{owner.id}:{date.today()}:" + ";".join(
+        f"{row.id},{row.status.value},{row.event.updated_at.isoformat()}" for row in rows)
     return hashlib.sha256(stamp.encode()).hexdigest()[:32]
-
-
-def personal_registrations(user_id: int, now: datetime | None = None) -> list[Registration]:
-    return list(db.session.scalars(_personal_query(user_id, now or utcnow()).order_by(Event.starts_at)))
 
 
 def listed_publicly(event: Event) -> bool:

@@ -41,7 +41,12 @@ def _event_or_404(event_id: int, *, manage: bool = False) -> Event:
 
 
 def _registration_from_link(token: str) -> Registration:
-    return from_emailed_link(services.registration_for_token, token)
+    registration = from_emailed_link(services.registration_for_token, token)
+    # A members-only meeting, once its holder is no longer a member: nothing of it reaches them by the old link.
+    if registration.user is not None and registration.event.audience == Audience.FORUM_MEMBERS \
+            and not permissions.can_view_event(registration.user, registration.event):
+        abort(404)
+    return registration
 
 
 # --- the public side --------------------------------------------------------
@@ -151,9 +156,9 @@ def personal_calendar(token):
     if owner is None:
         abort(404)
     return _calendar_response(
-        feeds.personal_version(owner.id), None, filename="my-events", shared=False,
+        feeds.personal_version(owner), None, filename="my-events", shared=False,
         build=lambda: personal_feed_calendar(
-            feeds.personal_registrations(owner.id), name=f"My events: {current_app.config['BRAND_NAME']}",
+            feeds.personal_registrations(owner), name=f"My events: {current_app.config['BRAND_NAME']}",
             description=f"Events {owner.name} has registered for", url_for_event=_event_url,
             domain=services.site_domain()))
 
@@ -287,11 +292,11 @@ def confirm_guest_submit(token):
 @bp.get("/my-events")
 @login_required
 def my_events():
-    registrations = db.session.scalars(
+    registrations = [registration for registration in db.session.scalars(
         select(Registration).join(Registration.event)
         .where(Registration.user_id == current_user.id, Registration.status != RegistrationStatus.CANCELLED)
         .order_by(Event.starts_at)
-    ).all()
+    ) if permissions.can_view_event(current_user, registration.event)]  # a members-only meeting, once not a member
     now = utcnow()
     calendar_link = services.calendar_link_for(current_user)
     return render_template("events/my_events.html", form=EmptyForm(), webcal=webcal,

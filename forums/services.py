@@ -2,6 +2,11 @@
 forums), the coordinator's decisions, and a parent or carer's consent for
 members under 18. Functions flush but never commit.
 
+A membership leaving ACTIVE (suspended, removed, a parent or carer's consent
+withdrawn) gives up its places at the forum's members-only meetings still to
+come, through events' cancellation (which, like any capacity change, needs
+the same lock as below on SQLite).
+
 Decisions that count seats (approving against a faith cap) lock the forum
 row first: PostgreSQL locks it; SQLite needs the caller's transaction to
 have begun under `core.database.write_lock()`.
@@ -370,6 +375,7 @@ def remove(membership: Membership, *, actor: User) -> None:
     membership.status = MembershipStatus.REMOVED
     db.session.flush()
     audit.record("membership.removed", actor=actor, subject=membership)
+    give_up_members_only_places(membership, actor=actor)
 
 
 def _move(membership: Membership, before: MembershipStatus, after: MembershipStatus, verb: str, actor: User):
@@ -378,6 +384,26 @@ def _move(membership: Membership, before: MembershipStatus, after: MembershipSta
     membership.status = after
     db.session.flush()
     audit.record(f"membership.{verb}", actor=actor, subject=membership)
+    if after != MembershipStatus.ACTIVE:
+        give_up_members_only_places(membership, actor=actor)
+
+
+def give_up_members_only_places(membership: Membership, *, actor: User | None, now: datetime | None = None) -> None:
+    """Membership ends, access ends: someone who is no longer an active member
+    gives up their places (booked, offered or waiting) at the forum's
+    members-only meetings still to come. Each goes through events' own
+    cancellation, so the next person waiting is offered it."""
+    # Imported here: events.services imports forums.services (an older import), so a top-level import is circular.
+    from events import services as event_services
+    places = db.session.scalars(select(Registration).join(Registration.event).where(
+        Registration.user_id == membership.user_id, Event.forum_id == membership.forum_id,
+        Event.audience == Audience.FORUM_MEMBERS, Event.starts_at > (now or utcnow()),
+        Registration.status != RegistrationStatus.CANCELLED).order_by(Event.starts_at)).all()
+    for registration in places:
+        event_services.cancel_registration(registration, actor=actor)
+    if places:
+        audit.record("membership.places_given_up", actor=actor, subject=membership,
+                     details={"events": [registration.event_id for registration in places]})
 
 
 def change_role(membership: Membership, role: MembershipRole, *, term_ends_on: date | None, actor: User) -> None:
@@ -432,6 +458,8 @@ def withdraw_consent(membership: Membership) -> None:
         membership.parent_consented_at = None
     db.session.flush()
     audit.record("membership.parent_consent_withdrawn", subject=membership)
+    if membership.status == MembershipStatus.SUSPENDED:
+        give_up_members_only_places(membership, actor=None)
 
 
 def resend_consent_request(membership: Membership, *, actor: User) -> None:
