@@ -143,8 +143,10 @@ def set_up_app(page) -> str:
     return secret
 
 
-def enter_code(page, email, secret=TOTP_SECRET):
+def enter_code(page, email):
+    """Type what the person's authenticator app shows (its key as the server holds it)."""
     with _SITE_APP[0].app_context():
-        last_step = services.find_user_by_email(email).totp_last_step
+        account = services.find_user_by_email(email)
+        secret, last_step = account.totp_secret, account.totp_last_step
     page.get_by_label("Code from your authenticator app").fill(authenticator_code(secret, after=last_step))
     page.get_by_role("button", name="Continue").click()
