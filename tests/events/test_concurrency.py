@@ -51,7 +51,7 @@ def register_job(base_url, event_id, email):
 
     def act(state):
         client, token = state
-        return client.post(path, {"name": f"Person {email}", "email": email}, token)
+        return client.post(path, {"name": f"Person {email.split('@')[0]}", "email": email}, token)
 
     return prepare, act
 
