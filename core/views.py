@@ -10,7 +10,8 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import lazyload
 
 from core import (
-    equality, erasure, oidc, page_cache, permissions, personal_data, retention, second_factor, services, spam,
+    equality, erasure, oidc, page_cache, permissions, personal_data, retention, safeguarding, second_factor, services,
+    spam,
 )
 from core.database import takes_write_lock, utcnow
 from core.errors import DomainError, InvalidLink
@@ -726,6 +727,7 @@ def equality_withdraw(token=None):
 # --- administration ---------------------------------------------------------
 
 @bp.get("/admin/users")
+@safeguarding.shows_contact_details("email")
 @login_required
 def admin_users():
     if not permissions.can_manage_users(current_user):
@@ -736,10 +738,12 @@ def admin_users():
         term = f"%{form.q.data.strip().lower()}%"
         query = query.where(or_(func.lower(User.name).like(term), User.email.like(term)))
     users = db.paginate(query, page=page_number(), per_page=PAGE_SIZE, error_out=False)
-    return render_template("core/admin_users.html", form=form, users=users)
+    return render_template("core/admin_users.html", form=form, users=users,
+                           shown=safeguarding.screen(current_user, users.items))
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@safeguarding.shows_contact_details("email")
 @login_required
 def admin_user(user_id):
     if not permissions.can_manage_users(current_user):
@@ -759,7 +763,8 @@ def admin_user(user_id):
         .limit(20)
     ).all()
     return render_template("core/admin_user.html", user=user, form=form, history=history,
-                           second_factor_required=second_factor.needs_second_factor(user))
+                           second_factor_required=second_factor.needs_second_factor(user),
+                           withheld=safeguarding.screen(current_user, [user]).note(user))
 
 
 @bp.post("/admin/users/<int:user_id>/reset-sign-in-codes")

@@ -513,8 +513,8 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
         raise NotOpenToYou("Sign in or create an account to register for this event")
     elif event.audience == Audience.INVITATION:
         raise NotOpenToYou("This event is by invitation only. If you were invited, use the link in your invitation.")
-    elif event.audience == Audience.FORUM_MEMBERS and not is_active_member(user, event.forum_id):
-        raise NotOpenToYou("This meeting is for the forum's members. Sign in with the account you joined with.")
+    elif event.audience == Audience.FORUM_MEMBERS:
+        _check_still_a_member(event, user)
     elif event.audience == Audience.MEMBERS and user is None:
         raise NotOpenToYou("This event is for people with an account. Sign in to register.")
     if not 1 <= tickets <= event.max_tickets:
@@ -522,6 +522,8 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     checked_answers = _answers_for(event, answers or {})
 
     _lock(event)
+    if event.audience == Audience.FORUM_MEMBERS and invitation is None:
+        _check_still_a_member(event, user)  # again under the lock: a removal may have committed meanwhile
     now = utcnow()  # the queue follows the order in which people got the lock
     _expire_offers_for(event, now)
     registration = _fresh_registration(
@@ -539,6 +541,11 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
         _take_place_or_wait(registration, now)
     audit.record("registration.created", actor=user, subject=registration, details={"event": event.id})
     return registration
+
+
+def _check_still_a_member(event: Event, user: User | None) -> None:
+    if not is_active_member(user, event.forum_id):
+        raise NotOpenToYou("This meeting is for the forum's members. Sign in with the account you joined with.")
 
 
 def _fresh_registration(event: Event, *, user: User | None, name: str, email: str, tickets: int, now: datetime,

@@ -58,10 +58,6 @@ HOLD_NO_CONTACT_DETAILS = {
     "api.open_data_release": "published aggregate figures",
     "core.healthz": "process health",
     "core.readyz": "database health",
-    # Account administration, not a list of people at an event or forum: an admin finds an account by its
-    # address there. Not screened by the gate yet (see README, Privacy: young people).
-    "core.admin_users": "account administration: accounts by name and address",
-    "core.admin_user": "account administration: one account's address and roles",
 }
 DOWNLOAD = re.compile(r"\.(csv|pdf|json|xlsx|ics)$|\.<any\(")
 
