@@ -22,7 +22,7 @@ from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
 from core.models import User
 from core.numbers import database_id
-from core import page_cache, spam
+from core import page_cache, safeguarding, spam
 from core.views import from_emailed_link
 from events.models import Event, EventKind
 
@@ -314,6 +314,7 @@ def screening(cycle_id):
 
 
 @bp.route("/manage/awards/nominations/<int:nomination_id>", methods=["GET", "POST"])
+@safeguarding.shows_contact_details("email")
 @login_required
 def screen(nomination_id):
     _require_awards_team()
@@ -357,8 +358,18 @@ def _screen_page(nomination: Nomination, form: ScreeningForm, *, conflict_form=N
         lead=db.session.get(Nomination, nomination.group_with_id) if nomination.group_with_id else None,
         screening_form=form, conflict_form=conflict_form or _conflict_form(nomination),
         declarations=judging.declarations_for(nomination), decision=decision,
+        withheld=_contacts_withheld(nomination),
         decision_form=decision_form or DecisionForm(outcome=decision.outcome.value if decision else None,
                                                     rationale=decision.rationale if decision else None)), status
+
+
+def _contacts_withheld(nomination: Nomination) -> dict[str, str]:
+    """What the safeguarding gate says to show instead of the nominator's and
+    the nominee's contact details ("" where they may be shown)."""
+    nominator = safeguarding.Person(nomination.nominator_id, (nomination.nominator_email or "").lower())
+    nominee = safeguarding.Person(None, (nomination.nominee_email or "").lower())
+    shown = safeguarding.screen(current_user, [nominator, nominee])
+    return {"nominator": shown.note(nominator), "nominee": shown.note(nominee)}
 
 
 def _category_for_move(category_id: int) -> AwardCategory:
@@ -403,7 +414,7 @@ def _judging_page(nomination: Nomination, *, declaration_form=None, form=None, s
         declaration=declaration, declaration_form=declaration_form or DeclarationForm(), sheet=sheet,
         score_form=form or (score_form(nomination.category, sheet) if seeing else None),
         form=declaration_form or form or EmptyForm(), others=judging.others_sheets(nomination, current_user),
-        also=services.grouped_under(nomination) if seeing else [],
+        also=services.grouped_under(nomination) if seeing else [], withheld=_contacts_withheld(nomination),
         open=nomination.category.cycle.stage(utcnow()) == Stage.JUDGING), status
 
 

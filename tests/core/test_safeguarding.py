@@ -23,6 +23,8 @@ from core.extensions import db
 from events.models import Audience, EventInvitation, EventKind, EventQuestion, QuestionKind, RegistrationAnswer
 from forums.models import ForumCoordinator, ForumInvitation, ForumKind, SafeguardingCheck
 from forums.permissions import YOUNG_MEMBERS_NOTE, can_see_young_members_details
+from tests.awards.factories import CategoryFactory, CycleFactory
+from tests.awards.test_judging import eligible
 from tests.conftest import sign_in
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import PASSWORD, UserFactory
@@ -114,9 +116,14 @@ def _world(app):
             RegistrationFactory(event=event, user=adult, name=adult.name, email=adult.email,
                                 access_needs="Hearing loop")
             db.session.add(EventInvitation(event_id=event.id, email=young.email, name=young.name))
+        category = CategoryFactory(cycle=CycleFactory(judging=True))
+        nomination = eligible(category, name="Amira Hussain")  # nominated by the young member, phone and all
+        nomination.nominator_id, nomination.nominator_name = young.id, young.name
+        nomination.nominator_email, nomination.nominator_phone = young.email, PHONE
         db.session.commit()
         return SimpleNamespace(
             forum=forum.id, membership=membership.id, meeting=meeting.id, public=public.id, young=young.id,
+            nomination=nomination.id,
             young_name=young.name, young_email=young.email, adult_email=adult.email, venue=meeting.venue_id,
             viewers={role: SimpleNamespace(email=user.email, password=PASSWORD) for role, user in viewers.items()})
 
@@ -137,7 +144,8 @@ def _registered_outputs(app) -> dict[str, safeguarding.Output]:
 def _urls(app, endpoint, world) -> list[str]:
     """The endpoint's addresses in this world (every event for an event's route), or [] if it takes other things."""
     fills = {"event_id": [world.meeting, world.public], "forum_id": [world.forum],
-             "membership_id": [world.membership], "user_id": [world.young], "venue_id": [world.venue]}
+             "membership_id": [world.membership], "user_id": [world.young], "venue_id": [world.venue],
+             "nomination_id": [world.nomination]}
     urls = [{}]
     for rule in app.url_map.iter_rules(endpoint):
         if "GET" not in rule.methods or not rule.arguments <= (fills.keys() | set(rule.defaults or {})):
@@ -154,7 +162,7 @@ def test_every_registered_output_shows_a_young_members_details_only_to_those_the
     outputs = _registered_outputs(app)
     assert {"events.manage_event", "events.check_in_page", "events.book_for", "events.registrations_csv",
             "events.attendees_pdf", "events.badges_pdf", "forums.directory", "forums.members_csv",
-            "forums.membership"} <= set(outputs)
+            "forums.membership", "core.admin_users", "core.admin_user", "awards.screen"} <= set(outputs)
     browsers = {}
     for role, viewer in world.viewers.items():
         browsers[role] = app.test_client()
