@@ -142,3 +142,29 @@ def test_the_awards_team_appoint_judges_record_conflicts_and_read_results(app, m
     assert f"{escape(judge.name)} on Grace Okafor: employer or employee" in results
     with app.app_context():
         assert db.session.scalar(select(func.count(ConflictDeclaration.id))) == 2
+
+
+def test_a_judge_sees_a_young_nominees_contact_only_as_the_safeguarding_note(app, make_user):
+    """The nominee's contact details go through the safeguarding gate: a
+    nominee who is a young member of a youth forum is shown to judges by the note."""
+    from datetime import date, timedelta
+
+    from forums.models import ForumKind
+    from forums.permissions import YOUNG_MEMBERS_NOTE
+    from tests.factories import UserFactory
+    from tests.forums.factories import ForumFactory, MembershipFactory
+
+    judge = make_user()
+    _, _, (amira, grace) = judging_world(app, judge)
+    with app.app_context():
+        young = UserFactory(email="amira@example.org")  # Amira's nomination gives this address
+        MembershipFactory(forum=ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25), user=young,
+                          date_of_birth=date.today() - timedelta(days=15 * 366))
+    browser = app.test_client()
+    sign_in(browser, judge)
+    for nomination in (amira, grace):
+        page = f"/judging/nominations/{nomination}"
+        submit(browser, f"{page}/declaration", {"kind": "none"}, form_url=page)
+    assert str(escape(YOUNG_MEMBERS_NOTE)) in text_of(browser.get(f"/judging/nominations/{amira}"))
+    assert "amira@example.org" not in text_of(browser.get(f"/judging/nominations/{amira}"))
+    assert "grace@example.org" in text_of(browser.get(f"/judging/nominations/{grace}"))
