@@ -154,9 +154,12 @@ def test_a_judge_sees_a_young_nominees_contact_only_as_the_safeguarding_note(app
     from tests.factories import UserFactory
     from tests.forums.factories import ForumFactory, MembershipFactory
 
+    from awards.models import AwardCategory
+
     judge = make_user()
-    _, _, (amira, grace) = judging_world(app, judge)
+    category_id, _, (amira, grace) = judging_world(app, judge)
     with app.app_context():
+        db.session.get(AwardCategory, category_id).cycle.hide_nominee_contacts = False  # judges may contact nominees
         young = UserFactory(email="amira@example.org")  # Amira's nomination gives this address
         MembershipFactory(forum=ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25), user=young,
                           date_of_birth=date.today() - timedelta(days=15 * 366))
