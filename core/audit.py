@@ -13,6 +13,9 @@ def record(action: str, *, actor=None, subject=None, details: dict[str, Any] | N
     `actor` is the user who acted (None for the system or an anonymous
     visitor); `subject` is the object acted on (anything with an `id`).
     """
+    # `current_user` is a proxy: record the object behind it, so the entry
+    # says "User" and shows on that person's page with the rest of their history.
+    subject = subject._get_current_object() if hasattr(subject, "_get_current_object") else subject
     entry = AuditEntry(
         action=action,
         actor_id=getattr(actor, "id", None),

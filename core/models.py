@@ -93,6 +93,21 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
+class ProvenAddress(db.Model):
+    """An email address an account has proven is its own, kept after the
+    account moves to another: what was left under an old address is still
+    that person's (the safeguarding gate still knows whose it is)."""
+
+    __tablename__ = "proven_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), index=True)
+    proven_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "email", name="uq_proven_addresses_user_email"),)
+
+
 class RoleGrant(db.Model):
     __tablename__ = "role_grants"
 

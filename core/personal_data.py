@@ -20,7 +20,7 @@ from sqlalchemy import String, cast, func, or_, select
 from core import equality
 from core.extensions import db
 from core.formatting import london_time
-from core.models import AuditEntry, OutboxMessage, User
+from core.models import AuditEntry, OutboxMessage, ProvenAddress, User
 from awards.models import ConflictDeclaration, Criterion, Nomination, PanelMember, ScoreSheet
 from events.models import CalendarLink, Event, Registration, SessionSignup
 from forums.models import ActionItem, Apology, Membership
@@ -86,6 +86,8 @@ def theirs(model, user: User):
 def _account(user: User) -> Section:
     return Section("account", "Your account", [{
         "Full name": user.name, "Email address": user.email, "Email address confirmed": user.email_confirmed_at,
+        "Email addresses you have confirmed": db.session.scalars(
+            select(ProvenAddress.email).where(ProvenAddress.user_id == user.id).order_by(ProvenAddress.proven_at)).all(),
         "Account created": user.created_at, "Last signed in": user.last_signed_in_at,
         "Site roles": sorted(role.label for role in user.site_roles)}])
 

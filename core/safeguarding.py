@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import User
+from core.models import ProvenAddress, User
 
 # A guard: (viewer, account ids) -> the ids among them whose details the viewer may not see.
 Guard = Callable[[object, frozenset[int]], set[int]]
@@ -102,10 +102,16 @@ def may_see_contact_details(viewer, person) -> bool:
 
 
 def _accounts_of(people: set[Person]) -> dict[Person, int | None]:
-    """Each person's account: their own, or (for a guest) the one with their address."""
+    """Each person's account: their own, or (for a guest) the one using their
+    address, or else the one that proved it before moving to another (so a
+    young person's old address stays theirs)."""
     emails = {person.email for person in people if person.user_id is None and person.email}
-    by_email = dict(db.session.execute(select(User.email, User.id).where(User.email.in_(emails))).all()) \
-        if emails else {}
+    by_email = {}
+    if emails:
+        by_email = dict(db.session.execute(select(ProvenAddress.email, ProvenAddress.user_id)
+                                           .where(ProvenAddress.email.in_(emails))
+                                           .order_by(ProvenAddress.proven_at, ProvenAddress.id)).all())
+        by_email.update(db.session.execute(select(User.email, User.id).where(User.email.in_(emails))).all())
     return {person: person.user_id if person.user_id is not None else by_email.get(person.email)
             for person in people}
 

@@ -31,7 +31,7 @@ from core.database import utcnow
 from core.email import queue_email
 from core.errors import DomainError, InvalidLink
 from core.extensions import db
-from core.models import RoleGrant, SiteRole, User
+from core.models import ProvenAddress, RoleGrant, SiteRole, User
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
@@ -71,6 +71,15 @@ email_confirmed = Namespace().signal("email-confirmed")
 
 class LastAdmin(DomainError):
     field = "roles"
+
+
+@email_confirmed.connect
+def remember_proven_address(user: User, **_) -> None:
+    """Keep every address the account has proven (see ProvenAddress)."""
+    if db.session.scalar(select(ProvenAddress.id).where(ProvenAddress.user_id == user.id,
+                                                        ProvenAddress.email == user.email)) is None:
+        db.session.add(ProvenAddress(user_id=user.id, email=user.email))
+        db.session.flush()
 
 
 def normalise_email(email: str) -> str:
@@ -194,6 +203,7 @@ def create_user(*, email: str, name: str, password: str, roles=(), actor=None) -
     db.session.add(user)
     db.session.flush()
     audit.record("account.created", actor=actor, subject=user, details={"via": "command line"})
+    email_confirmed.send(user)  # whoever made it vouches for the address
     for role in roles:
         grant_role(user, role, actor=actor)
     return user
@@ -393,6 +403,9 @@ def grant_role(user: User, role: SiteRole, *, actor) -> None:
     user.role_grants.append(RoleGrant(role=role, granted_by_id=getattr(actor, "id", None)))
     db.session.flush()
     audit.record("role.granted", actor=actor, subject=user, details={"role": role.value})
+    # Imported here: core.second_factor builds on this module.
+    from core import second_factor
+    second_factor.seat_granted(user, actor=actor)
 
 
 def remove_role(user: User, role: SiteRole, *, actor) -> None:

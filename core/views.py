@@ -3,7 +3,7 @@ import hmac
 import json
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, text
@@ -221,7 +221,7 @@ def sign_up():
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("core.account"))
-    form = SignInForm()
+    form, resend = SignInForm(), None
     if form.validate_on_submit():
         try:
             user = services.authenticate(email=form.email.data, password=form.password.data)
@@ -233,7 +233,7 @@ def sign_in():
         else:
             db.session.commit()
             return _after_password(user, remember=form.remember.data, next_page=request.args.get("next"))
-    return render_template("core/sign_in.html", form=form, resend=locals().get("resend"))
+    return render_template("core/sign_in.html", form=form, resend=resend)
 
 
 @bp.post("/sign-out")
@@ -339,14 +339,21 @@ def _finish_sign_in(user: User, *, remember: bool, next_page: str | None, rememb
     return response
 
 
+def _code_refused(response) -> bool:
+    """Only a wrong code counts: a finished set-up answers 200 (the recovery
+    codes are shown at once, never kept in a cookie for a redirect), so it
+    says so in `g`."""
+    return _failed(response) and not g.get("code_accepted", False)
+
+
 def _code_limits(view):
     """Code entry is limited like the password (failures only), per IP and
-    per account, shared by the app-code and recovery-code pages."""
+    per account, shared by the app-code, recovery-code and set-up pages."""
     view = limiter.shared_limit(lambda: current_app.config["SECOND_FACTOR_LIMIT_PER_ACCOUNT"], "second-factor",
                                 key_func=second_factor.pending_account_key, methods=["POST"],
-                                deduct_when=_failed)(view)
+                                deduct_when=_code_refused)(view)
     return limiter.shared_limit(lambda: current_app.config["SECOND_FACTOR_LIMIT_PER_IP"], "second-factor-ip",
-                                methods=["POST"], deduct_when=_failed)(view)
+                                methods=["POST"], deduct_when=_code_refused)(view)
 
 
 def _held_sign_in():
@@ -399,20 +406,15 @@ def sign_in_recovery_code():
     return render_template("core/sign_in_recovery_code.html", form=form)
 
 
-SET_UP_SECRET_KEY = "second_factor_set_up"
-
-
 def _set_up_page(user: User, form: SetUpSecondFactorForm, *, done, back: str):
-    """Show a new secret (kept in the session until the first code proves the
-    app has it) and turn the second factor on with it; `done(codes)` draws
-    what comes after."""
-    secret = session.get(SET_UP_SECRET_KEY)
-    if not isinstance(secret, str) or not second_factor.is_secret(secret):
-        secret = session[SET_UP_SECRET_KEY] = second_factor.new_secret()
+    """Show a new secret (second_factor.secret_being_set_up) and turn the
+    second factor on with it; `done(codes)` draws what comes after."""
+    secret = second_factor.secret_being_set_up(user)
     if form.validate_on_submit():
         finished, codes = call_service(form, lambda: second_factor.set_up(user, secret=secret, code=form.code.data))
         if finished:
-            session.pop(SET_UP_SECRET_KEY, None)
+            second_factor.forget_secret_being_set_up()
+            g.code_accepted = True  # the recovery codes page answers 200: not a wrong code (_code_refused)
             return done(codes)
     return render_template("core/set_up_second_factor.html", form=form, qr_code=second_factor.qr_code(user, secret),
                            secret=second_factor.secret_for_typing(secret), required=second_factor.needs_second_factor(user),
@@ -779,10 +781,16 @@ def reset_second_factor(user_id):
 
 
 @bp.get("/admin/audit")
+@safeguarding.shows_contact_details("email", names_people=False)
 @login_required
 def audit_log():
     if not permissions.can_view_audit_log(current_user):
         abort(403)
     query = select(AuditEntry).order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
     entries = db.paginate(query, page=page_number(), per_page=PAGE_SIZE, error_out=False)
-    return render_template("core/audit_log.html", entries=entries)
+    addresses = {value.lower() for entry in entries.items for value in entry.details.values()
+                 if isinstance(value, str) and "@" in value}
+    people = [safeguarding.Person(None, address) for address in addresses]
+    shown = safeguarding.screen(current_user, people)
+    return render_template("core/audit_log.html", entries=entries,
+                           withheld={person.email: shown.note(person) for person in people if not shown.shows(person)})

@@ -227,3 +227,17 @@ def test_after_a_change_of_address_bookings_are_emailed_to_the_new_one(ctx):
     services.confirm_email(services.email_confirmation_token(user, "new@example.org"), password=PASSWORD)
     db.session.commit()
     assert db.session.get(Registration, registration.id).email == "new@example.org"
+
+
+def test_changes_made_by_the_signed_in_person_are_on_their_own_history(client, app, make_user):
+    """current_user is a proxy: the audit entry must name the User behind it,
+    or an admin looking at the person's page after a takeover sees nothing."""
+    user = make_user()
+    sign_in(client, user)
+    submit(client, "/account/email", {"email": "elsewhere@example.org", "password": user.password})
+    submit(client, "/account/password", {"current_password": user.password, "new_password": "granite meadow compass"})
+    with app.app_context():
+        from core.models import AuditEntry
+        kinds = {(entry.action, entry.object_type) for entry in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.object_id == str(user.id)))}
+    assert {("profile.email_change_requested", "User"), ("password.changed", "User")} <= kinds

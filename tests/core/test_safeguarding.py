@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from flask import url_for
 from pypdf import PdfReader
 
-from core import safeguarding
+from core import audit, safeguarding
 from core.extensions import db
 from events.models import Audience, EventInvitation, EventKind, EventQuestion, QuestionKind, RegistrationAnswer
 from forums.models import ForumCoordinator, ForumInvitation, ForumKind, SafeguardingCheck
@@ -116,6 +116,7 @@ def _world(app):
             RegistrationFactory(event=event, user=adult, name=adult.name, email=adult.email,
                                 access_needs="Hearing loop")
             db.session.add(EventInvitation(event_id=event.id, email=young.email, name=young.name))
+        audit.record("forum.invitation_sent", subject=forum, details={"email": young.email})
         category = CategoryFactory(cycle=CycleFactory(judging=True))
         nomination = eligible(category, name="Amira Hussain")  # nominated by the young member, phone and all
         nomination.nominator_id, nomination.nominator_name = young.id, young.name
@@ -162,7 +163,8 @@ def test_every_registered_output_shows_a_young_members_details_only_to_those_the
     outputs = _registered_outputs(app)
     assert {"events.manage_event", "events.check_in_page", "events.book_for", "events.registrations_csv",
             "events.attendees_pdf", "events.badges_pdf", "forums.directory", "forums.members_csv",
-            "forums.membership", "core.admin_users", "core.admin_user", "awards.screen"} <= set(outputs)
+            "forums.membership", "core.admin_users", "core.admin_user", "core.audit_log",
+            "awards.screen"} <= set(outputs)
     browsers = {}
     for role, viewer in world.viewers.items():
         browsers[role] = app.test_client()
@@ -308,3 +310,26 @@ def test_a_screen_asks_each_guard_once_for_a_whole_list(app):
         assert calls == [{person.id for person in people}]
         assert [screen.note(person) for person in people] == [
             "Held elsewhere" if person.id % 2 else "" for person in people]
+
+
+def test_a_young_members_old_address_is_still_theirs(app):
+    """What was left under an address the young member has since moved from
+    (a guest booking, say) is still protected: the gate remembers every
+    address an account proved (core.models.ProvenAddress)."""
+    from core import services
+    from core.database import write_lock
+    from events import services as event_services
+
+    with app.test_request_context(), write_lock(every_transaction=True):
+        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+        young = UserFactory(email="old.address@example.org")
+        services.email_confirmed.send(young)  # she proved it when she signed up
+        MembershipFactory(forum=forum, user=young, date_of_birth=date.today() - timedelta(days=15 * 366))
+        organiser = UserFactory(roles=["organiser"])
+        booking = event_services.register(EventFactory(), name="Guest", email="old.address@example.org",
+                                          access_needs=ACCESS_NEEDS)
+        services.confirm_email(services.email_confirmation_token(young, "new.address@example.org"),
+                               password=PASSWORD)
+        db.session.commit()
+        assert young.email == "new.address@example.org" and booking.user_id is None
+        assert not safeguarding.may_see_contact_details(organiser, booking)
