@@ -49,15 +49,44 @@ class NoControlCharacters:
 
 
 class NoLinks:
-    """Refuse web addresses in a person's name. Names are put into emails
-    (a confirmation to the address someone typed, a parent's consent), so a
-    "name" with a link in it would make this service send someone's spam."""
+    """Refuse web and email addresses in a person's name. Names are put into
+    emails (a confirmation to the address someone typed, a parent's consent),
+    so a "name" with a link in it would make this service send someone's spam.
 
-    _LINK = re.compile(r"://|\bwww\.|\.(com|org|net|info|xyz|ru|cn|io|co|uk|top|click|link)\b", re.IGNORECASE)
+    What a reader could follow is refused however it is disguised: a slash or
+    an @, "www", an address written with any full stop ("evil。com",
+    "evil[.]com", "evil dot com"), and numbers that look like an IP address.
+    A full stop is only a link when letters follow it with no space ("bit.ly",
+    not "J. R. R. Tolkien"), and letters are anyone's letters, so names in
+    every script, and with joiners (ZWNJ in Persian and Urdu), are untouched."""
+
+    _BRACKETED_DOT = r"[\[({<]\s*(?:[.。]|dot)\s*[\])}>]"  # never part of a name
+    _DOT = rf"(?:[.。]|\s*{_BRACKETED_DOT}\s*)"  # NFKC has already made ．｡․﹒ into . or 。
+    _LINK = re.compile(
+        r"[/\\⁄∕@]|www"
+        rf"|\w{_DOT}[^\W\d_]{{2}}"  # a domain: bit.ly, evil。com, evil[.]com
+        rf"|\d\s*{_DOT}\s*\d+\s*{_DOT}\s*\d"  # an IPv4 address: 203.0.113.5, 203 . 0 . 113 . 5
+        r"|[0-9a-f]*:[0-9a-f]*:"  # an IPv6 one: 2001:db8::1
+        rf"|{_BRACKETED_DOT}",
+        re.IGNORECASE)
+    _SPELT_DOT = re.compile(r"\w\s+(dot)\s+([^\W\d_]{2,})", re.IGNORECASE)
 
     def __call__(self, form, field):
-        if self._LINK.search(field.data or ""):
+        if self.is_link(field.data or ""):
             raise ValidationError(f"{field.label.text} must not include a web address")
+
+    @classmethod
+    def is_link(cls, text: str) -> bool:
+        # Read as a reader sees it: fullwidth and other compatibility forms
+        # folded, invisible characters (zero-width spaces, joiners) and accents
+        # dropped, so "bit\u200b.ly" is still bit.ly. Only for this check: the
+        # name is kept as typed.
+        seen = unicodedata.normalize("NFKC", "".join(
+            ch for ch in unicodedata.normalize("NFKD", text) if unicodedata.category(ch) not in ("Cf", "Mn", "Me")))
+        # "evil dot com" is an address, Mary Dot Smith a name: a spelt-out dot
+        # is a name only when it and the word after it are written as names are.
+        return bool(cls._LINK.search(seen)) or any(
+            not (dot == "Dot" and word.istitle()) for dot, word in cls._SPELT_DOT.findall(seen))
 
 
 def search_words(text: str | None, max_length: int = 100) -> str:
