@@ -44,6 +44,8 @@ def appoint_judge(category: AwardCategory, email: str, *, actor: User) -> PanelM
                          appointed_by_id=actor.id)
     db.session.add(member)
     db.session.flush()
+    if account is not None:
+        second_factor.seat_granted(account, actor=actor)
     queue_email(to=email, subject=f"You are a judge: {category.name}", template="award_judge_appointed",
                 category=category, account=account,
                 link=url_for("awards.judging_home" if account else "core.sign_up", _external=True))
@@ -68,10 +70,13 @@ def claim_appointments(user: User, **_) -> None:
     become theirs when they confirm the address (core's email_confirmed)."""
     if not user.email_confirmed:
         return
+    claimed = False
     for member in db.session.scalars(select(PanelMember).where(PanelMember.email == user.email,
                                                                PanelMember.user_id.is_(None))):
-        member.user_id = user.id
+        member.user_id, claimed = user.id, True
     db.session.flush()
+    if claimed:  # a confirmed change of address can seat someone who is signed in
+        second_factor.seat_granted(user, actor=None)
 
 
 def is_judge_of(user, category_id: int) -> bool:

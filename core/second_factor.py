@@ -82,6 +82,18 @@ def asked_at_sign_in(user: User) -> bool:
     return has_second_factor(user) or needs_second_factor(user)
 
 
+def seat_granted(user: User, *, actor: User | None) -> None:
+    """Someone was just given a site role or a seat. A session they already
+    hold was signed in without a code, and would reach staff pages without
+    one: without a second factor, every session (and remember-me cookie)
+    they hold ends, so their next sign-in asks them to set one up."""
+    if has_second_factor(user):
+        return
+    services.end_all_sessions(user)
+    audit.record("second_factor.sessions_ended", actor=actor, subject=user,
+                 details={"reason": "given a staff role or seat without a second factor"})
+
+
 # --- codes from the authenticator app -----------------------------------------
 
 def new_secret() -> str:
@@ -158,6 +170,29 @@ def check_code(user: User, code: str) -> None:
 
 # --- setting up ---------------------------------------------------------------
 
+_SET_UP_KEY = "second_factor_set_up"
+
+
+def secret_being_set_up(user: User) -> str:
+    """The secret the set-up page shows, kept in this browser's session until
+    the first code proves the app has it. It belongs to one account and one
+    held sign-in: another account, or a new sign-in, gets a new one, so a
+    secret someone else saw in this browser can never be enrolled."""
+    data = session.get(_SET_UP_KEY)
+    held = session.get(_PENDING_KEY)
+    sign_in_id = held.get("id") if isinstance(held, dict) else None
+    if (isinstance(data, dict) and data.get("user") == user.id and data.get("sign_in") == sign_in_id
+            and isinstance(data.get("secret"), str) and is_secret(data["secret"])):
+        return data["secret"]
+    secret = new_secret()
+    session[_SET_UP_KEY] = {"user": user.id, "sign_in": sign_in_id, "secret": secret}
+    return secret
+
+
+def forget_secret_being_set_up() -> None:
+    session.pop(_SET_UP_KEY, None)
+
+
 def set_up(user: User, *, secret: str, code: str, actor: User | None = None) -> list[str]:
     """Turn the second factor on with `secret`, once the first code from the
     app proves it was added. Returns new recovery codes, to show once."""
@@ -172,6 +207,10 @@ def set_up(user: User, *, secret: str, code: str, actor: User | None = None) -> 
     user.totp_last_step = step
     codes = _replace_recovery_codes(user)
     audit.record("second_factor.set_up", actor=actor or user, subject=user, details={"via": "app"})
+    # Someone who has the password could otherwise enrol their own phone
+    # quietly and lock the owner out: the owner's inbox hears of it.
+    queue_email(to=user.email, subject="You now need a code from an authenticator app to sign in",
+                template="second_factor_on", user=user)
     return codes
 
 
@@ -322,8 +361,9 @@ def hold_sign_in(user: User, *, remember: bool, next_page: str | None) -> None:
     """Keep a password-checked sign-in in this browser's session (not
     signed in) until the code step, for a few minutes. Signing out
     everywhere or a new password (the session version) voids it."""
+    forget_secret_being_set_up()
     session[_PENDING_KEY] = {"user": user.id, "version": user.session_version, "remember": bool(remember),
-                             "next": next_page,
+                             "next": next_page, "id": secrets.token_urlsafe(16),
                              "until": int((utcnow() + timedelta(minutes=PENDING_MINUTES)).timestamp())}
 
 

@@ -101,6 +101,7 @@ def grant_coordinator(forum: Forum, user: User, *, actor: User) -> User:
     db.session.add(ForumCoordinator(forum_id=forum.id, user_id=user.id, granted_by_id=actor.id))
     db.session.flush()
     audit.record("forum.coordinator_granted", actor=actor, subject=forum, details={"user": user.id})
+    second_factor.seat_granted(user, actor=actor)
     return user
 
 

@@ -353,3 +353,157 @@ def test_signing_out_everywhere_voids_a_held_sign_in(app, make_user):
     late = held.post("/sign-in/code", data={"code": authenticator_code(TOTP_SECRET, after=_step_now()),
                                             "csrf_token": token})
     assert late.location == "/sign-in"
+
+
+# --- issue 18: seats given to someone signed in, the set-up secret, the code limit, the email ---------
+
+def _sent_to_sign_in(response) -> bool:
+    return response.status_code == 302 and response.location.startswith("/sign-in")
+
+
+def _without_an_app(app, user_id: int) -> None:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        user.totp_secret = user.totp_enrolled_at = None
+        db.session.commit()
+
+
+def _wrong_code(secret: str) -> str:
+    accepted = {pyotp.TOTP(secret).generate_otp(_step_now() + delta) for delta in (-1, 0, 1, 2)}
+    return next(code for code in ("000000", "111111", "222222", "333333", "444444") if code not in accepted)
+
+
+def _give_a_seat(app, admin_client, kind: str, member) -> str:
+    """As an admin, through the pages: give `member` a seat of `kind`;
+    returns a page that seat opens."""
+    from tests.awards.factories import CategoryFactory
+    from tests.forums.factories import ForumFactory
+
+    if kind == "organiser role":
+        done = submit(admin_client, f"/admin/users/{member.id}", {"roles": ["organiser"]})
+        assert done.status_code == 302
+        return "/manage/events"
+    if kind == "forum coordinator seat":
+        with app.app_context():
+            forum_id = ForumFactory().id
+        done = submit(admin_client, f"/admin/forums/{forum_id}/coordinators", {"email": member.email},
+                      form_url=f"/admin/forums/{forum_id}/edit")
+        assert done.status_code == 302
+        return f"/forums/{forum_id}/manage"
+    with app.app_context():
+        category_id = CategoryFactory().id
+    done = submit(admin_client, f"/manage/awards/categories/{category_id}/panel", {"email": member.email})
+    assert done.status_code == 302
+    return "/judging"
+
+
+@pytest.mark.parametrize("kind", ["organiser role", "forum coordinator seat", "judging panel seat"])
+def test_a_seat_given_to_someone_signed_in_ends_their_sessions_until_they_set_up_an_app(app, make_user, kind):
+    member, admin = make_user(), make_user(roles=["admin"])
+    browser = app.test_client()
+    token = csrf_token(browser, "/sign-in")
+    signed_in = browser.post("/sign-in", data={"email": member.email, "password": PASSWORD, "remember": "y",
+                                               "csrf_token": token})
+    assert signed_in.location == "/account"  # a member: the password alone
+    remembered = app.test_client()  # the same browser a day later: only the 14-day remember-me cookie left
+    remembered.set_cookie("remember_token", browser.get_cookie("remember_token").value)
+    assert remembered.get("/account").status_code == 200
+
+    admins = app.test_client()
+    sign_in(admins, admin)
+    staff_page = _give_a_seat(app, admins, kind, member)
+
+    for old in (browser, remembered):
+        assert _sent_to_sign_in(old.get(staff_page)), staff_page
+        assert _sent_to_sign_in(old.get("/account"))
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "second_factor.sessions_ended")).one()
+        assert (entry.actor_id, entry.object_id) == (admin.id, str(member.id))
+    assert password_step(app.test_client(), member.email)[0].location == "/sign-in/set-up-code"
+
+
+def test_a_judging_seat_claimed_by_confirming_an_address_ends_sessions_too(app, make_user):
+    from awards import judging
+    from awards.models import PanelMember
+    from tests.awards.factories import CategoryFactory
+
+    member = make_user()
+    browser = app.test_client()
+    sign_in(browser, member)
+    with app.test_request_context():  # appointed before the account had this address
+        db.session.add(PanelMember(category_id=CategoryFactory().id, email=member.email, user_id=None))
+        db.session.flush()
+        judging.claim_appointments(db.session.get(User, member.id))
+        db.session.commit()
+    assert _sent_to_sign_in(browser.get("/judging"))
+    assert password_step(app.test_client(), member.email)[0].location == "/sign-in/set-up-code"
+
+
+def test_someone_with_an_app_keeps_their_session_when_given_a_seat(app, make_user):
+    organiser, admin = make_user(roles=["organiser"]), make_user(roles=["admin"])
+    browser = app.test_client()
+    sign_in(browser, organiser)
+    admins = app.test_client()
+    sign_in(admins, admin)
+    submit(admins, f"/admin/users/{organiser.id}", {"roles": ["organiser", "awards_administrator"]})
+    assert browser.get("/manage/events").status_code == 200
+
+
+def test_a_set_up_secret_shown_to_one_account_is_never_enrolled_by_another(app, make_user):
+    first, second = make_user(roles=["organiser"]), make_user(roles=["organiser"])
+    for person in (first, second):
+        _without_an_app(app, person.id)
+    browser = app.test_client()
+    password_step(browser, first.email)
+    seen = SECRET_ON_PAGE.search(text_of(browser.get("/sign-in/set-up-code"))).group(1).replace(" ", "")
+
+    _, token = password_step(browser, second.email)  # the same browser: someone else signs in
+    shown = SECRET_ON_PAGE.search(text_of(browser.get("/sign-in/set-up-code"))).group(1).replace(" ", "")
+    assert shown != seen
+    planted = browser.post("/sign-in/set-up-code", data={"code": pyotp.TOTP(seen).now(), "csrf_token": token})
+    assert "The code is not correct" in error_beside(text_of(planted), "code")
+    with app.app_context():
+        assert db.session.get(User, second.id).totp_secret is None
+
+    password_step(browser, first.email)  # a new sign-in for the same account: a new secret too
+    again = SECRET_ON_PAGE.search(text_of(browser.get("/sign-in/set-up-code"))).group(1).replace(" ", "")
+    assert again not in (seen, shown)
+
+
+def test_setting_up_an_app_at_sign_in_does_not_count_against_the_code_limit(app, make_user):
+    staff = make_user(roles=["organiser"])  # the limit is 5 wrong codes per account in 5 minutes
+    _without_an_app(app, staff.id)
+    browser = app.test_client()
+    _, token = password_step(browser, staff.email)
+    secret = SECRET_ON_PAGE.search(text_of(browser.get("/sign-in/set-up-code"))).group(1).replace(" ", "")
+    done = browser.post("/sign-in/set-up-code", data={"code": authenticator_code(secret), "csrf_token": token})
+    assert "Save your recovery codes" in text_of(done)
+    submit(browser, "/sign-out", form_url="/account")
+
+    for attempt in range(4):
+        _, token = password_step(browser, staff.email)
+        assert browser.post("/sign-in/code", data={"code": _wrong_code(secret), "csrf_token": token}).status_code == 200
+    _, token = password_step(browser, staff.email)
+    right = browser.post("/sign-in/code", data={"code": authenticator_code(secret, after=_step_now()),
+                                                "csrf_token": token})
+    assert right.location == "/account"
+
+
+@pytest.mark.parametrize("where", ["account page", "sign-in"])
+def test_the_owner_is_emailed_when_an_app_is_set_up(app, make_user, outbox, where):
+    person = make_user(roles=[] if where == "account page" else ["organiser"])
+    browser = app.test_client()
+    if where == "account page":
+        sign_in(browser, person)
+        url = "/account/sign-in-codes"
+        token = csrf_token(browser, url)
+    else:
+        _without_an_app(app, person.id)
+        url = "/sign-in/set-up-code"
+        _, token = password_step(browser, person.email)
+    secret = SECRET_ON_PAGE.search(text_of(browser.get(url))).group(1).replace(" ", "")
+    browser.post(url, data={"code": authenticator_code(secret), "csrf_token": token})
+    told = [message for message in outbox if message.to == [person.email]]
+    assert len(told) == 1 and "authenticator app" in told[0].subject
+    assert "If you did not do this" in told[0].body and "reset your password" in told[0].body.lower()
