@@ -414,14 +414,24 @@ def _send(nomination: Nomination, now: datetime) -> None:
 
 
 def same_name(one: str, other: str) -> bool:
-    """The same name as people type it, ignoring case, spacing and accents
-    (Zoë Şahin, zoe  sahin and ZOE SAHIN are one person's name)."""
-    return _folded(one) == _folded(other)
+    """The same name as people type it: the same words in any order, ignoring
+    case, spacing, accents, punctuation and invisible characters (Zoë Şahin,
+    zoe  sahin, "Sahin, Zoe", "Zoë Şahin (Zoë)" and Zoë Şahin with a zero-width
+    space are one person's name). Punctuation is read as a break and as
+    nothing, and the letters are compared run together too, so Mary-Jane
+    O'Neil is mary jane oneil. Digits are kept: a look-alike such as "Z0e" is
+    another name."""
+    return any(mine and mine == theirs for mine, theirs in zip(_name_keys(one), _name_keys(other)))
 
 
-def _folded(name: str) -> str:
-    letters = unicodedata.normalize("NFKD", name)
-    return " ".join("".join(c for c in letters if not unicodedata.combining(c)).casefold().split())
+def _name_keys(name: str) -> tuple:
+    # Invisible format characters (Unicode Cf: zero-width spaces, joiners,
+    # direction marks) are dropped here only: ZWNJ is part of how Persian and
+    # Urdu names are spelt, so names keep them.
+    letters = "".join(c for c in unicodedata.normalize("NFKD", name.casefold())
+                      if not unicodedata.combining(c) and unicodedata.category(c) not in ("Cf", "Me"))
+    broken, joined = ("".join(gap if unicodedata.category(c)[0] in "PS" else c for c in letters) for gap in (" ", ""))
+    return frozenset(broken.split()), frozenset(joined.split()), "".join(joined.split())
 
 
 def screening_flags(nomination: Nomination) -> list[str]:

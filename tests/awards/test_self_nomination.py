@@ -78,3 +78,58 @@ def test_a_signed_in_member_is_refused_through_the_form_too(app, make_user):
         "nominating": "other", "relationship": "Colleague", "nominee_name": "sam okafor", "nominee_area": "Corby",
         "nominee_knows": "yes", "data_consent": "y", **answers(question_ids), "send": "Send nomination"}))
     assert 'id="nominee_name-error"' in page and "You cannot nominate yourself" in page
+
+
+ZWSP, ZWNJ = "\u200b", "\u200c"
+
+
+@pytest.mark.parametrize("nominee", [
+    "Member, Mo", f"Mo Member{ZWSP}", "Mo Member (Mo)", f"{ZWSP}Mo{ZWSP} Member", "MEMBER mo.", "mo-member",
+    f"Mo Membe\u0301r", "Mo\u00a0Member", "Mo Member\u200f",
+])
+def test_a_member_who_disguises_their_own_name_is_still_nominating_themselves(ctx, nominee):
+    """Word order, punctuation, added copies of a word and invisible characters
+    do not make your own name someone else's (issue 18)."""
+    category = CategoryFactory(name="Unsung Hero")
+    member = UserFactory(name="Mo Member")
+    assert refusals(category, complete(category, nominator_name="", nominee_name=nominee), member) == [
+        ("nominee_name", "You cannot nominate yourself for Unsung Hero. Ask someone who knows your work to "
+                         "nominate you.")]
+
+
+@pytest.mark.parametrize("nominee", ["Member, Mo", f"Mo Member{ZWSP}", "Mo Member (Mo)"])
+def test_the_disguises_are_refused_through_the_form_and_nothing_is_saved(app, make_user, nominee):
+    member = make_user(name="Mo Member")
+    category_id, question_ids = a_category(app, name="Unsung Hero")
+    browser = app.test_client()
+    sign_in(browser, member)
+    page = text_of(submit(browser, f"/awards/categories/{category_id}/nominate", {
+        "nominating": "other", "relationship": "Colleague", "nominee_name": nominee, "nominee_area": "Corby",
+        "nominee_knows": "yes", "data_consent": "y", **answers(question_ids), "send": "Send nomination"}))
+    beside = re.search(r'<p id="nominee_name-error" class="govuk-error-message">(.*?)</p>', page, re.S)
+    assert beside and "You cannot nominate yourself for Unsung Hero" in beside.group(1)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Nomination.id))) == 0
+
+
+@pytest.mark.parametrize("nominator, nominee", [
+    ("Mo Member", "Mo Members"), ("Mo Member", "Mo"), ("Mo Member", "Jo Member"),
+    (f"فاطمه{ZWNJ}سادات حسینی", "فاطمه حسینی"),
+])
+def test_other_peoples_names_are_still_taken(ctx, nominator, nominee):
+    category = CategoryFactory()
+    member = UserFactory(name=nominator)
+    sent = services.nominate(category, complete(category, nominee_name=nominee), user=member, submit=True)
+    assert sent.status == NominationStatus.SUBMITTED
+
+
+def test_a_name_spelt_with_a_zero_width_non_joiner_is_kept_as_typed_and_is_its_owners(ctx):
+    """ZWNJ is refused nowhere (it is how Persian and Urdu names are spelt),
+    but typed or left out it is the same name."""
+    name = f"فاطمه{ZWNJ}سادات حسینی"
+    category = CategoryFactory(name="Unsung Hero")
+    sent = services.nominate(category, complete(category, nominee_name=name), user=UserFactory(), submit=True)
+    assert sent.nominee_name == name
+    member = UserFactory(name=name)
+    problems = refusals(category, complete(category, nominator_name="", nominee_name="فاطمهسادات حسینی"), member)
+    assert [field for field, _ in problems] == ["nominee_name"]
