@@ -454,6 +454,7 @@ def score(nomination_id):
 # --- the awards team: panels, conflicts and results -------------------------------------------------
 
 @bp.route("/manage/awards/categories/<int:category_id>/panel", methods=["GET", "POST"])
+@safeguarding.shows_contact_details("email")
 @takes_write_lock
 @login_required
 def panel(category_id):
@@ -466,8 +467,9 @@ def panel(category_id):
         if done:
             flash(f"{member.email} is on the panel and has been emailed.", "success")
             return redirect(url_for("awards.panel", category_id=category.id))
-    return render_template("awards/panel.html", category=category, form=form, panel=judging.panel_of(category),
-                           remove_form=EmptyForm())
+    members = judging.panel_of(category)
+    return render_template("awards/panel.html", category=category, form=form, panel=members,
+                           shown=safeguarding.screen(current_user, members), remove_form=EmptyForm())
 
 
 @bp.post("/manage/awards/panel/<int:member_id>/remove")

@@ -264,7 +264,7 @@ class UserSearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     q = StringField(
-        "Search by name or email",
+        "Search by name or full email address",
         widget=GovTextInput(),
         validators=[Optional(), Length(max=EMAIL_MAX_LENGTH, message="Search must be 254 characters or fewer"),
                     NoControlCharacters()],

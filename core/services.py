@@ -326,7 +326,15 @@ def undo_email_change(token: str) -> User:
     sign out every device and void the password (whoever changed the address
     knew it), then send a link to choose a new one."""
     user, old_email = user_for_undo_token(token)
-    if find_user_by_email(old_email) is not None:
+    squatter = find_user_by_email(old_email)
+    if squatter is not None and not squatter.email_confirmed:
+        # Signed up with the address after it was given up, and never proved it: an
+        # account that is nobody's yet cannot stand between the owner and their address.
+        audit.record("account.deleted", subject=squatter, details={"reason": "unconfirmed, holding an address "
+                                                                   "its owner took back"})
+        db.session.delete(squatter)
+        db.session.flush()
+    elif squatter is not None:
         raise InvalidLink(f"Another account now uses {old_email}. Contact "
                           f"{current_app.config['CONTACT_EMAIL']} and we will sort it out.")
     changed_to = user.email

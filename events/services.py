@@ -603,6 +603,8 @@ def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_bac
     registration = _fresh_registration(
         event, user=account, name=name, email=email, tickets=tickets, now=now, access_needs=access_needs,
         dietary_needs=dietary_needs, already=f"{email} is already registered for this event")
+    # The name the organiser typed, even for an account: typing an address must not tell them whose it is.
+    registration.name = name.strip()
     if from_held_back:
         event.reserved_places -= tickets
     registration.status = RegistrationStatus.CONFIRMED
@@ -979,7 +981,8 @@ def calendar_link_owner(token: str) -> User | None:
     if not CALENDAR_TOKEN.fullmatch(token):
         return None
     link = db.session.scalar(select(CalendarLink).where(CalendarLink.token == token))
-    return link.user if link else None
+    # An account whose address is not proven is nobody's yet: its feed is nobody's either.
+    return link.user if link and link.user.email_confirmed else None
 
 
 # --- invitations -----------------------------------------------------------------------

@@ -136,6 +136,8 @@ def coordinated_forums(user) -> list[Forum]:
 
 
 def record_safeguarding_check(user: User, checked_on: date, *, actor: User, today: date | None = None) -> User:
+    if user.id == actor.id:  # a check opens young people's details: someone else must vouch for it
+        raise ForumRuleBroken("Another admin must record your own DBS check", field="email")
     if checked_on > (today or date.today()):
         raise ForumRuleBroken("The date of the check cannot be in the future", field="checked_on")
     lock_row(db.session, User, user.id)
@@ -526,7 +528,8 @@ def invite(forum: Forum, email: str, *, actor: User) -> ForumInvitation:
     account = confirmed_account_with_email(email)
     current = membership_of(account, forum) if account else None
     if current is not None and current.status in LIVE_STATUSES:
-        raise ForumRuleBroken(f"{account.name} is already {current.status.label.lower()} on {forum.name}",
+        # Named by the address typed, not the account's name or status: neither is the inviter's to learn from it.
+        raise ForumRuleBroken(f"{email} already has a membership of {forum.name}. See its members list.",
                               field="email")
     invitation = db.session.scalar(select(ForumInvitation).where(ForumInvitation.forum_id == forum.id,
                                                                  ForumInvitation.email == email))

@@ -241,3 +241,29 @@ def test_changes_made_by_the_signed_in_person_are_on_their_own_history(client, a
         kinds = {(entry.action, entry.object_type) for entry in db.session.scalars(
             select(AuditEntry).where(AuditEntry.object_id == str(user.id)))}
     assert {("profile.email_change_requested", "User"), ("password.changed", "User")} <= kinds
+
+
+def test_an_unconfirmed_sign_up_cannot_block_the_owner_taking_their_address_back(ctx):
+    """The attacker changes the victim's address, then signs up (unconfirmed)
+    with the victim's old address: the undo link still works."""
+    victim = UserFactory(email="vic@example.org")
+    services.confirm_email(services.email_confirmation_token(victim, "att@example.org"), password=PASSWORD)
+    notice = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "vic@example.org"))
+    token = notice.body.split("/account/email/undo/")[1].split()[0]
+    squatter = services.sign_up(name="Squatter", email="vic@example.org", password="lantern orchard velvet")
+    squatter_id = squatter.id
+    services.undo_email_change(token)
+    assert victim.email == "vic@example.org" and db.session.get(User, squatter_id) is None
+
+
+def test_the_private_calendar_of_an_account_without_a_proven_address_is_nobodys(app, client):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        user = UserFactory()
+        link = event_services.renew_calendar_link(user, actor=user)
+        db.session.commit()
+        url, user_id = f"/calendar/personal/{link.token}.ics", user.id
+    assert client.get(url).status_code == 200
+    with app.app_context():
+        db.session.get(User, user_id).email_confirmed_at = None
+        db.session.commit()
+    assert client.get(url).status_code == 404

@@ -15,9 +15,11 @@ import re
 from datetime import date, timedelta
 from types import SimpleNamespace
 
+import pytest
 from flask import url_for
 from pypdf import PdfReader
 
+from awards.models import PanelMember
 from core import audit, safeguarding
 from core.extensions import db
 from events.models import Audience, EventInvitation, EventKind, EventQuestion, QuestionKind, RegistrationAnswer
@@ -121,10 +123,11 @@ def _world(app):
         nomination = eligible(category, name="Amira Hussain")  # nominated by the young member, phone and all
         nomination.nominator_id, nomination.nominator_name = young.id, young.name
         nomination.nominator_email, nomination.nominator_phone = young.email, PHONE
+        db.session.add(PanelMember(category_id=category.id, email=young.email, user_id=young.id))  # a young judge
         db.session.commit()
         return SimpleNamespace(
             forum=forum.id, membership=membership.id, meeting=meeting.id, public=public.id, young=young.id,
-            nomination=nomination.id,
+            nomination=nomination.id, category=category.id,
             young_name=young.name, young_email=young.email, adult_email=adult.email, venue=meeting.venue_id,
             viewers={role: SimpleNamespace(email=user.email, password=PASSWORD) for role, user in viewers.items()})
 
@@ -146,7 +149,7 @@ def _urls(app, endpoint, world) -> list[str]:
     """The endpoint's addresses in this world (every event for an event's route), or [] if it takes other things."""
     fills = {"event_id": [world.meeting, world.public], "forum_id": [world.forum],
              "membership_id": [world.membership], "user_id": [world.young], "venue_id": [world.venue],
-             "nomination_id": [world.nomination]}
+             "nomination_id": [world.nomination], "category_id": [world.category]}
     urls = [{}]
     for rule in app.url_map.iter_rules(endpoint):
         if "GET" not in rule.methods or not rule.arguments <= (fills.keys() | set(rule.defaults or {})):
@@ -164,7 +167,7 @@ def test_every_registered_output_shows_a_young_members_details_only_to_those_the
     assert {"events.manage_event", "events.check_in_page", "events.book_for", "events.registrations_csv",
             "events.attendees_pdf", "events.badges_pdf", "forums.directory", "forums.members_csv",
             "forums.membership", "core.admin_users", "core.admin_user", "core.audit_log",
-            "awards.screen"} <= set(outputs)
+            "awards.screen", "awards.panel"} <= set(outputs)
     browsers = {}
     for role, viewer in world.viewers.items():
         browsers[role] = app.test_client()
@@ -333,3 +336,57 @@ def test_a_young_members_old_address_is_still_theirs(app):
         db.session.commit()
         assert young.email == "new.address@example.org" and booking.user_id is None
         assert not safeguarding.may_see_contact_details(organiser, booking)
+
+
+def test_searching_people_by_address_cannot_confirm_a_young_members_address(app):
+    """People and roles finds an account by its whole address only where the
+    gate would show that address: pieces of it, or `%` and `_`, find nothing."""
+    world = _world(app)
+    browsers = {}
+    for role in ("admin without a DBS check", "admin with a DBS check"):
+        browsers[role] = app.test_client()
+        sign_in(browsers[role], world.viewers[role])
+
+    def found(role, q):
+        return world.young_name in browsers[role].get("/admin/users", query_string={"q": q}).get_data(as_text=True)
+
+    assert not found("admin without a DBS check", world.young_email)
+    assert found("admin with a DBS check", world.young_email)
+    assert found("admin without a DBS check", world.young_name.split()[0])  # a name is a name
+    for piece in (world.young_email.split("@")[0] + "@", "maya.okafor@example.o", "%okafor@%", "maya_okafor@"):
+        assert not found("admin with a DBS check", piece), piece
+
+
+def test_typing_an_address_does_not_tell_an_organiser_or_coordinator_whose_it_is(app):
+    """Booking someone in keeps the name the organiser typed; inviting a
+    member says nothing of their name or status (a young member's would be
+    "waiting for parent or carer")."""
+    from core.database import write_lock
+    from events.services import book_for
+    from forums.models import Forum
+    from forums.services import ForumRuleBroken, invite
+
+    with app.test_request_context(), write_lock(every_transaction=True):
+        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+        young = UserFactory(name="Jay Brown", email="jay@example.org")
+        MembershipFactory(forum=forum, user=young, date_of_birth=date.today() - timedelta(days=14 * 366))
+        organiser = UserFactory(roles=["organiser"])
+        booked = book_for(EventFactory(organisers=[organiser]), name="Someone Else", email="jay@example.org",
+                          tickets=1, from_held_back=False, actor=organiser)
+        assert booked.name == "Someone Else"
+        try:
+            invite(db.session.get(Forum, forum.id), "jay@example.org", actor=UserFactory())
+        except ForumRuleBroken as refused:
+            assert "Jay" not in refused.message and "parent" not in refused.message
+        else:
+            raise AssertionError("inviting a current member was not refused")
+
+
+def test_nobody_records_their_own_dbs_check(app):
+    from forums.services import ForumRuleBroken, record_safeguarding_check, safeguarding_check_current
+
+    with app.test_request_context():
+        admin = UserFactory(roles=["admin"])
+        with pytest.raises(ForumRuleBroken, match="Another admin"):
+            record_safeguarding_check(admin, date.today(), actor=admin)
+        assert not safeguarding_check_current(admin)

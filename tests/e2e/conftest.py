@@ -93,6 +93,9 @@ def page(browser, site):
 
 def check_accessibility(page):
     """Run axe-core on the page as it is now; fail listing every violation."""
+    # After a click that navigates, wait for the new page and its stylesheet:
+    # axe on a half-loaded page reports what no one sees (unstyled links too small).
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SOURCE.read_text())
     result = page.evaluate(

@@ -323,7 +323,7 @@ def test_an_invited_person_waits_for_the_coordinators_when_their_faith_seats_are
 def test_inviting_a_current_member_is_refused(ctx):
     forum = ForumFactory()
     member = MembershipFactory(forum=forum).user
-    with pytest.raises(ForumRuleBroken, match="already active") as refused:
+    with pytest.raises(ForumRuleBroken, match="already has a membership") as refused:
         services.invite(forum, member.email, actor=UserFactory())
     assert refused.value.field == "email"
 
