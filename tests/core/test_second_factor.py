@@ -507,3 +507,11 @@ def test_the_owner_is_emailed_when_an_app_is_set_up(app, make_user, outbox, wher
     told = [message for message in outbox if message.to == [person.email]]
     assert len(told) == 1 and "authenticator app" in told[0].subject
     assert "If you did not do this" in told[0].body and "reset your password" in told[0].body.lower()
+
+
+def test_a_set_up_secret_belongs_to_one_account(context):
+    first, second = UserFactory(), UserFactory()
+    second_factor.hold_sign_in(first, remember=False, next_page=None)
+    secret = second_factor.secret_being_set_up(first)
+    assert second_factor.secret_being_set_up(first) == secret  # the page reloaded: the app may have it already
+    assert second_factor.secret_being_set_up(second) != secret
