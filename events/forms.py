@@ -59,8 +59,14 @@ class TimeField(StringField):
         return super()._value()
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
 class DayMonthYearField(DateField):
-    """The GOV.UK date input: day, month and year boxes."""
+    """The GOV.UK date input: day, month and year boxes. Only years from
+    EARLIEST_YEAR to LATEST_YEAR: every date here is someone's birth or a
+    day this partnership works, and a year like 1 or 9999 is a slip or an
+    attack that would overflow the date arithmetic behind the form."""
 
     widget = GovDateInput()
 
@@ -78,6 +84,9 @@ class DayMonthYearField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(f"{self.label.text} must be a real date, like 27 3 2027") from None
+        if not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
 
 
 class EventForm(FlaskForm):

@@ -45,7 +45,9 @@ class Scope:
         return queries.events_in(
             **arguments, kind=self.event_kind,
             starts=datetime.combine(self.starts, time(), LONDON) if self.starts else None,
-            ends=datetime.combine(self.ends + timedelta(days=1), time(), LONDON) if self.ends else None)
+            # Up to the start of the day after: the last day there is has none, so no end.
+            ends=datetime.combine(self.ends + timedelta(days=1), time(), LONDON) if self.ends and self.ends < date.max
+            else None)
 
 
 SCOPE_KINDS = ("all", "event", "series", "forum", "cycle", "priority")
