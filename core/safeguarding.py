@@ -5,8 +5,8 @@ dietary needs, answers to an event's questions or parent or carer's contact
 is decided here, once: `may_see_contact_details(viewer, person)`, or
 `screen(viewer, people)` for a whole list at the cost of a few queries. Where
 the answer is no, an output shows the person's name and the note the rule
-gives ("Details held by the forum's DBS-checked coordinators"), never an
-empty cell that looks like "none".
+gives ("Under 18: ask the youth forum's DBS-checked coordinators for these
+details"), never an empty cell that looks like "none".
 
 The kernel imports no domain, so the rules come from the domains: each
 registers a guard (`register_guard`) naming, of some accounts, those it

@@ -346,7 +346,7 @@ def undo_email_change(token: str) -> User:
     audit.record("profile.email_change_undone", subject=user, details={"from": changed_to, "to": old_email})
     queue_email(to=old_email, subject="Choose a new password", template="reset_password", user=user,
                 link=url_for("core.reset_password", token=password_reset_token(user), _external=True),
-                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60, after_undo=True)
     return user
 
 

@@ -103,7 +103,14 @@ def _remember_device(response, user: User) -> None:
 
 
 def _failed(response) -> bool:
-    return response.status_code != 302
+    """A refused attempt, for the limits that count failures. The right
+    password on an account not yet confirmed is not one: counting it would
+    lock the person out just as they confirm."""
+    return response.status_code != 302 and not g.get("password_was_right")
+
+
+def _confirmation_key() -> str:
+    return "confirm-email:" + request.view_args.get("token", "")[:200]
 
 
 def _safe_next(target: str | None) -> str:
@@ -233,6 +240,7 @@ def sign_in():
             db.session.commit()  # keep the failed-attempt audit entry
             show_domain_error(form, error)
             if isinstance(error, services.EmailNotConfirmed):
+                g.password_was_right = True
                 resend = ResendConfirmationForm(email=form.email.data)
         else:
             db.session.commit()
@@ -252,6 +260,9 @@ def sign_out():
 
 
 @bp.route("/confirm-email/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_confirmation_key, deduct_when=_failed)
 def confirm_email(token):
     """The emailed link, and the account's password: together they prove the
     address is the account holder's."""
@@ -360,6 +371,14 @@ def _code_limits(view):
                                 methods=["POST"], deduct_when=_code_refused)(view)
 
 
+def _no_sign_in_held():
+    """Nothing waits for a code here: signed in already, or the held sign-in lapsed."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.account"))
+    flash("Your sign-in timed out before the code was entered. Sign in again.", "info")
+    return redirect(url_for("core.sign_in"))
+
+
 def _held_sign_in():
     """The sign-in waiting for its code, or None (already signed in, or
     nothing held here, or it has lapsed)."""
@@ -371,7 +390,7 @@ def _held_sign_in():
 def sign_in_code():
     pending = _held_sign_in()
     if pending is None:
-        return redirect(url_for("core.account" if current_user.is_authenticated else "core.sign_in"))
+        return _no_sign_in_held()
     if not second_factor.has_second_factor(pending.user):
         return redirect(url_for("core.sign_in_set_up"))
     form = SecondFactorCodeForm()
@@ -430,7 +449,7 @@ def _set_up_page(user: User, form: SetUpSecondFactorForm, *, done, back: str):
 def sign_in_set_up():
     pending = _held_sign_in()
     if pending is None:
-        return redirect(url_for("core.account" if current_user.is_authenticated else "core.sign_in"))
+        return _no_sign_in_held()
     if second_factor.has_second_factor(pending.user):
         return redirect(url_for("core.sign_in_code"))
     return _set_up_page(pending.user, SetUpSecondFactorForm(), back=url_for("core.sign_in"), done=lambda codes: (

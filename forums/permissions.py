@@ -4,7 +4,7 @@ from core import safeguarding
 from core.permissions import is_admin
 from forums import services
 
-YOUNG_MEMBERS_NOTE = "Details held by the forum's DBS-checked coordinators"
+YOUNG_MEMBERS_NOTE = "Under 18: ask the youth forum's DBS-checked coordinators for these details"
 
 
 def can_manage_forums(user) -> bool:

@@ -267,3 +267,36 @@ def test_the_private_calendar_of_an_account_without_a_proven_address_is_nobodys(
         db.session.get(User, user_id).email_confirmed_at = None
         db.session.commit()
     assert client.get(url).status_code == 404
+
+
+def test_trying_to_sign_in_before_confirming_does_not_lock_the_person_out(client, app):
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 5 minutes"
+    submit(client, "/sign-up", {"name": "Officer", "email": "new.officer@example.org",
+                                "password": "lantern orchard velvet"})
+    for _ in range(5):  # the right password, before confirming: told why, not counted against them
+        page = submit(client, "/sign-in", {"email": "new.officer@example.org", "password": "lantern orchard velvet"})
+        assert page.status_code == 200 and "Confirm your email address before you sign in" in page.get_data(
+            as_text=True)
+    with app.test_request_context():
+        token = services.email_confirmation_token(services.find_user_by_email("new.officer@example.org"))
+    submit(client, f"/confirm-email/{token}", {"password": "lantern orchard velvet"})
+    signed_in = submit(client, "/sign-in", {"email": "new.officer@example.org", "password": "lantern orchard velvet"})
+    assert signed_in.status_code == 302
+
+
+def test_the_confirmation_form_limits_password_guesses_like_sign_in(client, app):
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 5 minutes"
+    submit(client, "/sign-up", {"name": "Officer", "email": "new.officer@example.org",
+                                "password": "lantern orchard velvet"})
+    with app.test_request_context():
+        token = services.email_confirmation_token(services.find_user_by_email("new.officer@example.org"))
+    statuses = [submit(client, f"/confirm-email/{token}", {"password": f"guess {n}"}).status_code for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    with app.app_context():
+        assert not services.find_user_by_email("new.officer@example.org").email_confirmed
+
+
+def test_a_lapsed_held_sign_in_says_so(client):
+    response = client.get("/sign-in/code")
+    assert response.location == "/sign-in"
+    assert "Your sign-in timed out before the code was entered" in client.get("/sign-in").get_data(as_text=True)
