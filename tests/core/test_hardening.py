@@ -281,7 +281,9 @@ def test_with_redis_unreachable_sign_in_the_api_and_feeds_answer_and_a_warning_i
     client = app.test_client()
     with caplog.at_level(logging.WARNING):
         assert submit(client, "/sign-in", {"email": email, "password": PASSWORD}).status_code == 302
-    assert any("falling back to in-memory storage" in record.getMessage() for record in caplog.records)
+    # Counting in this worker's memory now: Flask-Limiter logs "falling back to in-memory storage" as it sets
+    # this flag (the log record itself is not always caught in a long run: the limiter is one object per process).
+    assert limiter._storage_dead
     assert client.get("/api/v1/events").status_code == 200
     assert client.get("/calendar.ics").status_code == 200
     # Limits still hold, counted by this process alone.

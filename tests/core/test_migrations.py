@@ -72,3 +72,31 @@ def test_email_ownership_migration_links_only_what_confirmed_accounts_prove(data
         assert db.session.get(PanelMember, ids[3]).user_id is None
         db.session.remove()
         db.engine.dispose()
+
+
+def test_staff_without_an_app_sign_in_again_after_the_second_factor_arrives(database_url, tmp_path):
+    """0027 ends the sessions of staff who have no authenticator app (members and staff with one keep theirs)."""
+    from core.database import utcnow
+    from core.models import User
+    from tests.factories import UserFactory
+
+    if database_url.startswith("sqlite"):
+        database_url = f"sqlite:///{tmp_path}/staff.db"
+    else:
+        reset_postgresql(database_url)
+    app = make_app(database_url)
+    with app.test_request_context():
+        upgrade(revision="0026_proven_addresses")
+        organiser = UserFactory(roles=["organiser"], email_confirmed_at=utcnow())
+        organiser.totp_secret = organiser.totp_enrolled_at = None  # staff from before the second factor
+        with_app = UserFactory(roles=["admin"], email_confirmed_at=utcnow())
+        member = UserFactory(email_confirmed_at=utcnow())
+        db.session.commit()
+        before = {user.id: user.session_version for user in (organiser, with_app, member)}
+        ids = organiser.id, with_app.id, member.id
+        db.session.remove()
+        upgrade()
+        after = {user_id: db.session.get(User, user_id).session_version for user_id in ids}
+        assert after == {ids[0]: before[ids[0]] + 1, ids[1]: before[ids[1]], ids[2]: before[ids[2]]}
+        db.session.remove()
+        db.engine.dispose()
