@@ -378,7 +378,7 @@ def remove(membership: Membership, *, actor: User) -> None:
     membership.status = MembershipStatus.REMOVED
     db.session.flush()
     audit.record("membership.removed", actor=actor, subject=membership)
-    give_up_members_only_places(membership, actor=actor)
+    _tell_member_it_ended(membership, "removed", give_up_members_only_places(membership, actor=actor))
 
 
 def _move(membership: Membership, before: MembershipStatus, after: MembershipStatus, verb: str, actor: User):
@@ -388,10 +388,10 @@ def _move(membership: Membership, before: MembershipStatus, after: MembershipSta
     db.session.flush()
     audit.record(f"membership.{verb}", actor=actor, subject=membership)
     if after != MembershipStatus.ACTIVE:
-        give_up_members_only_places(membership, actor=actor)
+        _tell_member_it_ended(membership, verb, give_up_members_only_places(membership, actor=actor))
 
 
-def give_up_members_only_places(membership: Membership, *, actor: User | None, now: datetime | None = None) -> None:
+def give_up_members_only_places(membership: Membership, *, actor: User | None, now: datetime | None = None) -> list:
     """Membership ends, access ends: someone who is no longer an active member
     gives up their places (booked, offered or waiting) at the forum's
     members-only meetings still to come. Each goes through events' own
@@ -407,6 +407,13 @@ def give_up_members_only_places(membership: Membership, *, actor: User | None, n
     if places:
         audit.record("membership.places_given_up", actor=actor, subject=membership,
                      details={"events": [registration.event_id for registration in places]})
+    return [registration.event for registration in places]
+
+
+def _tell_member_it_ended(membership: Membership, why: str, meetings) -> None:
+    """The member hears why, and which meetings they no longer have a place at."""
+    queue_email(to=membership.user.email, subject=f"Your membership of {membership.forum.name}",
+                template="forum_membership_ended", membership=membership, why=why, meetings=meetings)
 
 
 def change_role(membership: Membership, role: MembershipRole, *, term_ends_on: date | None, actor: User) -> None:
@@ -462,7 +469,10 @@ def withdraw_consent(membership: Membership) -> None:
     db.session.flush()
     audit.record("membership.parent_consent_withdrawn", subject=membership)
     if membership.status == MembershipStatus.SUSPENDED:
-        give_up_members_only_places(membership, actor=None)
+        _tell_member_it_ended(membership, "consent withdrawn", give_up_members_only_places(membership, actor=None))
+        for coordinator in membership.forum.coordinators:
+            queue_email(to=coordinator.email, subject=f"Consent withdrawn: {membership.forum.name}",
+                        template="forum_consent_withdrawn", membership=membership)
 
 
 def resend_consent_request(membership: Membership, *, actor: User) -> None:

@@ -300,3 +300,10 @@ def test_a_lapsed_held_sign_in_says_so(client):
     response = client.get("/sign-in/code")
     assert response.location == "/sign-in"
     assert "Your sign-in timed out before the code was entered" in client.get("/sign-in").get_data(as_text=True)
+
+
+def test_a_booking_email_keeps_where_and_questions_on_lines_of_their_own(ctx):
+    """Found by people using it: with no joining link the venue ran into the next line ("NN1 1AAQuestions")."""
+    registration = event_services.register(EventFactory(online_url=None), name="Sam", email="sam@example.org")
+    body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == "sam@example.org"))
+    assert registration.id and "NN1 1AA\nQuestions: events@example.org" in body

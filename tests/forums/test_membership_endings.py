@@ -83,6 +83,10 @@ def test_a_membership_that_ends_gives_up_its_places_at_members_meetings_to_come(
         assert f"A place is free: {meeting.title}" in offers
         given_up = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "membership.places_given_up"))
         assert given_up.object_id == str(leaving.id) and set(given_up.details["events"]) == {meeting.id, later.id}
+        # They are told, with the meetings they no longer have a place at (found by people using it: they were not)
+        [told] = db.session.scalars(select(OutboxMessage.body).where(
+            OutboxMessage.recipient == leaving.user.email, OutboxMessage.subject.like("Your membership of %"))).all()
+        assert told.count(meeting.title) == 2  # this week's meeting and the later one, not last week's
 
 
 def test_a_coordinator_removes_a_member_and_their_place_goes_to_the_next_waiting(app, make_user):
@@ -296,3 +300,17 @@ def test_membership_lifecycle_against_booking_the_members_meeting(app):
     run_state_machine_as_test(lambda: MembershipAndBooking(app), settings=settings(
         max_examples=30, stateful_step_count=15, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+
+
+def test_when_a_parent_withdraws_consent_the_coordinators_are_told(app):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+        coordinator = UserFactory()
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        young = MembershipFactory(forum=forum, date_of_birth=date.today() - timedelta(days=14 * 366),
+                                  parent_name="A parent", parent_email="parent@example.org",
+                                  parent_consented_at=utcnow())
+        services.withdraw_consent(young)
+        db.session.commit()
+        told = db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.recipient == coordinator.email))
+        assert list(told) == [f"Consent withdrawn: {forum.name}"]
