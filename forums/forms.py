@@ -69,7 +69,8 @@ class ApplicationForm(FlaskForm):
                                "We will ask them to agree to you joining", missing=None)
     photo_consent = BooleanField("I am happy to appear in photos of the forum's meetings", widget=GovCheckboxInput())
     share_email = BooleanField("Other members may see my email address", widget=GovCheckboxInput(),
-                               description="Otherwise they see only your name and role")
+                               description="Otherwise they see only your name and role. If you are under 18, "
+                                           "your email is never shared with other members.")
     submit = SubmitField("Apply to join", widget=GovSubmitInput())
 
     def application(self) -> Application:

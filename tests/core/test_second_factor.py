@@ -213,8 +213,10 @@ def test_code_entry_is_rate_limited_per_account(app, make_user):
         _, token = password_step(attacker, staff.email)
         assert attacker.post("/sign-in/code", data={"code": wrong, "csrf_token": token}).status_code == 200
     _, token = password_step(attacker, staff.email)
-    assert attacker.post("/sign-in/code", data={"code": authenticator_code(TOTP_SECRET),
-                                                "csrf_token": token}).status_code == 429
+    limited = attacker.post("/sign-in/code", data={"code": authenticator_code(TOTP_SECRET), "csrf_token": token})
+    assert limited.status_code == 429
+    assert "recovery codes" in limited.get_data(as_text=True)  # about codes, not a forgotten password
+    assert "forgotten your password" not in limited.get_data(as_text=True)
     # The account's limit, not this browser's: the recovery code page shares it too.
     elsewhere = app.test_client()
     _, token = password_step(elsewhere, staff.email, next_page=None)
