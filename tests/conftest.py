@@ -174,7 +174,7 @@ def sign_in(client, user, password=None):
     if response.location == "/sign-in/code":
         with client.application.app_context():
             account = db.session.scalar(select(User).where(User.email == user.email.strip().lower()))
-            secret, last_step = account.totp_secret, account.totp_last_step
+            secret, last_step = account.totp_secret, forget_used_steps_if_all_are_used(account)
         # The session keeps its form token from the password step.
         response = client.post("/sign-in/code", data={"code": authenticator_code(secret, after=last_step),
                                                       "csrf_token": token})
@@ -189,6 +189,19 @@ def sign_in(client, user, password=None):
 
 
 SECRET_ON_PAGE = re.compile(r'<code id="secret">([A-Z2-7 ]+)</code>')
+
+
+def forget_used_steps_if_all_are_used(account) -> int | None:
+    """The suite signs one person in more often than a person can (the server
+    takes each 30-second step once, and at most the next one ahead): rather
+    than wait for the clock, forget which steps were used. Replay protection
+    has its own tests in tests/core/test_second_factor.py. Returns the last
+    step used, as the code helper wants it."""
+    if account.totp_last_step is not None and \
+            account.totp_last_step >= int(time.time()) // second_factor.STEP_SECONDS + 1:
+        account.totp_last_step = None
+        db.session.commit()
+    return account.totp_last_step
 
 
 def authenticator_code(secret: str, *, after: int | None = None) -> str:
