@@ -6,10 +6,11 @@ import re
 import time
 from types import SimpleNamespace
 
+import psycopg
 import pyotp
 import pytest
 from jinja2 import BytecodeCache
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, make_url, select, text
 from sqlalchemy.util import LRUCache
 
 from app import create_app
@@ -18,6 +19,29 @@ from core.extensions import db, limiter
 from core.models import User
 from tests.factories import PASSWORD, UserFactory
 
+# With pytest-xdist (`make test PYTEST_ARGS="-n 2"`, as CI runs) each worker
+# process has a PostgreSQL database and rate-limit keys of its own, so one
+# worker's emptying never touches another's.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _database_of_this_worker(url: str) -> str:
+    """`url` for a single process; for an xdist worker, a database of its own
+    beside it (made if missing), so workers never share tables."""
+    if not WORKER:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{WORKER}"
+    with psycopg.connect(base.set(drivername="postgresql", database="postgres").render_as_string(
+            hide_password=False), autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+if os.environ.get("TEST_DATABASE_URL"):
+    # Tests that read the variable themselves (a PostgreSQL outage, say) get this worker's database too.
+    os.environ["TEST_DATABASE_URL"] = _database_of_this_worker(os.environ["TEST_DATABASE_URL"])
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 TEST_CONFIG = {
@@ -30,7 +54,10 @@ TEST_CONFIG = {
     "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_SECURE": False,
     "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-    "RATELIMIT_KEY_PREFIX": "shared-future-test",
+    "RATELIMIT_KEY_PREFIX": f"shared-future-test{WORKER}",
+    # Emptying the limiter between tests deletes its storage's keys: each worker keeps to its own.
+    **({"RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"LIMITS{WORKER}"}}
+       if WORKER and os.environ.get("RATELIMIT_STORAGE_URI", "").startswith("redis") else {}),
     # Each test makes a new app and engine; sharing SQLAlchemy's cache of
     # compiled statements between them saves compiling every query again.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,

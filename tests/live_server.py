@@ -31,7 +31,7 @@ def live_server(database_url: str, *, gunicorn_workers: int | None = None, **set
         "SECRET_KEY": "test-secret-key",
         "SESSION_COOKIE_SECURE": "0",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "RATELIMIT_KEY_PREFIX": "shared-future-test",
+        "RATELIMIT_KEY_PREFIX": "shared-future-test" + os.environ.get("PYTEST_XDIST_WORKER", ""),
         "MAIL_BACKEND": "locmem",
         **settings,
     }

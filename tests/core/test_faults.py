@@ -57,7 +57,7 @@ def test_the_busy_timeout_is_the_configured_one(tmp_path):
 POSTGRESQL = [os.environ["TEST_DATABASE_URL"]] if os.environ.get("TEST_DATABASE_URL") else []
 
 
-@pytest.mark.parametrize("server_url", POSTGRESQL)
+@pytest.mark.parametrize("server_url", POSTGRESQL, ids=["postgresql"] * len(POSTGRESQL))
 def test_while_postgresql_is_unreachable_pages_say_so_and_it_recovers_by_itself(server_url):
     server = make_url(server_url)
     proxy = TcpProxy(server.host, server.port or 5432).start()
