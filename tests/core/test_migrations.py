@@ -1,4 +1,6 @@
 """The migrations build exactly the schema the models describe."""
+from contextlib import contextmanager
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -33,6 +35,22 @@ def test_upgrade_on_an_empty_database_matches_the_models(database_url, tmp_path)
         db.engine.dispose()
 
 
+@contextmanager
+def data_at(revision: str, database_url: str, tmp_path):
+    """An empty database brought up to `revision`, for a test to fill with the
+    factories (a data migration's schema is the models'), upgrade and read."""
+    if database_url.startswith("sqlite"):
+        database_url = f"sqlite:///{tmp_path}/data.db"
+    else:
+        reset_postgresql(database_url)
+    app = make_app(database_url)
+    with app.test_request_context():
+        upgrade(revision=revision)
+        yield
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_email_ownership_migration_links_only_what_confirmed_accounts_prove(database_url, tmp_path):
     """0025: a guest booking or nomination under a confirmed account's address
     becomes the account's; a panel seat given to an unconfirmed account is
@@ -45,13 +63,7 @@ def test_email_ownership_migration_links_only_what_confirmed_accounts_prove(data
     from tests.events.factories import EventFactory, RegistrationFactory
     from tests.factories import UserFactory
 
-    if database_url.startswith("sqlite"):
-        database_url = f"sqlite:///{tmp_path}/data.db"
-    else:
-        reset_postgresql(database_url)
-    app = make_app(database_url)
-    with app.test_request_context():
-        upgrade(revision="0024_second_factor")
+    with data_at("0024_second_factor", database_url, tmp_path):
         owner = UserFactory(email="owner@example.org", email_confirmed_at=utcnow())
         squatter = UserFactory(email="squatter@example.org", email_confirmed_at=None)
         event = EventFactory()
@@ -70,8 +82,6 @@ def test_email_ownership_migration_links_only_what_confirmed_accounts_prove(data
         assert db.session.get(Registration, ids[1]).user_id is None
         assert db.session.get(Nomination, ids[2]).nominator_id == owner_id
         assert db.session.get(PanelMember, ids[3]).user_id is None
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_staff_without_an_app_sign_in_again_after_the_second_factor_arrives(database_url, tmp_path):
@@ -80,13 +90,7 @@ def test_staff_without_an_app_sign_in_again_after_the_second_factor_arrives(data
     from core.models import User
     from tests.factories import UserFactory
 
-    if database_url.startswith("sqlite"):
-        database_url = f"sqlite:///{tmp_path}/staff.db"
-    else:
-        reset_postgresql(database_url)
-    app = make_app(database_url)
-    with app.test_request_context():
-        upgrade(revision="0026_proven_addresses")
+    with data_at("0026_proven_addresses", database_url, tmp_path):
         organiser = UserFactory(roles=["organiser"], email_confirmed_at=utcnow())
         organiser.totp_secret = organiser.totp_enrolled_at = None  # staff from before the second factor
         with_app = UserFactory(roles=["admin"], email_confirmed_at=utcnow())
@@ -98,5 +102,3 @@ def test_staff_without_an_app_sign_in_again_after_the_second_factor_arrives(data
         upgrade()
         after = {user_id: db.session.get(User, user_id).session_version for user_id in ids}
         assert after == {ids[0]: before[ids[0]] + 1, ids[1]: before[ids[1]], ids[2]: before[ids[2]]}
-        db.session.remove()
-        db.engine.dispose()
