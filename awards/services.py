@@ -317,12 +317,27 @@ def _fill(nomination: Nomination, category: AwardCategory, details: NominationDe
     nomination.nominee_knows = bool(details.nominee_knows)
     nomination.nominee_not_told_reason = "" if details.nominee_knows else details.nominee_not_told_reason.strip()
     nomination.data_consent = details.data_consent
-    wanted = {q.id for q in category.questions}
-    nomination.answers = [NominationAnswer(question_id=question_id, text=text.strip())
-                          for question_id, text in details.answers.items() if question_id in wanted and text.strip()]
+    _fill_answers(nomination, category, details.answers)
     nomination.referees = [Referee(name=name.strip(), relationship_to_nominee=relation.strip(),
                                    statement=statement.strip())
                            for name, relation, statement in details.referees[:MAX_REFEREES] if name.strip()]
+
+
+def _fill_answers(nomination: Nomination, category: AwardCategory, answers: dict[int, str]) -> None:
+    """A draft saved again or sent keeps one answer row per question, changed
+    in place: replacing the list would insert the new rows before deleting
+    the old ones and break the one-answer-per-question constraint. Answers to
+    questions removed from the category since stay in the record."""
+    given = {question.id: answers.get(question.id, "").strip() for question in category.questions}
+    kept = {answer.question_id: answer for answer in nomination.answers}
+    for question_id, text in given.items():
+        answer = kept.get(question_id)
+        if text and answer is not None:
+            answer.text = text
+        elif text:
+            nomination.answers.append(NominationAnswer(question_id=question_id, text=text))
+        elif answer is not None:
+            nomination.answers.remove(answer)
 
 
 def _check_word_limits(category: AwardCategory, details: NominationDetails) -> None:

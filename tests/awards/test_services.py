@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from awards import services
-from awards.models import AwardCategory, Decision, Nomination, NominationStatus, NomineeKind, Outcome, PanelMember
+from awards.models import (
+    AwardCategory, Decision, Nomination, NominationAnswer, NominationStatus, NomineeKind, Outcome, PanelMember,
+)
 from awards.services import AwardRuleBroken, CategoryDetails, CycleDetails, NominationDetails
 from core.database import utcnow, write_lock
 from core.errors import DomainErrors, InvalidLink
@@ -118,6 +120,35 @@ def test_a_member_saves_a_draft_then_sends_it(ctx):
     assert sent is draft and sent.status == NominationStatus.SUBMITTED
     assert (sent.nominator_name, sent.nominator_email) == (member.name, member.email)
     assert len(emails_to(member.email)) == 1
+
+
+def test_a_draft_with_answers_is_saved_again_and_sent_with_its_answers_changed_in_place(ctx):
+    """Issue 20: saving or sending a draft that already had an answer was a
+    unique-constraint error (a new answer row inserted beside the old one)
+    and left the nominator stuck."""
+    category, member = CategoryFactory(), UserFactory()
+    first, second = category.questions
+    draft = services.nominate(category, NominationDetails(nominee_name="Amira", answers={first.id: "Runs a club."}),
+                              user=member, submit=False)
+    db.session.commit()
+    answer_id = draft.answers[0].id
+    again = services.nominate(category, NominationDetails(nominee_name="Amira Hussain", answers={
+        first.id: "Runs a homework club.", second.id: "Parents now meet."}), user=member, submit=False,
+        nomination=draft)
+    db.session.commit()
+    assert {a.question_id: a.text for a in again.answers} == {first.id: "Runs a homework club.",
+                                                              second.id: "Parents now meet."}
+    assert answer_id in {a.id for a in again.answers}  # the same row, changed
+    emptied = services.nominate(category, NominationDetails(nominee_name="Amira Hussain", answers={
+        second.id: "Parents now meet."}), user=member, submit=False, nomination=draft)
+    db.session.commit()
+    assert [a.question_id for a in emptied.answers] == [second.id]  # an answer taken out of the draft goes
+    sent = services.nominate(category, complete(category), user=member, submit=True, nomination=draft)
+    db.session.commit()
+    assert sent.status == NominationStatus.SUBMITTED
+    assert sorted(a.text for a in sent.answers) == ["Runs a homework club for children of five faiths.",
+                                                    "Their parents now plan the summer trip together."]
+    assert db.session.scalar(select(func.count(NominationAnswer.id))) == 2
     with pytest.raises(AwardRuleBroken, match="already been sent"):
         services.nominate(category, complete(category), user=member, submit=True, nomination=draft)
 

@@ -107,6 +107,32 @@ def test_a_member_saves_a_draft_comes_back_and_sends_it(app, make_user):
     assert "Amira Hussain" in mine and "Submitted" in mine
 
 
+def test_a_draft_with_an_answer_is_saved_again_and_sent(app, make_user):
+    """Issue 20: the second save of a draft with an answer was a 500, and then
+    a new nomination was refused as a repeat: the nominator was stuck."""
+    member = make_user()
+    category_id, question_ids = a_category(app)
+    browser = app.test_client()
+    sign_in(browser, member)
+    submit(browser, f"/awards/categories/{category_id}/nominate", {
+        "nominee_name": "Amira Hussain", **answers(question_ids[:1], "A first thought."), "draft": "Save as draft"})
+    with app.app_context():
+        draft_id = db.session.scalar(select(Nomination.id))
+    edit = f"/awards/nominations/{draft_id}/edit"
+    again = submit(browser, edit, {"nominee_name": "Amira Hussain", **answers(question_ids, "Second thoughts."),
+                                   "draft": "Save as draft"}, follow_redirects=True)
+    assert again.status_code == 200 and "Your draft is saved" in text_of(again)
+    assert "Second thoughts." in text_of(browser.get(edit))
+    sent = submit(browser, edit, {"nominating": "other", "relationship": "Teacher", "nominee_name": "Amira Hussain",
+                                  "nominee_area": "Corby", "nominee_knows": "yes", "data_consent": "y",
+                                  **answers(question_ids), "send": "Send nomination"})
+    assert sent.status_code == 200 and "Nomination sent" in text_of(sent)
+    with app.app_context():
+        assert db.session.get(Nomination, draft_id).status == NominationStatus.SUBMITTED
+        assert set(db.session.scalars(select(NominationAnswer.text))) == {
+            "They bring neighbours of every faith together."}
+
+
 def test_nominating_is_closed_outside_the_window(app, client):
     with app.app_context():
         cycle = CycleFactory(nominations_open_at=utcnow() + timedelta(days=5),
