@@ -27,7 +27,8 @@ EXPIRING_SOON = timedelta(days=60)
 class ForumForm(FlaskForm):
     name = required_text("Name", 150, "Enter the forum's name")
     kind = RadioField("Kind of forum", choices=[(k.value, k.label) for k in ForumKind], widget=GovRadioInput(),
-                      validators=[InputRequired("Choose the kind of forum")])
+                      validators=[InputRequired("Choose the kind of forum")],
+                      invalid_choice_message="Choose the kind of forum")
     purpose = required_text("Purpose", 300, "Enter what the forum is for",
                             description="One sentence, shown in the list of forums")
     area = required_text("Area covered", 150, "Enter the area the forum covers",
@@ -35,7 +36,9 @@ class ForumForm(FlaskForm):
     public_text = optional_long_text("About the forum", 5000,
                                      "Shown to everyone on its page. You can use **bold**, lists and links.")
     open_to_apply = RadioField("How people join", default="open", widget=GovRadioInput(), choices=[
-        ("open", "Anyone signed in can apply"), ("invitation", "By invitation of the coordinators")])
+        ("open", "Anyone signed in can apply"), ("invitation", "By invitation of the coordinators")],
+        validators=[InputRequired("Choose how people join")],
+        invalid_choice_message="Choose how people join from the list")
     min_age = IntegerField("Youngest age", default=11, widget=GovTextInput(), validators=[
         Optional(), NumberRange(min=5, max=30, message="Youngest age must be between 5 and 30")],
         description="Youth forums only")

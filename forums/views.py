@@ -494,10 +494,12 @@ def edit_forum(forum_id=None):
 
 def _forum_form(forum: Forum | None, *, from_request: bool = True) -> ForumForm:
     """The forum's form: what was sent, when it was this form that was sent; otherwise the forum as it is."""
-    form = ForumForm(**({} if from_request else {"formdata": None}), obj=forum,
-                     open_to_apply="open" if forum is None or forum.open_to_apply else "invitation")
-    if forum is not None and not (from_request and form.is_submitted()):
+    if from_request and request.method == "POST":
+        return ForumForm()  # only what was sent: a choice left out is an error, not the forum's old value
+    form = ForumForm(formdata=None, obj=forum)
+    if forum is not None:  # the form's choices are words, the forum's an enum and a yes or no
         form.kind.data = forum.kind.value
+        form.open_to_apply.data = "open" if forum.open_to_apply else "invitation"
     return form
 
 

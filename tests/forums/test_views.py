@@ -1,7 +1,9 @@
 """Forum pages through real forms: applying, the coordinator's decision and
 who sees whose contact details."""
 from datetime import date
+from html.parser import HTMLParser
 
+import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
@@ -116,3 +118,73 @@ def test_coordinators_set_their_forums_rules_but_not_its_kind_or_coordinators(ap
     capped = submit(browser, f"/forums/{forum_id}/manage/memberships/{applicant_id}", {"action": "approve",
                                                                                          "role": "member"})
     assert "its limit for one faith community" in text_of(capped)
+
+
+class PrefilledForms(HTMLParser):
+    """What a browser sends from each form on a page if the person changes nothing."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self._form, self._select, self._textarea = [], None, None, None
+
+    def handle_starttag(self, tag, attributes):
+        attributes = dict(attributes)
+        if tag == "form":
+            self._form = {}
+            self.forms.append(self._form)
+        elif self._form is None or (not attributes.get("name") and tag != "option"):
+            return
+        elif tag == "input" and attributes.get("type") in ("radio", "checkbox"):
+            if "checked" in attributes:
+                self._form[attributes["name"]] = attributes.get("value", "on")
+        elif tag == "input" and attributes.get("type") != "submit":
+            self._form[attributes["name"]] = attributes.get("value") or ""
+        elif tag == "select":
+            self._select = attributes["name"]
+        elif tag == "option" and self._select and "selected" in attributes:
+            self._form[self._select] = attributes.get("value", "")
+        elif tag == "textarea":
+            self._textarea = attributes["name"]
+            self._form[self._textarea] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._form[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def prefilled(page_html: str, *, with_field: str) -> dict:
+    """The values of the page's form that has `with_field`, as shown."""
+    parser = PrefilledForms()
+    parser.feed(page_html)
+    return next(form for form in parser.forms if with_field in form)
+
+
+@pytest.mark.parametrize("open_to_apply", [True, False])
+def test_a_forums_settings_save_as_they_are_shown_the_first_time(app, make_user, open_to_apply):
+    """Issue 20: "How people join" was not pre-selected, so saving the page
+    unchanged failed with "Not a valid choice"."""
+    coordinator = make_user()
+    with app.app_context():
+        forum = ForumFactory(name="Leadership group", open_to_apply=open_to_apply)
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        db.session.commit()
+        forum_id = forum.id
+    browser = app.test_client()
+    sign_in(browser, coordinator)
+    page = f"/admin/forums/{forum_id}/edit"
+    shown = prefilled(text_of(browser.get(page)), with_field="purpose")
+    assert shown["open_to_apply"] == ("open" if open_to_apply else "invitation")
+    saved = browser.post(page, data=shown)
+    assert saved.status_code == 302, text_of(saved)
+    with app.app_context():
+        assert db.session.get(Forum, forum_id).open_to_apply is open_to_apply
+    unchosen = submit(browser, page, {k: v for k, v in shown.items() if k not in ("open_to_apply", "csrf_token")})
+    assert "Choose how people join" in text_of(unchosen) and "Not a valid choice" not in text_of(unchosen)
