@@ -19,6 +19,7 @@ from awards.models import (
 )
 from core.database import takes_write_lock, utcnow
 from core.extensions import db
+from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
 from core.models import User
 from core.numbers import database_id
@@ -189,7 +190,8 @@ def copy_categories(cycle_id):
         done, copied = call_service(form, lambda: services.copy_categories(
             db.session.get(AwardCycle, form.source_id.data), cycle, actor=current_user))
         if done:
-            flash(f"Copied {len(copied)} categories with their questions and rubrics.", "success")
+            flash(f"Copied {counted(len(copied), 'category', 'categories')} with their questions and rubrics.",
+                  "success")
             return redirect(url_for("awards.manage_cycle", cycle_id=cycle.id))
     return _cycle_page(cycle, copy_form=form, status=400)
 

@@ -1,6 +1,7 @@
 """Formatted text that people write (event descriptions, announcements):
 a small subset of Markdown, rendered to HTML and then cleaned so that only
-harmless tags survive; and moments as people in the UK read them."""
+harmless tags survive; moments as people in the UK read them; and counts
+of things in good English."""
 from datetime import datetime
 from functools import lru_cache
 
@@ -40,3 +41,10 @@ def london_time(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> s
     if value is None:
         return ""
     return in_london(value).strftime(fmt).replace("AM", "am").replace("PM", "pm")
+
+
+def counted(number: int, singular: str, plural: str | None = None) -> str:
+    """A number of things as a sentence says it: "1 member", "2 members",
+    "0 members"; `plural` where adding an s is wrong ("people", "secretaries").
+    Never "member(s)"."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"

@@ -5,6 +5,7 @@ from flask.cli import with_appcontext
 
 from core.database import write_lock
 from core.extensions import db
+from core.formatting import counted
 from events.cli import require_server_name
 from forums import services
 
@@ -17,7 +18,7 @@ def send_renewal_reminders_command():
     with write_lock():
         count = services.send_renewal_reminders()
         db.session.commit()
-    click.echo(f"Queued {count} renewal reminder(s). `flask send-mail` sends them.")
+    click.echo(f"Queued {counted(count, 'renewal reminder')}. `flask send-mail` sends them.")
 
 
 def init_app(app: Flask) -> None:

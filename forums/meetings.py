@@ -3,12 +3,15 @@ calendars and the check-in register come from the events package), apologies,
 the agenda and minutes, and the actions carried from meeting to meeting.
 Functions flush but never commit."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, delete, select
+from flask import url_for
+from sqlalchemy import and_, case, delete, or_, select
+from sqlalchemy.orm import aliased
 
 from core import audit
 from core.database import lock_row, utcnow
+from core.email import queue_email
 from core.extensions import db
 from core.models import User
 from events import services as events
@@ -17,7 +20,7 @@ from events.recurrence import Recurrence
 from forums.models import (
     ActionItem, ActionStatus, Apology, Forum, ForumCoordinator, MeetingPapers, Membership, MembershipStatus,
 )
-from forums.services import ForumRuleBroken, is_active_member
+from forums.services import ForumRuleBroken, announcements_off_link, is_active_member, members_to_email, throttled
 
 
 @dataclass
@@ -33,28 +36,55 @@ class MeetingDetails:
     agenda: str = ""
 
 
-def schedule_meeting(forum: Forum, details: MeetingDetails, *, actor: User) -> Event:
+def schedule_meeting(forum: Forum, details: MeetingDetails, *, actor: User,
+                     now: datetime | None = None) -> Event:
     """Publish a meeting (or every occurrence of a repeating one) at once, so
-    members can book or send apologies; returns the first."""
+    members can book or send apologies, and email the members who get the
+    forum's emails; returns the first. A meeting that has already taken
+    place is recorded instead, so that it can be minuted: nobody is emailed."""
+    now = now or utcnow()
+    past = details.starts_at <= now
+    if past and details.recurrence is not None:
+        raise ForumRuleBroken("A meeting that has already taken place cannot repeat. Record it on its own, then "
+                              "schedule the meetings to come.", field="repeats")
     audience = Audience.FORUM_MEMBERS if details.members_only else Audience.PUBLIC
     try:
         first = events.create_event(events.EventDetails(
             title=details.title.strip(), summary=f"A meeting of {forum.name}", kind=EventKind.FORUM_MEETING,
             starts_at=details.starts_at, ends_at=details.ends_at, contact_email=actor.email, audience=audience,
             venue_id=details.venue_id, online_url=details.online_url, capacity=details.capacity,
-            allow_guests=not details.members_only, recurrence=details.recurrence), actor=actor)
+            allow_guests=not details.members_only, recurrence=details.recurrence), actor=actor,
+            # Events refuse a start in the past because people book them; a meeting that has taken
+            # place is only being recorded, so it is created as at a moment before it began.
+            now=details.starts_at - timedelta(minutes=1) if past else now)
     except events.EventRuleBroken as error:
         # The meeting form has one date and two times where the event form has two dates.
         error.field = {"start_date": "date", "end_date": "end_time"}.get(error.field, error.field)
         raise
-    for meeting in events.series_occurrences(first) or [first]:
+    scheduled = events.series_occurrences(first) or [first]
+    for meeting in scheduled:
         meeting.forum_id = forum.id
         events.publish(meeting, actor=actor)
     if details.agenda.strip():
         db.session.add(MeetingPapers(event_id=first.id, agenda=details.agenda.strip()))
     db.session.flush()
-    audit.record("forum.meeting_scheduled", actor=actor, subject=forum, details={"event": first.id})
+    if not past:
+        _tell_members(forum, scheduled, now)
+    audit.record("forum.meeting_recorded" if past else "forum.meeting_scheduled", actor=actor, subject=forum,
+                 details={"event": first.id})
     return first
+
+
+def _tell_members(forum: Forum, scheduled: list[Event], now: datetime) -> None:
+    """One email per member for the meeting (every date of a repeating one),
+    through the outbox and throttled like announcements; members who turned
+    the forum's emails off see it on the forum page instead."""
+    first = scheduled[0]
+    link = url_for("forums.meeting", forum_id=forum.id, event_id=first.id, _external=True)
+    for n, membership in enumerate(members_to_email(forum)):
+        queue_email(to=membership.user.email, subject=f"{forum.name}: {first.title}",
+                    template="forum_meeting_scheduled", forum=forum, membership=membership, meetings=scheduled,
+                    link=link, stop_link=announcements_off_link(membership), send_after=throttled(n, now))
 
 
 def meetings_of(forum: Forum, *, upcoming: bool, now: datetime | None = None, limit: int = 20) -> list[Event]:
@@ -213,6 +243,19 @@ def open_actions(forum: Forum, *, raised_before: datetime | None = None) -> list
     query = select(ActionItem).where(ActionItem.forum_id == forum.id, ActionItem.status != ActionStatus.DONE)
     if raised_before is not None:
         query = query.where(ActionItem.created_at < raised_before)
+    return list(db.session.scalars(query.order_by(case((ActionItem.due_on.is_(None), 1), else_=0),
+                                                  ActionItem.due_on, ActionItem.id)))
+
+
+def carried_forward_to(meeting: Event) -> list[ActionItem]:
+    """The forum's open actions a meeting takes up from before it: agreed at
+    an earlier meeting, or between meetings before it began; never those
+    agreed at this meeting (they are its own), whenever they were written down."""
+    agreed_at = aliased(Event)
+    query = (select(ActionItem).outerjoin(agreed_at, ActionItem.event_id == agreed_at.id)
+             .where(ActionItem.forum_id == meeting.forum_id, ActionItem.status != ActionStatus.DONE,
+                    or_(and_(ActionItem.event_id.is_(None), ActionItem.created_at < meeting.starts_at),
+                        and_(ActionItem.event_id != meeting.id, agreed_at.starts_at < meeting.starts_at))))
     return list(db.session.scalars(query.order_by(case((ActionItem.due_on.is_(None), 1), else_=0),
                                                   ActionItem.due_on, ActionItem.id)))
 

@@ -82,6 +82,12 @@ class MembershipRole(enum.Enum):
                 MembershipRole.OBSERVER: "Observer (also present)",
                 MembershipRole.YOUTH_REPRESENTATIVE: "Youth representative"}.get(self, self.value.capitalize())
 
+    @property
+    def plural(self) -> str:
+        """"Only secretaries", not "Only secretarys"."""
+        return {MembershipRole.SECRETARY: "Secretaries", MembershipRole.OBSERVER: "Observers"}.get(
+            self, self.label + "s")
+
 
 class Forum(db.Model):
     __tablename__ = "forums"

@@ -22,6 +22,7 @@ from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.errors import DomainError, InvalidLink
 from core.extensions import db
+from core.formatting import counted
 from core.models import User
 from core.permissions import is_admin
 from core.services import confirmed_account_with_email, link_token, link_token_data, normalise_email
@@ -344,7 +345,7 @@ def faith_seats_full(membership: Membership) -> bool:
 def _check_faith_cap(membership: Membership) -> None:
     if faith_seats_full(membership):
         forum = membership.forum
-        raise ForumRuleBroken(f"{forum.name} already has {_faith_seats_taken(membership)} members for "
+        raise ForumRuleBroken(f"{forum.name} already has {counted(_faith_seats_taken(membership), 'member')} for "
                               f"{membership.faith.label}, its limit for one faith community")
 
 
@@ -589,26 +590,39 @@ def announce(forum: Forum, *, subject: str, body: str, role: MembershipRole | No
     essential ones. Messages leave the outbox FORUM_ANNOUNCEMENTS_PER_MINUTE
     at a time; the outbox retries failures and never sends one twice."""
     now = now or utcnow()
+    recipients = members_to_email(forum, role=role, essential=essential)
+    announcement = Announcement(forum_id=forum.id, subject=subject.strip(), body=body.strip(), role=role,
+                                essential=essential, recipients=len(recipients), sent_by_id=actor.id, sent_at=now)
+    db.session.add(announcement)
+    for n, membership in enumerate(recipients):
+        queue_email(to=membership.user.email, subject=f"{forum.name}: {announcement.subject}",
+                    template="forum_announcement", announcement=announcement, forum=forum, membership=membership,
+                    stop_link=None if essential else announcements_off_link(membership),
+                    send_after=throttled(n, now))
+    db.session.flush()
+    audit.record("forum.announcement_sent", actor=actor, subject=forum,
+                 details={"announcement": announcement.id, "recipients": len(recipients)})
+    return announcement
+
+
+def members_to_email(forum: Forum, *, role: MembershipRole | None = None,
+                     essential: bool = False) -> list[Membership]:
+    """The forum's active members (or those in one role) that a message to
+    the forum reaches: those who turned its emails off get only essential ones."""
     query = select(Membership).join(Membership.user).where(Membership.forum_id == forum.id,
                                                            Membership.status == MembershipStatus.ACTIVE)
     if role is not None:
         query = query.where(Membership.role == role)
     if not essential:
         query = query.where(Membership.announcement_emails.is_(True))
-    recipients = db.session.scalars(query.order_by(User.name, Membership.id)).all()
-    announcement = Announcement(forum_id=forum.id, subject=subject.strip(), body=body.strip(), role=role,
-                                essential=essential, recipients=len(recipients), sent_by_id=actor.id, sent_at=now)
-    db.session.add(announcement)
+    return list(db.session.scalars(query.order_by(User.name, Membership.id)))
+
+
+def throttled(n: int, now: datetime) -> datetime:
+    """When the n-th (from 0) of a batch of emails to members may leave:
+    FORUM_ANNOUNCEMENTS_PER_MINUTE at a time, so the mail server is not flooded."""
     per_minute = max(current_app.config["FORUM_ANNOUNCEMENTS_PER_MINUTE"], 1)
-    for n, membership in enumerate(recipients):
-        queue_email(to=membership.user.email, subject=f"{forum.name}: {announcement.subject}",
-                    template="forum_announcement", announcement=announcement, forum=forum, membership=membership,
-                    stop_link=None if essential else announcements_off_link(membership),
-                    send_after=now + timedelta(minutes=n // per_minute))
-    db.session.flush()
-    audit.record("forum.announcement_sent", actor=actor, subject=forum,
-                 details={"announcement": announcement.id, "recipients": len(recipients)})
-    return announcement
+    return now + timedelta(minutes=n // per_minute)
 
 
 def announcements_of(forum: Forum, limit: int = 10) -> list[Announcement]:

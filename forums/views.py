@@ -10,6 +10,7 @@ from sqlalchemy import String, cast, select
 from core import page_cache
 from core.database import takes_write_lock, utcnow
 from core.extensions import db, limiter
+from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
 from core.models import AuditEntry, User
 from core.safeguarding import screen, shows_contact_details
@@ -310,7 +311,9 @@ def schedule_meeting(forum_id):
     if form.validate_on_submit():
         done, meeting = call_service(form, lambda: meetings.schedule_meeting(forum, form.details(), actor=current_user))
         if done:
-            flash("The meeting has been scheduled. Members can now book a place or send apologies.", "success")
+            flash("The meeting is recorded. You can now write and approve its minutes." if meeting.starts_at <= utcnow()
+                  else "The meeting has been scheduled and the members emailed. They can now book a place or send "
+                       "apologies.", "success")
             return redirect(url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
     return render_template("forums/schedule_meeting.html", forum=forum, form=form)
 
@@ -340,7 +343,7 @@ def _meeting_page(forum: Forum, meeting, *, papers_form=None, action_form=None, 
         my_booking=meetings.booking_of(meeting, current_user),
         apologies=meetings.apologies_for(meeting), present=meetings.present_at(meeting),
         expected=meetings.expected_at(meeting), raised=meetings.actions_raised_at(meeting),
-        carried=meetings.open_actions(forum, raised_before=meeting.starts_at)), status
+        carried=meetings.carried_forward_to(meeting)), status
 
 
 def _action_form(forum: Forum) -> ActionForm:
@@ -449,8 +452,9 @@ def announce(forum_id):
             role=MembershipRole(form.role.data) if form.role.data else None, essential=form.essential.data,
             actor=current_user))
         if done:
-            flash(f"The announcement is on its way to {sent.recipients} member(s) and is on the forum page.",
-                  "success")
+            flash(f"The announcement is on its way to {counted(sent.recipients, 'member')} and is on the forum page."
+                  if sent.recipients else "The announcement is on the forum page. No member gets it by email: "
+                  "none that it is for is active, or they have turned announcement emails off.", "success")
             return redirect(url_for("forums.forum_page", forum_id=forum.id))
     return render_template("forums/announce.html", forum=forum, form=form)
 

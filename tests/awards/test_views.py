@@ -228,7 +228,7 @@ def test_a_nominee_who_asks_is_removed_with_every_nomination_of_them(app, make_u
     team = app.test_client()
     sign_in(team, make_user(roles=["awards_administrator"]))
     page = text_of(team.get(f"/manage/awards/nominations/{lead_id}"))
-    assert "If the nominee asks to be removed" in page and "and the 1 grouped under it" in page
+    assert "If the nominee asks to be removed" in page and "and the 1 nomination grouped under it" in page
     done = submit(team, f"/manage/awards/nominations/{lead_id}/remove",
                   form_url=f"/manage/awards/nominations/{lead_id}")
     assert done.status_code == 302 and done.location == f"/manage/awards/{cycle_id}/nominations"

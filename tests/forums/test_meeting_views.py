@@ -250,3 +250,69 @@ def test_meeting_papers_belong_to_their_own_forum(app, make_user):
     with app.app_context():
         assert db.session.scalar(select(MeetingPapers.event_id)) is None
         assert db.session.scalar(select(Announcement.id)) is None
+
+
+def test_an_action_agreed_at_a_meeting_shows_once_on_its_page(app, make_user):
+    """Issue 20: an action added at a meeting also showed under "Actions
+    carried forward" of that same meeting."""
+    coordinator, member = make_user(), make_user()
+    forum_id = a_forum(app, coordinator=coordinator, members=[member])
+    with app.app_context():
+        meeting_id = EventFactory(forum_id=forum_id, kind=EventKind.FORUM_MEETING).id  # next month
+        db.session.commit()
+    page = f"/forums/{forum_id}/meetings/{meeting_id}"
+    running = signed_in(app, coordinator)
+    submit(running, f"{page}/actions", {"description": "Book the hall", "owner_id": str(member.id)}, form_url=page)
+    shown = text_of(running.get(page))
+    agreed, carried = shown.split("Actions agreed at this meeting")[1].split("Actions carried forward")
+    assert "Book the hall" in agreed and "Book the hall" not in carried.split("For coordinators")[0]
+
+
+def test_counts_and_roles_read_as_english(app, make_user):
+    coordinator, member = make_user(), make_user()
+    forum_id = a_forum(app, coordinator=coordinator, members=[member], faith_cap=1)
+    running = signed_in(app, coordinator)
+    form = text_of(running.get(f"/forums/{forum_id}/announcements/new"))
+    assert "Only secretaries" in form and "Only vice-chairs" in form and "secretarys" not in form
+    sent = submit(running, f"/forums/{forum_id}/announcements/new", {"subject": "Hello", "body": "Hi"},
+                  follow_redirects=True)
+    assert "on its way to 1 member and" in text_of(sent) and "(s)" not in text_of(sent)
+    invitations = text_of(running.get(f"/forums/{forum_id}/invitations"))
+    assert "already has 1 member for it" in invitations and "1 members" not in invitations
+
+
+def test_a_coordinator_records_a_meeting_that_has_taken_place_and_minutes_it(app, make_user):
+    """Issue 20: a meeting held before it was put on the site could not be
+    recorded, so it could not be minuted."""
+    coordinator, member = make_user(), make_user()
+    forum_id = a_forum(app, coordinator=coordinator, members=[member])
+    with app.app_context():
+        venue_id = VenueFactory().id
+    running = signed_in(app, coordinator)
+    day = date.today() - timedelta(days=3)
+    done = submit(running, f"/forums/{forum_id}/meetings/new", {
+        "title": "Emergency meeting", "date": [str(day.day), str(day.month), str(day.year)], "start_time": "6pm",
+        "end_time": "7pm", "venue_id": str(venue_id), "who": "members"}, follow_redirects=True)
+    assert done.status_code == 200 and "The meeting is recorded" in text_of(done)
+    with app.app_context():
+        meeting_id = db.session.scalar(select(Event.id).where(Event.forum_id == forum_id))
+        assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == member.email)).all() == []
+    page = f"/forums/{forum_id}/meetings/{meeting_id}"
+    submit(running, f"{page}/papers", {"minutes": "We agreed to meet monthly.", "action": "approve_minutes"},
+           form_url=page)
+    assert "We agreed to meet monthly." in text_of(signed_in(app, member).get(page))
+
+
+def test_scheduling_a_meeting_tells_the_members(app, make_user):
+    coordinator, member = make_user(), make_user()
+    forum_id = a_forum(app, coordinator=coordinator, members=[member], name="County Youth Forum")
+    with app.app_context():
+        venue_id = VenueFactory(name="Kettering Library").id
+    day = date.today() + timedelta(days=10)
+    submit(signed_in(app, coordinator), f"/forums/{forum_id}/meetings/new", {
+        "title": "Spring meeting", "date": [str(day.day), str(day.month), str(day.year)], "start_time": "6:30pm",
+        "end_time": "8pm", "venue_id": str(venue_id), "who": "members"})
+    with app.app_context():
+        [email] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == member.email)).all()
+    assert email.subject == "County Youth Forum: Spring meeting"
+    assert "Kettering Library" in email.body and day.strftime("%-d %B %Y") in email.body

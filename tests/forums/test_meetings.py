@@ -382,3 +382,79 @@ def test_coordinators_resend_a_consent_request_and_record_a_photo_change(ctx):
         services.resend_consent_request(teen, actor=coordinator)
     services.record_photo_consent(teen, False, actor=coordinator)
     assert teen.photo_consent is False
+
+
+# --- issue 20: what people using the forums found ------------------------------------------
+
+def test_an_action_agreed_at_a_meeting_is_not_also_carried_forward_to_it(ctx):
+    forum, coordinator = ForumFactory(), UserFactory()
+    services.grant_coordinator(forum, coordinator, actor=UserFactory(roles=["admin"]))
+    earlier = EventFactory(forum_id=forum.id, kind=EventKind.FORUM_MEETING, starts_at=utcnow() - timedelta(days=30),
+                           ends_at=utcnow() - timedelta(days=30, hours=-2))
+    meeting = meetings.schedule_meeting(forum, meeting_details(), actor=coordinator)
+    later = meetings.schedule_meeting(forum, meeting_details(starts_at=next_week() + timedelta(days=28),
+                                                             ends_at=next_week(20) + timedelta(days=28)),
+                                      actor=coordinator)
+    from_before = meetings.add_action(forum, description="Book the hall", owner_id=coordinator.id, due_on=None,
+                                      meeting=earlier, actor=coordinator)
+    # Agreed ahead of the meeting (an action added before it starts) and between meetings.
+    agreed_here = meetings.add_action(forum, description="Print leaflets", owner_id=coordinator.id, due_on=None,
+                                      meeting=meeting, actor=coordinator)
+    between = meetings.add_action(forum, description="Ask the mosque", owner_id=coordinator.id, due_on=None,
+                                  meeting=None, actor=coordinator)
+    assert meetings.actions_raised_at(meeting) == [agreed_here]
+    assert meetings.carried_forward_to(meeting) == [from_before, between]
+    assert meetings.carried_forward_to(later) == [from_before, agreed_here, between]
+    assert meetings.carried_forward_to(earlier) == []  # nothing came before the first meeting
+
+
+def test_messages_count_in_good_english(ctx):
+    from core.formatting import counted
+    assert [counted(n, "member") for n in (0, 1, 2)] == ["0 members", "1 member", "2 members"]
+    assert counted(1, "person", "people") == "1 person" and counted(3, "person", "people") == "3 people"
+    assert [role.plural for role in MembershipRole][:3] == ["Chairs", "Vice-chairs", "Secretaries"]
+    forum = ForumFactory(faith_cap=1)
+    MembershipFactory(forum=forum, faith=Faith.SIKH)
+    second = services.apply(forum, UserFactory(), Application(reason="Hello", faith=Faith.SIKH))
+    with pytest.raises(ForumRuleBroken, match=f"{forum.name} already has 1 member for Sikh"):
+        services.approve(second, actor=UserFactory())
+
+
+def test_scheduling_a_meeting_emails_the_active_members_who_get_the_forums_emails(ctx, app):
+    app.config["FORUM_ANNOUNCEMENTS_PER_MINUTE"] = 100
+    forum, coordinator = ForumFactory(name="Kettering Interfaith Forum"), UserFactory()
+    keen = MembershipFactory(forum=forum).user
+    quiet = MembershipFactory(forum=forum, announcement_emails=False).user
+    applicant = MembershipFactory(forum=forum, status=MembershipStatus.APPLIED).user
+    suspended = MembershipFactory(forum=forum, status=MembershipStatus.SUSPENDED).user
+    meeting = meetings.schedule_meeting(forum, meeting_details(
+        title="Spring meeting", recurrence=Recurrence("weekly", date.today() + timedelta(days=21))),
+        actor=coordinator)
+    [email] = emails_to(keen.email)
+    assert email.subject == "Kettering Interfaith Forum: Spring meeting"
+    dates = events.series_occurrences(meeting)
+    assert len(dates) >= 3 and all(d.starts_at.strftime("%-d %B %Y") in email.body for d in dates)
+    assert f"/forums/{forum.id}/meetings/{meeting.id}" in email.body
+    assert services.announcements_off_link(db.session.scalar(
+        select(services.Membership).where(services.Membership.user_id == keen.id))) in email.body
+    assert emails_to(quiet.email) == emails_to(applicant.email) == emails_to(suspended.email) == []
+    assert emails_to(coordinator.email) == []
+
+
+def test_a_meeting_that_has_taken_place_is_recorded_to_be_minuted_and_nobody_is_emailed(ctx):
+    forum, coordinator = ForumFactory(), UserFactory()
+    member = MembershipFactory(forum=forum).user
+    last_week = london_datetime(date.today() - timedelta(days=7), time(18, 0))
+    recorded = meetings.schedule_meeting(forum, meeting_details(
+        title="Emergency meeting", starts_at=last_week, ends_at=last_week + timedelta(hours=2)), actor=coordinator)
+    assert recorded.status == EventStatus.PUBLISHED and recorded.starts_at == last_week
+    assert meetings.meetings_of(forum, upcoming=False) == [recorded]
+    assert emails_to(member.email) == []
+    papers = meetings.save_papers(recorded, agenda="", minutes="We agreed to meet monthly.", approve_minutes=True,
+                                  actor=coordinator)
+    assert papers.minutes_approved_at is not None
+    with pytest.raises(ForumRuleBroken, match="A meeting that has already taken place cannot repeat") as refused:
+        meetings.schedule_meeting(forum, meeting_details(
+            starts_at=last_week, ends_at=last_week + timedelta(hours=2),
+            recurrence=Recurrence("weekly", date.today() + timedelta(days=21))), actor=coordinator)
+    assert refused.value.field == "repeats"
