@@ -1,7 +1,10 @@
 """The panel meeting's decisions and their publication: shortlist, then
-winners at the announcement date. Published decisions are locked until an
-administrator reopens them (with a reason, in the audit log). Functions
-flush but never commit; publishing locks the cycle row."""
+winners at the announcement date. Decisions are made once nominations have
+closed; once the shortlist is published who is on it is settled, and
+published results are locked until an administrator reopens them (with a
+reason, in the audit log). Every nominator of a decided nomination is told
+how it ended: when the shortlist is published (on it or not), and when the
+winners are. Functions flush but never commit; publishing locks the cycle row."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +14,7 @@ from sqlalchemy import select
 from awards import judging, services
 from awards.services import AwardRuleBroken
 from awards.models import (
-    ON_SHORTLIST, AwardCategory, AwardCycle, Decision, Nomination, NominationStatus, Outcome,
+    ON_SHORTLIST, AwardCategory, AwardCycle, Decision, Nomination, NominationStatus, Outcome, Stage,
 )
 from core import audit
 from core.database import lock_row, utcnow
@@ -27,9 +30,13 @@ def decisions_in(cycle: AwardCycle) -> dict[int, Decision]:
         .where(AwardCategory.cycle_id == cycle.id))}
 
 
-def decide(nomination: Nomination, outcome: Outcome, *, rationale: str, actor: User) -> Decision:
+def decide(nomination: Nomination, outcome: Outcome, *, rationale: str, actor: User,
+           now: datetime | None = None) -> Decision:
+    now = now or utcnow()
     cycle = nomination.category.cycle
     _lock(cycle)
+    if cycle.stage(now) in (Stage.NOT_OPEN, Stage.NOMINATING):
+        raise AwardRuleBroken("Nominations are still open: the panel decides once they have closed")
     if cycle.results_published_at is not None:
         raise AwardRuleBroken("The results are published, so decisions are locked. Reopen them first.")
     if nomination.status != NominationStatus.ELIGIBLE or nomination.group_with_id is not None:
@@ -37,6 +44,8 @@ def decide(nomination: Nomination, outcome: Outcome, *, rationale: str, actor: U
     if not rationale.strip():
         raise AwardRuleBroken("Write the panel's reason: it goes in the public record", field="rationale")
     decision = db.session.scalar(select(Decision).where(Decision.nomination_id == nomination.id))
+    if cycle.shortlist_published_at is not None:
+        _check_shortlist_holds(nomination, decision, outcome)
     if decision is None:
         decision = Decision(nomination_id=nomination.id, outcome=outcome, rationale="")
         db.session.add(decision)
@@ -47,22 +56,39 @@ def decide(nomination: Nomination, outcome: Outcome, *, rationale: str, actor: U
     return decision
 
 
+def _check_shortlist_holds(nomination: Nomination, decision: Decision | None, outcome: Outcome) -> None:
+    """Once the shortlist is published (and its nominators told), a decision
+    may change within it (winner, highly commended, shortlisted) but nobody
+    joins or leaves it."""
+    was_on = decision is not None and decision.outcome in ON_SHORTLIST
+    if was_on and outcome not in ON_SHORTLIST:
+        raise AwardRuleBroken(f"The shortlist is published and {nomination.nominee_name} is on it: choose winner, "
+                              "highly commended or shortlisted", field="outcome")
+    if not was_on and outcome in ON_SHORTLIST:
+        raise AwardRuleBroken(f"The shortlist is published and {nomination.nominee_name} is not on it, so the "
+                              "decision stays not shortlisted", field="outcome")
+
+
 def publish_shortlist(cycle: AwardCycle, *, actor: User, now: datetime | None = None) -> int:
-    """Announce who is shortlisted (winners are not told apart yet), and tell
-    their nominators and the nominees who know. Returns how many."""
+    """Announce who is shortlisted (winners are not told apart yet), once
+    every eligible nomination is decided: their nominators and the nominees
+    who know are told, and so are the nominators of those not shortlisted.
+    Returns how many are shortlisted."""
     now = now or utcnow()
     _lock(cycle)
     if cycle.shortlist_published_at is not None:
         raise AwardRuleBroken("The shortlist is already published")
     if now < cycle.judging_closes_at:
         raise AwardRuleBroken("Publish the shortlist once judging has closed")
-    shortlisted = [d for d in decisions_in(cycle).values() if d.outcome in ON_SHORTLIST]
+    decided = decisions_in(cycle)
+    shortlisted = [d for d in decided.values() if d.outcome in ON_SHORTLIST]
     if not shortlisted:
         raise AwardRuleBroken("Nobody is shortlisted yet: record the panel's decisions first")
+    _check_all_decided(cycle, decided)
     cycle.shortlist_published_at = now
     db.session.flush()
-    for decision in shortlisted:
-        _tell(decision.nomination, "award_shortlisted", f"Shortlisted: {decision.nomination.category.name}")
+    for decision in decided.values():
+        _tell_outcome(decision, winners_published=False)
     audit.record("awards.shortlist_published", actor=actor, subject=cycle, details={"shortlisted": len(shortlisted)})
     return len(shortlisted)
 
@@ -77,19 +103,32 @@ def publish_results(cycle: AwardCycle, *, actor: User, now: datetime | None = No
     if now < cycle.announce_at:
         raise AwardRuleBroken("The results can be published from the announcement date")
     decided = decisions_in(cycle)
+    _check_all_decided(cycle, decided)
+    for category in cycle.categories:
+        honoured = [d for d in decided.values() if d.nomination.category_id == category.id
+                    and d.outcome in (Outcome.WINNER, Outcome.HIGHLY_COMMENDED)]
+        if honoured and not judging.has_scores(category):
+            raise AwardRuleBroken(
+                f"No judge has scored any nomination in {category.name}, so it cannot have a winner: a judge with a "
+                "conflict cannot score. Have a judge without a conflict score it (the judging dates are in the "
+                f"cycle's settings), or decide that {honoured[0].nomination.nominee_name} is shortlisted or not "
+                "shortlisted.")
+    shortlist_told = cycle.shortlist_published_at is not None
+    cycle.results_published_at = now
+    db.session.flush()
+    for decision in decided.values():
+        if decision.outcome in ON_SHORTLIST or not shortlist_told:
+            _tell_outcome(decision, winners_published=True)
+    audit.record("awards.results_published", actor=actor, subject=cycle)
+
+
+def _check_all_decided(cycle: AwardCycle, decided: dict[int, Decision]) -> None:
     undecided = db.session.scalars(select(Nomination.nominee_name).join(Nomination.category).where(
         AwardCategory.cycle_id == cycle.id, Nomination.status == NominationStatus.ELIGIBLE,
         Nomination.group_with_id.is_(None), Nomination.id.not_in(decided.keys() or [0]))).all()
     if undecided:
         raise AwardRuleBroken(f"Decide every eligible nomination first: {', '.join(sorted(undecided)[:5])}"
                               + (" and others" if len(undecided) > 5 else ""))
-    cycle.results_published_at = now
-    db.session.flush()
-    for decision in decided.values():
-        if decision.outcome in (Outcome.WINNER, Outcome.HIGHLY_COMMENDED):
-            _tell(decision.nomination, "award_result", f"{decision.outcome.label}: {decision.nomination.category.name}",
-                  outcome=decision.outcome)
-    audit.record("awards.results_published", actor=actor, subject=cycle)
 
 
 def reopen_results(cycle: AwardCycle, *, reason: str, actor: User) -> None:
@@ -110,11 +149,34 @@ def _lock(cycle: AwardCycle) -> None:
     db.session.refresh(cycle)
 
 
-def _tell(nomination: Nomination, template: str, subject: str, **context) -> None:
+def _tell_outcome(decision: Decision, *, winners_published: bool) -> None:
+    """The email a decision's nominators get: when the shortlist is published,
+    shortlisted or not; when the winners are, winner or highly commended, or
+    shortlisted but not among them (and not shortlisted, when no shortlist
+    was published before). Nominees who know hear when they are on the shortlist."""
+    nomination, outcome = decision.nomination, decision.outcome
+    category = nomination.category.name
+    if outcome not in ON_SHORTLIST:
+        _tell(nomination, "award_not_shortlisted", f"Shortlist announced: {category}", nominee=False)
+    elif not winners_published:
+        _tell(nomination, "award_shortlisted", f"Shortlisted: {category}")
+    elif outcome == Outcome.SHORTLISTED:
+        _tell(nomination, "award_result", f"Winners announced: {category}", outcome=outcome)
+    else:
+        _tell(nomination, "award_result", f"{outcome.label}: {category}", outcome=outcome)
+
+
+def _tell(nomination: Nomination, template: str, subject: str, *, nominee: bool = True, **context) -> None:
+    """Every nominator of the nominee (the nomination and any grouped under
+    it), once per address, and the nominee if they know and `nominee`."""
     link = url_for("awards.cycle_page", cycle_id=nomination.category.cycle_id, _external=True)
-    queue_email(to=nomination.nominator_email, subject=subject, template=template, nomination=nomination,
-                to_nominee=False, link=link, **context)
-    if nomination.nominee_knows and nomination.nominee_email:
+    told = set()
+    for each in [nomination, *services.grouped_under(nomination)]:
+        if each.nominator_email and each.nominator_email not in told:
+            told.add(each.nominator_email)
+            queue_email(to=each.nominator_email, subject=subject, template=template, nomination=each,
+                        to_nominee=False, link=link, **context)
+    if nominee and nomination.nominee_knows and nomination.nominee_email:
         queue_email(to=nomination.nominee_email, subject=subject, template=template, nomination=nomination,
                     to_nominee=True, link=link, **context)
 

@@ -291,8 +291,10 @@ def score_form(category, sheet=None) -> ScoreForm:
 
 
 class DecisionForm(FlaskForm):
-    outcome = SelectField("The panel's decision", widget=GovSelect(), choices=[(o.value, o.label) for o in Outcome],
-                          invalid_choice_message="Choose a decision from the list")
+    # No default: a decision nobody chose must not be recorded as "Winner".
+    outcome = RadioField("The panel's decision", widget=GovRadioInput(), choices=[(o.value, o.label) for o in Outcome],
+                         validators=[InputRequired("Choose the panel's decision")],
+                         invalid_choice_message="Choose the panel's decision")
     rationale = optional_long_text("Why", 3000, "The panel's reasons. They go in the published results record")
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 

@@ -7,6 +7,7 @@ moment as a score is submitted cannot leave a conflicted judge's score
 behind: PostgreSQL locks the row; SQLite needs the caller's transaction to
 have begun under `core.database.write_lock()`.
 """
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import url_for
@@ -23,6 +24,7 @@ from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.errors import DomainErrors
 from core.extensions import db
+from core.formatting import counted
 from core.models import User
 from core.services import confirmed_account_with_email, email_confirmed, normalise_email
 
@@ -254,12 +256,71 @@ def progress_of(judge: User, category: AwardCategory, nominations: list[Nominati
 
 def results_for(category: AwardCategory, nominations: list[Nomination]) -> tuple[list[scoring.Result], bool]:
     """The ranked results of the panel's nominations (`to_judge`) from their
-    submitted scores (one query for the sheets)."""
+    submitted scores (one query for the sheets). Scores are normalised only
+    once every judge expected to score has scored enough (`_expected`): a
+    seat not yet taken up counts as a judge who has scored nothing."""
     weights = {criterion.id: criterion.weight for criterion in category.criteria}
     sheets = db.session.scalars(select(ScoreSheet).where(
         ScoreSheet.nomination_id.in_([n.id for n in nominations]), ScoreSheet.submitted_at.is_not(None))).all()
     triples = [(sheet.nomination_id, sheet.judge_id,
                 scoring.weighted_score({s.criterion_id: s.value for s in sheet.scores if s.criterion_id in weights},
                                        weights)) for sheet in sheets if sheet.scores]
+    judges, without_account = _expected(category, nominations)
+    seats_not_taken_up = range(-1, -1 - without_account, -1)  # no account, so no id: stand-ins that scored nothing
     return scoring.category_results(triples, [n.id for n in nominations],
-                                    min_per_judge=category.cycle.normalise_after)
+                                    min_per_judge=category.cycle.normalise_after,
+                                    judges=[*judges, *seats_not_taken_up])
+
+
+def has_scores(category: AwardCategory) -> bool:
+    """Whether any judge has submitted scores for any of the panel's nominations."""
+    return db.session.scalar(select(Score.id).join(ScoreSheet, Score.sheet_id == ScoreSheet.id).where(
+        ScoreSheet.nomination_id.in_([n.id for n in to_judge(category)]), ScoreSheet.submitted_at.is_not(None))
+        .limit(1)) is not None
+
+
+def _expected(category: AwardCategory, nominations: list[Nomination]) -> tuple[list[int], int]:
+    """The panel members expected to score these nominations: every judge
+    with an account except one with a conflict on every one of them (who can
+    score nothing); and how many seats no account has taken up yet."""
+    panel = panel_of(category)
+    conflicted: dict[int, int] = {}
+    for declaration in db.session.scalars(select(ConflictDeclaration).where(
+            ConflictDeclaration.nomination_id.in_([n.id for n in nominations]),
+            ConflictDeclaration.kind != ConflictKind.NONE)):
+        conflicted[declaration.judge_id] = conflicted.get(declaration.judge_id, 0) + 1
+    judges = [m.user_id for m in panel if m.user_id is not None
+              and not (nominations and conflicted.get(m.user_id, 0) == len(nominations))]
+    return judges, sum(1 for m in panel if m.user_id is None)
+
+
+@dataclass(frozen=True)
+class YetToScore:
+    """Judges on a panel who have submitted no scores for its nominations:
+    their names, and how many appointments no account has taken up yet."""
+    names: list[str] = field(default_factory=list)
+    without_account: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.without_account)
+
+    @property
+    def sentence(self) -> str:
+        """"Lee Late and 1 judge appointed by email who has no account yet have not submitted any scores yet"."""
+        who = [*self.names]
+        if self.without_account:
+            who.append(counted(self.without_account, "judge appointed by email who has no account yet",
+                               "judges appointed by email who have no account yet"))
+        listed = who[0] if len(who) == 1 else f"{', '.join(who[:-1])} and {who[-1]}"
+        several = len(who) > 1 or self.without_account > 1
+        return f"{listed} {'have' if several else 'has'} not submitted any scores yet"
+
+
+def yet_to_score(category: AwardCategory, nominations: list[Nomination]) -> YetToScore:
+    """Who the results are still waiting for, for the awards team (never
+    shown to judges: it would tell one judge where another is)."""
+    judges, without_account = _expected(category, nominations)
+    scored = set(db.session.scalars(select(ScoreSheet.judge_id).where(
+        ScoreSheet.nomination_id.in_([n.id for n in nominations]), ScoreSheet.submitted_at.is_not(None))))
+    names = sorted(db.session.get(User, judge_id).name for judge_id in judges if judge_id not in scored)
+    return YetToScore(names=names, without_account=without_account)

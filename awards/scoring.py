@@ -6,8 +6,11 @@ are turned into z-scores (how far above or below that judge's own average,
 in that judge's standard deviations) and a nomination's normalised score is
 the mean of its z-scores. It is only fair when every judge has scored enough
 nominations for their average to mean something, so below `min_per_judge`
-it is not applied at all and the results say so.
+it is not applied at all and the results say so. "Every judge" is every
+judge expected to score (`judges`), not only those who have: a judge who has
+scored nothing yet has scored fewer than `min_per_judge`.
 """
+from collections.abc import Iterable
 from collections import defaultdict
 from dataclasses import dataclass
 from statistics import mean, pstdev
@@ -31,15 +34,16 @@ class Result:
 
 
 def category_results(sheets: list[tuple[int, int, float]], nomination_ids: list[int], *,
-                     min_per_judge: int) -> tuple[list[Result], bool]:
+                     min_per_judge: int, judges: Iterable[int] = ()) -> tuple[list[Result], bool]:
     """Results for one category from (nomination, judge, weighted score)
-    triples of submitted sheets. Returns the ranked results (unscored
+    triples of submitted sheets, `judges` being those expected to score
+    (whether or not they have). Returns the ranked results (unscored
     nominations last, unranked) and whether normalisation was applied."""
     by_nomination: dict[int, dict[int, float]] = defaultdict(dict)
-    by_judge: dict[int, dict[int, float]] = defaultdict(dict)
+    by_judge: dict[int, dict[int, float]] = {judge_id: {} for judge_id in judges}
     for nomination_id, judge_id, score in sheets:
         by_nomination[nomination_id][judge_id] = score
-        by_judge[judge_id][nomination_id] = score
+        by_judge.setdefault(judge_id, {})[nomination_id] = score
     normalising = bool(by_judge) and all(len(scored) >= min_per_judge for scored in by_judge.values())
     z = _z_scores(by_judge) if normalising else {}
     results = []
@@ -58,6 +62,8 @@ def category_results(sheets: list[tuple[int, int, float]], nomination_ids: list[
 def _z_scores(by_judge: dict[int, dict[int, float]]) -> dict[tuple[int, int], float]:
     z = {}
     for judge_id, scored in by_judge.items():
+        if not scored:
+            continue
         centre, spread = mean(scored.values()), pstdev(scored.values())
         for nomination_id, score in scored.items():
             # A judge who gave everyone the same score says nothing about order: all zero.

@@ -611,6 +611,9 @@ def group_nominations(nomination: Nomination, lead: Nomination, *, actor: User) 
     if grouped_under(nomination):
         raise AwardRuleBroken("Other nominations are grouped under this one: group them under the other first",
                               field="lead_id")
+    if _is_decided(nomination):
+        raise AwardRuleBroken("The panel has decided on this nomination, so it is judged on its own",
+                              field="lead_id")
     nomination.group_with_id = lead.id
     db.session.flush()
     audit.record("awards.nominations_grouped", actor=actor, subject=nomination, details={"lead": lead.id})
@@ -658,12 +661,27 @@ def move_nomination(nomination: Nomination, to: AwardCategory, *, actor: User) -
                 template="award_nomination_moved", nomination=nomination, moved_from=moved_from)
 
 
-def _check_screenable(nomination: Nomination) -> None:
+def why_screening_is_closed(nomination: Nomination, *, now: datetime | None = None) -> str | None:
+    """Why the nomination's screening (eligible, not eligible, moved) can no
+    longer change, or None while it can: the screening page offers it only then."""
     if nomination.status not in (NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE,
                                  NominationStatus.INELIGIBLE):
-        raise AwardRuleBroken(f"This nomination is {nomination.status.label.lower()}, so it cannot be screened")
-    if nomination.category.cycle.stage(utcnow()) in (Stage.DECIDING, Stage.ANNOUNCED):
-        raise AwardRuleBroken("Judging has finished, so screening decisions can no longer change")
+        return f"This nomination is {nomination.status.label.lower()}, so it cannot be screened"
+    if nomination.category.cycle.stage(now or utcnow()) in (Stage.DECIDING, Stage.ANNOUNCED):
+        return "Judging has finished, so screening decisions can no longer change"
+    if _is_decided(nomination):
+        return "The panel has decided on this nomination, so its screening can no longer change"
+    return None
+
+
+def _is_decided(nomination: Nomination) -> bool:
+    return db.session.scalar(select(Decision.id).where(Decision.nomination_id == nomination.id)) is not None
+
+
+def _check_screenable(nomination: Nomination) -> None:
+    reason = why_screening_is_closed(nomination)
+    if reason is not None:
+        raise AwardRuleBroken(reason)
 
 
 def _screened(nomination: Nomination, actor: User, outcome: str, details: dict | None = None) -> None:

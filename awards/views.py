@@ -358,7 +358,8 @@ def _screen_page(nomination: Nomination, form: ScreeningForm, *, conflict_form=N
         "awards/screen.html", nomination=nomination, form=conflict_form or decision_form or form,
         similar=services.similar_nominations(nomination), grouped=services.grouped_under(nomination),
         lead=db.session.get(Nomination, nomination.group_with_id) if nomination.group_with_id else None,
-        screening_form=form, conflict_form=conflict_form or _conflict_form(nomination),
+        screening_form=form, screening_closed=services.why_screening_is_closed(nomination),
+        conflict_form=conflict_form or _conflict_form(nomination),
         declarations=judging.declarations_for(nomination), decision=decision,
         withheld=_contacts_withheld(nomination),
         decision_form=decision_form or DecisionForm(outcome=decision.outcome.value if decision else None,
@@ -517,6 +518,7 @@ def results(category_id):
     ranked, normalised = judging.results_for(category, nominations)
     return render_template("awards/results.html", category=category, results=ranked, normalised=normalised,
                            nominations={n.id: n for n in nominations},
+                           waiting=judging.yet_to_score(category, nominations),
                            conflicts=judging.conflicts_in(category.cycle),
                            decided=decisions.decisions_in(category.cycle))
 
@@ -579,7 +581,8 @@ def publish_shortlist(cycle_id):
     _require_awards_team()
     cycle = db.get_or_404(AwardCycle, cycle_id)
     return press_button(EmptyForm(), lambda: decisions.publish_shortlist(cycle, actor=current_user),
-                        "The shortlist is published, and the shortlisted nominees' nominators have been emailed.",
+                        "The shortlist is published, and every nominator has been emailed whether their nominee is "
+                        "on it.",
                         url_for("awards.manage_cycle", cycle_id=cycle.id))
 
 
@@ -590,7 +593,8 @@ def publish_results(cycle_id):
     _require_awards_team()
     cycle = db.get_or_404(AwardCycle, cycle_id)
     return press_button(EmptyForm(), lambda: decisions.publish_results(cycle, actor=current_user),
-                        "The results are published and the decisions are locked.",
+                        "The results are published and the decisions are locked. The shortlisted nominees' "
+                        "nominators have been emailed the results.",
                         url_for("awards.manage_cycle", cycle_id=cycle.id))
 
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from awards import judging, services
-from awards.models import ConflictKind, Nomination, NominationStatus, NomineeKind, ScoreSheet
+from awards.models import ConflictKind, Nomination, NominationStatus, NomineeKind, PanelMember, ScoreSheet
 from awards.services import AwardRuleBroken
 from core import services as core_services
 from core.database import write_lock
@@ -183,3 +183,35 @@ def test_grouped_nominations_are_judged_once_under_their_lead(ctx):
     assert judging.may_see(lead, judge) and not judging.may_see(same, judge)
     results, _ = judging.results_for(category, judging.to_judge(category))
     assert [(r.nomination_id, r.scores) for r in results] == [(lead.id, 0)]  # the grouped one's sheet is out
+
+
+def test_scores_are_not_normalised_while_an_appointed_judge_has_scored_nothing(ctx):
+    """Issue 20: normalised scores were shown as final while a judge on the
+    panel had not scored at all (only the judges who had scored counted)."""
+    category = CategoryFactory(cycle=judging_now())  # normalised once every judge has scored 2
+    first, second, late = UserFactory(), UserFactory(), UserFactory(name="Lee Late")
+    conflicted = UserFactory(name="Con Flicted")
+    on_panel(category, first, second, late, conflicted)
+    judging.appoint_judge(category, "no.account.yet@example.org", actor=UserFactory())
+    amira, grace = eligible(category, "Amira Hussain"), eligible(category, "Grace Okafor")
+    for nomination in (amira, grace):
+        judging.declare(nomination, conflicted, ConflictKind.FAMILY)  # off both: nothing they could score
+        for n, judge in enumerate((first, second, late)):
+            judging.declare(nomination, judge, ConflictKind.NONE)
+            if judge is not late:
+                judging.score(nomination, judge, all_scores(category, 5 if nomination is amira else 1 + n),
+                              submit=True)
+    nominations = judging.to_judge(category)
+    results, normalised = judging.results_for(category, nominations)
+    assert not normalised and all(r.normalised is None for r in results)
+    assert judging.yet_to_score(category, nominations) == judging.YetToScore(names=["Lee Late"], without_account=1)
+    for nomination in (amira, grace):
+        judging.score(nomination, late, all_scores(category, 3), submit=True)
+    assert judging.yet_to_score(category, nominations) == judging.YetToScore(names=[], without_account=1)
+    _, normalised = judging.results_for(category, nominations)
+    assert not normalised  # the appointment not yet taken up is a judge who has scored nothing too
+    db.session.delete(db.session.scalar(select(PanelMember).where(PanelMember.user_id.is_(None))))
+    db.session.flush()
+    results, normalised = judging.results_for(category, nominations)
+    assert normalised and all(r.normalised is not None for r in results)
+    assert not judging.yet_to_score(category, nominations)

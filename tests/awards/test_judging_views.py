@@ -6,8 +6,9 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from awards.models import (
-    ConflictDeclaration, Nomination, NominationAnswer, NominationStatus, NomineeKind, PanelMember, ScoreSheet,
+    ConflictDeclaration, Nomination, NominationAnswer, NominationStatus, NomineeKind, PanelMember, Score, ScoreSheet,
 )
+from core.database import utcnow
 from core.extensions import db
 from core.models import User
 from tests.awards.factories import CategoryFactory, CycleFactory
@@ -171,3 +172,30 @@ def test_a_judge_sees_a_young_nominees_contact_only_as_the_safeguarding_note(app
     assert str(escape(YOUNG_MEMBERS_NOTE)) in text_of(browser.get(f"/judging/nominations/{amira}"))
     assert "amira@example.org" not in text_of(browser.get(f"/judging/nominations/{amira}"))
     assert "grace@example.org" in text_of(browser.get(f"/judging/nominations/{grace}"))
+
+
+def test_the_results_say_who_has_not_scored_yet_and_judges_never_see_it(app, make_user):
+    first, late = make_user(), make_user(name="Lee Late")
+    category_id, (impact, reach), (amira, grace) = judging_world(app, first, late)
+    with app.app_context():
+        cycle = db.session.get(Nomination, amira).category.cycle
+        cycle.normalise_after = 2
+        db.session.commit()
+    judge = app.test_client()
+    sign_in(judge, first)
+    for nomination in (amira, grace):
+        page = f"/judging/nominations/{nomination}"
+        submit(judge, f"{page}/declaration", {"kind": "none"}, form_url=page)
+        with app.app_context():
+            db.session.add(ScoreSheet(nomination_id=nomination, judge_id=db.session.scalar(
+                select(User.id).where(User.email == first.email)), submitted_at=utcnow(), scores=[
+                Score(criterion_id=impact, value=5 if nomination == amira else 2),
+                Score(criterion_id=reach, value=3)]))
+            db.session.commit()
+    team = app.test_client()
+    sign_in(team, make_user(roles=["awards_administrator"]))
+    results = text_of(team.get(f"/manage/awards/categories/{category_id}/results"))
+    assert "These results are not final" in results and "Lee Late has not submitted any scores yet" in results
+    assert "Not applicable" in results and "Ranked by the raw score" in results
+    for page in ("/judging", f"/judging/nominations/{amira}"):
+        assert "Lee Late" not in text_of(judge.get(page)) and "not final" not in text_of(judge.get(page))

@@ -52,3 +52,10 @@ def test_a_judge_who_scores_everyone_alike_counts_as_average():
 def test_unscored_nominations_come_last_without_a_rank():
     results, _ = category_results([(1, 10, 4.0)], [1, 2], min_per_judge=3)
     assert [(r.nomination_id, r.rank, r.scores, r.raw) for r in results] == [(1, 1, 1, 4.0), (2, None, 0, None)]
+
+
+def test_a_judge_expected_to_score_who_has_scored_nothing_stops_normalisation():
+    results, normalised = category_results(SHEETS, [1, 2, 3], min_per_judge=3, judges=[10, 20, 30, 99])
+    assert normalised is False and all(r.normalised is None for r in results)
+    _, normalised = category_results(SHEETS, [1, 2, 3], min_per_judge=3, judges=[10, 20, 30])
+    assert normalised is True
