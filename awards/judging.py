@@ -177,9 +177,11 @@ def sheet_of(nomination: Nomination, judge) -> ScoreSheet | None:
 
 
 def score(nomination: Nomination, judge: User, values: dict[int, int | None], *, comment: str = "",
-          submit: bool, now: datetime | None = None) -> ScoreSheet:
+          submit: bool, for_submission: bool = False, now: datetime | None = None) -> ScoreSheet:
     """Save a judge's scores as a draft, or submit them (every criterion
-    scored). Submitted scores are final; the judging window closes submission."""
+    scored). Submitted scores are final; the judging window closes submission.
+    `for_submission`: a draft the judge means to submit once they have seen
+    what they are submitting (`submit_scores`), so every criterion is scored."""
     now = now or utcnow()
     category = nomination.category
     if category.cycle.stage(now) != Stage.JUDGING:
@@ -193,7 +195,7 @@ def score(nomination: Nomination, judge: User, values: dict[int, int | None], *,
     problems = []
     for criterion in category.criteria:
         value = values.get(criterion.id)
-        if value is None and submit:
+        if value is None and (submit or for_submission):
             problems.append(AwardRuleBroken("Score this criterion", field=f"criterion_{criterion.id}"))
         elif value is not None and not 1 <= value <= category.scale_max:
             problems.append(AwardRuleBroken(f"Score from 1 to {category.scale_max}",
@@ -217,6 +219,16 @@ def score(nomination: Nomination, judge: User, values: dict[int, int | None], *,
     db.session.flush()
     audit.record("awards.scores_submitted" if submit else "awards.scores_saved", actor=judge, subject=nomination)
     return sheet
+
+
+def submit_scores(nomination: Nomination, judge: User, *, now: datetime | None = None) -> ScoreSheet:
+    """Submit the judge's saved draft, as it is: the last step of "Submit
+    scores", after the page that shows them what they are submitting."""
+    sheet = sheet_of(nomination, judge)
+    if sheet is None:
+        raise AwardRuleBroken("You have no scores saved for this nomination yet: score it first")
+    return score(nomination, judge, {s.criterion_id: s.value for s in sheet.scores}, comment=sheet.comment,
+                 submit=True, now=now)
 
 
 def others_sheets(nomination: Nomination, judge) -> list[ScoreSheet]:

@@ -100,34 +100,68 @@ def _nomination_page(category: AwardCategory, *, draft: Nomination | None):
 @bp.route("/awards/nominations/link/<token>", methods=["GET", "POST"])
 def nomination_by_link(token):
     """The emailed link: a guest confirms their nomination here, and any
-    nominator can see it or withdraw it."""
+    nominator can see it, or go on to withdraw it."""
     nomination = from_emailed_link(services.nomination_for_token, token)
     form = EmptyForm()
-    if form.validate_on_submit():
-        withdrawing = request.form.get("action") == "withdraw"
-        done, _ = call_service(form, lambda: services.withdraw_nomination(nomination, actor=None) if withdrawing
-                               else services.confirm_nomination(nomination))
+    if form.validate_on_submit() and request.form.get("action") == "confirm":
+        done, _ = call_service(form, lambda: services.confirm_nomination(nomination))
         if done:
-            flash("Your nomination has been withdrawn." if withdrawing else
-                  "Thank you: your nomination is confirmed. We have emailed you a copy.", "success")
+            flash("Thank you: your nomination is confirmed. We have emailed you a copy.", "success")
             return redirect(url_for("awards.nomination_by_link", token=token))
     return render_template("awards/nomination.html", nomination=nomination, form=form, token=token,
                            open=nomination.category.cycle.stage(utcnow()) == Stage.NOMINATING)
+
+
+@bp.get("/awards/nominations/link/<token>/withdraw")
+def confirm_withdraw_by_link(token):
+    nomination = from_emailed_link(services.nomination_for_token, token)
+    return _withdraw_page(nomination, action=url_for("awards.withdraw_by_link", token=token),
+                          back=url_for("awards.nomination_by_link", token=token))
+
+
+@bp.post("/awards/nominations/link/<token>/withdraw")
+@takes_write_lock
+def withdraw_by_link(token):
+    nomination = from_emailed_link(services.nomination_for_token, token)
+    return press_button(EmptyForm(), lambda: services.withdraw_nomination(nomination, actor=None),
+                        f"Your nomination of {nomination.nominee_name} has been withdrawn.",
+                        url_for("awards.nomination_by_link", token=token))
+
+
+def _withdraw_page(nomination: Nomination, *, action: str, back: str):
+    """Withdrawing cannot be undone: the page says what will happen, and
+    only its button (a POST with the form token) withdraws."""
+    return render_template("awards/confirm_withdraw.html", nomination=nomination, form=EmptyForm(), action=action,
+                           back=back, open=nomination.category.cycle.stage(utcnow()) == Stage.NOMINATING)
 
 
 @bp.get("/my-nominations")
 @login_required
 def my_nominations():
     return render_template("awards/my_nominations.html", nominations=services.nominations_by(current_user),
-                           form=EmptyForm(), now=utcnow())
+                           now=utcnow())
 
 
-@bp.post("/my-nominations/<int:nomination_id>/withdraw")
-@login_required
-def withdraw_mine(nomination_id):
+def _my_nomination(nomination_id: int) -> Nomination:
+    """The signed-in person's own nomination; to anyone else it is not found."""
     nomination = db.get_or_404(Nomination, nomination_id)
     if nomination.nominator_id != current_user.id:
         abort(404)
+    return nomination
+
+
+@bp.get("/my-nominations/<int:nomination_id>/withdraw")
+@login_required
+def confirm_withdraw_mine(nomination_id):
+    return _withdraw_page(_my_nomination(nomination_id), back=url_for("awards.my_nominations"),
+                          action=url_for("awards.withdraw_mine", nomination_id=nomination_id))
+
+
+@bp.post("/my-nominations/<int:nomination_id>/withdraw")
+@takes_write_lock
+@login_required
+def withdraw_mine(nomination_id):
+    nomination = _my_nomination(nomination_id)
     return press_button(EmptyForm(), lambda: services.withdraw_nomination(nomination, actor=current_user),
                         f"Your nomination of {nomination.nominee_name or 'the nominee'} has been withdrawn.",
                         url_for("awards.my_nominations"))
@@ -444,14 +478,43 @@ def score(nomination_id):
     nomination = _nomination_to_judge(nomination_id)
     form = score_form(nomination.category)
     if form.validate_on_submit():
-        submitting = bool(form.send.data)
+        submitting = bool(form.send.data)  # saved as a draft either way: submitting asks first (confirm_scores)
         done, _ = call_service(form, lambda: judging.score(nomination, current_user, form.values(),
-                                                           comment=form.comment.data or "", submit=submitting))
+                                                           comment=form.comment.data or "", submit=False,
+                                                           for_submission=submitting))
         if done:
-            flash("Your scores are submitted." if submitting else "Your draft scores are saved.", "success")
-            return redirect(url_for("awards.judging_home") if submitting else
-                            url_for("awards.judge_nomination", nomination_id=nomination.id))
+            if submitting:
+                return redirect(url_for("awards.confirm_scores", nomination_id=nomination.id))
+            flash("Your draft scores are saved.", "success")
+            return redirect(url_for("awards.judge_nomination", nomination_id=nomination.id))
     return _judging_page(nomination, form=form, status=400)
+
+
+@bp.get("/judging/nominations/<int:nomination_id>/submit")
+@login_required
+def confirm_scores(nomination_id):
+    """What the judge is about to submit, and that it is final. With no
+    draft to submit (or scores already submitted), back to the nomination."""
+    nomination = _nomination_to_judge(nomination_id)
+    sheet = judging.sheet_of(nomination, current_user)
+    if sheet is None or sheet.submitted_at is not None or not judging.may_see(nomination, current_user):
+        return redirect(url_for("awards.judge_nomination", nomination_id=nomination.id))
+    return render_template("awards/confirm_scores.html", nomination=nomination, sheet=sheet, form=EmptyForm())
+
+
+@bp.post("/judging/nominations/<int:nomination_id>/submit")
+@takes_write_lock
+@login_required
+def submit_scores(nomination_id):
+    nomination = _nomination_to_judge(nomination_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    done, _ = call_service(form, lambda: judging.submit_scores(nomination, current_user))
+    if done:
+        flash("Your scores are submitted.", "success")
+        return redirect(url_for("awards.judging_home"))
+    return redirect(url_for("awards.judge_nomination", nomination_id=nomination.id))
 
 
 # --- the awards team: panels, conflicts and results -------------------------------------------------

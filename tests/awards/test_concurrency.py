@@ -5,6 +5,7 @@ from awards.models import (
     ConflictDeclaration, ConflictKind, Nomination, NominationStatus, NomineeKind, PanelMember, Score, ScoreSheet,
 )
 from core.extensions import db
+from core.models import AuditEntry
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.events.test_concurrency import ROOMY_LIMITS, all_at_once
 from tests.http_client import HttpClient
@@ -31,12 +32,17 @@ def test_a_triple_clicked_submit_leaves_one_set_of_scores(app, database_url, mak
         token = client.csrf_token(page)
         scores = {f"criterion_{criterion}": "4" for criterion in criteria} | {"send": "Submit scores"}
         same_button = (lambda: None, lambda _: client.post(f"{page}/scores", scores, token))
-        results = all_at_once([same_button, same_button, same_button])
-    assert sorted(status for status, _ in results) == [302, 400, 400]
-    assert sum("already submitted your scores" in body for _, body in results) == 2
+        asked = all_at_once([same_button, same_button, same_button])  # saved as a draft, then asked to confirm
+        confirm_button = (lambda: None, lambda _: client.post(f"{page}/submit", {}, token))
+        confirmed = all_at_once([confirm_button, confirm_button, confirm_button])
+    assert [status for status, _ in asked] == [302, 302, 302]
+    assert [status for status, _ in confirmed] == [302, 302, 302]
     with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == "awards.scores_submitted")) == 1  # the others were told they had already
         assert db.session.scalar(select(func.count(ScoreSheet.id))) == 1
         assert db.session.scalar(select(func.count(Score.id))) == len(criteria)
+        assert db.session.scalar(select(ScoreSheet.submitted_at)) is not None
 
 
 def test_a_triple_clicked_send_makes_one_guest_nomination(app, database_url):

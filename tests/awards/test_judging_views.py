@@ -56,6 +56,7 @@ def test_a_judge_declares_then_reads_and_scores(app, make_user):
     assert missing.status_code == 400 and "Score this criterion" in text_of(missing)
     submit(browser, f"{page}/scores", {f"criterion_{impact}": "4", f"criterion_{reach}": "2", "comment": "Strong",
                                        "send": "Submit scores"})
+    submit(browser, f"{page}/submit")
     assert "Submitted" in text_of(browser.get(page))
     again = submit(browser, f"{page}/scores", {f"criterion_{impact}": "5", f"criterion_{reach}": "5",
                                                "send": "Submit scores"}, form_url="/judging")
@@ -132,6 +133,7 @@ def test_the_awards_team_appoint_judges_record_conflicts_and_read_results(app, m
         submit(judging, f"{page}/declaration", {"kind": "none"}, form_url=page)
     submit(judging, f"/judging/nominations/{amira}/scores", {f"criterion_{impact}": "5", f"criterion_{reach}": "2",
                                                               "send": "Submit scores"}, form_url="/judging")
+    submit(judging, f"/judging/nominations/{amira}/submit", form_url="/judging")
     screen = f"/manage/awards/nominations/{grace}"
     with app.app_context():
         judge_id = db.session.scalar(select(User.id).where(User.email == judge.email))
@@ -199,3 +201,34 @@ def test_the_results_say_who_has_not_scored_yet_and_judges_never_see_it(app, mak
     assert "Not applicable" in results and "Ranked by the raw score" in results
     for page in ("/judging", f"/judging/nominations/{amira}"):
         assert "Lee Late" not in text_of(judge.get(page)) and "not final" not in text_of(judge.get(page))
+
+
+def test_submitting_scores_asks_first_and_says_they_are_final(app, make_user):
+    """Issue 20: Submit scores was final in one click."""
+    judge = make_user()
+    _, (impact, reach), (amira, _) = judging_world(app, judge)
+    browser = app.test_client()
+    sign_in(browser, judge)
+    page = f"/judging/nominations/{amira}"
+    submit(browser, f"{page}/declaration", {"kind": "none"}, form_url=page)
+    confirm = f"{page}/submit"
+    assert browser.get(confirm).location == page  # nothing saved to submit yet: back to the nomination
+    sent = submit(browser, f"{page}/scores", {f"criterion_{impact}": "4", f"criterion_{reach}": "2",
+                                              "comment": "Strong local work", "send": "Submit scores"})
+    assert sent.status_code == 302 and sent.location == confirm
+    asked = text_of(browser.get(confirm))
+    assert "Submit your scores for Amira Hussain?" in asked and "you cannot change them" in asked
+    assert "4 out of 5" in asked and "Strong local work" in asked and f'href="{page}">Cancel' in asked
+    with app.app_context():
+        sheet = db.session.scalar(select(ScoreSheet))
+        assert sheet.submitted_at is None and [s.value for s in sheet.scores] == [4, 2]  # kept as a draft
+    assert "Draft saved" in text_of(browser.get("/judging"))
+    changed = submit(browser, f"{page}/scores", {f"criterion_{impact}": "5", f"criterion_{reach}": "2",
+                                                 "send": "Submit scores"}, form_url=page)
+    assert changed.location == confirm and "5 out of 5" in text_of(browser.get(confirm))
+    done = submit(browser, confirm, follow_redirects=True)
+    assert "Your scores are submitted." in text_of(done)
+    with app.app_context():
+        sheet = db.session.scalar(select(ScoreSheet))
+        assert sheet.submitted_at is not None and [s.value for s in sheet.scores] == [5, 2]
+    assert browser.get(confirm).location == page  # submitted: nothing more to confirm

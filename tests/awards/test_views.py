@@ -73,7 +73,7 @@ def test_a_guest_nominates_and_confirms_by_the_emailed_link(app, client):
         assert db.session.scalar(select(Nomination.status)) == NominationStatus.UNCONFIRMED  # opening changes nothing
     confirmed = submit(client, link, {"action": "confirm"}, follow_redirects=True)
     assert "your nomination is confirmed" in text_of(confirmed)
-    withdrawn = submit(client, link, {"action": "withdraw"}, follow_redirects=True)
+    withdrawn = submit(client, f"{link}/withdraw", follow_redirects=True)
     assert "has been withdrawn" in text_of(withdrawn)
     with app.app_context():
         assert db.session.scalar(select(Nomination.status)) == NominationStatus.WITHDRAWN
@@ -131,6 +131,56 @@ def test_a_draft_with_an_answer_is_saved_again_and_sent(app, make_user):
         assert db.session.get(Nomination, draft_id).status == NominationStatus.SUBMITTED
         assert set(db.session.scalars(select(NominationAnswer.text))) == {
             "They bring neighbours of every faith together."}
+
+
+def test_withdrawing_a_nomination_asks_first_and_says_what_will_happen(app, make_user):
+    """Issue 20: Withdraw was one click and could not be undone."""
+    member = make_user()
+    category_id, question_ids = a_category(app, name="Unsung Hero")
+    browser = app.test_client()
+    sign_in(browser, member)
+    submit(browser, f"/awards/categories/{category_id}/nominate", {
+        "nominating": "other", "relationship": "Neighbour", "nominee_name": "Amira Hussain", "nominee_area": "Corby",
+        "nominee_knows": "yes", "data_consent": "y", **answers(question_ids), "send": "Send nomination"})
+    with app.app_context():
+        nomination_id = db.session.scalar(select(Nomination.id))
+    mine = text_of(browser.get("/my-nominations"))
+    confirm = f"/my-nominations/{nomination_id}/withdraw"
+    assert f'href="{confirm}"' in mine  # a link to the question, not a button that withdraws
+    asked = browser.get(confirm)
+    page = text_of(asked)
+    assert asked.status_code == 200 and "Withdraw your nomination of Amira Hussain?" in page
+    assert "The awards team will not consider it" in page and "cannot be undone" in page
+    assert 'href="/my-nominations">Cancel' in page and 'name="csrf_token"' in page
+    with app.app_context():
+        assert db.session.get(Nomination, nomination_id).status == NominationStatus.SUBMITTED  # asking changes nothing
+    assert browser.post(confirm, data={}).status_code == 400  # no form token, no change
+    done = submit(browser, confirm, follow_redirects=True)
+    assert "Your nomination of Amira Hussain has been withdrawn" in text_of(done)
+    with app.app_context():
+        assert db.session.get(Nomination, nomination_id).status == NominationStatus.WITHDRAWN
+
+
+def test_withdrawing_by_the_emailed_link_asks_first_too(app, client):
+    category_id, question_ids = a_category(app, name="Unsung Hero")
+    submit(client, f"/awards/categories/{category_id}/nominate", {
+        "nominator_name": "Pat Neighbour", "nominator_email": "pat@example.org", "nominating": "other",
+        "relationship": "Neighbour", "nominee_name": "Amira Hussain", "nominee_area": "Corby", "nominee_knows": "yes",
+        "data_consent": "y", **answers(question_ids)})
+    with app.app_context():
+        body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == "pat@example.org"))
+    link = "/awards/nominations/link/" + body.split("/awards/nominations/link/")[1].split()[0]
+    assert f'href="{link}/withdraw"' in text_of(client.get(link))
+    asked = text_of(client.get(f"{link}/withdraw"))
+    assert "Withdraw your nomination of Amira Hussain?" in asked and f'href="{link}">Cancel' in asked
+    with app.app_context():
+        assert db.session.scalar(select(Nomination.status)) == NominationStatus.UNCONFIRMED
+    submit(client, link, {"action": "withdraw"})  # the old one-click button's request withdraws nothing
+    with app.app_context():
+        assert db.session.scalar(select(Nomination.status)) == NominationStatus.UNCONFIRMED
+    submit(client, f"{link}/withdraw")
+    with app.app_context():
+        assert db.session.scalar(select(Nomination.status)) == NominationStatus.WITHDRAWN
 
 
 def test_nominating_is_closed_outside_the_window(app, client):
