@@ -26,6 +26,7 @@ DEMO_ACCOUNTS = [
     ("admin@example.org", "Ada Admin", [SiteRole.ADMIN]),
     ("organiser@example.org", "Olu Organiser", [SiteRole.ORGANISER]),
     ("awards@example.org", "Aisha Awards", [SiteRole.AWARDS_ADMINISTRATOR]),
+    ("monitor@example.org", "Meera Monitor", [SiteRole.EQUALITY_MONITOR]),
     ("member@example.org", "Mo Member", []),
     ("coordinator@example.org", "Cora Coordinator", []),
     ("judge@example.org", "Jo Judge", []),

@@ -117,8 +117,19 @@ class Config:
         self.FORUM_ANNOUNCEMENTS_PER_MINUTE = _int("FORUM_ANNOUNCEMENTS_PER_MINUTE", 30)
         # Members are reminded this many days before their term ends.
         self.FORUM_RENEWAL_NOTICE_DAYS = _int("FORUM_RENEWAL_NOTICE_DAYS", 30)
+        # An event's attendance is settled this many days after it ends: from then on only an admin's
+        # audited reopening, for ATTENDANCE_REOPENED_FOR_HOURS, lets check-ins and bookings change
+        # (events/settlement.py), so the figures reports publish stay put.
+        self.ATTENDANCE_SETTLES_AFTER_DAYS = max(0, _int("ATTENDANCE_SETTLES_AFTER_DAYS", 14))
+        self.ATTENDANCE_REOPENED_FOR_HOURS = max(1, _int("ATTENDANCE_REOPENED_FOR_HOURS", 48))
         # Reports show counts from 1 to this minus one as "<5" (see reports/suppression.py).
         self.REPORT_SUPPRESSION_THRESHOLD = max(2, _int("REPORT_SUPPRESSION_THRESHOLD", 5))
+        # A group's answers are broken down only when at least this many of them answered.
+        self.REPORT_MINIMUM_RESPONDENTS = max(self.REPORT_SUPPRESSION_THRESHOLD,
+                                              _int("REPORT_MINIMUM_RESPONDENTS", 10))
+        # The secret behind each person's record key (reports/perturbation.py): derived from SECRET_KEY
+        # unless set. Keep it fixed: a new one changes every published figure's noise.
+        self.REPORT_RECORD_KEY_SECRET = os.environ.get("REPORT_RECORD_KEY_SECRET") or None
         # A partner's site fetching events for its visitors; enough for a busy page, not for a scraper loop.
         self.API_LIMIT_PER_IP = os.environ.get("API_LIMIT_PER_IP", "300 per minute")
         self.PUBLIC_FORM_LIMIT_PER_IP = os.environ.get(

@@ -9,6 +9,7 @@ row (`SELECT ... FOR UPDATE`); SQLite ignores FOR UPDATE, so such work runs
 inside `write_lock()`, whose transaction starts with BEGIN IMMEDIATE and so
 holds the database's single write lock from its first statement.
 """
+import hashlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time, timezone
@@ -17,8 +18,10 @@ from zoneinfo import ZoneInfo
 
 from flask import request
 
-from sqlalchemy import DateTime, MetaData, event, select
+from sqlalchemy import DateTime, Integer, MetaData, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -120,6 +123,24 @@ def lock_row(session, model, row_id: int) -> None:
     session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
 
+class keyed_byte(GenericFunction):
+    """keyed_byte(secret, text): a number from 0 to 255 fixed by the text and
+    a secret (the first byte of md5(secret || text)), the same on SQLite and
+    PostgreSQL, worked out in the database so a GROUP BY can add them up."""
+    type = Integer()
+    inherit_cache = True
+
+
+def _keyed_byte(secret: str, text: str) -> int:
+    return hashlib.md5((secret + text).encode()).digest()[0]
+
+
+@compiles(keyed_byte, "postgresql")
+def _keyed_byte_postgresql(element, compiler, **kw):
+    secret, text = list(element.clauses)
+    return (f"get_byte(decode(md5({compiler.process(secret, **kw)} || {compiler.process(text, **kw)}), 'hex'), 0)")
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record):
     """WAL lets readers carry on while one writer writes; foreign keys are off
@@ -134,6 +155,7 @@ def _configure_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+    dbapi_connection.create_function("keyed_byte", 2, _keyed_byte, deterministic=True)
 
 
 @event.listens_for(Engine, "begin")

@@ -22,6 +22,7 @@ class SiteRole(enum.Enum):
     ADMIN = "admin"
     ORGANISER = "organiser"
     AWARDS_ADMINISTRATOR = "awards_administrator"
+    EQUALITY_MONITOR = "equality_monitor"
 
     @property
     def label(self) -> str:
@@ -29,6 +30,7 @@ class SiteRole(enum.Enum):
             SiteRole.ADMIN: "Admin",
             SiteRole.ORGANISER: "Organiser",
             SiteRole.AWARDS_ADMINISTRATOR: "Awards administrator",
+            SiteRole.EQUALITY_MONITOR: "Equality monitoring",
         }[self]
 
     @property
@@ -37,6 +39,8 @@ class SiteRole(enum.Enum):
             SiteRole.ADMIN: "Everything, including people, roles, baselines and retention",
             SiteRole.ORGANISER: "Create and run events, check people in, see event reports",
             SiteRole.AWARDS_ADMINISTRATOR: "Run award cycles, categories, panels and results",
+            SiteRole.EQUALITY_MONITOR: "See diversity reports broken down by people's equality answers, for events "
+                                       "and forums they do not run",
         }[self]
 
 

@@ -1,6 +1,8 @@
 """Demo events for `flask seed-demo`: venues, the standing conference with
 its programme, community events (one full with a waiting list), a monthly
-forum meeting series and a past event with attendance. Idempotent: an event is only added if its title is new."""
+forum meeting series and past events with attendance: one settled, one that
+ended last week and is not settled yet, and one an admin has reopened (see
+events/settlement.py). Idempotent: an event is only added if its title is new."""
 import io
 from datetime import date, time, timedelta
 
@@ -9,8 +11,8 @@ from sqlalchemy import select
 
 from core.database import london_datetime
 from core.extensions import db
-from core.models import User
-from events import images, services
+from core.models import RoleGrant, SiteRole, User
+from events import images, services, settlement
 from events.recurrence import Recurrence
 from events.models import (
     Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue,
@@ -131,9 +133,17 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
                       "Faith leaders and the Commissioner talk about keeping places of worship safe.",
                       EventKind.OTHER, _on(24, time(8, 0), 1.5), venue="Guildhall", capacity=30,
                       audience=Audience.INVITATION, reserved_places=4, tags=("inter-faith-work", "partnership-working"))
+    # Past events: attendance settles 14 days (ATTENDANCE_SETTLES_AFTER_DAYS) after the end.
     past = event("Community Iftar", "An evening meal to break the fast, open to people of every faith and none.",
                  EventKind.COMMUNITY_EVENT, _on(-30, time(18, 0), 3), venue="Guildhall", capacity=80,
                  tags=("inter-faith-work",))
+    settling = event("Litter pick and picnic in Abington Park",
+                     "Neighbours clear the park together, then share a picnic.", EventKind.COMMUNITY_EVENT,
+                     _on(-5, time(10, 0), 3), venue="Weston Favell Community Centre", capacity=40,
+                     tags=("developing-shared-values",))
+    reopened = event("Faith trail walk", "A guided walk between a church, a mosque, a gurdwara and a temple.",
+                     EventKind.COMMUNITY_EVENT, _on(-40, time(10, 30), 4), venue="Guildhall", capacity=30,
+                     tags=("inter-faith-work",))
     db.session.commit()
 
     if full is not None:
@@ -166,16 +176,34 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
                           from_held_back=True, actor=organiser)
         db.session.commit()
     if past is not None:
-        # Registration has closed for a past event, so its history is written directly.
-        for n in range(12):
-            registration = Registration(event=past, person_key=f"guest:iftar{n}@example.org",
-                                        name=f"Iftar guest {n + 1}", email=f"iftar{n}@example.org",
-                                        status=RegistrationStatus.CONFIRMED, confirmed_at=past.starts_at - timedelta(days=5),
-                                        created_at=past.starts_at - timedelta(days=5))
-            db.session.add(registration)
-            if n < 9:
-                db.session.add(Attendance(event_id=past.id, registration=registration,
-                                          checked_in_at=past.starts_at, checked_in_by_id=organiser.id))
-        db.session.add(Attendance(event_id=past.id, walk_in_name="Walk-in family", people=4,
-                                  checked_in_at=past.starts_at + timedelta(minutes=20)))
+        _history(past, "iftar", "Iftar guest", booked=12, came=9, walk_in=("Walk-in family", 4), organiser=organiser)
         db.session.commit()
+    if settling is not None:
+        _history(settling, "litter", "Litter picker", booked=15, came=11, walk_in=("Park volunteers", 3),
+                 organiser=organiser)
+        db.session.commit()
+    if reopened is not None:
+        _history(reopened, "trail", "Walker", booked=10, came=7, walk_in=None, organiser=organiser)
+        admin = db.session.scalar(select(User).join(RoleGrant, RoleGrant.user_id == User.id)
+                                  .where(RoleGrant.role == SiteRole.ADMIN).order_by(User.id))
+        if admin is not None:
+            settlement.reopen_attendance(reopened, actor=admin, reason="The organiser's paper sign-in sheet shows "
+                                         "two walkers who were not checked in on the day.")
+        db.session.commit()
+
+
+def _history(event: Event, key: str, name: str, *, booked: int, came: int, walk_in, organiser: User) -> None:
+    """Registration has closed for a past event, so its bookings and check-ins are written directly."""
+    for n in range(booked):
+        registration = Registration(event=event, person_key=f"guest:{key}{n}@example.org", name=f"{name} {n + 1}",
+                                    email=f"{key}{n}@example.org", status=RegistrationStatus.CONFIRMED,
+                                    confirmed_at=event.starts_at - timedelta(days=5),
+                                    created_at=event.starts_at - timedelta(days=5))
+        db.session.add(registration)
+        if n < came:
+            db.session.add(Attendance(event_id=event.id, registration=registration, checked_in_at=event.starts_at,
+                                      checked_in_by_id=organiser.id))
+    if walk_in:
+        db.session.add(Attendance(event_id=event.id, walk_in_name=walk_in[0], people=walk_in[1],
+                                  checked_in_at=event.starts_at + timedelta(minutes=20)))
+    db.session.flush()

@@ -349,6 +349,16 @@ class StatusChangeForm(FlaskForm):
     submit = SubmitField("Tell everyone", widget=GovSubmitInput())
 
 
+class ReopenAttendanceForm(FlaskForm):
+    """An admin reopens an event's settled attendance (events/settlement.py)."""
+    reason = TextAreaField("Why reopen attendance", widget=GovTextArea(),
+                           description="Kept in the audit log. Say what needs to change and who asked.",
+                           validators=[InputRequired("Enter why attendance is being reopened"),
+                                       Length(max=1000, message="Why reopen attendance must be 1000 characters or fewer"),
+                                       NoControlCharacters(allow="\r\n\t")])
+    submit = SubmitField("Reopen attendance", widget=GovSubmitInput())
+
+
 class WalkInForm(FlaskForm):
     walk_in_name = required_text("Walk-in's name", NAME_MAX_LENGTH, "Enter the name of the person who walked in")
     people = IntegerField("How many people", default=1, widget=GovTextInput(), validators=[

@@ -222,6 +222,8 @@ class Event(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # An admin reopened settled attendance for changes until then (events/settlement.py).
+    attendance_reopened_until: Mapped[Optional[datetime]]
 
     venue: Mapped[Optional[Venue]] = relationship(lazy="joined")
     image: Mapped[Optional[EventImage]] = relationship(lazy="joined")

@@ -26,7 +26,7 @@ from core.models import User
 from core.services import (
     NOT_A_LINK, confirmed_account_with_email, email_confirmed, link_token, link_token_data, normalise_email,
 )
-from events import images
+from events import images, settlement
 from events.ical import event_calendar
 from events.recurrence import Recurrence, RecurrenceError, expand
 from events.models import (
@@ -159,6 +159,8 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
     _check_details(details)
     image = _chosen_image(details, event.image)
     _lock(event)
+    if (details.starts_at, details.ends_at) != (event.starts_at, event.ends_at):
+        settlement.refuse_if_settled(event)  # a settled event moved into the future would take changes again
     held = places_held(event)
     if details.capacity is not None and details.capacity < held:
         raise CapacityBelowBooked(
@@ -188,6 +190,7 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
 def publish(event: Event, *, actor: User) -> None:
     if event.status == EventStatus.CANCELLED:
         raise EventRuleBroken("A cancelled event cannot be published again. Create a new event instead.")
+    settlement.refuse_if_settled(event)  # reports count events by status: a settled one's stays
     event.status = EventStatus.PUBLISHED
     event.sequence += 1
     audit.record("event.published", actor=actor, subject=event)
@@ -199,6 +202,7 @@ def unpublish(event: Event, *, actor: User) -> None:
             "People have registered for this event, so it cannot be hidden. Cancel or postpone it instead, "
             "so that they are told."
         )
+    settlement.refuse_if_settled(event)
     event.status = EventStatus.DRAFT
     audit.record("event.unpublished", actor=actor, subject=event)
 
@@ -214,6 +218,7 @@ def postpone_event(event: Event, *, actor: User, reason: str) -> None:
 def _change_status(event, status, *, actor, reason, subject):
     if event.status == EventStatus.CANCELLED:
         raise EventRuleBroken("This event has already been cancelled.")
+    settlement.refuse_if_settled(event)
     event.status = status
     event.sequence += 1
     _tell_everyone(event, "event_status_changed", subject, reason=reason)
@@ -525,6 +530,7 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     if event.audience == Audience.FORUM_MEMBERS and invitation is None:
         _check_still_a_member(event, user)  # again under the lock: a removal may have committed meanwhile
     now = utcnow()  # the queue follows the order in which people got the lock
+    settlement.refuse_if_settled(event, now=now)  # closed long before, by registration_open: kept as the rule
     _expire_offers_for(event, now)
     registration = _fresh_registration(
         event, user=user, name=name, email=email, tickets=tickets, now=now, access_needs=access_needs,
@@ -580,18 +586,19 @@ def _fresh_registration(event: Event, *, user: User | None, name: str, email: st
 
 
 def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_back: bool, actor: User,
-             access_needs: str = "", dietary_needs: str = "") -> Registration:
+             access_needs: str = "", dietary_needs: str = "", now: datetime | None = None) -> Registration:
     """An organiser books a named person in: from the places held back (which
     shrinks them) or from the open places. Someone with an account gets the
     booking in their My events. Allowed after public registration closes,
     until the event ends."""
-    now = utcnow()
+    now = now or utcnow()
     if event.status != EventStatus.PUBLISHED or event.ends_at <= now:
         raise RegistrationClosed("You can only book people into a published event that has not ended")
     if tickets < 1:
         raise TooManyTickets("Book 1 or more places", field="tickets")
     _lock(event)
     db.session.refresh(event)
+    settlement.refuse_if_settled(event, now=now)
     if from_held_back and tickets > event.reserved_places:
         raise NotEnoughPlaces(f"Only {event.reserved_places} places are held back", field="tickets")
     if not from_held_back:
@@ -639,6 +646,7 @@ def confirm_guest_email(registration: Registration) -> Registration:
     if registration.status != RegistrationStatus.PENDING:
         return registration
     _lock(registration.event)
+    settlement.refuse_if_settled(registration.event)
     if not registration_open(registration.event):
         raise RegistrationClosed("Registration for this event has closed")
     _take_place_or_wait(registration, utcnow())
@@ -674,17 +682,18 @@ def _send_booking_confirmation(registration: Registration) -> None:
                               "content": calendar.decode()}])
 
 
-def cancel_registration(registration: Registration, *, actor: User | None) -> None:
+def cancel_registration(registration: Registration, *, actor: User | None, now: datetime | None = None) -> None:
     if registration.status == RegistrationStatus.CANCELLED:
         return
     event = registration.event
     _lock(event)
+    settlement.refuse_if_settled(event, now=now)
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         return  # someone else cancelled it while we waited for the lock
     held_places = registration.status in HOLDS_PLACES
     registration.status = RegistrationStatus.CANCELLED
-    registration.cancelled_at = utcnow()
+    registration.cancelled_at = now or utcnow()
     registration.offer_expires_at = None
     sessions_left = [signup.session_id for signup in _signups_of(registration) if not signup.waiting]
     db.session.execute(delete(SessionSignup).where(SessionSignup.registration_id == registration.id))
@@ -722,6 +731,7 @@ def promote_from_waiting_list(event: Event, now: datetime | None = None) -> list
 
 def accept_offer(registration: Registration) -> None:
     _lock(registration.event)
+    settlement.refuse_if_settled(registration.event)
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CONFIRMED:
         return
@@ -752,8 +762,9 @@ def expire_offers(now: datetime | None = None) -> int:
     """Pass on places whose offers have run out. Safe to run from cron at any
     interval and on several hosts. Commits per event."""
     now = now or utcnow()
-    event_ids = db.session.scalars(select(Registration.event_id).where(
-        Registration.status == RegistrationStatus.OFFERED, Registration.offer_expires_at <= now
+    event_ids = db.session.scalars(select(Registration.event_id).join(Registration.event).where(
+        Registration.status == RegistrationStatus.OFFERED, Registration.offer_expires_at <= now,
+        ~settlement.settled_clause(now),  # a settled event's records stay as they were
     ).distinct()).all()
     db.session.rollback()
     total = 0
@@ -1080,29 +1091,36 @@ def registration_for_token(token: str) -> Registration:
 
 # --- on the day ----------------------------------------------------------------------
 
-def check_in(registration: Registration, *, actor: User) -> Attendance:
+def check_in(registration: Registration, *, actor: User, now: datetime | None = None) -> Attendance:
+    _lock(registration.event)  # settlement is checked under it: a reopening may end meanwhile
+    settlement.refuse_if_settled(registration.event, now=now)
     if registration.status != RegistrationStatus.CONFIRMED:
         raise EventRuleBroken(f"{registration.name} is not booked: {registration.status.label.lower()}")
     if registration.attendance is not None:
         return registration.attendance
-    attendance = Attendance(event_id=registration.event_id, registration=registration,
+    attendance = Attendance(event_id=registration.event_id, registration=registration, checked_in_at=now or utcnow(),
                             people=registration.tickets, checked_in_by_id=actor.id)
     db.session.add(attendance)
     db.session.flush()
     return attendance
 
 
-def undo_check_in(registration: Registration, *, actor: User) -> None:
+def undo_check_in(registration: Registration, *, actor: User, now: datetime | None = None) -> None:
+    _lock(registration.event)
+    settlement.refuse_if_settled(registration.event, now=now)
     if registration.attendance is not None:
         db.session.delete(registration.attendance)
         db.session.flush()
         audit.record("attendance.undone", actor=actor, subject=registration)
 
 
-def add_walk_in(event: Event, *, name: str, people: int, actor: User) -> Attendance:
+def add_walk_in(event: Event, *, name: str, people: int, actor: User, now: datetime | None = None) -> Attendance:
     """Someone came without booking. They are let in even when the room is
     full: that is the organiser's call on the day."""
-    attendance = Attendance(event_id=event.id, walk_in_name=name.strip(), people=people, checked_in_by_id=actor.id)
+    _lock(event)
+    settlement.refuse_if_settled(event, now=now)
+    attendance = Attendance(event_id=event.id, walk_in_name=name.strip(), people=people, checked_in_by_id=actor.id,
+                            checked_in_at=now or utcnow())
     db.session.add(attendance)
     db.session.flush()
     return attendance

@@ -6,19 +6,20 @@ from sqlalchemy import select
 
 from core.database import in_london, takes_write_lock, utcnow
 from core.extensions import db, limiter
-from core.forms import EmptyForm, call_service, rendered_fields, search_words
+from core.forms import EmptyForm, call_service, press_button, rendered_fields, search_words
+from core.formatting import london_time
 from core.models import User
 from core.numbers import page_number
 from core import page_cache, safeguarding, spam
 from core.views import from_emailed_link
 from core.permissions import is_admin
-from events import exports, feeds, pdf, permissions, services
+from events import exports, feeds, pdf, permissions, services, settlement
 from events.ical import (
     event_calendar, feed_calendar, google_calendar_link, outlook_calendar_link, personal_feed_calendar, webcal,
 )
 from events.forms import (
-    BookingForm, EventFilterForm, EventForm, InvitationForm, PriorityForm, QuestionForm, SessionForm,
-    StatusChangeForm, VenueForm, WalkInForm, question_answers, registration_form_for,
+    BookingForm, EventFilterForm, EventForm, InvitationForm, PriorityForm, QuestionForm, ReopenAttendanceForm,
+    SessionForm, StatusChangeForm, VenueForm, WalkInForm, question_answers, registration_form_for,
 )
 from events.models import (
     Audience, CohesionPriority, Event, EventKind, EventQuestion, ProgrammeSession, QuestionKind, Registration,
@@ -249,9 +250,10 @@ def cancel_by_link(token):
     registration = _registration_from_link(token)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.cancel_registration(registration, actor=current_user if current_user.is_authenticated else None)
-    db.session.commit()
-    flash("Your registration has been cancelled.", "success")
+    done, _ = call_service(EmptyForm(), lambda: services.cancel_registration(
+        registration, actor=current_user if current_user.is_authenticated else None))
+    if done:
+        flash("Your registration has been cancelled.", "success")
     return redirect(url_for("events.registration", token=token))
 
 
@@ -318,9 +320,9 @@ def cancel_mine(registration_id):
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.cancel_registration(registration, actor=current_user)
-    db.session.commit()
-    flash(f"Your registration for {registration.event.title} has been cancelled.", "success")
+    done, _ = call_service(EmptyForm(), lambda: services.cancel_registration(registration, actor=current_user))
+    if done:
+        flash(f"Your registration for {registration.event.title} has been cancelled.", "success")
     return redirect(url_for("events.my_events"))
 
 
@@ -416,7 +418,7 @@ def manage_event(event_id):
                            screen=safeguarding.screen(current_user, registrations), form=EmptyForm(),
                            occurrences=services.series_occurrences(event),
                            waiting=services.waiting_list(event), places_left=services.places_left(event),
-                           counts=services.attendance_counts(event))
+                           counts=services.attendance_counts(event), attendance=settlement.attendance_state(event))
 
 
 @bp.route("/manage/events/<int:event_id>/book", methods=["GET", "POST"])
@@ -544,7 +546,7 @@ def check_in_page(event_id):
     return render_template("events/check_in.html", event=event, registrations=registrations, search=search,
                            screen=safeguarding.screen(current_user, registrations),
                            walk_ins=services.walk_ins(event), counts=services.attendance_counts(event), form=EmptyForm(),
-                           walk_in_form=WalkInForm())
+                           walk_in_form=WalkInForm(), attendance=settlement.attendance_state(event))
 
 
 def _confirmed_registration(event, registration_id) -> Registration:
@@ -557,6 +559,7 @@ def _confirmed_registration(event, registration_id) -> Registration:
 
 
 @bp.post("/manage/events/<int:event_id>/check-in/<int:registration_id>")
+@takes_write_lock
 @login_required
 def check_in(event_id, registration_id):
     event = _event_or_404(event_id, manage=True)
@@ -568,17 +571,19 @@ def check_in(event_id, registration_id):
 
 
 @bp.post("/manage/events/<int:event_id>/check-in/<int:registration_id>/undo")
+@takes_write_lock
 @login_required
 def undo_check_in(event_id, registration_id):
     event = _event_or_404(event_id, manage=True)
     registration = _confirmed_registration(event, registration_id)
-    services.undo_check_in(registration, actor=current_user)
-    db.session.commit()
-    flash(f"{registration.name} is no longer checked in.", "success")
+    done, _ = call_service(EmptyForm(), lambda: services.undo_check_in(registration, actor=current_user))
+    if done:
+        flash(f"{registration.name} is no longer checked in.", "success")
     return redirect(url_for("events.check_in_page", event_id=event.id, q=request.args.get("q", "")))
 
 
 @bp.post("/manage/events/<int:event_id>/walk-ins")
+@takes_write_lock
 @login_required
 def add_walk_in(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -587,10 +592,45 @@ def add_walk_in(event_id):
         for errors in form.errors.values():
             flash(errors[0], "info")
         return redirect(url_for("events.check_in_page", event_id=event.id))
-    services.add_walk_in(event, name=form.walk_in_name.data, people=form.people.data, actor=current_user)
-    db.session.commit()
-    flash(f"{form.walk_in_name.data.strip()} added as a walk-in.", "success")
+    done, _ = call_service(form, lambda: services.add_walk_in(
+        event, name=form.walk_in_name.data, people=form.people.data, actor=current_user))
+    if done:
+        flash(f"{form.walk_in_name.data.strip()} added as a walk-in.", "success")
     return redirect(url_for("events.check_in_page", event_id=event.id))
+
+
+# --- settled attendance (admins reopen it) ---------------------------------------------
+
+@bp.route("/manage/events/<int:event_id>/attendance/reopen", methods=["GET", "POST"])
+@takes_write_lock
+@login_required
+def reopen_attendance(event_id):
+    event = _event_or_404(event_id, manage=True)
+    if not is_admin(current_user):
+        abort(403)
+    form = ReopenAttendanceForm()
+    if form.validate_on_submit():
+        done, until = call_service(form, lambda: settlement.reopen_attendance(
+            event, actor=current_user, reason=form.reason.data))
+        if done:
+            flash(f"Attendance at {event.title} is reopened until {london_time(until)}. It settles again by itself "
+                  "then.", "success")
+            return redirect(url_for("events.manage_event", event_id=event.id))
+    return render_template("events/reopen_attendance.html", event=event, form=form,
+                           attendance=settlement.attendance_state(event),
+                           hours=current_app.config["ATTENDANCE_REOPENED_FOR_HOURS"])
+
+
+@bp.post("/manage/events/<int:event_id>/attendance/settle")
+@takes_write_lock
+@login_required
+def settle_attendance(event_id):
+    event = _event_or_404(event_id, manage=True)
+    if not is_admin(current_user):
+        abort(403)
+    return press_button(EmptyForm(), lambda: settlement.settle_now(event, actor=current_user),
+                        f"Attendance at {event.title} is settled again.",
+                        url_for("events.manage_event", event_id=event.id))
 
 
 # --- extra questions -------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """A report as a tidy CSV: one row per period, scope, group, characteristic
-and category, with the figures exactly as the page shows them (suppressed)."""
+and category, with the figures exactly as the page shows them (perturbed,
+then suppressed), then the head counts and reach. Open data is these rows."""
 from core.spreadsheets import csv_file
 from reports.services import COLUMN_LABELS, Report
 
 HEADER = ["period", "scope", "people", "characteristic", "category", "count", "percent_of_all",
           "percent_of_those_answering", "population_percent", "representation_ratio", "baseline_source"]
+METHOD = "Method: /reports/methodology. Counts of answers carry noise of up to 2 either way; totals are sums of the counts shown."
 
 
 def _number(value, places=1):
@@ -12,24 +14,42 @@ def _number(value, places=1):
 
 
 def report_rows(report: Report, period: str):
+    def row(people, characteristic, category, count, percent=None):
+        return [period, report.title, people, characteristic, category, count, _number(percent), "", "", "", ""]
+
     for group in report.groups:
         for column in group.columns:
             people = COLUMN_LABELS[column] if group.key == "events" else group.label
+            yield row(people, "Head count", "People", group.people[column])
+            rate = group.response_rate(column)
+            yield row(people, "Head count", "Answered the equality questions",
+                      "" if rate is None else group.respondents[column], rate)
+            if group.breakdowns_withheld:
+                yield row(people, "Breakdowns", group.breakdowns_withheld, "")
             for table in group.tables:
                 if table.withheld(column):
-                    yield [period, report.title, people, table.characteristic.label, "", "[c]", "", "", "", "",
-                           ""]
+                    yield row(people, table.characteristic.label, "", "[c]")
                     continue
-                for row in [*table.rows, "total"]:
-                    population = table.population_share(row)
-                    yield [period, report.title, people, table.characteristic.label, table.label(row),
-                           table.shown(row, column), _number(table.percent(row, column)),
-                           _number(None if table.share_among_answered(row, column) is None
-                                   else 100 * table.share_among_answered(row, column)),
+                for category in [*table.rows, "total"]:
+                    population = table.population_share(category)
+                    share = table.share_among_answered(category, column)
+                    yield [period, report.title, people, table.characteristic.label, table.label(category),
+                           table.shown(category, column), _number(table.percent(category, column)),
+                           _number(None if share is None else 100 * share),
                            _number(None if population is None else 100 * population),
-                           _number(table.ratio(row, column), 2),
+                           _number(table.ratio(category, column), 2),
                            table.baseline.source if table.baseline and population is not None else ""]
+    if report.reach is not None:
+        reach = report.reach
+        for label, count in (("Different people who came", reach.people),
+                             ("Came for the first time", reach.first_time), ("Had come before", reach.returning),
+                             ("Walk-ins and extra people on a booking", reach.unnamed),
+                             ("Times anyone came", reach.attendances)):
+            yield row("Came", "Reach", label, count)
+        per_person = reach.events_per_person()
+        yield row("Came", "Reach", "Events each person came to, on average", _number(per_person))
 
 
 def report_csv(report: Report, period: str) -> bytes:
-    return csv_file(HEADER, report_rows(report, period))
+    return csv_file(HEADER, [*report_rows(report, period), [period, report.title, "", "Method", METHOD, "", "", "", "",
+                                                            "", ""]])

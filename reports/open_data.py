@@ -1,10 +1,12 @@
-"""Open data: each quarter's figures for everything, aggregated and
-suppressed exactly as in the reports, published when an admin chooses. The
+"""Open data: each quarter's figures for everything, aggregated, perturbed
+and suppressed exactly as in the reports, published when an admin chooses
+once the quarter's attendance has settled. The
 published rows are a snapshot: late check-ins never change a file people
 have downloaded. Public on /open-data and /api/v1/open-data once published."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -66,9 +68,18 @@ def published() -> dict[str, OpenDataRelease]:
         select(OpenDataRelease).order_by(OpenDataRelease.starts_on.desc()))}
 
 
+def settled_by(quarter: Quarter) -> date:
+    """The first day on which every event of the quarter has settled."""
+    return quarter.ends_on + timedelta(days=current_app.config["ATTENDANCE_SETTLES_AFTER_DAYS"] + 1)
+
+
 def publish(quarter: Quarter, *, actor, today: date) -> OpenDataRelease:
     if quarter.ends_on >= today:
         raise DomainError(f"{quarter.period} has not ended yet: publish it once it has")
+    settled_from = settled_by(quarter)
+    if settled_from > today:
+        raise DomainError(f"Attendance at {quarter.period}'s last events settles on "
+                          f"{settled_from.strftime('%-d %B %Y')}: publish it from then, so that every event counts")
     rows = [{name: str(value) for name, value in zip(HEADER, row)} for row in report_rows(
         build(Scope("all", None, quarter.starts_on, quarter.ends_on), f"All events, {quarter.period}",
               baselines.shipped()), quarter.period)]

@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.equality import ETHNIC_GROUP
+from reports.exports import METHOD
 from reports.services import COLUMN_LABELS, MIXING_CHARACTERISTICS, Report, key_findings, method_notes
 
 BRAND = colors.HexColor("#00625e")
@@ -55,6 +56,8 @@ def _characteristic(table, column, styles) -> list:
     story = [Paragraph(escape(table.characteristic.label), styles["Heading2"])]
     if table.withheld(column):
         return [*story, Paragraph("Withheld: too few people to show any figure safely.", body)]
+    if table.nobody_answered(column):
+        return [*story, Paragraph("Nobody here answered this question.", body)]
     chart = _chart(table, column) if table.baseline else None
     if chart is not None:
         story.append(chart)
@@ -89,16 +92,32 @@ def report_pdf(report: Report, *, brand_name: str, generated: str) -> bytes:
     body = styles["BodyText"]
     story = [Paragraph(escape(brand_name), styles["Title"]),
              Paragraph(f"Diversity report: {escape(report.title)}", styles["Heading1"]),
-             Paragraph(f"Made on {escape(generated)}. Counts from 1 to {report.threshold - 1} are shown as "
-                       f"&lt;{report.threshold}; [c] marks a figure hidden so that they cannot be worked out.", body),
+             Paragraph(f"Made on {escape(generated)}. {escape(METHOD)}", body),
              Spacer(1, 6 * mm), Paragraph("Key findings", styles["Heading2"])]
     story += [Paragraph(escape(finding), body) for finding in key_findings(report)]
+    if report.provisional:
+        story.append(Paragraph("Attendance at this event has not settled yet: these figures may still change.", body))
     for group in report.groups:
         for column in group.columns:
             heading = f"{group.label}: {COLUMN_LABELS[column].lower()}" if group.key == "events" else group.label
-            story += [PageBreak(), Paragraph(escape(heading), styles["Heading1"])]
+            rate = group.response_rate(column)
+            story += [PageBreak(), Paragraph(escape(heading), styles["Heading1"]),
+                      _grid([["People", str(group.people[column])],
+                             ["Answered the equality questions",
+                              _percent(rate) or "Not shown: a number in it is small"]])]
+            if group.breakdowns_withheld:
+                story.append(Paragraph(escape(group.breakdowns_withheld), body))
             for table in group.tables:
                 story += _characteristic(table, column, styles)
+    if report.reach is not None:
+        reach = report.reach
+        per_person = reach.events_per_person()
+        story += [Paragraph("Reach", styles["Heading1"]), _grid([
+            ["Different people who came", str(reach.people)],
+            ["Came for the first time", str(reach.first_time)],
+            ["Had come before", str(reach.returning)],
+            ["Walk-ins and extra people on a booking (not followed between events)", str(reach.unnamed)],
+            ["Events each person came to, on average", "" if per_person is None else f"{per_person:.1f}"]])]
     if report.events:
         story += [PageBreak(), Paragraph("Mixing: did people from different backgrounds meet?", styles["Heading1"]),
                   Paragraph("The diversity index is the chance that two people picked at random from those at an "
@@ -108,7 +127,7 @@ def report_pdf(report: Report, *, brand_name: str, generated: str) -> bytes:
         rows = [["Quarter", "Events", "People who came",
                  *[f"Average index: {c.label.lower()}" for c in MIXING_CHARACTERISTICS]]]
         for period in report.quarters:
-            rows.append([period.label, str(period.events), str(period.came),
+            rows.append([period.label, str(period.events), str(period.people),
                          *["" if period.mean_index(c.key) is None else f"{period.mean_index(c.key):.2f}"
                            for c in MIXING_CHARACTERISTICS]])
         story.append(_grid(rows))
@@ -117,7 +136,7 @@ def report_pdf(report: Report, *, brand_name: str, generated: str) -> bytes:
         story.append(Paragraph(escape(f"{key.replace('_', ' ').capitalize()}: {shares.area}. Source: {shares.source}."),
                                body))
     story += [Paragraph("Method", styles["Heading1"]),
-              *[Paragraph(escape(text), body) for text in method_notes(report.threshold)]]
+              *[Paragraph(escape(text), body) for text in method_notes(report.threshold, report.minimum_respondents)]]
     document.build(story)
     return out.getvalue()
 
@@ -135,8 +154,7 @@ def progress_pdf(progress, *, brand_name: str, generated: str) -> bytes:
 
     story = [Paragraph(escape(brand_name), styles["Title"]),
              Paragraph(f"Standing conference progress report {progress.year}", styles["Heading1"]),
-             Paragraph(f"Made on {escape(generated)}. Counts from 1 to {progress.threshold - 1} are shown as "
-                       f"&lt;{progress.threshold}; [c] marks a figure hidden so that they cannot be worked out.", body),
+             Paragraph(f"Made on {escape(generated)}. {escape(METHOD)}", body),
              Paragraph("Key findings", styles["Heading2"]),
              *[Paragraph(escape(finding), body) for finding in key_findings(progress.overall)],
              Paragraph("Activity by cohesion priority", styles["Heading1"])]
@@ -144,13 +162,14 @@ def progress_pdf(progress, *, brand_name: str, generated: str) -> bytes:
     for activity in progress.priorities:
         report = activity.report
         rows.append([Paragraph(escape(activity.name), body), str(len(report.events)),
-                     str(report.reach.shown("people")) if report.reach else "0",
-                     str(report.reach.shown("first_time")) if report.reach else "0",
+                     str(report.reach.people), str(report.reach.first_time),
                      number(report.everything.mean_index(ETHNIC_GROUP.key)),
                      number(report.everything.share_met(ETHNIC_GROUP.key), "{:.0f}%")])
     story.append(_grid(rows, [58 * mm, 16 * mm, 18 * mm, 20 * mm, 24 * mm, 24 * mm]))
     story.append(Paragraph("Who came, compared with the population", styles["Heading1"]))
     for group in progress.overall.groups:
+        if group.breakdowns_withheld:
+            story.append(Paragraph(escape(group.breakdowns_withheld), body))
         for table in group.tables:
             if table.baseline:
                 story += _characteristic(table, group.columns[0], styles)
@@ -160,24 +179,25 @@ def progress_pdf(progress, *, brand_name: str, generated: str) -> bytes:
         members = report.groups[0]
         rate = members.response_rate("members")
         rows.append([Paragraph(escape(name), body),
-                     str(progress.head_count(members.people["members"])),
+                     str(members.people["members"]),
                      number(rate, "{:.0f}%")])
     story.append(_grid(rows, [100 * mm, 30 * mm, 30 * mm]))
     story.append(Paragraph("Award nominations", styles["Heading1"]))
     rows = [["Awards", "Category", "Nominations"]]
-    rows += [[Paragraph(escape(cycle), body), Paragraph(escape(category), body), str(progress.head_count(count))]
+    rows += [[Paragraph(escape(cycle), body), Paragraph(escape(category), body), str(count)]
              for cycle, category, count in progress.nominations]
     story.append(_grid(rows, [70 * mm, 70 * mm, 30 * mm]))
     story.append(Paragraph("Year on year", styles["Heading1"]))
     for trend in progress.trends:
         story.append(Paragraph(escape(trend.name), styles["Heading2"]))
         rows = [["Year", "Events", "People", "Answered", "Mixing index"]]
-        rows += [[str(year), str(len(report.events)), str(report.reach.shown("people")),
+        rows += [[str(year), str(len(report.events)), str(report.reach.people),
                   number(report.groups[-1].response_rate("came"), "{:.0f}%"),
                   number(report.everything.mean_index(ETHNIC_GROUP.key))]
                  for year, report in trend.years]
         story.append(_grid(rows))
     story += [Paragraph("Method", styles["Heading1"]),
-              *[Paragraph(escape(text), body) for text in method_notes(progress.threshold)]]
+              *[Paragraph(escape(text), body) for text in method_notes(progress.threshold,
+                                                                       progress.minimum_respondents)]]
     document.build(story)
     return out.getvalue()

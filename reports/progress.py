@@ -13,7 +13,7 @@ from core.extensions import db
 from events.models import CohesionPriority, EventKind
 from forums.models import Forum
 from reports.baselines import Baseline
-from reports.services import Report, Scope, build, shown_head_count, threshold
+from reports.services import Report, Scope, build, minimum_respondents, threshold
 
 TREND_YEARS = 5
 
@@ -35,29 +35,31 @@ class Trend:
 class Progress:
     year: int
     threshold: int
+    minimum_respondents: int
     overall: Report
     priorities: list[PriorityActivity]
     forums: list[tuple[str, Report]]
     nominations: list[tuple[str, str, int]]  # cycle, category, live nominations
     trends: list[Trend]
 
-    def head_count(self, count: int) -> int | str:
-        return shown_head_count(count, self.threshold)
-
 
 def _year(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def build_progress(year: int, baseline: Baseline) -> Progress:
+def build_progress(year: int, baseline: Baseline, *, breakdowns_withheld: str | None) -> Progress:
+    """`breakdowns_withheld`: why this reader may not see figures split by
+    an equality answer (None: they may)."""
     starts, ends = _year(year)
-    overall = build(Scope("all", None, starts, ends), f"Everything in {year}", baseline)
-    priorities = [PriorityActivity(priority.name, build(Scope("priority", priority.id, starts, ends), priority.name,
-                                                        baseline))
+
+    def report(scope: Scope, title: str) -> Report:
+        return build(scope, title, baseline, breakdowns_withheld=breakdowns_withheld)
+
+    overall = report(Scope("all", None, starts, ends), f"Everything in {year}")
+    priorities = [PriorityActivity(priority.name, report(Scope("priority", priority.id, starts, ends), priority.name))
                   for priority in db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position))]
     forums = list(db.session.scalars(select(Forum).order_by(Forum.name)))
-    forum_reports = [(forum.name, build(Scope("forum", forum.id, starts, ends), forum.name, baseline))
-                     for forum in forums]
+    forum_reports = [(forum.name, report(Scope("forum", forum.id, starts, ends), forum.name)) for forum in forums]
     nominations = db.session.execute(
         select(AwardCycle.name, AwardCategory.name, func.count(Nomination.id))
         .join(AwardCategory, AwardCategory.cycle_id == AwardCycle.id)
@@ -69,17 +71,18 @@ def build_progress(year: int, baseline: Baseline) -> Progress:
     ).all()
     trends = [_trend("Standing conference", lambda years: Scope("all", None, *years,
                                                                   event_kind=EventKind.STANDING_CONFERENCE),
-                     year, baseline)]
-    trends += [_trend(forum.name, lambda years, forum_id=forum.id: Scope("forum", forum_id, *years), year, baseline)
+                     year, report)]
+    trends += [_trend(forum.name, lambda years, forum_id=forum.id: Scope("forum", forum_id, *years), year, report)
                for forum in forums]
-    return Progress(year, threshold(), overall, priorities, forum_reports, nominations, trends)
+    return Progress(year, threshold(), minimum_respondents(), overall, priorities, forum_reports, nominations,
+                    trends)
 
 
-def _trend(name: str, scope_for, year: int, baseline: Baseline) -> Trend:
+def _trend(name: str, scope_for, year: int, report) -> Trend:
     trend = Trend(name)
     for each in range(year - TREND_YEARS + 1, year + 1):
-        report = build(scope_for(_year(each)), f"{name}, {each}", baseline)
-        if report.events:
-            trend.years.append((each, report))
+        built = report(scope_for(_year(each)), f"{name}, {each}")
+        if built.events:
+            trend.years.append((each, built))
     return trend
 

@@ -9,24 +9,31 @@ equality answers through equality_links."""
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import String, case, cast, func, literal, select
+from sqlalchemy import String, case, cast, func, literal, not_, select
 
 from awards.models import AwardCategory, LIVE_NOMINATIONS, Nomination, NominationStatus, NomineeKind
-from core.database import utcnow
+from core.database import keyed_byte, utcnow
 from core.equality import BY_KEY, CHARACTERISTICS, NOT_ANSWERED, UNDER_16
 from core.extensions import db
 from core.models import EqualityLink, EqualityResponse, User
+from events.settlement import settled_clause
 from events.models import Attendance, Event, EventKind, EventStatus, Registration, RegistrationStatus, event_priorities
 from forums.models import Membership, MembershipStatus
+from reports.perturbation import EMPTY, Cell
 
 COUNTED_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.POSTPONED)
 
 
 def events_in(*, event_id=None, series_id=None, forum_id=None, priority_id=None, kind: EventKind | None = None,
-              starts: datetime | None = None, ends: datetime | None = None):
+              starts: datetime | None = None, ends: datetime | None = None, settled: bool | None = None,
+              now: datetime | None = None):
     """The ids of the events a report counts: published, already started,
-    within the dates and the scope."""
-    query = select(Event.id).where(Event.status.in_(COUNTED_EVENT_STATUSES), Event.starts_at <= utcnow())
+    within the dates and the scope; with `settled`, only those whose
+    attendance has (True) or has not yet (False) settled."""
+    now = now or utcnow()
+    query = select(Event.id).where(Event.status.in_(COUNTED_EVENT_STATUSES), Event.starts_at <= now)
+    if settled is not None:
+        query = query.where(settled_clause(now) if settled else not_(settled_clause(now)))
     if event_id is not None:
         query = query.where(Event.id == event_id)
     if series_id is not None:
@@ -58,6 +65,15 @@ def participants(event_ids):
         .group_by(Registration.person_key)
         .subquery()
     )
+
+
+def respondents(event_ids) -> int:
+    """People who came to or registered for the events and answered the equality questions."""
+    people = participants(event_ids)
+    return db.session.scalar(
+        select(func.count()).select_from(people)
+        .join(EqualityLink, EqualityLink.person_key == people.c.person_key)
+        .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id))
 
 
 def _user_key(user_id_column):
@@ -93,27 +109,32 @@ def nominees(cycle_id: int):
             .group_by(key).subquery())
 
 
-def tally(people, columns: tuple[str, ...]) -> tuple[dict, dict]:
+def tally(people, columns: tuple[str, ...], secret: str) -> tuple[dict, dict]:
     """Count the people in `people` by every characteristic, for each of
-    its 0/1 `columns`. Returns ({characteristic: {category: {column: n}}},
-    {column: people with answers}). One GROUP BY over every characteristic
-    at once; Python only adds up the combinations."""
+    its 0/1 `columns`, with the sum of their record keys (perturbation.py).
+    Returns ({characteristic: {category: {column: Cell}}}, {column: Cell of
+    people with answers}). One GROUP BY over every characteristic at once;
+    Python only adds up the combinations."""
     answer_columns = [getattr(EqualityResponse, characteristic.key) for characteristic in CHARACTERISTICS]
     has_answers = case((EqualityResponse.subject_id.is_not(None), 1), else_=0).label("has_answers")
+    record_key = keyed_byte(secret, people.c.person_key)
     rows = db.session.execute(
-        select(*answer_columns, has_answers, *[func.sum(people.c[column]).label(column) for column in columns])
+        select(*answer_columns, has_answers, *[func.sum(people.c[column]).label(column) for column in columns],
+               *[func.sum(people.c[column] * record_key).label(f"{column}_keys") for column in columns])
         .select_from(people)
         .outerjoin(EqualityLink, EqualityLink.person_key == people.c.person_key)
         .outerjoin(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
         .group_by(*answer_columns, has_answers)
     ).all()
-    counts = {characteristic.key: defaultdict(lambda: defaultdict(int)) for characteristic in CHARACTERISTICS}
-    respondents = defaultdict(int)
+    counts = {characteristic.key: defaultdict(lambda: defaultdict(lambda: EMPTY))
+              for characteristic in CHARACTERISTICS}
+    respondents = defaultdict(lambda: EMPTY)
     for row in rows:
         answers = dict(zip((characteristic.key for characteristic in CHARACTERISTICS), row))
-        people = {column: row._mapping[column] or 0 for column in columns}
+        cells = {column: Cell(row._mapping[column] or 0, row._mapping[f"{column}_keys"] or 0) for column in columns}
         for column in columns:
-            respondents[column] += row.has_answers * people[column]
+            if row.has_answers:
+                respondents[column] += cells[column]
         for characteristic in CHARACTERISTICS:
             category = answers[characteristic.key] or NOT_ANSWERED
             if characteristic.adults_only and answers["age_band"] == UNDER_16:
@@ -121,14 +142,13 @@ def tally(people, columns: tuple[str, ...]) -> tuple[dict, dict]:
             elif characteristic.key == "disability_impact" and answers["disability"] != "yes":
                 continue  # asked only of people with a condition
             for column in columns:
-                counts[characteristic.key][category][column] += people[column]
+                counts[characteristic.key][category][column] += cells[column]
     return counts, respondents
 
 
 def reach(event_ids, people) -> dict[str, int]:
-    """Distinct people who came, how many had come to anything before the
-    scope's first event (returning) or not (first time), and how many times
-    they came in all."""
+    """Distinct named people who came, how many of them had come to anything
+    before the scope's first event (returning) or not (first time)."""
     scope_start = select(func.min(Event.starts_at)).where(Event.id.in_(event_ids)).scalar_subquery()
     came_before = (select(Registration.id)
                    .join(Attendance, Attendance.registration_id == Registration.id)
@@ -136,32 +156,58 @@ def reach(event_ids, people) -> dict[str, int]:
                    .where(Registration.person_key == people.c.person_key, Event.starts_at < scope_start)
                    .exists())
     row = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((came_before, 1), else_=0)), 0),
-               func.coalesce(func.sum(people.c.attendances), 0))
+        select(func.count(), func.coalesce(func.sum(case((came_before, 1), else_=0)), 0))
         .select_from(people).where(people.c.attended == 1)
     ).one()
-    return {"people": row[0], "first_time": row[0] - row[1], "returning": row[1], "attendances": row[2]}
+    return {"named": row[0], "first_time": row[0] - row[1], "returning": row[1]}
 
 
-def mixing(event_ids, keys: tuple[str, ...]) -> dict[str, dict[int, dict[str, int]]]:
-    """For each of `keys` (questions) and each event: how many of the people
-    who came gave each answer (prefer-not and unanswered left out). One
+def period_of(bounds: list[datetime]):
+    """An event's period number, the periods starting at `bounds` (ascending)."""
+    if len(bounds) < 2:
+        return literal(0)
+    return case(*[(Event.starts_at < bound, number) for number, bound in enumerate(bounds[1:])],
+                else_=len(bounds) - 1)
+
+
+def named_people_by(event_ids, grouping) -> dict:
+    """Distinct named people who came, for each value of `grouping` (an
+    expression over Event: its kind, its period...). One GROUP BY."""
+    rows = db.session.execute(
+        select(grouping.label("grouping"), func.count(func.distinct(Registration.person_key)))
+        .join(Attendance, Attendance.registration_id == Registration.id)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Registration.event_id.in_(event_ids))
+        .group_by(grouping)
+    ).all()
+    return dict(rows)
+
+
+def events_listed(event_ids) -> list:
+    """Title and start of each event, oldest first."""
+    return db.session.execute(select(Event.id, Event.title, Event.starts_at).where(Event.id.in_(event_ids))
+                              .order_by(Event.starts_at, Event.id)).all()
+
+
+def mixing(event_ids, keys: tuple[str, ...], secret: str) -> dict[str, dict[int, dict[str, Cell]]]:
+    """For each of `keys` (questions) and each event: the people who came
+    giving each answer (prefer-not and unanswered left out), as Cells. One
     GROUP BY over all the questions at once; Python adds up each one."""
     columns = [getattr(EqualityResponse, key) for key in keys]
     rows = db.session.execute(
-        select(Registration.event_id, *columns, func.count())
+        select(Registration.event_id, *columns, func.count(), func.sum(keyed_byte(secret, Registration.person_key)))
         .join(Attendance, Attendance.registration_id == Registration.id)
         .join(EqualityLink, EqualityLink.person_key == Registration.person_key)
         .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
         .where(Registration.event_id.in_(event_ids))
         .group_by(Registration.event_id, *columns)
     ).all()
-    found = {key: defaultdict(lambda: defaultdict(int)) for key in keys}
+    found = {key: defaultdict(lambda: defaultdict(lambda: EMPTY)) for key in keys}
     codes = [(key, frozenset(BY_KEY[key].codes)) for key in keys]
-    for event_id, *answers, count in rows:
+    for event_id, *answers, count, key_sum in rows:
         for (key, allowed), answer in zip(codes, answers):
             if answer in allowed:
-                found[key][event_id][answer] += count
+                found[key][event_id][answer] += Cell(count, key_sum or 0)
     return found
 
 

@@ -3,14 +3,17 @@ series, a forum, an award cycle, a cohesion priority or a date range),
 compared with who lives in the county, and whether people from different
 backgrounds met. Every figure leaves here already suppressed (suppression.py):
 the HTML, CSV and PDF renderers only format it."""
+import hashlib
+import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from math import sqrt
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from core.database import LONDON
+from core.database import LONDON, utcnow
 from core.equality import AGE_BAND, CHARACTERISTICS, ETHNIC_GROUP, NOT_ANSWERED, PREFER_NOT_TO_SAY, RELIGION
 from core.extensions import db
 from awards.models import AwardCycle
@@ -18,10 +21,15 @@ from events.models import CohesionPriority, Event, EventKind, EventSeries
 from forums.models import Forum
 from reports import queries
 from reports.baselines import Baseline, Shares
-from reports.suppression import PRIMARY_MARK, Line, Suppressed, suppress
+from reports.perturbation import EMPTY, MAX_CHANGE, perturb
+from reports.suppression import Line, Suppressed, TrueScale, suppress
 
 UNDER_REPRESENTED = 0.8  # share among participants / share in the population
 OVER_REPRESENTED = 1.25
+# A comparison with the population is made only where at least this many
+# people of the category would be expected among those who answered.
+EXPECTED_AT_LEAST = 5
+Z_95 = 1.96
 MIXING_CHARACTERISTICS = (ETHNIC_GROUP, RELIGION, AGE_BAND)
 GROUPS_THAT_MEET = 3
 
@@ -39,15 +47,21 @@ class Scope:
     ends: date | None = None  # inclusive
     event_kind: EventKind | None = None  # only events of this kind (the standing conference's, say)
 
-    def event_ids(self):
+    def event_ids(self, *, settled: bool | None = None, now: datetime | None = None):
+        """The events counted; `settled` True or False keeps only those whose
+        attendance is (or is not yet) settled."""
         by_kind = {"event": "event_id", "series": "series_id", "forum": "forum_id", "priority": "priority_id"}
         arguments = {by_kind[self.kind]: self.object_id} if self.kind in by_kind else {}
         return queries.events_in(
-            **arguments, kind=self.event_kind,
+            **arguments, kind=self.event_kind, settled=settled, now=now,
             starts=datetime.combine(self.starts, time(), LONDON) if self.starts else None,
             # Up to the start of the day after: the last day there is has none, so no end.
             ends=datetime.combine(self.ends + timedelta(days=1), time(), LONDON) if self.ends and self.ends < date.max
             else None)
+
+    @property
+    def one_event(self) -> bool:
+        return self.kind == "event"
 
 
 SCOPE_KINDS = ("all", "event", "series", "forum", "cycle", "priority")
@@ -55,8 +69,9 @@ SCOPE_KINDS = ("all", "event", "series", "forum", "cycle", "priority")
 
 @dataclass
 class Table:
-    """One characteristic's counts for one group of people, each column
-    (who came, who did not come...) suppressed on its own."""
+    """One characteristic's published (perturbed, then suppressed) counts
+    for one group of people, each column (who came, who did not come...)
+    on its own."""
     characteristic: object
     columns: dict[str, Suppressed]
     rows: list[str]
@@ -67,6 +82,10 @@ class Table:
 
     def withheld(self, column: str) -> bool:
         return self.columns[column].withheld
+
+    def nobody_answered(self, column: str) -> bool:
+        """No one gave any answer to this question: zeros here mean nothing."""
+        return self.columns[column].counts["answered"] == 0
 
     def percent(self, row: str, column: str) -> float | None:
         share = self.columns[column].share(row, "total")
@@ -81,21 +100,43 @@ class Table:
     def population_share(self, row: str) -> float | None:
         return self.baseline.share_of(row) if self.baseline else None
 
+    def expected(self, row: str, column: str) -> float | None:
+        """How many of those who answered would be in this category if they
+        were like the population."""
+        answered, population = self.columns[column].value("answered"), self.population_share(row)
+        return None if answered is None or population is None else answered * population
+
     def ratio(self, row: str, column: str) -> float | None:
-        share, population = self.share_among_answered(row, column), self.population_share(row)
-        if share is None or not population:
+        """Participants' share over the population's, only where enough
+        people would be expected for the comparison to mean something."""
+        share, population, expected = (self.share_among_answered(row, column), self.population_share(row),
+                                       self.expected(row, column))
+        if share is None or not population or expected < EXPECTED_AT_LEAST:
             return None
         return share / population
 
-    def representation(self, row: str, column: str) -> str | None:
-        ratio = self.ratio(row, column)
-        if ratio is None:
+    def ratio_interval(self, row: str, column: str) -> tuple[float, float] | None:
+        """The ratio's 95% interval (Wilson's, on the share among those who answered)."""
+        if self.ratio(row, column) is None:
             return None
-        if ratio < UNDER_REPRESENTED:
+        low, high = wilson_interval(self.columns[column].value(row), self.columns[column].value("answered"))
+        population = self.population_share(row)
+        return low / population, high / population
+
+    def representation(self, row: str, column: str) -> str | None:
+        """"under" or "over" only when the whole 95% interval is beyond the
+        band; "similar" when the interval lies within it; "unclear" otherwise."""
+        interval = self.ratio_interval(row, column)
+        if interval is None:
+            return None
+        low, high = interval
+        if high < UNDER_REPRESENTED:
             return "under"
-        if ratio > OVER_REPRESENTED:
+        if low > OVER_REPRESENTED:
             return "over"
-        return "similar"
+        if low >= UNDER_REPRESENTED and high <= OVER_REPRESENTED:
+            return "similar"
+        return "unclear"
 
     def label(self, row: str) -> str:
         if row in ("answered", "total"):
@@ -103,6 +144,14 @@ class Table:
         if row == NOT_ANSWERED and self.characteristic.adults_only:
             return "Not answered, or under 16 and not asked"
         return self.characteristic.label_of(row)
+
+
+def wilson_interval(part: int, whole: int) -> tuple[float, float]:
+    """95% interval for a share part/whole (Wilson score)."""
+    share = part / whole
+    centre = (share + Z_95 ** 2 / (2 * whole)) / (1 + Z_95 ** 2 / whole)
+    spread = Z_95 * sqrt(share * (1 - share) / whole + Z_95 ** 2 / (4 * whole ** 2)) / (1 + Z_95 ** 2 / whole)
+    return max(0.0, centre - spread), min(1.0, centre + spread)
 
 
 @dataclass
@@ -113,16 +162,30 @@ class Group:
     label: str
     columns: tuple[str, ...]
     tables: list[Table]
-    people: dict[str, int]
-    respondents: dict[str, int | None]  # None where the response rate would give away a small number
+    people: dict[str, int]  # named people in each column, exactly (not equality data)
+    respondents: dict[str, int | None]  # perturbed; None where the response rate would give away a small number
     registered: int | None = None  # people who registered, for events (who came having registered + no-shows)
+    breakdowns_withheld: str | None = None  # why there are no tables, in words
 
     def response_rate(self, column: str) -> float | None:
         respondents = self.respondents[column]
-        return None if respondents is None else 100 * respondents / self.people[column]
+        return None if respondents is None or not self.people[column] else 100 * respondents / self.people[column]
 
-    def too_few(self, column: str) -> bool:
-        return 0 < self.people[column] < threshold()
+
+@dataclass
+class Reach:
+    """Who came, followed between events where a registration names them.
+    Head counts, not equality data: exact. named + unnamed = people;
+    first_time + returning = named."""
+    people: int
+    named: int
+    unnamed: int  # walk-ins and the extra people on a booking for several
+    first_time: int
+    returning: int
+    attendances: int  # every time anyone came, walk-ins included
+
+    def events_per_person(self) -> float | None:
+        return self.attendances / self.people if self.people else None
 
 
 @dataclass
@@ -140,7 +203,7 @@ class EventMixing:
 class Period:
     label: str
     events: int = 0
-    came: int = 0
+    people: int = 0  # different people who came: named ones once each, plus walk-ins
     indices: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     met: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
 
@@ -155,7 +218,6 @@ class Period:
     def add(self, event: EventMixing) -> None:
         """Count an event in, with whatever of its mixing could be published."""
         self.events += 1
-        self.came += event.came
         for key, index in event.index.items():
             if index is not None:
                 self.indices[key].append(index)
@@ -169,62 +231,117 @@ class Report:
     scope: Scope
     title: str
     threshold: int
+    minimum_respondents: int
     baseline: Baseline
     groups: list[Group]
-    reach: Suppressed | None = None
+    reach: Reach | None = None
     events: list[EventMixing] = field(default_factory=list)
     quarters: list[Period] = field(default_factory=list)
     kinds: list[Period] = field(default_factory=list)
     everything: Period = field(default_factory=lambda: Period("All"))
+    # Events in the scope not counted yet because their attendance has not settled: (title, starts, settles).
+    unsettled: list = field(default_factory=list)
+    provisional: bool = False  # one event, not settled yet: its totals may still change
+    breakdowns_withheld: str | None = None  # why nobody split by an answer is shown to this reader
 
     @property
     def has_suppression(self) -> bool:
         return any(cells.primary or cells.secondary or cells.withheld
                    for group in self.groups for table in group.tables for cells in table.columns.values())
 
-    def events_per_person(self) -> float | None:
-        if self.reach is None:
-            return None
-        named, attendances = self.reach.counts["named"], self.reach.counts["attendances"]
-        if self.reach.withheld or named < self.threshold:
-            return None
-        return attendances / named
-
-    def head_count(self, count: int) -> int | str:
-        return shown_head_count(count, self.threshold)
+    @property
+    def has_breakdowns(self) -> bool:
+        return any(group.tables for group in self.groups)
 
 
 def threshold() -> int:
     return current_app.config["REPORT_SUPPRESSION_THRESHOLD"]
 
 
-def build(scope: Scope, title: str, baseline: Baseline) -> Report:
-    limit = threshold()
-    report = Report(scope=scope, title=title, threshold=limit, baseline=baseline, groups=[])
+def minimum_respondents() -> int:
+    return current_app.config["REPORT_MINIMUM_RESPONDENTS"]
+
+
+def record_key_secret() -> str:
+    """The secret behind every record key. Changing it changes every
+    perturbed figure, so differences between old and new reports would be
+    noise of two kinds: keep it fixed."""
+    configured = current_app.config.get("REPORT_RECORD_KEY_SECRET")
+    return configured or hmac.new(current_app.config["SECRET_KEY"].encode(), b"report record keys",
+                                  hashlib.sha256).hexdigest()
+
+
+def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: str | None = None,
+          now: datetime | None = None) -> Report:
+    """The report on `scope`. `breakdowns_withheld` says why this reader may
+    not see figures split by an equality answer (None: they may); the
+    report leaves them out entirely then, so no template can show them."""
+    now = now or utcnow()
+    limit, secret = threshold(), record_key_secret()
+    report = Report(scope=scope, title=title, threshold=limit, minimum_respondents=minimum_respondents(),
+                    baseline=baseline, groups=[], breakdowns_withheld=breakdowns_withheld)
     if scope.kind == "cycle":
         for key, label, people in (("nominators", "Nominators", queries.nominators(scope.object_id)),
                                    ("nominees", "Nominees who answered themselves", queries.nominees(scope.object_id))):
-            report.groups.append(_group(key, label, people, (key,), 0, baseline, limit))
+            report.groups.append(_group(report, key, label, people, (key,), secret))
         return report
     if scope.kind == "forum":
-        report.groups.append(_group("members", "Members", queries.forum_members(scope.object_id), ("members",), 0,
-                                    baseline, limit))
-    event_ids = scope.event_ids()
+        report.groups.append(_group(report, "members", "Members", queries.forum_members(scope.object_id),
+                                    ("members",), secret))
+    report.breakdowns_withheld = report.breakdowns_withheld or _differencing_risk(scope, now, report.minimum_respondents)
+    if scope.one_event:
+        event_ids = scope.event_ids(now=now)
+        report.provisional = not db.session.scalar(select(func.count()).select_from(
+            scope.event_ids(settled=True, now=now).subquery()))
+        withheld = report.breakdowns_withheld
+        if report.provisional:
+            report.breakdowns_withheld = withheld or ("Attendance at this event has not settled yet, so its "
+                                                      "figures may still change: breakdowns are shown once it has.")
+    else:
+        # Only settled events are counted, so that no figure moves once published.
+        event_ids = scope.event_ids(settled=True, now=now)
+        report.unsettled = queries.events_listed(scope.event_ids(settled=False, now=now))
     people = queries.participants(event_ids)
     events = queries.event_summaries(event_ids)
     unnamed = sum(event.unnamed for event in events)
-    report.groups.append(_group("events", "At meetings" if scope.kind == "forum" else "At events", people,
-                                ("came", "no_show"), unnamed, baseline, limit))
+    report.groups.append(_group(report, "events", "At meetings" if scope.kind == "forum" else "At events", people,
+                                ("came", "no_show"), secret))
     figures = queries.reach(event_ids, people)
-    # Walk-ins cannot be followed between events: they count in the head
-    # count, but as neither first-time nor returning.
-    figures |= {"named": figures["people"], "unnamed": unnamed, "people": figures["people"] + unnamed}
-    report.reach = suppress(
-        figures, [Line(("first_time", "returning"), "named"), Line(("named", "unnamed"), "people")], limit,
-        unpublished=frozenset({"named", "unnamed", "attendances"}), fixed=frozenset({"people"}))
-    report.reach.withheld |= 0 < figures["people"] < limit
-    _mixing(report, events, event_ids, limit)
+    report.reach = Reach(people=figures["named"] + unnamed, unnamed=unnamed,
+                         attendances=sum(event.came for event in events), **figures)
+    _mixing(report, events, event_ids, secret)
     return report
+
+
+def _differencing_risk(scope: Scope, now: datetime, minimum: int) -> str | None:
+    """Why this scope's breakdowns could be subtracted from another's to
+    single people out, or None. Noise hides how many people a difference
+    holds, not whether a cell changed: so two published breakdowns must
+    never differ by a few people. Dates move in whole quarters, and a part
+    of everything (an event, a series, a forum's meetings, a priority)
+    differs from everything in the same dates by none or by many."""
+    if (scope.starts and scope.starts != _quarter_start_day(scope.starts)) or \
+            (scope.ends and scope.ends < date.max and scope.ends != _quarter_end_day(scope.ends)):
+        return ("Breakdowns cover whole quarters (1 January to 31 March, and so on), so that two reports a few "
+                "days apart cannot be compared to single someone out. Choose dates that start and end a quarter.")
+    if scope.kind in ("event", "series", "forum", "priority"):
+        everything = Scope("all", starts=scope.starts, ends=scope.ends)
+        settled = None if scope.one_event else True
+        others = queries.respondents(everything.event_ids(settled=True, now=now)) - \
+            queries.respondents(scope.event_ids(settled=settled, now=now))
+        if 0 < others < minimum:
+            return ("Nearly everyone counted here is also in the report on all events for the same dates, and the "
+                    "few who are not could be singled out by comparing the two, so answers are not broken down.")
+    return None
+
+
+def _quarter_start_day(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _quarter_end_day(day: date) -> date:
+    start = _quarter_start_day(day)
+    return (date(start.year + 1, 1, 1) if start.month == 10 else date(start.year, start.month + 3, 1)) - timedelta(1)
 
 
 def _people_columns(people, columns):
@@ -232,70 +349,76 @@ def _people_columns(people, columns):
     if columns[0] != "came":
         return people
     return select(people.c.person_key, people.c.attended.label("came"),
-                  (1 - people.c.attended).label("no_show"), people.c.attendances).subquery()
+                  (1 - people.c.attended).label("no_show")).subquery()
 
 
-def _group(key, label, people, columns, unnamed, baseline, limit) -> Group:
-    counts, respondents = queries.tally(_people_columns(people, columns), columns)
-    head_counts = {column: sum(by_column[column] for by_column in counts["age_band"].values())
+def _group(report: Report, key, label, people, columns, secret) -> Group:
+    limit = report.threshold
+    counts, respondents = queries.tally(_people_columns(people, columns), columns, secret)
+    head_counts = {column: sum(by_column[column].count for by_column in counts["age_band"].values())
                    for column in columns}
-    if "came" in columns:
-        # Walk-ins and the extra people on a booking: nobody answered for them.
-        head_counts["came"] += unnamed
-        for characteristic in CHARACTERISTICS:
-            if characteristic.key != "disability_impact":
-                counts[characteristic.key][NOT_ANSWERED]["came"] += unnamed
+    answered = {column: perturb(respondents[column]) for column in columns}
     # The response rate is published only when neither those who answered
-    # nor those who did not are a small number: "not answered" is at least
-    # the people who answered nothing, so a small one would narrow it down.
-    published_respondents = {column: respondents[column] if min(
-        respondents[column], head_counts[column] - respondents[column]) >= limit else None for column in columns}
-    # What anyone can tell "not answered" is at least: the people who answered
-    # nothing (when the response rate is shown), and the walk-ins (who can be
-    # worked out from the head counts and the reach).
-    floors = {column: [head_counts[column] - respondents[column]] if published_respondents[column] is not None
-              else [] for column in columns}
-    if "came" in columns:
-        floors["came"].append(unnamed)
-    tables = []
+    # nor those who did not are a small number.
+    published_respondents = {column: answered[column] if min(answered[column], head_counts[column] -
+                                                             answered[column]) >= limit else None
+                             for column in columns}
+    registered = head_counts["came"] + head_counts["no_show"] if "came" in columns else None
+    group = Group(key, label, columns, [], head_counts, published_respondents, registered,
+                  breakdowns_withheld=report.breakdowns_withheld)
+    if group.breakdowns_withheld is None and answered[columns[0]] < report.minimum_respondents:
+        group.breakdowns_withheld = (f"Fewer than {report.minimum_respondents} people here answered the equality "
+                                     "questions, so their answers are not broken down.")
+    if group.breakdowns_withheld is not None:
+        return group
+    # What anyone can tell "not answered" is at least, on the true scale:
+    # the people who answered nothing, from the published response rate.
+    floors = {column: {NOT_ANSWERED: head_counts[column] - published_respondents[column] - MAX_CHANGE}
+              if published_respondents[column] is not None else {} for column in columns}
     for characteristic in CHARACTERISTICS:
         if characteristic.key == "disability_impact":
-            # Its people are those who said yes to the condition question,
-            # so it can be published only where that count is.
-            base = {column: tables[-1].columns[column].value("yes") for column in columns}
-            tables.append(characteristic_table(characteristic, counts[characteristic.key], columns, base,
-                                               {column: [] for column in columns}, baseline, limit))
+            # Its people are those who said yes to the condition question: how
+            # many is itself a perturbed figure, so its total is not exact.
+            group.tables.append(characteristic_table(characteristic, counts[characteristic.key], columns,
+                                                     {column: None for column in columns},
+                                                     {column: {} for column in columns}, report.baseline, limit))
         else:
-            tables.append(characteristic_table(characteristic, counts[characteristic.key], columns, head_counts,
-                                               floors, baseline, limit))
-    registered = head_counts["came"] - unnamed + head_counts["no_show"] if "came" in columns else None
-    return Group(key, label, columns, tables, head_counts, published_respondents, registered)
+            group.tables.append(characteristic_table(characteristic, counts[characteristic.key], columns,
+                                                     head_counts, floors, report.baseline, limit))
+    return group
 
 
-def characteristic_table(characteristic, counts, columns, totals, floors, baseline, limit) -> Table:
-    """One characteristic's table. `counts` is {category: {column: n}};
-    `totals` the published head count of each column (None: not publishable,
-    so the column is withheld); `floors` the published figures each column's
-    "not answered" is known to be at least."""
+def characteristic_table(characteristic, counts, columns, head_counts, floors, baseline, limit) -> Table:
+    """One characteristic's table. `counts` is {category: {column: Cell}};
+    `head_counts` the exact number of people each column counts (None: not
+    published); `floors` what each column's true counts are known to be at
+    least. Every count is perturbed; "answered" and "total" are the sums of
+    the published counts, so the table adds up as printed."""
     rows = characteristic.report_codes
     suppressed = {}
     for column in columns:
-        cells = {row: counts.get(row, {}).get(column, 0) for row in rows}
+        cells = {row: perturb(counts.get(row, {}).get(column, EMPTY)) for row in rows}
         cells["answered"] = sum(cells[row] for row in characteristic.codes)
         cells["total"] = sum(cells[row] for row in ("answered", PREFER_NOT_TO_SAY, NOT_ANSWERED))
         lines = [Line(tuple(characteristic.codes), "answered"),
                  Line(("answered", PREFER_NOT_TO_SAY, NOT_ANSWERED), "total")]
         fixed, unpublished = {"total"}, set()
-        for number, floor in enumerate(floors[column]):
-            cells[("floor", number)], cells[("rest", number)] = floor, cells[NOT_ANSWERED] - floor
-            lines.append(Line((("floor", number), ("rest", number)), NOT_ANSWERED))
-            fixed.add(("floor", number))
-            unpublished.add(("rest", number))
-        if totals[column] is None or totals[column] != cells["total"] or 0 < totals[column] < limit:
+        for row, floor in floors[column].items():
+            # On the published scale the floor is lower by the noise.
+            cells[("floor", row)], cells[("rest", row)] = floor - MAX_CHANGE, cells[row] - floor + MAX_CHANGE
+            if cells[("rest", row)] >= 0 and floor - MAX_CHANGE > 0:
+                lines.append(Line((("floor", row), ("rest", row)), row))
+                fixed.add(("floor", row))
+                unpublished.add(("rest", row))
+            else:
+                del cells[("floor", row)], cells[("rest", row)]
+        truth = TrueScale(tuple(rows), head_counts[column], MAX_CHANGE,
+                          {row: floor for row, floor in floors[column].items() if floor > 0})
+        if 0 < cells["total"] < limit:
             suppressed[column] = Suppressed(cells, limit, withheld=True)
         else:
             suppressed[column] = suppress(cells, lines, limit, unpublished=frozenset(unpublished),
-                                          fixed=frozenset(fixed))
+                                          fixed=frozenset(fixed), truth=truth)
     return Table(characteristic, suppressed, rows, baseline.by_characteristic.get(characteristic.key))
 
 
@@ -308,35 +431,63 @@ def diversity_index(counts: list[int]) -> float | None:
     return 1 - sum(n * (n - 1) for n in counts) / (total * (total - 1))
 
 
-def _mixing(report: Report, events: list, event_ids, limit: int) -> None:
-    by_characteristic = queries.mixing(event_ids, tuple(characteristic.key
-                                                        for characteristic in MIXING_CHARACTERISTICS))
+def _mixing(report: Report, events: list, event_ids, secret: str) -> None:
+    """Each event's mixing (from perturbed counts, and only where the reader
+    may see breakdowns), and the periods' events and different people."""
+    by_characteristic = {} if report.breakdowns_withheld else queries.mixing(
+        event_ids, tuple(characteristic.key for characteristic in MIXING_CHARACTERISTICS), secret)
+    limit = report.threshold
     quarters, kinds = {}, {}
     for event in events:
-        mixing = EventMixing(event.id, event.title, event.kind, event.starts_at, event.came, {}, {})
+        mixing = EventMixing(event.id, event.title, event.kind, event.starts_at, event.came,
+                             {characteristic.key: None for characteristic in MIXING_CHARACTERISTICS},
+                             {characteristic.key: None for characteristic in MIXING_CHARACTERISTICS})
         for key, by_event in by_characteristic.items():
-            counts = [n for n in by_event.get(event.id, {}).values() if n]
+            counts = [n for n in (perturb(cell) for cell in by_event.get(event.id, {}).values()) if n]
             answered = sum(counts)
+            if answered < report.minimum_respondents:
+                continue
             # An index is published only when every group present is big
             # enough to publish on its own: then it reveals nothing the
             # counts would not.
-            safe = answered >= limit and all(n >= limit for n in counts)
-            mixing.index[key] = diversity_index(counts) if safe else None
-            mixing.groups_met[key] = len(counts) >= GROUPS_THAT_MEET if answered >= limit else None
+            if all(n >= limit for n in counts):
+                mixing.index[key] = diversity_index(counts)
+            mixing.groups_met[key] = len(counts) >= GROUPS_THAT_MEET
         report.events.append(mixing)
-        starts = event.starts_at.astimezone(LONDON)
-        quarter = f"{starts.year} Q{(starts.month - 1) // 3 + 1}"
+        quarter = _quarter_label(event.starts_at)
         for period in (quarters.setdefault(quarter, Period(quarter)),
                        kinds.setdefault(event.kind, Period(event.kind.plural)), report.everything):
             period.add(mixing)
     report.quarters = list(quarters.values())
     report.kinds = [kinds[kind] for kind in EventKind if kind in kinds]
+    _count_people(report, events, event_ids)
 
 
-def shown_head_count(count: int, limit: int) -> int | str:
-    """A number of people (at an event, in a period, nominations) as
-    published: a small one as "<5", like every other count."""
-    return count if count == 0 or count >= limit else PRIMARY_MARK.format(threshold=limit)
+def _count_people(report: Report, events: list, event_ids) -> None:
+    """Different people in each period, counted as the report counts them
+    (each named person once, each walk-in once), so a quarter's row is the
+    same figure as that quarter's own report."""
+    quarter_starts = list({_quarter_label(event.starts_at): _quarter_start(event.starts_at)
+                           for event in events}.values())  # events come oldest first
+    by_quarter = queries.named_people_by(event_ids, queries.period_of(quarter_starts))
+    by_kind = queries.named_people_by(event_ids, Event.kind)
+    for number, period in enumerate(report.quarters):
+        period.people = by_quarter.get(number, 0) + sum(
+            event.unnamed for event in events if _quarter_label(event.starts_at) == period.label)
+    kinds = [kind for kind in EventKind if any(event.kind == kind for event in events)]
+    for kind, period in zip(kinds, report.kinds):
+        period.people = by_kind.get(kind, 0) + sum(event.unnamed for event in events if event.kind == kind)
+    report.everything.people = report.reach.people
+
+
+def _quarter_label(starts_at: datetime) -> str:
+    starts = starts_at.astimezone(LONDON)
+    return f"{starts.year} Q{(starts.month - 1) // 3 + 1}"
+
+
+def _quarter_start(starts_at: datetime) -> datetime:
+    starts = starts_at.astimezone(LONDON)
+    return datetime(starts.year, 3 * ((starts.month - 1) // 3) + 1, 1, tzinfo=LONDON)
 
 
 def scope_title(scope: Scope) -> str:
@@ -358,6 +509,16 @@ def scope_title(scope: Scope) -> str:
     return name
 
 
+def period(report: Report, today: date) -> str:
+    """The dates a report covers, as ISO 8601: one event's own day, or from
+    the start chosen (else the first event counted) to the end chosen (else today)."""
+    days = sorted(event.starts_at.astimezone(LONDON).date() for event in report.events)
+    if report.scope.one_event and days:
+        return days[0].isoformat()
+    starts = report.scope.starts or (days[0] if days else None)
+    return f"{starts.isoformat() if starts else ''}/{(report.scope.ends or today).isoformat()}"
+
+
 def key_findings(report: Report) -> list[str]:
     """The report's main points in plain words, from its published figures only."""
     findings = []
@@ -365,14 +526,12 @@ def key_findings(report: Report) -> list[str]:
         column = group.columns[0]
         noun = {"came": "people came", "members": "active members", "nominators": "people nominated",
                 "nominees": "nominees"}[column]
-        if group.too_few(column):
-            findings.append(f"{group.label}: fewer than {report.threshold} {noun}, too few to report on.")
-            continue
-        sentence = f"{group.label}: {group.people[column]} {noun}"
+        people = report.reach.people if group.key == "events" else group.people[column]
+        sentence = f"{group.label}: {people} {noun}"
         if group.key == "events":
             sentence += f" to {len(report.events)} event{'s' if len(report.events) != 1 else ''}"
         rate = group.response_rate(column)
-        sentence += (f"; {rate:.0f}% of them answered the equality monitoring questions." if rate is not None
+        sentence += (f"; {rate:.0f}% of those asked answered the equality monitoring questions." if rate is not None
                      else "; the share who answered the equality questions is not shown because a number in it is"
                           " small.")
         findings.append(sentence)
@@ -380,32 +539,43 @@ def key_findings(report: Report) -> list[str]:
             if table.baseline is None or table.withheld(column):
                 continue
             for row in table.characteristic.codes:
-                ratio, representation = table.ratio(row, column), table.representation(row, column)
+                representation = table.representation(row, column)
                 if representation in ("under", "over"):
+                    low, high = table.ratio_interval(row, column)
                     findings.append(
                         f"{table.label(row)} ({table.characteristic.label.lower()}): "
-                        f"{'under' if representation == 'under' else 'over'}-represented, at {ratio:.1f} times "
-                        f"their share of the population ({table.baseline.area}).")
+                        f"{representation}-represented, at {table.ratio(row, column):.1f} times their share of the "
+                        f"population ({table.baseline.area}); somewhere between {low:.1f} and {high:.1f} times, "
+                        "allowing for chance.")
     share = report.everything.share_met(ETHNIC_GROUP.key)
     if share is not None:
         findings.append(f"At {share:.0f}% of the events where enough people answered, people from at "
                         f"least {GROUPS_THAT_MEET} ethnic groups met.")
+    if report.unsettled:
+        findings.append(f"{len(report.unsettled)} more event{'s have' if len(report.unsettled) != 1 else ' has'} "
+                        "not settled yet and will be counted once attendance settles.")
     return findings
 
 
-def method_notes(limit: int) -> list[str]:
-    """How the figures are made, for the page and the PDF."""
+def method_notes(limit: int, minimum: int) -> list[str]:
+    """How the figures are made, in short, for the page and the PDF; the
+    methodology page says it in full."""
     return [
-        "People are counted once each in the period, however many events they came to. Walk-ins and the extra "
-        "people on a booking for several count as people who came, under “Not answered”.",
+        "People are counted once each, however many events they came to. Walk-ins and the extra people on a "
+        "booking for several are counted as people who came, but were not asked the equality questions, so they "
+        "are not in the tables of answers.",
+        "Only events whose attendance has settled (two weeks after they end) are counted, so published figures do "
+        "not change afterwards.",
+        "Every count of people's answers has a small, fixed amount of noise added (at most 2 either way), the same "
+        "every time the same people are counted. Totals and percentages are worked out from the figures as "
+        "printed, so a table's total can differ by a few from the number of people counted.",
+        f"Counts below {limit} after the noise are shown as <{limit}; where a hidden count could still be worked "
+        "out, another is hidden as well ([c]). Answers are broken down only where at least "
+        f"{minimum} people answered.",
         "Shares compared with the population leave out “Prefer not to say” and “Not answered”, and the census's "
-        "“Not stated”: both sides are shares of people who gave an answer. The ratio is the participants' share "
-        f"divided by the population's: below {UNDER_REPRESENTED} is shown as under-represented, above "
-        f"{OVER_REPRESENTED} as over-represented.",
-        f"Small numbers: counts from 1 to {limit - 1} are shown as <{limit}. Where a hidden count could still be "
-        "worked out from the totals, another figure is hidden as well ([c]); where no pattern of hidden figures "
-        f"protects a table, or fewer than {limit} people are in it, the whole table is withheld. Percentages and "
-        "indices are withheld where the figures they rest on are.",
+        "“Not stated”. A group is called under- or over-represented only where at least "
+        f"{EXPECTED_AT_LEAST} of them would be expected and the whole 95% range allowing for chance is below "
+        f"{UNDER_REPRESENTED} or above {OVER_REPRESENTED} times their share of the population.",
         "The diversity index is the chance that two people picked at random from those at an event who answered "
         "gave different answers: 0 when everyone gave the same answer, nearer 1 the more mixed. It is withheld "
         f"for an event where any group was smaller than {limit}, because it could give that group away.",

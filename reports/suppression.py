@@ -1,5 +1,5 @@
 """Small-number suppression: no published figure lets anyone work out a count
-from 1 to threshold-1.
+from 1 to threshold-1, or the true count behind a hidden one.
 
 Each published table is one group of people counted one way, so its sums
 form a tree: the categories add up to "answered"; answered, "prefer not to
@@ -21,7 +21,14 @@ narrowing finds exactly the values still possible (tests/reports/
 test_suppression.py checks it against trying every combination). Tables are
 never tied to each other except through fixed head counts, which is why the
 reports publish who came and who did not come (two separate groups), and not
-registrations by category as well."""
+registrations by category as well.
+
+The counts suppressed here are perturbed already (perturbation.py), so a
+table also has a true side: each true count lies within the noise of its
+published one (zero exactly), and the true counts of a table's rows add up
+to the group's head count, which is published exactly. `TrueScale` says
+that; a hidden count whose true value could still be pinned down from it
+is protected the same way, by hiding one more count."""
 from dataclasses import dataclass, field
 from typing import Hashable
 
@@ -38,6 +45,18 @@ class NothingLeftToHide(Exception):
 class Line:
     parts: tuple[Key, ...]
     total: Key
+
+
+@dataclass(frozen=True)
+class TrueScale:
+    """What anyone knows of the true counts behind the perturbed ones: each
+    differs from its published figure by at most `noise` (and zero is
+    exact); `rows` add up to `total` when that is published (None: not
+    known); floors[row]: the true count is known to be at least this."""
+    rows: tuple[Key, ...]
+    total: int | None
+    noise: int
+    floors: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -94,6 +113,11 @@ def known_ranges(counts: dict[Key, int], lines: list[Line], hidden: dict[Key, st
             ranges[key] = (threshold, unbounded)
         else:
             ranges[key] = (count, count)
+    return _narrow(ranges, lines)
+
+
+def _narrow(ranges: dict, lines: list[Line]) -> dict:
+    """Narrow each range by every sum it is in, until nothing changes."""
     changed = True
     while changed:
         changed = False
@@ -111,17 +135,33 @@ def known_ranges(counts: dict[Key, int], lines: list[Line], hidden: dict[Key, st
     return ranges
 
 
+def true_ranges(published: dict[Key, tuple[int, int]], truth: TrueScale, unbounded: int) -> dict:
+    """What someone can tell about each true count from the ranges the
+    published (perturbed) figures allow."""
+    ranges = {}
+    for row in truth.rows:
+        low, high = published[row]
+        ranges[row] = (0, 0) if high == 0 else (max(1, low - truth.noise), high + truth.noise)
+    lines = []
+    if truth.total is not None:
+        ranges["true total"] = (truth.total, truth.total)
+        lines.append(Line(truth.rows, "true total"))
+    for row, floor in truth.floors.items():
+        ranges[("true floor", row)], ranges[("true rest", row)] = (floor, floor), (0, unbounded)
+        lines.append(Line((("true floor", row), ("true rest", row)), row))
+    return _narrow(ranges, lines)
+
+
 def suppress(counts: dict[Key, int], lines: list[Line], threshold: int, *,
-             unpublished: frozenset = frozenset(), fixed: frozenset = frozenset()) -> Suppressed:
+             unpublished: frozenset = frozenset(), fixed: frozenset = frozenset(),
+             truth: TrueScale | None = None) -> Suppressed:
     """Hide what must be hidden. `fixed` counts are known anyway (head
     counts published elsewhere), so they are never hidden here."""
     result = Suppressed(counts=counts, threshold=threshold)
     result.primary = {key for key, count in counts.items()
                       if 0 < count < threshold and key not in unpublished and key not in fixed}
     while True:
-        hidden = {key: "primary" for key in result.primary} | {key: "secondary" for key in result.secondary}
-        ranges = known_ranges(counts, lines, hidden, threshold, unpublished)
-        disclosed = sorted((key for key in result.primary if ranges[key][0] == ranges[key][1]), key=str)
+        disclosed = _disclosed(result, lines, unpublished, truth)
         if not disclosed:
             return result
         try:
@@ -129,6 +169,18 @@ def suppress(counts: dict[Key, int], lines: list[Line], threshold: int, *,
         except NothingLeftToHide:
             result.withheld = True
             return result
+
+
+def _disclosed(result: Suppressed, lines: list[Line], unpublished: frozenset, truth: TrueScale | None) -> list:
+    """The hidden counts someone could pin to one value: the published figure,
+    or (with `truth`) the true count behind it."""
+    hidden = {key: "primary" for key in result.primary} | {key: "secondary" for key in result.secondary}
+    ranges = known_ranges(result.counts, lines, hidden, result.threshold, unpublished)
+    disclosed = {key for key in result.primary if ranges[key][0] == ranges[key][1]}
+    if truth is not None:
+        true = true_ranges(ranges, truth, 2 * sum(result.counts.values()) + result.threshold)
+        disclosed |= {key for key in truth.rows if key in hidden and true[key][0] == true[key][1]}
+    return sorted(disclosed, key=str)
 
 
 def _hide_one_more(result: Suppressed, key: Key, lines: list[Line], unpublished: frozenset,

@@ -1,8 +1,6 @@
 """Report pages and downloads. Every figure comes already suppressed from
 reports.services; these routes load the scope, check who is asking, and
 format."""
-from datetime import date
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,7 +14,7 @@ from core.spreadsheets import csv_file
 from events.models import CohesionPriority, Event, EventSeries, event_organisers
 from forums.models import Forum
 from forums.services import coordinated_forums
-from reports import baselines, permissions, services
+from reports import baselines, permissions, perturbation, services
 from reports import open_data as open_data_service
 from reports.exports import HEADER, report_csv
 from reports.forms import BaselineUploadForm, ReportFilterForm
@@ -53,7 +51,8 @@ def _report_or_error(kind: str, object_id: int | None):
     form.baseline.choices = baselines.choices()
     dates = (form.starts.data, form.ends.data) if form.validate() else (None, None)
     scope = services.Scope(kind, object_id, *dates)
-    report = services.build(scope, services.scope_title(scope), baselines.chosen(form.baseline.data))
+    report = services.build(scope, services.scope_title(scope), baselines.chosen(form.baseline.data),
+                            breakdowns_withheld=permissions.breakdowns_withheld(current_user, kind, subject))
     return form, report
 
 
@@ -62,7 +61,7 @@ def _report_or_error(kind: str, object_id: int | None):
 def index():
     if not permissions.can_see_reports(current_user):
         abort(403)
-    admin = permissions.can_report_on(current_user, "all", None)
+    admin = permissions.can_report_on(current_user, "all", None)  # admins and equality monitors
     events = select(Event).where(Event.status.in_(COUNTED_EVENT_STATUSES), Event.starts_at <= utcnow())
     if not admin:
         events = events.join(event_organisers).where(event_organisers.c.user_id == current_user.id)
@@ -86,7 +85,8 @@ def report_page(kind="all", object_id=None):
     filters = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "view"}
     return render_template(
         "reports/report.html", form=form, report=report, view=view if view in ("came", "no_show") else "came",
-        findings=services.key_findings(report), notes=services.method_notes(report.threshold),
+        findings=services.key_findings(report),
+        notes=services.method_notes(report.threshold, report.minimum_respondents),
         column_labels=services.COLUMN_LABELS, mixing=services.MIXING_CHARACTERISTICS,
         view_url=lambda column: url_for("reports.report_page", **request.view_args, **filters, view=column),
         download_url=lambda fmt: url_for("reports.report_download", **request.view_args, **filters, fmt=fmt))
@@ -98,7 +98,7 @@ def report_page(kind="all", object_id=None):
 def report_download(fmt, kind="all", object_id=None):
     _, report = _report_or_error(kind, object_id)
     today = in_london(utcnow()).date()
-    period = _period(report.scope, today)
+    period = services.period(report, today)
     name = f"diversity-report-{kind}{'-' + str(object_id) if object_id else ''}-{today.isoformat()}.{fmt}"
     if fmt == "csv":
         body, mimetype = report_csv(report, period), "text/csv; charset=utf-8"
@@ -106,10 +106,6 @@ def report_download(fmt, kind="all", object_id=None):
         body = report_pdf(report, brand_name=current_app.config["BRAND_NAME"], generated=today.strftime("%-d %B %Y"))
         mimetype = "application/pdf"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def _period(scope: services.Scope, today: date) -> str:
-    return f"{scope.starts.isoformat() if scope.starts else 'start'}/{(scope.ends or today).isoformat()}"
 
 
 @bp.get("/reports/progress/<int:year>")
@@ -121,13 +117,26 @@ def progress_report(year, fmt=None):
         abort(403)
     if not MIN_YEAR <= year <= in_london(utcnow()).year:
         abort(404)
-    progress = build_progress(year, baselines.shipped())
+    progress = build_progress(year, baselines.shipped(),
+                              breakdowns_withheld=permissions.breakdowns_withheld(current_user, "all", None))
     if fmt == "pdf":
         body = progress_pdf(progress, brand_name=current_app.config["BRAND_NAME"],
                             generated=in_london(utcnow()).strftime("%-d %B %Y"))
         return Response(body, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="progress-report-{year}.pdf"'})
-    return render_template("reports/progress.html", progress=progress, notes=services.method_notes(progress.threshold))
+    return render_template("reports/progress.html", progress=progress,
+                           notes=services.method_notes(progress.threshold, progress.minimum_respondents))
+
+
+@bp.get("/reports/methodology")
+def methodology():
+    """How the figures are protected and what that costs, in plain words: public, like the open data."""
+    return render_template("reports/methodology.html", table=perturbation.published_table(),
+                           max_change=perturbation.MAX_CHANGE, threshold=services.threshold(),
+                           minimum=services.minimum_respondents(),
+                           settles_after=current_app.config["ATTENDANCE_SETTLES_AFTER_DAYS"],
+                           expected=services.EXPECTED_AT_LEAST, under=services.UNDER_REPRESENTED,
+                           over=services.OVER_REPRESENTED)
 
 
 @bp.get("/open-data")

@@ -138,6 +138,10 @@ MATRIX = {
     "events.undo_check_in": ("POST", "/manage/events/{event}/check-in/{registration}/undo",
                              only(THIS_EVENTS_ORGANISERS, 302)),
     "events.add_walk_in": ("POST", "/manage/events/{event}/walk-ins", only(THIS_EVENTS_ORGANISERS, 302)),
+    # Settled attendance: only admins reopen it or settle it early, not even the event's own organisers. The
+    # event here is still to come, so the page says there is nothing to reopen and settling is refused with a message.
+    "events.reopen_attendance": ("GET", "/manage/events/{event}/attendance/reopen", only({"admin"})),
+    "events.settle_attendance": ("POST", "/manage/events/{event}/attendance/settle", only({"admin"}, 302)),
     "events.questions": ("GET", "/manage/events/{event}/questions", only(THIS_EVENTS_ORGANISERS)),
     "events.invitations": ("GET", "/manage/events/{event}/invitations", only(THIS_EVENTS_ORGANISERS)),
     "events.book_for": ("GET", "/manage/events/{event}/book", only(THIS_EVENTS_ORGANISERS)),
@@ -196,6 +200,7 @@ MATRIX = {
     "awards.nominate": ("GET", "/awards/categories/{category}/nominate", everyone(200)),
     # A nomination is its nominator's: to anyone else (even the awards team, who screen it elsewhere) it is not here.
     "awards.edit_draft": ("GET", "/awards/nominations/{nomination}/edit", signed_in(404)),
+    "awards.confirm_withdraw_mine": ("GET", "/my-nominations/{nomination}/withdraw", signed_in(404)),
     "awards.withdraw_mine": ("POST", "/my-nominations/{nomination}/withdraw", signed_in(404)),
     "awards.my_nominations": ("GET", "/my-nominations", signed_in(200)),
     # Judges reach only their panel's nominations; to anyone else they are not there. A conflicted judge's
@@ -207,8 +212,15 @@ MATRIX = {
         **signed_in(404), **dict.fromkeys(JUDGES, 400)}),
     "awards.score": ("POST", "/judging/nominations/{nomination}/scores", {
         **signed_in(404), **dict.fromkeys(JUDGES, 400)}),
+    # No draft saved to submit: back to the nomination (a refusal, with its message, for the POST).
+    "awards.confirm_scores": ("GET", "/judging/nominations/{nomination}/submit", {
+        **signed_in(404), **dict.fromkeys(JUDGES, 302)}),
+    "awards.submit_scores": ("POST", "/judging/nominations/{nomination}/submit", {
+        **signed_in(404), **dict.fromkeys(JUDGES, 302)}),
     # The emailed link is the nominator's key.
     "awards.nomination_by_link": ("GET", "/awards/nominations/link/not-a-token", everyone(400)),
+    "awards.confirm_withdraw_by_link": ("GET", "/awards/nominations/link/not-a-token/withdraw", everyone(400)),
+    "awards.withdraw_by_link": ("POST", "/awards/nominations/link/not-a-token/withdraw", everyone(400)),
     # awards: the awards team
     "awards.manage_cycles": ("GET", "/manage/awards", only(AWARDS_TEAM)),
     "awards.edit_cycle": ("GET", "/manage/awards/{cycle}/edit", only(AWARDS_TEAM)),
@@ -253,6 +265,7 @@ MATRIX = {
     "reports.progress_report": ("GET", "/reports/progress/2026", only({"admin"})),
     # Open data is public once published (nothing is, here); only admins publish a quarter.
     "reports.open_data": ("GET", "/open-data", everyone(200)),
+    "reports.methodology": ("GET", "/reports/methodology", everyone(200)),
     "reports.open_data_csv": ("GET", "/open-data/2025-Q4.csv", everyone(404)),
     "reports.manage_open_data": ("GET", "/admin/open-data", only({"admin"})),
     "reports.publish_open_data": ("POST", "/admin/open-data/2025-Q4/publish", only({"admin"}, 302)),

@@ -1,6 +1,9 @@
-"""A small world whose report figures are worked out by hand in the tests:
-ten named people at two recent events (one earlier event outside the dates),
-two walk-ins, and equality answers for eight of them."""
+"""Worlds whose report figures are worked out by hand in the tests: a small
+one of ten named people at two settled events (one earlier event outside
+the dates), two walk-ins, and equality answers for eight of them; and a
+crowd big enough for breakdowns to be published."""
+import hashlib
+import random
 from datetime import timedelta
 
 from core import equality
@@ -27,13 +30,14 @@ def answer(email: str, answers: dict) -> None:
 
 
 def build_small_world() -> dict:
-    """Event A (a week ago): people 1-9 registered, 1-7 came, plus a
-    walk-in party of two. Event B (three days ago): 1, 6 and 10 came.
-    Event C (two months ago): person 1 came."""
+    """Event A (30 days ago): people 1-9 registered, 1-7 came, plus a
+    walk-in party of two. Event B (20 days ago): 1, 6 and 10 came.
+    Event C (200 days ago, so in an earlier quarter): person 1 came. All
+    three have settled."""
     now = utcnow()
-    earlier = EventFactory(title="Event C", starts_at=now - timedelta(days=60), capacity=None)
-    event_a = EventFactory(title="Event A", starts_at=now - timedelta(days=7), capacity=None)
-    event_b = EventFactory(title="Event B", starts_at=now - timedelta(days=3), capacity=None,
+    earlier = EventFactory(title="Event C", starts_at=now - timedelta(days=200), capacity=None)
+    event_a = EventFactory(title="Event A", starts_at=now - timedelta(days=30), capacity=None)
+    event_b = EventFactory(title="Event B", starts_at=now - timedelta(days=20), capacity=None,
                            kind=EventKind.WORKSHOP)
     email = {n: f"person{n}@example.org" for n in range(1, 11)}
 
@@ -53,3 +57,37 @@ def build_small_world() -> dict:
         answer(email[n], answers)
     db.session.commit()
     return {"a": event_a.id, "b": event_b.id, "c": earlier.id}
+
+
+ETHNIC_GROUPS = ("white", "asian", "black", "mixed", "other", "prefer_not_to_say", None)
+RELIGIONS = ("christian", "muslim", "none", "hindu", "sikh", None)
+AGE_BANDS = ("16_24", "25_34", "35_49", "50_64", "65_74", None)
+SEXES = ("female", "male", None)
+
+
+def build_crowd(people: int = 60, seed: int = 1) -> dict:
+    """Two settled events (40 and 25 days ago) that `people` named people
+    came to, most answering; the answers drawn from `seed`. Returns the
+    event ids and, for each person's email, their answers."""
+    chosen = random.Random(seed)
+    now = utcnow()
+    first = EventFactory(title="Crowd one", starts_at=now - timedelta(days=40), capacity=None)
+    second = EventFactory(title="Crowd two", starts_at=now - timedelta(days=25), capacity=None)
+    answers = {}
+    for n in range(people):
+        email = f"crowd{n}@example.org"
+        for event in (first, second) if n % 3 else (first,):
+            registration = RegistrationFactory(event=event, email=email, name=f"Crowd {n}")
+            db.session.add(Attendance(event_id=event.id, registration=registration))
+        if n % 7:
+            answers[email] = {"ethnic_group": chosen.choice(ETHNIC_GROUPS), "religion": chosen.choice(RELIGIONS),
+                              "age_band": chosen.choice(AGE_BANDS), "sex": chosen.choice(SEXES)}
+            answer(email, answers[email])
+    db.session.commit()
+    return {"first": first.id, "second": second.id, "answers": answers}
+
+
+def record_key(secret: str, email: str) -> int:
+    """A guest's record key, worked out here as the methodology says: the
+    first byte of md5(secret followed by who they are)."""
+    return hashlib.md5((secret + f"guest:{email}").encode()).digest()[0]

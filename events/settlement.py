@@ -1,0 +1,160 @@
+"""Settled attendance: when an event's figures stop changing.
+
+An event's attendance settles ATTENDANCE_SETTLES_AFTER_DAYS (default 14)
+after it ends. From then on nobody changes its check-ins, walk-ins or
+bookings, so the figures reports publish from them stay put and one report
+cannot be told apart from the next by a change made in between. An admin
+can reopen it, giving a reason kept in the audit log, for
+ATTENDANCE_REOPENED_FOR_HOURS (default 48); after that it is settled again
+by itself, or sooner when an admin settles it now.
+
+Every service that creates, changes or deletes an event's registrations or
+attendance calls `refuse_if_settled` with the event locked. Erasing a
+person (core/erasure.py, core/retention.py) does not: someone's right to
+erasure comes before settlement.
+
+Settlement depends only on time and the reopening, not on the event's
+status: a draft or cancelled event settles too (it has no figures to keep).
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, or_
+
+from core import audit
+from core.database import lock_row, utcnow
+from core.errors import DomainError
+from core.extensions import db
+from core.formatting import london_time
+from core.models import User
+from core.permissions import is_admin
+from events.models import Event
+
+DATE = "%-d %B %Y"
+
+
+class AttendanceSettled(DomainError):
+    """A change to an event whose attendance is settled."""
+
+
+class SettlementRuleBroken(DomainError):
+    """Reopening or settling that cannot happen as asked."""
+
+
+# --- the rule ------------------------------------------------------------------------
+
+def settles_after() -> timedelta:
+    return timedelta(days=current_app.config["ATTENDANCE_SETTLES_AFTER_DAYS"])
+
+
+def settles_at(event: Event) -> datetime:
+    """When the event's attendance settles (UTC): its end plus the configured days."""
+    return event.ends_at + settles_after()
+
+
+def is_reopened(event: Event, now: datetime | None = None) -> bool:
+    """An admin's reopening is running."""
+    until = event.attendance_reopened_until
+    return until is not None and (now or utcnow()) < until
+
+
+def is_settled(event: Event, now: datetime | None = None) -> bool:
+    """True from `settles_at(event)` on, except while an admin's reopening runs."""
+    if event.ends_at is None:  # not saved yet: nothing to settle
+        return False
+    now = now or utcnow()
+    return now >= settles_at(event) and not is_reopened(event, now)
+
+
+def settled_clause(now: datetime | None = None) -> ColumnElement[bool]:
+    """`is_settled` as SQL on Event's columns, for `select(Event.id).where(settled_clause(now))`.
+    Both say the same for every event at the same `now`."""
+    now = now or utcnow()
+    return and_(Event.ends_at <= now - settles_after(),
+                or_(Event.attendance_reopened_until.is_(None), Event.attendance_reopened_until <= now))
+
+
+def settled_on(event: Event) -> str:
+    """The day attendance settles or settled, as people in the UK read it: "16 October 2026"."""
+    return london_time(settles_at(event), DATE)
+
+
+@dataclass(frozen=True)
+class AttendanceState:
+    """What the organiser's pages say about settlement."""
+
+    ended: bool
+    settled: bool
+    settles_at: datetime
+    reopened_until: datetime | None  # set while an admin's reopening runs
+
+    @property
+    def settling(self) -> bool:
+        """Over, but organisers can still change it until it settles."""
+        return self.ended and not self.settled and self.reopened_until is None
+
+
+def attendance_state(event: Event, now: datetime | None = None) -> AttendanceState:
+    now = now or utcnow()
+    return AttendanceState(ended=event.ends_at <= now, settled=is_settled(event, now), settles_at=settles_at(event),
+                           reopened_until=event.attendance_reopened_until if is_reopened(event, now) else None)
+
+
+# --- enforcement ---------------------------------------------------------------------
+
+def refuse_if_settled(event: Event, *, now: datetime | None = None) -> None:
+    """Raise AttendanceSettled when the event's attendance is settled. Call
+    with the event locked, so that a reopening ending (or an admin settling
+    it) meanwhile is seen."""
+    db.session.refresh(event, ["ends_at", "attendance_reopened_until"])
+    if is_settled(event, now):
+        raise AttendanceSettled(f"Attendance at {event.title} was settled on {settled_on(event)}. "
+                                "Ask an admin to reopen it to make changes.")
+
+
+# --- reopening -----------------------------------------------------------------------
+
+def reopen_attendance(event: Event, *, actor: User, reason: str, now: datetime | None = None) -> datetime:
+    """An admin opens settled attendance for changes for a while; returns
+    until when. It settles again by itself then."""
+    _only_admins(actor)
+    reason = reason.strip()
+    if not reason:
+        raise SettlementRuleBroken("Enter why attendance is being reopened", field="reason")
+    _lock(event)
+    now = now or utcnow()
+    if is_reopened(event, now):
+        raise SettlementRuleBroken(f"Attendance at {event.title} is already reopened until "
+                                   f"{london_time(event.attendance_reopened_until)}.")
+    if not is_settled(event, now):
+        raise SettlementRuleBroken(f"Attendance at {event.title} is not settled yet: its organisers can change it "
+                                   f"until {settled_on(event)}.")
+    until = now + timedelta(hours=current_app.config["ATTENDANCE_REOPENED_FOR_HOURS"])
+    event.attendance_reopened_until = until
+    db.session.flush()
+    audit.record("attendance.reopened", actor=actor, subject=event,
+                 details={"reason": reason, "until": until.isoformat()})
+    return until
+
+
+def settle_now(event: Event, *, actor: User, now: datetime | None = None) -> None:
+    """An admin ends a reopening early: the figures are settled again from now."""
+    _only_admins(actor)
+    _lock(event)
+    if not is_reopened(event, now) or (now or utcnow()) < settles_at(event):
+        raise SettlementRuleBroken(f"Attendance at {event.title} is not reopened, so there is nothing to settle.")
+    event.attendance_reopened_until = None
+    db.session.flush()
+    audit.record("attendance.settled_early", actor=actor, subject=event)
+
+
+def _only_admins(actor: User) -> None:
+    if not is_admin(actor):
+        raise SettlementRuleBroken("Only an admin can reopen or settle an event's attendance.")
+
+
+def _lock(event: Event) -> None:
+    """The event's own lock (events.services takes the same one), then its latest state."""
+    lock_row(db.session, Event, event.id)
+    db.session.refresh(event, ["ends_at", "attendance_reopened_until"])

@@ -1,0 +1,229 @@
+"""Settled attendance through the pages: what organisers and admins are told,
+the check-in controls that go, reopening with a reason and settling again,
+and who may do each."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from core.database import utcnow
+from core.extensions import db
+from core.formatting import london_time
+from core.models import AuditEntry, User
+from events import settlement
+from events.models import Attendance, Event, Registration
+from tests.conftest import csrf_token, every_row, sign_in, submit
+from tests.events.factories import EventFactory, RegistrationFactory
+
+SETTLED_NOTE = "Figures in reports will not change. An admin can reopen it."
+
+
+def text_of(response):
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def organiser(make_user):
+    return make_user(roles=["organiser"])
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(roles=["admin"])
+
+
+def an_event(app, organiser, *, days_ago: float, member=None):
+    """An event of `organiser`'s that ended `days_ago` days ago, with Amira
+    (checked in) and Ben (not) booked. Returns its id, Amira's and Ben's
+    registrations' ids, and the day attendance settles (or settled)."""
+    with app.app_context():
+        ends = utcnow() - timedelta(days=days_ago)
+        event = EventFactory(title="Harvest supper", organisers=[db.session.get(User, organiser.id)],
+                             starts_at=ends - timedelta(hours=3), ends_at=ends)
+        amira = RegistrationFactory(event=event, name="Amira Khan")
+        ben = RegistrationFactory(event=event, name="Ben Jones", user=db.session.get(User, member.id) if member else None)
+        db.session.add(Attendance(event_id=event.id, registration_id=amira.id))
+        db.session.commit()
+        return event.id, amira.id, ben.id, settlement.settled_on(event)
+
+
+def figures(app, event_id):
+    with app.app_context():
+        return (db.session.scalar(select(func.count()).select_from(Attendance).where(Attendance.event_id == event_id)),
+                sorted(status.value for status in db.session.scalars(
+                    select(Registration.status).where(Registration.event_id == event_id))))
+
+
+def test_a_settled_event_says_so_and_its_check_in_page_has_no_controls(client, app, organiser):
+    event_id, amira, ben, settled_on = an_event(app, organiser, days_ago=20)
+    sign_in(client, organiser)
+    manage = text_of(client.get(f"/manage/events/{event_id}"))
+    assert f"Attendance was settled on {settled_on}. {SETTLED_NOTE}" in manage
+    assert "Reopen attendance" not in manage  # organisers cannot reopen it
+    page = text_of(client.get(f"/manage/events/{event_id}/check-in"))
+    assert f"Attendance was settled on {settled_on}." in page
+    assert "Amira Khan" in page and "Here" in page and "Ben Jones" in page and "Did not come" in page
+    for control in ("/undo", f"/check-in/{ben}?", "Check in<span", "Add a walk-in", "walk_in_name"):
+        assert control not in page
+
+
+def test_an_event_that_has_ended_says_when_it_settles(client, app, organiser):
+    event_id, amira, ben, settles_on = an_event(app, organiser, days_ago=3)
+    sign_in(client, organiser)
+    manage = text_of(client.get(f"/manage/events/{event_id}"))
+    assert f"Attendance settles on {settles_on}: after that only an admin can change check-ins." in manage
+    page = text_of(client.get(f"/manage/events/{event_id}/check-in"))
+    assert "Add a walk-in" in page and f"/check-in/{ben}?" in page and f"/check-in/{amira}/undo" in page
+
+
+def test_an_event_still_to_come_says_nothing_of_settling(client, app, organiser):
+    with app.app_context():
+        event_id = EventFactory(organisers=[db.session.get(User, organiser.id)]).id
+    sign_in(client, organiser)
+    manage = text_of(client.get(f"/manage/events/{event_id}"))
+    assert "settle" not in manage.lower()
+
+
+@pytest.mark.parametrize("action", ["check in", "undo", "walk-in"])
+def test_a_check_in_sent_to_a_settled_event_is_refused_with_the_reason(client, app, organiser, action):
+    event_id, amira, ben, settled_on = an_event(app, organiser, days_ago=20)
+    sign_in(client, organiser)
+    page = f"/manage/events/{event_id}/check-in"
+    url, data = {"check in": (f"{page}/{ben}", {}), "undo": (f"{page}/{amira}/undo", {}),
+                 "walk-in": (f"/manage/events/{event_id}/walk-ins", {"walk_in_name": "Chris", "people": "2"})}[action]
+    before = figures(app, event_id)
+    response = submit(client, url, data, form_url=f"/manage/events/{event_id}")
+    assert response.status_code == 302
+    assert (f"Attendance at Harvest supper was settled on {settled_on}. Ask an admin to reopen it to make changes."
+            in text_of(client.get(response.location)))
+    assert figures(app, event_id) == before
+
+
+def test_cancelling_a_place_at_a_settled_event_is_refused_with_the_reason(client, app, organiser, make_user):
+    member = make_user()
+    event_id, amira, ben, settled_on = an_event(app, organiser, days_ago=20, member=member)
+    sign_in(client, member)
+    before = figures(app, event_id)
+    response = submit(client, f"/my-events/{ben}/cancel", form_url="/my-events")
+    assert response.status_code == 302
+    assert f"was settled on {settled_on}" in text_of(client.get(response.location))
+    assert figures(app, event_id) == before
+
+
+def test_moving_a_settled_event_is_refused_beside_the_form(client, app, organiser):
+    event_id, *_ = an_event(app, organiser, days_ago=20)
+    sign_in(client, organiser)
+    later = (utcnow() + timedelta(days=30)).date()
+    form = client.get(f"/manage/events/{event_id}/edit")
+    assert form.status_code == 200
+    from tests.events.test_views import event_form
+    with app.app_context():
+        venue_id = db.session.get(Event, event_id).venue_id
+    data = event_form(venue_id, title="Harvest supper", start_date=[str(later.day), str(later.month), str(later.year)],
+                      end_date=[str(later.day), str(later.month), str(later.year)])
+    response = submit(client, f"/manage/events/{event_id}/edit", data)
+    assert response.status_code == 200 and "was settled on" in text_of(response)
+    with app.app_context():
+        assert db.session.get(Event, event_id).ends_at < utcnow()
+
+
+def test_an_admin_reopens_attendance_with_a_reason_and_settles_it_again(client, app, organiser, admin):
+    event_id, amira, ben, settled_on = an_event(app, organiser, days_ago=20)
+    sign_in(client, admin)
+    manage = text_of(client.get(f"/manage/events/{event_id}"))
+    assert f"Attendance was settled on {settled_on}. {SETTLED_NOTE}" in manage
+    assert f'href="/manage/events/{event_id}/attendance/reopen"' in manage
+    form_page = f"/manage/events/{event_id}/attendance/reopen"
+    assert "Why reopen attendance" in text_of(client.get(form_page))
+
+    response = submit(client, form_page, {"reason": ""})
+    page = text_of(response)
+    assert response.status_code == 200 and "There is a problem" in page
+    assert page.count("Enter why attendance is being reopened") == 2  # in the summary and beside the box
+    response = submit(client, form_page, {"reason": "   "})
+    assert text_of(response).count("Enter why attendance is being reopened") == 2
+    with app.app_context():
+        assert db.session.get(Event, event_id).attendance_reopened_until is None
+
+    response = submit(client, form_page, {"reason": "The paper register shows two more people"})
+    assert response.status_code == 302 and response.location == f"/manage/events/{event_id}"
+    with app.app_context():
+        until = db.session.get(Event, event_id).attendance_reopened_until
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "attendance.reopened"))
+        assert entry.actor_id == admin.id and entry.details["reason"] == "The paper register shows two more people"
+    manage = text_of(client.get(response.location))
+    assert f"Attendance at Harvest supper is reopened until {london_time(until)}" in manage
+    assert f"Reopened by an admin until {london_time(until)}." in manage and "Settle now" in manage
+    page = text_of(client.get(f"/manage/events/{event_id}/check-in"))
+    assert "Add a walk-in" in page and f"/check-in/{ben}?" in page
+
+    response = submit(client, f"/manage/events/{event_id}/attendance/settle", form_url=f"/manage/events/{event_id}")
+    assert response.status_code == 302
+    manage = text_of(client.get(response.location))
+    assert "Attendance at Harvest supper is settled again." in manage and SETTLED_NOTE in manage
+    with app.app_context():
+        assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == \
+            "attendance.settled_early"
+
+
+def test_while_reopened_the_organiser_can_check_people_in_but_not_settle_it(client, app, organiser):
+    event_id, amira, ben, settled_on = an_event(app, organiser, days_ago=20)
+    with app.app_context():
+        db.session.get(Event, event_id).attendance_reopened_until = utcnow() + timedelta(hours=2)
+        db.session.commit()
+    sign_in(client, organiser)
+    manage = text_of(client.get(f"/manage/events/{event_id}"))
+    assert "Reopened by an admin until" in manage and "Settle now" not in manage
+    response = submit(client, f"/manage/events/{event_id}/check-in/{ben}", form_url=f"/manage/events/{event_id}")
+    assert "Ben Jones is checked in" in text_of(client.get(response.location))
+
+
+def test_the_reopen_form_on_an_event_not_settled_says_there_is_nothing_to_reopen(client, app, organiser, admin):
+    event_id, *_ = an_event(app, organiser, days_ago=3)
+    sign_in(client, admin)
+    page = text_of(client.get(f"/manage/events/{event_id}/attendance/reopen"))
+    assert "is not settled yet" in page and "Why reopen attendance" not in page
+    response = submit(client, f"/manage/events/{event_id}/attendance/reopen", {"reason": "Because"},
+                      form_url=f"/manage/events/{event_id}")
+    assert "is not settled yet: its organisers can change it until" in text_of(response)
+    with app.app_context():
+        assert db.session.get(Event, event_id).attendance_reopened_until is None
+
+
+@pytest.mark.parametrize("path", ["attendance/reopen", "attendance/settle"])
+def test_the_events_own_organiser_cannot_reopen_or_settle(client, app, organiser, path):
+    event_id, *_ = an_event(app, organiser, days_ago=20)
+    with app.app_context():
+        db.session.get(Event, event_id).attendance_reopened_until = utcnow() + timedelta(hours=2)
+        db.session.commit()
+    sign_in(client, organiser)
+    before = every_row(app)
+    if path == "attendance/reopen":
+        assert client.get(f"/manage/events/{event_id}/{path}").status_code == 403
+    response = submit(client, f"/manage/events/{event_id}/{path}", {"reason": "Let me"},
+                      form_url=f"/manage/events/{event_id}")
+    assert response.status_code == 403
+    assert every_row(app) == before
+
+
+@pytest.mark.parametrize("path", ["attendance/reopen", "attendance/settle"])
+def test_reopening_and_settling_need_the_forms_token(client, app, organiser, admin, path):
+    event_id, *_ = an_event(app, organiser, days_ago=20)
+    sign_in(client, admin)
+    csrf_token(client, f"/manage/events/{event_id}")  # a session with a token, just not sent
+    before = every_row(app)
+    for token in (None, "forged"):
+        data = {"reason": "Because"} | ({"csrf_token": token} if token else {})
+        assert client.post(f"/manage/events/{event_id}/{path}", data=data).status_code == 400
+    assert every_row(app) == before
+
+
+def test_a_reason_too_long_is_refused_beside_the_box_and_kept(client, app, organiser, admin):
+    event_id, *_ = an_event(app, organiser, days_ago=20)
+    sign_in(client, admin)
+    reason = "x" * 1001
+    response = submit(client, f"/manage/events/{event_id}/attendance/reopen", {"reason": reason})
+    page = text_of(response)
+    assert "Why reopen attendance must be 1000 characters or fewer" in page and reason in page
+    with app.app_context():
+        assert db.session.get(Event, event_id).attendance_reopened_until is None
