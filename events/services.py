@@ -190,7 +190,7 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
 def publish(event: Event, *, actor: User) -> None:
     if event.status == EventStatus.CANCELLED:
         raise EventRuleBroken("A cancelled event cannot be published again. Create a new event instead.")
-    settlement.refuse_if_settled(event)  # reports count events by status: a settled one's stays
+    settlement.refuse_status_change_if_settled(event)
     event.status = EventStatus.PUBLISHED
     event.sequence += 1
     audit.record("event.published", actor=actor, subject=event)
@@ -202,7 +202,7 @@ def unpublish(event: Event, *, actor: User) -> None:
             "People have registered for this event, so it cannot be hidden. Cancel or postpone it instead, "
             "so that they are told."
         )
-    settlement.refuse_if_settled(event)
+    settlement.refuse_status_change_if_settled(event)
     event.status = EventStatus.DRAFT
     audit.record("event.unpublished", actor=actor, subject=event)
 
@@ -218,7 +218,7 @@ def postpone_event(event: Event, *, actor: User, reason: str) -> None:
 def _change_status(event, status, *, actor, reason, subject):
     if event.status == EventStatus.CANCELLED:
         raise EventRuleBroken("This event has already been cancelled.")
-    settlement.refuse_if_settled(event)
+    settlement.refuse_status_change_if_settled(event)
     event.status = status
     event.sequence += 1
     _tell_everyone(event, "event_status_changed", subject, reason=reason)

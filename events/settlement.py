@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from core import audit
 from core.database import lock_row, utcnow
@@ -29,7 +29,7 @@ from core.extensions import db
 from core.formatting import london_time
 from core.models import User
 from core.permissions import is_admin
-from events.models import Event
+from events.models import Attendance, Event, Registration
 
 DATE = "%-d %B %Y"
 
@@ -111,6 +111,16 @@ def refuse_if_settled(event: Event, *, now: datetime | None = None) -> None:
     if is_settled(event, now):
         raise AttendanceSettled(f"Attendance at {event.title} was settled on {settled_on(event)}. "
                                 "Ask an admin to reopen it to make changes.")
+
+
+def refuse_status_change_if_settled(event: Event, *, now: datetime | None = None) -> None:
+    """Reports count an event's figures by its status, so a settled event
+    holding bookings or check-ins keeps its status. One holding none has no
+    figures to move: a forum meeting recorded after it took place, say, is
+    published at once however long ago it was."""
+    if is_settled(event, now) and db.session.scalar(select(
+            exists().where(Registration.event_id == event.id) | exists().where(Attendance.event_id == event.id))):
+        refuse_if_settled(event, now=now)
 
 
 # --- reopening -----------------------------------------------------------------------

@@ -255,6 +255,7 @@ def test_a_settled_events_dates_and_status_stay_put_but_its_words_can_change(ctx
     into the future would open it to bookings again."""
     event, organiser, admin = ended(20), UserFactory(roles=["organiser"]), UserFactory(roles=["admin"])
     event.organisers = [organiser]
+    db.session.add(Attendance(event_id=event.id, walk_in_name="Walk-in family", people=4))
     db.session.commit()
 
     def details(**changes):
@@ -283,6 +284,26 @@ def test_a_settled_events_dates_and_status_stay_put_but_its_words_can_change(ctx
     services.update_event(event, details(starts_at=event.starts_at - DAY, ends_at=event.ends_at - DAY),
                           actor=organiser)
     db.session.commit()
+
+
+def test_a_settled_event_with_no_bookings_or_check_ins_can_still_be_published(ctx):
+    """It has no figures to move."""
+    event, organiser = ended(20, status=EventStatus.DRAFT), UserFactory(roles=["organiser"])
+    services.publish(event, actor=organiser)
+    assert event.status == EventStatus.PUBLISHED
+
+
+def test_a_forum_meeting_recorded_long_after_it_took_place_is_published_and_its_register_is_settled(ctx):
+    from forums.meetings import MeetingDetails, schedule_meeting
+    from tests.forums.factories import ForumFactory
+    coordinator = UserFactory()
+    three_weeks_ago = london_datetime(date.today() - timedelta(days=21), time(18, 0))
+    meeting = schedule_meeting(ForumFactory(), MeetingDetails(
+        title="Autumn meeting", starts_at=three_weeks_ago, ends_at=three_weeks_ago + timedelta(hours=2),
+        venue_id=EventFactory().venue_id), actor=coordinator)
+    assert meeting.status == EventStatus.PUBLISHED and settlement.is_settled(meeting)
+    with pytest.raises(AttendanceSettled):
+        services.add_walk_in(meeting, name="Council officer", people=1, actor=coordinator)
 
 
 def test_lapsed_offers_at_a_settled_event_are_left_as_they_were(ctx):
