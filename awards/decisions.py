@@ -78,6 +78,8 @@ def publish_shortlist(cycle: AwardCycle, *, actor: User, now: datetime | None = 
     _lock(cycle)
     if cycle.shortlist_published_at is not None:
         raise AwardRuleBroken("The shortlist is already published")
+    if cycle.results_published_at is not None:
+        raise AwardRuleBroken("The winners are published, and the shortlist with them")
     if now < cycle.judging_closes_at:
         raise AwardRuleBroken("Publish the shortlist once judging has closed")
     decided = decisions_in(cycle)

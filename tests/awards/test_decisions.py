@@ -298,3 +298,16 @@ def test_screening_is_offered_while_it_can_change(app, make_user):
     sign_in(team, make_user(roles=["awards_administrator"]))
     shown = team.get(f"/manage/awards/nominations/{nomination_id}").get_data(as_text=True)
     assert 'value="eligible"' in shown and 'value="ineligible"' in shown
+
+
+def test_no_shortlist_once_the_winners_are_published(ctx):
+    """Found by the lifecycle state machine: a shortlist published after the
+    winners told everyone again, the other way round."""
+    category, admin = CategoryFactory(cycle=decided_cycle(), name="Unsung Hero"), UserFactory()
+    won = by(category, "Amira Hussain", "ann")
+    scored(won)
+    decisions.decide(won, Outcome.WINNER, rationale="Lasting change", actor=admin)
+    decisions.publish_results(category.cycle, actor=admin)
+    with pytest.raises(AwardRuleBroken, match="The winners are published, and the shortlist with them"):
+        decisions.publish_shortlist(category.cycle, actor=admin)
+    assert subjects_to("ann@example.org") == ["Winner: Unsung Hero"]
