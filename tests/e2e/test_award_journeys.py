@@ -7,7 +7,8 @@ import uuid
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from awards.models import Nomination, NominationStatus, NomineeKind, PanelMember
+from awards.models import Nomination, NominationStatus, NomineeKind, PanelMember, Score, ScoreSheet
+from core.database import utcnow
 from core.extensions import db
 from core.models import User
 from tests.awards.factories import CategoryFactory, CycleFactory
@@ -127,6 +128,10 @@ def test_a_judge_declares_a_conflict_on_one_and_scores_another(browser, site):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Score this criterion")
     page.get_by_role("group", name="Reach").get_by_label("3").check()
     page.get_by_role("button", name="Submit scores").click()
+    expect(page.get_by_role("heading", name="Submit your scores for Amira Hussain?")).to_be_visible()
+    expect(page.get_by_text("you cannot change them")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("button", name="Submit scores").click()
     expect(page.get_by_text("Your scores are submitted.")).to_be_visible()
     expect(page.get_by_text("Submitted", exact=True)).to_be_visible()  # on the judging list
     check_accessibility(page)
@@ -150,13 +155,19 @@ def test_the_administrator_decides_publishes_the_winners_and_prints_certificates
                                 nominator_email="pat@example.org", relationship_to_nominee="Neighbour",
                                 nominee_name="Bernadette Kelly", nominee_kind=NomineeKind.INDIVIDUAL,
                                 nominee_area="Northampton")
+        judge = db.session.scalar(select(User).where(User.email == "second@example.org"))
         db.session.add(nomination)
+        db.session.flush()
+        db.session.add(ScoreSheet(nomination_id=nomination.id, judge_id=judge.id, submitted_at=utcnow(), scores=[
+            Score(criterion_id=criterion.id, value=5) for criterion in category.criteria]))
         db.session.commit()
         cycle_id, category_id, nomination_id = cycle.id, category.id, nomination.id
     admin = browser.new_context(base_url=site.url, accept_downloads=True).new_page()
     sign_in_with(admin, "admin@example.org")
     admin.goto(f"/manage/awards/nominations/{nomination_id}")
-    admin.get_by_label("The panel's decision").select_option("winner")
+    admin.get_by_role("button", name="Record the decision").click()
+    expect(admin.locator(".govuk-error-summary")).to_contain_text("Choose the panel's decision")
+    admin.get_by_role("group", name="The panel's decision").get_by_label("Winner").check()
     admin.get_by_role("button", name="Record the decision").click()
     expect(admin.locator(".govuk-error-summary")).to_contain_text("Write the panel's reason")
     check_accessibility(admin)
