@@ -159,8 +159,10 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
     _check_details(details)
     image = _chosen_image(details, event.image)
     _lock(event)
-    if (details.starts_at, details.ends_at) != (event.starts_at, event.ends_at):
-        settlement.refuse_if_settled(event)  # a settled event moved into the future would take changes again
+    counted_by = _what_reports_count_by(event)
+    if (details.starts_at, details.ends_at, details.kind, sorted(set(details.priority_ids))) != counted_by:
+        # Reports file an event's figures by its dates, kind and priorities: a settled event's stay put.
+        settlement.refuse_status_change_if_settled(event)
     held = places_held(event)
     if details.capacity is not None and details.capacity < held:
         raise CapacityBelowBooked(
@@ -183,8 +185,21 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
         _tell_everyone(event, "event_changed", f"Changed: {event.title}", changes=changes)
     if event.capacity is None or freed:
         promote_from_waiting_list(event)
-    audit.record("event.updated", actor=actor, subject=event, details={"changed": changes})
+    audit.record("event.updated", actor=actor, subject=event, details={
+        "changed": changes, **({"reported_as": {"before": _as_recorded(counted_by),
+                                                "after": _as_recorded(_what_reports_count_by(event))}}
+                               if _what_reports_count_by(event) != counted_by else {})})
     return changes
+
+
+def _what_reports_count_by(event: Event) -> tuple:
+    return event.starts_at, event.ends_at, event.kind, sorted(priority.id for priority in event.priorities)
+
+
+def _as_recorded(counted_by: tuple) -> dict:
+    starts_at, ends_at, kind, priority_ids = counted_by
+    return {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(), "kind": kind.value,
+            "priority_ids": priority_ids}
 
 
 def publish(event: Event, *, actor: User) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import String, case, cast, func, literal, not_, select
 
 from awards.models import AwardCategory, LIVE_NOMINATIONS, Nomination, NominationStatus, NomineeKind
-from core.database import keyed_byte, utcnow
+from core.database import in_london, keyed_byte, utcnow
 from core.equality import BY_KEY, CHARACTERISTICS, NOT_ANSWERED, UNDER_16
 from core.extensions import db
 from core.models import EqualityLink, EqualityResponse, User
@@ -181,6 +181,12 @@ def named_people_by(event_ids, grouping) -> dict:
         .group_by(grouping)
     ).all()
     return dict(rows)
+
+
+def first_day(event_ids):
+    """The London day the first of the events starts, or None."""
+    first = db.session.scalar(select(func.min(Event.starts_at)).where(Event.id.in_(event_ids)))
+    return None if first is None else in_london(first).date()
 
 
 def events_listed(event_ids) -> list:

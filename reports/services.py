@@ -6,7 +6,7 @@ the HTML, CSV and PDF renderers only format it."""
 import hashlib
 import hmac
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from math import sqrt
 
@@ -242,6 +242,7 @@ class Report:
     # Events in the scope not counted yet because their attendance has not settled: (title, starts, settles).
     unsettled: list = field(default_factory=list)
     provisional: bool = False  # one event, not settled yet: its totals may still change
+    counted_until: date | None = None  # several events: the end of the last quarter counted
     breakdowns_withheld: str | None = None  # why nobody split by an answer is shown to this reader
 
     @property
@@ -285,22 +286,27 @@ def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: 
                                    ("nominees", "Nominees who answered themselves", queries.nominees(scope.object_id))):
             report.groups.append(_group(report, key, label, people, (key,), secret))
         return report
-    if scope.kind == "forum":
-        report.groups.append(_group(report, "members", "Members", queries.forum_members(scope.object_id),
-                                    ("members",), secret))
-    report.breakdowns_withheld = report.breakdowns_withheld or _differencing_risk(scope, now, report.minimum_respondents)
     if scope.one_event:
+        counted = scope
         event_ids = scope.event_ids(now=now)
         report.provisional = not db.session.scalar(select(func.count()).select_from(
             scope.event_ids(settled=True, now=now).subquery()))
-        withheld = report.breakdowns_withheld
-        if report.provisional:
-            report.breakdowns_withheld = withheld or ("Attendance at this event has not settled yet, so its "
-                                                      "figures may still change: breakdowns are shown once it has.")
     else:
-        # Only settled events are counted, so that no figure moves once published.
-        event_ids = scope.event_ids(settled=True, now=now)
-        report.unsettled = queries.events_listed(scope.event_ids(settled=False, now=now))
+        # Counted up to the end of the last quarter whose events have all
+        # settled: a report grows a whole quarter at a time, never one event.
+        counted = replace(scope, ends=min(scope.ends or date.max, settled_until(now)))
+        report.counted_until = counted.ends
+        event_ids = counted.event_ids(settled=True, now=now)
+        report.unsettled = queries.events_listed(scope.event_ids(now=now).where(Event.id.not_in(event_ids)))
+    report.breakdowns_withheld = report.breakdowns_withheld or _differencing_risk(
+        scope, counted, now, report.minimum_respondents)
+    if report.provisional:
+        report.breakdowns_withheld = report.breakdowns_withheld or (
+            "Attendance at this event has not settled yet, so its figures may still change: breakdowns are shown "
+            "once it has.")
+    if scope.kind == "forum":
+        report.groups.append(_group(report, "members", "Members", queries.forum_members(scope.object_id),
+                                    ("members",), secret))
     people = queries.participants(event_ids)
     events = queries.event_summaries(event_ids)
     unnamed = sum(event.unnamed for event in events)
@@ -313,25 +319,48 @@ def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: 
     return report
 
 
-def _differencing_risk(scope: Scope, now: datetime, minimum: int) -> str | None:
-    """Why this scope's breakdowns could be subtracted from another's to
+def settled_until(now: datetime) -> date:
+    """The end of the last quarter whose events have all settled."""
+    today = now.astimezone(LONDON).date()
+    end = _quarter_start_day(today) - timedelta(days=1)
+    while end + timedelta(days=current_app.config["ATTENDANCE_SETTLES_AFTER_DAYS"] + 1) > today:
+        end = _quarter_start_day(end) - timedelta(days=1)
+    return end
+
+
+def _differencing_risk(asked: Scope, counted: Scope, now: datetime, minimum: int) -> str | None:
+    """Why this report's breakdowns could be subtracted from another's to
     single people out, or None. Noise hides how many people a difference
-    holds, not whether a cell changed: so two published breakdowns must
-    never differ by a few people. Dates move in whole quarters, and a part
-    of everything (an event, a series, a forum's meetings, a priority)
-    differs from everything in the same dates by none or by many."""
-    if (scope.starts and scope.starts != _quarter_start_day(scope.starts)) or \
-            (scope.ends and scope.ends < date.max and scope.ends != _quarter_end_day(scope.ends)):
+    holds, not whether a cell changed: so a published breakdown must not
+    differ by a few people from its neighbours. Dates move in whole quarters;
+    moving either end by a quarter, or comparing a part of everything (an
+    event, a series, a forum's meetings, a priority) with everything in the
+    same dates, changes who answered by none or by many."""
+    if (asked.starts and asked.starts != _quarter_start_day(asked.starts)) or \
+            (asked.ends and asked.ends < date.max and asked.ends != _quarter_end_day(asked.ends)):
         return ("Breakdowns cover whole quarters (1 January to 31 March, and so on), so that two reports a few "
                 "days apart cannot be compared to single someone out. Choose dates that start and end a quarter.")
-    if scope.kind in ("event", "series", "forum", "priority"):
-        everything = Scope("all", starts=scope.starts, ends=scope.ends)
-        settled = None if scope.one_event else True
-        others = queries.respondents(everything.event_ids(settled=True, now=now)) - \
-            queries.respondents(scope.event_ids(settled=settled, now=now))
-        if 0 < others < minimum:
-            return ("Nearly everyone counted here is also in the report on all events for the same dates, and the "
-                    "few who are not could be singled out by comparing the two, so answers are not broken down.")
+    settled = None if counted.one_event else True
+
+    def respondents(scope: Scope) -> int:
+        return queries.respondents(scope.event_ids(settled=settled, now=now))
+
+    here = respondents(counted)
+    if here < minimum:
+        return None  # too few to break down at all, which each group says itself
+    neighbours = []
+    if counted.kind in ("event", "series", "forum", "priority"):
+        neighbours.append(Scope("all", starts=counted.starts, ends=counted.ends))
+    if not counted.one_event:
+        first = counted.starts or queries.first_day(counted.event_ids(settled=True, now=now))
+        if first is not None:
+            neighbours.append(replace(counted, starts=_quarter_end_day(first) + timedelta(days=1)))
+            neighbours.append(replace(counted, ends=_quarter_start_day(counted.ends) - timedelta(days=1)))
+    for neighbour in neighbours:
+        if 0 < abs(respondents(neighbour) - here) < minimum:
+            return ("Answers are not broken down here: a report a quarter longer or shorter, or the report on all "
+                    f"events for the same dates, differs from this one by fewer than {minimum} people who answered, "
+                    "and comparing the two could single them out.")
     return None
 
 

@@ -25,7 +25,7 @@ from tests.forums.factories import ForumFactory, MembershipFactory
 # "forum_coordinator" coordinates the forum under test; "other_coordinator" another forum.
 # "judge" sits on the panel of the category under test; "conflicted_judge" too, with a declared conflict.
 ROLES = ["visitor", "member", "organiser", "event_organiser", "awards_administrator", "admin", "forum_coordinator",
-         "other_coordinator", "judge", "conflicted_judge"]
+         "other_coordinator", "judge", "conflicted_judge", "equality_monitor"]
 SIGN_IN = "redirect to sign in"
 
 
@@ -200,8 +200,8 @@ MATRIX = {
     "awards.nominate": ("GET", "/awards/categories/{category}/nominate", everyone(200)),
     # A nomination is its nominator's: to anyone else (even the awards team, who screen it elsewhere) it is not here.
     "awards.edit_draft": ("GET", "/awards/nominations/{nomination}/edit", signed_in(404)),
-    "awards.confirm_withdraw_mine": ("GET", "/my-nominations/{nomination}/withdraw", signed_in(404)),
-    "awards.withdraw_mine": ("POST", "/my-nominations/{nomination}/withdraw", signed_in(404)),
+    # The page asking first and, from its button, the withdrawing (one endpoint, GET and POST).
+    "awards.withdraw_mine": ("GET", "/my-nominations/{nomination}/withdraw", signed_in(404)),
     "awards.my_nominations": ("GET", "/my-nominations", signed_in(200)),
     # Judges reach only their panel's nominations; to anyone else they are not there. A conflicted judge's
     # page says so and shows nothing of the nomination (tests/awards/test_judging_views.py).
@@ -212,15 +212,12 @@ MATRIX = {
         **signed_in(404), **dict.fromkeys(JUDGES, 400)}),
     "awards.score": ("POST", "/judging/nominations/{nomination}/scores", {
         **signed_in(404), **dict.fromkeys(JUDGES, 400)}),
-    # No draft saved to submit: back to the nomination (a refusal, with its message, for the POST).
-    "awards.confirm_scores": ("GET", "/judging/nominations/{nomination}/submit", {
-        **signed_in(404), **dict.fromkeys(JUDGES, 302)}),
-    "awards.submit_scores": ("POST", "/judging/nominations/{nomination}/submit", {
+    # The page asking first and its button (GET and POST): no draft saved to submit, so back to the nomination.
+    "awards.submit_scores": ("GET", "/judging/nominations/{nomination}/submit", {
         **signed_in(404), **dict.fromkeys(JUDGES, 302)}),
     # The emailed link is the nominator's key.
     "awards.nomination_by_link": ("GET", "/awards/nominations/link/not-a-token", everyone(400)),
-    "awards.confirm_withdraw_by_link": ("GET", "/awards/nominations/link/not-a-token/withdraw", everyone(400)),
-    "awards.withdraw_by_link": ("POST", "/awards/nominations/link/not-a-token/withdraw", everyone(400)),
+    "awards.withdraw_by_link": ("GET", "/awards/nominations/link/not-a-token/withdraw", everyone(400)),
     # awards: the awards team
     "awards.manage_cycles": ("GET", "/manage/awards", only(AWARDS_TEAM)),
     "awards.edit_cycle": ("GET", "/manage/awards/{cycle}/edit", only(AWARDS_TEAM)),
@@ -257,12 +254,14 @@ MATRIX = {
     "awards.winners": ("GET", "/awards/{cycle}/winners", everyone(404)),
     # reports: organisers their own events, coordinators their forums (tests/reports/test_views.py has
     # every kind of scope), the awards team the cycles, admins everything.
-    "reports.index": ("GET", "/reports", only(ORGANISERS | AWARDS_TEAM | {"forum_coordinator", "other_coordinator"})),
-    "reports.report_page": ("GET", "/reports/event/{event}", only(THIS_EVENTS_ORGANISERS)),
-    "reports.report_download": ("GET", "/reports/event/{event}/report.csv", only(THIS_EVENTS_ORGANISERS)),
+    "reports.index": ("GET", "/reports", only(ORGANISERS | AWARDS_TEAM | {"forum_coordinator", "other_coordinator",
+                                                                       "equality_monitor"})),
+    "reports.report_page": ("GET", "/reports/event/{event}", only(THIS_EVENTS_ORGANISERS | {"equality_monitor"})),
+    "reports.report_download": ("GET", "/reports/event/{event}/report.csv",
+                                only(THIS_EVENTS_ORGANISERS | {"equality_monitor"})),
     "reports.manage_baselines": ("GET", "/admin/baselines", only({"admin"})),
     # The standing conference's review of a year spans everything: admins only.
-    "reports.progress_report": ("GET", "/reports/progress/2026", only({"admin"})),
+    "reports.progress_report": ("GET", "/reports/progress/2026", only({"admin", "equality_monitor"})),
     # Open data is public once published (nothing is, here); only admins publish a quarter.
     "reports.open_data": ("GET", "/open-data", everyone(200)),
     "reports.methodology": ("GET", "/reports/methodology", everyone(200)),

@@ -14,9 +14,9 @@ from core.errors import DomainError
 from core.extensions import db
 from core.models import AuditEntry
 from events import services, settlement
-from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus
+from events.models import Attendance, Event, EventKind, EventStatus, Registration, RegistrationStatus
 from events.settlement import AttendanceSettled, SettlementRuleBroken
-from tests.events.factories import EventFactory, RegistrationFactory
+from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory
 from tests.factories import UserFactory
 
 DAY = timedelta(days=1)
@@ -284,6 +284,42 @@ def test_a_settled_events_dates_and_status_stay_put_but_its_words_can_change(ctx
     services.update_event(event, details(starts_at=event.starts_at - DAY, ends_at=event.ends_at - DAY),
                           actor=organiser)
     db.session.commit()
+
+
+def test_a_settled_events_kind_and_priorities_stay_put_and_a_reopened_change_is_recorded(ctx):
+    """Reports file an event's figures under its kind and cohesion priorities:
+    moving a small settled event into or out of a priority, and comparing the
+    priority's report before and after, would single its people out (found
+    by an attacker re-posting the edit form of a March event)."""
+    event, organiser, admin = ended(20), UserFactory(roles=["organiser"]), UserFactory(roles=["admin"])
+    event.organisers = [organiser]
+    first, second = PriorityFactory(name="Young people"), PriorityFactory(name="Faith")
+    event.priorities = [first]
+    db.session.add(Attendance(event_id=event.id, walk_in_name="Walk-in family", people=4))
+    db.session.commit()
+
+    def details(**changes):
+        fields = dict(title=event.title, summary=event.summary, kind=event.kind, starts_at=event.starts_at,
+                      ends_at=event.ends_at, contact_email=event.contact_email, venue_id=event.venue_id,
+                      capacity=event.capacity, priority_ids=[first.id])
+        return services.EventDetails(**{**fields, **changes})
+
+    other_kind = next(kind for kind in EventKind if kind != event.kind)
+    for change in (details(priority_ids=[second.id]), details(priority_ids=[first.id, second.id]),
+                   details(kind=other_kind)):
+        with pytest.raises(AttendanceSettled):
+            services.update_event(event, change, actor=organiser)
+        db.session.rollback()
+        assert [p.id for p in db.session.get(Event, event.id).priorities] == [first.id]
+    services.update_event(event, details(priority_ids=[first.id, first.id]), actor=organiser)  # no change
+
+    settlement.reopen_attendance(event, actor=admin, reason="Filed under the wrong priority")
+    services.update_event(event, details(priority_ids=[second.id]), actor=organiser)
+    db.session.commit()
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "event.updated")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry.details["reported_as"]["before"]["priority_ids"] == [first.id]
+    assert entry.details["reported_as"]["after"]["priority_ids"] == [second.id]
 
 
 def test_a_settled_event_with_no_bookings_or_check_ins_can_still_be_published(ctx):

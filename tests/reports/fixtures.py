@@ -4,12 +4,13 @@ the dates), two walk-ins, and equality answers for eight of them; and a
 crowd big enough for breakdowns to be published."""
 import hashlib
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 
 from core import equality
-from core.database import utcnow
+from core.database import london_datetime, utcnow
 from core.extensions import db
 from events.models import Attendance, EventKind
+from reports.services import settled_until
 from tests.events.factories import EventFactory, RegistrationFactory
 
 WHITE_CHRISTIAN = {"ethnic_group": "white", "religion": "christian", "age_band": "25_34"}
@@ -29,12 +30,18 @@ def answer(email: str, answers: dict) -> None:
         setattr(response, name, value)
 
 
+def settled_day():
+    """Midday on the last day reports count now (the end of the last quarter
+    whose events have all settled): the worlds' days are counted back from it."""
+    return london_datetime(settled_until(utcnow()), time(12))
+
+
 def build_small_world() -> dict:
-    """Event A (30 days ago): people 1-9 registered, 1-7 came, plus a
-    walk-in party of two. Event B (20 days ago): 1, 6 and 10 came.
-    Event C (200 days ago, so in an earlier quarter): person 1 came. All
-    three have settled."""
-    now = utcnow()
+    """Event A (30 days before the last settled day): people 1-9 registered,
+    1-7 came, plus a walk-in party of two. Event B (20 days before): 1, 6
+    and 10 came. Event C (200 days before, so in an earlier quarter): person
+    1 came."""
+    now = settled_day()
     earlier = EventFactory(title="Event C", starts_at=now - timedelta(days=200), capacity=None)
     event_a = EventFactory(title="Event A", starts_at=now - timedelta(days=30), capacity=None)
     event_b = EventFactory(title="Event B", starts_at=now - timedelta(days=20), capacity=None,
@@ -66,11 +73,11 @@ SEXES = ("female", "male", None)
 
 
 def build_crowd(people: int = 60, seed: int = 1) -> dict:
-    """Two settled events (40 and 25 days ago) that `people` named people
+    """Two settled events (40 and 25 days before the last settled day) that `people` named people
     came to, most answering; the answers drawn from `seed`. Returns the
     event ids and, for each person's email, their answers."""
     chosen = random.Random(seed)
-    now = utcnow()
+    now = settled_day()
     first = EventFactory(title="Crowd one", starts_at=now - timedelta(days=40), capacity=None)
     second = EventFactory(title="Crowd two", starts_at=now - timedelta(days=25), capacity=None)
     answers = {}

@@ -27,14 +27,14 @@ from reports.perturbation import MAX_CHANGE, possible_counts
 from reports.services import Scope
 from tests.conftest import empty
 from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory
-from tests.reports.fixtures import answer
+from tests.reports.fixtures import answer, settled_day
 
 GROUPS = ("white", "asian", "black", "mixed", "other", "prefer_not_to_say", None)
 THRESHOLD, MINIMUM = 5, 5
 
 worlds = st.fixed_dictionaries({
-    # Days ago of each event (distinct), all long enough ago to have settled.
-    "days": st.lists(st.integers(20, 200), min_size=2, max_size=4, unique=True),
+    # Days before the last settled day of each event (distinct): all counted.
+    "days": st.lists(st.integers(0, 200), min_size=2, max_size=4, unique=True),
     "people": st.lists(st.tuples(st.sampled_from(GROUPS), st.lists(st.booleans(), min_size=4, max_size=4)),
                        min_size=0, max_size=30),
 })
@@ -42,8 +42,8 @@ worlds = st.fixed_dictionaries({
 
 def build(world) -> list[int]:
     """Events on the given days; each person comes to the events their flags say, with their answer."""
-    now = utcnow()
-    events = [EventFactory(title=f"Event {n}", starts_at=now - timedelta(days=days), capacity=None)
+    last = settled_day()
+    events = [EventFactory(title=f"Event {n}", starts_at=last - timedelta(days=days), capacity=None)
               for n, days in enumerate(world["days"])]
     for n, (group, comes) in enumerate(world["people"]):
         email = f"p{n}@example.org"
@@ -96,7 +96,7 @@ def test_dates_a_day_apart_never_both_publish_different_breakdowns(app, world, p
     with app.app_context():
         try:
             build(world)
-            day = date.today() - timedelta(days=world["days"][pick % len(world["days"])])
+            day = settled_day().date() - timedelta(days=world["days"][pick % len(world["days"])])
             for first, second in ((Scope("all", starts=day), Scope("all", starts=day + timedelta(1))),
                                   (Scope("all", starts=quarter_start(day)),
                                    Scope("all", starts=quarter_start(day) + timedelta(1))),
@@ -198,3 +198,39 @@ def test_the_csv_and_open_data_rows_print_what_the_page_prints_and_the_reach_add
         finally:
             db.session.rollback()
             empty(app)
+
+
+def test_a_report_grows_a_quarter_at_a_time_and_never_by_a_few_people(app):
+    """Found by an attacker: a report running "to today" gained one small
+    event as it settled, so the same report read the day before and the day
+    after singled that event's people out. Reports now count up to the end
+    of the last settled quarter, and one that a quarter would change by a
+    few people who answered keeps its breakdowns back."""
+    app.config.update(REPORT_SUPPRESSION_THRESHOLD=THRESHOLD, REPORT_MINIMUM_RESPONDENTS=10)
+    with app.app_context():
+        from tests.reports.fixtures import build_crowd
+        build_crowd()
+        next_quarter = settled_day() + timedelta(days=30)
+        small = EventFactory(title="Small", starts_at=next_quarter, capacity=None)
+        for n in range(3):
+            email = f"new{n}@example.org"
+            db.session.add(Attendance(event_id=small.id, registration=RegistrationFactory(
+                event=small, email=email, name=f"New {n}")))
+            answer(email, {"ethnic_group": "asian"})
+        db.session.commit()
+        today, quarter_on = report(Scope("all")), report_at(Scope("all"), utcnow() + timedelta(days=92))
+        assert published(today)
+        assert "Small" not in [event.title for event in today.events]
+        assert "Small" in [event.title for event in quarter_on.events]
+        assert not published(quarter_on) and "a quarter longer or shorter" in quarter_on.breakdowns_withheld
+        for n in range(3, 12):  # enough new people: the quarter may be published
+            email = f"new{n}@example.org"
+            db.session.add(Attendance(event_id=small.id, registration=RegistrationFactory(
+                event=small, email=email, name=f"New {n}")))
+            answer(email, {"ethnic_group": "asian"})
+        db.session.commit()
+        assert published(report_at(Scope("all"), utcnow() + timedelta(days=92)))
+
+
+def report_at(scope, now):
+    return services.build(scope, "Attack", baselines.shipped(), now=now)
