@@ -1,6 +1,7 @@
 """Settled attendance through the pages: what organisers and admins are told,
 the check-in controls that go, reopening with a reason and settling again,
 and who may do each."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -154,6 +155,8 @@ def test_an_admin_reopens_attendance_with_a_reason_and_settles_it_again(client, 
     manage = text_of(client.get(response.location))
     assert f"Attendance at Harvest supper is reopened until {london_time(until)}" in manage
     assert f"Reopened by an admin until {london_time(until)}." in manage and "Settle now" in manage
+    titles = re.findall(r'id="([^"]+-title)"', manage)  # the success banner and the reopened one each have their own
+    assert len(titles) == len(set(titles)) == 2
     page = text_of(client.get(f"/manage/events/{event_id}/check-in"))
     assert "Add a walk-in" in page and f"/check-in/{ben}?" in page
 
