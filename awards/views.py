@@ -112,27 +112,24 @@ def nomination_by_link(token):
                            open=nomination.category.cycle.stage(utcnow()) == Stage.NOMINATING)
 
 
-@bp.get("/awards/nominations/link/<token>/withdraw")
-def confirm_withdraw_by_link(token):
-    nomination = from_emailed_link(services.nomination_for_token, token)
-    return _withdraw_page(nomination, action=url_for("awards.withdraw_by_link", token=token),
-                          back=url_for("awards.nomination_by_link", token=token))
-
-
-@bp.post("/awards/nominations/link/<token>/withdraw")
+@bp.route("/awards/nominations/link/<token>/withdraw", methods=["GET", "POST"])
 @takes_write_lock
 def withdraw_by_link(token):
     nomination = from_emailed_link(services.nomination_for_token, token)
-    return press_button(EmptyForm(), lambda: services.withdraw_nomination(nomination, actor=None),
-                        f"Your nomination of {nomination.nominee_name} has been withdrawn.",
-                        url_for("awards.nomination_by_link", token=token))
+    return _withdraw(nomination, lambda: services.withdraw_nomination(nomination, actor=None),
+                     back=url_for("awards.nomination_by_link", token=token))
 
 
-def _withdraw_page(nomination: Nomination, *, action: str, back: str):
-    """Withdrawing cannot be undone: the page says what will happen, and
-    only its button (a POST with the form token) withdraws."""
-    return render_template("awards/confirm_withdraw.html", nomination=nomination, form=EmptyForm(), action=action,
-                           back=back, open=nomination.category.cycle.stage(utcnow()) == Stage.NOMINATING)
+def _withdraw(nomination: Nomination, withdraw, *, back: str):
+    """Withdrawing cannot be undone: the page (GET, which changes nothing)
+    says what will happen, and only its button (a POST with the form token)
+    withdraws."""
+    form = EmptyForm()
+    if request.method == "POST":
+        return press_button(form, withdraw, f"Your nomination of {nomination.nominee_name or 'the nominee'} has "
+                                            "been withdrawn.", back)
+    return render_template("awards/confirm_withdraw.html", nomination=nomination, form=form, back=back,
+                           open=nomination.category.cycle.stage(utcnow()) == Stage.NOMINATING)
 
 
 @bp.get("/my-nominations")
@@ -150,21 +147,15 @@ def _my_nomination(nomination_id: int) -> Nomination:
     return nomination
 
 
-@bp.get("/my-nominations/<int:nomination_id>/withdraw")
-@login_required
-def confirm_withdraw_mine(nomination_id):
-    return _withdraw_page(_my_nomination(nomination_id), back=url_for("awards.my_nominations"),
-                          action=url_for("awards.withdraw_mine", nomination_id=nomination_id))
-
-
-@bp.post("/my-nominations/<int:nomination_id>/withdraw")
+# One endpoint for the question and the answer: a GET and a POST route at the same address with a
+# number in it would answer 405, not 404, to a number no id can be (werkzeug matches the address first).
+@bp.route("/my-nominations/<int:nomination_id>/withdraw", methods=["GET", "POST"])
 @takes_write_lock
 @login_required
 def withdraw_mine(nomination_id):
     nomination = _my_nomination(nomination_id)
-    return press_button(EmptyForm(), lambda: services.withdraw_nomination(nomination, actor=current_user),
-                        f"Your nomination of {nomination.nominee_name or 'the nominee'} has been withdrawn.",
-                        url_for("awards.my_nominations"))
+    return _withdraw(nomination, lambda: services.withdraw_nomination(nomination, actor=current_user),
+                     back=url_for("awards.my_nominations"))
 
 
 # --- the awards team: set-up ------------------------------------------------------------------
@@ -478,43 +469,40 @@ def score(nomination_id):
     nomination = _nomination_to_judge(nomination_id)
     form = score_form(nomination.category)
     if form.validate_on_submit():
-        submitting = bool(form.send.data)  # saved as a draft either way: submitting asks first (confirm_scores)
+        submitting = bool(form.send.data)  # saved as a draft either way: submitting asks first (submit_scores)
         done, _ = call_service(form, lambda: judging.score(nomination, current_user, form.values(),
                                                            comment=form.comment.data or "", submit=False,
                                                            for_submission=submitting))
         if done:
             if submitting:
-                return redirect(url_for("awards.confirm_scores", nomination_id=nomination.id))
+                return redirect(url_for("awards.submit_scores", nomination_id=nomination.id))
             flash("Your draft scores are saved.", "success")
             return redirect(url_for("awards.judge_nomination", nomination_id=nomination.id))
     return _judging_page(nomination, form=form, status=400)
 
 
-@bp.get("/judging/nominations/<int:nomination_id>/submit")
-@login_required
-def confirm_scores(nomination_id):
-    """What the judge is about to submit, and that it is final. With no
-    draft to submit (or scores already submitted), back to the nomination."""
-    nomination = _nomination_to_judge(nomination_id)
-    sheet = judging.sheet_of(nomination, current_user)
-    if sheet is None or sheet.submitted_at is not None or not judging.may_see(nomination, current_user):
-        return redirect(url_for("awards.judge_nomination", nomination_id=nomination.id))
-    return render_template("awards/confirm_scores.html", nomination=nomination, sheet=sheet, form=EmptyForm())
-
-
-@bp.post("/judging/nominations/<int:nomination_id>/submit")
+@bp.route("/judging/nominations/<int:nomination_id>/submit", methods=["GET", "POST"])
 @takes_write_lock
 @login_required
 def submit_scores(nomination_id):
+    """GET: what the judge is about to submit, and that it is final (with no
+    draft to submit, or scores already submitted, back to the nomination).
+    POST, from its button: submitted."""
     nomination = _nomination_to_judge(nomination_id)
+    back = url_for("awards.judge_nomination", nomination_id=nomination.id)
     form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    done, _ = call_service(form, lambda: judging.submit_scores(nomination, current_user))
-    if done:
-        flash("Your scores are submitted.", "success")
-        return redirect(url_for("awards.judging_home"))
-    return redirect(url_for("awards.judge_nomination", nomination_id=nomination.id))
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        done, _ = call_service(form, lambda: judging.submit_scores(nomination, current_user))
+        if done:
+            flash("Your scores are submitted.", "success")
+            return redirect(url_for("awards.judging_home"))
+        return redirect(back)
+    sheet = judging.sheet_of(nomination, current_user)
+    if sheet is None or sheet.submitted_at is not None or not judging.may_see(nomination, current_user):
+        return redirect(back)
+    return render_template("awards/confirm_scores.html", nomination=nomination, sheet=sheet, form=form)
 
 
 # --- the awards team: panels, conflicts and results -------------------------------------------------
