@@ -93,6 +93,15 @@ def test_a_member_keeps_a_draft_in_my_nominations(browser, site):
     check_accessibility(member)
     member.get_by_role("link", name="Continue the nomination of Grace Okafor").click()
     expect(member.get_by_label("Nominee's name")).to_have_value("Grace Okafor")
+    member.goto("/my-nominations")
+    member.get_by_role("link", name="Withdraw the nomination of Grace Okafor").click()
+    expect(member.get_by_role("heading", name="Withdraw your nomination of Grace Okafor?")).to_be_visible()
+    check_accessibility(member)
+    member.get_by_role("link", name="Cancel").click()
+    expect(member.get_by_role("heading", name="My nominations")).to_be_visible()
+    member.get_by_role("link", name="Withdraw the nomination of Grace Okafor").click()
+    member.get_by_role("button", name="Withdraw the nomination").click()
+    expect(member.get_by_text("Your nomination of Grace Okafor has been withdrawn.")).to_be_visible()
     member.context.close()
 
 
