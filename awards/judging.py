@@ -171,9 +171,11 @@ def may_see(nomination: Nomination, judge) -> bool:
 
 # --- scoring ----------------------------------------------------------------------------------
 
-def sheet_of(nomination: Nomination, judge) -> ScoreSheet | None:
-    return db.session.scalar(select(ScoreSheet).where(ScoreSheet.nomination_id == nomination.id,
-                                                      ScoreSheet.judge_id == judge.id))
+def sheet_of(nomination: Nomination, judge, *, fresh: bool = False) -> ScoreSheet | None:
+    """`fresh`: as the database has it now, not as this session first read it
+    (under a lock, another request's submission may have landed since)."""
+    query = select(ScoreSheet).where(ScoreSheet.nomination_id == nomination.id, ScoreSheet.judge_id == judge.id)
+    return db.session.scalar(query.execution_options(populate_existing=True) if fresh else query)
 
 
 def score(nomination: Nomination, judge: User, values: dict[int, int | None], *, comment: str = "",
@@ -189,7 +191,7 @@ def score(nomination: Nomination, judge: User, values: dict[int, int | None], *,
     lock_row(db.session, Nomination, nomination.id)
     if not may_see(nomination, judge):  # checked under the lock: a conflict recorded meanwhile wins
         raise AwardRuleBroken("You cannot score this nomination")
-    sheet = sheet_of(nomination, judge)
+    sheet = sheet_of(nomination, judge, fresh=True)
     if sheet is not None and sheet.submitted_at is not None:
         raise AwardRuleBroken("You have already submitted your scores for this nomination")
     problems = []
@@ -223,8 +225,10 @@ def score(nomination: Nomination, judge: User, values: dict[int, int | None], *,
 
 def submit_scores(nomination: Nomination, judge: User, *, now: datetime | None = None) -> ScoreSheet:
     """Submit the judge's saved draft, as it is: the last step of "Submit
-    scores", after the page that shows them what they are submitting."""
-    sheet = sheet_of(nomination, judge)
+    scores", after the page that shows them what they are submitting. Read
+    under the nomination's lock, so a triple-clicked Submit submits once."""
+    lock_row(db.session, Nomination, nomination.id)
+    sheet = sheet_of(nomination, judge, fresh=True)
     if sheet is None:
         raise AwardRuleBroken("You have no scores saved for this nomination yet: score it first")
     return score(nomination, judge, {s.criterion_id: s.value for s in sheet.scores}, comment=sheet.comment,
