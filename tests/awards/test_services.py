@@ -255,7 +255,9 @@ def test_screening_rules_out_with_a_reason_emailed_or_moves_with_the_nominator_t
     assert refused.value.field == "reason"
     services.mark_ineligible(first, reason="Lives outside the county", actor=admin)
     assert first.status == NominationStatus.INELIGIBLE and first.screened_by_id == admin.id
-    assert "Lives outside the county" in emails_to("a@example.org")[-1].body
+    ruled_out = emails_to("a@example.org")[-1].body
+    assert "Lives outside the county" in ruled_out
+    assert "reply to this email" not in ruled_out and "write to the awards team at cohesion@example.org" in ruled_out
     with pytest.raises(AwardRuleBroken, match="same cycle"):
         services.move_nomination(second, elsewhere, actor=admin)
     services.move_nomination(second, other, actor=admin)
