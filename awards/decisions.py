@@ -159,7 +159,8 @@ def _tell_outcome(decision: Decision, *, winners_published: bool) -> None:
     nomination, outcome = decision.nomination, decision.outcome
     category = nomination.category.name
     if outcome not in ON_SHORTLIST:
-        _tell(nomination, "award_not_shortlisted", f"Shortlist announced: {category}", nominee=False)
+        _tell(nomination, "award_not_shortlisted", f"Shortlist announced: {category}", nominee=False,
+              winners_published=winners_published)
     elif not winners_published:
         _tell(nomination, "award_shortlisted", f"Shortlisted: {category}")
     elif outcome == Outcome.SHORTLISTED:

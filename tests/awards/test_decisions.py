@@ -234,6 +234,8 @@ def test_without_a_published_shortlist_the_winners_tell_those_not_shortlisted(ct
     decisions.publish_results(category.cycle, actor=admin)
     assert subjects_to("ann@example.org") == ["Highly commended: Unsung Hero"]
     assert subjects_to("cal@example.org") == ["Shortlist announced: Unsung Hero"]
+    body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == "cal@example.org"))
+    assert "See the winners:\nhttp://localhost/awards/" in body
 
 
 def test_the_shortlist_waits_for_every_decision_and_then_holds(ctx):

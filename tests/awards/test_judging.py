@@ -51,6 +51,8 @@ def test_appointing_emails_the_judge_and_an_address_without_an_account_is_claime
     assert judging.is_judge_of(judge, category.id)
     subjects = db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.recipient == judge.email)).all()
     assert subjects == ["You are a judge: Unsung Hero"]
+    body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == judge.email))
+    assert "once judging opens:\nhttp://localhost/judging\n" in body  # the link on a line of its own (issue 20)
     with pytest.raises(AwardRuleBroken, match="already on the Unsung Hero panel"):
         judging.appoint_judge(category, judge.email.upper(), actor=UserFactory())
     judging.appoint_judge(category, "new.judge@example.org", actor=UserFactory())
