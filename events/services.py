@@ -161,8 +161,10 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
     _lock(event)
     counted_by = _what_reports_count_by(event)
     if (details.starts_at, details.ends_at, details.kind, sorted(set(details.priority_ids))) != counted_by:
-        # Reports file an event's figures by its dates, kind and priorities: a settled event's stay put.
+        # Reports file an event's figures by its dates, kind and priorities: a settled event's stay put,
+        # and an event with figures cannot be moved back to dates that have settled already.
         settlement.refuse_status_change_if_settled(event)
+        settlement.refuse_moving_into_settled_dates(event, details.ends_at, actor=actor)
     held = places_held(event)
     if details.capacity is not None and details.capacity < held:
         raise CapacityBelowBooked(

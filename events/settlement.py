@@ -75,6 +75,15 @@ def settled_clause(now: datetime | None = None) -> ColumnElement[bool]:
                 or_(Event.attendance_reopened_until.is_(None), Event.attendance_reopened_until <= now))
 
 
+def settling_passed_clause(now: datetime | None = None) -> ColumnElement[bool]:
+    """The event's settling time has come, whether or not an admin has reopened it since."""
+    return Event.ends_at <= (now or utcnow()) - settles_after()
+
+
+def reopened_clause(now: datetime | None = None) -> ColumnElement[bool]:
+    return Event.attendance_reopened_until > (now or utcnow())
+
+
 def settled_on(event: Event) -> str:
     """The day attendance settles or settled, as people in the UK read it: "16 October 2026"."""
     return london_time(settles_at(event), DATE)
@@ -118,9 +127,26 @@ def refuse_status_change_if_settled(event: Event, *, now: datetime | None = None
     holding bookings or check-ins keeps its status. One holding none has no
     figures to move: a forum meeting recorded after it took place, say, is
     published at once however long ago it was."""
-    if is_settled(event, now) and db.session.scalar(select(
-            exists().where(Registration.event_id == event.id) | exists().where(Attendance.event_id == event.id))):
+    if is_settled(event, now) and _holds_figures(event):
         refuse_if_settled(event, now=now)
+
+
+def _holds_figures(event: Event) -> bool:
+    return bool(db.session.scalar(select(
+        exists().where(Registration.event_id == event.id) | exists().where(Attendance.event_id == event.id))))
+
+
+def refuse_moving_into_settled_dates(event: Event, ends_at: datetime, *, actor: User,
+                                     now: datetime | None = None) -> None:
+    """An event holding bookings or check-ins moved to dates whose attendance
+    has settled would change figures already counted: only an admin may
+    (the change is audited with the dates before and after)."""
+    now = now or utcnow()
+    if is_admin(actor) or is_reopened(event, now) or ends_at + settles_after() > now or not _holds_figures(event):
+        return
+    raise AttendanceSettled(f"{event.title} has bookings or check-ins, so it cannot be moved to dates whose "
+                            f"attendance has already settled (it would have settled on "
+                            f"{london_time(ends_at + settles_after(), DATE)}). Ask an admin to change the dates.")
 
 
 # --- reopening -----------------------------------------------------------------------

@@ -47,13 +47,13 @@ def _year(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def build_progress(year: int, baseline: Baseline, *, breakdowns_withheld: str | None) -> Progress:
+def build_progress(year: int, baseline: Baseline, *, breakdowns_withheld: str | None, reader_id: int) -> Progress:
     """`breakdowns_withheld`: why this reader may not see figures split by
-    an equality answer (None: they may)."""
+    an equality answer (None: they may); `reader_id`: who is reading."""
     starts, ends = _year(year)
 
     def report(scope: Scope, title: str) -> Report:
-        return build(scope, title, baseline, breakdowns_withheld=breakdowns_withheld)
+        return build(scope, title, baseline, breakdowns_withheld=breakdowns_withheld, reader_id=reader_id)
 
     overall = report(Scope("all", None, starts, ends), f"Everything in {year}")
     priorities = [PriorityActivity(priority.name, report(Scope("priority", priority.id, starts, ends), priority.name))

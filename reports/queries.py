@@ -9,16 +9,17 @@ equality answers through equality_links."""
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import String, case, cast, func, literal, not_, select
+from sqlalchemy import String, case, cast, func, literal, not_, select, union_all
 
 from awards.models import AwardCategory, LIVE_NOMINATIONS, Nomination, NominationStatus, NomineeKind
 from core.database import in_london, keyed_byte, utcnow
 from core.equality import BY_KEY, CHARACTERISTICS, NOT_ANSWERED, UNDER_16
 from core.extensions import db
 from core.models import EqualityLink, EqualityResponse, User
-from events.settlement import settled_clause
-from events.models import Attendance, Event, EventKind, EventStatus, Registration, RegistrationStatus, event_priorities
-from forums.models import Membership, MembershipStatus
+from events.settlement import reopened_clause, settling_passed_clause
+from events.models import (Attendance, Event, EventKind, EventStatus, Registration, RegistrationStatus,
+                           event_organisers, event_priorities)
+from forums.models import ForumCoordinator, Membership, MembershipStatus
 from reports.perturbation import EMPTY, Cell
 
 COUNTED_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.POSTPONED)
@@ -33,7 +34,8 @@ def events_in(*, event_id=None, series_id=None, forum_id=None, priority_id=None,
     now = now or utcnow()
     query = select(Event.id).where(Event.status.in_(COUNTED_EVENT_STATUSES), Event.starts_at <= now)
     if settled is not None:
-        query = query.where(settled_clause(now) if settled else not_(settled_clause(now)))
+        # Counted once its settling time has come; an admin's reopening does not take it out again.
+        query = query.where(settling_passed_clause(now) if settled else not_(settling_passed_clause(now)))
     if event_id is not None:
         query = query.where(Event.id == event_id)
     if series_id is not None:
@@ -69,11 +71,31 @@ def participants(event_ids):
 
 def respondents(event_ids) -> int:
     """People who came to or registered for the events and answered the equality questions."""
+    people = _answering(event_ids)
+    return db.session.scalar(select(func.count()).select_from(people))
+
+
+def respondents_differing(event_ids, other_event_ids) -> int:
+    """People who answered the equality questions and are counted
+    differently by the two sets of events: in one and not the other, or
+    among who came in one and who did not come in the other."""
+    here, there = _answering(event_ids), _answering(other_event_ids)
+    states = union_all(
+        select(here.c.person_key, (here.c.attended + 1).label("here"), literal(0).label("there")),
+        select(there.c.person_key, literal(0), there.c.attended + 1),
+    ).subquery()
+    by_person = (select(states.c.person_key).group_by(states.c.person_key)
+                 .having(func.max(states.c.here) != func.max(states.c.there)).subquery())
+    return db.session.scalar(select(func.count()).select_from(by_person))
+
+
+def _answering(event_ids):
+    """participants() who answered the equality questions."""
     people = participants(event_ids)
-    return db.session.scalar(
-        select(func.count()).select_from(people)
-        .join(EqualityLink, EqualityLink.person_key == people.c.person_key)
-        .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id))
+    return (select(people.c.person_key, people.c.attended).select_from(people)
+            .join(EqualityLink, EqualityLink.person_key == people.c.person_key)
+            .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
+            .subquery())
 
 
 def _user_key(user_id_column):
@@ -183,10 +205,24 @@ def named_people_by(event_ids, grouping) -> dict:
     return dict(rows)
 
 
-def first_day(event_ids):
-    """The London day the first of the events starts, or None."""
-    first = db.session.scalar(select(func.min(Event.starts_at)).where(Event.id.in_(event_ids)))
-    return None if first is None else in_london(first).date()
+def first_and_last_days(event_ids):
+    """The London days the first and the last of the events start, or (None, None)."""
+    first, last = db.session.execute(select(func.min(Event.starts_at), func.max(Event.starts_at))
+                                     .where(Event.id.in_(event_ids))).one()
+    return (None, None) if first is None else (in_london(first).date(), in_london(last).date())
+
+
+def any_reopened(event_ids, now: datetime) -> bool:
+    """Whether an admin has reopened the attendance of any of the events, for now."""
+    return bool(db.session.scalar(select(func.count()).where(Event.id.in_(event_ids), reopened_clause(now))))
+
+
+def any_run_by(event_ids, user_id: int) -> bool:
+    """Whether the person organises any of the events, or coordinates the forum of any."""
+    return bool(db.session.scalar(select(func.count()).select_from(Event).where(
+        Event.id.in_(event_ids),
+        Event.id.in_(select(event_organisers.c.event_id).where(event_organisers.c.user_id == user_id))
+        | Event.forum_id.in_(select(ForumCoordinator.forum_id).where(ForumCoordinator.user_id == user_id)))))
 
 
 def events_listed(event_ids) -> list:

@@ -21,6 +21,7 @@ from events.models import CohesionPriority, Event, EventKind, EventSeries
 from forums.models import Forum
 from reports import queries
 from reports.baselines import Baseline, Shares
+from reports.permissions import RUNS_IT
 from reports.perturbation import EMPTY, MAX_CHANGE, perturb
 from reports.suppression import Line, Suppressed, TrueScale, suppress
 
@@ -243,6 +244,7 @@ class Report:
     unsettled: list = field(default_factory=list)
     provisional: bool = False  # one event, not settled yet: its totals may still change
     counted_until: date | None = None  # several events: the end of the last quarter counted
+    next_counted_on: date | None = None  # when the quarter after that will be counted
     breakdowns_withheld: str | None = None  # why nobody split by an answer is shown to this reader
 
     @property
@@ -273,10 +275,12 @@ def record_key_secret() -> str:
 
 
 def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: str | None = None,
-          now: datetime | None = None) -> Report:
+          reader_id: int | None = None, now: datetime | None = None) -> Report:
     """The report on `scope`. `breakdowns_withheld` says why this reader may
     not see figures split by an equality answer (None: they may); the
-    report leaves them out entirely then, so no template can show them."""
+    report leaves them out entirely then, so no template can show them.
+    `reader_id`: the person reading, who may not see breakdowns of figures
+    that include an event they run (None: open data, made for no one)."""
     now = now or utcnow()
     limit, secret = threshold(), record_key_secret()
     report = Report(scope=scope, title=title, threshold=limit, minimum_respondents=minimum_respondents(),
@@ -296,8 +300,16 @@ def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: 
         # settled: a report grows a whole quarter at a time, never one event.
         counted = replace(scope, ends=min(scope.ends or date.max, settled_until(now)))
         report.counted_until = counted.ends
+        report.next_counted_on = _quarter_end_day(settled_until(now) + timedelta(days=1)) + timedelta(
+            days=current_app.config["ATTENDANCE_SETTLES_AFTER_DAYS"] + 1)
         event_ids = counted.event_ids(settled=True, now=now)
         report.unsettled = queries.events_listed(scope.event_ids(now=now).where(Event.id.not_in(event_ids)))
+    counted_ids = counted.event_ids(settled=None if scope.one_event else True, now=now)
+    if report.breakdowns_withheld is None and reader_id is not None and queries.any_run_by(counted_ids, reader_id):
+        report.breakdowns_withheld = RUNS_IT
+    if report.breakdowns_withheld is None and not scope.one_event and queries.any_reopened(counted_ids, now):
+        report.breakdowns_withheld = ("An admin has reopened attendance at an event counted here, so its figures may "
+                                      "change: breakdowns come back once it has settled again.")
     report.breakdowns_withheld = report.breakdowns_withheld or _differencing_risk(
         scope, counted, now, report.minimum_respondents)
     if report.provisional:
@@ -341,27 +353,38 @@ def _differencing_risk(asked: Scope, counted: Scope, now: datetime, minimum: int
         return ("Breakdowns cover whole quarters (1 January to 31 March, and so on), so that two reports a few "
                 "days apart cannot be compared to single someone out. Choose dates that start and end a quarter.")
     settled = None if counted.one_event else True
-
-    def respondents(scope: Scope) -> int:
-        return queries.respondents(scope.event_ids(settled=settled, now=now))
-
-    here = respondents(counted)
-    if here < minimum:
-        return None  # too few to break down at all, which each group says itself
+    if queries.respondents(counted.event_ids(settled=settled, now=now)) < minimum - MAX_CHANGE:
+        return None  # too few to break down even with the noise, which each group says itself
+    few = f"fewer than {minimum} people who answered"
     neighbours = []
     if counted.kind in ("event", "series", "forum", "priority"):
-        neighbours.append(Scope("all", starts=counted.starts, ends=counted.ends))
+        neighbours.append((Scope("all", starts=counted.starts, ends=counted.ends),
+                           f"Answers are not broken down here: the report on all events for the same dates counts "
+                           f"{few} more, and comparing the two could single them out."))
     if not counted.one_event:
-        first = counted.starts or queries.first_day(counted.event_ids(settled=True, now=now))
+        # A quarter less at either end of the quarters that hold events (an
+        # empty quarter at an end would make a report its own neighbour).
+        first, last = queries.first_and_last_days(counted.event_ids(settled=True, now=now))
         if first is not None:
-            neighbours.append(replace(counted, starts=_quarter_end_day(first) + timedelta(days=1)))
-            neighbours.append(replace(counted, ends=_quarter_start_day(counted.ends) - timedelta(days=1)))
-    for neighbour in neighbours:
-        if 0 < abs(respondents(neighbour) - here) < minimum:
-            return ("Answers are not broken down here: a report a quarter longer or shorter, or the report on all "
-                    f"events for the same dates, differs from this one by fewer than {minimum} people who answered, "
-                    "and comparing the two could single them out.")
+            later = _quarter_end_day(first) + timedelta(days=1)
+            earlier = _quarter_start_day(last) - timedelta(days=1)
+            neighbours.append((replace(counted, starts=later),
+                               f"Answers are not broken down here: starting on {_day(later)} instead would leave out "
+                               f"{few}, and comparing the two reports could single them out. Choose other dates to "
+                               "see the breakdowns."))
+            neighbours.append((replace(counted, ends=earlier),
+                               f"Answers are not broken down here: ending on {_day(earlier)} instead would leave out "
+                               f"{few}, and comparing the two reports could single them out. Choose other dates to "
+                               "see the breakdowns."))
+    for neighbour, why in neighbours:
+        if 0 < queries.respondents_differing(counted.event_ids(settled=settled, now=now),
+                                             neighbour.event_ids(settled=True, now=now)) < minimum:
+            return why
     return None
+
+
+def _day(day: date) -> str:
+    return day.strftime("%-d %B %Y")
 
 
 def _quarter_start_day(day: date) -> date:
@@ -581,8 +604,9 @@ def key_findings(report: Report) -> list[str]:
         findings.append(f"At {share:.0f}% of the events where enough people answered, people from at "
                         f"least {GROUPS_THAT_MEET} ethnic groups met.")
     if report.unsettled:
-        findings.append(f"{len(report.unsettled)} more event{'s have' if len(report.unsettled) != 1 else ' has'} "
-                        "not settled yet and will be counted once attendance settles.")
+        findings.append(f"{len(report.unsettled)} more event{'s' if len(report.unsettled) != 1 else ''} in these "
+                        "dates will be counted once every event in their quarter has settled, from "
+                        f"{_day(report.next_counted_on)}.")
     return findings
 
 
@@ -593,11 +617,11 @@ def method_notes(limit: int, minimum: int) -> list[str]:
         "People are counted once each, however many events they came to. Walk-ins and the extra people on a "
         "booking for several are counted as people who came, but were not asked the equality questions, so they "
         "are not in the tables of answers.",
-        "Only events whose attendance has settled (two weeks after they end) are counted, so published figures do "
-        "not change afterwards.",
+        "Reports on several events count whole quarters, once every event in the quarter has settled (two weeks "
+        "after it ends), so published figures do not change afterwards.",
         "Every count of people's answers has a small, fixed amount of noise added (at most 2 either way), the same "
-        "every time the same people are counted. Totals and percentages are worked out from the figures as "
-        "printed, so a table's total can differ by a few from the number of people counted.",
+        "every time the same people are counted. Totals and percentages are worked out from the figures with their "
+        "noise (hidden ones included), so a table's total can differ by a few from the number of people counted.",
         f"Counts below {limit} after the noise are shown as <{limit}; where a hidden count could still be worked "
         "out, another is hidden as well ([c]). Answers are broken down only where at least "
         f"{minimum} people answered.",

@@ -52,7 +52,8 @@ def _report_or_error(kind: str, object_id: int | None):
     dates = (form.starts.data, form.ends.data) if form.validate() else (None, None)
     scope = services.Scope(kind, object_id, *dates)
     report = services.build(scope, services.scope_title(scope), baselines.chosen(form.baseline.data),
-                            breakdowns_withheld=permissions.breakdowns_withheld(current_user, kind, subject))
+                            breakdowns_withheld=permissions.breakdowns_withheld(current_user, kind, subject),
+                            reader_id=current_user.id)
     return form, report
 
 
@@ -118,7 +119,8 @@ def progress_report(year, fmt=None):
     if not MIN_YEAR <= year <= in_london(utcnow()).year:
         abort(404)
     progress = build_progress(year, baselines.shipped(),
-                              breakdowns_withheld=permissions.breakdowns_withheld(current_user, "all", None))
+                              breakdowns_withheld=permissions.breakdowns_withheld(current_user, "all", None),
+                              reader_id=current_user.id)
     if fmt == "pdf":
         body = progress_pdf(progress, brand_name=current_app.config["BRAND_NAME"],
                             generated=in_london(utcnow()).strftime("%-d %B %Y"))

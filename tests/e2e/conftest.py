@@ -72,9 +72,11 @@ def site(tmp_path_factory):
         services.create_user(email="second@example.org", name="Sam Second", password=PASSWORD)
         organiser = services.create_user(email="organiser@example.org", name="Olu Organiser", password=PASSWORD,
                                          roles=[SiteRole.ORGANISER])
+        monitor = services.create_user(email="monitor@example.org", name="Meera Monitor", password=PASSWORD,
+                                       roles=[SiteRole.EQUALITY_MONITOR])
         save_venue(None, actor=organiser, name="Guildhall", address="St Giles Square", postcode="NN1 1DE",
                    step_free=True, hearing_loop=True)
-        for staff in (admin, organiser):  # staff sign in with a code too (`sign_in_with` answers it)
+        for staff in (admin, organiser, monitor):  # staff sign in with a code too (`sign_in_with` answers it)
             second_factor.set_up_without_code(staff, secret=TOTP_SECRET)
         db.session.commit()
     _SITE_APP.append(app)

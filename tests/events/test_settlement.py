@@ -250,6 +250,14 @@ def test_booking_and_registering_are_closed_long_before_attendance_settles(ctx):
             assert records(event) == before
 
 
+def edited(event, **changes) -> services.EventDetails:
+    """The event's edit form as sent back, with `changes`."""
+    fields = dict(title=event.title, summary=event.summary, kind=event.kind, starts_at=event.starts_at,
+                  ends_at=event.ends_at, contact_email=event.contact_email, venue_id=event.venue_id,
+                  capacity=event.capacity, instant_guest_places=event.instant_guest_places)
+    return services.EventDetails(**{**fields, **changes})
+
+
 def test_a_settled_events_dates_and_status_stay_put_but_its_words_can_change(ctx):
     """Reports count events by their dates and status: moving a settled event
     into the future would open it to bookings again."""
@@ -259,10 +267,7 @@ def test_a_settled_events_dates_and_status_stay_put_but_its_words_can_change(ctx
     db.session.commit()
 
     def details(**changes):
-        fields = dict(title=event.title, summary=event.summary, kind=event.kind, starts_at=event.starts_at,
-                      ends_at=event.ends_at, contact_email=event.contact_email, venue_id=event.venue_id,
-                      capacity=event.capacity, instant_guest_places=event.instant_guest_places)
-        return services.EventDetails(**{**fields, **changes})
+        return edited(event, **changes)
 
     later = utcnow() + 5 * DAY
     with pytest.raises(AttendanceSettled):
@@ -299,10 +304,7 @@ def test_a_settled_events_kind_and_priorities_stay_put_and_a_reopened_change_is_
     db.session.commit()
 
     def details(**changes):
-        fields = dict(title=event.title, summary=event.summary, kind=event.kind, starts_at=event.starts_at,
-                      ends_at=event.ends_at, contact_email=event.contact_email, venue_id=event.venue_id,
-                      capacity=event.capacity, priority_ids=[first.id])
-        return services.EventDetails(**{**fields, **changes})
+        return edited(event, **{"priority_ids": [first.id], **changes})
 
     other_kind = next(kind for kind in EventKind if kind != event.kind)
     for change in (details(priority_ids=[second.id]), details(priority_ids=[first.id, second.id]),
@@ -320,6 +322,26 @@ def test_a_settled_events_kind_and_priorities_stay_put_and_a_reopened_change_is_
                                .order_by(AuditEntry.id.desc())).first()
     assert entry.details["reported_as"]["before"]["priority_ids"] == [first.id]
     assert entry.details["reported_as"]["after"]["priority_ids"] == [second.id]
+
+
+def test_an_event_with_check_ins_cannot_be_moved_back_to_dates_that_have_settled(ctx):
+    """Found by an attacker: an organiser moved last week's event, with its
+    check-ins, to March, and the settled first quarter's figures changed."""
+    event, organiser, admin = ended(5), UserFactory(roles=["organiser"]), UserFactory(roles=["admin"])
+    event.organisers = [organiser]
+    db.session.add(Attendance(event_id=event.id, walk_in_name="Walk-in family", people=4))
+    db.session.commit()
+    march = event.starts_at - 250 * DAY
+    with pytest.raises(AttendanceSettled, match="cannot be moved to dates whose attendance has already settled"):
+        services.update_event(event, edited(event, starts_at=march, ends_at=march + timedelta(hours=2)),
+                              actor=organiser)
+    db.session.rollback()
+    services.update_event(event, edited(event, starts_at=event.starts_at - DAY, ends_at=event.ends_at - DAY),
+                          actor=organiser)  # a day earlier has not settled either
+    db.session.commit()
+    services.update_event(event, edited(event, starts_at=march, ends_at=march + timedelta(hours=2)),
+                          actor=admin)  # an admin may: the audit entry has the dates before and after
+    db.session.commit()
 
 
 def test_a_settled_event_with_no_bookings_or_check_ins_can_still_be_published(ctx):
