@@ -6,7 +6,10 @@ from reports.services import COLUMN_LABELS, Report
 
 HEADER = ["period", "scope", "people", "characteristic", "category", "count", "percent_of_all",
           "percent_of_those_answering", "population_percent", "representation_ratio", "baseline_source"]
-METHOD = "Method: /reports/methodology. Counts of answers carry noise of up to 2 either way; totals are sums of the counts shown."
+def method_note(methodology_url: str) -> str:
+    """One line on how the figures are made, with where to read it in full."""
+    return (f"How these figures are made and protected: {methodology_url}. Counts of answers carry noise of up to 2 "
+            "either way; totals are sums of the counts with their noise.")
 
 
 def _number(value, places=1):
@@ -23,7 +26,7 @@ def report_rows(report: Report, period: str):
             yield row(people, "Head count", "People", group.people[column])
             rate = group.response_rate(column)
             yield row(people, "Head count", "Answered the equality questions",
-                      "" if rate is None else group.respondents[column], rate)
+                      "not shown" if rate is None else group.respondents[column], rate)
             if group.breakdowns_withheld:
                 yield row(people, "Breakdowns", group.breakdowns_withheld, "")
             for table in group.tables:
@@ -50,6 +53,6 @@ def report_rows(report: Report, period: str):
         yield row("Came", "Reach", "Events each person came to, on average", _number(per_person))
 
 
-def report_csv(report: Report, period: str) -> bytes:
-    return csv_file(HEADER, [*report_rows(report, period), [period, report.title, "", "Method", METHOD, "", "", "", "",
-                                                            "", ""]])
+def report_csv(report: Report, period: str, methodology_url: str) -> bytes:
+    return csv_file(HEADER, [*report_rows(report, period),
+                             [period, report.title, "", "Method", method_note(methodology_url), "", "", "", "", "", ""]])

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.equality import ETHNIC_GROUP
-from reports.exports import METHOD
+from reports.exports import method_note
 from reports.services import COLUMN_LABELS, MIXING_CHARACTERISTICS, Report, key_findings, method_notes
 
 BRAND = colors.HexColor("#00625e")
@@ -85,14 +85,14 @@ def _document(out, title: str, brand_name: str) -> SimpleDocTemplate:
                              leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
 
 
-def report_pdf(report: Report, *, brand_name: str, generated: str) -> bytes:
+def report_pdf(report: Report, *, brand_name: str, generated: str, methodology_url: str) -> bytes:
     out = io.BytesIO()
     document = _document(out, f"Diversity report: {report.title}", brand_name)
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
     story = [Paragraph(escape(brand_name), styles["Title"]),
              Paragraph(f"Diversity report: {escape(report.title)}", styles["Heading1"]),
-             Paragraph(f"Made on {escape(generated)}. {escape(METHOD)}", body),
+             Paragraph(f"Made on {escape(generated)}. {escape(method_note(methodology_url))}", body),
              Spacer(1, 6 * mm), Paragraph("Key findings", styles["Heading2"])]
     story += [Paragraph(escape(finding), body) for finding in key_findings(report)]
     if report.provisional:
@@ -142,7 +142,7 @@ def report_pdf(report: Report, *, brand_name: str, generated: str) -> bytes:
 
 
 
-def progress_pdf(progress, *, brand_name: str, generated: str) -> bytes:
+def progress_pdf(progress, *, brand_name: str, generated: str, methodology_url: str) -> bytes:
     """The standing conference's progress report for a year (reports.progress)."""
     out = io.BytesIO()
     document = _document(out, f"Progress report {progress.year}", brand_name)
@@ -154,7 +154,7 @@ def progress_pdf(progress, *, brand_name: str, generated: str) -> bytes:
 
     story = [Paragraph(escape(brand_name), styles["Title"]),
              Paragraph(f"Standing conference progress report {progress.year}", styles["Heading1"]),
-             Paragraph(f"Made on {escape(generated)}. {escape(METHOD)}", body),
+             Paragraph(f"Made on {escape(generated)}. {escape(method_note(methodology_url))}", body),
              Paragraph("Key findings", styles["Heading2"]),
              *[Paragraph(escape(finding), body) for finding in key_findings(progress.overall)],
              Paragraph("Activity by cohesion priority", styles["Heading1"])]

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from core.database import LONDON, utcnow
+from core.formatting import counted
 from core.equality import AGE_BAND, CHARACTERISTICS, ETHNIC_GROUP, NOT_ANSWERED, PREFER_NOT_TO_SAY, RELIGION
 from core.extensions import db
 from awards.models import AwardCycle
@@ -307,7 +308,7 @@ def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: 
     counted_ids = counted.event_ids(settled=None if scope.one_event else True, now=now)
     if report.breakdowns_withheld is None and reader_id is not None and queries.any_run_by(counted_ids, reader_id):
         report.breakdowns_withheld = RUNS_IT
-    if report.breakdowns_withheld is None and not scope.one_event and queries.any_reopened(counted_ids, now):
+    if report.breakdowns_withheld is None and queries.any_reopened(counted_ids, now):
         report.breakdowns_withheld = ("An admin has reopened attendance at an event counted here, so its figures may "
                                       "change: breakdowns come back once it has settled again.")
     report.breakdowns_withheld = report.breakdowns_withheld or _differencing_risk(
@@ -433,14 +434,17 @@ def _group(report: Report, key, label, people, columns, secret) -> Group:
             # many is itself a perturbed figure, so its total is not exact.
             group.tables.append(characteristic_table(characteristic, counts[characteristic.key], columns,
                                                      {column: None for column in columns},
-                                                     {column: {} for column in columns}, report.baseline, limit))
+                                                     {column: {} for column in columns}, report.baseline, limit,
+                                                     minimum=report.minimum_respondents))
         else:
             group.tables.append(characteristic_table(characteristic, counts[characteristic.key], columns,
-                                                     head_counts, floors, report.baseline, limit))
+                                                     head_counts, floors, report.baseline, limit,
+                                                     minimum=report.minimum_respondents))
     return group
 
 
-def characteristic_table(characteristic, counts, columns, head_counts, floors, baseline, limit) -> Table:
+def characteristic_table(characteristic, counts, columns, head_counts, floors, baseline, limit, *,
+                         minimum: int = 0) -> Table:
     """One characteristic's table. `counts` is {category: {column: Cell}};
     `head_counts` the exact number of people each column counts (None: not
     published); `floors` what each column's true counts are known to be at
@@ -466,7 +470,8 @@ def characteristic_table(characteristic, counts, columns, head_counts, floors, b
                 del cells[("floor", row)], cells[("rest", row)]
         truth = TrueScale(tuple(rows), head_counts[column], MAX_CHANGE,
                           {row: floor for row, floor in floors[column].items() if floor > 0})
-        if 0 < cells["total"] < limit:
+        if 0 < cells["total"] < limit or 0 < cells["answered"] < minimum:
+            # Too few people, or too few who answered this question (a condition's effect, say).
             suppressed[column] = Suppressed(cells, limit, withheld=True)
         else:
             suppressed[column] = suppress(cells, lines, limit, unpublished=frozenset(unpublished),
@@ -555,9 +560,10 @@ def scope_title(scope: Scope) -> str:
     else:
         found = db.session.get(model, scope.object_id)
         name = getattr(found, "title", None) or getattr(found, "name")
-    if scope.starts or scope.ends:
-        name += f", {scope.starts.strftime('%-d %B %Y') if scope.starts else 'the start'}" \
-                f" to {scope.ends.strftime('%-d %B %Y') if scope.ends else 'today'}"
+    if scope.starts and scope.ends:
+        name += f", {_day(scope.starts)} to {_day(scope.ends)}"
+    elif scope.starts or scope.ends:
+        name += f", from {_day(scope.starts)}" if scope.starts else f", up to {_day(scope.ends)}"
     return name
 
 
@@ -576,12 +582,13 @@ def key_findings(report: Report) -> list[str]:
     findings = []
     for group in report.groups:
         column = group.columns[0]
-        noun = {"came": "people came", "members": "active members", "nominators": "people nominated",
-                "nominees": "nominees"}[column]
         people = report.reach.people if group.key == "events" else group.people[column]
-        sentence = f"{group.label}: {people} {noun}"
+        sentence = f"{group.label}: " + {
+            "came": f"{counted(people, 'person', 'people')} came", "members": counted(people, "active member"),
+            "nominators": f"{counted(people, 'person', 'people')} nominated", "nominees": counted(people, "nominee"),
+        }[column]
         if group.key == "events":
-            sentence += f" to {len(report.events)} event{'s' if len(report.events) != 1 else ''}"
+            sentence += f" to {counted(len(report.events), 'event')}"
         rate = group.response_rate(column)
         sentence += (f"; {rate:.0f}% of those asked answered the equality monitoring questions." if rate is not None
                      else "; the share who answered the equality questions is not shown because a number in it is"
@@ -600,7 +607,10 @@ def key_findings(report: Report) -> list[str]:
                         f"population ({table.baseline.area}); somewhere between {low:.1f} and {high:.1f} times, "
                         "allowing for chance.")
     share = report.everything.share_met(ETHNIC_GROUP.key)
-    if share is not None:
+    if share is not None and report.scope.one_event:
+        findings.append(f"People from {'at least' if share else 'fewer than'} {GROUPS_THAT_MEET} ethnic groups met "
+                        "at this event.")
+    elif share is not None:
         findings.append(f"At {share:.0f}% of the events where enough people answered, people from at "
                         f"least {GROUPS_THAT_MEET} ethnic groups met.")
     if report.unsettled:

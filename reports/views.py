@@ -100,11 +100,13 @@ def report_download(fmt, kind="all", object_id=None):
     _, report = _report_or_error(kind, object_id)
     today = in_london(utcnow()).date()
     period = services.period(report, today)
-    name = f"diversity-report-{kind}{'-' + str(object_id) if object_id else ''}-{today.isoformat()}.{fmt}"
+    name = f"diversity-report-{kind}{'-' + str(object_id) if object_id else ''}-{period.replace('/', '-to-')}.{fmt}"
+    methodology_url = url_for("reports.methodology", _external=True)
     if fmt == "csv":
-        body, mimetype = report_csv(report, period), "text/csv; charset=utf-8"
+        body, mimetype = report_csv(report, period, methodology_url), "text/csv; charset=utf-8"
     else:
-        body = report_pdf(report, brand_name=current_app.config["BRAND_NAME"], generated=today.strftime("%-d %B %Y"))
+        body = report_pdf(report, brand_name=current_app.config["BRAND_NAME"], generated=today.strftime("%-d %B %Y"),
+                          methodology_url=methodology_url)
         mimetype = "application/pdf"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -123,7 +125,8 @@ def progress_report(year, fmt=None):
                               reader_id=current_user.id)
     if fmt == "pdf":
         body = progress_pdf(progress, brand_name=current_app.config["BRAND_NAME"],
-                            generated=in_london(utcnow()).strftime("%-d %B %Y"))
+                            generated=in_london(utcnow()).strftime("%-d %B %Y"),
+                            methodology_url=url_for("reports.methodology", _external=True))
         return Response(body, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="progress-report-{year}.pdf"'})
     return render_template("reports/progress.html", progress=progress,

@@ -16,7 +16,7 @@ from events.models import Attendance, Event, Registration
 from tests.conftest import csrf_token, every_row, sign_in, submit
 from tests.events.factories import EventFactory, RegistrationFactory
 
-SETTLED_NOTE = "Figures in reports will not change. An admin can reopen it."
+SETTLED_NOTE = "check-ins and bookings cannot change now. Only an admin can reopen it"
 
 
 def text_of(response):
@@ -59,10 +59,10 @@ def test_a_settled_event_says_so_and_its_check_in_page_has_no_controls(client, a
     event_id, amira, ben, settled_on = an_event(app, organiser, days_ago=20)
     sign_in(client, organiser)
     manage = text_of(client.get(f"/manage/events/{event_id}"))
-    assert f"Attendance was settled on {settled_on}. {SETTLED_NOTE}" in manage
+    assert f"Attendance settled on {settled_on}: {SETTLED_NOTE}" in manage
     assert "Reopen attendance" not in manage  # organisers cannot reopen it
     page = text_of(client.get(f"/manage/events/{event_id}/check-in"))
-    assert f"Attendance was settled on {settled_on}." in page
+    assert f"Attendance settled on {settled_on}:" in page
     assert "Amira Khan" in page and "Here" in page and "Ben Jones" in page and "Did not come" in page
     for control in ("/undo", f"/check-in/{ben}?", "Check in<span", "Add a walk-in", "walk_in_name"):
         assert control not in page
@@ -132,7 +132,7 @@ def test_an_admin_reopens_attendance_with_a_reason_and_settles_it_again(client, 
     event_id, amira, ben, settled_on = an_event(app, organiser, days_ago=20)
     sign_in(client, admin)
     manage = text_of(client.get(f"/manage/events/{event_id}"))
-    assert f"Attendance was settled on {settled_on}. {SETTLED_NOTE}" in manage
+    assert f"Attendance settled on {settled_on}: {SETTLED_NOTE}" in manage
     assert f'href="/manage/events/{event_id}/attendance/reopen"' in manage
     form_page = f"/manage/events/{event_id}/attendance/reopen"
     assert "Why reopen attendance" in text_of(client.get(form_page))

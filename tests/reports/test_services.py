@@ -185,3 +185,25 @@ def test_with_the_usual_threshold_small_counts_are_hidden(app):
     assert not any(value in (1, 2, 3, 4) for value in shown)
     assert ethnic.shown("asian", "came") == "<5"
     assert ethnic.withheld("no_show")  # two people registered and did not come: too few to say anything
+
+
+def test_while_an_admin_has_reopened_an_event_its_reports_keep_breakdowns_back_but_still_count_it(world):
+    """Found walking the reports: reopening one event took it out of every
+    report on several events, which still said the quarter was settled."""
+    from core.database import write_lock
+    from core.extensions import db
+    from events import settlement
+    from events.models import Event
+    from tests.factories import UserFactory
+    before = report(recent())
+    admin = UserFactory(roles=["admin"])
+    db.session.commit()
+    with write_lock():
+        settlement.reopen_attendance(db.session.get(Event, world["a"]), actor=admin, reason="A late sign-in sheet")
+        db.session.commit()
+    during = report(recent())
+    assert [e.title for e in during.events] == [e.title for e in before.events]  # still counted
+    assert during.reach.people == before.reach.people
+    assert during.groups[0].tables == [] and "reopened attendance" in during.breakdowns_withheld
+    single = report(Scope("event", world["a"]))
+    assert not single.provisional and single.groups[0].tables == []
