@@ -659,10 +659,13 @@ def claim_guest_registrations(user: User, **_) -> None:
 
 
 def confirm_guest_email(registration: Registration) -> Registration:
-    """The guest followed the emailed link: now their place counts."""
+    """The guest followed the emailed link: now their place counts. The
+    status is read under the lock: a second press of Confirm that waited for
+    the first one's lock finds the place already taken, and takes no other."""
+    _lock(registration.event)
+    db.session.refresh(registration)
     if registration.status != RegistrationStatus.PENDING:
         return registration
-    _lock(registration.event)
     settlement.refuse_if_settled(registration.event)
     if not registration_open(registration.event):
         raise RegistrationClosed("Registration for this event has closed")

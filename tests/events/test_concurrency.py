@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 
 from core.extensions import db
+from core.models import OutboxMessage
 from events.models import CalendarLink, Registration, RegistrationStatus
 from events.services import registration_token
 from tests.events.factories import EventFactory, RegistrationFactory
@@ -119,3 +120,27 @@ def test_a_double_clicked_calendar_address_button_leaves_one_working_address(app
             links = db.session.scalars(select(CalendarLink).where(CalendarLink.user_id == member.id)).all()
         assert len(links) == 1
         assert client.get(f"/calendar/personal/{links[0].token}.ics")[0] == 200
+
+
+def test_a_guests_confirm_pressed_several_times_at_once_books_them_once(app, database_url):
+    """Each press read the guest as unconfirmed before waiting for the lock: on
+    PostgreSQL the later ones took a place again and, the event now full, moved
+    the guest just told "You're booked" to the waiting list (issue 20, item 3)."""
+    with app.app_context():
+        event = EventFactory(capacity=2, instant_guest_places=False)
+        event_id = event.id
+        RegistrationFactory(event=event)
+        guest = RegistrationFactory(event=event, status=RegistrationStatus.PENDING, confirmed_at=None)
+        guest_id, address = guest.id, guest.email
+        with app.test_request_context():
+            token = registration_token(guest)
+
+    with live_server(database_url) as base_url:
+        results = all_at_once([link_job(base_url, token, "confirm") for _ in range(3)])
+    assert [status for status, _ in results] == [302, 302, 302]
+    with app.app_context():
+        assert db.session.get(Registration, guest_id).status == RegistrationStatus.CONFIRMED
+        subjects = db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.recipient == address)).all()
+    assert len([s for s in subjects if s.startswith("You're booked")]) == 1
+    assert not [s for s in subjects if "waiting list" in s]
+    assert len([r for r in registrations(app, event_id) if r.status == RegistrationStatus.CONFIRMED]) == 2
