@@ -475,6 +475,16 @@ def registration_for(event: Event, user) -> Registration | None:
         Registration.status != RegistrationStatus.CANCELLED))
 
 
+def standing(registration: Registration) -> RegistrationStatus:
+    """What a registration amounts to now, as every page shows it: a place at
+    an event (or a date of a series) that has been cancelled is cancelled too,
+    whatever it was before. The row keeps its status, so the person's calendar
+    feed still carries the event, marked cancelled."""
+    if registration.event.status == EventStatus.CANCELLED:
+        return RegistrationStatus.CANCELLED
+    return registration.status
+
+
 def walk_ins(event: Event) -> list[Attendance]:
     return list(db.session.scalars(select(Attendance).where(
         Attendance.event_id == event.id, Attendance.registration_id.is_(None)).order_by(Attendance.id)))
@@ -755,6 +765,8 @@ def accept_offer(registration: Registration) -> None:
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CONFIRMED:
         return
+    if registration.event.status == EventStatus.CANCELLED:
+        raise RegistrationClosed("This event has been cancelled, so there is no place to accept.")
     if registration.status != RegistrationStatus.OFFERED or registration.offer_expires_at <= utcnow():
         raise OfferExpired("Sorry, this offer has ended and the place has gone to the next person waiting.")
     registration.status = RegistrationStatus.CONFIRMED
@@ -892,6 +904,8 @@ def join_session(registration: Registration, session: ProgrammeSession) -> Sessi
     place coming free moves the person across."""
     if session.event_id != registration.event_id:
         raise EventRuleBroken("That session is not part of this event")
+    if registration.event.status == EventStatus.CANCELLED:
+        raise RegistrationClosed("This event has been cancelled")
     if registration.status != RegistrationStatus.CONFIRMED:
         raise EventRuleBroken("You can choose sessions once your place at the event is booked")
     _lock(registration.event)  # one lock for the whole programme: moves between sessions cannot deadlock

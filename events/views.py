@@ -101,7 +101,8 @@ def event_page(event_id):
                            open=services.registration_open(event), json_ld=json_ld, sessions=sessions,
                            occurrences=upcoming if event.series_id else [],
                            taken=services.session_signup_counts(s.id for s in sessions),
-                           manage_link=services.registration_link(mine) if mine else None)
+                           manage_link=services.registration_link(mine) if mine else None,
+                           mine_standing=services.standing(mine) if mine else None)
 
 
 @bp.get("/events/<int:event_id>/picture/<digest>.jpg")
@@ -238,6 +239,7 @@ def registration(token):
     registration = _registration_from_link(token)
     sessions = services.programme(registration.event)
     return render_template("events/registration.html", registration=registration, token=token, form=EmptyForm(),
+                           status=services.standing(registration),
                            position=services.waiting_list_position(registration), sessions=sessions,
                            taken=services.session_signup_counts(s.id for s in sessions),
                            chosen={s.id for s in services.sessions_chosen(registration)},
@@ -305,6 +307,7 @@ def my_events():
                            calendar_url=url_for("events.personal_calendar", token=calendar_link.token,
                                                 _external=True) if calendar_link else None,
                            links={r.id: services.registration_link(r) for r in registrations},
+                           standings={r.id: services.standing(r) for r in registrations},
                            upcoming=[r for r in registrations if r.event.ends_at >= now],
                            past=[r for r in reversed(registrations) if r.event.ends_at < now],
                            positions={r.id: services.waiting_list_position(r) for r in registrations

@@ -244,3 +244,16 @@ def test_held_back_places_are_not_offered_until_released(ctx):
     services.update_event(event, details(capacity=3, reserved_places=1, venue_id=event.venue_id,
                                          starts_at=event.starts_at, ends_at=event.ends_at), actor=organiser)
     assert waiting.status == RegistrationStatus.OFFERED
+
+
+def test_a_place_at_a_cancelled_event_stands_cancelled_and_cannot_be_taken_up(ctx):
+    organiser = UserFactory(roles=["organiser"])
+    event = EventFactory(capacity=1)
+    booked = RegistrationFactory(event=event)
+    offered = RegistrationFactory(event=event, status=RegistrationStatus.OFFERED, confirmed_at=None,
+                                  offer_expires_at=utcnow() + timedelta(hours=24))
+    services.cancel_event(event, actor=organiser, reason="The hall flooded.")
+    assert services.standing(booked) == services.standing(offered) == RegistrationStatus.CANCELLED
+    with pytest.raises(services.RegistrationClosed):
+        services.accept_offer(offered)
+    assert offered.status == RegistrationStatus.OFFERED

@@ -366,3 +366,37 @@ def test_the_filters_are_drawn_for_what_was_typed_each_time(client, app):
     with app.app_context():
         PriorityFactory(name="Welcoming newcomers", slug="welcoming-newcomers")
     assert "Welcoming newcomers" in text_of(client.get("/events?q=supper"))  # a new choice is drawn at once
+
+
+def test_a_place_on_a_cancelled_date_of_a_series_reads_as_cancelled_everywhere(client, app, organiser, make_user):
+    """Issue 20, item 2: My events and the registration page said "Booked",
+    with a Cancel button, and the event page counted places left."""
+    member = make_user()
+    with app.app_context():
+        from core.models import User
+        from events.models import EventSeries
+        from events.services import registration_link
+        series = EventSeries(rrule="FREQ=WEEKLY;BYDAY=MO;UNTIL=20991231T235959")
+        db.session.add(series)
+        event = EventFactory(organisers=[db.session.get(User, organiser.id)], capacity=30, series=series)
+        EventFactory(series=series, starts_at=event.starts_at + timedelta(days=7))
+        mine = RegistrationFactory(event=event, user=db.session.get(User, member.id), email=member.email)
+        guest = RegistrationFactory(event=event)
+        event_id, mine_id = event.id, mine.id
+        with app.test_request_context():
+            guest_link = registration_link(guest).removeprefix("http://localhost")
+    sign_in(client, organiser)
+    submit(client, f"/manage/events/{event_id}/status", {"change": "cancel", "reason": "The hall flooded."})
+
+    member_browser = app.test_client()
+    sign_in(member_browser, member)
+    my_events = text_of(member_browser.get("/my-events"))
+    assert "Cancelled" in my_events and "Booked" not in my_events
+    assert f"/my-events/{mine_id}/cancel" not in my_events
+    page = text_of(app.test_client().get(guest_link))
+    assert "Cancelled" in page and "Booked" not in page and "Cancel my registration" not in page
+    public = text_of(app.test_client().get(f"/events/{event_id}"))
+    assert "This event has been cancelled" in public and "places left" not in public.lower()
+    assert "of 30 left" not in public
+    own_view = text_of(member_browser.get(f"/events/{event_id}"))
+    assert "cancelled" in own_view and "You are registered: booked" not in own_view
