@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core import audit
@@ -530,12 +530,24 @@ def registration_open(event: Event, now: datetime | None = None) -> bool:
 
 # --- registering -------------------------------------------------------------------
 
+@dataclass
+class EmailedTheAddress:
+    """What a guest registering with an address that already has a place
+    gets: that place, or its confirmation link again, by email, and the same
+    "check your email" page a new guest sees. The page says nothing of the
+    address, so typing someone's email tells a stranger nothing."""
+    email: str
+
+
 def register(event: Event, *, user: User | None = None, name: str = "", email: str = "", tickets: int = 1,
              access_needs: str = "", dietary_needs: str = "", contact_consent: bool = False,
-             answers: dict[int, str] | None = None, invitation: EventInvitation | None = None) -> Registration:
+             answers: dict[int, str] | None = None,
+             invitation: EventInvitation | None = None) -> Registration | EmailedTheAddress:
     """Book places, or join the waiting list when there are not enough.
     An invitation lets its holder in whoever the event is for, and, as it
-    came to their inbox, a guest's place needs no email confirmation."""
+    came to their inbox, a guest's place needs no email confirmation. A guest
+    whose address already has a registration here gets no second one: the
+    address is emailed instead (EmailedTheAddress)."""
     now = utcnow()
     if not registration_open(event, now):
         raise RegistrationClosed("Registration for this event has closed")
@@ -559,6 +571,10 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     now = utcnow()  # the queue follows the order in which people got the lock
     settlement.refuse_if_settled(event, now=now)  # closed long before, by registration_open: kept as the rule
     _expire_offers_for(event, now)
+    if user is None:
+        held = live_registration_for_address(event, email)
+        if held is not None:
+            return _tell_the_address_it_is_registered(held)
     registration = _fresh_registration(
         event, user=user, name=name, email=email, tickets=tickets, now=now, access_needs=access_needs,
         dietary_needs=dietary_needs, contact_consent=contact_consent, answers=checked_answers,
@@ -576,6 +592,35 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     return registration
 
 
+def live_registration_for_address(event: Event, email: str) -> Registration | None:
+    """The live registration this email address already has for the event: a
+    guest's with it, or the one of the account that has proven it. Call with
+    the event locked."""
+    email = normalise_email(email)
+    account = confirmed_account_with_email(email)
+    same_person = [func.lower(Registration.email) == email, Registration.person_key == f"guest:{email}"]
+    if account is not None:
+        same_person += [Registration.user_id == account.id, Registration.person_key == f"user:{account.id}"]
+    return db.session.scalar(select(Registration).where(
+        Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED, or_(*same_person))
+        .order_by(Registration.id).limit(1))
+
+
+def _tell_the_address_it_is_registered(registration: Registration) -> EmailedTheAddress:
+    event = registration.event
+    if registration.status == RegistrationStatus.PENDING and registration.is_guest:
+        # Most likely the guest lost the first email: send the link that confirms the place again.
+        queue_email(to=registration.email, subject=f"Confirm your place: {event.title}",
+                    template="registration_confirm_email", event=event, registration=registration,
+                    link=registration_link(registration, "confirm"))
+    else:
+        queue_email(to=registration.email, subject=f"You have already registered: {event.title}",
+                    template="registration_already_registered", event=event, registration=registration,
+                    link=registration_link(registration))
+    audit.record("registration.already_registered", actor=None, subject=registration, details={"event": event.id})
+    return EmailedTheAddress(registration.email)
+
+
 def _check_still_a_member(event: Event, user: User | None) -> None:
     if not is_active_member(user, event.forum_id):
         raise NotOpenToYou("This meeting is for the forum's members. Sign in with the account you joined with.")
@@ -588,11 +633,16 @@ def _fresh_registration(event: Event, *, user: User | None, name: str, email: st
     this event (reusing their cancelled one). Call with the event locked."""
     email = user.email if user else normalise_email(email)
     person_key = f"user:{user.id}" if user else f"guest:{email}"
+    # One live booking per address, and per account, whatever key it was made under (an address an
+    # account has not proven says nothing: anyone can type it).
+    if ((user is None or user.email_confirmed) and live_registration_for_address(event, email) is not None) \
+            or (user is not None and db.session.scalar(select(Registration.id).where(
+                Registration.event_id == event.id, Registration.user_id == user.id,
+                Registration.status != RegistrationStatus.CANCELLED))):
+        raise AlreadyRegistered(already)
     registration = db.session.scalar(select(Registration).where(
         Registration.event_id == event.id, Registration.person_key == person_key
     ))
-    if registration is not None and registration.status != RegistrationStatus.CANCELLED:
-        raise AlreadyRegistered(already)
     if registration is None:
         registration = Registration(event=event, person_key=person_key)
         db.session.add(registration)

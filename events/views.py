@@ -228,8 +228,12 @@ def register(event_id):
             tickets=form.tickets.data if "tickets" in form else 1, access_needs=form.access_needs.data or "",
             dietary_needs=form.dietary_needs.data or "", contact_consent=form.contact_consent.data,
             answers=question_answers(form), invitation=invitation), page_shows_result=True)
+        if done and isinstance(registration, services.EmailedTheAddress):
+            return render_template("events/registered.html", event=event, registration=None,
+                                   emailed=registration.email)
         if done:
-            return render_template("events/registered.html", event=event, registration=registration)
+            return render_template("events/registered.html", event=event, registration=registration,
+                                   emailed=registration.email)
     return render_template("events/register.html", event=event, form=form, open=services.registration_open(event),
                            places_left=services.places_left(event), invitation=invitation)
 

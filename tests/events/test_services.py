@@ -85,8 +85,9 @@ def test_a_group_too_big_for_the_places_left_waits(ctx):
 def test_nobody_registers_twice_whatever_the_email_case(ctx):
     event = EventFactory()
     guest(event, 1)
-    with pytest.raises(services.AlreadyRegistered):
-        services.register(event, name="Again", email="GUEST1@example.org")
+    again = services.register(event, name="Again", email="GUEST1@example.org")
+    assert again == services.EmailedTheAddress("guest1@example.org")
+    assert mail_to("guest1@example.org")[-1] == f"You have already registered: {event.title}"
     member = UserFactory()
     services.register(event, user=member)
     with pytest.raises(services.AlreadyRegistered):
@@ -257,3 +258,28 @@ def test_a_place_at_a_cancelled_event_stands_cancelled_and_cannot_be_taken_up(ct
     with pytest.raises(services.RegistrationClosed):
         services.accept_offer(offered)
     assert offered.status == RegistrationStatus.OFFERED
+
+
+def test_a_guest_booking_with_a_members_address_under_another_name_is_no_second_booking(ctx):
+    """Issue 20, item 7. The address is emailed, not the person typing told."""
+    event = EventFactory(capacity=5)
+    member = UserFactory(email="amira@example.org")
+    services.register(event, user=member)
+    outcome = services.register(event, name="Someone Else", email="Amira@Example.org")
+    assert outcome == services.EmailedTheAddress("amira@example.org")
+    assert services.active_registration_count(event) == 1 and services.places_left(event) == 4
+    assert mail_to("amira@example.org")[-1] == f"You have already registered: {event.title}"
+    # The other way round: a member whose proven address has a guest booking holds that booking already.
+    services.register(event, name="Ben", email="ben@example.org")
+    ben = UserFactory(email="ben@example.org")
+    with pytest.raises(services.AlreadyRegistered):
+        services.register(event, user=ben)
+    assert services.active_registration_count(event) == 2
+
+
+def test_a_guest_who_registers_again_before_confirming_is_sent_the_confirm_link_again(ctx):
+    event = EventFactory(instant_guest_places=False)
+    first = services.register(event, name="Hana", email="hana@example.org")
+    again = services.register(event, name="Hana K", email="hana@example.org")
+    assert isinstance(again, services.EmailedTheAddress) and first.name == "Hana"
+    assert mail_to("hana@example.org") == [f"Confirm your place: {event.title}"] * 2

@@ -400,3 +400,29 @@ def test_a_place_on_a_cancelled_date_of_a_series_reads_as_cancelled_everywhere(c
     assert "of 30 left" not in public
     own_view = text_of(member_browser.get(f"/events/{event_id}"))
     assert "cancelled" in own_view and "You are registered: booked" not in own_view
+
+
+def test_a_guest_booking_for_an_address_already_booked_looks_like_any_new_booking(client, app, outbox, make_user):
+    """Issue 20, item 7: typing a member's address under another name made a
+    second booking. Now the address is emailed, and the page is the one a new
+    guest sees, so a stranger learns nothing about whether it is booked."""
+    member = make_user(email="amira@example.org")
+    with app.app_context():
+        from core.models import User
+        event = EventFactory(instant_guest_places=False, capacity=5)
+        RegistrationFactory(event=event, user=db.session.get(User, member.id), email=member.email)
+        event_id = event.id
+
+    def main_of(response):
+        page = text_of(response)
+        return page[page.index("<main"):page.index("</main>")]
+
+    taken = main_of(submit(client, f"/events/{event_id}/register", {"name": "Mallory", "email": "Amira@Example.org"}))
+    fresh = main_of(submit(app.test_client(), f"/events/{event_id}/register",
+                           {"name": "Newcomer", "email": "new@example.org"}))
+    assert "Check your email" in taken and taken == fresh.replace("new@example.org", "amira@example.org")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.email == "amira@example.org")) == 1
+    [told] = [m for m in outbox if m.to == ["amira@example.org"]]
+    assert told.subject.startswith("You have already registered") and "/registrations/" in told.body
