@@ -181,12 +181,18 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
     if (details.venue_id, details.online_url) != (event.venue_id, event.online_url):
         changes.append("place")
     _apply(event, details, image)
+    # A postponed event given its new date is on again: published, and those registered hear the date.
+    rescheduled = event.status == EventStatus.POSTPONED and "time" in changes
+    if rescheduled:
+        event.status = EventStatus.PUBLISHED
+        audit.record("event.rescheduled", actor=actor, subject=event)
     db.session.flush()
     if changes and event.is_visible:
         event.sequence += 1
-        _tell_everyone(event, "event_changed", f"Changed: {event.title}", changes=changes)
-    if event.capacity is None or freed:
-        promote_from_waiting_list(event)
+        _tell_everyone(event, "event_changed", f"New date: {event.title}" if rescheduled else f"Changed: {event.title}",
+                       changes=changes)
+    if event.capacity is None or freed or rescheduled:
+        promote_from_waiting_list(event)  # places freed while it was postponed, offered now it takes bookings
     audit.record("event.updated", actor=actor, subject=event, details={
         "changed": changes, **({"reported_as": {"before": _as_recorded(counted_by),
                                                 "after": _as_recorded(_what_reports_count_by(event))}}

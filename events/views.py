@@ -22,8 +22,8 @@ from events.forms import (
     SessionForm, StatusChangeForm, VenueForm, WalkInForm, question_answers, registration_form_for,
 )
 from events.models import (
-    Audience, CohesionPriority, Event, EventKind, EventQuestion, ProgrammeSession, QuestionKind, Registration,
-    RegistrationStatus, Venue,
+    Audience, CohesionPriority, Event, EventKind, EventQuestion, EventStatus, ProgrammeSession, QuestionKind,
+    Registration, RegistrationStatus, Venue,
 )
 from events.structured_data import event_json_ld
 from events.queries import filtered_events, priority_choices, priority_filter_choices, venue_choices
@@ -406,10 +406,13 @@ def edit_event(event_id):
     event = _event_or_404(event_id, manage=True)
     form = _event_form(EventForm() if request.method == "POST" else EventForm.for_event(event), event)
     del form.repeats, form.repeat_until  # each occurrence is edited on its own
+    postponed = event.status == EventStatus.POSTPONED
     if form.validate_on_submit():
         done, changes = call_service(form, lambda: services.update_event(event, form.details(), actor=current_user))
         if done:
             told = " Everyone registered has been emailed about the change." if changes and event.is_visible else ""
+            if postponed and event.status == EventStatus.PUBLISHED:
+                told = " It has its new date, so it is published again, and everyone registered has been emailed it."
             flash("The event has been saved." + told, "success")
             return redirect(url_for("events.manage_event", event_id=event.id))
     return render_template("events/edit.html", form=form, event=event)

@@ -283,3 +283,24 @@ def test_a_guest_who_registers_again_before_confirming_is_sent_the_confirm_link_
     again = services.register(event, name="Hana K", email="hana@example.org")
     assert isinstance(again, services.EmailedTheAddress) and first.name == "Hana"
     assert mail_to("hana@example.org") == [f"Confirm your place: {event.title}"] * 2
+
+
+def test_a_postponed_event_given_its_new_date_is_on_again_and_everyone_is_told(ctx):
+    """Issue 20, item 5: it said "a new date will be announced" until someone found Publish."""
+    organiser = UserFactory(roles=["organiser"])
+    event = services.create_event(details(capacity=1), actor=organiser)
+    services.publish(event, actor=organiser)
+    booked, waiting = guest(event, 1), guest(event, 2)
+    services.postpone_event(event, actor=organiser, reason="The speaker is ill.")
+    services.cancel_registration(booked, actor=None)  # a place freed while postponed: nobody can be offered it yet
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    same_day = details(capacity=1, venue_id=VenueFactory().id, starts_at=event.starts_at, ends_at=event.ends_at)
+    services.update_event(event, same_day, actor=organiser)
+    assert event.status == EventStatus.POSTPONED  # a new place is not a new date
+    sequence, later = event.sequence, event.starts_at + timedelta(days=14)
+    services.update_event(event, details(capacity=1, venue_id=event.venue_id, starts_at=later,
+                                         ends_at=later + timedelta(hours=2)), actor=organiser)
+    assert event.status == EventStatus.PUBLISHED and event.sequence == sequence + 1
+    assert f"New date: {event.title}" in mail_to("guest2@example.org")
+    assert waiting.status == RegistrationStatus.OFFERED
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "event.rescheduled")) is not None

@@ -426,3 +426,20 @@ def test_a_guest_booking_for_an_address_already_booked_looks_like_any_new_bookin
             Registration.email == "amira@example.org")) == 1
     [told] = [m for m in outbox if m.to == ["amira@example.org"]]
     assert told.subject.startswith("You have already registered") and "/registrations/" in told.body
+
+
+def test_a_postponed_event_given_a_new_date_stops_saying_one_will_be_announced(client, app, organiser, venue_id):
+    """Issue 20, item 5."""
+    with app.app_context():
+        from core.models import User
+        event = EventFactory(organisers=[db.session.get(User, organiser.id)], status=EventStatus.POSTPONED,
+                             venue_id=venue_id)
+        event_id = event.id
+    assert "A new date will be announced" in text_of(app.test_client().get(f"/events/{event_id}"))
+    sign_in(client, organiser)
+    assert "Give it a new date" in text_of(client.get(f"/manage/events/{event_id}"))
+    assert "saving publishes it again" in text_of(client.get(f"/manage/events/{event_id}/edit"))
+    saved = submit(client, f"/manage/events/{event_id}/edit", event_form(venue_id), follow_redirects=True)
+    assert "published again" in text_of(saved)
+    page = text_of(app.test_client().get(f"/events/{event_id}"))
+    assert "postponed" not in page.lower() and "Register" in page
