@@ -9,12 +9,14 @@ SEQUENCE rises with every change people must hear about.
 """
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event as VEvent, Timezone, vDuration, vRecur, vText
 
 from core.database import LONDON, in_london
+from core.formatting import formatted_text
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 
 PRODID = "-//Shared Future//Community events//EN"
@@ -40,11 +42,25 @@ def location_text(event: Event) -> str:
     return "; ".join(parts)
 
 
-def event_calendar(event: Event, *, url: str, domain: str) -> bytes:
-    """One event on its own (a download, or a booking email's attachment)."""
+def event_calendar(event: Event, *, url: str, domain: str, method: str = "PUBLISH",
+                   attendee: str | None = None) -> bytes:
+    """One event on its own (a download, or a booking email's attachment).
+
+    An email telling a booked person of a change sends it again as an
+    iTIP message with the same UID: `method="REQUEST"` (the event, its
+    SEQUENCE raised by the change) updates the entry their calendar holds,
+    `method="CANCEL"` removes it. `attendee` is the address it is sent to."""
+    if method not in {"PUBLISH", "REQUEST", "CANCEL"}:
+        raise ValueError(f"not a calendar method we send: {method}")
     calendar = _calendar()
-    calendar.add("method", "PUBLISH")
-    calendar.add_component(_vevent(event, uid=event_uid(event, domain), url=url))
+    calendar.add("method", method)
+    entry = _vevent(event, uid=event_uid(event, domain), url=url)
+    if method == "CANCEL":
+        entry["status"] = vText("CANCELLED")
+    if attendee:
+        entry.add("attendee", f"mailto:{attendee}",
+                  parameters={"PARTSTAT": "DECLINED" if method == "CANCEL" else "ACCEPTED", "RSVP": "FALSE"})
+    calendar.add_component(entry)
     _add_timezone(calendar, [event])
     return calendar.to_ical()
 
@@ -137,11 +153,87 @@ def _plain_description(event: Event, url: str) -> str:
     if event.status == EventStatus.POSTPONED:
         parts.insert(0, "Postponed: a new date will follow.")
     if event.description:
-        parts.append(event.description)
+        parts.append(plain_text(event.description))
     if event.online_url:
         parts.append(f"Join online: {event.online_url}")
     parts.append(f"Details and registration: {url}")
     return "\n\n".join(parts)
+
+
+def plain_text(markdown_text: str | None) -> str:
+    """Formatted text (our subset of Markdown) as plain text, for a calendar
+    entry's DESCRIPTION: emphasis markers go, a link becomes "text (url)",
+    list items are lines of their own, paragraphs are separated by a blank
+    line. Parsed exactly as the event page shows it (`formatted_text`)."""
+    if not markdown_text:
+        return ""
+    parser = _PlainText()
+    parser.feed(str(formatted_text(markdown_text)))
+    parser.close()
+    return parser.text()
+
+
+class _PlainText(HTMLParser):
+    """The cleaned HTML of `formatted_text` (p, br, strong, em, ul, ol, li,
+    a, h2, h3, blockquote) as lines of text."""
+    _BLOCKS = {"p", "h2", "h3", "blockquote", "ul", "ol"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []  # "" separates paragraphs
+        self.line = ""
+        self.lists: list[list] = []  # per open list: [ordered, items so far]
+        self.links: list[tuple[str | None, int]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._BLOCKS:
+            self._break(paragraph=not self.lists)
+        if tag in {"ul", "ol"}:
+            self.lists.append([tag == "ol", 0])
+        elif tag == "li" and self.lists:
+            self._break(paragraph=False)
+            self.lists[-1][1] += 1
+            ordered, count = self.lists[-1]
+            self.line = "  " * (len(self.lists) - 1) + (f"{count}. " if ordered else "- ")
+        elif tag == "br":
+            self._break(paragraph=False)
+        elif tag == "a":
+            self.links.append((dict(attrs).get("href"), len(self.line)))
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.links:
+            href, start = self.links.pop()
+            shown, address = self.line[start:].strip(), (href or "").removeprefix("mailto:")
+            if address and address != shown:
+                self.line = self.line.rstrip() + f" ({address})"
+        elif tag in {"ul", "ol"}:
+            self._break(paragraph=False)
+            self.lists.pop()
+            if not self.lists:
+                self._break(paragraph=True)
+        elif tag in self._BLOCKS:
+            self._break(paragraph=not self.lists)
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        if not text:
+            if data and self.line and not self.line.endswith(" "):
+                self.line += " "
+            return
+        if data[0].isspace() and self.line and not self.line.endswith(" "):
+            self.line += " "
+        self.line += text + (" " if data[-1].isspace() else "")
+
+    def _break(self, *, paragraph: bool):
+        if self.line.strip():
+            self.lines.append(self.line.rstrip())
+        self.line = ""
+        if paragraph and self.lines and self.lines[-1] != "":
+            self.lines.append("")
+
+    def text(self) -> str:
+        self._break(paragraph=False)
+        return "\n".join(self.lines).strip()
 
 
 def _differs_from(event: Event, master: Event) -> bool:

@@ -309,14 +309,31 @@ def _apply(event: Event, details: EventDetails, image: EventImage | None) -> Non
 
 
 def _tell_everyone(event: Event, template: str, subject: str, **context) -> None:
-    """Email everyone booked, offered or waiting."""
+    """Email everyone booked, offered or waiting. Those booked were sent the
+    event for their calendar, so they get it again: the changed entry
+    (SEQUENCE raised by the change) or, if it is cancelled, its removal."""
     people = db.session.scalars(select(Registration).where(
         Registration.event_id == event.id,
         Registration.status.in_([*HOLDS_PLACES, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING]),
     ))
+    method = "CANCEL" if event.status == EventStatus.CANCELLED else "REQUEST"
     for registration in people:
+        booked = registration.status == RegistrationStatus.CONFIRMED
         queue_email(to=registration.email, subject=subject, template=template, event=event,
-                    registration=registration, link=registration_link(registration), **context)
+                    registration=registration, link=registration_link(registration), calendar_attached=booked,
+                    attachments=[_calendar_attachment(registration, method)] if booked else None, **context)
+
+
+def _calendar_attachment(registration: Registration, method: str = "PUBLISH") -> dict:
+    """The event as a calendar file for an email to this person: the same UID
+    as every other calendar file and feed of it, so calendars update one entry."""
+    event = registration.event
+    calendar = event_calendar(event, url=url_for("events.event_page", event_id=event.id, _external=True),
+                              domain=site_domain(), method=method,
+                              attendee=registration.email if method != "PUBLISH" else None)
+    return {"filename": f"event-{event.id}.ics",
+            "content_type": "text/calendar" if method == "PUBLISH" else f"text/calendar; method={method}",
+            "content": calendar.decode()}
 
 
 PRIORITY_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -760,12 +777,25 @@ def _take_place_or_wait(registration: Registration, now: datetime) -> None:
 def _send_booking_confirmation(registration: Registration) -> None:
     """The booking email, with the event as a calendar attachment."""
     event = registration.event
-    calendar = event_calendar(event, url=url_for("events.event_page", event_id=event.id, _external=True),
-                              domain=site_domain())
     queue_email(to=registration.email, subject=f"You're booked: {event.title}", template="registration_confirmed",
                 event=event, registration=registration, link=registration_link(registration),
-                attachments=[{"filename": f"event-{event.id}.ics", "content_type": "text/calendar",
-                              "content": calendar.decode()}])
+                attachments=[_calendar_attachment(registration)])
+
+
+def _confirm_cancellation(registration: Registration, *, was: RegistrationStatus, actor: User | None) -> None:
+    """A person who gives up their own place (signed in, or a guest by their
+    emailed link) hears that it worked; a booked place's calendar entry is
+    removed. Nobody is emailed for a cancellation made by someone else (an
+    organiser, a membership ending, an erasure), which tells them its own way."""
+    if (actor.id if actor is not None else None) != registration.user_id:
+        return
+    event = registration.event
+    queue_email(to=registration.email, subject=f"Cancelled: your place at {event.title}"
+                if was != RegistrationStatus.WAITLISTED else f"You have left the waiting list: {event.title}",
+                template="registration_cancelled", event=event, registration=registration, was=was.value,
+                event_link=url_for("events.event_page", event_id=event.id, _external=True),
+                attachments=[_calendar_attachment(registration, "CANCEL")]
+                if was == RegistrationStatus.CONFIRMED else None)
 
 
 def cancel_registration(registration: Registration, *, actor: User | None, now: datetime | None = None) -> None:
@@ -777,7 +807,7 @@ def cancel_registration(registration: Registration, *, actor: User | None, now: 
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         return  # someone else cancelled it while we waited for the lock
-    held_places = registration.status in HOLDS_PLACES
+    held_places, was = registration.status in HOLDS_PLACES, registration.status
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now or utcnow()
     registration.offer_expires_at = None
@@ -785,6 +815,7 @@ def cancel_registration(registration: Registration, *, actor: User | None, now: 
     db.session.execute(delete(SessionSignup).where(SessionSignup.registration_id == registration.id))
     db.session.flush()
     audit.record("registration.cancelled", actor=actor, subject=registration, details={"event": event.id})
+    _confirm_cancellation(registration, was=was, actor=actor)
     _fill_sessions(event, sessions_left)
     if held_places:
         promote_from_waiting_list(event)

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from icalendar import Calendar
 
-from events.ical import event_calendar
+from events.ical import event_calendar, plain_text
 from events.models import EventStatus
 from tests.events.factories import EventFactory
 
@@ -25,3 +25,42 @@ def test_an_event_becomes_a_calendar_entry_in_uk_time_with_a_stable_uid(app):
     [cancelled] = second.walk("VEVENT")
     assert cancelled["uid"] == entry["uid"] == f"event-{event.id}@site.example"
     assert str(cancelled["status"]) == "CANCELLED" and cancelled["sequence"] == entry["sequence"] + 1
+
+
+def test_the_description_is_plain_text_not_markdown(app):
+    with app.app_context():
+        event = EventFactory(summary="A walk", description=(
+            "Come **along** to the *fair*: see [our page](https://example.org/fair).\n\n"
+            "- Tea & cake\n- Music by _The Band_\n\n1. Meet at the hall\n2. Walk to the park\n\n"
+            "## What to bring\n\nA hat, or write to [us](mailto:walks@example.org)."))
+        calendar = Calendar.from_ical(event_calendar(event, url="https://site.example/events/1", domain="site.example"))
+    [entry] = calendar.walk("VEVENT")
+    assert str(entry["description"]) == (
+        "A walk\n\n"
+        "Come along to the fair: see our page (https://example.org/fair).\n\n"
+        "- Tea & cake\n- Music by The Band\n\n1. Meet at the hall\n2. Walk to the park\n\n"
+        "What to bring\n\nA hat, or write to us (walks@example.org).\n\n"
+        "Details and registration: https://site.example/events/1")
+
+
+def test_plain_text_keeps_what_is_not_markdown_and_drops_markup(app):
+    with app.app_context():
+        assert plain_text("") == ""
+        assert plain_text("Plain words, 3 * 4 = 12 and snake_case_name") == "Plain words, 3 * 4 = 12 and snake_case_name"
+        assert plain_text("<script>alert(1)</script>Hello <b>there</b>") == "Hello there"
+        assert plain_text("See https://example.org/a_b") == "See https://example.org/a_b"
+
+
+def test_an_update_or_a_cancellation_is_an_itip_message_to_the_attendee(app):
+    with app.app_context():
+        event = EventFactory()
+        request = Calendar.from_ical(event_calendar(event, url="https://site.example/events/1", domain="site.example",
+                                                    method="REQUEST", attendee="ann@example.org"))
+        cancel = Calendar.from_ical(event_calendar(event, url="https://site.example/events/1", domain="site.example",
+                                                   method="CANCEL", attendee="ann@example.org"))
+    [updated], [removed] = request.walk("VEVENT"), cancel.walk("VEVENT")
+    assert str(request["method"]) == "REQUEST" and str(updated["status"]) == "CONFIRMED"
+    assert str(updated["attendee"]) == "mailto:ann@example.org"
+    assert str(cancel["method"]) == "CANCEL" and str(removed["status"]) == "CANCELLED"
+    assert updated["uid"] == removed["uid"] == f"event-{event.id}@site.example"
+    assert str(updated["organizer"]) == f"mailto:{event.contact_email}"

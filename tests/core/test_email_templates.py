@@ -1,0 +1,169 @@
+"""Every plain-text email, rendered with realistic details, reads as lines:
+each "Label:" starts a line of its own (never "NN1 1DEQuestions:"), no label
+runs into a link ("judging opens:http://..."), and no email asks people to
+reply to a no-reply sender (outbox messages carry no Reply-To)."""
+import re
+from datetime import date, datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace as NS
+
+import pytest
+from flask import render_template
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
+LABEL_AT_LINE_START = re.compile(r"^([A-Z][A-Za-z' ]{1,30}):", re.MULTILINE)
+LABEL_INTO_LINK = re.compile(r"[A-Za-z)]:(?:https?|mailto):")
+RUN_TOGETHER = re.compile(r"[a-z0-9.)][A-Z][a-z]+(?: [a-z]+)*:")
+
+WHEN = datetime(2027, 7, 3, 13, 0, tzinfo=timezone.utc)
+UNTIL = datetime(2027, 7, 3, 15, 30, tzinfo=timezone.utc)
+VENUE = NS(name="Guildhall", address="St Giles Square\nNorthampton", postcode="NN1 1DE")
+CYCLE = NS(name="Community Awards 2027", nominations_close_at=WHEN, judging_opens_at=WHEN, judging_closes_at=UNTIL,
+           announce_at=UNTIL)
+QUESTIONS = [NS(id=1, text="What have they done?"), NS(id=2, text="Who has it helped?")]
+CATEGORY = NS(name="Young volunteer", cycle=CYCLE, questions=QUESTIONS)
+FORUM = NS(id=1, name="Northampton Youth Forum", purpose="Young people shaping the town", area="Northampton")
+USER = NS(name="Ann Example", email_confirmed=True)
+MEMBERSHIP = NS(user=USER, forum=FORUM, role=NS(label="Member"), decline_reason="The forum is full this year.",
+                parent_name="Bea Example", term_ends_on=date(2027, 9, 1))
+
+
+def _event(venue, online_url, status="published"):
+    return NS(title="Summer fair", starts_at=WHEN, ends_at=UNTIL, venue=venue, online_url=online_url,
+              contact_email="fair@example.org", offer_hours=48, status=NS(value=status, label=status.title()))
+
+
+def _registration(status="confirmed", tickets=1):
+    return NS(name="Ann Example", status=NS(value=status, label=status.title()), tickets=tickets,
+              offer_expires_at=UNTIL)
+
+
+def _nomination():
+    return NS(nominator_name="Ann Example", nominee_name="Cal Example", nominee_area="Kettering",
+              relationship_to_nominee="Neighbour", category=CATEGORY, answer_to=lambda qid: f"Answer {qid}.",
+              referees=[NS(name="Dee", relationship_to_nominee="Teacher", statement="Always there.")],
+              screening_reason="They live outside the county.")
+
+
+def _meeting(venue, online_url):
+    return NS(title="Members' meeting", starts_at=WHEN, ends_at=UNTIL, venue=venue, online_url=online_url,
+              contact_email="forum@example.org")
+
+
+def _event_contexts(**extra):
+    """The event details in each way they can be: venue, online, both; booked or waiting."""
+    for venue, online_url in ((VENUE, None), (None, "https://meet.example/fair"), (VENUE, "https://meet.example/x")):
+        for status in ("confirmed", "waitlisted"):
+            yield dict(event=_event(venue, online_url), registration=_registration(status, 2 if venue else 1),
+                       link="https://site.example/registrations/abc", **extra)
+
+
+CONTEXTS = {
+    "award_judge_appointed": [dict(account=USER, category=CATEGORY, link="https://site.example/judging"),
+                              dict(account=None, category=CATEGORY, link="https://site.example/sign-up")],
+    "award_nomination_confirm": [dict(nomination=_nomination(), link="https://site.example/n/1")],
+    "award_nomination_copy": [dict(nomination=_nomination(), link="https://site.example/n/1")],
+    "award_nomination_ineligible": [dict(nomination=_nomination())],
+    "award_nomination_moved": [dict(nomination=_nomination(), moved_from=NS(name="Good neighbour"))],
+    "award_nomination_removed": [dict(nomination=_nomination())],
+    "award_not_shortlisted": [dict(nomination=_nomination(), winners_published=flag, link="https://site.example/a")
+                              for flag in (True, False)],
+    "award_result": [dict(nomination=_nomination(), outcome=NS(value=outcome), to_nominee=to_nominee,
+                          link="https://site.example/results")
+                     for outcome in ("winner", "commended", "shortlisted") for to_nominee in (True, False)],
+    "award_shortlisted": [dict(nomination=_nomination(), to_nominee=flag, link="https://site.example/a")
+                          for flag in (True, False)],
+    "confirm_email": [dict(changing=flag, link="https://site.example/confirm", hours=hours)
+                      for flag in (True, False) for hours in (24, 168)],
+    "email_changed": [dict(user=USER, new_email="new@example.org", days=7, link="https://site.example/undo")],
+    "event_changed": [dict(context, changes=changes, calendar_attached=context["registration"].status.value == "confirmed")
+                      for changes in (["time"], ["time", "place"]) for context in _event_contexts()],
+    "event_invitation": [dict(event=_event(VENUE, None), registration=None, invitation=NS(name=name, email="a@example.org"),
+                              inviter=USER, link="https://site.example/invited") for name in ("Ann", None)],
+    "event_status_changed": [dict(event=_event(VENUE, None, status), registration=_registration(booked),
+                                  reason="The hall flooded.", link="https://site.example/r",
+                                  calendar_attached=booked == "confirmed")
+                             for status in ("postponed", "cancelled") for booked in ("confirmed", "waitlisted")],
+    "forum_announcement": [dict(membership=MEMBERSHIP, forum=FORUM, announcement=NS(body="Meeting moved.\nSee you.",
+                                sent_by=sender), stop_link=stop) for sender in (USER, None)
+                           for stop in ("https://site.example/stop", None)],
+    "forum_approved": [dict(membership=MEMBERSHIP, waiting=flag, link="https://site.example/f") for flag in (True, False)],
+    "forum_consent_withdrawn": [dict(membership=MEMBERSHIP)],
+    "forum_declined": [dict(membership=MEMBERSHIP)],
+    "forum_invitation": [dict(inviter=USER, forum=FORUM, link="https://site.example/join")],
+    "forum_meeting_scheduled": [dict(membership=MEMBERSHIP, forum=FORUM, meetings=meetings,
+                                     link="https://site.example/m", stop_link="https://site.example/stop")
+                                for meetings in ([_meeting(VENUE, None)], [_meeting(None, "https://meet.example/m")],
+                                                 [_meeting(VENUE, "https://meet.example/m")] * 3)],
+    "forum_membership_ended": [dict(membership=MEMBERSHIP, why=why, meetings=meetings)
+                               for why in ("consent withdrawn", "suspended", "removed")
+                               for meetings in ([], [_meeting(VENUE, None)] * 2)],
+    "forum_parent_consent": [dict(membership=MEMBERSHIP, link="https://site.example/consent")],
+    "forum_renewal_reminder": [dict(membership=MEMBERSHIP, link="https://site.example/f")],
+    "password_changed": [dict(user=USER)],
+    "registration_already_registered": list(_event_contexts()),
+    "registration_cancelled": [dict(event=_event(VENUE, "https://meet.example/x"), registration=_registration(
+        "cancelled", tickets), was=was, event_link="https://site.example/events/1")
+        for was in ("confirmed", "offered", "waitlisted", "pending") for tickets in (1, 3)],
+    "registration_confirm_email": list(_event_contexts()),
+    "registration_confirmed": list(_event_contexts()),
+    "registration_offer_expired": [dict(event=_event(VENUE, None), registration=_registration("cancelled"))],
+    "registration_offered": list(_event_contexts()),
+    "registration_reminder": list(_event_contexts()),
+    "registration_waitlisted": list(_event_contexts()),
+    "reset_password": [dict(user=USER, after_undo=flag, link="https://site.example/reset", minutes=60)
+                       for flag in (True, False)],
+    "second_factor_off": [dict(user=USER)],
+    "second_factor_on": [dict(user=USER)],
+    "second_factor_reset": [dict(user=USER, admin=NS(name="Ada Admin"))],
+    "session_cancelled": [dict(registration=_registration(), session=NS(title="Pottery"), event=_event(VENUE, None),
+                               link="https://site.example/r")],
+    "session_place_free": [dict(registration=_registration(), session=NS(title="Pottery"), event=_event(VENUE, None),
+                                left=left, link="https://site.example/r") for left in ([], [NS(title="Drumming")])],
+}
+
+
+def _labels() -> set[str]:
+    """Every "Label:" that starts a line in some email template's source."""
+    found = set()
+    for path in TEMPLATES.glob("*.txt"):
+        for line in path.read_text().splitlines():
+            line = re.sub(r"{%.*?%}", "", line)
+            match = LABEL_AT_LINE_START.match(line)
+            if match and "{{" not in match.group(1):
+                found.add(match.group(1))
+    return found
+
+
+def test_every_email_template_has_examples_here():
+    assert {path.stem for path in TEMPLATES.glob("*.txt") if not path.stem.startswith("_")} <= set(CONTEXTS)
+
+
+@pytest.mark.parametrize("template", sorted(name for name in CONTEXTS if (TEMPLATES / f"{name}.txt").exists()))
+def test_every_email_reads_as_lines(app, template):
+    labels = _labels()
+    assert {"When", "Where", "Questions", "Joining link"} <= labels
+    with app.test_request_context():
+        bodies = [render_template(f"email/{template}.txt", **context) for context in CONTEXTS[template]]
+    for body in bodies:
+        for label in labels:
+            for match in re.finditer(re.escape(label) + ":", body):
+                start = match.start()
+                assert start == 0 or body[start - 1] in "\n (\"'", (
+                    f"{template}: {label!r} runs on from the text before it:\n{body}")
+        assert not LABEL_INTO_LINK.search(body), f"{template}: a label runs into its link:\n{body}"
+        assert not RUN_TOGETHER.search(body.replace("Hello", "")), (
+            f"{template}: a line runs into the next: {RUN_TOGETHER.search(body).group()!r}\n{body}")
+        assert "\n\n\n" not in body, f"{template}: two blank lines in a row:\n{body}"
+        assert "reply" not in body.lower(), f"{template}: asks for a reply, but emails come from no-reply:\n{body}"
+
+
+@pytest.mark.parametrize("template", ["event_changed", "event_invitation", "registration_confirm_email",
+                                      "registration_confirmed", "registration_offered", "registration_reminder",
+                                      "registration_waitlisted", "registration_cancelled"])
+def test_the_event_details_stand_apart_from_what_follows(app, template):
+    """'Questions: fair@example.org' then a blank line, not the next sentence straight under it."""
+    with app.test_request_context():
+        for context in CONTEXTS[template]:
+            body = render_template(f"email/{template}.txt", **context)
+            assert "Questions: fair@example.org\n\n" in body, body
