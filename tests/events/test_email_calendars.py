@@ -138,3 +138,20 @@ def test_nobody_is_emailed_a_confirmation_for_a_place_someone_else_cancelled(ctx
     other = services.register(EventFactory(), user=UserFactory())
     services.cancel_registration(other, actor=None)  # an erasure, a membership ending: told another way
     assert len(mail_to(other.email)) == 1
+
+
+def test_the_sent_email_carries_the_file_as_an_itip_calendar_part(app, outbox):
+    from core.email import deliver_due
+    with app.test_request_context():
+        with write_lock(every_transaction=True):
+            organiser = UserFactory(roles=["organiser"])
+            event = published_event(organiser)
+            guest(event, 1)
+            services.cancel_event(event, actor=organiser, reason="The hall has flooded.")
+            event_id, title = event.id, event.title
+            db.session.commit()
+        deliver_due()
+        [sent] = [message for message in outbox if message.subject == f"Cancelled: {title}"]
+        [part] = [part for part in sent.message().walk() if part.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "CANCEL" and part.get_filename() == f"event-{event_id}.ics"
+    assert "METHOD:CANCEL" in part.get_payload(decode=True).decode()
