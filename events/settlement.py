@@ -142,7 +142,7 @@ def refuse_moving_into_settled_dates(event: Event, ends_at: datetime, *, actor: 
     has settled would change figures already counted: only an admin may
     (the change is audited with the dates before and after)."""
     now = now or utcnow()
-    if is_admin(actor) or is_reopened(event, now) or ends_at + settles_after() > now or not _holds_figures(event):
+    if ends_at + settles_after() > now or is_admin(actor) or is_reopened(event, now) or not _holds_figures(event):
         return
     raise AttendanceSettled(f"{event.title} has bookings or check-ins, so it cannot be moved to dates whose "
                             f"attendance has already settled (it would have settled on "

@@ -16,7 +16,8 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 
 from core.equality import ETHNIC_GROUP
 from reports.exports import method_note
-from reports.services import COLUMN_LABELS, MIXING_CHARACTERISTICS, Report, key_findings, method_notes
+from reports.findings import key_findings, method_notes
+from reports.services import COLUMN_LABELS, MIXING_CHARACTERISTICS, Report
 
 BRAND = colors.HexColor("#00625e")
 POPULATION = colors.HexColor("#b1b4b6")
@@ -118,7 +119,7 @@ def report_pdf(report: Report, *, brand_name: str, generated: str, methodology_u
             ["Had come before", str(reach.returning)],
             ["Walk-ins and extra people on a booking (not followed between events)", str(reach.unnamed)],
             ["Events each person came to, on average", "" if per_person is None else f"{per_person:.1f}"]])]
-    if report.events:
+    if report.events and report.has_breakdowns:  # the page shows mixing only with breakdowns, and so does this
         story += [PageBreak(), Paragraph("Mixing: did people from different backgrounds meet?", styles["Heading1"]),
                   Paragraph("The diversity index is the chance that two people picked at random from those at an "
                             "event who answered gave different answers: 0 when everyone is in the same group, "

@@ -14,15 +14,13 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from core.database import LONDON, utcnow
-from core.formatting import counted
 from core.equality import AGE_BAND, CHARACTERISTICS, ETHNIC_GROUP, NOT_ANSWERED, PREFER_NOT_TO_SAY, RELIGION
 from core.extensions import db
-from awards.models import AwardCycle
-from events.models import CohesionPriority, Event, EventKind, EventSeries
-from forums.models import Forum
+from events.models import Event, EventKind
 from reports import queries
 from reports.baselines import Baseline, Shares
 from reports.permissions import RUNS_IT
+from reports.quarters import day, quarter_end_day, quarter_label, quarter_start, quarter_start_day, settled_until
 from reports.perturbation import EMPTY, MAX_CHANGE, perturb
 from reports.suppression import Line, Suppressed, TrueScale, suppress
 
@@ -301,7 +299,7 @@ def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: 
         # settled: a report grows a whole quarter at a time, never one event.
         counted = replace(scope, ends=min(scope.ends or date.max, settled_until(now)))
         report.counted_until = counted.ends
-        report.next_counted_on = _quarter_end_day(settled_until(now) + timedelta(days=1)) + timedelta(
+        report.next_counted_on = quarter_end_day(settled_until(now) + timedelta(days=1)) + timedelta(
             days=current_app.config["ATTENDANCE_SETTLES_AFTER_DAYS"] + 1)
         event_ids = counted.event_ids(settled=True, now=now)
         report.unsettled = queries.events_listed(scope.event_ids(now=now).where(Event.id.not_in(event_ids)))
@@ -332,15 +330,6 @@ def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: 
     return report
 
 
-def settled_until(now: datetime) -> date:
-    """The end of the last quarter whose events have all settled."""
-    today = now.astimezone(LONDON).date()
-    end = _quarter_start_day(today) - timedelta(days=1)
-    while end + timedelta(days=current_app.config["ATTENDANCE_SETTLES_AFTER_DAYS"] + 1) > today:
-        end = _quarter_start_day(end) - timedelta(days=1)
-    return end
-
-
 def _differencing_risk(asked: Scope, counted: Scope, now: datetime, minimum: int) -> str | None:
     """Why this report's breakdowns could be subtracted from another's to
     single people out, or None. Noise hides how many people a difference
@@ -349,8 +338,8 @@ def _differencing_risk(asked: Scope, counted: Scope, now: datetime, minimum: int
     moving either end by a quarter, or comparing a part of everything (an
     event, a series, a forum's meetings, a priority) with everything in the
     same dates, changes who answered by none or by many."""
-    if (asked.starts and asked.starts != _quarter_start_day(asked.starts)) or \
-            (asked.ends and asked.ends < date.max and asked.ends != _quarter_end_day(asked.ends)):
+    if (asked.starts and asked.starts != quarter_start_day(asked.starts)) or \
+            (asked.ends and asked.ends < date.max and asked.ends != quarter_end_day(asked.ends)):
         return ("Breakdowns cover whole quarters (1 January to 31 March, and so on), so that two reports a few "
                 "days apart cannot be compared to single someone out. Choose dates that start and end a quarter.")
     settled = None if counted.one_event else True
@@ -367,14 +356,14 @@ def _differencing_risk(asked: Scope, counted: Scope, now: datetime, minimum: int
         # empty quarter at an end would make a report its own neighbour).
         first, last = queries.first_and_last_days(counted.event_ids(settled=True, now=now))
         if first is not None:
-            later = _quarter_end_day(first) + timedelta(days=1)
-            earlier = _quarter_start_day(last) - timedelta(days=1)
+            later = quarter_end_day(first) + timedelta(days=1)
+            earlier = quarter_start_day(last) - timedelta(days=1)
             neighbours.append((replace(counted, starts=later),
-                               f"Answers are not broken down here: starting on {_day(later)} instead would leave out "
+                               f"Answers are not broken down here: starting on {day(later)} instead would leave out "
                                f"{few}, and comparing the two reports could single them out. Choose other dates to "
                                "see the breakdowns."))
             neighbours.append((replace(counted, ends=earlier),
-                               f"Answers are not broken down here: ending on {_day(earlier)} instead would leave out "
+                               f"Answers are not broken down here: ending on {day(earlier)} instead would leave out "
                                f"{few}, and comparing the two reports could single them out. Choose other dates to "
                                "see the breakdowns."))
     for neighbour, why in neighbours:
@@ -382,19 +371,6 @@ def _differencing_risk(asked: Scope, counted: Scope, now: datetime, minimum: int
                                              neighbour.event_ids(settled=True, now=now)) < minimum:
             return why
     return None
-
-
-def _day(day: date) -> str:
-    return day.strftime("%-d %B %Y")
-
-
-def _quarter_start_day(day: date) -> date:
-    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def _quarter_end_day(day: date) -> date:
-    start = _quarter_start_day(day)
-    return (date(start.year + 1, 1, 1) if start.month == 10 else date(start.year, start.month + 3, 1)) - timedelta(1)
 
 
 def _people_columns(people, columns):
@@ -511,7 +487,7 @@ def _mixing(report: Report, events: list, event_ids, secret: str) -> None:
                 mixing.index[key] = diversity_index(counts)
             mixing.groups_met[key] = len(counts) >= GROUPS_THAT_MEET
         report.events.append(mixing)
-        quarter = _quarter_label(event.starts_at)
+        quarter = quarter_label(event.starts_at)
         for period in (quarters.setdefault(quarter, Period(quarter)),
                        kinds.setdefault(event.kind, Period(event.kind.plural)), report.everything):
             period.add(mixing)
@@ -524,122 +500,16 @@ def _count_people(report: Report, events: list, event_ids) -> None:
     """Different people in each period, counted as the report counts them
     (each named person once, each walk-in once), so a quarter's row is the
     same figure as that quarter's own report."""
-    quarter_starts = list({_quarter_label(event.starts_at): _quarter_start(event.starts_at)
+    quarter_starts = list({quarter_label(event.starts_at): quarter_start(event.starts_at)
                            for event in events}.values())  # events come oldest first
     by_quarter = queries.named_people_by(event_ids, queries.period_of(quarter_starts))
     by_kind = queries.named_people_by(event_ids, Event.kind)
     for number, period in enumerate(report.quarters):
         period.people = by_quarter.get(number, 0) + sum(
-            event.unnamed for event in events if _quarter_label(event.starts_at) == period.label)
+            event.unnamed for event in events if quarter_label(event.starts_at) == period.label)
     kinds = [kind for kind in EventKind if any(event.kind == kind for event in events)]
     for kind, period in zip(kinds, report.kinds):
         period.people = by_kind.get(kind, 0) + sum(event.unnamed for event in events if event.kind == kind)
     report.everything.people = report.reach.people
 
 
-def _quarter_label(starts_at: datetime) -> str:
-    starts = starts_at.astimezone(LONDON)
-    return f"{starts.year} Q{(starts.month - 1) // 3 + 1}"
-
-
-def _quarter_start(starts_at: datetime) -> datetime:
-    starts = starts_at.astimezone(LONDON)
-    return datetime(starts.year, 3 * ((starts.month - 1) // 3) + 1, 1, tzinfo=LONDON)
-
-
-def scope_title(scope: Scope) -> str:
-    """A plain description of the scope, for headings and file names."""
-    model = {"event": Event, "series": EventSeries, "forum": Forum, "cycle": AwardCycle,
-             "priority": CohesionPriority}.get(scope.kind)
-    if model is None:
-        name = "All events"
-    elif scope.kind == "series":
-        first = db.session.scalar(select(Event.title).where(Event.series_id == scope.object_id)
-                                  .order_by(Event.starts_at).limit(1))
-        name = f"{first}, every date"
-    else:
-        found = db.session.get(model, scope.object_id)
-        name = getattr(found, "title", None) or getattr(found, "name")
-    if scope.starts and scope.ends:
-        name += f", {_day(scope.starts)} to {_day(scope.ends)}"
-    elif scope.starts or scope.ends:
-        name += f", from {_day(scope.starts)}" if scope.starts else f", up to {_day(scope.ends)}"
-    return name
-
-
-def period(report: Report, today: date) -> str:
-    """The dates a report covers, as ISO 8601: one event's own day, or from
-    the start chosen (else the first event counted) to the end chosen (else today)."""
-    days = sorted(event.starts_at.astimezone(LONDON).date() for event in report.events)
-    if report.scope.one_event and days:
-        return days[0].isoformat()
-    starts = report.scope.starts or (days[0] if days else None)
-    return f"{starts.isoformat() if starts else ''}/{(report.scope.ends or today).isoformat()}"
-
-
-def key_findings(report: Report) -> list[str]:
-    """The report's main points in plain words, from its published figures only."""
-    findings = []
-    for group in report.groups:
-        column = group.columns[0]
-        people = report.reach.people if group.key == "events" else group.people[column]
-        sentence = f"{group.label}: " + {
-            "came": f"{counted(people, 'person', 'people')} came", "members": counted(people, "active member"),
-            "nominators": f"{counted(people, 'person', 'people')} nominated", "nominees": counted(people, "nominee"),
-        }[column]
-        if group.key == "events":
-            sentence += f" to {counted(len(report.events), 'event')}"
-        rate = group.response_rate(column)
-        sentence += (f"; {rate:.0f}% of those asked answered the equality monitoring questions." if rate is not None
-                     else "; the share who answered the equality questions is not shown because a number in it is"
-                          " small.")
-        findings.append(sentence)
-        for table in group.tables:
-            if table.baseline is None or table.withheld(column):
-                continue
-            for row in table.characteristic.codes:
-                representation = table.representation(row, column)
-                if representation in ("under", "over"):
-                    low, high = table.ratio_interval(row, column)
-                    findings.append(
-                        f"{table.label(row)} ({table.characteristic.label.lower()}): "
-                        f"{representation}-represented, at {table.ratio(row, column):.1f} times their share of the "
-                        f"population ({table.baseline.area}); somewhere between {low:.1f} and {high:.1f} times, "
-                        "allowing for chance.")
-    share = report.everything.share_met(ETHNIC_GROUP.key)
-    if share is not None and report.scope.one_event:
-        findings.append(f"People from {'at least' if share else 'fewer than'} {GROUPS_THAT_MEET} ethnic groups met "
-                        "at this event.")
-    elif share is not None:
-        findings.append(f"At {share:.0f}% of the events where enough people answered, people from at "
-                        f"least {GROUPS_THAT_MEET} ethnic groups met.")
-    if report.unsettled:
-        findings.append(f"{len(report.unsettled)} more event{'s' if len(report.unsettled) != 1 else ''} in these "
-                        "dates will be counted once every event in their quarter has settled, from "
-                        f"{_day(report.next_counted_on)}.")
-    return findings
-
-
-def method_notes(limit: int, minimum: int) -> list[str]:
-    """How the figures are made, in short, for the page and the PDF; the
-    methodology page says it in full."""
-    return [
-        "People are counted once each, however many events they came to. Walk-ins and the extra people on a "
-        "booking for several are counted as people who came, but were not asked the equality questions, so they "
-        "are not in the tables of answers.",
-        "Reports on several events count whole quarters, once every event in the quarter has settled (two weeks "
-        "after it ends), so published figures do not change afterwards.",
-        "Every count of people's answers has a small, fixed amount of noise added (at most 2 either way), the same "
-        "every time the same people are counted. Totals and percentages are worked out from the figures with their "
-        "noise (hidden ones included), so a table's total can differ by a few from the number of people counted.",
-        f"Counts below {limit} after the noise are shown as <{limit}; where a hidden count could still be worked "
-        "out, another is hidden as well ([c]). Answers are broken down only where at least "
-        f"{minimum} people answered.",
-        "Shares compared with the population leave out “Prefer not to say” and “Not answered”, and the census's "
-        "“Not stated”. A group is called under- or over-represented only where at least "
-        f"{EXPECTED_AT_LEAST} of them would be expected and the whole 95% range allowing for chance is below "
-        f"{UNDER_REPRESENTED} or above {OVER_REPRESENTED} times their share of the population.",
-        "The diversity index is the chance that two people picked at random from those at an event who answered "
-        "gave different answers: 0 when everyone gave the same answer, nearer 1 the more mixed. It is withheld "
-        f"for an event where any group was smaller than {limit}, because it could give that group away.",
-    ]

@@ -14,7 +14,7 @@ from core.spreadsheets import csv_file
 from events.models import CohesionPriority, Event, EventSeries, event_organisers
 from forums.models import Forum
 from forums.services import coordinated_forums
-from reports import baselines, permissions, perturbation, services
+from reports import baselines, findings, permissions, perturbation, services
 from reports import open_data as open_data_service
 from reports.exports import HEADER, report_csv
 from reports.forms import BaselineUploadForm, ReportFilterForm
@@ -51,7 +51,7 @@ def _report_or_error(kind: str, object_id: int | None):
     form.baseline.choices = baselines.choices()
     dates = (form.starts.data, form.ends.data) if form.validate() else (None, None)
     scope = services.Scope(kind, object_id, *dates)
-    report = services.build(scope, services.scope_title(scope), baselines.chosen(form.baseline.data),
+    report = services.build(scope, findings.scope_title(scope), baselines.chosen(form.baseline.data),
                             breakdowns_withheld=permissions.breakdowns_withheld(current_user, kind, subject),
                             reader_id=current_user.id)
     return form, report
@@ -86,8 +86,8 @@ def report_page(kind="all", object_id=None):
     filters = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "view"}
     return render_template(
         "reports/report.html", form=form, report=report, view=view if view in ("came", "no_show") else "came",
-        findings=services.key_findings(report),
-        notes=services.method_notes(report.threshold, report.minimum_respondents),
+        findings=findings.key_findings(report),
+        notes=findings.method_notes(report.threshold, report.minimum_respondents),
         column_labels=services.COLUMN_LABELS, mixing=services.MIXING_CHARACTERISTICS,
         view_url=lambda column: url_for("reports.report_page", **request.view_args, **filters, view=column),
         download_url=lambda fmt: url_for("reports.report_download", **request.view_args, **filters, fmt=fmt))
@@ -99,7 +99,7 @@ def report_page(kind="all", object_id=None):
 def report_download(fmt, kind="all", object_id=None):
     _, report = _report_or_error(kind, object_id)
     today = in_london(utcnow()).date()
-    period = services.period(report, today)
+    period = findings.period(report, today)
     name = f"diversity-report-{kind}{'-' + str(object_id) if object_id else ''}-{period.replace('/', '-to-')}.{fmt}"
     methodology_url = url_for("reports.methodology", _external=True)
     if fmt == "csv":
@@ -130,7 +130,7 @@ def progress_report(year, fmt=None):
         return Response(body, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="progress-report-{year}.pdf"'})
     return render_template("reports/progress.html", progress=progress,
-                           notes=services.method_notes(progress.threshold, progress.minimum_respondents))
+                           notes=findings.method_notes(progress.threshold, progress.minimum_respondents))
 
 
 @bp.get("/reports/methodology")

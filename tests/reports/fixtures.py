@@ -10,7 +10,7 @@ from core import equality
 from core.database import london_datetime, utcnow
 from core.extensions import db
 from events.models import Attendance, EventKind
-from reports.services import settled_until
+from reports.quarters import settled_until
 from tests.events.factories import EventFactory, RegistrationFactory
 
 WHITE_CHRISTIAN = {"ethnic_group": "white", "religion": "christian", "age_band": "25_34"}
