@@ -63,7 +63,10 @@ def seed_demo_reports(organiser: User, admin: User) -> None:
         return
     draw = random.Random(2026)
     emails = [f"participant{n}@example.org" for n in range(1, PEOPLE + 1)]
-    for email in emails:
+    # People who came once, to a fair a year ago, and never since: without them the first
+    # quarter's report would differ from the next by too few people for breakdowns.
+    visitors = [f"fair-visitor{n}@example.org" for n in range(1, 31)]
+    for email in emails + visitors:
         if draw.random() < ANSWERED_SHARE:
             # Written directly (a new demo has none of these people), as give_consent would.
             link = EqualityLink(person_key=equality.person_key(None, email), subject_id=secrets.token_hex(16))
@@ -79,6 +82,8 @@ def seed_demo_reports(organiser: User, admin: User) -> None:
         _past_event(title, kind, day, organiser, venues[n % len(venues)],
                     priorities[n % len(priorities)] if priorities else None,
                     draw.sample(emails, draw.randint(25, 70)), draw)
+    _past_event("Winter fair (demo)", EventKind.COMMUNITY_EVENT, today - timedelta(days=355), organiser, venues[0],
+                priorities[-1] if priorities else None, visitors + draw.sample(emails, 20), draw)
     _past_event("Standing conference: spring review", EventKind.STANDING_CONFERENCE, today - timedelta(days=200),
                 organiser, venues[0], priorities[0] if priorities else None, draw.sample(emails, 220), draw)
     _past_event("Community festival (demo)", EventKind.COMMUNITY_EVENT, today - timedelta(days=120),
