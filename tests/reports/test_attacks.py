@@ -59,14 +59,18 @@ def build(world) -> list[int]:
 
 
 def figures(report) -> dict:
-    """Every published figure of the report's answers, by (group, column, characteristic, row)."""
-    return {(group.key, column, table.characteristic.key, row): table.shown(row, column)
+    """Every published figure of the report's answers, by (group, column,
+    characteristic, row); None for a table withheld whole (it says nothing)."""
+    return {(group.key, column, table.characteristic.key, row):
+            None if table.withheld(column) else table.shown(row, column)
             for group in report.groups for column in group.columns for table in group.tables
             for row in [*table.rows, "answered", "total"]}
 
 
 def possible(shown) -> set[int]:
     """The true counts a figure could stand for, to someone who knows the published noise table."""
+    if shown is None:
+        return set(range(0, 1000))
     if shown == f"<{THRESHOLD}":
         return {count for published in range(1, THRESHOLD) for count in possible_counts(published)}
     if shown == "[c]":
