@@ -247,11 +247,6 @@ class Report:
     breakdowns_withheld: str | None = None  # why nobody split by an answer is shown to this reader
 
     @property
-    def has_suppression(self) -> bool:
-        return any(cells.primary or cells.secondary or cells.withheld
-                   for group in self.groups for table in group.tables for cells in table.columns.values())
-
-    @property
     def has_breakdowns(self) -> bool:
         return any(group.tables for group in self.groups)
 
