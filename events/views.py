@@ -228,7 +228,10 @@ def register(event_id):
             tickets=form.tickets.data if "tickets" in form else 1, access_needs=form.access_needs.data or "",
             dietary_needs=form.dietary_needs.data or "", contact_consent=form.contact_consent.data,
             answers=question_answers(form), invitation=invitation), page_shows_result=True)
-        if done and isinstance(registration, services.EmailedTheAddress):
+        # A guest without an invitation sees the same page whether the address was new here or already
+        # booked, so typing someone's email tells a stranger nothing: what happened is in the email.
+        if done and (isinstance(registration, services.EmailedTheAddress)
+                     or (not current_user.is_authenticated and invitation is None)):
             return render_template("events/registered.html", event=event, registration=None,
                                    emailed=registration.email)
         if done:

@@ -402,14 +402,19 @@ def test_a_place_on_a_cancelled_date_of_a_series_reads_as_cancelled_everywhere(c
     assert "cancelled" in own_view and "You are registered: booked" not in own_view
 
 
-def test_a_guest_booking_for_an_address_already_booked_looks_like_any_new_booking(client, app, outbox, make_user):
+@pytest.mark.parametrize("instant", [False, True], ids=["confirmed-by-email", "instant-places"])
+def test_a_guest_booking_for_an_address_already_booked_looks_like_any_new_booking(client, app, outbox, make_user,
+                                                                                  instant):
     """Issue 20, item 7: typing a member's address under another name made a
     second booking. Now the address is emailed, and the page is the one a new
-    guest sees, so a stranger learns nothing about whether it is booked."""
+    guest sees, so a stranger learns nothing about whether it is booked. On an
+    event whose guests need not confirm by email, a new guest was shown
+    "You're booked" and a booked address "Check your email": now both read
+    "Check your email", and the email says what they hold."""
     member = make_user(email="amira@example.org")
     with app.app_context():
         from core.models import User
-        event = EventFactory(instant_guest_places=False, capacity=5)
+        event = EventFactory(instant_guest_places=instant, capacity=5)
         RegistrationFactory(event=event, user=db.session.get(User, member.id), email=member.email)
         event_id = event.id
 
