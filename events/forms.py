@@ -366,6 +366,11 @@ class WalkInForm(FlaskForm):
     submit = SubmitField("Add walk-in", widget=GovSubmitInput())
 
 
+class ChangeWalkInForm(WalkInForm):
+    """Putting right a walk-in's name or number, on its own page."""
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
 class BookingForm(FlaskForm):
     """An organiser books a named person in."""
     name = required_text("Full name", NAME_MAX_LENGTH, "Enter the person's full name", person_name=True)

@@ -1247,6 +1247,46 @@ def add_walk_in(event: Event, *, name: str, people: int, actor: User, now: datet
     return attendance
 
 
+def change_walk_in(walk_in: Attendance, *, name: str, people: int, actor: User,
+                   now: datetime | None = None) -> Attendance:
+    """Put right a walk-in typed wrong on the day: their name, or how many came.
+    The audit entry keeps the numbers, not the names: walk-in names are
+    removed after the registrations' retention period, the audit log later."""
+    event = _walk_ins_event(walk_in, now=now)
+    before = walk_in.people
+    renamed = walk_in.walk_in_name != name.strip()
+    walk_in.walk_in_name, walk_in.people = name.strip(), people
+    db.session.flush()
+    audit.record("attendance.walk_in_changed", actor=actor, subject=walk_in,
+                 details={"event": event.id, "people": [before, people], "renamed": renamed})
+    return walk_in
+
+
+def remove_walk_in(walk_in: Attendance, *, actor: User, now: datetime | None = None) -> None:
+    """Take out a walk-in added by mistake (twice, or at the wrong event)."""
+    event = _walk_ins_event(walk_in, now=now)
+    audit.record("attendance.walk_in_removed", actor=actor, subject=walk_in,
+                 details={"event": event.id, "people": walk_in.people})
+    db.session.delete(walk_in)
+    db.session.flush()
+
+
+def _walk_ins_event(walk_in: Attendance, *, now: datetime | None = None) -> Event:
+    """Lock the walk-in's event and check it may still change: not settled,
+    and the walk-in still there (another organiser may have removed it
+    while this request waited for the lock)."""
+    if walk_in.registration_id is not None:
+        raise EventRuleBroken(f"{walk_in.name} booked a place: undo their check-in instead")
+    event = db.session.get(Event, walk_in.event_id)
+    _lock(event)
+    settlement.refuse_if_settled(event, now=now)
+    # Read afresh under the lock: what was read before it may have changed or gone meanwhile.
+    if db.session.scalar(select(Attendance).where(Attendance.id == walk_in.id)
+                         .execution_options(populate_existing=True)) is None:
+        raise EventRuleBroken(f"{walk_in.walk_in_name} has already been removed from the walk-ins")
+    return event
+
+
 @dataclass
 class AttendanceCounts:
     registered: int

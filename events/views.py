@@ -18,12 +18,12 @@ from events.ical import (
     event_calendar, feed_calendar, google_calendar_link, outlook_calendar_link, personal_feed_calendar, webcal,
 )
 from events.forms import (
-    BookingForm, EventFilterForm, EventForm, InvitationForm, PriorityForm, QuestionForm, ReopenAttendanceForm,
-    SessionForm, StatusChangeForm, VenueForm, WalkInForm, question_answers, registration_form_for,
+    BookingForm, ChangeWalkInForm, EventFilterForm, EventForm, InvitationForm, PriorityForm, QuestionForm,
+    ReopenAttendanceForm, SessionForm, StatusChangeForm, VenueForm, WalkInForm, question_answers, registration_form_for,
 )
 from events.models import (
-    Audience, CohesionPriority, Event, EventKind, EventQuestion, EventStatus, ProgrammeSession, QuestionKind,
-    Registration, RegistrationStatus, Venue,
+    Attendance, Audience, CohesionPriority, Event, EventKind, EventQuestion, EventStatus, ProgrammeSession,
+    QuestionKind, Registration, RegistrationStatus, Venue,
 )
 from events.structured_data import event_json_ld
 from events.queries import filtered_events, priority_choices, priority_filter_choices, venue_choices
@@ -610,6 +610,47 @@ def add_walk_in(event_id):
     if done:
         flash(f"{form.walk_in_name.data.strip()} added as a walk-in.", "success")
     return redirect(url_for("events.check_in_page", event_id=event.id))
+
+
+def _walk_in_of(event: Event, walk_in_id: int) -> Attendance:
+    """A walk-in of this event: another event's, or a booked person's check-in, is not found here."""
+    walk_in = db.get_or_404(Attendance, walk_in_id)
+    if walk_in.event_id != event.id or walk_in.registration_id is not None:
+        abort(404)
+    return walk_in
+
+
+@bp.route("/manage/events/<int:event_id>/walk-ins/<int:walk_in_id>/change", methods=["GET", "POST"])
+@takes_write_lock
+@login_required
+def change_walk_in(event_id, walk_in_id):
+    event = _event_or_404(event_id, manage=True)
+    walk_in = _walk_in_of(event, walk_in_id)
+    form = ChangeWalkInForm(obj=walk_in)
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: services.change_walk_in(
+            walk_in, name=form.walk_in_name.data, people=form.people.data, actor=current_user))
+        if done:
+            flash(f"{form.walk_in_name.data.strip()} has been changed.", "success")
+            return redirect(url_for("events.check_in_page", event_id=event.id))
+    return render_template("events/change_walk_in.html", event=event, walk_in=walk_in, form=form,
+                           attendance=settlement.attendance_state(event))
+
+
+@bp.route("/manage/events/<int:event_id>/walk-ins/<int:walk_in_id>/remove", methods=["GET", "POST"])
+@takes_write_lock
+@login_required
+def remove_walk_in(event_id, walk_in_id):
+    """The page (GET) asks first; only its button (POST) removes."""
+    event = _event_or_404(event_id, manage=True)
+    walk_in = _walk_in_of(event, walk_in_id)
+    form = EmptyForm()
+    if request.method == "POST":
+        return press_button(form, lambda: services.remove_walk_in(walk_in, actor=current_user),
+                            f"{walk_in.walk_in_name} is no longer counted as a walk-in.",
+                            url_for("events.check_in_page", event_id=event.id))
+    return render_template("events/remove_walk_in.html", event=event, walk_in=walk_in, form=form,
+                           attendance=settlement.attendance_state(event))
 
 
 # --- settled attendance (admins reopen it) ---------------------------------------------

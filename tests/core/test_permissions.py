@@ -8,7 +8,7 @@ from sqlalchemy import text
 from core.database import write_lock
 from core.extensions import db
 from core.models import User
-from events.models import Audience, EventImage, EventKind, EventQuestion, QuestionKind
+from events.models import Attendance, Audience, EventImage, EventKind, EventQuestion, QuestionKind
 from events.services import registration_token, renew_calendar_link
 from awards.models import ConflictDeclaration, ConflictKind, Exclusion, Nomination, NominationStatus, PanelMember
 from forums.models import ActionItem, ForumCoordinator
@@ -138,6 +138,11 @@ MATRIX = {
     "events.undo_check_in": ("POST", "/manage/events/{event}/check-in/{registration}/undo",
                              only(THIS_EVENTS_ORGANISERS, 302)),
     "events.add_walk_in": ("POST", "/manage/events/{event}/walk-ins", only(THIS_EVENTS_ORGANISERS, 302)),
+    # The page and its button are one endpoint each (GET and POST): the walk-in is the event's own.
+    "events.change_walk_in": ("GET", "/manage/events/{event}/walk-ins/{walk_in}/change",
+                              only(THIS_EVENTS_ORGANISERS)),
+    "events.remove_walk_in": ("GET", "/manage/events/{event}/walk-ins/{walk_in}/remove",
+                              only(THIS_EVENTS_ORGANISERS)),
     # Settled attendance: only admins reopen it or settle it early, not even the event's own organisers. The
     # event here is still to come, so the page says there is nothing to reopen and settling is refused with a message.
     "events.reopen_attendance": ("GET", "/manage/events/{event}/attendance/reopen", only({"admin"})),
@@ -341,7 +346,8 @@ def _make_world(app):
         session = SessionFactory(event=event)
         priority = PriorityFactory()
         question = EventQuestion(event_id=event.id, label="Which workshop?", kind=QuestionKind.TEXT)
-        db.session.add(question)
+        walk_in = Attendance(event_id=event.id, walk_in_name="Chris", people=2)
+        db.session.add_all([question, walk_in])
         forum, elsewhere = ForumFactory(), ForumFactory()
         # Seats that show other people's details come with a second factor (tests/conftest.py `sign_in` answers it).
         coordinator, other_coordinator = UserFactory(totp_secret=TOTP_SECRET), UserFactory(totp_secret=TOTP_SECRET)
@@ -378,7 +384,7 @@ def _make_world(app):
                                forum_coordinator_email=coordinator.email,
                                other_coordinator_email=other_coordinator.email, other=other.id, event=event.id,
                                venue=event.venue_id, registration=registration.id,
-                               session=session.id, priority=priority.id, question=question.id,
+                               session=session.id, priority=priority.id, question=question.id, walk_in=walk_in.id,
                                token=registration_token(registration), organiser_email=organiser.email,
                                digest=picture.digest, priority_slug=priority.slug)
 

@@ -9,7 +9,7 @@ from core.errors import InvalidLink
 from core.extensions import db
 from core.models import AuditEntry, OutboxMessage
 from events import services
-from events.models import EventKind, EventStatus, RegistrationStatus
+from events.models import Attendance, EventKind, EventStatus, RegistrationStatus
 from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory, VenueFactory
 from tests.factories import UserFactory
 
@@ -215,6 +215,52 @@ def test_check_in_undo_walk_ins_and_counts(ctx):
     assert (counts.registered, counts.attended, counts.no_shows, counts.walk_ins) == (2, 5, 0, 3)
     services.undo_check_in(family, actor=organiser)
     assert services.attendance_counts(event).no_shows == 2
+
+
+def test_a_walk_in_is_corrected_and_removed_audited_and_the_counts_follow(ctx):
+    organiser = UserFactory(roles=["organiser"])
+    event = EventFactory(organisers=[organiser])
+    walk_in = services.add_walk_in(event, name="Chris", people=2, actor=organiser)
+    kept = services.add_walk_in(event, name="Dana", people=1, actor=organiser)
+
+    services.change_walk_in(walk_in, name="  Chris Lee ", people=4, actor=organiser)
+    assert [(w.walk_in_name, w.people) for w in services.walk_ins(event)] == [("Chris Lee", 4), ("Dana", 1)]
+    assert services.attendance_counts(event).walk_ins == 5
+    services.remove_walk_in(walk_in, actor=organiser)
+    assert services.walk_ins(event) == [kept] and services.attendance_counts(event).attended == 1
+
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("attendance.walk_in%"))
+                                 .order_by(AuditEntry.id)).all()
+    assert [(e.action, e.actor_id, e.object_type, e.details) for e in entries] == [
+        ("attendance.walk_in_changed", organiser.id, "Attendance", {"event": event.id, "people": [2, 4],
+                                                                    "renamed": True}),
+        ("attendance.walk_in_removed", organiser.id, "Attendance", {"event": event.id, "people": 4})]
+    assert "Chris" not in str([e.details for e in entries])  # names go with the walk-in's retention, not the log's
+
+
+def test_a_booked_persons_check_in_is_not_a_walk_in_to_change_or_remove(ctx):
+    organiser = UserFactory(roles=["organiser"])
+    event = EventFactory(organisers=[organiser])
+    attendance = services.check_in(guest(event, 1), actor=organiser)
+    for act in (lambda: services.change_walk_in(attendance, name="Someone", people=9, actor=organiser),
+                lambda: services.remove_walk_in(attendance, actor=organiser)):
+        with pytest.raises(services.EventRuleBroken, match="booked a place: undo their check-in instead"):
+            act()
+    assert attendance.people == 1 and services.attendance_counts(event).attended == 1
+
+
+def test_a_walk_in_removed_meanwhile_is_reported_not_a_crash(ctx):
+    """Two organisers at the door: one removes a walk-in while the other's
+    request, holding the walk-in read before the lock, changes or removes it."""
+    organiser = UserFactory(roles=["organiser"])
+    event = EventFactory(organisers=[organiser])
+    walk_in = services.add_walk_in(event, name="Chris", people=2, actor=organiser)
+    db.session.commit()
+    db.session.execute(Attendance.__table__.delete().where(Attendance.id == walk_in.id))  # the other request
+    for act in (lambda: services.change_walk_in(walk_in, name="Chris Lee", people=3, actor=organiser),
+                lambda: services.remove_walk_in(walk_in, actor=organiser)):
+        with pytest.raises(services.EventRuleBroken, match="Chris has already been removed from the walk-ins"):
+            act()
 
 
 def test_capacity_work_on_sqlite_refuses_to_run_without_the_write_lock(sqlite_app):

@@ -135,6 +135,13 @@ def _booked(event, *, here=False):
     return registration
 
 
+def _walk_in(event):
+    walk_in = Attendance(event_id=event.id, walk_in_name="Chris", people=2)
+    db.session.add(walk_in)
+    db.session.commit()
+    return walk_in
+
+
 # name: (what the event needs, the change). Each change is one that works on an event still settling.
 CHANGES = {
     "check in": (lambda event: _booked(event),
@@ -146,6 +153,12 @@ CHANGES = {
     "add a walk-in": (lambda event: None,
                       lambda _, event, organiser, now: services.add_walk_in(event, name="Chris", people=2,
                                                                             actor=organiser, now=now)),
+    "change a walk-in": (lambda event: _walk_in(event),
+                         lambda walk_in, event, organiser, now: services.change_walk_in(
+                             walk_in, name="Chris Lee", people=3, actor=organiser, now=now)),
+    "remove a walk-in": (lambda event: _walk_in(event),
+                         lambda walk_in, event, organiser, now: services.remove_walk_in(
+                             walk_in, actor=organiser, now=now)),
     "cancel a booking": (lambda event: _booked(event),
                          lambda registration, event, organiser, now: services.cancel_registration(
                              registration, actor=organiser, now=now)),

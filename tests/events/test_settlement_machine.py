@@ -122,6 +122,20 @@ class SettledAttendance(RuleBasedStateMachine):
         self._change("add a walk-in", lambda: services.add_walk_in(self._event(), name="Walk-in", people=people,
                                                                    actor=self.organiser, now=self.now))
 
+    def _walk_in(self, n) -> Attendance | None:
+        walk_ins = services.walk_ins(self._event())
+        return walk_ins[n % len(walk_ins)] if walk_ins else None
+
+    @rule(n=st.integers(0, 3), people=st.integers(1, 4))
+    def change_walk_in(self, n, people):
+        self._change("change a walk-in", lambda: self._walk_in(n) and services.change_walk_in(
+            self._walk_in(n), name="Walk-in corrected", people=people, actor=self.organiser, now=self.now))
+
+    @rule(n=st.integers(0, 3))
+    def remove_walk_in(self, n):
+        self._change("remove a walk-in", lambda: self._walk_in(n) and services.remove_walk_in(
+            self._walk_in(n), actor=self.organiser, now=self.now))
+
     @rule(n=st.integers(0, PEOPLE - 1))
     def cancel(self, n):
         self._change("cancel", lambda: services.cancel_registration(self._registration(n), actor=self.organiser,

@@ -100,6 +100,34 @@ def test_a_check_in_sent_to_a_settled_event_is_refused_with_the_reason(client, a
     assert figures(app, event_id) == before
 
 
+def _walk_in(app, event_id) -> int:
+    with app.app_context():
+        walk_in = Attendance(event_id=event_id, walk_in_name="Chris", people=2)
+        db.session.add(walk_in)
+        db.session.commit()
+        return walk_in.id
+
+
+@pytest.mark.parametrize("action", ["change", "remove"])
+def test_correcting_a_walk_in_at_a_settled_event_is_refused_with_the_reason(client, app, organiser, action):
+    event_id, *_, settled_on = an_event(app, organiser, days_ago=20)
+    walk_in = _walk_in(app, event_id)
+    sign_in(client, organiser)
+    check_in = text_of(client.get(f"/manage/events/{event_id}/check-in"))
+    assert "Chris" in check_in and f"/walk-ins/{walk_in}/" not in check_in  # no Change or Remove links
+    url = f"/manage/events/{event_id}/walk-ins/{walk_in}/{action}"
+    page = text_of(client.get(url))
+    assert f"Attendance settled on {settled_on}:" in page and "walk_in_name" not in page and "Remove the" not in page
+    before = every_row(app)
+    response = submit(client, url, {"walk_in_name": "Chris Lee", "people": "3"}, form_url=f"/manage/events/{event_id}")
+    reason = f"Attendance at Harvest supper was settled on {settled_on}. Ask an admin to reopen it to make changes."
+    if action == "remove":
+        assert response.status_code == 302
+        response = client.get(response.location)
+    assert reason in text_of(response)
+    assert every_row(app) == before
+
+
 def test_cancelling_a_place_at_a_settled_event_is_refused_with_the_reason(client, app, organiser, make_user):
     member = make_user()
     event_id, amira, ben, settled_on = an_event(app, organiser, days_ago=20, member=member)

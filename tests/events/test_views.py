@@ -10,7 +10,7 @@ from sqlalchemy import event as sa_event, func, select
 from core.database import in_london, utcnow
 from core.extensions import db
 from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus, Venue
-from tests.conftest import sign_in, submit
+from tests.conftest import every_row, sign_in, submit
 from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory, VenueFactory
 
 
@@ -265,6 +265,96 @@ def test_check_in_search_undo_and_walk_ins(client, app, organiser):
     submit(client, f"/manage/events/{event_id}/check-in/{amira_id}/undo", form_url=f"/manage/events/{event_id}/check-in")
     with app.app_context():
         assert db.session.scalar(select(func.sum(Attendance.people))) == 2
+
+
+def _walk_ins(app, organiser):
+    """Chris (2 people) walked in to an event of `organiser`'s; Dana to someone
+    else's, and Amira booked and was checked in. Returns their events' and rows' ids."""
+    with app.app_context():
+        from core.models import User
+        event, elsewhere = EventFactory(organisers=[db.session.get(User, organiser.id)]), EventFactory()
+        chris = Attendance(event_id=event.id, walk_in_name="Chris", people=2)
+        dana = Attendance(event_id=elsewhere.id, walk_in_name="Dana", people=1)
+        amira = Attendance(event_id=event.id, registration=RegistrationFactory(event=event, name="Amira Khan"))
+        db.session.add_all([chris, dana, amira])
+        db.session.commit()
+        return event.id, chris.id, dana.id, amira.id
+
+
+def walk_ins_of(app, event_id):
+    with app.app_context():
+        return db.session.execute(select(Attendance.walk_in_name, Attendance.people).where(
+            Attendance.event_id == event_id, Attendance.registration_id.is_(None)).order_by(Attendance.id)).all()
+
+
+def test_an_organiser_corrects_a_walk_in_from_the_check_in_page(client, app, organiser):
+    event_id, chris, *_ = _walk_ins(app, organiser)
+    sign_in(client, organiser)
+    check_in = f"/manage/events/{event_id}/check-in"
+    change = f"/manage/events/{event_id}/walk-ins/{chris}/change"
+    assert change in text_of(client.get(check_in))
+    page = text_of(client.get(change))
+    assert 'value="Chris"' in page and 'value="2"' in page  # what is stored, ready to correct
+
+    refused = submit(client, change, {"walk_in_name": "Chris Lee", "people": "0"})
+    assert refused.status_code == 200
+    assert "Enter between 1 and 100" in text_of(refused) and 'value="Chris Lee"' in text_of(refused)
+    assert walk_ins_of(app, event_id) == [("Chris", 2)]
+
+    done = submit(client, change, {"walk_in_name": "Chris Lee", "people": "3"})
+    assert done.status_code == 302 and done.location.endswith(check_in)
+    assert "Chris Lee has been changed." in text_of(client.get(check_in))
+    assert walk_ins_of(app, event_id) == [("Chris Lee", 3)]
+
+
+def test_removing_a_walk_in_asks_first(client, app, organiser):
+    event_id, chris, *_ = _walk_ins(app, organiser)
+    sign_in(client, organiser)
+    check_in = f"/manage/events/{event_id}/check-in"
+    remove = f"/manage/events/{event_id}/walk-ins/{chris}/remove"
+    assert remove in text_of(client.get(check_in))
+    page = text_of(client.get(remove))
+    assert "Remove Chris from the walk-ins?" in page and "The 2 people will no longer count" in page
+    assert f'href="{check_in}">Cancel' in page and walk_ins_of(app, event_id) == [("Chris", 2)]
+
+    done = submit(client, remove)
+    assert done.status_code == 302 and done.location.endswith(check_in)
+    assert "Chris is no longer counted as a walk-in." in text_of(client.get(check_in))
+    assert walk_ins_of(app, event_id) == []
+    assert client.get(remove).status_code == 404
+
+
+@pytest.mark.parametrize("action", ["change", "remove"])
+def test_a_walk_in_is_reached_only_through_its_own_event(client, app, organiser, action):
+    """No walk-in of another event (or a booked person's check-in) under the
+    address of an event the organiser runs: not found, and nothing changes."""
+    event_id, chris, dana, amira = _walk_ins(app, organiser)
+    sign_in(client, organiser)
+    token_page = f"/manage/events/{event_id}/check-in"
+    for other in (dana, amira, 10**9):
+        url = f"/manage/events/{event_id}/walk-ins/{other}/{action}"
+        assert client.get(url).status_code == 404
+        before = every_row(app)
+        data = {"walk_in_name": "Changed", "people": "9"}
+        assert submit(client, url, data, form_url=token_page).status_code == 404
+        assert every_row(app) == before
+
+
+@pytest.mark.parametrize("who", ["another organiser", "member", "stranger"])
+@pytest.mark.parametrize("action", ["change", "remove"])
+def test_only_the_events_organisers_correct_its_walk_ins(client, app, organiser, make_user, who, action):
+    event_id, chris, *_ = _walk_ins(app, organiser)
+    url = f"/manage/events/{event_id}/walk-ins/{chris}/{action}"
+    if who != "stranger":
+        sign_in(client, make_user(roles=["organiser"] if who == "another organiser" else []))
+    before = every_row(app)
+    for response in (client.get(url), submit(client, url, {"walk_in_name": "Changed", "people": "9"},
+                                              form_url="/account" if who != "stranger" else "/sign-in")):
+        if who == "stranger":
+            assert response.status_code == 302 and response.location.startswith("/sign-in")
+        else:
+            assert response.status_code == 403
+    assert every_row(app) == before
 
 
 def test_csv_export_is_safe_to_open_in_a_spreadsheet(client, app, organiser):
