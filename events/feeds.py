@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core import changes
 from core.database import utcnow
@@ -57,6 +57,16 @@ class Feed:
         return events
 
 
+def series_sequences(events: list[Event]) -> dict[int, int]:
+    """The calendar SEQUENCE (events.ical.series_sequence) of each series
+    these events are dates of, from one query."""
+    ids = {event.series_id for event in events if event.series_id is not None}
+    if not ids:
+        return {}
+    return {series_id: int(total) for series_id, total in db.session.execute(
+        select(Event.series_id, func.sum(Event.sequence)).where(Event.series_id.in_(ids)).group_by(Event.series_id))}
+
+
 # What a person's own feed shows: places they hold or are queueing for.
 IN_PERSONAL_FEED = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED, RegistrationStatus.WAITLISTED)
 
@@ -82,8 +92,11 @@ def personal_version(owner, now: datetime | None = None) -> str:
     one of their events changes. (No Last-Modified: a cancellation removes a
     row, which no date would show.)"""
     rows = sorted(personal_registrations(owner, now), key=lambda registration: registration.id)
+    # A date of a series carries its series' SEQUENCE, which a change to another date raises.
+    sequences = series_sequences([row.event for row in rows])
     stamp = f"{FORMAT_VERSION}:personal:{owner.id}:{date.today()}:" + ";".join(
-        f"{row.id},{row.status.value},{row.event.updated_at.isoformat()}" for row in rows)
+        f"{row.id},{row.status.value},{row.event.updated_at.isoformat()},{sequences.get(row.event.series_id, '')}"
+        for row in rows)
     return hashlib.sha256(stamp.encode()).hexdigest()[:32]
 
 

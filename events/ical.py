@@ -2,10 +2,18 @@
 and feeds of many. Pure functions from events to bytes.
 
 UIDs never change: `event-<id>@<domain>` for an event on its own,
-`series-<id>@<domain>` for a repeating series, which is written once with
+`series-<id>@<domain>` for a repeating series, which a feed writes once with
 its RRULE; cancelled dates become EXDATEs and dates that were moved or
-changed become RECURRENCE-ID overrides. DTSTAMP is the last change and
-SEQUENCE rises with every change people must hear about.
+changed become RECURRENCE-ID overrides. A date of a series is that UID with
+its RECURRENCE-ID everywhere it goes (its own download, booking and change
+emails, a personal feed), so a calendar holding it from two of them holds it
+once. DTSTAMP is the last change.
+
+SEQUENCE rises with every change people must hear about. Each event's own
+`sequence` never falls; a series' components all carry the sum of its dates'
+(`series_sequence`), which therefore never falls either and rises with a
+change to any date: the master's EXDATEs and content, and which dates need an
+override, all follow from its dates, so any change to one may change them.
 """
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -32,6 +40,30 @@ def series_uid(series_id: int, domain: str) -> str:
     return f"series-{series_id}@{domain}"
 
 
+def series_sequence(occurrences: list[Event]) -> int:
+    """The SEQUENCE of every component of a series: given all its dates."""
+    return sum(occurrence.sequence for occurrence in occurrences)
+
+
+def _identity(event: Event, domain: str, series_sequences: dict[int, int] | None) -> dict:
+    """UID, RECURRENCE-ID and SEQUENCE of an event's own entry: a date of a
+    series is its series' entry for that date, with the series' SEQUENCE."""
+    if event.series_id is None:
+        return {"uid": event_uid(event, domain), "sequence": event.sequence, "recurrence_id": None}
+    if series_sequences is None or event.series_id not in series_sequences:
+        raise ValueError("a date of a series needs its series' SEQUENCE (series_sequence of all its dates)")
+    return {"uid": series_uid(event.series_id, domain), "sequence": series_sequences[event.series_id],
+            "recurrence_id": in_london(event.original_starts_at or event.starts_at)}
+
+
+def _own_entry(event: Event, *, url: str, domain: str, series_sequences: dict[int, int] | None) -> VEvent:
+    identity = _identity(event, domain, series_sequences)
+    entry = _vevent(event, uid=identity["uid"], url=url, sequence=identity["sequence"])
+    if identity["recurrence_id"] is not None:
+        entry.add("recurrence-id", identity["recurrence_id"])
+    return entry
+
+
 def location_text(event: Event) -> str:
     parts = []
     if event.venue:
@@ -43,8 +75,10 @@ def location_text(event: Event) -> str:
 
 
 def event_calendar(event: Event, *, url: str, domain: str, method: str = "PUBLISH",
-                   attendee: str | None = None) -> bytes:
+                   attendee: str | None = None, series_sequences: dict[int, int] | None = None) -> bytes:
     """One event on its own (a download, or a booking email's attachment).
+    A date of a series goes as its series' entry for that date (UID and
+    RECURRENCE-ID): `series_sequences` maps its series to `series_sequence`.
 
     An email telling a booked person of a change sends it again as an
     iTIP message with the same UID: `method="REQUEST"` (the event, its
@@ -54,7 +88,7 @@ def event_calendar(event: Event, *, url: str, domain: str, method: str = "PUBLIS
         raise ValueError(f"not a calendar method we send: {method}")
     calendar = _calendar()
     calendar.add("method", method)
-    entry = _vevent(event, uid=event_uid(event, domain), url=url)
+    entry = _own_entry(event, url=url, domain=domain, series_sequences=series_sequences)
     if method == "CANCEL":
         entry["status"] = vText("CANCELLED")
     if attendee:
@@ -86,13 +120,14 @@ def feed_calendar(events: list[Event], *, name: str, description: str, url_for_e
 
 
 def personal_feed_calendar(registrations: list[Registration], *, name: str, description: str, url_for_event,
-                           domain: str) -> bytes:
+                           domain: str, series_sequences: dict[int, int] | None = None) -> bytes:
     """One person's feed: each event they hold a place for, or are waiting
-    for, on its own (occurrences of a series too, as they book each one)."""
+    for, on its own (dates of a series too, as they book each one: each as
+    its series' entry for that date, as in their booking email)."""
     calendar = _feed(name, description)
     for registration in registrations:
         event = registration.event
-        entry = _vevent(event, uid=event_uid(event, domain), url=url_for_event(event))
+        entry = _own_entry(event, url=url_for_event(event), domain=domain, series_sequences=series_sequences)
         if registration.status != RegistrationStatus.CONFIRMED and event.status != EventStatus.CANCELLED:
             note = "Waiting list" if registration.status == RegistrationStatus.WAITLISTED else "Place offered"
             entry["summary"] = vText(f"{note}: {event.title}")
@@ -251,8 +286,9 @@ def _series_components(series_id: int, occurrences: list[Event], *, url_for_even
     occurrences = sorted(occurrences, key=lambda e: e.original_starts_at)
     first = occurrences[0]
     uid = series_uid(series_id, domain)
+    sequence = series_sequence(occurrences)
     master = _vevent(first, uid=uid, url=url_for_event(first), starts_at=first.original_starts_at,
-                     sequence=max(e.sequence for e in occurrences), status=EventStatus.PUBLISHED,
+                     sequence=sequence, status=EventStatus.PUBLISHED,
                      changed=max(e.updated_at for e in occurrences))
     master.add("rrule", _rrule_for_feed(first.series.rrule))
     # Dates the rule makes that have no live occurrence are excluded.
@@ -263,8 +299,8 @@ def _series_components(series_id: int, occurrences: list[Event], *, url_for_even
         if event.status == EventStatus.CANCELLED or not listed(event):
             master.add("exdate", in_london(event.original_starts_at))
         elif _differs_from(event, first):
-            override = _vevent(event, uid=uid, url=url_for_event(event))
-            override.add("recurrence-id", in_london(event.original_starts_at))
+            override = _own_entry(event, url=url_for_event(event), domain=domain,
+                                  series_sequences={series_id: sequence})
             overrides.append(override)
     for start in rule_dates:
         master.add("exdate", start)

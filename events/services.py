@@ -27,6 +27,7 @@ from core.services import (
     NOT_A_LINK, confirmed_account_with_email, email_confirmed, link_token, link_token_data, normalise_email,
 )
 from events import images, settlement
+from events.feeds import series_sequences
 from events.ical import event_calendar
 from events.recurrence import Recurrence, RecurrenceError, expand
 from events.models import (
@@ -175,6 +176,7 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
         raise EventRuleBroken(f"{held} places are booked or offered, so at most {details.capacity - held} can be "
                               "held back", field="reserved_places")
     freed = (details.capacity or 0) - details.reserved_places > (event.capacity or 0) - event.reserved_places
+    shown = _what_calendars_show(event)
     changes = []
     if (details.starts_at, details.ends_at) != (event.starts_at, event.ends_at):
         changes.append("time")
@@ -186,9 +188,10 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
     if rescheduled:
         event.status = EventStatus.PUBLISHED
         audit.record("event.rescheduled", actor=actor, subject=event)
+    if _what_calendars_show(event) != shown:
+        event.sequence += 1  # a draft's too: a series' master and overrides are made from every date
     db.session.flush()
     if changes and event.is_visible:
-        event.sequence += 1
         _tell_everyone(event, "event_changed", f"New date: {event.title}" if rescheduled else f"Changed: {event.title}",
                        changes=changes)
     if event.capacity is None or freed or rescheduled:
@@ -198,6 +201,13 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
                                                 "after": _as_recorded(_what_reports_count_by(event))}}
                                if _what_reports_count_by(event) != counted_by else {})})
     return changes
+
+
+def _what_calendars_show(event: Event) -> tuple:
+    """What an event's calendar entries say (events.ical), or decide which
+    feeds list it: a change to any of it raises the SEQUENCE."""
+    return (event.title, event.summary, event.description, event.starts_at, event.ends_at, event.venue_id,
+            event.online_url, event.contact_email, event.status, event.audience)
 
 
 def _what_reports_count_by(event: Event) -> tuple:
@@ -227,6 +237,7 @@ def unpublish(event: Event, *, actor: User) -> None:
         )
     settlement.refuse_status_change_if_settled(event)
     event.status = EventStatus.DRAFT
+    event.sequence += 1  # feeds drop it: a series' master gains an EXDATE
     audit.record("event.unpublished", actor=actor, subject=event)
 
 

@@ -157,12 +157,15 @@ def personal_calendar(token):
     owner = services.calendar_link_owner(token)
     if owner is None:
         abort(404)
-    return _calendar_response(
-        feeds.personal_version(owner), None, filename="my-events", shared=False,
-        build=lambda: personal_feed_calendar(
-            feeds.personal_registrations(owner), name=f"My events: {current_app.config['BRAND_NAME']}",
+
+    def build():
+        registrations = feeds.personal_registrations(owner)
+        return personal_feed_calendar(
+            registrations, name=f"My events: {current_app.config['BRAND_NAME']}",
             description=f"Events {owner.name} has registered for", url_for_event=_event_url,
-            domain=services.site_domain()))
+            domain=services.site_domain(),
+            series_sequences=feeds.series_sequences([registration.event for registration in registrations]))
+    return _calendar_response(feeds.personal_version(owner), None, filename="my-events", shared=False, build=build)
 
 
 def feed_response(feed: feeds.Feed) -> Response:
@@ -201,7 +204,7 @@ def _calendar_response(etag: str, latest, *, filename: str, build, shared: bool 
 def event_ics(event_id):
     event = _event_or_404(event_id)
     body = event_calendar(event, url=url_for("events.event_page", event_id=event.id, _external=True),
-                          domain=services.site_domain())
+                          domain=services.site_domain(), series_sequences=feeds.series_sequences([event]))
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
     return response
