@@ -386,7 +386,7 @@ class ProgrammeSession(db.Model):
     ends_at: Mapped[datetime]
     room: Mapped[str] = mapped_column(String(100), default="")
     speakers: Mapped[str] = mapped_column(String(300), default="")
-    # None: no sign-up needed, anyone at the event can come.
+    # None: no limit on places; anyone booked on the event can choose it.
     capacity: Mapped[Optional[int]]
 
     event: Mapped[Event] = relationship()

@@ -790,7 +790,7 @@ def _send_booking_confirmation(registration: Registration) -> None:
     event = registration.event
     queue_email(to=registration.email, subject=f"You're booked: {event.title}", template="registration_confirmed",
                 event=event, registration=registration, link=registration_link(registration),
-                attachments=[_calendar_attachment(registration)])
+                choose_sessions=has_sessions_to_choose(event), attachments=[_calendar_attachment(registration)])
 
 
 def _confirm_cancellation(registration: Registration, *, was: RegistrationStatus, actor: User | None) -> None:
@@ -949,19 +949,32 @@ def save_session(event: Event, session: ProgrammeSession | None, details: Sessio
     return session
 
 
-def delete_session(session: ProgrammeSession, *, actor: User) -> None:
-    for signup in db.session.scalars(select(SessionSignup).where(SessionSignup.session_id == session.id)):
+def delete_session(session: ProgrammeSession, *, actor: User) -> int:
+    """Take a session out of the programme; everyone who chose it or was
+    waiting for it is emailed. Returns how many were. Under the event's
+    lock, so nobody joins it unseen while it goes."""
+    _lock(session.event)
+    signups = db.session.scalars(select(SessionSignup).where(SessionSignup.session_id == session.id)).all()
+    for signup in signups:
         queue_email(to=signup.registration.email, subject=f"Session cancelled: {session.title}",
-                    template="session_cancelled", event=session.event, session=session,
+                    template="session_cancelled", event=session.event, session=session, waiting=signup.waiting,
                     registration=signup.registration, link=registration_link(signup.registration))
     audit.record("session.deleted", actor=actor, subject=session, details={"title": session.title})
     db.session.delete(session)
     db.session.flush()
+    return len(signups)
 
 
 def programme(event: Event) -> list[ProgrammeSession]:
     return list(db.session.scalars(select(ProgrammeSession).where(ProgrammeSession.event_id == event.id)
                                    .order_by(ProgrammeSession.starts_at, ProgrammeSession.room)))
+
+
+def has_sessions_to_choose(event: Event) -> bool:
+    """Whether a person booked on the event has sessions to choose: every
+    session in its programme can be chosen, with a place limit or without."""
+    return db.session.scalar(select(ProgrammeSession.id).where(ProgrammeSession.event_id == event.id).limit(1)) \
+        is not None
 
 
 def session_signup_counts(session_ids, *, waiting: bool = False) -> dict[int, int]:

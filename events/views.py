@@ -13,7 +13,7 @@ from core.numbers import page_number
 from core import page_cache, safeguarding, spam
 from core.views import from_emailed_link
 from core.permissions import is_admin
-from events import exports, feeds, pdf, permissions, series, services, settlement
+from events import exports, feeds, pdf, permissions, services, settlement
 from events.ical import (
     event_calendar, feed_calendar, google_calendar_link, outlook_calendar_link, personal_feed_calendar, webcal,
 )
@@ -25,8 +25,6 @@ from events.models import (
     Attendance, Audience, CohesionPriority, Event, EventKind, EventQuestion, EventStatus, ProgrammeSession,
     QuestionKind, Registration, RegistrationStatus, Venue,
 )
-from events.forms import SeriesScopeForm, series_scope_choices
-from events.series import SeriesScope
 from events.structured_data import event_json_ld
 from events.queries import filtered_events, priority_choices, priority_filter_choices, venue_choices
 
@@ -241,7 +239,9 @@ def register(event_id):
                                    emailed=registration.email)
         if done:
             return render_template("events/registered.html", event=event, registration=registration,
-                                   emailed=registration.email)
+                                   emailed=registration.email, sessions_link=(
+                                       services.registration_link(registration) + "#programme"
+                                       if services.has_sessions_to_choose(event) else None))
     return render_template("events/register.html", event=event, form=form, open=services.registration_open(event),
                            places_left=services.places_left(event), invitation=invitation)
 
@@ -258,17 +258,29 @@ def registration(token):
                            queue_positions=services.session_queue_positions(registration))
 
 
-@bp.post("/registrations/<token>/cancel")
+# One endpoint for the question and the answer: a GET and a POST route at the same address with a
+# number in it would answer 405, not 404, to a number no id can be (werkzeug matches the address first).
+@bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])
 @takes_write_lock
 def cancel_by_link(token):
     registration = _registration_from_link(token)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    done, _ = call_service(EmptyForm(), lambda: services.cancel_registration(
-        registration, actor=current_user if current_user.is_authenticated else None))
-    if done:
-        flash("Your registration has been cancelled.", "success")
-    return redirect(url_for("events.registration", token=token))
+    return _cancel(registration, actor=current_user if current_user.is_authenticated else None,
+                   back=url_for("events.registration", token=token))
+
+
+def _cancel(registration: Registration, *, actor: User | None, back: str):
+    """Cancelling cannot be undone: the page (GET, which changes nothing)
+    says what will happen, and only its button (a POST with the form token)
+    cancels."""
+    form = EmptyForm()
+    if request.method == "POST":
+        return press_button(form, lambda: services.cancel_registration(registration, actor=actor),
+                            f"Your registration for {registration.event.title} has been cancelled.", back)
+    return render_template("events/confirm_cancel.html", registration=registration, form=form, back=back,
+                           status=services.standing(registration),
+                           waiting=len(services.waiting_list(registration.event)),
+                           position=services.waiting_list_position(registration),
+                           sessions=services.sessions_chosen(registration))
 
 
 @bp.post("/registrations/<token>/accept")
@@ -326,19 +338,14 @@ def my_events():
                                       if r.status == RegistrationStatus.WAITLISTED})
 
 
-@bp.post("/my-events/<int:registration_id>/cancel")
+@bp.route("/my-events/<int:registration_id>/cancel", methods=["GET", "POST"])
 @takes_write_lock
 @login_required
 def cancel_mine(registration_id):
     registration = db.get_or_404(Registration, registration_id)
     if registration.user_id != current_user.id:
         abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    done, _ = call_service(EmptyForm(), lambda: services.cancel_registration(registration, actor=current_user))
-    if done:
-        flash(f"Your registration for {registration.event.title} has been cancelled.", "success")
-    return redirect(url_for("events.my_events"))
+    return _cancel(registration, actor=current_user, back=url_for("events.my_events"))
 
 
 @bp.post("/my-events/calendar-link")
@@ -398,7 +405,7 @@ def _event_form(form: EventForm, event: Event | None = None) -> EventForm:
 def create_event():
     _require_organiser()
     form = _event_form(EventForm(contact_email=current_user.email))
-    del form.remove_image, form.scope  # nothing to remove yet, no other dates yet
+    del form.remove_image  # nothing to remove yet
     if form.validate_on_submit():
         done, event = call_service(form, lambda: services.create_event(form.details(), actor=current_user))
         if done:
@@ -413,20 +420,15 @@ def create_event():
 def edit_event(event_id):
     event = _event_or_404(event_id, manage=True)
     form = _event_form(EventForm() if request.method == "POST" else EventForm.for_event(event), event)
-    del form.repeats, form.repeat_until  # the rule stays; its dates change through the scope below
-    _ask_scope(form, event)
+    del form.repeats, form.repeat_until  # each occurrence is edited on its own
     postponed = event.status == EventStatus.POSTPONED
     if form.validate_on_submit():
-        scope = SeriesScope(form.scope.data) if "scope" in form else SeriesScope.THIS
-        done, result = call_service(form, lambda: series.update_series(event, form.details(), scope,
-                                                                       actor=current_user))
+        done, changes = call_service(form, lambda: services.update_event(event, form.details(), actor=current_user))
         if done:
-            told = " Everyone registered has been emailed about the change." if result.told else ""
+            told = " Everyone registered has been emailed about the change." if changes and event.is_visible else ""
             if postponed and event.status == EventStatus.PUBLISHED:
                 told = " It has its new date, so it is published again, and everyone registered has been emailed it."
-            saved = "The event has been saved." if len(result.changed) == 1 else \
-                f"{len(result.changed)} dates have been saved."
-            flash(" ".join(filter(None, [saved + told, series.left_alone_message(result)])), "success")
+            flash("The event has been saved." + told, "success")
             return redirect(url_for("events.manage_event", event_id=event.id))
     return render_template("events/edit.html", form=form, event=event)
 
@@ -482,53 +484,26 @@ def invitations(event_id):
                            screen=safeguarding.screen(current_user, invited))
 
 
-def _ask_scope(form, event: Event) -> None:
-    """A date of a series asks which dates a change reaches; anything else does not."""
-    if event.series_id is None:
-        del form.scope
-    else:
-        form.scope.choices = series_scope_choices(
-            event, len(series.dates_in_scope(event, SeriesScope.FOLLOWING)),
-            len(series.dates_in_scope(event, SeriesScope.ALL)))
-
-
-@bp.route("/manage/events/<int:event_id>/publish", methods=["GET", "POST"])
+@bp.post("/manage/events/<int:event_id>/publish")
 @login_required
 def publish_event(event_id):
-    return _status_action(event_id, series.publish_series, "Publish", "The event is published.",
-                          "{} dates are published.")
+    return _status_action(event_id, services.publish, "The event is published.")
 
 
-@bp.route("/manage/events/<int:event_id>/unpublish", methods=["GET", "POST"])
+@bp.post("/manage/events/<int:event_id>/unpublish")
 @login_required
 def unpublish_event(event_id):
-    return _status_action(event_id, series.unpublish_series, "Unpublish", "The event is hidden again as a draft.",
-                          "{} dates are hidden again as drafts.")
+    return _status_action(event_id, services.unpublish, "The event is hidden again as a draft.")
 
 
-def _status_action(event_id, action, verb, one_message, many_message):
-    """Publish or unpublish: an event on its own by its button on the manage
-    page; a date of a series after asking which dates, on a page of its own."""
+def _status_action(event_id, action, message):
     event = _event_or_404(event_id, manage=True)
-    back = url_for("events.manage_event", event_id=event.id)
-    if event.series_id is None:
-        if request.method == "GET":
-            return redirect(back)
-        form = EmptyForm()
-        if not form.validate_on_submit():
-            abort(400)
-    else:
-        form = SeriesScopeForm()
-        _ask_scope(form, event)
-    if form.validate_on_submit():
-        scope = SeriesScope(form.scope.data) if "scope" in form else SeriesScope.THIS
-        done, result = call_service(form, lambda: action(event, scope, actor=current_user))
-        if done:
-            message = one_message if len(result.changed) == 1 else many_message.format(len(result.changed))
-            flash(" ".join(filter(None, [message, series.left_alone_message(result)])), "success")
-        if done or "scope" not in form:
-            return redirect(back)
-    return render_template("events/series_scope.html", event=event, form=form, verb=verb)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    done, _ = call_service(EmptyForm(), lambda: action(event, actor=current_user))
+    if done:
+        flash(message, "success")
+    return redirect(url_for("events.manage_event", event_id=event.id))
 
 
 @bp.route("/manage/events/<int:event_id>/status", methods=["GET", "POST"])
@@ -772,7 +747,7 @@ def manage_programme(event_id):
     event = _event_or_404(event_id, manage=True)
     sessions = services.programme(event)
     session_ids = [s.id for s in sessions]
-    return render_template("events/manage_programme.html", event=event, sessions=sessions, form=EmptyForm(),
+    return render_template("events/manage_programme.html", event=event, sessions=sessions,
                            taken=services.session_signup_counts(session_ids),
                            waiting=services.session_signup_counts(session_ids, waiting=True))
 
@@ -796,17 +771,27 @@ def edit_session(event_id, session_id=None):
     return render_template("events/session_edit.html", event=event, session=session, form=form)
 
 
-@bp.post("/manage/events/<int:event_id>/programme/<int:session_id>/delete")
+@bp.route("/manage/events/<int:event_id>/programme/<int:session_id>/delete", methods=["GET", "POST"])
+@takes_write_lock
 @login_required
 def delete_session(event_id, session_id):
+    """Removing a session emails everyone in it and cannot be undone: the
+    page (GET) says who will be told, and only its button (POST) removes it."""
     event = _event_or_404(event_id, manage=True)
     session = _session_of(event, session_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    services.delete_session(session, actor=current_user)
-    db.session.commit()
-    flash(f"{session.title} has been taken out of the programme and anyone signed up has been emailed.", "success")
-    return redirect(url_for("events.manage_programme", event_id=event.id))
+    form, back = EmptyForm(), url_for("events.manage_programme", event_id=event.id)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        done, told = call_service(form, lambda: services.delete_session(session, actor=current_user))
+        if done:
+            flash(f"{session.title} has been taken out of the programme" + (
+                "." if not told else " and the person in it has been emailed." if told == 1 else
+                f" and the {told} people in it or waiting for it have been emailed."), "success")
+        return redirect(back)
+    return render_template("events/confirm_remove_session.html", event=event, session=session, form=form, back=back,
+                           chosen=services.session_signup_counts([session.id]).get(session.id, 0),
+                           waiting=services.session_signup_counts([session.id], waiting=True).get(session.id, 0))
 
 
 @bp.post("/registrations/<token>/sessions/<int:session_id>/join")
@@ -831,8 +816,10 @@ def _session_choice(token, session_id, action, message):
     """`message(session, outcome)` says what happened."""
     registration = _registration_from_link(token)
     session = _session_of(registration.event, session_id)
-    return _act_on_registration(token, lambda r: action(r, session), lambda outcome: message(session, outcome),
-                                "#programme")
+    # Back to the top of the registration page, where the banner saying what happened is: landing on the
+    # programme put it above the screen (issue 20, item 8). Under the banner, the summary lists their sessions,
+    # with a link down to the programme.
+    return _act_on_registration(token, lambda r: action(r, session), lambda outcome: message(session, outcome))
 
 
 # --- the cohesion priorities taxonomy (admins) -----------------------------------------

@@ -106,7 +106,7 @@ CONTEXTS = {
         "cancelled", tickets), was=was, event_link="https://site.example/events/1")
         for was in ("confirmed", "offered", "waitlisted", "pending") for tickets in (1, 3)],
     "registration_confirm_email": list(_event_contexts()),
-    "registration_confirmed": list(_event_contexts()),
+    "registration_confirmed": [*_event_contexts(choose_sessions=False), *_event_contexts(choose_sessions=True)],
     "registration_offer_expired": [dict(event=_event(VENUE, None), registration=_registration("cancelled"))],
     "registration_offered": list(_event_contexts()),
     "registration_reminder": list(_event_contexts()),
@@ -117,7 +117,7 @@ CONTEXTS = {
     "second_factor_on": [dict(user=USER)],
     "second_factor_reset": [dict(user=USER, admin=NS(name="Ada Admin"))],
     "session_cancelled": [dict(registration=_registration(), session=NS(title="Pottery"), event=_event(VENUE, None),
-                               link="https://site.example/r")],
+                               waiting=waiting, link="https://site.example/r") for waiting in (False, True)],
     "session_place_free": [dict(registration=_registration(), session=NS(title="Pottery"), event=_event(VENUE, None),
                                 left=left, link="https://site.example/r") for left in ([], [NS(title="Drumming")])],
 }

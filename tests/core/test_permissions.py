@@ -113,10 +113,11 @@ MATRIX = {
     "events.confirm_guest": ("GET", "/registrations/{token}/confirm", everyone(200)),
     "events.confirm_guest_submit": ("POST", "/registrations/{token}/confirm", everyone(302)),
     "events.accept_offer": ("POST", "/registrations/{token}/accept", everyone(302)),
-    "events.cancel_by_link": ("POST", "/registrations/{token}/cancel", everyone(302)),
+    # The page asking first and, from its button, the cancelling (one endpoint, GET and POST).
+    "events.cancel_by_link": ("GET", "/registrations/{token}/cancel", everyone(200)),
     "events.my_events": ("GET", "/my-events", signed_in(200)),
     # Only the person who registered can cancel from My events; to anyone else it does not exist.
-    "events.cancel_mine": ("POST", "/my-events/{registration}/cancel", signed_in(404)),
+    "events.cancel_mine": ("GET", "/my-events/{registration}/cancel", signed_in(404)),
     # Each person renews or stops only their own calendar address; the address itself is the key to the feed.
     "events.renew_calendar_link": ("POST", "/my-events/calendar-link", signed_in(302)),
     "events.stop_calendar_link": ("POST", "/my-events/calendar-link/stop", signed_in(302)),
@@ -154,8 +155,8 @@ MATRIX = {
                                only(THIS_EVENTS_ORGANISERS, 302)),
     "events.manage_programme": ("GET", "/manage/events/{event}/programme", only(THIS_EVENTS_ORGANISERS)),
     "events.edit_session": ("GET", "/manage/events/{event}/programme/{session}/edit", only(THIS_EVENTS_ORGANISERS)),
-    "events.delete_session": ("POST", "/manage/events/{event}/programme/{session}/delete",
-                              only(THIS_EVENTS_ORGANISERS, 302)),
+    "events.delete_session": ("GET", "/manage/events/{event}/programme/{session}/delete",
+                              only(THIS_EVENTS_ORGANISERS)),
     # The emailed link is the person's key to their own registration.
     "events.join_session": ("POST", "/registrations/{token}/sessions/{session}/join", everyone(302)),
     "events.leave_session": ("POST", "/registrations/{token}/sessions/{session}/leave", everyone(302)),

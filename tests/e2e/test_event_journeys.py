@@ -106,6 +106,10 @@ def test_member_is_waitlisted_then_promoted_after_a_cancellation(browser, site):
     first.goto("/my-events")
     check_accessibility(first)
     first.get_by_role("button", name=f"Cancel registration for {title}").click()
+    expect(first.get_by_role("heading", name=f"Cancel your place at {title}?")).to_be_visible()
+    expect(first.get_by_text("1 person is waiting for a place: it will be offered to them")).to_be_visible()
+    check_accessibility(first)
+    first.get_by_role("button", name="Cancel my place").click()
     expect(first.get_by_text("has been cancelled")).to_be_visible()
 
     second.goto(latest_link(site.mail_dir, "second@example.org", "/registrations/"))
@@ -305,4 +309,39 @@ def test_a_member_subscribes_to_their_own_calendar_by_keyboard(browser, site):
     check_accessibility(page)
     feed = page.context.request.get(address.input_value())
     assert feed.status == 200 and f"SUMMARY:{title}" in feed.text()
+    page.context.close()
+
+
+def test_choosing_a_session_on_a_phone_shows_what_happened_on_the_screen(browser, site):
+    """Issue 20, item 8: the page came back at the programme, with the message
+    above the screen; and a session with no place limit had no button."""
+    title = f"Conference {uuid.uuid4().hex[:6]}"
+    with site.app.app_context():
+        member = db.session.scalar(select(User).where(User.email == "member@example.org"))
+        event = EventFactory(title=title, capacity=50)
+        for n in range(6):  # a long programme, so the buttons are well below the top of a phone's screen
+            SessionFactory(event=event, title=f"Talk {n}", capacity=30,
+                           starts_at=event.starts_at + timedelta(minutes=10 * n),
+                           ends_at=event.starts_at + timedelta(minutes=10 * n + 10))
+        SessionFactory(event=event, title="Closing circle", capacity=None, starts_at=event.ends_at - timedelta(
+            minutes=30), ends_at=event.ends_at)
+        RegistrationFactory(event=event, user=member, name=member.name, email=member.email)
+        db.session.commit()
+
+    page = browser.new_context(base_url=site.url, viewport={"width": 390, "height": 844}, is_mobile=True,
+                               has_touch=True).new_page()
+    sign_in_with(page, "member@example.org")
+    page.goto("/my-events")
+    page.get_by_role("link", name=f"See your registration for {title}").click()
+    expect(page.get_by_text("None chosen yet")).to_be_visible()
+    page.get_by_role("button", name="Choose Closing circle").tap()
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(banner).to_contain_text("You are signed up for Closing circle")
+    expect(banner).to_be_in_viewport()
+    expect(page.locator("#your-sessions")).to_contain_text("Closing circle")
+    check_accessibility(page)
+    page.get_by_role("link", name="Choose sessions in the programme below").tap()
+    page.get_by_role("button", name="Leave Closing circle").tap()
+    expect(page.get_by_text("You have left Closing circle")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.context.close()

@@ -139,7 +139,7 @@ def test_organiser_builds_the_programme_and_an_attendee_chooses_sessions(app, cl
 
     attendee = app.test_client()
     submit(attendee, f"/events/{event_id}/register", {"name": "Ade", "email": "ade@example.org"})
-    link = re.search(r"http://localhost(/registrations/[^/\s]+)", outbox[-1].body).group(1)
+    link = re.search(r"http://localhost(/registrations/[^/\s#]+)", outbox[-1].body).group(1)
     with app.app_context():
         ids = {s.title: s.id for s in db.session.scalars(select(ProgrammeSession))}
     submit(attendee, f"{link}/sessions/{ids['Workshop A']}/join", form_url=link)
@@ -204,3 +204,103 @@ def test_the_registration_page_offers_a_full_sessions_waiting_list(app, client):
     assert "Waiting list, number 1" in page
     submit(client, f"{link}/sessions/{session_id}/leave", form_url=link)
     assert "Waiting list, number" not in client.get(link).get_data(as_text=True)
+
+
+# --- choosing sessions: what the person sees (issue 20, item 8) ---------------------------
+
+def test_a_session_without_a_place_limit_can_be_chosen_from_the_registration_page(app, client):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        event = EventFactory()
+        open_to_all = SessionFactory(event=event, capacity=None, title="Welcome and tea")
+        link = f"/registrations/{services.registration_token(RegistrationFactory(event=event))}"
+        session_id = open_to_all.id
+        db.session.commit()
+    page = client.get(link).get_data(as_text=True)
+    assert "Choose<span class=\"govuk-visually-hidden\"> Welcome and tea" in page
+    response = submit(client, f"{link}/sessions/{session_id}/join", form_url=link, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "You are signed up for Welcome and tea." in page
+    assert "Leave<span class=\"govuk-visually-hidden\"> Welcome and tea" in page
+    with app.app_context():
+        assert db.session.scalars(select(SessionSignup.waiting)).all() == [False]
+
+
+def test_after_choosing_a_session_the_page_opens_where_the_banner_says_so(app, client):
+    """Landing on #programme put the banner above the screen: the page opens at
+    its top, the banner first, then the summary listing the person's sessions."""
+    with app.test_request_context(), write_lock(every_transaction=True):
+        event = EventFactory()
+        talk = SessionFactory(event=event, title="Faith and food", capacity=5)
+        full = SessionFactory(event=event, title="Young voices", capacity=1,
+                              starts_at=talk.ends_at, ends_at=talk.ends_at + timedelta(hours=1))
+        services.join_session(RegistrationFactory(event=event), full)
+        link = f"/registrations/{services.registration_token(RegistrationFactory(event=event))}"
+        ids = talk.id, full.id
+        db.session.commit()
+    assert "None chosen yet" in client.get(link).get_data(as_text=True)
+    for session_id in ids:
+        response = submit(client, f"{link}/sessions/{session_id}/join", form_url=link)
+        assert response.status_code == 302 and response.location == link  # no #fragment: the top of the page
+    page = client.get(link).get_data(as_text=True)
+    banner, summary = page.index("govuk-notification-banner--success"), page.index('id="your-sessions"')
+    assert banner < summary < page.index('id="programme"')
+    assert "Young voices is full, so you are on its waiting list" in page[banner:summary]
+    yours = page[summary:page.index("</dd>", summary)]
+    assert "Faith and food" in yours and "Waiting list for Young voices, number 1" in yours
+    assert 'href="#programme"' in page[summary:page.index('id="programme"')]
+
+
+def test_the_booking_email_and_page_say_sessions_can_be_chosen_when_there_is_a_programme(
+        app, client, make_user, outbox):
+    member = make_user()
+    with app.app_context():
+        with_programme, without = EventFactory(title="Standing Conference"), EventFactory(title="Supper club")
+        SessionFactory(event=with_programme, capacity=None, title="Opening")
+        db.session.commit()
+        ids = with_programme.id, without.id
+    sign_in(client, member)
+    pages = [submit(client, f"/events/{event_id}/register", {}).get_data(as_text=True) for event_id in ids]
+    emails = [message.body for message in outbox if message.subject.startswith("You're booked")]
+    assert "Choose the sessions you would like to go to" in pages[0]
+    assert re.search(r'href="http://localhost/registrations/[^"#]+#programme"', pages[0])
+    assert "Choose the ones you would like to go to:\nhttp://localhost/registrations/" in emails[0]
+    assert "programme" not in pages[1] and "programme" not in emails[1]
+
+
+def test_removing_a_session_tells_everyone_in_it_or_waiting_for_it(ctx):
+    event = EventFactory()
+    session = SessionFactory(event=event, capacity=1, title="Pottery")
+    chose, waits, elsewhere = (RegistrationFactory(event=event) for _ in range(3))
+    services.join_session(chose, session)
+    services.join_session(waits, session)
+    assert services.delete_session(session, actor=None) == 2
+    assert "no longer signed up for it" in mail_to(chose.email)[0].body
+    assert "no longer on its waiting list" in mail_to(waits.email)[0].body
+    assert mail_to(elsewhere.email) == [] and services.programme(event) == []
+
+
+def test_removing_a_session_asks_first_and_says_who_will_be_emailed(app, client, make_user, outbox):
+    organiser = make_user(roles=["organiser"])
+    with app.test_request_context(), write_lock(every_transaction=True):
+        from core.models import User
+        event = EventFactory(organisers=[db.session.get(User, organiser.id)])
+        session = SessionFactory(event=event, capacity=2, title="Pottery")
+        for _ in range(3):
+            services.join_session(RegistrationFactory(event=event), session)
+        db.session.commit()
+        page_url = f"/manage/events/{event.id}/programme/{session.id}/delete"
+        programme_url = f"/manage/events/{event.id}/programme"
+    sign_in(client, organiser)
+    assert f'href="{page_url}"' in client.get(programme_url).get_data(as_text=True)
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Remove Pottery from the programme?" in page
+    assert "2 people chose this session and 1 person is waiting for a place in it" in page
+    assert "govuk-button--warning" in page and "This cannot be undone" in page
+    with app.app_context():  # asking changed nothing
+        assert db.session.get(ProgrammeSession, session.id) is not None and outbox == []
+    assert client.post(page_url, data={}).status_code == 400  # the button needs the form's token
+    response = submit(client, page_url)
+    assert response.status_code == 302 and response.location == programme_url
+    assert "Pottery has been taken out of the programme and the 3 people in it or waiting for it have been emailed" \
+        in client.get(programme_url).get_data(as_text=True)
+    assert sorted(message.subject for message in outbox) == ["Session cancelled: Pottery"] * 3
