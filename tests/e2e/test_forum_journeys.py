@@ -50,6 +50,9 @@ def test_apply_approve_and_the_directory(browser, site):
     member.goto(f"/forums/{forum_id}/members")
     expect(member.get_by_role("cell", name="Secretary")).to_be_visible()
     check_accessibility(member)
+    member.set_viewport_size({"width": 320, "height": 700})  # the directory scrolls in its own box
+    member.reload()
+    assert member.evaluate("document.documentElement.scrollWidth") <= 320
     member.context.close()
     admin.context.close()
 
