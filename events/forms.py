@@ -89,6 +89,20 @@ class DayMonthYearField(DateField):
             raise ValueError(f"{self.label.text} must be a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
 
 
+SERIES_SCOPE_HINT = (
+    "Only what you change here is copied to the other dates: each keeps everything else of its own. A new time "
+    "moves each date by the same amount of clock time from where it is now, so a date moved on its own keeps its "
+    "own day. Cancelled and postponed dates, and dates that have taken place, are left as they are.")
+
+
+def series_scope_choices(event, dates_from_here: int, all_dates: int) -> list[tuple[str, str]]:
+    """The radios for a date of a series: this one, it and the ones after, all."""
+    day = in_london(event.starts_at).strftime("%a %-d %b %Y")
+    return [("this", f"This date only ({day})"),
+            ("following", f"This and following dates ({dates_from_here} dates from {day})"),
+            ("all", f"All dates in the series ({all_dates} dates)")]
+
+
 class EventForm(FlaskForm):
     title = required_text("Title", 150, "Enter a title")
     summary = required_text("Summary", 300, "Enter a one-sentence summary",
@@ -157,6 +171,10 @@ class EventForm(FlaskForm):
                             validators=[Optional(), Length(max=250, message="The description must be 250 characters "
                                                                             "or fewer"), NoControlCharacters()])
     remove_image = BooleanField("Remove the picture", widget=GovCheckboxInput())
+    # Only on a date of a series (the view sets the choices, which name the dates).
+    scope = RadioField("Which dates should this change?", widget=GovRadioInput(), choices=[],
+                       description=SERIES_SCOPE_HINT, validators=[InputRequired("Choose which dates to change")],
+                       invalid_choice_message="Choose which dates to change from the list")
     submit = SubmitField("Save event", widget=GovSubmitInput())
 
     def details(self) -> EventDetails:
@@ -347,6 +365,14 @@ class StatusChangeForm(FlaskForm):
                                        Length(max=2000, message="Must be 2000 characters or fewer"),
                                        NoControlCharacters(allow="\r\n\t")])
     submit = SubmitField("Tell everyone", widget=GovSubmitInput())
+
+
+class SeriesScopeForm(FlaskForm):
+    """Publishing or unpublishing a date of a series: which dates."""
+    scope = RadioField("Which dates?", widget=GovRadioInput(), choices=[],
+                       validators=[InputRequired("Choose which dates")],
+                       invalid_choice_message="Choose which dates from the list")
+    submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class ReopenAttendanceForm(FlaskForm):

@@ -13,7 +13,7 @@ from core.numbers import page_number
 from core import page_cache, safeguarding, spam
 from core.views import from_emailed_link
 from core.permissions import is_admin
-from events import exports, feeds, pdf, permissions, services, settlement
+from events import exports, feeds, pdf, permissions, series, services, settlement
 from events.ical import (
     event_calendar, feed_calendar, google_calendar_link, outlook_calendar_link, personal_feed_calendar, webcal,
 )
@@ -25,6 +25,8 @@ from events.models import (
     Attendance, Audience, CohesionPriority, Event, EventKind, EventQuestion, EventStatus, ProgrammeSession,
     QuestionKind, Registration, RegistrationStatus, Venue,
 )
+from events.forms import SeriesScopeForm, series_scope_choices
+from events.series import SeriesScope
 from events.structured_data import event_json_ld
 from events.queries import filtered_events, priority_choices, priority_filter_choices, venue_choices
 
@@ -405,7 +407,7 @@ def _event_form(form: EventForm, event: Event | None = None) -> EventForm:
 def create_event():
     _require_organiser()
     form = _event_form(EventForm(contact_email=current_user.email))
-    del form.remove_image  # nothing to remove yet
+    del form.remove_image, form.scope  # nothing to remove yet, no other dates yet
     if form.validate_on_submit():
         done, event = call_service(form, lambda: services.create_event(form.details(), actor=current_user))
         if done:
@@ -420,15 +422,20 @@ def create_event():
 def edit_event(event_id):
     event = _event_or_404(event_id, manage=True)
     form = _event_form(EventForm() if request.method == "POST" else EventForm.for_event(event), event)
-    del form.repeats, form.repeat_until  # each occurrence is edited on its own
+    del form.repeats, form.repeat_until  # the rule stays; its dates change through the scope below
+    _ask_scope(form, event)
     postponed = event.status == EventStatus.POSTPONED
     if form.validate_on_submit():
-        done, changes = call_service(form, lambda: services.update_event(event, form.details(), actor=current_user))
+        scope = SeriesScope(form.scope.data) if "scope" in form else SeriesScope.THIS
+        done, result = call_service(form, lambda: series.update_series(event, form.details(), scope,
+                                                                       actor=current_user))
         if done:
-            told = " Everyone registered has been emailed about the change." if changes and event.is_visible else ""
+            told = " Everyone registered has been emailed about the change." if result.told else ""
             if postponed and event.status == EventStatus.PUBLISHED:
                 told = " It has its new date, so it is published again, and everyone registered has been emailed it."
-            flash("The event has been saved." + told, "success")
+            saved = "The event has been saved." if len(result.changed) == 1 else \
+                f"{len(result.changed)} dates have been saved."
+            flash(" ".join(filter(None, [saved + told, series.left_alone_message(result)])), "success")
             return redirect(url_for("events.manage_event", event_id=event.id))
     return render_template("events/edit.html", form=form, event=event)
 
@@ -484,26 +491,53 @@ def invitations(event_id):
                            screen=safeguarding.screen(current_user, invited))
 
 
-@bp.post("/manage/events/<int:event_id>/publish")
+def _ask_scope(form, event: Event) -> None:
+    """A date of a series asks which dates a change reaches; anything else does not."""
+    if event.series_id is None:
+        del form.scope
+    else:
+        form.scope.choices = series_scope_choices(
+            event, len(series.dates_in_scope(event, SeriesScope.FOLLOWING)),
+            len(series.dates_in_scope(event, SeriesScope.ALL)))
+
+
+@bp.route("/manage/events/<int:event_id>/publish", methods=["GET", "POST"])
 @login_required
 def publish_event(event_id):
-    return _status_action(event_id, services.publish, "The event is published.")
+    return _status_action(event_id, series.publish_series, "Publish", "The event is published.",
+                          "{} dates are published.")
 
 
-@bp.post("/manage/events/<int:event_id>/unpublish")
+@bp.route("/manage/events/<int:event_id>/unpublish", methods=["GET", "POST"])
 @login_required
 def unpublish_event(event_id):
-    return _status_action(event_id, services.unpublish, "The event is hidden again as a draft.")
+    return _status_action(event_id, series.unpublish_series, "Unpublish", "The event is hidden again as a draft.",
+                          "{} dates are hidden again as drafts.")
 
 
-def _status_action(event_id, action, message):
+def _status_action(event_id, action, verb, one_message, many_message):
+    """Publish or unpublish: an event on its own by its button on the manage
+    page; a date of a series after asking which dates, on a page of its own."""
     event = _event_or_404(event_id, manage=True)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    done, _ = call_service(EmptyForm(), lambda: action(event, actor=current_user))
-    if done:
-        flash(message, "success")
-    return redirect(url_for("events.manage_event", event_id=event.id))
+    back = url_for("events.manage_event", event_id=event.id)
+    if event.series_id is None:
+        if request.method == "GET":
+            return redirect(back)
+        form = EmptyForm()
+        if not form.validate_on_submit():
+            abort(400)
+    else:
+        form = SeriesScopeForm()
+        _ask_scope(form, event)
+    if form.validate_on_submit():
+        scope = SeriesScope(form.scope.data) if "scope" in form else SeriesScope.THIS
+        done, result = call_service(form, lambda: action(event, scope, actor=current_user))
+        if done:
+            message = one_message if len(result.changed) == 1 else many_message.format(len(result.changed))
+            flash(" ".join(filter(None, [message, series.left_alone_message(result)])), "success")
+        if done or "scope" not in form:
+            return redirect(back)
+    return render_template("events/series_scope.html", event=event, form=form, verb=verb)
 
 
 @bp.route("/manage/events/<int:event_id>/status", methods=["GET", "POST"])
