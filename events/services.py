@@ -253,6 +253,8 @@ def _change_status(event, status, *, actor, reason, subject):
     if event.status == EventStatus.CANCELLED:
         raise EventRuleBroken("This event has already been cancelled.")
     settlement.refuse_status_change_if_settled(event)
+    if status == EventStatus.POSTPONED and event.ends_at <= utcnow():
+        raise EventRuleBroken("This event has ended, so it cannot be postponed. If it did not go ahead, cancel it.")
     event.status = status
     event.sequence += 1
     _tell_everyone(event, "event_status_changed", subject, reason=reason)

@@ -545,6 +545,8 @@ def _status_action(event_id, action, verb, one_message, many_message):
 def change_status(event_id):
     event = _event_or_404(event_id, manage=True)
     form = StatusChangeForm()
+    if event.ends_at <= utcnow():  # it happened or it did not: there is no later date to move it to
+        form.change.choices = [choice for choice in form.change.choices if choice[0] == "cancel"]
     if form.validate_on_submit():
         action = services.cancel_event if form.change.data == "cancel" else services.postpone_event
         done, _ = call_service(EmptyForm(), lambda: action(event, actor=current_user, reason=form.reason.data.strip()))

@@ -258,3 +258,31 @@ def test_a_reason_too_long_is_refused_beside_the_box_and_kept(client, app, organ
     assert "Why reopen attendance must be 1000 characters or fewer" in page and reason in page
     with app.app_context():
         assert db.session.get(Event, event_id).attendance_reopened_until is None
+
+
+def test_an_event_that_has_ended_can_be_cancelled_but_not_postponed_or_booked_into(client, app, organiser):
+    """An event that has happened has no later date to move to, and no one can
+    be booked into it: the manage page stopped offering both only once the
+    event settled, and the postponement went through."""
+    event_id, amira, ben, settled_on = an_event(app, organiser, days_ago=2)
+    sign_in(client, organiser)
+    page = text_of(client.get(f"/manage/events/{event_id}"))
+    assert "Book someone in" not in page and "Postpone or cancel" not in page
+    form_page = text_of(client.get(f"/manage/events/{event_id}/status"))
+    assert "cannot be postponed" in form_page and 'value="postpone"' not in form_page
+    refused = submit(client, f"/manage/events/{event_id}/status", {"change": "postpone", "reason": "Rain"})
+    assert "Not a valid choice" in text_of(refused)
+    with app.app_context():
+        assert db.session.get(Event, event_id).status.value == "published"
+    submit(client, f"/manage/events/{event_id}/status", {"change": "cancel", "reason": "It was rained off"})
+    with app.app_context():
+        assert db.session.get(Event, event_id).status.value == "cancelled"
+
+
+def test_the_service_refuses_to_postpone_an_event_that_has_ended(app, organiser):
+    from events import services
+    event_id, *_ = an_event(app, organiser, days_ago=1)
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        with pytest.raises(services.EventRuleBroken, match="has ended"):
+            services.postpone_event(event, actor=db.session.get(User, organiser.id), reason="Rain")
