@@ -1017,11 +1017,14 @@ def join_session(registration: Registration, session: ProgrammeSession) -> Sessi
     place coming free moves the person across."""
     if session.event_id != registration.event_id:
         raise EventRuleBroken("That session is not part of this event")
+    _lock(registration.event)  # one lock for the whole programme: moves between sessions cannot deadlock
+    # Read under the lock: a cancellation that took it first has left this place cancelled, holding no session.
+    db.session.refresh(registration)
+    db.session.refresh(registration.event)
     if registration.event.status == EventStatus.CANCELLED:
         raise RegistrationClosed("This event has been cancelled")
     if registration.status != RegistrationStatus.CONFIRMED:
         raise EventRuleBroken("You can choose sessions once your place at the event is booked")
-    _lock(registration.event)  # one lock for the whole programme: moves between sessions cannot deadlock
     signups = _signups_of(registration)
     if any(signup.session_id == session.id for signup in signups):
         raise EventRuleBroken("You are already signed up for this session, or waiting for it")
