@@ -126,6 +126,13 @@ def declare(nomination: Nomination, judge: User, kind: ConflictKind, *, note: st
     if kind == ConflictKind.OTHER and not note.strip():
         raise AwardRuleBroken("Say what the connection is", field="note")
     lock_row(db.session, Nomination, nomination.id)
+    cycle = nomination.category.cycle
+    lock_row(db.session, AwardCycle, cycle.id)  # publishing takes it: a conflict lands before or after, not during
+    db.session.refresh(cycle, ["results_published_at"])
+    if cycle.results_published_at is not None:
+        # A conflict removes the judge's scores, which the published results were chosen from.
+        raise AwardRuleBroken("The results are published, so judges' scores and conflicts are locked. Reopen the "
+                              "results first.")
     declaration = declaration_of(nomination, judge)
     if declaration is not None and recorded_by is None:
         raise AwardRuleBroken("You have already declared your connection to this nomination. Ask the awards team "

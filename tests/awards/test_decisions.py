@@ -6,7 +6,7 @@ reason, and certificates as text."""
 import pytest
 from sqlalchemy import select
 
-from awards import decisions, services
+from awards import decisions, judging, services
 from awards.models import (
     AwardCycle, ConflictDeclaration, ConflictKind, Nomination, NominationStatus, NomineeKind, Outcome, PanelMember,
     Score, ScoreSheet,
@@ -313,3 +313,24 @@ def test_no_shortlist_once_the_winners_are_published(ctx):
     with pytest.raises(AwardRuleBroken, match="The winners are published, and the shortlist with them"):
         decisions.publish_shortlist(category.cycle, actor=admin)
     assert subjects_to("ann@example.org") == ["Winner: Unsung Hero"]
+
+
+def test_a_conflict_cannot_take_scores_from_published_results_until_they_are_reopened(ctx):
+    """Recording a conflict removes that judge's scores; once the winners are
+    published from those scores, it waits until the results are reopened (as
+    decisions do), so the published winner keeps the scores it was chosen on."""
+    category, admin = CategoryFactory(cycle=CycleFactory(announcing=True), name="Unsung Hero"), UserFactory()
+    amira = eligible(category, "Amira Hussain")
+    judge = scored(amira)
+    decisions.decide(amira, Outcome.WINNER, rationale="Brought the estate together", actor=admin)
+    decisions.publish_results(category.cycle, actor=admin)
+    for recorded_by in (admin, None):  # the awards team's record, or the judge's own declaration
+        with pytest.raises(AwardRuleBroken, match="results are published, so judges' scores and conflicts are locked"):
+            judging.declare(amira, judge, ConflictKind.FAMILY, recorded_by=recorded_by)
+    assert judging.has_scores(category) and judging.declaration_of(amira, judge) is None
+
+    decisions.reopen_results(category.cycle, reason="A family connection came to light", actor=admin)
+    judging.declare(amira, judge, ConflictKind.FAMILY, recorded_by=admin)
+    assert not judging.has_scores(category)
+    with pytest.raises(AwardRuleBroken, match="No judge has scored any nomination in Unsung Hero"):
+        decisions.publish_results(category.cycle, actor=admin)
