@@ -390,6 +390,10 @@ def _move(membership: Membership, before: MembershipStatus, after: MembershipSta
     audit.record(f"membership.{verb}", actor=actor, subject=membership)
     if after != MembershipStatus.ACTIVE:
         _tell_member_it_ended(membership, verb, give_up_members_only_places(membership, actor=actor))
+    else:  # told when it was paused, so told when it is not
+        queue_email(to=membership.user.email, subject=f"Your membership of {membership.forum.name}",
+                    template="forum_reinstated", membership=membership,
+                    link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True))
 
 
 def give_up_members_only_places(membership: Membership, *, actor: User | None, now: datetime | None = None) -> list:

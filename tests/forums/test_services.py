@@ -128,3 +128,17 @@ def test_only_a_current_dbs_check_opens_young_members_details(ctx, app):
     assert not services.safeguarding_check_current(coordinator, today=date(2026, 11, 25))  # over 3 years old
     with pytest.raises(ForumRuleBroken, match="cannot be in the future"):
         services.record_safeguarding_check(coordinator, date(2027, 1, 1), actor=admin, today=TODAY)
+
+
+def test_a_reinstated_member_is_told_they_are_a_member_again(ctx):
+    """Told when paused, so told when not: the last email said "paused" while
+    they were active again (found by tests/forums/test_membership_machine.py)."""
+    coordinator = UserFactory()
+    membership = MembershipFactory()
+    services.suspend(membership, actor=coordinator)
+    services.reinstate(membership, actor=coordinator)
+    [paused, again] = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient == membership.user.email).order_by(OutboxMessage.id)).all()
+    assert "have paused your membership" in paused.body
+    assert again.subject == f"Your membership of {membership.forum.name}"
+    assert "you are a member again" in again.body and f"/forums/{membership.forum_id}" in again.body

@@ -188,3 +188,20 @@ def test_a_forums_settings_save_as_they_are_shown_the_first_time(app, make_user,
         assert db.session.get(Forum, forum_id).open_to_apply is open_to_apply
     unchosen = submit(browser, page, {k: v for k, v in shown.items() if k not in ("open_to_apply", "csrf_token")})
     assert "Choose how people join" in text_of(unchosen) and "Not a valid choice" not in text_of(unchosen)
+
+
+def test_someone_removed_from_a_forum_is_not_offered_to_apply_again(app, make_user):
+    """Applying would only say they were removed (services.apply), so the page
+    says so instead of showing 'Apply to join' (found by
+    tests/forums/test_membership_machine.py)."""
+    person = make_user()
+    with app.app_context():
+        forum = ForumFactory()
+        MembershipFactory(forum=forum, user=db.session.get(User, person.id), status=MembershipStatus.REMOVED)
+        db.session.commit()
+        forum_id = forum.id
+    browser = app.test_client()
+    sign_in(browser, person)
+    page = text_of(browser.get(f"/forums/{forum_id}"))
+    assert "Apply to join" not in page
+    assert "The coordinators ended your membership. Contact them if you would like to rejoin." in page
