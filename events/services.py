@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import BinaryIO
 
+from blinker import Namespace
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select, update
@@ -241,6 +242,12 @@ def unpublish(event: Event, *, actor: User) -> None:
     audit.record("event.unpublished", actor=actor, subject=event)
 
 
+# Sent when an event is cancelled or postponed, after everyone registered is
+# emailed (`told`: their addresses), for whoever else told people of it: a
+# forum emails its members when a meeting is scheduled (forums.meetings).
+status_changed = Namespace().signal("event-status-changed")
+
+
 def cancel_event(event: Event, *, actor: User, reason: str) -> None:
     _change_status(event, EventStatus.CANCELLED, actor=actor, reason=reason, subject=f"Cancelled: {event.title}")
 
@@ -257,7 +264,8 @@ def _change_status(event, status, *, actor, reason, subject):
         raise EventRuleBroken("This event has ended, so it cannot be postponed. If it did not go ahead, cancel it.")
     event.status = status
     event.sequence += 1
-    _tell_everyone(event, "event_status_changed", subject, reason=reason)
+    told = _tell_everyone(event, "event_status_changed", subject, reason=reason)
+    status_changed.send(event, subject=subject, reason=reason, told=told)
     audit.record(f"event.{status.value}", actor=actor, subject=event, details={"reason": reason})
 
 
@@ -321,20 +329,24 @@ def _apply(event: Event, details: EventDetails, image: EventImage | None) -> Non
     ))
 
 
-def _tell_everyone(event: Event, template: str, subject: str, **context) -> None:
-    """Email everyone booked, offered or waiting. Those booked were sent the
-    event for their calendar, so they get it again: the changed entry
-    (SEQUENCE raised by the change) or, if it is cancelled, its removal."""
+def _tell_everyone(event: Event, template: str, subject: str, **context) -> set[str]:
+    """Email everyone booked, offered or waiting, and return their addresses.
+    Those booked were sent the event for their calendar, so they get it again:
+    the changed entry (SEQUENCE raised by the change) or, if it is cancelled,
+    its removal."""
     people = db.session.scalars(select(Registration).where(
         Registration.event_id == event.id,
         Registration.status.in_([*HOLDS_PLACES, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING]),
     ))
     method = "CANCEL" if event.status == EventStatus.CANCELLED else "REQUEST"
+    told = set()
     for registration in people:
         booked = registration.status == RegistrationStatus.CONFIRMED
         queue_email(to=registration.email, subject=subject, template=template, event=event,
                     registration=registration, link=registration_link(registration), calendar_attached=booked,
                     attachments=[_calendar_attachment(registration, method)] if booked else None, **context)
+        told.add(registration.email)
+    return told
 
 
 def _calendar_attachment(registration: Registration, method: str = "PUBLISH") -> dict:

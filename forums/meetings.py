@@ -87,6 +87,22 @@ def _tell_members(forum: Forum, scheduled: list[Event], now: datetime) -> None:
                     link=link, stop_link=announcements_off_link(membership), send_after=throttled(n, now))
 
 
+@events.status_changed.connect
+def _tell_members_it_is_off(meeting: Event, *, subject: str, reason: str, told: set[str]) -> None:
+    """Members were told when a meeting to come was scheduled, booked or not,
+    so they are told when it is cancelled or postponed: all of them (it is
+    essential), bar those the events package has just emailed as booked or waiting."""
+    if meeting.forum_id is None or meeting.starts_at <= utcnow():
+        return
+    forum = db.session.get(Forum, meeting.forum_id)
+    now = utcnow()
+    link = url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id, _external=True)
+    untold = [m for m in members_to_email(forum, essential=True) if m.user.email not in told]
+    for n, membership in enumerate(untold):
+        queue_email(to=membership.user.email, subject=subject, template="forum_meeting_status_changed", forum=forum,
+                    membership=membership, meeting=meeting, reason=reason, link=link, send_after=throttled(n, now))
+
+
 def meetings_of(forum: Forum, *, upcoming: bool, now: datetime | None = None, limit: int = 20) -> list[Event]:
     """The forum's meetings people can see: upcoming soonest first, or past latest first."""
     now = now or utcnow()

@@ -98,7 +98,11 @@ CONTEXTS = {
     "forum_membership_ended": [dict(membership=MEMBERSHIP, why=why, meetings=meetings)
                                for why in ("consent withdrawn", "suspended", "removed")
                                for meetings in ([], [_meeting(VENUE, None)] * 2)],
+    "forum_meeting_status_changed": [dict(membership=MEMBERSHIP, forum=FORUM, meeting=_event(VENUE, None, status),
+                                          reason="The hall flooded.", link="https://site.example/m")
+                                     for status in ("postponed", "cancelled")],
     "forum_parent_consent": [dict(membership=MEMBERSHIP, link="https://site.example/consent")],
+    "forum_reinstated": [dict(membership=MEMBERSHIP, link="https://site.example/f")],
     "forum_renewal_reminder": [dict(membership=MEMBERSHIP, link="https://site.example/f")],
     "password_changed": [dict(user=USER)],
     "registration_already_registered": list(_event_contexts()),

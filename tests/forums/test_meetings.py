@@ -458,3 +458,27 @@ def test_a_meeting_that_has_taken_place_is_recorded_to_be_minuted_and_nobody_is_
             starts_at=last_week, ends_at=last_week + timedelta(hours=2),
             recurrence=Recurrence("weekly", date.today() + timedelta(days=21))), actor=coordinator)
     assert refused.value.field == "repeats"
+
+
+@pytest.mark.parametrize("change, words", [(events.cancel_event, "has been cancelled"),
+                                           (events.postpone_event, "has been postponed")])
+def test_members_told_of_a_meeting_are_told_when_it_is_cancelled_or_postponed(ctx, app, change, words):
+    """Booked or not, and even those who turned the forum's emails off (it is
+    essential); those booked get the events package's email, not two. Found by
+    tests/forums/test_meeting_machine.py: only people booked were told."""
+    app.config["FORUM_ANNOUNCEMENTS_PER_MINUTE"] = 100
+    forum, coordinator = ForumFactory(name="Kettering Interfaith Forum"), UserFactory()
+    keen = MembershipFactory(forum=forum).user
+    quiet = MembershipFactory(forum=forum, announcement_emails=False).user
+    booked = MembershipFactory(forum=forum).user
+    applicant = MembershipFactory(forum=forum, status=MembershipStatus.APPLIED).user
+    meeting = meetings.schedule_meeting(forum, meeting_details(title="Spring meeting"), actor=coordinator)
+    events.register(meeting, user=booked)
+    change(meeting, actor=coordinator, reason="The hall flooded.")
+    subject = f"{'Cancelled' if change is events.cancel_event else 'Postponed'}: Spring meeting"
+    for person in (keen, quiet):
+        [told] = [email for email in emails_to(person.email) if email.subject == subject]
+        assert words in told.body and "The hall flooded." in told.body
+        assert f"/forums/{forum.id}/meetings/{meeting.id}" in told.body
+    assert len([email for email in emails_to(booked.email) if email.subject == subject]) == 1
+    assert emails_to(applicant.email) == []
