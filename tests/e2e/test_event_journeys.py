@@ -172,6 +172,11 @@ def test_programme_venues_and_series_pages_pass_axe(browser, site):
     page.get_by_role("button", name="Save session").click()
     expect(page.get_by_text("Opening plenary is in the programme")).to_be_visible()
     check_accessibility(page)
+    page.get_by_role("button", name="Remove Opening plenary").click()  # asks first; Cancel keeps it
+    expect(page.get_by_text("Nobody has chosen this session yet, so nobody will be emailed")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("link", name="Opening plenary")).to_be_visible()
 
     page.goto(f"/manage/events/{event_id}/questions")
     check_accessibility(page)
