@@ -841,7 +841,8 @@ def cancel_registration(registration: Registration, *, actor: User | None, now: 
     db.session.flush()
     audit.record("registration.cancelled", actor=actor, subject=registration, details={"event": event.id})
     _confirm_cancellation(registration, was=was, actor=actor)
-    _fill_sessions(event, sessions_left)
+    if event.status != EventStatus.CANCELLED:  # nobody is moved into a session of an event that is off
+        _fill_sessions(event, sessions_left)
     if held_places:
         promote_from_waiting_list(event)
 

@@ -304,3 +304,15 @@ def test_removing_a_session_asks_first_and_says_who_will_be_emailed(app, client,
     assert "Pottery has been taken out of the programme and the 3 people in it or waiting for it have been emailed" \
         in client.get(programme_url).get_data(as_text=True)
     assert sorted(message.subject for message in outbox) == ["Session cancelled: Pottery"] * 3
+
+
+def test_a_place_given_up_at_a_cancelled_event_moves_nobody_into_its_sessions(ctx):
+    event = EventFactory()
+    session = SessionFactory(event=event, capacity=1, title="Pottery")
+    holder, waiting = RegistrationFactory(event=event), RegistrationFactory(event=event)
+    services.join_session(holder, session)
+    services.join_session(waiting, session)
+    services.cancel_event(event, actor=None, reason="The hall flooded.")
+    services.cancel_registration(holder, actor=None)
+    assert services.sessions_chosen(waiting) == []
+    assert not [m for m in mail_to(waiting.email) if m.subject.startswith("You have a place")]
