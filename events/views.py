@@ -282,7 +282,8 @@ def _cancel(registration: Registration, *, actor: User | None, back: str):
                            status=services.standing(registration),
                            waiting=len(services.waiting_list(registration.event)),
                            position=services.waiting_list_position(registration),
-                           sessions=services.sessions_chosen(registration))
+                           sessions=services.sessions_chosen(registration),
+                           emailed=(actor.id if actor else None) == registration.user_id)  # as _confirm_cancellation
 
 
 @bp.post("/registrations/<token>/accept")

@@ -32,6 +32,7 @@ def test_cancelling_by_the_emailed_link_says_who_the_place_goes_to_and_only_the_
     assert "Cancel your place at Open mosque day?" in page
     assert "Your place will be released. 3 people are waiting for a place" in page
     assert "Faith and food" in page and "This cannot be undone" in page
+    assert "We will email you to say it is done, with a calendar file" in page
     assert _statuses(app)["Ade"] == RegistrationStatus.CONFIRMED and outbox == []
 
     assert client.post(f"{link}/cancel", data={}).status_code == 400
@@ -63,11 +64,16 @@ def test_cancelling_from_my_events_asks_first_and_only_for_your_own(app, client,
         theirs = RegistrationFactory(event=event, user=db.session.get(User, other.id), name="Sam")
         db.session.commit()
         mine_id, theirs_id = mine.id, theirs.id
+        with app.test_request_context():
+            link = f"/registrations/{services.registration_token(mine)}/cancel"
+    # By the emailed link, not signed in: no email confirms it (as services._confirm_cancellation), so none is promised.
+    assert "We will email you" not in app.test_client().get(link).get_data(as_text=True)
     sign_in(client, member)
     assert f'href="/my-events/{mine_id}/cancel"' in client.get("/my-events").get_data(as_text=True)
     assert client.get(f"/my-events/{theirs_id}/cancel").status_code == 404
     page = client.get(f"/my-events/{mine_id}/cancel").get_data(as_text=True)
     assert "Cancel your place at Supper club?" in page and "Anyone can then book it" in page
+    assert "We will email you to say it is done" in page
     assert _statuses(app)["Mo"] == RegistrationStatus.CONFIRMED
     response = submit(client, f"/my-events/{mine_id}/cancel")
     assert response.status_code == 302 and response.location == "/my-events"
