@@ -355,7 +355,8 @@ def _calendar_attachment(registration: Registration, method: str = "PUBLISH") ->
     event = registration.event
     calendar = event_calendar(event, url=url_for("events.event_page", event_id=event.id, _external=True),
                               domain=site_domain(), method=method,
-                              attendee=registration.email if method != "PUBLISH" else None)
+                              attendee=registration.email if method != "PUBLISH" else None,
+                              series_sequences=series_sequences([event]))
     return {"filename": f"event-{event.id}.ics",
             "content_type": "text/calendar" if method == "PUBLISH" else f"text/calendar; method={method}",
             "content": calendar.decode()}

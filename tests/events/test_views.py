@@ -521,6 +521,9 @@ def test_a_guest_booking_for_an_address_already_booked_looks_like_any_new_bookin
             Registration.email == "amira@example.org")) == 1
     [told] = [m for m in outbox if m.to == ["amira@example.org"]]
     assert told.subject.startswith("You have already registered") and "/registrations/" in told.body
+    if instant:
+        [booked] = [m for m in outbox if m.to == ["new@example.org"]]
+        assert "You're booked" in booked.subject or "booked" in booked.body.lower()
 
 
 def test_a_postponed_event_given_a_new_date_stops_saying_one_will_be_announced(client, app, organiser, venue_id):
