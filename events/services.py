@@ -808,12 +808,19 @@ def _send_booking_confirmation(registration: Registration) -> None:
                 choose_sessions=has_sessions_to_choose(event), attachments=[_calendar_attachment(registration)])
 
 
-def _confirm_cancellation(registration: Registration, *, was: RegistrationStatus, actor: User | None) -> None:
-    """A person who gives up their own place (signed in, or a guest by their
-    emailed link) hears that it worked; a booked place's calendar entry is
-    removed. Nobody is emailed for a cancellation made by someone else (an
-    organiser, a membership ending, an erasure), which tells them its own way."""
-    if (actor.id if actor is not None else None) != registration.user_id:
+def cancellation_is_confirmed_by_email(registration: Registration, *, actor: User | None, by_its_holder: bool) -> bool:
+    """A person who gives up their own place (signed in, or by the emailed
+    link, which only they hold) hears that it worked. Nobody is emailed for a
+    cancellation made by someone else (an organiser, a membership ending, an
+    erasure), which tells them its own way."""
+    return by_its_holder or (actor.id if actor is not None else None) == registration.user_id
+
+
+def _confirm_cancellation(registration: Registration, *, was: RegistrationStatus, actor: User | None,
+                          by_its_holder: bool) -> None:
+    """Email the person who cancelled their own place; a booked place's
+    calendar entry is removed."""
+    if not cancellation_is_confirmed_by_email(registration, actor=actor, by_its_holder=by_its_holder):
         return
     event = registration.event
     queue_email(to=registration.email, subject=f"Cancelled: your place at {event.title}"
@@ -824,7 +831,10 @@ def _confirm_cancellation(registration: Registration, *, was: RegistrationStatus
                 if was == RegistrationStatus.CONFIRMED else None)
 
 
-def cancel_registration(registration: Registration, *, actor: User | None, now: datetime | None = None) -> None:
+def cancel_registration(registration: Registration, *, actor: User | None, by_its_holder: bool = False,
+                        now: datetime | None = None) -> None:
+    """Give up the place. `by_its_holder`: cancelled through the registration's
+    emailed link, by the person it belongs to whoever is signed in."""
     if registration.status == RegistrationStatus.CANCELLED:
         return
     event = registration.event
@@ -841,7 +851,7 @@ def cancel_registration(registration: Registration, *, actor: User | None, now: 
     db.session.execute(delete(SessionSignup).where(SessionSignup.registration_id == registration.id))
     db.session.flush()
     audit.record("registration.cancelled", actor=actor, subject=registration, details={"event": event.id})
-    _confirm_cancellation(registration, was=was, actor=actor)
+    _confirm_cancellation(registration, was=was, actor=actor, by_its_holder=by_its_holder)
     if event.status != EventStatus.CANCELLED:  # nobody is moved into a session of an event that is off
         _fill_sessions(event, sessions_left)
     if held_places:

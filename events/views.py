@@ -267,23 +267,25 @@ def registration(token):
 def cancel_by_link(token):
     registration = _registration_from_link(token)
     return _cancel(registration, actor=current_user if current_user.is_authenticated else None,
-                   back=url_for("events.registration", token=token))
+                   back=url_for("events.registration", token=token), by_its_holder=True)
 
 
-def _cancel(registration: Registration, *, actor: User | None, back: str):
+def _cancel(registration: Registration, *, actor: User | None, back: str, by_its_holder: bool = False):
     """Cancelling cannot be undone: the page (GET, which changes nothing)
     says what will happen, and only its button (a POST with the form token)
     cancels."""
     form = EmptyForm()
     if request.method == "POST":
-        return press_button(form, lambda: services.cancel_registration(registration, actor=actor),
+        return press_button(form, lambda: services.cancel_registration(registration, actor=actor,
+                                                                            by_its_holder=by_its_holder),
                             f"Your registration for {registration.event.title} has been cancelled.", back)
     return render_template("events/confirm_cancel.html", registration=registration, form=form, back=back,
                            status=services.standing(registration),
                            waiting=len(services.waiting_list(registration.event)),
                            position=services.waiting_list_position(registration),
                            sessions=services.sessions_chosen(registration),
-                           emailed=(actor.id if actor else None) == registration.user_id)  # as _confirm_cancellation
+                           emailed=services.cancellation_is_confirmed_by_email(
+                               registration, actor=actor, by_its_holder=by_its_holder))
 
 
 @bp.post("/registrations/<token>/accept")

@@ -66,8 +66,9 @@ def test_cancelling_from_my_events_asks_first_and_only_for_your_own(app, client,
         mine_id, theirs_id = mine.id, theirs.id
         with app.test_request_context():
             link = f"/registrations/{services.registration_token(mine)}/cancel"
-    # By the emailed link, not signed in: no email confirms it (as services._confirm_cancellation), so none is promised.
-    assert "We will email you" not in app.test_client().get(link).get_data(as_text=True)
+    # By the emailed link, not signed in: the link is the member's own, so they are told too (a member
+    # cancelling by link while signed out once got no email, and their calendar kept the event).
+    assert "We will email you to say it is done" in app.test_client().get(link).get_data(as_text=True)
     sign_in(client, member)
     assert f'href="/my-events/{mine_id}/cancel"' in client.get("/my-events").get_data(as_text=True)
     assert client.get(f"/my-events/{theirs_id}/cancel").status_code == 404
@@ -78,3 +79,20 @@ def test_cancelling_from_my_events_asks_first_and_only_for_your_own(app, client,
     response = submit(client, f"/my-events/{mine_id}/cancel")
     assert response.status_code == 302 and response.location == "/my-events"
     assert _statuses(app) == {"Mo": RegistrationStatus.CANCELLED, "Sam": RegistrationStatus.CONFIRMED}
+
+
+def test_a_member_who_cancels_by_the_emailed_link_signed_out_is_told_and_their_calendar_entry_removed(
+        app, client, make_user, outbox):
+    member = make_user()
+    with app.app_context():
+        from core.models import User
+        event = EventFactory(title="Supper club")
+        mine = RegistrationFactory(event=event, user=db.session.get(User, member.id), name="Mo", email=member.email)
+        db.session.commit()
+        with app.test_request_context():
+            link = f"/registrations/{services.registration_token(mine)}/cancel"
+    submit(client, link)
+    assert _statuses(app)["Mo"] == RegistrationStatus.CANCELLED
+    [told] = [m for m in outbox if m.to == [member.email]]
+    assert told.subject == "Cancelled: your place at Supper club"
+    assert any("METHOD:CANCEL" in attachment[1] for attachment in told.attachments)
