@@ -193,8 +193,10 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
         event.sequence += 1  # a draft's too: a series' master and overrides are made from every date
     db.session.flush()
     if changes and event.is_visible:
-        _tell_everyone(event, "event_changed", f"New date: {event.title}" if rescheduled else f"Changed: {event.title}",
-                       changes=changes)
+        subject = f"New date: {event.title}" if rescheduled else f"Changed: {event.title}"
+        told = _tell_everyone(event, "event_changed", subject, changes=changes)
+        if rescheduled:  # whoever heard it was postponed hears its new date
+            status_changed.send(event, subject=subject, reason="", told=told)
     if event.capacity is None or freed or rescheduled:
         promote_from_waiting_list(event)  # places freed while it was postponed, offered now it takes bookings
     audit.record("event.updated", actor=actor, subject=event, details={

@@ -100,7 +100,9 @@ CONTEXTS = {
                                for meetings in ([], [_meeting(VENUE, None)] * 2)],
     "forum_meeting_status_changed": [dict(membership=MEMBERSHIP, forum=FORUM, meeting=_event(VENUE, None, status),
                                           reason="The hall flooded.", link="https://site.example/m")
-                                     for status in ("postponed", "cancelled")],
+                                     for status in ("postponed", "cancelled")]
+                                    + [dict(membership=MEMBERSHIP, forum=FORUM, meeting=_event(VENUE, None, "published"),
+                                            reason="", link="https://site.example/m")],
     "forum_parent_consent": [dict(membership=MEMBERSHIP, link="https://site.example/consent")],
     "forum_reinstated": [dict(membership=MEMBERSHIP, link="https://site.example/f")],
     "forum_renewal_reminder": [dict(membership=MEMBERSHIP, link="https://site.example/f")],

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.database import london_datetime, utcnow, write_lock
+from core.database import LONDON, london_datetime, utcnow, write_lock
 from core import email as core_email
 from core.email import deliver_due
 from core.errors import InvalidLink
@@ -482,3 +482,24 @@ def test_members_told_of_a_meeting_are_told_when_it_is_cancelled_or_postponed(ct
         assert f"/forums/{forum.id}/meetings/{meeting.id}" in told.body
     assert len([email for email in emails_to(booked.email) if email.subject == subject]) == 1
     assert emails_to(applicant.email) == []
+
+
+def test_members_told_a_meeting_was_postponed_hear_its_new_date(ctx, app):
+    """Members who were emailed that a meeting was postponed were never told
+    when it got its new date (only people booked were)."""
+    from dataclasses import replace
+    from events.series import _details_of
+    app.config["FORUM_ANNOUNCEMENTS_PER_MINUTE"] = 100
+    forum, coordinator = ForumFactory(name="Kettering Interfaith Forum"), UserFactory()
+    keen = MembershipFactory(forum=forum).user
+    booked = MembershipFactory(forum=forum).user
+    meeting = meetings.schedule_meeting(forum, meeting_details(title="Spring meeting"), actor=coordinator)
+    events.register(meeting, user=booked)
+    events.postpone_event(meeting, actor=coordinator, reason="The hall flooded.")
+    later = meeting.starts_at + timedelta(days=14)
+    events.update_event(meeting, replace(_details_of(meeting), starts_at=later,
+                                         ends_at=later + (meeting.ends_at - meeting.starts_at)), actor=coordinator)
+    [told] = [email for email in emails_to(keen.email) if email.subject == "New date: Spring meeting"]
+    assert "has a new date: " + later.astimezone(LONDON).strftime("%A %-d %B %Y") in told.body
+    assert f"/forums/{forum.id}/meetings/{meeting.id}" in told.body
+    assert len([email for email in emails_to(booked.email) if email.subject == "New date: Spring meeting"]) == 1
