@@ -1299,6 +1299,8 @@ def add_walk_in(event: Event, *, name: str, people: int, actor: User, now: datet
                             checked_in_at=now or utcnow())
     db.session.add(attendance)
     db.session.flush()
+    audit.record("attendance.walk_in_added", actor=actor, subject=attendance,
+                 details={"event": event.id, "people": people})  # the number, not the name: as change_walk_in
     return attendance
 
 

@@ -217,7 +217,7 @@ def test_check_in_undo_walk_ins_and_counts(ctx):
     assert services.attendance_counts(event).no_shows == 2
 
 
-def test_a_walk_in_is_corrected_and_removed_audited_and_the_counts_follow(ctx):
+def test_a_walk_in_is_added_corrected_and_removed_audited_and_the_counts_follow(ctx):
     organiser = UserFactory(roles=["organiser"])
     event = EventFactory(organisers=[organiser])
     walk_in = services.add_walk_in(event, name="Chris", people=2, actor=organiser)
@@ -232,6 +232,8 @@ def test_a_walk_in_is_corrected_and_removed_audited_and_the_counts_follow(ctx):
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("attendance.walk_in%"))
                                  .order_by(AuditEntry.id)).all()
     assert [(e.action, e.actor_id, e.object_type, e.details) for e in entries] == [
+        ("attendance.walk_in_added", organiser.id, "Attendance", {"event": event.id, "people": 2}),
+        ("attendance.walk_in_added", organiser.id, "Attendance", {"event": event.id, "people": 1}),
         ("attendance.walk_in_changed", organiser.id, "Attendance", {"event": event.id, "people": [2, 4],
                                                                     "renamed": True}),
         ("attendance.walk_in_removed", organiser.id, "Attendance", {"event": event.id, "people": 4})]
