@@ -158,7 +158,7 @@ def test_a_session_never_takes_more_than_its_places(app, database_url):
             tokens = [services.registration_token(r) for r in registrations]
 
     with live_server(database_url) as base_url:
-        results = all_at_once([link_job(base_url, token, f"sessions/{session_id}/join") for token in tokens])
+        results = all_at_once([link_job(base_url, token, f"sessions/{session_id}/join", on_page=f"/registrations/{token}") for token in tokens])
     assert [status for status, _ in results] == [302] * 12
     with app.app_context():
         signups = db.session.scalars(select(SessionSignup)).all()
@@ -180,7 +180,7 @@ def test_places_given_up_at_once_each_go_to_one_waiting_person(app, database_url
         session_id = session.id
 
     with live_server(database_url) as base_url:
-        results = all_at_once([link_job(base_url, token, f"sessions/{session_id}/leave") for token in tokens])
+        results = all_at_once([link_job(base_url, token, f"sessions/{session_id}/leave", on_page=f"/registrations/{token}") for token in tokens])
     assert [status for status, _ in results] == [302] * 3
     with app.app_context():
         placed = db.session.scalars(select(SessionSignup.registration_id).where(
