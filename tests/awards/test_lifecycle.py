@@ -17,7 +17,7 @@ from pathlib import Path
 import re
 
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, \
+from hypothesis.stateful import initialize, invariant, precondition, rule, \
     run_state_machine_as_test
 from sqlalchemy import select
 
@@ -32,8 +32,8 @@ from core.errors import DomainError
 from core.extensions import db
 from core.models import OutboxMessage, User
 from tests.awards.factories import CategoryFactory, CycleFactory
-from tests.conftest import empty
 from tests.factories import UserFactory
+from tests.machines import ServiceMachine
 
 # Where now falls in the cycle: each step of time moves the cycle's dates on one stage.
 STAGES = ["nominating", "screening", "judging", "deciding", "announced"]
@@ -52,19 +52,12 @@ def dates_for(stage: str) -> dict:
                      "announce_at"), (now + timedelta(days=d) for d in days)))
 
 
-class NominationLifecycle(RuleBasedStateMachine):
+class NominationLifecycle(ServiceMachine):
+
     def __init__(self, app):
-        super().__init__()
-        self.app = app
-        self.context = app.test_request_context()
-        self.context.push()
+        super().__init__(app)
         self.stage = 0
         self.published_once = False  # a shortlist or results published: only then may anyone be told
-
-    def teardown(self):
-        db.session.rollback()
-        self.context.pop()
-        empty(self.app)
 
     @initialize(head_start=st.booleans())
     def a_cycle_open_for_nominations(self, head_start):

@@ -31,7 +31,7 @@ import re
 
 from flask_login import login_user
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, \
+from hypothesis.stateful import initialize, invariant, precondition, rule, \
     run_state_machine_as_test
 from sqlalchemy import select
 
@@ -41,12 +41,11 @@ from awards.models import (
     ScoreSheet,
 )
 from core.database import utcnow, write_lock
-from core.errors import DomainError
 from core.extensions import db
 from core.models import User
 from tests.awards.factories import CategoryFactory, CycleFactory
-from tests.conftest import empty
 from tests.factories import UserFactory
+from tests.machines import ServiceMachine
 
 STAGES = ["judging", "deciding", "announced"]
 NOMINATIONS = 3
@@ -64,20 +63,13 @@ def dates_for(stage: str) -> dict:
                      "announce_at"), (now + timedelta(days=d) for d in days)))
 
 
-class ScoresLifecycle(RuleBasedStateMachine):
+class ScoresLifecycle(ServiceMachine):
+
     def __init__(self, app):
-        super().__init__()
-        self.app = app
-        self.context = app.test_request_context()
-        self.context.push()
+        super().__init__(app)
         self.stage = 0
         self.submitted: dict[tuple[int, int], tuple] = {}  # (nomination, judge): the sheet as it was submitted
         self.pages_drawn: dict[tuple[int, int], tuple] = {}  # (nomination, judge): what the page last drawn showed
-
-    def teardown(self):
-        db.session.rollback()
-        self.context.pop()
-        empty(self.app)
 
     @initialize(seat_untaken=st.booleans())
     def a_category_being_judged(self, seat_untaken):
@@ -102,18 +94,6 @@ class ScoresLifecycle(RuleBasedStateMachine):
 
     # --- how each step runs: as a view does, one transaction, a refusal rolled back ---------------
 
-    def _act(self, *actions) -> bool:
-        db.session.rollback()  # end the invariants' reads, so the next transaction takes the lock
-        with write_lock():
-            try:
-                for action in actions:
-                    action()
-            except DomainError:
-                db.session.rollback()
-                return False
-            db.session.commit()
-        return True
-
     def _category(self) -> AwardCategory:
         return db.session.get(AwardCategory, self.category_id)
 
@@ -132,7 +112,7 @@ class ScoresLifecycle(RuleBasedStateMachine):
     def declare(self, j, n, conflict):
         judge = self._judge(j)
         if judge is not None:
-            self._act(lambda: judging.declare(self._nomination(n), judge,
+            self.act(lambda: judging.declare(self._nomination(n), judge,
                                               ConflictKind.FAMILY if conflict else ConflictKind.NONE))
 
     @rule(j=st.integers(0, JUDGES - 1), n=st.integers(0, NOMINATIONS - 1), raw=values_strategy,
@@ -140,7 +120,7 @@ class ScoresLifecycle(RuleBasedStateMachine):
     def save_draft(self, j, n, raw, comment):
         judge = self._judge(j)
         if judge is not None:
-            self._act(lambda: judging.score(self._nomination(n), judge, self._values(raw), comment=comment,
+            self.act(lambda: judging.score(self._nomination(n), judge, self._values(raw), comment=comment,
                                             submit=False))
 
     @rule(j=st.integers(0, JUDGES - 1), n=st.integers(0, NOMINATIONS - 1),
@@ -154,10 +134,10 @@ class ScoresLifecycle(RuleBasedStateMachine):
         if judge is None:
             return
         if judging.declaration_of(self._nomination(n), judge) is None:
-            self._act(lambda: judging.declare(self._nomination(n), judge, ConflictKind.NONE))
-        if self._act(lambda: judging.score(self._nomination(n), judge, self._values(raw), submit=False,
+            self.act(lambda: judging.declare(self._nomination(n), judge, ConflictKind.NONE))
+        if self.act(lambda: judging.score(self._nomination(n), judge, self._values(raw), submit=False,
                                            for_submission=True)):
-            self._act(lambda: judging.submit_scores(self._nomination(n), judge))
+            self.act(lambda: judging.submit_scores(self._nomination(n), judge))
 
     @rule(j=st.integers(0, JUDGES - 1), n=st.integers(0, NOMINATIONS - 1))
     def submit_twice(self, j, n):
@@ -165,7 +145,7 @@ class ScoresLifecycle(RuleBasedStateMachine):
         judge = self._judge(j)
         if judge is not None:
             for _ in range(2):
-                self._act(lambda: judging.submit_scores(self._nomination(n), judge))
+                self.act(lambda: judging.submit_scores(self._nomination(n), judge))
 
     @rule(n=st.integers(0, NOMINATIONS - 1), value=st.integers(1, 5))
     def two_judges_at_once(self, n, value):
@@ -173,7 +153,7 @@ class ScoresLifecycle(RuleBasedStateMachine):
         new sheets for one nomination flushed together."""
         judges = [judge for judge in map(self._judge, range(JUDGES)) if judge is not None]
         scores = {criterion.id: value for criterion in self._category().criteria}
-        self._act(*[lambda judge=judge: judging.score(self._nomination(n), judge, scores, submit=True)
+        self.act(*[lambda judge=judge: judging.score(self._nomination(n), judge, scores, submit=True)
                     for judge in judges])
 
     @precondition(lambda self: None in self.judge_ids)
@@ -194,26 +174,26 @@ class ScoresLifecycle(RuleBasedStateMachine):
         """A connection the judge did not declare comes to light, perhaps after they scored."""
         judge = self._judge(j)
         if judge is not None:
-            self._act(lambda: judging.declare(self._nomination(n), judge, ConflictKind.EMPLOYMENT,
+            self.act(lambda: judging.declare(self._nomination(n), judge, ConflictKind.EMPLOYMENT,
                                               recorded_by=db.session.get(User, self.admin.id)))
 
     @precondition(lambda self: self.stage >= 1)
     @rule(n=st.integers(0, NOMINATIONS - 1), outcome=st.sampled_from(Outcome))
     def decide(self, n, outcome):
-        self._act(lambda: decisions.decide(self._nomination(n), outcome, rationale="The panel's reasons",
+        self.act(lambda: decisions.decide(self._nomination(n), outcome, rationale="The panel's reasons",
                                            actor=db.session.get(User, self.admin.id)))
 
     @precondition(lambda self: self.stage >= 1)
     @rule()
     def publish_shortlist(self):
-        self._act(lambda: decisions.publish_shortlist(db.session.get(AwardCycle, self.cycle_id),
+        self.act(lambda: decisions.publish_shortlist(db.session.get(AwardCycle, self.cycle_id),
                                                       actor=db.session.get(User, self.admin.id)))
 
     @precondition(lambda self: self.stage >= 2)
     @rule(reopen=st.booleans())
     def publish_or_reopen_results(self, reopen):
         cycle, admin = db.session.get(AwardCycle, self.cycle_id), db.session.get(User, self.admin.id)
-        self._act(lambda: decisions.reopen_results(cycle, reason="A conflict came to light", actor=admin)
+        self.act(lambda: decisions.reopen_results(cycle, reason="A conflict came to light", actor=admin)
                   if reopen else decisions.publish_results(cycle, actor=admin))
 
     @precondition(lambda self: self.stage < len(STAGES) - 1)

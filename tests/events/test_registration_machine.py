@@ -21,20 +21,18 @@ from datetime import timedelta
 
 from flask import url_for
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.database import utcnow, write_lock
-from core.errors import DomainError
 from core.extensions import db
 from core.models import OutboxMessage, User
 from events import services
 from events.models import HOLDS_PLACES, Event, EventStatus, Registration, RegistrationStatus
-from tests.conftest import empty
 from tests.events.factories import EventFactory
 from tests.factories import UserFactory
+from tests.machines import ServiceMachine
 
 CAPACITY = 2
 ADDRESSES = ["amira@example.org", "ben@example.org", "chidi@example.org"]
@@ -45,18 +43,7 @@ TOLD = {"Confirm your place": RegistrationStatus.PENDING, "You're booked": Regis
         "You're on the waiting list": RegistrationStatus.WAITLISTED, "A place is free": RegistrationStatus.OFFERED}
 
 
-class Registrations(RuleBasedStateMachine):
-
-    def __init__(self, app):
-        super().__init__()
-        self.app = app
-        self.context = app.test_request_context()
-        self.context.push()
-
-    def teardown(self):
-        db.session.rollback()
-        self.context.pop()
-        empty(self.app)
+class Registrations(ServiceMachine):
 
     @initialize()
     def an_event_with_few_places_and_a_member_whose_address_a_guest_may_type(self):
@@ -83,22 +70,6 @@ class Registrations(RuleBasedStateMachine):
                  if r.email == ADDRESSES[n] and r.status != RegistrationStatus.CANCELLED]
         return found[0] if found else None
 
-    def _change(self, action) -> None:
-        """What a view does: the service in one transaction begun under the
-        write lock, then commit, or roll back on a refusal. A unique
-        constraint reached from a service is a failure, not a refusal."""
-        db.session.rollback()
-        with write_lock():
-            try:
-                action()
-            except DomainError:
-                db.session.rollback()
-                return
-            except IntegrityError as error:
-                db.session.rollback()
-                raise AssertionError(f"a unique constraint was reached from a service: {error}") from None
-            db.session.commit()
-
     def _press_confirm(self, n, *, as_read: RegistrationStatus | None = None) -> None:
         """The guest presses Confirm on their emailed link. `as_read`: the
         status this request read before it waited for the lock."""
@@ -109,18 +80,18 @@ class Registrations(RuleBasedStateMachine):
             if as_read is not None:
                 set_committed_value(registration, "status", as_read)
             services.confirm_guest_email(registration)
-        self._change(press)
+        self.act(press)
 
     # --- the steps -------------------------------------------------------------------------
 
     @rule(n=people, own_name=st.booleans())
     def guest_registers(self, n, own_name):
-        self._change(lambda: services.register(self._event(), name="Guest" if own_name else "Someone else",
+        self.act(lambda: services.register(self._event(), name="Guest" if own_name else "Someone else",
                                                email=ADDRESSES[n].upper() if own_name else ADDRESSES[n]))
 
     @rule()
     def member_registers(self):
-        self._change(lambda: services.register(self._event(), user=db.session.get(User, self.member_id)))
+        self.act(lambda: services.register(self._event(), user=db.session.get(User, self.member_id)))
 
     @rule(n=people)
     def guest_confirms(self, n):
@@ -143,18 +114,18 @@ class Registrations(RuleBasedStateMachine):
 
     @rule(n=people)
     def cancels(self, n):
-        self._change(lambda: self._of(n) and services.cancel_registration(self._of(n), actor=None))
+        self.act(lambda: self._of(n) and services.cancel_registration(self._of(n), actor=None))
 
     @rule(n=people)
     def accepts_offer(self, n):
-        self._change(lambda: self._of(n) and services.accept_offer(self._of(n)))
+        self.act(lambda: self._of(n) and services.accept_offer(self._of(n)))
 
     @rule()
     def waiting_list_offered_free_places(self):
         def promote():
             services._lock(self._event())
             services.promote_from_waiting_list(self._event())
-        self._change(promote)
+        self.act(promote)
 
     @rule()
     def offers_run_out(self):
@@ -163,7 +134,7 @@ class Registrations(RuleBasedStateMachine):
 
     @rule()
     def event_cancelled(self):
-        self._change(lambda: services.cancel_event(self._event(), actor=self.organiser, reason="The hall flooded."))
+        self.act(lambda: services.cancel_event(self._event(), actor=self.organiser, reason="The hall flooded."))
 
     # --- what must always hold -----------------------------------------------------------
 

@@ -15,22 +15,20 @@ without its SEQUENCE rising (issue 20, item 6)."""
 from datetime import date, time, timedelta
 
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
 from icalendar import Calendar
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from core.database import in_london, london_datetime, write_lock
-from core.errors import DomainError
 from core.extensions import db
 from core.models import OutboxMessage, User
 from events import series, services
 from events.models import Event, EventKind, EventStatus, Registration, RegistrationStatus
 from events.recurrence import Recurrence
 from events.series import SeriesScope
-from tests.conftest import empty
 from tests.events.factories import VenueFactory
 from tests.factories import UserFactory
+from tests.machines import ServiceMachine
 
 DATES = 4
 dates = st.integers(0, DATES - 1)
@@ -50,20 +48,12 @@ def key_of(component):
     return str(component["UID"]), rid.dt.isoformat() if rid is not None else None
 
 
-class Series(RuleBasedStateMachine):
+class Series(ServiceMachine):
 
     def __init__(self, app):
-        super().__init__()
-        self.app = app
+        super().__init__(app)
         self.client = app.test_client()
-        self.context = app.test_request_context()
-        self.context.push()
         self.held: dict[tuple, tuple[int, str]] = {}  # what a subscriber last saw: SEQUENCE and what it said
-
-    def teardown(self):
-        db.session.rollback()
-        self.context.pop()
-        empty(self.app)
 
     @initialize()
     def a_weekly_series_of_drafts_and_a_member_with_a_calendar_feed(self):
@@ -91,21 +81,6 @@ class Series(RuleBasedStateMachine):
     def _organiser(self) -> User:
         return db.session.get(User, self.organiser_id)
 
-    def _change(self, action) -> None:
-        """What a view does: the service in one transaction under the write
-        lock, committed, or rolled back on a refusal."""
-        db.session.rollback()
-        with write_lock():
-            try:
-                action()
-            except DomainError:
-                db.session.rollback()
-                return
-            except IntegrityError as error:
-                db.session.rollback()
-                raise AssertionError(f"a unique constraint was reached from a service: {error}") from None
-            db.session.commit()
-
     def _edit(self, n, scope, **change) -> None:
         def edit():
             event = self._dates()[n]
@@ -113,7 +88,7 @@ class Series(RuleBasedStateMachine):
             for name, value in change.items():
                 setattr(details, name, value(getattr(details, name)) if callable(value) else value)
             series.update_series(event, details, scope, actor=self._organiser())
-        self._change(edit)
+        self.act(edit)
 
     # --- the steps ------------------------------------------------------------------------
 
@@ -137,25 +112,25 @@ class Series(RuleBasedStateMachine):
 
     @rule(n=dates)
     def cancel_a_date(self, n):
-        self._change(lambda: services.cancel_event(self._dates()[n], actor=self._organiser(), reason="Room flooded"))
+        self.act(lambda: services.cancel_event(self._dates()[n], actor=self._organiser(), reason="Room flooded"))
 
     @rule(n=dates)
     def postpone_a_date(self, n):
-        self._change(lambda: services.postpone_event(self._dates()[n], actor=self._organiser(),
+        self.act(lambda: services.postpone_event(self._dates()[n], actor=self._organiser(),
                                                      reason="Speaker unwell"))
 
     @rule(n=dates, scope=scopes)
     def publish(self, n, scope):
-        self._change(lambda: series.publish_series(self._dates()[n], scope, actor=self._organiser()))
+        self.act(lambda: series.publish_series(self._dates()[n], scope, actor=self._organiser()))
 
     @rule(n=dates, scope=scopes)
     def unpublish(self, n, scope):
-        self._change(lambda: series.unpublish_series(self._dates()[n], scope, actor=self._organiser()))
+        self.act(lambda: series.unpublish_series(self._dates()[n], scope, actor=self._organiser()))
 
     @rule(n=dates, member=st.booleans())
     def book_a_place(self, n, member):
         # Each guest books one date only, so their last calendar email is about that date.
-        self._change(lambda: services.register(self._dates()[n], user=db.session.get(User, self.member_id))
+        self.act(lambda: services.register(self._dates()[n], user=db.session.get(User, self.member_id))
                      if member else services.register(self._dates()[n], name=f"Guest {n}",
                                                       email=f"guest{n}@example.org"))
 

@@ -19,19 +19,17 @@ from datetime import timedelta
 
 from flask import url_for
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.database import write_lock
-from core.errors import DomainError
 from core.extensions import db
 from events import services
-from events.models import Event, EventStatus, ProgrammeSession, Registration, RegistrationStatus, SessionSignup
-from tests.conftest import empty
+from events.models import Event, ProgrammeSession, Registration, RegistrationStatus, SessionSignup
 from tests.events.factories import EventFactory
 from tests.factories import UserFactory
+from tests.machines import ServiceMachine
 
 ADDRESSES = ["amira@example.org", "ben@example.org", "chidi@example.org", "dana@example.org"]
 people = st.integers(0, len(ADDRESSES) - 1)
@@ -40,18 +38,7 @@ SLOTS = [("Faith and food", 0, 60, 1), ("Young voices", 0, 60, 1), ("Closing cir
 slots = st.integers(0, len(SLOTS) - 1)
 
 
-class SessionChoice(RuleBasedStateMachine):
-
-    def __init__(self, app):
-        super().__init__()
-        self.app = app
-        self.context = app.test_request_context()
-        self.context.push()
-
-    def teardown(self):
-        db.session.rollback()
-        self.context.pop()
-        empty(self.app)
+class SessionChoice(ServiceMachine):
 
     @initialize()
     def an_event_of_two_places_with_a_programme(self):
@@ -92,22 +79,6 @@ class SessionChoice(RuleBasedStateMachine):
     def _session(self, s) -> ProgrammeSession | None:
         return db.session.get(ProgrammeSession, self.session_ids[s]) if self.session_ids[s] else None
 
-    def _change(self, action) -> None:
-        """What a view does: the service in one transaction begun under the
-        write lock, then commit, or roll back on a refusal. A unique
-        constraint reached from a service is a failure, not a refusal."""
-        db.session.rollback()
-        with write_lock():
-            try:
-                action()
-            except DomainError:
-                db.session.rollback()
-                return
-            except IntegrityError as error:
-                db.session.rollback()
-                raise AssertionError(f"a unique constraint was reached from a service: {error}") from None
-            db.session.commit()
-
     def _join(self, n, s, *, as_read: RegistrationStatus | None = None, registration_id: int | None = None):
         """The person presses Choose. `as_read`: the registration's status
         as this request read it, before it waited for the lock."""
@@ -119,13 +90,13 @@ class SessionChoice(RuleBasedStateMachine):
             if as_read is not None:
                 set_committed_value(registration, "status", as_read)
             services.join_session(registration, session)
-        self._change(join)
+        self.act(join)
 
     # --- the steps -------------------------------------------------------------------------
 
     @rule(n=people)
     def registers(self, n):
-        self._change(lambda: services.register(self._event(), name=f"Person {n}", email=ADDRESSES[n]))
+        self.act(lambda: services.register(self._event(), name=f"Person {n}", email=ADDRESSES[n]))
 
     @rule(n=people, s=slots)
     def chooses(self, n, s):
@@ -154,12 +125,12 @@ class SessionChoice(RuleBasedStateMachine):
         if registration is None:
             return
         registration_id, read = registration.id, registration.status
-        self._change(lambda: services.cancel_registration(db.session.get(Registration, registration_id), actor=None))
+        self.act(lambda: services.cancel_registration(db.session.get(Registration, registration_id), actor=None))
         self._join(n, s, as_read=read, registration_id=registration_id)
 
     @rule(n=people, s=slots)
     def leaves(self, n, s):
-        self._change(lambda: self._of(n) and self._session(s) and services.leave_session(self._of(n), self._session(s)))
+        self.act(lambda: self._of(n) and self._session(s) and services.leave_session(self._of(n), self._session(s)))
 
     @rule(s=slots)
     def session_removed(self, s):
@@ -167,14 +138,14 @@ class SessionChoice(RuleBasedStateMachine):
             if self._session(s) is not None:
                 services.delete_session(self._session(s), actor=self.organiser)
                 self.session_ids[s] = None
-        self._change(remove)
+        self.act(remove)
 
     @rule(s=slots)
     def session_added_back(self, s):
         def add():
             if self.session_ids[s] is None:
                 self.session_ids[s] = self._add_session(self._event(), s).id
-        self._change(add)
+        self.act(add)
 
     @rule(s=slots, places=st.sampled_from([None, 1, 2]))
     def session_given_more_or_fewer_places(self, s, places):
@@ -184,19 +155,19 @@ class SessionChoice(RuleBasedStateMachine):
                 services.save_session(self._event(), session, services.SessionDetails(
                     title=session.title, starts_at=session.starts_at, ends_at=session.ends_at, capacity=places),
                     actor=self.organiser)
-        self._change(change)
+        self.act(change)
 
     @rule(n=people)
     def cancels_their_place(self, n):
-        self._change(lambda: self._of(n) and services.cancel_registration(self._of(n), actor=None))
+        self.act(lambda: self._of(n) and services.cancel_registration(self._of(n), actor=None))
 
     @rule(n=people)
     def accepts_an_offered_place(self, n):
-        self._change(lambda: self._of(n) and services.accept_offer(self._of(n)))
+        self.act(lambda: self._of(n) and services.accept_offer(self._of(n)))
 
     @rule()
     def event_cancelled(self):
-        self._change(lambda: services.cancel_event(self._event(), actor=self.organiser, reason="The hall flooded."))
+        self.act(lambda: services.cancel_event(self._event(), actor=self.organiser, reason="The hall flooded."))
 
     # --- what must always hold -----------------------------------------------------------
 

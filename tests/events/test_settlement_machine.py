@@ -11,7 +11,7 @@ nothing that went through while it was settled changed anything."""
 from datetime import timedelta
 
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import func, select
 
 from core.database import utcnow, write_lock
@@ -21,9 +21,9 @@ from core.models import AuditEntry
 from events import services, settlement
 from events.models import Attendance, Event, Registration
 from events.settlement import AttendanceSettled, SettlementRuleBroken
-from tests.conftest import empty
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import UserFactory
+from tests.machines import ServiceMachine
 
 PEOPLE = 3
 
@@ -31,19 +31,11 @@ time_steps = st.one_of(st.integers(1, 72).map(lambda hours: timedelta(hours=hour
                        st.integers(1, 10).map(lambda days: timedelta(days=days)))
 
 
-class SettledAttendance(RuleBasedStateMachine):
+class SettledAttendance(ServiceMachine):
 
     def __init__(self, app):
-        super().__init__()
-        self.app = app
-        self.context = app.test_request_context()
-        self.context.push()
+        super().__init__(app)
         self.frozen = None  # (records, reopenings) when attendance last became settled; None while it is not
-
-    def teardown(self):
-        db.session.rollback()
-        self.context.pop()
-        empty(self.app)
 
     @initialize()
     def an_event_that_has_just_ended_with_people_booked(self):

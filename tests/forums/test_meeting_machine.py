@@ -13,11 +13,10 @@ import os
 from datetime import date, time, timedelta
 
 from hypothesis import HealthCheck, Phase, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select
 
 from core.database import london_datetime, write_lock
-from core.errors import DomainError
 from core.extensions import db
 from core.models import OutboxMessage, User
 from events import services as events
@@ -25,28 +24,21 @@ from events.models import Event, EventStatus, Registration, RegistrationStatus
 from forums import meetings
 from forums.meetings import MeetingDetails
 from forums.models import ActionItem, ActionStatus, Forum, ForumCoordinator, ForumKind, MeetingPapers
-from tests.conftest import empty
 from tests.events.factories import VenueFactory
 from tests.factories import UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
+from tests.machines import ServiceMachine
 
 MEMBERS = 2  # member 1 turned the forum's emails off: told only what is essential
 DAYS = st.sampled_from([-10, -3, 4, 12, 30])  # when a meeting is, from today
 
 
-class MeetingLifecycle(RuleBasedStateMachine):
+class MeetingLifecycle(ServiceMachine):
+
     def __init__(self, app):
-        super().__init__()
-        self.app = app
-        self.context = app.test_request_context()
-        self.context.push()
+        super().__init__(app)
         self.meeting_ids: list[int] = []
         self.action_ids: list[int] = []
-
-    def teardown(self):
-        db.session.rollback()
-        self.context.pop()
-        empty(self.app)
 
     @initialize()
     def a_forum_its_coordinator_and_members(self):
@@ -60,17 +52,6 @@ class MeetingLifecycle(RuleBasedStateMachine):
             self.forum_id, self.coordinator_id = forum.id, coordinator.id
             self.member_ids = [m.user_id for m in members]
             self.member_emails = [m.user.email for m in members]
-
-    def _act(self, action) -> bool:
-        db.session.rollback()
-        with write_lock():
-            try:
-                action()
-            except DomainError:
-                db.session.rollback()
-                return False
-            db.session.commit()
-            return True
 
     def _forum(self) -> Forum:
         return db.session.get(Forum, self.forum_id)
@@ -94,27 +75,27 @@ class MeetingLifecycle(RuleBasedStateMachine):
                 title=title, starts_at=london_datetime(day, time(18)), ends_at=london_datetime(day, time(20)),
                 venue_id=self.venue_id), actor=self._coordinator())
             self.meeting_ids.append(meeting.id)
-        assert self._act(act), "a meeting in the past must be recordable and one to come schedulable"
+        assert self.act(act), "a meeting in the past must be recordable and one to come schedulable"
 
     @rule(data=st.data())
     def cancel(self, data):
         meeting = self._meeting(data)
         if meeting is not None:
-            self._act(lambda: events.cancel_event(db.session.get(Event, meeting.id), actor=self._coordinator(),
+            self.act(lambda: events.cancel_event(db.session.get(Event, meeting.id), actor=self._coordinator(),
                                                   reason="The hall is closed."))
 
     @rule(data=st.data(), n=st.integers(0, MEMBERS - 1))
     def book(self, data, n):
         meeting = self._meeting(data)
         if meeting is not None:
-            self._act(lambda: events.register(db.session.get(Event, meeting.id),
+            self.act(lambda: events.register(db.session.get(Event, meeting.id),
                                               user=db.session.get(User, self.member_ids[n])))
 
     @rule(data=st.data(), n=st.integers(0, MEMBERS - 1))
     def send_apologies(self, data, n):
         meeting = self._meeting(data)
         if meeting is not None:
-            self._act(lambda: meetings.send_apologies(db.session.get(Event, meeting.id),
+            self.act(lambda: meetings.send_apologies(db.session.get(Event, meeting.id),
                                                       db.session.get(User, self.member_ids[n]), note="Away"))
 
     @rule(data=st.data(), at_a_meeting=st.booleans(), n=st.integers(0, MEMBERS - 1))
@@ -125,13 +106,13 @@ class MeetingLifecycle(RuleBasedStateMachine):
             action = meetings.add_action(self._forum(), description="Book the hall", owner_id=self.member_ids[n],
                                          due_on=None, meeting=meeting, actor=self._coordinator())
             self.action_ids.append(action.id)
-        self._act(act)
+        self.act(act)
 
     @rule(data=st.data())
     def an_action_is_done(self, data):
         if self.action_ids:
             action_id = data.draw(st.sampled_from(self.action_ids))
-            self._act(lambda: meetings.set_action_status(db.session.get(ActionItem, action_id), ActionStatus.DONE,
+            self.act(lambda: meetings.set_action_status(db.session.get(ActionItem, action_id), ActionStatus.DONE,
                                                          actor=self._coordinator()))
 
     @rule(data=st.data())
@@ -139,7 +120,7 @@ class MeetingLifecycle(RuleBasedStateMachine):
         """The minutes of a meeting that has taken place can be written and approved (cancelled or not)."""
         meeting = self._meeting(data)
         if meeting is not None and meeting.starts_at < meetings.utcnow():
-            assert self._act(lambda: meetings.save_papers(
+            assert self.act(lambda: meetings.save_papers(
                 db.session.get(Event, meeting.id), agenda="", minutes="We met.", approve_minutes=True,
                 actor=self._coordinator())), "a past meeting could not be minuted"
             assert db.session.get(MeetingPapers, meeting.id).minutes_approved_at is not None

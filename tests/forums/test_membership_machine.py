@@ -16,20 +16,20 @@ import os
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, Phase, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import func, select
 
 from core.database import write_lock
-from core.errors import DomainError
 from core.extensions import db
 from core.models import OutboxMessage, User
 from forums import services
 from forums.models import (
     Faith, Forum, ForumCoordinator, ForumInvitation, ForumKind, LIVE_STATUSES, Membership, MembershipStatus,
 )
-from tests.conftest import empty, sign_in
+from tests.conftest import sign_in
 from tests.factories import PASSWORD, UserFactory
 from tests.forums.factories import ForumFactory
+from tests.machines import ServiceMachine
 
 PEOPLE = 3  # person 0 is 15 (a parent or carer must agree on the youth forum), 1 and 2 are adults
 FORUMS = 2  # 0: a youth forum; 1: an interfaith forum with one seat per faith community
@@ -59,22 +59,15 @@ def told(body: str) -> set[MembershipStatus]:
     raise AssertionError(f"an email the machine cannot read:\n{body}")
 
 
-class MembershipLifecycle(RuleBasedStateMachine):
+class MembershipLifecycle(ServiceMachine):
+
     def __init__(self, app):
-        super().__init__()
-        self.app = app
-        self.context = app.test_request_context()
-        self.context.push()
+        super().__init__(app)
         self.browsers = {}
         self.touched: tuple[int, int] | None = None
         # The last outbox message before each person's own latest step (applying, withdrawing): what
         # they did themselves needs no email, so only decisions made after it are checked.
         self.own_step: dict[tuple[int, int], int] = {}
-
-    def teardown(self):
-        db.session.rollback()
-        self.context.pop()
-        empty(self.app)
 
     @initialize()
     def two_forums_and_their_people(self):
@@ -105,16 +98,8 @@ class MembershipLifecycle(RuleBasedStateMachine):
     # --- how a view calls a service --------------------------------------------------------
 
     def _act(self, action, *, touched=None) -> bool:
-        db.session.rollback()  # end the invariants' reads, so the next transaction takes the lock
         self.touched = touched
-        with write_lock():
-            try:
-                action()
-            except DomainError:
-                db.session.rollback()
-                return False
-            db.session.commit()
-            return True
+        return self.act(action)
 
     def _forum(self, f) -> Forum:
         return db.session.get(Forum, self.forum_ids[f])
