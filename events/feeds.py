@@ -100,8 +100,12 @@ def personal_version(owner, now: datetime | None = None) -> str:
     return hashlib.sha256(stamp.encode()).hexdigest()[:32]
 
 
-def listed_publicly(event: Event) -> bool:
-    return event.audience == Audience.PUBLIC and event.status in (EventStatus.PUBLISHED, EventStatus.POSTPONED)
+def in_public_feeds(event: Event) -> bool:
+    """What a public feed may say anything of, its cancellation included: a
+    public event that is not a draft. A date of a series that is a draft or
+    for members only (where and when a youth forum meets) is not named, not
+    even as a date the series skips."""
+    return event.audience == Audience.PUBLIC and event.status in FEED_STATUSES
 
 
 def site_feed(brand: str) -> Feed:

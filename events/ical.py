@@ -100,10 +100,12 @@ def event_calendar(event: Event, *, url: str, domain: str, method: str = "PUBLIS
 
 
 def feed_calendar(events: list[Event], *, name: str, description: str, url_for_event, domain: str,
-                  listed=lambda event: event.is_visible) -> bytes:
+                  shown=lambda event: event.is_visible) -> bytes:
     """A subscribable feed. `events` must hold every occurrence of each series
-    it includes; occurrences for which `listed(event)` is false are left out
-    of their series (EXDATE). `url_for_event(event)` gives the event page."""
+    it includes; `shown(event)` says which the feed may say anything of (a
+    series with a date it may not is written as its shown dates alone, with
+    no rule that would give the others away). `url_for_event(event)` gives
+    the event page."""
     calendar = _feed(name, description)
     series: dict[int, list[Event]] = {}
     for event in events:
@@ -113,7 +115,7 @@ def feed_calendar(events: list[Event], *, name: str, description: str, url_for_e
             series.setdefault(event.series_id, []).append(event)
     for series_id, occurrences in series.items():
         for component in _series_components(series_id, occurrences, url_for_event=url_for_event, domain=domain,
-                                            listed=listed):
+                                            shown=shown):
             calendar.add_component(component)
     _add_timezone(calendar, events)
     return calendar.to_ical()
@@ -282,11 +284,18 @@ def _differs_from(event: Event, master: Event) -> bool:
 
 
 def _series_components(series_id: int, occurrences: list[Event], *, url_for_event, domain: str,
-                       listed) -> list[VEvent]:
+                       shown) -> list[VEvent]:
+    """The series as its rule (RRULE) with the dates that differ from it, when
+    the feed may show every date; otherwise each date it may show on its own
+    (RECURRENCE-ID instances of the series), as the rule and the dates it
+    skips (EXDATE) would tell when and where the hidden ones are."""
     occurrences = sorted(occurrences, key=lambda e: e.original_starts_at)
+    sequence = series_sequence(occurrences)
+    if not all(shown(event) for event in occurrences):
+        return [_own_entry(event, url=url_for_event(event), domain=domain, series_sequences={series_id: sequence})
+                for event in occurrences if shown(event)]
     first = occurrences[0]
     uid = series_uid(series_id, domain)
-    sequence = series_sequence(occurrences)
     master = _vevent(first, uid=uid, url=url_for_event(first), starts_at=first.original_starts_at,
                      sequence=sequence, status=EventStatus.PUBLISHED,
                      changed=max(e.updated_at for e in occurrences))
@@ -296,7 +305,7 @@ def _series_components(series_id: int, occurrences: list[Event], *, url_for_even
     rule_dates = [start for start in _rule_starts(first) if start not in made]
     overrides = []
     for event in occurrences:
-        if event.status == EventStatus.CANCELLED or not listed(event):
+        if event.status == EventStatus.CANCELLED:
             master.add("exdate", in_london(event.original_starts_at))
         elif _differs_from(event, first):
             override = _own_entry(event, url=url_for_event(event), domain=domain,

@@ -89,7 +89,8 @@ def event_page(event_id):
     mine = services.registration_for(event, current_user)
     places_left = services.places_left(event)
     sessions = services.programme(event)
-    upcoming = [e for e in services.series_occurrences(event) if e.is_visible and e.ends_at >= utcnow()]
+    upcoming = [e for e in services.series_occurrences(event)  # not a members-only date, to a stranger
+                if e.ends_at >= utcnow() and e.is_visible and permissions.can_view_event(current_user, e)]
     page_url = url_for("events.event_page", event_id=event.id, _external=True)
     json_ld = event_json_ld(event, url=page_url, places_left=places_left, image_url=url_for(
         "events.event_image", event_id=event.id, digest=event.image.digest, _external=True) if event.image else None)
@@ -175,7 +176,7 @@ def feed_response(feed: feeds.Feed) -> Response:
     etag, latest = feed.version()
     return _calendar_response(etag, latest, filename=feed.key.replace(":", "-"), build=lambda: feed_calendar(
         feed.events(), name=feed.name, description=feed.description, url_for_event=_event_url,
-        domain=services.site_domain(), listed=feeds.listed_publicly))
+        domain=services.site_domain(), shown=feeds.in_public_feeds))
 
 
 def _event_url(event: Event) -> str:

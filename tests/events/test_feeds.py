@@ -311,9 +311,40 @@ def test_the_demo_datas_feed_imports_cleanly_and_expands_to_the_apps_own_dates(a
     calendar = parsed(feed(client))  # icalendar and vobject both accept it
     with app.app_context():
         events = feeds.site_feed("Shared Future").events()
-        expected = sorted(in_london(e.starts_at) for e in events
-                          if (feeds.listed_publicly(e) if e.series_id else e.status != EventStatus.DRAFT))
+        # A series every date of which the feed may show is its rule, less its cancelled dates; any other
+        # is its shown dates alone, cancelled ones marked so.
+        whole = {e.series_id for e in events} - {e.series_id for e in events if not feeds.in_public_feeds(e)}
+        expected = sorted(in_london(e.starts_at) for e in events if feeds.in_public_feeds(e)
+                          and not (e.series_id in whole and e.status == EventStatus.CANCELLED))
         assert any(e.series_id for e in events) and len(expected) > 5
     expanded = recurring_ical_events.of(calendar).between(datetime(2000, 1, 1, tzinfo=LONDON),
                                                            datetime(2100, 1, 1, tzinfo=LONDON))
     assert sorted(e["DTSTART"].dt for e in expanded) == expected
+
+
+def test_a_series_with_members_only_or_draft_dates_gives_none_of_them_away(app, client):
+    """A youth forum's weekly members-only meetings with one public open day:
+    the public feeds carried the series' rule, its members-only dates as the
+    dates it skips, and the first date's venue; a draft date's words too. And
+    the open day's page listed (and linked) the members-only dates."""
+    from tests.forums.factories import ForumFactory
+    with app.test_request_context(), write_lock(every_transaction=True):
+        occurrences = monthly_series(UserFactory())
+        forum = ForumFactory(name="County Youth Forum")
+        for date_of_meeting in occurrences[:-2]:
+            date_of_meeting.audience, date_of_meeting.forum_id = Audience.FORUM_MEMBERS, forum.id
+        draft, open_day = occurrences[-2], occurrences[-1]
+        draft.status, draft.title = EventStatus.DRAFT, "Unannounced plan"
+        open_day.title = "Youth forum open day"
+        db.session.commit()
+        open_day_id, series_uid = open_day.id, f"series-{open_day.series_id}@localhost"
+        open_day_original = in_london(open_day.original_starts_at)
+        hidden_ids = [e.id for e in occurrences[:-1]]
+
+    for path in ("/calendar.ics", "/calendar/kind/forum_meeting.ics"):
+        body = feed(client, path).get_data(as_text=True)
+        [only] = entries(parsed(feed(client, path)), series_uid)
+        assert only["RECURRENCE-ID"].dt == open_day_original and str(only["SUMMARY"]) == "Youth forum open day"
+        assert "RRULE" not in body and "EXDATE" not in body and "Unannounced plan" not in body
+    page = client.get(f"/events/{open_day_id}").get_data(as_text=True)
+    assert not any(f'href="/events/{hidden_id}"' in page for hidden_id in hidden_ids)
