@@ -854,8 +854,7 @@ def cancel_registration(registration: Registration, *, actor: User | None, by_it
     db.session.flush()
     audit.record("registration.cancelled", actor=actor, subject=registration, details={"event": event.id})
     _confirm_cancellation(registration, was=was, actor=actor, by_its_holder=by_its_holder)
-    if event.status != EventStatus.CANCELLED:  # nobody is moved into a session of an event that is off
-        _fill_sessions(event, sessions_left)
+    _fill_sessions(event, sessions_left)
     if held_places:
         promote_from_waiting_list(event)
 
@@ -1049,6 +1048,8 @@ def join_session(registration: Registration, session: ProgrammeSession) -> Sessi
     db.session.refresh(registration.event)
     if registration.event.status == EventStatus.CANCELLED:
         raise RegistrationClosed("This event has been cancelled")
+    if registration.event.ends_at <= utcnow():
+        raise RegistrationClosed("This event has ended")
     if registration.status != RegistrationStatus.CONFIRMED:
         raise EventRuleBroken("You can choose sessions once your place at the event is booked")
     signups = _signups_of(registration)
@@ -1083,7 +1084,10 @@ def leave_session(registration: Registration, session: ProgrammeSession) -> None
 def _fill_sessions(event: Event, session_ids: list[int]) -> None:
     """Give free session places to the people waiting longest. Someone moved
     into a session leaves any session of theirs it clashes with, which frees
-    that place in turn. Call with the event locked."""
+    that place in turn. Nobody is moved into a session of an event that is
+    off or over (nor emailed that they have a place). Call with the event locked."""
+    if event.status == EventStatus.CANCELLED or event.ends_at <= utcnow():
+        return
     pending = list(session_ids)
     while pending:
         session = db.session.get(ProgrammeSession, pending.pop(0))

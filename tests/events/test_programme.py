@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.database import london_datetime, write_lock
+from core.database import london_datetime, utcnow, write_lock
 from core.extensions import db
 from core.models import OutboxMessage
 from events import services
@@ -316,3 +316,25 @@ def test_a_place_given_up_at_a_cancelled_event_moves_nobody_into_its_sessions(ct
     services.cancel_registration(holder, actor=None)
     assert services.sessions_chosen(waiting) == []
     assert not [m for m in mail_to(waiting.email) if m.subject.startswith("You have a place")]
+
+
+@pytest.mark.parametrize("off", ["cancelled", "over"])
+def test_leaving_a_session_of_an_event_that_is_off_or_over_moves_nobody_in(ctx, off):
+    """Leaving a session by the emailed link after the event was cancelled
+    moved the next person waiting in, took them out of the session they had
+    chosen at the same time, and emailed them "You have a place" (found by
+    attacking the sessions)."""
+    event = EventFactory()
+    pottery = SessionFactory(event=event, capacity=1, title="Pottery")
+    holder, waiting = RegistrationFactory(event=event), RegistrationFactory(event=event)
+    services.join_session(holder, pottery)
+    services.join_session(waiting, pottery)
+    if off == "cancelled":
+        services.cancel_event(event, actor=None, reason="The hall flooded.")
+    else:
+        event.starts_at, event.ends_at = utcnow() - timedelta(hours=3), utcnow() - timedelta(hours=1)
+    services.leave_session(holder, pottery)
+    assert services.session_queue_positions(waiting) == {pottery.id: 1}
+    assert not [m for m in mail_to(waiting.email) if m.subject.startswith("You have a place")]
+    with pytest.raises(services.RegistrationClosed):
+        services.join_session(holder, pottery)
