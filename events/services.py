@@ -158,6 +158,8 @@ def series_occurrences(event: Event) -> list[Event]:
 
 def update_event(event: Event, details: EventDetails, *, actor: User) -> list[str]:
     """Save changes; returns what changed that registered people are told about."""
+    if event.status == EventStatus.CANCELLED:  # everyone was told it is off: a change would tell them otherwise
+        raise EventRuleBroken("This event has been cancelled, so it cannot be changed. Create a new event instead.")
     _check_details(details)
     image = _chosen_image(details, event.image)
     _lock(event)

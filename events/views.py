@@ -425,6 +425,9 @@ def create_event():
 @login_required
 def edit_event(event_id):
     event = _event_or_404(event_id, manage=True)
+    if event.status == EventStatus.CANCELLED:
+        flash("This event has been cancelled, so it cannot be changed. Create a new event instead.", "info")
+        return redirect(url_for("events.manage_event", event_id=event.id))
     form = _event_form(EventForm() if request.method == "POST" else EventForm.for_event(event), event)
     del form.repeats, form.repeat_until  # the rule stays; its dates change through the scope below
     _ask_scope(form, event)

@@ -286,3 +286,26 @@ def test_the_service_refuses_to_postpone_an_event_that_has_ended(app, organiser)
         event = db.session.get(Event, event_id)
         with pytest.raises(services.EventRuleBroken, match="has ended"):
             services.postpone_event(event, actor=db.session.get(User, organiser.id), reason="Rain")
+
+
+def test_a_cancelled_event_cannot_be_edited_so_nobody_is_told_it_changed(client, app, organiser, outbox):
+    """Editing a cancelled event emailed everyone booked 'The time has changed
+    ... please cancel if you can no longer come', with nothing saying it was
+    off (found by attacking the event pages)."""
+    from events import services
+    event_id, *_ = an_event(app, organiser, days_ago=-10)
+    with app.app_context():
+        services.cancel_event(db.session.get(Event, event_id), actor=db.session.get(User, organiser.id),
+                              reason="The hall flooded")
+        db.session.commit()
+    outbox.clear()
+    sign_in(client, organiser)
+    assert f"/manage/events/{event_id}/edit" not in text_of(client.get(f"/manage/events/{event_id}"))
+    refused = client.get(f"/manage/events/{event_id}/edit", follow_redirects=True)
+    assert "cannot be changed" in text_of(refused)
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        from events.series import _details_of
+        with pytest.raises(services.EventRuleBroken, match="cancelled"):
+            services.update_event(event, _details_of(event), actor=db.session.get(User, organiser.id))
+    assert outbox == []
