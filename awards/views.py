@@ -98,6 +98,7 @@ def _nomination_page(category: AwardCategory, *, draft: Nomination | None):
 
 
 @bp.route("/awards/nominations/link/<token>", methods=["GET", "POST"])
+@takes_write_lock
 def nomination_by_link(token):
     """The emailed link: a guest confirms their nomination here, and any
     nominator can see it, or go on to withdraw it."""
@@ -169,6 +170,7 @@ def manage_cycles():
 
 @bp.route("/manage/awards/new", methods=["GET", "POST"])
 @bp.route("/manage/awards/<int:cycle_id>/edit", methods=["GET", "POST"])
+@takes_write_lock
 @login_required
 def edit_cycle(cycle_id=None):
     _require_awards_team()
@@ -205,6 +207,7 @@ def _cycle_page(cycle: AwardCycle, *, copy_form=None, exclusion_form=None, reope
 
 
 @bp.post("/manage/awards/<int:cycle_id>/copy")
+@takes_write_lock
 @login_required
 def copy_categories(cycle_id):
     _require_awards_team()
@@ -222,6 +225,7 @@ def copy_categories(cycle_id):
 
 
 @bp.post("/manage/awards/<int:cycle_id>/exclusions")
+@takes_write_lock
 @login_required
 def add_exclusion(cycle_id):
     _require_awards_team()
@@ -237,6 +241,7 @@ def add_exclusion(cycle_id):
 
 
 @bp.post("/manage/awards/exclusions/<int:exclusion_id>/remove")
+@takes_write_lock
 @login_required
 def remove_exclusion(exclusion_id):
     _require_awards_team()
@@ -248,6 +253,7 @@ def remove_exclusion(exclusion_id):
 
 @bp.route("/manage/awards/<int:cycle_id>/categories/new", methods=["GET", "POST"])
 @bp.route("/manage/awards/categories/<int:category_id>/edit", methods=["GET", "POST"])
+@takes_write_lock
 @login_required
 def edit_category(cycle_id=None, category_id=None):
     _require_awards_team()
@@ -273,6 +279,7 @@ def _category_page(cycle, category, form, *, question_form=None, criterion_form=
 
 
 @bp.post("/manage/awards/categories/<int:category_id>/questions")
+@takes_write_lock
 @login_required
 def add_question(category_id):
     _require_awards_team()
@@ -289,6 +296,7 @@ def add_question(category_id):
 
 
 @bp.post("/manage/awards/questions/<int:question_id>/remove")
+@takes_write_lock
 @login_required
 def remove_question(question_id):
     _require_awards_team()
@@ -299,6 +307,7 @@ def remove_question(question_id):
 
 
 @bp.post("/manage/awards/categories/<int:category_id>/criteria")
+@takes_write_lock
 @login_required
 def add_criterion(category_id):
     _require_awards_team()
@@ -316,6 +325,7 @@ def add_criterion(category_id):
 
 
 @bp.post("/manage/awards/criteria/<int:criterion_id>/remove")
+@takes_write_lock
 @login_required
 def remove_criterion(criterion_id):
     _require_awards_team()
@@ -341,6 +351,7 @@ def screening(cycle_id):
 
 
 @bp.route("/manage/awards/nominations/<int:nomination_id>", methods=["GET", "POST"])
+@takes_write_lock
 @safeguarding.shows_contact_details("email")
 @login_required
 def screen(nomination_id):
@@ -527,6 +538,7 @@ def panel(category_id):
 
 
 @bp.post("/manage/awards/panel/<int:member_id>/remove")
+@takes_write_lock
 @login_required
 def remove_judge(member_id):
     _require_awards_team()
@@ -575,6 +587,7 @@ def results(category_id):
 
 
 @bp.post("/manage/awards/nominations/<int:nomination_id>/group")
+@takes_write_lock
 @login_required
 def group(nomination_id):
     _require_awards_team()
@@ -588,6 +601,7 @@ def group(nomination_id):
 
 
 @bp.post("/manage/awards/nominations/<int:nomination_id>/ungroup")
+@takes_write_lock
 @login_required
 def ungroup(nomination_id):
     _require_awards_team()

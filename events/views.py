@@ -407,6 +407,7 @@ def _event_form(form: EventForm, event: Event | None = None) -> EventForm:
 
 
 @bp.route("/manage/events/new", methods=["GET", "POST"])
+@takes_write_lock
 @login_required
 def create_event():
     _require_organiser()
@@ -509,6 +510,7 @@ def _ask_scope(form, event: Event) -> None:
 
 
 @bp.route("/manage/events/<int:event_id>/publish", methods=["GET", "POST"])
+@takes_write_lock
 @login_required
 def publish_event(event_id):
     return _status_action(event_id, series.publish_series, "Publish", "The event is published.",
@@ -516,6 +518,7 @@ def publish_event(event_id):
 
 
 @bp.route("/manage/events/<int:event_id>/unpublish", methods=["GET", "POST"])
+@takes_write_lock
 @login_required
 def unpublish_event(event_id):
     return _status_action(event_id, series.unpublish_series, "Unpublish", "The event is hidden again as a draft.",
@@ -548,6 +551,7 @@ def _status_action(event_id, action, verb, one_message, many_message):
 
 
 @bp.route("/manage/events/<int:event_id>/status", methods=["GET", "POST"])
+@takes_write_lock
 @login_required
 def change_status(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -745,6 +749,7 @@ def settle_attendance(event_id):
 # --- extra questions -------------------------------------------------------------------
 
 @bp.route("/manage/events/<int:event_id>/questions", methods=["GET", "POST"])
+@takes_write_lock
 @login_required
 def questions(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -761,6 +766,7 @@ def questions(event_id):
 
 
 @bp.post("/manage/events/<int:event_id>/questions/<int:question_id>/delete")
+@takes_write_lock
 @login_required
 def delete_question(event_id, question_id):
     event = _event_or_404(event_id, manage=True)
@@ -869,6 +875,7 @@ def _session_choice(token, session_id, action, message):
 
 @bp.route("/admin/priorities", methods=["GET", "POST"])
 @bp.route("/admin/priorities/<int:priority_id>", methods=["GET", "POST"])
+@takes_write_lock
 @login_required
 def priorities(priority_id=None):
     if not is_admin(current_user):
@@ -896,6 +903,7 @@ def venues():
 
 @bp.route("/manage/venues/new", methods=["GET", "POST"])
 @bp.route("/manage/venues/<int:venue_id>/edit", methods=["GET", "POST"])
+@takes_write_lock
 @login_required
 def edit_venue(venue_id=None):
     if not permissions.can_manage_venues(current_user):

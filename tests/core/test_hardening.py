@@ -345,3 +345,23 @@ def test_gunicorn_warns_when_a_proxied_app_can_be_reached_around_the_proxy(monke
     assert bool(warnings) == warned
     if warned:
         assert "firewall" in warnings[0] and bind[0] in warnings[0]
+
+
+def _takes_write_lock(view) -> bool:
+    while view is not None:  # through functools.wraps: the wrapper's own code names it
+        if view.__code__.co_qualname.startswith("takes_write_lock"):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
+
+
+def test_every_events_forums_and_awards_form_takes_the_write_lock_first(app):
+    """On SQLite a transaction that reads and then writes fails at once with
+    "database is locked" (a 503) when another did the same: a Publish pressed
+    twice at once answered one press with an error page. Every form of these
+    packages begins its transaction under the write lock (found by attacking
+    series publishing)."""
+    unlocked = sorted(rule.rule for rule in app.url_map.iter_rules()
+                      if "POST" in rule.methods and rule.endpoint.split(".")[0] in ("events", "forums", "awards")
+                      and not _takes_write_lock(app.view_functions[rule.endpoint]))
+    assert unlocked == []
