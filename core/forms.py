@@ -19,7 +19,7 @@ from wtforms import (
 )
 from jinja2.utils import LRUCache
 from markupsafe import Markup
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from core import equality
 from core.errors import DomainError
@@ -95,10 +95,15 @@ def search_words(text: str | None, max_length: int = 100) -> str:
     return "".join(ch for ch in text or "" if unicodedata.category(ch) != "Cc").strip()[:max_length]
 
 
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def required_text(label, max_length, message, *, person_name=False, **kwargs) -> StringField:
-    """`person_name`: someone's name, which emails may quote (no web addresses)."""
-    return StringField(label, widget=GovTextInput(), validators=[
-        InputRequired(message), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+    """`person_name`: someone's name, which emails may quote (no web addresses).
+    Only spaces is no answer: it gets `message`, as an empty field does."""
+    return StringField(label, widget=GovTextInput(), filters=[_stripped], validators=[
+        DataRequired(message), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
         NoControlCharacters(), *([NoLinks()] if person_name else [])], **kwargs)
 
 

@@ -301,6 +301,13 @@ def test_an_organiser_corrects_a_walk_in_from_the_check_in_page(client, app, org
     assert "Enter between 1 and 100" in text_of(refused) and 'value="Chris Lee"' in text_of(refused)
     assert walk_ins_of(app, event_id) == [("Chris", 2)]
 
+    # A name of spaces alone was saved as no name (found by attacking check-in), here and when adding.
+    for form_page in (change, f"/manage/events/{event_id}/walk-ins"):
+        blank = submit(client, form_page, {"walk_in_name": "   ", "people": "1"},
+                       form_url=change if form_page == change else check_in, follow_redirects=True)
+        assert "Enter the name of the person who walked in" in text_of(blank)
+    assert walk_ins_of(app, event_id)[0] == ("Chris", 2) and ("", 1) not in walk_ins_of(app, event_id)
+
     done = submit(client, change, {"walk_in_name": "Chris Lee", "people": "3"})
     assert done.status_code == 302 and done.location.endswith(check_in)
     assert "Chris Lee has been changed." in text_of(client.get(check_in))
