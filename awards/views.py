@@ -351,8 +351,8 @@ def screening(cycle_id):
 
 
 @bp.route("/manage/awards/nominations/<int:nomination_id>", methods=["GET", "POST"])
-@takes_write_lock
 @safeguarding.shows_contact_details("email")
+@takes_write_lock
 @login_required
 def screen(nomination_id):
     _require_awards_team()
