@@ -6,7 +6,8 @@ from core.safeguarding import Screen
 from core.spreadsheets import csv_file
 
 
-def registrations_csv(registrations, walk_ins, questions=(), *, screen: Screen) -> bytes:
+def registrations_csv(registrations, walk_ins, questions=(), *, screen: Screen, standing) -> bytes:
+    """`standing(registration)`: what it amounts to now (events.services.standing)."""
     header = ["Name", "Email", "Status", "Places", "Guest", "Registered", "Attended", "Access needs",
               "Dietary needs", "Happy to be contacted", *(q.label for q in questions)]
     rows = []
@@ -19,7 +20,7 @@ def registrations_csv(registrations, walk_ins, questions=(), *, screen: Screen) 
         else:
             email, access_needs, dietary_needs = r.email, r.access_needs, r.dietary_needs
             answered = [answers.get(q.id, "") for q in questions]
-        rows.append([r.name, email, r.status.label, r.tickets, "yes" if r.is_guest else "no",
+        rows.append([r.name, email, standing(r).label, r.tickets, "yes" if r.is_guest else "no",
                      in_london(r.created_at).strftime("%Y-%m-%d %H:%M"), "yes" if r.attendance else "no",
                      access_needs, dietary_needs, "yes" if r.contact_consent else "no", *answered])
     for a in walk_ins:

@@ -1273,9 +1273,17 @@ def registration_for_token(token: str) -> Registration:
 
 # --- on the day ----------------------------------------------------------------------
 
+def _refuse_if_cancelled(event: Event) -> None:
+    """Nobody is counted at an event that did not go ahead. (What was counted
+    before it was cancelled can still be undone or removed.)"""
+    if event.status == EventStatus.CANCELLED:
+        raise EventRuleBroken("This event has been cancelled, so no one can be checked in or added as a walk-in")
+
+
 def check_in(registration: Registration, *, actor: User, now: datetime | None = None) -> Attendance:
     _lock(registration.event)  # settlement is checked under it: a reopening may end meanwhile
     settlement.refuse_if_settled(registration.event, now=now)
+    _refuse_if_cancelled(registration.event)
     if registration.status != RegistrationStatus.CONFIRMED:
         raise EventRuleBroken(f"{registration.name} is not booked: {registration.status.label.lower()}")
     if registration.attendance is not None:
@@ -1301,6 +1309,7 @@ def add_walk_in(event: Event, *, name: str, people: int, actor: User, now: datet
     full: that is the organiser's call on the day."""
     _lock(event)
     settlement.refuse_if_settled(event, now=now)
+    _refuse_if_cancelled(event)
     attendance = Attendance(event_id=event.id, walk_in_name=name.strip(), people=people, checked_in_by_id=actor.id,
                             checked_in_at=now or utcnow())
     db.session.add(attendance)
@@ -1316,6 +1325,7 @@ def change_walk_in(walk_in: Attendance, *, name: str, people: int, actor: User,
     The audit entry keeps the numbers, not the names: walk-in names are
     removed after the registrations' retention period, the audit log later."""
     event = _walk_ins_event(walk_in, now=now)
+    _refuse_if_cancelled(event)
     before = walk_in.people
     renamed = walk_in.walk_in_name != name.strip()
     walk_in.walk_in_name, walk_in.people = name.strip(), people

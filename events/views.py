@@ -455,6 +455,7 @@ def manage_event(event_id):
     event = _event_or_404(event_id, manage=True)
     registrations = services.registrations_of(event)
     return render_template("events/manage_event.html", event=event, registrations=registrations,
+                           standings={r.id: services.standing(r) for r in registrations},
                            screen=safeguarding.screen(current_user, registrations), form=EmptyForm(),
                            occurrences=services.series_occurrences(event),
                            waiting=services.waiting_list(event), places_left=services.places_left(event),
@@ -574,7 +575,8 @@ def registrations_csv(event_id):
     event = _event_or_404(event_id, manage=True)
     registrations = services.registrations_of(event)
     csv_bytes = exports.registrations_csv(registrations, services.walk_ins(event), services.event_questions(event),
-                                          screen=safeguarding.screen(current_user, registrations))
+                                          screen=safeguarding.screen(current_user, registrations),
+                                          standing=services.standing)
     return Response(csv_bytes, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="event-{event.id}-registrations.csv"'})
 

@@ -309,3 +309,30 @@ def test_a_cancelled_event_cannot_be_edited_so_nobody_is_told_it_changed(client,
         with pytest.raises(services.EventRuleBroken, match="cancelled"):
             services.update_event(event, _details_of(event), actor=db.session.get(User, organiser.id))
     assert outbox == []
+
+
+def test_nobody_is_checked_in_or_added_at_a_cancelled_event_and_its_lists_say_cancelled(client, app, organiser):
+    """A cancelled event still took check-ins and walk-ins (counted as
+    attended), while its manage page and CSV listed its people as 'Booked'
+    (found walking check-in on a phone, and attacking it)."""
+    from events import services
+    event_id, amira, ben, _ = an_event(app, organiser, days_ago=-10)
+    with app.app_context():
+        services.cancel_event(db.session.get(Event, event_id), actor=db.session.get(User, organiser.id),
+                              reason="The hall flooded")
+        db.session.commit()
+    before = figures(app, event_id)
+    sign_in(client, organiser)
+    page = text_of(client.get(f"/manage/events/{event_id}/check-in"))
+    assert "no one can be checked in" in page and "Add a walk-in" not in page
+    assert f"/check-in/{ben}" not in page and "Cancelled with the event" in page
+    refused = submit(client, f"/manage/events/{event_id}/check-in/{ben}",
+                     form_url=f"/manage/events/{event_id}/check-in", follow_redirects=True)
+    assert "has been cancelled" in text_of(refused)
+    submit(client, f"/manage/events/{event_id}/walk-ins", {"walk_in_name": "Late Larry", "people": "1"},
+           form_url=f"/manage/events/{event_id}/check-in")
+    assert figures(app, event_id) == before
+    assert "Booked" not in re.sub(r"<[^>]+>", " ", text_of(client.get(f"/manage/events/{event_id}")).split(
+        "Registrations")[-1])
+    csv_text = text_of(client.get(f"/manage/events/{event_id}/registrations.csv"))
+    assert "Booked" not in csv_text and csv_text.count("Cancelled") >= 2
