@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from core import audit, second_factor
 from core.database import lock_row, utcnow
@@ -182,13 +182,18 @@ class Application:
     share_email: bool = False
 
 
-def is_active_member(user, forum_id: int | None) -> bool:
-    """An active member of this forum (by id, so an event's forum_id will do)."""
+def is_active_member(user, forum_id: int | None, today: date | None = None) -> bool:
+    """An active member of this forum (by id, so an event's forum_id will do)
+    whose term has not ended: a lapsed member (`Membership.is_lapsed`, as the
+    coordinators' lists and the forum page call it) takes part again once
+    they renew."""
     if forum_id is None or not getattr(user, "is_authenticated", False):
         return False
+    today = today or date.today()
     return db.session.scalar(select(Membership.id).where(
         Membership.forum_id == forum_id, Membership.user_id == user.id,
-        Membership.status == MembershipStatus.ACTIVE)) is not None
+        Membership.status == MembershipStatus.ACTIVE,
+        or_(Membership.term_ends_on.is_(None), Membership.term_ends_on >= today))) is not None
 
 
 def membership_of(user, forum: Forum) -> Membership | None:
@@ -313,6 +318,7 @@ def approve(membership: Membership, *, actor: User, role: MembershipRole = Membe
     db.session.refresh(membership)
     if membership.status != MembershipStatus.APPLIED:
         raise ForumRuleBroken(f"This application is {membership.status.label.lower()}, so it cannot be approved")
+    _check_future_term_end(term_ends_on, today)
     _check_faith_cap(membership)
     membership.role = role
     membership.term_starts_on = today
@@ -326,6 +332,13 @@ def approve(membership: Membership, *, actor: User, role: MembershipRole = Membe
                 link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True))
     audit.record("membership.approved", actor=actor, subject=membership, details={"role": role.value})
     return membership
+
+
+def _check_future_term_end(term_ends_on: date | None, today: date) -> None:
+    """A term set to end today or earlier would make a member lapsed the
+    moment they are approved."""
+    if term_ends_on is not None and term_ends_on <= today:
+        raise ForumRuleBroken("Term ends must be in the future", field="term_ends_on")
 
 
 def _faith_seats_taken(membership: Membership) -> int:
@@ -421,7 +434,10 @@ def _tell_member_it_ended(membership: Membership, why: str, meetings) -> None:
                 template="forum_membership_ended", membership=membership, why=why, meetings=meetings)
 
 
-def change_role(membership: Membership, role: MembershipRole, *, term_ends_on: date | None, actor: User) -> None:
+def change_role(membership: Membership, role: MembershipRole, *, term_ends_on: date | None, actor: User,
+                today: date | None = None) -> None:
+    if term_ends_on != membership.term_ends_on:  # the date it already has may have passed: renewing is for that
+        _check_future_term_end(term_ends_on, today or date.today())
     membership.role, membership.term_ends_on = role, term_ends_on or membership.term_ends_on
     db.session.flush()
     audit.record("membership.role_changed", actor=actor, subject=membership, details={"role": role.value})

@@ -289,7 +289,8 @@ def membership(forum_id, membership_id):
             return redirect(url_for("forums.manage", forum_id=forum.id))
     return render_template("forums/membership.html", forum=forum, membership=chosen, form=form,
                            young=services.is_young(chosen), screen=screen(current_user, [chosen.user]),
-                           sees_young=permissions.can_see_young_members_details(current_user, forum))
+                           sees_young=permissions.can_see_young_members_details(current_user, forum),
+                           today=date.today())
 
 
 # --- meetings ------------------------------------------------------------------------------

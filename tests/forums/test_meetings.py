@@ -503,3 +503,29 @@ def test_members_told_a_meeting_was_postponed_hear_its_new_date(ctx, app):
     assert "has a new date: " + later.astimezone(LONDON).strftime("%A %-d %B %Y") in told.body
     assert f"/forums/{forum.id}/meetings/{meeting.id}" in told.body
     assert len([email for email in emails_to(booked.email) if email.subject == "New date: Spring meeting"]) == 1
+
+
+def test_a_lapsed_member_books_no_members_meeting_until_they_renew(ctx):
+    """One rule: the pages call a member whose term has ended lapsed, and booking follows it."""
+    forum = ForumFactory()
+    lapsed = MembershipFactory(forum=forum, term_starts_on=date.today() - timedelta(days=400),
+                               term_ends_on=date.today() - timedelta(days=1))
+    meeting = meetings.schedule_meeting(forum, meeting_details(), actor=UserFactory())
+    assert lapsed.is_lapsed(date.today()) and not services.is_active_member(lapsed.user, forum.id)
+    with pytest.raises(NotOpenToYou):
+        events.register(meeting, user=lapsed.user)
+    services.renew(lapsed, actor=lapsed.user)
+    assert events.register(meeting, user=lapsed.user).status == RegistrationStatus.CONFIRMED
+
+
+def test_approving_or_changing_a_term_to_end_in_the_past_is_refused(ctx):
+    forum = ForumFactory()
+    applied = MembershipFactory(forum=forum, status=MembershipStatus.APPLIED, faith=Faith.SIKH)
+    for ends in (date(2020, 1, 1), date.today()):
+        with pytest.raises(ForumRuleBroken, match="Term ends must be in the future") as refused:
+            services.approve(applied, actor=UserFactory(), term_ends_on=ends)
+        assert refused.value.field == "term_ends_on"
+    assert applied.status == MembershipStatus.APPLIED
+    member = MembershipFactory(forum=forum)
+    with pytest.raises(ForumRuleBroken, match="Term ends must be in the future"):
+        services.change_role(member, MembershipRole.CHAIR, term_ends_on=date(2020, 1, 1), actor=UserFactory())

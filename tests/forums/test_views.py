@@ -8,7 +8,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import User
+from core.models import OutboxMessage, User
 from forums.models import Faith, Forum, ForumCoordinator, ForumKind, Membership, MembershipStatus, SafeguardingCheck
 from tests.conftest import sign_in, submit
 from tests.forums.factories import ForumFactory, MembershipFactory
@@ -205,3 +205,46 @@ def test_someone_removed_from_a_forum_is_not_offered_to_apply_again(app, make_us
     page = text_of(browser.get(f"/forums/{forum_id}"))
     assert "Apply to join" not in page
     assert "The coordinators ended your membership. Contact them if you would like to rejoin." in page
+
+
+def test_a_term_end_that_is_not_in_the_future_is_refused_beside_the_date_and_kept(app, make_user):
+    applicant, coordinator = make_user(), make_user()
+    with app.app_context():
+        forum = ForumFactory()
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        membership = MembershipFactory(forum=forum, user=db.session.get(User, applicant.id), faith=Faith.SIKH,
+                                       status=MembershipStatus.APPLIED, term_starts_on=None, term_ends_on=None)
+        db.session.commit()
+        forum_id, membership_id = forum.id, membership.id
+    browser = app.test_client()
+    sign_in(browser, coordinator)
+    page = f"/forums/{forum_id}/manage/memberships/{membership_id}"
+    refused = submit(browser, page, {"action": "approve", "role": "member",
+                                     "term_ends_on": ["1", "1", "2020"]})
+    html = text_of(refused)
+    assert refused.status_code == 200 and "Term ends must be in the future" in html, refused.location
+    assert 'href="#term_ends_on' in html  # the error summary points at the date field
+    assert 'value="2020"' in html
+    with app.app_context():
+        assert db.session.get(Membership, membership_id).status == MembershipStatus.APPLIED
+        assert not db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == applicant.email)).all()
+
+
+def test_a_lapsed_member_is_called_lapsed_on_their_page_and_the_coordinators(app, make_user):
+    lapsed, coordinator = make_user(), make_user()
+    with app.app_context():
+        forum = ForumFactory()
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        membership = MembershipFactory(forum=forum, user=db.session.get(User, lapsed.id), faith=Faith.SIKH,
+                                       term_starts_on=date(2024, 1, 1), term_ends_on=date(2025, 1, 1))
+        db.session.commit()
+        forum_id, membership_id = forum.id, membership.id
+    member = app.test_client()
+    sign_in(member, lapsed)
+    own = text_of(member.get(f"/forums/{forum_id}"))
+    assert "Lapsed" in own and "Your term ended on 1 January 2025" in own and "You are a member" not in own
+    assert "Renew my membership" in own
+    assert member.get(f"/forums/{forum_id}/members").status_code == 403
+    coordinating = app.test_client()
+    sign_in(coordinating, coordinator)
+    assert "Lapsed" in text_of(coordinating.get(f"/forums/{forum_id}/manage/memberships/{membership_id}"))
