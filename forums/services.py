@@ -266,8 +266,25 @@ def _check_youth_application(forum: Forum, user: User, application: Application,
             raise ForumRuleBroken("Enter your parent or carer's name", field="parent_name")
         if not application.parent_email.strip():
             raise ForumRuleBroken("Enter your parent or carer's email address", field="parent_email")
-        if application.parent_email.strip().lower() == user.email:
+        if same_mailbox(application.parent_email, user.email):
             raise ForumRuleBroken("Enter your parent or carer's own email address, not yours", field="parent_email")
+
+
+_GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+def same_mailbox(one: str, other: str) -> bool:
+    """Two addresses that reach the same person's inbox: me+parent@example.org
+    is me@example.org (the part after '+' is the owner's own tag), and Gmail
+    also ignores dots and answers at googlemail.com. A young person must not
+    be able to give their own parent's consent this way."""
+    def mailbox(address: str) -> tuple[str, str]:
+        local, _, domain = address.strip().lower().rpartition("@")
+        local = local.split("+", 1)[0]
+        if domain in _GMAIL_DOMAINS:
+            local, domain = local.replace(".", ""), "gmail.com"
+        return local, domain
+    return mailbox(one) == mailbox(other)
 
 
 def age_on(born: date, day: date) -> int:
@@ -469,7 +486,12 @@ def membership_for_consent(token: str) -> Membership:
     return membership
 
 
-def give_consent(membership: Membership, *, photo_consent: bool) -> None:
+def give_consent(membership: Membership, *, photo_consent: bool, signed_in_as=None) -> None:
+    """The parent or carer agrees, from the emailed link. `signed_in_as`: whoever
+    is signed in on that browser, if anyone; never the young person themselves."""
+    if getattr(signed_in_as, "is_authenticated", False) and signed_in_as.id == membership.user_id:
+        raise ForumRuleBroken("You cannot give consent for yourself. Your parent or carer needs to open the link "
+                              "in the email we sent them and agree themselves.")
     if membership.status in (MembershipStatus.DECLINED, MembershipStatus.WITHDRAWN, MembershipStatus.REMOVED):
         raise ForumRuleBroken("This application has closed, so there is nothing to consent to")
     membership.parent_consented_at, membership.parent_consent_withdrawn_at = utcnow(), None

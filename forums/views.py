@@ -208,7 +208,8 @@ def parent_consent(token):
     membership = _from_consent_link(token)
     form = ConsentForm()
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.give_consent(membership, photo_consent=form.photo_consent.data))
+        done, _ = call_service(form, lambda: services.give_consent(membership, photo_consent=form.photo_consent.data,
+                                                                    signed_in_as=current_user))
         if done:
             flash(f"Thank you. You have agreed to {membership.user.name} joining {membership.forum.name}.",
                   "success")

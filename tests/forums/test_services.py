@@ -40,6 +40,7 @@ def young(**overrides):
     ({"date_of_birth": date(1990, 1, 1)}, "date_of_birth", "is for young people aged 11 to 18, and you are 36"),
     ({"parent_name": ""}, "parent_name", "Enter your parent or carer's name"),
     ({"parent_email": "kid@example.org"}, "parent_email", "not yours"),
+    ({"parent_email": "Kid+Parent@Example.org"}, "parent_email", "not yours"),
 ])
 def test_youth_applications_are_refused_with_a_reason_and_nothing_saved(ctx, overrides, field, message, outbox):
     forum, child = youth_forum(), UserFactory(email="kid@example.org")
@@ -142,3 +143,25 @@ def test_a_reinstated_member_is_told_they_are_a_member_again(ctx):
     assert "have paused your membership" in paused.body
     assert again.subject == f"Your membership of {membership.forum.name}"
     assert "you are a member again" in again.body and f"/forums/{membership.forum_id}" in again.body
+
+
+@pytest.mark.parametrize("one, other, same", [
+    ("me@example.org", "me+parent@example.org", True),
+    ("me@example.org", "ME+mum@EXAMPLE.org", True),
+    ("jo.smith@gmail.com", "josmith+mum@googlemail.com", True),
+    ("jo.smith@example.org", "josmith@example.org", False),  # only Gmail ignores dots
+    ("me@example.org", "me@example.com", False),
+    ("me@example.org", "mum@example.org", False),
+])
+def test_a_parents_address_that_is_the_applicants_own_mailbox_is_recognised(one, other, same):
+    assert services.same_mailbox(one, other) is same
+
+
+def test_a_young_person_cannot_give_consent_for_themselves(ctx):
+    forum, child = youth_forum(), UserFactory()
+    membership = services.apply(forum, child, young(), today=TODAY)
+    with pytest.raises(ForumRuleBroken, match="cannot give consent for yourself"):
+        services.give_consent(membership, photo_consent=True, signed_in_as=child)
+    assert membership.parent_consented_at is None
+    services.give_consent(membership, photo_consent=True, signed_in_as=UserFactory())  # a parent with an account
+    assert membership.parent_consented_at is not None

@@ -248,3 +248,25 @@ def test_a_lapsed_member_is_called_lapsed_on_their_page_and_the_coordinators(app
     coordinating = app.test_client()
     sign_in(coordinating, coordinator)
     assert "Lapsed" in text_of(coordinating.get(f"/forums/{forum_id}/manage/memberships/{membership_id}"))
+
+
+def test_consent_given_while_signed_in_as_the_young_applicant_is_refused(app, make_user):
+    from forums import services
+    child = make_user()
+    with app.test_request_context():
+        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=18)
+        membership = MembershipFactory(forum=forum, user=db.session.get(User, child.id), status=MembershipStatus.APPLIED,
+                                       date_of_birth=date(2012, 5, 1), parent_name="Sam Carer",
+                                       parent_email="carer@example.org")
+        db.session.commit()
+        link, membership_id = services.consent_link(membership), membership.id
+    browser = app.test_client()
+    sign_in(browser, child)
+    path = link.split("localhost", 1)[-1]
+    refused = submit(browser, path, {"agree": "y", "photo_consent": "y"})
+    assert refused.status_code == 200 and "You cannot give consent for yourself" in text_of(refused)
+    with app.app_context():
+        assert db.session.get(Membership, membership_id).parent_consented_at is None
+    parent = app.test_client()
+    agreed = submit(parent, path, {"agree": "y"}, follow_redirects=True)
+    assert "You have agreed" in text_of(agreed)
