@@ -520,12 +520,14 @@ def registrations_of(event: Event) -> list[Registration]:
 
 
 def registration_for(event: Event, user) -> Registration | None:
-    """The signed-in person's live registration for this event, if any."""
+    """The signed-in person's live registration for this event, if any: made
+    signed in, or as a guest with the address the account has proven (as My
+    events lists them)."""
     if not getattr(user, "is_authenticated", False):
         return None
     return db.session.scalar(select(Registration).where(
-        Registration.event_id == event.id, Registration.person_key == f"user:{user.id}",
-        Registration.status != RegistrationStatus.CANCELLED))
+        Registration.event_id == event.id, Registration.user_id == user.id,
+        Registration.status != RegistrationStatus.CANCELLED).order_by(Registration.id).limit(1))
 
 
 def standing(registration: Registration) -> RegistrationStatus:
@@ -686,6 +688,8 @@ def _fresh_registration(event: Event, *, user: User | None, name: str, email: st
     this event (reusing their cancelled one). Call with the event locked."""
     email = user.email if user else normalise_email(email)
     person_key = f"user:{user.id}" if user else f"guest:{email}"
+    if user is not None and user.email_confirmed:
+        _set_aside_unconfirmed_guest_booking(event, email, now)
     # One live booking per address, and per account, whatever key it was made under (an address an
     # account has not proven says nothing: anyone can type it).
     if ((user is None or user.email_confirmed) and live_registration_for_address(event, email) is not None) \
@@ -713,6 +717,17 @@ def _fresh_registration(event: Event, *, user: User | None, name: str, email: st
     registration.status = RegistrationStatus.PENDING  # holds no place until placed
     db.session.flush()
     return registration
+
+
+def _set_aside_unconfirmed_guest_booking(event: Event, email: str, now: datetime) -> None:
+    """Anyone can type an address as a guest: a booking under a member's
+    proven address that nobody has confirmed from its inbox (it holds no
+    place) gives way when the member books, rather than blocking them."""
+    held = live_registration_for_address(event, email)
+    if held is not None and held.user_id is None and held.status == RegistrationStatus.PENDING:
+        held.status, held.cancelled_at = RegistrationStatus.CANCELLED, now
+        audit.record("registration.set_aside", actor=None, subject=held, details={"event": event.id})
+        db.session.flush()
 
 
 def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_back: bool, actor: User,
@@ -782,6 +797,10 @@ def confirm_guest_email(registration: Registration) -> Registration:
     settlement.refuse_if_settled(registration.event)
     if not registration_open(registration.event):
         raise RegistrationClosed("Registration for this event has closed")
+    # The link went to the address: an account that has proven it too holds the place (My events shows it).
+    account = confirmed_account_with_email(registration.email)
+    if account is not None and registration.user_id is None:
+        registration.user_id = account.id
     _take_place_or_wait(registration, utcnow())
     return registration
 

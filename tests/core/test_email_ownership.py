@@ -307,3 +307,28 @@ def test_a_booking_email_keeps_where_and_questions_on_lines_of_their_own(ctx):
     registration = event_services.register(EventFactory(online_url=None), name="Sam", email="sam@example.org")
     body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == "sam@example.org"))
     assert registration.id and "NN1 1AA\nQuestions: events@example.org" in body
+
+
+def test_a_strangers_unconfirmed_booking_under_a_members_address_does_not_block_the_member(ctx):
+    """A stranger typed a member's address as a guest on an event whose guests
+    confirm by email: the member was then refused ("See it in My events") and
+    My events did not have it, even after they confirmed it from their inbox
+    (found by attacking guest registration)."""
+    member = UserFactory(email="amira@example.org")
+    event = EventFactory(instant_guest_places=False, capacity=5)
+    stranger = event_services.register(event, name="Probe Person", email="amira@example.org")
+    assert stranger.status == RegistrationStatus.PENDING
+    mine = event_services.register(event, user=member)
+    assert mine.status == RegistrationStatus.CONFIRMED and mine.user_id == member.id
+    assert stranger.status == RegistrationStatus.CANCELLED
+    assert [r.id for r in event_services.registrations_of(event)
+            if r.status != RegistrationStatus.CANCELLED] == [mine.id]
+
+
+def test_a_guest_booking_confirmed_from_a_members_inbox_is_in_their_my_events(ctx):
+    member = UserFactory(email="amira@example.org")
+    event = EventFactory(instant_guest_places=False, capacity=5)
+    guest = event_services.register(event, name="Amira K", email="amira@example.org")
+    event_services.confirm_guest_email(guest)
+    assert guest.status == RegistrationStatus.CONFIRMED and guest.user_id == member.id
+    assert event_services.registration_for(event, member) == guest
