@@ -26,6 +26,7 @@ from core.formatting import counted
 from core.models import User
 from core.permissions import is_admin
 from core.services import confirmed_account_with_email, link_token, link_token_data, normalise_email
+from events.ical import plain_text
 from events.models import Audience, Event, Registration, RegistrationStatus
 from forums.models import (
     LIVE_STATUSES, Announcement, Faith, Forum, ForumCoordinator, ForumInvitation, ForumKind, Membership,
@@ -636,9 +637,11 @@ def announce(forum: Forum, *, subject: str, body: str, role: MembershipRole | No
     announcement = Announcement(forum_id=forum.id, subject=subject.strip(), body=body.strip(), role=role,
                                 essential=essential, recipients=len(recipients), sent_by_id=actor.id, sent_at=now)
     db.session.add(announcement)
+    text = plain_text(announcement.body)  # the page shows it formatted; an email shows no Markdown markers
     for n, membership in enumerate(recipients):
         queue_email(to=membership.user.email, subject=f"{forum.name}: {announcement.subject}",
-                    template="forum_announcement", announcement=announcement, forum=forum, membership=membership,
+                    template="forum_announcement", announcement=announcement, text=text, forum=forum,
+                    membership=membership,
                     stop_link=None if essential else announcements_off_link(membership),
                     send_after=throttled(n, now))
     db.session.flush()

@@ -529,3 +529,15 @@ def test_approving_or_changing_a_term_to_end_in_the_past_is_refused(ctx):
     member = MembershipFactory(forum=forum)
     with pytest.raises(ForumRuleBroken, match="Term ends must be in the future"):
         services.change_role(member, MembershipRole.CHAIR, term_ends_on=date(2020, 1, 1), actor=UserFactory())
+
+
+def test_an_announcement_email_shows_its_words_without_markdown_markers(ctx):
+    forum = ForumFactory()
+    member = MembershipFactory(forum=forum).user
+    announcement = services.announce(forum, subject="Next meeting", body="We meet in **February**.\n\n"
+                                     "- Bring a [map](https://example.org/map)", role=None, essential=False,
+                                     actor=UserFactory())
+    [email] = emails_to(member.email)
+    assert "We meet in February." in email.body and "**" not in email.body
+    assert "Bring a map (https://example.org/map)" in email.body
+    assert announcement.body.startswith("We meet in **February**.")  # the page formats what was typed
