@@ -166,7 +166,9 @@ class MeetingForm(FlaskForm):
                          invalid_choice_message="Choose how often it repeats from the list")
     repeat_until = DayMonthYearField("Last date it repeats", validators=[Optional()])
     agenda = optional_long_text("Agenda (optional)", 10000,
-                                "Members see it once you publish it. You can use **bold**, lists and links.")
+                                "Published to members with the meeting and included in their email (for a "
+                                "repeating meeting, the first date's). To draft it first, leave this empty and "
+                                "write it on the meeting's page. You can use **bold**, lists and links.")
     submit = SubmitField("Schedule the meeting", widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:

@@ -15,6 +15,7 @@ from core.email import queue_email
 from core.extensions import db
 from core.models import User
 from events import services as events
+from events.ical import plain_text
 from events.models import Attendance, Audience, Event, EventKind, EventStatus, Registration
 from events.recurrence import Recurrence
 from forums.models import (
@@ -65,26 +66,30 @@ def schedule_meeting(forum: Forum, details: MeetingDetails, *, actor: User,
     for meeting in scheduled:
         meeting.forum_id = forum.id
         events.publish(meeting, actor=actor)
-    if details.agenda.strip():
-        db.session.add(MeetingPapers(event_id=first.id, agenda=details.agenda.strip()))
+    agenda = details.agenda.strip()
+    if agenda:
+        # Published with the meeting, as the meeting itself is: a coordinator who types an agenda while
+        # scheduling means members to see it (the form says so); a draft is written on the meeting's page.
+        db.session.add(MeetingPapers(event_id=first.id, agenda=agenda, agenda_published_at=now))
     db.session.flush()
     if not past:
-        _tell_members(forum, scheduled, now)
+        _tell_members(forum, scheduled, now, agenda=agenda)
     audit.record("forum.meeting_recorded" if past else "forum.meeting_scheduled", actor=actor, subject=forum,
                  details={"event": first.id})
     return first
 
 
-def _tell_members(forum: Forum, scheduled: list[Event], now: datetime) -> None:
+def _tell_members(forum: Forum, scheduled: list[Event], now: datetime, *, agenda: str = "") -> None:
     """One email per member for the meeting (every date of a repeating one),
     through the outbox and throttled like announcements; members who turned
     the forum's emails off see it on the forum page instead."""
     first = scheduled[0]
     link = url_for("forums.meeting", forum_id=forum.id, event_id=first.id, _external=True)
+    agenda = plain_text(agenda)
     for n, membership in enumerate(members_to_email(forum)):
         queue_email(to=membership.user.email, subject=f"{forum.name}: {first.title}",
                     template="forum_meeting_scheduled", forum=forum, membership=membership, meetings=scheduled,
-                    link=link, stop_link=announcements_off_link(membership), send_after=throttled(n, now))
+                    agenda=agenda, link=link, stop_link=announcements_off_link(membership), send_after=throttled(n, now))
 
 
 @events.status_changed.connect

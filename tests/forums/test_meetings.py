@@ -58,7 +58,7 @@ def test_a_repeating_meeting_is_published_for_members_only_and_they_alone_can_bo
     assert len(scheduled) >= 3
     assert {(e.kind, e.audience, e.status, e.allow_guests) for e in scheduled} == {
         (EventKind.FORUM_MEETING, Audience.FORUM_MEMBERS, EventStatus.PUBLISHED, False)}
-    assert meetings.papers_of(first).agenda == "1. Welcome" and meetings.papers_of(first).agenda_published_at is None
+    assert meetings.papers_of(first).agenda == "1. Welcome" and meetings.papers_of(first).agenda_published_at
 
     booked = events.register(first, user=member)
     assert booked.status == RegistrationStatus.CONFIRMED
@@ -541,3 +541,16 @@ def test_an_announcement_email_shows_its_words_without_markdown_markers(ctx):
     assert "We meet in February." in email.body and "**" not in email.body
     assert "Bring a map (https://example.org/map)" in email.body
     assert announcement.body.startswith("We meet in **February**.")  # the page formats what was typed
+
+
+def test_an_agenda_typed_when_scheduling_is_published_and_emailed_with_the_meeting(ctx):
+    forum = ForumFactory()
+    member = MembershipFactory(forum=forum).user
+    meeting = meetings.schedule_meeting(forum, meeting_details(agenda="1. **Welcome**\n2. Budget"),
+                                        actor=UserFactory())
+    assert meetings.papers_of(meeting).agenda_published_at is not None
+    [email] = emails_to(member.email)
+    assert "Agenda:" in email.body and "Welcome" in email.body and "Budget" in email.body
+    assert "**" not in email.body
+    without = meetings.schedule_meeting(forum, meeting_details(title="Summer meeting"), actor=UserFactory())
+    assert "Agenda" not in emails_to(member.email)[-1].body and meetings.papers_of(without).agenda == ""
