@@ -662,15 +662,16 @@ def undo_check_in(event_id, registration_id):
 def add_walk_in(event_id):
     event = _event_or_404(event_id, manage=True)
     form = WalkInForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            flash(errors[0], "info")
-        return redirect(url_for("events.check_in_page", event_id=event.id))
-    done, _ = call_service(form, lambda: services.add_walk_in(
-        event, name=form.walk_in_name.data, people=form.people.data, actor=current_user))
-    if done:
-        flash(f"{form.walk_in_name.data.strip()} added as a walk-in.", "success")
-    return redirect(url_for("events.check_in_page", event_id=event.id))
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: services.add_walk_in(
+            event, name=form.walk_in_name.data, people=form.people.data, actor=current_user))
+        if done:
+            flash(f"{form.walk_in_name.data.strip()} added as a walk-in.", "success")
+            return redirect(url_for("events.check_in_page", event_id=event.id))
+    # What was wrong, beside the field, with what was typed (the check-in page shows people's access needs,
+    # so the form comes back on a page of its own).
+    return render_template("events/walk_in.html", event=event, walk_in=None, form=form,
+                           attendance=settlement.attendance_state(event))
 
 
 def _walk_in_of(event: Event, walk_in_id: int) -> Attendance:
@@ -694,7 +695,7 @@ def change_walk_in(event_id, walk_in_id):
         if done:
             flash(f"{form.walk_in_name.data.strip()} has been changed.", "success")
             return redirect(url_for("events.check_in_page", event_id=event.id))
-    return render_template("events/change_walk_in.html", event=event, walk_in=walk_in, form=form,
+    return render_template("events/walk_in.html", event=event, walk_in=walk_in, form=form,
                            attendance=settlement.attendance_state(event))
 
 

@@ -138,7 +138,7 @@ MATRIX = {
                         only(THIS_EVENTS_ORGANISERS, 302)),
     "events.undo_check_in": ("POST", "/manage/events/{event}/check-in/{registration}/undo",
                              only(THIS_EVENTS_ORGANISERS, 302)),
-    "events.add_walk_in": ("POST", "/manage/events/{event}/walk-ins", only(THIS_EVENTS_ORGANISERS, 302)),
+    "events.add_walk_in": ("POST", "/manage/events/{event}/walk-ins", only(THIS_EVENTS_ORGANISERS, 200)),
     # The page and its button are one endpoint each (GET and POST): the walk-in is the event's own.
     "events.change_walk_in": ("GET", "/manage/events/{event}/walk-ins/{walk_in}/change",
                               only(THIS_EVENTS_ORGANISERS)),

@@ -548,3 +548,21 @@ def test_a_postponed_event_given_a_new_date_stops_saying_one_will_be_announced(c
     assert "published again" in text_of(saved)
     page = text_of(app.test_client().get(f"/events/{event_id}"))
     assert "postponed" not in page.lower() and "Register" in page
+
+
+def test_a_walk_in_typed_wrong_comes_back_with_the_message_beside_the_field_and_what_was_typed(
+        client, app, organiser):
+    """Adding a walk-in with a mistake gave only a banner at the top of the
+    check-in page and lost what was typed (found walking check-in on a phone)."""
+    event_id, *_ = _walk_ins(app, organiser)
+    sign_in(client, organiser)
+    before = walk_ins_of(app, event_id)
+    page = submit(client, f"/manage/events/{event_id}/walk-ins", {"walk_in_name": "Zed Zero", "people": "0"},
+                  form_url=f"/manage/events/{event_id}/check-in")
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "govuk-error-summary" in text and 'id="people-error"' in text and "Enter between 1 and 100" in text
+    assert 'value="Zed Zero"' in text and walk_ins_of(app, event_id) == before
+    done = submit(client, f"/manage/events/{event_id}/walk-ins", {"walk_in_name": "Zed Zero", "people": "2"},
+                  form_url=f"/manage/events/{event_id}/check-in")
+    assert done.status_code == 302 and walk_ins_of(app, event_id) == [*before, ("Zed Zero", 2)]
