@@ -19,8 +19,9 @@ from awards.models import (
 from core import audit
 from core.database import lock_row, utcnow
 from core.email import queue_email
+from core.formatting import counted
 from core.extensions import db
-from core.models import User
+from core.models import AuditEntry, User
 
 
 def decisions_in(cycle: AwardCycle) -> dict[int, Decision]:
@@ -82,6 +83,7 @@ def publish_shortlist(cycle: AwardCycle, *, actor: User, now: datetime | None = 
         raise AwardRuleBroken("The winners are published, and the shortlist with them")
     if now < cycle.judging_closes_at:
         raise AwardRuleBroken("Publish the shortlist once judging has closed")
+    _check_all_screened(cycle)
     decided = decisions_in(cycle)
     shortlisted = [d for d in decided.values() if d.outcome in ON_SHORTLIST]
     if not shortlisted:
@@ -104,6 +106,8 @@ def publish_results(cycle: AwardCycle, *, actor: User, now: datetime | None = No
         raise AwardRuleBroken("The results are already published")
     if now < cycle.announce_at:
         raise AwardRuleBroken("The results can be published from the announcement date")
+    if cycle.shortlist_published_at is None:  # once it is, screening is over (services.why_screening_is_closed)
+        _check_all_screened(cycle)
     decided = decisions_in(cycle)
     _check_all_decided(cycle, decided)
     for category in cycle.categories:
@@ -111,17 +115,48 @@ def publish_results(cycle: AwardCycle, *, actor: User, now: datetime | None = No
                     and d.outcome in (Outcome.WINNER, Outcome.HIGHLY_COMMENDED)]
         if honoured and not judging.has_scores(category):
             raise AwardRuleBroken(
-                f"No judge has scored any nomination in {category.name}, so it cannot have a winner: a judge with a "
-                "conflict cannot score. Have a judge without a conflict score it (the judging dates are in the "
-                f"cycle's settings), or decide that {honoured[0].nomination.nominee_name} is shortlisted or not "
-                "shortlisted.")
+                f"No judge has scored any nomination in {category.name}, so it cannot have a winner. "
+                + ("A judge with a conflict cannot score: have a judge without a conflict score it"
+                   if _has_conflicts(category) else "Have a judge on its panel score it")
+                + f" (the judging dates are in the cycle's settings), or decide that "
+                f"{honoured[0].nomination.nominee_name} is shortlisted or not shortlisted.")
     shortlist_told = cycle.shortlist_published_at is not None
+    told_before = _results_told_before(cycle)
     cycle.results_published_at = now
     db.session.flush()
     for decision in decided.values():
+        if told_before.get(str(decision.nomination_id)) == decision.outcome.value:
+            continue  # published again after a reopen, and this nominator was told this result already
         if decision.outcome in ON_SHORTLIST or not shortlist_told:
             _tell_outcome(decision, winners_published=True)
-    audit.record("awards.results_published", actor=actor, subject=cycle)
+    audit.record("awards.results_published", actor=actor, subject=cycle,
+                 details={"outcomes": {str(d.nomination_id): d.outcome.value for d in decided.values()}})
+
+
+def _results_told_before(cycle: AwardCycle) -> dict[str, str]:
+    """The outcomes the nominators were emailed when the results were last
+    published (before a reopen), by nomination id: kept in the audit entry
+    of that publication."""
+    details = db.session.scalar(select(AuditEntry.details).where(
+        AuditEntry.action == "awards.results_published", AuditEntry.object_type == "AwardCycle",
+        AuditEntry.object_id == str(cycle.id)).order_by(AuditEntry.id.desc()).limit(1))
+    return (details or {}).get("outcomes", {})
+
+
+def _has_conflicts(category: AwardCategory) -> bool:
+    """Whether any judge has a conflict with one of the panel's nominations."""
+    judged = {n.id for n in judging.to_judge(category)}
+    return any(c.nomination_id in judged for c in judging.conflicts_in(category.cycle))
+
+
+def _check_all_screened(cycle: AwardCycle) -> None:
+    """A sent nomination nobody has screened would never be judged, decided
+    or told how it went: it is screened before anything is published."""
+    unscreened = services.unscreened_count(cycle)
+    if unscreened:
+        raise AwardRuleBroken(f"{counted(unscreened, 'nomination has', 'nominations have')} not been screened: "
+                              "screen every nomination first (Screen nominations), so that each is judged or its "
+                              "nominator is told why not")
 
 
 def _check_all_decided(cycle: AwardCycle, decided: dict[int, Decision]) -> None:
@@ -131,6 +166,23 @@ def _check_all_decided(cycle: AwardCycle, decided: dict[int, Decision]) -> None:
     if undecided:
         raise AwardRuleBroken(f"Decide every eligible nomination first: {', '.join(sorted(undecided)[:5])}"
                               + (" and others" if len(undecided) > 5 else ""))
+
+
+def status_told(nomination: Nomination) -> str:
+    """Where a nominator's nomination is, as they were told: the outcome once
+    the shortlist or the winners are published (what the emails said), else
+    its status. One grouped under another has its lead's outcome."""
+    cycle = nomination.category.cycle
+    published_at = cycle.results_published_at or cycle.shortlist_published_at
+    if nomination.status != NominationStatus.ELIGIBLE or published_at is None:
+        return nomination.status.label
+    decision = db.session.scalar(select(Decision).where(
+        Decision.nomination_id == (nomination.group_with_id or nomination.id)))
+    if decision is None:
+        return nomination.status.label
+    if cycle.results_published_at is None and decision.outcome in ON_SHORTLIST:
+        return Outcome.SHORTLISTED.label
+    return decision.outcome.label
 
 
 def reopen_results(cycle: AwardCycle, *, reason: str, actor: User) -> None:

@@ -127,12 +127,8 @@ def declare(nomination: Nomination, judge: User, kind: ConflictKind, *, note: st
         raise AwardRuleBroken("Say what the connection is", field="note")
     lock_row(db.session, Nomination, nomination.id)
     cycle = nomination.category.cycle
-    lock_row(db.session, AwardCycle, cycle.id)  # publishing takes it: a conflict lands before or after, not during
-    db.session.refresh(cycle, ["results_published_at"])
-    if cycle.results_published_at is not None:
-        # A conflict removes the judge's scores, which the published results were chosen from.
-        raise AwardRuleBroken("The results are published, so judges' scores and conflicts are locked. Reopen the "
-                              "results first.")
+    # A conflict removes the judge's scores, which the published results were chosen from.
+    _check_results_not_published(cycle)
     declaration = declaration_of(nomination, judge)
     if declaration is not None and recorded_by is None:
         raise AwardRuleBroken("You have already declared your connection to this nomination. Ask the awards team "
@@ -150,6 +146,18 @@ def declare(nomination: Nomination, judge: User, kind: ConflictKind, *, note: st
     audit.record("awards.conflict_recorded" if recorded_by else "awards.conflict_declared",
                  actor=recorded_by or judge, subject=nomination, details={"judge": judge.id, "kind": kind.value})
     return declaration
+
+
+def _check_results_not_published(cycle: AwardCycle) -> None:
+    """Published results were chosen from the judges' scores and conflicts,
+    so neither changes until the results are reopened, whatever the cycle's
+    dates say (an administrator may have moved them). Under the cycle's lock,
+    which publishing takes: a score lands before or after, not during."""
+    lock_row(db.session, AwardCycle, cycle.id)
+    db.session.refresh(cycle, ["results_published_at"])
+    if cycle.results_published_at is not None:
+        raise AwardRuleBroken("The results are published, so judges' scores and conflicts are locked. Reopen the "
+                              "results first.")
 
 
 def declarations_for(nomination: Nomination) -> list[ConflictDeclaration]:
@@ -196,6 +204,7 @@ def score(nomination: Nomination, judge: User, values: dict[int, int | None], *,
     if category.cycle.stage(now) != Stage.JUDGING:
         raise AwardRuleBroken("Judging is not open, so scores cannot be saved")
     lock_row(db.session, Nomination, nomination.id)
+    _check_results_not_published(category.cycle)
     if not may_see(nomination, judge):  # checked under the lock: a conflict recorded meanwhile wins
         raise AwardRuleBroken("You cannot score this nomination")
     sheet = sheet_of(nomination, judge, fresh=True)
@@ -329,11 +338,11 @@ class YetToScore:
 
     @property
     def sentence(self) -> str:
-        """"Lee Late and 1 judge appointed by email who has no account yet have not submitted any scores yet"."""
+        """"Lee Late and 1 judge appointed by email without an account have not submitted any scores yet"."""
         who = [*self.names]
         if self.without_account:
-            who.append(counted(self.without_account, "judge appointed by email who has no account yet",
-                               "judges appointed by email who have no account yet"))
+            who.append(counted(self.without_account, "judge appointed by email without an account",
+                               "judges appointed by email without an account"))
         listed = who[0] if len(who) == 1 else f"{', '.join(who[:-1])} and {who[-1]}"
         several = len(who) > 1 or self.without_account > 1
         return f"{listed} {'have' if several else 'has'} not submitted any scores yet"

@@ -67,6 +67,15 @@ class AwardCycle(db.Model):
         CheckConstraint("announce_at >= judging_closes_at", name="announce_after_judging"),
     )
 
+    def stage_label(self, now: datetime) -> str:
+        """The stage as the public reads it: "Winners announced" only once the
+        winners are published (the announcement date alone, or results
+        reopened, leaves them still to come)."""
+        stage = self.stage(now)
+        if stage == Stage.ANNOUNCED and self.results_published_at is None:
+            return "Winners to be announced"
+        return stage.label
+
     def stage(self, now: datetime) -> Stage:
         if now < self.nominations_open_at:
             return Stage.NOT_OPEN

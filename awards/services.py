@@ -71,6 +71,10 @@ def save_cycle(cycle: AwardCycle | None, details: CycleDetails, *, actor: User) 
         too_soon = later <= earlier if later_field in ("nominations_close", "judging_closes") else later < earlier
         if too_soon:
             raise AwardRuleBroken(message, field=later_field)
+    if cycle is not None and cycle.results_published_at is not None and details.announce_at > utcnow():
+        # Judging would open again under published results (scores and decisions locked until reopened).
+        raise AwardRuleBroken("The results are published, so the announcement date cannot move into the future. "
+                              "Reopen the results first.", field="announce")
     if cycle is None:
         cycle = AwardCycle()
         db.session.add(cycle)
@@ -569,6 +573,12 @@ def nominations_to_screen(cycle: AwardCycle, *, category_id: int | None = None,
                                                   Nomination.nominee_name, Nomination.id)))
 
 
+def unscreened_count(cycle: AwardCycle) -> int:
+    """How many of the cycle's sent nominations nobody has screened yet."""
+    return db.session.scalar(select(func.count(Nomination.id)).join(Nomination.category).where(
+        AwardCategory.cycle_id == cycle.id, Nomination.status == NominationStatus.SUBMITTED))
+
+
 def nomination_counts(cycle: AwardCycle) -> dict[int, dict[NominationStatus, int]]:
     """For each category, how many nominations are in each status (one query)."""
     counts: dict[int, dict[NominationStatus, int]] = {category.id: {} for category in cycle.categories}
@@ -667,7 +677,12 @@ def why_screening_is_closed(nomination: Nomination, *, now: datetime | None = No
     if nomination.status not in (NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE,
                                  NominationStatus.INELIGIBLE):
         return f"This nomination is {nomination.status.label.lower()}, so it cannot be screened"
-    if nomination.category.cycle.stage(now or utcnow()) in (Stage.DECIDING, Stage.ANNOUNCED):
+    cycle = nomination.category.cycle
+    if cycle.shortlist_published_at is not None or cycle.results_published_at is not None:
+        return "The shortlist is published, so screening decisions can no longer change"
+    # A nomination never screened can still be (its nominator hears how it went), until the shortlist is out.
+    if (nomination.status != NominationStatus.SUBMITTED
+            and cycle.stage(now or utcnow()) in (Stage.DECIDING, Stage.ANNOUNCED)):
         return "Judging has finished, so screening decisions can no longer change"
     if _is_decided(nomination):
         return "The panel has decided on this nomination, so its screening can no longer change"

@@ -50,7 +50,8 @@ def cycle_list():
 def cycle_page(cycle_id):
     cycle = db.get_or_404(AwardCycle, cycle_id)
     ceremony = db.session.get(Event, cycle.ceremony_id) if cycle.ceremony_id else None
-    return render_template("awards/cycle.html", cycle=cycle, stage=cycle.stage(utcnow()), ceremony=ceremony)
+    return render_template("awards/cycle.html", cycle=cycle, stage=cycle.stage(utcnow()), ceremony=ceremony,
+                           now=utcnow())
 
 
 @bp.get("/awards/categories/<int:category_id>")
@@ -58,7 +59,7 @@ def cycle_page(cycle_id):
 def category_page(category_id):
     category = _category_or_404(category_id)
     return render_template("awards/category.html", category=category, cycle=category.cycle,
-                           stage=category.cycle.stage(utcnow()))
+                           stage=category.cycle.stage(utcnow()), now=utcnow())
 
 
 @bp.route("/awards/categories/<int:category_id>/nominate", methods=["GET", "POST"])
@@ -110,7 +111,8 @@ def nomination_by_link(token):
             flash("Thank you: your nomination is confirmed. We have emailed you a copy.", "success")
             return redirect(url_for("awards.nomination_by_link", token=token))
     return render_template("awards/nomination.html", nomination=nomination, form=form, token=token,
-                           open=nomination.category.cycle.stage(utcnow()) == Stage.NOMINATING)
+                           open=nomination.category.cycle.stage(utcnow()) == Stage.NOMINATING,
+                           told=decisions.status_told(nomination))
 
 
 @bp.route("/awards/nominations/link/<token>/withdraw", methods=["GET", "POST"])
@@ -136,8 +138,9 @@ def _withdraw(nomination: Nomination, withdraw, *, back: str):
 @bp.get("/my-nominations")
 @login_required
 def my_nominations():
-    return render_template("awards/my_nominations.html", nominations=services.nominations_by(current_user),
-                           now=utcnow())
+    nominations = services.nominations_by(current_user)
+    return render_template("awards/my_nominations.html", nominations=nominations, now=utcnow(),
+                           told={n.id: decisions.status_told(n) for n in nominations})
 
 
 def _my_nomination(nomination_id: int) -> Nomination:
@@ -200,7 +203,8 @@ def _cycle_page(cycle: AwardCycle, *, copy_form=None, exclusion_form=None, reope
     failed = copy_form if copy_form.errors else (exclusion_form or reopen_form)
     return render_template("awards/manage_cycle.html", cycle=cycle, copy_form=copy_form,
                            exclusion_form=exclusion_form or ExclusionForm(), exclusions=services.exclusions_of(cycle),
-                           counts=services.nomination_counts(cycle), stage=cycle.stage(utcnow()),
+                           counts=services.nomination_counts(cycle), stage=cycle.stage(utcnow()), now=utcnow(),
+                           unscreened=services.unscreened_count(cycle),
                            statuses=(NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE,
                                      NominationStatus.INELIGIBLE), reopen_form=reopen_form or ReopenForm(),
                            form=failed or EmptyForm()), status

@@ -35,7 +35,7 @@ def test_the_public_see_each_cycles_stage_and_categories(app, client):
         CycleFactory(name="Awards 2026", nominations_open_at=utcnow() - timedelta(days=400),
                      nominations_close_at=utcnow() - timedelta(days=300),
                      judging_opens_at=utcnow() - timedelta(days=290), judging_closes_at=utcnow() - timedelta(days=280),
-                     announce_at=utcnow() - timedelta(days=270))
+                     announce_at=utcnow() - timedelta(days=270), results_published_at=utcnow() - timedelta(days=270))
         CategoryFactory(cycle=CycleFactory(name="Awards 2027"), name="Unsung Hero")
         db.session.commit()
     listing = text_of(client.get("/awards"))
