@@ -84,17 +84,19 @@ CONTEXTS = {
                                   reason="The hall flooded.", link="https://site.example/r",
                                   calendar_attached=booked == "confirmed")
                              for status in ("postponed", "cancelled") for booked in ("confirmed", "waitlisted")],
-    "forum_announcement": [dict(membership=MEMBERSHIP, forum=FORUM, announcement=NS(body="Meeting moved.\nSee you.",
-                                sent_by=sender), stop_link=stop) for sender in (USER, None)
+    "forum_announcement": [dict(membership=MEMBERSHIP, forum=FORUM, announcement=NS(body="Meeting **moved**.\nSee you.",
+                                sent_by=sender), text="Meeting moved.\nSee you.", stop_link=stop)
+                           for sender in (USER, None)
                            for stop in ("https://site.example/stop", None)],
     "forum_approved": [dict(membership=MEMBERSHIP, waiting=flag, link="https://site.example/f") for flag in (True, False)],
     "forum_consent_withdrawn": [dict(membership=MEMBERSHIP)],
     "forum_declined": [dict(membership=MEMBERSHIP)],
     "forum_invitation": [dict(inviter=USER, forum=FORUM, link="https://site.example/join")],
-    "forum_meeting_scheduled": [dict(membership=MEMBERSHIP, forum=FORUM, meetings=meetings,
+    "forum_meeting_scheduled": [dict(membership=MEMBERSHIP, forum=FORUM, meetings=meetings, agenda=agenda,
                                      link="https://site.example/m", stop_link="https://site.example/stop")
                                 for meetings in ([_meeting(VENUE, None)], [_meeting(None, "https://meet.example/m")],
-                                                 [_meeting(VENUE, "https://meet.example/m")] * 3)],
+                                                 [_meeting(VENUE, "https://meet.example/m")] * 3)
+                                for agenda in ("", "1. Welcome\n2. Budget")],
     "forum_membership_ended": [dict(membership=MEMBERSHIP, why=why, meetings=meetings)
                                for why in ("consent withdrawn", "suspended", "removed")
                                for meetings in ([], [_meeting(VENUE, None)] * 2)],
@@ -168,8 +170,23 @@ def test_every_email_reads_as_lines(app, template):
                                       "registration_confirmed", "registration_offered", "registration_reminder",
                                       "registration_waitlisted", "registration_cancelled"])
 def test_the_event_details_stand_apart_from_what_follows(app, template):
-    """'Questions: fair@example.org' then a blank line, not the next sentence straight under it."""
+    """'Questions: fair@example.org' then a blank line, not the next sentence
+    straight under it; and a blank line before the event's title, not the
+    sentence before running into it."""
     with app.test_request_context():
         for context in CONTEXTS[template]:
             body = render_template(f"email/{template}.txt", **context)
             assert "Questions: fair@example.org\n\n" in body, body
+            assert "\n\nSummer fair\nWhen:" in body, body
+
+
+def test_paragraphs_of_a_list_in_an_email_stand_apart(app):
+    """'...waiting list.' ran into 'To see your sessions', and each nomination
+    question into the answer before it (found reading the emails of a walk)."""
+    with app.test_request_context():
+        for context in CONTEXTS["session_place_free"]:
+            body = render_template("email/session_place_free.txt", **context)
+            assert "waiting list.\n\n" in body and "\n\nTo see your sessions" in body, body
+        for context in CONTEXTS["award_nomination_copy"]:
+            body = render_template("email/award_nomination_copy.txt", **context)
+            assert "Answer 1.\n\nWho has it helped?" in body and "\n\nYou can see it" in body, body
