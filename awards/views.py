@@ -458,7 +458,8 @@ def _judging_page(nomination: Nomination, *, declaration_form=None, form=None, s
         score_form=form or (score_form(nomination.category, sheet) if seeing else None),
         form=declaration_form or form or EmptyForm(), others=judging.others_sheets(nomination, current_user),
         also=services.grouped_under(nomination) if seeing else [], withheld=_contacts_withheld(nomination),
-        open=nomination.category.cycle.stage(utcnow()) == Stage.JUDGING), status
+        open=nomination.category.cycle.stage(utcnow()) == Stage.JUDGING,
+        published=nomination.category.cycle.results_published_at is not None), status
 
 
 @bp.post("/judging/nominations/<int:nomination_id>/declaration")

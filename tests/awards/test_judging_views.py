@@ -6,7 +6,8 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from awards.models import (
-    ConflictDeclaration, Nomination, NominationAnswer, NominationStatus, NomineeKind, PanelMember, Score, ScoreSheet,
+    ConflictDeclaration, ConflictKind, Nomination, NominationAnswer, NominationStatus, NomineeKind, PanelMember, Score,
+    ScoreSheet,
 )
 from core.database import utcnow
 from core.extensions import db
@@ -232,3 +233,24 @@ def test_submitting_scores_asks_first_and_says_they_are_final(app, make_user):
         sheet = db.session.scalar(select(ScoreSheet))
         assert sheet.submitted_at is not None and [s.value for s in sheet.scores] == [5, 2]
     assert browser.get(confirm).location == page  # submitted: nothing more to confirm
+
+
+def test_a_judge_is_offered_no_scoring_while_the_results_are_published(app, make_user):
+    """Issue 20: with the cycle's dates moved so that judging was open again,
+    a judge could save and submit scores under the published results."""
+    judge = make_user()
+    _, (impact, reach), (amira, _) = judging_world(app, judge)
+    with app.app_context():
+        db.session.add(ConflictDeclaration(nomination_id=amira, judge_id=judge.id, kind=ConflictKind.NONE))
+        db.session.get(Nomination, amira).category.cycle.results_published_at = utcnow()
+        db.session.commit()
+    browser = app.test_client()
+    sign_in(browser, judge)
+    page = f"/judging/nominations/{amira}"
+    shown = text_of(browser.get(page))
+    assert "The results are published, so scores cannot be given" in shown and 'name="send"' not in shown
+    refused = submit(browser, f"{page}/scores", {f"criterion_{impact}": "4", f"criterion_{reach}": "2",
+                                                 "save": "Save as draft"}, form_url=page, follow_redirects=True)
+    assert "judges&#39; scores and conflicts are locked" in text_of(refused)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ScoreSheet.id))) == 0
