@@ -89,7 +89,8 @@ def _tell_members(forum: Forum, scheduled: list[Event], now: datetime, *, agenda
     for n, membership in enumerate(members_to_email(forum)):
         queue_email(to=membership.user.email, subject=f"{forum.name}: {first.title}",
                     template="forum_meeting_scheduled", forum=forum, membership=membership, meetings=scheduled,
-                    agenda=agenda, link=link, stop_link=announcements_off_link(membership), send_after=throttled(n, now))
+                    agenda=agenda, link=link, stop_link=announcements_off_link(membership),
+                    send_after=throttled(n, now))
 
 
 @events.status_changed.connect

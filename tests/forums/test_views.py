@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.models import OutboxMessage, User
+from forums import services
 from forums.models import Faith, Forum, ForumCoordinator, ForumKind, Membership, MembershipStatus, SafeguardingCheck
 from tests.conftest import sign_in, submit
 from tests.forums.factories import ForumFactory, MembershipFactory
@@ -251,13 +252,12 @@ def test_a_lapsed_member_is_called_lapsed_on_their_page_and_the_coordinators(app
 
 
 def test_consent_given_while_signed_in_as_the_young_applicant_is_refused(app, make_user):
-    from forums import services
     child = make_user()
     with app.test_request_context():
         forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=18)
-        membership = MembershipFactory(forum=forum, user=db.session.get(User, child.id), status=MembershipStatus.APPLIED,
-                                       date_of_birth=date(2012, 5, 1), parent_name="Sam Carer",
-                                       parent_email="carer@example.org")
+        membership = MembershipFactory(forum=forum, user=db.session.get(User, child.id),
+                                       status=MembershipStatus.APPLIED, date_of_birth=date(2012, 5, 1),
+                                       parent_name="Sam Carer", parent_email="carer@example.org")
         db.session.commit()
         link, membership_id = services.consent_link(membership), membership.id
     browser = app.test_client()
