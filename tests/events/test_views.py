@@ -11,7 +11,7 @@ from core.database import in_london, utcnow
 from core.extensions import db
 from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus, Venue
 from tests.conftest import every_row, sign_in, submit
-from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory, VenueFactory
+from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory
 
 
 def text_of(response):
@@ -566,3 +566,26 @@ def test_a_walk_in_typed_wrong_comes_back_with_the_message_beside_the_field_and_
     done = submit(client, f"/manage/events/{event_id}/walk-ins", {"walk_in_name": "Zed Zero", "people": "2"},
                   form_url=f"/manage/events/{event_id}/check-in")
     assert done.status_code == 302 and walk_ins_of(app, event_id) == [*before, ("Zed Zero", 2)]
+
+
+def test_pages_of_a_cancelled_or_postponed_event_say_so(client, app, make_user):
+    """The register page of a cancelled event said 'Join the waiting list' and
+    'Registration has closed'; its event page offered to choose sessions; a
+    postponed date read as plain 'Booked' in My events (found walking as a
+    member and a guest at 390 px)."""
+    member = make_user()
+    with app.app_context():
+        from core.models import User
+        called_off, put_off = EventFactory(title="Called off", capacity=1), EventFactory(title="Put off")
+        RegistrationFactory(event=put_off, user=db.session.get(User, member.id), email=member.email)
+        SessionFactory(event=called_off)
+        RegistrationFactory(event=called_off, user=db.session.get(User, member.id), email=member.email)
+        called_off.status, put_off.status = EventStatus.CANCELLED, EventStatus.POSTPONED
+        db.session.commit()
+        ids = called_off.id, put_off.id
+    register_page = text_of(app.test_client().get(f"/events/{ids[0]}/register"))
+    assert "This event has been cancelled" in register_page and "waiting list" not in register_page
+    assert "once it has its new date" in text_of(app.test_client().get(f"/events/{ids[1]}/register"))
+    sign_in(client, member)
+    assert "choose sessions" not in text_of(client.get(f"/events/{ids[0]}"))
+    assert "The event has been postponed: your place is kept" in text_of(client.get("/my-events"))
