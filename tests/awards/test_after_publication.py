@@ -217,3 +217,26 @@ def test_nominators_see_the_outcome_they_were_emailed(app, client, make_user):
     count, mine, linked = tags()
     assert count == 0 and '>Highly commended<' in mine and '>Not shortlisted<' in mine
     assert '>Highly commended<' in linked
+
+
+def test_the_dates_of_published_results_move_back_only_after_a_reopen(app, make_user):
+    """1: the awards team moved a published cycle's dates back into judging."""
+    with app.test_request_context(), write_lock(every_transaction=True):
+        cycle = decided_cycle(name="Awards 2026")
+        cycle.results_published_at = utcnow()
+        db.session.commit()
+        cycle_id = cycle.id
+        dates = {name: [str(getattr(cycle, f"{name}_at").day), str(getattr(cycle, f"{name}_at").month),
+                        str(getattr(cycle, f"{name}_at").year)]
+                 for name in ("nominations_open", "nominations_close", "judging_opens", "judging_closes")}
+    team = app.test_client()
+    sign_in(team, make_user(roles=["awards_administrator"]))
+    future, later = utcnow() + timedelta(days=40), utcnow() + timedelta(days=41)
+    edit = f"/manage/awards/{cycle_id}/edit"
+    refused = submit(team, edit, {"name": "Awards 2026", **dates, "ceremony_id": "0", "normalise_after": "3",
+                                  "judging_closes": [str(future.day), str(future.month), str(future.year)],
+                                  "announce": [str(later.day), str(later.month), str(later.year)]})
+    shown = refused.get_data(as_text=True)
+    assert "announce-error" in shown and "Reopen the results first" in shown
+    with app.app_context():
+        assert db.session.get(AwardCycle, cycle_id).announce_at < utcnow()
