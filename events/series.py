@@ -18,14 +18,14 @@ its own keeps its own day and moves by the same amount.
 """
 import enum
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from core import audit
 from core.database import LONDON, in_london, utcnow
 from core.errors import DomainError
 from core.formatting import london_time
 from core.models import User
-from events import services, settlement
+from events import permissions, services, settlement
 from events.models import Event, EventStatus
 
 DATE = "%a %-d %b %Y"
@@ -64,7 +64,9 @@ def dates_in_scope(event: Event, scope: SeriesScope) -> list[Event]:
     return [event, *others]
 
 
-def _why_left_alone(event: Event, now: datetime) -> str | None:
+def _why_left_alone(event: Event, now: datetime, actor: User) -> str | None:
+    if not permissions.can_manage_event(actor, event):  # a date may be run by others
+        return "you do not run this date"
     if event.status == EventStatus.CANCELLED:
         return "cancelled, so it stays cancelled"
     if settlement.is_settled(event, now):
@@ -125,7 +127,7 @@ def update_series(event: Event, details: services.EventDetails, scope: SeriesSco
     closes_before_start = (details.starts_at - details.registration_closes_at
                            if details.registration_closes_at else None)
     for other in others:
-        reason = _why_left_alone(other, now)
+        reason = _why_left_alone(other, now, actor)
         if reason:
             result.left_alone.append(LeftAlone(other, reason))
             continue
@@ -158,7 +160,7 @@ def publish_series(event: Event, scope: SeriesScope, *, actor: User, now: dateti
     for other in dates_in_scope(event, scope)[1:]:
         if other.status != EventStatus.DRAFT:
             continue  # published already, or cancelled or postponed: publishing is not what it needs
-        reason = _why_left_alone(other, now)
+        reason = _why_left_alone(other, now, actor)
         if reason:
             result.left_alone.append(LeftAlone(other, reason))
             continue
@@ -177,7 +179,7 @@ def unpublish_series(event: Event, scope: SeriesScope, *, actor: User, now: date
     for other in dates_in_scope(event, scope)[1:]:
         if other.status != EventStatus.PUBLISHED:
             continue
-        reason = _why_left_alone(other, now) or (
+        reason = _why_left_alone(other, now, actor) or (
             "people have registered: cancel or postpone it instead, so that they are told"
             if services.active_registration_count(other) else None)
         if reason:

@@ -295,3 +295,16 @@ def test_publishing_a_series_date_asks_which_dates_first(app, client, make_user)
     assert done.status_code == 302 and "3 dates are published." in client.get(done.location).get_data(as_text=True)
     with app.app_context():
         assert {db.session.get(Event, n).status for n in ids} == {EventStatus.PUBLISHED}
+
+
+def test_a_change_to_several_dates_leaves_alone_a_date_the_organiser_does_not_run(ctx):
+    """The scope reached every date of the series with the permission checked
+    on the date in the address only: a date handed to other organisers was
+    changed too (found by attacking series edits)."""
+    organiser, other = UserFactory(roles=["organiser"]), UserFactory(roles=["organiser"])
+    dates = weekly(organiser, soon(), 3)
+    dates[2].organisers = [other]
+    db.session.commit()
+    result = series.update_series(dates[0], details_of(dates[0], title="Renamed"), SeriesScope.ALL, actor=organiser)
+    assert [e.title for e in dates] == ["Renamed", "Renamed", "Interfaith forum"]
+    assert [(left.event, left.reason) for left in result.left_alone] == [(dates[2], "you do not run this date")]
