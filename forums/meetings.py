@@ -14,7 +14,7 @@ from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.extensions import db
 from core.models import User
-from events import services as events
+from events import services as events, settlement
 from events.ical import plain_text
 from events.models import Attendance, Audience, Event, EventKind, EventStatus, Registration
 from events.recurrence import Recurrence
@@ -48,6 +48,10 @@ def schedule_meeting(forum: Forum, details: MeetingDetails, *, actor: User,
     if past and details.recurrence is not None:
         raise ForumRuleBroken("A meeting that has already taken place cannot repeat. Record it on its own, then "
                               "schedule the meetings to come.", field="repeats")
+    if past and details.ends_at + settlement.settles_after() <= now:
+        # Its attendance would be settled from the start, and reports already counted its quarter.
+        raise ForumRuleBroken(f"A meeting can be recorded up to {settlement.settles_after().days} days after it "
+                              "took place", field="date")
     audience = Audience.FORUM_MEMBERS if details.members_only else Audience.PUBLIC
     try:
         first = events.create_event(events.EventDetails(

@@ -554,3 +554,16 @@ def test_an_agenda_typed_when_scheduling_is_published_and_emailed_with_the_meeti
     assert "**" not in email.body
     without = meetings.schedule_meeting(forum, meeting_details(title="Summer meeting"), actor=UserFactory())
     assert "Agenda" not in emails_to(member.email)[-1].body and meetings.papers_of(without).agenda == ""
+
+
+def test_a_meeting_is_recorded_only_while_its_attendance_would_not_yet_be_settled(ctx):
+    """A coordinator could record a meeting back to 1900: settled the moment it
+    was made, and counted into report quarters already settled (found by
+    attacking meetings)."""
+    forum, coordinator = ForumFactory(), UserFactory()
+    long_ago = london_datetime(date.today() - timedelta(days=30), time(18, 0))
+    with pytest.raises(ForumRuleBroken, match="up to 14 days after it took place") as refused:
+        meetings.schedule_meeting(forum, meeting_details(starts_at=long_ago, ends_at=long_ago + timedelta(hours=2)),
+                                  actor=coordinator)
+    assert refused.value.field == "date"
+    assert meetings.meetings_of(forum, upcoming=False) == []
