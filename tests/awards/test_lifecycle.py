@@ -298,7 +298,7 @@ FINAL_SUBJECT = {Outcome.WINNER: "Winner", Outcome.HIGHLY_COMMENDED: "Highly com
 
 def test_nomination_lifecycle_through_the_services(app):
     run_state_machine_as_test(lambda: NominationLifecycle(app), settings=settings(
-        max_examples=40, stateful_step_count=50, deadline=None,
+        max_examples=25, stateful_step_count=50, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
 
 

@@ -190,5 +190,5 @@ class Registrations(ServiceMachine):
 
 def test_registrations_hold_their_rules_whatever_happens_in_whatever_order(app):
     run_state_machine_as_test(lambda: Registrations(app), settings=settings(
-        max_examples=60, stateful_step_count=20, deadline=None,
+        max_examples=40, stateful_step_count=20, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
