@@ -661,16 +661,21 @@ def undo_check_in(event_id, registration_id):
 @login_required
 def add_walk_in(event_id):
     event = _event_or_404(event_id, manage=True)
-    form = WalkInForm()
+    # A mistake comes back on a page of its own (the check-in page shows people's access needs).
+    return _walk_in_form(event, None, WalkInForm(), lambda name, people: services.add_walk_in(
+        event, name=name, people=people, actor=current_user), "{} added as a walk-in.")
+
+
+def _walk_in_form(event: Event, walk_in: Attendance | None, form, save, done: str):
+    """Adding or changing a walk-in: `save(name, people)` once the form is
+    right, then back to check-in; otherwise the form, with what was typed
+    and what was wrong beside it."""
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.add_walk_in(
-            event, name=form.walk_in_name.data, people=form.people.data, actor=current_user))
-        if done:
-            flash(f"{form.walk_in_name.data.strip()} added as a walk-in.", "success")
+        saved, _ = call_service(form, lambda: save(form.walk_in_name.data, form.people.data))
+        if saved:
+            flash(done.format(form.walk_in_name.data), "success")
             return redirect(url_for("events.check_in_page", event_id=event.id))
-    # What was wrong, beside the field, with what was typed (the check-in page shows people's access needs,
-    # so the form comes back on a page of its own).
-    return render_template("events/walk_in.html", event=event, walk_in=None, form=form,
+    return render_template("events/walk_in.html", event=event, walk_in=walk_in, form=form,
                            attendance=settlement.attendance_state(event))
 
 
@@ -688,15 +693,8 @@ def _walk_in_of(event: Event, walk_in_id: int) -> Attendance:
 def change_walk_in(event_id, walk_in_id):
     event = _event_or_404(event_id, manage=True)
     walk_in = _walk_in_of(event, walk_in_id)
-    form = ChangeWalkInForm(obj=walk_in)
-    if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.change_walk_in(
-            walk_in, name=form.walk_in_name.data, people=form.people.data, actor=current_user))
-        if done:
-            flash(f"{form.walk_in_name.data.strip()} has been changed.", "success")
-            return redirect(url_for("events.check_in_page", event_id=event.id))
-    return render_template("events/walk_in.html", event=event, walk_in=walk_in, form=form,
-                           attendance=settlement.attendance_state(event))
+    return _walk_in_form(event, walk_in, ChangeWalkInForm(obj=walk_in), lambda name, people: services.change_walk_in(
+        walk_in, name=name, people=people, actor=current_user), "{} has been changed.")
 
 
 @bp.route("/manage/events/<int:event_id>/walk-ins/<int:walk_in_id>/remove", methods=["GET", "POST"])
