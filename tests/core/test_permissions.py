@@ -12,7 +12,7 @@ from events.models import Attendance, Audience, EventImage, EventKind, EventQues
 from events.services import registration_token, renew_calendar_link
 from awards.models import ConflictDeclaration, ConflictKind, Exclusion, Nomination, NominationStatus, PanelMember
 from forums.models import ActionItem, ForumCoordinator
-from tests.conftest import built_app, csrf_token, empty, every_row, sign_in
+from tests.conftest import csrf_token, empty, every_row, sign_in
 from tests.events.factories import (
     EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory,
 )
@@ -283,21 +283,6 @@ MATRIX = {
     "api.open_data_releases": ("GET", "/api/v1/open-data", everyone(200)),
     "api.open_data_release": ("GET", "/api/v1/open-data/2025-Q4", everyone(404)),
 }
-
-
-@pytest.fixture(scope="module")
-def shared_app(database_url):
-    """One app for the whole matrix (a thousand-odd requests): building an
-    app compiles every route, which would cost more than the checks."""
-    with built_app(database_url) as app:
-        yield app
-
-
-@pytest.fixture
-def app(shared_app):
-    """Here, `app` is the shared one, emptied after each test."""
-    yield shared_app
-    empty(shared_app)
 
 
 def test_every_route_is_in_the_matrix(app):
