@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from api.problems import is_api_request, problem
-from core import cli, oidc, page_cache, permissions, security
+from core import cli, database, oidc, page_cache, permissions, security
 from core.config import Config, instance_secret_key
 from core.views import equality_offer
 from core.formatting import counted, formatted_text, london_time
@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
                                 x_proto=app.config["PROXY_FIX_X_PROTO"], x_host=app.config["PROXY_FIX_X_HOST"])
 
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=app.root_path + "/migrations", render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)

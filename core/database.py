@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timezone
 from functools import wraps
 from zoneinfo import ZoneInfo
 
-from flask import request
+from flask import g, request
 
 from sqlalchemy import DateTime, Integer, MetaData, event, select
 from sqlalchemy.engine import Engine
@@ -92,6 +92,31 @@ def write_lock(*, every_transaction: bool = False):
         yield
     finally:
         _write_lock_wanted.reset(token)
+
+
+CHANGES_NOTHING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def init_app(app) -> None:
+    """The request pipeline's locking rule, by policy rather than by a
+    decorator someone may forget: on SQLite, a request that may change
+    something (any method but GET, HEAD or OPTIONS) begins its first
+    transaction under `write_lock()`, so it reads what it will write with the
+    database's write lock already held. Without it, two such requests at once
+    both read, then one fails to write with "database is locked" (a 503 on a
+    Publish pressed twice). PostgreSQL locks rows instead (`lock_row`).
+    Register it before anything that may query the database for a request
+    (signing the person in does)."""
+    @app.before_request
+    def lock_writes():
+        if request.method not in CHANGES_NOTHING:
+            g.write_lock_token = _write_lock_wanted.set("next")
+
+    @app.teardown_request
+    def forget_write_lock(_error):
+        token = g.pop("write_lock_token", None)
+        if token is not None:
+            _write_lock_wanted.reset(token)
 
 
 def takes_write_lock(view):
