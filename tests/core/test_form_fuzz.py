@@ -23,7 +23,7 @@ from forums.models import Membership
 from forums.services import consent_link
 from tests.conftest import CSRF, every_row
 from tests.core.test_hostile_input import TEXT
-from tests.core.test_permissions import MATRIX, app, shared_app, sign_in_as, world, world_rows  # noqa: F401
+from tests.core.test_permissions import MATRIX, sign_in_as, world, world_rows  # noqa: F401
 
 EXAMPLES_PER_FORM = 8
 SCRIPT = "<script>alert(1)</script>"

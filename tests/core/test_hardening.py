@@ -24,7 +24,7 @@ from core.views import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, KNOWN_DEVICE_SALT
 from tests.conftest import csrf_token, make_app, sign_in, submit
 from tests.factories import PASSWORD, UserFactory
 from tests.core.test_permissions import (  # noqa: F401 (fixtures: the matrix's world, on one shared app)
-    MATRIX, app, shared_app, sign_in_as, world, world_rows,
+    MATRIX, sign_in_as, world, world_rows,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
