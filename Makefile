@@ -16,7 +16,7 @@ run: install assets
 test: install assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmarks at county scale (README, Performance): `make bench`, or
+# Benchmarks at county scale (docs/performance.md): `make bench`, or
 # `make bench BENCH_ARGS=--quick` for a small data set.
 bench: install assets
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -8,7 +8,7 @@ the baseline under gunicorn on loopback, loads each page at 16 connections
 then times the calendar feed, a registration burst, the diversity report
 at three sizes against the bare aggregate it rests on, and worker memory.
 A full-scale run writes bench/results/latest.{json,md} and refreshes the
-README's Performance table; any other run writes quick.{json,md}.
+the table in docs/performance.md; any other run writes quick.{json,md}.
 `--quick` uses a small data set."""
 import argparse
 import http.client
@@ -349,12 +349,12 @@ def write(results: dict, *, full: bool) -> None:
     (RESULTS / f"{name}.md").write_text(table)
     print(table)
     if full:
-        readme = ROOT / "README.md"
-        text = readme.read_text()
+        page = ROOT / "docs" / "performance.md"
+        text = page.read_text()
         start, end = "<!-- bench:start -->\n", "<!-- bench:end -->"
         if start in text and end in text:
             before, rest = text.split(start, 1)
-            readme.write_text(before + start + table + rest[rest.index(end):])
+            page.write_text(before + start + table + rest[rest.index(end):])
 
 
 def row(what: str, target: str, measured: str, met: bool | None = None) -> str:
