@@ -7,7 +7,7 @@ the baseline under gunicorn on loopback, loads each page at 16 connections
 (wrk, or bench/load.py's own generator) several times and quotes medians,
 then times the calendar feed, a registration burst, the diversity report
 at three sizes against the bare aggregate it rests on, and worker memory.
-A full-scale run writes bench/results/latest.{json,md} and refreshes the
+A full-scale run writes bench/results/latest.{json,md} and refreshes
 the table in docs/performance.md; any other run writes quick.{json,md}.
 `--quick` uses a small data set."""
 import argparse
