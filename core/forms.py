@@ -376,18 +376,25 @@ class EqualityAdultQuestionsForm(FlaskForm):
     submit = SubmitField("Save answers", widget=GovSubmitInput())
 
 
-def call_service(form: FlaskForm, action, *, page_shows_result: bool = False):
-    """Run a service call for a submitted form. When it succeeds, commit and
-    return (True, what it returned); when a rule says no, roll back, show the
-    message beside its field (or at the top of the page) and return (False, None).
+def call_service(form: FlaskForm, action, *, page_shows_result: bool = False, refusal_is_kept: bool = False):
+    """The one way a view runs a change: call the service for a submitted
+    form; when it succeeds, commit and return (True, what it returned); when
+    a rule says no, roll back, show the message beside its field (or at the
+    top of the page) and return (False, None).
 
     `page_shows_result`: the page drawn next (not a redirect) shows what the
     call just wrote; the objects stay loaded through the commit instead of
-    being read back one by one (this request's session ends with the page)."""
+    being read back one by one (this request's session ends with the page).
+    `refusal_is_kept`: a refusal is committed rather than rolled back, for
+    the services that record a refused attempt (a wrong password or code) in
+    the audit log as they refuse it."""
     try:
         result = action()
     except DomainError as error:
-        db.session.rollback()
+        if refusal_is_kept:
+            db.session.commit()
+        else:
+            db.session.rollback()
         show_domain_error(form, error)
         return False, None
     if page_shows_result:

@@ -395,13 +395,9 @@ def sign_in_code():
         return redirect(url_for("core.sign_in_set_up"))
     form = SecondFactorCodeForm()
     if form.validate_on_submit():
-        try:
-            second_factor.check_code(pending.user, form.code.data)
-        except DomainError as error:
-            db.session.commit()  # keep the refused code in the audit log
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = call_service(form, lambda: second_factor.check_code(pending.user, form.code.data),
+                               refusal_is_kept=True)
+        if done:
             return _finish_sign_in(pending.user, remember=pending.remember, next_page=pending.next_page,
                                    remember_browser=form.remember_browser.data)
     return render_template("core/sign_in_code.html", form=form)
@@ -415,13 +411,9 @@ def sign_in_recovery_code():
         return redirect(url_for("core.sign_in_code"))
     form = RecoveryCodeForm()
     if form.validate_on_submit():
-        try:
-            left = second_factor.use_recovery_code(pending.user, form.code.data)
-        except DomainError as error:
-            db.session.commit()  # keep the refused code in the audit log
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        done, left = call_service(form, lambda: second_factor.use_recovery_code(pending.user, form.code.data),
+                                  refusal_is_kept=True)
+        if done:
             response = _finish_sign_in(pending.user, remember=pending.remember, next_page=pending.next_page)
             flash(f"You have {left} recovery code{'' if left == 1 else 's'} left. "  # in the new session
                   "You can make new ones from your account page.", "info")
