@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from awards import decisions, judging, permissions, services
+from awards import privacy  # noqa: F401  registers awards' part of "Your data", erasure and retention
 from awards.exports import results_record_csv
 from awards.pdf import certificates_pdf, results_record_pdf
 from awards.forms import (

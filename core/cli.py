@@ -10,12 +10,13 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 from sqlalchemy import func, select
 
-from core import backup, retention, second_factor, services
+from core import backup, second_factor, services
 from core.email import deliver_due, interrupted_count
 from core.database import write_lock
 from core.errors import DomainError
 from core.extensions import db
 from core.models import SiteRole, User
+from core.privacy import retention
 from events.demo import seed_demo_events
 from forums.demo import seed_demo_forums
 from awards.demo import seed_demo_awards

@@ -9,13 +9,12 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import lazyload
 
-from core import (
-    equality, erasure, oidc, page_cache, permissions, personal_data, retention, safeguarding, second_factor, services,
-    spam,
-)
+from core import equality, oidc, page_cache, permissions, safeguarding, second_factor, services, spam
 from core.database import takes_write_lock, utcnow
 from core.errors import DomainError, InvalidLink
 from core.extensions import db, limiter, login_manager
+from core.privacy import erasure, retention
+from core.privacy import your_data as personal_data  # the view below is your_data
 from core.forms import (
     ChangeEmailForm,
     ChangePasswordForm,

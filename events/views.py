@@ -14,6 +14,7 @@ from core import page_cache, safeguarding, spam
 from core.views import from_emailed_link
 from core.permissions import is_admin
 from events import exports, feeds, pdf, permissions, series, services, settlement
+from events import privacy  # noqa: F401  registers events' part of "Your data", erasure and retention
 from events.ical import (
     event_calendar, feed_calendar, google_calendar_link, outlook_calendar_link, personal_feed_calendar, webcal,
 )

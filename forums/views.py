@@ -20,6 +20,7 @@ from events.ical import webcal
 from events.queries import venue_choices
 from events.views import feed_limit, feed_response
 from forums import exports, meetings, permissions, services
+from forums import privacy  # noqa: F401  registers forums' part of "Your data", erasure and retention
 from forums.forms import (
     ActionForm, ActionStatusForm, AnnouncementForm, ApologyForm, ApplicationForm, ConsentForm, CoordinatorForm,
     DecisionForm, ForumForm, InvitationForm, MeetingForm, MemberFilterForm, PapersForm, SafeguardingForm,
