@@ -10,7 +10,7 @@ from core.forms import EmptyForm, call_service, press_button, rendered_fields, s
 from core.formatting import london_time
 from core.models import User
 from core.numbers import page_number
-from core import page_cache, safeguarding, spam
+from core import home_page, page_cache, safeguarding, spam
 from core.views import from_emailed_link
 from core.permissions import is_admin
 from events import exports, feeds, pdf, permissions, series, services, settlement
@@ -29,9 +29,17 @@ from events.models import (
 from events.forms import SeriesScopeForm, series_scope_choices
 from events.series import SeriesScope
 from events.structured_data import event_json_ld
-from events.queries import filtered_events, priority_choices, priority_filter_choices, venue_choices
+from events.queries import EventSearch, filtered_events, priority_choices, priority_filter_choices, venue_choices
 
 bp = Blueprint("events", __name__)
+
+HOME_EVENTS = 4
+
+
+@home_page.section(10, "events/_home_section.html")
+def _home_section(now):
+    """What is on next, on the home page."""
+    return {"upcoming": db.session.scalars(filtered_events(EventSearch(), now=now).limit(HOME_EVENTS)).all()}
 
 PAGE_SIZE = 20
 

@@ -6,8 +6,9 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import String, cast, select
+from sqlalchemy.orm import lazyload
 
-from core import page_cache
+from core import home_page, page_cache
 from core.database import takes_write_lock, utcnow
 from core.extensions import db, limiter
 from core.formatting import counted
@@ -28,6 +29,13 @@ from forums.forms import (
 from forums.models import ActionStatus, Forum, Membership, MembershipRole
 
 bp = Blueprint("forums", __name__)
+
+
+@home_page.section(20, "forums/_home_section.html")
+def _home_section(now):
+    """Every forum, on the home page."""
+    return {"forums": db.session.scalars(
+        select(Forum).options(lazyload(Forum.coordinators)).order_by(Forum.name)).all()}
 
 
 def _forum_or_404(forum_id: int, *, manage: bool = False) -> Forum:
