@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from core import backup, second_factor, services
@@ -94,6 +94,12 @@ def restore_command(path):
     except backup.BackupFailed as error:
         raise click.ClickException(str(error))
     click.echo(f"Restored from {path}. If the backup is from an older version, run `flask --app app db upgrade`.")
+
+
+def require_server_name() -> None:
+    """For a command that writes emails: their links need the site's address."""
+    if not current_app.config.get("SERVER_NAME"):
+        raise click.ClickException("Set SERVER_NAME (and PREFERRED_URL_SCHEME) so emails can link to the site.")
 
 
 def init_app(app: Flask) -> None:

@@ -16,10 +16,10 @@ from core.forms import EmptyForm, call_service, press_button
 from core.models import AuditEntry, User
 from core.safeguarding import screen, shows_contact_details
 from core.views import from_emailed_link
+from events.feed_responses import feed_limit, feed_response
 from events.feeds import forum_feed
 from events.ical import webcal
 from events.queries import venue_choices
-from events.views import feed_limit, feed_response
 from forums import exports, meetings, permissions, services
 from forums import privacy  # noqa: F401  registers forums' part of "Your data", erasure and retention
 from forums.forms import (
