@@ -25,6 +25,7 @@ from events import permissions as event_permissions
 from forums import permissions as forum_permissions
 from awards import permissions as awards_permissions
 from reports import permissions as report_permissions
+from seed import cli as seed_cli
 
 class DatabaseId(IntegerConverter):
     """`<int:...>` in routes: only numbers a database id can be (1 to MAX_ID),
@@ -92,6 +93,7 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     events_cli.init_app(app)
     forums_cli.init_app(app)
+    seed_cli.init_app(app)
     return app
 
 

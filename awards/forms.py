@@ -14,10 +14,10 @@ from awards.models import ConflictKind, NominationStatus, NomineeKind, Outcome
 from awards.services import MAX_REFEREES, SELF_NOMINATION, CategoryDetails, CycleDetails, NominationDetails
 from core.database import in_london, london_datetime
 from core.forms import (
-    NoControlCharacters, email_field, optional_choice, optional_long_text, optional_text, required_text,
+    DayMonthYearField, NoControlCharacters, email_field, optional_choice, optional_long_text, optional_text,
+    required_text,
 )
 from core.models import NAME_MAX_LENGTH
-from events.forms import DayMonthYearField
 
 MORNING, MIDNIGHT = time(9, 0), time(23, 59, 59)
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from awards import decisions, judging, permissions, services
+from awards import privacy  # noqa: F401  registers awards' part of "Your data", erasure and retention
 from awards.exports import results_record_csv
 from awards.pdf import certificates_pdf, results_record_pdf
 from awards.forms import (
@@ -23,11 +24,18 @@ from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
 from core.models import User
 from core.numbers import database_id
-from core import page_cache, safeguarding, spam
+from core import home_page, page_cache, safeguarding, spam
 from core.views import from_emailed_link
 from events.models import Event, EventKind
 
 bp = Blueprint("awards", __name__)
+
+
+@home_page.section(30, "awards/_home_section.html")
+def _home_section(now):
+    """This year's awards and how far they have got, on the home page."""
+    cycle = services.latest_cycle()
+    return {"cycle": cycle, "stage": cycle.stage(now) if cycle else None}
 
 
 def _require_awards_team() -> None:

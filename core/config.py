@@ -141,8 +141,8 @@ class Config:
         # Public pages kept per worker for signed-out visitors (core/page_cache.py); 0 turns it off.
         self.PAGE_CACHE_SIZE = _int("PAGE_CACHE_SIZE", 256)
 
-        # How long personal data is kept, per kind, where not the default (core/retention.py lists them):
-        # RETENTION_REGISTRATIONS_MONTHS=18 and so on.
+        # How long personal data is kept, per kind, where not the default (core/privacy/retention.py and each
+        # domain's privacy.py list them): RETENTION_REGISTRATIONS_MONTHS=18 and so on.
         self.RETENTION_MONTHS = {name[len("RETENTION_"):-len("_MONTHS")].lower(): int(value)
                                  for name, value in os.environ.items()
                                  if name.startswith("RETENTION_") and name.endswith("_MONTHS") and value}

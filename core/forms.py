@@ -1,7 +1,10 @@
-"""Forms for accounts and administration. They check shape (present, length,
-format); the services check meaning (taken, guessable, allowed)."""
+"""Forms for accounts and administration, and the form fields every package
+shares (dates, times, names, email addresses, text). They check shape
+(present, length, format); the services check meaning (taken, guessable,
+allowed)."""
 import re
 import unicodedata
+from datetime import time
 
 from flask import abort, flash, redirect, render_template
 from flask_wtf import FlaskForm
@@ -9,13 +12,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovCheckboxInput,
+    GovDateInput,
     GovPasswordInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
 from wtforms import (
-    BooleanField, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField,
+    BooleanField, DateField, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField,
 )
 from jinja2.utils import LRUCache
 from markupsafe import Markup
@@ -93,6 +97,71 @@ def search_words(text: str | None, max_length: int = 100) -> str:
     """What someone typed into a plain search box (not a form), without control
     characters, which PostgreSQL cannot compare with text."""
     return "".join(ch for ch in text or "" if unicodedata.category(ch) != "Cc").strip()[:max_length]
+
+
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+
+
+def parse_time(text: str) -> time | None:
+    """'18:30', '18.30', '6:30pm', '6pm' -> a time; anything else -> None."""
+    match = _TIME.match(text or "")
+    if not match:
+        return None
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+class TimeField(StringField):
+    widget = GovTextInput()
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data:
+            parsed = parse_time(self.data)
+            if parsed is None:
+                raise ValueError(f"Enter {self.label.text.lower()} as a time, like 18:30 or 6:30pm")
+            self.data = parsed
+
+    def _value(self):
+        if isinstance(self.data, time):
+            return self.data.strftime("%H:%M")
+        return super()._value()
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
+class DayMonthYearField(DateField):
+    """The GOV.UK date input: day, month and year boxes. Only years from
+    EARLIEST_YEAR to LATEST_YEAR: every date here is someone's birth or a
+    day this partnership works, and a year like 1 or 9999 is a slip or an
+    attack that would overflow the date arithmetic behind the form."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            self.raw_data = None  # not submitted at all: show empty boxes
+            return
+        if len(valuelist) != 3:
+            self.raw_data = (list(valuelist) + ["", "", ""])[:3]
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2027")
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2027") from None
+        if not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
 
 
 def _stripped(value):

@@ -7,15 +7,13 @@ from flask import Blueprint, Response, abort, current_app, flash, g, redirect, r
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, text
-from sqlalchemy.orm import lazyload
 
-from core import (
-    equality, erasure, oidc, page_cache, permissions, personal_data, retention, safeguarding, second_factor, services,
-    spam,
-)
+from core import equality, home_page, oidc, page_cache, permissions, safeguarding, second_factor, services, spam
 from core.database import takes_write_lock, utcnow
 from core.errors import DomainError, InvalidLink
 from core.extensions import db, limiter, login_manager
+from core.privacy import erasure, retention
+from core.privacy import your_data as personal_data  # the view below is your_data
 from core.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -43,9 +41,6 @@ from core.forms import (
 )
 from core.models import AuditEntry, SiteRole, User
 from core.numbers import page_number
-from awards import services as award_services
-from events.queries import EventSearch, filtered_events
-from forums.models import Forum
 
 bp = Blueprint("core", __name__)
 
@@ -144,20 +139,18 @@ def _end_session() -> None:
 
 # --- public pages ----------------------------------------------------------
 
-HOME_EVENTS = 4
-
 
 @bp.get("/")
 @page_cache.for_visitors
 def home():
-    """What is on next, the forums and this year's awards."""
+    """The introduction, then each domain's section (core/home_page.py): what is on
+    next, the forums and this year's awards."""
     now = utcnow()
-    cycle = award_services.latest_cycle()
-    return render_template(
-        "core/home.html",
-        upcoming=db.session.scalars(filtered_events(EventSearch(), now=now).limit(HOME_EVENTS)).all(),
-        forums=db.session.scalars(select(Forum).options(lazyload(Forum.coordinators)).order_by(Forum.name)).all(),
-        cycle=cycle, stage=cycle.stage(now) if cycle else None)
+    sections = list(home_page.sections)
+    variables = {}
+    for section in sections:
+        variables.update(section.variables(now))
+    return render_template("core/home.html", sections=sections, **variables)
 
 
 @bp.get("/accessibility")

@@ -1,10 +1,11 @@
 """Cron tasks for events: `flask --app app expire-offers` and `send-reminders`."""
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import with_appcontext
 
 from datetime import timedelta
 
+from core.cli import require_server_name
 from core.database import write_lock
 from core.extensions import db
 from events import services
@@ -35,7 +36,3 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(expire_offers_command)
     app.cli.add_command(send_reminders_command)
 
-
-def require_server_name() -> None:
-    if not current_app.config.get("SERVER_NAME"):
-        raise click.ClickException("Set SERVER_NAME (and PREFERRED_URL_SCHEME) so emails can link to the site.")

@@ -10,7 +10,7 @@ by itself, or sooner when an admin settles it now.
 
 Every service that creates, changes or deletes an event's registrations or
 attendance calls `refuse_if_settled` with the event locked. Erasing a
-person (core/erasure.py, core/retention.py) does not: someone's right to
+person (core/privacy/erasure.py, core/privacy/retention.py) does not: someone's right to
 erasure comes before settlement.
 
 Settlement depends only on time and the reopening, not on the event's

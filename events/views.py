@@ -10,13 +10,13 @@ from core.forms import EmptyForm, call_service, press_button, rendered_fields, s
 from core.formatting import london_time
 from core.models import User
 from core.numbers import page_number
-from core import page_cache, safeguarding, spam
+from core import home_page, page_cache, safeguarding, spam
 from core.views import from_emailed_link
 from core.permissions import is_admin
 from events import exports, feeds, pdf, permissions, series, services, settlement
-from events.ical import (
-    event_calendar, feed_calendar, google_calendar_link, outlook_calendar_link, personal_feed_calendar, webcal,
-)
+from events import privacy  # noqa: F401  registers events' part of "Your data", erasure and retention
+from events.feed_responses import calendar_response, event_url, feed_limit, feed_response
+from events.ical import event_calendar, google_calendar_link, outlook_calendar_link, personal_feed_calendar, webcal
 from events.forms import (
     BookingForm, ChangeWalkInForm, EventFilterForm, EventForm, InvitationForm, PriorityForm, QuestionForm,
     ReopenAttendanceForm, SessionForm, StatusChangeForm, VenueForm, WalkInForm, question_answers, registration_form_for,
@@ -28,9 +28,17 @@ from events.models import (
 from events.forms import SeriesScopeForm, series_scope_choices
 from events.series import SeriesScope
 from events.structured_data import event_json_ld
-from events.queries import filtered_events, priority_choices, priority_filter_choices, venue_choices
+from events.queries import EventSearch, filtered_events, priority_choices, priority_filter_choices, venue_choices
 
 bp = Blueprint("events", __name__)
+
+HOME_EVENTS = 4
+
+
+@home_page.section(10, "events/_home_section.html")
+def _home_section(now):
+    """What is on next, on the home page."""
+    return {"upcoming": db.session.scalars(filtered_events(EventSearch(), now=now).limit(HOME_EVENTS)).all()}
 
 PAGE_SIZE = 20
 
@@ -122,11 +130,6 @@ def event_image(event_id, digest):
 
 # --- calendars ---------------------------------------------------------------------------
 
-def feed_limit():
-    """Every calendar feed's per-IP limit (FEED_LIMIT_PER_IP)."""
-    return current_app.config["FEED_LIMIT_PER_IP"]
-
-
 @bp.get("/calendar.ics")
 @limiter.limit(feed_limit)
 def site_calendar():
@@ -165,42 +168,10 @@ def personal_calendar(token):
         registrations = feeds.personal_registrations(owner)
         return personal_feed_calendar(
             registrations, name=f"My events: {current_app.config['BRAND_NAME']}",
-            description=f"Events {owner.name} has registered for", url_for_event=_event_url,
+            description=f"Events {owner.name} has registered for", url_for_event=event_url,
             domain=services.site_domain(),
             series_sequences=feeds.series_sequences([registration.event for registration in registrations]))
-    return _calendar_response(feeds.personal_version(owner), None, filename="my-events", shared=False, build=build)
-
-
-def feed_response(feed: feeds.Feed) -> Response:
-    """A public feed (the forums package serves each forum's through this too)."""
-    etag, latest = feed.version()
-    return _calendar_response(etag, latest, filename=feed.key.replace(":", "-"), build=lambda: feed_calendar(
-        feed.events(), name=feed.name, description=feed.description, url_for_event=_event_url,
-        domain=services.site_domain(), shown=feeds.in_public_feeds))
-
-
-def _event_url(event: Event) -> str:
-    return url_for("events.event_page", event_id=event.id, _external=True)
-
-
-def _calendar_response(etag: str, latest, *, filename: str, build, shared: bool = True) -> Response:
-    """A feed, or 304 when the caller has this version: a repeat poll costs
-    the one small query that made the ETag; `build()` runs only on a change.
-    A personal feed is not `shared`: no cache between may keep it."""
-    if etag in request.if_none_match:
-        response = Response(status=304)
-    else:
-        response = Response(build(), mimetype="text/calendar")
-        response.headers["Content-Disposition"] = f'inline; filename="{filename}.ics"'
-    response.set_etag(etag)
-    if latest is not None:
-        response.last_modified = latest
-    if shared:
-        response.cache_control.public = True
-    else:
-        response.cache_control.private = True
-    response.cache_control.no_cache = True  # keep it, but ask each time: the ETag makes asking cheap
-    return response.make_conditional(request)
+    return calendar_response(feeds.personal_version(owner), None, filename="my-events", shared=False, build=build)
 
 
 @bp.get("/events/<int:event_id>/event.ics")

@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 from core.database import write_lock
 from core.extensions import db
 from core.formatting import counted
-from events.cli import require_server_name
+from core.cli import require_server_name
 from forums import services
 
 

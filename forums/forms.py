@@ -11,11 +11,11 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from core.forms import (
-    NoControlCharacters, email_field, optional_choice, optional_long_text, optional_text, required_text,
+    DayMonthYearField, NoControlCharacters, TimeField, email_field, optional_choice, optional_long_text, optional_text,
+    required_text,
 )
 from core.models import NAME_MAX_LENGTH
 from core.database import london_datetime
-from events.forms import DayMonthYearField, TimeField
 from events.recurrence import PATTERNS, Recurrence
 from forums.meetings import MeetingDetails
 from forums.models import ActionStatus, Faith, ForumKind, MembershipRole, MembershipStatus

@@ -6,8 +6,9 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import String, cast, select
+from sqlalchemy.orm import lazyload
 
-from core import page_cache
+from core import home_page, page_cache
 from core.database import takes_write_lock, utcnow
 from core.extensions import db, limiter
 from core.formatting import counted
@@ -15,11 +16,12 @@ from core.forms import EmptyForm, call_service, press_button
 from core.models import AuditEntry, User
 from core.safeguarding import screen, shows_contact_details
 from core.views import from_emailed_link
+from events.feed_responses import feed_limit, feed_response
 from events.feeds import forum_feed
 from events.ical import webcal
 from events.queries import venue_choices
-from events.views import feed_limit, feed_response
 from forums import exports, meetings, permissions, services
+from forums import privacy  # noqa: F401  registers forums' part of "Your data", erasure and retention
 from forums.forms import (
     ActionForm, ActionStatusForm, AnnouncementForm, ApologyForm, ApplicationForm, ConsentForm, CoordinatorForm,
     DecisionForm, ForumForm, InvitationForm, MeetingForm, MemberFilterForm, PapersForm, SafeguardingForm,
@@ -27,6 +29,13 @@ from forums.forms import (
 from forums.models import ActionStatus, Forum, Membership, MembershipRole
 
 bp = Blueprint("forums", __name__)
+
+
+@home_page.section(20, "forums/_home_section.html")
+def _home_section(now):
+    """Every forum, on the home page."""
+    return {"forums": db.session.scalars(
+        select(Forum).options(lazyload(Forum.coordinators)).order_by(Forum.name)).all()}
 
 
 def _forum_or_404(forum_id: int, *, manage: bool = False) -> Forum:

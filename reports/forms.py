@@ -5,8 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmi
 from wtforms import SelectField, SubmitField
 from wtforms.validators import Optional
 
-from core.forms import optional_choice, required_text
-from events.forms import DayMonthYearField
+from core.forms import DayMonthYearField, optional_choice, required_text
 
 
 class ReportFilterForm(FlaskForm):

@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from awards import judging, services as award_services
 from awards.models import PanelMember
-from core import equality, erasure, personal_data, services
+from core import equality, services
+from core.privacy import erasure, your_data
 from core.models import OutboxMessage, User
 from core.database import utcnow, write_lock
 from core.errors import InvalidLink
@@ -72,7 +73,7 @@ def test_your_data_and_erasure_never_match_by_address(ctx):
     event = EventFactory()
     someone_else = event_services.register(event, name="Not Sam", email=GUEST, access_needs="Hearing loop")
     db.session.commit()
-    everything = json.dumps(personal_data.as_json(personal_data.about(owner), made_at=utcnow()))
+    everything = json.dumps(your_data.as_json(your_data.about(owner), made_at=utcnow()))
     assert "Hearing loop" not in everything
     erasure.delete_account(owner, password=PASSWORD)
     db.session.commit()

@@ -6,7 +6,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
-from core import equality, retention
+from core import equality
+from core.privacy import retention
 from core.database import utcnow, write_lock
 from core.extensions import db
 from core.models import AuditEntry, EqualityResponse, OutboxMessage, OutboxStatus, SiteRole, User

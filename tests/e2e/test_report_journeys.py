@@ -4,7 +4,7 @@ reports, and the admin uploads a baseline. Every page is checked with axe-core."
 from playwright.sync_api import expect
 
 from core import services
-from reports.demo import seed_demo_reports
+from seed.reports import seed_demo_reports
 from tests.e2e.conftest import check_accessibility, sign_in_with
 
 

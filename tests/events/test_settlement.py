@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
-from core import erasure, retention
+from core.privacy import erasure, retention
 from core.database import london_datetime, utcnow, write_lock
 from core.errors import DomainError
 from core.extensions import db

@@ -1,7 +1,7 @@
 """Hostile dates in a report's filters (issue 18): a year like 1 or 9999,
 or boxes sent twice, were a 500 on every report page and download (the day
 after 31 12 9999 does not exist). Years run 1900 to 2100 on every date
-input (events.forms.DayMonthYearField), with a message beside the field."""
+input (core.forms.DayMonthYearField), with a message beside the field."""
 import re
 from datetime import date
 from urllib.parse import urlencode

@@ -1,4 +1,4 @@
-"""Every date input (events.forms.DayMonthYearField, used by events, forums,
+"""Every date input (core.forms.DayMonthYearField, used by events, forums,
 awards and reports) takes years 1900 to 2100 only, with a message beside the
 field: a year like 1 or 9999 is a slip or an attack, and near the ends of the
 calendar the date arithmetic behind a form overflows (issue 18)."""

@@ -1,0 +1,102 @@
+"""What the awards hold about a person, for core's privacy procedures
+(core/privacy): the nominations they made and their judging in "Your data";
+why their account cannot be deleted while they judge; what deleting it does to
+their nominations; and how long nominations and scores are kept.
+
+A new table in awards/models.py that holds anything about a person gets its
+functions here: its part of "Your data", of erasing an account and of
+retention. The blueprint module imports this one, so it is registered once the
+app is built; the positions fix where each part comes (core/privacy/registry.py).
+"""
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+
+from core.database import utcnow
+from core.extensions import db
+from core.models import User
+from core.privacy import registry
+from core.privacy.erasure import ERASED_NAME
+from core.privacy.retention import ANONYMOUS, Period, cutoff
+from core.privacy.your_data import Section, theirs
+from awards.models import (
+    ON_SHORTLIST, AwardCategory, AwardCycle, ConflictDeclaration, Criterion, Decision, Nomination, NominationStatus,
+    PanelMember, Referee, ScoreSheet, Stage,
+)
+
+UNSENT_NOMINATIONS = (NominationStatus.DRAFT, NominationStatus.UNCONFIRMED)
+
+# A nomination is the nominator's (the nominee never has an account here).
+registry.audited_records.add(30, (Nomination, lambda user: Nomination.nominator_id == user.id),
+                             name="awards.Nomination")
+registry.retention_periods.add(40, Period(
+    "nominations", 36, "Award nominations and scores: {period} after the winners are announced; after "
+                       "that only the shortlist stays on record, without anyone's contact details."),
+    name="nominations")
+
+
+@registry.sections(50)
+def _nominations(user: User) -> Section:
+    nominations = db.session.scalars(
+        select(Nomination).where(theirs(Nomination, user)).order_by(Nomination.created_at)).all()
+    return Section("nominations", "Nominations you made", [{
+        "Award": nomination.category.name, "Nominee": nomination.nominee_name,
+        "Status": nomination.status,
+        "Your name as given": nomination.nominator_name, "Your email as given": nomination.nominator_email,
+        "Your phone as given": nomination.nominator_phone,
+        "Your relationship to the nominee": nomination.relationship_to_nominee,
+        "What you wrote": [answer.text for answer in nomination.answers],
+        "Started": nomination.created_at, "Submitted": nomination.submitted_at,
+    } for nomination in nominations])
+
+
+@registry.sections(60)
+def _judging(user: User) -> Section:
+    panels = db.session.scalars(select(PanelMember).where(PanelMember.user_id == user.id)).all()
+    conflicts = db.session.scalars(select(ConflictDeclaration).where(ConflictDeclaration.judge_id == user.id)).all()
+    sheets = db.session.scalars(select(ScoreSheet).where(ScoreSheet.judge_id == user.id)).all()
+    criteria = dict(db.session.execute(select(Criterion.id, Criterion.name).where(Criterion.id.in_(
+        [score.criterion_id for sheet in sheets for score in sheet.scores]))).all())
+    return Section("judging", "Judging", [
+        *({"Judging panel": panel.category.name, "Appointed as": panel.email} for panel in panels),
+        *({"Conflict of interest declared on nomination": conflict.nomination_id,
+           "Kind": conflict.kind} for conflict in conflicts),
+        *({"Scores given to nomination": sheet.nomination_id, "Comment": sheet.comment,
+           "Scores": [f"{criteria[score.criterion_id]}: {score.value}" for score in sheet.scores],
+           "Submitted": sheet.submitted_at} for sheet in sheets)])
+
+
+@registry.erasure_blockers(20)
+def _judging_now(user: User) -> list[str]:
+    reasons = []
+    now = utcnow()
+    for seat in db.session.scalars(select(PanelMember).where(PanelMember.user_id == user.id)):
+        if seat.category.cycle.stage(now) != Stage.ANNOUNCED:
+            reasons.append(f"You are on the judging panel for {seat.category.name}. Ask the awards team to "
+                           "take you off it first.")
+    return reasons
+
+
+@registry.erasure_steps(30)
+def _erase_nominations(user: User) -> None:
+    mine = theirs(Nomination, user)
+    db.session.execute(delete(Nomination).where(mine, Nomination.status.in_(UNSENT_NOMINATIONS)))
+    db.session.execute(update(Nomination).where(mine).values(
+        nominator_id=None, nominator_name=ERASED_NAME, nominator_email="", nominator_phone=""),
+        execution_options={"synchronize_session": False})
+
+
+@registry.retention_steps(40)
+def _retire_nominations(now: datetime) -> dict[str, int]:
+    """Cycles announced long enough ago keep only their shortlist, without contact details or scores."""
+    old = Nomination.category_id.in_(select(AwardCategory.id).join(AwardCycle, AwardCycle.id == AwardCategory.cycle_id)
+                                     .where(AwardCycle.announce_at < cutoff("nominations", now)))
+    shortlisted = Nomination.id.in_(select(Decision.nomination_id).where(Decision.outcome.in_(ON_SHORTLIST)))
+    deleted = db.session.execute(delete(Nomination).where(old, ~shortlisted)).rowcount
+    kept = select(Nomination.id).where(old)
+    db.session.execute(delete(ScoreSheet).where(ScoreSheet.nomination_id.in_(kept)))
+    db.session.execute(delete(Referee).where(Referee.nomination_id.in_(kept)))
+    anonymised = db.session.execute(update(Nomination).where(old, Nomination.nominator_email != "").values(
+        nominator_id=None, nominator_name=ANONYMOUS, nominator_email="", nominator_phone="", nominee_email="",
+        nominee_phone=""), execution_options={"synchronize_session": False}).rowcount
+    return {"nominations deleted": deleted, "shortlisted nominations made anonymous": anonymised}

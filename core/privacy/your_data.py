@@ -1,0 +1,138 @@
+"""Everything the service holds about one person, for the right of access
+(UK GDPR Article 15): their account, registrations and attendance, forum
+memberships, nominations, judging, equality answers and consents, the emails
+sent to them and the audit entries about them.
+
+`about(user)` gathers it as sections of records; the "Your data" page shows
+them and the JSON download is the same sections, so the two cannot differ.
+Records are the person's when they are linked to the account; records made
+as a guest with an address are linked only when the account proves it owns
+that address (core.services.email_confirmed), never by matching addresses
+here, so an account cannot reach what someone else left under an address. Records name other people only where the
+person gave those details themselves (a nominee, a parent or carer).
+
+Core gives the account, equality, email and audit sections; each domain adds
+the sections for its own tables in its privacy.py (registry.sections), and
+names the records whose audit entries belong here (registry.audited_records).
+A new table that holds anything about a person adds its section there.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+import enum
+
+from sqlalchemy import String, cast, func, or_, select
+
+from core import equality
+from core.extensions import db
+from core.formatting import london_time
+from core.models import AuditEntry, OutboxMessage, ProvenAddress, User
+from core.privacy import registry
+
+
+@dataclass
+class Section:
+    key: str  # the section's name in the JSON download
+    title: str
+    records: list[dict[str, object]] = field(default_factory=list)  # each: label -> value
+
+
+def about(user: User) -> list[Section]:
+    return [section(user) for section in registry.sections]
+
+
+def as_json(sections: list[Section], *, made_at: datetime) -> dict:
+    return {"made_at": made_at.isoformat(),
+            **{section.key: [{label: _plain(value) for label, value in record.items()} for record in section.records]
+               for section in sections}}
+
+
+def readable(value) -> str:
+    """A value as the "Your data" page shows it."""
+    if value is None or value == "" or value == []:
+        return "None"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return london_time(value)
+    if isinstance(value, date):
+        return value.strftime("%-d %B %Y")
+    if isinstance(value, enum.Enum):
+        return getattr(value, "label", None) or value.value.replace("_", " ").capitalize()
+    if isinstance(value, list):
+        return "; ".join(readable(item) for item in value)
+    return str(value)
+
+
+def _plain(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _same_email(column, user: User):
+    return func.lower(column) == user.email.lower()
+
+
+def theirs(model, user: User):
+    """The person's own records of a kind that also reaches audit entries:
+    those linked to their account, and nothing matched by address alone."""
+    for registered, owned_by in registry.audited_records:
+        if registered is model:
+            return owned_by(user)
+    return model.user_id == user.id
+
+
+@registry.sections(10)
+def _account(user: User) -> Section:
+    return Section("account", "Your account", [{
+        "Full name": user.name, "Email address": user.email, "Email address confirmed": user.email_confirmed_at,
+        "Email addresses you have confirmed": db.session.scalars(
+            select(ProvenAddress.email).where(ProvenAddress.user_id == user.id).order_by(ProvenAddress.proven_at)).all(),
+        "Account created": user.created_at, "Last signed in": user.last_signed_in_at,
+        "Site roles": sorted(role.label for role in user.site_roles)}])
+
+
+@registry.sections(70)
+def _equality_answers(user: User) -> Section:
+    response = equality.answers_of(equality.person_key(user))
+    if response is None:
+        return Section("equality_answers", "Equality monitoring answers")
+    record: dict[str, object] = {"Consent given": response.consented_at,
+                                 "Consent notice version": response.consent_version}
+    for characteristic in equality.CHARACTERISTICS:
+        answer = getattr(response, characteristic.key)
+        record[characteristic.label] = characteristic.label_of(answer) if answer else None
+    background = dict(equality.ETHNIC_BACKGROUNDS.get(response.ethnic_group, ()))
+    record["Ethnic background"] = background.get(response.ethnic_background, response.ethnic_background)
+    record["Postcode district"] = response.postcode_district
+    record["Last changed"] = response.updated_at
+    return Section("equality_answers", "Equality monitoring answers", [record])
+
+
+@registry.sections(80)
+def _emails(user: User) -> Section:
+    messages = db.session.scalars(select(OutboxMessage).where(_same_email(OutboxMessage.recipient, user))
+                                  .order_by(OutboxMessage.created_at)).all()
+    return Section("emails", "Emails we sent you", [{
+        "Subject": message.subject, "Written": message.created_at, "Sent": message.sent_at,
+        "Status": message.status} for message in messages])
+
+
+@registry.sections(90)
+def _audit_entries(user: User) -> Section:
+    """What they did, and what anyone did to their account or their own
+    registrations, memberships and nominations (without saying who)."""
+    about_them = [(AuditEntry.object_type == User.__name__) & (AuditEntry.object_id == str(user.id))]
+    for model, _ in registry.audited_records:
+        about_them.append((AuditEntry.object_type == model.__name__) & AuditEntry.object_id.in_(
+            select(cast(model.id, String)).where(theirs(model, user))))
+    entries = db.session.scalars(select(AuditEntry).where(or_(AuditEntry.actor_id == user.id, *about_them))
+                                 .order_by(AuditEntry.occurred_at, AuditEntry.id)).all()
+    return Section("audit_entries", "The record of changes made by you or to your records", [{
+        "When": entry.occurred_at, "What": entry.action.replace(".", " ").replace("_", " ").capitalize(),
+        "By you": entry.actor_id == user.id, "From the internet address": entry.ip_address if entry.actor_id == user.id
+        else None} for entry in entries])

@@ -1,0 +1,45 @@
+"""What a calendar app gets when it polls a feed: the iCalendar file, or 304
+when it already has this version, within one per-address limit. Events'
+calendar routes and each forum's feed (forums/views.py) answer through it."""
+from flask import Response, current_app, request, url_for
+
+from events import feeds, services
+from events.ical import feed_calendar
+from events.models import Event
+
+
+def feed_limit():
+    """Every calendar feed's per-IP limit (FEED_LIMIT_PER_IP)."""
+    return current_app.config["FEED_LIMIT_PER_IP"]
+
+
+def feed_response(feed: feeds.Feed) -> Response:
+    """A public feed (events' own, and each forum's)."""
+    etag, latest = feed.version()
+    return calendar_response(etag, latest, filename=feed.key.replace(":", "-"), build=lambda: feed_calendar(
+        feed.events(), name=feed.name, description=feed.description, url_for_event=event_url,
+        domain=services.site_domain(), shown=feeds.in_public_feeds))
+
+
+def event_url(event: Event) -> str:
+    return url_for("events.event_page", event_id=event.id, _external=True)
+
+
+def calendar_response(etag: str, latest, *, filename: str, build, shared: bool = True) -> Response:
+    """A feed, or 304 when the caller has this version: a repeat poll costs
+    the one small query that made the ETag; `build()` runs only on a change.
+    A personal feed is not `shared`: no cache between may keep it."""
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = Response(build(), mimetype="text/calendar")
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}.ics"'
+    response.set_etag(etag)
+    if latest is not None:
+        response.last_modified = latest
+    if shared:
+        response.cache_control.public = True
+    else:
+        response.cache_control.private = True
+    response.cache_control.no_cache = True  # keep it, but ask each time: the ETag makes asking cheap
+    return response.make_conditional(request)

@@ -1,0 +1,115 @@
+"""What events hold about a person, for core's privacy procedures
+(core/privacy): their registrations, session choices, attendance and private
+calendar address in "Your data"; what deleting their account does to their
+registrations; and how long registrations and walk-ins' names are kept.
+
+A new table in events/models.py that holds anything about a person gets its
+functions here: its part of "Your data", of erasing an account and of
+retention. The blueprint module imports this one, so it is registered once the
+app is built; the positions fix where each part comes (core/privacy/registry.py).
+"""
+import secrets
+from datetime import datetime
+
+from sqlalchemy import String, cast, delete, exists, literal, select, update
+
+from core.database import utcnow
+from core.extensions import db
+from core.models import User
+from core.privacy import registry
+from core.privacy.erasure import ERASED_NAME
+from core.privacy.retention import ANONYMOUS, ANONYMOUS_KEY_PREFIX, Period, cutoff
+from core.privacy.your_data import Section, theirs
+from events import services as event_services
+from events.models import (
+    Attendance, CalendarLink, Event, Registration, RegistrationAnswer, RegistrationStatus, SessionSignup,
+)
+
+registry.audited_records.add(10, (Registration, lambda user: Registration.user_id == user.id),
+                             name="events.Registration")
+registry.retention_periods.add(20, Period(
+    "registrations", 24, "Event registrations and attendance: {period} after the event, then kept only as "
+                         "anonymous totals."), name="registrations")
+
+
+@registry.sections(20)
+def _registrations(user: User) -> Section:
+    registrations = db.session.scalars(
+        select(Registration).join(Registration.event).where(theirs(Registration, user))
+        .order_by(Event.starts_at)).all()
+    signups = db.session.scalars(select(SessionSignup).where(
+        SessionSignup.registration_id.in_([registration.id for registration in registrations]))).all()
+    sessions = {}
+    for signup in signups:
+        sessions.setdefault(signup.registration_id, []).append(
+            signup.session.title + (" (waiting list)" if signup.waiting else ""))
+    records = [{
+        "Event": registration.event.title, "Event starts": registration.event.starts_at,
+        "Name given": registration.name, "Email given": registration.email,
+        "Status": registration.status, "Places": registration.tickets,
+        "Access needs": registration.access_needs, "Dietary needs": registration.dietary_needs,
+        "Happy to be contacted about future events": registration.contact_consent,
+        "Registered": registration.created_at, "Cancelled": registration.cancelled_at,
+        "Answers": [f"{answer.question.label}: {answer.value}" for answer in registration.answers],
+        "Sessions chosen": sessions.get(registration.id, []),
+        "Checked in": registration.attendance.checked_in_at if registration.attendance else None,
+    } for registration in registrations]
+    link = db.session.scalar(select(CalendarLink).where(CalendarLink.user_id == user.id))
+    if link is not None:
+        records.append({"Private calendar address made": link.created_at})
+    return Section("registrations", "Events you registered for", records)
+
+
+@registry.erasure_steps(10)
+def _erase_registrations(user: User) -> None:
+    registrations = db.session.scalars(select(Registration).where(theirs(Registration, user))
+                                       .order_by(Registration.id)).all()
+    now = utcnow()
+    for registration in registrations:
+        if registration.status != RegistrationStatus.CANCELLED and registration.event.ends_at > now:
+            event_services.cancel_registration(registration, actor=None)
+    erased_key, events_seen = f"erased:{secrets.token_hex(16)}", set()
+    for registration in registrations:
+        # One key for the person (so "came before?" still counts them once); a second
+        # booking for one event (as a member and as a guest) needs a key of its own.
+        registration.person_key = erased_key if registration.event_id not in events_seen else \
+            f"{erased_key}:{registration.id}"
+        events_seen.add(registration.event_id)
+        registration.user, registration.name, registration.email = None, ERASED_NAME, ""
+        registration.access_needs = registration.dietary_needs = ""
+        registration.contact_consent = False
+        registration.answers.clear()
+    db.session.flush()
+
+
+def _old_events(kind: str, now: datetime):
+    return select(Event.id).where(Event.ends_at < cutoff(kind, now))
+
+
+@registry.retention_steps(20)
+def _anonymise_old_registrations(now: datetime) -> dict[str, int]:
+    return {"registrations made anonymous": _anonymise_registrations(now),
+            "walk-in names removed": _remove_walk_in_names(now)}
+
+
+def _anonymise_registrations(now: datetime) -> int:
+    old = (Registration.event_id.in_(_old_events("registrations", now)),
+           ~Registration.person_key.startswith(ANONYMOUS_KEY_PREFIX))
+    db.session.execute(delete(RegistrationAnswer).where(RegistrationAnswer.registration_id.in_(
+        select(Registration.id).where(*old))))
+    return db.session.execute(update(Registration).where(*old).values(
+        user_id=None, name=ANONYMOUS, email="", access_needs="", dietary_needs="", contact_consent=False,
+        person_key=literal(ANONYMOUS_KEY_PREFIX) + cast(Registration.id, String)),
+        execution_options={"synchronize_session": False}).rowcount
+
+
+def _remove_walk_in_names(now: datetime) -> int:
+    return db.session.execute(update(Attendance).where(
+        Attendance.event_id.in_(_old_events("registrations", now)), Attendance.registration_id.is_(None),
+        Attendance.walk_in_name != ANONYMOUS).values(walk_in_name=ANONYMOUS)).rowcount
+
+
+@registry.participation(10)
+def _registered_since(person_key, since: datetime):
+    """Registering for an event since then is taking part (keeps equality answers)."""
+    return exists().where(Registration.person_key == person_key, Registration.created_at >= since)

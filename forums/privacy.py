@@ -1,0 +1,72 @@
+"""What forums hold about a person, for core's privacy procedures
+(core/privacy): their memberships, apologies and actions in "Your data", and
+how long ended memberships are kept. Deleting an account deletes its
+memberships, apologies and actions with it (the database's cascades).
+
+A new table in forums/models.py that holds anything about a person gets its
+functions here: its part of "Your data", of erasing an account and of
+retention. The blueprint module imports this one, so it is registered once the
+app is built; the positions fix where each part comes (core/privacy/registry.py).
+"""
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from core.extensions import db
+from core.models import User
+from core.privacy import registry
+from core.privacy.retention import Period, cutoff
+from core.privacy.your_data import Section, theirs
+from events.models import Event
+from forums.models import ActionItem, Apology, Membership, MembershipStatus
+
+ENDED_MEMBERSHIPS = (MembershipStatus.DECLINED, MembershipStatus.REMOVED, MembershipStatus.WITHDRAWN)
+
+registry.audited_records.add(20, (Membership, lambda user: Membership.user_id == user.id),
+                             name="forums.Membership")
+registry.retention_periods.add(30, Period(
+    "forum_memberships", 72, "Forum memberships that were declined, withdrawn or ended by the forum: "
+                             "{period} after, because forums keep records of who decided what."),
+    name="forum_memberships")
+
+
+@registry.sections(30)
+def _memberships(user: User) -> Section:
+    memberships = db.session.scalars(
+        select(Membership).where(theirs(Membership, user)).order_by(Membership.applied_at)).all()
+    return Section("forum_memberships", "Forum memberships", [{
+        "Forum": membership.forum.name, "Role": membership.role, "Status": membership.status,
+        "Applied": membership.applied_at,
+        "Why you wanted to join": membership.reason, "Decided": membership.decided_at,
+        "Reason given for a decline": membership.decline_reason, "Faith": membership.faith,
+        "Organisation": membership.organisation, "Date of birth": membership.date_of_birth,
+        "Parent or carer": membership.parent_name, "Parent or carer's email": membership.parent_email,
+        "Parent or carer's consent given": membership.parent_consented_at,
+        "Parent or carer's consent withdrawn": membership.parent_consent_withdrawn_at,
+        "Photographs allowed": membership.photo_consent, "Email shared with other members": membership.share_email,
+        "Forum announcements by email": membership.announcement_emails,
+        "Term starts": membership.term_starts_on, "Term ends": membership.term_ends_on,
+    } for membership in memberships])
+
+
+@registry.sections(40)
+def _forum_activity(user: User) -> Section:
+    apologies = db.session.scalars(select(Apology).join(Event, Event.id == Apology.event_id)
+                                   .where(Apology.user_id == user.id).order_by(Event.starts_at)).all()
+    actions = db.session.scalars(select(ActionItem).where(ActionItem.owner_id == user.id)
+                                 .order_by(ActionItem.created_at)).all()
+    meetings = {event.id: event for event in db.session.scalars(
+        select(Event).where(Event.id.in_([apology.event_id for apology in apologies])))}
+    return Section("forum_activity", "Forum meetings and actions", [
+        *({"Apologies sent for": meetings[apology.event_id].title, "Meeting": meetings[apology.event_id].starts_at,
+           "Note": apology.note, "Sent": apology.sent_at} for apology in apologies),
+        *({"Action for you": action.description, "Due": action.due_on,
+           "Action status": action.status, "Done": action.completed_at}
+          for action in actions)])
+
+
+@registry.retention_steps(30)
+def _delete_ended_memberships(now: datetime) -> dict[str, int]:
+    return {"forum memberships deleted": db.session.execute(delete(Membership).where(
+        Membership.status.in_(ENDED_MEMBERSHIPS),
+        Membership.updated_at < cutoff("forum_memberships", now))).rowcount}

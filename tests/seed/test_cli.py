@@ -1,0 +1,116 @@
+"""The demo and benchmark data's commands (`seed-demo`, `seed-bench`) and
+`run-local`, which `make run` uses."""
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
+
+from seed.cli import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
+from core.extensions import db
+from core.models import SiteRole, User
+from tests.core.test_cli import users
+
+
+def test_seed_demo_is_idempotent_and_prints_every_sign_in(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    after_first = set(users(app))
+    second = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == second.exit_code == 0
+    for email, _, _ in DEMO_ACCOUNTS:
+        assert email in first.output and email in second.output
+    assert DEMO_PASSWORD in first.output
+    accounts = users(app)
+    assert set(accounts) == after_first  # the second run added nobody
+    assert {email for email, _, _ in DEMO_ACCOUNTS} <= set(accounts)
+    assert accounts["admin@example.org"].site_roles == {SiteRole.ADMIN}
+    assert check_password_hash(accounts["member@example.org"].password_hash, DEMO_PASSWORD)
+
+
+def test_seed_demo_gives_demo_staff_the_printed_secret_and_members_none(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert DEMO_TOTP_SECRET in result.output
+    accounts = users(app)
+    for email in ("admin@example.org", "organiser@example.org", "awards@example.org", "coordinator@example.org",
+                  "judge@example.org"):
+        assert accounts[email].totp_secret == DEMO_TOTP_SECRET, email
+    assert accounts["member@example.org"].totp_secret is None
+
+
+def test_seed_demo_if_empty_leaves_a_database_with_accounts_alone(app, make_user):
+    make_user()
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    assert "already has accounts" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_seed_bench_fills_an_empty_database_in_proportion_to_its_scale(app):
+    from awards.models import Nomination, Score
+    from seed.bench import Sizes
+    from core.models import EqualityResponse
+    from events.models import Attendance, Event, Registration, RegistrationStatus
+    from forums.models import Membership
+    from reports.services import Scope, build
+    from reports.baselines import chosen
+    from core.database import utcnow
+    from datetime import timedelta
+
+    result = app.test_cli_runner().invoke(args=["seed-bench", "--scale", "2000"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        def count(model):
+            return db.session.scalar(select(func.count()).select_from(model))
+        sizes = Sizes.for_scale(2000)
+        assert (count(Attendance), count(Event), count(Registration), count(EqualityResponse), count(Membership),
+                count(Nomination), count(Score)) == (2000, sizes.events, sizes.registrations, sizes.questionnaires,
+                                                     sizes.forum_members, sizes.nominations, sizes.scores)
+        # Attendance only at events that happened, and never twice for one registration.
+        assert not db.session.scalar(select(func.count()).select_from(Attendance).join(Event).where(
+            Event.starts_at > func.current_timestamp()))
+        assert db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.status == RegistrationStatus.CONFIRMED)) > 0
+        member = db.session.scalar(select(User).where(User.email == "bench-member@example.org"))
+        assert db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.user_id == member.id)) >= 12
+        with app.test_request_context():
+            # A month on, when every event so far has settled.
+            report = build(Scope("all"), "Everything", chosen(None), now=utcnow() + timedelta(days=30))
+        # Every attendance record is at an event the reports count: named people's visits plus walk-ins.
+        assert report.reach.attendances == 2000
+    again = app.test_cli_runner().invoke(args=["seed-bench", "--scale", "2000"])
+    assert again.exit_code == 1 and "needs an empty database" in again.output
+
+
+def test_run_local_makes_the_database_adds_the_demo_and_serves_in_one_process(tmp_path):
+    """`make run`: one start-up; a second run keeps the data it finds."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from tests.live_server import ROOT, free_port
+
+    database = tmp_path / "local.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SESSION_COOKIE_SECURE": "0",
+           "PREFERRED_URL_SCHEME": "http",
+           "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "MAIL_BACKEND": "locmem"}
+    outputs = []
+    for _ in range(2):
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "run-local", "--port", str(port)],
+                                  cwd=ROOT, env={**env, "SERVER_NAME": f"127.0.0.1:{port}"}, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    page = urllib.request.urlopen(f"http://127.0.0.1:{port}/events", timeout=5).read().decode()
+                    break
+                except OSError:
+                    assert server.poll() is None and time.monotonic() < deadline, "run-local did not serve"
+                    time.sleep(0.1)
+        finally:
+            server.terminate()
+            outputs.append(server.communicate(timeout=10)[0])
+        assert "Standing Conference" in page  # the demo's events, served
+    assert "Demo sign-ins" in outputs[0] and "admin@example.org" in outputs[0]
+    assert "already has accounts, so no demo data was added" in outputs[1]
