@@ -27,7 +27,7 @@ from core.models import User
 from core.services import (
     NOT_A_LINK, confirmed_account_with_email, email_confirmed, link_token, link_token_data, normalise_email,
 )
-from events import images, settlement
+from events import audiences, images, settlement
 from events.feeds import series_sequences
 from events.ical import event_calendar
 from events.recurrence import Recurrence, RecurrenceError, expand
@@ -36,7 +36,6 @@ from events.models import (
     EventQuestion, EventSeries, EventStatus,
     ProgrammeSession, QuestionKind, Registration, RegistrationAnswer, RegistrationStatus, SessionSignup, Venue,
 )
-from forums.services import is_active_member
 
 REGISTRATION_LINK_MAX_AGE = 180 * 24 * 3600
 _LINK_SALT = "registration"
@@ -677,7 +676,7 @@ def _tell_the_address_it_is_registered(registration: Registration) -> EmailedThe
 
 
 def _check_still_a_member(event: Event, user: User | None) -> None:
-    if not is_active_member(user, event.forum_id):
+    if not audiences.is_forum_member(user, event.forum_id):
         raise NotOpenToYou("This meeting is for the forum's members. Sign in with the account you joined with.")
 
 

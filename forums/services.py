@@ -26,6 +26,7 @@ from core.formatting import counted
 from core.models import User
 from core.permissions import is_admin
 from core.services import confirmed_account_with_email, link_token, link_token_data, normalise_email
+from events import audiences
 from events.ical import plain_text
 from events.models import Audience, Event, Registration, RegistrationStatus
 from forums.models import (
@@ -116,12 +117,19 @@ def revoke_coordinator(forum: Forum, user: User, *, actor: User) -> None:
         audit.record("forum.coordinator_revoked", actor=actor, subject=forum, details={"user": user.id})
 
 
+@audiences.forum_coordinator_check
 def is_coordinator(user, forum_id: int | None) -> bool:
     """Coordinates this forum (by id, so an event's forum_id will do)."""
     if forum_id is None or not getattr(user, "is_authenticated", False):
         return False
     return db.session.scalar(select(ForumCoordinator.id).where(
         ForumCoordinator.forum_id == forum_id, ForumCoordinator.user_id == user.id)) is not None
+
+
+@audiences.coordinated_forums_query
+def coordinated_forum_ids(user):
+    """The forums this person coordinates, as a query (is_coordinator for a list of events)."""
+    return select(ForumCoordinator.forum_id).where(ForumCoordinator.user_id == user.id)
 
 
 @second_factor.holds_a_seat
@@ -183,6 +191,7 @@ class Application:
     share_email: bool = False
 
 
+@audiences.forum_member_check
 def is_active_member(user, forum_id: int | None, today: date | None = None) -> bool:
     """An active member of this forum (by id, so an event's forum_id will do)
     whose term has not ended: a lapsed member (`Membership.is_lapsed`, as the
