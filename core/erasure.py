@@ -32,7 +32,7 @@ from core.models import AuditEntry, OutboxMessage, SiteRole, User
 from core.personal_data import theirs
 from core.services import WrongPassword, admin_count
 from awards.models import Nomination, NominationStatus, PanelMember, Stage
-from events import services as event_services
+from events.services import registration as event_services
 from events.models import Registration, RegistrationStatus
 
 ERASED_NAME = "Deleted account"

@@ -22,7 +22,8 @@ from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from events.models import Audience, EventKind, QuestionKind
 from events.queries import EventSearch
 from events.recurrence import PATTERNS, Recurrence
-from events.services import EventDetails, SessionDetails
+from events.services.programme import SessionDetails
+from events.services.scheduling import EventDetails
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
 

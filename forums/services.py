@@ -29,6 +29,7 @@ from core.services import confirmed_account_with_email, link_token, link_token_d
 from events import audiences
 from events.ical import plain_text
 from events.models import Audience, Event, Registration, RegistrationStatus
+from events.services.registration import cancel_registration
 from forums.models import (
     LIVE_STATUSES, Announcement, Faith, Forum, ForumCoordinator, ForumInvitation, ForumKind, Membership,
     MembershipRole, MembershipStatus, SafeguardingCheck,
@@ -441,14 +442,12 @@ def give_up_members_only_places(membership: Membership, *, actor: User | None, n
     gives up their places (booked, offered or waiting) at the forum's
     members-only meetings still to come. Each goes through events' own
     cancellation, so the next person waiting is offered it."""
-    # Imported here: events.services imports forums.services (an older import), so a top-level import is circular.
-    from events import services as event_services
     places = db.session.scalars(select(Registration).join(Registration.event).where(
         Registration.user_id == membership.user_id, Event.forum_id == membership.forum_id,
         Event.audience == Audience.FORUM_MEMBERS, Event.starts_at > (now or utcnow()),
         Registration.status != RegistrationStatus.CANCELLED).order_by(Event.starts_at)).all()
     for registration in places:
-        event_services.cancel_registration(registration, actor=actor)
+        cancel_registration(registration, actor=actor)
     if places:
         audit.record("membership.places_given_up", actor=actor, subject=membership,
                      details={"events": [registration.event_id for registration in places]})
