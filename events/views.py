@@ -2,7 +2,6 @@
 and the organiser's scheduling and check-in pages."""
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from core.database import in_london, takes_write_lock, utcnow
 from core.extensions import db, limiter
@@ -37,7 +36,10 @@ from events.models import (
 from events.forms import SeriesScopeForm, series_scope_choices
 from events.series import SeriesScope
 from events.structured_data import event_json_ld
-from events.queries import filtered_events, priority_choices, priority_filter_choices, venue_choices
+from events.queries import (
+    booked_named, events_managed_by, filtered_events, priorities_in_order, priority_choices, priority_filter_choices,
+    registrations_held_by, venue_choices, venues_by_name,
+)
 
 bp = Blueprint("events", __name__)
 
@@ -335,11 +337,9 @@ def confirm_guest_submit(token):
 @bp.get("/my-events")
 @login_required
 def my_events():
-    registrations = [registration for registration in db.session.scalars(
-        select(Registration).join(Registration.event)
-        .where(Registration.user_id == current_user.id, Registration.status != RegistrationStatus.CANCELLED)
-        .order_by(Event.starts_at)
-    ) if permissions.can_view_event(current_user, registration.event)]  # a members-only meeting, once not a member
+    # Not a members-only meeting, once its holder is no longer a member.
+    registrations = [registration for registration in registrations_held_by(current_user)
+                     if permissions.can_view_event(current_user, registration.event)]
     now = utcnow()
     calendar_link = calendars.calendar_link_for(current_user)
     return render_template("events/my_events.html", form=EmptyForm(), webcal=webcal,
@@ -400,10 +400,8 @@ def _require_organiser():
 @login_required
 def manage_list():
     _require_organiser()
-    query = select(Event).order_by(Event.starts_at.desc())
-    if not is_admin(current_user):
-        query = query.where(Event.organisers.any(User.id == current_user.id))
-    events = db.paginate(query, page=page_number(), per_page=PAGE_SIZE, error_out=False)
+    events = db.paginate(events_managed_by(current_user).order_by(Event.starts_at.desc()), page=page_number(),
+                         per_page=PAGE_SIZE, error_out=False)
     return render_template("events/manage_list.html", events=events)
 
 
@@ -622,11 +620,7 @@ def _pdf(content: bytes, filename: str) -> Response:
 def check_in_page(event_id):
     event = _event_or_404(event_id, manage=True)
     search = search_words(request.args.get("q"))
-    query = select(Registration).where(Registration.event_id == event.id,
-                                       Registration.status == RegistrationStatus.CONFIRMED)
-    if search:
-        query = query.where(Registration.name.icontains(search, autoescape=True))
-    registrations = db.session.scalars(query.order_by(Registration.name)).all()
+    registrations = booked_named(event, search)
     return render_template("events/check_in.html", event=event, registrations=registrations, search=search,
                            screen=safeguarding.screen(current_user, registrations),
                            walk_ins=on_the_day.walk_ins(event), counts=on_the_day.attendance_counts(event),
@@ -898,8 +892,7 @@ def priorities(priority_id=None):
         if done:
             flash(f"{form.name.data.strip()} has been saved.", "success")
             return redirect(url_for("events.priorities"))
-    listed = db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position)).all()
-    return render_template("events/priorities.html", form=form, priority=priority, priorities=listed)
+    return render_template("events/priorities.html", form=form, priority=priority, priorities=priorities_in_order())
 
 
 # --- venues ---------------------------------------------------------------------------
@@ -909,7 +902,7 @@ def priorities(priority_id=None):
 def venues():
     if not permissions.can_manage_venues(current_user):
         abort(403)
-    return render_template("events/venues.html", venues=db.session.scalars(select(Venue).order_by(Venue.name)).all())
+    return render_template("events/venues.html", venues=venues_by_name())
 
 
 @bp.route("/manage/venues/new", methods=["GET", "POST"])
