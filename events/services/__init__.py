@@ -16,7 +16,8 @@ module that owns it; this package re-exports nothing.
     booking_emails      the booking and cancellation emails (shared)
     errors              what the rules refuse with
 
-Functions take an `actor` where someone acts, flush but never commit, and
+Functions take an `actor` where someone acts, flush but never commit (but
+for waiting_list.expire_offers, run from cron, which commits per event), and
 raise an `errors.EventRuleBroken`. Every function that uses up or frees places
 locks the event first (places._lock).
 """

@@ -1,8 +1,6 @@
 """The emails about a person's own place that several rules send alike: the
 booking confirmation (a booking, a guest's confirmed address, an accepted
 offer, an organiser's booking) and the confirmation of a cancellation.
-
-Functions flush but never commit.
 """
 from flask import url_for
 

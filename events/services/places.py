@@ -5,8 +5,6 @@ and counts inside the same transaction: PostgreSQL locks the event row;
 SQLite needs the caller's transaction to have begun under
 `core.database.write_lock()`. Every module of events.services takes this one
 lock, so whatever is done to an event's places happens one at a time.
-
-Functions flush but never commit.
 """
 from datetime import datetime
 

@@ -1,7 +1,8 @@
 """The waiting list: its order, offering freed places to the people waiting
 longest, accepting an offer, and passing on offers that have run out.
 
-Functions flush but never commit.
+Functions flush but never commit, except `expire_offers`, which runs from cron
+and commits per event.
 """
 from datetime import datetime, timedelta
 
