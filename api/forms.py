@@ -7,7 +7,7 @@ from core.forms import NoControlCharacters
 from core.numbers import MAX_PAGE
 from events.models import EventKind
 from events.queries import EventSearch
-from events.services import PRIORITY_SLUG
+from events.services.priorities import PRIORITY_SLUG
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100

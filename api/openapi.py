@@ -3,7 +3,7 @@ the document cannot fall behind the code; tests check every response
 against it."""
 from api.forms import DEFAULT_PAGE_SIZE, KINDS, MAX_PAGE, MAX_PAGE_SIZE
 from events.models import EventStatus, Venue
-from events.services import PRIORITY_SLUG
+from events.services.priorities import PRIORITY_SLUG
 
 LISTED = [EventStatus.PUBLISHED.value, EventStatus.POSTPONED.value, EventStatus.CANCELLED.value]
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import url_for
 
 from core.database import in_london
-from events import services
+from events.services.places import registration_open
 from events.models import CohesionPriority, Event, Venue
 
 
@@ -26,7 +26,7 @@ def event_resource(event: Event, *, places_left: int | None) -> dict:
         "priorities": [priority_resource(priority) for priority in event.priorities],
         "series_id": event.series_id,
         "registration": {
-            "open": services.registration_open(event),
+            "open": registration_open(event),
             "closes_at": _moment(event.registration_closes_at or event.starts_at),
             "capacity": event.capacity,
             "places_left": places_left,

@@ -10,7 +10,7 @@ from api.representations import event_resource, open_data_resource, priority_res
 from core import page_cache
 from core.database import utcnow
 from core.extensions import db, limiter
-from events import services
+from events.services.places import places_left, places_left_for
 from events.models import Audience, CohesionPriority, Event, EventStatus, Venue
 from events.queries import filtered_events
 from reports import open_data
@@ -29,7 +29,7 @@ def events():
         return problem(400, "Some query parameters are not valid.", errors=query.problems())
     page = db.paginate(filtered_events(query.search(), now=utcnow()), page=query.page_number(),
                        per_page=query.page_size(), error_out=False)
-    places = services.places_left_for(page.items)
+    places = places_left_for(page.items)
     return _json({
         "items": [event_resource(event, places_left=places[event.id]) for event in page.items],
         "page": page.page, "per_page": page.per_page, "total": page.total, "pages": page.pages,
@@ -48,7 +48,7 @@ def event(event_id):
     found = db.session.get(Event, event_id)
     if found is None or found.audience != Audience.PUBLIC or found.status == EventStatus.DRAFT:
         return problem(404, "There is no public event with that id.")
-    return _json(event_resource(found, places_left=services.places_left(found)))
+    return _json(event_resource(found, places_left=places_left(found)))
 
 
 @bp.get("/priorities")

@@ -8,7 +8,8 @@ from datetime import timedelta
 from core.cli import require_server_name
 from core.database import write_lock
 from core.extensions import db
-from events import services
+from events.services.reminders import send_reminders
+from events.services.waiting_list import expire_offers
 
 
 @click.command("expire-offers")
@@ -16,7 +17,7 @@ from events import services
 def expire_offers_command():
     """Pass on waiting-list offers that were not accepted in time."""
     require_server_name()
-    count = services.expire_offers()
+    count = expire_offers()
     click.echo(f"Passed on {count} lapsed offer(s).")
 
 
@@ -27,7 +28,7 @@ def send_reminders_command(hours):
     """Queue reminder emails; each person is reminded once, however often this runs."""
     require_server_name()
     with write_lock():
-        count = services.send_reminders(within=timedelta(hours=hours))
+        count = send_reminders(within=timedelta(hours=hours))
         db.session.commit()
     click.echo(f"Queued {count} reminder(s). `flask send-mail` sends them.")
 

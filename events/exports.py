@@ -7,7 +7,7 @@ from core.spreadsheets import csv_file
 
 
 def registrations_csv(registrations, walk_ins, questions=(), *, screen: Screen, standing) -> bytes:
-    """`standing(registration)`: what it amounts to now (events.services.standing)."""
+    """`standing(registration)`: what it amounts to now (events.services.registration.standing)."""
     header = ["Name", "Email", "Status", "Places", "Guest", "Registered", "Attended", "Access needs",
               "Dietary needs", "Happy to be contacted", *(q.label for q in questions)]
     rows = []

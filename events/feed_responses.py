@@ -3,7 +3,8 @@ when it already has this version, within one per-address limit. Events'
 calendar routes and each forum's feed (forums/views.py) answer through it."""
 from flask import Response, current_app, request, url_for
 
-from events import feeds, services
+from events import feeds
+from events.services.calendars import site_domain
 from events.ical import feed_calendar
 from events.models import Event
 
@@ -18,7 +19,7 @@ def feed_response(feed: feeds.Feed) -> Response:
     etag, latest = feed.version()
     return calendar_response(etag, latest, filename=feed.key.replace(":", "-"), build=lambda: feed_calendar(
         feed.events(), name=feed.name, description=feed.description, url_for_event=event_url,
-        domain=services.site_domain(), shown=feeds.in_public_feeds))
+        domain=site_domain(), shown=feeds.in_public_feeds))
 
 
 def event_url(event: Event) -> str:

@@ -24,7 +24,8 @@ from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from events.models import Audience, EventKind, QuestionKind
 from events.queries import EventSearch
 from events.recurrence import PATTERNS, Recurrence
-from events.services import EventDetails, SessionDetails
+from events.services.programme import SessionDetails
+from events.services.scheduling import EventDetails
 
 SERIES_SCOPE_HINT = (
     "Only what you change here is copied to the other dates: each keeps everything else of its own. A new time "

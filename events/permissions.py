@@ -1,8 +1,8 @@
 """Who may do what with events."""
 from core.models import SiteRole
 from core.permissions import is_admin
+from events import audiences
 from events.models import Audience
-from forums.services import is_active_member, is_coordinator
 
 
 def _signed_in(user) -> bool:
@@ -24,14 +24,14 @@ def can_manage_event(user, event) -> bool:
         return True
     if can_create_events(user) and any(organiser.id == user.id for organiser in event.organisers):
         return True
-    return is_coordinator(user, event.forum_id)
+    return audiences.runs_forum_events(user, event.forum_id)
 
 
 def can_view_event(user, event) -> bool:
     """A meeting for a forum's members (a youth forum's, say) is shown only
     to them: where and when young people meet is not for everyone."""
     if event.audience == Audience.FORUM_MEMBERS and not can_manage_event(user, event):
-        return event.is_visible and is_active_member(user, event.forum_id)
+        return event.is_visible and audiences.is_forum_member(user, event.forum_id)
     return event.is_visible or can_manage_event(user, event)
 
 

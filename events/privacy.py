@@ -20,7 +20,7 @@ from core.privacy import registry
 from core.privacy.erasure import ERASED_NAME
 from core.privacy.retention import ANONYMOUS, ANONYMOUS_KEY_PREFIX, Period, cutoff
 from core.privacy.your_data import Section, theirs
-from events import services as event_services
+from events.services.registration import cancel_registration
 from events.models import (
     Attendance, CalendarLink, Event, Registration, RegistrationAnswer, RegistrationStatus, SessionSignup,
 )
@@ -67,7 +67,7 @@ def _erase_registrations(user: User) -> None:
     now = utcnow()
     for registration in registrations:
         if registration.status != RegistrationStatus.CANCELLED and registration.event.ends_at > now:
-            event_services.cancel_registration(registration, actor=None)
+            cancel_registration(registration, actor=None)
     erased_key, events_seen = f"erased:{secrets.token_hex(16)}", set()
     for registration in registrations:
         # One key for the person (so "came before?" still counts them once); a second

@@ -1,12 +1,20 @@
-"""Read-only queries the event pages and the API share."""
+"""Read-only queries the event pages and the API share, and the reads that
+carry a permission meaning (`events_managed_by`), written once here so that
+a list and a check cannot drift apart."""
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 
 from core.database import london_datetime
 from core.extensions import db
-from events.models import Audience, CohesionPriority, Event, EventKind, EventStatus, Venue
+from core.models import User
+from core.permissions import is_admin
+from events import audiences
+from events.models import (
+    Audience, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue,
+)
+from events.permissions import can_create_events
 
 LISTED_STATUSES = (EventStatus.PUBLISHED, EventStatus.POSTPONED, EventStatus.CANCELLED)
 
@@ -52,19 +60,59 @@ def filtered_events(search: EventSearch, *, now: datetime):
     return query.order_by(func.coalesce(Event.starts_at, Event.starts_at), Event.id)
 
 
-def _priorities():
-    return db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position))
+def events_managed_by(user):
+    """The events this person may manage, as `permissions.can_manage_event`
+    decides for one: every event for an admin; the events they organise while
+    they may create events; a forum's events for its coordinators. A select,
+    for the caller to order and page; `tests/events/test_managed_events.py`
+    holds the two to the same answer."""
+    query = select(Event)
+    if is_admin(user):
+        return query
+    if not getattr(user, "is_authenticated", False):
+        return query.where(false())
+    managed = [Event.forum_id.in_(audiences.forums_run_by(user))]
+    if can_create_events(user):
+        managed.append(Event.organisers.any(User.id == user.id))
+    return query.where(or_(*managed))
+
+
+def registrations_held_by(user) -> list[Registration]:
+    """A person's registrations that are not cancelled, soonest event first (My events)."""
+    return list(db.session.scalars(
+        select(Registration).join(Registration.event)
+        .where(Registration.user_id == user.id, Registration.status != RegistrationStatus.CANCELLED)
+        .order_by(Event.starts_at)))
+
+
+def booked_named(event: Event, search: str) -> list[Registration]:
+    """The check-in list: those booked on the event whose name contains
+    `search` (everyone booked when it is empty), by name."""
+    query = select(Registration).where(Registration.event_id == event.id,
+                                       Registration.status == RegistrationStatus.CONFIRMED)
+    if search:
+        query = query.where(Registration.name.icontains(search, autoescape=True))
+    return list(db.session.scalars(query.order_by(Registration.name)))
+
+
+def priorities_in_order() -> list[CohesionPriority]:
+    """The cohesion priorities in their set order, as every list of them shows them."""
+    return list(db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position)))
 
 
 def priority_choices() -> list[tuple]:
     """For the event form: choices keyed by id."""
-    return [(p.id, p.name) for p in _priorities()]
+    return [(p.id, p.name) for p in priorities_in_order()]
 
 
 def priority_filter_choices() -> list[tuple]:
     """For the public filter: choices keyed by slug, so links read well."""
-    return [(p.slug, p.name) for p in _priorities()]
+    return [(p.slug, p.name) for p in priorities_in_order()]
+
+
+def venues_by_name() -> list[Venue]:
+    return list(db.session.scalars(select(Venue).order_by(Venue.name)))
 
 
 def venue_choices() -> list[tuple]:
-    return [(v.id, f"{v.name}, {v.postcode}") for v in db.session.scalars(select(Venue).order_by(Venue.name))]
+    return [(v.id, f"{v.name}, {v.postcode}") for v in venues_by_name()]

@@ -25,7 +25,10 @@ from core.database import LONDON, in_london, utcnow
 from core.errors import DomainError
 from core.formatting import london_time
 from core.models import User
-from events import permissions, services, settlement
+from events import permissions, settlement
+from events.services.errors import EventRuleBroken
+from events.services.places import active_registration_count
+from events.services.scheduling import EventDetails, publish, series_occurrences, unpublish, update_event
 from events.models import Event, EventStatus
 
 DATE = "%a %-d %b %Y"
@@ -59,7 +62,7 @@ def dates_in_scope(event: Event, scope: SeriesScope) -> list[Event]:
     """The dates a change to `event` with this scope reaches, `event` first."""
     if event.series_id is None or scope == SeriesScope.THIS:
         return [event]
-    others = [other for other in services.series_occurrences(event) if other.id != event.id
+    others = [other for other in series_occurrences(event) if other.id != event.id
               and (scope == SeriesScope.ALL or other.original_starts_at > event.original_starts_at)]
     return [event, *others]
 
@@ -83,9 +86,9 @@ _COPIED = ("title", "summary", "description", "kind", "audience", "venue_id", "o
            "capacity", "max_tickets", "reserved_places", "allow_guests", "instant_guest_places")
 
 
-def _details_of(event: Event) -> services.EventDetails:
+def _details_of(event: Event) -> EventDetails:
     """The event as it is, in the shape the form gives."""
-    return services.EventDetails(
+    return EventDetails(
         title=event.title, summary=event.summary, description=event.description, kind=event.kind,
         audience=event.audience, starts_at=event.starts_at, ends_at=event.ends_at, venue_id=event.venue_id,
         online_url=event.online_url, contact_email=event.contact_email, capacity=event.capacity,
@@ -103,14 +106,14 @@ def _from_wall_clock(local: datetime) -> datetime:
     return local.replace(tzinfo=LONDON).astimezone(timezone.utc)
 
 
-def update_series(event: Event, details: services.EventDetails, scope: SeriesScope, *, actor: User,
+def update_series(event: Event, details: EventDetails, scope: SeriesScope, *, actor: User,
                   now: datetime | None = None) -> SeriesChange:
     """Save the organiser's changes to `event` and, by `scope`, to other
     dates of its series (see the module's docstring)."""
     now = now or utcnow()
     before = _details_of(event)
     image_before = event.image
-    changes = services.update_event(event, details, actor=actor)
+    changes = update_event(event, details, actor=actor)
     result = SeriesChange(changed=[event], told=bool(changes) and event.is_visible)
     others = dates_in_scope(event, scope)[1:]
     if not others:
@@ -140,10 +143,10 @@ def update_series(event: Event, details: services.EventDetails, scope: SeriesSco
         wanted = replace(_details_of(other), **copied, starts_at=starts_at, ends_at=ends_at,
                          registration_closes_at=closes)
         try:
-            changes = services.update_event(other, wanted, actor=actor)
+            changes = update_event(other, wanted, actor=actor)
         except DomainError as error:
-            raise services.EventRuleBroken(f"{london_time(other.starts_at, DATE)}: {error.message}",
-                                           field=error.field) from None
+            raise EventRuleBroken(f"{london_time(other.starts_at, DATE)}: {error.message}",
+                                  field=error.field) from None
         if event.image is not image_before:
             other.image, other.image_alt = event.image, event.image_alt
         result.changed.append(other)
@@ -155,7 +158,7 @@ def update_series(event: Event, details: services.EventDetails, scope: SeriesSco
 def publish_series(event: Event, scope: SeriesScope, *, actor: User, now: datetime | None = None) -> SeriesChange:
     """Publish `event` and, by `scope`, the other dates of its series that are drafts."""
     now = now or utcnow()
-    services.publish(event, actor=actor)
+    publish(event, actor=actor)
     result = SeriesChange(changed=[event])
     for other in dates_in_scope(event, scope)[1:]:
         if other.status != EventStatus.DRAFT:
@@ -164,7 +167,7 @@ def publish_series(event: Event, scope: SeriesScope, *, actor: User, now: dateti
         if reason:
             result.left_alone.append(LeftAlone(other, reason))
             continue
-        services.publish(other, actor=actor)
+        publish(other, actor=actor)
         result.changed.append(other)
     _record("series.published", result, scope, actor=actor, subject=event)
     return result
@@ -174,18 +177,18 @@ def unpublish_series(event: Event, scope: SeriesScope, *, actor: User, now: date
     """Hide `event` again as a draft and, by `scope`, the other published
     dates of its series that nobody has registered for."""
     now = now or utcnow()
-    services.unpublish(event, actor=actor)
+    unpublish(event, actor=actor)
     result = SeriesChange(changed=[event])
     for other in dates_in_scope(event, scope)[1:]:
         if other.status != EventStatus.PUBLISHED:
             continue
         reason = _why_left_alone(other, now, actor) or (
             "people have registered: cancel or postpone it instead, so that they are told"
-            if services.active_registration_count(other) else None)
+            if active_registration_count(other) else None)
         if reason:
             result.left_alone.append(LeftAlone(other, reason))
             continue
-        services.unpublish(other, actor=actor)
+        unpublish(other, actor=actor)
         result.changed.append(other)
     _record("series.unpublished", result, scope, actor=actor, subject=event)
     return result

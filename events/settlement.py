@@ -191,6 +191,6 @@ def _only_admins(actor: User) -> None:
 
 
 def _lock(event: Event) -> None:
-    """The event's own lock (events.services takes the same one), then its latest state."""
+    """The event's own lock (events.services.places takes the same one), then its latest state."""
     lock_row(db.session, Event, event.id)
     db.session.refresh(event, ["ends_at", "attendance_reopened_until"])

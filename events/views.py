@@ -2,7 +2,6 @@
 and the organiser's scheduling and check-in pages."""
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from core.database import in_london, takes_write_lock, utcnow
 from core.extensions import db, limiter
@@ -13,9 +12,18 @@ from core.numbers import page_number
 from core import home_page, page_cache, safeguarding, spam
 from core.views import from_emailed_link
 from core.permissions import is_admin
-from events import exports, feeds, pdf, permissions, series, services, settlement
+from events import exports, feeds, pdf, permissions, series, settlement
 from events import privacy  # noqa: F401  registers events' part of "Your data", erasure and retention
 from events.feed_responses import calendar_response, event_url, feed_limit, feed_response
+from events.services.booking_emails import cancellation_is_confirmed_by_email
+from events.services.invitations import invitation_for_token, invitations_of, invite
+from events.services.priorities import priority_by_slug, save_priority
+from events.services.registration_links import registration_for_token, registration_link
+from events.services.venues import VENUE_FIELDS, save_venue
+from events.services import calendars, places, programme, scheduling, waiting_list
+from events.services import check_in as on_the_day
+from events.services import questions as registration_questions
+from events.services import registration as registering
 from events.ical import event_calendar, google_calendar_link, outlook_calendar_link, personal_feed_calendar, webcal
 from events.forms import (
     BookingForm, ChangeWalkInForm, EventFilterForm, EventForm, InvitationForm, PriorityForm, QuestionForm,
@@ -28,7 +36,10 @@ from events.models import (
 from events.forms import SeriesScopeForm, series_scope_choices
 from events.series import SeriesScope
 from events.structured_data import event_json_ld
-from events.queries import EventSearch, filtered_events, priority_choices, priority_filter_choices, venue_choices
+from events.queries import (
+    EventSearch, booked_named, events_managed_by, filtered_events, priorities_in_order, priority_choices,
+    priority_filter_choices, registrations_held_by, venue_choices, venues_by_name,
+)
 
 bp = Blueprint("events", __name__)
 
@@ -52,7 +63,7 @@ def _event_or_404(event_id: int, *, manage: bool = False) -> Event:
 
 
 def _registration_from_link(token: str) -> Registration:
-    registration = from_emailed_link(services.registration_for_token, token)
+    registration = from_emailed_link(registration_for_token, token)
     # A members-only meeting, once its holder is no longer a member: nothing of it reaches them by the old link.
     if registration.user is not None and registration.event.audience == Audience.FORUM_MEMBERS \
             and not permissions.can_view_event(registration.user, registration.event):
@@ -83,7 +94,7 @@ def _filter_feeds(form) -> list[dict]:
         found.append({"title": f"Only {kind.plural.lower()}",
                       "url": url_for("events.kind_calendar", kind=kind.value, _external=True)})
     if not form.errors and form.priority.data:
-        priority = services.priority_by_slug(form.priority.data)
+        priority = priority_by_slug(form.priority.data)
         if priority is not None:
             found.append({"title": f"Only {priority.name}",
                           "url": url_for("events.priority_calendar", slug=priority.slug, _external=True)})
@@ -94,10 +105,10 @@ def _filter_feeds(form) -> list[dict]:
 @page_cache.for_visitors
 def event_page(event_id):
     event = _event_or_404(event_id)
-    mine = services.registration_for(event, current_user)
-    places_left = services.places_left(event)
-    sessions = services.programme(event)
-    upcoming = [e for e in services.series_occurrences(event)  # not a members-only date, to a stranger
+    mine = registering.registration_for(event, current_user)
+    places_left = places.places_left(event)
+    sessions = programme.programme(event)
+    upcoming = [e for e in scheduling.series_occurrences(event)  # not a members-only date, to a stranger
                 if e.ends_at >= utcnow() and e.is_visible and permissions.can_view_event(current_user, e)]
     page_url = url_for("events.event_page", event_id=event.id, _external=True)
     json_ld = event_json_ld(event, url=page_url, places_left=places_left, image_url=url_for(
@@ -109,11 +120,11 @@ def event_page(event_id):
     }
     return render_template("events/event.html", event=event, mine=mine, places_left=places_left,
                            calendar_links=calendar_links,
-                           open=services.registration_open(event), json_ld=json_ld, sessions=sessions,
+                           open=places.registration_open(event), json_ld=json_ld, sessions=sessions,
                            occurrences=upcoming if event.series_id else [],
-                           taken=services.session_signup_counts(s.id for s in sessions),
-                           manage_link=services.registration_link(mine) if mine else None,
-                           mine_standing=services.standing(mine) if mine else None)
+                           taken=programme.session_signup_counts(s.id for s in sessions),
+                           manage_link=registration_link(mine) if mine else None,
+                           mine_standing=registering.standing(mine) if mine else None)
 
 
 @bp.get("/events/<int:event_id>/picture/<digest>.jpg")
@@ -149,7 +160,7 @@ def kind_calendar(kind):
 @bp.get("/calendar/priority/<slug>.ics")
 @limiter.limit(feed_limit)
 def priority_calendar(slug):
-    priority = services.priority_by_slug(slug)
+    priority = priority_by_slug(slug)
     if priority is None:
         abort(404)
     return feed_response(feeds.priority_feed(current_app.config["BRAND_NAME"], priority))
@@ -160,7 +171,7 @@ def priority_calendar(slug):
 def personal_calendar(token):
     """A member's own events. The token is the only key (calendar apps send
     no cookies); an unknown or retired one is simply not found."""
-    owner = services.calendar_link_owner(token)
+    owner = calendars.calendar_link_owner(token)
     if owner is None:
         abort(404)
 
@@ -169,7 +180,7 @@ def personal_calendar(token):
         return personal_feed_calendar(
             registrations, name=f"My events: {current_app.config['BRAND_NAME']}",
             description=f"Events {owner.name} has registered for", url_for_event=event_url,
-            domain=services.site_domain(),
+            domain=calendars.site_domain(),
             series_sequences=feeds.series_sequences([registration.event for registration in registrations]))
     return calendar_response(feeds.personal_version(owner), None, filename="my-events", shared=False, build=build)
 
@@ -178,7 +189,7 @@ def personal_calendar(token):
 def event_ics(event_id):
     event = _event_or_404(event_id)
     body = event_calendar(event, url=url_for("events.event_page", event_id=event.id, _external=True),
-                          domain=services.site_domain(), series_sequences=feeds.series_sequences([event]))
+                          domain=calendars.site_domain(), series_sequences=feeds.series_sequences([event]))
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
     return response
@@ -190,8 +201,8 @@ def event_ics(event_id):
 def register(event_id):
     event = _event_or_404(event_id)
     token = request.args.get("invitation")
-    invitation = from_emailed_link(services.invitation_for_token, token, event) if token is not None else None
-    form = registration_form_for(services.event_questions(event))()
+    invitation = from_emailed_link(invitation_for_token, token, event) if token is not None else None
+    form = registration_form_for(registration_questions.event_questions(event))()
     if current_user.is_authenticated:
         del form.name, form.email
     elif invitation is not None and request.method == "GET":
@@ -199,7 +210,7 @@ def register(event_id):
     if event.max_tickets == 1:
         del form.tickets
     if form.validate_on_submit():
-        done, registration = call_service(form, lambda: services.register(
+        done, registration = call_service(form, lambda: registering.register(
             event, user=current_user if current_user.is_authenticated else None,
             name=form.name.data if "name" in form else "", email=form.email.data if "email" in form else "",
             tickets=form.tickets.data if "tickets" in form else 1, access_needs=form.access_needs.data or "",
@@ -207,29 +218,29 @@ def register(event_id):
             answers=question_answers(form), invitation=invitation), page_shows_result=True)
         # A guest without an invitation sees the same page whether the address was new here or already
         # booked, so typing someone's email tells a stranger nothing: what happened is in the email.
-        if done and (isinstance(registration, services.EmailedTheAddress)
+        if done and (isinstance(registration, registering.EmailedTheAddress)
                      or (not current_user.is_authenticated and invitation is None)):
             return render_template("events/registered.html", event=event, registration=None,
                                    emailed=registration.email)
         if done:
             return render_template("events/registered.html", event=event, registration=registration,
                                    emailed=registration.email, sessions_link=(
-                                       services.registration_link(registration) + "#programme"
-                                       if services.has_sessions_to_choose(event) else None))
-    return render_template("events/register.html", event=event, form=form, open=services.registration_open(event),
-                           places_left=services.places_left(event), invitation=invitation)
+                                       registration_link(registration) + "#programme"
+                                       if programme.has_sessions_to_choose(event) else None))
+    return render_template("events/register.html", event=event, form=form, open=places.registration_open(event),
+                           places_left=places.places_left(event), invitation=invitation)
 
 
 @bp.get("/registrations/<token>")
 def registration(token):
     registration = _registration_from_link(token)
-    sessions = services.programme(registration.event)
+    sessions = programme.programme(registration.event)
     return render_template("events/registration.html", registration=registration, token=token, form=EmptyForm(),
-                           status=services.standing(registration),
-                           position=services.waiting_list_position(registration), sessions=sessions,
-                           taken=services.session_signup_counts(s.id for s in sessions),
-                           chosen={s.id for s in services.sessions_chosen(registration)},
-                           queue_positions=services.session_queue_positions(registration))
+                           status=registering.standing(registration),
+                           position=waiting_list.waiting_list_position(registration), sessions=sessions,
+                           taken=programme.session_signup_counts(s.id for s in sessions),
+                           chosen={s.id for s in programme.sessions_chosen(registration)},
+                           queue_positions=programme.session_queue_positions(registration))
 
 
 # One endpoint for the question and the answer: a GET and a POST route at the same address with a
@@ -248,22 +259,22 @@ def _cancel(registration: Registration, *, actor: User | None, back: str, by_its
     cancels."""
     form = EmptyForm()
     if request.method == "POST":
-        return press_button(form, lambda: services.cancel_registration(registration, actor=actor,
+        return press_button(form, lambda: registering.cancel_registration(registration, actor=actor,
                                                                             by_its_holder=by_its_holder),
                             f"Your registration for {registration.event.title} has been cancelled.", back)
     return render_template("events/confirm_cancel.html", registration=registration, form=form, back=back,
-                           status=services.standing(registration),
-                           waiting=len(services.waiting_list(registration.event)),
-                           position=services.waiting_list_position(registration),
-                           sessions=services.sessions_chosen(registration),
-                           emailed=services.cancellation_is_confirmed_by_email(
+                           status=registering.standing(registration),
+                           waiting=len(waiting_list.waiting_list(registration.event)),
+                           position=waiting_list.waiting_list_position(registration),
+                           sessions=programme.sessions_chosen(registration),
+                           emailed=cancellation_is_confirmed_by_email(
                                registration, actor=actor, by_its_holder=by_its_holder))
 
 
 @bp.post("/registrations/<token>/accept")
 @takes_write_lock
 def accept_offer(token):
-    return _act_on_registration(token, services.accept_offer, "You're booked. We have emailed you the details.")
+    return _act_on_registration(token, waiting_list.accept_offer, "You're booked. We have emailed you the details.")
 
 
 def _act_on_registration(token, action, message=None, anchor=""):
@@ -291,27 +302,25 @@ def confirm_guest(token):
 @bp.post("/registrations/<token>/confirm")
 @takes_write_lock
 def confirm_guest_submit(token):
-    return _act_on_registration(token, services.confirm_guest_email)
+    return _act_on_registration(token, registering.confirm_guest_email)
 
 
 @bp.get("/my-events")
 @login_required
 def my_events():
-    registrations = [registration for registration in db.session.scalars(
-        select(Registration).join(Registration.event)
-        .where(Registration.user_id == current_user.id, Registration.status != RegistrationStatus.CANCELLED)
-        .order_by(Event.starts_at)
-    ) if permissions.can_view_event(current_user, registration.event)]  # a members-only meeting, once not a member
+    # Not a members-only meeting, once its holder is no longer a member.
+    registrations = [registration for registration in registrations_held_by(current_user)
+                     if permissions.can_view_event(current_user, registration.event)]
     now = utcnow()
-    calendar_link = services.calendar_link_for(current_user)
+    calendar_link = calendars.calendar_link_for(current_user)
     return render_template("events/my_events.html", form=EmptyForm(), webcal=webcal,
                            calendar_url=url_for("events.personal_calendar", token=calendar_link.token,
                                                 _external=True) if calendar_link else None,
-                           links={r.id: services.registration_link(r) for r in registrations},
-                           standings={r.id: services.standing(r) for r in registrations},
+                           links={r.id: registration_link(r) for r in registrations},
+                           standings={r.id: registering.standing(r) for r in registrations},
                            upcoming=[r for r in registrations if r.event.ends_at >= now],
                            past=[r for r in reversed(registrations) if r.event.ends_at < now],
-                           positions={r.id: services.waiting_list_position(r) for r in registrations
+                           positions={r.id: waiting_list.waiting_list_position(r) for r in registrations
                                       if r.status == RegistrationStatus.WAITLISTED})
 
 
@@ -329,10 +338,10 @@ def cancel_mine(registration_id):
 @takes_write_lock
 @login_required
 def renew_calendar_link():
-    had_one = services.calendar_link_for(current_user) is not None
+    had_one = calendars.calendar_link_for(current_user) is not None
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.renew_calendar_link(current_user, actor=current_user)
+    calendars.renew_calendar_link(current_user, actor=current_user)
     db.session.commit()
     flash("Your new calendar address is below. The old one no longer works." if had_one else
           "Your calendar address is ready. Add it to your calendar app to see your events there.", "success")
@@ -345,7 +354,7 @@ def renew_calendar_link():
 def stop_calendar_link():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.stop_calendar_link(current_user, actor=current_user)
+    calendars.stop_calendar_link(current_user, actor=current_user)
     db.session.commit()
     flash("Your calendar address no longer works. Calendar apps using it will stop updating.", "success")
     return redirect(url_for("events.my_events", _anchor="calendar"))
@@ -362,10 +371,8 @@ def _require_organiser():
 @login_required
 def manage_list():
     _require_organiser()
-    query = select(Event).order_by(Event.starts_at.desc())
-    if not is_admin(current_user):
-        query = query.where(Event.organisers.any(User.id == current_user.id))
-    events = db.paginate(query, page=page_number(), per_page=PAGE_SIZE, error_out=False)
+    events = db.paginate(events_managed_by(current_user).order_by(Event.starts_at.desc()), page=page_number(),
+                         per_page=PAGE_SIZE, error_out=False)
     return render_template("events/manage_list.html", events=events)
 
 
@@ -385,7 +392,7 @@ def create_event():
     form = _event_form(EventForm(contact_email=current_user.email))
     del form.remove_image, form.scope  # nothing to remove yet, no other dates yet
     if form.validate_on_submit():
-        done, event = call_service(form, lambda: services.create_event(form.details(), actor=current_user))
+        done, event = call_service(form, lambda: scheduling.create_event(form.details(), actor=current_user))
         if done:
             flash("The event has been saved as a draft. Publish it when it is ready.", "success")
             return redirect(url_for("events.manage_event", event_id=event.id))
@@ -424,13 +431,13 @@ def edit_event(event_id):
 @login_required
 def manage_event(event_id):
     event = _event_or_404(event_id, manage=True)
-    registrations = services.registrations_of(event)
+    registrations = registering.registrations_of(event)
     return render_template("events/manage_event.html", event=event, registrations=registrations,
-                           standings={r.id: services.standing(r) for r in registrations},
+                           standings={r.id: registering.standing(r) for r in registrations},
                            screen=safeguarding.screen(current_user, registrations), form=EmptyForm(),
-                           occurrences=services.series_occurrences(event),
-                           waiting=services.waiting_list(event), places_left=services.places_left(event),
-                           counts=services.attendance_counts(event), attendance=settlement.attendance_state(event))
+                           occurrences=scheduling.series_occurrences(event),
+                           waiting=waiting_list.waiting_list(event), places_left=places.places_left(event),
+                           counts=on_the_day.attendance_counts(event), attendance=settlement.attendance_state(event))
 
 
 @bp.route("/manage/events/<int:event_id>/book", methods=["GET", "POST"])
@@ -441,14 +448,14 @@ def book_for(event_id):
     event = _event_or_404(event_id, manage=True)
     form = BookingForm()
     if form.validate_on_submit():
-        done, registration = call_service(form, lambda: services.book_for(
+        done, registration = call_service(form, lambda: registering.book_for(
             event, name=form.name.data, email=form.email.data, tickets=form.tickets.data,
             from_held_back=form.from_held_back.data, access_needs=form.access_needs.data or "",
             dietary_needs=form.dietary_needs.data or "", actor=current_user))
         if done:
             flash(f"{registration.name} is booked in, and we have emailed them the details.", "success")
             return redirect(url_for("events.manage_event", event_id=event.id))
-    return render_template("events/book_for.html", event=event, form=form, places_left=services.places_left(event))
+    return render_template("events/book_for.html", event=event, form=form, places_left=places.places_left(event))
 
 
 @bp.route("/manage/events/<int:event_id>/invitations", methods=["GET", "POST"])
@@ -459,14 +466,14 @@ def invitations(event_id):
     event = _event_or_404(event_id, manage=True)
     form = InvitationForm()
     if form.validate_on_submit():
-        done, result = call_service(form, lambda: services.invite(event, form.parsed_people, actor=current_user))
+        done, result = call_service(form, lambda: invite(event, form.parsed_people, actor=current_user))
         if done:
             message = f"{len(result.invited)} invitations sent."
             if result.already_invited:
                 message += f" Already invited, so not emailed again: {', '.join(result.already_invited)}."
             flash(message, "success")
             return redirect(url_for("events.invitations", event_id=event.id))
-    invited = services.invitations_of(event)
+    invited = invitations_of(event)
     return render_template("events/invitations.html", event=event, form=form, invitations=invited,
                            screen=safeguarding.screen(current_user, invited))
 
@@ -531,7 +538,7 @@ def change_status(event_id):
     if event.ends_at <= utcnow():  # it happened or it did not: there is no later date to move it to
         form.change.choices = [choice for choice in form.change.choices if choice[0] == "cancel"]
     if form.validate_on_submit():
-        action = services.cancel_event if form.change.data == "cancel" else services.postpone_event
+        action = scheduling.cancel_event if form.change.data == "cancel" else scheduling.postpone_event
         done, _ = call_service(EmptyForm(), lambda: action(event, actor=current_user, reason=form.reason.data.strip()))
         if done:
             flash(f"The event is {event.status.label.lower()} and everyone registered has been emailed.", "success")
@@ -544,10 +551,11 @@ def change_status(event_id):
 @login_required
 def registrations_csv(event_id):
     event = _event_or_404(event_id, manage=True)
-    registrations = services.registrations_of(event)
-    csv_bytes = exports.registrations_csv(registrations, services.walk_ins(event), services.event_questions(event),
+    registrations = registering.registrations_of(event)
+    csv_bytes = exports.registrations_csv(registrations, on_the_day.walk_ins(event),
+                                          registration_questions.event_questions(event),
                                           screen=safeguarding.screen(current_user, registrations),
-                                          standing=services.standing)
+                                          standing=registering.standing)
     return Response(csv_bytes, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="event-{event.id}-registrations.csv"'})
 
@@ -557,7 +565,7 @@ def registrations_csv(event_id):
 @login_required
 def attendees_pdf(event_id):
     event = _event_or_404(event_id, manage=True)
-    booked = services.booked(event)
+    booked = on_the_day.booked(event)
     return _pdf(pdf.attendee_list_pdf(event, booked, current_app.config["BRAND_NAME"],
                                       screen=safeguarding.screen(current_user, booked)),
                 f"event-{event.id}-attendees.pdf")
@@ -568,7 +576,7 @@ def attendees_pdf(event_id):
 @login_required
 def badges_pdf(event_id):
     event = _event_or_404(event_id, manage=True)
-    return _pdf(pdf.name_badges_pdf(event, services.booked(event), current_app.config["BRAND_NAME"]),
+    return _pdf(pdf.name_badges_pdf(event, on_the_day.booked(event), current_app.config["BRAND_NAME"]),
                 f"event-{event.id}-badges.pdf")
 
 
@@ -583,15 +591,11 @@ def _pdf(content: bytes, filename: str) -> Response:
 def check_in_page(event_id):
     event = _event_or_404(event_id, manage=True)
     search = search_words(request.args.get("q"))
-    query = select(Registration).where(Registration.event_id == event.id,
-                                       Registration.status == RegistrationStatus.CONFIRMED)
-    if search:
-        query = query.where(Registration.name.icontains(search, autoescape=True))
-    registrations = db.session.scalars(query.order_by(Registration.name)).all()
+    registrations = booked_named(event, search)
     return render_template("events/check_in.html", event=event, registrations=registrations, search=search,
                            screen=safeguarding.screen(current_user, registrations),
-                           walk_ins=services.walk_ins(event), counts=services.attendance_counts(event), form=EmptyForm(),
-                           walk_in_form=WalkInForm(), attendance=settlement.attendance_state(event))
+                           walk_ins=on_the_day.walk_ins(event), counts=on_the_day.attendance_counts(event),
+                           form=EmptyForm(), walk_in_form=WalkInForm(), attendance=settlement.attendance_state(event))
 
 
 def _confirmed_registration(event, registration_id) -> Registration:
@@ -609,7 +613,7 @@ def _confirmed_registration(event, registration_id) -> Registration:
 def check_in(event_id, registration_id):
     event = _event_or_404(event_id, manage=True)
     registration = _confirmed_registration(event, registration_id)
-    done, _ = call_service(EmptyForm(), lambda: services.check_in(registration, actor=current_user))
+    done, _ = call_service(EmptyForm(), lambda: on_the_day.check_in(registration, actor=current_user))
     if done:
         flash(f"{registration.name} is checked in.", "success")
     return redirect(url_for("events.check_in_page", event_id=event.id, q=request.args.get("q", "")))
@@ -621,7 +625,7 @@ def check_in(event_id, registration_id):
 def undo_check_in(event_id, registration_id):
     event = _event_or_404(event_id, manage=True)
     registration = _confirmed_registration(event, registration_id)
-    done, _ = call_service(EmptyForm(), lambda: services.undo_check_in(registration, actor=current_user))
+    done, _ = call_service(EmptyForm(), lambda: on_the_day.undo_check_in(registration, actor=current_user))
     if done:
         flash(f"{registration.name} is no longer checked in.", "success")
     return redirect(url_for("events.check_in_page", event_id=event.id, q=request.args.get("q", "")))
@@ -633,7 +637,7 @@ def undo_check_in(event_id, registration_id):
 def add_walk_in(event_id):
     event = _event_or_404(event_id, manage=True)
     # A mistake comes back on a page of its own (the check-in page shows people's access needs).
-    return _walk_in_form(event, None, WalkInForm(), lambda name, people: services.add_walk_in(
+    return _walk_in_form(event, None, WalkInForm(), lambda name, people: on_the_day.add_walk_in(
         event, name=name, people=people, actor=current_user), "{} added as a walk-in.")
 
 
@@ -664,7 +668,7 @@ def _walk_in_of(event: Event, walk_in_id: int) -> Attendance:
 def change_walk_in(event_id, walk_in_id):
     event = _event_or_404(event_id, manage=True)
     walk_in = _walk_in_of(event, walk_in_id)
-    return _walk_in_form(event, walk_in, ChangeWalkInForm(obj=walk_in), lambda name, people: services.change_walk_in(
+    return _walk_in_form(event, walk_in, ChangeWalkInForm(obj=walk_in), lambda name, people: on_the_day.change_walk_in(
         walk_in, name=name, people=people, actor=current_user), "{} has been changed.")
 
 
@@ -677,7 +681,7 @@ def remove_walk_in(event_id, walk_in_id):
     walk_in = _walk_in_of(event, walk_in_id)
     form = EmptyForm()
     if request.method == "POST":
-        return press_button(form, lambda: services.remove_walk_in(walk_in, actor=current_user),
+        return press_button(form, lambda: on_the_day.remove_walk_in(walk_in, actor=current_user),
                             f"{walk_in.walk_in_name} is no longer counted as a walk-in.",
                             url_for("events.check_in_page", event_id=event.id))
     return render_template("events/remove_walk_in.html", event=event, walk_in=walk_in, form=form,
@@ -727,14 +731,14 @@ def questions(event_id):
     event = _event_or_404(event_id, manage=True)
     form = QuestionForm()
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.add_question(
+        done, _ = call_service(form, lambda: registration_questions.add_question(
             event, label=form.label.data, kind=QuestionKind(form.kind.data),
             options=(form.options.data or "").splitlines(), required=form.required.data, actor=current_user))
         if done:
             flash("The question has been added to the registration form.", "success")
             return redirect(url_for("events.questions", event_id=event.id))
     return render_template("events/questions.html", event=event, form=form, delete_form=EmptyForm(),
-                           questions=services.event_questions(event))
+                           questions=registration_questions.event_questions(event))
 
 
 @bp.post("/manage/events/<int:event_id>/questions/<int:question_id>/delete")
@@ -747,7 +751,7 @@ def delete_question(event_id, question_id):
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.delete_question(question, actor=current_user)
+    registration_questions.delete_question(question, actor=current_user)
     db.session.commit()
     flash("The question has been removed, with any answers to it.", "success")
     return redirect(url_for("events.questions", event_id=event.id))
@@ -766,11 +770,11 @@ def _session_of(event: Event, session_id: int) -> ProgrammeSession:
 @login_required
 def manage_programme(event_id):
     event = _event_or_404(event_id, manage=True)
-    sessions = services.programme(event)
+    sessions = programme.programme(event)
     session_ids = [s.id for s in sessions]
     return render_template("events/manage_programme.html", event=event, sessions=sessions,
-                           taken=services.session_signup_counts(session_ids),
-                           waiting=services.session_signup_counts(session_ids, waiting=True))
+                           taken=programme.session_signup_counts(session_ids),
+                           waiting=programme.session_signup_counts(session_ids, waiting=True))
 
 
 @bp.route("/manage/events/<int:event_id>/programme/new", methods=["GET", "POST"])
@@ -785,7 +789,7 @@ def edit_session(event_id, session_id=None):
     else:
         form = SessionForm.for_session(session)
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.save_session(event, session, form.details(), actor=current_user))
+        done, _ = call_service(form, lambda: programme.save_session(event, session, form.details(), actor=current_user))
         if done:
             flash(f"{form.title.data.strip()} is in the programme.", "success")
             return redirect(url_for("events.manage_programme", event_id=event.id))
@@ -804,15 +808,15 @@ def delete_session(event_id, session_id):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        done, told = call_service(form, lambda: services.delete_session(session, actor=current_user))
+        done, told = call_service(form, lambda: programme.delete_session(session, actor=current_user))
         if done:
             flash(f"{session.title} has been taken out of the programme" + (
                 "." if not told else " and the person in it has been emailed." if told == 1 else
                 f" and the {told} people in it or waiting for it have been emailed."), "success")
         return redirect(back)
     return render_template("events/confirm_remove_session.html", event=event, session=session, form=form, back=back,
-                           chosen=services.session_signup_counts([session.id]).get(session.id, 0),
-                           waiting=services.session_signup_counts([session.id], waiting=True).get(session.id, 0))
+                           chosen=programme.session_signup_counts([session.id]).get(session.id, 0),
+                           waiting=programme.session_signup_counts([session.id], waiting=True).get(session.id, 0))
 
 
 @bp.post("/registrations/<token>/sessions/<int:session_id>/join")
@@ -823,13 +827,13 @@ def join_session(token, session_id):
             return (f"{session.title} is full, so you are on its waiting list. "
                     "If a place comes free it is yours, and we will email you.")
         return f"You are signed up for {session.title}."
-    return _session_choice(token, session_id, services.join_session, joined)
+    return _session_choice(token, session_id, programme.join_session, joined)
 
 
 @bp.post("/registrations/<token>/sessions/<int:session_id>/leave")
 @takes_write_lock
 def leave_session(token, session_id):
-    return _session_choice(token, session_id, services.leave_session,
+    return _session_choice(token, session_id, programme.leave_session,
                            lambda session, _: f"You have left {session.title}.")
 
 
@@ -855,12 +859,11 @@ def priorities(priority_id=None):
     priority = db.get_or_404(CohesionPriority, priority_id) if priority_id else None
     form = PriorityForm(obj=priority)
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.save_priority(priority, name=form.name.data, actor=current_user))
+        done, _ = call_service(form, lambda: save_priority(priority, name=form.name.data, actor=current_user))
         if done:
             flash(f"{form.name.data.strip()} has been saved.", "success")
             return redirect(url_for("events.priorities"))
-    listed = db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position)).all()
-    return render_template("events/priorities.html", form=form, priority=priority, priorities=listed)
+    return render_template("events/priorities.html", form=form, priority=priority, priorities=priorities_in_order())
 
 
 # --- venues ---------------------------------------------------------------------------
@@ -870,7 +873,7 @@ def priorities(priority_id=None):
 def venues():
     if not permissions.can_manage_venues(current_user):
         abort(403)
-    return render_template("events/venues.html", venues=db.session.scalars(select(Venue).order_by(Venue.name)).all())
+    return render_template("events/venues.html", venues=venues_by_name())
 
 
 @bp.route("/manage/venues/new", methods=["GET", "POST"])
@@ -883,8 +886,8 @@ def edit_venue(venue_id=None):
     venue = db.get_or_404(Venue, venue_id) if venue_id else None
     form = VenueForm(obj=venue)
     if form.validate_on_submit():
-        fields = {name: form[name].data for name in services.VENUE_FIELDS}
-        venue = services.save_venue(venue, actor=current_user, **fields)
+        fields = {name: form[name].data for name in VENUE_FIELDS}
+        venue = save_venue(venue, actor=current_user, **fields)
         db.session.commit()
         flash(f"{venue.name} has been saved.", "success")
         return redirect(url_for("events.venues"))

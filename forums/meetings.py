@@ -14,7 +14,11 @@ from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.extensions import db
 from core.models import User
-from events import services as events, settlement
+from events import settlement
+from events.services.errors import EventRuleBroken
+from events.services.registration import cancel_registration, registration_for
+from events.services.scheduling import EventDetails, create_event, publish, series_occurrences, status_changed
+from events.services import check_in
 from events.ical import plain_text
 from events.models import Attendance, Audience, Event, EventKind, EventStatus, Registration
 from events.recurrence import Recurrence
@@ -54,7 +58,7 @@ def schedule_meeting(forum: Forum, details: MeetingDetails, *, actor: User,
                               "took place", field="date")
     audience = Audience.FORUM_MEMBERS if details.members_only else Audience.PUBLIC
     try:
-        first = events.create_event(events.EventDetails(
+        first = create_event(EventDetails(
             title=details.title.strip(), summary=f"A meeting of {forum.name}", kind=EventKind.FORUM_MEETING,
             starts_at=details.starts_at, ends_at=details.ends_at, contact_email=actor.email, audience=audience,
             venue_id=details.venue_id, online_url=details.online_url, capacity=details.capacity,
@@ -62,14 +66,14 @@ def schedule_meeting(forum: Forum, details: MeetingDetails, *, actor: User,
             # Events refuse a start in the past because people book them; a meeting that has taken
             # place is only being recorded, so it is created as at a moment before it began.
             now=details.starts_at - timedelta(minutes=1) if past else now)
-    except events.EventRuleBroken as error:
+    except EventRuleBroken as error:
         # The meeting form has one date and two times where the event form has two dates.
         error.field = {"start_date": "date", "end_date": "end_time"}.get(error.field, error.field)
         raise
-    scheduled = events.series_occurrences(first) or [first]
+    scheduled = series_occurrences(first) or [first]
     for meeting in scheduled:
         meeting.forum_id = forum.id
-        events.publish(meeting, actor=actor)
+        publish(meeting, actor=actor)
     agenda = details.agenda.strip()
     if agenda:
         # Published with the meeting, as the meeting itself is: a coordinator who types an agenda while
@@ -97,7 +101,7 @@ def _tell_members(forum: Forum, scheduled: list[Event], now: datetime, *, agenda
                     send_after=throttled(n, now))
 
 
-@events.status_changed.connect
+@status_changed.connect
 def _tell_members_it_is_off(meeting: Event, *, subject: str, reason: str, told: set[str]) -> None:
     """Members were told when a meeting to come was scheduled, booked or not,
     so they are told when it is cancelled or postponed: all of them (it is
@@ -142,9 +146,9 @@ def send_apologies(meeting: Event, user: User, *, note: str = "", now: datetime 
     if meeting.status == EventStatus.CANCELLED:
         raise ForumRuleBroken("This meeting has been cancelled, so there is nothing to send apologies for")
     lock_row(db.session, Event, meeting.id)  # a double click sends one apology
-    booking = events.registration_for(meeting, user)
+    booking = registration_for(meeting, user)
     if booking is not None:
-        events.cancel_registration(booking, actor=user)
+        cancel_registration(booking, actor=user)
     apology = db.session.scalar(select(Apology).where(Apology.event_id == meeting.id, Apology.user_id == user.id))
     if apology is None:
         apology = Apology(event_id=meeting.id, user_id=user.id)
@@ -172,7 +176,7 @@ def apology_of(meeting: Event, user) -> Apology | None:
 
 
 def booking_of(meeting: Event, user) -> Registration | None:
-    return events.registration_for(meeting, user)
+    return registration_for(meeting, user)
 
 
 def present_at(meeting: Event) -> list[str]:
@@ -184,7 +188,7 @@ def present_at(meeting: Event) -> list[str]:
 
 
 def expected_at(meeting: Event) -> list[str]:
-    return [registration.name for registration in events.booked(meeting)]
+    return [registration.name for registration in check_in.booked(meeting)]
 
 
 # --- agenda and minutes ----------------------------------------------------------------------

@@ -26,8 +26,10 @@ from core.formatting import counted
 from core.models import User
 from core.permissions import is_admin
 from core.services import confirmed_account_with_email, link_token, link_token_data, normalise_email
+from events import audiences
 from events.ical import plain_text
 from events.models import Audience, Event, Registration, RegistrationStatus
+from events.services.registration import cancel_registration
 from forums.models import (
     LIVE_STATUSES, Announcement, Faith, Forum, ForumCoordinator, ForumInvitation, ForumKind, Membership,
     MembershipRole, MembershipStatus, SafeguardingCheck,
@@ -116,12 +118,19 @@ def revoke_coordinator(forum: Forum, user: User, *, actor: User) -> None:
         audit.record("forum.coordinator_revoked", actor=actor, subject=forum, details={"user": user.id})
 
 
+@audiences.forum_coordinator_check
 def is_coordinator(user, forum_id: int | None) -> bool:
     """Coordinates this forum (by id, so an event's forum_id will do)."""
     if forum_id is None or not getattr(user, "is_authenticated", False):
         return False
     return db.session.scalar(select(ForumCoordinator.id).where(
         ForumCoordinator.forum_id == forum_id, ForumCoordinator.user_id == user.id)) is not None
+
+
+@audiences.coordinated_forums_query
+def coordinated_forum_ids(user):
+    """The forums this person coordinates, as a query (is_coordinator for a list of events)."""
+    return select(ForumCoordinator.forum_id).where(ForumCoordinator.user_id == user.id)
 
 
 @second_factor.holds_a_seat
@@ -183,6 +192,7 @@ class Application:
     share_email: bool = False
 
 
+@audiences.forum_member_check
 def is_active_member(user, forum_id: int | None, today: date | None = None) -> bool:
     """An active member of this forum (by id, so an event's forum_id will do)
     whose term has not ended: a lapsed member (`Membership.is_lapsed`, as the
@@ -432,14 +442,12 @@ def give_up_members_only_places(membership: Membership, *, actor: User | None, n
     gives up their places (booked, offered or waiting) at the forum's
     members-only meetings still to come. Each goes through events' own
     cancellation, so the next person waiting is offered it."""
-    # Imported here: events.services imports forums.services (an older import), so a top-level import is circular.
-    from events import services as event_services
     places = db.session.scalars(select(Registration).join(Registration.event).where(
         Registration.user_id == membership.user_id, Event.forum_id == membership.forum_id,
         Event.audience == Audience.FORUM_MEMBERS, Event.starts_at > (now or utcnow()),
         Registration.status != RegistrationStatus.CANCELLED).order_by(Event.starts_at)).all()
     for registration in places:
-        event_services.cancel_registration(registration, actor=actor)
+        cancel_registration(registration, actor=actor)
     if places:
         audit.record("membership.places_given_up", actor=actor, subject=membership,
                      details={"events": [registration.event_id for registration in places]})

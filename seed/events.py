@@ -12,7 +12,12 @@ from sqlalchemy import select
 from core.database import london_datetime
 from core.extensions import db
 from core.models import RoleGrant, SiteRole, User
-from events import images, services, settlement
+from events import images, settlement
+from events.services.invitations import invite
+from events.services.programme import SessionDetails, join_session, programme, save_session
+from events.services.registration import book_for, register
+from events.services.scheduling import EventDetails, create_event, publish, series_occurrences, store_image
+from events.services.venues import save_venue
 from events.recurrence import Recurrence
 from events.models import (
     Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue,
@@ -65,7 +70,7 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
     venues = {}
     for fields in VENUES:
         venue = db.session.scalar(select(Venue).where(Venue.name == fields["name"]))
-        venues[fields["name"]] = venue or services.save_venue(None, actor=organiser, **fields)
+        venues[fields["name"]] = venue or save_venue(None, actor=organiser, **fields)
     priorities = {p.slug: p.id for p in db.session.scalars(select(CohesionPriority))}
 
     def event(title, summary, kind, when, venue=None, online=None, capacity=None, tags=(),
@@ -104,7 +109,7 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
             ("Workshop: planning next year's events", 5, 1.5, "Room 1", "Event organisers", 40),
             ("Workshop: the cohesion awards", 5, 1.5, "Room 2", "Awards panel", 40),
         ]:
-            services.save_session(conference, None, services.SessionDetails(
+            save_session(conference, None, SessionDetails(
                 title=title, starts_at=start + timedelta(hours=offset),
                 ends_at=start + timedelta(hours=offset + hours), room=room, speakers=speakers,
                 capacity=capacity), actor=organiser)
@@ -112,15 +117,15 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
     if not db.session.scalar(select(Event.id).where(Event.title == title)):
         first_tuesday = _first_tuesday_after(date.today() + timedelta(days=7))
         starts = london_datetime(first_tuesday, time(18, 30))
-        first = services.create_event(services.EventDetails(
+        first = create_event(EventDetails(
             title=title, summary="The countywide interfaith forum meets. Observers are welcome.",
             kind=EventKind.FORUM_MEETING, starts_at=starts, ends_at=starts + timedelta(hours=2),
             contact_email="cohesion@example.org", venue_id=venues["Kettering Library"].id, capacity=40,
             instant_guest_places=True, priority_ids=[priorities[s] for s in ("inter-faith-work",) if s in priorities],
             recurrence=Recurrence("monthly_weekday", first_tuesday + timedelta(days=365))), actor=organiser)
         # The last three dates are drafts: publishing one asks which dates, as editing any date does.
-        for occurrence in services.series_occurrences(first)[:-3]:
-            services.publish(occurrence, actor=organiser)
+        for occurrence in series_occurrences(first)[:-3]:
+            publish(occurrence, actor=organiser)
     full = event("Big Lunch on the Green", "Bring a dish from your family's kitchen and share it with neighbours.",
                  EventKind.COMMUNITY_EVENT, _on(14, time(12, 0), 3), venue="Weston Favell Community Centre",
                  capacity=3, max_tickets=4, tags=("developing-shared-values",))
@@ -148,33 +153,33 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
     db.session.commit()
 
     if full is not None:
-        full.image = services.store_image(images.prepare(_big_lunch_picture()))
+        full.image = store_image(images.prepare(_big_lunch_picture()))
         full.image_alt = "Drawing of neighbours sitting together around a long table on the green"
         for n, member in enumerate(members):
-            services.register(full, user=member, tickets=2 if n == 0 else 1)
+            register(full, user=member, tickets=2 if n == 0 else 1)
         for n in range(3):
-            services.register(full, name=f"Neighbour {n + 1}", email=f"neighbour{n + 1}@example.org")
+            register(full, name=f"Neighbour {n + 1}", email=f"neighbour{n + 1}@example.org")
         db.session.commit()
     if conference is not None:
         # The small workshop is full, and the demo member waits for it in their other workshop.
-        sessions = {session.title: session for session in services.programme(conference)}
+        sessions = {session.title: session for session in programme(conference)}
         small = sessions["Workshop: tackling hate together"]
         for n in range(2):
-            speaker = services.register(conference, name=f"Delegate {n + 1}", email=f"delegate{n + 1}@example.org")
-            services.join_session(speaker, small)
+            speaker = register(conference, name=f"Delegate {n + 1}", email=f"delegate{n + 1}@example.org")
+            join_session(speaker, small)
         for member in members:
-            booking = services.register(conference, user=member)
-            services.join_session(booking, sessions["Workshop: young people leading change"])
-            services.join_session(booking, small)
+            booking = register(conference, user=member)
+            join_session(booking, sessions["Workshop: young people leading change"])
+            join_session(booking, small)
         db.session.commit()
     if breakfast is not None:
-        invited = services.invite(breakfast, [("Imam Yusuf Ali", "imam.ali@example.org"),
-                                              ("Rabbi Miriam Cohen", "rabbi.cohen@example.org"),
-                                              ("Canon Grace Adeyemi", "canon.adeyemi@example.org")], actor=organiser)
-        services.register(breakfast, name="Imam Yusuf Ali", email="imam.ali@example.org",
-                          invitation=invited.invited[0])
-        services.book_for(breakfast, name="Chief Inspector Sam Reid", email="sam.reid@example.org", tickets=1,
-                          from_held_back=True, actor=organiser)
+        invited = invite(breakfast, [("Imam Yusuf Ali", "imam.ali@example.org"),
+                                     ("Rabbi Miriam Cohen", "rabbi.cohen@example.org"),
+                                     ("Canon Grace Adeyemi", "canon.adeyemi@example.org")], actor=organiser)
+        register(breakfast, name="Imam Yusuf Ali", email="imam.ali@example.org",
+                 invitation=invited.invited[0])
+        book_for(breakfast, name="Chief Inspector Sam Reid", email="sam.reid@example.org", tickets=1,
+                 from_held_back=True, actor=organiser)
         db.session.commit()
     if past is not None:
         _history(past, "iftar", "Iftar guest", booked=12, came=9, walk_in=("Walk-in family", 4), organiser=organiser)

@@ -16,7 +16,7 @@ from core.database import write_lock
 from core.errors import DomainError, InvalidLink
 from core.extensions import db
 from core.models import User
-from events import services as event_services
+from events.services.registration import register
 from events.models import Registration
 from tests.conftest import empty
 from tests.events.factories import EventFactory
@@ -149,7 +149,7 @@ class EmailLifecycle(RuleBasedStateMachine):
     def guest_books(self, email):
         event = EventFactory(capacity=50, max_tickets=1)
         with write_lock():
-            event_services.register(event, name="Guest", email=email, access_needs="Needs a quiet room")
+            register(event, name="Guest", email=email, access_needs="Needs a quiet room")
         self._commit()
 
     @rule(data=st.data())

@@ -21,7 +21,8 @@ from core.models import OutboxMessage, User
 from core.database import utcnow, write_lock
 from core.errors import InvalidLink
 from core.extensions import db
-from events import services as event_services
+from events.services.calendars import renew_calendar_link
+from events.services.registration import book_for, confirm_guest_email, register, registration_for, registrations_of
 from events.models import Registration, RegistrationStatus
 from forums import services as forum_services
 from forums.services import ForumRuleBroken
@@ -45,8 +46,8 @@ def guest_leaves_things_under_their_address():
     """A guest books with access needs, nominates someone with a phone number
     and answers the equality questions through their emailed link."""
     event = EventFactory()
-    registration = event_services.register(event, name="Sam Guest", email=GUEST,
-                                           access_needs="Wheelchair user; epilepsy")
+    registration = register(event, name="Sam Guest", email=GUEST,
+                            access_needs="Wheelchair user; epilepsy")
     category = CategoryFactory()
     nomination = award_services.nominate(category, complete(category, nominator_email=GUEST,
                                                             nominee_phone="07700 900123"), user=None, submit=True)
@@ -71,7 +72,7 @@ def test_your_data_and_erasure_never_match_by_address(ctx):
     later under that address without proof, and deleting it leaves that booking be."""
     owner = UserFactory(email=GUEST)
     event = EventFactory()
-    someone_else = event_services.register(event, name="Not Sam", email=GUEST, access_needs="Hearing loop")
+    someone_else = register(event, name="Not Sam", email=GUEST, access_needs="Hearing loop")
     db.session.commit()
     everything = json.dumps(your_data.as_json(your_data.about(owner), made_at=utcnow()))
     assert "Hearing loop" not in everything
@@ -119,10 +120,10 @@ def test_an_organisers_booking_is_linked_only_to_a_confirmed_account(ctx):
     confirmed = UserFactory(email="known@example.org")
     organiser = UserFactory(roles=["organiser"])
     event = EventFactory()
-    first = event_services.book_for(event, name="New", email="new@example.org", tickets=1, from_held_back=False,
-                                    actor=organiser)
-    second = event_services.book_for(event, name="Known", email="known@example.org", tickets=1,
-                                     from_held_back=False, actor=organiser)
+    first = book_for(event, name="New", email="new@example.org", tickets=1, from_held_back=False,
+                     actor=organiser)
+    second = book_for(event, name="Known", email="known@example.org", tickets=1,
+                      from_held_back=False, actor=organiser)
     assert first.user_id is None and second.user_id == confirmed.id
     assert db.session.scalar(select(Registration.id).where(Registration.user_id == unconfirmed.id)) is None
 
@@ -224,7 +225,7 @@ def test_a_name_with_a_web_address_is_refused_so_no_email_carries_it(client, app
 def test_after_a_change_of_address_bookings_are_emailed_to_the_new_one(ctx):
     user = UserFactory(email="old@example.org")
     event = EventFactory()
-    registration = event_services.register(event, user=user)
+    registration = register(event, user=user)
     services.confirm_email(services.email_confirmation_token(user, "new@example.org"), password=PASSWORD)
     db.session.commit()
     assert db.session.get(Registration, registration.id).email == "new@example.org"
@@ -260,7 +261,7 @@ def test_an_unconfirmed_sign_up_cannot_block_the_owner_taking_their_address_back
 def test_the_private_calendar_of_an_account_without_a_proven_address_is_nobodys(app, client):
     with app.test_request_context(), write_lock(every_transaction=True):
         user = UserFactory()
-        link = event_services.renew_calendar_link(user, actor=user)
+        link = renew_calendar_link(user, actor=user)
         db.session.commit()
         url, user_id = f"/calendar/personal/{link.token}.ics", user.id
     assert client.get(url).status_code == 200
@@ -305,7 +306,7 @@ def test_a_lapsed_held_sign_in_says_so(client):
 
 def test_a_booking_email_keeps_where_and_questions_on_lines_of_their_own(ctx):
     """Found by people using it: with no joining link the venue ran into the next line ("NN1 1AAQuestions")."""
-    registration = event_services.register(EventFactory(online_url=None), name="Sam", email="sam@example.org")
+    registration = register(EventFactory(online_url=None), name="Sam", email="sam@example.org")
     body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == "sam@example.org"))
     assert registration.id and "NN1 1AA\nQuestions: events@example.org" in body
 
@@ -317,19 +318,19 @@ def test_a_strangers_unconfirmed_booking_under_a_members_address_does_not_block_
     (found by attacking guest registration)."""
     member = UserFactory(email="amira@example.org")
     event = EventFactory(instant_guest_places=False, capacity=5)
-    stranger = event_services.register(event, name="Probe Person", email="amira@example.org")
+    stranger = register(event, name="Probe Person", email="amira@example.org")
     assert stranger.status == RegistrationStatus.PENDING
-    mine = event_services.register(event, user=member)
+    mine = register(event, user=member)
     assert mine.status == RegistrationStatus.CONFIRMED and mine.user_id == member.id
     assert stranger.status == RegistrationStatus.CANCELLED
-    assert [r.id for r in event_services.registrations_of(event)
+    assert [r.id for r in registrations_of(event)
             if r.status != RegistrationStatus.CANCELLED] == [mine.id]
 
 
 def test_a_guest_booking_confirmed_from_a_members_inbox_is_in_their_my_events(ctx):
     member = UserFactory(email="amira@example.org")
     event = EventFactory(instant_guest_places=False, capacity=5)
-    guest = event_services.register(event, name="Amira K", email="amira@example.org")
-    event_services.confirm_guest_email(guest)
+    guest = register(event, name="Amira K", email="amira@example.org")
+    confirm_guest_email(guest)
     assert guest.status == RegistrationStatus.CONFIRMED and guest.user_id == member.id
-    assert event_services.registration_for(event, member) == guest
+    assert registration_for(event, member) == guest

@@ -9,7 +9,8 @@ from core.database import write_lock
 from core.extensions import db
 from core.models import User
 from events.models import Attendance, Audience, EventImage, EventKind, EventQuestion, QuestionKind
-from events.services import registration_token, renew_calendar_link
+from events.services.calendars import renew_calendar_link
+from events.services.registration_links import registration_token
 from awards.models import ConflictDeclaration, ConflictKind, Exclusion, Nomination, NominationStatus, PanelMember
 from forums.models import ActionItem, ForumCoordinator
 from tests.conftest import csrf_token, empty, every_row, sign_in

@@ -321,7 +321,7 @@ def test_a_young_members_old_address_is_still_theirs(app):
     address an account proved (core.models.ProvenAddress)."""
     from core import services
     from core.database import write_lock
-    from events import services as event_services
+    from events.services.registration import register
 
     with app.test_request_context(), write_lock(every_transaction=True):
         forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
@@ -329,8 +329,8 @@ def test_a_young_members_old_address_is_still_theirs(app):
         services.email_confirmed.send(young)  # she proved it when she signed up
         MembershipFactory(forum=forum, user=young, date_of_birth=date.today() - timedelta(days=15 * 366))
         organiser = UserFactory(roles=["organiser"])
-        booking = event_services.register(EventFactory(), name="Guest", email="old.address@example.org",
-                                          access_needs=ACCESS_NEEDS)
+        booking = register(EventFactory(), name="Guest", email="old.address@example.org",
+                           access_needs=ACCESS_NEEDS)
         services.confirm_email(services.email_confirmation_token(young, "new.address@example.org"),
                                password=PASSWORD)
         db.session.commit()
@@ -362,7 +362,7 @@ def test_typing_an_address_does_not_tell_an_organiser_or_coordinator_whose_it_is
     member says nothing of their name or status (a young member's would be
     "waiting for parent or carer")."""
     from core.database import write_lock
-    from events.services import book_for
+    from events.services.registration import book_for
     from forums.models import Forum
     from forums.services import ForumRuleBroken, invite
 

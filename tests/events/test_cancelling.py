@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from core.database import write_lock
 from core.extensions import db
-from events import services
+from events.services.programme import join_session
+from events.services.registration_links import registration_token
 from events.models import Registration, RegistrationStatus
 from tests.conftest import sign_in, submit
 from tests.events.factories import EventFactory, RegistrationFactory, SessionFactory
@@ -23,9 +24,9 @@ def test_cancelling_by_the_emailed_link_says_who_the_place_goes_to_and_only_the_
         for name in ("Bea", "Cal", "Dee"):
             RegistrationFactory(event=event, name=name, status=RegistrationStatus.WAITLISTED, confirmed_at=None,
                                 waitlisted_at=booked.confirmed_at)
-        services.join_session(booked, SessionFactory(event=event, title="Faith and food"))
+        join_session(booked, SessionFactory(event=event, title="Faith and food"))
         db.session.commit()
-        link = f"/registrations/{services.registration_token(booked)}"
+        link = f"/registrations/{registration_token(booked)}"
     page = client.get(link).get_data(as_text=True)
     assert f'href="{link}/cancel"' in page  # a link to the question, no longer a button that cancels
     page = client.get(f"{link}/cancel").get_data(as_text=True)
@@ -49,7 +50,7 @@ def test_leaving_a_waiting_list_says_where_the_person_stands(app, client):
         waiting = RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED, confirmed_at=None,
                                       waitlisted_at=event.created_at)
         db.session.commit()
-        link = f"/registrations/{services.registration_token(waiting)}/cancel"
+        link = f"/registrations/{registration_token(waiting)}/cancel"
     page = client.get(link).get_data(as_text=True)
     assert "Leave the waiting list for" in page and "number 1 in the queue" in page
     assert "govuk-button--warning" in page and page.count("Leave the waiting list") == 3  # title, heading, button
@@ -65,7 +66,7 @@ def test_cancelling_from_my_events_asks_first_and_only_for_your_own(app, client,
         db.session.commit()
         mine_id, theirs_id = mine.id, theirs.id
         with app.test_request_context():
-            link = f"/registrations/{services.registration_token(mine)}/cancel"
+            link = f"/registrations/{registration_token(mine)}/cancel"
     # By the emailed link, not signed in: the link is the member's own, so they are told too (a member
     # cancelling by link while signed out once got no email, and their calendar kept the event).
     assert "We will email you to say it is done" in app.test_client().get(link).get_data(as_text=True)
@@ -90,7 +91,7 @@ def test_a_member_who_cancels_by_the_emailed_link_signed_out_is_told_and_their_c
         mine = RegistrationFactory(event=event, user=db.session.get(User, member.id), name="Mo", email=member.email)
         db.session.commit()
         with app.test_request_context():
-            link = f"/registrations/{services.registration_token(mine)}/cancel"
+            link = f"/registrations/{registration_token(mine)}/cancel"
     submit(client, link)
     assert _statuses(app)["Mo"] == RegistrationStatus.CANCELLED
     [told] = [m for m in outbox if m.to == [member.email]]

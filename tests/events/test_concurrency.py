@@ -8,7 +8,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import OutboxMessage
 from events.models import CalendarLink, Registration, RegistrationStatus
-from events.services import registration_token
+from events.services.registration_links import registration_token
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.http_client import HttpClient
 from tests.live_server import live_server

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from core.database import utcnow, write_lock
 from core.extensions import db
 from core.models import OutboxMessage
-from events import services
+from events.services.registration import cancel_registration, register
+from events.services.scheduling import EventDetails, cancel_event, create_event, postpone_event, publish, update_event
 from events.models import EventKind, RegistrationStatus
 from tests.events.factories import EventFactory, VenueFactory
 from tests.factories import UserFactory
@@ -37,16 +38,16 @@ def entry_of(message: OutboxMessage):
 
 
 def guest(event, n):
-    return services.register(event, name=f"Guest {n}", email=f"guest{n}@example.org")
+    return register(event, name=f"Guest {n}", email=f"guest{n}@example.org")
 
 
 def published_event(organiser, capacity=1):
     start = utcnow() + timedelta(days=10)
-    event = services.create_event(services.EventDetails(
+    event = create_event(EventDetails(
         title="Interfaith walk", summary="A walk", kind=EventKind.COMMUNITY_EVENT, starts_at=start,
         ends_at=start + timedelta(hours=3), contact_email="walks@example.org", venue_id=VenueFactory().id,
         capacity=capacity, instant_guest_places=True), actor=organiser)
-    services.publish(event, actor=organiser)
+    publish(event, actor=organiser)
     return event
 
 
@@ -57,7 +58,7 @@ def test_a_change_of_time_sends_the_booked_the_updated_entry_with_the_same_uid(c
     [booking] = mail_to("guest1@example.org")
     _, _, booked_entry = entry_of(booking)
     later = (event.starts_at + timedelta(days=1)).replace(microsecond=0)
-    services.update_event(event, services.EventDetails(
+    update_event(event, EventDetails(
         title=event.title, summary=event.summary, kind=event.kind, starts_at=later, ends_at=later + timedelta(hours=3),
         contact_email=event.contact_email, venue_id=event.venue_id, capacity=1, instant_guest_places=True),
         actor=organiser)
@@ -80,7 +81,7 @@ def test_postponing_sends_the_entry_again_as_tentative_with_a_higher_sequence(ct
     event = published_event(organiser)
     guest(event, 1)
     _, _, booked_entry = entry_of(mail_to("guest1@example.org")[0])
-    services.postpone_event(event, actor=organiser, reason="The hall has flooded.")
+    postpone_event(event, actor=organiser, reason="The hall has flooded.")
     postponed = mail_to("guest1@example.org")[-1]
     _, calendar, entry = entry_of(postponed)
     assert str(calendar["method"]) == "REQUEST" and str(entry["status"]) == "TENTATIVE"
@@ -93,7 +94,7 @@ def test_cancelling_the_event_removes_it_from_calendars(ctx):
     event = published_event(organiser)
     guest(event, 1)
     _, _, booked_entry = entry_of(mail_to("guest1@example.org")[0])
-    services.cancel_event(event, actor=organiser, reason="The hall has flooded.")
+    cancel_event(event, actor=organiser, reason="The hall has flooded.")
     cancelled = mail_to("guest1@example.org")[-1]
     attachment, calendar, entry = entry_of(cancelled)
     assert attachment["content_type"] == "text/calendar; method=CANCEL"
@@ -106,9 +107,9 @@ def test_a_member_cancelling_their_own_place_is_told_and_their_calendar_entry_re
     organiser = UserFactory(roles=["organiser"])
     event = published_event(organiser)
     member = UserFactory()
-    registration = services.register(event, user=member)
+    registration = register(event, user=member)
     _, _, booked_entry = entry_of(mail_to(member.email)[0])
-    services.cancel_registration(registration, actor=member)
+    cancel_registration(registration, actor=member)
     confirmation = mail_to(member.email)[-1]
     assert confirmation.subject == f"Cancelled: your place at {event.title}"
     assert f"Your place at {event.title} has been cancelled." in confirmation.body
@@ -123,7 +124,7 @@ def test_a_guest_leaving_the_waiting_list_by_their_link_is_told_with_no_calendar
     guest(event, 1)
     waiting = guest(event, 2)
     assert waiting.status == RegistrationStatus.WAITLISTED
-    services.cancel_registration(waiting, actor=None)
+    cancel_registration(waiting, actor=None)
     told = mail_to("guest2@example.org")[-1]
     assert told.subject == f"You have left the waiting list: {event.title}" and told.attachments == []
 
@@ -132,11 +133,11 @@ def test_nobody_is_emailed_a_confirmation_for_a_place_someone_else_cancelled(ctx
     organiser = UserFactory(roles=["organiser"])
     event = published_event(organiser)
     member = UserFactory()
-    registration = services.register(event, user=member)
-    services.cancel_registration(registration, actor=organiser)
+    registration = register(event, user=member)
+    cancel_registration(registration, actor=organiser)
     assert [m.subject for m in mail_to(member.email)] == [f"You're booked: {event.title}"]
-    other = services.register(EventFactory(), user=UserFactory())
-    services.cancel_registration(other, actor=None)  # an erasure, a membership ending: told another way
+    other = register(EventFactory(), user=UserFactory())
+    cancel_registration(other, actor=None)  # an erasure, a membership ending: told another way
     assert len(mail_to(other.email)) == 1
 
 
@@ -147,7 +148,7 @@ def test_the_sent_email_carries_the_file_as_an_itip_calendar_part(app, outbox):
             organiser = UserFactory(roles=["organiser"])
             event = published_event(organiser)
             guest(event, 1)
-            services.cancel_event(event, actor=organiser, reason="The hall has flooded.")
+            cancel_event(event, actor=organiser, reason="The hall has flooded.")
             event_id, title = event.id, event.title
             db.session.commit()
         deliver_due()

@@ -12,7 +12,9 @@ from sqlalchemy import event as sa_event, select
 from core.database import LONDON, in_london, write_lock
 from core.extensions import db
 from core.models import AuditEntry
-from events import feeds, services
+from events import feeds
+from events.services.scheduling import EventDetails, cancel_event, create_event, series_occurrences, update_event
+from events.services.venues import VENUE_FIELDS, save_venue
 from events.models import Audience, Event, EventKind, EventStatus, Registration
 from tests.conftest import sign_in, submit
 from events.recurrence import Recurrence
@@ -38,12 +40,12 @@ def entries(calendar, uid=None):
 
 
 def monthly_series(organiser, **overrides):
-    details = services.EventDetails(
+    details = EventDetails(
         title="Interfaith forum", summary="The forum meets", kind=EventKind.FORUM_MEETING, starts_at=FIRST,
         ends_at=FIRST + timedelta(hours=2), contact_email="forum@example.org", venue_id=VenueFactory().id,
         recurrence=Recurrence("monthly_weekday", date(2031, 12, 31)), **overrides)
-    first = services.create_event(details, actor=organiser, now=FIRST - timedelta(days=30))
-    occurrences = services.series_occurrences(first)
+    first = create_event(details, actor=organiser, now=FIRST - timedelta(days=30))
+    occurrences = series_occurrences(first)
     for occurrence in occurrences:
         occurrence.status = EventStatus.PUBLISHED
     db.session.commit()
@@ -78,11 +80,11 @@ def test_a_series_expands_to_the_apps_own_dates_across_both_clock_changes(app, c
         organiser = UserFactory()
         occurrences = monthly_series(organiser)
         march, june, october = occurrences[2], occurrences[5], occurrences[9]
-        services.cancel_event(march, actor=organiser, reason="Room not available")
-        moved = services.EventDetails(
+        cancel_event(march, actor=organiser, reason="Room not available")
+        moved = EventDetails(
             title=june.title, summary=june.summary, kind=june.kind, starts_at=june.starts_at + timedelta(days=7),
             ends_at=june.ends_at + timedelta(days=7), contact_email=june.contact_email, venue_id=june.venue_id)
-        services.update_event(june, moved, actor=organiser)
+        update_event(june, moved, actor=organiser)
         db.session.commit()
         expected = sorted(in_london(e.starts_at) for e in occurrences if e.status == EventStatus.PUBLISHED)
         series_uid = f"series-{march.series_id}@localhost"
@@ -110,11 +112,11 @@ def test_uids_stay_and_sequence_rises_when_an_event_changes(app, client):
     [first] = entries(parsed(feed(client)))
     with app.test_request_context(), write_lock(every_transaction=True):
         event = db.session.get(type(event), event_id)
-        later = services.EventDetails(
+        later = EventDetails(
             title=event.title, summary=event.summary, kind=event.kind, starts_at=event.starts_at + timedelta(hours=1),
             ends_at=event.ends_at + timedelta(hours=1), contact_email=event.contact_email, venue_id=event.venue_id,
             capacity=event.capacity)
-        services.update_event(event, later, actor=organiser)
+        update_event(event, later, actor=organiser)
         db.session.commit()
     [second] = entries(parsed(feed(client)))
     assert str(second["UID"]) == str(first["UID"]) == f"event-{event_id}@localhost"
@@ -126,8 +128,8 @@ def test_a_venue_moving_address_reaches_subscribed_calendars(app, client):
     with app.test_request_context(), write_lock(every_transaction=True):
         event = EventFactory()
         venue = event.venue
-        fields = {name: getattr(venue, name) for name in services.VENUE_FIELDS}
-        services.save_venue(venue, actor=UserFactory(), **{**fields, "address": "2 New Road\nNorthampton"})
+        fields = {name: getattr(venue, name) for name in VENUE_FIELDS}
+        save_venue(venue, actor=UserFactory(), **{**fields, "address": "2 New Road\nNorthampton"})
         db.session.commit()
     [entry] = entries(parsed(feed(client)))
     assert "2 New Road" in str(entry["LOCATION"]) and entry["SEQUENCE"] == 1

@@ -8,7 +8,14 @@ from sqlalchemy import func, select
 from core.database import london_datetime, utcnow, write_lock
 from core.extensions import db
 from core.models import OutboxMessage
-from events import services
+from events.services.errors import EventRuleBroken, RegistrationClosed, SessionClash
+from events.services.programme import (
+    SessionDetails, delete_session, join_session, leave_session, programme, save_session, session_queue_positions,
+    session_signup_counts, sessions_chosen,
+)
+from events.services.registration import cancel_registration
+from events.services.registration_links import registration_token
+from events.services.scheduling import cancel_event
 from events.models import ProgrammeSession, RegistrationStatus, SessionSignup
 from tests.conftest import sign_in, submit
 from tests.events.factories import EventFactory, RegistrationFactory, SessionFactory
@@ -31,20 +38,20 @@ def test_clashing_sessions_are_refused_with_the_reason(ctx):
     after = SessionFactory(event=event, title="Closing", starts_at=overlapping.ends_at,
                            ends_at=overlapping.ends_at + timedelta(minutes=30))
     registration = RegistrationFactory(event=event)
-    services.join_session(registration, morning)
-    with pytest.raises(services.SessionClash, match="Young voices clashes with Faith and food"):
-        services.join_session(registration, overlapping)
-    services.join_session(registration, after)  # back to back is not a clash
-    services.leave_session(registration, morning)
-    services.join_session(registration, overlapping)
-    assert {s.title for s in services.sessions_chosen(registration)} == {"Young voices", "Closing"}
+    join_session(registration, morning)
+    with pytest.raises(SessionClash, match="Young voices clashes with Faith and food"):
+        join_session(registration, overlapping)
+    join_session(registration, after)  # back to back is not a clash
+    leave_session(registration, morning)
+    join_session(registration, overlapping)
+    assert {s.title for s in sessions_chosen(registration)} == {"Young voices", "Closing"}
 
 
 def test_unbooked_people_cannot_choose_sessions(ctx):
     event = EventFactory()
     waiting = RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED, confirmed_at=None)
-    with pytest.raises(services.EventRuleBroken, match="once your place at the event is booked"):
-        services.join_session(waiting, SessionFactory(event=event))
+    with pytest.raises(EventRuleBroken, match="once your place at the event is booked"):
+        join_session(waiting, SessionFactory(event=event))
 
 
 def _titles(sessions):
@@ -59,16 +66,16 @@ def test_a_full_session_queues_people_and_a_freed_place_goes_to_the_first(ctx):
     event = EventFactory()
     session = SessionFactory(event=event, capacity=1, title="Faith and food")
     holder, first, second = (RegistrationFactory(event=event) for _ in range(3))
-    assert not services.join_session(holder, session).waiting
-    assert services.join_session(first, session).waiting
-    assert services.join_session(second, session).waiting
-    assert services.session_queue_positions(second) == {session.id: 2}
-    assert services.session_signup_counts([session.id]) == {session.id: 1}
-    assert services.session_signup_counts([session.id], waiting=True) == {session.id: 2}
+    assert not join_session(holder, session).waiting
+    assert join_session(first, session).waiting
+    assert join_session(second, session).waiting
+    assert session_queue_positions(second) == {session.id: 2}
+    assert session_signup_counts([session.id]) == {session.id: 1}
+    assert session_signup_counts([session.id], waiting=True) == {session.id: 2}
 
-    services.leave_session(holder, session)
-    assert _titles(services.sessions_chosen(first)) == {"Faith and food"}
-    assert services.session_queue_positions(second) == {session.id: 1}
+    leave_session(holder, session)
+    assert _titles(sessions_chosen(first)) == {"Faith and food"}
+    assert session_queue_positions(second) == {session.id: 1}
     assert [m.subject for m in mail_to(first.email)] == ["You have a place: Faith and food"]
     assert mail_to(second.email) == []
 
@@ -78,15 +85,15 @@ def test_a_place_coming_free_moves_a_waiting_person_out_of_the_clashing_session(
     popular = SessionFactory(event=event, capacity=1, title="Young voices")
     fallback = SessionFactory(event=event, capacity=1, title="Walking tour")  # same time
     holder, mover, next_in_line = (RegistrationFactory(event=event) for _ in range(3))
-    services.join_session(holder, popular)
-    services.join_session(mover, fallback)
-    services.join_session(mover, popular)  # full, so waiting: allowed although it clashes
-    services.join_session(next_in_line, fallback)
+    join_session(holder, popular)
+    join_session(mover, fallback)
+    join_session(mover, popular)  # full, so waiting: allowed although it clashes
+    join_session(next_in_line, fallback)
 
-    services.cancel_registration(holder, actor=None)
+    cancel_registration(holder, actor=None)
 
-    assert _titles(services.sessions_chosen(mover)) == {"Young voices"}
-    assert _titles(services.sessions_chosen(next_in_line)) == {"Walking tour"}
+    assert _titles(sessions_chosen(mover)) == {"Young voices"}
+    assert _titles(sessions_chosen(next_in_line)) == {"Walking tour"}
     [moved] = mail_to(mover.email)
     assert moved.subject == "You have a place: Young voices" and 'taken you out of "Walking tour"' in moved.body
 
@@ -96,18 +103,18 @@ def test_more_places_in_a_session_go_to_the_waiting_list(ctx):
     session = SessionFactory(event=event, capacity=1)
     people = [RegistrationFactory(event=event) for _ in range(3)]
     for person in people:
-        services.join_session(person, session)
-    services.save_session(event, session, services.SessionDetails(
+        join_session(person, session)
+    save_session(event, session, SessionDetails(
         title=session.title, starts_at=session.starts_at, ends_at=session.ends_at, capacity=2), actor=None)
-    assert [bool(services.sessions_chosen(person)) for person in people] == [True, True, False]
+    assert [bool(sessions_chosen(person)) for person in people] == [True, True, False]
 
 
 def test_sessions_must_sit_within_the_event(ctx):
     event = EventFactory()
-    with pytest.raises(services.EventRuleBroken, match="within the event"):
-        services.save_session(event, None, services.SessionDetails(
+    with pytest.raises(EventRuleBroken, match="within the event"):
+        save_session(event, None, SessionDetails(
             title="Too late", starts_at=event.ends_at, ends_at=event.ends_at + timedelta(hours=1)), actor=None)
-    assert services.programme(event) == []
+    assert programme(event) == []
 
 
 def test_organiser_builds_the_programme_and_an_attendee_chooses_sessions(app, client, make_user, outbox):
@@ -155,7 +162,7 @@ def test_a_session_never_takes_more_than_its_places(app, database_url):
         session_id = SessionFactory(event=event, capacity=3).id
         registrations = [RegistrationFactory(event=event) for _ in range(12)]
         with app.test_request_context():
-            tokens = [services.registration_token(r) for r in registrations]
+            tokens = [registration_token(r) for r in registrations]
 
     with live_server(database_url) as base_url:
         results = all_at_once([link_job(base_url, token, f"sessions/{session_id}/join", on_page=f"/registrations/{token}") for token in tokens])
@@ -173,9 +180,9 @@ def test_places_given_up_at_once_each_go_to_one_waiting_person(app, database_url
         waiting = [RegistrationFactory(event=event) for _ in range(5)]
         with app.test_request_context(), write_lock(every_transaction=True):
             for person in holders + waiting:
-                services.join_session(person, session)
+                join_session(person, session)
             db.session.commit()
-            tokens = [services.registration_token(r) for r in holders]
+            tokens = [registration_token(r) for r in holders]
         waiting_ids = [r.id for r in waiting]
         session_id = session.id
 
@@ -192,9 +199,9 @@ def test_the_registration_page_offers_a_full_sessions_waiting_list(app, client):
     with app.test_request_context(), write_lock(every_transaction=True):
         event = EventFactory()
         session = SessionFactory(event=event, capacity=1, title="Young voices")
-        services.join_session(RegistrationFactory(event=event), session)
+        join_session(RegistrationFactory(event=event), session)
         db.session.commit()
-        link = f"/registrations/{services.registration_token(RegistrationFactory(event=event))}"
+        link = f"/registrations/{registration_token(RegistrationFactory(event=event))}"
         session_id = session.id
     assert "Join waiting list<span class=\"govuk-visually-hidden\"> for Young voices" in client.get(link).get_data(
         as_text=True)
@@ -212,7 +219,7 @@ def test_a_session_without_a_place_limit_can_be_chosen_from_the_registration_pag
     with app.test_request_context(), write_lock(every_transaction=True):
         event = EventFactory()
         open_to_all = SessionFactory(event=event, capacity=None, title="Welcome and tea")
-        link = f"/registrations/{services.registration_token(RegistrationFactory(event=event))}"
+        link = f"/registrations/{registration_token(RegistrationFactory(event=event))}"
         session_id = open_to_all.id
         db.session.commit()
     page = client.get(link).get_data(as_text=True)
@@ -233,8 +240,8 @@ def test_after_choosing_a_session_the_page_opens_where_the_banner_says_so(app, c
         talk = SessionFactory(event=event, title="Faith and food", capacity=5)
         full = SessionFactory(event=event, title="Young voices", capacity=1,
                               starts_at=talk.ends_at, ends_at=talk.ends_at + timedelta(hours=1))
-        services.join_session(RegistrationFactory(event=event), full)
-        link = f"/registrations/{services.registration_token(RegistrationFactory(event=event))}"
+        join_session(RegistrationFactory(event=event), full)
+        link = f"/registrations/{registration_token(RegistrationFactory(event=event))}"
         ids = talk.id, full.id
         db.session.commit()
     assert "None chosen yet" in client.get(link).get_data(as_text=True)
@@ -271,12 +278,12 @@ def test_removing_a_session_tells_everyone_in_it_or_waiting_for_it(ctx):
     event = EventFactory()
     session = SessionFactory(event=event, capacity=1, title="Pottery")
     chose, waits, elsewhere = (RegistrationFactory(event=event) for _ in range(3))
-    services.join_session(chose, session)
-    services.join_session(waits, session)
-    assert services.delete_session(session, actor=None) == 2
+    join_session(chose, session)
+    join_session(waits, session)
+    assert delete_session(session, actor=None) == 2
     assert "no longer signed up for it" in mail_to(chose.email)[0].body
     assert "no longer on its waiting list" in mail_to(waits.email)[0].body
-    assert mail_to(elsewhere.email) == [] and services.programme(event) == []
+    assert mail_to(elsewhere.email) == [] and programme(event) == []
 
 
 def test_removing_a_session_asks_first_and_says_who_will_be_emailed(app, client, make_user, outbox):
@@ -286,7 +293,7 @@ def test_removing_a_session_asks_first_and_says_who_will_be_emailed(app, client,
         event = EventFactory(organisers=[db.session.get(User, organiser.id)])
         session = SessionFactory(event=event, capacity=2, title="Pottery")
         for _ in range(3):
-            services.join_session(RegistrationFactory(event=event), session)
+            join_session(RegistrationFactory(event=event), session)
         db.session.commit()
         page_url = f"/manage/events/{event.id}/programme/{session.id}/delete"
         programme_url = f"/manage/events/{event.id}/programme"
@@ -310,11 +317,11 @@ def test_a_place_given_up_at_a_cancelled_event_moves_nobody_into_its_sessions(ct
     event = EventFactory()
     session = SessionFactory(event=event, capacity=1, title="Pottery")
     holder, waiting = RegistrationFactory(event=event), RegistrationFactory(event=event)
-    services.join_session(holder, session)
-    services.join_session(waiting, session)
-    services.cancel_event(event, actor=None, reason="The hall flooded.")
-    services.cancel_registration(holder, actor=None)
-    assert services.sessions_chosen(waiting) == []
+    join_session(holder, session)
+    join_session(waiting, session)
+    cancel_event(event, actor=None, reason="The hall flooded.")
+    cancel_registration(holder, actor=None)
+    assert sessions_chosen(waiting) == []
     assert not [m for m in mail_to(waiting.email) if m.subject.startswith("You have a place")]
 
 
@@ -327,14 +334,14 @@ def test_leaving_a_session_of_an_event_that_is_off_or_over_moves_nobody_in(ctx, 
     event = EventFactory()
     pottery = SessionFactory(event=event, capacity=1, title="Pottery")
     holder, waiting = RegistrationFactory(event=event), RegistrationFactory(event=event)
-    services.join_session(holder, pottery)
-    services.join_session(waiting, pottery)
+    join_session(holder, pottery)
+    join_session(waiting, pottery)
     if off == "cancelled":
-        services.cancel_event(event, actor=None, reason="The hall flooded.")
+        cancel_event(event, actor=None, reason="The hall flooded.")
     else:
         event.starts_at, event.ends_at = utcnow() - timedelta(hours=3), utcnow() - timedelta(hours=1)
-    services.leave_session(holder, pottery)
-    assert services.session_queue_positions(waiting) == {pottery.id: 1}
+    leave_session(holder, pottery)
+    assert session_queue_positions(waiting) == {pottery.id: 1}
     assert not [m for m in mail_to(waiting.email) if m.subject.startswith("You have a place")]
-    with pytest.raises(services.RegistrationClosed):
-        services.join_session(holder, pottery)
+    with pytest.raises(RegistrationClosed):
+        join_session(holder, pottery)

@@ -7,7 +7,11 @@ from sqlalchemy import func, select
 
 from core.database import in_london, write_lock
 from core.extensions import db
-from events import services
+from events.services.places import places_left
+from events.services.registration import register
+from events.services.scheduling import (
+    EventDetails, cancel_event, create_event, publish, series_occurrences, update_event,
+)
 from events.models import Event, EventKind, EventStatus
 from events.recurrence import Recurrence, RecurrenceError, describe, expand
 from tests.conftest import sign_in, submit
@@ -47,35 +51,35 @@ def ctx(app):
 
 def create_series(until=date(2031, 3, 31)):
     organiser = UserFactory(roles=["organiser"])
-    details = services.EventDetails(
+    details = EventDetails(
         title="Interfaith forum", summary="Monthly meeting", kind=EventKind.FORUM_MEETING, starts_at=FIRST,
         ends_at=FIRST + timedelta(hours=2), contact_email="forum@example.org", venue_id=VenueFactory().id,
         capacity=2, instant_guest_places=True, recurrence=Recurrence("monthly_weekday", until))
-    first = services.create_event(details, actor=organiser)
-    for occurrence in services.series_occurrences(first):
-        services.publish(occurrence, actor=organiser)
-    return organiser, services.series_occurrences(first)
+    first = create_event(details, actor=organiser)
+    for occurrence in series_occurrences(first):
+        publish(occurrence, actor=organiser)
+    return organiser, series_occurrences(first)
 
 
 def test_each_date_is_its_own_event_booked_separately(ctx):
     _, occurrences = create_series()
     assert [in_london(e.starts_at).strftime("%a %-d %b %H:%M") for e in occurrences] == [
         "Tue 7 Jan 18:30", "Tue 4 Feb 18:30", "Tue 4 Mar 18:30"]
-    services.register(occurrences[0], name="A", email="a@example.org", tickets=1)
-    services.register(occurrences[0], name="B", email="b@example.org", tickets=1)
-    assert services.places_left(occurrences[0]) == 0 and services.places_left(occurrences[1]) == 2
+    register(occurrences[0], name="A", email="a@example.org", tickets=1)
+    register(occurrences[0], name="B", email="b@example.org", tickets=1)
+    assert places_left(occurrences[0]) == 0 and places_left(occurrences[1]) == 2
 
 
 def test_one_date_moved_or_cancelled_leaves_the_others_alone(ctx):
     organiser, occurrences = create_series()
     february = occurrences[1]
     moved_start = february.starts_at + timedelta(days=1)
-    services.update_event(february, services.EventDetails(
+    update_event(february, EventDetails(
         title=february.title, summary=february.summary, kind=february.kind, starts_at=moved_start,
         ends_at=moved_start + timedelta(hours=2), contact_email=february.contact_email, venue_id=february.venue_id,
         capacity=2), actor=organiser)
-    services.cancel_event(occurrences[2], actor=organiser, reason="Ramadan: we meet after Eid instead.")
-    january, february, march = services.series_occurrences(occurrences[0])
+    cancel_event(occurrences[2], actor=organiser, reason="Ramadan: we meet after Eid instead.")
+    january, february, march = series_occurrences(occurrences[0])
     assert february.starts_at == moved_start and february.original_starts_at == FIRST.replace(day=4, month=2)
     assert march.status == EventStatus.CANCELLED and january.status == EventStatus.PUBLISHED
     assert january.starts_at == FIRST

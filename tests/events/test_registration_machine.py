@@ -28,7 +28,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core.database import utcnow, write_lock
 from core.extensions import db
 from core.models import OutboxMessage, User
-from events import services
+from events.services.places import _lock, registration_open
+from events.services.registration import cancel_registration, confirm_guest_email, register, standing
+from events.services.registration_links import registration_token
+from events.services.scheduling import cancel_event
+from events.services.waiting_list import accept_offer, expire_offers, promote_from_waiting_list
 from events.models import HOLDS_PLACES, Event, EventStatus, Registration, RegistrationStatus
 from tests.events.factories import EventFactory
 from tests.factories import UserFactory
@@ -79,19 +83,19 @@ class Registrations(ServiceMachine):
                 return
             if as_read is not None:
                 set_committed_value(registration, "status", as_read)
-            services.confirm_guest_email(registration)
+            confirm_guest_email(registration)
         self.act(press)
 
     # --- the steps -------------------------------------------------------------------------
 
     @rule(n=people, own_name=st.booleans())
     def guest_registers(self, n, own_name):
-        self.act(lambda: services.register(self._event(), name="Guest" if own_name else "Someone else",
+        self.act(lambda: register(self._event(), name="Guest" if own_name else "Someone else",
                                                email=ADDRESSES[n].upper() if own_name else ADDRESSES[n]))
 
     @rule()
     def member_registers(self):
-        self.act(lambda: services.register(self._event(), user=db.session.get(User, self.member_id)))
+        self.act(lambda: register(self._event(), user=db.session.get(User, self.member_id)))
 
     @rule(n=people)
     def guest_confirms(self, n):
@@ -114,27 +118,27 @@ class Registrations(ServiceMachine):
 
     @rule(n=people)
     def cancels(self, n):
-        self.act(lambda: self._of(n) and services.cancel_registration(self._of(n), actor=None))
+        self.act(lambda: self._of(n) and cancel_registration(self._of(n), actor=None))
 
     @rule(n=people)
     def accepts_offer(self, n):
-        self.act(lambda: self._of(n) and services.accept_offer(self._of(n)))
+        self.act(lambda: self._of(n) and accept_offer(self._of(n)))
 
     @rule()
     def waiting_list_offered_free_places(self):
         def promote():
-            services._lock(self._event())
-            services.promote_from_waiting_list(self._event())
+            _lock(self._event())
+            promote_from_waiting_list(self._event())
         self.act(promote)
 
     @rule()
     def offers_run_out(self):
         db.session.rollback()
-        services.expire_offers(now=utcnow() + timedelta(hours=self._event().offer_hours, minutes=1))
+        expire_offers(now=utcnow() + timedelta(hours=self._event().offer_hours, minutes=1))
 
     @rule()
     def event_cancelled(self):
-        self.act(lambda: services.cancel_event(self._event(), actor=self.organiser, reason="The hall flooded."))
+        self.act(lambda: cancel_event(self._event(), actor=self.organiser, reason="The hall flooded."))
 
     # --- what must always hold -----------------------------------------------------------
 
@@ -145,7 +149,7 @@ class Registrations(ServiceMachine):
         registrations, event = self._registrations(), self._event()
         held = sum(r.tickets for r in registrations if r.status in HOLDS_PLACES)
         assert held <= CAPACITY, f"{held} places held of {CAPACITY}"
-        if services.registration_open(event):
+        if registration_open(event):
             free = CAPACITY - held
             fits = [r for r in registrations if r.status == RegistrationStatus.WAITLISTED and r.tickets <= free]
             assert not fits, f"{free} places free while {[r.email for r in fits]} wait"
@@ -164,9 +168,9 @@ class Registrations(ServiceMachine):
         if not hasattr(self, "event_id") or self._event().status != EventStatus.CANCELLED:
             return
         for registration in self._registrations():
-            assert services.standing(registration) == RegistrationStatus.CANCELLED
+            assert standing(registration) == RegistrationStatus.CANCELLED
             if registration.status != RegistrationStatus.CANCELLED:
-                link = url_for("events.registration", token=services.registration_token(registration))
+                link = url_for("events.registration", token=registration_token(registration))
                 db.session.rollback()
                 page = self.app.test_client().get(link).get_data(as_text=True)
                 assert "Booked" not in page and "Cancel my registration" not in page, \

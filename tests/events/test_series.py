@@ -11,7 +11,11 @@ from sqlalchemy import select
 from core.database import in_london, london_datetime, utcnow, write_lock
 from core.extensions import db
 from core.models import OutboxMessage, User
-from events import series, services
+from events import series
+from events.services.calendars import renew_calendar_link
+from events.services.errors import EventRuleBroken
+from events.services.registration import register
+from events.services import scheduling
 from events.models import Event, EventKind, EventStatus
 from events.recurrence import Recurrence
 from events.series import SeriesScope
@@ -30,20 +34,20 @@ def ctx(app):
 
 def weekly(organiser, first_day: date, weeks: int, *, publish=True, clock=time(18, 30)) -> list[Event]:
     first = london_datetime(first_day, clock)
-    details = services.EventDetails(
+    details = scheduling.EventDetails(
         title="Interfaith forum", summary="The forum meets", kind=EventKind.FORUM_MEETING, starts_at=first,
         ends_at=first + timedelta(hours=2), contact_email="forum@example.org", venue_id=VenueFactory().id,
         capacity=10, instant_guest_places=True,
         recurrence=Recurrence("weekly", first_day + (weeks - 1) * WEEK))
-    dates = services.series_occurrences(services.create_event(details, actor=organiser, now=first - WEEK))
+    dates = scheduling.series_occurrences(scheduling.create_event(details, actor=organiser, now=first - WEEK))
     if publish:
         for each in dates:
-            services.publish(each, actor=organiser)
+            scheduling.publish(each, actor=organiser)
     return dates
 
 
-def details_of(event, **changes) -> services.EventDetails:
-    return services.EventDetails(**{**{name: getattr(event, name) for name in (
+def details_of(event, **changes) -> scheduling.EventDetails:
+    return scheduling.EventDetails(**{**{name: getattr(event, name) for name in (
         "title", "summary", "description", "kind", "audience", "starts_at", "ends_at", "venue_id", "online_url",
         "contact_email", "capacity", "max_tickets", "reserved_places", "registration_closes_at", "allow_guests",
         "instant_guest_places")}, **changes})
@@ -79,8 +83,8 @@ def test_all_dates_take_a_new_time_each_from_where_it_is_and_everyone_booked_hea
     series.update_series(moved, details_of(moved, starts_at=moved.starts_at + timedelta(days=1),
                                            ends_at=moved.ends_at + timedelta(days=1)), SeriesScope.THIS,
                          actor=organiser)
-    services.register(dates[0], name="Ann", email="ann@example.org")
-    services.register(moved, name="Bo", email="bo@example.org")
+    register(dates[0], name="Ann", email="ann@example.org")
+    register(moved, name="Bo", email="bo@example.org")
     before = [clock(each) for each in dates]
     anchor = dates[1]
     later = anchor.starts_at + timedelta(minutes=30)
@@ -113,7 +117,7 @@ def test_this_and_following_dates_take_only_what_was_changed_and_keep_their_own_
 def test_cancelled_postponed_and_past_dates_are_left_alone_and_say_why(ctx):
     organiser = UserFactory(roles=["organiser"])
     dates = weekly(organiser, date.today() - timedelta(days=36), 8)  # -36, -29, -22, -15, -8, -1, +6, +13 days
-    services.cancel_event(dates[7], actor=organiser, reason="Room not available")
+    scheduling.cancel_event(dates[7], actor=organiser, reason="Room not available")
     result = series.update_series(dates[6], details_of(dates[6], title="Belief forum"), SeriesScope.ALL,
                                   actor=organiser)
     assert result.changed == [dates[6]]
@@ -129,15 +133,15 @@ def test_a_rule_one_date_breaks_stops_the_whole_change_naming_the_date(ctx):
     organiser = UserFactory(roles=["organiser"])
     dates = weekly(organiser, soon(), 4)
     for n in range(3):
-        services.register(dates[3], name=f"Guest {n}", email=f"guest{n}@example.org")
+        register(dates[3], name=f"Guest {n}", email=f"guest{n}@example.org")
     db.session.commit()
-    with pytest.raises(services.EventRuleBroken) as refused:
+    with pytest.raises(EventRuleBroken) as refused:
         series.update_series(dates[0], details_of(dates[0], capacity=2, title="Smaller forum"), SeriesScope.ALL,
                              actor=organiser)
     assert refused.value.field == "capacity"
     assert refused.value.message.startswith(in_london(dates[3].starts_at).strftime("%a %-d %b %Y") + ": 3 places")
     db.session.rollback()
-    assert [(e.title, e.capacity) for e in services.series_occurrences(dates[0])] == [("Interfaith forum", 10)] * 4
+    assert [(e.title, e.capacity) for e in scheduling.series_occurrences(dates[0])] == [("Interfaith forum", 10)] * 4
 
 
 def test_publishing_and_unpublishing_reach_the_dates_chosen(ctx):
@@ -146,7 +150,7 @@ def test_publishing_and_unpublishing_reach_the_dates_chosen(ctx):
     result = series.publish_series(dates[1], SeriesScope.FOLLOWING, actor=organiser)
     assert [e.status for e in dates] == [EventStatus.DRAFT] + [EventStatus.PUBLISHED] * 3
     assert len(result.changed) == 3
-    services.register(dates[2], name="Ann", email="ann@example.org")
+    register(dates[2], name="Ann", email="ann@example.org")
     result = series.unpublish_series(dates[1], SeriesScope.ALL, actor=organiser)
     assert [e.status for e in dates] == [EventStatus.DRAFT, EventStatus.DRAFT, EventStatus.PUBLISHED,
                                          EventStatus.DRAFT]
@@ -183,7 +187,7 @@ def test_the_series_sequence_rises_when_a_date_is_cancelled_after_another_was_mo
                              SeriesScope.THIS, actor=organiser)
 
     change(move)
-    change(lambda d, organiser: services.cancel_event(d[2], actor=organiser, reason="Room not available"))
+    change(lambda d, organiser: scheduling.cancel_event(d[2], actor=organiser, reason="Room not available"))
     change(move)
     (first, _, moved), (second, exdates, _), (third, _, moved_again) = seen
     assert len(exdates) == 1  # the cancelled date left the rule: the master changed...
@@ -201,8 +205,8 @@ def test_a_series_date_is_one_entry_in_its_download_its_emails_and_every_feed(ap
         organiser = UserFactory(roles=["organiser"])
         dates = weekly(organiser, soon(), 3)
         event = dates[1]
-        services.register(event, user=db.session.get(User, member.id))
-        token = services.renew_calendar_link(db.session.get(User, member.id), actor=organiser).token
+        register(event, user=db.session.get(User, member.id))
+        token = renew_calendar_link(db.session.get(User, member.id), actor=organiser).token
         event_id, uid, organiser_id = event.id, f"series-{event.series_id}@localhost", organiser.id
         original = in_london(event.original_starts_at)
         db.session.commit()
@@ -216,7 +220,7 @@ def test_a_series_date_is_one_entry_in_its_download_its_emails_and_every_feed(ap
     assert downloaded["SEQUENCE"] == personal[0]["SEQUENCE"] == master["SEQUENCE"]
     with app.test_request_context(), write_lock(every_transaction=True):
         event = db.session.get(Event, event_id)
-        services.cancel_event(event, actor=db.session.get(User, organiser_id), reason="Room not available")
+        scheduling.cancel_event(event, actor=db.session.get(User, organiser_id), reason="Room not available")
         db.session.commit()
         calendar, cancelled = entry_of(mail_to(member.email)[-1])
     assert str(calendar["METHOD"]) == "CANCEL" and str(cancelled["UID"]) == uid

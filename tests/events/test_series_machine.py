@@ -22,7 +22,10 @@ from sqlalchemy import select
 from core.database import in_london, london_datetime, write_lock
 from core.extensions import db
 from core.models import OutboxMessage, User
-from events import series, services
+from events import series
+from events.services.calendars import renew_calendar_link
+from events.services.registration import register
+from events.services.scheduling import EventDetails, cancel_event, create_event, postpone_event, series_occurrences
 from events.models import Event, EventKind, EventStatus, Registration, RegistrationStatus
 from events.recurrence import Recurrence
 from events.series import SeriesScope
@@ -61,14 +64,14 @@ class Series(ServiceMachine):
             organiser = UserFactory(roles=["organiser"])
             first_day = date.today() + timedelta(days=10)
             first = london_datetime(first_day, time(18, 30))
-            created = services.create_event(services.EventDetails(
+            created = create_event(EventDetails(
                 title="Interfaith forum", summary="The forum meets", kind=EventKind.FORUM_MEETING, starts_at=first,
                 ends_at=first + timedelta(hours=2), contact_email="forum@example.org", venue_id=VenueFactory().id,
                 capacity=5, instant_guest_places=True,
                 recurrence=Recurrence("weekly", first_day + timedelta(weeks=DATES - 1))), actor=organiser)
-            self.ids = [event.id for event in services.series_occurrences(created)]
+            self.ids = [event.id for event in series_occurrences(created)]
             member = UserFactory(email="member@example.org")
-            self.token = services.renew_calendar_link(member, actor=member).token
+            self.token = renew_calendar_link(member, actor=member).token
             self.organiser_id, self.member_id = organiser.id, member.id
             db.session.commit()
 
@@ -112,11 +115,11 @@ class Series(ServiceMachine):
 
     @rule(n=dates)
     def cancel_a_date(self, n):
-        self.act(lambda: services.cancel_event(self._dates()[n], actor=self._organiser(), reason="Room flooded"))
+        self.act(lambda: cancel_event(self._dates()[n], actor=self._organiser(), reason="Room flooded"))
 
     @rule(n=dates)
     def postpone_a_date(self, n):
-        self.act(lambda: services.postpone_event(self._dates()[n], actor=self._organiser(),
+        self.act(lambda: postpone_event(self._dates()[n], actor=self._organiser(),
                                                      reason="Speaker unwell"))
 
     @rule(n=dates, scope=scopes)
@@ -130,9 +133,9 @@ class Series(ServiceMachine):
     @rule(n=dates, member=st.booleans())
     def book_a_place(self, n, member):
         # Each guest books one date only, so their last calendar email is about that date.
-        self.act(lambda: services.register(self._dates()[n], user=db.session.get(User, self.member_id))
-                     if member else services.register(self._dates()[n], name=f"Guest {n}",
-                                                      email=f"guest{n}@example.org"))
+        self.act(lambda: register(self._dates()[n], user=db.session.get(User, self.member_id))
+                     if member else register(self._dates()[n], name=f"Guest {n}",
+                                             email=f"guest{n}@example.org"))
 
     # --- what must always hold ------------------------------------------------------------
 

@@ -25,7 +25,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core.database import write_lock
 from core.extensions import db
-from events import services
+from events.services.programme import (
+    SessionDetails, delete_session, join_session, leave_session, programme, save_session, session_queue_positions,
+    session_signup_counts, sessions_chosen,
+)
+from events.services.registration import cancel_registration, register, standing
+from events.services.registration_links import registration_token
+from events.services.scheduling import cancel_event
+from events.services.waiting_list import accept_offer
 from events.models import Event, EventStatus, ProgrammeSession, Registration, RegistrationStatus, SessionSignup
 from tests.events.factories import EventFactory
 from tests.factories import UserFactory
@@ -53,7 +60,7 @@ class SessionChoice(ServiceMachine):
     def _add_session(self, event, n, places=...):
         title, start, length, capacity = SLOTS[n]
         starts_at = event.starts_at + timedelta(minutes=start)
-        return services.save_session(event, None, services.SessionDetails(
+        return save_session(event, None, SessionDetails(
             title=title, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=length),
             capacity=capacity if places is ... else places), actor=self.organiser)
 
@@ -89,14 +96,14 @@ class SessionChoice(ServiceMachine):
                 return
             if as_read is not None:
                 set_committed_value(registration, "status", as_read)
-            services.join_session(registration, session)
+            join_session(registration, session)
         self.act(join)
 
     # --- the steps -------------------------------------------------------------------------
 
     @rule(n=people)
     def registers(self, n):
-        self.act(lambda: services.register(self._event(), name=f"Person {n}", email=ADDRESSES[n]))
+        self.act(lambda: register(self._event(), name=f"Person {n}", email=ADDRESSES[n]))
 
     @rule(n=people, s=slots)
     def chooses(self, n, s):
@@ -125,18 +132,18 @@ class SessionChoice(ServiceMachine):
         if registration is None:
             return
         registration_id, read = registration.id, registration.status
-        self.act(lambda: services.cancel_registration(db.session.get(Registration, registration_id), actor=None))
+        self.act(lambda: cancel_registration(db.session.get(Registration, registration_id), actor=None))
         self._join(n, s, as_read=read, registration_id=registration_id)
 
     @rule(n=people, s=slots)
     def leaves(self, n, s):
-        self.act(lambda: self._of(n) and self._session(s) and services.leave_session(self._of(n), self._session(s)))
+        self.act(lambda: self._of(n) and self._session(s) and leave_session(self._of(n), self._session(s)))
 
     @rule(s=slots)
     def session_removed(self, s):
         def remove():
             if self._session(s) is not None:
-                services.delete_session(self._session(s), actor=self.organiser)
+                delete_session(self._session(s), actor=self.organiser)
                 self.session_ids[s] = None
         self.act(remove)
 
@@ -152,22 +159,22 @@ class SessionChoice(ServiceMachine):
         def change():
             session = self._session(s)
             if session is not None:
-                services.save_session(self._event(), session, services.SessionDetails(
+                save_session(self._event(), session, SessionDetails(
                     title=session.title, starts_at=session.starts_at, ends_at=session.ends_at, capacity=places),
                     actor=self.organiser)
         self.act(change)
 
     @rule(n=people)
     def cancels_their_place(self, n):
-        self.act(lambda: self._of(n) and services.cancel_registration(self._of(n), actor=None))
+        self.act(lambda: self._of(n) and cancel_registration(self._of(n), actor=None))
 
     @rule(n=people)
     def accepts_an_offered_place(self, n):
-        self.act(lambda: self._of(n) and services.accept_offer(self._of(n)))
+        self.act(lambda: self._of(n) and accept_offer(self._of(n)))
 
     @rule()
     def event_cancelled(self):
-        self.act(lambda: services.cancel_event(self._event(), actor=self.organiser, reason="The hall flooded."))
+        self.act(lambda: cancel_event(self._event(), actor=self.organiser, reason="The hall flooded."))
 
     # --- what must always hold -----------------------------------------------------------
 
@@ -179,8 +186,8 @@ class SessionChoice(ServiceMachine):
     def no_session_holds_more_than_its_places(self):
         if not hasattr(self, "event_id"):
             return
-        for session in services.programme(self._event()):
-            taken = services.session_signup_counts([session.id]).get(session.id, 0)
+        for session in programme(self._event()):
+            taken = session_signup_counts([session.id]).get(session.id, 0)
             assert session.capacity is None or taken <= session.capacity, \
                 f"{session.title}: {taken} people in {session.capacity} places"
         db.session.rollback()
@@ -190,9 +197,9 @@ class SessionChoice(ServiceMachine):
         """On an event that is on: one cancelled moves nobody (_fill_sessions)."""
         if not hasattr(self, "event_id") or self._event().status == EventStatus.CANCELLED:
             return
-        for session in services.programme(self._event()):
-            waiting = services.session_signup_counts([session.id], waiting=True).get(session.id, 0)
-            taken = services.session_signup_counts([session.id]).get(session.id, 0)
+        for session in programme(self._event()):
+            waiting = session_signup_counts([session.id], waiting=True).get(session.id, 0)
+            taken = session_signup_counts([session.id]).get(session.id, 0)
             assert not waiting or (session.capacity is not None and taken >= session.capacity), \
                 f"{waiting} waiting for {session.title} with {taken} of {session.capacity} places taken"
         db.session.rollback()
@@ -211,12 +218,12 @@ class SessionChoice(ServiceMachine):
         if not hasattr(self, "event_id"):
             return
         for registration in self._registrations():
-            booked = services.standing(registration) == RegistrationStatus.CONFIRMED
-            held = {s.title for s in services.sessions_chosen(registration)} if booked else set()
-            titles = {s.id: s.title for s in services.programme(self._event())}
-            queued = ({titles[sid]: n for sid, n in services.session_queue_positions(registration).items()}
+            booked = standing(registration) == RegistrationStatus.CONFIRMED
+            held = {s.title for s in sessions_chosen(registration)} if booked else set()
+            titles = {s.id: s.title for s in programme(self._event())}
+            queued = ({titles[sid]: n for sid, n in session_queue_positions(registration).items()}
                       if booked else {})
-            link = url_for("events.registration", token=services.registration_token(registration))
+            link = url_for("events.registration", token=registration_token(registration))
             db.session.rollback()
             page = self.app.test_client().get(link).get_data(as_text=True)
             yours = re.search(r'id="your-sessions">(.*?)</(ul|span)>', page, re.S)

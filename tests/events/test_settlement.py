@@ -13,7 +13,11 @@ from core.database import london_datetime, utcnow, write_lock
 from core.errors import DomainError
 from core.extensions import db
 from core.models import AuditEntry
-from events import services, settlement
+from events import settlement
+from events.services.check_in import add_walk_in, change_walk_in, check_in, remove_walk_in, undo_check_in
+from events.services.registration import book_for, cancel_registration, confirm_guest_email, register
+from events.services.scheduling import EventDetails, cancel_event, postpone_event, publish, unpublish, update_event
+from events.services.waiting_list import accept_offer, expire_offers
 from events.models import Attendance, Event, EventKind, EventStatus, Registration, RegistrationStatus
 from events.settlement import AttendanceSettled, SettlementRuleBroken
 from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory
@@ -145,22 +149,22 @@ def _walk_in(event):
 # name: (what the event needs, the change). Each change is one that works on an event still settling.
 CHANGES = {
     "check in": (lambda event: _booked(event),
-                 lambda registration, event, organiser, now: services.check_in(registration, actor=organiser,
-                                                                               now=now)),
+                 lambda registration, event, organiser, now: check_in(registration, actor=organiser,
+                                                                      now=now)),
     "undo a check-in": (lambda event: _booked(event, here=True),
-                        lambda registration, event, organiser, now: services.undo_check_in(
+                        lambda registration, event, organiser, now: undo_check_in(
                             registration, actor=organiser, now=now)),
     "add a walk-in": (lambda event: None,
-                      lambda _, event, organiser, now: services.add_walk_in(event, name="Chris", people=2,
-                                                                            actor=organiser, now=now)),
+                      lambda _, event, organiser, now: add_walk_in(event, name="Chris", people=2,
+                                                                   actor=organiser, now=now)),
     "change a walk-in": (lambda event: _walk_in(event),
-                         lambda walk_in, event, organiser, now: services.change_walk_in(
+                         lambda walk_in, event, organiser, now: change_walk_in(
                              walk_in, name="Chris Lee", people=3, actor=organiser, now=now)),
     "remove a walk-in": (lambda event: _walk_in(event),
-                         lambda walk_in, event, organiser, now: services.remove_walk_in(
+                         lambda walk_in, event, organiser, now: remove_walk_in(
                              walk_in, actor=organiser, now=now)),
     "cancel a booking": (lambda event: _booked(event),
-                         lambda registration, event, organiser, now: services.cancel_registration(
+                         lambda registration, event, organiser, now: cancel_registration(
                              registration, actor=organiser, now=now)),
 }
 
@@ -233,7 +237,7 @@ def test_a_double_tapped_check_in_on_a_settled_event_is_refused_too(ctx):
     event = ended(20)
     registration = _booked(event, here=True)
     with pytest.raises(AttendanceSettled):
-        services.check_in(registration, actor=UserFactory(roles=["organiser"]))
+        check_in(registration, actor=UserFactory(roles=["organiser"]))
 
 
 def test_booking_and_registering_are_closed_long_before_attendance_settles(ctx):
@@ -245,11 +249,11 @@ def test_booking_and_registering_are_closed_long_before_attendance_settles(ctx):
     offered = RegistrationFactory(event=event, status=RegistrationStatus.OFFERED, confirmed_at=None,
                                   offer_expires_at=event.starts_at)
     attempts = [
-        lambda: services.register(event, name="Late Comer", email="late@example.org"),
-        lambda: services.book_for(event, name="Late Comer", email="late@example.org", tickets=1,
-                                  from_held_back=False, actor=organiser),
-        lambda: services.confirm_guest_email(pending),
-        lambda: services.accept_offer(offered),
+        lambda: register(event, name="Late Comer", email="late@example.org"),
+        lambda: book_for(event, name="Late Comer", email="late@example.org", tickets=1,
+                         from_held_back=False, actor=organiser),
+        lambda: confirm_guest_email(pending),
+        lambda: accept_offer(offered),
     ]
     for reopened in (False, True):
         if reopened:
@@ -263,12 +267,12 @@ def test_booking_and_registering_are_closed_long_before_attendance_settles(ctx):
             assert records(event) == before
 
 
-def edited(event, **changes) -> services.EventDetails:
+def edited(event, **changes) -> EventDetails:
     """The event's edit form as sent back, with `changes`."""
     fields = dict(title=event.title, summary=event.summary, kind=event.kind, starts_at=event.starts_at,
                   ends_at=event.ends_at, contact_email=event.contact_email, venue_id=event.venue_id,
                   capacity=event.capacity, instant_guest_places=event.instant_guest_places)
-    return services.EventDetails(**{**fields, **changes})
+    return EventDetails(**{**fields, **changes})
 
 
 def test_a_settled_events_dates_and_status_stay_put_but_its_words_can_change(ctx):
@@ -284,23 +288,23 @@ def test_a_settled_events_dates_and_status_stay_put_but_its_words_can_change(ctx
 
     later = utcnow() + 5 * DAY
     with pytest.raises(AttendanceSettled):
-        services.update_event(event, details(starts_at=later, ends_at=later + timedelta(hours=2)), actor=organiser)
+        update_event(event, details(starts_at=later, ends_at=later + timedelta(hours=2)), actor=organiser)
     db.session.rollback()
-    for change in (services.unpublish, services.publish,
-                   lambda e, actor: services.cancel_event(e, actor=actor, reason="Rain"),
-                   lambda e, actor: services.postpone_event(e, actor=actor, reason="Rain")):
+    for change in (unpublish, publish,
+                   lambda e, actor: cancel_event(e, actor=actor, reason="Rain"),
+                   lambda e, actor: postpone_event(e, actor=actor, reason="Rain")):
         with pytest.raises(AttendanceSettled):
             change(event, actor=organiser)
         db.session.rollback()
         assert db.session.get(Event, event.id).status == EventStatus.PUBLISHED
 
-    services.update_event(event, details(title="Harvest supper (thank you all)"), actor=organiser)
+    update_event(event, details(title="Harvest supper (thank you all)"), actor=organiser)
     db.session.commit()
     assert event.title == "Harvest supper (thank you all)"
 
     settlement.reopen_attendance(event, actor=admin, reason="The date was entered wrongly")
-    services.update_event(event, details(starts_at=event.starts_at - DAY, ends_at=event.ends_at - DAY),
-                          actor=organiser)
+    update_event(event, details(starts_at=event.starts_at - DAY, ends_at=event.ends_at - DAY),
+                 actor=organiser)
     db.session.commit()
 
 
@@ -323,13 +327,13 @@ def test_a_settled_events_kind_and_priorities_stay_put_and_a_reopened_change_is_
     for change in (details(priority_ids=[second.id]), details(priority_ids=[first.id, second.id]),
                    details(kind=other_kind)):
         with pytest.raises(AttendanceSettled):
-            services.update_event(event, change, actor=organiser)
+            update_event(event, change, actor=organiser)
         db.session.rollback()
         assert [p.id for p in db.session.get(Event, event.id).priorities] == [first.id]
-    services.update_event(event, details(priority_ids=[first.id, first.id]), actor=organiser)  # no change
+    update_event(event, details(priority_ids=[first.id, first.id]), actor=organiser)  # no change
 
     settlement.reopen_attendance(event, actor=admin, reason="Filed under the wrong priority")
-    services.update_event(event, details(priority_ids=[second.id]), actor=organiser)
+    update_event(event, details(priority_ids=[second.id]), actor=organiser)
     db.session.commit()
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "event.updated")
                                .order_by(AuditEntry.id.desc())).first()
@@ -346,21 +350,21 @@ def test_an_event_with_check_ins_cannot_be_moved_back_to_dates_that_have_settled
     db.session.commit()
     march = event.starts_at - 250 * DAY
     with pytest.raises(AttendanceSettled, match="cannot be moved to dates whose attendance has already settled"):
-        services.update_event(event, edited(event, starts_at=march, ends_at=march + timedelta(hours=2)),
-                              actor=organiser)
+        update_event(event, edited(event, starts_at=march, ends_at=march + timedelta(hours=2)),
+                     actor=organiser)
     db.session.rollback()
-    services.update_event(event, edited(event, starts_at=event.starts_at - DAY, ends_at=event.ends_at - DAY),
-                          actor=organiser)  # a day earlier has not settled either
+    update_event(event, edited(event, starts_at=event.starts_at - DAY, ends_at=event.ends_at - DAY),
+                 actor=organiser)  # a day earlier has not settled either
     db.session.commit()
-    services.update_event(event, edited(event, starts_at=march, ends_at=march + timedelta(hours=2)),
-                          actor=admin)  # an admin may: the audit entry has the dates before and after
+    update_event(event, edited(event, starts_at=march, ends_at=march + timedelta(hours=2)),
+                 actor=admin)  # an admin may: the audit entry has the dates before and after
     db.session.commit()
 
 
 def test_a_settled_event_with_no_bookings_or_check_ins_can_still_be_published(ctx):
     """It has no figures to move."""
     event, organiser = ended(20, status=EventStatus.DRAFT), UserFactory(roles=["organiser"])
-    services.publish(event, actor=organiser)
+    publish(event, actor=organiser)
     assert event.status == EventStatus.PUBLISHED
 
 
@@ -376,7 +380,7 @@ def test_a_forum_meeting_recorded_after_it_took_place_is_published_and_settles_o
         venue_id=EventFactory().venue_id), actor=coordinator)
     assert meeting.status == EventStatus.PUBLISHED and not settlement.is_settled(meeting)
     assert settlement.settles_at(meeting) == meeting.ends_at + timedelta(days=14)
-    services.add_walk_in(meeting, name="Council officer", people=1, actor=coordinator)
+    add_walk_in(meeting, name="Council officer", people=1, actor=coordinator)
 
 
 def test_lapsed_offers_at_a_settled_event_are_left_as_they_were(ctx):
@@ -385,7 +389,7 @@ def test_lapsed_offers_at_a_settled_event_are_left_as_they_were(ctx):
         RegistrationFactory(event=event, status=RegistrationStatus.OFFERED, confirmed_at=None,
                             offer_expires_at=event.starts_at - DAY)
     db.session.rollback()
-    services.expire_offers()
+    expire_offers()
     statuses = dict(db.session.execute(select(Registration.event_id, Registration.status)).all())
     assert statuses == {settled.id: RegistrationStatus.OFFERED, recent.id: RegistrationStatus.CANCELLED}
 

@@ -18,7 +18,9 @@ from core.database import utcnow, write_lock
 from core.errors import DomainError
 from core.extensions import db
 from core.models import AuditEntry
-from events import services, settlement
+from events import settlement
+from events.services.registration import cancel_registration
+from events.services import check_in as on_the_day
 from events.models import Attendance, Event, Registration
 from events.settlement import AttendanceSettled, SettlementRuleBroken
 from tests.events.factories import EventFactory, RegistrationFactory
@@ -102,36 +104,36 @@ class SettledAttendance(ServiceMachine):
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def check_in(self, n):
-        self._change("check in", lambda: services.check_in(self._registration(n), actor=self.organiser, now=self.now))
+        self._change("check in", lambda: on_the_day.check_in(self._registration(n), actor=self.organiser, now=self.now))
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def undo_check_in(self, n):
-        self._change("undo a check-in", lambda: services.undo_check_in(self._registration(n), actor=self.organiser,
-                                                                       now=self.now))
+        self._change("undo a check-in", lambda: on_the_day.undo_check_in(self._registration(n), actor=self.organiser,
+                                                                         now=self.now))
 
     @rule(people=st.integers(1, 4))
     def add_walk_in(self, people):
-        self._change("add a walk-in", lambda: services.add_walk_in(self._event(), name="Walk-in", people=people,
-                                                                   actor=self.organiser, now=self.now))
+        self._change("add a walk-in", lambda: on_the_day.add_walk_in(self._event(), name="Walk-in", people=people,
+                                                                     actor=self.organiser, now=self.now))
 
     def _walk_in(self, n) -> Attendance | None:
-        walk_ins = services.walk_ins(self._event())
+        walk_ins = on_the_day.walk_ins(self._event())
         return walk_ins[n % len(walk_ins)] if walk_ins else None
 
     @rule(n=st.integers(0, 3), people=st.integers(1, 4))
     def change_walk_in(self, n, people):
-        self._change("change a walk-in", lambda: self._walk_in(n) and services.change_walk_in(
+        self._change("change a walk-in", lambda: self._walk_in(n) and on_the_day.change_walk_in(
             self._walk_in(n), name="Walk-in corrected", people=people, actor=self.organiser, now=self.now))
 
     @rule(n=st.integers(0, 3))
     def remove_walk_in(self, n):
-        self._change("remove a walk-in", lambda: self._walk_in(n) and services.remove_walk_in(
+        self._change("remove a walk-in", lambda: self._walk_in(n) and on_the_day.remove_walk_in(
             self._walk_in(n), actor=self.organiser, now=self.now))
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def cancel(self, n):
-        self._change("cancel", lambda: services.cancel_registration(self._registration(n), actor=self.organiser,
-                                                                    now=self.now))
+        self._change("cancel", lambda: cancel_registration(self._registration(n), actor=self.organiser,
+                                                           now=self.now))
 
     @rule(by_admin=st.booleans())
     def reopen(self, by_admin):

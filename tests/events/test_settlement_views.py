@@ -281,23 +281,25 @@ def test_an_event_that_has_ended_can_be_cancelled_but_not_postponed_or_booked_in
 
 
 def test_the_service_refuses_to_postpone_an_event_that_has_ended(app, organiser):
-    from events import services
+    from events.services.errors import EventRuleBroken
+    from events.services.scheduling import postpone_event
     event_id, *_ = an_event(app, organiser, days_ago=1)
     with app.app_context():
         event = db.session.get(Event, event_id)
-        with pytest.raises(services.EventRuleBroken, match="has ended"):
-            services.postpone_event(event, actor=db.session.get(User, organiser.id), reason="Rain")
+        with pytest.raises(EventRuleBroken, match="has ended"):
+            postpone_event(event, actor=db.session.get(User, organiser.id), reason="Rain")
 
 
 def test_a_cancelled_event_cannot_be_edited_so_nobody_is_told_it_changed(client, app, organiser, outbox):
     """Editing a cancelled event emailed everyone booked 'The time has changed
     ... please cancel if you can no longer come', with nothing saying it was
     off (found by attacking the event pages)."""
-    from events import services
+    from events.services.errors import EventRuleBroken
+    from events.services.scheduling import cancel_event, update_event
     event_id, *_ = an_event(app, organiser, days_ago=-10)
     with app.app_context():
-        services.cancel_event(db.session.get(Event, event_id), actor=db.session.get(User, organiser.id),
-                              reason="The hall flooded")
+        cancel_event(db.session.get(Event, event_id), actor=db.session.get(User, organiser.id),
+                     reason="The hall flooded")
         db.session.commit()
     outbox.clear()
     sign_in(client, organiser)
@@ -307,8 +309,8 @@ def test_a_cancelled_event_cannot_be_edited_so_nobody_is_told_it_changed(client,
     with app.app_context():
         event = db.session.get(Event, event_id)
         from events.series import _details_of
-        with pytest.raises(services.EventRuleBroken, match="cancelled"):
-            services.update_event(event, _details_of(event), actor=db.session.get(User, organiser.id))
+        with pytest.raises(EventRuleBroken, match="cancelled"):
+            update_event(event, _details_of(event), actor=db.session.get(User, organiser.id))
     assert outbox == []
 
 
@@ -316,11 +318,11 @@ def test_nobody_is_checked_in_or_added_at_a_cancelled_event_and_its_lists_say_ca
     """A cancelled event still took check-ins and walk-ins (counted as
     attended), while its manage page and CSV listed its people as 'Booked'
     (found walking check-in on a phone, and attacking it)."""
-    from events import services
+    from events.services.scheduling import cancel_event
     event_id, amira, ben, _ = an_event(app, organiser, days_ago=-10)
     with app.app_context():
-        services.cancel_event(db.session.get(Event, event_id), actor=db.session.get(User, organiser.id),
-                              reason="The hall flooded")
+        cancel_event(db.session.get(Event, event_id), actor=db.session.get(User, organiser.id),
+                     reason="The hall flooded")
         db.session.commit()
     before = figures(app, event_id)
     sign_in(client, organiser)

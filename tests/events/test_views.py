@@ -472,7 +472,7 @@ def test_a_place_on_a_cancelled_date_of_a_series_reads_as_cancelled_everywhere(c
     with app.app_context():
         from core.models import User
         from events.models import EventSeries
-        from events.services import registration_link
+        from events.services.registration_links import registration_link
         series = EventSeries(rrule="FREQ=WEEKLY;BYDAY=MO;UNTIL=20991231T235959")
         db.session.add(series)
         event = EventFactory(organisers=[db.session.get(User, organiser.id)], capacity=30, series=series)

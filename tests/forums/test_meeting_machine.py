@@ -19,7 +19,8 @@ from sqlalchemy import select
 from core.database import london_datetime, write_lock
 from core.extensions import db
 from core.models import OutboxMessage, User
-from events import services as events
+from events.services.registration import register, standing
+from events.services.scheduling import cancel_event
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from forums import meetings
 from forums.meetings import MeetingDetails
@@ -81,14 +82,14 @@ class MeetingLifecycle(ServiceMachine):
     def cancel(self, data):
         meeting = self._meeting(data)
         if meeting is not None:
-            self.act(lambda: events.cancel_event(db.session.get(Event, meeting.id), actor=self._coordinator(),
+            self.act(lambda: cancel_event(db.session.get(Event, meeting.id), actor=self._coordinator(),
                                                   reason="The hall is closed."))
 
     @rule(data=st.data(), n=st.integers(0, MEMBERS - 1))
     def book(self, data, n):
         meeting = self._meeting(data)
         if meeting is not None:
-            self.act(lambda: events.register(db.session.get(Event, meeting.id),
+            self.act(lambda: register(db.session.get(Event, meeting.id),
                                               user=db.session.get(User, self.member_ids[n])))
 
     @rule(data=st.data(), n=st.integers(0, MEMBERS - 1))
@@ -143,7 +144,7 @@ class MeetingLifecycle(ServiceMachine):
         for meeting in db.session.scalars(select(Event).where(Event.forum_id == self.forum_id,
                                                               Event.status == EventStatus.CANCELLED)):
             for registration in db.session.scalars(select(Registration).where(Registration.event_id == meeting.id)):
-                assert events.standing(registration) == RegistrationStatus.CANCELLED
+                assert standing(registration) == RegistrationStatus.CANCELLED
 
     @invariant()
     def the_members_are_told_of_meetings_and_of_their_cancelling(self):

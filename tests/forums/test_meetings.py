@@ -12,10 +12,13 @@ from core.email import deliver_due
 from core.errors import InvalidLink
 from core.extensions import db
 from core.models import OutboxMessage, OutboxStatus
-from events import services as events
+from events.services.check_in import add_walk_in, check_in
+from events.services.errors import NoPlaceGiven
+from events.services.registration import register, registration_for
+from events.services.scheduling import cancel_event, postpone_event, series_occurrences, update_event
 from events.models import Audience, Event, EventKind, EventStatus, RegistrationStatus
 from events.recurrence import Recurrence
-from events.services import NotOpenToYou
+from events.services.errors import NotOpenToYou
 from forums import meetings, services
 from forums.meetings import MeetingDetails
 from forums.models import ActionStatus, Apology, Faith, ForumKind, MembershipRole, MembershipStatus
@@ -60,12 +63,12 @@ def test_a_repeating_meeting_is_published_for_members_only_and_they_alone_can_bo
         (EventKind.FORUM_MEETING, Audience.FORUM_MEMBERS, EventStatus.PUBLISHED, False)}
     assert meetings.papers_of(first).agenda == "1. Welcome" and meetings.papers_of(first).agenda_published_at
 
-    booked = events.register(first, user=member)
+    booked = register(first, user=member)
     assert booked.status == RegistrationStatus.CONFIRMED
     with pytest.raises(NotOpenToYou, match="for the forum's members"):
-        events.register(first, user=outsider)
+        register(first, user=outsider)
     with pytest.raises(NotOpenToYou):
-        events.register(first, name="A guest", email="guest@example.org")
+        register(first, name="A guest", email="guest@example.org")
 
 
 def test_a_suspended_member_cannot_book_a_members_meeting(ctx):
@@ -73,12 +76,12 @@ def test_a_suspended_member_cannot_book_a_members_meeting(ctx):
     suspended = MembershipFactory(forum=forum, status=MembershipStatus.SUSPENDED).user
     meeting = meetings.schedule_meeting(forum, meeting_details(), actor=UserFactory())
     with pytest.raises(NotOpenToYou):
-        events.register(meeting, user=suspended)
+        register(meeting, user=suspended)
 
 
 def test_a_meeting_with_no_place_is_refused_and_nothing_is_saved(ctx):
     forum = ForumFactory()
-    with pytest.raises(events.NoPlaceGiven):
+    with pytest.raises(NoPlaceGiven):
         meetings.schedule_meeting(forum, meeting_details(venue_id=None), actor=UserFactory())
     db.session.rollback()
     assert db.session.scalar(select(func.count(Event.id))) == 0
@@ -104,11 +107,11 @@ def test_apologies_give_up_a_booked_place_to_the_person_waiting(ctx):
     forum = ForumFactory()
     first, second = MembershipFactory(forum=forum).user, MembershipFactory(forum=forum).user
     meeting = meetings.schedule_meeting(forum, meeting_details(capacity=1), actor=UserFactory())
-    events.register(meeting, user=first)
-    waiting = events.register(meeting, user=second)
+    register(meeting, user=first)
+    waiting = register(meeting, user=second)
     assert waiting.status == RegistrationStatus.WAITLISTED
     meetings.send_apologies(meeting, first, note="Hospital appointment")
-    assert events.registration_for(meeting, first) is None
+    assert registration_for(meeting, first) is None
     db.session.refresh(waiting)
     assert waiting.status == RegistrationStatus.OFFERED
     [apology] = meetings.apologies_for(meeting)
@@ -140,10 +143,10 @@ def test_the_register_is_the_events_check_in(ctx):
     services.grant_coordinator(forum, coordinator, actor=UserFactory(roles=["admin"]))
     member = MembershipFactory(forum=forum).user
     meeting = meetings.schedule_meeting(forum, meeting_details(), actor=coordinator)
-    booking = events.register(meeting, user=member)
+    booking = register(meeting, user=member)
     assert meetings.expected_at(meeting) == [member.name] and meetings.present_at(meeting) == []
-    events.check_in(booking, actor=coordinator)
-    events.add_walk_in(meeting, name="Council officer", people=1, actor=coordinator)
+    check_in(booking, actor=coordinator)
+    add_walk_in(meeting, name="Council officer", people=1, actor=coordinator)
     assert meetings.present_at(meeting) == sorted([member.name, "Council officer"])
 
 
@@ -432,7 +435,7 @@ def test_scheduling_a_meeting_emails_the_active_members_who_get_the_forums_email
         actor=coordinator)
     [email] = emails_to(keen.email)
     assert email.subject == "Kettering Interfaith Forum: Spring meeting"
-    dates = events.series_occurrences(meeting)
+    dates = series_occurrences(meeting)
     assert len(dates) >= 3 and all(d.starts_at.strftime("%-d %B %Y") in email.body for d in dates)
     assert f"/forums/{forum.id}/meetings/{meeting.id}" in email.body
     assert services.announcements_off_link(db.session.scalar(
@@ -460,8 +463,8 @@ def test_a_meeting_that_has_taken_place_is_recorded_to_be_minuted_and_nobody_is_
     assert refused.value.field == "repeats"
 
 
-@pytest.mark.parametrize("change, words", [(events.cancel_event, "has been cancelled"),
-                                           (events.postpone_event, "has been postponed")])
+@pytest.mark.parametrize("change, words", [(cancel_event, "has been cancelled"),
+                                           (postpone_event, "has been postponed")])
 def test_members_told_of_a_meeting_are_told_when_it_is_cancelled_or_postponed(ctx, app, change, words):
     """Booked or not, and even those who turned the forum's emails off (it is
     essential); those booked get the events package's email, not two. Found by
@@ -473,9 +476,9 @@ def test_members_told_of_a_meeting_are_told_when_it_is_cancelled_or_postponed(ct
     booked = MembershipFactory(forum=forum).user
     applicant = MembershipFactory(forum=forum, status=MembershipStatus.APPLIED).user
     meeting = meetings.schedule_meeting(forum, meeting_details(title="Spring meeting"), actor=coordinator)
-    events.register(meeting, user=booked)
+    register(meeting, user=booked)
     change(meeting, actor=coordinator, reason="The hall flooded.")
-    subject = f"{'Cancelled' if change is events.cancel_event else 'Postponed'}: Spring meeting"
+    subject = f"{'Cancelled' if change is cancel_event else 'Postponed'}: Spring meeting"
     for person in (keen, quiet):
         [told] = [email for email in emails_to(person.email) if email.subject == subject]
         assert words in told.body and "The hall flooded." in told.body
@@ -494,11 +497,11 @@ def test_members_told_a_meeting_was_postponed_hear_its_new_date(ctx, app):
     keen = MembershipFactory(forum=forum).user
     booked = MembershipFactory(forum=forum).user
     meeting = meetings.schedule_meeting(forum, meeting_details(title="Spring meeting"), actor=coordinator)
-    events.register(meeting, user=booked)
-    events.postpone_event(meeting, actor=coordinator, reason="The hall flooded.")
+    register(meeting, user=booked)
+    postpone_event(meeting, actor=coordinator, reason="The hall flooded.")
     later = meeting.starts_at + timedelta(days=14)
-    events.update_event(meeting, replace(_details_of(meeting), starts_at=later,
-                                         ends_at=later + (meeting.ends_at - meeting.starts_at)), actor=coordinator)
+    update_event(meeting, replace(_details_of(meeting), starts_at=later,
+                                  ends_at=later + (meeting.ends_at - meeting.starts_at)), actor=coordinator)
     [told] = [email for email in emails_to(keen.email) if email.subject == "New date: Spring meeting"]
     assert "has a new date: " + later.astimezone(LONDON).strftime("%A %-d %B %Y") in told.body
     assert f"/forums/{forum.id}/meetings/{meeting.id}" in told.body
@@ -513,9 +516,9 @@ def test_a_lapsed_member_books_no_members_meeting_until_they_renew(ctx):
     meeting = meetings.schedule_meeting(forum, meeting_details(), actor=UserFactory())
     assert lapsed.is_lapsed(date.today()) and not services.is_active_member(lapsed.user, forum.id)
     with pytest.raises(NotOpenToYou):
-        events.register(meeting, user=lapsed.user)
+        register(meeting, user=lapsed.user)
     services.renew(lapsed, actor=lapsed.user)
-    assert events.register(meeting, user=lapsed.user).status == RegistrationStatus.CONFIRMED
+    assert register(meeting, user=lapsed.user).status == RegistrationStatus.CONFIRMED
 
 
 def test_approving_or_changing_a_term_to_end_in_the_past_is_refused(ctx):

@@ -15,7 +15,10 @@ from core.database import london_datetime, utcnow, write_lock
 from core.errors import DomainError
 from core.extensions import db
 from core.models import AuditEntry, OutboxMessage, User
-from events import services as events
+from events.services.calendars import renew_calendar_link
+from events.services.registration import cancel_registration, register
+from events.services.registration_links import registration_link
+from events.services import waiting_list
 from events.models import HOLDS_PLACES, Audience, Event, EventKind, Registration, RegistrationStatus
 from forums import services
 from forums.models import Forum, ForumCoordinator, ForumKind, Membership, MembershipStatus
@@ -62,11 +65,11 @@ def test_a_membership_that_ends_gives_up_its_places_at_members_meetings_to_come(
         past = members_meeting(forum, days=-7, capacity=None)
         public = EventFactory(forum_id=forum.id, kind=EventKind.FORUM_MEETING)  # a public meeting: anyone may come
         for event in (meeting, later, public):
-            events.register(event, user=leaving.user)
+            register(event, user=leaving.user)
         db.session.add(Registration(event=past, user=leaving.user, person_key=f"user:{leaving.user_id}",
                                     name=leaving.user.name, email=leaving.user.email,
                                     status=RegistrationStatus.CONFIRMED))
-        waiting = events.register(meeting, user=staying.user)
+        waiting = register(meeting, user=staying.user)
         db.session.commit()
         assert waiting.status == RegistrationStatus.WAITLISTED
 
@@ -96,8 +99,8 @@ def test_a_coordinator_removes_a_member_and_their_place_goes_to_the_next_waiting
         db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
         removed, next_in_line = MembershipFactory(forum=forum), MembershipFactory(forum=forum)
         meeting = members_meeting(forum)
-        events.register(meeting, user=removed.user)
-        events.register(meeting, user=next_in_line.user)
+        register(meeting, user=removed.user)
+        register(meeting, user=next_in_line.user)
         db.session.commit()
         ids = removed.id, removed.user_id, next_in_line.user_id, forum.id, meeting.id
     membership_id, removed_user, next_user, forum_id, meeting_id = ids
@@ -120,9 +123,9 @@ def test_someone_no_longer_a_member_sees_nothing_of_the_meeting_in_my_events_or_
         meeting = members_meeting(forum, capacity=None)
         public = EventFactory(title="Big Lunch")
         for event in (meeting, public):
-            events.register(event, user=membership.user)
-        token = events.renew_calendar_link(membership.user, actor=membership.user).token
-        emailed_link = events.registration_link(registration_of(person.id, meeting.id))
+            register(event, user=membership.user)
+        token = renew_calendar_link(membership.user, actor=membership.user).token
+        emailed_link = registration_link(registration_of(person.id, meeting.id))
         db.session.commit()
         membership_id = membership.id
     browser = app.test_client()
@@ -250,14 +253,14 @@ class MembershipAndBooking(RuleBasedStateMachine):
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def book(self, n):
-        self._act(lambda: events.register(db.session.get(Event, self.meeting_id), user=self.people[n]))
+        self._act(lambda: register(db.session.get(Event, self.meeting_id), user=self.people[n]))
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def cancel(self, n):
         def act():
             booking = registration_of(self.people[n].id, self.meeting_id)
             if booking is not None:
-                events.cancel_registration(booking, actor=self.people[n])
+                cancel_registration(booking, actor=self.people[n])
         self._act(act)
 
     @rule(n=st.integers(0, PEOPLE - 1))
@@ -265,7 +268,7 @@ class MembershipAndBooking(RuleBasedStateMachine):
         def act():
             booking = registration_of(self.people[n].id, self.meeting_id)
             if booking is not None and booking.status == RegistrationStatus.OFFERED:
-                events.accept_offer(booking)
+                waiting_list.accept_offer(booking)
         self._act(act)
 
     @invariant()
@@ -290,7 +293,7 @@ class MembershipAndBooking(RuleBasedStateMachine):
     @invariant()
     def the_waiting_list_keeps_its_order(self):
         """Whoever stays in the queue keeps their order, ahead of anyone who joined since."""
-        queue = [registration.id for registration in events.waiting_list(db.session.get(Event, self.meeting_id))]
+        queue = [registration.id for registration in waiting_list.waiting_list(db.session.get(Event, self.meeting_id))]
         stayed = [registration_id for registration_id in self.queue if registration_id in queue]
         assert queue[:len(stayed)] == stayed
         self.queue = queue
