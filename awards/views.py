@@ -18,7 +18,7 @@ from awards.models import (
     ON_SHORTLIST, AwardCategory, AwardCycle, CategoryQuestion, ConflictKind, Criterion, Exclusion, Nomination,
     NominationStatus, Outcome, PanelMember, Stage,
 )
-from core.database import takes_write_lock, utcnow
+from core.database import utcnow
 from core.extensions import db
 from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
@@ -71,7 +71,6 @@ def category_page(category_id):
 
 
 @bp.route("/awards/categories/<int:category_id>/nominate", methods=["GET", "POST"])
-@takes_write_lock
 @spam.public_form(email_field="nominator_email")
 def nominate(category_id):
     category = _category_or_404(category_id)
@@ -81,7 +80,6 @@ def nominate(category_id):
 
 
 @bp.route("/awards/nominations/<int:nomination_id>/edit", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def edit_draft(nomination_id):
     draft = db.get_or_404(Nomination, nomination_id)
@@ -107,7 +105,6 @@ def _nomination_page(category: AwardCategory, *, draft: Nomination | None):
 
 
 @bp.route("/awards/nominations/link/<token>", methods=["GET", "POST"])
-@takes_write_lock
 def nomination_by_link(token):
     """The emailed link: a guest confirms their nomination here, and any
     nominator can see it, or go on to withdraw it."""
@@ -124,7 +121,6 @@ def nomination_by_link(token):
 
 
 @bp.route("/awards/nominations/link/<token>/withdraw", methods=["GET", "POST"])
-@takes_write_lock
 def withdraw_by_link(token):
     nomination = from_emailed_link(services.nomination_for_token, token)
     return _withdraw(nomination, lambda: services.withdraw_nomination(nomination, actor=None),
@@ -162,7 +158,6 @@ def _my_nomination(nomination_id: int) -> Nomination:
 # One endpoint for the question and the answer: a GET and a POST route at the same address with a
 # number in it would answer 405, not 404, to a number no id can be (werkzeug matches the address first).
 @bp.route("/my-nominations/<int:nomination_id>/withdraw", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def withdraw_mine(nomination_id):
     nomination = _my_nomination(nomination_id)
@@ -181,7 +176,6 @@ def manage_cycles():
 
 @bp.route("/manage/awards/new", methods=["GET", "POST"])
 @bp.route("/manage/awards/<int:cycle_id>/edit", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def edit_cycle(cycle_id=None):
     _require_awards_team()
@@ -219,7 +213,6 @@ def _cycle_page(cycle: AwardCycle, *, copy_form=None, exclusion_form=None, reope
 
 
 @bp.post("/manage/awards/<int:cycle_id>/copy")
-@takes_write_lock
 @login_required
 def copy_categories(cycle_id):
     _require_awards_team()
@@ -237,7 +230,6 @@ def copy_categories(cycle_id):
 
 
 @bp.post("/manage/awards/<int:cycle_id>/exclusions")
-@takes_write_lock
 @login_required
 def add_exclusion(cycle_id):
     _require_awards_team()
@@ -253,7 +245,6 @@ def add_exclusion(cycle_id):
 
 
 @bp.post("/manage/awards/exclusions/<int:exclusion_id>/remove")
-@takes_write_lock
 @login_required
 def remove_exclusion(exclusion_id):
     _require_awards_team()
@@ -265,7 +256,6 @@ def remove_exclusion(exclusion_id):
 
 @bp.route("/manage/awards/<int:cycle_id>/categories/new", methods=["GET", "POST"])
 @bp.route("/manage/awards/categories/<int:category_id>/edit", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def edit_category(cycle_id=None, category_id=None):
     _require_awards_team()
@@ -291,7 +281,6 @@ def _category_page(cycle, category, form, *, question_form=None, criterion_form=
 
 
 @bp.post("/manage/awards/categories/<int:category_id>/questions")
-@takes_write_lock
 @login_required
 def add_question(category_id):
     _require_awards_team()
@@ -308,7 +297,6 @@ def add_question(category_id):
 
 
 @bp.post("/manage/awards/questions/<int:question_id>/remove")
-@takes_write_lock
 @login_required
 def remove_question(question_id):
     _require_awards_team()
@@ -319,7 +307,6 @@ def remove_question(question_id):
 
 
 @bp.post("/manage/awards/categories/<int:category_id>/criteria")
-@takes_write_lock
 @login_required
 def add_criterion(category_id):
     _require_awards_team()
@@ -337,7 +324,6 @@ def add_criterion(category_id):
 
 
 @bp.post("/manage/awards/criteria/<int:criterion_id>/remove")
-@takes_write_lock
 @login_required
 def remove_criterion(criterion_id):
     _require_awards_team()
@@ -364,7 +350,6 @@ def screening(cycle_id):
 
 @bp.route("/manage/awards/nominations/<int:nomination_id>", methods=["GET", "POST"])
 @safeguarding.shows_contact_details("email")
-@takes_write_lock
 @login_required
 def screen(nomination_id):
     _require_awards_team()
@@ -471,7 +456,6 @@ def _judging_page(nomination: Nomination, *, declaration_form=None, form=None, s
 
 
 @bp.post("/judging/nominations/<int:nomination_id>/declaration")
-@takes_write_lock
 @login_required
 def declare(nomination_id):
     nomination = _nomination_to_judge(nomination_id)
@@ -487,7 +471,6 @@ def declare(nomination_id):
 
 
 @bp.post("/judging/nominations/<int:nomination_id>/scores")
-@takes_write_lock
 @login_required
 def score(nomination_id):
     nomination = _nomination_to_judge(nomination_id)
@@ -506,7 +489,6 @@ def score(nomination_id):
 
 
 @bp.route("/judging/nominations/<int:nomination_id>/submit", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def submit_scores(nomination_id):
     """GET: what the judge is about to submit, and that it is final (with no
@@ -533,7 +515,6 @@ def submit_scores(nomination_id):
 
 @bp.route("/manage/awards/categories/<int:category_id>/panel", methods=["GET", "POST"])
 @safeguarding.shows_contact_details("email")
-@takes_write_lock
 @login_required
 def panel(category_id):
     _require_awards_team()
@@ -551,7 +532,6 @@ def panel(category_id):
 
 
 @bp.post("/manage/awards/panel/<int:member_id>/remove")
-@takes_write_lock
 @login_required
 def remove_judge(member_id):
     _require_awards_team()
@@ -562,7 +542,6 @@ def remove_judge(member_id):
 
 
 @bp.post("/manage/awards/nominations/<int:nomination_id>/conflicts")
-@takes_write_lock
 @login_required
 def record_conflict(nomination_id):
     _require_awards_team()
@@ -600,7 +579,6 @@ def results(category_id):
 
 
 @bp.post("/manage/awards/nominations/<int:nomination_id>/group")
-@takes_write_lock
 @login_required
 def group(nomination_id):
     _require_awards_team()
@@ -614,7 +592,6 @@ def group(nomination_id):
 
 
 @bp.post("/manage/awards/nominations/<int:nomination_id>/ungroup")
-@takes_write_lock
 @login_required
 def ungroup(nomination_id):
     _require_awards_team()
@@ -625,7 +602,6 @@ def ungroup(nomination_id):
 
 
 @bp.post("/manage/awards/nominations/<int:nomination_id>/remove")
-@takes_write_lock
 @login_required
 def remove_at_nominees_request(nomination_id):
     _require_awards_team()
@@ -637,7 +613,6 @@ def remove_at_nominees_request(nomination_id):
 
 
 @bp.post("/manage/awards/nominations/<int:nomination_id>/decision")
-@takes_write_lock
 @login_required
 def decide(nomination_id):
     _require_awards_team()
@@ -653,7 +628,6 @@ def decide(nomination_id):
 
 
 @bp.post("/manage/awards/<int:cycle_id>/publish-shortlist")
-@takes_write_lock
 @login_required
 def publish_shortlist(cycle_id):
     _require_awards_team()
@@ -665,7 +639,6 @@ def publish_shortlist(cycle_id):
 
 
 @bp.post("/manage/awards/<int:cycle_id>/publish-results")
-@takes_write_lock
 @login_required
 def publish_results(cycle_id):
     _require_awards_team()
@@ -677,7 +650,6 @@ def publish_results(cycle_id):
 
 
 @bp.post("/manage/awards/<int:cycle_id>/reopen")
-@takes_write_lock
 @login_required
 def reopen_results(cycle_id):
     _require_awards_team()

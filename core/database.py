@@ -13,7 +13,6 @@ import hashlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time, timezone
-from functools import wraps
 from zoneinfo import ZoneInfo
 
 from flask import g, request
@@ -117,19 +116,6 @@ def init_app(app) -> None:
         token = g.pop("write_lock_token", None)
         if token is not None:
             _write_lock_wanted.reset(token)
-
-
-def takes_write_lock(view):
-    """Begin a view's first transaction under `write_lock()` when the request
-    can change something (not for GET or HEAD, which only read). Put it above
-    decorators that query the database (such as login_required)."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if request.method in ("GET", "HEAD"):
-            return view(*args, **kwargs)
-        with write_lock():
-            return view(*args, **kwargs)
-    return wrapper
 
 
 def holds_write_lock(session) -> bool:

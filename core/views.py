@@ -9,7 +9,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, text
 
 from core import equality, home_page, oidc, page_cache, permissions, safeguarding, second_factor, services, spam
-from core.database import takes_write_lock, utcnow
+from core.database import utcnow
 from core.errors import DomainError, InvalidLink
 from core.extensions import db, limiter, login_manager
 from core.privacy import erasure, retention
@@ -565,7 +565,6 @@ def change_password():
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def delete_account():
     form = DeleteAccountForm()

@@ -3,7 +3,7 @@ and the organiser's scheduling and check-in pages."""
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from core.database import in_london, takes_write_lock, utcnow
+from core.database import in_london, utcnow
 from core.extensions import db, limiter
 from core.forms import EmptyForm, call_service, press_button, rendered_fields, search_words
 from core.formatting import london_time
@@ -196,7 +196,6 @@ def event_ics(event_id):
 
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
-@takes_write_lock
 @spam.public_form(email_field="email")
 def register(event_id):
     event = _event_or_404(event_id)
@@ -246,7 +245,6 @@ def registration(token):
 # One endpoint for the question and the answer: a GET and a POST route at the same address with a
 # number in it would answer 405, not 404, to a number no id can be (werkzeug matches the address first).
 @bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])
-@takes_write_lock
 def cancel_by_link(token):
     registration = _registration_from_link(token)
     return _cancel(registration, actor=current_user if current_user.is_authenticated else None,
@@ -272,7 +270,6 @@ def _cancel(registration: Registration, *, actor: User | None, back: str, by_its
 
 
 @bp.post("/registrations/<token>/accept")
-@takes_write_lock
 def accept_offer(token):
     return _act_on_registration(token, waiting_list.accept_offer, "You're booked. We have emailed you the details.")
 
@@ -300,7 +297,6 @@ def confirm_guest(token):
 
 
 @bp.post("/registrations/<token>/confirm")
-@takes_write_lock
 def confirm_guest_submit(token):
     return _act_on_registration(token, registering.confirm_guest_email)
 
@@ -325,7 +321,6 @@ def my_events():
 
 
 @bp.route("/my-events/<int:registration_id>/cancel", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def cancel_mine(registration_id):
     registration = db.get_or_404(Registration, registration_id)
@@ -335,7 +330,6 @@ def cancel_mine(registration_id):
 
 
 @bp.post("/my-events/calendar-link")
-@takes_write_lock
 @login_required
 def renew_calendar_link():
     had_one = calendars.calendar_link_for(current_user) is not None
@@ -349,7 +343,6 @@ def renew_calendar_link():
 
 
 @bp.post("/my-events/calendar-link/stop")
-@takes_write_lock
 @login_required
 def stop_calendar_link():
     if not EmptyForm().validate_on_submit():
@@ -385,7 +378,6 @@ def _event_form(form: EventForm, event: Event | None = None) -> EventForm:
 
 
 @bp.route("/manage/events/new", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def create_event():
     _require_organiser()
@@ -400,7 +392,6 @@ def create_event():
 
 
 @bp.route("/manage/events/<int:event_id>/edit", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def edit_event(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -442,7 +433,6 @@ def manage_event(event_id):
 
 @bp.route("/manage/events/<int:event_id>/book", methods=["GET", "POST"])
 @safeguarding.shows_contact_details(names_people=False)  # shows no one's details: the test keeps it so
-@takes_write_lock
 @login_required
 def book_for(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -460,7 +450,6 @@ def book_for(event_id):
 
 @bp.route("/manage/events/<int:event_id>/invitations", methods=["GET", "POST"])
 @safeguarding.shows_contact_details("email")
-@takes_write_lock
 @login_required
 def invitations(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -489,7 +478,6 @@ def _ask_scope(form, event: Event) -> None:
 
 
 @bp.route("/manage/events/<int:event_id>/publish", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def publish_event(event_id):
     return _status_action(event_id, series.publish_series, "Publish", "The event is published.",
@@ -497,7 +485,6 @@ def publish_event(event_id):
 
 
 @bp.route("/manage/events/<int:event_id>/unpublish", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def unpublish_event(event_id):
     return _status_action(event_id, series.unpublish_series, "Unpublish", "The event is hidden again as a draft.",
@@ -530,7 +517,6 @@ def _status_action(event_id, action, verb, one_message, many_message):
 
 
 @bp.route("/manage/events/<int:event_id>/status", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def change_status(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -608,7 +594,6 @@ def _confirmed_registration(event, registration_id) -> Registration:
 
 
 @bp.post("/manage/events/<int:event_id>/check-in/<int:registration_id>")
-@takes_write_lock
 @login_required
 def check_in(event_id, registration_id):
     event = _event_or_404(event_id, manage=True)
@@ -620,7 +605,6 @@ def check_in(event_id, registration_id):
 
 
 @bp.post("/manage/events/<int:event_id>/check-in/<int:registration_id>/undo")
-@takes_write_lock
 @login_required
 def undo_check_in(event_id, registration_id):
     event = _event_or_404(event_id, manage=True)
@@ -632,7 +616,6 @@ def undo_check_in(event_id, registration_id):
 
 
 @bp.post("/manage/events/<int:event_id>/walk-ins")
-@takes_write_lock
 @login_required
 def add_walk_in(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -663,7 +646,6 @@ def _walk_in_of(event: Event, walk_in_id: int) -> Attendance:
 
 
 @bp.route("/manage/events/<int:event_id>/walk-ins/<int:walk_in_id>/change", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def change_walk_in(event_id, walk_in_id):
     event = _event_or_404(event_id, manage=True)
@@ -673,7 +655,6 @@ def change_walk_in(event_id, walk_in_id):
 
 
 @bp.route("/manage/events/<int:event_id>/walk-ins/<int:walk_in_id>/remove", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def remove_walk_in(event_id, walk_in_id):
     """The page (GET) asks first; only its button (POST) removes."""
@@ -691,7 +672,6 @@ def remove_walk_in(event_id, walk_in_id):
 # --- settled attendance (admins reopen it) ---------------------------------------------
 
 @bp.route("/manage/events/<int:event_id>/attendance/reopen", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def reopen_attendance(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -711,7 +691,6 @@ def reopen_attendance(event_id):
 
 
 @bp.post("/manage/events/<int:event_id>/attendance/settle")
-@takes_write_lock
 @login_required
 def settle_attendance(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -725,7 +704,6 @@ def settle_attendance(event_id):
 # --- extra questions -------------------------------------------------------------------
 
 @bp.route("/manage/events/<int:event_id>/questions", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def questions(event_id):
     event = _event_or_404(event_id, manage=True)
@@ -742,7 +720,6 @@ def questions(event_id):
 
 
 @bp.post("/manage/events/<int:event_id>/questions/<int:question_id>/delete")
-@takes_write_lock
 @login_required
 def delete_question(event_id, question_id):
     event = _event_or_404(event_id, manage=True)
@@ -779,7 +756,6 @@ def manage_programme(event_id):
 
 @bp.route("/manage/events/<int:event_id>/programme/new", methods=["GET", "POST"])
 @bp.route("/manage/events/<int:event_id>/programme/<int:session_id>/edit", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def edit_session(event_id, session_id=None):
     event = _event_or_404(event_id, manage=True)
@@ -797,7 +773,6 @@ def edit_session(event_id, session_id=None):
 
 
 @bp.route("/manage/events/<int:event_id>/programme/<int:session_id>/delete", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def delete_session(event_id, session_id):
     """Removing a session emails everyone in it and cannot be undone: the
@@ -820,7 +795,6 @@ def delete_session(event_id, session_id):
 
 
 @bp.post("/registrations/<token>/sessions/<int:session_id>/join")
-@takes_write_lock
 def join_session(token, session_id):
     def joined(session, signup):
         if signup.waiting:
@@ -831,7 +805,6 @@ def join_session(token, session_id):
 
 
 @bp.post("/registrations/<token>/sessions/<int:session_id>/leave")
-@takes_write_lock
 def leave_session(token, session_id):
     return _session_choice(token, session_id, programme.leave_session,
                            lambda session, _: f"You have left {session.title}.")
@@ -851,7 +824,6 @@ def _session_choice(token, session_id, action, message):
 
 @bp.route("/admin/priorities", methods=["GET", "POST"])
 @bp.route("/admin/priorities/<int:priority_id>", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def priorities(priority_id=None):
     if not is_admin(current_user):
@@ -878,7 +850,6 @@ def venues():
 
 @bp.route("/manage/venues/new", methods=["GET", "POST"])
 @bp.route("/manage/venues/<int:venue_id>/edit", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def edit_venue(venue_id=None):
     if not permissions.can_manage_venues(current_user):

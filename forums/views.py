@@ -9,7 +9,7 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.orm import lazyload
 
 from core import home_page, page_cache
-from core.database import takes_write_lock, utcnow
+from core.database import utcnow
 from core.extensions import db, limiter
 from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
@@ -86,7 +86,6 @@ def forum_calendar(forum_id):
 
 
 @bp.route("/forums/<int:forum_id>/apply", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def apply(forum_id):
     forum = _forum_or_404(forum_id)
@@ -102,7 +101,6 @@ def apply(forum_id):
 
 
 @bp.post("/forums/<int:forum_id>/withdraw")
-@takes_write_lock
 @login_required
 def withdraw(forum_id):
     forum, mine = _my_membership(forum_id)
@@ -111,7 +109,6 @@ def withdraw(forum_id):
 
 
 @bp.post("/forums/<int:forum_id>/contact-sharing")
-@takes_write_lock
 @login_required
 def contact_sharing(forum_id):
     forum, mine = _my_membership(forum_id)
@@ -123,7 +120,6 @@ def contact_sharing(forum_id):
 
 
 @bp.post("/forums/<int:forum_id>/renew")
-@takes_write_lock
 @login_required
 def renew(forum_id):
     forum, mine = _my_membership(forum_id)
@@ -133,7 +129,6 @@ def renew(forum_id):
 
 
 @bp.post("/forums/<int:forum_id>/announcement-emails")
-@takes_write_lock
 @login_required
 def announcement_emails(forum_id):
     forum, mine = _my_membership(forum_id)
@@ -145,7 +140,6 @@ def announcement_emails(forum_id):
 
 
 @bp.route("/forums/announcements-off/<token>", methods=["GET", "POST"])
-@takes_write_lock
 def announcements_off(token):
     """The link at the foot of each announcement email. Opening it changes
     nothing (mail scanners open links); the button does."""
@@ -161,7 +155,6 @@ def announcements_off(token):
 
 
 @bp.route("/forums/invitations/<token>", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def accept_invitation(token):
     invitation = from_emailed_link(services.invitation_for_token, token)
@@ -212,7 +205,6 @@ def directory(forum_id):
 # --- a parent or carer's consent -------------------------------------------------------------
 
 @bp.route("/forums/consent/<token>", methods=["GET", "POST"])
-@takes_write_lock
 def parent_consent(token):
     membership = _from_consent_link(token)
     form = ConsentForm()
@@ -228,7 +220,6 @@ def parent_consent(token):
 
 
 @bp.post("/forums/consent/<token>/withdraw")
-@takes_write_lock
 def withdraw_consent(token):
     membership = _from_consent_link(token)
     return press_button(EmptyForm(), lambda: services.withdraw_consent(membership),
@@ -270,7 +261,6 @@ def members_csv(forum_id):
 
 @bp.route("/forums/<int:forum_id>/manage/memberships/<int:membership_id>", methods=["GET", "POST"])
 @shows_contact_details("email", "parent or carer")
-@takes_write_lock
 @login_required
 def membership(forum_id, membership_id):
     forum = _forum_or_404(forum_id, manage=True)
@@ -313,7 +303,6 @@ def _meeting_or_404(forum: Forum, event_id: int):
 
 
 @bp.route("/forums/<int:forum_id>/meetings/new", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def schedule_meeting(forum_id):
     forum = _forum_or_404(forum_id, manage=True)
@@ -364,7 +353,6 @@ def _action_form(forum: Forum) -> ActionForm:
 
 
 @bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/papers")
-@takes_write_lock
 @login_required
 def meeting_papers(forum_id, event_id):
     forum = _forum_or_404(forum_id, manage=True)
@@ -385,7 +373,6 @@ def meeting_papers(forum_id, event_id):
 
 
 @bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/actions")
-@takes_write_lock
 @login_required
 def add_action(forum_id, event_id):
     forum = _forum_or_404(forum_id, manage=True)
@@ -402,7 +389,6 @@ def add_action(forum_id, event_id):
 
 
 @bp.post("/forums/<int:forum_id>/actions/<int:action_id>")
-@takes_write_lock
 @login_required
 def action_status(forum_id, action_id):
     forum = _forum_or_404(forum_id, manage=True)
@@ -421,7 +407,6 @@ def action_status(forum_id, action_id):
 
 
 @bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/apologies")
-@takes_write_lock
 @login_required
 def send_apologies(forum_id, event_id):
     forum = _forum_or_404(forum_id)
@@ -437,7 +422,6 @@ def send_apologies(forum_id, event_id):
 
 
 @bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/apologies/withdraw")
-@takes_write_lock
 @login_required
 def withdraw_apologies(forum_id, event_id):
     forum = _forum_or_404(forum_id)
@@ -452,7 +436,6 @@ def withdraw_apologies(forum_id, event_id):
 # --- announcements and invitations ------------------------------------------------------------
 
 @bp.route("/forums/<int:forum_id>/announcements/new", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def announce(forum_id):
     forum = _forum_or_404(forum_id, manage=True)
@@ -472,7 +455,6 @@ def announce(forum_id):
 
 @bp.route("/forums/<int:forum_id>/invitations", methods=["GET", "POST"])
 @shows_contact_details("email", names_people=False)  # an invitation is to an address, not a name
-@takes_write_lock
 @login_required
 def invitations(forum_id):
     forum = _forum_or_404(forum_id, manage=True)
@@ -491,7 +473,6 @@ def invitations(forum_id):
 
 @bp.route("/admin/forums/new", methods=["GET", "POST"])
 @bp.route("/admin/forums/<int:forum_id>/edit", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def edit_forum(forum_id=None):
     forum = db.get_or_404(Forum, forum_id) if forum_id else None
@@ -519,7 +500,6 @@ def _forum_form(forum: Forum | None, *, from_request: bool = True) -> ForumForm:
 
 
 @bp.post("/admin/forums/<int:forum_id>/coordinators")
-@takes_write_lock
 @login_required
 def add_coordinator(forum_id):
     if not permissions.can_manage_forums(current_user):
@@ -537,7 +517,6 @@ def add_coordinator(forum_id):
 
 
 @bp.post("/admin/forums/<int:forum_id>/coordinators/<int:user_id>/remove")
-@takes_write_lock
 @login_required
 def remove_coordinator(forum_id, user_id):
     if not permissions.can_manage_forums(current_user):
@@ -550,7 +529,6 @@ def remove_coordinator(forum_id, user_id):
 
 
 @bp.route("/admin/safeguarding", methods=["GET", "POST"])
-@takes_write_lock
 @login_required
 def safeguarding():
     if not permissions.can_manage_forums(current_user):
