@@ -96,6 +96,9 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     checked_answers = _answers_for(event, answers or {})
 
     _lock(event)
+    db.session.refresh(event)  # as it is now: it may have been hidden or cancelled while this waited
+    if not registration_open(event, now):
+        raise RegistrationClosed("Registration for this event has closed")
     if event.audience == Audience.FORUM_MEMBERS and invitation is None:
         _check_still_a_member(event, user)  # again under the lock: a removal may have committed meanwhile
     now = utcnow()  # the queue follows the order in which people got the lock

@@ -179,6 +179,9 @@ def publish(event: Event, *, actor: User) -> None:
 
 
 def unpublish(event: Event, *, actor: User) -> None:
+    # Counted under the event's lock, which booking takes too: a place booked
+    # while this waited is counted, and none is booked on the draft after.
+    _lock(event)
     if active_registration_count(event):
         raise EventRuleBroken(
             "People have registered for this event, so it cannot be hidden. Cancel or postpone it instead, "

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import OutboxMessage
-from events.models import CalendarLink, Registration, RegistrationStatus
+from core.models import OutboxMessage, User
+from events.models import CalendarLink, Event, EventStatus, Registration, RegistrationStatus
 from events.services.registration_links import registration_token
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.http_client import HttpClient
@@ -146,3 +146,26 @@ def test_a_guests_confirm_pressed_several_times_at_once_books_them_once(app, dat
     assert len([s for s in subjects if s.startswith("You're booked")]) == 1
     assert not [s for s in subjects if "waiting list" in s]
     assert len([r for r in registrations(app, event_id) if r.status == RegistrationStatus.CONFIRMED]) == 2
+
+
+def test_an_event_hidden_while_people_book_ends_either_hidden_and_empty_or_published_with_them(
+        app, database_url, make_user):
+    """Unpublish counts the places booked under the event's lock, and booking
+    reads the event again under the same lock: an event never ends as a
+    draft holding places nobody can see or be told about."""
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        event_id = EventFactory(capacity=20, instant_guest_places=True, created_by_id=organiser.id,
+                                organisers=[db.session.get(User, organiser.id)]).id
+    with live_server(database_url, **ROOMY_LIMITS) as base_url:
+        client = HttpClient(base_url)
+        client.sign_in(organiser.email, organiser.password)
+        manage = f"/manage/events/{event_id}"
+        token = client.csrf_token(manage)
+        hide = (lambda: None, lambda _: client.post(f"{manage}/unpublish", {}, token))
+        results = all_at_once([hide] + [register_job(base_url, event_id, f"p{n}@example.org") for n in range(6)])
+    assert {status for status, _ in results} <= {200, 302}, [status for status, _ in results]
+    with app.app_context():
+        status = db.session.get(Event, event_id).status
+    booked = [r for r in registrations(app, event_id) if r.status != RegistrationStatus.CANCELLED]
+    assert (status, bool(booked)) in {(EventStatus.DRAFT, False), (EventStatus.PUBLISHED, True)}, (status, len(booked))
