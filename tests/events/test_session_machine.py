@@ -222,7 +222,7 @@ class SessionChoice(ServiceMachine):
             yours = re.search(r'id="your-sessions">(.*?)</(ul|span)>', page, re.S)
             listed = yours.group(1) if yours else ""
             assert (yours is not None) == booked, f"{registration.email}: 'Your sessions' shown: {yours is not None}"
-            assert set(re.findall(r"<li>([^<,]+), \d\d:\d\d", listed)) == held, \
+            assert set(re.findall(r"<li>([^<,]+), (?:\d{1,2}(?::\d\d)?[ap]m|midday|midnight) to ", listed)) == held, \
                 f"{registration.email} holds {held}, the page lists {listed}"
             assert {t: int(n) for t, n in re.findall(r"<li>Waiting list for ([^<,]+), number (\d+)</li>", listed)} \
                 == queued, f"{registration.email} waits {queued}, the page lists {listed}"
