@@ -13,7 +13,7 @@ from api.problems import is_api_request, problem
 from core import cli, database, oidc, page_cache, permissions, security
 from core.config import Config, instance_secret_key
 from core.views import equality_offer
-from core.formatting import counted, formatted_text, london_time
+from core.formatting import FILTERS as DATE_FILTERS, counted, formatted_text
 from core.numbers import MAX_ID
 from core.email import deliver_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
@@ -155,7 +155,8 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    app.add_template_filter(london_time, "london")
+    for name, date_filter in DATE_FILTERS.items():
+        app.add_template_filter(date_filter, name)
     app.add_template_filter(formatted_text, "formatted")
     app.add_template_filter(counted, "counted")
     app.add_template_filter(describe_recurrence, "recurrence")

@@ -28,6 +28,12 @@ class Stage(enum.Enum):
                 Stage.SCREENING: "Nominations closed: checking nominations", Stage.JUDGING: "Judging",
                 Stage.DECIDING: "The panel is deciding", Stage.ANNOUNCED: "Winners announced"}[self]
 
+    @property
+    def tag(self) -> str:
+        """The GOV.UK tag colour it is shown in (templates/_macros/status.html):
+        every stage alike, since none is good or bad news."""
+        return "govuk-tag--blue"
+
 
 class AwardCycle(db.Model):
     """One year's awards, e.g. "Community Cohesion Awards 2027"."""
@@ -176,6 +182,13 @@ class NominationStatus(enum.Enum):
     def label(self) -> str:
         return {NominationStatus.UNCONFIRMED: "Waiting for email confirmation",
                 NominationStatus.SUBMITTED: "Submitted"}.get(self, self.value.capitalize())
+
+    @property
+    def tag(self) -> str:
+        """The GOV.UK tag colour it is shown in (templates/_macros/status.html):
+        yellow while it waits for someone."""
+        return {NominationStatus.ELIGIBLE: "govuk-tag--green", NominationStatus.INELIGIBLE: "govuk-tag--red",
+                NominationStatus.WITHDRAWN: "govuk-tag--red"}.get(self, "govuk-tag--yellow")
 
 
 # Nominations that count: sent, and not withdrawn or (yet) ruled out.
@@ -377,6 +390,11 @@ class Outcome(enum.Enum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
+
+    @property
+    def tag(self) -> str:
+        """The GOV.UK tag colour it is shown in (templates/_macros/status.html)."""
+        return "govuk-tag--green" if self is Outcome.WINNER else "govuk-tag--blue"
 
 
 # Outcomes that put a nomination on the public shortlist.

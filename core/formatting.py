@@ -1,8 +1,23 @@
 """Formatted text that people write (event descriptions, announcements):
 a small subset of Markdown, rendered to HTML and then cleaned so that only
-harmless tags survive; moments as people in the UK read them; and counts
-of things in good English."""
-from datetime import datetime
+harmless tags survive; dates and times as people in the UK read them; and
+counts of things in good English.
+
+Dates and times follow the GOV.UK style guide, in UK time (Europe/London),
+on a 12-hour clock: one filter for each kind, registered in app.py under
+the name in FILTERS, so that every page and email writes a date the same
+way. Machine formats (iCalendar, CSV, the API) do not come through here.
+
+    date            20 March 2027
+    day_date        Saturday 20 March 2027
+    time            9:30am, 10am, midday, midnight
+    time_range      9:30am to 11am
+    date_time       Saturday 20 March 2027 at 9:30am
+    date_time_range Saturday 20 March 2027, 9:30am to 11am
+                    (Saturday 20 March 2027 at 9pm to Sunday 21 March 2027 at 1am
+                    when it ends on another day)
+"""
+from datetime import date, datetime
 from functools import lru_cache
 
 import markdown
@@ -36,11 +51,83 @@ def formatted_text(text: str | None) -> Markup:
     return Markup(clean)
 
 
-def london_time(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:
-    """A UTC moment in UK time: "24 November 2026 at 2:30pm"."""
+def london_time(value: datetime | None, fmt: str | None = None) -> str:
+    """A UTC moment in UK time, for text written in Python (messages):
+    by default as the `date_time` filter writes it, "Saturday 20 March 2027
+    at 9:30am"; `fmt` is a strftime format, with AM/PM in lower case."""
     if value is None:
         return ""
+    if fmt is None:
+        return format_date_time(value)
     return in_london(value).strftime(fmt).replace("AM", "am").replace("PM", "pm")
+
+
+def _local(value: date) -> date:
+    """A moment (stored in UTC) as UK time; a calendar date is left alone,
+    since it names a day, not an instant."""
+    return in_london(value) if isinstance(value, datetime) else value
+
+
+def format_date(value: date | None) -> str:
+    """"20 March 2027": no weekday, no leading zero."""
+    if value is None:
+        return ""
+    return f"{_local(value):%-d %B %Y}"
+
+
+def format_day_date(value: date | None) -> str:
+    """"Saturday 20 March 2027"."""
+    if value is None:
+        return ""
+    return f"{_local(value):%A %-d %B %Y}"
+
+
+def format_time(value: datetime | None) -> str:
+    """"9:30am", "10am" (no ":00"), "midday" and "midnight" rather than
+    12pm and 12am, which people misread."""
+    if value is None:
+        return ""
+    local = in_london(value)
+    if local.minute == 0 and local.hour in (0, 12):
+        return "midnight" if local.hour == 0 else "midday"
+    hour = local.hour % 12 or 12
+    minutes = f":{local.minute:02d}" if local.minute else ""
+    return f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
+
+
+def format_date_time(value: datetime | None) -> str:
+    """"Saturday 20 March 2027 at 9:30am"."""
+    if value is None:
+        return ""
+    return f"{format_day_date(value)} at {format_time(value)}"
+
+
+def format_time_range(starts: datetime | None, ends: datetime | None) -> str:
+    """"9:30am to 11am": "to", never a dash."""
+    if starts is None or ends is None:
+        return ""
+    return f"{format_time(starts)} to {format_time(ends)}"
+
+
+def format_date_time_range(starts: datetime | None, ends: datetime | None) -> str:
+    """"Saturday 20 March 2027, 9:30am to 11am"; with both days written in
+    full when it ends on another day (in UK time)."""
+    if starts is None or ends is None:
+        return ""
+    if in_london(starts).date() == in_london(ends).date():
+        return f"{format_day_date(starts)}, {format_time_range(starts, ends)}"
+    return f"{format_date_time(starts)} to {format_date_time(ends)}"
+
+
+# The names templates use for the filters above (app.py registers them).
+FILTERS = {
+    "date": format_date,
+    "day_date": format_day_date,
+    "time": format_time,
+    "time_range": format_time_range,
+    "date_time": format_date_time,
+    "date_time_range": format_date_time_range,
+}
 
 
 def counted(number: int, singular: str, plural: str | None = None) -> str:

@@ -42,6 +42,12 @@ class EventStatus(enum.Enum):
     def label(self) -> str:
         return self.value.capitalize()
 
+    @property
+    def tag(self) -> str:
+        """The GOV.UK tag colour it is shown in (templates/_macros/status.html)."""
+        return {EventStatus.DRAFT: "govuk-tag--grey", EventStatus.PUBLISHED: "govuk-tag--green",
+                EventStatus.POSTPONED: "govuk-tag--red", EventStatus.CANCELLED: "govuk-tag--red"}[self]
+
 
 class Audience(enum.Enum):
     PUBLIC = "public"
@@ -76,6 +82,13 @@ class RegistrationStatus(enum.Enum):
             RegistrationStatus.OFFERED: "Place offered",
             RegistrationStatus.CANCELLED: "Cancelled",
         }[self]
+
+    @property
+    def tag(self) -> str:
+        """The GOV.UK tag colour it is shown in (templates/_macros/status.html):
+        yellow while the person still waits for something."""
+        return {RegistrationStatus.CONFIRMED: "govuk-tag--green",
+                RegistrationStatus.CANCELLED: "govuk-tag--red"}.get(self, "govuk-tag--yellow")
 
 
 # Statuses that hold places against capacity.

@@ -60,6 +60,14 @@ class MembershipStatus(enum.Enum):
         return {MembershipStatus.AWAITING_CONSENT: "Waiting for parent or carer"}.get(
             self, self.value.capitalize())
 
+    @property
+    def tag(self) -> str:
+        """The GOV.UK tag colour it is shown in (templates/_macros/status.html):
+        green for a member, yellow while waiting or suspended, grey once over."""
+        return {MembershipStatus.ACTIVE: "govuk-tag--green", MembershipStatus.APPLIED: "govuk-tag--yellow",
+                MembershipStatus.AWAITING_CONSENT: "govuk-tag--yellow",
+                MembershipStatus.SUSPENDED: "govuk-tag--yellow"}.get(self, "govuk-tag--grey")
+
 
 # Statuses that hold a seat (for faith caps) and block a second application.
 LIVE_STATUSES = (MembershipStatus.APPLIED, MembershipStatus.AWAITING_CONSENT, MembershipStatus.ACTIVE,
@@ -238,6 +246,12 @@ class ActionStatus(enum.Enum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
+
+    @property
+    def tag(self) -> str:
+        """The GOV.UK tag colour it is shown in (templates/_macros/status.html)."""
+        return {ActionStatus.OPEN: "govuk-tag--grey", ActionStatus.IN_PROGRESS: "govuk-tag--blue",
+                ActionStatus.DONE: "govuk-tag--green"}[self]
 
 
 class ActionItem(db.Model):

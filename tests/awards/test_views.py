@@ -222,6 +222,9 @@ def test_the_awards_team_sets_up_a_cycle_and_a_category(app, make_user):
     no_weight = submit(team, f"/manage/awards/categories/{category_id}/criteria", {"name": "Impact", "weight": "11"},
                        form_url=edit)
     assert "The weight must be between 1 and 10" in text_of(no_weight)
+    # The page's forms are not called `form`; the error summary lists their errors all the same.
+    assert "<title>Error: " in text_of(no_weight) and "There is a problem" in text_of(no_weight)
+    assert text_of(no_weight).count("The weight must be between 1 and 10") == 2  # in the summary and beside the box
     submit(team, f"/manage/awards/categories/{category_id}/criteria", {"name": "Impact", "weight": "3"},
            form_url=edit)
     public = text_of(app.test_client().get(f"/awards/categories/{category_id}"))

@@ -231,7 +231,7 @@ class SessionChoice(ServiceMachine):
             # With every session removed there is nothing to hold or choose, and no such row.
             assert (yours is not None) == (booked and bool(titles)), \
                 f"{registration.email}: 'Your sessions' shown: {yours is not None}"
-            assert set(re.findall(r"<li>([^<,]+), \d\d:\d\d", listed)) == held, \
+            assert set(re.findall(r"<li>([^<,]+), (?:\d{1,2}(?::\d\d)?[ap]m|midday|midnight) to ", listed)) == held, \
                 f"{registration.email} holds {held}, the page lists {listed}"
             assert {t: int(n) for t, n in re.findall(r"<li>Waiting list for ([^<,]+), number (\d+)</li>", listed)} \
                 == queued, f"{registration.email} waits {queued}, the page lists {listed}"
