@@ -212,6 +212,24 @@ def make_user(app):
 
 
 def sign_in(client, user, password=None):
+    """Signed in as the forms leave a browser, without posting them: for the
+    many tests about something else. Given a `password`, or for the sign-in
+    tests themselves, use `sign_in_through_the_forms`."""
+    if password is not None:
+        return sign_in_through_the_forms(client, user, password)
+    app = client.application
+    with app.app_context():
+        account = db.session.scalar(select(User).where(User.email == user.email.strip().lower()))
+        assert account is not None and account.email_confirmed, f"{user.email} cannot sign in"
+        identifier = account.get_id()
+    with app.test_request_context(environ_base=client.environ_base):
+        device = app.login_manager._session_identifier_generator()
+    with client.session_transaction() as session:
+        session.clear()
+        session.update({"_user_id": identifier, "_fresh": True, "_id": device})
+
+
+def sign_in_through_the_forms(client, user, password=None):
     """Sign in through the real forms: the password, then (for anyone asked)
     a code from the person's authenticator app, or setting one up."""
     token = csrf_token(client, "/sign-in")

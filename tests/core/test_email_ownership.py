@@ -28,7 +28,7 @@ from forums import services as forum_services
 from forums.services import ForumRuleBroken
 from tests.awards.factories import CategoryFactory
 from tests.awards.test_services import complete
-from tests.conftest import sign_in, submit
+from tests.conftest import sign_in_through_the_forms, submit
 from tests.events.factories import EventFactory
 from tests.factories import PASSWORD, UserFactory
 from tests.forums.factories import ForumFactory
@@ -175,7 +175,7 @@ def test_an_unconfirmed_accounts_old_session_counts_as_a_visitor(app, client, ma
     lost (or never had) a confirmed address give it nothing: here it tries to
     make the app email a parent, which needs a member."""
     user = make_user()
-    sign_in(client, user)
+    sign_in_through_the_forms(client, user)
     with app.app_context():
         db.session.get(User, user.id).email_confirmed_at = None
         forum = ForumFactory(min_age=11, max_age=18)
@@ -235,7 +235,7 @@ def test_changes_made_by_the_signed_in_person_are_on_their_own_history(client, a
     """current_user is a proxy: the audit entry must name the User behind it,
     or an admin looking at the person's page after a takeover sees nothing."""
     user = make_user()
-    sign_in(client, user)
+    sign_in_through_the_forms(client, user)
     submit(client, "/account/email", {"email": "elsewhere@example.org", "password": user.password})
     submit(client, "/account/password", {"current_password": user.password, "new_password": "granite meadow compass"})
     with app.app_context():

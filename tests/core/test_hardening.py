@@ -21,7 +21,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from core.extensions import db, limiter
 from core.numbers import MAX_ID
 from core.views import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, KNOWN_DEVICE_SALT
-from tests.conftest import csrf_token, make_app, sign_in, submit
+from tests.conftest import csrf_token, make_app, sign_in_through_the_forms, submit
 from tests.core.test_database import transactions_begun
 from tests.factories import PASSWORD, UserFactory
 from tests.core.test_permissions import (  # noqa: F401 (fixtures: the matrix's world, on one shared app)
@@ -222,7 +222,7 @@ def owners_browser(app, make_user):
     """The owner's browser: signed in once (so it holds a note), then signed out."""
     owner = make_user()
     browser = app.test_client()
-    sign_in(browser, owner)
+    sign_in_through_the_forms(browser, owner)
     submit(browser, "/sign-out", form_url="/account")
     return owner, browser
 
@@ -242,7 +242,7 @@ def test_a_known_device_note_lapses_after_its_days_however_long_the_cookie_is_ke
 def test_a_note_from_before_a_password_change_no_longer_lifts_the_limit(app, owners_browser):
     owner, browser = owners_browser
     elsewhere = app.test_client()
-    sign_in(elsewhere, owner)
+    sign_in_through_the_forms(elsewhere, owner)
     new_password = "a brand new passphrase for this account"
     changed = submit(elsewhere, "/account/password", {"current_password": owner.password,
                                                       "new_password": new_password})

@@ -12,7 +12,7 @@ from core import second_factor
 from core.database import utcnow
 from core.extensions import db
 from core.models import AuditEntry, RecoveryCode, User
-from tests.conftest import SECRET_ON_PAGE, authenticator_code, csrf_token, sign_in, submit
+from tests.conftest import SECRET_ON_PAGE, authenticator_code, csrf_token, sign_in_through_the_forms, submit
 from tests.factories import PASSWORD, TOTP_SECRET, UserFactory
 from tests.core.test_permissions import MATRIX, SIGN_IN
 
@@ -231,7 +231,7 @@ def test_a_member_with_no_app_signs_in_with_the_password_alone(client, make_user
 
 def test_a_member_sets_one_up_from_the_account_page_then_needs_codes_and_can_turn_it_off(client, make_user, outbox):
     member = make_user()
-    sign_in(client, member)
+    sign_in_through_the_forms(client, member)
     page = text_of(client.get("/account/sign-in-codes"))
     secret = SECRET_ON_PAGE.search(page).group(1).replace(" ", "")
     done = submit(client, "/account/sign-in-codes", {"code": pyotp.TOTP(secret).now()})
@@ -254,7 +254,7 @@ def test_a_member_sets_one_up_from_the_account_page_then_needs_codes_and_can_tur
 
 def test_staff_cannot_turn_it_off_from_their_account(client, make_user):
     staff = make_user(roles=["awards_administrator"])
-    sign_in(client, staff)
+    sign_in_through_the_forms(client, staff)
     assert "You cannot turn this off" in text_of(client.get("/account/sign-in-codes/turn-off"))
     token = csrf_token(client, "/account")
     refused = client.post("/account/sign-in-codes/turn-off", data={"code_or_password": PASSWORD,
@@ -291,7 +291,7 @@ def test_a_remembered_browser_skips_the_code_until_an_admin_resets_it(app, make_
     assert password_step(app.test_client(), staff.email)[0].location == "/sign-in/code"  # another browser: asked
 
     admins = app.test_client()
-    sign_in(admins, admin)
+    sign_in_through_the_forms(admins, admin)
     reset = submit(admins, f"/admin/users/{staff.id}/reset-sign-in-codes", form_url=f"/admin/users/{staff.id}")
     assert reset.location == f"/admin/users/{staff.id}"
     assert "authenticator app has been reset" in text_of(admins.get(reset.location))
@@ -350,7 +350,7 @@ def test_signing_out_everywhere_voids_a_held_sign_in(app, make_user):
     held = app.test_client()
     _, token = password_step(held, staff.email)
     owner = app.test_client()
-    sign_in(owner, staff)
+    sign_in_through_the_forms(owner, staff)
     submit(owner, "/sign-out", form_url="/account")  # signs out on every device
     late = held.post("/sign-in/code", data={"code": authenticator_code(TOTP_SECRET, after=_step_now()),
                                             "csrf_token": token})
@@ -412,7 +412,7 @@ def test_a_seat_given_to_someone_signed_in_ends_their_sessions_until_they_set_up
     assert remembered.get("/account").status_code == 200
 
     admins = app.test_client()
-    sign_in(admins, admin)
+    sign_in_through_the_forms(admins, admin)
     staff_page = _give_a_seat(app, admins, kind, member)
 
     for old in (browser, remembered):
@@ -432,7 +432,7 @@ def test_a_judging_seat_claimed_by_confirming_an_address_ends_sessions_too(app, 
 
     member = make_user()
     browser = app.test_client()
-    sign_in(browser, member)
+    sign_in_through_the_forms(browser, member)
     with app.test_request_context():  # appointed before the account had this address
         db.session.add(PanelMember(category_id=CategoryFactory().id, email=member.email, user_id=None))
         db.session.flush()
@@ -445,9 +445,9 @@ def test_a_judging_seat_claimed_by_confirming_an_address_ends_sessions_too(app, 
 def test_someone_with_an_app_keeps_their_session_when_given_a_seat(app, make_user):
     organiser, admin = make_user(roles=["organiser"]), make_user(roles=["admin"])
     browser = app.test_client()
-    sign_in(browser, organiser)
+    sign_in_through_the_forms(browser, organiser)
     admins = app.test_client()
-    sign_in(admins, admin)
+    sign_in_through_the_forms(admins, admin)
     submit(admins, f"/admin/users/{organiser.id}", {"roles": ["organiser", "awards_administrator"]})
     assert browser.get("/manage/events").status_code == 200
 
@@ -497,7 +497,7 @@ def test_the_owner_is_emailed_when_an_app_is_set_up(app, make_user, outbox, wher
     person = make_user(roles=[] if where == "account page" else ["organiser"])
     browser = app.test_client()
     if where == "account page":
-        sign_in(browser, person)
+        sign_in_through_the_forms(browser, person)
         url = "/account/sign-in-codes"
         token = csrf_token(browser, url)
     else:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import csrf_token, make_app, sign_in, submit
+from tests.conftest import csrf_token, make_app, sign_in_through_the_forms, submit
 from tests.http_client import HttpClient
 from tests.live_server import live_server
 
@@ -59,7 +59,7 @@ def test_sign_in_starts_a_new_session(app, client, make_user):
     user = make_user()
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
-    sign_in(client, user)
+    sign_in_through_the_forms(client, user)
     with client.session_transaction() as session:
         assert "planted" not in session
 
@@ -74,14 +74,14 @@ def test_sign_in_is_limited_per_account_with_a_429_page(client, make_user, app):
     assert blocked.status_code == 429
     assert "Too many attempts" in blocked.get_data(as_text=True)
     # another account from the same place is not blocked by this one's limit
-    sign_in(client, make_user())
+    sign_in_through_the_forms(client, make_user())
 
 
 def test_someone_guessing_a_password_cannot_lock_the_owner_out_of_their_own_device(client, make_user, app):
     user = make_user()
     app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 5 minutes"
     owner = app.test_client()
-    sign_in(owner, user)  # the owner's browser keeps a signed note of the account
+    sign_in_through_the_forms(owner, user)  # the owner's browser keeps a signed note of the account
     note = owner.get_cookie("known_device")
     assert note is not None and note.http_only
     submit(owner, "/sign-out", form_url="/account")
@@ -102,7 +102,7 @@ def test_successful_sign_ins_do_not_use_up_the_limit(client, make_user, app):
     user = make_user()
     app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "2 per 5 minutes"
     for _ in range(4):
-        sign_in(client, user)
+        sign_in_through_the_forms(client, user)
         submit(client, "/sign-out", form_url="/account")
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import AuditEntry, SiteRole, User
-from tests.conftest import csrf_token, sign_in, submit
+from tests.conftest import csrf_token, sign_in, submit, sign_in_through_the_forms
 
 GOOD_PASSWORD = "lantern orchard velvet"
 
@@ -113,7 +113,7 @@ def test_sign_in_with_a_wrong_password_or_unknown_email_gives_the_same_message(c
 
 def test_sign_in_then_out(client, make_user):
     user = make_user()
-    response = sign_in(client, user)
+    response = sign_in_through_the_forms(client, user)
     assert response.location == "/account"
     assert user.email in text_of(client.get("/account"))
     response = submit(client, "/sign-out", form_url="/account")
