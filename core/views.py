@@ -8,22 +8,20 @@ from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, text
 
-from core import equality, home_page, oidc, page_cache, permissions, safeguarding, second_factor, services, spam
+from core.equality import services as equality
+from core import home_page, page_cache, spam
+from core.accounts import oidc, permissions, safeguarding, second_factor, services
 from core.database import utcnow
 from core.errors import DomainError, InvalidLink
 from core.extensions import db, limiter, login_manager
 from core.privacy import erasure, retention
 from core.privacy import your_data as personal_data  # the view below is your_data
-from core.forms import (
+from core.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
     CodeOrPasswordForm,
     ConfirmEmailForm,
     DeleteAccountForm,
-    EmptyForm,
-    EqualityAdultQuestionsForm,
-    EqualityFollowUpForm,
-    EqualityQuestionsForm,
     ForgotPasswordForm,
     ProfileForm,
     RecoveryCodeForm,
@@ -35,11 +33,11 @@ from core.forms import (
     SignUpForm,
     SiteRolesForm,
     UserSearchForm,
-    call_service,
-    press_button,
-    show_domain_error,
 )
-from core.models import AuditEntry, SiteRole, User
+from core.forms import EmptyForm, call_service, press_button, show_domain_error
+from core.equality.forms import EqualityAdultQuestionsForm, EqualityFollowUpForm, EqualityQuestionsForm
+from core.models import AuditEntry
+from core.accounts.models import SiteRole, User
 from core.numbers import page_number
 
 bp = Blueprint("core", __name__)
@@ -318,7 +316,7 @@ def reset_password(token):
 
 # --- the second step of signing in: a code -----------------------------------
 # After the password (or the OpenID Connect provider), anyone who has a
-# second factor, or needs one (core.second_factor.needs_second_factor), is not
+# second factor, or needs one (core.accounts.second_factor.needs_second_factor), is not
 # signed in: the sign-in is held in this browser's session for a few minutes
 # while they enter a code, or set up an app if they have none yet.
 

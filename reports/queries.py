@@ -13,9 +13,10 @@ from sqlalchemy import String, case, cast, func, literal, not_, select, union_al
 
 from awards.models import AwardCategory, LIVE_NOMINATIONS, Nomination, NominationStatus, NomineeKind
 from core.database import in_london, keyed_byte, utcnow
-from core.equality import BY_KEY, CHARACTERISTICS, NOT_ANSWERED, UNDER_16
+from core.equality.services import BY_KEY, CHARACTERISTICS, NOT_ANSWERED, UNDER_16
 from core.extensions import db
-from core.models import EqualityLink, EqualityResponse, User
+from core.equality.models import EqualityLink, EqualityResponse
+from core.accounts.models import User
 from events.settlement import reopened_clause, settling_passed_clause
 from events.models import (Attendance, Event, EventKind, EventStatus, Registration, RegistrationStatus,
                            event_organisers, event_priorities)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from awards.models import AwardCycle
 from core.database import in_london, utcnow
-from core.equality import CHARACTERISTICS
+from core.equality.services import CHARACTERISTICS
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
 from core.spreadsheets import csv_file

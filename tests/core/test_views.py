@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.models import AuditEntry, SiteRole, User
+from core.models import AuditEntry
+from core.accounts.models import SiteRole, User
 from tests.conftest import csrf_token, sign_in, submit
 
 GOOD_PASSWORD = "lantern orchard velvet"

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import ProvenAddress, User
+from core.accounts.models import ProvenAddress, User
 
 # A guard: (viewer, account ids) -> the ids among them whose details the viewer may not see.
 Guard = Callable[[object, frozenset[int]], set[int]]
