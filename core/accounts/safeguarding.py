@@ -8,7 +8,7 @@ the answer is no, an output shows the person's name and the note the rule
 gives ("Under 18: ask the youth forum's DBS-checked coordinators for these
 details"), never an empty cell that looks like "none".
 
-The kernel imports no domain, so the rules come from the domains: each
+Accounts import no domain, so the rules come from the domains: each
 registers a guard (`register_guard`) naming, of some accounts, those it
 protects from a viewer. The forums package registers the rule for young
 members of youth forums. Nobody's guard protects a person from themselves,
