@@ -10,14 +10,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from api.problems import is_api_request, problem
-from core import cli, database, oidc, page_cache, permissions, security
+from core import cli, database, page_cache, security
+from core.accounts import oidc, permissions
 from core.config import Config, instance_secret_key
 from core.views import equality_offer
 from core.formatting import FILTERS as DATE_FILTERS, counted, formatted_text
 from core.numbers import MAX_ID
 from core.email import deliver_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
-from core.models import SiteRole, User
+from core.accounts.models import SiteRole, User
 from events import cli as events_cli
 from forums import cli as forums_cli
 from events.recurrence import describe as describe_recurrence

@@ -1,9 +1,8 @@
 """Routes for the read-only JSON API. Anyone may call it, from anywhere
 (CORS), within a generous per-address rate limit."""
 from flask import Blueprint, current_app, jsonify, request, url_for
-from sqlalchemy import exists, select
 
-from api import openapi
+from api import openapi, queries
 from api.forms import EventQuery
 from api.problems import is_api_request, problem
 from api.representations import event_resource, open_data_resource, priority_resource, venue_resource
@@ -11,7 +10,7 @@ from core import page_cache
 from core.database import utcnow
 from core.extensions import db, limiter
 from events.services.places import places_left, places_left_for
-from events.models import Audience, CohesionPriority, Event, EventStatus, Venue
+from events.models import Audience, Event, EventStatus
 from events.queries import filtered_events
 from reports import open_data
 
@@ -53,16 +52,14 @@ def event(event_id):
 
 @bp.get("/priorities")
 def priorities():
-    rows = db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position, CohesionPriority.id))
+    rows = queries.priorities_in_order()
     return _json({"items": [priority_resource(priority) for priority in rows]})
 
 
 @bp.get("/venues")
 def venues():
     """Venues of public events only: a venue nobody has used in public may be a private address."""
-    public = select(Event.id).where(Event.venue_id == Venue.id, Event.audience == Audience.PUBLIC,
-                                    Event.status != EventStatus.DRAFT)
-    rows = db.session.scalars(select(Venue).where(exists(public)).order_by(Venue.name, Venue.id))
+    rows = queries.venues_of_public_events()
     return _json({"items": [venue_resource(venue) for venue in rows]})
 
 

@@ -21,7 +21,8 @@ from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.formatting import counted
 from core.extensions import db
-from core.models import AuditEntry, User
+from core.models import AuditEntry
+from core.accounts.models import User
 
 
 def decisions_in(cycle: AwardCycle) -> dict[int, Decision]:

@@ -17,7 +17,7 @@ from core.forms import (
     DayMonthYearField, NoControlCharacters, email_field, optional_choice, optional_long_text, optional_text,
     required_text,
 )
-from core.models import NAME_MAX_LENGTH
+from core.accounts.models import NAME_MAX_LENGTH
 
 MORNING, MIDNIGHT = time(9, 0), time(23, 59, 59)
 

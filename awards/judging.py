@@ -19,14 +19,15 @@ from awards.models import (
     ScoreSheet, Stage,
 )
 from awards.services import AwardRuleBroken
-from core import audit, second_factor
+from core import audit
+from core.accounts import second_factor
 from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.errors import DomainErrors
 from core.extensions import db
 from core.formatting import counted
-from core.models import User
-from core.services import confirmed_account_with_email, email_confirmed, normalise_email
+from core.accounts.models import User
+from core.accounts.services import confirmed_account_with_email, email_confirmed, normalise_email
 
 
 # --- panels ----------------------------------------------------------------------------------

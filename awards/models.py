@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import utcnow
 from core.extensions import db
-from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, User, enum_values
+from core.models import EMAIL_MAX_LENGTH, enum_values
+from core.accounts.models import NAME_MAX_LENGTH, User
 
 
 class Stage(enum.Enum):

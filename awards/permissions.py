@@ -1,6 +1,6 @@
 """Who may do what with the awards."""
-from core.models import SiteRole
-from core.permissions import is_admin
+from core.accounts.models import SiteRole
+from core.accounts.permissions import is_admin
 
 
 def can_run_awards(user) -> bool:

@@ -15,8 +15,8 @@ from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.errors import DomainError, DomainErrors, InvalidLink
 from core.extensions import db
-from core.models import User
-from core.services import email_confirmed, link_token, link_token_data, normalise_email
+from core.accounts.models import User
+from core.accounts.services import email_confirmed, link_token, link_token_data, normalise_email
 from awards.models import (
     LIVE_NOMINATIONS, AwardCategory, AwardCycle, CategoryQuestion, Criterion, Decision, Exclusion, Nomination,
     NominationAnswer, NominationStatus, NomineeKind, Outcome, PanelMember, Referee, Stage,
@@ -530,7 +530,7 @@ def remove_at_nominees_request(nomination: Nomination, *, actor: User) -> int:
 @email_confirmed.connect
 def claim_guest_nominations(user: User, **_) -> None:
     """Nominations sent as a guest from this address become the account's
-    when it proves the address is its own (core.services.email_confirmed)."""
+    when it proves the address is its own (core.accounts.services.email_confirmed)."""
     claimed = db.session.scalars(select(Nomination).where(
         func.lower(Nomination.nominator_email) == user.email, Nomination.nominator_id.is_(None))).all()
     for nomination in claimed:

@@ -22,9 +22,10 @@ from core.database import utcnow
 from core.extensions import db
 from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
-from core.models import User
+from core.accounts.models import User
 from core.numbers import database_id
-from core import home_page, page_cache, safeguarding, spam
+from core import home_page, page_cache, spam
+from core.accounts import safeguarding
 from core.views import from_emailed_link
 from events.models import Event, EventKind
 

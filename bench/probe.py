@@ -17,7 +17,7 @@ from app import create_app
 from awards.models import AwardCategory
 from core.database import utcnow
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import (
     Attendance, Audience, Event, EventKind, EventStatus, ProgrammeSession, Registration, RegistrationStatus,
 )

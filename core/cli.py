@@ -8,12 +8,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from core import backup, second_factor, services
+from core import backup
+from core.accounts import second_factor, services
 from core.email import deliver_due, interrupted_count
 from core.database import write_lock
 from core.errors import DomainError
 from core.extensions import db
-from core.models import SiteRole
+from core.accounts.models import SiteRole
 from core.privacy import retention
 
 users_cli = AppGroup("users", help="Manage accounts.")

@@ -6,24 +6,23 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import text
 
-from core import equality, home_page, oidc, page_cache, permissions, safeguarding, second_factor, services, spam
+from core.equality import services as equality
+from core import home_page, page_cache, queries, spam
+from core.accounts import oidc, permissions, safeguarding, second_factor, services
+from core.accounts import queries as account_queries
 from core.database import utcnow
 from core.errors import DomainError, InvalidLink
 from core.extensions import db, limiter, login_manager
 from core.privacy import erasure, retention
 from core.privacy import your_data as personal_data  # the view below is your_data
-from core.forms import (
+from core.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
     CodeOrPasswordForm,
     ConfirmEmailForm,
     DeleteAccountForm,
-    EmptyForm,
-    EqualityAdultQuestionsForm,
-    EqualityFollowUpForm,
-    EqualityQuestionsForm,
     ForgotPasswordForm,
     ProfileForm,
     RecoveryCodeForm,
@@ -35,11 +34,10 @@ from core.forms import (
     SignUpForm,
     SiteRolesForm,
     UserSearchForm,
-    call_service,
-    press_button,
-    show_domain_error,
 )
-from core.models import AuditEntry, SiteRole, User
+from core.forms import EmptyForm, call_service, press_button, show_domain_error
+from core.equality.forms import EqualityAdultQuestionsForm, EqualityFollowUpForm, EqualityQuestionsForm
+from core.accounts.models import SiteRole, User
 from core.numbers import page_number
 
 bp = Blueprint("core", __name__)
@@ -318,7 +316,7 @@ def reset_password(token):
 
 # --- the second step of signing in: a code -----------------------------------
 # After the password (or the OpenID Connect provider), anyone who has a
-# second factor, or needs one (core.second_factor.needs_second_factor), is not
+# second factor, or needs one (core.accounts.second_factor.needs_second_factor), is not
 # signed in: the sign-in is held in this browser's session for a few minutes
 # while they enter a code, or set up an app if they have none yet.
 
@@ -742,17 +740,16 @@ def admin_users():
     if not permissions.can_manage_users(current_user):
         abort(403)
     form = UserSearchForm(request.args)
-    query = select(User).order_by(func.lower(User.name), User.id)
+    query = account_queries.accounts_by_name()
     if form.validate() and form.q.data:
         words = form.q.data.strip().lower()
-        matches = func.lower(User.name).contains(words, autoescape=True)
         # An address finds its account only whole, and only when the gate would
         # show that address to this admin: pieces of addresses, or a young
         # member's, would let the search confirm what the page hides.
         owner = services.find_user_by_email(words) if "@" in words else None
-        if owner is not None and safeguarding.may_see_contact_details(current_user, owner):
-            matches = or_(matches, User.id == owner.id)
-        query = query.where(matches)
+        if owner is not None and not safeguarding.may_see_contact_details(current_user, owner):
+            owner = None
+        query = account_queries.accounts_by_name(words, or_account=owner)
     users = db.paginate(query, page=page_number(), per_page=PAGE_SIZE, error_out=False)
     return render_template("core/admin_users.html", form=form, users=users,
                            shown=safeguarding.screen(current_user, users.items))
@@ -772,12 +769,7 @@ def admin_user(user_id):
         if done:
             flash(f"Roles for {user.name} have been saved.", "success")
             return redirect(url_for("core.admin_user", user_id=user.id))
-    history = db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.object_type == "User", AuditEntry.object_id == str(user.id))
-        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
-        .limit(20)
-    ).all()
+    history = account_queries.recent_history_of_account(user)
     return render_template("core/admin_user.html", user=user, form=form, history=history,
                            second_factor_required=second_factor.needs_second_factor(user),
                            withheld=safeguarding.screen(current_user, [user]).note(user))
@@ -800,8 +792,7 @@ def reset_second_factor(user_id):
 def audit_log():
     if not permissions.can_view_audit_log(current_user):
         abort(403)
-    query = select(AuditEntry).order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
-    entries = db.paginate(query, page=page_number(), per_page=PAGE_SIZE, error_out=False)
+    entries = db.paginate(queries.audit_log_newest_first(), page=page_number(), per_page=PAGE_SIZE, error_out=False)
     addresses = {value.lower() for entry in entries.items for value in entry.details.values()
                  if isinstance(value, str) and "@" in value}
     people = [safeguarding.Person(None, address) for address in addresses]

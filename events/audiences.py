@@ -4,7 +4,7 @@ An event may belong to a forum (`Event.forum_id`, a forum's meeting): the
 forum's coordinators run it, and when it is for the forum's members only,
 its active members are the ones who may see and book it. Events is the
 lower layer and never imports forums, so forums declares its answers here
-when it is imported (as it declares seats to core.second_factor):
+when it is imported (as it declares seats to core.accounts.second_factor):
 
     @audiences.forum_member_check        who is an active member of a forum
     @audiences.forum_coordinator_check   who coordinates a forum (runs its events)

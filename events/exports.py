@@ -1,8 +1,8 @@
 """Registrations and attendance as CSV, for organisers' spreadsheets.
-Whose details appear is the safeguarding gate's answer (core.safeguarding):
+Whose details appear is the safeguarding gate's answer (core.accounts.safeguarding):
 where it withholds them, each of those cells carries its note instead."""
 from core.database import in_london
-from core.safeguarding import Screen
+from core.accounts.safeguarding import Screen
 from core.spreadsheets import csv_file
 
 

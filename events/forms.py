@@ -20,7 +20,8 @@ from core.database import in_london, london_datetime
 from core.forms import (
     DayMonthYearField, NoControlCharacters, TimeField, email_field, optional_choice, optional_long_text, required_text,
 )
-from core.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
+from core.models import EMAIL_MAX_LENGTH
+from core.accounts.models import NAME_MAX_LENGTH
 from events.models import Audience, EventKind, QuestionKind
 from events.queries import EventSearch
 from events.recurrence import PATTERNS, Recurrence

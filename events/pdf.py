@@ -1,6 +1,6 @@
 """Printable PDFs for the day: the attendee list and name badges.
 Pure functions returning bytes (reportlab). Access needs appear where the
-safeguarding gate (core.safeguarding) lets the reader see them; a badge
+safeguarding gate (core.accounts.safeguarding) lets the reader see them; a badge
 shows a name only."""
 import io
 from xml.sax.saxutils import escape
@@ -13,7 +13,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.database import in_london
-from core.safeguarding import Screen
+from core.accounts.safeguarding import Screen
 
 BRAND = colors.HexColor("#00625e")
 

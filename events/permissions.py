@@ -1,6 +1,6 @@
 """Who may do what with events."""
-from core.models import SiteRole
-from core.permissions import is_admin
+from core.accounts.models import SiteRole
+from core.accounts.permissions import is_admin
 from events import audiences
 from events.models import Audience
 

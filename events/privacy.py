@@ -15,7 +15,7 @@ from sqlalchemy import String, cast, delete, exists, literal, select, update
 
 from core.database import utcnow
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from core.privacy import registry
 from core.privacy.erasure import ERASED_NAME
 from core.privacy.retention import ANONYMOUS, ANONYMOUS_KEY_PREFIX, Period, cutoff

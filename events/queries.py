@@ -8,8 +8,8 @@ from sqlalchemy import false, func, or_, select
 
 from core.database import london_datetime
 from core.extensions import db
-from core.models import User
-from core.permissions import is_admin
+from core.accounts.models import User
+from core.accounts.permissions import is_admin
 from events import audiences
 from events.models import (
     Audience, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue,

@@ -24,7 +24,7 @@ from core import audit
 from core.database import LONDON, in_london, utcnow
 from core.errors import DomainError
 from core.formatting import london_time
-from core.models import User
+from core.accounts.models import User
 from events import permissions, settlement
 from events.services.errors import EventRuleBroken
 from events.services.places import active_registration_count

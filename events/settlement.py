@@ -27,8 +27,8 @@ from core.database import lock_row, utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.formatting import london_time
-from core.models import User
-from core.permissions import is_admin
+from core.accounts.models import User
+from core.accounts.permissions import is_admin
 from events.models import Attendance, Event, Registration
 
 DATE = "%-d %B %Y"

@@ -7,11 +7,12 @@ from core.database import in_london, utcnow
 from core.extensions import db, limiter
 from core.forms import EmptyForm, call_service, press_button, rendered_fields, search_words
 from core.formatting import london_time
-from core.models import User
+from core.accounts.models import User
 from core.numbers import page_number
-from core import home_page, page_cache, safeguarding, spam
+from core import home_page, page_cache, spam
+from core.accounts import safeguarding
 from core.views import from_emailed_link
-from core.permissions import is_admin
+from core.accounts.permissions import is_admin
 from events import exports, feeds, pdf, permissions, series, settlement
 from events import privacy  # noqa: F401  registers events' part of "Your data", erasure and retention
 from events.feed_responses import calendar_response, event_url, feed_limit, feed_response

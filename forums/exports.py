@@ -2,7 +2,7 @@
 from datetime import date
 
 from core.database import in_london
-from core.safeguarding import Screen
+from core.accounts.safeguarding import Screen
 from core.spreadsheets import csv_file
 
 HEADER = ["Name", "Email", "Status", "Role", "Faith community", "Organisation", "Term starts", "Term ends",
@@ -10,7 +10,7 @@ HEADER = ["Name", "Email", "Status", "Role", "Faith community", "Organisation", 
 
 
 def members_csv(memberships, *, screen: Screen, today: date) -> bytes:
-    """A member whose details the reader may not see (core.safeguarding) has
+    """A member whose details the reader may not see (core.accounts.safeguarding) has
     the note saying who holds them in place of their address."""
     return csv_file(HEADER, [
         [m.user.name, screen.note(m.user) or m.user.email,

@@ -14,7 +14,7 @@ from core.forms import (
     DayMonthYearField, NoControlCharacters, TimeField, email_field, optional_choice, optional_long_text, optional_text,
     required_text,
 )
-from core.models import NAME_MAX_LENGTH
+from core.accounts.models import NAME_MAX_LENGTH
 from core.database import london_datetime
 from events.recurrence import PATTERNS, Recurrence
 from forums.meetings import MeetingDetails

@@ -13,7 +13,7 @@ from core import audit
 from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events import settlement
 from events.services.errors import EventRuleBroken
 from events.services.registration import cancel_registration, registration_for

@@ -1,7 +1,7 @@
 """Who may do what with forums, and the forums' rule for the site's
-safeguarding gate (core.safeguarding): a young member's contact details."""
-from core import safeguarding
-from core.permissions import is_admin
+safeguarding gate (core.accounts.safeguarding): a young member's contact details."""
+from core.accounts import safeguarding
+from core.accounts.permissions import is_admin
 from forums import services
 
 YOUNG_MEMBERS_NOTE = "Under 18: ask the youth forum's DBS-checked coordinators for these details"

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from core.privacy import registry
 from core.privacy.retention import Period, cutoff
 from core.privacy.your_data import Section, theirs

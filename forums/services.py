@@ -17,15 +17,16 @@ from datetime import date, datetime, timedelta
 from flask import current_app, url_for
 from sqlalchemy import func, or_, select, update
 
-from core import audit, second_factor
+from core import audit
+from core.accounts import second_factor
 from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.errors import DomainError, InvalidLink
 from core.extensions import db
 from core.formatting import counted
-from core.models import User
-from core.permissions import is_admin
-from core.services import confirmed_account_with_email, link_token, link_token_data, normalise_email
+from core.accounts.models import User
+from core.accounts.permissions import is_admin
+from core.accounts.services import confirmed_account_with_email, link_token, link_token_data, normalise_email
 from events import audiences
 from events.ical import plain_text
 from events.models import Audience, Event, Registration, RegistrationStatus

@@ -13,8 +13,9 @@ from core.database import utcnow
 from core.extensions import db, limiter
 from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
-from core.models import AuditEntry, User
-from core.safeguarding import screen, shows_contact_details
+from core.models import AuditEntry
+from core.accounts.models import User
+from core.accounts.safeguarding import screen, shows_contact_details
 from core.views import from_emailed_link
 from events.feed_responses import feed_limit, feed_response
 from events.feeds import forum_feed

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from core import audit
-from core.equality import BY_KEY, Characteristic
+from core.equality.services import BY_KEY, Characteristic
 from core.errors import DomainError, DomainErrors
 from core.extensions import db
 from reports.models import UploadedBaseline

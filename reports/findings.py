@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from awards.models import AwardCycle
 from core.database import LONDON
-from core.equality import ETHNIC_GROUP
+from core.equality.services import ETHNIC_GROUP
 from core.extensions import db
 from core.formatting import counted
 from events.models import CohesionPriority, Event, EventSeries

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import utcnow
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 
 
 class UploadedBaseline(db.Model):

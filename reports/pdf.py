@@ -14,7 +14,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.equality import ETHNIC_GROUP
+from core.equality.services import ETHNIC_GROUP
 from reports.exports import method_note
 from reports.findings import key_findings, method_notes
 from reports.services import COLUMN_LABELS, MIXING_CHARACTERISTICS, Report

@@ -11,8 +11,8 @@ event's organisers, the forum's coordinators, the awards administrators for
 a cycle): whoever could add or remove one person and look again would learn
 that person's answers by the difference."""
 from awards.permissions import can_run_awards
-from core.models import SiteRole
-from core.permissions import is_admin
+from core.accounts.models import SiteRole
+from core.accounts.permissions import is_admin
 from events.permissions import can_create_events, can_manage_event
 from forums.services import coordinated_forums, is_coordinator
 

@@ -11,15 +11,17 @@ from datetime import datetime
 
 from sqlalchemy import String, case, cast, func, literal, not_, select, union_all
 
-from awards.models import AwardCategory, LIVE_NOMINATIONS, Nomination, NominationStatus, NomineeKind
+from awards.models import AwardCategory, AwardCycle, LIVE_NOMINATIONS, Nomination, NominationStatus, NomineeKind
 from core.database import in_london, keyed_byte, utcnow
-from core.equality import BY_KEY, CHARACTERISTICS, NOT_ANSWERED, UNDER_16
+from core.equality.services import BY_KEY, CHARACTERISTICS, NOT_ANSWERED, UNDER_16
 from core.extensions import db
-from core.models import EqualityLink, EqualityResponse, User
+from core.equality.models import EqualityLink, EqualityResponse
+from core.accounts.models import User
 from events.settlement import reopened_clause, settling_passed_clause
-from events.models import (Attendance, Event, EventKind, EventStatus, Registration, RegistrationStatus,
+from events.models import (Attendance, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus,
                            event_organisers, event_priorities)
-from forums.models import ForumCoordinator, Membership, MembershipStatus
+from forums.models import Forum, ForumCoordinator, Membership, MembershipStatus
+from reports.models import UploadedBaseline
 from reports.perturbation import EMPTY, Cell
 
 COUNTED_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.POSTPONED)
@@ -267,3 +269,35 @@ def event_summaries(event_ids) -> list:
         .outerjoin(came, came.c.event_id == Event.id)
         .where(Event.id.in_(event_ids)).order_by(Event.starts_at, Event.id)
     ).all()
+
+
+# --- what the report pages list ---------------------------------------------
+
+def first_event_of_series(series_id: int) -> Event | None:
+    """The series' earliest event: whose organisers may report on the series."""
+    return db.session.scalar(select(Event).where(Event.series_id == series_id).order_by(Event.starts_at).limit(1))
+
+
+def recent_reportable_events(limit: int, *, organised_by: int | None = None, now: datetime | None = None) -> list:
+    """The latest events a report counts (published and started), newest
+    first; with `organised_by`, only those that user organises."""
+    query = select(Event).where(Event.status.in_(COUNTED_EVENT_STATUSES), Event.starts_at <= (now or utcnow()))
+    if organised_by is not None:
+        query = query.join(event_organisers).where(event_organisers.c.user_id == organised_by)
+    return db.session.scalars(query.order_by(Event.starts_at.desc()).limit(limit)).all()
+
+
+def forums_by_name() -> list:
+    return db.session.scalars(select(Forum).order_by(Forum.name)).all()
+
+
+def award_cycles_newest_first() -> list:
+    return db.session.scalars(select(AwardCycle).order_by(AwardCycle.id.desc())).all()
+
+
+def priorities_in_order() -> list:
+    return db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position)).all()
+
+
+def uploaded_baselines_newest_first() -> list:
+    return db.session.scalars(select(UploadedBaseline).order_by(UploadedBaseline.uploaded_at.desc())).all()

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from core.database import LONDON, utcnow
-from core.equality import AGE_BAND, CHARACTERISTICS, ETHNIC_GROUP, NOT_ANSWERED, PREFER_NOT_TO_SAY, RELIGION
+from core.equality.services import AGE_BAND, CHARACTERISTICS, ETHNIC_GROUP, NOT_ANSWERED, PREFER_NOT_TO_SAY, RELIGION
 from core.extensions import db
 from events.models import Event, EventKind
 from reports import queries

@@ -3,25 +3,22 @@ reports.services; these routes load the scope, check who is asking, and
 format."""
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from awards.models import AwardCycle
 from core.database import in_london, utcnow
-from core.equality import CHARACTERISTICS
+from core.equality.services import CHARACTERISTICS
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
 from core.spreadsheets import csv_file
-from events.models import CohesionPriority, Event, EventSeries, event_organisers
+from events.models import CohesionPriority, Event, EventSeries
 from forums.models import Forum
 from forums.services import coordinated_forums
-from reports import baselines, findings, permissions, perturbation, services
+from reports import baselines, findings, permissions, perturbation, queries, services
 from reports import open_data as open_data_service
 from reports.exports import HEADER, report_csv
 from reports.forms import BaselineUploadForm, ReportFilterForm
-from reports.models import UploadedBaseline
 from reports.pdf import progress_pdf, report_pdf
 from reports.progress import build_progress
-from reports.queries import COUNTED_EVENT_STATUSES
 
 bp = Blueprint("reports", __name__)
 
@@ -37,8 +34,7 @@ def _subject_or_404(kind: str, object_id: int | None):
         return None
     found = db.get_or_404(SCOPED[kind], object_id)
     if kind == "series":
-        return db.session.scalar(select(Event).where(Event.series_id == found.id)
-                                 .order_by(Event.starts_at).limit(1)) or abort(404)
+        return queries.first_event_of_series(found.id) or abort(404)
     return None if kind == "priority" else found
 
 
@@ -63,18 +59,12 @@ def index():
     if not permissions.can_see_reports(current_user):
         abort(403)
     admin = permissions.can_report_on(current_user, "all", None)  # admins and equality monitors
-    events = select(Event).where(Event.status.in_(COUNTED_EVENT_STATUSES), Event.starts_at <= utcnow())
-    if not admin:
-        events = events.join(event_organisers).where(event_organisers.c.user_id == current_user.id)
     return render_template(
         "reports/index.html", admin=admin, this_year=in_london(utcnow()).year,
-        events=db.session.scalars(events.order_by(Event.starts_at.desc()).limit(RECENT_EVENTS)).all(),
-        forums=db.session.scalars(select(Forum).order_by(Forum.name)).all() if admin else
-        coordinated_forums(current_user),
-        cycles=db.session.scalars(select(AwardCycle).order_by(AwardCycle.id.desc())).all()
-        if permissions.can_report_on(current_user, "cycle", None) else [],
-        priorities=db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position)).all()
-        if admin else [])
+        events=queries.recent_reportable_events(RECENT_EVENTS, organised_by=None if admin else current_user.id),
+        forums=queries.forums_by_name() if admin else coordinated_forums(current_user),
+        cycles=queries.award_cycles_newest_first() if permissions.can_report_on(current_user, "cycle", None) else [],
+        priorities=queries.priorities_in_order() if admin else [])
 
 
 @bp.get("/reports/all")
@@ -191,6 +181,6 @@ def manage_baselines():
             flash(f"The baseline “{uploaded.name}” has been uploaded. Choose it under “Compare with” on a report.",
                   "success")
             return redirect(url_for("reports.manage_baselines"))
-    uploaded = db.session.scalars(select(UploadedBaseline).order_by(UploadedBaseline.uploaded_at.desc())).all()
+    uploaded = queries.uploaded_baselines_newest_first()
     return render_template("reports/baselines.html", form=form, uploaded=uploaded, census=baselines.shipped(),
                            characteristic_keys=[characteristic.key for characteristic in CHARACTERISTICS])

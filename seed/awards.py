@@ -16,7 +16,7 @@ from awards.models import (
 from awards.services import CategoryDetails, CycleDetails, NominationDetails
 from core.database import london_datetime
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 
 QUESTIONS = [("What has the nominee done?", 300),
              ("What difference has it made to how people from different backgrounds get on?", 300)]

@@ -20,11 +20,12 @@ from sqlalchemy import func, select, text
 from awards.models import (
     AwardCategory, AwardCycle, Criterion, Nomination, NominationStatus, NomineeKind, PanelMember, Score, ScoreSheet,
 )
-from core import services
+from core.accounts import services
 from core.database import LONDON, london_datetime, utcnow
-from core.equality import CHARACTERISTICS, CONSENT_VERSION, ETHNIC_BACKGROUNDS, PREFER_NOT_TO_SAY, UNDER_16
+from core.equality.services import CHARACTERISTICS, CONSENT_VERSION, ETHNIC_BACKGROUNDS, PREFER_NOT_TO_SAY, UNDER_16
 from core.extensions import db
-from core.models import EqualityLink, EqualityResponse, RoleGrant, SiteRole, User
+from core.equality.models import EqualityLink, EqualityResponse
+from core.accounts.models import RoleGrant, SiteRole, User
 from events.models import (
     Attendance, Audience, CohesionPriority, Event, EventKind, EventSeries, EventStatus, ProgrammeSession, Registration,
     RegistrationStatus, Venue, event_organisers, event_priorities,

@@ -7,10 +7,10 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
-from core import second_factor, services
+from core.accounts import second_factor, services
 from core.database import write_lock
 from core.extensions import db
-from core.models import SiteRole, User
+from core.accounts.models import SiteRole, User
 from seed.awards import seed_demo_awards
 from seed.events import seed_demo_events
 from seed.forums import seed_demo_forums

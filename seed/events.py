@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.database import london_datetime
 from core.extensions import db
-from core.models import RoleGrant, SiteRole, User
+from core.accounts.models import RoleGrant, SiteRole, User
 from events import images, settlement
 from events.services.invitations import invite
 from events.services.programme import SessionDetails, join_session, programme, save_session

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from core.database import london_datetime, utcnow
 from core.extensions import db
-from core.models import User
-from core.services import create_user, find_user_by_email
+from core.accounts.models import User
+from core.accounts.services import create_user, find_user_by_email
 from events.models import Attendance, Audience, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue
 from forums import meetings, services
 from forums.models import (

@@ -10,10 +10,11 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from core import equality
+from core.equality import services as equality
 from core.database import london_datetime, utcnow
 from core.extensions import db
-from core.models import EqualityLink, EqualityResponse, User
+from core.equality.models import EqualityLink, EqualityResponse
+from core.accounts.models import User
 from reports import open_data
 from events.models import (
     Attendance, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue,

@@ -14,9 +14,9 @@ from sqlalchemy import create_engine, make_url, select, text
 from sqlalchemy.util import LRUCache
 
 from app import create_app
-from core import second_factor
+from core.accounts import second_factor
 from core.extensions import db, limiter
-from core.models import User
+from core.accounts.models import User
 from tests.factories import PASSWORD, UserFactory
 
 # With pytest-xdist (`make test PYTEST_ARGS="-n 2"`, as CI runs) each worker

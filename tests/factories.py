@@ -5,7 +5,7 @@ from werkzeug.security import generate_password_hash
 
 from core.database import utcnow
 from core.extensions import db
-from core.models import RoleGrant, SiteRole, User
+from core.accounts.models import RoleGrant, SiteRole, User
 
 PASSWORD = "correct horse battery staple"
 # The authenticator app secret of every factory user who holds a site role

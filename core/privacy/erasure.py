@@ -27,12 +27,14 @@ anything about a person says there what deleting the account does to it.
 from sqlalchemy import delete, func, update
 from werkzeug.security import check_password_hash
 
-from core import audit, equality
+from core import audit
+from core.equality import services as equality
 from core.errors import DomainError
 from core.extensions import db
-from core.models import AuditEntry, OutboxMessage, SiteRole, User
+from core.models import AuditEntry, OutboxMessage
+from core.accounts.models import SiteRole, User
 from core.privacy import registry
-from core.services import WrongPassword, admin_count
+from core.accounts.services import WrongPassword, admin_count
 
 ERASED_NAME = "Deleted account"
 

@@ -24,7 +24,9 @@ from sqlalchemy import delete, func, select
 from core import audit
 from core.database import utcnow
 from core.extensions import db
-from core.models import AuditEntry, EqualityLink, EqualityResponse, OutboxMessage, OutboxStatus, User
+from core.models import AuditEntry, OutboxMessage, OutboxStatus
+from core.equality.models import EqualityLink, EqualityResponse
+from core.accounts.models import User
 from core.privacy import erasure, registry
 
 ANONYMOUS = "Name removed"

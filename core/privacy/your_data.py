@@ -7,7 +7,7 @@ sent to them and the audit entries about them.
 them and the JSON download is the same sections, so the two cannot differ.
 Records are the person's when they are linked to the account; records made
 as a guest with an address are linked only when the account proves it owns
-that address (core.services.email_confirmed), never by matching addresses
+that address (core.accounts.services.email_confirmed), never by matching addresses
 here, so an account cannot reach what someone else left under an address. Records name other people only where the
 person gave those details themselves (a nominee, a parent or carer).
 
@@ -22,10 +22,11 @@ import enum
 
 from sqlalchemy import String, cast, func, or_, select
 
-from core import equality
+from core.equality import services as equality
 from core.extensions import db
 from core.formatting import london_time
-from core.models import AuditEntry, OutboxMessage, ProvenAddress, User
+from core.models import AuditEntry, OutboxMessage
+from core.accounts.models import ProvenAddress, User
 from core.privacy import registry
 
 

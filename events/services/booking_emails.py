@@ -5,7 +5,7 @@ offer, an organiser's booking) and the confirmation of a cancellation.
 from flask import url_for
 
 from core.email import queue_email
-from core.models import User
+from core.accounts.models import User
 from events.models import Registration, RegistrationStatus
 from events.services.calendars import _calendar_attachment
 from events.services.programme import has_sessions_to_choose

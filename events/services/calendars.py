@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from core import audit
 from core.database import lock_row
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.feeds import series_sequences
 from events.ical import event_calendar
 from events.models import CalendarLink, Registration

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from core import audit
 from core.database import utcnow
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events import settlement
 from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus
 from events.services.errors import EventRuleBroken

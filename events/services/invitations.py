@@ -13,8 +13,8 @@ from core.database import utcnow
 from core.email import queue_email
 from core.errors import InvalidLink
 from core.extensions import db
-from core.models import User
-from core.services import link_token, link_token_data, normalise_email
+from core.accounts.models import User
+from core.accounts.services import link_token, link_token_data, normalise_email
 from events.models import Event, EventInvitation, EventStatus
 from events.services.errors import AlreadyRegistered, EventRuleBroken, NotOpenToYou
 from events.services.places import _lock

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core import audit
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import CohesionPriority
 from events.services.errors import EventRuleBroken
 

@@ -13,7 +13,7 @@ from core import audit
 from core.database import in_london, utcnow
 from core.email import queue_email
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import Event, EventStatus, ProgrammeSession, Registration, RegistrationStatus, SessionSignup
 from events.services.errors import (
     CapacityBelowBooked, EndsBeforeStart, EventRuleBroken, RegistrationClosed, SessionClash,

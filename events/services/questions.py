@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core import audit
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import Event, EventQuestion, QuestionKind, RegistrationAnswer
 from events.services.errors import EventRuleBroken
 

@@ -5,7 +5,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from core.errors import InvalidLink
 from core.extensions import db
-from core.services import NOT_A_LINK
+from core.accounts.services import NOT_A_LINK
 from events.models import Registration
 
 

@@ -17,8 +17,8 @@ from core import audit
 from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
-from core.models import User
-from core.services import normalise_email
+from core.accounts.models import User
+from core.accounts.services import normalise_email
 from events import images, settlement
 from events.models import (
     Audience, CohesionPriority, Event, EventImage, EventKind, EventSeries, EventStatus, HOLDS_PLACES, Registration,

@@ -7,7 +7,7 @@ from sqlalchemy import update
 from core import audit
 from core.database import utcnow
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import Event, Venue
 
 

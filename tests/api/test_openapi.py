@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import Event
 from reports import open_data
 from tests.events.factories import PriorityFactory

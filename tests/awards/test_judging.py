@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from awards import judging, services
 from awards.models import ConflictKind, Nomination, NominationStatus, NomineeKind, PanelMember, ScoreSheet
 from awards.services import AwardRuleBroken
-from core import services as core_services
+from core.accounts import services as core_services
 from core.database import write_lock
 from core.errors import DomainErrors
 from core.extensions import db

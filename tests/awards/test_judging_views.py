@@ -11,7 +11,7 @@ from awards.models import (
 )
 from core.database import utcnow
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.conftest import sign_in, submit
 

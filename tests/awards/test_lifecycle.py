@@ -30,7 +30,8 @@ from awards.services import NominationDetails
 from core.database import utcnow, write_lock
 from core.errors import DomainError
 from core.extensions import db
-from core.models import OutboxMessage, User
+from core.models import OutboxMessage
+from core.accounts.models import User
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.factories import UserFactory
 from tests.machines import ServiceMachine

@@ -42,7 +42,7 @@ from awards.models import (
 )
 from core.database import utcnow, write_lock
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.factories import UserFactory
 from tests.machines import ServiceMachine

@@ -33,6 +33,21 @@ def test_a_kernel_module_importing_a_domain_breaks_the_contract(tmp_path):
     assert "core.lower_floor -> events.models" in result.stdout
 
 
+def test_a_kernel_module_importing_accounts_breaks_the_contract(tmp_path):
+    """Inside core the kernel stands below accounts and equality: the audit
+    log importing the account models (it names its actor by the table alone)
+    would break the contract."""
+    copy = tmp_path / "copy"
+    for package in ("core", "events", "forums", "awards", "reports", "api", "seed"):
+        _copy_python(ROOT / package, copy / package)
+    audit = copy / "core" / "audit.py"
+    audit.write_text(audit.read_text() + "\nfrom core.accounts import models  # noqa: E402,F401\n")
+    (copy / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
+    result = lint_imports(copy)
+    assert result.returncode == 1
+    assert "core.audit is not allowed to import core.accounts" in result.stdout
+
+
 def _copy_python(source: Path, target: Path) -> None:
     for path in source.rglob("*.py"):
         destination = target / path.relative_to(source)

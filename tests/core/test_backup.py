@@ -5,7 +5,7 @@ from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from tests.conftest import built_app, every_row
 from tests.events.factories import EventFactory
 

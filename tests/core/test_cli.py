@@ -6,7 +6,7 @@ from werkzeug.security import check_password_hash
 import pyotp
 
 from core.extensions import db
-from core.models import SiteRole, User
+from core.accounts.models import SiteRole, User
 from tests.conftest import csrf_token
 
 

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select
 
-from core import services
+from core.accounts import services
 from core.database import write_lock
 from core.errors import DomainError, InvalidLink
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.services.registration import register
 from events.models import Registration
 from tests.conftest import empty

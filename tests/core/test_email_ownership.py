@@ -15,9 +15,11 @@ from sqlalchemy import select
 
 from awards import judging, services as award_services
 from awards.models import PanelMember
-from core import equality, services
+from core.equality import services as equality
+from core.accounts import services
 from core.privacy import erasure, your_data
-from core.models import OutboxMessage, User
+from core.models import OutboxMessage
+from core.accounts.models import User
 from core.database import utcnow, write_lock
 from core.errors import InvalidLink
 from core.extensions import db

@@ -6,9 +6,11 @@ import re
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from core import equality
+from core.equality import services as equality
 from core.extensions import db
-from core.models import AuditEntry, EqualityLink, EqualityResponse, User
+from core.models import AuditEntry
+from core.equality.models import EqualityLink, EqualityResponse
+from core.accounts.models import User
 from core.views import equality_link
 from tests.conftest import sign_in, submit
 

@@ -6,7 +6,9 @@ from sqlalchemy import func, select
 
 from core.database import utcnow, write_lock
 from core.extensions import db
-from core.models import AuditEntry, EqualityResponse, OutboxMessage, SiteRole, User
+from core.models import AuditEntry, OutboxMessage
+from core.equality.models import EqualityResponse
+from core.accounts.models import SiteRole, User
 from events.models import Attendance, Registration, RegistrationAnswer, RegistrationStatus
 from awards import judging
 from awards.models import Nomination, NominationStatus

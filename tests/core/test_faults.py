@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from tests.conftest import built_app, csrf_token, empty
 from tests.tcp_proxy import TcpProxy
 

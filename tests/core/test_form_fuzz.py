@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from awards.models import AwardCycle
-from core import services
+from core.accounts import services
 from core.database import utcnow
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from forums.models import Membership
 from forums.services import consent_link
 from tests.conftest import CSRF, every_row

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.models import OutboxMessage, User
+from core.models import OutboxMessage
+from core.accounts.models import User
 from tests.conftest import csrf_token
 
 HOSTILE = st.sampled_from([

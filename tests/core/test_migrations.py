@@ -109,7 +109,7 @@ def test_email_ownership_migration_links_only_what_confirmed_accounts_prove(data
 def test_staff_without_an_app_sign_in_again_after_the_second_factor_arrives(database_url, tmp_path):
     """0027 ends the sessions of staff who have no authenticator app (members and staff with one keep theirs)."""
     from core.database import utcnow
-    from core.models import User
+    from core.accounts.models import User
     from tests.factories import UserFactory
 
     with data_at("0026_proven_addresses", database_url, tmp_path) as upgrade_to_head:

@@ -1,4 +1,4 @@
-"""Signing in with an OpenID Connect provider (core/oidc.py), round trip
+"""Signing in with an OpenID Connect provider (core/accounts/oidc.py), round trip
 against the small provider in tests/oidc_provider.py."""
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -7,7 +7,7 @@ import requests
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import OidcIdentity, User
+from core.accounts.models import OidcIdentity, User
 from tests.conftest import authenticator_code, built_app, csrf_token, empty
 from tests.factories import TOTP_SECRET
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, oidc_provider

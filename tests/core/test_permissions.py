@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from core.database import write_lock
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import Attendance, Audience, EventImage, EventKind, EventQuestion, QuestionKind
 from events.services.calendars import renew_calendar_link
 from events.services.registration_links import registration_token

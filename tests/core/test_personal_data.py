@@ -4,9 +4,10 @@ import json
 
 from markupsafe import escape
 
-from core import audit, equality
+from core import audit
+from core.equality import services as equality
 from core.extensions import db
-from core.services import email_confirmed
+from core.accounts.services import email_confirmed
 from events.models import Attendance
 from awards.models import Nomination, NominationAnswer, NominationStatus, NomineeKind
 from forums.models import Apology

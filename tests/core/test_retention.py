@@ -6,11 +6,13 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
-from core import equality
+from core.equality import services as equality
 from core.privacy import retention
 from core.database import utcnow, write_lock
 from core.extensions import db
-from core.models import AuditEntry, EqualityResponse, OutboxMessage, OutboxStatus, SiteRole, User
+from core.models import AuditEntry, OutboxMessage, OutboxStatus
+from core.equality.models import EqualityResponse
+from core.accounts.models import SiteRole, User
 from awards.models import Decision, Nomination, Outcome, ScoreSheet
 from events.models import Attendance, Registration
 from forums.models import Membership, MembershipStatus

@@ -1,4 +1,4 @@
-"""The safeguarding gate (core.safeguarding): one predicate decides whose
+"""The safeguarding gate (core.accounts.safeguarding): one predicate decides whose
 contact and access details a viewer sees, and every output that shows them
 goes through it.
 
@@ -20,7 +20,8 @@ from flask import url_for
 from pypdf import PdfReader
 
 from awards.models import PanelMember
-from core import audit, safeguarding
+from core import audit
+from core.accounts import safeguarding
 from core.extensions import db
 from events.models import Audience, EventInvitation, EventKind, EventQuestion, QuestionKind, RegistrationAnswer
 from forums.models import ForumCoordinator, ForumInvitation, ForumKind, SafeguardingCheck
@@ -319,7 +320,7 @@ def test_a_young_members_old_address_is_still_theirs(app):
     """What was left under an address the young member has since moved from
     (a guest booking, say) is still protected: the gate remembers every
     address an account proved (core.models.ProvenAddress)."""
-    from core import services
+    from core.accounts import services
     from core.database import write_lock
     from events.services.registration import register
 

@@ -8,10 +8,11 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from core import second_factor
+from core.accounts import second_factor
 from core.database import utcnow
 from core.extensions import db
-from core.models import AuditEntry, RecoveryCode, User
+from core.models import AuditEntry
+from core.accounts.models import RecoveryCode, User
 from tests.conftest import SECRET_ON_PAGE, authenticator_code, csrf_token, sign_in_through_the_forms, submit
 from tests.factories import PASSWORD, TOTP_SECRET, UserFactory
 from tests.core.test_permissions import MATRIX, SIGN_IN

@@ -5,10 +5,11 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from core import services
+from core.accounts import services
 from core.database import utcnow
 from core.extensions import db
-from core.models import AuditEntry, OutboxMessage, SiteRole, User
+from core.models import AuditEntry, OutboxMessage
+from core.accounts.models import SiteRole, User
 from tests.factories import PASSWORD, UserFactory
 
 

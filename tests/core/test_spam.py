@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from awards.models import Nomination
 from core.extensions import db
-from core.models import AuditEntry, User
+from core.models import AuditEntry
+from core.accounts.models import User
 from events.models import Registration
 from tests.awards.test_views import a_category, answers
 from tests.conftest import csrf_token, sign_in

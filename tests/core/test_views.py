@@ -5,8 +5,9 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.models import AuditEntry, SiteRole, User
-from tests.conftest import csrf_token, sign_in, submit, sign_in_through_the_forms
+from core.models import AuditEntry
+from core.accounts.models import SiteRole, User
+from tests.conftest import csrf_token, sign_in, sign_in_through_the_forms, submit
 
 GOOD_PASSWORD = "lantern orchard velvet"
 

@@ -9,9 +9,9 @@ import pytest
 from flask_migrate import upgrade
 from playwright.sync_api import expect
 
-from core import second_factor, services
+from core.accounts import second_factor, services
 from core.extensions import db
-from core.models import SiteRole
+from core.accounts.models import SiteRole
 from events.services.venues import save_venue
 from tests.conftest import authenticator_code, forget_used_steps_if_all_are_used, make_app
 from tests.factories import TOTP_SECRET

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from awards.models import Nomination, NominationStatus, NomineeKind, PanelMember, Score, ScoreSheet
 from core.database import utcnow
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.e2e.conftest import check_accessibility, latest_link, sign_in_with
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from forums.models import ForumCoordinator, ForumKind
 from tests.e2e.conftest import check_accessibility, latest_link, sign_in_with
 from tests.forums.factories import ForumFactory

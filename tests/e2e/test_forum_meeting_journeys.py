@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.database import utcnow
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import Audience, EventKind
 from forums.models import ForumCoordinator, ForumKind
 from tests.e2e.conftest import check_accessibility, latest_link, sign_in_with

@@ -3,7 +3,7 @@ questions by keyboard alone; an admin and an equality monitor read the
 reports, and the admin uploads a baseline. Every page is checked with axe-core."""
 from playwright.sync_api import expect
 
-from core import services
+from core.accounts import services
 from seed.reports import seed_demo_reports
 from tests.e2e.conftest import check_accessibility, sign_in_with
 

@@ -6,9 +6,9 @@ import uuid
 import pyotp
 from playwright.sync_api import expect
 
-from core import second_factor, services
+from core.accounts import second_factor, services
 from core.extensions import db
-from core.models import SiteRole
+from core.accounts.models import SiteRole
 from tests.e2e.conftest import ACCOUNT_URL, PASSWORD, check_accessibility, enter_code, set_up_app, sign_in_with
 from tests.factories import TOTP_SECRET
 

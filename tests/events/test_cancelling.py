@@ -59,7 +59,7 @@ def test_leaving_a_waiting_list_says_where_the_person_stands(app, client):
 def test_cancelling_from_my_events_asks_first_and_only_for_your_own(app, client, make_user):
     member, other = make_user(), make_user()
     with app.app_context():
-        from core.models import User
+        from core.accounts.models import User
         event = EventFactory(title="Supper club")
         mine = RegistrationFactory(event=event, user=db.session.get(User, member.id), name="Mo")
         theirs = RegistrationFactory(event=event, user=db.session.get(User, other.id), name="Sam")
@@ -86,7 +86,7 @@ def test_a_member_who_cancels_by_the_emailed_link_signed_out_is_told_and_their_c
         app, client, make_user, outbox):
     member = make_user()
     with app.app_context():
-        from core.models import User
+        from core.accounts.models import User
         event = EventFactory(title="Supper club")
         mine = RegistrationFactory(event=event, user=db.session.get(User, member.id), name="Mo", email=member.email)
         db.session.commit()

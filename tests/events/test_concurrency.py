@@ -6,7 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import OutboxMessage, User
+from core.models import OutboxMessage
+from core.accounts.models import User
 from events.models import CalendarLink, Event, EventStatus, Registration, RegistrationStatus
 from events.services.registration_links import registration_token
 from tests.events.factories import EventFactory, RegistrationFactory

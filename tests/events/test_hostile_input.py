@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import Event, EventInvitation, Registration
 from tests.conftest import csrf_token, sign_in
 from tests.core.test_hostile_input import TEXT

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from core.database import write_lock
 from core.errors import InvalidLink
 from core.extensions import db
-from core.models import OutboxMessage, User
+from core.models import OutboxMessage
+from core.accounts.models import User
 from events.services.errors import AlreadyRegistered, NotEnoughPlaces, NotOpenToYou
 from events.services.invitations import invitation_for_token, invitation_link, invite
 from events.services.places import places_left

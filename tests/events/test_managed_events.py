@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import Audience, Event, EventKind, EventStatus
 from events.permissions import can_manage_event
 from events.queries import events_managed_by

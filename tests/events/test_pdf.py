@@ -4,7 +4,7 @@ import io
 from pypdf import PdfReader
 
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import RegistrationStatus
 from tests.conftest import sign_in
 from tests.events.factories import EventFactory, RegistrationFactory

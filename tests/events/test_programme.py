@@ -120,7 +120,7 @@ def test_sessions_must_sit_within_the_event(ctx):
 def test_organiser_builds_the_programme_and_an_attendee_chooses_sessions(app, client, make_user, outbox):
     organiser = make_user(roles=["organiser"])
     with app.app_context():
-        from core.models import User
+        from core.accounts.models import User
         # Ten in the morning, so the sessions below end on the same day whatever the time now.
         start = london_datetime(date.today() + timedelta(days=7), time(10))
         event = EventFactory(organisers=[db.session.get(User, organiser.id)], title="Standing Conference",
@@ -289,7 +289,7 @@ def test_removing_a_session_tells_everyone_in_it_or_waiting_for_it(ctx):
 def test_removing_a_session_asks_first_and_says_who_will_be_emailed(app, client, make_user, outbox):
     organiser = make_user(roles=["organiser"])
     with app.test_request_context(), write_lock(every_transaction=True):
-        from core.models import User
+        from core.accounts.models import User
         event = EventFactory(organisers=[db.session.get(User, organiser.id)])
         session = SessionFactory(event=event, capacity=2, title="Pottery")
         for _ in range(3):

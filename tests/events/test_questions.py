@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import EventQuestion, Registration
 from tests.conftest import sign_in, submit
 from tests.events.factories import EventFactory

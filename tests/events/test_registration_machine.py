@@ -27,7 +27,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core.database import utcnow, write_lock
 from core.extensions import db
-from core.models import OutboxMessage, User
+from core.models import OutboxMessage
+from core.accounts.models import User
 from events.services.places import _lock, registration_open
 from events.services.registration import cancel_registration, confirm_guest_email, register, standing
 from events.services.registration_links import registration_token

@@ -21,7 +21,8 @@ from sqlalchemy import select
 
 from core.database import in_london, london_datetime, write_lock
 from core.extensions import db
-from core.models import OutboxMessage, User
+from core.models import OutboxMessage
+from core.accounts.models import User
 from events import series
 from events.services.calendars import renew_calendar_link
 from events.services.registration import register

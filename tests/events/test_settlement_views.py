@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from core.database import utcnow
 from core.extensions import db
 from core.formatting import london_time
-from core.models import AuditEntry, User
+from core.models import AuditEntry
+from core.accounts.models import User
 from events import settlement
 from events.models import Attendance, Event, Registration
 from tests.conftest import csrf_token, every_row, sign_in, submit

@@ -160,7 +160,7 @@ def test_the_list_costs_the_same_queries_for_5_or_20_events(client, app):
 
 def test_organiser_pages_cost_the_same_queries_for_3_or_30_people(client, app, organiser):
     with app.app_context():
-        from core.models import User
+        from core.accounts.models import User
         event = EventFactory(organisers=[db.session.get(User, organiser.id)], capacity=100)
         event_id = event.id
         for _ in range(3):
@@ -244,7 +244,7 @@ def test_nobody_can_cancel_someone_elses_registration_from_my_events(app, client
 
 def test_check_in_search_undo_and_walk_ins(client, app, organiser):
     with app.app_context():
-        from core.models import User
+        from core.accounts.models import User
         user = db.session.get(User, organiser.id)
         event = EventFactory(organisers=[user])
         amira = RegistrationFactory(event=event, name="Amira Khan")
@@ -271,7 +271,7 @@ def _walk_ins(app, organiser):
     """Chris (2 people) walked in to an event of `organiser`'s; Dana to someone
     else's, and Amira booked and was checked in. Returns their events' and rows' ids."""
     with app.app_context():
-        from core.models import User
+        from core.accounts.models import User
         event, elsewhere = EventFactory(organisers=[db.session.get(User, organiser.id)]), EventFactory()
         chris = Attendance(event_id=event.id, walk_in_name="Chris", people=2)
         dana = Attendance(event_id=elsewhere.id, walk_in_name="Dana", people=1)
@@ -366,7 +366,7 @@ def test_only_the_events_organisers_correct_its_walk_ins(client, app, organiser,
 
 def test_csv_export_is_safe_to_open_in_a_spreadsheet(client, app, organiser):
     with app.app_context():
-        from core.models import User
+        from core.accounts.models import User
         event = EventFactory(organisers=[db.session.get(User, organiser.id)])
         RegistrationFactory(event=event, name="=HYPERLINK(\"http://evil\")", access_needs="Wheelchair user")
         event_id = event.id
@@ -379,7 +379,7 @@ def test_csv_export_is_safe_to_open_in_a_spreadsheet(client, app, organiser):
 
 def test_cancelling_an_event_emails_everyone_and_shows_it_cancelled(client, app, organiser, outbox):
     with app.app_context():
-        from core.models import User
+        from core.accounts.models import User
         event = EventFactory(organisers=[db.session.get(User, organiser.id)])
         RegistrationFactory(event=event, email="booked@example.org")
         event_id = event.id
@@ -441,7 +441,7 @@ def test_admins_add_and_rename_priorities_without_duplicates(client, app, make_u
 
 def test_the_edit_form_starts_with_the_events_own_choices(client, app, organiser):
     with app.app_context():
-        from core.models import User
+        from core.accounts.models import User
         priority = PriorityFactory(name="Inter-faith work")
         event = EventFactory(organisers=[db.session.get(User, organiser.id)], priorities=[priority])
         event_id, priority_id, venue_id = event.id, priority.id, event.venue_id
@@ -470,7 +470,7 @@ def test_a_place_on_a_cancelled_date_of_a_series_reads_as_cancelled_everywhere(c
     with a Cancel button, and the event page counted places left."""
     member = make_user()
     with app.app_context():
-        from core.models import User
+        from core.accounts.models import User
         from events.models import EventSeries
         from events.services.registration_links import registration_link
         series = EventSeries(rrule="FREQ=WEEKLY;BYDAY=MO;UNTIL=20991231T235959")
@@ -510,7 +510,7 @@ def test_a_guest_booking_for_an_address_already_booked_looks_like_any_new_bookin
     "Check your email", and the email says what they hold."""
     member = make_user(email="amira@example.org")
     with app.app_context():
-        from core.models import User
+        from core.accounts.models import User
         event = EventFactory(instant_guest_places=instant, capacity=5)
         RegistrationFactory(event=event, user=db.session.get(User, member.id), email=member.email)
         event_id = event.id
@@ -536,7 +536,7 @@ def test_a_guest_booking_for_an_address_already_booked_looks_like_any_new_bookin
 def test_a_postponed_event_given_a_new_date_stops_saying_one_will_be_announced(client, app, organiser, venue_id):
     """Issue 20, item 5."""
     with app.app_context():
-        from core.models import User
+        from core.accounts.models import User
         event = EventFactory(organisers=[db.session.get(User, organiser.id)], status=EventStatus.POSTPONED,
                              venue_id=venue_id)
         event_id = event.id
@@ -575,7 +575,7 @@ def test_pages_of_a_cancelled_or_postponed_event_say_so(client, app, make_user):
     member and a guest at 390 px)."""
     member = make_user()
     with app.app_context():
-        from core.models import User
+        from core.accounts.models import User
         called_off, put_off = EventFactory(title="Called off", capacity=1), EventFactory(title="Put off")
         RegistrationFactory(event=put_off, user=db.session.get(User, member.id), email=member.email)
         SessionFactory(event=called_off)

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import Audience, EventKind
 from forums.models import Apology, Membership
 from tests.events.factories import EventFactory

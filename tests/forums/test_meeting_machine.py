@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from core.database import london_datetime, write_lock
 from core.extensions import db
-from core.models import OutboxMessage, User
+from core.models import OutboxMessage
+from core.accounts.models import User
 from events.services.registration import register, standing
 from events.services.scheduling import cancel_event
 from events.models import Event, EventStatus, Registration, RegistrationStatus

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from core.database import utcnow
 from core.extensions import db
-from core.models import OutboxMessage, User
+from core.models import OutboxMessage
+from core.accounts.models import User
 from events.models import Audience, Event, EventKind, Registration, RegistrationStatus
 from forums.models import ActionItem, Announcement, ForumCoordinator, MeetingPapers, Membership, MembershipStatus
 from tests.conftest import sign_in, submit

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from core.database import london_datetime, utcnow, write_lock
 from core.errors import DomainError
 from core.extensions import db
-from core.models import AuditEntry, OutboxMessage, User
+from core.models import AuditEntry, OutboxMessage
+from core.accounts.models import User
 from events.services.calendars import renew_calendar_link
 from events.services.registration import cancel_registration, register
 from events.services.registration_links import registration_link

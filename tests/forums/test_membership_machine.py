@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 
 from core.database import write_lock
 from core.extensions import db
-from core.models import OutboxMessage, User
+from core.models import OutboxMessage
+from core.accounts.models import User
 from forums import services
 from forums.models import (
     Faith, Forum, ForumCoordinator, ForumInvitation, ForumKind, LIVE_STATUSES, Membership, MembershipStatus,

@@ -8,7 +8,8 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import OutboxMessage, User
+from core.models import OutboxMessage
+from core.accounts.models import User
 from forums import services
 from forums.models import Faith, Forum, ForumCoordinator, ForumKind, Membership, MembershipStatus, SafeguardingCheck
 from tests.conftest import sign_in, submit

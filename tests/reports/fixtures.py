@@ -6,7 +6,7 @@ import hashlib
 import random
 from datetime import time, timedelta
 
-from core import equality
+from core.equality import services as equality
 from core.database import london_datetime, utcnow
 from core.extensions import db
 from events.models import Attendance, EventKind

@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import DomainError
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from reports import baselines, open_data, services
 from reports.open_data import Quarter
 from tests.conftest import sign_in, submit

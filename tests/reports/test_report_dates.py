@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import Event, EventSeries
 from reports import services
 from tests.awards.factories import CycleFactory

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.equality import NOT_ANSWERED, PREFER_NOT_TO_SAY
+from core.equality.services import NOT_ANSWERED, PREFER_NOT_TO_SAY
 from reports import baselines, services
 from reports.perturbation import Cell, perturb
 from reports.services import Scope

@@ -11,7 +11,7 @@ import itertools
 from hypothesis import example, given, note, settings
 from hypothesis import strategies as st
 
-from core.equality import NOT_ANSWERED, PREFER_NOT_TO_SAY, SEX
+from core.equality.services import NOT_ANSWERED, PREFER_NOT_TO_SAY, SEX
 from reports.baselines import Baseline
 from reports.perturbation import MAX_CHANGE, TABLE, Cell, perturb
 from reports.services import characteristic_table

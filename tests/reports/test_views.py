@@ -7,7 +7,7 @@ import re
 import pytest
 
 from core.extensions import db
-from core.models import User
+from core.accounts.models import User
 from events.models import Event, EventSeries
 from forums.models import ForumCoordinator
 from tests.awards.factories import CycleFactory

@@ -5,7 +5,7 @@ from werkzeug.security import check_password_hash
 
 from seed.cli import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from core.extensions import db
-from core.models import SiteRole, User
+from core.accounts.models import SiteRole, User
 from tests.core.test_cli import users
 
 
@@ -46,7 +46,7 @@ def test_seed_demo_if_empty_leaves_a_database_with_accounts_alone(app, make_user
 def test_seed_bench_fills_an_empty_database_in_proportion_to_its_scale(app):
     from awards.models import Nomination, Score
     from seed.bench import Sizes
-    from core.models import EqualityResponse
+    from core.equality.models import EqualityResponse
     from events.models import Attendance, Event, Registration, RegistrationStatus
     from forums.models import Membership
     from reports.services import Scope, build

@@ -31,7 +31,7 @@ from core.database import utcnow
 from core.email import queue_email
 from core.errors import DomainError, InvalidLink
 from core.extensions import db
-from core.models import ProvenAddress, RoleGrant, SiteRole, User
+from core.accounts.models import ProvenAddress, RoleGrant, SiteRole, User
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
@@ -411,8 +411,8 @@ def grant_role(user: User, role: SiteRole, *, actor) -> None:
     user.role_grants.append(RoleGrant(role=role, granted_by_id=getattr(actor, "id", None)))
     db.session.flush()
     audit.record("role.granted", actor=actor, subject=user, details={"role": role.value})
-    # Imported here: core.second_factor builds on this module.
-    from core import second_factor
+    # Imported here: core.accounts.second_factor builds on this module.
+    from core.accounts import second_factor
     second_factor.seat_granted(user, actor=actor)
 
 

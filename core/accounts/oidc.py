@@ -11,7 +11,7 @@ provider sends the person back. What the token then says is used here:
   only when the provider says it has verified the address (email_verified);
 - an account signed in this way counts as confirmed, and as having passed a
   second factor when the token's `amr` names one (MFA_METHODS); otherwise
-  core.second_factor asks for its own code as after a password.
+  core.accounts.second_factor asks for its own code as after a password.
 
 Functions flush but never commit; the caller owns the transaction.
 """
@@ -24,11 +24,12 @@ from joserfc.errors import JoseError
 from requests import RequestException
 from sqlalchemy import select
 
-from core import audit, services
+from core import audit
+from core.accounts import services
 from core.database import utcnow
 from core.errors import DomainError
 from core.extensions import db
-from core.models import NAME_MAX_LENGTH, OidcIdentity, User
+from core.accounts.models import NAME_MAX_LENGTH, OidcIdentity, User
 
 # Authentication methods (RFC 8176, and Entra ID's names) that are a second
 # factor on their own or say one was used.

@@ -1,5 +1,5 @@
 """Who may do what across the site. Views and templates both ask these."""
-from core.models import SiteRole
+from core.accounts.models import SiteRole
 
 
 def _signed_in(user) -> bool:

@@ -14,8 +14,9 @@ from core import audit
 from core.database import utcnow
 from core.errors import DomainError
 from core.extensions import db
-from core.models import EqualityLink, EqualityResponse, User
-from core.services import email_confirmed
+from core.equality.models import EqualityLink, EqualityResponse
+from core.accounts.models import User
+from core.accounts.services import email_confirmed
 
 # Change the version whenever the consent wording in
 # templates/core/equality_consent.html changes: each answer records the

@@ -25,12 +25,13 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash
 
-from core import audit, services
+from core import audit
+from core.accounts import services
 from core.database import utcnow
 from core.email import queue_email
 from core.errors import DomainError
 from core.extensions import db
-from core.models import RecoveryCode, User
+from core.accounts.models import RecoveryCode, User
 
 STEP_SECONDS = 30
 # A code from the step before or after the current one is accepted too: a

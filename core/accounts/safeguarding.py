@@ -8,7 +8,7 @@ the answer is no, an output shows the person's name and the note the rule
 gives ("Under 18: ask the youth forum's DBS-checked coordinators for these
 details"), never an empty cell that looks like "none".
 
-The kernel imports no domain, so the rules come from the domains: each
+Accounts import no domain, so the rules come from the domains: each
 registers a guard (`register_guard`) naming, of some accounts, those it
 protects from a viewer. The forums package registers the rule for young
 members of youth forums. Nobody's guard protects a person from themselves,
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import ProvenAddress, User
+from core.accounts.models import ProvenAddress, User
 
 # A guard: (viewer, account ids) -> the ids among them whose details the viewer may not see.
 Guard = Callable[[object, frozenset[int]], set[int]]
