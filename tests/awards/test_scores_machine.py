@@ -264,7 +264,7 @@ class ScoresLifecycle(ServiceMachine):
                                      f"a seat not taken up: {None in expected}"
 
     def _what_each_judge_is_shown_is_what_is_stored(self, category, nominations, sheets, declared):
-        from awards.views import _judging_page
+        from awards.views.judges import _judging_page
         for judge in filter(None, map(self._judge, range(JUDGES))):
             progress = judging.progress_of(judge, category, nominations)
             for nomination in nominations:

@@ -1,0 +1,18 @@
+"""Events' pages: one blueprint (`events`), its routes split by audience.
+
+- `public`: the events list and an event's page, booking, the emailed
+  registration links, My events;
+- `manage`: organisers' pages (an event's details, status, registrations,
+  invitations, questions and programme), priorities and venues;
+- `check_in`: the day itself, check-in, walk-ins, settled attendance;
+- `calendars`: the iCalendar feeds and a member's personal calendar link;
+- `loading`: what they share, loading an event or a registration, or refusing.
+"""
+from flask import Blueprint
+
+from events import privacy  # noqa: F401  registers events' part of "Your data", erasure and retention
+
+bp = Blueprint("events", __name__)
+
+# The modules register their routes on `bp`, so they are imported once it exists.
+from events.views import calendars, check_in, manage, public  # noqa: E402,F401

@@ -1,0 +1,17 @@
+"""Forums' pages: one blueprint (`forums`), its routes split by audience.
+
+- `public`: forums for everyone and for their members, a member's own
+  membership, and a parent or carer's consent;
+- `coordinators`: a forum's memberships, meetings, announcements and
+  invitations;
+- `admin`: setting forums up, their coordinators, DBS checks;
+- `loading`: loading a forum, or refusing.
+"""
+from flask import Blueprint
+
+from forums import privacy  # noqa: F401  registers forums' part of "Your data", erasure and retention
+
+bp = Blueprint("forums", __name__)
+
+# The modules register their routes on `bp`, so they are imported once it exists.
+from forums.views import admin, coordinators, public  # noqa: E402,F401

@@ -1,0 +1,87 @@
+"""Admins' forum set-up: creating forums, choosing their coordinators, and
+recording DBS checks."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from core.extensions import db
+from core.forms import EmptyForm, call_service, press_button
+from core.accounts.models import User
+from forums import permissions, services
+from forums.forms import CoordinatorForm, ForumForm, SafeguardingForm
+from forums.models import Forum
+from forums.views import bp
+
+
+# --- admins ----------------------------------------------------------------------------------
+
+@bp.route("/admin/forums/new", methods=["GET", "POST"])
+@bp.route("/admin/forums/<int:forum_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_forum(forum_id=None):
+    forum = db.get_or_404(Forum, forum_id) if forum_id else None
+    if not permissions.can_edit_forum(current_user, forum):
+        abort(403)
+    form = _forum_form(forum)
+    if form.validate_on_submit():
+        done, saved = call_service(form, lambda: services.save_forum(forum, form.details(), actor=current_user))
+        if done:
+            flash(f"{saved.name} has been saved.", "success")
+            return redirect(url_for("forums.forum_page", forum_id=saved.id))
+    return render_template("forums/edit.html", forum=forum, form=form, forum_form=form,
+                           coordinator_form=CoordinatorForm(), remove_form=EmptyForm())
+
+
+def _forum_form(forum: Forum | None, *, from_request: bool = True) -> ForumForm:
+    """The forum's form: what was sent, when it was this form that was sent; otherwise the forum as it is."""
+    if from_request and request.method == "POST":
+        return ForumForm()  # only what was sent: a choice left out is an error, not the forum's old value
+    form = ForumForm(formdata=None, obj=forum)
+    if forum is not None:  # the form's choices are words, the forum's an enum and a yes or no
+        form.kind.data = forum.kind.value
+        form.open_to_apply.data = "open" if forum.open_to_apply else "invitation"
+    return form
+
+
+@bp.post("/admin/forums/<int:forum_id>/coordinators")
+@login_required
+def add_coordinator(forum_id):
+    if not permissions.can_manage_forums(current_user):
+        abort(403)
+    forum = db.get_or_404(Forum, forum_id)
+    form = CoordinatorForm()
+    if form.validate_on_submit():
+        done, person = call_service(form, lambda: services.grant_coordinator(
+            forum, services.account_with_email(form.email.data), actor=current_user))
+        if done:
+            flash(f"{person.name} now coordinates {forum.name}.", "success")
+            return redirect(url_for("forums.edit_forum", forum_id=forum.id))
+    return render_template("forums/edit.html", forum=forum, form=form, coordinator_form=form,
+                           forum_form=_forum_form(forum, from_request=False), remove_form=EmptyForm()), 400
+
+
+@bp.post("/admin/forums/<int:forum_id>/coordinators/<int:user_id>/remove")
+@login_required
+def remove_coordinator(forum_id, user_id):
+    if not permissions.can_manage_forums(current_user):
+        abort(403)
+    forum = db.get_or_404(Forum, forum_id)
+    person = db.get_or_404(User, user_id)
+    return press_button(EmptyForm(), lambda: services.revoke_coordinator(forum, person, actor=current_user),
+                        f"{person.name} no longer coordinates {forum.name}.",
+                        url_for("forums.edit_forum", forum_id=forum.id))
+
+
+@bp.route("/admin/safeguarding", methods=["GET", "POST"])
+@login_required
+def safeguarding():
+    if not permissions.can_manage_forums(current_user):
+        abort(403)
+    form = SafeguardingForm()
+    if form.validate_on_submit():
+        done, person = call_service(form, lambda: services.record_safeguarding_check(
+            services.account_with_email(form.email.data), form.checked_on.data, actor=current_user))
+        if done:
+            flash(f"The DBS check for {person.name} has been recorded.", "success")
+            return redirect(url_for("forums.safeguarding"))
+    return render_template("forums/safeguarding.html", form=form, checks=services.safeguarding_checks())

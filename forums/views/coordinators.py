@@ -1,0 +1,261 @@
+"""A forum's coordinators' pages: its memberships and their history, its
+meetings with their papers and actions (members see a meeting and answer
+it with apologies and action updates), announcements and invitations."""
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from core.database import utcnow
+from core.extensions import db
+from core.formatting import counted
+from core.forms import EmptyForm, call_service, press_button
+from core.accounts.safeguarding import screen, shows_contact_details
+from events.queries import venue_choices
+from forums import exports, meetings, permissions, queries, services
+from forums.forms import (
+    ActionForm, ActionStatusForm, AnnouncementForm, ApologyForm, DecisionForm, InvitationForm, MeetingForm,
+    MemberFilterForm, PapersForm,
+)
+from forums.models import ActionStatus, Forum, Membership, MembershipRole
+from forums.views import bp
+from forums.views.loading import forum_or_404
+
+
+# --- coordinators --------------------------------------------------------------------------
+
+@bp.get("/forums/<int:forum_id>/manage")
+@login_required
+def manage(forum_id):
+    forum = forum_or_404(forum_id, manage=True)
+    form = MemberFilterForm(request.args)
+    shown = services.filtered_memberships(forum, **form.filters()) if form.validate() else []
+    history = queries.membership_history(forum)
+    return render_template("forums/manage.html", forum=forum, form=form, memberships=shown, history=history,
+                           today=date.today(), is_young=services.is_young,
+                           sees_young=permissions.can_see_young_members_details(current_user, forum))
+
+
+@bp.get("/forums/<int:forum_id>/manage/members.csv")
+@shows_contact_details("email")
+@login_required
+def members_csv(forum_id):
+    forum = forum_or_404(forum_id, manage=True)
+    form = MemberFilterForm(request.args)
+    if not form.validate():
+        abort(400)
+    shown = services.filtered_memberships(forum, **form.filters())
+    body = exports.members_csv(shown, today=date.today(),
+                               screen=screen(current_user, [m.user for m in shown]))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="forum-{forum.id}-members.csv"'})
+
+
+@bp.route("/forums/<int:forum_id>/manage/memberships/<int:membership_id>", methods=["GET", "POST"])
+@shows_contact_details("email", "parent or carer")
+@login_required
+def membership(forum_id, membership_id):
+    forum = forum_or_404(forum_id, manage=True)
+    chosen = db.get_or_404(Membership, membership_id)
+    if chosen.forum_id != forum.id:
+        abort(404)
+    form = DecisionForm(role=chosen.role.value, term_ends_on=chosen.term_ends_on)
+    actions = {
+        "approve": lambda: services.approve(chosen, actor=current_user, role=MembershipRole(form.role.data),
+                                            term_ends_on=form.term_ends_on.data),
+        "decline": lambda: services.decline(chosen, reason=form.reason.data or "", actor=current_user),
+        "suspend": lambda: services.suspend(chosen, actor=current_user),
+        "reinstate": lambda: services.reinstate(chosen, actor=current_user),
+        "remove": lambda: services.remove(chosen, actor=current_user),
+        "change_role": lambda: services.change_role(chosen, MembershipRole(form.role.data),
+                                                    term_ends_on=form.term_ends_on.data, actor=current_user),
+        "resend_consent": lambda: services.resend_consent_request(chosen, actor=current_user),
+        "photos_yes": lambda: services.record_photo_consent(chosen, True, actor=current_user),
+        "photos_no": lambda: services.record_photo_consent(chosen, False, actor=current_user),
+    }
+    action = request.form.get("action")
+    if form.validate_on_submit() and action in actions:
+        done, _ = call_service(form, lambda: actions[action]())
+        if done:
+            flash(f"{chosen.user.name}: {chosen.status.label.lower()}, {chosen.role.label.lower()}.", "success")
+            return redirect(url_for("forums.manage", forum_id=forum.id))
+    return render_template("forums/membership.html", forum=forum, membership=chosen, form=form,
+                           young=services.is_young(chosen), screen=screen(current_user, [chosen.user]),
+                           sees_young=permissions.can_see_young_members_details(current_user, forum),
+                           today=date.today())
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+def _meeting_or_404(forum: Forum, event_id: int):
+    meeting = meetings.meeting_of(forum, event_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+@bp.route("/forums/<int:forum_id>/meetings/new", methods=["GET", "POST"])
+@login_required
+def schedule_meeting(forum_id):
+    forum = forum_or_404(forum_id, manage=True)
+    form = MeetingForm(title=f"{forum.name} meeting")
+    form.venue_id.choices = [(0, "No venue: online only")] + venue_choices()
+    if form.validate_on_submit():
+        done, meeting = call_service(form, lambda: meetings.schedule_meeting(forum, form.details(), actor=current_user))
+        if done:
+            flash("The meeting is recorded. You can now write and approve its minutes." if meeting.starts_at <= utcnow()
+                  else "The meeting has been scheduled and the members emailed. They can now book a place or send "
+                       "apologies.", "success")
+            return redirect(url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
+    return render_template("forums/schedule_meeting.html", forum=forum, form=form)
+
+
+@bp.get("/forums/<int:forum_id>/meetings/<int:event_id>")
+@login_required
+def meeting(forum_id, event_id):
+    forum = forum_or_404(forum_id)
+    if not permissions.can_see_directory(current_user, forum):
+        abort(403)
+    return _meeting_page(forum, _meeting_or_404(forum, event_id))
+
+
+def _meeting_page(forum: Forum, meeting, *, papers_form=None, action_form=None, status: int = 200):
+    """The meeting page; after a failed form, with that form's errors (and what was typed)."""
+    failed = papers_form or action_form
+    manages = permissions.can_manage_forum(current_user, forum)
+    papers = meetings.papers_of(meeting)
+    if action_form is None and manages:
+        action_form = _action_form(forum)
+    return render_template(
+        "forums/meeting.html", forum=forum, meeting=meeting, papers=papers, manages=manages,
+        is_upcoming=meeting.starts_at > utcnow(),
+        papers_form=papers_form or (PapersForm(obj=papers) if manages else None), action_form=action_form,
+        apology_form=ApologyForm(), form=failed or EmptyForm(), status_form=ActionStatusForm(),
+        mine=services.membership_of(current_user, forum), my_apology=meetings.apology_of(meeting, current_user),
+        my_booking=meetings.booking_of(meeting, current_user),
+        apologies=meetings.apologies_for(meeting), present=meetings.present_at(meeting),
+        expected=meetings.expected_at(meeting), raised=meetings.actions_raised_at(meeting),
+        carried=meetings.carried_forward_to(meeting)), status
+
+
+def _action_form(forum: Forum) -> ActionForm:
+    form = ActionForm()
+    form.owner_id.choices = [(0, "Choose a person")] + [(p.id, p.name) for p in meetings.action_owners(forum)]
+    return form
+
+
+@bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/papers")
+@login_required
+def meeting_papers(forum_id, event_id):
+    forum = forum_or_404(forum_id, manage=True)
+    meeting = _meeting_or_404(forum, event_id)
+    form = PapersForm()
+    action = request.form.get("action", "save")
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: meetings.save_papers(
+            meeting, agenda=form.agenda.data or "", minutes=form.minutes.data or "",
+            publish_agenda=action == "publish_agenda", approve_minutes=action == "approve_minutes",
+            actor=current_user))
+        if done:
+            flash({"publish_agenda": "The agenda is published to members.",
+                   "approve_minutes": "The minutes are approved and published to members."}.get(
+                action, "The agenda and minutes have been saved."), "success")
+            return redirect(url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
+    return _meeting_page(forum, meeting, papers_form=form, status=400)
+
+
+@bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/actions")
+@login_required
+def add_action(forum_id, event_id):
+    forum = forum_or_404(forum_id, manage=True)
+    meeting = _meeting_or_404(forum, event_id)
+    form = _action_form(forum)
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: meetings.add_action(
+            forum, description=form.description.data, owner_id=form.owner_id.data, due_on=form.due_on.data,
+            meeting=meeting, actor=current_user))
+        if done:
+            flash("The action has been added.", "success")
+            return redirect(url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
+    return _meeting_page(forum, meeting, action_form=form, status=400)
+
+
+@bp.post("/forums/<int:forum_id>/actions/<int:action_id>")
+@login_required
+def action_status(forum_id, action_id):
+    forum = forum_or_404(forum_id, manage=True)
+    action = meetings.action_of(forum, action_id)
+    if action is None:
+        abort(404)
+    form = ActionStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    status = ActionStatus(form.status.data)
+    back = (url_for("forums.meeting", forum_id=forum.id, event_id=action.event_id)
+            if request.form.get("back") == "meeting" and action.event_id else
+            url_for("forums.forum_page", forum_id=forum.id))
+    return press_button(form, lambda: meetings.set_action_status(action, status, actor=current_user),
+                        f"The action is now {status.label.lower()}.", back)
+
+
+@bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/apologies")
+@login_required
+def send_apologies(forum_id, event_id):
+    forum = forum_or_404(forum_id)
+    if not permissions.can_take_part(current_user, forum):
+        abort(403)
+    meeting = _meeting_or_404(forum, event_id)
+    form = ApologyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return press_button(form, lambda: meetings.send_apologies(meeting, current_user, note=form.note.data or ""),
+                        "Your apologies have been sent to the coordinators.",
+                        url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
+
+
+@bp.post("/forums/<int:forum_id>/meetings/<int:event_id>/apologies/withdraw")
+@login_required
+def withdraw_apologies(forum_id, event_id):
+    forum = forum_or_404(forum_id)
+    if not permissions.can_take_part(current_user, forum):
+        abort(403)
+    meeting = _meeting_or_404(forum, event_id)
+    return press_button(EmptyForm(), lambda: meetings.withdraw_apologies(meeting, current_user),
+                        "Your apologies have been withdrawn. Book a place if you can come.",
+                        url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
+
+
+# --- announcements and invitations ------------------------------------------------------------
+
+@bp.route("/forums/<int:forum_id>/announcements/new", methods=["GET", "POST"])
+@login_required
+def announce(forum_id):
+    forum = forum_or_404(forum_id, manage=True)
+    form = AnnouncementForm()
+    if form.validate_on_submit():
+        done, sent = call_service(form, lambda: services.announce(
+            forum, subject=form.subject.data, body=form.body.data,
+            role=MembershipRole(form.role.data) if form.role.data else None, essential=form.essential.data,
+            actor=current_user))
+        if done:
+            flash(f"The announcement is on its way to {counted(sent.recipients, 'member')} and is on the forum page."
+                  if sent.recipients else "The announcement is on the forum page. No member gets it by email: "
+                  "none that it is for is active, or they have turned announcement emails off.", "success")
+            return redirect(url_for("forums.forum_page", forum_id=forum.id))
+    return render_template("forums/announce.html", forum=forum, form=form)
+
+
+@bp.route("/forums/<int:forum_id>/invitations", methods=["GET", "POST"])
+@shows_contact_details("email", names_people=False)  # an invitation is to an address, not a name
+@login_required
+def invitations(forum_id):
+    forum = forum_or_404(forum_id, manage=True)
+    form = InvitationForm()
+    if form.validate_on_submit():
+        done, sent = call_service(form, lambda: services.invite(forum, form.email.data, actor=current_user))
+        if done:
+            flash(f"The invitation has been emailed to {sent.email}.", "success")
+            return redirect(url_for("forums.invitations", forum_id=forum.id))
+    invited = services.invitations_of(forum)
+    return render_template("forums/invitations.html", forum=forum, form=form, invitations=invited,
+                           screen=screen(current_user, invited))

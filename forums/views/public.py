@@ -1,0 +1,209 @@
+"""Forums for everyone and their members: the list, a forum's page and
+calendar, applying, a member's own membership (contact sharing, renewal,
+announcement emails, withdrawing), accepting an invitation, the member
+directory, and a parent or carer's consent by its emailed link."""
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from core import home_page, page_cache
+from core.extensions import limiter
+from core.forms import EmptyForm, call_service, press_button
+from core.accounts.safeguarding import screen, shows_contact_details
+from core.views import from_emailed_link
+from events.feed_responses import feed_limit, feed_response
+from events.feeds import forum_feed
+from events.ical import webcal
+from forums import meetings, permissions, queries, services
+from forums.forms import ActionStatusForm, ApplicationForm, ConsentForm
+from forums.models import Forum, Membership
+from forums.views import bp
+from forums.views.loading import forum_or_404
+
+
+@home_page.section(20, "forums/_home_section.html")
+def _home_section(now):
+    """Every forum, on the home page."""
+    return {"forums": queries.forums_by_name(with_coordinators=False)}
+
+
+def _from_consent_link(token: str) -> Membership:
+    return from_emailed_link(services.membership_for_consent, token)
+
+
+# --- the public side --------------------------------------------------------
+
+@bp.get("/forums")
+def forum_list():
+    return render_template("forums/list.html", forums=queries.forums_by_name())
+
+
+@bp.get("/forums/<int:forum_id>")
+@page_cache.for_visitors
+def forum_page(forum_id):
+    forum = forum_or_404(forum_id)
+    inside = permissions.can_see_directory(current_user, forum)
+    upcoming = [meeting for meeting in meetings.meetings_of(forum, upcoming=True, limit=6)
+                if inside or meeting.audience.value == "public"]
+    # Forms (and so a form token in the session) only for someone signed in: a
+    # visitor's page has none, so it can be kept for the next (core.page_cache).
+    signed_in = current_user.is_authenticated
+    return render_template(
+        "forums/forum.html", forum=forum, form=EmptyForm() if signed_in else None,
+        mine=services.membership_of(current_user, forum),
+        inside=inside, upcoming=upcoming, past=meetings.meetings_of(forum, upcoming=False, limit=5) if inside else [],
+        actions=meetings.open_actions(forum) if inside else [],
+        announcements=services.announcements_of(forum) if inside else [], renewal_due=services.renewal_due,
+        status_form=ActionStatusForm() if signed_in else None,
+        today=date.today(), webcal=webcal,
+        feed_url=url_for("forums.forum_calendar", forum_id=forum.id, _external=True))
+
+
+@bp.get("/forums/<int:forum_id>/calendar.ics")
+@limiter.limit(feed_limit)
+def forum_calendar(forum_id):
+    forum = forum_or_404(forum_id)
+    return feed_response(forum_feed(forum.id, forum.name))
+
+
+@bp.route("/forums/<int:forum_id>/apply", methods=["GET", "POST"])
+@login_required
+def apply(forum_id):
+    forum = forum_or_404(forum_id)
+    form = ApplicationForm()
+    if form.validate_on_submit():
+        done, mine = call_service(form, lambda: services.apply(forum, current_user, form.application()))
+        if done:
+            flash("Thank you. We have asked your parent or carer to agree, and the coordinators will look at "
+                  "your application." if mine.parent_email else
+                  "Thank you. The coordinators will look at your application and email you.", "success")
+            return redirect(url_for("forums.forum_page", forum_id=forum.id))
+    return render_template("forums/apply.html", forum=forum, form=form, invitation=None)
+
+
+@bp.post("/forums/<int:forum_id>/withdraw")
+@login_required
+def withdraw(forum_id):
+    forum, mine = _my_membership(forum_id)
+    return press_button(EmptyForm(), lambda: services.withdraw_application(mine, actor=current_user),
+                        "Your application has been withdrawn.", url_for("forums.forum_page", forum_id=forum.id))
+
+
+@bp.post("/forums/<int:forum_id>/contact-sharing")
+@login_required
+def contact_sharing(forum_id):
+    forum, mine = _my_membership(forum_id)
+    share = request.form.get("share_email") == "yes"
+    return press_button(EmptyForm(), lambda: services.set_contact_sharing(mine, share_email=share, actor=current_user),
+                        "Other members can now see your email address." if share else
+                        "Other members now see only your name and role.",
+                        url_for("forums.directory", forum_id=forum.id))
+
+
+@bp.post("/forums/<int:forum_id>/renew")
+@login_required
+def renew(forum_id):
+    forum, mine = _my_membership(forum_id)
+    return press_button(EmptyForm(), lambda: services.renew(mine, actor=current_user),
+                        "Thank you. Your membership has been renewed for another year.",
+                        url_for("forums.forum_page", forum_id=forum.id))
+
+
+@bp.post("/forums/<int:forum_id>/announcement-emails")
+@login_required
+def announcement_emails(forum_id):
+    forum, mine = _my_membership(forum_id)
+    wanted = request.form.get("wanted") == "yes"
+    return press_button(EmptyForm(), lambda: services.set_announcement_emails(mine, wanted),
+                        "You will get the forum's announcements by email." if wanted else
+                        "You will get only essential announcements by email. Others stay on this page.",
+                        url_for("forums.forum_page", forum_id=forum.id))
+
+
+@bp.route("/forums/announcements-off/<token>", methods=["GET", "POST"])
+def announcements_off(token):
+    """The link at the foot of each announcement email. Opening it changes
+    nothing (mail scanners open links); the button does."""
+    membership = from_emailed_link(services.membership_for_announcements_off, token)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: services.set_announcement_emails(membership, False))
+        if done:
+            flash(f"You will no longer get {membership.forum.name}'s announcements by email, apart from essential "
+                  "ones.", "success")
+            return redirect(url_for("forums.announcements_off", token=token))
+    return render_template("forums/announcements_off.html", membership=membership, form=form)
+
+
+@bp.route("/forums/invitations/<token>", methods=["GET", "POST"])
+@login_required
+def accept_invitation(token):
+    invitation = from_emailed_link(services.invitation_for_token, token)
+    forum = invitation.forum
+    form = ApplicationForm()
+    if form.validate_on_submit():
+        done, mine = call_service(form, lambda: services.apply(forum, current_user, form.application(),
+                                                               invitation=invitation))
+        if done:
+            flash(_joined_message(mine), "success")
+            return redirect(url_for("forums.forum_page", forum_id=forum.id))
+    return render_template("forums/apply.html", forum=forum, form=form, invitation=invitation)
+
+
+def _joined_message(mine: Membership) -> str:
+    if mine.status.value == "active":
+        return f"Welcome to {mine.forum.name}."
+    if mine.parent_email and mine.parent_consented_at is None:
+        return "Thank you. We have asked your parent or carer to agree."
+    return "Thank you. The coordinators will look at your application and email you."
+
+
+def _my_membership(forum_id: int) -> tuple[Forum, Membership]:
+    """The forum and the signed-in person's own membership of it (404 when they have none)."""
+    forum = forum_or_404(forum_id)
+    mine = services.membership_of(current_user, forum)
+    if mine is None:
+        abort(404)
+    return forum, mine
+
+
+@bp.get("/forums/<int:forum_id>/members")
+@shows_contact_details("email")
+@login_required
+def directory(forum_id):
+    forum = forum_or_404(forum_id)
+    if not permissions.can_see_directory(current_user, forum):
+        abort(403)
+    members = services.members(forum)
+    return render_template("forums/directory.html", forum=forum, members=members,
+                           screen=screen(current_user, [m.user for m in members]),
+                           manages=permissions.can_manage_forum(current_user, forum),
+                           mine=services.membership_of(current_user, forum), form=EmptyForm(),
+                           is_young=services.is_young,
+                           sees_young=permissions.can_see_young_members_details(current_user, forum))
+
+
+# --- a parent or carer's consent -------------------------------------------------------------
+
+@bp.route("/forums/consent/<token>", methods=["GET", "POST"])
+def parent_consent(token):
+    membership = _from_consent_link(token)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        done, _ = call_service(form, lambda: services.give_consent(membership, photo_consent=form.photo_consent.data,
+                                                                    signed_in_as=current_user))
+        if done:
+            flash(f"Thank you. You have agreed to {membership.user.name} joining {membership.forum.name}.",
+                  "success")
+            return redirect(url_for("forums.parent_consent", token=token))
+    return render_template("forums/consent.html", membership=membership, form=form, withdraw_form=EmptyForm(),
+                           token=token)
+
+
+@bp.post("/forums/consent/<token>/withdraw")
+def withdraw_consent(token):
+    membership = _from_consent_link(token)
+    return press_button(EmptyForm(), lambda: services.withdraw_consent(membership),
+                        f"You have withdrawn your consent. {membership.user.name}'s membership is suspended.",
+                        url_for("forums.parent_consent", token=token))
