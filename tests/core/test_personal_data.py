@@ -12,7 +12,7 @@ from events.models import Attendance
 from awards.models import Nomination, NominationAnswer, NominationStatus, NomineeKind
 from forums.models import Apology
 from tests.awards.factories import CategoryFactory
-from tests.conftest import sign_in
+from tests.conftest import sign_in, sign_in_through_the_forms
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import UserFactory
 from tests.forums.factories import MembershipFactory
@@ -62,7 +62,7 @@ def a_full_life(app, make_user):
 
 def test_the_download_holds_every_kind_of_record_about_the_person(app, client, make_user):
     member = a_full_life(app, make_user)
-    sign_in(client, member)
+    sign_in_through_the_forms(client, member)  # the sign-in is part of their record
     response = client.get("/account/your-data.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="your-data-')
@@ -90,7 +90,7 @@ def test_the_download_holds_every_kind_of_record_about_the_person(app, client, m
 
 def test_nothing_about_anyone_else_is_in_it(app, client, make_user):
     member = a_full_life(app, make_user)
-    sign_in(client, member)
+    sign_in_through_the_forms(client, member)  # the sign-in is part of their record
     body = client.get("/account/your-data.json").get_data(as_text=True)
     for theirs in ("Oskar", "oskar@example.org", "A hearing loop", "Mr Jones", "Christian", "A Coordinator"):
         assert theirs not in body
@@ -98,7 +98,7 @@ def test_nothing_about_anyone_else_is_in_it(app, client, make_user):
 
 def test_the_page_shows_the_same_records_readably_and_escaped(app, client, make_user):
     member = a_full_life(app, make_user)
-    sign_in(client, member)
+    sign_in_through_the_forms(client, member)  # the sign-in is part of their record
     page = client.get("/account/your-data")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
@@ -111,7 +111,7 @@ def test_the_page_shows_the_same_records_readably_and_escaped(app, client, make_
 
 
 def test_someone_new_sees_their_account_and_nothing_else(client, make_user):
-    sign_in(client, make_user(name="Ben Carter"))
+    sign_in_through_the_forms(client, make_user(name="Ben Carter"))
     text = client.get("/account/your-data").get_data(as_text=True)
     # Every section but the account and the record of changes (which holds this sign-in) is empty.
     assert "Ben Carter" in text and "Sign in succeeded" in text

@@ -298,7 +298,7 @@ def test_admin_user_list_pages_through_everyone(client, make_user):
 def test_failed_and_successful_sign_ins_are_in_the_audit_log(client, app, make_user):
     user = make_user()
     submit(client, "/sign-in", {"email": user.email, "password": "wrong password"})
-    sign_in(client, user)
+    sign_in_through_the_forms(client, user)
     with app.app_context():
         actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["sign_in.failed", "sign_in.succeeded"]

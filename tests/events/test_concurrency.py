@@ -165,8 +165,10 @@ def test_an_event_hidden_while_people_book_ends_either_hidden_and_empty_or_publi
         token = client.csrf_token(manage)
         hide = (lambda: None, lambda _: client.post(f"{manage}/unpublish", {}, token))
         results = all_at_once([hide] + [register_job(base_url, event_id, f"p{n}@example.org") for n in range(6)])
-    assert {status for status, _ in results} <= {200, 302}, [status for status, _ in results]
     with app.app_context():
         status = db.session.get(Event, event_id).status
+    # A booking that came after the event was hidden finds no event to book (404).
+    allowed = {200, 302} | ({404} if status == EventStatus.DRAFT else set())
+    assert {code for code, _ in results} <= allowed, [code for code, _ in results]
     booked = [r for r in registrations(app, event_id) if r.status != RegistrationStatus.CANCELLED]
     assert (status, bool(booked)) in {(EventStatus.DRAFT, False), (EventStatus.PUBLISHED, True)}, (status, len(booked))
