@@ -89,6 +89,7 @@ def site(tmp_path_factory):
 def page(browser, site):
     context = browser.new_context(base_url=site.url)
     page = context.new_page()
+    page.bring_to_front()  # the browser's active page, so keyboard focus is real (tests check it)
     yield page
     context.close()
 

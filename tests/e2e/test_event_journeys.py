@@ -303,6 +303,7 @@ def test_a_member_subscribes_to_their_own_calendar_by_keyboard(browser, site):
         db.session.commit()
 
     page = browser.new_context(base_url=site.url, viewport={"width": 390, "height": 844}).new_page()
+    page.bring_to_front()  # focus is checked: the page must be the browser's active one
     sign_in_with(page, "member@example.org")
     page.goto("/my-events")
     page.get_by_role("button", name="Get my calendar address").focus()
