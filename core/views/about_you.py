@@ -7,7 +7,7 @@ from flask_login import current_user
 from core.accounts import services
 from core.equality import services as equality
 from core.equality.forms import EqualityAdultQuestionsForm, EqualityFollowUpForm, EqualityQuestionsForm
-from core.extensions import db, login_manager
+from core.extensions import login_manager
 from core.forms import EmptyForm, call_service, press_button
 from core.views import bp
 from core.views.emailed_links import from_emailed_link
@@ -61,10 +61,10 @@ def about_you(token=None):
 @bp.post("/about-you/guest/<token>/consent")
 def equality_consent(token=None):
     key, link = _respondent(token)
-    if not EmptyForm().validate_on_submit():
+    form = EmptyForm()
+    if not form.validate_on_submit():
         abort(400)
-    equality.give_consent(key, user=current_user if not token else None)
-    db.session.commit()
+    call_service(form, lambda: equality.give_consent(key, user=current_user if not token else None))  # never refused
     return redirect(url_for("core.equality_questions", **link))
 
 

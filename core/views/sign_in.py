@@ -20,9 +20,9 @@ from core.accounts.forms import (
     SignUpForm,
 )
 from core.accounts.models import User
-from core.errors import DomainError, InvalidLink
+from core.errors import DomainError
 from core.extensions import db, limiter
-from core.forms import EmptyForm, call_service, show_domain_error
+from core.forms import EmptyForm, call_service
 from core.views import bp
 from core.views.emailed_links import from_emailed_link
 
@@ -136,26 +136,29 @@ def sign_in():
         return redirect(url_for("core.account"))
     form, resend = SignInForm(), None
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(email=form.email.data, password=form.password.data)
-        except DomainError as error:
-            db.session.commit()  # keep the failed-attempt audit entry
-            show_domain_error(form, error)
-            if isinstance(error, services.EmailNotConfirmed):
-                g.password_was_right = True
-                resend = ResendConfirmationForm(email=form.email.data)
-        else:
-            db.session.commit()
+        done, user = call_service(form, lambda: _authenticate(form), refusal_is_kept=True)
+        if done:
             return _after_password(user, remember=form.remember.data, next_page=request.args.get("next"))
+        if g.get("password_was_right"):
+            resend = ResendConfirmationForm(email=form.email.data)
     return render_template("core/sign_in.html", form=form, resend=resend)
+
+
+def _authenticate(form: SignInForm) -> User:
+    """The password checked; the right one on an account not yet confirmed
+    is noted in `g`, for attempt_failed and the offer of a new link."""
+    try:
+        return services.authenticate(email=form.email.data, password=form.password.data)
+    except services.EmailNotConfirmed:
+        g.password_was_right = True
+        raise
 
 
 @bp.post("/sign-out")
 @login_required
 def sign_out():
     user = db.session.get(User, current_user.id)
-    services.end_all_sessions(user)
-    db.session.commit()
+    call_service(EmptyForm(), lambda: services.end_all_sessions(user))  # never refused
     end_session()
     flash("You have been signed out on all your devices.", "success")
     return redirect(url_for("core.home"))
@@ -171,16 +174,11 @@ def confirm_email(token):
     user, email = from_emailed_link(services.confirmation_for_token, token)
     form = ConfirmEmailForm()
     if form.validate_on_submit():
-        try:
-            services.confirm_email(token, password=form.password.data)
-        except services.WrongPassword as error:
-            db.session.commit()  # keep the refused attempt in the audit log
-            show_domain_error(form, error)
-        except InvalidLink as error:
-            db.session.rollback()
-            return render_template("core/link_problem.html", message=error.message), 400
-        else:
-            db.session.commit()
+        # A wrong password is kept in the audit log; a link that stops fitting as it is
+        # used (another account took the address since) is the link's page, saving nothing.
+        done, _ = call_service(form, lambda: from_emailed_link(
+            services.confirm_email, token, password=form.password.data), refusal_is_kept=True)
+        if done:
             flash(f"{email} is confirmed as your email address.", "success")
             return redirect(url_for("core.account") if current_user.is_authenticated else url_for("core.sign_in"))
     return render_template("core/confirm_email.html", form=form, email=email)
@@ -191,10 +189,10 @@ def confirm_email(token):
 def resend_confirmation():
     form = ResendConfirmationForm()
     if form.validate_on_submit():
-        services.resend_email_confirmation(form.email.data)
-        db.session.commit()
-        return render_template("core/check_your_email.html", email=services.normalise_email(form.email.data),
-                               form=ResendConfirmationForm(formdata=None, email=form.email.data))
+        done, _ = call_service(form, lambda: services.resend_email_confirmation(form.email.data))
+        if done:
+            return render_template("core/check_your_email.html", email=services.normalise_email(form.email.data),
+                                   form=ResendConfirmationForm(formdata=None, email=form.email.data))
     return render_template("core/check_your_email.html", email=None, form=form), 400
 
 
@@ -203,18 +201,15 @@ def resend_confirmation():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
-        return render_template("core/reset_sent.html", email=form.email.data.strip())
+        done, _ = call_service(form, lambda: services.request_password_reset(form.email.data))
+        if done:
+            return render_template("core/reset_sent.html", email=form.email.data.strip())
     return render_template("core/forgot_password.html", form=form)
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token):
-    try:
-        services.user_for_reset_token(token)
-    except services.InvalidLink as error:
-        return render_template("core/link_problem.html", message=error.message), 400
+    from_emailed_link(services.user_for_reset_token, token)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         done, _ = call_service(form, lambda: services.reset_password(token, password=form.password.data))
@@ -283,6 +278,7 @@ def oidc_sign_in():
 def oidc_callback():
     if not oidc.enabled():
         abort(404)
+    # Not call_service: no form to put a refusal beside; it is a page of its own, kept in the audit log.
     try:
         claims = oidc.claims_from_provider()
         user = oidc.sign_in(claims)
