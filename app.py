@@ -13,7 +13,7 @@ from api.problems import is_api_request, problem
 from core import cli, database, page_cache, security
 from core.accounts import oidc, permissions
 from core.config import Config, instance_secret_key
-from core.views import equality_offer
+from core.views.about_you import equality_offer
 from core.formatting import FILTERS as DATE_FILTERS, counted, formatted_text
 from core.numbers import MAX_ID
 from core.email import deliver_committed_messages

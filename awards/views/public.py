@@ -11,7 +11,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
 from core import home_page, page_cache, spam
-from core.views import from_emailed_link
+from core.views.emailed_links import from_emailed_link
 from events.models import Event
 from awards.views import bp
 from awards.views.loading import category_or_404

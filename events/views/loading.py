@@ -5,7 +5,7 @@ from flask import abort
 from flask_login import current_user
 
 from core.extensions import db
-from core.views import from_emailed_link
+from core.views.emailed_links import from_emailed_link
 from events import permissions
 from events.services.registration_links import registration_for_token
 from events.models import Audience, Event, ProgrammeSession, Registration

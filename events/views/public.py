@@ -10,7 +10,7 @@ from core.forms import EmptyForm, call_service, press_button, rendered_fields
 from core.accounts.models import User
 from core.numbers import page_number
 from core import home_page, page_cache, spam
-from core.views import from_emailed_link
+from core.views.emailed_links import from_emailed_link
 from events import permissions
 from events.services.booking_emails import cancellation_is_confirmed_by_email
 from events.services.invitations import invitation_for_token

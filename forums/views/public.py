@@ -11,7 +11,7 @@ from core import home_page, page_cache
 from core.extensions import limiter
 from core.forms import EmptyForm, call_service, press_button
 from core.accounts.safeguarding import screen, shows_contact_details
-from core.views import from_emailed_link
+from core.views.emailed_links import from_emailed_link
 from events.feed_responses import feed_limit, feed_response
 from events.feeds import forum_feed
 from events.ical import webcal

@@ -207,6 +207,21 @@ def test_the_confirmation_link_clicked_by_the_addresses_owner_does_not_confirm_a
         assert not db.session.scalar(select(User)).email_confirmed
 
 
+def test_a_link_to_an_address_another_account_took_since_explains_itself_and_changes_nothing(client, app, make_user):
+    """Between asking for the change and following the link, someone else
+    signed up with the new address: the link's page says why, and nothing changes."""
+    user = make_user(email="mine@example.org")
+    with app.test_request_context():
+        token = services.email_confirmation_token(db.session.get(User, user.id), "taken@example.org")
+        UserFactory(email="taken@example.org")
+        db.session.commit()
+    response = submit(client, f"/confirm-email/{token}", {"password": PASSWORD})
+    assert response.status_code == 400
+    assert "Another account now uses this email address" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, user.id).email == "mine@example.org"
+
+
 @pytest.mark.parametrize("name", ["Win a prize at http://spam.example", "See www.spam.example now",
                                   "Cheap pills spam-shop.com"])
 def test_a_name_with_a_web_address_is_refused_so_no_email_carries_it(client, app, outbox, name):

@@ -11,7 +11,7 @@ from core.extensions import db
 from core.models import AuditEntry
 from core.equality.models import EqualityLink, EqualityResponse
 from core.accounts.models import User
-from core.views import equality_link
+from core.views.about_you import equality_link
 from tests.conftest import sign_in, submit
 
 ANSWERS = {"age_band": "25_34", "ethnic_group": "asian", "religion": "muslim", "sex": "female", "disability": "yes",

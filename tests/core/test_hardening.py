@@ -20,7 +20,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from core.extensions import db, limiter
 from core.numbers import MAX_ID
-from core.views import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, KNOWN_DEVICE_SALT
+from core.views.sign_in import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, KNOWN_DEVICE_SALT
 from tests.conftest import csrf_token, make_app, sign_in_through_the_forms, submit
 from tests.core.test_database import transactions_begun
 from tests.factories import PASSWORD, UserFactory

@@ -60,6 +60,19 @@ def test_a_new_confirmation_link_can_be_asked_for_without_saying_who_has_an_acco
     assert message.to == ["grace@example.org"]
 
 
+def test_refusals_before_the_address_is_confirmed_are_kept_in_the_audit_log(client, app, outbox):
+    """The right password before confirming, and a wrong one on the confirmation
+    page, are refused and recorded; the confirmation is recorded too."""
+    submit(client, "/sign-up", {"name": "Grace Okafor", "email": "grace@example.org", "password": GOOD_PASSWORD})
+    submit(client, "/sign-in", {"email": "grace@example.org", "password": GOOD_PASSWORD})
+    [message] = outbox
+    submit(client, link_in(message), {"password": "someone else clicked"})
+    submit(client, link_in(message), {"password": GOOD_PASSWORD})
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["account.created", "sign_in.failed", "email.confirmation_refused", "email.confirmed"]
+
+
 @pytest.mark.parametrize("data, field, message", [
     ({"name": "", "email": "a@example.org", "password": GOOD_PASSWORD}, "name", "Enter your full name"),
     ({"name": "A" * 101, "email": "a@example.org", "password": GOOD_PASSWORD}, "name",

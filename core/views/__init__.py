@@ -1,0 +1,21 @@
+"""The site's own pages: one blueprint (`core`), its routes split by concern.
+
+- `pages`: the home page, accessibility, privacy and cookies, and the health
+  checks (`/healthz`, `/readyz`);
+- `sign_in`: signing up, in and out, confirming an email address, resetting
+  a password, and signing in with the OpenID Connect provider;
+- `sign_in_code`: the second step of signing in, a code from an app or a
+  recovery code, or setting up an app;
+- `account`: the signed-in person's account: your data, name, email address,
+  password, deleting the account, and their second-factor settings;
+- `about_you`: the equality monitoring questions, a person's own answers;
+- `admin`: the admin's users, their site roles, and the audit log;
+- `emailed_links`: what every package's views share, loading what an emailed
+  link names or the page explaining what is wrong with it.
+"""
+from flask import Blueprint
+
+bp = Blueprint("core", __name__)
+
+# The modules register their routes on `bp`, so they are imported once it exists.
+from core.views import pages, sign_in, sign_in_code, account, about_you, admin  # noqa: E402,F401

@@ -1,0 +1,69 @@
+"""The site's public pages (home, accessibility, privacy, cookies) and the
+health checks a load balancer asks (`/healthz`, `/readyz`)."""
+from flask import current_app, render_template
+from sqlalchemy import text
+
+from core import home_page, page_cache
+from core.database import utcnow
+from core.extensions import db, limiter
+from core.privacy import retention
+from core.views import bp
+
+
+@bp.get("/")
+@page_cache.for_visitors
+def home():
+    """The introduction, then each domain's section (core/home_page.py): what is on
+    next, the forums and this year's awards."""
+    now = utcnow()
+    sections = list(home_page.sections)
+    variables = {}
+    for section in sections:
+        variables.update(section.variables(now))
+    return render_template("core/home.html", sections=sections, **variables)
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("core/accessibility.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("core/privacy.html", retention_lines=retention.notice_lines())
+
+
+@bp.get("/cookies")
+def cookies():
+    return render_template("core/cookies.html")
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    """Liveness: the process answers. It asks nothing else, so an outage of
+    the database or Redis does not get healthy workers restarted."""
+    return {"status": "ok"}, 200
+
+
+@bp.get("/readyz")
+@limiter.exempt
+def readyz():
+    """Readiness, for the load balancer: 200 only when what requests need
+    answers (the database, and Redis where rate limits are kept there);
+    otherwise 503, saying which did not."""
+    checks = {"database": _database_answers()}
+    if current_app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        checks["redis"] = limiter.storage.check()
+    body = {name: "ok" if answered else "unreachable" for name, answered in checks.items()}
+    ready = all(checks.values())
+    return {"status": "ok" if ready else "unavailable", **body}, 200 if ready else 503
+
+
+def _database_answers() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        db.session.rollback()
+        return False
+    return True
