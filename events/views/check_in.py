@@ -30,35 +30,27 @@ def check_in_page(event_id):
                            form=EmptyForm(), walk_in_form=WalkInForm(), attendance=settlement.attendance_state(event))
 
 
-def _confirmed_registration(event, registration_id) -> Registration:
-    registration = db.get_or_404(Registration, registration_id)
-    if registration.event_id != event.id:
-        abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    return registration
-
-
 @bp.post("/manage/events/<int:event_id>/check-in/<int:registration_id>")
 @login_required
 def check_in(event_id, registration_id):
-    event = event_or_404(event_id, manage=True)
-    registration = _confirmed_registration(event, registration_id)
-    done, _ = call_service(EmptyForm(), lambda: on_the_day.check_in(registration, actor=current_user))
-    if done:
-        flash(f"{registration.name} is checked in.", "success")
-    return redirect(url_for("events.check_in_page", event_id=event.id, q=request.args.get("q", "")))
+    return _check_in_button(event_id, registration_id, on_the_day.check_in, "{} is checked in.")
 
 
 @bp.post("/manage/events/<int:event_id>/check-in/<int:registration_id>/undo")
 @login_required
 def undo_check_in(event_id, registration_id):
+    return _check_in_button(event_id, registration_id, on_the_day.undo_check_in, "{} is no longer checked in.")
+
+
+def _check_in_button(event_id: int, registration_id: int, action, done: str):
+    """The button beside a booked person's name: `action(registration)`,
+    then back to the list as it was searched."""
     event = event_or_404(event_id, manage=True)
-    registration = _confirmed_registration(event, registration_id)
-    done, _ = call_service(EmptyForm(), lambda: on_the_day.undo_check_in(registration, actor=current_user))
-    if done:
-        flash(f"{registration.name} is no longer checked in.", "success")
-    return redirect(url_for("events.check_in_page", event_id=event.id, q=request.args.get("q", "")))
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.event_id != event.id:
+        abort(404)
+    return press_button(EmptyForm(), lambda: action(registration, actor=current_user), done.format(registration.name),
+                        url_for("events.check_in_page", event_id=event.id, q=request.args.get("q", "")))
 
 
 @bp.post("/manage/events/<int:event_id>/walk-ins")
