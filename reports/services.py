@@ -16,11 +16,12 @@ from sqlalchemy import func, select
 from core.database import LONDON, utcnow
 from core.equality.services import AGE_BAND, CHARACTERISTICS, ETHNIC_GROUP, NOT_ANSWERED, PREFER_NOT_TO_SAY, RELIGION
 from core.extensions import db
+from core.formatting import format_date
 from events.models import Event, EventKind
 from reports import queries
 from reports.baselines import Baseline, Shares
 from reports.permissions import RUNS_IT
-from reports.quarters import day, quarter_end_day, quarter_label, quarter_start, quarter_start_day, settled_until
+from reports.quarters import quarter_end_day, quarter_label, quarter_start, quarter_start_day, settled_until
 from reports.perturbation import EMPTY, MAX_CHANGE, perturb
 from reports.suppression import Line, Suppressed, TrueScale, suppress
 
@@ -354,13 +355,13 @@ def _differencing_risk(asked: Scope, counted: Scope, now: datetime, minimum: int
             later = quarter_end_day(first) + timedelta(days=1)
             earlier = quarter_start_day(last) - timedelta(days=1)
             neighbours.append((replace(counted, starts=later),
-                               f"Answers are not broken down here: starting on {day(later)} instead would leave out "
-                               f"{few}, and comparing the two reports could single them out. Choose other dates to "
-                               "see the breakdowns."))
+                               f"Answers are not broken down here: starting on {format_date(later)} instead would "
+                               f"leave out {few}, and comparing the two reports could single them out. Choose other "
+                               "dates to see the breakdowns."))
             neighbours.append((replace(counted, ends=earlier),
-                               f"Answers are not broken down here: ending on {day(earlier)} instead would leave out "
-                               f"{few}, and comparing the two reports could single them out. Choose other dates to "
-                               "see the breakdowns."))
+                               f"Answers are not broken down here: ending on {format_date(earlier)} instead would "
+                               f"leave out {few}, and comparing the two reports could single them out. Choose other "
+                               "dates to see the breakdowns."))
     for neighbour, why in neighbours:
         if 0 < queries.respondents_differing(counted.event_ids(settled=settled, now=now),
                                              neighbour.event_ids(settled=True, now=now)) < minimum:

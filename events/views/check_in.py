@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button, search_words
-from core.formatting import london_time
+from core.formatting import format_date_time
 from core.accounts import safeguarding
 from core.accounts.permissions import is_admin
 from events import settlement
@@ -120,8 +120,8 @@ def reopen_attendance(event_id):
         done, until = call_service(form, lambda: settlement.reopen_attendance(
             event, actor=current_user, reason=form.reason.data))
         if done:
-            flash(f"Attendance at {event.title} is reopened until {london_time(until)}. It settles again by itself "
-                  "then.", "success")
+            flash(f"Attendance at {event.title} is reopened until {format_date_time(until)}. It settles again by "
+                  "itself then.", "success")
             return redirect(url_for("events.manage_event", event_id=event.id))
     return render_template("events/reopen_attendance.html", event=event, form=form,
                            attendance=settlement.attendance_state(event),
