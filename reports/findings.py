@@ -12,7 +12,7 @@ from core.formatting import counted, format_date
 from events.models import CohesionPriority, Event, EventSeries
 from forums.models import Forum
 from reports.services import (EXPECTED_AT_LEAST, GROUPS_THAT_MEET, OVER_REPRESENTED, UNDER_REPRESENTED, Report,
-                              Scope)
+                              Representation, Scope)
 
 
 def scope_title(scope: Scope) -> str:
@@ -67,11 +67,11 @@ def key_findings(report: Report) -> list[str]:
                 continue
             for row in table.characteristic.codes:
                 representation = table.representation(row, column)
-                if representation in ("under", "over"):
+                if representation in (Representation.UNDER, Representation.OVER):
                     low, high = table.ratio_interval(row, column)
                     findings.append(
                         f"{table.label(row)} ({table.characteristic.label.lower()}): "
-                        f"{representation}-represented, at {table.ratio(row, column):.1f} times their share of the "
+                        f"{representation.label.lower()}, at {table.ratio(row, column):.1f} times their share of the "
                         f"population ({table.baseline.area}); somewhere between {low:.1f} and {high:.1f} times, "
                         "allowing for chance.")
     share = report.everything.share_met(ETHNIC_GROUP.key)

@@ -3,6 +3,7 @@ series, a forum, an award cycle, a cohesion priority or a date range),
 compared with who lives in the county, and whether people from different
 backgrounds met. Every figure leaves here already suppressed (suppression.py):
 the HTML, CSV and PDF renderers only format it."""
+import enum
 import hashlib
 import hmac
 from collections import defaultdict
@@ -68,6 +69,25 @@ class Scope:
 SCOPE_KINDS = ("all", "event", "series", "forum", "cycle", "priority")
 
 
+class Representation(enum.Enum):
+    """How a category's share among those who answered compares with its
+    share of the population (Table.representation). Only a difference is a
+    tag (templates/_macros/status.html); the others are said in words."""
+    UNDER = "under"
+    OVER = "over"
+    SIMILAR = "similar"
+    UNCLEAR = "unclear"
+
+    @property
+    def label(self) -> str:
+        return {Representation.UNDER: "Under-represented", Representation.OVER: "Over-represented",
+                Representation.SIMILAR: "Similar", Representation.UNCLEAR: "No clear difference"}[self]
+
+    @property
+    def tag(self) -> str | None:
+        return {Representation.UNDER: "govuk-tag--orange", Representation.OVER: "govuk-tag--blue"}.get(self)
+
+
 @dataclass
 class Table:
     """One characteristic's published (perturbed, then suppressed) counts
@@ -124,20 +144,21 @@ class Table:
         population = self.population_share(row)
         return low / population, high / population
 
-    def representation(self, row: str, column: str) -> str | None:
-        """"under" or "over" only when the whole 95% interval is beyond the
-        band; "similar" when the interval lies within it; "unclear" otherwise."""
+    def representation(self, row: str, column: str) -> Representation | None:
+        """UNDER or OVER only when the whole 95% interval is beyond the band;
+        SIMILAR when the interval lies within it; UNCLEAR otherwise; None
+        where too few people would be expected to compare at all."""
         interval = self.ratio_interval(row, column)
         if interval is None:
             return None
         low, high = interval
         if high < UNDER_REPRESENTED:
-            return "under"
+            return Representation.UNDER
         if low > OVER_REPRESENTED:
-            return "over"
+            return Representation.OVER
         if low >= UNDER_REPRESENTED and high <= OVER_REPRESENTED:
-            return "similar"
-        return "unclear"
+            return Representation.SIMILAR
+        return Representation.UNCLEAR
 
     def label(self, row: str) -> str:
         if row in ("answered", "total"):

@@ -15,7 +15,9 @@ from core.email import queue_email
 from core.extensions import db
 from core.formatting import format_date_time_range, format_time_range
 from core.accounts.models import User
-from events.models import Event, EventStatus, ProgrammeSession, Registration, RegistrationStatus, SessionSignup
+from events.models import (
+    Event, EventStatus, ProgrammeSession, Registration, RegistrationStatus, SessionChoice, SessionSignup,
+)
 from events.services.errors import (
     CapacityBelowBooked, EndsBeforeStart, EventRuleBroken, RegistrationClosed, SessionClash,
 )
@@ -112,6 +114,13 @@ def session_queue_positions(registration: Registration) -> dict[int, int]:
         if signup.registration_id == registration.id:
             positions[signup.session_id] = counted[signup.session_id]
     return positions
+
+
+def session_choices(registration: Registration) -> dict[int, SessionChoice]:
+    """Each session this person has a place in or waits for, by its id."""
+    choices = {session.id: SessionChoice() for session in sessions_chosen(registration)}
+    return choices | {session_id: SessionChoice(queue_position=position)
+                      for session_id, position in session_queue_positions(registration).items()}
 
 
 def _signups_of(registration: Registration) -> list[SessionSignup]:

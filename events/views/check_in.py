@@ -24,10 +24,12 @@ def check_in_page(event_id):
     event = event_or_404(event_id, manage=True)
     search = search_words(request.args.get("q"))
     registrations = booked_named(event, search)
+    attendance = settlement.attendance_state(event)
     return render_template("events/check_in.html", event=event, registrations=registrations, search=search,
+                           arrivals={r.id: on_the_day.arrival(r, settled=attendance.settled) for r in registrations},
                            screen=safeguarding.screen(current_user, registrations),
                            walk_ins=on_the_day.walk_ins(event), counts=on_the_day.attendance_counts(event),
-                           form=EmptyForm(), walk_in_form=WalkInForm(), attendance=settlement.attendance_state(event))
+                           form=EmptyForm(), walk_in_form=WalkInForm(), attendance=attendance)
 
 
 @bp.post("/manage/events/<int:event_id>/check-in/<int:registration_id>")

@@ -148,8 +148,7 @@ def registration(token):
                            status=registering.standing(registration),
                            position=waiting_list.waiting_list_position(registration), sessions=sessions,
                            taken=programme.session_signup_counts(s.id for s in sessions),
-                           chosen={s.id for s in programme.sessions_chosen(registration)},
-                           queue_positions=programme.session_queue_positions(registration))
+                           choices=programme.session_choices(registration))
 
 
 # One endpoint for the question and the answer: a GET and a POST route at the same address with a
