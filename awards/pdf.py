@@ -11,7 +11,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.database import in_london
+from core.formatting import format_date
 
 BRAND = colors.HexColor("#00625e")
 
@@ -24,8 +24,7 @@ def certificates_pdf(decisions, *, cycle, ceremony, brand_name: str) -> bytes:
     pdf.setTitle(f"Certificates: {cycle.name}")
     pdf.setAuthor(brand_name)
     pdf.setSubject("Community cohesion award certificates")
-    when = in_london(ceremony.starts_at).strftime("%-d %B %Y") if ceremony else in_london(
-        cycle.announce_at).strftime("%-d %B %Y")
+    when = format_date(ceremony.starts_at if ceremony else cycle.announce_at)
     for decision in decisions:
         nomination = decision.nomination
         pdf.setStrokeColor(BRAND)

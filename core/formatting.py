@@ -4,9 +4,11 @@ harmless tags survive; dates and times as people in the UK read them; and
 counts of things in good English.
 
 Dates and times follow the GOV.UK style guide, in UK time (Europe/London),
-on a 12-hour clock: one filter for each kind, registered in app.py under
-the name in FILTERS, so that every page and email writes a date the same
-way. Machine formats (iCalendar, CSV, the API) do not come through here.
+on a 12-hour clock: one function for each kind, which templates reach as
+filters (registered in app.py under the name in FILTERS) and text written
+in Python (messages, PDFs, choice labels) calls directly, so that every
+page, email and document writes a date the same way. Machine formats
+(iCalendar, CSV, the API, form fields' values) do not come through here.
 
     date            20 March 2027
     day_date        Saturday 20 March 2027
@@ -49,17 +51,6 @@ def formatted_text(text: str | None) -> Markup:
                      ("<h3>", '<h3 class="govuk-heading-s">'), ("<a ", '<a class="govuk-link" ')):
         clean = clean.replace(tag, cls)
     return Markup(clean)
-
-
-def london_time(value: datetime | None, fmt: str | None = None) -> str:
-    """A UTC moment in UK time, for text written in Python (messages):
-    by default as the `date_time` filter writes it, "Saturday 20 March 2027
-    at 9:30am"; `fmt` is a strftime format, with AM/PM in lower case."""
-    if value is None:
-        return ""
-    if fmt is None:
-        return format_date_time(value)
-    return in_london(value).strftime(fmt).replace("AM", "am").replace("PM", "pm")
 
 
 def _local(value: date) -> date:

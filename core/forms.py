@@ -226,14 +226,18 @@ def call_service(form: FlaskForm, action, *, page_shows_result: bool = False, re
     return True, result
 
 
-def press_button(form: FlaskForm, action, message: str, back: str):
+def press_button(form: FlaskForm, action, message, back: str):
     """A one-button POST (withdraw, remove, renew...): check the form's token,
-    apply the rule, say what happened, and go back."""
+    apply the rule, say what happened, and go back. `message` is the text to
+    show, or a function of what the service returned that gives it (or None,
+    where the page gone back to says it already)."""
     if not form.validate_on_submit():
         abort(400)
-    done, _ = call_service(form, action)
+    done, result = call_service(form, action)
     if done:
-        flash(message, "success")
+        said = message(result) if callable(message) else message
+        if said:
+            flash(said, "success")
     return redirect(back)
 
 

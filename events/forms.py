@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core.database import in_london, london_datetime
+from core.formatting import format_day_date
 from core.forms import (
     DayMonthYearField, NoControlCharacters, TimeField, email_field, optional_choice, optional_long_text, required_text,
 )
@@ -36,7 +37,7 @@ SERIES_SCOPE_HINT = (
 
 def series_scope_choices(event, dates_from_here: int, all_dates: int) -> list[tuple[str, str]]:
     """The radios for a date of a series: this one, it and the ones after, all."""
-    day = in_london(event.starts_at).strftime("%a %-d %b %Y")
+    day = format_day_date(event.starts_at)
     return [("this", f"This date only ({day})"),
             ("following", f"This and following dates ({dates_from_here} dates from {day})"),
             ("all", f"All dates in the series ({all_dates} dates)")]

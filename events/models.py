@@ -1,5 +1,6 @@
 """Events, venues, cohesion priorities, registrations and attendance."""
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
@@ -94,6 +95,27 @@ class RegistrationStatus(enum.Enum):
 
 # Statuses that hold places against capacity.
 HOLDS_PLACES = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
+
+
+class Arrival(enum.Enum):
+    """Where a booked person stands on the day, as the check-in page shows
+    it (events.services.check_in.arrival). NOT_YET has no tag: the button
+    that checks them in stands in its place."""
+    NOT_YET = "not_yet"
+    HERE = "here"
+    DID_NOT_COME = "did_not_come"  # attendance settled without them
+    CANCELLED = "cancelled"  # the event was cancelled before they were checked in
+
+    @property
+    def label(self) -> str:
+        return {Arrival.NOT_YET: "Not yet", Arrival.HERE: "Here", Arrival.DID_NOT_COME: "Did not come",
+                Arrival.CANCELLED: "Cancelled with the event"}[self]
+
+    @property
+    def tag(self) -> str | None:
+        """The GOV.UK tag colour it is shown in (templates/_macros/status.html)."""
+        return {Arrival.HERE: "govuk-tag--green", Arrival.DID_NOT_COME: "govuk-tag--grey",
+                Arrival.CANCELLED: "govuk-tag--red"}.get(self)
 
 
 event_priorities = Table(
@@ -430,6 +452,28 @@ class SessionSignup(db.Model):
     registration: Mapped["Registration"] = relationship()
 
     __table_args__ = (UniqueConstraint("session_id", "registration_id", name="uq_session_signups_session_registration"),)
+
+
+@dataclass(frozen=True)
+class SessionChoice:
+    """A person's hold on one session of the programme, as the timetable
+    tags it (events.services.programme.session_choices): a place in it, or
+    a number in its waiting list."""
+    queue_position: int | None = None  # None: they have a place
+
+    @property
+    def has_place(self) -> bool:
+        return self.queue_position is None
+
+    @property
+    def label(self) -> str:
+        return "Chosen" if self.has_place else f"Waiting list, number {self.queue_position}"
+
+    @property
+    def tag(self) -> str:
+        """The GOV.UK tag colour it is shown in (templates/_macros/status.html):
+        yellow while the person waits, as for a booking."""
+        return "govuk-tag--green" if self.has_place else "govuk-tag--yellow"
 
 
 class Attendance(db.Model):

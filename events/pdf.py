@@ -12,14 +12,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.database import in_london
+from core.formatting import format_date_time
 from core.accounts.safeguarding import Screen
 
 BRAND = colors.HexColor("#00625e")
-
-
-def _when(event) -> str:
-    return in_london(event.starts_at).strftime("%A %-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm")
 
 
 def attendee_list_pdf(event, registrations, brand_name: str, *, screen: Screen) -> bytes:
@@ -42,7 +38,8 @@ def attendee_list_pdf(event, registrations, brand_name: str, *, screen: Screen) 
     ]))
     total = sum(r.tickets for r in registrations)
     story = [Paragraph(escape(event.title), styles["Title"]),
-             Paragraph(escape(f"{_when(event)}. {len(registrations)} bookings, {total} people."), styles["Normal"]),
+             Paragraph(escape(f"{format_date_time(event.starts_at)}. {len(registrations)} bookings, {total} people."),
+                       styles["Normal"]),
              Spacer(1, 6 * mm), table]
     document.build(story)
     return out.getvalue()

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from dateutil.rrule import rrulestr
 
 from core.database import in_london
+from core.formatting import format_date
 
 MAX_OCCURRENCES = 104
 MAX_SPAN = timedelta(days=3 * 366)
@@ -77,7 +78,7 @@ def expand(recurrence: Recurrence, first_start: datetime) -> tuple[str, list[dat
 def describe(rule: str) -> str:
     """'Every month on the first Tuesday, until 1 July 2027', for people."""
     parts = dict(part.split("=", 1) for part in rule.split(";"))
-    until = datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").strftime("%-d %B %Y")
+    until = format_date(datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date())
     if parts["FREQ"] == "WEEKLY":
         day = _DAY_NAMES[_WEEKDAYS.index(parts["BYDAY"])]
         every = f"Every {day}" if parts.get("INTERVAL", "1") == "1" else f"Every other {day}"

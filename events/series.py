@@ -23,15 +23,13 @@ from datetime import datetime, timezone
 from core import audit
 from core.database import LONDON, in_london, utcnow
 from core.errors import DomainError
-from core.formatting import london_time
+from core.formatting import format_day_date
 from core.accounts.models import User
 from events import permissions, settlement
 from events.services.errors import EventRuleBroken
 from events.services.places import active_registration_count
 from events.services.scheduling import EventDetails, publish, series_occurrences, unpublish, update_event
 from events.models import Event, EventStatus
-
-DATE = "%a %-d %b %Y"
 
 
 class SeriesScope(enum.Enum):
@@ -46,7 +44,7 @@ class LeftAlone:
     reason: str
 
     def __str__(self) -> str:
-        return f"{london_time(self.event.starts_at, DATE)} ({self.reason})"
+        return f"{format_day_date(self.event.starts_at)} ({self.reason})"
 
 
 @dataclass
@@ -145,7 +143,7 @@ def update_series(event: Event, details: EventDetails, scope: SeriesScope, *, ac
         try:
             changes = update_event(other, wanted, actor=actor)
         except DomainError as error:
-            raise EventRuleBroken(f"{london_time(other.starts_at, DATE)}: {error.message}",
+            raise EventRuleBroken(f"{format_day_date(other.starts_at)}: {error.message}",
                                   field=error.field) from None
         if event.image is not image_before:
             other.image, other.image_alt = event.image, event.image_alt

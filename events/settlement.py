@@ -26,13 +26,10 @@ from core import audit
 from core.database import lock_row, utcnow
 from core.errors import DomainError
 from core.extensions import db
-from core.formatting import london_time
+from core.formatting import format_date, format_date_time
 from core.accounts.models import User
 from core.accounts.permissions import is_admin
 from events.models import Attendance, Event, Registration
-
-DATE = "%-d %B %Y"
-
 
 class AttendanceSettled(DomainError):
     """A change to an event whose attendance is settled."""
@@ -86,7 +83,7 @@ def reopened_clause(now: datetime | None = None) -> ColumnElement[bool]:
 
 def settled_on(event: Event) -> str:
     """The day attendance settles or settled, as people in the UK read it: "16 October 2026"."""
-    return london_time(settles_at(event), DATE)
+    return format_date(settles_at(event))
 
 
 @dataclass(frozen=True)
@@ -146,7 +143,7 @@ def refuse_moving_into_settled_dates(event: Event, ends_at: datetime, *, actor: 
         return
     raise AttendanceSettled(f"{event.title} has bookings or check-ins, so it cannot be moved to dates whose "
                             f"attendance has already settled (it would have settled on "
-                            f"{london_time(ends_at + settles_after(), DATE)}). Ask an admin to change the dates.")
+                            f"{format_date(ends_at + settles_after())}). Ask an admin to change the dates.")
 
 
 # --- reopening -----------------------------------------------------------------------
@@ -162,7 +159,7 @@ def reopen_attendance(event: Event, *, actor: User, reason: str, now: datetime |
     now = now or utcnow()
     if is_reopened(event, now):
         raise SettlementRuleBroken(f"Attendance at {event.title} is already reopened until "
-                                   f"{london_time(event.attendance_reopened_until)}.")
+                                   f"{format_date_time(event.attendance_reopened_until)}.")
     if not is_settled(event, now):
         raise SettlementRuleBroken(f"Attendance at {event.title} is not settled yet: its organisers can change it "
                                    f"until {settled_on(event)}.")

@@ -8,12 +8,11 @@ from awards.models import AwardCycle
 from core.database import LONDON
 from core.equality.services import ETHNIC_GROUP
 from core.extensions import db
-from core.formatting import counted
+from core.formatting import counted, format_date
 from events.models import CohesionPriority, Event, EventSeries
 from forums.models import Forum
-from reports.quarters import day
 from reports.services import (EXPECTED_AT_LEAST, GROUPS_THAT_MEET, OVER_REPRESENTED, UNDER_REPRESENTED, Report,
-                              Scope)
+                              Representation, Scope)
 
 
 def scope_title(scope: Scope) -> str:
@@ -30,9 +29,9 @@ def scope_title(scope: Scope) -> str:
         found = db.session.get(model, scope.object_id)
         name = getattr(found, "title", None) or getattr(found, "name")
     if scope.starts and scope.ends:
-        name += f", {day(scope.starts)} to {day(scope.ends)}"
+        name += f", {format_date(scope.starts)} to {format_date(scope.ends)}"
     elif scope.starts or scope.ends:
-        name += f", from {day(scope.starts)}" if scope.starts else f", up to {day(scope.ends)}"
+        name += f", from {format_date(scope.starts)}" if scope.starts else f", up to {format_date(scope.ends)}"
     return name
 
 
@@ -68,11 +67,11 @@ def key_findings(report: Report) -> list[str]:
                 continue
             for row in table.characteristic.codes:
                 representation = table.representation(row, column)
-                if representation in ("under", "over"):
+                if representation in (Representation.UNDER, Representation.OVER):
                     low, high = table.ratio_interval(row, column)
                     findings.append(
                         f"{table.label(row)} ({table.characteristic.label.lower()}): "
-                        f"{representation}-represented, at {table.ratio(row, column):.1f} times their share of the "
+                        f"{representation.label.lower()}, at {table.ratio(row, column):.1f} times their share of the "
                         f"population ({table.baseline.area}); somewhere between {low:.1f} and {high:.1f} times, "
                         "allowing for chance.")
     share = report.everything.share_met(ETHNIC_GROUP.key)
@@ -85,7 +84,7 @@ def key_findings(report: Report) -> list[str]:
     if report.unsettled:
         findings.append(f"{len(report.unsettled)} more event{'s' if len(report.unsettled) != 1 else ''} in these "
                         "dates will be counted once every event in their quarter has settled, from "
-                        f"{day(report.next_counted_on)}.")
+                        f"{format_date(report.next_counted_on)}.")
     return findings
 
 

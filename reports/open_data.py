@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from core import audit
 from core.errors import DomainError
 from core.extensions import db
+from core.formatting import format_date
 from reports import baselines
 from reports.exports import HEADER, report_rows
 from reports.models import OpenDataRelease
@@ -79,7 +80,7 @@ def publish(quarter: Quarter, *, actor, today: date) -> OpenDataRelease:
     settled_from = settled_by(quarter)
     if settled_from > today:
         raise DomainError(f"Attendance at {quarter.period}'s last events settles on "
-                          f"{settled_from.strftime('%-d %B %Y')}: publish it from then, so that every event counts")
+                          f"{format_date(settled_from)}: publish it from then, so that every event counts")
     rows = [{name: str(value) for name, value in zip(HEADER, row)} for row in report_rows(
         build(Scope("all", None, quarter.starts_on, quarter.ends_on), f"All events, {quarter.period}",
               baselines.shipped()), quarter.period)]

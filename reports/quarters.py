@@ -16,11 +16,6 @@ def settled_until(now: datetime) -> date:
     return end
 
 
-def day(value: date) -> str:
-    """A day as people in the UK write it: "30 September 2026"."""
-    return value.strftime("%-d %B %Y")
-
-
 def quarter_start_day(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 

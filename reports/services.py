@@ -3,6 +3,7 @@ series, a forum, an award cycle, a cohesion priority or a date range),
 compared with who lives in the county, and whether people from different
 backgrounds met. Every figure leaves here already suppressed (suppression.py):
 the HTML, CSV and PDF renderers only format it."""
+import enum
 import hashlib
 import hmac
 from collections import defaultdict
@@ -16,11 +17,12 @@ from sqlalchemy import func, select
 from core.database import LONDON, utcnow
 from core.equality.services import AGE_BAND, CHARACTERISTICS, ETHNIC_GROUP, NOT_ANSWERED, PREFER_NOT_TO_SAY, RELIGION
 from core.extensions import db
+from core.formatting import format_date
 from events.models import Event, EventKind
 from reports import queries
 from reports.baselines import Baseline, Shares
 from reports.permissions import RUNS_IT
-from reports.quarters import day, quarter_end_day, quarter_label, quarter_start, quarter_start_day, settled_until
+from reports.quarters import quarter_end_day, quarter_label, quarter_start, quarter_start_day, settled_until
 from reports.perturbation import EMPTY, MAX_CHANGE, perturb
 from reports.suppression import Line, Suppressed, TrueScale, suppress
 
@@ -65,6 +67,25 @@ class Scope:
 
 
 SCOPE_KINDS = ("all", "event", "series", "forum", "cycle", "priority")
+
+
+class Representation(enum.Enum):
+    """How a category's share among those who answered compares with its
+    share of the population (Table.representation). Only a difference is a
+    tag (templates/_macros/status.html); the others are said in words."""
+    UNDER = "under"
+    OVER = "over"
+    SIMILAR = "similar"
+    UNCLEAR = "unclear"
+
+    @property
+    def label(self) -> str:
+        return {Representation.UNDER: "Under-represented", Representation.OVER: "Over-represented",
+                Representation.SIMILAR: "Similar", Representation.UNCLEAR: "No clear difference"}[self]
+
+    @property
+    def tag(self) -> str | None:
+        return {Representation.UNDER: "govuk-tag--orange", Representation.OVER: "govuk-tag--blue"}.get(self)
 
 
 @dataclass
@@ -123,20 +144,21 @@ class Table:
         population = self.population_share(row)
         return low / population, high / population
 
-    def representation(self, row: str, column: str) -> str | None:
-        """"under" or "over" only when the whole 95% interval is beyond the
-        band; "similar" when the interval lies within it; "unclear" otherwise."""
+    def representation(self, row: str, column: str) -> Representation | None:
+        """UNDER or OVER only when the whole 95% interval is beyond the band;
+        SIMILAR when the interval lies within it; UNCLEAR otherwise; None
+        where too few people would be expected to compare at all."""
         interval = self.ratio_interval(row, column)
         if interval is None:
             return None
         low, high = interval
         if high < UNDER_REPRESENTED:
-            return "under"
+            return Representation.UNDER
         if low > OVER_REPRESENTED:
-            return "over"
+            return Representation.OVER
         if low >= UNDER_REPRESENTED and high <= OVER_REPRESENTED:
-            return "similar"
-        return "unclear"
+            return Representation.SIMILAR
+        return Representation.UNCLEAR
 
     def label(self, row: str) -> str:
         if row in ("answered", "total"):
@@ -354,13 +376,13 @@ def _differencing_risk(asked: Scope, counted: Scope, now: datetime, minimum: int
             later = quarter_end_day(first) + timedelta(days=1)
             earlier = quarter_start_day(last) - timedelta(days=1)
             neighbours.append((replace(counted, starts=later),
-                               f"Answers are not broken down here: starting on {day(later)} instead would leave out "
-                               f"{few}, and comparing the two reports could single them out. Choose other dates to "
-                               "see the breakdowns."))
+                               f"Answers are not broken down here: starting on {format_date(later)} instead would "
+                               f"leave out {few}, and comparing the two reports could single them out. Choose other "
+                               "dates to see the breakdowns."))
             neighbours.append((replace(counted, ends=earlier),
-                               f"Answers are not broken down here: ending on {day(earlier)} instead would leave out "
-                               f"{few}, and comparing the two reports could single them out. Choose other dates to "
-                               "see the breakdowns."))
+                               f"Answers are not broken down here: ending on {format_date(earlier)} instead would "
+                               f"leave out {few}, and comparing the two reports could single them out. Choose other "
+                               "dates to see the breakdowns."))
     for neighbour, why in neighbours:
         if 0 < queries.respondents_differing(counted.event_ids(settled=settled, now=now),
                                              neighbour.event_ids(settled=True, now=now)) < minimum:

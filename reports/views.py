@@ -8,6 +8,7 @@ from awards.models import AwardCycle
 from core.database import in_london, utcnow
 from core.equality.services import CHARACTERISTICS
 from core.extensions import db
+from core.formatting import format_date
 from core.forms import EmptyForm, call_service, press_button
 from core.spreadsheets import csv_file
 from events.models import CohesionPriority, Event, EventSeries
@@ -95,7 +96,7 @@ def report_download(fmt, kind="all", object_id=None):
     if fmt == "csv":
         body, mimetype = report_csv(report, period, methodology_url), "text/csv; charset=utf-8"
     else:
-        body = report_pdf(report, brand_name=current_app.config["BRAND_NAME"], generated=today.strftime("%-d %B %Y"),
+        body = report_pdf(report, brand_name=current_app.config["BRAND_NAME"], generated=format_date(today),
                           methodology_url=methodology_url)
         mimetype = "application/pdf"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -115,7 +116,7 @@ def progress_report(year, fmt=None):
                               reader_id=current_user.id)
     if fmt == "pdf":
         body = progress_pdf(progress, brand_name=current_app.config["BRAND_NAME"],
-                            generated=in_london(utcnow()).strftime("%-d %B %Y"),
+                            generated=format_date(utcnow()),
                             methodology_url=url_for("reports.methodology", _external=True))
         return Response(body, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="progress-report-{year}.pdf"'})

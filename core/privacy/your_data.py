@@ -24,7 +24,7 @@ from sqlalchemy import String, cast, func, or_, select
 
 from core.equality import services as equality
 from core.extensions import db
-from core.formatting import london_time
+from core.formatting import format_date, format_date_time
 from core.models import AuditEntry, OutboxMessage
 from core.accounts.models import ProvenAddress, User
 from core.privacy import registry
@@ -54,9 +54,9 @@ def readable(value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        return london_time(value)
+        return format_date_time(value)
     if isinstance(value, date):
-        return value.strftime("%-d %B %Y")
+        return format_date(value)
     if isinstance(value, enum.Enum):
         return getattr(value, "label", None) or value.value.replace("_", " ").capitalize()
     if isinstance(value, list):

@@ -13,7 +13,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.accounts.models import User
 from events import settlement
-from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus
+from events.models import Arrival, Attendance, Event, EventStatus, Registration, RegistrationStatus
 from events.services.errors import EventRuleBroken
 from events.services.places import _lock
 
@@ -27,6 +27,18 @@ def booked(event: Event) -> list[Registration]:
     return list(db.session.scalars(select(Registration).where(
         Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
         .order_by(Registration.name)))
+
+
+def arrival(registration: Registration, *, settled: bool) -> Arrival:
+    """Where a booked person stands on the check-in page; `settled`: the
+    event's attendance is (events.settlement.attendance_state)."""
+    if registration.attendance is not None:
+        return Arrival.HERE
+    if settled:
+        return Arrival.DID_NOT_COME
+    if registration.event.status == EventStatus.CANCELLED:
+        return Arrival.CANCELLED
+    return Arrival.NOT_YET
 
 
 def _refuse_if_cancelled(event: Event) -> None:

@@ -10,11 +10,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from core import audit
-from core.database import in_london, utcnow
+from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
+from core.formatting import format_date_time_range, format_time_range
 from core.accounts.models import User
-from events.models import Event, EventStatus, ProgrammeSession, Registration, RegistrationStatus, SessionSignup
+from events.models import (
+    Event, EventStatus, ProgrammeSession, Registration, RegistrationStatus, SessionChoice, SessionSignup,
+)
 from events.services.errors import (
     CapacityBelowBooked, EndsBeforeStart, EventRuleBroken, RegistrationClosed, SessionClash,
 )
@@ -39,8 +42,8 @@ def save_session(event: Event, session: ProgrammeSession | None, details: Sessio
         raise EndsBeforeStart("The session must end after it starts", field="end_time")
     if details.starts_at < event.starts_at or details.ends_at > event.ends_at:
         raise EventRuleBroken(
-            f"The session must be within the event: {in_london(event.starts_at):%-d %B %H:%M} to "
-            f"{in_london(event.ends_at):%-d %B %H:%M}", field="start_date")
+            f"The session must be within the event: {format_date_time_range(event.starts_at, event.ends_at)}",
+            field="start_date")
     _lock(event)
     if session is None:
         session = ProgrammeSession(event_id=event.id)
@@ -113,6 +116,13 @@ def session_queue_positions(registration: Registration) -> dict[int, int]:
     return positions
 
 
+def session_choices(registration: Registration) -> dict[int, SessionChoice]:
+    """Each session this person has a place in or waits for, by its id."""
+    choices = {session.id: SessionChoice() for session in sessions_chosen(registration)}
+    return choices | {session_id: SessionChoice(queue_position=position)
+                      for session_id, position in session_queue_positions(registration).items()}
+
+
 def _signups_of(registration: Registration) -> list[SessionSignup]:
     return list(db.session.scalars(select(SessionSignup).where(SessionSignup.registration_id == registration.id)))
 
@@ -142,7 +152,7 @@ def join_session(registration: Registration, session: ProgrammeSession) -> Sessi
             if other.overlaps(session):
                 raise SessionClash(
                     f"{session.title} clashes with {other.title} "
-                    f"({in_london(other.starts_at):%H:%M} to {in_london(other.ends_at):%H:%M}), which you have "
+                    f"({format_time_range(other.starts_at, other.ends_at)}), which you have "
                     "chosen. Leave that session first if you would rather go to this one.")
     signup = SessionSignup(session_id=session.id, registration_id=registration.id, waiting=full, created_at=utcnow())
     db.session.add(signup)

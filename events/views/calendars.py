@@ -1,11 +1,11 @@
 """Events as calendars: the site's feeds (all, by kind, by priority), one
 event's .ics file, and a member's personal feed with the link that
 unlocks it (calendar apps send no cookies, so the token is the key)."""
-from flask import Response, abort, current_app, flash, redirect, url_for
+from flask import Response, abort, current_app, url_for
 from flask_login import current_user, login_required
 
-from core.extensions import db, limiter
-from core.forms import EmptyForm
+from core.extensions import limiter
+from core.forms import EmptyForm, press_button
 from events import feeds
 from events.feed_responses import calendar_response, event_url, feed_limit, feed_response
 from events.services.priorities import priority_by_slug
@@ -74,21 +74,15 @@ def event_ics(event_id):
 @login_required
 def renew_calendar_link():
     had_one = calendars.calendar_link_for(current_user) is not None
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    calendars.renew_calendar_link(current_user, actor=current_user)
-    db.session.commit()
-    flash("Your new calendar address is below. The old one no longer works." if had_one else
-          "Your calendar address is ready. Add it to your calendar app to see your events there.", "success")
-    return redirect(url_for("events.my_events", _anchor="calendar"))
+    return press_button(EmptyForm(), lambda: calendars.renew_calendar_link(current_user, actor=current_user),
+                        "Your new calendar address is below. The old one no longer works." if had_one else
+                        "Your calendar address is ready. Add it to your calendar app to see your events there.",
+                        url_for("events.my_events", _anchor="calendar"))
 
 
 @bp.post("/my-events/calendar-link/stop")
 @login_required
 def stop_calendar_link():
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    calendars.stop_calendar_link(current_user, actor=current_user)
-    db.session.commit()
-    flash("Your calendar address no longer works. Calendar apps using it will stop updating.", "success")
-    return redirect(url_for("events.my_events", _anchor="calendar"))
+    return press_button(EmptyForm(), lambda: calendars.stop_calendar_link(current_user, actor=current_user),
+                        "Your calendar address no longer works. Calendar apps using it will stop updating.",
+                        url_for("events.my_events", _anchor="calendar"))

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button, search_words
-from core.formatting import london_time
+from core.formatting import format_date_time
 from core.accounts import safeguarding
 from core.accounts.permissions import is_admin
 from events import settlement
@@ -24,41 +24,35 @@ def check_in_page(event_id):
     event = event_or_404(event_id, manage=True)
     search = search_words(request.args.get("q"))
     registrations = booked_named(event, search)
+    attendance = settlement.attendance_state(event)
     return render_template("events/check_in.html", event=event, registrations=registrations, search=search,
+                           arrivals={r.id: on_the_day.arrival(r, settled=attendance.settled) for r in registrations},
                            screen=safeguarding.screen(current_user, registrations),
                            walk_ins=on_the_day.walk_ins(event), counts=on_the_day.attendance_counts(event),
-                           form=EmptyForm(), walk_in_form=WalkInForm(), attendance=settlement.attendance_state(event))
-
-
-def _confirmed_registration(event, registration_id) -> Registration:
-    registration = db.get_or_404(Registration, registration_id)
-    if registration.event_id != event.id:
-        abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    return registration
+                           form=EmptyForm(), walk_in_form=WalkInForm(), attendance=attendance)
 
 
 @bp.post("/manage/events/<int:event_id>/check-in/<int:registration_id>")
 @login_required
 def check_in(event_id, registration_id):
-    event = event_or_404(event_id, manage=True)
-    registration = _confirmed_registration(event, registration_id)
-    done, _ = call_service(EmptyForm(), lambda: on_the_day.check_in(registration, actor=current_user))
-    if done:
-        flash(f"{registration.name} is checked in.", "success")
-    return redirect(url_for("events.check_in_page", event_id=event.id, q=request.args.get("q", "")))
+    return _check_in_button(event_id, registration_id, on_the_day.check_in, "{} is checked in.")
 
 
 @bp.post("/manage/events/<int:event_id>/check-in/<int:registration_id>/undo")
 @login_required
 def undo_check_in(event_id, registration_id):
+    return _check_in_button(event_id, registration_id, on_the_day.undo_check_in, "{} is no longer checked in.")
+
+
+def _check_in_button(event_id: int, registration_id: int, action, done: str):
+    """The button beside a booked person's name: `action(registration)`,
+    then back to the list as it was searched."""
     event = event_or_404(event_id, manage=True)
-    registration = _confirmed_registration(event, registration_id)
-    done, _ = call_service(EmptyForm(), lambda: on_the_day.undo_check_in(registration, actor=current_user))
-    if done:
-        flash(f"{registration.name} is no longer checked in.", "success")
-    return redirect(url_for("events.check_in_page", event_id=event.id, q=request.args.get("q", "")))
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.event_id != event.id:
+        abort(404)
+    return press_button(EmptyForm(), lambda: action(registration, actor=current_user), done.format(registration.name),
+                        url_for("events.check_in_page", event_id=event.id, q=request.args.get("q", "")))
 
 
 @bp.post("/manage/events/<int:event_id>/walk-ins")
@@ -128,8 +122,8 @@ def reopen_attendance(event_id):
         done, until = call_service(form, lambda: settlement.reopen_attendance(
             event, actor=current_user, reason=form.reason.data))
         if done:
-            flash(f"Attendance at {event.title} is reopened until {london_time(until)}. It settles again by itself "
-                  "then.", "success")
+            flash(f"Attendance at {event.title} is reopened until {format_date_time(until)}. It settles again by "
+                  "itself then.", "success")
             return redirect(url_for("events.manage_event", event_id=event.id))
     return render_template("events/reopen_attendance.html", event=event, form=form,
                            attendance=settlement.attendance_state(event),

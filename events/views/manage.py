@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from core.database import in_london, utcnow
 from core.extensions import db
-from core.forms import EmptyForm, call_service
+from core.forms import EmptyForm, call_service, press_button
 from core.numbers import page_number
 from core.accounts import safeguarding
 from core.accounts.permissions import is_admin
@@ -167,22 +167,20 @@ def _status_action(event_id, action, verb, one_message, many_message):
     page; a date of a series after asking which dates, on a page of its own."""
     event = event_or_404(event_id, manage=True)
     back = url_for("events.manage_event", event_id=event.id)
+
+    def said(result) -> str:
+        message = one_message if len(result.changed) == 1 else many_message.format(len(result.changed))
+        return " ".join(filter(None, [message, series.left_alone_message(result)]))
     if event.series_id is None:
         if request.method == "GET":
             return redirect(back)
-        form = EmptyForm()
-        if not form.validate_on_submit():
-            abort(400)
-    else:
-        form = SeriesScopeForm()
-        _ask_scope(form, event)
+        return press_button(EmptyForm(), lambda: action(event, SeriesScope.THIS, actor=current_user), said, back)
+    form = SeriesScopeForm()
+    _ask_scope(form, event)
     if form.validate_on_submit():
-        scope = SeriesScope(form.scope.data) if "scope" in form else SeriesScope.THIS
-        done, result = call_service(form, lambda: action(event, scope, actor=current_user))
+        done, result = call_service(form, lambda: action(event, SeriesScope(form.scope.data), actor=current_user))
         if done:
-            message = one_message if len(result.changed) == 1 else many_message.format(len(result.changed))
-            flash(" ".join(filter(None, [message, series.left_alone_message(result)])), "success")
-        if done or "scope" not in form:
+            flash(said(result), "success")
             return redirect(back)
     return render_template("events/series_scope.html", event=event, form=form, verb=verb)
 
@@ -267,12 +265,9 @@ def delete_question(event_id, question_id):
     question = db.get_or_404(EventQuestion, question_id)
     if question.event_id != event.id:
         abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    registration_questions.delete_question(question, actor=current_user)
-    db.session.commit()
-    flash("The question has been removed, with any answers to it.", "success")
-    return redirect(url_for("events.questions", event_id=event.id))
+    return press_button(EmptyForm(), lambda: registration_questions.delete_question(question, actor=current_user),
+                        "The question has been removed, with any answers to it.",
+                        url_for("events.questions", event_id=event.id))
 
 
 # --- the programme ---------------------------------------------------------------------
@@ -315,14 +310,11 @@ def delete_session(event_id, session_id):
     session = session_of(event, session_id)
     form, back = EmptyForm(), url_for("events.manage_programme", event_id=event.id)
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        done, told = call_service(form, lambda: programme.delete_session(session, actor=current_user))
-        if done:
-            flash(f"{session.title} has been taken out of the programme" + (
+        def said(told: int) -> str:
+            return f"{session.title} has been taken out of the programme" + (
                 "." if not told else " and the person in it has been emailed." if told == 1 else
-                f" and the {told} people in it or waiting for it have been emailed."), "success")
-        return redirect(back)
+                f" and the {told} people in it or waiting for it have been emailed.")
+        return press_button(form, lambda: programme.delete_session(session, actor=current_user), said, back)
     return render_template("events/confirm_remove_session.html", event=event, session=session, form=form, back=back,
                            chosen=programme.session_signup_counts([session.id]).get(session.id, 0),
                            waiting=programme.session_signup_counts([session.id], waiting=True).get(session.id, 0))
@@ -365,9 +357,9 @@ def edit_venue(venue_id=None):
     venue = db.get_or_404(Venue, venue_id) if venue_id else None
     form = VenueForm(obj=venue)
     if form.validate_on_submit():
-        fields = {name: form[name].data for name in VENUE_FIELDS}
-        venue = save_venue(venue, actor=current_user, **fields)
-        db.session.commit()
-        flash(f"{venue.name} has been saved.", "success")
-        return redirect(url_for("events.venues"))
+        done, saved = call_service(form, lambda: save_venue(
+            venue, actor=current_user, **{name: form[name].data for name in VENUE_FIELDS}))
+        if done:
+            flash(f"{saved.name} has been saved.", "success")
+            return redirect(url_for("events.venues"))
     return render_template("events/venue_edit.html", form=form, venue=venue)

@@ -1,7 +1,7 @@
 """Events' pages for everyone: the list and an event's page, booking, the
 pages reached by the links in booking emails (cancel, accept an offered
 place, confirm an address, choose sessions), and My events."""
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from core.database import utcnow
@@ -148,8 +148,7 @@ def registration(token):
                            status=registering.standing(registration),
                            position=waiting_list.waiting_list_position(registration), sessions=sessions,
                            taken=programme.session_signup_counts(s.id for s in sessions),
-                           chosen={s.id for s in programme.sessions_chosen(registration)},
-                           queue_positions=programme.session_queue_positions(registration))
+                           choices=programme.session_choices(registration))
 
 
 # One endpoint for the question and the answer: a GET and a POST route at the same address with a
@@ -181,23 +180,9 @@ def _cancel(registration: Registration, *, actor: User | None, back: str, by_its
 
 @bp.post("/registrations/<token>/accept")
 def accept_offer(token):
-    return _act_on_registration(token, waiting_list.accept_offer, "You're booked. We have emailed you the details.")
-
-
-def _act_on_registration(token, action, message=None, anchor=""):
-    """Load the registration named by an emailed link, check the form, run
-    the service, and report back on the registration page. `message` is the
-    text to show, or a function of what the service returned."""
     registration = registration_from_link(token)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    done, outcome = call_service(EmptyForm(), lambda: action(registration))
-    if done:
-        if callable(message):
-            message = message(outcome)
-        if message:
-            flash(message, "success")
-    return redirect(url_for("events.registration", token=token) + anchor)
+    return press_button(EmptyForm(), lambda: waiting_list.accept_offer(registration),
+                        "You're booked. We have emailed you the details.", url_for("events.registration", token=token))
 
 
 @bp.get("/registrations/<token>/confirm")
@@ -208,7 +193,10 @@ def confirm_guest(token):
 
 @bp.post("/registrations/<token>/confirm")
 def confirm_guest_submit(token):
-    return _act_on_registration(token, registering.confirm_guest_email)
+    registration = registration_from_link(token)
+    # No message: the registration page says where the place now stands (booked, or on the waiting list).
+    return press_button(EmptyForm(), lambda: registering.confirm_guest_email(registration), None,
+                        url_for("events.registration", token=token))
 
 
 @bp.get("/my-events")
@@ -262,4 +250,5 @@ def _session_choice(token, session_id, action, message):
     # Back to the top of the registration page, where the banner saying what happened is: landing on the
     # programme put it above the screen (issue 20, item 8). Under the banner, the summary lists their sessions,
     # with a link down to the programme.
-    return _act_on_registration(token, lambda r: action(r, session), lambda outcome: message(session, outcome))
+    return press_button(EmptyForm(), lambda: action(registration, session), lambda outcome: message(session, outcome),
+                        url_for("events.registration", token=token))

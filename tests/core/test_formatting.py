@@ -1,11 +1,13 @@
 """Dates and times as every page and email writes them (GOV.UK style, UK
 time, 12-hour clock), without HTTP."""
+import re
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
 from core.formatting import (FILTERS, format_date, format_date_time, format_date_time_range, format_day_date,
-                             format_time, format_time_range, london_time)
+                             format_time, format_time_range)
 
 
 def utc(*parts) -> datetime:
@@ -82,10 +84,18 @@ def test_nothing_to_show_is_empty():
     assert format_date_time_range(utc(2027, 3, 20), None) == ""
 
 
-def test_python_messages_write_a_moment_as_the_pages_do():
-    moment = utc(2027, 7, 1, 8, 45)
-    assert london_time(moment) == format_date_time(moment) == "Thursday 1 July 2027 at 9:45am"
-    assert london_time(moment, "%-d %B %Y") == "1 July 2027"
+def test_python_text_writes_dates_as_the_pages_do():
+    """Messages, PDFs and choice labels call these functions: no module
+    writes a date or time for people in a strftime format of its own (a day
+    or month name, a 12-hour clock). Machine formats (ISO dates in CSV and
+    JSON, iCalendar, a form field's "18:30") name neither."""
+    root = Path(__file__).resolve().parents[2]
+    own_format = re.compile(r"%-?[aAbBIp]")
+    found = [f"{path.relative_to(root)}:{number}"
+             for package in ("core", "events", "forums", "awards", "reports", "api")
+             for path in sorted((root / package).rglob("*.py")) if path != root / "core" / "formatting.py"
+             for number, line in enumerate(path.read_text().splitlines(), 1) if own_format.search(line)]
+    assert found == []
 
 
 def test_templates_have_one_filter_for_each_kind(app):

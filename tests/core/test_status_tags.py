@@ -3,8 +3,9 @@ page shows has its words and its GOV.UK tag colour, the same on every page."""
 import pytest
 
 from awards.models import NominationStatus, Outcome, Stage
-from events.models import EventStatus, RegistrationStatus
+from events.models import Arrival, EventStatus, RegistrationStatus, SessionChoice
 from forums.models import ActionStatus, MembershipStatus
+from reports.services import Representation
 
 COLOURS = {"govuk-tag--grey", "govuk-tag--green", "govuk-tag--yellow", "govuk-tag--red", "govuk-tag--blue"}
 
@@ -51,3 +52,31 @@ def test_a_lapsed_membership_is_lapsed_whatever_its_status(app):
 
 def test_every_stage_of_an_awards_cycle_is_blue():
     assert {stage.tag for stage in Stage} == {"govuk-tag--blue"}
+
+
+@pytest.mark.parametrize("arrival, colour", [
+    (Arrival.HERE, "green"), (Arrival.DID_NOT_COME, "grey"), (Arrival.CANCELLED, "red"),
+])
+def test_the_check_in_page_tags_who_is_here_and_who_did_not_come(app, arrival, colour):
+    assert arrival.tag == f"govuk-tag--{colour}"
+    assert render(app, "arrival_status", arrival) == f'<strong class="govuk-tag {arrival.tag}">{arrival.label}</strong>'
+
+
+def test_someone_not_here_yet_has_no_tag_but_the_check_in_button():
+    assert Arrival.NOT_YET.tag is None
+
+
+def test_a_chosen_session_is_green_and_a_place_in_its_waiting_list_yellow_with_its_number(app):
+    assert render(app, "session_choice", SessionChoice()) == (
+        '<strong class="govuk-tag govuk-tag--green">Chosen</strong>')
+    assert render(app, "session_choice", SessionChoice(queue_position=2)) == (
+        '<strong class="govuk-tag govuk-tag--yellow">Waiting list, number 2</strong>')
+
+
+def test_a_report_tags_only_a_difference_from_the_population(app):
+    assert render(app, "representation", Representation.UNDER) == (
+        '<strong class="govuk-tag govuk-tag--orange">Under-represented</strong>')
+    assert render(app, "representation", Representation.OVER) == (
+        '<strong class="govuk-tag govuk-tag--blue">Over-represented</strong>')
+    assert render(app, "representation", Representation.SIMILAR) == "Similar"
+    assert render(app, "representation", Representation.UNCLEAR) == "No clear difference"

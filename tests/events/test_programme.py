@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from core.database import london_datetime, utcnow, write_lock
 from core.extensions import db
+from core.formatting import format_date_time_range, format_time_range
 from core.models import OutboxMessage
 from events.services.errors import EventRuleBroken, RegistrationClosed, SessionClash
 from events.services.programme import (
@@ -39,7 +40,8 @@ def test_clashing_sessions_are_refused_with_the_reason(ctx):
                            ends_at=overlapping.ends_at + timedelta(minutes=30))
     registration = RegistrationFactory(event=event)
     join_session(registration, morning)
-    with pytest.raises(SessionClash, match="Young voices clashes with Faith and food"):
+    with pytest.raises(SessionClash, match=re.escape(
+            f"Young voices clashes with Faith and food ({format_time_range(morning.starts_at, morning.ends_at)})")):
         join_session(registration, overlapping)
     join_session(registration, after)  # back to back is not a clash
     leave_session(registration, morning)
@@ -111,7 +113,8 @@ def test_more_places_in_a_session_go_to_the_waiting_list(ctx):
 
 def test_sessions_must_sit_within_the_event(ctx):
     event = EventFactory()
-    with pytest.raises(EventRuleBroken, match="within the event"):
+    with pytest.raises(EventRuleBroken, match=re.escape(
+            f"within the event: {format_date_time_range(event.starts_at, event.ends_at)}")):
         save_session(event, None, SessionDetails(
             title="Too late", starts_at=event.ends_at, ends_at=event.ends_at + timedelta(hours=1)), actor=None)
     assert programme(event) == []

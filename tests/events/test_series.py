@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from core.database import in_london, london_datetime, utcnow, write_lock
 from core.extensions import db
+from core.formatting import format_day_date
 from core.models import OutboxMessage
 from core.accounts.models import User
 from events import series
@@ -140,7 +141,7 @@ def test_a_rule_one_date_breaks_stops_the_whole_change_naming_the_date(ctx):
         series.update_series(dates[0], details_of(dates[0], capacity=2, title="Smaller forum"), SeriesScope.ALL,
                              actor=organiser)
     assert refused.value.field == "capacity"
-    assert refused.value.message.startswith(in_london(dates[3].starts_at).strftime("%a %-d %b %Y") + ": 3 places")
+    assert refused.value.message.startswith(format_day_date(dates[3].starts_at) + ": 3 places")
     db.session.rollback()
     assert [(e.title, e.capacity) for e in scheduling.series_occurrences(dates[0])] == [("Interfaith forum", 10)] * 4
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.database import utcnow
 from core.extensions import db
-from core.formatting import london_time
+from core.formatting import format_date_time
 from core.models import AuditEntry
 from core.accounts.models import User
 from events import settlement
@@ -183,8 +183,8 @@ def test_an_admin_reopens_attendance_with_a_reason_and_settles_it_again(client, 
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "attendance.reopened"))
         assert entry.actor_id == admin.id and entry.details["reason"] == "The paper register shows two more people"
     manage = text_of(client.get(response.location))
-    assert f"Attendance at Harvest supper is reopened until {london_time(until)}" in manage
-    assert f"Reopened by an admin until {london_time(until)}." in manage and "Settle now" in manage
+    assert f"Attendance at Harvest supper is reopened until {format_date_time(until)}" in manage
+    assert f"Reopened by an admin until {format_date_time(until)}." in manage and "Settle now" in manage
     titles = re.findall(r'id="([^"]+-title)"', manage)  # the success banner and the reopened one each have their own
     assert len(titles) == len(set(titles)) == 2
     page = text_of(client.get(f"/manage/events/{event_id}/check-in"))

@@ -9,7 +9,7 @@ import pytest
 from core.equality.services import NOT_ANSWERED, PREFER_NOT_TO_SAY
 from reports import baselines, services
 from reports.perturbation import Cell, perturb
-from reports.services import Scope
+from reports.services import Representation, Scope
 from tests.reports.fixtures import build_small_world, record_key, settled_day
 
 EMAIL = {n: f"person{n}@example.org" for n in range(1, 11)}
@@ -95,7 +95,8 @@ def test_the_population_is_compared_only_where_enough_people_are_expected(world)
     white, answered = ethnic.shown("white", "came"), ethnic.shown("answered", "came")
     # White: 81.7% of the county's answers, so about 6 of 7 expected: compared.
     assert ethnic.ratio("white", "came") == pytest.approx((white / answered) / (81.7 / 100.0))
-    assert ethnic.representation("white", "came") in ("similar", "unclear")  # 7 people cannot show more
+    # 7 people cannot show more
+    assert ethnic.representation("white", "came") in (Representation.SIMILAR, Representation.UNCLEAR)
     # Asian: 9.3%, under one person expected among 7: no ratio, never "12.6 times".
     assert ethnic.ratio("asian", "came") is None and ethnic.representation("asian", "came") is None
     assert "ONS Census 2021" in ethnic.baseline.source
