@@ -77,6 +77,23 @@ def reset_postgresql(url: str) -> None:
     engine.dispose()
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test marked `postgresql_sample(keep)` runs all its parameters on
+    SQLite and, on PostgreSQL, only those `keep` picks: for a large grid whose
+    every cell is the same few queries (the role x route matrix), where what
+    PostgreSQL adds is its dialect, which a sample of cells exercises."""
+    sampled_out = []
+    for item in items:
+        marker = item.get_closest_marker("postgresql_sample")
+        params = getattr(item, "callspec", None) and item.callspec.params
+        if marker and params and params.get("database_url") == "postgresql" and not marker.args[0](params):
+            sampled_out.append(item)
+    if sampled_out:
+        config.hook.pytest_deselected(items=sampled_out)
+        dropped = set(sampled_out)
+        items[:] = [item for item in items if item not in dropped]
+
+
 @pytest.fixture(scope="session", params=DATABASES)
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
