@@ -1,6 +1,9 @@
 """Fixtures: an app per database (SQLite always, PostgreSQL when
 TEST_DATABASE_URL is set), a client, and helpers that go through the real forms."""
 import os
+from pathlib import Path
+import shutil
+import tempfile
 from contextlib import contextmanager
 import re
 import time
@@ -42,6 +45,7 @@ def _database_of_this_worker(url: str) -> str:
 if os.environ.get("TEST_DATABASE_URL"):
     # Tests that read the variable themselves (a PostgreSQL outage, say) get this worker's database too.
     os.environ["TEST_DATABASE_URL"] = _database_of_this_worker(os.environ["TEST_DATABASE_URL"])
+SHARED_MEMORY = "/dev/shm"
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 TEST_CONFIG = {
@@ -97,7 +101,12 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session", params=DATABASES)
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
-        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+        # In memory-backed files where the machine has them: the same SQLite, without waiting
+        # for the disk at every commit (a tenth of the SQLite tests' time).
+        folder = (Path(tempfile.mkdtemp(prefix="shared-future-test-", dir=SHARED_MEMORY))
+                  if os.access(SHARED_MEMORY, os.W_OK) else tmp_path_factory.mktemp("db"))
+        request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
+        return f"sqlite:///{folder / 'test.db'}"
     url = os.environ["TEST_DATABASE_URL"]
     reset_postgresql(url)
     return url
