@@ -18,7 +18,7 @@ from awards.models import (
     AwardCategory, AwardCycle, ConflictDeclaration, ConflictKind, Nomination, NominationStatus, PanelMember, Score,
     ScoreSheet, Stage,
 )
-from awards.services import AwardRuleBroken
+from awards.errors import AwardRuleBroken
 from core import audit
 from core.accounts import second_factor
 from core.database import lock_row, utcnow

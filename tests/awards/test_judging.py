@@ -4,9 +4,9 @@ nomination, scoring within the window, and results from submitted scores."""
 import pytest
 from sqlalchemy import func, select
 
-from awards import judging, services
+from awards import judging, screening
 from awards.models import ConflictKind, Nomination, NominationStatus, NomineeKind, PanelMember, ScoreSheet
-from awards.services import AwardRuleBroken
+from awards.errors import AwardRuleBroken
 from core.accounts import services as core_services
 from core.database import write_lock
 from core.errors import DomainErrors
@@ -179,7 +179,7 @@ def test_grouped_nominations_are_judged_once_under_their_lead(ctx):
     lead, same = eligible(category, "Amira Hussain"), eligible(category, "Amira Hussain")
     judging.declare(same, judge, ConflictKind.NONE)
     judging.score(same, judge, all_scores(category, 5), submit=True)  # scored before anyone saw the twin
-    services.group_nominations(same, lead, actor=UserFactory())
+    screening.group_nominations(same, lead, actor=UserFactory())
     assert judging.to_judge(category) == [lead]
     judging.declare(lead, judge, ConflictKind.NONE)
     assert judging.may_see(lead, judge) and not judging.may_see(same, judge)

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from awards import judging, services as award_services
+from awards import judging, nominating
 from awards.models import PanelMember
 from core.equality import services as equality
 from core.accounts import services
@@ -51,8 +51,8 @@ def guest_leaves_things_under_their_address():
     registration = register(event, name="Sam Guest", email=GUEST,
                             access_needs="Wheelchair user; epilepsy")
     category = CategoryFactory()
-    nomination = award_services.nominate(category, complete(category, nominator_email=GUEST,
-                                                            nominee_phone="07700 900123"), user=None, submit=True)
+    nomination = nominating.nominate(category, complete(category, nominator_email=GUEST,
+                                                        nominee_phone="07700 900123"), user=None, submit=True)
     equality.give_consent(equality.person_key(None, GUEST))
     equality.save_answers(equality.person_key(None, GUEST), {"religion": "muslim"})
     db.session.commit()
