@@ -11,8 +11,8 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import select
 
-from awards import judging, services
-from awards.services import AwardRuleBroken
+from awards import judging, screening
+from awards.errors import AwardRuleBroken
 from awards.models import (
     ON_SHORTLIST, AwardCategory, AwardCycle, Decision, Nomination, NominationStatus, Outcome, Stage,
 )
@@ -107,7 +107,7 @@ def publish_results(cycle: AwardCycle, *, actor: User, now: datetime | None = No
         raise AwardRuleBroken("The results are already published")
     if now < cycle.announce_at:
         raise AwardRuleBroken("The results can be published from the announcement date")
-    if cycle.shortlist_published_at is None:  # once it is, screening is over (services.why_screening_is_closed)
+    if cycle.shortlist_published_at is None:  # once it is, screening is over (screening.why_screening_is_closed)
         _check_all_screened(cycle)
     decided = decisions_in(cycle)
     _check_all_decided(cycle, decided)
@@ -153,7 +153,7 @@ def _has_conflicts(category: AwardCategory) -> bool:
 def _check_all_screened(cycle: AwardCycle) -> None:
     """A sent nomination nobody has screened would never be judged, decided
     or told how it went: it is screened before anything is published."""
-    unscreened = services.unscreened_count(cycle)
+    unscreened = screening.unscreened_count(cycle)
     if unscreened:
         raise AwardRuleBroken(f"{counted(unscreened, 'nomination has', 'nominations have')} not been screened: "
                               "screen every nomination first (Screen nominations), so that each is judged or its "
@@ -227,7 +227,7 @@ def _tell(nomination: Nomination, template: str, subject: str, *, nominee: bool 
     it), once per address, and the nominee if they know and `nominee`."""
     link = url_for("awards.cycle_page", cycle_id=nomination.category.cycle_id, _external=True)
     told = set()
-    for each in [nomination, *services.grouped_under(nomination)]:
+    for each in [nomination, *screening.grouped_under(nomination)]:
         if each.nominator_email and each.nominator_email not in told:
             told.add(each.nominator_email)
             queue_email(to=each.nominator_email, subject=subject, template=template, nomination=each,
@@ -282,7 +282,7 @@ class CategoryRecord:
 def results_record(cycle: AwardCycle) -> list[CategoryRecord]:
     """Everything the partnership owes the public about how the winners were
     chosen, category by category."""
-    counts = services.nomination_counts(cycle)
+    counts = screening.nomination_counts(cycle)
     conflicts = judging.conflicts_in(cycle)
     decided = decisions_in(cycle)
     record = []

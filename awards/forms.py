@@ -1,6 +1,7 @@
 """Forms for the awards: cycles, categories with their questions and rubric,
-nominating, and screening. They check shape; awards.services checks
-meaning (windows, limits, who may nominate whom)."""
+nominating, and screening. They check shape; the rules (awards.cycle_setup,
+awards.nominating, awards.screening) check meaning (windows, limits, who may
+nominate whom)."""
 from datetime import time
 
 from flask_wtf import FlaskForm
@@ -11,7 +12,8 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitF
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from awards.models import ConflictKind, NominationStatus, NomineeKind, Outcome
-from awards.services import MAX_REFEREES, SELF_NOMINATION, CategoryDetails, CycleDetails, NominationDetails
+from awards.cycle_setup import CategoryDetails, CycleDetails
+from awards.nominating import MAX_REFEREES, SELF_NOMINATION, NominationDetails
 from core.database import in_london, london_datetime
 from core.forms import (
     DayMonthYearField, NoControlCharacters, email_field, optional_choice, optional_long_text, optional_text,

@@ -13,12 +13,12 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import delete, select
 
-from awards import scoring
+from awards import queries, scoring
 from awards.models import (
     AwardCategory, AwardCycle, ConflictDeclaration, ConflictKind, Nomination, NominationStatus, PanelMember, Score,
     ScoreSheet, Stage,
 )
-from awards.services import AwardRuleBroken
+from awards.errors import AwardRuleBroken
 from core import audit
 from core.accounts import second_factor
 from core.database import lock_row, utcnow
@@ -83,22 +83,20 @@ def claim_appointments(user: User, **_) -> None:
 
 
 def is_judge_of(user, category_id: int) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(select(PanelMember.id).where(PanelMember.category_id == category_id,
-                                                          PanelMember.user_id == user.id)) is not None
+    """Sits on this category's panel: one of `panels_for`, read by the same query."""
+    return db.session.scalar(select(queries.panels_of(user).where(AwardCategory.id == category_id).exists()))
 
 
 @second_factor.holds_a_seat
 def sits_on_a_panel(user: User) -> bool:
     """Any panel: judges read nominations about people, young people among
     them, so core asks them for a second factor at sign-in."""
-    return db.session.scalar(select(PanelMember.id).where(PanelMember.user_id == user.id).limit(1)) is not None
+    return db.session.scalar(select(queries.panels_of(user).exists()))
 
 
 def panels_for(user: User) -> list[AwardCategory]:
-    return list(db.session.scalars(select(AwardCategory).join(PanelMember, PanelMember.category_id == AwardCategory.id)
-                                   .where(PanelMember.user_id == user.id)
+    """The categories whose panels this judge sits on, the latest cycle's first."""
+    return list(db.session.scalars(queries.panels_of(user)
                                    .order_by(AwardCategory.cycle_id.desc(), AwardCategory.position)))
 
 

@@ -44,10 +44,10 @@ def state_of(nomination: Nomination, decision: Decision | None, cycle: AwardCycl
 
 
 S = NominationState
-# (from, to): the service functions (in awards.services and awards.decisions) that make that change.
-# None as `from` is a nomination that did not exist before. Changes within a state (a draft saved
-# again, a decision changed within the shortlist, a nomination moved while still to be screened)
-# are not transitions.
+# (from, to): the service functions (in awards.nominating, awards.screening and awards.decisions)
+# that make that change. None as `from` is a nomination that did not exist before. Changes within
+# a state (a draft saved again, a decision changed within the shortlist, a nomination moved while
+# still to be screened) are not transitions.
 TRANSITIONS: dict[tuple[NominationState | None, NominationState], frozenset[str]] = {
     (None, S.DRAFT): frozenset({"nominate"}),
     (None, S.AWAITING_CONFIRMATION): frozenset({"nominate"}),

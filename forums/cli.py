@@ -7,7 +7,7 @@ from core.database import write_lock
 from core.extensions import db
 from core.formatting import counted
 from core.cli import require_server_name
-from forums import services
+from forums.services import renewal
 
 
 @click.command("send-renewal-reminders")
@@ -16,7 +16,7 @@ def send_renewal_reminders_command():
     """Queue renewal reminders; each member is reminded once per term, however often this runs."""
     require_server_name()
     with write_lock():
-        count = services.send_renewal_reminders()
+        count = renewal.send_renewal_reminders()
         db.session.commit()
     click.echo(f"Queued {counted(count, 'renewal reminder')}. `flask send-mail` sends them.")
 

@@ -19,7 +19,9 @@ from core.database import london_datetime
 from events.recurrence import PATTERNS, Recurrence
 from forums.meetings import MeetingDetails
 from forums.models import ActionStatus, Faith, ForumKind, MembershipRole, MembershipStatus
-from forums.services import LAPSED, Application, ForumDetails
+from forums.services.applying import Application
+from forums.services.coordinators import ForumDetails
+from forums.services.memberships import LAPSED
 
 EXPIRING_SOON = timedelta(days=60)
 
@@ -124,7 +126,7 @@ class MemberFilterForm(FlaskForm):
     expiring = BooleanField("Term ends in the next 60 days", widget=GovCheckboxInput())
 
     def filters(self) -> dict:
-        """For services.filtered_memberships: call after validate()."""
+        """For memberships.filtered_memberships: call after validate()."""
         return {"status": self.status.data or "",
                 "role": MembershipRole(self.role.data) if self.role.data else None,
                 "faith": Faith(self.faith.data) if self.faith.data else None,

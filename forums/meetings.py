@@ -25,7 +25,9 @@ from events.recurrence import Recurrence
 from forums.models import (
     ActionItem, ActionStatus, Apology, Forum, ForumCoordinator, MeetingPapers, Membership, MembershipStatus,
 )
-from forums.services import ForumRuleBroken, announcements_off_link, is_active_member, members_to_email, throttled
+from forums.services.announcements import announcements_off_link, members_to_email, throttled
+from forums.services.errors import ForumRuleBroken
+from forums.services.memberships import is_active_member
 
 
 @dataclass

@@ -2,7 +2,9 @@
 safeguarding gate (core.accounts.safeguarding): a young member's contact details."""
 from core.accounts import safeguarding
 from core.accounts.permissions import is_admin
-from forums import services
+from forums.services.coordinators import is_coordinator
+from forums.services.memberships import is_active_member
+from forums.services.safeguarding import safeguarding_check_current, youth_forums_of_young_people
 
 YOUNG_MEMBERS_NOTE = "Under 18: ask the youth forum's DBS-checked coordinators for these details"
 
@@ -19,19 +21,19 @@ def can_edit_forum(user, forum) -> bool:
 
 
 def can_manage_forum(user, forum) -> bool:
-    return is_admin(user) or services.is_coordinator(user, forum.id)
+    return is_admin(user) or is_coordinator(user, forum.id)
 
 
 def can_see_directory(user, forum) -> bool:
-    return can_manage_forum(user, forum) or services.is_active_member(user, forum.id)
+    return can_manage_forum(user, forum) or is_active_member(user, forum.id)
 
 
 def can_see_young_people_of(user, forum_ids) -> bool:
     """The details of someone young in these youth forums: only those forums'
     coordinators (or admins), and only with a current DBS check."""
-    if not services.safeguarding_check_current(user):
+    if not safeguarding_check_current(user):
         return False
-    return is_admin(user) or any(services.is_coordinator(user, forum_id) for forum_id in forum_ids)
+    return is_admin(user) or any(is_coordinator(user, forum_id) for forum_id in forum_ids)
 
 
 def can_see_young_members_details(user, forum) -> bool:
@@ -43,7 +45,7 @@ def _young_members_guard(viewer, user_ids: frozenset[int]) -> set[int]:
     """A young member of any youth forum is protected on every page, export
     and event, not only their forum's: only that forum's DBS-checked
     coordinators (and DBS-checked admins) see their details."""
-    young = services.youth_forums_of_young_people(user_ids)
+    young = youth_forums_of_young_people(user_ids)
     verdicts: dict[frozenset[int], bool] = {}  # people are mostly in the same forum: ask once for each set
     for forum_ids in young.values():
         if forum_ids not in verdicts:
@@ -56,4 +58,4 @@ safeguarding.register_guard("forums.young_members", _young_members_guard, note=Y
 
 def can_take_part(user, forum) -> bool:
     """Book meetings, send apologies: the forum's active members."""
-    return services.is_active_member(user, forum.id)
+    return is_active_member(user, forum.id)

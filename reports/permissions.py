@@ -14,7 +14,7 @@ from awards.permissions import can_run_awards
 from core.accounts.models import SiteRole
 from core.accounts.permissions import is_admin
 from events.permissions import can_create_events, can_manage_event
-from forums.services import coordinated_forums, is_coordinator
+from forums.services.coordinators import coordinated_forums, is_coordinator
 
 NOT_A_MONITOR = ("Breakdowns by people's equality answers are shown only to the partnership's equality monitoring "
                  "team. You see totals and response rates. An admin can add people to the team.")

@@ -13,7 +13,7 @@ from core.forms import EmptyForm, call_service, press_button
 from core.spreadsheets import csv_file
 from events.models import CohesionPriority, Event, EventSeries
 from forums.models import Forum
-from forums.services import coordinated_forums
+from forums.services.coordinators import coordinated_forums
 from reports import baselines, findings, permissions, perturbation, queries, services
 from reports import open_data as open_data_service
 from reports.exports import HEADER, report_csv

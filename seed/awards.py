@@ -8,12 +8,13 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from awards import judging, services
+from awards import cycle_setup, judging, nominating, screening
 from awards.models import (
     AwardCategory, AwardCycle, ConflictDeclaration, ConflictKind, Decision, Nomination, NominationStatus, NomineeKind,
     Outcome, PanelMember, Score, ScoreSheet,
 )
-from awards.services import CategoryDetails, CycleDetails, NominationDetails
+from awards.cycle_setup import CategoryDetails, CycleDetails
+from awards.nominating import NominationDetails
 from core.database import london_datetime
 from core.extensions import db
 from core.accounts.models import User
@@ -47,7 +48,7 @@ def _on(days: int) -> date:
 def _cycle(name: str, opens: int, closes: int, judging_days: tuple[int, int], announce: int,
            admin: User) -> AwardCycle:
     morning, night = time(9, 0), time(23, 59, 59)
-    cycle = services.save_cycle(None, CycleDetails(
+    cycle = cycle_setup.save_cycle(None, CycleDetails(
         name=name, introduction="Each year we celebrate the people and groups who bring our county together.",
         nominations_open_at=london_datetime(_on(opens), morning),
         nominations_close_at=london_datetime(_on(closes), night),
@@ -55,11 +56,11 @@ def _cycle(name: str, opens: int, closes: int, judging_days: tuple[int, int], an
         judging_closes_at=london_datetime(_on(judging_days[1]), night),
         announce_at=london_datetime(_on(announce), morning), blind_judging=True), actor=admin)
     for details in CATEGORIES:
-        category = services.save_category(cycle, None, details, actor=admin)
+        category = cycle_setup.save_category(cycle, None, details, actor=admin)
         for text, limit in QUESTIONS:
-            services.add_question(category, text=text, word_limit=limit, actor=admin)
+            cycle_setup.add_question(category, text=text, word_limit=limit, actor=admin)
         for criterion, weight, guidance in CRITERIA:
-            services.add_criterion(category, name=criterion, guidance=guidance, weight=weight, actor=admin)
+            cycle_setup.add_criterion(category, name=criterion, guidance=guidance, weight=weight, actor=admin)
     return cycle
 
 
@@ -78,31 +79,31 @@ def seed_demo_awards(admin: User, member: User, judge: User) -> None:
     last = _cycle(f"Community Cohesion Awards {year}", -300, -240, (-230, -200), -190, admin)
     _judged(last.categories[4], admin, judge)
     current = _cycle(f"Community Cohesion Awards {year + 1}", -20, 40, (45, 75), 90, admin)
-    services.add_exclusion(current, name="Sam Staff", reason="Works for the partnership", actor=admin)
+    cycle_setup.add_exclusion(current, name="Sam Staff", reason="Works for the partnership", actor=admin)
     young, interfaith, group, generations, hero, _ = current.categories
 
-    amira = services.nominate(young, _details(
+    amira = nominating.nominate(young, _details(
         young, "Amira Hussain", "Corby", "Started a homework club where children of five faiths help each other.",
         "Parents who never spoke now organise the club's summer trip together.", nominee_age=17),
         user=None, submit=True)
-    services.confirm_nomination(amira)
-    services.mark_eligible(amira, actor=admin)
-    gurdwara = services.nominate(interfaith, _details(
+    nominating.confirm_nomination(amira)
+    screening.mark_eligible(amira, actor=admin)
+    gurdwara = nominating.nominate(interfaith, _details(
         interfaith, "Kettering Faiths Together", "Kettering", "A shared food bank run by a gurdwara, a church and "
         "a mosque.", "Volunteers from each congregation now visit each other's festivals.",
         group_activity="Runs a food bank and an open kitchen"), user=member, submit=True)
-    services.mark_eligible(gurdwara, actor=admin)
-    too_old = services.nominate(hero, _details(
+    screening.mark_eligible(gurdwara, actor=admin)
+    too_old = nominating.nominate(hero, _details(
         hero, "Sam Staff", "Northampton", "Organised every cohesion event this year.",
         "People came together at each one."), user=None, submit=True)
-    services.confirm_nomination(too_old)  # flagged: Sam works for the partnership
-    outside = services.nominate(group, _details(
+    nominating.confirm_nomination(too_old)  # flagged: Sam works for the partnership
+    outside = nominating.nominate(group, _details(
         group, "Leicester Lunch Club", "Leicester", "A lunch club for older neighbours.",
         "Neighbours from different backgrounds eat together weekly.",
         group_activity="Weekly lunch for older people"), user=None, submit=True)
-    services.confirm_nomination(outside)
-    services.mark_ineligible(outside, reason="The group is based outside the county.", actor=admin)
-    services.nominate(generations, _details(
+    nominating.confirm_nomination(outside)
+    screening.mark_ineligible(outside, reason="The group is based outside the county.", actor=admin)
+    nominating.nominate(generations, _details(
         generations, "Wellingborough Grandfriends", "Wellingborough", "Pairs teenagers with care home residents.",
         "", group_activity="Visits and shared projects"), user=member, submit=False)
     for category in (young, interfaith):

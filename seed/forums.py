@@ -12,11 +12,13 @@ from core.extensions import db
 from core.accounts.models import User
 from core.accounts.services import create_user, find_user_by_email
 from events.models import Attendance, Audience, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue
-from forums import meetings, services
+from forums import meetings
+from forums.services import announcements, applying, consent, coordinators, memberships, safeguarding
 from forums.models import (
     ActionItem, ActionStatus, Apology, Faith, Forum, ForumCoordinator, ForumKind, MeetingPapers, MembershipRole,
 )
-from forums.services import Application, ForumDetails
+from forums.services.applying import Application
+from forums.services.coordinators import ForumDetails
 
 FORUMS = [
     ForumDetails(name="Faith Community Leadership Group", kind=ForumKind.INTERFAITH, area="The whole county",
@@ -48,36 +50,36 @@ def seed_demo_forums(admin: User, coordinator: User, member: User, *, password: 
     if db.session.scalar(select(Forum.id).limit(1)) is not None:
         return
     today = date.today()
-    forums = [services.save_forum(None, details, actor=admin) for details in FORUMS]
+    forums = [coordinators.save_forum(None, details, actor=admin) for details in FORUMS]
     leadership, _, youth = forums
     for forum in forums:
         db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id, granted_by_id=admin.id))
-    services.record_safeguarding_check(coordinator, today - timedelta(days=200), actor=admin)
+    safeguarding.record_safeguarding_check(coordinator, today - timedelta(days=200), actor=admin)
 
     def person(email, name):
         return find_user_by_email(email) or create_user(email=email, name=name, password=password, actor=admin)
 
-    joined = services.apply(leadership, member, Application(reason="To speak for the mosque's young families",
+    joined = applying.apply(leadership, member, Application(reason="To speak for the mosque's young families",
                                                             faith=Faith.MUSLIM, organisation="Central Mosque"))
-    services.approve(joined, actor=coordinator, role=MembershipRole.FAITH_REPRESENTATIVE)
+    memberships.approve(joined, actor=coordinator, role=MembershipRole.FAITH_REPRESENTATIVE)
     for n, (email, name, faith, organisation) in enumerate(REPRESENTATIVES):
-        membership = services.apply(leadership, person(email, name), Application(
+        membership = applying.apply(leadership, person(email, name), Application(
             reason="To represent my community", faith=faith, organisation=organisation, share_email=n % 2 == 0))
-        services.approve(membership, actor=coordinator,
-                         role=MembershipRole.CHAIR if n == 0 else MembershipRole.FAITH_REPRESENTATIVE)
+        memberships.approve(membership, actor=coordinator,
+                            role=MembershipRole.CHAIR if n == 0 else MembershipRole.FAITH_REPRESENTATIVE)
     # An application left for the coordinator to decide.
-    services.apply(leadership, person("imam.rahman@example.org", "Yusuf Rahman"), Application(
+    applying.apply(leadership, person("imam.rahman@example.org", "Yusuf Rahman"), Application(
         reason="To bring the Bangladeshi community's voice", faith=Faith.MUSLIM, organisation="Jalalia Mosque"))
 
     for email, name, age, consented in YOUNG_PEOPLE:
         born = today.replace(year=today.year - age) - timedelta(days=30)
-        membership = services.apply(youth, person(email, name), Application(
+        membership = applying.apply(youth, person(email, name), Application(
             reason="I want young people to be heard", date_of_birth=born, parent_name=f"Parent of {name}",
             parent_email=f"parent.{email}", photo_consent=consented))
         if consented:
-            services.give_consent(membership, photo_consent=True)
-        services.approve(membership, actor=coordinator,
-                         role=MembershipRole.YOUTH_REPRESENTATIVE if age == 17 else MembershipRole.MEMBER)
+            consent.give_consent(membership, photo_consent=True)
+        memberships.approve(membership, actor=coordinator,
+                            role=MembershipRole.YOUTH_REPRESENTATIVE if age == 17 else MembershipRole.MEMBER)
     _seed_meetings(leadership, youth, coordinator)
     db.session.commit()
 
@@ -101,7 +103,7 @@ def _seed_meetings(leadership: Forum, youth: Forum, coordinator: User) -> None:
                                  "4. Young people", agenda_published_at=last.starts_at - timedelta(days=7),
                                  minutes=LAST_MINUTES, minutes_approved_at=last.ends_at + timedelta(days=3),
                                  minutes_approved_by_id=coordinator.id))
-    people = {m.user.name: m.user for m in services.members(leadership)}
+    people = {m.user.name: m.user for m in memberships.members(leadership)}
     for description, owner, due_in, status in [
         ("Send the hate incident figures by town to every member", "Ruth Cohen", -5, ActionStatus.DONE),
         ("Agree a date for the langar at Guru Nanak Gurdwara", "Harjit Singh", 10, ActionStatus.IN_PROGRESS),
@@ -112,17 +114,17 @@ def _seed_meetings(leadership: Forum, youth: Forum, coordinator: User) -> None:
                                   owner_id=owner_id, due_on=date.today() + timedelta(days=due_in), status=status,
                                   completed_at=utcnow() if status == ActionStatus.DONE else None,
                                   created_by_id=coordinator.id, created_at=last.ends_at))
-    services.announce(leadership, subject="Minutes of our last meeting",
-                      body="The minutes are approved and on the meeting's page. Thank you to everyone who came.",
-                      role=None, essential=False, actor=coordinator)
+    announcements.announce(leadership, subject="Minutes of our last meeting",
+                           body="The minutes are approved and on the meeting's page. Thank you to everyone who came.",
+                           role=None, essential=False, actor=coordinator)
     starts = london_datetime(date.today() + timedelta(days=12), time(17, 0))
     meetings.schedule_meeting(youth, meetings.MeetingDetails(
         title="Youth Forum: planning the summer", starts_at=starts, ends_at=starts + timedelta(hours=1, minutes=30),
         venue_id=venue.id if venue else None, online_url=None if venue else "https://meet.example.org/youth",
         members_only=True, agenda="1. Ideas for the summer\n2. The youth awards category"), actor=coordinator)
-    services.announce(youth, subject="Pizza at the next meeting",
-                      body="Tell us about any food you cannot eat when you book your place.", role=None,
-                      essential=False, actor=coordinator)
+    announcements.announce(youth, subject="Pizza at the next meeting",
+                           body="Tell us about any food you cannot eat when you book your place.", role=None,
+                           essential=False, actor=coordinator)
 
 
 def _past_meeting(forum: Forum, coordinator: User, venue: Venue | None, *, days_ago: int) -> Event:
@@ -136,7 +138,7 @@ def _past_meeting(forum: Forum, coordinator: User, venue: Venue | None, *, days_
                     created_by_id=coordinator.id)
     db.session.add(meeting)
     db.session.flush()
-    for n, membership in enumerate(services.members(forum)):
+    for n, membership in enumerate(memberships.members(forum)):
         if n == 1:  # one member could not come
             db.session.add(Apology(event_id=meeting.id, user_id=membership.user_id, note="Away at a family wedding",
                                    sent_at=starts - timedelta(days=2)))

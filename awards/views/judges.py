@@ -3,7 +3,7 @@ first), scoring it and submitting the scores."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from awards import judging, services
+from awards import judging, screening
 from awards.forms import DeclarationForm, score_form
 from awards.models import ConflictKind, Nomination, NominationStatus, Stage
 from core.database import utcnow
@@ -48,7 +48,7 @@ def _judging_page(nomination: Nomination, *, declaration_form=None, form=None, s
         declaration=declaration, declaration_form=declaration_form or DeclarationForm(), sheet=sheet,
         score_form=form or (score_form(nomination.category, sheet) if seeing else None),
         form=declaration_form or form or EmptyForm(), others=judging.others_sheets(nomination, current_user),
-        also=services.grouped_under(nomination) if seeing else [], withheld=contacts_withheld(nomination),
+        also=screening.grouped_under(nomination) if seeing else [], withheld=contacts_withheld(nomination),
         open=nomination.category.cycle.stage(utcnow()) == Stage.JUDGING,
         published=nomination.category.cycle.results_published_at is not None), status
 

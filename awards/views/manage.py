@@ -4,7 +4,7 @@ and the results (and reopening them), certificates and the results record."""
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from awards import decisions, queries, services
+from awards import cycle_setup, decisions, queries, screening
 from awards.exports import results_record_csv
 from awards.pdf import certificates_pdf, results_record_pdf
 from awards.forms import (
@@ -26,7 +26,7 @@ from awards.views.loading import category_or_404, require_awards_team
 @login_required
 def manage_cycles():
     require_awards_team()
-    return render_template("awards/manage_cycles.html", cycles=services.cycles(), now=utcnow())
+    return render_template("awards/manage_cycles.html", cycles=cycle_setup.cycles(), now=utcnow())
 
 
 @bp.route("/manage/awards/new", methods=["GET", "POST"])
@@ -38,7 +38,7 @@ def edit_cycle(cycle_id=None):
     form = CycleForm.for_cycle(cycle) if cycle and request.method == "GET" else CycleForm()
     form.ceremony_id.choices = [(0, "No ceremony yet")] + [(e.id, e.title) for e in queries.ceremonies_newest_first()]
     if form.validate_on_submit():
-        done, saved = call_service(form, lambda: services.save_cycle(cycle, form.details(), actor=current_user))
+        done, saved = call_service(form, lambda: cycle_setup.save_cycle(cycle, form.details(), actor=current_user))
         if done:
             flash(f"{saved.name} has been saved.", "success")
             return redirect(url_for("awards.manage_cycle", cycle_id=saved.id))
@@ -55,12 +55,13 @@ def manage_cycle(cycle_id):
 
 def _cycle_page(cycle: AwardCycle, *, copy_form=None, exclusion_form=None, reopen_form=None, status: int = 200):
     copy_form = copy_form or CopyCategoriesForm()
-    copy_form.source_id.choices = [(c.id, c.name) for c in services.cycles() if c.id != cycle.id]
+    copy_form.source_id.choices = [(c.id, c.name) for c in cycle_setup.cycles() if c.id != cycle.id]
     failed = copy_form if copy_form.errors else (exclusion_form or reopen_form)
     return render_template("awards/manage_cycle.html", cycle=cycle, copy_form=copy_form,
-                           exclusion_form=exclusion_form or ExclusionForm(), exclusions=services.exclusions_of(cycle),
-                           counts=services.nomination_counts(cycle), stage=cycle.stage(utcnow()), now=utcnow(),
-                           unscreened=services.unscreened_count(cycle),
+                           exclusion_form=exclusion_form or ExclusionForm(),
+                           exclusions=cycle_setup.exclusions_of(cycle),
+                           counts=screening.nomination_counts(cycle), stage=cycle.stage(utcnow()), now=utcnow(),
+                           unscreened=screening.unscreened_count(cycle),
                            statuses=(NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE,
                                      NominationStatus.INELIGIBLE), reopen_form=reopen_form or ReopenForm(),
                            form=failed or EmptyForm()), status
@@ -72,9 +73,9 @@ def copy_categories(cycle_id):
     require_awards_team()
     cycle = db.get_or_404(AwardCycle, cycle_id)
     form = CopyCategoriesForm()
-    form.source_id.choices = [(c.id, c.name) for c in services.cycles() if c.id != cycle.id]
+    form.source_id.choices = [(c.id, c.name) for c in cycle_setup.cycles() if c.id != cycle.id]
     if form.validate_on_submit():
-        done, copied = call_service(form, lambda: services.copy_categories(
+        done, copied = call_service(form, lambda: cycle_setup.copy_categories(
             db.session.get(AwardCycle, form.source_id.data), cycle, actor=current_user))
         if done:
             flash(f"Copied {counted(len(copied), 'category', 'categories')} with their questions and rubrics.",
@@ -90,7 +91,7 @@ def add_exclusion(cycle_id):
     cycle = db.get_or_404(AwardCycle, cycle_id)
     form = ExclusionForm()
     if form.validate_on_submit():
-        done, added = call_service(form, lambda: services.add_exclusion(
+        done, added = call_service(form, lambda: cycle_setup.add_exclusion(
             cycle, name=form.name.data, reason=form.reason.data, actor=current_user))
         if done:
             flash(f"Nominations of {added.name} will be flagged for screening.", "success")
@@ -103,7 +104,7 @@ def add_exclusion(cycle_id):
 def remove_exclusion(exclusion_id):
     require_awards_team()
     exclusion = db.get_or_404(Exclusion, exclusion_id)
-    return press_button(EmptyForm(), lambda: services.remove_exclusion(exclusion, actor=current_user),
+    return press_button(EmptyForm(), lambda: cycle_setup.remove_exclusion(exclusion, actor=current_user),
                         f"{exclusion.name} is no longer on the list.",
                         url_for("awards.manage_cycle", cycle_id=exclusion.cycle_id))
 
@@ -119,8 +120,8 @@ def edit_category(cycle_id=None, category_id=None):
     if category is not None and request.method == "GET":
         form.nominee_kind.data = category.nominee_kind.value
     if form.validate_on_submit():
-        done, saved = call_service(form, lambda: services.save_category(cycle, category, form.details(),
-                                                                        actor=current_user))
+        done, saved = call_service(form, lambda: cycle_setup.save_category(cycle, category, form.details(),
+                                                                           actor=current_user))
         if done:
             flash(f"{saved.name} has been saved. Add its questions and scoring rubric below.", "success")
             return redirect(url_for("awards.edit_category", category_id=saved.id))
@@ -141,7 +142,7 @@ def add_question(category_id):
     category = category_or_404(category_id)
     form = QuestionForm()
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.add_question(
+        done, _ = call_service(form, lambda: cycle_setup.add_question(
             category, text=form.text.data, word_limit=form.word_limit.data, actor=current_user))
         if done:
             flash("The question has been added.", "success")
@@ -155,7 +156,7 @@ def add_question(category_id):
 def remove_question(question_id):
     require_awards_team()
     question = db.get_or_404(CategoryQuestion, question_id)
-    return press_button(EmptyForm(), lambda: services.remove_question(question, actor=current_user),
+    return press_button(EmptyForm(), lambda: cycle_setup.remove_question(question, actor=current_user),
                         "The question has been removed.",
                         url_for("awards.edit_category", category_id=question.category_id))
 
@@ -167,7 +168,7 @@ def add_criterion(category_id):
     category = category_or_404(category_id)
     form = CriterionForm()
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.add_criterion(
+        done, _ = call_service(form, lambda: cycle_setup.add_criterion(
             category, name=form.name.data, guidance=form.guidance.data or "", weight=form.weight.data,
             actor=current_user))
         if done:
@@ -182,7 +183,7 @@ def add_criterion(category_id):
 def remove_criterion(criterion_id):
     require_awards_team()
     criterion = db.get_or_404(Criterion, criterion_id)
-    return press_button(EmptyForm(), lambda: services.remove_criterion(criterion, actor=current_user),
+    return press_button(EmptyForm(), lambda: cycle_setup.remove_criterion(criterion, actor=current_user),
                         "The criterion has been removed.",
                         url_for("awards.edit_category", category_id=criterion.category_id))
 

@@ -4,7 +4,7 @@ nomination, My nominations, and the published shortlist and winners."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from awards import decisions, services
+from awards import cycle_setup, decisions, nominating
 from awards.forms import nomination_form
 from awards.models import ON_SHORTLIST, AwardCategory, AwardCycle, Nomination, NominationStatus, Outcome, Stage
 from core.database import utcnow
@@ -20,7 +20,7 @@ from awards.views.loading import category_or_404
 @home_page.section(30, "awards/_home_section.html")
 def _home_section(now):
     """This year's awards and how far they have got, on the home page."""
-    cycle = services.latest_cycle()
+    cycle = cycle_setup.latest_cycle()
     return {"cycle": cycle, "stage": cycle.stage(now) if cycle else None}
 
 
@@ -28,7 +28,7 @@ def _home_section(now):
 
 @bp.get("/awards")
 def cycle_list():
-    return render_template("awards/list.html", cycles=services.cycles(), now=utcnow())
+    return render_template("awards/list.html", cycles=cycle_setup.cycles(), now=utcnow())
 
 
 @bp.get("/awards/<int:cycle_id>")
@@ -70,7 +70,7 @@ def _nomination_page(category: AwardCategory, *, draft: Nomination | None):
     form = nomination_form(category, signed_in=signed_in, draft=draft if request.method == "GET" else None)
     if form.validate_on_submit():
         sending = not (signed_in and form.draft.data)
-        done, saved = call_service(form, lambda: services.nominate(
+        done, saved = call_service(form, lambda: nominating.nominate(
             category, form.details(), user=current_user if signed_in else None, submit=sending, nomination=draft))
         if done:
             if saved.status == NominationStatus.DRAFT:
@@ -85,10 +85,10 @@ def _nomination_page(category: AwardCategory, *, draft: Nomination | None):
 def nomination_by_link(token):
     """The emailed link: a guest confirms their nomination here, and any
     nominator can see it, or go on to withdraw it."""
-    nomination = from_emailed_link(services.nomination_for_token, token)
+    nomination = from_emailed_link(nominating.nomination_for_token, token)
     form = EmptyForm()
     if form.validate_on_submit() and request.form.get("action") == "confirm":
-        done, _ = call_service(form, lambda: services.confirm_nomination(nomination))
+        done, _ = call_service(form, lambda: nominating.confirm_nomination(nomination))
         if done:
             flash("Thank you: your nomination is confirmed. We have emailed you a copy.", "success")
             return redirect(url_for("awards.nomination_by_link", token=token))
@@ -99,8 +99,8 @@ def nomination_by_link(token):
 
 @bp.route("/awards/nominations/link/<token>/withdraw", methods=["GET", "POST"])
 def withdraw_by_link(token):
-    nomination = from_emailed_link(services.nomination_for_token, token)
-    return _withdraw(nomination, lambda: services.withdraw_nomination(nomination, actor=None),
+    nomination = from_emailed_link(nominating.nomination_for_token, token)
+    return _withdraw(nomination, lambda: nominating.withdraw_nomination(nomination, actor=None),
                      back=url_for("awards.nomination_by_link", token=token))
 
 
@@ -119,7 +119,7 @@ def _withdraw(nomination: Nomination, withdraw, *, back: str):
 @bp.get("/my-nominations")
 @login_required
 def my_nominations():
-    nominations = services.nominations_by(current_user)
+    nominations = nominating.nominations_by(current_user)
     return render_template("awards/my_nominations.html", nominations=nominations, now=utcnow(),
                            told={n.id: decisions.status_told(n) for n in nominations})
 
@@ -138,7 +138,7 @@ def _my_nomination(nomination_id: int) -> Nomination:
 @login_required
 def withdraw_mine(nomination_id):
     nomination = _my_nomination(nomination_id)
-    return _withdraw(nomination, lambda: services.withdraw_nomination(nomination, actor=current_user),
+    return _withdraw(nomination, lambda: nominating.withdraw_nomination(nomination, actor=current_user),
                      back=url_for("awards.my_nominations"))
 
 

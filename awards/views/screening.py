@@ -5,7 +5,9 @@ decisions."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from awards import decisions, judging, services
+from awards import decisions, judging
+from awards import screening as screening_rules
+from awards.errors import AwardRuleBroken
 from awards.forms import DecisionForm, JudgeForm, RecordConflictForm, ScreeningFilterForm, ScreeningForm
 from awards.models import AwardCategory, AwardCycle, ConflictKind, Nomination, NominationStatus, Outcome, PanelMember
 from core.extensions import db
@@ -26,7 +28,7 @@ def screening(cycle_id):
     cycle = db.get_or_404(AwardCycle, cycle_id)
     form = ScreeningFilterForm(request.args)
     form.category.choices = [(0, "Any category")] + [(c.id, c.name) for c in cycle.categories]
-    shown = services.nominations_to_screen(
+    shown = screening_rules.nominations_to_screen(
         cycle, category_id=form.category.data or None,
         status=NominationStatus(form.status.data) if form.status.data else None) if form.validate() else []
     return render_template("awards/screening.html", cycle=cycle, filter_form=form, nominations=shown)
@@ -61,10 +63,11 @@ def _screening_form(nomination: Nomination) -> ScreeningForm:
 
 def _screening_actions(nomination: Nomination, form: ScreeningForm) -> dict:
     return {
-        "eligible": lambda: services.mark_eligible(nomination, actor=current_user),
-        "ineligible": lambda: services.mark_ineligible(nomination, reason=form.reason.data or "", actor=current_user),
-        "move": lambda: services.move_nomination(nomination, _category_for_move(form.category_id.data),
-                                                 actor=current_user),
+        "eligible": lambda: screening_rules.mark_eligible(nomination, actor=current_user),
+        "ineligible": lambda: screening_rules.mark_ineligible(nomination, reason=form.reason.data or "",
+                                                             actor=current_user),
+        "move": lambda: screening_rules.move_nomination(nomination, _category_for_move(form.category_id.data),
+                                                        actor=current_user),
     }
 
 
@@ -73,9 +76,9 @@ def _screen_page(nomination: Nomination, form: ScreeningForm, *, conflict_form=N
     decision = decisions.decisions_in(nomination.category.cycle).get(nomination.id)
     return render_template(
         "awards/screen.html", nomination=nomination, form=conflict_form or decision_form or form,
-        similar=services.similar_nominations(nomination), grouped=services.grouped_under(nomination),
+        similar=screening_rules.similar_nominations(nomination), grouped=screening_rules.grouped_under(nomination),
         lead=db.session.get(Nomination, nomination.group_with_id) if nomination.group_with_id else None,
-        screening_form=form, screening_closed=services.why_screening_is_closed(nomination),
+        screening_form=form, screening_closed=screening_rules.why_screening_is_closed(nomination),
         conflict_form=conflict_form or _conflict_form(nomination),
         declarations=judging.declarations_for(nomination), decision=decision,
         withheld=contacts_withheld(nomination),
@@ -86,7 +89,7 @@ def _screen_page(nomination: Nomination, form: ScreeningForm, *, conflict_form=N
 def _category_for_move(category_id: int) -> AwardCategory:
     category = db.session.get(AwardCategory, category_id) if category_id else None
     if category is None:
-        raise services.AwardRuleBroken("Choose the category to move it to", field="category_id")
+        raise AwardRuleBroken("Choose the category to move it to", field="category_id")
     return category
 
 
@@ -165,7 +168,7 @@ def group(nomination_id):
     lead = db.session.get(Nomination, request.form.get("lead_id", type=database_id) or 0)
     if lead is None:
         abort(400)
-    return press_button(EmptyForm(), lambda: services.group_nominations(nomination, lead, actor=current_user),
+    return press_button(EmptyForm(), lambda: screening_rules.group_nominations(nomination, lead, actor=current_user),
                         f"Grouped with the nomination of {lead.nominee_name}: the panel judges them as one.",
                         url_for("awards.screen", nomination_id=nomination.id))
 
@@ -175,7 +178,7 @@ def group(nomination_id):
 def ungroup(nomination_id):
     require_awards_team()
     nomination = db.get_or_404(Nomination, nomination_id)
-    return press_button(EmptyForm(), lambda: services.ungroup_nomination(nomination, actor=current_user),
+    return press_button(EmptyForm(), lambda: screening_rules.ungroup_nomination(nomination, actor=current_user),
                         "The nomination is judged on its own again.",
                         url_for("awards.screen", nomination_id=nomination.id))
 
@@ -186,7 +189,7 @@ def remove_at_nominees_request(nomination_id):
     require_awards_team()
     nomination = db.get_or_404(Nomination, nomination_id)
     cycle_id, nominee = nomination.category.cycle_id, nomination.nominee_name
-    return press_button(EmptyForm(), lambda: services.remove_at_nominees_request(nomination, actor=current_user),
+    return press_button(EmptyForm(), lambda: screening_rules.remove_at_nominees_request(nomination, actor=current_user),
                         f"The nomination of {nominee} is removed, as they asked, and the nominator is told.",
                         url_for("awards.screening", cycle_id=cycle_id))
 

@@ -7,7 +7,9 @@ from flask_login import current_user, login_required
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
 from core.accounts.models import User
-from forums import permissions, services
+from forums import permissions
+from forums.services import coordinators
+from forums.services.safeguarding import record_safeguarding_check, safeguarding_checks
 from forums.forms import CoordinatorForm, ForumForm, SafeguardingForm
 from forums.models import Forum
 from forums.views import bp
@@ -24,7 +26,7 @@ def edit_forum(forum_id=None):
         abort(403)
     form = _forum_form(forum)
     if form.validate_on_submit():
-        done, saved = call_service(form, lambda: services.save_forum(forum, form.details(), actor=current_user))
+        done, saved = call_service(form, lambda: coordinators.save_forum(forum, form.details(), actor=current_user))
         if done:
             flash(f"{saved.name} has been saved.", "success")
             return redirect(url_for("forums.forum_page", forum_id=saved.id))
@@ -51,8 +53,8 @@ def add_coordinator(forum_id):
     forum = db.get_or_404(Forum, forum_id)
     form = CoordinatorForm()
     if form.validate_on_submit():
-        done, person = call_service(form, lambda: services.grant_coordinator(
-            forum, services.account_with_email(form.email.data), actor=current_user))
+        done, person = call_service(form, lambda: coordinators.grant_coordinator(
+            forum, coordinators.account_with_email(form.email.data), actor=current_user))
         if done:
             flash(f"{person.name} now coordinates {forum.name}.", "success")
             return redirect(url_for("forums.edit_forum", forum_id=forum.id))
@@ -67,7 +69,7 @@ def remove_coordinator(forum_id, user_id):
         abort(403)
     forum = db.get_or_404(Forum, forum_id)
     person = db.get_or_404(User, user_id)
-    return press_button(EmptyForm(), lambda: services.revoke_coordinator(forum, person, actor=current_user),
+    return press_button(EmptyForm(), lambda: coordinators.revoke_coordinator(forum, person, actor=current_user),
                         f"{person.name} no longer coordinates {forum.name}.",
                         url_for("forums.edit_forum", forum_id=forum.id))
 
@@ -79,9 +81,9 @@ def safeguarding():
         abort(403)
     form = SafeguardingForm()
     if form.validate_on_submit():
-        done, person = call_service(form, lambda: services.record_safeguarding_check(
-            services.account_with_email(form.email.data), form.checked_on.data, actor=current_user))
+        done, person = call_service(form, lambda: record_safeguarding_check(
+            coordinators.account_with_email(form.email.data), form.checked_on.data, actor=current_user))
         if done:
             flash(f"The DBS check for {person.name} has been recorded.", "success")
             return redirect(url_for("forums.safeguarding"))
-    return render_template("forums/safeguarding.html", form=form, checks=services.safeguarding_checks())
+    return render_template("forums/safeguarding.html", form=form, checks=safeguarding_checks())

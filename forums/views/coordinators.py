@@ -12,7 +12,10 @@ from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
 from core.accounts.safeguarding import screen, shows_contact_details
 from events.queries import venue_choices
-from forums import exports, meetings, permissions, queries, services
+from forums import exports, meetings, permissions, queries
+from forums.services import announcements, consent, memberships
+from forums.services.invitations import invitations_of, invite
+from forums.services.safeguarding import is_young
 from forums.forms import (
     ActionForm, ActionStatusForm, AnnouncementForm, ApologyForm, DecisionForm, InvitationForm, MeetingForm,
     MemberFilterForm, PapersForm,
@@ -29,10 +32,10 @@ from forums.views.loading import forum_or_404
 def manage(forum_id):
     forum = forum_or_404(forum_id, manage=True)
     form = MemberFilterForm(request.args)
-    shown = services.filtered_memberships(forum, **form.filters()) if form.validate() else []
+    shown = memberships.filtered_memberships(forum, **form.filters()) if form.validate() else []
     history = queries.membership_history(forum)
     return render_template("forums/manage.html", forum=forum, form=form, memberships=shown, history=history,
-                           today=date.today(), is_young=services.is_young,
+                           today=date.today(), is_young=is_young,
                            sees_young=permissions.can_see_young_members_details(current_user, forum))
 
 
@@ -44,7 +47,7 @@ def members_csv(forum_id):
     form = MemberFilterForm(request.args)
     if not form.validate():
         abort(400)
-    shown = services.filtered_memberships(forum, **form.filters())
+    shown = memberships.filtered_memberships(forum, **form.filters())
     body = exports.members_csv(shown, today=date.today(),
                                screen=screen(current_user, [m.user for m in shown]))
     return Response(body, mimetype="text/csv", headers={
@@ -61,17 +64,17 @@ def membership(forum_id, membership_id):
         abort(404)
     form = DecisionForm(role=chosen.role.value, term_ends_on=chosen.term_ends_on)
     actions = {
-        "approve": lambda: services.approve(chosen, actor=current_user, role=MembershipRole(form.role.data),
-                                            term_ends_on=form.term_ends_on.data),
-        "decline": lambda: services.decline(chosen, reason=form.reason.data or "", actor=current_user),
-        "suspend": lambda: services.suspend(chosen, actor=current_user),
-        "reinstate": lambda: services.reinstate(chosen, actor=current_user),
-        "remove": lambda: services.remove(chosen, actor=current_user),
-        "change_role": lambda: services.change_role(chosen, MembershipRole(form.role.data),
-                                                    term_ends_on=form.term_ends_on.data, actor=current_user),
-        "resend_consent": lambda: services.resend_consent_request(chosen, actor=current_user),
-        "photos_yes": lambda: services.record_photo_consent(chosen, True, actor=current_user),
-        "photos_no": lambda: services.record_photo_consent(chosen, False, actor=current_user),
+        "approve": lambda: memberships.approve(chosen, actor=current_user, role=MembershipRole(form.role.data),
+                                               term_ends_on=form.term_ends_on.data),
+        "decline": lambda: memberships.decline(chosen, reason=form.reason.data or "", actor=current_user),
+        "suspend": lambda: memberships.suspend(chosen, actor=current_user),
+        "reinstate": lambda: memberships.reinstate(chosen, actor=current_user),
+        "remove": lambda: memberships.remove(chosen, actor=current_user),
+        "change_role": lambda: memberships.change_role(chosen, MembershipRole(form.role.data),
+                                                       term_ends_on=form.term_ends_on.data, actor=current_user),
+        "resend_consent": lambda: consent.resend_consent_request(chosen, actor=current_user),
+        "photos_yes": lambda: consent.record_photo_consent(chosen, True, actor=current_user),
+        "photos_no": lambda: consent.record_photo_consent(chosen, False, actor=current_user),
     }
     action = request.form.get("action")
     if form.validate_on_submit() and action in actions:
@@ -80,7 +83,7 @@ def membership(forum_id, membership_id):
             flash(f"{chosen.user.name}: {chosen.status.label.lower()}, {chosen.role.label.lower()}.", "success")
             return redirect(url_for("forums.manage", forum_id=forum.id))
     return render_template("forums/membership.html", forum=forum, membership=chosen, form=form,
-                           young=services.is_young(chosen), screen=screen(current_user, [chosen.user]),
+                           young=is_young(chosen), screen=screen(current_user, [chosen.user]),
                            sees_young=permissions.can_see_young_members_details(current_user, forum),
                            today=date.today())
 
@@ -131,7 +134,7 @@ def _meeting_page(forum: Forum, meeting, *, papers_form=None, action_form=None, 
         is_upcoming=meeting.starts_at > utcnow(),
         papers_form=papers_form or (PapersForm(obj=papers) if manages else None), action_form=action_form,
         apology_form=ApologyForm(), form=failed or EmptyForm(), status_form=ActionStatusForm(),
-        mine=services.membership_of(current_user, forum), my_apology=meetings.apology_of(meeting, current_user),
+        mine=memberships.membership_of(current_user, forum), my_apology=meetings.apology_of(meeting, current_user),
         my_booking=meetings.booking_of(meeting, current_user),
         apologies=meetings.apologies_for(meeting), present=meetings.present_at(meeting),
         expected=meetings.expected_at(meeting), raised=meetings.actions_raised_at(meeting),
@@ -233,7 +236,7 @@ def announce(forum_id):
     forum = forum_or_404(forum_id, manage=True)
     form = AnnouncementForm()
     if form.validate_on_submit():
-        done, sent = call_service(form, lambda: services.announce(
+        done, sent = call_service(form, lambda: announcements.announce(
             forum, subject=form.subject.data, body=form.body.data,
             role=MembershipRole(form.role.data) if form.role.data else None, essential=form.essential.data,
             actor=current_user))
@@ -252,10 +255,10 @@ def invitations(forum_id):
     forum = forum_or_404(forum_id, manage=True)
     form = InvitationForm()
     if form.validate_on_submit():
-        done, sent = call_service(form, lambda: services.invite(forum, form.email.data, actor=current_user))
+        done, sent = call_service(form, lambda: invite(forum, form.email.data, actor=current_user))
         if done:
             flash(f"The invitation has been emailed to {sent.email}.", "success")
             return redirect(url_for("forums.invitations", forum_id=forum.id))
-    invited = services.invitations_of(forum)
+    invited = invitations_of(forum)
     return render_template("forums/invitations.html", forum=forum, form=form, invitations=invited,
                            screen=screen(current_user, invited))

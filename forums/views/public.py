@@ -15,7 +15,9 @@ from core.views.emailed_links import from_emailed_link
 from events.feed_responses import feed_limit, feed_response
 from events.feeds import forum_feed
 from events.ical import webcal
-from forums import meetings, permissions, queries, services
+from forums import meetings, permissions, queries
+from forums.services import announcements, applying, consent, invitations, memberships, renewal
+from forums.services.safeguarding import is_young
 from forums.forms import ActionStatusForm, ApplicationForm, ConsentForm
 from forums.models import Forum, Membership
 from forums.views import bp
@@ -29,7 +31,7 @@ def _home_section(now):
 
 
 def _from_consent_link(token: str) -> Membership:
-    return from_emailed_link(services.membership_for_consent, token)
+    return from_emailed_link(consent.membership_for_consent, token)
 
 
 # --- the public side --------------------------------------------------------
@@ -51,10 +53,10 @@ def forum_page(forum_id):
     signed_in = current_user.is_authenticated
     return render_template(
         "forums/forum.html", forum=forum, form=EmptyForm() if signed_in else None,
-        mine=services.membership_of(current_user, forum),
+        mine=memberships.membership_of(current_user, forum),
         inside=inside, upcoming=upcoming, past=meetings.meetings_of(forum, upcoming=False, limit=5) if inside else [],
         actions=meetings.open_actions(forum) if inside else [],
-        announcements=services.announcements_of(forum) if inside else [], renewal_due=services.renewal_due,
+        announcements=announcements.announcements_of(forum) if inside else [], renewal_due=renewal.renewal_due,
         status_form=ActionStatusForm() if signed_in else None,
         today=date.today(), webcal=webcal,
         feed_url=url_for("forums.forum_calendar", forum_id=forum.id, _external=True))
@@ -73,7 +75,7 @@ def apply(forum_id):
     forum = forum_or_404(forum_id)
     form = ApplicationForm()
     if form.validate_on_submit():
-        done, mine = call_service(form, lambda: services.apply(forum, current_user, form.application()))
+        done, mine = call_service(form, lambda: applying.apply(forum, current_user, form.application()))
         if done:
             flash("Thank you. We have asked your parent or carer to agree, and the coordinators will look at "
                   "your application." if mine.parent_email else
@@ -86,7 +88,7 @@ def apply(forum_id):
 @login_required
 def withdraw(forum_id):
     forum, mine = _my_membership(forum_id)
-    return press_button(EmptyForm(), lambda: services.withdraw_application(mine, actor=current_user),
+    return press_button(EmptyForm(), lambda: applying.withdraw_application(mine, actor=current_user),
                         "Your application has been withdrawn.", url_for("forums.forum_page", forum_id=forum.id))
 
 
@@ -95,7 +97,8 @@ def withdraw(forum_id):
 def contact_sharing(forum_id):
     forum, mine = _my_membership(forum_id)
     share = request.form.get("share_email") == "yes"
-    return press_button(EmptyForm(), lambda: services.set_contact_sharing(mine, share_email=share, actor=current_user),
+    return press_button(EmptyForm(),
+                        lambda: memberships.set_contact_sharing(mine, share_email=share, actor=current_user),
                         "Other members can now see your email address." if share else
                         "Other members now see only your name and role.",
                         url_for("forums.directory", forum_id=forum.id))
@@ -105,7 +108,7 @@ def contact_sharing(forum_id):
 @login_required
 def renew(forum_id):
     forum, mine = _my_membership(forum_id)
-    return press_button(EmptyForm(), lambda: services.renew(mine, actor=current_user),
+    return press_button(EmptyForm(), lambda: renewal.renew(mine, actor=current_user),
                         "Thank you. Your membership has been renewed for another year.",
                         url_for("forums.forum_page", forum_id=forum.id))
 
@@ -115,7 +118,7 @@ def renew(forum_id):
 def announcement_emails(forum_id):
     forum, mine = _my_membership(forum_id)
     wanted = request.form.get("wanted") == "yes"
-    return press_button(EmptyForm(), lambda: services.set_announcement_emails(mine, wanted),
+    return press_button(EmptyForm(), lambda: announcements.set_announcement_emails(mine, wanted),
                         "You will get the forum's announcements by email." if wanted else
                         "You will get only essential announcements by email. Others stay on this page.",
                         url_for("forums.forum_page", forum_id=forum.id))
@@ -125,10 +128,10 @@ def announcement_emails(forum_id):
 def announcements_off(token):
     """The link at the foot of each announcement email. Opening it changes
     nothing (mail scanners open links); the button does."""
-    membership = from_emailed_link(services.membership_for_announcements_off, token)
+    membership = from_emailed_link(announcements.membership_for_announcements_off, token)
     form = EmptyForm()
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.set_announcement_emails(membership, False))
+        done, _ = call_service(form, lambda: announcements.set_announcement_emails(membership, False))
         if done:
             flash(f"You will no longer get {membership.forum.name}'s announcements by email, apart from essential "
                   "ones.", "success")
@@ -139,11 +142,11 @@ def announcements_off(token):
 @bp.route("/forums/invitations/<token>", methods=["GET", "POST"])
 @login_required
 def accept_invitation(token):
-    invitation = from_emailed_link(services.invitation_for_token, token)
+    invitation = from_emailed_link(invitations.invitation_for_token, token)
     forum = invitation.forum
     form = ApplicationForm()
     if form.validate_on_submit():
-        done, mine = call_service(form, lambda: services.apply(forum, current_user, form.application(),
+        done, mine = call_service(form, lambda: applying.apply(forum, current_user, form.application(),
                                                                invitation=invitation))
         if done:
             flash(_joined_message(mine), "success")
@@ -162,7 +165,7 @@ def _joined_message(mine: Membership) -> str:
 def _my_membership(forum_id: int) -> tuple[Forum, Membership]:
     """The forum and the signed-in person's own membership of it (404 when they have none)."""
     forum = forum_or_404(forum_id)
-    mine = services.membership_of(current_user, forum)
+    mine = memberships.membership_of(current_user, forum)
     if mine is None:
         abort(404)
     return forum, mine
@@ -175,12 +178,12 @@ def directory(forum_id):
     forum = forum_or_404(forum_id)
     if not permissions.can_see_directory(current_user, forum):
         abort(403)
-    members = services.members(forum)
+    members = memberships.members(forum)
     return render_template("forums/directory.html", forum=forum, members=members,
                            screen=screen(current_user, [m.user for m in members]),
                            manages=permissions.can_manage_forum(current_user, forum),
-                           mine=services.membership_of(current_user, forum), form=EmptyForm(),
-                           is_young=services.is_young,
+                           mine=memberships.membership_of(current_user, forum), form=EmptyForm(),
+                           is_young=is_young,
                            sees_young=permissions.can_see_young_members_details(current_user, forum))
 
 
@@ -191,7 +194,7 @@ def parent_consent(token):
     membership = _from_consent_link(token)
     form = ConsentForm()
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.give_consent(membership, photo_consent=form.photo_consent.data,
+        done, _ = call_service(form, lambda: consent.give_consent(membership, photo_consent=form.photo_consent.data,
                                                                     signed_in_as=current_user))
         if done:
             flash(f"Thank you. You have agreed to {membership.user.name} joining {membership.forum.name}.",
@@ -204,6 +207,6 @@ def parent_consent(token):
 @bp.post("/forums/consent/<token>/withdraw")
 def withdraw_consent(token):
     membership = _from_consent_link(token)
-    return press_button(EmptyForm(), lambda: services.withdraw_consent(membership),
+    return press_button(EmptyForm(), lambda: consent.withdraw_consent(membership),
                         f"You have withdrawn your consent. {membership.user.name}'s membership is suspended.",
                         url_for("forums.parent_consent", token=token))

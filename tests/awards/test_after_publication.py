@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from awards import decisions, judging, services
+from awards import cycle_setup, decisions, judging, nominating, screening
 from awards.models import AwardCycle, ConflictKind, Nomination, NominationStatus, NomineeKind, Outcome, PanelMember
-from awards.services import AwardRuleBroken, CycleDetails
+from awards.cycle_setup import CycleDetails
+from awards.errors import AwardRuleBroken
 from core.database import utcnow, write_lock
 from core.extensions import db
 from tests.awards.factories import CategoryFactory
@@ -56,9 +57,9 @@ def test_judges_cannot_score_published_results_even_if_the_dates_move_back(ctx):
 
     later = utcnow() + timedelta(days=30)
     with pytest.raises(AwardRuleBroken, match="Reopen the results first") as refused:
-        services.save_cycle(cycle, details_of(cycle, judging_closes_at=later, announce_at=later), actor=admin)
+        cycle_setup.save_cycle(cycle, details_of(cycle, judging_closes_at=later, announce_at=later), actor=admin)
     assert refused.value.field == "announce"
-    services.save_cycle(cycle, details_of(cycle, name="Renamed awards"), actor=admin)  # other changes are fine
+    cycle_setup.save_cycle(cycle, details_of(cycle, name="Renamed awards"), actor=admin)  # other changes are fine
 
     cycle.judging_closes_at = cycle.announce_at = later  # as a cycle moved before this rule was
     db.session.flush()
@@ -90,14 +91,14 @@ def test_an_unscreened_nomination_is_screened_before_anything_is_published(ctx):
         with pytest.raises(AwardRuleBroken, match="1 nomination has not been screened"):
             publish(cycle, actor=admin)
     assert cycle.shortlist_published_at is None and cycle.results_published_at is None
-    assert services.why_screening_is_closed(forgotten) is None
-    assert services.why_screening_is_closed(amira) is not None  # screened ones stay as they were
-    services.mark_ineligible(forgotten, reason="Lives outside the county", actor=admin)
+    assert screening.why_screening_is_closed(forgotten) is None
+    assert screening.why_screening_is_closed(amira) is not None  # screened ones stay as they were
+    screening.mark_ineligible(forgotten, reason="Lives outside the county", actor=admin)
     assert subjects_to("cal@example.org") == ["Your nomination: Unsung Hero"]
     decisions.publish_shortlist(cycle, actor=admin)
     late = sent(category, "Lee Late", "dee")  # e.g. sent before this rule: screening is over now
-    assert services.why_screening_is_closed(late) == ("The shortlist is published, so screening decisions can no "
-                                                      "longer change")
+    assert screening.why_screening_is_closed(late) == ("The shortlist is published, so screening decisions can no "
+                                                       "longer change")
     decisions.publish_results(cycle, actor=admin)
 
 
@@ -196,7 +197,7 @@ def test_nominators_see_the_outcome_they_were_emailed(app, client, make_user):
         admin = UserFactory()
         decisions.decide(amira, Outcome.HIGHLY_COMMENDED, rationale="Lasting change", actor=admin)
         decisions.decide(grace, Outcome.NOT_SHORTLISTED, rationale="Less reach", actor=admin)
-        link = services.nomination_link(amira).removeprefix("http://localhost")
+        link = nominating.nomination_link(amira).removeprefix("http://localhost")
         db.session.commit()
         cycle_id = category.cycle_id
     sign_in(client, nominator)

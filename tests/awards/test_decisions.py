@@ -6,12 +6,12 @@ reason, and certificates as text."""
 import pytest
 from sqlalchemy import select
 
-from awards import decisions, judging, services
+from awards import decisions, judging, screening
 from awards.models import (
     AwardCycle, ConflictDeclaration, ConflictKind, Nomination, NominationStatus, NomineeKind, Outcome, PanelMember,
     Score, ScoreSheet,
 )
-from awards.services import AwardRuleBroken
+from awards.errors import AwardRuleBroken
 from core.database import utcnow, write_lock
 from core.extensions import db
 from core.models import AuditEntry, OutboxMessage
@@ -263,7 +263,7 @@ def test_decisions_wait_for_nominations_to_close_and_then_screening_holds(ctx):
     grace = eligible(judging_now, "Grace Okafor")
     decisions.decide(grace, Outcome.SHORTLISTED, rationale="Strong", actor=admin)
     with pytest.raises(AwardRuleBroken, match="The panel has decided on this nomination"):
-        services.mark_ineligible(grace, reason="Lives outside the county", actor=admin)
+        screening.mark_ineligible(grace, reason="Lives outside the county", actor=admin)
 
 
 def test_the_decision_page_offers_no_screening_after_judging_and_no_default_decision(app, make_user):

@@ -2,11 +2,12 @@
 nomination, scoring within the window, and results from submitted scores."""
 
 import pytest
+from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
-from awards import judging, services
+from awards import judging, screening
 from awards.models import ConflictKind, Nomination, NominationStatus, NomineeKind, PanelMember, ScoreSheet
-from awards.services import AwardRuleBroken
+from awards.errors import AwardRuleBroken
 from core.accounts import services as core_services
 from core.database import write_lock
 from core.errors import DomainErrors
@@ -60,6 +61,28 @@ def test_appointing_emails_the_judge_and_an_address_without_an_account_is_claime
     assert not judging.is_judge_of(newcomer, category.id)  # the address is not proven yet
     core_services.confirm_email(core_services.email_confirmation_token(newcomer), password=PASSWORD)
     assert judging.is_judge_of(newcomer, category.id)
+
+
+def test_the_panels_a_judge_is_shown_are_the_panels_they_are_let_judge(ctx):
+    """The judging page lists `panels_for`; each nomination opened from it is
+    checked with `is_judge_of`, and the second factor asks `sits_on_a_panel`:
+    one read (awards.queries.panels_of) answers all three, for a judge, a seat
+    whose address is not proven yet, someone on no panel, and a visitor."""
+    cycle = judging_now()
+    mine, theirs, empty = (CategoryFactory(cycle=cycle, name=name, position=n)
+                           for n, name in enumerate(("Unsung Hero", "Young Star", "Group")))
+    judge, other_judge, nobody = UserFactory(), UserFactory(), UserFactory()
+    on_panel(mine, judge)
+    on_panel(theirs, judge, other_judge)
+    judging.appoint_judge(mine, "not.yet@example.org", actor=UserFactory())
+    unproven = UserFactory(email="not.yet@example.org", email_confirmed_at=None)
+    for person in (judge, other_judge, unproven, nobody, AnonymousUserMixin()):
+        listed = judging.panels_for(person)
+        assert {c.id for c in listed} == {c.id for c in (mine, theirs, empty) if judging.is_judge_of(person, c.id)}
+        if person.is_authenticated:
+            assert judging.sits_on_a_panel(person) == bool(listed)
+    assert [c.name for c in judging.panels_for(judge)] == ["Unsung Hero", "Young Star"]
+    assert judging.panels_for(unproven) == [] and judging.panels_for(AnonymousUserMixin()) == []
 
 
 def test_a_judge_sees_a_nomination_only_after_declaring_no_conflict(ctx):
@@ -179,7 +202,7 @@ def test_grouped_nominations_are_judged_once_under_their_lead(ctx):
     lead, same = eligible(category, "Amira Hussain"), eligible(category, "Amira Hussain")
     judging.declare(same, judge, ConflictKind.NONE)
     judging.score(same, judge, all_scores(category, 5), submit=True)  # scored before anyone saw the twin
-    services.group_nominations(same, lead, actor=UserFactory())
+    screening.group_nominations(same, lead, actor=UserFactory())
     assert judging.to_judge(category) == [lead]
     judging.declare(lead, judge, ConflictKind.NONE)
     assert judging.may_see(lead, judge) and not judging.may_see(same, judge)

@@ -21,12 +21,12 @@ from hypothesis.stateful import initialize, invariant, precondition, rule, \
     run_state_machine_as_test
 from sqlalchemy import select
 
-from awards import decisions, judging, services
+from awards import decisions, judging, nominating, screening
 from awards.lifecycle import TRANSITIONS, NominationState, state_of
 from awards.models import (
     ON_SHORTLIST, AwardCategory, AwardCycle, ConflictKind, Nomination, NominationStatus, Outcome,
 )
-from awards.services import NominationDetails
+from awards.nominating import NominationDetails
 from core.database import utcnow, write_lock
 from core.errors import DomainError
 from core.extensions import db
@@ -135,8 +135,8 @@ class NominationLifecycle(ServiceMachine):
             draft = self._latest(n)
             draft = draft if draft is not None and draft.status == NominationStatus.DRAFT else None
             category = draft.category if draft else self._category(c)
-            services.nominate(category, self._details(n, category, complete=False, answers=answers),
-                              user=self._nominator(n), submit=False, nomination=draft)
+            nominating.nominate(category, self._details(n, category, complete=False, answers=answers),
+                                user=self._nominator(n), submit=False, nomination=draft)
         self._act("nominate", act)
 
     @precondition(lambda self: self.stage <= 1)
@@ -147,8 +147,8 @@ class NominationLifecycle(ServiceMachine):
             draft = self._latest(n)
             draft = draft if draft is not None and draft.status == NominationStatus.DRAFT else None
             category = draft.category if draft else self._category(c)
-            services.nominate(category, self._details(n, category, complete=True, answers=True),
-                              user=self._nominator(n), submit=True, nomination=draft)
+            nominating.nominate(category, self._details(n, category, complete=True, answers=True),
+                                user=self._nominator(n), submit=True, nomination=draft)
         self._act("nominate", act)
 
     @precondition(lambda self: self.stage <= 1)
@@ -157,7 +157,7 @@ class NominationLifecycle(ServiceMachine):
         def act():
             nomination = self._latest(GUEST)
             if nomination is not None:
-                services.confirm_nomination(nomination)
+                nominating.confirm_nomination(nomination)
         self._act("confirm_nomination", act)
 
     @precondition(lambda self: self.stage <= 1)
@@ -166,7 +166,7 @@ class NominationLifecycle(ServiceMachine):
         def act():
             nomination = self._latest(n)
             if nomination is not None:
-                services.withdraw_nomination(nomination, actor=self._nominator(n))
+                nominating.withdraw_nomination(nomination, actor=self._nominator(n))
         self._act("withdraw_nomination", act)
 
     # --- screening and judging --------------------------------------------------------------------
@@ -179,9 +179,9 @@ class NominationLifecycle(ServiceMachine):
             if nomination is None:
                 return
             if eligible:
-                services.mark_eligible(nomination, actor=self.admin)
+                screening.mark_eligible(nomination, actor=self.admin)
             else:
-                services.mark_ineligible(nomination, reason="Lives outside the county", actor=self.admin)
+                screening.mark_ineligible(nomination, reason="Lives outside the county", actor=self.admin)
         self._act("mark_eligible" if eligible else "mark_ineligible", act)
 
     @precondition(lambda self: 2 <= self.stage <= 3)

@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from awards import services
+from awards import nominating
 from awards.models import Nomination, NominationStatus
 from core.errors import DomainErrors
 from core.extensions import db
@@ -18,7 +18,7 @@ from tests.factories import UserFactory
 
 def refusals(category, details, user=None):
     with pytest.raises(DomainErrors) as refused:
-        services.nominate(category, details, user=user, submit=True)
+        nominating.nominate(category, details, user=user, submit=True)
     return [(problem.field, problem.message) for problem in refused.value.errors]
 
 
@@ -48,11 +48,11 @@ def test_a_member_who_types_their_account_name_as_the_nominee_is_refused(ctx):
 def test_someone_elses_name_and_a_category_that_allows_it_are_fine(ctx):
     member = UserFactory(name="Amira Hussain")
     category = CategoryFactory()
-    sent = services.nominate(category, complete(category, nominee_name="Amira Hussein"), user=member, submit=True)
+    sent = nominating.nominate(category, complete(category, nominee_name="Amira Hussein"), user=member, submit=True)
     assert sent.status == NominationStatus.SUBMITTED  # a different name, one letter apart
     open_to_all = CategoryFactory(self_nomination=True)
-    sent = services.nominate(open_to_all, complete(open_to_all, nominee_name="Amira Hussain"), user=member,
-                             submit=True)
+    sent = nominating.nominate(open_to_all, complete(open_to_all, nominee_name="Amira Hussain"), user=member,
+                               submit=True)
     assert sent.status == NominationStatus.SUBMITTED
 
 
@@ -119,7 +119,7 @@ def test_the_disguises_are_refused_through_the_form_and_nothing_is_saved(app, ma
 def test_other_peoples_names_are_still_taken(ctx, nominator, nominee):
     category = CategoryFactory()
     member = UserFactory(name=nominator)
-    sent = services.nominate(category, complete(category, nominee_name=nominee), user=member, submit=True)
+    sent = nominating.nominate(category, complete(category, nominee_name=nominee), user=member, submit=True)
     assert sent.status == NominationStatus.SUBMITTED
 
 
@@ -128,7 +128,7 @@ def test_a_name_spelt_with_a_zero_width_non_joiner_is_kept_as_typed_and_is_its_o
     but typed or left out it is the same name."""
     name = f"فاطمه{ZWNJ}سادات حسینی"
     category = CategoryFactory(name="Unsung Hero")
-    sent = services.nominate(category, complete(category, nominee_name=name), user=UserFactory(), submit=True)
+    sent = nominating.nominate(category, complete(category, nominee_name=name), user=UserFactory(), submit=True)
     assert sent.nominee_name == name
     member = UserFactory(name=name)
     problems = refusals(category, complete(category, nominator_name="", nominee_name="فاطمهسادات حسینی"), member)

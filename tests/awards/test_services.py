@@ -6,11 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from awards import services
+from awards import cycle_setup, nominating, screening
 from awards.models import (
     AwardCategory, Decision, Nomination, NominationAnswer, NominationStatus, NomineeKind, Outcome, PanelMember,
 )
-from awards.services import AwardRuleBroken, CategoryDetails, CycleDetails, NominationDetails
+from awards.cycle_setup import CategoryDetails, CycleDetails
+from awards.errors import AwardRuleBroken
+from awards.nominating import NominationDetails
 from core.database import utcnow, write_lock
 from core.errors import DomainErrors, InvalidLink
 from core.extensions import db
@@ -40,9 +42,9 @@ def emails_to(address):
 
 
 def test_count_words_counts_what_people_see_as_words():
-    assert services.count_words("") == 0
-    assert services.count_words("  one\ttwo\n\nthree  ") == 3
-    assert services.count_words("don't stop-believing, 2027!") == 3
+    assert nominating.count_words("") == 0
+    assert nominating.count_words("  one\ttwo\n\nthree  ") == 3
+    assert nominating.count_words("don't stop-believing, 2027!") == 3
 
 
 # --- cycles and categories --------------------------------------------------------------------
@@ -71,7 +73,7 @@ def test_cycle_dates_must_run_in_order(ctx, shift, field, message):
     for name, days in shift.items():
         dates[name] = dates[name] + timedelta(days=days)
     with pytest.raises(AwardRuleBroken, match=message) as refused:
-        services.save_cycle(None, CycleDetails(name="Awards 2028", **dates), actor=UserFactory())
+        cycle_setup.save_cycle(None, CycleDetails(name="Awards 2028", **dates), actor=UserFactory())
     assert refused.value.field == field
 
 
@@ -81,32 +83,32 @@ def test_categories_copy_into_a_new_cycle_with_their_questions_and_rubric(ctx):
     CategoryFactory(cycle=last_year, name="Young Cohesion Champion", min_age=11, max_age=25)
     CategoryFactory(cycle=this_year, name="Unsung Hero")  # already there: left alone
     db.session.refresh(this_year)
-    [copied] = services.copy_categories(last_year, this_year, actor=UserFactory())
+    [copied] = cycle_setup.copy_categories(last_year, this_year, actor=UserFactory())
     assert (copied.name, copied.min_age, copied.max_age) == ("Young Cohesion Champion", 11, 25)
     assert [q.text for q in copied.questions] == ["What has the nominee done?", "What difference has it made?"]
     assert [(c.name, c.weight) for c in copied.criteria] == [("Impact", 2), ("Reach", 1)]
     db.session.refresh(this_year)
     with pytest.raises(AwardRuleBroken, match="already has every category"):
-        services.copy_categories(last_year, this_year, actor=UserFactory())
+        cycle_setup.copy_categories(last_year, this_year, actor=UserFactory())
 
 
 def test_a_category_name_is_unique_within_its_cycle(ctx):
     category = CategoryFactory(name="Unsung Hero")
     with pytest.raises(AwardRuleBroken, match="already has a category called Unsung Hero"):
-        services.save_category(category.cycle, None, CategoryDetails(name="unsung  hero",
-                                                                     nominee_kind=NomineeKind.GROUP),
-                               actor=UserFactory())
+        cycle_setup.save_category(category.cycle, None, CategoryDetails(name="unsung  hero",
+                                                                        nominee_kind=NomineeKind.GROUP),
+                                  actor=UserFactory())
 
 
 # --- nominating -----------------------------------------------------------------------------------
 
 def test_a_guests_nomination_counts_once_confirmed_and_they_get_a_copy(ctx):
     category = CategoryFactory()
-    nomination = services.nominate(category, complete(category), user=None, submit=True)
+    nomination = nominating.nominate(category, complete(category), user=None, submit=True)
     assert nomination.status == NominationStatus.UNCONFIRMED and nomination.nominator_email == "pat@example.org"
     [ask] = emails_to("pat@example.org")
-    assert services.nomination_link(nomination) in ask.body
-    services.confirm_nomination(nomination)
+    assert nominating.nomination_link(nomination) in ask.body
+    nominating.confirm_nomination(nomination)
     assert nomination.status == NominationStatus.SUBMITTED and nomination.submitted_at is not None
     copy = emails_to("pat@example.org")[-1]
     assert "Runs a homework club" in copy.body and "Amira Hussain" in copy.body
@@ -114,9 +116,9 @@ def test_a_guests_nomination_counts_once_confirmed_and_they_get_a_copy(ctx):
 
 def test_a_member_saves_a_draft_then_sends_it(ctx):
     category, member = CategoryFactory(), UserFactory()
-    draft = services.nominate(category, NominationDetails(nominee_name="Amira"), user=member, submit=False)
+    draft = nominating.nominate(category, NominationDetails(nominee_name="Amira"), user=member, submit=False)
     assert draft.status == NominationStatus.DRAFT and emails_to(member.email) == []
-    sent = services.nominate(category, complete(category), user=member, submit=True, nomination=draft)
+    sent = nominating.nominate(category, complete(category), user=member, submit=True, nomination=draft)
     assert sent is draft and sent.status == NominationStatus.SUBMITTED
     assert (sent.nominator_name, sent.nominator_email) == (member.name, member.email)
     assert len(emails_to(member.email)) == 1
@@ -128,35 +130,35 @@ def test_a_draft_with_answers_is_saved_again_and_sent_with_its_answers_changed_i
     and left the nominator stuck."""
     category, member = CategoryFactory(), UserFactory()
     first, second = category.questions
-    draft = services.nominate(category, NominationDetails(nominee_name="Amira", answers={first.id: "Runs a club."}),
-                              user=member, submit=False)
+    draft = nominating.nominate(category, NominationDetails(nominee_name="Amira", answers={first.id: "Runs a club."}),
+                                user=member, submit=False)
     db.session.commit()
     answer_id = draft.answers[0].id
-    again = services.nominate(category, NominationDetails(nominee_name="Amira Hussain", answers={
+    again = nominating.nominate(category, NominationDetails(nominee_name="Amira Hussain", answers={
         first.id: "Runs a homework club.", second.id: "Parents now meet."}), user=member, submit=False,
         nomination=draft)
     db.session.commit()
     assert {a.question_id: a.text for a in again.answers} == {first.id: "Runs a homework club.",
                                                               second.id: "Parents now meet."}
     assert answer_id in {a.id for a in again.answers}  # the same row, changed
-    emptied = services.nominate(category, NominationDetails(nominee_name="Amira Hussain", answers={
+    emptied = nominating.nominate(category, NominationDetails(nominee_name="Amira Hussain", answers={
         second.id: "Parents now meet."}), user=member, submit=False, nomination=draft)
     db.session.commit()
     assert [a.question_id for a in emptied.answers] == [second.id]  # an answer taken out of the draft goes
-    sent = services.nominate(category, complete(category), user=member, submit=True, nomination=draft)
+    sent = nominating.nominate(category, complete(category), user=member, submit=True, nomination=draft)
     db.session.commit()
     assert sent.status == NominationStatus.SUBMITTED
     assert sorted(a.text for a in sent.answers) == ["Runs a homework club for children of five faiths.",
                                                     "Their parents now plan the summer trip together."]
     assert db.session.scalar(select(func.count(NominationAnswer.id))) == 2
     with pytest.raises(AwardRuleBroken, match="already been sent"):
-        services.nominate(category, complete(category), user=member, submit=True, nomination=draft)
+        nominating.nominate(category, complete(category), user=member, submit=True, nomination=draft)
 
 
 def test_every_missing_answer_is_reported_at_once_and_nothing_is_saved(ctx):
     category = CategoryFactory()
     with pytest.raises(DomainErrors) as refused:
-        services.nominate(category, NominationDetails(), user=None, submit=True)
+        nominating.nominate(category, NominationDetails(), user=None, submit=True)
     fields = {problem.field for problem in refused.value.errors}
     first, second = category.questions
     assert fields >= {"nominator_name", "nominator_email", "relationship", "nominee_name", "nominee_area",
@@ -177,7 +179,7 @@ def test_every_missing_answer_is_reported_at_once_and_nothing_is_saved(ctx):
 def test_the_categorys_rules_are_refused_beside_their_field(ctx, category_fields, overrides, field, message):
     category = CategoryFactory(**category_fields)
     with pytest.raises(DomainErrors) as refused:
-        services.nominate(category, complete(category, **overrides), user=None, submit=True)
+        nominating.nominate(category, complete(category, **overrides), user=None, submit=True)
     assert [(p.field, message in p.message) for p in refused.value.errors] == [(field, True)]
 
 
@@ -185,16 +187,16 @@ def test_word_limits_hold_even_for_drafts(ctx):
     category = CategoryFactory()
     first = category.questions[0]
     with pytest.raises(AwardRuleBroken, match="has 21 words: keep it to 20 or fewer") as refused:
-        services.nominate(category, NominationDetails(answers={first.id: " ".join(["word"] * 21)}),
-                          user=UserFactory(), submit=False)
+        nominating.nominate(category, NominationDetails(answers={first.id: " ".join(["word"] * 21)}),
+                            user=UserFactory(), submit=False)
     assert refused.value.field == f"question_{first.id}"
 
 
 def test_self_nomination_is_fine_where_the_category_allows_it(ctx):
     category = CategoryFactory(self_nomination=True, nominee_kind=NomineeKind.GROUP)
     member = UserFactory()
-    sent = services.nominate(category, complete(category, nominating_self=True, relationship="",
-                                                group_activity="A weekly lunch"), user=member, submit=True)
+    sent = nominating.nominate(category, complete(category, nominating_self=True, relationship="",
+                                                  group_activity="A weekly lunch"), user=member, submit=True)
     assert sent.relationship_to_nominee == "Nominating myself" and sent.status == NominationStatus.SUBMITTED
 
 
@@ -202,44 +204,45 @@ def test_nominations_are_refused_outside_the_window(ctx):
     closed = CategoryFactory(cycle=CycleFactory(nominations_open_at=utcnow() - timedelta(days=30),
                                                 nominations_close_at=utcnow() - timedelta(days=1)))
     with pytest.raises(AwardRuleBroken, match="are closed"):
-        services.nominate(closed, complete(closed), user=None, submit=True)
+        nominating.nominate(closed, complete(closed), user=None, submit=True)
     early = CategoryFactory(cycle=CycleFactory(nominations_open_at=utcnow() + timedelta(days=1)))
     with pytest.raises(AwardRuleBroken, match="not open yet"):
-        services.nominate(early, complete(early), user=None, submit=True)
+        nominating.nominate(early, complete(early), user=None, submit=True)
 
 
 def test_guests_cannot_save_drafts(ctx):
     category = CategoryFactory()
     with pytest.raises(AwardRuleBroken, match="Sign in to save a nomination as a draft"):
-        services.nominate(category, complete(category), user=None, submit=False)
+        nominating.nominate(category, complete(category), user=None, submit=False)
 
 
 def test_an_excluded_nominee_is_flagged_for_screening_not_dropped(ctx):
     category = CategoryFactory()
-    services.add_exclusion(category.cycle, name="Sam  Staff", reason="Works for the partnership", actor=UserFactory())
-    flagged = services.nominate(category, complete(category, nominee_name="sam staff"), user=UserFactory(),
-                                submit=True)
+    cycle_setup.add_exclusion(category.cycle, name="Sam  Staff", reason="Works for the partnership",
+                              actor=UserFactory())
+    flagged = nominating.nominate(category, complete(category, nominee_name="sam staff"), user=UserFactory(),
+                                  submit=True)
     assert flagged.status == NominationStatus.SUBMITTED
     assert flagged.screening_flags == "Sam Staff is excluded: Works for the partnership"
 
 
 def test_withdrawing_works_until_nominations_close(ctx):
     category, member = CategoryFactory(), UserFactory()
-    nomination = services.nominate(category, complete(category), user=member, submit=True)
-    services.withdraw_nomination(nomination, actor=member)
+    nomination = nominating.nominate(category, complete(category), user=member, submit=True)
+    nominating.withdraw_nomination(nomination, actor=member)
     assert nomination.status == NominationStatus.WITHDRAWN
-    later = services.nominate(category, complete(category), user=member, submit=True)
+    later = nominating.nominate(category, complete(category), user=member, submit=True)
     with pytest.raises(AwardRuleBroken, match="can no longer be withdrawn"):
-        services.withdraw_nomination(later, actor=member, now=category.cycle.nominations_close_at)
+        nominating.withdraw_nomination(later, actor=member, now=category.cycle.nominations_close_at)
 
 
 def test_a_forged_or_altered_link_is_refused(ctx):
     category = CategoryFactory()
-    nomination = services.nominate(category, complete(category), user=None, submit=True)
-    token = services.nomination_link(nomination).rsplit("/", 1)[1]
-    assert services.nomination_for_token(token) is nomination
+    nomination = nominating.nominate(category, complete(category), user=None, submit=True)
+    token = nominating.nomination_link(nomination).rsplit("/", 1)[1]
+    assert nominating.nomination_for_token(token) is nomination
     with pytest.raises(InvalidLink):
-        services.nomination_for_token(token[:-3] + "abc")
+        nominating.nomination_for_token(token[:-3] + "abc")
 
 
 # --- screening -------------------------------------------------------------------------------------
@@ -248,57 +251,57 @@ def test_screening_rules_out_with_a_reason_emailed_or_moves_with_the_nominator_t
     category, admin = CategoryFactory(name="Unsung Hero"), UserFactory()
     other = CategoryFactory(cycle=category.cycle, name="Young Cohesion Champion")
     elsewhere = CategoryFactory(name="Another year's category")
-    first = services.nominate(category, complete(category), user=UserFactory(email="a@example.org"), submit=True)
-    second = services.nominate(category, complete(category), user=UserFactory(email="b@example.org"), submit=True)
+    first = nominating.nominate(category, complete(category), user=UserFactory(email="a@example.org"), submit=True)
+    second = nominating.nominate(category, complete(category), user=UserFactory(email="b@example.org"), submit=True)
     with pytest.raises(AwardRuleBroken, match="Give the reason") as refused:
-        services.mark_ineligible(first, reason=" ", actor=admin)
+        screening.mark_ineligible(first, reason=" ", actor=admin)
     assert refused.value.field == "reason"
-    services.mark_ineligible(first, reason="Lives outside the county", actor=admin)
+    screening.mark_ineligible(first, reason="Lives outside the county", actor=admin)
     assert first.status == NominationStatus.INELIGIBLE and first.screened_by_id == admin.id
     ruled_out = emails_to("a@example.org")[-1].body
     assert "Lives outside the county" in ruled_out
     assert "reply to this email" not in ruled_out and "write to the awards team at cohesion@example.org" in ruled_out
     with pytest.raises(AwardRuleBroken, match="same cycle"):
-        services.move_nomination(second, elsewhere, actor=admin)
-    services.move_nomination(second, other, actor=admin)
+        screening.move_nomination(second, elsewhere, actor=admin)
+    screening.move_nomination(second, other, actor=admin)
     assert (second.category, second.status) == (other, NominationStatus.SUBMITTED)
     assert emails_to("b@example.org")[-1].subject == "Your nomination has moved to Young Cohesion Champion"
-    services.mark_eligible(second, actor=admin)
+    screening.mark_eligible(second, actor=admin)
     assert second.status == NominationStatus.ELIGIBLE
-    counts = services.nomination_counts(category.cycle)
+    counts = screening.nomination_counts(category.cycle)
     assert counts[category.id] == {NominationStatus.INELIGIBLE: 1}
     assert counts[other.id] == {NominationStatus.ELIGIBLE: 1}
 
 
 def test_drafts_and_withdrawn_nominations_cannot_be_screened(ctx):
     category, member = CategoryFactory(), UserFactory()
-    draft = services.nominate(category, NominationDetails(nominee_name="Amira"), user=member, submit=False)
+    draft = nominating.nominate(category, NominationDetails(nominee_name="Amira"), user=member, submit=False)
     with pytest.raises(AwardRuleBroken, match="draft, so it cannot be screened"):
-        services.mark_eligible(draft, actor=UserFactory())
-    assert services.nominations_to_screen(category.cycle) == []
+        screening.mark_eligible(draft, actor=UserFactory())
+    assert screening.nominations_to_screen(category.cycle) == []
     assert db.session.scalar(select(func.count(AwardCategory.id))) == 1
 
 
 def test_nominations_of_the_same_nominee_are_suggested_and_grouped_only_when_confirmed(ctx):
     category, admin = CategoryFactory(), UserFactory()
-    first = services.nominate(category, complete(category, nominee_name="Amira Hussain"), user=UserFactory(),
-                              submit=True)
-    same = services.nominate(category, complete(category, nominee_name="amira  HUSSAIN."), user=UserFactory(),
-                             submit=True)
-    nickname = services.nominate(category, complete(category, nominee_name="Amira H", nominee_area="Corby"),
-                                 user=UserFactory(), submit=True)
-    other = services.nominate(category, complete(category, nominee_name="Grace Okafor", nominee_area="Kettering"),
-                              user=UserFactory(), submit=True)
-    assert services.similar_nominations(first) == [same, nickname]  # same name; same area and a shared word
-    assert services.similar_nominations(other) == []
-    services.group_nominations(same, first, actor=admin)
-    assert services.grouped_under(first) == [same] and services.similar_nominations(first) == [nickname]
+    first = nominating.nominate(category, complete(category, nominee_name="Amira Hussain"), user=UserFactory(),
+                                submit=True)
+    same = nominating.nominate(category, complete(category, nominee_name="amira  HUSSAIN."), user=UserFactory(),
+                               submit=True)
+    nickname = nominating.nominate(category, complete(category, nominee_name="Amira H", nominee_area="Corby"),
+                                   user=UserFactory(), submit=True)
+    other = nominating.nominate(category, complete(category, nominee_name="Grace Okafor", nominee_area="Kettering"),
+                                user=UserFactory(), submit=True)
+    assert screening.similar_nominations(first) == [same, nickname]  # same name; same area and a shared word
+    assert screening.similar_nominations(other) == []
+    screening.group_nominations(same, first, actor=admin)
+    assert screening.grouped_under(first) == [same] and screening.similar_nominations(first) == [nickname]
     with pytest.raises(AwardRuleBroken, match="grouped under another"):
-        services.group_nominations(nickname, same, actor=admin)
+        screening.group_nominations(nickname, same, actor=admin)
     with pytest.raises(AwardRuleBroken, match="Other nominations are grouped under this one"):
-        services.group_nominations(first, other, actor=admin)
-    services.ungroup_nomination(same, actor=admin)
-    assert services.grouped_under(first) == []
+        screening.group_nominations(first, other, actor=admin)
+    screening.ungroup_nomination(same, actor=admin)
+    assert screening.grouped_under(first) == []
 
 
 def test_judges_and_last_years_winners_are_flagged_for_screening(ctx):
@@ -316,21 +319,21 @@ def test_judges_and_last_years_winners_are_flagged_for_screening(ctx):
     judge = UserFactory(name="Jo Judge")
     db.session.add(PanelMember(category_id=this_year.id, email=judge.email, user_id=judge.id))
     db.session.flush()
-    again = services.nominate(this_year, complete(this_year, nominee_name="grace okafor"), user=UserFactory(),
-                              submit=True)
+    again = nominating.nominate(this_year, complete(this_year, nominee_name="grace okafor"), user=UserFactory(),
+                                submit=True)
     assert again.screening_flags == "Grace Okafor won Unsung Hero in Awards 2026"
-    judged = services.nominate(this_year, complete(this_year, nominee_name="Jo Judge"), user=UserFactory(),
-                               submit=True)
+    judged = nominating.nominate(this_year, complete(this_year, nominee_name="Jo Judge"), user=UserFactory(),
+                                 submit=True)
     assert judged.screening_flags == "Jo Judge is a judge this year"
 
 
 def test_one_nominator_nominates_a_nominee_once_per_category(ctx):
     category = CategoryFactory(name="Unsung Hero")
-    first = services.nominate(category, complete(category), user=None, submit=True)
+    first = nominating.nominate(category, complete(category), user=None, submit=True)
     with pytest.raises(AwardRuleBroken, match="already nominated amira hussain for Unsung Hero") as refused:
-        services.nominate(category, complete(category, nominee_name="amira hussain"), user=None, submit=True)
+        nominating.nominate(category, complete(category, nominee_name="amira hussain"), user=None, submit=True)
     assert refused.value.field == "nominee_name"
-    services.nominate(category, complete(category, nominator_email="someone.else@example.org"), user=None,
-                      submit=True)  # another nominator's words are welcome
-    services.withdraw_nomination(first, actor=None)
-    services.nominate(category, complete(category), user=None, submit=True)  # after withdrawing, again
+    nominating.nominate(category, complete(category, nominator_email="someone.else@example.org"), user=None,
+                        submit=True)  # another nominator's words are welcome
+    nominating.withdraw_nomination(first, actor=None)
+    nominating.nominate(category, complete(category), user=None, submit=True)  # after withdrawing, again

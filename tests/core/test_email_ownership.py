@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from awards import judging, services as award_services
+from awards import judging, nominating
 from awards.models import PanelMember
 from core.equality import services as equality
 from core.accounts import services
@@ -26,8 +26,8 @@ from core.extensions import db
 from events.services.calendars import renew_calendar_link
 from events.services.registration import book_for, confirm_guest_email, register, registration_for, registrations_of
 from events.models import Registration, RegistrationStatus
-from forums import services as forum_services
-from forums.services import ForumRuleBroken
+from forums.services import coordinators as forum_coordinators
+from forums.services.errors import ForumRuleBroken
 from tests.awards.factories import CategoryFactory
 from tests.awards.test_services import complete
 from tests.conftest import sign_in_through_the_forms, submit
@@ -51,8 +51,8 @@ def guest_leaves_things_under_their_address():
     registration = register(event, name="Sam Guest", email=GUEST,
                             access_needs="Wheelchair user; epilepsy")
     category = CategoryFactory()
-    nomination = award_services.nominate(category, complete(category, nominator_email=GUEST,
-                                                            nominee_phone="07700 900123"), user=None, submit=True)
+    nomination = nominating.nominate(category, complete(category, nominator_email=GUEST,
+                                                        nominee_phone="07700 900123"), user=None, submit=True)
     equality.give_consent(equality.person_key(None, GUEST))
     equality.save_answers(equality.person_key(None, GUEST), {"religion": "muslim"})
     db.session.commit()
@@ -110,11 +110,11 @@ def test_coordinator_seats_and_dbs_records_need_a_confirmed_account(ctx):
     UserFactory(email="coordinator@example.org", email_confirmed_at=None)
     admin = UserFactory(roles=["admin"])
     with pytest.raises(ForumRuleBroken, match="confirm their email address"):
-        forum_services.account_with_email("coordinator@example.org")
+        forum_coordinators.account_with_email("coordinator@example.org")
     confirmed = UserFactory(email="real@example.org")
     forum = ForumFactory()
-    forum_services.grant_coordinator(forum, forum_services.account_with_email("REAL@example.org"), actor=admin)
-    assert forum_services.is_coordinator(confirmed, forum.id)
+    forum_coordinators.grant_coordinator(forum, forum_coordinators.account_with_email("REAL@example.org"), actor=admin)
+    assert forum_coordinators.is_coordinator(confirmed, forum.id)
 
 
 def test_an_organisers_booking_is_linked_only_to_a_confirmed_account(ctx):

@@ -20,7 +20,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.accounts.models import User
 from forums.models import Membership
-from forums.services import consent_link
+from forums.services.consent import consent_link
 from tests.conftest import CSRF, every_row
 from tests.core.test_hostile_input import TEXT
 from tests.core.test_permissions import MATRIX, sign_in_as, world, world_rows  # noqa: F401

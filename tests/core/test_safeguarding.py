@@ -365,7 +365,8 @@ def test_typing_an_address_does_not_tell_an_organiser_or_coordinator_whose_it_is
     from core.database import write_lock
     from events.services.registration import book_for
     from forums.models import Forum
-    from forums.services import ForumRuleBroken, invite
+    from forums.services.errors import ForumRuleBroken
+    from forums.services.invitations import invite
 
     with app.test_request_context(), write_lock(every_transaction=True):
         forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
@@ -384,7 +385,8 @@ def test_typing_an_address_does_not_tell_an_organiser_or_coordinator_whose_it_is
 
 
 def test_nobody_records_their_own_dbs_check(app):
-    from forums.services import ForumRuleBroken, record_safeguarding_check, safeguarding_check_current
+    from forums.services.errors import ForumRuleBroken
+    from forums.services.safeguarding import record_safeguarding_check, safeguarding_check_current
 
     with app.test_request_context():
         admin = UserFactory(roles=["admin"])

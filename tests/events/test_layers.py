@@ -30,6 +30,7 @@ def test_no_module_of_events_imports_forums():
 def test_forums_has_declared_who_takes_part_in_its_events(app):
     """Declared when forums is imported (as the app does), so events' checks never find the answers missing."""
     from events.audiences import _answers
-    from forums.services import coordinated_forum_ids, is_active_member, is_coordinator
+    from forums.services.coordinators import coordinated_forum_ids, is_coordinator
+    from forums.services.memberships import is_active_member
     assert _answers == {"member": is_active_member, "coordinator": is_coordinator,
                         "coordinated forums": coordinated_forum_ids}

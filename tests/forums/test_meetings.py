@@ -19,10 +19,12 @@ from events.services.scheduling import cancel_event, postpone_event, series_occu
 from events.models import Audience, Event, EventKind, EventStatus, RegistrationStatus
 from events.recurrence import Recurrence
 from events.services.errors import NotOpenToYou
-from forums import meetings, services
+from forums import meetings
 from forums.meetings import MeetingDetails
-from forums.models import ActionStatus, Apology, Faith, ForumKind, MembershipRole, MembershipStatus
-from forums.services import Application, ForumRuleBroken
+from forums.models import ActionStatus, Apology, Faith, ForumKind, Membership, MembershipRole, MembershipStatus
+from forums.services import announcements, applying, consent, coordinators, invitations, memberships, renewal
+from forums.services.applying import Application
+from forums.services.errors import ForumRuleBroken
 from tests.events.factories import EventFactory, VenueFactory
 from tests.factories import UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
@@ -91,8 +93,8 @@ def test_coordinators_manage_their_forums_meetings_and_nobody_elses(ctx):
     from events.permissions import can_manage_event, can_view_event
     forum, elsewhere = ForumFactory(), ForumFactory()
     coordinator, other_coordinator, member, outsider = UserFactory(), UserFactory(), UserFactory(), UserFactory()
-    services.grant_coordinator(forum, coordinator, actor=UserFactory(roles=["admin"]))
-    services.grant_coordinator(elsewhere, other_coordinator, actor=UserFactory(roles=["admin"]))
+    coordinators.grant_coordinator(forum, coordinator, actor=UserFactory(roles=["admin"]))
+    coordinators.grant_coordinator(elsewhere, other_coordinator, actor=UserFactory(roles=["admin"]))
     MembershipFactory(forum=forum, user=member)
     meeting = meetings.schedule_meeting(forum, meeting_details(), actor=coordinator)
     assert can_manage_event(coordinator, meeting) and not can_manage_event(other_coordinator, meeting)
@@ -140,7 +142,7 @@ def test_apologies_are_refused_with_a_reason(ctx, case, message):
 
 def test_the_register_is_the_events_check_in(ctx):
     forum, coordinator = ForumFactory(), UserFactory()
-    services.grant_coordinator(forum, coordinator, actor=UserFactory(roles=["admin"]))
+    coordinators.grant_coordinator(forum, coordinator, actor=UserFactory(roles=["admin"]))
     member = MembershipFactory(forum=forum).user
     meeting = meetings.schedule_meeting(forum, meeting_details(), actor=coordinator)
     booking = register(meeting, user=member)
@@ -194,7 +196,7 @@ def test_minutes_cannot_be_approved_before_the_meeting(ctx):
 
 def test_open_actions_are_carried_forward_until_done(ctx):
     forum, coordinator = ForumFactory(), UserFactory()
-    services.grant_coordinator(forum, coordinator, actor=UserFactory(roles=["admin"]))
+    coordinators.grant_coordinator(forum, coordinator, actor=UserFactory(roles=["admin"]))
     owner = MembershipFactory(forum=forum).user
     earlier = EventFactory(forum_id=forum.id, starts_at=utcnow() - timedelta(days=30),
                            ends_at=utcnow() - timedelta(days=30, hours=-2))
@@ -230,23 +232,24 @@ def test_announcements_skip_members_who_turned_them_off_unless_essential(ctx, ap
     quiet = MembershipFactory(forum=forum, announcement_emails=False).user
     applicant = MembershipFactory(forum=forum, status=MembershipStatus.APPLIED).user
     chair = MembershipFactory(forum=forum, role=MembershipRole.CHAIR).user
-    sent = services.announce(forum, subject="Summer picnic", body="Bring a dish.", role=None, essential=False,
-                             actor=coordinator)
+    sent = announcements.announce(forum, subject="Summer picnic", body="Bring a dish.", role=None, essential=False,
+                                  actor=coordinator)
     assert sent.recipients == 2
     assert [m.subject for m in emails_to(keen.email)] == ["Kettering Interfaith Forum: Summer picnic"]
     assert emails_to(quiet.email) == [] and emails_to(applicant.email) == []
-    assert services.announcements_off_link(db.session.scalar(
-        select(services.Membership).where(services.Membership.user_id == keen.id))) in emails_to(keen.email)[0].body
+    assert announcements.announcements_off_link(db.session.scalar(
+        select(Membership).where(Membership.user_id == keen.id))) in emails_to(keen.email)[0].body
 
-    services.announce(forum, subject="Meeting moved", body="Now at the library.", role=None, essential=True,
-                      actor=coordinator)
+    announcements.announce(forum, subject="Meeting moved", body="Now at the library.", role=None, essential=True,
+                           actor=coordinator)
     assert [m.subject for m in emails_to(quiet.email)] == ["Kettering Interfaith Forum: Meeting moved"]
     assert "stop getting" not in emails_to(quiet.email)[0].body
-    services.announce(forum, subject="Chairs only", body="Agenda setting.", role=MembershipRole.CHAIR,
-                      essential=False, actor=coordinator)
+    announcements.announce(forum, subject="Chairs only", body="Agenda setting.", role=MembershipRole.CHAIR,
+                           essential=False, actor=coordinator)
     assert [m.subject for m in emails_to(chair.email)][-1] == "Kettering Interfaith Forum: Chairs only"
     assert len(emails_to(keen.email)) == 2
-    assert [a.subject for a in services.announcements_of(forum)] == ["Chairs only", "Meeting moved", "Summer picnic"]
+    assert [a.subject for a in announcements.announcements_of(forum)] == [
+        "Chairs only", "Meeting moved", "Summer picnic"]
 
 
 def test_announcements_are_throttled_and_a_failed_send_is_retried_without_sending_twice(ctx, app, outbox,
@@ -255,8 +258,8 @@ def test_announcements_are_throttled_and_a_failed_send_is_retried_without_sendin
     forum = ForumFactory()
     people = sorted((MembershipFactory(forum=forum).user for _ in range(5)), key=lambda p: p.name)
     now = utcnow()
-    services.announce(forum, subject="News", body="Hello", role=None, essential=False, actor=UserFactory(),
-                      now=now)
+    announcements.announce(forum, subject="News", body="Hello", role=None, essential=False, actor=UserFactory(),
+                           now=now)
     db.session.commit()
     waits = sorted(round((m.next_attempt_at - now).total_seconds() / 60) for m in db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.recipient.in_([p.email for p in people]))))
@@ -284,11 +287,11 @@ def test_announcements_are_throttled_and_a_failed_send_is_retried_without_sendin
 
 def test_the_announcements_off_link_works_only_for_its_membership(ctx):
     membership = MembershipFactory()
-    link = services.announcements_off_link(membership)
+    link = announcements.announcements_off_link(membership)
     token = link.rsplit("/", 1)[1]
-    assert services.membership_for_announcements_off(token) is membership
+    assert announcements.membership_for_announcements_off(token) is membership
     with pytest.raises(InvalidLink):
-        services.membership_for_announcements_off(token[:-2] + "xx")
+        announcements.membership_for_announcements_off(token[:-2] + "xx")
 
 
 # --- invitations ------------------------------------------------------------------------------
@@ -296,29 +299,29 @@ def test_the_announcements_off_link_works_only_for_its_membership(ctx):
 def test_an_invited_person_joins_an_invitation_only_forum_at_once(ctx):
     forum, coordinator = ForumFactory(open_to_apply=False, name="Leadership group"), UserFactory()
     invited = UserFactory(email="new.rep@example.org")
-    invitation = services.invite(forum, "New.Rep@Example.org", actor=coordinator)
+    invitation = invitations.invite(forum, "New.Rep@Example.org", actor=coordinator)
     [email] = emails_to("new.rep@example.org")
     token = email.body.split("/forums/invitations/")[1].split()[0]
-    assert services.invitation_for_token(token) is invitation
+    assert invitations.invitation_for_token(token) is invitation
     with pytest.raises(ForumRuleBroken, match="by invitation only"):
-        services.apply(forum, UserFactory(), Application(reason="Please", faith=Faith.JAIN))
-    joined = services.apply(forum, invited, Application(reason="Invited", faith=Faith.JAIN), invitation=invitation)
+        applying.apply(forum, UserFactory(), Application(reason="Please", faith=Faith.JAIN))
+    joined = applying.apply(forum, invited, Application(reason="Invited", faith=Faith.JAIN), invitation=invitation)
     assert joined.status == MembershipStatus.ACTIVE and invitation.accepted_at is not None
 
 
 def test_an_invitation_is_for_the_address_it_was_sent_to(ctx):
     forum = ForumFactory(open_to_apply=False)
-    invitation = services.invite(forum, "someone@example.org", actor=UserFactory())
+    invitation = invitations.invite(forum, "someone@example.org", actor=UserFactory())
     with pytest.raises(ForumRuleBroken, match="sent to someone@example.org"):
-        services.apply(forum, UserFactory(email="else@example.org"), Application(reason="Hi", faith=Faith.HINDU),
+        applying.apply(forum, UserFactory(email="else@example.org"), Application(reason="Hi", faith=Faith.HINDU),
                        invitation=invitation)
 
 
 def test_an_invited_person_waits_for_the_coordinators_when_their_faith_seats_are_full(ctx):
     forum = ForumFactory(open_to_apply=False, faith_cap=1)
     MembershipFactory(forum=forum, faith=Faith.SIKH)
-    invitation = services.invite(forum, "second.sikh@example.org", actor=UserFactory())
-    joined = services.apply(forum, UserFactory(email="second.sikh@example.org"),
+    invitation = invitations.invite(forum, "second.sikh@example.org", actor=UserFactory())
+    joined = applying.apply(forum, UserFactory(email="second.sikh@example.org"),
                             Application(reason="Invited", faith=Faith.SIKH), invitation=invitation)
     assert joined.status == MembershipStatus.APPLIED
 
@@ -327,16 +330,16 @@ def test_inviting_a_current_member_is_refused(ctx):
     forum = ForumFactory()
     member = MembershipFactory(forum=forum).user
     with pytest.raises(ForumRuleBroken, match="already has a membership") as refused:
-        services.invite(forum, member.email, actor=UserFactory())
+        invitations.invite(forum, member.email, actor=UserFactory())
     assert refused.value.field == "email"
 
 
 def test_an_invited_young_person_still_needs_a_parent(ctx):
     forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=18, open_to_apply=False)
-    invitation = services.invite(forum, "teen@example.org", actor=UserFactory())
+    invitation = invitations.invite(forum, "teen@example.org", actor=UserFactory())
     teen = UserFactory(email="teen@example.org")
     born = date.today().replace(year=date.today().year - 14) - timedelta(days=10)
-    joined = services.apply(forum, teen, Application(reason="Invited", date_of_birth=born, parent_name="Pat",
+    joined = applying.apply(forum, teen, Application(reason="Invited", date_of_birth=born, parent_name="Pat",
                                                      parent_email="pat@example.org"), invitation=invitation)
     assert joined.status == MembershipStatus.AWAITING_CONSENT
     assert emails_to("pat@example.org")
@@ -349,25 +352,25 @@ def test_renewal_reminders_go_once_per_term_and_renewing_starts_the_next(ctx, ap
     ending = MembershipFactory(term_starts_on=date(2025, 12, 10), term_ends_on=date(2026, 12, 10))
     later = MembershipFactory(term_starts_on=date(2026, 6, 1), term_ends_on=date(2027, 6, 1))
     lapsed = MembershipFactory(term_starts_on=date(2024, 1, 1), term_ends_on=date(2025, 1, 1))
-    assert services.send_renewal_reminders(today=today) == 1
-    assert services.send_renewal_reminders(today=today) == 0
+    assert renewal.send_renewal_reminders(today=today) == 1
+    assert renewal.send_renewal_reminders(today=today) == 0
     [reminder] = emails_to(ending.user.email)
     assert "ends on 10 December 2026" in reminder.body
     assert emails_to(later.user.email) == [] and emails_to(lapsed.user.email) == []
 
     with pytest.raises(ForumRuleBroken, match="not due for renewal yet"):
-        services.renew(later, actor=later.user, today=today)
-    services.renew(ending, actor=ending.user, today=today)
+        renewal.renew(later, actor=later.user, today=today)
+    renewal.renew(ending, actor=ending.user, today=today)
     assert (ending.term_starts_on, ending.term_ends_on) == (date(2026, 12, 10), date(2027, 12, 10))
     assert ending.renewal_reminded_at is None  # the next term gets its own reminder
-    services.renew(lapsed, actor=lapsed.user, today=today)
+    renewal.renew(lapsed, actor=lapsed.user, today=today)
     assert (lapsed.term_starts_on, lapsed.is_lapsed(today)) == (today, False)
 
 
 def test_a_suspended_member_cannot_renew(ctx):
     suspended = MembershipFactory(status=MembershipStatus.SUSPENDED, term_ends_on=date.today())
     with pytest.raises(ForumRuleBroken, match="Only an active membership"):
-        services.renew(suspended, actor=suspended.user)
+        renewal.renew(suspended, actor=suspended.user)
 
 
 # --- consent follow-ups ---------------------------------------------------------------------------
@@ -377,13 +380,13 @@ def test_coordinators_resend_a_consent_request_and_record_a_photo_change(ctx):
     teen = MembershipFactory(forum=forum, status=MembershipStatus.APPLIED, parent_email="carer@example.org",
                              parent_name="Carer", date_of_birth=date.today().replace(year=date.today().year - 13))
     coordinator = UserFactory()
-    services.resend_consent_request(teen, actor=coordinator)
+    consent.resend_consent_request(teen, actor=coordinator)
     [request] = emails_to("carer@example.org")
-    assert services.consent_link(teen) in request.body
-    services.give_consent(teen, photo_consent=True)
+    assert consent.consent_link(teen) in request.body
+    consent.give_consent(teen, photo_consent=True)
     with pytest.raises(ForumRuleBroken, match="already agreed"):
-        services.resend_consent_request(teen, actor=coordinator)
-    services.record_photo_consent(teen, False, actor=coordinator)
+        consent.resend_consent_request(teen, actor=coordinator)
+    consent.record_photo_consent(teen, False, actor=coordinator)
     assert teen.photo_consent is False
 
 
@@ -391,7 +394,7 @@ def test_coordinators_resend_a_consent_request_and_record_a_photo_change(ctx):
 
 def test_an_action_agreed_at_a_meeting_is_not_also_carried_forward_to_it(ctx):
     forum, coordinator = ForumFactory(), UserFactory()
-    services.grant_coordinator(forum, coordinator, actor=UserFactory(roles=["admin"]))
+    coordinators.grant_coordinator(forum, coordinator, actor=UserFactory(roles=["admin"]))
     earlier = EventFactory(forum_id=forum.id, kind=EventKind.FORUM_MEETING, starts_at=utcnow() - timedelta(days=30),
                            ends_at=utcnow() - timedelta(days=30, hours=-2))
     meeting = meetings.schedule_meeting(forum, meeting_details(), actor=coordinator)
@@ -418,9 +421,9 @@ def test_messages_count_in_good_english(ctx):
     assert [role.plural for role in MembershipRole][:3] == ["Chairs", "Vice-chairs", "Secretaries"]
     forum = ForumFactory(faith_cap=1)
     MembershipFactory(forum=forum, faith=Faith.SIKH)
-    second = services.apply(forum, UserFactory(), Application(reason="Hello", faith=Faith.SIKH))
+    second = applying.apply(forum, UserFactory(), Application(reason="Hello", faith=Faith.SIKH))
     with pytest.raises(ForumRuleBroken, match=f"{forum.name} already has 1 member for Sikh"):
-        services.approve(second, actor=UserFactory())
+        memberships.approve(second, actor=UserFactory())
 
 
 def test_scheduling_a_meeting_emails_the_active_members_who_get_the_forums_emails(ctx, app):
@@ -438,8 +441,8 @@ def test_scheduling_a_meeting_emails_the_active_members_who_get_the_forums_email
     dates = series_occurrences(meeting)
     assert len(dates) >= 3 and all(d.starts_at.strftime("%-d %B %Y") in email.body for d in dates)
     assert f"/forums/{forum.id}/meetings/{meeting.id}" in email.body
-    assert services.announcements_off_link(db.session.scalar(
-        select(services.Membership).where(services.Membership.user_id == keen.id))) in email.body
+    assert announcements.announcements_off_link(db.session.scalar(
+        select(Membership).where(Membership.user_id == keen.id))) in email.body
     assert emails_to(quiet.email) == emails_to(applicant.email) == emails_to(suspended.email) == []
     assert emails_to(coordinator.email) == []
 
@@ -514,10 +517,10 @@ def test_a_lapsed_member_books_no_members_meeting_until_they_renew(ctx):
     lapsed = MembershipFactory(forum=forum, term_starts_on=date.today() - timedelta(days=400),
                                term_ends_on=date.today() - timedelta(days=1))
     meeting = meetings.schedule_meeting(forum, meeting_details(), actor=UserFactory())
-    assert lapsed.is_lapsed(date.today()) and not services.is_active_member(lapsed.user, forum.id)
+    assert lapsed.is_lapsed(date.today()) and not memberships.is_active_member(lapsed.user, forum.id)
     with pytest.raises(NotOpenToYou):
         register(meeting, user=lapsed.user)
-    services.renew(lapsed, actor=lapsed.user)
+    renewal.renew(lapsed, actor=lapsed.user)
     assert register(meeting, user=lapsed.user).status == RegistrationStatus.CONFIRMED
 
 
@@ -526,20 +529,20 @@ def test_approving_or_changing_a_term_to_end_in_the_past_is_refused(ctx):
     applied = MembershipFactory(forum=forum, status=MembershipStatus.APPLIED, faith=Faith.SIKH)
     for ends in (date(2020, 1, 1), date.today()):
         with pytest.raises(ForumRuleBroken, match="Term ends must be in the future") as refused:
-            services.approve(applied, actor=UserFactory(), term_ends_on=ends)
+            memberships.approve(applied, actor=UserFactory(), term_ends_on=ends)
         assert refused.value.field == "term_ends_on"
     assert applied.status == MembershipStatus.APPLIED
     member = MembershipFactory(forum=forum)
     with pytest.raises(ForumRuleBroken, match="Term ends must be in the future"):
-        services.change_role(member, MembershipRole.CHAIR, term_ends_on=date(2020, 1, 1), actor=UserFactory())
+        memberships.change_role(member, MembershipRole.CHAIR, term_ends_on=date(2020, 1, 1), actor=UserFactory())
 
 
 def test_an_announcement_email_shows_its_words_without_markdown_markers(ctx):
     forum = ForumFactory()
     member = MembershipFactory(forum=forum).user
-    announcement = services.announce(forum, subject="Next meeting", body="We meet in **February**.\n\n"
-                                     "- Bring a [map](https://example.org/map)", role=None, essential=False,
-                                     actor=UserFactory())
+    announcement = announcements.announce(forum, subject="Next meeting", body="We meet in **February**.\n\n"
+                                          "- Bring a [map](https://example.org/map)", role=None, essential=False,
+                                          actor=UserFactory())
     [email] = emails_to(member.email)
     assert "We meet in February." in email.body and "**" not in email.body
     assert "Bring a map (https://example.org/map)" in email.body

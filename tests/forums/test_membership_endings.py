@@ -21,7 +21,7 @@ from events.services.registration import cancel_registration, register
 from events.services.registration_links import registration_link
 from events.services import waiting_list
 from events.models import HOLDS_PLACES, Audience, Event, EventKind, Registration, RegistrationStatus
-from forums import services
+from forums.services import applying, consent, memberships
 from forums.models import Forum, ForumCoordinator, ForumKind, Membership, MembershipStatus
 from tests.conftest import empty, sign_in, submit
 from tests.events.factories import EventFactory, VenueFactory
@@ -48,9 +48,9 @@ def registration_of(user_id, event_id) -> Registration:
 
 
 ENDINGS = {
-    "removed": lambda membership, coordinator: services.remove(membership, actor=coordinator),
-    "suspended": lambda membership, coordinator: services.suspend(membership, actor=coordinator),
-    "parent or carer withdrew consent": lambda membership, coordinator: services.withdraw_consent(membership),
+    "removed": lambda membership, coordinator: memberships.remove(membership, actor=coordinator),
+    "suspended": lambda membership, coordinator: memberships.suspend(membership, actor=coordinator),
+    "parent or carer withdrew consent": lambda membership, coordinator: consent.withdraw_consent(membership),
 }
 
 
@@ -220,37 +220,37 @@ class MembershipAndBooking(RuleBasedStateMachine):
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def apply(self, n):
-        self._act(lambda: services.apply(db.session.get(Forum, self.forum_id), self.people[n], services.Application(
+        self._act(lambda: applying.apply(db.session.get(Forum, self.forum_id), self.people[n], applying.Application(
             reason="To help plan", date_of_birth=self.born[n], parent_name="A parent",
             parent_email=f"parent{n}@example.org")))
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def approve(self, n):
-        self._with_membership(n, lambda m: services.approve(m, actor=self.coordinator))
+        self._with_membership(n, lambda m: memberships.approve(m, actor=self.coordinator))
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def parent_consents(self, n):
-        self._with_membership(n, lambda m: services.give_consent(m, photo_consent=False))
+        self._with_membership(n, lambda m: consent.give_consent(m, photo_consent=False))
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def parent_withdraws_consent(self, n):  # ends a young person's membership (suspended until they consent again)
-        self._with_membership(n, services.withdraw_consent)
+        self._with_membership(n, consent.withdraw_consent)
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def suspend(self, n):
-        self._with_membership(n, lambda m: services.suspend(m, actor=self.coordinator))
+        self._with_membership(n, lambda m: memberships.suspend(m, actor=self.coordinator))
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def reinstate(self, n):
-        self._with_membership(n, lambda m: services.reinstate(m, actor=self.coordinator))
+        self._with_membership(n, lambda m: memberships.reinstate(m, actor=self.coordinator))
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def remove(self, n):
-        self._with_membership(n, lambda m: services.remove(m, actor=self.coordinator))
+        self._with_membership(n, lambda m: memberships.remove(m, actor=self.coordinator))
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def withdraw_application(self, n):
-        self._with_membership(n, lambda m: services.withdraw_application(m, actor=self.people[n]))
+        self._with_membership(n, lambda m: applying.withdraw_application(m, actor=self.people[n]))
 
     @rule(n=st.integers(0, PEOPLE - 1))
     def book(self, n):
@@ -314,7 +314,7 @@ def test_when_a_parent_withdraws_consent_the_coordinators_are_told(app):
         young = MembershipFactory(forum=forum, date_of_birth=date.today() - timedelta(days=14 * 366),
                                   parent_name="A parent", parent_email="parent@example.org",
                                   parent_consented_at=utcnow())
-        services.withdraw_consent(young)
+        consent.withdraw_consent(young)
         db.session.commit()
         told = db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.recipient == coordinator.email))
         assert list(told) == [f"Consent withdrawn: {forum.name}"]

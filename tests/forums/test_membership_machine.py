@@ -23,7 +23,7 @@ from core.database import write_lock
 from core.extensions import db
 from core.models import OutboxMessage
 from core.accounts.models import User
-from forums import services
+from forums.services import applying, consent, coordinators, invitations, memberships, safeguarding
 from forums.models import (
     Faith, Forum, ForumCoordinator, ForumInvitation, ForumKind, LIVE_STATUSES, Membership, MembershipStatus,
 )
@@ -125,8 +125,8 @@ class MembershipLifecycle(ServiceMachine):
         if self._act(action, touched=(f, n)):
             self.own_step[f, n] = before
 
-    def _application(self, n) -> services.Application:
-        return services.Application(reason="To help", faith=Faith.CHRISTIAN, date_of_birth=self.born[n],
+    def _application(self, n) -> applying.Application:
+        return applying.Application(reason="To help", faith=Faith.CHRISTIAN, date_of_birth=self.born[n],
                                     parent_name="A parent", parent_email=f"parent{n}@example.org")
 
     # --- the person ------------------------------------------------------------------------
@@ -134,7 +134,7 @@ class MembershipLifecycle(ServiceMachine):
     @rule(p=pairs)
     def apply(self, p):
         f, n = p
-        self._own(f, n, lambda: services.apply(self._forum(f), db.session.get(User, self.person_ids[n]),
+        self._own(f, n, lambda: applying.apply(self._forum(f), db.session.get(User, self.person_ids[n]),
                                                self._application(n)))
 
     @rule(p=pairs)
@@ -145,14 +145,14 @@ class MembershipLifecycle(ServiceMachine):
             invitation = db.session.scalar(select(ForumInvitation).where(
                 ForumInvitation.forum_id == self.forum_ids[f], ForumInvitation.email == self.emails[n]))
             if invitation is not None:
-                services.apply(self._forum(f), db.session.get(User, self.person_ids[n]), self._application(n),
+                applying.apply(self._forum(f), db.session.get(User, self.person_ids[n]), self._application(n),
                                invitation=invitation)
         self._own(f, n, act)
 
     @rule(p=pairs)
     def withdraw_application(self, p):
         f, n = p
-        self._own(f, n, lambda: (m := self._membership(f, n)) and services.withdraw_application(
+        self._own(f, n, lambda: (m := self._membership(f, n)) and applying.withdraw_application(
             m, actor=db.session.get(User, self.person_ids[n])))
 
     # --- a parent or carer, through the emailed link --------------------------------------------
@@ -163,19 +163,19 @@ class MembershipLifecycle(ServiceMachine):
         def act():
             membership = self._membership(0, n)
             if membership is not None and membership.parent_email:
-                self.consent_links.setdefault(n, services.consent_link(membership).rsplit("/", 1)[1])
+                self.consent_links.setdefault(n, consent.consent_link(membership).rsplit("/", 1)[1])
         self._act(act)
 
     @rule(n=st.just(0))  # the young person: only their parent or carer is asked
     def parent_consents(self, n):
         if n in self.consent_links:
-            self._act(lambda: services.give_consent(services.membership_for_consent(self.consent_links[n]),
-                                                    photo_consent=False), touched=(0, n))
+            self._act(lambda: consent.give_consent(consent.membership_for_consent(self.consent_links[n]),
+                                                   photo_consent=False), touched=(0, n))
 
     @rule(n=st.just(0))  # the young person: only their parent or carer is asked
     def parent_withdraws_consent(self, n):
         if n in self.consent_links:
-            self._act(lambda: services.withdraw_consent(services.membership_for_consent(self.consent_links[n])),
+            self._act(lambda: consent.withdraw_consent(consent.membership_for_consent(self.consent_links[n])),
                       touched=(0, n))
 
     # --- the coordinators ------------------------------------------------------------------
@@ -186,32 +186,32 @@ class MembershipLifecycle(ServiceMachine):
     @rule(p=pairs)
     def invite(self, p):
         f, n = p
-        self._act(lambda: services.invite(self._forum(f), self.emails[n], actor=self._coordinator()))
+        self._act(lambda: invitations.invite(self._forum(f), self.emails[n], actor=self._coordinator()))
 
     @rule(p=pairs)
     def approve(self, p):
         f, n = p
-        self._decide(f, n, lambda m: services.approve(m, actor=self._coordinator()))
+        self._decide(f, n, lambda m: memberships.approve(m, actor=self._coordinator()))
 
     @rule(p=pairs)
     def decline(self, p):
         f, n = p
-        self._decide(f, n, lambda m: services.decline(m, reason="Not this year", actor=self._coordinator()))
+        self._decide(f, n, lambda m: memberships.decline(m, reason="Not this year", actor=self._coordinator()))
 
     @rule(p=pairs)
     def suspend(self, p):
         f, n = p
-        self._decide(f, n, lambda m: services.suspend(m, actor=self._coordinator()))
+        self._decide(f, n, lambda m: memberships.suspend(m, actor=self._coordinator()))
 
     @rule(p=pairs)
     def reinstate(self, p):
         f, n = p
-        self._decide(f, n, lambda m: services.reinstate(m, actor=self._coordinator()))
+        self._decide(f, n, lambda m: memberships.reinstate(m, actor=self._coordinator()))
 
     @rule(p=pairs)
     def remove(self, p):
         f, n = p
-        self._decide(f, n, lambda m: services.remove(m, actor=self._coordinator()))
+        self._decide(f, n, lambda m: memberships.remove(m, actor=self._coordinator()))
 
     # --- admins: the forum and its coordinators' seats -----------------------------------------
 
@@ -219,14 +219,14 @@ class MembershipLifecycle(ServiceMachine):
     def open_or_close_the_forum(self, f, open_to_apply):
         def act():
             forum = self._forum(f)
-            services.save_forum(forum, services.ForumDetails(
+            coordinators.save_forum(forum, coordinators.ForumDetails(
                 name=forum.name, kind=forum.kind, purpose=forum.purpose, area=forum.area, open_to_apply=open_to_apply,
                 min_age=forum.min_age, max_age=forum.max_age, faith_cap=forum.faith_cap), actor=self._coordinator())
         self._act(act)
 
     @rule(f=forums, c=st.integers(0, COORDINATORS - 1), grant=st.booleans())
     def coordinator_seat_changes(self, f, c, grant):
-        change = services.grant_coordinator if grant else services.revoke_coordinator
+        change = coordinators.grant_coordinator if grant else coordinators.revoke_coordinator
         self._act(lambda: change(self._forum(f), self._coordinator(c), actor=self._coordinator(1 - c)))
 
     # --- invariants ------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ class MembershipLifecycle(ServiceMachine):
             MembershipStatus.ACTIVE, MembershipStatus.AWAITING_CONSENT, MembershipStatus.SUSPENDED)) <= 1
         # A young member is never active without a parent or carer's consent.
         for m in memberships:
-            if m.status == MembershipStatus.ACTIVE and services.needs_parent_consent(m):
+            if m.status == MembershipStatus.ACTIVE and safeguarding.needs_parent_consent(m):
                 assert m.parent_consented_at is not None and m.parent_consent_withdrawn_at is None
         # The last email about a decision matches what they hold (since their own last step).
         names = {self.forum_ids.index(forum.id): forum.name for forum in db.session.scalars(select(Forum))}

@@ -8,9 +8,10 @@ from sqlalchemy import select
 from core.database import write_lock
 from core.extensions import db
 from core.models import OutboxMessage
-from forums import services
+from forums.services import applying, consent, memberships, safeguarding
 from forums.models import Faith, ForumKind, MembershipStatus
-from forums.services import Application, ForumRuleBroken
+from forums.services.applying import Application
+from forums.services.errors import ForumRuleBroken
 from tests.factories import UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
 
@@ -45,57 +46,57 @@ def young(**overrides):
 def test_youth_applications_are_refused_with_a_reason_and_nothing_saved(ctx, overrides, field, message, outbox):
     forum, child = youth_forum(), UserFactory(email="kid@example.org")
     with pytest.raises(ForumRuleBroken) as refused:
-        services.apply(forum, child, young(**overrides), today=TODAY)
+        applying.apply(forum, child, young(**overrides), today=TODAY)
     assert refused.value.field == field and message in refused.value.message
     db.session.rollback()
-    assert services.membership_of(child, forum) is None
+    assert memberships.membership_of(child, forum) is None
 
 
 def test_a_young_member_becomes_active_only_when_approved_and_a_parent_consents(ctx):
     forum, child, coordinator = youth_forum(), UserFactory(), UserFactory()
-    membership = services.apply(forum, child, young(), today=TODAY)
+    membership = applying.apply(forum, child, young(), today=TODAY)
     assert membership.status == MembershipStatus.APPLIED and not membership.share_email
     [asked] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "carer@example.org")).all()
-    assert services.consent_link(membership) in asked.body
-    services.approve(membership, actor=coordinator, today=TODAY)
+    assert consent.consent_link(membership) in asked.body
+    memberships.approve(membership, actor=coordinator, today=TODAY)
     assert membership.status == MembershipStatus.AWAITING_CONSENT
-    link_owner = services.membership_for_consent(services.consent_link(membership).rsplit("/", 1)[1])
+    link_owner = consent.membership_for_consent(consent.consent_link(membership).rsplit("/", 1)[1])
     assert link_owner is membership
-    services.give_consent(membership, photo_consent=True)
+    consent.give_consent(membership, photo_consent=True)
     assert membership.status == MembershipStatus.ACTIVE and membership.parent_consented_at and membership.photo_consent
-    services.withdraw_consent(membership)
+    consent.withdraw_consent(membership)
     assert membership.status == MembershipStatus.SUSPENDED and not membership.photo_consent
     with pytest.raises(ForumRuleBroken, match="must consent again"):
-        services.reinstate(membership, actor=coordinator)
+        memberships.reinstate(membership, actor=coordinator)
 
 
 def test_consent_given_before_approval_makes_approval_final(ctx):
     forum, child = youth_forum(), UserFactory()
-    membership = services.apply(forum, child, young(), today=TODAY)
-    services.give_consent(membership, photo_consent=False)
+    membership = applying.apply(forum, child, young(), today=TODAY)
+    consent.give_consent(membership, photo_consent=False)
     assert membership.status == MembershipStatus.APPLIED
-    services.approve(membership, actor=UserFactory(), today=TODAY)
+    memberships.approve(membership, actor=UserFactory(), today=TODAY)
     assert membership.status == MembershipStatus.ACTIVE
 
 
 def test_an_adult_on_a_youth_forum_needs_no_parent(ctx):
     forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
-    membership = services.apply(forum, UserFactory(), young(date_of_birth=date(2004, 1, 1), parent_name="",
+    membership = applying.apply(forum, UserFactory(), young(date_of_birth=date(2004, 1, 1), parent_name="",
                                                             parent_email=""), today=TODAY)
-    services.approve(membership, actor=UserFactory(), today=TODAY)
+    memberships.approve(membership, actor=UserFactory(), today=TODAY)
     assert membership.status == MembershipStatus.ACTIVE and membership.parent_email == ""
 
 
 def test_applying_twice_and_deciding_a_withdrawn_application_are_refused(ctx):
     forum, person = ForumFactory(), UserFactory()
-    membership = services.apply(forum, person, Application(reason="Hello", faith=Faith.SIKH))
+    membership = applying.apply(forum, person, Application(reason="Hello", faith=Faith.SIKH))
     with pytest.raises(ForumRuleBroken, match="already applied"):
-        services.apply(forum, person, Application(reason="Again", faith=Faith.SIKH))
-    services.withdraw_application(membership, actor=person)
+        applying.apply(forum, person, Application(reason="Again", faith=Faith.SIKH))
+    applying.withdraw_application(membership, actor=person)
     with pytest.raises(ForumRuleBroken, match="withdrawn, so it cannot be approved"):
-        services.approve(membership, actor=UserFactory())
+        memberships.approve(membership, actor=UserFactory())
     with pytest.raises(ForumRuleBroken, match="Choose the faith community"):
-        services.apply(ForumFactory(), person, Application(reason="No faith given"))
+        applying.apply(ForumFactory(), person, Application(reason="No faith given"))
 
 
 def test_a_faith_cap_stops_approval_beyond_the_limit(ctx):
@@ -103,32 +104,32 @@ def test_a_faith_cap_stops_approval_beyond_the_limit(ctx):
     for _ in range(2):
         MembershipFactory(forum=forum, faith=Faith.MUSLIM)
     MembershipFactory(forum=forum, faith=Faith.MUSLIM, status=MembershipStatus.REMOVED)  # holds no seat
-    third = services.apply(forum, UserFactory(), Application(reason="Hello", faith=Faith.MUSLIM))
+    third = applying.apply(forum, UserFactory(), Application(reason="Hello", faith=Faith.MUSLIM))
     with pytest.raises(ForumRuleBroken, match="already has 2 members for Muslim"):
-        services.approve(third, actor=UserFactory())
-    christian = services.apply(forum, UserFactory(), Application(reason="Hello", faith=Faith.CHRISTIAN))
-    services.approve(christian, actor=UserFactory())
+        memberships.approve(third, actor=UserFactory())
+    christian = applying.apply(forum, UserFactory(), Application(reason="Hello", faith=Faith.CHRISTIAN))
+    memberships.approve(christian, actor=UserFactory())
     assert christian.status == MembershipStatus.ACTIVE
 
 
 def test_declining_needs_a_reason_and_emails_it(ctx):
     forum, person = ForumFactory(), UserFactory()
-    membership = services.apply(forum, person, Application(reason="Hello", faith=Faith.HINDU))
+    membership = applying.apply(forum, person, Application(reason="Hello", faith=Faith.HINDU))
     with pytest.raises(ForumRuleBroken, match="Give a reason"):
-        services.decline(membership, reason="  ", actor=UserFactory())
-    services.decline(membership, reason="The forum is full until April", actor=UserFactory())
+        memberships.decline(membership, reason="  ", actor=UserFactory())
+    memberships.decline(membership, reason="The forum is full until April", actor=UserFactory())
     [message] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == person.email)).all()
     assert "The forum is full until April" in message.body
 
 
 def test_only_a_current_dbs_check_opens_young_members_details(ctx, app):
     coordinator, admin = UserFactory(), UserFactory()
-    assert not services.safeguarding_check_current(coordinator, today=TODAY)
-    services.record_safeguarding_check(coordinator, date(2023, 11, 24), actor=admin, today=TODAY)
-    assert services.safeguarding_check_current(coordinator, today=TODAY)
-    assert not services.safeguarding_check_current(coordinator, today=date(2026, 11, 25))  # over 3 years old
+    assert not safeguarding.safeguarding_check_current(coordinator, today=TODAY)
+    safeguarding.record_safeguarding_check(coordinator, date(2023, 11, 24), actor=admin, today=TODAY)
+    assert safeguarding.safeguarding_check_current(coordinator, today=TODAY)
+    assert not safeguarding.safeguarding_check_current(coordinator, today=date(2026, 11, 25))  # over 3 years old
     with pytest.raises(ForumRuleBroken, match="cannot be in the future"):
-        services.record_safeguarding_check(coordinator, date(2027, 1, 1), actor=admin, today=TODAY)
+        safeguarding.record_safeguarding_check(coordinator, date(2027, 1, 1), actor=admin, today=TODAY)
 
 
 def test_a_reinstated_member_is_told_they_are_a_member_again(ctx):
@@ -136,8 +137,8 @@ def test_a_reinstated_member_is_told_they_are_a_member_again(ctx):
     they were active again (found by tests/forums/test_membership_machine.py)."""
     coordinator = UserFactory()
     membership = MembershipFactory()
-    services.suspend(membership, actor=coordinator)
-    services.reinstate(membership, actor=coordinator)
+    memberships.suspend(membership, actor=coordinator)
+    memberships.reinstate(membership, actor=coordinator)
     [paused, again] = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.recipient == membership.user.email).order_by(OutboxMessage.id)).all()
     assert "have paused your membership" in paused.body
@@ -154,14 +155,14 @@ def test_a_reinstated_member_is_told_they_are_a_member_again(ctx):
     ("me@example.org", "mum@example.org", False),
 ])
 def test_a_parents_address_that_is_the_applicants_own_mailbox_is_recognised(one, other, same):
-    assert services.same_mailbox(one, other) is same
+    assert applying.same_mailbox(one, other) is same
 
 
 def test_a_young_person_cannot_give_consent_for_themselves(ctx):
     forum, child = youth_forum(), UserFactory()
-    membership = services.apply(forum, child, young(), today=TODAY)
+    membership = applying.apply(forum, child, young(), today=TODAY)
     with pytest.raises(ForumRuleBroken, match="cannot give consent for yourself"):
-        services.give_consent(membership, photo_consent=True, signed_in_as=child)
+        consent.give_consent(membership, photo_consent=True, signed_in_as=child)
     assert membership.parent_consented_at is None
-    services.give_consent(membership, photo_consent=True, signed_in_as=UserFactory())  # a parent with an account
+    consent.give_consent(membership, photo_consent=True, signed_in_as=UserFactory())  # a parent with an account
     assert membership.parent_consented_at is not None

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import OutboxMessage
 from core.accounts.models import User
-from forums import services
+from forums.services import consent
 from forums.models import Faith, Forum, ForumCoordinator, ForumKind, Membership, MembershipStatus, SafeguardingCheck
 from tests.conftest import sign_in, submit
 from tests.forums.factories import ForumFactory, MembershipFactory
@@ -193,7 +193,7 @@ def test_a_forums_settings_save_as_they_are_shown_the_first_time(app, make_user,
 
 
 def test_someone_removed_from_a_forum_is_not_offered_to_apply_again(app, make_user):
-    """Applying would only say they were removed (services.apply), so the page
+    """Applying would only say they were removed (applying.apply), so the page
     says so instead of showing 'Apply to join' (found by
     tests/forums/test_membership_machine.py)."""
     person = make_user()
@@ -260,7 +260,7 @@ def test_consent_given_while_signed_in_as_the_young_applicant_is_refused(app, ma
                                        status=MembershipStatus.APPLIED, date_of_birth=date(2012, 5, 1),
                                        parent_name="Sam Carer", parent_email="carer@example.org")
         db.session.commit()
-        link, membership_id = services.consent_link(membership), membership.id
+        link, membership_id = consent.consent_link(membership), membership.id
     browser = app.test_client()
     sign_in(browser, child)
     path = link.split("localhost", 1)[-1]

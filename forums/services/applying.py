@@ -1,0 +1,124 @@
+"""Asking to join a forum: open forums and invitation-only ones (an invited
+person is approved at once while their faith community has seats), an
+interfaith forum's faith community, a youth forum's age range and the
+parent or carer whose consent a young person needs; and withdrawing an
+application."""
+from dataclasses import dataclass
+from datetime import date
+
+from core import audit
+from core.accounts.models import User
+from core.database import utcnow
+from core.email import queue_email
+from core.extensions import db
+from forums.models import LIVE_STATUSES, Faith, Forum, ForumInvitation, Membership, MembershipRole, MembershipStatus
+from forums.services.consent import consent_link
+from forums.services.errors import ForumRuleBroken
+from forums.services.invitations import check_invitation
+from forums.services.memberships import approve, membership_of
+from forums.services.safeguarding import ADULT_AGE, age_on, needs_parent_consent
+from forums.services.seats import faith_seats_full, lock_forum
+
+
+@dataclass
+class Application:
+    reason: str
+    faith: Faith | None = None
+    organisation: str = ""
+    date_of_birth: date | None = None
+    parent_name: str = ""
+    parent_email: str = ""
+    photo_consent: bool = False
+    share_email: bool = False
+
+
+def apply(forum: Forum, user: User, application: Application, *, today: date | None = None,
+          invitation: ForumInvitation | None = None) -> Membership:
+    """Ask to join. A young person under 18 also needs their parent or
+    carer's consent, which is asked for at once by email. Someone a
+    coordinator invited is approved straight away, unless their faith
+    community's seats are full (then the coordinators decide)."""
+    today = today or date.today()
+    lock_forum(forum)  # a double-clicked Apply must not make two
+    if invitation is not None:
+        check_invitation(invitation, forum, user)
+    elif not forum.open_to_apply:
+        raise ForumRuleBroken(f"{forum.name} takes members by invitation only. Contact its coordinators.")
+    existing = membership_of(user, forum)
+    if existing is not None and existing.status in LIVE_STATUSES:
+        raise ForumRuleBroken(f"You have already applied to {forum.name}")
+    if existing is not None and existing.status == MembershipStatus.REMOVED:
+        raise ForumRuleBroken(f"You were removed from {forum.name}. Contact its coordinators to rejoin.")
+    if forum.is_interfaith and application.faith is None:
+        raise ForumRuleBroken("Choose the faith community you represent", field="faith")
+    if forum.is_youth:
+        _check_youth_application(forum, user, application, today)
+    membership = existing or Membership(forum=forum, user=user)
+    membership.status, membership.role = MembershipStatus.APPLIED, MembershipRole.MEMBER
+    membership.reason, membership.organisation = application.reason.strip(), application.organisation.strip()
+    membership.faith = application.faith if forum.is_interfaith else None
+    membership.date_of_birth = application.date_of_birth if forum.is_youth else None
+    needs_parent = needs_parent_consent(membership, today)
+    membership.parent_name = application.parent_name.strip() if needs_parent else ""
+    membership.parent_email = application.parent_email.strip().lower() if needs_parent else ""
+    membership.parent_consented_at = membership.parent_consent_withdrawn_at = None
+    membership.photo_consent = application.photo_consent if forum.is_youth else False
+    membership.share_email = application.share_email and not needs_parent
+    membership.applied_at, membership.decided_at, membership.decline_reason = utcnow(), None, ""
+    db.session.add(membership)
+    db.session.flush()
+    if needs_parent:
+        queue_email(to=membership.parent_email, subject=f"Your consent for {user.name} to join {forum.name}",
+                    template="forum_parent_consent", membership=membership, link=consent_link(membership))
+    audit.record("membership.applied", actor=user, subject=membership, details={"forum": forum.id})
+    if invitation is not None:
+        invitation.accepted_at = utcnow()
+        inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
+        if inviter is not None and not faith_seats_full(membership):
+            approve(membership, actor=inviter, today=today)
+    return membership
+
+
+def _check_youth_application(forum: Forum, user: User, application: Application, today: date) -> None:
+    born = application.date_of_birth
+    if born is None:
+        raise ForumRuleBroken("Enter your date of birth", field="date_of_birth")
+    if born >= today:
+        raise ForumRuleBroken("Date of birth must be in the past", field="date_of_birth")
+    age = age_on(born, today)
+    if not forum.min_age <= age <= forum.max_age:
+        raise ForumRuleBroken(
+            f"{forum.name} is for young people aged {forum.min_age} to {forum.max_age}, and you are {age}. "
+            "Ask its coordinators about other ways to take part.", field="date_of_birth")
+    if age < ADULT_AGE:
+        if not application.parent_name.strip():
+            raise ForumRuleBroken("Enter your parent or carer's name", field="parent_name")
+        if not application.parent_email.strip():
+            raise ForumRuleBroken("Enter your parent or carer's email address", field="parent_email")
+        if same_mailbox(application.parent_email, user.email):
+            raise ForumRuleBroken("Enter your parent or carer's own email address, not yours", field="parent_email")
+
+
+_GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+def same_mailbox(one: str, other: str) -> bool:
+    """Two addresses that reach the same person's inbox: me+parent@example.org
+    is me@example.org (the part after '+' is the owner's own tag), and Gmail
+    also ignores dots and answers at googlemail.com. A young person must not
+    be able to give their own parent's consent this way."""
+    def mailbox(address: str) -> tuple[str, str]:
+        local, _, domain = address.strip().lower().rpartition("@")
+        local = local.split("+", 1)[0]
+        if domain in _GMAIL_DOMAINS:
+            local, domain = local.replace(".", ""), "gmail.com"
+        return local, domain
+    return mailbox(one) == mailbox(other)
+
+
+def withdraw_application(membership: Membership, *, actor: User) -> None:
+    if membership.status not in (MembershipStatus.APPLIED, MembershipStatus.AWAITING_CONSENT):
+        raise ForumRuleBroken("Only an application still being considered can be withdrawn")
+    membership.status = MembershipStatus.WITHDRAWN
+    db.session.flush()
+    audit.record("membership.withdrawn", actor=actor, subject=membership)

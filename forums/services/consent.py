@@ -1,0 +1,84 @@
+"""A parent or carer's consent for a member under 18, by the link emailed to
+them: giving it (never by the young person), withdrawing it (the membership
+is suspended at once), sending the request again, and their say on photos."""
+from flask import url_for
+
+from core import audit
+from core.accounts.models import User
+from core.accounts.services import link_token, link_token_data
+from core.database import utcnow
+from core.email import queue_email
+from core.errors import InvalidLink
+from core.extensions import db
+from forums.models import Membership, MembershipStatus
+from forums.services.errors import ForumRuleBroken
+from forums.services.memberships import give_up_members_only_places, tell_member_it_ended
+
+_CONSENT_SALT = "forum-parent-consent"
+
+
+def consent_link(membership: Membership) -> str:
+    token = link_token(_CONSENT_SALT, {"membership": membership.id, "parent": membership.parent_email})
+    return url_for("forums.parent_consent", token=token, _external=True)
+
+
+def membership_for_consent(token: str) -> Membership:
+    data = link_token_data(_CONSENT_SALT, token)
+    membership = db.session.get(Membership, data.get("membership")) if isinstance(data, dict) else None
+    if membership is None or not membership.parent_email or membership.parent_email != data.get("parent"):
+        raise InvalidLink("This link is no longer valid. Ask the forum's coordinators for a new one.")
+    return membership
+
+
+def give_consent(membership: Membership, *, photo_consent: bool, signed_in_as=None) -> None:
+    """The parent or carer agrees, from the emailed link. `signed_in_as`: whoever
+    is signed in on that browser, if anyone; never the young person themselves."""
+    if getattr(signed_in_as, "is_authenticated", False) and signed_in_as.id == membership.user_id:
+        raise ForumRuleBroken("You cannot give consent for yourself. Your parent or carer needs to open the link "
+                              "in the email we sent them and agree themselves.")
+    if membership.status in (MembershipStatus.DECLINED, MembershipStatus.WITHDRAWN, MembershipStatus.REMOVED):
+        raise ForumRuleBroken("This application has closed, so there is nothing to consent to")
+    membership.parent_consented_at, membership.parent_consent_withdrawn_at = utcnow(), None
+    membership.photo_consent = photo_consent
+    if membership.status == MembershipStatus.AWAITING_CONSENT:
+        membership.status = MembershipStatus.ACTIVE
+    db.session.flush()
+    audit.record("membership.parent_consented", subject=membership, details={"photo_consent": photo_consent})
+
+
+def withdraw_consent(membership: Membership) -> None:
+    """The parent or carer changes their mind: membership is suspended at once."""
+    membership.parent_consent_withdrawn_at, membership.photo_consent = utcnow(), False
+    if membership.status in (MembershipStatus.ACTIVE, MembershipStatus.AWAITING_CONSENT):
+        membership.status = MembershipStatus.SUSPENDED
+    elif membership.status == MembershipStatus.APPLIED:
+        membership.parent_consented_at = None
+    db.session.flush()
+    audit.record("membership.parent_consent_withdrawn", subject=membership)
+    if membership.status == MembershipStatus.SUSPENDED:
+        tell_member_it_ended(membership, "consent withdrawn", give_up_members_only_places(membership, actor=None))
+        for coordinator in membership.forum.coordinators:
+            queue_email(to=coordinator.email, subject=f"Consent withdrawn: {membership.forum.name}",
+                        template="forum_consent_withdrawn", membership=membership)
+
+
+def resend_consent_request(membership: Membership, *, actor: User) -> None:
+    """The parent or carer lost the email: send the same request again."""
+    if not membership.parent_email or membership.status not in (MembershipStatus.APPLIED,
+                                                                 MembershipStatus.AWAITING_CONSENT):
+        raise ForumRuleBroken("Only an application still waiting for a parent or carer can be sent again")
+    if membership.parent_consented_at is not None and membership.parent_consent_withdrawn_at is None:
+        raise ForumRuleBroken("Their parent or carer has already agreed")
+    queue_email(to=membership.parent_email, subject=f"Your consent for {membership.user.name} to join "
+                f"{membership.forum.name}", template="forum_parent_consent", membership=membership,
+                link=consent_link(membership))
+    audit.record("membership.consent_request_resent", actor=actor, subject=membership)
+
+
+def record_photo_consent(membership: Membership, photo_consent: bool, *, actor: User) -> None:
+    """A parent or carer (or the member, if 18 or over) told the coordinator
+    they changed their mind about photos."""
+    membership.photo_consent = photo_consent
+    db.session.flush()
+    audit.record("membership.photo_consent_changed", actor=actor, subject=membership,
+                 details={"photo_consent": photo_consent})

@@ -1,0 +1,189 @@
+"""A membership once applied for: who is an active member (which events
+asks through `events.audiences`), the coordinators' decisions (approve,
+decline, suspend, reinstate, remove, change a role), what a membership that
+stops being active gives up (its places at members-only meetings to come),
+and the coordinators' lists of members."""
+from datetime import date, datetime, timedelta
+
+from flask import url_for
+from sqlalchemy import or_, select
+
+from core import audit
+from core.accounts.models import User
+from core.database import utcnow
+from core.email import queue_email
+from core.extensions import db
+from events import audiences
+from events.models import Audience, Event, Registration, RegistrationStatus
+from events.services.registration import cancel_registration
+from forums.models import Faith, Forum, Membership, MembershipRole, MembershipStatus
+from forums.services.errors import ForumRuleBroken
+from forums.services.safeguarding import is_young, needs_parent_consent
+from forums.services.seats import check_faith_cap, lock_forum
+
+TERM = timedelta(days=365)  # annual renewal unless the coordinator sets an end date
+
+
+@audiences.forum_member_check
+def is_active_member(user, forum_id: int | None, today: date | None = None) -> bool:
+    """An active member of this forum (by id, so an event's forum_id will do)
+    whose term has not ended: a lapsed member (`Membership.is_lapsed`, as the
+    coordinators' lists and the forum page call it) takes part again once
+    they renew."""
+    if forum_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    today = today or date.today()
+    return db.session.scalar(select(Membership.id).where(
+        Membership.forum_id == forum_id, Membership.user_id == user.id,
+        Membership.status == MembershipStatus.ACTIVE,
+        or_(Membership.term_ends_on.is_(None), Membership.term_ends_on >= today))) is not None
+
+
+def membership_of(user, forum: Forum) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(Membership).where(Membership.forum_id == forum.id,
+                                                      Membership.user_id == user.id))
+
+
+def approve(membership: Membership, *, actor: User, role: MembershipRole = MembershipRole.MEMBER,
+            term_ends_on: date | None = None, today: date | None = None) -> Membership:
+    today = today or date.today()
+    lock_forum(membership.forum)
+    db.session.refresh(membership)
+    if membership.status != MembershipStatus.APPLIED:
+        raise ForumRuleBroken(f"This application is {membership.status.label.lower()}, so it cannot be approved")
+    _check_future_term_end(term_ends_on, today)
+    check_faith_cap(membership)
+    membership.role = role
+    membership.term_starts_on = today
+    membership.term_ends_on = term_ends_on or today + TERM
+    membership.decided_at = utcnow()
+    waiting = needs_parent_consent(membership, today) and membership.parent_consented_at is None
+    membership.status = MembershipStatus.AWAITING_CONSENT if waiting else MembershipStatus.ACTIVE
+    db.session.flush()
+    queue_email(to=membership.user.email, subject=f"Your application to {membership.forum.name}",
+                template="forum_approved", membership=membership, waiting=waiting,
+                link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True))
+    audit.record("membership.approved", actor=actor, subject=membership, details={"role": role.value})
+    return membership
+
+
+def _check_future_term_end(term_ends_on: date | None, today: date) -> None:
+    """A term set to end today or earlier would make a member lapsed the
+    moment they are approved."""
+    if term_ends_on is not None and term_ends_on <= today:
+        raise ForumRuleBroken("Term ends must be in the future", field="term_ends_on")
+
+
+def decline(membership: Membership, *, reason: str, actor: User) -> None:
+    if membership.status not in (MembershipStatus.APPLIED, MembershipStatus.AWAITING_CONSENT):
+        raise ForumRuleBroken(f"This application is {membership.status.label.lower()}, so it cannot be declined")
+    if not reason.strip():
+        raise ForumRuleBroken("Give a reason: it goes to the applicant", field="reason")
+    membership.status, membership.decline_reason = MembershipStatus.DECLINED, reason.strip()
+    membership.decided_at = utcnow()
+    db.session.flush()
+    queue_email(to=membership.user.email, subject=f"Your application to {membership.forum.name}",
+                template="forum_declined", membership=membership)
+    audit.record("membership.declined", actor=actor, subject=membership, details={"reason": reason.strip()})
+
+
+def suspend(membership: Membership, *, actor: User) -> None:
+    _move(membership, MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED, "suspended", actor)
+
+
+def reinstate(membership: Membership, *, actor: User) -> None:
+    if needs_parent_consent(membership) and (membership.parent_consented_at is None
+                                             or membership.parent_consent_withdrawn_at is not None):
+        raise ForumRuleBroken("A parent or carer must consent again before this young person can be reinstated")
+    _move(membership, MembershipStatus.SUSPENDED, MembershipStatus.ACTIVE, "reinstated", actor)
+
+
+def remove(membership: Membership, *, actor: User) -> None:
+    if membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED):
+        raise ForumRuleBroken("Only a member can be removed")
+    membership.status = MembershipStatus.REMOVED
+    db.session.flush()
+    audit.record("membership.removed", actor=actor, subject=membership)
+    tell_member_it_ended(membership, "removed", give_up_members_only_places(membership, actor=actor))
+
+
+def _move(membership: Membership, before: MembershipStatus, after: MembershipStatus, verb: str, actor: User):
+    if membership.status != before:
+        raise ForumRuleBroken(f"Only a member who is {before.label.lower()} can be {verb}")
+    membership.status = after
+    db.session.flush()
+    audit.record(f"membership.{verb}", actor=actor, subject=membership)
+    if after != MembershipStatus.ACTIVE:
+        tell_member_it_ended(membership, verb, give_up_members_only_places(membership, actor=actor))
+    else:  # told when it was paused, so told when it is not
+        queue_email(to=membership.user.email, subject=f"Your membership of {membership.forum.name}",
+                    template="forum_reinstated", membership=membership,
+                    link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True))
+
+
+def give_up_members_only_places(membership: Membership, *, actor: User | None, now: datetime | None = None) -> list:
+    """Membership ends, access ends: someone who is no longer an active member
+    gives up their places (booked, offered or waiting) at the forum's
+    members-only meetings still to come. Each goes through events' own
+    cancellation, so the next person waiting is offered it."""
+    places = db.session.scalars(select(Registration).join(Registration.event).where(
+        Registration.user_id == membership.user_id, Event.forum_id == membership.forum_id,
+        Event.audience == Audience.FORUM_MEMBERS, Event.starts_at > (now or utcnow()),
+        Registration.status != RegistrationStatus.CANCELLED).order_by(Event.starts_at)).all()
+    for registration in places:
+        cancel_registration(registration, actor=actor)
+    if places:
+        audit.record("membership.places_given_up", actor=actor, subject=membership,
+                     details={"events": [registration.event_id for registration in places]})
+    return [registration.event for registration in places]
+
+
+def tell_member_it_ended(membership: Membership, why: str, meetings) -> None:
+    """The member hears why, and which meetings they no longer have a place at."""
+    queue_email(to=membership.user.email, subject=f"Your membership of {membership.forum.name}",
+                template="forum_membership_ended", membership=membership, why=why, meetings=meetings)
+
+
+def change_role(membership: Membership, role: MembershipRole, *, term_ends_on: date | None, actor: User,
+                today: date | None = None) -> None:
+    if term_ends_on != membership.term_ends_on:  # the date it already has may have passed: renewing is for that
+        _check_future_term_end(term_ends_on, today or date.today())
+    membership.role, membership.term_ends_on = role, term_ends_on or membership.term_ends_on
+    db.session.flush()
+    audit.record("membership.role_changed", actor=actor, subject=membership, details={"role": role.value})
+
+
+def set_contact_sharing(membership: Membership, *, share_email: bool, actor: User) -> None:
+    if share_email and is_young(membership):
+        raise ForumRuleBroken("Members under 18 cannot share contact details with other members")
+    membership.share_email = share_email
+    db.session.flush()
+
+
+LAPSED = "lapsed"  # a status filter: active, but the term has ended
+
+
+def filtered_memberships(forum: Forum, *, status: str = "", role: MembershipRole | None = None,
+                         faith: Faith | None = None, ending_within: timedelta | None = None,
+                         today: date | None = None) -> list[Membership]:
+    """The forum's memberships matching a coordinator's filters, by name."""
+    today = today or date.today()
+    query = select(Membership).join(Membership.user).where(Membership.forum_id == forum.id)
+    if status == LAPSED:
+        query = query.where(Membership.status == MembershipStatus.ACTIVE, Membership.term_ends_on < today)
+    elif status:
+        query = query.where(Membership.status == MembershipStatus(status))
+    if role:
+        query = query.where(Membership.role == role)
+    if faith:
+        query = query.where(Membership.faith == faith)
+    if ending_within:
+        query = query.where(Membership.term_ends_on.between(today, today + ending_within))
+    return list(db.session.scalars(query.order_by(User.name, Membership.id)))
+
+
+def members(forum: Forum, *, statuses=(MembershipStatus.ACTIVE,)) -> list[Membership]:
+    return list(db.session.scalars(select(Membership).join(Membership.user).where(
+        Membership.forum_id == forum.id, Membership.status.in_(statuses)).order_by(User.name)))
