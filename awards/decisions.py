@@ -137,11 +137,15 @@ def publish_results(cycle: AwardCycle, *, actor: User, now: datetime | None = No
 def _results_told_before(cycle: AwardCycle) -> dict[str, str]:
     """The outcomes the nominators were emailed when the results were last
     published (before a reopen), by nomination id: kept in the audit entry
-    of that publication."""
-    details = db.session.scalar(select(AuditEntry.details).where(
-        AuditEntry.action == "awards.results_published", AuditEntry.object_type == "AwardCycle",
-        AuditEntry.object_id == str(cycle.id)).order_by(AuditEntry.id.desc()).limit(1))
-    return (details or {}).get("outcomes", {})
+    of that publication. None when a shortlist was announced since: every
+    nominator's last email is then that announcement, not the result."""
+    last = db.session.execute(select(AuditEntry.action, AuditEntry.details).where(
+        AuditEntry.action.in_(["awards.results_published", "awards.shortlist_published"]),
+        AuditEntry.object_type == "AwardCycle", AuditEntry.object_id == str(cycle.id),
+    ).order_by(AuditEntry.id.desc()).limit(1)).first()
+    if last is None or last.action != "awards.results_published":
+        return {}
+    return (last.details or {}).get("outcomes", {})
 
 
 def _has_conflicts(category: AwardCategory) -> bool:

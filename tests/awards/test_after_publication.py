@@ -120,6 +120,25 @@ def test_republishing_emails_only_those_whose_result_changed(ctx):
     assert subjects_to("cal@example.org") == ["Winners announced: Unsung Hero"]
 
 
+def test_a_shortlist_announced_after_a_reopen_is_followed_by_the_result_again(ctx):
+    """Found by the nomination lifecycle machine: winners published, reopened,
+    the shortlist announced, winners published again; the winner's nominator
+    was skipped as told already, so their last word was "Shortlisted"."""
+    category, admin = CategoryFactory(cycle=decided_cycle(), name="Unsung Hero"), UserFactory()
+    won, commended = by(category, "Amira Hussain", "ann"), by(category, "Grace Okafor", "ben")
+    scored(won)
+    decisions.decide(won, Outcome.WINNER, rationale="Lasting change", actor=admin)
+    decisions.decide(commended, Outcome.SHORTLISTED, rationale="Strong", actor=admin)
+    decisions.publish_results(category.cycle, actor=admin)
+    decisions.reopen_results(category.cycle, reason="Grace's referee was missed", actor=admin)
+    decisions.publish_shortlist(category.cycle, actor=admin)
+    decisions.publish_results(category.cycle, actor=admin)
+    assert subjects_to("ann@example.org") == ["Winner: Unsung Hero", "Shortlisted: Unsung Hero",
+                                              "Winner: Unsung Hero"]
+    assert subjects_to("ben@example.org") == ["Winners announced: Unsung Hero", "Shortlisted: Unsung Hero",
+                                              "Winners announced: Unsung Hero"]
+
+
 def test_the_refusal_to_publish_an_unscored_winner_says_what_is_true(ctx):
     """5: with no conflict declared, it said a judge with a conflict cannot score."""
     category, admin = CategoryFactory(cycle=decided_cycle(), name="Young Star"), UserFactory()
