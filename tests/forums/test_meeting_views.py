@@ -146,6 +146,9 @@ def test_actions_are_added_at_a_meeting_and_shown_open_on_the_forum_page(app, ma
     missing = submit(running, f"{page}/actions", {"description": "Book the hall", "owner_id": "0"}, form_url=page)
     assert missing.status_code == 400 and "Choose a member or coordinator of this forum" in text_of(missing)
     assert "Book the hall" in text_of(missing)  # what was typed stays
+    # The failed form is the page's `form` and its action form: the summary lists its error once.
+    summary = text_of(missing).split("There is a problem")[1].split("Book the hall")[0]
+    assert summary.count("Choose a member or coordinator of this forum") == 1
     submit(running, f"{page}/actions", {"description": "Book the hall", "owner_id": str(member.id),
                                          "due_on": ["1", "2", "2027"]},
            form_url=page)
