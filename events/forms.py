@@ -168,8 +168,10 @@ class SessionForm(FlaskForm):
     title = required_text("Session title", 150, "Enter the session's title")
     description = optional_long_text("What it is about (optional)", 2000)
     start_date = DayMonthYearField("Date", validators=[InputRequired("Enter the date")])
-    start_time = TimeField("Starts at", description="For example, 10:30", validators=[InputRequired("Enter the start time")])
-    end_time = TimeField("Ends at", description="For example, 11:45", validators=[InputRequired("Enter the end time")])
+    start_time = TimeField("Starts at", description="For example, 10:30 or 10:30am",
+                           validators=[InputRequired("Enter the start time")])
+    end_time = TimeField("Ends at", description="For example, 11:45 or 11:45am",
+                         validators=[InputRequired("Enter the end time")])
     room = StringField("Room (optional)", widget=GovTextInput(), validators=[
         Optional(), Length(max=100, message="Room must be 100 characters or fewer"), NoControlCharacters()])
     speakers = StringField("Speakers (optional)", widget=GovTextInput(), validators=[
