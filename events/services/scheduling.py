@@ -172,6 +172,10 @@ def _as_recorded(counted_by: tuple) -> dict:
 def publish(event: Event, *, actor: User) -> None:
     if event.status == EventStatus.CANCELLED:
         raise EventRuleBroken("A cancelled event cannot be published again. Create a new event instead.")
+    if event.status == EventStatus.POSTPONED:
+        # Those registered were told it is postponed: only its new date (update_event) tells them it is on.
+        raise EventRuleBroken("This event is postponed: give it its new date, which puts it back on and tells "
+                              "everyone registered.")
     settlement.refuse_status_change_if_settled(event)
     event.status = EventStatus.PUBLISHED
     event.sequence += 1

@@ -365,3 +365,17 @@ def test_a_postponed_event_given_its_new_date_is_on_again_and_everyone_is_told(c
     assert f"New date: {event.title}" in mail_to("guest2@example.org")
     assert waiting.status == RegistrationStatus.OFFERED
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "event.rescheduled")) is not None
+
+
+def test_a_postponed_event_is_not_published_again_on_its_old_date_without_a_word(ctx):
+    """Found walking the site: Publish on a postponed event put it back on sale on
+    its old date, and those registered last heard it was postponed."""
+    organiser = UserFactory(roles=["organiser"])
+    event = create_event(details(), actor=organiser)
+    publish(event, actor=organiser)
+    guest(event, 1)
+    postpone_event(event, actor=organiser, reason="The speaker is ill.")
+    with pytest.raises(EventRuleBroken, match="give it its new date"):
+        publish(event, actor=organiser)
+    assert event.status == EventStatus.POSTPONED
+    assert mail_to("guest1@example.org")[-1] == f"Postponed: {event.title}"
