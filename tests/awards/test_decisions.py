@@ -220,7 +220,8 @@ def test_every_nominator_hears_how_their_nomination_ended(ctx):
     assert subjects_to("ann@example.org")[-1] == "Winner: Unsung Hero"
     assert subjects_to("ben@example.org")[-1] == subjects_to("grace@example.org")[-1] == \
         "Winners announced: Unsung Hero"
-    body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == "ben@example.org")).all()[-1]
+    body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == "ben@example.org")
+                              .order_by(OutboxMessage.id)).all()[-1]
     assert "Grace Okafor, whom you nominated, was shortlisted" in body and "not among the winners" in body
     assert len(subjects_to("cal@example.org")) == 1  # told once, when the shortlist was settled
 
