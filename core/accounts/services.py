@@ -82,6 +82,16 @@ def remember_proven_address(user: User, **_) -> None:
         db.session.flush()
 
 
+def proven_by_another_account(user: User) -> bool:
+    """Whether another account proved the address this one has just proved
+    (before moving to another, or before it was given to someone else). What
+    was left under the address may then be that person's, a young person's
+    guest booking say: proving the inbox is yours now does not show it ever
+    was, so nothing left under it is linked to this account."""
+    return db.session.scalar(select(ProvenAddress.id).where(ProvenAddress.email == user.email,
+                                                            ProvenAddress.user_id != user.id).limit(1)) is not None
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
