@@ -17,7 +17,9 @@ from awards.models import (
 from awards.screening import same_name, screening_flags
 from core import audit
 from core.accounts.models import User
-from core.accounts.services import email_confirmed, link_token, link_token_data, normalise_email
+from core.accounts.services import (
+    email_confirmed, link_token, link_token_data, normalise_email, proven_by_another_account,
+)
 from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.errors import DomainErrors, InvalidLink
@@ -277,7 +279,10 @@ def withdraw_nomination(nomination: Nomination, *, actor: User | None, now: date
 @email_confirmed.connect
 def claim_guest_nominations(user: User, **_) -> None:
     """Nominations sent as a guest from this address become the account's
-    when it proves the address is its own (core.accounts.services.email_confirmed)."""
+    when it proves the address is its own (core.accounts.services.email_confirmed),
+    unless another account proved it before (they may be that person's)."""
+    if proven_by_another_account(user):
+        return
     claimed = db.session.scalars(select(Nomination).where(
         func.lower(Nomination.nominator_email) == user.email, Nomination.nominator_id.is_(None))).all()
     for nomination in claimed:

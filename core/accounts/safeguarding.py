@@ -12,7 +12,9 @@ Accounts import no domain, so the rules come from the domains: each
 registers a guard (`register_guard`) naming, of some accounts, those it
 protects from a viewer. The forums package registers the rule for young
 members of youth forums. Nobody's guard protects a person from themselves,
-and a person no guard protects is shown as before.
+and a person no guard protects is shown as before. What is held under an
+address alone (a guest booking, an invitation) is protected if any account
+that has proven the address is: an address nobody has proven is nobody's.
 
 Every output that shows such details (pages, spreadsheets, PDFs) is marked
 with `@shows_contact_details(...)` where its route is declared.
@@ -36,7 +38,7 @@ Guard = Callable[[object, frozenset[int]], set[int]]
 @dataclass(frozen=True)
 class Person:
     """Whose details: an account, or a guest known only by an email address
-    (who is the account using that address, if there is one)."""
+    (whose are those of every account that has proven it: see `_accounts_of`)."""
     user_id: int | None
     email: str = ""
 
@@ -86,13 +88,18 @@ class Screen:
 def screen(viewer, things: Iterable) -> Screen:
     people = {Person.of(thing) for thing in things}
     me = viewer.id if getattr(viewer, "is_authenticated", False) else None
-    accounts = _accounts_of(people)
-    ids = frozenset(account for account in accounts.values() if account is not None and account != me)
+    accounts = {person: owners - {me} for person, owners in _accounts_of(people).items()}
+    ids = frozenset().union(*accounts.values())
     notes: dict[int, str] = {}
     for rule in _RULES.values():
         for account in rule.guard(viewer, ids - frozenset(notes)):
             notes[account] = rule.note
-    return Screen({person: notes[account] for person, account in accounts.items() if account in notes})
+    withheld = {}
+    for person, owners in accounts.items():
+        noted = [notes[account] for account in sorted(owners) if account in notes]
+        if noted:
+            withheld[person] = noted[0]
+    return Screen(withheld)
 
 
 def may_see_contact_details(viewer, person) -> bool:
@@ -101,18 +108,24 @@ def may_see_contact_details(viewer, person) -> bool:
     return screen(viewer, [person]).shows(person)
 
 
-def _accounts_of(people: set[Person]) -> dict[Person, int | None]:
-    """Each person's account: their own, or (for a guest) the one using their
-    address, or else the one that proved it before moving to another (so a
-    young person's old address stays theirs)."""
+def _accounts_of(people: set[Person]) -> dict[Person, frozenset[int]]:
+    """Whose each person's details may be: their own account's; or, for a
+    guest known only by an address, every account that has proven it, the
+    one using it now and any that used it before (what a young person left
+    under an old address stays theirs, whoever proves the address later).
+    An account using an address it has not proven is nobody's (it may be
+    anyone who typed it), so it takes neither the address nor a person's
+    protection away from the account that proved it."""
     emails = {person.email for person in people if person.user_id is None and person.email}
-    by_email = {}
+    owners: dict[str, set[int]] = {}
     if emails:
-        by_email = dict(db.session.execute(select(ProvenAddress.email, ProvenAddress.user_id)
-                                           .where(ProvenAddress.email.in_(emails))
-                                           .order_by(ProvenAddress.proven_at, ProvenAddress.id)).all())
-        by_email.update(db.session.execute(select(User.email, User.id).where(User.email.in_(emails))).all())
-    return {person: person.user_id if person.user_id is not None else by_email.get(person.email)
+        proven = db.session.execute(select(ProvenAddress.email, ProvenAddress.user_id)
+                                    .where(ProvenAddress.email.in_(emails))).all()
+        using = db.session.execute(select(User.email, User.id).where(User.email.in_(emails),
+                                                                     User.email_confirmed_at.is_not(None))).all()
+        for email, user_id in [*proven, *using]:
+            owners.setdefault(email, set()).add(user_id)
+    return {person: frozenset({person.user_id} if person.user_id is not None else owners.get(person.email, ()))
             for person in people}
 
 

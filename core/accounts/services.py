@@ -82,6 +82,16 @@ def remember_proven_address(user: User, **_) -> None:
         db.session.flush()
 
 
+def proven_by_another_account(user: User) -> bool:
+    """Whether another account proved the address this one has just proved
+    (before moving to another, or before it was given to someone else). What
+    was left under the address may then be that person's, a young person's
+    guest booking say: proving the inbox is yours now does not show it ever
+    was, so nothing left under it is linked to this account."""
+    return db.session.scalar(select(ProvenAddress.id).where(ProvenAddress.email == user.email,
+                                                            ProvenAddress.user_id != user.id).limit(1)) is not None
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -283,7 +293,7 @@ def _mark_confirmed(user: User) -> None:
 
 
 def _change_email(user: User, email: str) -> None:
-    owner = find_user_by_email(email)
+    owner = _proven_holder_of(email, reason="unconfirmed, holding an address another account proved from its inbox")
     if owner is not None and owner is not user:
         raise InvalidLink("Another account now uses this email address, so it cannot be yours as well.")
     old_email = user.email
@@ -294,6 +304,20 @@ def _change_email(user: User, email: str) -> None:
     queue_email(to=old_email, subject="Your email address has been changed", template="email_changed",
                 user=user, new_email=email, days=current_app.config["EMAIL_CHANGE_UNDO_MAX_AGE"] // 86400,
                 link=url_for("core.undo_email_change", token=undo, _external=True))
+
+
+def _proven_holder_of(email: str, *, reason: str) -> User | None:
+    """The account using an address someone has just proved is theirs, if it
+    has proved the address too. One that signed up with it and never confirmed
+    it is nobody's yet and cannot stand between the owner and their address:
+    it is deleted, with an audit entry saying why."""
+    holder = find_user_by_email(email)
+    if holder is None or holder.email_confirmed:
+        return holder
+    audit.record("account.deleted", subject=holder, details={"reason": reason})
+    db.session.delete(holder)
+    db.session.flush()
+    return None
 
 
 def request_email_change(*, actor: User, new_email: str, password: str) -> str:
@@ -326,15 +350,7 @@ def undo_email_change(token: str) -> User:
     sign out every device and void the password (whoever changed the address
     knew it), then send a link to choose a new one."""
     user, old_email = user_for_undo_token(token)
-    squatter = find_user_by_email(old_email)
-    if squatter is not None and not squatter.email_confirmed:
-        # Signed up with the address after it was given up, and never proved it: an
-        # account that is nobody's yet cannot stand between the owner and their address.
-        audit.record("account.deleted", subject=squatter, details={"reason": "unconfirmed, holding an address "
-                                                                   "its owner took back"})
-        db.session.delete(squatter)
-        db.session.flush()
-    elif squatter is not None:
+    if _proven_holder_of(old_email, reason="unconfirmed, holding an address its owner took back") is not None:
         raise InvalidLink(f"Another account now uses {old_email}. Contact "
                           f"{current_app.config['CONTACT_EMAIL']} and we will sort it out.")
     changed_to = user.email

@@ -16,7 +16,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.equality.models import EqualityLink, EqualityResponse
 from core.accounts.models import User
-from core.accounts.services import email_confirmed
+from core.accounts.services import email_confirmed, proven_by_another_account
 
 # Change the version whenever the consent wording in
 # templates/core/equality_consent.html changes: each answer records the
@@ -123,7 +123,10 @@ def person_key(user: User | None, email: str | None = None) -> str:
 def claim_guest_answers(user: User, **_) -> None:
     """Answers given as a guest with this address become the account's when
     it proves the address is its own (unless the account has answers already:
-    then the guest's stay under the address, and erasing the account deletes both)."""
+    then the guest's stay under the address, and erasing the account deletes both;
+    or another account proved the address before: they may be that person's)."""
+    if proven_by_another_account(user):
+        return
     guest = db.session.scalar(select(EqualityLink).where(EqualityLink.person_key == person_key(None, user.email)))
     if guest is None or answers_of(person_key(user)) is not None:
         return

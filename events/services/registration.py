@@ -18,7 +18,9 @@ from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
 from core.accounts.models import User
-from core.accounts.services import confirmed_account_with_email, email_confirmed, normalise_email
+from core.accounts.services import (
+    confirmed_account_with_email, email_confirmed, normalise_email, proven_by_another_account,
+)
 from events import audiences, settlement
 from events.models import (
     Audience, Event, EventInvitation, EventStatus, HOLDS_PLACES, Registration, RegistrationStatus, SessionSignup,
@@ -249,9 +251,10 @@ def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_bac
 @email_confirmed.connect
 def claim_guest_registrations(user: User, **_) -> None:
     """Bookings made as a guest with this address become the account's when
-    it proves the address is its own (core.accounts.services.email_confirmed). Their
-    person key stays, so the links already emailed to the guest keep working."""
-    claimed = db.session.scalars(select(Registration).where(
+    it proves the address is its own (core.accounts.services.email_confirmed), unless
+    another account proved it before (they may be that person's). Their person
+    key stays, so the links already emailed to the guest keep working."""
+    claimed = [] if proven_by_another_account(user) else db.session.scalars(select(Registration).where(
         func.lower(Registration.email) == user.email, Registration.user_id.is_(None))).all()
     for registration in claimed:
         registration.user_id = user.id

@@ -275,6 +275,41 @@ def test_an_unconfirmed_sign_up_cannot_block_the_owner_taking_their_address_back
     assert victim.email == "vic@example.org" and db.session.get(User, squatter_id) is None
 
 
+def test_an_unconfirmed_sign_up_cannot_block_the_owner_confirming_their_new_address(ctx):
+    """The owner asks to move to a new address; a stranger then signs up with
+    it and never confirms. The link the owner follows from that inbox, with
+    their password, still makes the change, and the stranger's account (nobody's
+    yet) goes, as it does when the old address undoes a change (found by a
+    security test: "Another account now uses this email address")."""
+    owner = UserFactory(email="owner@example.org")
+    services.request_email_change(actor=owner, new_email="x@example.net", password=PASSWORD)
+    token = services.email_confirmation_token(owner, "x@example.net")
+    squatter_id = services.sign_up(name="Squatter", email="x@example.net", password="lantern orchard velvet").id
+    services.confirm_email(token, password=PASSWORD)
+    db.session.commit()
+    assert owner.email == "x@example.net" and owner.email_confirmed
+    assert db.session.get(User, squatter_id) is None
+
+
+def test_proving_an_address_someone_else_proved_before_claims_nothing_they_left_under_it(ctx):
+    """What was left under an address while another account held it (a guest
+    booking with access needs, a nomination with a phone number, equality
+    answers) may be that person's: an account proving the address later (a
+    recycled inbox, say) is not linked to it. Its own bookings are its own."""
+    first = UserFactory(email=GUEST)
+    services.email_confirmed.send(first)  # the first owner proved it
+    registration, nomination = guest_leaves_things_under_their_address()
+    services.confirm_email(services.email_confirmation_token(first, "moved@example.org"), password=PASSWORD)
+    later = services.sign_up(name="Later Owner", email=GUEST, password="lantern orchard velvet")
+    services.confirm_email(services.email_confirmation_token(later), password="lantern orchard velvet")
+    db.session.commit()
+    assert registration.user_id is None and nomination.nominator_id is None
+    assert equality.answers_of(equality.person_key(later)) is None
+    everything = json.dumps(your_data.as_json(your_data.about(later), made_at=utcnow()))
+    assert "Wheelchair user" not in everything and "07700 900123" not in everything
+    assert register(EventFactory(), user=later).user_id == later.id
+
+
 def test_the_private_calendar_of_an_account_without_a_proven_address_is_nobodys(app, client):
     with app.test_request_context(), write_lock(every_transaction=True):
         user = UserFactory()

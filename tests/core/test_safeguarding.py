@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from awards.models import PanelMember
 from core import audit
 from core.accounts import safeguarding
+from core.accounts.models import User
 from core.extensions import db
 from events.models import Audience, EventInvitation, EventKind, EventQuestion, QuestionKind, RegistrationAnswer
 from forums.models import ForumCoordinator, ForumInvitation, ForumKind, SafeguardingCheck
@@ -337,6 +338,96 @@ def test_a_young_members_old_address_is_still_theirs(app):
         db.session.commit()
         assert young.email == "new.address@example.org" and booking.user_id is None
         assert not safeguarding.may_see_contact_details(organiser, booking)
+
+
+OLD_ADDRESS, NEW_ADDRESS = "ellie@example.org", "ellie.new@example.org"
+
+
+def _a_young_member_left_a_guest_booking_under_an_address_she_has_since_moved_from(app):
+    """Ellie, 15 and in a youth forum, proved her address, booked an
+    organiser's public event as a guest under it with her needs, then moved
+    her account to a new address and proved that one too."""
+    from core.accounts import services
+    from core.database import write_lock
+    from events.services.registration import register
+
+    with app.test_request_context(), write_lock(every_transaction=True):
+        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+        ellie = UserFactory(name="Ellie Hart", email=OLD_ADDRESS)
+        services.email_confirmed.send(ellie)  # she proved it when she signed up
+        MembershipFactory(forum=forum, user=ellie, date_of_birth=date.today() - timedelta(days=15 * 366))
+        organiser, admin = UserFactory(roles=["organiser"]), UserFactory(roles=["admin"])
+        event = EventFactory(title="Big Lunch", organisers=[organiser])
+        booking = register(event, name="Ellie Hart", email=OLD_ADDRESS, access_needs=ACCESS_NEEDS,
+                           dietary_needs=DIETARY_NEEDS)
+        services.confirm_email(services.email_confirmation_token(ellie, NEW_ADDRESS), password=PASSWORD)
+        db.session.commit()
+        return SimpleNamespace(event=event.id, booking=booking.id, organiser=organiser.email, admin=admin.email)
+
+
+def _what_staff_without_a_dbs_check_see(app, world) -> dict[str, str]:
+    pages = {}
+    for viewer, urls in ((world.organiser, (f"/manage/events/{world.event}",
+                                            f"/manage/events/{world.event}/registrations.csv")),
+                         (world.admin, ("/admin/audit",))):
+        browser = app.test_client()
+        sign_in(browser, SimpleNamespace(email=viewer, password=PASSWORD))
+        for url in urls:
+            response = browser.get(url)
+            assert response.status_code == 200, url
+            pages[url] = _text(response)
+    return pages
+
+
+def _assert_her_details_are_withheld(pages: dict[str, str]) -> None:
+    problems = []
+    for url, text in pages.items():
+        shown = [secret for secret in (OLD_ADDRESS, ACCESS_NEEDS, DIETARY_NEEDS) if secret in text]
+        if shown:
+            problems.append(f"{url} shows {', '.join(shown)}")
+        if YOUNG_MEMBERS_NOTE not in text:
+            problems.append(f"{url}: no note saying who holds the details")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_stranger_signing_up_with_a_young_members_old_address_does_not_lift_her_protection(app):
+    """An address nobody has proven is nobody's: the stranger who signs up
+    with it and never confirms takes neither the address nor her protection
+    away from the young member who proved it (found by a security test: her
+    email, needs and old address were shown to the organiser and in the audit log)."""
+    from core.accounts import services
+
+    world = _a_young_member_left_a_guest_booking_under_an_address_she_has_since_moved_from(app)
+    with app.test_request_context():
+        services.sign_up(name="Stranger", email=OLD_ADDRESS, password="lantern orchard velvet")
+        db.session.commit()
+    _assert_her_details_are_withheld(_what_staff_without_a_dbs_check_see(app, world))
+
+
+def test_an_account_that_proves_a_young_members_old_address_later_does_not_expose_what_she_left_under_it(app):
+    """Someone else who later proves the address (it was recycled, say) gets
+    none of what was left under it while it was hers, and her protection
+    stays on it; what they book with their own account is theirs, and shown."""
+    from core.accounts import services
+    from core.database import write_lock
+    from events.models import Registration
+    from events.services.registration import register
+
+    world = _a_young_member_left_a_guest_booking_under_an_address_she_has_since_moved_from(app)
+    with app.test_request_context(), write_lock(every_transaction=True):
+        newcomer = services.sign_up(name="Nat Newcomer", email=OLD_ADDRESS, password="lantern orchard velvet")
+        services.confirm_email(services.email_confirmation_token(newcomer), password="lantern orchard velvet")
+        assert db.session.get(Registration, world.booking).user_id is None  # not the newcomer's
+        register(EventFactory(organisers=[db.session.scalar(db.select(User).where(User.email == world.organiser))]),
+                 user=newcomer, access_needs="Hearing loop")
+        db.session.commit()
+    _assert_her_details_are_withheld(_what_staff_without_a_dbs_check_see(app, world))
+    browser = app.test_client()
+    sign_in(browser, SimpleNamespace(email=world.organiser, password=PASSWORD))
+    with app.app_context():
+        theirs = db.session.scalar(db.select(Registration).where(Registration.access_needs == "Hearing loop"))
+        text = _text(browser.get(f"/manage/events/{theirs.event_id}"))
+    assert OLD_ADDRESS in text and "Hearing loop" in text and YOUNG_MEMBERS_NOTE not in text
 
 
 def test_searching_people_by_address_cannot_confirm_a_young_members_address(app):
