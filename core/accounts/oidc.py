@@ -112,7 +112,11 @@ def sign_in(claims: dict) -> User:
         raise OidcSignInFailed(f"{provider} did not confirm your email address, so we cannot tell which account "
                                "here is yours. Sign in with your email address and password instead.")
     else:
-        user = services.find_user_by_email(email) or _new_account(claims, email)
+        # An account that signed up with the address and never proved it is not the owner's: whoever made it
+        # (and knows its password) must not be handed the account the provider's sign-in vouches for.
+        user = (services.proven_holder_of(email, reason="its address was proved by another through "
+                                          f"{current_app.config['OIDC_PROVIDER_NAME']}")
+                or _new_account(claims, email))
         identity = OidcIdentity(user_id=user.id, issuer=issuer, subject=subject)
         db.session.add(identity)
         audit.record("oidc.linked", actor=user, subject=user, details={"issuer": issuer})

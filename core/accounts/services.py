@@ -293,7 +293,7 @@ def _mark_confirmed(user: User) -> None:
 
 
 def _change_email(user: User, email: str) -> None:
-    owner = _proven_holder_of(email, reason="unconfirmed, holding an address another account proved from its inbox")
+    owner = proven_holder_of(email, reason="unconfirmed, holding an address another account proved from its inbox")
     if owner is not None and owner is not user:
         raise InvalidLink("Another account now uses this email address, so it cannot be yours as well.")
     old_email = user.email
@@ -306,7 +306,7 @@ def _change_email(user: User, email: str) -> None:
                 link=url_for("core.undo_email_change", token=undo, _external=True))
 
 
-def _proven_holder_of(email: str, *, reason: str) -> User | None:
+def proven_holder_of(email: str, *, reason: str) -> User | None:
     """The account using an address someone has just proved is theirs, if it
     has proved the address too. One that signed up with it and never confirmed
     it is nobody's yet and cannot stand between the owner and their address:
@@ -350,7 +350,7 @@ def undo_email_change(token: str) -> User:
     sign out every device and void the password (whoever changed the address
     knew it), then send a link to choose a new one."""
     user, old_email = user_for_undo_token(token)
-    if _proven_holder_of(old_email, reason="unconfirmed, holding an address its owner took back") is not None:
+    if proven_holder_of(old_email, reason="unconfirmed, holding an address its owner took back") is not None:
         raise InvalidLink(f"Another account now uses {old_email}. Contact "
                           f"{current_app.config['CONTACT_EMAIL']} and we will sort it out.")
     changed_to = user.email

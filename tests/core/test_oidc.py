@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.accounts.models import OidcIdentity, User
+from core.models import AuditEntry
 from tests.conftest import authenticator_code, built_app, csrf_token, empty
 from tests.factories import TOTP_SECRET
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, oidc_provider
@@ -86,6 +87,24 @@ def test_a_verified_email_links_the_existing_account(app, client, provider, make
     member = make_user(email="mo@partnership.example")
     assert through_provider(client, provider, claims(email="Mo@Partnership.example")).location == "/account"
     assert identities(app) == [(member.id, "entra-1")]
+
+
+def test_an_unconfirmed_sign_up_with_the_address_is_not_handed_to_the_provider_sign_in(app, client, provider,
+                                                                                      make_user):
+    """Found by an attack: a stranger signed up first with the owner's address and a password of
+    their own; the owner's provider sign-in then linked and confirmed that account, and the
+    stranger's password still opened it."""
+    squatter = make_user(email="mo@partnership.example", email_confirmed_at=None)
+    assert through_provider(client, provider, claims(email="mo@partnership.example")).location == "/account"
+    with app.app_context():
+        [owner] = db.session.scalars(select(User).where(User.email == "mo@partnership.example")).all()
+        assert owner.name == "Nia Newcomer" != squatter.name and owner.email_confirmed  # a new account
+        assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.deleted")) is not None
+    assert identities(app) == [(owner.id, "entra-1")]
+    stranger = app.test_client()
+    stranger.post("/sign-in", data={"csrf_token": csrf_token(stranger, "/sign-in"),
+                                    "email": "mo@partnership.example", "password": squatter.password})
+    assert not signed_in(stranger)
 
 
 @pytest.mark.parametrize("verified", [False, None, "true"])
