@@ -31,6 +31,7 @@ from core.database import utcnow
 from core.email import queue_email
 from core.errors import DomainError
 from core.extensions import db
+from core.numbers import whole_number
 from core.accounts.models import RecoveryCode, User
 
 STEP_SECONDS = 30
@@ -133,7 +134,7 @@ def _matching_step(secret: str, code: str, *, after: int | None) -> int | None:
     """The time step whose code this is, if it is one of those accepted now
     and later than `after`."""
     code = "".join(code.split())
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or whole_number(code, lowest=0, highest=999_999) is None:  # 0-9 only: "١" is a digit too
         return None
     totp = pyotp.TOTP(secret)
     now = _current_step()
