@@ -92,6 +92,12 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def addresses_of(user: User) -> set[str]:
+    """The account's address now and every one it has proven before (see
+    ProvenAddress): all it could use again without anyone else's help."""
+    return {user.email, *db.session.scalars(select(ProvenAddress.email).where(ProvenAddress.user_id == user.id))}
+
+
 def confirmed_account_with_email(email: str) -> User | None:
     """The account proven to own this address, or None. The only way to tie
     something held under an address to an account."""
