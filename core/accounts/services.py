@@ -227,6 +227,19 @@ def _dummy_hash() -> str:
     return _dummy_hash_cache[method]
 
 
+def check_password_again(user: User, password: str, *, doing: str, field: str = "password",
+                         message: str = "Your password is not correct") -> None:
+    """The signed-in person's password, asked again before `doing` what only
+    the account's owner may (changing its address or password, deleting it).
+    A wrong one is refused and kept in the audit log as a wrong password at
+    sign-in is (a sign-in record, kept as long), so the caller commits the
+    refusal (call_service's `refusal_is_kept`); the pages are rate-limited
+    per account like signing in (core.views.account)."""
+    if not check_password_hash(user.password_hash, password):
+        audit.record("sign_in.password_refused", subject=user, details={"reason": "wrong password", "doing": doing})
+        raise WrongPassword(message, field=field)
+
+
 def authenticate(*, email: str, password: str) -> User:
     user = find_user_by_email(email)
     if user is None:
@@ -305,8 +318,7 @@ def _change_email(user: User, email: str) -> None:
 def request_email_change(*, actor: User, new_email: str, password: str) -> str:
     """Send a confirmation link to the new address; nothing changes until it
     is followed. Returns the normalised new address."""
-    if not check_password_hash(actor.password_hash, password):
-        raise WrongPassword("Your password is not correct", field="password")
+    check_password_again(actor, password, doing="change email address")
     email = normalise_email(new_email)
     if email == actor.email:
         raise EmailAlreadyRegistered("This is already your email address", field="email")
@@ -397,8 +409,8 @@ def reset_password(token: str, *, password: str) -> User:
 
 
 def change_password(*, actor: User, current_password: str, new_password: str) -> None:
-    if not check_password_hash(actor.password_hash, current_password):
-        raise WrongPassword("Your current password is not correct")
+    check_password_again(actor, current_password, doing="change password", field="current_password",
+                         message="Your current password is not correct")
     check_password_strength(new_password, email=actor.email, name=actor.name, field="new_password")
     actor.password_hash = hash_password(new_password)
     end_all_sessions(actor)
