@@ -185,19 +185,38 @@ def resend_email_confirmation(email: str) -> None:
         audit.record("email.confirmation_resent", subject=user)
 
 
-def sign_up(*, name: str, email: str, password: str) -> User:
+def sign_up(*, name: str, email: str, password: str) -> User | None:
+    """Make an account, not usable until its address is confirmed; or, when
+    the address has an account already (confirmed or not), make nothing and
+    email the address's owner instead (None). Either way the person signing
+    up sees the same "check your email" and one email goes out, so sign-up
+    tells no one whether an address has an account (as GOV.UK services do)."""
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
-        raise EmailAlreadyRegistered(
-            "An account already uses this email address. Sign in, or reset your password if you have forgotten it."
-        )
     check_password_strength(password, email=email, name=name)
-    user = User(name=name.strip(), email=email, password_hash=hash_password(password))
+    password_hash = hash_password(password)  # for a taken address too: the answer takes as long either way
+    owner = find_user_by_email(email)
+    if owner is not None:
+        audit.record("account.sign_up_refused", subject=owner, details={"reason": "the address has an account; "
+                                                                        "its owner was emailed"})
+        tell_owner_address_has_an_account(owner, changing=False)
+        return None
+    user = User(name=name.strip(), email=email, password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     audit.record("account.created", actor=user, subject=user)
     send_email_confirmation(user)
     return user
+
+
+def tell_owner_address_has_an_account(owner: User, *, changing: bool) -> None:
+    """Someone asked for the owner's address for another account (signing up,
+    or changing an account's address to it): the answer on their page is
+    what it would be for a free address, and the owner hears why nothing
+    happened, with the way in if it was them."""
+    queue_email(to=owner.email, subject="An account already uses this email address",
+                template="address_has_an_account", changing=changing,
+                sign_in_link=url_for("core.sign_in", _external=True),
+                reset_link=url_for("core.forgot_password", _external=True))
 
 
 def create_user(*, email: str, name: str, password: str, roles=(), actor=None) -> User:
@@ -317,15 +336,22 @@ def _change_email(user: User, email: str) -> None:
 
 def request_email_change(*, actor: User, new_email: str, password: str) -> str:
     """Send a confirmation link to the new address; nothing changes until it
-    is followed. Returns the normalised new address."""
+    is followed. Returns the normalised new address. An address another
+    account uses gets no link but an email saying so, and the person asking
+    is answered as for any other address: the page does not say which
+    addresses have accounts."""
     check_password_again(actor, password, doing="change email address")
     email = normalise_email(new_email)
     if email == actor.email:
         raise EmailAlreadyRegistered("This is already your email address", field="email")
-    if find_user_by_email(email) is not None:
-        raise EmailAlreadyRegistered("Another account already uses this email address", field="email")
-    send_email_confirmation(actor, email)
-    audit.record("profile.email_change_requested", actor=actor, subject=actor)
+    owner = find_user_by_email(email)
+    if owner is not None:
+        tell_owner_address_has_an_account(owner, changing=True)
+    else:
+        send_email_confirmation(actor, email)
+    # The same entry either way: the person's own record ("your data") shows its name, not its details.
+    audit.record("profile.email_change_requested", actor=actor, subject=actor, details={} if owner is None else {
+        "outcome": "another account uses the address: its owner was told, and no link was sent"})
     return email
 
 

@@ -109,10 +109,19 @@ def edit_profile():
     return render_template("core/edit_profile.html", form=form)
 
 
+def _link_sent(response) -> bool:
+    return response.status_code == 302
+
+
 @bp.route("/account/email", methods=["GET", "POST"])
 @_password_limit
+@limiter.limit(lambda: current_app.config["EMAIL_CHANGE_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=lambda: f"email-change:{_account_id()}", deduct_when=_link_sent,
+               exempt_when=_signed_out)
 @login_required
 def change_email():
+    """Each request sends an email (a link, or to an address that has an
+    account, a note saying so): limited per account as well."""
     form = ChangeEmailForm()
     if form.validate_on_submit():
         done, email = _call_asking_again(form, lambda: services.request_email_change(
