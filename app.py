@@ -15,7 +15,7 @@ from core.accounts import oidc, permissions
 from core.config import Config, instance_secret_key
 from core.views.about_you import equality_offer
 from core.formatting import FILTERS as DATE_FILTERS, counted, formatted_text
-from core.numbers import MAX_ID
+from core.numbers import MAX_ID, whole_number
 from core.email import deliver_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
 from core.accounts.models import SiteRole, User
@@ -109,12 +109,14 @@ def _init_login(app: Flask) -> None:
         # The identifier carries the session version, so bumping it signs out
         # every session and remember-me cookie issued before.
         user_id, _, version = identifier.partition(":")
-        if not (user_id.isdigit() and version.isdigit()):
+        user_id, version = whole_number(user_id, lowest=1, highest=MAX_ID), whole_number(version, lowest=0,
+                                                                                         highest=MAX_ID)
+        if user_id is None or version is None:
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, user_id)
         # An account whose address is not proven is nobody's yet: whatever
         # session or cookie it holds, it is treated as a visitor.
-        if user is None or user.session_version != int(version) or not user.email_confirmed:
+        if user is None or user.session_version != version or not user.email_confirmed:
             return None
         return user
 

@@ -95,6 +95,9 @@ class Config:
             "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"
         )
         self.SIGN_IN_LIMIT_PER_IP = os.environ.get("SIGN_IN_LIMIT_PER_IP", "30 per 5 minutes")
+        # Each request to change an account's address sends an email (a link, or a note to an address
+        # another account uses): how many one account may have sent.
+        self.EMAIL_CHANGE_LIMIT_PER_ACCOUNT = os.environ.get("EMAIL_CHANGE_LIMIT_PER_ACCOUNT", "5 per hour")
         # Wrong sign-in codes (authenticator app or recovery code). A guesser who has the password gets a
         # handful of tries a day against a million codes; the owner can still skip the code on a browser
         # they told to remember them.

@@ -18,6 +18,7 @@ from core import audit
 from core.equality.services import BY_KEY, Characteristic
 from core.errors import DomainError, DomainErrors
 from core.extensions import db
+from core.numbers import MAX_ID, whole_number
 from reports.models import UploadedBaseline
 
 SHIPPED_FILE = Path(__file__).parent / "data" / "census-2021-baselines.csv"
@@ -144,11 +145,12 @@ def choices() -> list[tuple[str, str]]:
 
 
 def chosen(choice: str | None) -> Baseline:
-    """The baseline named by a report filter; the census when it names none we have."""
-    if choice and choice.isdigit():
-        uploaded = db.session.get(UploadedBaseline, int(choice))
-        if uploaded is not None:
-            return combined(uploaded.name, parse(uploaded.content.encode("utf-8")))
+    """The baseline named by a report filter; the census when it names none we
+    have, or names something no id can be (too big for the database, say)."""
+    uploaded_id = whole_number(choice, lowest=1, highest=MAX_ID)
+    uploaded = db.session.get(UploadedBaseline, uploaded_id) if uploaded_id is not None else None
+    if uploaded is not None:
+        return combined(uploaded.name, parse(uploaded.content.encode("utf-8")))
     return shipped()
 
 

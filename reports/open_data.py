@@ -14,6 +14,8 @@ from core import audit
 from core.errors import DomainError
 from core.extensions import db
 from core.formatting import format_date
+from core.forms import EARLIEST_YEAR, LATEST_YEAR
+from core.numbers import whole_number
 from reports import baselines
 from reports.exports import HEADER, report_rows
 from reports.models import OpenDataRelease
@@ -42,10 +44,13 @@ class Quarter:
 
     @classmethod
     def parse(cls, period: str) -> "Quarter | None":
+        """The quarter a period names ("2026-Q3"), of a year a date may have
+        here; None for anything else (year 0 has no days, and "²⁰²⁶" is no year)."""
         year, _, number = period.partition("-Q")
-        if not (year.isdigit() and len(year) == 4 and number in ("1", "2", "3", "4")):
+        year_number = whole_number(year, lowest=EARLIEST_YEAR, highest=LATEST_YEAR) if len(year) == 4 else None
+        if year_number is None or number not in ("1", "2", "3", "4"):
             return None
-        return cls(int(year), int(number))
+        return cls(year_number, int(number))
 
     @classmethod
     def containing(cls, day: date) -> "Quarter":

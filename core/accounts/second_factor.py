@@ -31,6 +31,7 @@ from core.database import utcnow
 from core.email import queue_email
 from core.errors import DomainError
 from core.extensions import db
+from core.numbers import whole_number
 from core.accounts.models import RecoveryCode, User
 
 STEP_SECONDS = 30
@@ -133,7 +134,7 @@ def _matching_step(secret: str, code: str, *, after: int | None) -> int | None:
     """The time step whose code this is, if it is one of those accepted now
     and later than `after`."""
     code = "".join(code.split())
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or whole_number(code, lowest=0, highest=999_999) is None:  # 0-9 only: "١" is a digit too
         return None
     totp = pyotp.TOTP(secret)
     now = _current_step()
@@ -264,9 +265,14 @@ def use_recovery_code(user: User, code: str) -> int:
     return left
 
 
-def _check_code_or_password(user: User, answer: str) -> None:
+def _check_code_or_password(user: User, answer: str, *, doing: str) -> None:
+    """Proof it is still the person, asked again inside their account. A
+    wrong answer is refused and kept in the audit log as a wrong code at
+    sign-in is (the caller commits the refusal); the pages are rate-limited
+    per account with the codes typed at sign-in (core.views.account)."""
     if _accept_code(user, answer) or check_password_hash(user.password_hash, answer):
         return
+    audit.record("sign_in.code_or_password_refused", subject=user, details={"doing": doing})
     raise WrongCode("Enter a code from your authenticator app, or your password, correctly",
                     field="code_or_password")
 
@@ -275,7 +281,7 @@ def new_recovery_codes(user: User, *, code_or_password: str) -> list[str]:
     """Replace the person's recovery codes (the old ones stop working)."""
     if not has_second_factor(user):
         raise SecondFactorRule("Set up an authenticator app first.")
-    _check_code_or_password(user, code_or_password)
+    _check_code_or_password(user, code_or_password, doing="replace recovery codes")
     codes = _replace_recovery_codes(user)
     audit.record("second_factor.recovery_codes_replaced", actor=user, subject=user)
     return codes
@@ -297,7 +303,7 @@ def turn_off(user: User, *, code_or_password: str) -> None:
                                "so you need a code to sign in.", field="code_or_password")
     if not has_second_factor(user):
         return
-    _check_code_or_password(user, code_or_password)
+    _check_code_or_password(user, code_or_password, doing="turn off the second factor")
     _forget(user)
     audit.record("second_factor.turned_off", actor=user, subject=user)
     queue_email(to=user.email, subject="You no longer need a code to sign in", template="second_factor_off",
@@ -383,4 +389,10 @@ def pending_sign_in() -> PendingSignIn | None:
 def pending_account_key() -> str:
     """The rate limit's key for code entry: the account being signed in to."""
     data = session.get(_PENDING_KEY)
-    return f"second-factor:{data.get('user') if isinstance(data, dict) else None}"
+    return code_limit_key(data.get("user") if isinstance(data, dict) else None)
+
+
+def code_limit_key(user_id: int | None) -> str:
+    """The rate limit's key for the codes typed for an account, at sign-in or
+    inside the account: one count for both."""
+    return f"second-factor:{user_id}"

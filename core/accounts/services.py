@@ -102,6 +102,12 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def addresses_of(user: User) -> set[str]:
+    """The account's address now and every one it has proven before (see
+    ProvenAddress): all it could use again without anyone else's help."""
+    return {user.email, *db.session.scalars(select(ProvenAddress.email).where(ProvenAddress.user_id == user.id))}
+
+
 def confirmed_account_with_email(email: str) -> User | None:
     """The account proven to own this address, or None. The only way to tie
     something held under an address to an account."""
@@ -189,19 +195,38 @@ def resend_email_confirmation(email: str) -> None:
         audit.record("email.confirmation_resent", subject=user)
 
 
-def sign_up(*, name: str, email: str, password: str) -> User:
+def sign_up(*, name: str, email: str, password: str) -> User | None:
+    """Make an account, not usable until its address is confirmed; or, when
+    the address has an account already (confirmed or not), make nothing and
+    email the address's owner instead (None). Either way the person signing
+    up sees the same "check your email" and one email goes out, so sign-up
+    tells no one whether an address has an account (as GOV.UK services do)."""
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
-        raise EmailAlreadyRegistered(
-            "An account already uses this email address. Sign in, or reset your password if you have forgotten it."
-        )
     check_password_strength(password, email=email, name=name)
-    user = User(name=name.strip(), email=email, password_hash=hash_password(password))
+    password_hash = hash_password(password)  # for a taken address too: the answer takes as long either way
+    owner = find_user_by_email(email)
+    if owner is not None:
+        audit.record("account.sign_up_refused", subject=owner, details={"reason": "the address has an account; "
+                                                                        "its owner was emailed"})
+        tell_owner_address_has_an_account(owner, changing=False)
+        return None
+    user = User(name=name.strip(), email=email, password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     audit.record("account.created", actor=user, subject=user)
     send_email_confirmation(user)
     return user
+
+
+def tell_owner_address_has_an_account(owner: User, *, changing: bool) -> None:
+    """Someone asked for the owner's address for another account (signing up,
+    or changing an account's address to it): the answer on their page is
+    what it would be for a free address, and the owner hears why nothing
+    happened, with the way in if it was them."""
+    queue_email(to=owner.email, subject="An account already uses this email address",
+                template="address_has_an_account", changing=changing,
+                sign_in_link=url_for("core.sign_in", _external=True),
+                reset_link=url_for("core.forgot_password", _external=True))
 
 
 def create_user(*, email: str, name: str, password: str, roles=(), actor=None) -> User:
@@ -229,6 +254,19 @@ def _dummy_hash() -> str:
     if method not in _dummy_hash_cache:
         _dummy_hash_cache[method] = generate_password_hash("not-a-real-password", method=method)
     return _dummy_hash_cache[method]
+
+
+def check_password_again(user: User, password: str, *, doing: str, field: str = "password",
+                         message: str = "Your password is not correct") -> None:
+    """The signed-in person's password, asked again before `doing` what only
+    the account's owner may (changing its address or password, deleting it).
+    A wrong one is refused and kept in the audit log as a wrong password at
+    sign-in is (a sign-in record, kept as long), so the caller commits the
+    refusal (call_service's `refusal_is_kept`); the pages are rate-limited
+    per account like signing in (core.views.account)."""
+    if not check_password_hash(user.password_hash, password):
+        audit.record("sign_in.password_refused", subject=user, details={"reason": "wrong password", "doing": doing})
+        raise WrongPassword(message, field=field)
 
 
 def authenticate(*, email: str, password: str) -> User:
@@ -322,16 +360,22 @@ def proven_holder_of(email: str, *, reason: str) -> User | None:
 
 def request_email_change(*, actor: User, new_email: str, password: str) -> str:
     """Send a confirmation link to the new address; nothing changes until it
-    is followed. Returns the normalised new address."""
-    if not check_password_hash(actor.password_hash, password):
-        raise WrongPassword("Your password is not correct", field="password")
+    is followed. Returns the normalised new address. An address another
+    account uses gets no link but an email saying so, and the person asking
+    is answered as for any other address: the page does not say which
+    addresses have accounts."""
+    check_password_again(actor, password, doing="change email address")
     email = normalise_email(new_email)
     if email == actor.email:
         raise EmailAlreadyRegistered("This is already your email address", field="email")
-    if find_user_by_email(email) is not None:
-        raise EmailAlreadyRegistered("Another account already uses this email address", field="email")
-    send_email_confirmation(actor, email)
-    audit.record("profile.email_change_requested", actor=actor, subject=actor)
+    owner = find_user_by_email(email)
+    if owner is not None:
+        tell_owner_address_has_an_account(owner, changing=True)
+    else:
+        send_email_confirmation(actor, email)
+    # The same entry either way: the person's own record ("your data") shows its name, not its details.
+    audit.record("profile.email_change_requested", actor=actor, subject=actor, details={} if owner is None else {
+        "outcome": "another account uses the address: its owner was told, and no link was sent"})
     return email
 
 
@@ -407,8 +451,8 @@ def reset_password(token: str, *, password: str) -> User:
 
 
 def change_password(*, actor: User, current_password: str, new_password: str) -> None:
-    if not check_password_hash(actor.password_hash, current_password):
-        raise WrongPassword("Your current password is not correct")
+    check_password_again(actor, current_password, doing="change password", field="current_password",
+                         message="Your current password is not correct")
     check_password_strength(new_password, email=actor.email, name=actor.name, field="new_password")
     actor.password_hash = hash_password(new_password)
     end_all_sessions(actor)

@@ -25,7 +25,6 @@ addresses; each domain does its part for its own tables in its privacy.py
 anything about a person says there what deleting the account does to it.
 """
 from sqlalchemy import delete, func, update
-from werkzeug.security import check_password_hash
 
 from core import audit
 from core.equality import services as equality
@@ -34,7 +33,7 @@ from core.extensions import db
 from core.models import AuditEntry, OutboxMessage
 from core.accounts.models import SiteRole, User
 from core.privacy import registry
-from core.accounts.services import WrongPassword, admin_count
+from core.accounts.services import admin_count, check_password_again
 
 ERASED_NAME = "Deleted account"
 
@@ -56,10 +55,12 @@ def _only_admin(user: User) -> list[str]:
 
 
 def delete_account(user: User, *, password: str) -> None:
-    """The person's own request. Run inside write_lock(): cancelling places moves waiting lists."""
-    if not check_password_hash(user.password_hash, password):
-        raise WrongPassword("Your password is not correct", field="password")
-    erase(user)
+    """The person's own request. Run inside write_lock(): cancelling places moves waiting lists.
+    A wrong password is kept in the audit log, so the caller commits a refusal: anything else
+    that refuses undoes the whole deletion first (a savepoint), so nothing half-done is kept."""
+    check_password_again(user, password, doing="delete account")
+    with db.session.begin_nested():
+        erase(user)
 
 
 def erase(user: User) -> None:

@@ -119,11 +119,13 @@ def sign_up():
         return redirect(url_for("core.account"))
     form = SignUpForm()
     if form.validate_on_submit():
-        done, user = call_service(form, lambda: services.sign_up(
+        # The same page whether the address was free or its owner was emailed instead (services.sign_up).
+        done, _ = call_service(form, lambda: services.sign_up(
             name=form.name.data, email=form.email.data, password=form.password.data))
         if done:
-            return render_template("core/check_your_email.html", email=user.email, form=ResendConfirmationForm(
-                email=user.email))
+            email = services.normalise_email(form.email.data)
+            return render_template("core/check_your_email.html", email=email, form=ResendConfirmationForm(
+                email=email))
     return render_template("core/sign_up.html", form=form), 200
 
 

@@ -20,12 +20,19 @@ def _code_refused(response) -> bool:
     return attempt_failed(response) and not g.get("code_accepted", False)
 
 
+def limit_codes_per_account(*, key_func, deduct_when):
+    """The one count of wrong codes per account (SECOND_FACTOR_LIMIT_PER_ACCOUNT),
+    shared by every page that takes a code for it: the app-code, recovery-code
+    and set-up pages at sign-in, and the account pages that ask for a code
+    again. `key_func` names the account (second_factor.code_limit_key)."""
+    return limiter.shared_limit(lambda: current_app.config["SECOND_FACTOR_LIMIT_PER_ACCOUNT"], "second-factor",
+                                key_func=key_func, methods=["POST"], deduct_when=deduct_when)
+
+
 def _code_limits(view):
     """Code entry is limited like the password (failures only), per IP and
     per account, shared by the app-code, recovery-code and set-up pages."""
-    view = limiter.shared_limit(lambda: current_app.config["SECOND_FACTOR_LIMIT_PER_ACCOUNT"], "second-factor",
-                                key_func=second_factor.pending_account_key, methods=["POST"],
-                                deduct_when=_code_refused)(view)
+    view = limit_codes_per_account(key_func=second_factor.pending_account_key, deduct_when=_code_refused)(view)
     return limiter.shared_limit(lambda: current_app.config["SECOND_FACTOR_LIMIT_PER_IP"], "second-factor-ip",
                                 methods=["POST"], deduct_when=_code_refused)(view)
 

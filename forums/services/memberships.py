@@ -84,6 +84,9 @@ def decline(membership: Membership, *, reason: str, actor: User) -> None:
     membership.status, membership.decline_reason = MembershipStatus.DECLINED, reason.strip()
     membership.decided_at = utcnow()
     db.session.flush()
+    # Imported here: invitations builds on this module. An earlier invitation must not undo the decline.
+    from forums.services.invitations import cancel_invitations
+    cancel_invitations(membership.forum, membership.user, actor=actor)
     queue_email(to=membership.user.email, subject=f"Your application to {membership.forum.name}",
                 template="forum_declined", membership=membership)
     audit.record("membership.declined", actor=actor, subject=membership, details={"reason": reason.strip()})

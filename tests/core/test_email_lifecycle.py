@@ -15,6 +15,7 @@ from core.accounts import services
 from core.database import write_lock
 from core.errors import DomainError, InvalidLink
 from core.extensions import db
+from core.models import OutboxMessage
 from core.accounts.models import User
 from events.services.registration import register
 from events.models import Registration
@@ -52,15 +53,23 @@ class EmailLifecycle(RuleBasedStateMachine):
 
     @rule(target=accounts, email=st.sampled_from(ADDRESSES), password=st.sampled_from(PASSWORDS))
     def sign_up(self, email, password):
-        try:
-            with write_lock():
-                user = services.sign_up(name="Person", email=email, password=password)
-        except services.EmailAlreadyRegistered:
-            db.session.rollback()
-            return None
+        """An address that has an account (proven or not) makes nothing: its
+        owner is emailed instead, and their account is as it was."""
+        owner = services.find_user_by_email(email)
+        owners_password = owner.password_hash if owner is not None else None
+        with write_lock():
+            user = services.sign_up(name="Person", email=email, password=password)
         self._commit()
+        if owner is not None:
+            assert user is None and owner.password_hash == owners_password
+            assert self._last_subject_to(email) == "An account already uses this email address"
+            return None
         self.proven[user.id], self.passwords[user.id] = set(), password
         return user.id
+
+    def _last_subject_to(self, email):
+        return db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.recipient == email)
+                                  .order_by(OutboxMessage.id.desc())).first()
 
     @rule(account=accounts, right=st.booleans())
     def confirm(self, account, right):
@@ -85,17 +94,21 @@ class EmailLifecycle(RuleBasedStateMachine):
         user = self._user(account)
         if user is None or not user.email_confirmed:
             return
+        owner = services.find_user_by_email(email)
         try:
             new = services.request_email_change(actor=user, new_email=email, password=self.passwords[account])
-        except services.EmailAlreadyRegistered:
+        except services.EmailAlreadyRegistered:  # their own address already
             db.session.rollback()
             return
         except services.WrongPassword:
             # An undo from the old address voided the password: only a reset gets back in.
             assert self.passwords[account] == VOIDED
-            db.session.rollback()
+            self._commit()  # the refusal is kept in the audit log
             return
         self._commit()
+        if owner is not None:  # another account's address: its owner is told, and no link is sent
+            assert self._last_subject_to(email) == "An account already uses this email address"
+            return
         self.stale_links.append(("confirm", services.email_confirmation_token(user, new)))
 
     @rule(data=st.data())
@@ -121,7 +134,6 @@ class EmailLifecycle(RuleBasedStateMachine):
             self.stale_links.append(("undo", self._undo_token_for(before)))
 
     def _undo_token_for(self, old_email):
-        from core.models import OutboxMessage
         body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == old_email)
                                   .order_by(OutboxMessage.id.desc())).first()
         return body.split("/account/email/undo/")[1].split()[0]

@@ -59,6 +59,8 @@ def _event_contexts(**extra):
 
 
 CONTEXTS = {
+    "address_has_an_account": [dict(changing=flag, sign_in_link="https://site.example/sign-in",
+                                    reset_link="https://site.example/forgot-password") for flag in (True, False)],
     "award_judge_appointed": [dict(account=USER, category=CATEGORY, link="https://site.example/judging"),
                               dict(account=None, category=CATEGORY, link="https://site.example/sign-up")],
     "award_nomination_confirm": [dict(nomination=_nomination(), link="https://site.example/n/1")],

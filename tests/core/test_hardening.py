@@ -5,7 +5,9 @@ password, Redis down taking sign-in and the API with it, and a proxy's
 X-Forwarded-For trusted from anyone who reaches gunicorn directly. Sections
 are numbered as in the issue; the other two (self-nomination by name, and a
 picture of too many pixels) are in tests/awards/test_self_nomination.py and
-tests/events/test_images.py."""
+tests/events/test_images.py. A later security test's digits other than 0 to
+9 are at the end (its report filters and open-data periods are in
+tests/reports)."""
 import logging
 import os
 import runpy
@@ -19,11 +21,11 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from core.extensions import db, limiter
-from core.numbers import MAX_ID
+from core.numbers import MAX_ID, whole_number
 from core.views.sign_in import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, KNOWN_DEVICE_SALT
-from tests.conftest import csrf_token, make_app, sign_in_through_the_forms, submit
+from tests.conftest import csrf_token, make_app, sign_in, sign_in_through_the_forms, submit
 from tests.core.test_database import transactions_begun
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, TOTP_SECRET, UserFactory
 from tests.core.test_permissions import (  # noqa: F401 (fixtures: the matrix's world, on one shared app)
     MATRIX, sign_in_as, world, world_rows,
 )
@@ -369,3 +371,29 @@ def test_every_form_takes_the_write_lock_with_its_first_transaction_on_sqlite(ap
         first_begun[endpoint] = begun[0] if begun else None
     assert len([endpoint for endpoint, begun in first_begun.items() if begun]) >= 90, "too few requests reached the database to show anything"
     assert {endpoint: begun for endpoint, begun in first_begun.items() if begun not in (None, "BEGIN IMMEDIATE")} == {}
+
+
+# --- digits other than 0 to 9 (a later security test) ----------------------------------------------
+# str.isdigit() passes "²", "١" and "１", which int() refuses ("²") or reads as 1, and which
+# hmac.compare_digest cannot compare with a code: reproduced as 500s on a report's ?baseline=, an
+# open-data period and (found looking for the same pattern) the sign-in code.
+
+def test_a_whole_number_is_written_in_0_to_9_and_within_its_range():
+    assert whole_number("42", lowest=1, highest=100) == 42
+    assert whole_number("0100", lowest=1, highest=100) == 100
+    for text in ("²", "١", "１", "-1", "+1", " 1", "1 ", "1e2", "1_0", "", None, "101", "0", "9" * 5000):
+        assert whole_number(text, lowest=1, highest=100) is None, text
+
+
+@pytest.mark.parametrize("code", ["١١١١١١", "１２３４５６", "²²²²²²"])
+def test_a_code_in_other_digits_is_a_wrong_code_not_a_500(app, make_user, code):
+    staff = make_user(roles=["organiser"])
+    signing_in = app.test_client()
+    token = csrf_token(signing_in, "/sign-in")
+    signing_in.post("/sign-in", data={"email": staff.email, "password": staff.password, "csrf_token": token})
+    assert signing_in.post("/sign-in/code", data={"code": code, "csrf_token": token}).status_code == 200
+    member = make_user(totp_secret=TOTP_SECRET)
+    browser = app.test_client()
+    sign_in(browser, member)
+    for page in ("/account/sign-in-codes/recovery-codes", "/account/sign-in-codes/turn-off"):
+        assert submit(browser, page, {"code_or_password": code}).status_code == 200

@@ -1,10 +1,16 @@
-"""Headers, cookies, sessions and sign-in rate limits."""
+"""Headers, cookies, sessions, and the limits on guessing a password or a
+code: at sign-in, and inside a signed-in account."""
 import os
 import re
 
 import pytest
+from sqlalchemy import select
 
-from tests.conftest import csrf_token, make_app, sign_in_through_the_forms, submit
+from core.extensions import db
+from core.models import AuditEntry
+from core.accounts.models import RecoveryCode, User
+from tests.conftest import authenticator_code, csrf_token, make_app, sign_in, sign_in_through_the_forms, submit
+from tests.factories import TOTP_SECRET
 from tests.http_client import HttpClient
 from tests.live_server import live_server
 
@@ -111,6 +117,100 @@ def test_sign_in_is_limited_per_ip_across_accounts(client, make_user, app):
     for n in range(3):
         submit(client, "/sign-in", {"email": f"guess{n}@example.org", "password": "wrong password"})
     assert submit(client, "/sign-in", {"email": "guess9@example.org", "password": "x"}).status_code == 429
+
+
+# --- the password or a code asked again inside a signed-in account -------------------------------
+# Reproduced: 40 wrong answers on the new-recovery-codes page were all answered 200 and left no trace,
+# then the right password gave 10 fresh codes; the same on the email, password and delete pages.
+
+IN_ACCOUNT_CHECKS = [  # the page, the field that asks, the form's other fields
+    ("/account/email", "password", {"email": "elsewhere@example.org"}),
+    ("/account/password", "current_password", {"new_password": "granite meadow compass"}),
+    ("/account/delete", "password", {}),
+    ("/account/sign-in-codes/recovery-codes", "code_or_password", {}),
+    ("/account/sign-in-codes/turn-off", "code_or_password", {}),
+]
+
+
+def refusals_recorded(app, user) -> list[str]:
+    with app.app_context():
+        return db.session.scalars(select(AuditEntry.action).where(
+            AuditEntry.action.like("sign_in.%"), AuditEntry.object_id == str(user.id))).all()
+
+
+def account_as_it_is(app, user) -> tuple:
+    with app.app_context():
+        account = db.session.get(User, user.id)
+        codes = db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)).all()
+        return account is not None and (account.email, account.password_hash, account.totp_secret, sorted(codes))
+
+
+@pytest.mark.parametrize("page, field, others", IN_ACCOUNT_CHECKS)
+def test_wrong_answers_inside_an_account_are_limited_per_account_and_kept_in_the_audit_log(
+        app, make_user, page, field, others):
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = app.config["SECOND_FACTOR_LIMIT_PER_ACCOUNT"] = "3 per 5 minutes"
+    user = make_user(totp_secret=TOTP_SECRET)  # a member with an app: every page here is theirs to use
+    browser = app.test_client()
+    sign_in(browser, user)
+    before = account_as_it_is(app, user)
+    for guess in range(3):
+        assert submit(browser, page, {**others, field: f"a wrong guess {guess}"}).status_code == 200
+    assert len(refusals_recorded(app, user)) == 3  # kept though each attempt was refused
+    blocked = submit(browser, page, {**others, field: user.password})
+    assert blocked.status_code == 429 and "Too many attempts" in blocked.get_data(as_text=True)
+    # The account's limit, not this browser's.
+    elsewhere = app.test_client()
+    sign_in(elsewhere, user)
+    assert submit(elsewhere, page, {**others, field: user.password}).status_code == 429
+    assert account_as_it_is(app, user) == before
+    # Another account is not slowed by this one's limit.
+    someone = make_user(totp_secret=TOTP_SECRET)
+    sign_in(browser, someone)
+    assert submit(browser, page, {**others, field: "a wrong guess"}).status_code == 200
+
+
+def test_the_pages_inside_an_account_share_one_count_of_wrong_passwords(app, make_user):
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = app.config["SECOND_FACTOR_LIMIT_PER_ACCOUNT"] = "4 per 5 minutes"
+    user = make_user(totp_secret=TOTP_SECRET)
+    browser = app.test_client()
+    sign_in(browser, user)
+    for page, field, others in IN_ACCOUNT_CHECKS[:4]:
+        assert submit(browser, page, {**others, field: "a wrong guess"}).status_code == 200
+    for page, field, others in IN_ACCOUNT_CHECKS:
+        assert submit(browser, page, {**others, field: user.password}).status_code == 429, page
+
+
+def test_wrong_codes_inside_an_account_count_with_those_at_sign_in(app, make_user):
+    """One count of wrong codes per account, wherever they are typed: a
+    session cannot be used to guess codes the sign-in page would stop."""
+    app.config["SECOND_FACTOR_LIMIT_PER_ACCOUNT"] = "3 per 5 minutes"
+    user = make_user(totp_secret=TOTP_SECRET)
+    browser = app.test_client()
+    sign_in(browser, user)
+    for _ in range(3):
+        submit(browser, "/account/sign-in-codes/recovery-codes", {"code_or_password": "not a code"})
+    signing_in = app.test_client()
+    token = csrf_token(signing_in, "/sign-in")
+    signing_in.post("/sign-in", data={"email": user.email, "password": user.password, "csrf_token": token})
+    assert signing_in.post("/sign-in/code", data={"code": authenticator_code(TOTP_SECRET),
+                                                  "csrf_token": token}).status_code == 429
+
+
+def test_only_a_wrong_password_or_code_counts_inside_an_account(app, make_user):
+    """A new password too easy to guess, or new recovery codes shown (a 200),
+    are not wrong answers."""
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = app.config["SECOND_FACTOR_LIMIT_PER_ACCOUNT"] = "2 per 5 minutes"
+    user = make_user(totp_secret=TOTP_SECRET)
+    browser = app.test_client()
+    sign_in(browser, user)
+    for _ in range(3):
+        weak = submit(browser, "/account/password", {"current_password": user.password, "new_password": "password1"})
+        assert "Choose a password that is harder to guess" in weak.get_data(as_text=True)
+        shown = submit(browser, "/account/sign-in-codes/recovery-codes", {"code_or_password": user.password})
+        assert shown.status_code == 200 and "Save your recovery codes" in shown.get_data(as_text=True)
+    changed = submit(browser, "/account/password", {"current_password": user.password,
+                                                    "new_password": "granite meadow compass"})
+    assert changed.status_code == 302
 
 
 def test_the_limit_is_shared_between_worker_processes(app, database_url, make_user):

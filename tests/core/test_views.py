@@ -99,12 +99,40 @@ def test_sign_up_errors_appear_beside_the_field_and_keep_what_was_typed(client, 
     assert count_users(app) == 0
 
 
-def test_sign_up_with_an_email_already_registered_says_so_beside_the_field(client, app, make_user):
+def same_page_for_either_address(page: str, email: str) -> str:
+    """A page with the address typed, and the form tokens (which change by the second), taken out."""
+    return re.sub(r'name="csrf_token"[^>]*value="[^"]+"', "", page).replace(email, "ADDRESS")
+
+
+def test_sign_up_with_an_address_that_has_an_account_answers_as_for_a_new_one_and_tells_its_owner(
+        client, app, make_user, outbox):
+    """Reproduced: "An account already uses this email address" told anyone
+    whether an address (a young member's too) has an account here."""
+    owner = make_user(email="taken@example.org")
+    new = submit(client, "/sign-up", {"name": "Ann", "email": "free@example.org", "password": GOOD_PASSWORD})
+    taken = submit(client, "/sign-up", {"name": "Ann", "email": "taken@example.org", "password": GOOD_PASSWORD})
+    assert new.status_code == taken.status_code == 200
+    assert same_page_for_either_address(text_of(taken), "taken@example.org") == \
+        same_page_for_either_address(text_of(new), "free@example.org")
+    assert "We have sent a link to <strong>taken@example.org</strong>" in text_of(taken)
+    assert count_users(app) == 2  # the owner's, and the new address's
+    confirm, told = outbox
+    assert confirm.to == ["free@example.org"] and confirm.subject == "Confirm your email address"
+    assert told.to == ["taken@example.org"] and "already" in told.subject
+    assert "/confirm-email/" not in told.body  # no way into a second account with the address
+    assert "http://localhost/sign-in" in told.body and "http://localhost/forgot-password" in told.body
+    # The owner's account is as it was: the password typed is not theirs and changes nothing.
+    assert submit(client, "/sign-in", {"email": owner.email, "password": owner.password}).status_code == 302
+
+
+def test_sign_up_refuses_a_guessable_password_whether_or_not_the_address_has_an_account(
+        client, app, make_user, outbox):
     make_user(email="taken@example.org")
-    response = submit(client, "/sign-up", {"name": "Ann", "email": "TAKEN@example.org", "password": GOOD_PASSWORD})
-    assert "An account already uses this email address" in text_of(response)
-    assert 'value="TAKEN@example.org"' in text_of(response)
-    assert count_users(app) == 1
+    for email in ("taken@example.org", "free@example.org"):
+        response = submit(client, "/sign-up", {"name": "Ann", "email": email, "password": "password123"})
+        assert 'id="password-error"' in text_of(response) and "Choose a password that is harder to guess" in \
+            text_of(response)
+    assert outbox == [] and count_users(app) == 1
 
 
 def test_html_typed_into_a_form_is_shown_escaped(client, app):
@@ -229,12 +257,9 @@ def test_edit_profile_keeps_input_on_error_and_saves_when_valid(client, app, mak
 
 def test_changing_email_needs_the_password_and_waits_for_the_new_address(client, app, make_user, outbox):
     user = make_user()
-    other = make_user()
     sign_in(client, user)
     wrong = submit(client, "/account/email", {"email": "new@example.org", "password": "not it"})
     assert "Your password is not correct" in text_of(wrong) and 'value="new@example.org"' in text_of(wrong)
-    taken = submit(client, "/account/email", {"email": other.email, "password": user.password})
-    assert "Another account already uses this email address" in text_of(taken)
     assert outbox == []
     sent = submit(client, "/account/email", {"email": "New@Example.org", "password": user.password})
     assert sent.location == "/account"
@@ -249,6 +274,47 @@ def test_changing_email_needs_the_password_and_waits_for_the_new_address(client,
         assert (fresh.email, fresh.email_confirmed) == ("new@example.org", True)
     [notice] = outbox
     assert notice.to == [user.email] and "change it back" in notice.body
+
+
+def test_changing_to_an_address_another_account_uses_looks_the_same_and_tells_that_address(
+        client, app, make_user, outbox):
+    """Reproduced: "Another account already uses this email address" for a
+    taken address, a redirect for a free one."""
+    user, other = make_user(), make_user()
+    sign_in(client, user)
+    answers = {}
+    for email in (other.email.upper(), "free@example.org"):
+        response = submit(client, "/account/email", {"email": email, "password": user.password})
+        assert response.status_code == 302 and response.location == "/account"
+        answers[email.lower()] = text_of(client.get("/account"))
+    assert same_page_for_either_address(answers[other.email], other.email) == \
+        same_page_for_either_address(answers["free@example.org"], "free@example.org")
+    told, confirm = outbox
+    assert confirm.to == ["free@example.org"] and confirm.subject == "Confirm your new email address"
+    assert told.to == [other.email] and "/confirm-email/" not in told.body
+    assert "already uses this email address" in told.body
+    with app.app_context():
+        assert db.session.get(User, user.id).email == user.email
+        assert db.session.get(User, other.id).email == other.email
+
+
+def test_links_to_a_new_email_address_are_limited_per_account(client, app, make_user, outbox):
+    """Reproduced: one account could have a "Confirm your new email address"
+    email sent to any number of addresses."""
+    app.config["EMAIL_CHANGE_LIMIT_PER_ACCOUNT"] = "2 per hour"
+    user, other = make_user(), make_user()
+    sign_in(client, user)
+    for email in ("first@example.org", other.email):
+        assert submit(client, "/account/email", {"email": email, "password": user.password}).status_code == 302
+    refused = submit(client, "/account/email", {"email": "third@example.org", "password": user.password})
+    assert refused.status_code == 429 and len(outbox) == 2
+    elsewhere = app.test_client()  # the account's limit, not this browser's
+    sign_in(elsewhere, user)
+    assert submit(elsewhere, "/account/email", {"email": "fourth@example.org",
+                                                "password": user.password}).status_code == 429
+    sign_in(client, other)  # another account is not slowed by it
+    assert submit(client, "/account/email", {"email": "fifth@example.org",
+                                             "password": other.password}).status_code == 302
 
 
 def test_admin_grants_and_removes_roles(client, app, make_user):

@@ -11,7 +11,7 @@ from core.models import OutboxMessage
 from core.accounts.models import User
 from events.models import Audience, Event, EventKind, Registration, RegistrationStatus
 from forums.models import ActionItem, Announcement, ForumCoordinator, MeetingPapers, Membership, MembershipStatus
-from tests.conftest import sign_in, submit
+from tests.conftest import csrf_token, sign_in, submit
 from tests.events.factories import EventFactory, VenueFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
 
@@ -216,6 +216,29 @@ def test_an_invited_person_follows_the_link_signs_in_and_joins(app, make_user):
     assert "Welcome to Leadership group" in text_of(joined)
     with app.app_context():
         assert db.session.scalar(select(Membership.status)) == MembershipStatus.ACTIVE
+
+
+def test_an_invitation_link_followed_after_a_decline_joins_nobody(app, make_user):
+    """The reported attack, through the pages: invited, applied through the
+    form instead, declined; then the invitation's link."""
+    coordinator, person = make_user(), make_user(email="applicant@example.org")
+    forum_id = a_forum(app, coordinator=coordinator, name="Open group")
+    running = signed_in(app, coordinator)
+    submit(running, f"/forums/{forum_id}/invitations", {"email": person.email})
+    with app.app_context():
+        body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == person.email))
+    link = "/forums/invitations/" + body.split("/forums/invitations/")[1].split()[0]
+    applicant = signed_in(app, person)
+    submit(applicant, f"/forums/{forum_id}/apply", {"reason": "Please", "faith": "bahai"})
+    with app.app_context():
+        membership_id = db.session.scalar(select(Membership.id))
+    page = f"/forums/{forum_id}/manage/memberships/{membership_id}"
+    assert submit(running, page, {"action": "decline", "reason": "Not this year"}).status_code == 302
+    refused = applicant.post(link, data={"reason": "Again", "faith": "bahai",
+                                         "csrf_token": csrf_token(applicant, f"/forums/{forum_id}/apply")})
+    assert refused.status_code == 400 and "no longer valid" in text_of(refused)
+    with app.app_context():
+        assert db.session.scalar(select(Membership.status)) == MembershipStatus.DECLINED
 
 
 def test_a_member_renews_when_their_term_is_ending(app, make_user):

@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core.accounts.models import ProvenAddress
 from core.database import LONDON, london_datetime, utcnow, write_lock
 from core import email as core_email
 from core.email import deliver_due
@@ -343,6 +344,50 @@ def test_an_invited_young_person_still_needs_a_parent(ctx):
                                                      parent_email="pat@example.org"), invitation=invitation)
     assert joined.status == MembershipStatus.AWAITING_CONSENT
     assert emails_to("pat@example.org")
+
+
+def invitation_token(address):
+    return emails_to(address)[-1].body.split("/forums/invitations/")[1].split()[0]
+
+
+def test_a_decline_is_not_undone_by_an_invitation_sent_before_it(ctx):
+    """Reproduced: invited, the person applied through the form instead, was
+    declined, then followed the invitation's link and was a member."""
+    forum, coordinator = ForumFactory(), UserFactory()
+    person = UserFactory(email="applicant@example.org")
+    invitations.invite(forum, person.email, actor=coordinator)
+    token = invitation_token(person.email)
+    applied = applying.apply(forum, person, Application(reason="Please", faith=Faith.JAIN))
+    memberships.decline(applied, reason="Not this year", actor=coordinator)
+    with pytest.raises(InvalidLink, match="no longer valid"):
+        invitations.invitation_for_token(token)
+    assert applied.status == MembershipStatus.DECLINED and invitations.invitations_of(forum) == []
+    # A coordinator who thinks again invites them again: that link works.
+    invitations.invite(forum, person.email, actor=coordinator)
+    again = invitations.invitation_for_token(invitation_token(person.email))
+    joined = applying.apply(forum, person, Application(reason="Invited again", faith=Faith.JAIN), invitation=again)
+    assert joined.status == MembershipStatus.ACTIVE
+
+
+def test_a_decline_voids_an_invitation_already_followed_and_those_to_the_persons_earlier_addresses(ctx):
+    """An invitation followed while the faith's seats were full waits for the
+    coordinators; once they decline, following it again approves nothing.
+    Nor does one sent to an address the person has since moved from."""
+    forum, coordinator = ForumFactory(faith_cap=1, kind=ForumKind.INTERFAITH), UserFactory()
+    MembershipFactory(forum=forum, faith=Faith.SIKH)
+    person = UserFactory(email="second.sikh@example.org")
+    invitations.invite(forum, person.email, actor=coordinator)
+    followed = invitation_token(person.email)
+    invitations.invite(forum, "old.address@example.org", actor=coordinator)
+    earlier = invitation_token("old.address@example.org")
+    db.session.add(ProvenAddress(user_id=person.id, email="old.address@example.org"))
+    waiting = applying.apply(forum, person, Application(reason="Invited", faith=Faith.SIKH),
+                             invitation=invitations.invitation_for_token(followed))
+    assert waiting.status == MembershipStatus.APPLIED
+    memberships.decline(waiting, reason="No seat this year", actor=coordinator)
+    for token in (followed, earlier):
+        with pytest.raises(InvalidLink):
+            invitations.invitation_for_token(token)
 
 
 # --- renewal -----------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ through the services as the views call them.
 After every step: one membership per person per forum; no faith community
 over its seats; a young member is never active without a parent or carer's
 consent; no unique constraint escapes a service (only DomainError is
-caught); the forum page says what the person holds; and the last email the
-person got from a decision about them matches what they hold now."""
+caught); the forum page says what the person holds; the last email the
+person got from a decision about them matches what they hold now; and no
+invitation sent before a decline is left to undo it."""
 import os
 from datetime import date, timedelta
 
@@ -69,6 +70,8 @@ class MembershipLifecycle(ServiceMachine):
         # The last outbox message before each person's own latest step (applying, withdrawing): what
         # they did themselves needs no email, so only decisions made after it are checked.
         self.own_step: dict[tuple[int, int], int] = {}
+        # Declined, and not invited again since: no earlier invitation may be left to follow.
+        self.declined_since_invited: set[tuple[int, int]] = set()
 
     @initialize()
     def two_forums_and_their_people(self):
@@ -109,12 +112,15 @@ class MembershipLifecycle(ServiceMachine):
         return db.session.scalar(select(Membership).where(Membership.forum_id == self.forum_ids[f],
                                                           Membership.user_id == self.person_ids[n]))
 
-    def _decide(self, f, n, decision):
+    def _decide(self, f, n, decision) -> bool:
+        """True when there was a membership to decide on and the decision was taken."""
+        decided = []
         def act():
             membership = self._membership(f, n)
             if membership is not None:
                 decision(membership)
-        self._act(act, touched=(f, n))
+                decided.append(True)
+        return self._act(act, touched=(f, n)) and bool(decided)
 
     def _last_outbox_id(self) -> int:
         return db.session.scalar(select(func.max(OutboxMessage.id))) or 0
@@ -186,7 +192,8 @@ class MembershipLifecycle(ServiceMachine):
     @rule(p=pairs)
     def invite(self, p):
         f, n = p
-        self._act(lambda: invitations.invite(self._forum(f), self.emails[n], actor=self._coordinator()))
+        if self._act(lambda: invitations.invite(self._forum(f), self.emails[n], actor=self._coordinator())):
+            self.declined_since_invited.discard((f, n))
 
     @rule(p=pairs)
     def approve(self, p):
@@ -196,7 +203,8 @@ class MembershipLifecycle(ServiceMachine):
     @rule(p=pairs)
     def decline(self, p):
         f, n = p
-        self._decide(f, n, lambda m: memberships.decline(m, reason="Not this year", actor=self._coordinator()))
+        if self._decide(f, n, lambda m: memberships.decline(m, reason="Not this year", actor=self._coordinator())):
+            self.declined_since_invited.add((f, n))
 
     @rule(p=pairs)
     def suspend(self, p):
@@ -243,6 +251,10 @@ class MembershipLifecycle(ServiceMachine):
         # No faith community over its seats.
         assert sum(1 for (f, _), m in held.items() if f == 1 and m.status in (
             MembershipStatus.ACTIVE, MembershipStatus.AWAITING_CONSENT, MembershipStatus.SUSPENDED)) <= 1
+        # A decline is never undone by an invitation sent before it: none is left to follow.
+        invited = set(db.session.execute(select(ForumInvitation.forum_id, ForumInvitation.email)).all())
+        for f, n in self.declined_since_invited:
+            assert (self.forum_ids[f], self.emails[n]) not in invited, f"person {n}'s invitation outlived a decline"
         # A young member is never active without a parent or carer's consent.
         for m in memberships:
             if m.status == MembershipStatus.ACTIVE and safeguarding.needs_parent_consent(m):

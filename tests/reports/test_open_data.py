@@ -20,6 +20,10 @@ def test_quarters_know_their_days_and_names():
         (date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 10, 1), date(2026, 12, 31))]
     assert Quarter.parse("2026-Q3") == Quarter(2026, 3)
     assert [Quarter.parse(bad) for bad in ("2026-Q5", "26-Q1", "2026Q1", "x")] == [None] * 4
+    # Reproduced as 500s when published: year 0 has no dates, and "²⁰²⁶" passes str.isdigit() but not int().
+    assert [Quarter.parse(bad) for bad in ("0000-Q1", "²⁰²⁶-Q1", "٢٠٢٦-Q1", "1899-Q4", "9999-Q4", " 2026-Q1")] \
+        == [None] * 6
+    assert [Quarter.parse(edge) for edge in ("1900-Q1", "2100-Q4")] == [Quarter(1900, 1), Quarter(2100, 4)]
     assert open_data.recent_quarters(date(2026, 11, 23))[:2] == [Quarter(2026, 3), Quarter(2026, 2)]
 
 
@@ -68,3 +72,5 @@ def test_an_admin_publishes_the_last_quarter_from_the_page(app, client, make_use
     again = submit(client, f"/admin/open-data/{last.period}/publish", form_url="/admin/open-data")
     assert "already been published" in client.get(again.location).get_data(as_text=True)
     assert client.post("/admin/open-data/2026-Q9/publish").status_code in (400, 404)
+    for period in ("0000-Q1", "²⁰²⁶-Q1", "9999-Q4"):
+        assert submit(client, f"/admin/open-data/{period}/publish", form_url="/admin/open-data").status_code == 404

@@ -1,10 +1,13 @@
 """Hostile dates in a report's filters (issue 18): a year like 1 or 9999,
 or boxes sent twice, were a 500 on every report page and download (the day
 after 31 12 9999 does not exist). Years run 1900 to 2100 on every date
-input (core.forms.DayMonthYearField), with a message beside the field."""
+input (core.forms.DayMonthYearField), with a message beside the field.
+And the baseline filter: a number too big for the database, or digits
+other than 0 to 9, were a 500 too; a baseline that cannot be one is the
+census, as one that does not exist is."""
 import re
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -103,3 +106,13 @@ def test_no_hostile_date_in_any_report_url_is_a_500(admin, report_urls, url_numb
     query = urlencode([("starts", part) for part in starts] + [("ends", part) for part in ends])
     response = admin.get(f"{report_urls[url_number]}?{query}")
     assert response.status_code == 200, (report_urls[url_number], query)
+
+
+@pytest.mark.parametrize("baseline", ["99999999999999999999", str(2**63), str(2**31), "0", "-1", "²", "١", "１"])
+def test_a_baseline_no_id_can_be_is_the_census_on_every_report_url(admin, report_urls, baseline):
+    """Reproduced: ?baseline=99999999999999999999 (an OverflowError) and
+    ?baseline=² (str.isdigit() passes it, int() does not) were 500s."""
+    for url in report_urls:
+        response = admin.get(f"{url}?baseline={quote(baseline)}")
+        assert response.status_code == 200, (url, baseline)
+    assert "Census 2021" in admin.get(f"/reports/all?baseline={quote(baseline)}").get_data(as_text=True)
