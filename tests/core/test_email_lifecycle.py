@@ -106,7 +106,7 @@ class EmailLifecycle(RuleBasedStateMachine):
             self._commit()  # the refusal is kept in the audit log
             return
         self._commit()
-        if owner is not None:  # another account's address: its owner is told, and no link is sent
+        if owner is not None and owner.email_confirmed:  # another's proven address: they are told, no link is sent
             assert self._last_subject_to(email) == "An account already uses this email address"
             return
         self.stale_links.append(("confirm", services.email_confirmation_token(user, new)))

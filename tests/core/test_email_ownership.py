@@ -291,6 +291,21 @@ def test_an_unconfirmed_sign_up_cannot_block_the_owner_confirming_their_new_addr
     assert db.session.get(User, squatter_id) is None
 
 
+def test_an_address_held_by_an_unconfirmed_sign_up_can_be_moved_to_by_its_owner(ctx):
+    """The stranger signed up first: the owner asking to move to the address
+    still gets the link (not a note that an account uses it), and following it
+    takes the address."""
+    squatter_id = services.sign_up(name="Squatter", email="x@example.net", password="lantern orchard velvet").id
+    owner = UserFactory(email="owner@example.org")
+    services.request_email_change(actor=owner, new_email="x@example.net", password=PASSWORD)
+    [sent] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "x@example.net",
+                                                            OutboxMessage.subject.contains("new email"))).all()
+    token = sent.body.split("/confirm-email/")[1].split()[0]
+    services.confirm_email(token, password=PASSWORD)
+    db.session.commit()
+    assert owner.email == "x@example.net" and db.session.get(User, squatter_id) is None
+
+
 def test_proving_an_address_someone_else_proved_before_claims_nothing_they_left_under_it(ctx):
     """What was left under an address while another account held it (a guest
     booking with access needs, a nomination with a phone number, equality
