@@ -32,7 +32,7 @@ from events.ical import plain_text
 from events.models import Audience, Event, Registration, RegistrationStatus
 from events.services.registration import cancel_registration
 from forums.models import (
-    LIVE_STATUSES, Announcement, Faith, Forum, ForumCoordinator, ForumInvitation, ForumKind, Membership,
+    Announcement, Faith, Forum, ForumCoordinator, ForumInvitation, ForumKind, Membership,
     MembershipRole, MembershipStatus, SafeguardingCheck,
 )
 
@@ -228,7 +228,7 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
     elif not forum.open_to_apply:
         raise ForumRuleBroken(f"{forum.name} takes members by invitation only. Contact its coordinators.")
     existing = membership_of(user, forum)
-    if existing is not None and existing.status in LIVE_STATUSES:
+    if existing is not None and existing.is_live:
         raise ForumRuleBroken(f"You have already applied to {forum.name}")
     if existing is not None and existing.status == MembershipStatus.REMOVED:
         raise ForumRuleBroken(f"You were removed from {forum.name}. Contact its coordinators to rejoin.")
@@ -590,7 +590,7 @@ def invite(forum: Forum, email: str, *, actor: User) -> ForumInvitation:
     _lock_forum(forum)
     account = confirmed_account_with_email(email)
     current = membership_of(account, forum) if account else None
-    if current is not None and current.status in LIVE_STATUSES:
+    if current is not None and current.is_live:
         # Named by the address typed, not the account's name or status: neither is the inviter's to learn from it.
         raise ForumRuleBroken(f"{email} already has a membership of {forum.name}. See its members list.",
                               field="email")
