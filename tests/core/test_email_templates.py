@@ -80,7 +80,8 @@ CONTEXTS = {
     "confirm_email": [dict(changing=flag, link="https://site.example/confirm", hours=hours)
                       for flag in (True, False) for hours in (24, 168)],
     "email_changed": [dict(user=USER, new_email="new@example.org", days=7, link="https://site.example/undo")],
-    "event_changed": [dict(context, changes=changes, calendar_attached=context["registration"].status == RegistrationStatus.CONFIRMED)
+    "event_changed": [dict(context, changes=changes,
+                           calendar_attached=context["registration"].status == RegistrationStatus.CONFIRMED)
                       for changes in (["time"], ["time", "place"]) for context in _event_contexts()],
     "event_invitation": [dict(event=_event(VENUE, None), registration=None, invitation=NS(name=name, email="a@example.org"),
                               inviter=USER, link="https://site.example/invited") for name in ("Ann", None)],
@@ -204,7 +205,8 @@ def test_each_status_an_email_decides_by_says_its_own_thing(app):
     """The emails choose their words by enum member: each branch is reached
     (a comparison with a mistyped member or value would never be true)."""
     with app.test_request_context():
-        for outcome, words in ((Outcome.WINNER, "is the winner of"), (Outcome.HIGHLY_COMMENDED, "is highly commended in"),
+        for outcome, words in ((Outcome.WINNER, "is the winner of"),
+                               (Outcome.HIGHLY_COMMENDED, "is highly commended in"),
                                (Outcome.SHORTLISTED, "was shortlisted for")):
             assert words in _body("award_result", nomination=_nomination(), outcome=outcome, to_nominee=False,
                                   link="https://site.example/results")
