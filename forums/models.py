@@ -204,6 +204,12 @@ class Membership(db.Model):
         Index("ix_forum_memberships_forum_status", "forum_id", "status"),
     )
 
+    @property
+    def is_live(self) -> bool:
+        """Applied, waiting for consent, active or suspended: it holds a seat
+        and blocks a second application."""
+        return self.status in LIVE_STATUSES
+
     def is_lapsed(self, today: date) -> bool:
         return self.status == MembershipStatus.ACTIVE and self.term_ends_on is not None and self.term_ends_on < today
 

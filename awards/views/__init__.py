@@ -12,8 +12,17 @@
 from flask import Blueprint
 
 from awards import privacy  # noqa: F401  registers awards' part of "Your data", erasure and retention
+from awards.models import NominationStatus, NomineeKind, Outcome, Stage
 
 bp = Blueprint("awards", __name__)
+
+
+@bp.app_context_processor
+def _awards_enums():
+    """The enums the awards' templates decide by, so a page compares members
+    (`stage == Stage.NOMINATING`), never their value strings."""
+    return {"NominationStatus": NominationStatus, "NomineeKind": NomineeKind, "Outcome": Outcome, "Stage": Stage}
+
 
 # The modules register their routes on `bp`, so they are imported once it exists.
 from awards.views import judges, manage, public, screening  # noqa: E402,F401

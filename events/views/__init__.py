@@ -11,8 +11,18 @@
 from flask import Blueprint
 
 from events import privacy  # noqa: F401  registers events' part of "Your data", erasure and retention
+from events.models import Audience, EventKind, EventStatus, RegistrationStatus
 
 bp = Blueprint("events", __name__)
+
+
+@bp.app_context_processor
+def _events_enums():
+    """The enums events' templates decide by, so a page compares members
+    (`event.status == EventStatus.CANCELLED`), never their value strings."""
+    return {"Audience": Audience, "EventKind": EventKind, "EventStatus": EventStatus,
+            "RegistrationStatus": RegistrationStatus}
+
 
 # The modules register their routes on `bp`, so they are imported once it exists.
 from events.views import calendars, check_in, manage, public  # noqa: E402,F401

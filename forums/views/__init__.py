@@ -10,8 +10,17 @@
 from flask import Blueprint
 
 from forums import privacy  # noqa: F401  registers forums' part of "Your data", erasure and retention
+from forums.models import MembershipStatus
 
 bp = Blueprint("forums", __name__)
+
+
+@bp.app_context_processor
+def _forums_enums():
+    """The enums forums' templates decide by, so a page compares members
+    (`mine.status == MembershipStatus.ACTIVE`), never their value strings."""
+    return {"MembershipStatus": MembershipStatus}
+
 
 # The modules register their routes on `bp`, so they are imported once it exists.
 from forums.views import admin, coordinators, public  # noqa: E402,F401

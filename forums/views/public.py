@@ -15,11 +15,12 @@ from core.views.emailed_links import from_emailed_link
 from events.feed_responses import feed_limit, feed_response
 from events.feeds import forum_feed
 from events.ical import webcal
+from events.models import Audience
 from forums import meetings, permissions, queries
 from forums.services import announcements, applying, consent, invitations, memberships, renewal
 from forums.services.safeguarding import is_young
 from forums.forms import ActionStatusForm, ApplicationForm, ConsentForm
-from forums.models import Forum, Membership
+from forums.models import Forum, Membership, MembershipStatus
 from forums.views import bp
 from forums.views.loading import forum_or_404
 
@@ -47,7 +48,7 @@ def forum_page(forum_id):
     forum = forum_or_404(forum_id)
     inside = permissions.can_see_directory(current_user, forum)
     upcoming = [meeting for meeting in meetings.meetings_of(forum, upcoming=True, limit=6)
-                if inside or meeting.audience.value == "public"]
+                if inside or meeting.audience == Audience.PUBLIC]
     # Forms (and so a form token in the session) only for someone signed in: a
     # visitor's page has none, so it can be kept for the next (core.page_cache).
     signed_in = current_user.is_authenticated
@@ -155,7 +156,7 @@ def accept_invitation(token):
 
 
 def _joined_message(mine: Membership) -> str:
-    if mine.status.value == "active":
+    if mine.status == MembershipStatus.ACTIVE:
         return f"Welcome to {mine.forum.name}."
     if mine.parent_email and mine.parent_consented_at is None:
         return "Thank you. We have asked your parent or carer to agree."

@@ -10,6 +10,9 @@ from types import SimpleNamespace as NS
 import pytest
 from flask import render_template
 
+from awards.models import Outcome
+from events.models import EventStatus, RegistrationStatus
+
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
 LABEL_AT_LINE_START = re.compile(r"^([A-Z][A-Za-z' ]{1,30}):", re.MULTILINE)
 LABEL_INTO_LINK = re.compile(r"[A-Za-z)]:(?:https?|mailto):")
@@ -30,11 +33,11 @@ MEMBERSHIP = NS(user=USER, forum=FORUM, role=NS(label="Member"), decline_reason=
 
 def _event(venue, online_url, status="published"):
     return NS(title="Summer fair", starts_at=WHEN, ends_at=UNTIL, venue=venue, online_url=online_url,
-              contact_email="fair@example.org", offer_hours=48, status=NS(value=status, label=status.title()))
+              contact_email="fair@example.org", offer_hours=48, status=EventStatus(status))
 
 
 def _registration(status="confirmed", tickets=1):
-    return NS(name="Ann Example", status=NS(value=status, label=status.title()), tickets=tickets,
+    return NS(name="Ann Example", status=RegistrationStatus(status), tickets=tickets,
               offer_expires_at=UNTIL)
 
 
@@ -72,13 +75,15 @@ CONTEXTS = {
                               for flag in (True, False)],
     "award_result": [dict(nomination=_nomination(), outcome=NS(value=outcome), to_nominee=to_nominee,
                           link="https://site.example/results")
-                     for outcome in ("winner", "commended", "shortlisted") for to_nominee in (True, False)],
+                     for outcome in (Outcome.WINNER, Outcome.HIGHLY_COMMENDED, Outcome.SHORTLISTED)
+                     for to_nominee in (True, False)],
     "award_shortlisted": [dict(nomination=_nomination(), to_nominee=flag, link="https://site.example/a")
                           for flag in (True, False)],
     "confirm_email": [dict(changing=flag, link="https://site.example/confirm", hours=hours)
                       for flag in (True, False) for hours in (24, 168)],
     "email_changed": [dict(user=USER, new_email="new@example.org", days=7, link="https://site.example/undo")],
-    "event_changed": [dict(context, changes=changes, calendar_attached=context["registration"].status.value == "confirmed")
+    "event_changed": [dict(context, changes=changes,
+                           calendar_attached=context["registration"].status == RegistrationStatus.CONFIRMED)
                       for changes in (["time"], ["time", "place"]) for context in _event_contexts()],
     "event_invitation": [dict(event=_event(VENUE, None), registration=None, invitation=NS(name=name, email="a@example.org"),
                               inviter=USER, link="https://site.example/invited") for name in ("Ann", None)],
@@ -192,3 +197,31 @@ def test_paragraphs_of_a_list_in_an_email_stand_apart(app):
         for context in CONTEXTS["award_nomination_copy"]:
             body = render_template("email/award_nomination_copy.txt", **context)
             assert "Answer 1.\n\nWho has it helped?" in body and "\n\nYou can see it" in body, body
+
+
+def _body(template, **context):
+    return render_template(f"email/{template}.txt", **context)
+
+
+def test_each_status_an_email_decides_by_says_its_own_thing(app):
+    """The emails choose their words by enum member: each branch is reached
+    (a comparison with a mistyped member or value would never be true)."""
+    with app.test_request_context():
+        for outcome, words in ((Outcome.WINNER, "is the winner of"),
+                               (Outcome.HIGHLY_COMMENDED, "is highly commended in"),
+                               (Outcome.SHORTLISTED, "was shortlisted for")):
+            assert words in _body("award_result", nomination=_nomination(), outcome=outcome, to_nominee=False,
+                                  link="https://site.example/results")
+        for status, words in (("cancelled", "has been cancelled."), ("postponed", "has been postponed."),
+                              ("published", "which was postponed, has a new date")):
+            assert words in _body("forum_meeting_status_changed", membership=MEMBERSHIP, forum=FORUM,
+                                  meeting=_event(VENUE, None, status), reason="", link="https://site.example/m")
+        for status, kept, calendar in (("postponed", True, "updates the entry in"),
+                                       ("cancelled", False, "takes it out of")):
+            body = _body("event_status_changed", event=_event(VENUE, None, status), registration=_registration(),
+                         reason="", link="https://site.example/r", calendar_attached=True)
+            assert ("Your registration stays in place" in body) is kept and calendar in body
+        for status, joining in (("confirmed", True), ("waitlisted", False)):
+            body = _body("registration_reminder", event=_event(None, "https://meet.example/fair"),
+                         registration=_registration(status), link="https://site.example/r")
+            assert ("Joining link: https://meet.example/fair" in body) is joining
