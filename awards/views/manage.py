@@ -15,6 +15,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
+from core.spreadsheets import csv_download
 from events.models import Event
 from awards.views import bp
 from awards.views.loading import category_or_404, require_awards_team
@@ -253,9 +254,7 @@ def results_record(cycle_id, kind):
     cycle = db.get_or_404(AwardCycle, cycle_id)
     record = decisions.results_record(cycle)
     if kind == "csv":
-        body, mimetype = results_record_csv(record), "text/csv"
-    else:
-        body = results_record_pdf(record, cycle=cycle, brand_name=current_app.config["BRAND_NAME"])
-        mimetype = "application/pdf"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="results-record-{cycle.id}.{kind}"'})
+        return csv_download(results_record_csv(record), f"results-record-{cycle.id}.csv")
+    body = results_record_pdf(record, cycle=cycle, brand_name=current_app.config["BRAND_NAME"])
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="results-record-{cycle.id}.pdf"'})

@@ -9,6 +9,7 @@ from core.database import in_london, utcnow
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
 from core.numbers import page_number
+from core.spreadsheets import csv_download
 from core.accounts import safeguarding
 from core.accounts.permissions import is_admin
 from events import exports, pdf, permissions, series, settlement
@@ -211,8 +212,7 @@ def registrations_csv(event_id):
                                           registration_questions.event_questions(event),
                                           screen=safeguarding.screen(current_user, registrations),
                                           standing=registering.standing)
-    return Response(csv_bytes, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="event-{event.id}-registrations.csv"'})
+    return csv_download(csv_bytes, f"event-{event.id}-registrations.csv")
 
 
 @bp.get("/manage/events/<int:event_id>/attendees.pdf")

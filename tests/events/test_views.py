@@ -373,7 +373,7 @@ def test_csv_export_is_safe_to_open_in_a_spreadsheet(client, app, organiser):
     sign_in(client, organiser)
     response = client.get(f"/manage/events/{event_id}/registrations.csv")
     body = response.get_data().decode("utf-8-sig")
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "'=HYPERLINK" in body and "Wheelchair user" in body
 
 
