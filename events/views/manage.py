@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from core.database import in_london, utcnow
 from core.extensions import db
+from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
 from core.numbers import page_number
 from core.spreadsheets import csv_download
@@ -129,7 +130,7 @@ def invitations(event_id):
     if form.validate_on_submit():
         done, result = call_service(form, lambda: invite(event, form.parsed_people, actor=current_user))
         if done:
-            message = f"{len(result.invited)} invitations sent."
+            message = f"{counted(len(result.invited), 'invitation')} sent."
             if result.already_invited:
                 message += f" Already invited, so not emailed again: {', '.join(result.already_invited)}."
             flash(message, "success")

@@ -9,6 +9,7 @@ from sqlalchemy import event as sa_event, func, select
 
 from core.database import in_london, utcnow
 from core.extensions import db
+from events.services.registration_links import registration_token
 from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus, Venue
 from tests.conftest import every_row, sign_in, submit
 from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory
@@ -229,6 +230,23 @@ def test_member_registers_is_waitlisted_and_promoted_when_someone_cancels(app, m
     link = re.search(r"http://localhost(/registrations/\S+)", offer.body).group(1)
     submit(second_browser, link + "/accept", form_url=link)
     assert "Booked" in text_of(second_browser.get("/my-events"))
+
+
+def test_an_offer_to_a_group_speaks_of_its_places(app, client):
+    """It read "A place has come free... Accept the place" to a group of 2."""
+    with app.test_request_context():
+        event = EventFactory(capacity=4)
+        offers = {tickets: RegistrationFactory(event=event, tickets=tickets, status=RegistrationStatus.OFFERED,
+                                               confirmed_at=None, offer_expires_at=utcnow() + timedelta(days=1))
+                  for tickets in (1, 2)}
+        links = {tickets: f"/registrations/{registration_token(offer)}" for tickets, offer in offers.items()}
+        db.session.commit()
+    group = text_of(client.get(links[2]))
+    assert "2 places have come free for you. Accept them by" in group and "Accept the places" in group
+    assert "A place has come free" not in group
+    one = text_of(client.get(links[1]))
+    assert "A place has come free for you. Accept it by" in one
+    assert "Accept the place" in one and "Accept the places" not in one
 
 
 def test_nobody_can_cancel_someone_elses_registration_from_my_events(app, client, make_user):
