@@ -82,7 +82,8 @@ def edit_event(event_id):
         if done:
             told = " Everyone registered has been emailed about the change." if result.told else ""
             if postponed and event.status == EventStatus.PUBLISHED:
-                told = " It has its new date, so it is published again, and everyone registered has been emailed it."
+                told = " It has its new date, so it is published again" + (
+                    ", and everyone registered has been emailed it." if result.told else ".")
             saved = "The event has been saved." if len(result.changed) == 1 else \
                 f"{len(result.changed)} dates have been saved."
             flash(" ".join(filter(None, [saved + told, series.left_alone_message(result)])), "success")
