@@ -10,7 +10,7 @@ from awards.pdf import certificates_pdf, results_record_pdf
 from awards.forms import (
     CategoryForm, CopyCategoriesForm, CriterionForm, CycleForm, ExclusionForm, QuestionForm, ReopenForm,
 )
-from awards.models import ON_SHORTLIST, AwardCycle, CategoryQuestion, Criterion, Exclusion, NominationStatus
+from awards.models import AwardCycle, CategoryQuestion, Criterion, Exclusion, NominationStatus
 from core.database import utcnow
 from core.extensions import db
 from core.formatting import counted
@@ -63,6 +63,7 @@ def _cycle_page(cycle: AwardCycle, *, copy_form=None, exclusion_form=None, reope
                            exclusions=cycle_setup.exclusions_of(cycle),
                            counts=screening.nomination_counts(cycle), stage=cycle.stage(utcnow()), now=utcnow(),
                            unscreened=screening.unscreened_count(cycle),
+                           certificates=bool(decisions.certificates_to_print(cycle)),
                            statuses=(NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE,
                                      NominationStatus.INELIGIBLE), reopen_form=reopen_form or ReopenForm(),
                            form=failed or EmptyForm()), status
@@ -233,7 +234,7 @@ def certificates(cycle_id):
     or one nominee's (?nomination=ID), ready to print."""
     require_awards_team()
     cycle = db.get_or_404(AwardCycle, cycle_id)
-    chosen = [d for category, listed in decisions.published(cycle, ON_SHORTLIST) for d in listed]
+    chosen = decisions.certificates_to_print(cycle)
     wanted = request.args.get("nomination", type=int)
     if wanted is not None:
         chosen = [d for d in chosen if d.nomination_id == wanted]
