@@ -253,6 +253,13 @@ def published(cycle: AwardCycle, outcomes) -> list[tuple[AwardCategory, list[Dec
             for category in cycle.categories]
 
 
+def certificates_to_print(cycle: AwardCycle) -> list[Decision]:
+    """A certificate for each winner, highly commended and shortlisted
+    nominee, by category, best first: none until the panel has put someone
+    on the shortlist."""
+    return [decision for _, listed in published(cycle, ON_SHORTLIST) for decision in listed]
+
+
 @dataclass(frozen=True)
 class Honoured:
     cycle: AwardCycle

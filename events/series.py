@@ -50,10 +50,10 @@ class LeftAlone:
 @dataclass
 class SeriesChange:
     """What a change to several dates did: the dates changed, those left as
-    they were (with why), and whether anyone was emailed."""
+    they were (with why), and the addresses emailed about it."""
     changed: list[Event] = field(default_factory=list)
     left_alone: list[LeftAlone] = field(default_factory=list)
-    told: bool = False
+    told: set[str] = field(default_factory=set)
 
 
 def dates_in_scope(event: Event, scope: SeriesScope) -> list[Event]:
@@ -111,8 +111,7 @@ def update_series(event: Event, details: EventDetails, scope: SeriesScope, *, ac
     now = now or utcnow()
     before = _details_of(event)
     image_before = event.image
-    changes = update_event(event, details, actor=actor)
-    result = SeriesChange(changed=[event], told=bool(changes) and event.is_visible)
+    result = SeriesChange(changed=[event], told=set(update_event(event, details, actor=actor).told))
     others = dates_in_scope(event, scope)[1:]
     if not others:
         return result
@@ -141,14 +140,14 @@ def update_series(event: Event, details: EventDetails, scope: SeriesScope, *, ac
         wanted = replace(_details_of(other), **copied, starts_at=starts_at, ends_at=ends_at,
                          registration_closes_at=closes)
         try:
-            changes = update_event(other, wanted, actor=actor)
+            change = update_event(other, wanted, actor=actor)
         except DomainError as error:
             raise EventRuleBroken(f"{format_day_date(other.starts_at)}: {error.message}",
                                   field=error.field) from None
         if event.image is not image_before:
             other.image, other.image_alt = event.image, event.image_alt
         result.changed.append(other)
-        result.told = result.told or (bool(changes) and other.is_visible)
+        result.told |= change.told
     _record("series.updated", result, scope, actor=actor, subject=event)
     return result
 

@@ -10,7 +10,7 @@ from core.equality.services import CHARACTERISTICS
 from core.extensions import db
 from core.formatting import format_date
 from core.forms import EmptyForm, call_service, press_button
-from core.spreadsheets import csv_file
+from core.spreadsheets import csv_download, csv_file
 from events.models import CohesionPriority, Event, EventSeries
 from forums.models import Forum
 from forums.services.coordinators import coordinated_forums
@@ -94,12 +94,10 @@ def report_download(fmt, kind="all", object_id=None):
     name = f"diversity-report-{kind}{'-' + str(object_id) if object_id else ''}-{period.replace('/', '-to-')}.{fmt}"
     methodology_url = url_for("reports.methodology", _external=True)
     if fmt == "csv":
-        body, mimetype = report_csv(report, period, methodology_url), "text/csv; charset=utf-8"
-    else:
-        body = report_pdf(report, brand_name=current_app.config["BRAND_NAME"], generated=format_date(today),
-                          methodology_url=methodology_url)
-        mimetype = "application/pdf"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return csv_download(report_csv(report, period, methodology_url), name)
+    body = report_pdf(report, brand_name=current_app.config["BRAND_NAME"], generated=format_date(today),
+                      methodology_url=methodology_url)
+    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/reports/progress/<int:year>")
@@ -144,8 +142,7 @@ def open_data():
 def open_data_csv(period):
     release = open_data_service.published().get(period) or abort(404)
     body = csv_file(list(HEADER), ([row[name] for name in HEADER] for row in release.rows))
-    return Response(body, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="shared-future-{period}.csv"'})
+    return csv_download(body, f"shared-future-{period}.csv")
 
 
 @bp.get("/admin/open-data")

@@ -10,11 +10,12 @@ from awards.pdf import certificates_pdf, results_record_pdf
 from awards.forms import (
     CategoryForm, CopyCategoriesForm, CriterionForm, CycleForm, ExclusionForm, QuestionForm, ReopenForm,
 )
-from awards.models import ON_SHORTLIST, AwardCycle, CategoryQuestion, Criterion, Exclusion, NominationStatus
+from awards.models import AwardCycle, CategoryQuestion, Criterion, Exclusion, NominationStatus
 from core.database import utcnow
 from core.extensions import db
 from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
+from core.spreadsheets import csv_download
 from events.models import Event
 from awards.views import bp
 from awards.views.loading import category_or_404, require_awards_team
@@ -62,6 +63,7 @@ def _cycle_page(cycle: AwardCycle, *, copy_form=None, exclusion_form=None, reope
                            exclusions=cycle_setup.exclusions_of(cycle),
                            counts=screening.nomination_counts(cycle), stage=cycle.stage(utcnow()), now=utcnow(),
                            unscreened=screening.unscreened_count(cycle),
+                           certificates=bool(decisions.certificates_to_print(cycle)),
                            statuses=(NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE,
                                      NominationStatus.INELIGIBLE), reopen_form=reopen_form or ReopenForm(),
                            form=failed or EmptyForm()), status
@@ -232,7 +234,7 @@ def certificates(cycle_id):
     or one nominee's (?nomination=ID), ready to print."""
     require_awards_team()
     cycle = db.get_or_404(AwardCycle, cycle_id)
-    chosen = [d for category, listed in decisions.published(cycle, ON_SHORTLIST) for d in listed]
+    chosen = decisions.certificates_to_print(cycle)
     wanted = request.args.get("nomination", type=int)
     if wanted is not None:
         chosen = [d for d in chosen if d.nomination_id == wanted]
@@ -253,9 +255,7 @@ def results_record(cycle_id, kind):
     cycle = db.get_or_404(AwardCycle, cycle_id)
     record = decisions.results_record(cycle)
     if kind == "csv":
-        body, mimetype = results_record_csv(record), "text/csv"
-    else:
-        body = results_record_pdf(record, cycle=cycle, brand_name=current_app.config["BRAND_NAME"])
-        mimetype = "application/pdf"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="results-record-{cycle.id}.{kind}"'})
+        return csv_download(results_record_csv(record), f"results-record-{cycle.id}.csv")
+    body = results_record_pdf(record, cycle=cycle, brand_name=current_app.config["BRAND_NAME"])
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="results-record-{cycle.id}.pdf"'})

@@ -137,8 +137,13 @@ class AttendanceCounts:
 
 
 def attendance_counts(event: Event) -> AttendanceCounts:
-    booked = db.session.scalar(select(func.coalesce(func.sum(Registration.tickets), 0)).where(
-        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED))
+    """Places booked, people here (walk-ins included), those booked not here
+    yet, and walk-ins. Nobody is booked on a cancelled event, so nobody is
+    still to come: its registrations keep their status (as `standing` says),
+    but not their places. Anyone checked in before it was cancelled still counts."""
+    booked = 0 if event.status == EventStatus.CANCELLED else db.session.scalar(
+        select(func.coalesce(func.sum(Registration.tickets), 0)).where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED))
     attended = db.session.scalar(select(func.coalesce(func.sum(Attendance.people), 0)).where(
         Attendance.event_id == event.id, Attendance.registration_id.is_not(None)))
     walk_ins = db.session.scalar(select(func.coalesce(func.sum(Attendance.people), 0)).where(

@@ -17,6 +17,7 @@ from core import audit
 from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
+from core.formatting import counted
 from core.accounts.models import User
 from core.accounts.services import (
     confirmed_account_with_email, email_confirmed, normalise_email, proven_by_another_account,
@@ -210,6 +211,13 @@ def _set_aside_unconfirmed_guest_booking(event: Event, email: str, now: datetime
         db.session.flush()
 
 
+def _only(number: int, thing: str) -> str:
+    """"Only 1 place is", "Only 2 places are", "No places are"."""
+    if number == 0:
+        return f"No {thing}s are"
+    return f"Only {counted(number, thing)} {'is' if number == 1 else 'are'}"
+
+
 def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_back: bool, actor: User,
              access_needs: str = "", dietary_needs: str = "", now: datetime | None = None) -> Registration:
     """An organiser books a named person in: from the places held back (which
@@ -225,11 +233,11 @@ def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_bac
     db.session.refresh(event)
     settlement.refuse_if_settled(event, now=now)
     if from_held_back and tickets > event.reserved_places:
-        raise NotEnoughPlaces(f"Only {event.reserved_places} places are held back", field="tickets")
+        raise NotEnoughPlaces(f"{_only(event.reserved_places, 'place')} held back", field="tickets")
     if not from_held_back:
         left = places_left(event)
         if left is not None and tickets > left:
-            raise NotEnoughPlaces(f"Only {left} open places are left. Book from the places held back, or add "
+            raise NotEnoughPlaces(f"{_only(left, 'open place')} left. Book from the places held back, or add "
                                   "places to the event.", field="tickets")
     account = confirmed_account_with_email(email)
     registration = _fresh_registration(

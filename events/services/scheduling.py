@@ -100,8 +100,17 @@ def series_occurrences(event: Event) -> list[Event]:
                                    .order_by(Event.original_starts_at)))
 
 
-def update_event(event: Event, details: EventDetails, *, actor: User) -> list[str]:
-    """Save changes; returns what changed that registered people are told about."""
+@dataclass
+class EventChange:
+    """What saving an event changed that registered people are told about
+    ("time", "place"), and the addresses that were told."""
+    changes: list[str]
+    told: set[str] = field(default_factory=set)
+
+
+def update_event(event: Event, details: EventDetails, *, actor: User) -> EventChange:
+    """Save changes; returns what changed that registered people are told
+    about, and whom it emailed (nobody, when nobody is registered)."""
     if event.status == EventStatus.CANCELLED:  # everyone was told it is off: a change would tell them otherwise
         raise EventRuleBroken("This event has been cancelled, so it cannot be changed. Create a new event instead.")
     _check_details(details)
@@ -138,6 +147,7 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
     if _what_calendars_show(event) != shown:
         event.sequence += 1  # a draft's too: a series' master and overrides are made from every date
     db.session.flush()
+    told = set()
     if changes and event.is_visible:
         subject = f"New date: {event.title}" if rescheduled else f"Changed: {event.title}"
         told = _tell_everyone(event, "event_changed", subject, changes=changes)
@@ -149,7 +159,7 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> list[st
         "changed": changes, **({"reported_as": {"before": _as_recorded(counted_by),
                                                 "after": _as_recorded(_what_reports_count_by(event))}}
                                if _what_reports_count_by(event) != counted_by else {})})
-    return changes
+    return EventChange(changes, told)
 
 
 def _what_calendars_show(event: Event) -> tuple:

@@ -20,6 +20,10 @@ from events.services.registration_links import registration_link
 
 
 def waiting_list(event: Event) -> list[Registration]:
+    """Those waiting for a place, longest first: nobody, once the event is
+    cancelled (their registrations keep their status, as `standing` says)."""
+    if event.status == EventStatus.CANCELLED:
+        return []
     return list(db.session.scalars(
         select(Registration)
         .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)

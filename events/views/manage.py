@@ -7,8 +7,10 @@ from flask_login import current_user, login_required
 
 from core.database import in_london, utcnow
 from core.extensions import db
+from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
 from core.numbers import page_number
+from core.spreadsheets import csv_download
 from core.accounts import safeguarding
 from core.accounts.permissions import is_admin
 from events import exports, pdf, permissions, series, settlement
@@ -80,7 +82,8 @@ def edit_event(event_id):
         if done:
             told = " Everyone registered has been emailed about the change." if result.told else ""
             if postponed and event.status == EventStatus.PUBLISHED:
-                told = " It has its new date, so it is published again, and everyone registered has been emailed it."
+                told = " It has its new date, so it is published again" + (
+                    ", and everyone registered has been emailed it." if result.told else ".")
             saved = "The event has been saved." if len(result.changed) == 1 else \
                 f"{len(result.changed)} dates have been saved."
             flash(" ".join(filter(None, [saved + told, series.left_alone_message(result)])), "success")
@@ -128,7 +131,7 @@ def invitations(event_id):
     if form.validate_on_submit():
         done, result = call_service(form, lambda: invite(event, form.parsed_people, actor=current_user))
         if done:
-            message = f"{len(result.invited)} invitations sent."
+            message = f"{counted(len(result.invited), 'invitation')} sent."
             if result.already_invited:
                 message += f" Already invited, so not emailed again: {', '.join(result.already_invited)}."
             flash(message, "success")
@@ -211,8 +214,7 @@ def registrations_csv(event_id):
                                           registration_questions.event_questions(event),
                                           screen=safeguarding.screen(current_user, registrations),
                                           standing=registering.standing)
-    return Response(csv_bytes, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="event-{event.id}-registrations.csv"'})
+    return csv_download(csv_bytes, f"event-{event.id}-registrations.csv")
 
 
 @bp.get("/manage/events/<int:event_id>/attendees.pdf")

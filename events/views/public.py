@@ -166,9 +166,13 @@ def _cancel(registration: Registration, *, actor: User | None, back: str, by_its
     cancels."""
     form = EmptyForm()
     if request.method == "POST":
+        # Said as it stood before cancelling: someone waiting had no place to cancel, they left a queue.
+        done = (f"You have left the waiting list for {registration.event.title}."
+                if registering.standing(registration) == RegistrationStatus.WAITLISTED
+                else f"Your registration for {registration.event.title} has been cancelled.")
         return press_button(form, lambda: registering.cancel_registration(registration, actor=actor,
                                                                             by_its_holder=by_its_holder),
-                            f"Your registration for {registration.event.title} has been cancelled.", back)
+                            done, back)
     return render_template("events/confirm_cancel.html", registration=registration, form=form, back=back,
                            status=registering.standing(registration),
                            waiting=len(waiting_list.waiting_list(registration.event)),

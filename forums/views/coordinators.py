@@ -3,7 +3,7 @@ meetings with their papers and actions (members see a meeting and answer
 it with apologies and action updates), announcements and invitations."""
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from core.database import utcnow
@@ -11,6 +11,7 @@ from core.extensions import db
 from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
 from core.accounts.safeguarding import screen, shows_contact_details
+from core.spreadsheets import csv_download
 from events.queries import venue_choices
 from forums import exports, meetings, permissions, queries
 from forums.services import announcements, consent, memberships
@@ -50,8 +51,7 @@ def members_csv(forum_id):
     shown = memberships.filtered_memberships(forum, **form.filters())
     body = exports.members_csv(shown, today=date.today(),
                                screen=screen(current_user, [m.user for m in shown]))
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="forum-{forum.id}-members.csv"'})
+    return csv_download(body, f"forum-{forum.id}-members.csv")
 
 
 @bp.route("/forums/<int:forum_id>/manage/memberships/<int:membership_id>", methods=["GET", "POST"])

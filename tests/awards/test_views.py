@@ -6,11 +6,16 @@ from datetime import timedelta
 from markupsafe import escape
 from sqlalchemy import select
 
-from awards.models import AwardCategory, AwardCycle, Nomination, NominationAnswer, NominationStatus, Referee
-from core.database import utcnow
+from awards import decisions
+from awards.models import (
+    AwardCategory, AwardCycle, Nomination, NominationAnswer, NominationStatus, Outcome, Referee,
+)
+from core.accounts.models import User
+from core.database import utcnow, write_lock
 from core.extensions import db
 from core.models import AuditEntry, OutboxMessage
 from tests.awards.factories import CategoryFactory, CycleFactory
+from tests.awards.test_decisions import eligible
 from tests.conftest import sign_in, submit
 from tests.core.test_personal_data import nomination_by
 
@@ -295,3 +300,31 @@ def test_a_nominee_who_asks_is_removed_with_every_nomination_of_them(app, make_u
         [entry] = db.session.scalars(select(AuditEntry).where(
             AuditEntry.action == "awards.nomination_removed_at_nominees_request"))
         assert "Patel" not in str(entry.details) and entry.details["nominations"] == 2
+
+
+def test_certificates_are_offered_only_once_someone_is_on_the_shortlist(app, make_user):
+    """The link showed on a cycle with no decisions and led to Page not
+    found (found walking the site)."""
+    with app.test_request_context(), write_lock(every_transaction=True):
+        category = CategoryFactory(cycle=CycleFactory(announcing=True), name="Unsung Hero")
+        amira, grace = eligible(category, "Amira Hussain"), eligible(category, "Grace Okafor")
+        db.session.commit()
+        cycle_id, amira_id, grace_id = category.cycle_id, amira.id, grace.id
+    administrator = make_user(roles=["awards_administrator"])
+    team = app.test_client()
+    sign_in(team, administrator)
+    manage = f"/manage/awards/{cycle_id}"
+
+    def decide(nomination_id, outcome):
+        with app.test_request_context(), write_lock(every_transaction=True):
+            decisions.decide(db.session.get(Nomination, nomination_id), outcome, rationale="The panel agreed",
+                             actor=db.session.get(User, administrator.id))
+            db.session.commit()
+
+    assert "Download certificates" not in text_of(team.get(manage))
+    assert team.get(f"{manage}/certificates.pdf").status_code == 404
+    decide(grace_id, Outcome.NOT_SHORTLISTED)
+    assert "Download certificates" not in text_of(team.get(manage))
+    decide(amira_id, Outcome.WINNER)
+    assert f'href="{manage}/certificates.pdf">Download certificates (PDF)' in text_of(team.get(manage))
+    assert team.get(f"{manage}/certificates.pdf").status_code == 200

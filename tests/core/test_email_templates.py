@@ -225,3 +225,15 @@ def test_each_status_an_email_decides_by_says_its_own_thing(app):
             body = _body("registration_reminder", event=_event(None, "https://meet.example/fair"),
                          registration=_registration(status), link="https://site.example/r")
             assert ("Joining link: https://meet.example/fair" in body) is joining
+
+
+def test_an_offer_to_a_group_speaks_of_its_places(app):
+    """"A place has come free" to a group of 2 (found walking the site)."""
+    with app.test_request_context():
+        for tickets, says in ((1, "a place has come free for you.\n"), (2, "2 places have come free for you.\n")):
+            offered = render_template("email/registration_offered.txt", event=_event(VENUE, None),
+                                      registration=_registration("offered", tickets), link="https://site.example/r")
+            assert says in offered and f"Accept {'it' if tickets == 1 else 'them'} by" in offered, offered
+            expired = render_template("email/registration_offer_expired.txt", event=_event(VENUE, None),
+                                      registration=_registration("cancelled", tickets))
+            assert f"The {'place' if tickets == 1 else '2 places'} we offered you" in expired, expired

@@ -93,6 +93,61 @@ def test_sign_up_confirm_sign_out_reset_and_sign_in(page, site):
     expect(page.get_by_text(email)).to_be_visible()
 
 
+PHONE = {"width": 390, "height": 844}
+
+
+def fits_the_screen(page) -> None:
+    """Nothing on the page is wider than the phone: no sideways scrolling."""
+    page.wait_for_load_state("load")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width}px wide on a {PHONE['width']}px screen"
+
+
+def test_long_email_addresses_and_the_cookies_table_fit_a_phone(browser, site):
+    """With a 33-character address, the banners and the error summary that
+    quote it made pages 431-437px wide on a 390px phone, and the cookies
+    table was 431px wide (its Expires column off the screen)."""
+    page = browser.new_context(base_url=site.url, viewport=PHONE).new_page()
+    email = f"amaraokafornwo{uuid.uuid4().hex[:7]}@example.org"  # 33 characters, no hyphen to break at
+    assert len(email) == 33
+    page.goto("/cookies")
+    fits_the_screen(page)
+    page.goto("/sign-up")
+    page.get_by_label("Full name").fill("Amara Okafor")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Create a password").fill("lantern orchard velvet")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    fits_the_screen(page)
+
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill("lantern orchard velvet")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(f"the email we sent to {email}")
+    fits_the_screen(page)
+
+    page.goto(latest_link(site.mail_dir, email, "/confirm-email/"))
+    fits_the_screen(page)
+    page.get_by_label("Your password").fill("lantern orchard velvet")
+    page.get_by_role("button", name="Confirm email address").click()
+    expect(page.get_by_text(f"{email} is confirmed as your email address")).to_be_visible()
+    fits_the_screen(page)
+
+    sign_in_with(page, email, "lantern orchard velvet")
+    fits_the_screen(page)
+    new_email = f"amaraokafornwo{uuid.uuid4().hex[:7]}@example.org"
+    page.get_by_role("link", name="Change email address").click()
+    page.get_by_label("New email address").fill(new_email)
+    page.get_by_label("Your password").fill("lantern orchard velvet")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_text(f"We have sent a link to {new_email}")).to_be_visible()
+    fits_the_screen(page)
+    page.goto("/cookies")
+    fits_the_screen(page)
+    page.context.close()
+
+
 def test_sign_in_by_keyboard_alone(page):
     page.goto("/sign-in")
     page.keyboard.press("Tab")

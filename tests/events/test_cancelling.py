@@ -46,7 +46,7 @@ def test_cancelling_by_the_emailed_link_says_who_the_place_goes_to_and_only_the_
 
 def test_leaving_a_waiting_list_says_where_the_person_stands(app, client):
     with app.test_request_context(), write_lock(every_transaction=True):
-        event = EventFactory(capacity=1)
+        event = EventFactory(capacity=1, title="Faith and food")
         waiting = RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED, confirmed_at=None,
                                       waitlisted_at=event.created_at)
         db.session.commit()
@@ -54,6 +54,8 @@ def test_leaving_a_waiting_list_says_where_the_person_stands(app, client):
     page = client.get(link).get_data(as_text=True)
     assert "Leave the waiting list for" in page and "number 1 in the queue" in page
     assert "govuk-button--warning" in page and page.count("Leave the waiting list") == 3  # title, heading, button
+    left = submit(client, link, follow_redirects=True).get_data(as_text=True)
+    assert "You have left the waiting list for Faith and food." in left and "has been cancelled" not in left
 
 
 def test_cancelling_from_my_events_asks_first_and_only_for_your_own(app, client, make_user):

@@ -96,7 +96,7 @@ def test_an_organiser_books_someone_into_the_places_held_back(ctx):
     for _ in range(7):
         RegistrationFactory(event=event)
     assert places_left(event) == 0
-    with pytest.raises(NotEnoughPlaces, match="Only 0 open places") as refused:
+    with pytest.raises(NotEnoughPlaces, match="No open places are left") as refused:
         book_for(event, name="Rev. Patel", email="patel@example.org", tickets=1, from_held_back=False,
                  actor=organiser)
     assert refused.value.field == "tickets"
@@ -176,6 +176,24 @@ def test_organiser_books_someone_in_from_the_manage_pages(app, client, make_user
     with app.app_context():
         from events.models import Event
         assert db.session.get(Event, event_id).reserved_places == 0
+
+
+def test_the_counts_in_booking_and_inviting_messages_read_as_english(app, client, make_user):
+    """"Only 1 open places are left." and "1 invitations sent." (found walking the site)."""
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        event_id = EventFactory(organisers=[db.session.get(User, organiser.id)], capacity=3, reserved_places=2,
+                                max_tickets=4).id
+    sign_in(client, organiser)
+    refused = submit(client, f"/manage/events/{event_id}/book",
+                     {"name": "Rev. Patel", "email": "patel@example.org", "tickets": "2"}).get_data(as_text=True)
+    assert "Only 1 open place is left." in refused and "places are left" not in refused
+    refused = submit(client, f"/manage/events/{event_id}/book", {
+        "name": "Rev. Patel", "email": "patel@example.org", "tickets": "3", "from_held_back": "y"}).get_data(as_text=True)
+    assert "Only 2 places are held back" in refused
+    sent = submit(client, f"/manage/events/{event_id}/invitations", {"people": "amina@example.org"},
+                  follow_redirects=True).get_data(as_text=True)
+    assert "1 invitation sent." in sent and "1 invitations" not in sent
 
 
 def test_a_triple_clicked_send_invites_each_person_once(app, database_url, make_user):

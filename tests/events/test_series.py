@@ -274,6 +274,24 @@ def test_the_edit_page_of_a_series_date_asks_which_dates_and_explains_what_happe
         assert [db.session.get(Event, n).title for n in ids] == ["Interfaith forum", "Belief forum", "Belief forum"]
 
 
+def test_saying_everyone_registered_was_emailed_only_when_someone_was(app, client, make_user):
+    """A new time for a date nobody has registered for said "Everyone
+    registered has been emailed about the change" (found walking the site)."""
+    organiser = make_user(roles=["organiser"])
+    ids = _series_for_pages(app, organiser)
+    with app.test_request_context(), write_lock(every_transaction=True):
+        register(db.session.get(Event, ids[2]), name="Ann", email="ann@example.org")
+        db.session.commit()
+    sign_in(client, organiser)
+    for event_id, emailed in ((ids[1], False), (ids[2], True)):
+        _, form = _edit_form(client, event_id, start_time="19:00", end_time="21:00", scope="this")
+        saved = submit(client, f"/manage/events/{event_id}/edit", form, follow_redirects=True).get_data(as_text=True)
+        assert "The event has been saved." in saved
+        assert ("Everyone registered has been emailed about the change." in saved) is emailed, event_id
+    with app.app_context():
+        assert [m.subject for m in mail_to("ann@example.org")][-1] == "Changed: Interfaith forum"
+
+
 def test_an_event_on_its_own_is_not_asked_which_dates(app, client, make_user):
     organiser = make_user(roles=["organiser"])
     sign_in(client, organiser)

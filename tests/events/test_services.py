@@ -176,7 +176,7 @@ def test_raising_capacity_offers_the_new_places(ctx):
     guest(event, 1)
     waiting = guest(event, 2)
     changed = details(capacity=2, venue_id=event.venue_id, starts_at=event.starts_at, ends_at=event.ends_at)
-    assert update_event(event, changed, actor=organiser) == []
+    assert update_event(event, changed, actor=organiser).changes == []
     assert waiting.status == RegistrationStatus.OFFERED
 
 
@@ -187,9 +187,10 @@ def test_moving_an_event_tells_everyone_and_bumps_the_sequence(ctx):
     guest(event, 1), guest(event, 2)
     sequence = event.sequence
     later = event.starts_at + timedelta(days=1)
-    changes = update_event(event, details(capacity=1, venue_id=event.venue_id, starts_at=later,
-                                          ends_at=later + timedelta(hours=2)), actor=organiser)
-    assert changes == ["time"] and event.sequence == sequence + 1
+    change = update_event(event, details(capacity=1, venue_id=event.venue_id, starts_at=later,
+                                         ends_at=later + timedelta(hours=2)), actor=organiser)
+    assert change.changes == ["time"] and event.sequence == sequence + 1
+    assert change.told == {"guest1@example.org", "guest2@example.org"}
     for n in (1, 2):
         assert f"Changed: {event.title}" in mail_to(f"guest{n}@example.org")
 

@@ -13,7 +13,7 @@ from core.formatting import format_date_time
 from core.models import AuditEntry
 from core.accounts.models import User
 from events import settlement
-from events.models import Attendance, Event, Registration
+from events.models import Attendance, Event, Registration, RegistrationStatus
 from tests.conftest import csrf_token, every_row, sign_in, submit
 from tests.events.factories import EventFactory, RegistrationFactory
 
@@ -340,3 +340,34 @@ def test_nobody_is_checked_in_or_added_at_a_cancelled_event_and_its_lists_say_ca
         "Registrations")[-1])
     csv_text = text_of(client.get(f"/manage/events/{event_id}/registrations.csv"))
     assert "Booked" not in csv_text and csv_text.count("Cancelled") >= 2
+
+
+def counts_of(page: str) -> dict[str, str]:
+    """The figures at the top of an organiser's page: {"Booked": "2", ...}."""
+    return dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", page))
+
+
+def test_a_cancelled_events_counts_have_nobody_booked_waiting_or_yet_to_come(client, app, organiser):
+    """Its manage and check-in pages said "Booked 2" and "Not yet 2" beside
+    two rows saying "Cancelled with the event" (found walking the site)."""
+    from events.services.scheduling import cancel_event
+    with app.app_context():
+        event = EventFactory(organisers=[db.session.get(User, organiser.id)], capacity=2)
+        RegistrationFactory(event=event, name="Amira Khan"), RegistrationFactory(event=event, name="Ben Jones")
+        RegistrationFactory(event=event, name="Cal Waits", status=RegistrationStatus.WAITLISTED, confirmed_at=None,
+                            waitlisted_at=utcnow())
+        db.session.commit()
+        event_id = event.id
+    sign_in(client, organiser)
+    manage, check_in = f"/manage/events/{event_id}", f"/manage/events/{event_id}/check-in"
+    assert counts_of(text_of(client.get(manage)))["Booked"] == "2"
+    assert counts_of(text_of(client.get(check_in)))["Not yet"] == "2"
+    with app.app_context():
+        cancel_event(db.session.get(Event, event_id), actor=db.session.get(User, organiser.id),
+                     reason="The hall flooded")
+        db.session.commit()
+    managed = counts_of(text_of(client.get(manage)))
+    assert (managed["Booked"], managed["Waiting"], managed["Attended"]) == ("0", "0", "0")
+    checking_in = text_of(client.get(check_in))
+    assert checking_in.count("Cancelled with the event") == 2
+    assert counts_of(checking_in) == {"Booked": "0", "Here": "0", "Not yet": "0", "Walk-ins": "0"}

@@ -9,6 +9,7 @@ from sqlalchemy import event as sa_event, func, select
 
 from core.database import in_london, utcnow
 from core.extensions import db
+from events.services.registration_links import registration_token
 from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus, Venue
 from tests.conftest import every_row, sign_in, submit
 from tests.events.factories import EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory
@@ -231,6 +232,23 @@ def test_member_registers_is_waitlisted_and_promoted_when_someone_cancels(app, m
     assert "Booked" in text_of(second_browser.get("/my-events"))
 
 
+def test_an_offer_to_a_group_speaks_of_its_places(app, client):
+    """It read "A place has come free... Accept the place" to a group of 2."""
+    with app.test_request_context():
+        event = EventFactory(capacity=4)
+        offers = {tickets: RegistrationFactory(event=event, tickets=tickets, status=RegistrationStatus.OFFERED,
+                                               confirmed_at=None, offer_expires_at=utcnow() + timedelta(days=1))
+                  for tickets in (1, 2)}
+        links = {tickets: f"/registrations/{registration_token(offer)}" for tickets, offer in offers.items()}
+        db.session.commit()
+    group = text_of(client.get(links[2]))
+    assert "2 places have come free for you. Accept them by" in group and "Accept the places" in group
+    assert "A place has come free" not in group
+    one = text_of(client.get(links[1]))
+    assert "A place has come free for you. Accept it by" in one
+    assert "Accept the place" in one and "Accept the places" not in one
+
+
 def test_nobody_can_cancel_someone_elses_registration_from_my_events(app, client, make_user):
     owner, other = make_user(), make_user()
     with app.app_context():
@@ -373,7 +391,7 @@ def test_csv_export_is_safe_to_open_in_a_spreadsheet(client, app, organiser):
     sign_in(client, organiser)
     response = client.get(f"/manage/events/{event_id}/registrations.csv")
     body = response.get_data().decode("utf-8-sig")
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "'=HYPERLINK" in body and "Wheelchair user" in body
 
 
@@ -545,7 +563,7 @@ def test_a_postponed_event_given_a_new_date_stops_saying_one_will_be_announced(c
     assert "Give it a new date" in text_of(client.get(f"/manage/events/{event_id}"))
     assert "saving publishes it again" in text_of(client.get(f"/manage/events/{event_id}/edit"))
     saved = submit(client, f"/manage/events/{event_id}/edit", event_form(venue_id), follow_redirects=True)
-    assert "published again" in text_of(saved)
+    assert "published again" in text_of(saved) and "emailed" not in text_of(saved)  # nobody had registered
     page = text_of(app.test_client().get(f"/events/{event_id}"))
     assert "postponed" not in page.lower() and "Register" in page
 

@@ -77,6 +77,26 @@ def test_a_coordinator_schedules_a_meeting_members_book_or_send_apologies(app, m
     assert "Spring meeting" not in text_of(stranger.get(f"/forums/{forum_id}"))
 
 
+def test_a_member_reads_their_booking_and_their_apologies_as_plain_sentences(app, make_user):
+    """"You are booked: booked." and "...: “I have a school trip.”." (found walking the site)."""
+    coordinator, coming, away = make_user(), make_user(), make_user()
+    forum_id = a_forum(app, coordinator=coordinator, members=[coming, away])
+    with app.app_context():
+        meeting = EventFactory(forum_id=forum_id, kind=EventKind.FORUM_MEETING, audience=Audience.FORUM_MEMBERS,
+                               allow_guests=False)
+        db.session.add(Registration(event=meeting, user_id=coming.id, person_key=f"user:{coming.id}",
+                                    name=coming.name, email=coming.email, status=RegistrationStatus.CONFIRMED))
+        db.session.commit()
+        page = f"/forums/{forum_id}/meetings/{meeting.id}"
+    booked = text_of(signed_in(app, coming).get(page))
+    assert "Your registration: booked." in booked and "You are booked" not in booked
+    sorry = signed_in(app, away)
+    submit(sorry, f"{page}/apologies", {"note": "I have a school trip."}, form_url=page)
+    apologised = text_of(sorry.get(page))
+    assert "You have sent apologies." in apologised and "“I have a school trip.”" in apologised
+    assert "”." not in apologised
+
+
 def test_a_public_meeting_is_in_the_forums_feed_and_the_forum_page_links_it(app, make_user):
     coordinator = make_user()
     forum_id = a_forum(app, coordinator=coordinator)

@@ -58,6 +58,8 @@ def test_a_quarter_is_published_once_as_a_snapshot_after_it_settles(app, make_us
     response = client.get(f"/open-data/{period}.csv")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert response.status_code == 200 and rows[0]["period"] == period
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once, not twice
+    assert response.headers["Content-Disposition"] == f'attachment; filename="shared-future-{period}.csv"'
     assert period in client.get("/open-data").get_data(as_text=True)
     figures = client.get(f"/api/v1/open-data/{period}").get_json()
     assert figures["rows"] == [dict(row) for row in rows]

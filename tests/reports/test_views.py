@@ -108,7 +108,8 @@ def test_under_representation_is_called_only_on_enough_people(app, make_user, cr
 
 def test_the_csv_is_tidy_perturbed_suppressed_and_has_the_reach(app, make_user, crowd):
     response = monitor_client(app, make_user).get("/reports/all/report.csv")
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once, not twice
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="diversity-report-all-')
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert {"period", "scope", "people", "characteristic", "category", "count"} <= set(rows[0])
     answers = [row for row in rows if row["characteristic"] not in ("Head count", "Reach", "Method")]
