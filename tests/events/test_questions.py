@@ -79,7 +79,7 @@ def test_removing_a_question_people_have_answered_asks_first_and_says_their_answ
     asking, removing = f"{page}/{question_id}/remove", f"{page}/{question_id}/delete"
     assert f'<a href="{asking}"' in text_of(client.get(page))  # a link to a page that asks, not a button that removes
     asked = text_of(client.get(asking))
-    assert "Remove the question ‘Which workshop interests you?’?" in asked
+    assert "Remove the question “Which workshop interests you?”?" in asked
     assert "2 people have answered it. Their answers are deleted with the question" in asked
     assert answers_to(app, question_id) == 2  # asking changes nothing
     unasked = submit(client, removing, form_url=page)  # the list's old button: removes nothing, asks
