@@ -284,7 +284,7 @@ def score_form(category, sheet=None) -> ScoreForm:
     choices = [(n, str(n)) for n in range(1, category.scale_max + 1)]
     fields = {f"criterion_{c.id}": RadioField(c.name, description=c.guidance, choices=choices, coerce=int,
                                               widget=GovRadioInput(), validators=[optional_choice()],
-                                              invalid_choice_message=f"Score from 1 to {category.scale_max}")
+                                              invalid_choice_message=f"Score “{c.name}” from 1 to {category.scale_max}")
               for c in category.criteria}
     form_class = type("CategoryScoreForm", (ScoreForm,), fields)
     if sheet is None:

@@ -213,9 +213,9 @@ def score(nomination: Nomination, judge: User, values: dict[int, int | None], *,
     for criterion in category.criteria:
         value = values.get(criterion.id)
         if value is None and (submit or for_submission):
-            problems.append(AwardRuleBroken("Score this criterion", field=f"criterion_{criterion.id}"))
+            problems.append(AwardRuleBroken(f"Score “{criterion.name}”", field=f"criterion_{criterion.id}"))
         elif value is not None and not 1 <= value <= category.scale_max:
-            problems.append(AwardRuleBroken(f"Score from 1 to {category.scale_max}",
+            problems.append(AwardRuleBroken(f"Score “{criterion.name}” from 1 to {category.scale_max}",
                                             field=f"criterion_{criterion.id}"))
     if problems:
         raise DomainErrors(problems)

@@ -162,7 +162,8 @@ def _check_word_limits(category: AwardCategory, details: NominationDetails) -> N
     for question in category.questions:
         words = count_words(details.answers.get(question.id, ""))
         if words > question.word_limit:
-            raise AwardRuleBroken(f"Your answer has {words} words: keep it to {question.word_limit} or fewer",
+            raise AwardRuleBroken(f"Your answer to “{question.text}” has {words} words: keep it to "
+                                  f"{question.word_limit} or fewer",
                                   field=f"question_{question.id}")
 
 
@@ -200,15 +201,15 @@ def _check_complete(category: AwardCategory, details: NominationDetails, user: U
     if category.nominee_kind == NomineeKind.GROUP:
         need(details.group_activity, "group_activity", "Say what the group does")
     for question in category.questions:
-        need(details.answers.get(question.id, ""), f"question_{question.id}", "Answer this question")
+        need(details.answers.get(question.id, ""), f"question_{question.id}", f"Answer “{question.text}”")
     check(_check_word_limits, category, details)
     for n, (name, relation, statement) in enumerate(details.referees[:MAX_REFEREES], start=1):
         if any(part.strip() for part in (name, relation, statement)):
-            need(name, f"referee_{n}_name", "Enter the referee's name, or leave all their boxes empty")
-            need(relation, f"referee_{n}_relationship", "Say how the referee knows the nominee")
-            need(statement, f"referee_{n}_statement", "Enter the referee's statement")
+            need(name, f"referee_{n}_name", f"Enter referee {n}'s name, or leave all their boxes empty")
+            need(relation, f"referee_{n}_relationship", f"Say how referee {n} knows the nominee")
+            need(statement, f"referee_{n}_statement", f"Enter referee {n}'s statement")
             if count_words(statement) > 300:
-                problems.append(AwardRuleBroken("Keep the statement to 300 words or fewer",
+                problems.append(AwardRuleBroken(f"Keep referee {n}'s statement to 300 words or fewer",
                                                 field=f"referee_{n}_statement"))
     if details.nominee_knows is None:
         problems.append(AwardRuleBroken("Say whether the nominee knows about this nomination", field="nominee_knows"))

@@ -14,6 +14,7 @@ from wtforms import (
     BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
     SubmitField, TextAreaField,
 )
+from wtforms.widgets import HiddenInput
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core.database import in_london, london_datetime
@@ -294,6 +295,12 @@ class QuestionForm(FlaskForm):
                             validators=[Optional(), Length(max=2500), NoControlCharacters(allow="\r\n")])
     required = BooleanField("People must answer", widget=GovCheckboxInput())
     submit = SubmitField("Add question", widget=GovSubmitInput())
+
+
+class RemoveQuestionForm(FlaskForm):
+    """The button that removes a registration question. `answers`: how many
+    answers the page said are deleted with it (none, on the list of questions)."""
+    answers = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0)])
 
 
 class StatusChangeForm(FlaskForm):

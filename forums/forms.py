@@ -60,9 +60,10 @@ class ForumForm(FlaskForm):
 
 
 class ApplicationForm(FlaskForm):
+    # Left empty, it is refused by the service, with whatever else the application still needs.
     reason = TextAreaField("Why do you want to join?", widget=GovTextArea(), validators=[
-        InputRequired("Tell the coordinators why you want to join"),
-        Length(max=2000, message="Keep it to 2000 characters or fewer"), NoControlCharacters(allow="\r\n\t")])
+        Optional(), Length(max=2000, message="Keep it to 2000 characters or fewer"),
+        NoControlCharacters(allow="\r\n\t")])
     faith = SelectField("Faith community you represent", widget=GovSelect(), validators=[optional_choice()],
                         choices=[("", "Choose a faith community")] + [(f.value, f.label) for f in Faith])
     organisation = optional_text("Organisation (optional)", 150,
@@ -79,7 +80,7 @@ class ApplicationForm(FlaskForm):
     submit = SubmitField("Apply to join", widget=GovSubmitInput())
 
     def application(self) -> Application:
-        return Application(reason=self.reason.data, faith=Faith(self.faith.data) if self.faith.data else None,
+        return Application(reason=self.reason.data or "", faith=Faith(self.faith.data) if self.faith.data else None,
                            organisation=self.organisation.data or "", date_of_birth=self.date_of_birth.data,
                            parent_name=self.parent_name.data or "", parent_email=self.parent_email.data or "",
                            photo_consent=self.photo_consent.data, share_email=self.share_email.data)

@@ -5,6 +5,7 @@ from pathlib import Path
 import shutil
 import tempfile
 from contextlib import contextmanager
+from html import unescape
 import re
 import time
 from types import SimpleNamespace
@@ -226,6 +227,13 @@ def submit(client, url, data=None, *, form_url=None, **kwargs):
     """Fill in and send the form on `form_url` (default: `url`), as a browser would."""
     token = csrf_token(client, form_url or url)
     return client.post(url, data={**(data or {}), "csrf_token": token}, **kwargs)
+
+
+def error_summary(response) -> list[tuple[str, str]]:
+    """The page's error summary, in order: where each message links, and the message."""
+    listed = re.search(r'govuk-error-summary__list">(.*?)</ul>', response.get_data(as_text=True), re.S)
+    return [(unescape(href), unescape(message).strip())
+            for href, message in re.findall(r'<a href="([^"]*)">(.*?)</a>', listed.group(1), re.S)] if listed else []
 
 
 @pytest.fixture

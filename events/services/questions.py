@@ -3,7 +3,7 @@ of the answers they give.
 
 Functions flush but never commit.
 """
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core import audit
 from core.extensions import db
@@ -40,10 +40,34 @@ def add_question(event: Event, *, label: str, kind: QuestionKind, options: list[
     return question
 
 
-def delete_question(question: EventQuestion, *, actor: User) -> None:
-    audit.record("question.deleted", actor=actor, subject=question, details={"label": question.label})
+def answer_counts(event: Event) -> dict[int, int]:
+    """How many people have answered each of the event's questions, in one
+    query (a question nobody has answered is left out)."""
+    rows = db.session.execute(select(RegistrationAnswer.question_id, func.count())
+                              .join(EventQuestion, EventQuestion.id == RegistrationAnswer.question_id)
+                              .where(EventQuestion.event_id == event.id).group_by(RegistrationAnswer.question_id))
+    return dict(rows.all())
+
+
+def answer_count(question: EventQuestion) -> int:
+    return db.session.scalar(select(func.count()).select_from(RegistrationAnswer)
+                             .where(RegistrationAnswer.question_id == question.id))
+
+
+def delete_question(question: EventQuestion, *, answers_seen: int = 0, actor: User) -> int:
+    """Remove a question and everyone's answers to it. `answers_seen`: how many
+    answers the organiser was told would go with it; more than that (someone
+    answered since) and nothing is removed, so no answer is deleted unasked.
+    Returns the number of answers deleted."""
+    answers = answer_count(question)
+    if answers > answers_seen:
+        raise EventRuleBroken("Since the page was shown, more people have answered this question. "
+                              "Check how many before you remove it.")
+    audit.record("question.deleted", actor=actor, subject=question,
+                 details={"label": question.label, "answers": answers})
     db.session.delete(question)
     db.session.flush()
+    return answers
 
 
 def _answers_for(event: Event, answers: dict[int, str]) -> list[RegistrationAnswer]:

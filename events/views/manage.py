@@ -22,8 +22,8 @@ from events.services import check_in as on_the_day
 from events.services import questions as registration_questions
 from events.services import registration as registering
 from events.forms import (
-    BookingForm, EventForm, InvitationForm, PriorityForm, QuestionForm, SessionForm, StatusChangeForm,
-    VenueForm,
+    BookingForm, EventForm, InvitationForm, PriorityForm, QuestionForm, RemoveQuestionForm, SessionForm,
+    StatusChangeForm, VenueForm,
 )
 from events.models import Audience, CohesionPriority, Event, EventQuestion, EventStatus, QuestionKind, Venue
 from events.forms import SeriesScopeForm, series_scope_choices
@@ -257,19 +257,44 @@ def questions(event_id):
             flash("The question has been added to the registration form.", "success")
             return redirect(url_for("events.questions", event_id=event.id))
     return render_template("events/questions.html", event=event, form=form, delete_form=EmptyForm(),
-                           questions=registration_questions.event_questions(event))
+                           questions=registration_questions.event_questions(event),
+                           answers=registration_questions.answer_counts(event))
+
+
+def _question_of(event_id: int, question_id: int) -> tuple[Event, EventQuestion]:
+    event = event_or_404(event_id, manage=True)
+    question = db.get_or_404(EventQuestion, question_id)
+    if question.event_id != event.id:
+        abort(404)
+    return event, question
+
+
+@bp.get("/manage/events/<int:event_id>/questions/<int:question_id>/remove")
+@login_required
+def confirm_delete_question(event_id, question_id):
+    """Removing a question people have answered deletes their answers: this
+    page says how many first, and its button (the POST below) removes them."""
+    event, question = _question_of(event_id, question_id)
+    answers = registration_questions.answer_count(question)
+    return render_template("events/confirm_remove_question.html", event=event, question=question, answers=answers,
+                           form=RemoveQuestionForm(answers=answers))
 
 
 @bp.post("/manage/events/<int:event_id>/questions/<int:question_id>/delete")
 @login_required
 def delete_question(event_id, question_id):
-    event = event_or_404(event_id, manage=True)
-    question = db.get_or_404(EventQuestion, question_id)
-    if question.event_id != event.id:
-        abort(404)
-    return press_button(EmptyForm(), lambda: registration_questions.delete_question(question, actor=current_user),
-                        "The question has been removed, with any answers to it.",
-                        url_for("events.questions", event_id=event.id))
+    event, question = _question_of(event_id, question_id)
+    form = RemoveQuestionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    done, deleted = call_service(form, lambda: registration_questions.delete_question(
+        question, answers_seen=form.answers.data or 0, actor=current_user))
+    if not done:  # answered since the page was shown: ask, with how many now
+        return redirect(url_for("events.confirm_delete_question", event_id=event.id, question_id=question.id))
+    flash("The question has been removed." if not deleted else
+          "The question has been removed, with the 1 answer to it." if deleted == 1 else
+          f"The question has been removed, with the {deleted} answers to it.", "success")
+    return redirect(url_for("events.questions", event_id=event.id))
 
 
 # --- the programme ---------------------------------------------------------------------

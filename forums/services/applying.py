@@ -9,6 +9,7 @@ from datetime import date
 from core import audit
 from core.accounts.models import User
 from core.database import utcnow
+from core.errors import DomainErrors
 from core.email import queue_email
 from core.extensions import db
 from forums.models import LIVE_STATUSES, Faith, Forum, ForumInvitation, Membership, MembershipRole, MembershipStatus
@@ -49,10 +50,11 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
         raise ForumRuleBroken(f"You have already applied to {forum.name}")
     if existing is not None and existing.status == MembershipStatus.REMOVED:
         raise ForumRuleBroken(f"You were removed from {forum.name}. Contact its coordinators to rejoin.")
-    if forum.is_interfaith and application.faith is None:
-        raise ForumRuleBroken("Choose the faith community you represent", field="faith")
-    if forum.is_youth:
-        _check_youth_application(forum, user, application, today)
+    problems = _application_problems(forum, user, application, today)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise DomainErrors(problems)
     membership = existing or Membership(forum=forum, user=user)
     membership.status, membership.role = MembershipStatus.APPLIED, MembershipRole.MEMBER
     membership.reason, membership.organisation = application.reason.strip(), application.organisation.strip()
@@ -79,24 +81,48 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
     return membership
 
 
-def _check_youth_application(forum: Forum, user: User, application: Application, today: date) -> None:
-    born = application.date_of_birth
+def _application_problems(forum: Forum, user: User, application: Application, today: date) -> list[ForumRuleBroken]:
+    """Everything the application still needs, all at once, each beside its
+    box: a young person on a phone should not find them one submit at a time."""
+    problems = []
+    if not application.reason.strip():
+        problems.append(ForumRuleBroken("Tell the coordinators why you want to join", field="reason"))
+    if forum.is_interfaith and application.faith is None:
+        problems.append(ForumRuleBroken("Choose the faith community you represent", field="faith"))
+    if forum.is_youth:
+        problems += _youth_problems(forum, user, application, today)
+    return problems
+
+
+def _youth_problems(forum: Forum, user: User, application: Application, today: date) -> list[ForumRuleBroken]:
+    born, problems = application.date_of_birth, []
     if born is None:
-        raise ForumRuleBroken("Enter your date of birth", field="date_of_birth")
-    if born >= today:
-        raise ForumRuleBroken("Date of birth must be in the past", field="date_of_birth")
-    age = age_on(born, today)
-    if not forum.min_age <= age <= forum.max_age:
-        raise ForumRuleBroken(
+        problems.append(ForumRuleBroken("Enter your date of birth", field="date_of_birth"))
+    elif born >= today:
+        problems.append(ForumRuleBroken("Date of birth must be in the past", field="date_of_birth"))
+    age = age_on(born, today) if born is not None and born < today else None
+    if age is not None and not forum.min_age <= age <= forum.max_age:
+        return [ForumRuleBroken(
             f"{forum.name} is for young people aged {forum.min_age} to {forum.max_age}, and you are {age}. "
-            "Ask its coordinators about other ways to take part.", field="date_of_birth")
-    if age < ADULT_AGE:
-        if not application.parent_name.strip():
-            raise ForumRuleBroken("Enter your parent or carer's name", field="parent_name")
-        if not application.parent_email.strip():
-            raise ForumRuleBroken("Enter your parent or carer's email address", field="parent_email")
-        if same_mailbox(application.parent_email, user.email):
-            raise ForumRuleBroken("Enter your parent or carer's own email address, not yours", field="parent_email")
+            "Ask its coordinators about other ways to take part.", field="date_of_birth")]
+    # Without a date of birth, whether a parent or carer must agree turns on
+    # the age it will give: ask now, on that condition, unless the forum's
+    # ages settle it either way.
+    if (forum.min_age if age is None else age) >= ADULT_AGE:
+        return problems
+    maybe_young = age is None and forum.max_age >= ADULT_AGE
+
+    def enter(what: str) -> str:
+        return f"If you are under 18, enter {what}" if maybe_young else f"Enter {what}"
+
+    if not application.parent_name.strip():
+        problems.append(ForumRuleBroken(enter("your parent or carer's name"), field="parent_name"))
+    if not application.parent_email.strip():
+        problems.append(ForumRuleBroken(enter("your parent or carer's email address"), field="parent_email"))
+    elif same_mailbox(application.parent_email, user.email):
+        problems.append(ForumRuleBroken(enter("your parent or carer's own email address, not yours"),
+                                        field="parent_email"))
+    return problems
 
 
 _GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}

@@ -150,7 +150,7 @@ def test_scores_are_drafted_then_submitted_once_within_the_window(ctx):
     assert [p.field for p in incomplete.value.errors] == [f"criterion_{reach.id}"]
     with pytest.raises(DomainErrors) as off_scale:
         judging.score(nomination, judge, {impact.id: 6, reach.id: 0}, submit=True)
-    assert [p.message for p in off_scale.value.errors] == ["Score from 1 to 5", "Score from 1 to 5"]
+    assert [p.message for p in off_scale.value.errors] == ["Score “Impact” from 1 to 5", "Score “Reach” from 1 to 5"]
     sheet = judging.score(nomination, judge, {impact.id: 4, reach.id: 2}, comment="Strong", submit=True)
     assert sheet.submitted_at is not None and [s.value for s in sheet.scores] == [4, 2]
     with pytest.raises(AwardRuleBroken, match="already submitted"):

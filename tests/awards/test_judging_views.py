@@ -13,7 +13,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.accounts.models import User
 from tests.awards.factories import CategoryFactory, CycleFactory
-from tests.conftest import sign_in, submit
+from tests.conftest import error_summary, sign_in, submit
 
 
 def text_of(response):
@@ -54,7 +54,7 @@ def test_a_judge_declares_then_reads_and_scores(app, make_user):
     assert "What has the nominee done?" in reading and "Pat Neighbour" not in reading
     assert "amira@example.org" not in reading  # nominees' contacts hidden by default
     missing = submit(browser, f"{page}/scores", {f"criterion_{impact}": "4", "send": "Submit scores"})
-    assert missing.status_code == 400 and "Score this criterion" in text_of(missing)
+    assert missing.status_code == 400 and "Score “Reach”" in text_of(missing)
     submit(browser, f"{page}/scores", {f"criterion_{impact}": "4", f"criterion_{reach}": "2", "comment": "Strong",
                                        "send": "Submit scores"})
     submit(browser, f"{page}/submit")
@@ -65,6 +65,22 @@ def test_a_judge_declares_then_reads_and_scores(app, make_user):
     with app.app_context():
         sheet = db.session.scalar(select(ScoreSheet))
         assert [s.value for s in sheet.scores] == [4, 2] and sheet.submitted_at is not None
+
+
+def test_each_unscored_criterion_is_named_in_the_error_summary(app, make_user):
+    """Found walking the site: a score sheet listed "Score this criterion"
+    once per criterion, so the summary's links could not be told apart."""
+    judge = make_user()
+    _, (impact, reach), (amira, _) = judging_world(app, judge, blind=True)
+    browser = app.test_client()
+    sign_in(browser, judge)
+    page = f"/judging/nominations/{amira}"
+    submit(browser, f"{page}/declaration", {"kind": "none"}, form_url=page)
+    assert error_summary(submit(browser, f"{page}/scores", {"send": "Submit scores"}, form_url=page)) == [
+        (f"#criterion_{impact}", "Score “Impact”"), (f"#criterion_{reach}", "Score “Reach”")]
+    assert error_summary(submit(browser, f"{page}/scores", {f"criterion_{impact}": "9", f"criterion_{reach}": "0",
+                                                            "send": "Submit scores"}, form_url=page)) == [
+        (f"#criterion_{impact}", "Score “Impact” from 1 to 5"), (f"#criterion_{reach}", "Score “Reach” from 1 to 5")]
 
 
 def test_a_conflicted_judge_sees_nothing_and_a_crafted_score_changes_nothing(app, make_user):

@@ -174,7 +174,7 @@ def test_every_missing_answer_is_reported_at_once_and_nothing_is_saved(ctx):
     ({"min_age": 11, "max_age": 25}, {}, "nominee_age", "Enter the nominee's age"),
     ({}, {"nominee_knows": False}, "nominee_not_told_reason", "Say why the nominee cannot be told yet"),
     ({}, {"referees": [("Jo", "", "A great neighbour")]}, "referee_1_relationship",
-     "Say how the referee knows the nominee"),
+     "Say how referee 1 knows the nominee"),
 ])
 def test_the_categorys_rules_are_refused_beside_their_field(ctx, category_fields, overrides, field, message):
     category = CategoryFactory(**category_fields)

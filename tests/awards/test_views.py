@@ -17,6 +17,9 @@ from core.models import AuditEntry, OutboxMessage
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.awards.test_decisions import eligible
 from tests.conftest import sign_in, submit
+
+
+from tests.conftest import error_summary, sign_in, submit
 from tests.core.test_personal_data import nomination_by
 
 
@@ -59,7 +62,7 @@ def test_a_guest_nominates_and_confirms_by_the_emailed_link(app, client):
     url = f"/awards/categories/{category_id}/nominate"
     incomplete = submit(client, url, {"nominator_name": "Pat", "nominee_name": "Amira Hussain"})
     page = text_of(incomplete)
-    assert "Enter your email address" in page and "Answer this question" in page
+    assert "Enter your email address" in page and "Answer “What has the nominee done?”" in page
     assert "Tick the box to agree" in page and 'value="Amira Hussain"' in page  # typed words stay
     form = {"nominator_name": "Pat Neighbour", "nominator_email": "pat@example.org", "nominating": "other",
             "relationship": "Neighbour", "nominee_name": "Amira Hussain", "nominee_area": "Corby",
@@ -82,6 +85,28 @@ def test_a_guest_nominates_and_confirms_by_the_emailed_link(app, client):
     assert "has been withdrawn" in text_of(withdrawn)
     with app.app_context():
         assert db.session.scalar(select(Nomination.status)) == NominationStatus.WITHDRAWN
+
+
+def test_each_unanswered_question_is_named_in_the_error_summary(app, client):
+    """Found walking the site: the summary listed "Answer this question"
+    twice, so a screen-reader user could not tell which link went where."""
+    category_id, (done, difference) = a_category(app, name="Unsung Hero")
+    url = f"/awards/categories/{category_id}/nominate"
+    form = {"nominator_name": "Pat Neighbour", "nominator_email": "pat@example.org", "nominating": "other",
+            "relationship": "Neighbour", "nominee_name": "Amira Hussain", "nominee_area": "Corby",
+            "nominee_knows": "yes", "data_consent": "y"}
+    assert error_summary(submit(client, url, form)) == [(f"#question_{done}", "Answer “What has the nominee done?”"),
+                                                        (f"#question_{difference}",
+                                                         "Answer “What difference has it made?”")]
+    too_long = " ".join(["word"] * 21)
+    assert error_summary(submit(client, url, {**form, **answers([done, difference], too_long)})) == [
+        (f"#question_{done}", "Your answer to “What has the nominee done?” has 21 words: keep it to 20 or fewer")]
+    referees = {"referee_1_name": "Jo", "referee_2_name": "Sam"}
+    assert error_summary(submit(client, url, {**form, **answers([done, difference]), **referees})) == [
+        ("#referee_1_relationship", "Say how referee 1 knows the nominee"),
+        ("#referee_1_statement", "Enter referee 1's statement"),
+        ("#referee_2_relationship", "Say how referee 2 knows the nominee"),
+        ("#referee_2_statement", "Enter referee 2's statement")]
 
 
 def test_a_member_saves_a_draft_comes_back_and_sends_it(app, make_user):

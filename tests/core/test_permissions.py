@@ -152,6 +152,9 @@ MATRIX = {
     "events.questions": ("GET", "/manage/events/{event}/questions", only(THIS_EVENTS_ORGANISERS)),
     "events.invitations": ("GET", "/manage/events/{event}/invitations", only(THIS_EVENTS_ORGANISERS)),
     "events.book_for": ("GET", "/manage/events/{event}/book", only(THIS_EVENTS_ORGANISERS)),
+    # Asked first when people have answered the question (this one has no answers yet); the button is the POST.
+    "events.confirm_delete_question": ("GET", "/manage/events/{event}/questions/{question}/remove",
+                                       only(THIS_EVENTS_ORGANISERS)),
     "events.delete_question": ("POST", "/manage/events/{event}/questions/{question}/delete",
                                only(THIS_EVENTS_ORGANISERS, 302)),
     "events.manage_programme": ("GET", "/manage/events/{event}/programme", only(THIS_EVENTS_ORGANISERS)),

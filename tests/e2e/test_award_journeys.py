@@ -139,7 +139,7 @@ def test_a_judge_declares_a_conflict_on_one_and_scores_another(browser, site):
     check_accessibility(page)
     page.get_by_role("group", name="Impact (counts 2 times)").get_by_label("4").check()
     page.get_by_role("button", name="Submit scores").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Score this criterion")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Score “Reach”")
     page.get_by_role("group", name="Reach").get_by_label("3").check()
     page.get_by_role("button", name="Submit scores").click()
     expect(page.get_by_role("heading", name="Submit your scores for Amira Hussain?")).to_be_visible()

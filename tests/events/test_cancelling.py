@@ -99,3 +99,23 @@ def test_a_member_who_cancels_by_the_emailed_link_signed_out_is_told_and_their_c
     [told] = [m for m in outbox if m.to == [member.email]]
     assert told.subject == "Cancelled: your place at Supper club"
     assert any("METHOD:CANCEL" in attachment[1] for attachment in told.attachments)
+
+
+def test_a_place_is_not_promised_to_one_waiting_group_it_does_not_fit(app, client):
+    """Found walking the site: Gus Guest waits for 2 places and a neighbour
+    turning down a 1-place offer read that the place would be offered to
+    him; nothing was, as 1 place does not fit a group of 2."""
+    with app.test_request_context(), write_lock(every_transaction=True):
+        event = EventFactory(capacity=2, title="Street party")
+        RegistrationFactory(event=event, name="Neighbour 1")
+        offered = RegistrationFactory(event=event, name="Neighbour 2", status=RegistrationStatus.OFFERED,
+                                      offer_expires_at=event.starts_at)
+        RegistrationFactory(event=event, name="Gus Guest", tickets=2, status=RegistrationStatus.WAITLISTED,
+                            confirmed_at=None, waitlisted_at=event.created_at)
+        db.session.commit()
+        link = f"/registrations/{registration_token(offered)}/cancel"
+    page = client.get(link).get_data(as_text=True)
+    assert "Turn down the place offered to you at Street party?" in page
+    assert "1 person is waiting for a place: it will be offered to them if their group fits the places free." in page
+    submit(client, link)
+    assert _statuses(app)["Gus Guest"] == RegistrationStatus.WAITLISTED  # as the page said it might

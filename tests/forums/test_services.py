@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from core.database import write_lock
+from core.errors import DomainError
 from core.extensions import db
 from core.models import OutboxMessage
 from forums.services import applying, consent, memberships, safeguarding
@@ -166,3 +167,37 @@ def test_a_young_person_cannot_give_consent_for_themselves(ctx):
     assert membership.parent_consented_at is None
     consent.give_consent(membership, photo_consent=True, signed_in_as=UserFactory())  # a parent with an account
     assert membership.parent_consented_at is not None
+
+
+def messages_of(refusal) -> list[tuple[str, str]]:
+    return [(each.field, each.message) for each in getattr(refusal, "errors", [refusal])]
+
+
+@pytest.mark.parametrize("forum_ages, born, asked", [
+    ((11, 18), None, ["date_of_birth", "parent_name", "parent_email"]),
+    ((11, 17), None, ["date_of_birth", "parent_name", "parent_email"]),
+    ((18, 25), None, ["date_of_birth"]),
+    ((11, 25), date(2011, 1, 1), ["parent_name", "parent_email"]),
+    ((11, 25), date(2004, 1, 1), []),
+    ((11, 18), date(1990, 1, 1), ["date_of_birth"]),
+])
+def test_a_youth_application_is_refused_with_everything_it_needs_at_once(ctx, forum_ages, born, asked):
+    forum = ForumFactory(name="County youth forum", kind=ForumKind.YOUTH, min_age=forum_ages[0],
+                         max_age=forum_ages[1])
+    with pytest.raises(DomainError) as refused:
+        applying.apply(forum, UserFactory(), Application(reason=" ", date_of_birth=born), today=TODAY)
+    problems = messages_of(refused.value)
+    assert [field for field, _ in problems] == ["reason", *asked]
+    assert problems[0][1] == "Tell the coordinators why you want to join"
+    # Only a forum that takes both under and over 18s leaves it open whether a parent or carer must agree.
+    parent_messages = [message for field, message in problems if field.startswith("parent")]
+    conditional = born is None and forum_ages == (11, 18)
+    assert all(message.startswith("If you are under 18, enter" if conditional else "Enter")
+               for message in parent_messages)
+
+
+def test_an_interfaith_application_is_refused_with_its_reason_and_faith_at_once(ctx):
+    with pytest.raises(DomainError) as refused:
+        applying.apply(ForumFactory(), UserFactory(), Application(reason=""))
+    assert messages_of(refused.value) == [("reason", "Tell the coordinators why you want to join"),
+                                          ("faith", "Choose the faith community you represent")]

@@ -12,7 +12,7 @@ from core.models import OutboxMessage
 from core.accounts.models import User
 from forums.services import consent
 from forums.models import Faith, Forum, ForumCoordinator, ForumKind, Membership, MembershipStatus, SafeguardingCheck
-from tests.conftest import sign_in, submit
+from tests.conftest import error_summary, sign_in, submit
 from tests.forums.factories import ForumFactory, MembershipFactory
 
 
@@ -271,3 +271,41 @@ def test_consent_given_while_signed_in_as_the_young_applicant_is_refused(app, ma
     parent = app.test_client()
     agreed = submit(parent, path, {"agree": "y"}, follow_redirects=True)
     assert "You have agreed" in text_of(agreed)
+
+
+def test_a_young_persons_application_lists_everything_it_still_needs_at_once(app, make_user):
+    """Found walking the site: each submit showed one error, so a young person
+    on a phone made four round trips to find what the form needed."""
+    child = make_user()
+    with app.app_context():
+        forum_id = ForumFactory(name="County Youth Forum", kind=ForumKind.YOUTH, min_age=11, max_age=18).id
+    browser = app.test_client()
+    sign_in(browser, child)
+    page = f"/forums/{forum_id}/apply"
+    assert error_summary(submit(browser, page, {})) == [
+        ("#reason", "Tell the coordinators why you want to join"), ("#date_of_birth", "Enter your date of birth"),
+        ("#parent_name", "If you are under 18, enter your parent or carer's name"),
+        ("#parent_email", "If you are under 18, enter your parent or carer's email address")]
+    born = ["1", "1", str(date.today().year - 15)]
+    assert [message for _, message in error_summary(submit(browser, page, {"date_of_birth": born}))] == [
+        "Tell the coordinators why you want to join", "Enter your parent or carer's name",
+        "Enter your parent or carer's email address"]
+    applied = submit(browser, page, {"reason": "A say for young people", "date_of_birth": born,
+                                     "parent_name": "Sam Carer", "parent_email": "carer@example.org"})
+    assert applied.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Membership.parent_email)) == "carer@example.org"
+
+
+def test_an_interfaith_application_lists_everything_it_still_needs_at_once(app, make_user):
+    applicant = make_user()
+    with app.app_context():
+        forum_id = ForumFactory(name="Faith Community Leadership Group").id
+    browser = app.test_client()
+    sign_in(browser, applicant)
+    refused = submit(browser, f"/forums/{forum_id}/apply", {"reason": "   ", "organisation": "Gurdwara"})
+    assert error_summary(refused) == [("#reason", "Tell the coordinators why you want to join"),
+                                      ("#faith", "Choose the faith community you represent")]
+    assert 'value="Gurdwara"' in text_of(refused)
+    with app.app_context():
+        assert db.session.scalar(select(Membership.id)) is None
