@@ -16,9 +16,6 @@ from core.extensions import db
 from core.models import AuditEntry, OutboxMessage
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.awards.test_decisions import eligible
-from tests.conftest import sign_in, submit
-
-
 from tests.conftest import error_summary, sign_in, submit
 from tests.core.test_personal_data import nomination_by
 
