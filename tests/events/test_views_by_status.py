@@ -36,7 +36,7 @@ def organiser(make_user):
      ["Unpublish", "Give it a new date"]),
     (EventStatus.PUBLISHED, "Register", ["Edit", "Unpublish", "Postpone or cancel"], ["Give it a new date"]),
     (EventStatus.POSTPONED, "This event has been postponed. A new date will be announced.",
-     ["Give it a new date", "Publish", "Postpone or cancel"], ["Unpublish"]),
+     ["Give it a new date", "Postpone or cancel"], ["Publish", "Unpublish"]),  # only a new date puts it back on
     (EventStatus.CANCELLED, "This event has been cancelled.", [], ["Edit", "Publish", "Postpone or cancel"]),
 ])
 def test_an_events_page_and_its_manage_page_follow_its_status(app, client, organiser, status, says, manage_says,
