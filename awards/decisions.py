@@ -173,21 +173,22 @@ def _check_all_decided(cycle: AwardCycle, decided: dict[int, Decision]) -> None:
                               + (" and others" if len(undecided) > 5 else ""))
 
 
-def status_told(nomination: Nomination) -> str:
+def status_told(nomination: Nomination) -> NominationStatus | Outcome:
     """Where a nominator's nomination is, as they were told: the outcome once
     the shortlist or the winners are published (what the emails said), else
-    its status. One grouped under another has its lead's outcome."""
+    its status. One grouped under another has its lead's outcome. Either has
+    a `label` and a `tag` (templates/_macros/status.html)."""
     cycle = nomination.category.cycle
     published_at = cycle.results_published_at or cycle.shortlist_published_at
     if nomination.status != NominationStatus.ELIGIBLE or published_at is None:
-        return nomination.status.label
+        return nomination.status
     decision = db.session.scalar(select(Decision).where(
         Decision.nomination_id == (nomination.group_with_id or nomination.id)))
     if decision is None:
-        return nomination.status.label
+        return nomination.status
     if cycle.results_published_at is None and decision.outcome in ON_SHORTLIST:
-        return Outcome.SHORTLISTED.label
-    return decision.outcome.label
+        return Outcome.SHORTLISTED
+    return decision.outcome
 
 
 def reopen_results(cycle: AwardCycle, *, reason: str, actor: User) -> None:

@@ -223,7 +223,7 @@ def test_nominators_see_the_outcome_they_were_emailed(app, client, make_user):
 
     def tags():
         mine = client.get("/my-nominations").get_data(as_text=True)
-        return mine.count('class="govuk-tag">Eligible<'), mine, client.get(link).get_data(as_text=True)
+        return mine.count('class="govuk-tag govuk-tag--green">Eligible<'), mine, client.get(link).get_data(as_text=True)
 
     assert tags()[0] == 2
     with app.test_request_context(), write_lock(every_transaction=True):

@@ -9,7 +9,7 @@ import pytest
 from flask import render_template
 
 from awards.models import Nomination, NominationStatus, NomineeKind, PanelMember, Stage
-from awards.services import nomination_link
+from awards.nominating import nomination_link
 from core.accounts.models import User
 from core.database import utcnow
 from core.extensions import db
@@ -101,6 +101,7 @@ def test_a_nomination_by_its_link_offers_what_its_status_allows(app, client, sta
         link = nomination_link(_nomination(_category(Stage.NOMINATING), status)).removeprefix("http://localhost")
     page = main_of(client.get(link))
     assert {button for button in ("Confirm my nomination", "Withdraw it") if button in page} == BY_LINK[status]
+    assert f'<strong class="govuk-tag {status.tag}">{status.label}</strong>' in page
     # A guest is asked the equality questions once the nomination is theirs, confirmed.
     assert ("Answer the equality monitoring questions" in page) is (status != NominationStatus.UNCONFIRMED)
 
@@ -123,6 +124,8 @@ def test_my_nominations_offer_what_each_status_allows(app, client, make_user, st
     sign_in(client, member)
     page = main_of(client.get("/my-nominations"))
     assert set(re.findall(r">(Continue|Withdraw)<span", page)) == MINE[status]
+    # Its tag has the colour it has everywhere else (it was the default blue for all, found walking the site).
+    assert f'<strong class="govuk-tag {status.tag}">{status.label}</strong>' in page
 
 
 @pytest.mark.parametrize("status", [NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE])

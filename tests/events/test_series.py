@@ -8,7 +8,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from core.database import in_london, london_datetime, utcnow, write_lock
+from core.database import in_london, london_datetime, write_lock
 from core.extensions import db
 from core.formatting import format_day_date
 from core.models import OutboxMessage
