@@ -304,6 +304,9 @@ def confirmation_for_token(token: str) -> tuple[User, str]:
             str(data.get("fingerprint", "")), password_fingerprint(user)):
         raise InvalidLink("This link is no longer valid: the account's email address or password has changed "
                           "since we sent it. Ask for a new one.")
+    if user.email == data["email"] and user.email_confirmed:
+        raise InvalidLink(f"This link has been used: {user.email} is confirmed as your email address already. "
+                          "Sign in with it.")
     return user, data["email"]
 
 

@@ -78,8 +78,13 @@ class EmailLifecycle(RuleBasedStateMachine):
             return
         token = services.email_confirmation_token(user)
         right = right and self.passwords[account] != VOIDED  # nobody knows a voided password
+        already = user.email_confirmed
         try:
             services.confirm_email(token, password=self.passwords[account] if right else "a wrong guess here")
+        except InvalidLink:  # a link for an address already confirmed has been used: it works once
+            assert already
+            db.session.rollback()
+            return
         except services.WrongPassword:
             assert not right
             self._commit()

@@ -47,6 +47,10 @@ def test_sign_up_signs_no_one_in_until_the_link_and_password_confirm_the_address
     assert "grace@example.org is confirmed as your email address" in text_of(client.get("/sign-in"))
     with app.app_context():
         assert db.session.scalar(select(User)).email_confirmed
+    # The link works once (found walking the site: it asked for the password and "confirmed" again).
+    used = client.get(confirm_url)
+    assert used.status_code == 400 and "This link has been used" in text_of(used)
+    assert 'name="password"' not in text_of(used)
     assert submit(client, "/sign-in", {"email": "grace@example.org", "password": GOOD_PASSWORD}).status_code == 302
 
 
