@@ -222,3 +222,28 @@ def test_the_page_after_booking_says_what_a_member_got(app, client, make_user, f
     sign_in(client, member)
     page = main_of(submit(client, f"/events/{event_id}/register", {}))
     assert says in page and "Check your email" not in page
+
+
+def test_an_events_page_invites_only_what_can_be_done(app, client, make_user):
+    """Found walking the site: "Register for the event first; then you can choose
+    the sessions" to someone registered, and "Full: join the waiting list" with no
+    way to join on a postponed event."""
+    member = make_user()
+    with app.app_context():
+        registered = EventFactory(capacity=1)
+        SessionFactory(event=registered)
+        RegistrationFactory(event=registered, user=db.session.get(User, member.id))
+        put_off = EventFactory(capacity=1, status=EventStatus.POSTPONED)
+        SessionFactory(event=put_off)
+        RegistrationFactory(event=put_off)
+        open_full = EventFactory(capacity=1)
+        SessionFactory(event=open_full)
+        RegistrationFactory(event=open_full)
+        db.session.commit()
+        ids = registered.id, put_off.id, open_full.id
+    sign_in(client, member)
+    mine, postponed, full = (main_of(client.get(f"/events/{event_id}")) for event_id in ids)
+    assert "Register for the event first" not in mine and "choose sessions" in mine
+    assert "Register for the event first" not in postponed and "join the waiting list" not in postponed
+    assert "Full" in postponed
+    assert "Register for the event first" in full and "Full: join the waiting list" in full
