@@ -277,6 +277,8 @@ MATRIX = {
     "reports.methodology": ("GET", "/reports/methodology", everyone(200)),
     "reports.open_data_csv": ("GET", "/open-data/2025-Q4.csv", everyone(404)),
     "reports.manage_open_data": ("GET", "/admin/open-data", only({"admin"})),
+    # The page asking first, and its button (two endpoints at one address).
+    "reports.confirm_publish_open_data": ("GET", "/admin/open-data/2025-Q4/publish", only({"admin"})),
     "reports.publish_open_data": ("POST", "/admin/open-data/2025-Q4/publish", only({"admin"}, 302)),
     # The JSON API is public, read-only and the same for everyone.
     "api.events": ("GET", "/api/v1/events", everyone(200)),
