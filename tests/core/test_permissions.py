@@ -208,6 +208,8 @@ MATRIX = {
     "awards.cycle_page": ("GET", "/awards/{cycle}", everyone(200)),
     "awards.category_page": ("GET", "/awards/categories/{category}", everyone(200)),
     "awards.nominate": ("GET", "/awards/categories/{category}/nominate", everyone(200)),
+    # What happened after sending, to the browser that sent it; to anyone else, the form.
+    "awards.nominated": ("GET", "/awards/categories/{category}/nominated", everyone(302)),
     # A nomination is its nominator's: to anyone else (even the awards team, who screen it elsewhere) it is not here.
     "awards.edit_draft": ("GET", "/awards/nominations/{nomination}/edit", signed_in(404)),
     # The page asking first and, from its button, the withdrawing (one endpoint, GET and POST).
