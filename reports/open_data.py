@@ -79,13 +79,20 @@ def settled_by(quarter: Quarter) -> date:
     return quarter.ends_on + timedelta(days=current_app.config["ATTENDANCE_SETTLES_AFTER_DAYS"] + 1)
 
 
-def publish(quarter: Quarter, *, actor, today: date) -> OpenDataRelease:
+def not_yet(quarter: Quarter, today: date) -> str | None:
+    """Why the quarter cannot be published today, or None once it can."""
     if quarter.ends_on >= today:
-        raise DomainError(f"{quarter.period} has not ended yet: publish it once it has")
+        return f"{quarter.period} has not ended yet: publish it once it has"
     settled_from = settled_by(quarter)
     if settled_from > today:
-        raise DomainError(f"Attendance at {quarter.period}'s last events settles on "
-                          f"{format_date(settled_from)}: publish it from then, so that every event counts")
+        return (f"Attendance at {quarter.period}'s last events settles on "
+                f"{format_date(settled_from)}: publish it from then, so that every event counts")
+    return None
+
+
+def publish(quarter: Quarter, *, actor, today: date) -> OpenDataRelease:
+    if reason := not_yet(quarter, today):
+        raise DomainError(reason)
     rows = [{name: str(value) for name, value in zip(HEADER, row)} for row in report_rows(
         build(Scope("all", None, quarter.starts_on, quarter.ends_on), f"All events, {quarter.period}",
               baselines.shipped()), quarter.period)]

@@ -155,6 +155,18 @@ def manage_open_data():
                            published=open_data_service.published())
 
 
+# The question at the address of its answer: the list's button asks here, and this page's button publishes.
+@bp.get("/admin/open-data/<period>/publish")
+@login_required
+def confirm_publish_open_data(period):
+    if not permissions.can_publish_open_data(current_user):
+        abort(403)
+    quarter = open_data_service.Quarter.parse(period) or abort(404)
+    return render_template("reports/confirm_publish_open_data.html", quarter=quarter, form=EmptyForm(),
+                           release=open_data_service.published().get(quarter.period),
+                           not_yet=open_data_service.not_yet(quarter, in_london(utcnow()).date()))
+
+
 @bp.post("/admin/open-data/<period>/publish")
 @login_required
 def publish_open_data(period):

@@ -1,7 +1,7 @@
 """The awards for everyone: the cycle and category pages, nominating (signed
 in with drafts, or as a guest confirming by email), the emailed link to a
 nomination, My nominations, and the published shortlist and winners."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from awards import cycle_setup, decisions, nominating
@@ -76,9 +76,28 @@ def _nomination_page(category: AwardCategory, *, draft: Nomination | None):
             if saved.status == NominationStatus.DRAFT:
                 flash("Your draft is saved. Come back to it from My nominations.", "success")
                 return redirect(url_for("awards.my_nominations"))
-            return render_template("awards/nominated.html", nomination=saved)
+            session[_SENT] = saved.id
+            return redirect(url_for("awards.nominated", category_id=category.id))
     return render_template("awards/nominate.html", category=category, cycle=category.cycle, form=form,
                            draft=draft, questions=category.questions)
+
+
+# The nomination this browser sent last. The session is signed and cleared at sign-in and sign-out,
+# so the page that says what happened shows it to no one else.
+_SENT = "nomination_sent"
+
+
+@bp.get("/awards/categories/<int:category_id>/nominated")
+def nominated(category_id):
+    """What happened after sending, on a page of its own: a reload shows it
+    again instead of sending the form twice. Nothing sent from this browser
+    for the category: the form."""
+    category = category_or_404(category_id)
+    sent = session.get(_SENT)
+    nomination = db.session.get(Nomination, sent) if isinstance(sent, int) else None
+    if nomination is None or nomination.category_id != category.id:
+        return redirect(url_for("awards.nominate", category_id=category.id))
+    return render_template("awards/nominated.html", nomination=nomination)
 
 
 @bp.route("/awards/nominations/link/<token>", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ set-up and screening."""
 from datetime import timedelta
 
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from awards import decisions
 from awards.models import (
@@ -66,7 +66,7 @@ def test_a_guest_nominates_and_confirms_by_the_emailed_link(app, client):
             "nominee_knows": "yes", "data_consent": "y", **answers(question_ids)}
     too_long = submit(client, url, {**form, **answers(question_ids[:1], " ".join(["word"] * 21))})
     assert "has 21 words: keep it to 20 or fewer" in text_of(too_long)
-    sent = submit(client, url, form)
+    sent = submit(client, url, form, follow_redirects=True)
     assert "Check your email" in text_of(sent)
     with app.app_context():
         nomination = db.session.scalar(select(Nomination))
@@ -82,6 +82,50 @@ def test_a_guest_nominates_and_confirms_by_the_emailed_link(app, client):
     assert "has been withdrawn" in text_of(withdrawn)
     with app.app_context():
         assert db.session.scalar(select(Nomination.status)) == NominationStatus.WITHDRAWN
+
+
+def test_a_reload_after_nominating_shows_what_happened_again(app, client, make_user):
+    """Found walking the site: reloading the page after sending sent the form
+    again, and a guest was told there was a problem (they had already
+    nominated; see My nominations, which a guest does not have). Sending now
+    goes on to a page of its own, which a reload shows again."""
+    category_id, question_ids = a_category(app, name="Unsung Hero")
+    url = f"/awards/categories/{category_id}/nominate"
+    sent = submit(client, url, {"nominator_name": "Pat Neighbour", "nominator_email": "pat@example.org",
+                                "nominating": "other", "relationship": "Neighbour", "nominee_name": "Amira Hussain",
+                                "nominee_area": "Corby", "nominee_knows": "yes", "data_consent": "y",
+                                **answers(question_ids)})
+    assert sent.status_code == 302 and sent.location == f"/awards/categories/{category_id}/nominated"
+    for _ in ("shown", "reloaded"):
+        page = client.get(sent.location)
+        assert page.status_code == 200 and "Check your email" in text_of(page)
+        assert "We have sent a link to pat@example.org" in text_of(page) and "There is a problem" not in text_of(page)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Nomination.id))) == 1
+        other_id = CategoryFactory(cycle=db.session.get(AwardCategory, category_id).cycle).id
+        db.session.commit()
+    # Nothing sent from here for that category, or from another browser at all: the form, not someone's page.
+    assert client.get(f"/awards/categories/{other_id}/nominated").location == f"/awards/categories/{other_id}/nominate"
+    assert app.test_client().get(sent.location).location == url
+    with app.app_context():
+        body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == "pat@example.org"))
+    submit(client, "/awards/nominations/link/" + body.split("/awards/nominations/link/")[1].split()[0],
+           {"action": "confirm"})
+    confirmed = text_of(client.get(sent.location))  # reloaded once the emailed link is followed
+    assert "Nomination sent" in confirmed and "from the link in that email" in confirmed
+    assert "My nominations" not in confirmed.split("<main")[1]
+
+    member = app.test_client()
+    sign_in(member, make_user())
+    sent = submit(member, url, {"nominating": "other", "relationship": "Teacher", "nominee_name": "Grace Okafor",
+                                "nominee_area": "Corby", "nominee_knows": "yes", "data_consent": "y",
+                                **answers(question_ids), "send": "Send nomination"})
+    assert sent.status_code == 302 and sent.location == f"/awards/categories/{category_id}/nominated"
+    for _ in ("shown", "reloaded"):
+        page = text_of(member.get(sent.location))
+        assert "Nomination sent" in page and "Grace Okafor" in page and "My nominations" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Nomination.id))) == 2
 
 
 def test_each_unanswered_question_is_named_in_the_error_summary(app, client):
@@ -124,7 +168,7 @@ def test_a_member_saves_a_draft_comes_back_and_sends_it(app, make_user):
     sent = submit(browser, edit, {"nominating": "other", "relationship": "Teacher", "nominee_name": "Amira Hussain",
                                   "nominee_area": "Corby", "nominee_knows": "no",
                                   "nominee_not_told_reason": "It is a surprise", "data_consent": "y",
-                                  **answers(question_ids), "send": "Send nomination"})
+                                  **answers(question_ids), "send": "Send nomination"}, follow_redirects=True)
     assert "Nomination sent" in text_of(sent)
     with app.app_context():
         nomination = db.session.get(Nomination, draft_id)
@@ -152,7 +196,7 @@ def test_a_draft_with_an_answer_is_saved_again_and_sent(app, make_user):
     assert "Second thoughts." in text_of(browser.get(edit))
     sent = submit(browser, edit, {"nominating": "other", "relationship": "Teacher", "nominee_name": "Amira Hussain",
                                   "nominee_area": "Corby", "nominee_knows": "yes", "data_consent": "y",
-                                  **answers(question_ids), "send": "Send nomination"})
+                                  **answers(question_ids), "send": "Send nomination"}, follow_redirects=True)
     assert sent.status_code == 200 and "Nomination sent" in text_of(sent)
     with app.app_context():
         assert db.session.get(Nomination, draft_id).status == NominationStatus.SUBMITTED

@@ -148,7 +148,7 @@ def test_with_the_mail_server_down_registering_nominating_and_approving_still_wo
     nominated = submit(guest, f"/awards/categories/{category_id}/nominate", {
         "nominator_name": "Pat", "nominator_email": "pat@example.org", "nominating": "other",
         "relationship": "Neighbour", "nominee_name": "Amira Hussain", "nominee_area": "Corby",
-        "nominee_knows": "yes", "data_consent": "y", **answers(question_ids)})
+        "nominee_knows": "yes", "data_consent": "y", **answers(question_ids)}, follow_redirects=True)
     assert "Check your email" in nominated.get_data(as_text=True)
     coordinating = down.test_client()
     sign_in(coordinating, SimpleNamespace(email="coordinator@example.org", password=PASSWORD))

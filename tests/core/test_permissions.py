@@ -208,6 +208,8 @@ MATRIX = {
     "awards.cycle_page": ("GET", "/awards/{cycle}", everyone(200)),
     "awards.category_page": ("GET", "/awards/categories/{category}", everyone(200)),
     "awards.nominate": ("GET", "/awards/categories/{category}/nominate", everyone(200)),
+    # What happened after sending, to the browser that sent it; to anyone else, the form.
+    "awards.nominated": ("GET", "/awards/categories/{category}/nominated", everyone(302)),
     # A nomination is its nominator's: to anyone else (even the awards team, who screen it elsewhere) it is not here.
     "awards.edit_draft": ("GET", "/awards/nominations/{nomination}/edit", signed_in(404)),
     # The page asking first and, from its button, the withdrawing (one endpoint, GET and POST).
@@ -277,6 +279,8 @@ MATRIX = {
     "reports.methodology": ("GET", "/reports/methodology", everyone(200)),
     "reports.open_data_csv": ("GET", "/open-data/2025-Q4.csv", everyone(404)),
     "reports.manage_open_data": ("GET", "/admin/open-data", only({"admin"})),
+    # The page asking first, and its button (two endpoints at one address).
+    "reports.confirm_publish_open_data": ("GET", "/admin/open-data/2025-Q4/publish", only({"admin"})),
     "reports.publish_open_data": ("POST", "/admin/open-data/2025-Q4/publish", only({"admin"}, 302)),
     # The JSON API is public, read-only and the same for everyone.
     "api.events": ("GET", "/api/v1/events", everyone(200)),

@@ -5,11 +5,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from core.errors import DomainError
 from core.extensions import db
+from core.formatting import format_date
 from core.accounts.models import User
 from reports import baselines, open_data, services
+from reports.models import OpenDataRelease
 from reports.open_data import Quarter
 from tests.conftest import sign_in, submit
 from tests.reports.fixtures import build_crowd, settled_day
@@ -69,10 +72,42 @@ def test_a_quarter_is_published_once_as_a_snapshot_after_it_settles(app, make_us
 def test_an_admin_publishes_the_last_quarter_from_the_page(app, client, make_user):
     sign_in(client, make_user(roles=["admin"]))
     last = open_data.recent_quarters(date.today())[0]
-    response = submit(client, f"/admin/open-data/{last.period}/publish", form_url="/admin/open-data")
+    response = submit(client, f"/admin/open-data/{last.period}/publish")
     assert f"The figures for {last.period} are published" in client.get(response.location).get_data(as_text=True)
-    again = submit(client, f"/admin/open-data/{last.period}/publish", form_url="/admin/open-data")
+    again = submit(client, f"/admin/open-data/{last.period}/publish", form_url="/admin/open-data")  # an old tab
     assert "already been published" in client.get(again.location).get_data(as_text=True)
     assert client.post("/admin/open-data/2026-Q9/publish").status_code in (400, 404)
     for period in ("0000-Q1", "²⁰²⁶-Q1", "9999-Q4"):
         assert submit(client, f"/admin/open-data/{period}/publish", form_url="/admin/open-data").status_code == 404
+
+
+def test_publishing_a_quarter_asks_first_and_says_it_cannot_be_changed(app, client, make_user):
+    """Found using the site: the Publish button on the list published at once,
+    though published figures never change. It now leads to a page that says
+    what will be published, whose own button publishes."""
+    sign_in(client, make_user(roles=["admin"]))
+    last = open_data.recent_quarters(date.today())[0]
+    question = f"/admin/open-data/{last.period}/publish"
+    listing = client.get("/admin/open-data").get_data(as_text=True)
+    assert f'href="{question}"' in listing and f'action="{question}"' not in listing  # the list publishes nothing
+    asked = client.get(question)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and f"Publish the figures for {last.period}?" in page
+    assert "cannot be changed" in page and f"{format_date(last.starts_on)} to {format_date(last.ends_on)}" in page
+    assert re.search(r'<form method="post" action="' + re.escape(question) + r'"', page)
+    assert 'name="csrf_token"' in page and re.search(rf">\s*Publish {last.period}\s*</button>", page)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OpenDataRelease.id))) == 0  # asking publishes nothing
+    response = submit(client, question)
+    assert f"The figures for {last.period} are published" in client.get(response.location).get_data(as_text=True)
+    again = client.get(question).get_data(as_text=True)
+    assert "already published" in again and "</button>" not in again.split("<main")[1]
+    for period in ("2026-Q9", "0000-Q1", "²⁰²⁶-Q1", "9999-Q4", "x"):
+        assert client.get(f"/admin/open-data/{period}/publish").status_code == 404, period
+
+
+def test_the_page_before_publishing_says_when_a_quarter_can_be_published(app, client, make_user):
+    sign_in(client, make_user(roles=["admin"]))
+    this_quarter = Quarter.containing(date.today())
+    page = client.get(f"/admin/open-data/{this_quarter.period}/publish").get_data(as_text=True)
+    assert "has not ended yet" in page and "</button>" not in page.split("<main")[1]
