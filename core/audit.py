@@ -1,9 +1,12 @@
-"""The audit log: one call records who did what to which object."""
+"""The audit log: one call records who did what to which object, and its
+details as people read them."""
+from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
 
 from core.extensions import db
+from core.formatting import format_date_time
 from core.models import AuditEntry
 
 
@@ -26,3 +29,32 @@ def record(action: str, *, actor=None, subject=None, details: dict[str, Any] | N
     )
     db.session.add(entry)
     return entry
+
+
+def detail_lines(details: dict[str, Any]) -> list[tuple[str, str]]:
+    """An entry's details as lines a person reads: nested details named by
+    their path ("reported as, before, starts at"), moments as UK dates and
+    times, lists joined (addresses a line each). Every value is a string, so
+    a page can screen each one (an email address, say) before showing it."""
+    lines = []
+    for key, value in details.items():
+        name = key.replace("_", " ")
+        if isinstance(value, dict):
+            lines += [(f"{name}, {inner}", text) for inner, text in detail_lines(value)]
+        elif isinstance(value, list) and any(isinstance(each, str) and "@" in each for each in value):
+            lines += [(name, _readable(each)) for each in value]  # an address a line, each screened alone
+        elif isinstance(value, list):
+            lines.append((name, ", ".join(_readable(each) for each in value)))
+        else:
+            lines.append((name, _readable(value)))
+    return lines
+
+
+def _readable(value: Any) -> str:
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return format_date_time(moment) if moment.tzinfo is not None and "T" in value else value
+    return "" if value is None else str(value)

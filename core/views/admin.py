@@ -3,7 +3,7 @@ second factor, and reading the audit log."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from core import queries
+from core import audit, queries
 from core.accounts import permissions, safeguarding, second_factor, services
 from core.accounts import queries as account_queries
 from core.accounts.forms import SiteRolesForm, UserSearchForm
@@ -76,9 +76,9 @@ def audit_log():
     if not permissions.can_view_audit_log(current_user):
         abort(403)
     entries = db.paginate(queries.audit_log_newest_first(), page=page_number(), per_page=PAGE_SIZE, error_out=False)
-    addresses = {value.lower() for entry in entries.items for value in entry.details.values()
-                 if isinstance(value, str) and "@" in value}
+    details = {entry.id: audit.detail_lines(entry.details) for entry in entries.items}
+    addresses = {text.lower() for lines in details.values() for _, text in lines if "@" in text}
     people = [safeguarding.Person(None, address) for address in addresses]
     shown = safeguarding.screen(current_user, people)
-    return render_template("core/audit_log.html", entries=entries,
+    return render_template("core/audit_log.html", entries=entries, details=details,
                            withheld={person.email: shown.note(person) for person in people if not shown.shows(person)})

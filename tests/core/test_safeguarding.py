@@ -120,7 +120,9 @@ def _world(app):
             RegistrationFactory(event=event, user=adult, name=adult.name, email=adult.email,
                                 access_needs="Hearing loop")
             db.session.add(EventInvitation(event_id=event.id, email=young.email, name=young.name))
-        audit.record("forum.invitation_sent", subject=forum, details={"email": young.email})
+        # An address in an audit entry's details, at the top, in a list and nested (each screened).
+        audit.record("forum.invitation_sent", subject=forum, details={
+            "email": young.email, "sent_to": [young.email, "someone.else@example.org"], "change": {"to": young.email}})
         category = CategoryFactory(cycle=CycleFactory(judging=True))
         nomination = eligible(category, name="Amira Hussain")  # nominated by the young member, phone and all
         nomination.nominator_id, nomination.nominator_name = young.id, young.name

@@ -4,6 +4,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from core import audit
 from core.extensions import db
 from core.models import AuditEntry
 from core.accounts.models import SiteRole, User
@@ -337,6 +338,20 @@ def test_admin_grants_and_removes_roles(client, app, make_user):
         assert db.session.get(User, person.id).site_roles == set()
     audit = text_of(client.get("/admin/audit"))
     assert "role.granted" in audit and "role.removed" in audit
+
+
+def test_the_audit_log_shows_details_as_people_read_them(client, app, make_user):
+    """Found walking the site: nested details showed as Python's own text, with times in UTC."""
+    admin = make_user(roles=["admin"])
+    with app.test_request_context():
+        audit.record("event.updated", details={"changed": ["time", "place"], "reported_as": {
+            "before": {"starts_at": "2027-11-02T18:30:00+00:00", "priority_ids": [1, 2]}}})
+        db.session.commit()
+    sign_in(client, admin)
+    page = text_of(client.get("/admin/audit"))
+    assert "changed: time, place" in page
+    assert "reported as, before, starts at: Tuesday 2 November 2027 at 6:30pm" in page
+    assert "reported as, before, priority ids: 1, 2" in page and "{" not in page.split("<main")[1]
 
 
 def test_admin_cannot_remove_the_last_admin(client, app, make_user):
