@@ -371,9 +371,8 @@ def request_email_change(*, actor: User, new_email: str, password: str) -> str:
     email = normalise_email(new_email)
     if email == actor.email:
         raise EmailAlreadyRegistered("This is already your email address", field="email")
-    owner = find_user_by_email(email)
-    if owner is not None and not owner.email_confirmed:
-        owner = None  # a sign-up nobody proved: following the link takes the address (proven_holder_of)
+    # A sign-up nobody proved is no owner: following the link takes the address (proven_holder_of).
+    owner = confirmed_account_with_email(email)
     if owner is not None:
         tell_owner_address_has_an_account(owner, changing=True)
     else:

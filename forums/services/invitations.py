@@ -1,19 +1,18 @@
 """Inviting someone to join a forum by email (again sends the link again),
-the forum's invitations, the emailed link that brings them to apply, and
-what a coordinator's decline does to the invitations the person holds.
+the forum's invitations, and the emailed link that brings them to apply.
 
 An invitation approves whoever follows it at once (while their faith
-community has seats), so it must not outlive a decision against them: when
-the coordinators decline someone, every invitation the forum sent them ends
-(`cancel_invitations`), and its link says it is no longer valid. Inviting
-them again afterwards is a new decision, with a new link."""
+community has seats), so it must not outlive a decision against them: a
+coordinators' decline ends every invitation the forum sent the person
+(`memberships.decline`), and its link then says it is no longer valid.
+Inviting them again afterwards is a new decision, with a new link."""
 from flask import url_for
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from core import audit
 from core.accounts.models import User
 from core.accounts.services import (
-    addresses_of, confirmed_account_with_email, link_token, link_token_data, normalise_email,
+    confirmed_account_with_email, link_token, link_token_data, normalise_email,
 )
 from core.database import utcnow
 from core.email import queue_email
@@ -49,21 +48,6 @@ def invite(forum: Forum, email: str, *, actor: User) -> ForumInvitation:
                 forum=forum, inviter=actor, link=_invitation_link(invitation))
     audit.record("forum.invitation_sent", actor=actor, subject=forum, details={"email": email})
     return invitation
-
-
-def cancel_invitations(forum: Forum, user: User, *, actor: User) -> None:
-    """The coordinators have declined `user`: the forum's invitations to them
-    end, followed already or not, to the address they use now or one they
-    have proven before (they could move back to it), so that no earlier link
-    can undo the decision."""
-    addresses = sorted(addresses_of(user))
-    cancelled = db.session.scalars(select(ForumInvitation.email).where(
-        ForumInvitation.forum_id == forum.id, ForumInvitation.email.in_(addresses))).all()
-    if cancelled:
-        db.session.execute(delete(ForumInvitation).where(ForumInvitation.forum_id == forum.id,
-                                                         ForumInvitation.email.in_(cancelled)))
-        audit.record("forum.invitations_cancelled", actor=actor, subject=forum,
-                     details={"emails": sorted(cancelled), "reason": "application declined"})
 
 
 def invitations_of(forum: Forum) -> list[ForumInvitation]:

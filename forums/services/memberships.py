@@ -1,22 +1,24 @@
 """A membership once applied for: who is an active member (which events
 asks through `events.audiences`), the coordinators' decisions (approve,
-decline, suspend, reinstate, remove, change a role), what a membership that
+decline, which ends the forum's invitations to the person, suspend,
+reinstate, remove, change a role), what a membership that
 stops being active gives up (its places at members-only meetings to come),
 and the coordinators' lists of members."""
 from datetime import date, datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from core import audit
 from core.accounts.models import User
+from core.accounts.services import addresses_of
 from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
 from events import audiences
 from events.models import Audience, Event, Registration, RegistrationStatus
 from events.services.registration import cancel_registration
-from forums.models import Faith, Forum, Membership, MembershipRole, MembershipStatus
+from forums.models import Faith, Forum, ForumInvitation, Membership, MembershipRole, MembershipStatus
 from forums.services.errors import ForumRuleBroken
 from forums.services.safeguarding import is_young, needs_parent_consent
 from forums.services.seats import check_faith_cap, lock_forum
@@ -84,12 +86,25 @@ def decline(membership: Membership, *, reason: str, actor: User) -> None:
     membership.status, membership.decline_reason = MembershipStatus.DECLINED, reason.strip()
     membership.decided_at = utcnow()
     db.session.flush()
-    # Imported here: invitations builds on this module. An earlier invitation must not undo the decline.
-    from forums.services.invitations import cancel_invitations
-    cancel_invitations(membership.forum, membership.user, actor=actor)
+    _end_invitations(membership.forum, membership.user, actor=actor)  # an earlier one must not undo the decline
     queue_email(to=membership.user.email, subject=f"Your application to {membership.forum.name}",
                 template="forum_declined", membership=membership)
     audit.record("membership.declined", actor=actor, subject=membership, details={"reason": reason.strip()})
+
+
+def _end_invitations(forum: Forum, user: User, *, actor: User) -> None:
+    """The coordinators have declined `user`: the forum's invitations to them
+    end, followed already or not, to the address they use now or one they
+    have proven before (they could move back to it), so that no earlier link
+    can undo the decision."""
+    addresses = sorted(addresses_of(user))
+    cancelled = db.session.scalars(select(ForumInvitation.email).where(
+        ForumInvitation.forum_id == forum.id, ForumInvitation.email.in_(addresses))).all()
+    if cancelled:
+        db.session.execute(delete(ForumInvitation).where(ForumInvitation.forum_id == forum.id,
+                                                         ForumInvitation.email.in_(cancelled)))
+        audit.record("forum.invitations_cancelled", actor=actor, subject=forum,
+                     details={"emails": sorted(cancelled), "reason": "application declined"})
 
 
 def suspend(membership: Membership, *, actor: User) -> None:
