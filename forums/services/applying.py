@@ -12,7 +12,7 @@ from core.database import utcnow
 from core.errors import DomainErrors
 from core.email import queue_email
 from core.extensions import db
-from forums.models import LIVE_STATUSES, Faith, Forum, ForumInvitation, Membership, MembershipRole, MembershipStatus
+from forums.models import Faith, Forum, ForumInvitation, Membership, MembershipRole, MembershipStatus
 from forums.services.consent import consent_link
 from forums.services.errors import ForumRuleBroken
 from forums.services.invitations import check_invitation
@@ -46,7 +46,7 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
     elif not forum.open_to_apply:
         raise ForumRuleBroken(f"{forum.name} takes members by invitation only. Contact its coordinators.")
     existing = membership_of(user, forum)
-    if existing is not None and existing.status in LIVE_STATUSES:
+    if existing is not None and existing.is_live:
         raise ForumRuleBroken(f"You have already applied to {forum.name}")
     if existing is not None and existing.status == MembershipStatus.REMOVED:
         raise ForumRuleBroken(f"You were removed from {forum.name}. Contact its coordinators to rejoin.")

@@ -18,7 +18,7 @@ from core.database import utcnow
 from core.email import queue_email
 from core.errors import InvalidLink
 from core.extensions import db
-from forums.models import LIVE_STATUSES, Forum, ForumInvitation
+from forums.models import Forum, ForumInvitation
 from forums.services.errors import ForumRuleBroken
 from forums.services.memberships import membership_of
 from forums.services.seats import lock_forum
@@ -33,7 +33,7 @@ def invite(forum: Forum, email: str, *, actor: User) -> ForumInvitation:
     lock_forum(forum)
     account = confirmed_account_with_email(email)
     current = membership_of(account, forum) if account else None
-    if current is not None and current.status in LIVE_STATUSES:
+    if current is not None and current.is_live:
         # Named by the address typed, not the account's name or status: neither is the inviter's to learn from it.
         raise ForumRuleBroken(f"{email} already has a membership of {forum.name}. See its members list.",
                               field="email")
