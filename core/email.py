@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.database import utcnow, write_lock
 from core.extensions import db
-from core.models import OutboxMessage, OutboxStatus
+from core.models import BackgroundJob, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +29,16 @@ MAX_BACKOFF = timedelta(hours=6)
 
 
 def queue_email(*, to: str, subject: str, template: str, attachments: list[dict] | None = None,
-                send_after: datetime | None = None, **context) -> OutboxMessage:
+                send_after: datetime | None = None, reply_to: str | None = None,
+                job: BackgroundJob | None = None, **context) -> OutboxMessage:
     """Render templates/email/<template>.txt and add it to the outbox.
     `attachments` are text files: {"filename", "content_type", "content"}.
-    A message to go later (`send_after`, for throttling) waits for `flask send-mail`."""
+    `reply_to` is the person a reply should reach, for an email that invites
+    one; `job` the batch whose page shows how far its sending has got.
+    A message to go later (`send_after`, for throttling) waits for the worker's sweep."""
     body = render_template(f"email/{template}.txt", **context)
     message = OutboxMessage(recipient=to, subject=subject, body=body, attachments=attachments or [],
-                            next_attempt_at=send_after or utcnow())
+                            next_attempt_at=send_after or utcnow(), reply_to=reply_to, job=job)
     db.session.add(message)
     return message
 
@@ -77,7 +80,8 @@ def deliver_due(*, ids=None, limit: int = 200) -> DeliveryReport:
             continue
         try:
             email = EmailMessage(subject=message["subject"], body=message["body"],
-                                 from_email=current_app.config["MAIL_DEFAULT_SENDER"], to=[message["recipient"]])
+                                 from_email=current_app.config["MAIL_DEFAULT_SENDER"], to=[message["recipient"]],
+                                 reply_to=[message["reply_to"]] if message["reply_to"] else None)
             for attachment in message["attachments"] or []:
                 email.attach(attachment["filename"], attachment["content"], attachment["content_type"])
             email.send()
@@ -102,7 +106,8 @@ def _claim(message_id: int) -> dict | None:
             .execution_options(synchronize_session=False)
         ).rowcount == 1
         row = db.session.execute(
-            select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body, OutboxMessage.attachments)
+            select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body, OutboxMessage.attachments,
+                   OutboxMessage.reply_to)
             .where(OutboxMessage.id == message_id)
         ).one_or_none()
         db.session.commit()

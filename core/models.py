@@ -1,5 +1,5 @@
-"""The kernel's own tables: the audit log, the email outbox and the change
-counters (core.changes). People and their sign-in are core.accounts.models;
+"""The kernel's own tables: the audit log, the email outbox, long jobs that
+people watch (core.progress) and the change counters (core.changes). People and their sign-in are core.accounts.models;
 the audit log names its actor by the `users` table alone."""
 import enum
 from datetime import datetime
@@ -80,5 +80,26 @@ class OutboxMessage(db.Model):
     claimed_at: Mapped[Optional[datetime]]
     sent_at: Mapped[Optional[datetime]]
     last_error: Mapped[Optional[str]] = mapped_column(Text)
+    # The organiser's or coordinator's address, for emails that invite a reply.
+    reply_to: Mapped[Optional[str]] = mapped_column(String(EMAIL_MAX_LENGTH))
+    # The long job this message is part of (bulk invitations, announcements), whose page shows progress.
+    job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("background_jobs.id", ondelete="SET NULL"),
+                                                  index=True)
+    job: Mapped[Optional["BackgroundJob"]] = relationship()
 
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+
+class BackgroundJob(db.Model):
+    """Work someone started that finishes after their request has returned:
+    sending a batch of emails, drawing a large report. Its page shows how far
+    it has got (core.progress)."""
+
+    __tablename__ = "background_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    # Where the work came from, for the "back" link and the result.
+    back_url: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
