@@ -10,15 +10,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from api.problems import is_api_request, problem
-from core import cli, database, page_cache, security
+from core import cli, database, jobs, page_cache, security
 from core.accounts import oidc, permissions
 from core.config import Config, instance_secret_key
 from core.views.about_you import equality_offer
 from core.formatting import FILTERS as DATE_FILTERS, counted, formatted_text
 from core.numbers import MAX_ID, whole_number
-from core.email import deliver_committed_messages
+from core.email import send_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
 from core.accounts.models import SiteRole, User
+from core.models import OutboxStatus
 from events import cli as events_cli
 from forums import cli as forums_cli
 from events.recurrence import describe as describe_recurrence
@@ -95,6 +96,7 @@ def create_app(config: dict | None = None) -> Flask:
     events_cli.init_app(app)
     forums_cli.init_app(app)
     seed_cli.init_app(app)
+    jobs.init_app(app)  # last: every package's jobs are registered by now
     return app
 
 
@@ -122,7 +124,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _send_committed_email(response):
-    deliver_committed_messages()
+    send_committed_messages()
     return response
 
 
@@ -175,5 +177,6 @@ def _register_template_helpers(app: Flask) -> None:
             "awards_permissions": awards_permissions,
             "report_permissions": report_permissions,
             "SiteRole": SiteRole,
+            "OutboxStatus": OutboxStatus,
             "current_user": current_user,
         }

@@ -1,14 +1,15 @@
-"""Command-line tasks: `flask --app app users create`, `send-mail`,
-`apply-retention`, `backup`, `restore` (the demo and benchmark data's
-commands, and `run-local`, are seed/cli.py's)."""
+"""Command-line tasks: `flask --app app users create`, `worker` (the job
+queue's), `send-mail`, `apply-retention`, `backup`, `restore` (the demo and
+benchmark data's commands, and `run-local`, are seed/cli.py's); and the
+periodic jobs that do core's share of the work on a timetable."""
 import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
 
-from core import backup
+from core import backup, jobs
 from core.accounts import second_factor, services
 from core.email import deliver_due, interrupted_count
 from core.database import write_lock
@@ -51,10 +52,25 @@ def create_user_command(email, name, roles, totp_secret):
     click.echo(f"Created {user.email} ({granted})" + (", with an authenticator app." if totp_secret else "."))
 
 
+@click.command("worker")
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Jobs run at once by this worker.")
+@click.option("--no-scheduler", is_flag=True,
+              help="Do not queue periodic jobs from this worker (they are queued once a tick however many "
+                   "workers do, so this is only to keep a worker to on-demand work).")
+def worker_command(threads, no_scheduler):
+    """Run the job queue's worker: it sends mail and does the periodic work
+    (reminders, offer expiry, retention) until Ctrl-C or SIGTERM."""
+    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        require_server_name()
+    jobs.run_worker(app, threads=threads, scheduler=not no_scheduler)
+
+
 @click.command("send-mail")
 @with_appcontext
 def send_mail_command():
-    """Send due messages from the outbox; safe to run from cron at any interval."""
+    """Send everything due in the outbox now (the worker does this every minute)."""
     report = deliver_due()
     click.echo(f"Sent {report.sent}; failed {report.failed} (gave up on {report.gave_up}).")
     stuck = interrupted_count()
@@ -62,14 +78,21 @@ def send_mail_command():
         click.echo(f"Warning: {stuck} message(s) were interrupted while sending and need checking.", err=True)
 
 
+def apply_retention() -> str:
+    with write_lock(every_transaction=True):
+        done = retention.apply()
+    return "Retention applied: " + ("; ".join(f"{count} {what}" for what, count in done.items() if count)
+                                    or "nothing was due") + "."
+
+
+jobs.register(40, "apply-retention", apply_retention, schedule={"minute": "30", "hour": "3"})
+
+
 @click.command("apply-retention")
 @with_appcontext
 def apply_retention_command():
-    """Delete, or make anonymous, personal data past its retention period; safe to run from cron on any host."""
-    with write_lock(every_transaction=True):
-        done = retention.apply()
-    click.echo("Retention applied: " + ("; ".join(f"{count} {what}" for what, count in done.items() if count)
-                                        or "nothing was due") + ".")
+    """Delete, or make anonymous, personal data past its retention period now (the worker does this daily)."""
+    click.echo(apply_retention())
 
 
 @click.command("backup")
@@ -105,6 +128,7 @@ def require_server_name() -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(worker_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(apply_retention_command)
     app.cli.add_command(backup_command)

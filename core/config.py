@@ -166,6 +166,10 @@ class Config:
             "MAIL_DEFAULT_SENDER", "Shared Future <no-reply@example.org>"
         )
         self.MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+        # Emails one sending job sends over one connection; a larger send is shared among workers.
+        self.MAIL_BATCH_SIZE = max(_int("MAIL_BATCH_SIZE", 50), 1)
+        # Where jobs wait for a worker (core/jobs.py): sqlite:///, redis://, postgresql:// or memory://.
+        self.JOBS_STORAGE_URI = os.environ.get("JOBS_STORAGE_URI", f"sqlite:///{Path(instance_path) / 'jobs.db'}")
 
         # Behind a reverse proxy, set how many proxies to trust for each header.
         self.PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)

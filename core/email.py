@@ -1,44 +1,53 @@
-"""Email through a durable outbox.
+"""Email through a durable outbox, sent by the job queue.
 
 `queue_email` writes the message in the caller's transaction, so an email
-exists exactly when the change that caused it is committed. Messages go out
-right after the request commits and, for anything left over (SMTP down, a
-crash), from the cron-safe `flask send-mail` command. Each message is claimed
-with an atomic update before it is handed to the mail backend, so two senders
-never send the same message: a message whose send was interrupted stays
-'sending' for a person to check rather than going out twice.
+exists exactly when the change that caused it is committed. Once the request
+commits, `send-mail` jobs are queued (core.jobs); a worker sends due messages
+oldest first over one connection to the mail server, a batch at a time, and
+the scheduler's `sweep-mail` sends anything left over every minute (the
+queue was down, a worker died, a retry's time has come). Each message is
+claimed with one conditional update before it is sent, so two workers never
+send the same one: a message whose send was interrupted stays 'sending' for
+an admin to check (Admin > Email delivery) rather than going out twice.
+Failures back off and, after MAIL_MAX_ATTEMPTS, are parked as failed with
+their reason for an admin to retry.
 """
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_mailman import EmailMessage
-from sqlalchemy import event, select, update
+from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from core import audit, jobs
 from core.database import utcnow, write_lock
-from core.extensions import db
-from core.models import BackgroundJob, OutboxMessage, OutboxStatus
+from core.errors import DomainError
+from core.extensions import db, mail
+from core.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
 _PENDING_KEY = "outbox_flushed_ids"
 _COMMITTED_KEY = "outbox_committed_ids"
 MAX_BACKOFF = timedelta(hours=6)
+# A claim this old belongs to a sender that died: any send gives up long before (MAIL_TIMEOUT).
+INTERRUPTED_AFTER = timedelta(minutes=15)
 
 
 def queue_email(*, to: str, subject: str, template: str, attachments: list[dict] | None = None,
                 send_after: datetime | None = None, reply_to: str | None = None,
-                job: BackgroundJob | None = None, **context) -> OutboxMessage:
+                job_id: int | None = None, **context) -> OutboxMessage:
     """Render templates/email/<template>.txt and add it to the outbox.
     `attachments` are text files: {"filename", "content_type", "content"}.
     `reply_to` is the person a reply should reach, for an email that invites
-    one; `job` the batch whose page shows how far its sending has got.
+    one; `job_id` the batch (core.progress) whose page shows how far its sending has got.
     A message to go later (`send_after`, for throttling) waits for the worker's sweep."""
     body = render_template(f"email/{template}.txt", **context)
     message = OutboxMessage(recipient=to, subject=subject, body=body, attachments=attachments or [],
-                            next_attempt_at=send_after or utcnow(), reply_to=reply_to, job=job)
+                            next_attempt_at=send_after or utcnow(), reply_to=reply_to, job_id=job_id)
     db.session.add(message)
     return message
 
@@ -54,64 +63,75 @@ class DeliveryReport:
     failed: int = 0
     gave_up: int = 0
 
+    @property
+    def tried(self) -> int:
+        return self.sent + self.failed
 
-def deliver_due(*, ids=None, limit: int = 200) -> DeliveryReport:
-    """Send pending messages whose time has come (optionally only `ids`).
+    def __str__(self) -> str:
+        return f"sent {self.sent}; failed {self.failed} (gave up on {self.gave_up})"
+
+
+def deliver_due(*, limit: int | None = None) -> DeliveryReport:
+    """Send due messages, oldest first, over one connection to the mail
+    server, until none is due or `limit` have been tried.
 
     Runs outside any request's transaction: each claim and each result is a
     short transaction of its own, and nothing is held while the mail server
-    is talked to.
+    is talked to. A failed send closes the connection, so the next message
+    opens a fresh one.
     """
     db.session.commit()
-    query = (
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= utcnow())
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    )
-    if ids is not None:
-        query = query.where(OutboxMessage.id.in_(list(ids)))
-    due = db.session.scalars(query).all()
-    db.session.commit()
     report = DeliveryReport()
-    for message_id in due:
-        message = _claim(message_id)
-        if message is None:
-            continue
-        try:
-            email = EmailMessage(subject=message["subject"], body=message["body"],
-                                 from_email=current_app.config["MAIL_DEFAULT_SENDER"], to=[message["recipient"]],
-                                 reply_to=[message["reply_to"]] if message["reply_to"] else None)
-            for attachment in message["attachments"] or []:
-                email.attach(attachment["filename"], attachment["content"], attachment["content_type"])
-            email.send()
-        except Exception as error:  # any transport failure: retry later
-            if _record_failure(message_id, error) == OutboxStatus.FAILED:
-                report.gave_up += 1
-            report.failed += 1
-        else:
-            _record_result(message_id, status=OutboxStatus.SENT, sent_at=utcnow())
-            report.sent += 1
+    connection = mail.get_connection()
+    try:
+        while limit is None or report.tried < limit:
+            message = _claim_next()
+            if message is None:
+                break
+            try:
+                _email(message, connection).send()
+            except Exception as error:  # any transport failure: retry later
+                connection.close()
+                if _record_failure(message["id"], error) == OutboxStatus.FAILED:
+                    report.gave_up += 1
+                report.failed += 1
+            else:
+                _record_result(message["id"], status=OutboxStatus.SENT, sent_at=utcnow())
+                report.sent += 1
+    finally:
+        connection.close()
     return report
 
 
-def _claim(message_id: int) -> dict | None:
-    """Mark the message as being sent, unless another sender got there first;
-    return what to send."""
+def _email(message: dict, connection) -> EmailMessage:
+    email = EmailMessage(subject=message["subject"], body=message["body"], connection=connection,
+                         from_email=current_app.config["MAIL_DEFAULT_SENDER"], to=[message["recipient"]],
+                         reply_to=[message["reply_to"]] if message["reply_to"] else None)
+    for attachment in message["attachments"] or []:
+        email.attach(attachment["filename"], attachment["content"], attachment["content_type"])
+    return email
+
+
+def _claim_next() -> dict | None:
+    """Mark the oldest due message as being sent and return what to send;
+    None when nothing is due. Two workers never claim the same message: the
+    update only takes a message still pending (PostgreSQL skips one another
+    worker is claiming; SQLite's write lock lets one claim at a time)."""
+    oldest_due = (select(OutboxMessage.id)
+                  .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= utcnow())
+                  .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
+                  .with_for_update(skip_locked=True))
     with write_lock():
-        claimed = db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
-            .values(status=OutboxStatus.SENDING, claimed_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount == 1
         row = db.session.execute(
-            select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body, OutboxMessage.attachments,
-                   OutboxMessage.reply_to)
-            .where(OutboxMessage.id == message_id)
+            update(OutboxMessage)
+            .where(OutboxMessage.id == oldest_due.scalar_subquery(), OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.SENDING, claimed_at=utcnow())
+            .returning(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body,
+                       OutboxMessage.attachments, OutboxMessage.reply_to)
+            .execution_options(synchronize_session=False)
         ).one_or_none()
         db.session.commit()
-    return row._asdict() if claimed and row else None
+    return row._asdict() if row else None
 
 
 def _record_result(message_id: int, **values) -> None:
@@ -128,7 +148,8 @@ def _record_failure(message_id: int, error: Exception) -> OutboxStatus:
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
         if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
             message.status = OutboxStatus.FAILED
-            log.error("Gave up sending email %s to %s", message.id, message.recipient)
+            log.error("Gave up sending email %s after %s attempts: %s", message.id, message.attempts,
+                      message.last_error)
         else:
             message.status = OutboxStatus.PENDING
             message.next_attempt_at = utcnow() + backoff(message.attempts)
@@ -138,20 +159,45 @@ def _record_failure(message_id: int, error: Exception) -> OutboxStatus:
     return status
 
 
-def interrupted_count(older_than: timedelta = timedelta(hours=1)) -> int:
-    """Messages claimed but never marked sent: a sender died mid-send."""
-    return len(
-        db.session.scalars(
-            select(OutboxMessage.id).where(
-                OutboxMessage.status == OutboxStatus.SENDING,
-                OutboxMessage.claimed_at < utcnow() - older_than,
-            )
-        ).all()
-    )
+def _interrupted():
+    """Messages claimed but never marked sent, long after any send would
+    have finished: a sender died mid-send, so whether it arrived is unknown."""
+    return and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < utcnow() - INTERRUPTED_AFTER)
 
 
-# Track outbox rows committed by the current session, so the request can send
-# them as soon as its transaction is durable.
+def interrupted_count() -> int:
+    return db.session.scalar(select(func.count()).where(_interrupted()))
+
+
+def held_for_a_person(limit: int = 200) -> list[OutboxMessage]:
+    """What an admin must look at, newest first: messages parked after
+    failing MAIL_MAX_ATTEMPTS times, with the reason, and messages whose
+    sending was interrupted."""
+    return list(db.session.scalars(
+        select(OutboxMessage).where(or_(OutboxMessage.status == OutboxStatus.FAILED, _interrupted()))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)))
+
+
+def waiting_count() -> int:
+    return db.session.scalar(select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING))
+
+
+def send_again(message_id: int, *, actor) -> None:
+    """An admin's retry of a parked or interrupted message: back in the queue
+    with its attempts counted afresh (the last error kept until it goes)."""
+    again = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, or_(OutboxMessage.status == OutboxStatus.FAILED, _interrupted()))
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow(), claimed_at=None)
+        .execution_options(synchronize_session=False)).rowcount
+    if not again:
+        raise DomainError("This email is no longer waiting for you: it has been sent, or is being sent again")
+    db.session.info.setdefault(_PENDING_KEY, set()).add(message_id)  # sent straight after the commit
+    audit.record("email.sent_again", actor=actor, details={"message": message_id})
+
+
+# Track outbox rows committed by the current session, so the request can queue
+# their sending as soon as its transaction is durable.
 @event.listens_for(Session, "after_flush")
 def _note_flushed_messages(session, flush_context):
     ids = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
@@ -171,13 +217,29 @@ def _forget_rolled_back_messages(session, previous_transaction):
     session.info.pop(_PENDING_KEY, None)
 
 
-def deliver_committed_messages() -> None:
-    """Send what this request committed; anything that fails waits for send-mail."""
-    ids = db.session.info.pop(_COMMITTED_KEY, None)
-    if not ids:
-        return
-    try:
-        deliver_due(ids=ids)
-    except Exception:
-        db.session.rollback()
-        log.exception("Sending after commit failed; `flask send-mail` will retry")
+def send_committed_messages() -> None:
+    """After a request commits: queue a sending job for each batch of emails
+    it wrote, so several workers share a large send. Should queueing fail,
+    the messages wait in the outbox for the scheduler's sweep."""
+    count = len(db.session.info.pop(_COMMITTED_KEY, ()))
+    for _ in range(math.ceil(count / current_app.config["MAIL_BATCH_SIZE"])):
+        if not jobs.queue().enqueue("send-mail"):
+            return
+
+
+def _send_a_batch() -> str | None:
+    report = deliver_due(limit=current_app.config["MAIL_BATCH_SIZE"])
+    return str(report) if report.tried else None
+
+
+def _sweep() -> str | None:
+    """Everything due, and a warning for messages whose sending was interrupted."""
+    report = deliver_due()
+    stuck = interrupted_count()
+    if stuck:
+        log.warning("%s email(s) were interrupted while sending and need checking (Admin > Email delivery)", stuck)
+    return str(report) if report.tried else None
+
+
+jobs.register(10, "send-mail", _send_a_batch)
+jobs.register(11, "sweep-mail", _sweep, schedule={})

@@ -85,7 +85,6 @@ class OutboxMessage(db.Model):
     # The long job this message is part of (bulk invitations, announcements), whose page shows progress.
     job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("background_jobs.id", ondelete="SET NULL"),
                                                   index=True)
-    job: Mapped[Optional["BackgroundJob"]] = relationship()
 
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 

@@ -1,10 +1,13 @@
-"""Cron tasks for events: `flask --app app expire-offers` and `send-reminders`."""
+"""Events' periodic work, done by the job queue's worker on a timetable
+(core.jobs), and the same as commands to run by hand: `flask --app app
+expire-offers` and `send-reminders`."""
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
 from datetime import timedelta
 
+from core import jobs
 from core.cli import require_server_name
 from core.database import write_lock
 from core.extensions import db
@@ -12,25 +15,36 @@ from events.services.reminders import send_reminders
 from events.services.waiting_list import expire_offers
 
 
+def pass_on_lapsed_offers() -> str:
+    return f"Passed on {expire_offers()} lapsed offer(s)."
+
+
+def remind_people(hours: int = 48) -> str:
+    with write_lock():
+        count = send_reminders(within=timedelta(hours=hours))
+        db.session.commit()
+    return f"Queued {count} reminder(s)."
+
+
+jobs.register(20, "expire-offers", pass_on_lapsed_offers, schedule={"minute": "*/5"})
+jobs.register(21, "send-reminders", remind_people, schedule={"minute": "0"})
+
+
 @click.command("expire-offers")
 @with_appcontext
 def expire_offers_command():
-    """Pass on waiting-list offers that were not accepted in time."""
+    """Pass on waiting-list offers that were not accepted in time (the worker does this every 5 minutes)."""
     require_server_name()
-    count = expire_offers()
-    click.echo(f"Passed on {count} lapsed offer(s).")
+    click.echo(pass_on_lapsed_offers())
 
 
 @click.command("send-reminders")
 @click.option("--hours", default=48, show_default=True, help="Remind people about events starting within this many hours.")
 @with_appcontext
 def send_reminders_command(hours):
-    """Queue reminder emails; each person is reminded once, however often this runs."""
+    """Queue reminder emails; each person is reminded once, however often this runs (the worker does it hourly)."""
     require_server_name()
-    with write_lock():
-        count = send_reminders(within=timedelta(hours=hours))
-        db.session.commit()
-    click.echo(f"Queued {count} reminder(s). `flask send-mail` sends them.")
+    click.echo(remind_people(hours))
 
 
 def init_app(app: Flask) -> None:

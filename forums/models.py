@@ -301,6 +301,8 @@ class Announcement(db.Model):
     recipients: Mapped[int] = mapped_column(default=0)
     sent_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Sending it by email, whose page shows how many have gone (none when nobody gets it by email).
+    job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("background_jobs.id", ondelete="SET NULL"))
 
     sent_by: Mapped[Optional[User]] = relationship(lazy="joined")
 

@@ -1,5 +1,8 @@
 """Command-line tasks for demo and benchmark data: `flask --app app seed-demo`,
 `seed-bench`, and `run-local`, which is what `make run` does."""
+import subprocess
+import sys
+
 import click
 from flask import Flask
 from flask.cli import ScriptInfo, with_appcontext
@@ -91,13 +94,20 @@ def seed_bench_command(scale):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def run_local_command(host, port):
-    """What `make run` does, in one process (one start-up, not three): bring
-    the database up to date, add the demo data if it has no accounts, serve."""
-    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    """What `make run` does: bring the database up to date, add the demo data
+    if it has no accounts, then serve, with the job queue's worker beside the
+    server (its own process, as in production) sending the mail."""
+    script = click.get_current_context().ensure_object(ScriptInfo)
+    app = script.load_app()
     with app.app_context():  # left before serving: each request gets a context of its own
         upgrade()
         click.get_current_context().invoke(seed_demo_command, if_empty=True)
-    run_simple(host, port, app, threaded=True)
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", script.app_import_path or "app", "worker"])
+    try:
+        run_simple(host, port, app, threaded=True)
+    finally:
+        worker.terminate()
+        worker.wait(30)
 
 
 def init_app(app: Flask) -> None:

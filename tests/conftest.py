@@ -59,6 +59,8 @@ TEST_CONFIG = {
     "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_SECURE": False,
     "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+    # Jobs run at once inside the request that queued them; tests/core/test_jobs.py runs real workers.
+    "JOBS_STORAGE_URI": "memory://",
     "RATELIMIT_KEY_PREFIX": f"shared-future-test{WORKER}",
     # Emptying the limiter between tests deletes its storage's keys: each worker keeps to its own.
     **({"RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"LIMITS{WORKER}"}}

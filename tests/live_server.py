@@ -33,6 +33,8 @@ def live_server(database_url: str, *, gunicorn_workers: int | None = None, **set
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_KEY_PREFIX": "shared-future-test" + os.environ.get("PYTEST_XDIST_WORKER", ""),
         "MAIL_BACKEND": "locmem",
+        # Jobs (sending mail) run inside the request that queued them; tests/core/test_jobs.py runs real workers.
+        "JOBS_STORAGE_URI": "memory://",
         **settings,
     }
     # The server's log goes to a file: an unread pipe would fill and stall it.

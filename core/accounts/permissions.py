@@ -16,3 +16,8 @@ def can_manage_users(user) -> bool:
 
 def can_view_audit_log(user) -> bool:
     return is_admin(user)
+
+
+def can_manage_email_delivery(user) -> bool:
+    """See the emails that failed or were interrupted, and send them again."""
+    return is_admin(user)

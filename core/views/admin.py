@@ -1,9 +1,10 @@
 """Administration: finding accounts, setting their site roles, resetting a
-second factor, and reading the audit log."""
+second factor, reading the audit log, and the emails that need a person
+(parked after failing, or interrupted while sending)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from core import audit, queries
+from core import audit, email, queries
 from core.accounts import permissions, safeguarding, second_factor, services
 from core.accounts import queries as account_queries
 from core.accounts.forms import SiteRolesForm, UserSearchForm
@@ -82,3 +83,25 @@ def audit_log():
     shown = safeguarding.screen(current_user, people)
     return render_template("core/audit_log.html", entries=entries, details=details,
                            withheld={person.email: shown.note(person) for person in people if not shown.shows(person)})
+
+
+@bp.get("/admin/email")
+@safeguarding.shows_contact_details("email", names_people=False)  # an email is to an address, not a name
+@login_required
+def email_delivery():
+    if not permissions.can_manage_email_delivery(current_user):
+        abort(403)
+    held = email.held_for_a_person()
+    return render_template("core/email_delivery.html", held=held, waiting=email.waiting_count(),
+                           screen=safeguarding.screen(current_user, [safeguarding.Person(None, message.recipient.lower())
+                                                                     for message in held]),
+                           Person=safeguarding.Person, form=EmptyForm())
+
+
+@bp.post("/admin/email/<int:message_id>/send-again")
+@login_required
+def send_email_again(message_id):
+    if not permissions.can_manage_email_delivery(current_user):
+        abort(403)
+    return press_button(EmptyForm(), lambda: email.send_again(message_id, actor=current_user),
+                        "The email is being sent again.", url_for("core.email_delivery"))

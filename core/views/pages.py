@@ -3,7 +3,7 @@ health checks a load balancer asks (`/healthz`, `/readyz`)."""
 from flask import current_app, render_template
 from sqlalchemy import text
 
-from core import home_page, page_cache
+from core import home_page, jobs, page_cache
 from core.database import utcnow
 from core.extensions import db, limiter
 from core.privacy import retention
@@ -50,11 +50,13 @@ def healthz():
 @limiter.exempt
 def readyz():
     """Readiness, for the load balancer: 200 only when what requests need
-    answers (the database, and Redis where rate limits are kept there);
-    otherwise 503, saying which did not."""
+    answers (the database, Redis where rate limits are kept there, and the
+    job queue's storage); otherwise 503, saying which did not."""
     checks = {"database": _database_answers()}
     if current_app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
         checks["redis"] = limiter.storage.check()
+    if not jobs.queue().huey.immediate:
+        checks["queue"] = jobs.queue().answers()
     body = {name: "ok" if answered else "unreachable" for name, answered in checks.items()}
     ready = all(checks.values())
     return {"status": "ok" if ready else "unavailable", **body}, 200 if ready else 503

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from flask import url_for
 from sqlalchemy import select
 
-from core import audit
+from core import audit, progress
 from core.database import utcnow
 from core.email import queue_email
 from core.errors import InvalidLink
+from core.models import BackgroundJob
 from core.extensions import db
 from core.accounts.models import User
 from core.accounts.services import link_token, link_token_data, normalise_email
@@ -27,6 +28,8 @@ _INVITATION_SALT = "event-invitation"
 class InvitationResult:
     invited: list[EventInvitation]
     already_invited: list[str]
+    # Sending the invitations, whose page shows how many have gone; None when nobody new was invited.
+    job: BackgroundJob | None = None
 
 
 def invite(event: Event, people: list[tuple[str, str]], *, actor: User) -> InvitationResult:
@@ -43,11 +46,15 @@ def invite(event: Event, people: list[tuple[str, str]], *, actor: User) -> Invit
             result.already_invited.append(email)
             continue
         existing.add(email)
+        if result.job is None:
+            result.job = progress.start_job(owner_id=actor.id, title=f"Invitations to {event.title}",
+                                            back_url=url_for("events.invitations", event_id=event.id))
         invitation = EventInvitation(event_id=event.id, email=email, name=name.strip(), invited_by_id=actor.id)
         db.session.add(invitation)
         db.session.flush()
         queue_email(to=email, subject=f"You're invited: {event.title}", template="event_invitation",
-                    event=event, invitation=invitation, inviter=actor, link=invitation_link(invitation))
+                    event=event, invitation=invitation, inviter=actor, link=invitation_link(invitation),
+                    job_id=result.job.id)
         result.invited.append(invitation)
     audit.record("event.invited", actor=actor, subject=event, details={"invited": len(result.invited)})
     return result

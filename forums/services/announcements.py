@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app, url_for
 from sqlalchemy import select
 
-from core import audit
+from core import audit, progress
 from core.accounts.models import User
 from core.accounts.services import link_token, link_token_data
 from core.database import utcnow
@@ -30,6 +30,10 @@ def announce(forum: Forum, *, subject: str, body: str, role: MembershipRole | No
     recipients = members_to_email(forum, role=role, essential=essential)
     announcement = Announcement(forum_id=forum.id, subject=subject.strip(), body=body.strip(), role=role,
                                 essential=essential, recipients=len(recipients), sent_by_id=actor.id, sent_at=now)
+    if recipients:
+        announcement.job_id = progress.start_job(
+            owner_id=actor.id, title=f"{forum.name}: {announcement.subject}",
+            back_url=url_for("forums.forum_page", forum_id=forum.id)).id
     db.session.add(announcement)
     text = plain_text(announcement.body)  # the page shows it formatted; an email shows no Markdown markers
     for n, membership in enumerate(recipients):
@@ -37,7 +41,7 @@ def announce(forum: Forum, *, subject: str, body: str, role: MembershipRole | No
                     template="forum_announcement", announcement=announcement, text=text, forum=forum,
                     membership=membership,
                     stop_link=None if essential else announcements_off_link(membership),
-                    send_after=throttled(n, now))
+                    send_after=throttled(n, now), job_id=announcement.job_id)
     db.session.flush()
     audit.record("forum.announcement_sent", actor=actor, subject=forum,
                  details={"announcement": announcement.id, "recipients": len(recipients)})

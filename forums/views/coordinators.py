@@ -244,7 +244,9 @@ def announce(forum_id):
             flash(f"The announcement is on its way to {counted(sent.recipients, 'member')} and is on the forum page."
                   if sent.recipients else "The announcement is on the forum page. No member gets it by email: "
                   "none that it is for is active, or they have turned announcement emails off.", "success")
-            return redirect(url_for("forums.forum_page", forum_id=forum.id))
+            if sent.job_id is None:
+                return redirect(url_for("forums.forum_page", forum_id=forum.id))
+            return redirect(url_for("core.job", job_id=sent.job_id))
     return render_template("forums/announce.html", forum=forum, form=form)
 
 

@@ -41,9 +41,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outbox_messages_job_id'), ['job_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_outbox_messages_job_id_background_jobs'), 'background_jobs',
                                     ['job_id'], ['id'], ondelete='SET NULL')
+    with op.batch_alter_table('forum_announcements', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('job_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_forum_announcements_job_id_background_jobs'), 'background_jobs',
+                                    ['job_id'], ['id'], ondelete='SET NULL')
 
 
 def downgrade():
+    with op.batch_alter_table('forum_announcements', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_forum_announcements_job_id_background_jobs'), type_='foreignkey')
+        batch_op.drop_column('job_id')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_outbox_messages_job_id_background_jobs'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_outbox_messages_job_id'))

@@ -5,7 +5,9 @@ import zlib
 
 import pytest
 
+from core import progress
 from core.database import write_lock
+from core.models import OutboxMessage, OutboxStatus
 from core.extensions import db
 from core.accounts.models import User
 from events.models import Attendance, Audience, EventImage, EventKind, EventQuestion, QuestionKind
@@ -93,6 +95,13 @@ MATRIX = {
     # {other} has no app to reset: refused with a message on their page.
     "core.reset_second_factor": ("POST", "/admin/users/{other}/reset-sign-in-codes", only({"admin"}, 302)),
     "core.audit_log": ("GET", "/admin/audit", only({"admin"})),
+    "core.email_delivery": ("GET", "/admin/email", only({"admin"})),
+    # {outbox_message} was sent: an admin's retry finds nothing to send again (a message), others are refused.
+    "core.send_email_again": ("POST", "/admin/email/{outbox_message}/send-again", only({"admin"}, 302)),
+    # A person's own jobs: {job} is {other}'s, so it does not exist for anyone else.
+    "core.jobs": ("GET", "/jobs", signed_in(200)),
+    "core.job": ("GET", "/jobs/{job}", signed_in(404)),
+    "core.job_progress": ("GET", "/jobs/{job}/progress", signed_in(404)),
     # Equality monitoring: each person's own answers only (a guest's through their emailed link, the same
     # endpoints under /about-you/guest/<token>). Without consent the questions go back to the statement.
     "core.about_you": ("GET", "/about-you", signed_in(200)),
@@ -365,6 +374,10 @@ def _make_world(app):
         db.session.flush()
         db.session.add(ConflictDeclaration(nomination_id=nomination.id, judge_id=conflicted_judge.id,
                                            kind=ConflictKind.FAMILY))
+        job = progress.start_job(owner_id=other.id, title="Invitations", back_url="/")
+        message = OutboxMessage(recipient=other.email, subject="Hello", body="Hello", status=OutboxStatus.SENT,
+                                job_id=job.id)
+        db.session.add(message)
         db.session.commit()
         with write_lock():
             calendar_token = renew_calendar_link(other, actor=other).token
@@ -380,7 +393,8 @@ def _make_world(app):
                                venue=event.venue_id, registration=registration.id,
                                session=session.id, priority=priority.id, question=question.id, walk_in=walk_in.id,
                                token=registration_token(registration), organiser_email=organiser.email,
-                               digest=picture.digest, priority_slug=priority.slug)
+                               digest=picture.digest, priority_slug=priority.slug, job=job.id,
+                               outbox_message=message.id)
 
 
 def sign_in_as(client, app, role, world, make_user):

@@ -24,6 +24,7 @@ from core import audit
 from core.accounts import safeguarding
 from core.accounts.models import User
 from core.extensions import db
+from core.models import OutboxMessage, OutboxStatus
 from events.models import Audience, EventInvitation, EventKind, EventQuestion, QuestionKind, RegistrationAnswer
 from forums.models import ForumCoordinator, ForumInvitation, ForumKind, SafeguardingCheck
 from forums.permissions import YOUNG_MEMBERS_NOTE, can_see_young_members_details
@@ -128,6 +129,9 @@ def _world(app):
         nomination.nominator_id, nomination.nominator_name = young.id, young.name
         nomination.nominator_email, nomination.nominator_phone = young.email, PHONE
         db.session.add(PanelMember(category_id=category.id, email=young.email, user_id=young.id))  # a young judge
+        # An email to the young member that could not be sent, for an admin to look at.
+        db.session.add(OutboxMessage(recipient=young.email, subject="Your booking", body="...", attempts=8,
+                                     status=OutboxStatus.FAILED, last_error="SMTPRecipientsRefused"))
         db.session.commit()
         return SimpleNamespace(
             forum=forum.id, membership=membership.id, meeting=meeting.id, public=public.id, young=young.id,
@@ -170,7 +174,7 @@ def test_every_registered_output_shows_a_young_members_details_only_to_those_the
     outputs = _registered_outputs(app)
     assert {"events.manage_event", "events.check_in_page", "events.book_for", "events.registrations_csv",
             "events.attendees_pdf", "events.badges_pdf", "forums.directory", "forums.members_csv",
-            "forums.membership", "core.admin_users", "core.admin_user", "core.audit_log",
+            "forums.membership", "core.admin_users", "core.admin_user", "core.audit_log", "core.email_delivery",
             "awards.screen", "awards.panel"} <= set(outputs)
     browsers = {}
     for role, viewer in world.viewers.items():

@@ -71,6 +71,8 @@ def test_a_coordinator_publishes_minutes_and_a_member_reads_them(browser, site):
     coordinator.get_by_label("Message").fill("Read them on the meeting's page.")
     coordinator.get_by_role("button", name="Send the announcement").click()
     expect(coordinator.get_by_text("on its way to 1 member")).to_be_visible()
+    expect(coordinator.locator("progress")).to_have_attribute("value", "1")  # the sending's own page
+    check_accessibility(coordinator)
     coordinator.goto(f"/forums/{forum_id}/invitations")
     check_accessibility(coordinator)
 

@@ -1,0 +1,181 @@
+"""The job queue (docs/decisions/0009): Huey runs work after the request that
+caused it has returned, and the periodic work from its own scheduler.
+
+Mail is the first job (core.email): a request's emails are rows in the
+outbox, written in its transaction; once it commits, `send-mail` jobs are
+queued to send them, so the request never waits for the mail server. If
+queueing fails or a worker dies, nothing is lost: the rows are still
+pending, and the scheduler's `sweep-mail` sends them.
+
+Periodic work (sweeping the outbox, passing on lapsed offers, reminders,
+retention) is contributed by each package to `registered` and queued by
+Huey's scheduler. However many workers run it, each tick of each job is
+queued once: the first scheduler to claim the tick in the shared storage
+queues it, the others find it taken.
+
+JOBS_STORAGE_URI says where jobs wait:
+- `sqlite:///path`: the embedded default, for one host (`make run` starts a worker beside the server);
+- `redis://host:6379/1` or `postgresql://...`: shared by workers on any number of hosts;
+- `memory://`: no worker; each job runs at once inside the code that queued it (the tests).
+"""
+import functools
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Flask, current_app, has_app_context
+from huey import Huey, crontab
+from huey.exceptions import TaskLockedException
+from huey.storage import PostgresStorage, RedisStorage, SqliteStorage
+from redis import ConnectionPool
+
+from core.extensions import db
+from core.registry import Slot
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "shared-future"
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work for the queue. `run` does it inside the app and returns a line
+    saying what it did (or nothing to say). `schedule` makes it periodic:
+    Huey's crontab fields, e.g. {"minute": "*/5"}, and {} for every minute;
+    without one it runs when queued (`JobQueue.enqueue`)."""
+
+    name: str
+    run: Callable[[], str | None]
+    schedule: dict | None = None
+
+
+# Every package's jobs, by position (core.registry): core.email's mail, and the
+# periodic work each package's cli module contributes.
+registered = Slot("jobs")
+
+
+def register(position: int, name: str, run: Callable[[], str | None], schedule: dict | None = None) -> None:
+    registered.add(position, Job(name, run, schedule), name=name)
+
+
+class _Queue(Huey):
+    def read_periodic(self, timestamp):
+        """The periodic tasks due at this tick that this scheduler claimed
+        first: one scheduler per tick queues each, however many run."""
+        timestamp = timestamp or self._get_timestamp()
+        tick = timestamp.replace(second=0, microsecond=0).isoformat()
+        return [task for task in super().read_periodic(timestamp) if self._claim_tick(task.name, tick)]
+
+    def _claim_tick(self, name: str, tick: str) -> bool:
+        key = f"periodic-tick:{name}"
+        try:
+            with self.lock_task(key):
+                if self.get(key, peek=True) == tick:
+                    return False
+                self.put(key, tick)
+                return True
+        except TaskLockedException:  # another scheduler is claiming it right now
+            return False
+
+
+@dataclass
+class JobQueue:
+    """One app's queue: its Huey and its tasks by name."""
+
+    huey: Huey
+    tasks: dict
+
+    def enqueue(self, name: str, *args) -> bool:
+        """Queue a job; False (and a warning) if the queue cannot be reached,
+        for callers whose work is kept elsewhere until a later sweep."""
+        try:
+            self.tasks[name](*args)
+        except Exception:
+            if self.huey.immediate:
+                raise
+            log.warning("Could not queue the %s job; the periodic sweep will do its work", name, exc_info=True)
+            return False
+        return True
+
+    def depth(self) -> int:
+        """Jobs waiting for a worker."""
+        return self.huey.pending_count()
+
+    def answers(self) -> bool:
+        """Whether the queue's storage can be reached (for /readyz)."""
+        try:
+            self.depth()
+        except Exception:
+            return False
+        return True
+
+
+def queue() -> JobQueue:
+    return current_app.extensions["jobs"]
+
+
+def init_app(app: Flask) -> None:
+    huey = _huey(app.config["JOBS_STORAGE_URI"])
+    tasks = {}
+    for job in registered:
+        name = job.name.replace("-", "_")
+        decorator = (huey.task(name=name) if job.schedule is None
+                     else huey.periodic_task(crontab(**job.schedule), name=name))
+        tasks[job.name] = decorator(_in_context(app, _logged(job)))
+    app.extensions["jobs"] = JobQueue(huey, tasks)
+
+
+def _huey(uri: str) -> Huey:
+    if uri.startswith("memory:"):
+        return _Queue(QUEUE_NAME, immediate=True, results=False)
+    if uri.startswith(("redis:", "rediss:")):
+        # A queue that does not answer within a second is treated as down, not waited for.
+        pool = ConnectionPool.from_url(uri, socket_connect_timeout=1, socket_timeout=5, health_check_interval=30)
+        return _Queue(QUEUE_NAME, results=False, storage_class=RedisStorage, connection_pool=pool)
+    if uri.startswith("postgresql"):
+        dsn = uri.replace("postgresql+psycopg://", "postgresql://", 1)
+        return _Queue(QUEUE_NAME, results=False, storage_class=PostgresStorage, dsn=dsn)
+    if uri.startswith("sqlite:///"):
+        return _Queue(QUEUE_NAME, results=False, storage_class=SqliteStorage, filename=uri.removeprefix("sqlite:///"))
+    raise ValueError(f"JOBS_STORAGE_URI must be sqlite:///, redis://, postgresql:// or memory://, not {uri!r}")
+
+
+def _in_context(app: Flask, work: Callable) -> Callable:
+    """Run a job inside the app: in the caller's own context when it runs at
+    once (memory://), in a context of its own in a worker."""
+    @functools.wraps(work)
+    def job(*args):
+        if has_app_context() and current_app._get_current_object() is app:
+            return _rolled_back_on_error(work, *args)
+        with app.app_context():
+            return _rolled_back_on_error(work, *args)
+    return job
+
+
+def _rolled_back_on_error(work: Callable, *args):
+    try:
+        return work(*args)
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _logged(job: Job) -> Callable:
+    def run():
+        said = job.run()
+        if said:
+            log.info("%s: %s", job.name, said)
+    return run
+
+
+def run_worker(app: Flask, *, threads: int, scheduler: bool) -> None:
+    """Run a consumer until it is told to stop (Ctrl-C or SIGTERM)."""
+    queue = app.extensions["jobs"]
+    huey = queue.huey
+    if huey.immediate:
+        raise RuntimeError("JOBS_STORAGE_URI is memory://: jobs run inside the requests, so there is no worker to run")
+    # A worker starting after a crash or an outage sends what was left at once, not at the next tick.
+    queue.enqueue("sweep-mail")
+    huey.create_consumer(workers=threads, worker_type="thread", periodic=scheduler,
+                         check_worker_health=True).run()
+

@@ -1,0 +1,48 @@
+"""Your jobs: long work you started that goes on after the page returned
+(sending a batch of emails), how far it has got, and your recent ones."""
+from flask import abort, render_template
+from flask_login import current_user, login_required
+
+from core import progress
+from core.formatting import counted
+from core.views import bp
+
+
+@bp.get("/jobs")
+@login_required
+def jobs():
+    recent = progress.recent_jobs_of(current_user.id)
+    return render_template("core/jobs.html", jobs=[(job, done, summary(done)) for job, done in recent])
+
+
+@bp.get("/jobs/<int:job_id>")
+@login_required
+def job(job_id):
+    found = _job_or_404(job_id)
+    done = progress.progress_of([found.id])[found.id]
+    return render_template("core/job.html", job=found, progress=done, summary=summary(done))
+
+
+@bp.get("/jobs/<int:job_id>/progress")
+@login_required
+def job_progress(job_id):
+    """What the job page's script asks every few seconds while the job runs."""
+    found = _job_or_404(job_id)
+    done = progress.progress_of([found.id])[found.id]
+    return {**done.as_dict(), "summary": summary(done)}
+
+
+def _job_or_404(job_id: int):
+    found = progress.job_of(current_user.id, job_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def summary(done: progress.Progress) -> str:
+    if done.total == 0:
+        return "There was nothing to send."
+    said = f"{done.sent} of {counted(done.total, 'email')} sent"
+    if done.failed:
+        said += f"; {done.failed} could not be sent, and the partnership's admins have been shown why"
+    return said + ("." if done.finished else ", and the rest are on their way.")

@@ -1,0 +1,116 @@
+"""Long jobs a person watches (a batch of invitations on its way), and the
+emails that need an admin (parked after failing, or interrupted)."""
+from datetime import timedelta
+from types import SimpleNamespace
+
+from sqlalchemy import select, update
+
+from core import progress
+from core.database import utcnow
+from core.email import queue_email
+from core.extensions import db
+from core.accounts.models import User
+from core.models import AuditEntry, OutboxMessage, OutboxStatus
+from forums.models import ForumCoordinator
+from tests.conftest import sign_in, submit
+from tests.events.factories import EventFactory
+from tests.factories import UserFactory
+from tests.forums.factories import ForumFactory, MembershipFactory
+
+
+def text_of(response) -> str:
+    return " ".join(response.get_data(as_text=True).split())
+
+
+def test_invitations_lead_to_their_sendings_page_which_only_their_sender_sees(app, make_user):
+    organiser, stranger = make_user(roles=["organiser"]), make_user()
+    with app.app_context():
+        event_id = EventFactory(organisers=[db.session.get(User, organiser.id)]).id
+    client = app.test_client()
+    sign_in(client, organiser)
+    sent = submit(client, f"/manage/events/{event_id}/invitations",
+                  {"people": "a@example.org\nb@example.org\nc@example.org"})
+    job_url = sent.headers["Location"]
+    page = text_of(client.get(job_url))
+    assert "3 invitations on their way." in page and "3 of 3 emails sent." in page and "Finished." in page
+    assert '<progress id="job-progress" class="app-progress" max="3" value="3">' in page
+    assert client.get(job_url + "/progress").get_json() == {
+        "total": 3, "sent": 3, "failed": 0, "finished": True, "summary": "3 of 3 emails sent."}
+    assert "Invitations to" in text_of(client.get("/jobs"))
+
+    nosy = app.test_client()
+    sign_in(nosy, stranger)
+    assert nosy.get(job_url).status_code == 404 and nosy.get(job_url + "/progress").status_code == 404
+    assert "Invitations to" not in text_of(nosy.get("/jobs"))
+
+
+def test_a_jobs_page_follows_its_emails_as_the_worker_sends_them(app):
+    with app.test_request_context():
+        owner = UserFactory()
+        job = progress.start_job(owner_id=owner.id, title="Pizza night", back_url="/forums")
+        messages = [queue_email(to=f"m{n}@example.org", subject="Pizza", template="password_changed", user=owner,
+                                job_id=job.id) for n in range(2)]  # written, and not sent: no request committed them
+        db.session.commit()
+        ids = [message.id for message in messages]
+        job_id, owner = job.id, SimpleNamespace(id=owner.id, email=owner.email)
+    client = app.test_client()
+    sign_in(client, owner)
+    page = text_of(client.get(f"/jobs/{job_id}"))
+    assert "0 of 2 emails sent, and the rest are on their way." in page and 'value="0"' in page
+    assert "You can leave this page" in page and "Finished." not in page
+    with app.app_context():
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == ids[0])
+                           .values(status=OutboxStatus.SENT))
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == ids[1])
+                           .values(status=OutboxStatus.FAILED, last_error="SMTPRecipientsRefused"))
+        db.session.commit()
+    assert client.get(f"/jobs/{job_id}/progress").get_json() == {
+        "total": 2, "sent": 1, "failed": 1, "finished": True,
+        "summary": "1 of 2 emails sent; 1 could not be sent, and the partnership's admins have been shown why."}
+
+
+def test_an_announcement_leads_to_its_sendings_page(app, make_user):
+    coordinator = make_user()
+    with app.app_context():
+        forum = ForumFactory()
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        MembershipFactory(forum=forum, user=UserFactory())
+        forum_id = forum.id
+    client = app.test_client()
+    sign_in(client, coordinator)
+    sent = submit(client, f"/forums/{forum_id}/announcements/new", {"subject": "Pizza night", "body": "Come along"},
+                  follow_redirects=True)
+    page = text_of(sent)
+    assert "on its way to 1 member" in page and "1 of 1 email sent." in page
+    assert f'href="/forums/{forum_id}"' in page  # back to the forum
+
+
+def test_an_admin_sees_parked_and_interrupted_emails_and_sends_one_again_once(app):
+    with app.test_request_context():
+        admin = UserFactory(roles=["admin"])
+        parked = queue_email(to="gone@example.org", subject="Your booking", template="password_changed", user=admin)
+        stuck = queue_email(to="maybe@example.org", subject="Your place", template="password_changed", user=admin)
+        recent = queue_email(to="now@example.org", subject="Just claimed", template="password_changed", user=admin)
+        db.session.flush()
+        parked.status, parked.attempts, parked.last_error = OutboxStatus.FAILED, 8, "SMTPRecipientsRefused: no mailbox"
+        stuck.status, stuck.claimed_at = OutboxStatus.SENDING, utcnow() - timedelta(hours=1)
+        recent.status, recent.claimed_at = OutboxStatus.SENDING, utcnow()  # being sent right now: not held
+        db.session.commit()
+        parked_id, admin = parked.id, SimpleNamespace(id=admin.id, email=admin.email)
+    client = app.test_client()
+    sign_in(client, admin)
+    page = text_of(client.get("/admin/email"))
+    assert "2 emails to look at" in page
+    assert "gone@example.org" in page and "Could not be sent after 8 tries: SMTPRecipientsRefused: no mailbox" in page
+    assert "maybe@example.org" in page and "may or may not have arrived" in page
+    assert "now@example.org" not in page
+
+    again = submit(client, f"/admin/email/{parked_id}/send-again", form_url="/admin/email", follow_redirects=True)
+    assert "The email is being sent again." in text_of(again) and "gone@example.org" not in text_of(again)
+    with app.app_context():
+        message = db.session.get(OutboxMessage, parked_id)
+        assert message.status == OutboxStatus.SENT and message.attempts == 0  # sent straight after the commit
+        assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "email.sent_again"))
+    twice = submit(client, f"/admin/email/{parked_id}/send-again", form_url="/admin/email", follow_redirects=True)
+    assert "no longer waiting for you" in text_of(twice)
+    assert len(app.extensions["mailman"].outbox) == 1  # sent once
