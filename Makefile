@@ -1,19 +1,23 @@
 # Shared Future. `make run` serves the app on http://127.0.0.1:5000 with demo
 # data; `make test` runs every test. Both only redo what has changed.
+# `make lock` regenerates requirements.lock from pyproject.toml.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+LOCK := requirements.lock
+UV_VERSION := 0.13.9
 NODE_INSTALLED := node_modules/.installed
 ASSETS := static/dist/main.css
 LOCAL := SESSION_COOKIE_SECURE=0 SERVER_NAME=127.0.0.1:5000 PREFERRED_URL_SCHEME=http
 
-.PHONY: run test bench install assets clean
+.PHONY: run test bench install assets lock clean
 
 run: install assets
 	$(LOCAL) $(BIN)/flask --app app run-local --host 127.0.0.1 --port 5000
 
 test: install assets
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks at county scale (docs/performance.md): `make bench`, or
@@ -25,11 +29,27 @@ install: $(INSTALLED)
 
 assets: $(ASSETS)
 
-$(INSTALLED): pyproject.toml
+# Every dependency, the test extra's too, comes from the lock, each file checked
+# against its hash; then the project itself, editable, built with the locked
+# setuptools. `pip check` fails when pyproject.toml asks for something the lock
+# lacks: run `make lock`.
+$(INSTALLED): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check || { echo "$(LOCK) does not match pyproject.toml: run make lock"; exit 1; }
 	touch $@
+
+# The lock: every dependency of pyproject.toml and its test extra, pinned with
+# hashes, for any platform and Python 3.11 or newer. Versions already in the
+# lock are kept while they still fit; `make lock LOCK_ARGS=--upgrade` moves
+# everything to the newest release that fits.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 --generate-hashes \
+		--no-config --custom-compile-command 'make lock' --quiet --output-file $(LOCK) $(LOCK_ARGS)
 
 $(NODE_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -1,7 +1,7 @@
 """The API against its own OpenAPI document: every endpoint's real responses
 on the demo data, and schemathesis throwing generated requests at it (no
 500s, every response as documented)."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -85,7 +85,7 @@ ZWSP, ZWNJ = "\u200b", "\u200c"
 
 @pytest.mark.parametrize("nominee", [
     "Member, Mo", f"Mo Member{ZWSP}", "Mo Member (Mo)", f"{ZWSP}Mo{ZWSP} Member", "MEMBER mo.", "mo-member",
-    f"Mo Membe\u0301r", "Mo\u00a0Member", "Mo Member\u200f",
+    "Mo Membe\u0301r", "Mo\u00a0Member", "Mo Member\u200f",
 ])
 def test_a_member_who_disguises_their_own_name_is_still_nominating_themselves(ctx, nominee):
     """Word order, punctuation, added copies of a word and invisible characters

@@ -12,7 +12,7 @@ from events.models import Attendance
 from awards.models import Nomination, NominationAnswer, NominationStatus, NomineeKind
 from forums.models import Apology
 from tests.awards.factories import CategoryFactory
-from tests.conftest import sign_in, sign_in_through_the_forms
+from tests.conftest import sign_in_through_the_forms
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import UserFactory
 from tests.forums.factories import MembershipFactory
