@@ -117,8 +117,8 @@ def test_a_claimed_message_is_not_sent_by_a_second_sender(app, smtp_server, data
     controller, inbox = smtp_server
     up = smtp_app(database_url, controller.port)
     with up.test_request_context():
-        message = email.queue_email(to="a@example.org", subject="Hi", template="password_changed",
-                                    user=type("U", (), {"name": "A"})())
+        email.queue_email(to="a@example.org", subject="Hi", template="password_changed",
+                          user=type("U", (), {"name": "A"})())
         db.session.commit()
         assert email._claim_next()["recipient"] == "a@example.org"
         assert email._claim_next() is None  # a second sender finds nothing left to claim
