@@ -89,7 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     security.init_app(app)
     page_cache.init_app(app)
-    app.after_request(_send_committed_email)
+    app.after_request(_queue_committed_work)
     _register_error_pages(app)
     _register_template_helpers(app)
     cli.init_app(app)
@@ -123,8 +123,10 @@ def _init_login(app: Flask) -> None:
         return user
 
 
-def _send_committed_email(response):
+def _queue_committed_work(response):
+    """Once the request has committed: send its emails, and queue its jobs."""
     send_committed_messages()
+    jobs.queue_committed_jobs()
     return response
 
 

@@ -22,7 +22,7 @@ from events.models import (
     Attendance, Audience, Event, EventKind, EventStatus, ProgrammeSession, Registration, RegistrationStatus,
 )
 from forums.models import Forum
-from reports import queries
+from reports import drawing, queries
 from reports.services import Scope
 
 PAGE_SIZE = 20
@@ -80,6 +80,22 @@ def bare_report_sql(starts: str | None, repetitions: int) -> list[float]:
     return runs
 
 
+def report_pdf_job(starts: str | None, repetitions: int) -> list[float]:
+    """Seconds the worker's job takes to draw the all-events report's PDF
+    (the request that asks for it only queues the job)."""
+    scope = Scope("all", starts=date.fromisoformat(starts), ends=date.today()) if starts else Scope("all")
+    reader = db.session.scalar(select(User.id).order_by(User.id).limit(1))
+    runs = []
+    with current_app.test_request_context():  # the PDF links to the methodology page by its full address
+        for _ in range(repetitions):
+            job = drawing.draw_later(scope, "census", breakdowns_withheld=False, reader_id=reader, back_url="/")
+            db.session.commit()
+            began = time.perf_counter()
+            drawing.draw(job.id, drawing.order_for(scope, "census", breakdowns_withheld=False, reader_id=reader))
+            runs.append(time.perf_counter() - began)
+    return runs
+
+
 def burst_setup(places: int, people: int) -> dict:
     """An event with `places`, and a signed-in session with its CSRF token
     for each of `people` members (made here: signing in 500 times through
@@ -116,8 +132,8 @@ def burst_outcome(event_id: int) -> dict:
             "waitlisted": len(waiting), "queue_in_order": queue == [row.id for row in waiting]}
 
 
-PROBES = {probe.__name__: probe for probe in (empty_schema, sample_ids, report_bounds, bare_report_sql, burst_setup,
-                                               burst_outcome)}
+PROBES = {probe.__name__: probe for probe in (empty_schema, sample_ids, report_bounds, bare_report_sql,
+                                               report_pdf_job, burst_setup, burst_outcome)}
 
 if __name__ == "__main__":
     name, arguments = sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}

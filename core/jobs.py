@@ -28,6 +28,8 @@ from huey import Huey, crontab
 from huey.exceptions import TaskLockedException
 from huey.storage import PostgresStorage, RedisStorage, SqliteStorage
 from redis import ConnectionPool
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from core.extensions import db
 from core.registry import Slot
@@ -39,13 +41,13 @@ QUEUE_NAME = "shared-future"
 
 @dataclass(frozen=True)
 class Job:
-    """Work for the queue. `run` does it inside the app and returns a line
-    saying what it did (or nothing to say). `schedule` makes it periodic:
+    """Work for the queue. `run` does it inside the app, with the arguments
+    it was queued with, and returns a line saying what it did (or nothing to say). `schedule` makes it periodic:
     Huey's crontab fields, e.g. {"minute": "*/5"}, and {} for every minute;
     without one it runs when queued (`JobQueue.enqueue`)."""
 
     name: str
-    run: Callable[[], str | None]
+    run: Callable[..., str | None]
     schedule: dict | None = None
 
 
@@ -54,7 +56,7 @@ class Job:
 registered = Slot("jobs")
 
 
-def register(position: int, name: str, run: Callable[[], str | None], schedule: dict | None = None) -> None:
+def register(position: int, name: str, run: Callable[..., str | None], schedule: dict | None = None) -> None:
     registered.add(position, Job(name, run, schedule), name=name)
 
 
@@ -114,6 +116,33 @@ def queue() -> JobQueue:
     return current_app.extensions["jobs"]
 
 
+_UNCOMMITTED, _COMMITTED = "jobs_uncommitted", "jobs_committed"
+
+
+def queue_after_commit(name: str, *args) -> None:
+    """Queue a job once the current transaction commits (after the request,
+    by `queue_committed_jobs`), so a worker never looks for rows not yet
+    there, and a change rolled back queues nothing."""
+    db.session.info.setdefault(_UNCOMMITTED, []).append((name, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _note_committed_jobs(session):
+    waiting = session.info.pop(_UNCOMMITTED, None)
+    if waiting:
+        session.info.setdefault(_COMMITTED, []).extend(waiting)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back_jobs(session, previous_transaction):
+    session.info.pop(_UNCOMMITTED, None)
+
+
+def queue_committed_jobs() -> None:
+    for name, args in db.session.info.pop(_COMMITTED, ()):
+        queue().enqueue(name, *args)
+
+
 def init_app(app: Flask) -> None:
     huey = _huey(app.config["JOBS_STORAGE_URI"])
     tasks = {}
@@ -161,8 +190,8 @@ def _rolled_back_on_error(work: Callable, *args):
 
 
 def _logged(job: Job) -> Callable:
-    def run():
-        said = job.run()
+    def run(*args):
+        said = job.run(*args)
         if said:
             log.info("%s: %s", job.name, said)
     return run

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import utcnow
@@ -102,3 +102,11 @@ class BackgroundJob(db.Model):
     # Where the work came from, for the "back" link and the result.
     back_url: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # A job that makes a file (a large report's PDF) keeps it here for its owner to download;
+    # a batch of emails keeps nothing (its progress is its messages').
+    makes_file: Mapped[bool] = mapped_column(default=False)
+    finished_at: Mapped[Optional[datetime]]
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    file_name: Mapped[Optional[str]] = mapped_column(String(200))
+    file_type: Mapped[Optional[str]] = mapped_column(String(100))
+    file: Mapped[Optional[bytes]] = mapped_column(LargeBinary, deferred=True)

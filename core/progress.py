@@ -1,18 +1,24 @@
 """Long work someone started that finishes after their request returned:
-sending a batch of emails (bulk invitations, announcements). A job's progress
-is read from the work itself (its messages in the outbox, as the worker sends
-them), so the page that shows it can never disagree with what happened.
+sending a batch of emails (bulk invitations, announcements), or drawing a
+large report's PDF. A batch's progress is read from its messages in the
+outbox as the worker sends them, so the page that shows it can never
+disagree with what happened; a file job is done when its file is kept.
 
 Functions flush but never commit.
 """
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import case, func, select
 
+from core.database import utcnow
 from core.extensions import db
 from core.models import BackgroundJob, OutboxMessage, OutboxStatus
 
 RECENT_JOBS = 20
+# A file job not finished by then never will be: its worker stopped, or it was never queued.
+GIVEN_UP_AFTER = timedelta(minutes=30)
+DID_NOT_FINISH = "It did not finish. Start it again; if it happens again, tell the partnership."
 
 
 @dataclass(frozen=True)
@@ -33,11 +39,32 @@ class Progress:
         return {"total": self.total, "sent": self.sent, "failed": self.failed, "finished": self.finished}
 
 
-def start_job(*, owner_id: int, title: str, back_url: str) -> BackgroundJob:
-    job = BackgroundJob(owner_id=owner_id, title=title[:200], back_url=back_url)
+def start_job(*, owner_id: int, title: str, back_url: str, makes_file: bool = False) -> BackgroundJob:
+    job = BackgroundJob(owner_id=owner_id, title=title[:200], back_url=back_url, makes_file=makes_file)
     db.session.add(job)
     db.session.flush()
     return job
+
+
+def finish_with_file(job_id: int, *, name: str, content_type: str, content: bytes) -> None:
+    job = db.session.get(BackgroundJob, job_id)
+    job.file_name, job.file_type, job.file, job.finished_at = name, content_type, content, utcnow()
+    db.session.flush()
+
+
+def finish_with_error(job_id: int, error: str) -> None:
+    job = db.session.get(BackgroundJob, job_id)
+    job.error, job.finished_at = error, utcnow()
+    db.session.flush()
+
+
+def error_of(job: BackgroundJob) -> str | None:
+    """Why a job failed, or None."""
+    if job.error:
+        return job.error
+    if job.makes_file and job.finished_at is None and job.created_at < utcnow() - GIVEN_UP_AFTER:
+        return DID_NOT_FINISH
+    return None
 
 
 def job_of(owner_id: int, job_id: int) -> BackgroundJob | None:
@@ -46,8 +73,17 @@ def job_of(owner_id: int, job_id: int) -> BackgroundJob | None:
     return job if job is not None and job.owner_id == owner_id else None
 
 
-def progress_of(job_ids: list[int]) -> dict[int, Progress]:
-    """Each job's progress, in one query however many jobs."""
+def progress_of(jobs: list[BackgroundJob]) -> dict[int, Progress]:
+    """Each job's progress, in one query however many jobs: a batch's from
+    its emails; a file job's is one step, done or failed."""
+    progress = {job.id: Progress(1, int(job.finished_at is not None and not error_of(job)), int(bool(error_of(job))))
+                for job in jobs if job.makes_file}
+    return {**_batches_progress([job.id for job in jobs if not job.makes_file]), **progress}
+
+
+def _batches_progress(job_ids: list[int]) -> dict[int, Progress]:
+    if not job_ids:
+        return {}
     counted = (
         select(OutboxMessage.job_id, func.count(),
                func.sum(case((OutboxMessage.status == OutboxStatus.SENT, 1), else_=0)),
@@ -62,5 +98,5 @@ def recent_jobs_of(owner_id: int) -> list[tuple[BackgroundJob, Progress]]:
     jobs = list(db.session.scalars(select(BackgroundJob).where(BackgroundJob.owner_id == owner_id)
                                    .order_by(BackgroundJob.created_at.desc(), BackgroundJob.id.desc())
                                    .limit(RECENT_JOBS)))
-    progress = progress_of([job.id for job in jobs])
+    progress = progress_of(jobs)
     return [(job, progress[job.id]) for job in jobs]

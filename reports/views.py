@@ -14,11 +14,11 @@ from core.spreadsheets import csv_download, csv_file
 from events.models import CohesionPriority, Event, EventSeries
 from forums.models import Forum
 from forums.services.coordinators import coordinated_forums
-from reports import baselines, findings, permissions, perturbation, queries, services
+from reports import baselines, drawing, findings, permissions, perturbation, queries, services
 from reports import open_data as open_data_service
 from reports.exports import HEADER, report_csv
 from reports.forms import BaselineUploadForm, ReportFilterForm
-from reports.pdf import progress_pdf, report_pdf
+from reports.pdf import progress_pdf
 from reports.progress import build_progress
 
 bp = Blueprint("reports", __name__)
@@ -39,19 +39,23 @@ def _subject_or_404(kind: str, object_id: int | None):
     return None if kind == "priority" else found
 
 
-def _report_or_error(kind: str, object_id: int | None):
-    """Load and check, then build the report for the filters in the query string."""
+def _asked_for(kind: str, object_id: int | None):
+    """Load and check the scope; read the filters in the query string."""
     subject = _subject_or_404(kind, object_id)
     if not permissions.can_report_on(current_user, kind, subject):
         abort(403)
     form = ReportFilterForm(request.args)
     form.baseline.choices = baselines.choices()
     dates = (form.starts.data, form.ends.data) if form.validate() else (None, None)
-    scope = services.Scope(kind, object_id, *dates)
+    return form, services.Scope(kind, object_id, *dates), permissions.breakdowns_withheld(current_user, kind, subject)
+
+
+def _report_or_error(kind: str, object_id: int | None):
+    """Load and check, then build the report for the filters in the query string."""
+    form, scope, withheld = _asked_for(kind, object_id)
     report = services.build(scope, findings.scope_title(scope), baselines.chosen(form.baseline.data),
-                            breakdowns_withheld=permissions.breakdowns_withheld(current_user, kind, subject),
-                            reader_id=current_user.id)
-    return form, report
+                            breakdowns_withheld=withheld, reader_id=current_user.id)
+    return form, scope, report
 
 
 @bp.get("/reports")
@@ -72,7 +76,7 @@ def index():
 @bp.get("/reports/<any(event, series, forum, cycle, priority):kind>/<int:object_id>")
 @login_required
 def report_page(kind="all", object_id=None):
-    form, report = _report_or_error(kind, object_id)
+    form, _, report = _report_or_error(kind, object_id)
     view = request.args.get("view", "came")
     filters = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "view"}
     return render_template(
@@ -81,23 +85,33 @@ def report_page(kind="all", object_id=None):
         notes=findings.method_notes(report.threshold, report.minimum_respondents),
         column_labels=services.COLUMN_LABELS, mixing=services.MIXING_CHARACTERISTICS,
         view_url=lambda column: url_for("reports.report_page", **request.view_args, **filters, view=column),
-        download_url=lambda fmt: url_for("reports.report_download", **request.view_args, **filters, fmt=fmt))
+        csv_url=url_for("reports.report_download", **request.view_args, **filters),
+        pdf_url=url_for("reports.report_pdf", **request.view_args, **filters), pdf_form=EmptyForm())
 
 
-@bp.get("/reports/all/report.<any(csv, pdf):fmt>")
-@bp.get("/reports/<any(event, series, forum, cycle, priority):kind>/<int:object_id>/report.<any(csv, pdf):fmt>")
+@bp.get("/reports/all/report.csv")
+@bp.get("/reports/<any(event, series, forum, cycle, priority):kind>/<int:object_id>/report.csv")
 @login_required
-def report_download(fmt, kind="all", object_id=None):
-    _, report = _report_or_error(kind, object_id)
+def report_download(kind="all", object_id=None):
+    _, scope, report = _report_or_error(kind, object_id)
     today = in_london(utcnow()).date()
-    period = findings.period(report, today)
-    name = f"diversity-report-{kind}{'-' + str(object_id) if object_id else ''}-{period.replace('/', '-to-')}.{fmt}"
-    methodology_url = url_for("reports.methodology", _external=True)
-    if fmt == "csv":
-        return csv_download(report_csv(report, period, methodology_url), name)
-    body = report_pdf(report, brand_name=current_app.config["BRAND_NAME"], generated=format_date(today),
-                      methodology_url=methodology_url)
-    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_download(report_csv(report, findings.period(report, today),
+                                   url_for("reports.methodology", _external=True)),
+                        drawing.report_file_name(scope, report, today, "csv"))
+
+
+@bp.post("/reports/all/report.pdf")
+@bp.post("/reports/<any(event, series, forum, cycle, priority):kind>/<int:object_id>/report.pdf")
+@login_required
+def report_pdf(kind="all", object_id=None):
+    """Ask the worker to draw the PDF, and watch it on the job's page."""
+    form, scope, withheld = _asked_for(kind, object_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    back = url_for("reports.report_page", **request.view_args, **request.args.to_dict(flat=False))
+    _, job = call_service(form, lambda: drawing.draw_later(
+        scope, form.baseline.data, breakdowns_withheld=withheld, reader_id=current_user.id, back_url=back))
+    return redirect(url_for("core.job", job_id=job.id))
 
 
 @bp.get("/reports/progress/<int:year>")

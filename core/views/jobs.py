@@ -1,6 +1,7 @@
 """Your jobs: long work you started that goes on after the page returned
-(sending a batch of emails), how far it has got, and your recent ones."""
-from flask import abort, render_template
+(sending a batch of emails, drawing a large report), how far it has got, the
+file it made, and your recent ones."""
+from flask import Response, abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from core import progress
@@ -12,15 +13,15 @@ from core.views import bp
 @login_required
 def jobs():
     recent = progress.recent_jobs_of(current_user.id)
-    return render_template("core/jobs.html", jobs=[(job, done, summary(done)) for job, done in recent])
+    return render_template("core/jobs.html", jobs=[(job, summary(job, done)) for job, done in recent])
 
 
 @bp.get("/jobs/<int:job_id>")
 @login_required
 def job(job_id):
     found = _job_or_404(job_id)
-    done = progress.progress_of([found.id])[found.id]
-    return render_template("core/job.html", job=found, progress=done, summary=summary(done))
+    done = progress.progress_of([found])[found.id]
+    return render_template("core/job.html", job=found, progress=done, summary=summary(found, done))
 
 
 @bp.get("/jobs/<int:job_id>/progress")
@@ -28,8 +29,19 @@ def job(job_id):
 def job_progress(job_id):
     """What the job page's script asks every few seconds while the job runs."""
     found = _job_or_404(job_id)
-    done = progress.progress_of([found.id])[found.id]
-    return {**done.as_dict(), "summary": summary(done)}
+    done = progress.progress_of([found])[found.id]
+    return {**done.as_dict(), "summary": summary(found, done),
+            "file": url_for("core.job_file", job_id=found.id) if found.file_name else None}
+
+
+@bp.get("/jobs/<int:job_id>/file")
+@login_required
+def job_file(job_id):
+    found = _job_or_404(job_id)
+    if not found.file_name:
+        abort(404)
+    return Response(found.file, mimetype=found.file_type,
+                    headers={"Content-Disposition": f'attachment; filename="{found.file_name}"'})
 
 
 def _job_or_404(job_id: int):
@@ -39,7 +51,10 @@ def _job_or_404(job_id: int):
     return found
 
 
-def summary(done: progress.Progress) -> str:
+def summary(job, done: progress.Progress) -> str:
+    if job.makes_file:
+        failed = progress.error_of(job)
+        return failed or ("Ready to download." if done.finished else "Being drawn: a large report takes a minute or two.")
     if done.total == 0:
         return "There was nothing to send."
     said = f"{done.sent} of {counted(done.total, 'email')} sent"

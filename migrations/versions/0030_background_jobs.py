@@ -1,8 +1,9 @@
 """Background jobs: long work people watch, and the outbox's Reply-To
 
 Emails in a batch (bulk invitations, announcements) belong to a job whose
-page shows how many have gone; emails that invite a reply carry the
-organiser's or coordinator's address.
+page shows how many have gone; a job that draws a large report keeps its
+file for its owner; emails that invite a reply carry the organiser's or
+coordinator's address.
 
 Revision ID: 0030_background_jobs
 Revises: 0029_equality_monitor_role
@@ -28,6 +29,12 @@ def upgrade():
         sa.Column('title', sa.String(length=200), nullable=False),
         sa.Column('back_url', sa.String(length=500), nullable=False),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('makes_file', sa.Boolean(), nullable=False),
+        sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('error', sa.Text(), nullable=True),
+        sa.Column('file_name', sa.String(length=200), nullable=True),
+        sa.Column('file_type', sa.String(length=100), nullable=True),
+        sa.Column('file', sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_background_jobs_owner_id_users'),
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_background_jobs')),

@@ -13,16 +13,20 @@ for (const panel of document.querySelectorAll('[data-job-progress]')) {
   const bar = panel.querySelector('progress')
   const count = panel.querySelector('[data-job-count]')
   const status = panel.querySelector('[data-job-summary]')
+  const file = panel.querySelector('[data-job-file]')
   const ask = async () => {
     try {
       const response = await fetch(panel.dataset.jobProgress, { headers: { Accept: 'application/json' } })
       if (response.ok) {
         const job = await response.json()
-        bar.max = Math.max(job.total, 1)
-        bar.value = job.total ? job.sent + job.failed : 1
+        if (job.finished || bar.hasAttribute('value')) {
+          bar.max = Math.max(job.total, 1)
+          bar.value = job.total ? job.sent + job.failed : 1
+        }
         count.textContent = job.summary
         if (job.finished) {
           status.textContent = 'Finished: ' + job.summary
+          if (job.file) file.hidden = false
           return
         }
       }

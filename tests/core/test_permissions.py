@@ -280,6 +280,10 @@ MATRIX = {
     "reports.report_page": ("GET", "/reports/event/{event}", only(THIS_EVENTS_ORGANISERS | {"equality_monitor"})),
     "reports.report_download": ("GET", "/reports/event/{event}/report.csv",
                                 only(THIS_EVENTS_ORGANISERS | {"equality_monitor"})),
+    # The PDF is drawn by the worker: asking for it leads to the job's page.
+    "reports.report_pdf": ("POST", "/reports/event/{event}/report.pdf",
+                           only(THIS_EVENTS_ORGANISERS | {"equality_monitor"}, 302)),
+    "core.job_file": ("GET", "/jobs/{job}/file", signed_in(404)),
     "reports.manage_baselines": ("GET", "/admin/baselines", only({"admin"})),
     # The standing conference's review of a year spans everything: admins only.
     "reports.progress_report": ("GET", "/reports/progress/2026", only({"admin", "equality_monitor"})),

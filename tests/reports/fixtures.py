@@ -11,6 +11,7 @@ from core.database import london_datetime, utcnow
 from core.extensions import db
 from events.models import Attendance, EventKind
 from reports.quarters import settled_until
+from tests.conftest import submit
 from tests.events.factories import EventFactory, RegistrationFactory
 
 WHITE_CHRISTIAN = {"ethnic_group": "white", "religion": "christian", "age_band": "25_34"}
@@ -98,3 +99,14 @@ def record_key(secret: str, email: str) -> int:
     """A guest's record key, worked out here as the methodology says: the
     first byte of md5(secret followed by who they are)."""
     return hashlib.md5((secret + f"guest:{email}").encode()).digest()[0]
+
+
+def drawn_pdf(client, report_url: str):
+    """The report's PDF as a person gets it: the "PDF report" button on the
+    report's page asks the worker to draw it (here, at once), and the job's
+    page offers the file."""
+    page, _, query = report_url.partition("?")
+    asked = submit(client, f"{page}/report.pdf" + (f"?{query}" if query else ""), form_url=report_url)
+    if asked.status_code != 302:
+        return asked
+    return client.get(asked.headers["Location"] + "/file")

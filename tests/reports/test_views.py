@@ -15,7 +15,7 @@ from tests.conftest import sign_in, submit
 from tests.events.factories import PriorityFactory
 from tests.events.test_pdf import pdf_text
 from tests.forums.factories import ForumFactory
-from tests.reports.fixtures import build_crowd, build_small_world
+from tests.reports.fixtures import build_crowd, build_small_world, drawn_pdf
 
 SMALL = re.compile(r"^[1-4]$")
 
@@ -70,8 +70,9 @@ def test_each_person_sees_the_reports_for_their_own_scopes(app, client, make_use
     assert "Event A, every date" in client.get(f"/reports/series/{series_id}").get_data(as_text=True)
     assert client.get(f"/reports/series/{series_id + 1}").status_code == 404
     for path in ("/reports/all", f"/reports/priority/{priority_id}", f"/reports/forum/{forum_id}",
-                 f"/reports/cycle/{cycle_id}", f"/reports/event/{world['b']}/report.pdf"):
+                 f"/reports/cycle/{cycle_id}", f"/reports/event/{world['b']}/report.csv"):
         assert client.get(path).status_code == 403, path
+    assert submit(client, f"/reports/event/{world['b']}/report.pdf", form_url="/reports").status_code == 403
     assert "Event A" in client.get("/reports").get_data(as_text=True)
 
     other = app.test_client()
@@ -130,7 +131,7 @@ def test_one_events_csv_is_dated_that_day(app, make_user, crowd):
 
 
 def test_the_pdf_has_the_key_figures_as_text_and_no_small_counts(app, make_user, crowd):
-    response = monitor_client(app, make_user).get("/reports/all/report.pdf")
+    response = drawn_pdf(monitor_client(app, make_user), "/reports/all")
     assert response.mimetype == "application/pdf"
     _, text = pdf_text(response.data)
     assert "Key findings" in text and "60 people came to 2 events" in text
@@ -147,7 +148,7 @@ def test_the_page_csv_and_pdf_print_the_same_figures(app, make_user, crowd):
     page = client.get("/reports/all").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(client.get("/reports/all/report.csv").get_data(as_text=True)
                                            .lstrip("\ufeff"))))
-    _, text = pdf_text(client.get("/reports/all/report.pdf").data)
+    _, text = pdf_text(drawn_pdf(client, "/reports/all").data)
     white_in_csv = next(row["count"] for row in rows if row["people"] == "Came" and row["characteristic"] ==
                         "Ethnic group" and row["category"] == "White")
     white_on_page = re.search(r'id="events-ethnic_group".*?White</th>\s*<td[^>]*>([^<]*)<', page, re.S).group(1)

@@ -1,0 +1,73 @@
+"""A report's PDF, drawn by the job queue's worker: a year of every event
+takes longer than a page should keep someone waiting, so the request only
+asks for it and the person watches it on the job's page (core.progress).
+
+`draw_later` flushes but never commits; the job runs once its request has
+committed, and what it draws is what the person asked for then: the scope,
+dates and baseline, and whether their role lets them see breakdowns.
+"""
+import logging
+from datetime import date
+
+from flask import current_app, url_for
+
+from core import jobs, progress
+from core.database import in_london, utcnow, write_lock
+from core.extensions import db
+from core.formatting import format_date
+from core.models import BackgroundJob
+from reports import baselines, findings, services
+from reports.pdf import report_pdf
+
+log = logging.getLogger(__name__)
+
+
+def draw_later(scope: services.Scope, baseline: str, *, breakdowns_withheld: bool, reader_id: int,
+               back_url: str) -> BackgroundJob:
+    job = progress.start_job(owner_id=reader_id, title=f"Diversity report (PDF): {findings.scope_title(scope)}",
+                             back_url=back_url, makes_file=True)
+    jobs.queue_after_commit("draw-report-pdf", job.id, order_for(scope, baseline, breakdowns_withheld=breakdowns_withheld,
+                                                                  reader_id=reader_id))
+    return job
+
+
+def order_for(scope: services.Scope, baseline: str, *, breakdowns_withheld: bool, reader_id: int) -> dict:
+    """What the worker needs to draw the report the person asked for, as plain values."""
+    return {"kind": scope.kind, "object_id": scope.object_id, "baseline": baseline,
+            "starts": scope.starts.isoformat() if scope.starts else None,
+            "ends": scope.ends.isoformat() if scope.ends else None,
+            "breakdowns_withheld": breakdowns_withheld, "reader_id": reader_id}
+
+
+def report_file_name(scope: services.Scope, report: services.Report, today: date, extension: str) -> str:
+    period = findings.period(report, today).replace("/", "-to-")
+    return f"diversity-report-{scope.kind}{'-' + str(scope.object_id) if scope.object_id else ''}-{period}.{extension}"
+
+
+def draw(job_id: int, order: dict) -> str:
+    """The worker's job: draw the PDF and keep it on the job, or say why not."""
+    scope = services.Scope(order["kind"], order["object_id"],
+                           date.fromisoformat(order["starts"]) if order["starts"] else None,
+                           date.fromisoformat(order["ends"]) if order["ends"] else None)
+    try:
+        report = services.build(scope, findings.scope_title(scope), baselines.chosen(order["baseline"]),
+                                breakdowns_withheld=order["breakdowns_withheld"], reader_id=order["reader_id"])
+        today = in_london(utcnow()).date()
+        body = report_pdf(report, brand_name=current_app.config["BRAND_NAME"], generated=format_date(today),
+                          methodology_url=url_for("reports.methodology", _external=True))
+    except Exception:
+        db.session.rollback()
+        log.exception("Drawing report job %s failed", job_id)
+        with write_lock():
+            progress.finish_with_error(job_id, "The report could not be drawn. Try again; if it happens again, "
+                                               "tell the partnership.")
+            db.session.commit()
+        return f"job {job_id} failed"
+    with write_lock():
+        progress.finish_with_file(job_id, name=report_file_name(scope, report, today, "pdf"),
+                                  content_type="application/pdf", content=body)
+        db.session.commit()
+    return f"job {job_id}: {len(body):,} bytes"
+
+
+jobs.register(50, "draw-report-pdf", draw)
