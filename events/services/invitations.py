@@ -47,7 +47,8 @@ def invite(event: Event, people: list[tuple[str, str]], *, actor: User) -> Invit
         db.session.add(invitation)
         db.session.flush()
         queue_email(to=email, subject=f"You're invited: {event.title}", template="event_invitation",
-                    event=event, invitation=invitation, inviter=actor, link=invitation_link(invitation))
+                    event=event, invitation=invitation, inviter=actor, link=invitation_link(invitation),
+                    reply_to=event.contact_email)
         result.invited.append(invitation)
     audit.record("event.invited", actor=actor, subject=event, details={"invited": len(result.invited)})
     return result
