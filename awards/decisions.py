@@ -8,7 +8,7 @@ winners are. Functions flush but never commit; publishing locks the cycle row.""
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import select
 
 from awards import judging, screening
@@ -236,10 +236,10 @@ def _tell(nomination: Nomination, template: str, subject: str, *, nominee: bool 
         if each.nominator_email and each.nominator_email not in told:
             told.add(each.nominator_email)
             queue_email(to=each.nominator_email, subject=subject, template=template, nomination=each,
-                        to_nominee=False, link=link, **context)
+                        to_nominee=False, link=link, reply_to=current_app.config["CONTACT_EMAIL"], **context)
     if nominee and nomination.nominee_knows and nomination.nominee_email:
         queue_email(to=nomination.nominee_email, subject=subject, template=template, nomination=nomination,
-                    to_nominee=True, link=link, **context)
+                    to_nominee=True, link=link, reply_to=current_app.config["CONTACT_EMAIL"], **context)
 
 
 def published(cycle: AwardCycle, outcomes) -> list[tuple[AwardCategory, list[Decision]]]:

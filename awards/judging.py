@@ -10,7 +10,7 @@ have begun under `core.database.write_lock()`.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import delete, select
 
 from awards import queries, scoring
@@ -51,7 +51,8 @@ def appoint_judge(category: AwardCategory, email: str, *, actor: User) -> PanelM
         second_factor.seat_granted(account, actor=actor)
     queue_email(to=email, subject=f"You are a judge: {category.name}", template="award_judge_appointed",
                 category=category, account=account,
-                link=url_for("awards.judging_home" if account else "core.sign_up", _external=True))
+                link=url_for("awards.judging_home" if account else "core.sign_up", _external=True),
+                reply_to=current_app.config["CONTACT_EMAIL"])
     audit.record("awards.judge_appointed", actor=actor, subject=category, details={"email": email})
     return member
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import func, select
 
 from awards.errors import AwardRuleBroken
@@ -92,7 +92,8 @@ def nominate(category: AwardCategory, details: NominationDetails, *, user: User 
     db.session.flush()
     if nomination.status == NominationStatus.UNCONFIRMED:
         queue_email(to=nomination.nominator_email, subject=f"Confirm your nomination: {category.name}",
-                    template="award_nomination_confirm", nomination=nomination, link=nomination_link(nomination))
+                    template="award_nomination_confirm", nomination=nomination, link=nomination_link(nomination),
+                    reply_to=current_app.config["CONTACT_EMAIL"])
     elif nomination.status == NominationStatus.SUBMITTED:
         _email_copy(nomination)
     audit.record("awards.nomination_saved", actor=user, subject=nomination,
@@ -249,7 +250,8 @@ def _send(nomination: Nomination, now: datetime) -> None:
 
 def _email_copy(nomination: Nomination) -> None:
     queue_email(to=nomination.nominator_email, subject=f"Your nomination: {nomination.category.name}",
-                template="award_nomination_copy", nomination=nomination, link=nomination_link(nomination))
+                template="award_nomination_copy", nomination=nomination, link=nomination_link(nomination),
+                reply_to=current_app.config["CONTACT_EMAIL"])
 
 
 def confirm_nomination(nomination: Nomination, *, now: datetime | None = None) -> Nomination:

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from awards.errors import AwardRuleBroken
@@ -167,7 +168,8 @@ def mark_ineligible(nomination: Nomination, *, reason: str, actor: User) -> None
     nomination.status, nomination.screening_reason = NominationStatus.INELIGIBLE, reason.strip()
     _screened(nomination, actor, "ineligible")
     queue_email(to=nomination.nominator_email, subject=f"Your nomination: {nomination.category.name}",
-                template="award_nomination_ineligible", nomination=nomination)
+                template="award_nomination_ineligible", nomination=nomination,
+                reply_to=current_app.config["CONTACT_EMAIL"])
 
 
 def move_nomination(nomination: Nomination, to: AwardCategory, *, actor: User) -> None:
@@ -181,7 +183,8 @@ def move_nomination(nomination: Nomination, to: AwardCategory, *, actor: User) -
     nomination.category, nomination.status, nomination.screening_reason = to, NominationStatus.SUBMITTED, ""
     _screened(nomination, actor, "moved", {"from": moved_from.id, "to": to.id})
     queue_email(to=nomination.nominator_email, subject=f"Your nomination has moved to {to.name}",
-                template="award_nomination_moved", nomination=nomination, moved_from=moved_from)
+                template="award_nomination_moved", nomination=nomination, moved_from=moved_from,
+                reply_to=current_app.config["CONTACT_EMAIL"])
 
 
 def why_screening_is_closed(nomination: Nomination, *, now: datetime | None = None) -> str | None:
@@ -230,7 +233,8 @@ def remove_at_nominees_request(nomination: Nomination, *, actor: User) -> int:
     for each in removed:
         if each.nominator_email:
             queue_email(to=each.nominator_email, subject=f"Your nomination: {each.category.name}",
-                        template="award_nomination_removed", nomination=each)
+                        template="award_nomination_removed", nomination=each,
+                        reply_to=current_app.config["CONTACT_EMAIL"])
     category_id = nomination.category_id
     for each in removed:
         db.session.delete(each)

@@ -74,7 +74,8 @@ class EventForm(FlaskForm):
                                  URL(message="Enter the link in full, starting with https://")])
     contact_email = StringField("Contact email for questions", widget=GovTextInput(), validators=[
         InputRequired("Enter a contact email address"), Length(max=EMAIL_MAX_LENGTH),
-        NoControlCharacters(), Email("Enter an email address in the correct format, like name@example.com")])
+        NoControlCharacters(), Email("Enter an email address in the correct format, like name@example.com")],
+        description="Replies to the event's emails go here, and the event's page shows it")
     capacity = IntegerField("Places", description="Leave empty for no limit", widget=GovTextInput(),
                             validators=[Optional(), NumberRange(min=1, max=100000,
                                                                 message="Places must be between 1 and 100000")])

@@ -50,13 +50,17 @@ class ForumForm(FlaskForm):
     faith_cap = IntegerField("Most members for any one faith community", widget=GovTextInput(), validators=[
         Optional(), NumberRange(min=1, max=50, message="Enter a number from 1 to 50, or leave it empty")],
         description="Interfaith forums only. Leave empty for no limit")
+    contact_email = email_field(
+        "Contact email (optional)", "Replies to the forum's emails go here, and the forum's page shows it. "
+        "Leave empty to use the partnership's address", missing=None)
     submit = SubmitField("Save forum", widget=GovSubmitInput())
 
     def details(self) -> ForumDetails:
         return ForumDetails(name=self.name.data, kind=ForumKind(self.kind.data), purpose=self.purpose.data,
                             area=self.area.data, public_text=self.public_text.data or "",
                             open_to_apply=self.open_to_apply.data == "open", min_age=self.min_age.data,
-                            max_age=self.max_age.data, faith_cap=self.faith_cap.data)
+                            max_age=self.max_age.data, faith_cap=self.faith_cap.data,
+                            contact_email=self.contact_email.data or "")
 
 
 class ApplicationForm(FlaskForm):

@@ -62,8 +62,9 @@ def schedule_meeting(forum: Forum, details: MeetingDetails, *, actor: User,
     try:
         first = create_event(EventDetails(
             title=details.title.strip(), summary=f"A meeting of {forum.name}", kind=EventKind.FORUM_MEETING,
-            starts_at=details.starts_at, ends_at=details.ends_at, contact_email=actor.email, audience=audience,
-            venue_id=details.venue_id, online_url=details.online_url, capacity=details.capacity,
+            starts_at=details.starts_at, ends_at=details.ends_at, audience=audience, venue_id=details.venue_id,
+            # The forum's address, not the coordinator's own: the meeting's page and emails show it.
+            contact_email=forum.contact_address, online_url=details.online_url, capacity=details.capacity,
             allow_guests=not details.members_only, recurrence=details.recurrence), actor=actor,
             # Events refuse a start in the past because people book them; a meeting that has taken
             # place is only being recorded, so it is created as at a moment before it began.
@@ -100,7 +101,7 @@ def _tell_members(forum: Forum, scheduled: list[Event], now: datetime, *, agenda
         queue_email(to=membership.user.email, subject=f"{forum.name}: {first.title}",
                     template="forum_meeting_scheduled", forum=forum, membership=membership, meetings=scheduled,
                     agenda=agenda, link=link, stop_link=announcements_off_link(membership),
-                    send_after=throttled(n, now))
+                    send_after=throttled(n, now), reply_to=first.contact_email)
 
 
 @status_changed.connect
@@ -116,7 +117,8 @@ def _tell_members_it_is_off(meeting: Event, *, subject: str, reason: str, told: 
     untold = [m for m in members_to_email(forum, essential=True) if m.user.email not in told]
     for n, membership in enumerate(untold):
         queue_email(to=membership.user.email, subject=subject, template="forum_meeting_status_changed", forum=forum,
-                    membership=membership, meeting=meeting, reason=reason, link=link, send_after=throttled(n, now))
+                    membership=membership, meeting=meeting, reason=reason, link=link, send_after=throttled(n, now),
+                    reply_to=meeting.contact_email)
 
 
 def meetings_of(forum: Forum, *, upcoming: bool, now: datetime | None = None, limit: int = 20) -> list[Event]:

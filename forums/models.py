@@ -5,6 +5,7 @@ import enum
 from datetime import date, datetime
 from typing import Optional
 
+from flask import current_app
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -113,6 +114,8 @@ class Forum(db.Model):
     max_age: Mapped[Optional[int]]
     # Interfaith forums: at most this many members for any one faith community.
     faith_cap: Mapped[Optional[int]]
+    # Where replies to the forum's emails go, and the address its page shows; empty: the partnership's.
+    contact_email: Mapped[Optional[str]] = mapped_column(String(EMAIL_MAX_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -125,6 +128,12 @@ class Forum(db.Model):
         CheckConstraint("min_age IS NULL OR max_age IS NULL OR max_age >= min_age", name="age_range_in_order"),
         CheckConstraint("faith_cap IS NULL OR faith_cap >= 1", name="faith_cap_positive"),
     )
+
+    @property
+    def contact_address(self) -> str:
+        """Where replies to the forum's emails go, and the address its page
+        shows: its own contact, or else the partnership's."""
+        return self.contact_email or current_app.config["CONTACT_EMAIL"]
 
     @property
     def is_youth(self) -> bool:

@@ -2,7 +2,9 @@
 interfaith forum and the county youth forum, with members of several faiths
 and young people under and over 16 (one still waiting for a parent); the
 leadership group's last meeting with its register, minutes and actions, and
-its monthly meetings; the youth forum's next meeting and announcements."""
+its monthly meetings; the youth forum's next meeting and announcements.
+The leadership group has its own contact address; the others use the
+partnership's."""
 from datetime import date, time, timedelta
 
 from sqlalchemy import select
@@ -24,7 +26,8 @@ FORUMS = [
     ForumDetails(name="Faith Community Leadership Group", kind=ForumKind.INTERFAITH, area="The whole county",
                  purpose="Leaders of the county's faith communities working together for good relations.",
                  public_text="We meet every other month, in a different place of worship each time.\n\n"
-                             "Each faith community has up to two representatives.", faith_cap=2),
+                             "Each faith community has up to two representatives.", faith_cap=2,
+                 contact_email="faith.leaders@example.org"),
     ForumDetails(name="Kettering Interfaith Forum", kind=ForumKind.INTERFAITH, area="Kettering",
                  purpose="Neighbours of every faith and none getting to know each other."),
     ForumDetails(name="County Youth Forum", kind=ForumKind.YOUTH, area="The whole county", min_age=11, max_age=18,
@@ -134,7 +137,7 @@ def _past_meeting(forum: Forum, coordinator: User, venue: Venue | None, *, days_
                     kind=EventKind.FORUM_MEETING, audience=Audience.FORUM_MEMBERS, status=EventStatus.PUBLISHED,
                     starts_at=starts, ends_at=starts + timedelta(hours=2), venue_id=venue.id if venue else None,
                     online_url=None if venue else "https://meet.example.org/forum", allow_guests=False,
-                    contact_email=coordinator.email, forum_id=forum.id, organisers=[coordinator],
+                    contact_email=forum.contact_address, forum_id=forum.id, organisers=[coordinator],
                     created_by_id=coordinator.id)
     db.session.add(meeting)
     db.session.flush()

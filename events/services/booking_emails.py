@@ -17,7 +17,8 @@ def _send_booking_confirmation(registration: Registration) -> None:
     event = registration.event
     queue_email(to=registration.email, subject=f"You're booked: {event.title}", template="registration_confirmed",
                 event=event, registration=registration, link=registration_link(registration),
-                choose_sessions=has_sessions_to_choose(event), attachments=[_calendar_attachment(registration)])
+                choose_sessions=has_sessions_to_choose(event), attachments=[_calendar_attachment(registration)],
+                reply_to=event.contact_email)
 
 
 def cancellation_is_confirmed_by_email(registration: Registration, *, actor: User | None, by_its_holder: bool) -> bool:
@@ -40,4 +41,4 @@ def _confirm_cancellation(registration: Registration, *, was: RegistrationStatus
                 template="registration_cancelled", event=event, registration=registration, was=was.value,
                 event_link=url_for("events.event_page", event_id=event.id, _external=True),
                 attachments=[_calendar_attachment(registration, "CANCEL")]
-                if was == RegistrationStatus.CONFIRMED else None)
+                if was == RegistrationStatus.CONFIRMED else None, reply_to=event.contact_email)

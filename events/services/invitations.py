@@ -54,7 +54,7 @@ def invite(event: Event, people: list[tuple[str, str]], *, actor: User) -> Invit
         db.session.flush()
         queue_email(to=email, subject=f"You're invited: {event.title}", template="event_invitation",
                     event=event, invitation=invitation, inviter=actor, link=invitation_link(invitation),
-                    job_id=result.job.id)
+                    job_id=result.job.id, reply_to=event.contact_email)
         result.invited.append(invitation)
     audit.record("event.invited", actor=actor, subject=event, details={"invited": len(result.invited)})
     return result

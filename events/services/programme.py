@@ -69,7 +69,8 @@ def delete_session(session: ProgrammeSession, *, actor: User) -> int:
     for signup in signups:
         queue_email(to=signup.registration.email, subject=f"Session cancelled: {session.title}",
                     template="session_cancelled", event=session.event, session=session, waiting=signup.waiting,
-                    registration=signup.registration, link=registration_link(signup.registration))
+                    registration=signup.registration, link=registration_link(signup.registration),
+                    reply_to=session.event.contact_email)
     audit.record("session.deleted", actor=actor, subject=session, details={"title": session.title})
     db.session.delete(session)
     db.session.flush()
@@ -204,4 +205,4 @@ def _fill_sessions(event: Event, session_ids: list[int]) -> None:
             queue_email(to=signup.registration.email, subject=f"You have a place: {session.title}",
                         template="session_place_free", event=event, session=session,
                         registration=signup.registration, left=[other.session for other in left],
-                        link=registration_link(signup.registration))
+                        link=registration_link(signup.registration), reply_to=event.contact_email)

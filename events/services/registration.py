@@ -121,7 +121,7 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     if user is None and invitation is None and not event.instant_guest_places:
         queue_email(to=registration.email, subject=f"Confirm your place: {event.title}",
                     template="registration_confirm_email", event=event, registration=registration,
-                    link=registration_link(registration, "confirm"))
+                    link=registration_link(registration, "confirm"), reply_to=event.contact_email)
     else:
         _take_place_or_wait(registration, now)
     audit.record("registration.created", actor=user, subject=registration, details={"event": event.id})
@@ -148,11 +148,11 @@ def _tell_the_address_it_is_registered(registration: Registration) -> EmailedThe
         # Most likely the guest lost the first email: send the link that confirms the place again.
         queue_email(to=registration.email, subject=f"Confirm your place: {event.title}",
                     template="registration_confirm_email", event=event, registration=registration,
-                    link=registration_link(registration, "confirm"))
+                    link=registration_link(registration, "confirm"), reply_to=event.contact_email)
     else:
         queue_email(to=registration.email, subject=f"You have already registered: {event.title}",
                     template="registration_already_registered", event=event, registration=registration,
-                    link=registration_link(registration))
+                    link=registration_link(registration), reply_to=event.contact_email)
     audit.record("registration.already_registered", actor=None, subject=registration, details={"event": event.id})
     return EmailedTheAddress(registration.email)
 
@@ -309,7 +309,7 @@ def _take_place_or_wait(registration: Registration, now: datetime) -> None:
         db.session.flush()
         queue_email(to=registration.email, subject=f"You're on the waiting list: {event.title}",
                     template="registration_waitlisted", event=event, registration=registration,
-                    link=registration_link(registration))
+                    link=registration_link(registration), reply_to=event.contact_email)
 
 
 def cancel_registration(registration: Registration, *, actor: User | None, by_its_holder: bool = False,

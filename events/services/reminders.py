@@ -27,6 +27,6 @@ def send_reminders(*, within: timedelta, now: datetime | None = None) -> int:
         registration.reminded_at = now
         queue_email(to=registration.email, subject=f"Reminder: {registration.event.title}",
                     template="registration_reminder", event=registration.event, registration=registration,
-                    link=registration_link(registration))
+                    link=registration_link(registration), reply_to=registration.event.contact_email)
     db.session.flush()
     return len(due)

@@ -309,6 +309,7 @@ def _tell_everyone(event: Event, template: str, subject: str, **context) -> set[
         booked = registration.status == RegistrationStatus.CONFIRMED
         queue_email(to=registration.email, subject=subject, template=template, event=event,
                     registration=registration, link=registration_link(registration), calendar_attached=booked,
-                    attachments=[_calendar_attachment(registration, method)] if booked else None, **context)
+                    attachments=[_calendar_attachment(registration, method)] if booked else None,
+                    reply_to=event.contact_email, **context)
         told.add(registration.email)
     return told

@@ -61,7 +61,8 @@ def promote_from_waiting_list(event: Event, now: datetime | None = None) -> list
             free -= registration.tickets
         offered.append(registration)
         queue_email(to=registration.email, subject=f"A place is free: {event.title}", template="registration_offered",
-                    event=event, registration=registration, link=registration_link(registration))
+                    event=event, registration=registration, link=registration_link(registration),
+                    reply_to=event.contact_email)
         if free == 0:
             break
     db.session.flush()
@@ -94,7 +95,8 @@ def _expire_offers_for(event: Event, now: datetime) -> int:
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = now
         queue_email(to=registration.email, subject=f"Your offered place has passed on: {event.title}",
-                    template="registration_offer_expired", event=event, registration=registration)
+                    template="registration_offer_expired", event=event, registration=registration,
+                    reply_to=event.contact_email)
     db.session.flush()
     return len(expired)
 

@@ -41,7 +41,7 @@ def announce(forum: Forum, *, subject: str, body: str, role: MembershipRole | No
                     template="forum_announcement", announcement=announcement, text=text, forum=forum,
                     membership=membership,
                     stop_link=None if essential else announcements_off_link(membership),
-                    send_after=throttled(n, now), job_id=announcement.job_id)
+                    send_after=throttled(n, now), job_id=announcement.job_id, reply_to=forum.contact_address)
     db.session.flush()
     audit.record("forum.announcement_sent", actor=actor, subject=forum,
                  details={"announcement": announcement.id, "recipients": len(recipients)})

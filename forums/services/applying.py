@@ -71,7 +71,8 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
     db.session.flush()
     if needs_parent:
         queue_email(to=membership.parent_email, subject=f"Your consent for {user.name} to join {forum.name}",
-                    template="forum_parent_consent", membership=membership, link=consent_link(membership))
+                    template="forum_parent_consent", membership=membership, link=consent_link(membership),
+                    reply_to=forum.contact_address)
     audit.record("membership.applied", actor=user, subject=membership, details={"forum": forum.id})
     if invitation is not None:
         invitation.accepted_at = utcnow()

@@ -1,7 +1,8 @@
 """A forum and who runs it: its details and rules (name, kind, age range,
-faith cap, how people join), its coordinators (granted and revoked by an
-admin, each asked for a second factor), and who coordinates what, which
-events asks through `events.audiences`."""
+faith cap, how people join, where replies to its emails go), its
+coordinators (granted and revoked by an admin, each asked for a second
+factor), and who coordinates what, which events asks through
+`events.audiences`."""
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -10,7 +11,7 @@ from core import audit
 from core.accounts import second_factor
 from core.accounts.models import User
 from core.accounts.permissions import is_admin
-from core.accounts.services import confirmed_account_with_email
+from core.accounts.services import confirmed_account_with_email, normalise_email
 from core.extensions import db
 from events import audiences
 from forums.models import Forum, ForumCoordinator, ForumKind
@@ -29,6 +30,7 @@ class ForumDetails:
     min_age: int | None = None
     max_age: int | None = None
     faith_cap: int | None = None
+    contact_email: str = ""  # empty: replies reach the partnership's address
 
 
 def save_forum(forum: Forum | None, details: ForumDetails, *, actor: User) -> Forum:
@@ -53,6 +55,7 @@ def save_forum(forum: Forum | None, details: ForumDetails, *, actor: User) -> Fo
     forum.public_text, forum.open_to_apply = details.public_text.strip(), details.open_to_apply
     forum.min_age, forum.max_age = low, high
     forum.faith_cap = details.faith_cap if details.kind == ForumKind.INTERFAITH else None
+    forum.contact_email = normalise_email(details.contact_email) or None
     db.session.flush()
     audit.record("forum.saved", actor=actor, subject=forum)
     return forum

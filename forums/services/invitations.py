@@ -45,7 +45,7 @@ def invite(forum: Forum, email: str, *, actor: User) -> ForumInvitation:
     invitation.invited_by_id, invitation.invited_at, invitation.accepted_at = actor.id, utcnow(), None
     db.session.flush()
     queue_email(to=email, subject=f"You are invited to join {forum.name}", template="forum_invitation",
-                forum=forum, inviter=actor, link=_invitation_link(invitation))
+                forum=forum, inviter=actor, link=_invitation_link(invitation), reply_to=forum.contact_address)
     audit.record("forum.invitation_sent", actor=actor, subject=forum, details={"email": email})
     return invitation
 

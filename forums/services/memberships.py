@@ -66,7 +66,8 @@ def approve(membership: Membership, *, actor: User, role: MembershipRole = Membe
     db.session.flush()
     queue_email(to=membership.user.email, subject=f"Your application to {membership.forum.name}",
                 template="forum_approved", membership=membership, waiting=waiting,
-                link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True))
+                link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True),
+                reply_to=membership.forum.contact_address)
     audit.record("membership.approved", actor=actor, subject=membership, details={"role": role.value})
     return membership
 
@@ -88,7 +89,7 @@ def decline(membership: Membership, *, reason: str, actor: User) -> None:
     db.session.flush()
     _end_invitations(membership.forum, membership.user, actor=actor)  # an earlier one must not undo the decline
     queue_email(to=membership.user.email, subject=f"Your application to {membership.forum.name}",
-                template="forum_declined", membership=membership)
+                template="forum_declined", membership=membership, reply_to=membership.forum.contact_address)
     audit.record("membership.declined", actor=actor, subject=membership, details={"reason": reason.strip()})
 
 
@@ -138,7 +139,8 @@ def _move(membership: Membership, before: MembershipStatus, after: MembershipSta
     else:  # told when it was paused, so told when it is not
         queue_email(to=membership.user.email, subject=f"Your membership of {membership.forum.name}",
                     template="forum_reinstated", membership=membership,
-                    link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True))
+                    link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True),
+                    reply_to=membership.forum.contact_address)
 
 
 def give_up_members_only_places(membership: Membership, *, actor: User | None, now: datetime | None = None) -> list:
@@ -161,7 +163,8 @@ def give_up_members_only_places(membership: Membership, *, actor: User | None, n
 def tell_member_it_ended(membership: Membership, why: str, meetings) -> None:
     """The member hears why, and which meetings they no longer have a place at."""
     queue_email(to=membership.user.email, subject=f"Your membership of {membership.forum.name}",
-                template="forum_membership_ended", membership=membership, why=why, meetings=meetings)
+                template="forum_membership_ended", membership=membership, why=why, meetings=meetings,
+                reply_to=membership.forum.contact_address)
 
 
 def change_role(membership: Membership, role: MembershipRole, *, term_ends_on: date | None, actor: User,

@@ -58,7 +58,8 @@ def send_renewal_reminders(*, today: date | None = None) -> int:
         membership = db.session.get(Membership, membership_id)
         queue_email(to=membership.user.email, subject=f"Renew your membership of {membership.forum.name}",
                     template="forum_renewal_reminder", membership=membership,
-                    link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True))
+                    link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True),
+                    reply_to=membership.forum.contact_address)
         sent += 1
     db.session.flush()
     return sent

@@ -1,7 +1,9 @@
 """Every plain-text email, rendered with realistic details, reads as lines:
 each "Label:" starts a line of its own (never "NN1 1DEQuestions:"), no label
 runs into a link ("judging opens:http://..."), and no email asks people to
-reply to a no-reply sender (outbox messages carry no Reply-To)."""
+reply unless every call that sends it gives a Reply-To (mail comes from a
+no-reply address)."""
+import ast
 import re
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -13,7 +15,12 @@ from flask import render_template
 from awards.models import Outcome
 from events.models import EventStatus, RegistrationStatus
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "templates" / "email"
+APP_PACKAGES = ("core", "events", "forums", "awards", "reports", "api", "seed")
+# "Reply to this email", "replies go to", "respond to this", "write back", "answer this email"...
+ASKS_FOR_A_REPLY = re.compile(r"\b(?:repl(?:y|ies|ying)|respond\w*|write back|answer(?:ing)? (?:this|the) "
+                              r"(?:e-?mail|message))\b", re.IGNORECASE)
 LABEL_AT_LINE_START = re.compile(r"^([A-Z][A-Za-z' ]{1,30}):", re.MULTILINE)
 LABEL_INTO_LINK = re.compile(r"[A-Za-z)]:(?:https?|mailto):")
 RUN_TOGETHER = re.compile(r"[a-z0-9.)][A-Z][a-z]+(?: [a-z]+)*:")
@@ -25,7 +32,8 @@ CYCLE = NS(name="Community Awards 2027", nominations_close_at=WHEN, judging_open
            announce_at=UNTIL)
 QUESTIONS = [NS(id=1, text="What have they done?"), NS(id=2, text="Who has it helped?")]
 CATEGORY = NS(name="Young volunteer", cycle=CYCLE, questions=QUESTIONS)
-FORUM = NS(id=1, name="Northampton Youth Forum", purpose="Young people shaping the town", area="Northampton")
+FORUM = NS(id=1, name="Northampton Youth Forum", purpose="Young people shaping the town", area="Northampton",
+           contact_address="youth.forum@example.org")
 USER = NS(name="Ann Example", email_confirmed=True)
 MEMBERSHIP = NS(user=USER, forum=FORUM, role=NS(label="Member"), decline_reason="The forum is full this year.",
                 parent_name="Bea Example", term_ends_on=date(2027, 9, 1))
@@ -170,20 +178,19 @@ def test_every_email_reads_as_lines(app, template):
         assert not RUN_TOGETHER.search(body.replace("Hello", "")), (
             f"{template}: a line runs into the next: {RUN_TOGETHER.search(body).group()!r}\n{body}")
         assert "\n\n\n" not in body, f"{template}: two blank lines in a row:\n{body}"
-        assert "reply" not in body.lower(), f"{template}: asks for a reply, but emails come from no-reply:\n{body}"
 
 
 @pytest.mark.parametrize("template", ["event_changed", "event_invitation", "registration_confirm_email",
                                       "registration_confirmed", "registration_offered", "registration_reminder",
                                       "registration_waitlisted", "registration_cancelled"])
 def test_the_event_details_stand_apart_from_what_follows(app, template):
-    """'Questions: fair@example.org' then a blank line, not the next sentence
+    """'Questions: ... fair@example.org' then a blank line, not the next sentence
     straight under it; and a blank line before the event's title, not the
     sentence before running into it."""
     with app.test_request_context():
         for context in CONTEXTS[template]:
             body = render_template(f"email/{template}.txt", **context)
-            assert "Questions: fair@example.org\n\n" in body, body
+            assert "Questions: reply to this email, or write to fair@example.org\n\n" in body, body
             assert "\n\nSummer fair\nWhen:" in body, body
 
 
@@ -237,3 +244,77 @@ def test_an_offer_to_a_group_speaks_of_its_places(app):
             expired = render_template("email/registration_offer_expired.txt", event=_event(VENUE, None),
                                       registration=_registration("cancelled", tickets))
             assert f"The {'place' if tickets == 1 else '2 places'} we offered you" in expired, expired
+
+
+def _queue_email_calls() -> list[tuple[str, set[str], bool]]:
+    """Every call of queue_email in the application's source: where it is,
+    which templates it may send, and whether it gives a Reply-To. A call
+    whose template is not written in the call (a function's parameter) may
+    send any email template its module names."""
+    names = {path.stem for path in TEMPLATES.glob("*.txt")}
+    calls = []
+    for path in sorted(p for package in APP_PACKAGES for p in (ROOT / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        named = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and node.value in names}
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None))
+                    == "queue_email"):
+                continue
+            keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg}
+            template = keywords.get("template")
+            if template is None:
+                continue  # the definition's own docstring example, or a call that names no template
+            sends = {template.value} if isinstance(template, ast.Constant) else named
+            reply_to = keywords.get("reply_to")
+            replies = reply_to is not None and not (isinstance(reply_to, ast.Constant) and reply_to.value is None)
+            calls.append((f"{path.relative_to(ROOT)}:{node.lineno}", sends, replies))
+    return calls
+
+
+def test_an_email_asks_for_a_reply_only_when_every_call_sending_it_gives_a_reply_to(app):
+    """Mail comes from a no-reply address: "reply to this email" (or the like)
+    is true only when the message carries a Reply-To, from each place that sends it."""
+    calls = _queue_email_calls()
+    sent = set().union(*(templates for _, templates, _ in calls))
+    assert len(calls) > 30 and set(CONTEXTS) <= sent, "queue_email calls are not where this test looks"
+    asking = set()
+    with app.test_request_context():
+        for template, contexts in CONTEXTS.items():
+            for context in contexts:
+                found = ASKS_FOR_A_REPLY.search(render_template(f"email/{template}.txt", **context))
+                if found:
+                    asking.add(template)
+                    from_no_reply = [where for where, templates, replies in calls
+                                     if template in templates and not replies]
+                    assert not from_no_reply, (f"{template} says {found.group()!r}, but these send it with no "
+                                               f"Reply-To: {from_no_reply}")
+    # The check has something to check: the emails that do invite a reply are found asking.
+    assert {"registration_confirmed", "forum_announcement", "forum_declined",
+            "award_nomination_ineligible"} <= asking
+    assert not asking & {"reset_password", "confirm_email", "password_changed", "second_factor_on"}
+
+
+ACCOUNT_EMAILS = {"address_has_an_account", "confirm_email", "email_changed", "password_changed", "reset_password",
+                  "second_factor_off", "second_factor_on", "second_factor_reset"}
+
+
+def test_an_email_nobody_can_reply_to_says_where_to_ask_for_help(app):
+    """Account and security emails carry no Reply-To (a reply to them is no
+    way to reach anyone); they, and any other email sent without one, name
+    the partnership's address instead."""
+    calls = _queue_email_calls()
+    assert not [where for where, templates, replies in calls if templates & ACCOUNT_EMAILS and replies]
+    without_reply_to = {template for template in CONTEXTS
+                        if not any(replies for _, templates, replies in calls if template in templates)}
+    assert ACCOUNT_EMAILS <= without_reply_to
+    with app.test_request_context():
+        for template in without_reply_to:
+            for context in CONTEXTS[template]:
+                body = render_template(f"email/{template}.txt", **context)
+                assert app.config["CONTACT_EMAIL"] in body, f"{template} says nowhere to ask for help:\n{body}"
+
+
+@pytest.mark.parametrize("words", ["Reply to this email", "replies go to the coordinators", "Please respond",
+                                   "write back to us", "Answer this e-mail"])
+def test_asking_for_a_reply_is_recognised_however_it_is_put(words):
+    assert ASKS_FOR_A_REPLY.search(f"Thank you. {words}.")
