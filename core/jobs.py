@@ -42,9 +42,10 @@ QUEUE_NAME = "shared-future"
 @dataclass(frozen=True)
 class Job:
     """Work for the queue. `run` does it inside the app, with the arguments
-    it was queued with, and returns a line saying what it did (or nothing to say). `schedule` makes it periodic:
-    Huey's crontab fields, e.g. {"minute": "*/5"}, and {} for every minute;
-    without one it runs when queued (`JobQueue.enqueue`)."""
+    it was queued with, and returns a line saying what it did (or nothing to
+    say). `schedule` makes it periodic: Huey's crontab fields, e.g.
+    {"minute": "*/5"}, and {} for every minute; without one it runs when
+    queued (`JobQueue.enqueue`)."""
 
     name: str
     run: Callable[..., str | None]
@@ -88,14 +89,15 @@ class JobQueue:
     tasks: dict
 
     def enqueue(self, name: str, *args) -> bool:
-        """Queue a job; False (and a warning) if the queue cannot be reached,
-        for callers whose work is kept elsewhere until a later sweep."""
+        """Queue a job; False (and a warning) if the queue cannot be reached.
+        Nothing is lost: emails wait in the outbox for the sweep, and a
+        report's job page says it did not finish."""
         try:
             self.tasks[name](*args)
         except Exception:
             if self.huey.immediate:
                 raise
-            log.warning("Could not queue the %s job; the periodic sweep will do its work", name, exc_info=True)
+            log.warning("Could not queue the %s job: the queue's storage did not answer", name, exc_info=True)
             return False
         return True
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import redis
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from core import jobs
 from core.extensions import db
@@ -202,10 +202,26 @@ def test_with_redis_gone_requests_still_work_and_mail_waits_for_its_return(
     assert sorted(received.recipients) == ["hana@example.org", "ola@example.org"]
 
 
-@pytest.mark.parametrize("storage", ["sqlite", "redis"])
-def test_each_tick_of_a_periodic_job_is_queued_by_one_scheduler_however_many_run(storage, tmp_path, redis_server):
-    uri = f"sqlite:///{tmp_path}/jobs.db" if storage == "sqlite" else redis_server.url
-    hosts = [make_app("sqlite://", JOBS_STORAGE_URI=uri).extensions["jobs"].huey for _ in range(3)]
+@pytest.fixture(params=["sqlite", "redis", "postgresql"])
+def shared_storage(request, tmp_path, database_url):
+    """Where several hosts' workers keep their queue: a file on one host,
+    Redis, or the PostgreSQL database itself (its own tables, dropped after)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/jobs.db"
+    elif request.param == "redis":
+        yield request.getfixturevalue("redis_server").url
+    elif not database_url.startswith("postgresql"):
+        pytest.skip("the PostgreSQL queue is tried with the PostgreSQL database")
+    else:
+        yield database_url
+        engine = create_engine(database_url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS huey_kv, huey_schedule, huey_task, huey_counter"))
+        engine.dispose()
+
+
+def test_each_tick_of_a_periodic_job_is_queued_by_one_scheduler_however_many_run(shared_storage):
+    hosts = [make_app("sqlite://", JOBS_STORAGE_URI=shared_storage).extensions["jobs"].huey for _ in range(3)]
     ticks = [hosts[0]._get_timestamp().replace(hour=h, minute=m) for h, m in ((3, 29), (3, 30), (3, 30), (3, 31))]
     queued = [[task.name for task in host.read_periodic(tick)] for tick in ticks for host in hosts]
     names = [name for each in queued for name in each]
