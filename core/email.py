@@ -89,6 +89,7 @@ def deliver_due(*, limit: int | None = None) -> DeliveryReport:
             if message is None:
                 break
             try:
+                connection.open()  # once for the batch: an open connection stays open; a closed one reopens
                 _email(message, connection).send()
             except Exception as error:  # any transport failure: retry later
                 connection.close()

@@ -37,14 +37,16 @@ pytestmark = pytest.mark.skipif(
 
 
 class SlowRelay:
-    """An SMTP server that takes RELAY_DELAY over each message, keeping who it was for."""
+    """An SMTP server that takes RELAY_DELAY over each message, keeping who
+    it was for and which connection brought it."""
 
     def __init__(self):
-        self.recipients = []
+        self.recipients, self.connections = [], set()
 
     async def handle_DATA(self, server, session, envelope):
         await asyncio.sleep(RELAY_DELAY)
         self.recipients.extend(envelope.rcpt_tos)
+        self.connections.add(session.peer)
         return "250 Message accepted for delivery"
 
 
@@ -154,6 +156,8 @@ def test_two_hundred_invitations_return_at_once_and_a_real_worker_delivers_each_
             assert db.session.scalar(select(func.count()).where(OutboxMessage.last_error.is_not(None))) == 0
         until(lambda: outbox(served).get(OutboxStatus.SENT) == 200, "200 emails sent")
     assert sorted(received.recipients) == people  # each exactly once
+    # In batches of MAIL_BATCH_SIZE (50), each over one connection (and perhaps the minute's sweep), not 200.
+    assert len(received.connections) <= 6
     assert "Traceback" not in (tmp_path / "worker.log").read_text()
 
 
