@@ -8,7 +8,7 @@ request itself (with its route, id and duration); gunicorn's own lines are
 JSON like the app's unless LOG_FORMAT=text. Metrics: every worker keeps its
 counts in PROMETHEUS_MULTIPROC_DIR (a private temporary directory when
 unset), emptied at start-up, and /metrics adds them up
-(docs/operations.md#logs-metrics-and-error-tracking)."""
+(docs/operations.md#logs-metrics-and-error-reports)."""
 import ipaddress
 import os
 import shutil

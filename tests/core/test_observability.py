@@ -35,12 +35,17 @@ EMAIL = re.compile(r"[\w.+-]+(@|%40)[\w-]+\.[\w.]+", re.IGNORECASE)
 
 @pytest.fixture
 def log_lines():
-    """What the app's log handler writes, a parsed JSON line each (read after the requests)."""
+    """What the app's log handler writes, a parsed JSON line each (read after
+    the requests). Ask for it after any app the test makes: each new app puts
+    a new handler in place."""
     handler = observability.log_handler()
+    formatter = handler.formatter
+    handler.setFormatter(observability.json_formatter())  # as made by default, whatever app came last
     written = io.StringIO()
     before = handler.setStream(written)
     yield lambda: [json.loads(line) for line in written.getvalue().splitlines()]
     handler.setStream(before)
+    handler.setFormatter(formatter)
 
 
 def test_a_request_writes_one_json_line_with_its_route_and_no_personal_details(app, client, make_user, log_lines):
@@ -143,22 +148,30 @@ def failing_app(tmp_path, sentry_events):
         db.engine.dispose()
 
 
-def test_the_error_page_shows_the_reference_and_logs_the_route_not_the_address(failing_app):
-    handler = observability.log_handler()
-    written = io.StringIO()
-    before = handler.setStream(written)
-    try:
-        response = failing_app.test_client().get("/fail/a-signed-token?email=amira.hussain@example.org",
-                                                 headers={"X-Request-ID": "reference-5678"})
-    finally:
-        handler.setStream(before)
+def test_the_error_page_shows_the_reference_and_logs_the_route_not_the_address(failing_app, log_lines):
+    response = failing_app.test_client().get("/fail/a-signed-token?email=amira.hussain@example.org",
+                                             headers={"X-Request-ID": "reference-5678"})
     assert response.status_code == 500 and "reference-5678" in response.text
-    lines = [json.loads(line) for line in written.getvalue().splitlines()]
+    lines = log_lines()
     failure = next(line for line in lines if line["level"] == "ERROR")
     # The route, not the address: an emailed link's address carries a token.
     assert failure["message"] == "Exception on /fail/<token> [GET]" and failure["request_id"] == "reference-5678"
     assert "RuntimeError: could not write to [email address]" in failure["exc_info"]
-    assert not EMAIL.search(written.getvalue()) and "a-signed-token" not in written.getvalue()
+    assert not EMAIL.search(json.dumps(lines)) and "a-signed-token" not in json.dumps(lines)
+
+
+def test_text_logs_for_a_terminal_carry_the_request_id_and_no_address(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path}/text.db", LOG_FORMAT="text")
+    handler = observability.log_handler()
+    written = io.StringIO()
+    before = handler.setStream(written)
+    try:
+        app.test_client().get("/healthz?email=amira.hussain@example.org", headers={"X-Request-ID": "terminal-1234"})
+        observability.log.warning("Sent to amira.hussain@example.org")
+    finally:
+        handler.setStream(before)
+    assert re.search(r"INFO \[terminal-1234\] shared_future.requests: GET /healthz 200$", written.getvalue(), re.M)
+    assert "Sent to [email address]" in written.getvalue() and "amira" not in written.getvalue()
 
 
 def test_a_sentry_event_carries_the_request_id_and_no_email_address(failing_app, sentry_events):
