@@ -61,17 +61,15 @@ def on_starting(server):
     """Before any worker starts, so prometheus_client in every worker writes
     its counts to the same directory (which is why the app is not preloaded):
     PROMETHEUS_MULTIPROC_DIR, or a private one for this run. Counts start
-    again with the server: what an earlier run left there goes."""
+    again with the server: the counts an earlier run left there go (only
+    prometheus_client's *.db files, should the directory be shared by mistake)."""
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         private = tempfile.mkdtemp(prefix="shared-future-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.environ[PRIVATE_METRICS_DIR] = private
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
-    for leftover in folder.iterdir():
-        if leftover.is_dir():
-            shutil.rmtree(leftover)
-        else:
-            leftover.unlink()
+    for leftover in folder.glob("*.db"):
+        leftover.unlink()
 
 
 def child_exit(server, worker):
