@@ -9,7 +9,7 @@ LOCK := requirements.lock
 UV_VERSION := 0.13.9
 NODE_INSTALLED := node_modules/.installed
 ASSETS := static/dist/main.css
-LOCAL := SESSION_COOKIE_SECURE=0 SERVER_NAME=127.0.0.1:5000 PREFERRED_URL_SCHEME=http
+LOCAL := SESSION_COOKIE_SECURE=0 SERVER_NAME=127.0.0.1:5000 PREFERRED_URL_SCHEME=http LOG_FORMAT=text
 
 .PHONY: run test bench install assets lock clean
 

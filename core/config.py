@@ -171,6 +171,17 @@ class Config:
         # Where jobs wait for a worker (core/jobs.py): sqlite:///, redis://, postgresql:// or memory://.
         self.JOBS_STORAGE_URI = os.environ.get("JOBS_STORAGE_URI", f"sqlite:///{Path(instance_path) / 'jobs.db'}")
 
+        # What an operator sees (core/observability.py): logs on standard error as JSON lines, or as text for
+        # a person at a terminal (`make run`); /metrics only for a request bearing METRICS_TOKEN (no token, no
+        # /metrics); error reports to Sentry only when SENTRY_DSN is set.
+        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+        self.LOG_FORMAT = "text" if os.environ.get("LOG_FORMAT", "").strip().lower() == "text" else "json"
+        self.METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+        self.SENTRY_DSN = os.environ.get("SENTRY_DSN") or None
+        self.SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT") or None
+        # The share of requests traced for performance; 0 sends errors only.
+        self.SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE") or 0)
+
         # Behind a reverse proxy, set how many proxies to trust for each header.
         self.PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
         self.PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)

@@ -9,9 +9,11 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Logging as alembic.ini sets it only when nothing else has: through `flask db` and `make run` the app
+# has (core/observability.py), and replacing its handler, or disabling the loggers that exist, would
+# silence the app's own lines for the rest of the process.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 

@@ -1,7 +1,7 @@
 """The site's own pages: one blueprint (`core`), its routes split by concern.
 
-- `pages`: the home page, accessibility, privacy and cookies, and the health
-  checks (`/healthz`, `/readyz`);
+- `pages`: the home page, accessibility, privacy and cookies, the health
+  checks (`/healthz`, `/readyz`) and the metrics (`/metrics`);
 - `sign_in`: signing up, in and out, confirming an email address, resetting
   a password, and signing in with the OpenID Connect provider;
 - `sign_in_code`: the second step of signing in, a code from an app or a

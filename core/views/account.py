@@ -157,7 +157,8 @@ def change_password():
         done, _ = _call_asking_again(form, lambda: services.change_password(
             actor=current_user, current_password=form.current_password.data, new_password=form.new_password.data))
         if done:
-            start_session(current_user)  # this device stays signed in; others are signed out
+            # The account itself, not the current_user proxy: Flask-Login keeps what it is given as the request's user.
+            start_session(current_user._get_current_object())  # this device stays signed in; others are signed out
             flash("Your password has been changed. You have been signed out on your other devices.", "success")
             return redirect(url_for("core.account"))
     return render_template("core/change_password.html", form=form)

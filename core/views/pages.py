@@ -1,9 +1,10 @@
-"""The site's public pages (home, accessibility, privacy, cookies) and the
-health checks a load balancer asks (`/healthz`, `/readyz`)."""
-from flask import current_app, render_template
+"""The site's public pages (home, accessibility, privacy, cookies), the
+health checks a load balancer asks (`/healthz`, `/readyz`) and the metrics
+Prometheus scrapes (`/metrics`)."""
+from flask import abort, current_app, render_template, request
 from sqlalchemy import text
 
-from core import home_page, jobs, page_cache
+from core import home_page, jobs, observability, page_cache
 from core.database import utcnow
 from core.extensions import db, limiter
 from core.privacy import retention
@@ -60,6 +61,22 @@ def readyz():
     body = {name: "ok" if answered else "unreachable" for name, answered in checks.items()}
     ready = all(checks.values())
     return {"status": "ok" if ready else "unavailable", **body}, 200 if ready else 503
+
+
+@bp.get("/metrics")
+@limiter.exempt
+@observability.unmeasured
+def metrics():
+    """For Prometheus, with `Authorization: Bearer <METRICS_TOKEN>`; without
+    METRICS_TOKEN set there is nothing here. Never kept: Cache-Control is
+    no-store, as for every response that does not choose its own."""
+    token = current_app.config["METRICS_TOKEN"]
+    if not token:
+        abort(404)
+    if not observability.metrics_token_matches(request.authorization, token):
+        return "A bearer token is needed.\n", 401, {"WWW-Authenticate": "Bearer", "Content-Type": "text/plain"}
+    body, content_type = observability.scrape()
+    return body, 200, {"Content-Type": content_type}
 
 
 def _database_answers() -> bool:

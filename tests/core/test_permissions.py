@@ -60,6 +60,9 @@ MATRIX = {
     "core.cookies": ("GET", "/cookies", everyone(200)),
     "core.healthz": ("GET", "/healthz", everyone(200)),
     "core.readyz": ("GET", "/readyz", everyone(200)),
+    # For Prometheus, by bearer token, not by role: without METRICS_TOKEN (as here) it is not there for anyone
+    # (tests/core/test_observability.py gives it a token).
+    "core.metrics": ("GET", "/metrics", everyone(404)),
     "core.sign_up": ("GET", "/sign-up", signed_in(302, visitor=200)),
     "core.sign_in": ("GET", "/sign-in", signed_in(302, visitor=200)),
     "core.sign_out": ("POST", "/sign-out", signed_in(302)),
