@@ -22,7 +22,7 @@ from flask_mailman import EmailMessage
 from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from core import audit, jobs
+from core import audit, jobs, observability
 from core.database import utcnow, write_lock
 from core.errors import DomainError
 from core.extensions import db, mail
@@ -146,15 +146,16 @@ def _record_failure(message_id: int, error: Exception) -> OutboxStatus:
     with write_lock():
         message = db.session.get(OutboxMessage, message_id, populate_existing=True)
         message.attempts += 1
-        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        # Kept for admins, with no address in it: a relay's refusal names the recipient, who may be a young member.
+        message.last_error = observability.screened(f"{type(error).__name__}: {error}")[:2000]
         if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
             message.status = OutboxStatus.FAILED
             log.error("Gave up sending email %s after %s attempts: %s", message.id, message.attempts,
-                      message.last_error)
+                      type(error).__name__)
         else:
             message.status = OutboxStatus.PENDING
             message.next_attempt_at = utcnow() + backoff(message.attempts)
-            log.warning("Email %s failed (%s); retrying later", message.id, message.last_error)
+            log.warning("Email %s failed (%s); retrying later", message.id, type(error).__name__)
         status = message.status
         db.session.commit()
     return status

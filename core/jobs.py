@@ -31,6 +31,7 @@ from redis import ConnectionPool
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from core import observability
 from core.extensions import db
 from core.registry import Slot
 
@@ -153,7 +154,8 @@ def init_app(app: Flask) -> None:
         decorator = (huey.task(name=name) if job.schedule is None
                      else huey.periodic_task(crontab(**job.schedule), name=name))
         tasks[job.name] = decorator(_in_context(app, _logged(job)))
-    app.extensions["jobs"] = JobQueue(huey, tasks)
+    app.extensions["jobs"] = queue = JobQueue(huey, tasks)
+    observability.set_queue_depth_reader(None if huey.immediate else queue.depth)
 
 
 def _huey(uri: str) -> Huey:
@@ -192,8 +194,14 @@ def _rolled_back_on_error(work: Callable, *args):
 
 
 def _logged(job: Job) -> Callable:
+    """The job, saying what it did in the log and counted in the metrics."""
     def run(*args):
-        said = job.run(*args)
+        try:
+            said = job.run(*args)
+        except Exception:
+            observability.record_job(job.name, "failed")
+            raise
+        observability.record_job(job.name, "succeeded")
         if said:
             log.info("%s: %s", job.name, said)
     return run

@@ -138,7 +138,7 @@ def failing_app(tmp_path, sentry_events):
 
     def fail(token):
         address = "amira.hussain@example.org"  # noqa: F841 (a local variable Sentry could carry)
-        raise RuntimeError(f"could not write to amira.hussain@example.org")
+        raise RuntimeError("could not write to amira.hussain@example.org")
 
     app.add_url_rule("/fail/<token>", "fail", fail)
     with app.app_context():

@@ -35,7 +35,7 @@ def test_invitations_lead_to_their_sendings_page_which_only_their_sender_sees(ap
     assert "3 invitations on their way." in page and "3 of 3 emails sent." in page and "Finished." in page
     assert '<progress id="job-progress" class="app-progress" max="3" value="3">' in page
     assert client.get(job_url + "/progress").get_json() == {
-        "total": 3, "sent": 3, "failed": 0, "finished": True, "summary": "3 of 3 emails sent."}
+        "total": 3, "sent": 3, "failed": 0, "finished": True, "summary": "3 of 3 emails sent.", "file": None}
     assert "Invitations to" in text_of(client.get("/jobs"))
 
     nosy = app.test_client()
@@ -66,7 +66,8 @@ def test_a_jobs_page_follows_its_emails_as_the_worker_sends_them(app):
         db.session.commit()
     assert client.get(f"/jobs/{job_id}/progress").get_json() == {
         "total": 2, "sent": 1, "failed": 1, "finished": True,
-        "summary": "1 of 2 emails sent; 1 could not be sent, and the partnership's admins have been shown why."}
+        "summary": "1 of 2 emails sent; 1 could not be sent, and the partnership's admins have been shown why.",
+        "file": None}
 
 
 def test_an_announcement_leads_to_its_sendings_page(app, make_user):
@@ -114,3 +115,58 @@ def test_an_admin_sees_parked_and_interrupted_emails_and_sends_one_again_once(ap
     twice = submit(client, f"/admin/email/{parked_id}/send-again", form_url="/admin/email", follow_redirects=True)
     assert "no longer waiting for you" in text_of(twice)
     assert len(app.extensions["mailman"].outbox) == 1  # sent once
+
+
+def test_a_failure_is_kept_for_admins_without_the_address_the_relay_named(app):
+    """A relay's refusal names the recipient, who may be a young member that
+    the admin reading Email delivery may not see."""
+    from smtplib import SMTPRecipientsRefused
+    from core import email
+    with app.test_request_context():
+        message = queue_email(to="maya.okafor@example.org", subject="Your booking", template="password_changed",
+                              user=UserFactory())
+        db.session.commit()
+        email._record_failure(message.id, SMTPRecipientsRefused({"maya.okafor@example.org": (550, b"No mailbox")}))
+        kept = db.session.get(OutboxMessage, message.id, populate_existing=True).last_error
+    assert kept.startswith("SMTPRecipientsRefused") and "No mailbox" in kept and "maya" not in kept
+
+
+def test_a_file_jobs_page_waits_then_offers_the_file_to_its_owner_alone(app, make_user):
+    owner, stranger = make_user(), make_user()
+    with app.app_context():
+        job = progress.start_job(owner_id=owner.id, title="Diversity report (PDF): All events", back_url="/reports",
+                                 makes_file=True)
+        db.session.commit()
+        job_id = job.id
+    client, nosy = app.test_client(), app.test_client()
+    sign_in(client, owner)
+    sign_in(nosy, stranger)
+    page = text_of(client.get(f"/jobs/{job_id}"))
+    assert '<progress id="job-progress" class="app-progress" max="1">' in page  # no value: still being drawn
+    assert "Being drawn" in page and client.get(f"/jobs/{job_id}/file").status_code == 404
+    with app.app_context():
+        progress.finish_with_file(job_id, name="report.pdf", content_type="application/pdf", content=b"%PDF-1.4 x")
+        db.session.commit()
+    assert client.get(f"/jobs/{job_id}/progress").get_json()["file"] == f"/jobs/{job_id}/file"
+    download = client.get(f"/jobs/{job_id}/file")
+    assert download.data == b"%PDF-1.4 x" and 'filename="report.pdf"' in download.headers["Content-Disposition"]
+    assert "no-store" in download.headers["Cache-Control"]
+    assert nosy.get(f"/jobs/{job_id}/file").status_code == 404
+
+
+def test_a_file_job_that_failed_or_never_finished_says_so(app, make_user):
+    owner = make_user()
+    with app.app_context():
+        failed = progress.start_job(owner_id=owner.id, title="A", back_url="/", makes_file=True)
+        lost = progress.start_job(owner_id=owner.id, title="B", back_url="/", makes_file=True)
+        lost.created_at = utcnow() - progress.GIVEN_UP_AFTER - timedelta(minutes=1)
+        progress.finish_with_error(failed.id, "The report could not be drawn.")
+        db.session.commit()
+        failed_id, lost_id = failed.id, lost.id
+    client = app.test_client()
+    sign_in(client, owner)
+    assert client.get(f"/jobs/{failed_id}/progress").get_json() == {
+        "total": 1, "sent": 0, "failed": 1, "finished": True, "summary": "The report could not be drawn.",
+        "file": None}
+    assert "It did not finish" in client.get(f"/jobs/{lost_id}/progress").get_json()["summary"]
+    assert "It did not finish" in text_of(client.get("/jobs"))
