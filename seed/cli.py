@@ -1,5 +1,6 @@
 """Command-line tasks for demo and benchmark data: `flask --app app seed-demo`,
 `seed-bench`, and `run-local`, which is what `make run` does."""
+import signal
 import subprocess
 import sys
 
@@ -103,6 +104,7 @@ def run_local_command(host, port):
         upgrade()
         click.get_current_context().invoke(seed_demo_command, if_empty=True)
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", script.app_import_path or "app", "worker"])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped by a supervisor too, the worker goes with it
     try:
         run_simple(host, port, app, threaded=True)
     finally:
