@@ -21,6 +21,7 @@ JOBS_STORAGE_URI says where jobs wait:
 import functools
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from flask import Flask, current_app, has_app_context
@@ -169,7 +170,9 @@ def _huey(uri: str) -> Huey:
         dsn = uri.replace("postgresql+psycopg://", "postgresql://", 1)
         return _Queue(QUEUE_NAME, results=False, storage_class=PostgresStorage, dsn=dsn)
     if uri.startswith("sqlite:///"):
-        return _Queue(QUEUE_NAME, results=False, storage_class=SqliteStorage, filename=uri.removeprefix("sqlite:///"))
+        filename = Path(uri.removeprefix("sqlite:///"))
+        filename.parent.mkdir(parents=True, exist_ok=True)  # the instance folder, on a first start
+        return _Queue(QUEUE_NAME, results=False, storage_class=SqliteStorage, filename=str(filename))
     raise ValueError(f"JOBS_STORAGE_URI must be sqlite:///, redis://, postgresql:// or memory://, not {uri!r}")
 
 

@@ -10,6 +10,7 @@ from core.accounts import queries as account_queries
 from core.accounts.forms import SiteRolesForm, UserSearchForm
 from core.accounts.models import SiteRole, User
 from core.extensions import db
+from core.models import OutboxMessage
 from core.forms import EmptyForm, call_service, press_button
 from core.numbers import page_number
 from core.views import bp
@@ -103,5 +104,6 @@ def email_delivery():
 def send_email_again(message_id):
     if not permissions.can_manage_email_delivery(current_user):
         abort(403)
+    db.get_or_404(OutboxMessage, message_id)
     return press_button(EmptyForm(), lambda: email.send_again(message_id, actor=current_user),
                         "The email is being sent again.", url_for("core.email_delivery"))

@@ -375,7 +375,7 @@ def test_a_booking_email_keeps_where_and_questions_on_lines_of_their_own(ctx):
     """Found by people using it: with no joining link the venue ran into the next line ("NN1 1AAQuestions")."""
     registration = register(EventFactory(online_url=None), name="Sam", email="sam@example.org")
     body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == "sam@example.org"))
-    assert registration.id and "NN1 1AA\nQuestions: events@example.org" in body
+    assert registration.id and "NN1 1AA\nQuestions: reply to this email, or write to events@example.org" in body
 
 
 def test_a_strangers_unconfirmed_booking_under_a_members_address_does_not_block_the_member(ctx):

@@ -54,6 +54,7 @@ HOLD_NO_CONTACT_DETAILS = {
     "awards.certificates": "nominees' names and the award, printed for the ceremony",
     "awards.results_record": "how the winners were chosen: names and scores, no contact details",
     "reports.report_download": "aggregate figures with small numbers suppressed",
+    "reports.report_pdf": "asks the worker to draw the report: aggregate figures with small numbers suppressed",
     "reports.open_data_csv": "published aggregate figures",
     "reports.progress_report": "aggregate figures with small numbers suppressed",
     "api.events": "public facts only (api/representations.py)",

@@ -109,8 +109,8 @@ def test_run_local_makes_the_database_adds_the_demo_and_serves_in_one_process(tm
                     assert server.poll() is None and time.monotonic() < deadline, "run-local did not serve"
                     time.sleep(0.1)
         finally:
-            server.terminate()
-            outputs.append(server.communicate(timeout=10)[0])
+            server.terminate()  # and its worker with it
+            outputs.append(server.communicate(timeout=60)[0])
         assert "Standing Conference" in page  # the demo's events, served
     assert "Demo sign-ins" in outputs[0] and "admin@example.org" in outputs[0]
     assert "already has accounts, so no demo data was added" in outputs[1]
