@@ -53,7 +53,8 @@ class Config:
         default_db = "sqlite:///" + str(Path(instance_path) / "shared_future.db")
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", default_db)
         # pool_pre_ping: a connection the database dropped (a restart, a failover) is replaced, not used.
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # A failed statement's error names its values only as placeholders: logs never carry what people typed.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
         # Seconds a SQLite writer waits for the write lock before the "busy, try again" page.
         self.SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10"))
 
@@ -98,6 +99,9 @@ class Config:
         # Each request to change an account's address sends an email (a link, or a note to an address
         # another account uses): how many one account may have sent.
         self.EMAIL_CHANGE_LIMIT_PER_ACCOUNT = os.environ.get("EMAIL_CHANGE_LIMIT_PER_ACCOUNT", "5 per hour")
+        # Work an account starts in bulk, for the job queue: batches of emails, and report PDFs.
+        self.BULK_EMAIL_LIMIT_PER_ACCOUNT = os.environ.get("BULK_EMAIL_LIMIT_PER_ACCOUNT", "10 per hour")
+        self.REPORT_PDF_LIMIT_PER_ACCOUNT = os.environ.get("REPORT_PDF_LIMIT_PER_ACCOUNT", "20 per hour")
         # Wrong sign-in codes (authenticator app or recovery code). A guesser who has the password gets a
         # handful of tries a day against a million codes; the owner can still skip the code on a browser
         # they told to remember them.

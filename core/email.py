@@ -39,15 +39,17 @@ INTERRUPTED_AFTER = timedelta(minutes=15)
 
 def queue_email(*, to: str, subject: str, template: str, attachments: list[dict] | None = None,
                 send_after: datetime | None = None, reply_to: str | None = None,
-                job_id: int | None = None, **context) -> OutboxMessage:
+                job_id: int | None = None, about_user_id: int | None = None, **context) -> OutboxMessage:
     """Render templates/email/<template>.txt and add it to the outbox.
     `attachments` are text files: {"filename", "content_type", "content"}.
     `reply_to` is the person a reply should reach, for an email that invites
-    one; `job_id` the batch (core.progress) whose page shows how far its sending has got.
+    one; `about_user_id` whom it is about when not its recipient (a
+    parent's consent request: its child); `job_id` the batch (core.progress) whose page shows how far its sending has got.
     A message to go later (`send_after`, for throttling) waits for the worker's sweep."""
     body = render_template(f"email/{template}.txt", **context)
     message = OutboxMessage(recipient=to, subject=subject, body=body, attachments=attachments or [],
-                            next_attempt_at=send_after or utcnow(), reply_to=reply_to, job_id=job_id)
+                            next_attempt_at=send_after or utcnow(), reply_to=reply_to, job_id=job_id,
+                            about_user_id=about_user_id)
     db.session.add(message)
     return message
 
@@ -243,5 +245,5 @@ def _sweep() -> str | None:
     return str(report) if report.tried else None
 
 
-jobs.register(10, "send-mail", _send_a_batch)
-jobs.register(11, "sweep-mail", _sweep, schedule={})
+jobs.register(10, "send-mail", _send_a_batch, priority=jobs.MAIL_PRIORITY)
+jobs.register(11, "sweep-mail", _sweep, schedule={}, priority=jobs.MAIL_PRIORITY)

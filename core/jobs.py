@@ -27,7 +27,7 @@ from typing import Callable
 from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
 from huey.exceptions import TaskLockedException
-from huey.storage import PostgresStorage, RedisStorage, SqliteStorage
+from huey.storage import PostgresStorage, PriorityRedisStorage, SqliteStorage
 from redis import ConnectionPool
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -52,6 +52,11 @@ class Job:
     name: str
     run: Callable[..., str | None]
     schedule: dict | None = None
+    priority: int = 0
+
+
+# Workers take the highest first: mail is never held up by a queue of reports being drawn.
+MAIL_PRIORITY, LOW_PRIORITY = 10, -10
 
 
 # Every package's jobs, by position (core.registry): core.email's mail, and the
@@ -59,8 +64,9 @@ class Job:
 registered = Slot("jobs")
 
 
-def register(position: int, name: str, run: Callable[..., str | None], schedule: dict | None = None) -> None:
-    registered.add(position, Job(name, run, schedule), name=name)
+def register(position: int, name: str, run: Callable[..., str | None], schedule: dict | None = None,
+             priority: int = 0) -> None:
+    registered.add(position, Job(name, run, schedule, priority), name=name)
 
 
 class _Queue(Huey):
@@ -152,8 +158,8 @@ def init_app(app: Flask) -> None:
     tasks = {}
     for job in registered:
         name = job.name.replace("-", "_")
-        decorator = (huey.task(name=name) if job.schedule is None
-                     else huey.periodic_task(crontab(**job.schedule), name=name))
+        decorator = (huey.task(name=name, priority=job.priority) if job.schedule is None
+                     else huey.periodic_task(crontab(**job.schedule), name=name, priority=job.priority))
         tasks[job.name] = decorator(_in_context(app, _logged(job)))
     app.extensions["jobs"] = queue = JobQueue(huey, tasks)
     observability.set_queue_depth_reader(None if huey.immediate else queue.depth)
@@ -165,7 +171,7 @@ def _huey(uri: str) -> Huey:
     if uri.startswith(("redis:", "rediss:")):
         # A queue that does not answer within a second is treated as down, not waited for.
         pool = ConnectionPool.from_url(uri, socket_connect_timeout=1, socket_timeout=5, health_check_interval=30)
-        return _Queue(QUEUE_NAME, results=False, storage_class=RedisStorage, connection_pool=pool)
+        return _Queue(QUEUE_NAME, results=False, storage_class=PriorityRedisStorage, connection_pool=pool)
     if uri.startswith("postgresql"):
         dsn = uri.replace("postgresql+psycopg://", "postgresql://", 1)
         return _Queue(QUEUE_NAME, results=False, storage_class=PostgresStorage, dsn=dsn)

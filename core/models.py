@@ -85,6 +85,9 @@ class OutboxMessage(db.Model):
     # The long job this message is part of (bulk invitations, announcements), whose page shows progress.
     job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("background_jobs.id", ondelete="SET NULL"),
                                                   index=True)
+    # Whom the email is about when that is not its recipient (a parent's consent request names their child):
+    # whoever may not see that person's details is not shown the email's address or subject either.
+    about_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
@@ -110,3 +113,6 @@ class BackgroundJob(db.Model):
     file_name: Mapped[Optional[str]] = mapped_column(String(200))
     file_type: Mapped[Optional[str]] = mapped_column(String(100))
     file: Mapped[Optional[bytes]] = mapped_column(LargeBinary, deferred=True)
+    # What must still hold for its owner to download the file (core.progress.register_file_check): a report's
+    # scope, so losing the role that let them ask for it stops the download too.
+    file_check: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)

@@ -6,6 +6,7 @@ disagree with what happened; a file job is done when its file is kept.
 
 Functions flush but never commit.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -39,8 +40,28 @@ class Progress:
         return {"total": self.total, "sent": self.sent, "failed": self.failed, "finished": self.finished}
 
 
-def start_job(*, owner_id: int, title: str, back_url: str, makes_file: bool = False) -> BackgroundJob:
-    job = BackgroundJob(owner_id=owner_id, title=title[:200], back_url=back_url, makes_file=makes_file)
+# What a file job's owner must still be allowed, by the name in its `file_check` (each package registers its own).
+_file_checks: dict[str, Callable[[object, dict], bool]] = {}
+
+
+def register_file_check(name: str, check: Callable[[object, dict], bool]) -> None:
+    _file_checks[name] = check
+
+
+def may_download(viewer, job: BackgroundJob) -> bool:
+    """Whether the job's owner may still have its file: a role lost since
+    it was asked for (an organiser no longer running the event, an equality
+    monitor no longer one) takes the file away too."""
+    if job.file_check is None:
+        return True
+    check = _file_checks.get(job.file_check.get("check"))
+    return check is not None and check(viewer, job.file_check)
+
+
+def start_job(*, owner_id: int, title: str, back_url: str, makes_file: bool = False,
+              file_check: dict | None = None) -> BackgroundJob:
+    job = BackgroundJob(owner_id=owner_id, title=title[:200], back_url=back_url[:500], makes_file=makes_file,
+                        file_check=file_check)
     db.session.add(job)
     db.session.flush()
     return job

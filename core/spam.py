@@ -12,7 +12,10 @@ without a third-party CAPTCHA:
 - and, beyond this module, the emailed confirmation links each form already
   needs before anything it sends is acted on.
 
-Signed-in people are not limited here: their account is already the key.
+Signed-in people are not limited by those: their account is already the key.
+What a signed-in account may start in bulk (invitations, announcements,
+reports drawn by the worker) is limited per account by `bulk_work`, so no one
+account can fill the job queue.
 """
 from functools import wraps
 
@@ -46,3 +49,13 @@ def public_form(*, email_field: str):
         return limiter.shared_limit(lambda: current_app.config["PUBLIC_FORM_LIMIT_PER_EMAIL"], "public-form-email",
                                     key_func=email_key, methods=["POST"], exempt_when=not_limited)(guarded)
     return decorate
+
+
+def bulk_work(setting: str):
+    """Limit, per account, the POSTs of a view that starts work in bulk to
+    the config's `setting` (e.g. "10 per hour"), counting only those that
+    started some (a redirect onward): a refused form costs nothing."""
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"],
+                         key_func=lambda: f"bulk-work:{request.endpoint}:{current_user.get_id()}",
+                         deduct_when=lambda response: response.status_code == 302,
+                         exempt_when=lambda: not current_user.is_authenticated)

@@ -16,7 +16,7 @@ from core.database import in_london, utcnow, write_lock
 from core.extensions import db
 from core.formatting import format_date
 from core.models import BackgroundJob
-from reports import baselines, findings, services
+from reports import baselines, findings, permissions, queries, services
 from reports.pdf import report_pdf
 
 log = logging.getLogger(__name__)
@@ -24,10 +24,10 @@ log = logging.getLogger(__name__)
 
 def draw_later(scope: services.Scope, baseline: str, *, breakdowns_withheld: bool, reader_id: int,
                back_url: str) -> BackgroundJob:
+    order = order_for(scope, baseline, breakdowns_withheld=breakdowns_withheld, reader_id=reader_id)
     job = progress.start_job(owner_id=reader_id, title=f"Diversity report (PDF): {findings.scope_title(scope)}",
-                             back_url=back_url, makes_file=True)
-    jobs.queue_after_commit("draw-report-pdf", job.id, order_for(scope, baseline, breakdowns_withheld=breakdowns_withheld,
-                                                                  reader_id=reader_id))
+                             back_url=back_url, makes_file=True, file_check={"check": "report", **order})
+    jobs.queue_after_commit("draw-report-pdf", job.id, order)
     return job
 
 
@@ -55,19 +55,34 @@ def draw(job_id: int, order: dict) -> str:
         today = in_london(utcnow()).date()
         body = report_pdf(report, brand_name=current_app.config["BRAND_NAME"], generated=format_date(today),
                           methodology_url=url_for("reports.methodology", _external=True))
+        name = report_file_name(scope, report, today, "pdf")
     except Exception:
-        db.session.rollback()
         log.exception("Drawing report job %s failed", job_id)
-        with write_lock():
+        body = None
+    # End the reads first: on SQLite the write below must begin with the write lock, not upgrade to it.
+    db.session.rollback()
+    with write_lock():
+        if body is None:
             progress.finish_with_error(job_id, "The report could not be drawn. Try again; if it happens again, "
                                                "tell the partnership.")
-            db.session.commit()
-        return f"job {job_id} failed"
-    with write_lock():
-        progress.finish_with_file(job_id, name=report_file_name(scope, report, today, "pdf"),
-                                  content_type="application/pdf", content=body)
+        else:
+            progress.finish_with_file(job_id, name=name, content_type="application/pdf", content=body)
         db.session.commit()
-    return f"job {job_id}: {len(body):,} bytes"
+    return f"job {job_id}: " + (f"{len(body):,} bytes" if body is not None else "failed")
 
 
-jobs.register(50, "draw-report-pdf", draw)
+def _may_still_have(viewer, order: dict) -> bool:
+    """A report's file is its owner's while they may still see that report,
+    and, if it shows breakdowns, still may see those."""
+    try:
+        subject = queries.report_subject(order["kind"], order["object_id"])
+    except queries.NoSuchScope:
+        return False
+    if not permissions.can_report_on(viewer, order["kind"], subject):
+        return False
+    return order["breakdowns_withheld"] is not None or permissions.breakdowns_withheld(
+        viewer, order["kind"], subject) is None
+
+
+jobs.register(50, "draw-report-pdf", draw, priority=jobs.LOW_PRIORITY)
+progress.register_file_check("report", _may_still_have)

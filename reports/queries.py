@@ -18,8 +18,8 @@ from core.extensions import db
 from core.equality.models import EqualityLink, EqualityResponse
 from core.accounts.models import User
 from events.settlement import reopened_clause, settling_passed_clause
-from events.models import (Attendance, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus,
-                           event_organisers, event_priorities)
+from events.models import (Attendance, CohesionPriority, Event, EventKind, EventSeries, EventStatus, Registration,
+                           RegistrationStatus, event_organisers, event_priorities)
 from forums.models import Forum, ForumCoordinator, Membership, MembershipStatus
 from reports.models import UploadedBaseline
 from reports.perturbation import EMPTY, Cell
@@ -301,3 +301,27 @@ def priorities_in_order() -> list:
 
 def uploaded_baselines_newest_first() -> list:
     return db.session.scalars(select(UploadedBaseline).order_by(UploadedBaseline.uploaded_at.desc())).all()
+
+
+_SCOPED = {"event": Event, "series": EventSeries, "forum": Forum, "cycle": AwardCycle, "priority": CohesionPriority}
+
+
+class NoSuchScope(LookupError):
+    pass
+
+
+def report_subject(kind: str, object_id: int | None):
+    """What a report is about, for the permission check: the event, the
+    series' first event, the forum, the cycle; None for priorities and
+    everything. NoSuchScope when the object is not there."""
+    if kind == "all":
+        return None
+    found = db.session.get(_SCOPED[kind], object_id)
+    if found is None:
+        raise NoSuchScope(kind)
+    if kind == "series":
+        first = first_event_of_series(found.id)
+        if first is None:
+            raise NoSuchScope(kind)
+        return first
+    return None if kind == "priority" else found

@@ -4,15 +4,12 @@ format."""
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from awards.models import AwardCycle
 from core.database import in_london, utcnow
 from core.equality.services import CHARACTERISTICS
-from core.extensions import db
 from core.formatting import format_date
 from core.forms import EmptyForm, call_service, press_button
+from core.spam import bulk_work
 from core.spreadsheets import csv_download, csv_file
-from events.models import CohesionPriority, Event, EventSeries
-from forums.models import Forum
 from forums.services.coordinators import coordinated_forums
 from reports import baselines, drawing, findings, permissions, perturbation, queries, services
 from reports import open_data as open_data_service
@@ -23,20 +20,16 @@ from reports.progress import build_progress
 
 bp = Blueprint("reports", __name__)
 
-SCOPED = {"event": Event, "series": EventSeries, "forum": Forum, "cycle": AwardCycle, "priority": CohesionPriority}
 RECENT_EVENTS = 30
+MAX_BACK_URL = 500  # background_jobs.back_url
 MIN_YEAR = 2000
 
 
 def _subject_or_404(kind: str, object_id: int | None):
-    """What the report is about, for the permission check: the event, the
-    series' first event, the forum, the cycle; None for priorities and everything."""
-    if kind == "all":
-        return None
-    found = db.get_or_404(SCOPED[kind], object_id)
-    if kind == "series":
-        return queries.first_event_of_series(found.id) or abort(404)
-    return None if kind == "priority" else found
+    try:
+        return queries.report_subject(kind, object_id)
+    except queries.NoSuchScope:
+        abort(404)
 
 
 def _asked_for(kind: str, object_id: int | None):
@@ -102,6 +95,7 @@ def report_download(kind="all", object_id=None):
 
 @bp.post("/reports/all/report.pdf")
 @bp.post("/reports/<any(event, series, forum, cycle, priority):kind>/<int:object_id>/report.pdf")
+@bulk_work("REPORT_PDF_LIMIT_PER_ACCOUNT")
 @login_required
 def report_pdf(kind="all", object_id=None):
     """Ask the worker to draw the PDF, and watch it on the job's page."""
@@ -109,6 +103,8 @@ def report_pdf(kind="all", object_id=None):
     if not EmptyForm().validate_on_submit():
         abort(400)
     back = url_for("reports.report_page", **request.view_args, **request.args.to_dict(flat=False))
+    if len(back) > MAX_BACK_URL:  # a query string longer than any filter makes: back to the plain report
+        back = url_for("reports.report_page", **request.view_args)
     _, job = call_service(form, lambda: drawing.draw_later(
         scope, form.baseline.data, breakdowns_withheld=withheld, reader_id=current_user.id, back_url=back))
     return redirect(url_for("core.job", job_id=job.id))

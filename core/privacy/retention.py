@@ -15,16 +15,16 @@ in the order of their positions): a new table that holds anything about a
 person says there how long it is kept and what happens after.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from core import audit
 from core.database import utcnow
 from core.extensions import db
-from core.models import AuditEntry, OutboxMessage, OutboxStatus
+from core.models import AuditEntry, BackgroundJob, OutboxMessage, OutboxStatus
 from core.equality.models import EqualityLink, EqualityResponse
 from core.accounts.models import User
 from core.privacy import erasure, registry
@@ -48,6 +48,8 @@ for position, period in (
     (60, Period("sign_in_records", 12, "Records of signing in: {period}.")),
     (70, Period("audit_log", 72, "The record of who changed events, forums and awards: {period}.")),
     (80, Period("emails", 3, "Copies of the emails we send you: {period} after sending.")),
+    (85, Period("jobs", 3, "The record of long jobs you started (sending a batch of emails, drawing a report): "
+                           "{period}; a drawn report's file, 7 days.")),
 ):
     registry.retention_periods.add(position, period, name=period.kind)
 
@@ -141,3 +143,16 @@ def _delete_old_emails(now: datetime) -> dict[str, int]:
     return {"emails deleted": db.session.execute(delete(OutboxMessage).where(
         OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED)),
         OutboxMessage.created_at < cutoff("emails", now))).rowcount}
+
+
+JOB_FILES_KEPT = timedelta(days=7)
+
+
+@registry.retention_steps(85)
+def _delete_old_jobs(now: datetime) -> dict[str, int]:
+    files = db.session.execute(
+        update(BackgroundJob).where(BackgroundJob.file_name.is_not(None), BackgroundJob.finished_at < now - JOB_FILES_KEPT)
+        .values(file=None, file_name=None, error="Its file was deleted after 7 days, as drawn reports are. "
+                                                 "Draw it again from the report.")).rowcount
+    return {"job files deleted": files, "jobs deleted": db.session.execute(
+        delete(BackgroundJob).where(BackgroundJob.created_at < cutoff("jobs", now))).rowcount}

@@ -93,10 +93,19 @@ def email_delivery():
     if not permissions.can_manage_email_delivery(current_user):
         abort(403)
     held = email.held_for_a_person()
+    people = {message.id: _whom_it_concerns(message) for message in held}
+    shown = safeguarding.screen(current_user, people.values())
     return render_template("core/email_delivery.html", held=held, waiting=email.waiting_count(),
-                           screen=safeguarding.screen(current_user, [safeguarding.Person(None, message.recipient.lower())
-                                                                     for message in held]),
-                           Person=safeguarding.Person, form=EmptyForm())
+                           withheld={message.id: shown.note(people[message.id]) for message in held},
+                           form=EmptyForm())
+
+
+def _whom_it_concerns(message) -> safeguarding.Person:
+    """The person the gate decides on: whom the email is about (a parent's
+    consent request: the child), else its recipient."""
+    if message.about_user_id is not None:
+        return safeguarding.Person(message.about_user_id)
+    return safeguarding.Person(None, message.recipient.lower())
 
 
 @bp.post("/admin/email/<int:message_id>/send-again")

@@ -40,6 +40,8 @@ def job_file(job_id):
     found = _job_or_404(job_id)
     if not found.file_name:
         abort(404)
+    if not progress.may_download(current_user, found):
+        abort(403)
     return Response(found.file, mimetype=found.file_type,
                     headers={"Content-Disposition": f'attachment; filename="{found.file_name}"'})
 

@@ -10,6 +10,7 @@ from core.extensions import db
 from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
 from core.numbers import page_number
+from core.spam import bulk_work
 from core.spreadsheets import csv_download
 from core.accounts import safeguarding
 from core.accounts.permissions import is_admin
@@ -123,6 +124,7 @@ def book_for(event_id):
 
 
 @bp.route("/manage/events/<int:event_id>/invitations", methods=["GET", "POST"])
+@bulk_work("BULK_EMAIL_LIMIT_PER_ACCOUNT")
 @safeguarding.shows_contact_details("email")
 @login_required
 def invitations(event_id):

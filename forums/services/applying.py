@@ -72,7 +72,7 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
     if needs_parent:
         queue_email(to=membership.parent_email, subject=f"Your consent for {user.name} to join {forum.name}",
                     template="forum_parent_consent", membership=membership, link=consent_link(membership),
-                    reply_to=forum.contact_address)
+                    reply_to=forum.contact_address, about_user_id=user.id)
     audit.record("membership.applied", actor=user, subject=membership, details={"forum": forum.id})
     if invitation is not None:
         invitation.accepted_at = utcnow()

@@ -71,7 +71,8 @@ def resend_consent_request(membership: Membership, *, actor: User) -> None:
         raise ForumRuleBroken("Their parent or carer has already agreed")
     queue_email(to=membership.parent_email, subject=f"Your consent for {membership.user.name} to join "
                 f"{membership.forum.name}", template="forum_parent_consent", membership=membership,
-                link=consent_link(membership), reply_to=membership.forum.contact_address)
+                link=consent_link(membership), reply_to=membership.forum.contact_address,
+                about_user_id=membership.user_id)
     audit.record("membership.consent_request_resent", actor=actor, subject=membership)
 
 

@@ -11,6 +11,7 @@ from core.extensions import db
 from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
 from core.accounts.safeguarding import screen, shows_contact_details
+from core.spam import bulk_work
 from core.spreadsheets import csv_download
 from events.queries import venue_choices
 from forums import exports, meetings, permissions, queries
@@ -231,6 +232,7 @@ def withdraw_apologies(forum_id, event_id):
 # --- announcements and invitations ------------------------------------------------------------
 
 @bp.route("/forums/<int:forum_id>/announcements/new", methods=["GET", "POST"])
+@bulk_work("BULK_EMAIL_LIMIT_PER_ACCOUNT")
 @login_required
 def announce(forum_id):
     forum = forum_or_404(forum_id, manage=True)

@@ -35,6 +35,7 @@ def upgrade():
         sa.Column('file_name', sa.String(length=200), nullable=True),
         sa.Column('file_type', sa.String(length=100), nullable=True),
         sa.Column('file', sa.LargeBinary(), nullable=True),
+        sa.Column('file_check', sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_background_jobs_owner_id_users'),
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_background_jobs')),
@@ -45,9 +46,12 @@ def upgrade():
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reply_to', sa.String(length=254), nullable=True))
         batch_op.add_column(sa.Column('job_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('about_user_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_outbox_messages_job_id'), ['job_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_outbox_messages_job_id_background_jobs'), 'background_jobs',
                                     ['job_id'], ['id'], ondelete='SET NULL')
+        batch_op.create_foreign_key(batch_op.f('fk_outbox_messages_about_user_id_users'), 'users',
+                                    ['about_user_id'], ['id'], ondelete='SET NULL')
     with op.batch_alter_table('forum_announcements', schema=None) as batch_op:
         batch_op.add_column(sa.Column('job_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_forum_announcements_job_id_background_jobs'), 'background_jobs',
@@ -59,7 +63,9 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_forum_announcements_job_id_background_jobs'), type_='foreignkey')
         batch_op.drop_column('job_id')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_outbox_messages_about_user_id_users'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_outbox_messages_job_id_background_jobs'), type_='foreignkey')
+        batch_op.drop_column('about_user_id')
         batch_op.drop_index(batch_op.f('ix_outbox_messages_job_id'))
         batch_op.drop_column('job_id')
         batch_op.drop_column('reply_to')

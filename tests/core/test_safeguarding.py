@@ -130,9 +130,13 @@ def _world(app):
         nomination.nominator_id, nomination.nominator_name = young.id, young.name
         nomination.nominator_email, nomination.nominator_phone = young.email, PHONE
         db.session.add(PanelMember(category_id=category.id, email=young.email, user_id=young.id))  # a young judge
-        # An email to the young member that could not be sent, for an admin to look at.
+        # Emails that could not be sent, for an admin to look at: one to the young member, and one to their
+        # parent asking for consent, which names the child (found by attacking it: the parent's was shown).
         db.session.add(OutboxMessage(recipient=young.email, subject="Your booking", body="...", attempts=8,
                                      status=OutboxStatus.FAILED, last_error="SMTPRecipientsRefused"))
+        db.session.add(OutboxMessage(recipient=PARENT_EMAIL, subject=f"Your consent for {young.name} to join",
+                                     body="...", attempts=8, status=OutboxStatus.FAILED, last_error="Refused",
+                                     about_user_id=young.id))
         db.session.commit()
         return SimpleNamespace(
             forum=forum.id, membership=membership.id, meeting=meeting.id, public=public.id, young=young.id,

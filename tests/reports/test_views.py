@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from sqlalchemy import delete
 
 from core.extensions import db
 from core.accounts.models import User
@@ -268,3 +269,64 @@ def test_the_progress_report_shows_each_priority_forum_and_award_category(app, m
     _, text = pdf_text(client.get(f"/reports/progress/{year}/report.pdf").data)
     assert f"Standing conference progress report {year}" in text and "Tackling inequalities" in text
     assert client.get("/reports/progress/1999").status_code == 404
+
+
+def test_a_drawn_pdf_is_its_owners_only_while_their_role_lets_them_see_it(app, make_user, crowd):
+    """Found by attacking it: a PDF with breakdowns stayed downloadable after
+    the equality monitoring role was taken away."""
+    from core.accounts.models import RoleGrant, SiteRole
+    monitor = make_user(roles=["equality_monitor"])
+    client = app.test_client()
+    sign_in(client, monitor)
+    asked = submit(client, "/reports/all/report.pdf", form_url="/reports/all")
+    file_url = asked.headers["Location"] + "/file"
+    assert client.get(file_url).mimetype == "application/pdf"
+    with app.app_context():
+        db.session.execute(delete(RoleGrant).where(RoleGrant.user_id == monitor.id,
+                                                   RoleGrant.role == SiteRole.EQUALITY_MONITOR))
+        db.session.commit()
+    assert client.get(file_url).status_code == 403
+
+
+def test_pdf_requests_are_limited_per_account_and_refusals_cost_nothing(app, make_user, crowd):
+    """Found by attacking it: 300 PDF requests in 30 s queued 300 jobs."""
+    app.config["REPORT_PDF_LIMIT_PER_ACCOUNT"] = "2 per hour"
+    client = monitor_client(app, make_user)
+    assert client.post("/reports/all/report.pdf").status_code == 400  # no form token: refused, not counted
+    statuses = [submit(client, "/reports/all/report.pdf", form_url="/reports/all").status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+    other = monitor_client(app, make_user)
+    assert submit(other, "/reports/all/report.pdf", form_url="/reports/all").status_code == 302  # per account
+
+
+def test_a_pdf_asked_for_with_a_huge_query_string_goes_back_to_the_plain_report(app, make_user, crowd):
+    """Found by attacking it: the way back was kept whole, past its column's 500 characters."""
+    client = monitor_client(app, make_user)
+    asked = submit(client, "/reports/all/report.pdf?pad=" + "A" * 3000, form_url="/reports/all")
+    page = client.get(asked.headers["Location"]).get_data(as_text=True)
+    assert 'href="/reports/all"' in page
+
+
+def test_a_pdf_is_drawn_while_someone_else_writes(app, make_user, crowd, monkeypatch):
+    """Found by attacking it on SQLite: the worker's job read, someone else
+    wrote, and its own write could not take the lock, leaving the job "being drawn"."""
+    from sqlalchemy import text
+    from core import progress
+    from reports import drawing, services
+    named = drawing.report_file_name
+
+    def name_while_another_writes(*args, **kwargs):
+        db.session.execute(text("SELECT count(*) FROM users"))  # the job's reads, in its transaction
+        with db.engine.begin() as other:  # another request's write, committed meanwhile
+            other.execute(text("UPDATE users SET name = name || '.'"))
+        return named(*args, **kwargs)
+    monkeypatch.setattr(drawing, "report_file_name", name_while_another_writes)
+    reader = make_user(roles=["equality_monitor"])
+    with app.test_request_context():
+        job = progress.start_job(owner_id=reader.id, title="All events", back_url="/", makes_file=True)
+        db.session.commit()
+        order = drawing.order_for(services.Scope("all"), "census", breakdowns_withheld=None, reader_id=reader.id)
+        job_id = job.id
+    with app.test_request_context():  # as the worker runs it: a context of its own
+        drawing.draw(job_id, order)
+        assert db.session.get(progress.BackgroundJob, job_id).file_name.endswith(".pdf")
