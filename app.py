@@ -14,7 +14,7 @@ from core import cli, database, jobs, observability, page_cache, security
 from core.accounts import oidc, permissions
 from core.config import Config, instance_secret_key
 from core.views.about_you import equality_offer
-from core.formatting import FILTERS as DATE_FILTERS, counted, formatted_text
+from core.formatting import FILTERS as DATE_FILTERS, counted, formatted_text, mailto
 from core.numbers import MAX_ID, whole_number
 from core.email import send_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
@@ -167,6 +167,7 @@ def _register_template_helpers(app: Flask) -> None:
         app.add_template_filter(date_filter, name)
     app.add_template_filter(formatted_text, "formatted")
     app.add_template_filter(counted, "counted")
+    app.add_template_filter(mailto, "mailto")
     app.add_template_filter(describe_recurrence, "recurrence")
 
     @app.context_processor

@@ -21,6 +21,7 @@ page, email and document writes a date the same way. Machine formats
 """
 from datetime import date, datetime
 from functools import lru_cache
+from urllib.parse import quote
 
 import markdown
 import nh3
@@ -126,3 +127,11 @@ def counted(number: int, singular: str, plural: str | None = None) -> str:
     "0 members"; `plural` where adding an s is wrong ("people", "secretaries").
     Never "member(s)"."""
     return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+def mailto(address: str | None) -> str:
+    """A `mailto:` link's href for an address held as data (someone typed
+    it). Everything but the @ (and +, harmless there) is percent-encoded, so
+    a ? & = # or % in it cannot add a copy, a subject or a body to the email
+    whoever clicks starts: it stays part of the address (RFC 6068)."""
+    return "mailto:" + quote(address or "", safe="@+")

@@ -177,8 +177,34 @@ def optional_long_text(label, max_length, description=None) -> TextAreaField:
         NoControlCharacters(allow="\r\n\t")])
 
 
-def email_field(label="Email address", hint=None, missing="Enter your email address") -> StringField:
-    """An email address; with `missing=None` it may be left empty."""
+class PlainContactAddress:
+    """An address the site shows everyone as a `mailto:` link and puts in
+    the Reply-To of its emails (an event's or a forum's contact). RFC 5322
+    allows far more than anyone replies to: `x?cc=someone@example.org` is
+    valid, and is a link that adds a copy and a subject for whoever clicks;
+    `rené@exämple.org` becomes an encoded header nobody can reply to. So only
+    ASCII, and before the @ only letters, numbers and . _ % + -. People's own
+    addresses (signing up, booking) are not held to this."""
+
+    _LOCAL = re.compile(r"[A-Za-z0-9._%+-]+")
+    _DOMAIN = re.compile(r"[A-Za-z0-9.-]+")
+
+    def __call__(self, form, field):
+        if field.errors or not field.data:  # not an address at all: the format message says so already
+            return
+        local, _, domain = field.data.strip().rpartition("@")
+        if not self._LOCAL.fullmatch(local):
+            raise ValidationError("Enter an email address with only the letters a to z, numbers and . _ + - "
+                                  "before the @")
+        if not self._DOMAIN.fullmatch(domain):
+            raise ValidationError("Enter an email address with only the letters a to z, numbers, dots and hyphens "
+                                  "after the @")
+
+
+def email_field(label="Email address", hint=None, missing="Enter your email address", *,
+                public_contact=False) -> StringField:
+    """An email address; with `missing=None` it may be left empty.
+    `public_contact`: an event's or forum's contact (see PlainContactAddress)."""
     return StringField(
         label,
         description=hint,
@@ -188,6 +214,7 @@ def email_field(label="Email address", hint=None, missing="Enter your email addr
             Length(max=EMAIL_MAX_LENGTH, message=f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer"),
             NoControlCharacters(),
             Email("Enter an email address in the correct format, like name@example.com"),
+            *([PlainContactAddress()] if public_contact else []),
         ],
         render_kw={"autocomplete": "email", "spellcheck": "false", "type": "email"},
     )

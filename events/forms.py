@@ -1,7 +1,7 @@
 """Forms for scheduling events, registering and checking in."""
 import re
 from datetime import time
-from email.utils import parseaddr
+from email.utils import getaddresses
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
@@ -15,15 +15,16 @@ from wtforms import (
     SubmitField, TextAreaField,
 )
 from wtforms.widgets import HiddenInput
-from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core.database import in_london, london_datetime
 from core.formatting import format_day_date
 from core.forms import (
-    DayMonthYearField, NoControlCharacters, TimeField, email_field, optional_choice, optional_long_text, required_text,
+    DayMonthYearField, NoControlCharacters, NoLinks, TimeField, email_field, optional_choice, optional_long_text,
+    required_text,
 )
-from core.models import EMAIL_MAX_LENGTH
 from core.accounts.models import NAME_MAX_LENGTH
+from core.accounts.services import normalise_email
 from events.models import Audience, EventKind, QuestionKind
 from events.queries import EventSearch
 from events.recurrence import PATTERNS, Recurrence
@@ -72,10 +73,9 @@ class EventForm(FlaskForm):
                              widget=GovTextInput(), validators=[
                                  Optional(), Length(max=500, message="Online joining link must be 500 characters or fewer"),
                                  URL(message="Enter the link in full, starting with https://")])
-    contact_email = StringField("Contact email for questions", widget=GovTextInput(), validators=[
-        InputRequired("Enter a contact email address"), Length(max=EMAIL_MAX_LENGTH),
-        NoControlCharacters(), Email("Enter an email address in the correct format, like name@example.com")],
-        description="Replies to the event's emails go here, and the event's page shows it")
+    contact_email = email_field("Contact email for questions",
+                                "Replies to the event's emails go here, and the event's page shows it",
+                                "Enter a contact email address", public_contact=True)
     capacity = IntegerField("Places", description="Leave empty for no limit", widget=GovTextInput(),
                             validators=[Optional(), NumberRange(min=1, max=100000,
                                                                 message="Places must be between 1 and 100000")])
@@ -374,26 +374,52 @@ class InvitationForm(FlaskForm):
     submit = SubmitField("Send invitations", widget=GovSubmitInput())
 
     def validate_people(self, field):
-        people, problems = [], []
+        """(name, address) for each different address (in any case) pasted,
+        the first name given to it kept. A line may hold several addresses
+        separated by commas or semicolons, as mail programs copy them."""
+        people, problems = {}, []
         for line in (line.strip() for line in field.data.splitlines()):
             if not line:
                 continue
-            name, address = parseaddr(line)
-            try:
-                address = validate_email(address, check_deliverability=False).normalized
-            except EmailNotValidError:
+            found = _people_on(line)
+            if found is None:
                 problems.append(line)
                 continue
-            if len(name) > NAME_MAX_LENGTH:
-                problems.append(line)
-                continue
-            people.append((name, address))
+            for name, address in found:
+                people.setdefault(normalise_email(address), (name, address))
         if problems:
             shown = ", ".join(problems[:3]) + (f" and {len(problems) - 3} more" if len(problems) > 3 else "")
             raise ValidationError(f"Check these email addresses: {shown}")
         if len(people) > MAX_INVITATIONS_AT_ONCE:
-            raise ValidationError(f"Invite up to {MAX_INVITATIONS_AT_ONCE} people at a time")
-        self.parsed_people = people
+            raise ValidationError(f"You pasted {len(people)} different addresses. Invite up to "
+                                  f"{MAX_INVITATIONS_AT_ONCE} at a time")
+        self.parsed_people = list(people.values())
+
+
+def _people_on(line: str) -> list[tuple[str, str]] | None:
+    """The (name, address) pairs on one pasted line, or None when any of it
+    is not a name and an address. Names go into the invitation email, so,
+    as everywhere, one with a web address in it is refused; what the email
+    parser drops as it reads (the "Click https:" of "Click https://evil.example
+    <d@example.org>") is looked at too."""
+    found = [(name, address) for name, address in getaddresses([line.replace(";", ",")]) if name or address]
+    if not found:
+        return None
+    rest = line
+    for name, address in found:
+        rest = rest.replace(address, "", 1)
+    if NoLinks.is_link(rest):
+        return None
+    people = []
+    for name, address in found:
+        try:
+            address = validate_email(address, check_deliverability=False).normalized
+        except EmailNotValidError:
+            return None
+        if len(name) > NAME_MAX_LENGTH:
+            return None
+        people.append((name, address))
+    return people
 
 
 class EventFilterForm(FlaskForm):

@@ -52,7 +52,7 @@ class ForumForm(FlaskForm):
         description="Interfaith forums only. Leave empty for no limit")
     contact_email = email_field(
         "Contact email (optional)", "Replies to the forum's emails go here, and the forum's page shows it. "
-        "Leave empty to use the partnership's address", missing=None)
+        "Leave empty to use the partnership's address", missing=None, public_contact=True)
     submit = SubmitField("Save forum", widget=GovSubmitInput())
 
     def details(self) -> ForumDetails:

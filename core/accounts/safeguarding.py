@@ -26,6 +26,7 @@ details would be built from a `screen` the same way (none does today).
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from core.extensions import db
@@ -106,6 +107,13 @@ def may_see_contact_details(viewer, person) -> bool:
     """May `viewer` see the contact and access details of `person` (a User,
     a registration, anything `Person.of` takes)?"""
     return screen(viewer, [person]).shows(person)
+
+
+def may_show_everyone(email: str) -> bool:
+    """May this address be shown to a visitor (anyone, signed out)? For an
+    address the site publishes, such as an event's or a forum's contact:
+    one the gate would withhold from a visitor cannot be made public."""
+    return may_see_contact_details(AnonymousUserMixin(), Person(None, email.strip().lower()))
 
 
 def _accounts_of(people: set[Person]) -> dict[Person, frozenset[int]]:

@@ -34,18 +34,22 @@ class InvitationResult:
 
 def invite(event: Event, people: list[tuple[str, str]], *, actor: User) -> InvitationResult:
     """Invite (name, email) pairs, emailing each a link to register. People
-    invited before are not emailed again."""
+    invited before are not emailed again (`already_invited`); an address
+    given twice here (in any case) is one person, invited once."""
     if event.status == EventStatus.CANCELLED or event.ends_at <= utcnow():
         raise EventRuleBroken("You cannot invite people to an event that is cancelled or over")
     _lock(event)  # a double-clicked send finds the first one's invitations, not a duplicate
-    existing = set(db.session.scalars(select(EventInvitation.email).where(EventInvitation.event_id == event.id)))
+    before = set(db.session.scalars(select(EventInvitation.email).where(EventInvitation.event_id == event.id)))
     result = InvitationResult([], [])
+    seen = set()
     for name, email in people:
         email = normalise_email(email)
-        if email in existing:
+        if email in seen:
+            continue
+        seen.add(email)
+        if email in before:
             result.already_invited.append(email)
             continue
-        existing.add(email)
         if result.job is None:
             result.job = progress.start_job(owner_id=actor.id, title=f"Invitations to {event.title}",
                                             back_url=url_for("events.invitations", event_id=event.id))

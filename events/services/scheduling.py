@@ -17,6 +17,7 @@ from core import audit
 from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
+from core.accounts import safeguarding
 from core.accounts.models import User
 from core.accounts.services import normalise_email
 from events import images, settlement
@@ -246,6 +247,10 @@ def _check_details(details: EventDetails) -> None:
                               "than that number", field="reserved_places")
     if details.registration_closes_at and details.registration_closes_at > details.starts_at:
         raise EventRuleBroken("Registration must close before the event starts", field="closes_date")
+    if not safeguarding.may_show_everyone(details.contact_email):
+        # Vague on purpose: whose the address is (a young member's) is not the organiser's to learn here.
+        raise EventRuleBroken("This address cannot be a public contact. Use your own, your organisation's or the "
+                              "partnership's address.", field="contact_email")
 
 
 def _chosen_image(details: EventDetails, current: EventImage | None) -> EventImage | None:

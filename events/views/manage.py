@@ -133,10 +133,14 @@ def invitations(event_id):
     if form.validate_on_submit():
         done, result = call_service(form, lambda: invite(event, form.parsed_people, actor=current_user))
         if done:
-            message = f"{counted(len(result.invited), 'invitation')} on {'its' if len(result.invited) == 1 else 'their'} way."
-            if result.already_invited:
-                message += f" Already invited, so not emailed again: {', '.join(result.already_invited)}."
-            flash(message, "success")
+            if not result.invited:
+                flash("Everyone on the list has been invited already: nobody was emailed again.", "info")
+            else:
+                message = (f"{counted(len(result.invited), 'invitation')} on "
+                           f"{'its' if len(result.invited) == 1 else 'their'} way.")
+                if result.already_invited:
+                    message += f" Already invited, so not emailed again: {', '.join(result.already_invited)}."
+                flash(message, "success")
             if result.job is None:
                 return redirect(url_for("events.invitations", event_id=event.id))
             return redirect(url_for("core.job", job_id=result.job.id))

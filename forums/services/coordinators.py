@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from core import audit
-from core.accounts import second_factor
+from core.accounts import safeguarding, second_factor
 from core.accounts.models import User
 from core.accounts.permissions import is_admin
 from core.accounts.services import confirmed_account_with_email, normalise_email
@@ -17,6 +17,10 @@ from events import audiences
 from forums.models import Forum, ForumCoordinator, ForumKind
 from forums.services.errors import ForumRuleBroken
 from forums.services.seats import lock_forum
+
+
+# Vague on purpose: whose the address is (a young member's) is not the coordinator's to learn here.
+PRIVATE_CONTACT = "This address cannot be a public contact. Use the forum's or the partnership's own address."
 
 
 @dataclass
@@ -47,6 +51,8 @@ def save_forum(forum: Forum | None, details: ForumDetails, *, actor: User) -> Fo
             raise ForumRuleBroken("The oldest age must be the same as or more than the youngest", field="max_age")
     else:
         low = high = None
+    if details.contact_email and not safeguarding.may_show_everyone(details.contact_email):
+        raise ForumRuleBroken(PRIVATE_CONTACT, field="contact_email")
     if forum is None:
         forum = Forum()
         db.session.add(forum)

@@ -3,6 +3,7 @@ the places held back or the open ones)."""
 import re
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from core.database import write_lock
@@ -77,7 +78,8 @@ def test_people_already_invited_are_not_emailed_twice(ctx):
     result = invite(event, [("", "AMINA@example.org"), ("Ben", "ben@example.org"),
                             ("Ben again", "ben@example.org")], actor=organiser)
     assert [i.email for i in result.invited] == ["ben@example.org"]
-    assert result.already_invited == ["amina@example.org", "ben@example.org"]
+    # Ben twice in one list is one person, invited now: not "already invited".
+    assert result.already_invited == ["amina@example.org"]
     assert len(mail_to("amina@example.org")) == 1 and len(mail_to("ben@example.org")) == 1
 
 
@@ -212,3 +214,67 @@ def test_a_triple_clicked_send_invites_each_person_once(app, database_url, make_
     assert [status for status, _ in results] == [302, 302, 302]
     with app.app_context():
         assert [i.email for i in db.session.scalars(select(EventInvitation))] == ["amina@example.org"]
+
+
+# --- pasting a list -------------------------------------------------------------------------------
+
+@pytest.fixture
+def inviting(app, client, make_user):
+    """A signed-in organiser's browser and the invitations page of their event."""
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        event_id = EventFactory(organisers=[db.session.get(User, organiser.id)]).id
+    sign_in(client, organiser)
+    return client, f"/manage/events/{event_id}/invitations"
+
+
+def invited_addresses(app) -> list[str]:
+    with app.app_context():
+        return sorted(db.session.scalars(select(EventInvitation.email)))
+
+
+def test_the_limit_counts_different_addresses_not_lines(app, inviting):
+    client, url = inviting
+    addresses = [f"person{n}@example.org" for n in range(196)]
+    pasted = "\n".join([*addresses, addresses[0], addresses[1].upper(), f"Again <{addresses[2]}>", addresses[3]])
+    sent = submit(client, url, {"people": pasted}, follow_redirects=True).get_data(as_text=True)
+    assert "196 invitations on their way." in sent and "Already invited" not in sent  # repeats are one person
+    assert len(invited_addresses(app)) == 196
+
+    too_many = "\n".join(f"someone{n}@example.org" for n in range(230)) + "\nsomeone0@example.org"
+    refused = submit(client, url, {"people": too_many}).get_data(as_text=True)
+    assert "You pasted 230 different addresses. Invite up to 200 at a time" in refused
+    assert len(invited_addresses(app)) == 196
+
+
+def test_several_addresses_on_a_line_are_each_invited(app, inviting):
+    """As mail programs copy them: separated by commas, or by semicolons (Outlook)."""
+    client, url = inviting
+    pasted = "a@example.net, b@example.net\nC Person <c@example.net>; \"Khan, Amina\" <amina@example.net>;"
+    sent = submit(client, url, {"people": pasted}, follow_redirects=True).get_data(as_text=True)
+    assert "4 invitations on their way." in sent
+    assert invited_addresses(app) == ["a@example.net", "amina@example.net", "b@example.net", "c@example.net"]
+    with app.app_context():
+        assert db.session.scalar(select(EventInvitation.name).where(
+            EventInvitation.email == "amina@example.net")) == "Khan, Amina"
+
+
+@pytest.mark.parametrize("line", [
+    "Click https://evil.example <d@example.org>", "Visit evil.example now <d@example.org>",
+    "a@example.net, not an address", "Khan, Amina <amina@example.org>"])
+def test_a_line_with_a_web_address_for_a_name_or_a_part_that_is_no_address_is_refused(app, inviting, line):
+    client, url = inviting
+    refused = submit(client, url, {"people": f"ben@example.org\n{line}"}).get_data(as_text=True)
+    assert f"Check these email addresses: {escape(line)}" in refused
+    assert invited_addresses(app) == []
+
+
+def test_when_everyone_was_invited_before_the_page_says_so_not_that_none_are_on_their_way(app, inviting):
+    client, url = inviting
+    submit(client, url, {"people": "amina@example.org\nben@example.org"})
+    again = submit(client, url, {"people": "Amina@example.org\nben@example.org\nben@example.org"},
+                   follow_redirects=True).get_data(as_text=True)
+    assert "Everyone on the list has been invited already: nobody was emailed again." in again
+    assert "0 invitations" not in again and "govuk-notification-banner--success" not in again
+    with app.app_context():
+        assert len(mail_to("amina@example.org")) == len(mail_to("ben@example.org")) == 1

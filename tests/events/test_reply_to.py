@@ -2,9 +2,10 @@
 Reply-To: a reply to the no-reply sender reaches whoever the event names
 for questions, and an event with another contact sends its emails with that one."""
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from core.database import utcnow, write_lock
@@ -16,10 +17,15 @@ from events.services.invitations import invite
 from events.services.programme import SessionDetails, delete_session, join_session, leave_session, save_session
 from events.services.registration import cancel_registration, confirm_guest_email, register
 from events.services.reminders import send_reminders
-from events.services.scheduling import EventDetails, postpone_event, update_event
+from events.services.errors import EventRuleBroken
+from events.services.scheduling import EventDetails, create_event, postpone_event, update_event
 from events.services.waiting_list import expire_offers
-from tests.events.factories import EventFactory, RegistrationFactory
+from forums.models import ForumKind
+from tests.conftest import error_summary, sign_in, submit
+from tests.events.factories import EventFactory, RegistrationFactory, VenueFactory
+from tests.events.test_views import event_form
 from tests.factories import UserFactory
+from tests.forums.factories import ForumFactory, MembershipFactory
 
 CONTACT = "fair@example.org"
 
@@ -90,3 +96,74 @@ def test_emails_about_sessions_reply_to_the_events_contact(ctx):
 def test_the_event_forms_hint_says_where_replies_go(app):
     with app.test_request_context():
         assert "Replies to the event's emails go here" in EventForm().contact_email.description
+
+
+# --- the contact address itself --------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed, where", [
+    ("x?cc=victim%40evil.example&subject=hi@example.org", "before the @"),  # valid RFC 5322: adds a copy
+    ("rené@exämple.org", "before the @"),  # sent as Reply-To: =?utf-8?b?cmVuw6k=?=@xn--exmple-cua.org
+    ("rene@exämple.org", "after the @"),
+])
+def test_an_event_contact_nobody_could_safely_click_or_reply_to_is_refused_and_kept(app, make_user, typed, where):
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        venue_id = VenueFactory().id
+    browser = app.test_client()
+    sign_in(browser, organiser)
+    refused = submit(browser, "/manage/events/new", event_form(venue_id, contact_email=typed))
+    [(link, message)] = error_summary(refused)
+    assert refused.status_code == 200 and link == "#contact_email"
+    assert message.startswith("Enter an email address with only the letters a to z, numbers") and where in message
+    assert f'value="{escape(typed)}"' in refused.get_data(as_text=True)
+    assert submit(browser, "/manage/events/new", event_form(venue_id, contact_email="Fair-2027+q@Example.org")
+                  ).status_code == 302
+
+
+def test_the_events_mailto_link_cannot_add_a_copy_or_a_subject_whatever_is_stored(app):
+    with app.app_context():
+        event_id = EventFactory(contact_email="x?cc=victim%40evil.example&subject=hi@example.org").id
+    page = app.test_client().get(f"/events/{event_id}").get_data(as_text=True)
+    assert 'href="mailto:x%3Fcc%3Dvictim%2540evil.example%26subject%3Dhi@example.org"' in page
+    assert "mailto:x?cc" not in page
+
+
+def a_young_and_an_adult_member():
+    forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=18)
+    young = MembershipFactory(forum=forum, date_of_birth=date.today() - timedelta(days=15 * 366)).user
+    adult = MembershipFactory(forum=forum, date_of_birth=date.today() - timedelta(days=30 * 366)).user
+    return young, adult
+
+
+PRIVATE_CONTACT = ("This address cannot be a public contact. Use your own, your organisation's or the partnership's "
+                   "address.")
+
+
+def test_a_young_members_address_cannot_be_an_events_public_contact(ctx):
+    """The gate would not show it to a visitor, so it cannot be the mailto:
+    on the event's page and the Reply-To of its emails; the refusal does not
+    say whose it is."""
+    young, adult = a_young_and_an_adult_member()
+    organiser = UserFactory(roles=["organiser"])
+    event = EventFactory(contact_email=CONTACT, organisers=[organiser])
+    details = EventDetails(title="Summer fair", summary="Fun", kind=event.kind, starts_at=event.starts_at,
+                           ends_at=event.ends_at, venue_id=event.venue_id, contact_email=young.email.upper())
+    for save in (lambda: create_event(details, actor=organiser), lambda: update_event(event, details, actor=organiser)):
+        with pytest.raises(EventRuleBroken) as refused:
+            save()
+        assert (refused.value.field, refused.value.message) == ("contact_email", PRIVATE_CONTACT)
+    update_event(event, replace(details, contact_email=adult.email), actor=organiser)
+    assert event.contact_email == adult.email
+
+
+def test_the_event_form_refuses_a_young_members_address_beside_the_field(app, make_user):
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        young, _ = a_young_and_an_adult_member()
+        venue_id, young_email = VenueFactory().id, young.email
+        db.session.commit()
+    browser = app.test_client()
+    sign_in(browser, organiser)
+    refused = submit(browser, "/manage/events/new", event_form(venue_id, contact_email=young_email))
+    assert refused.status_code == 200 and error_summary(refused) == [("#contact_email", PRIVATE_CONTACT)]
+    assert f'value="{young_email}"' in refused.get_data(as_text=True)

@@ -4,6 +4,7 @@ never a coordinator's own address unless they typed it as the forum's."""
 from datetime import date, time, timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from core.database import london_datetime, write_lock
@@ -155,3 +156,74 @@ def test_a_contact_that_is_not_an_email_address_is_refused_beside_the_field_and_
         forum = db.session.get(Forum, forum_id)
         assert (forum.contact_email, forum.purpose) == (FORUM_CONTACT, "Faith communities working together for "
                                                                       "the county.")
+
+
+HOSTILE_CONTACTS = [
+    # Valid RFC 5322, and a mailto: link that adds a copy and a subject for whoever clicks it.
+    ("x?cc=victim%40evil.example&subject=hi@example.org", "before the @"),
+    ("leaders#news@example.org", "before the @"),
+    ("o'brien@example.org", "before the @"),
+    ("rené@example.org", "before the @"),  # becomes =?utf-8?b?...?=@..., which nobody can reply to
+    ("rene@exämple.org", "after the @"),
+]
+
+
+@pytest.mark.parametrize("typed, where", HOSTILE_CONTACTS)
+def test_a_contact_address_nobody_could_safely_click_or_reply_to_is_refused_and_kept(app, make_user, typed, where):
+    coordinator = make_user()
+    forum_id = a_coordinated_forum(app, coordinator, contact_email=FORUM_CONTACT)
+    browser = app.test_client()
+    sign_in(browser, coordinator)
+    refused = submit(browser, f"/admin/forums/{forum_id}/edit", {**FIELDS, "contact_email": typed})
+    [(link, message)] = error_summary(refused)
+    assert refused.status_code == 200 and link == "#contact_email"
+    assert message.startswith("Enter an email address with only the letters a to z, numbers") and where in message
+    assert f'value="{escape(typed)}"' in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Forum, forum_id).contact_email == FORUM_CONTACT
+
+
+def test_plain_contact_addresses_are_still_taken(app, make_user):
+    coordinator = make_user()
+    forum_id = a_coordinated_forum(app, coordinator)
+    browser = app.test_client()
+    sign_in(browser, coordinator)
+    saved = submit(browser, f"/admin/forums/{forum_id}/edit",
+                   {**FIELDS, "contact_email": "Youth.Forum+2027_x%y@my-town.example.org"})
+    assert saved.status_code == 302, error_summary(saved)
+    with app.app_context():
+        assert db.session.get(Forum, forum_id).contact_email == "youth.forum+2027_x%y@my-town.example.org"
+
+
+def test_the_forums_mailto_link_cannot_add_a_copy_or_a_subject_whatever_is_stored(app):
+    with app.app_context():
+        forum_id = ForumFactory(contact_email="x?cc=victim%40evil.example&subject=hi@example.org").id
+    page = app.test_client().get(f"/forums/{forum_id}").get_data(as_text=True)
+    assert 'href="mailto:x%3Fcc%3Dvictim%2540evil.example%26subject%3Dhi@example.org"' in page
+
+
+def test_a_young_members_address_cannot_be_the_forums_public_contact(app, make_user):
+    """A coordinator typed a youth forum member's own address as the forum's
+    contact: it would be a public mailto: link and the Reply-To of the
+    forum's emails. The gate would not show it to a visitor, so it is refused,
+    without saying whose it is; an adult's address is taken."""
+    coordinator = make_user()
+    forum_id = a_coordinated_forum(app, coordinator, contact_email=FORUM_CONTACT)
+    with app.app_context():
+        youth = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=18)
+        young = MembershipFactory(forum=youth, date_of_birth=date.today() - timedelta(days=15 * 366)).user
+        adult = MembershipFactory(forum=youth, date_of_birth=date.today() - timedelta(days=30 * 366)).user
+        db.session.commit()
+        young_email, adult_email = young.email, adult.email
+    browser = app.test_client()
+    sign_in(browser, coordinator)
+    page = f"/admin/forums/{forum_id}/edit"
+    refused = submit(browser, page, {**FIELDS, "contact_email": young_email.upper()})
+    message = "This address cannot be a public contact. Use the forum's or the partnership's own address."
+    assert refused.status_code == 200 and error_summary(refused) == [("#contact_email", message)]
+    assert f'value="{young_email.upper()}"' in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Forum, forum_id).contact_email == FORUM_CONTACT
+    assert submit(browser, page, {**FIELDS, "contact_email": adult_email}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Forum, forum_id).contact_email == adult_email
