@@ -124,8 +124,8 @@ def book_for(event_id):
 
 
 @bp.route("/manage/events/<int:event_id>/invitations", methods=["GET", "POST"])
-@bulk_work("BULK_EMAIL_LIMIT_PER_ACCOUNT")
 @safeguarding.shows_contact_details("email")
+@bulk_work("BULK_EMAIL_LIMIT_PER_ACCOUNT")
 @login_required
 def invitations(event_id):
     event = event_or_404(event_id, manage=True)

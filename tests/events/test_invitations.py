@@ -278,3 +278,17 @@ def test_when_everyone_was_invited_before_the_page_says_so_not_that_none_are_on_
     assert "0 invitations" not in again and "govuk-notification-banner--success" not in again
     with app.app_context():
         assert len(mail_to("amina@example.org")) == len(mail_to("ben@example.org")) == 1
+
+
+def test_sending_invitations_is_limited_per_account(app, make_user):
+    """Found by attacking it: 3 x 200 fresh addresses in 3 s, and no limit but 200 a request."""
+    app.config["BULK_EMAIL_LIMIT_PER_ACCOUNT"] = "1 per hour"
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        event_id = EventFactory(organisers=[db.session.get(User, organiser.id)]).id
+    client = app.test_client()
+    sign_in(client, organiser)
+    url = f"/manage/events/{event_id}/invitations"
+    assert submit(client, url, {"people": "not an address"}).status_code == 200  # refused: costs nothing
+    assert submit(client, url, {"people": "a@example.net"}).status_code == 302
+    assert submit(client, url, {"people": "b@example.net"}).status_code == 429
