@@ -96,7 +96,24 @@ def email_delivery():
     return render_template("core/email_delivery.html", held=held, waiting=email.waiting_count(),
                            screen=safeguarding.screen(current_user, [safeguarding.Person(None, message.recipient.lower())
                                                                      for message in held]),
-                           Person=safeguarding.Person, form=EmptyForm())
+                           Person=safeguarding.Person, form=EmptyForm(), in_plain_words=failure_in_plain_words)
+
+
+# The kinds of error (their class names lead an outbox message's last_error)
+# that mean the mail server was never reached, rather than that it said no.
+_UNREACHABLE = ("ConnectionRefusedError", "ConnectionResetError", "ConnectionAbortedError", "ConnectionError",
+                "TimeoutError", "timeout", "gaierror", "OSError", "SMTPConnectError", "SMTPServerDisconnected")
+
+
+def failure_in_plain_words(last_error: str | None) -> str:
+    """A sentence an admin can read first, before the raw error it leads
+    (which they still need, to tell the mail provider)."""
+    kind = (last_error or "").split(":", 1)[0].strip()
+    if kind in _UNREACHABLE:
+        return "The mail server could not be reached."
+    if kind == "SMTPRecipientsRefused":
+        return "The mail server refused this address."
+    return "The mail server refused it."
 
 
 @bp.post("/admin/email/<int:message_id>/send-again")
