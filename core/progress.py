@@ -67,6 +67,12 @@ def start_job(*, owner_id: int, title: str, back_url: str, makes_file: bool = Fa
     return job
 
 
+def retitle(job: BackgroundJob, title: str) -> None:
+    """Name a job once its size is known: a batch is started at its first
+    email, and its title says how many there are."""
+    job.title = title[:200]
+
+
 def finish_with_file(job_id: int, *, name: str, content_type: str, content: bytes) -> None:
     job = db.session.get(BackgroundJob, job_id)
     job.file_name, job.file_type, job.file, job.finished_at = name, content_type, content, utcnow()

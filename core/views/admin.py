@@ -97,7 +97,7 @@ def email_delivery():
     shown = safeguarding.screen(current_user, people.values())
     return render_template("core/email_delivery.html", held=held, waiting=email.waiting_count(),
                            withheld={message.id: shown.note(people[message.id]) for message in held},
-                           form=EmptyForm())
+                           form=EmptyForm(), in_plain_words=failure_in_plain_words)
 
 
 def _whom_it_concerns(message) -> safeguarding.Person:
@@ -106,6 +106,23 @@ def _whom_it_concerns(message) -> safeguarding.Person:
     if message.about_user_id is not None:
         return safeguarding.Person(message.about_user_id)
     return safeguarding.Person(None, message.recipient.lower())
+
+
+# The kinds of error (their class names lead an outbox message's last_error)
+# that mean the mail server was never reached, rather than that it said no.
+_UNREACHABLE = ("ConnectionRefusedError", "ConnectionResetError", "ConnectionAbortedError", "ConnectionError",
+                "TimeoutError", "timeout", "gaierror", "OSError", "SMTPConnectError", "SMTPServerDisconnected")
+
+
+def failure_in_plain_words(last_error: str | None) -> str:
+    """A sentence an admin can read first, before the raw error it leads
+    (which they still need, to tell the mail provider)."""
+    kind = (last_error or "").split(":", 1)[0].strip()
+    if kind in _UNREACHABLE:
+        return "The mail server could not be reached."
+    if kind == "SMTPRecipientsRefused":
+        return "The mail server refused this address."
+    return "The mail server refused it."
 
 
 @bp.post("/admin/email/<int:message_id>/send-again")

@@ -21,17 +21,20 @@ def jobs():
 def job(job_id):
     found = _job_or_404(job_id)
     done = progress.progress_of([found])[found.id]
-    return render_template("core/job.html", job=found, progress=done, summary=summary(found, done))
+    return render_template("core/job.html", job=found, progress=done, summary=summary(found, done),
+                           status=status(found, done))
 
 
 @bp.get("/jobs/<int:job_id>/progress")
 @login_required
 def job_progress(job_id):
-    """What the job page's script asks every few seconds while the job runs."""
+    """What the job page's script asks every few seconds while the job runs:
+    the same words the page shows when it is loaded again."""
     found = _job_or_404(job_id)
     done = progress.progress_of([found])[found.id]
-    return {**done.as_dict(), "summary": summary(found, done),
-            "file": url_for("core.job_file", job_id=found.id) if found.file_name else None}
+    return {**done.as_dict(), "summary": summary(found, done), "status": status(found, done),
+            "file": url_for("core.job_file", job_id=found.id) if found.file_name else None,
+            "file_name": found.file_name}
 
 
 @bp.get("/jobs/<int:job_id>/file")
@@ -54,12 +57,24 @@ def _job_or_404(job_id: int):
 
 
 def summary(job, done: progress.Progress) -> str:
+    """How far a job has got, in a sentence (the job's page and the list of jobs)."""
     if job.makes_file:
         failed = progress.error_of(job)
-        return failed or ("Ready to download." if done.finished else "Being drawn: a large report takes a minute or two.")
+        return failed or ("The file is ready to download." if done.finished
+                          else "Being drawn: a large report takes a minute or two.")
     if done.total == 0:
         return "There was nothing to send."
-    said = f"{done.sent} of {counted(done.total, 'email')} sent"
+    parts = [f"{done.sent} of {counted(done.total, 'email')} sent"]
+    if done.waiting:
+        parts.append(f"{done.waiting} still to go")
     if done.failed:
-        said += f"; {done.failed} could not be sent, and the partnership's admins have been shown why"
-    return said + ("." if done.finished else ", and the rest are on their way.")
+        parts.append(f"{done.failed} could not be sent, and the partnership's admins have been shown why")
+    return "; ".join(parts) + "."
+
+
+def status(job, done: progress.Progress) -> str:
+    """The line a screen reader announces when the job ends (empty until
+    then), which takes the place of the summary on the job's page."""
+    if not done.finished:
+        return ""
+    return ("Stopped. " if job.makes_file and done.failed else "Finished. ") + summary(job, done)

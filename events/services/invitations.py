@@ -12,6 +12,7 @@ from core import audit, progress
 from core.database import utcnow
 from core.email import queue_email
 from core.errors import InvalidLink
+from core.formatting import counted
 from core.models import BackgroundJob
 from core.extensions import db
 from core.accounts.models import User
@@ -51,7 +52,7 @@ def invite(event: Event, people: list[tuple[str, str]], *, actor: User) -> Invit
             result.already_invited.append(email)
             continue
         if result.job is None:
-            result.job = progress.start_job(owner_id=actor.id, title=f"Invitations to {event.title}",
+            result.job = progress.start_job(owner_id=actor.id, title=f"Invitations to {event.title}",  # counted below
                                             back_url=url_for("events.invitations", event_id=event.id))
         invitation = EventInvitation(event_id=event.id, email=email, name=name.strip(), invited_by_id=actor.id)
         db.session.add(invitation)
@@ -60,6 +61,8 @@ def invite(event: Event, people: list[tuple[str, str]], *, actor: User) -> Invit
                     event=event, invitation=invitation, inviter=actor, link=invitation_link(invitation),
                     job_id=result.job.id, reply_to=event.contact_email)
         result.invited.append(invitation)
+    if result.job is not None:
+        progress.retitle(result.job, f"{counted(len(result.invited), 'invitation')} to {event.title}")
     audit.record("event.invited", actor=actor, subject=event, details={"invited": len(result.invited)})
     return result
 

@@ -14,6 +14,7 @@ from core.database import utcnow
 from core.email import queue_email
 from core.errors import InvalidLink
 from core.extensions import db
+from core.formatting import counted
 from events.ical import plain_text
 from forums.models import Announcement, Forum, Membership, MembershipRole, MembershipStatus
 
@@ -31,8 +32,9 @@ def announce(forum: Forum, *, subject: str, body: str, role: MembershipRole | No
     announcement = Announcement(forum_id=forum.id, subject=subject.strip(), body=body.strip(), role=role,
                                 essential=essential, recipients=len(recipients), sent_by_id=actor.id, sent_at=now)
     if recipients:
+        title = f"Announcement to {counted(len(recipients), 'member')} of {forum.name}: {announcement.subject}"
         announcement.job_id = progress.start_job(
-            owner_id=actor.id, title=f"{forum.name}: {announcement.subject}",
+            owner_id=actor.id, title=title,
             back_url=url_for("forums.forum_page", forum_id=forum.id)).id
     db.session.add(announcement)
     text = plain_text(announcement.body)  # the page shows it formatted; an email shows no Markdown markers

@@ -1,8 +1,11 @@
 """Long jobs a person watches (a batch of invitations on its way), and the
 emails that need an admin (parked after failing, or interrupted)."""
+import html
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import select, update
 
 from core import progress
@@ -10,6 +13,7 @@ from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
 from core.accounts.models import User
+from core.views.admin import failure_in_plain_words
 from core.models import AuditEntry, OutboxMessage, OutboxStatus
 from forums.models import ForumCoordinator
 from tests.conftest import sign_in, submit
@@ -19,6 +23,8 @@ from tests.forums.factories import ForumFactory, MembershipFactory
 
 
 def text_of(response) -> str:
+    if isinstance(response, str):
+        return " ".join(response.split())
     return " ".join(response.get_data(as_text=True).split())
 
 
@@ -32,16 +38,18 @@ def test_invitations_lead_to_their_sendings_page_which_only_their_sender_sees(ap
                   {"people": "a@example.org\nb@example.org\nc@example.org"})
     job_url = sent.headers["Location"]
     page = text_of(client.get(job_url))
-    assert "3 invitations on their way." in page and "3 of 3 emails sent." in page and "Finished." in page
+    assert "3 invitations on their way." in page and "Finished. 3 of 3 emails sent." in page
     assert '<progress id="job-progress" class="app-progress" max="3" value="3">' in page
+    assert "Reload this page" not in page and "You can leave this page" not in page  # nothing more will happen
     assert client.get(job_url + "/progress").get_json() == {
-        "total": 3, "sent": 3, "failed": 0, "finished": True, "summary": "3 of 3 emails sent.", "file": None}
-    assert "Invitations to" in text_of(client.get("/jobs"))
+        "total": 3, "sent": 3, "failed": 0, "finished": True, "summary": "3 of 3 emails sent.",
+        "status": "Finished. 3 of 3 emails sent.", "file": None, "file_name": None}
+    assert "3 invitations to" in text_of(client.get("/jobs"))  # told apart from another batch to the same event
 
     nosy = app.test_client()
     sign_in(nosy, stranger)
     assert nosy.get(job_url).status_code == 404 and nosy.get(job_url + "/progress").status_code == 404
-    assert "Invitations to" not in text_of(nosy.get("/jobs"))
+    assert "invitations to" not in text_of(nosy.get("/jobs"))
 
 
 def test_a_jobs_page_follows_its_emails_as_the_worker_sends_them(app):
@@ -56,18 +64,37 @@ def test_a_jobs_page_follows_its_emails_as_the_worker_sends_them(app):
     client = app.test_client()
     sign_in(client, owner)
     page = text_of(client.get(f"/jobs/{job_id}"))
-    assert "0 of 2 emails sent, and the rest are on their way." in page and 'value="0"' in page
+    assert "0 of 2 emails sent; 2 still to go." in page and 'value="0"' in page
     assert "You can leave this page" in page and "Finished." not in page
+    assert "Reload this page to see how far it has got." in page  # for a browser that runs no script
     with app.app_context():
         db.session.execute(update(OutboxMessage).where(OutboxMessage.id == ids[0])
                            .values(status=OutboxStatus.SENT))
         db.session.execute(update(OutboxMessage).where(OutboxMessage.id == ids[1])
                            .values(status=OutboxStatus.FAILED, last_error="SMTPRecipientsRefused"))
         db.session.commit()
+    said = "1 of 2 emails sent; 1 could not be sent, and the partnership's admins have been shown why."
     assert client.get(f"/jobs/{job_id}/progress").get_json() == {
-        "total": 2, "sent": 1, "failed": 1, "finished": True,
-        "summary": "1 of 2 emails sent; 1 could not be sent, and the partnership's admins have been shown why.",
-        "file": None}
+        "total": 2, "sent": 1, "failed": 1, "finished": True, "summary": said, "status": "Finished. " + said,
+        "file": None, "file_name": None}
+    page = text_of(client.get(f"/jobs/{job_id}"))
+    assert 'max="2" value="1"' in page  # the failed email is not progress
+    assert f"Finished. {said}" in html.unescape(text_of(page))  # what the script writes when it finishes
+
+
+def test_a_batch_whose_emails_all_failed_has_an_empty_bar(app):
+    with app.test_request_context():
+        owner = UserFactory()
+        job = progress.start_job(owner_id=owner.id, title="Pizza night", back_url="/forums")
+        message = queue_email(to="m@example.org", subject="Pizza", template="password_changed", user=owner,
+                              job_id=job.id)
+        message.status = OutboxStatus.FAILED
+        db.session.commit()
+        job_id, owner = job.id, SimpleNamespace(id=owner.id, email=owner.email)
+    client = app.test_client()
+    sign_in(client, owner)
+    page = text_of(client.get(f"/jobs/{job_id}"))
+    assert 'max="1" value="0"' in page and "0 of 1 email sent; 1 could not be sent" in page
 
 
 def test_an_announcement_leads_to_its_sendings_page(app, make_user):
@@ -83,6 +110,7 @@ def test_an_announcement_leads_to_its_sendings_page(app, make_user):
                   follow_redirects=True)
     page = text_of(sent)
     assert "on its way to 1 member" in page and "1 of 1 email sent." in page
+    assert "Announcement to 1 member of" in page and "Pizza night" in page
     assert f'href="/forums/{forum_id}"' in page  # back to the forum
 
 
@@ -102,7 +130,11 @@ def test_an_admin_sees_parked_and_interrupted_emails_and_sends_one_again_once(ap
     sign_in(client, admin)
     page = text_of(client.get("/admin/email"))
     assert "2 emails to look at" in page
-    assert "gone@example.org" in page and "Could not be sent after 8 tries: SMTPRecipientsRefused: no mailbox" in page
+    assert "gone@example.org" in page
+    assert "The mail server refused this address. Could not be sent after 8 tries." in page  # a sentence first,
+    assert "The error: SMTPRecipientsRefused: no mailbox" in page  # and the raw error the admin may need
+    buttons = re.findall(r'aria-label="(Send again[^"]*)"', page)
+    assert len(buttons) == 2 and len(set(buttons)) == 2  # told apart by a screen reader too
     assert "maybe@example.org" in page and "may or may not have arrived" in page
     assert "now@example.org" not in page
 
@@ -115,6 +147,16 @@ def test_an_admin_sees_parked_and_interrupted_emails_and_sends_one_again_once(ap
     twice = submit(client, f"/admin/email/{parked_id}/send-again", form_url="/admin/email", follow_redirects=True)
     assert "no longer waiting for you" in text_of(twice)
     assert len(app.extensions["mailman"].outbox) == 1  # sent once
+
+
+@pytest.mark.parametrize("error, said", [
+    ("ConnectionRefusedError: [Errno 111] Connection refused", "The mail server could not be reached."),
+    ("SMTPServerDisconnected: Connection unexpectedly closed", "The mail server could not be reached."),
+    ("SMTPRecipientsRefused: {'<address withheld>': (550, b'No mailbox')}", "The mail server refused this address."),
+    ("SMTPDataError: (554, b'Message rejected')", "The mail server refused it."),
+])
+def test_an_emails_failure_is_said_in_plain_words_first(error, said):
+    assert failure_in_plain_words(error) == said
 
 
 def test_a_failure_is_kept_for_admins_without_the_address_the_relay_named(app):
@@ -147,7 +189,11 @@ def test_a_file_jobs_page_waits_then_offers_the_file_to_its_owner_alone(app, mak
     with app.app_context():
         progress.finish_with_file(job_id, name="report.pdf", content_type="application/pdf", content=b"%PDF-1.4 x")
         db.session.commit()
-    assert client.get(f"/jobs/{job_id}/progress").get_json()["file"] == f"/jobs/{job_id}/file"
+    answer = client.get(f"/jobs/{job_id}/progress").get_json()
+    assert answer["file"] == f"/jobs/{job_id}/file" and answer["file_name"] == "report.pdf"
+    assert answer["status"] == "Finished. The file is ready to download."
+    page = text_of(client.get(f"/jobs/{job_id}"))
+    assert "Download report.pdf" in page and answer["status"] in page and 'max="1" value="1"' in page
     download = client.get(f"/jobs/{job_id}/file")
     assert download.data == b"%PDF-1.4 x" and 'filename="report.pdf"' in download.headers["Content-Disposition"]
     assert "no-store" in download.headers["Cache-Control"]
@@ -167,6 +213,8 @@ def test_a_file_job_that_failed_or_never_finished_says_so(app, make_user):
     sign_in(client, owner)
     assert client.get(f"/jobs/{failed_id}/progress").get_json() == {
         "total": 1, "sent": 0, "failed": 1, "finished": True, "summary": "The report could not be drawn.",
-        "file": None}
+        "status": "Stopped. The report could not be drawn.", "file": None, "file_name": None}
+    page = text_of(client.get(f"/jobs/{failed_id}"))
+    assert 'max="1" value="0"' in page and "Stopped. The report could not be drawn." in page  # an empty bar
     assert "It did not finish" in client.get(f"/jobs/{lost_id}/progress").get_json()["summary"]
     assert "It did not finish" in text_of(client.get("/jobs"))

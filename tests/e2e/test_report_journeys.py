@@ -3,7 +3,9 @@ questions by keyboard alone; an admin and an equality monitor read the
 reports, and the admin uploads a baseline. Every page is checked with axe-core."""
 from playwright.sync_api import expect
 
+from core import progress
 from core.accounts import services
+from core.extensions import db
 from seed.reports import seed_demo_reports
 from tests.e2e.conftest import check_accessibility, sign_in_with
 
@@ -97,8 +99,11 @@ def test_an_admin_and_an_equality_monitor_read_the_reports(page, site, tmp_path)
     expect(page.get_by_role("heading", name="At events")).to_be_visible()
     check_accessibility(page)
     page.get_by_role("button", name="PDF report").click()  # drawn by the worker: its job's page offers it
-    expect(page.get_by_text("Ready to download.")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("Finished. The file is ready to download.")
+    expect(page.get_by_text("You can leave this page")).to_be_hidden()
     check_accessibility(page)
+    page.reload()  # the page as it is drawn now says what the script said when it finished
+    expect(page.get_by_role("status")).to_have_text("Finished. The file is ready to download.")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download diversity-report").click()
     assert download.value.suggested_filename.endswith(".pdf")
@@ -130,3 +135,36 @@ def test_an_admin_and_an_equality_monitor_read_the_reports(page, site, tmp_path)
     page.get_by_role("button", name="Upload baseline").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("the shares add up to 60, not about 100")
     check_accessibility(page)
+
+
+def test_a_jobs_page_stops_asking_and_says_so_when_its_reader_is_signed_out(browser, page, site):
+    """Signed out in another tab, the page's questions are answered by the
+    sign-in page: it says what to do instead of asking forever. Without
+    script, the page says to reload it."""
+    with site.app.app_context():
+        owner = services.find_user_by_email("member@example.org")
+        job_id = progress.start_job(owner_id=owner.id, title="A report never queued", back_url="/reports",
+                                    makes_file=True).id  # so it stays "being drawn"
+        db.session.commit()
+    sign_in_with(page, "member@example.org")
+    without_script = browser.new_context(base_url=site.url, java_script_enabled=False,
+                                         storage_state=page.context.storage_state())
+    plain = without_script.new_page()
+    plain.goto(f"/jobs/{job_id}")
+    expect(plain.get_by_text("Reload this page to see how far it has got.")).to_be_visible()
+    without_script.close()
+
+    page.goto(f"/jobs/{job_id}")
+    expect(page.locator(".app-without-script")).to_be_hidden()
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if request.url.endswith("/progress") else None)
+    page.wait_for_timeout(2500)
+    assert asked  # it asks while the job runs
+    other = page.context.new_page()
+    other.goto("/account")
+    other.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("status")).to_contain_text("Sign in again, then reload this page")
+    check_accessibility(page)
+    asked_then = len(asked)
+    page.wait_for_timeout(4500)  # two more turns of asking, had it not stopped
+    assert len(asked) == asked_then

@@ -97,6 +97,13 @@ def test_a_report_page_shows_perturbed_suppressed_counts_a_chart_and_the_baselin
     assert "so that no one can be picked out" in page and 'href="/reports/methodology"' in page
 
 
+def test_each_table_that_scrolls_on_a_report_page_is_a_region_of_its_own_name(app, make_user, crowd):
+    """Screen-reader users move between regions by name: two alike are one too many (axe: landmark-unique)."""
+    page = monitor_client(app, make_user).get("/reports/all").get_data(as_text=True)
+    names = re.findall(r'role="region" aria-label="([^"]*)"', page)
+    assert len(names) > 3 and len(set(names)) == len(names)
+
+
 def test_under_representation_is_called_only_on_enough_people(app, make_user, crowd):
     """The crowd's ethnic groups are drawn evenly, so White people (82% of the
     county) are far under their share: that is said. Groups too small in the
