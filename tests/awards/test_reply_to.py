@@ -1,16 +1,14 @@
 """The awards' emails carry the partnership's contact address as their
 Reply-To: a nominator, nominee or judge who replies reaches the awards team."""
 import pytest
-from sqlalchemy import select
 
 from awards import decisions, judging, nominating, screening
 from awards.models import Outcome
 from core.database import write_lock
-from core.extensions import db
-from core.models import OutboxMessage
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.awards.test_decisions import eligible, scored
 from tests.awards.test_services import complete
+from tests.events.test_reply_to import replies_by_subject
 from tests.factories import UserFactory
 
 PARTNERSHIP = "awards.team@example.org"
@@ -21,13 +19,6 @@ def ctx(app):
     app.config["CONTACT_EMAIL"] = PARTNERSHIP
     with app.test_request_context(), write_lock(every_transaction=True):
         yield
-
-
-def replies_by_subject() -> dict[str, set[str | None]]:
-    found: dict[str, set[str | None]] = {}
-    for subject, reply_to in db.session.execute(select(OutboxMessage.subject, OutboxMessage.reply_to)):
-        found.setdefault(subject.split(":")[0], set()).add(reply_to)
-    return found
 
 
 def test_nominating_screening_and_judging_emails_reply_to_the_partnership(ctx):
