@@ -61,6 +61,9 @@ TEST_CONFIG = {
     "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
     # Jobs run at once inside the request that queued them; tests/core/test_jobs.py runs real workers.
     "JOBS_STORAGE_URI": "memory://",
+    # Fuzzing sends far more than a person would; the tests of these limits set their own.
+    "BULK_EMAIL_LIMIT_PER_ACCOUNT": "10000 per hour",
+    "REPORT_PDF_LIMIT_PER_ACCOUNT": "10000 per hour",
     "RATELIMIT_KEY_PREFIX": f"shared-future-test{WORKER}",
     # Emptying the limiter between tests deletes its storage's keys: each worker keeps to its own.
     **({"RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"LIMITS{WORKER}"}}

@@ -32,7 +32,7 @@ def test_every_domain_has_registered_its_part(app):
         "awards.privacy", "core.privacy.your_data", "core.privacy.your_data", "core.privacy.your_data"]
     assert [period.kind for period in retention.periods()] == [
         "accounts", "registrations", "forum_memberships", "nominations", "equality_answers", "sign_in_records",
-        "audit_log", "emails"]
+        "audit_log", "emails", "jobs"]
     assert [step.__module__ for step in registry.erasure_steps] == [
         "events.privacy", "core.privacy.erasure", "awards.privacy"]
 
