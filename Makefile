@@ -9,25 +9,40 @@ LOCK := requirements.lock
 UV_VERSION := 0.13.9
 NODE_INSTALLED := node_modules/.installed
 ASSETS := static/dist/main.css
+# Translations (docs/translating.md): one catalogue per language, compiled by make.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 LOCAL := SESSION_COOKIE_SECURE=0 SERVER_NAME=127.0.0.1:5000 PREFERRED_URL_SCHEME=http LOG_FORMAT=text
 
-.PHONY: run test bench install assets lock clean
+.PHONY: run test bench install assets translations messages lock clean
 
-run: install assets
+run: install assets translations
 	$(LOCAL) $(BIN)/flask --app app run-local --host 127.0.0.1 --port 5000
 
-test: install assets
+test: install assets translations
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks at county scale (docs/performance.md): `make bench`, or
 # `make bench BENCH_ARGS=--quick` for a small data set.
-bench: install assets
+bench: install assets translations
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 install: $(INSTALLED)
 
 assets: $(ASSETS)
+
+translations: $(CATALOGUES)
+
+%.mo: %.po $(INSTALLED)
+	$(BIN)/pybabel compile --statistics --input-file $< --output-file $@
+
+# After marking new text: gather every message into translations/messages.pot and
+# bring each language's catalogue up to date with it (new messages empty, changed ones fuzzy).
+messages: install
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _l --keywords ngettext:1,2 --add-comments=Translators: \
+		--sort-by-file --width 120 --project "Shared Future" --ignore-dirs "node_modules tests bench seed static migrations" --output-file translations/messages.pot .
+	$(BIN)/pybabel update --input-file translations/messages.pot --output-dir translations --width 120 \
+		--no-fuzzy-matching --ignore-obsolete
 
 # Every dependency, the test extra's too, comes from the lock, each file checked
 # against its hash; then the project itself, editable, built with the locked
@@ -60,3 +75,4 @@ $(ASSETS): $(NODE_INSTALLED) static/build.mjs $(wildcard static/src/*)
 
 clean:
 	rm -rf $(VENV) node_modules static/dist
+	rm -f translations/*/LC_MESSAGES/*.mo

@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from api.problems import is_api_request, problem
-from core import cli, database, jobs, observability, page_cache, security
+from core import cli, database, i18n, jobs, observability, page_cache, security
 from core.accounts import oidc, permissions
 from core.config import Config, instance_secret_key
 from core.views.about_you import equality_offer
@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     oidc.init_app(app)
     WTFormsHelpers(app)
+    i18n.init_app(app)
     _init_login(app)
 
     from api.views import bp as api_bp
@@ -104,7 +105,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "core.sign_in"
-    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message = i18n._l("Sign in to see this page.")
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader

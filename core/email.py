@@ -23,6 +23,8 @@ from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core import audit, jobs, observability
+from core.i18n import in_language
+from core.registry import Slot
 from core.database import utcnow, write_lock
 from core.errors import DomainError
 from core.extensions import db, mail
@@ -37,16 +39,36 @@ MAX_BACKOFF = timedelta(hours=6)
 INTERRUPTED_AFTER = timedelta(minutes=15)
 
 
+# What knows the language an address reads (core.accounts: the language its account chose).
+language_finders = Slot("the language an address reads")
+
+
+def recipient_language(address: str, fallback: str | None = None) -> str | None:
+    """The language to write to `address` in: its account's choice, else
+    `fallback` (the language the person used when they gave the address)."""
+    for find in language_finders:
+        found = find(address)
+        if found:
+            return found
+    return fallback
+
+
 def queue_email(*, to: str, subject: str, template: str, attachments: list[dict] | None = None,
                 send_after: datetime | None = None, reply_to: str | None = None,
-                job_id: int | None = None, about_user_id: int | None = None, **context) -> OutboxMessage:
+                job_id: int | None = None, about_user_id: int | None = None, language: str | None = None,
+                **context) -> OutboxMessage:
     """Render templates/email/<template>.txt and add it to the outbox.
     `attachments` are text files: {"filename", "content_type", "content"}.
     `reply_to` is the person a reply should reach, for an email that invites
     one; `about_user_id` whom it is about when not its recipient (a
     parent's consent request: its child); `job_id` the batch (core.progress) whose page shows how far its sending has got.
-    A message to go later (`send_after`, for throttling) waits for the worker's sweep."""
-    body = render_template(f"email/{template}.txt", **context)
+    A message to go later (`send_after`, for throttling) waits for the worker's sweep.
+    It is written in the recipient's language (`recipient_language`, with
+    `language` as the fallback), whoever's request sends it: `subject` may be
+    a lazy string (`_l`), made into text in that language here."""
+    with in_language(recipient_language(to, language)):
+        body = render_template(f"email/{template}.txt", **context)
+        subject = str(subject)
     message = OutboxMessage(recipient=to, subject=subject, body=body, attachments=attachments or [],
                             next_attempt_at=send_after or utcnow(), reply_to=reply_to, job_id=job_id,
                             about_user_id=about_user_id)

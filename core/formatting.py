@@ -3,8 +3,9 @@ a small subset of Markdown, rendered to HTML and then cleaned so that only
 harmless tags survive; dates and times as people in the UK read them; and
 counts of things in good English.
 
-Dates and times follow the GOV.UK style guide, in UK time (Europe/London),
-on a 12-hour clock: one function for each kind, which templates reach as
+Dates and times follow the GOV.UK style guide in English, in UK time (Europe/London),
+on a 12-hour clock, and the locale's own long forms from Babel's CLDR data in
+any other language (core/i18n.py: "sobota, 20 marca 2027, 09:30–11:00"): one function for each kind, which templates reach as
 filters (registered in app.py under the name in FILTERS) and text written
 in Python (messages, PDFs, choice labels) calls directly, so that every
 page, email and document writes a date the same way. Machine formats
@@ -25,6 +26,8 @@ from urllib.parse import quote
 
 import markdown
 import nh3
+from babel import Locale, dates
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from core.database import in_london
@@ -60,10 +63,18 @@ def _local(value: date) -> date:
     return in_london(value) if isinstance(value, datetime) else value
 
 
+def _other_locale() -> Locale | None:
+    """The locale dates are written for when it is not English (whose GOV.UK style is written out here)."""
+    locale = get_locale()
+    return locale if locale is not None and locale.language != "en" else None
+
+
 def format_date(value: date | None) -> str:
     """"20 March 2027": no weekday, no leading zero."""
     if value is None:
         return ""
+    if locale := _other_locale():
+        return dates.format_date(_local(value), "long", locale=locale)
     return f"{_local(value):%-d %B %Y}"
 
 
@@ -71,6 +82,8 @@ def format_day_date(value: date | None) -> str:
     """"Saturday 20 March 2027"."""
     if value is None:
         return ""
+    if locale := _other_locale():
+        return dates.format_date(_local(value), "full", locale=locale)
     return f"{_local(value):%A %-d %B %Y}"
 
 
@@ -80,6 +93,8 @@ def format_time(value: datetime | None) -> str:
     if value is None:
         return ""
     local = in_london(value)
+    if locale := _other_locale():
+        return dates.format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
     if local.minute == 0 and local.hour in (0, 12):
         return "midnight" if local.hour == 0 else "midday"
     hour = local.hour % 12 or 12
@@ -91,6 +106,9 @@ def format_date_time(value: datetime | None) -> str:
     """"Saturday 20 March 2027 at 9:30am"."""
     if value is None:
         return ""
+    if locale := _other_locale():
+        pattern = dates.get_datetime_format("full", locale=locale).replace("'", "")
+        return pattern.replace("{0}", format_time(value)).replace("{1}", format_day_date(value))
     return f"{format_day_date(value)} at {format_time(value)}"
 
 
@@ -98,6 +116,10 @@ def format_time_range(starts: datetime | None, ends: datetime | None) -> str:
     """"9:30am to 11am": "to", never a dash."""
     if starts is None or ends is None:
         return ""
+    if locale := _other_locale():
+        clock = "Hm" if "H" in str(dates.get_time_format("short", locale=locale)) else "hm"
+        local = in_london(starts)
+        return dates.format_interval(local, in_london(ends), clock, tzinfo=local.tzinfo, locale=locale)
     return f"{format_time(starts)} to {format_time(ends)}"
 
 
@@ -108,6 +130,8 @@ def format_date_time_range(starts: datetime | None, ends: datetime | None) -> st
         return ""
     if in_london(starts).date() == in_london(ends).date():
         return f"{format_day_date(starts)}, {format_time_range(starts, ends)}"
+    if _other_locale():
+        return f"{format_date_time(starts)} – {format_date_time(ends)}"
     return f"{format_date_time(starts)} to {format_date_time(ends)}"
 
 

@@ -2,6 +2,7 @@
 they show has changed.
 
 A page is kept under its full address (host, scheme, path and query), the
+language it is written in (core/i18n.py), the
 "pages" change counter and its time (core.changes: bumped by the same
 transaction as any change to a table a page can show) and the current minute (pages say what is
 on now, and how many places are left, so nothing is kept longer than a
@@ -19,7 +20,7 @@ from threading import Lock
 
 from flask import current_app, make_response, request, session
 
-from core import changes
+from core import changes, i18n
 from core.database import utcnow
 from core.extensions import db
 
@@ -77,7 +78,7 @@ def for_visitors(view):
         # The counter's time as well as its value: a database restored from a
         # backup, or emptied, can count the same numbers again, never at the same moment.
         version = changes.version(db.session, COUNTER)
-        key = (request.url, version, utcnow().strftime("%Y%m%d%H%M"))
+        key = (request.url, i18n.current_language().code, version, utcnow().strftime("%Y%m%d%H%M"))
         kept = kept_pages().get(key)
         if kept is not None:
             status, headers, body = kept

@@ -314,6 +314,8 @@ class Registration(db.Model):
     access_needs: Mapped[str] = mapped_column(Text, default="")
     dietary_needs: Mapped[str] = mapped_column(Text, default="")
     contact_consent: Mapped[bool] = mapped_column(default=False)
+    # The language they registered in (core/i18n.py): a guest's emails are written in it.
+    language: Mapped[Optional[str]] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[Optional[datetime]]
     # Queue order on the waiting list.

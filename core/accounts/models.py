@@ -64,6 +64,8 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
     totp_enrolled_at: Mapped[Optional[datetime]]
     totp_last_step: Mapped[Optional[int]] = mapped_column(BigInteger)
+    # The language they chose from the menu while signed in (core/i18n.py): pages and every email to them.
+    language: Mapped[Optional[str]] = mapped_column(String(8))
 
     role_grants: Mapped[list["RoleGrant"]] = relationship(
         back_populates="user",

@@ -2,6 +2,7 @@
 address) for the admin's list, and the recent history of one account."""
 from sqlalchemy import Select, func, or_, select
 
+from core import email
 from core.extensions import db
 from core.models import AuditEntry
 from core.accounts.models import User
@@ -30,3 +31,9 @@ def recent_history_of_account(user: User, limit: int = ACCOUNT_HISTORY_LENGTH) -
         .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
         .limit(limit)
     ).all()
+
+
+@email.language_finders(10)
+def language_of_account(address: str) -> str | None:
+    """The language the account with this address chose, if any."""
+    return db.session.scalar(select(User.language).where(User.email == address.strip().lower()))

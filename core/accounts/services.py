@@ -28,6 +28,7 @@ from zxcvbn import zxcvbn
 
 from core import audit
 from core.database import utcnow
+from core.i18n import current_language
 from core.email import queue_email
 from core.errors import DomainError, InvalidLink
 from core.extensions import db
@@ -210,7 +211,8 @@ def sign_up(*, name: str, email: str, password: str) -> User | None:
                                                                         "its owner was emailed"})
         tell_owner_address_has_an_account(owner, changing=False)
         return None
-    user = User(name=name.strip(), email=email, password_hash=password_hash)
+    # The language they signed up in: their emails are written in it until they choose another.
+    user = User(name=name.strip(), email=email, password_hash=password_hash, language=current_language().code)
     db.session.add(user)
     db.session.flush()
     audit.record("account.created", actor=user, subject=user)

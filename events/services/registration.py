@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
 
+from core.i18n import current_language
 from core import audit
 from core.database import utcnow
 from core.email import queue_email
@@ -191,6 +192,7 @@ def _fresh_registration(event: Event, *, user: User | None, name: str, email: st
     registration.access_needs = access_needs.strip()
     registration.dietary_needs = dietary_needs.strip()
     registration.contact_consent = contact_consent
+    registration.language = current_language().code  # a guest's emails are written in it
     registration.answers = list(answers)
     registration.created_at = now
     registration.cancelled_at = None

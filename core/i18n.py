@@ -1,0 +1,88 @@
+"""The languages pages, emails and documents are written in (Flask-Babel;
+docs/translating.md says how to add one and how translators work).
+
+A person's language is, in order: the one saved on their account (signed-in
+people), the one in the `language` cookie (visitors, set by the language
+links on every page), and otherwise the best match for what their browser
+asks for (Accept-Language), English when nothing matches. Emails are written
+in the recipient's language, whoever's request sends them (`language_of`).
+
+Strings in Python are marked with `_` (at once, inside a request or a job)
+or `_l` (lazily, for what is defined at import: form labels, choices), and
+plurals with `ngettext`, which takes the number as `num`:
+`ngettext("%(num)d member", "%(num)d members", count)`.
+"""
+from dataclasses import dataclass
+
+from flask import has_request_context, request
+from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, ngettext
+from flask_login import current_user
+
+_ = gettext
+_l = lazy_gettext
+
+__all__ = ["_", "_l", "ngettext", "force_locale", "LANGUAGES", "COOKIE", "current_language", "language_of",
+           "in_language", "init_app"]
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # Babel's, and the catalogue's folder under translations/
+    own_name: str  # as its speakers write it, which is how the menu names it
+    tag: str  # BCP 47, for `lang` and `hreflang`
+    direction: str  # "ltr" or "rtl", for `dir`
+    # Until a community translator has checked the translation, the menu says so, in the language itself.
+    awaiting_review: str = ""
+
+
+DEFAULT = "en"
+LANGUAGES = {language.code: language for language in (
+    Language("en", "English", "en-GB", "ltr"),
+    Language("pl", "Polski", "pl", "ltr", awaiting_review="tłumaczenie czeka na sprawdzenie"),
+    Language("ur", "اردو", "ur", "rtl", awaiting_review="ترجمہ نظرِ ثانی کا منتظر ہے"),
+)}
+# A functional cookie (listed on the cookies page): the language a visitor chose from the menu.
+COOKIE = "language"
+COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+
+
+def init_app(app) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", app.root_path + "/translations")
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    Babel(app, locale_selector=_chosen_language)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks read as one line, as catalogues hold them
+
+    @app.context_processor
+    def language_for_templates():
+        return {"language": current_language(), "languages": LANGUAGES.values()}
+
+
+def known(code: str | None) -> str | None:
+    return code if code in LANGUAGES else None
+
+
+def _chosen_language() -> str:
+    if not has_request_context():
+        return DEFAULT
+    if current_user and current_user.is_authenticated and known(current_user.language):
+        return current_user.language
+    return (known(request.cookies.get(COOKIE))
+            or request.accept_languages.best_match(LANGUAGES) or DEFAULT)
+
+
+def current_language() -> Language:
+    locale = get_locale()
+    return LANGUAGES.get(locale.language if locale else DEFAULT, LANGUAGES[DEFAULT])
+
+
+def language_of(user=None, fallback: str | None = None) -> str:
+    """The language to write to someone in: their account's when they have
+    one, else `fallback` (a language a record remembers, such as the one a
+    visitor registered in), else English."""
+    return known(getattr(user, "language", None)) or known(fallback) or DEFAULT
+
+
+def in_language(code: str | None):
+    """`with in_language(code):` writes what is inside in that language (an
+    email to someone else, a document)."""
+    return force_locale(known(code) or DEFAULT)

@@ -1,0 +1,115 @@
+"""A person's language (core/i18n.py): chosen from the links on every page,
+kept in a cookie for visitors and on the account for signed-in people, with
+Accept-Language as the first guess; emails in the recipient's language."""
+import re
+
+from datetime import datetime, timezone
+
+from core.email import queue_email, recipient_language
+from core.extensions import db
+from core.i18n import _l, in_language
+from core.formatting import format_date_time
+from core.accounts.models import User
+from tests.conftest import csrf_token, sign_in
+
+
+def html_tag(response) -> str:
+    return re.search(r"<html[^>]*>", response.get_data(as_text=True)).group(0)
+
+
+def test_a_visitor_gets_the_language_their_browser_asks_for_first(client):
+    assert 'lang="pl"' in html_tag(client.get("/events", headers={"Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"}))
+    urdu = html_tag(client.get("/events", headers={"Accept-Language": "ur"}))
+    assert 'lang="ur"' in urdu and 'dir="rtl"' in urdu
+    # Nothing the site has: English, as the UK writes it.
+    english = html_tag(client.get("/events", headers={"Accept-Language": "fr, de;q=0.5"}))
+    assert 'lang="en-GB"' in english and 'dir="ltr"' in english
+
+
+def test_a_language_link_sets_the_cookie_which_beats_the_browser_and_goes_back(client):
+    response = client.get("/language/ur?next=/events%3Fpage%3D2")
+    assert response.status_code == 302 and response.location == "/events?page=2"
+    cookie = client.get_cookie("language")
+    assert cookie.value == "ur" and cookie.http_only and cookie.max_age == 365 * 24 * 3600
+    assert 'lang="ur"' in html_tag(client.get("/events", headers={"Accept-Language": "pl"}))
+
+
+def test_the_menu_names_each_language_in_itself_and_marks_the_current_one(client):
+    client.get("/language/pl?next=/")
+    page = client.get("/events").get_data(as_text=True)
+    menu = re.search(r'<nav class="app-language-menu".*?</nav>', page, re.S).group(0)
+    assert re.search(r'<span class="app-language-menu__current" lang="pl" aria-current="true">Polski</span>', menu)
+    assert re.search(r'<a class="app-language-menu__link" href="/language/en\?next=/events" lang="en-GB" '
+                     r'hreflang="en-GB">English</a>', menu)
+    assert 'hreflang="ur">اردو</a>' in menu
+    assert "tłumaczenie czeka na sprawdzenie" in menu  # awaiting a community translator's review
+
+
+def test_a_language_link_goes_only_to_pages_of_this_site(client):
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example", ""):
+        assert client.get("/language/pl", query_string={"next": target}).location == "/"
+
+
+def test_an_unknown_language_is_not_found_and_an_unknown_cookie_is_ignored(client):
+    assert client.get("/language/xx?next=/").status_code == 404
+    client.set_cookie("language", "xx")
+    assert 'lang="en-GB"' in html_tag(client.get("/events"))
+
+
+def test_a_signed_in_persons_choice_is_saved_on_their_account_through_the_form(app, client, make_user):
+    person = make_user()
+    sign_in(client, person)
+    assert client.get("/language/pl?next=/events").status_code == 405  # a link cannot change the account
+    token = csrf_token(client, "/account")
+    assert client.post("/language/pl?next=/events", data={}).status_code == 400  # no token
+    response = client.post("/language/pl?next=/events", data={"csrf_token": token})
+    assert response.status_code == 302 and response.location == "/events"
+    with app.app_context():
+        assert db.session.get(User, person.id).language == "pl"
+    # The account's choice beats whatever the browser or an old cookie says.
+    client.set_cookie("language", "ur")
+    assert 'lang="pl"' in html_tag(client.get("/account", headers={"Accept-Language": "ur"}))
+    page = client.get("/account").get_data(as_text=True)
+    assert re.search(r'<form method="post" action="/language/ur\?next=/account"', page)
+
+
+def test_visitors_pages_are_kept_per_language(app, client):
+    app.config["PAGE_CACHE_SIZE"] = 100
+    assert 'lang="pl"' in html_tag(client.get("/", headers={"Accept-Language": "pl"}))
+    assert 'lang="en-GB"' in html_tag(client.get("/", headers={"Accept-Language": "en"}))
+    assert 'lang="ur"' in html_tag(client.get("/", headers={"Accept-Language": "ur"}))
+
+
+def test_dates_follow_the_language(app):
+    moment = datetime(2027, 3, 20, 9, 30, tzinfo=timezone.utc)
+    with app.test_request_context():
+        assert format_date_time(moment) == "Saturday 20 March 2027 at 9:30am"
+        with in_language("pl"):
+            assert format_date_time(moment) == "sobota, 20 marca 2027 09:30"
+        with in_language("ur"):
+            assert "مارچ" in format_date_time(moment)
+
+
+def test_an_email_is_written_in_its_recipients_language_whoever_sends_it(app, make_user):
+    reader = make_user(email="czytelnik@example.com")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        db.session.get(User, reader.id).language = "pl"
+        assert recipient_language("Czytelnik@Example.com ") == "pl"
+        assert recipient_language("guest@example.com", "ur") == "ur"  # no account: what the record remembers
+        assert recipient_language("guest@example.com") is None
+        seen = []
+        message = queue_email(to=reader.email, subject=_l("%(when)s", when=_When(seen)), template="password_changed",
+                              user=reader)
+        assert seen == ["pl"] and message.subject == "pl"
+
+
+class _When:
+    """Says which language it was made into text in."""
+
+    def __init__(self, seen):
+        self.seen = seen
+
+    def __str__(self):
+        from flask_babel import get_locale
+        self.seen.append(str(get_locale()))
+        return str(get_locale())
