@@ -34,7 +34,7 @@ from core.models import OutboxMessage
 from core.accounts.models import User
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.factories import UserFactory
-from tests.machines import ServiceMachine
+from tests.machines import ServiceMachine, examples
 
 # Where now falls in the cycle: each step of time moves the cycle's dates on one stage.
 STAGES = ["nominating", "screening", "judging", "deciding", "announced"]
@@ -299,7 +299,7 @@ FINAL_SUBJECT = {Outcome.WINNER: "Winner", Outcome.HIGHLY_COMMENDED: "Highly com
 
 def test_nomination_lifecycle_through_the_services(app):
     run_state_machine_as_test(lambda: NominationLifecycle(app), settings=settings(
-        max_examples=25, stateful_step_count=50, deadline=None,
+        max_examples=examples(app, 25), stateful_step_count=50, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
 
 

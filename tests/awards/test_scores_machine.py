@@ -45,7 +45,7 @@ from core.extensions import db
 from core.accounts.models import User
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.factories import UserFactory
-from tests.machines import ServiceMachine
+from tests.machines import ServiceMachine, examples
 
 STAGES = ["judging", "deciding", "announced"]
 NOMINATIONS = 3
@@ -313,5 +313,5 @@ def _check_page(page: str, category: AwardCategory, declaration, sheet, key) -> 
 
 def test_judges_scores_through_the_services(app):
     run_state_machine_as_test(lambda: ScoresLifecycle(app), settings=settings(
-        max_examples=12, stateful_step_count=25, deadline=None,
+        max_examples=examples(app, 12), stateful_step_count=25, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))

@@ -23,6 +23,7 @@ from forums.models import Membership
 from forums.services.consent import consent_link
 from tests.conftest import CSRF, every_row
 from tests.core.test_hostile_input import TEXT
+from tests.machines import examples
 from tests.core.test_permissions import MATRIX, sign_in_as, world, world_rows  # noqa: F401
 
 EXAMPLES_PER_FORM = 8
@@ -150,11 +151,12 @@ def test_every_form_survives_random_and_hostile_values(app, world, make_user):  
     for step in ("/reset-password/", "/forums/consent/", "/about-you/questions", "/scores"):
         assert any(step in action for action in reached), f"the crawl never reached {step}"
     assert len(tried) >= 50, sorted(tried)
-    print(f"\nfuzzed {len(tried)} forms, {sum(tried.values())} fields, {EXAMPLES_PER_FORM} inputs each")
+    print(f"\nfuzzed {len(tried)} forms, {sum(tried.values())} fields, {examples(app, EXAMPLES_PER_FORM)} inputs "
+          "each")
 
 
 def fuzz(flask_app, client, form):
-    @settings(max_examples=EXAMPLES_PER_FORM, deadline=None, database=None,
+    @settings(max_examples=examples(flask_app, EXAMPLES_PER_FORM), deadline=None, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(values=values_for(form))
     def send(values):

@@ -37,7 +37,7 @@ from events.services.waiting_list import accept_offer, expire_offers, promote_fr
 from events.models import HOLDS_PLACES, Event, EventStatus, Registration, RegistrationStatus
 from tests.events.factories import EventFactory
 from tests.factories import UserFactory
-from tests.machines import ServiceMachine
+from tests.machines import ServiceMachine, examples
 
 CAPACITY = 2
 ADDRESSES = ["amira@example.org", "ben@example.org", "chidi@example.org"]
@@ -195,5 +195,5 @@ class Registrations(ServiceMachine):
 
 def test_registrations_hold_their_rules_whatever_happens_in_whatever_order(app):
     run_state_machine_as_test(lambda: Registrations(app), settings=settings(
-        max_examples=40, stateful_step_count=20, deadline=None,
+        max_examples=examples(app, 40), stateful_step_count=20, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))

@@ -32,7 +32,7 @@ from events.recurrence import Recurrence
 from events.series import SeriesScope
 from tests.events.factories import VenueFactory
 from tests.factories import UserFactory
-from tests.machines import ServiceMachine
+from tests.machines import ServiceMachine, examples
 
 DATES = 4
 dates = st.integers(0, DATES - 1)
@@ -237,5 +237,5 @@ def _list(value):
 
 def test_a_series_keeps_its_calendars_in_step_whatever_happens_in_whatever_order(app):
     run_state_machine_as_test(lambda: Series(app), settings=settings(
-        max_examples=10, stateful_step_count=10, deadline=None,
+        max_examples=examples(app, 10), stateful_step_count=10, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))

@@ -36,7 +36,7 @@ from events.services.waiting_list import accept_offer
 from events.models import Event, EventStatus, ProgrammeSession, Registration, RegistrationStatus, SessionSignup
 from tests.events.factories import EventFactory
 from tests.factories import UserFactory
-from tests.machines import ServiceMachine
+from tests.machines import ServiceMachine, examples
 
 ADDRESSES = ["amira@example.org", "ben@example.org", "chidi@example.org", "dana@example.org"]
 people = st.integers(0, len(ADDRESSES) - 1)
@@ -243,5 +243,5 @@ class SessionChoice(ServiceMachine):
 
 def test_session_choices_hold_their_rules_whatever_happens_in_whatever_order(app):
     run_state_machine_as_test(lambda: SessionChoice(app), settings=settings(
-        max_examples=25, stateful_step_count=15, deadline=None,
+        max_examples=examples(app, 25), stateful_step_count=15, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))

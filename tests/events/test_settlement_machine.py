@@ -25,7 +25,7 @@ from events.models import Attendance, Event, Registration
 from events.settlement import AttendanceSettled, SettlementRuleBroken
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import UserFactory
-from tests.machines import ServiceMachine
+from tests.machines import ServiceMachine, examples
 
 PEOPLE = 3
 
@@ -191,5 +191,5 @@ class SettledAttendance(ServiceMachine):
 
 def test_settled_attendance_changes_only_through_an_audited_reopening(app):
     run_state_machine_as_test(lambda: SettledAttendance(app), settings=settings(
-        max_examples=30, stateful_step_count=25, deadline=None,
+        max_examples=examples(app, 30), stateful_step_count=25, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))

@@ -29,7 +29,7 @@ from forums.models import ActionItem, ActionStatus, Forum, ForumCoordinator, For
 from tests.events.factories import VenueFactory
 from tests.factories import UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
-from tests.machines import ServiceMachine
+from tests.machines import ServiceMachine, examples
 
 MEMBERS = 2  # member 1 turned the forum's emails off: told only what is essential
 DAYS = st.sampled_from([-10, -3, 4, 12, 30])  # when a meeting is, from today
@@ -167,6 +167,6 @@ class MeetingLifecycle(ServiceMachine):
 
 def test_meeting_lifecycle(app):
     run_state_machine_as_test(lambda: MeetingLifecycle(app), settings=settings(
-        max_examples=int(os.environ.get("MACHINE_EXAMPLES", 15)), stateful_step_count=15, deadline=None,
+        max_examples=int(os.environ.get("MACHINE_EXAMPLES", examples(app, 15))), stateful_step_count=15, deadline=None,
         phases=[Phase.explicit, Phase.reuse, Phase.generate] if os.environ.get("MACHINE_NO_SHRINK") else list(Phase),
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))

@@ -23,6 +23,7 @@ from events.services import waiting_list
 from events.models import HOLDS_PLACES, Audience, Event, EventKind, Registration, RegistrationStatus
 from forums.services import applying, consent, memberships
 from forums.models import Forum, ForumCoordinator, ForumKind, Membership, MembershipStatus
+from tests.machines import examples
 from tests.conftest import empty, sign_in, submit
 from tests.events.factories import EventFactory, VenueFactory
 from tests.factories import UserFactory
@@ -302,7 +303,7 @@ class MembershipAndBooking(RuleBasedStateMachine):
 
 def test_membership_lifecycle_against_booking_the_members_meeting(app):
     run_state_machine_as_test(lambda: MembershipAndBooking(app), settings=settings(
-        max_examples=30, stateful_step_count=15, deadline=None,
+        max_examples=examples(app, 30), stateful_step_count=15, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
 
 
