@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.formatting import format_date
 from core.forms import EARLIEST_YEAR, LATEST_YEAR
+from core.i18n import _
 from core.numbers import whole_number
 from reports import baselines
 from reports.exports import HEADER, report_rows
@@ -34,6 +35,12 @@ class Quarter:
         return f"{self.year}-Q{self.number}"
 
     @property
+    def label(self) -> str:
+        """The quarter as people read it, in their language ("2026-Q3" in English)."""
+        # Translators: a quarter of a year: 2026-Q3 is July to September 2026.
+        return _("%(year)d-Q%(number)d", year=self.year, number=self.number)
+
+    @property
     def starts_on(self) -> date:
         return date(self.year, 3 * self.number - 2, 1)
 
@@ -46,7 +53,7 @@ class Quarter:
     def parse(cls, period: str) -> "Quarter | None":
         """The quarter a period names ("2026-Q3"), of a year a date may have
         here; None for anything else (year 0 has no days, and "²⁰²⁶" is no year)."""
-        year, _, number = period.partition("-Q")
+        year, _dash, number = period.partition("-Q")
         year_number = whole_number(year, lowest=EARLIEST_YEAR, highest=LATEST_YEAR) if len(year) == 4 else None
         if year_number is None or number not in ("1", "2", "3", "4"):
             return None
@@ -63,7 +70,7 @@ class Quarter:
 def recent_quarters(today: date) -> list[Quarter]:
     """The last few quarters that have ended, newest first."""
     quarter, found = Quarter.containing(today).previous(), []
-    for _ in range(QUARTERS_LISTED):
+    for _position in range(QUARTERS_LISTED):
         found.append(quarter)
         quarter = quarter.previous()
     return found
@@ -72,6 +79,12 @@ def recent_quarters(today: date) -> list[Quarter]:
 def published() -> dict[str, OpenDataRelease]:
     return {release.period: release for release in db.session.scalars(
         select(OpenDataRelease).order_by(OpenDataRelease.starts_on.desc()))}
+
+
+def release_label(release: OpenDataRelease) -> str:
+    """A published quarter's name as people read it (its period, should it ever name no quarter)."""
+    quarter = Quarter.parse(release.period)
+    return quarter.label if quarter else release.period
 
 
 def settled_by(quarter: Quarter) -> date:

@@ -19,6 +19,8 @@ Zero stays zero (an empty cell has no records), and a count of 1 or 2 never
 becomes 0: a published 0 means nobody."""
 from dataclasses import dataclass
 
+from core.i18n import _
+
 KEYS = 256
 MAX_CHANGE = 2
 # (change, how many of the 256 cell keys give it), for a true count of 1, of 2, and of 3 or more.
@@ -73,11 +75,12 @@ def possible_counts(published: int) -> range | tuple[int, ...]:
     if published == 0:
         return (0,)
     return tuple(count for count in range(max(1, published - MAX_CHANGE), published + MAX_CHANGE + 1)
-                 if any(count + amount == published for amount, _ in _row(count)))
+                 if any(count + amount == published for amount, _keys in _row(count)))
 
 
 def published_table() -> list[tuple[str, list[tuple[int, float]]]]:
     """The table as the methodology page shows it: for each true count, each
     change and how likely it is."""
-    labels = {1: "1", 2: "2", 3: "3 or more"}
+    # Translators: a true count, in the first column of the table of changes on the methodology page.
+    labels = {1: "1", 2: "2", 3: _("3 or more")}
     return [(labels[count], [(amount, keys / KEYS) for amount, keys in row]) for count, row in TABLE.items()]

@@ -2,6 +2,7 @@
 reports.services; these routes load the scope, check who is asking, and
 format."""
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, format_percent
 from flask_login import current_user, login_required
 
 from core.database import in_london, utcnow
@@ -23,6 +24,7 @@ bp = Blueprint("reports", __name__)
 RECENT_EVENTS = 30
 MAX_BACK_URL = 500  # background_jobs.back_url
 MIN_YEAR = 2000
+PERCENT_TO_A_DECIMAL = "#,##0.0%"  # "9.8%" in English, "9,8%" in Polish
 
 
 def _subject_or_404(kind: str, object_id: int | None):
@@ -135,17 +137,21 @@ def progress_report(year, fmt=None):
 @bp.get("/reports/methodology")
 def methodology():
     """How the figures are protected and what that costs, in plain words: public, like the open data."""
-    return render_template("reports/methodology.html", table=perturbation.published_table(),
+    table = [(label, {amount: format_percent(chance, PERCENT_TO_A_DECIMAL) for amount, chance in row})
+             for label, row in perturbation.published_table()]
+    return render_template("reports/methodology.html", table=table,
+                           changes=range(-perturbation.MAX_CHANGE, perturbation.MAX_CHANGE + 1),
                            max_change=perturbation.MAX_CHANGE, threshold=services.threshold(),
                            minimum=services.minimum_respondents(),
                            settles_after=current_app.config["ATTENDANCE_SETTLES_AFTER_DAYS"],
-                           expected=services.EXPECTED_AT_LEAST, under=services.UNDER_REPRESENTED,
-                           over=services.OVER_REPRESENTED)
+                           expected=services.EXPECTED_AT_LEAST, under=format_decimal(services.UNDER_REPRESENTED),
+                           over=format_decimal(services.OVER_REPRESENTED))
 
 
 @bp.get("/open-data")
 def open_data():
-    return render_template("reports/open_data.html", releases=list(open_data_service.published().values()))
+    return render_template("reports/open_data.html", threshold=services.threshold(), releases=[
+        (release, open_data_service.release_label(release)) for release in open_data_service.published().values()])
 
 
 @bp.get("/open-data/<period>.csv")

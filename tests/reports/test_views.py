@@ -205,6 +205,14 @@ def test_the_methodology_page_is_public_and_prints_the_noise_table(client):
     assert "cell key method" in page and "50.0%" in page and "+2" in page
 
 
+def test_the_methodology_page_writes_its_numbers_as_the_readers_language_does(app, client):
+    app.config["ATTENDANCE_SETTLES_AFTER_DAYS"] = 1
+    polish = client.get("/reports/methodology", headers={"Accept-Language": "pl"}).get_data(as_text=True)
+    assert "50,0%" in polish and "9,8%" in polish and "0,8" in polish and "1,25" in polish
+    english = client.get("/reports/methodology").get_data(as_text=True)
+    assert "settles 1 day after it ends" in english and "9.8%" in english and "below 0.8 or above 1.25" in english
+
+
 def test_bad_dates_are_shown_beside_the_field_and_the_report_still_shows(app, make_user, world):
     response = admin_client(app, make_user).get("/reports/all?starts=40&starts=13&starts=2026")
     page = response.get_data(as_text=True)
