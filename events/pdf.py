@@ -1,21 +1,34 @@
 """Printable PDFs for the day: the attendee list and name badges.
 Pure functions returning bytes (reportlab). Access needs appear where the
 safeguarding gate (core.accounts.safeguarding) lets the reader see them; a badge
-shows a name only."""
+shows a name only. Names and titles are set in the font of their script
+(core.pdf_fonts)."""
 import io
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core import pdf_fonts
+from core.pdf_fonts import LATIN, LATIN_BOLD, Text, draw_line
 from core.formatting import format_date_time
 from core.accounts.safeguarding import Screen
 
 BRAND = colors.HexColor("#00625e")
+
+
+class TickBox(Flowable):
+    """An empty box to tick, drawn (no font of ours has a ballot box)."""
+    SIDE = 3.5 * mm
+
+    def wrap(self, availWidth, availHeight):
+        return self.SIDE, self.SIDE
+
+    def draw(self):
+        self.canv.setLineWidth(0.75)
+        self.canv.rect(0, -0.5 * mm, self.SIDE, self.SIDE)
 
 
 def attendee_list_pdf(event, registrations, brand_name: str, *, screen: Screen) -> bytes:
@@ -24,29 +37,30 @@ def attendee_list_pdf(event, registrations, brand_name: str, *, screen: Screen) 
     out = io.BytesIO()
     document = SimpleDocTemplate(out, pagesize=A4, title=f"Attendees: {event.title}", author=brand_name,
                                  leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm)
-    styles = getSampleStyleSheet()
+    styles = pdf_fonts.stylesheet()
     cell = styles["BodyText"]
     rows = [["", "Name", "Places", "Access needs"]]
     for registration in sorted(registrations, key=lambda r: r.name.lower()):
-        rows.append(["\u2610", Paragraph(escape(registration.name), cell), str(registration.tickets),
-                     Paragraph(escape(screen.note(registration) or registration.access_needs or ""), cell)])
+        rows.append([TickBox(), Text(registration.name, cell), str(registration.tickets),
+                     Text(screen.note(registration) or registration.access_needs or "", cell)])
     table = Table(rows, colWidths=[10 * mm, 70 * mm, 18 * mm, 82 * mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), BRAND), ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("FONTNAME", (0, 0), (-1, 0), LATIN_BOLD), ("FONTNAME", (0, 1), (-1, -1), LATIN),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.grey),
     ]))
     total = sum(r.tickets for r in registrations)
-    story = [Paragraph(escape(event.title), styles["Title"]),
-             Paragraph(escape(f"{format_date_time(event.starts_at)}. {len(registrations)} bookings, {total} people."),
-                       styles["Normal"]),
+    story = [Text(event.title, styles["Title"]),
+             Text(f"{format_date_time(event.starts_at)}. {len(registrations)} bookings, {total} people.",
+                  styles["Normal"]),
              Spacer(1, 6 * mm), table]
     document.build(story)
     return out.getvalue()
 
 
 def name_badges_pdf(event, registrations, brand_name: str) -> bytes:
-    """Eight 90 x 60 mm badges to an A4 page, ready to cut out."""
+    """Eight 90 x 60 mm badges to an A4 page, ready to cut out. A long name is set smaller to fit."""
+    pdf_fonts.register()
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4)
     pdf.setTitle(f"Name badges: {event.title}")
@@ -64,16 +78,14 @@ def name_badges_pdf(event, registrations, brand_name: str) -> bytes:
         pdf.setFillColor(BRAND)
         pdf.rect(x, y + height - 12 * mm, width, 12 * mm, stroke=0, fill=1)
         pdf.setFillColor(colors.white)
-        pdf.setFont("Helvetica-Bold", 11)
-        pdf.drawString(x + 5 * mm, y + height - 8 * mm, brand_name[:40])
+        draw_line(pdf, x + 5 * mm, y + height - 8 * mm, brand_name, size=11, bold=True, width=width - 10 * mm)
         pdf.setFillColor(colors.black)
-        size = 22 if len(registration.name) <= 18 else 16 if len(registration.name) <= 26 else 12
-        pdf.setFont("Helvetica-Bold", size)
-        pdf.drawCentredString(x + width / 2, y + height / 2 - 4 * mm, registration.name[:45])
-        pdf.setFont("Helvetica", 9)
-        pdf.drawCentredString(x + width / 2, y + 6 * mm, event.title[:60])
+        draw_line(pdf, x + width / 2, y + height / 2 - 4 * mm, registration.name, size=22, bold=True,
+                  align="centre", width=width - 10 * mm, smallest=12)
+        draw_line(pdf, x + width / 2, y + 6 * mm, event.title, size=9, align="centre", width=width - 10 * mm,
+                  smallest=7)
     if not people:
-        pdf.setFont("Helvetica", 14)
+        pdf.setFont(LATIN, 14)
         pdf.drawString(20 * mm, A4[1] - 30 * mm, "No one is booked yet.")
     pdf.save()
     return out.getvalue()

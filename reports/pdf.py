@@ -1,20 +1,21 @@
 """A report as a PDF: cover, key findings in plain words, a chart and a
 table per characteristic, then the baseline sources and how the figures
-were made. Real text throughout, in reading order. Pure: takes a built
-(already suppressed) report, returns bytes."""
+were made. Real text throughout, in reading order, typed names and titles in
+the font of their script (core.pdf_fonts). Pure: takes a built (already
+suppressed) report, returns bytes."""
 import io
-from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core import pdf_fonts
 from core.equality.services import ETHNIC_GROUP
+from core.pdf_fonts import LATIN, LATIN_BOLD, Text
 from reports.exports import method_note
 from reports.findings import key_findings, method_notes
 from reports.services import COLUMN_LABELS, MIXING_CHARACTERISTICS, Report
@@ -42,11 +43,13 @@ def _chart(table, column) -> Drawing | None:
     chart.categoryAxis.reverseDirection = True
     chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, 100
     chart.bars[0].fillColor, chart.bars[1].fillColor = BRAND, POPULATION
+    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = LATIN
     drawing.add(chart)
     legend = Legend()
     legend.x, legend.y = 60 * mm, 5 * mm
     legend.alignment, legend.columnMaximum = "right", 1
     legend.colorNamePairs = [(BRAND, "Share of those who answered"), (POPULATION, "Share of the population")]
+    legend.fontName = LATIN
     drawing.add(legend)
     return drawing
 
@@ -54,7 +57,7 @@ def _chart(table, column) -> Drawing | None:
 def _characteristic(table, column, styles) -> list:
     """A characteristic's heading, chart and table of counts."""
     body, cell = styles["BodyText"], styles["BodyText"]
-    story = [Paragraph(escape(table.characteristic.label), styles["Heading2"])]
+    story = [Text(table.characteristic.label, styles["Heading2"])]
     if table.withheld(column):
         return [*story, Paragraph("Withheld: too few people to show any figure safely.", body)]
     if table.nobody_answered(column):
@@ -66,7 +69,7 @@ def _characteristic(table, column, styles) -> list:
     for row in [*table.rows, "total"]:
         ratio, share, population = table.ratio(row, column), table.share_among_answered(row, column), \
             table.population_share(row)
-        rows.append([Paragraph(escape(table.label(row)), cell), str(table.shown(row, column)),
+        rows.append([Text(table.label(row), cell), str(table.shown(row, column)),
                      _percent(table.percent(row, column)), _percent(None if share is None else 100 * share),
                      _percent(None if population is None else 100 * population),
                      "" if ratio is None else f"{ratio:.2f}"])
@@ -75,7 +78,7 @@ def _characteristic(table, column, styles) -> list:
 
 def _grid(rows, widths=None) -> Table:
     grid = Table(rows, colWidths=widths, repeatRows=1)
-    grid.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+    grid.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, 0), LATIN_BOLD), ("FONTNAME", (0, 1), (-1, -1), LATIN),
                               ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey),
                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return grid
@@ -89,25 +92,25 @@ def _document(out, title: str, brand_name: str) -> SimpleDocTemplate:
 def report_pdf(report: Report, *, brand_name: str, generated: str, methodology_url: str) -> bytes:
     out = io.BytesIO()
     document = _document(out, f"Diversity report: {report.title}", brand_name)
-    styles = getSampleStyleSheet()
+    styles = pdf_fonts.stylesheet()
     body = styles["BodyText"]
-    story = [Paragraph(escape(brand_name), styles["Title"]),
-             Paragraph(f"Diversity report: {escape(report.title)}", styles["Heading1"]),
-             Paragraph(f"Made on {escape(generated)}. {escape(method_note(methodology_url))}", body),
+    story = [Text(brand_name, styles["Title"]),
+             Text(f"Diversity report: {report.title}", styles["Heading1"]),
+             Text(f"Made on {generated}. {method_note(methodology_url)}", body),
              Spacer(1, 6 * mm), Paragraph("Key findings", styles["Heading2"])]
-    story += [Paragraph(escape(finding), body) for finding in key_findings(report)]
+    story += [Text(finding, body) for finding in key_findings(report)]
     if report.provisional:
         story.append(Paragraph("Attendance at this event has not settled yet: these figures may still change.", body))
     for group in report.groups:
         for column in group.columns:
             heading = f"{group.label}: {COLUMN_LABELS[column].lower()}" if group.key == "events" else group.label
             rate = group.response_rate(column)
-            story += [PageBreak(), Paragraph(escape(heading), styles["Heading1"]),
+            story += [PageBreak(), Text(heading, styles["Heading1"]),
                       _grid([["People", str(group.people[column])],
                              ["Answered the equality questions",
                               _percent(rate) or "Not shown: a number in it is small"]])]
             if group.breakdowns_withheld:
-                story.append(Paragraph(escape(group.breakdowns_withheld), body))
+                story.append(Text(group.breakdowns_withheld, body))
             for table in group.tables:
                 story += _characteristic(table, column, styles)
     if report.reach is not None:
@@ -134,10 +137,10 @@ def report_pdf(report: Report, *, brand_name: str, generated: str, methodology_u
         story.append(_grid(rows))
     story += [PageBreak(), Paragraph("Baselines", styles["Heading1"])]
     for key, shares in report.baseline.by_characteristic.items():
-        story.append(Paragraph(escape(f"{key.replace('_', ' ').capitalize()}: {shares.area}. Source: {shares.source}."),
+        story.append(Text(f"{key.replace('_', ' ').capitalize()}: {shares.area}. Source: {shares.source}.",
                                body))
     story += [Paragraph("Method", styles["Heading1"]),
-              *[Paragraph(escape(text), body) for text in method_notes(report.threshold, report.minimum_respondents)]]
+              *[Text(text, body) for text in method_notes(report.threshold, report.minimum_respondents)]]
     document.build(story)
     return out.getvalue()
 
@@ -147,22 +150,22 @@ def progress_pdf(progress, *, brand_name: str, generated: str, methodology_url: 
     """The standing conference's progress report for a year (reports.progress)."""
     out = io.BytesIO()
     document = _document(out, f"Progress report {progress.year}", brand_name)
-    styles = getSampleStyleSheet()
+    styles = pdf_fonts.stylesheet()
     body = styles["BodyText"]
 
     def number(value, form="{:.2f}"):
         return "" if value is None else form.format(value)
 
-    story = [Paragraph(escape(brand_name), styles["Title"]),
+    story = [Text(brand_name, styles["Title"]),
              Paragraph(f"Standing conference progress report {progress.year}", styles["Heading1"]),
-             Paragraph(f"Made on {escape(generated)}. {escape(method_note(methodology_url))}", body),
+             Text(f"Made on {generated}. {method_note(methodology_url)}", body),
              Paragraph("Key findings", styles["Heading2"]),
-             *[Paragraph(escape(finding), body) for finding in key_findings(progress.overall)],
+             *[Text(finding, body) for finding in key_findings(progress.overall)],
              Paragraph("Activity by cohesion priority", styles["Heading1"])]
     rows = [["Priority", "Events", "People", "First time", "Mixing index", "3+ groups met"]]
     for activity in progress.priorities:
         report = activity.report
-        rows.append([Paragraph(escape(activity.name), body), str(len(report.events)),
+        rows.append([Text(activity.name, body), str(len(report.events)),
                      str(report.reach.people), str(report.reach.first_time),
                      number(report.everything.mean_index(ETHNIC_GROUP.key)),
                      number(report.everything.share_met(ETHNIC_GROUP.key), "{:.0f}%")])
@@ -170,7 +173,7 @@ def progress_pdf(progress, *, brand_name: str, generated: str, methodology_url: 
     story.append(Paragraph("Who came, compared with the population", styles["Heading1"]))
     for group in progress.overall.groups:
         if group.breakdowns_withheld:
-            story.append(Paragraph(escape(group.breakdowns_withheld), body))
+            story.append(Text(group.breakdowns_withheld, body))
         for table in group.tables:
             if table.baseline:
                 story += _characteristic(table, group.columns[0], styles)
@@ -179,18 +182,18 @@ def progress_pdf(progress, *, brand_name: str, generated: str, methodology_url: 
     for name, report in progress.forums:
         members = report.groups[0]
         rate = members.response_rate("members")
-        rows.append([Paragraph(escape(name), body),
+        rows.append([Text(name, body),
                      str(members.people["members"]),
                      number(rate, "{:.0f}%")])
     story.append(_grid(rows, [100 * mm, 30 * mm, 30 * mm]))
     story.append(Paragraph("Award nominations", styles["Heading1"]))
     rows = [["Awards", "Category", "Nominations"]]
-    rows += [[Paragraph(escape(cycle), body), Paragraph(escape(category), body), str(count)]
+    rows += [[Text(cycle, body), Text(category, body), str(count)]
              for cycle, category, count in progress.nominations]
     story.append(_grid(rows, [70 * mm, 70 * mm, 30 * mm]))
     story.append(Paragraph("Year on year", styles["Heading1"]))
     for trend in progress.trends:
-        story.append(Paragraph(escape(trend.name), styles["Heading2"]))
+        story.append(Text(trend.name, styles["Heading2"]))
         rows = [["Year", "Events", "People", "Answered", "Mixing index"]]
         rows += [[str(year), str(len(report.events)), str(report.reach.people),
                   number(report.groups[-1].response_rate("came"), "{:.0f}%"),
@@ -198,7 +201,7 @@ def progress_pdf(progress, *, brand_name: str, generated: str, methodology_url: 
                  for year, report in trend.years]
         story.append(_grid(rows))
     story += [Paragraph("Method", styles["Heading1"]),
-              *[Paragraph(escape(text), body) for text in method_notes(progress.threshold,
+              *[Text(text, body) for text in method_notes(progress.threshold,
                                                                        progress.minimum_respondents)]]
     document.build(story)
     return out.getvalue()

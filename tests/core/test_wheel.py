@@ -60,6 +60,10 @@ def test_the_wheel_carries_templates_static_files_and_migrations_and_serves_from
 
     installed = run([python, "-c", "import app; print(app.__file__)"], cwd=workdir, env=env).strip()
     assert Path(installed) == site_packages / "app.py"  # not the checkout, through the editable install
+    # the PDFs' fonts (core/pdf_fonts.py) come with it, beside the rest of static/dist/
+    fonts = run([python, "-c", "from core import pdf_fonts; pdf_fonts.register(); print(pdf_fonts.font_folder())"],
+                cwd=workdir, env=env).strip()
+    assert Path(fonts) == site_packages / "static" / "dist" / "fonts"
 
     run([python, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=workdir, env=env)
 
