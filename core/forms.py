@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import current_language
 from core.models import EMAIL_MAX_LENGTH
 
 
@@ -284,12 +285,13 @@ _RENDERED_FIELDS = LRUCache(512)
 
 def rendered_fields(form, template: str) -> Markup:
     """A GET filter form's fields as `template` draws them, remembered by all
-    the HTML depends on: each field's submitted text, errors and choices.
+    the HTML depends on: the language, each field's submitted text, errors and choices.
     The design system's macros cost more than the rest of a list page, and a
     filter form is drawn the same way for the same input again and again.
     Nothing here comes from the database, so no worker can show stale HTML."""
-    key = (template, tuple((field.name, tuple(field.raw_data or ()), tuple(field.errors),
-                            tuple(getattr(field, "choices", None) or ())) for field in form))
+    key = (template, current_language().code, tuple(
+        (field.name, tuple(field.raw_data or ()), tuple(field.errors), tuple(getattr(field, "choices", None) or ()))
+        for field in form))
     html = _RENDERED_FIELDS.get(key)
     if html is None:
         html = _RENDERED_FIELDS[key] = Markup(render_template(template, form=form))

@@ -15,11 +15,25 @@ plurals with `ngettext`, which takes the number as `num`:
 from dataclasses import dataclass
 
 from flask import has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import Babel, force_locale, get_locale, get_translations, gettext, ngettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import escape
 
 _ = gettext
-_l = lazy_gettext
+
+
+class _Text(LazyString):
+    """A lazy message (`_l`): a page shows it as text, escaped like any other
+    string (Flask-Babel's own would pass into the page as markup)."""
+
+    def __html__(self):
+        return str(escape(str(self)))
+
+
+def _l(string: str, **variables) -> LazyString:
+    return _Text(gettext, string, **variables)
 
 __all__ = ["_", "_l", "ngettext", "force_locale", "LANGUAGES", "COOKIE", "current_language", "language_of",
            "in_language", "init_app"]
@@ -51,10 +65,27 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     Babel(app, locale_selector=_chosen_language)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks read as one line, as catalogues hold them
+    # A message in a page is text, as the English written in the template was: escaped (an apostrophe is
+    # &#39;, a translation cannot add markup), with only its variables kept as they are, so a link the
+    # template made (Markup) stays a link and anything else is escaped. Jinja's own marks the message safe.
+    app.jinja_env.globals.update(gettext=_page_gettext, ngettext=_page_ngettext)
 
     @app.context_processor
     def language_for_templates():
         return {"language": current_language(), "languages": LANGUAGES.values()}
+
+
+@pass_context
+def _page_gettext(context, string: str, **variables):
+    text = get_translations().ugettext(string)
+    return (escape(text) if context.eval_ctx.autoescape else text) % variables
+
+
+@pass_context
+def _page_ngettext(context, singular: str, plural: str, num: int, **variables):
+    variables.setdefault("num", num)
+    text = get_translations().ungettext(singular, plural, num)
+    return (escape(text) if context.eval_ctx.autoescape else text) % variables
 
 
 def known(code: str | None) -> str | None:

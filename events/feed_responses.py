@@ -3,6 +3,7 @@ when it already has this version, within one per-address limit. Events'
 calendar routes and each forum's feed (forums/views.py) answer through it."""
 from flask import Response, current_app, request, url_for
 
+from core.i18n import DEFAULT, in_language
 from events import feeds
 from events.services.calendars import site_domain
 from events.ical import feed_calendar
@@ -15,11 +16,16 @@ def feed_limit():
 
 
 def feed_response(feed: feeds.Feed) -> Response:
-    """A public feed (events' own, and each forum's)."""
+    """A public feed (events' own, and each forum's). Caches between keep one
+    copy of it for everyone, and calendar apps say nothing of their language,
+    so it is written in English, as its name is."""
     etag, latest = feed.version()
-    return calendar_response(etag, latest, filename=feed.key.replace(":", "-"), build=lambda: feed_calendar(
-        feed.events(), name=feed.name, description=feed.description, url_for_event=event_url,
-        domain=site_domain(), shown=feeds.in_public_feeds))
+
+    def build():
+        with in_language(DEFAULT):
+            return feed_calendar(feed.events(), name=feed.name, description=feed.description, url_for_event=event_url,
+                                 domain=site_domain(), shown=feeds.in_public_feeds)
+    return calendar_response(etag, latest, filename=feed.key.replace(":", "-"), build=build)
 
 
 def event_url(event: Event) -> str:

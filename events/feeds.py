@@ -88,13 +88,13 @@ def personal_registrations(owner, now: datetime | None = None) -> list[Registrat
 
 def personal_version(owner, now: datetime | None = None) -> str:
     """An ETag for one person's feed: it changes when they register, cancel,
-    move off the waiting list, stop being allowed to see an event, or when
-    one of their events changes. (No Last-Modified: a cancellation removes a
+    move off the waiting list, stop being allowed to see an event, choose
+    another language, or when one of their events changes. (No Last-Modified: a cancellation removes a
     row, which no date would show.)"""
     rows = sorted(personal_registrations(owner, now), key=lambda registration: registration.id)
     # A date of a series carries its series' SEQUENCE, which a change to another date raises.
     sequences = series_sequences([row.event for row in rows])
-    stamp = f"{FORMAT_VERSION}:personal:{owner.id}:{date.today()}:" + ";".join(
+    stamp = f"{FORMAT_VERSION}:personal:{owner.id}:{owner.language}:{date.today()}:" + ";".join(
         f"{row.id},{row.status.value},{row.event.updated_at.isoformat()},{sequences.get(row.event.series_id, '')}"
         for row in rows)
     return hashlib.sha256(stamp.encode()).hexdigest()[:32]

@@ -19,6 +19,7 @@ from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from core.database import in_london, london_datetime
 from core.formatting import format_day_date
+from core.i18n import _l
 from core.forms import (
     DayMonthYearField, NoControlCharacters, NoLinks, TimeField, email_field, optional_choice, optional_long_text,
     required_text,
@@ -248,18 +249,23 @@ class VenueForm(FlaskForm):
 
 
 class RegistrationForm(FlaskForm):
-    name = required_text("Full name", NAME_MAX_LENGTH, "Enter your full name", person_name=True,
+    name = required_text(_l("Full name"), NAME_MAX_LENGTH, _l("Enter your full name"), person_name=True,
                          render_kw={"autocomplete": "name"})
-    email = email_field("Email address", "We will send your booking details here", "Enter your email address")
-    tickets = IntegerField("How many places", default=1, widget=GovTextInput(),
-                           validators=[InputRequired("Enter how many places you need"),
-                                       NumberRange(min=1, message="Enter 1 or more")])
+    email = email_field(_l("Email address"), _l("We will send your booking details here"),
+                        _l("Enter your email address"))
+    tickets = IntegerField(_l("How many places"), default=1, widget=GovTextInput(),
+                           validators=[InputRequired(_l("Enter how many places you need")),
+                                       NumberRange(min=1, message=_l("Enter 1 or more"))])
     access_needs = optional_long_text("Access needs (optional)", 1000,
                                        "For example, a British Sign Language interpreter, step-free access or a "
                                        "hearing loop")
-    dietary_needs = optional_long_text("Dietary needs (optional)", 500)
-    contact_consent = BooleanField("Tell me about future events from the partnership", widget=GovCheckboxInput())
-    submit = SubmitField("Register", widget=GovSubmitInput())
+    dietary_needs = optional_long_text(_l("Dietary needs (optional)"), 500)
+    contact_consent = BooleanField(_l("Tell me about future events from the partnership"), widget=GovCheckboxInput())
+    submit = SubmitField(_l("Register"), widget=GovSubmitInput())
+
+
+# A yes-or-no question's answers: stored in English (the organiser reads them), shown in the reader's language.
+_YES_NO = {"Yes": _l("Yes"), "No": _l("No")}
 
 
 def registration_form_for(questions) -> type[RegistrationForm]:
@@ -267,16 +273,17 @@ def registration_form_for(questions) -> type[RegistrationForm]:
     question_<id>. Required answers are checked by the service."""
     fields = {}
     for question in questions:
-        label = question.label if question.required else f"{question.label} (optional)"
+        label = question.label if question.required else _l("%(question)s (optional)", question=question.label)
         if question.kind == QuestionKind.TEXT:
             fields[f"question_{question.id}"] = TextAreaField(label, widget=GovTextArea(), validators=[
-                Optional(), Length(max=2000, message="Your answer must be 2000 characters or fewer"),
+                Optional(), Length(max=2000, message=_l("Your answer must be 2000 characters or fewer")),
                 NoControlCharacters(allow="\r\n\t")])
         else:
             fields[f"question_{question.id}"] = RadioField(
-                label, choices=[(c, c) for c in question.choices], widget=GovRadioInput(),
+                label, choices=[(c, _YES_NO.get(c, c) if question.kind == QuestionKind.YES_NO else c)
+                                for c in question.choices], widget=GovRadioInput(),
                 validators=[optional_choice()],
-                invalid_choice_message="Choose an answer from the list")
+                invalid_choice_message=_l("Choose an answer from the list"))
     return type("EventRegistrationForm", (RegistrationForm,), fields)
 
 
@@ -426,16 +433,16 @@ class EventFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = StringField("Search", widget=GovTextInput(), validators=[
-        Optional(), Length(max=100, message="Search must be 100 characters or fewer"), NoControlCharacters()])
-    kind = SelectField("Kind", widget=GovSelect(), validators=[optional_choice()],
-                       choices=[("", "Any kind")] + [(k.value, k.label) for k in EventKind],
-                       invalid_choice_message="Choose a kind from the list")
-    priority = SelectField("Cohesion priority", widget=GovSelect(), validators=[optional_choice()],
-                           invalid_choice_message="Choose a priority from the list")
-    date_from = DayMonthYearField("From", validators=[Optional()])
-    date_to = DayMonthYearField("To", validators=[Optional()])
-    step_free = BooleanField("Step-free venues only", widget=GovCheckboxInput())
+    q = StringField(_l("Search"), widget=GovTextInput(), validators=[
+        Optional(), Length(max=100, message=_l("Search must be 100 characters or fewer")), NoControlCharacters()])
+    kind = SelectField(_l("Kind"), widget=GovSelect(), validators=[optional_choice()],
+                       choices=[("", _l("Any kind"))] + [(k.value, k.label) for k in EventKind],
+                       invalid_choice_message=_l("Choose a kind from the list"))
+    priority = SelectField(_l("Cohesion priority"), widget=GovSelect(), validators=[optional_choice()],
+                           invalid_choice_message=_l("Choose a priority from the list"))
+    date_from = DayMonthYearField(_l("From"), validators=[Optional()])
+    date_to = DayMonthYearField(_l("To"), validators=[Optional()])
+    step_free = BooleanField(_l("Step-free venues only"), widget=GovCheckboxInput())
 
     def search(self) -> EventSearch:
         return EventSearch(text=self.q.data or "", kind=EventKind(self.kind.data) if self.kind.data else None,

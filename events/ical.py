@@ -1,5 +1,6 @@
 """iCalendar (RFC 5545, with RFC 7986 refresh hints): one event as a file,
-and feeds of many. Pure functions from events to bytes.
+and feeds of many. Pure functions from events to bytes, their few words of
+their own ("Join online: ...") in the language in force (core.i18n.in_language).
 
 UIDs never change: `event-<id>@<domain>` for an event on its own,
 `series-<id>@<domain>` for a repeating series, which a feed writes once with
@@ -25,6 +26,7 @@ from icalendar import Calendar, Event as VEvent, Timezone, vDuration, vRecur, vT
 
 from core.database import LONDON, in_london
 from core.formatting import formatted_text
+from core.i18n import _
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 
 PRODID = "-//Shared Future//Community events//EN"
@@ -70,7 +72,7 @@ def location_text(event: Event) -> str:
         address = ", ".join(line.strip() for line in event.venue.address.splitlines() if line.strip())
         parts.append(f"{event.venue.name}, {address}, {event.venue.postcode}")
     if event.online_url:
-        parts.append(f"Online: {event.online_url}")
+        parts.append(_("Online: %(link)s", link=event.online_url))
     return "; ".join(parts)
 
 
@@ -131,8 +133,9 @@ def personal_feed_calendar(registrations: list[Registration], *, name: str, desc
         event = registration.event
         entry = _own_entry(event, url=url_for_event(event), domain=domain, series_sequences=series_sequences)
         if registration.status != RegistrationStatus.CONFIRMED and event.status != EventStatus.CANCELLED:
-            note = "Waiting list" if registration.status == RegistrationStatus.WAITLISTED else "Place offered"
-            entry["summary"] = vText(f"{note}: {event.title}")
+            entry["summary"] = vText(_("Waiting list: %(event)s", event=event.title)
+                                     if registration.status == RegistrationStatus.WAITLISTED
+                                     else _("Place offered: %(event)s", event=event.title))
             entry["status"] = vText("TENTATIVE")
             entry["transp"] = vText("TRANSPARENT")
         calendar.add_component(entry)
@@ -188,12 +191,12 @@ def _vevent(event: Event, *, uid: str, url: str, starts_at: datetime | None = No
 def _plain_description(event: Event, url: str) -> str:
     parts = [event.summary]
     if event.status == EventStatus.POSTPONED:
-        parts.insert(0, "Postponed: a new date will follow.")
+        parts.insert(0, _("Postponed: a new date will follow."))
     if event.description:
         parts.append(plain_text(event.description))
     if event.online_url:
-        parts.append(f"Join online: {event.online_url}")
-    parts.append(f"Details and registration: {url}")
+        parts.append(_("Join online: %(link)s", link=event.online_url))
+    parts.append(_("Details and registration: %(link)s", link=url))
     return "\n\n".join(parts)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import utcnow
 from core.extensions import db
+from core.i18n import _, _l
 from core.models import EMAIL_MAX_LENGTH, enum_values
 from core.accounts.models import NAME_MAX_LENGTH, User
 
@@ -26,12 +27,29 @@ class EventKind(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return _KIND_LABELS[self]
 
     @property
     def plural(self) -> str:
-        return {EventKind.AWARDS_CEREMONY: "Awards ceremonies", EventKind.OTHER: "Other events"}.get(
-            self, f"{self.label}s")
+        return _KIND_PLURALS[self]
+
+
+_KIND_LABELS = {
+    EventKind.STANDING_CONFERENCE: _l("Standing conference"),
+    EventKind.FORUM_MEETING: _l("Forum meeting"),
+    EventKind.WORKSHOP: _l("Workshop"),
+    EventKind.COMMUNITY_EVENT: _l("Community event"),
+    EventKind.AWARDS_CEREMONY: _l("Awards ceremony"),
+    EventKind.OTHER: _l("Other"),
+}
+_KIND_PLURALS = {
+    EventKind.STANDING_CONFERENCE: _l("Standing conferences"),
+    EventKind.FORUM_MEETING: _l("Forum meetings"),
+    EventKind.WORKSHOP: _l("Workshops"),
+    EventKind.COMMUNITY_EVENT: _l("Community events"),
+    EventKind.AWARDS_CEREMONY: _l("Awards ceremonies"),
+    EventKind.OTHER: _l("Other events"),
+}
 
 
 class EventStatus(enum.Enum):
@@ -42,7 +60,8 @@ class EventStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {EventStatus.DRAFT: _l("Draft"), EventStatus.PUBLISHED: _l("Published"),
+                EventStatus.POSTPONED: _l("Postponed"), EventStatus.CANCELLED: _l("Cancelled")}[self]
 
     @property
     def tag(self) -> str:
@@ -61,10 +80,10 @@ class Audience(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            Audience.PUBLIC: "Anyone",
-            Audience.MEMBERS: "People with an account",
-            Audience.INVITATION: "Invited people only",
-            Audience.FORUM_MEMBERS: "Members of a forum",
+            Audience.PUBLIC: _l("Anyone"),
+            Audience.MEMBERS: _l("People with an account"),
+            Audience.INVITATION: _l("Invited people only"),
+            Audience.FORUM_MEMBERS: _l("Members of a forum"),
         }[self]
 
 
@@ -78,11 +97,11 @@ class RegistrationStatus(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            RegistrationStatus.PENDING: "Waiting for email confirmation",
-            RegistrationStatus.CONFIRMED: "Booked",
-            RegistrationStatus.WAITLISTED: "On the waiting list",
-            RegistrationStatus.OFFERED: "Place offered",
-            RegistrationStatus.CANCELLED: "Cancelled",
+            RegistrationStatus.PENDING: _l("Waiting for email confirmation"),
+            RegistrationStatus.CONFIRMED: _l("Booked"),
+            RegistrationStatus.WAITLISTED: _l("On the waiting list"),
+            RegistrationStatus.OFFERED: _l("Place offered"),
+            RegistrationStatus.CANCELLED: _l("Cancelled"),
         }[self]
 
     @property
@@ -169,12 +188,12 @@ class Venue(db.Model):
     )
 
     FACILITIES = {
-        "step_free": "Step-free access",
-        "hearing_loop": "Hearing loop",
-        "accessible_toilet": "Accessible toilet",
-        "parking": "Parking",
-        "quiet_room": "Prayer or quiet room",
-        "baby_changing": "Baby changing",
+        "step_free": _l("Step-free access"),
+        "hearing_loop": _l("Hearing loop"),
+        "accessible_toilet": _l("Accessible toilet"),
+        "parking": _l("Parking"),
+        "quiet_room": _l("Prayer or quiet room"),
+        "baby_changing": _l("Baby changing"),
     }
 
     @property
@@ -469,7 +488,7 @@ class SessionChoice:
 
     @property
     def label(self) -> str:
-        return "Chosen" if self.has_place else f"Waiting list, number {self.queue_position}"
+        return _("Chosen") if self.has_place else _("Waiting list, number %(number)d", number=self.queue_position)
 
     @property
     def tag(self) -> str:

@@ -4,16 +4,17 @@ a meeting stays at 18:30 across the clock changes."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from babel.dates import get_day_names
 from dateutil.rrule import rrulestr
+from flask_babel import get_locale
 
 from core.database import in_london
 from core.formatting import format_date
+from core.i18n import _
 
 MAX_OCCURRENCES = 104
 MAX_SPAN = timedelta(days=3 * 366)
 _WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-_DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 
 PATTERNS = {
     "weekly": "Every week",
@@ -75,16 +76,31 @@ def expand(recurrence: Recurrence, first_start: datetime) -> tuple[str, list[dat
     return rule, starts
 
 
+def _day_name(code: str) -> str:
+    """"TU" as the reader's language names the day ("Tuesday", "wtorek")."""
+    return get_day_names("wide", locale=get_locale() or "en")[_WEEKDAYS.index(code)]
+
+
 def describe(rule: str) -> str:
-    """'Every month on the first Tuesday, until 1 July 2027', for people."""
+    """'Every month on the first Tuesday, until 1 July 2027', for people, in
+    their language: a whole sentence for each pattern."""
     parts = dict(part.split("=", 1) for part in rule.split(";"))
     until = format_date(datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date())
     if parts["FREQ"] == "WEEKLY":
-        day = _DAY_NAMES[_WEEKDAYS.index(parts["BYDAY"])]
-        every = f"Every {day}" if parts.get("INTERVAL", "1") == "1" else f"Every other {day}"
-    elif "BYMONTHDAY" in parts:
-        every = f"Every month on day {parts['BYMONTHDAY']}"
-    else:
-        code = parts["BYDAY"]
-        every = f"Every month on the {_ORDINALS[int(code[:-2])]} {_DAY_NAMES[_WEEKDAYS.index(code[-2:])]}"
-    return f"{every}, until {until}"
+        day = _day_name(parts["BYDAY"])
+        if parts.get("INTERVAL", "1") == "1":
+            return _("Every %(day)s, until %(date)s", day=day, date=until)
+        return _("Every other %(day)s, until %(date)s", day=day, date=until)
+    if "BYMONTHDAY" in parts:
+        return _("Every month on day %(number)s, until %(date)s", number=parts["BYMONTHDAY"], date=until)
+    code = parts["BYDAY"]
+    day, nth = _day_name(code[-2:]), int(code[:-2])
+    if nth == 1:
+        return _("Every month on the first %(day)s, until %(date)s", day=day, date=until)
+    if nth == 2:
+        return _("Every month on the second %(day)s, until %(date)s", day=day, date=until)
+    if nth == 3:
+        return _("Every month on the third %(day)s, until %(date)s", day=day, date=until)
+    if nth == 4:
+        return _("Every month on the fourth %(day)s, until %(date)s", day=day, date=until)
+    return _("Every month on the last %(day)s, until %(date)s", day=day, date=until)

@@ -27,6 +27,7 @@ from core.database import lock_row, utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.formatting import format_date, format_date_time
+from core.i18n import _
 from core.accounts.models import User
 from core.accounts.permissions import is_admin
 from events.models import Attendance, Event, Registration
@@ -115,8 +116,9 @@ def refuse_if_settled(event: Event, *, now: datetime | None = None) -> None:
     it) meanwhile is seen."""
     db.session.refresh(event, ["ends_at", "attendance_reopened_until"])
     if is_settled(event, now):
-        raise AttendanceSettled(f"Attendance at {event.title} was settled on {settled_on(event)}. "
-                                "Ask an admin to reopen it to make changes.")
+        # Also what someone cancelling their own place long after the event reads.
+        raise AttendanceSettled(_("Attendance at %(event)s was settled on %(day)s. Ask an admin to reopen it to make "
+                                  "changes.", event=event.title, day=settled_on(event)))
 
 
 def refuse_status_change_if_settled(event: Event, *, now: datetime | None = None) -> None:

@@ -13,6 +13,8 @@ from sqlalchemy import delete, select
 
 from core import audit
 from core.database import lock_row
+from core.email import recipient_language
+from core.i18n import in_language
 from core.extensions import db
 from core.accounts.models import User
 from events.feeds import series_sequences
@@ -22,12 +24,14 @@ from events.models import CalendarLink, Registration
 
 def _calendar_attachment(registration: Registration, method: str = "PUBLISH") -> dict:
     """The event as a calendar file for an email to this person: the same UID
-    as every other calendar file and feed of it, so calendars update one entry."""
+    as every other calendar file and feed of it, so calendars update one entry.
+    In the email's language, whoever's request sends it."""
     event = registration.event
-    calendar = event_calendar(event, url=url_for("events.event_page", event_id=event.id, _external=True),
-                              domain=site_domain(), method=method,
-                              attendee=registration.email if method != "PUBLISH" else None,
-                              series_sequences=series_sequences([event]))
+    with in_language(recipient_language(registration.email, registration.language)):
+        calendar = event_calendar(event, url=url_for("events.event_page", event_id=event.id, _external=True),
+                                  domain=site_domain(), method=method,
+                                  attendee=registration.email if method != "PUBLISH" else None,
+                                  series_sequences=series_sequences([event]))
     return {"filename": f"event-{event.id}.ics",
             "content_type": "text/calendar" if method == "PUBLISH" else f"text/calendar; method={method}",
             "content": calendar.decode()}

@@ -12,7 +12,7 @@ from core import audit, progress
 from core.database import utcnow
 from core.email import queue_email
 from core.errors import InvalidLink
-from core.formatting import counted
+from core.i18n import _, _l, ngettext
 from core.models import BackgroundJob
 from core.extensions import db
 from core.accounts.models import User
@@ -57,12 +57,13 @@ def invite(event: Event, people: list[tuple[str, str]], *, actor: User) -> Invit
         invitation = EventInvitation(event_id=event.id, email=email, name=name.strip(), invited_by_id=actor.id)
         db.session.add(invitation)
         db.session.flush()
-        queue_email(to=email, subject=f"You're invited: {event.title}", template="event_invitation",
+        queue_email(to=email, subject=_l("You're invited: %(event)s", event=event.title), template="event_invitation",
                     event=event, invitation=invitation, inviter=actor, link=invitation_link(invitation),
                     job_id=result.job.id, reply_to=event.contact_email)
         result.invited.append(invitation)
     if result.job is not None:
-        progress.retitle(result.job, f"{counted(len(result.invited), 'invitation')} to {event.title}")
+        progress.retitle(result.job, ngettext("%(num)d invitation to %(event)s", "%(num)d invitations to %(event)s",
+                                              len(result.invited), event=event.title))
     audit.record("event.invited", actor=actor, subject=event, details={"invited": len(result.invited)})
     return result
 
@@ -79,7 +80,7 @@ def invitation_link(invitation: EventInvitation) -> str:
 
 
 def invitation_for_token(token: str, event: Event) -> EventInvitation:
-    problem = "This invitation link is not valid. Check you copied the whole link from the email."
+    problem = _("This invitation link is not valid. Check you copied the whole link from the email.")
     data = link_token_data(_INVITATION_SALT, token, invalid=problem)
     invitation = db.session.get(EventInvitation, data.get("invitation")) if isinstance(data, dict) else None
     if invitation is None or invitation.event_id != event.id or invitation.email != data.get("email"):
@@ -89,9 +90,9 @@ def invitation_for_token(token: str, event: Event) -> EventInvitation:
 
 def _check_invitation(invitation: EventInvitation, event: Event, *, user: User | None, email: str) -> None:
     if invitation.event_id != event.id:
-        raise NotOpenToYou("This invitation is for another event")
+        raise NotOpenToYou(_("This invitation is for another event"))
     if invitation.is_used:
-        raise AlreadyRegistered("This invitation has already been used to register. Check your email for the "
-                                "link to view or cancel that registration.")
+        raise AlreadyRegistered(_("This invitation has already been used to register. Check your email for the "
+                                  "link to view or cancel that registration."))
     if user is None and normalise_email(email) != invitation.email:
-        raise NotOpenToYou("Use the email address your invitation was sent to", field="email")
+        raise NotOpenToYou(_("Use the email address your invitation was sent to"), field="email")

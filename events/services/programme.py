@@ -13,6 +13,7 @@ from core import audit
 from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
+from core.i18n import _, _l
 from core.formatting import format_date_time_range, format_time_range
 from core.accounts.models import User
 from events.models import (
@@ -67,10 +68,10 @@ def delete_session(session: ProgrammeSession, *, actor: User) -> int:
     _lock(session.event)
     signups = db.session.scalars(select(SessionSignup).where(SessionSignup.session_id == session.id)).all()
     for signup in signups:
-        queue_email(to=signup.registration.email, subject=f"Session cancelled: {session.title}",
+        queue_email(to=signup.registration.email, subject=_l("Session cancelled: %(session)s", session=session.title),
                     template="session_cancelled", event=session.event, session=session, waiting=signup.waiting,
                     registration=signup.registration, link=registration_link(signup.registration),
-                    reply_to=session.event.contact_email)
+                    reply_to=session.event.contact_email, language=signup.registration.language)
     audit.record("session.deleted", actor=actor, subject=session, details={"title": session.title})
     db.session.delete(session)
     db.session.flush()
@@ -133,28 +134,28 @@ def join_session(registration: Registration, session: ProgrammeSession) -> Sessi
     Waiting for a session that clashes with one already chosen is allowed: a
     place coming free moves the person across."""
     if session.event_id != registration.event_id:
-        raise EventRuleBroken("That session is not part of this event")
+        raise EventRuleBroken(_("That session is not part of this event"))
     _lock(registration.event)  # one lock for the whole programme: moves between sessions cannot deadlock
     # Read under the lock: a cancellation that took it first has left this place cancelled, holding no session.
     db.session.refresh(registration)
     db.session.refresh(registration.event)
     if registration.event.status == EventStatus.CANCELLED:
-        raise RegistrationClosed("This event has been cancelled")
+        raise RegistrationClosed(_("This event has been cancelled"))
     if registration.event.ends_at <= utcnow():
-        raise RegistrationClosed("This event has ended")
+        raise RegistrationClosed(_("This event has ended"))
     if registration.status != RegistrationStatus.CONFIRMED:
-        raise EventRuleBroken("You can choose sessions once your place at the event is booked")
+        raise EventRuleBroken(_("You can choose sessions once your place at the event is booked"))
     signups = _signups_of(registration)
     if any(signup.session_id == session.id for signup in signups):
-        raise EventRuleBroken("You are already signed up for this session, or waiting for it")
+        raise EventRuleBroken(_("You are already signed up for this session, or waiting for it"))
     full = session.capacity is not None and session_signup_counts([session.id]).get(session.id, 0) >= session.capacity
     if not full:
         for other in (signup.session for signup in signups if not signup.waiting):
             if other.overlaps(session):
-                raise SessionClash(
-                    f"{session.title} clashes with {other.title} "
-                    f"({format_time_range(other.starts_at, other.ends_at)}), which you have "
-                    "chosen. Leave that session first if you would rather go to this one.")
+                raise SessionClash(_(
+                    "%(session)s clashes with %(other)s (%(time)s), which you have chosen. Leave that session first "
+                    "if you would rather go to this one.", session=session.title, other=other.title,
+                    time=format_time_range(other.starts_at, other.ends_at)))
     signup = SessionSignup(session_id=session.id, registration_id=registration.id, waiting=full, created_at=utcnow())
     db.session.add(signup)
     db.session.flush()
@@ -202,7 +203,8 @@ def _fill_sessions(event: Event, session_ids: list[int]) -> None:
             db.session.flush()
             if free is not None:
                 free -= 1
-            queue_email(to=signup.registration.email, subject=f"You have a place: {session.title}",
+            queue_email(to=signup.registration.email, subject=_l("You have a place: %(session)s", session=session.title),
                         template="session_place_free", event=event, session=session,
                         registration=signup.registration, left=[other.session for other in left],
-                        link=registration_link(signup.registration), reply_to=event.contact_email)
+                        link=registration_link(signup.registration), reply_to=event.contact_email,
+                        language=signup.registration.language)

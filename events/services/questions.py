@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from core import audit
 from core.extensions import db
+from core.i18n import _
 from core.accounts.models import User
 from events.models import Event, EventQuestion, QuestionKind, RegistrationAnswer
 from events.services.errors import EventRuleBroken
@@ -78,10 +79,11 @@ def _answers_for(event: Event, answers: dict[int, str]) -> list[RegistrationAnsw
         value = (answers.get(question.id) or "").strip()
         if not value:
             if question.required:
-                raise EventRuleBroken(f"Answer the question: {question.label}", field=f"question_{question.id}")
+                raise EventRuleBroken(_("Answer the question: %(question)s", question=question.label),
+                                      field=f"question_{question.id}")
             continue
         if question.kind != QuestionKind.TEXT and value not in question.choices:
-            raise EventRuleBroken(f"Choose an answer from the list for: {question.label}",
+            raise EventRuleBroken(_("Choose an answer from the list for: %(question)s", question=question.label),
                                   field=f"question_{question.id}")
         stored.append(RegistrationAnswer(question_id=question.id, value=value[:2000]))
     return stored

@@ -13,12 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
 
-from core.i18n import current_language
 from core import audit
 from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
-from core.formatting import counted
+from core.i18n import _, _l, current_language, ngettext
 from core.accounts.models import User
 from core.accounts.services import (
     confirmed_account_with_email, email_confirmed, normalise_email, proven_by_another_account,
@@ -84,25 +83,26 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     address is emailed instead (EmailedTheAddress)."""
     now = utcnow()
     if not registration_open(event, now):
-        raise RegistrationClosed("Registration for this event has closed")
+        raise RegistrationClosed(_("Registration for this event has closed"))
     if invitation is not None:
         _check_invitation(invitation, event, user=user, email=email)
     elif user is None and not event.allow_guests:
-        raise NotOpenToYou("Sign in or create an account to register for this event")
+        raise NotOpenToYou(_("Sign in or create an account to register for this event"))
     elif event.audience == Audience.INVITATION:
-        raise NotOpenToYou("This event is by invitation only. If you were invited, use the link in your invitation.")
+        raise NotOpenToYou(_("This event is by invitation only. If you were invited, use the link in your "
+                             "invitation."))
     elif event.audience == Audience.FORUM_MEMBERS:
         _check_still_a_member(event, user)
     elif event.audience == Audience.MEMBERS and user is None:
-        raise NotOpenToYou("This event is for people with an account. Sign in to register.")
+        raise NotOpenToYou(_("This event is for people with an account. Sign in to register."))
     if not 1 <= tickets <= event.max_tickets:
-        raise TooManyTickets(f"You can book between 1 and {event.max_tickets} places")
+        raise TooManyTickets(_("You can book between 1 and %(most)d places", most=event.max_tickets))
     checked_answers = _answers_for(event, answers or {})
 
     _lock(event)
     db.session.refresh(event)  # as it is now: it may have been hidden or cancelled while this waited
     if not registration_open(event, now):
-        raise RegistrationClosed("Registration for this event has closed")
+        raise RegistrationClosed(_("Registration for this event has closed"))
     if event.audience == Audience.FORUM_MEMBERS and invitation is None:
         _check_still_a_member(event, user)  # again under the lock: a removal may have committed meanwhile
     now = utcnow()  # the queue follows the order in which people got the lock
@@ -115,14 +115,15 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     registration = _fresh_registration(
         event, user=user, name=name, email=email, tickets=tickets, now=now, access_needs=access_needs,
         dietary_needs=dietary_needs, contact_consent=contact_consent, answers=checked_answers,
-        already=("You have already registered for this event. Check your email for the link to view or cancel it."
-                 if user is None else "You have already registered for this event. See it in My events."))
+        already=(_("You have already registered for this event. Check your email for the link to view or cancel it.")
+                 if user is None else _("You have already registered for this event. See it in My events.")))
     if invitation is not None:
         invitation.registration = registration
     if user is None and invitation is None and not event.instant_guest_places:
-        queue_email(to=registration.email, subject=f"Confirm your place: {event.title}",
+        queue_email(to=registration.email, subject=_l("Confirm your place: %(event)s", event=event.title),
                     template="registration_confirm_email", event=event, registration=registration,
-                    link=registration_link(registration, "confirm"), reply_to=event.contact_email)
+                    link=registration_link(registration, "confirm"), reply_to=event.contact_email,
+                    language=registration.language)
     else:
         _take_place_or_wait(registration, now)
     audit.record("registration.created", actor=user, subject=registration, details={"event": event.id})
@@ -147,20 +148,22 @@ def _tell_the_address_it_is_registered(registration: Registration) -> EmailedThe
     event = registration.event
     if registration.status == RegistrationStatus.PENDING and registration.is_guest:
         # Most likely the guest lost the first email: send the link that confirms the place again.
-        queue_email(to=registration.email, subject=f"Confirm your place: {event.title}",
+        queue_email(to=registration.email, subject=_l("Confirm your place: %(event)s", event=event.title),
                     template="registration_confirm_email", event=event, registration=registration,
-                    link=registration_link(registration, "confirm"), reply_to=event.contact_email)
+                    link=registration_link(registration, "confirm"), reply_to=event.contact_email,
+                    language=registration.language)
     else:
-        queue_email(to=registration.email, subject=f"You have already registered: {event.title}",
+        queue_email(to=registration.email, subject=_l("You have already registered: %(event)s", event=event.title),
                     template="registration_already_registered", event=event, registration=registration,
-                    link=registration_link(registration), reply_to=event.contact_email)
+                    link=registration_link(registration), reply_to=event.contact_email,
+                    language=registration.language)
     audit.record("registration.already_registered", actor=None, subject=registration, details={"event": event.id})
     return EmailedTheAddress(registration.email)
 
 
 def _check_still_a_member(event: Event, user: User | None) -> None:
     if not audiences.is_forum_member(user, event.forum_id):
-        raise NotOpenToYou("This meeting is for the forum's members. Sign in with the account you joined with.")
+        raise NotOpenToYou(_("This meeting is for the forum's members. Sign in with the account you joined with."))
 
 
 def _fresh_registration(event: Event, *, user: User | None, name: str, email: str, tickets: int, now: datetime,
@@ -213,13 +216,6 @@ def _set_aside_unconfirmed_guest_booking(event: Event, email: str, now: datetime
         db.session.flush()
 
 
-def _only(number: int, thing: str) -> str:
-    """"Only 1 place is", "Only 2 places are", "No places are"."""
-    if number == 0:
-        return f"No {thing}s are"
-    return f"Only {counted(number, thing)} {'is' if number == 1 else 'are'}"
-
-
 def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_back: bool, actor: User,
              access_needs: str = "", dietary_needs: str = "", now: datetime | None = None) -> Registration:
     """An organiser books a named person in: from the places held back (which
@@ -228,23 +224,28 @@ def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_bac
     until the event ends."""
     now = now or utcnow()
     if event.status != EventStatus.PUBLISHED or event.ends_at <= now:
-        raise RegistrationClosed("You can only book people into a published event that has not ended")
+        raise RegistrationClosed(_("You can only book people into a published event that has not ended"))
     if tickets < 1:
-        raise TooManyTickets("Book 1 or more places", field="tickets")
+        raise TooManyTickets(_("Book 1 or more places"), field="tickets")
     _lock(event)
     db.session.refresh(event)
     settlement.refuse_if_settled(event, now=now)
     if from_held_back and tickets > event.reserved_places:
-        raise NotEnoughPlaces(f"{_only(event.reserved_places, 'place')} held back", field="tickets")
+        raise NotEnoughPlaces(_("No places are held back") if event.reserved_places == 0 else ngettext(
+            "Only %(num)d place is held back", "Only %(num)d places are held back", event.reserved_places),
+            field="tickets")
     if not from_held_back:
         left = places_left(event)
         if left is not None and tickets > left:
-            raise NotEnoughPlaces(f"{_only(left, 'open place')} left. Book from the places held back, or add "
-                                  "places to the event.", field="tickets")
+            raise NotEnoughPlaces(_("No open places are left. Book from the places held back, or add places to the "
+                                    "event.") if left == 0 else ngettext(
+                "Only %(num)d open place is left. Book from the places held back, or add places to the event.",
+                "Only %(num)d open places are left. Book from the places held back, or add places to the event.",
+                left), field="tickets")
     account = confirmed_account_with_email(email)
     registration = _fresh_registration(
         event, user=account, name=name, email=email, tickets=tickets, now=now, access_needs=access_needs,
-        dietary_needs=dietary_needs, already=f"{email} is already registered for this event")
+        dietary_needs=dietary_needs, already=_("%(email)s is already registered for this event", email=email))
     # The name the organiser typed, even for an account: typing an address must not tell them whose it is.
     registration.name = name.strip()
     if from_held_back:
@@ -287,7 +288,7 @@ def confirm_guest_email(registration: Registration) -> Registration:
         return registration
     settlement.refuse_if_settled(registration.event)
     if not registration_open(registration.event):
-        raise RegistrationClosed("Registration for this event has closed")
+        raise RegistrationClosed(_("Registration for this event has closed"))
     # The link went to the address: an account that has proven it too holds the place (My events shows it).
     account = confirmed_account_with_email(registration.email)
     if account is not None and registration.user_id is None:
@@ -309,9 +310,10 @@ def _take_place_or_wait(registration: Registration, now: datetime) -> None:
         registration.status = RegistrationStatus.WAITLISTED
         registration.waitlisted_at = now
         db.session.flush()
-        queue_email(to=registration.email, subject=f"You're on the waiting list: {event.title}",
+        queue_email(to=registration.email, subject=_l("You're on the waiting list: %(event)s", event=event.title),
                     template="registration_waitlisted", event=event, registration=registration,
-                    link=registration_link(registration), reply_to=event.contact_email)
+                    link=registration_link(registration), reply_to=event.contact_email,
+                    language=registration.language)
 
 
 def cancel_registration(registration: Registration, *, actor: User | None, by_its_holder: bool = False,

@@ -5,6 +5,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from core.errors import InvalidLink
 from core.extensions import db
+from core.i18n import _
 from core.accounts.services import NOT_A_LINK
 from events.models import Registration
 
@@ -32,7 +33,7 @@ def registration_for_token(token: str) -> Registration:
     try:
         data = _serializer().loads(token, max_age=REGISTRATION_LINK_MAX_AGE)
     except SignatureExpired:
-        raise InvalidLink("This link has expired. Contact the organiser if you need help.") from None
+        raise InvalidLink(_("This link has expired. Contact the organiser if you need help.")) from None
     except BadSignature:
         raise InvalidLink(NOT_A_LINK) from None
     registration = db.session.get(Registration, data.get("registration")) if isinstance(data, dict) else None

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
+from core.i18n import _l
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from events.services.registration_links import registration_link
 
@@ -25,8 +26,9 @@ def send_reminders(*, within: timedelta, now: datetime | None = None) -> int:
     ).all()
     for registration in due:
         registration.reminded_at = now
-        queue_email(to=registration.email, subject=f"Reminder: {registration.event.title}",
+        queue_email(to=registration.email, subject=_l("Reminder: %(event)s", event=registration.event.title),
                     template="registration_reminder", event=registration.event, registration=registration,
-                    link=registration_link(registration), reply_to=registration.event.contact_email)
+                    link=registration_link(registration), reply_to=registration.event.contact_email,
+                    language=registration.language)
     db.session.flush()
     return len(due)

@@ -17,6 +17,7 @@ from core import audit
 from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
+from core.i18n import _l
 from core.accounts import safeguarding
 from core.accounts.models import User
 from core.accounts.services import normalise_email
@@ -150,7 +151,8 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> EventCh
     db.session.flush()
     told = set()
     if changes and event.is_visible:
-        subject = f"New date: {event.title}" if rescheduled else f"Changed: {event.title}"
+        subject = (_l("New date: %(event)s", event=event.title) if rescheduled
+                   else _l("Changed: %(event)s", event=event.title))
         told = _tell_everyone(event, "event_changed", subject, changes=changes)
         if rescheduled:  # whoever heard it was postponed hears its new date
             status_changed.send(event, subject=subject, reason="", told=told)
@@ -215,11 +217,13 @@ status_changed = Namespace().signal("event-status-changed")
 
 
 def cancel_event(event: Event, *, actor: User, reason: str) -> None:
-    _change_status(event, EventStatus.CANCELLED, actor=actor, reason=reason, subject=f"Cancelled: {event.title}")
+    _change_status(event, EventStatus.CANCELLED, actor=actor, reason=reason,
+                   subject=_l("Cancelled: %(event)s", event=event.title))
 
 
 def postpone_event(event: Event, *, actor: User, reason: str) -> None:
-    _change_status(event, EventStatus.POSTPONED, actor=actor, reason=reason, subject=f"Postponed: {event.title}")
+    _change_status(event, EventStatus.POSTPONED, actor=actor, reason=reason,
+                   subject=_l("Postponed: %(event)s", event=event.title))
 
 
 def _change_status(event, status, *, actor, reason, subject):
@@ -299,7 +303,7 @@ def _apply(event: Event, details: EventDetails, image: EventImage | None) -> Non
     ))
 
 
-def _tell_everyone(event: Event, template: str, subject: str, **context) -> set[str]:
+def _tell_everyone(event: Event, template: str, subject, **context) -> set[str]:
     """Email everyone booked, offered or waiting, and return their addresses.
     Those booked were sent the event for their calendar, so they get it again:
     the changed entry (SEQUENCE raised by the change) or, if it is cancelled,
@@ -315,6 +319,6 @@ def _tell_everyone(event: Event, template: str, subject: str, **context) -> set[
         queue_email(to=registration.email, subject=subject, template=template, event=event,
                     registration=registration, link=registration_link(registration), calendar_attached=booked,
                     attachments=[_calendar_attachment(registration, method)] if booked else None,
-                    reply_to=event.contact_email, **context)
+                    reply_to=event.contact_email, language=registration.language, **context)
         told.add(registration.email)
     return told

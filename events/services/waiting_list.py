@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from core.database import utcnow, write_lock
 from core.email import queue_email
 from core.extensions import db
+from core.i18n import _, _l
 from events import settlement
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from events.services.booking_emails import _send_booking_confirmation
@@ -60,9 +61,10 @@ def promote_from_waiting_list(event: Event, now: datetime | None = None) -> list
         if free is not None:
             free -= registration.tickets
         offered.append(registration)
-        queue_email(to=registration.email, subject=f"A place is free: {event.title}", template="registration_offered",
-                    event=event, registration=registration, link=registration_link(registration),
-                    reply_to=event.contact_email)
+        queue_email(to=registration.email, subject=_l("A place is free: %(event)s", event=event.title),
+                    template="registration_offered", event=event, registration=registration,
+                    link=registration_link(registration), reply_to=event.contact_email,
+                    language=registration.language)
         if free == 0:
             break
     db.session.flush()
@@ -76,9 +78,9 @@ def accept_offer(registration: Registration) -> None:
     if registration.status == RegistrationStatus.CONFIRMED:
         return
     if registration.event.status == EventStatus.CANCELLED:
-        raise RegistrationClosed("This event has been cancelled, so there is no place to accept.")
+        raise RegistrationClosed(_("This event has been cancelled, so there is no place to accept."))
     if registration.status != RegistrationStatus.OFFERED or registration.offer_expires_at <= utcnow():
-        raise OfferExpired("Sorry, this offer has ended and the place has gone to the next person waiting.")
+        raise OfferExpired(_("Sorry, this offer has ended and the place has gone to the next person waiting."))
     registration.status = RegistrationStatus.CONFIRMED
     registration.confirmed_at = utcnow()
     registration.offer_expires_at = None
@@ -94,9 +96,9 @@ def _expire_offers_for(event: Event, now: datetime) -> int:
     for registration in expired:
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = now
-        queue_email(to=registration.email, subject=f"Your offered place has passed on: {event.title}",
+        queue_email(to=registration.email, subject=_l("Your offered place has passed on: %(event)s", event=event.title),
                     template="registration_offer_expired", event=event, registration=registration,
-                    reply_to=event.contact_email)
+                    reply_to=event.contact_email, language=registration.language)
     db.session.flush()
     return len(expired)
 

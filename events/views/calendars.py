@@ -5,6 +5,7 @@ from flask import Response, abort, current_app, url_for
 from flask_login import current_user, login_required
 
 from core.extensions import limiter
+from core.i18n import _, in_language
 from core.forms import EmptyForm, press_button
 from events import feeds
 from events.feed_responses import calendar_response, event_url, feed_limit, feed_response
@@ -52,11 +53,12 @@ def personal_calendar(token):
 
     def build():
         registrations = feeds.personal_registrations(owner)
-        return personal_feed_calendar(
-            registrations, name=f"My events: {current_app.config['BRAND_NAME']}",
-            description=f"Events {owner.name} has registered for", url_for_event=event_url,
-            domain=calendars.site_domain(),
-            series_sequences=feeds.series_sequences([registration.event for registration in registrations]))
+        with in_language(owner.language):  # calendar apps send no cookies: the feed is in its owner's language
+            return personal_feed_calendar(
+                registrations, name=_("My events: %(brand)s", brand=current_app.config["BRAND_NAME"]),
+                description=_("Events %(name)s has registered for", name=owner.name), url_for_event=event_url,
+                domain=calendars.site_domain(),
+                series_sequences=feeds.series_sequences([registration.event for registration in registrations]))
     return calendar_response(feeds.personal_version(owner), None, filename="my-events", shared=False, build=build)
 
 
@@ -75,8 +77,8 @@ def event_ics(event_id):
 def renew_calendar_link():
     had_one = calendars.calendar_link_for(current_user) is not None
     return press_button(EmptyForm(), lambda: calendars.renew_calendar_link(current_user, actor=current_user),
-                        "Your new calendar address is below. The old one no longer works." if had_one else
-                        "Your calendar address is ready. Add it to your calendar app to see your events there.",
+                        _("Your new calendar address is below. The old one no longer works.") if had_one else
+                        _("Your calendar address is ready. Add it to your calendar app to see your events there."),
                         url_for("events.my_events", _anchor="calendar"))
 
 
@@ -84,5 +86,5 @@ def renew_calendar_link():
 @login_required
 def stop_calendar_link():
     return press_button(EmptyForm(), lambda: calendars.stop_calendar_link(current_user, actor=current_user),
-                        "Your calendar address no longer works. Calendar apps using it will stop updating.",
+                        _("Your calendar address no longer works. Calendar apps using it will stop updating."),
                         url_for("events.my_events", _anchor="calendar"))

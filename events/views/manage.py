@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from core.database import in_london, utcnow
 from core.extensions import db
-from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
+from core.i18n import _, ngettext
 from core.numbers import page_number
 from core.spam import bulk_work
 from core.spreadsheets import csv_download
@@ -136,10 +136,11 @@ def invitations(event_id):
             if not result.invited:
                 flash("Everyone on the list has been invited already: nobody was emailed again.", "info")
             else:
-                message = (f"{counted(len(result.invited), 'invitation')} on "
-                           f"{'its' if len(result.invited) == 1 else 'their'} way.")
+                message = ngettext("%(num)d invitation on its way.", "%(num)d invitations on their way.",
+                                   len(result.invited))
                 if result.already_invited:
-                    message += f" Already invited, so not emailed again: {', '.join(result.already_invited)}."
+                    message += " " + _("Already invited, so not emailed again: %(people)s.",
+                                       people=", ".join(result.already_invited))
                 flash(message, "success")
             if result.job is None:
                 return redirect(url_for("events.invitations", event_id=event.id))

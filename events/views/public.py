@@ -8,6 +8,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button, rendered_fields
 from core.accounts.models import User
+from core.i18n import _
 from core.numbers import page_number
 from core import home_page, page_cache, spam
 from core.views.emailed_links import from_emailed_link
@@ -43,7 +44,7 @@ def _home_section(now):
 @page_cache.for_visitors
 def event_list():
     form = EventFilterForm(request.args)
-    form.priority.choices = [("", "Any priority")] + priority_filter_choices()
+    form.priority.choices = [("", _("Any priority"))] + priority_filter_choices()
     events = None
     if form.validate():
         events = db.paginate(filtered_events(form.search(), now=utcnow()), page=page_number(), per_page=PAGE_SIZE,
@@ -53,16 +54,18 @@ def event_list():
 
 
 def _filter_feeds(form) -> list[dict]:
-    """The calendar feeds matching the list's kind or priority filter."""
+    """The calendar feeds matching the list's kind or priority filter: the
+    `title` of each (for its <link>), and its `link_text` within a sentence."""
     found = []
     if not form.errors and form.kind.data:
-        kind = EventKind(form.kind.data)
-        found.append({"title": f"Only {kind.plural.lower()}",
-                      "url": url_for("events.kind_calendar", kind=kind.value, _external=True)})
+        kinds = EventKind(form.kind.data).plural.lower()
+        found.append({"title": _("Only %(events)s", events=kinds), "link_text": _("only %(events)s", events=kinds),
+                      "url": url_for("events.kind_calendar", kind=form.kind.data, _external=True)})
     if not form.errors and form.priority.data:
         priority = priority_by_slug(form.priority.data)
         if priority is not None:
-            found.append({"title": f"Only {priority.name}",
+            found.append({"title": _("Only %(events)s", events=priority.name),
+                          "link_text": _("only %(events)s", events=priority.name.lower()),
                           "url": url_for("events.priority_calendar", slug=priority.slug, _external=True)})
     return found
 
@@ -167,9 +170,9 @@ def _cancel(registration: Registration, *, actor: User | None, back: str, by_its
     form = EmptyForm()
     if request.method == "POST":
         # Said as it stood before cancelling: someone waiting had no place to cancel, they left a queue.
-        done = (f"You have left the waiting list for {registration.event.title}."
+        done = (_("You have left the waiting list for %(event)s.", event=registration.event.title)
                 if registering.standing(registration) == RegistrationStatus.WAITLISTED
-                else f"Your registration for {registration.event.title} has been cancelled.")
+                else _("Your registration for %(event)s has been cancelled.", event=registration.event.title))
         return press_button(form, lambda: registering.cancel_registration(registration, actor=actor,
                                                                             by_its_holder=by_its_holder),
                             done, back)
@@ -186,7 +189,7 @@ def _cancel(registration: Registration, *, actor: User | None, back: str, by_its
 def accept_offer(token):
     registration = registration_from_link(token)
     return press_button(EmptyForm(), lambda: waiting_list.accept_offer(registration),
-                        "You're booked. We have emailed you the details.", url_for("events.registration", token=token))
+                        _("You're booked. We have emailed you the details."), url_for("events.registration", token=token))
 
 
 @bp.get("/registrations/<token>/confirm")
@@ -235,16 +238,16 @@ def cancel_mine(registration_id):
 def join_session(token, session_id):
     def joined(session, signup):
         if signup.waiting:
-            return (f"{session.title} is full, so you are on its waiting list. "
-                    "If a place comes free it is yours, and we will email you.")
-        return f"You are signed up for {session.title}."
+            return _("%(session)s is full, so you are on its waiting list. If a place comes free it is yours, and we "
+                     "will email you.", session=session.title)
+        return _("You are signed up for %(session)s.", session=session.title)
     return _session_choice(token, session_id, programme.join_session, joined)
 
 
 @bp.post("/registrations/<token>/sessions/<int:session_id>/leave")
 def leave_session(token, session_id):
     return _session_choice(token, session_id, programme.leave_session,
-                           lambda session, _: f"You have left {session.title}.")
+                           lambda session, outcome: _("You have left %(session)s.", session=session.title))
 
 
 def _session_choice(token, session_id, action, message):
