@@ -366,3 +366,47 @@ def test_a_member_cannot_see_anyone_elses_requests(app, client, make_user, booke
     assert "Polish" not in text_of(client.get("/account/your-data"))
     with app.app_context():
         assert asked(db.session.get(Registration, ola.id)) == [(BSL, ""), (SPOKEN, "Polish")]
+
+
+def test_an_organiser_books_someone_in_with_the_same_choices(app, client, make_user):
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        event_id = EventFactory(capacity=None, organisers=[db.session.get(User, organiser.id)]).id
+    sign_in(client, organiser)
+    url = f"/manage/events/{event_id}/book"
+    page = text_of(client.get(url))
+    assert "Do they need any of these to take part?" in page and 'id="interpreter_languages"' in page
+    data = {"name": "Dara Quinn", "email": "dara@example.org", "tickets": "1",
+            "access_requests": ["spoken_language_interpreter", "companion"], "interpreter_languages": ""}
+    response = submit(client, url, data)
+    assert error_summary(response) == [("#interpreter_languages", "Enter the language you need an interpreter for")]
+    assert submit(client, url, {**data, "interpreter_languages": "Tigrinya"}).status_code == 302
+    with app.app_context():
+        dara = db.session.scalar(select(Registration).where(Registration.name == "Dara Quinn"))
+        assert asked(dara) == [(SPOKEN, "Tigrinya"), (AccessRequestKind.COMPANION, "")]
+
+
+def test_a_protected_persons_requests_reach_only_those_the_gate_lets_see_them(app, client, make_user, monkeypatch):
+    """The safeguarding gate (core.accounts.safeguarding) withholds a young
+    member's access requests as it does their access needs: from the rows, the
+    counts, the check-in page, the CSV and the PDF, which say so instead."""
+    organiser = make_user(roles=["organiser"])
+    with app.test_request_context(), write_lock(every_transaction=True):
+        young = UserFactory(name="Yasmin Young")
+        event = EventFactory(organisers=[db.session.get(User, organiser.id)])
+        register(event, user=young, access=asking(SPOKEN, languages="Tigrinya"))
+        register(event, name="Ola Nowak", email="ola@example.org", access=asking(SPOKEN, languages="Polish"))
+        db.session.commit()
+        young_id, event_id = young.id, event.id
+    note = "Under 18: ask the youth forum's coordinators"
+    monkeypatch.setitem(safeguarding._RULES, "test", safeguarding._Rule(lambda viewer, ids: {young_id} & ids, note))
+    sign_in(client, organiser)
+    manage = text_of(client.get(f"/manage/events/{event_id}")).replace("&#39;", "'")
+    assert "Interpreter for Polish" in manage and "Tigrinya" not in manage
+    assert f"Not counted here: what 1 booking asks for. {note}" in manage
+    for url in (f"/manage/events/{event_id}/check-in", f"/manage/events/{event_id}/registrations.csv"):
+        shown = client.get(url).data.decode("utf-8-sig").replace("&#39;", "'")
+        assert "Polish" in shown and "Tigrinya" not in shown and note in shown, url
+    _, text = pdf_text(client.get(f"/manage/events/{event_id}/attendees.pdf").data)
+    flat = " ".join(text.split())
+    assert "Interpreter for Polish: 1" in flat and "Tigrinya" not in flat and "Not counted: what 1 booking" in flat
