@@ -15,7 +15,7 @@ from wtforms import (
     SubmitField, TextAreaField,
 )
 from wtforms.widgets import HiddenInput
-from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from core.database import in_london, london_datetime
 from core.formatting import format_day_date
@@ -26,9 +26,10 @@ from core.forms import (
 )
 from core.accounts.models import NAME_MAX_LENGTH
 from core.accounts.services import normalise_email
-from events.models import Audience, EventKind, QuestionKind
+from events.models import AccessRequestKind, Audience, EventKind, QuestionKind
 from events.queries import EventSearch
 from events.recurrence import PATTERNS, Recurrence
+from events.services.access_requests import AccessChoices
 from events.services.programme import SessionDetails
 from events.services.scheduling import EventDetails
 
@@ -248,6 +249,54 @@ class VenueForm(FlaskForm):
     submit = SubmitField("Save venue", widget=GovSubmitInput())
 
 
+# --- what people ask for to take part (events.services.access_requests) ---------------------------
+
+class LanguageIfInterpreter:
+    """The language box revealed under "Interpreter for a spoken language":
+    needed when that is ticked, and otherwise ignored (it is hidden, so an
+    error there would be out of sight)."""
+
+    def __call__(self, form, field):
+        if AccessRequestKind.SPOKEN_LANGUAGE_INTERPRETER.value not in (form.access_requests.data or ()):
+            raise StopValidation()  # kept as typed, and unused (AccessChoices)
+        if not (field.data or "").strip():
+            raise StopValidation(_l("Enter the language you need an interpreter for"))
+
+
+def access_requests_field() -> SelectMultipleField:
+    return SelectMultipleField(
+        _l("Do you need any of these to take part?"), widget=GovCheckboxesInput(),
+        choices=[(kind.value, kind.label) for kind in AccessRequestKind],
+        description=_l("Select all that apply. We use this to book interpreters and arrange the room in time. "
+                       "Only the event's organisers see it."),
+        invalid_choice_message=_l("Select what you need from the list"))
+
+
+def interpreter_languages_field() -> StringField:
+    return StringField(_l("Which language or languages?"), widget=GovTextInput(),
+                       description=_l("For example, Polish. Separate more than one with commas."),
+                       validators=[LanguageIfInterpreter(), Length(max=200, message=_l(
+                           "Languages must be 200 characters or fewer")), NoControlCharacters()])
+
+
+def other_access_needs_field() -> TextAreaField:
+    return optional_long_text(_l("Other access needs (optional)"), 1000,
+                              _l("Anything else that would help you take part"))
+
+
+def access_choices(form) -> AccessChoices:
+    """What a form with the fields above asked for."""
+    return AccessChoices.from_form(form.access_requests.data, form.interpreter_languages.data)
+
+
+class AccessRequestsForm(FlaskForm):
+    """The holder of a booking changes what they asked for."""
+    access_requests = access_requests_field()
+    interpreter_languages = interpreter_languages_field()
+    access_needs = other_access_needs_field()
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
+
+
 class RegistrationForm(FlaskForm):
     name = required_text(_l("Full name"), NAME_MAX_LENGTH, _l("Enter your full name"), person_name=True,
                          render_kw={"autocomplete": "name"})
@@ -256,9 +305,9 @@ class RegistrationForm(FlaskForm):
     tickets = IntegerField(_l("How many places"), default=1, widget=GovTextInput(),
                            validators=[InputRequired(_l("Enter how many places you need")),
                                        NumberRange(min=1, message=_l("Enter 1 or more"))])
-    access_needs = optional_long_text("Access needs (optional)", 1000,
-                                       "For example, a British Sign Language interpreter, step-free access or a "
-                                       "hearing loop")
+    access_requests = access_requests_field()
+    interpreter_languages = interpreter_languages_field()
+    access_needs = other_access_needs_field()
     dietary_needs = optional_long_text(_l("Dietary needs (optional)"), 500)
     contact_consent = BooleanField(_l("Tell me about future events from the partnership"), widget=GovCheckboxInput())
     submit = SubmitField(_l("Register"), widget=GovSubmitInput())
@@ -364,7 +413,9 @@ class BookingForm(FlaskForm):
         InputRequired("Enter how many places"), NumberRange(min=1, max=100, message="Enter between 1 and 100")])
     from_held_back = BooleanField("Use places held back", widget=GovCheckboxInput(),
                                   description="Otherwise the booking uses places open to the public")
-    access_needs = optional_long_text("Access needs (optional)", 1000)
+    access_requests = access_requests_field()
+    interpreter_languages = interpreter_languages_field()
+    access_needs = other_access_needs_field()
     dietary_needs = optional_long_text("Dietary needs (optional)", 500)
     submit = SubmitField("Book them in", widget=GovSubmitInput())
 

@@ -314,6 +314,39 @@ class Event(db.Model):
         return self.status != EventStatus.DRAFT
 
 
+# The longest language name one request holds ("Punjabi (Shahmukhi)" is 19).
+LANGUAGE_NAME_MAX_LENGTH = 60
+
+
+class AccessRequestKind(enum.Enum):
+    """What someone can ask for, to take part, when they register. Health-
+    related, so shown only where access needs are (core.accounts.safeguarding),
+    and kept apart from equality monitoring, which is about who people are."""
+    BSL_INTERPRETER = "bsl_interpreter"
+    # The only kind with a detail: the language, one row per language.
+    SPOKEN_LANGUAGE_INTERPRETER = "spoken_language_interpreter"
+    HEARING_LOOP = "hearing_loop"
+    LARGE_PRINT = "large_print"
+    STEP_FREE = "step_free"
+    QUIET_SPACE = "quiet_space"
+    COMPANION = "companion"
+
+    @property
+    def label(self) -> str:
+        return _ACCESS_REQUEST_LABELS[self]
+
+
+_ACCESS_REQUEST_LABELS = {
+    AccessRequestKind.BSL_INTERPRETER: _l("British Sign Language (BSL) interpreter"),
+    AccessRequestKind.SPOKEN_LANGUAGE_INTERPRETER: _l("Interpreter for a spoken language"),
+    AccessRequestKind.HEARING_LOOP: _l("Hearing loop"),
+    AccessRequestKind.LARGE_PRINT: _l("Large print"),
+    AccessRequestKind.STEP_FREE: _l("Step-free access"),
+    AccessRequestKind.QUIET_SPACE: _l("Quiet space"),
+    AccessRequestKind.COMPANION: _l("Companion or personal assistant"),
+}
+
+
 class Registration(db.Model):
     """One person's booking for an event: a member's, or a guest's by email."""
 
@@ -349,6 +382,8 @@ class Registration(db.Model):
     attendance: Mapped[Optional["Attendance"]] = relationship(back_populates="registration", uselist=False,
                                                               lazy="selectin")
     answers: Mapped[list["RegistrationAnswer"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    access_requests: Mapped[list["RegistrationAccessRequest"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="RegistrationAccessRequest.id")
 
     __table_args__ = (
         UniqueConstraint("event_id", "person_key", name="uq_registrations_event_person"),
@@ -361,6 +396,38 @@ class Registration(db.Model):
     @property
     def is_guest(self) -> bool:
         return self.user_id is None
+
+    @property
+    def access_requests_in_order(self) -> list["RegistrationAccessRequest"]:
+        """What they asked for to take part, as the form lists the choices."""
+        order = list(AccessRequestKind)
+        return sorted(self.access_requests, key=lambda request: (order.index(request.kind), request.id))
+
+
+class RegistrationAccessRequest(db.Model):
+    """One thing a registration asks for to take part (AccessRequestKind);
+    an interpreter for a spoken language names the language in `detail`,
+    one row per language. Free-text needs stay in Registration.access_needs."""
+
+    __tablename__ = "registration_access_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[AccessRequestKind] = mapped_column(
+        Enum(AccessRequestKind, name="access_request_kind", values_callable=enum_values))
+    detail: Mapped[str] = mapped_column(String(LANGUAGE_NAME_MAX_LENGTH), default="", server_default="")
+
+    __table_args__ = (
+        UniqueConstraint("registration_id", "kind", "detail", name="uq_registration_access_requests_request"),
+        # A language for a spoken-language interpreter, and only for one.
+        CheckConstraint("(kind = 'spoken_language_interpreter') = (detail <> '')", name="language_only_for_interpreter"),
+    )
+
+    @property
+    def label(self) -> str:
+        if self.kind == AccessRequestKind.SPOKEN_LANGUAGE_INTERPRETER:
+            return _("Interpreter for %(language)s", language=self.detail)
+        return self.kind.label
 
 
 class EventInvitation(db.Model):

@@ -31,9 +31,11 @@ class TickBox(Flowable):
         self.canv.rect(0, -0.5 * mm, self.SIDE, self.SIDE)
 
 
-def attendee_list_pdf(event, registrations, brand_name: str, *, screen: Screen) -> bytes:
-    """Everyone booked, alphabetically, with a tick box and their access needs
-    (or the note saying who holds them)."""
+def attendee_list_pdf(event, registrations, brand_name: str, *, screen: Screen, access_counts=None) -> bytes:
+    """Everyone booked, alphabetically, with a tick box and their access
+    requests and needs (or the note saying who holds them); above them, what
+    those booked ask for, counted (`access_counts`, from
+    events.services.access_requests.access_request_counts)."""
     out = io.BytesIO()
     document = SimpleDocTemplate(out, pagesize=A4, title=f"Attendees: {event.title}", author=brand_name,
                                  leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm)
@@ -42,7 +44,7 @@ def attendee_list_pdf(event, registrations, brand_name: str, *, screen: Screen) 
     rows = [["", "Name", "Places", "Access needs"]]
     for registration in sorted(registrations, key=lambda r: r.name.lower()):
         rows.append([TickBox(), Text(registration.name, cell), str(registration.tickets),
-                     Text(screen.note(registration) or registration.access_needs or "", cell)])
+                     Text(screen.note(registration) or _access_asked(registration), cell)])
     table = Table(rows, colWidths=[10 * mm, 70 * mm, 18 * mm, 82 * mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), BRAND), ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
@@ -53,9 +55,28 @@ def attendee_list_pdf(event, registrations, brand_name: str, *, screen: Screen) 
     story = [Text(event.title, styles["Title"]),
              Text(f"{format_date_time(event.starts_at)}. {len(registrations)} bookings, {total} people.",
                   styles["Normal"]),
+             *_access_count_lines(access_counts, styles["Normal"]),
              Spacer(1, 6 * mm), table]
     document.build(story)
     return out.getvalue()
+
+
+def _access_asked(registration) -> str:
+    return "; ".join([*(str(request.label) for request in registration.access_requests_in_order),
+                      *([registration.access_needs] if registration.access_needs else [])])
+
+
+def _access_count_lines(access_counts, style) -> list:
+    if access_counts is None:
+        return []
+    booked = access_counts.booked_only()
+    lines = ["Access requests of those booked: " + ("; ".join(f"{row.label}: {row.booked}" for row in booked)
+                                                    if booked else "none.")]
+    if access_counts.withheld_booked:
+        lines.append(f"Not counted: what {access_counts.withheld_booked} "
+                     f"{'booking asks' if access_counts.withheld_booked == 1 else 'bookings ask'} for. "
+                     f"{access_counts.withheld_note}")
+    return [Text(line, style) for line in lines]
 
 
 def name_badges_pdf(event, registrations, brand_name: str) -> bytes:

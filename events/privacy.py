@@ -22,7 +22,8 @@ from core.privacy.retention import ANONYMOUS, ANONYMOUS_KEY_PREFIX, Period, cuto
 from core.privacy.your_data import Section, theirs
 from events.services.registration import cancel_registration
 from events.models import (
-    Attendance, CalendarLink, Event, Registration, RegistrationAnswer, RegistrationStatus, SessionSignup,
+    Attendance, CalendarLink, Event, Registration, RegistrationAccessRequest, RegistrationAnswer, RegistrationStatus,
+    SessionSignup,
 )
 
 registry.audited_records.add(10, (Registration, lambda user: Registration.user_id == user.id),
@@ -47,6 +48,7 @@ def _registrations(user: User) -> Section:
         "Event": registration.event.title, "Event starts": registration.event.starts_at,
         "Name given": registration.name, "Email given": registration.email,
         "Status": registration.status, "Places": registration.tickets,
+        "Access requests": [str(request.label) for request in registration.access_requests_in_order],
         "Access needs": registration.access_needs, "Dietary needs": registration.dietary_needs,
         "Happy to be contacted about future events": registration.contact_consent,
         "Registered": registration.created_at, "Cancelled": registration.cancelled_at,
@@ -79,6 +81,7 @@ def _erase_registrations(user: User) -> None:
         registration.access_needs = registration.dietary_needs = ""
         registration.contact_consent = False
         registration.answers.clear()
+        registration.access_requests.clear()
     db.session.flush()
 
 
@@ -95,8 +98,8 @@ def _anonymise_old_registrations(now: datetime) -> dict[str, int]:
 def _anonymise_registrations(now: datetime) -> int:
     old = (Registration.event_id.in_(_old_events("registrations", now)),
            ~Registration.person_key.startswith(ANONYMOUS_KEY_PREFIX))
-    db.session.execute(delete(RegistrationAnswer).where(RegistrationAnswer.registration_id.in_(
-        select(Registration.id).where(*old))))
+    for table in (RegistrationAnswer, RegistrationAccessRequest):
+        db.session.execute(delete(table).where(table.registration_id.in_(select(Registration.id).where(*old))))
     return db.session.execute(update(Registration).where(*old).values(
         user_id=None, name=ANONYMOUS, email="", access_needs="", dietary_needs="", contact_consent=False,
         person_key=literal(ANONYMOUS_KEY_PREFIX) + cast(Registration.id, String)),

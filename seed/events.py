@@ -13,6 +13,7 @@ from core.database import london_datetime
 from core.extensions import db
 from core.accounts.models import RoleGrant, SiteRole, User
 from events import images, settlement
+from events.services.access_requests import AccessChoices
 from events.services.invitations import invite
 from events.services.programme import SessionDetails, join_session, programme, save_session
 from events.services.registration import book_for, register
@@ -20,7 +21,8 @@ from events.services.scheduling import EventDetails, create_event, publish, seri
 from events.services.venues import save_venue
 from events.recurrence import Recurrence
 from events.models import (
-    Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue,
+    AccessRequestKind, Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, Registration,
+    RegistrationStatus, Venue,
 )
 
 VENUES = [
@@ -63,6 +65,18 @@ def _big_lunch_picture() -> io.BytesIO:
     canvas.save(out, format="PNG")
     out.seek(0)
     return out
+
+
+def _asking(*kinds: str, languages: str = "") -> AccessChoices:
+    """Access requests for demo bookings, so the organisers' counts have something to count."""
+    return AccessChoices(frozenset(AccessRequestKind(kind) for kind in kinds), languages)
+
+
+# What the demo bookings ask for (events.services.access_requests), in the order they are made.
+BIG_LUNCH_ASKS = [_asking("bsl_interpreter"), _asking(), _asking("spoken_language_interpreter", languages="Polish"),
+                  _asking("spoken_language_interpreter", "step_free", languages="Urdu"), _asking("hearing_loop")]
+CONFERENCE_ASKS = [_asking("spoken_language_interpreter", languages="Urdu, Punjabi"),
+                   _asking("large_print", "quiet_space"), _asking("bsl_interpreter", "companion"), _asking()]
 
 
 def seed_demo_events(organiser: User, members: list[User]) -> None:
@@ -155,20 +169,24 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
     if full is not None:
         full.image = store_image(images.prepare(_big_lunch_picture()))
         full.image_alt = "Drawing of neighbours sitting together around a long table on the green"
+        asks = iter(BIG_LUNCH_ASKS)
         for n, member in enumerate(members):
-            register(full, user=member, tickets=2 if n == 0 else 1)
+            register(full, user=member, tickets=2 if n == 0 else 1, access=next(asks, AccessChoices()))
         for n in range(3):
-            register(full, name=f"Neighbour {n + 1}", email=f"neighbour{n + 1}@example.org")
+            register(full, name=f"Neighbour {n + 1}", email=f"neighbour{n + 1}@example.org",
+                     access=next(asks, AccessChoices()))
         db.session.commit()
     if conference is not None:
         # The small workshop is full, and the demo member waits for it in their other workshop.
         sessions = {session.title: session for session in programme(conference)}
         small = sessions["Workshop: tackling hate together"]
+        asks = iter(CONFERENCE_ASKS)
         for n in range(2):
-            speaker = register(conference, name=f"Delegate {n + 1}", email=f"delegate{n + 1}@example.org")
+            speaker = register(conference, name=f"Delegate {n + 1}", email=f"delegate{n + 1}@example.org",
+                               access=next(asks, AccessChoices()))
             join_session(speaker, small)
         for member in members:
-            booking = register(conference, user=member)
+            booking = register(conference, user=member, access=next(asks, AccessChoices()))
             join_session(booking, sessions["Workshop: young people leading change"])
             join_session(booking, small)
         db.session.commit()

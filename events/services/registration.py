@@ -26,6 +26,7 @@ from events import audiences, settlement
 from events.models import (
     Audience, Event, EventInvitation, EventStatus, HOLDS_PLACES, Registration, RegistrationStatus, SessionSignup,
 )
+from events.services.access_requests import NONE, AccessChoices, checked, save_requests
 from events.services.booking_emails import _confirm_cancellation, _send_booking_confirmation
 from events.services.errors import AlreadyRegistered, NotEnoughPlaces, NotOpenToYou, RegistrationClosed, TooManyTickets
 from events.services.invitations import _check_invitation
@@ -74,7 +75,7 @@ class EmailedTheAddress:
 
 def register(event: Event, *, user: User | None = None, name: str = "", email: str = "", tickets: int = 1,
              access_needs: str = "", dietary_needs: str = "", contact_consent: bool = False,
-             answers: dict[int, str] | None = None,
+             answers: dict[int, str] | None = None, access: AccessChoices = NONE,
              invitation: EventInvitation | None = None) -> Registration | EmailedTheAddress:
     """Book places, or join the waiting list when there are not enough.
     An invitation lets its holder in whoever the event is for, and, as it
@@ -98,6 +99,7 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     if not 1 <= tickets <= event.max_tickets:
         raise TooManyTickets(_("You can book between 1 and %(most)d places", most=event.max_tickets))
     checked_answers = _answers_for(event, answers or {})
+    access_requests = checked(access)
 
     _lock(event)
     db.session.refresh(event)  # as it is now: it may have been hidden or cancelled while this waited
@@ -115,6 +117,7 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     registration = _fresh_registration(
         event, user=user, name=name, email=email, tickets=tickets, now=now, access_needs=access_needs,
         dietary_needs=dietary_needs, contact_consent=contact_consent, answers=checked_answers,
+        access_requests=access_requests,
         already=(_("You have already registered for this event. Check your email for the link to view or cancel it.")
                  if user is None else _("You have already registered for this event. See it in My events.")))
     if invitation is not None:
@@ -168,7 +171,7 @@ def _check_still_a_member(event: Event, user: User | None) -> None:
 
 def _fresh_registration(event: Event, *, user: User | None, name: str, email: str, tickets: int, now: datetime,
                         already: str, access_needs: str = "", dietary_needs: str = "",
-                        contact_consent: bool = False, answers=()) -> Registration:
+                        contact_consent: bool = False, answers=(), access_requests=()) -> Registration:
     """A registration holding no place yet, for a person with none live on
     this event (reusing their cancelled one). Call with the event locked."""
     email = user.email if user else normalise_email(email)
@@ -193,6 +196,7 @@ def _fresh_registration(event: Event, *, user: User | None, name: str, email: st
     registration.email = email
     registration.tickets = tickets
     registration.access_needs = access_needs.strip()
+    save_requests(registration, list(access_requests))  # a cancelled booking taken up again asks afresh
     registration.dietary_needs = dietary_needs.strip()
     registration.contact_consent = contact_consent
     registration.language = current_language().code  # a guest's emails are written in it
@@ -217,7 +221,8 @@ def _set_aside_unconfirmed_guest_booking(event: Event, email: str, now: datetime
 
 
 def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_back: bool, actor: User,
-             access_needs: str = "", dietary_needs: str = "", now: datetime | None = None) -> Registration:
+             access_needs: str = "", dietary_needs: str = "", access: AccessChoices = NONE,
+             now: datetime | None = None) -> Registration:
     """An organiser books a named person in: from the places held back (which
     shrinks them) or from the open places. Someone with an account gets the
     booking in their My events. Allowed after public registration closes,
@@ -227,6 +232,7 @@ def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_bac
         raise RegistrationClosed(_("You can only book people into a published event that has not ended"))
     if tickets < 1:
         raise TooManyTickets(_("Book 1 or more places"), field="tickets")
+    access_requests = checked(access)
     _lock(event)
     db.session.refresh(event)
     settlement.refuse_if_settled(event, now=now)
@@ -245,7 +251,8 @@ def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_bac
     account = confirmed_account_with_email(email)
     registration = _fresh_registration(
         event, user=account, name=name, email=email, tickets=tickets, now=now, access_needs=access_needs,
-        dietary_needs=dietary_needs, already=_("%(email)s is already registered for this event", email=email))
+        dietary_needs=dietary_needs, access_requests=access_requests,
+        already=_("%(email)s is already registered for this event", email=email))
     # The name the organiser typed, even for an account: typing an address must not tell them whose it is.
     registration.name = name.strip()
     if from_held_back:

@@ -11,7 +11,7 @@
 from flask import Blueprint
 
 from events import privacy  # noqa: F401  registers events' part of "Your data", erasure and retention
-from events.models import Audience, EventKind, EventStatus, RegistrationStatus
+from events.models import AccessRequestKind, Audience, EventKind, EventStatus, RegistrationStatus
 
 bp = Blueprint("events", __name__)
 
@@ -20,8 +20,8 @@ bp = Blueprint("events", __name__)
 def _events_enums():
     """The enums events' templates decide by, so a page compares members
     (`event.status == EventStatus.CANCELLED`), never their value strings."""
-    return {"Audience": Audience, "EventKind": EventKind, "EventStatus": EventStatus,
-            "RegistrationStatus": RegistrationStatus}
+    return {"AccessRequestKind": AccessRequestKind, "Audience": Audience, "EventKind": EventKind,
+            "EventStatus": EventStatus, "RegistrationStatus": RegistrationStatus}
 
 
 # The modules register their routes on `bp`, so they are imported once it exists.

@@ -18,12 +18,12 @@ from events import exports, pdf, permissions, series, settlement
 from events.services.invitations import invitations_of, invite
 from events.services.priorities import save_priority
 from events.services.venues import VENUE_FIELDS, save_venue
-from events.services import places, programme, scheduling, waiting_list
+from events.services import access_requests, places, programme, scheduling, waiting_list
 from events.services import check_in as on_the_day
 from events.services import questions as registration_questions
 from events.services import registration as registering
 from events.forms import (
-    BookingForm, EventForm, InvitationForm, PriorityForm, QuestionForm, RemoveQuestionForm, SessionForm,
+    access_choices, BookingForm, EventForm, InvitationForm, PriorityForm, QuestionForm, RemoveQuestionForm, SessionForm,
     StatusChangeForm, VenueForm,
 )
 from events.models import Audience, CohesionPriority, Event, EventQuestion, EventStatus, QuestionKind, Venue
@@ -103,7 +103,8 @@ def manage_event(event_id):
                            screen=safeguarding.screen(current_user, registrations), form=EmptyForm(),
                            occurrences=scheduling.series_occurrences(event),
                            waiting=waiting_list.waiting_list(event), places_left=places.places_left(event),
-                           counts=on_the_day.attendance_counts(event), attendance=settlement.attendance_state(event))
+                           counts=on_the_day.attendance_counts(event), attendance=settlement.attendance_state(event),
+                           access_counts=access_requests.access_request_counts(event, current_user))
 
 
 @bp.route("/manage/events/<int:event_id>/book", methods=["GET", "POST"])
@@ -116,7 +117,7 @@ def book_for(event_id):
         done, registration = call_service(form, lambda: registering.book_for(
             event, name=form.name.data, email=form.email.data, tickets=form.tickets.data,
             from_held_back=form.from_held_back.data, access_needs=form.access_needs.data or "",
-            dietary_needs=form.dietary_needs.data or "", actor=current_user))
+            dietary_needs=form.dietary_needs.data or "", access=access_choices(form), actor=current_user))
         if done:
             flash(f"{registration.name} is booked in, and we have emailed them the details.", "success")
             return redirect(url_for("events.manage_event", event_id=event.id))
@@ -233,7 +234,8 @@ def attendees_pdf(event_id):
     event = event_or_404(event_id, manage=True)
     booked = on_the_day.booked(event)
     return _pdf(pdf.attendee_list_pdf(event, booked, current_app.config["BRAND_NAME"],
-                                      screen=safeguarding.screen(current_user, booked)),
+                                      screen=safeguarding.screen(current_user, booked),
+                                      access_counts=access_requests.access_request_counts(event, current_user)),
                 f"event-{event.id}-attendees.pdf")
 
 

@@ -1,14 +1,14 @@
 """Events' pages for everyone: the list and an event's page, booking, the
 pages reached by the links in booking emails (cancel, accept an offered
 place, confirm an address, choose sessions), and My events."""
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from core.database import utcnow
+from core.i18n import _
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button, rendered_fields
 from core.accounts.models import User
-from core.i18n import _
 from core.numbers import page_number
 from core import home_page, page_cache, spam
 from core.views.emailed_links import from_emailed_link
@@ -17,11 +17,11 @@ from events.services.booking_emails import cancellation_is_confirmed_by_email
 from events.services.invitations import invitation_for_token
 from events.services.priorities import priority_by_slug
 from events.services.registration_links import registration_link
-from events.services import calendars, places, programme, scheduling, waiting_list
+from events.services import access_requests, calendars, places, programme, scheduling, waiting_list
 from events.services import questions as registration_questions
 from events.services import registration as registering
 from events.ical import google_calendar_link, outlook_calendar_link, webcal
-from events.forms import EventFilterForm, question_answers, registration_form_for
+from events.forms import AccessRequestsForm, EventFilterForm, access_choices, question_answers, registration_form_for
 from events.models import EventKind, Registration, RegistrationStatus
 from events.structured_data import event_json_ld
 from events.queries import EventSearch, filtered_events, priority_filter_choices, registrations_held_by
@@ -127,7 +127,8 @@ def register(event_id):
             name=form.name.data if "name" in form else "", email=form.email.data if "email" in form else "",
             tickets=form.tickets.data if "tickets" in form else 1, access_needs=form.access_needs.data or "",
             dietary_needs=form.dietary_needs.data or "", contact_consent=form.contact_consent.data,
-            answers=question_answers(form), invitation=invitation), page_shows_result=True)
+            answers=question_answers(form), access=access_choices(form), invitation=invitation),
+            page_shows_result=True)
         # A guest without an invitation sees the same page whether the address was new here or already
         # booked, so typing someone's email tells a stranger nothing: what happened is in the email.
         if done and (isinstance(registration, registering.EmailedTheAddress)
@@ -151,7 +152,29 @@ def registration(token):
                            status=registering.standing(registration),
                            position=waiting_list.waiting_list_position(registration), sessions=sessions,
                            taken=programme.session_signup_counts(s.id for s in sessions),
-                           choices=programme.session_choices(registration))
+                           choices=programme.session_choices(registration),
+                           can_change_access=access_requests.can_change_access_requests(registration))
+
+
+@bp.route("/registrations/<token>/access", methods=["GET", "POST"])
+def change_access_requests(token):
+    """The booking's holder changes what they asked for to take part."""
+    registration = registration_from_link(token)
+    back = url_for("events.registration", token=token)
+    if not access_requests.can_change_access_requests(registration):
+        return redirect(back)
+    form = AccessRequestsForm(data=None if request.method == "POST" else {
+        "access_requests": [r.kind.value for r in registration.access_requests],
+        "interpreter_languages": ", ".join(r.detail for r in registration.access_requests_in_order if r.detail),
+        "access_needs": registration.access_needs})
+    if form.validate_on_submit():
+        done, _saved = call_service(form, lambda: access_requests.change_access_requests(
+            registration, access_choices(form), access_needs=form.access_needs.data or "",
+            actor=current_user if current_user.is_authenticated else None))
+        if done:
+            flash(_("What you asked for has been saved. The organisers can see it now."), "success")
+            return redirect(back)
+    return render_template("events/access_requests.html", registration=registration, form=form, back=back)
 
 
 # One endpoint for the question and the answer: a GET and a POST route at the same address with a

@@ -9,7 +9,7 @@ from core.extensions import db
 from core.models import AuditEntry, OutboxMessage
 from core.equality.models import EqualityResponse
 from core.accounts.models import SiteRole, User
-from events.models import Attendance, Registration, RegistrationAnswer, RegistrationStatus
+from events.models import Attendance, Registration, RegistrationAccessRequest, RegistrationAnswer, RegistrationStatus
 from awards import judging
 from awards.models import Nomination, NominationStatus
 from forums.models import Apology, Membership
@@ -62,8 +62,9 @@ def test_deleting_an_account_removes_the_person_and_keeps_honest_totals(app, cli
         assert len(theirs) == 4  # three as a member, one as a guest with the same address
         assert {(r.name, r.email, r.access_needs, r.user_id) for r in theirs} == {("Deleted account", "", "", None)}
         assert len({r.person_key for r in theirs}) == 1  # still one person to "came before?"
-        assert db.session.scalar(select(func.count()).select_from(RegistrationAnswer).where(
-            RegistrationAnswer.registration_id.in_([r.id for r in theirs]))) == 0
+        for table in (RegistrationAnswer, RegistrationAccessRequest):
+            assert db.session.scalar(select(func.count()).select_from(table).where(
+                table.registration_id.in_([r.id for r in theirs]))) == 0
         # The place they held went to the person waiting; totals did not move.
         assert db.session.scalar(select(Registration.status).where(Registration.email == WAITING)) == \
             RegistrationStatus.OFFERED

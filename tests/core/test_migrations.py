@@ -39,8 +39,10 @@ def test_upgrade_on_an_empty_database_matches_the_models(database_url, tmp_path)
 def data_at(revision: str, database_url: str, tmp_path):
     """An empty database brought up to `revision`, for a test to fill with the
     factories, upgrade (with what this yields) and read. The factories write
-    the models as they are now: a column a later revision adds is there, empty,
-    while the test writes, and gone again before the upgrade adds it."""
+    the models as they are now: a column or table a later revision adds is
+    there, empty, while the test writes, and gone again before the upgrade
+    adds it (a table the models load with their rows, as a registration's
+    access requests, is read even when nobody writes to it)."""
     if database_url.startswith("sqlite"):
         database_url = f"sqlite:///{tmp_path}/data.db"
     else:
@@ -49,16 +51,29 @@ def data_at(revision: str, database_url: str, tmp_path):
     with app.test_request_context():
         upgrade(revision=revision)
         later = _add_later_columns()
+        later_tables = _add_later_tables()
 
         def upgrade_to_head():
             db.session.remove()  # read afresh after the migration
             with db.engine.begin() as connection:
+                for table in reversed(later_tables):
+                    table.drop(connection)
                 for column in later:
                     connection.execute(text(f"ALTER TABLE {column.table.name} DROP COLUMN {column.name}"))
             upgrade()
         yield upgrade_to_head
         db.session.remove()
         db.engine.dispose()
+
+
+def _add_later_tables() -> list:
+    """The models' tables the database does not have yet, made empty."""
+    existing = inspect(db.engine)
+    later = [table for table in db.metadata.sorted_tables if not existing.has_table(table.name)]
+    with db.engine.begin() as connection:
+        for table in later:
+            table.create(connection)
+    return later
 
 
 def _add_later_columns() -> list:

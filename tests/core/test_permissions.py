@@ -129,6 +129,8 @@ MATRIX = {
     "events.confirm_guest": ("GET", "/registrations/{token}/confirm", everyone(200)),
     "events.confirm_guest_submit": ("POST", "/registrations/{token}/confirm", everyone(302)),
     "events.accept_offer": ("POST", "/registrations/{token}/accept", everyone(302)),
+    # What the booking asks for to take part: its holder's, reached by the emailed link like the booking itself.
+    "events.change_access_requests": ("GET", "/registrations/{token}/access", everyone(200)),
     # The page asking first and, from its button, the cancelling (one endpoint, GET and POST).
     "events.cancel_by_link": ("GET", "/registrations/{token}/cancel", everyone(200)),
     "events.my_events": ("GET", "/my-events", signed_in(200)),

@@ -8,7 +8,7 @@ from core import audit
 from core.equality import services as equality
 from core.extensions import db
 from core.accounts.services import email_confirmed
-from events.models import Attendance
+from events.models import AccessRequestKind, Attendance, RegistrationAccessRequest
 from awards.models import Nomination, NominationAnswer, NominationStatus, NomineeKind
 from forums.models import Apology
 from tests.awards.factories import CategoryFactory
@@ -38,12 +38,17 @@ def a_full_life(app, make_user):
         stranger = UserFactory(name="Oskar Nowak", email="oskar@example.org")
         supper = EventFactory(title="Interfaith supper")
         booked = RegistrationFactory(event=supper, user=person, name=person.name, email=person.email,
-                                     access_needs=f"Step-free access {SCRIPT}")
+                                     access_needs=f"Step-free access {SCRIPT}", access_requests=[
+                                         RegistrationAccessRequest(kind=AccessRequestKind.SPOKEN_LANGUAGE_INTERPRETER,
+                                                                   detail="Urdu"),
+                                         RegistrationAccessRequest(kind=AccessRequestKind.QUIET_SPACE, detail="")])
         db.session.add(Attendance(event_id=supper.id, registration_id=booked.id))
         RegistrationFactory(event=EventFactory(title="Park clean-up"), name="Amira", email="AMIRA@example.org")
         email_confirmed.send(person)  # she booked that as a guest, then confirmed her account's address
         RegistrationFactory(event=supper, user=stranger, name=stranger.name, email=stranger.email,
-                            access_needs="A hearing loop")
+                            access_needs="A hearing loop", access_requests=[
+                                RegistrationAccessRequest(kind=AccessRequestKind.SPOKEN_LANGUAGE_INTERPRETER,
+                                                          detail="Tigrinya")])
         membership = MembershipFactory(user=person, forum__name="Youth Forum", parent_name="Samira Hussain",
                                        parent_email="samira@example.org")
         db.session.add(Apology(event_id=supper.id, user_id=person.id, note="Away with school"))
@@ -74,6 +79,8 @@ def test_the_download_holds_every_kind_of_record_about_the_person(app, client, m
     events = {record.get("Event"): record for record in data["registrations"]}
     assert set(events) == {"Interfaith supper", "Park clean-up"}  # the guest booking with her address too
     assert events["Interfaith supper"]["Access needs"] == f"Step-free access {SCRIPT}"
+    assert events["Interfaith supper"]["Access requests"] == ["Interpreter for Urdu", "Quiet space"]
+    assert events["Park clean-up"]["Access requests"] == []
     assert events["Interfaith supper"]["Checked in"] and events["Park clean-up"]["Checked in"] is None
     [membership] = data["forum_memberships"]
     assert (membership["Forum"], membership["Parent or carer"]) == ("Youth Forum", "Samira Hussain")
@@ -92,7 +99,8 @@ def test_nothing_about_anyone_else_is_in_it(app, client, make_user):
     member = a_full_life(app, make_user)
     sign_in_through_the_forms(client, member)  # the sign-in is part of their record
     body = client.get("/account/your-data.json").get_data(as_text=True)
-    for theirs in ("Oskar", "oskar@example.org", "A hearing loop", "Mr Jones", "Christian", "A Coordinator"):
+    for theirs in ("Oskar", "oskar@example.org", "A hearing loop", "Tigrinya", "Mr Jones", "Christian",
+                   "A Coordinator"):
         assert theirs not in body
 
 

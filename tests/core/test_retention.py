@@ -14,7 +14,7 @@ from core.models import AuditEntry, OutboxMessage, OutboxStatus
 from core.equality.models import EqualityResponse
 from core.accounts.models import SiteRole, User
 from awards.models import Decision, Nomination, Outcome, ScoreSheet
-from events.models import Attendance, Registration
+from events.models import AccessRequestKind, Attendance, Registration, RegistrationAccessRequest
 from forums.models import Membership, MembershipStatus
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.core.test_personal_data import nomination_by
@@ -52,7 +52,9 @@ def test_registrations_past_two_years_keep_only_anonymous_rows(app):
     with app.app_context():
         old, recent = ended(24, DAY), ended(24, -DAY)
         member = UserFactory(name="Grace Okafor")
-        RegistrationFactory(event=old, user=member, name=member.name, email=member.email, access_needs="Ramp")
+        RegistrationFactory(event=old, user=member, name=member.name, email=member.email, access_needs="Ramp",
+                            access_requests=[RegistrationAccessRequest(kind=AccessRequestKind.BSL_INTERPRETER)])
+        RegistrationFactory(event=recent, access_requests=[RegistrationAccessRequest(kind=AccessRequestKind.COMPANION)])
         RegistrationFactory(event=old, name="A Guest", email="guest@example.org")
         db.session.add(Attendance(event_id=old.id, walk_in_name="Bob at the door", people=2))
         RegistrationFactory(event=recent, name="Still Here", email="here@example.org")
@@ -62,6 +64,7 @@ def test_registrations_past_two_years_keep_only_anonymous_rows(app):
     with app.app_context():
         rows = db.session.scalars(select(Registration).where(Registration.event_id == old_id)).all()
         assert {(r.name, r.email, r.user_id, r.access_needs) for r in rows} == {("Name removed", "", None, "")}
+        assert db.session.scalars(select(RegistrationAccessRequest.kind)).all() == [AccessRequestKind.COMPANION]
         assert len({r.person_key for r in rows}) == 2 and all(r.person_key.startswith("erased:") for r in rows)
         assert db.session.scalar(select(Attendance.walk_in_name)) == "Name removed"
         assert db.session.scalar(select(func.sum(Attendance.people))) == came_before

@@ -62,7 +62,7 @@ def test_organiser_publishes_and_a_guest_registers_and_confirms(browser, site):
     email = f"guest-{uuid.uuid4().hex[:6]}@example.org"
     guest.get_by_label("Full name").fill("Hana Guest")
     guest.get_by_label("Email address").fill(email)
-    guest.get_by_label("Access needs (optional)").fill("Hearing loop please")
+    guest.get_by_label("Other access needs (optional)").fill("Hearing loop please")
     guest.get_by_role("button", name="Register").click()
     expect(guest.get_by_role("heading", name="Check your email")).to_be_visible()
     check_accessibility(guest)

@@ -15,8 +15,10 @@ acts on what it read then (the status is set back to that, as loaded, before
 it runs). After every step: capacity is never exceeded and never wasted (a
 free place with someone waiting who fits is offered); every registration of
 a cancelled event reads as cancelled, on its page too; no unique constraint
-error escapes a service; one live booking per email address; and what each
-person was last emailed about their place is what they hold."""
+error escapes a service; one live booking per email address; what each
+person was last emailed about their place is what they hold; and the
+organisers' count of access requests is what the live bookings ask for now
+(people also change what they asked for, and registering again asks afresh)."""
 from datetime import timedelta
 
 from flask import url_for
@@ -29,12 +31,13 @@ from core.database import utcnow, write_lock
 from core.extensions import db
 from core.models import OutboxMessage
 from core.accounts.models import User
+from events.services.access_requests import AccessChoices, access_request_counts, change_access_requests
 from events.services.places import _lock, registration_open
 from events.services.registration import cancel_registration, confirm_guest_email, register, standing
 from events.services.registration_links import registration_token
 from events.services.scheduling import cancel_event
 from events.services.waiting_list import accept_offer, expire_offers, promote_from_waiting_list
-from events.models import HOLDS_PLACES, Event, EventStatus, Registration, RegistrationStatus
+from events.models import HOLDS_PLACES, AccessRequestKind, Event, EventStatus, Registration, RegistrationStatus
 from tests.events.factories import EventFactory
 from tests.factories import UserFactory
 from tests.machines import ServiceMachine, examples
@@ -42,6 +45,11 @@ from tests.machines import ServiceMachine, examples
 CAPACITY = 2
 ADDRESSES = ["amira@example.org", "ben@example.org", "chidi@example.org"]
 people = st.integers(0, len(ADDRESSES) - 1)
+# What each person asks for to take part when they register (the member too, with the first address).
+ASKS = [AccessChoices(frozenset({AccessRequestKind.BSL_INTERPRETER})),
+        AccessChoices(frozenset({AccessRequestKind.SPOKEN_LANGUAGE_INTERPRETER}), "Polish"),
+        AccessChoices(frozenset({AccessRequestKind.SPOKEN_LANGUAGE_INTERPRETER, AccessRequestKind.HEARING_LOOP}),
+                      "polish, Urdu")]
 
 # The last email about a place, and what its reader then holds.
 TOLD = {"Confirm your place": RegistrationStatus.PENDING, "You're booked": RegistrationStatus.CONFIRMED,
@@ -92,11 +100,17 @@ class Registrations(ServiceMachine):
     @rule(n=people, own_name=st.booleans())
     def guest_registers(self, n, own_name):
         self.act(lambda: register(self._event(), name="Guest" if own_name else "Someone else",
-                                               email=ADDRESSES[n].upper() if own_name else ADDRESSES[n]))
+                                               email=ADDRESSES[n].upper() if own_name else ADDRESSES[n],
+                                               access=ASKS[n]))
 
     @rule()
     def member_registers(self):
-        self.act(lambda: register(self._event(), user=db.session.get(User, self.member_id)))
+        self.act(lambda: register(self._event(), user=db.session.get(User, self.member_id), access=ASKS[0]))
+
+    @rule(n=people, kinds=st.frozensets(st.sampled_from(AccessRequestKind)))
+    def changes_what_they_asked_for(self, n, kinds):
+        self.act(lambda: self._of(n) and change_access_requests(
+            self._of(n), AccessChoices(kinds, "Urdu"), access_needs="", actor=None))
 
     @rule(n=people)
     def guest_confirms(self, n):
@@ -190,6 +204,24 @@ class Registrations(ServiceMachine):
             told = [TOLD[s.split(":")[0]] for s in subjects if s.split(":")[0] in TOLD]
             assert told and told[-1] == registration.status, \
                 f"{registration.email} holds {registration.status.value} but was last told {subjects[-1:]}"
+        db.session.rollback()
+
+
+    @invariant()
+    def access_requests_are_counted_from_the_live_bookings_as_they_are_now(self):
+        if not hasattr(self, "event_id"):
+            return
+        expected = {}
+        if self._event().status != EventStatus.CANCELLED:
+            for registration in self._registrations():
+                column = {RegistrationStatus.CONFIRMED: 0, RegistrationStatus.WAITLISTED: 1,
+                          RegistrationStatus.OFFERED: 1}.get(registration.status)
+                for request in registration.access_requests if column is not None else ():
+                    counts = expected.setdefault((request.kind, request.detail.casefold()), [0, 0])
+                    counts[column] += 1
+        counted = {(row.kind, row.language.casefold()): [row.booked, row.waiting]
+                   for row in access_request_counts(self._event(), self.organiser).rows}
+        assert counted == expected
         db.session.rollback()
 
 

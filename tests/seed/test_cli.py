@@ -25,6 +25,19 @@ def test_seed_demo_is_idempotent_and_prints_every_sign_in(app):
     assert check_password_hash(accounts["member@example.org"].password_hash, DEMO_PASSWORD)
 
 
+def test_seed_demo_books_people_who_ask_for_interpreters_and_more(app):
+    from events.models import Event
+    from events.services.access_requests import access_request_counts
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    with app.test_request_context():
+        admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+        lunch = db.session.scalar(select(Event).where(Event.title == "Big Lunch on the Green"))
+        counts = {str(row.label): (row.booked, row.waiting) for row in access_request_counts(lunch, admin).rows}
+    assert counts["British Sign Language (BSL) interpreter"][0] == 1
+    assert "Interpreter for Polish" in counts and "Interpreter for Urdu" in counts
+    assert sum(waiting for _, waiting in counts.values()) >= 1  # the lunch is full: some ask from its waiting list
+
+
 def test_seed_demo_gives_demo_staff_the_printed_secret_and_members_none(app):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert DEMO_TOTP_SECRET in result.output
