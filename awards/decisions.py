@@ -19,8 +19,8 @@ from awards.models import (
 from core import audit
 from core.database import lock_row, utcnow
 from core.email import queue_email
-from core.formatting import counted
 from core.extensions import db
+from core.i18n import _l, ngettext
 from core.models import AuditEntry
 from core.accounts.models import User
 
@@ -159,9 +159,11 @@ def _check_all_screened(cycle: AwardCycle) -> None:
     or told how it went: it is screened before anything is published."""
     unscreened = screening.unscreened_count(cycle)
     if unscreened:
-        raise AwardRuleBroken(f"{counted(unscreened, 'nomination has', 'nominations have')} not been screened: "
-                              "screen every nomination first (Screen nominations), so that each is judged or its "
-                              "nominator is told why not")
+        raise AwardRuleBroken(ngettext(
+            "%(num)d nomination has not been screened: screen every nomination first (Screen nominations), so that "
+            "each is judged or its nominator is told why not",
+            "%(num)d nominations have not been screened: screen every nomination first (Screen nominations), so that "
+            "each is judged or its nominator is told why not", unscreened))
 
 
 def _check_all_decided(cycle: AwardCycle, decided: dict[int, Decision]) -> None:
@@ -217,14 +219,16 @@ def _tell_outcome(decision: Decision, *, winners_published: bool) -> None:
     nomination, outcome = decision.nomination, decision.outcome
     category = nomination.category.name
     if outcome not in ON_SHORTLIST:
-        _tell(nomination, "award_not_shortlisted", f"Shortlist announced: {category}", nominee=False,
-              winners_published=winners_published)
+        _tell(nomination, "award_not_shortlisted", _l("Shortlist announced: %(category)s", category=category),
+              nominee=False, winners_published=winners_published)
     elif not winners_published:
-        _tell(nomination, "award_shortlisted", f"Shortlisted: {category}")
+        _tell(nomination, "award_shortlisted", _l("Shortlisted: %(category)s", category=category))
     elif outcome == Outcome.SHORTLISTED:
-        _tell(nomination, "award_result", f"Winners announced: {category}", outcome=outcome)
+        _tell(nomination, "award_result", _l("Winners announced: %(category)s", category=category), outcome=outcome)
+    elif outcome == Outcome.WINNER:
+        _tell(nomination, "award_result", _l("Winner: %(category)s", category=category), outcome=outcome)
     else:
-        _tell(nomination, "award_result", f"{outcome.label}: {category}", outcome=outcome)
+        _tell(nomination, "award_result", _l("Highly commended: %(category)s", category=category), outcome=outcome)
 
 
 def _tell(nomination: Nomination, template: str, subject: str, *, nominee: bool = True, **context) -> None:

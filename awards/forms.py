@@ -20,6 +20,7 @@ from core.forms import (
     required_text,
 )
 from core.accounts.models import NAME_MAX_LENGTH
+from core.i18n import _, _l, ngettext
 
 MORNING, MIDNIGHT = time(9, 0), time(23, 59, 59)
 
@@ -133,36 +134,38 @@ class ExclusionForm(FlaskForm):
 
 def _words(label, limit, hint=None):
     return TextAreaField(label, description=hint, widget=GovCharacterCount(), validators=[
-        Optional(), Length(max=limit * 12, message=f"{label} is far too long"), NoControlCharacters(allow="\r\n\t")])
+        Optional(), Length(max=limit * 12, message=_l("%(label)s is far too long", label=label)),
+        NoControlCharacters(allow="\r\n\t")])
 
 
 class NominationForm(FlaskForm):
-    nominator_name = optional_text("Your full name", NAME_MAX_LENGTH, person_name=True,
+    nominator_name = optional_text(_l("Your full name"), NAME_MAX_LENGTH, person_name=True,
                                    render_kw={"autocomplete": "name"})
-    nominator_email = email_field("Your email address", "We send you a link to confirm, and a copy", missing=None)
-    nominator_phone = optional_text("Your phone number (optional)", 30, render_kw={"autocomplete": "tel"})
-    nominating = RadioField("Who are you nominating?", default="other", widget=GovRadioInput(), choices=[
-        ("other", "Someone else, or a group I am not part of"), ("self", "Myself, or a group I run")],
-        invalid_choice_message="Choose who you are nominating")
-    relationship = optional_text("How do you know the nominee?", 150, "For example: a neighbour, or I volunteer "
-                                                                       "with them")
-    nominee_name = optional_text("Nominee's name", 150, person_name=True)
-    nominee_area = optional_text("Town or area", 150, "For example: Wellingborough")
-    nominee_email = email_field("Nominee's email address (optional)", "If you know it", missing=None)
-    nominee_phone = optional_text("Nominee's phone number (optional)", 30)
-    nominee_age = IntegerField("Nominee's age", widget=GovTextInput(), validators=[
-        Optional(), NumberRange(min=0, max=120, message="Enter an age between 0 and 120")])
-    group_started = optional_text("When the group started (optional)", 50, "For example: 2019")
-    group_activity = _words("What the group does", 300)
-    nominee_knows = RadioField("Does the nominee know you are nominating them?", widget=GovRadioInput(),
-                               choices=[("yes", "Yes, and they agree to be contacted"),
-                                        ("no", "No, they cannot be told yet")], validators=[optional_choice()],
-                               invalid_choice_message="Choose yes or no")
-    nominee_not_told_reason = _words("Why they cannot be told yet", 200)
-    data_consent = BooleanField("I agree to the partnership keeping this nomination to run the awards, and to "
-                                "judges reading it", widget=GovCheckboxInput())
-    send = SubmitField("Send nomination", widget=GovSubmitInput())
-    draft = SubmitField("Save as draft", widget=GovSubmitInput())
+    nominator_email = email_field(_l("Your email address"), _l("We send you a link to confirm, and a copy"),
+                                  missing=None)
+    nominator_phone = optional_text(_l("Your phone number (optional)"), 30, render_kw={"autocomplete": "tel"})
+    nominating = RadioField(_l("Who are you nominating?"), default="other", widget=GovRadioInput(), choices=[
+        ("other", _l("Someone else, or a group I am not part of")), ("self", _l("Myself, or a group I run"))],
+        invalid_choice_message=_l("Choose who you are nominating"))
+    relationship = optional_text(_l("How do you know the nominee?"), 150,
+                                 _l("For example: a neighbour, or I volunteer with them"))
+    nominee_name = optional_text(_l("Nominee's name"), 150, person_name=True)
+    nominee_area = optional_text(_l("Town or area"), 150, _l("For example: Wellingborough"))
+    nominee_email = email_field(_l("Nominee's email address (optional)"), _l("If you know it"), missing=None)
+    nominee_phone = optional_text(_l("Nominee's phone number (optional)"), 30)
+    nominee_age = IntegerField(_l("Nominee's age"), widget=GovTextInput(), validators=[
+        Optional(), NumberRange(min=0, max=120, message=_l("Enter an age between 0 and 120"))])
+    group_started = optional_text(_l("When the group started (optional)"), 50, _l("For example: 2019"))
+    group_activity = _words(_l("What the group does"), 300)
+    nominee_knows = RadioField(_l("Does the nominee know you are nominating them?"), widget=GovRadioInput(),
+                               choices=[("yes", _l("Yes, and they agree to be contacted")),
+                                        ("no", _l("No, they cannot be told yet"))], validators=[optional_choice()],
+                               invalid_choice_message=_l("Choose yes or no"))
+    nominee_not_told_reason = _words(_l("Why they cannot be told yet"), 200)
+    data_consent = BooleanField(_l("I agree to the partnership keeping this nomination to run the awards, and to "
+                                   "judges reading it"), widget=GovCheckboxInput())
+    send = SubmitField(_l("Send nomination"), widget=GovSubmitInput())
+    draft = SubmitField(_l("Save as draft"), widget=GovSubmitInput())
 
     def details(self) -> NominationDetails:
         return NominationDetails(
@@ -206,12 +209,14 @@ def nomination_form(category, *, signed_in: bool, draft=None) -> NominationForm:
     """The nomination form for one category: its own questions (question_<id>),
     two referees, and only the boxes that apply to who is nominated and who is
     nominating. A draft being continued starts from what was saved."""
-    fields = {f"question_{q.id}": _words(q.text, q.word_limit, f"Up to {q.word_limit} words")
+    fields = {f"question_{q.id}": _words(q.text, q.word_limit, ngettext("Up to %(num)d word", "Up to %(num)d words",
+                                                                         q.word_limit))
               for q in category.questions}
     for n in range(1, MAX_REFEREES + 1):
-        fields[f"referee_{n}_name"] = optional_text(f"Referee {n}: name", NAME_MAX_LENGTH)
-        fields[f"referee_{n}_relationship"] = optional_text(f"Referee {n}: how they know the nominee", 150)
-        fields[f"referee_{n}_statement"] = _words(f"Referee {n}: statement", 300, "Up to 300 words")
+        fields[f"referee_{n}_name"] = optional_text(_("Referee %(n)d: name", n=n), NAME_MAX_LENGTH)
+        fields[f"referee_{n}_relationship"] = optional_text(_("Referee %(n)d: how they know the nominee", n=n), 150)
+        fields[f"referee_{n}_statement"] = _words(_("Referee %(n)d: statement", n=n), 300,
+                                                  ngettext("Up to %(num)d word", "Up to %(num)d words", 300))
     form_class = type("CategoryNominationForm", (NominationForm,), fields)
     form = form_class(**_draft_values(draft)) if draft is not None else form_class()
     unwanted = ["nominator_name", "nominator_email"] if signed_in else ["draft"]

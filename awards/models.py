@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import utcnow
 from core.extensions import db
+from core.i18n import _
 from core.models import EMAIL_MAX_LENGTH, enum_values
 from core.accounts.models import NAME_MAX_LENGTH, User
 
@@ -25,9 +26,9 @@ class Stage(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {Stage.NOT_OPEN: "Nominations open soon", Stage.NOMINATING: "Nominations open",
-                Stage.SCREENING: "Nominations closed: checking nominations", Stage.JUDGING: "Judging",
-                Stage.DECIDING: "The panel is deciding", Stage.ANNOUNCED: "Winners announced"}[self]
+        return {Stage.NOT_OPEN: _("Nominations open soon"), Stage.NOMINATING: _("Nominations open"),
+                Stage.SCREENING: _("Nominations closed: checking nominations"), Stage.JUDGING: _("Judging"),
+                Stage.DECIDING: _("The panel is deciding"), Stage.ANNOUNCED: _("Winners announced")}[self]
 
     @property
     def tag(self) -> str:
@@ -80,7 +81,7 @@ class AwardCycle(db.Model):
         reopened, leaves them still to come)."""
         stage = self.stage(now)
         if stage == Stage.ANNOUNCED and self.results_published_at is None:
-            return "Winners to be announced"
+            return _("Winners to be announced")
         return stage.label
 
     def stage(self, now: datetime) -> Stage:
@@ -103,7 +104,7 @@ class NomineeKind(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {NomineeKind.INDIVIDUAL: "A person", NomineeKind.GROUP: "A group or organisation"}[self]
+        return {NomineeKind.INDIVIDUAL: _("A person"), NomineeKind.GROUP: _("A group or organisation")}[self]
 
 
 class AwardCategory(db.Model):
@@ -139,6 +140,17 @@ class AwardCategory(db.Model):
     @property
     def has_age_limits(self) -> bool:
         return self.min_age is not None or self.max_age is not None
+
+    @property
+    def ages(self) -> str:
+        """Its age limits in words, in the reader's language ("aged 11 to 25"); "" without any."""
+        if self.min_age is not None and self.max_age is not None:
+            return _("aged %(youngest)d to %(oldest)d", youngest=self.min_age, oldest=self.max_age)
+        if self.min_age is not None:
+            return _("aged %(youngest)d or over", youngest=self.min_age)
+        if self.max_age is not None:
+            return _("aged %(oldest)d or under", oldest=self.max_age)
+        return ""
 
 
 class CategoryQuestion(db.Model):
@@ -181,8 +193,9 @@ class NominationStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {NominationStatus.UNCONFIRMED: "Waiting for email confirmation",
-                NominationStatus.SUBMITTED: "Submitted"}.get(self, self.value.capitalize())
+        return {NominationStatus.DRAFT: _("Draft"), NominationStatus.UNCONFIRMED: _("Waiting for email confirmation"),
+                NominationStatus.SUBMITTED: _("Submitted"), NominationStatus.ELIGIBLE: _("Eligible"),
+                NominationStatus.INELIGIBLE: _("Ineligible"), NominationStatus.WITHDRAWN: _("Withdrawn")}[self]
 
     @property
     def tag(self) -> str:
@@ -194,6 +207,10 @@ class NominationStatus(enum.Enum):
 
 # Nominations that count: sent, and not withdrawn or (yet) ruled out.
 LIVE_NOMINATIONS = (NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE)
+
+
+# What the record says of how a self-nominator knows the nominee (in English, whoever wrote it).
+SELF_NOMINATION = "Nominating myself"
 
 
 class Nomination(db.Model):
@@ -248,6 +265,14 @@ class Nomination(db.Model):
 
     def answer_to(self, question_id: int) -> str:
         return next((a.text for a in self.answers if a.question_id == question_id), "")
+
+    @property
+    def relationship_shown(self) -> str:
+        """How the nominator knows the nominee, as a page or email shows it:
+        the words the record keeps for a self-nomination, in the reader's language."""
+        if self.relationship_to_nominee == SELF_NOMINATION:
+            return _("Nominating myself")
+        return self.relationship_to_nominee
 
 
 class NominationAnswer(db.Model):
@@ -390,7 +415,8 @@ class Outcome(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {Outcome.WINNER: _("Winner"), Outcome.HIGHLY_COMMENDED: _("Highly commended"),
+                Outcome.SHORTLISTED: _("Shortlisted"), Outcome.NOT_SHORTLISTED: _("Not shortlisted")}[self]
 
     @property
     def tag(self) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from awards.errors import AwardRuleBroken
 from awards.models import (
-    AwardCategory, Nomination, NominationAnswer, NominationStatus, NomineeKind, Referee, Stage,
+    SELF_NOMINATION, AwardCategory, Nomination, NominationAnswer, NominationStatus, NomineeKind, Referee, Stage,
 )
 from awards.screening import same_name, screening_flags
 from core import audit
@@ -24,9 +24,9 @@ from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.errors import DomainErrors, InvalidLink
 from core.extensions import db
+from core.i18n import _, _l, current_language, ngettext
 
 MAX_REFEREES = 2
-SELF_NOMINATION = "Nominating myself"  # what the record says of how a self-nominator knows the nominee
 _LINK_SALT = "award-nomination"
 _WORD = re.compile(r"\S+")
 
@@ -67,13 +67,13 @@ def nominate(category: AwardCategory, details: NominationDetails, *, user: User 
     now = now or utcnow()
     cycle = category.cycle
     if cycle.stage(now) == Stage.NOT_OPEN:
-        raise AwardRuleBroken(f"Nominations for {cycle.name} are not open yet")
+        raise AwardRuleBroken(_("Nominations for %(cycle)s are not open yet", cycle=cycle.name))
     if cycle.stage(now) != Stage.NOMINATING:
-        raise AwardRuleBroken(f"Nominations for {cycle.name} are closed")
+        raise AwardRuleBroken(_("Nominations for %(cycle)s are closed", cycle=cycle.name))
     if nomination is not None and (nomination.status != NominationStatus.DRAFT or nomination.nominator_id != user.id):
-        raise AwardRuleBroken("This nomination has already been sent, so it cannot be changed")
+        raise AwardRuleBroken(_("This nomination has already been sent, so it cannot be changed"))
     if user is None and not submit:
-        raise AwardRuleBroken("Sign in to save a nomination as a draft")
+        raise AwardRuleBroken(_("Sign in to save a nomination as a draft"))
     if submit:
         _check_complete(category, details, user)
     else:
@@ -91,9 +91,10 @@ def nominate(category: AwardCategory, details: NominationDetails, *, user: User 
     db.session.add(nomination)  # only now: everything it needs is filled in
     db.session.flush()
     if nomination.status == NominationStatus.UNCONFIRMED:
-        queue_email(to=nomination.nominator_email, subject=f"Confirm your nomination: {category.name}",
+        queue_email(to=nomination.nominator_email,
+                    subject=_l("Confirm your nomination: %(category)s", category=category.name),
                     template="award_nomination_confirm", nomination=nomination, link=nomination_link(nomination),
-                    reply_to=current_app.config["CONTACT_EMAIL"])
+                    reply_to=current_app.config["CONTACT_EMAIL"], language=current_language().code)
     elif nomination.status == NominationStatus.SUBMITTED:
         _email_copy(nomination)
     audit.record("awards.nomination_saved", actor=user, subject=nomination,
@@ -112,8 +113,9 @@ def _check_not_a_repeat(category: AwardCategory, details: NominationDetails, use
         Nomination.category_id == category.id, Nomination.nominator_email == email,
         Nomination.status != NominationStatus.WITHDRAWN)).all()
     if any(same_name(existing, details.nominee_name) for existing in theirs):
-        raise AwardRuleBroken(f"You have already nominated {details.nominee_name.strip()} for {category.name}. "
-                              "Check your email for it, or see My nominations.", field="nominee_name")
+        raise AwardRuleBroken(_("You have already nominated %(name)s for %(category)s. Check your email for it, or "
+                                "see My nominations.", name=details.nominee_name.strip(), category=category.name),
+                              field="nominee_name")
 
 
 def _fill(nomination: Nomination, category: AwardCategory, details: NominationDetails, user: User | None) -> None:
@@ -163,8 +165,10 @@ def _check_word_limits(category: AwardCategory, details: NominationDetails) -> N
     for question in category.questions:
         words = count_words(details.answers.get(question.id, ""))
         if words > question.word_limit:
-            raise AwardRuleBroken(f"Your answer to “{question.text}” has {words} words: keep it to "
-                                  f"{question.word_limit} or fewer",
+            raise AwardRuleBroken(ngettext("Your answer to “%(question)s” has %(num)d word: keep it to %(limit)d "
+                                           "or fewer",
+                                           "Your answer to “%(question)s” has %(num)d words: keep it to %(limit)d "
+                                           "or fewer", words, question=question.text, limit=question.word_limit),
                                   field=f"question_{question.id}")
 
 
@@ -184,40 +188,43 @@ def _check_complete(category: AwardCategory, details: NominationDetails, user: U
             problems.append(problem)
 
     if user is None:
-        need(details.nominator_name, "nominator_name", "Enter your full name")
-        need(details.nominator_email, "nominator_email", "Enter your email address")
+        need(details.nominator_name, "nominator_name", _("Enter your full name"))
+        need(details.nominator_email, "nominator_email", _("Enter your email address"))
     if not category.self_nomination:
-        yourself = (f"You cannot nominate yourself for {category.name}. Ask someone who knows your work to "
-                    "nominate you.")
+        yourself = _("You cannot nominate yourself for %(category)s. Ask someone who knows your work to "
+                     "nominate you.", category=category.name)
         if details.nominating_self:
             problems.append(AwardRuleBroken(yourself, field="nominating"))
         elif _names_the_nominator(details, user):
             problems.append(AwardRuleBroken(yourself, field="nominee_name"))
     if not details.nominating_self:
-        need(details.relationship, "relationship", "Say how you know the nominee")
-    need(details.nominee_name, "nominee_name", "Enter the nominee's name")
-    need(details.nominee_area, "nominee_area", "Enter the town or area the nominee is in")
+        need(details.relationship, "relationship", _("Say how you know the nominee"))
+    need(details.nominee_name, "nominee_name", _("Enter the nominee's name"))
+    need(details.nominee_area, "nominee_area", _("Enter the town or area the nominee is in"))
     if category.nominee_kind == NomineeKind.INDIVIDUAL and category.has_age_limits:
         check(_check_age, category, details.nominee_age)
     if category.nominee_kind == NomineeKind.GROUP:
-        need(details.group_activity, "group_activity", "Say what the group does")
+        need(details.group_activity, "group_activity", _("Say what the group does"))
     for question in category.questions:
-        need(details.answers.get(question.id, ""), f"question_{question.id}", f"Answer “{question.text}”")
+        need(details.answers.get(question.id, ""), f"question_{question.id}",
+             _("Answer “%(question)s”", question=question.text))
     check(_check_word_limits, category, details)
     for n, (name, relation, statement) in enumerate(details.referees[:MAX_REFEREES], start=1):
         if any(part.strip() for part in (name, relation, statement)):
-            need(name, f"referee_{n}_name", f"Enter referee {n}'s name, or leave all their boxes empty")
-            need(relation, f"referee_{n}_relationship", f"Say how referee {n} knows the nominee")
-            need(statement, f"referee_{n}_statement", f"Enter referee {n}'s statement")
+            need(name, f"referee_{n}_name", _("Enter referee %(n)d's name, or leave all their boxes empty", n=n))
+            need(relation, f"referee_{n}_relationship", _("Say how referee %(n)d knows the nominee", n=n))
+            need(statement, f"referee_{n}_statement", _("Enter referee %(n)d's statement", n=n))
             if count_words(statement) > 300:
-                problems.append(AwardRuleBroken(f"Keep referee {n}'s statement to 300 words or fewer",
-                                                field=f"referee_{n}_statement"))
+                problems.append(AwardRuleBroken(_("Keep referee %(n)d's statement to %(words)d words or fewer",
+                                                  n=n, words=300), field=f"referee_{n}_statement"))
     if details.nominee_knows is None:
-        problems.append(AwardRuleBroken("Say whether the nominee knows about this nomination", field="nominee_knows"))
+        problems.append(AwardRuleBroken(_("Say whether the nominee knows about this nomination"),
+                                        field="nominee_knows"))
     elif not details.nominee_knows:
-        need(details.nominee_not_told_reason, "nominee_not_told_reason", "Say why the nominee cannot be told yet")
+        need(details.nominee_not_told_reason, "nominee_not_told_reason", _("Say why the nominee cannot be told yet"))
     if not details.data_consent:
-        problems.append(AwardRuleBroken("Tick the box to agree to how we use this information", field="data_consent"))
+        problems.append(AwardRuleBroken(_("Tick the box to agree to how we use this information"),
+                                        field="data_consent"))
     if problems:
         raise DomainErrors(problems)
 
@@ -233,14 +240,27 @@ def _names_the_nominator(details: NominationDetails, user: User | None) -> bool:
 
 def _check_age(category: AwardCategory, age: int | None) -> None:
     low, high = category.min_age, category.max_age
-    span = f"{low} to {high}" if low is not None and high is not None else (
-        f"{low} or over" if low is not None else f"{high} or under")
+    names = {"category": category.name, "youngest": low, "oldest": high}
     if age is None:
-        raise AwardRuleBroken(f"Enter the nominee's age: {category.name} is for people aged {span}",
-                              field="nominee_age")
+        if low is not None and high is not None:
+            message = _("Enter the nominee's age: %(category)s is for people aged %(youngest)d to %(oldest)d", **names)
+        elif low is not None:
+            message = _("Enter the nominee's age: %(category)s is for people aged %(youngest)d or over", **names)
+        else:
+            message = _("Enter the nominee's age: %(category)s is for people aged %(oldest)d or under", **names)
+        raise AwardRuleBroken(message, field="nominee_age")
     if (low is not None and age < low) or (high is not None and age > high):
-        raise AwardRuleBroken(f"{category.name} is for people aged {span}, and the nominee is {age}. Another "
-                              "category may suit them.", field="nominee_age")
+        names["age"] = age
+        if low is not None and high is not None:
+            message = _("%(category)s is for people aged %(youngest)d to %(oldest)d, and the nominee is %(age)d. "
+                        "Another category may suit them.", **names)
+        elif low is not None:
+            message = _("%(category)s is for people aged %(youngest)d or over, and the nominee is %(age)d. "
+                        "Another category may suit them.", **names)
+        else:
+            message = _("%(category)s is for people aged %(oldest)d or under, and the nominee is %(age)d. "
+                        "Another category may suit them.", **names)
+        raise AwardRuleBroken(message, field="nominee_age")
 
 
 def _send(nomination: Nomination, now: datetime) -> None:
@@ -249,9 +269,11 @@ def _send(nomination: Nomination, now: datetime) -> None:
 
 
 def _email_copy(nomination: Nomination) -> None:
-    queue_email(to=nomination.nominator_email, subject=f"Your nomination: {nomination.category.name}",
+    # Sent from the nominator's own request (sending, or following the link to confirm): their language.
+    queue_email(to=nomination.nominator_email,
+                subject=_l("Your nomination: %(category)s", category=nomination.category.name),
                 template="award_nomination_copy", nomination=nomination, link=nomination_link(nomination),
-                reply_to=current_app.config["CONTACT_EMAIL"])
+                reply_to=current_app.config["CONTACT_EMAIL"], language=current_language().code)
 
 
 def confirm_nomination(nomination: Nomination, *, now: datetime | None = None) -> Nomination:
@@ -260,7 +282,7 @@ def confirm_nomination(nomination: Nomination, *, now: datetime | None = None) -
     if nomination.status != NominationStatus.UNCONFIRMED:
         return nomination
     if now >= nomination.category.cycle.nominations_close_at:
-        raise AwardRuleBroken("Nominations have closed, so this nomination can no longer be confirmed")
+        raise AwardRuleBroken(_("Nominations have closed, so this nomination can no longer be confirmed"))
     _send(nomination, now)
     db.session.flush()
     _email_copy(nomination)
@@ -273,7 +295,8 @@ def withdraw_nomination(nomination: Nomination, *, actor: User | None, now: date
     if nomination.status == NominationStatus.WITHDRAWN:
         return
     if now >= nomination.category.cycle.nominations_close_at:
-        raise AwardRuleBroken("Nominations have closed, so it can no longer be withdrawn. Contact the awards team.")
+        raise AwardRuleBroken(_("Nominations have closed, so it can no longer be withdrawn. Contact the awards "
+                                "team."))
     nomination.status = NominationStatus.WITHDRAWN
     db.session.flush()
     audit.record("awards.nomination_withdrawn", actor=actor, subject=nomination)
@@ -309,5 +332,5 @@ def nomination_for_token(token: str) -> Nomination:
     data = link_token_data(_LINK_SALT, token)
     nomination = db.session.get(Nomination, data.get("nomination")) if isinstance(data, dict) else None
     if nomination is None or nomination.nominator_email != data.get("email"):
-        raise InvalidLink("This link is no longer valid.")
+        raise InvalidLink(_("This link is no longer valid."))
     return nomination

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 
 from core.database import utcnow
 from core.extensions import db
+from core.i18n import _, _l
 from core.accounts.models import User
 from core.privacy import registry
 from core.privacy.erasure import ERASED_NAME
@@ -30,8 +31,8 @@ UNSENT_NOMINATIONS = (NominationStatus.DRAFT, NominationStatus.UNCONFIRMED)
 registry.audited_records.add(30, (Nomination, lambda user: Nomination.nominator_id == user.id),
                              name="awards.Nomination")
 registry.retention_periods.add(40, Period(
-    "nominations", 36, "Award nominations and scores: {period} after the winners are announced; after "
-                       "that only the shortlist stays on record, without anyone's contact details."),
+    "nominations", 36, _l("Award nominations and scores: {period} after the winners are announced; after "
+                          "that only the shortlist stays on record, without anyone's contact details.")),
     name="nominations")
 
 
@@ -72,8 +73,8 @@ def _judging_now(user: User) -> list[str]:
     now = utcnow()
     for seat in db.session.scalars(select(PanelMember).where(PanelMember.user_id == user.id)):
         if seat.category.cycle.stage(now) != Stage.ANNOUNCED:
-            reasons.append(f"You are on the judging panel for {seat.category.name}. Ask the awards team to "
-                           "take you off it first.")
+            reasons.append(_("You are on the judging panel for %(category)s. Ask the awards team to take you off "
+                             "it first.", category=seat.category.name))
     return reasons
 
 

@@ -21,6 +21,7 @@ from core.accounts.models import User
 from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.extensions import db
+from core.i18n import _l
 
 
 # --- the awards team's lists ---------------------------------------------------------------------
@@ -167,7 +168,8 @@ def mark_ineligible(nomination: Nomination, *, reason: str, actor: User) -> None
         raise AwardRuleBroken("Give the reason: it is emailed to the nominator", field="reason")
     nomination.status, nomination.screening_reason = NominationStatus.INELIGIBLE, reason.strip()
     _screened(nomination, actor, "ineligible")
-    queue_email(to=nomination.nominator_email, subject=f"Your nomination: {nomination.category.name}",
+    queue_email(to=nomination.nominator_email,
+                subject=_l("Your nomination: %(category)s", category=nomination.category.name),
                 template="award_nomination_ineligible", nomination=nomination,
                 reply_to=current_app.config["CONTACT_EMAIL"])
 
@@ -182,7 +184,7 @@ def move_nomination(nomination: Nomination, to: AwardCategory, *, actor: User) -
     moved_from = nomination.category
     nomination.category, nomination.status, nomination.screening_reason = to, NominationStatus.SUBMITTED, ""
     _screened(nomination, actor, "moved", {"from": moved_from.id, "to": to.id})
-    queue_email(to=nomination.nominator_email, subject=f"Your nomination has moved to {to.name}",
+    queue_email(to=nomination.nominator_email, subject=_l("Your nomination has moved to %(category)s", category=to.name),
                 template="award_nomination_moved", nomination=nomination, moved_from=moved_from,
                 reply_to=current_app.config["CONTACT_EMAIL"])
 
@@ -232,7 +234,7 @@ def remove_at_nominees_request(nomination: Nomination, *, actor: User) -> int:
     removed = [nomination, *grouped_under(nomination)]
     for each in removed:
         if each.nominator_email:
-            queue_email(to=each.nominator_email, subject=f"Your nomination: {each.category.name}",
+            queue_email(to=each.nominator_email, subject=_l("Your nomination: %(category)s", category=each.category.name),
                         template="award_nomination_removed", nomination=each,
                         reply_to=current_app.config["CONTACT_EMAIL"])
     category_id = nomination.category_id

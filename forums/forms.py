@@ -16,6 +16,7 @@ from core.forms import (
 )
 from core.accounts.models import NAME_MAX_LENGTH
 from core.database import london_datetime
+from core.i18n import _, _l
 from events.recurrence import PATTERNS, Recurrence
 from forums.meetings import MeetingDetails
 from forums.models import ActionStatus, Faith, ForumKind, MembershipRole, MembershipStatus
@@ -65,23 +66,25 @@ class ForumForm(FlaskForm):
 
 class ApplicationForm(FlaskForm):
     # Left empty, it is refused by the service, with whatever else the application still needs.
-    reason = TextAreaField("Why do you want to join?", widget=GovTextArea(), validators=[
-        Optional(), Length(max=2000, message="Keep it to 2000 characters or fewer"),
+    reason = TextAreaField(_l("Why do you want to join?"), widget=GovTextArea(), validators=[
+        Optional(), Length(max=2000, message=_l("Keep it to 2000 characters or fewer")),
         NoControlCharacters(allow="\r\n\t")])
-    faith = SelectField("Faith community you represent", widget=GovSelect(), validators=[optional_choice()],
-                        choices=[("", "Choose a faith community")] + [(f.value, f.label) for f in Faith])
-    organisation = optional_text("Organisation (optional)", 150,
-                                 "For example, the place of worship or group you come from")
-    date_of_birth = DayMonthYearField("Date of birth", validators=[Optional()],
-                                      description="For example, 27 3 2010")
-    parent_name = optional_text("Parent or carer's full name", NAME_MAX_LENGTH, person_name=True)
-    parent_email = email_field("Parent or carer's email address",
-                               "We will ask them to agree to you joining", missing=None)
-    photo_consent = BooleanField("I am happy to appear in photos of the forum's meetings", widget=GovCheckboxInput())
-    share_email = BooleanField("Other members may see my email address", widget=GovCheckboxInput(),
-                               description="Otherwise they see only your name and role. If you are under 18, "
-                                           "your email is never shared with other members.")
-    submit = SubmitField("Apply to join", widget=GovSubmitInput())
+    # Chosen when the page is drawn, so each person reads the faiths in their own language.
+    faith = SelectField(_l("Faith community you represent"), widget=GovSelect(), validators=[optional_choice()],
+                        choices=lambda: [("", _("Choose a faith community"))] + [(f.value, f.label) for f in Faith])
+    organisation = optional_text(_l("Organisation (optional)"), 150,
+                                 _l("For example, the place of worship or group you come from"))
+    date_of_birth = DayMonthYearField(_l("Date of birth"), validators=[Optional()],
+                                      description=_l("For example, 27 3 2010"))
+    parent_name = optional_text(_l("Parent or carer's full name"), NAME_MAX_LENGTH, person_name=True)
+    parent_email = email_field(_l("Parent or carer's email address"),
+                               _l("We will ask them to agree to you joining"), missing=None)
+    photo_consent = BooleanField(_l("I am happy to appear in photos of the forum's meetings"),
+                                 widget=GovCheckboxInput())
+    share_email = BooleanField(_l("Other members may see my email address"), widget=GovCheckboxInput(),
+                               description=_l("Otherwise they see only your name and role. If you are under 18, "
+                                              "your email is never shared with other members."))
+    submit = SubmitField(_l("Apply to join"), widget=GovSubmitInput())
 
     def application(self) -> Application:
         return Application(reason=self.reason.data or "", faith=Faith(self.faith.data) if self.faith.data else None,
@@ -111,10 +114,10 @@ class CoordinatorForm(FlaskForm):
 
 
 class ConsentForm(FlaskForm):
-    agree = BooleanField("I agree to them joining the forum", widget=GovCheckboxInput(),
-                         validators=[InputRequired("Tick the box to agree, or close this page if you do not")])
-    photo_consent = BooleanField("They may appear in photos of the forum's meetings", widget=GovCheckboxInput())
-    submit = SubmitField("Give consent", widget=GovSubmitInput())
+    agree = BooleanField(_l("I agree to them joining the forum"), widget=GovCheckboxInput(),
+                         validators=[InputRequired(_l("Tick the box to agree, or close this page if you do not"))])
+    photo_consent = BooleanField(_l("They may appear in photos of the forum's meetings"), widget=GovCheckboxInput())
+    submit = SubmitField(_l("Give consent"), widget=GovSubmitInput())
 
 
 class MemberFilterForm(FlaskForm):
@@ -201,8 +204,8 @@ class PapersForm(FlaskForm):
 
 
 class ApologyForm(FlaskForm):
-    note = optional_text("Message to the coordinators (optional)", 300)
-    submit = SubmitField("Send apologies", widget=GovSubmitInput())
+    note = optional_text(_l("Message to the coordinators (optional)"), 300)
+    submit = SubmitField(_l("Send apologies"), widget=GovSubmitInput())
 
 
 class ActionForm(FlaskForm):

@@ -13,6 +13,7 @@ from core import audit
 from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.extensions import db
+from core.i18n import _
 from core.accounts.models import User
 from events import settlement
 from events.services.errors import EventRuleBroken
@@ -144,11 +145,11 @@ def send_apologies(meeting: Event, user: User, *, note: str = "", now: datetime 
     to whoever is waiting)."""
     now = now or utcnow()
     if not is_active_member(user, meeting.forum_id):
-        raise ForumRuleBroken("Only the forum's members can send apologies for its meetings")
+        raise ForumRuleBroken(_("Only the forum's members can send apologies for its meetings"))
     if meeting.starts_at <= now:
-        raise ForumRuleBroken("This meeting has already started. Tell the coordinators directly.")
+        raise ForumRuleBroken(_("This meeting has already started. Tell the coordinators directly."))
     if meeting.status == EventStatus.CANCELLED:
-        raise ForumRuleBroken("This meeting has been cancelled, so there is nothing to send apologies for")
+        raise ForumRuleBroken(_("This meeting has been cancelled, so there is nothing to send apologies for"))
     lock_row(db.session, Event, meeting.id)  # a double click sends one apology
     booking = registration_for(meeting, user)
     if booking is not None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import utcnow
 from core.extensions import db
+from core.i18n import _
 from core.models import EMAIL_MAX_LENGTH, enum_values
 from core.accounts.models import NAME_MAX_LENGTH, User
 
@@ -22,8 +23,8 @@ class ForumKind(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {ForumKind.INTERFAITH: "Interfaith forum", ForumKind.YOUTH: "Youth forum",
-                ForumKind.OTHER: "Forum"}[self]
+        return {ForumKind.INTERFAITH: _("Interfaith forum"), ForumKind.YOUTH: _("Youth forum"),
+                ForumKind.OTHER: _("Forum")}[self]
 
 
 class Faith(enum.Enum):
@@ -43,9 +44,11 @@ class Faith(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {Faith.NO_RELIGION: "No religion (for example humanist)", Faith.BAHAI: "Baha'i",
-                Faith.ZOROASTRIAN: "Zoroastrian", Faith.OTHER: "Another faith or belief"}.get(
-            self, self.value.replace("_", " ").capitalize())
+        return {Faith.NO_RELIGION: _("No religion (for example humanist)"), Faith.BAHAI: _("Baha'i"),
+                Faith.BUDDHIST: _("Buddhist"), Faith.CHRISTIAN: _("Christian"), Faith.HINDU: _("Hindu"),
+                Faith.JAIN: _("Jain"), Faith.JEWISH: _("Jewish"), Faith.MUSLIM: _("Muslim"), Faith.PAGAN: _("Pagan"),
+                Faith.SIKH: _("Sikh"), Faith.ZOROASTRIAN: _("Zoroastrian"),
+                Faith.OTHER: _("Another faith or belief")}[self]
 
 
 class MembershipStatus(enum.Enum):
@@ -59,8 +62,10 @@ class MembershipStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {MembershipStatus.AWAITING_CONSENT: "Waiting for parent or carer"}.get(
-            self, self.value.capitalize())
+        return {MembershipStatus.APPLIED: _("Applied"), MembershipStatus.AWAITING_CONSENT: _("Waiting for parent or carer"),
+                MembershipStatus.ACTIVE: _("Active"), MembershipStatus.DECLINED: _("Declined"),
+                MembershipStatus.SUSPENDED: _("Suspended"), MembershipStatus.REMOVED: _("Removed"),
+                MembershipStatus.WITHDRAWN: _("Withdrawn")}[self]
 
     @property
     def tag(self) -> str:
@@ -88,15 +93,20 @@ class MembershipRole(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {MembershipRole.VICE_CHAIR: "Vice-chair", MembershipRole.FAITH_REPRESENTATIVE: "Faith representative",
-                MembershipRole.OBSERVER: "Observer (also present)",
-                MembershipRole.YOUTH_REPRESENTATIVE: "Youth representative"}.get(self, self.value.capitalize())
+        return {MembershipRole.CHAIR: _("Chair"), MembershipRole.VICE_CHAIR: _("Vice-chair"),
+                MembershipRole.SECRETARY: _("Secretary"), MembershipRole.TREASURER: _("Treasurer"),
+                MembershipRole.MEMBER: _("Member"), MembershipRole.FAITH_REPRESENTATIVE: _("Faith representative"),
+                MembershipRole.OBSERVER: _("Observer (also present)"),
+                MembershipRole.YOUTH_REPRESENTATIVE: _("Youth representative")}[self]
 
     @property
     def plural(self) -> str:
         """"Only secretaries", not "Only secretarys"."""
-        return {MembershipRole.SECRETARY: "Secretaries", MembershipRole.OBSERVER: "Observers"}.get(
-            self, self.label + "s")
+        return {MembershipRole.CHAIR: _("Chairs"), MembershipRole.VICE_CHAIR: _("Vice-chairs"),
+                MembershipRole.SECRETARY: _("Secretaries"), MembershipRole.TREASURER: _("Treasurers"),
+                MembershipRole.MEMBER: _("Members"), MembershipRole.FAITH_REPRESENTATIVE: _("Faith representatives"),
+                MembershipRole.OBSERVER: _("Observers"),
+                MembershipRole.YOUTH_REPRESENTATIVE: _("Youth representatives")}[self]
 
 
 class Forum(db.Model):
@@ -261,7 +271,8 @@ class ActionStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {ActionStatus.OPEN: _("Open"), ActionStatus.IN_PROGRESS: _("In progress"),
+                ActionStatus.DONE: _("Done")}[self]
 
     @property
     def tag(self) -> str:

@@ -2,11 +2,14 @@
 safeguarding gate (core.accounts.safeguarding): a young member's contact details."""
 from core.accounts import safeguarding
 from core.accounts.permissions import is_admin
+from core.i18n import _l
 from forums.services.coordinators import is_coordinator
 from forums.services.memberships import is_active_member
 from forums.services.safeguarding import safeguarding_check_current, youth_forums_of_young_people
 
-YOUNG_MEMBERS_NOTE = "Under 18: ask the youth forum's DBS-checked coordinators for these details"
+# Shown in place of a young member's details, in the reader's language; the constant is its English.
+_YOUNG_MEMBERS_NOTE = _l("Under 18: ask the youth forum's DBS-checked coordinators for these details")
+YOUNG_MEMBERS_NOTE = str(_YOUNG_MEMBERS_NOTE)
 
 
 def can_manage_forums(user) -> bool:
@@ -53,7 +56,7 @@ def _young_members_guard(viewer, user_ids: frozenset[int]) -> set[int]:
     return {user_id for user_id, forum_ids in young.items() if not verdicts[forum_ids]}
 
 
-safeguarding.register_guard("forums.young_members", _young_members_guard, note=YOUNG_MEMBERS_NOTE)
+safeguarding.register_guard("forums.young_members", _young_members_guard, note=_YOUNG_MEMBERS_NOTE)
 
 
 def can_take_part(user, forum) -> bool:

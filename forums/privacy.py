@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from core.extensions import db
+from core.i18n import _l
 from core.accounts.models import User
 from core.privacy import registry
 from core.privacy.retention import Period, cutoff
@@ -25,8 +26,8 @@ ENDED_MEMBERSHIPS = (MembershipStatus.DECLINED, MembershipStatus.REMOVED, Member
 registry.audited_records.add(20, (Membership, lambda user: Membership.user_id == user.id),
                              name="forums.Membership")
 registry.retention_periods.add(30, Period(
-    "forum_memberships", 72, "Forum memberships that were declined, withdrawn or ended by the forum: "
-                             "{period} after, because forums keep records of who decided what."),
+    "forum_memberships", 72, _l("Forum memberships that were declined, withdrawn or ended by the forum: "
+                                "{period} after, because forums keep records of who decided what.")),
     name="forum_memberships")
 
 

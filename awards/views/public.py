@@ -10,6 +10,7 @@ from awards.models import ON_SHORTLIST, AwardCategory, AwardCycle, Nomination, N
 from core.database import utcnow
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
+from core.i18n import _
 from core import home_page, page_cache, spam
 from core.views.emailed_links import from_emailed_link
 from events.models import Event
@@ -74,7 +75,7 @@ def _nomination_page(category: AwardCategory, *, draft: Nomination | None):
             category, form.details(), user=current_user if signed_in else None, submit=sending, nomination=draft))
         if done:
             if saved.status == NominationStatus.DRAFT:
-                flash("Your draft is saved. Come back to it from My nominations.", "success")
+                flash(_("Your draft is saved. Come back to it from My nominations."), "success")
                 return redirect(url_for("awards.my_nominations"))
             session[_SENT] = saved.id
             return redirect(url_for("awards.nominated", category_id=category.id))
@@ -107,9 +108,9 @@ def nomination_by_link(token):
     nomination = from_emailed_link(nominating.nomination_for_token, token)
     form = EmptyForm()
     if form.validate_on_submit() and request.form.get("action") == "confirm":
-        done, _ = call_service(form, lambda: nominating.confirm_nomination(nomination))
+        done, _confirmed = call_service(form, lambda: nominating.confirm_nomination(nomination))
         if done:
-            flash("Thank you: your nomination is confirmed. We have emailed you a copy.", "success")
+            flash(_("Thank you: your nomination is confirmed. We have emailed you a copy."), "success")
             return redirect(url_for("awards.nomination_by_link", token=token))
     return render_template("awards/nomination.html", nomination=nomination, form=form, token=token,
                            open=nomination.category.cycle.stage(utcnow()) == Stage.NOMINATING,
@@ -129,8 +130,9 @@ def _withdraw(nomination: Nomination, withdraw, *, back: str):
     withdraws."""
     form = EmptyForm()
     if request.method == "POST":
-        return press_button(form, withdraw, f"Your nomination of {nomination.nominee_name or 'the nominee'} has "
-                                            "been withdrawn.", back)
+        said = (_("Your nomination of %(name)s has been withdrawn.", name=nomination.nominee_name)
+                if nomination.nominee_name else _("Your nomination of the nominee has been withdrawn."))
+        return press_button(form, withdraw, said, back)
     return render_template("awards/confirm_withdraw.html", nomination=nomination, form=form, back=back,
                            open=nomination.category.cycle.stage(utcnow()) == Stage.NOMINATING)
 

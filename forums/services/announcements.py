@@ -14,7 +14,7 @@ from core.database import utcnow
 from core.email import queue_email
 from core.errors import InvalidLink
 from core.extensions import db
-from core.formatting import counted
+from core.i18n import _, ngettext
 from events.ical import plain_text
 from forums.models import Announcement, Forum, Membership, MembershipRole, MembershipStatus
 
@@ -32,7 +32,9 @@ def announce(forum: Forum, *, subject: str, body: str, role: MembershipRole | No
     announcement = Announcement(forum_id=forum.id, subject=subject.strip(), body=body.strip(), role=role,
                                 essential=essential, recipients=len(recipients), sent_by_id=actor.id, sent_at=now)
     if recipients:
-        title = f"Announcement to {counted(len(recipients), 'member')} of {forum.name}: {announcement.subject}"
+        title = ngettext("Announcement to %(num)d member of %(forum)s: %(subject)s",
+                         "Announcement to %(num)d members of %(forum)s: %(subject)s", len(recipients),
+                         forum=forum.name, subject=announcement.subject)
         announcement.job_id = progress.start_job(
             owner_id=actor.id, title=title,
             back_url=url_for("forums.forum_page", forum_id=forum.id)).id
@@ -90,5 +92,5 @@ def membership_for_announcements_off(token: str) -> Membership:
     membership_id = link_token_data(_ANNOUNCEMENTS_SALT, token)
     membership = db.session.get(Membership, membership_id) if isinstance(membership_id, int) else None
     if membership is None:
-        raise InvalidLink("This link is no longer valid: the membership it was for has gone.")
+        raise InvalidLink(_("This link is no longer valid: the membership it was for has gone."))
     return membership

@@ -12,6 +12,7 @@ from core.database import utcnow
 from core.errors import DomainErrors
 from core.email import queue_email
 from core.extensions import db
+from core.i18n import _, _l
 from forums.models import Faith, Forum, ForumInvitation, Membership, MembershipRole, MembershipStatus
 from forums.services.consent import consent_link
 from forums.services.errors import ForumRuleBroken
@@ -44,12 +45,14 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
     if invitation is not None:
         check_invitation(invitation, forum, user)
     elif not forum.open_to_apply:
-        raise ForumRuleBroken(f"{forum.name} takes members by invitation only. Contact its coordinators.")
+        raise ForumRuleBroken(_("%(forum)s takes members by invitation only. Contact its coordinators.",
+                                forum=forum.name))
     existing = membership_of(user, forum)
     if existing is not None and existing.is_live:
-        raise ForumRuleBroken(f"You have already applied to {forum.name}")
+        raise ForumRuleBroken(_("You have already applied to %(forum)s", forum=forum.name))
     if existing is not None and existing.status == MembershipStatus.REMOVED:
-        raise ForumRuleBroken(f"You were removed from {forum.name}. Contact its coordinators to rejoin.")
+        raise ForumRuleBroken(_("You were removed from %(forum)s. Contact its coordinators to rejoin.",
+                                forum=forum.name))
     problems = _application_problems(forum, user, application, today)
     if len(problems) == 1:
         raise problems[0]
@@ -70,9 +73,11 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
     db.session.add(membership)
     db.session.flush()
     if needs_parent:
-        queue_email(to=membership.parent_email, subject=f"Your consent for {user.name} to join {forum.name}",
+        # A parent or carer has no account: they read the language their child uses.
+        queue_email(to=membership.parent_email,
+                    subject=_l("Your consent for %(name)s to join %(forum)s", name=user.name, forum=forum.name),
                     template="forum_parent_consent", membership=membership, link=consent_link(membership),
-                    reply_to=forum.contact_address, about_user_id=user.id)
+                    reply_to=forum.contact_address, about_user_id=user.id, language=user.language)
     audit.record("membership.applied", actor=user, subject=membership, details={"forum": forum.id})
     if invitation is not None:
         invitation.accepted_at = utcnow()
@@ -87,9 +92,9 @@ def _application_problems(forum: Forum, user: User, application: Application, to
     box: a young person on a phone should not find them one submit at a time."""
     problems = []
     if not application.reason.strip():
-        problems.append(ForumRuleBroken("Tell the coordinators why you want to join", field="reason"))
+        problems.append(ForumRuleBroken(_("Tell the coordinators why you want to join"), field="reason"))
     if forum.is_interfaith and application.faith is None:
-        problems.append(ForumRuleBroken("Choose the faith community you represent", field="faith"))
+        problems.append(ForumRuleBroken(_("Choose the faith community you represent"), field="faith"))
     if forum.is_youth:
         problems += _youth_problems(forum, user, application, today)
     return problems
@@ -98,31 +103,33 @@ def _application_problems(forum: Forum, user: User, application: Application, to
 def _youth_problems(forum: Forum, user: User, application: Application, today: date) -> list[ForumRuleBroken]:
     born, problems = application.date_of_birth, []
     if born is None:
-        problems.append(ForumRuleBroken("Enter your date of birth", field="date_of_birth"))
+        problems.append(ForumRuleBroken(_("Enter your date of birth"), field="date_of_birth"))
     elif born >= today:
-        problems.append(ForumRuleBroken("Date of birth must be in the past", field="date_of_birth"))
+        problems.append(ForumRuleBroken(_("Date of birth must be in the past"), field="date_of_birth"))
     age = age_on(born, today) if born is not None and born < today else None
     if age is not None and not forum.min_age <= age <= forum.max_age:
-        return [ForumRuleBroken(
-            f"{forum.name} is for young people aged {forum.min_age} to {forum.max_age}, and you are {age}. "
-            "Ask its coordinators about other ways to take part.", field="date_of_birth")]
+        return [ForumRuleBroken(_(
+            "%(forum)s is for young people aged %(youngest)d to %(oldest)d, and you are %(age)d. "
+            "Ask its coordinators about other ways to take part.", forum=forum.name, youngest=forum.min_age,
+            oldest=forum.max_age, age=age), field="date_of_birth")]
     # Without a date of birth, whether a parent or carer must agree turns on
     # the age it will give: ask now, on that condition, unless the forum's
     # ages settle it either way.
     if (forum.min_age if age is None else age) >= ADULT_AGE:
         return problems
     maybe_young = age is None and forum.max_age >= ADULT_AGE
-
-    def enter(what: str) -> str:
-        return f"If you are under 18, enter {what}" if maybe_young else f"Enter {what}"
-
     if not application.parent_name.strip():
-        problems.append(ForumRuleBroken(enter("your parent or carer's name"), field="parent_name"))
+        problems.append(ForumRuleBroken(
+            _("If you are under 18, enter your parent or carer's name") if maybe_young else
+            _("Enter your parent or carer's name"), field="parent_name"))
     if not application.parent_email.strip():
-        problems.append(ForumRuleBroken(enter("your parent or carer's email address"), field="parent_email"))
+        problems.append(ForumRuleBroken(
+            _("If you are under 18, enter your parent or carer's email address") if maybe_young else
+            _("Enter your parent or carer's email address"), field="parent_email"))
     elif same_mailbox(application.parent_email, user.email):
-        problems.append(ForumRuleBroken(enter("your parent or carer's own email address, not yours"),
-                                        field="parent_email"))
+        problems.append(ForumRuleBroken(
+            _("If you are under 18, enter your parent or carer's own email address, not yours") if maybe_young else
+            _("Enter your parent or carer's own email address, not yours"), field="parent_email"))
     return problems
 
 
@@ -135,7 +142,7 @@ def same_mailbox(one: str, other: str) -> bool:
     also ignores dots and answers at googlemail.com. A young person must not
     be able to give their own parent's consent this way."""
     def mailbox(address: str) -> tuple[str, str]:
-        local, _, domain = address.strip().lower().rpartition("@")
+        local, _at, domain = address.strip().lower().rpartition("@")
         local = local.split("+", 1)[0]
         if domain in _GMAIL_DOMAINS:
             local, domain = local.replace(".", ""), "gmail.com"
@@ -145,7 +152,7 @@ def same_mailbox(one: str, other: str) -> bool:
 
 def withdraw_application(membership: Membership, *, actor: User) -> None:
     if membership.status not in (MembershipStatus.APPLIED, MembershipStatus.AWAITING_CONSENT):
-        raise ForumRuleBroken("Only an application still being considered can be withdrawn")
+        raise ForumRuleBroken(_("Only an application still being considered can be withdrawn"))
     membership.status = MembershipStatus.WITHDRAWN
     db.session.flush()
     audit.record("membership.withdrawn", actor=actor, subject=membership)

@@ -10,6 +10,7 @@ from core.database import utcnow
 from core.email import queue_email
 from core.errors import InvalidLink
 from core.extensions import db
+from core.i18n import _, _l
 from forums.models import Membership, MembershipStatus
 from forums.services.errors import ForumRuleBroken
 from forums.services.memberships import give_up_members_only_places, tell_member_it_ended
@@ -26,7 +27,7 @@ def membership_for_consent(token: str) -> Membership:
     data = link_token_data(_CONSENT_SALT, token)
     membership = db.session.get(Membership, data.get("membership")) if isinstance(data, dict) else None
     if membership is None or not membership.parent_email or membership.parent_email != data.get("parent"):
-        raise InvalidLink("This link is no longer valid. Ask the forum's coordinators for a new one.")
+        raise InvalidLink(_("This link is no longer valid. Ask the forum's coordinators for a new one."))
     return membership
 
 
@@ -34,10 +35,10 @@ def give_consent(membership: Membership, *, photo_consent: bool, signed_in_as=No
     """The parent or carer agrees, from the emailed link. `signed_in_as`: whoever
     is signed in on that browser, if anyone; never the young person themselves."""
     if getattr(signed_in_as, "is_authenticated", False) and signed_in_as.id == membership.user_id:
-        raise ForumRuleBroken("You cannot give consent for yourself. Your parent or carer needs to open the link "
-                              "in the email we sent them and agree themselves.")
+        raise ForumRuleBroken(_("You cannot give consent for yourself. Your parent or carer needs to open the link "
+                                "in the email we sent them and agree themselves."))
     if membership.status in (MembershipStatus.DECLINED, MembershipStatus.WITHDRAWN, MembershipStatus.REMOVED):
-        raise ForumRuleBroken("This application has closed, so there is nothing to consent to")
+        raise ForumRuleBroken(_("This application has closed, so there is nothing to consent to"))
     membership.parent_consented_at, membership.parent_consent_withdrawn_at = utcnow(), None
     membership.photo_consent = photo_consent
     if membership.status == MembershipStatus.AWAITING_CONSENT:
@@ -58,7 +59,7 @@ def withdraw_consent(membership: Membership) -> None:
     if membership.status == MembershipStatus.SUSPENDED:
         tell_member_it_ended(membership, "consent withdrawn", give_up_members_only_places(membership, actor=None))
         for coordinator in membership.forum.coordinators:
-            queue_email(to=coordinator.email, subject=f"Consent withdrawn: {membership.forum.name}",
+            queue_email(to=coordinator.email, subject=_l("Consent withdrawn: %(forum)s", forum=membership.forum.name),
                         template="forum_consent_withdrawn", membership=membership)
 
 
@@ -69,10 +70,11 @@ def resend_consent_request(membership: Membership, *, actor: User) -> None:
         raise ForumRuleBroken("Only an application still waiting for a parent or carer can be sent again")
     if membership.parent_consented_at is not None and membership.parent_consent_withdrawn_at is None:
         raise ForumRuleBroken("Their parent or carer has already agreed")
-    queue_email(to=membership.parent_email, subject=f"Your consent for {membership.user.name} to join "
-                f"{membership.forum.name}", template="forum_parent_consent", membership=membership,
+    queue_email(to=membership.parent_email,
+                subject=_l("Your consent for %(name)s to join %(forum)s", name=membership.user.name,
+                           forum=membership.forum.name), template="forum_parent_consent", membership=membership,
                 link=consent_link(membership), reply_to=membership.forum.contact_address,
-                about_user_id=membership.user_id)
+                about_user_id=membership.user_id, language=membership.user.language)
     audit.record("membership.consent_request_resent", actor=actor, subject=membership)
 
 

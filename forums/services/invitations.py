@@ -18,6 +18,7 @@ from core.database import utcnow
 from core.email import queue_email
 from core.errors import InvalidLink
 from core.extensions import db
+from core.i18n import _, _l
 from forums.models import Forum, ForumInvitation
 from forums.services.errors import ForumRuleBroken
 from forums.services.memberships import membership_of
@@ -44,7 +45,7 @@ def invite(forum: Forum, email: str, *, actor: User) -> ForumInvitation:
         db.session.add(invitation)
     invitation.invited_by_id, invitation.invited_at, invitation.accepted_at = actor.id, utcnow(), None
     db.session.flush()
-    queue_email(to=email, subject=f"You are invited to join {forum.name}", template="forum_invitation",
+    queue_email(to=email, subject=_l("You are invited to join %(forum)s", forum=forum.name), template="forum_invitation",
                 forum=forum, inviter=actor, link=_invitation_link(invitation), reply_to=forum.contact_address)
     audit.record("forum.invitation_sent", actor=actor, subject=forum, details={"email": email})
     return invitation
@@ -64,13 +65,14 @@ def invitation_for_token(token: str) -> ForumInvitation:
     data = link_token_data(_INVITATION_SALT, token)
     invitation = db.session.get(ForumInvitation, data.get("invitation")) if isinstance(data, dict) else None
     if invitation is None or invitation.email != data.get("email"):
-        raise InvalidLink("This invitation is no longer valid. Ask the forum's coordinators for a new one.")
+        raise InvalidLink(_("This invitation is no longer valid. Ask the forum's coordinators for a new one."))
     return invitation
 
 
 def check_invitation(invitation: ForumInvitation, forum: Forum, user: User) -> None:
     if invitation.forum_id != forum.id:
-        raise ForumRuleBroken("This invitation is for another forum")
+        raise ForumRuleBroken(_("This invitation is for another forum"))
     if invitation.email != user.email:
-        raise ForumRuleBroken(f"This invitation was sent to {invitation.email}. Sign in with the account for that "
-                              "address, or ask the coordinators to invite the address you use here.")
+        raise ForumRuleBroken(_("This invitation was sent to %(email)s. Sign in with the account for that "
+                                "address, or ask the coordinators to invite the address you use here.",
+                                email=invitation.email))

@@ -15,6 +15,7 @@ from core.accounts.services import addresses_of
 from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
+from core.i18n import _, _l
 from events import audiences
 from events.models import Audience, Event, Registration, RegistrationStatus
 from events.services.registration import cancel_registration
@@ -64,7 +65,7 @@ def approve(membership: Membership, *, actor: User, role: MembershipRole = Membe
     waiting = needs_parent_consent(membership, today) and membership.parent_consented_at is None
     membership.status = MembershipStatus.AWAITING_CONSENT if waiting else MembershipStatus.ACTIVE
     db.session.flush()
-    queue_email(to=membership.user.email, subject=f"Your application to {membership.forum.name}",
+    queue_email(to=membership.user.email, subject=_l("Your application to %(forum)s", forum=membership.forum.name),
                 template="forum_approved", membership=membership, waiting=waiting,
                 link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True),
                 reply_to=membership.forum.contact_address)
@@ -88,7 +89,7 @@ def decline(membership: Membership, *, reason: str, actor: User) -> None:
     membership.decided_at = utcnow()
     db.session.flush()
     _end_invitations(membership.forum, membership.user, actor=actor)  # an earlier one must not undo the decline
-    queue_email(to=membership.user.email, subject=f"Your application to {membership.forum.name}",
+    queue_email(to=membership.user.email, subject=_l("Your application to %(forum)s", forum=membership.forum.name),
                 template="forum_declined", membership=membership, reply_to=membership.forum.contact_address)
     audit.record("membership.declined", actor=actor, subject=membership, details={"reason": reason.strip()})
 
@@ -137,7 +138,7 @@ def _move(membership: Membership, before: MembershipStatus, after: MembershipSta
     if after != MembershipStatus.ACTIVE:
         tell_member_it_ended(membership, verb, give_up_members_only_places(membership, actor=actor))
     else:  # told when it was paused, so told when it is not
-        queue_email(to=membership.user.email, subject=f"Your membership of {membership.forum.name}",
+        queue_email(to=membership.user.email, subject=_l("Your membership of %(forum)s", forum=membership.forum.name),
                     template="forum_reinstated", membership=membership,
                     link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True),
                     reply_to=membership.forum.contact_address)
@@ -162,7 +163,7 @@ def give_up_members_only_places(membership: Membership, *, actor: User | None, n
 
 def tell_member_it_ended(membership: Membership, why: str, meetings) -> None:
     """The member hears why, and which meetings they no longer have a place at."""
-    queue_email(to=membership.user.email, subject=f"Your membership of {membership.forum.name}",
+    queue_email(to=membership.user.email, subject=_l("Your membership of %(forum)s", forum=membership.forum.name),
                 template="forum_membership_ended", membership=membership, why=why, meetings=meetings,
                 reply_to=membership.forum.contact_address)
 
@@ -178,7 +179,7 @@ def change_role(membership: Membership, role: MembershipRole, *, term_ends_on: d
 
 def set_contact_sharing(membership: Membership, *, share_email: bool, actor: User) -> None:
     if share_email and is_young(membership):
-        raise ForumRuleBroken("Members under 18 cannot share contact details with other members")
+        raise ForumRuleBroken(_("Members under 18 cannot share contact details with other members"))
     membership.share_email = share_email
     db.session.flush()
 

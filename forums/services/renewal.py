@@ -10,6 +10,7 @@ from core.accounts.models import User
 from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.extensions import db
+from core.i18n import _, _l
 from forums.models import Membership, MembershipStatus
 from forums.services.errors import ForumRuleBroken
 from forums.services.memberships import TERM
@@ -29,8 +30,8 @@ def renew(membership: Membership, *, actor: User, today: date | None = None) -> 
     lock_row(db.session, Membership, membership.id)  # a double click renews once
     db.session.refresh(membership)
     if not renewal_due(membership, today):
-        raise ForumRuleBroken("Your membership is not due for renewal yet" if membership.status ==
-                              MembershipStatus.ACTIVE else "Only an active membership can be renewed")
+        raise ForumRuleBroken(_("Your membership is not due for renewal yet") if membership.status ==
+                              MembershipStatus.ACTIVE else _("Only an active membership can be renewed"))
     membership.term_starts_on = max(membership.term_ends_on, today)
     membership.term_ends_on = membership.term_starts_on + TERM
     membership.renewal_reminded_at = None
@@ -56,7 +57,8 @@ def send_renewal_reminders(*, today: date | None = None) -> int:
         if not claimed:
             continue  # another run got there first
         membership = db.session.get(Membership, membership_id)
-        queue_email(to=membership.user.email, subject=f"Renew your membership of {membership.forum.name}",
+        queue_email(to=membership.user.email, subject=_l("Renew your membership of %(forum)s",
+                                                                   forum=membership.forum.name),
                     template="forum_renewal_reminder", membership=membership,
                     link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True),
                     reply_to=membership.forum.contact_address)

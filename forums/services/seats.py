@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from core.database import lock_row
 from core.extensions import db
-from core.formatting import counted
+from core.i18n import ngettext
 from forums.models import Forum, Membership, MembershipStatus
 from forums.services.errors import ForumRuleBroken
 
@@ -34,5 +34,7 @@ def faith_seats_full(membership: Membership) -> bool:
 def check_faith_cap(membership: Membership) -> None:
     if faith_seats_full(membership):
         forum = membership.forum
-        raise ForumRuleBroken(f"{forum.name} already has {counted(_faith_seats_taken(membership), 'member')} for "
-                              f"{membership.faith.label}, its limit for one faith community")
+        raise ForumRuleBroken(ngettext(
+            "%(forum)s already has %(num)d member for %(faith)s, its limit for one faith community",
+            "%(forum)s already has %(num)d members for %(faith)s, its limit for one faith community",
+            _faith_seats_taken(membership), forum=forum.name, faith=membership.faith.label))

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from core.database import utcnow
 from core.extensions import db
-from core.formatting import counted
+from core.i18n import _, ngettext
 from core.forms import EmptyForm, call_service, press_button
 from core.accounts.safeguarding import screen, shows_contact_details
 from core.spam import bulk_work
@@ -79,7 +79,7 @@ def membership(forum_id, membership_id):
     }
     action = request.form.get("action")
     if form.validate_on_submit() and action in actions:
-        done, _ = call_service(form, lambda: actions[action]())
+        done, _result = call_service(form, lambda: actions[action]())
         if done:
             flash(f"{chosen.user.name}: {chosen.status.label.lower()}, {chosen.role.label.lower()}.", "success")
             return redirect(url_for("forums.manage", forum_id=forum.id))
@@ -156,7 +156,7 @@ def meeting_papers(forum_id, event_id):
     form = PapersForm()
     action = request.form.get("action", "save")
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: meetings.save_papers(
+        done, _result = call_service(form, lambda: meetings.save_papers(
             meeting, agenda=form.agenda.data or "", minutes=form.minutes.data or "",
             publish_agenda=action == "publish_agenda", approve_minutes=action == "approve_minutes",
             actor=current_user))
@@ -175,7 +175,7 @@ def add_action(forum_id, event_id):
     meeting = _meeting_or_404(forum, event_id)
     form = _action_form(forum)
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: meetings.add_action(
+        done, _result = call_service(form, lambda: meetings.add_action(
             forum, description=form.description.data, owner_id=form.owner_id.data, due_on=form.due_on.data,
             meeting=meeting, actor=current_user))
         if done:
@@ -213,7 +213,7 @@ def send_apologies(forum_id, event_id):
     if not form.validate_on_submit():
         abort(400)
     return press_button(form, lambda: meetings.send_apologies(meeting, current_user, note=form.note.data or ""),
-                        "Your apologies have been sent to the coordinators.",
+                        _("Your apologies have been sent to the coordinators."),
                         url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
 
 
@@ -225,7 +225,7 @@ def withdraw_apologies(forum_id, event_id):
         abort(403)
     meeting = _meeting_or_404(forum, event_id)
     return press_button(EmptyForm(), lambda: meetings.withdraw_apologies(meeting, current_user),
-                        "Your apologies have been withdrawn. Book a place if you can come.",
+                        _("Your apologies have been withdrawn. Book a place if you can come."),
                         url_for("forums.meeting", forum_id=forum.id, event_id=meeting.id))
 
 
@@ -243,7 +243,9 @@ def announce(forum_id):
             role=MembershipRole(form.role.data) if form.role.data else None, essential=form.essential.data,
             actor=current_user))
         if done:
-            flash(f"The announcement is on its way to {counted(sent.recipients, 'member')} and is on the forum page."
+            flash(ngettext("The announcement is on its way to %(num)d member and is on the forum page.",
+                           "The announcement is on its way to %(num)d members and is on the forum page.",
+                           sent.recipients)
                   if sent.recipients else "The announcement is on the forum page. No member gets it by email: "
                   "none that it is for is active, or they have turned announcement emails off.", "success")
             if sent.job_id is None:

@@ -11,6 +11,7 @@ from core import home_page, page_cache
 from core.extensions import limiter
 from core.forms import EmptyForm, call_service, press_button
 from core.accounts.safeguarding import screen, shows_contact_details
+from core.i18n import _
 from core.views.emailed_links import from_emailed_link
 from events.feed_responses import feed_limit, feed_response
 from events.feeds import forum_feed
@@ -78,9 +79,9 @@ def apply(forum_id):
     if form.validate_on_submit():
         done, mine = call_service(form, lambda: applying.apply(forum, current_user, form.application()))
         if done:
-            flash("Thank you. We have asked your parent or carer to agree, and the coordinators will look at "
-                  "your application." if mine.parent_email else
-                  "Thank you. The coordinators will look at your application and email you.", "success")
+            flash(_("Thank you. We have asked your parent or carer to agree, and the coordinators will look at "
+                    "your application.") if mine.parent_email else
+                  _("Thank you. The coordinators will look at your application and email you."), "success")
             return redirect(url_for("forums.forum_page", forum_id=forum.id))
     return render_template("forums/apply.html", forum=forum, form=form, invitation=None)
 
@@ -90,7 +91,7 @@ def apply(forum_id):
 def withdraw(forum_id):
     forum, mine = _my_membership(forum_id)
     return press_button(EmptyForm(), lambda: applying.withdraw_application(mine, actor=current_user),
-                        "Your application has been withdrawn.", url_for("forums.forum_page", forum_id=forum.id))
+                        _("Your application has been withdrawn."), url_for("forums.forum_page", forum_id=forum.id))
 
 
 @bp.post("/forums/<int:forum_id>/contact-sharing")
@@ -100,8 +101,8 @@ def contact_sharing(forum_id):
     share = request.form.get("share_email") == "yes"
     return press_button(EmptyForm(),
                         lambda: memberships.set_contact_sharing(mine, share_email=share, actor=current_user),
-                        "Other members can now see your email address." if share else
-                        "Other members now see only your name and role.",
+                        _("Other members can now see your email address.") if share else
+                        _("Other members now see only your name and role."),
                         url_for("forums.directory", forum_id=forum.id))
 
 
@@ -110,7 +111,7 @@ def contact_sharing(forum_id):
 def renew(forum_id):
     forum, mine = _my_membership(forum_id)
     return press_button(EmptyForm(), lambda: renewal.renew(mine, actor=current_user),
-                        "Thank you. Your membership has been renewed for another year.",
+                        _("Thank you. Your membership has been renewed for another year."),
                         url_for("forums.forum_page", forum_id=forum.id))
 
 
@@ -120,8 +121,8 @@ def announcement_emails(forum_id):
     forum, mine = _my_membership(forum_id)
     wanted = request.form.get("wanted") == "yes"
     return press_button(EmptyForm(), lambda: announcements.set_announcement_emails(mine, wanted),
-                        "You will get the forum's announcements by email." if wanted else
-                        "You will get only essential announcements by email. Others stay on this page.",
+                        _("You will get the forum's announcements by email.") if wanted else
+                        _("You will get only essential announcements by email. Others stay on this page."),
                         url_for("forums.forum_page", forum_id=forum.id))
 
 
@@ -132,10 +133,10 @@ def announcements_off(token):
     membership = from_emailed_link(announcements.membership_for_announcements_off, token)
     form = EmptyForm()
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: announcements.set_announcement_emails(membership, False))
+        done, _changed = call_service(form, lambda: announcements.set_announcement_emails(membership, False))
         if done:
-            flash(f"You will no longer get {membership.forum.name}'s announcements by email, apart from essential "
-                  "ones.", "success")
+            flash(_("You will no longer get %(forum)s's announcements by email, apart from essential ones.",
+                    forum=membership.forum.name), "success")
             return redirect(url_for("forums.announcements_off", token=token))
     return render_template("forums/announcements_off.html", membership=membership, form=form)
 
@@ -157,10 +158,10 @@ def accept_invitation(token):
 
 def _joined_message(mine: Membership) -> str:
     if mine.status == MembershipStatus.ACTIVE:
-        return f"Welcome to {mine.forum.name}."
+        return _("Welcome to %(forum)s.", forum=mine.forum.name)
     if mine.parent_email and mine.parent_consented_at is None:
-        return "Thank you. We have asked your parent or carer to agree."
-    return "Thank you. The coordinators will look at your application and email you."
+        return _("Thank you. We have asked your parent or carer to agree.")
+    return _("Thank you. The coordinators will look at your application and email you.")
 
 
 def _my_membership(forum_id: int) -> tuple[Forum, Membership]:
@@ -195,11 +196,11 @@ def parent_consent(token):
     membership = _from_consent_link(token)
     form = ConsentForm()
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: consent.give_consent(membership, photo_consent=form.photo_consent.data,
-                                                                    signed_in_as=current_user))
+        done, _given = call_service(form, lambda: consent.give_consent(
+            membership, photo_consent=form.photo_consent.data, signed_in_as=current_user))
         if done:
-            flash(f"Thank you. You have agreed to {membership.user.name} joining {membership.forum.name}.",
-                  "success")
+            flash(_("Thank you. You have agreed to %(name)s joining %(forum)s.", name=membership.user.name,
+                    forum=membership.forum.name), "success")
             return redirect(url_for("forums.parent_consent", token=token))
     return render_template("forums/consent.html", membership=membership, form=form, withdraw_form=EmptyForm(),
                            token=token)
@@ -209,5 +210,6 @@ def parent_consent(token):
 def withdraw_consent(token):
     membership = _from_consent_link(token)
     return press_button(EmptyForm(), lambda: consent.withdraw_consent(membership),
-                        f"You have withdrawn your consent. {membership.user.name}'s membership is suspended.",
+                        _("You have withdrawn your consent. %(name)s's membership is suspended.",
+                          name=membership.user.name),
                         url_for("forums.parent_consent", token=token))

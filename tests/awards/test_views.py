@@ -394,3 +394,24 @@ def test_certificates_are_offered_only_once_someone_is_on_the_shortlist(app, mak
     decide(amira_id, Outcome.WINNER)
     assert f'href="{manage}/certificates.pdf">Download certificates (PDF)' in text_of(team.get(manage))
     assert team.get(f"{manage}/certificates.pdf").status_code == 200
+
+
+def test_a_guests_nomination_emails_are_written_in_the_language_they_nominated_in(app, client, monkeypatch):
+    """A guest has no account to keep a language on: the confirmation, and the
+    copy sent when they follow its link, are in the language of the pages they used."""
+    from core import email
+    written_in = []
+    chosen = email.in_language
+    monkeypatch.setattr(email, "in_language", lambda code: written_in.append(code) or chosen(code))
+    category_id, question_ids = a_category(app, name="Unsung Hero")
+    polish = {"Accept-Language": "pl"}
+    sent = submit(client, f"/awards/categories/{category_id}/nominate", {
+        "nominator_name": "Pat Neighbour", "nominator_email": "pat@example.org", "nominating": "other",
+        "relationship": "Neighbour", "nominee_name": "Amira Hussain", "nominee_area": "Corby", "nominee_knows": "yes",
+        "data_consent": "y", **answers(question_ids)}, headers=polish)
+    assert sent.status_code == 302 and written_in == ["pl"]
+    with app.app_context():
+        body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == "pat@example.org"))
+    link = "/awards/nominations/link/" + body.split("/awards/nominations/link/")[1].split()[0]
+    assert submit(client, link, {"action": "confirm"}, headers=polish).status_code == 302
+    assert written_in == ["pl", "pl"]

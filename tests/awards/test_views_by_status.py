@@ -4,6 +4,7 @@ drawn here once (a comparison that could never be true would leave its
 words off the page)."""
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from flask import render_template
@@ -66,12 +67,12 @@ def test_a_category_and_a_judges_page_follow_the_stage_of_the_cycle(app, client,
     assert [says for says in set(JUDGING_SAYS.values()) if says in judging] == [JUDGING_SAYS[stage]]
 
 
-@pytest.mark.parametrize("kind, label", [(NomineeKind.INDIVIDUAL, "Nominee&#39;s name"),
-                                         (NomineeKind.GROUP, "Group or organisation&#39;s name")])
+@pytest.mark.parametrize("kind, label", [(NomineeKind.INDIVIDUAL, "Nominee's name"),
+                                         (NomineeKind.GROUP, "Group or organisation's name")])
 def test_the_nomination_form_names_the_kind_of_nominee(app, client, kind, label):
     with app.app_context():
         category_id = _category(Stage.NOMINATING, nominee_kind=kind).id
-    page = main_of(client.get(f"/awards/categories/{category_id}/nominate"))
+    page = unescape(main_of(client.get(f"/awards/categories/{category_id}/nominate")))
     assert label in page and ("Group or organisation" in page) is (kind == NomineeKind.GROUP)
 
 

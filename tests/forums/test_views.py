@@ -309,3 +309,34 @@ def test_an_interfaith_application_lists_everything_it_still_needs_at_once(app, 
     assert 'value="Gurdwara"' in text_of(refused)
     with app.app_context():
         assert db.session.scalar(select(Membership.id)) is None
+
+
+def test_a_parent_without_an_account_is_written_to_in_their_childs_language(app, make_user, monkeypatch):
+    """A parent or carer has no account to choose a language on: the consent
+    request (and a second one, sent by a coordinator reading English) is in
+    the language the young person reads the site in."""
+    from core import email
+    written_in = {}
+    chosen = email.in_language
+
+    def spy(code):
+        written_in.setdefault("codes", []).append(code)
+        return chosen(code)
+    monkeypatch.setattr(email, "in_language", spy)
+    child, coordinator = make_user(), make_user()
+    with app.app_context():
+        db.session.get(User, child.id).language = "ur"
+        forum = ForumFactory(name="County Youth Forum", kind=ForumKind.YOUTH, min_age=11, max_age=18)
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        db.session.commit()
+        forum_id = forum.id
+    browser = app.test_client()
+    sign_in(browser, child)
+    applied = submit(browser, f"/forums/{forum_id}/apply", {
+        "reason": "A say for young people", "date_of_birth": ["1", "1", str(date.today().year - 15)],
+        "parent_name": "Sam Carer", "parent_email": "carer@example.org"})
+    assert applied.status_code == 302 and written_in["codes"] == ["ur"]
+    with app.app_context():
+        membership = db.session.scalar(select(Membership))
+        consent.resend_consent_request(membership, actor=db.session.get(User, coordinator.id))
+    assert written_in["codes"] == ["ur", "ur"]
