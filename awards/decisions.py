@@ -240,7 +240,8 @@ def _tell(nomination: Nomination, template: str, subject: str, *, nominee: bool 
         if each.nominator_email and each.nominator_email not in told:
             told.add(each.nominator_email)
             queue_email(to=each.nominator_email, subject=subject, template=template, nomination=each,
-                        to_nominee=False, link=link, reply_to=current_app.config["CONTACT_EMAIL"], **context)
+                        to_nominee=False, link=link, reply_to=current_app.config["CONTACT_EMAIL"],
+                        language=each.nominator_language, **context)
     if nominee and nomination.nominee_knows and nomination.nominee_email:
         queue_email(to=nomination.nominee_email, subject=subject, template=template, nomination=nomination,
                     to_nominee=True, link=link, reply_to=current_app.config["CONTACT_EMAIL"], **context)

@@ -227,6 +227,8 @@ class Nomination(db.Model):
     nominator_name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     nominator_email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
     nominator_phone: Mapped[str] = mapped_column(String(30), default="")
+    # The language they nominated in (core/i18n.py): a guest nominator's emails are written in it.
+    nominator_language: Mapped[Optional[str]] = mapped_column(String(8))
     relationship_to_nominee: Mapped[str] = mapped_column(String(150))
     # The nominee.
     nominee_name: Mapped[str] = mapped_column(String(150))

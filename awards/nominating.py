@@ -82,6 +82,7 @@ def nominate(category: AwardCategory, details: NominationDetails, *, user: User 
         _check_not_a_repeat(category, details, user)
     nomination = nomination or Nomination(created_at=now)
     _fill(nomination, category, details, user)
+    nomination.nominator_language = current_language().code
     if not submit:
         nomination.status = NominationStatus.DRAFT
     elif user is None:
@@ -94,7 +95,7 @@ def nominate(category: AwardCategory, details: NominationDetails, *, user: User 
         queue_email(to=nomination.nominator_email,
                     subject=_l("Confirm your nomination: %(category)s", category=category.name),
                     template="award_nomination_confirm", nomination=nomination, link=nomination_link(nomination),
-                    reply_to=current_app.config["CONTACT_EMAIL"], language=current_language().code)
+                    reply_to=current_app.config["CONTACT_EMAIL"], language=nomination.nominator_language)
     elif nomination.status == NominationStatus.SUBMITTED:
         _email_copy(nomination)
     audit.record("awards.nomination_saved", actor=user, subject=nomination,
@@ -269,11 +270,10 @@ def _send(nomination: Nomination, now: datetime) -> None:
 
 
 def _email_copy(nomination: Nomination) -> None:
-    # Sent from the nominator's own request (sending, or following the link to confirm): their language.
     queue_email(to=nomination.nominator_email,
                 subject=_l("Your nomination: %(category)s", category=nomination.category.name),
                 template="award_nomination_copy", nomination=nomination, link=nomination_link(nomination),
-                reply_to=current_app.config["CONTACT_EMAIL"], language=current_language().code)
+                reply_to=current_app.config["CONTACT_EMAIL"], language=nomination.nominator_language)
 
 
 def confirm_nomination(nomination: Nomination, *, now: datetime | None = None) -> Nomination:

@@ -171,7 +171,7 @@ def mark_ineligible(nomination: Nomination, *, reason: str, actor: User) -> None
     queue_email(to=nomination.nominator_email,
                 subject=_l("Your nomination: %(category)s", category=nomination.category.name),
                 template="award_nomination_ineligible", nomination=nomination,
-                reply_to=current_app.config["CONTACT_EMAIL"])
+                reply_to=current_app.config["CONTACT_EMAIL"], language=nomination.nominator_language)
 
 
 def move_nomination(nomination: Nomination, to: AwardCategory, *, actor: User) -> None:
@@ -186,7 +186,7 @@ def move_nomination(nomination: Nomination, to: AwardCategory, *, actor: User) -
     _screened(nomination, actor, "moved", {"from": moved_from.id, "to": to.id})
     queue_email(to=nomination.nominator_email, subject=_l("Your nomination has moved to %(category)s", category=to.name),
                 template="award_nomination_moved", nomination=nomination, moved_from=moved_from,
-                reply_to=current_app.config["CONTACT_EMAIL"])
+                reply_to=current_app.config["CONTACT_EMAIL"], language=nomination.nominator_language)
 
 
 def why_screening_is_closed(nomination: Nomination, *, now: datetime | None = None) -> str | None:
@@ -236,7 +236,7 @@ def remove_at_nominees_request(nomination: Nomination, *, actor: User) -> int:
         if each.nominator_email:
             queue_email(to=each.nominator_email, subject=_l("Your nomination: %(category)s", category=each.category.name),
                         template="award_nomination_removed", nomination=each,
-                        reply_to=current_app.config["CONTACT_EMAIL"])
+                        reply_to=current_app.config["CONTACT_EMAIL"], language=each.nominator_language)
     category_id = nomination.category_id
     for each in removed:
         db.session.delete(each)

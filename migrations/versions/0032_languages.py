@@ -1,4 +1,4 @@
-"""Languages: the one a person chose for their account, and the one a guest registered in
+"""Languages: the one a person chose for their account, and the one a guest registered or nominated in
 
 Emails are written in the recipient's language (core/i18n.py).
 
@@ -23,9 +23,13 @@ def upgrade():
         batch_op.add_column(sa.Column('language', sa.String(length=8), nullable=True))
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('language', sa.String(length=8), nullable=True))
+    with op.batch_alter_table('award_nominations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('nominator_language', sa.String(length=8), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('award_nominations', schema=None) as batch_op:
+        batch_op.drop_column('nominator_language')
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.drop_column('language')
     with op.batch_alter_table('users', schema=None) as batch_op:

@@ -7,6 +7,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from awards import decisions
+from awards.screening import mark_ineligible
 from awards.models import (
     AwardCategory, AwardCycle, Nomination, NominationAnswer, NominationStatus, Outcome, Referee,
 )
@@ -17,6 +18,7 @@ from core.models import AuditEntry, OutboxMessage
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.awards.test_decisions import eligible
 from tests.conftest import error_summary, sign_in, submit
+from tests.factories import UserFactory
 from tests.core.test_personal_data import nomination_by
 
 
@@ -415,3 +417,9 @@ def test_a_guests_nomination_emails_are_written_in_the_language_they_nominated_i
     link = "/awards/nominations/link/" + body.split("/awards/nominations/link/")[1].split()[0]
     assert submit(client, link, {"action": "confirm"}, headers=polish).status_code == 302
     assert written_in == ["pl", "pl"]
+    # Later emails come from the awards team's requests, in English: still in the guest's language.
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        nomination = db.session.scalar(select(Nomination).where(Nomination.nominator_email == "pat@example.org"))
+        mark_ineligible(nomination, reason="Lives outside the county", actor=UserFactory(roles=["awards_administrator"]))
+        db.session.commit()
+    assert written_in == ["pl", "pl", "pl"]
