@@ -14,6 +14,7 @@ from core import cli, database, i18n, jobs, observability, page_cache, security
 from core.accounts import oidc, permissions
 from core.config import Config, instance_secret_key
 from core.views.about_you import equality_offer
+from core.design_system import with_own_words
 from core.formatting import FILTERS as DATE_FILTERS, counted, formatted_text, mailto
 from core.numbers import MAX_ID, whole_number
 from core.email import send_committed_messages
@@ -170,6 +171,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(counted, "counted")
     app.add_template_filter(mailto, "mailto")
     app.add_template_filter(describe_recurrence, "recurrence")
+    app.add_template_global(with_own_words, "with_own_words")
 
     @app.context_processor
     def globals_for_templates():

@@ -48,7 +48,7 @@ def create_user_command(email, name, roles, totp_secret):
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
-    granted = ", ".join(role.label for role in sorted(user.site_roles, key=lambda r: r.value)) or "no site roles"
+    granted = ", ".join(str(role.label) for role in sorted(user.site_roles, key=lambda r: r.value)) or "no site roles"
     click.echo(f"Created {user.email} ({granted})" + (", with an authenticator app." if totp_secret else "."))
 
 

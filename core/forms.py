@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from core.errors import DomainError
 from core.extensions import db
-from core.i18n import current_language
+from core.i18n import _, _l, current_language
 from core.models import EMAIL_MAX_LENGTH
 
 
@@ -39,7 +39,7 @@ class NoControlCharacters:
     def __call__(self, form, field):
         value = field.data or ""
         if any(unicodedata.category(ch) == "Cc" and ch not in self.allow for ch in value):
-            raise ValidationError(f"{field.label.text} must not include invisible control characters")
+            raise ValidationError(_("%(label)s must not include invisible control characters", label=field.label.text))
 
 
 class NoLinks:
@@ -67,7 +67,7 @@ class NoLinks:
 
     def __call__(self, form, field):
         if self.is_link(field.data or ""):
-            raise ValidationError(f"{field.label.text} must not include a web address")
+            raise ValidationError(_("%(label)s must not include a web address", label=field.label.text))
 
     @classmethod
     def is_link(cls, text: str) -> bool:
@@ -115,7 +115,7 @@ class TimeField(StringField):
         if self.data:
             parsed = parse_time(self.data)
             if parsed is None:
-                raise ValueError(f"Enter {self.label.text.lower()} as a time, like 18:30 or 6:30pm")
+                raise ValueError(_("Enter %(label)s as a time, like 18:30 or 6:30pm", label=self.label.text.lower()))
             self.data = parsed
 
     def _value(self):
@@ -144,37 +144,47 @@ class DayMonthYearField(DateField):
             return
         if len(valuelist) != 3:
             self.raw_data = (list(valuelist) + ["", "", ""])[:3]
-            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2027")
+            raise ValueError(self._not_a_date())
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2027") from None
+            raise ValueError(self._not_a_date()) from None
         if not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
             self.data = None
-            raise ValueError(f"{self.label.text} must be a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
+            raise ValueError(_("%(label)s must be a date between %(earliest)d and %(latest)d", label=self.label.text,
+                               earliest=EARLIEST_YEAR, latest=LATEST_YEAR))
+
+    def _not_a_date(self) -> str:
+        return _("%(label)s must be a real date, like 27 3 2027", label=self.label.text)
 
 
 def _stripped(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def too_long(label, max_length: int):
+    """The message for text longer than `max_length`, in the language of
+    the page it is shown on (`label` may be a lazy string too)."""
+    return _l("%(label)s must be %(max)d characters or fewer", label=label, max=max_length)
+
+
 def required_text(label, max_length, message, *, person_name=False, **kwargs) -> StringField:
     """`person_name`: someone's name, which emails may quote (no web addresses).
     Only spaces is no answer: it gets `message`, as an empty field does."""
     return StringField(label, widget=GovTextInput(), filters=[_stripped], validators=[
-        DataRequired(message), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        DataRequired(message), Length(max=max_length, message=too_long(label, max_length)),
         NoControlCharacters(), *([NoLinks()] if person_name else [])], **kwargs)
 
 
 def optional_text(label, max_length, description=None, *, person_name=False, **kwargs) -> StringField:
     return StringField(label, description=description, widget=GovTextInput(), validators=[
-        Optional(), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        Optional(), Length(max=max_length, message=too_long(label, max_length)),
         NoControlCharacters(), *([NoLinks()] if person_name else [])], **kwargs)
 
 
 def optional_long_text(label, max_length, description=None) -> TextAreaField:
     return TextAreaField(label, description=description, widget=GovCharacterCount(), validators=[
-        Optional(), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        Optional(), Length(max=max_length, message=too_long(label, max_length)),
         NoControlCharacters(allow="\r\n\t")])
 
 
@@ -195,14 +205,14 @@ class PlainContactAddress:
             return
         local, _, domain = field.data.strip().rpartition("@")
         if not self._LOCAL.fullmatch(local):
-            raise ValidationError("Enter an email address with only the letters a to z, numbers and . _ + - "
-                                  "before the @")
+            raise ValidationError(_("Enter an email address with only the letters a to z, numbers and . _ + - "
+                                    "before the @"))
         if not self._DOMAIN.fullmatch(domain):
-            raise ValidationError("Enter an email address with only the letters a to z, numbers, dots and hyphens "
-                                  "after the @")
+            raise ValidationError(_("Enter an email address with only the letters a to z, numbers, dots and hyphens "
+                                    "after the @"))
 
 
-def email_field(label="Email address", hint=None, missing="Enter your email address", *,
+def email_field(label=_l("Email address"), hint=None, missing=_l("Enter your email address"), *,
                 public_contact=False) -> StringField:
     """An email address; with `missing=None` it may be left empty.
     `public_contact`: an event's or forum's contact (see PlainContactAddress)."""
@@ -212,9 +222,10 @@ def email_field(label="Email address", hint=None, missing="Enter your email addr
         widget=GovTextInput(),
         validators=[
             InputRequired(missing) if missing else Optional(),
-            Length(max=EMAIL_MAX_LENGTH, message=f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer"),
+            Length(max=EMAIL_MAX_LENGTH, message=_l("Email address must be %(max)d characters or fewer",
+                                                    max=EMAIL_MAX_LENGTH)),
             NoControlCharacters(),
-            Email("Enter an email address in the correct format, like name@example.com"),
+            Email(_l("Enter an email address in the correct format, like name@example.com")),
             *([PlainContactAddress()] if public_contact else []),
         ],
         render_kw={"autocomplete": "email", "spellcheck": "false", "type": "email"},
@@ -224,7 +235,7 @@ def email_field(label="Email address", hint=None, missing="Enter your email addr
 class EmptyForm(FlaskForm):
     """A CSRF-protected button, for actions that change something."""
 
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
 def call_service(form: FlaskForm, action, *, page_shows_result: bool = False, refusal_is_kept: bool = False):

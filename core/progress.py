@@ -14,12 +14,13 @@ from sqlalchemy import case, func, select
 
 from core.database import utcnow
 from core.extensions import db
+from core.i18n import _l
 from core.models import BackgroundJob, OutboxMessage, OutboxStatus
 
 RECENT_JOBS = 20
 # A file job not finished by then never will be: its worker stopped, or it was never queued.
 GIVEN_UP_AFTER = timedelta(minutes=30)
-DID_NOT_FINISH = "It did not finish. Start it again; if it happens again, tell the partnership."
+DID_NOT_FINISH = _l("It did not finish. Start it again; if it happens again, tell the partnership.")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from core import audit
 from core.equality.services import BY_KEY, Characteristic
 from core.errors import DomainError, DomainErrors
+from core.i18n import in_language
 from core.extensions import db
 from core.numbers import MAX_ID, whole_number
 from reports.models import UploadedBaseline
@@ -58,9 +59,10 @@ class BaselineFileError(Exception):
 
 
 def _code_for(characteristic: Characteristic, label: str) -> str | None:
-    for code, known in characteristic.categories:
-        if known.casefold() == label.strip().casefold():
-            return code
+    with in_language("en"):  # files name categories in English, whatever language the page is in
+        for code, known in characteristic.categories:
+            if str(known).casefold() == label.strip().casefold():
+                return code
     return None
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import utcnow
 from core.extensions import db
+from core.i18n import _l
 from core.models import EMAIL_MAX_LENGTH, enum_values
 
 NAME_MAX_LENGTH = 100
@@ -27,10 +28,10 @@ class SiteRole(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            SiteRole.ADMIN: "Admin",
-            SiteRole.ORGANISER: "Organiser",
-            SiteRole.AWARDS_ADMINISTRATOR: "Awards administrator",
-            SiteRole.EQUALITY_MONITOR: "Equality monitoring",
+            SiteRole.ADMIN: _l("Admin"),
+            SiteRole.ORGANISER: _l("Organiser"),
+            SiteRole.AWARDS_ADMINISTRATOR: _l("Awards administrator"),
+            SiteRole.EQUALITY_MONITOR: _l("Equality monitoring"),
         }[self]
 
     @property

@@ -29,6 +29,7 @@ from core.accounts import services
 from core.database import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import _
 from core.accounts.models import NAME_MAX_LENGTH, OidcIdentity, User
 
 # Authentication methods (RFC 8176, and Entra ID's names) that are a second
@@ -66,8 +67,8 @@ def send_to_provider(return_to: str):
     try:
         return _client().authorize_redirect(return_to)
     except (AuthlibBaseError, RequestException, ValueError, KeyError) as error:
-        raise OidcSignInFailed(f"We could not reach {current_app.config['OIDC_PROVIDER_NAME']} to sign you in. "
-                               "Try again in a few minutes, or sign in with your password.") from error
+        raise OidcSignInFailed(_("We could not reach %(provider)s to sign you in. Try again in a few minutes, or sign "
+                                 "in with your password.", provider=current_app.config["OIDC_PROVIDER_NAME"])) from error
 
 
 def claims_from_provider() -> dict:
@@ -76,12 +77,12 @@ def claims_from_provider() -> dict:
     try:
         token = _client().authorize_access_token()
     except (AuthlibBaseError, JoseError, RequestException, ValueError, KeyError) as error:
-        raise OidcSignInFailed(f"{current_app.config['OIDC_PROVIDER_NAME']} did not sign you in. "
-                               "Start again from the sign-in page.") from error
+        raise OidcSignInFailed(_("%(provider)s did not sign you in. Start again from the sign-in page.",
+                                 provider=current_app.config["OIDC_PROVIDER_NAME"])) from error
     claims = token.get("userinfo")
     if not claims or not claims.get("iss") or not claims.get("sub"):
-        raise OidcSignInFailed(f"{current_app.config['OIDC_PROVIDER_NAME']} did not say who you are. "
-                               "Start again from the sign-in page.")
+        raise OidcSignInFailed(_("%(provider)s did not say who you are. Start again from the sign-in page.",
+                                 provider=current_app.config["OIDC_PROVIDER_NAME"]))
     return dict(claims)
 
 
@@ -109,8 +110,9 @@ def sign_in(claims: dict) -> User:
         user = db.session.get(User, identity.user_id)
     elif email is None:
         audit.record("sign_in.failed", details={"reason": "provider email not verified", "issuer": issuer})
-        raise OidcSignInFailed(f"{provider} did not confirm your email address, so we cannot tell which account "
-                               "here is yours. Sign in with your email address and password instead.")
+        raise OidcSignInFailed(_("%(provider)s did not confirm your email address, so we cannot tell which account "
+                                 "here is yours. Sign in with your email address and password instead.",
+                                 provider=provider))
     else:
         # An account that signed up with the address and never proved it is not the owner's: whoever made it
         # (and knows its password) must not be handed the account the provider's sign-in vouches for.

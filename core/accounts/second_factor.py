@@ -31,6 +31,7 @@ from core.database import utcnow
 from core.email import queue_email
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import _, _l
 from core.numbers import whole_number
 from core.accounts.models import RecoveryCode, User
 
@@ -166,8 +167,8 @@ def check_code(user: User, code: str) -> None:
     refusal is audited, so the caller commits either way)."""
     if not has_second_factor(user) or not _accept_code(user, code):
         audit.record("sign_in.code_refused", subject=user)
-        raise WrongCode("The code is not correct, or has been used already. "
-                        "Enter the code your authenticator app shows now")
+        raise WrongCode(_("The code is not correct, or has been used already. "
+                          "Enter the code your authenticator app shows now"))
 
 
 # --- setting up ---------------------------------------------------------------
@@ -199,11 +200,11 @@ def set_up(user: User, *, secret: str, code: str, actor: User | None = None) -> 
     """Turn the second factor on with `secret`, once the first code from the
     app proves it was added. Returns new recovery codes, to show once."""
     if has_second_factor(user):
-        raise SecondFactorRule("You have set up an authenticator app already.")
+        raise SecondFactorRule(_("You have set up an authenticator app already."))
     step = _matching_step(secret, code, after=None)
     if step is None:
-        raise WrongCode("The code is not correct. Check you added the account to your app, "
-                        "then enter the code it shows now")
+        raise WrongCode(_("The code is not correct. Check you added the account to your app, "
+                          "then enter the code it shows now"))
     user.totp_secret = secret
     user.totp_enrolled_at = utcnow()
     user.totp_last_step = step
@@ -211,7 +212,7 @@ def set_up(user: User, *, secret: str, code: str, actor: User | None = None) -> 
     audit.record("second_factor.set_up", actor=actor or user, subject=user, details={"via": "app"})
     # Someone who has the password could otherwise enrol their own phone
     # quietly and lock the owner out: the owner's inbox hears of it.
-    queue_email(to=user.email, subject="You now need a code from an authenticator app to sign in",
+    queue_email(to=user.email, subject=_l("You now need a code from an authenticator app to sign in"),
                 template="second_factor_on", user=user)
     return codes
 
@@ -259,7 +260,7 @@ def use_recovery_code(user: User, code: str) -> int:
         RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _recovery_hash(user, code))).rowcount
     if not used:
         audit.record("sign_in.recovery_code_refused", subject=user)
-        raise WrongCode("The recovery code is not correct, or has been used already")
+        raise WrongCode(_("The recovery code is not correct, or has been used already"))
     left = recovery_codes_left(user)
     audit.record("sign_in.recovery_code_used", actor=user, subject=user, details={"left": left})
     return left
@@ -273,14 +274,14 @@ def _check_code_or_password(user: User, answer: str, *, doing: str) -> None:
     if _accept_code(user, answer) or check_password_hash(user.password_hash, answer):
         return
     audit.record("sign_in.code_or_password_refused", subject=user, details={"doing": doing})
-    raise WrongCode("Enter a code from your authenticator app, or your password, correctly",
+    raise WrongCode(_("Enter a code from your authenticator app, or your password, correctly"),
                     field="code_or_password")
 
 
 def new_recovery_codes(user: User, *, code_or_password: str) -> list[str]:
     """Replace the person's recovery codes (the old ones stop working)."""
     if not has_second_factor(user):
-        raise SecondFactorRule("Set up an authenticator app first.")
+        raise SecondFactorRule(_("Set up an authenticator app first."))
     _check_code_or_password(user, code_or_password, doing="replace recovery codes")
     codes = _replace_recovery_codes(user)
     audit.record("second_factor.recovery_codes_replaced", actor=user, subject=user)
@@ -299,14 +300,14 @@ def _forget(user: User) -> None:
 def turn_off(user: User, *, code_or_password: str) -> None:
     """Members only: anyone who sees other people's data must keep it."""
     if needs_second_factor(user):
-        raise SecondFactorRule("You cannot turn this off: your roles let you see other people's details, "
-                               "so you need a code to sign in.", field="code_or_password")
+        raise SecondFactorRule(_("You cannot turn this off: your roles let you see other people's details, "
+                                 "so you need a code to sign in."), field="code_or_password")
     if not has_second_factor(user):
         return
     _check_code_or_password(user, code_or_password, doing="turn off the second factor")
     _forget(user)
     audit.record("second_factor.turned_off", actor=user, subject=user)
-    queue_email(to=user.email, subject="You no longer need a code to sign in", template="second_factor_off",
+    queue_email(to=user.email, subject=_l("You no longer need a code to sign in"), template="second_factor_off",
                 user=user)
 
 
@@ -321,7 +322,7 @@ def reset(user: User, *, actor: User) -> None:
     _forget(user)
     services.end_all_sessions(user)
     audit.record("second_factor.reset", actor=actor, subject=user)
-    queue_email(to=user.email, subject="Your sign-in code has been reset", template="second_factor_reset",
+    queue_email(to=user.email, subject=_l("Your sign-in code has been reset"), template="second_factor_reset",
                 user=user, admin=actor)
 
 

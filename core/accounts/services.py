@@ -28,7 +28,7 @@ from zxcvbn import zxcvbn
 
 from core import audit
 from core.database import utcnow
-from core.i18n import current_language
+from core.i18n import _, _l, current_language
 from core.email import queue_email
 from core.errors import DomainError, InvalidLink
 from core.extensions import db
@@ -124,15 +124,37 @@ def check_password_strength(password: str, *, email: str = "", name: str = "", f
     """Refuse passwords that are common or built from the person's own details."""
     result = zxcvbn(password[:PASSWORD_MAX_LENGTH], user_inputs=[email, name, *email.split("@")])
     if result["score"] < PASSWORD_MIN_SCORE:
-        hint = result["feedback"].get("warning") or "It is too easy to guess"
-        raise WeakPassword(
-            f"Choose a password that is harder to guess. {hint.rstrip('.')}. "
-            "Try three or more random words.",
-            field=field,
-        )
+        raise WeakPassword(_("Choose a password that is harder to guess. %(why)s. Try three or more random words.",
+                             why=_why_guessable(result["feedback"].get("warning"))), field=field)
 
 
-NOT_A_LINK = "This link is not valid. Check you copied the whole link from the email."
+# What zxcvbn says makes a password guessable (its feedback's "warning"), in the page's language.
+_GUESSABLE_BECAUSE = {
+    "Straight rows of keys are easy to guess": _l("Straight rows of keys are easy to guess"),
+    "Short keyboard patterns are easy to guess": _l("Short keyboard patterns are easy to guess"),
+    'Repeats like "aaa" are easy to guess': _l('Repeats like "aaa" are easy to guess'),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc"':
+        _l('Repeats like "abcabcabc" are only slightly harder to guess than "abc"'),
+    'Sequences like "abc" or "6543" are easy to guess': _l('Sequences like "abc" or "6543" are easy to guess'),
+    "Recent years are easy to guess": _l("Recent years are easy to guess"),
+    "Dates are often easy to guess": _l("Dates are often easy to guess"),
+    "This is a top-10 common password": _l("This is a top-10 common password"),
+    "This is a top-100 common password": _l("This is a top-100 common password"),
+    "This is a very common password": _l("This is a very common password"),
+    "This is similar to a commonly used password": _l("This is similar to a commonly used password"),
+    "A word by itself is easy to guess": _l("A word by itself is easy to guess"),
+    "Names and surnames by themselves are easy to guess": _l("Names and surnames by themselves are easy to guess"),
+    "Common names and surnames are easy to guess": _l("Common names and surnames are easy to guess"),
+}
+
+
+def _why_guessable(warning: str | None) -> str:
+    """zxcvbn's reason, without its full stop; a general one when it gives none (or one not known here)."""
+    known = _GUESSABLE_BECAUSE.get((warning or "").strip().rstrip("."))
+    return str(known or _("It is too easy to guess")).rstrip(".")
+
+
+NOT_A_LINK = _l("This link is not valid. Check you copied the whole link from the email.")
 
 
 def link_token(salt: str, data) -> str:
@@ -178,7 +200,7 @@ def send_email_confirmation(user: User, email: str | None = None) -> None:
     changing = email is not None and email != user.email
     queue_email(
         to=email or user.email,
-        subject="Confirm your new email address" if changing else "Confirm your email address",
+        subject=_l("Confirm your new email address") if changing else _l("Confirm your email address"),
         template="confirm_email",
         user=user,
         changing=changing,
@@ -225,7 +247,7 @@ def tell_owner_address_has_an_account(owner: User, *, changing: bool) -> None:
     or changing an account's address to it): the answer on their page is
     what it would be for a free address, and the owner hears why nothing
     happened, with the way in if it was them."""
-    queue_email(to=owner.email, subject="An account already uses this email address",
+    queue_email(to=owner.email, subject=_l("An account already uses this email address"),
                 template="address_has_an_account", changing=changing,
                 sign_in_link=url_for("core.sign_in", _external=True),
                 reset_link=url_for("core.forgot_password", _external=True))
@@ -259,7 +281,7 @@ def _dummy_hash() -> str:
 
 
 def check_password_again(user: User, password: str, *, doing: str, field: str = "password",
-                         message: str = "Your password is not correct") -> None:
+                         message: str = _l("Your password is not correct")) -> None:
     """The signed-in person's password, asked again before `doing` what only
     the account's owner may (changing its address or password, deleting it).
     A wrong one is refused and kept in the audit log as a wrong password at
@@ -276,15 +298,15 @@ def authenticate(*, email: str, password: str) -> User:
     if user is None:
         check_password_hash(_dummy_hash(), password)
         audit.record("sign_in.failed", details={"reason": "unknown account"})
-        raise SignInFailed("Enter a correct email address and password")
+        raise SignInFailed(_("Enter a correct email address and password"))
     if not check_password_hash(user.password_hash, password):
         audit.record("sign_in.failed", subject=user, details={"reason": "wrong password"})
-        raise SignInFailed("Enter a correct email address and password")
+        raise SignInFailed(_("Enter a correct email address and password"))
     if not user.email_confirmed:
         audit.record("sign_in.failed", subject=user, details={"reason": "email not confirmed"})
-        raise EmailNotConfirmed(
-            f"Confirm your email address before you sign in. Follow the link in the email we sent to {user.email}, "
-            "or ask for a new one below.")
+        raise EmailNotConfirmed(_(
+            "Confirm your email address before you sign in. Follow the link in the email we sent to %(address)s, "
+            "or ask for a new one below.", address=user.email))
     if not user.password_hash.startswith(current_app.config["PASSWORD_HASH_METHOD"] + "$"):
         user.password_hash = hash_password(password)  # upgrade an older, weaker hash
     user.last_signed_in_at = utcnow()
@@ -304,11 +326,11 @@ def confirmation_for_token(token: str) -> tuple[User, str]:
     user = db.session.get(User, data.get("user"))
     if user is None or user.email != data.get("from") or not hmac.compare_digest(
             str(data.get("fingerprint", "")), password_fingerprint(user)):
-        raise InvalidLink("This link is no longer valid: the account's email address or password has changed "
-                          "since we sent it. Ask for a new one.")
+        raise InvalidLink(_("This link is no longer valid: the account's email address or password has changed "
+                            "since we sent it. Ask for a new one."))
     if user.email == data["email"] and user.email_confirmed:
-        raise InvalidLink(f"This link has been used: {user.email} is confirmed as your email address already. "
-                          "Sign in with it.")
+        raise InvalidLink(_("This link has been used: %(address)s is confirmed as your email address already. "
+                            "Sign in with it.", address=user.email))
     return user, data["email"]
 
 
@@ -320,7 +342,7 @@ def confirm_email(token: str, *, password: str) -> User:
     user, email = confirmation_for_token(token)
     if not check_password_hash(user.password_hash, password):
         audit.record("email.confirmation_refused", subject=user, details={"reason": "wrong password"})
-        raise WrongPassword("Enter the password of the account this email address is for", field="password")
+        raise WrongPassword(_("Enter the password of the account this email address is for"), field="password")
     if email != user.email:
         _change_email(user, email)
     elif user.email_confirmed:
@@ -338,13 +360,13 @@ def _mark_confirmed(user: User) -> None:
 def _change_email(user: User, email: str) -> None:
     owner = proven_holder_of(email, reason="unconfirmed, holding an address another account proved from its inbox")
     if owner is not None and owner is not user:
-        raise InvalidLink("Another account now uses this email address, so it cannot be yours as well.")
+        raise InvalidLink(_("Another account now uses this email address, so it cannot be yours as well."))
     old_email = user.email
     user.email = email
     db.session.flush()
     audit.record("profile.email_changed", actor=user, subject=user, details={"from": old_email, "to": email})
     undo = _serializer(_UNDO_EMAIL_CHANGE_SALT).dumps({"user": user.id, "from": old_email, "to": email})
-    queue_email(to=old_email, subject="Your email address has been changed", template="email_changed",
+    queue_email(to=old_email, subject=_l("Your email address has been changed"), template="email_changed",
                 user=user, new_email=email, days=current_app.config["EMAIL_CHANGE_UNDO_MAX_AGE"] // 86400,
                 link=url_for("core.undo_email_change", token=undo, _external=True))
 
@@ -372,7 +394,7 @@ def request_email_change(*, actor: User, new_email: str, password: str) -> str:
     check_password_again(actor, password, doing="change email address")
     email = normalise_email(new_email)
     if email == actor.email:
-        raise EmailAlreadyRegistered("This is already your email address", field="email")
+        raise EmailAlreadyRegistered(_("This is already your email address"), field="email")
     # A sign-up nobody proved is no owner: following the link takes the address (proven_holder_of).
     owner = confirmed_account_with_email(email)
     if owner is not None:
@@ -390,8 +412,8 @@ def user_for_undo_token(token: str) -> tuple[User, str]:
     data = _load_token(token, _UNDO_EMAIL_CHANGE_SALT, current_app.config["EMAIL_CHANGE_UNDO_MAX_AGE"])
     user = db.session.get(User, data.get("user"))
     if user is None or user.email != data.get("to"):
-        raise InvalidLink("This link is no longer valid: the account's email address has changed again since. "
-                          f"Contact {current_app.config['CONTACT_EMAIL']} if you need help.")
+        raise InvalidLink(_("This link is no longer valid: the account's email address has changed again since. "
+                            "Contact %(address)s if you need help.", address=current_app.config["CONTACT_EMAIL"]))
     return user, data["from"]
 
 
@@ -401,8 +423,8 @@ def undo_email_change(token: str) -> User:
     knew it), then send a link to choose a new one."""
     user, old_email = user_for_undo_token(token)
     if proven_holder_of(old_email, reason="unconfirmed, holding an address its owner took back") is not None:
-        raise InvalidLink(f"Another account now uses {old_email}. Contact "
-                          f"{current_app.config['CONTACT_EMAIL']} and we will sort it out.")
+        raise InvalidLink(_("Another account now uses %(old_address)s. Contact %(address)s and we will sort it out.",
+                            old_address=old_email, address=current_app.config["CONTACT_EMAIL"]))
     changed_to = user.email
     user.email = old_email
     user.email_confirmed_at = utcnow()  # the link came to this address
@@ -410,7 +432,7 @@ def undo_email_change(token: str) -> User:
     end_all_sessions(user)
     db.session.flush()
     audit.record("profile.email_change_undone", subject=user, details={"from": changed_to, "to": old_email})
-    queue_email(to=old_email, subject="Choose a new password", template="reset_password", user=user,
+    queue_email(to=old_email, subject=_l("Choose a new password"), template="reset_password", user=user,
                 link=url_for("core.reset_password", token=password_reset_token(user), _external=True),
                 minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60, after_undo=True)
     return user
@@ -423,7 +445,7 @@ def request_password_reset(email: str) -> None:
         return
     queue_email(
         to=user.email,
-        subject="Reset your password",
+        subject=_l("Reset your password"),
         template="reset_password",
         user=user,
         link=url_for("core.reset_password", token=password_reset_token(user), _external=True),
@@ -438,7 +460,8 @@ def user_for_reset_token(token: str) -> User:
     if user is None or user.email != data.get("email") or not hmac.compare_digest(
         str(data.get("fingerprint", "")), password_fingerprint(user)
     ):
-        raise InvalidLink("This link has already been used. Ask for a new one if you still need to reset your password.")
+        raise InvalidLink(_("This link has already been used. Ask for a new one if you still need to reset your "
+                            "password."))
     return user
 
 
@@ -452,18 +475,19 @@ def reset_password(token: str, *, password: str) -> User:
         _mark_confirmed(user)
     end_all_sessions(user)
     audit.record("password.reset", actor=user, subject=user)
-    queue_email(to=user.email, subject="Your password has been changed", template="password_changed", user=user)
+    queue_email(to=user.email, subject=_l("Your password has been changed"), template="password_changed", user=user)
     return user
 
 
 def change_password(*, actor: User, current_password: str, new_password: str) -> None:
     check_password_again(actor, current_password, doing="change password", field="current_password",
-                         message="Your current password is not correct")
+                         message=_l("Your current password is not correct"))
     check_password_strength(new_password, email=actor.email, name=actor.name, field="new_password")
     actor.password_hash = hash_password(new_password)
     end_all_sessions(actor)
     audit.record("password.changed", actor=actor, subject=actor)
-    queue_email(to=actor.email, subject="Your password has been changed", template="password_changed", user=actor)
+    queue_email(to=actor.email, subject=_l("Your password has been changed"), template="password_changed",
+                user=actor)
 
 
 def update_name(*, actor: User, name: str) -> None:
@@ -511,7 +535,7 @@ def _load_token(token: str, salt: str, max_age: int) -> dict:
     try:
         data = _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise InvalidLink("This link has expired. Ask for a new one.") from None
+        raise InvalidLink(_("This link has expired. Ask for a new one.")) from None
     except BadSignature:
         raise InvalidLink(NOT_A_LINK) from None
     if not isinstance(data, dict):

@@ -14,12 +14,13 @@ from core import audit
 from core.database import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import _, _l
 from core.equality.models import EqualityLink, EqualityResponse
 from core.accounts.models import User
 from core.accounts.services import email_confirmed, proven_by_another_account
 
 # Change the version whenever the consent wording in
-# templates/core/equality_consent.html changes: each answer records the
+# templates/core/equality.html changes: each answer records the
 # version its person agreed to.
 CONSENT_VERSION = "2026-11"
 RETENTION_YEARS = 3
@@ -27,6 +28,8 @@ RETENTION_YEARS = 3
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
 NOT_ANSWERED = "not_answered"  # in reports only: no answer stored
 UNDER_16 = "under_16"
+PREFER_NOT_TO_SAY_LABEL = _l("Prefer not to say")
+NOT_ANSWERED_LABEL = _l("Not answered")
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,9 @@ class Characteristic:
 
     def label_of(self, code: str) -> str:
         if code == PREFER_NOT_TO_SAY:
-            return "Prefer not to say"
+            return PREFER_NOT_TO_SAY_LABEL
         if code == NOT_ANSWERED:
-            return "Not answered"
+            return NOT_ANSWERED_LABEL
         return dict(self.categories)[code]
 
     @property
@@ -54,39 +57,40 @@ class Characteristic:
         return [*self.codes, PREFER_NOT_TO_SAY, NOT_ANSWERED]
 
 
-AGE_BAND = Characteristic("age_band", "Age", "How old are you?", (
-    (UNDER_16, "Under 16"), ("16_24", "16 to 24"), ("25_34", "25 to 34"), ("35_49", "35 to 49"),
-    ("50_64", "50 to 64"), ("65_74", "65 to 74"), ("75_plus", "75 or over"),
+AGE_BAND = Characteristic("age_band", _l("Age"), _l("How old are you?"), (
+    (UNDER_16, _l("Under 16")), ("16_24", _l("16 to 24")), ("25_34", _l("25 to 34")), ("35_49", _l("35 to 49")),
+    ("50_64", _l("50 to 64")), ("65_74", _l("65 to 74")), ("75_plus", _l("75 or over")),
 ))
-ETHNIC_GROUP = Characteristic("ethnic_group", "Ethnic group", "What is your ethnic group?", (
-    ("asian", "Asian or Asian British"),
-    ("black", "Black, Black British, Caribbean or African"),
-    ("mixed", "Mixed or multiple ethnic groups"),
-    ("white", "White"),
-    ("other", "Other ethnic group"),
+ETHNIC_GROUP = Characteristic("ethnic_group", _l("Ethnic group"), _l("What is your ethnic group?"), (
+    ("asian", _l("Asian or Asian British")),
+    ("black", _l("Black, Black British, Caribbean or African")),
+    ("mixed", _l("Mixed or multiple ethnic groups")),
+    ("white", _l("White")),
+    ("other", _l("Other ethnic group")),
 ))
-RELIGION = Characteristic("religion", "Religion", "What is your religion?", (
-    ("none", "No religion"), ("christian", "Christian"), ("buddhist", "Buddhist"), ("hindu", "Hindu"),
-    ("jewish", "Jewish"), ("muslim", "Muslim"), ("sikh", "Sikh"), ("other", "Any other religion"),
+RELIGION = Characteristic("religion", _l("Religion"), _l("What is your religion?"), (
+    ("none", _l("No religion")), ("christian", _l("Christian")), ("buddhist", _l("Buddhist")), ("hindu", _l("Hindu")),
+    ("jewish", _l("Jewish")), ("muslim", _l("Muslim")), ("sikh", _l("Sikh")), ("other", _l("Any other religion")),
 ))
-SEX = Characteristic("sex", "Sex", "What is your sex?", (("female", "Female"), ("male", "Male")))
+SEX = Characteristic("sex", _l("Sex"), _l("What is your sex?"), (("female", _l("Female")), ("male", _l("Male"))))
 GENDER_IDENTITY = Characteristic(
-    "gender_identity", "Gender identity same as sex registered at birth",
-    "Is the gender you identify with the same as your sex registered at birth?",
-    (("yes", "Yes"), ("no", "No")), adults_only=True)
+    "gender_identity", _l("Gender identity same as sex registered at birth"),
+    _l("Is the gender you identify with the same as your sex registered at birth?"),
+    (("yes", _l("Yes")), ("no", _l("No"))), adults_only=True)
 SEXUAL_ORIENTATION = Characteristic(
-    "sexual_orientation", "Sexual orientation", "Which of the following best describes your sexual orientation?", (
-        ("straight", "Straight or heterosexual"), ("gay_or_lesbian", "Gay or lesbian"),
-        ("bisexual", "Bisexual"), ("other", "Other sexual orientation"),
+    "sexual_orientation", _l("Sexual orientation"),
+    _l("Which of the following best describes your sexual orientation?"), (
+        ("straight", _l("Straight or heterosexual")), ("gay_or_lesbian", _l("Gay or lesbian")),
+        ("bisexual", _l("Bisexual")), ("other", _l("Other sexual orientation")),
     ), adults_only=True)
 DISABILITY = Characteristic(
-    "disability", "Long-term condition or illness",
-    "Do you have any physical or mental health conditions or illnesses lasting or expected to last "
-    "12 months or more?", (("yes", "Yes"), ("no", "No")))
+    "disability", _l("Long-term condition or illness"),
+    _l("Do you have any physical or mental health conditions or illnesses lasting or expected to last "
+       "12 months or more?"), (("yes", _l("Yes")), ("no", _l("No"))))
 DISABILITY_IMPACT = Characteristic(
-    "disability_impact", "Condition reduces day-to-day activities",
-    "Do any of your conditions or illnesses reduce your ability to carry out day-to-day activities?", (
-        ("a_lot", "Yes, a lot"), ("a_little", "Yes, a little"), ("not_at_all", "Not at all"),
+    "disability_impact", _l("Condition reduces day-to-day activities"),
+    _l("Do any of your conditions or illnesses reduce your ability to carry out day-to-day activities?"), (
+        ("a_lot", _l("Yes, a lot")), ("a_little", _l("Yes, a little")), ("not_at_all", _l("Not at all")),
     ))
 
 CHARACTERISTICS = (AGE_BAND, ETHNIC_GROUP, RELIGION, SEX, GENDER_IDENTITY, SEXUAL_ORIENTATION, DISABILITY,
@@ -94,16 +98,17 @@ CHARACTERISTICS = (AGE_BAND, ETHNIC_GROUP, RELIGION, SEX, GENDER_IDENTITY, SEXUA
 BY_KEY = {characteristic.key: characteristic for characteristic in CHARACTERISTICS}
 
 ETHNIC_BACKGROUNDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "asian": (("bangladeshi", "Bangladeshi"), ("chinese", "Chinese"), ("indian", "Indian"),
-              ("pakistani", "Pakistani"), ("other_asian", "Any other Asian background")),
-    "black": (("african", "African"), ("caribbean", "Caribbean"), ("other_black", "Any other Black background")),
-    "mixed": (("white_and_asian", "White and Asian"), ("white_and_black_african", "White and Black African"),
-              ("white_and_black_caribbean", "White and Black Caribbean"),
-              ("other_mixed", "Any other mixed background")),
-    "white": (("british", "English, Welsh, Scottish, Northern Irish or British"), ("irish", "Irish"),
-              ("gypsy_or_irish_traveller", "Gypsy or Irish Traveller"), ("roma", "Roma"),
-              ("other_white", "Any other White background")),
-    "other": (("arab", "Arab"), ("any_other", "Any other ethnic group")),
+    "asian": (("bangladeshi", _l("Bangladeshi")), ("chinese", _l("Chinese")), ("indian", _l("Indian")),
+              ("pakistani", _l("Pakistani")), ("other_asian", _l("Any other Asian background"))),
+    "black": (("african", _l("African")), ("caribbean", _l("Caribbean")),
+              ("other_black", _l("Any other Black background"))),
+    "mixed": (("white_and_asian", _l("White and Asian")), ("white_and_black_african", _l("White and Black African")),
+              ("white_and_black_caribbean", _l("White and Black Caribbean")),
+              ("other_mixed", _l("Any other mixed background"))),
+    "white": (("british", _l("English, Welsh, Scottish, Northern Irish or British")), ("irish", _l("Irish")),
+              ("gypsy_or_irish_traveller", _l("Gypsy or Irish Traveller")), ("roma", _l("Roma")),
+              ("other_white", _l("Any other White background"))),
+    "other": (("arab", _l("Arab")), ("any_other", _l("Any other ethnic group"))),
 }
 
 # A postcode district: the outward code, like NN1 or NN12.
@@ -168,7 +173,8 @@ def _allowed(characteristic: Characteristic, value: str | None) -> str | None:
     if value in (None, ""):
         return None
     if value != PREFER_NOT_TO_SAY and value not in characteristic.codes:
-        raise DomainError(f"Select an answer to “{characteristic.question}” from the list", field=characteristic.key)
+        raise DomainError(_("Select an answer to “%(question)s” from the list", question=characteristic.question),
+                          field=characteristic.key)
     return value
 
 
@@ -208,7 +214,7 @@ def save_follow_up_answers(key: str, answers: dict[str, str | None]) -> Equality
         background = answers.get("ethnic_background") or None
         allowed = {*dict(ETHNIC_BACKGROUNDS[response.ethnic_group]), PREFER_NOT_TO_SAY}
         if background is not None and background not in allowed:
-            raise DomainError("Select an ethnic background from the list", field="ethnic_background")
+            raise DomainError(_("Select an ethnic background from the list"), field="ethnic_background")
         response.ethnic_background = background
     if "disability_impact" in asked:
         response.disability_impact = _allowed(DISABILITY_IMPACT, answers.get("disability_impact"))
@@ -219,14 +225,14 @@ def save_follow_up_answers(key: str, answers: dict[str, str | None]) -> Equality
 def _consented(key: str) -> EqualityResponse:
     response = answers_of(key)
     if response is None:
-        raise NoConsent("Agree to the statement about how we use your answers before answering the questions")
+        raise NoConsent(_("Agree to the statement about how we use your answers before answering the questions"))
     return response
 
 
 def save_adult_answers(key: str, answers: dict[str, str | None]) -> EqualityResponse:
     response = _consented(key)
     if not asks_adult_questions(response):
-        raise DomainError("These questions are only for people aged 16 or over")
+        raise DomainError(_("These questions are only for people aged 16 or over"))
     for characteristic in (GENDER_IDENTITY, SEXUAL_ORIENTATION):
         setattr(response, characteristic.key, _allowed(characteristic, answers.get(characteristic.key)))
     db.session.flush()

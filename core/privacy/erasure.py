@@ -30,6 +30,7 @@ from core import audit
 from core.equality import services as equality
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import _
 from core.models import AuditEntry, OutboxMessage
 from core.accounts.models import SiteRole, User
 from core.privacy import registry
@@ -50,7 +51,7 @@ def reasons_to_wait(user: User) -> list[str]:
 @registry.erasure_blockers(10)
 def _only_admin(user: User) -> list[str]:
     if user.has_role(SiteRole.ADMIN) and admin_count() <= 1:
-        return ["You are the only admin. Make someone else an admin first."]
+        return [_("You are the only admin. Make someone else an admin first.")]
     return []
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select, update
 from core import audit
 from core.database import utcnow
 from core.extensions import db
+from core.i18n import _l, ngettext
 from core.models import AuditEntry, BackgroundJob, OutboxMessage, OutboxStatus
 from core.equality.models import EqualityLink, EqualityResponse
 from core.accounts.models import User
@@ -37,19 +38,21 @@ ANONYMOUS_KEY_PREFIX = "erased:"  # as an erased account's registrations: no one
 class Period:
     kind: str
     default_months: int
-    notice: str  # the privacy notice's line; {period} is how long, in words
+    # The privacy notice's line, marked for translation (`_l`); {period} is how long, in words.
+    notice: str
 
 
 # Core's own periods; each domain adds its own (registry.retention_periods) between them.
 for position, period in (
-    (10, Period("accounts", 36, "Accounts: until you delete your account, or {period} after you last signed in.")),
-    (50, Period("equality_answers", 36, "Equality monitoring answers: until you withdraw them or delete your "
-                                        "account, or {period} after you last took part.")),
-    (60, Period("sign_in_records", 12, "Records of signing in: {period}.")),
-    (70, Period("audit_log", 72, "The record of who changed events, forums and awards: {period}.")),
-    (80, Period("emails", 3, "Copies of the emails we send you: {period} after sending.")),
-    (85, Period("jobs", 3, "The record of long jobs you started (sending a batch of emails, drawing a report): "
-                           "{period}; a drawn report's file, 7 days.")),
+    (10, Period("accounts", 36, _l("Accounts: until you delete your account, or {period} after you last "
+                                   "signed in."))),
+    (50, Period("equality_answers", 36, _l("Equality monitoring answers: until you withdraw them or delete your "
+                                           "account, or {period} after you last took part."))),
+    (60, Period("sign_in_records", 12, _l("Records of signing in: {period}."))),
+    (70, Period("audit_log", 72, _l("The record of who changed events, forums and awards: {period}."))),
+    (80, Period("emails", 3, _l("Copies of the emails we send you: {period} after sending."))),
+    (85, Period("jobs", 3, _l("The record of long jobs you started (sending a batch of emails, drawing a report): "
+                              "{period}; a drawn report's file, 7 days."))),
 ):
     registry.retention_periods.add(position, period, name=period.kind)
 
@@ -70,13 +73,12 @@ def months(kind: str) -> int:
 
 def in_words(count: int) -> str:
     if count % 12 == 0:
-        years = count // 12
-        return "1 year" if years == 1 else f"{years} years"
-    return "1 month" if count == 1 else f"{count} months"
+        return ngettext("%(num)d year", "%(num)d years", count // 12)
+    return ngettext("%(num)d month", "%(num)d months", count)
 
 
 def notice_lines() -> list[str]:
-    return [period.notice.format(period=in_words(months(period.kind))) for period in periods()]
+    return [str(period.notice).format(period=in_words(months(period.kind))) for period in periods()]
 
 
 def cutoff(kind: str, now: datetime) -> datetime:

@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 import enum
 
+from flask_babel.speaklater import LazyString
 from sqlalchemy import String, cast, func, or_, select
 
 from core.equality import services as equality
 from core.extensions import db
+from core.i18n import _, _l
 from core.formatting import format_date, format_date_time
-from core.models import AuditEntry, OutboxMessage
+from core.models import AuditEntry, OutboxMessage, OutboxStatus
 from core.accounts.models import ProvenAddress, User
 from core.privacy import registry
 
@@ -42,23 +44,25 @@ def about(user: User) -> list[Section]:
 
 
 def as_json(sections: list[Section], *, made_at: datetime) -> dict:
+    """The sections as JSON, labelled in the person's language as the page is."""
     return {"made_at": made_at.isoformat(),
-            **{section.key: [{label: _plain(value) for label, value in record.items()} for record in section.records]
+            **{section.key: [{str(label): _plain(value) for label, value in record.items()}
+                             for record in section.records]
                for section in sections}}
 
 
 def readable(value) -> str:
     """A value as the "Your data" page shows it."""
     if value is None or value == "" or value == []:
-        return "None"
+        return _("None")
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, datetime):
         return format_date_time(value)
     if isinstance(value, date):
         return format_date(value)
     if isinstance(value, enum.Enum):
-        return getattr(value, "label", None) or value.value.replace("_", " ").capitalize()
+        return str(getattr(value, "label", None) or _STATUSES.get(value) or value.value.replace("_", " ").capitalize())
     if isinstance(value, list):
         return "; ".join(readable(item) for item in value)
     return str(value)
@@ -71,7 +75,14 @@ def _plain(value):
         return value.value
     if isinstance(value, list):
         return [_plain(item) for item in value]
+    if isinstance(value, LazyString):
+        return str(value)
     return value
+
+
+# An email's status, as the page has always named it.
+_STATUSES = {OutboxStatus.PENDING: _l("Pending"), OutboxStatus.SENDING: _l("Sending"), OutboxStatus.SENT: _l("Sent"),
+             OutboxStatus.FAILED: _l("Failed")}
 
 
 def _same_email(column, user: User):
@@ -89,38 +100,41 @@ def theirs(model, user: User):
 
 @registry.sections(10)
 def _account(user: User) -> Section:
-    return Section("account", "Your account", [{
-        "Full name": user.name, "Email address": user.email, "Email address confirmed": user.email_confirmed_at,
-        "Email addresses you have confirmed": db.session.scalars(
+    return Section("account", _("Your account"), [{
+        _("Full name"): user.name, _("Email address"): user.email, _("Email address confirmed"): user.email_confirmed_at,
+        _("Email addresses you have confirmed"): db.session.scalars(
             select(ProvenAddress.email).where(ProvenAddress.user_id == user.id).order_by(ProvenAddress.proven_at)).all(),
-        "Account created": user.created_at, "Last signed in": user.last_signed_in_at,
-        "Site roles": sorted(role.label for role in user.site_roles)}])
+        _("Account created"): user.created_at, _("Last signed in"): user.last_signed_in_at,
+        _("Site roles"): sorted(str(role.label) for role in user.site_roles)}])
 
 
 @registry.sections(70)
 def _equality_answers(user: User) -> Section:
     response = equality.answers_of(equality.person_key(user))
     if response is None:
-        return Section("equality_answers", "Equality monitoring answers")
-    record: dict[str, object] = {"Consent given": response.consented_at,
-                                 "Consent notice version": response.consent_version}
+        return Section("equality_answers", _("Equality monitoring answers"))
+    record: dict[str, object] = {_("Consent given"): response.consented_at,
+                                 _("Consent notice version"): response.consent_version}
     for characteristic in equality.CHARACTERISTICS:
         answer = getattr(response, characteristic.key)
-        record[characteristic.label] = characteristic.label_of(answer) if answer else None
+        record[str(characteristic.label)] = str(characteristic.label_of(answer)) if answer else None
     background = dict(equality.ETHNIC_BACKGROUNDS.get(response.ethnic_group, ()))
-    record["Ethnic background"] = background.get(response.ethnic_background, response.ethnic_background)
-    record["Postcode district"] = response.postcode_district
-    record["Last changed"] = response.updated_at
-    return Section("equality_answers", "Equality monitoring answers", [record])
+    if response.ethnic_background == equality.PREFER_NOT_TO_SAY:
+        background[equality.PREFER_NOT_TO_SAY] = equality.PREFER_NOT_TO_SAY_LABEL
+    chosen = background.get(response.ethnic_background, response.ethnic_background)
+    record[_("Ethnic background")] = None if chosen is None else str(chosen)
+    record[_("Postcode district")] = response.postcode_district
+    record[_("Last changed")] = response.updated_at
+    return Section("equality_answers", _("Equality monitoring answers"), [record])
 
 
 @registry.sections(80)
 def _emails(user: User) -> Section:
     messages = db.session.scalars(select(OutboxMessage).where(_same_email(OutboxMessage.recipient, user))
                                   .order_by(OutboxMessage.created_at)).all()
-    return Section("emails", "Emails we sent you", [{
-        "Subject": message.subject, "Written": message.created_at, "Sent": message.sent_at,
-        "Status": message.status} for message in messages])
+    return Section("emails", _("Emails we sent you"), [{
+        _("Subject"): message.subject, _("Written"): message.created_at, _("Sent"): message.sent_at,
+        _("Status"): message.status} for message in messages])
 
 
 @registry.sections(90)
@@ -128,12 +142,52 @@ def _audit_entries(user: User) -> Section:
     """What they did, and what anyone did to their account or their own
     registrations, memberships and nominations (without saying who)."""
     about_them = [(AuditEntry.object_type == User.__name__) & (AuditEntry.object_id == str(user.id))]
-    for model, _ in registry.audited_records:
+    for model, _owned_by in registry.audited_records:
         about_them.append((AuditEntry.object_type == model.__name__) & AuditEntry.object_id.in_(
             select(cast(model.id, String)).where(theirs(model, user))))
     entries = db.session.scalars(select(AuditEntry).where(or_(AuditEntry.actor_id == user.id, *about_them))
                                  .order_by(AuditEntry.occurred_at, AuditEntry.id)).all()
-    return Section("audit_entries", "The record of changes made by you or to your records", [{
-        "When": entry.occurred_at, "What": entry.action.replace(".", " ").replace("_", " ").capitalize(),
-        "By you": entry.actor_id == user.id, "From the internet address": entry.ip_address if entry.actor_id == user.id
-        else None} for entry in entries])
+    return Section("audit_entries", _("The record of changes made by you or to your records"), [{
+        _("When"): entry.occurred_at, _("What"): _what_happened(entry.action),
+        _("By you"): entry.actor_id == user.id,
+        _("From the internet address"): entry.ip_address if entry.actor_id == user.id else None} for entry in entries])
+
+
+# Core's audit entries, named as they read in English ("Sign in succeeded"), in the person's
+# language (a domain's own actions read as their names do, "Registration cancelled").
+_ACTIONS = {
+    "account.created": _l("Account created"),
+    "account.sign_up_refused": _l("Account sign up refused"),
+    "email.confirmation_refused": _l("Email confirmation refused"),
+    "email.confirmation_resent": _l("Email confirmation resent"),
+    "email.confirmed": _l("Email confirmed"),
+    "email.sent_again": _l("Email sent again"),
+    "equality.withdraw": _l("Equality withdraw"),
+    "oidc.linked": _l("Oidc linked"),
+    "password.changed": _l("Password changed"),
+    "password.reset": _l("Password reset"),
+    "password.reset_requested": _l("Password reset requested"),
+    "profile.email_change_requested": _l("Profile email change requested"),
+    "profile.email_change_undone": _l("Profile email change undone"),
+    "profile.email_changed": _l("Profile email changed"),
+    "profile.updated": _l("Profile updated"),
+    "role.granted": _l("Role granted"),
+    "role.removed": _l("Role removed"),
+    "second_factor.recovery_codes_replaced": _l("Second factor recovery codes replaced"),
+    "second_factor.reset": _l("Second factor reset"),
+    "second_factor.sessions_ended": _l("Second factor sessions ended"),
+    "second_factor.set_up": _l("Second factor set up"),
+    "second_factor.turned_off": _l("Second factor turned off"),
+    "sign_in.code_or_password_refused": _l("Sign in code or password refused"),
+    "sign_in.code_refused": _l("Sign in code refused"),
+    "sign_in.failed": _l("Sign in failed"),
+    "sign_in.password_refused": _l("Sign in password refused"),
+    "sign_in.recovery_code_refused": _l("Sign in recovery code refused"),
+    "sign_in.recovery_code_used": _l("Sign in recovery code used"),
+    "sign_in.succeeded": _l("Sign in succeeded"),
+}
+
+
+def _what_happened(action: str) -> str:
+    known = _ACTIONS.get(action)
+    return str(known) if known else action.replace(".", " ").replace("_", " ").capitalize()

@@ -9,6 +9,7 @@ from core.equality import services as equality
 from core.equality.forms import EqualityAdultQuestionsForm, EqualityFollowUpForm, EqualityQuestionsForm
 from core.extensions import login_manager
 from core.forms import EmptyForm, call_service, press_button
+from core.i18n import _
 from core.views import bp
 from core.views.emailed_links import from_emailed_link
 
@@ -89,7 +90,7 @@ def _equality_page(token, *, applies, form_for, save, template):
             for endpoint in following:
                 if applying[endpoint](saved):
                     return redirect(url_for(endpoint, **link))
-            flash("Thank you. Your answers have been saved.", "success")
+            flash(_("Thank you. Your answers have been saved."), "success")
             return redirect(url_for("core.about_you", **link))
     return render_template(template, form=form, link=link)
 
@@ -124,4 +125,4 @@ def equality_withdraw(token=None):
     key, link = _respondent(token)
     actor = current_user if current_user.is_authenticated and not token else None
     return press_button(EmptyForm(), lambda: equality.withdraw(key, actor=actor),
-                        "Your answers have been deleted.", url_for("core.about_you", **link))
+                        _("Your answers have been deleted."), url_for("core.about_you", **link))

@@ -19,6 +19,7 @@ from core.accounts.forms import (
 from core.database import utcnow
 from core.extensions import limiter
 from core.forms import EmptyForm, call_service
+from core.i18n import _
 from core.privacy import erasure
 from core.privacy import your_data as personal_data  # the view below is your_data
 from core.views import bp
@@ -102,9 +103,9 @@ def your_data_download():
 def edit_profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.update_name(actor=current_user, name=form.name.data))
+        done, _unused = call_service(form, lambda: services.update_name(actor=current_user, name=form.name.data))
         if done:
-            flash("Your name has been saved.", "success")
+            flash(_("Your name has been saved."), "success")
             return redirect(url_for("core.account"))
     return render_template("core/edit_profile.html", form=form)
 
@@ -127,8 +128,8 @@ def change_email():
         done, email = _call_asking_again(form, lambda: services.request_email_change(
             actor=current_user, new_email=form.email.data, password=form.password.data))
         if done:
-            flash(f"We have sent a link to {email}. Your email address changes when you follow it. Until then "
-                  f"we keep using {current_user.email}.", "success")
+            flash(_("We have sent a link to %(new_address)s. Your email address changes when you follow it. Until then "
+                    "we keep using %(address)s.", new_address=email, address=current_user.email), "success")
             return redirect(url_for("core.account"))
     return render_template("core/change_email.html", form=form)
 
@@ -139,11 +140,11 @@ def undo_email_change(token):
     user, old_email = from_emailed_link(services.user_for_undo_token, token)
     form = EmptyForm()
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.undo_email_change(token))
+        done, _unused = call_service(form, lambda: services.undo_email_change(token))
         if done:
             end_session()
-            flash(f"Your email address is {old_email} again and every device has been signed out. We have sent "
-                  "a link there to choose a new password.", "success")
+            flash(_("Your email address is %(address)s again and every device has been signed out. We have sent "
+                    "a link there to choose a new password.", address=old_email), "success")
             return redirect(url_for("core.sign_in"))
     return render_template("core/undo_email_change.html", form=form, old_email=old_email, new_email=user.email)
 
@@ -154,12 +155,12 @@ def undo_email_change(token):
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        done, _ = _call_asking_again(form, lambda: services.change_password(
+        done, _unused = _call_asking_again(form, lambda: services.change_password(
             actor=current_user, current_password=form.current_password.data, new_password=form.new_password.data))
         if done:
             # The account itself, not the current_user proxy: Flask-Login keeps what it is given as the request's user.
             start_session(current_user._get_current_object())  # this device stays signed in; others are signed out
-            flash("Your password has been changed. You have been signed out on your other devices.", "success")
+            flash(_("Your password has been changed. You have been signed out on your other devices."), "success")
             return redirect(url_for("core.account"))
     return render_template("core/change_password.html", form=form)
 
@@ -170,10 +171,10 @@ def change_password():
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        done, _ = _call_asking_again(form, lambda: erasure.delete_account(current_user, password=form.password.data))
+        done, _unused = _call_asking_again(form, lambda: erasure.delete_account(current_user, password=form.password.data))
         if done:
             end_session()
-            flash("Your account has been deleted, with everything that said who you are.", "success")
+            flash(_("Your account has been deleted, with everything that said who you are."), "success")
             return redirect(url_for("core.home"))
     return render_template("core/delete_account.html", form=form, waiting=erasure.reasons_to_wait(current_user))
 
@@ -213,10 +214,10 @@ def turn_off_second_factor():
         return redirect(url_for("core.account"))
     form = CodeOrPasswordForm()
     if form.validate_on_submit():
-        done, _ = _call_asking_again(form, lambda: second_factor.turn_off(
+        done, _unused = _call_asking_again(form, lambda: second_factor.turn_off(
             current_user, code_or_password=form.code_or_password.data))
         if done:
-            flash("You no longer need a code to sign in.", "success")
+            flash(_("You no longer need a code to sign in."), "success")
             return redirect(url_for("core.account"))
     return render_template("core/turn_off_second_factor.html", form=form,
                            required=second_factor.needs_second_factor(current_user))

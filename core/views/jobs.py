@@ -5,7 +5,7 @@ from flask import Response, abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from core import progress
-from core.formatting import counted
+from core.i18n import _, ngettext
 from core.views import bp
 
 
@@ -60,16 +60,28 @@ def summary(job, done: progress.Progress) -> str:
     """How far a job has got, in a sentence (the job's page and the list of jobs)."""
     if job.makes_file:
         failed = progress.error_of(job)
-        return failed or ("The file is ready to download." if done.finished
-                          else "Being drawn: a large report takes a minute or two.")
+        return str(failed or (_("The file is ready to download.") if done.finished
+                              else _("Being drawn: a large report takes a minute or two.")))
     if done.total == 0:
-        return "There was nothing to send."
-    parts = [f"{done.sent} of {counted(done.total, 'email')} sent"]
+        return _("There was nothing to send.")
+    # Whole sentences for each case, each with the right plural for the number of emails.
+    if done.waiting and done.failed:
+        return ngettext("%(sent)d of %(num)d email sent; %(waiting)d still to go; %(failed)d could not be sent, and "
+                        "the partnership's admins have been shown why.",
+                        "%(sent)d of %(num)d emails sent; %(waiting)d still to go; %(failed)d could not be sent, and "
+                        "the partnership's admins have been shown why.",
+                        done.total, sent=done.sent, waiting=done.waiting, failed=done.failed)
     if done.waiting:
-        parts.append(f"{done.waiting} still to go")
+        return ngettext("%(sent)d of %(num)d email sent; %(waiting)d still to go.",
+                        "%(sent)d of %(num)d emails sent; %(waiting)d still to go.",
+                        done.total, sent=done.sent, waiting=done.waiting)
     if done.failed:
-        parts.append(f"{done.failed} could not be sent, and the partnership's admins have been shown why")
-    return "; ".join(parts) + "."
+        return ngettext("%(sent)d of %(num)d email sent; %(failed)d could not be sent, and the partnership's admins "
+                        "have been shown why.",
+                        "%(sent)d of %(num)d emails sent; %(failed)d could not be sent, and the partnership's admins "
+                        "have been shown why.",
+                        done.total, sent=done.sent, failed=done.failed)
+    return ngettext("%(sent)d of %(num)d email sent.", "%(sent)d of %(num)d emails sent.", done.total, sent=done.sent)
 
 
 def status(job, done: progress.Progress) -> str:
@@ -77,4 +89,6 @@ def status(job, done: progress.Progress) -> str:
     then), which takes the place of the summary on the job's page."""
     if not done.finished:
         return ""
-    return ("Stopped. " if job.makes_file and done.failed else "Finished. ") + summary(job, done)
+    if job.makes_file and done.failed:
+        return _("Stopped. %(summary)s", summary=summary(job, done))
+    return _("Finished. %(summary)s", summary=summary(job, done))

@@ -23,6 +23,7 @@ from core.accounts.models import User
 from core.errors import DomainError
 from core.extensions import db, limiter
 from core.forms import EmptyForm, call_service
+from core.i18n import _
 from core.views import bp
 from core.views.emailed_links import from_emailed_link
 
@@ -120,7 +121,7 @@ def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
         # The same page whether the address was free or its owner was emailed instead (services.sign_up).
-        done, _ = call_service(form, lambda: services.sign_up(
+        done, _unused = call_service(form, lambda: services.sign_up(
             name=form.name.data, email=form.email.data, password=form.password.data))
         if done:
             email = services.normalise_email(form.email.data)
@@ -162,7 +163,7 @@ def sign_out():
     user = db.session.get(User, current_user.id)
     call_service(EmptyForm(), lambda: services.end_all_sessions(user))  # never refused
     end_session()
-    flash("You have been signed out on all your devices.", "success")
+    flash(_("You have been signed out on all your devices."), "success")
     return redirect(url_for("core.home"))
 
 
@@ -178,10 +179,10 @@ def confirm_email(token):
     if form.validate_on_submit():
         # A wrong password is kept in the audit log; a link that stops fitting as it is
         # used (another account took the address since) is the link's page, saving nothing.
-        done, _ = call_service(form, lambda: from_emailed_link(
+        done, _unused = call_service(form, lambda: from_emailed_link(
             services.confirm_email, token, password=form.password.data), refusal_is_kept=True)
         if done:
-            flash(f"{email} is confirmed as your email address.", "success")
+            flash(_("%(address)s is confirmed as your email address.", address=email), "success")
             return redirect(url_for("core.account") if current_user.is_authenticated else url_for("core.sign_in"))
     return render_template("core/confirm_email.html", form=form, email=email)
 
@@ -191,7 +192,7 @@ def confirm_email(token):
 def resend_confirmation():
     form = ResendConfirmationForm()
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.resend_email_confirmation(form.email.data))
+        done, _unused = call_service(form, lambda: services.resend_email_confirmation(form.email.data))
         if done:
             return render_template("core/check_your_email.html", email=services.normalise_email(form.email.data),
                                    form=ResendConfirmationForm(formdata=None, email=form.email.data))
@@ -203,7 +204,7 @@ def resend_confirmation():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.request_password_reset(form.email.data))
+        done, _unused = call_service(form, lambda: services.request_password_reset(form.email.data))
         if done:
             return render_template("core/reset_sent.html", email=form.email.data.strip())
     return render_template("core/forgot_password.html", form=form)
@@ -214,10 +215,10 @@ def reset_password(token):
     from_emailed_link(services.user_for_reset_token, token)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: services.reset_password(token, password=form.password.data))
+        done, _unused = call_service(form, lambda: services.reset_password(token, password=form.password.data))
         if done:
             end_session()
-            flash("Your password has been reset. Sign in with your new password.", "success")
+            flash(_("Your password has been reset. Sign in with your new password."), "success")
             return redirect(url_for("core.sign_in"))
     return render_template("core/reset_password.html", form=form)
 

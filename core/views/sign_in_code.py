@@ -9,6 +9,7 @@ from core.accounts.forms import RecoveryCodeForm, SecondFactorCodeForm, SetUpSec
 from core.accounts.models import User
 from core.extensions import limiter
 from core.forms import call_service
+from core.i18n import _, ngettext
 from core.views import bp
 from core.views.sign_in import attempt_failed, finish_sign_in, safe_next
 
@@ -41,7 +42,7 @@ def _no_sign_in_held():
     """Nothing waits for a code here: signed in already, or the held sign-in lapsed."""
     if current_user.is_authenticated:
         return redirect(url_for("core.account"))
-    flash("Your sign-in timed out before the code was entered. Sign in again.", "info")
+    flash(_("Your sign-in timed out before the code was entered. Sign in again."), "info")
     return redirect(url_for("core.sign_in"))
 
 
@@ -61,7 +62,7 @@ def sign_in_code():
         return redirect(url_for("core.sign_in_set_up"))
     form = SecondFactorCodeForm()
     if form.validate_on_submit():
-        done, _ = call_service(form, lambda: second_factor.check_code(pending.user, form.code.data),
+        done, _unused = call_service(form, lambda: second_factor.check_code(pending.user, form.code.data),
                                refusal_is_kept=True)
         if done:
             return finish_sign_in(pending.user, remember=pending.remember, next_page=pending.next_page,
@@ -81,8 +82,9 @@ def sign_in_recovery_code():
                                   refusal_is_kept=True)
         if done:
             response = finish_sign_in(pending.user, remember=pending.remember, next_page=pending.next_page)
-            flash(f"You have {left} recovery code{'' if left == 1 else 's'} left. "  # in the new session
-                  "You can make new ones from your account page.", "info")
+            flash(ngettext("You have %(num)d recovery code left. You can make new ones from your account page.",
+                           "You have %(num)d recovery codes left. You can make new ones from your account page.",
+                           left), "info")  # in the new session
             return response
     return render_template("core/sign_in_recovery_code.html", form=form)
 

@@ -10,8 +10,7 @@ initAll()
 // status line, which screen readers announce, changes only when it is done or
 // when the page can no longer ask (signed out in another tab: the answer is the
 // sign-in page, not JSON), and then it says so and stops asking.
-const STOPPED_ASKING = 'This page has stopped following the job: you may have been signed out. ' +
-  'Sign in again, then reload this page to see how far it has got.'
+// The page's own words, in its language, come in its data attributes.
 for (const panel of document.querySelectorAll('[data-job-progress]')) {
   if (panel.hasAttribute('data-finished')) continue
   const bar = panel.querySelector('progress')
@@ -30,7 +29,7 @@ for (const panel of document.querySelectorAll('[data-job-progress]')) {
     }
     const isJson = (response.headers.get('Content-Type') || '').startsWith('application/json')
     if (response.redirected || [401, 403, 404].includes(response.status) || (response.ok && !isJson)) {
-      status.textContent = STOPPED_ASKING
+      status.textContent = panel.dataset.stoppedFollowing
       return
     }
     if (response.ok) {
@@ -47,7 +46,7 @@ for (const panel of document.querySelectorAll('[data-job-progress]')) {
         if (job.file) {
           const link = file.querySelector('a')
           link.href = job.file
-          link.textContent = 'Download ' + job.file_name
+          link.textContent = panel.dataset.downloadPattern.replace('{file_name}', job.file_name)
           file.hidden = false
         }
         return

@@ -11,10 +11,12 @@ from core.errors import DomainError
 from core.extensions import db
 from core.formatting import format_date
 from core.accounts.models import User
+from core.equality import services as equality
 from reports import baselines, open_data, services
 from reports.models import OpenDataRelease
 from reports.open_data import Quarter
 from tests.conftest import sign_in, submit
+from tests.core.test_site_text_translated import translated  # noqa: F401 (a fixture)
 from tests.reports.fixtures import build_crowd, settled_day
 
 
@@ -111,3 +113,20 @@ def test_the_page_before_publishing_says_when_a_quarter_can_be_published(app, cl
     this_quarter = Quarter.containing(date.today())
     page = client.get(f"/admin/open-data/{this_quarter.period}/publish").get_data(as_text=True)
     assert "has not ended yet" in page and "</button>" not in page.split("<main")[1]
+
+
+def test_open_data_is_published_in_english_whatever_language_the_admin_reads(app, make_user, translated):
+    """Category names are translated on pages; a published file stays in the
+    words its readers and the census baselines use, and the census baseline
+    file (named in English) is read the same in any language."""
+    admin = make_user(roles=["admin"], language="pl")
+    with app.test_request_context(headers={"Accept-Language": "pl"}):
+        baselines.shipped.cache_clear()
+        assert baselines.shipped().by_characteristic  # the census file's English category names, understood
+        build_crowd()
+        quarter = Quarter.containing(settled_day().date() - timedelta(days=25))
+        actor = db.session.get(User, admin.id)
+        assert str(equality.ETHNIC_GROUP.label_of("white")) != "White"  # the page's language is not English
+        release = open_data.publish(quarter, actor=actor, today=quarter.ends_on + timedelta(days=15))
+        came = [row for row in release.rows if row["people"] == "Came" and row["characteristic"] == "Ethnic group"]
+        assert {row["category"] for row in came} >= {"White", "Asian or Asian British"}
