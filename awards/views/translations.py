@@ -27,7 +27,8 @@ def category_version(category_id, code):
             flash(_("The version in %(language)s has been saved.",
                     language=content_languages.language_name(language)), "success")
             return redirect(url_for("awards.edit_category", category_id=category.id, _anchor="other-languages"))
-    return render_template("awards/version.html", category=category, language=language, form=form)
+    return render_template("awards/version.html", category=category, version_language=language,
+                           form=form)
 
 
 @bp.post("/manage/awards/categories/<int:category_id>/languages/<code>/remove")

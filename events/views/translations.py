@@ -41,7 +41,7 @@ def event_version(event_id, code):
                               len(result.changed), language=name)
             flash(" ".join(filter(None, [saved, series.left_alone_message(result)])), "success")
             return redirect(_back(event))
-    return render_template("events/version.html", event=event, language=language, form=form)
+    return render_template("events/version.html", event=event, version_language=language, form=form)
 
 
 @bp.post("/manage/events/<int:event_id>/languages/<code>/remove")

@@ -109,7 +109,7 @@ def forum_version(forum_id, code):
             flash(_("The version in %(language)s has been saved.",
                     language=content_languages.language_name(language)), "success")
             return redirect(url_for("forums.edit_forum", forum_id=forum.id, _anchor="other-languages"))
-    return render_template("forums/version.html", forum=forum, language=language, form=form)
+    return render_template("forums/version.html", forum=forum, version_language=language, form=form)
 
 
 @bp.post("/admin/forums/<int:forum_id>/languages/<code>/remove")

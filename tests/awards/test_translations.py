@@ -28,7 +28,7 @@ def test_the_awards_team_adds_an_urdu_version_that_urdu_visitors_see(app, client
     refused = submit(client, f"/manage/awards/categories/{category_id}/languages/ur", {
         "name": "", "description": "نوجوان", "eligibility": ""})
     assert [message for _, message in error_summary(refused)] == ["Enter the category's name"]
-    assert "نوجوان" in text_of(refused)
+    assert "نوجوان" in text_of(refused) and '<html lang="en-GB" dir="ltr"' in text_of(refused)
     response = submit(client, f"/manage/awards/categories/{category_id}/languages/ur", {
         "name": "نوجوان رضاکار", "description": "مدد کرنے والے **نوجوانوں** کے لیے۔", "eligibility": ""})
     assert response.status_code == 302

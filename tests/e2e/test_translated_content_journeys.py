@@ -19,6 +19,8 @@ def test_an_organiser_adds_a_polish_title_that_a_polish_visitor_sees(browser, si
 
     organiser.get_by_role("link", name="Add a version in Polish").click()
     expect(organiser.get_by_role("heading", name="Version in Polish")).to_be_visible()
+    expect(organiser.locator("html")).to_have_attribute("lang", "en-GB")  # the organiser's language, not the version's
+    expect(organiser.get_by_label("Title")).to_have_attribute("lang", "pl")
     check_accessibility(organiser)
     organiser.get_by_label("Title").fill(polish)
     organiser.get_by_role("button", name="Save").click()  # no summary: refused, keeping the title

@@ -113,6 +113,9 @@ def test_an_organiser_adds_a_polish_title_and_a_polish_visitor_sees_it(app, clie
     form = text_of(client.get(f"/manage/events/{event_id}/languages/pl"))
     assert re.search(r'<input[^>]*name="title"[^>]*lang="pl"', form) and "In English:" in form
     assert 'name="scope"' not in form  # not a series
+    # The page is in the organiser's language, whichever language the version is in.
+    urdu = text_of(client.get(f"/manage/events/{event_id}/languages/ur"))
+    assert '<html lang="en-GB" dir="ltr"' in urdu and re.search(r'<input[^>]*name="title"[^>]*lang="ur" dir="rtl"', urdu)
     response = submit(client, f"/manage/events/{event_id}/languages/pl", {
         "title": "Wiara i jedzenie", "summary": "Dzielimy się jedzeniem", "description": "Przynieś **danie**."})
     assert response.status_code == 302 and response.location.endswith(f"/manage/events/{event_id}#other-languages")

@@ -58,6 +58,7 @@ def test_bad_input_is_refused_beside_its_field_keeping_what_was_typed(app, clien
     assert [message for _, message in error_summary(response)] == [
         "Enter what the forum is for", "About the forum must be 5000 characters or fewer"]
     assert "ب" * 5001 in text_of(response) and re.search(r'<textarea[^>]*lang="ur" dir="rtl"', text_of(response))
+    assert '<html lang="en-GB" dir="ltr"' in text_of(response)
     with app.app_context():
         assert db.session.scalars(select(ForumTranslation)).all() == []
 
