@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0034_translated_content'
-down_revision = '0032_languages'
+down_revision = '0033_access_requests'
 branch_labels = None
 depends_on = None
 

@@ -249,6 +249,16 @@ def test_home_my_events_and_the_registration_page_show_the_version(app, client, 
     assert ">Wiara i jedzenie</a></h3>" in text_of(client.get("/my-events"))
 
 
+def test_booking_says_which_event_in_the_members_language(app, client, make_user):
+    member = make_user(language="ur")
+    with app.test_request_context():
+        event_id = an_event()
+        polish_version(event_id)
+    sign_in(client, member)
+    booked = text_of(submit(client, f"/events/{event_id}/register", {}))
+    assert re.search(r'govuk-panel__body">\s*<span lang="en-GB" dir="ltr">Faith and food</span>', booked)
+
+
 def test_searching_finds_an_event_by_the_words_of_its_version(app, client):
     with app.test_request_context():
         event_id = an_event()
