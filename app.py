@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from api.problems import is_api_request, problem
-from core import cli, database, i18n, jobs, observability, page_cache, security
+from core import cli, content_languages, database, i18n, jobs, observability, page_cache, security
 from core.accounts import oidc, permissions
 from core.config import Config, instance_secret_key
 from core.views.about_you import equality_offer
@@ -172,6 +172,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(mailto, "mailto")
     app.add_template_filter(describe_recurrence, "recurrence")
     app.add_template_global(with_own_words, "with_own_words")
+    # Text people wrote, in the page's language where it has a version in it (core/content_languages.py);
+    # globals rather than context, so that macros imported without it reach them too.
+    app.jinja_env.globals.update(translated=content_languages.translated, content_languages=content_languages)
 
     @app.context_processor
     def globals_for_templates():

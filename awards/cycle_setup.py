@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
 from awards.errors import AwardRuleBroken
-from awards.models import AwardCategory, AwardCycle, CategoryQuestion, Criterion, Exclusion, Nomination, NomineeKind
+from awards.models import (
+    AwardCategory, AwardCycle, CategoryQuestion, CategoryTranslation, Criterion, Exclusion, Nomination, NomineeKind,
+)
 from core import audit
 from core.accounts.models import User
 from core.database import utcnow
@@ -150,8 +152,8 @@ def remove_criterion(criterion: Criterion, *, actor: User) -> None:
 
 
 def copy_categories(source: AwardCycle, target: AwardCycle, *, actor: User) -> list[AwardCategory]:
-    """Last year's categories, with their questions and rubric, into this
-    year's cycle (any it already has by name are left alone)."""
+    """Last year's categories, with their questions, rubric and versions in
+    other languages, into this year's cycle (any it already has by name are left alone)."""
     if source.id == target.id:
         raise AwardRuleBroken("Choose a different cycle to copy from", field="source_id")
     have = {category.name.lower() for category in target.categories}
@@ -166,7 +168,10 @@ def copy_categories(source: AwardCycle, target: AwardCycle, *, actor: User) -> l
                             questions=[CategoryQuestion(text=q.text, word_limit=q.word_limit, position=q.position)
                                        for q in old.questions],
                             criteria=[Criterion(name=c.name, guidance=c.guidance, weight=c.weight,
-                                                position=c.position) for c in old.criteria])
+                                                position=c.position) for c in old.criteria],
+                            translations=[CategoryTranslation(language=t.language, name=t.name,
+                                                              description=t.description, eligibility=t.eligibility)
+                                          for t in old.translations])
         db.session.add(new)
         copied.append(new)
     if not copied:

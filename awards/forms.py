@@ -8,12 +8,13 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount, GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from awards.models import ConflictKind, NominationStatus, NomineeKind, Outcome
 from awards.cycle_setup import CategoryDetails, CycleDetails
 from awards.nominating import MAX_REFEREES, SELF_NOMINATION, NominationDetails
+from awards.translations import CategoryText
 from core.database import in_london, london_datetime
 from core.forms import (
     DayMonthYearField, NoControlCharacters, email_field, optional_choice, optional_long_text, optional_text,
@@ -100,6 +101,29 @@ class CategoryForm(FlaskForm):
                                description=self.description.data or "", eligibility=self.eligibility.data or "",
                                self_nomination=self.self_nomination.data, min_age=self.min_age.data,
                                max_age=self.max_age.data, scale_max=self.scale_max.data)
+
+
+class CategoryVersionForm(FlaskForm):
+    """A category's name, description and eligibility in another language,
+    held to the English ones' limits (core.content_languages)."""
+    name = StringField(_l("Name"), widget=GovTextInput(), validators=[
+        DataRequired(_l("Enter the category's name")),
+        Length(max=150, message=_l("Name must be 150 characters or fewer")), NoControlCharacters()])
+    description = TextAreaField(
+        _l("What the award is for (optional)"), widget=GovCharacterCount(), validators=[
+            Optional(), Length(max=3000, message=_l("What the award is for must be 3000 characters or fewer")),
+            NoControlCharacters(allow="\r\n\t")],
+        description=_l("You can use **bold**, lists and links. Left empty, the English text is shown."))
+    eligibility = TextAreaField(
+        _l("Who can be nominated (optional)"), widget=GovCharacterCount(), validators=[
+            Optional(), Length(max=3000, message=_l("Who can be nominated must be 3000 characters or fewer")),
+            NoControlCharacters(allow="\r\n\t")],
+        description=_l("Left empty, the English text is shown."))
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
+
+    def text(self) -> CategoryText:
+        return CategoryText(name=self.name.data, description=self.description.data or "",
+                            eligibility=self.eligibility.data or "")
 
 
 class QuestionForm(FlaskForm):

@@ -8,6 +8,7 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.content_languages import VersionColumns
 from core.database import utcnow
 from core.extensions import db
 from core.i18n import _
@@ -130,6 +131,9 @@ class AwardCategory(db.Model):
         order_by="CategoryQuestion.position, CategoryQuestion.id", cascade="all, delete-orphan", lazy="selectin")
     criteria: Mapped[list["Criterion"]] = relationship(
         order_by="Criterion.position, Criterion.id", cascade="all, delete-orphan", lazy="selectin")
+    # Its name, description and eligibility in other languages (core.content_languages).
+    translations: Mapped[list["CategoryTranslation"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="CategoryTranslation.language")
 
     __table_args__ = (
         UniqueConstraint("cycle_id", "name", name="uq_award_categories_cycle_name"),
@@ -151,6 +155,25 @@ class AwardCategory(db.Model):
         if self.max_age is not None:
             return _("aged %(oldest)d or under", oldest=self.max_age)
         return ""
+
+
+class CategoryTranslation(VersionColumns, db.Model):
+    """An award category's name, description and eligibility in another
+    language. An empty description or eligibility shows the English one in
+    its place."""
+
+    __tablename__ = "award_category_translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("award_categories.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text, default="")
+    eligibility: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        UniqueConstraint("category_id", "language", name="uq_award_category_translations_category_language"),
+        CheckConstraint("language <> 'en'", name="not_english"),
+    )
 
 
 class CategoryQuestion(db.Model):

@@ -3,9 +3,16 @@ reads that carry a permission meaning (`panels_of`), written once here so
 that views hold no queries and a list and a check cannot drift apart."""
 from sqlalchemy import false, select
 
-from awards.models import AwardCategory, PanelMember
+from awards.models import AwardCategory, AwardCycle, PanelMember
+from core.content_languages import in_page_language
 from core.extensions import db
 from events.models import Event, EventKind
+
+
+def cycle_for_its_page(cycle_id: int) -> AwardCycle | None:
+    """A cycle, with its categories' versions in the page's language."""
+    return db.session.scalar(select(AwardCycle).where(AwardCycle.id == cycle_id).options(
+        *in_page_language(AwardCategory.translations, AwardCycle.categories)))
 
 
 def ceremonies_newest_first() -> list[Event]:

@@ -15,7 +15,9 @@ from wtforms import (
     SubmitField, TextAreaField,
 )
 from wtforms.widgets import HiddenInput
-from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.validators import (
+    URL, DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError,
+)
 
 from core.database import in_london, london_datetime
 from core.formatting import format_day_date
@@ -32,6 +34,7 @@ from events.recurrence import PATTERNS, Recurrence
 from events.services.access_requests import AccessChoices
 from events.services.programme import SessionDetails
 from events.services.scheduling import EventDetails
+from events.services.translations import EventText
 
 SERIES_SCOPE_HINT = (
     "Only what you change here is copied to the other dates: each keeps everything else of its own. A new time "
@@ -371,6 +374,30 @@ class StatusChangeForm(FlaskForm):
                                        Length(max=2000, message="Must be 2000 characters or fewer"),
                                        NoControlCharacters(allow="\r\n\t")])
     submit = SubmitField("Tell everyone", widget=GovSubmitInput())
+
+
+class EventVersionForm(FlaskForm):
+    """An event's title, summary and description in another language, held
+    to the English ones' limits (core.content_languages)."""
+    title = StringField(_l("Title"), widget=GovTextInput(), validators=[
+        DataRequired(_l("Enter a title")), Length(max=150, message=_l("Title must be 150 characters or fewer")),
+        NoControlCharacters()])
+    summary = StringField(_l("Summary"), widget=GovTextInput(), validators=[
+        DataRequired(_l("Enter a one-sentence summary")),
+        Length(max=300, message=_l("Summary must be 300 characters or fewer")), NoControlCharacters()])
+    description = TextAreaField(
+        _l("Description (optional)"), widget=GovCharacterCount(), validators=[
+            Optional(), Length(max=10000, message=_l("Description must be 10000 characters or fewer")),
+            NoControlCharacters(allow="\r\n\t")],
+        description=_l("Paragraphs, **bold**, lists starting with - and links are kept. Left empty, the English "
+                       "description is shown."))
+    scope = RadioField(_l("Which dates?"), widget=GovRadioInput(), choices=[],
+                       validators=[InputRequired(_l("Choose which dates"))],
+                       invalid_choice_message=_l("Choose which dates from the list"))
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
+
+    def text(self) -> EventText:
+        return EventText(title=self.title.data, summary=self.summary.data, description=self.description.data or "")
 
 
 class SeriesScopeForm(FlaskForm):

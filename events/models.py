@@ -10,6 +10,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.content_languages import VersionColumns
 from core.database import utcnow
 from core.extensions import db
 from core.i18n import _, _l
@@ -287,6 +288,10 @@ class Event(db.Model):
         secondary=event_priorities, lazy="selectin", order_by=CohesionPriority.position
     )
     organisers: Mapped[list[User]] = relationship(secondary=event_organisers, lazy="selectin")
+    # Its title, summary and description in other languages (core.content_languages): a list loads them
+    # in the page's language for all its events at once (`in_page_language`).
+    translations: Mapped[list["EventTranslation"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="EventTranslation.language")
 
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -345,6 +350,22 @@ _ACCESS_REQUEST_LABELS = {
     AccessRequestKind.QUIET_SPACE: _l("Quiet space"),
     AccessRequestKind.COMPANION: _l("Companion or personal assistant"),
 }
+class EventTranslation(VersionColumns, db.Model):
+    """An event's title, summary and description in another language. An
+    empty summary or description shows the English one in its place."""
+
+    __tablename__ = "event_translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(150))
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "language", name="uq_event_translations_event_language"),
+        CheckConstraint("language <> 'en'", name="not_english"),
+    )
 
 
 class Registration(db.Model):

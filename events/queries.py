@@ -6,13 +6,15 @@ from datetime import date, datetime, time
 
 from sqlalchemy import false, func, or_, select
 
+from core.content_languages import in_page_language
 from core.database import london_datetime
 from core.extensions import db
 from core.accounts.models import User
 from core.accounts.permissions import is_admin
 from events import audiences
 from events.models import (
-    Audience, CohesionPriority, Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue,
+    Audience, CohesionPriority, Event, EventKind, EventStatus, EventTranslation, Registration, RegistrationStatus,
+    Venue,
 )
 from events.permissions import can_create_events
 
@@ -31,9 +33,12 @@ class EventSearch:
     public_only: bool = False  # leave out events for people with an account
 
 
-def filtered_events(search: EventSearch, *, now: datetime):
+def filtered_events(search: EventSearch, *, now: datetime, translated: bool = False):
     """Listed events matching the search, soonest first (ties by id, so
-    pages never shuffle). Upcoming only unless a start date is given."""
+    pages never shuffle). Upcoming only unless a start date is given.
+    Words are looked for in every language's version too. `translated`:
+    with each event's version in the page's language (for a page to show;
+    the API is English)."""
     # Invitation-only events and forums' own meetings are not listed to everyone.
     audiences = [Audience.PUBLIC] if search.public_only else [Audience.PUBLIC, Audience.MEMBERS]
     query = select(Event).where(Event.status.in_(LISTED_STATUSES), Event.audience.in_(audiences))
@@ -52,7 +57,13 @@ def filtered_events(search: EventSearch, *, now: datetime):
     if search.text.strip():  # "100%" means the characters, not a wildcard
         term = search.text.strip()
         query = query.where(or_(*(column.icontains(term, autoescape=True)
-                                  for column in (Event.title, Event.summary, Event.description))))
+                                  for column in (Event.title, Event.summary, Event.description)),
+                                Event.translations.any(or_(*(
+                                    column.icontains(term, autoescape=True) for column in (
+                                        EventTranslation.title, EventTranslation.summary,
+                                        EventTranslation.description))))))
+    if translated:
+        query = query.options(*in_page_language(Event.translations))
     # Sorted by an expression rather than the bare column, so the database finds
     # the events through ix_events_listing and sorts the few that match. Given
     # the bare column, PostgreSQL walks the start-time index from ten years ago,
@@ -78,11 +89,12 @@ def events_managed_by(user):
 
 
 def registrations_held_by(user) -> list[Registration]:
-    """A person's registrations that are not cancelled, soonest event first (My events)."""
+    """A person's registrations that are not cancelled, soonest event first
+    (My events, which shows their events in the page's language)."""
     return list(db.session.scalars(
         select(Registration).join(Registration.event)
         .where(Registration.user_id == user.id, Registration.status != RegistrationStatus.CANCELLED)
-        .order_by(Event.starts_at)))
+        .order_by(Event.starts_at).options(*in_page_language(Event.translations, Registration.event))))
 
 
 def booked_named(event: Event, search: str) -> list[Registration]:

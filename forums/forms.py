@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
+    GovCharacterCount, GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.forms import (
     DayMonthYearField, NoControlCharacters, TimeField, email_field, optional_choice, optional_long_text, optional_text,
@@ -22,6 +22,7 @@ from forums.meetings import MeetingDetails
 from forums.models import ActionStatus, Faith, ForumKind, MembershipRole, MembershipStatus
 from forums.services.applying import Application
 from forums.services.coordinators import ForumDetails
+from forums.services.translations import ForumText
 from forums.services.memberships import LAPSED
 
 EXPIRING_SOON = timedelta(days=60)
@@ -62,6 +63,23 @@ class ForumForm(FlaskForm):
                             open_to_apply=self.open_to_apply.data == "open", min_age=self.min_age.data,
                             max_age=self.max_age.data, faith_cap=self.faith_cap.data,
                             contact_email=self.contact_email.data or "")
+
+
+class ForumVersionForm(FlaskForm):
+    """A forum's purpose and public text in another language, held to the
+    English ones' limits (core.content_languages)."""
+    purpose = StringField(_l("Purpose"), widget=GovTextInput(), validators=[
+        DataRequired(_l("Enter what the forum is for")),
+        Length(max=300, message=_l("Purpose must be 300 characters or fewer")), NoControlCharacters()])
+    public_text = TextAreaField(
+        _l("About the forum (optional)"), widget=GovCharacterCount(), validators=[
+            Optional(), Length(max=5000, message=_l("About the forum must be 5000 characters or fewer")),
+            NoControlCharacters(allow="\r\n\t")],
+        description=_l("You can use **bold**, lists and links. Left empty, the English text is shown."))
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
+
+    def text(self) -> ForumText:
+        return ForumText(purpose=self.purpose.data, public_text=self.public_text.data or "")
 
 
 class ApplicationForm(FlaskForm):

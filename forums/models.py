@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.content_languages import VersionColumns
 from core.database import utcnow
 from core.extensions import db
 from core.i18n import _
@@ -132,6 +133,9 @@ class Forum(db.Model):
     coordinators: Mapped[list[User]] = relationship(
         secondary="forum_coordinators", primaryjoin="Forum.id == ForumCoordinator.forum_id",
         secondaryjoin="ForumCoordinator.user_id == User.id", lazy="selectin", order_by="User.name", viewonly=True)
+    # Its purpose and public text in other languages (core.content_languages).
+    translations: Mapped[list["ForumTranslation"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ForumTranslation.language")
 
     __table_args__ = (
         CheckConstraint("min_age IS NULL OR min_age >= 0", name="min_age_not_negative"),
@@ -152,6 +156,23 @@ class Forum(db.Model):
     @property
     def is_interfaith(self) -> bool:
         return self.kind == ForumKind.INTERFAITH
+
+
+class ForumTranslation(VersionColumns, db.Model):
+    """A forum's purpose and public text in another language. An empty
+    public text shows the English one in its place."""
+
+    __tablename__ = "forum_translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(300))
+    public_text: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        UniqueConstraint("forum_id", "language", name="uq_forum_translations_forum_language"),
+        CheckConstraint("language <> 'en'", name="not_english"),
+    )
 
 
 class ForumCoordinator(db.Model):

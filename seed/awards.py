@@ -3,7 +3,8 @@ and announced, with a winner, highly commended and shortlisted nominees,
 and this year's Community Cohesion Awards open for nominations in six
 categories, with nominations from guests and members, some screened (one
 ruled out, one flagged because the nominee works for the partnership), a
-member's draft, and a judge who has declared a conflict on one."""
+member's draft, and a judge who has declared a conflict on one. Two of this
+year's categories are in Polish too."""
 from datetime import date, time, timedelta
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from awards.models import (
 )
 from awards.cycle_setup import CategoryDetails, CycleDetails
 from awards.nominating import NominationDetails
+from awards.translations import CategoryText, save_category_version
 from core.database import london_datetime
 from core.extensions import db
 from core.accounts.models import User
@@ -39,6 +41,15 @@ CATEGORIES = [
     CategoryDetails(name="Cohesive Workplace", nominee_kind=NomineeKind.GROUP, self_nomination=True,
                     description="An employer where people from every background feel they belong."),
 ]
+
+
+# This year's categories in Polish (core/content_languages.py), by their English names.
+POLISH = {
+    "Young Cohesion Champion": CategoryText("Młody ambasador spójności",
+                                            "Młoda osoba, która łączy ludzi ponad podziałami."),
+    "Unsung Hero": CategoryText("Cichy bohater",
+                                "Ktoś, czyja cicha praca na rzecz dobrych relacji zasługuje na uznanie."),
+}
 
 
 def _on(days: int) -> date:
@@ -81,6 +92,9 @@ def seed_demo_awards(admin: User, member: User, judge: User) -> None:
     current = _cycle(f"Community Cohesion Awards {year + 1}", -20, 40, (45, 75), 90, admin)
     cycle_setup.add_exclusion(current, name="Sam Staff", reason="Works for the partnership", actor=admin)
     young, interfaith, group, generations, hero, _ = current.categories
+    for category in current.categories:
+        if category.name in POLISH:
+            save_category_version(category, "pl", POLISH[category.name], actor=admin)
 
     amira = nominating.nominate(young, _details(
         young, "Amira Hussain", "Corby", "Started a homework club where children of five faiths help each other.",

@@ -2,7 +2,8 @@
 its programme, community events (one full with a waiting list), a monthly
 forum meeting series and past events with attendance: one settled, one that
 ended last week and is not settled yet, and one an admin has reopened (see
-events/settlement.py). Idempotent: an event is only added if its title is new."""
+events/settlement.py); a few events in Polish and Urdu too (VERSIONS).
+Idempotent: an event is only added if its title is new."""
 import io
 from datetime import date, time, timedelta
 
@@ -18,6 +19,7 @@ from events.services.invitations import invite
 from events.services.programme import SessionDetails, join_session, programme, save_session
 from events.services.registration import book_for, register
 from events.services.scheduling import EventDetails, create_event, publish, series_occurrences, store_image
+from events.services.translations import EventText, save_event_version
 from events.services.venues import save_venue
 from events.recurrence import Recurrence
 from events.models import (
@@ -37,6 +39,29 @@ VENUES = [
          directions="Opposite the Market Place. The meeting room is on the first floor; there is a lift.",
          step_free=True, hearing_loop=True, position=(52.39877, -0.72703)),
 ]
+
+
+# Versions in other languages (core/content_languages.py), by the English title. The series's go to every date.
+VERSIONS = {
+    "Standing Conference 2027: Belonging Here": {
+        "pl": EventText("Stała Konferencja 2027: Tu jest nasze miejsce",
+                        "Doroczna konferencja partnerstwa: czego się nauczyliśmy i co robimy dalej."),
+        "ur": EventText("اسٹینڈنگ کانفرنس 2027: ہم یہیں کے ہیں",
+                        "شراکت داری کی سالانہ کانفرنس: ہم نے کیا سیکھا، اور آگے کیا کریں گے۔"),
+    },
+    "Big Lunch on the Green": {
+        "pl": EventText("Wielki wspólny lunch na błoniach",
+                        "Przynieś danie z rodzinnej kuchni i podziel się nim z sąsiadami.",
+                        "Stoły, talerze i napoje zapewniamy my. **Ty przynosisz danie**, a najlepiej także jego "
+                        "historię."),
+        "ur": EventText("سبزہ زار پر بڑا لنچ",
+                        "اپنے خاندان کے باورچی خانے سے کوئی پکوان لائیں اور اسے پڑوسیوں کے ساتھ بانٹیں۔"),
+    },
+    "Interfaith Forum monthly meeting": {
+        "pl": EventText("Comiesięczne spotkanie forum międzywyznaniowego",
+                        "Spotkanie forum międzywyznaniowego hrabstwa. Obserwatorzy są mile widziani."),
+    },
+}
 
 
 def _on(days_from_today: int, start: time, hours: float):
@@ -206,6 +231,12 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
         _history(settling, "litter", "Litter picker", booked=15, came=11, walk_in=("Park volunteers", 3),
                  organiser=organiser)
         db.session.commit()
+    for event_title, versions in VERSIONS.items():
+        for each in db.session.scalars(select(Event).where(Event.title == event_title)):
+            for language, text in versions.items():
+                if not any(version.language == language for version in each.translations):
+                    save_event_version(each, language, text, actor=organiser)
+    db.session.commit()
     if reopened is not None:
         _history(reopened, "trail", "Walker", booked=10, came=7, walk_in=None, organiser=organiser)
         admin = db.session.scalar(select(User).join(RoleGrant, RoleGrant.user_id == User.id)

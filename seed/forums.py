@@ -4,7 +4,8 @@ and young people under and over 16 (one still waiting for a parent); the
 leadership group's last meeting with its register, minutes and actions, and
 its monthly meetings; the youth forum's next meeting and announcements.
 The leadership group has its own contact address; the others use the
-partnership's."""
+partnership's. The leadership group and the Kettering forum say what they
+are for in Polish too."""
 from datetime import date, time, timedelta
 
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from forums.models import (
 )
 from forums.services.applying import Application
 from forums.services.coordinators import ForumDetails
+from forums.services.translations import ForumText, save_forum_version
 
 FORUMS = [
     ForumDetails(name="Faith Community Leadership Group", kind=ForumKind.INTERFAITH, area="The whole county",
@@ -42,6 +44,13 @@ REPRESENTATIVES = [
     ("giani.singh@example.org", "Harjit Singh", Faith.SIKH, "Guru Nanak Gurdwara"),
 ]
 
+POLISH = [  # in the order of FORUMS
+    ForumText("Przywódcy wspólnot wyznaniowych hrabstwa współpracują na rzecz dobrych relacji.",
+              "Spotykamy się co dwa miesiące, za każdym razem w innym miejscu kultu.\n\n"
+              "Każda wspólnota wyznaniowa ma najwyżej dwóch przedstawicieli."),
+    ForumText("Sąsiedzi wszystkich wyznań i niewierzący poznają się nawzajem."),
+]
+
 YOUNG_PEOPLE = [  # email, name, age, parent has consented
     ("priya@example.org", "Priya Patel", 17, True),
     ("jay@example.org", "Jay Brown", 14, False),
@@ -55,6 +64,8 @@ def seed_demo_forums(admin: User, coordinator: User, member: User, *, password: 
     today = date.today()
     forums = [coordinators.save_forum(None, details, actor=admin) for details in FORUMS]
     leadership, _, youth = forums
+    for forum, text in zip(forums, POLISH):
+        save_forum_version(forum, "pl", text, actor=admin)
     for forum in forums:
         db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id, granted_by_id=admin.id))
     safeguarding.record_safeguarding_check(coordinator, today - timedelta(days=200), actor=admin)

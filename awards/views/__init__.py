@@ -4,6 +4,7 @@
   nominations, the published shortlist and winners;
 - `manage`: the awards team's set-up of cycles and categories, and
   publishing what the panels decided;
+- `translations`: the awards team's versions of a category in other languages;
 - `screening`: the awards team's work on nominations, panels, conflicts,
   results and decisions;
 - `judges`: a judge's panels, declarations and scores;
@@ -25,4 +26,4 @@ def _awards_enums():
 
 
 # The modules register their routes on `bp`, so they are imported once it exists.
-from awards.views import judges, manage, public, screening  # noqa: E402,F401
+from awards.views import judges, manage, public, screening, translations  # noqa: E402,F401

@@ -4,7 +4,7 @@ nomination, My nominations, and the published shortlist and winners."""
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from awards import cycle_setup, decisions, nominating
+from awards import cycle_setup, decisions, nominating, queries
 from awards.forms import nomination_form
 from awards.models import ON_SHORTLIST, AwardCategory, AwardCycle, Nomination, NominationStatus, Outcome, Stage
 from core.database import utcnow
@@ -34,7 +34,9 @@ def cycle_list():
 
 @bp.get("/awards/<int:cycle_id>")
 def cycle_page(cycle_id):
-    cycle = db.get_or_404(AwardCycle, cycle_id)
+    cycle = queries.cycle_for_its_page(cycle_id)
+    if cycle is None:
+        abort(404)
     ceremony = db.session.get(Event, cycle.ceremony_id) if cycle.ceremony_id else None
     return render_template("awards/cycle.html", cycle=cycle, stage=cycle.stage(utcnow()), ceremony=ceremony,
                            now=utcnow())

@@ -10,6 +10,7 @@ module that owns it; this package re-exports nothing.
     questions           extra questions asked when registering
     reminders           reminders before an event
     calendars           personal calendar feed addresses, events attached to emails
+    translations        an event's title, summary and description in other languages
     venues, priorities  the venues and cohesion priorities events use
     places              the event's lock and the counting of its places (shared by the above)
     registration_links  signed links to a registration in emails (shared)

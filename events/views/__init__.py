@@ -4,6 +4,7 @@
   registration links, My events;
 - `manage`: organisers' pages (an event's details, status, registrations,
   invitations, questions and programme), priorities and venues;
+- `translations`: an event's title, summary and description in other languages;
 - `check_in`: the day itself, check-in, walk-ins, settled attendance;
 - `calendars`: the iCalendar feeds and a member's personal calendar link;
 - `loading`: what they share, loading an event or a registration, or refusing.
@@ -25,4 +26,4 @@ def _events_enums():
 
 
 # The modules register their routes on `bp`, so they are imported once it exists.
-from events.views import calendars, check_in, manage, public  # noqa: E402,F401
+from events.views import calendars, check_in, manage, public, translations  # noqa: E402,F401

@@ -35,7 +35,8 @@ HOME_EVENTS = 4
 @home_page.section(10, "events/_home_section.html")
 def _home_section(now):
     """What is on next, on the home page."""
-    return {"upcoming": db.session.scalars(filtered_events(EventSearch(), now=now).limit(HOME_EVENTS)).all()}
+    return {"upcoming": db.session.scalars(
+        filtered_events(EventSearch(), now=now, translated=True).limit(HOME_EVENTS)).all()}
 
 
 # --- the public side --------------------------------------------------------
@@ -47,8 +48,8 @@ def event_list():
     form.priority.choices = [("", _("Any priority"))] + priority_filter_choices()
     events = None
     if form.validate():
-        events = db.paginate(filtered_events(form.search(), now=utcnow()), page=page_number(), per_page=PAGE_SIZE,
-                             error_out=False)
+        events = db.paginate(filtered_events(form.search(), now=utcnow(), translated=True), page=page_number(),
+                             per_page=PAGE_SIZE, error_out=False)
     return render_template("events/list.html", form=form, events=events, filter_feeds=_filter_feeds(form),
                            filter_fields=rendered_fields(form, "events/_filter_fields.html"), webcal=webcal)
 

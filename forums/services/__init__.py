@@ -10,6 +10,7 @@ module that owns it; this package re-exports nothing.
     invitations     inviting someone by email to join, and their links
     announcements   a forum's announcements, emailed a few at a time, and turning them off
     safeguarding    who counts as young, and the DBS checks of the adults who may see their details
+    translations    the forum's purpose and public text in other languages
     seats           the forum's lock and the counting of faith community seats (shared by the above)
     errors          what the rules refuse with
 

@@ -1,18 +1,22 @@
 """Admins' forum set-up: creating forums, choosing their coordinators, and
-recording DBS checks."""
+recording DBS checks; and, with the forum's coordinators, its purpose and
+public text in other languages."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from core import content_languages
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
+from core.i18n import _
 from core.accounts.models import User
 from forums import permissions
-from forums.services import coordinators
+from forums.services import coordinators, translations
 from forums.services.safeguarding import record_safeguarding_check, safeguarding_checks
-from forums.forms import CoordinatorForm, ForumForm, SafeguardingForm
+from forums.forms import CoordinatorForm, ForumForm, ForumVersionForm, SafeguardingForm
 from forums.models import Forum
 from forums.views import bp
+from forums.views.loading import forum_or_404
 
 
 # --- admins ----------------------------------------------------------------------------------
@@ -87,3 +91,34 @@ def safeguarding():
             flash(f"The DBS check for {person.name} has been recorded.", "success")
             return redirect(url_for("forums.safeguarding"))
     return render_template("forums/safeguarding.html", form=form, checks=safeguarding_checks())
+
+
+# --- the forum's purpose and public text in other languages (its coordinators and admins) ----
+
+@bp.route("/admin/forums/<int:forum_id>/languages/<code>", methods=["GET", "POST"])
+@login_required
+def forum_version(forum_id, code):
+    forum = forum_or_404(forum_id, manage=True)
+    language = content_languages.language_or_404(code)
+    version = content_languages.versions_by_language(forum).get(language.code)
+    form = ForumVersionForm() if request.method == "POST" else ForumVersionForm(formdata=None, obj=version)
+    if form.validate_on_submit():
+        done, _saved = call_service(form, lambda: translations.save_forum_version(forum, language.code, form.text(),
+                                                                                  actor=current_user))
+        if done:
+            flash(_("The version in %(language)s has been saved.",
+                    language=content_languages.language_name(language)), "success")
+            return redirect(url_for("forums.edit_forum", forum_id=forum.id, _anchor="other-languages"))
+    return render_template("forums/version.html", forum=forum, version_language=language, form=form)
+
+
+@bp.post("/admin/forums/<int:forum_id>/languages/<code>/remove")
+@login_required
+def remove_forum_version(forum_id, code):
+    forum = forum_or_404(forum_id, manage=True)
+    language = content_languages.language_or_404(code)
+    name = content_languages.language_name(language)
+    return press_button(EmptyForm(), lambda: translations.remove_forum_version(forum, language.code, actor=current_user),
+                        lambda removed: _("The version in %(language)s has been removed.", language=name) if removed
+                        else _("There was no version in %(language)s to remove.", language=name),
+                        url_for("forums.edit_forum", forum_id=forum.id, _anchor="other-languages"))

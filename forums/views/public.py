@@ -40,7 +40,7 @@ def _from_consent_link(token: str) -> Membership:
 
 @bp.get("/forums")
 def forum_list():
-    return render_template("forums/list.html", forums=queries.forums_by_name())
+    return render_template("forums/list.html", forums=queries.forums_by_name(translated=True))
 
 
 @bp.get("/forums/<int:forum_id>")

@@ -10,11 +10,15 @@ from core.database import write_lock
 from core.models import OutboxMessage, OutboxStatus
 from core.extensions import db
 from core.accounts.models import User
-from events.models import Attendance, Audience, EventImage, EventKind, EventQuestion, QuestionKind
+from events.models import (
+    Attendance, Audience, EventImage, EventKind, EventQuestion, EventTranslation, QuestionKind,
+)
 from events.services.calendars import renew_calendar_link
 from events.services.registration_links import registration_token
-from awards.models import ConflictDeclaration, ConflictKind, Exclusion, Nomination, NominationStatus, PanelMember
-from forums.models import ActionItem, ForumCoordinator
+from awards.models import (
+    CategoryTranslation, ConflictDeclaration, ConflictKind, Exclusion, Nomination, NominationStatus, PanelMember,
+)
+from forums.models import ActionItem, ForumCoordinator, ForumTranslation
 from tests.conftest import csrf_token, empty, every_row, sign_in
 from tests.events.factories import (
     EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory,
@@ -184,6 +188,10 @@ MATRIX = {
     "events.venues": ("GET", "/manage/venues", only(ORGANISERS)),
     "events.priorities": ("GET", "/admin/priorities/{priority}", only({"admin"})),
     "events.edit_venue": ("GET", "/manage/venues/{venue}/edit", only(ORGANISERS)),
+    # The event's title, summary and description in other languages: its organisers' (the event has a Polish one).
+    "events.event_version": ("GET", "/manage/events/{event}/languages/pl", only(THIS_EVENTS_ORGANISERS)),
+    "events.remove_event_version": ("POST", "/manage/events/{event}/languages/pl/remove",
+                                    only(THIS_EVENTS_ORGANISERS, 302)),
     # forums
     "forums.forum_list": ("GET", "/forums", everyone(200)),
     "forums.forum_page": ("GET", "/forums/{forum}", everyone(200)),
@@ -203,6 +211,9 @@ MATRIX = {
     "forums.add_coordinator": ("POST", "/admin/forums/{forum}/coordinators", only({"admin"}, 400)),
     "forums.remove_coordinator": ("POST", "/admin/forums/{forum}/coordinators/{other}/remove", only({"admin"}, 302)),
     "forums.safeguarding": ("GET", "/admin/safeguarding", only({"admin"})),
+    # The forum's purpose and public text in other languages: those who change its details (it has a Polish one).
+    "forums.forum_version": ("GET", "/admin/forums/{forum}/languages/pl", only(FORUM_RUNNERS)),
+    "forums.remove_forum_version": ("POST", "/admin/forums/{forum}/languages/pl/remove", only(FORUM_RUNNERS, 302)),
     # meetings, actions, announcements and invitations
     "forums.forum_calendar": ("GET", "/forums/{forum}/calendar.ics", everyone(200)),
     "forums.schedule_meeting": ("GET", "/forums/{forum}/meetings/new", only(FORUM_RUNNERS)),
@@ -259,6 +270,10 @@ MATRIX = {
     "awards.remove_question": ("POST", "/manage/awards/questions/{award_question}/remove", only(AWARDS_TEAM, 302)),
     "awards.add_criterion": ("POST", "/manage/awards/categories/{category}/criteria", only(AWARDS_TEAM, 400)),
     "awards.remove_criterion": ("POST", "/manage/awards/criteria/{criterion}/remove", only(AWARDS_TEAM, 302)),
+    # The category's name and text in other languages (it has an Urdu one).
+    "awards.category_version": ("GET", "/manage/awards/categories/{category}/languages/ur", only(AWARDS_TEAM)),
+    "awards.remove_category_version": ("POST", "/manage/awards/categories/{category}/languages/ur/remove",
+                                       only(AWARDS_TEAM, 302)),
     "awards.screening": ("GET", "/manage/awards/{cycle}/nominations", only(AWARDS_TEAM)),
     "awards.screen": ("GET", "/manage/awards/nominations/{nomination}", only(AWARDS_TEAM)),
     "awards.panel": ("GET", "/manage/awards/categories/{category}/panel", only(AWARDS_TEAM)),
@@ -374,6 +389,9 @@ def _make_world(app):
         action = ActionItem(forum_id=forum.id, event_id=meeting.id, description="Book the hall", owner_id=other.id)
         db.session.add(action)
         category = CategoryFactory()
+        db.session.add_all([EventTranslation(event_id=event.id, language="pl", title="Wydarzenie", summary="Opis"),
+                            ForumTranslation(forum_id=forum.id, language="pl", purpose="Cel forum"),
+                            CategoryTranslation(category_id=category.id, language="ur", name="زمرہ")])
         nomination = Nomination(category=category, status=NominationStatus.ELIGIBLE, nominator_id=other.id,
                                 nominator_name=other.name, nominator_email=other.email,
                                 relationship_to_nominee="Neighbour", nominee_name="Amira Hussain",
