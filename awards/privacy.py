@@ -40,14 +40,14 @@ registry.retention_periods.add(40, Period(
 def _nominations(user: User) -> Section:
     nominations = db.session.scalars(
         select(Nomination).where(theirs(Nomination, user)).order_by(Nomination.created_at)).all()
-    return Section("nominations", "Nominations you made", [{
-        "Award": nomination.category.name, "Nominee": nomination.nominee_name,
-        "Status": nomination.status,
-        "Your name as given": nomination.nominator_name, "Your email as given": nomination.nominator_email,
-        "Your phone as given": nomination.nominator_phone,
-        "Your relationship to the nominee": nomination.relationship_to_nominee,
-        "What you wrote": [answer.text for answer in nomination.answers],
-        "Started": nomination.created_at, "Submitted": nomination.submitted_at,
+    return Section("nominations", _("Nominations you made"), [{
+        _("Award"): nomination.category.name, _("Nominee"): nomination.nominee_name,
+        _("Status"): nomination.status,
+        _("Your name as given"): nomination.nominator_name, _("Your email as given"): nomination.nominator_email,
+        _("Your phone as given"): nomination.nominator_phone,
+        _("Your relationship to the nominee"): nomination.relationship_to_nominee,
+        _("What you wrote"): [answer.text for answer in nomination.answers],
+        _("Started"): nomination.created_at, _("Submitted"): nomination.submitted_at,
     } for nomination in nominations])
 
 
@@ -58,13 +58,13 @@ def _judging(user: User) -> Section:
     sheets = db.session.scalars(select(ScoreSheet).where(ScoreSheet.judge_id == user.id)).all()
     criteria = dict(db.session.execute(select(Criterion.id, Criterion.name).where(Criterion.id.in_(
         [score.criterion_id for sheet in sheets for score in sheet.scores]))).all())
-    return Section("judging", "Judging", [
-        *({"Judging panel": panel.category.name, "Appointed as": panel.email} for panel in panels),
-        *({"Conflict of interest declared on nomination": conflict.nomination_id,
-           "Kind": conflict.kind} for conflict in conflicts),
-        *({"Scores given to nomination": sheet.nomination_id, "Comment": sheet.comment,
-           "Scores": [f"{criteria[score.criterion_id]}: {score.value}" for score in sheet.scores],
-           "Submitted": sheet.submitted_at} for sheet in sheets)])
+    return Section("judging", _("Judging"), [
+        *({_("Judging panel"): panel.category.name, _("Appointed as"): panel.email} for panel in panels),
+        *({_("Conflict of interest declared on nomination"): conflict.nomination_id,
+           _("Kind"): conflict.kind} for conflict in conflicts),
+        *({_("Scores given to nomination"): sheet.nomination_id, _("Comment"): sheet.comment,
+           _("Scores"): [f"{criteria[score.criterion_id]}: {score.value}" for score in sheet.scores],
+           _("Submitted"): sheet.submitted_at} for sheet in sheets)])
 
 
 @registry.erasure_blockers(20)

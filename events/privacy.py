@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import String, cast, delete, exists, literal, select, update
 
+from core.i18n import _, _l
 from core.database import utcnow
 from core.extensions import db
 from core.accounts.models import User
@@ -29,8 +30,8 @@ from events.models import (
 registry.audited_records.add(10, (Registration, lambda user: Registration.user_id == user.id),
                              name="events.Registration")
 registry.retention_periods.add(20, Period(
-    "registrations", 24, "Event registrations and attendance: {period} after the event, then kept only as "
-                         "anonymous totals."), name="registrations")
+    "registrations", 24, _l("Event registrations and attendance: {period} after the event, then kept only as "
+                            "anonymous totals.")), name="registrations")
 
 
 @registry.sections(20)
@@ -43,23 +44,23 @@ def _registrations(user: User) -> Section:
     sessions = {}
     for signup in signups:
         sessions.setdefault(signup.registration_id, []).append(
-            signup.session.title + (" (waiting list)" if signup.waiting else ""))
+            signup.session.title + (_(" (waiting list)") if signup.waiting else ""))
     records = [{
-        "Event": registration.event.title, "Event starts": registration.event.starts_at,
-        "Name given": registration.name, "Email given": registration.email,
-        "Status": registration.status, "Places": registration.tickets,
-        "Access requests": [str(request.label) for request in registration.access_requests_in_order],
-        "Access needs": registration.access_needs, "Dietary needs": registration.dietary_needs,
-        "Happy to be contacted about future events": registration.contact_consent,
-        "Registered": registration.created_at, "Cancelled": registration.cancelled_at,
-        "Answers": [f"{answer.question.label}: {answer.value}" for answer in registration.answers],
-        "Sessions chosen": sessions.get(registration.id, []),
-        "Checked in": registration.attendance.checked_in_at if registration.attendance else None,
+        _("Event"): registration.event.title, _("Event starts"): registration.event.starts_at,
+        _("Name given"): registration.name, _("Email given"): registration.email,
+        _("Status"): registration.status, _("Places"): registration.tickets,
+        _("Access requests"): [str(request.label) for request in registration.access_requests_in_order],
+        _("Access needs"): registration.access_needs, _("Dietary needs"): registration.dietary_needs,
+        _("Happy to be contacted about future events"): registration.contact_consent,
+        _("Registered"): registration.created_at, _("Cancelled"): registration.cancelled_at,
+        _("Answers"): [f"{answer.question.label}: {answer.value}" for answer in registration.answers],
+        _("Sessions chosen"): sessions.get(registration.id, []),
+        _("Checked in"): registration.attendance.checked_in_at if registration.attendance else None,
     } for registration in registrations]
     link = db.session.scalar(select(CalendarLink).where(CalendarLink.user_id == user.id))
     if link is not None:
-        records.append({"Private calendar address made": link.created_at})
-    return Section("registrations", "Events you registered for", records)
+        records.append({_("Private calendar address made"): link.created_at})
+    return Section("registrations", _("Events you registered for"), records)
 
 
 @registry.erasure_steps(10)

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from core.extensions import db
-from core.i18n import _l
+from core.i18n import _, _l
 from core.accounts.models import User
 from core.privacy import registry
 from core.privacy.retention import Period, cutoff
@@ -35,18 +35,18 @@ registry.retention_periods.add(30, Period(
 def _memberships(user: User) -> Section:
     memberships = db.session.scalars(
         select(Membership).where(theirs(Membership, user)).order_by(Membership.applied_at)).all()
-    return Section("forum_memberships", "Forum memberships", [{
-        "Forum": membership.forum.name, "Role": membership.role, "Status": membership.status,
-        "Applied": membership.applied_at,
-        "Why you wanted to join": membership.reason, "Decided": membership.decided_at,
-        "Reason given for a decline": membership.decline_reason, "Faith": membership.faith,
-        "Organisation": membership.organisation, "Date of birth": membership.date_of_birth,
-        "Parent or carer": membership.parent_name, "Parent or carer's email": membership.parent_email,
-        "Parent or carer's consent given": membership.parent_consented_at,
-        "Parent or carer's consent withdrawn": membership.parent_consent_withdrawn_at,
-        "Photographs allowed": membership.photo_consent, "Email shared with other members": membership.share_email,
-        "Forum announcements by email": membership.announcement_emails,
-        "Term starts": membership.term_starts_on, "Term ends": membership.term_ends_on,
+    return Section("forum_memberships", _("Forum memberships"), [{
+        _("Forum"): membership.forum.name, _("Role"): membership.role, _("Status"): membership.status,
+        _("Applied"): membership.applied_at,
+        _("Why you wanted to join"): membership.reason, _("Decided"): membership.decided_at,
+        _("Reason given for a decline"): membership.decline_reason, _("Faith"): membership.faith,
+        _("Organisation"): membership.organisation, _("Date of birth"): membership.date_of_birth,
+        _("Parent or carer"): membership.parent_name, _("Parent or carer's email"): membership.parent_email,
+        _("Parent or carer's consent given"): membership.parent_consented_at,
+        _("Parent or carer's consent withdrawn"): membership.parent_consent_withdrawn_at,
+        _("Photographs allowed"): membership.photo_consent, _("Email shared with other members"): membership.share_email,
+        _("Forum announcements by email"): membership.announcement_emails,
+        _("Term starts"): membership.term_starts_on, _("Term ends"): membership.term_ends_on,
     } for membership in memberships])
 
 
@@ -58,11 +58,11 @@ def _forum_activity(user: User) -> Section:
                                  .order_by(ActionItem.created_at)).all()
     meetings = {event.id: event for event in db.session.scalars(
         select(Event).where(Event.id.in_([apology.event_id for apology in apologies])))}
-    return Section("forum_activity", "Forum meetings and actions", [
-        *({"Apologies sent for": meetings[apology.event_id].title, "Meeting": meetings[apology.event_id].starts_at,
-           "Note": apology.note, "Sent": apology.sent_at} for apology in apologies),
-        *({"Action for you": action.description, "Due": action.due_on,
-           "Action status": action.status, "Done": action.completed_at}
+    return Section("forum_activity", _("Forum meetings and actions"), [
+        *({_("Apologies sent for"): meetings[apology.event_id].title, _("Meeting"): meetings[apology.event_id].starts_at,
+           _("Note"): apology.note, _("Sent"): apology.sent_at} for apology in apologies),
+        *({_("Action for you"): action.description, _("Due"): action.due_on,
+           _("Action status"): action.status, _("Done"): action.completed_at}
           for action in actions)])
 
 
