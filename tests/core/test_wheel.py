@@ -79,6 +79,9 @@ def test_the_wheel_carries_templates_static_files_and_migrations_and_serves_from
             status, home = fetch(base_url + "/")
             assert status == 200 and 'href="/static/dist/main.css' in home
             assert fetch(base_url + "/events")[0] == 200
+            # The compiled catalogues came too: a Polish reader gets Polish.
+            status, polish = fetch(base_url + "/events", {"Accept-Language": "pl"})
+            assert status == 200 and '<html lang="pl"' in polish and "Wydarzenia" in polish
             assert fetch(base_url + "/no-such-page")[0] == 404  # errors/404.html, not a 500 for a missing template
             for asset in ("/static/dist/main.css", "/static/dist/app.mjs", "/static/images/favicon.svg"):
                 assert fetch(base_url + asset)[0] == 200, asset
@@ -100,9 +103,9 @@ def wait_until_it_answers(base_url: str, server: subprocess.Popen, log) -> None:
             time.sleep(0.1)
 
 
-def fetch(url: str) -> tuple[int, str]:
+def fetch(url: str, headers: dict | None = None) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
