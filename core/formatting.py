@@ -69,6 +69,13 @@ def _other_locale() -> Locale | None:
     return locale if locale is not None and locale.language != "en" else None
 
 
+def _isolated(text: str, locale: Locale) -> str:
+    """A time in a right-to-left language keeps its own order ("7:00 PM", not
+    "PM 7:00"): CLDR writes Urdu's times with Latin AM and PM, so the run is
+    isolated left to right (Unicode's LRI ... PDI) inside the sentence."""
+    return f"\u2066{text}\u2069" if locale.character_order == "right-to-left" else text
+
+
 def format_date(value: date | None) -> str:
     """"20 March 2027": no weekday, no leading zero."""
     if value is None:
@@ -94,7 +101,7 @@ def format_time(value: datetime | None) -> str:
         return ""
     local = in_london(value)
     if locale := _other_locale():
-        return dates.format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
+        return _isolated(dates.format_time(local, "short", tzinfo=local.tzinfo, locale=locale), locale)
     if local.minute == 0 and local.hour in (0, 12):
         return "midnight" if local.hour == 0 else "midday"
     hour = local.hour % 12 or 12
@@ -119,7 +126,8 @@ def format_time_range(starts: datetime | None, ends: datetime | None) -> str:
     if locale := _other_locale():
         clock = "Hm" if "H" in str(dates.get_time_format("short", locale=locale)) else "hm"
         local = in_london(starts)
-        return dates.format_interval(local, in_london(ends), clock, tzinfo=local.tzinfo, locale=locale)
+        return _isolated(dates.format_interval(local, in_london(ends), clock, tzinfo=local.tzinfo, locale=locale),
+                         locale)
     return f"{format_time(starts)} to {format_time(ends)}"
 
 

@@ -66,7 +66,7 @@ def seed_demo_command(if_empty):
     if present:
         click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for email, name, roles in present:
-        label = ", ".join(r.label for r in roles) or DEMO_PLACE_ROLES.get(email, "Member")
+        label = ", ".join(str(r.label) for r in roles) or DEMO_PLACE_ROLES.get(email, "Member")
         click.echo(f"  {label:<22} {email}")
     if present:
         click.echo(f"Every sign-in but the member's also asks for a code from an authenticator app: add the key "

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from core.email import queue_email, recipient_language
 from core.extensions import db
 from core.i18n import _l, in_language
-from core.formatting import format_date_time
+from core.formatting import format_date_time, format_time
 from core.accounts.models import User
 from tests.conftest import csrf_token, sign_in
 
@@ -88,6 +88,8 @@ def test_dates_follow_the_language(app):
             assert format_date_time(moment) == "sobota, 20 marca 2027 09:30"
         with in_language("ur"):
             assert "مارچ" in format_date_time(moment)
+            # Urdu's times keep Latin AM and PM: kept in their own order inside right-to-left text.
+            assert format_time(moment) == "\u20669:30 AM\u2069"
 
 
 def test_an_email_is_written_in_its_recipients_language_whoever_sends_it(app, make_user):
