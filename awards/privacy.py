@@ -34,6 +34,38 @@ registry.retention_periods.add(40, Period(
     "nominations", 36, _l("Award nominations and scores: {period} after the winners are announced; after "
                           "that only the shortlist stays on record, without anyone's contact details.")),
     name="nominations")
+# The audit actions the awards record, as "Your data" names them.
+registry.audit_action_names.add(30, {
+    "awards.categories_copied": _l("Award categories copied"),
+    "awards.category_saved": _l("Award category saved"),
+    "awards.conflict_declared": _l("Conflict of interest declared"),
+    "awards.conflict_recorded": _l("Conflict of interest recorded for a judge"),
+    "awards.criterion_added": _l("Judging criterion added"),
+    "awards.criterion_removed": _l("Judging criterion removed"),
+    "awards.cycle_saved": _l("Award cycle saved"),
+    "awards.decided": _l("Judging panel's decision recorded"),
+    "awards.exclusion_added": _l("Person who cannot win added"),
+    "awards.exclusion_removed": _l("Person who cannot win removed"),
+    "awards.judge_appointed": _l("Judge appointed"),
+    "awards.judge_removed": _l("Judge removed"),
+    "awards.nomination_confirmed": _l("Nomination confirmed"),
+    "awards.nomination_eligible": _l("Nomination found eligible"),
+    "awards.nomination_ineligible": _l("Nomination found not eligible"),
+    "awards.nomination_moved": _l("Nomination moved to another category"),
+    "awards.nomination_removed_at_nominees_request": _l("Nomination removed at the nominee's request"),
+    "awards.nomination_saved": _l("Nomination saved"),
+    "awards.nomination_ungrouped": _l("Nomination taken out of a group"),
+    "awards.nomination_withdrawn": _l("Nomination withdrawn"),
+    "awards.nominations_claimed": _l("Nominations made as a guest added to the account"),
+    "awards.nominations_grouped": _l("Nominations grouped to be judged together"),
+    "awards.question_added": _l("Nomination question added"),
+    "awards.question_removed": _l("Nomination question removed"),
+    "awards.results_published": _l("Award results published"),
+    "awards.results_reopened": _l("Award results reopened"),
+    "awards.scores_saved": _l("Scores saved"),
+    "awards.scores_submitted": _l("Scores submitted"),
+    "awards.shortlist_published": _l("Shortlist published"),
+}, name="awards")
 
 
 @registry.sections(50)

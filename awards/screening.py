@@ -159,7 +159,8 @@ def grouped_under(lead: Nomination) -> list[Nomination]:
 def mark_eligible(nomination: Nomination, *, actor: User) -> None:
     _check_screenable(nomination)
     nomination.status, nomination.screening_reason = NominationStatus.ELIGIBLE, ""
-    _screened(nomination, actor, "eligible")
+    _screened(nomination, actor)
+    audit.record("awards.nomination_eligible", actor=actor, subject=nomination)
 
 
 def mark_ineligible(nomination: Nomination, *, reason: str, actor: User) -> None:
@@ -167,7 +168,8 @@ def mark_ineligible(nomination: Nomination, *, reason: str, actor: User) -> None
     if not reason.strip():
         raise AwardRuleBroken("Give the reason: it is emailed to the nominator", field="reason")
     nomination.status, nomination.screening_reason = NominationStatus.INELIGIBLE, reason.strip()
-    _screened(nomination, actor, "ineligible")
+    _screened(nomination, actor)
+    audit.record("awards.nomination_ineligible", actor=actor, subject=nomination)
     queue_email(to=nomination.nominator_email,
                 subject=_l("Your nomination: %(category)s", category=nomination.category.name),
                 template="award_nomination_ineligible", nomination=nomination,
@@ -183,7 +185,9 @@ def move_nomination(nomination: Nomination, to: AwardCategory, *, actor: User) -
         raise AwardRuleBroken("The nomination is already in that category", field="category_id")
     moved_from = nomination.category
     nomination.category, nomination.status, nomination.screening_reason = to, NominationStatus.SUBMITTED, ""
-    _screened(nomination, actor, "moved", {"from": moved_from.id, "to": to.id})
+    _screened(nomination, actor)
+    audit.record("awards.nomination_moved", actor=actor, subject=nomination,
+                 details={"from": moved_from.id, "to": to.id})
     queue_email(to=nomination.nominator_email, subject=_l("Your nomination has moved to %(category)s", category=to.name),
                 template="award_nomination_moved", nomination=nomination, moved_from=moved_from,
                 reply_to=current_app.config["CONTACT_EMAIL"], language=nomination.nominator_language)
@@ -217,10 +221,10 @@ def _check_screenable(nomination: Nomination) -> None:
         raise AwardRuleBroken(reason)
 
 
-def _screened(nomination: Nomination, actor: User, outcome: str, details: dict | None = None) -> None:
+def _screened(nomination: Nomination, actor: User) -> None:
+    """Who screened it and when (the caller records what they decided)."""
     nomination.screened_by_id, nomination.screened_at = actor.id, utcnow()
     db.session.flush()
-    audit.record(f"awards.nomination_{outcome}", actor=actor, subject=nomination, details=details or {})
 
 
 # --- at the nominee's request --------------------------------------------------------------------

@@ -32,6 +32,41 @@ registry.audited_records.add(10, (Registration, lambda user: Registration.user_i
 registry.retention_periods.add(20, Period(
     "registrations", 24, _l("Event registrations and attendance: {period} after the event, then kept only as "
                             "anonymous totals.")), name="registrations")
+# The audit actions events record, as "Your data" names them.
+registry.audit_action_names.add(10, {
+    "attendance.reopened": _l("Attendance reopened for changes"),
+    "attendance.settled_early": _l("Attendance settled early"),
+    "attendance.undone": _l("Check-in undone"),
+    "attendance.walk_in_added": _l("Walk-in added"),
+    "attendance.walk_in_changed": _l("Walk-in changed"),
+    "attendance.walk_in_removed": _l("Walk-in removed"),
+    "calendar_link.renewed": _l("Private calendar address renewed"),
+    "calendar_link.stopped": _l("Private calendar address stopped"),
+    "event.cancelled": _l("Event cancelled"),
+    "event.created": _l("Event created"),
+    "event.invited": _l("Invitations to an event sent"),
+    "event.postponed": _l("Event postponed"),
+    "event.published": _l("Event published"),
+    "event.rescheduled": _l("Event date or time changed"),
+    "event.unpublished": _l("Event unpublished"),
+    "event.updated": _l("Event details changed"),
+    "priority.saved": _l("Cohesion priority saved"),
+    "question.added": _l("Registration question added"),
+    "question.deleted": _l("Registration question deleted"),
+    "registration.access_requests_changed": _l("Access requests changed"),
+    "registration.already_registered": _l("Already registered: reminder email sent"),
+    "registration.booked_by_organiser": _l("Place booked by the organiser"),
+    "registration.cancelled": _l("Registration cancelled"),
+    "registration.claimed": _l("Registrations made as a guest added to the account"),
+    "registration.created": _l("Registered for an event"),
+    "registration.set_aside": _l("Unconfirmed guest registration set aside"),
+    "series.published": _l("Dates in an event series published"),
+    "series.unpublished": _l("Dates in an event series unpublished"),
+    "series.updated": _l("Dates in an event series changed"),
+    "session.deleted": _l("Event session deleted"),
+    "session.saved": _l("Event session saved"),
+    "venue.saved": _l("Venue saved"),
+}, name="events")
 
 
 @registry.sections(20)

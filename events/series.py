@@ -148,7 +148,7 @@ def update_series(event: Event, details: EventDetails, scope: SeriesScope, *, ac
             other.image, other.image_alt = event.image, event.image_alt
         result.changed.append(other)
         result.told |= change.told
-    _record("series.updated", result, scope, actor=actor, subject=event)
+    audit.record("series.updated", actor=actor, subject=event, details=_details(result, scope))
     return result
 
 
@@ -166,7 +166,7 @@ def publish_series(event: Event, scope: SeriesScope, *, actor: User, now: dateti
             continue
         publish(other, actor=actor)
         result.changed.append(other)
-    _record("series.published", result, scope, actor=actor, subject=event)
+    audit.record("series.published", actor=actor, subject=event, details=_details(result, scope))
     return result
 
 
@@ -187,14 +187,14 @@ def unpublish_series(event: Event, scope: SeriesScope, *, actor: User, now: date
             continue
         unpublish(other, actor=actor)
         result.changed.append(other)
-    _record("series.unpublished", result, scope, actor=actor, subject=event)
+    audit.record("series.unpublished", actor=actor, subject=event, details=_details(result, scope))
     return result
 
 
-def _record(action: str, result: SeriesChange, scope: SeriesScope, *, actor: User, subject: Event) -> None:
-    audit.record(action, actor=actor, subject=subject, details={
-        "scope": scope.value, "changed": [e.id for e in result.changed],
-        "left_alone": {str(left.event.id): left.reason for left in result.left_alone}})
+def _details(result: SeriesChange, scope: SeriesScope) -> dict:
+    """A series change's audit details: which dates changed and which were left alone, and why."""
+    return {"scope": scope.value, "changed": [e.id for e in result.changed],
+            "left_alone": {str(left.event.id): left.reason for left in result.left_alone}}
 
 
 def left_alone_message(result: SeriesChange) -> str:

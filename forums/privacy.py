@@ -29,6 +29,37 @@ registry.retention_periods.add(30, Period(
     "forum_memberships", 72, _l("Forum memberships that were declined, withdrawn or ended by the forum: "
                                 "{period} after, because forums keep records of who decided what.")),
     name="forum_memberships")
+# The audit actions forums record, as "Your data" names them.
+registry.audit_action_names.add(20, {
+    "forum.action_added": _l("Forum action added"),
+    "forum.action_updated": _l("Forum action updated"),
+    "forum.announcement_sent": _l("Forum announcement sent"),
+    "forum.apologies_sent": _l("Apologies sent for a forum meeting"),
+    "forum.coordinator_granted": _l("Made a forum coordinator"),
+    "forum.coordinator_revoked": _l("No longer a forum coordinator"),
+    "forum.invitation_sent": _l("Invitation to join a forum sent"),
+    "forum.invitations_cancelled": _l("Invitations to join a forum cancelled"),
+    "forum.meeting_recorded": _l("Past forum meeting recorded"),
+    "forum.meeting_scheduled": _l("Forum meeting arranged"),
+    "forum.papers_saved": _l("Forum meeting papers saved"),
+    "forum.saved": _l("Forum details saved"),
+    "membership.announcement_emails": _l("Choice of forum announcement emails changed"),
+    "membership.applied": _l("Applied to join a forum"),
+    "membership.approved": _l("Forum membership approved"),
+    "membership.consent_request_resent": _l("Request for a parent or carer's consent sent again"),
+    "membership.declined": _l("Forum membership declined"),
+    "membership.parent_consent_withdrawn": _l("Parent or carer's consent withdrawn"),
+    "membership.parent_consented": _l("Parent or carer's consent given"),
+    "membership.photo_consent_changed": _l("Permission for photographs changed"),
+    "membership.places_given_up": _l("Places at forum members' events given up"),
+    "membership.reinstated": _l("Forum membership reinstated"),
+    "membership.removed": _l("Removed from a forum"),
+    "membership.renewed": _l("Forum membership renewed"),
+    "membership.role_changed": _l("Forum role changed"),
+    "membership.suspended": _l("Forum membership suspended"),
+    "membership.withdrawn": _l("Forum application withdrawn"),
+    "safeguarding.check_recorded": _l("Safeguarding check recorded"),
+}, name="forums")
 
 
 @registry.sections(30)

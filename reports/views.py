@@ -14,6 +14,7 @@ from core.spreadsheets import csv_download, csv_file
 from forums.services.coordinators import coordinated_forums
 from reports import baselines, drawing, findings, permissions, perturbation, queries, services
 from reports import open_data as open_data_service
+from reports import privacy  # noqa: F401  registers the names of reports' audit actions in "Your data"
 from reports.exports import HEADER, report_csv
 from reports.forms import BaselineUploadForm, ReportFilterForm
 from reports.pdf import progress_pdf

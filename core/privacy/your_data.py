@@ -13,7 +13,8 @@ person gave those details themselves (a nominee, a parent or carer).
 
 Core gives the account, equality, email and audit sections; each domain adds
 the sections for its own tables in its privacy.py (registry.sections), and
-names the records whose audit entries belong here (registry.audited_records).
+names the records whose audit entries belong here (registry.audited_records)
+and the audit actions it records (registry.audit_action_names).
 A new table that holds anything about a person adds its section there.
 """
 from dataclasses import dataclass, field
@@ -147,16 +148,19 @@ def _audit_entries(user: User) -> Section:
             select(cast(model.id, String)).where(theirs(model, user))))
     entries = db.session.scalars(select(AuditEntry).where(or_(AuditEntry.actor_id == user.id, *about_them))
                                  .order_by(AuditEntry.occurred_at, AuditEntry.id)).all()
+    names = action_names()
     return Section("audit_entries", _("The record of changes made by you or to your records"), [{
-        _("When"): entry.occurred_at, _("What"): _what_happened(entry.action),
+        _("When"): entry.occurred_at, _("What"): _what_happened(entry.action, names),
         _("By you"): entry.actor_id == user.id,
         _("From the internet address"): entry.ip_address if entry.actor_id == user.id else None} for entry in entries])
 
 
-# Core's audit entries, named as they read in English ("Sign in succeeded"), in the person's
-# language (a domain's own actions read as their names do, "Registration cancelled").
+# Core's audit actions, as the person reads them. Each domain names its own in its privacy.py
+# (registry.audit_action_names); tests/core/test_personal_data.py checks every action the code
+# records has a name.
 _ACTIONS = {
     "account.created": _l("Account created"),
+    "account.deleted": _l("Account deleted"),
     "account.sign_up_refused": _l("Account sign up refused"),
     "email.confirmation_refused": _l("Email confirmation refused"),
     "email.confirmation_resent": _l("Email confirmation resent"),
@@ -171,6 +175,7 @@ _ACTIONS = {
     "profile.email_change_undone": _l("Profile email change undone"),
     "profile.email_changed": _l("Profile email changed"),
     "profile.updated": _l("Profile updated"),
+    "retention.applied": _l("Old records deleted or made anonymous"),
     "role.granted": _l("Role granted"),
     "role.removed": _l("Role removed"),
     "second_factor.recovery_codes_replaced": _l("Second factor recovery codes replaced"),
@@ -185,9 +190,20 @@ _ACTIONS = {
     "sign_in.recovery_code_refused": _l("Sign in recovery code refused"),
     "sign_in.recovery_code_used": _l("Sign in recovery code used"),
     "sign_in.succeeded": _l("Sign in succeeded"),
+    "spam.refused": _l("Form refused as spam"),
+    "translation.removed": _l("Translation removed"),
+    "translation.saved": _l("Translation saved"),
 }
 
 
-def _what_happened(action: str) -> str:
-    known = _ACTIONS.get(action)
+def action_names() -> dict[str, LazyString]:
+    """Every audit action's name: core's and each domain's."""
+    names = dict(_ACTIONS)
+    for contributed in registry.audit_action_names:
+        names.update(contributed)
+    return names
+
+
+def _what_happened(action: str, names: dict[str, LazyString]) -> str:
+    known = names.get(action)  # else an action no longer recorded, named from its code
     return str(known) if known else action.replace(".", " ").replace("_", " ").capitalize()

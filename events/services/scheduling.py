@@ -236,7 +236,8 @@ def _change_status(event, status, *, actor, reason, subject):
     event.sequence += 1
     told = _tell_everyone(event, "event_status_changed", subject, reason=reason)
     status_changed.send(event, subject=subject, reason=reason, told=told)
-    audit.record(f"event.{status.value}", actor=actor, subject=event, details={"reason": reason})
+    audit.record("event.cancelled" if status == EventStatus.CANCELLED else "event.postponed", actor=actor,
+                 subject=event, details={"reason": reason})
 
 
 def _check_details(details: EventDetails) -> None:

@@ -134,7 +134,8 @@ def _move(membership: Membership, before: MembershipStatus, after: MembershipSta
         raise ForumRuleBroken(f"Only a member who is {before.label.lower()} can be {verb}")
     membership.status = after
     db.session.flush()
-    audit.record(f"membership.{verb}", actor=actor, subject=membership)
+    audit.record("membership.reinstated" if after == MembershipStatus.ACTIVE else "membership.suspended",
+                 actor=actor, subject=membership)
     if after != MembershipStatus.ACTIVE:
         tell_member_it_ended(membership, verb, give_up_members_only_places(membership, actor=actor))
     else:  # told when it was paused, so told when it is not

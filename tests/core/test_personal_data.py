@@ -1,10 +1,14 @@
 """The right of access: "Your data" shows, and downloads as JSON, everything
 held about the signed-in person, and nothing about anyone else."""
+import ast
 import json
+from pathlib import Path
 
+from flask_babel.speaklater import LazyString
 from markupsafe import escape
 
 from core import audit
+from core.privacy import registry, your_data
 from core.equality import services as equality
 from core.extensions import db
 from core.accounts.services import email_confirmed
@@ -18,6 +22,8 @@ from tests.factories import UserFactory
 from tests.forums.factories import MembershipFactory
 
 SCRIPT = "<script>alert('x')</script>"
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("core", "events", "forums", "awards", "reports", "api", "seed")
 
 
 def nomination_by(category, *, name, email, nominee, user=None):
@@ -91,7 +97,8 @@ def test_the_download_holds_every_kind_of_record_about_the_person(app, client, m
     [answers] = data["equality_answers"]
     assert (answers["Religion"], answers["Age"]) == ("Muslim", "16 to 24") and answers["Consent given"]
     assert [(record["What"], record["By you"]) for record in data["audit_entries"]] == [
-        ("Registration claimed", True), ("Membership updated", False), ("Account updated", True),
+        ("Registrations made as a guest added to the account", True), ("Membership updated", False),
+        ("Account updated", True),
         ("Sign in succeeded", True)]
 
 
@@ -130,3 +137,64 @@ def test_visitors_are_sent_to_sign_in(client):
     for path in ("/account/your-data", "/account/your-data.json"):
         response = client.get(path)
         assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def recorded_actions() -> tuple[dict[str, str], list[str]]:
+    """Every action the code records, read from its `audit.record(...)` calls
+    (action -> where), and the calls whose action is not written out in the
+    call (built from a variable or an f-string), which cannot be checked."""
+    actions, unreadable = {}, []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for call in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                        and call.func.attr == "record" and ast.unparse(call.func.value).split(".")[-1] == "audit"):
+                    continue
+                where = f"{path.relative_to(ROOT)}:{call.lineno}"
+                given = call.args[0] if call.args else next(
+                    (keyword.value for keyword in call.keywords if keyword.arg == "action"), None)
+                written = _written_out(given)
+                if written is None:
+                    unreadable.append(where)
+                for action in written or ():
+                    actions.setdefault(action, where)
+    return actions, unreadable
+
+
+def _written_out(node) -> list[str] | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):  # "a.one" if ... else "a.other"
+        body, orelse = _written_out(node.body), _written_out(node.orelse)
+        return None if body is None or orelse is None else body + orelse
+    return None
+
+
+def test_every_audit_action_the_code_records_has_a_name_in_the_persons_language(app):
+    """An action recorded without a name would show in "Your data" in
+    English made from its code: core names its own, each domain its own in
+    its privacy.py (registry.audit_action_names)."""
+    actions, unreadable = recorded_actions()
+    assert unreadable == [], "write the action out in the audit.record call, so its name can be checked"
+    assert len(actions) > 100  # the reading found them
+    names = your_data.action_names()
+    assert {action: where for action, where in actions.items() if action not in names} == {}, \
+        "name these actions in their domain's privacy.py (registry.audit_action_names)"
+    assert sorted(set(names) - set(actions)) == [], "these names are of actions nothing records"
+    contributions = [your_data._ACTIONS, *registry.audit_action_names]
+    named_twice = [action for action in names if sum(action in names_of for names_of in contributions) > 1]
+    assert named_twice == []
+    assert all(isinstance(name, LazyString) for name in names.values())  # _l: read in the person's language
+
+
+def test_a_domains_action_reads_by_its_name(app, client, make_user):
+    member = make_user(name="Ben Carter")
+    with app.test_request_context():
+        person = db.session.get(UserFactory._meta.model, member.id)
+        audit.record("calendar_link.renewed", actor=person, subject=person)
+        audit.record("membership.suspended", actor=UserFactory(), subject=MembershipFactory(user=person))
+        db.session.commit()
+    sign_in_through_the_forms(client, member)
+    data = json.loads(client.get("/account/your-data.json").data)
+    assert [record["What"] for record in data["audit_entries"]][:2] == [
+        "Private calendar address renewed", "Forum membership suspended"]
