@@ -203,7 +203,7 @@ class PlainContactAddress:
     def __call__(self, form, field):
         if field.errors or not field.data:  # not an address at all: the format message says so already
             return
-        local, _, domain = field.data.strip().rpartition("@")
+        local, _at, domain = field.data.strip().rpartition("@")
         if not self._LOCAL.fullmatch(local):
             raise ValidationError(_("Enter an email address with only the letters a to z, numbers and . _ + - "
                                     "before the @"))
