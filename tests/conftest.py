@@ -292,7 +292,7 @@ def sign_in_through_the_forms(client, user, password=None):
     return response
 
 
-SECRET_ON_PAGE = re.compile(r'<code id="secret">([A-Z2-7 ]+)</code>')
+SECRET_ON_PAGE = re.compile(r'<code id="secret" translate="no">([A-Z2-7 ]+)</code>')
 
 
 def forget_used_steps_if_all_are_used(account) -> int | None:

@@ -147,11 +147,13 @@ CONTEXTS = {
 
 
 def _labels() -> set[str]:
-    """Every "Label:" that starts a line in some email template's source."""
+    """Every "Label:" that starts a line in some email template's source, as
+    written or as the message a line translates (`{{ _("When: %(when)s", ...) }}`)."""
     found = set()
     for path in TEMPLATES.glob("*.txt"):
         for line in path.read_text().splitlines():
             line = re.sub(r"{%.*?%}", "", line)
+            line = re.sub(r"""^\{\{ _\(["']([^"']*)["'].*""", r"\1", line)
             match = LABEL_AT_LINE_START.match(line)
             if match and "{{" not in match.group(1):
                 found.add(match.group(1))

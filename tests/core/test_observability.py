@@ -103,7 +103,7 @@ def test_every_response_has_a_request_id_of_its_own(client):
 def test_the_not_found_page_shows_the_reference_to_quote(client):
     response = client.get("/no-such-page", headers={"X-Request-ID": "reference-1234"})
     assert response.status_code == 404
-    assert 'id="reference">reference-1234</strong>' in response.text
+    assert 'id="reference" translate="no">reference-1234</strong>' in response.text
 
 
 class CapturedEvents(Transport):
