@@ -6,7 +6,7 @@ from api import openapi, queries
 from api.forms import EventQuery
 from api.problems import is_api_request, problem
 from api.representations import event_resource, open_data_resource, priority_resource, venue_resource
-from core import page_cache
+from core import i18n, page_cache
 from core.database import utcnow
 from core.extensions import db, limiter
 from events.services.places import places_left, places_left_for
@@ -15,6 +15,8 @@ from events.queries import filtered_events
 from reports import open_data
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# The API is in English whatever the asker's language: its answers are cached publicly, one copy for all.
+bp.before_request(lambda: i18n.always_in(i18n.DEFAULT))
 limiter.limit(lambda: current_app.config["API_LIMIT_PER_IP"])(bp)
 
 CACHE_SECONDS = 60  # places left change; a minute's staleness is fine for a partner's listing

@@ -29,16 +29,24 @@ def optional_choice() -> Optional:
     return Optional(strip_whitespace=False)
 
 
+# Unicode's controls of direction (embeddings, overrides, isolates): typed into a name, they turn the
+# text after it around on an organiser's page or in an email ("Mo <U+202E>nimdA" reads "Admin oM").
+# The marks (U+200E, U+200F) and the joiners Urdu and the Indic scripts need are left alone.
+DIRECTION_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 class NoControlCharacters:
     """Refuse invisible control characters (NUL and friends), which no one
-    types on purpose and PostgreSQL cannot store in text."""
+    types on purpose and PostgreSQL cannot store in text, and the controls
+    of text direction, which reorder what follows them."""
 
     def __init__(self, allow: str = ""):
         self.allow = allow
 
     def __call__(self, form, field):
         value = field.data or ""
-        if any(unicodedata.category(ch) == "Cc" and ch not in self.allow for ch in value):
+        if any((unicodedata.category(ch) == "Cc" or ch in DIRECTION_CONTROLS) and ch not in self.allow
+               for ch in value):
             raise ValidationError(_("%(label)s must not include invisible control characters", label=field.label.text))
 
 

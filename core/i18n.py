@@ -14,7 +14,7 @@ plurals with `ngettext`, which takes the number as `num`:
 """
 from dataclasses import dataclass
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_translations, gettext, ngettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -35,7 +35,7 @@ class _Text(LazyString):
 def _l(string: str, **variables) -> LazyString:
     return _Text(gettext, string, **variables)
 
-__all__ = ["_", "_l", "ngettext", "force_locale", "LANGUAGES", "COOKIE", "current_language", "language_of",
+__all__ = ["_", "_l", "ngettext", "force_locale", "LANGUAGES", "COOKIE", "always_in", "current_language", "language_of",
            "in_language", "init_app"]
 
 
@@ -92,13 +92,29 @@ def known(code: str | None) -> str | None:
     return code if code in LANGUAGES else None
 
 
+def always_in(code: str) -> None:
+    """Answer this request in `code`, whoever asks (the JSON API is English:
+    shared caches keep one copy of each answer for everyone)."""
+    g.language_fixed = code
+
+
 def _chosen_language() -> str:
     if not has_request_context():
         return DEFAULT
+    if g.get("language_fixed"):
+        return g.language_fixed
     if current_user and current_user.is_authenticated and known(current_user.language):
         return current_user.language
-    return (known(request.cookies.get(COOKIE))
-            or request.accept_languages.best_match(LANGUAGES) or DEFAULT)
+    return known(request.cookies.get(COOKIE)) or _first_asked_for() or DEFAULT
+
+
+def _first_asked_for() -> str | None:
+    """The first language the browser asks for that the site has, in the browser's order ("ur-PK,
+    en": Urdu), best quality first; a regional variant ("pl-PL") counts as its language."""
+    for asked, quality in request.accept_languages:  # already in order of quality, then as asked
+        if quality > 0 and (found := known(asked.split("-")[0].split("_")[0].lower())):
+            return found
+    return None
 
 
 def current_language() -> Language:

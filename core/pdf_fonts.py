@@ -553,6 +553,11 @@ def draw_line(canv, x: float, y: float, text: str, *, size: float, bold: bool = 
     return size
 
 
+# How far above and below the baseline a line of text may claim room, in font sizes: more than
+# any script's letters with their marks reach (Nastaliq's reach about 2 and 1).
+MOST_ABOVE, MOST_BELOW = 3, 2
+
+
 class Text(Flowable):
     """Typed text in a paragraph style (its size, leading, colour, alignment and space around),
     each script in its own font, wrapped at spaces (plain text, no markup). Bold when the style's
@@ -569,9 +574,12 @@ class Text(Flowable):
         self._lines = _lines
 
     def _metrics(self, line: Line) -> tuple[float, float]:
-        """Room above and below the baseline: the style's, or more where the glyphs reach further."""
+        """Room above and below the baseline: the style's, or more where the glyphs reach further
+        (Nastaliq's tall letters), up to a bound: marks stacked on marks by the hundred (typed to
+        break a document) overlap the line above rather than making a table row taller than a page."""
         size, leading = self.style.fontSize, self.style.leading
-        return max(size, line.top), max(leading - size, -line.bottom)
+        return (max(size, min(line.top, MOST_ABOVE * size)),
+                max(leading - size, min(-line.bottom, MOST_BELOW * size)))
 
     def wrap(self, availWidth, availHeight):
         if self._lines is None or getattr(self, "_wrapped_for", None) != availWidth:

@@ -35,5 +35,8 @@ def recent_history_of_account(user: User, limit: int = ACCOUNT_HISTORY_LENGTH) -
 
 @email.language_finders(10)
 def language_of_account(address: str) -> str | None:
-    """The language the account with this address chose, if any."""
-    return db.session.scalar(select(User.language).where(User.email == address.strip().lower()))
+    """The language the account with this address chose, if any: only an
+    account that has proven it owns the address (anyone can sign up with
+    someone else's, and must not choose the language their emails come in)."""
+    return db.session.scalar(select(User.language).where(User.email == address.strip().lower(),
+                                                         User.email_confirmed_at.is_not(None)))

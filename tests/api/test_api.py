@@ -188,3 +188,14 @@ def test_too_many_requests_get_a_429_problem(database_url):
     assert statuses == [200, 200, 429] and limited.mimetype == "application/problem+json"
     with app.app_context():
         limiter.reset()
+
+
+def test_the_api_answers_in_english_whatever_the_asker_reads(app, client):
+    """Its answers are cached publicly, one copy for everyone: a Polish or Urdu reader's request
+    must not put their language's labels into it."""
+    with app.test_request_context():
+        event_id = EventFactory(kind=EventKind.WORKSHOP).id
+    english = client.get(f"/api/v1/events/{event_id}").get_json()
+    client.set_cookie("language", "pl")
+    assert client.get(f"/api/v1/events/{event_id}", headers={"Accept-Language": "ur"}).get_json() == english
+    assert english["kind"]["label"] == "Workshop"

@@ -21,6 +21,9 @@ def test_a_visitor_gets_the_language_their_browser_asks_for_first(client):
     assert 'lang="pl"' in html_tag(client.get("/events", headers={"Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"}))
     urdu = html_tag(client.get("/events", headers={"Accept-Language": "ur"}))
     assert 'lang="ur"' in urdu and 'dir="rtl"' in urdu
+    # The browser's order decides between languages of the same quality; a region is its language.
+    assert 'lang="ur"' in html_tag(client.get("/events", headers={"Accept-Language": "ur-PK, en"}))
+    assert 'lang="pl"' in html_tag(client.get("/events", headers={"Accept-Language": "de, pl-PL;q=0.8, ur;q=0.5"}))
     # Nothing the site has: English, as the UK writes it.
     english = html_tag(client.get("/events", headers={"Accept-Language": "fr, de;q=0.5"}))
     assert 'lang="en-GB"' in english and 'dir="ltr"' in english
@@ -115,3 +118,12 @@ class _When:
         from flask_babel import get_locale
         self.seen.append(str(get_locale()))
         return str(get_locale())
+
+
+def test_an_account_that_has_not_proven_its_address_does_not_choose_its_emails_language(app, make_user):
+    """Signing up with someone else's address (never confirmed) must not decide the language the
+    address's real owner gets their emails in."""
+    squatter = make_user(email="victim@example.com", email_confirmed_at=None)
+    with app.test_request_context():
+        db.session.get(User, squatter.id).language = "ur"
+        assert recipient_language("victim@example.com", "pl") == "pl"

@@ -234,3 +234,20 @@ def test_long_text_wraps_and_a_name_too_wide_is_set_smaller_then_cut_short():
     assert pdf_fonts.draw_line(canvas, 0, 0, "ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ " * 4, size=22, width=200, smallest=12) == 12
     assert canvas.actual[0].startswith("/Span <</ActualText <FEFF") and canvas.actual[-1] == "EMC"
     assert "\u2026".encode("utf-16-be").hex().upper() in canvas.actual[0]  # cut short, with an ellipsis
+
+
+def test_marks_stacked_by_the_hundred_do_not_make_a_row_taller_than_a_page(app, make_user):
+    """One booking's access needs of an Arabic letter under a thousand stacked marks made the
+    attendee list's row taller than a page: the whole PDF failed (a 500) for every organiser."""
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        event = EventFactory(title="Community Iftar", organisers=[db.session.get(User, organiser.id)], capacity=20)
+        RegistrationFactory(event=event, name="Marks Guest",
+                            access_needs=("ب" + "\u064e\u0650\u0651\u0652\u0653\u0654\u0655\u0656" * 120)[:1000])
+        RegistrationFactory(event=event, name="a" + "\u0344" * 99)
+        event_id = event.id
+    client = app.test_client()
+    sign_in(client, organiser)
+    for document in ("attendees.pdf", "badges.pdf"):
+        response = client.get(f"/manage/events/{event_id}/{document}")
+        assert response.status_code == 200 and response.mimetype == "application/pdf", document

@@ -8,7 +8,7 @@ from core import audit
 from core.extensions import db
 from core.models import AuditEntry
 from core.accounts.models import SiteRole, User
-from tests.conftest import csrf_token, sign_in, sign_in_through_the_forms, submit
+from tests.conftest import csrf_token, error_summary, sign_in, sign_in_through_the_forms, submit
 
 GOOD_PASSWORD = "lantern orchard velvet"
 
@@ -246,6 +246,19 @@ def test_sign_out_ends_the_remember_me_cookie_too(app, make_user):
     thief = app.test_client()
     thief.set_cookie("remember_token", remember.value)
     assert thief.get("/account").status_code == 302
+
+
+def test_a_name_that_turns_the_text_after_it_around_is_refused(client, app, make_user):
+    """Found by attacking: "Mo <U+202E>nimdA etiS" read as "Site Admin oM" on an organiser's page. The
+    joiners that Urdu and the Indic scripts need in a name are kept."""
+    user = make_user(name="Mo Member")
+    sign_in(client, user)
+    for name in ("Mo \u202enimdA etiS", "Mo \u2067x", "Mo \u202ax"):
+        refused = submit(client, "/account/profile", {"name": name})
+        assert ("#name", "Full name must not include invisible control characters") in error_summary(refused)
+    assert submit(client, "/account/profile", {"name": "می\u200cرا ਸਿੰ\u200dਘ"}).location == "/account"
+    with app.app_context():
+        assert db.session.get(User, user.id).name == "می\u200cرا ਸਿੰ\u200dਘ"
 
 
 def test_edit_profile_keeps_input_on_error_and_saves_when_valid(client, app, make_user):

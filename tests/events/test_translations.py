@@ -12,8 +12,9 @@ from core.database import write_lock
 from core.extensions import db
 from core.models import AuditEntry
 from core.accounts.models import User
-from events.models import Event, EventTranslation
+from events.models import Event, EventStatus, EventTranslation
 from events.series import SeriesScope
+from events.services.scheduling import EventRuleBroken
 from events.services.translations import EventText, remove_event_version, save_event_version
 from tests.conftest import error_summary, sign_in, submit
 from tests.events.factories import EventFactory, RegistrationFactory
@@ -65,6 +66,23 @@ def test_a_version_is_saved_once_per_language_changed_in_place_and_removed(app):
         assert db.session.scalars(select(EventTranslation)).all() == []
         assert [entry.action for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))] == [
             "translation.saved", "translation.saved", "translation.removed"]
+
+
+def test_a_cancelled_events_versions_cannot_be_changed_as_its_english_cannot(app):
+    """Found by attacking: a version saying "it is on" beside the cancelled banner."""
+    with app.test_request_context():
+        event_id = an_event()
+        polish_version(event_id)
+        event = db.session.get(Event, event_id)
+        event.status = EventStatus.CANCELLED
+        db.session.commit()
+        with pytest.raises(EventRuleBroken, match="cancelled"):
+            save_event_version(event, "pl", EventText(title="Odbywa się normalnie!", summary="Nie odwołane"),
+                               actor=None)
+        with pytest.raises(EventRuleBroken, match="cancelled"):
+            remove_event_version(event, "pl", actor=None)
+        db.session.rollback()
+        assert [v.title for v in db.session.get(Event, event_id).translations] == ["Wiara i jedzenie"]
 
 
 def test_english_is_the_original_not_a_version(app):
