@@ -178,6 +178,12 @@ def pages_of(world) -> list[str]:
                    if method == "GET" and not NOT_PAGES.search(endpoint)})
 
 
+def sqlite_only(params) -> bool:
+    return False
+
+
+# What it checks is text, the same on either database: SQLite's run is enough (CI's time).
+@pytest.mark.postgresql_sample.with_args(sqlite_only)
 def test_every_page_a_visitor_or_member_sees_is_translated(pseudo_app):
     app = pseudo_app
     world = _make_world(app)
