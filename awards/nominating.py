@@ -15,6 +15,7 @@ from awards.models import (
     SELF_NOMINATION, AwardCategory, Nomination, NominationAnswer, NominationStatus, NomineeKind, Referee, Stage,
 )
 from awards.screening import same_name, screening_flags
+from core.content_languages import lazily
 from core import audit
 from core.accounts.models import User
 from core.accounts.services import (
@@ -93,7 +94,7 @@ def nominate(category: AwardCategory, details: NominationDetails, *, user: User 
     db.session.flush()
     if nomination.status == NominationStatus.UNCONFIRMED:
         queue_email(to=nomination.nominator_email,
-                    subject=_l("Confirm your nomination: %(category)s", category=category.name),
+                    subject=_l("Confirm your nomination: %(category)s", category=lazily(category, "name")),
                     template="award_nomination_confirm", nomination=nomination, link=nomination_link(nomination),
                     reply_to=current_app.config["CONTACT_EMAIL"], language=nomination.nominator_language)
     elif nomination.status == NominationStatus.SUBMITTED:
@@ -271,7 +272,7 @@ def _send(nomination: Nomination, now: datetime) -> None:
 
 def _email_copy(nomination: Nomination) -> None:
     queue_email(to=nomination.nominator_email,
-                subject=_l("Your nomination: %(category)s", category=nomination.category.name),
+                subject=_l("Your nomination: %(category)s", category=lazily(nomination.category, "name")),
                 template="award_nomination_copy", nomination=nomination, link=nomination_link(nomination),
                 reply_to=current_app.config["CONTACT_EMAIL"], language=nomination.nominator_language)
 

@@ -16,6 +16,7 @@ from awards.models import (
     LIVE_NOMINATIONS, AwardCategory, AwardCycle, Decision, Exclusion, Nomination, NominationStatus, Outcome,
     PanelMember, Stage,
 )
+from core.content_languages import lazily
 from core import audit
 from core.accounts.models import User
 from core.database import lock_row, utcnow
@@ -171,7 +172,7 @@ def mark_ineligible(nomination: Nomination, *, reason: str, actor: User) -> None
     _screened(nomination, actor)
     audit.record("awards.nomination_ineligible", actor=actor, subject=nomination)
     queue_email(to=nomination.nominator_email,
-                subject=_l("Your nomination: %(category)s", category=nomination.category.name),
+                subject=_l("Your nomination: %(category)s", category=lazily(nomination.category, "name")),
                 template="award_nomination_ineligible", nomination=nomination,
                 reply_to=current_app.config["CONTACT_EMAIL"], language=nomination.nominator_language)
 
@@ -238,7 +239,7 @@ def remove_at_nominees_request(nomination: Nomination, *, actor: User) -> int:
     removed = [nomination, *grouped_under(nomination)]
     for each in removed:
         if each.nominator_email:
-            queue_email(to=each.nominator_email, subject=_l("Your nomination: %(category)s", category=each.category.name),
+            queue_email(to=each.nominator_email, subject=_l("Your nomination: %(category)s", category=lazily(each.category, "name")),
                         template="award_nomination_removed", nomination=each,
                         reply_to=current_app.config["CONTACT_EMAIL"], language=each.nominator_language)
     category_id = nomination.category_id

@@ -29,6 +29,8 @@ from core import audit
 from core.database import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from flask_babel.speaklater import LazyString
+
 from core.i18n import DEFAULT, LANGUAGES, Language, _, _l, current_language
 
 
@@ -106,6 +108,12 @@ def translated(thing, field: str) -> Shown:
         if text:
             return Shown(text, page, page)
     return Shown(getattr(thing, field) or "", LANGUAGES[DEFAULT], page)
+
+
+def lazily(thing, field: str) -> LazyString:
+    """`thing`'s `field` in whichever language is current when it is made into
+    text: an email's subject, written in its recipient's language later."""
+    return LazyString(lambda: str(translated(thing, field)))
 
 
 def in_page_language(translations, *through) -> list:

@@ -137,7 +137,10 @@ def format_date_time_range(starts: datetime | None, ends: datetime | None) -> st
     if starts is None or ends is None:
         return ""
     if in_london(starts).date() == in_london(ends).date():
-        return f"{format_day_date(starts)}, {format_time_range(starts, ends)}"
+        locale = _other_locale()
+        # Urdu's own comma between the day and the times, as its dates have (CLDR's "ہفتہ، 20 مارچ، 2027").
+        comma = "\u060c " if locale and locale.character_order == "right-to-left" else ", "
+        return f"{format_day_date(starts)}{comma}{format_time_range(starts, ends)}"
     if _other_locale():
         return f"{format_date_time(starts)} – {format_date_time(ends)}"
     return f"{format_date_time(starts)} to {format_date_time(ends)}"

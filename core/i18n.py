@@ -14,12 +14,12 @@ plurals with `ngettext`, which takes the number as `num`:
 """
 from dataclasses import dataclass
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_translations, gettext, ngettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_context
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 _ = gettext
 
@@ -72,7 +72,13 @@ def init_app(app) -> None:
 
     @app.context_processor
     def language_for_templates():
-        return {"language": current_language(), "languages": LANGUAGES.values()}
+        page = current_language()
+        # The partnership's name is English (its own): marked so inside a sentence in another language,
+        # isolated so that on a right-to-left page it keeps its words' order.
+        partnership = app.config["PARTNERSHIP_NAME"]
+        if page.code != DEFAULT:
+            partnership = Markup('<bdi lang="en-GB">{}</bdi>').format(partnership)
+        return {"language": page, "languages": LANGUAGES.values(), "partnership_name": partnership}
 
 
 @pass_context
@@ -90,6 +96,12 @@ def _page_ngettext(context, singular: str, plural: str, num: int, **variables):
 
 def known(code: str | None) -> str | None:
     return code if code in LANGUAGES else None
+
+
+def remember_in_cookie(response, code: str) -> None:
+    """The `language` cookie on `response`: this browser's choice, for while nobody is signed in."""
+    response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
 def always_in(code: str) -> None:

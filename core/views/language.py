@@ -8,7 +8,7 @@ server, so the public pages stay links without a form token and can be kept
 too, so their emails follow it: that is a change of stored data, so it is a
 form (POST, with its token), which the menu draws for them instead of links.
 """
-from flask import abort, current_app, redirect, request
+from flask import abort, redirect, render_template, request
 from flask_login import current_user
 
 from core import i18n
@@ -21,16 +21,18 @@ from core.views.sign_in import safe_next
 def choose_language(code):
     if i18n.known(code) is None:
         abort(404)
-    if request.method == "POST":
-        if not current_user.is_authenticated:
-            abort(403)
+    back = _back_to(request.values.get("next"))
+    if current_user.is_authenticated:
+        if request.method == "GET":
+            # A link followed while signed in (a tab left open from before signing in): the account's
+            # language changes only through its form, which this page offers.
+            return render_template("core/choose_language.html", choice=i18n.LANGUAGES[code], back=back)
         current_user.language = code
         db.session.commit()
-    elif current_user.is_authenticated:
-        abort(405)  # an account's language changes only through the form
-    response = redirect(_back_to(request.values.get("next")))
-    response.set_cookie(i18n.COOKIE, code, max_age=i18n.COOKIE_MAX_AGE, httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    elif request.method == "POST":
+        abort(403)
+    response = redirect(back)
+    i18n.remember_in_cookie(response, code)
     return response
 
 

@@ -9,7 +9,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from core import spam
+from core import i18n, spam
 from core.accounts import oidc, second_factor, services
 from core.accounts.forms import (
     ConfirmEmailForm,
@@ -164,7 +164,10 @@ def sign_out():
     call_service(EmptyForm(), lambda: services.end_all_sessions(user))  # never refused
     end_session()
     flash(_("You have been signed out on all your devices."), "success")
-    return redirect(url_for("core.home"))
+    response = redirect(url_for("core.home"))
+    if i18n.known(user.language):  # signed out, this browser goes on in the account's language
+        i18n.remember_in_cookie(response, user.language)
+    return response
 
 
 @bp.route("/confirm-email/<token>", methods=["GET", "POST"])
@@ -243,7 +246,11 @@ def _after_password(user: User, *, remember: bool, next_page: str | None, second
 
 def finish_sign_in(user: User, *, remember: bool, next_page: str | None, remember_browser: bool = False,
                    page=None):
-    """A fresh signed-in session, then where they were going (or `page()`)."""
+    """A fresh signed-in session, then where they were going (or `page()`).
+    An account that never chose a language takes the one they were reading in."""
+    if user.language is None:
+        user.language = i18n.current_language().code
+        db.session.commit()
     start_session(user, remember=remember)
     response = current_app.make_response(page()) if page else redirect(safe_next(next_page))
     _remember_device(response, user)

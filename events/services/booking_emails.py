@@ -4,6 +4,7 @@ offer, an organiser's booking) and the confirmation of a cancellation.
 """
 from flask import url_for
 
+from core.content_languages import lazily
 from core.email import queue_email
 from core.i18n import _l
 from core.accounts.models import User
@@ -16,7 +17,7 @@ from events.services.registration_links import registration_link
 def _send_booking_confirmation(registration: Registration) -> None:
     """The booking email, with the event as a calendar attachment."""
     event = registration.event
-    queue_email(to=registration.email, subject=_l("You're booked: %(event)s", event=event.title),
+    queue_email(to=registration.email, subject=_l("You're booked: %(event)s", event=lazily(event, "title")),
                 template="registration_confirmed", event=event, registration=registration,
                 link=registration_link(registration), choose_sessions=has_sessions_to_choose(event),
                 attachments=[_calendar_attachment(registration)], reply_to=event.contact_email,
@@ -38,9 +39,9 @@ def _confirm_cancellation(registration: Registration, *, was: RegistrationStatus
     if not cancellation_is_confirmed_by_email(registration, actor=actor, by_its_holder=by_its_holder):
         return
     event = registration.event
-    queue_email(to=registration.email, subject=_l("Cancelled: your place at %(event)s", event=event.title)
+    queue_email(to=registration.email, subject=_l("Cancelled: your place at %(event)s", event=lazily(event, "title"))
                 if was != RegistrationStatus.WAITLISTED
-                else _l("You have left the waiting list: %(event)s", event=event.title),
+                else _l("You have left the waiting list: %(event)s", event=lazily(event, "title")),
                 template="registration_cancelled", event=event, registration=registration, was=was.value,
                 event_link=url_for("events.event_page", event_id=event.id, _external=True),
                 attachments=[_calendar_attachment(registration, "CANCEL")]

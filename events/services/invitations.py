@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import url_for
 from sqlalchemy import select
 
+from core.content_languages import lazily
 from core import audit, progress
 from core.database import utcnow
 from core.email import queue_email
@@ -57,7 +58,7 @@ def invite(event: Event, people: list[tuple[str, str]], *, actor: User) -> Invit
         invitation = EventInvitation(event_id=event.id, email=email, name=name.strip(), invited_by_id=actor.id)
         db.session.add(invitation)
         db.session.flush()
-        queue_email(to=email, subject=_l("You're invited: %(event)s", event=event.title), template="event_invitation",
+        queue_email(to=email, subject=_l("You're invited: %(event)s", event=lazily(event, "title")), template="event_invitation",
                     event=event, invitation=invitation, inviter=actor, link=invitation_link(invitation),
                     job_id=result.job.id, reply_to=event.contact_email)
         result.invited.append(invitation)

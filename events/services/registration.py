@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
 
+from core.content_languages import lazily
 from core import audit
 from core.database import utcnow
 from core.email import queue_email
@@ -123,7 +124,7 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     if invitation is not None:
         invitation.registration = registration
     if user is None and invitation is None and not event.instant_guest_places:
-        queue_email(to=registration.email, subject=_l("Confirm your place: %(event)s", event=event.title),
+        queue_email(to=registration.email, subject=_l("Confirm your place: %(event)s", event=lazily(event, "title")),
                     template="registration_confirm_email", event=event, registration=registration,
                     link=registration_link(registration, "confirm"), reply_to=event.contact_email,
                     language=registration.language)
@@ -151,12 +152,12 @@ def _tell_the_address_it_is_registered(registration: Registration) -> EmailedThe
     event = registration.event
     if registration.status == RegistrationStatus.PENDING and registration.is_guest:
         # Most likely the guest lost the first email: send the link that confirms the place again.
-        queue_email(to=registration.email, subject=_l("Confirm your place: %(event)s", event=event.title),
+        queue_email(to=registration.email, subject=_l("Confirm your place: %(event)s", event=lazily(event, "title")),
                     template="registration_confirm_email", event=event, registration=registration,
                     link=registration_link(registration, "confirm"), reply_to=event.contact_email,
                     language=registration.language)
     else:
-        queue_email(to=registration.email, subject=_l("You have already registered: %(event)s", event=event.title),
+        queue_email(to=registration.email, subject=_l("You have already registered: %(event)s", event=lazily(event, "title")),
                     template="registration_already_registered", event=event, registration=registration,
                     link=registration_link(registration), reply_to=event.contact_email,
                     language=registration.language)
@@ -317,7 +318,7 @@ def _take_place_or_wait(registration: Registration, now: datetime) -> None:
         registration.status = RegistrationStatus.WAITLISTED
         registration.waitlisted_at = now
         db.session.flush()
-        queue_email(to=registration.email, subject=_l("You're on the waiting list: %(event)s", event=event.title),
+        queue_email(to=registration.email, subject=_l("You're on the waiting list: %(event)s", event=lazily(event, "title")),
                     template="registration_waitlisted", event=event, registration=registration,
                     link=registration_link(registration), reply_to=event.contact_email,
                     language=registration.language)

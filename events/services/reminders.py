@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from core.content_languages import lazily
 from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
@@ -26,7 +27,7 @@ def send_reminders(*, within: timedelta, now: datetime | None = None) -> int:
     ).all()
     for registration in due:
         registration.reminded_at = now
-        queue_email(to=registration.email, subject=_l("Reminder: %(event)s", event=registration.event.title),
+        queue_email(to=registration.email, subject=_l("Reminder: %(event)s", event=lazily(registration.event, "title")),
                     template="registration_reminder", event=registration.event, registration=registration,
                     link=registration_link(registration), reply_to=registration.event.contact_email,
                     language=registration.language)

@@ -13,6 +13,7 @@ from blinker import Namespace
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core.content_languages import lazily
 from core import audit
 from core.database import utcnow
 from core.email import queue_email
@@ -151,8 +152,8 @@ def update_event(event: Event, details: EventDetails, *, actor: User) -> EventCh
     db.session.flush()
     told = set()
     if changes and event.is_visible:
-        subject = (_l("New date: %(event)s", event=event.title) if rescheduled
-                   else _l("Changed: %(event)s", event=event.title))
+        subject = (_l("New date: %(event)s", event=lazily(event, "title")) if rescheduled
+                   else _l("Changed: %(event)s", event=lazily(event, "title")))
         told = _tell_everyone(event, "event_changed", subject, changes=changes)
         if rescheduled:  # whoever heard it was postponed hears its new date
             status_changed.send(event, subject=subject, reason="", told=told)
@@ -218,12 +219,12 @@ status_changed = Namespace().signal("event-status-changed")
 
 def cancel_event(event: Event, *, actor: User, reason: str) -> None:
     _change_status(event, EventStatus.CANCELLED, actor=actor, reason=reason,
-                   subject=_l("Cancelled: %(event)s", event=event.title))
+                   subject=_l("Cancelled: %(event)s", event=lazily(event, "title")))
 
 
 def postpone_event(event: Event, *, actor: User, reason: str) -> None:
     _change_status(event, EventStatus.POSTPONED, actor=actor, reason=reason,
-                   subject=_l("Postponed: %(event)s", event=event.title))
+                   subject=_l("Postponed: %(event)s", event=lazily(event, "title")))
 
 
 def _change_status(event, status, *, actor, reason, subject):

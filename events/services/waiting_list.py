@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from core.content_languages import lazily
 from core.database import utcnow, write_lock
 from core.email import queue_email
 from core.extensions import db
@@ -61,7 +62,7 @@ def promote_from_waiting_list(event: Event, now: datetime | None = None) -> list
         if free is not None:
             free -= registration.tickets
         offered.append(registration)
-        queue_email(to=registration.email, subject=_l("A place is free: %(event)s", event=event.title),
+        queue_email(to=registration.email, subject=_l("A place is free: %(event)s", event=lazily(event, "title")),
                     template="registration_offered", event=event, registration=registration,
                     link=registration_link(registration), reply_to=event.contact_email,
                     language=registration.language)
@@ -96,7 +97,7 @@ def _expire_offers_for(event: Event, now: datetime) -> int:
     for registration in expired:
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = now
-        queue_email(to=registration.email, subject=_l("Your offered place has passed on: %(event)s", event=event.title),
+        queue_email(to=registration.email, subject=_l("Your offered place has passed on: %(event)s", event=lazily(event, "title")),
                     template="registration_offer_expired", event=event, registration=registration,
                     reply_to=event.contact_email, language=registration.language)
     db.session.flush()

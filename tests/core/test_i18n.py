@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 from core.email import queue_email, recipient_language
 from core.extensions import db
 from core.i18n import _l, in_language
-from core.formatting import format_date_time, format_time
+from core.formatting import format_date_time, format_date_time_range, format_time
 from core.accounts.models import User
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, sign_in, sign_in_through_the_forms
 
 
 def html_tag(response) -> str:
@@ -62,7 +62,11 @@ def test_an_unknown_language_is_not_found_and_an_unknown_cookie_is_ignored(clien
 def test_a_signed_in_persons_choice_is_saved_on_their_account_through_the_form(app, client, make_user):
     person = make_user()
     sign_in(client, person)
-    assert client.get("/language/pl?next=/events").status_code == 405  # a link cannot change the account
+    # A link (a tab left open from before signing in) cannot change the account: it offers the form.
+    offered = client.get("/language/pl?next=/events")
+    assert offered.status_code == 200 and 'action="/language/pl?next=/events"' in offered.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, person.id).language != "pl"
     token = csrf_token(client, "/account")
     assert client.post("/language/pl?next=/events", data={}).status_code == 400  # no token
     response = client.post("/language/pl?next=/events", data={"csrf_token": token})
@@ -93,6 +97,7 @@ def test_dates_follow_the_language(app):
             assert "مارچ" in format_date_time(moment)
             # Urdu's times keep Latin AM and PM: kept in their own order inside right-to-left text.
             assert format_time(moment) == "\u20669:30 AM\u2069"
+            assert "2027\u060c \u2066" in format_date_time_range(moment, moment.replace(hour=11))
 
 
 def test_an_email_is_written_in_its_recipients_language_whoever_sends_it(app, make_user):
@@ -127,3 +132,21 @@ def test_an_account_that_has_not_proven_its_address_does_not_choose_its_emails_l
     with app.test_request_context():
         db.session.get(User, squatter.id).language = "ur"
         assert recipient_language("victim@example.com", "pl") == "pl"
+
+
+def test_signing_in_keeps_the_language_read_in_and_signing_out_keeps_the_accounts(app, client, make_user):
+    """An account that never chose takes the language its owner was reading in; signed out, the browser
+    goes on in the account's language rather than dropping to another."""
+    person = make_user()
+    with app.app_context():
+        db.session.get(User, person.id).language = None
+        db.session.commit()
+    client.set_cookie("language", "pl")
+    sign_in_through_the_forms(client, person)
+    with app.app_context():
+        assert db.session.get(User, person.id).language == "pl"
+        db.session.get(User, person.id).language = "ur"
+        db.session.commit()
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/account")})
+    assert client.get_cookie("language").value == "ur"
+    assert 'lang="ur"' in html_tag(client.get("/events"))

@@ -63,8 +63,8 @@ MATRIX = {
     "core.privacy": ("GET", "/privacy", everyone(200)),
     "core.cookies": ("GET", "/cookies", everyone(200)),
     # The language links: a visitor's choice is a cookie, set by a link; a signed-in person's is saved on their
-    # account, so it is the menu's form (POST), and a link refuses them.
-    "core.choose_language": ("GET", "/language/pl", signed_in(405, visitor=302)),
+    # account, so it is the menu's form (POST), and a link shows them that form.
+    "core.choose_language": ("GET", "/language/pl", signed_in(200, visitor=302)),
     "core.healthz": ("GET", "/healthz", everyone(200)),
     "core.readyz": ("GET", "/readyz", everyone(200)),
     # For Prometheus, by bearer token, not by role: without METRICS_TOKEN (as here) it is not there for anyone

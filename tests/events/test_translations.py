@@ -10,10 +10,11 @@ from sqlalchemy import event as sa_event, select
 
 from core.database import write_lock
 from core.extensions import db
-from core.models import AuditEntry
+from core.models import AuditEntry, OutboxMessage
 from core.accounts.models import User
 from events.models import Event, EventStatus, EventTranslation
 from events.series import SeriesScope
+from events.services.registration import register
 from events.services.scheduling import EventRuleBroken
 from events.services.translations import EventText, remove_event_version, save_event_version
 from tests.conftest import error_summary, sign_in, submit
@@ -83,6 +84,22 @@ def test_a_cancelled_events_versions_cannot_be_changed_as_its_english_cannot(app
             remove_event_version(event, "pl", actor=None)
         db.session.rollback()
         assert [v.title for v in db.session.get(Event, event_id).translations] == ["Wiara i jedzenie"]
+
+
+def test_a_guests_emails_name_the_event_in_their_language(app):
+    """Found walking: the Polish guest's emails said "Potwierdź swoje miejsce: Faith and food" though the
+    event has a Polish title; and an organiser's later change, sent from an English page, too."""
+    with app.test_request_context(headers={"Accept-Language": "pl"}):
+        event_id = an_event(capacity=10)
+        polish_version(event_id)
+        with write_lock():
+            register(db.session.get(Event, event_id), name="Łucja", email="lucja@example.org")
+            db.session.commit()
+    with app.app_context():
+        message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "lucja@example.org")
+                                     .order_by(OutboxMessage.id.desc())).first()
+    assert "Wiara i jedzenie" in message.subject and "Faith and food" not in message.subject
+    assert "Wiara i jedzenie" in message.body and "Faith and food" not in message.body
 
 
 def test_english_is_the_original_not_a_version(app):
