@@ -36,6 +36,15 @@ def with_own_words(params: dict, component: str) -> dict:
         parts = {"day": _("Day"), "month": _("Month"), "year": _("Year")}
         params["items"] = [{**item, "label": parts.get(str(item.get("id", "")).rpartition("-")[2], item.get("label"))}
                            for item in params.get("items") or []]
+    elif component == "character-count" and params.get("maxwords"):
+        limit = int(params["maxwords"])
+        params.setdefault("textareaDescriptionText", ngettext(
+            "You can enter up to %(num)d word", "You can enter up to %(num)d words", limit))
+        params.setdefault("wordsUnderLimitText", _by_plural_rule(lambda number: ngettext(
+            "You have %(count)s word remaining", "You have %(count)s words remaining", number, count=COUNT)))
+        params.setdefault("wordsAtLimitText", _("You have 0 words remaining"))
+        params.setdefault("wordsOverLimitText", _by_plural_rule(lambda number: ngettext(
+            "You have %(count)s word too many", "You have %(count)s words too many", number, count=COUNT)))
     elif component == "character-count" and params.get("maxlength"):
         limit = int(params["maxlength"])
         params.setdefault("textareaDescriptionText", ngettext(

@@ -423,3 +423,12 @@ def test_a_guests_nomination_emails_are_written_in_the_language_they_nominated_i
         mark_ineligible(nomination, reason="Lives outside the county", actor=UserFactory(roles=["awards_administrator"]))
         db.session.commit()
     assert written_in == ["pl", "pl", "pl"]
+
+
+def test_the_word_counters_count_in_the_readers_language(app, client):
+    """Found walking: "You have 300 words remaining" under every box of a Polish nomination form."""
+    category_id, _questions = a_category(app, name="Unsung Hero")
+    page = client.get(f"/awards/categories/{category_id}/nominate", headers={"Accept-Language": "pl"})
+    text = page.get_data(as_text=True)
+    assert "words remaining" not in text and "words too many" not in text
+    assert "Zostało Ci %{count} słów" in text and "Masz o %{count} słów za dużo" in text
