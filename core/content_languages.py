@@ -110,6 +110,13 @@ def translated(thing, field: str) -> Shown:
     return Shown(getattr(thing, field) or "", LANGUAGES[DEFAULT], page)
 
 
+def removal_message(language: Language):
+    """What removing a version says, for `press_button`: that it was removed, or that there was none."""
+    name = language_name(language)
+    return lambda removed: (_("The version in %(language)s has been removed.", language=name) if removed
+                            else _("There was no version in %(language)s to remove.", language=name))
+
+
 def lazily(thing, field: str) -> LazyString:
     """`thing`'s `field` in whichever language is current when it is made into
     text: an email's subject, written in its recipient's language later."""

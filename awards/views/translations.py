@@ -37,9 +37,7 @@ def remove_category_version(category_id, code):
     require_awards_team()
     category = category_or_404(category_id)
     language = content_languages.language_or_404(code)
-    name = content_languages.language_name(language)
     return press_button(EmptyForm(), lambda: translations.remove_category_version(category, language.code,
                                                                                   actor=current_user),
-                        lambda removed: _("The version in %(language)s has been removed.", language=name) if removed
-                        else _("There was no version in %(language)s to remove.", language=name),
+                        content_languages.removal_message(language),
                         url_for("awards.edit_category", category_id=category.id, _anchor="other-languages"))

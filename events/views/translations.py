@@ -49,7 +49,5 @@ def event_version(event_id, code):
 def remove_event_version(event_id, code):
     event = event_or_404(event_id, manage=True)
     language = content_languages.language_or_404(code)
-    name = content_languages.language_name(language)
     return press_button(EmptyForm(), lambda: translations.remove_event_version(event, language.code, actor=current_user),
-                        lambda removed: _("The version in %(language)s has been removed.", language=name) if removed
-                        else _("There was no version in %(language)s to remove.", language=name), _back(event))
+                        content_languages.removal_message(language), _back(event))

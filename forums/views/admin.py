@@ -117,8 +117,6 @@ def forum_version(forum_id, code):
 def remove_forum_version(forum_id, code):
     forum = forum_or_404(forum_id, manage=True)
     language = content_languages.language_or_404(code)
-    name = content_languages.language_name(language)
     return press_button(EmptyForm(), lambda: translations.remove_forum_version(forum, language.code, actor=current_user),
-                        lambda removed: _("The version in %(language)s has been removed.", language=name) if removed
-                        else _("There was no version in %(language)s to remove.", language=name),
+                        content_languages.removal_message(language),
                         url_for("forums.edit_forum", forum_id=forum.id, _anchor="other-languages"))

@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event as sa_event, select
+from sqlalchemy import select
 
 from core.database import write_lock
 from core.extensions import db
@@ -20,6 +20,7 @@ from events.services.translations import EventText, remove_event_version, save_e
 from tests.conftest import error_summary, sign_in, submit
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.events.test_series import weekly
+from tests.events.test_views import queries_for
 from tests.factories import UserFactory
 
 
@@ -301,18 +302,6 @@ def test_searching_finds_an_event_by_the_words_of_its_version(app, client):
         EventFactory(title="Walk and talk")
     found = text_of(client.get("/events?q=jedzeni"))
     assert f'href="/events/{event_id}"' in found and "Walk and talk" not in found
-
-
-def queries_for(app, client, path) -> int:
-    with app.app_context():
-        count = []
-        listener = lambda *args: count.append(1)  # noqa: E731
-        sa_event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            sa_event.remove(db.engine, "before_cursor_execute", listener)
-        return len(count)
 
 
 @pytest.mark.parametrize("path", ["/events", "/"])

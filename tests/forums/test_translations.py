@@ -3,11 +3,12 @@ coordinators and admins write the versions; visitors see their language's,
 or the English marked as English."""
 import re
 
-from sqlalchemy import event as sa_event, select
+from sqlalchemy import select
 
 from core.extensions import db
 from forums.models import Forum, ForumCoordinator, ForumTranslation
 from forums.services.translations import ForumText, save_forum_version
+from tests.events.test_views import queries_for
 from tests.conftest import error_summary, sign_in, submit
 from tests.forums.factories import ForumFactory
 
@@ -72,25 +73,13 @@ def test_removing_the_version_and_the_forum_list_loads_every_version_at_once(app
         save_forum_version(db.session.get(Forum, forum_id), "pl", ForumText("Cel forum"), actor=None)
         db.session.commit()
     client.set_cookie("language", "pl")
-    few = _queries(app, client, "/forums")
+    few = queries_for(app, client, "/forums")
     with app.test_request_context():
         for name in ("C", "D", "E", "F"):
             save_forum_version(ForumFactory(name=name), "pl", ForumText("Cel"), actor=None)
         db.session.commit()
-    assert _queries(app, client, "/forums") == few
+    assert queries_for(app, client, "/forums") == few
     sign_in(client, admin)
     submit(client, f"/admin/forums/{forum_id}/languages/pl/remove", form_url=f"/admin/forums/{forum_id}/edit")
     with app.app_context():
         assert db.session.get(Forum, forum_id).translations == []
-
-
-def _queries(app, client, path) -> int:
-    with app.app_context():
-        count = []
-        listener = lambda *args: count.append(1)  # noqa: E731
-        sa_event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            sa_event.remove(db.engine, "before_cursor_execute", listener)
-        return len(count)
