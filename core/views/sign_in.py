@@ -247,9 +247,11 @@ def _after_password(user: User, *, remember: bool, next_page: str | None, second
 def finish_sign_in(user: User, *, remember: bool, next_page: str | None, remember_browser: bool = False,
                    page=None):
     """A fresh signed-in session, then where they were going (or `page()`).
-    An account that never chose a language takes the one they were reading in."""
-    if user.language is None:
-        user.language = i18n.current_language().code
+    A language chosen from the menu before signing in (the cookie) becomes
+    the account's; an account that never chose takes the one they were reading in."""
+    chosen = i18n.known(request.cookies.get(i18n.COOKIE))
+    if chosen or user.language is None:
+        user.language = chosen or i18n.current_language().code
         db.session.commit()
     start_session(user, remember=remember)
     response = current_app.make_response(page()) if page else redirect(safe_next(next_page))

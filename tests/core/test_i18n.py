@@ -136,7 +136,8 @@ def test_an_account_that_has_not_proven_its_address_does_not_choose_its_emails_l
 
 def test_signing_in_keeps_the_language_read_in_and_signing_out_keeps_the_accounts(app, client, make_user):
     """An account that never chose takes the language its owner was reading in; signed out, the browser
-    goes on in the account's language rather than dropping to another."""
+    goes on in the account's language rather than dropping to another; a choice made before signing in
+    again becomes the account's."""
     person = make_user()
     with app.app_context():
         db.session.get(User, person.id).language = None
@@ -150,3 +151,8 @@ def test_signing_in_keeps_the_language_read_in_and_signing_out_keeps_the_account
     client.post("/sign-out", data={"csrf_token": csrf_token(client, "/account")})
     assert client.get_cookie("language").value == "ur"
     assert 'lang="ur"' in html_tag(client.get("/events"))
+    # A language chosen from the menu before signing in again is the newest choice: the account takes it.
+    client.get("/language/pl?next=/")
+    sign_in_through_the_forms(client, person)
+    with app.app_context():
+        assert db.session.get(User, person.id).language == "pl"
