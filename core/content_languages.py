@@ -29,9 +29,7 @@ from core import audit
 from core.database import utcnow
 from core.errors import DomainError
 from core.extensions import db
-from flask_babel.speaklater import LazyString
-
-from core.i18n import DEFAULT, LANGUAGES, Language, _, _l, current_language
+from core.i18n import DEFAULT, LANGUAGES, Language, _, _l, current_language, lazy
 
 
 class VersionColumns:
@@ -117,10 +115,10 @@ def removal_message(language: Language):
                             else _("There was no version in %(language)s to remove.", language=name))
 
 
-def lazily(thing, field: str) -> LazyString:
+def lazily(thing, field: str):
     """`thing`'s `field` in whichever language is current when it is made into
     text: an email's subject, written in its recipient's language later."""
-    return LazyString(lambda: str(translated(thing, field)))
+    return lazy(lambda: str(translated(thing, field)))
 
 
 def in_page_language(translations, *through) -> list:

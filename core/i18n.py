@@ -5,7 +5,7 @@ A person's language is, in order: the one saved on their account (signed-in
 people), the one in the `language` cookie (visitors, set by the language
 links on every page), and otherwise the best match for what their browser
 asks for (Accept-Language), English when nothing matches. Emails are written
-in the recipient's language, whoever's request sends them (`language_of`).
+in the recipient's language, whoever's request sends them (core.email's `recipient_language`).
 
 Strings in Python are marked with `_` (at once, inside a request or a job)
 or `_l` (lazily, for what is defined at import: form labels, choices), and
@@ -35,8 +35,14 @@ class _Text(LazyString):
 def _l(string: str, **variables) -> LazyString:
     return _Text(gettext, string, **variables)
 
-__all__ = ["_", "_l", "ngettext", "force_locale", "LANGUAGES", "COOKIE", "always_in", "current_language", "language_of",
-           "in_language", "init_app"]
+
+def lazy(make_text) -> LazyString:
+    """Text made by `make_text()` when it is shown, in the language current then, escaped in a page as
+    `_l`'s are (an event's own title in an email's subject, written later in its recipient's language)."""
+    return _Text(make_text)
+
+__all__ = ["_", "_l", "ngettext", "force_locale", "LANGUAGES", "COOKIE", "always_in", "current_language",
+           "in_language", "init_app", "lazy"]
 
 
 @dataclass(frozen=True)
@@ -132,13 +138,6 @@ def _first_asked_for() -> str | None:
 def current_language() -> Language:
     locale = get_locale()
     return LANGUAGES.get(locale.language if locale else DEFAULT, LANGUAGES[DEFAULT])
-
-
-def language_of(user=None, fallback: str | None = None) -> str:
-    """The language to write to someone in: their account's when they have
-    one, else `fallback` (a language a record remembers, such as the one a
-    visitor registered in), else English."""
-    return known(getattr(user, "language", None)) or known(fallback) or DEFAULT
 
 
 def in_language(code: str | None):

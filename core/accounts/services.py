@@ -28,7 +28,7 @@ from zxcvbn import zxcvbn
 
 from core import audit
 from core.database import utcnow
-from core.i18n import _, _l, current_language
+from core.i18n import _, _l, current_language, known
 from core.email import queue_email
 from core.errors import DomainError, InvalidLink
 from core.extensions import db
@@ -493,6 +493,13 @@ def change_password(*, actor: User, current_password: str, new_password: str) ->
 def update_name(*, actor: User, name: str) -> None:
     actor.name = name.strip()
     audit.record("profile.updated", actor=actor, subject=actor)
+
+
+def choose_language(user: User, code: str, *, only_if_none_chosen: bool = False) -> None:
+    """The language `user`'s pages and emails are written in (core/i18n.py); with
+    `only_if_none_chosen`, only for an account that has none yet."""
+    if not (only_if_none_chosen and user.language) and known(code):
+        user.language = code
 
 
 def grant_role(user: User, role: SiteRole, *, actor) -> None:

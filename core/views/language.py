@@ -12,6 +12,7 @@ from flask import abort, redirect, render_template, request
 from flask_login import current_user
 
 from core import i18n
+from core.accounts import services
 from core.extensions import db
 from core.views import bp
 from core.views.sign_in import safe_next
@@ -27,7 +28,7 @@ def choose_language(code):
             # A link followed while signed in (a tab left open from before signing in): the account's
             # language changes only through its form, which this page offers.
             return render_template("core/choose_language.html", choice=i18n.LANGUAGES[code], back=back)
-        current_user.language = code
+        services.choose_language(current_user, code)
         db.session.commit()
     elif request.method == "POST":
         abort(403)

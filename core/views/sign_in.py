@@ -250,9 +250,8 @@ def finish_sign_in(user: User, *, remember: bool, next_page: str | None, remembe
     A language chosen from the menu before signing in (the cookie) becomes
     the account's; an account that never chose takes the one they were reading in."""
     chosen = i18n.known(request.cookies.get(i18n.COOKIE))
-    if chosen or user.language is None:
-        user.language = chosen or i18n.current_language().code
-        db.session.commit()
+    services.choose_language(user, chosen or i18n.current_language().code, only_if_none_chosen=not chosen)
+    db.session.commit()
     start_session(user, remember=remember)
     response = current_app.make_response(page()) if page else redirect(safe_next(next_page))
     _remember_device(response, user)
