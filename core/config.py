@@ -122,6 +122,13 @@ class Config:
         self.FORUM_DBS_VALID_YEARS = int(os.environ.get("FORUM_DBS_VALID_YEARS", "3"))
         # Forum announcements leave the outbox at this pace, so a big forum does not trip the mail provider.
         self.FORUM_ANNOUNCEMENTS_PER_MINUTE = _int("FORUM_ANNOUNCEMENTS_PER_MINUTE", 30)
+        # An organiser's messages to an event's people leave the outbox at this pace too.
+        self.EVENT_MESSAGES_PER_MINUTE = _int("EVENT_MESSAGES_PER_MINUTE", 30)
+        # At most this many messages to one event's people (or announcements of one forum) in 24 hours,
+        # whoever sends them; the send buttons are also limited per account (BULK_EMAIL_LIMIT_PER_ACCOUNT).
+        self.MESSAGES_PER_DAY = max(1, _int("MESSAGES_PER_DAY", 5))
+        # An unsubscribe link in an email works for this long (RFC 8058 asks for a while after sending).
+        self.UNSUBSCRIBE_LINK_DAYS = max(1, _int("UNSUBSCRIBE_LINK_DAYS", 400))
         # Members are reminded this many days before their term ends.
         self.FORUM_RENEWAL_NOTICE_DAYS = _int("FORUM_RENEWAL_NOTICE_DAYS", 30)
         # An event's attendance is settled this many days after it ends: from then on only an admin's

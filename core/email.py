@@ -56,7 +56,7 @@ def recipient_language(address: str, fallback: str | None = None) -> str | None:
 def queue_email(*, to: str, subject: str, template: str, attachments: list[dict] | None = None,
                 send_after: datetime | None = None, reply_to: str | None = None,
                 job_id: int | None = None, about_user_id: int | None = None, language: str | None = None,
-                **context) -> OutboxMessage:
+                headers: dict[str, str] | None = None, **context) -> OutboxMessage:
     """Render templates/email/<template>.txt and add it to the outbox.
     `attachments` are text files: {"filename", "content_type", "content"}.
     `reply_to` is the person a reply should reach, for an email that invites
@@ -65,15 +65,22 @@ def queue_email(*, to: str, subject: str, template: str, attachments: list[dict]
     A message to go later (`send_after`, for throttling) waits for the worker's sweep.
     It is written in the recipient's language (`recipient_language`, with
     `language` as the fallback), whoever's request sends it: `subject` may be
-    a lazy string (`_l`), made into text in that language here."""
+    a lazy string (`_l`), made into text in that language here. `headers`
+    are extra ones it carries (List-Unsubscribe: core.unsubscribes)."""
     with in_language(recipient_language(to, language)):
         body = render_template(f"email/{template}.txt", **context)
         subject = str(subject)
     message = OutboxMessage(recipient=to, subject=subject, body=body, attachments=attachments or [],
                             next_attempt_at=send_after or utcnow(), reply_to=reply_to, job_id=job_id,
-                            about_user_id=about_user_id)
+                            about_user_id=about_user_id, headers=headers or None)
     db.session.add(message)
     return message
+
+
+def throttled(n: int, now: datetime, per_minute: int) -> datetime:
+    """When the n-th (from 0) email of a batch may leave: `per_minute` at a
+    time, so a large send does not flood the mail server."""
+    return now + timedelta(minutes=n // max(per_minute, 1))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -131,7 +138,8 @@ def deliver_due(*, limit: int | None = None) -> DeliveryReport:
 def _email(message: dict, connection) -> EmailMessage:
     email = EmailMessage(subject=message["subject"], body=message["body"], connection=connection,
                          from_email=current_app.config["MAIL_DEFAULT_SENDER"], to=[message["recipient"]],
-                         reply_to=[message["reply_to"]] if message["reply_to"] else None)
+                         reply_to=[message["reply_to"]] if message["reply_to"] else None,
+                         headers=message["headers"] or None)
     for attachment in message["attachments"] or []:
         email.attach(attachment["filename"], attachment["content"], attachment["content_type"])
     return email
@@ -152,7 +160,7 @@ def _claim_next() -> dict | None:
             .where(OutboxMessage.id == oldest_due.scalar_subquery(), OutboxMessage.status == OutboxStatus.PENDING)
             .values(status=OutboxStatus.SENDING, claimed_at=utcnow())
             .returning(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body,
-                       OutboxMessage.attachments, OutboxMessage.reply_to)
+                       OutboxMessage.attachments, OutboxMessage.reply_to, OutboxMessage.headers)
             .execution_options(synchronize_session=False)
         ).one_or_none()
         db.session.commit()

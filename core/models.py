@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import utcnow
@@ -88,6 +88,8 @@ class OutboxMessage(db.Model):
     # Whom the email is about when that is not its recipient (a parent's consent request names their child):
     # whoever may not see that person's details is not shown the email's address or subject either.
     about_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Extra headers the email carries, e.g. List-Unsubscribe on a message people may stop (core.unsubscribes).
+    headers: Mapped[Optional[dict[str, str]]] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
@@ -116,3 +118,20 @@ class BackgroundJob(db.Model):
     # What must still hold for its owner to download the file (core.progress.register_file_check): a report's
     # scope, so losing the role that let them ask for it stops the download too.
     file_check: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+
+
+class Unsubscribe(db.Model):
+    """An address that asked for no more of one kind of email (core.unsubscribes):
+    the partnership's non-essential messages ("partnership") or one forum's
+    announcements ("forum:<id>"). Kept by the SHA-256 of the lower-cased
+    address, never the address itself, so the objection outlives the
+    account's erasure without keeping the address (docs/decisions)."""
+
+    __tablename__ = "unsubscribes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_hash: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("email_hash", "scope", name="uq_unsubscribes_email_hash_scope"),)

@@ -28,7 +28,7 @@ from core.forms import (
 )
 from core.accounts.models import NAME_MAX_LENGTH
 from core.accounts.services import normalise_email
-from events.models import AccessRequestKind, Audience, EventKind, QuestionKind
+from events.models import AccessRequestKind, Audience, EventKind, MessageAudience, QuestionKind
 from events.queries import EventSearch
 from events.recurrence import PATTERNS, Recurrence
 from events.services.access_requests import AccessChoices
@@ -526,3 +526,39 @@ class EventFilterForm(FlaskForm):
         return EventSearch(text=self.q.data or "", kind=EventKind(self.kind.data) if self.kind.data else None,
                            priority_slug=self.priority.data or "", date_from=self.date_from.data,
                            date_to=self.date_to.data, step_free=bool(self.step_free.data))
+
+
+class MessageForm(FlaskForm):
+    """An organiser's message to the event's people: written, previewed, sent.
+    The preview carries it in hidden fields with its one-time key (`draft`)."""
+    subject = required_text("Subject", 150, "Enter a subject", description="For example: The room has changed")
+    body = TextAreaField("Message", widget=GovTextArea(), filters=[lambda text: text.strip() if text else text],
+                         description="Plain text. Leave an empty line between paragraphs. Each email starts with a "
+                                     "greeting in the person's language and ends with why they get it.",
+                         validators=[InputRequired("Enter the message"),
+                                     Length(max=10000, message="Message must be 10000 characters or fewer"),
+                                     NoControlCharacters(allow="\r\n\t")])
+    audiences = SelectMultipleField(
+        "Who to send it to", widget=GovCheckboxesInput(),
+        choices=[(a.value, label) for a, label in (
+            (MessageAudience.BOOKED, "People with a place booked"),
+            (MessageAudience.WAITING, "People on the waiting list (or offered a place)"),
+            (MessageAudience.CAME, "People who came (once the event has started)"))],
+        validators=[InputRequired("Choose who to send the message to")],
+        description="Select all that apply. Nobody gets it twice.")
+    essential = RadioField(
+        "Is this message essential?", widget=GovRadioInput(), default="no",
+        choices=[("yes", "Yes: it is about this event (a change of room or time, what to bring). It goes to "
+                         "everyone chosen."),
+                 ("no", "No: it is news or an invitation. It goes only to people who agreed to hear from the "
+                        "partnership, with a link to unsubscribe.")],
+        validators=[InputRequired("Say whether the message is essential")])
+    draft = StringField(widget=HiddenInput(), validators=[Optional(), Length(max=64)])
+    submit = SubmitField("Preview the message", widget=GovSubmitInput())
+
+    def chosen(self) -> list[MessageAudience]:
+        return [MessageAudience(value) for value in self.audiences.data or []]
+
+    @property
+    def is_essential(self) -> bool:
+        return self.essential.data == "yes"

@@ -625,3 +625,54 @@ class CalendarLink(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class EventMessage(db.Model):
+    """A message an organiser emailed to the event's people (booked, on the
+    waiting list, who came), kept in the event's history. The text is the
+    organiser's, not anyone's personal data; who got it is the outbox's."""
+
+    __tablename__ = "event_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(150))
+    body: Mapped[str] = mapped_column(Text)
+    # Its audiences: any of booked, waiting and came, at least one.
+    to_booked: Mapped[bool] = mapped_column(default=False)
+    to_waiting: Mapped[bool] = mapped_column(default=False)
+    to_came: Mapped[bool] = mapped_column(default=False)
+    # Essential (about this event: a room change, what to bring) goes to everyone chosen; anything else only
+    # to those who agreed to hear from the partnership and have not unsubscribed.
+    essential: Mapped[bool] = mapped_column(default=False)
+    recipients: Mapped[int] = mapped_column(default=0)
+    sent_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Sending it by email, whose page shows how far it has got (none when nobody gets it).
+    job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("background_jobs.id", ondelete="SET NULL"))
+    # The preview's one-time key: the same preview sent twice (a double click, two tabs) sends once.
+    draft: Mapped[str] = mapped_column(String(64), unique=True)
+
+    sent_by: Mapped[Optional[User]] = relationship(lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("to_booked OR to_waiting OR to_came", name="has_an_audience"),
+        CheckConstraint("recipients >= 0", name="recipients_not_negative"),
+        Index("ix_event_messages_event_sent_at", "event_id", "sent_at"),
+    )
+
+    @property
+    def audiences(self) -> list["MessageAudience"]:
+        return [audience for audience in MessageAudience if getattr(self, f"to_{audience.value}")]
+
+
+class MessageAudience(enum.Enum):
+    """Whom an organiser's message is for."""
+    BOOKED = "booked"
+    WAITING = "waiting"
+    CAME = "came"
+
+    @property
+    def label(self) -> str:
+        return {MessageAudience.BOOKED: "Booked", MessageAudience.WAITING: "On the waiting list",
+                MessageAudience.CAME: "Came"}[self]

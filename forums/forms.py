@@ -9,6 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from core.forms import (
     DayMonthYearField, NoControlCharacters, TimeField, email_field, optional_choice, optional_long_text, optional_text,
@@ -250,7 +251,9 @@ class AnnouncementForm(FlaskForm):
                        invalid_choice_message="Choose who to send it to from the list")
     essential = BooleanField("This is essential (for example, a meeting has moved): send it to members who have "
                              "turned announcements off too", widget=GovCheckboxInput())
-    submit = SubmitField("Send the announcement", widget=GovSubmitInput())
+    # The preview's one-time key (forums.services.announcements).
+    draft = StringField(widget=HiddenInput(), validators=[Optional(), Length(max=64)])
+    submit = SubmitField("Preview the announcement", widget=GovSubmitInput())
 
 
 class InvitationForm(FlaskForm):

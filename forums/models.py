@@ -344,6 +344,9 @@ class Announcement(db.Model):
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Sending it by email, whose page shows how many have gone (none when nobody gets it by email).
     job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("background_jobs.id", ondelete="SET NULL"))
+    # The preview's one-time key: the same preview sent twice (a double click, two tabs) sends once.
+    # Empty on announcements sent before previews.
+    draft: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
 
     sent_by: Mapped[Optional[User]] = relationship(lazy="joined")
 

@@ -16,6 +16,7 @@ import pytest
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, make_url, select, text
 from sqlalchemy.util import LRUCache
+from werkzeug.datastructures import MultiDict
 
 from app import create_app
 from core.accounts import second_factor
@@ -320,3 +321,26 @@ def authenticator_code(secret: str, *, after: int | None = None) -> str:
             if after is None or step > after:
                 return pyotp.TOTP(secret).generate_otp(step)
         time.sleep(second_factor.STEP_SECONDS - time.time() % second_factor.STEP_SECONDS + 0.01)
+
+
+_HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+_SEND = re.compile(r'<button type="submit" class="govuk-button" formaction="([^"]+)"')
+
+
+def preview_form(response) -> tuple[str, list[tuple[str, str]]]:
+    """A preview page's Send button: where it posts and the hidden fields it
+    sends (the text as written and the preview's one-time key)."""
+    html = response.get_data(as_text=True)
+    found = _SEND.search(html)
+    assert found, f"no Send button on the preview (status {response.status_code})"
+    fields = []
+    for tag in _HIDDEN.findall(html):
+        name, value = re.search(r'name="([^"]*)"', tag), re.search(r'value="([^"]*)"', tag)
+        fields.append((unescape(name.group(1)), unescape(value.group(1)) if value else ""))
+    return unescape(found.group(1)), fields
+
+
+def preview_and_send(client, url, data, **kwargs):
+    """Write (the form on `url`), preview, and press Send, as a browser would."""
+    send_url, fields = preview_form(submit(client, url, data))
+    return client.post(send_url, data=MultiDict(fields), **kwargs)

@@ -28,7 +28,8 @@ from core.equality import services as equality
 from core.extensions import db
 from core.i18n import _, _l
 from core.formatting import format_date, format_date_time
-from core.models import AuditEntry, OutboxMessage, OutboxStatus
+from core import unsubscribes
+from core.models import AuditEntry, OutboxMessage, OutboxStatus, Unsubscribe
 from core.accounts.models import ProvenAddress, User
 from core.privacy import registry
 
@@ -138,6 +139,17 @@ def _emails(user: User) -> Section:
         _("Status"): message.status} for message in messages])
 
 
+@registry.sections(85)
+def _emails_stopped(user: User) -> Section:
+    """What the person's address has unsubscribed from. Kept by a hash of
+    the address (core.unsubscribes), so erasing the account leaves it: mail
+    must not start again because the account has gone."""
+    stopped = db.session.scalars(select(Unsubscribe).where(Unsubscribe.email_hash == unsubscribes.email_hash(
+        user.email)).order_by(Unsubscribe.created_at, Unsubscribe.id)).all()
+    return Section("emails_stopped", _("Emails you have stopped"), [{
+        _("What"): unsubscribes.describe(row.scope) or row.scope, _("Stopped"): row.created_at} for row in stopped])
+
+
 @registry.sections(90)
 def _audit_entries(user: User) -> Section:
     """What they did, and what anyone did to their account or their own
@@ -166,6 +178,8 @@ _ACTIONS = {
     "email.confirmation_resent": _l("Email confirmation resent"),
     "email.confirmed": _l("Email confirmed"),
     "email.sent_again": _l("Email sent again"),
+    "email.unsubscribed": _l("Emails stopped from an unsubscribe link"),
+    "email.resubscribed": _l("Emails turned back on"),
     "equality.withdraw": _l("Equality withdraw"),
     "oidc.linked": _l("Oidc linked"),
     "password.changed": _l("Password changed"),

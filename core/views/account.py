@@ -7,6 +7,7 @@ import json
 from flask import Response, current_app, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from core import unsubscribes
 from core.accounts import second_factor, services
 from core.accounts.forms import (
     ChangeEmailForm,
@@ -75,8 +76,10 @@ def _call_asking_again(form, action):
 @bp.get("/account")
 @login_required
 def account():
+    stopped = [(scope, unsubscribes.describe(scope)) for scope in unsubscribes.scopes_stopped(current_user.email)]
     return render_template("core/account.html", form=EmptyForm(),
-                           second_factor_required=second_factor.needs_second_factor(current_user))
+                           second_factor_required=second_factor.needs_second_factor(current_user),
+                           stopped=[(scope, what) for scope, what in stopped if what])
 
 
 @bp.get("/account/your-data")

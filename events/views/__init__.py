@@ -5,6 +5,7 @@
 - `manage`: organisers' pages (an event's details, status, registrations,
   invitations, questions and programme), priorities and venues;
 - `translations`: an event's title, summary and description in other languages;
+- `messages`: an organiser writing to the event's people, previewing and sending;
 - `check_in`: the day itself, check-in, walk-ins, settled attendance;
 - `calendars`: the iCalendar feeds and a member's personal calendar link;
 - `loading`: what they share, loading an event or a registration, or refusing.
@@ -26,4 +27,4 @@ def _events_enums():
 
 
 # The modules register their routes on `bp`, so they are imported once it exists.
-from events.views import calendars, check_in, manage, public, translations  # noqa: E402,F401
+from events.views import calendars, check_in, manage, messages, public, translations  # noqa: E402,F401

@@ -1,18 +1,21 @@
 """A forum's announcements: emailing its active members (or one role), a
 few at a time, and keeping the message on the forum page; who a message to
 the forum reaches (meetings' emails too); and turning announcement emails
-off, from the forum page or the link in each email."""
+off, from the forum page or the unsubscribe link (and List-Unsubscribe
+headers) in each non-essential email (core.unsubscribes, scope
+"forum:<id>"). A coordinator previews an announcement before sending it;
+the preview's one-time key (`draft`) makes a second press send nothing."""
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from core import audit, progress
+from core import audit, progress, unsubscribes
 from core.accounts.models import User
-from core.accounts.services import link_token, link_token_data
-from core.database import utcnow
+from core.accounts.services import link_token_data
+from core.database import lock_row, utcnow
 from core.email import queue_email
-from core.errors import InvalidLink
+from core.errors import DomainError, InvalidLink
 from core.extensions import db
 from core.i18n import _, ngettext
 from events.ical import plain_text
@@ -21,16 +24,30 @@ from forums.models import Announcement, Forum, Membership, MembershipRole, Membe
 _ANNOUNCEMENTS_SALT = "forum-announcements-off"
 
 
+class AnnouncementError(DomainError):
+    """An announcement that cannot be sent as asked."""
+
+
 def announce(forum: Forum, *, subject: str, body: str, role: MembershipRole | None, essential: bool,
-             actor: User, now: datetime | None = None) -> Announcement:
+             actor: User, now: datetime | None = None, draft: str | None = None) -> Announcement:
     """Email the forum's active members (or those in one role) and keep the
     message on the forum page. Members who turned announcements off get only
     essential ones. Messages leave the outbox FORUM_ANNOUNCEMENTS_PER_MINUTE
-    at a time; the outbox retries failures and never sends one twice."""
+    at a time; the outbox retries failures and never sends one twice. At
+    most MESSAGES_PER_DAY a day per forum; a preview's `draft` sends once."""
     now = now or utcnow()
+    lock_row(db.session, Forum, forum.id)  # one send at a time per forum: the draft and the day's count hold
+    if draft is not None and sent_with_draft(draft) is not None:
+        raise AnnouncementError("This announcement has been sent already, so it was not sent again.")
+    per_day = current_app.config["MESSAGES_PER_DAY"]
+    if db.session.scalar(select(func.count()).select_from(Announcement).where(
+            Announcement.forum_id == forum.id, Announcement.sent_at > now - timedelta(days=1))) >= per_day:
+        raise AnnouncementError(f"The forum has sent {per_day} announcements in the last 24 hours, the most "
+                                "allowed. Send this one later, or put it together with the next.")
     recipients = members_to_email(forum, role=role, essential=essential)
     announcement = Announcement(forum_id=forum.id, subject=subject.strip(), body=body.strip(), role=role,
-                                essential=essential, recipients=len(recipients), sent_by_id=actor.id, sent_at=now)
+                                essential=essential, recipients=len(recipients), sent_by_id=actor.id, sent_at=now,
+                                draft=draft)
     if recipients:
         title = ngettext("Announcement to %(num)d member of %(forum)s: %(subject)s",
                          "Announcement to %(num)d members of %(forum)s: %(subject)s", len(recipients),
@@ -45,6 +62,7 @@ def announce(forum: Forum, *, subject: str, body: str, role: MembershipRole | No
                     template="forum_announcement", announcement=announcement, text=text, forum=forum,
                     membership=membership,
                     stop_link=None if essential else announcements_off_link(membership),
+                    headers=None if essential else unsubscribes.headers(membership.user.email, scope_of(forum.id)),
                     send_after=throttled(n, now), job_id=announcement.job_id, reply_to=forum.contact_address)
     db.session.flush()
     audit.record("forum.announcement_sent", actor=actor, subject=forum,
@@ -77,18 +95,64 @@ def announcements_of(forum: Forum, limit: int = 10) -> list[Announcement]:
                                    .order_by(Announcement.sent_at.desc(), Announcement.id.desc()).limit(limit)))
 
 
+def sent_with_draft(draft: str) -> Announcement | None:
+    return db.session.scalar(select(Announcement).where(Announcement.draft == draft))
+
+
 def set_announcement_emails(membership: Membership, wanted: bool) -> None:
+    """From the forum page (or an old emailed link): the record of who
+    unsubscribed (core.unsubscribes) follows the membership's setting."""
     membership.announcement_emails = wanted
+    email, scope = membership.user.email, scope_of(membership.forum_id)
+    if wanted:
+        unsubscribes.resubscribe(email, scope, user=membership.user)
+    else:
+        unsubscribes.unsubscribe(email, scope)
     db.session.flush()
     audit.record("membership.announcement_emails", subject=membership, details={"wanted": wanted})
 
 
+def scope_of(forum_id: int) -> str:
+    return f"forum:{forum_id}"
+
+
 def announcements_off_link(membership: Membership) -> str:
-    token = link_token(_ANNOUNCEMENTS_SALT, membership.id)
-    return url_for("forums.announcements_off", token=token, _external=True)
+    """The unsubscribe link in a forum's emails that are not essential."""
+    return unsubscribes.link(membership.user.email, scope_of(membership.forum_id))
+
+
+def _forum_named(detail: str | None) -> Forum | None:
+    return db.session.get(Forum, int(detail)) if detail and detail.isdigit() else None
+
+
+def _describe(detail: str | None) -> str | None:
+    forum = _forum_named(detail)
+    return None if forum is None else _("announcements from %(forum)s that are not essential", forum=forum.name)
+
+
+def _memberships_of(email: str, detail: str | None) -> list[Membership]:
+    return list(db.session.scalars(select(Membership).join(Membership.user).where(
+        Membership.forum_id == int(detail), func.lower(User.email) == email.strip().lower())))
+
+
+def _turned_off(email: str, detail: str | None) -> None:
+    for membership in _memberships_of(email, detail):
+        membership.announcement_emails = False
+    db.session.flush()
+
+
+def _turned_on(email: str, detail: str | None, user) -> None:
+    for membership in _memberships_of(email, detail):
+        membership.announcement_emails = True
+    db.session.flush()
+
+
+unsubscribes.register_scope(unsubscribes.Scope("forum", _describe, _turned_off, _turned_on))
 
 
 def membership_for_announcements_off(token: str) -> Membership:
+    """The membership an announcement email's link named before the links
+    became core.unsubscribes' (emails already sent still carry them)."""
     membership_id = link_token_data(_ANNOUNCEMENTS_SALT, token)
     membership = db.session.get(Membership, membership_id) if isinstance(membership_id, int) else None
     if membership is None:

@@ -1,19 +1,23 @@
 """A forum's coordinators' pages: its memberships and their history, its
 meetings with their papers and actions (members see a meeting and answer
 it with apologies and action updates), announcements and invitations."""
+import secrets
 from datetime import date
+from types import SimpleNamespace
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from core.database import utcnow
 from core.extensions import db
-from core.i18n import _, ngettext
+from core.i18n import _, in_language, ngettext
 from core.forms import EmptyForm, call_service, press_button
 from core.accounts.safeguarding import screen, shows_contact_details
 from core.spam import bulk_work
 from core.spreadsheets import csv_download
+from events.ical import plain_text
 from events.queries import venue_choices
+from events.services.messages import paragraphs
 from forums import exports, meetings, permissions, queries
 from forums.services import announcements, consent, memberships
 from forums.services.invitations import invitations_of, invite
@@ -232,16 +236,51 @@ def withdraw_apologies(forum_id, event_id):
 # --- announcements and invitations ------------------------------------------------------------
 
 @bp.route("/forums/<int:forum_id>/announcements/new", methods=["GET", "POST"])
-@bulk_work("BULK_EMAIL_LIMIT_PER_ACCOUNT")
 @login_required
 def announce(forum_id):
+    """Step 1, writing; its button shows step 2, the preview (the email as a
+    member gets it and how many get it). Nothing is saved until Send; the
+    preview's Change button comes back here with the text."""
+    forum = forum_or_404(forum_id, manage=True)
+    form = AnnouncementForm()
+    if request.method == "POST" and "change" not in request.form and form.validate_on_submit():
+        return _announcement_preview(forum, form)
+    return render_template("forums/announce.html", forum=forum, form=form)
+
+
+def _announcement_preview(forum: Forum, form: AnnouncementForm):
+    role = MembershipRole(form.role.data) if form.role.data else None
+    recipients = announcements.members_to_email(forum, role=role, essential=form.essential.data)
+    everyone = announcements.members_to_email(forum, role=role, essential=True)
+    form.draft.data = form.draft.data or secrets.token_urlsafe(24)
+    with in_language("en"):
+        email = render_template(
+            "email/forum_announcement.txt", forum=forum, text=plain_text(form.body.data.strip()),
+            announcement=SimpleNamespace(sent_by=current_user), membership=SimpleNamespace(
+                user=SimpleNamespace(name="(their name)")),
+            stop_link=None if form.essential.data else "(a link to stop these emails)")
+    return render_template("forums/announce_preview.html", forum=forum, form=form, recipients=len(recipients),
+                           turned_off=len(everyone) - len(recipients), email=paragraphs(email),
+                           subject=f"{forum.name}: {form.subject.data.strip()}")
+
+
+@bp.post("/forums/<int:forum_id>/announcements/send")
+@bulk_work("BULK_EMAIL_LIMIT_PER_ACCOUNT")
+@login_required
+def send_announcement(forum_id):
+    """Step 3. Sending the same preview again (a double click, another tab) sends nothing more."""
     forum = forum_or_404(forum_id, manage=True)
     form = AnnouncementForm()
     if form.validate_on_submit():
+        if not form.draft.data:
+            abort(400)
+        if announcements.sent_with_draft(form.draft.data) is not None:
+            flash("This announcement has been sent already, so it was not sent again.", "info")
+            return redirect(url_for("forums.forum_page", forum_id=forum.id))
         done, sent = call_service(form, lambda: announcements.announce(
             forum, subject=form.subject.data, body=form.body.data,
             role=MembershipRole(form.role.data) if form.role.data else None, essential=form.essential.data,
-            actor=current_user))
+            actor=current_user, draft=form.draft.data))
         if done:
             flash(ngettext("The announcement is on its way to %(num)d member and is on the forum page.",
                            "The announcement is on its way to %(num)d members and is on the forum page.",

@@ -11,7 +11,7 @@ from core.models import OutboxMessage, OutboxStatus
 from core.extensions import db
 from core.accounts.models import User
 from events.models import (
-    Attendance, Audience, EventImage, EventKind, EventQuestion, EventTranslation, QuestionKind,
+    Attendance, Audience, EventImage, EventKind, EventMessage, EventQuestion, EventTranslation, QuestionKind,
 )
 from events.services.calendars import renew_calendar_link
 from events.services.registration_links import registration_token
@@ -85,6 +85,10 @@ MATRIX = {
     "core.your_data": ("GET", "/account/your-data", signed_in(200)),
     "core.your_data_download": ("GET", "/account/your-data.json", signed_in(200)),
     "core.delete_account": ("GET", "/account/delete", signed_in(200)),
+    # The link in a non-essential email is its own key (signed): a bad one is the link's problem page for anyone.
+    # Turning stopped emails back on is for the account's own address: nobody here stopped any.
+    "core.unsubscribe": ("GET", "/unsubscribe/not-a-token", everyone(400)),
+    "core.resubscribe": ("POST", "/account/emails/turn-on", signed_in(404)),
     # The second factor. The code steps belong to a sign-in held between the password and the code: with none
     # held (here) they go back to signing in, or to the account of someone signed in already.
     "core.sign_in_code": ("GET", "/sign-in/code", signed_in(302, visitor=302)),
@@ -173,6 +177,12 @@ MATRIX = {
     "events.questions": ("GET", "/manage/events/{event}/questions", only(THIS_EVENTS_ORGANISERS)),
     "events.invitations": ("GET", "/manage/events/{event}/invitations", only(THIS_EVENTS_ORGANISERS)),
     "events.book_for": ("GET", "/manage/events/{event}/book", only(THIS_EVENTS_ORGANISERS)),
+    # Messages to the event's people: its organisers write, preview and send them (an empty send is the form
+    # again, with its errors) and see them in its history.
+    "events.write_message": ("GET", "/manage/events/{event}/messages/new", only(THIS_EVENTS_ORGANISERS)),
+    "events.send_message": ("POST", "/manage/events/{event}/messages/send", only(THIS_EVENTS_ORGANISERS, 200)),
+    "events.event_message": ("GET", "/manage/events/{event}/messages/{event_message}",
+                             only(THIS_EVENTS_ORGANISERS)),
     # Asked first when people have answered the question (this one has no answers yet); the button is the POST.
     "events.confirm_delete_question": ("GET", "/manage/events/{event}/questions/{question}/remove",
                                        only(THIS_EVENTS_ORGANISERS)),
@@ -225,6 +235,8 @@ MATRIX = {
     "forums.send_apologies": ("POST", "/forums/{forum}/meetings/{meeting}/apologies", only(set())),
     "forums.withdraw_apologies": ("POST", "/forums/{forum}/meetings/{meeting}/apologies/withdraw", only(set())),
     "forums.announce": ("GET", "/forums/{forum}/announcements/new", only(FORUM_RUNNERS)),
+    # The preview's Send button: an empty one is the form again, with its errors.
+    "forums.send_announcement": ("POST", "/forums/{forum}/announcements/send", only(FORUM_RUNNERS, 200)),
     "forums.invitations": ("GET", "/forums/{forum}/invitations", only(FORUM_RUNNERS)),
     "forums.renew": ("POST", "/forums/{forum}/renew", signed_in(404)),
     "forums.announcement_emails": ("POST", "/forums/{forum}/announcement-emails", signed_in(404)),
@@ -408,6 +420,10 @@ def _make_world(app):
         message = OutboxMessage(recipient=other.email, subject="Hello", body="Hello", status=OutboxStatus.SENT,
                                 job_id=job.id)
         db.session.add(message)
+        event_message = EventMessage(event_id=event.id, subject="Room change", body="We are in room 2.",
+                                     to_booked=True, essential=True, recipients=1, sent_by_id=organiser.id,
+                                     draft="world-draft")
+        db.session.add(event_message)
         db.session.commit()
         with write_lock():
             calendar_token = renew_calendar_link(other, actor=other).token
@@ -424,7 +440,7 @@ def _make_world(app):
                                session=session.id, priority=priority.id, question=question.id, walk_in=walk_in.id,
                                token=registration_token(registration), organiser_email=organiser.email,
                                digest=picture.digest, priority_slug=priority.slug, job=job.id,
-                               outbox_message=message.id)
+                               outbox_message=message.id, event_message=event_message.id)
 
 
 def sign_in_as(client, app, role, world, make_user):

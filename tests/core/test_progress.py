@@ -16,7 +16,7 @@ from core.accounts.models import User
 from core.views.admin import failure_in_plain_words
 from core.models import AuditEntry, OutboxMessage, OutboxStatus
 from forums.models import ForumCoordinator
-from tests.conftest import sign_in, submit
+from tests.conftest import preview_and_send, sign_in, submit
 from tests.events.factories import EventFactory
 from tests.factories import UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
@@ -106,8 +106,8 @@ def test_an_announcement_leads_to_its_sendings_page(app, make_user):
         forum_id = forum.id
     client = app.test_client()
     sign_in(client, coordinator)
-    sent = submit(client, f"/forums/{forum_id}/announcements/new", {"subject": "Pizza night", "body": "Come along"},
-                  follow_redirects=True)
+    sent = preview_and_send(client, f"/forums/{forum_id}/announcements/new",
+                            {"subject": "Pizza night", "body": "Come along"}, follow_redirects=True)
     page = text_of(sent)
     assert "on its way to 1 member" in page and "1 of 1 email sent." in page
     assert "Announcement to 1 member of" in page and "Pizza night" in page

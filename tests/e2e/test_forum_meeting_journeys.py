@@ -69,7 +69,10 @@ def test_a_coordinator_publishes_minutes_and_a_member_reads_them(browser, site):
     check_accessibility(coordinator)
     coordinator.get_by_label("Subject").fill("Minutes are up")
     coordinator.get_by_label("Message").fill("Read them on the meeting's page.")
-    coordinator.get_by_role("button", name="Send the announcement").click()
+    coordinator.get_by_role("button", name="Preview the announcement").click()
+    expect(coordinator.get_by_text("1 member gets this email.")).to_be_visible()
+    check_accessibility(coordinator)
+    coordinator.get_by_role("button", name="Send it to 1 member").click()
     expect(coordinator.get_by_text("on its way to 1 member")).to_be_visible()
     expect(coordinator.locator("progress")).to_have_attribute("value", "1")  # the sending's own page
     check_accessibility(coordinator)

@@ -11,7 +11,8 @@ from core.models import OutboxMessage
 from core.accounts.models import User
 from events.models import Audience, Event, EventKind, Registration, RegistrationStatus
 from forums.models import ActionItem, Announcement, ForumCoordinator, MeetingPapers, Membership, MembershipStatus
-from tests.conftest import csrf_token, sign_in, submit
+from tests.conftest import csrf_token, preview_and_send, preview_form, sign_in, submit
+from werkzeug.datastructures import MultiDict
 from tests.events.factories import EventFactory, VenueFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
 
@@ -189,31 +190,41 @@ def test_an_announcement_is_emailed_and_kept_for_members(app, make_user):
     url = f"/forums/{forum_id}/announcements/new"
     empty = submit(running, url, {"subject": "Pizza night", "body": ""})
     assert "Enter the message" in text_of(empty) and 'value="Pizza night"' in text_of(empty)
-    sent = submit(running, url, {"subject": "Pizza night", "body": "Tell us what you **cannot** eat."},
-                  follow_redirects=True)
+    preview = submit(running, url, {"subject": "Pizza night", "body": "Tell us what you **cannot** eat."})
+    assert "1 member gets this email" in text_of(preview)
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == member.email)) is None
+    send_url, fields = preview_form(preview)
+    sent = running.post(send_url, data=MultiDict(fields), follow_redirects=True)
     assert "on its way to 1 member" in text_of(sent)
     assert "<strong>cannot</strong>" in text_of(signed_in(app, member).get(f"/forums/{forum_id}"))
     assert "Pizza night" not in text_of(app.test_client().get(f"/forums/{forum_id}"))
     with app.app_context():
         [email] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == member.email)).all()
         assert email.subject == "County Youth Forum: Pizza night"
+        assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    again = running.post(send_url, data=MultiDict(fields), follow_redirects=True)  # a double click, another tab
+    assert "sent already, so it was not sent again" in text_of(again)
+    with app.app_context():
+        assert len(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == member.email)).all()) == 1
 
 
 def test_the_emailed_stop_link_changes_nothing_until_the_button_is_pressed(app, make_user):
     coordinator, member = make_user(), make_user()
     forum_id = a_forum(app, coordinator=coordinator, members=[member])
-    submit(signed_in(app, coordinator), f"/forums/{forum_id}/announcements/new", {"subject": "Hello", "body": "Hi"})
+    preview_and_send(signed_in(app, coordinator), f"/forums/{forum_id}/announcements/new",
+                     {"subject": "Hello", "body": "Hi"})
     with app.app_context():
         body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == member.email))
-    link = "/forums/announcements-off/" + body.split("/forums/announcements-off/")[1].split()[0]
+    link = "/unsubscribe/" + body.split("/unsubscribe/")[1].split()[0]
     anyone = app.test_client()
-    assert "Stop announcement emails" in text_of(anyone.get(link))
+    assert "Stop these emails" in text_of(anyone.get(link))
     with app.app_context():
         assert db.session.scalar(select(Membership.announcement_emails)) is True
-    submit(anyone, link)
+    anyone.post(link)
     with app.app_context():
         assert db.session.scalar(select(Membership.announcement_emails)) is False
-    assert anyone.get("/forums/announcements-off/forged").status_code == 400
+    assert anyone.get("/unsubscribe/forged").status_code == 400
 
 
 def test_an_invited_person_follows_the_link_signs_in_and_joins(app, make_user):
@@ -321,8 +332,8 @@ def test_counts_and_roles_read_as_english(app, make_user):
     running = signed_in(app, coordinator)
     form = text_of(running.get(f"/forums/{forum_id}/announcements/new"))
     assert "Only secretaries" in form and "Only vice-chairs" in form and "secretarys" not in form
-    sent = submit(running, f"/forums/{forum_id}/announcements/new", {"subject": "Hello", "body": "Hi"},
-                  follow_redirects=True)
+    sent = preview_and_send(running, f"/forums/{forum_id}/announcements/new", {"subject": "Hello", "body": "Hi"},
+                            follow_redirects=True)
     assert "on its way to 1 member and" in text_of(sent) and "(s)" not in text_of(sent)
     invitations = text_of(running.get(f"/forums/{forum_id}/invitations"))
     assert "already has 1 member for it" in invitations and "1 members" not in invitations
