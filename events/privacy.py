@@ -45,6 +45,7 @@ registry.audit_action_names.add(10, {
     "event.cancelled": _l("Event cancelled"),
     "event.created": _l("Event created"),
     "event.invited": _l("Invitations to an event sent"),
+    "event.message_sent": _l("Message to an event's people sent"),
     "event.postponed": _l("Event postponed"),
     "event.published": _l("Event published"),
     "event.rescheduled": _l("Event date or time changed"),

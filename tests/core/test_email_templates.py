@@ -99,6 +99,10 @@ CONTEXTS = {
                                   reason="The hall flooded.", link="https://site.example/r",
                                   calendar_attached=booked == "confirmed")
                              for status in ("postponed", "cancelled") for booked in ("confirmed", "waitlisted")],
+    "event_message": [dict(event=_event(VENUE, None), registration=NS(name="Ann"), audience=audience,
+                           message=NS(body="We are in room 2.\n\nBring a dish.", sent_by=sender), stop_link=stop)
+                      for audience in ("booked", "waiting", "came") for sender in (USER, None)
+                      for stop in ("https://site.example/unsubscribe/x", None)],
     "forum_announcement": [dict(membership=MEMBERSHIP, forum=FORUM, announcement=NS(body="Meeting **moved**.\nSee you.",
                                 sent_by=sender), text="Meeting moved.\nSee you.", stop_link=stop)
                            for sender in (USER, None)

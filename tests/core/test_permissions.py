@@ -5,9 +5,9 @@ import zlib
 
 import pytest
 
-from core import progress
+from core import progress, unsubscribes
 from core.database import write_lock
-from core.models import OutboxMessage, OutboxStatus
+from core.models import OutboxMessage, OutboxStatus, Unsubscribe
 from core.extensions import db
 from core.accounts.models import User
 from events.models import (
@@ -85,9 +85,9 @@ MATRIX = {
     "core.your_data": ("GET", "/account/your-data", signed_in(200)),
     "core.your_data_download": ("GET", "/account/your-data.json", signed_in(200)),
     "core.delete_account": ("GET", "/account/delete", signed_in(200)),
-    # The link in a non-essential email is its own key (signed): a bad one is the link's problem page for anyone.
-    # Turning stopped emails back on is for the account's own address: nobody here stopped any.
-    "core.unsubscribe": ("GET", "/unsubscribe/not-a-token", everyone(400)),
+    # The link in a non-essential email is its own key (signed), for anyone who has it: opening it changes nothing.
+    # Turning stopped emails back on is for the account's own address, and only what it stopped (no scope: 404).
+    "core.unsubscribe": ("GET", "/unsubscribe/{unsubscribe_token}", everyone(200)),
     "core.resubscribe": ("POST", "/account/emails/turn-on", signed_in(404)),
     # The second factor. The code steps belong to a sign-in held between the password and the code: with none
     # held (here) they go back to signing in, or to the account of someone signed in already.
@@ -424,6 +424,10 @@ def _make_world(app):
                                      to_booked=True, essential=True, recipients=1, sent_by_id=organiser.id,
                                      draft="world-draft")
         db.session.add(event_message)
+        # The other person stopped the partnership's messages that are not essential (their account page says so);
+        # their link for the forum's announcements is not used yet.
+        db.session.add(Unsubscribe(email_hash=unsubscribes.email_hash(other.email), scope=unsubscribes.PARTNERSHIP))
+        unsubscribe_token = unsubscribes.token(other.email, f"forum:{forum.id}")
         db.session.commit()
         with write_lock():
             calendar_token = renew_calendar_link(other, actor=other).token
@@ -440,7 +444,8 @@ def _make_world(app):
                                session=session.id, priority=priority.id, question=question.id, walk_in=walk_in.id,
                                token=registration_token(registration), organiser_email=organiser.email,
                                digest=picture.digest, priority_slug=priority.slug, job=job.id,
-                               outbox_message=message.id, event_message=event_message.id)
+                               outbox_message=message.id, event_message=event_message.id,
+                               unsubscribe_token=unsubscribe_token)
 
 
 def sign_in_as(client, app, role, world, make_user):
