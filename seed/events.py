@@ -14,6 +14,7 @@ from core.database import london_datetime
 from core.extensions import db
 from core.accounts.models import RoleGrant, SiteRole, User
 from events import images, settlement
+from events.services import messages as event_messages
 from events.services.access_requests import AccessChoices
 from events.services.invitations import invite
 from events.services.programme import SessionDetails, join_session, programme, save_session
@@ -23,8 +24,8 @@ from events.services.translations import EventText, save_event_version
 from events.services.venues import save_venue
 from events.recurrence import Recurrence
 from events.models import (
-    AccessRequestKind, Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, Registration,
-    RegistrationStatus, Venue,
+    AccessRequestKind, Attendance, Audience, CohesionPriority, Event, EventKind, EventStatus, MessageAudience,
+    Registration, RegistrationStatus, Venue,
 )
 
 VENUES = [
@@ -200,6 +201,10 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
         for n in range(3):
             register(full, name=f"Neighbour {n + 1}", email=f"neighbour{n + 1}@example.org",
                      access=next(asks, AccessChoices()))
+        event_messages.send_message(
+            full, subject="Where to find us on the day", audiences=[MessageAudience.BOOKED, MessageAudience.WAITING],
+            essential=True, body="We will be on the green behind the community centre, by the big oak tree.\n\n"
+            "If it rains, we move into the main hall.", draft=event_messages.new_draft(), actor=organiser)
         db.session.commit()
     if conference is not None:
         # The small workshop is full, and the demo member waits for it in their other workshop.
@@ -226,6 +231,12 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
         db.session.commit()
     if past is not None:
         _history(past, "iftar", "Iftar guest", booked=12, came=9, walk_in=("Walk-in family", 4), organiser=organiser)
+        # A message in its history: thanks to those who came (essential: it is about the event they came to).
+        event_messages.send_message(
+            past, subject="Thank you for coming", audiences=[MessageAudience.CAME], essential=True,
+            body="Thank you for coming to the Community Iftar.\n\nThe photos are on the partnership's page, and the "
+                 "recipes people shared are attached to the event page.", draft=event_messages.new_draft(),
+            actor=organiser)
         db.session.commit()
     if settling is not None:
         _history(settling, "litter", "Litter picker", booked=15, came=11, walk_in=("Park volunteers", 3),

@@ -36,6 +36,11 @@ def test_seed_demo_books_people_who_ask_for_interpreters_and_more(app):
     assert counts["British Sign Language (BSL) interpreter"][0] == 1
     assert "Interpreter for Polish" in counts and "Interpreter for Urdu" in counts
     assert sum(waiting for _, waiting in counts.values()) >= 1  # the lunch is full: some ask from its waiting list
+    with app.test_request_context():
+        from events.services.messages import messages_of
+        iftar = db.session.scalar(select(Event).where(Event.title == "Community Iftar"))
+        [thanks] = messages_of(iftar)  # a message in a past event's history, to those who came
+        assert thanks.subject == "Thank you for coming" and thanks.recipients == 9
 
 
 def test_seed_demo_gives_demo_staff_the_printed_secret_and_members_none(app):
