@@ -95,10 +95,10 @@ def test_a_coordinator_publishes_minutes_and_a_member_reads_them(browser, site):
     expect(member.get_by_text("Your apologies have been sent")).to_be_visible()
     check_accessibility(member)
 
-    member.goto(latest_link(site.mail_dir, "member@example.org", "/forums/announcements-off/"))
+    member.goto(latest_link(site.mail_dir, "member@example.org", "/unsubscribe/"))
     check_accessibility(member)
-    member.get_by_role("button", name="Stop announcement emails").click()
-    expect(member.get_by_text("You will no longer get")).to_be_visible()
+    member.get_by_role("button", name="Stop these emails").click()
+    expect(member.get_by_text("We will no longer send announcements from")).to_be_visible()
     coordinator.context.close()
     member.context.close()
 
