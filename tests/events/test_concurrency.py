@@ -172,3 +172,23 @@ def test_an_event_hidden_while_people_book_ends_either_hidden_and_empty_or_publi
     assert {code for code, _ in results} <= allowed, [code for code, _ in results]
     booked = [r for r in registrations(app, event_id) if r.status != RegistrationStatus.CANCELLED]
     assert (status, bool(booked)) in {(EventStatus.DRAFT, False), (EventStatus.PUBLISHED, True)}, (status, len(booked))
+
+
+def test_a_message_sent_from_one_preview_in_several_tabs_at_once_goes_once(app, database_url, make_user):
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        event = EventFactory(organisers=[db.session.get(User, organiser.id)])
+        RegistrationFactory(event=event, email="reader@example.org")
+        event_id = event.id
+    with live_server(database_url, **ROOMY_LIMITS) as base_url:
+        client = HttpClient(base_url)
+        assert client.sign_in(organiser.email, organiser.password) == 302
+        token = client.csrf_token(f"/manage/events/{event_id}/messages/new")
+        form = {"subject": "Room change", "body": "We are in room 2.", "audiences": ["booked"], "essential": "yes",
+                "draft": "one-preview"}
+        send = (lambda: None, lambda _: client.post(f"/manage/events/{event_id}/messages/send", form, token))
+        results = all_at_once([send, send, send])
+        assert [status for status, _ in results] == [302, 302, 302]
+        with app.app_context():
+            sent = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "reader@example.org"))
+            assert len(sent.all()) == 1

@@ -140,3 +140,21 @@ def test_a_mail_clients_one_click_post_unsubscribes_without_a_form_token(app, wo
     assert response.status_code == 200 and "We will no longer send" in text_of(response)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Unsubscribe)) == 1
+
+
+def test_sending_is_limited_per_account_and_per_event_with_a_clear_message(app, world):
+    client, event_id, _member = world
+    app.config["MESSAGES_PER_DAY"], app.config["BULK_EMAIL_LIMIT_PER_ACCOUNT"] = 1, "2 per hour"
+    form = {"subject": "Room change", "body": "We are in room 2.", "audiences": ["booked"], "essential": "yes"}
+    url = f"/manage/events/{event_id}/messages/new"
+    first_url, first = preview_form(submit(client, url, form))
+    assert client.post(first_url, data=MultiDict(first)).status_code == 302
+    send_url, fields = preview_form(submit(client, url, {**form, "subject": "Another"}))
+    refused = client.post(send_url, data=MultiDict(fields))
+    assert refused.status_code == 200 and "1 messages in the last 24 hours, the most allowed" in text_of(refused)
+    assert 'value="Another"' in text_of(refused) and outbox_count(app) == 3
+
+    app.config["MESSAGES_PER_DAY"] = 100
+    assert client.post(send_url, data=MultiDict(fields)).status_code == 302  # a refusal cost nothing
+    third_url, third = preview_form(submit(client, url, {**form, "subject": "A third"}))
+    assert client.post(third_url, data=MultiDict(third)).status_code == 429  # the account's two sends have gone

@@ -160,3 +160,15 @@ def test_unsubscribing_twice_is_one_record_and_turning_back_on_restores_the_acco
     assert send(event, [BOOKED])[0].recipients == 0
     assert unsubscribes.resubscribe(member.email, "partnership", user=member) is True
     assert booking.contact_consent is True and send(event, [BOOKED])[0].recipients == 1
+
+
+def test_erasing_the_account_does_not_start_the_messages_again(ctx):
+    from core.privacy.erasure import erase
+    event = EventFactory()
+    member = UserFactory(email="leaving@example.org")
+    unsubscribes.unsubscribe(member.email, "partnership")
+    erase(member)
+    db.session.flush()
+    assert unsubscribes.is_unsubscribed("leaving@example.org", "partnership")  # kept as a hash, not the address
+    RegistrationFactory(event=event, email="leaving@example.org", contact_consent=True)  # books again as a guest
+    assert messages.reach(event, [BOOKED], essential=False).left_out == {messages.UNSUBSCRIBED: 1}

@@ -1,0 +1,59 @@
+"""A forum's announcements, sent once per preview and no more than the
+day's limit, and the unsubscribe link and headers of ordinary ones, which
+turn the membership's announcement emails off (and the forum page on)."""
+import pytest
+from sqlalchemy import select
+
+from core import unsubscribes
+from core.database import write_lock
+from core.extensions import db
+from core.models import OutboxMessage
+from forums.services import announcements
+from tests.factories import UserFactory
+from tests.forums.factories import ForumFactory, MembershipFactory
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        yield
+
+
+def test_an_ordinary_announcement_carries_the_unsubscribe_headers_and_an_essential_one_none(ctx):
+    forum = ForumFactory(name="Kettering Interfaith Forum")
+    member = MembershipFactory(forum=forum).user
+    announcements.announce(forum, subject="Picnic", body="Bring a dish.", role=None, essential=False,
+                           actor=UserFactory())
+    announcements.announce(forum, subject="Moved", body="Now at the library.", role=None, essential=True,
+                           actor=UserFactory())
+    picnic, moved = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == member.email)
+                                       .order_by(OutboxMessage.id))
+    link = unsubscribes.link(member.email, f"forum:{forum.id}")
+    assert link in picnic.body and picnic.headers["List-Unsubscribe"] == f"<{link}>"
+    assert moved.headers is None and "/unsubscribe/" not in moved.body
+    assert unsubscribes.read(link.rsplit("/", 1)[1]).description == \
+        "announcements from Kettering Interfaith Forum that are not essential"
+
+
+def test_unsubscribing_turns_the_memberships_emails_off_and_the_forum_page_turns_them_on(ctx):
+    forum = ForumFactory()
+    membership = MembershipFactory(forum=forum)
+    unsubscribes.unsubscribe(membership.user.email.upper(), f"forum:{forum.id}")
+    assert membership.announcement_emails is False
+    assert announcements.members_to_email(forum) == []
+    announcements.set_announcement_emails(membership, True)
+    assert membership.announcement_emails is True and unsubscribes.scopes_stopped(membership.user.email) == []
+
+
+def test_the_same_preview_sends_once_and_a_forum_sends_no_more_than_the_days_limit(ctx, app):
+    app.config["MESSAGES_PER_DAY"] = 2
+    forum = ForumFactory()
+    MembershipFactory(forum=forum)
+    announcements.announce(forum, subject="One", body="Hi", role=None, essential=False, actor=UserFactory(),
+                           draft="preview-1")
+    with pytest.raises(announcements.AnnouncementError, match="sent already"):
+        announcements.announce(forum, subject="One", body="Hi", role=None, essential=False, actor=UserFactory(),
+                               draft="preview-1")
+    announcements.announce(forum, subject="Two", body="Hi", role=None, essential=False, actor=UserFactory())
+    with pytest.raises(announcements.AnnouncementError, match="2 announcements in the last 24 hours"):
+        announcements.announce(forum, subject="Three", body="Hi", role=None, essential=False, actor=UserFactory())
