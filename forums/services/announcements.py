@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
-from core import audit, progress, unsubscribes
+from core import audit, email, progress, unsubscribes
 from core.accounts.models import User
 from core.accounts.services import link_token_data
 from core.database import lock_row, utcnow
@@ -85,9 +85,8 @@ def members_to_email(forum: Forum, *, role: MembershipRole | None = None,
 
 def throttled(n: int, now: datetime) -> datetime:
     """When the n-th (from 0) of a batch of emails to members may leave:
-    FORUM_ANNOUNCEMENTS_PER_MINUTE at a time, so the mail server is not flooded."""
-    per_minute = max(current_app.config["FORUM_ANNOUNCEMENTS_PER_MINUTE"], 1)
-    return now + timedelta(minutes=n // per_minute)
+    FORUM_ANNOUNCEMENTS_PER_MINUTE at a time (core.email.throttled)."""
+    return email.throttled(n, now, current_app.config["FORUM_ANNOUNCEMENTS_PER_MINUTE"])
 
 
 def announcements_of(forum: Forum, limit: int = 10) -> list[Announcement]:
