@@ -7,6 +7,7 @@
 - `translations`: an event's title, summary and description in other languages;
 - `check_in`: the day itself, check-in, walk-ins, settled attendance;
 - `calendars`: the iCalendar feeds and a member's personal calendar link;
+- `surveys`: the outcome survey people who came are emailed, and its switch;
 - `loading`: what they share, loading an event or a registration, or refusing.
 """
 from flask import Blueprint
@@ -26,4 +27,4 @@ def _events_enums():
 
 
 # The modules register their routes on `bp`, so they are imported once it exists.
-from events.views import calendars, check_in, manage, public, translations  # noqa: E402,F401
+from events.views import calendars, check_in, manage, public, surveys, translations  # noqa: E402,F401
