@@ -144,6 +144,9 @@ MATRIX = {
     "events.renew_calendar_link": ("POST", "/my-events/calendar-link", signed_in(302)),
     "events.stop_calendar_link": ("POST", "/my-events/calendar-link/stop", signed_in(302)),
     "events.personal_calendar": ("GET", "/calendar/personal/{calendar_token}.ics", everyone(200)),
+    # The outcome survey is reached by its emailed link alone: an altered one is the page explaining bad links.
+    "events.survey": ("GET", "/survey/not-a-token", everyone(400)),
+    "events.survey_thanks": ("GET", "/survey/thanks", everyone(200)),
     # events: organisers
     "events.manage_list": ("GET", "/manage/events", only(ORGANISERS)),
     "events.create_event": ("GET", "/manage/events/new", only(ORGANISERS)),
@@ -171,6 +174,7 @@ MATRIX = {
     "events.reopen_attendance": ("GET", "/manage/events/{event}/attendance/reopen", only({"admin"})),
     "events.settle_attendance": ("POST", "/manage/events/{event}/attendance/settle", only({"admin"}, 302)),
     "events.questions": ("GET", "/manage/events/{event}/questions", only(THIS_EVENTS_ORGANISERS)),
+    "events.set_surveys": ("POST", "/manage/events/{event}/surveys/off", only(THIS_EVENTS_ORGANISERS, 302)),
     "events.invitations": ("GET", "/manage/events/{event}/invitations", only(THIS_EVENTS_ORGANISERS)),
     "events.book_for": ("GET", "/manage/events/{event}/book", only(THIS_EVENTS_ORGANISERS)),
     # Asked first when people have answered the question (this one has no answers yet); the button is the POST.
@@ -307,6 +311,10 @@ MATRIX = {
     "reports.report_pdf": ("POST", "/reports/event/{event}/report.pdf",
                            only(THIS_EVENTS_ORGANISERS | {"equality_monitor"}, 302)),
     "core.job_file": ("GET", "/jobs/{job}/file", signed_in(404)),
+    # Outcome survey results: an event's like its report; every priority's for a year like the progress report.
+    "reports.survey_results": ("GET", "/reports/event/{event}/survey",
+                               only(THIS_EVENTS_ORGANISERS | {"equality_monitor"})),
+    "reports.survey_priorities": ("GET", "/reports/surveys/2026", only({"admin", "equality_monitor"})),
     "reports.manage_baselines": ("GET", "/admin/baselines", only({"admin"})),
     # The standing conference's review of a year spans everything: admins only.
     "reports.progress_report": ("GET", "/reports/progress/2026", only({"admin", "equality_monitor"})),
