@@ -209,3 +209,21 @@ def test_an_organiser_turns_the_survey_off_and_nobody_is_emailed(app, make_user)
         assert send_surveys() == 0
     assert "Turn the survey on" in client.get(page).get_data(as_text=True)
 
+
+
+def test_a_member_sees_the_surveys_sent_to_them_in_their_data_and_old_ones_are_removed(app, make_user):
+    from core.accounts.models import User
+    from core.privacy.retention import apply
+    member = make_user(name="Ben Carter")
+    with app.test_request_context():
+        account = db.session.get(User, member.id)
+        came(ended_event(title="Iftar"), user=account, email=account.email, name=account.name)
+        send_surveys()
+        db.session.commit()
+    client = app.test_client()
+    sign_in(client, member)
+    text = client.get("/account/your-data").get_data(as_text=True)
+    assert ">Outcome surveys emailed to you</h2>" in text and "Iftar" in text
+    with app.test_request_context():
+        apply(utcnow() + timedelta(days=200))
+        assert db.session.scalar(select(SurveyInvitation)) is None
