@@ -1,17 +1,19 @@
 """The role x route matrix. Every route in the app must have a row here: a
 new route without one fails `test_every_route_is_in_the_matrix`."""
+from datetime import timedelta
 from types import SimpleNamespace
+import hashlib
 import zlib
 
 import pytest
 
 from core import progress
-from core.database import write_lock
+from core.database import utcnow, write_lock
 from core.models import OutboxMessage, OutboxStatus
 from core.extensions import db
 from core.accounts.models import User
 from events.models import (
-    Attendance, Audience, EventImage, EventKind, EventQuestion, EventTranslation, QuestionKind,
+    Attendance, Audience, EventImage, EventKind, EventQuestion, EventTranslation, QuestionKind, SurveyInvitation,
 )
 from events.services.calendars import renew_calendar_link
 from events.services.registration_links import registration_token
@@ -144,8 +146,9 @@ MATRIX = {
     "events.renew_calendar_link": ("POST", "/my-events/calendar-link", signed_in(302)),
     "events.stop_calendar_link": ("POST", "/my-events/calendar-link/stop", signed_in(302)),
     "events.personal_calendar": ("GET", "/calendar/personal/{calendar_token}.ics", everyone(200)),
-    # The outcome survey is reached by its emailed link alone: an altered one is the page explaining bad links.
-    "events.survey": ("GET", "/survey/not-a-token", everyone(400)),
+    # The outcome survey is reached by its emailed link alone, whoever is signed in (tests/events/test_surveys.py
+    # has altered, used and expired links).
+    "events.survey": ("GET", "/survey/{survey_token}", everyone(200)),
     "events.survey_thanks": ("GET", "/survey/thanks", everyone(200)),
     # events: organisers
     "events.manage_list": ("GET", "/manage/events", only(ORGANISERS)),
@@ -381,6 +384,10 @@ def _make_world(app):
         picture = EventImage(digest="0" * 32, content=b"picture", content_type="image/jpeg", width=300, height=200)
         event = EventFactory(organisers=[organiser], venue=VenueFactory(), image=picture, image_alt="A picture")
         registration = RegistrationFactory(event=event, user=other, name=other.name, email=other.email)
+        survey_token = "the-matrix-survey-link"
+        db.session.add(SurveyInvitation(event_id=event.id, registration_id=registration.id, language="en",
+                                        token_hash=hashlib.sha256(survey_token.encode()).hexdigest(),
+                                        sent_at=utcnow(), expires_at=utcnow() + timedelta(days=14)))
         session = SessionFactory(event=event)
         priority = PriorityFactory()
         question = EventQuestion(event_id=event.id, label="Which workshop?", kind=QuestionKind.TEXT)
@@ -432,7 +439,7 @@ def _make_world(app):
                                session=session.id, priority=priority.id, question=question.id, walk_in=walk_in.id,
                                token=registration_token(registration), organiser_email=organiser.email,
                                digest=picture.digest, priority_slug=priority.slug, job=job.id,
-                               outbox_message=message.id)
+                               outbox_message=message.id, survey_token=survey_token)
 
 
 def sign_in_as(client, app, role, world, make_user):
