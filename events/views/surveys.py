@@ -50,6 +50,6 @@ def set_surveys(event_id, setting):
     event = event_or_404(event_id, manage=True)
     on = setting == "on"
     return press_button(EmptyForm(), lambda: surveys.set_surveys(event, on, actor=current_user),
-                        "The outcome survey is on: people who come will be emailed it after the event." if on
-                        else "The outcome survey is off: nobody else will be emailed it.",
+                        "The outcome survey is on: people who come will get it by email after the event." if on
+                        else "The outcome survey is off: nobody else will be sent it.",
                         url_for("events.manage_event", event_id=event.id))
