@@ -135,6 +135,8 @@ class Config:
         # audited reopening, for ATTENDANCE_REOPENED_FOR_HOURS, lets check-ins and bookings change
         # (events/settlement.py), so the figures reports publish stay put.
         self.ATTENDANCE_SETTLES_AFTER_DAYS = max(0, _int("ATTENDANCE_SETTLES_AFTER_DAYS", 14))
+        # Outcome surveys go to people who came until attendance settles; each link works this many days.
+        self.SURVEY_OPEN_DAYS = max(1, _int("SURVEY_OPEN_DAYS", 14))
         self.ATTENDANCE_REOPENED_FOR_HOURS = max(1, _int("ATTENDANCE_REOPENED_FOR_HOURS", 48))
         # Reports show counts from 1 to this minus one as "<5" (see reports/suppression.py).
         self.REPORT_SUPPRESSION_THRESHOLD = max(2, _int("REPORT_SUPPRESSION_THRESHOLD", 5))

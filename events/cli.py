@@ -1,6 +1,6 @@
 """Events' periodic work, done by the job queue's worker on a timetable
 (core.jobs), and the same as commands to run by hand: `flask --app app
-expire-offers` and `send-reminders`."""
+expire-offers`, `send-reminders` and `send-surveys`."""
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -12,6 +12,7 @@ from core.cli import require_server_name
 from core.database import write_lock
 from core.extensions import db
 from events.services.reminders import send_reminders
+from events.services.surveys import send_surveys
 from events.services.waiting_list import expire_offers
 
 
@@ -26,8 +27,16 @@ def remind_people(hours: int = 48) -> str:
     return f"Queued {count} reminder(s)."
 
 
+def survey_people() -> str:
+    with write_lock():
+        count = send_surveys()
+        db.session.commit()
+    return f"Queued {count} outcome survey(s)."
+
+
 jobs.register(20, "expire-offers", pass_on_lapsed_offers, schedule={"minute": "*/5"})
 jobs.register(21, "send-reminders", remind_people, schedule={"minute": "0"})
+jobs.register(22, "send-surveys", survey_people, schedule={"minute": "30"})
 
 
 @click.command("expire-offers")
@@ -47,7 +56,16 @@ def send_reminders_command(hours):
     click.echo(remind_people(hours))
 
 
+@click.command("send-surveys")
+@with_appcontext
+def send_surveys_command():
+    """Email the outcome survey to people who came to events that have ended; once each (the worker does it hourly)."""
+    require_server_name()
+    click.echo(survey_people())
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(expire_offers_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(send_surveys_command)
 

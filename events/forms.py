@@ -28,7 +28,9 @@ from core.forms import (
 )
 from core.accounts.models import NAME_MAX_LENGTH
 from core.accounts.services import normalise_email
-from events.models import AccessRequestKind, Audience, EventKind, MessageAudience, QuestionKind
+from events.models import (
+    SURVEY_ANSWER_MAX_LENGTH, SURVEY_QUESTIONS, AccessRequestKind, Audience, EventKind, MessageAudience, QuestionKind,
+)
 from events.queries import EventSearch
 from events.recurrence import PATTERNS, Recurrence
 from events.services.access_requests import AccessChoices
@@ -562,3 +564,19 @@ class MessageForm(FlaskForm):
     @property
     def is_essential(self) -> bool:
         return self.essential.data == "yes"
+def _survey_question(question) -> RadioField:
+    return RadioField(question.text, choices=list(question.choices), widget=GovRadioInput(),
+                      validators=[optional_choice()], invalid_choice_message=_l("Choose an answer from the list"))
+
+
+class SurveyForm(FlaskForm):
+    """The outcome survey: every question may be left unanswered."""
+    overall, met_someone, get_on_well, influence = (_survey_question(question) for question in SURVEY_QUESTIONS)
+    anything_else = optional_long_text(
+        _l("Is there anything else you would like to tell us? (optional)"), SURVEY_ANSWER_MAX_LENGTH,
+        _l("Please do not write your name or anything else that says who you are. The organisers read what "
+           "people write only once enough people have answered, all together and in no particular order."))
+    submit = SubmitField(_l("Send my answers"), widget=GovSubmitInput())
+
+    def answers(self) -> dict[str, str | None]:
+        return {question.key: self[question.key].data or None for question in SURVEY_QUESTIONS}

@@ -1,12 +1,12 @@
 """Events, venues, cohesion priorities, registrations and attendance."""
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import (
     JSON, Boolean, CheckConstraint, Column, Enum, ForeignKey, Index, Integer, LargeBinary, String, Table, Text,
-    UniqueConstraint, false,
+    UniqueConstraint, false, true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -280,6 +280,8 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # An admin reopened settled attendance for changes until then (events/settlement.py).
     attendance_reopened_until: Mapped[Optional[datetime]]
+    # After it ends, people who came are emailed the outcome survey (events/services/surveys.py) unless turned off.
+    surveys_on: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     venue: Mapped[Optional[Venue]] = relationship(lazy="joined")
     image: Mapped[Optional[EventImage]] = relationship(lazy="joined")
@@ -676,3 +678,87 @@ class MessageAudience(enum.Enum):
     def label(self) -> str:
         return {MessageAudience.BOOKED: "Booked", MessageAudience.WAITING: "On the waiting list",
                 MessageAudience.CAME: "Came"}[self]
+# --- outcome surveys ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SurveyQuestion:
+    """One question of the outcome survey: `key` is its answer column."""
+    key: str
+    text: str
+    choices: tuple[tuple[str, str], ...]
+    # The answers counted as agreeing, for the comparison with published figures (none: not compared).
+    agreeing: tuple[str, ...] = ()
+
+
+_AGREE_SCALE = (("definitely_agree", _l("Definitely agree")), ("tend_to_agree", _l("Tend to agree")),
+                ("tend_to_disagree", _l("Tend to disagree")), ("definitely_disagree", _l("Definitely disagree")))
+
+# The two cohesion questions in the wording of the Community Life Survey (DCMS), so that answers can be set
+# beside its published figures (reports/data/cohesion-figures.csv); every question may be left unanswered.
+SURVEY_QUESTIONS = (
+    SurveyQuestion("overall", _l("Overall, how good was the event?"), (
+        ("very_good", _l("Very good")), ("good", _l("Good")), ("neither", _l("Neither good nor poor")),
+        ("poor", _l("Poor")), ("very_poor", _l("Very poor")))),
+    SurveyQuestion("met_someone", _l("At this event, did you meet and talk with someone from a different "
+                                     "background to you?"), (
+        ("yes", _l("Yes")), ("no", _l("No")), ("not_sure", _l("Not sure")))),
+    SurveyQuestion("get_on_well", _l("To what extent do you agree or disagree that your local area is a place "
+                                     "where people from different backgrounds get on well together?"), (
+        *_AGREE_SCALE, ("dont_know", _l("Don't know")),
+        ("too_few_people", _l("Too few people in local area")), ("all_same", _l("All same background"))),
+        agreeing=("definitely_agree", "tend_to_agree")),
+    SurveyQuestion("influence", _l("Do you agree or disagree that you personally can influence decisions "
+                                   "affecting your local area?"), (
+        *_AGREE_SCALE, ("dont_know", _l("Don't know"))),
+        agreeing=("definitely_agree", "tend_to_agree")),
+)
+SURVEY_ANSWER_MAX_LENGTH = 2000
+SURVEY_TOKEN_HASH_LENGTH = 64
+
+
+def _one_of(question: SurveyQuestion) -> CheckConstraint:
+    codes = ", ".join(f"'{code}'" for code, _ in question.choices)
+    return CheckConstraint(f"{question.key} IS NULL OR {question.key} IN ({codes})", name=f"{question.key}_known")
+
+
+class SurveyInvitation(db.Model):
+    """One person who came was emailed the outcome survey: personal data
+    (it names their registration), kept apart from what they answer. Only
+    the token's hash is kept; `answered_on` marks it used, to the day."""
+
+    __tablename__ = "survey_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    # One survey per registration, ever: the job may run any number of times.
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(SURVEY_TOKEN_HASH_LENGTH), unique=True)
+    # The language the email was written in, and so the survey's.
+    language: Mapped[str] = mapped_column(String(8))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    answered_on: Mapped[Optional[date]]
+
+    event: Mapped[Event] = relationship()
+    registration: Mapped[Registration] = relationship()
+
+    __table_args__ = (CheckConstraint("expires_at > sent_at", name="expires_after_sending"),)
+
+
+class SurveyAnswer(db.Model):
+    """One set of answers to an event's outcome survey, anonymous: nothing
+    here leads back to the person or their invitation. The key is random (no
+    order to match against invitations) and the time is the day alone."""
+
+    __tablename__ = "survey_answers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    answered_on: Mapped[date]
+    overall: Mapped[Optional[str]] = mapped_column(String(24))
+    met_someone: Mapped[Optional[str]] = mapped_column(String(24))
+    get_on_well: Mapped[Optional[str]] = mapped_column(String(24))
+    influence: Mapped[Optional[str]] = mapped_column(String(24))
+    anything_else: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    __table_args__ = tuple(_one_of(question) for question in SURVEY_QUESTIONS)

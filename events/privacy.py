@@ -24,7 +24,7 @@ from core.privacy.your_data import Section, theirs
 from events.services.registration import cancel_registration
 from events.models import (
     Attendance, CalendarLink, Event, Registration, RegistrationAccessRequest, RegistrationAnswer, RegistrationStatus,
-    SessionSignup,
+    SessionSignup, SurveyInvitation,
 )
 
 registry.audited_records.add(10, (Registration, lambda user: Registration.user_id == user.id),
@@ -32,6 +32,12 @@ registry.audited_records.add(10, (Registration, lambda user: Registration.user_i
 registry.retention_periods.add(20, Period(
     "registrations", 24, _l("Event registrations and attendance: {period} after the event, then kept only as "
                             "anonymous totals.")), name="registrations")
+# Who was emailed an outcome survey, and whether their link was used; what they answered names no one.
+registry.retention_periods.add(25, Period(
+    "survey_invitations", 6, _l("Who was emailed an event's outcome survey, and whether they used the link: "
+                                "{period} after it was sent. Survey answers are anonymous from the start: they "
+                                "are kept with the event, never with your name or email address.")),
+    name="survey_invitations")
 # The audit actions events record, as "Your data" names them.
 registry.audit_action_names.add(10, {
     "attendance.reopened": _l("Attendance reopened for changes"),
@@ -49,6 +55,8 @@ registry.audit_action_names.add(10, {
     "event.postponed": _l("Event postponed"),
     "event.published": _l("Event published"),
     "event.rescheduled": _l("Event date or time changed"),
+    "event.surveys_off": _l("Outcome survey turned off for an event"),
+    "event.surveys_on": _l("Outcome survey turned on for an event"),
     "event.unpublished": _l("Event unpublished"),
     "event.updated": _l("Event details changed"),
     "priority.saved": _l("Cohesion priority saved"),
@@ -99,6 +107,17 @@ def _registrations(user: User) -> Section:
     return Section("registrations", _("Events you registered for"), records)
 
 
+@registry.sections(25)
+def _surveys(user: User) -> Section:
+    invitations = db.session.scalars(
+        select(SurveyInvitation).join(SurveyInvitation.registration).join(Registration.event)
+        .where(theirs(Registration, user)).order_by(Event.starts_at)).all()
+    return Section("surveys", _("Outcome surveys emailed to you"), [{
+        _("Event"): invitation.event.title, _("Emailed"): invitation.sent_at,
+        _("Link used on"): invitation.answered_on,
+    } for invitation in invitations])
+
+
 @registry.erasure_steps(10)
 def _erase_registrations(user: User) -> None:
     registrations = db.session.scalars(select(Registration).where(theirs(Registration, user))
@@ -120,6 +139,12 @@ def _erase_registrations(user: User) -> None:
         registration.answers.clear()
         registration.access_requests.clear()
     db.session.flush()
+
+
+@registry.retention_steps(25)
+def _remove_old_survey_invitations(now: datetime) -> dict[str, int]:
+    return {"survey invitations removed": db.session.execute(
+        delete(SurveyInvitation).where(SurveyInvitation.sent_at < cutoff("survey_invitations", now))).rowcount}
 
 
 def _old_events(kind: str, now: datetime):

@@ -177,6 +177,7 @@ def progress_pdf(progress, *, brand_name: str, generated: str, methodology_url: 
         for table in group.tables:
             if table.baseline:
                 story += _characteristic(table, group.columns[0], styles)
+    story += _survey_section(progress, styles)
     story.append(Paragraph("Forum membership", styles["Heading1"]))
     rows = [["Forum", "Members", "Answered"]]
     for name, report in progress.forums:
@@ -205,3 +206,31 @@ def progress_pdf(progress, *, brand_name: str, generated: str, methodology_url: 
                                                                        progress.minimum_respondents)]]
     document.build(story)
     return out.getvalue()
+
+
+def _survey_section(progress, styles) -> list:
+    """The outcome surveys: per priority, then the year's shares agreeing beside the published figures."""
+    body = styles["BodyText"]
+
+    def share(value):
+        return "Not shown" if value is None else f"{value * 100:.0f}%"
+
+    story = [Paragraph("What people said after the events", styles["Heading1"]),
+             Text(f"An event counts once its survey has closed with at least {progress.minimum_respondents} "
+                  "answers.", body)]
+    rows = [["Priority", "Events", "Answers", "Met someone", "Get on well", "Can influence"]]
+    for priority in progress.survey_priorities:
+        found = priority.results
+        shown = found.questions if found.shown else None
+        rows.append([Text(priority.name, body), str(found.events), str(found.answers),
+                     str(shown[1].table.shown("yes")) if shown else "None",
+                     share(shown[2].agreeing) if shown else "None", share(shown[3].agreeing) if shown else "None"])
+    story.append(_grid(rows, [58 * mm, 16 * mm, 18 * mm, 22 * mm, 22 * mm, 24 * mm]))
+    for result in progress.surveys.questions:
+        if not result.question.agreeing:
+            continue
+        story.append(Text(f"{result.question.text} Agree: {share(result.agreeing)} of those who answered.", body))
+        for figure in result.published:
+            story.append(Text(f"{figure.area}: {figure.percent:.0f}% ({figure.period}). Source: {figure.source}"
+                              f"{' ' + figure.url if figure.url else ''}.", body))
+    return story

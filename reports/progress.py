@@ -1,8 +1,10 @@
 """The standing conference's progress report for one year: activity per
 cohesion priority (events, people, reach, mixing), diversity against the
 baseline, forum membership diversity, award nominations per category, and
-year-on-year trends for the standing conference and each forum. Built from
-reports.services, so every figure is already suppressed."""
+year-on-year trends for the standing conference and each forum, and the
+outcome surveys (overall and per priority, beside the published figures).
+Built from reports.services and reports.surveys, so every figure is already
+suppressed."""
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,6 +16,7 @@ from events.models import CohesionPriority, EventKind
 from forums.models import Forum
 from reports.baselines import Baseline
 from reports.services import Report, Scope, build, minimum_respondents, threshold
+from reports.surveys import PriorityResults, SurveyResults, results_by_priority, year_results
 
 TREND_YEARS = 5
 
@@ -41,6 +44,8 @@ class Progress:
     forums: list[tuple[str, Report]]
     nominations: list[tuple[str, str, int]]  # cycle, category, live nominations
     trends: list[Trend]
+    surveys: SurveyResults
+    survey_priorities: list[PriorityResults]
 
 
 def _year(year: int) -> tuple[date, date]:
@@ -56,8 +61,9 @@ def build_progress(year: int, baseline: Baseline, *, breakdowns_withheld: str | 
         return build(scope, title, baseline, breakdowns_withheld=breakdowns_withheld, reader_id=reader_id)
 
     overall = report(Scope("all", None, starts, ends), f"Everything in {year}")
+    in_order = list(db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position)))
     priorities = [PriorityActivity(priority.name, report(Scope("priority", priority.id, starts, ends), priority.name))
-                  for priority in db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position))]
+                  for priority in in_order]
     forums = list(db.session.scalars(select(Forum).order_by(Forum.name)))
     forum_reports = [(forum.name, report(Scope("forum", forum.id, starts, ends), forum.name)) for forum in forums]
     nominations = db.session.execute(
@@ -75,7 +81,7 @@ def build_progress(year: int, baseline: Baseline, *, breakdowns_withheld: str | 
     trends += [_trend(forum.name, lambda years, forum_id=forum.id: Scope("forum", forum_id, *years), year, report)
                for forum in forums]
     return Progress(year, threshold(), minimum_respondents(), overall, priorities, forum_reports, nominations,
-                    trends)
+                    trends, year_results(year), results_by_priority(in_order, year))
 
 
 def _trend(name: str, scope_for, year: int, report) -> Trend:

@@ -11,8 +11,9 @@ from core.formatting import format_date
 from core.forms import EmptyForm, call_service, press_button
 from core.spam import bulk_work
 from core.spreadsheets import csv_download, csv_file
+from events.services.surveys import survey_closes_at, survey_counts
 from forums.services.coordinators import coordinated_forums
-from reports import baselines, drawing, findings, permissions, perturbation, queries, services
+from reports import baselines, drawing, findings, permissions, perturbation, queries, services, surveys
 from reports import open_data as open_data_service
 from reports import privacy  # noqa: F401  registers the names of reports' audit actions in "Your data"
 from reports.exports import HEADER, report_csv
@@ -133,6 +134,29 @@ def progress_report(year, fmt=None):
                         headers={"Content-Disposition": f'attachment; filename="progress-report-{year}.pdf"'})
     return render_template("reports/progress.html", progress=progress,
                            notes=findings.method_notes(progress.threshold, progress.minimum_respondents))
+
+
+@bp.get("/reports/event/<int:event_id>/survey")
+@login_required
+def survey_results(event_id):
+    """An event's outcome survey, once it has closed with enough answers (reports/surveys.py)."""
+    event = _subject_or_404("event", event_id)
+    if not permissions.can_report_on(current_user, "event", event):
+        abort(403)
+    return render_template("reports/survey_results.html", event=event, results=surveys.event_results(event),
+                           closes_at=survey_closes_at(event), now=utcnow(), survey_counts=survey_counts(event))
+
+
+@bp.get("/reports/surveys/<int:year>")
+@login_required
+def survey_priorities(year):
+    """Outcome survey results for a year under each cohesion priority: admins and equality monitors."""
+    if not permissions.can_report_on(current_user, "priority", None):
+        abort(403)
+    if not MIN_YEAR <= year <= in_london(utcnow()).year:
+        abort(404)
+    return render_template("reports/survey_priorities.html", year=year, overall=surveys.year_results(year),
+                           priorities=surveys.results_by_priority(queries.priorities_in_order(), year))
 
 
 @bp.get("/reports/methodology")

@@ -8,6 +8,7 @@
 - `messages`: an organiser writing to the event's people, previewing and sending;
 - `check_in`: the day itself, check-in, walk-ins, settled attendance;
 - `calendars`: the iCalendar feeds and a member's personal calendar link;
+- `surveys`: the outcome survey people who came are emailed, and its switch;
 - `loading`: what they share, loading an event or a registration, or refusing.
 """
 from flask import Blueprint
@@ -27,4 +28,4 @@ def _events_enums():
 
 
 # The modules register their routes on `bp`, so they are imported once it exists.
-from events.views import calendars, check_in, manage, messages, public, translations  # noqa: E402,F401
+from events.views import calendars, check_in, manage, messages, public, surveys, translations  # noqa: E402,F401

@@ -18,9 +18,9 @@ from events import exports, pdf, permissions, series, settlement
 from events.services.invitations import invitations_of, invite
 from events.services.priorities import save_priority
 from events.services.venues import VENUE_FIELDS, save_venue
-from events.services import access_requests, places, programme, scheduling, waiting_list
-from events.services import messages as event_messages
+from events.services import access_requests, places, programme, scheduling, surveys, waiting_list
 from events.services import check_in as on_the_day
+from events.services import messages as event_messages
 from events.services import questions as registration_questions
 from events.services import registration as registering
 from events.forms import (
@@ -106,7 +106,8 @@ def manage_event(event_id):
                            waiting=waiting_list.waiting_list(event), places_left=places.places_left(event),
                            counts=on_the_day.attendance_counts(event), attendance=settlement.attendance_state(event),
                            access_counts=access_requests.access_request_counts(event, current_user),
-                           messages=event_messages.messages_of(event))
+                           messages=event_messages.messages_of(event),
+                           survey_counts=surveys.survey_counts(event), survey_closes_at=surveys.survey_closes_at(event))
 
 
 @bp.route("/manage/events/<int:event_id>/book", methods=["GET", "POST"])

@@ -138,6 +138,8 @@ CONTEXTS = {
     "registration_offered": list(_event_contexts()),
     "registration_reminder": list(_event_contexts()),
     "registration_waitlisted": list(_event_contexts()),
+    "survey_invitation": [dict(event=_event(VENUE, None), registration=_registration(),
+                               link="https://site.example/survey/abc", closes_on=datetime(2026, 12, 20, 12, tzinfo=timezone.utc))],
     "reset_password": [dict(user=USER, after_undo=flag, link="https://site.example/reset", minutes=60)
                        for flag in (True, False)],
     "second_factor_off": [dict(user=USER)],

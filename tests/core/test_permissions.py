@@ -1,17 +1,20 @@
 """The role x route matrix. Every route in the app must have a row here: a
 new route without one fails `test_every_route_is_in_the_matrix`."""
+from datetime import timedelta
 from types import SimpleNamespace
+import hashlib
 import zlib
 
 import pytest
 
 from core import progress, unsubscribes
-from core.database import write_lock
+from core.database import utcnow, write_lock
 from core.models import OutboxMessage, OutboxStatus, Unsubscribe
 from core.extensions import db
 from core.accounts.models import User
 from events.models import (
     Attendance, Audience, EventImage, EventKind, EventMessage, EventQuestion, EventTranslation, QuestionKind,
+    SurveyInvitation,
 )
 from events.services.calendars import renew_calendar_link
 from events.services.registration_links import registration_token
@@ -148,6 +151,10 @@ MATRIX = {
     "events.renew_calendar_link": ("POST", "/my-events/calendar-link", signed_in(302)),
     "events.stop_calendar_link": ("POST", "/my-events/calendar-link/stop", signed_in(302)),
     "events.personal_calendar": ("GET", "/calendar/personal/{calendar_token}.ics", everyone(200)),
+    # The outcome survey is reached by its emailed link alone, whoever is signed in (tests/events/test_surveys.py
+    # has altered, used and expired links).
+    "events.survey": ("GET", "/survey/{survey_token}", everyone(200)),
+    "events.survey_thanks": ("GET", "/survey/thanks", everyone(200)),
     # events: organisers
     "events.manage_list": ("GET", "/manage/events", only(ORGANISERS)),
     "events.create_event": ("GET", "/manage/events/new", only(ORGANISERS)),
@@ -175,6 +182,7 @@ MATRIX = {
     "events.reopen_attendance": ("GET", "/manage/events/{event}/attendance/reopen", only({"admin"})),
     "events.settle_attendance": ("POST", "/manage/events/{event}/attendance/settle", only({"admin"}, 302)),
     "events.questions": ("GET", "/manage/events/{event}/questions", only(THIS_EVENTS_ORGANISERS)),
+    "events.set_surveys": ("POST", "/manage/events/{event}/surveys/off", only(THIS_EVENTS_ORGANISERS, 302)),
     "events.invitations": ("GET", "/manage/events/{event}/invitations", only(THIS_EVENTS_ORGANISERS)),
     "events.book_for": ("GET", "/manage/events/{event}/book", only(THIS_EVENTS_ORGANISERS)),
     # Messages to the event's people: its organisers write, preview and send them (an empty send is the form
@@ -319,6 +327,10 @@ MATRIX = {
     "reports.report_pdf": ("POST", "/reports/event/{event}/report.pdf",
                            only(THIS_EVENTS_ORGANISERS | {"equality_monitor"}, 302)),
     "core.job_file": ("GET", "/jobs/{job}/file", signed_in(404)),
+    # Outcome survey results: an event's like its report; every priority's for a year like the progress report.
+    "reports.survey_results": ("GET", "/reports/event/{event}/survey",
+                               only(THIS_EVENTS_ORGANISERS | {"equality_monitor"})),
+    "reports.survey_priorities": ("GET", "/reports/surveys/2026", only({"admin", "equality_monitor"})),
     "reports.manage_baselines": ("GET", "/admin/baselines", only({"admin"})),
     # The standing conference's review of a year spans everything: admins only.
     "reports.progress_report": ("GET", "/reports/progress/2026", only({"admin", "equality_monitor"})),
@@ -385,6 +397,10 @@ def _make_world(app):
         picture = EventImage(digest="0" * 32, content=b"picture", content_type="image/jpeg", width=300, height=200)
         event = EventFactory(organisers=[organiser], venue=VenueFactory(), image=picture, image_alt="A picture")
         registration = RegistrationFactory(event=event, user=other, name=other.name, email=other.email)
+        survey_token = "the-matrix-survey-link"
+        db.session.add(SurveyInvitation(event_id=event.id, registration_id=registration.id, language="en",
+                                        token_hash=hashlib.sha256(survey_token.encode()).hexdigest(),
+                                        sent_at=utcnow(), expires_at=utcnow() + timedelta(days=14)))
         session = SessionFactory(event=event)
         priority = PriorityFactory()
         question = EventQuestion(event_id=event.id, label="Which workshop?", kind=QuestionKind.TEXT)
@@ -445,7 +461,7 @@ def _make_world(app):
                                token=registration_token(registration), organiser_email=organiser.email,
                                digest=picture.digest, priority_slug=priority.slug, job=job.id,
                                outbox_message=message.id, event_message=event_message.id,
-                               unsubscribe_token=unsubscribe_token)
+                               unsubscribe_token=unsubscribe_token, survey_token=survey_token)
 
 
 def sign_in_as(client, app, role, world, make_user):

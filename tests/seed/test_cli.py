@@ -43,6 +43,22 @@ def test_seed_demo_books_people_who_ask_for_interpreters_and_more(app):
         assert thanks.subject == "Thank you for coming" and thanks.recipients == 9
 
 
+def test_seed_demo_has_survey_results_above_the_minimum_and_an_event_below_it(app):
+    from events.models import Event, SurveyInvitation
+    from reports.surveys import event_results
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.test_request_context():
+        sent = db.session.scalar(select(func.count(SurveyInvitation.id)))
+        shown = {title: event_results(db.session.scalar(select(Event).where(Event.title == title))).shown
+                 for title in ("Community festival (demo)", "Young voices workshop (demo 2)", "Community Iftar")}
+    assert shown == {"Community festival (demo)": True, "Young voices workshop (demo 2)": True,
+                     "Community Iftar": False}
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SurveyInvitation.id))) == sent  # nobody surveyed twice
+
+
 def test_seed_demo_gives_demo_staff_the_printed_secret_and_members_none(app):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert DEMO_TOTP_SECRET in result.output
