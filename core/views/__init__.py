@@ -11,6 +11,7 @@
 - `about_you`: the equality monitoring questions, a person's own answers;
 - `admin`: the admin's users, their site roles, and the audit log;
 - `language`: the language links on every page;
+- `partners`: partner organisations and their contacts (staff);
 - `jobs`: a person's long jobs (a batch of emails on its way) and how far each has got;
 - `emailed_links`: what every package's views share, loading what an emailed
   link names or the page explaining what is wrong with it.
@@ -20,4 +21,4 @@ from flask import Blueprint
 bp = Blueprint("core", __name__)
 
 # The modules register their routes on `bp`, so they are imported once it exists.
-from core.views import pages, sign_in, sign_in_code, account, about_you, admin, jobs, language  # noqa: E402,F401
+from core.views import pages, sign_in, sign_in_code, account, about_you, admin, jobs, language, partners  # noqa: E402,F401
