@@ -84,7 +84,8 @@ def _fill(partner: PartnerOrganisation, details: PartnerDetails) -> None:
 def _save_name(partner: PartnerOrganisation) -> None:
     """One partner per name: found first for a clear message, and the unique
     constraint (in a savepoint) as the last line when two people add it at once."""
-    same = find_partner_by_name(partner.name)
+    with db.session.no_autoflush:  # the change waits until the name is known to be free
+        same = find_partner_by_name(partner.name)
     if same is not None and same is not partner:
         raise PartnerNameTaken(f"{same.name} is already a partner. Choose it from the list instead.")
     try:
@@ -114,8 +115,9 @@ def delete_partner(partner: PartnerOrganisation, *, actor: User) -> None:
 
 
 def add_contact(partner: PartnerOrganisation, details: ContactDetails, *, actor: User | None) -> PartnerContact:
-    contact = PartnerContact(partner=partner)
-    _fill_contact(contact, details)
+    contact = PartnerContact(may_contact=False)
+    _fill_contact(contact, details)  # before it joins the partner's contacts: a refused one never does
+    contact.partner = partner
     db.session.add(contact)
     db.session.flush()
     audit.record("partner.contact_added", actor=actor, subject=partner, details={"contact": contact.name})
