@@ -17,7 +17,7 @@ from core.partners.services import ContactDetails, PartnerDetails
 
 class PartnerForm(FlaskForm):
     name = required_text("Name of the organisation", PARTNER_NAME_MAX_LENGTH, "Enter the organisation's name")
-    kind = RadioField("Kind of organisation", choices=[(kind.value, kind.label) for kind in PartnerKind],
+    kind = RadioField("Kind of organisation", description="What it mainly is", choices=[(kind.value, kind.label) for kind in PartnerKind],
                       widget=GovRadioInput(), validators=[InputRequired("Choose the kind of organisation")])
     area = optional_text("Area (optional)", 150, "The town or part of the county it works in, for example Corby")
     website = StringField("Website (optional)", widget=GovTextInput(), validators=[

@@ -73,7 +73,9 @@ def partner(partner_id):
 @login_required
 def edit_partner(partner_id):
     chosen = _partner_or_404(partner_id, manage=True)
-    form = PartnerForm(obj=chosen, kind=chosen.kind.value) if request.method == "GET" else PartnerForm()
+    form = PartnerForm(obj=chosen) if request.method == "GET" else PartnerForm()
+    if request.method == "GET":
+        form.kind.data = chosen.kind.value  # the radios' values are the kinds' values, not the enum
     if form.validate_on_submit():
         done, _saved = call_service(form, lambda: services.update_partner(chosen, form.details(), actor=current_user))
         if done:

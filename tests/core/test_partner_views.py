@@ -62,6 +62,12 @@ def test_an_organiser_adds_a_partner_and_a_contact_and_finds_it_in_the_list(app,
     page = text_of(saved)
     assert "Yusuf Ali has been saved as a contact at Central Mosque." in page
     assert "Yusuf Ali, Imam" in page and "Agreed to be contacted on" in page
+    edit = text_of(client.get(f"/partners/{partner_id}/edit"))
+    assert 'value="Central Mosque"' in edit and 'value="faith_group" checked' in edit
+    renamed = submit(client, f"/partners/{partner_id}/edit", {"name": "Central Mosque and Islamic Centre",
+                                                             "kind": "faith_group", "area": "Northampton"},
+                     follow_redirects=True)
+    assert "Central Mosque and Islamic Centre has been saved." in text_of(renamed)
     a_partner(app, "Corby Secondary School", PartnerKind.SCHOOL, "Corby")
     listed = text_of(client.get("/partners?q=CORBY"))
     assert "Corby Secondary School" in listed and "Central Mosque" not in listed

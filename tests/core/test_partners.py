@@ -143,3 +143,14 @@ def test_retention_deletes_contacts_nobody_has_checked_for_three_years(ctx):
     done = retention.apply()
     assert done["partner contacts deleted"] == 1
     assert db.session.scalars(select(PartnerContact.name)).all() == ["New Contact"]
+
+
+def test_two_people_adding_one_name_at_once_get_the_message_not_an_error(ctx, monkeypatch):
+    mosque(ctx)
+    db.session.commit()
+    # The second has looked before the first saved: only the unique constraint sees the clash.
+    monkeypatch.setattr(services, "find_partner_by_name", lambda name: None)
+    with pytest.raises(services.PartnerNameTaken):
+        mosque(ctx, "Central mosque")
+    db.session.rollback()
+    assert db.session.scalars(select(PartnerOrganisation.name)).all() == ["Central Mosque"]
