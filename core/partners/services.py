@@ -14,9 +14,12 @@ from core import audit
 from core.database import lock_row, utcnow
 from core.errors import DomainError
 from core.extensions import db
-from core.accounts.models import User
+from core.models import EMAIL_MAX_LENGTH
+from core.accounts.models import NAME_MAX_LENGTH, User
 from core.partners import registry
-from core.partners.models import PartnerContact, PartnerKind, PartnerOrganisation, name_key
+from core.partners.models import (
+    PARTNER_NAME_MAX_LENGTH, PartnerContact, PartnerKind, PartnerOrganisation, name_key,
+)
 
 
 class PartnerNameTaken(DomainError):
@@ -79,6 +82,14 @@ def _fill(partner: PartnerOrganisation, details: PartnerDetails) -> None:
     if partner.website and not partner.website.lower().startswith(("https://", "http://")):
         raise DomainError("Enter the website in full, starting with https://", field="website")
     partner.notes = details.notes.strip()
+    _check_lengths(partner, {"name": PARTNER_NAME_MAX_LENGTH, "area": 150, "website": 300})
+
+
+def _check_lengths(record, limits: dict[str, int]) -> None:
+    """The forms check these; an import calls the services with whatever a spreadsheet held."""
+    for field, limit in limits.items():
+        if len(getattr(record, field)) > limit:
+            raise DomainError(f"{field.capitalize()} must be {limit} characters or fewer", field=field)
 
 
 def _save_name(partner: PartnerOrganisation) -> None:
@@ -140,6 +151,9 @@ def remove_contact(contact: PartnerContact, *, actor: User) -> None:
 def _fill_contact(contact: PartnerContact, details: ContactDetails) -> None:
     contact.name, contact.role = details.name.strip(), details.role.strip()
     contact.email, contact.phone = details.email.strip().lower(), details.phone.strip()
+    _check_lengths(contact, {"name": NAME_MAX_LENGTH, "role": 150, "email": EMAIL_MAX_LENGTH, "phone": 30})
+    if not contact.name:
+        raise DomainError("Enter the contact's name", field="name")
     if not contact.email and not contact.phone:
         raise ContactDetailsMissing("Enter an email address or a phone number, so the contact can be reached")
     if not details.may_contact:

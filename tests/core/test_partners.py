@@ -154,3 +154,17 @@ def test_two_people_adding_one_name_at_once_get_the_message_not_an_error(ctx, mo
         mosque(ctx, "Central mosque")
     db.session.rollback()
     assert db.session.scalars(select(PartnerOrganisation.name)).all() == ["Central Mosque"]
+
+
+def test_what_an_import_hands_over_is_checked_as_the_forms_would(ctx):
+    with pytest.raises(DomainError) as refused:
+        mosque(ctx, "A" * 151)
+    assert (refused.value.field, refused.value.message) == ("name", "Name must be 150 characters or fewer")
+    partner = mosque(ctx)
+    with pytest.raises(DomainError) as refused:
+        services.add_contact(partner, ContactDetails(name="  ", email="a@example.org"), actor=ctx)
+    assert refused.value.field == "name"
+    with pytest.raises(DomainError) as refused:
+        services.add_contact(partner, ContactDetails(name="Yusuf", phone="0" * 31), actor=ctx)
+    assert refused.value.field == "phone"
+    assert partner.contacts == []
