@@ -168,3 +168,17 @@ def test_what_an_import_hands_over_is_checked_as_the_forms_would(ctx):
         services.add_contact(partner, ContactDetails(name="Yusuf", phone="0" * 31), actor=ctx)
     assert refused.value.field == "phone"
     assert partner.contacts == []
+
+
+def test_an_applicant_who_names_a_partner_exactly_is_linked_and_other_words_are_only_kept(ctx):
+    from forums.models import Faith
+    from forums.services.applying import Application, apply
+    from tests.forums.factories import ForumFactory
+    partner = mosque(ctx)
+    forum = ForumFactory()
+    named = apply(forum, UserFactory(), Application(reason="To speak for families", faith=Faith.MUSLIM,
+                                                    organisation=" central  MOSQUE"))
+    other = apply(forum, UserFactory(), Application(reason="To speak for families", faith=Faith.MUSLIM,
+                                                    organisation="The mosque on Abington Avenue"))
+    assert named.partner == partner
+    assert other.partner is None and other.organisation == "The mosque on Abington Avenue"
