@@ -97,7 +97,6 @@ def _partner_form(nomination: Nomination) -> PartnerPickForm:
 
 
 @bp.post("/manage/awards/nominations/<int:nomination_id>/partner")
-@safeguarding.shows_contact_details("email")
 @login_required
 def nomination_partner(nomination_id):
     """The partner organisation the nomination is about, chosen from the list."""

@@ -105,7 +105,6 @@ def _partner_form(chosen: Membership, **kwargs) -> PartnerPickForm:
 
 
 @bp.post("/forums/<int:forum_id>/manage/memberships/<int:membership_id>/partner")
-@shows_contact_details("email", "parent or carer")
 @login_required
 def membership_partner(forum_id, membership_id):
     """The partner organisation the member represents, chosen from the list."""
