@@ -14,6 +14,7 @@ from core.extensions import db
 from core.i18n import _
 from core.models import EMAIL_MAX_LENGTH, enum_values
 from core.accounts.models import NAME_MAX_LENGTH, User
+from core.partners.models import PartnerOrganisation
 
 
 class Stage(enum.Enum):
@@ -271,6 +272,10 @@ class Nomination(db.Model):
     screening_reason: Mapped[str] = mapped_column(Text, default="")
     screened_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     screened_at: Mapped[Optional[datetime]]
+    # The partner organisation the awards team linked it to: the group nominated, or the organisation a
+    # nominated person does this work with (awards/partners.py).
+    partner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("partner_organisations.id", ondelete="RESTRICT"),
+                                                      index=True)
     # Another nomination of the same nominee, confirmed by an administrator: judged as one, under that one.
     group_with_id: Mapped[Optional[int]] = mapped_column(ForeignKey("award_nominations.id", ondelete="SET NULL"),
                                                          index=True)
@@ -279,6 +284,7 @@ class Nomination(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     category: Mapped[AwardCategory] = relationship(lazy="joined")
+    partner: Mapped[Optional[PartnerOrganisation]] = relationship()
     answers: Mapped[list["NominationAnswer"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     referees: Mapped[list["Referee"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
                                                      order_by="Referee.id")

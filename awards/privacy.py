@@ -52,6 +52,7 @@ registry.audit_action_names.add(30, {
     "awards.nomination_eligible": _l("Nomination found eligible"),
     "awards.nomination_ineligible": _l("Nomination found not eligible"),
     "awards.nomination_moved": _l("Nomination moved to another category"),
+    "awards.nomination_partner_linked": _l("Partner organisation chosen for a nomination"),
     "awards.nomination_removed_at_nominees_request": _l("Nomination removed at the nominee's request"),
     "awards.nomination_saved": _l("Nomination saved"),
     "awards.nomination_ungrouped": _l("Nomination taken out of a group"),

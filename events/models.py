@@ -16,6 +16,7 @@ from core.extensions import db
 from core.i18n import _, _l
 from core.models import EMAIL_MAX_LENGTH, enum_values
 from core.accounts.models import NAME_MAX_LENGTH, User
+from core.partners.models import PartnerOrganisation
 
 
 class EventKind(enum.Enum):
@@ -150,6 +151,15 @@ event_organisers = Table(
     db.metadata,
     Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# Partner organisations that co-host an event (events/services/co_hosts.py). A partner an event
+# names cannot be deleted (RESTRICT): the link is the record of its work with the partnership.
+event_co_hosts = Table(
+    "event_co_hosts",
+    db.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("partner_id", ForeignKey("partner_organisations.id", ondelete="RESTRICT"), primary_key=True, index=True),
 )
 
 
@@ -290,6 +300,9 @@ class Event(db.Model):
         secondary=event_priorities, lazy="selectin", order_by=CohesionPriority.position
     )
     organisers: Mapped[list[User]] = relationship(secondary=event_organisers, lazy="selectin")
+    # Loaded when asked for (the event's pages), not with every list of events.
+    co_hosts: Mapped[list[PartnerOrganisation]] = relationship(secondary=event_co_hosts,
+                                                               order_by=PartnerOrganisation.name_key)
     # Its title, summary and description in other languages (core.content_languages): a list loads them
     # in the page's language for all its events at once (`in_page_language`).
     translations: Mapped[list["EventTranslation"]] = relationship(

@@ -50,6 +50,8 @@ registry.audit_action_names.add(10, {
     "calendar_link.stopped": _l("Private calendar address stopped"),
     "event.cancelled": _l("Event cancelled"),
     "event.created": _l("Event created"),
+    "event.co_host_added": _l("Co-host added to an event"),
+    "event.co_host_removed": _l("Co-host removed from an event"),
     "event.invited": _l("Invitations to an event sent"),
     "event.message_sent": _l("Message to an event's people sent"),
     "event.postponed": _l("Event postponed"),

@@ -15,6 +15,7 @@ from core.extensions import db
 from core.i18n import _
 from core.models import EMAIL_MAX_LENGTH, enum_values
 from core.accounts.models import NAME_MAX_LENGTH, User
+from core.partners.models import PartnerOrganisation
 
 
 class ForumKind(enum.Enum):
@@ -216,7 +217,11 @@ class Membership(db.Model):
         Enum(MembershipRole, name="membership_role", values_callable=enum_values), default=MembershipRole.MEMBER)
     reason: Mapped[str] = mapped_column(Text, default="")
     faith: Mapped[Optional[Faith]] = mapped_column(Enum(Faith, name="faith", values_callable=enum_values))
+    # What the applicant typed; partner_id is the partner organisation a coordinator (or an exact
+    # match of that text when they applied) linked it to (forums/services/partners.py).
     organisation: Mapped[str] = mapped_column(String(150), default="")
+    partner_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("partner_organisations.id", ondelete="RESTRICT"), index=True)
     # Youth forums: needed to check the age range and whether a parent must consent.
     date_of_birth: Mapped[Optional[date]]
     parent_name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="")
@@ -238,6 +243,7 @@ class Membership(db.Model):
 
     forum: Mapped[Forum] = relationship(lazy="joined")
     user: Mapped[User] = relationship(lazy="joined")
+    partner: Mapped[Optional[PartnerOrganisation]] = relationship()
 
     __table_args__ = (
         UniqueConstraint("forum_id", "user_id", name="uq_forum_memberships_forum_user"),

@@ -49,6 +49,7 @@ registry.audit_action_names.add(20, {
     "membership.consent_request_resent": _l("Request for a parent or carer's consent sent again"),
     "membership.declined": _l("Forum membership declined"),
     "membership.parent_consent_withdrawn": _l("Parent or carer's consent withdrawn"),
+    "membership.partner_linked": _l("Partner organisation a forum member represents chosen"),
     "membership.parent_consented": _l("Parent or carer's consent given"),
     "membership.photo_consent_changed": _l("Permission for photographs changed"),
     "membership.places_given_up": _l("Places at forum members' events given up"),

@@ -13,7 +13,11 @@ from core.spam import bulk_work
 from core.spreadsheets import csv_download, csv_file
 from events.services.surveys import survey_closes_at, survey_counts
 from forums.services.coordinators import coordinated_forums
+from core.extensions import db
+from core.partners.models import PartnerOrganisation
+from core.partners.permissions import can_manage_partners
 from reports import baselines, drawing, findings, permissions, perturbation, queries, services, surveys
+from reports.partners import ALL_YEARS, engagement_of
 from reports import open_data as open_data_service
 from reports import privacy  # noqa: F401  registers the names of reports' audit actions in "Your data"
 from reports.exports import HEADER, report_csv
@@ -157,6 +161,17 @@ def survey_priorities(year):
         abort(404)
     return render_template("reports/survey_priorities.html", year=year, overall=surveys.year_results(year),
                            priorities=surveys.results_by_priority(queries.priorities_in_order(), year))
+
+
+@bp.get("/reports/partners/<int:partner_id>")
+@login_required
+def partner_engagement(partner_id):
+    """A partner's work with the partnership over time: counts, with small numbers hidden."""
+    if not can_manage_partners(current_user):
+        abort(403)
+    partner = db.get_or_404(PartnerOrganisation, partner_id)
+    return render_template("reports/partner_engagement.html", engagement=engagement_of(partner, now=utcnow()),
+                           all_years=ALL_YEARS)
 
 
 @bp.get("/reports/methodology")

@@ -18,6 +18,7 @@ from core.accounts.models import SiteRole, User
 from seed.awards import seed_demo_awards
 from seed.events import seed_demo_events
 from seed.forums import seed_demo_forums
+from seed.partners import link_demo_partners, seed_demo_partners
 from seed.reports import seed_demo_reports
 from seed.surveys import seed_demo_surveys
 
@@ -58,12 +59,15 @@ def seed_demo_command(if_empty):
             organiser = services.find_user_by_email("organiser@example.org")
             member = services.find_user_by_email("member@example.org")
             seed_demo_events(organiser, [member])
+            seed_demo_partners(organiser)
             seed_demo_forums(services.find_user_by_email("admin@example.org"),
                              services.find_user_by_email("coordinator@example.org"), member, password=DEMO_PASSWORD)
             seed_demo_awards(services.find_user_by_email("awards@example.org"), member,
                              services.find_user_by_email("judge@example.org"))
             seed_demo_reports(organiser, services.find_user_by_email("admin@example.org"))
             seed_demo_surveys()
+            link_demo_partners(organiser, services.find_user_by_email("coordinator@example.org"),
+                               services.find_user_by_email("awards@example.org"))
     present = [account for account in DEMO_ACCOUNTS if services.find_user_by_email(account[0])]
     if present:
         click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

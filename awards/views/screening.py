@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from awards import decisions, judging
+from awards import partners as partner_links
 from awards import screening as screening_rules
 from awards.errors import AwardRuleBroken
 from awards.forms import DecisionForm, JudgeForm, RecordConflictForm, ScreeningFilterForm, ScreeningForm
@@ -15,6 +16,8 @@ from core.forms import EmptyForm, call_service, press_button
 from core.accounts.models import User
 from core.numbers import database_id
 from core.accounts import safeguarding
+from core.partners.forms import PartnerPickForm
+from core.partners.permissions import can_choose_partners
 from awards.views import bp
 from awards.views.loading import category_or_404, contacts_withheld, require_awards_team
 
@@ -72,7 +75,7 @@ def _screening_actions(nomination: Nomination, form: ScreeningForm) -> dict:
 
 
 def _screen_page(nomination: Nomination, form: ScreeningForm, *, conflict_form=None, decision_form=None,
-                 status: int = 200):
+                 partner_form=None, status: int = 200):
     decision = decisions.decisions_in(nomination.category.cycle).get(nomination.id)
     return render_template(
         "awards/screen.html", nomination=nomination, form=conflict_form or decision_form or form,
@@ -82,8 +85,34 @@ def _screen_page(nomination: Nomination, form: ScreeningForm, *, conflict_form=N
         conflict_form=conflict_form or _conflict_form(nomination),
         declarations=judging.declarations_for(nomination), decision=decision,
         withheld=contacts_withheld(nomination),
+        partner_form=partner_form or _partner_form(nomination), can_add_partner=can_choose_partners(current_user),
         decision_form=decision_form or DecisionForm(outcome=decision.outcome.value if decision else None,
                                                     rationale=decision.rationale if decision else None)), status
+
+
+def _partner_form(nomination: Nomination) -> PartnerPickForm:
+    form = PartnerPickForm(first="Not linked to a partner organisation")
+    form.partner_id.data = nomination.partner_id or 0
+    return form
+
+
+@bp.post("/manage/awards/nominations/<int:nomination_id>/partner")
+@login_required
+def nomination_partner(nomination_id):
+    """The partner organisation the nomination is about, chosen from the list."""
+    require_awards_team()
+    nomination = db.get_or_404(Nomination, nomination_id)
+    if nomination.status in (NominationStatus.DRAFT, NominationStatus.UNCONFIRMED):
+        abort(404)
+    form = PartnerPickForm(first="Not linked to a partner organisation")
+    if form.validate_on_submit():
+        partner = form.chosen()
+        done, _ = call_service(form, lambda: partner_links.link_partner(nomination, partner, actor=current_user))
+        if done:
+            flash(f"The nomination of {nomination.nominee_name} is linked to {partner.name}." if partner else
+                  f"The nomination of {nomination.nominee_name} is not linked to a partner organisation.", "success")
+            return redirect(url_for("awards.screen", nomination_id=nomination.id))
+    return _screen_page(nomination, _screening_form(nomination), partner_form=form, status=400)
 
 
 def _category_for_move(category_id: int) -> AwardCategory:

@@ -19,6 +19,7 @@ from events.services.invitations import invitations_of, invite
 from events.services.priorities import save_priority
 from events.services.venues import VENUE_FIELDS, save_venue
 from events.services import access_requests, places, programme, scheduling, surveys, waiting_list
+from events.services import co_hosts as co_hosting
 from events.services import check_in as on_the_day
 from events.services import messages as event_messages
 from events.services import questions as registration_questions
@@ -27,6 +28,9 @@ from events.forms import (
     access_choices, BookingForm, EventForm, InvitationForm, PriorityForm, QuestionForm, RemoveQuestionForm, SessionForm,
     StatusChangeForm, VenueForm,
 )
+from core.partners.forms import PartnerPickForm
+from core.partners.models import PartnerOrganisation
+from core.partners.permissions import can_choose_partners
 from events.models import Audience, CohesionPriority, Event, EventQuestion, EventStatus, QuestionKind, Venue
 from events.forms import SeriesScopeForm, series_scope_choices
 from events.series import SeriesScope
@@ -359,6 +363,35 @@ def delete_session(event_id, session_id):
     return render_template("events/confirm_remove_session.html", event=event, session=session, form=form, back=back,
                            chosen=programme.session_signup_counts([session.id]).get(session.id, 0),
                            waiting=programme.session_signup_counts([session.id], waiting=True).get(session.id, 0))
+
+
+# --- partner organisations co-hosting ----------------------------------------------------
+
+@bp.route("/manage/events/<int:event_id>/co-hosts", methods=["GET", "POST"])
+@login_required
+def co_hosts(event_id):
+    event = event_or_404(event_id, manage=True)
+    form = PartnerPickForm(first="Choose a partner")
+    form.submit.label.text = "Add co-host"
+    if form.validate_on_submit():
+        partner = form.require_one("Choose the partner organisation that co-hosts the event")
+        if partner is not None:
+            done, _result = call_service(form, lambda: co_hosting.add_co_host(event, partner, actor=current_user))
+            if done:
+                flash(f"{partner.name} is now a co-host of {event.title}.", "success")
+                return redirect(url_for("events.co_hosts", event_id=event.id))
+    return render_template("events/co_hosts.html", event=event, form=form, remove_form=EmptyForm(),
+                           can_add_partner=can_choose_partners(current_user))
+
+
+@bp.post("/manage/events/<int:event_id>/co-hosts/<int:partner_id>/remove")
+@login_required
+def remove_co_host(event_id, partner_id):
+    event = event_or_404(event_id, manage=True)
+    partner = db.get_or_404(PartnerOrganisation, partner_id)
+    return press_button(EmptyForm(), lambda: co_hosting.remove_co_host(event, partner, actor=current_user),
+                        f"{partner.name} is no longer a co-host of {event.title}.",
+                        url_for("events.co_hosts", event_id=event.id))
 
 
 # --- the cohesion priorities taxonomy (admins) -----------------------------------------

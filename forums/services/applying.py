@@ -16,6 +16,7 @@ from core.i18n import _, _l
 from forums.models import Faith, Forum, ForumInvitation, Membership, MembershipRole, MembershipStatus
 from forums.services.consent import consent_link
 from forums.services.errors import ForumRuleBroken
+from forums.services.partners import partner_named
 from forums.services.invitations import check_invitation
 from forums.services.memberships import approve, membership_of
 from forums.services.safeguarding import ADULT_AGE, age_on, needs_parent_consent
@@ -61,6 +62,7 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
     membership = existing or Membership(forum=forum, user=user)
     membership.status, membership.role = MembershipStatus.APPLIED, MembershipRole.MEMBER
     membership.reason, membership.organisation = application.reason.strip(), application.organisation.strip()
+    membership.partner = partner_named(membership.organisation) or membership.partner
     membership.faith = application.faith if forum.is_interfaith else None
     membership.date_of_birth = application.date_of_birth if forum.is_youth else None
     needs_parent = needs_parent_consent(membership, today)

@@ -19,7 +19,10 @@ from events.ical import plain_text
 from events.queries import venue_choices
 from events.services.messages import paragraphs
 from forums import exports, meetings, permissions, queries
+from core.partners.forms import PartnerPickForm
+from core.partners.permissions import can_choose_partners
 from forums.services import announcements, consent, memberships
+from forums.services import partners as partner_links
 from forums.services.invitations import invitations_of, invite
 from forums.services.safeguarding import is_young
 from forums.forms import (
@@ -87,10 +90,42 @@ def membership(forum_id, membership_id):
         if done:
             flash(f"{chosen.user.name}: {chosen.status.label.lower()}, {chosen.role.label.lower()}.", "success")
             return redirect(url_for("forums.manage", forum_id=forum.id))
+    return _membership_page(forum, chosen, form, _partner_form(chosen))
+
+
+def _membership_page(forum: Forum, chosen: Membership, form, partner_form, status: int = 200):
     return render_template("forums/membership.html", forum=forum, membership=chosen, form=form,
+                           partner_form=partner_form, can_add_partner=can_choose_partners(current_user),
                            young=is_young(chosen), screen=screen(current_user, [chosen.user]),
                            sees_young=permissions.can_see_young_members_details(current_user, forum),
-                           today=date.today())
+                           today=date.today()), status
+
+
+def _partner_form(chosen: Membership, **kwargs) -> PartnerPickForm:
+    form = PartnerPickForm(first="Not a partner organisation", **kwargs)
+    if "formdata" not in kwargs:
+        form.partner_id.data = chosen.partner_id or 0
+    return form
+
+
+@bp.post("/forums/<int:forum_id>/manage/memberships/<int:membership_id>/partner")
+@login_required
+def membership_partner(forum_id, membership_id):
+    """The partner organisation the member represents, chosen from the list."""
+    forum = forum_or_404(forum_id, manage=True)
+    chosen = db.get_or_404(Membership, membership_id)
+    if chosen.forum_id != forum.id:
+        abort(404)
+    form = PartnerPickForm(first="Not a partner organisation")
+    if form.validate_on_submit():
+        partner = form.chosen()
+        done, _result = call_service(form, lambda: partner_links.link_partner(chosen, partner, actor=current_user))
+        if done:
+            flash(f"{chosen.user.name} represents {partner.name}." if partner else
+                  f"{chosen.user.name} is not linked to a partner organisation.", "success")
+            return redirect(url_for("forums.membership", forum_id=forum.id, membership_id=chosen.id))
+    return _membership_page(forum, chosen, DecisionForm(formdata=None, role=chosen.role.value,
+                                                         term_ends_on=chosen.term_ends_on), form, status=400)
 
 
 # --- meetings ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from core.database import utcnow, write_lock
 from core.models import OutboxMessage, OutboxStatus, Unsubscribe
 from core.extensions import db
 from core.accounts.models import User
+from core.partners.models import PartnerContact, PartnerKind, PartnerOrganisation
 from events.models import (
     Attendance, Audience, EventImage, EventKind, EventMessage, EventQuestion, EventTranslation, QuestionKind,
     SurveyInvitation,
@@ -56,6 +57,8 @@ THIS_EVENTS_ORGANISERS = {"event_organiser", "admin"}
 FORUM_RUNNERS = {"forum_coordinator", "admin"}
 AWARDS_TEAM = {"awards_administrator", "admin"}
 JUDGES = {"judge", "conflicted_judge"}
+# Who sees the partner organisations and adds a missing one while linking it (core/partners/permissions.py).
+PARTNER_PICKERS = ORGANISERS | AWARDS_TEAM | {"forum_coordinator", "other_coordinator"}
 
 # endpoint: (method, path, expected outcome per role). Placeholders name the
 # objects made by `world` below.
@@ -115,6 +118,17 @@ MATRIX = {
     "core.email_delivery": ("GET", "/admin/email", only({"admin"})),
     # {outbox_message} was sent: an admin's retry finds nothing to send again (a message), others are refused.
     "core.send_email_again": ("POST", "/admin/email/{outbox_message}/send-again", only({"admin"}, 302)),
+    # Partner organisations: organisers and admins keep the list; the awards team and forum coordinators (of any
+    # forum) see it and add one that is missing while linking it.
+    "core.partners": ("GET", "/partners", only(PARTNER_PICKERS)),
+    "core.add_partner": ("GET", "/partners/new", only(PARTNER_PICKERS)),
+    "core.partner": ("GET", "/partners/{partner}", only(PARTNER_PICKERS)),
+    "core.edit_partner": ("GET", "/partners/{partner}/edit", only(ORGANISERS)),
+    # The page says what still links to it (the event it co-hosts); its button is the POST at the same address.
+    "core.delete_partner": ("GET", "/partners/{partner}/delete", only(ORGANISERS)),
+    "core.edit_partner_contact": ("GET", "/partners/{partner}/contacts/{partner_contact}/edit", only(ORGANISERS)),
+    "core.remove_partner_contact": ("POST", "/partners/{partner}/contacts/{partner_contact}/remove",
+                                    only(ORGANISERS, 302)),
     # A person's own jobs: {job} is {other}'s, so it does not exist for anyone else.
     "core.jobs": ("GET", "/jobs", signed_in(200)),
     "core.job": ("GET", "/jobs/{job}", signed_in(404)),
@@ -204,6 +218,10 @@ MATRIX = {
     "events.join_session": ("POST", "/registrations/{token}/sessions/{session}/join", everyone(302)),
     "events.leave_session": ("POST", "/registrations/{token}/sessions/{session}/leave", everyone(302)),
     "events.venues": ("GET", "/manage/venues", only(ORGANISERS)),
+    # The event's co-hosts ({partner} is one): its organisers'.
+    "events.co_hosts": ("GET", "/manage/events/{event}/co-hosts", only(THIS_EVENTS_ORGANISERS)),
+    "events.remove_co_host": ("POST", "/manage/events/{event}/co-hosts/{partner}/remove",
+                              only(THIS_EVENTS_ORGANISERS, 302)),
     "events.priorities": ("GET", "/admin/priorities/{priority}", only({"admin"})),
     "events.edit_venue": ("GET", "/manage/venues/{venue}/edit", only(ORGANISERS)),
     # The event's title, summary and description in other languages: its organisers' (the event has a Polish one).
@@ -221,6 +239,9 @@ MATRIX = {
     "forums.manage": ("GET", "/forums/{forum}/manage", only(FORUM_RUNNERS)),
     "forums.members_csv": ("GET", "/forums/{forum}/manage/members.csv", only(FORUM_RUNNERS)),
     "forums.membership": ("GET", "/forums/{forum}/manage/memberships/{membership}", only(FORUM_RUNNERS)),
+    # No partner chosen: the member is saved as representing none.
+    "forums.membership_partner": ("POST", "/forums/{forum}/manage/memberships/{membership}/partner",
+                                  only(FORUM_RUNNERS, 302)),
     # The signed link is the parent or carer's key.
     "forums.parent_consent": ("GET", "/forums/consent/not-a-token", everyone(400)),
     "forums.withdraw_consent": ("POST", "/forums/consent/not-a-token/withdraw", everyone(400)),
@@ -296,6 +317,8 @@ MATRIX = {
                                        only(AWARDS_TEAM, 302)),
     "awards.screening": ("GET", "/manage/awards/{cycle}/nominations", only(AWARDS_TEAM)),
     "awards.screen": ("GET", "/manage/awards/nominations/{nomination}", only(AWARDS_TEAM)),
+    # No partner chosen: the nomination is saved as linked to none.
+    "awards.nomination_partner": ("POST", "/manage/awards/nominations/{nomination}/partner", only(AWARDS_TEAM, 302)),
     "awards.panel": ("GET", "/manage/awards/categories/{category}/panel", only(AWARDS_TEAM)),
     "awards.remove_judge": ("POST", "/manage/awards/panel/{panel_member}/remove", only(AWARDS_TEAM, 302)),
     "awards.record_conflict": ("POST", "/manage/awards/nominations/{nomination}/conflicts", only(AWARDS_TEAM, 400)),
@@ -332,6 +355,8 @@ MATRIX = {
                                only(THIS_EVENTS_ORGANISERS | {"equality_monitor"})),
     "reports.survey_priorities": ("GET", "/reports/surveys/2026", only({"admin", "equality_monitor"})),
     "reports.manage_baselines": ("GET", "/admin/baselines", only({"admin"})),
+    # A partner's engagement over time: those who keep the partners list.
+    "reports.partner_engagement": ("GET", "/reports/partners/{partner}", only(ORGANISERS)),
     # The standing conference's review of a year spans everything: admins only.
     "reports.progress_report": ("GET", "/reports/progress/2026", only({"admin", "equality_monitor"})),
     # Open data is public once published (nothing is, here); only admins publish a quarter.
@@ -432,6 +457,10 @@ def _make_world(app):
         db.session.flush()
         db.session.add(ConflictDeclaration(nomination_id=nomination.id, judge_id=conflicted_judge.id,
                                            kind=ConflictKind.FAMILY))
+        partner = PartnerOrganisation(name="Central Mosque", name_key="central mosque", kind=PartnerKind.FAITH_GROUP)
+        partner_contact = PartnerContact(partner=partner, name="Yusuf Ali", email="yusuf@example.org")
+        event.co_hosts.append(partner)
+        db.session.add_all([partner, partner_contact])
         job = progress.start_job(owner_id=other.id, title="Invitations", back_url="/")
         message = OutboxMessage(recipient=other.email, subject="Hello", body="Hello", status=OutboxStatus.SENT,
                                 job_id=job.id)
@@ -461,7 +490,8 @@ def _make_world(app):
                                token=registration_token(registration), organiser_email=organiser.email,
                                digest=picture.digest, priority_slug=priority.slug, job=job.id,
                                outbox_message=message.id, event_message=event_message.id,
-                               unsubscribe_token=unsubscribe_token, survey_token=survey_token)
+                               unsubscribe_token=unsubscribe_token, survey_token=survey_token,
+                               partner=partner.id, partner_contact=partner_contact.id)
 
 
 def sign_in_as(client, app, role, world, make_user):

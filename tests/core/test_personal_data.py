@@ -130,7 +130,7 @@ def test_someone_new_sees_their_account_and_nothing_else(client, make_user):
     text = client.get("/account/your-data").get_data(as_text=True)
     # Every section but the account and the record of changes (which holds this sign-in) is empty.
     assert "Ben Carter" in text and "Sign in succeeded" in text
-    assert text.count('<p class="govuk-body">Nothing.</p>') == 8
+    assert text.count('<p class="govuk-body">Nothing.</p>') == 10
 
 
 def test_visitors_are_sent_to_sign_in(client):

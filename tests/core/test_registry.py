@@ -29,13 +29,13 @@ def test_two_contributions_cannot_share_a_position():
 def test_every_domain_has_registered_its_part(app):
     assert [section.__module__ for section in registry.sections] == [
         "core.privacy.your_data", "events.privacy", "events.privacy", "forums.privacy", "forums.privacy",
-        "awards.privacy", "awards.privacy", "core.privacy.your_data", "core.privacy.your_data",
+        "awards.privacy", "awards.privacy", "core.privacy.partners", "core.privacy.your_data", "core.privacy.your_data",
         "core.privacy.your_data", "core.privacy.your_data"]
     assert [period.kind for period in retention.periods()] == [
-        "accounts", "registrations", "survey_invitations", "forum_memberships", "nominations", "equality_answers", "sign_in_records",
-        "audit_log", "emails", "jobs"]
+        "accounts", "registrations", "survey_invitations", "forum_memberships", "nominations", "partner_contacts",
+        "equality_answers", "sign_in_records", "audit_log", "emails", "jobs"]
     assert [step.__module__ for step in registry.erasure_steps] == [
-        "events.privacy", "core.privacy.erasure", "awards.privacy"]
+        "events.privacy", "core.privacy.erasure", "awards.privacy", "core.privacy.partners"]
 
 
 def test_the_home_page_shows_events_then_forums_then_awards(app):

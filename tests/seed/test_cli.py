@@ -148,3 +148,15 @@ def test_run_local_makes_the_database_adds_the_demo_and_serves_in_one_process(tm
         assert "Standing Conference" in page  # the demo's events, served
     assert "Demo sign-ins" in outputs[0] and "admin@example.org" in outputs[0]
     assert "already has accounts, so no demo data was added" in outputs[1]
+
+
+def test_seed_demo_has_partners_co_hosting_events_with_members_and_a_nomination_linked(app):
+    from core.partners.services import find_partner_by_name, links_of
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0  # linking twice changes nothing
+    with app.test_request_context():
+        assert links_of(find_partner_by_name("central mosque")) == ["2 events it co-hosts",
+                                                                     "1 forum member who represents it"]
+        assert links_of(find_partner_by_name("Kettering Faiths Together")) == ["1 award nomination"]
+        assert len(find_partner_by_name("Northamptonshire Police").contacts) == 1
