@@ -22,10 +22,12 @@ from sqlalchemy import func, select
 
 from core import audit, progress, unsubscribes
 from core.accounts.models import User
+from core.content_languages import lazily
 from core.database import lock_row, utcnow
 from core.email import queue_email, throttled
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import _l
 from events.models import Event, EventMessage, MessageAudience, Registration, RegistrationStatus
 
 # Which statuses each audience means. Someone offered a place is still waiting for it; a guest who never
@@ -152,7 +154,8 @@ def send_message(event: Event, *, subject: str, body: str, audiences: list[Messa
     per_minute = current_app.config["EVENT_MESSAGES_PER_MINUTE"]
     for n, recipient in enumerate(found.recipients):
         registration = recipient.registration
-        queue_email(to=registration.email, subject=f"{event.title}: {subject}", template="event_message",
+        queue_email(to=registration.email, template="event_message",
+                    subject=_l("%(event)s: %(subject)s", event=lazily(event, "title"), subject=subject),
                     language=registration.language, reply_to=event.contact_email, job_id=message.job_id,
                     send_after=throttled(n, now, per_minute), event=event, message=message,
                     registration=registration, audience=recipient.audience.value,

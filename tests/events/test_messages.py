@@ -12,7 +12,7 @@ from core.database import utcnow, write_lock
 from core.errors import InvalidLink
 from core.extensions import db
 from core.models import OutboxMessage
-from events.models import Attendance, EventMessage, MessageAudience, Registration, RegistrationStatus
+from events.models import Attendance, EventMessage, EventTranslation, MessageAudience, Registration, RegistrationStatus
 from events.services import messages
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import UserFactory
@@ -112,6 +112,18 @@ def test_each_email_is_in_its_recipients_language_and_the_organisers_text_as_wri
     polish, urdu = emails_to("guest@example.org")[0].body, emails_to("member@example.org")[0].body
     assert polish.startswith("Dzień dobry") and "Bring a dish to share." in polish
     assert urdu.startswith("آداب") and "Bring a dish to share." in urdu
+
+
+def test_the_events_own_title_in_the_recipients_language_names_it_in_the_subject_and_the_body(ctx):
+    event = EventFactory(title="Big Lunch")
+    db.session.add(EventTranslation(event_id=event.id, language="pl", title="Wielki Lunch"))
+    RegistrationFactory(event=event, email="guest@example.org", language="pl")
+    RegistrationFactory(event=event, email="other@example.org", language="en")
+    send(event, [BOOKED], essential=True, subject="Room change")
+    polish, english = emails_to("guest@example.org")[0], emails_to("other@example.org")[0]
+    assert polish.subject == "Wielki Lunch: Room change" and "Wielki Lunch" in polish.body
+    assert "Big Lunch" not in polish.body
+    assert english.subject == "Big Lunch: Room change" and "Big Lunch" in english.body
 
 
 def test_the_same_preview_sent_twice_sends_once(ctx):
