@@ -10,6 +10,7 @@
   password, deleting the account, and their second-factor settings;
 - `about_you`: the equality monitoring questions, a person's own answers;
 - `admin`: the admin's users, their site roles, and the audit log;
+- `people`: likely duplicate people, and merging two records of one person;
 - `language`: the language links on every page;
 - `jobs`: a person's long jobs (a batch of emails on its way) and how far each has got;
 - `emailed_links`: what every package's views share, loading what an emailed
@@ -20,4 +21,4 @@ from flask import Blueprint
 bp = Blueprint("core", __name__)
 
 # The modules register their routes on `bp`, so they are imported once it exists.
-from core.views import pages, sign_in, sign_in_code, account, about_you, admin, jobs, language  # noqa: E402,F401
+from core.views import pages, sign_in, sign_in_code, account, about_you, admin, people, jobs, language  # noqa: E402,F401
