@@ -80,23 +80,13 @@ def _pair():
     return kept, merged
 
 
-@bp.route("/admin/people/merge", methods=["GET", "POST"])
+@bp.get("/admin/people/merge")
 @safeguarding.shows_contact_details("email")
 @login_required
-def merge_people():
+def merge_preview():
     if not permissions.can_manage_users(current_user):
         abort(403)
     kept, merged = _pair()
-    form = EmptyForm()
-    if form.validate_on_submit():
-        done, counts = call_service(form, lambda: services.merge(merged, kept, actor=current_user))
-        if done:
-            moved = ", ".join(f"{count} {what}" for what, count in counts.items()) or "nothing else"
-            flash(f"Merged. {merged.label} now belong to {kept.label if kept.user is None else kept.user.name}: "
-                  f"{moved}.", "success")
-            if kept.user is not None:
-                return redirect(url_for("core.admin_user", user_id=kept.user.id))
-        return redirect(url_for("core.duplicate_people"))  # refused (said at the top), or merged already
     refusal = None
     try:
         services.check(merged, kept, actor=current_user)
@@ -104,6 +94,26 @@ def merge_people():
         refusal = error.message
     people = {"kept": _whom(kept.key, {kept.user.id: kept.user} if kept.user else {}),
               "merged": _whom(merged.key, {merged.user.id: merged.user} if merged.user else {})}
-    return render_template("core/merge_people.html", kept=kept, merged=merged, form=form, refusal=refusal,
+    return render_template("core/merge_people.html", kept=kept, merged=merged, form=EmptyForm(), refusal=refusal,
                            changes=services.preview(merged, kept), people=people,
                            shown=safeguarding.screen(current_user, people.values()))
+
+
+@bp.post("/admin/people/merge")
+@login_required
+def merge_people():
+    if not permissions.can_manage_users(current_user):
+        abort(403)
+    kept, merged = _pair()
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    done, counts = call_service(form, lambda: services.merge(merged, kept, actor=current_user))
+    if not done:  # refused (said at the top of the list), or merged already by someone else
+        return redirect(url_for("core.duplicate_people"))
+    moved = ", ".join(f"{count} {what}" for what, count in counts.items()) or "nothing else"
+    flash(f"Merged: {merged.label} now belong to {kept.user.name if kept.user else kept.label}. Moved {moved}.",
+          "success")
+    if kept.user is not None:
+        return redirect(url_for("core.admin_user", user_id=kept.user.id))
+    return redirect(url_for("core.duplicate_people"))
