@@ -56,12 +56,6 @@ class Person:
         """The address as recorded: the account's, or the guest's as typed."""
         return self.user.email if self.user is not None else self.key[len(GUEST):]
 
-    @property
-    def label(self) -> str:
-        if self.user is not None:
-            return f"{self.user.name} (account {self.user.id})"
-        return f"Guest records under {self.email}"
-
 
 def person(key: str) -> Person | None:
     """The person a key names, or None for a key that names no one (a

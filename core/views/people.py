@@ -112,8 +112,10 @@ def merge_people():
     if not done:  # refused (said at the top of the list), or merged already by someone else
         return redirect(url_for("core.duplicate_people"))
     moved = ", ".join(f"{count} {what}" for what, count in counts.items()) or "nothing else"
-    flash(f"Merged: {merged.label} now belong to {kept.user.name if kept.user else kept.label}. Moved {moved}.",
-          "success")
+    # Named without their addresses: a flashed message passes no safeguarding gate.
+    whose = "The guest's records" if merged.is_guest else f"Account {merged.user.id}'s records"
+    flash(f"Merged. {whose} now belong to {kept.user.name if kept.user else 'the kept guest records'}. "
+          f"Moved: {moved}.", "success")
     if kept.user is not None:
         return redirect(url_for("core.admin_user", user_id=kept.user.id))
     return redirect(url_for("core.duplicate_people"))

@@ -67,8 +67,8 @@ def test_merging_goes_to_the_kept_account_and_says_what_moved(app, client):
     token = csrf_token(client, _merge_url(account_id))
     response = client.post(_merge_url(account_id), data={"csrf_token": token})
     assert response.status_code == 302 and response.location.endswith(f"/admin/users/{account_id}")
-    page = client.get(response.location).get_data(as_text=True)
-    assert "Merged: Guest records under Ann@Example.org now belong to Ann Akhtar. Moved 1 registrations" in page
+    page = unescape(client.get(response.location).get_data(as_text=True))
+    assert "Merged. The guest's records now belong to Ann Akhtar. Moved: 1 registrations" in page
     with app.app_context():
         assert db.session.scalar(select(Registration.person_key)) == f"user:{account_id}"
     # Pressed again (or a second admin on the same pair): nothing left to merge.
