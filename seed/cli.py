@@ -18,6 +18,7 @@ from core.accounts.models import SiteRole, User
 from seed.awards import seed_demo_awards
 from seed.events import seed_demo_events
 from seed.forums import seed_demo_forums
+from seed.people import seed_demo_people
 from seed.reports import seed_demo_reports
 
 DEMO_PASSWORD = "demo-Shared-Future-2026"
@@ -62,6 +63,7 @@ def seed_demo_command(if_empty):
             seed_demo_awards(services.find_user_by_email("awards@example.org"), member,
                              services.find_user_by_email("judge@example.org"))
             seed_demo_reports(organiser, services.find_user_by_email("admin@example.org"))
+            seed_demo_people(DEMO_PASSWORD)
     present = [account for account in DEMO_ACCOUNTS if services.find_user_by_email(account[0])]
     if present:
         click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

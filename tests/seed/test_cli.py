@@ -127,3 +127,13 @@ def test_run_local_makes_the_database_adds_the_demo_and_serves_in_one_process(tm
         assert "Standing Conference" in page  # the demo's events, served
     assert "Demo sign-ins" in outputs[0] and "admin@example.org" in outputs[0]
     assert "already has accounts, so no demo data was added" in outputs[1]
+
+
+def test_seed_demo_leaves_likely_duplicates_for_the_admin_to_merge(app):
+    from core.people import queries
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.test_request_context():
+        reasons = sorted(reason for _, _, reason in db.session.execute(queries.candidate_pairs()))
+    assert reasons == ["guest_under_proven_address", "same_name_plus_tag"]
