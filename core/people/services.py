@@ -136,9 +136,9 @@ def merge(merged: Person, kept: Person, *, actor) -> dict[str, int]:
                 counts[what] = counts.get(what, 0) + count
     if merged.user is not None:
         _delete_merged_account(merged.user, kept.user)
+    # Both records by their keys ("user:<id>", or "guest:<address>", which the audit log screens as any address).
     audit.record("person.merged", actor=actor, subject=kept.user, details={
-        "kept": kept.user.id if kept.user else "guest", "merged": merged.user.id if merged.user else "guest",
-        **({"merged_account": merged.user.id} if merged.user else {}), "moved": counts})
+        "kept": kept.key, "merged": merged.key, "moved": counts})
     db.session.flush()
     return counts
 

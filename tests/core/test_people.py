@@ -99,7 +99,8 @@ def test_a_guest_is_merged_into_the_account_that_proved_the_address(ctx):
     assert counts["registrations"] == 1 and counts["nominations"] == 1
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "person.merged"))
     assert entry.actor_id == admin.id and entry.object_id == str(account.id)
-    assert entry.details["moved"]["registrations"] == 1
+    assert entry.details == {"kept": f"user:{account.id}", "merged": "guest:Ann@Example.org",
+                             "moved": {"registrations": 1, "nominations": 1}}
 
 
 def test_a_guest_is_not_merged_into_an_account_that_has_not_proven_the_address(ctx):
