@@ -211,3 +211,46 @@ def test_an_unconfirmed_account_is_merged_only_into_one_that_proved_its_address(
     kept, unconfirmed = UserFactory(), UserFactory(email_confirmed_at=None, created_at=utcnow() - timedelta(days=1))
     with pytest.raises(services.CannotMerge, match="never confirmed"):
         services.check(services.person(f"user:{unconfirmed.id}"), services.person(f"user:{kept.id}"))
+
+
+def test_merging_judges_keeps_one_panel_place_the_kept_scores_and_any_declared_conflict(ctx):
+    from awards.models import ConflictDeclaration, ConflictKind, PanelMember, ScoreSheet
+    from events.models import CalendarLink, event_organisers
+    from tests.awards.test_judging import eligible
+    kept, merged = UserFactory(), UserFactory()
+    category = CategoryFactory()
+    scored_by_both, conflicted, scored_by_merged = (eligible(category, name=name) for name in ("A", "B", "C"))
+    db.session.add_all([
+        PanelMember(category_id=category.id, email=kept.email, user_id=kept.id),
+        PanelMember(category_id=category.id, email=merged.email, user_id=merged.id),
+        ScoreSheet(nomination_id=scored_by_both.id, judge_id=kept.id, comment="kept's"),
+        ScoreSheet(nomination_id=scored_by_both.id, judge_id=merged.id, comment="merged's"),
+        ScoreSheet(nomination_id=conflicted.id, judge_id=kept.id, comment="must go"),
+        ScoreSheet(nomination_id=scored_by_merged.id, judge_id=merged.id, comment="moves"),
+        ConflictDeclaration(nomination_id=conflicted.id, judge_id=kept.id, kind=ConflictKind.NONE),
+        ConflictDeclaration(nomination_id=conflicted.id, judge_id=merged.id, kind=ConflictKind.FAMILY),
+        CalendarLink(user_id=merged.id, token="t" * 40)])
+    event = EventFactory(organisers=[db.session.get(User, merged.id)])
+    db.session.commit()
+    preview = dict(services.preview(services.person(f"user:{merged.id}"), services.person(f"user:{kept.id}")))
+    assert any(line.conflict and "1 scored by both" in line.outcome for line in preview["Awards"])
+    merge(f"user:{merged.id}", f"user:{kept.id}")
+    assert db.session.scalars(select(PanelMember.user_id)).all() == [kept.id]
+    sheets = {sheet.nomination_id: sheet.comment for sheet in db.session.scalars(select(ScoreSheet))}
+    assert sheets == {scored_by_both.id: "kept's", scored_by_merged.id: "moves"}
+    [declaration] = db.session.scalars(select(ConflictDeclaration)).all()
+    assert (declaration.judge_id, declaration.kind) == (kept.id, ConflictKind.FAMILY)
+    assert db.session.scalar(select(CalendarLink.user_id)) == kept.id
+    assert db.session.execute(select(event_organisers)).all() == [(event.id, kept.id)]
+
+
+def test_a_table_no_domain_moves_stops_the_merge_instead_of_losing_its_rows(ctx, monkeypatch):
+    from core.people.registry import records
+    kept, merged = UserFactory(), UserFactory()
+    MembershipFactory(user=merged)
+    monkeypatch.setattr(records, "_held", {position: held for position, held in records._held.items()
+                                           if held[0] != "forums"})
+    with pytest.raises(RuntimeError, match="forum_memberships.user_id still holds records"):
+        services.merge(services.person(f"user:{merged.id}"), services.person(f"user:{kept.id}"), actor=None)
+    db.session.rollback()
+    assert db.session.scalar(select(Membership.user_id)) == merged.id
