@@ -19,6 +19,7 @@ from seed.awards import seed_demo_awards
 from seed.events import seed_demo_events
 from seed.forums import seed_demo_forums
 from seed.partners import link_demo_partners, seed_demo_partners
+from seed.people import seed_demo_people
 from seed.reports import seed_demo_reports
 from seed.surveys import seed_demo_surveys
 
@@ -68,6 +69,7 @@ def seed_demo_command(if_empty):
             seed_demo_surveys()
             link_demo_partners(organiser, services.find_user_by_email("coordinator@example.org"),
                                services.find_user_by_email("awards@example.org"))
+            seed_demo_people(DEMO_PASSWORD)
     present = [account for account in DEMO_ACCOUNTS if services.find_user_by_email(account[0])]
     if present:
         click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

@@ -13,6 +13,7 @@
 from flask import Blueprint
 
 from awards import privacy  # noqa: F401  registers awards' part of "Your data", erasure and retention
+from awards import people  # noqa: F401  registers awards' part in merging duplicate people
 from awards.models import NominationStatus, NomineeKind, Outcome, Stage
 
 bp = Blueprint("awards", __name__)

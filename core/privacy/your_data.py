@@ -188,6 +188,7 @@ _ACTIONS = {
     "profile.email_change_requested": _l("Profile email change requested"),
     "profile.email_change_undone": _l("Profile email change undone"),
     "profile.email_changed": _l("Profile email changed"),
+    "person.merged": _l("Records of the same person merged"),
     "profile.updated": _l("Profile updated"),
     "retention.applied": _l("Old records deleted or made anonymous"),
     "role.granted": _l("Role granted"),

@@ -10,6 +10,7 @@
   password, deleting the account, and their second-factor settings;
 - `about_you`: the equality monitoring questions, a person's own answers;
 - `admin`: the admin's users, their site roles, and the audit log;
+- `people`: likely duplicate people, and merging two records of one person;
 - `language`: the language links on every page;
 - `unsubscribe`: the link in non-essential emails, and turning them back on;
 - `partners`: partner organisations and their contacts (staff);
@@ -23,5 +24,5 @@ bp = Blueprint("core", __name__)
 
 # The modules register their routes on `bp`, so they are imported once it exists.
 from core.views import (  # noqa: E402,F401
-    pages, sign_in, sign_in_code, account, about_you, admin, jobs, language, partners, unsubscribe,
+    pages, sign_in, sign_in_code, account, about_you, admin, jobs, language, partners, people, unsubscribe,
 )

@@ -115,6 +115,10 @@ MATRIX = {
     # {other} has no app to reset: refused with a message on their page.
     "core.reset_second_factor": ("POST", "/admin/users/{other}/reset-sign-in-codes", only({"admin"}, 302)),
     "core.audit_log": ("GET", "/admin/audit", only({"admin"})),
+    "core.duplicate_people": ("GET", "/admin/people/duplicates", only({"admin"})),
+    "core.merge_preview": ("GET", "/admin/people/merge?keep=user:{other}&merge=user:{judge}", only({"admin"})),
+    # The admin merges the judge's second account into {other}'s, then sees {other}'s page.
+    "core.merge_people": ("POST", "/admin/people/merge?keep=user:{other}&merge=user:{judge}", only({"admin"}, 302)),
     "core.email_delivery": ("GET", "/admin/email", only({"admin"})),
     # {outbox_message} was sent: an admin's retry finds nothing to send again (a message), others are refused.
     "core.send_email_again": ("POST", "/admin/email/{outbox_message}/send-again", only({"admin"}, 302)),
@@ -481,7 +485,7 @@ def _make_world(app):
                                meeting=meeting.id, action=action.id, cycle=category.cycle_id,
                                category=category.id, nomination=nomination.id, exclusion=exclusion.id,
                                award_question=category.questions[0].id, criterion=category.criteria[0].id,
-                               panel_member=judges[0].id, judge_email=judge.email,
+                               panel_member=judges[0].id, judge=judge.id, judge_email=judge.email,
                                conflicted_judge_email=conflicted_judge.email,
                                forum_coordinator_email=coordinator.email,
                                other_coordinator_email=other_coordinator.email, other=other.id, event=event.id,

@@ -23,6 +23,7 @@ from awards.models import PanelMember
 from core import audit
 from core.accounts import safeguarding
 from core.accounts.models import User
+from core.equality.services import give_consent
 from core.extensions import db
 from core.models import OutboxMessage, OutboxStatus
 from events.models import Audience, EventInvitation, EventKind, EventQuestion, QuestionKind, RegistrationAnswer
@@ -137,6 +138,8 @@ def _world(app):
         db.session.add(OutboxMessage(recipient=PARENT_EMAIL, subject=f"Your consent for {young.name} to join",
                                      body="...", attempts=8, status=OutboxStatus.FAILED, last_error="Refused",
                                      about_user_id=young.id))
+        # Equality answers given as a guest under the young member's address in capitals: a likely duplicate.
+        give_consent(f"guest:{young.email.title()}")
         db.session.commit()
         return SimpleNamespace(
             forum=forum.id, membership=membership.id, meeting=meeting.id, public=public.id, young=young.id,
@@ -158,12 +161,17 @@ def _registered_outputs(app) -> dict[str, safeguarding.Output]:
     return found
 
 
+# Outputs whose address names what they show in its query string.
+QUERIES = {"core.merge_preview": lambda world: {"keep": f"user:{world.young}",
+                                                "merge": f"guest:{world.young_email.title()}"}}
+
+
 def _urls(app, endpoint, world) -> list[str]:
     """The endpoint's addresses in this world (every event for an event's route), or [] if it takes other things."""
     fills = {"event_id": [world.meeting, world.public], "forum_id": [world.forum],
              "membership_id": [world.membership], "user_id": [world.young], "venue_id": [world.venue],
              "nomination_id": [world.nomination], "category_id": [world.category]}
-    urls = [{}]
+    urls = [QUERIES[endpoint](world)] if endpoint in QUERIES else [{}]
     for rule in app.url_map.iter_rules(endpoint):
         if "GET" not in rule.methods or not rule.arguments <= (fills.keys() | set(rule.defaults or {})):
             continue

@@ -160,3 +160,11 @@ def test_seed_demo_has_partners_co_hosting_events_with_members_and_a_nomination_
                                                                      "1 forum member who represents it"]
         assert links_of(find_partner_by_name("Kettering Faiths Together")) == ["1 award nomination"]
         assert len(find_partner_by_name("Northamptonshire Police").contacts) == 1
+def test_seed_demo_leaves_likely_duplicates_for_the_admin_to_merge(app):
+    from core.people import queries
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.test_request_context():
+        reasons = sorted(reason for _, _, reason in db.session.execute(queries.candidate_pairs()))
+    assert reasons == ["guest_under_proven_address", "same_name_plus_tag"]

@@ -1,0 +1,96 @@
+"""The admin's pages for likely duplicate people: the list of pairs with
+their reasons, the preview of a merge (and why one is refused), and the merge."""
+from html import unescape
+import re
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+
+from core.accounts.models import User
+from core.equality import services as equality
+from core.extensions import db
+from events.models import Registration
+from tests.conftest import csrf_token, sign_in
+from tests.events.factories import EventFactory, RegistrationFactory
+from tests.factories import UserFactory
+
+
+def _world(app, *, confirmed=True):
+    with app.app_context():
+        admin = UserFactory(roles=["admin"])
+        account = UserFactory(name="Ann Akhtar", email="ann@example.org")
+        if not confirmed:
+            account.email_confirmed_at = None
+        event = EventFactory(title="Summer fair")
+        RegistrationFactory(event=event, email="Ann@Example.org", person_key="guest:Ann@Example.org")
+        equality.give_consent("guest:Ann@Example.org")
+        db.session.commit()
+        return SimpleNamespace(email=admin.email), account.id
+
+
+def _merge_url(account_id, path="/admin/people/merge"):
+    return f"{path}?{urlencode({'keep': f'user:{account_id}', 'merge': 'guest:Ann@Example.org'})}"
+
+
+def test_the_list_shows_each_pair_with_its_reason_and_a_link_to_preview(app, client):
+    admin, account_id = _world(app)
+    sign_in(client, admin)
+    page = client.get("/admin/people/duplicates").get_data(as_text=True)
+    assert "1 pair" in page and "Ann Akhtar" in page and "Ann@Example.org" in page
+    assert "Guest records under an address this account has proven" in page
+    [link] = re.findall(r'href="(/admin/people/merge\?[^"]+)"', page)
+    preview = client.get(unescape(link)).get_data(as_text=True)
+    assert "Merge two records" in preview and f"Ann Akhtar, account {account_id} (ann@example.org)" in preview
+
+
+def test_the_preview_says_what_moves_and_only_that_one_set_of_equality_answers_is_kept(app, client):
+    admin, account_id = _world(app)
+    sign_in(client, admin)
+    page = client.get(_merge_url(account_id)).get_data(as_text=True)
+    assert "Registration: Summer fair: moves (Booked)" in page
+    assert "Equality monitoring answers: one set kept" in page
+    assert "has proven it owns this address" in page and "Merge these records" in page
+
+
+def test_the_preview_refuses_an_account_that_has_not_proven_the_address_and_offers_no_button(app, client):
+    admin, account_id = _world(app, confirmed=False)
+    sign_in(client, admin)
+    page = client.get(_merge_url(account_id)).get_data(as_text=True)
+    assert "These cannot be merged." in page and "has not proven it owns Ann@Example.org" in page
+    assert "Merge these records" not in page
+
+
+def test_merging_goes_to_the_kept_account_and_says_what_moved(app, client):
+    admin, account_id = _world(app)
+    sign_in(client, admin)
+    token = csrf_token(client, _merge_url(account_id))
+    response = client.post(_merge_url(account_id), data={"csrf_token": token})
+    assert response.status_code == 302 and response.location.endswith(f"/admin/users/{account_id}")
+    page = unescape(client.get(response.location).get_data(as_text=True))
+    assert "Merged. The guest's records now belong to Ann Akhtar. Moved: 1 registrations" in page
+    with app.app_context():
+        assert db.session.scalar(select(Registration.person_key)) == f"user:{account_id}"
+    # Pressed again (or a second admin on the same pair): nothing left to merge.
+    assert client.post(_merge_url(account_id), data={"csrf_token": token}).status_code == 404
+    assert "No likely duplicates found." in client.get("/admin/people/duplicates").get_data(as_text=True)
+
+
+def test_a_refused_merge_changes_nothing_and_says_why(app, client):
+    admin, account_id = _world(app, confirmed=False)
+    sign_in(client, admin)
+    token = csrf_token(client, "/admin/people/duplicates")
+    response = client.post(_merge_url(account_id), data={"csrf_token": token}, follow_redirects=True)
+    assert "has not proven it owns Ann@Example.org" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Registration.person_key)) == "guest:Ann@Example.org"
+        assert db.session.get(User, account_id) is not None
+
+
+def test_a_key_that_names_no_one_is_not_found(app, client):
+    admin, account_id = _world(app)
+    sign_in(client, admin)
+    for query in ({"keep": "user:999", "merge": "guest:Ann@Example.org"},
+                  {"keep": f"user:{account_id}", "merge": "guest:nobody@example.org"},
+                  {"keep": "nonsense", "merge": "\x00"}, {}):
+        assert client.get(f"/admin/people/merge?{urlencode(query)}").status_code == 404
