@@ -167,6 +167,8 @@ _ACTIONS = {
     "email.confirmed": _l("Email confirmed"),
     "email.sent_again": _l("Email sent again"),
     "equality.withdraw": _l("Equality withdraw"),
+    "import.finished": _l("Spreadsheet imported"),
+    "import.uploaded": _l("Spreadsheet uploaded to import"),
     "oidc.linked": _l("Oidc linked"),
     "password.changed": _l("Password changed"),
     "password.reset": _l("Password reset"),

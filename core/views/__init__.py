@@ -12,6 +12,7 @@
 - `admin`: the admin's users, their site roles, and the audit log;
 - `language`: the language links on every page;
 - `jobs`: a person's long jobs (a batch of emails on its way) and how far each has got;
+- `imports`: importing people from a spreadsheet, for every kind a package contributes;
 - `emailed_links`: what every package's views share, loading what an emailed
   link names or the page explaining what is wrong with it.
 """
@@ -20,4 +21,4 @@ from flask import Blueprint
 bp = Blueprint("core", __name__)
 
 # The modules register their routes on `bp`, so they are imported once it exists.
-from core.views import pages, sign_in, sign_in_code, account, about_you, admin, jobs, language  # noqa: E402,F401
+from core.views import pages, sign_in, sign_in_code, account, about_you, admin, jobs, language, imports  # noqa: E402,F401,E501

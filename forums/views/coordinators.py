@@ -15,9 +15,10 @@ from core.spam import bulk_work
 from core.spreadsheets import csv_download
 from events.queries import venue_choices
 from forums import exports, meetings, permissions, queries
+from forums import imports as forum_imports
 from forums.services import announcements, consent, memberships
 from forums.services.invitations import invitations_of, invite
-from forums.services.safeguarding import is_young
+from forums.services.safeguarding import ADULT_AGE, age_on, is_young
 from forums.forms import (
     ActionForm, ActionStatusForm, AnnouncementForm, ApologyForm, DecisionForm, InvitationForm, MeetingForm,
     MemberFilterForm, PapersForm,
@@ -37,7 +38,8 @@ def manage(forum_id):
     shown = memberships.filtered_memberships(forum, **form.filters()) if form.validate() else []
     history = queries.membership_history(forum)
     return render_template("forums/manage.html", forum=forum, form=form, memberships=shown, history=history,
-                           today=date.today(), is_young=is_young,
+                           today=date.today(), is_young=is_young, imported=forum_imports.imported_waiting(forum),
+                           is_young_born=lambda born: age_on(born, date.today()) < ADULT_AGE,
                            sees_young=permissions.can_see_young_members_details(current_user, forum))
 
 
