@@ -19,6 +19,12 @@ from core.views import bp
 SHOWN_PROBLEMS = 500  # the preview lists this many rows with problems; the refused-rows file has them all
 
 
+@bp.app_context_processor
+def _imports_enums():
+    """The enum import pages decide by, so they compare members, never value strings."""
+    return {"ImportStatus": ImportStatus}
+
+
 def _kind_and_scope(kind_name: str, scope_id: int):
     kind = imports.kind_named(kind_name)
     scope = kind.load_scope(scope_id) if kind is not None else None
@@ -117,7 +123,7 @@ def import_summary(import_id):
     if started.status in (ImportStatus.UPLOADED, ImportStatus.MAPPED):
         return redirect(url_for("core.import_preview", import_id=import_id))
     return render_template("core/imports/summary.html", kind=kind, scope=scope, started=started,
-                           back_url=kind.back_url(scope), ImportStatus=ImportStatus)
+                           back_url=kind.back_url(scope))
 
 
 @bp.get("/imports/<int:import_id>/refused.csv")
