@@ -251,3 +251,20 @@ def test_a_large_file_is_imported_by_the_worker_with_its_rows_counted(app, monke
         job = db.session.get(BackgroundJob, job.id)
         assert job.finished_at is not None and job.steps_done == 6
     assert seen == [2, 4, 6]
+
+
+def test_the_sample_spreadsheet_shows_every_kind_of_mistake_it_carries(ctx):
+    """docs/samples/forum-members.xlsx, as the user guide suggests trying it."""
+    from pathlib import Path
+    coordinator, forum = UserFactory(), ForumFactory()
+    sample = Path(__file__).resolve().parents[2] / "docs" / "samples" / "forum-members.xlsx"
+    started = imports.upload(kind(), forum, sample.name, sample.read_bytes(), actor=coordinator)
+    assert started.rows_total == 500 and "organisation" in started.mapping and "joined_on" in started.mapping
+    imports.match_columns(started, kind(), dict(started.mapping), actor=coordinator)
+    checks = imports.checks_of(started, kind(), forum)
+    said = " ".join(problem.message for check in checks for problem in check.problems)
+    for mistake in ("Not an email address", "Unknown faith", "Same email address as row", "Enter the person's name",
+                    "Not a date", "Unknown role"):
+        assert mistake in said
+    counts = imports.counts_of(checks)
+    assert counts.refused >= 45 and counts.will_import + counts.refused == 500
