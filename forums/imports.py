@@ -30,7 +30,7 @@ from forums.services.consent import consent_link
 from forums.services.invitations import _invitation_link
 from forums.services.memberships import TERM
 from forums.services.safeguarding import ADULT_AGE, age_on
-from forums.services.seats import lock_forum
+from forums.services.seats import faith_seats_full, lock_forum
 
 KIND = "forum-members"
 
@@ -309,7 +309,10 @@ def claim_imported_places(user: User, **_) -> None:
                                                          Membership.user_id == user.id)) is not None:
             continue
         membership = _membership_from(forum, user, invitation, today=date.today(), decided_by=None)
-        if membership.status == MembershipStatus.AWAITING_CONSENT:
+        if faith_seats_full(membership):
+            # The seats filled while they were waiting: the coordinators decide, as on an invitation.
+            membership.status, membership.decided_at = MembershipStatus.APPLIED, None
+        elif membership.status == MembershipStatus.AWAITING_CONSENT:
             queue_email(to=membership.parent_email,
                         subject=_l("Your consent for %(name)s to join %(forum)s", name=user.name, forum=forum.name),
                         template="forum_parent_consent", membership=membership, link=consent_link(membership),

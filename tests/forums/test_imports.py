@@ -268,3 +268,14 @@ def test_the_sample_spreadsheet_shows_every_kind_of_mistake_it_carries(ctx):
         assert mistake in said
     counts = imports.counts_of(checks)
     assert counts.refused >= 45 and counts.will_import + counts.refused == 500
+
+
+def test_someone_imported_whose_faith_seats_filled_meanwhile_waits_for_the_coordinators(ctx):
+    coordinator, forum = UserFactory(), ForumFactory(faith_cap=1)
+    imports.start(uploaded(forum, coordinator, HEADER + "Later,later@example.org,,Sikh,,,,,\n"), kind(), forum,
+                  email_people=False, actor=coordinator, back_url="/")
+    MembershipFactory(forum=forum, faith=Faith.SIKH)
+    later = UserFactory(email="later@example.org")
+    email_confirmed.send(later)
+    assert db.session.scalar(select(Membership.status).where(Membership.user_id == later.id)) \
+        == MembershipStatus.APPLIED
