@@ -279,3 +279,43 @@ def test_someone_imported_whose_faith_seats_filled_meanwhile_waits_for_the_coord
     email_confirmed.send(later)
     assert db.session.scalar(select(Membership.status).where(Membership.user_id == later.id)) \
         == MembershipStatus.APPLIED
+
+
+def test_the_same_file_imported_twice_at_once_imports_each_person_once(app):
+    """Two uploads of one file, and one import's button pressed twice, all at
+    once: the scope's lock and the claim let each person in once."""
+    import threading
+    with app.test_request_context(), write_lock():
+        coordinator, forum = UserFactory(), ForumFactory()
+        UserFactory(email="proven@example.org")
+        body = HEADER + "Proven,proven@example.org,,Sikh,,,,,\n" + "".join(
+            f"Person {n},p{n}@example.org,,Hindu,,,,,\n" for n in range(20))
+        ids = [uploaded(forum, coordinator, body).id for _ in range(2)]
+        db.session.commit()
+        forum_id, coordinator_id = forum.id, coordinator.id
+    outcomes, start_line = [], threading.Barrier(3)
+
+    def run(import_id):
+        with app.test_request_context():
+            start_line.wait()
+            with write_lock():
+                try:
+                    started = db.session.get(SpreadsheetImport, import_id)
+                    imports.start(started, kind(), db.session.get(type(forum), forum_id), email_people=False,
+                                  actor=db.session.get(type(coordinator), coordinator_id), back_url="/")
+                    db.session.commit()
+                    outcomes.append("imported")
+                except imports.ImportRefused:
+                    db.session.rollback()
+                    outcomes.append("refused")
+            db.session.remove()
+    threads = [threading.Thread(target=run, args=(each,)) for each in (ids[0], ids[0], ids[1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["imported", "imported", "refused"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ForumInvitation.id))) == 20
+        assert db.session.scalar(select(func.count(Membership.id))) == 1
+        assert sorted(i.imported for i in db.session.scalars(select(SpreadsheetImport))) == [0, 21]
