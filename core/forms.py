@@ -338,8 +338,9 @@ class RunImportForm(FlaskForm):
     submit = SubmitField("Import", widget=GovSubmitInput())
 
 
-def column_matching_form(kind, headers: list[str], chosen: dict[str, int], formdata=None) -> FlaskForm:
-    """One select per column the kind takes, each offering the file's headings."""
+def column_matching_form(kind, headers: list[str], chosen: dict[str, int], formdata=None, needed=()) -> FlaskForm:
+    """One select per column the kind takes, each offering the file's headings;
+    `needed`: the columns this forum or event needs besides the kind's required ones."""
     choices = [("", "Not in the spreadsheet")] + [
         (str(index), f"Column {_column_letter(index)}: {heading}" if heading else f"Column {_column_letter(index)}")
         for index, heading in enumerate(headers)]
@@ -348,11 +349,12 @@ def column_matching_form(kind, headers: list[str], chosen: dict[str, int], formd
         submit = SubmitField("Continue to check the rows", widget=GovSubmitInput())
 
     for column in kind.columns:
+        required = column.required or column.name in needed
         setattr(ColumnMatching, column.name, SelectField(
-            column.label + ("" if column.required else " (optional)"), choices=choices, widget=GovSelect(),
+            column.label + ("" if required else " (optional)"), choices=choices, widget=GovSelect(),
             default=str(chosen[column.name]) if column.name in chosen else "",
             description=column.hint or None,
-            validators=[InputRequired(f"Choose the column that holds {column.label.lower()}")] if column.required
+            validators=[InputRequired(f"Choose the column that holds {column.label.lower()}")] if required
             else [Optional()],
             invalid_choice_message="Choose a column from the list"))
     return ColumnMatching(formdata=formdata) if formdata is not None else ColumnMatching()

@@ -342,6 +342,8 @@ class Kind:
     refuse_scope: Callable[[Any], None] = lambda scope: None
     # Rows that become problems only taken together (faith seats full): index -> problem.
     together: Callable[[Any, list[dict]], dict[int, Problem]] = lambda scope, rows: {}
+    # Columns a particular scope needs besides the required ones (an interfaith forum's faith).
+    needs: Callable[[Any], tuple[str, ...]] = lambda scope: ()
     # Whether the importer may choose to email the people imported.
     emails_people: bool = False
     what_email_does: str = ""
@@ -388,10 +390,10 @@ def guess_mapping(kind: Kind, headers: list[str], *, owner_id: int) -> dict[str,
     return guessed
 
 
-def check_mapping(kind: Kind, mapping: dict[str, int | None]) -> list[DomainError]:
-    problems = []
+def check_mapping(kind: Kind, mapping: dict[str, int | None], scope=None) -> list[DomainError]:
+    problems, needed = [], set(kind.needs(scope)) if scope is not None else set()
     for column in kind.columns:
-        if column.required and mapping.get(column.name) is None:
+        if (column.required or column.name in needed) and mapping.get(column.name) is None:
             problems.append(DomainError(f"Choose the column that holds {column.label.lower()}", field=column.name))
     used: dict[int, str] = {}
     for column in kind.columns:
@@ -431,9 +433,10 @@ def upload(kind: Kind, scope, file_name: str, content: bytes, *, actor) -> Sprea
     return started
 
 
-def match_columns(started: SpreadsheetImport, kind: Kind, mapping: dict[str, int | None], *, actor) -> None:
+def match_columns(started: SpreadsheetImport, kind: Kind, mapping: dict[str, int | None], *, actor,
+                  scope=None) -> None:
     _refuse_unless(started, ImportStatus.UPLOADED, ImportStatus.MAPPED)
-    problems = check_mapping(kind, mapping)
+    problems = check_mapping(kind, mapping, scope)
     if problems:
         raise problems[0] if len(problems) == 1 else _errors(problems)
     chosen = {name: index for name, index in mapping.items() if index is not None}

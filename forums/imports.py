@@ -334,6 +334,7 @@ imports.kinds.add(20, Kind(
     scope_title=lambda forum: forum.name,
     back_url=lambda forum: url_for("forums.manage", forum_id=forum.id),
     clean=_clean, keys=_keys, already=_already, together=_together, lock=lock_forum, apply=_apply,
+    needs=lambda forum: ("faith",) if forum.is_interfaith else ("date_of_birth",) if forum.is_youth else (),
     emails_people=True,
     what_email_does="People with an account here are told they are members (and a young person's parent or carer "
                     "gets the consent request); everyone else gets an invitation to join. Without it nobody is "

@@ -65,11 +65,12 @@ def match_columns(import_id):
     if started.status not in (ImportStatus.UPLOADED, ImportStatus.MAPPED):
         return redirect(url_for("core.import_summary", import_id=started.id))
     form = column_matching_form(kind, started.headers, started.mapping or {},
-                                formdata=request.form if request.method == "POST" else None)
+                                formdata=request.form if request.method == "POST" else None, needed=kind.needs(scope))
     if request.method == "POST" and form.validate():
         chosen = {column.name: int(form[column.name].data) if form[column.name].data else None
                   for column in kind.columns}
-        done, _ = call_service(form, lambda: imports.match_columns(started, kind, chosen, actor=current_user))
+        done, _ = call_service(form, lambda: imports.match_columns(started, kind, chosen, actor=current_user,
+                                                                        scope=scope))
         if done:
             return redirect(url_for("core.import_preview", import_id=import_id))
     return render_template("core/imports/columns.html", kind=kind, scope=scope, started=started, form=form)

@@ -51,11 +51,12 @@ def test_a_coordinator_imports_members_and_downloads_the_rows_refused(app, clien
     page = text_of(client.get(columns_url))
     assert "Match the columns" in page and 'value="1" selected' in page  # "Email address" guessed
 
-    # The faith left unmatched: an interfaith forum then refuses every row for it.
+    # An interfaith forum needs the faith: left unmatched, the page says so beside it and keeps the rest.
+    assert "Faith (optional)" not in page
     token = csrf_token(client, columns_url)
-    previewed = client.post(columns_url, data={"csrf_token": token, "name": "0", "email": "1", "faith": ""},
-                            follow_redirects=True)
-    assert "Enter the faith community they represent" in text_of(previewed)
+    refused = client.post(columns_url, data={"csrf_token": token, "name": "0", "email": "1", "faith": ""})
+    assert ("#faith", "Choose the column that holds faith") in error_summary(refused)
+    assert 'value="1" selected' in text_of(refused)
     matched = client.post(columns_url, data={"csrf_token": token, "name": "0", "email": "1", "faith": "2"},
                           follow_redirects=True)
     page = text_of(matched)
