@@ -27,7 +27,7 @@ from forums import permissions
 from forums.models import Faith, Forum, ForumInvitation, Membership, MembershipRole, MembershipStatus
 from forums.services.applying import same_mailbox
 from forums.services.consent import consent_link
-from forums.services.invitations import _invitation_link
+from forums.services.invitations import invitation_link
 from forums.services.memberships import TERM
 from forums.services.safeguarding import ADULT_AGE, age_on
 from forums.services.seats import faith_seats_full, lock_forum
@@ -247,7 +247,7 @@ def _apply(forum: Forum, rows: list[dict], *, actor: User, email_people: bool) -
                 db.session.flush()
                 queue_email(to=invitation.email, subject=_l("You are invited to join %(forum)s", forum=forum.name),
                             template="forum_invitation", forum=forum, inviter=actor,
-                            link=_invitation_link(invitation), reply_to=forum.contact_address)
+                            link=invitation_link(invitation), reply_to=forum.contact_address)
     db.session.flush()
     return len(rows)
 

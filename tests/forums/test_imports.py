@@ -319,3 +319,12 @@ def test_the_same_file_imported_twice_at_once_imports_each_person_once(app):
         assert db.session.scalar(select(func.count(ForumInvitation.id))) == 20
         assert db.session.scalar(select(func.count(Membership.id))) == 1
         assert sorted(i.imported for i in db.session.scalars(select(SpreadsheetImport))) == [0, 21]
+
+
+def test_asked_to_email_people_someone_without_an_account_gets_the_forums_invitation(ctx):
+    coordinator, forum = UserFactory(), ForumFactory(name="Corby Faith Forum")
+    started = uploaded(forum, coordinator, HEADER + "New Person,new@example.org,,Sikh,,,,,\n")
+    imports.start(started, kind(), forum, email_people=True, actor=coordinator, back_url="/")
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.recipient == "new@example.org" and "Corby Faith Forum" in message.subject
+    assert "/forums/invitations/" in message.body
