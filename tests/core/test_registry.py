@@ -31,8 +31,8 @@ def test_every_domain_has_registered_its_part(app):
         "core.privacy.your_data", "events.privacy", "forums.privacy", "forums.privacy", "awards.privacy",
         "awards.privacy", "core.privacy.your_data", "core.privacy.your_data", "core.privacy.your_data"]
     assert [period.kind for period in retention.periods()] == [
-        "accounts", "registrations", "forum_memberships", "nominations", "equality_answers", "sign_in_records",
-        "audit_log", "emails", "jobs"]
+        "accounts", "registrations", "forum_memberships", "imported_invitations", "nominations", "equality_answers",
+        "sign_in_records", "audit_log", "emails", "jobs", "spreadsheet_imports"]
     assert [step.__module__ for step in registry.erasure_steps] == [
         "events.privacy", "core.privacy.erasure", "awards.privacy"]
 
