@@ -10,8 +10,11 @@ from datetime import time
 
 from flask import abort, flash, redirect, render_template
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput, GovSubmitInput, GovTextInput
-from wtforms import DateField, StringField, SubmitField, TextAreaField
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount, GovCheckboxInput, GovDateInput, GovFileInput, GovSelect, GovSubmitInput, GovTextInput,
+)
+from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from jinja2.utils import LRUCache
 from markupsafe import Markup
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
@@ -315,3 +318,52 @@ def rendered_fields(form, template: str) -> Markup:
     if html is None:
         html = _RENDERED_FIELDS[key] = Markup(render_template(template, form=form))
     return html
+
+
+# --- spreadsheet import (core/imports.py, core/views/imports.py): staff pages, in English ---------------------
+
+class UploadSpreadsheetForm(FlaskForm):
+    spreadsheet = FileField("Spreadsheet", widget=GovFileInput(),
+                            description="A CSV or Excel (.xlsx) file up to 5 MB, with a row of headings and then one "
+                                        "row for each person.")
+    submit = SubmitField("Upload and continue", widget=GovSubmitInput())
+
+    def validate_spreadsheet(self, field):
+        if not getattr(field.data, "filename", ""):
+            raise ValidationError("Choose a spreadsheet to upload")
+
+
+class RunImportForm(FlaskForm):
+    email_people = BooleanField("Email the people imported", widget=GovCheckboxInput())
+    submit = SubmitField("Import", widget=GovSubmitInput())
+
+
+def column_matching_form(kind, headers: list[str], chosen: dict[str, int], formdata=None, needed=()) -> FlaskForm:
+    """One select per column the kind takes, each offering the file's headings;
+    `needed`: the columns this forum or event needs besides the kind's required ones."""
+    choices = [("", "Not in the spreadsheet")] + [
+        (str(index), f"Column {_column_letter(index)}: {heading}" if heading else f"Column {_column_letter(index)}")
+        for index, heading in enumerate(headers)]
+
+    class ColumnMatching(FlaskForm):
+        submit = SubmitField("Continue to check the rows", widget=GovSubmitInput())
+
+    for column in kind.columns:
+        required = column.required or column.name in needed
+        setattr(ColumnMatching, column.name, SelectField(
+            column.label + ("" if required else " (optional)"), choices=choices, widget=GovSelect(),
+            default=str(chosen[column.name]) if column.name in chosen else "",
+            description=column.hint or None,
+            validators=[InputRequired(f"Choose the column that holds {column.label.lower()}")] if required
+            else [Optional()],
+            invalid_choice_message="Choose a column from the list"))
+    return ColumnMatching(formdata=formdata) if formdata is not None else ColumnMatching()
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import utcnow
@@ -118,6 +118,87 @@ class BackgroundJob(db.Model):
     # What must still hold for its owner to download the file (core.progress.register_file_check): a report's
     # scope, so losing the role that let them ask for it stops the download too.
     file_check: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    # Work counted in steps (the rows of a spreadsheet import): how many there are and how many are done.
+    steps_total: Mapped[Optional[int]]
+    steps_done: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class ImportStatus(enum.Enum):
+    """A spreadsheet import's life (core.imports): uploaded, its columns
+    matched to what the kind needs, being imported (in the request, or by
+    the worker for a large file), then done or failed."""
+    UPLOADED = "uploaded"
+    MAPPED = "mapped"
+    IMPORTING = "importing"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {ImportStatus.UPLOADED: "Uploaded", ImportStatus.MAPPED: "Columns matched",
+                ImportStatus.IMPORTING: "Importing", ImportStatus.DONE: "Imported",
+                ImportStatus.FAILED: "Failed"}[self]
+
+    @property
+    def tag(self) -> str:
+        return {ImportStatus.DONE: "govuk-tag--green", ImportStatus.FAILED: "govuk-tag--red"}.get(
+            self, "govuk-tag--yellow")
+
+
+class SpreadsheetImport(db.Model):
+    """A spreadsheet someone uploaded to import (core.imports): the file is
+    kept here between the steps (never in the session), and deleted once it
+    is imported; what is left is the summary and the refused rows, kept for
+    their owner until retention deletes them."""
+
+    __tablename__ = "spreadsheet_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Which kind of import (core.imports.kinds) and the object it imports into (a forum, an event).
+    kind: Mapped[str] = mapped_column(String(40))
+    scope_id: Mapped[int]
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    content: Mapped[Optional[bytes]] = mapped_column(LargeBinary, deferred=True)
+    headers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rows_total: Mapped[int] = mapped_column(default=0)
+    # The kind's column name -> the index of the spreadsheet column holding it.
+    mapping: Mapped[Optional[dict[str, int]]] = mapped_column(JSON)
+    status: Mapped[ImportStatus] = mapped_column(
+        Enum(ImportStatus, name="import_status", values_callable=enum_values), default=ImportStatus.UPLOADED)
+    email_people: Mapped[bool] = mapped_column(default=False)
+    imported: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    refused: Mapped[int] = mapped_column(default=0)
+    # The refused rows with their reasons, as CSV (core.spreadsheets.csv_file).
+    refused_file: Mapped[Optional[bytes]] = mapped_column(LargeBinary, deferred=True)
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("background_jobs.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[Optional[datetime]]
+
+    __table_args__ = (
+        CheckConstraint("imported >= 0 AND skipped >= 0 AND refused >= 0", name="counts_not_negative"),
+        CheckConstraint("status NOT IN ('done', 'failed') OR finished_at IS NOT NULL", name="finished_when_ended"),
+        Index("ix_spreadsheet_imports_scope", "kind", "scope_id"),
+    )
+
+
+class ImportMapping(db.Model):
+    """How one person matched a spreadsheet's columns for one kind of
+    import, remembered by its set of headings for the next file like it."""
+
+    __tablename__ = "import_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    headers_key: Mapped[str] = mapped_column(String(64))
+    # The kind's column name -> the heading that held it.
+    mapping: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("kind", "owner_id", "headers_key", name="uq_import_mappings_kind_owner_headers"),)
 
 
 class Unsubscribe(db.Model):

@@ -90,7 +90,8 @@ def error_of(job: BackgroundJob) -> str | None:
     """Why a job failed, or None."""
     if job.error:
         return job.error
-    if job.makes_file and job.finished_at is None and job.created_at < utcnow() - GIVEN_UP_AFTER:
+    if (job.makes_file or job.steps_total is not None) and job.finished_at is None \
+            and job.created_at < utcnow() - GIVEN_UP_AFTER:
         return DID_NOT_FINISH
     return None
 
@@ -106,7 +107,20 @@ def progress_of(jobs: list[BackgroundJob]) -> dict[int, Progress]:
     its emails; a file job's is one step, done or failed."""
     progress = {job.id: Progress(1, int(job.finished_at is not None and not error_of(job)), int(bool(error_of(job))))
                 for job in jobs if job.makes_file}
-    return {**_batches_progress([job.id for job in jobs if not job.makes_file]), **progress}
+    progress.update({job.id: _steps_progress(job) for job in jobs if job.steps_total is not None})
+    return {**_batches_progress([job.id for job in jobs if not job.makes_file and job.steps_total is None]),
+            **progress}
+
+
+def _steps_progress(job: BackgroundJob) -> Progress:
+    """Work counted in steps (a spreadsheet's rows): the steps done; once it
+    ends, all of them, or those left counted as failed when it stopped."""
+    total = job.steps_total or 0
+    if job.finished_at is None and not error_of(job):
+        return Progress(total, min(job.steps_done, total), 0)
+    if job.error:
+        return Progress(total, 0, total)
+    return Progress(total, total, 0)
 
 
 def _batches_progress(job_ids: list[int]) -> dict[int, Progress]:

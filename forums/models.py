@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, true
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.content_languages import VersionColumns
@@ -369,6 +369,19 @@ class ForumInvitation(db.Model):
     invited_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     invited_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_at: Mapped[Optional[datetime]]
+    # Imported from a coordinator's spreadsheet (forums/imports.py): the person's details as the file gave
+    # them. No account has proven this address yet, so nothing is linked to one: the details become a
+    # membership when someone proves the address is theirs (forums.services.imported.claim_imported_places).
+    imported: Mapped[bool] = mapped_column(default=False, server_default=false())
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="", server_default="")
+    role: Mapped[Optional[MembershipRole]] = mapped_column(
+        Enum(MembershipRole, name="membership_role", values_callable=enum_values))
+    faith: Mapped[Optional[Faith]] = mapped_column(Enum(Faith, name="faith", values_callable=enum_values))
+    organisation: Mapped[str] = mapped_column(String(150), default="", server_default="")
+    date_of_birth: Mapped[Optional[date]]
+    parent_name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="", server_default="")
+    parent_email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), default="", server_default="")
+    joined_on: Mapped[Optional[date]]
 
     forum: Mapped[Forum] = relationship(lazy="joined")
 

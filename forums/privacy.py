@@ -19,7 +19,7 @@ from core.privacy import registry
 from core.privacy.retention import Period, cutoff
 from core.privacy.your_data import Section, theirs
 from events.models import Event
-from forums.models import ActionItem, Apology, Membership, MembershipStatus
+from forums.models import ActionItem, Apology, ForumInvitation, Membership, MembershipStatus
 
 ENDED_MEMBERSHIPS = (MembershipStatus.DECLINED, MembershipStatus.REMOVED, MembershipStatus.WITHDRAWN)
 
@@ -29,6 +29,10 @@ registry.retention_periods.add(30, Period(
     "forum_memberships", 72, _l("Forum memberships that were declined, withdrawn or ended by the forum: "
                                 "{period} after, because forums keep records of who decided what.")),
     name="forum_memberships")
+registry.retention_periods.add(31, Period(
+    "imported_invitations", 12, _l("Details a forum's coordinators imported for someone who has not joined yet: "
+                                   "{period} after they were imported.")),
+    name="imported_invitations")
 # The audit actions forums record, as "Your data" names them.
 registry.audit_action_names.add(20, {
     "forum.action_added": _l("Forum action added"),
@@ -46,6 +50,7 @@ registry.audit_action_names.add(20, {
     "membership.announcement_emails": _l("Choice of forum announcement emails changed"),
     "membership.applied": _l("Applied to join a forum"),
     "membership.approved": _l("Forum membership approved"),
+    "membership.imported": _l("Forum membership imported from a spreadsheet"),
     "membership.consent_request_resent": _l("Request for a parent or carer's consent sent again"),
     "membership.declined": _l("Forum membership declined"),
     "membership.parent_consent_withdrawn": _l("Parent or carer's consent withdrawn"),
@@ -96,6 +101,13 @@ def _forum_activity(user: User) -> Section:
         *({_("Action for you"): action.description, _("Due"): action.due_on,
            _("Action status"): action.status, _("Done"): action.completed_at}
           for action in actions)])
+
+
+@registry.retention_steps(31)
+def _delete_unclaimed_imports(now: datetime) -> dict[str, int]:
+    return {"imported forum invitations deleted": db.session.execute(delete(ForumInvitation).where(
+        ForumInvitation.imported.is_(True), ForumInvitation.accepted_at.is_(None),
+        ForumInvitation.invited_at < cutoff("imported_invitations", now))).rowcount}
 
 
 @registry.retention_steps(30)

@@ -11,6 +11,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from core.database import london_datetime, utcnow
+from core import imports
 from core.extensions import db
 from core.accounts.models import User
 from core.accounts.services import create_user, find_user_by_email
@@ -95,7 +96,27 @@ def seed_demo_forums(admin: User, coordinator: User, member: User, *, password: 
         memberships.approve(membership, actor=coordinator,
                             role=MembershipRole.YOUTH_REPRESENTATIVE if age == 17 else MembershipRole.MEMBER)
     _seed_meetings(leadership, youth, coordinator)
+    _seed_import(forums[1], coordinator)
     db.session.commit()
+
+
+# A coordinator's spreadsheet of a forum's members, two rows with mistakes: one finished import in the
+# coordinator's history, so its summary and refused rows can be seen (docs/samples/ has a 500-row one to try).
+DEMO_IMPORT = """Full name,E-mail,Religion,Organisation,Joined
+Zofia Wiśniewska,zofia.wisniewska@example.org,Catholic,Polish Catholic Mission,14/09/2022
+Harpreet Kaur,harpreet.kaur@example.org,Sikh,Guru Nanak Gurdwara,03/03/2021
+Abdi Farah,abdi.farah@example.org,Islam,Somali Community Association,2023-05-20
+Ioana Popescu,ioana.popescu@example.org,Orthodox,Romanian Orthodox Parish,
+Sanjay Mistry,sanjay.mistry@example,Hindu,Shree Krishna Mandir,
+Claire Wright,claire.wright@example.org,Spiritual,,
+"""
+
+
+def _seed_import(forum: Forum, coordinator: User) -> None:
+    kind = imports.kind_named("forum-members")
+    started = imports.upload(kind, forum, "kettering-members.csv", DEMO_IMPORT.encode(), actor=coordinator)
+    imports.match_columns(started, kind, dict(started.mapping), actor=coordinator)
+    imports.start(started, kind, forum, email_people=False, actor=coordinator, back_url="")
 
 
 LAST_MINUTES = """Present: see the register. The chair welcomed Yusuf Rahman as an observer.

@@ -25,7 +25,7 @@ from core import audit
 from core.database import utcnow
 from core.extensions import db
 from core.i18n import _l, ngettext
-from core.models import AuditEntry, BackgroundJob, OutboxMessage, OutboxStatus
+from core.models import AuditEntry, BackgroundJob, ImportStatus, OutboxMessage, OutboxStatus, SpreadsheetImport
 from core.equality.models import EqualityLink, EqualityResponse
 from core.accounts.models import User
 from core.privacy import erasure, registry
@@ -51,6 +51,9 @@ for position, period in (
     (60, Period("sign_in_records", 12, _l("Records of signing in: {period}."))),
     (70, Period("audit_log", 72, _l("The record of who changed events, forums and awards: {period}."))),
     (80, Period("emails", 3, _l("Copies of the emails we send you: {period} after sending."))),
+    (86, Period("spreadsheet_imports", 3, _l("Spreadsheets uploaded to import people: deleted once imported, or "
+                                             "after 7 days if never imported; the summary and the rows refused, "
+                                             "{period}."))),
     (85, Period("jobs", 3, _l("The record of long jobs you started (sending a batch of emails, drawing a report): "
                               "{period}; a drawn report's file, 7 days."))),
 ):
@@ -158,3 +161,18 @@ def _delete_old_jobs(now: datetime) -> dict[str, int]:
                                                  "Draw it again from the report.")).rowcount
     return {"job files deleted": files, "jobs deleted": db.session.execute(
         delete(BackgroundJob).where(BackgroundJob.created_at < cutoff("jobs", now))).rowcount}
+
+
+UPLOADS_KEPT = timedelta(days=7)
+
+
+@registry.retention_steps(86)
+def _delete_old_imports(now: datetime) -> dict[str, int]:
+    """An uploaded file never imported goes after 7 days; a finished import's
+    summary and refused rows after the period."""
+    abandoned = db.session.execute(delete(SpreadsheetImport).where(
+        SpreadsheetImport.status.in_((ImportStatus.UPLOADED, ImportStatus.MAPPED)),
+        SpreadsheetImport.created_at < now - UPLOADS_KEPT)).rowcount
+    return {"uploaded spreadsheets deleted": abandoned, "spreadsheet imports deleted": db.session.execute(
+        delete(SpreadsheetImport).where(SpreadsheetImport.status.in_((ImportStatus.DONE, ImportStatus.FAILED)),
+                                        SpreadsheetImport.created_at < cutoff("spreadsheet_imports", now))).rowcount}

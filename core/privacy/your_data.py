@@ -181,6 +181,8 @@ _ACTIONS = {
     "email.unsubscribed": _l("Emails stopped from an unsubscribe link"),
     "email.resubscribed": _l("Emails turned back on"),
     "equality.withdraw": _l("Equality withdraw"),
+    "import.finished": _l("Spreadsheet imported"),
+    "import.uploaded": _l("Spreadsheet uploaded to import"),
     "oidc.linked": _l("Oidc linked"),
     "password.changed": _l("Password changed"),
     "password.reset": _l("Password reset"),

@@ -15,6 +15,7 @@
 - `unsubscribe`: the link in non-essential emails, and turning them back on;
 - `partners`: partner organisations and their contacts (staff);
 - `jobs`: a person's long jobs (a batch of emails on its way) and how far each has got;
+- `imports`: importing people from a spreadsheet, for every kind a package contributes;
 - `emailed_links`: what every package's views share, loading what an emailed
   link names or the page explaining what is wrong with it.
 """
@@ -24,5 +25,5 @@ bp = Blueprint("core", __name__)
 
 # The modules register their routes on `bp`, so they are imported once it exists.
 from core.views import (  # noqa: E402,F401
-    pages, sign_in, sign_in_code, account, about_you, admin, jobs, language, partners, people, unsubscribe,
+    pages, sign_in, sign_in_code, account, about_you, admin, imports, jobs, language, partners, people, unsubscribe,
 )

@@ -58,6 +58,15 @@ def _job_or_404(job_id: int):
 
 def summary(job, done: progress.Progress) -> str:
     """How far a job has got, in a sentence (the job's page and the list of jobs)."""
+    if job.steps_total is not None:
+        failed = progress.error_of(job)
+        if failed:
+            return str(failed)
+        if done.finished:
+            return ngettext("All %(num)d row done.", "All %(num)d rows done.", done.total)
+        return ngettext("%(done)d of %(num)d row checked; then they are imported all at once.",
+                        "%(done)d of %(num)d rows checked; then they are imported all at once.",
+                        done.total, done=done.sent)
     if job.makes_file:
         failed = progress.error_of(job)
         return str(failed or (_("The file is ready to download.") if done.finished
@@ -89,6 +98,6 @@ def status(job, done: progress.Progress) -> str:
     then), which takes the place of the summary on the job's page."""
     if not done.finished:
         return ""
-    if job.makes_file and done.failed:
+    if (job.makes_file or job.steps_total is not None) and done.failed:
         return _("Stopped. %(summary)s", summary=summary(job, done))
     return _("Finished. %(summary)s", summary=summary(job, done))

@@ -15,6 +15,7 @@ from flask import Blueprint
 
 from events import privacy  # noqa: F401  registers events' part of "Your data", erasure and retention
 from events import people  # noqa: F401  registers events' part in merging duplicate people
+from events import imports  # noqa: F401  registers the past-attendance import
 from events.models import AccessRequestKind, Audience, EventKind, EventStatus, RegistrationStatus
 
 bp = Blueprint("events", __name__)

@@ -46,7 +46,7 @@ def invite(forum: Forum, email: str, *, actor: User) -> ForumInvitation:
     invitation.invited_by_id, invitation.invited_at, invitation.accepted_at = actor.id, utcnow(), None
     db.session.flush()
     queue_email(to=email, subject=_l("You are invited to join %(forum)s", forum=forum.name), template="forum_invitation",
-                forum=forum, inviter=actor, link=_invitation_link(invitation), reply_to=forum.contact_address)
+                forum=forum, inviter=actor, link=invitation_link(invitation), reply_to=forum.contact_address)
     audit.record("forum.invitation_sent", actor=actor, subject=forum, details={"email": email})
     return invitation
 
@@ -56,7 +56,7 @@ def invitations_of(forum: Forum) -> list[ForumInvitation]:
                                    .order_by(ForumInvitation.invited_at.desc())))
 
 
-def _invitation_link(invitation: ForumInvitation) -> str:
+def invitation_link(invitation: ForumInvitation) -> str:
     token = link_token(_INVITATION_SALT, {"invitation": invitation.id, "email": invitation.email})
     return url_for("forums.accept_invitation", token=token, _external=True)
 

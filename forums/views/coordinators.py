@@ -21,10 +21,11 @@ from events.services.messages import paragraphs
 from forums import exports, meetings, permissions, queries
 from core.partners.forms import PartnerPickForm
 from core.partners.permissions import can_choose_partners
+from forums import imports as forum_imports
 from forums.services import announcements, consent, memberships
 from forums.services import partners as partner_links
 from forums.services.invitations import invitations_of, invite
-from forums.services.safeguarding import is_young
+from forums.services.safeguarding import ADULT_AGE, age_on, is_young
 from forums.forms import (
     ActionForm, ActionStatusForm, AnnouncementForm, ApologyForm, DecisionForm, InvitationForm, MeetingForm,
     MemberFilterForm, PapersForm,
@@ -44,7 +45,8 @@ def manage(forum_id):
     shown = memberships.filtered_memberships(forum, **form.filters()) if form.validate() else []
     history = queries.membership_history(forum)
     return render_template("forums/manage.html", forum=forum, form=form, memberships=shown, history=history,
-                           today=date.today(), is_young=is_young,
+                           today=date.today(), is_young=is_young, imported=forum_imports.imported_waiting(forum),
+                           is_young_born=lambda born: age_on(born, date.today()) < ADULT_AGE,
                            sees_young=permissions.can_see_young_members_details(current_user, forum))
 
 

@@ -7,7 +7,7 @@ the extra headers an email carries (List-Unsubscribe); and a forum
 announcement's preview key.
 
 Revision ID: 0037_event_messages
-Revises: 0035_partner_organisations
+Revises: 0036_spreadsheet_imports
 Create Date: 2026-12-04 21:00:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0037_event_messages'
-down_revision = '0035_partner_organisations'
+down_revision = '0036_spreadsheet_imports'
 branch_labels = None
 depends_on = None
 

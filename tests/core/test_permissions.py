@@ -9,7 +9,7 @@ import pytest
 
 from core import progress, unsubscribes
 from core.database import utcnow, write_lock
-from core.models import OutboxMessage, OutboxStatus, Unsubscribe
+from core.models import ImportStatus, OutboxMessage, OutboxStatus, SpreadsheetImport, Unsubscribe
 from core.extensions import db
 from core.accounts.models import User
 from core.partners.models import PartnerContact, PartnerKind, PartnerOrganisation
@@ -358,6 +358,16 @@ MATRIX = {
     "reports.survey_results": ("GET", "/reports/event/{event}/survey",
                                only(THIS_EVENTS_ORGANISERS | {"equality_monitor"})),
     "reports.survey_priorities": ("GET", "/reports/surveys/2026", only({"admin", "equality_monitor"})),
+    # Spreadsheet import: starting one needs the right over its forum (or event: the same route, another kind);
+    # an import is then its uploader's alone ({forum_coordinator}'s here), so it does not exist for anyone else.
+    "core.upload_spreadsheet": ("GET", "/imports/forum-members/{forum}", only(FORUM_RUNNERS)),
+    "core.match_columns": ("GET", "/imports/{spreadsheet_import}/columns", {**signed_in(404), "forum_coordinator": 200}),
+    "core.import_preview": ("GET", "/imports/{spreadsheet_import}/preview", {**signed_in(404), "forum_coordinator": 200}),
+    # Its one row is imported, and the summary follows.
+    "core.run_import": ("POST", "/imports/{spreadsheet_import}/run", {**signed_in(404), "forum_coordinator": 302}),
+    "core.import_summary": ("GET", "/imports/{finished_import}", {**signed_in(404), "forum_coordinator": 200}),
+    "core.refused_rows": ("GET", "/imports/{finished_import}/refused.csv",
+                          {**signed_in(404), "forum_coordinator": 200}),
     "reports.manage_baselines": ("GET", "/admin/baselines", only({"admin"})),
     # A partner's engagement over time: those who keep the partners list.
     "reports.partner_engagement": ("GET", "/reports/partners/{partner}", only(ORGANISERS)),
@@ -466,6 +476,15 @@ def _make_world(app):
         event.co_hosts.append(partner)
         db.session.add_all([partner, partner_contact])
         job = progress.start_job(owner_id=other.id, title="Invitations", back_url="/")
+        spreadsheet_import, finished_import = (
+            SpreadsheetImport(kind="forum-members", scope_id=forum.id, owner_id=coordinator.id, file_name="members.csv",
+                              content=b"Name,Email,Faith\nAmina Yusuf,amina@example.org,Muslim\n",
+                              headers=["Name", "Email", "Faith"], rows_total=1, status=status,
+                              mapping={"name": 0, "email": 1, "faith": 2}, finished_at=finished,
+                              refused_file=refused)
+            for status, finished, refused in ((ImportStatus.MAPPED, None, None),
+                                              (ImportStatus.DONE, utcnow(), b"Row,Name\n2,A\n")))
+        db.session.add_all([spreadsheet_import, finished_import])
         message = OutboxMessage(recipient=other.email, subject="Hello", body="Hello", status=OutboxStatus.SENT,
                                 job_id=job.id)
         db.session.add(message)
@@ -495,7 +514,8 @@ def _make_world(app):
                                digest=picture.digest, priority_slug=priority.slug, job=job.id,
                                outbox_message=message.id, event_message=event_message.id,
                                unsubscribe_token=unsubscribe_token, survey_token=survey_token,
-                               partner=partner.id, partner_contact=partner_contact.id)
+                               partner=partner.id, partner_contact=partner_contact.id,
+                               spreadsheet_import=spreadsheet_import.id, finished_import=finished_import.id)
 
 
 def sign_in_as(client, app, role, world, make_user):

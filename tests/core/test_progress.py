@@ -218,3 +218,25 @@ def test_a_file_job_that_failed_or_never_finished_says_so(app, make_user):
     assert 'max="1" value="0"' in page and "Stopped. The report could not be drawn." in page  # an empty bar
     assert "It did not finish" in client.get(f"/jobs/{lost_id}/progress").get_json()["summary"]
     assert "It did not finish" in text_of(client.get("/jobs"))
+
+
+def test_a_job_counted_in_rows_shows_the_rows_checked_then_done_or_why_it_stopped(app, client, make_user):
+    owner = make_user()
+    with app.app_context():
+        job = progress.start_job(owner_id=owner.id, title="Import of members.csv", back_url="/imports/1")
+        job.steps_total, job.steps_done = 500, 200
+        db.session.commit()
+        job_id = job.id
+    sign_in(client, owner)
+    assert client.get(f"/jobs/{job_id}/progress").json["summary"] == (
+        "200 of 500 rows checked; then they are imported all at once.")
+    with app.app_context():
+        db.session.execute(update(progress.BackgroundJob).where(progress.BackgroundJob.id == job_id)
+                           .values(finished_at=utcnow(), steps_done=500))
+        db.session.commit()
+    done = client.get(f"/jobs/{job_id}/progress").json
+    assert (done["finished"], done["status"]) == (True, "Finished. All 500 rows done.")
+    with app.app_context():
+        progress.finish_with_error(job_id, "The forum no longer exists.")
+        db.session.commit()
+    assert client.get(f"/jobs/{job_id}/progress").json["status"] == "Stopped. The forum no longer exists."

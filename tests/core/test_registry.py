@@ -32,8 +32,8 @@ def test_every_domain_has_registered_its_part(app):
         "awards.privacy", "awards.privacy", "core.privacy.partners", "core.privacy.your_data", "core.privacy.your_data",
         "core.privacy.your_data", "core.privacy.your_data"]
     assert [period.kind for period in retention.periods()] == [
-        "accounts", "registrations", "survey_invitations", "forum_memberships", "nominations", "partner_contacts",
-        "equality_answers", "sign_in_records", "audit_log", "emails", "jobs"]
+        "accounts", "registrations", "survey_invitations", "forum_memberships", "imported_invitations", "nominations",
+        "partner_contacts", "equality_answers", "sign_in_records", "audit_log", "emails", "jobs", "spreadsheet_imports"]
     assert [step.__module__ for step in registry.erasure_steps] == [
         "events.privacy", "core.privacy.erasure", "awards.privacy", "core.privacy.partners"]
 

@@ -52,6 +52,8 @@ HOLD_NO_CONTACT_DETAILS = {
     "forums.forum_calendar": "a forum's public meetings only, no attendees",
     "events.personal_calendar": "a person's own events, to that person's private address",
     "core.your_data_download": "a person's own data, to that person only",
+    "core.refused_rows": "the rows of a spreadsheet as its uploader gave them, back to the uploader only: "
+                         "nothing read from the database",
     "awards.certificates": "nominees' names and the award, printed for the ceremony",
     "awards.results_record": "how the winners were chosen: names and scores, no contact details",
     "reports.report_download": "aggregate figures with small numbers suppressed",

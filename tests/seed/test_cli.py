@@ -5,6 +5,7 @@ from werkzeug.security import check_password_hash
 
 from seed.cli import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from core.extensions import db
+from core.models import ImportStatus, SpreadsheetImport
 from core.accounts.models import SiteRole, User
 from tests.core.test_cli import users
 
@@ -23,6 +24,10 @@ def test_seed_demo_is_idempotent_and_prints_every_sign_in(app):
     assert {email for email, _, _ in DEMO_ACCOUNTS} <= set(accounts)
     assert accounts["admin@example.org"].site_roles == {SiteRole.ADMIN}
     assert check_password_hash(accounts["member@example.org"].password_hash, DEMO_PASSWORD)
+    with app.app_context():  # the coordinator's one finished import, with its refused rows to download
+        [demo_import] = db.session.scalars(select(SpreadsheetImport)).all()
+        assert (demo_import.status, demo_import.imported, demo_import.refused) == (ImportStatus.DONE, 4, 2)
+        assert demo_import.owner_id == accounts["coordinator@example.org"].id
 
 
 def test_seed_demo_books_people_who_ask_for_interpreters_and_more(app):

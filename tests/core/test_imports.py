@@ -1,0 +1,134 @@
+"""Reading a spreadsheet to import (core/imports.py): CSV in the encodings
+Excel writes, .xlsx, the dates people type, and a clear refusal for every
+hostile or broken file, never an exception a person would see as a 500."""
+import io
+import zipfile
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+
+from core import imports
+from core.imports import BadDate, ImportRefused, read_table
+
+
+def xlsx(rows, *, formula=None) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    if formula:
+        sheet[formula[0]] = formula[1]
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_a_csv_in_utf8_with_a_bom_in_cp1252_or_with_semicolons_reads_the_same():
+    text = "Name,Email\nZofia Wiśniewska,zofia@example.org\n"
+    for body in (text.encode("utf-8"), ("\ufeff" + text).encode("utf-8")):
+        table = read_table("members.csv", body)
+        assert table.headers == ["Name", "Email"] and table.rows == [(2, ["Zofia Wiśniewska", "zofia@example.org"])]
+    table = read_table("members.csv", "Name;Email\nRené Dupré;rene@example.org\n".encode("cp1252"))
+    assert table.rows == [(2, ["René Dupré", "rene@example.org"])]
+
+
+def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers():
+    table = read_table("members.csv", b"\nName,Email\n\nAmina,amina@example.org\n,\nBo,bo@example.org\n")
+    assert [number for number, _ in table.rows] == [4, 6]
+
+
+def test_an_xlsx_reads_excel_dates_and_a_formula_cell_as_its_saved_value_never_run():
+    body = xlsx([["Name", "Email", "DOB"], ["Ayaan Khan", "ayaan@example.org", datetime(2010, 3, 25)]],
+                formula=("A3", "=HYPERLINK(\"http://evil.example\",\"x\")"))
+    table = read_table("members.xlsx", body)
+    assert table.rows[0] == (2, ["Ayaan Khan", "ayaan@example.org", datetime(2010, 3, 25)])
+    # Saved by openpyxl, the formula has no cached value: the cell is empty, nothing evaluated.
+    assert all("evil" not in imports.text_of(cell) for _, cells in table.rows for cell in cells)
+
+
+@pytest.mark.parametrize("name, body, message", [
+    ("members.csv", b"", "The file is empty"),
+    ("members.csv", b"Name,Email\n", "no rows of people"),
+    ("members.csv", b"a@example.org,b@example.org\nc@example.org,d@example.org\n", "first row must name the columns"),
+    ("members.csv", b"\x00\x01\x02binary", "not a spreadsheet"),
+    ("members.pdf", b"%PDF-1.4", "must be a CSV or an Excel workbook"),
+    ("members.xlsm", b"PK\x03\x04", "macros"),
+    ("members.xls", b"\xd0\xcf\x11\xe0rest", ".xls file"),
+    ("members.xlsx", b"\xd0\xcf\x11\xe0rest", "password-protected"),
+    ("members.xlsx", b"PK\x03\x04 not really a zip", "not a working Excel workbook"),
+    ("members.xlsx", b"just text", "not a working Excel workbook"),
+])
+def test_broken_and_wrong_files_are_refused_with_a_reason(name, body, message):
+    with pytest.raises(ImportRefused) as refused:
+        read_table(name, body)
+    assert message in refused.value.message and refused.value.field == "spreadsheet"
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read():
+    with pytest.raises(ImportRefused, match="larger than 5 MB"):
+        read_table("members.csv", b"Name\n" + b"x" * imports.MAX_BYTES)
+
+
+def test_too_many_rows_or_columns_are_refused(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    with pytest.raises(ImportRefused, match="more than 3 rows"):
+        read_table("members.csv", b"Name\n" + b"a\n" * 4)
+    wide = ",".join(f"Heading {n}" for n in range(imports.MAX_COLUMNS + 1)).encode()
+    with pytest.raises(ImportRefused, match="columns"):
+        read_table("members.csv", wide + b"\n" + b"x," * imports.MAX_COLUMNS + b"x\n")
+
+
+def test_a_zip_bomb_is_refused_before_openpyxl_opens_it():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (20 * 1024 * 1024))
+    with pytest.raises(ImportRefused, match="unpacks to far more than its size"):
+        read_table("members.xlsx", out.getvalue())
+
+
+def test_a_workbook_carrying_macros_is_refused_whatever_its_name():
+    body = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx([["Name"], ["A"]]))) as source, zipfile.ZipFile(body, "w") as copy:
+        for member in source.infolist():
+            copy.writestr(member, source.read(member))
+        copy.writestr("xl/vbaProject.bin", b"macro")
+    with pytest.raises(ImportRefused, match="macros"):
+        read_table("members.xlsx", body.getvalue())
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("25/03/2010", date(2010, 3, 25)),
+    ("03/04/2010", date(2010, 4, 3)),  # day first, never US order
+    ("3.4.2010", date(2010, 4, 3)),
+    ("2010-03-25", date(2010, 3, 25)),
+    (40262, date(2010, 3, 25)),  # an Excel serial
+    (40262.0, date(2010, 3, 25)),
+    (datetime(2010, 3, 25, 0, 0), date(2010, 3, 25)),
+    ("", None),
+    (None, None),
+])
+def test_dates_are_read_day_first_iso_or_as_excel_serials(cell, expected):
+    assert imports.date_of(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["13/13/2010", "25/03/10", "March 2010", "31/02/2010", -5, "2010-03-25 25:00"])
+def test_dates_that_cannot_be_read_for_certain_are_refused(cell):
+    with pytest.raises(BadDate):
+        imports.date_of(cell)
+
+
+def test_a_time_after_a_date_is_read():
+    assert imports.date_time_of("25/03/2026 18:30") == (date(2026, 3, 25), (18, 30))
+    assert imports.date_time_of(46106.75) == (date(2026, 3, 25), (18, 0))
+
+
+def test_refused_rows_are_written_with_formulas_neutralised():
+    kind = imports.Kind(name="k", title="k", columns=(imports.Column("name", "Name"),), load_scope=None,
+                        may_import=None, scope_title=None, back_url=None, clean=None, keys=None, already=None,
+                        lock=None, apply=None)
+    checks = [imports.RowCheck(2, {"name": "=cmd|' /C calc'!A0"}, problems=[imports.Problem("name", "Formula")])]
+    body = imports.refused_rows_file(kind, checks).decode("utf-8-sig")
+    assert "'=cmd" in body and "Name: Formula" in body

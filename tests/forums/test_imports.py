@@ -1,0 +1,330 @@
+"""Importing a forum's members from a spreadsheet (forums/imports.py through
+core.imports): each problem a coordinator is shown, duplicates, the
+proven-address rule, under-18s waiting for consent, nobody emailed unless
+asked, and all-or-nothing."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from core import imports
+from core.accounts.services import email_confirmed
+from core.database import write_lock
+from core.extensions import db
+from core.models import AuditEntry, BackgroundJob, ImportStatus, OutboxMessage, SpreadsheetImport
+from forums.imports import KIND
+from forums.models import Faith, ForumInvitation, ForumKind, Membership, MembershipRole, MembershipStatus
+from tests.factories import UserFactory
+from tests.forums.factories import ForumFactory, MembershipFactory
+
+HEADER = "Full name,E-mail,Role,Religion,Organisation,DOB,Parent/carer name,Parent email,Joined\n"
+
+
+def years_ago(years: int, days: int = 10) -> str:
+    today = date.today()
+    return (today.replace(year=today.year - years) - timedelta(days=days)).strftime("%d/%m/%Y")
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        yield
+
+
+def kind():
+    return imports.kind_named(KIND)
+
+
+def uploaded(forum, actor, body: str, name="members.csv"):
+    started = imports.upload(kind(), forum, name, body.encode(), actor=actor)
+    imports.match_columns(started, kind(), dict(started.mapping), actor=actor)
+    return started
+
+
+def problems_by_row(started, forum):
+    return {check.number: [(p.column, p.message) for p in check.problems]
+            for check in imports.checks_of(started, kind(), forum) if check.problems}
+
+
+def test_headings_people_use_are_matched_to_the_columns(ctx):
+    coordinator = UserFactory()
+    started = imports.upload(kind(), ForumFactory(), "m.csv", (HEADER + "A,a@example.org,,,,,,,\n").encode(),
+                             actor=coordinator)
+    assert started.mapping == {"name": 0, "email": 1, "role": 2, "faith": 3, "organisation": 4, "date_of_birth": 5,
+                               "parent_name": 6, "parent_email": 7, "joined_on": 8}
+
+
+def test_a_mapping_chosen_once_is_remembered_for_the_next_file_with_those_headings(ctx):
+    coordinator, forum = UserFactory(), ForumFactory()
+    body = "Who,Address,Notes\nA,a@example.org,x\n"
+    first = imports.upload(kind(), forum, "m.csv", body.encode(), actor=coordinator)
+    assert "email" not in first.mapping
+    imports.match_columns(first, kind(), {"name": 0, "email": 1}, actor=coordinator)
+    again = imports.upload(kind(), forum, "m2.csv", body.encode(), actor=coordinator)
+    assert again.mapping == {"name": 0, "email": 1}
+
+
+def test_a_required_column_left_unmatched_or_two_on_one_column_is_refused(ctx):
+    coordinator, forum = UserFactory(), ForumFactory()
+    started = imports.upload(kind(), forum, "m.csv", b"Name,Email\nA,a@example.org\n", actor=coordinator)
+    with pytest.raises(imports.DomainError) as refused:
+        imports.match_columns(started, kind(), {"name": 0, "email": None}, actor=coordinator)
+    assert refused.value.field == "email"
+    with pytest.raises(imports.DomainError, match="both matched to the same column"):
+        imports.match_columns(started, kind(), {"name": 0, "email": 0}, actor=coordinator)
+
+
+def test_each_problem_is_listed_by_row_and_column(ctx):
+    coordinator, forum = UserFactory(), ForumFactory(kind=ForumKind.INTERFAITH)
+    body = HEADER + (
+        "Amina Yusuf,amina@example.org,Member,Muslim,Masjid,,,,\n"        # 2 fine
+        "Bad Email,not-an-email,,Christian,,,,,\n"                         # 3 email
+        "Piotr Nowak,piotr@example.org,,Druidic Jedi,,,,,\n"               # 4 faith
+        "Ravi Patel,ravi@example.org,Grand Wizard,Hindu,,,,,\n"            # 5 role
+        "=HYPERLINK(\"x\"),f@example.org,,Sikh,,,,,\n"                    # 6 formula as a name
+        "Amina Again,AMINA@example.org,,Islam,,,,,\n"                      # 7 same email as row 2
+        "Late Joiner,late@example.org,,Jewish,,,,,01/01/2099\n"            # 8 joined in future
+    )
+    started = uploaded(forum, coordinator, body)
+    found = problems_by_row(started, forum)
+    assert found[3] == [("email", "Not an email address in the right form, like name@example.com")]
+    assert found[4][0][0] == "faith" and "Unknown faith “Druidic Jedi”" in found[4][0][1]
+    assert found[5][0][0] == "role"
+    assert found[6] == [("name", "Looks like a spreadsheet formula, not a name")]
+    assert found[7] == [("", "Same email address as row 2: only the first is imported")]
+    assert found[8] == [("joined_on", "The date joined is in the future")]
+    assert 2 not in found
+
+
+def test_youth_forum_rows_need_a_date_of_birth_in_range_and_a_parent_for_under_18s(ctx):
+    coordinator = UserFactory()
+    forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+    body = HEADER + (
+        f"Young One,young1@example.org,,,,{years_ago(15)},,,\n"                             # 2 no parent
+        f"Young Two,young2@example.org,,,,{years_ago(15)},Pat Parent,young2@example.org,\n"  # 3 parent is self
+        f"Too Old,old@example.org,,,,{years_ago(40)},,,\n"                                # 4 out of range
+        "No Birthday,nobday@example.org,,,,,,,\n"                                         # 5 none
+        f"Fine Young,fine@example.org,,,,{years_ago(14)},Pat Parent,pat@example.org,\n"   # 6 fine
+        f"Fine Young,fine2@example.org,,,,{years_ago(14)},Pat Parent,pat@example.org,\n"  # 7 same name + dob
+        "Bad Date,bd@example.org,,,,31/02/2010,,,\n"                                      # 8 bad date
+    )
+    found = problems_by_row(uploaded(forum, coordinator, body), forum)
+    assert [column for column, _ in found[2]] == ["parent_name", "parent_email"]
+    assert found[3] == [("parent_email", "The parent or carer's address is the young person's own")]
+    assert found[4][0][0] == "date_of_birth" and "ages 11 to 25" in found[4][0][1]
+    assert found[5] == [("date_of_birth", "Enter their date of birth: a youth forum needs it")]
+    assert found[7] == [("", "Same name and date of birth as row 6: only the first is imported")]
+    assert found[8][0][0] == "date_of_birth"
+    assert 6 not in found
+
+
+def test_importing_links_only_proven_addresses_and_emails_nobody_unless_asked(ctx):
+    coordinator, forum = UserFactory(), ForumFactory()
+    proven = UserFactory(email="proven@example.org")
+    unproven = UserFactory(email="unproven@example.org", email_confirmed_at=None)
+    body = HEADER + ("Proven Person,Proven@Example.org,Chair,Christian,St Mary's,,,,01/02/2024\n"
+                     "Unproven Person,unproven@example.org,,Hindu,,,,,\n"
+                     "New Person,new@example.org,,Sikh,,,,,\n")
+    started = uploaded(forum, coordinator, body)
+    assert imports.start(started, kind(), forum, email_people=False, actor=coordinator, back_url="/") is None
+    assert (started.status, started.imported, started.skipped, started.refused) == (ImportStatus.DONE, 3, 0, 0)
+    assert started.content is None  # the file is deleted once imported
+    [membership] = db.session.scalars(select(Membership).where(Membership.forum_id == forum.id)).all()
+    assert (membership.user_id, membership.status, membership.role, membership.faith, membership.term_starts_on) \
+        == (proven.id, MembershipStatus.ACTIVE, MembershipRole.CHAIR, Faith.CHRISTIAN, date(2024, 2, 1))
+    waiting = {i.email: i for i in db.session.scalars(select(ForumInvitation).where(ForumInvitation.imported))}
+    assert set(waiting) == {"unproven@example.org", "new@example.org"}
+    assert db.session.scalar(select(Membership).where(Membership.user_id == unproven.id)) is None
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "import.finished"))
+    assert entry.details["imported"] == 3 and "new@example.org" not in str(entry.details)
+
+
+def test_a_second_import_of_the_same_file_skips_everyone_already_there(ctx):
+    coordinator, forum = UserFactory(), ForumFactory()
+    UserFactory(email="proven@example.org")
+    body = HEADER + "Proven Person,proven@example.org,,Christian,,,,,\nNew Person,new@example.org,,Sikh,,,,,\n"
+    first = uploaded(forum, coordinator, body)
+    imports.start(first, kind(), forum, email_people=False, actor=coordinator, back_url="/")
+    second = uploaded(forum, coordinator, body)
+    checks = imports.checks_of(second, kind(), forum)
+    assert [check.skipped.split(" (")[0].split(":")[0] for check in checks] == [
+        "Already has a membership", "Already invited or imported"]
+    imports.start(second, kind(), forum, email_people=False, actor=coordinator, back_url="/")
+    assert (second.imported, second.skipped) == (0, 2)
+    assert db.session.scalar(select(func.count(ForumInvitation.id))) == 1
+
+
+def test_an_import_cannot_be_run_twice(ctx):
+    coordinator, forum = UserFactory(), ForumFactory()
+    started = uploaded(forum, coordinator, HEADER + "New Person,new@example.org,,Sikh,,,,,\n")
+    imports.start(started, kind(), forum, email_people=False, actor=coordinator, back_url="/")
+    with pytest.raises(imports.ImportRefused, match="already been run"):
+        imports.start(started, kind(), forum, email_people=False, actor=coordinator, back_url="/")
+
+
+def test_under_18s_wait_for_consent_and_their_parent_is_asked_only_when_the_importer_chose_to_email(ctx):
+    coordinator = UserFactory()
+    forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+    child = UserFactory(email="child@example.org")
+    body = HEADER + f"Child,child@example.org,,,,{years_ago(14)},Pat Parent,pat@example.org,\n"
+    started = uploaded(forum, coordinator, body)
+    imports.start(started, kind(), forum, email_people=True, actor=coordinator, back_url="/")
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == child.id))
+    assert membership.status == MembershipStatus.AWAITING_CONSENT and membership.parent_email == "pat@example.org"
+    recipients = set(db.session.scalars(select(OutboxMessage.recipient)))
+    assert recipients == {"pat@example.org", "child@example.org"}
+
+
+def test_an_imported_person_becomes_a_member_when_they_prove_the_address(ctx):
+    coordinator = UserFactory()
+    forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+    body = HEADER + (f"Child,child@example.org,,,,{years_ago(14)},Pat Parent,pat@example.org,\n"
+                     f"Adult,adult@example.org,Chair,,,{years_ago(20)},,,\n")
+    imports.start(uploaded(forum, coordinator, body), kind(), forum, email_people=False, actor=coordinator,
+                  back_url="/")
+    child, adult = UserFactory(email="child@example.org"), UserFactory(email="adult@example.org")
+    email_confirmed.send(child)
+    email_confirmed.send(adult)
+    statuses = {m.user_id: (m.status, m.role) for m in db.session.scalars(select(Membership))}
+    assert statuses == {child.id: (MembershipStatus.AWAITING_CONSENT, MembershipRole.MEMBER),
+                        adult.id: (MembershipStatus.ACTIVE, MembershipRole.CHAIR)}
+    # The young person came themselves: now their parent or carer is asked, through the consent flow.
+    assert set(db.session.scalars(select(OutboxMessage.recipient))) == {"pat@example.org"}
+    assert all(i.accepted_at for i in db.session.scalars(select(ForumInvitation)))
+
+
+def test_faith_seats_past_the_limit_are_problems(ctx):
+    coordinator, forum = UserFactory(), ForumFactory(faith_cap=2)
+    MembershipFactory(forum=forum, faith=Faith.SIKH)
+    for number in range(2):
+        UserFactory(email=f"sikh{number}@example.org")
+    body = HEADER + "One,sikh0@example.org,,Sikh,,,,,\nTwo,sikh1@example.org,,Sikh,,,,,\n"
+    found = problems_by_row(uploaded(forum, coordinator, body), forum)
+    assert list(found) == [3] and "seats" in found[3][0][1]
+
+
+def test_a_failure_while_importing_leaves_nothing_half_imported(ctx, monkeypatch):
+    coordinator, forum = UserFactory(), ForumFactory()
+    started = uploaded(forum, coordinator, HEADER + "A,a@example.org,,Sikh,,,,,\nB,b@example.org,,Sikh,,,,,\n")
+    db.session.commit()
+    real_apply = kind().apply
+
+    def apply_then_fail(*args, **kwargs):
+        real_apply(*args, **kwargs)
+        raise RuntimeError("the disk filled")
+    monkeypatch.setattr(imports, "kind_named", lambda name: imports.Kind(**{**kind().__dict__,
+                                                                            "apply": apply_then_fail}))
+    with pytest.raises(RuntimeError):
+        imports.start(started, imports.kind_named(KIND), forum, email_people=False, actor=coordinator, back_url="/")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(ForumInvitation.id))) == 0
+    assert db.session.get(SpreadsheetImport, started.id).status == ImportStatus.MAPPED
+
+
+def test_a_large_file_is_imported_by_the_worker_with_its_rows_counted(app, monkeypatch):
+    monkeypatch.setattr(imports, "IN_REQUEST_ROWS", 2)
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
+    seen = []
+    with app.test_request_context():
+        with write_lock():
+            coordinator, forum = UserFactory(), ForumFactory()
+            body = HEADER + "".join(f"Person {n},p{n}@example.org,,Sikh,,,,,\n" for n in range(5))
+            body += "Broken,nope,,Sikh,,,,,\n"
+            started = uploaded(forum, coordinator, body)
+            real = imports.check_rows
+
+            def watching(*args, on_progress=None, **kwargs):
+                def note(done):
+                    on_progress(done)
+                    seen.append(db.session.get(BackgroundJob, started.job_id).steps_done)
+                return real(*args, on_progress=note if on_progress else None, **kwargs)
+            monkeypatch.setattr(imports, "check_rows", watching)
+            job = imports.start(started, kind(), forum, email_people=False, actor=coordinator, back_url="/")
+            assert job is not None and job.steps_total == 6
+            db.session.commit()  # the job runs at once here (memory:// queue), after the commit
+        from core.jobs import queue_committed_jobs
+        queue_committed_jobs()
+        db.session.expire_all()
+        finished = db.session.get(SpreadsheetImport, started.id)
+        assert (finished.status, finished.imported, finished.refused) == (ImportStatus.DONE, 5, 1)
+        job = db.session.get(BackgroundJob, job.id)
+        assert job.finished_at is not None and job.steps_done == 6
+    assert seen == [2, 4, 6]
+
+
+def test_the_sample_spreadsheet_shows_every_kind_of_mistake_it_carries(ctx):
+    """docs/samples/forum-members.xlsx, as the user guide suggests trying it."""
+    from pathlib import Path
+    coordinator, forum = UserFactory(), ForumFactory()
+    sample = Path(__file__).resolve().parents[2] / "docs" / "samples" / "forum-members.xlsx"
+    started = imports.upload(kind(), forum, sample.name, sample.read_bytes(), actor=coordinator)
+    assert started.rows_total == 500 and "organisation" in started.mapping and "joined_on" in started.mapping
+    imports.match_columns(started, kind(), dict(started.mapping), actor=coordinator)
+    checks = imports.checks_of(started, kind(), forum)
+    said = " ".join(problem.message for check in checks for problem in check.problems)
+    for mistake in ("Not an email address", "Unknown faith", "Same email address as row", "Enter the person's name",
+                    "Not a date", "Unknown role"):
+        assert mistake in said
+    counts = imports.counts_of(checks)
+    assert counts.refused >= 45 and counts.will_import + counts.refused == 500
+
+
+def test_someone_imported_whose_faith_seats_filled_meanwhile_waits_for_the_coordinators(ctx):
+    coordinator, forum = UserFactory(), ForumFactory(faith_cap=1)
+    imports.start(uploaded(forum, coordinator, HEADER + "Later,later@example.org,,Sikh,,,,,\n"), kind(), forum,
+                  email_people=False, actor=coordinator, back_url="/")
+    MembershipFactory(forum=forum, faith=Faith.SIKH)
+    later = UserFactory(email="later@example.org")
+    email_confirmed.send(later)
+    assert db.session.scalar(select(Membership.status).where(Membership.user_id == later.id)) \
+        == MembershipStatus.APPLIED
+
+
+def test_the_same_file_imported_twice_at_once_imports_each_person_once(app):
+    """Two uploads of one file, and one import's button pressed twice, all at
+    once: the scope's lock and the claim let each person in once."""
+    import threading
+    with app.test_request_context(), write_lock():
+        coordinator, forum = UserFactory(), ForumFactory()
+        UserFactory(email="proven@example.org")
+        body = HEADER + "Proven,proven@example.org,,Sikh,,,,,\n" + "".join(
+            f"Person {n},p{n}@example.org,,Hindu,,,,,\n" for n in range(20))
+        ids = [uploaded(forum, coordinator, body).id for _ in range(2)]
+        db.session.commit()
+        forum_id, coordinator_id = forum.id, coordinator.id
+    outcomes, start_line = [], threading.Barrier(3)
+
+    def run(import_id):
+        with app.test_request_context():
+            start_line.wait()
+            with write_lock():
+                try:
+                    started = db.session.get(SpreadsheetImport, import_id)
+                    imports.start(started, kind(), db.session.get(type(forum), forum_id), email_people=False,
+                                  actor=db.session.get(type(coordinator), coordinator_id), back_url="/")
+                    db.session.commit()
+                    outcomes.append("imported")
+                except imports.ImportRefused:
+                    db.session.rollback()
+                    outcomes.append("refused")
+            db.session.remove()
+    threads = [threading.Thread(target=run, args=(each,)) for each in (ids[0], ids[0], ids[1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["imported", "imported", "refused"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ForumInvitation.id))) == 20
+        assert db.session.scalar(select(func.count(Membership.id))) == 1
+        assert sorted(i.imported for i in db.session.scalars(select(SpreadsheetImport))) == [0, 21]
+
+
+def test_asked_to_email_people_someone_without_an_account_gets_the_forums_invitation(ctx):
+    coordinator, forum = UserFactory(), ForumFactory(name="Corby Faith Forum")
+    started = uploaded(forum, coordinator, HEADER + "New Person,new@example.org,,Sikh,,,,,\n")
+    imports.start(started, kind(), forum, email_people=True, actor=coordinator, back_url="/")
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.recipient == "new@example.org" and "Corby Faith Forum" in message.subject
+    assert "/forums/invitations/" in message.body
