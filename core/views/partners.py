@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
 from core.numbers import page_number
+from core.partners import imports as contact_imports  # importing it registers the contacts import
 from core.partners import permissions, services
 from core.partners.forms import ContactForm, PartnerForm, PartnerSearchForm
 from core.partners.models import PartnerContact, PartnerKind, PartnerOrganisation
@@ -42,7 +43,9 @@ def partners():
     if form.validate():
         words, kind = (form.q.data or "").strip(), PartnerKind(form.kind.data) if form.kind.data else None
     found = db.paginate(partners_by_name(words, kind), page=page_number(), per_page=PAGE_SIZE, error_out=False)
-    return render_template("core/partners.html", form=form, partners=found, searched=bool(words or kind))
+    return render_template("core/partners.html", form=form, partners=found, searched=bool(words or kind),
+                           manages=permissions.can_manage_partners(current_user),
+                           import_scope_id=contact_imports.PARTNERSHIP.id)
 
 
 @bp.route("/partners/new", methods=["GET", "POST"])
