@@ -10,8 +10,8 @@ name) is skipped. A row with an organisation and no contact creates or finds
 the organisation alone. Nobody is emailed.
 
 There is no forum or event to import into: the scope is the partnership's
-one contacts list, scope id 0 (`PARTNERSHIP`), and those who manage partners
-may import into it.
+one contacts list, `PARTNERSHIP`, with scope id 1 (routes take no id 0), and
+those who manage partners may import into it; any other id is not found.
 """
 import re
 import unicodedata
@@ -39,7 +39,7 @@ KIND = "contacts"
 class Partnership:
     """The partnership's contacts list, the one scope a contacts import has."""
 
-    id: int = 0
+    id: int = 1
     name: str = "Partner organisations"
 
 
@@ -76,11 +76,11 @@ _KIND_WORDS = {
     PartnerKind.VOLUNTARY_GROUP: ("voluntary group", "voluntary or community group", "voluntary", "community group",
                                   "charity", "charitable", "vcs", "vcse", "community organisation",
                                   "residents association", "tenants association", "cic", "club", "trust",
-                                  "association", "volunteers"),
+                                  "association", "volunteers", "youth group", "youth club", "scouts", "guides"),
     PartnerKind.PUBLIC_BODY: ("public body", "public sector", "council", "local authority", "nhs", "police",
                               "fire and rescue", "fire service", "government", "library", "health"),
     PartnerKind.BUSINESS: ("business", "company", "firm", "employer", "private sector", "shop", "ltd", "limited",
-                           "plc"),
+                           "plc", "chamber of commerce"),
     PartnerKind.OTHER: ("other",),
 }
 _KIND_BY_PHRASE = {" ".join(re.sub(r"[^a-z0-9 ]", "", words).split()): kind

@@ -143,3 +143,35 @@ def test_attendance_cannot_be_imported_before_an_event_is_over(app, client, make
     sign_in(client, organiser)
     refused = upload(client, f"/imports/past-attendance/{event_id}", b"Name,Email\nA,a@example.org\n")
     assert any("once the event is over" in said for _, said in error_summary(refused))
+
+
+def test_an_organiser_imports_the_partnerships_contacts_from_the_partners_list(app, client, make_user):
+    organiser = make_user(roles=["organiser"])
+    sign_in(client, organiser)
+    partners_page = text_of(client.get("/partners"))
+    assert "Import contacts from a spreadsheet" in partners_page and 'href="/imports/contacts/1"' in partners_page
+    body = ("Organisation,Type,Contact,Email,Phone,May we contact\n"
+            "Corby Food Bank,Charity,Ann Lee,ann@example.org,,yes\n"
+            "Kettering Sangat,Spaceship,Raj Singh,raj@example.org,,\n").encode()
+    uploaded = upload(client, "/imports/contacts/1", body, "contacts.csv")
+    assert uploaded.status_code == 302
+    page = text_of(client.get(uploaded.location))
+    assert "Partner organisations: contacts.csv" in page
+    preview = client.post(uploaded.location, data={
+        "csrf_token": csrf_token(client, uploaded.location), "organisation": "0", "kind": "1", "name": "2",
+        "email": "3", "phone": "4", "may_contact": "5"}, follow_redirects=True)
+    page = text_of(preview)
+    assert "Unknown kind “Spaceship”" in page and "Email the people imported" not in page
+    import_id = int(re.search(r"/imports/(\d+)/run", page).group(1))
+    done = client.post(f"/imports/{import_id}/run", data={"csrf_token": csrf_token(client, preview.request.path)},
+                       follow_redirects=True)
+    assert "1 imported from contacts.csv" in text_of(done) and "Go back to Partner organisations" in text_of(done)
+    assert "Spaceship" in client.get(f"/imports/{import_id}/refused.csv").get_data().decode("utf-8-sig")
+    assert "Corby Food Bank" in text_of(client.get("/partners"))
+
+
+def test_only_those_who_manage_partners_may_import_contacts(app, client, make_user):
+    sign_in(client, make_user(roles=["awards_administrator"]))
+    assert "Import contacts from a spreadsheet" not in text_of(client.get("/partners"))
+    assert client.get("/imports/contacts/1").status_code == 403
+    assert client.get("/imports/contacts/2").status_code == 404

@@ -569,6 +569,28 @@ def test_route_answers_each_role_as_the_matrix_says(app, client, make_user, worl
         assert response.status_code == outcome, response.get_data(as_text=True)[:2000]
 
 
+# Routes whose other kinds of scope the matrix's one path per endpoint cannot show: the same upload route for
+# the contacts import, whose one scope (1, the partnership's contacts list) is for those who keep the partners
+# list; no other id is a contacts list.
+MORE_PATHS = [
+    ("core.upload_spreadsheet", "/imports/contacts/1", only(ORGANISERS)),
+    ("core.upload_spreadsheet", "/imports/contacts/2", signed_in(404)),
+]
+
+
+def test_the_other_scopes_of_a_route_answer_each_role_as_listed(app, make_user, world):
+    for endpoint, path, expected in MORE_PATHS:
+        assert endpoint in MATRIX
+        for role in ROLES:
+            client = app.test_client()
+            sign_in_as(client, app, role, world, make_user)
+            response = client.get(path)
+            if expected[role] == SIGN_IN:
+                assert response.status_code == 302 and response.location.startswith("/sign-in"), (path, role)
+            else:
+                assert response.status_code == expected[role], (path, role)
+
+
 def test_an_unconfirmed_account_gets_only_what_a_visitor_gets_on_every_route(app, client, make_user, world):
     """An account whose address is not confirmed is nobody's yet. Here even an
     admin's, holding a session from before its address went unconfirmed, is
