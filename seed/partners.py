@@ -3,13 +3,17 @@ club, a refugee charity, the council, the police and the CVS, with contacts;
 co-hosting some demo events, represented on the leaders' forum and linked
 from a nomination. Partners come before the forums (members who name one
 exactly are linked as they apply); the links after everything (idempotent:
-each is made once)."""
+each is made once). The organiser has one finished contacts import, with a
+row skipped and two refused, to look at."""
 from sqlalchemy import select
 
 from awards import partners as award_links
 from awards.models import Nomination
+from core import imports
 from core.extensions import db
+from core.models import SpreadsheetImport
 from core.accounts.models import User
+from core.partners.imports import KIND as CONTACTS_IMPORT, PARTNERSHIP
 from core.partners.models import PartnerKind
 from core.partners.services import ContactDetails, PartnerDetails, add_contact, create_partner, find_partner_by_name
 from events.models import Event
@@ -48,6 +52,16 @@ CO_HOSTS = {  # event title: partners
     "Young Voices workshop": ["Wellingborough Youth Club", "Brookfield Academy"],
     "Litter pick and picnic in Abington Park": ["Northamptonshire County Council"],
 }
+# The organiser's contacts spreadsheet: a listed partner's new contact, one listed already (skipped), two new
+# organisations, and two mistakes (docs/samples/contacts.csv has 59 rows to try).
+DEMO_CONTACTS = """Organisation,Type,Area,Contact name,Role,Email,Phone,May we contact
+central mosque,,,Fatima Begum,Women's group lead,fatima.begum@example.org,,Yes
+Central Mosque,,,Imam Yusuf Ali,Imam,imam.ali@example.org,,Yes
+Corby Food Bank,Charity,Corby,Ann Lee,Manager,ann.lee@example.org,01632 960020,Yes
+Shree Krishna Mandir,Temple,Wellingborough,Anil Patel,President,anil.patel@example,,Yes
+Oundle Community Cinema,Cinema,Oundle,Ella Brooks,Volunteer,ella.brooks@example.org,,maybe
+Daventry Town Council,Council,Daventry,Mark Lyons,Town clerk,clerk@example.org,01632 960041,No
+"""
 NOMINATED_GROUPS = {"Kettering Faiths Together": "Kettering Faiths Together"}  # nominee: partner
 
 
@@ -59,6 +73,12 @@ def seed_demo_partners(organiser: User) -> None:
         for contact_name, role, email, phone, may_contact in contacts:
             add_contact(partner, ContactDetails(name=contact_name, role=role, email=email, phone=phone,
                                                 may_contact=may_contact), actor=organiser)
+    if db.session.scalar(select(SpreadsheetImport.id).where(SpreadsheetImport.kind == CONTACTS_IMPORT)) is None:
+        kind = imports.kind_named(CONTACTS_IMPORT)
+        started = imports.upload(kind, PARTNERSHIP, "partnership-contacts.csv", DEMO_CONTACTS.encode(),
+                                 actor=organiser)
+        imports.match_columns(started, kind, dict(started.mapping), actor=organiser)
+        imports.start(started, kind, PARTNERSHIP, email_people=False, actor=organiser, back_url="")
     db.session.commit()
 
 

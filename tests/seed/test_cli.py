@@ -24,10 +24,15 @@ def test_seed_demo_is_idempotent_and_prints_every_sign_in(app):
     assert {email for email, _, _ in DEMO_ACCOUNTS} <= set(accounts)
     assert accounts["admin@example.org"].site_roles == {SiteRole.ADMIN}
     assert check_password_hash(accounts["member@example.org"].password_hash, DEMO_PASSWORD)
-    with app.app_context():  # the coordinator's one finished import, with its refused rows to download
-        [demo_import] = db.session.scalars(select(SpreadsheetImport)).all()
+    with app.app_context():  # the coordinator's and the organiser's finished imports, with refused rows to download
+        found = {each.kind: each for each in db.session.scalars(select(SpreadsheetImport))}
+        assert set(found) == {"forum-members", "contacts"}
+        demo_import = found["forum-members"]
         assert (demo_import.status, demo_import.imported, demo_import.refused) == (ImportStatus.DONE, 4, 2)
         assert demo_import.owner_id == accounts["coordinator@example.org"].id
+        contacts = found["contacts"]
+        assert (contacts.imported, contacts.skipped, contacts.refused) == (3, 1, 2)
+        assert contacts.owner_id == accounts["organiser@example.org"].id
 
 
 def test_seed_demo_books_people_who_ask_for_interpreters_and_more(app):
