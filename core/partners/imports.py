@@ -107,13 +107,14 @@ def _has_control_characters(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" or ch in DIRECTION_CONTROLS for ch in text)
 
 
-def _text(text: dict, column: str, label: str, limit: int, problems: list[Problem]) -> str:
+def _text(text: dict, column: str, label: str, limit: int, problems: list[Problem], *,
+          formula_checked: bool = True) -> str:
     value = text.get(column, "")
     if _has_control_characters(value):
         problems.append(Problem(column, f"{label} has invisible control characters: retype it"))
     elif len(value) > limit:
         problems.append(Problem(column, f"{label} must be {limit} characters or fewer"))
-    elif imports.looks_like_formula(value):
+    elif formula_checked and imports.looks_like_formula(value):
         problems.append(Problem(column, "Looks like a spreadsheet formula, not text"))
     return value
 
@@ -142,7 +143,8 @@ def _clean(scope, cells: dict) -> tuple[dict | None, list[Problem]]:
     row["website"] = _website(_text(text, "website", "The website", 300, problems), problems)
     row["name"] = _text(text, "name", "The contact's name", NAME_MAX_LENGTH, problems)
     row["role"] = _text(text, "role", "The role or title", 150, problems)
-    row["phone"] = _text(text, "phone", "The phone number", 30, problems)
+    # A phone number may start with "+"; the pattern below lets nothing else through.
+    row["phone"] = _text(text, "phone", "The phone number", 30, problems, formula_checked=False)
     if row["phone"] and not _PHONE.fullmatch(row["phone"]):
         problems.append(Problem("phone", "Not a phone number, like 01604 123456 or +44 7700 900123"))
     email = text.get("email", "")

@@ -100,7 +100,7 @@ def test_organisations_are_found_by_name_or_created_and_contacts_added(ctx):
     body = HEADER + (
         "  central   MOSQUE ,Charity,Kettering,,Yusuf Ali,Imam,Yusuf@Example.org,,Yes\n"
         "Corby Food Bank,Charity,Corby,www.corbyfoodbank.org.uk,Ann Lee,Manager,,01536 400400,no\n"
-        "Corby Food Bank,,,,Bill Fry,Volunteer,bill@example.org,,\n"
+        "Corby Food Bank,,,,Bill Fry,Volunteer,bill@example.org,+44 7700 900123,\n"
         "Nene Valley Business Club,Business,,,,,,,\n"
     )
     started = run(ctx, body)
@@ -115,7 +115,7 @@ def test_organisations_are_found_by_name_or_created_and_contacts_added(ctx):
     food_bank = partners["Corby Food Bank"]
     assert (food_bank.kind, food_bank.website) == (PartnerKind.VOLUNTARY_GROUP, "https://www.corbyfoodbank.org.uk")
     assert [(c.name, c.phone, c.may_contact) for c in food_bank.contacts] == [("Ann Lee", "01536 400400", False),
-                                                                               ("Bill Fry", "", False)]
+                                                                               ("Bill Fry", "+44 7700 900123", False)]
     assert partners["Nene Valley Business Club"].contacts == []
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "partners.imported"))
