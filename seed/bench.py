@@ -402,7 +402,7 @@ def _after_bulk_load() -> None:
     if engine.dialect.name != "postgresql":
         return
     for table in db.metadata.sorted_tables:
-        if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement is not False:
+        if table.autoincrement_column is not None and table.autoincrement_column.name == "id":
             db.session.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                 f"GREATEST((SELECT MAX(id) FROM {table.name}), 1))"))

@@ -423,7 +423,7 @@ def world(app, world_rows):
             db.session.connection().exec_driver_sql("; ".join(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT MAX(id) FROM {table.name}))"
                 for table in rows
-                if "id" in table.c and table.c.id.autoincrement is not False and table.c.id.primary_key))
+                if table.autoincrement_column is not None and table.autoincrement_column.name == "id"))
         db.session.commit()
     return world
 
