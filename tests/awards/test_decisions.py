@@ -131,6 +131,8 @@ def test_the_results_record_and_the_ceremony_page_tell_how_winners_were_chosen(a
         cycle_id, ceremony_id = category.cycle_id, ceremony.id
     visitor = app.test_client()
     assert "The shortlist" not in visitor.get(f"/events/{ceremony_id}").get_data(as_text=True)
+    cycle_page = visitor.get(f"/awards/{cycle_id}").get_data(as_text=True)
+    assert f'<a class="govuk-link" href="/events/{ceremony_id}">Awards evening</a>,' in cycle_page
     team = app.test_client()
     sign_in(team, make_user(roles=["awards_administrator"]))
     manage = f"/manage/awards/{cycle_id}"

@@ -90,6 +90,7 @@ def test_an_organiser_makes_a_partner_co_host_and_the_public_page_says_so(app, c
     added = submit(client, f"/manage/events/{event_id}/co-hosts", {"partner_id": str(partner_id)},
                    follow_redirects=True)
     assert "Central Mosque is now a co-host of Open mosque day." in text_of(added)
+    assert 'Remove<span class="govuk-visually-hidden"> Central Mosque</span>' in added.get_data(as_text=True)
     twice = submit(client, f"/manage/events/{event_id}/co-hosts", {"partner_id": str(partner_id)})
     assert error_summary(twice) == [("#partner_id", "Central Mosque is already a co-host of this event")]
     assert "Co-hosted by" in text_of(client.get(f"/events/{event_id}"))
@@ -122,6 +123,7 @@ def test_a_coordinator_links_a_member_to_the_partner_they_represent(app, client)
     linked = submit(client, page_url + "/partner", {"partner_id": str(partner_id)}, form_url=page_url,
                     follow_redirects=True)
     assert "represents Guru Nanak Gurdwara." in text_of(linked)
+    assert f'<a class="govuk-link" href="/partners/{partner_id}">Guru Nanak Gurdwara</a>' in linked.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Membership, membership_id).partner_id == partner_id
     assert client.get("/partners").status_code == 200  # a coordinator may choose from the list
@@ -172,3 +174,14 @@ def test_the_engagement_page_counts_events_by_year_and_hides_small_numbers(app, 
     assert "[c]" in rows[str(earlier)] and ">12<" not in rows[str(earlier)]  # with the total, it gives 2 away
     assert ">1<" in rows[str(this_year)]  # one cancelled
     assert "Interfaith forum" in page and "No nomination is linked to it." in page
+
+
+def test_a_long_list_of_partners_goes_page_by_page(app, client, organiser):
+    with app.app_context():
+        db.session.add_all(PartnerOrganisation(name=f"Group {n:02}", name_key=f"group {n:02}",
+                                               kind=PartnerKind.VOLUNTARY_GROUP, area="Corby") for n in range(51))
+        db.session.commit()
+    sign_in(client, organiser)
+    first = client.get("/partners").get_data(as_text=True)
+    assert 'Next<span class="govuk-visually-hidden"> page</span>' in first and "Group 49" in first
+    assert "Group 50" in client.get("/partners?page=2").get_data(as_text=True)

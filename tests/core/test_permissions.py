@@ -656,4 +656,7 @@ def test_every_page_type_sends_the_security_headers(app, client, make_user, worl
         if response.mimetype == "text/html":
             pages += 1
             assert headers["Cache-Control"] == "no-store", endpoint
+            # Markup a template joined to escaped data shows as text ("Remove<span class=...").
+            text = response.get_data(as_text=True)
+            assert "&lt;span" not in text and "&lt;a " not in text, endpoint
     assert pages >= 80
