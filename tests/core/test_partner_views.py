@@ -172,3 +172,19 @@ def test_the_engagement_page_counts_events_by_year_and_hides_small_numbers(app, 
     assert "[c]" in rows[str(earlier)] and ">12<" not in rows[str(earlier)]  # with the total, it gives 2 away
     assert ">1<" in rows[str(this_year)]  # one cancelled
     assert "Interfaith forum" in page and "No nomination is linked to it." in page
+
+
+def test_each_remove_button_reads_remove_and_names_whom_it_removes_only_to_screen_readers(app, client, organiser):
+    partner_id = a_partner(app)
+    with app.app_context():
+        partner = db.session.get(PartnerOrganisation, partner_id)
+        db.session.add(PartnerContact(partner=partner, name="Yusuf <Ali>", phone="01604 000000"))
+        event_id = EventFactory(co_hosts=[partner], organisers=[db.session.get(UserFactory._meta.model,
+                                                                                organiser.id)]).id
+        db.session.commit()
+    sign_in(client, organiser)
+    for url, name in ((f"/partners/{partner_id}", "Yusuf &lt;Ali&gt;"),
+                      (f"/manage/events/{event_id}/co-hosts", "Central Mosque")):
+        page = text_of(client.get(url))
+        assert f'Remove<span class="govuk-visually-hidden"> {name}</span>' in page, url
+        assert "Remove&lt;span" not in page, url
