@@ -20,8 +20,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from core.errors import DomainError
 
 _SALT = "message-preview"
-# What a signed draft can grow to (its key, scope and digest, signed); a form's hidden field allows this much.
-MAX_LENGTH = 400
 
 
 class NotPreviewed(DomainError):

@@ -19,7 +19,6 @@ from wtforms.validators import (
     URL, DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError,
 )
 
-from core import drafts
 from core.database import in_london, london_datetime
 from core.formatting import format_day_date
 from core.i18n import _l
@@ -556,7 +555,7 @@ class MessageForm(FlaskForm):
                  ("no", "No: it is news or an invitation. It goes only to people who agreed to hear from the "
                         "partnership, with a link to unsubscribe.")],
         validators=[InputRequired("Say whether the message is essential")])
-    draft = StringField(widget=HiddenInput(), validators=[Optional(), Length(max=drafts.MAX_LENGTH)])
+    draft = StringField(widget=HiddenInput(), validators=[Optional()])  # checked by the send (core.drafts)
     submit = SubmitField("Preview the message", widget=GovSubmitInput())
 
     def chosen(self) -> list[MessageAudience]:

@@ -11,7 +11,6 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from core import drafts
 from core.forms import (
     DayMonthYearField, NoControlCharacters, TimeField, email_field, optional_choice, optional_long_text, optional_text,
     required_text,
@@ -253,7 +252,7 @@ class AnnouncementForm(FlaskForm):
     essential = BooleanField("This is essential (for example, a meeting has moved): send it to members who have "
                              "turned announcements off too", widget=GovCheckboxInput())
     # The preview's one-time key (forums.services.announcements).
-    draft = StringField(widget=HiddenInput(), validators=[Optional(), Length(max=drafts.MAX_LENGTH)])
+    draft = StringField(widget=HiddenInput(), validators=[Optional()])  # checked by the send (core.drafts)
     submit = SubmitField("Preview the announcement", widget=GovSubmitInput())
 
 
