@@ -555,7 +555,7 @@ class MessageForm(FlaskForm):
                  ("no", "No: it is news or an invitation. It goes only to people who agreed to hear from the "
                         "partnership, with a link to unsubscribe.")],
         validators=[InputRequired("Say whether the message is essential")])
-    draft = StringField(widget=HiddenInput(), validators=[Optional(), Length(max=64)])
+    draft = StringField(widget=HiddenInput(), validators=[Optional()])  # checked by the send (core.drafts)
     submit = SubmitField("Preview the message", widget=GovSubmitInput())
 
     def chosen(self) -> list[MessageAudience]:

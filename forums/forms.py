@@ -252,7 +252,7 @@ class AnnouncementForm(FlaskForm):
     essential = BooleanField("This is essential (for example, a meeting has moved): send it to members who have "
                              "turned announcements off too", widget=GovCheckboxInput())
     # The preview's one-time key (forums.services.announcements).
-    draft = StringField(widget=HiddenInput(), validators=[Optional(), Length(max=64)])
+    draft = StringField(widget=HiddenInput(), validators=[Optional()])  # checked by the send (core.drafts)
     submit = SubmitField("Preview the announcement", widget=GovSubmitInput())
 
 

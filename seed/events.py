@@ -201,10 +201,10 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
         for n in range(3):
             register(full, name=f"Neighbour {n + 1}", email=f"neighbour{n + 1}@example.org",
                      access=next(asks, AccessChoices()))
-        event_messages.send_message(
+        _send_message(
             full, subject="Where to find us on the day", audiences=[MessageAudience.BOOKED, MessageAudience.WAITING],
             essential=True, body="We will be on the green behind the community centre, by the big oak tree.\n\n"
-            "If it rains, we move into the main hall.", draft=event_messages.new_draft(), actor=organiser)
+            "If it rains, we move into the main hall.", actor=organiser)
         db.session.commit()
     if conference is not None:
         # The small workshop is full, and the demo member waits for it in their other workshop.
@@ -232,11 +232,10 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
     if past is not None:
         _history(past, "iftar", "Iftar guest", booked=12, came=9, walk_in=("Walk-in family", 4), organiser=organiser)
         # A message in its history: thanks to those who came (essential: it is about the event they came to).
-        event_messages.send_message(
+        _send_message(
             past, subject="Thank you for coming", audiences=[MessageAudience.CAME], essential=True,
             body="Thank you for coming to the Community Iftar.\n\nThe photos are on the partnership's page, and the "
-                 "recipes people shared are attached to the event page.", draft=event_messages.new_draft(),
-            actor=organiser)
+                 "recipes people shared are attached to the event page.", actor=organiser)
         db.session.commit()
     if settling is not None:
         _history(settling, "litter", "Litter picker", booked=15, came=11, walk_in=("Park volunteers", 3),
@@ -273,3 +272,8 @@ def _history(event: Event, key: str, name: str, *, booked: int, came: int, walk_
         db.session.add(Attendance(event_id=event.id, walk_in_name=walk_in[0], people=walk_in[1],
                                   checked_in_at=event.starts_at + timedelta(minutes=20)))
     db.session.flush()
+
+
+def _send_message(event, *, actor, **message):
+    """Send as an organiser does: from a preview of the message (events.services.messages.new_draft)."""
+    event_messages.send_message(event, **message, draft=event_messages.new_draft(event, **message), actor=actor)

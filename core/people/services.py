@@ -6,6 +6,8 @@ Rules (each refusal says why, on the preview page):
   the guest's address (ProvenAddress, or its own address once confirmed):
   personal data reaches an account only through an address its owner proved;
 - an account's records never move into a guest (keep the account);
+- nothing moves into an account that never confirmed its own address (an
+  address anyone could have typed shows nobody who owns the account);
 - an account whose address was never confirmed moves into another account only
   when the other has proven that address (until then it is just an address
   anyone could have typed);
@@ -17,6 +19,7 @@ points what it did (audit entries, "created by") at the kept account, and
 then deletes it. The equality answers are re-pointed, never read: when both
 people answered, the set changed last is kept and the other deleted.
 """
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -34,6 +37,10 @@ from core.people.registry import Change, Records, records
 
 GUEST = "guest:"
 USER = "user:"
+# An account's key has one spelling: ASCII digits, no leading zero, short enough for any id column.
+# (str.isdigit() takes full-width and superscript digits too, which int() reads or chokes on.)
+USER_KEY = re.compile(r"user:([1-9][0-9]{0,17})")
+GUEST_KEY_MAX_LENGTH = 260  # "guest:" and an address of at most 254 characters
 
 
 class CannotMerge(DomainError):
@@ -63,10 +70,11 @@ def person(key: str) -> Person | None:
     not anything is recorded under it (`has_records` says)."""
     if not isinstance(key, str):
         return None
-    if key.startswith(USER) and key[len(USER):].isdigit():
-        user = db.session.get(User, int(key[len(USER):]))
+    account = USER_KEY.fullmatch(key)
+    if account is not None:
+        user = db.session.get(User, int(account.group(1)))
         return Person(key, user) if user is not None else None
-    if key.startswith(GUEST) and "@" in key and len(key) <= 260:
+    if key.startswith(GUEST) and "@" in key and len(key) <= GUEST_KEY_MAX_LENGTH:
         return Person(key)
     return None
 
@@ -82,7 +90,7 @@ def proven_addresses(user: User) -> set[str]:
 
 def check(merged: Person, kept: Person, *, actor=None) -> None:
     """Refuse a merge the rules do not allow (see the module's docstring)."""
-    if merged.key == kept.key:
+    if _identity(merged) == _identity(kept):
         raise CannotMerge("Choose two different records")
     if actor is not None and merged.user is not None and merged.user.id == getattr(actor, "id", None):
         raise CannotMerge("You cannot merge your own account into another. Keep your account and merge the other "
@@ -95,6 +103,10 @@ def check(merged: Person, kept: Person, *, actor=None) -> None:
             raise CannotMerge(f"{kept.user.name}'s account has not proven it owns {merged.email}, so the guest's "
                               "records cannot be added to it. They can add the address to their account and confirm "
                               "it from its inbox first.")
+    if not kept.is_guest and not kept.user.email_confirmed:
+        raise CannotMerge(f"{kept.user.name}'s account never confirmed its own address, so nothing shows who owns "
+                          "it, and no records can be moved into it. Keep the other record instead, or ask them to "
+                          "confirm their address first.")
     if not merged.is_guest and not merged.user.email_confirmed \
             and merged.user.email not in proven_addresses(kept.user):
         raise CannotMerge(f"{merged.user.name}'s account never confirmed its address, and {kept.user.name}'s account "
@@ -102,6 +114,11 @@ def check(merged: Person, kept: Person, *, actor=None) -> None:
     if merged.is_guest and kept.is_guest and normalise_email(merged.email) != normalise_email(kept.email):
         raise CannotMerge("Guest records are merged only when their addresses are the same but for capitals or "
                           "spaces.")
+
+
+def _identity(someone: Person) -> tuple:
+    """Who a record is, whatever its key looked like: an account by its id, a guest by its key."""
+    return (USER, someone.user.id) if someone.user is not None else (GUEST, someone.key)
 
 
 def guest_keys():

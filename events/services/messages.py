@@ -9,10 +9,11 @@ the partnership when they booked (Registration.contact_consent) and have not
 unsubscribed (core.unsubscribes, scope "partnership"), and carries the
 unsubscribe link and headers (PECR). Each email's frame (greeting, why they
 get it, the footer) is in the recipient's language; the organiser's text is
-as written. A preview's one-time key (`draft`) is consumed under the event's
-row lock, so the same preview sent twice sends once.
+as written. Only a previewed message is sent: the preview's draft is minted
+and signed by the server for this event and this message (core.drafts), and
+its one-time key is consumed under the event's row lock, so the same preview
+sent twice sends once.
 """
-import secrets
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from datetime import datetime, timedelta
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
-from core import audit, progress, unsubscribes
+from core import audit, drafts, progress, unsubscribes
 from core.accounts.models import User
 from core.content_languages import lazily
 from core.database import lock_row, utcnow
@@ -63,9 +64,16 @@ class Reach:
     left_out: dict[str, int] = field(default_factory=dict)
 
 
-def new_draft() -> str:
-    """The one-time key a preview's Send button carries."""
-    return secrets.token_urlsafe(24)
+def _previewed(subject: str, body: str, audiences: list[MessageAudience], essential: bool) -> list:
+    """What a preview shows and Send must match: the text, whom it goes to, whether essential."""
+    return [subject.strip(), body.strip(), sorted(a.value for a in audiences), bool(essential)]
+
+
+def new_draft(event: Event, *, subject: str, body: str, audiences: list[MessageAudience], essential: bool,
+              draft: str | None = None) -> str:
+    """The signed draft a preview's Send button carries: `draft` again when
+    it is this message's (previewed twice unchanged), else a new one."""
+    return drafts.kept_or_minted(draft, f"event:{event.id}", _previewed(subject, body, audiences, essential))
 
 
 def has_started(event: Event, now: datetime | None = None) -> bool:
@@ -125,13 +133,13 @@ def send_message(event: Event, *, subject: str, body: str, audiences: list[Messa
                  draft: str, actor: User, now: datetime | None = None) -> tuple[EventMessage, bool]:
     """Send a previewed message and keep it in the event's history; returns
     it and whether it was sent now (False: this preview was sent already, by
-    a double click or another tab, and nothing more goes)."""
+    a double click or another tab, and nothing more goes). A draft not minted
+    for this event and this message as it is now is refused (NotPreviewed)."""
     now = now or utcnow()
+    key = drafts.key_of(draft, f"event:{event.id}", _previewed(subject, body, audiences, essential))
     lock_row(db.session, Event, event.id)  # one send at a time per event: the draft and the day's count hold
-    already = db.session.scalar(select(EventMessage).where(EventMessage.draft == draft))
+    already = db.session.scalar(select(EventMessage).where(EventMessage.draft == key))
     if already is not None:
-        if already.event_id != event.id:
-            raise MessageError("This preview belongs to another event. Write the message again.")
         return already, False
     check_audiences(event, audiences, now)
     per_day = current_app.config["MESSAGES_PER_DAY"]
@@ -141,7 +149,7 @@ def send_message(event: Event, *, subject: str, body: str, audiences: list[Messa
     subject, body = subject.strip(), body.strip()
     found = reach(event, audiences, essential=essential)
     message = EventMessage(event_id=event.id, subject=subject, body=body, essential=essential,
-                           recipients=len(found.recipients), sent_by_id=actor.id, sent_at=now, draft=draft,
+                           recipients=len(found.recipients), sent_by_id=actor.id, sent_at=now, draft=key,
                            **{f"to_{a.value}": a in audiences for a in MessageAudience})
     db.session.add(message)
     db.session.flush()

@@ -39,7 +39,8 @@ def write_message(event_id):
 
 def _preview(event, form: MessageForm):
     reach = messages.reach(event, form.chosen(), essential=form.is_essential)
-    form.draft.data = form.draft.data or messages.new_draft()
+    form.draft.data = messages.new_draft(event, subject=form.subject.data, body=form.body.data,
+                                         audiences=form.chosen(), essential=form.is_essential, draft=form.draft.data)
     first = reach.recipients[0] if reach.recipients else None
     with in_language("en"):
         email = render_template(
@@ -61,8 +62,6 @@ def send_message(event_id):
     event = event_or_404(event_id, manage=True)
     form = MessageForm()
     if form.validate_on_submit():
-        if not form.draft.data:
-            abort(400)
         done, result = call_service(form, lambda: messages.send_message(
             event, subject=form.subject.data, body=form.body.data, audiences=form.chosen(),
             essential=form.is_essential, draft=form.draft.data, actor=current_user))

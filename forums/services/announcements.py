@@ -4,13 +4,15 @@ the forum reaches (meetings' emails too); and turning announcement emails
 off, from the forum page or the unsubscribe link (and List-Unsubscribe
 headers) in each non-essential email (core.unsubscribes, scope
 "forum:<id>"). A coordinator previews an announcement before sending it;
-the preview's one-time key (`draft`) makes a second press send nothing."""
+only a previewed announcement is sent: the preview's draft is minted and
+signed by the server for this forum and this message (core.drafts), and its
+one-time key makes a second press send nothing."""
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
-from core import audit, email, progress, unsubscribes
+from core import audit, drafts, email, progress, unsubscribes
 from core.accounts.models import User
 from core.accounts.services import link_token_data
 from core.database import lock_row, utcnow
@@ -34,10 +36,14 @@ def announce(forum: Forum, *, subject: str, body: str, role: MembershipRole | No
     message on the forum page. Members who turned announcements off get only
     essential ones. Messages leave the outbox FORUM_ANNOUNCEMENTS_PER_MINUTE
     at a time; the outbox retries failures and never sends one twice. At
-    most MESSAGES_PER_DAY a day per forum; a preview's `draft` sends once."""
+    most MESSAGES_PER_DAY a day per forum. From the pages, `draft` is the
+    preview's (new_draft): one not minted for this forum and this message as
+    it is now is refused (NotPreviewed), and a preview sends once. The
+    kernel's own callers (the demo data) send without one."""
     now = now or utcnow()
+    key = None if draft is None else drafts.key_of(draft, _scope(forum), _previewed(subject, body, role, essential))
     lock_row(db.session, Forum, forum.id)  # one send at a time per forum: the draft and the day's count hold
-    if draft is not None and sent_with_draft(draft) is not None:
+    if key is not None and _sent_with_key(key) is not None:
         raise AnnouncementError("This announcement has been sent already, so it was not sent again.")
     per_day = current_app.config["MESSAGES_PER_DAY"]
     if db.session.scalar(select(func.count()).select_from(Announcement).where(
@@ -47,7 +53,7 @@ def announce(forum: Forum, *, subject: str, body: str, role: MembershipRole | No
     recipients = members_to_email(forum, role=role, essential=essential)
     announcement = Announcement(forum_id=forum.id, subject=subject.strip(), body=body.strip(), role=role,
                                 essential=essential, recipients=len(recipients), sent_by_id=actor.id, sent_at=now,
-                                draft=draft)
+                                draft=key)
     if recipients:
         title = ngettext("Announcement to %(num)d member of %(forum)s: %(subject)s",
                          "Announcement to %(num)d members of %(forum)s: %(subject)s", len(recipients),
@@ -94,8 +100,34 @@ def announcements_of(forum: Forum, limit: int = 10) -> list[Announcement]:
                                    .order_by(Announcement.sent_at.desc(), Announcement.id.desc()).limit(limit)))
 
 
-def sent_with_draft(draft: str) -> Announcement | None:
-    return db.session.scalar(select(Announcement).where(Announcement.draft == draft))
+def _scope(forum: Forum) -> str:
+    return f"forum:{forum.id}"
+
+
+def _previewed(subject: str, body: str, role: MembershipRole | None, essential: bool) -> list:
+    """What a preview shows and Send must match: the text, whom it goes to, whether essential."""
+    return [subject.strip(), body.strip(), role.value if role else "", bool(essential)]
+
+
+def new_draft(forum: Forum, *, subject: str, body: str, role: MembershipRole | None, essential: bool,
+              draft: str | None = None) -> str:
+    """The signed draft a preview's Send button carries: `draft` again when
+    it is this message's (previewed twice unchanged), else a new one."""
+    return drafts.kept_or_minted(draft, _scope(forum), _previewed(subject, body, role, essential))
+
+
+def sent_with_draft(forum: Forum, draft: str | None, *, subject: str, body: str, role: MembershipRole | None,
+                    essential: bool) -> Announcement | None:
+    """The announcement this preview of this message sent already, if any."""
+    try:
+        key = drafts.key_of(draft, _scope(forum), _previewed(subject, body, role, essential))
+    except drafts.NotPreviewed:
+        return None
+    return _sent_with_key(key)
+
+
+def _sent_with_key(key: str) -> Announcement | None:
+    return db.session.scalar(select(Announcement).where(Announcement.draft == key))
 
 
 def set_announcement_emails(membership: Membership, wanted: bool) -> None:

@@ -1,7 +1,6 @@
 """A forum's coordinators' pages: its memberships and their history, its
 meetings with their papers and actions (members see a meeting and answer
 it with apologies and action updates), announcements and invitations."""
-import secrets
 from datetime import date
 from types import SimpleNamespace
 
@@ -289,7 +288,8 @@ def _announcement_preview(forum: Forum, form: AnnouncementForm):
     role = MembershipRole(form.role.data) if form.role.data else None
     recipients = announcements.members_to_email(forum, role=role, essential=form.essential.data)
     everyone = announcements.members_to_email(forum, role=role, essential=True)
-    form.draft.data = form.draft.data or secrets.token_urlsafe(24)
+    form.draft.data = announcements.new_draft(forum, subject=form.subject.data, body=form.body.data, role=role,
+                                              essential=form.essential.data, draft=form.draft.data)
     with in_language("en"):
         email = render_template(
             "email/forum_announcement.txt", forum=forum, text=plain_text(form.body.data.strip()),
@@ -309,15 +309,14 @@ def send_announcement(forum_id):
     forum = forum_or_404(forum_id, manage=True)
     form = AnnouncementForm()
     if form.validate_on_submit():
-        if not form.draft.data:
-            abort(400)
-        if announcements.sent_with_draft(form.draft.data) is not None:
+        role = MembershipRole(form.role.data) if form.role.data else None
+        if announcements.sent_with_draft(forum, form.draft.data, subject=form.subject.data, body=form.body.data,
+                                         role=role, essential=form.essential.data) is not None:
             flash("This announcement has been sent already, so it was not sent again.", "info")
             return redirect(url_for("forums.forum_page", forum_id=forum.id))
         done, sent = call_service(form, lambda: announcements.announce(
-            forum, subject=form.subject.data, body=form.body.data,
-            role=MembershipRole(form.role.data) if form.role.data else None, essential=form.essential.data,
-            actor=current_user, draft=form.draft.data))
+            forum, subject=form.subject.data, body=form.body.data, role=role, essential=form.essential.data,
+            actor=current_user, draft=form.draft.data or ""))
         if done:
             flash(ngettext("The announcement is on its way to %(num)d member and is on the forum page.",
                            "The announcement is on its way to %(num)d members and is on the forum page.",

@@ -185,3 +185,19 @@ def test_a_long_list_of_partners_goes_page_by_page(app, client, organiser):
     first = client.get("/partners").get_data(as_text=True)
     assert 'Next<span class="govuk-visually-hidden"> page</span>' in first and "Group 49" in first
     assert "Group 50" in client.get("/partners?page=2").get_data(as_text=True)
+
+
+def test_each_remove_button_reads_remove_and_names_whom_it_removes_only_to_screen_readers(app, client, organiser):
+    partner_id = a_partner(app)
+    with app.app_context():
+        partner = db.session.get(PartnerOrganisation, partner_id)
+        db.session.add(PartnerContact(partner=partner, name="Yusuf <Ali>", phone="01604 000000"))
+        event_id = EventFactory(co_hosts=[partner], organisers=[db.session.get(UserFactory._meta.model,
+                                                                                organiser.id)]).id
+        db.session.commit()
+    sign_in(client, organiser)
+    for url, name in ((f"/partners/{partner_id}", "Yusuf &lt;Ali&gt;"),
+                      (f"/manage/events/{event_id}/co-hosts", "Central Mosque")):
+        page = text_of(client.get(url))
+        assert f'Remove<span class="govuk-visually-hidden"> {name}</span>' in page, url
+        assert "Remove&lt;span" not in page, url

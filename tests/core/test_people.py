@@ -254,3 +254,30 @@ def test_a_table_no_domain_moves_stops_the_merge_instead_of_losing_its_rows(ctx,
         services.merge(services.person(f"user:{merged.id}"), services.person(f"user:{kept.id}"), actor=None)
     db.session.rollback()
     assert db.session.scalar(select(Membership.user_id)) == merged.id
+
+
+@pytest.mark.parametrize("key", ["user:\uff11", "user:\u00b2", "user:99999999999999999999", "user:+1", "user: 1",
+                                 "user:1\n", "user:", "guest:", "guest:nobody", "guest:" + "a" * 250 + "@example.org"])
+def test_a_key_not_written_as_the_rules_say_names_no_one(ctx, key):
+    UserFactory()  # account 1 exists: "user:１" must not reach it
+    assert services.person(key) is None
+
+
+def test_an_account_written_two_ways_is_one_record_and_is_never_merged_into_itself(ctx):
+    account = UserFactory()
+    RegistrationFactory(user=account, email=account.email)
+    assert services.person(f"user:{account.id:02d}") is None  # one spelling only
+    with pytest.raises(services.CannotMerge, match="Choose two different records"):
+        services.check(services.person(f"user:{account.id}"), services.person(f"user:{account.id}"))
+    assert db.session.get(User, account.id) is not None
+
+
+def test_nothing_is_merged_into_an_account_that_never_confirmed_its_address(ctx):
+    unconfirmed = UserFactory(email="typed@example.org", email_confirmed_at=None)
+    victim = UserFactory(email="victim@example.org")
+    db.session.add(ProvenAddress(user_id=unconfirmed.id, email="victim@example.org"))
+    RegistrationFactory(user=victim, email=victim.email)
+    with pytest.raises(services.CannotMerge, match="never confirmed its own address"):
+        merge(f"user:{victim.id}", f"user:{unconfirmed.id}")
+    assert db.session.get(User, victim.id) is not None
+    assert db.session.scalar(select(Registration.person_key)) == f"user:{victim.id}"

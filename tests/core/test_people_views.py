@@ -94,3 +94,29 @@ def test_a_key_that_names_no_one_is_not_found(app, client):
                   {"keep": f"user:{account_id}", "merge": "guest:nobody@example.org"},
                   {"keep": "nonsense", "merge": "\x00"}, {}):
         assert client.get(f"/admin/people/merge?{urlencode(query)}").status_code == 404
+
+
+def test_keys_written_in_other_digits_or_too_long_are_not_found_and_delete_nothing(app, client):
+    admin, account_id = _world(app)
+    sign_in(client, admin)
+    token = csrf_token(client, "/admin/people/duplicates")
+    for keep in ("user:" + str(account_id).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+                 "user:\u00b2", "user:99999999999999999999"):
+        url = f"/admin/people/merge?{urlencode({'keep': keep, 'merge': f'user:{account_id}'})}"
+        assert client.get(url).status_code == 404
+        assert client.post(url, data={"csrf_token": token}).status_code == 404
+    with app.app_context():
+        assert db.session.get(User, account_id) is not None
+
+
+def test_the_preview_refuses_to_keep_an_account_that_never_confirmed_its_address(app, client):
+    admin, account_id = _world(app)
+    with app.app_context():
+        unconfirmed = UserFactory(name="Typed Only", email="typed@example.org", email_confirmed_at=None)
+        db.session.commit()
+        unconfirmed_id = unconfirmed.id
+    sign_in(client, admin)
+    page = client.get(f"/admin/people/merge?{urlencode({'keep': f'user:{unconfirmed_id}', 'merge': f'user:{account_id}'})}")
+    text = unescape(page.get_data(as_text=True))
+    assert page.status_code == 200 and "These cannot be merged." in text
+    assert "Typed Only's account never confirmed its own address" in text and "Merge these records" not in text

@@ -43,7 +43,7 @@ class MessageReach(ServiceMachine):
         super().__init__(app)
         app.config["MESSAGES_PER_DAY"] = 100
         self.expected: dict[int, set[str]] = {}  # message id -> who the rules say gets it
-        self.drafts: list[str] = []
+        self.drafts: list[tuple[str, dict]] = []  # each sent preview's draft and the message it was made for
 
     @initialize()
     def an_event_under_way_and_its_people(self):
@@ -90,19 +90,23 @@ class MessageReach(ServiceMachine):
 
     @rule(audiences=AUDIENCES, essential=st.booleans(), again=st.booleans())
     def send(self, audiences, essential, again):
-        draft = self.drafts[-1] if again and self.drafts else messages.new_draft()
-        expected = None if draft in self.drafts else {
+        event = db.session.get(Event, self.event_id)
+        message = {"subject": "News", "body": "Hello", "audiences": audiences, "essential": essential}
+        # Sent again: the last preview's draft, carried with the message it was made for.
+        draft = self.drafts[-1][0] if again and self.drafts else messages.new_draft(event, **message)
+        if again and self.drafts:
+            message = self.drafts[-1][1]
+        expected = None if draft in [d for d, _ in self.drafts] else {
             PEOPLE[n][0] for n in range(len(PEOPLE))
             if not self.cancelled[n] and self._in(n, audiences) and (essential or (self.consent[n] and not self.stopped[n]))}
         sent = []
-        assert self.act(lambda: sent.append(messages.send_message(
-            db.session.get(Event, self.event_id), subject="News", body="Hello", audiences=audiences,
-            essential=essential, draft=draft, actor=self.organiser)))
-        message, new = sent[0]
+        assert self.act(lambda: sent.append(messages.send_message(event, **message, draft=draft,
+                                                                   actor=self.organiser)))
+        sent_message, new = sent[0]
         assert new == (expected is not None)
         if new:
-            self.drafts.append(draft)
-            self.expected[message.id] = expected
+            self.drafts.append((draft, message))
+            self.expected[sent_message.id] = expected
 
     def _in(self, n, audiences) -> bool:
         status = PEOPLE[n][1]

@@ -158,3 +158,23 @@ def test_sending_is_limited_per_account_and_per_event_with_a_clear_message(app, 
     assert client.post(send_url, data=MultiDict(fields)).status_code == 302  # a refusal cost nothing
     third_url, third = preview_form(submit(client, url, {**form, "subject": "A third"}))
     assert client.post(third_url, data=MultiDict(third)).status_code == 429  # the account's two sends have gone
+
+
+def test_send_refuses_a_message_that_was_not_previewed_as_it_is(app, world):
+    client, event_id, _member = world
+    preview = submit(client, f"/manage/events/{event_id}/messages/new",
+                     {"subject": "Room change", "body": "We are in room 2.", "audiences": ["booked"],
+                      "essential": "yes"})
+    send_url, fields = preview_form(preview)
+    made_up = [(name, "made-up" if name == "draft" else value) for name, value in fields]
+    changed = [(name, "We are in room 9." if name == "body" else value) for name, value in fields]
+    for attempt in (made_up, changed, [pair for pair in fields if pair[0] != "draft"]):
+        page = client.post(send_url, data=MultiDict(attempt))
+        assert page.status_code == 200 and "has not been previewed as it is now" in text_of(page)
+    with app.app_context():
+        other_id = EventFactory(organisers=[db.session.scalar(select(User).where(User.email != "member@example.org"))]).id
+        db.session.commit()
+    foreign = client.post(f"/manage/events/{other_id}/messages/send", data=MultiDict(fields))
+    assert "has not been previewed as it is now" in text_of(foreign)
+    assert outbox_count(app) == 0
+    assert "on its way to 3 people" in text_of(client.post(send_url, data=MultiDict(fields), follow_redirects=True))

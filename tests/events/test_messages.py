@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import unsubscribes
+from core import drafts, unsubscribes
 from core.database import utcnow, write_lock
 from core.errors import InvalidLink
 from core.extensions import db
@@ -33,8 +33,9 @@ def emails_to(address):
 
 def send(event, audiences, *, essential=False, draft=None, subject="Room change", body="We are in room 2.",
          actor=None):
-    return messages.send_message(event, subject=subject, body=body, audiences=audiences, essential=essential,
-                                 draft=draft or messages.new_draft(), actor=actor or UserFactory())
+    message = {"subject": subject, "body": body, "audiences": audiences, "essential": essential}
+    return messages.send_message(event, **message, draft=draft or messages.new_draft(event, **message),
+                                 actor=actor or UserFactory())
 
 
 def people(event):
@@ -129,13 +130,17 @@ def test_the_events_own_title_in_the_recipients_language_names_it_in_the_subject
 def test_the_same_preview_sent_twice_sends_once(ctx):
     event = EventFactory()
     RegistrationFactory(event=event, email="one@example.org")
-    first, sent = send(event, [BOOKED], essential=True, draft="the-draft")
-    again, sent_again = send(event, [BOOKED], essential=True, draft="the-draft")
+    draft = messages.new_draft(event, subject="Room change", body="We are in room 2.", audiences=[BOOKED],
+                               essential=True)
+    first, sent = send(event, [BOOKED], essential=True, draft=draft)
+    again, sent_again = send(event, [BOOKED], essential=True, draft=draft)
     assert sent and not sent_again and again.id == first.id
     assert len(emails_to("one@example.org")) == 1
     assert db.session.scalar(select(db.func.count()).select_from(EventMessage)) == 1
-    with pytest.raises(messages.MessageError):  # a key from another event's preview
-        send(EventFactory(), [BOOKED], essential=True, draft="the-draft")
+    with pytest.raises(drafts.NotPreviewed, match="not been previewed"):  # a key from another event's preview
+        send(EventFactory(), [BOOKED], essential=True, draft=draft)
+    with pytest.raises(drafts.NotPreviewed, match="not been previewed"):  # a made-up key
+        send(event, [BOOKED], essential=True, draft="the-draft")
 
 
 def test_no_more_than_the_days_limit_of_messages_per_event(ctx, app):

@@ -4,7 +4,7 @@ turn the membership's announcement emails off (and the forum page on)."""
 import pytest
 from sqlalchemy import select
 
-from core import unsubscribes
+from core import drafts, unsubscribes
 from core.database import write_lock
 from core.extensions import db
 from core.models import OutboxMessage
@@ -49,11 +49,13 @@ def test_the_same_preview_sends_once_and_a_forum_sends_no_more_than_the_days_lim
     app.config["MESSAGES_PER_DAY"] = 2
     forum = ForumFactory()
     MembershipFactory(forum=forum)
-    announcements.announce(forum, subject="One", body="Hi", role=None, essential=False, actor=UserFactory(),
-                           draft="preview-1")
+    message = {"subject": "One", "body": "Hi", "role": None, "essential": False}
+    draft = announcements.new_draft(forum, **message)
+    announcements.announce(forum, **message, actor=UserFactory(), draft=draft)
     with pytest.raises(announcements.AnnouncementError, match="sent already"):
-        announcements.announce(forum, subject="One", body="Hi", role=None, essential=False, actor=UserFactory(),
-                               draft="preview-1")
+        announcements.announce(forum, **message, actor=UserFactory(), draft=draft)
+    with pytest.raises(drafts.NotPreviewed, match="not been previewed"):  # changed since its preview
+        announcements.announce(forum, **{**message, "body": "Hello"}, actor=UserFactory(), draft=draft)
     announcements.announce(forum, subject="Two", body="Hi", role=None, essential=False, actor=UserFactory())
     with pytest.raises(announcements.AnnouncementError, match="2 announcements in the last 24 hours"):
         announcements.announce(forum, subject="Three", body="Hi", role=None, essential=False, actor=UserFactory())

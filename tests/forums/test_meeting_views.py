@@ -374,3 +374,19 @@ def test_scheduling_a_meeting_tells_the_members(app, make_user):
         [email] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == member.email)).all()
     assert email.subject == "County Youth Forum: Spring meeting"
     assert "Kettering Library" in email.body and day.strftime("%-d %B %Y") in email.body
+
+
+def test_an_announcement_not_previewed_as_it_is_is_not_sent(app, make_user):
+    coordinator, member = make_user(), make_user()
+    forum_id = a_forum(app, coordinator=coordinator, members=[member])
+    running = signed_in(app, coordinator)
+    send_url, fields = preview_form(submit(running, f"/forums/{forum_id}/announcements/new",
+                                           {"subject": "Pizza night", "body": "Bring a friend."}))
+    made_up = [(name, "made-up" if name == "draft" else value) for name, value in fields]
+    changed = [(name, "Bring everyone." if name == "body" else value) for name, value in fields]
+    for attempt in (made_up, changed):
+        page = running.post(send_url, data=MultiDict(attempt))
+        assert page.status_code == 200 and "has not been previewed as it is now" in text_of(page)
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == member.email)) is None
+    assert "on its way to 1 member" in text_of(running.post(send_url, data=MultiDict(fields), follow_redirects=True))
