@@ -10,8 +10,9 @@ answer is kept apart from who they are.
   may not be written to (`may_send_survey`).
 - The link carries a random token; only its SHA-256 hash is kept, on the
   invitation. It works for SURVEY_OPEN_DAYS days, and once.
-- Answering marks the invitation used (to the day) and writes the answers
-  as a row naming the event alone: a random key, the day, the answers. No
+- Answering marks the invitation used (a yes/no, never when) and writes the
+  answers as a row naming the event alone: a random key and the answers, no
+  time, since a day or hour would match the one person who answered then. No
   audit entry is written, since one would say who answered when.
 - An event's survey closes when the last link it can send has expired
   (`survey_closes_at`); reports show its results only then, so nobody can
@@ -21,7 +22,7 @@ Functions flush but never commit.
 """
 import hashlib
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from flask_login import AnonymousUserMixin
@@ -116,15 +117,14 @@ def survey_for_token(token: str, *, now: datetime | None = None) -> SurveyInvita
     invitation = db.session.scalar(select(SurveyInvitation).where(SurveyInvitation.token_hash == _hash(token)))
     if invitation is None:
         raise InvalidLink(NOT_A_LINK)
-    if invitation.answered_on is not None:
+    if invitation.answered:
         raise InvalidLink(_("You have already answered this survey. Thank you for telling us."))
     if invitation.expires_at <= (now or utcnow()):
         raise InvalidLink(_("This survey has closed, so it cannot be answered any more. Thank you for coming."))
     return invitation
 
 
-def answer_survey(invitation: SurveyInvitation, answers: dict[str, str | None], anything_else: str, *,
-                  today: date) -> SurveyAnswer:
+def answer_survey(invitation: SurveyInvitation, answers: dict[str, str | None], anything_else: str) -> SurveyAnswer:
     """Keep one person's answers (any may be None: every question is
     optional) and use up their link. The link is marked used by one
     conditional update, so of two answers sent at once only one is kept."""
@@ -133,11 +133,11 @@ def answer_survey(invitation: SurveyInvitation, answers: dict[str, str | None], 
         if known_answers[question.key] not in (None, *(code for code, _label in question.choices)):
             raise DomainError(_("Choose an answer from the list"), field=question.key)
     used = db.session.execute(
-        update(SurveyInvitation).where(SurveyInvitation.id == invitation.id, SurveyInvitation.answered_on.is_(None))
-        .values(answered_on=today), execution_options={"synchronize_session": False}).rowcount
+        update(SurveyInvitation).where(SurveyInvitation.id == invitation.id, SurveyInvitation.answered.is_(False))
+        .values(answered=True), execution_options={"synchronize_session": False}).rowcount
     if not used:
         raise SurveyAlreadyAnswered(_("You have already answered this survey. Thank you for telling us."))
-    answer = SurveyAnswer(id=secrets.token_hex(16), event_id=invitation.event_id, answered_on=today,
+    answer = SurveyAnswer(id=secrets.token_hex(16), event_id=invitation.event_id,
                           anything_else=(anything_else or "").strip(), **known_answers)
     db.session.add(answer)
     db.session.flush()
@@ -156,6 +156,6 @@ def set_surveys(event: Event, on: bool, *, actor) -> None:
 def survey_counts(event: Event) -> tuple[int, int]:
     """How many surveys the event has sent, and how many have been answered."""
     sent, answered = db.session.execute(
-        select(func.count(SurveyInvitation.id), func.count(SurveyInvitation.answered_on))
+        select(func.count(SurveyInvitation.id), func.count(SurveyInvitation.id).filter(SurveyInvitation.answered.is_(True)))
         .where(SurveyInvitation.event_id == event.id)).one()
     return sent, answered

@@ -66,7 +66,7 @@ def test_everyone_who_came_is_emailed_once_and_nobody_else(app):
         db.session.commit()
         assert surveyed() == {"came@example.org": "How was Iftar?"}
         invitation = db.session.scalar(select(SurveyInvitation))
-        assert invitation.answered_on is None and invitation.expires_at > utcnow() + timedelta(days=13)
+        assert not invitation.answered and invitation.expires_at > utcnow() + timedelta(days=13)
 
 
 def test_a_check_in_recorded_after_the_first_sending_is_surveyed_too(app):
@@ -106,11 +106,23 @@ def test_the_survey_is_written_in_the_language_they_booked_in(app):
 
 def test_no_column_of_an_answer_leads_back_to_the_person():
     columns = {column.name: column for column in SurveyAnswer.__table__.columns}
-    assert set(columns) == {"id", "event_id", "answered_on", "overall", "met_someone", "get_on_well", "influence",
-                            "anything_else"}
+    assert set(columns) == {"id", "event_id", "overall", "met_someone", "get_on_well", "influence", "anything_else"}
     assert {key.column.table.name for key in SurveyAnswer.__table__.foreign_keys} == {"events"}
-    assert type(columns["answered_on"].type).__name__ == "Date"  # the day alone: no time to match a sending by
     assert not {key.column.table.name for key in SurveyInvitation.__table__.foreign_keys} & {"survey_answers"}
+
+
+def test_nothing_kept_says_when_someone_answered_so_no_day_matches_an_answer_to_a_person(app):
+    """Issue 24: the invitation's day answered and the answer's day matched one person to their answer."""
+    path = a_link(app)
+    assert submit(app.test_client(), path, {"overall": "poor"}).status_code == 302
+    with app.app_context():
+        invitation = {column.name: column for column in SurveyInvitation.__table__.columns}
+        answer = {column.name: column for column in SurveyAnswer.__table__.columns}
+        assert type(invitation["answered"].type).__name__ == "Boolean"
+        timed = {name for name, column in {**invitation, **answer}.items()
+                 if "date" in repr(column.type).lower()}
+        assert timed == {"sent_at", "expires_at"}  # the sending's, the same for everyone sent at once
+        assert db.session.scalar(select(SurveyInvitation.answered)) is True
 
 
 def test_answering_keeps_the_answers_apart_from_the_person_and_uses_up_the_link(app):
@@ -127,7 +139,7 @@ def test_answering_keeps_the_answers_apart_from_the_person_and_uses_up_the_link(
         assert (answer.overall, answer.met_someone, answer.get_on_well, answer.influence) == (
             "very_good", "yes", "tend_to_agree", None)
         assert len(answer.id) == 32 and not answer.id.isdigit()
-        assert db.session.scalar(select(SurveyInvitation.answered_on)) is not None
+        assert db.session.scalar(select(SurveyInvitation.answered)) is True
     again = client.get(path)
     assert again.status_code == 400 and "already answered this survey" in again.get_data(as_text=True)
 
@@ -150,7 +162,7 @@ def test_an_answer_not_on_the_list_is_refused_beside_its_question_and_the_rest_k
     assert "Lovely tea" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(SurveyAnswer)) is None
-        assert db.session.scalar(select(SurveyInvitation.answered_on)) is None
+        assert db.session.scalar(select(SurveyInvitation.answered)) is False
 
 
 def test_a_second_answer_sent_at_once_through_one_link_is_refused(app):

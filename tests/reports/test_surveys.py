@@ -22,7 +22,7 @@ def an_event(ended_ago: timedelta, **fields):
 
 def answered(event, count: int, **answers) -> None:
     for _ in range(count):
-        db.session.add(SurveyAnswer(id=secrets.token_hex(16), event_id=event.id, answered_on=utcnow().date(),
+        db.session.add(SurveyAnswer(id=secrets.token_hex(16), event_id=event.id,
                                     **answers))
     db.session.flush()
 
