@@ -153,9 +153,13 @@ def set_surveys(event: Event, on: bool, *, actor) -> None:
     db.session.flush()
 
 
-def survey_counts(event: Event) -> tuple[int, int]:
-    """How many surveys the event has sent, and how many have been answered."""
+def survey_counts(event: Event, *, now: datetime | None = None) -> tuple[int, int | None]:
+    """How many surveys the event has sent, and how many have been answered:
+    that second number only once the survey has closed (None before). A live
+    count would tell someone watching it when a given person answered, and,
+    set beside the results, what."""
     sent, answered = db.session.execute(
-        select(func.count(SurveyInvitation.id), func.count(SurveyInvitation.id).filter(SurveyInvitation.answered.is_(True)))
+        select(func.count(SurveyInvitation.id),
+               func.count(SurveyInvitation.id).filter(SurveyInvitation.answered.is_(True)))
         .where(SurveyInvitation.event_id == event.id)).one()
-    return sent, answered
+    return sent, answered if (now or utcnow()) >= survey_closes_at(event) else None

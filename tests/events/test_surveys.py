@@ -239,3 +239,30 @@ def test_a_member_sees_the_surveys_sent_to_them_in_their_data_and_old_ones_are_r
     with app.test_request_context():
         apply(utcnow() + timedelta(days=200))
         assert db.session.scalar(select(SurveyInvitation)) is None
+
+
+def test_the_number_answered_is_shown_only_once_the_survey_has_closed(app, make_user):
+    """Issue 24: a live "M answered" told an organiser watching it when a given person answered."""
+    organiser = make_user(roles=["organiser"])
+    path = a_link(app)
+    assert submit(app.test_client(), path, {"overall": "poor"}).status_code == 302
+    with app.app_context():
+        event_id = db.session.scalar(select(SurveyInvitation.event_id))
+    client = app.test_client()
+    sign_in(client, organiser)
+    with app.app_context():
+        from core.accounts.models import User
+        from events.models import Event
+        event = db.session.get(Event, event_id)
+        event.organisers.append(db.session.get(User, organiser.id))
+        db.session.commit()
+    for page in (f"/manage/events/{event_id}", f"/reports/event/{event_id}/survey"):
+        text = client.get(page).get_data(as_text=True)
+        assert "1 sent" in text and "answered" in text and "1 answered" not in text and "0 answered" not in text
+        assert "appear after that date if at least 10 people" in text
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        event.starts_at, event.ends_at = event.starts_at - timedelta(days=40), event.ends_at - timedelta(days=40)
+        db.session.commit()
+    for page in (f"/manage/events/{event_id}", f"/reports/event/{event_id}/survey"):
+        assert "1 sent, 1 answered" in client.get(page).get_data(as_text=True)
