@@ -4,8 +4,13 @@ answer is kept apart from who they are.
 
 - Sending (`send_surveys`, the worker's hourly `send-surveys` job): from the
   event's end until its attendance settles (ATTENDANCE_SETTLES_AFTER_DAYS),
-  so a check-in recorded the next day still gets one. Not for cancelled or
-  postponed events, events whose organisers turned surveys off, walk-ins
+  so a check-in recorded the next day still gets one. Only to people whose
+  attendance was recorded at the event on a booking made before it ended
+  (`surveyable`): not to attendance imported afterwards (events/imports.py
+  makes its bookings after the event, from addresses nobody proved), and not
+  to a booking whose address was never confirmed. Otherwise anyone could add
+  addresses they control and pad an event's answers around one real
+  person's. Not for cancelled or postponed events, events whose organisers turned surveys off, walk-ins
   (no address), anyone a safeguarding rule protects, or addresses that
   may not be written to (`may_send_survey`).
 - The link carries a random token; only its SHA-256 hash is kept, on the
@@ -26,7 +31,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from flask_login import AnonymousUserMixin
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 
 from core import audit
 from core.accounts import safeguarding
@@ -38,7 +43,8 @@ from core.extensions import db
 from core.i18n import DEFAULT, _, _l, known
 from core.accounts.services import NOT_A_LINK
 from events.models import (
-    SURVEY_QUESTIONS, Attendance, Event, EventStatus, Registration, SurveyAnswer, SurveyInvitation,
+    SURVEY_QUESTIONS, Attendance, Event, EventStatus, Registration, RegistrationStatus, SurveyAnswer,
+    SurveyInvitation,
 )
 
 TOKEN_BYTES = 32
@@ -67,6 +73,15 @@ def may_send_survey(registration: Registration, *, screen: safeguarding.Screen) 
     return bool(registration.email) and screen.shows(registration)
 
 
+def surveyable():
+    """The condition on a registration (joined to its attendance and event)
+    for being surveyed: checked in on a confirmed booking made before the
+    event ended. Bookings close when an event ends (services/registration.py),
+    so one made later was imported, not booked."""
+    return and_(Registration.status == RegistrationStatus.CONFIRMED, Registration.confirmed_at.is_not(None),
+                Registration.created_at < Event.ends_at, Attendance.registration_id == Registration.id)
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -87,7 +102,7 @@ def send_surveys(*, now: datetime | None = None) -> int:
         .join(Event, Event.id == Registration.event_id)
         .outerjoin(SurveyInvitation, SurveyInvitation.registration_id == Registration.id)
         .where(Event.status == EventStatus.PUBLISHED, Event.surveys_on.is_(True), Event.ends_at <= now,
-               Event.ends_at > now - settles, SurveyInvitation.id.is_(None))
+               Event.ends_at > now - settles, SurveyInvitation.id.is_(None), surveyable())
         .order_by(Registration.id)
         .with_for_update(of=Registration, skip_locked=True)
     ).all()

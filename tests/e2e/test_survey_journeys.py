@@ -32,7 +32,7 @@ def _an_event_someone_came_to(app) -> tuple[int, str]:
                       organisers=[organiser])
         registration = Registration(event=event, person_key="guest:cook@example.org", name="Chidi Cook",
                                     email="cook@example.org", status=RegistrationStatus.CONFIRMED,
-                                    confirmed_at=utcnow())
+                                    created_at=ends - timedelta(days=3), confirmed_at=ends - timedelta(days=3))
         db.session.add_all([event, registration])
         db.session.flush()
         db.session.add(Attendance(event_id=event.id, registration_id=registration.id))

@@ -33,7 +33,8 @@ class SurveyMachine(ServiceMachine):
         self.app.config["REPORT_SUPPRESSION_THRESHOLD"] = 2
         self.now = utcnow()
         self.event = EventFactory(starts_at=self.now - timedelta(hours=3), ends_at=self.now - timedelta(hours=1))
-        self.people = [RegistrationFactory(event=self.event) for _ in range(PEOPLE)]
+        self.people = [RegistrationFactory(event=self.event, created_at=self.now - timedelta(days=2))
+                       for _ in range(PEOPLE)]
         self.came, self.links, self.answered = set(), {}, set()
         db.session.commit()
 

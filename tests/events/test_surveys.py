@@ -5,7 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.database import utcnow
 from core.extensions import db
@@ -25,6 +25,8 @@ def ended_event(**fields):
 
 
 def came(event, **fields):
+    """Booked before the event and checked in at it."""
+    fields.setdefault("created_at", event.starts_at - timedelta(days=3))
     registration = RegistrationFactory(event=event, **fields)
     db.session.add(Attendance(event_id=event.id, registration_id=registration.id))
     db.session.flush()
@@ -266,3 +268,23 @@ def test_the_number_answered_is_shown_only_once_the_survey_has_closed(app, make_
         db.session.commit()
     for page in (f"/manage/events/{event_id}", f"/reports/event/{event_id}/survey"):
         assert "1 sent, 1 answered" in client.get(page).get_data(as_text=True)
+
+
+def test_only_people_checked_in_on_a_confirmed_booking_made_before_the_event_are_surveyed(app, make_user):
+    """Issue 24: an organiser imported 25 addresses they control as past attendees, answered with a known
+    spread, and read one real person's answer off the results. Imported attendance and bookings never
+    confirmed get no survey."""
+    from events.imports import _apply as import_past_attendance
+    from events.models import Registration, RegistrationStatus
+    from core.accounts.models import User
+    organiser = make_user(roles=["organiser"])
+    with app.test_request_context():
+        event = ended_event(organisers=[db.session.get(User, organiser.id)])
+        came(event, email="real@example.org")
+        came(event, email="unconfirmed@example.org", status=RegistrationStatus.PENDING, confirmed_at=None)
+        rows = [{"name": f"Sock {n}", "email": f"sock{n}@example.org", "people": 1,
+                 "checked_in_at": event.starts_at} for n in range(3)]
+        import_past_attendance(event, rows, actor=db.session.get(User, organiser.id), email_people=False)
+        assert db.session.scalar(select(func.count(Registration.id)).join(Attendance)) == 5
+        assert send_surveys() == 1
+        assert set(surveyed()) == {"real@example.org"}
