@@ -58,5 +58,6 @@ def _answer(event: Event, draw: random.Random) -> SurveyAnswer:
     answers = {question.key: None if draw.random() < SKIPPED_SHARE else
                draw.choices(list(WEIGHTS[question.key]), weights=list(WEIGHTS[question.key].values()))[0]
                for question in SURVEY_QUESTIONS}
-    comment = draw.choice(COMMENTS) if draw.random() < 0.2 else ""
+    # Enough comments at the festival for them to show (more than the minimum must write something).
+    comment = draw.choice(COMMENTS) if draw.random() < 0.3 else ""
     return SurveyAnswer(id=secrets.token_hex(16), event_id=event.id, anything_else=comment, **answers)

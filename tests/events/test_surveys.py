@@ -132,6 +132,7 @@ def test_answering_keeps_the_answers_apart_from_the_person_and_uses_up_the_link(
     client = app.test_client()
     page = client.get(path)
     assert page.status_code == 200 and "How was the event?" in page.get_data(as_text=True)
+    assert "with no record of when you answered" in page.get_data(as_text=True)
     sent = submit(client, path, {"overall": "very_good", "met_someone": "yes", "get_on_well": "tend_to_agree",
                                  "anything_else": "More of these, please"})
     assert sent.status_code == 302 and "/survey/thanks" in sent.location
