@@ -575,7 +575,8 @@ class SurveyForm(FlaskForm):
     anything_else = optional_long_text(
         _l("Is there anything else you would like to tell us? (optional)"), SURVEY_ANSWER_MAX_LENGTH,
         _l("Please do not write your name or anything else that says who you are. The organisers read what "
-           "people write only once enough people have answered, all together and in no particular order."))
+           "you write as you wrote it, but only once the survey has closed and only if enough other people "
+           "wrote something too, all together and in no particular order."))
     submit = SubmitField(_l("Send my answers"), widget=GovSubmitInput())
 
     def answers(self) -> dict[str, str | None]:

@@ -1,7 +1,7 @@
 """Events, venues, cohesion priorities, registrations and attendance."""
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import (
@@ -737,7 +737,8 @@ def _one_of(question: SurveyQuestion) -> CheckConstraint:
 class SurveyInvitation(db.Model):
     """One person who came was emailed the outcome survey: personal data
     (it names their registration), kept apart from what they answer. Only
-    the token's hash is kept; `answered_on` marks it used, to the day."""
+    the token's hash is kept; `answered` marks it used, and says nothing of
+    when, so no answer can be matched to it by its time."""
 
     __tablename__ = "survey_invitations"
 
@@ -750,7 +751,7 @@ class SurveyInvitation(db.Model):
     language: Mapped[str] = mapped_column(String(8))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
-    answered_on: Mapped[Optional[date]]
+    answered: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     event: Mapped[Event] = relationship()
     registration: Mapped[Registration] = relationship()
@@ -761,13 +762,13 @@ class SurveyInvitation(db.Model):
 class SurveyAnswer(db.Model):
     """One set of answers to an event's outcome survey, anonymous: nothing
     here leads back to the person or their invitation. The key is random (no
-    order to match against invitations) and the time is the day alone."""
+    order to match against invitations) and no time is kept: nothing a
+    result needs, and a day would match the one person who answered on it."""
 
     __tablename__ = "survey_answers"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    answered_on: Mapped[date]
     overall: Mapped[Optional[str]] = mapped_column(String(24))
     met_someone: Mapped[Optional[str]] = mapped_column(String(24))
     get_on_well: Mapped[Optional[str]] = mapped_column(String(24))

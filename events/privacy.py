@@ -116,7 +116,7 @@ def _surveys(user: User) -> Section:
         .where(theirs(Registration, user)).order_by(Event.starts_at)).all()
     return Section("surveys", _("Outcome surveys emailed to you"), [{
         _("Event"): invitation.event.title, _("Emailed"): invitation.sent_at,
-        _("Link used on"): invitation.answered_on,
+        _("Answered"): _("Yes") if invitation.answered else _("No"),
     } for invitation in invitations])
 
 

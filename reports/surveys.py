@@ -13,7 +13,10 @@ Disclosure control, the diversity reports' own:
   1 to threshold-1 shows as "<5", and one more is hidden wherever a sum
   would give a hidden one away;
 - free text is shown for one event only, under the same two conditions,
-  in random order.
+  in random order, and only when more than the minimum wrote something:
+  it is shown as written, so each comment must be one among at least the
+  minimum number of other people's, or a lone comment at an event with
+  enough tick-box answers would stand out as one person's.
 Counting is done by the database, a few queries per scope whatever its size."""
 import csv
 from dataclasses import dataclass, field
@@ -84,6 +87,8 @@ class SurveyResults:
     minimum: int
     questions: list[QuestionResult] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    # Some people wrote something, but too few for it to be shown (see the module's docstring).
+    comments_withheld: bool = False
 
     @property
     def shown(self) -> bool:
@@ -127,9 +132,13 @@ def results(event_ids, *, with_comments: bool = False) -> SurveyResults:
         counts = dict(db.session.execute(select(column, func.count()).where(in_scope).group_by(column)).all())
         found.questions.append(_question_result(question, counts, answers))
     if with_comments:
-        found.comments = list(db.session.scalars(
-            select(SurveyAnswer.anything_else).where(in_scope, SurveyAnswer.anything_else != "")
-            .order_by(func.random())))
+        written = SurveyAnswer.anything_else != ""
+        wrote = db.session.scalar(select(func.count(SurveyAnswer.id)).where(in_scope, written))
+        if wrote > found.minimum:  # each writer among at least the minimum of others
+            found.comments = list(db.session.scalars(
+                select(SurveyAnswer.anything_else).where(in_scope, written).order_by(func.random())))
+        else:
+            found.comments_withheld = wrote > 0
     return found
 
 

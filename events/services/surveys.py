@@ -4,14 +4,20 @@ answer is kept apart from who they are.
 
 - Sending (`send_surveys`, the worker's hourly `send-surveys` job): from the
   event's end until its attendance settles (ATTENDANCE_SETTLES_AFTER_DAYS),
-  so a check-in recorded the next day still gets one. Not for cancelled or
-  postponed events, events whose organisers turned surveys off, walk-ins
+  so a check-in recorded the next day still gets one. Only to people whose
+  attendance was recorded at the event on a booking made before it ended
+  (`surveyable`): not to attendance imported afterwards (events/imports.py
+  makes its bookings after the event, from addresses nobody proved), and not
+  to a booking whose address was never confirmed. Otherwise anyone could add
+  addresses they control and pad an event's answers around one real
+  person's. Not for cancelled or postponed events, events whose organisers turned surveys off, walk-ins
   (no address), anyone a safeguarding rule protects, or addresses that
   may not be written to (`may_send_survey`).
 - The link carries a random token; only its SHA-256 hash is kept, on the
   invitation. It works for SURVEY_OPEN_DAYS days, and once.
-- Answering marks the invitation used (to the day) and writes the answers
-  as a row naming the event alone: a random key, the day, the answers. No
+- Answering marks the invitation used (a yes/no, never when) and writes the
+  answers as a row naming the event alone: a random key and the answers, no
+  time, since a day or hour would match the one person who answered then. No
   audit entry is written, since one would say who answered when.
 - An event's survey closes when the last link it can send has expired
   (`survey_closes_at`); reports show its results only then, so nobody can
@@ -21,11 +27,11 @@ Functions flush but never commit.
 """
 import hashlib
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from flask_login import AnonymousUserMixin
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 
 from core import audit
 from core.accounts import safeguarding
@@ -37,7 +43,8 @@ from core.extensions import db
 from core.i18n import DEFAULT, _, _l, known
 from core.accounts.services import NOT_A_LINK
 from events.models import (
-    SURVEY_QUESTIONS, Attendance, Event, EventStatus, Registration, SurveyAnswer, SurveyInvitation,
+    SURVEY_QUESTIONS, Attendance, Event, EventStatus, Registration, RegistrationStatus, SurveyAnswer,
+    SurveyInvitation,
 )
 
 TOKEN_BYTES = 32
@@ -66,6 +73,15 @@ def may_send_survey(registration: Registration, *, screen: safeguarding.Screen) 
     return bool(registration.email) and screen.shows(registration)
 
 
+def surveyable():
+    """The condition on a registration (joined to its attendance and event)
+    for being surveyed: checked in on a confirmed booking made before the
+    event ended. Bookings close when an event ends (services/registration.py),
+    so one made later was imported, not booked."""
+    return and_(Registration.status == RegistrationStatus.CONFIRMED, Registration.confirmed_at.is_not(None),
+                Registration.created_at < Event.ends_at, Attendance.registration_id == Registration.id)
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -86,7 +102,7 @@ def send_surveys(*, now: datetime | None = None) -> int:
         .join(Event, Event.id == Registration.event_id)
         .outerjoin(SurveyInvitation, SurveyInvitation.registration_id == Registration.id)
         .where(Event.status == EventStatus.PUBLISHED, Event.surveys_on.is_(True), Event.ends_at <= now,
-               Event.ends_at > now - settles, SurveyInvitation.id.is_(None))
+               Event.ends_at > now - settles, SurveyInvitation.id.is_(None), surveyable())
         .order_by(Registration.id)
         .with_for_update(of=Registration, skip_locked=True)
     ).all()
@@ -116,15 +132,14 @@ def survey_for_token(token: str, *, now: datetime | None = None) -> SurveyInvita
     invitation = db.session.scalar(select(SurveyInvitation).where(SurveyInvitation.token_hash == _hash(token)))
     if invitation is None:
         raise InvalidLink(NOT_A_LINK)
-    if invitation.answered_on is not None:
+    if invitation.answered:
         raise InvalidLink(_("You have already answered this survey. Thank you for telling us."))
     if invitation.expires_at <= (now or utcnow()):
         raise InvalidLink(_("This survey has closed, so it cannot be answered any more. Thank you for coming."))
     return invitation
 
 
-def answer_survey(invitation: SurveyInvitation, answers: dict[str, str | None], anything_else: str, *,
-                  today: date) -> SurveyAnswer:
+def answer_survey(invitation: SurveyInvitation, answers: dict[str, str | None], anything_else: str) -> SurveyAnswer:
     """Keep one person's answers (any may be None: every question is
     optional) and use up their link. The link is marked used by one
     conditional update, so of two answers sent at once only one is kept."""
@@ -133,11 +148,11 @@ def answer_survey(invitation: SurveyInvitation, answers: dict[str, str | None], 
         if known_answers[question.key] not in (None, *(code for code, _label in question.choices)):
             raise DomainError(_("Choose an answer from the list"), field=question.key)
     used = db.session.execute(
-        update(SurveyInvitation).where(SurveyInvitation.id == invitation.id, SurveyInvitation.answered_on.is_(None))
-        .values(answered_on=today), execution_options={"synchronize_session": False}).rowcount
+        update(SurveyInvitation).where(SurveyInvitation.id == invitation.id, SurveyInvitation.answered.is_(False))
+        .values(answered=True), execution_options={"synchronize_session": False}).rowcount
     if not used:
         raise SurveyAlreadyAnswered(_("You have already answered this survey. Thank you for telling us."))
-    answer = SurveyAnswer(id=secrets.token_hex(16), event_id=invitation.event_id, answered_on=today,
+    answer = SurveyAnswer(id=secrets.token_hex(16), event_id=invitation.event_id,
                           anything_else=(anything_else or "").strip(), **known_answers)
     db.session.add(answer)
     db.session.flush()
@@ -153,9 +168,13 @@ def set_surveys(event: Event, on: bool, *, actor) -> None:
     db.session.flush()
 
 
-def survey_counts(event: Event) -> tuple[int, int]:
-    """How many surveys the event has sent, and how many have been answered."""
+def survey_counts(event: Event, *, now: datetime | None = None) -> tuple[int, int | None]:
+    """How many surveys the event has sent, and how many have been answered:
+    that second number only once the survey has closed (None before). A live
+    count would tell someone watching it when a given person answered, and,
+    set beside the results, what."""
     sent, answered = db.session.execute(
-        select(func.count(SurveyInvitation.id), func.count(SurveyInvitation.answered_on))
+        select(func.count(SurveyInvitation.id),
+               func.count(SurveyInvitation.id).filter(SurveyInvitation.answered.is_(True)))
         .where(SurveyInvitation.event_id == event.id)).one()
-    return sent, answered
+    return sent, answered if (now or utcnow()) >= survey_closes_at(event) else None

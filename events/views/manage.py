@@ -111,7 +111,8 @@ def manage_event(event_id):
                            counts=on_the_day.attendance_counts(event), attendance=settlement.attendance_state(event),
                            access_counts=access_requests.access_request_counts(event, current_user),
                            messages=event_messages.messages_of(event),
-                           survey_counts=surveys.survey_counts(event), survey_closes_at=surveys.survey_closes_at(event))
+                           survey_counts=surveys.survey_counts(event), survey_closes_at=surveys.survey_closes_at(event),
+                           survey_minimum=current_app.config["REPORT_MINIMUM_RESPONDENTS"])
 
 
 @bp.route("/manage/events/<int:event_id>/book", methods=["GET", "POST"])

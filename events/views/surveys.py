@@ -5,7 +5,6 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import refresh
 from flask_login import current_user, login_required
 
-from core.database import in_london, utcnow
 from core.forms import EmptyForm, call_service, press_button
 from core.i18n import COOKIE, always_in, known
 from core.views.emailed_links import from_emailed_link
@@ -31,7 +30,7 @@ def survey(token):
     form = SurveyForm()
     if form.validate_on_submit():
         done, _ = call_service(form, lambda: surveys.answer_survey(
-            invitation, form.answers(), form.anything_else.data, today=in_london(utcnow()).date()))
+            invitation, form.answers(), form.anything_else.data))
         if done:
             return redirect(url_for("events.survey_thanks", language=invitation.language))
     return render_template("events/survey.html", form=form, event=invitation.event, questions=SURVEY_QUESTIONS,

@@ -5,7 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.database import utcnow
 from core.extensions import db
@@ -25,6 +25,8 @@ def ended_event(**fields):
 
 
 def came(event, **fields):
+    """Booked before the event and checked in at it."""
+    fields.setdefault("created_at", event.starts_at - timedelta(days=3))
     registration = RegistrationFactory(event=event, **fields)
     db.session.add(Attendance(event_id=event.id, registration_id=registration.id))
     db.session.flush()
@@ -66,7 +68,7 @@ def test_everyone_who_came_is_emailed_once_and_nobody_else(app):
         db.session.commit()
         assert surveyed() == {"came@example.org": "How was Iftar?"}
         invitation = db.session.scalar(select(SurveyInvitation))
-        assert invitation.answered_on is None and invitation.expires_at > utcnow() + timedelta(days=13)
+        assert not invitation.answered and invitation.expires_at > utcnow() + timedelta(days=13)
 
 
 def test_a_check_in_recorded_after_the_first_sending_is_surveyed_too(app):
@@ -106,11 +108,23 @@ def test_the_survey_is_written_in_the_language_they_booked_in(app):
 
 def test_no_column_of_an_answer_leads_back_to_the_person():
     columns = {column.name: column for column in SurveyAnswer.__table__.columns}
-    assert set(columns) == {"id", "event_id", "answered_on", "overall", "met_someone", "get_on_well", "influence",
-                            "anything_else"}
+    assert set(columns) == {"id", "event_id", "overall", "met_someone", "get_on_well", "influence", "anything_else"}
     assert {key.column.table.name for key in SurveyAnswer.__table__.foreign_keys} == {"events"}
-    assert type(columns["answered_on"].type).__name__ == "Date"  # the day alone: no time to match a sending by
     assert not {key.column.table.name for key in SurveyInvitation.__table__.foreign_keys} & {"survey_answers"}
+
+
+def test_nothing_kept_says_when_someone_answered_so_no_day_matches_an_answer_to_a_person(app):
+    """Issue 24: the invitation's day answered and the answer's day matched one person to their answer."""
+    path = a_link(app)
+    assert submit(app.test_client(), path, {"overall": "poor"}).status_code == 302
+    with app.app_context():
+        invitation = {column.name: column for column in SurveyInvitation.__table__.columns}
+        answer = {column.name: column for column in SurveyAnswer.__table__.columns}
+        assert type(invitation["answered"].type).__name__ == "Boolean"
+        timed = {name for name, column in {**invitation, **answer}.items()
+                 if "date" in repr(column.type).lower()}
+        assert timed == {"sent_at", "expires_at"}  # the sending's, the same for everyone sent at once
+        assert db.session.scalar(select(SurveyInvitation.answered)) is True
 
 
 def test_answering_keeps_the_answers_apart_from_the_person_and_uses_up_the_link(app):
@@ -118,6 +132,7 @@ def test_answering_keeps_the_answers_apart_from_the_person_and_uses_up_the_link(
     client = app.test_client()
     page = client.get(path)
     assert page.status_code == 200 and "How was the event?" in page.get_data(as_text=True)
+    assert "with no record of when you answered" in page.get_data(as_text=True)
     sent = submit(client, path, {"overall": "very_good", "met_someone": "yes", "get_on_well": "tend_to_agree",
                                  "anything_else": "More of these, please"})
     assert sent.status_code == 302 and "/survey/thanks" in sent.location
@@ -127,7 +142,7 @@ def test_answering_keeps_the_answers_apart_from_the_person_and_uses_up_the_link(
         assert (answer.overall, answer.met_someone, answer.get_on_well, answer.influence) == (
             "very_good", "yes", "tend_to_agree", None)
         assert len(answer.id) == 32 and not answer.id.isdigit()
-        assert db.session.scalar(select(SurveyInvitation.answered_on)) is not None
+        assert db.session.scalar(select(SurveyInvitation.answered)) is True
     again = client.get(path)
     assert again.status_code == 400 and "already answered this survey" in again.get_data(as_text=True)
 
@@ -150,7 +165,7 @@ def test_an_answer_not_on_the_list_is_refused_beside_its_question_and_the_rest_k
     assert "Lovely tea" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(SurveyAnswer)) is None
-        assert db.session.scalar(select(SurveyInvitation.answered_on)) is None
+        assert db.session.scalar(select(SurveyInvitation.answered)) is False
 
 
 def test_a_second_answer_sent_at_once_through_one_link_is_refused(app):
@@ -227,3 +242,50 @@ def test_a_member_sees_the_surveys_sent_to_them_in_their_data_and_old_ones_are_r
     with app.test_request_context():
         apply(utcnow() + timedelta(days=200))
         assert db.session.scalar(select(SurveyInvitation)) is None
+
+
+def test_the_number_answered_is_shown_only_once_the_survey_has_closed(app, make_user):
+    """Issue 24: a live "M answered" told an organiser watching it when a given person answered."""
+    organiser = make_user(roles=["organiser"])
+    path = a_link(app)
+    assert submit(app.test_client(), path, {"overall": "poor"}).status_code == 302
+    with app.app_context():
+        event_id = db.session.scalar(select(SurveyInvitation.event_id))
+    client = app.test_client()
+    sign_in(client, organiser)
+    with app.app_context():
+        from core.accounts.models import User
+        from events.models import Event
+        event = db.session.get(Event, event_id)
+        event.organisers.append(db.session.get(User, organiser.id))
+        db.session.commit()
+    for page in (f"/manage/events/{event_id}", f"/reports/event/{event_id}/survey"):
+        text = client.get(page).get_data(as_text=True)
+        assert "1 sent" in text and "answered" in text and "1 answered" not in text and "0 answered" not in text
+        assert "appear after that date if at least 10 people" in text
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        event.starts_at, event.ends_at = event.starts_at - timedelta(days=40), event.ends_at - timedelta(days=40)
+        db.session.commit()
+    for page in (f"/manage/events/{event_id}", f"/reports/event/{event_id}/survey"):
+        assert "1 sent, 1 answered" in client.get(page).get_data(as_text=True)
+
+
+def test_only_people_checked_in_on_a_confirmed_booking_made_before_the_event_are_surveyed(app, make_user):
+    """Issue 24: an organiser imported 25 addresses they control as past attendees, answered with a known
+    spread, and read one real person's answer off the results. Imported attendance and bookings never
+    confirmed get no survey."""
+    from events.imports import _apply as import_past_attendance
+    from events.models import Registration, RegistrationStatus
+    from core.accounts.models import User
+    organiser = make_user(roles=["organiser"])
+    with app.test_request_context():
+        event = ended_event(organisers=[db.session.get(User, organiser.id)])
+        came(event, email="real@example.org")
+        came(event, email="unconfirmed@example.org", status=RegistrationStatus.PENDING, confirmed_at=None)
+        rows = [{"name": f"Sock {n}", "email": f"sock{n}@example.org", "people": 1,
+                 "checked_in_at": event.starts_at} for n in range(3)]
+        import_past_attendance(event, rows, actor=db.session.get(User, organiser.id), email_people=False)
+        assert db.session.scalar(select(func.count(Registration.id)).join(Attendance)) == 5
+        assert send_surveys() == 1
+        assert set(surveyed()) == {"real@example.org"}

@@ -22,7 +22,7 @@ def an_event(ended_ago: timedelta, **fields):
 
 def answered(event, count: int, **answers) -> None:
     for _ in range(count):
-        db.session.add(SurveyAnswer(id=secrets.token_hex(16), event_id=event.id, answered_on=utcnow().date(),
+        db.session.add(SurveyAnswer(id=secrets.token_hex(16), event_id=event.id,
                                     **answers))
     db.session.flush()
 
@@ -106,7 +106,7 @@ def test_the_organiser_sees_results_and_comments_once_enough_answered(app, make_
         open_event = an_event(timedelta(days=2), organisers=[db.session.get(User, organiser.id)])
         answered(open_event, 2, overall="good")
         closed = an_event(CLOSED, organisers=[db.session.get(User, organiser.id)])
-        answered(closed, minimum, overall="good", get_on_well="tend_to_agree", anything_else="Great food")
+        answered(closed, minimum + 1, overall="good", get_on_well="tend_to_agree", anything_else="Great food")
         db.session.commit()
         ids = open_event.id, closed.id
     client = app.test_client()
@@ -134,3 +134,24 @@ def test_the_progress_report_and_its_pdf_carry_the_surveys(app, make_user):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     priorities = client.get(f"/reports/surveys/{year}").get_data(as_text=True)
     assert "Bringing people together" in priorities and "100%" in priorities
+
+
+def test_free_text_is_shown_only_when_more_than_the_minimum_wrote_something(app, make_user):
+    """Issue 24: comments are shown as written, so a lone one among enough tick-box answers would be one
+    person's words; each is shown only among at least the minimum number of other people's."""
+    organiser = make_user(roles=["organiser"])
+    with app.test_request_context():
+        minimum = app.config["REPORT_MINIMUM_RESPONDENTS"]
+        few, many = (an_event(CLOSED, organisers=[db.session.get(User, organiser.id)]) for _ in range(2))
+        answered(few, minimum + 5, overall="good")
+        answered(few, minimum, overall="good", anything_else="My walking frame got stuck")
+        answered(many, minimum + 1, overall="good", anything_else="Great food")
+        assert surveys.event_results(few).comments == [] and surveys.event_results(few).comments_withheld
+        assert surveys.event_results(many).comments == ["Great food"] * (minimum + 1)
+        db.session.commit()
+        ids = few.id, many.id
+    client = app.test_client()
+    sign_in(client, organiser)
+    withheld = client.get(f"/reports/event/{ids[0]}/survey").get_data(as_text=True)
+    assert "walking frame" not in withheld and "What people wrote is not shown" in withheld
+    assert "Great food" in client.get(f"/reports/event/{ids[1]}/survey").get_data(as_text=True)
