@@ -148,7 +148,10 @@ def _question_result(question: SurveyQuestion, found: dict, answers: int) -> Que
     counts[NOT_ANSWERED] = found.get(None, 0)
     counts[EVERYONE] = answers
     counts[ANSWERED] = answers - counts[NOT_ANSWERED]
-    lines = [Line((ANSWERED, NOT_ANSWERED), EVERYONE)]
+    # How many answered the survey and how many of them left this question out are published as they
+    # are: a skip says nothing of anyone's answer, and hiding a small one would hide the base of
+    # every share below (the agreement compared with the published figures).
+    lines = []
     if question.agreeing:
         # Agreeing and disagreeing are published too (the comparison), so they are sums in the table.
         agree = tuple(question.agreeing)
@@ -159,7 +162,7 @@ def _question_result(question: SurveyQuestion, found: dict, answers: int) -> Que
                   Line((AGREE, DISAGREE, *codes[4:]), ANSWERED)]
     else:
         lines.append(Line(tuple(codes), ANSWERED))
-    table = suppress(counts, lines, threshold(), fixed=frozenset({EVERYONE}))
+    table = suppress(counts, lines, threshold(), fixed=frozenset({EVERYONE, ANSWERED, NOT_ANSWERED}))
     rows = [(code, str(label)) for code, label in question.choices]
     return QuestionResult(question, table, rows)
 

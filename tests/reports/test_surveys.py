@@ -89,6 +89,19 @@ def test_an_event_closing_with_too_few_answers_leaves_its_priority_unchanged(app
         assert before.questions[2].agreeing == after.questions[2].agreeing == 1.0
 
 
+def test_a_few_people_leaving_a_question_out_still_leaves_its_agreement_shown(app):
+    """How many skipped a question says nothing of anyone's answer, so it is
+    published as it is and the share agreeing among those who answered stays."""
+    with app.test_request_context():
+        event = an_event(CLOSED)
+        answered(event, 20, overall="good", get_on_well="tend_to_agree")
+        answered(event, 8, overall="good", get_on_well="tend_to_disagree")
+        answered(event, 2, overall="good")
+        get_on_well = surveys.event_results(event).questions[2]
+        assert get_on_well.table.shown("not_answered") == 2
+        assert get_on_well.agreeing == 20 / 28
+
+
 def test_agreement_is_compared_with_the_published_figures_and_their_sources(app):
     figures = {(figure.measure, figure.area): figure for figure in surveys.published_figures()}
     england = figures[("get_on_well", "England")]
@@ -121,8 +134,10 @@ def test_the_progress_report_and_its_pdf_carry_the_surveys(app, make_user):
     admin = make_user(roles=["admin"])
     with app.test_request_context():
         priority = PriorityFactory(name="Bringing people together")
+        PriorityFactory(name="Young people's voices")  # no events under it yet
         event = an_event(CLOSED, priorities=[priority])
-        answered(event, app.config["REPORT_MINIMUM_RESPONDENTS"], met_someone="yes", influence="tend_to_agree")
+        answered(event, 15, met_someone="yes", influence="tend_to_agree")
+        answered(event, 5, met_someone="no", influence="tend_to_agree")
         db.session.commit()
         year = in_london(event.starts_at).year
     client = app.test_client()
@@ -134,6 +149,8 @@ def test_the_progress_report_and_its_pdf_carry_the_surveys(app, make_user):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     priorities = client.get(f"/reports/surveys/{year}").get_data(as_text=True)
     assert "Bringing people together" in priorities and "100%" in priorities
+    assert "75%" in priorities  # met someone from a different background: 15 of the 20 who answered
+    assert ">None<" not in priorities and "Not shown" in priorities
 
 
 def test_free_text_is_shown_only_when_more_than_the_minimum_wrote_something(app, make_user):
