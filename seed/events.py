@@ -234,8 +234,8 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
         # A message in its history: thanks to those who came (essential: it is about the event they came to).
         _send_message(
             past, subject="Thank you for coming", audiences=[MessageAudience.CAME], essential=True,
-            body="Thank you for coming to the Community Iftar.\n\nThe photos are on the partnership's page, and the "
-                 "recipes people shared are attached to the event page.", actor=organiser)
+            body="Thank you for coming to the Community Iftar.\n\nThe recipes people shared are attached to the "
+                 "event page, and a blue scarf left behind is with the organisers.", actor=organiser)
         db.session.commit()
     if settling is not None:
         _history(settling, "litter", "Litter picker", booked=15, came=11, walk_in=("Park volunteers", 3),

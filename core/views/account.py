@@ -140,7 +140,7 @@ def change_email():
 @bp.route("/account/email/undo/<token>", methods=["GET", "POST"])
 def undo_email_change(token):
     """The link sent to the old address when the address changes."""
-    user, old_email = from_emailed_link(services.user_for_undo_token, token)
+    user, old_email = from_emailed_link(services.user_for_undo_token, token, account_link=True)
     form = EmptyForm()
     if form.validate_on_submit():
         done, _unused = call_service(form, lambda: services.undo_email_change(token))

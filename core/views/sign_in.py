@@ -177,13 +177,13 @@ def sign_out():
 def confirm_email(token):
     """The emailed link, and the account's password: together they prove the
     address is the account holder's."""
-    user, email = from_emailed_link(services.confirmation_for_token, token)
+    user, email = from_emailed_link(services.confirmation_for_token, token, account_link=True)
     form = ConfirmEmailForm()
     if form.validate_on_submit():
         # A wrong password is kept in the audit log; a link that stops fitting as it is
         # used (another account took the address since) is the link's page, saving nothing.
         done, _unused = call_service(form, lambda: from_emailed_link(
-            services.confirm_email, token, password=form.password.data), refusal_is_kept=True)
+            services.confirm_email, token, password=form.password.data, account_link=True), refusal_is_kept=True)
         if done:
             flash(_("%(address)s is confirmed as your email address.", address=email), "success")
             return redirect(url_for("core.account") if current_user.is_authenticated else url_for("core.sign_in"))
@@ -215,7 +215,7 @@ def forgot_password():
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token):
-    from_emailed_link(services.user_for_reset_token, token)
+    from_emailed_link(services.user_for_reset_token, token, account_link=True)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         done, _unused = call_service(form, lambda: services.reset_password(token, password=form.password.data))

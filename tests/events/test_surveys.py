@@ -145,6 +145,9 @@ def test_answering_keeps_the_answers_apart_from_the_person_and_uses_up_the_link(
         assert db.session.scalar(select(SurveyInvitation.answered)) is True
     again = client.get(path)
     assert again.status_code == 400 and "already answered this survey" in again.get_data(as_text=True)
+    # Its help is about the survey's link, not an account's.
+    assert "password reset" not in again.get_data(as_text=True)
+    assert "If you need a new link, write to the partnership" in again.get_data(as_text=True)
 
 
 def test_every_question_may_be_left_unanswered(app):
