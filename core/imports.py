@@ -308,6 +308,8 @@ class Column:
     # Other headings people give it, matched ignoring case, spaces and punctuation.
     synonyms: tuple[str, ...] = ()
     hint: str = ""
+    # A date (or date and time): the upload page then says how dates may be written.
+    date: bool = False
 
 
 @dataclass(frozen=True)
@@ -347,6 +349,12 @@ class Kind:
     # Whether the importer may choose to email the people imported.
     emails_people: bool = False
     what_email_does: str = ""
+    # What the upload page tells the importer about what happens to the people imported.
+    notes: str = ""
+
+    @property
+    def has_dates(self) -> bool:
+        return any(column.date for column in self.columns)
 
     def column(self, name: str) -> Column:
         return next(column for column in self.columns if column.name == name)

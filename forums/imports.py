@@ -40,7 +40,7 @@ COLUMNS = (
                                        "religion or belief", "community")),
     Column("organisation", "Organisation", synonyms=("organization", "group", "place of worship", "represents",
                                                      "org")),
-    Column("date_of_birth", "Date of birth", synonyms=("dob", "d.o.b.", "birth date", "birthday", "born")),
+    Column("date_of_birth", "Date of birth", synonyms=("dob", "d.o.b.", "birth date", "birthday", "born"), date=True),
     Column("parent_name", "Parent or carer's name",
            synonyms=("parent name", "parent", "carer", "parent/carer", "parent or carer", "guardian",
                      "parent/carer name", "guardian name")),
@@ -48,7 +48,7 @@ COLUMNS = (
            synonyms=("parent email", "parent e-mail", "carer email", "parent/carer email", "guardian email",
                      "parent email address")),
     Column("joined_on", "Date joined", synonyms=("joined", "joined on", "start date", "member since",
-                                                 "date joined", "since")),
+                                                 "date joined", "since"), date=True),
 )
 
 _FAITH_WORDS = {

@@ -37,7 +37,7 @@ from core.extensions import db
 from core.i18n import DEFAULT, _, _l, known
 from core.accounts.services import NOT_A_LINK
 from events.models import (
-    SURVEY_QUESTIONS, Attendance, Event, EventStatus, Registration, SurveyAnswer, SurveyInvitation,
+    SURVEY_QUESTIONS, Attendance, Event, EventStatus, Registration, RegistrationStatus, SurveyAnswer, SurveyInvitation,
 )
 
 TOKEN_BYTES = 32
@@ -62,8 +62,11 @@ def may_send_survey(registration: Registration, *, screen: safeguarding.Screen) 
     the safeguarding gate's answer for a visitor (`safeguarding.screen`
     with nobody signed in) over everyone being sent to: whoever a rule
     protects from strangers (a young member of a youth forum) is not
-    surveyed. An unsubscribe list, when there is one, is checked here too."""
-    return bool(registration.email) and screen.shows(registration)
+    surveyed. An unsubscribe list, when there is one, is checked here too.
+    Nobody added by an attendance import, nor a guest who never confirmed
+    their address, is surveyed: nobody proved the address is theirs."""
+    return (bool(registration.email) and not registration.imported
+            and registration.status != RegistrationStatus.PENDING and screen.shows(registration))
 
 
 def _hash(token: str) -> str:
@@ -86,7 +89,8 @@ def send_surveys(*, now: datetime | None = None) -> int:
         .join(Event, Event.id == Registration.event_id)
         .outerjoin(SurveyInvitation, SurveyInvitation.registration_id == Registration.id)
         .where(Event.status == EventStatus.PUBLISHED, Event.surveys_on.is_(True), Event.ends_at <= now,
-               Event.ends_at > now - settles, SurveyInvitation.id.is_(None))
+               Event.ends_at > now - settles, SurveyInvitation.id.is_(None), Registration.imported.is_(False),
+               Registration.status != RegistrationStatus.PENDING)
         .order_by(Registration.id)
         .with_for_update(of=Registration, skip_locked=True)
     ).all()

@@ -117,6 +117,9 @@ def test_an_organiser_imports_who_came_to_a_past_event(app, client, make_user):
         UserFactory(email="member@example.org")
     sign_in(client, organiser)
     assert "Import who came from a spreadsheet" in text_of(client.get(f"/manage/events/{event_id}/check-in"))
+    page = text_of(client.get(f"/imports/past-attendance/{event_id}"))
+    assert "not emailed, not sent the event&#39;s outcome survey and not reached by messages" in page
+    assert "Dates may be Excel dates" in page
     body = (f"Attendee,E-mail,Party size,Arrived\nJan Kowalski,jan@example.org,3,{day} 10:00\n"
             "Mem Ber,member@example.org,,\nNo Good,x@example.org,0,\n").encode()
     uploaded = upload(client, f"/imports/past-attendance/{event_id}", body)
@@ -148,6 +151,7 @@ def test_attendance_cannot_be_imported_before_an_event_is_over(app, client, make
 def test_an_organiser_imports_the_partnerships_contacts_from_the_partners_list(app, client, make_user):
     organiser = make_user(roles=["organiser"])
     sign_in(client, organiser)
+    assert "Dates may be Excel dates" not in text_of(client.get("/imports/contacts/1"))  # contacts have no dates
     partners_page = text_of(client.get("/partners"))
     assert "Import contacts from a spreadsheet" in partners_page and 'href="/imports/contacts/1"' in partners_page
     body = ("Organisation,Type,Contact,Email,Phone,May we contact\n"
