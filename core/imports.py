@@ -342,6 +342,9 @@ class Kind:
     apply: Callable[..., int]
     # Anything about the scope itself that stops an import (an event not over yet, its attendance settled).
     refuse_scope: Callable[[Any], None] = lambda scope: None
+    # Anything about this importer and scope that stops an import at every step, beyond may_import (a youth
+    # forum's coordinator with no current DBS check: the preview would tell them about young members).
+    refuse_importer: Callable[[Any, Any], None] = lambda actor, scope: None
     # Rows that become problems only taken together (faith seats full): index -> problem.
     together: Callable[[Any, list[dict]], dict[int, Problem]] = lambda scope, rows: {}
     # Columns a particular scope needs besides the required ones (an interfaith forum's faith).
@@ -429,6 +432,7 @@ def remember_mapping(kind: Kind, headers: list[str], mapping: dict[str, int], *,
 # --- uploading and matching ------------------------------------------------------------------------------------
 
 def upload(kind: Kind, scope, file_name: str, content: bytes, *, actor) -> SpreadsheetImport:
+    kind.refuse_importer(actor, scope)
     kind.refuse_scope(scope)
     table = read_table(file_name, content)
     started = SpreadsheetImport(kind=kind.name, scope_id=scope.id, owner_id=actor.id, file_name=file_name[:200],
@@ -444,6 +448,8 @@ def upload(kind: Kind, scope, file_name: str, content: bytes, *, actor) -> Sprea
 def match_columns(started: SpreadsheetImport, kind: Kind, mapping: dict[str, int | None], *, actor,
                   scope=None) -> None:
     _refuse_unless(started, ImportStatus.UPLOADED, ImportStatus.MAPPED)
+    if scope is not None:
+        kind.refuse_importer(actor, scope)
     problems = check_mapping(kind, mapping, scope)
     if problems:
         raise problems[0] if len(problems) == 1 else _errors(problems)
@@ -538,6 +544,7 @@ def start(started: SpreadsheetImport, kind: Kind, scope, *, email_people: bool, 
     """Import now (a small file: returns None) or hand it to the worker (a
     large one: returns its job, whose page shows the rows done)."""
     _refuse_unless(started, ImportStatus.MAPPED)
+    kind.refuse_importer(actor, scope)
     kind.refuse_scope(scope)
     started.email_people = email_people and kind.emails_people
     if started.rows_total <= IN_REQUEST_ROWS:
@@ -568,6 +575,7 @@ def _import(started: SpreadsheetImport, kind: Kind, scope, *, actor) -> None:
     changed since the preview) and import the valid ones, all in this one
     transaction: any failure rolls every row back."""
     kind.lock(scope)
+    kind.refuse_importer(actor, scope)
     kind.refuse_scope(scope)
     checks = checks_of(started, kind, scope)
     rows = [check.cleaned for check in checks if check.will_import]

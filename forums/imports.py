@@ -25,6 +25,7 @@ from core.imports import BadDate, Column, Kind, Problem
 from forums import permissions
 from forums.models import Faith, Forum, ForumInvitation, Membership, MembershipRole, MembershipStatus
 from forums.services.applying import same_mailbox
+from forums.services.errors import ForumRuleBroken
 from forums.services.invitations import invitation_link
 from forums.services.safeguarding import ADULT_AGE, age_on
 from forums.services.seats import lock_forum
@@ -179,6 +180,16 @@ def _youth(forum: Forum, cells: dict, text: dict, row: dict) -> list[Problem]:
     return problems
 
 
+def _refuse_importer(actor: User, forum: Forum) -> None:
+    """A youth forum's import shows who is already a member and is a young
+    person's details: only for those who may see young people's details
+    (a coordinator or admin with a current DBS check), at every step."""
+    if forum.is_youth and not permissions.can_see_young_members_details(actor, forum):
+        raise ForumRuleBroken("Importing members into a youth forum needs a current DBS check recorded for you, "
+                              "because the import shows young people's details. Ask an admin to record your DBS "
+                              "check, then try again.", field="spreadsheet")
+
+
 def _keys(row: dict) -> list[tuple[str, str]]:
     keys = [("email address", row["email"])]
     if row.get("date_of_birth"):
@@ -278,6 +289,7 @@ imports.kinds.add(20, Kind(
     scope_title=lambda forum: forum.name,
     back_url=lambda forum: url_for("forums.manage", forum_id=forum.id),
     clean=_clean, keys=_keys, already=_already, together=_together, lock=lock_forum, apply=_apply,
+    refuse_importer=_refuse_importer,
     needs=lambda forum: ("faith",) if forum.is_interfaith else ("date_of_birth",) if forum.is_youth else (),
     emails_people=True,
     what_email_does="Everyone gets an invitation to join, which they accept themselves (a young person's parent "

@@ -35,6 +35,16 @@ def _kind_and_scope(kind_name: str, scope_id: int):
     return kind, scope
 
 
+def _importer_refused(kind, scope):
+    """The page saying why this person may not import here (every step asks), or None."""
+    try:
+        kind.refuse_importer(current_user, scope)
+    except DomainError as error:
+        return render_template("core/imports/refused.html", kind=kind, scope=scope, message=error.message,
+                               back_url=kind.back_url(scope))
+    return None
+
+
 def _import_or_404(import_id: int):
     started = db.session.get(SpreadsheetImport, import_id)
     if started is None or started.owner_id != current_user.id:
@@ -47,6 +57,9 @@ def _import_or_404(import_id: int):
 @login_required
 def upload_spreadsheet(kind_name, scope_id):
     kind, scope = _kind_and_scope(kind_name, scope_id)
+    refused = _importer_refused(kind, scope)
+    if refused is not None:
+        return refused
     form = UploadSpreadsheetForm()
     if form.validate_on_submit():
         upload = form.spreadsheet.data
@@ -64,6 +77,9 @@ def match_columns(import_id):
     started, kind, scope = _import_or_404(import_id)
     if started.status not in (ImportStatus.UPLOADED, ImportStatus.MAPPED):
         return redirect(url_for("core.import_summary", import_id=started.id))
+    refused = _importer_refused(kind, scope)
+    if refused is not None:
+        return refused
     form = column_matching_form(kind, started.headers, started.mapping or {},
                                 formdata=request.form if request.method == "POST" else None, needed=kind.needs(scope))
     if request.method == "POST" and form.validate():
@@ -85,6 +101,7 @@ def import_preview(import_id):
     if started.status != ImportStatus.MAPPED:
         return redirect(url_for("core.import_summary", import_id=import_id))
     try:
+        kind.refuse_importer(current_user, scope)
         kind.refuse_scope(scope)
         checks = imports.checks_of(started, kind, scope)
     except DomainError as error:

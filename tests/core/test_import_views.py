@@ -179,3 +179,29 @@ def test_only_those_who_manage_partners_may_import_contacts(app, client, make_us
     assert "Import contacts from a spreadsheet" not in text_of(client.get("/partners"))
     assert client.get("/imports/contacts/1").status_code == 403
     assert client.get("/imports/contacts/2").status_code == 404
+
+
+def test_a_youth_forums_coordinator_without_a_dbs_check_is_told_why_they_cannot_import(app, client, make_user):
+    from datetime import date
+
+    from forums.models import ForumKind, SafeguardingCheck
+    from tests.forums.factories import MembershipFactory
+    coordinator, young = make_user(), make_user(email="young@example.org")
+    with app.app_context():
+        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        MembershipFactory(forum=forum, user=db.session.get(UserFactory._meta.model, young.id))
+        db.session.commit()
+        forum_id = forum.id
+    sign_in(client, coordinator)
+    page = text_of(client.get(f"/imports/forum-members/{forum_id}"))
+    assert "needs a current DBS check" in page and 'type="file"' not in page
+    refused = client.post(f"/imports/forum-members/{forum_id}", data={
+        "csrf_token": csrf_token(client, "/forums"), "spreadsheet": (io.BytesIO(b"Name,Email\nG,young@example.org\n"),
+                                                                    "m.csv")}, content_type="multipart/form-data")
+    assert "needs a current DBS check" in text_of(refused) and "Already has a membership" not in text_of(refused)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SpreadsheetImport.id))) == 0
+        db.session.add(SafeguardingCheck(user_id=coordinator.id, checked_on=date.today()))
+        db.session.commit()
+    assert 'type="file"' in text_of(client.get(f"/imports/forum-members/{forum_id}"))

@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 from core import imports
 from core.accounts.services import email_confirmed
 from core.database import write_lock
+from core.errors import DomainError
 from core.extensions import db
 from core.models import AuditEntry, BackgroundJob, ImportStatus, OutboxMessage, SpreadsheetImport
 from forums import imports as forum_imports
 from forums.imports import KIND
-from forums.models import Faith, ForumInvitation, ForumKind, Membership, MembershipRole, MembershipStatus
+from forums.models import Faith, ForumCoordinator, ForumInvitation, ForumKind, Membership, MembershipRole, MembershipStatus
+from forums.models import SafeguardingCheck
 from forums.services import applying
 from forums.services.applying import Application
 from tests.factories import UserFactory
@@ -36,6 +38,16 @@ def ctx(app):
 
 def kind():
     return imports.kind_named(KIND)
+
+
+def youth_coordinator(forum, *, checked=True):
+    """A coordinator of this youth forum, with a current DBS check unless `checked` is False."""
+    coordinator = UserFactory()
+    db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+    if checked:
+        db.session.add(SafeguardingCheck(user_id=coordinator.id, checked_on=date.today()))
+    db.session.flush()
+    return coordinator
 
 
 def uploaded(forum, actor, body: str, name="members.csv"):
@@ -100,8 +112,8 @@ def test_each_problem_is_listed_by_row_and_column(ctx):
 
 
 def test_youth_forum_rows_need_a_date_of_birth_in_range_and_a_parent_for_under_18s(ctx):
-    coordinator = UserFactory()
     forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+    coordinator = youth_coordinator(forum)
     body = HEADER + (
         f"Young One,young1@example.org,,,,{years_ago(15)},,,\n"                             # 2 no parent
         f"Young Two,young2@example.org,,,,{years_ago(15)},Pat Parent,young2@example.org,\n"  # 3 parent is self
@@ -173,8 +185,8 @@ def test_an_import_cannot_be_run_twice(ctx):
 
 
 def test_an_imported_under_18_who_accepts_waits_for_their_parents_consent(ctx):
-    coordinator = UserFactory()
     forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+    coordinator = youth_coordinator(forum)
     child = UserFactory(email="child@example.org")
     body = HEADER + f"Child,child@example.org,,,,{years_ago(14)},Pat Parent,pat@example.org,\n"
     imports.start(uploaded(forum, coordinator, body), kind(), forum, email_people=True, actor=coordinator,
@@ -190,8 +202,8 @@ def test_an_imported_under_18_who_accepts_waits_for_their_parents_consent(ctx):
 
 
 def test_proving_an_imported_address_shows_the_invitation_but_makes_no_membership(ctx):
-    coordinator = UserFactory()
     forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+    coordinator = youth_coordinator(forum)
     body = HEADER + f"Adult,adult@example.org,Chair,,,{years_ago(20)},,,\n"
     imports.start(uploaded(forum, coordinator, body), kind(), forum, email_people=False, actor=coordinator,
                   back_url="/")
@@ -325,3 +337,22 @@ def test_asked_to_email_people_someone_without_an_account_gets_the_forums_invita
     [message] = db.session.scalars(select(OutboxMessage)).all()
     assert message.recipient == "new@example.org" and "Corby Faith Forum" in message.subject
     assert "/forums/invitations/" in message.body
+
+
+def test_a_youth_forums_coordinator_without_a_dbs_check_may_not_import_at_any_step(ctx):
+    forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+    young = UserFactory(email="young@example.org")
+    MembershipFactory(forum=forum, user=young)
+    unchecked, checked = youth_coordinator(forum, checked=False), youth_coordinator(forum)
+    body = HEADER + f"Guess,young@example.org,,,,{years_ago(20)},,,\n"
+    with pytest.raises(DomainError, match="needs a current DBS check") as refused:
+        imports.upload(kind(), forum, "members.csv", body.encode(), actor=unchecked)
+    assert refused.value.field == "spreadsheet"
+    # An import started by someone else (or before their check lapsed) goes no further for them either.
+    started = imports.upload(kind(), forum, "members.csv", body.encode(), actor=checked)
+    with pytest.raises(DomainError, match="needs a current DBS check"):
+        imports.match_columns(started, kind(), dict(started.mapping), actor=unchecked, scope=forum)
+    imports.match_columns(started, kind(), dict(started.mapping), actor=checked, scope=forum)
+    with pytest.raises(DomainError, match="needs a current DBS check"):
+        imports.start(started, kind(), forum, email_people=False, actor=unchecked, back_url="/")
+    assert db.session.scalar(select(func.count(ForumInvitation.id))) == 0
