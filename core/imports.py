@@ -33,6 +33,7 @@ from sqlalchemy import select, update
 from core import audit, jobs, progress
 from core.database import utcnow, write_lock
 from core.errors import DomainError, DomainErrors
+from core.forms import has_control_characters
 from core.extensions import db
 from core.models import BackgroundJob, ImportMapping, ImportStatus, SpreadsheetImport
 from core.registry import Slot
@@ -293,9 +294,35 @@ def email_of(text: str) -> str:
         raise ValueError(text) from None
 
 
+# A plain number or a phone number (+44 1536 123456, -12.5, 01536-123456): the only cells that may start with + or -.
+_NUMBER_OR_PHONE = re.compile(r"[+-]?[\d\s().,/-]*\d[\d\s().,/-]*")
+
+
 def looks_like_formula(text: str) -> bool:
-    """Text a spreadsheet would run as a formula if it were written back into one."""
-    return text.startswith(("=", "+", "@")) or (text.startswith("-") and not text[1:2].isdigit())
+    """Text a spreadsheet would run as a formula if it were written back into
+    one: starting with = + - or @, unless it is a plain number or a phone
+    number (or only dashes, as people write for nothing)."""
+    text = text.strip()
+    if not text.startswith(("=", "+", "-", "@")):
+        return False
+    return not (_NUMBER_OR_PHONE.fullmatch(text) or set(text) == {"-"})
+
+
+def cell_problems(kind: "Kind", cells: dict[str, Any]) -> list["Problem"]:
+    """Every text cell of every kind, checked in this one place: invisible
+    control characters and those of text direction (the forms' rule,
+    core.forms.has_control_characters) and formula-like text."""
+    problems = []
+    for name, value in cells.items():
+        if not isinstance(value, str) or not value:
+            continue
+        label = kind.column(name).label
+        # Tabs and line breaks inside a cell become spaces (text_of), as a form's single line would have.
+        if has_control_characters(value, allow="\t\r\n"):
+            problems.append(Problem(name, f"{label} has invisible control characters: retype it"))
+        elif looks_like_formula(value):
+            problems.append(Problem(name, "Looks like a spreadsheet formula, not text"))
+    return problems
 
 
 # --- kinds ---------------------------------------------------------------------------------------------------
@@ -501,6 +528,12 @@ def check_rows(kind: Kind, scope, rows: list[tuple[int, dict[str, Any]]], *, aga
         except Exception:  # a kind's check must never turn one odd cell into a 500
             log.exception("Checking row %s of a %s import failed", number, kind.name)
             check.cleaned, check.problems = None, [Problem("", "This row could not be read")]
+        in_cells = cell_problems(kind, cells)
+        if in_cells:
+            # The cell's own problem says it all: the kind's view of that cell would repeat it.
+            spoilt = {problem.column for problem in in_cells}
+            check.cleaned = None
+            check.problems = in_cells + [problem for problem in check.problems if problem.column not in spoilt]
         if check.cleaned is not None and not check.problems:
             for what, key in kind.keys(check.cleaned):
                 seen = first_seen.setdefault((what, key), number)

@@ -59,8 +59,6 @@ def _clean(event: Event, cells: dict) -> tuple[dict | None, list[Problem]]:
     name = text.get("name", "")
     if not name:
         problems.append(Problem("name", "Enter the person's name"))
-    elif imports.looks_like_formula(name):
-        problems.append(Problem("name", "Looks like a spreadsheet formula, not a name"))
     elif len(name) > 100:
         problems.append(Problem("name", "The name must be 100 characters or fewer"))
     row["name"] = name

@@ -93,8 +93,6 @@ def _clean(forum: Forum, cells: dict) -> tuple[dict | None, list[Problem]]:
     name = text.get("name", "")
     if not name:
         problems.append(Problem("name", "Enter the person's name"))
-    elif imports.looks_like_formula(name):
-        problems.append(Problem("name", "Looks like a spreadsheet formula, not a name"))
     elif len(name) > 100:
         problems.append(Problem("name", "The name must be 100 characters or fewer"))
     row["name"] = name
@@ -162,8 +160,6 @@ def _youth(forum: Forum, cells: dict, text: dict, row: dict) -> list[Problem]:
     parent_name, parent_email = text.get("parent_name", ""), text.get("parent_email", "")
     if not parent_name:
         problems.append(Problem("parent_name", "Under 18: enter their parent or carer's name, who must consent"))
-    elif imports.looks_like_formula(parent_name):
-        problems.append(Problem("parent_name", "Looks like a spreadsheet formula, not a name"))
     if not parent_email:
         problems.append(Problem("parent_email", "Under 18: enter their parent or carer's email address, who must "
                                                 "consent"))
