@@ -46,7 +46,14 @@ MAX_ROWS = 5000
 MAX_COLUMNS = 50
 MAX_CELL_LENGTH = 1000
 # An .xlsx is a zip: refuse one that would unpack to more than this, or any member squeezed more than this.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# A full sheet (5,000 rows of 50 cells of 30 different characters) unpacks to about 20 MB.
+MAX_UNPACKED_BYTES = 30 * 1024 * 1024
+# Its shared strings (every different text in the workbook) are held in memory whole while it is read:
+# the full sheet's are about 12 MB.
+MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+# Blank rows are skipped, but only so many of them: a sheet whose rows (empty or not) go past this is
+# refused before it is walked to its end (one blank cell at row 1,048,576 would be a million rows to walk).
+MAX_ROW_NUMBER = MAX_ROWS + 1000
 MAX_COMPRESSION_RATIO = 200
 MAX_ZIP_MEMBERS = 500
 # Files with more rows than this are imported by the worker, the person watching its progress.
@@ -127,10 +134,18 @@ def _too_many_rows() -> ImportRefused:
                          "fewer and import each.")
 
 
+def _rows_past_the_end(number: int) -> ImportRefused:
+    return ImportRefused(f"The sheet has rows (perhaps empty ones) past row {number - 1:,}. Delete the rows below "
+                         f"your data, keep it to {MAX_ROWS:,} rows or fewer, save and upload it again.")
+
+
 def _collect(rows) -> tuple[list[Any] | None, list[tuple[int, list[Any]]]]:
-    """The first non-blank row as the headings, then the non-blank rows under it by their row number."""
+    """The first non-blank row as the headings, then the non-blank rows under it by their row number.
+    Every row counts towards MAX_ROW_NUMBER, blank or not, so reading stops there."""
     header, found = None, []
     for number, cells in enumerate(rows, start=1):
+        if number > MAX_ROW_NUMBER:
+            raise _rows_past_the_end(number)
         cells = list(cells)
         if len(cells) > MAX_COLUMNS * 4 and any(cell not in (None, "") for cell in cells[MAX_COLUMNS * 4:]):
             raise ImportRefused(f"The file has more than {MAX_COLUMNS} columns. Remove the columns you do not need.")
@@ -182,6 +197,9 @@ def _read_xlsx(content: bytes) -> tuple[list[Any] | None, list[tuple[int, list[A
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise ImportRefused("The workbook has no sheets.")
+        declared = _declared_rows(sheet)
+        if declared is not None and declared > MAX_ROW_NUMBER:
+            raise _rows_past_the_end(MAX_ROW_NUMBER + 1)
         return _collect(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS * 4))
     except ImportRefused:
         raise
@@ -190,6 +208,14 @@ def _read_xlsx(content: bytes) -> tuple[list[Any] | None, list[tuple[int, list[A
                             "Workbook (.xlsx) or CSV and upload that.") from None
     finally:
         workbook.close()
+
+
+def _declared_rows(sheet) -> int | None:
+    """The last row the sheet says it uses (its <dimension>), if it says; it may lie, so rows are counted too."""
+    try:
+        return sheet.max_row if sheet.max_row and sheet.max_row > 0 else None
+    except Exception:  # no dimension, or one openpyxl cannot read
+        return None
 
 
 def _check_zip(content: bytes) -> None:
@@ -209,7 +235,9 @@ def _check_zip(content: bytes) -> None:
     unpacked = sum(member.file_size for member in members)
     squeezed = any(member.file_size > 1024 * 1024 and member.file_size > MAX_COMPRESSION_RATIO * max(
         member.compress_size, 1) for member in members)
-    if len(members) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES or squeezed:
+    strings = sum(member.file_size for member in members if member.filename.lower().endswith("sharedstrings.xml"))
+    if len(members) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES or squeezed or \
+            strings > MAX_SHARED_STRINGS_BYTES:
         raise ImportRefused("The workbook unpacks to far more than its size, as a file built to overwhelm a "
                             "server does. Save the sheet as CSV and upload that.")
 
