@@ -13,6 +13,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.forms import RunImportForm, UploadSpreadsheetForm, call_service, column_matching_form
 from core.models import ImportStatus, SpreadsheetImport
+from core.spam import bulk_work
 from core.spreadsheets import csv_download
 from core.views import bp
 
@@ -55,6 +56,7 @@ def _import_or_404(import_id: int):
 
 @bp.route("/imports/<kind_name>/<int:scope_id>", methods=["GET", "POST"])
 @login_required
+@bulk_work("IMPORT_UPLOAD_LIMIT_PER_ACCOUNT")
 def upload_spreadsheet(kind_name, scope_id):
     kind, scope = _kind_and_scope(kind_name, scope_id)
     refused = _importer_refused(kind, scope)
@@ -118,6 +120,7 @@ def import_preview(import_id):
 
 @bp.post("/imports/<int:import_id>/run")
 @login_required
+@bulk_work("BULK_EMAIL_LIMIT_PER_ACCOUNT")
 def run_import(import_id):
     started, kind, scope = _import_or_404(import_id)
     form = RunImportForm()

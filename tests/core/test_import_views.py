@@ -205,3 +205,30 @@ def test_a_youth_forums_coordinator_without_a_dbs_check_is_told_why_they_cannot_
         db.session.add(SafeguardingCheck(user_id=coordinator.id, checked_on=date.today()))
         db.session.commit()
     assert 'type="file"' in text_of(client.get(f"/imports/forum-members/{forum_id}"))
+
+
+def test_uploading_and_running_imports_are_limited_per_account(app, client, make_user):
+    """Found by attacking it: runs emailing 300 people at a time, and uploads without end."""
+    from core.models import ImportStatus
+    app.config["IMPORT_UPLOAD_LIMIT_PER_ACCOUNT"] = app.config["BULK_EMAIL_LIMIT_PER_ACCOUNT"] = "1 per hour"
+    coordinator, forum_id = coordinator_of_a_forum(app, make_user)
+    sign_in(client, coordinator)
+    url = f"/imports/forum-members/{forum_id}"
+    assert upload(client, url, b"", "empty.csv").status_code == 200  # refused: costs nothing
+    assert upload(client, url, b"Name,Email,Faith\nAnn,ann@example.org,Sikh\n").status_code == 302
+    assert upload(client, url, b"Name,Email,Faith\nBo,bo@example.org,Sikh\n").status_code == 429
+    with app.app_context():
+        first = db.session.scalar(select(SpreadsheetImport))
+        second = SpreadsheetImport(kind=first.kind, scope_id=first.scope_id, owner_id=first.owner_id,
+                                   file_name="b.csv", content=b"Name,Email,Faith\nBo,bo@example.org,Sikh\n",
+                                   headers=first.headers, rows_total=1)
+        db.session.add(second)
+        for each in (first, second):
+            each.mapping, each.status = {"name": 0, "email": 1, "faith": 2}, ImportStatus.MAPPED
+        db.session.commit()
+        ids = [first.id, second.id]
+    token = csrf_token(client, url)
+    assert client.post(f"/imports/{ids[0]}/run", data={"csrf_token": token, "email_people": "y"}).status_code == 302
+    assert client.post(f"/imports/{ids[1]}/run", data={"csrf_token": token, "email_people": "y"}).status_code == 429
+    with app.app_context():
+        assert db.session.get(SpreadsheetImport, ids[1]).status == ImportStatus.MAPPED
