@@ -102,6 +102,9 @@ class Config:
         # Work an account starts in bulk, for the job queue: batches of emails, and report PDFs.
         self.BULK_EMAIL_LIMIT_PER_ACCOUNT = os.environ.get("BULK_EMAIL_LIMIT_PER_ACCOUNT", "10 per hour")
         self.REPORT_PDF_LIMIT_PER_ACCOUNT = os.environ.get("REPORT_PDF_LIMIT_PER_ACCOUNT", "20 per hour")
+        # Spreadsheet uploads to import (each read in full); running an import is bulk email's limit, since it
+        # may email everyone in the file.
+        self.IMPORT_UPLOAD_LIMIT_PER_ACCOUNT = os.environ.get("IMPORT_UPLOAD_LIMIT_PER_ACCOUNT", "30 per hour")
         # Wrong sign-in codes (authenticator app or recovery code). A guesser who has the password gets a
         # handful of tries a day against a million codes; the owner can still skip the code on a browser
         # they told to remember them.

@@ -38,6 +38,11 @@ def optional_choice() -> Optional:
 DIRECTION_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+def has_control_characters(value: str, *, allow: str = "") -> bool:
+    """The rule NoControlCharacters applies (and spreadsheet imports, core/imports.py, to every text cell)."""
+    return any((unicodedata.category(ch) == "Cc" or ch in DIRECTION_CONTROLS) and ch not in allow for ch in value)
+
+
 class NoControlCharacters:
     """Refuse invisible control characters (NUL and friends), which no one
     types on purpose and PostgreSQL cannot store in text, and the controls
@@ -47,9 +52,7 @@ class NoControlCharacters:
         self.allow = allow
 
     def __call__(self, form, field):
-        value = field.data or ""
-        if any((unicodedata.category(ch) == "Cc" or ch in DIRECTION_CONTROLS) and ch not in self.allow
-               for ch in value):
+        if has_control_characters(field.data or "", allow=self.allow):
             raise ValidationError(_("%(label)s must not include invisible control characters", label=field.label.text))
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import select, update
 from core import audit, jobs, progress
 from core.database import utcnow, write_lock
 from core.errors import DomainError, DomainErrors
+from core.forms import has_control_characters
 from core.extensions import db
 from core.models import BackgroundJob, ImportMapping, ImportStatus, SpreadsheetImport
 from core.registry import Slot
@@ -45,7 +46,14 @@ MAX_ROWS = 5000
 MAX_COLUMNS = 50
 MAX_CELL_LENGTH = 1000
 # An .xlsx is a zip: refuse one that would unpack to more than this, or any member squeezed more than this.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# A full sheet (5,000 rows of 50 cells of 30 different characters) unpacks to about 20 MB.
+MAX_UNPACKED_BYTES = 30 * 1024 * 1024
+# Its shared strings (every different text in the workbook) are held in memory whole while it is read:
+# the full sheet's are about 12 MB.
+MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+# Blank rows are skipped, but only so many of them: a sheet whose rows (empty or not) go past this is
+# refused before it is walked to its end (one blank cell at row 1,048,576 would be a million rows to walk).
+MAX_ROW_NUMBER = MAX_ROWS + 1000
 MAX_COMPRESSION_RATIO = 200
 MAX_ZIP_MEMBERS = 500
 # Files with more rows than this are imported by the worker, the person watching its progress.
@@ -126,10 +134,18 @@ def _too_many_rows() -> ImportRefused:
                          "fewer and import each.")
 
 
+def _rows_past_the_end(number: int) -> ImportRefused:
+    return ImportRefused(f"The sheet has rows (perhaps empty ones) past row {number - 1:,}. Delete the rows below "
+                         f"your data, keep it to {MAX_ROWS:,} rows or fewer, save and upload it again.")
+
+
 def _collect(rows) -> tuple[list[Any] | None, list[tuple[int, list[Any]]]]:
-    """The first non-blank row as the headings, then the non-blank rows under it by their row number."""
+    """The first non-blank row as the headings, then the non-blank rows under it by their row number.
+    Every row counts towards MAX_ROW_NUMBER, blank or not, so reading stops there."""
     header, found = None, []
     for number, cells in enumerate(rows, start=1):
+        if number > MAX_ROW_NUMBER:
+            raise _rows_past_the_end(number)
         cells = list(cells)
         if len(cells) > MAX_COLUMNS * 4 and any(cell not in (None, "") for cell in cells[MAX_COLUMNS * 4:]):
             raise ImportRefused(f"The file has more than {MAX_COLUMNS} columns. Remove the columns you do not need.")
@@ -181,6 +197,9 @@ def _read_xlsx(content: bytes) -> tuple[list[Any] | None, list[tuple[int, list[A
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise ImportRefused("The workbook has no sheets.")
+        declared = _declared_rows(sheet)
+        if declared is not None and declared > MAX_ROW_NUMBER:
+            raise _rows_past_the_end(MAX_ROW_NUMBER + 1)
         return _collect(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS * 4))
     except ImportRefused:
         raise
@@ -189,6 +208,14 @@ def _read_xlsx(content: bytes) -> tuple[list[Any] | None, list[tuple[int, list[A
                             "Workbook (.xlsx) or CSV and upload that.") from None
     finally:
         workbook.close()
+
+
+def _declared_rows(sheet) -> int | None:
+    """The last row the sheet says it uses (its <dimension>), if it says; it may lie, so rows are counted too."""
+    try:
+        return sheet.max_row if sheet.max_row and sheet.max_row > 0 else None
+    except Exception:  # no dimension, or one openpyxl cannot read
+        return None
 
 
 def _check_zip(content: bytes) -> None:
@@ -208,7 +235,9 @@ def _check_zip(content: bytes) -> None:
     unpacked = sum(member.file_size for member in members)
     squeezed = any(member.file_size > 1024 * 1024 and member.file_size > MAX_COMPRESSION_RATIO * max(
         member.compress_size, 1) for member in members)
-    if len(members) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES or squeezed:
+    strings = sum(member.file_size for member in members if member.filename.lower().endswith("sharedstrings.xml"))
+    if len(members) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES or squeezed or \
+            strings > MAX_SHARED_STRINGS_BYTES:
         raise ImportRefused("The workbook unpacks to far more than its size, as a file built to overwhelm a "
                             "server does. Save the sheet as CSV and upload that.")
 
@@ -293,9 +322,35 @@ def email_of(text: str) -> str:
         raise ValueError(text) from None
 
 
+# A plain number or a phone number (+44 1536 123456, -12.5, 01536-123456): the only cells that may start with + or -.
+_NUMBER_OR_PHONE = re.compile(r"[+-]?[\d\s().,/-]*\d[\d\s().,/-]*")
+
+
 def looks_like_formula(text: str) -> bool:
-    """Text a spreadsheet would run as a formula if it were written back into one."""
-    return text.startswith(("=", "+", "@")) or (text.startswith("-") and not text[1:2].isdigit())
+    """Text a spreadsheet would run as a formula if it were written back into
+    one: starting with = + - or @, unless it is a plain number or a phone
+    number (or only dashes, as people write for nothing)."""
+    text = text.strip()
+    if not text.startswith(("=", "+", "-", "@")):
+        return False
+    return not (_NUMBER_OR_PHONE.fullmatch(text) or set(text) == {"-"})
+
+
+def cell_problems(kind: "Kind", cells: dict[str, Any]) -> list["Problem"]:
+    """Every text cell of every kind, checked in this one place: invisible
+    control characters and those of text direction (the forms' rule,
+    core.forms.has_control_characters) and formula-like text."""
+    problems = []
+    for name, value in cells.items():
+        if not isinstance(value, str) or not value:
+            continue
+        label = kind.column(name).label
+        # Tabs and line breaks inside a cell become spaces (text_of), as a form's single line would have.
+        if has_control_characters(value, allow="\t\r\n"):
+            problems.append(Problem(name, f"{label} has invisible control characters: retype it"))
+        elif looks_like_formula(value):
+            problems.append(Problem(name, "Looks like a spreadsheet formula, not text"))
+    return problems
 
 
 # --- kinds ---------------------------------------------------------------------------------------------------
@@ -308,6 +363,8 @@ class Column:
     # Other headings people give it, matched ignoring case, spaces and punctuation.
     synonyms: tuple[str, ...] = ()
     hint: str = ""
+    # A date (or date and time): the upload page then says how dates may be written.
+    date: bool = False
 
 
 @dataclass(frozen=True)
@@ -340,6 +397,9 @@ class Kind:
     apply: Callable[..., int]
     # Anything about the scope itself that stops an import (an event not over yet, its attendance settled).
     refuse_scope: Callable[[Any], None] = lambda scope: None
+    # Anything about this importer and scope that stops an import at every step, beyond may_import (a youth
+    # forum's coordinator with no current DBS check: the preview would tell them about young members).
+    refuse_importer: Callable[[Any, Any], None] = lambda actor, scope: None
     # Rows that become problems only taken together (faith seats full): index -> problem.
     together: Callable[[Any, list[dict]], dict[int, Problem]] = lambda scope, rows: {}
     # Columns a particular scope needs besides the required ones (an interfaith forum's faith).
@@ -347,6 +407,12 @@ class Kind:
     # Whether the importer may choose to email the people imported.
     emails_people: bool = False
     what_email_does: str = ""
+    # What the upload page tells the importer about what happens to the people imported.
+    notes: str = ""
+
+    @property
+    def has_dates(self) -> bool:
+        return any(column.date for column in self.columns)
 
     def column(self, name: str) -> Column:
         return next(column for column in self.columns if column.name == name)
@@ -421,6 +487,7 @@ def remember_mapping(kind: Kind, headers: list[str], mapping: dict[str, int], *,
 # --- uploading and matching ------------------------------------------------------------------------------------
 
 def upload(kind: Kind, scope, file_name: str, content: bytes, *, actor) -> SpreadsheetImport:
+    kind.refuse_importer(actor, scope)
     kind.refuse_scope(scope)
     table = read_table(file_name, content)
     started = SpreadsheetImport(kind=kind.name, scope_id=scope.id, owner_id=actor.id, file_name=file_name[:200],
@@ -436,6 +503,8 @@ def upload(kind: Kind, scope, file_name: str, content: bytes, *, actor) -> Sprea
 def match_columns(started: SpreadsheetImport, kind: Kind, mapping: dict[str, int | None], *, actor,
                   scope=None) -> None:
     _refuse_unless(started, ImportStatus.UPLOADED, ImportStatus.MAPPED)
+    if scope is not None:
+        kind.refuse_importer(actor, scope)
     problems = check_mapping(kind, mapping, scope)
     if problems:
         raise problems[0] if len(problems) == 1 else _errors(problems)
@@ -487,6 +556,12 @@ def check_rows(kind: Kind, scope, rows: list[tuple[int, dict[str, Any]]], *, aga
         except Exception:  # a kind's check must never turn one odd cell into a 500
             log.exception("Checking row %s of a %s import failed", number, kind.name)
             check.cleaned, check.problems = None, [Problem("", "This row could not be read")]
+        in_cells = cell_problems(kind, cells)
+        if in_cells:
+            # The cell's own problem says it all: the kind's view of that cell would repeat it.
+            spoilt = {problem.column for problem in in_cells}
+            check.cleaned = None
+            check.problems = in_cells + [problem for problem in check.problems if problem.column not in spoilt]
         if check.cleaned is not None and not check.problems:
             for what, key in kind.keys(check.cleaned):
                 seen = first_seen.setdefault((what, key), number)
@@ -530,6 +605,7 @@ def start(started: SpreadsheetImport, kind: Kind, scope, *, email_people: bool, 
     """Import now (a small file: returns None) or hand it to the worker (a
     large one: returns its job, whose page shows the rows done)."""
     _refuse_unless(started, ImportStatus.MAPPED)
+    kind.refuse_importer(actor, scope)
     kind.refuse_scope(scope)
     started.email_people = email_people and kind.emails_people
     if started.rows_total <= IN_REQUEST_ROWS:
@@ -560,6 +636,7 @@ def _import(started: SpreadsheetImport, kind: Kind, scope, *, actor) -> None:
     changed since the preview) and import the valid ones, all in this one
     transaction: any failure rolls every row back."""
     kind.lock(scope)
+    kind.refuse_importer(actor, scope)
     kind.refuse_scope(scope)
     checks = checks_of(started, kind, scope)
     rows = [check.cleaned for check in checks if check.will_import]

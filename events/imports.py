@@ -6,8 +6,10 @@ Only an event that has ended and whose attendance is not settled takes an
 import, as for every other change to its attendance (events/settlement.py):
 an admin reopens a settled event first. A row's booking is the account's
 when an account has proven the address, or else a guest's keyed by the
-address (a later proof claims it, as for any guest booking). Nobody is
-emailed: these people came already.
+address (a later proof claims it, as for any guest booking). Nobody proved
+an imported address is the person's, so the booking is marked `imported`:
+it is never emailed, surveyed (events/services/surveys.py) or reached by the
+organiser's messages (events/services/messages.py).
 """
 from datetime import datetime
 
@@ -35,7 +37,7 @@ COLUMNS = (
     Column("people", "People", synonyms=("number of people", "tickets", "places", "party size", "group size",
                                          "how many", "attendees", "number")),
     Column("checked_in_at", "Checked in", synonyms=("check-in time", "checked in at", "arrived", "arrival time",
-                                                    "time", "check in")),
+                                                    "time", "check in"), date=True),
 )
 
 
@@ -57,8 +59,6 @@ def _clean(event: Event, cells: dict) -> tuple[dict | None, list[Problem]]:
     name = text.get("name", "")
     if not name:
         problems.append(Problem("name", "Enter the person's name"))
-    elif imports.looks_like_formula(name):
-        problems.append(Problem("name", "Looks like a spreadsheet formula, not a name"))
     elif len(name) > 100:
         problems.append(Problem("name", "The name must be 100 characters or fewer"))
     row["name"] = name
@@ -117,7 +117,7 @@ def _apply(event: Event, rows: list[dict], *, actor: User, email_people: bool) -
         registration = Registration(event=event, user_id=int(key[5:]) if key.startswith("user:") else None,
                                     person_key=key, name=row["name"], email=row["email"],
                                     status=RegistrationStatus.CONFIRMED, tickets=row["people"],
-                                    confirmed_at=row["checked_in_at"])
+                                    confirmed_at=row["checked_in_at"], imported=True)
         db.session.add(registration)
         db.session.add(Attendance(event_id=event.id, registration=registration, people=row["people"],
                                   checked_in_at=row["checked_in_at"], checked_in_by_id=actor.id))
@@ -132,4 +132,6 @@ imports.kinds.add(10, Kind(
     scope_title=lambda event: event.title,
     back_url=lambda event: url_for("events.check_in_page", event_id=event.id),
     clean=_clean, keys=_keys, already=_already, lock=_lock, apply=_apply, refuse_scope=_refuse,
+    notes="Nobody has proven the addresses in the file are the people's, so the people imported are not emailed, "
+          "not sent the event's outcome survey and not reached by messages to the event's people.",
 ), name=KIND)

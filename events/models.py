@@ -402,6 +402,9 @@ class Registration(db.Model):
     access_needs: Mapped[str] = mapped_column(Text, default="")
     dietary_needs: Mapped[str] = mapped_column(Text, default="")
     contact_consent: Mapped[bool] = mapped_column(default=False)
+    # Added by an organiser's past-attendance import (events/imports.py): nobody proved the address is the
+    # person's, so it gets no organiser messages and no outcome survey.
+    imported: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The language they registered in (core/i18n.py): a guest's emails are written in it.
     language: Mapped[Optional[str]] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

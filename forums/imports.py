@@ -1,24 +1,23 @@
 """Importing a forum's members from a coordinator's spreadsheet (the
 framework is core.imports; this is the forum-members kind).
 
-Personal data is linked to an account only through an address its owner has
-proven: a row whose email an account has proven becomes that account's
-membership; any other row is kept as an imported invitation holding the
-details, which becomes a membership when someone proves the address
-(`claim_imported_places`, on core.accounts' email_confirmed signal) or
-follows the invitation's link. Under-18s in a youth forum wait for a parent
-or carer's consent through the existing flow, and nobody is emailed unless
-the coordinator asks.
+Nobody becomes a member without their own agreement: every row is kept as an
+imported invitation holding the details (whether or not an account has proven
+the address, so the import reveals nothing about accounts), which becomes a
+membership only when the person accepts it, by the invitation's link or on
+their forums page once they have proven the address (`invitations_waiting_for`).
+Accepting goes through the forum's own application (forums.services.applying):
+under-18s in a youth forum then wait for a parent or carer's consent through
+the existing flow. Nobody is emailed unless the coordinator asks.
 """
 from datetime import date
 
 from flask import url_for
 from sqlalchemy import func, select
 
-from core import audit, imports
+from core import imports
 from core.accounts.models import User
-from core.accounts.services import confirmed_account_with_email, email_confirmed, proven_by_another_account
-from core.database import utcnow
+from core.accounts.services import proven_by_another_account
 from core.email import queue_email
 from core.extensions import db
 from core.i18n import _l
@@ -26,11 +25,10 @@ from core.imports import BadDate, Column, Kind, Problem
 from forums import permissions
 from forums.models import Faith, Forum, ForumInvitation, Membership, MembershipRole, MembershipStatus
 from forums.services.applying import same_mailbox
-from forums.services.consent import consent_link
+from forums.services.errors import ForumRuleBroken
 from forums.services.invitations import invitation_link
-from forums.services.memberships import TERM
 from forums.services.safeguarding import ADULT_AGE, age_on
-from forums.services.seats import faith_seats_full, lock_forum
+from forums.services.seats import lock_forum
 
 KIND = "forum-members"
 
@@ -43,7 +41,7 @@ COLUMNS = (
                                        "religion or belief", "community")),
     Column("organisation", "Organisation", synonyms=("organization", "group", "place of worship", "represents",
                                                      "org")),
-    Column("date_of_birth", "Date of birth", synonyms=("dob", "d.o.b.", "birth date", "birthday", "born")),
+    Column("date_of_birth", "Date of birth", synonyms=("dob", "d.o.b.", "birth date", "birthday", "born"), date=True),
     Column("parent_name", "Parent or carer's name",
            synonyms=("parent name", "parent", "carer", "parent/carer", "parent or carer", "guardian",
                      "parent/carer name", "guardian name")),
@@ -51,7 +49,7 @@ COLUMNS = (
            synonyms=("parent email", "parent e-mail", "carer email", "parent/carer email", "guardian email",
                      "parent email address")),
     Column("joined_on", "Date joined", synonyms=("joined", "joined on", "start date", "member since",
-                                                 "date joined", "since")),
+                                                 "date joined", "since"), date=True),
 )
 
 _FAITH_WORDS = {
@@ -95,8 +93,6 @@ def _clean(forum: Forum, cells: dict) -> tuple[dict | None, list[Problem]]:
     name = text.get("name", "")
     if not name:
         problems.append(Problem("name", "Enter the person's name"))
-    elif imports.looks_like_formula(name):
-        problems.append(Problem("name", "Looks like a spreadsheet formula, not a name"))
     elif len(name) > 100:
         problems.append(Problem("name", "The name must be 100 characters or fewer"))
     row["name"] = name
@@ -164,8 +160,6 @@ def _youth(forum: Forum, cells: dict, text: dict, row: dict) -> list[Problem]:
     parent_name, parent_email = text.get("parent_name", ""), text.get("parent_email", "")
     if not parent_name:
         problems.append(Problem("parent_name", "Under 18: enter their parent or carer's name, who must consent"))
-    elif imports.looks_like_formula(parent_name):
-        problems.append(Problem("parent_name", "Looks like a spreadsheet formula, not a name"))
     if not parent_email:
         problems.append(Problem("parent_email", "Under 18: enter their parent or carer's email address, who must "
                                                 "consent"))
@@ -180,6 +174,16 @@ def _youth(forum: Forum, cells: dict, text: dict, row: dict) -> list[Problem]:
                 problems.append(Problem("parent_email", "The parent or carer's address is the young person's own"))
     row["parent_name"] = parent_name[:100]
     return problems
+
+
+def _refuse_importer(actor: User, forum: Forum) -> None:
+    """A youth forum's import shows who is already a member and is a young
+    person's details: only for those who may see young people's details
+    (a coordinator or admin with a current DBS check), at every step."""
+    if forum.is_youth and not permissions.can_see_young_members_details(actor, forum):
+        raise ForumRuleBroken("Importing members into a youth forum needs a current DBS check recorded for you, "
+                              "because the import shows young people's details. Ask an admin to record your DBS "
+                              "check, then try again.", field="spreadsheet")
 
 
 def _keys(row: dict) -> list[tuple[str, str]]:
@@ -203,7 +207,7 @@ def _already(forum: Forum, rows: list[dict]) -> dict[int, str]:
     skipped = {}
     for index, row in enumerate(rows):
         if row["email"] in members:
-            skipped[index] = f"Already has a membership ({members[row['email']].label.lower()}): see the members list"
+            skipped[index] = "Already has a membership: see the members list"
         elif row["email"] in invited:
             skipped[index] = "Already invited or imported: see the invitations on the members page"
     return skipped
@@ -229,99 +233,46 @@ def _together(forum: Forum, rows: list[dict]) -> dict[int, Problem]:
 
 
 def _apply(forum: Forum, rows: list[dict], *, actor: User, email_people: bool) -> int:
-    today = date.today()
+    """Every row becomes an imported invitation holding the file's details,
+    whether or not an account has proven the address: nobody becomes a
+    member without accepting (the invitation's link, or the invitation shown
+    on their forums page once they prove the address). Every row is treated
+    alike, so an import tells the coordinator nothing about who has an account."""
     for row in rows:
-        account = confirmed_account_with_email(row["email"])
-        if account is not None:
-            membership = _membership_from(forum, account, row, today=today, decided_by=actor)
-            if email_people:
-                _tell_member(membership)
-        else:
-            invitation = ForumInvitation(forum=forum, email=row["email"], invited_by_id=actor.id, imported=True,
-                                         name=row["name"], role=row["role"], faith=row["faith"],
-                                         organisation=row["organisation"], date_of_birth=row["date_of_birth"],
-                                         parent_name=row["parent_name"], parent_email=row["parent_email"],
-                                         joined_on=row["joined_on"])
-            db.session.add(invitation)
-            if email_people:
-                db.session.flush()
-                queue_email(to=invitation.email, subject=_l("You are invited to join %(forum)s", forum=forum.name),
-                            template="forum_invitation", forum=forum, inviter=actor,
-                            link=invitation_link(invitation), reply_to=forum.contact_address)
+        invitation = ForumInvitation(forum=forum, email=row["email"], invited_by_id=actor.id, imported=True,
+                                     name=row["name"], role=row["role"], faith=row["faith"],
+                                     organisation=row["organisation"], date_of_birth=row["date_of_birth"],
+                                     parent_name=row["parent_name"], parent_email=row["parent_email"],
+                                     joined_on=row["joined_on"])
+        db.session.add(invitation)
+        if email_people:
+            db.session.flush()
+            queue_email(to=invitation.email, subject=_l("You are invited to join %(forum)s", forum=forum.name),
+                        template="forum_invitation", forum=forum, inviter=actor,
+                        link=invitation_link(invitation), reply_to=forum.contact_address)
     db.session.flush()
     return len(rows)
 
 
-def _membership_from(forum: Forum, account: User, details, *, today: date, decided_by: User | None) -> Membership:
-    """A membership from imported details, for the account that proved the address."""
-    get = details.get if isinstance(details, dict) else lambda name: getattr(details, name)
-    born = get("date_of_birth") if forum.is_youth else None
-    young = born is not None and age_on(born, today) < ADULT_AGE
-    membership = Membership(forum=forum, user=account, role=get("role") or MembershipRole.MEMBER,
-                            faith=get("faith") if forum.is_interfaith else None,
-                            organisation=get("organisation") or "", date_of_birth=born,
-                            parent_name=get("parent_name") if young else "",
-                            parent_email=get("parent_email") if young else "",
-                            status=MembershipStatus.AWAITING_CONSENT if young else MembershipStatus.ACTIVE,
-                            reason="Imported from a spreadsheet by the forum's coordinators",
-                            term_starts_on=get("joined_on") or today, term_ends_on=today + TERM,
-                            decided_at=utcnow())
-    db.session.add(membership)
-    db.session.flush()
-    audit.record("membership.imported", actor=decided_by, subject=membership,
-                 details={"forum": forum.id, "waiting_for_consent": young})
-    return membership
-
-
-def _tell_member(membership: Membership) -> None:
-    """The importer asked to email people: the member hears they are in, and
-    a young person's parent or carer gets the consent request."""
-    waiting = membership.status == MembershipStatus.AWAITING_CONSENT
-    if waiting:
-        queue_email(to=membership.parent_email,
-                    subject=_l("Your consent for %(name)s to join %(forum)s", name=membership.user.name,
-                               forum=membership.forum.name), template="forum_parent_consent", membership=membership,
-                    link=consent_link(membership), reply_to=membership.forum.contact_address,
-                    about_user_id=membership.user_id, language=membership.user.language)
-    queue_email(to=membership.user.email, subject=_l("Your application to %(forum)s", forum=membership.forum.name),
-                template="forum_approved", membership=membership, waiting=waiting,
-                link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True),
-                reply_to=membership.forum.contact_address, language=membership.user.language)
-
-
-@email_confirmed.connect
-def claim_imported_places(user: User, **_) -> None:
-    """An address a coordinator imported is now proven by this account: the
-    details imported for it become its memberships (unless another account
-    proved the address before: they may be that person's). A young person's
-    membership waits for their parent or carer, whose consent request goes
-    now, since the young person has come to the site themselves."""
-    if proven_by_another_account(user):
-        return
+def invitations_waiting_for(user: User) -> list[tuple[ForumInvitation, str]]:
+    """Imported invitations to the address this account has proven, each
+    with its link: the person's forums page shows them to accept. Nothing
+    for an address another account proved before (the details may be
+    that person's), nor an account that has not proven its address."""
+    if not getattr(user, "is_authenticated", False) or not user.email_confirmed or proven_by_another_account(user):
+        return []
     waiting = db.session.scalars(select(ForumInvitation).where(
         ForumInvitation.email == user.email, ForumInvitation.imported.is_(True),
-        ForumInvitation.accepted_at.is_(None))).all()
-    for invitation in waiting:
-        forum = invitation.forum
-        lock_forum(forum)
-        invitation.accepted_at = utcnow()
-        if db.session.scalar(select(Membership.id).where(Membership.forum_id == forum.id,
-                                                         Membership.user_id == user.id)) is not None:
-            continue
-        membership = _membership_from(forum, user, invitation, today=date.today(), decided_by=None)
-        if faith_seats_full(membership):
-            # The seats filled while they were waiting: the coordinators decide, as on an invitation.
-            membership.status, membership.decided_at = MembershipStatus.APPLIED, None
-        elif membership.status == MembershipStatus.AWAITING_CONSENT:
-            queue_email(to=membership.parent_email,
-                        subject=_l("Your consent for %(name)s to join %(forum)s", name=user.name, forum=forum.name),
-                        template="forum_parent_consent", membership=membership, link=consent_link(membership),
-                        reply_to=forum.contact_address, about_user_id=user.id, language=user.language)
-    db.session.flush()
+        ForumInvitation.accepted_at.is_(None)).order_by(ForumInvitation.invited_at)).all()
+    joined = set(db.session.scalars(select(Membership.forum_id).where(
+        Membership.user_id == user.id, Membership.status.in_([
+            MembershipStatus.ACTIVE, MembershipStatus.AWAITING_CONSENT, MembershipStatus.APPLIED,
+            MembershipStatus.SUSPENDED]))))
+    return [(invitation, invitation_link(invitation)) for invitation in waiting if invitation.forum_id not in joined]
 
 
 def imported_waiting(forum: Forum) -> list[ForumInvitation]:
-    """People imported whose address no account has proven yet (the members page lists them)."""
+    """People imported who have not accepted yet (the members page lists them by the name in the file)."""
     return list(db.session.scalars(select(ForumInvitation).where(
         ForumInvitation.forum_id == forum.id, ForumInvitation.imported.is_(True),
         ForumInvitation.accepted_at.is_(None)).order_by(ForumInvitation.name)))
@@ -334,9 +285,10 @@ imports.kinds.add(20, Kind(
     scope_title=lambda forum: forum.name,
     back_url=lambda forum: url_for("forums.manage", forum_id=forum.id),
     clean=_clean, keys=_keys, already=_already, together=_together, lock=lock_forum, apply=_apply,
+    refuse_importer=_refuse_importer,
     needs=lambda forum: ("faith",) if forum.is_interfaith else ("date_of_birth",) if forum.is_youth else (),
     emails_people=True,
-    what_email_does="People with an account here are told they are members (and a young person's parent or carer "
-                    "gets the consent request); everyone else gets an invitation to join. Without it nobody is "
-                    "emailed: people see the forum when they sign in with the imported address.",
+    what_email_does="Everyone gets an invitation to join, which they accept themselves (a young person's parent "
+                    "or carer is asked for consent when they do). Without it nobody is emailed: people with an "
+                    "account see the invitation on their forums page.",
 ), name=KIND)

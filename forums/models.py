@@ -370,8 +370,8 @@ class ForumInvitation(db.Model):
     invited_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_at: Mapped[Optional[datetime]]
     # Imported from a coordinator's spreadsheet (forums/imports.py): the person's details as the file gave
-    # them. No account has proven this address yet, so nothing is linked to one: the details become a
-    # membership when someone proves the address is theirs (forums.services.imported.claim_imported_places).
+    # them. Nothing is linked to an account: the details become a membership only when the person accepts
+    # the invitation themselves (forums.imports.invitations_waiting_for; forums.services.applying.apply).
     imported: Mapped[bool] = mapped_column(default=False, server_default=false())
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="", server_default="")
     role: Mapped[Optional[MembershipRole]] = mapped_column(

@@ -65,6 +65,7 @@ TEST_CONFIG = {
     # Fuzzing sends far more than a person would; the tests of these limits set their own.
     "BULK_EMAIL_LIMIT_PER_ACCOUNT": "10000 per hour",
     "REPORT_PDF_LIMIT_PER_ACCOUNT": "10000 per hour",
+    "IMPORT_UPLOAD_LIMIT_PER_ACCOUNT": "10000 per hour",
     "RATELIMIT_KEY_PREFIX": f"shared-future-test{WORKER}",
     # Emptying the limiter between tests deletes its storage's keys: each worker keeps to its own.
     **({"RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"LIMITS{WORKER}"}}

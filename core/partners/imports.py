@@ -14,7 +14,6 @@ one contacts list, `PARTNERSHIP`, with scope id 1 (routes take no id 0), and
 those who manage partners may import into it; any other id is not found.
 """
 import re
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -25,7 +24,6 @@ from core import audit, imports
 from core.accounts.models import NAME_MAX_LENGTH
 from core.database import holds_write_lock
 from core.extensions import db
-from core.forms import DIRECTION_CONTROLS
 from core.imports import Column, Kind, Problem
 from core.models import EMAIL_MAX_LENGTH
 from core.partners import permissions
@@ -103,19 +101,11 @@ def kind_named(text: str) -> PartnerKind | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" or ch in DIRECTION_CONTROLS for ch in text)
-
-
-def _text(text: dict, column: str, label: str, limit: int, problems: list[Problem], *,
-          formula_checked: bool = True) -> str:
+def _text(text: dict, column: str, label: str, limit: int, problems: list[Problem]) -> str:
+    # Control characters and formula-like text are checked for every kind's cells in core.imports.cell_problems.
     value = text.get(column, "")
-    if _has_control_characters(value):
-        problems.append(Problem(column, f"{label} has invisible control characters: retype it"))
-    elif len(value) > limit:
+    if len(value) > limit:
         problems.append(Problem(column, f"{label} must be {limit} characters or fewer"))
-    elif formula_checked and imports.looks_like_formula(value):
-        problems.append(Problem(column, "Looks like a spreadsheet formula, not text"))
     return value
 
 
@@ -144,7 +134,7 @@ def _clean(scope, cells: dict) -> tuple[dict | None, list[Problem]]:
     row["name"] = _text(text, "name", "The contact's name", NAME_MAX_LENGTH, problems)
     row["role"] = _text(text, "role", "The role or title", 150, problems)
     # A phone number may start with "+"; the pattern below lets nothing else through.
-    row["phone"] = _text(text, "phone", "The phone number", 30, problems, formula_checked=False)
+    row["phone"] = _text(text, "phone", "The phone number", 30, problems)
     if row["phone"] and not _PHONE.fullmatch(row["phone"]):
         problems.append(Problem("phone", "Not a phone number, like 01604 123456 or +44 7700 900123"))
     email = text.get("email", "")

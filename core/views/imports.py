@@ -13,6 +13,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.forms import RunImportForm, UploadSpreadsheetForm, call_service, column_matching_form
 from core.models import ImportStatus, SpreadsheetImport
+from core.spam import bulk_work
 from core.spreadsheets import csv_download
 from core.views import bp
 
@@ -35,6 +36,16 @@ def _kind_and_scope(kind_name: str, scope_id: int):
     return kind, scope
 
 
+def _importer_refused(kind, scope):
+    """The page saying why this person may not import here (every step asks), or None."""
+    try:
+        kind.refuse_importer(current_user, scope)
+    except DomainError as error:
+        return render_template("core/imports/refused.html", kind=kind, scope=scope, message=error.message,
+                               back_url=kind.back_url(scope))
+    return None
+
+
 def _import_or_404(import_id: int):
     started = db.session.get(SpreadsheetImport, import_id)
     if started is None or started.owner_id != current_user.id:
@@ -45,8 +56,12 @@ def _import_or_404(import_id: int):
 
 @bp.route("/imports/<kind_name>/<int:scope_id>", methods=["GET", "POST"])
 @login_required
+@bulk_work("IMPORT_UPLOAD_LIMIT_PER_ACCOUNT")
 def upload_spreadsheet(kind_name, scope_id):
     kind, scope = _kind_and_scope(kind_name, scope_id)
+    refused = _importer_refused(kind, scope)
+    if refused is not None:
+        return refused
     form = UploadSpreadsheetForm()
     if form.validate_on_submit():
         upload = form.spreadsheet.data
@@ -64,6 +79,9 @@ def match_columns(import_id):
     started, kind, scope = _import_or_404(import_id)
     if started.status not in (ImportStatus.UPLOADED, ImportStatus.MAPPED):
         return redirect(url_for("core.import_summary", import_id=started.id))
+    refused = _importer_refused(kind, scope)
+    if refused is not None:
+        return refused
     form = column_matching_form(kind, started.headers, started.mapping or {},
                                 formdata=request.form if request.method == "POST" else None, needed=kind.needs(scope))
     if request.method == "POST" and form.validate():
@@ -85,6 +103,7 @@ def import_preview(import_id):
     if started.status != ImportStatus.MAPPED:
         return redirect(url_for("core.import_summary", import_id=import_id))
     try:
+        kind.refuse_importer(current_user, scope)
         kind.refuse_scope(scope)
         checks = imports.checks_of(started, kind, scope)
     except DomainError as error:
@@ -101,6 +120,7 @@ def import_preview(import_id):
 
 @bp.post("/imports/<int:import_id>/run")
 @login_required
+@bulk_work("BULK_EMAIL_LIMIT_PER_ACCOUNT")
 def run_import(import_id):
     started, kind, scope = _import_or_404(import_id)
     form = RunImportForm()

@@ -31,14 +31,16 @@ from core.extensions import db
 from core.i18n import _l
 from events.models import Event, EventMessage, MessageAudience, Registration, RegistrationStatus
 
-# Which statuses each audience means. Someone offered a place is still waiting for it; a guest who never
-# confirmed their address is in no audience (it is not proven theirs).
+# Which statuses each audience means. Someone offered a place is still waiting for it. A guest who never
+# confirmed their address (PENDING) is in no audience, not even "came": `reach` leaves them out, and people
+# added by an attendance import (Registration.imported) too, since nobody proved those addresses.
 _STATUSES = {
     MessageAudience.BOOKED: (RegistrationStatus.CONFIRMED,),
     MessageAudience.WAITING: (RegistrationStatus.WAITLISTED, RegistrationStatus.OFFERED),
 }
-NO_CONSENT, UNSUBSCRIBED, CANCELLED = "no_consent", "unsubscribed", "cancelled"
+NO_CONSENT, UNSUBSCRIBED, CANCELLED, IMPORTED = "no_consent", "unsubscribed", "cancelled", "imported"
 LEFT_OUT_REASONS = {
+    IMPORTED: "were added by a spreadsheet import, so their address is not proven theirs",
     NO_CONSENT: "did not agree to hear from the partnership when they booked",
     UNSUBSCRIBED: "have unsubscribed from messages that are not essential",
     CANCELLED: "cancelled their booking, so get no messages about it",
@@ -99,6 +101,11 @@ def reach(event: Event, audiences: list[MessageAudience], *, essential: bool) ->
         [r.email for r in registrations], unsubscribes.PARTNERSHIP)
     found, left_out, seen = Reach(), Counter(), set()
     for registration in registrations:
+        if registration.status == RegistrationStatus.PENDING:
+            continue
+        if registration.imported:
+            left_out[IMPORTED] += 1
+            continue
         if registration.status == RegistrationStatus.CANCELLED:
             left_out[CANCELLED] += 1
             continue

@@ -69,17 +69,22 @@ def may_send_survey(registration: Registration, *, screen: safeguarding.Screen) 
     the safeguarding gate's answer for a visitor (`safeguarding.screen`
     with nobody signed in) over everyone being sent to: whoever a rule
     protects from strangers (a young member of a youth forum) is not
-    surveyed. An unsubscribe list, when there is one, is checked here too."""
-    return bool(registration.email) and screen.shows(registration)
+    surveyed. An unsubscribe list, when there is one, is checked here too.
+    Nobody added by an attendance import, nor a guest who never confirmed
+    their address, is surveyed: nobody proved the address is theirs."""
+    return (bool(registration.email) and not registration.imported
+            and registration.status != RegistrationStatus.PENDING and screen.shows(registration))
 
 
 def surveyable():
     """The condition on a registration (joined to its attendance and event)
     for being surveyed: checked in on a confirmed booking made before the
-    event ended. Bookings close when an event ends (services/registration.py),
-    so one made later was imported, not booked."""
+    event ended, never imported from a spreadsheet (nobody proved those
+    addresses). Bookings close when an event ends (services/registration.py),
+    so a later one came in some other way."""
     return and_(Registration.status == RegistrationStatus.CONFIRMED, Registration.confirmed_at.is_not(None),
-                Registration.created_at < Event.ends_at, Attendance.registration_id == Registration.id)
+                Registration.imported.is_(False), Registration.created_at < Event.ends_at,
+                Attendance.registration_id == Registration.id)
 
 
 def _hash(token: str) -> str:

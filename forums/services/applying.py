@@ -85,7 +85,9 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
         invitation.accepted_at = utcnow()
         inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
         if inviter is not None and not faith_seats_full(membership):
-            approve(membership, actor=inviter, today=today)
+            # An imported invitation carries the role the coordinators' file gave.
+            approve(membership, actor=inviter, today=today,
+                    role=invitation.role if invitation.imported and invitation.role else MembershipRole.MEMBER)
     return membership
 
 

@@ -11,7 +11,7 @@ from flask import Blueprint
 
 from forums import privacy  # noqa: F401  registers forums' part of "Your data", erasure and retention
 from forums import people  # noqa: F401  registers forums' part in merging duplicate people
-from forums import imports  # noqa: F401  registers the forum-members import and its claiming on a proven address
+from forums import imports  # noqa: F401  registers the forum-members import
 from forums.models import MembershipStatus
 
 bp = Blueprint("forums", __name__)

@@ -17,6 +17,7 @@ from events.feed_responses import feed_limit, feed_response
 from events.feeds import forum_feed
 from events.ical import webcal
 from events.models import Audience
+from forums import imports as forum_imports
 from forums import meetings, permissions, queries
 from forums.services import announcements, applying, consent, invitations, memberships, renewal
 from forums.services.safeguarding import is_young
@@ -40,7 +41,8 @@ def _from_consent_link(token: str) -> Membership:
 
 @bp.get("/forums")
 def forum_list():
-    return render_template("forums/list.html", forums=queries.forums_by_name(translated=True))
+    return render_template("forums/list.html", forums=queries.forums_by_name(translated=True),
+                           invited=forum_imports.invitations_waiting_for(current_user))
 
 
 @bp.get("/forums/<int:forum_id>")
@@ -147,6 +149,12 @@ def accept_invitation(token):
     invitation = from_emailed_link(invitations.invitation_for_token, token)
     forum = invitation.forum
     form = ApplicationForm()
+    if request.method == "GET" and invitation.imported:
+        # The details a coordinator imported, for the person to check and change before they accept.
+        form.organisation.data = invitation.organisation
+        form.faith.data = invitation.faith.value if invitation.faith else ""
+        form.date_of_birth.data = invitation.date_of_birth
+        form.parent_name.data, form.parent_email.data = invitation.parent_name, invitation.parent_email
     if form.validate_on_submit():
         done, mine = call_service(form, lambda: applying.apply(forum, current_user, form.application(),
                                                                invitation=invitation))

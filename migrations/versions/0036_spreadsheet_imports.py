@@ -1,7 +1,8 @@
 """Spreadsheet imports: an uploaded file kept between its steps, the column
 matches each person made (remembered by the file's headings), a job's
-progress in steps (rows), and a forum invitation holding a person's imported
-details until they prove their address
+progress in steps (rows), a forum invitation holding a person's imported
+details until they accept it, and a registration marked as imported (never
+messaged or surveyed)
 
 Revision ID: 0036_spreadsheet_imports
 Revises: 0035_partner_organisations
@@ -98,9 +99,13 @@ def upgrade():
         batch_op.add_column(sa.Column('parent_name', sa.String(length=100), server_default='', nullable=False))
         batch_op.add_column(sa.Column('parent_email', sa.String(length=254), server_default='', nullable=False))
         batch_op.add_column(sa.Column('joined_on', sa.Date(), nullable=True))
+    with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('imported', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.drop_column('imported')
     with op.batch_alter_table('forum_invitations', schema=None) as batch_op:
         for column in ('joined_on', 'parent_email', 'parent_name', 'date_of_birth', 'organisation', 'faith', 'role',
                        'name', 'imported'):

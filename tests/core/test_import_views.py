@@ -117,6 +117,9 @@ def test_an_organiser_imports_who_came_to_a_past_event(app, client, make_user):
         UserFactory(email="member@example.org")
     sign_in(client, organiser)
     assert "Import who came from a spreadsheet" in text_of(client.get(f"/manage/events/{event_id}/check-in"))
+    page = text_of(client.get(f"/imports/past-attendance/{event_id}"))
+    assert "not emailed, not sent the event&#39;s outcome survey and not reached by messages" in page
+    assert "Dates may be Excel dates" in page
     body = (f"Attendee,E-mail,Party size,Arrived\nJan Kowalski,jan@example.org,3,{day} 10:00\n"
             "Mem Ber,member@example.org,,\nNo Good,x@example.org,0,\n").encode()
     uploaded = upload(client, f"/imports/past-attendance/{event_id}", body)
@@ -148,6 +151,7 @@ def test_attendance_cannot_be_imported_before_an_event_is_over(app, client, make
 def test_an_organiser_imports_the_partnerships_contacts_from_the_partners_list(app, client, make_user):
     organiser = make_user(roles=["organiser"])
     sign_in(client, organiser)
+    assert "Dates may be Excel dates" not in text_of(client.get("/imports/contacts/1"))  # contacts have no dates
     partners_page = text_of(client.get("/partners"))
     assert "Import contacts from a spreadsheet" in partners_page and 'href="/imports/contacts/1"' in partners_page
     body = ("Organisation,Type,Contact,Email,Phone,May we contact\n"
@@ -175,3 +179,56 @@ def test_only_those_who_manage_partners_may_import_contacts(app, client, make_us
     assert "Import contacts from a spreadsheet" not in text_of(client.get("/partners"))
     assert client.get("/imports/contacts/1").status_code == 403
     assert client.get("/imports/contacts/2").status_code == 404
+
+
+def test_a_youth_forums_coordinator_without_a_dbs_check_is_told_why_they_cannot_import(app, client, make_user):
+    from datetime import date
+
+    from forums.models import ForumKind, SafeguardingCheck
+    from tests.forums.factories import MembershipFactory
+    coordinator, young = make_user(), make_user(email="young@example.org")
+    with app.app_context():
+        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        MembershipFactory(forum=forum, user=db.session.get(UserFactory._meta.model, young.id))
+        db.session.commit()
+        forum_id = forum.id
+    sign_in(client, coordinator)
+    page = text_of(client.get(f"/imports/forum-members/{forum_id}"))
+    assert "needs a current DBS check" in page and 'type="file"' not in page
+    refused = client.post(f"/imports/forum-members/{forum_id}", data={
+        "csrf_token": csrf_token(client, "/forums"), "spreadsheet": (io.BytesIO(b"Name,Email\nG,young@example.org\n"),
+                                                                    "m.csv")}, content_type="multipart/form-data")
+    assert "needs a current DBS check" in text_of(refused) and "Already has a membership" not in text_of(refused)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SpreadsheetImport.id))) == 0
+        db.session.add(SafeguardingCheck(user_id=coordinator.id, checked_on=date.today()))
+        db.session.commit()
+    assert 'type="file"' in text_of(client.get(f"/imports/forum-members/{forum_id}"))
+
+
+def test_uploading_and_running_imports_are_limited_per_account(app, client, make_user):
+    """Found by attacking it: runs emailing 300 people at a time, and uploads without end."""
+    from core.models import ImportStatus
+    app.config["IMPORT_UPLOAD_LIMIT_PER_ACCOUNT"] = app.config["BULK_EMAIL_LIMIT_PER_ACCOUNT"] = "1 per hour"
+    coordinator, forum_id = coordinator_of_a_forum(app, make_user)
+    sign_in(client, coordinator)
+    url = f"/imports/forum-members/{forum_id}"
+    assert upload(client, url, b"", "empty.csv").status_code == 200  # refused: costs nothing
+    assert upload(client, url, b"Name,Email,Faith\nAnn,ann@example.org,Sikh\n").status_code == 302
+    assert upload(client, url, b"Name,Email,Faith\nBo,bo@example.org,Sikh\n").status_code == 429
+    with app.app_context():
+        first = db.session.scalar(select(SpreadsheetImport))
+        second = SpreadsheetImport(kind=first.kind, scope_id=first.scope_id, owner_id=first.owner_id,
+                                   file_name="b.csv", content=b"Name,Email,Faith\nBo,bo@example.org,Sikh\n",
+                                   headers=first.headers, rows_total=1)
+        db.session.add(second)
+        for each in (first, second):
+            each.mapping, each.status = {"name": 0, "email": 1, "faith": 2}, ImportStatus.MAPPED
+        db.session.commit()
+        ids = [first.id, second.id]
+    token = csrf_token(client, url)
+    assert client.post(f"/imports/{ids[0]}/run", data={"csrf_token": token, "email_people": "y"}).status_code == 302
+    assert client.post(f"/imports/{ids[1]}/run", data={"csrf_token": token, "email_people": "y"}).status_code == 429
+    with app.app_context():
+        assert db.session.get(SpreadsheetImport, ids[1]).status == ImportStatus.MAPPED

@@ -132,3 +132,80 @@ def test_refused_rows_are_written_with_formulas_neutralised():
     checks = [imports.RowCheck(2, {"name": "=cmd|' /C calc'!A0"}, problems=[imports.Problem("name", "Formula")])]
     body = imports.refused_rows_file(kind, checks).decode("utf-8-sig")
     assert "'=cmd" in body and "Name: Formula" in body
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "@cmd", "-2+3+cmd|' /C calc'!A0", " =HYPERLINK()", "-A1"])
+def test_formula_like_text_is_a_formula(text):
+    assert imports.looks_like_formula(text)
+
+
+@pytest.mark.parametrize("text", ["+44 1536 123456", "-12.5", "01536-123456", "+44 (0)1536 400400", "-", "Anne-Marie"])
+def test_numbers_phone_numbers_and_words_are_not_formulas(text):
+    assert not imports.looks_like_formula(text)
+
+
+def test_every_text_cell_of_every_kind_is_checked_for_control_characters_and_formulas(app):
+    """In one place for every kind: each column, by row and column."""
+    import core.partners.imports  # noqa: F401  the kinds register when their modules load
+    import events.imports  # noqa: F401
+    import forums.imports  # noqa: F401
+    bad = {"Al\x01ex": "invisible control characters", "Bell\x07": "invisible control characters",
+           "Esc\x1b[31m": "invisible control characters", "Mo \u202enimdA": "invisible control characters",
+           "-2+3+cmd|' /C calc'!A0": "formula"}
+    kinds = list(imports.kinds)
+    assert {kind.name for kind in kinds} >= {"forum-members", "past-attendance", "contacts"}
+    for kind in kinds:
+        for column in kind.columns:
+            for text, said in bad.items():
+                [problem] = imports.cell_problems(kind, {column.name: text})
+                assert problem.column == column.name and said in problem.message, (kind.name, column.name, text)
+        # Right-to-left marks and joiners Urdu needs are not controls; numbers and dates are not text.
+        assert imports.cell_problems(kind, {kind.columns[0].name: "\u0639\u0644\u06cc\u200f"}) == []
+        assert imports.cell_problems(kind, {kind.columns[0].name: 7, kind.columns[1].name: date(2020, 1, 1)}) == []
+
+
+def _without_dimension(body: bytes) -> bytes:
+    """The workbook with its sheet's <dimension> taken out, as a hand-made file may have it."""
+    import re
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(body)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<dimension[^>]*/>", b"", data)
+            copy.writestr(member, data)
+    return out.getvalue()
+
+
+def test_one_blank_cell_at_the_last_row_of_a_sheet_is_refused_without_walking_a_million_rows():
+    import time
+
+    from openpyxl.styles import Font
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Email"])
+    sheet.append(["Ann", "ann@example.org"])
+    sheet.cell(row=1048576, column=1).font = Font(bold=True)  # a blank cell, styled so it is saved
+    out = io.BytesIO()
+    workbook.save(out)
+    assert len(out.getvalue()) < 10_000
+    for body in (out.getvalue(), _without_dimension(out.getvalue())):
+        began = time.process_time()
+        with pytest.raises(ImportRefused, match="Delete the rows below your data"):
+            read_table("members.xlsx", body)
+        assert time.process_time() - began < 1.5
+
+
+def test_a_workbook_with_more_shared_strings_than_a_full_sheet_needs_is_refused(monkeypatch):
+    assert imports.MAX_UNPACKED_BYTES <= 30 * 1024 * 1024
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx([["Name"], ["Ann"]]))) as source, zipfile.ZipFile(out, "w") as copy:
+        for member in source.infolist():
+            copy.writestr(member, source.read(member))
+        strings = "".join(f"<si><t>Person number {n}</t></si>" for n in range(300))
+        copy.writestr("xl/sharedStrings.xml", f'<sst count="300" uniqueCount="300">{strings}</sst>')
+    body = out.getvalue()
+    assert read_table("members.xlsx", body).rows == [(2, ["Ann"])]
+    monkeypatch.setattr(imports, "MAX_SHARED_STRINGS_BYTES", 4096)
+    with pytest.raises(ImportRefused, match="unpacks to far more than its size"):
+        read_table("members.xlsx", body)

@@ -85,7 +85,7 @@ def test_each_problem_is_listed_by_row_and_column(ctx):
     assert found[5] == [("kind", "Enter the kind of organisation: it is not a partner yet")]
     assert found[6] == [("email", "Not an email address in the right form, like name@example.com")]
     assert found[7] == [("organisation", "The organisation must be 150 characters or fewer")]
-    assert found[8] == [("name", "The contact's name has invisible control characters: retype it")]
+    assert found[8] == [("name", "Contact name has invisible control characters: retype it")]
     assert found[9] == [("may_contact", "Write yes or no, or leave it empty for no")]
     assert found[10] == [("email", "Enter an email address or a phone number, so the contact can be reached")]
     assert found[11][0][0] == "name"

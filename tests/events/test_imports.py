@@ -55,3 +55,26 @@ def test_people_booked_already_are_skipped_and_the_rest_are_counted_as_there(ctx
     assert keys == {"guest:booked@example.org", f"user:{member.id}", "guest:unproven@example.org"}
     assert f"user:{unproven.id}" not in keys
     assert db.session.scalar(select(func.sum(Attendance.people))) == 3
+
+
+def test_people_imported_are_never_messaged_or_surveyed_though_a_pending_guest_is_not_either(ctx):
+    """Nobody proved an imported address is the person's: an organiser's
+    messages and the outcome survey leave them out (a guest who never
+    confirmed is in no audience either)."""
+    from events.models import MessageAudience, RegistrationStatus
+    from events.services import messages
+    from events.services.surveys import send_surveys
+
+    organiser = UserFactory()
+    event = EventFactory(starts_at=utcnow() - timedelta(hours=5), ends_at=utcnow() - timedelta(hours=3),
+                         surveys_on=True)
+    started = imports.upload(imports.kind_named(KIND), event, "a.csv",
+                             b"Name,Email\nVictim,victim@example.org\n", actor=organiser)
+    imports.match_columns(started, imports.kind_named(KIND), dict(started.mapping), actor=organiser)
+    imports.start(started, imports.kind_named(KIND), event, email_people=False, actor=organiser, back_url="/")
+    pending = RegistrationFactory(event=event, email="unproven@example.org", status=RegistrationStatus.PENDING)
+    db.session.add(Attendance(event_id=event.id, registration_id=pending.id))
+    db.session.flush()
+    found = messages.reach(event, [MessageAudience.CAME, MessageAudience.BOOKED], essential=True)
+    assert found.recipients == [] and found.left_out == {messages.IMPORTED: 1}
+    assert send_surveys() == 0

@@ -10,10 +10,15 @@ from sqlalchemy import func, select
 from core import imports
 from core.accounts.services import email_confirmed
 from core.database import write_lock
+from core.errors import DomainError
 from core.extensions import db
 from core.models import AuditEntry, BackgroundJob, ImportStatus, OutboxMessage, SpreadsheetImport
+from forums import imports as forum_imports
 from forums.imports import KIND
-from forums.models import Faith, ForumInvitation, ForumKind, Membership, MembershipRole, MembershipStatus
+from forums.models import Faith, ForumCoordinator, ForumInvitation, ForumKind, Membership, MembershipRole, MembershipStatus
+from forums.models import SafeguardingCheck
+from forums.services import applying
+from forums.services.applying import Application
 from tests.factories import UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
 
@@ -33,6 +38,16 @@ def ctx(app):
 
 def kind():
     return imports.kind_named(KIND)
+
+
+def youth_coordinator(forum, *, checked=True):
+    """A coordinator of this youth forum, with a current DBS check unless `checked` is False."""
+    coordinator = UserFactory()
+    db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+    if checked:
+        db.session.add(SafeguardingCheck(user_id=coordinator.id, checked_on=date.today()))
+    db.session.flush()
+    return coordinator
 
 
 def uploaded(forum, actor, body: str, name="members.csv"):
@@ -90,15 +105,15 @@ def test_each_problem_is_listed_by_row_and_column(ctx):
     assert found[3] == [("email", "Not an email address in the right form, like name@example.com")]
     assert found[4][0][0] == "faith" and "Unknown faith “Druidic Jedi”" in found[4][0][1]
     assert found[5][0][0] == "role"
-    assert found[6] == [("name", "Looks like a spreadsheet formula, not a name")]
+    assert found[6] == [("name", "Looks like a spreadsheet formula, not text")]
     assert found[7] == [("", "Same email address as row 2: only the first is imported")]
     assert found[8] == [("joined_on", "The date joined is in the future")]
     assert 2 not in found
 
 
 def test_youth_forum_rows_need_a_date_of_birth_in_range_and_a_parent_for_under_18s(ctx):
-    coordinator = UserFactory()
     forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+    coordinator = youth_coordinator(forum)
     body = HEADER + (
         f"Young One,young1@example.org,,,,{years_ago(15)},,,\n"                             # 2 no parent
         f"Young Two,young2@example.org,,,,{years_ago(15)},Pat Parent,young2@example.org,\n"  # 3 parent is self
@@ -118,26 +133,33 @@ def test_youth_forum_rows_need_a_date_of_birth_in_range_and_a_parent_for_under_1
     assert 6 not in found
 
 
-def test_importing_links_only_proven_addresses_and_emails_nobody_unless_asked(ctx):
+def test_importing_makes_nobody_a_member_and_treats_accounts_like_anyone_else(ctx):
     coordinator, forum = UserFactory(), ForumFactory()
-    proven = UserFactory(email="proven@example.org")
-    unproven = UserFactory(email="unproven@example.org", email_confirmed_at=None)
-    body = HEADER + ("Proven Person,Proven@Example.org,Chair,Christian,St Mary's,,,,01/02/2024\n"
+    proven = UserFactory(email="proven@example.org", name="Account Name")
+    UserFactory(email="unproven@example.org", email_confirmed_at=None)
+    body = HEADER + ("Name In File,Proven@Example.org,Chair,Christian,St Mary's,,,,01/02/2024\n"
                      "Unproven Person,unproven@example.org,,Hindu,,,,,\n"
                      "New Person,new@example.org,,Sikh,,,,,\n")
     started = uploaded(forum, coordinator, body)
     assert imports.start(started, kind(), forum, email_people=False, actor=coordinator, back_url="/") is None
     assert (started.status, started.imported, started.skipped, started.refused) == (ImportStatus.DONE, 3, 0, 0)
     assert started.content is None  # the file is deleted once imported
-    [membership] = db.session.scalars(select(Membership).where(Membership.forum_id == forum.id)).all()
-    assert (membership.user_id, membership.status, membership.role, membership.faith, membership.term_starts_on) \
-        == (proven.id, MembershipStatus.ACTIVE, MembershipRole.CHAIR, Faith.CHRISTIAN, date(2024, 2, 1))
-    waiting = {i.email: i for i in db.session.scalars(select(ForumInvitation).where(ForumInvitation.imported))}
-    assert set(waiting) == {"unproven@example.org", "new@example.org"}
-    assert db.session.scalar(select(Membership).where(Membership.user_id == unproven.id)) is None
+    assert db.session.scalar(select(func.count(Membership.id))) == 0
+    waiting = {i.email: i.name for i in forum_imports.imported_waiting(forum)}
+    assert waiting == {"proven@example.org": "Name In File", "unproven@example.org": "Unproven Person",
+                       "new@example.org": "New Person"}
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "import.finished"))
     assert entry.details["imported"] == 3 and "new@example.org" not in str(entry.details)
+    # The account holder sees the invitation, and becomes a member only by accepting it.
+    [(invitation, link)] = forum_imports.invitations_waiting_for(proven)
+    assert invitation.forum_id == forum.id and "/forums/invitations/" in link
+    email_confirmed.send(proven)
+    assert db.session.scalar(select(func.count(Membership.id))) == 0
+    membership = applying.apply(forum, proven, Application(reason="Yes please", faith=Faith.CHRISTIAN),
+                                invitation=invitation)
+    assert (membership.status, membership.role) == (MembershipStatus.ACTIVE, MembershipRole.CHAIR)
+    assert forum_imports.invitations_waiting_for(proven) == []
 
 
 def test_a_second_import_of_the_same_file_skips_everyone_already_there(ctx):
@@ -148,11 +170,10 @@ def test_a_second_import_of_the_same_file_skips_everyone_already_there(ctx):
     imports.start(first, kind(), forum, email_people=False, actor=coordinator, back_url="/")
     second = uploaded(forum, coordinator, body)
     checks = imports.checks_of(second, kind(), forum)
-    assert [check.skipped.split(" (")[0].split(":")[0] for check in checks] == [
-        "Already has a membership", "Already invited or imported"]
+    assert [check.skipped.split(":")[0] for check in checks] == ["Already invited or imported"] * 2
     imports.start(second, kind(), forum, email_people=False, actor=coordinator, back_url="/")
     assert (second.imported, second.skipped) == (0, 2)
-    assert db.session.scalar(select(func.count(ForumInvitation.id))) == 1
+    assert db.session.scalar(select(func.count(ForumInvitation.id))) == 2
 
 
 def test_an_import_cannot_be_run_twice(ctx):
@@ -163,35 +184,34 @@ def test_an_import_cannot_be_run_twice(ctx):
         imports.start(started, kind(), forum, email_people=False, actor=coordinator, back_url="/")
 
 
-def test_under_18s_wait_for_consent_and_their_parent_is_asked_only_when_the_importer_chose_to_email(ctx):
-    coordinator = UserFactory()
+def test_an_imported_under_18_who_accepts_waits_for_their_parents_consent(ctx):
     forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+    coordinator = youth_coordinator(forum)
     child = UserFactory(email="child@example.org")
     body = HEADER + f"Child,child@example.org,,,,{years_ago(14)},Pat Parent,pat@example.org,\n"
-    started = uploaded(forum, coordinator, body)
-    imports.start(started, kind(), forum, email_people=True, actor=coordinator, back_url="/")
-    membership = db.session.scalar(select(Membership).where(Membership.user_id == child.id))
-    assert membership.status == MembershipStatus.AWAITING_CONSENT and membership.parent_email == "pat@example.org"
-    recipients = set(db.session.scalars(select(OutboxMessage.recipient)))
-    assert recipients == {"pat@example.org", "child@example.org"}
+    imports.start(uploaded(forum, coordinator, body), kind(), forum, email_people=True, actor=coordinator,
+                  back_url="/")
+    assert db.session.scalar(select(Membership).where(Membership.user_id == child.id)) is None
+    assert set(db.session.scalars(select(OutboxMessage.recipient))) == {"child@example.org"}
+    [(invitation, _link)] = forum_imports.invitations_waiting_for(child)
+    membership = applying.apply(forum, child, Application(
+        reason="Yes", date_of_birth=invitation.date_of_birth, parent_name=invitation.parent_name,
+        parent_email=invitation.parent_email), invitation=invitation)
+    assert membership.status == MembershipStatus.AWAITING_CONSENT
+    assert "pat@example.org" in set(db.session.scalars(select(OutboxMessage.recipient)))
 
 
-def test_an_imported_person_becomes_a_member_when_they_prove_the_address(ctx):
-    coordinator = UserFactory()
+def test_proving_an_imported_address_shows_the_invitation_but_makes_no_membership(ctx):
     forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
-    body = HEADER + (f"Child,child@example.org,,,,{years_ago(14)},Pat Parent,pat@example.org,\n"
-                     f"Adult,adult@example.org,Chair,,,{years_ago(20)},,,\n")
+    coordinator = youth_coordinator(forum)
+    body = HEADER + f"Adult,adult@example.org,Chair,,,{years_ago(20)},,,\n"
     imports.start(uploaded(forum, coordinator, body), kind(), forum, email_people=False, actor=coordinator,
                   back_url="/")
-    child, adult = UserFactory(email="child@example.org"), UserFactory(email="adult@example.org")
-    email_confirmed.send(child)
+    adult = UserFactory(email="adult@example.org")
     email_confirmed.send(adult)
-    statuses = {m.user_id: (m.status, m.role) for m in db.session.scalars(select(Membership))}
-    assert statuses == {child.id: (MembershipStatus.AWAITING_CONSENT, MembershipRole.MEMBER),
-                        adult.id: (MembershipStatus.ACTIVE, MembershipRole.CHAIR)}
-    # The young person came themselves: now their parent or carer is asked, through the consent flow.
-    assert set(db.session.scalars(select(OutboxMessage.recipient))) == {"pat@example.org"}
-    assert all(i.accepted_at for i in db.session.scalars(select(ForumInvitation)))
+    assert db.session.scalar(select(func.count(Membership.id))) == 0
+    assert [i.forum_id for i, _link in forum_imports.invitations_waiting_for(adult)] == [forum.id]
+    assert forum_imports.invitations_waiting_for(UserFactory(email="other@example.org")) == []
 
 
 def test_faith_seats_past_the_limit_are_problems(ctx):
@@ -270,17 +290,6 @@ def test_the_sample_spreadsheet_shows_every_kind_of_mistake_it_carries(ctx):
     assert counts.refused >= 45 and counts.will_import + counts.refused == 500
 
 
-def test_someone_imported_whose_faith_seats_filled_meanwhile_waits_for_the_coordinators(ctx):
-    coordinator, forum = UserFactory(), ForumFactory(faith_cap=1)
-    imports.start(uploaded(forum, coordinator, HEADER + "Later,later@example.org,,Sikh,,,,,\n"), kind(), forum,
-                  email_people=False, actor=coordinator, back_url="/")
-    MembershipFactory(forum=forum, faith=Faith.SIKH)
-    later = UserFactory(email="later@example.org")
-    email_confirmed.send(later)
-    assert db.session.scalar(select(Membership.status).where(Membership.user_id == later.id)) \
-        == MembershipStatus.APPLIED
-
-
 def test_the_same_file_imported_twice_at_once_imports_each_person_once(app):
     """Two uploads of one file, and one import's button pressed twice, all at
     once: the scope's lock and the claim let each person in once."""
@@ -316,8 +325,8 @@ def test_the_same_file_imported_twice_at_once_imports_each_person_once(app):
         thread.join()
     assert sorted(outcomes) == ["imported", "imported", "refused"]
     with app.app_context():
-        assert db.session.scalar(select(func.count(ForumInvitation.id))) == 20
-        assert db.session.scalar(select(func.count(Membership.id))) == 1
+        assert db.session.scalar(select(func.count(ForumInvitation.id))) == 21
+        assert db.session.scalar(select(func.count(Membership.id))) == 0
         assert sorted(i.imported for i in db.session.scalars(select(SpreadsheetImport))) == [0, 21]
 
 
@@ -328,3 +337,22 @@ def test_asked_to_email_people_someone_without_an_account_gets_the_forums_invita
     [message] = db.session.scalars(select(OutboxMessage)).all()
     assert message.recipient == "new@example.org" and "Corby Faith Forum" in message.subject
     assert "/forums/invitations/" in message.body
+
+
+def test_a_youth_forums_coordinator_without_a_dbs_check_may_not_import_at_any_step(ctx):
+    forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=25)
+    young = UserFactory(email="young@example.org")
+    MembershipFactory(forum=forum, user=young)
+    unchecked, checked = youth_coordinator(forum, checked=False), youth_coordinator(forum)
+    body = HEADER + f"Guess,young@example.org,,,,{years_ago(20)},,,\n"
+    with pytest.raises(DomainError, match="needs a current DBS check") as refused:
+        imports.upload(kind(), forum, "members.csv", body.encode(), actor=unchecked)
+    assert refused.value.field == "spreadsheet"
+    # An import started by someone else (or before their check lapsed) goes no further for them either.
+    started = imports.upload(kind(), forum, "members.csv", body.encode(), actor=checked)
+    with pytest.raises(DomainError, match="needs a current DBS check"):
+        imports.match_columns(started, kind(), dict(started.mapping), actor=unchecked, scope=forum)
+    imports.match_columns(started, kind(), dict(started.mapping), actor=checked, scope=forum)
+    with pytest.raises(DomainError, match="needs a current DBS check"):
+        imports.start(started, kind(), forum, email_people=False, actor=unchecked, back_url="/")
+    assert db.session.scalar(select(func.count(ForumInvitation.id))) == 0
