@@ -139,9 +139,16 @@ def _rows_past_the_end(number: int) -> ImportRefused:
                          f"your data, keep it to {MAX_ROWS:,} rows or fewer, save and upload it again.")
 
 
+def _filled(cells: list[Any]) -> int:
+    return sum(1 for cell in cells if not (cell is None or (isinstance(cell, str) and not cell.strip())))
+
+
 def _collect(rows) -> tuple[list[Any] | None, list[tuple[int, list[Any]]]]:
-    """The first non-blank row as the headings, then the non-blank rows under it by their row number.
-    Every row counts towards MAX_ROW_NUMBER, blank or not, so reading stops there."""
+    """The headings, then the non-blank rows under them by their row number.
+    The headings are the first non-blank row, unless it has one cell filled
+    and a later row has more: a title and notes above the headings, as
+    exported lists often have. Every row counts towards MAX_ROW_NUMBER, blank
+    or not, so reading stops there."""
     header, found = None, []
     for number, cells in enumerate(rows, start=1):
         if number > MAX_ROW_NUMBER:
@@ -149,10 +156,11 @@ def _collect(rows) -> tuple[list[Any] | None, list[tuple[int, list[Any]]]]:
         cells = list(cells)
         if len(cells) > MAX_COLUMNS * 4 and any(cell not in (None, "") for cell in cells[MAX_COLUMNS * 4:]):
             raise ImportRefused(f"The file has more than {MAX_COLUMNS} columns. Remove the columns you do not need.")
-        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
+        filled = _filled(cells)
+        if not filled:
             continue
-        if header is None:
-            header = cells
+        if header is None or (_filled(header) == 1 and filled > 1 and all(_filled(row) == 1 for _, row in found)):
+            header, found = cells, []
             continue
         if len(found) >= MAX_ROWS:
             raise _too_many_rows()

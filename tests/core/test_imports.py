@@ -38,6 +38,15 @@ def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers():
     assert [number for number, _ in table.rows] == [4, 6]
 
 
+def test_a_title_and_notes_above_the_headings_are_passed_over():
+    table = read_table("members.csv", b"Kettering Interfaith Forum: members\nAs at March\n\n"
+                                      b"Name,Email\nAmina Patel,amina@example.org\n")
+    assert table.headers == ["Name", "Email"]
+    assert table.rows == [(5, ["Amina Patel", "amina@example.org"])]
+    one_column = read_table("emails.csv", b"Email\na@example.org\nb@example.org\n")
+    assert one_column.headers == ["Email"] and len(one_column.rows) == 2
+
+
 def test_an_xlsx_reads_excel_dates_and_a_formula_cell_as_its_saved_value_never_run():
     body = xlsx([["Name", "Email", "DOB"], ["Ayaan Khan", "ayaan@example.org", datetime(2010, 3, 25)]],
                 formula=("A3", "=HYPERLINK(\"http://evil.example\",\"x\")"))
