@@ -72,10 +72,16 @@ def duplicate_people():
                            shown=shown, reasons=queries.REASONS, user_prefix=services.USER)
 
 
-def _pair():
-    """The two records the query string names (404 when either names no one)."""
+def _pair(*, merged_already: bool = False):
+    """The two records the query string names: 404 when either names no one,
+    or, with `merged_already`, None when one has no records left (a merge
+    pressed again, or by a second admin)."""
     kept, merged = services.person(request.args.get("keep")), services.person(request.args.get("merge"))
-    if kept is None or merged is None or not services.has_records(kept) or not services.has_records(merged):
+    if kept is None or merged is None:
+        abort(404)
+    if not services.has_records(kept) or not services.has_records(merged):
+        if merged_already:
+            return None
         abort(404)
     return kept, merged
 
@@ -104,10 +110,14 @@ def merge_preview():
 def merge_people():
     if not permissions.can_manage_users(current_user):
         abort(403)
-    kept, merged = _pair()
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
+    pair = _pair(merged_already=True)
+    if pair is None:
+        flash("Nothing was merged: those records have been merged already, or no longer exist.", "info")
+        return redirect(url_for("core.duplicate_people"))
+    kept, merged = pair
     done, counts = call_service(form, lambda: services.merge(merged, kept, actor=current_user))
     if not done:  # refused (said at the top of the list), or merged already by someone else
         return redirect(url_for("core.duplicate_people"))
