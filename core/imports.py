@@ -381,6 +381,19 @@ class Problem:
     message: str
 
 
+PERSON_NAME_LIMIT = 100  # as long as an account's name may be
+
+
+def person_name(text: dict[str, str], problems: list[Problem]) -> str:
+    """A row's "name" cell, with a problem added when it is missing or too long."""
+    name = text.get("name", "")
+    if not name:
+        problems.append(Problem("name", "Enter the person's name"))
+    elif len(name) > PERSON_NAME_LIMIT:
+        problems.append(Problem("name", f"The name must be {PERSON_NAME_LIMIT} characters or fewer"))
+    return name
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of import, contributed by the domain that owns its records."""

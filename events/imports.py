@@ -56,12 +56,7 @@ def _refuse(event: Event) -> None:
 def _clean(event: Event, cells: dict) -> tuple[dict | None, list[Problem]]:
     text = {name: imports.text_of(value) for name, value in cells.items()}
     problems, row = [], {}
-    name = text.get("name", "")
-    if not name:
-        problems.append(Problem("name", "Enter the person's name"))
-    elif len(name) > 100:
-        problems.append(Problem("name", "The name must be 100 characters or fewer"))
-    row["name"] = name
+    row["name"] = imports.person_name(text, problems)
     email = text.get("email", "")
     try:
         row["email"] = imports.email_of(email) if email else None
