@@ -50,7 +50,6 @@ registry.audit_action_names.add(20, {
     "membership.announcement_emails": _l("Choice of forum announcement emails changed"),
     "membership.applied": _l("Applied to join a forum"),
     "membership.approved": _l("Forum membership approved"),
-    "membership.imported": _l("Forum membership imported from a spreadsheet"),
     "membership.consent_request_resent": _l("Request for a parent or carer's consent sent again"),
     "membership.declined": _l("Forum membership declined"),
     "membership.parent_consent_withdrawn": _l("Parent or carer's consent withdrawn"),

@@ -27,6 +27,7 @@ registry.audit_action_names.add(45, {
     "partner.contact_added": _l("Contact at a partner organisation added"),
     "partner.contact_updated": _l("Contact at a partner organisation changed"),
     "partner.contact_removed": _l("Contact at a partner organisation removed"),
+    "partners.imported": _l("Partner organisations and contacts imported from a spreadsheet"),
 }, name="partners")
 
 

@@ -313,6 +313,7 @@ def test_a_member_subscribes_to_their_own_calendar_by_keyboard(browser, site):
     page.keyboard.press("Enter")
     expect(page.get_by_text("Your calendar address is ready")).to_be_visible()
     address = page.get_by_label("Or copy your private calendar address")
+    page.bring_to_front()  # again: another test's page may have become the active one since
     address.focus()
     expect(address).to_be_focused()
     check_accessibility(page)
