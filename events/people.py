@@ -96,6 +96,8 @@ def _move(merged, kept) -> dict[str, int]:
     for winner, loser in conflicts:
         if loser.status in HOLDS_PLACES:
             freed.add(winner.event_id)
+        if loser.attendance is not None:  # both came: the kept booking's check-in counts them once
+            db.session.delete(loser.attendance)
         db.session.delete(loser)
         moving.append(winner)
     db.session.flush()

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import delete, func, select, union, update
+from sqlalchemy import delete, func, select, tuple_, union, update
 
 from core import audit
 from core.accounts.models import OidcIdentity, ProvenAddress, RecoveryCode, RoleGrant, User
@@ -32,7 +32,7 @@ from core.database import holds_write_lock, lock_row
 from core.equality.models import EqualityLink, EqualityResponse
 from core.errors import DomainError
 from core.extensions import db
-from core.models import BackgroundJob
+from core.models import BackgroundJob, ImportMapping, SpreadsheetImport
 from core.people.registry import Change, Records, records
 
 GUEST = "guest:"
@@ -248,6 +248,13 @@ def _account_move(merged: Person, kept: Person) -> dict[str, int]:
     identities = db.session.execute(update(OidcIdentity).where(OidcIdentity.user_id == source.id)
                                     .values(user_id=target.id)).rowcount
     db.session.execute(update(BackgroundJob).where(BackgroundJob.owner_id == source.id).values(owner_id=target.id))
+    db.session.execute(update(SpreadsheetImport).where(SpreadsheetImport.owner_id == source.id)
+                       .values(owner_id=target.id))
+    # Remembered column choices: the kept account's own, where both remembered some for the same headings.
+    kept_choices = select(ImportMapping.kind, ImportMapping.headers_key).where(ImportMapping.owner_id == target.id)
+    db.session.execute(delete(ImportMapping).where(
+        ImportMapping.owner_id == source.id, tuple_(ImportMapping.kind, ImportMapping.headers_key).in_(kept_choices)))
+    db.session.execute(update(ImportMapping).where(ImportMapping.owner_id == source.id).values(owner_id=target.id))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == source.id))
     db.session.flush()
     return {"site roles": roles, "proven addresses": addresses, "sign-in identities": identities}

@@ -309,9 +309,10 @@ def _tell_everyone(event: Event, template: str, subject, **context) -> set[str]:
     """Email everyone booked, offered or waiting, and return their addresses.
     Those booked were sent the event for their calendar, so they get it again:
     the changed entry (SEQUENCE raised by the change) or, if it is cancelled,
-    its removal."""
+    its removal. Bookings imported from a spreadsheet are never emailed:
+    nobody proved those addresses, nor asked to hear."""
     people = db.session.scalars(select(Registration).where(
-        Registration.event_id == event.id,
+        Registration.event_id == event.id, Registration.imported.is_(False),
         Registration.status.in_([*HOLDS_PLACES, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING]),
     ))
     method = "CANCEL" if event.status == EventStatus.CANCELLED else "REQUEST"

@@ -69,10 +69,16 @@ def invitation_for_token(token: str) -> ForumInvitation:
     return invitation
 
 
+def is_for(invitation: ForumInvitation, user: User) -> bool:
+    """Whether the invitation was sent to the account's own address: only
+    then may it show what the coordinator imported about them."""
+    return invitation.email == user.email
+
+
 def check_invitation(invitation: ForumInvitation, forum: Forum, user: User) -> None:
     if invitation.forum_id != forum.id:
         raise ForumRuleBroken(_("This invitation is for another forum"))
-    if invitation.email != user.email:
+    if not is_for(invitation, user):
         raise ForumRuleBroken(_("This invitation was sent to %(email)s. Sign in with the account for that "
                                 "address, or ask the coordinators to invite the address you use here.",
                                 email=invitation.email))

@@ -149,8 +149,9 @@ def accept_invitation(token):
     invitation = from_emailed_link(invitations.invitation_for_token, token)
     forum = invitation.forum
     form = ApplicationForm()
-    if request.method == "GET" and invitation.imported:
-        # The details a coordinator imported, for the person to check and change before they accept.
+    if request.method == "GET" and invitation.imported and invitations.is_for(invitation, current_user):
+        # The details a coordinator imported, for the person to check and change before they accept:
+        # to them alone, never to whoever else opens the link.
         form.organisation.data = invitation.organisation
         form.faith.data = invitation.faith.value if invitation.faith else ""
         form.date_of_birth.data = invitation.date_of_birth

@@ -12,9 +12,9 @@ from core.database import utcnow, write_lock
 from core.equality import services as equality
 from core.equality.models import EqualityLink, EqualityResponse
 from core.extensions import db
-from core.models import AuditEntry
+from core.models import AuditEntry, ImportMapping, SpreadsheetImport
 from core.people import queries, services
-from events.models import Registration, RegistrationStatus
+from events.models import Attendance, Registration, RegistrationStatus
 from events.services.places import places_held
 from forums.models import Membership, MembershipStatus
 from awards.models import Nomination, NominationStatus, NomineeKind
@@ -147,6 +147,34 @@ def test_both_booked_for_one_event_keeps_the_better_booking_and_says_which(ctx):
     [kept] = db.session.scalars(select(Registration).where(Registration.person_key == f"user:{account.id}")).all()
     assert (kept.status, kept.tickets) == (RegistrationStatus.CONFIRMED, 2)
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+
+
+def test_two_records_that_both_came_to_one_event_merge_into_one_attendance(ctx):
+    event = EventFactory()
+    account = UserFactory(email="ann@example.org")
+    mine = RegistrationFactory(event=event, user=account, email=account.email)
+    theirs = guest("Ann@example.org", event=event)
+    db.session.add_all([Attendance(event_id=event.id, registration_id=mine.id),
+                        Attendance(event_id=event.id, registration_id=theirs.id, people=2)])
+    db.session.commit()
+    db.session.expire_all()  # as in a request: the bookings are loaded with their check-ins
+    merge("guest:Ann@example.org", f"user:{account.id}")
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) == 1
+
+
+def test_an_account_that_imported_spreadsheets_merges_with_its_imports_and_column_choices(ctx):
+    kept, merged = UserFactory(email="kept@example.org"), UserFactory(email="merged@example.org")
+    db.session.add_all([
+        SpreadsheetImport(kind="forum-members", scope_id=1, owner_id=merged.id, file_name="a.csv"),
+        ImportMapping(kind="forum-members", owner_id=merged.id, headers_key="same", mapping={"name": "Name"}),
+        ImportMapping(kind="forum-members", owner_id=kept.id, headers_key="same", mapping={"name": "Full name"}),
+        ImportMapping(kind="forum-members", owner_id=merged.id, headers_key="other", mapping={"name": "Who"})])
+    db.session.flush()
+    merge(f"user:{merged.id}", f"user:{kept.id}")
+    assert db.session.scalar(select(SpreadsheetImport.owner_id)) == kept.id
+    assert sorted((m.headers_key, m.mapping["name"]) for m in db.session.scalars(select(ImportMapping))) == [
+        ("other", "Who"), ("same", "Full name")]
 
 
 def test_merging_two_bookings_frees_places_for_the_waiting_list_and_never_takes_any(ctx):

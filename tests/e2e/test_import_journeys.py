@@ -76,6 +76,6 @@ def test_a_coordinator_imports_the_sample_spreadsheet(browser, site):
     assert refused.startswith("Row,Name,Email address") and "Why it was not imported" in refused
     assert "Unknown faith" in refused
     page.goto(f"/forums/{forum_id}/manage")
-    expect(page.get_by_role("heading", name="Imported, not signed up yet")).to_be_visible()
+    expect(page.get_by_role("heading", name="Imported, not joined yet")).to_be_visible()
     check_accessibility(page)
     page.context.close()

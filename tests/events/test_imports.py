@@ -11,7 +11,9 @@ from core import imports
 from core.database import utcnow, write_lock
 from core.extensions import db
 from events.imports import KIND
+from core.models import OutboxMessage
 from events.models import Attendance, Registration
+from events.services import scheduling
 from events.settlement import AttendanceSettled
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import UserFactory
@@ -78,3 +80,15 @@ def test_people_imported_are_never_messaged_or_surveyed_though_a_pending_guest_i
     found = messages.reach(event, [MessageAudience.CAME, MessageAudience.BOOKED], essential=True)
     assert found.recipients == [] and found.left_out == {messages.IMPORTED: 1}
     assert send_surveys() == 0
+
+
+def test_cancelling_an_event_emails_its_real_bookings_and_none_of_its_imported_ones(ctx):
+    organiser, event = UserFactory(), past_event()
+    RegistrationFactory(event=event, email="booked@example.org")
+    kind = imports.kind_named(KIND)
+    started = imports.upload(kind, event, "a.csv", b"Name,Email\nOutsider,outsider@example.com\n", actor=organiser)
+    imports.match_columns(started, kind, dict(started.mapping), actor=organiser)
+    imports.start(started, kind, event, email_people=False, actor=organiser, back_url="/")
+    scheduling.cancel_event(event, actor=organiser, reason="Flooded")
+    told = set(db.session.scalars(select(OutboxMessage.recipient)))
+    assert "booked@example.org" in told and "outsider@example.com" not in told

@@ -3,6 +3,7 @@ core.imports): each problem a coordinator is shown, duplicates, the
 proven-address rule, under-18s waiting for consent, nobody emailed unless
 asked, and all-or-nothing."""
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from forums.models import Faith, ForumCoordinator, ForumInvitation, ForumKind, M
 from forums.models import SafeguardingCheck
 from forums.services import applying
 from forums.services.applying import Application
+from tests.conftest import sign_in
 from tests.factories import UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
 
@@ -160,6 +162,22 @@ def test_importing_makes_nobody_a_member_and_treats_accounts_like_anyone_else(ct
                                 invitation=invitation)
     assert (membership.status, membership.role) == (MembershipStatus.ACTIVE, MembershipRole.CHAIR)
     assert forum_imports.invitations_waiting_for(proven) == []
+
+
+def test_an_imported_invitations_details_show_only_to_the_account_it_was_sent_to(app, client):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        coordinator, forum = UserFactory(), ForumFactory()
+        proven = UserFactory(email="proven@example.org")
+        UserFactory(email="jay@example.org")
+        started = uploaded(forum, coordinator, HEADER + "Name In File,proven@example.org,,Christian,St Mary's,,,,\n")
+        imports.start(started, kind(), forum, email_people=False, actor=coordinator, back_url="/")
+        [(_invitation, link)] = forum_imports.invitations_waiting_for(proven)
+        db.session.commit()
+    path = link[link.index("/forums/invitations/"):]
+    sign_in(client, SimpleNamespace(email="jay@example.org"))
+    assert "St Mary&#39;s" not in client.get(path).get_data(as_text=True)
+    sign_in(client, SimpleNamespace(email="proven@example.org"))
+    assert "St Mary&#39;s" in client.get(path).get_data(as_text=True)
 
 
 def test_a_second_import_of_the_same_file_skips_everyone_already_there(ctx):
