@@ -42,6 +42,7 @@ registry.audit_action_names.add(20, {
     "forum.coordinator_granted": _l("Made a forum coordinator"),
     "forum.coordinator_revoked": _l("No longer a forum coordinator"),
     "forum.invitation_sent": _l("Invitation to join a forum sent"),
+    "forum.invitation_withdrawn": _l("Invitation to join a forum withdrawn"),
     "forum.invitations_cancelled": _l("Invitations to join a forum cancelled"),
     "forum.meeting_recorded": _l("Past forum meeting recorded"),
     "forum.meeting_scheduled": _l("Forum meeting arranged"),

@@ -51,6 +51,25 @@ def invite(forum: Forum, email: str, *, actor: User) -> ForumInvitation:
     return invitation
 
 
+def withdraw_invitation(invitation: ForumInvitation, *, actor: User) -> None:
+    """Take back an invitation nobody has accepted (a wrong address, or a
+    spreadsheet imported by mistake): its link stops working and its
+    imported details are deleted."""
+    lock_forum(invitation.forum)
+    if invitation.accepted_at is not None:
+        raise ForumRuleBroken(f"{invitation.email} has accepted the invitation already: end their membership "
+                              "from the members list instead.")
+    audit.record("forum.invitation_withdrawn", actor=actor, subject=invitation.forum,
+                 details={"email": invitation.email})
+    db.session.delete(invitation)
+    db.session.flush()
+
+
+def invitation_in(forum: Forum, invitation_id: int) -> ForumInvitation | None:
+    invitation = db.session.get(ForumInvitation, invitation_id)
+    return invitation if invitation is not None and invitation.forum_id == forum.id else None
+
+
 def invitations_of(forum: Forum) -> list[ForumInvitation]:
     return list(db.session.scalars(select(ForumInvitation).where(ForumInvitation.forum_id == forum.id)
                                    .order_by(ForumInvitation.invited_at.desc())))

@@ -23,7 +23,8 @@ from core.partners.permissions import can_choose_partners
 from forums import imports as forum_imports
 from forums.services import announcements, consent, memberships
 from forums.services import partners as partner_links
-from forums.services.invitations import invitations_of, invite
+from forums.services.invitations import invitation_in, invitations_of, invite
+from forums.services.invitations import withdraw_invitation as withdraw
 from forums.services.safeguarding import ADULT_AGE, age_on, is_young
 from forums.forms import (
     ActionForm, ActionStatusForm, AnnouncementForm, ApologyForm, DecisionForm, InvitationForm, MeetingForm,
@@ -342,4 +343,16 @@ def invitations(forum_id):
             return redirect(url_for("forums.invitations", forum_id=forum.id))
     invited = invitations_of(forum)
     return render_template("forums/invitations.html", forum=forum, form=form, invitations=invited,
-                           screen=screen(current_user, invited))
+                           screen=screen(current_user, invited), withdraw_form=EmptyForm())
+
+
+@bp.post("/forums/<int:forum_id>/invitations/<int:invitation_id>/withdraw")
+@login_required
+def withdraw_invitation(forum_id, invitation_id):
+    forum = forum_or_404(forum_id, manage=True)
+    invitation = invitation_in(forum, invitation_id)
+    if invitation is None:
+        abort(404)
+    return press_button(EmptyForm(), lambda: withdraw(invitation, actor=current_user),
+                        "The invitation has been withdrawn: its link no longer works.",
+                        url_for("forums.invitations", forum_id=forum.id))

@@ -22,7 +22,7 @@ from events.services.registration_links import registration_token
 from awards.models import (
     CategoryTranslation, ConflictDeclaration, ConflictKind, Exclusion, Nomination, NominationStatus, PanelMember,
 )
-from forums.models import ActionItem, ForumCoordinator, ForumTranslation
+from forums.models import ActionItem, ForumCoordinator, ForumInvitation, ForumTranslation
 from tests.conftest import csrf_token, empty, every_row, sign_in
 from tests.events.factories import (
     EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory,
@@ -271,6 +271,8 @@ MATRIX = {
     # The preview's Send button: an empty one is the form again, with its errors.
     "forums.send_announcement": ("POST", "/forums/{forum}/announcements/send", only(FORUM_RUNNERS, 200)),
     "forums.invitations": ("GET", "/forums/{forum}/invitations", only(FORUM_RUNNERS)),
+    "forums.withdraw_invitation": ("POST", "/forums/{forum}/invitations/{forum_invitation}/withdraw",
+                                   only(FORUM_RUNNERS, 302)),
     "forums.renew": ("POST", "/forums/{forum}/renew", signed_in(404)),
     "forums.announcement_emails": ("POST", "/forums/{forum}/announcement-emails", signed_in(404)),
     # Signed links: the emailed link is the key (an invitation also needs the invited person signed in).
@@ -451,6 +453,8 @@ def _make_world(app):
         db.session.add_all([ForumCoordinator(forum_id=forum.id, user_id=coordinator.id),
                             ForumCoordinator(forum_id=elsewhere.id, user_id=other_coordinator.id)])
         membership = MembershipFactory(forum=forum, user=other)
+        forum_invitation = ForumInvitation(forum=forum, email="invited@example.org")
+        db.session.add(forum_invitation)
         meeting = EventFactory(forum_id=forum.id, kind=EventKind.FORUM_MEETING, audience=Audience.FORUM_MEMBERS)
         db.session.flush()
         action = ActionItem(forum_id=forum.id, event_id=meeting.id, description="Book the hall", owner_id=other.id)
@@ -515,7 +519,8 @@ def _make_world(app):
                                outbox_message=message.id, event_message=event_message.id,
                                unsubscribe_token=unsubscribe_token, survey_token=survey_token,
                                partner=partner.id, partner_contact=partner_contact.id,
-                               spreadsheet_import=spreadsheet_import.id, finished_import=finished_import.id)
+                               spreadsheet_import=spreadsheet_import.id, finished_import=finished_import.id,
+                               forum_invitation=forum_invitation.id)
 
 
 def sign_in_as(client, app, role, world, make_user):

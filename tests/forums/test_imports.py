@@ -18,10 +18,10 @@ from forums import imports as forum_imports
 from forums.imports import KIND
 from forums.models import Faith, ForumCoordinator, ForumInvitation, ForumKind, Membership, MembershipRole, MembershipStatus
 from forums.models import SafeguardingCheck
-from forums.services import applying
+from forums.services import applying, invitations
 from forums.services.applying import Application
-from tests.conftest import sign_in
-from tests.factories import UserFactory
+from tests.conftest import sign_in, submit
+from tests.factories import TOTP_SECRET, UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
 
 HEADER = "Full name,E-mail,Role,Religion,Organisation,DOB,Parent/carer name,Parent email,Joined\n"
@@ -178,6 +178,40 @@ def test_an_imported_invitations_details_show_only_to_the_account_it_was_sent_to
     assert "St Mary&#39;s" not in client.get(path).get_data(as_text=True)
     sign_in(client, SimpleNamespace(email="proven@example.org"))
     assert "St Mary&#39;s" in client.get(path).get_data(as_text=True)
+
+
+def test_a_coordinator_withdraws_an_imported_invitation_and_its_link_stops_working(app, client):
+    with app.test_request_context(), write_lock(every_transaction=True):
+        coordinator, forum = UserFactory(totp_secret=TOTP_SECRET), ForumFactory()
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        proven = UserFactory(email="proven@example.org")
+        started = uploaded(forum, coordinator, HEADER + "Wrong Person,proven@example.org,,Christian,,,,,\n")
+        imports.start(started, kind(), forum, email_people=False, actor=coordinator, back_url="/")
+        [(invitation, link)] = forum_imports.invitations_waiting_for(proven)
+        db.session.commit()
+        forum_id, invitation_id, email = forum.id, invitation.id, coordinator.email
+    sign_in(client, SimpleNamespace(email=email))
+    page = f"/forums/{forum_id}/invitations"
+    assert "(imported: Wrong Person)" in client.get(page).get_data(as_text=True)
+    withdrawn = submit(client, f"{page}/{invitation_id}/withdraw", form_url=page, follow_redirects=True)
+    assert "The invitation has been withdrawn" in withdrawn.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(ForumInvitation, invitation_id) is None
+        assert db.session.scalar(select(AuditEntry.action).where(
+            AuditEntry.action == "forum.invitation_withdrawn")) is not None
+    sign_in(client, SimpleNamespace(email="proven@example.org"))
+    assert client.get(link[link.index("/forums/invitations/"):]).status_code == 400
+
+
+def test_an_accepted_invitation_cannot_be_withdrawn(ctx):
+    coordinator, forum = UserFactory(), ForumFactory()
+    proven = UserFactory(email="proven@example.org")
+    started = uploaded(forum, coordinator, HEADER + "Ann,proven@example.org,,Christian,,,,,\n")
+    imports.start(started, kind(), forum, email_people=False, actor=coordinator, back_url="/")
+    [(invitation, _link)] = forum_imports.invitations_waiting_for(proven)
+    applying.apply(forum, proven, Application(reason="Yes", faith=Faith.CHRISTIAN), invitation=invitation)
+    with pytest.raises(DomainError, match="accepted the invitation already"):
+        invitations.withdraw_invitation(invitation, actor=coordinator)
 
 
 def test_a_second_import_of_the_same_file_skips_everyone_already_there(ctx):
