@@ -38,13 +38,29 @@ pytestmark = pytest.mark.skipif(
 
 class SlowRelay:
     """An SMTP server that takes RELAY_DELAY over each message, keeping who
-    it was for and which connection brought it."""
+    it was for and which connection brought it.
+
+    `hold_after(n)` stops it answering once n messages have arrived, so a
+    sender is certainly in the middle of one; `release()` refuses what was
+    held (its sender is gone by then) and carries on as before."""
 
     def __init__(self):
         self.recipients, self.connections = [], set()
+        self.holding_after, self.held = None, 0
+
+    def hold_after(self, count: int):
+        self.holding_after = count
+
+    def release(self):
+        self.holding_after = None
 
     async def handle_DATA(self, server, session, envelope):
         await asyncio.sleep(RELAY_DELAY)
+        if self.holding_after is not None and len(self.recipients) >= self.holding_after:
+            self.held += 1
+            while self.holding_after is not None:
+                await asyncio.sleep(0.05)
+            return "451 Try again later"
         self.recipients.extend(envelope.rcpt_tos)
         self.connections.add(session.peer)
         return "250 Message accepted for delivery"
@@ -164,11 +180,13 @@ def test_two_hundred_invitations_return_at_once_and_a_real_worker_delivers_each_
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(app, database_url, redis_server, relay, tmp_path):
     relay_port, received = relay
     served = app_on(database_url, redis_server.url)
+    received.hold_after(30)
     with worker(database_url, redis_server.url, relay_port, tmp_path / "first.log") as first:
         people = invite_two_hundred(served)
-        until(lambda: len(received.recipients) >= 30, "the first emails")
+        until(lambda: received.held >= 1, "the worker to be in the middle of a message")
         first.send_signal(signal.SIGKILL)
         first.wait(10)
+    received.release()
     interrupted_at_kill = outbox(served).get(OutboxStatus.SENDING, 0)
     with worker(database_url, redis_server.url, relay_port, tmp_path / "second.log"):
         until(lambda: OutboxStatus.PENDING not in outbox(served), "the second worker to send the rest")
