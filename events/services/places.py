@@ -20,6 +20,15 @@ def _lock(event: Event) -> None:
     lock_row(db.session, Event, event.id)
 
 
+def _lock_as_it_is_now(event: Event) -> None:
+    """Take the lock, then read the event's own columns again: it may have
+    been hidden, cancelled or made smaller while this waited. Its priorities
+    and organisers, which no capacity rule reads, are not read again: every
+    registration for the event waits while this holds the lock."""
+    _lock(event)
+    db.session.refresh(event, [column.key for column in Event.__mapper__.column_attrs])
+
+
 def places_held(event: Event) -> int:
     return db.session.scalar(
         select(func.coalesce(func.sum(Registration.tickets), 0)).where(

@@ -11,7 +11,7 @@ Functions flush but never commit.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from core.content_languages import lazily
 from core import audit
@@ -31,7 +31,7 @@ from events.services.access_requests import NONE, AccessChoices, checked, save_r
 from events.services.booking_emails import _confirm_cancellation, _send_booking_confirmation
 from events.services.errors import AlreadyRegistered, NotEnoughPlaces, NotOpenToYou, RegistrationClosed, TooManyTickets
 from events.services.invitations import _check_invitation
-from events.services.places import _lock, places_left, registration_open
+from events.services.places import _lock, _lock_as_it_is_now, places_left, registration_open
 from events.services.programme import _fill_sessions, _signups_of
 from events.services.questions import _answers_for
 from events.services.registration_links import registration_link
@@ -102,8 +102,7 @@ def register(event: Event, *, user: User | None = None, name: str = "", email: s
     checked_answers = _answers_for(event, answers or {})
     access_requests = checked(access)
 
-    _lock(event)
-    db.session.refresh(event)  # as it is now: it may have been hidden or cancelled while this waited
+    _lock_as_it_is_now(event)
     if not registration_open(event, now):
         raise RegistrationClosed(_("Registration for this event has closed"))
     if event.audience == Audience.FORUM_MEMBERS and invitation is None:
@@ -174,21 +173,33 @@ def _fresh_registration(event: Event, *, user: User | None, name: str, email: st
                         already: str, access_needs: str = "", dietary_needs: str = "",
                         contact_consent: bool = False, answers=(), access_requests=()) -> Registration:
     """A registration holding no place yet, for a person with none live on
-    this event (reusing their cancelled one). Call with the event locked."""
+    this event (reusing their cancelled one). Call with the event locked.
+    What this person already has here is read in one statement: it runs
+    under the event's lock, so every registration for the event waits on it."""
     email = user.email if user else normalise_email(email)
     person_key = f"user:{user.id}" if user else f"guest:{email}"
-    if user is not None and user.email_confirmed:
-        _set_aside_unconfirmed_guest_booking(event, email, now)
     # One live booking per address, and per account, whatever key it was made under (an address an
     # account has not proven says nothing: anyone can type it).
-    if ((user is None or user.email_confirmed) and live_registration_for_address(event, email) is not None) \
-            or (user is not None and db.session.scalar(select(Registration.id).where(
-                Registration.event_id == event.id, Registration.user_id == user.id,
-                Registration.status != RegistrationStatus.CANCELLED))):
+    by_address = user is None or user.email_confirmed
+    # A member's own address is proven by the member: the account that proved it is theirs.
+    account = (user if user is not None else confirmed_account_with_email(email)) if by_address else None
+    same_person = []
+    if by_address:
+        same_person += [func.lower(Registration.email) == email, Registration.person_key == f"guest:{email}"]
+        if account is not None:
+            same_person += [Registration.user_id == account.id, Registration.person_key == f"user:{account.id}"]
+    if user is not None:
+        same_person.append(Registration.user_id == user.id)
+    held_live = and_(Registration.status != RegistrationStatus.CANCELLED, or_(*same_person))
+    found = db.session.execute(select(Registration, held_live.label("live")).where(
+        Registration.event_id == event.id, or_(Registration.person_key == person_key, held_live))
+        .order_by(Registration.id)).all()
+    live = [held for held, is_live in found if is_live]
+    if user is not None and user.email_confirmed and live and _unconfirmed_guest_booking(live[0]):
+        _set_aside(live.pop(0), now)
+    if live:
         raise AlreadyRegistered(already)
-    registration = db.session.scalar(select(Registration).where(
-        Registration.event_id == event.id, Registration.person_key == person_key
-    ))
+    registration = next((held for held, _live in found if held.person_key == person_key), None)
     if registration is None:
         registration = Registration(event=event, person_key=person_key)
         db.session.add(registration)
@@ -210,15 +221,17 @@ def _fresh_registration(event: Event, *, user: User | None, name: str, email: st
     return registration
 
 
-def _set_aside_unconfirmed_guest_booking(event: Event, email: str, now: datetime) -> None:
+def _unconfirmed_guest_booking(registration: Registration) -> bool:
     """Anyone can type an address as a guest: a booking under a member's
     proven address that nobody has confirmed from its inbox (it holds no
     place) gives way when the member books, rather than blocking them."""
-    held = live_registration_for_address(event, email)
-    if held is not None and held.user_id is None and held.status == RegistrationStatus.PENDING:
-        held.status, held.cancelled_at = RegistrationStatus.CANCELLED, now
-        audit.record("registration.set_aside", actor=None, subject=held, details={"event": event.id})
-        db.session.flush()
+    return registration.user_id is None and registration.status == RegistrationStatus.PENDING
+
+
+def _set_aside(registration: Registration, now: datetime) -> None:
+    registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, now
+    audit.record("registration.set_aside", actor=None, subject=registration, details={"event": registration.event_id})
+    db.session.flush()
 
 
 def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_back: bool, actor: User,
@@ -234,8 +247,7 @@ def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_bac
     if tickets < 1:
         raise TooManyTickets(_("Book 1 or more places"), field="tickets")
     access_requests = checked(access)
-    _lock(event)
-    db.session.refresh(event)
+    _lock_as_it_is_now(event)
     settlement.refuse_if_settled(event, now=now)
     if from_held_back and tickets > event.reserved_places:
         raise NotEnoughPlaces(_("No places are held back") if event.reserved_places == 0 else ngettext(

@@ -107,6 +107,34 @@ def test_nobody_registers_twice_whatever_the_email_case(ctx):
         register(event, user=member)
 
 
+def test_an_unconfirmed_guest_booking_under_a_members_address_gives_way_and_a_confirmed_one_does_not(ctx):
+    event = EventFactory(capacity=1, instant_guest_places=False)
+    member = UserFactory(email="amira@example.org")
+    typed_by_someone = register(event, name="Someone", email="Amira@example.org")  # nobody confirmed it
+    booked = register(event, user=member)
+    assert booked.status == RegistrationStatus.CONFIRMED and booked.person_key == f"user:{member.id}"
+    assert typed_by_someone.status == RegistrationStatus.CANCELLED
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.object_id == str(typed_by_someone.id))
+                             .order_by(AuditEntry.id.desc()).limit(1)) == "registration.set_aside"
+
+    other = EventFactory(capacity=5)  # a guest place needing no confirmation holds a place: it stays
+    held = register(other, name="Amira", email="amira@example.org")
+    assert held.status == RegistrationStatus.CONFIRMED
+    with pytest.raises(AlreadyRegistered):
+        register(other, user=member)
+    assert held.status == RegistrationStatus.CONFIRMED
+
+
+def test_a_member_who_cancelled_books_again_on_the_same_registration(ctx):
+    event = EventFactory(capacity=5)
+    member = UserFactory()
+    first = register(event, user=member)
+    cancel_registration(first, actor=member)
+    again = register(event, user=member)
+    assert again.id == first.id and again.status == RegistrationStatus.CONFIRMED
+    assert active_registration_count(event) == 1
+
+
 def test_registration_rules(ctx):
     with pytest.raises(RegistrationClosed):
         guest(EventFactory(status=EventStatus.DRAFT), 1)
