@@ -25,12 +25,13 @@ import time
 import urllib.parse
 import urllib.request
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import redis  # noqa: E402
 
 from bench import load  # noqa: E402
 
@@ -64,7 +65,7 @@ def main() -> None:
     arguments = parser.parse_args()
     scale = arguments.scale or (20_000 if arguments.quick else 1_000_000)
     plan = {"scale": scale, "repetitions": 1 if arguments.quick else 3, "seconds": 2 if arguments.quick else 5,
-            "parts": arguments.only or list(PARTS)}
+            "parts": arguments.only or list(PARTS), "queue": "Redis" if job_queue().startswith("redis") else "a file"}
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     databases = {"SQLite": f"sqlite:///{WORK / f'bench-{scale}.db'}"}
@@ -127,7 +128,20 @@ def app_environment(url: str) -> dict:
                   "SIGN_IN_LIMIT_PER_IP"):
         env[limit] = UNLIMITED
     env.pop("SERVER_NAME", None)
+    env["JOBS_STORAGE_URI"] = job_queue()
     return env
+
+
+def job_queue() -> str:
+    """The job queue as production keeps it (docs/deployment.md): Redis, a
+    database of the bench's own (BENCH_QUEUE_URL), emptied first, as no
+    worker takes the jobs the bench queues. Without Redis, a file of its own."""
+    url = os.environ.get("BENCH_QUEUE_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+        return url
+    except redis.RedisError:
+        return f"sqlite:///{WORK / 'jobs.db'}"
 
 
 def seed(url: str, scale: int, env: dict, *, reuse: bool) -> float | None:
@@ -291,25 +305,18 @@ def reports(base: str, admin: dict, env: dict, repetitions: int) -> list[dict]:
 def burst(env: dict) -> dict:
     """500 members register at once for 100 places, against 4 workers."""
     setup = probe(env, "burst_setup", places=BURST_PLACES, people=BURST)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    requests = [("POST", f"/events/{setup['event']}/register", {**headers, "Cookie": f"{setup['cookie']}={cookie}"},
+                 urllib.parse.urlencode({"csrf_token": token, "submit": "Register"}))
+                for cookie, token in setup["sessions"]]
     with Server("app:create_app()", PORT + 2, env, workers=BURST_WORKERS) as server:
-        def register(credentials):
-            cookie, token = credentials
-            began = time.perf_counter()
-            status = status_of(
-                f"{server.url}/events/{setup['event']}/register", method="POST", timeout=120,
-                body=urllib.parse.urlencode({"csrf_token": token, "submit": "Register"}),
-                headers={"Cookie": f"{setup['cookie']}={cookie}",
-                         "Content-Type": "application/x-www-form-urlencoded"})
-            return status, time.perf_counter() - began
-
         started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=BURST) as pool:
-            answers = list(pool.map(register, setup["sessions"]))
+        answers = load.at_once(server.url, requests)
         seconds = time.perf_counter() - started
     outcome = probe(env, "burst_outcome", event_id=setup["event"])
-    latencies = sorted(answer[1] for answer in answers)
-    statuses = {str(status): count for status, count in Counter(status for status, _ in answers).items()}
-    return {**outcome, "statuses": statuses, "errors": sum(status != 200 for status, _ in answers),
+    latencies = sorted(answer.seconds for answer in answers)
+    statuses = {str(status): count for status, count in Counter(answer.status for answer in answers).items()}
+    return {**outcome, "statuses": statuses, "errors": sum(answer.status != 200 for answer in answers),
             "seconds": round(seconds, 2), "per_second": round(BURST / seconds, 1),
             "p99_ms": round(1000 * latencies[int(len(latencies) * 0.99)], 1)}
 
@@ -381,7 +388,8 @@ def markdown(results: dict) -> str:
     lines = [f"Measured {machine['date']} on {machine['cores']} cores, {machine['memory_gb']} GB; Python "
              f"{machine['python']}, SQLite {machine['sqlite']}, gunicorn {machine['gunicorn']} (sync, 2 workers), "
              f"load from {results['generator']} at {CONNECTIONS} connections; {plan['scale']:,} attendance records; "
-             f"median of {plan['repetitions']} runs of {plan['seconds']} s; whole run {results['minutes']} min.", ""]
+             f"median of {plan['repetitions']} runs of {plan['seconds']} s; job queue in {plan.get('queue', 'a file')}; "
+             f"whole run {results['minutes']} min.", ""]
     for name, figures in results["databases"].items():
         lines += [f"**{name}**" + (f" (seeded in {figures['seed_s']} s)" if figures["seed_s"] else ""), ""]
         lines += database_rows(name, figures) + [""]
