@@ -137,6 +137,8 @@ def proxied_loads(baseline: "Server", app: "Server", ids: dict, plan: dict) -> d
         feed = timed_get(f"{proxy.url}/calendar.ics", proxy.host("app"))
         poll = {**proxy.host("app"), "If-None-Match": feed["etag"]}
         assert status_of(f"{proxy.url}/calendar.ics", poll) == 304, "nginx should answer a repeat poll 304"
+        for path in paths.values():  # each page's first visitor: measured is the steady state after it
+            status_of(proxy.url + path, proxy.host("app"))
         loads = {"baseline": [], **{label: [] for label in paths}, "feed_poll": []}
         for _ in range(plan["repetitions"]):
             loads["baseline"].append(load.run(proxy.url + "/", connections=CONNECTIONS, seconds=plan["seconds"],
@@ -147,12 +149,14 @@ def proxied_loads(baseline: "Server", app: "Server", ids: dict, plan: dict) -> d
             loads["feed_poll"].append(load.run(f"{proxy.url}/calendar.ics", connections=CONNECTIONS,
                                                seconds=plan["seconds"], headers=poll))
     return {"loads": {label: median_load(runs) for label, runs in loads.items()}, "paths": paths,
+            "cache_statuses": proxy.cache_statuses(),
             "nginx": subprocess.run([NGINX, "-v"], capture_output=True, text=True).stderr.strip()}
 
 
 class Nginx:
     """Debian's nginx on `port` with deploy/nginx/shared-future.conf once per
-    upstream (one server name each), its prefix and cache under bench/.work."""
+    upstream (one server name each), its prefix and cache under bench/.work,
+    a worker per core, logging what its cache did with each request."""
 
     def __init__(self, port: int, upstreams: dict[str, int]):
         self.port, self.upstreams = port, upstreams
@@ -172,9 +176,10 @@ class Nginx:
             + site.replace("http://shared_future", f"http://{name}") + "\n    }"
             for name, port in self.upstreams.items())
         user = "user root;\n" if os.geteuid() == 0 else ""  # else root's workers are `nobody`, kept out of .work
-        return (f"daemon off;\n{user}worker_processes 1;\npid {self.prefix / 'nginx.pid'};\n"
+        return (f"daemon off;\n{user}worker_processes auto;\npid {self.prefix / 'nginx.pid'};\n"
                 f"error_log {self.prefix / 'error.log'} warn;\nevents {{ worker_connections 1024; }}\n"
-                f"http {{\n    access_log off;\n{temp}\n"
+                f"http {{\n    log_format cache_status '$host $upstream_cache_status';\n"
+                f"    access_log {self.prefix / 'access.log'} cache_status buffer=256k flush=1s;\n{temp}\n"
                 f"    proxy_cache_path {self.prefix / 'cache'} levels=1:2 keys_zone=shared_future:10m max_size=200m "
                 f"inactive=1h use_temp_path=off;\n{servers}\n}}\n")
 
@@ -194,6 +199,15 @@ class Nginx:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError(f"nginx on {self.port} did not start; see {self.prefix / 'error.log'}")
+
+    def cache_statuses(self) -> dict:
+        """What nginx's cache did with the app's requests so far: answered them from the cache (HIT;
+        UPDATING: its copy while one other request renews it) or asked the app (MISS, EXPIRED, and
+        REVALIDATED: the app's 304)."""
+        self.process.send_signal(signal.SIGUSR1)  # reopen the log: writes out what is buffered
+        time.sleep(1.5)
+        lines = (self.prefix / "access.log").read_text().splitlines()
+        return dict(Counter(line.split(" ", 1)[1] or "none" for line in lines if line.startswith("app.bench ")))
 
     def __exit__(self, *exc):
         self.process.send_signal(signal.SIGTERM)
@@ -220,6 +234,12 @@ def proxied_rows(figures: dict) -> list[str]:
     rows.append(row("Feed, repeat poll answered 304 through nginx", f">= {POLL_SHARE}%",
                     f"{100 * poll['rps'] / base:.0f}% ({poll['rps']:.0f} req/s), p99 {poll['p99_ms']} ms",
                     100 * poll["rps"] / base >= POLL_SHARE and not poll["errors"]))
+    statuses = figures.get("cache_statuses", {})
+    if statuses:
+        reached = {status: count for status, count in sorted(statuses.items()) if status not in ("HIT", "UPDATING")}
+        rows.append(row("Requests for the app through nginx that reached it", "—",
+                        f"{sum(reached.values()):,} of {sum(statuses.values()):,} ("
+                        + ", ".join(f"{status} {count:,}" for status, count in reached.items()) + ")"))
     return rows
 
 
