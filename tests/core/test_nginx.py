@@ -13,7 +13,7 @@ from events.models import Event
 from tests.events.factories import EventFactory
 from tests.factories import PASSWORD
 from tests.live_server import live_server
-from tests.nginx_proxy import nginx_in_front
+from tests.nginx_proxy import nginx_in_front, nginx_or_skip
 
 SECONDS = 2  # SHARED_CACHE_SECONDS for this server: how long nginx keeps a page before asking again
 
@@ -53,6 +53,7 @@ def signed_in_opener(base_url: str, email: str):
 
 def test_nginx_keeps_visitors_pages_revalidates_them_and_never_keeps_a_personal_one(
         app, database_url, make_user, tmp_path):
+    nginx_or_skip()  # before starting the app server
     with app.app_context():
         event_id = EventFactory(title="Interfaith supper").id
     member = make_user()
@@ -91,6 +92,7 @@ def test_nginx_keeps_visitors_pages_revalidates_them_and_never_keeps_a_personal_
 
 
 def test_nginx_keeps_one_copy_per_language(app, database_url, tmp_path):
+    nginx_or_skip()
     with live_server(database_url, gunicorn_workers=1) as server, nginx_in_front(server, tmp_path / "nginx") as proxy:
         assert 'lang="pl"' in fetch(proxy + "/", headers={"Accept-Language": "pl"})[2]
         status, english_headers, english = fetch(proxy + "/", headers={"Accept-Language": "en"})
