@@ -76,7 +76,10 @@ def test_nginx_keeps_visitors_pages_revalidates_them_and_never_keeps_a_personal_
         assert changed["ETag"] != first["ETag"]
         # Nothing changed since: the app answers nginx's check with 304 and nginx keeps its copy.
         status, checked, again = fetch_once_expired(proxy + page)
-        assert status == 200 and checked["X-Cache-Status"] == "REVALIDATED" and again == body
+        if checked["X-Cache-Status"] == "EXPIRED" and checked["ETag"] != changed["ETag"]:
+            # The minute turned meanwhile (every validator moves with it): the check after this one finds it.
+            status, checked, again = fetch_once_expired(proxy + page)
+        assert status == 200 and checked["X-Cache-Status"] == "REVALIDATED" and "Interfaith supper and quiz" in again
 
         # Signed in: never the visitors' copy, even holding its ETag, and their page is not kept.
         opener = signed_in_opener(proxy, member.email)
