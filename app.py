@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from api.problems import is_api_request, problem
-from core import cli, content_languages, database, i18n, jobs, observability, page_cache, security
+from core import cli, content_languages, database, i18n, jobs, observability, security
 from core.accounts import oidc, permissions
 from core.config import Config, instance_secret_key
 from core.views.about_you import equality_offer
@@ -91,7 +91,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
 
     security.init_app(app)
-    page_cache.init_app(app)
     app.after_request(_queue_committed_work)
     _register_error_pages(app)
     _register_template_helpers(app)

@@ -6,7 +6,7 @@ from api import openapi, queries
 from api.forms import EventQuery
 from api.problems import is_api_request, problem
 from api.representations import event_resource, open_data_resource, priority_resource, venue_resource
-from core import i18n, page_cache
+from core import http_cache, i18n
 from core.database import utcnow
 from core.extensions import db, limiter
 from events.services.places import places_left, places_left_for
@@ -15,15 +15,15 @@ from events.queries import filtered_events
 from reports import open_data
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-# The API is in English whatever the asker's language: its answers are cached publicly, one copy for all.
+# The API is in English whatever the asker's language: shared caches keep one copy of each answer for all.
 bp.before_request(lambda: i18n.always_in(i18n.DEFAULT))
 limiter.limit(lambda: current_app.config["API_LIMIT_PER_IP"])(bp)
 
-CACHE_SECONDS = 60  # places left change; a minute's staleness is fine for a partner's listing
+CACHE_SECONDS = 60  # for what no change counter covers (published figures, the OpenAPI document)
 
 
 @bp.get("/events")
-@page_cache.for_visitors
+@http_cache.public("events", "priorities")
 def events():
     query = EventQuery(request.args)
     if not query.validate():
@@ -31,7 +31,7 @@ def events():
     page = db.paginate(filtered_events(query.search(), now=utcnow()), page=query.page_number(),
                        per_page=query.page_size(), error_out=False)
     places = places_left_for(page.items)
-    return _json({
+    return jsonify({
         "items": [event_resource(event, places_left=places[event.id]) for event in page.items],
         "page": page.page, "per_page": page.per_page, "total": page.total, "pages": page.pages,
         "links": {"self": _page_url(page.page), "next": _page_url(page.next_num) if page.has_next else None,
@@ -45,24 +45,27 @@ def _page_url(number: int) -> str:
 
 
 @bp.get("/events/<int:event_id>")
+@http_cache.public("events", "priorities")
 def event(event_id):
     found = db.session.get(Event, event_id)
     if found is None or found.audience != Audience.PUBLIC or found.status == EventStatus.DRAFT:
         return problem(404, "There is no public event with that id.")
-    return _json(event_resource(found, places_left=places_left(found)))
+    return jsonify(event_resource(found, places_left=places_left(found)))
 
 
 @bp.get("/priorities")
+@http_cache.public("priorities")
 def priorities():
     rows = queries.priorities_in_order()
-    return _json({"items": [priority_resource(priority) for priority in rows]})
+    return jsonify({"items": [priority_resource(priority) for priority in rows]})
 
 
 @bp.get("/venues")
+@http_cache.public("events")
 def venues():
     """Venues of public events only: a venue nobody has used in public may be a private address."""
     rows = queries.venues_of_public_events()
-    return _json({"items": [venue_resource(venue) for venue in rows]})
+    return jsonify({"items": [venue_resource(venue) for venue in rows]})
 
 
 @bp.get("/open-data")
@@ -84,6 +87,7 @@ def openapi_document():
 
 
 def _json(body):
+    """An answer no change counter covers: its ETag is its body's digest."""
     response = jsonify(body)
     response.cache_control.public = True
     response.cache_control.max_age = CACHE_SECONDS

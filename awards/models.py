@@ -8,6 +8,7 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import http_cache
 from core.content_languages import VersionColumns
 from core.database import utcnow
 from core.extensions import db
@@ -472,3 +473,11 @@ class Decision(db.Model):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     nomination: Mapped[Nomination] = relationship(lazy="joined")
+
+
+# What the awards' public pages and the home page show (core/http_cache.py): a change to any of these gives
+# them a new validator. Not the judging (scores, conflicts, panels), which no public page shows.
+PAGES_SCOPE = "awards"
+http_cache.track_scope(PAGES_SCOPE, http_cache.tables_of(__name__, leaving_out={
+    "award_score_sheets", "award_scores", "award_conflicts", "award_panel_members", "award_referees",
+    "award_nomination_answers", "award_exclusions"}) | {"partner_organisations", "users"}, columns={"users": ["name"]})

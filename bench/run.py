@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -89,6 +90,10 @@ def bench_database(url: str, plan: dict, *, reuse: bool) -> dict:
     with Server("bench.hello:app", PORT, env) as baseline, Server("app:create_app()", PORT + 1, env) as app:
         if "pages" in plan["parts"]:
             result.update(page_loads(baseline, app, ids, plan))
+            if Path(NGINX).exists():
+                result["proxied"] = proxied_loads(baseline, app, ids, plan)
+            else:
+                print(f"   no nginx at {NGINX} (apt-get install nginx): nothing measured through it", flush=True)
         if "reports" in plan["parts"]:
             result["reports"] = reports(app.url, sign_in(app.url, "bench-admin@example.org"), env,
                                         plan["repetitions"])
@@ -118,6 +123,128 @@ def page_loads(baseline: "Server", app: "Server", ids: dict, plan: dict) -> dict
             "feed_first_s": statistics.median(
                 [feed["seconds"]] + [timed_get(f"{app.url}/calendar.ics")["seconds"] for _ in range(2)]),
             "feed_bytes": feed["bytes"]}
+
+
+# --- through nginx's cache (deploy/nginx/shared-future.conf) ----------------------
+
+NGINX = "/usr/sbin/nginx"
+# The public pages, the feed's poll and the API, as visitors and partners ask for them through nginx.
+PROXIED = ("home", "events_list", "events_list_deep", "event", "conference", "forum", "award_category", "api_events")
+
+
+def proxied_loads(baseline: "Server", app: "Server", ids: dict, plan: dict) -> dict:
+    """The public pages, the feed's 304 poll and the API through nginx with the
+    shipped configuration, beside hello-world through the same nginx (which
+    keeps nothing of it: it says nothing about caching)."""
+    paths = {label: path for label, path, signed_in in page_list(ids) if label in PROXIED and not signed_in}
+    with Nginx(PORT + 2, {"hello": baseline.port, "app": app.port}) as proxy:
+        feed = timed_get(f"{proxy.url}/calendar.ics", proxy.host("app"))
+        poll = {**proxy.host("app"), "If-None-Match": feed["etag"]}
+        assert status_of(f"{proxy.url}/calendar.ics", poll) == 304, "nginx should answer a repeat poll 304"
+        for path in paths.values():  # each page's first visitor: measured is the steady state after it
+            status_of(proxy.url + path, proxy.host("app"))
+        loads = {"baseline": [], **{label: [] for label in paths}, "feed_poll": []}
+        for _ in range(plan["repetitions"]):
+            loads["baseline"].append(load.run(proxy.url + "/", connections=CONNECTIONS, seconds=plan["seconds"],
+                                              headers=proxy.host("hello")))
+            for label, path in paths.items():
+                loads[label].append(load.run(proxy.url + path, connections=CONNECTIONS, seconds=plan["seconds"],
+                                             headers=proxy.host("app")))
+            loads["feed_poll"].append(load.run(f"{proxy.url}/calendar.ics", connections=CONNECTIONS,
+                                               seconds=plan["seconds"], headers=poll))
+    return {"loads": {label: median_load(runs) for label, runs in loads.items()}, "paths": paths,
+            "cache_statuses": proxy.cache_statuses(),
+            "nginx": subprocess.run([NGINX, "-v"], capture_output=True, text=True).stderr.strip()}
+
+
+class Nginx:
+    """Debian's nginx on `port` with deploy/nginx/shared-future.conf once per
+    upstream (one server name each), its prefix and cache under bench/.work,
+    a worker per core, logging what its cache did with each request."""
+
+    def __init__(self, port: int, upstreams: dict[str, int]):
+        self.port, self.upstreams = port, upstreams
+        self.url = f"http://127.0.0.1:{port}"
+        self.prefix = WORK / f"nginx-{port}"
+
+    def host(self, name: str) -> dict:
+        return {"Host": f"{name}.bench"}
+
+    def config(self) -> str:
+        site = (ROOT / "deploy" / "nginx" / "shared-future.conf").read_text()
+        temp = "\n".join(f"    {kind}_temp_path {self.prefix / kind};" for kind in (
+            "client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        servers = "\n".join(
+            f"    upstream {name} {{ server 127.0.0.1:{port}; keepalive 32; }}\n"
+            f"    server {{\n        listen 127.0.0.1:{self.port};\n        server_name {name}.bench;\n"
+            + site.replace("http://shared_future", f"http://{name}") + "\n    }"
+            for name, port in self.upstreams.items())
+        user = "user root;\n" if os.geteuid() == 0 else ""  # else root's workers are `nobody`, kept out of .work
+        return (f"daemon off;\n{user}worker_processes auto;\npid {self.prefix / 'nginx.pid'};\n"
+                f"error_log {self.prefix / 'error.log'} warn;\nevents {{ worker_connections 1024; }}\n"
+                f"http {{\n    log_format cache_status '$host $upstream_cache_status';\n"
+                f"    access_log {self.prefix / 'access.log'} cache_status buffer=256k flush=1s;\n{temp}\n"
+                f"    proxy_cache_path {self.prefix / 'cache'} levels=1:2 keys_zone=shared_future:10m max_size=200m "
+                f"inactive=1h use_temp_path=off;\n{servers}\n}}\n")
+
+    def __enter__(self):
+        if self.prefix.exists():
+            shutil.rmtree(self.prefix)  # a cache left from a run before
+        self.prefix.mkdir(parents=True)
+        (self.prefix / "nginx.conf").write_text(self.config())
+        self.log = open(self.prefix / "output.log", "w")
+        self.process = subprocess.Popen([NGINX, "-p", self.prefix, "-c", self.prefix / "nginx.conf",
+                                         "-e", self.prefix / "error.log"], stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                status_of(self.url + "/healthz", self.host("app"))
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"nginx on {self.port} did not start; see {self.prefix / 'error.log'}")
+
+    def cache_statuses(self) -> dict:
+        """What nginx's cache did with the app's requests so far: answered them from the cache (HIT;
+        UPDATING: its copy while one other request renews it) or asked the app (MISS, EXPIRED, and
+        REVALIDATED: the app's 304)."""
+        self.process.send_signal(signal.SIGUSR1)  # reopen the log: writes out what is buffered
+        time.sleep(1.5)
+        lines = (self.prefix / "access.log").read_text().splitlines()
+        return dict(Counter(line.split(" ", 1)[1] or "none" for line in lines if line.startswith("app.bench ")))
+
+    def __exit__(self, *exc):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(30)
+        self.log.close()
+
+
+def proxied_rows(figures: dict) -> list[str]:
+    loads = figures["loads"]
+    base = loads["baseline"]["rps"]
+    rows = [row("Baseline hello-world through nginx", "—",
+                f"{base:.0f} req/s, p99 {loads['baseline']['p99_ms']} ms")]
+    for label, path in figures["paths"].items():
+        measured = loads[label]
+        share = 100 * measured["rps"] / base
+        latency_target = label != "api_events"
+        errors = f", {measured['errors']} errors" if measured["errors"] else ""
+        rows.append(row(f"`{path}` through nginx", f">= {PAGE_SHARE}%" + (
+            f", p99 < {PAGE_P99_MS} ms" if latency_target else ""),
+            f"{share:.0f}% ({measured['rps']:.0f} req/s), p50 {measured['p50_ms']} ms, p99 {measured['p99_ms']} ms"
+            + errors, share >= PAGE_SHARE and not measured["errors"]
+            and (measured["p99_ms"] < PAGE_P99_MS or not latency_target)))
+    poll = loads["feed_poll"]
+    rows.append(row("Feed, repeat poll answered 304 through nginx", f">= {POLL_SHARE}%",
+                    f"{100 * poll['rps'] / base:.0f}% ({poll['rps']:.0f} req/s), p99 {poll['p99_ms']} ms",
+                    100 * poll["rps"] / base >= POLL_SHARE and not poll["errors"]))
+    statuses = figures.get("cache_statuses", {})
+    if statuses:
+        reached = {status: count for status, count in sorted(statuses.items()) if status not in ("HIT", "UPDATING")}
+        rows.append(row("Requests for the app through nginx that reached it", "—",
+                        f"{sum(reached.values()):,} of {sum(statuses.values()):,} ("
+                        + ", ".join(f"{status} {count:,}" for status, count in reached.items()) + ")"))
+    return rows
 
 
 def app_environment(url: str) -> dict:
@@ -407,6 +534,8 @@ def database_rows(name: str, figures: dict) -> list[str]:
     rows = ["| What | Target | Measured | |", "|---|---|---|---|"]
     if "loads" in figures:
         rows += page_rows(figures)
+    if "proxied" in figures:
+        rows += proxied_rows(figures["proxied"])
     if "burst" in figures:
         rows.append(burst_row(name, figures["burst"]))
     rows += [report_row(report) for report in figures.get("reports", [])]
@@ -430,12 +559,17 @@ def page_rows(figures: dict) -> list[str]:
             continue
         latency_target = label != "api_events"  # the issue sets the API a throughput target only
         errors = f", {load['errors']} errors" if load["errors"] else ""
+        if label in figures.get("proxied", {}).get("paths", {}):  # its target is through nginx, below
+            rows.append(row(f"`{path}` direct, drawn every time (what a cache miss costs)", "—",
+                            f"{share:.0f}% ({load['rps']:.0f} req/s), p50 {load['p50_ms']} ms, "
+                            f"p99 {load['p99_ms']} ms" + errors))
+            continue
         rows.append(row(f"`{path}`", f">= {PAGE_SHARE}%" + (f", p99 < {PAGE_P99_MS} ms" if latency_target else ""),
                         f"{share:.0f}% ({load['rps']:.0f} req/s), p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms"
                         + errors,
                         share >= PAGE_SHARE and not load["errors"]
                         and (load["p99_ms"] < PAGE_P99_MS or not latency_target)))
-    poll = loads["feed_poll"]
+    poll = loads["feed_poll"]  # direct: a calendar app asking the app itself
     rows.append(row(f"Feed, first request ({figures['feed_bytes'] // 1024} KB)", f"< {FEED_FIRST_S:g} s",
                     f"{figures['feed_first_s']:.2f} s", figures["feed_first_s"] < FEED_FIRST_S))
     rows.append(row("Feed, repeat poll answered 304", f">= {POLL_SHARE}%",

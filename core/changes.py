@@ -8,25 +8,34 @@ Changes are noticed however they go through a session: objects flushed, or
 INSERT, UPDATE and DELETE statements on a tracked table. The bump is the
 transaction's last statement before COMMIT, so the counter's row lock is
 held only for the commit and is never held while waiting for another lock.
-"""
-from datetime import datetime
-from itertools import chain
 
-from sqlalchemy import bindparam, case, event, select
+A table can count only changes to some of its columns, and deletions (a
+person's name is on public pages once another table links them there, which
+that table's change counts; the time they last signed in is on none, so
+signing up or in bumps nothing).
+"""
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from sqlalchemy import bindparam, case, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.database import utcnow
 from core.models import ChangeCounter
 
-_COUNTERS_FOR_TABLE: dict[str, set[str]] = {}
+# table name -> {counter: the columns whose change counts (None: any change)}
+_COUNTERS_FOR_TABLE: dict[str, dict[str, frozenset[str] | None]] = {}
 _PENDING = "change_counters_pending"  # key in Session.info: the counters this transaction must bump
 _READ = select(ChangeCounter.value, ChangeCounter.changed_at).where(ChangeCounter.name == bindparam("name"))
+_READ_MANY = select(ChangeCounter.name, ChangeCounter.value, ChangeCounter.changed_at).where(
+    ChangeCounter.name.in_(bindparam("names", expanding=True)))
 
 
-def track(table_name: str, counter: str) -> None:
-    """Bump `counter` whenever a row of `table_name` is added, changed or deleted."""
-    _COUNTERS_FOR_TABLE.setdefault(table_name, set()).add(counter)
+def track(table_name: str, counter: str, *, columns: Iterable[str] | None = None) -> None:
+    """Bump `counter` whenever a row of `table_name` is added, changed or
+    deleted; given `columns`, only when a row is deleted or one of them changes."""
+    _COUNTERS_FOR_TABLE.setdefault(table_name, {})[counter] = frozenset(columns) if columns is not None else None
 
 
 def version(session: Session, counter: str) -> tuple[int, datetime | None]:
@@ -35,25 +44,60 @@ def version(session: Session, counter: str) -> tuple[int, datetime | None]:
     return (row.value, row.changed_at) if row else (0, None)
 
 
-def _note(session: Session, table_name: str | None) -> None:
+def versions(session: Session, counters: Iterable[str]) -> dict[str, tuple[int, datetime | None]]:
+    """`version` of each of `counters`, in one query."""
+    names = sorted(set(counters))
+    found = {row.name: (row.value, row.changed_at) for row in session.execute(_READ_MANY, {"names": names})}
+    return {name: found.get(name, (0, None)) for name in names}
+
+
+def _note(session: Session, table_name: str | None, changed: Callable[[frozenset[str]], bool]) -> None:
+    """Mark this table's counters to be bumped; `changed(columns)` says whether
+    one of those columns changed."""
     counters = _COUNTERS_FOR_TABLE.get(table_name)
     if counters:
-        session.info.setdefault(_PENDING, set()).update(counters)
+        session.info.setdefault(_PENDING, set()).update(
+            counter for counter, columns in counters.items() if columns is None or changed(columns))
+
+
+def _added(columns) -> bool:
+    return False  # a new row counts only where every change counts
+
+
+def _deleted(columns) -> bool:
+    return True
 
 
 @event.listens_for(Session, "before_flush")
 def _note_flushed_objects(session, flush_context, instances):
-    for instance in chain(session.new, session.deleted):
-        _note(session, getattr(instance, "__tablename__", None))
+    for instance in session.new:
+        _note(session, getattr(instance, "__tablename__", None), _added)
+    for instance in session.deleted:
+        _note(session, getattr(instance, "__tablename__", None), _deleted)
     for instance in session.dirty:
         if session.is_modified(instance):
-            _note(session, getattr(instance, "__tablename__", None))
+            state = inspect(instance)
+            _note(session, getattr(instance, "__tablename__", None),
+                  lambda columns: any(state.attrs[name].history.has_changes()
+                                      for name in columns if name in state.attrs))
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement(state):
-    if state.is_insert or state.is_update or state.is_delete:
-        _note(state.session, state.statement.table.name)
+    if state.is_insert:
+        _note(state.session, state.statement.table.name, _added)
+    elif state.is_delete:
+        _note(state.session, state.statement.table.name, _deleted)
+    elif state.is_update:
+        _note(state.session, state.statement.table.name, lambda columns: _sets_any(state.statement, columns))
+
+
+def _sets_any(statement, columns: frozenset[str]) -> bool:
+    """Whether an UPDATE sets one of `columns` (when it cannot be told, it might)."""
+    values = getattr(statement, "_values", None)
+    if not values:
+        return True
+    return any(getattr(key, "key", key) in columns for key in values)
 
 
 @event.listens_for(Session, "before_commit")

@@ -157,8 +157,9 @@ class Config:
         # One email address across sign-up, guest registration and nominations (core/spam.py).
         self.PUBLIC_FORM_LIMIT_PER_EMAIL = os.environ.get("PUBLIC_FORM_LIMIT_PER_EMAIL", "5 per hour")
 
-        # Public pages kept per worker for signed-out visitors (core/page_cache.py); 0 turns it off.
-        self.PAGE_CACHE_SIZE = _int("PAGE_CACHE_SIZE", 256)
+        # How long a shared cache (nginx in front, a CDN) may keep a visitor's public page before it asks again
+        # with its ETag (core/http_cache.py): the longest a change can go unseen through it.
+        self.SHARED_CACHE_SECONDS = _int("SHARED_CACHE_SECONDS", 10)
 
         # How long personal data is kept, per kind, where not the default (core/privacy/retention.py and each
         # domain's privacy.py list them): RETENTION_REGISTRATIONS_MONTHS=18 and so on.

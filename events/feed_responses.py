@@ -35,7 +35,10 @@ def event_url(event: Event) -> str:
 def calendar_response(etag: str, latest, *, filename: str, build, shared: bool = True) -> Response:
     """A feed, or 304 when the caller has this version: a repeat poll costs
     the one small query that made the ETag; `build()` runs only on a change.
-    A personal feed is not `shared`: no cache between may keep it."""
+    A shared cache (nginx in front) keeps a public feed SHARED_CACHE_SECONDS,
+    then asks again with the ETag; the calendar app asks each time (nginx
+    stores nothing marked `no-cache`, so a public feed says `max-age=0`
+    instead). A personal feed is not `shared`: no cache between may keep it."""
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
@@ -45,8 +48,8 @@ def calendar_response(etag: str, latest, *, filename: str, build, shared: bool =
     if latest is not None:
         response.last_modified = latest
     if shared:
-        response.cache_control.public = True
+        response.headers["Cache-Control"] = \
+            f"public, max-age=0, s-maxage={current_app.config['SHARED_CACHE_SECONDS']}"
     else:
-        response.cache_control.private = True
-    response.cache_control.no_cache = True  # keep it, but ask each time: the ETag makes asking cheap
+        response.headers["Cache-Control"] = "private, no-cache"  # keep it, but ask each time: asking is cheap
     return response.make_conditional(request)

@@ -10,6 +10,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import http_cache
 from core.content_languages import VersionColumns
 from core.database import utcnow
 from core.extensions import db
@@ -779,3 +780,15 @@ class SurveyAnswer(db.Model):
     anything_else: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = tuple(_one_of(question) for question in SURVEY_QUESTIONS)
+
+
+# What events' public pages, the API and the home page show (core/http_cache.py): a change to any of these
+# gives them a new validator. Not what no public page shows (who came, messages, surveys, personal feed
+# addresses, answers), so a check-in leaves the cached pages alone. Priorities have a scope of their own.
+PAGES_SCOPE = "events"
+http_cache.track_scope(PAGES_SCOPE, http_cache.tables_of(__name__, leaving_out={
+    "attendances", "calendar_links", "event_messages", "survey_invitations", "survey_answers", "registration_answers",
+    "registration_access_requests", "event_invitations", "cohesion_priorities"}) | {
+    event_priorities.name, event_organisers.name, event_co_hosts.name, "partner_organisations", "users"},
+    columns={"users": ["name"]})
+http_cache.track_scope("priorities", [CohesionPriority.__tablename__])

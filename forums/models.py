@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import http_cache
 from core.content_languages import VersionColumns
 from core.database import utcnow
 from core.extensions import db
@@ -386,3 +387,10 @@ class ForumInvitation(db.Model):
     forum: Mapped[Forum] = relationship(lazy="joined")
 
     __table_args__ = (UniqueConstraint("forum_id", "email", name="uq_forum_invitations_forum_email"),)
+
+
+# What forums' public pages and the home page show (core/http_cache.py): a change to any of these gives them
+# a new validator. A coordinator's name is on the forum's page; the time they last signed in is not.
+PAGES_SCOPE = "forums"
+http_cache.track_scope(PAGES_SCOPE, http_cache.tables_of(__name__, leaving_out={
+    "safeguarding_checks", "forum_invitations"}) | {"partner_organisations", "users"}, columns={"users": ["name"]})

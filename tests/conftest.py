@@ -154,13 +154,12 @@ def shared_app(database_url):
 
 @pytest.fixture
 def app(shared_app):
-    """The shared app as new: its settings as built, no rows, no rate limits,
-    no kept pages and no mail, whatever the test before it did."""
+    """The shared app as new: its settings as built, no rows, no rate limits
+    and no mail, whatever the test before it did."""
     settings = dict(shared_app.config)
     yield shared_app
     shared_app.config.clear()
     shared_app.config.update(settings)
-    shared_app.extensions["page_cache"].clear()
     shared_app.extensions["mailman"].outbox = []
     empty(shared_app)
 

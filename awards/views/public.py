@@ -11,14 +11,14 @@ from core.database import utcnow
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
 from core.i18n import _
-from core import home_page, page_cache, spam
+from core import home_page, http_cache, spam
 from core.views.emailed_links import from_emailed_link
 from events.models import Event
 from awards.views import bp
 from awards.views.loading import category_or_404
 
 
-@home_page.section(30, "awards/_home_section.html")
+@home_page.section(30, "awards/_home_section.html", scopes=("awards",))
 def _home_section(now):
     """This year's awards and how far they have got, on the home page."""
     cycle = cycle_setup.latest_cycle()
@@ -43,7 +43,7 @@ def cycle_page(cycle_id):
 
 
 @bp.get("/awards/categories/<int:category_id>")
-@page_cache.for_visitors
+@http_cache.public("awards")
 def category_page(category_id):
     category = category_or_404(category_id)
     return render_template("awards/category.html", category=category, cycle=category.cycle,

@@ -4,7 +4,7 @@ page (core/i18n.py says how a language is chosen).
 A visitor's choice is kept in the `language` cookie, which a link can set
 (GET): it changes only that browser's preference, nothing kept on the
 server, so the public pages stay links without a form token and can be kept
-(core/page_cache.py). A signed-in person's choice is saved on their account
+(core/http_cache.py). A signed-in person's choice is saved on their account
 too, so their emails follow it: that is a change of stored data, so it is a
 form (POST, with its token), which the menu draws for them instead of links.
 """

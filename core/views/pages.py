@@ -4,7 +4,7 @@ Prometheus scrapes (`/metrics`)."""
 from flask import abort, current_app, render_template, request
 from sqlalchemy import text
 
-from core import home_page, jobs, observability, page_cache
+from core import home_page, http_cache, jobs, observability
 from core.database import utcnow
 from core.extensions import db, limiter
 from core.privacy import retention
@@ -12,7 +12,7 @@ from core.views import bp
 
 
 @bp.get("/")
-@page_cache.for_visitors
+@http_cache.public(home_page.scopes)
 def home():
     """The introduction, then each domain's section (core/home_page.py): what is on
     next, the forums and this year's awards."""

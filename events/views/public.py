@@ -10,7 +10,7 @@ from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button, rendered_fields
 from core.accounts.models import User
 from core.numbers import page_number
-from core import home_page, page_cache, spam
+from core import home_page, http_cache, spam
 from core.views.emailed_links import from_emailed_link
 from events import permissions
 from events.services.booking_emails import cancellation_is_confirmed_by_email
@@ -32,7 +32,7 @@ from events.views.loading import PAGE_SIZE, event_or_404, registration_from_link
 HOME_EVENTS = 4
 
 
-@home_page.section(10, "events/_home_section.html")
+@home_page.section(10, "events/_home_section.html", scopes=("events", "priorities"))
 def _home_section(now):
     """What is on next, on the home page."""
     return {"upcoming": db.session.scalars(
@@ -42,7 +42,7 @@ def _home_section(now):
 # --- the public side --------------------------------------------------------
 
 @bp.get("/events")
-@page_cache.for_visitors
+@http_cache.public("events", "priorities")
 def event_list():
     form = EventFilterForm(request.args)
     form.priority.choices = [("", _("Any priority"))] + priority_filter_choices()
@@ -72,7 +72,7 @@ def _filter_feeds(form) -> list[dict]:
 
 
 @bp.get("/events/<int:event_id>")
-@page_cache.for_visitors
+@http_cache.public("events", "priorities", "forums", "awards")  # a meeting's forum; a ceremony's shortlist
 def event_page(event_id):
     event = event_or_404(event_id)
     mine = registering.registration_for(event, current_user)

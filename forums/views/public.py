@@ -7,7 +7,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from core import home_page, page_cache
+from core import home_page, http_cache
 from core.extensions import limiter
 from core.forms import EmptyForm, call_service, press_button
 from core.accounts.safeguarding import screen, shows_contact_details
@@ -27,7 +27,7 @@ from forums.views import bp
 from forums.views.loading import forum_or_404
 
 
-@home_page.section(20, "forums/_home_section.html")
+@home_page.section(20, "forums/_home_section.html", scopes=("forums",))
 def _home_section(now):
     """Every forum, on the home page."""
     return {"forums": queries.forums_by_name(with_coordinators=False)}
@@ -46,14 +46,14 @@ def forum_list():
 
 
 @bp.get("/forums/<int:forum_id>")
-@page_cache.for_visitors
+@http_cache.public("forums", "events")  # its meetings are events
 def forum_page(forum_id):
     forum = forum_or_404(forum_id)
     inside = permissions.can_see_directory(current_user, forum)
     upcoming = [meeting for meeting in meetings.meetings_of(forum, upcoming=True, limit=6)
                 if inside or meeting.audience == Audience.PUBLIC]
     # Forms (and so a form token in the session) only for someone signed in: a
-    # visitor's page has none, so it can be kept for the next (core.page_cache).
+    # visitor's page has none, so shared caches can keep it for the next (core.http_cache).
     signed_in = current_user.is_authenticated
     return render_template(
         "forums/forum.html", forum=forum, form=EmptyForm() if signed_in else None,

@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from core import changes
+from core.accounts.models import User
 from core.database import utcnow, write_lock
 from core.extensions import db
 from events import feeds
@@ -71,3 +72,28 @@ def test_the_last_change_time_never_goes_back_when_a_hosts_clock_is_behind(app, 
         db.session.commit()
         count, after = changes.version(db.session, feeds.COUNTER)
     assert count == count_before + 1 and after == latest
+
+
+def test_a_table_counted_by_some_columns_counts_only_their_changes_and_deletions(app, make_user):
+    """A person's name is on public pages (forum coordinators); when they last signed in is on none."""
+    person = make_user()
+
+    def events_seen():
+        with app.app_context():
+            return changes.version(db.session, "events")[0]
+
+    before = events_seen()
+    with app.app_context():
+        db.session.get(User, person.id).last_signed_in_at = utcnow()
+        db.session.commit()
+        db.session.execute(update(User).where(User.id == person.id).values(last_signed_in_at=utcnow()))
+        db.session.commit()
+    assert events_seen() == before
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == person.id).values(name="Bulk renamed"))
+        db.session.commit()
+    assert events_seen() == before + 1
+    with app.app_context():
+        db.session.delete(db.session.get(User, person.id))
+        db.session.commit()
+    assert events_seen() == before + 2

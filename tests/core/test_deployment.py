@@ -1,7 +1,7 @@
 """Several app hosts on one database (docs/deployment.md): two gunicorn
 instances on different ports, each with its own worker processes, agree on
 capacity and on the calendar feed's version, because both live only in the
-database (a page kept for visitors too); and a worker killed mid-burst loses
+database (a public page's validator too); and a worker killed mid-burst loses
 nothing and books nothing twice."""
 import os
 import signal
@@ -31,14 +31,14 @@ def test_two_hosts_share_capacity_and_the_feed_version(app, database_url):
         status, feed, etag = feed_from(first)
         assert status == 200 and "BEGIN:VCALENDAR" in feed
         assert feed_from(second, etag)[0] == 304  # the other host agrees nothing changed
-        for host in hosts:  # each host keeps the event page for visitors
+        for host in hosts:
             assert "Renamed on one host" not in page_from(host, f"/events/{event_id}")
 
         with app.app_context():
             event = db.session.get(Event, event_id)
             event.title, event.updated_at = "Renamed on one host", utcnow()
             db.session.commit()
-        for host in hosts:  # neither host serves the old feed, or its kept page, after the edit
+        for host in hosts:  # neither host serves the old feed, or the old page, after the edit
             status, feed, new_etag = feed_from(host, etag)
             assert status == 200 and "Renamed on one host" in feed and new_etag != etag
             assert "Renamed on one host" in page_from(host, f"/events/{event_id}")

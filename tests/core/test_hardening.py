@@ -101,10 +101,14 @@ CACHEABLE = {
     "events.event_image": "an event's picture: its address changes with the picture",
     **dict.fromkeys(["events.site_calendar", "events.kind_calendar", "events.priority_calendar",
                      "events.personal_calendar", "forums.forum_calendar"],
-                    "a calendar feed: no-cache with an ETag, private when personal"),
-    **dict.fromkeys(["api.events", "api.event", "api.priorities", "api.venues", "api.openapi_document",
-                     "api.open_data_releases"], "the public read-only API, a minute at most"),
+                    "a calendar feed: revalidated with its ETag, private when personal"),
+    **dict.fromkeys(["api.openapi_document", "api.open_data_releases"],
+                    "the API's document and published figures, a minute at most"),
 }
+# Public pages (core/http_cache.py): `public` with an ETag for a visitor; for anyone signed in, as here, the
+# same address is drawn for them and kept by no cache, the browser's included.
+PUBLIC_PAGES = {"core.home", "events.event_list", "events.event_page", "forums.forum_page", "awards.category_page",
+                "api.events", "api.event", "api.priorities", "api.venues"}
 
 
 def test_every_response_but_a_few_public_kinds_is_no_store(app, make_user, world):
@@ -121,6 +125,8 @@ def test_every_response_but_a_few_public_kinds_is_no_store(app, make_user, world
         cache_control = response.headers.get("Cache-Control")
         if endpoint in CACHEABLE and response.status_code in (200, 304):
             assert cache_control and cache_control != "no-store", endpoint  # it chose its own caching
+        elif endpoint in PUBLIC_PAGES:
+            assert cache_control == "private, no-store", f"{endpoint} sent {cache_control!r} to someone signed in"
         else:
             assert cache_control == "no-store", f"{endpoint} ({response.mimetype}) sent {cache_control!r}"
             if response.status_code == 200 and response.mimetype != "text/html":

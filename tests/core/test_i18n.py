@@ -80,11 +80,21 @@ def test_a_signed_in_persons_choice_is_saved_on_their_account_through_the_form(a
     assert re.search(r'<form method="post" action="/language/ur\?next=/account"', page)
 
 
-def test_visitors_pages_are_kept_per_language(app, client):
-    app.config["PAGE_CACHE_SIZE"] = 100
-    assert 'lang="pl"' in html_tag(client.get("/", headers={"Accept-Language": "pl"}))
-    assert 'lang="en-GB"' in html_tag(client.get("/", headers={"Accept-Language": "en"}))
-    assert 'lang="ur"' in html_tag(client.get("/", headers={"Accept-Language": "ur"}))
+def test_visitors_pages_are_cached_per_language(app, client):
+    """A cache keeps one copy per language: each has its own validator, one
+    language's never answers 304 for another's, and caches are told the page
+    varies with Accept-Language and the cookie that holds the choice."""
+    pages = {code: client.get("/", headers={"Accept-Language": code}) for code in ("pl", "en", "ur")}
+    assert 'lang="pl"' in html_tag(pages["pl"]) and 'lang="en-GB"' in html_tag(pages["en"])
+    assert 'lang="ur"' in html_tag(pages["ur"])
+    assert len({page.headers["ETag"] for page in pages.values()}) == 3
+    for page in pages.values():
+        assert {"Accept-Language", "Cookie"} <= set(page.vary)
+    again = client.get("/", headers={"Accept-Language": "ur", "If-None-Match": pages["pl"].headers["ETag"]})
+    assert again.status_code == 200 and 'lang="ur"' in html_tag(again)
+    client.set_cookie("language", "pl")
+    by_cookie = client.get("/", headers={"Accept-Language": "ur", "If-None-Match": pages["ur"].headers["ETag"]})
+    assert by_cookie.status_code == 200 and 'lang="pl"' in html_tag(by_cookie)
 
 
 def test_dates_follow_the_language(app):

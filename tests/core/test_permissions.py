@@ -660,8 +660,45 @@ def test_every_page_type_sends_the_security_headers(app, client, make_user, worl
         assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin", endpoint
         if response.mimetype == "text/html":
             pages += 1
-            assert headers["Cache-Control"] == "no-store", endpoint
+            assert "no-store" in headers["Cache-Control"] and "public" not in headers["Cache-Control"], endpoint
             # Markup a template joined to escaped data shows as text ("Remove<span class=...").
             text = response.get_data(as_text=True)
             assert "&lt;span" not in text and "&lt;a " not in text, endpoint
     assert pages >= 80
+
+
+# GET routes whose answer carries no person's data and no session, so any cache may keep it for anyone:
+# static files, event pictures (by their digest), the public calendar feeds, and the API's published figures and
+# its OpenAPI document (English for everyone, no change counter: their ETag is their body's digest).
+KEPT_FOR_ANYONE = {"static", "events.event_image", "events.site_calendar", "events.kind_calendar",
+                   "events.priority_calendar", "events.event_ics", "forums.forum_calendar",
+                   "api.open_data_releases", "api.open_data_release", "api.openapi_document"}
+
+
+@pytest.mark.parametrize("role", ["visitor", "member", "admin"])
+def test_no_answer_with_a_session_or_personal_content_is_public(app, client, make_user, world, role):
+    """Over every GET route of the matrix: an answer a shared cache may keep
+    (`public`) sets no cookie, is never given to someone signed in (the same
+    address gives them `private, no-store`), and says it varies with the
+    cookie; the visitors' pages that may be kept are the ones core.http_cache
+    serves (and the feeds, files and pictures that are the same for all)."""
+    sign_in_as(client, app, role, world, make_user)
+    public = set()
+    for endpoint, (method, path, expected) in sorted(MATRIX.items()):
+        if method != "GET":
+            continue
+        # A visitor as each route first meets them (a page with a form gives them a session from then on).
+        asking = app.test_client() if role == "visitor" else client
+        response = asking.get(path.format(**vars(world)))
+        cache_control = response.headers.get("Cache-Control", "")
+        if "public" not in cache_control:
+            continue
+        public.add(endpoint)
+        assert "private" not in cache_control and "no-store" not in cache_control, endpoint
+        assert "Set-Cookie" not in response.headers, endpoint
+        if endpoint not in KEPT_FOR_ANYONE:
+            assert role == "visitor", f"{endpoint} is public for a signed-in {role}"
+            assert {"Cookie", "Accept-Language"} <= set(response.vary), endpoint
+    if role == "visitor":
+        assert {"core.home", "events.event_list", "events.event_page", "forums.forum_page", "awards.category_page",
+                "api.events", "api.event"} <= public

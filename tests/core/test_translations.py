@@ -80,8 +80,7 @@ def pseudo_app(tmp_path_factory, database_url):
     with (folder / PSEUDO / "LC_MESSAGES" / "messages.mo").open("wb") as file:
         write_mo(file, translated)
     # WTForms' own messages in English, so a validator left without a message of ours shows up here.
-    with built_app(database_url, BABEL_TRANSLATION_DIRECTORIES=str(folder), WTF_I18N_ENABLED=False,
-                   PAGE_CACHE_SIZE=0) as app:
+    with built_app(database_url, BABEL_TRANSLATION_DIRECTORIES=str(folder), WTF_I18N_ENABLED=False) as app:
         yield app
 
 
