@@ -35,11 +35,18 @@ def is_active_member(user, forum_id: int | None, today: date | None = None) -> b
     they renew."""
     if forum_id is None or not getattr(user, "is_authenticated", False):
         return False
+    return db.session.scalar(active_forum_ids(user, today).where(Membership.forum_id == forum_id).limit(1)) \
+        is not None
+
+
+@audiences.joined_forums_query
+def active_forum_ids(user, today: date | None = None):
+    """The forums this person is an active member of, their term not ended, as
+    a query (is_active_member for a list of events)."""
     today = today or date.today()
-    return db.session.scalar(select(Membership.id).where(
-        Membership.forum_id == forum_id, Membership.user_id == user.id,
-        Membership.status == MembershipStatus.ACTIVE,
-        or_(Membership.term_ends_on.is_(None), Membership.term_ends_on >= today))) is not None
+    return select(Membership.forum_id).where(
+        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE,
+        or_(Membership.term_ends_on.is_(None), Membership.term_ends_on >= today))
 
 
 def membership_of(user, forum: Forum) -> Membership | None:
