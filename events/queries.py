@@ -120,7 +120,8 @@ def booked_named(event: Event, search: str) -> list[Registration]:
                                        Registration.status == RegistrationStatus.CONFIRMED)
     if search:
         query = query.where(Registration.name.icontains(search, autoescape=True))
-    return list(db.session.scalars(query.order_by(Registration.name)))
+    # Their event is `event`, already loaded: not joined again with everything it loads.
+    return list(db.session.scalars(query.order_by(Registration.name).options(lazyload(Registration.event))))
 
 
 def priorities_in_order() -> list[CohesionPriority]:
