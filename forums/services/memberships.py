@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from flask import url_for
 from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import defaultload, lazyload
 
 from core import audit
 from core.accounts.models import User
@@ -211,7 +212,9 @@ def filtered_memberships(forum: Forum, *, status: str = "", role: MembershipRole
         query = query.where(Membership.faith == faith)
     if ending_within:
         query = query.where(Membership.term_ends_on.between(today, today + ending_within))
-    return list(db.session.scalars(query.order_by(User.name, Membership.id)))
+    # Their forum is `forum`, already loaded; the members' site roles only if asked for.
+    return list(db.session.scalars(query.order_by(User.name, Membership.id).options(
+        lazyload(Membership.forum), defaultload(Membership.user).lazyload(User.role_grants))))
 
 
 def members(forum: Forum, *, statuses=(MembershipStatus.ACTIVE,)) -> list[Membership]:
