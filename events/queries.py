@@ -120,8 +120,10 @@ def booked_named(event: Event, search: str) -> list[Registration]:
                                        Registration.status == RegistrationStatus.CONFIRMED)
     if search:
         query = query.where(Registration.name.icontains(search, autoescape=True))
-    # Their event is `event`, already loaded: not joined again with everything it loads.
-    return list(db.session.scalars(query.order_by(Registration.name).options(lazyload(Registration.event))))
+    # Their event is `event`, already loaded: not joined again with everything it loads; the list
+    # shows no answers to the event's questions.
+    return list(db.session.scalars(query.order_by(Registration.name).options(
+        lazyload(Registration.event), lazyload(Registration.answers))))
 
 
 def priorities_in_order() -> list[CohesionPriority]:

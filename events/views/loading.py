@@ -3,7 +3,7 @@ to someone who may see it but not manage it), the registration an emailed
 link names, a session of the event's programme; and the organisers' gate."""
 from flask import abort
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from core.accounts.models import User
 
@@ -18,8 +18,10 @@ PAGE_SIZE = 20
 
 
 def event_or_404(event_id: int, *, manage: bool = False) -> Event:
-    # The organisers come with it (the check reads them), their site roles only if asked for.
-    event = db.session.get(Event, event_id, options=[selectinload(Event.organisers).lazyload(User.role_grants)])
+    # The organisers come with it (the check reads them); their site roles, and the event's priorities
+    # (which few of its pages show), only when asked for.
+    event = db.session.get(Event, event_id, options=[selectinload(Event.organisers).lazyload(User.role_grants),
+                                                     lazyload(Event.priorities)])
     if event is None:
         abort(404)
     allowed = permissions.can_manage_event if manage else permissions.can_view_event
