@@ -372,3 +372,20 @@ def test_the_coordinators_page_costs_the_same_queries_for_3_or_30_members(app, m
             MembershipFactory(forum=db.session.get(Forum, forum_id))
         db.session.commit()
     assert selects() == few
+
+
+def test_the_member_filter_offers_faith_only_on_an_interfaith_forum_however_often_it_is_drawn(app, make_user):
+    """The filter's fields are remembered once drawn (core.forms.rendered_fields):
+    an interfaith forum's filter, drawn first, never lends its faith filter to another forum's."""
+    coordinator = make_user()
+    with app.app_context():
+        forums = [ForumFactory(kind=ForumKind.INTERFAITH), ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=18)]
+        db.session.add_all([ForumCoordinator(forum_id=forum.id, user_id=coordinator.id) for forum in forums])
+        db.session.commit()
+        interfaith, youth = [forum.id for forum in forums]
+    browser = app.test_client()
+    sign_in(browser, coordinator)
+    for _ in range(2):
+        assert 'name="faith"' in text_of(browser.get(f"/forums/{interfaith}/manage"))
+        assert 'name="faith"' not in text_of(browser.get(f"/forums/{youth}/manage"))
+        assert 'name="faith"' in text_of(browser.get(f"/forums/{interfaith}/manage?faith=sikh"))
