@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy.orm import joinedload
 from sqlalchemy.exc import OperationalError, TimeoutError as PoolTimeout
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -117,7 +118,8 @@ def _init_login(app: Flask) -> None:
                                                                                          highest=MAX_ID)
         if user_id is None or version is None:
             return None
-        user = db.session.get(User, user_id)
+        # Its site roles in the same statement: every signed-in page asks them (the menu does).
+        user = db.session.get(User, user_id, options=[joinedload(User.role_grants)])
         # An account whose address is not proven is nobody's yet: whatever
         # session or cookie it holds, it is treated as a visitor.
         if user is None or user.session_version != version or not user.email_confirmed:

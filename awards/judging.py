@@ -12,6 +12,7 @@ from datetime import datetime
 
 from flask import current_app, url_for
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from awards import queries, scoring
 from awards.models import (
@@ -96,17 +97,32 @@ def sits_on_a_panel(user: User) -> bool:
 
 
 def panels_for(user: User) -> list[AwardCategory]:
-    """The categories whose panels this judge sits on, the latest cycle's first."""
+    """The categories whose panels this judge sits on, the latest cycle's
+    first, with their cycles (the judging page names each and its dates);
+    their questions and criteria load only when asked for."""
     return list(db.session.scalars(queries.panels_of(user)
-                                   .order_by(AwardCategory.cycle_id.desc(), AwardCategory.position)))
+                                   .order_by(AwardCategory.cycle_id.desc(), AwardCategory.position)
+                                   .options(joinedload(AwardCategory.cycle), lazyload(AwardCategory.questions),
+                                            lazyload(AwardCategory.criteria))))
 
 
 def to_judge(category: AwardCategory) -> list[Nomination]:
     """The nominations a panel judges: those screened eligible, each group
     of nominations of the same nominee once (under its lead)."""
-    return list(db.session.scalars(select(Nomination).where(
-        Nomination.category_id == category.id, Nomination.status == NominationStatus.ELIGIBLE,
-        Nomination.group_with_id.is_(None)).order_by(Nomination.nominee_name, Nomination.id)))
+    return to_judge_on([category])[category.id]
+
+
+def to_judge_on(categories: list[AwardCategory]) -> dict[int, list[Nomination]]:
+    """`to_judge` for several panels (a judge's list of them) in one query.
+    The nominations' own answers and referees, which a list does not show,
+    load only when asked for; their categories are those given."""
+    found: dict[int, list[Nomination]] = {category.id: [] for category in categories}
+    for nomination in db.session.scalars(select(Nomination).where(
+            Nomination.category_id.in_(found), Nomination.status == NominationStatus.ELIGIBLE,
+            Nomination.group_with_id.is_(None)).order_by(Nomination.nominee_name, Nomination.id).options(
+            lazyload(Nomination.category), lazyload(Nomination.answers), lazyload(Nomination.referees))):
+        found[nomination.category_id].append(nomination)
+    return found
 
 
 # --- conflicts of interest --------------------------------------------------------------------
@@ -264,12 +280,23 @@ def others_sheets(nomination: Nomination, judge) -> list[ScoreSheet]:
 
 def progress_of(judge: User, category: AwardCategory, nominations: list[Nomination]) -> dict[int, str]:
     """For each of the panel's nominations (`to_judge`): where the judge is with it."""
-    declarations = {d.nomination_id: d for d in db.session.scalars(select(ConflictDeclaration).join(
-        Nomination, ConflictDeclaration.nomination_id == Nomination.id).where(
-        Nomination.category_id == category.id, ConflictDeclaration.judge_id == judge.id))}
-    sheets = {s.nomination_id: s for s in db.session.scalars(select(ScoreSheet).join(
-        Nomination, ScoreSheet.nomination_id == Nomination.id).where(
-        Nomination.category_id == category.id, ScoreSheet.judge_id == judge.id))}
+    return progress_on(judge, {category.id: nominations})[category.id]
+
+
+def progress_on(judge: User, nominations: dict[int, list[Nomination]]) -> dict[int, dict[int, str]]:
+    """`progress_of` for several panels (`to_judge_on`), by category: two
+    queries however many panels and nominations."""
+    ids = [nomination.id for listed in nominations.values() for nomination in listed]
+    declarations = {d.nomination_id: d for d in db.session.scalars(select(ConflictDeclaration).where(
+        ConflictDeclaration.nomination_id.in_(ids), ConflictDeclaration.judge_id == judge.id)
+        .options(lazyload(ConflictDeclaration.judge)))} if ids else {}
+    sheets = {s.nomination_id: s for s in db.session.scalars(select(ScoreSheet).where(
+        ScoreSheet.nomination_id.in_(ids), ScoreSheet.judge_id == judge.id)
+        .options(lazyload(ScoreSheet.judge), lazyload(ScoreSheet.scores)))} if ids else {}
+    return {category_id: _progress(listed, declarations, sheets) for category_id, listed in nominations.items()}
+
+
+def _progress(nominations: list[Nomination], declarations: dict, sheets: dict) -> dict[int, str]:
     progress = {}
     for nomination in nominations:
         declaration, sheet = declarations.get(nomination.id), sheets.get(nomination.id)

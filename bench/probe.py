@@ -20,10 +20,12 @@ from core.extensions import db
 from core.accounts.models import User
 from events.models import (
     Attendance, Audience, Event, EventKind, EventStatus, ProgrammeSession, Registration, RegistrationStatus,
+    event_organisers,
 )
-from forums.models import Forum
+from forums.models import Forum, ForumCoordinator
 from reports import drawing, queries
 from reports.services import Scope
+from seed.bench import BENCH_COORDINATOR, BENCH_ORGANISER
 
 PAGE_SIZE = 20
 
@@ -47,6 +49,14 @@ def sample_ids() -> dict:
             "forum": db.session.scalar(select(func.min(Forum.id))),
             "category": db.session.scalar(select(func.max(AwardCategory.id))),
             "workshop_pages": -(-db.session.scalar(workshops) // PAGE_SIZE)}
+
+
+def signed_in_ids() -> dict:
+    """The event the bench organiser runs and the forum the bench coordinator runs."""
+    return {"managed_event": db.session.scalar(select(func.min(event_organisers.c.event_id)).join(
+                User, User.id == event_organisers.c.user_id).where(User.email == BENCH_ORGANISER)),
+            "coordinated_forum": db.session.scalar(select(func.min(ForumCoordinator.forum_id)).join(
+                User, User.id == ForumCoordinator.user_id).where(User.email == BENCH_COORDINATOR))}
 
 
 def report_bounds(sizes: list[int]) -> dict:
@@ -133,7 +143,7 @@ def burst_outcome(event_id: int) -> dict:
 
 
 PROBES = {probe.__name__: probe for probe in (empty_schema, sample_ids, report_bounds, bare_report_sql,
-                                               report_pdf_job, burst_setup, burst_outcome)}
+                                               report_pdf_job, burst_setup, burst_outcome, signed_in_ids)}
 
 if __name__ == "__main__":
     name, arguments = sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}

@@ -308,18 +308,20 @@ def show_domain_error(form: FlaskForm, error: DomainError) -> None:
 _RENDERED_FIELDS = LRUCache(512)
 
 
-def rendered_fields(form, template: str) -> Markup:
-    """A GET filter form's fields as `template` draws them, remembered by all
-    the HTML depends on: the language, each field's submitted text, errors and choices.
+def rendered_fields(form, template: str, **context) -> Markup:
+    """A form's fields as `template` draws them, remembered by all the HTML
+    depends on: the language, each field's submitted text, errors and
+    choices, and the few plain values in `context` the template also reads.
     The design system's macros cost more than the rest of a list page, and a
-    filter form is drawn the same way for the same input again and again.
-    Nothing here comes from the database, so no worker can show stale HTML."""
-    key = (template, current_language().code, tuple(
+    filter form (or a page's empty form) is drawn the same way for the same
+    input again and again. Nothing here comes from the database, so no worker
+    can show stale HTML; the form token is never among the fields drawn."""
+    key = (template, current_language().code, tuple(sorted(context.items())), tuple(
         (field.name, tuple(field.raw_data or ()), tuple(field.errors), tuple(getattr(field, "choices", None) or ()))
         for field in form))
     html = _RENDERED_FIELDS.get(key)
     if html is None:
-        html = _RENDERED_FIELDS[key] = Markup(render_template(template, form=form))
+        html = _RENDERED_FIELDS[key] = Markup(render_template(template, form=form, **context))
     return html
 
 

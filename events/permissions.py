@@ -17,22 +17,23 @@ def can_manage_venues(user) -> bool:
     return can_create_events(user)
 
 
-def can_manage_event(user, event) -> bool:
+def can_manage_event(user, event, *, forums=audiences) -> bool:
     """Admins manage every event; organisers manage the events they organise;
-    a forum's coordinators run its meetings."""
+    a forum's coordinators run its meetings. (`forums`: where the forum
+    answers come from; a list passes `audiences.known_forums` for all its events.)"""
     if is_admin(user):
         return True
     if can_create_events(user) and any(organiser.id == user.id for organiser in event.organisers):
         return True
-    return audiences.runs_forum_events(user, event.forum_id)
+    return forums.runs_forum_events(user, event.forum_id)
 
 
-def can_view_event(user, event) -> bool:
+def can_view_event(user, event, *, forums=audiences) -> bool:
     """A meeting for a forum's members (a youth forum's, say) is shown only
     to them: where and when young people meet is not for everyone."""
-    if event.audience == Audience.FORUM_MEMBERS and not can_manage_event(user, event):
-        return event.is_visible and audiences.is_forum_member(user, event.forum_id)
-    return event.is_visible or can_manage_event(user, event)
+    if event.audience == Audience.FORUM_MEMBERS and not can_manage_event(user, event, forums=forums):
+        return event.is_visible and forums.is_forum_member(user, event.forum_id)
+    return event.is_visible or can_manage_event(user, event, forums=forums)
 
 
 def can_manage_registration(user, registration) -> bool:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import false, func, or_, select
+from sqlalchemy.orm import defaultload, lazyload
 
 from core.content_languages import in_page_language
 from core.database import london_datetime
@@ -16,7 +17,7 @@ from events.models import (
     Audience, CohesionPriority, Event, EventKind, EventStatus, EventTranslation, Registration, RegistrationStatus,
     Venue,
 )
-from events.permissions import can_create_events
+from events.permissions import can_create_events, can_view_event
 
 LISTED_STATUSES = (EventStatus.PUBLISHED, EventStatus.POSTPONED, EventStatus.CANCELLED)
 
@@ -90,11 +91,26 @@ def events_managed_by(user):
 
 def registrations_held_by(user) -> list[Registration]:
     """A person's registrations that are not cancelled, soonest event first
-    (My events, which shows their events in the page's language)."""
+    (My events, which shows their events in the page's language, and whether
+    they came: the rest of what a registration and its event load with them
+    is left until asked for, which My events does not)."""
     return list(db.session.scalars(
         select(Registration).join(Registration.event)
         .where(Registration.user_id == user.id, Registration.status != RegistrationStatus.CANCELLED)
-        .order_by(Event.starts_at).options(*in_page_language(Event.translations, Registration.event))))
+        .order_by(Event.starts_at).options(
+            lazyload(Registration.answers), lazyload(Registration.access_requests),
+            defaultload(Registration.event).lazyload(Event.organisers),
+            defaultload(Registration.event).lazyload(Event.priorities),
+            *in_page_language(Event.translations, Registration.event))))
+
+
+def registrations_shown_to_holder(user) -> list[Registration]:
+    """My events: `registrations_held_by`, without those for a members-only
+    meeting the holder may no longer see (no longer a member), every forum
+    among them asked about once rather than once a meeting."""
+    held = registrations_held_by(user)
+    forums = audiences.known_forums(user, {registration.event.forum_id for registration in held})
+    return [registration for registration in held if can_view_event(user, registration.event, forums=forums)]
 
 
 def booked_named(event: Event, search: str) -> list[Registration]:
@@ -104,7 +120,10 @@ def booked_named(event: Event, search: str) -> list[Registration]:
                                        Registration.status == RegistrationStatus.CONFIRMED)
     if search:
         query = query.where(Registration.name.icontains(search, autoescape=True))
-    return list(db.session.scalars(query.order_by(Registration.name)))
+    # Their event is `event`, already loaded: not joined again with everything it loads; the list
+    # shows no answers to the event's questions.
+    return list(db.session.scalars(query.order_by(Registration.name).options(
+        lazyload(Registration.event), lazyload(Registration.answers))))
 
 
 def priorities_in_order() -> list[CohesionPriority]:

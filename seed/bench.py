@@ -18,9 +18,10 @@ from dateutil.rrule import MONTHLY, WEEKLY, rrule
 from sqlalchemy import func, select, text
 
 from awards.models import (
-    AwardCategory, AwardCycle, Criterion, Nomination, NominationStatus, NomineeKind, PanelMember, Score, ScoreSheet,
+    AwardCategory, AwardCycle, ConflictDeclaration, ConflictKind, Criterion, Nomination, NominationStatus, NomineeKind,
+    PanelMember, Score, ScoreSheet,
 )
-from core.accounts import services
+from core.accounts import second_factor, services
 from core.database import LONDON, london_datetime, utcnow
 from core.equality.services import CHARACTERISTICS, CONSENT_VERSION, ETHNIC_BACKGROUNDS, PREFER_NOT_TO_SAY, UNDER_16
 from core.extensions import db
@@ -35,6 +36,12 @@ from forums.models import Faith, Forum, ForumCoordinator, ForumKind, Membership,
 BENCH_PASSWORD = "bench-Shared-Future-2026"
 BENCH_ADMIN = "bench-admin@example.org"
 BENCH_MEMBER = "bench-member@example.org"
+# Staff, each with the seat whose page the benchmark loads (they sign in with a code from this secret too).
+BENCH_ORGANISER = "bench-organiser@example.org"
+BENCH_JUDGE = "bench-judge@example.org"
+BENCH_COORDINATOR = "bench-coordinator@example.org"
+BENCH_TOTP_SECRET = "SHAREDFUTUREBENCHSHAREDFUTUREBEN"
+JUDGE_NOMINATIONS = 40  # about how many nominations the bench judge has to judge
 BATCH = 5_000
 YEARS = 10
 FORUMS = 30
@@ -112,8 +119,15 @@ class _Builder:
         admin = services.create_user(email=BENCH_ADMIN, name="Bench Admin", password=BENCH_PASSWORD,
                                      roles=[SiteRole.ADMIN, SiteRole.ORGANISER, SiteRole.AWARDS_ADMINISTRATOR])
         self.member = services.create_user(email=BENCH_MEMBER, name="Bench Member", password=BENCH_PASSWORD)
+        self.organiser = services.create_user(email=BENCH_ORGANISER, name="Bench Organiser",
+                                              password=BENCH_PASSWORD, roles=[SiteRole.ORGANISER])
+        self.judge = services.create_user(email=BENCH_JUDGE, name="Bench Judge", password=BENCH_PASSWORD)
+        self.coordinator = services.create_user(email=BENCH_COORDINATOR, name="Bench Coordinator",
+                                                password=BENCH_PASSWORD)
         db.session.flush()
-        first = max(admin.id, self.member.id) + 1
+        for staff in (admin, self.organiser, self.judge, self.coordinator):  # staff sign in with a code too
+            second_factor.set_up_without_code(staff, secret=BENCH_TOTP_SECRET)
+        first = max(user.id for user in (admin, self.member, self.organiser, self.judge, self.coordinator)) + 1
         self.people = range(first, first + self.sizes.people)
         confirmed = self.now - timedelta(days=400)
         # Everyone shares one real hash: hashing 50,000 passwords would be the benchmark.
@@ -148,6 +162,8 @@ class _Builder:
                              "max_age": 18 if kinds[n % 3] == ForumKind.YOUTH else None} for n in self.forum_ids))
         self.insert(ForumCoordinator, ({"forum_id": n, "user_id": self.organisers[n % len(self.organisers)]}
                                        for n in self.forum_ids))
+        # The bench coordinator runs the first forum (the one the benchmark's forum pages show).
+        self.insert(ForumCoordinator, [{"forum_id": self.forum_ids[0], "user_id": self.coordinator.id}])
         faiths = list(Faith)
         members = self.rng.sample(self.people[40:], self.sizes.forum_members)
         self.forum_members: dict[int, list[int]] = {n: [] for n in self.forum_ids}
@@ -239,6 +255,11 @@ class _Builder:
                                            for priority in {self.priorities[event_id % len(self.priorities)],
                                                             self.priorities[event_id % 2 % len(self.priorities)]}))
         self.insert(event_organisers, ({"event_id": row["id"], "user_id": row["created_by_id"]} for row in rows))
+        # The bench organiser co-organises the benchmark's sampled event: the next public community event.
+        sampled = min((row for row in rows if row["kind"] == EventKind.COMMUNITY_EVENT
+                       and row["status"] == EventStatus.PUBLISHED and row["audience"] == Audience.PUBLIC
+                       and row["starts_at"] > self.now), key=lambda row: row["starts_at"])
+        self.insert(event_organisers, [{"event_id": sampled["id"], "user_id": self.organiser.id}])
         self.visible = [row["id"] for row in rows if row["status"] != EventStatus.DRAFT]
         self.counted = [row["id"] for row in rows
                         if row["status"] == EventStatus.PUBLISHED and row["starts_at"] <= self.now]
@@ -389,9 +410,24 @@ class _Builder:
                                        "submitted_at": opens + timedelta(days=70)})
                         scores.extend({"sheet_id": sheet_id, "criterion_id": criterion, "value": rng.randint(1, 5)}
                                       for criterion in criterion_ids)
+        # The bench judge sits on the latest cycle's panels, from its first category on, until about
+        # JUDGE_NOMINATIONS are theirs: no conflict declared for the first half, the first quarter scored.
+        seats = categories[-CATEGORIES_PER_CYCLE:][:max(-(-JUDGE_NOMINATIONS // per_category), 1)]
+        panel.extend({"category_id": category["id"], "user_id": self.judge.id, "email": BENCH_JUDGE}
+                     for category in seats)
+        theirs = [n for n in nominations if n["category_id"] in {category["id"] for category in seats}]
+        declarations = [{"nomination_id": n["id"], "judge_id": self.judge.id, "kind": ConflictKind.NONE, "note": "",
+                         "declared_at": n["submitted_at"] + timedelta(days=61)} for n in theirs[:len(theirs) // 2]]
+        for nomination in theirs[:len(theirs) // 4]:
+            score_sheets.append({"id": len(score_sheets) + 1, "nomination_id": nomination["id"],
+                                 "judge_id": self.judge.id, "submitted_at": nomination["submitted_at"]
+                                 + timedelta(days=62)})
+            category_criteria = [c["id"] for c in criteria if c["category_id"] == nomination["category_id"]]
+            scores.extend({"sheet_id": len(score_sheets), "criterion_id": criterion, "value": rng.randint(1, 5)}
+                          for criterion in category_criteria)
         for model, rows in ((AwardCycle, cycles), (AwardCategory, categories), (Criterion, criteria),
-                            (PanelMember, panel), (Nomination, nominations), (ScoreSheet, score_sheets),
-                            (Score, scores)):
+                            (PanelMember, panel), (Nomination, nominations), (ConflictDeclaration, declarations),
+                            (ScoreSheet, score_sheets), (Score, scores)):
             self.insert(model, rows)
 
 

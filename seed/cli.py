@@ -95,8 +95,10 @@ def seed_bench_command(scale):
         counts = bench_data.seed(sizes)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Done: {sum(counts.values()):,} rows. Sign in as {bench_data.BENCH_ADMIN} or "
-               f"{bench_data.BENCH_MEMBER} (password {bench_data.BENCH_PASSWORD}).")
+    click.echo(f"Done: {sum(counts.values()):,} rows. Sign in as {bench_data.BENCH_MEMBER}, or as staff: "
+               f"{bench_data.BENCH_ADMIN}, {bench_data.BENCH_ORGANISER}, {bench_data.BENCH_JUDGE} or "
+               f"{bench_data.BENCH_COORDINATOR} (password {bench_data.BENCH_PASSWORD}; staff codes from the "
+               f"authenticator key {bench_data.BENCH_TOTP_SECRET}).")
 
 
 @click.command("run-local")

@@ -19,9 +19,9 @@ from awards.views.loading import contacts_withheld
 @login_required
 def judging_home():
     panels = judging.panels_for(current_user)
-    nominations = {c.id: judging.to_judge(c) for c in panels}
+    nominations = judging.to_judge_on(panels)
     return render_template("awards/judging.html", panels=panels, now=utcnow(), nominations=nominations,
-                           progress={c.id: judging.progress_of(current_user, c, nominations[c.id]) for c in panels})
+                           progress=judging.progress_on(current_user, nominations))
 
 
 def _nomination_to_judge(nomination_id: int) -> Nomination:

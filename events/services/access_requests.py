@@ -169,13 +169,14 @@ class AccessRequestCounts:
         return [row for row in self.rows if row.booked]
 
 
-def access_request_counts(event: Event, viewer) -> AccessRequestCounts:
+def access_request_counts(event: Event, viewer, *, screen: safeguarding.Screen | None = None) -> AccessRequestCounts:
     """What the event's live bookings ask for, each request counted once per
     booking: booked places apart from the waiting list (with places offered
     from it); cancelled bookings, and guests who have not confirmed their
     address, not at all; nobody on a cancelled event. A language is counted
     together however its case was typed, under the spelling seen first.
-    One query for the whole event."""
+    One query for the whole event; none more for safeguarding when the page
+    has already screened the event's registrations for this viewer (`screen`)."""
     if event.status == EventStatus.CANCELLED:
         return AccessRequestCounts()
     rows = db.session.execute(
@@ -184,7 +185,7 @@ def access_request_counts(event: Event, viewer) -> AccessRequestCounts:
         .outerjoin(RegistrationAccessRequest, RegistrationAccessRequest.registration_id == Registration.id)
         .where(Registration.event_id == event.id, Registration.status.in_(BOOKED + WAITING))
         .order_by(Registration.id, RegistrationAccessRequest.id)).all()
-    screen = safeguarding.screen(viewer, rows)
+    screen = screen or safeguarding.screen(viewer, rows)
     counted: dict[tuple[AccessRequestKind, str], dict] = {}
     withheld, withheld_booked, note = set(), set(), ""
     for row in rows:

@@ -141,12 +141,16 @@ def attendance_counts(event: Event) -> AttendanceCounts:
     yet, and walk-ins. Nobody is booked on a cancelled event, so nobody is
     still to come: its registrations keep their status (as `standing` says),
     but not their places. Anyone checked in before it was cancelled still counts."""
-    booked = 0 if event.status == EventStatus.CANCELLED else db.session.scalar(
-        select(func.coalesce(func.sum(Registration.tickets), 0)).where(
-            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED))
-    attended = db.session.scalar(select(func.coalesce(func.sum(Attendance.people), 0)).where(
-        Attendance.event_id == event.id, Attendance.registration_id.is_not(None)))
-    walk_ins = db.session.scalar(select(func.coalesce(func.sum(Attendance.people), 0)).where(
-        Attendance.event_id == event.id, Attendance.registration_id.is_(None)))
+    # One statement: the check-in page and the event's page ask on every load.
+    booked_places = select(func.coalesce(func.sum(Registration.tickets), 0)).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED).scalar_subquery()
+    people = func.sum(Attendance.people)
+    booked, attended, walk_ins = db.session.execute(select(
+        booked_places,
+        func.coalesce(people.filter(Attendance.registration_id.is_not(None)), 0),
+        func.coalesce(people.filter(Attendance.registration_id.is_(None)), 0),
+    ).where(Attendance.event_id == event.id)).one()
+    if event.status == EventStatus.CANCELLED:
+        booked = 0
     return AttendanceCounts(registered=booked, attended=attended + walk_ins,
                             no_shows=max(booked - attended, 0), walk_ins=walk_ins)

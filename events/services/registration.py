@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import lazyload
 
 from core.content_languages import lazily
 from core import audit
@@ -39,9 +40,10 @@ from events.services.waiting_list import _expire_offers_for, promote_from_waitin
 
 
 def registrations_of(event: Event) -> list[Registration]:
-    """Everyone who has registered, in the order they did."""
+    """Everyone who has registered, in the order they did. (Their event is
+    `event`, already loaded: not joined again with everything it loads.)"""
     return list(db.session.scalars(select(Registration).where(Registration.event_id == event.id)
-                                   .order_by(Registration.created_at)))
+                                   .order_by(Registration.created_at).options(lazyload(Registration.event))))
 
 
 def registration_for(event: Event, user) -> Registration | None:

@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from core.extensions import db
-from core.forms import EmptyForm, call_service, press_button, search_words
+from core.forms import EmptyForm, call_service, press_button, rendered_fields, search_words
 from core.formatting import format_date_time
 from core.accounts import safeguarding
 from core.accounts.permissions import is_admin
@@ -25,11 +25,13 @@ def check_in_page(event_id):
     search = search_words(request.args.get("q"))
     registrations = booked_named(event, search)
     attendance = settlement.attendance_state(event)
+    walk_in_form = WalkInForm()
     return render_template("events/check_in.html", event=event, registrations=registrations, search=search,
                            arrivals={r.id: on_the_day.arrival(r, settled=attendance.settled) for r in registrations},
                            screen=safeguarding.screen(current_user, registrations),
                            walk_ins=on_the_day.walk_ins(event), counts=on_the_day.attendance_counts(event),
-                           form=EmptyForm(), walk_in_form=WalkInForm(), attendance=attendance)
+                           form=EmptyForm(), walk_in_form=walk_in_form, attendance=attendance,
+                           walk_in_fields=rendered_fields(walk_in_form, "events/_walk_in_fields.html"))
 
 
 @bp.post("/manage/events/<int:event_id>/check-in/<int:registration_id>")

@@ -3,6 +3,9 @@ to someone who may see it but not manage it), the registration an emailed
 link names, a session of the event's programme; and the organisers' gate."""
 from flask import abort
 from flask_login import current_user
+from sqlalchemy.orm import lazyload, selectinload
+
+from core.accounts.models import User
 
 from core.extensions import db
 from core.views.emailed_links import from_emailed_link
@@ -15,7 +18,12 @@ PAGE_SIZE = 20
 
 
 def event_or_404(event_id: int, *, manage: bool = False) -> Event:
-    event = db.get_or_404(Event, event_id)
+    # The organisers come with it (the check reads them); their site roles, and the event's priorities
+    # (which few of its pages show), only when asked for.
+    event = db.session.get(Event, event_id, options=[selectinload(Event.organisers).lazyload(User.role_grants),
+                                                     lazyload(Event.priorities)])
+    if event is None:
+        abort(404)
     allowed = permissions.can_manage_event if manage else permissions.can_view_event
     if not allowed(current_user, event):
         abort(404 if not manage or not event.is_visible else 403)

@@ -103,13 +103,14 @@ def edit_event(event_id):
 def manage_event(event_id):
     event = event_or_404(event_id, manage=True)
     registrations = registering.registrations_of(event)
+    screen = safeguarding.screen(current_user, registrations)
     return render_template("events/manage_event.html", event=event, registrations=registrations,
                            standings={r.id: registering.standing(r) for r in registrations},
-                           screen=safeguarding.screen(current_user, registrations), form=EmptyForm(),
+                           screen=screen, form=EmptyForm(),
                            occurrences=scheduling.series_occurrences(event),
                            waiting=waiting_list.waiting_list(event), places_left=places.places_left(event),
                            counts=on_the_day.attendance_counts(event), attendance=settlement.attendance_state(event),
-                           access_counts=access_requests.access_request_counts(event, current_user),
+                           access_counts=access_requests.access_request_counts(event, current_user, screen=screen),
                            messages=event_messages.messages_of(event),
                            survey_counts=surveys.survey_counts(event), survey_closes_at=surveys.survey_closes_at(event),
                            survey_minimum=current_app.config["REPORT_MINIMUM_RESPONDENTS"])

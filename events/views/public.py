@@ -24,7 +24,7 @@ from events.ical import google_calendar_link, outlook_calendar_link, webcal
 from events.forms import AccessRequestsForm, EventFilterForm, access_choices, question_answers, registration_form_for
 from events.models import EventKind, Registration, RegistrationStatus
 from events.structured_data import event_json_ld
-from events.queries import EventSearch, filtered_events, priority_filter_choices, registrations_held_by
+from events.queries import EventSearch, filtered_events, priority_filter_choices, registrations_shown_to_holder
 from events.views import bp
 from events.views.loading import PAGE_SIZE, event_or_404, registration_from_link, session_of
 
@@ -233,9 +233,7 @@ def confirm_guest_submit(token):
 @bp.get("/my-events")
 @login_required
 def my_events():
-    # Not a members-only meeting, once its holder is no longer a member.
-    registrations = [registration for registration in registrations_held_by(current_user)
-                     if permissions.can_view_event(current_user, registration.event)]
+    registrations = registrations_shown_to_holder(current_user)
     now = utcnow()
     calendar_link = calendars.calendar_link_for(current_user)
     return render_template("events/my_events.html", form=EmptyForm(), webcal=webcal,

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from flask import url_for
 from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import defaultload, lazyload
 
 from core import audit
 from core.accounts.models import User
@@ -35,11 +36,18 @@ def is_active_member(user, forum_id: int | None, today: date | None = None) -> b
     they renew."""
     if forum_id is None or not getattr(user, "is_authenticated", False):
         return False
+    return db.session.scalar(active_forum_ids(user, today).where(Membership.forum_id == forum_id).limit(1)) \
+        is not None
+
+
+@audiences.joined_forums_query
+def active_forum_ids(user, today: date | None = None):
+    """The forums this person is an active member of, their term not ended, as
+    a query (is_active_member for a list of events)."""
     today = today or date.today()
-    return db.session.scalar(select(Membership.id).where(
-        Membership.forum_id == forum_id, Membership.user_id == user.id,
-        Membership.status == MembershipStatus.ACTIVE,
-        or_(Membership.term_ends_on.is_(None), Membership.term_ends_on >= today))) is not None
+    return select(Membership.forum_id).where(
+        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE,
+        or_(Membership.term_ends_on.is_(None), Membership.term_ends_on >= today))
 
 
 def membership_of(user, forum: Forum) -> Membership | None:
@@ -204,7 +212,9 @@ def filtered_memberships(forum: Forum, *, status: str = "", role: MembershipRole
         query = query.where(Membership.faith == faith)
     if ending_within:
         query = query.where(Membership.term_ends_on.between(today, today + ending_within))
-    return list(db.session.scalars(query.order_by(User.name, Membership.id)))
+    # Their forum is `forum`, already loaded; the members' site roles only if asked for.
+    return list(db.session.scalars(query.order_by(User.name, Membership.id).options(
+        lazyload(Membership.forum), defaultload(Membership.user).lazyload(User.role_grants))))
 
 
 def members(forum: Forum, *, statuses=(MembershipStatus.ACTIVE,)) -> list[Membership]:

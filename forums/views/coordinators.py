@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from core.database import utcnow
 from core.extensions import db
 from core.i18n import _, in_language, ngettext
-from core.forms import EmptyForm, call_service, press_button
+from core.forms import EmptyForm, call_service, press_button, rendered_fields
 from core.accounts.safeguarding import screen, shows_contact_details
 from core.spam import bulk_work
 from core.spreadsheets import csv_download
@@ -45,6 +45,8 @@ def manage(forum_id):
     shown = memberships.filtered_memberships(forum, **form.filters()) if form.validate() else []
     history = queries.membership_history(forum)
     return render_template("forums/manage.html", forum=forum, form=form, memberships=shown, history=history,
+                           filter_fields=rendered_fields(form, "forums/_member_filter_fields.html",
+                                                         interfaith=forum.is_interfaith),
                            today=date.today(), is_young=is_young, imported=forum_imports.imported_waiting(forum),
                            is_young_born=lambda born: age_on(born, date.today()) < ADULT_AGE,
                            sees_young=permissions.can_see_young_members_details(current_user, forum))

@@ -273,3 +273,35 @@ def test_a_judge_is_offered_no_scoring_while_the_results_are_published(app, make
     assert "judges&#39; scores and conflicts are locked" in text_of(refused)
     with app.app_context():
         assert db.session.scalar(select(func.count(ScoreSheet.id))) == 0
+
+
+def test_the_judging_list_costs_the_same_queries_for_one_panel_or_three(app, make_user):
+    """Each panel's nominations and where the judge is with each are read
+    for all panels at once, not panel by panel."""
+    from sqlalchemy import event as sa_event
+    judge = make_user()
+    browser = app.test_client()
+    sign_in(browser, judge)
+
+    def selects() -> tuple[int, str]:
+        with app.app_context():
+            seen = []
+            listener = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
+            sa_event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                page = browser.get("/judging")
+            finally:
+                sa_event.remove(db.engine, "before_cursor_execute", listener)
+        assert page.status_code == 200
+        return sum(s.lstrip().upper().startswith("SELECT") for s in seen), text_of(page)
+
+    judging_world(app, judge)
+    one, _ = selects()
+    _, _, (amira, _) = judging_world(app, judge)
+    judging_world(app, judge)
+    with app.app_context():
+        db.session.add(ConflictDeclaration(nomination_id=amira, judge_id=judge.id, kind=ConflictKind.NONE))
+        db.session.commit()
+    three, page = selects()
+    assert page.count("Amira Hussain") == 3 and "To score" in page and page.count("Declare any conflict") == 5
+    assert three == one

@@ -607,3 +607,68 @@ def test_pages_of_a_cancelled_or_postponed_event_say_so(client, app, make_user):
     sign_in(client, member)
     assert "choose sessions" not in text_of(client.get(f"/events/{ids[0]}"))
     assert "The event has been postponed: your place is kept" in text_of(client.get("/my-events"))
+
+
+def selects_for(app, client, path) -> int:
+    """How many SELECT statements one request runs (SQLite's BEGIN left out)."""
+    with app.app_context():
+        selects = []
+        listener = lambda conn, cursor, statement, *args: selects.append(statement)  # noqa: E731
+        sa_event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", listener)
+        return sum(statement.lstrip().upper().startswith(("SELECT", "WITH", "(SELECT")) for statement in selects)
+
+
+def test_my_events_costs_the_same_queries_for_1_or_6_members_only_meetings(client, app, make_user):
+    """Whether the holder may still see each members-only meeting is asked
+    once for the whole list, not once a meeting; a meeting of a forum they
+    have left drops off the list."""
+    from core.accounts.models import User
+    from events.models import Audience, EventKind
+    from forums.models import MembershipStatus
+    from tests.forums.factories import ForumFactory, MembershipFactory
+    member = make_user()
+
+    def meetings(count, *, left=False):
+        with app.app_context():
+            user = db.session.get(User, member.id)
+            for _ in range(count):
+                membership = MembershipFactory(user=user, forum=ForumFactory())
+                title = f"Meeting of {membership.forum.name}"
+                RegistrationFactory(user=user, email=member.email, event=EventFactory(
+                    title=title, kind=EventKind.FORUM_MEETING, audience=Audience.FORUM_MEMBERS,
+                    forum_id=membership.forum.id))
+                if left:
+                    membership.status = MembershipStatus.REMOVED
+            db.session.commit()
+            return title
+
+    shown = meetings(1)
+    sign_in(client, member)
+    few = selects_for(app, client, "/my-events")
+    meetings(5)
+    gone = meetings(1, left=True)
+    page = text_of(client.get("/my-events"))
+    assert shown in page and gone not in page
+    assert selects_for(app, client, "/my-events") == few
+
+
+def test_the_person_signed_in_is_loaded_with_their_site_roles_in_one_statement(client, app, make_user):
+    """Every signed-in page asks who is signed in and what they may do (the
+    menu): one SELECT for both, whatever roles they hold."""
+    admin = make_user(roles=["admin", "organiser"])
+    sign_in(client, admin)
+    with app.app_context():
+        selects = []
+        listener = lambda conn, cursor, statement, *args: selects.append(statement)  # noqa: E731
+        sa_event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            page = text_of(client.get("/cookies"))
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", listener)
+    assert "Manage events" in page and "Admin" in page  # the roles were read
+    assert [s for s in selects if "role_grants" in s] == [s for s in selects if "FROM users" in s]
+    assert len([s for s in selects if "FROM users" in s]) == 1

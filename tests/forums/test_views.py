@@ -340,3 +340,52 @@ def test_a_parent_without_an_account_is_written_to_in_their_childs_language(app,
         membership = db.session.scalar(select(Membership))
         consent.resend_consent_request(membership, actor=db.session.get(User, coordinator.id))
     assert written_in["codes"] == ["ur", "ur"]
+
+
+def test_the_coordinators_page_costs_the_same_queries_for_3_or_30_members(app, make_user):
+    from sqlalchemy import event as sa_event
+    coordinator = make_user()
+    with app.app_context():
+        forum = ForumFactory()
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        for _ in range(3):
+            MembershipFactory(forum=forum)
+        db.session.commit()
+        forum_id = forum.id
+    browser = app.test_client()
+    sign_in(browser, coordinator)
+
+    def selects() -> int:
+        with app.app_context():
+            seen = []
+            listener = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
+            sa_event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                assert browser.get(f"/forums/{forum_id}/manage").status_code == 200
+            finally:
+                sa_event.remove(db.engine, "before_cursor_execute", listener)
+        return sum(s.lstrip().upper().startswith("SELECT") for s in seen)
+
+    few = selects()
+    with app.app_context():
+        for _ in range(27):
+            MembershipFactory(forum=db.session.get(Forum, forum_id))
+        db.session.commit()
+    assert selects() == few
+
+
+def test_the_member_filter_offers_faith_only_on_an_interfaith_forum_however_often_it_is_drawn(app, make_user):
+    """The filter's fields are remembered once drawn (core.forms.rendered_fields):
+    an interfaith forum's filter, drawn first, never lends its faith filter to another forum's."""
+    coordinator = make_user()
+    with app.app_context():
+        forums = [ForumFactory(kind=ForumKind.INTERFAITH), ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=18)]
+        db.session.add_all([ForumCoordinator(forum_id=forum.id, user_id=coordinator.id) for forum in forums])
+        db.session.commit()
+        interfaith, youth = [forum.id for forum in forums]
+    browser = app.test_client()
+    sign_in(browser, coordinator)
+    for _ in range(2):
+        assert 'name="faith"' in text_of(browser.get(f"/forums/{interfaith}/manage"))
+        assert 'name="faith"' not in text_of(browser.get(f"/forums/{youth}/manage"))
+        assert 'name="faith"' in text_of(browser.get(f"/forums/{interfaith}/manage?faith=sikh"))
