@@ -67,18 +67,20 @@ def tally(event_ids: Iterable[int], *, now: datetime | None = None) -> int:
         ids = event_ids[start:start + BATCH]
         db.session.execute(delete(SettledTallyCell).where(SettledTallyCell.event_id.in_(ids)))
         db.session.execute(delete(SettledTally).where(SettledTally.event_id.in_(ids)))
-        settled = select(Event.id).where(Event.id.in_(ids), settlement.settled_clause(now))
-        tallied += _insert(settled, now)
+        settled = list(db.session.scalars(select(Event.id).where(Event.id.in_(ids), settlement.settled_clause(now))))
+        if settled:
+            _insert(settled, now)
+        tallied += len(settled)
     db.session.flush()
     return tallied
 
 
-def _insert(event_ids, now: datetime) -> int:
-    """Tally the events `event_ids` (a SELECT) selects, none of which has a tally."""
+def _insert(event_ids: list[int], now: datetime) -> None:
+    """Tally these events, none of which has a tally."""
     extra = case((Attendance.registration_id.is_(None), Attendance.people), else_=Attendance.people - 1)
     came = (select(Attendance.event_id, func.sum(Attendance.people).label("came"), func.sum(extra).label("unnamed"))
             .where(Attendance.event_id.in_(event_ids)).group_by(Attendance.event_id).subquery())
-    headers = db.session.execute(insert(SettledTally).from_select(
+    db.session.execute(insert(SettledTally).from_select(
         ["event_id", "came", "unnamed", "ends_at", "reopened_until", "keyed_with", "tallied_at"],
         select(Event.id, func.coalesce(came.c.came, 0), func.coalesce(came.c.unnamed, 0), Event.ends_at,
                Event.attendance_reopened_until, literal(equality.record_key_fingerprint()), literal(now))
@@ -94,7 +96,6 @@ def _insert(event_ids, now: datetime) -> int:
         .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
         .where(Registration.event_id.in_(event_ids))
         .group_by(Registration.event_id, *answers)))
-    return headers.rowcount
 
 
 def drop(event: Event) -> None:
