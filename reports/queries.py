@@ -244,11 +244,10 @@ def mixing(event_ids, keys: tuple[str, ...], secret: str, *, tallied=None) -> di
             .join(Attendance, Attendance.registration_id == Registration.id)
             .join(EqualityLink, EqualityLink.person_key == Registration.person_key)
             .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
-            .where(Registration.event_id.in_(event_ids))
+            .where(Registration.event_id.in_(_untallied(event_ids, tallied)))
             .group_by(Registration.event_id, *columns))
     rows = []
     if tallied is not None:
-        live = live.where(Registration.event_id.not_in(tallied))
         cells = [getattr(SettledTallyCell, key) for key in keys]
         rows += db.session.execute(
             select(SettledTallyCell.event_id, *cells, func.sum(SettledTallyCell.came), func.sum(SettledTallyCell.key_sum))
@@ -264,6 +263,12 @@ def mixing(event_ids, keys: tuple[str, ...], secret: str, *, tallied=None) -> di
     return found
 
 
+def _untallied(event_ids, tallied):
+    """Of `event_ids` (a SELECT of Event.id), those not among `tallied`: the
+    events whose records are read, so no other event's records are."""
+    return event_ids if tallied is None else event_ids.where(Event.id.not_in(tallied))
+
+
 def event_summaries(event_ids, *, tallied=None) -> list:
     """Each event's title, kind, start, how many came, and how many of them
     no registration names (walk-ins, and the extra people on a booking for
@@ -272,11 +277,11 @@ def event_summaries(event_ids, *, tallied=None) -> list:
     (events.tallies.current_tallies), whose tallies say it already."""
     extra = case((Attendance.registration_id.is_(None), Attendance.people), else_=Attendance.people - 1)
     live = (select(Attendance.event_id, func.sum(Attendance.people).label("came"), func.sum(extra).label("unnamed"))
-            .where(Attendance.event_id.in_(event_ids)).group_by(Attendance.event_id))
+            .where(Attendance.event_id.in_(_untallied(event_ids, tallied))).group_by(Attendance.event_id))
     if tallied is None:
         came = live.subquery()
     else:
-        came = union_all(live.where(Attendance.event_id.not_in(tallied)),
+        came = union_all(live,
                          select(SettledTally.event_id, SettledTally.came, SettledTally.unnamed)
                          .where(SettledTally.event_id.in_(event_ids), SettledTally.event_id.in_(tallied))).subquery()
     return db.session.execute(

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text
 from awards.models import (
     AwardCategory, AwardCycle, Criterion, Nomination, NominationStatus, NomineeKind, PanelMember, Score, ScoreSheet,
 )
-from core.accounts import services
+from core.accounts import second_factor, services
 from core.database import LONDON, london_datetime, utcnow
 from core.equality.services import CHARACTERISTICS, CONSENT_VERSION, ETHNIC_BACKGROUNDS, PREFER_NOT_TO_SAY, UNDER_16
 from core.extensions import db
@@ -36,6 +36,8 @@ from forums.models import Faith, Forum, ForumCoordinator, ForumKind, Membership,
 BENCH_PASSWORD = "bench-Shared-Future-2026"
 BENCH_ADMIN = "bench-admin@example.org"
 BENCH_MEMBER = "bench-member@example.org"
+# Staff sign in with a second factor: the bench signs the admin in with codes from this secret.
+BENCH_TOTP_SECRET = "BENCHSHAREDFUTURE2026AAAA"
 BATCH = 5_000
 YEARS = 10
 FORUMS = 30
@@ -114,6 +116,7 @@ class _Builder:
     def accounts(self) -> None:
         admin = services.create_user(email=BENCH_ADMIN, name="Bench Admin", password=BENCH_PASSWORD,
                                      roles=[SiteRole.ADMIN, SiteRole.ORGANISER, SiteRole.AWARDS_ADMINISTRATOR])
+        second_factor.set_up_without_code(admin, secret=BENCH_TOTP_SECRET)
         self.member = services.create_user(email=BENCH_MEMBER, name="Bench Member", password=BENCH_PASSWORD)
         db.session.flush()
         first = max(admin.id, self.member.id) + 1
