@@ -37,7 +37,7 @@ BENCH_PASSWORD = "bench-Shared-Future-2026"
 BENCH_ADMIN = "bench-admin@example.org"
 BENCH_MEMBER = "bench-member@example.org"
 # Staff sign in with a second factor: the bench signs the admin in with codes from this secret.
-BENCH_TOTP_SECRET = "BENCHSHAREDFUTURE2026AAAA"
+BENCH_TOTP_SECRET = "BENCHSHAREDFUTUREBENCHSHAREDFUTU"
 BATCH = 5_000
 YEARS = 10
 FORUMS = 30
