@@ -22,6 +22,7 @@ from events.models import (
     Attendance, Audience, Event, EventKind, EventStatus, ProgrammeSession, Registration, RegistrationStatus,
     event_organisers,
 )
+from events import tallies
 from forums.models import Forum, ForumCoordinator
 from reports import drawing, queries
 from reports.services import Scope
@@ -77,15 +78,17 @@ def report_bounds(sizes: list[int]) -> dict:
 
 def bare_report_sql(starts: str | None, repetitions: int) -> list[float]:
     """Seconds for the aggregate statements the diversity report rests on:
-    everyone who came, counted by every characteristic, and each event's
-    attendance records added up (who came, and the walk-ins)."""
+    everyone who came, counted by every characteristic (different people
+    across events, which no per-event tally can add up: always counted
+    live), and each event's attendance added up from its settled tally, or
+    counted live where it has none (events/tallies.py)."""
     scope = Scope("all", starts=date.fromisoformat(starts), ends=date.today()) if starts else Scope("all")
     events = scope.event_ids(settled=True)  # the same events the report page counts
     runs = []
     for _ in range(repetitions):
         began = time.perf_counter()
         queries.tally(queries.participants(events), ("attended",), "bench")
-        queries.event_summaries(events)
+        queries.event_summaries(events, tallied=tallies.current_tallies())
         runs.append(time.perf_counter() - began)
     return runs
 

@@ -1,6 +1,6 @@
 """Events' periodic work, done by the job queue's worker on a timetable
 (core.jobs), and the same as commands to run by hand: `flask --app app
-expire-offers`, `send-reminders` and `send-surveys`."""
+expire-offers`, `send-reminders`, `send-surveys` and `tally-settled`."""
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -14,6 +14,7 @@ from core.extensions import db
 from events.services.reminders import send_reminders
 from events.services.surveys import send_surveys
 from events.services.waiting_list import expire_offers
+from events.tallies import tally_settled
 
 
 def pass_on_lapsed_offers() -> str:
@@ -36,7 +37,16 @@ def survey_people() -> str:
 
 jobs.register(20, "expire-offers", pass_on_lapsed_offers, schedule={"minute": "*/5"})
 jobs.register(21, "send-reminders", remind_people, schedule={"minute": "0"})
+
+
+def tally_settled_events() -> str:
+    with write_lock(every_transaction=True):  # a batch per transaction
+        count = tally_settled()
+    return f"Tallied {count} settled event(s)."
+
+
 jobs.register(22, "send-surveys", survey_people, schedule={"minute": "30"})
+jobs.register(23, "tally-settled", tally_settled_events, schedule={"minute": "*/10"})
 
 
 @click.command("expire-offers")
@@ -64,7 +74,15 @@ def send_surveys_command():
     click.echo(survey_people())
 
 
+@click.command("tally-settled")
+@with_appcontext
+def tally_settled_command():
+    """Tally the attendance of events that have settled, for the reports (the worker does it every 10 minutes)."""
+    click.echo(tally_settled_events())
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(tally_settled_command)
     app.cli.add_command(expire_offers_command)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(send_surveys_command)

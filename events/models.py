@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Column, Enum, ForeignKey, Index, Integer, LargeBinary, String, Table, Text,
+    JSON, BigInteger, Boolean, CheckConstraint, Column, Enum, ForeignKey, Index, Integer, LargeBinary, String, Table, Text,
     UniqueConstraint, false, true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -782,13 +782,53 @@ class SurveyAnswer(db.Model):
     __table_args__ = tuple(_one_of(question) for question in SURVEY_QUESTIONS)
 
 
+class SettledTally(db.Model):
+    """A settled event's attendance, added up once (events/tallies.py) so a
+    report over thousands of events adds up a row each instead of every
+    check-in. Kept only while it is true: made once attendance settles,
+    deleted when an admin reopens it, made again when anything it counts
+    changes after (erasure, retention, merging people, equality answers). A
+    report uses it only while the event's dates, reopening and the record
+    key secret are those it was made under; it counts anything else live."""
+
+    __tablename__ = "settled_tallies"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    came: Mapped[int]  # people checked in (a booking for several counts each of them)
+    unnamed: Mapped[int]  # walk-ins and the extra people on a booking: no registration names them
+    # What the event said when it was tallied: a tally of other dates or another reopening is stale.
+    ends_at: Mapped[datetime]
+    reopened_until: Mapped[Optional[datetime]]
+    keyed_with: Mapped[str] = mapped_column(String(16))  # equality.record_key_fingerprint()
+    tallied_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SettledTallyCell(db.Model):
+    """Special category data in aggregate (docs/privacy.md): of a settled
+    event's named people who came, how many gave one combination of answers
+    to the questions the mixing figures use, and the sum of their record keys
+    (reports/perturbation.py). Never shown as it is: only through a report's
+    perturbation and suppression."""
+
+    __tablename__ = "settled_tally_cells"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("settled_tallies.event_id", ondelete="CASCADE"), index=True)
+    ethnic_group: Mapped[Optional[str]] = mapped_column(String(30))
+    religion: Mapped[Optional[str]] = mapped_column(String(30))
+    age_band: Mapped[Optional[str]] = mapped_column(String(30))
+    came: Mapped[int]
+    key_sum: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (CheckConstraint("came > 0", name="came_positive"),)
 # What events' public pages, the API and the home page show (core/http_cache.py): a change to any of these
 # gives them a new validator. Not what no public page shows (who came, messages, surveys, personal feed
 # addresses, answers), so a check-in leaves the cached pages alone. Priorities have a scope of their own.
 PAGES_SCOPE = "events"
 http_cache.track_scope(PAGES_SCOPE, http_cache.tables_of(__name__, leaving_out={
     "attendances", "calendar_links", "event_messages", "survey_invitations", "survey_answers", "registration_answers",
-    "registration_access_requests", "event_invitations", "cohesion_priorities"}) | {
+    "registration_access_requests", "event_invitations", "cohesion_priorities", "settled_tallies",
+    "settled_tally_cells"}) | {
     event_priorities.name, event_organisers.name, event_co_hosts.name, "partner_organisations", "users"},
     columns={"users": ["name"]})
 http_cache.track_scope("priorities", [CohesionPriority.__tablename__])

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 
 from core.extensions import db
 from core.people.registry import Change, Records, records
+from events import tallies
 from events.models import CalendarLink, Event, Registration, RegistrationStatus, event_organisers, HOLDS_PLACES
 from events.services.places import _lock
 from events.services.waiting_list import promote_from_waiting_list
@@ -110,6 +111,7 @@ def _move(merged, kept) -> dict[str, int]:
     db.session.flush()
     for event_id in sorted(freed):
         promote_from_waiting_list(db.session.get(Event, event_id))
+    tallies.tally_people([kept.key])  # settled events' tallies count the two as one person now
     counts = {"registrations": len(moving), "duplicate registrations removed": len(conflicts)}
     if merged.user is not None:
         counts.update(_move_account(merged.user.id, kept.user.id))

@@ -21,10 +21,11 @@ from core.privacy import registry
 from core.privacy.erasure import ERASED_NAME
 from core.privacy.retention import ANONYMOUS, ANONYMOUS_KEY_PREFIX, Period, cutoff
 from core.privacy.your_data import Section, theirs
+from events import tallies
 from events.services.registration import cancel_registration
 from events.models import (
     Attendance, CalendarLink, Event, Registration, RegistrationAccessRequest, RegistrationAnswer, RegistrationStatus,
-    SessionSignup, SurveyInvitation,
+    SessionSignup, SettledTally, SurveyInvitation,
 )
 
 registry.audited_records.add(10, (Registration, lambda user: Registration.user_id == user.id),
@@ -141,6 +142,12 @@ def _erase_registrations(user: User) -> None:
         registration.answers.clear()
         registration.access_requests.clear()
     db.session.flush()
+    # Settled events' tallies count them by their answers under the old key: counted again without them.
+    tallies.tally(_tallied(registration.event_id for registration in registrations))
+
+
+def _tallied(event_ids) -> set[int]:
+    return set(db.session.scalars(select(SettledTally.event_id).where(SettledTally.event_id.in_(set(event_ids)))))
 
 
 @registry.retention_steps(25)
@@ -164,10 +171,15 @@ def _anonymise_registrations(now: datetime) -> int:
            ~Registration.person_key.startswith(ANONYMOUS_KEY_PREFIX))
     for table in (RegistrationAnswer, RegistrationAccessRequest):
         db.session.execute(delete(table).where(table.registration_id.in_(select(Registration.id).where(*old))))
-    return db.session.execute(update(Registration).where(*old).values(
+    # Their tallies count the answers of people no longer named: tallied again once the keys are gone.
+    events = db.session.scalars(select(Registration.event_id).distinct().where(
+        *old, Registration.event_id.in_(select(SettledTally.event_id)))).all()
+    anonymised = db.session.execute(update(Registration).where(*old).values(
         user_id=None, name=ANONYMOUS, email="", access_needs="", dietary_needs="", contact_consent=False,
         person_key=literal(ANONYMOUS_KEY_PREFIX) + cast(Registration.id, String)),
         execution_options={"synchronize_session": False}).rowcount
+    tallies.tally(events, now=now)
+    return anonymised
 
 
 def _remove_walk_in_names(now: datetime) -> int:

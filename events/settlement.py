@@ -8,6 +8,10 @@ can reopen it, giving a reason kept in the audit log, for
 ATTENDANCE_REOPENED_FOR_HOURS (default 48); after that it is settled again
 by itself, or sooner when an admin settles it now.
 
+Once settled, an event's attendance is tallied (events/tallies.py): by the
+`tally-settled` job, or at once when an admin settles it now; reopening
+deletes the tally in the same transaction.
+
 Every service that creates, changes or deletes an event's registrations or
 attendance calls `refuse_if_settled` with the event locked. Erasing a
 person (core/privacy/erasure.py, core/privacy/retention.py) does not: someone's right to
@@ -30,6 +34,7 @@ from core.formatting import format_date, format_date_time
 from core.i18n import _
 from core.accounts.models import User
 from core.accounts.permissions import is_admin
+from events import tallies
 from events.models import Attendance, Event, Registration
 
 class AttendanceSettled(DomainError):
@@ -168,6 +173,7 @@ def reopen_attendance(event: Event, *, actor: User, reason: str, now: datetime |
     until = now + timedelta(hours=current_app.config["ATTENDANCE_REOPENED_FOR_HOURS"])
     event.attendance_reopened_until = until
     db.session.flush()
+    tallies.drop(event)  # reports count it live while its figures may change
     audit.record("attendance.reopened", actor=actor, subject=event,
                  details={"reason": reason, "until": until.isoformat()})
     return until
@@ -181,6 +187,7 @@ def settle_now(event: Event, *, actor: User, now: datetime | None = None) -> Non
         raise SettlementRuleBroken(f"Attendance at {event.title} is not reopened, so there is nothing to settle.")
     event.attendance_reopened_until = None
     db.session.flush()
+    tallies.tally([event.id], now=now)
     audit.record("attendance.settled_early", actor=actor, subject=event)
 
 

@@ -19,7 +19,7 @@ from core.equality.models import EqualityLink, EqualityResponse
 from core.accounts.models import User
 from events.settlement import reopened_clause, settling_passed_clause
 from events.models import (Attendance, CohesionPriority, Event, EventKind, EventSeries, EventStatus, Registration,
-                           RegistrationStatus, event_organisers, event_priorities)
+                           RegistrationStatus, SettledTally, SettledTallyCell, event_organisers, event_priorities)
 from forums.models import Forum, ForumCoordinator, Membership, MembershipStatus
 from reports.models import UploadedBaseline
 from reports.perturbation import EMPTY, Cell
@@ -233,19 +233,27 @@ def events_listed(event_ids) -> list:
                               .order_by(Event.starts_at, Event.id)).all()
 
 
-def mixing(event_ids, keys: tuple[str, ...], secret: str) -> dict[str, dict[int, dict[str, Cell]]]:
+def mixing(event_ids, keys: tuple[str, ...], secret: str, *, tallied=None) -> dict[str, dict[int, dict[str, Cell]]]:
     """For each of `keys` (questions) and each event: the people who came
     giving each answer (prefer-not and unanswered left out), as Cells. One
-    GROUP BY over all the questions at once; Python adds up each one."""
+    GROUP BY over all the questions at once; Python adds up each one. Events
+    among `tallied` (events.tallies.current_tallies) are added up from their
+    tallies, made under the same secret; the others are counted live."""
     columns = [getattr(EqualityResponse, key) for key in keys]
-    rows = db.session.execute(
-        select(Registration.event_id, *columns, func.count(), func.sum(keyed_byte(secret, Registration.person_key)))
-        .join(Attendance, Attendance.registration_id == Registration.id)
-        .join(EqualityLink, EqualityLink.person_key == Registration.person_key)
-        .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
-        .where(Registration.event_id.in_(event_ids))
-        .group_by(Registration.event_id, *columns)
-    ).all()
+    live = (select(Registration.event_id, *columns, func.count(), func.sum(keyed_byte(secret, Registration.person_key)))
+            .join(Attendance, Attendance.registration_id == Registration.id)
+            .join(EqualityLink, EqualityLink.person_key == Registration.person_key)
+            .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
+            .where(Registration.event_id.in_(_untallied(event_ids, tallied)))
+            .group_by(Registration.event_id, *columns))
+    rows = []
+    if tallied is not None:
+        cells = [getattr(SettledTallyCell, key) for key in keys]
+        rows += db.session.execute(
+            select(SettledTallyCell.event_id, *cells, func.sum(SettledTallyCell.came), func.sum(SettledTallyCell.key_sum))
+            .where(SettledTallyCell.event_id.in_(event_ids), SettledTallyCell.event_id.in_(tallied))
+            .group_by(SettledTallyCell.event_id, *cells)).all()
+    rows += db.session.execute(live).all()
     found = {key: defaultdict(lambda: defaultdict(lambda: EMPTY)) for key in keys}
     codes = [(key, frozenset(BY_KEY[key].codes)) for key in keys]
     for event_id, *answers, count, key_sum in rows:
@@ -255,14 +263,27 @@ def mixing(event_ids, keys: tuple[str, ...], secret: str) -> dict[str, dict[int,
     return found
 
 
-def event_summaries(event_ids) -> list:
+def _untallied(event_ids, tallied):
+    """Of `event_ids` (a SELECT of Event.id), those not among `tallied`: the
+    events whose records are read, so no other event's records are."""
+    return event_ids if tallied is None else event_ids.where(Event.id.not_in(tallied))
+
+
+def event_summaries(event_ids, *, tallied=None) -> list:
     """Each event's title, kind, start, how many came, and how many of them
     no registration names (walk-ins, and the extra people on a booking for
     several: they count as "Not answered"), oldest first. One pass over
-    the attendance records."""
+    the attendance records of the events not among `tallied`
+    (events.tallies.current_tallies), whose tallies say it already."""
     extra = case((Attendance.registration_id.is_(None), Attendance.people), else_=Attendance.people - 1)
-    came = (select(Attendance.event_id, func.sum(Attendance.people).label("came"), func.sum(extra).label("unnamed"))
-            .where(Attendance.event_id.in_(event_ids)).group_by(Attendance.event_id).subquery())
+    live = (select(Attendance.event_id, func.sum(Attendance.people).label("came"), func.sum(extra).label("unnamed"))
+            .where(Attendance.event_id.in_(_untallied(event_ids, tallied))).group_by(Attendance.event_id))
+    if tallied is None:
+        came = live.subquery()
+    else:
+        came = union_all(live,
+                         select(SettledTally.event_id, SettledTally.came, SettledTally.unnamed)
+                         .where(SettledTally.event_id.in_(event_ids), SettledTally.event_id.in_(tallied))).subquery()
     return db.session.execute(
         select(Event.id, Event.title, Event.kind, Event.starts_at, func.coalesce(came.c.came, 0).label("came"),
                func.coalesce(came.c.unnamed, 0).label("unnamed"))

@@ -4,8 +4,6 @@ compared with who lives in the county, and whether people from different
 backgrounds met. Every figure leaves here already suppressed (suppression.py):
 the HTML, CSV and PDF renderers only format it."""
 import enum
-import hashlib
-import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -15,9 +13,11 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from core.database import LONDON, utcnow
-from core.equality.services import AGE_BAND, CHARACTERISTICS, ETHNIC_GROUP, NOT_ANSWERED, PREFER_NOT_TO_SAY, RELIGION
+from core.equality.services import (AGE_BAND, CHARACTERISTICS, ETHNIC_GROUP, NOT_ANSWERED, PREFER_NOT_TO_SAY, RELIGION,
+                                   record_key_secret)
 from core.extensions import db
 from core.formatting import format_date
+from events import tallies
 from events.models import Event, EventKind
 from reports import queries
 from reports.baselines import Baseline, Shares
@@ -281,23 +281,18 @@ def minimum_respondents() -> int:
     return current_app.config["REPORT_MINIMUM_RESPONDENTS"]
 
 
-def record_key_secret() -> str:
-    """The secret behind every record key. Changing it changes every
-    perturbed figure, so differences between old and new reports would be
-    noise of two kinds: keep it fixed."""
-    configured = current_app.config.get("REPORT_RECORD_KEY_SECRET")
-    return configured or hmac.new(current_app.config["SECRET_KEY"].encode(), b"report record keys",
-                                  hashlib.sha256).hexdigest()
-
-
 def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: str | None = None,
-          reader_id: int | None = None, now: datetime | None = None) -> Report:
+          reader_id: int | None = None, now: datetime | None = None, from_tallies: bool = True) -> Report:
     """The report on `scope`. `breakdowns_withheld` says why this reader may
     not see figures split by an equality answer (None: they may); the
     report leaves them out entirely then, so no template can show them.
     `reader_id`: the person reading, who may not see breakdowns of figures
-    that include an event they run (None: open data, made for no one)."""
+    that include an event they run (None: open data, made for no one).
+    Settled events' per-event figures are added up from their tallies
+    (events/tallies.py); `from_tallies=False` counts everything live, the
+    same figures (tests compare the two)."""
     now = now or utcnow()
+    tallied = tallies.current_tallies(now) if from_tallies else None
     limit, secret = threshold(), record_key_secret()
     report = Report(scope=scope, title=title, threshold=limit, minimum_respondents=minimum_respondents(),
                     baseline=baseline, groups=[], breakdowns_withheld=breakdowns_withheld)
@@ -336,14 +331,14 @@ def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: 
         report.groups.append(_group(report, "members", "Members", queries.forum_members(scope.object_id),
                                     ("members",), secret))
     people = queries.participants(event_ids)
-    events = queries.event_summaries(event_ids)
+    events = queries.event_summaries(event_ids, tallied=tallied)
     unnamed = sum(event.unnamed for event in events)
     report.groups.append(_group(report, "events", "At meetings" if scope.kind == "forum" else "At events", people,
                                 ("came", "no_show"), secret))
     figures = queries.reach(event_ids, people)
     report.reach = Reach(people=figures["named"] + unnamed, unnamed=unnamed,
                          attendances=sum(event.came for event in events), **figures)
-    _mixing(report, events, event_ids, secret)
+    _mixing(report, events, event_ids, secret, tallied)
     return report
 
 
@@ -481,11 +476,11 @@ def diversity_index(counts: list[int]) -> float | None:
     return 1 - sum(n * (n - 1) for n in counts) / (total * (total - 1))
 
 
-def _mixing(report: Report, events: list, event_ids, secret: str) -> None:
+def _mixing(report: Report, events: list, event_ids, secret: str, tallied) -> None:
     """Each event's mixing (from perturbed counts, and only where the reader
     may see breakdowns), and the periods' events and different people."""
     by_characteristic = {} if report.breakdowns_withheld else queries.mixing(
-        event_ids, tuple(characteristic.key for characteristic in MIXING_CHARACTERISTICS), secret)
+        event_ids, tuple(characteristic.key for characteristic in MIXING_CHARACTERISTICS), secret, tallied=tallied)
     limit = report.threshold
     quarters, kinds = {}, {}
     for event in events:

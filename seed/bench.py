@@ -27,6 +27,7 @@ from core.equality.services import CHARACTERISTICS, CONSENT_VERSION, ETHNIC_BACK
 from core.extensions import db
 from core.equality.models import EqualityLink, EqualityResponse
 from core.accounts.models import RoleGrant, SiteRole, User
+from events import tallies
 from events.models import (
     Attendance, Audience, CohesionPriority, Event, EventKind, EventSeries, EventStatus, ProgrammeSession, Registration,
     RegistrationStatus, Venue, event_organisers, event_priorities,
@@ -77,6 +78,8 @@ def seed(sizes: Sizes, *, seed: int = 2026) -> dict[str, int]:
     builder = _Builder(sizes, random.Random(seed))
     builder.build()
     db.session.commit()
+    # Settled events are tallied as the tally-settled job would, through the same service.
+    builder.counts["settled_tallies"] = tallies.tally_settled()
     _after_bulk_load()
     return builder.counts
 

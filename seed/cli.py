@@ -15,6 +15,7 @@ from core.accounts import second_factor, services
 from core.database import write_lock
 from core.extensions import db
 from core.accounts.models import SiteRole, User
+from events import tallies
 from seed.awards import seed_demo_awards
 from seed.events import seed_demo_events
 from seed.forums import seed_demo_forums
@@ -70,6 +71,7 @@ def seed_demo_command(if_empty):
             link_demo_partners(organiser, services.find_user_by_email("coordinator@example.org"),
                                services.find_user_by_email("awards@example.org"))
             seed_demo_people(DEMO_PASSWORD)
+            tallies.tally_settled()  # as the worker's tally-settled job would, so the demo's reports read tallies
     present = [account for account in DEMO_ACCOUNTS if services.find_user_by_email(account[0])]
     if present:
         click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

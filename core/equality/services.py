@@ -5,9 +5,12 @@ Answers are special category data (UK GDPR Art. 9). They are kept under a
 random subject id in `equality_responses`; which person that id belongs to is
 only in `equality_links`. Only the person sees their own answers; reports
 count them in aggregate (reports/)."""
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import delete, select
 
 from core import audit
@@ -18,6 +21,7 @@ from core.i18n import _, _l
 from core.equality.models import EqualityLink, EqualityResponse
 from core.accounts.models import User
 from core.accounts.services import email_confirmed, proven_by_another_account
+from core.registry import Slot
 
 # Change the version whenever the consent wording in
 # templates/core/equality.html changes: each answer records the
@@ -30,6 +34,34 @@ NOT_ANSWERED = "not_answered"  # in reports only: no answer stored
 UNDER_16 = "under_16"
 PREFER_NOT_TO_SAY_LABEL = _l("Prefer not to say")
 NOT_ANSWERED_LABEL = _l("Not answered")
+
+# What is kept from answers in aggregate (events/tallies.py: settled events'
+# tallies by answer): functions person_keys -> None, called after every change
+# to whose answers are whose or what they say, in the same transaction, so
+# nothing counted from the answers goes stale.
+answers_changed = Slot("what is counted from equality answers")
+
+
+def changed_answers(*keys: str | None) -> None:
+    """Tell what counts the answers that these people's answers changed (flush first)."""
+    keys = sorted({key for key in keys if key})
+    if keys:
+        for recount in answers_changed:
+            recount(keys)
+
+
+def record_key_secret() -> str:
+    """The secret behind every record key (reports/perturbation.py). Changing
+    it changes every perturbed figure, so differences between old and new
+    reports would be noise of two kinds: keep it fixed."""
+    configured = current_app.config.get("REPORT_RECORD_KEY_SECRET")
+    return configured or hmac.new(current_app.config["SECRET_KEY"].encode(), b"report record keys",
+                                  hashlib.sha256).hexdigest()
+
+
+def record_key_fingerprint() -> str:
+    """Names the secret without giving it away: what was keyed under another one is not added to today's."""
+    return hashlib.sha256(("fingerprint:" + record_key_secret()).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -137,6 +169,7 @@ def claim_guest_answers(user: User, **_) -> None:
         return
     guest.person_key, guest.user_id = person_key(user), user.id
     db.session.flush()
+    changed_answers(person_key(None, user.email), person_key(user))
 
 
 def answers_of(key: str) -> EqualityResponse | None:
@@ -160,6 +193,7 @@ def give_consent(key: str, *, user: User | None = None) -> EqualityResponse:
         response.consented_at = utcnow()
         response.consent_version = CONSENT_VERSION
     db.session.flush()
+    changed_answers(key)
     return response
 
 
@@ -196,6 +230,7 @@ def save_answers(key: str, answers: dict[str, str | None]) -> EqualityResponse:
     district = (answers.get("postcode_district") or "").strip().upper()
     response.postcode_district = district or None
     db.session.flush()
+    changed_answers(key)
     return response
 
 
@@ -219,6 +254,7 @@ def save_follow_up_answers(key: str, answers: dict[str, str | None]) -> Equality
     if "disability_impact" in asked:
         response.disability_impact = _allowed(DISABILITY_IMPACT, answers.get("disability_impact"))
     db.session.flush()
+    changed_answers(key)
     return response
 
 
@@ -236,6 +272,7 @@ def save_adult_answers(key: str, answers: dict[str, str | None]) -> EqualityResp
     for characteristic in (GENDER_IDENTITY, SEXUAL_ORIENTATION):
         setattr(response, characteristic.key, _allowed(characteristic, answers.get(characteristic.key)))
     db.session.flush()
+    changed_answers(key)
     return response
 
 
@@ -245,4 +282,5 @@ def withdraw(key: str, *, actor: User | None = None) -> None:
     subject_ids = select(EqualityLink.subject_id).where(EqualityLink.person_key == key).scalar_subquery()
     db.session.execute(delete(EqualityResponse).where(EqualityResponse.subject_id == subject_ids))
     db.session.execute(delete(EqualityLink).where(EqualityLink.person_key == key))
+    changed_answers(key)
     audit.record("equality.withdraw", actor=actor)

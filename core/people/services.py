@@ -30,6 +30,7 @@ from core.accounts.models import OidcIdentity, ProvenAddress, RecoveryCode, Role
 from core.accounts.services import normalise_email
 from core.database import holds_write_lock, lock_row
 from core.equality.models import EqualityLink, EqualityResponse
+from core.equality.services import changed_answers
 from core.errors import DomainError
 from core.extensions import db
 from core.models import BackgroundJob, ImportMapping, SpreadsheetImport
@@ -297,6 +298,7 @@ def _equality_move(merged: Person, kept: Person) -> dict[str, int]:
     db.session.flush()
     newest.person_key, newest.user_id = kept.key, kept.user.id if kept.user else None
     db.session.flush()
+    changed_answers(merged.key, kept.key)
     return {"equality answer sets kept": 1}
 
 

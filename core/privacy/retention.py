@@ -26,6 +26,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.i18n import _l, ngettext
 from core.models import AuditEntry, BackgroundJob, ImportStatus, OutboxMessage, OutboxStatus, SpreadsheetImport
+from core.equality import services as equality
 from core.equality.models import EqualityLink, EqualityResponse
 from core.accounts.models import User
 from core.privacy import erasure, registry
@@ -126,9 +127,11 @@ def _delete_idle_equality_answers(now: datetime) -> dict[str, int]:
         EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id).where(
         EqualityResponse.updated_at < since, *(~clause for clause in took_part_since))
     subjects = db.session.scalars(idle).all()
+    keys = db.session.scalars(select(EqualityLink.person_key).where(EqualityLink.subject_id.in_(subjects))).all()
     db.session.execute(delete(EqualityResponse).where(EqualityResponse.subject_id.in_(subjects)))
-    return {"equality questionnaires deleted": db.session.execute(
-        delete(EqualityLink).where(EqualityLink.subject_id.in_(subjects))).rowcount}
+    deleted = db.session.execute(delete(EqualityLink).where(EqualityLink.subject_id.in_(subjects))).rowcount
+    equality.changed_answers(*keys)
+    return {"equality questionnaires deleted": deleted}
 
 
 @registry.retention_steps(60)
