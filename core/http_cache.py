@@ -58,8 +58,9 @@ def public(*scopes: str | Callable[[], Iterable[str]]):
             if not visitors_request():
                 return personal(make_response(view(*args, **kwargs)))
             etag = validator(_names(scopes))
-            # Weak comparison, as If-None-Match asks (a proxy that compresses the page weakens its ETag).
-            if request.if_none_match.contains_weak(etag):
+            # Weak comparison, as If-None-Match asks (a proxy that compresses the page weakens its ETag);
+            # never `*` ("any version"), which would answer 304 before the view says the page exists.
+            if not request.if_none_match.star_tag and request.if_none_match.contains_weak(etag):
                 return _public(current_app.response_class(status=304), etag)
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200 or session or "Set-Cookie" in response.headers:

@@ -1,7 +1,7 @@
 """Events' pages for everyone: the list and an event's page, booking, the
 pages reached by the links in booking emails (cancel, accept an offered
 place, confirm an address, choose sessions), and My events."""
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from core.database import utcnow
@@ -30,6 +30,7 @@ from events.views.loading import PAGE_SIZE, event_or_404, registration_from_link
 
 
 HOME_EVENTS = 4
+PICTURE_BROWSER_SECONDS = 24 * 3600
 
 
 @home_page.section(10, "events/_home_section.html", scopes=("events", "priorities"))
@@ -99,14 +100,21 @@ def event_page(event_id):
 
 @bp.get("/events/<int:event_id>/picture/<digest>.jpg")
 def event_image(event_id, digest):
-    """The event's picture. Its address changes with its content, so it can
-    be cached for good; a draft's picture stays out of shared caches."""
+    """The event's picture. Its address changes with its content, so a
+    browser keeps it a day; a shared cache keeps it only while anyone may see
+    the event, and asks again every SHARED_CACHE_SECONDS, so a picture taken
+    off, or an event hidden or made members-only, is gone from it in that
+    time (a child's photo whose consent was withdrawn, say)."""
     event = event_or_404(event_id)
     if event.image is None or event.image.digest != digest:
         abort(404)
     response = Response(event.image.content, mimetype=event.image.content_type)
-    response.headers["Cache-Control"] = f"{'public' if event.is_visible else 'private'}, max-age=31536000, immutable"
-    return response
+    if permissions.can_view_event(None, event):
+        response.set_etag(digest)
+        response.headers["Cache-Control"] = (f"public, max-age={PICTURE_BROWSER_SECONDS}, "
+                                             f"s-maxage={current_app.config['SHARED_CACHE_SECONDS']}")
+        return response.make_conditional(request)
+    return http_cache.personal(response)
 
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])

@@ -218,3 +218,14 @@ def test_a_page_that_puts_something_in_the_session_is_not_kept(app):
 def test_an_error_is_not_kept(app, client):
     response = client.get("/events/999999")
     assert response.status_code == 404 and "public" not in response.headers["Cache-Control"]
+
+
+def test_if_none_match_any_is_no_answer_for_a_page_that_may_not_exist(app, client):
+    """Found by attacking it: `If-None-Match: *` was answered 304 before the
+    view ran, for pages that do not exist or are not public."""
+    with app.app_context():
+        event_id = EventFactory().id
+    assert client.get("/events/999999", headers={"If-None-Match": "*"}).status_code == 404
+    assert client.get("/api/v1/events/999999", headers={"If-None-Match": "*"}).status_code == 404
+    # A page that exists does have "any version": 304 once the view has said so (RFC 9110, 13.1.2).
+    assert client.get(f"/events/{event_id}", headers={"If-None-Match": "*"}).status_code == 304

@@ -3,6 +3,7 @@ front of a live server: a second visitor is served from nginx's cache, a
 change is seen once the entry is checked again, and a signed-in person is
 never given a stored page nor has theirs stored."""
 import http.cookiejar
+from contextlib import ExitStack
 import re
 import time
 import urllib.parse
@@ -105,3 +106,30 @@ def test_nginx_keeps_one_copy_per_language(app, database_url, tmp_path):
         assert headers["X-Cache-Status"] == "MISS" and 'lang="ur"' in chosen
         status, headers, polish = fetch(proxy + "/", headers={"Accept-Language": "pl"})
         assert headers["X-Cache-Status"] == "HIT" and 'lang="pl"' in polish
+
+
+def test_nginx_gives_nothing_stale_when_the_app_is_down_nor_keeps_headers_a_visitor_chose(
+        app, database_url, tmp_path):
+    """Found by attacking it: with `proxy_cache_use_stale` nginx gave out a
+    page its event had been taken off while the app was slow or down; a
+    visitor's own X-Forwarded-Host (with PROXY_FIX_X_HOST set) was written
+    into the links of the copy everyone got, and their X-Request-ID kept in it."""
+    nginx_or_skip()
+    with app.app_context():
+        event_id = EventFactory(title="Youth open evening").id
+    page = f"/events/{event_id}"
+    chosen = {"X-Forwarded-Host": "evil.example", "X-Request-ID": "chosen-by-a-visitor"}
+    with ExitStack() as running_app:
+        server = running_app.enter_context(live_server(database_url, gunicorn_workers=1, PROXY_FIX_X_HOST="1",
+                                                       SHARED_CACHE_SECONDS=str(SECONDS)))
+        with nginx_in_front(server, tmp_path / "nginx") as proxy:
+            status, filled, body = fetch(proxy + page, headers=chosen)
+            assert status == 200 and filled["X-Cache-Status"] == "MISS" and "Youth open evening" in body
+            assert "evil.example" not in body and filled["X-Request-ID"] != "chosen-by-a-visitor"
+            assert fetch(proxy + page)[1]["X-Cache-Status"] == "HIT"
+
+            running_app.close()  # the app stops answering
+            time.sleep(SECONDS + 0.5)
+            status, headers, body = fetch(proxy + page)
+            assert status >= 500 and "Youth open evening" not in body
+            assert headers["X-Cache-Status"] not in ("STALE", "UPDATING", "HIT")

@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from events import images
-from events.models import Event, EventImage, EventStatus
+from events.models import Audience, Event, EventImage, EventStatus
+from forums.models import ForumCoordinator
 from tests.conftest import sign_in, submit
 from tests.events.factories import EventFactory
+from tests.forums.factories import ForumFactory
 from tests.events.test_views import event_form
 
 
@@ -173,3 +175,35 @@ def test_an_organiser_uploading_too_many_pixels_sees_why_beside_the_picture(app,
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Event)) == events_before
         assert db.session.scalar(select(func.count()).select_from(EventImage)) == 0
+
+
+def test_a_shared_cache_keeps_a_picture_only_while_anyone_may_see_its_event(app, make_user):
+    """Found by attacking the nginx cache: a picture was kept by it for a year
+    after it was taken off, or its event made members-only (a child's photo
+    whose consent was withdrawn, say). Now a shared cache asks again every
+    SHARED_CACHE_SECONDS, and a members-only meeting's picture is never kept."""
+    with app.app_context():
+        forum = ForumFactory()
+        image = EventImage(digest="2" * 32, content=picture(), content_type="image/jpeg", width=640, height=480)
+        event = EventFactory(image=image, image_alt="Open day")
+        event_id, forum_id = event.id, forum.id
+    src = f"/events/{event_id}/picture/{'2' * 32}.jpg"
+    visitor = app.test_client()
+    served = visitor.get(src)
+    assert served.headers["Cache-Control"] == (
+        f"public, max-age={24 * 3600}, s-maxage={app.config['SHARED_CACHE_SECONDS']}")
+    assert visitor.get(src, headers={"If-None-Match": served.headers["ETag"]}).status_code == 304
+
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        event.audience, event.forum_id = Audience.FORUM_MEMBERS, forum_id
+        db.session.commit()
+    assert visitor.get(src, headers={"If-None-Match": served.headers["ETag"]}).status_code == 404
+    coordinator = make_user(email="coordinator@example.org")
+    with app.app_context():
+        db.session.add(ForumCoordinator(forum_id=forum_id, user_id=coordinator.id))
+        db.session.commit()
+    signed_in = app.test_client()
+    sign_in(signed_in, coordinator)
+    kept_by_nobody = signed_in.get(src)
+    assert kept_by_nobody.status_code == 200 and kept_by_nobody.headers["Cache-Control"] == "private, no-store"
