@@ -46,20 +46,33 @@ def live_server(database_url: str, *, gunicorn_workers: int | None = None, **set
         command = [sys.executable, "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1", "--port", str(port),
                    "--no-reload", "--with-threads"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
+
+    def its_log() -> str:
+        log.seek(0)
+        return log.read().decode()[-2000:]
+
     try:
-        deadline = time.monotonic() + 20
+        with answering(process, f"http://127.0.0.1:{port}", within=20, what="server", log=its_log) as base_url:
+            yield base_url
+    finally:
+        log.close()
+
+
+@contextmanager
+def answering(process, base_url: str, *, within: float, what: str, log):
+    """Yield `base_url` once `process` answers /healthz there (or fail,
+    quoting `log()`, when it has not within `within` seconds); stop it after."""
+    try:
+        deadline = time.monotonic() + within
         while True:
             try:
                 urllib.request.urlopen(base_url + "/healthz", timeout=1)
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError("server did not start: " + log.read().decode()[-2000:])
+                    raise RuntimeError(f"{what} did not start: " + log())
                 time.sleep(0.1)
         yield base_url
     finally:
         process.terminate()
         process.wait(timeout=10)
-        log.close()

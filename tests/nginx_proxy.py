@@ -4,14 +4,12 @@ directories, on a free loopback port."""
 import os
 import shutil
 import subprocess
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.live_server import ROOT, free_port
+from tests.live_server import ROOT, answering, free_port
 
 NGINX = os.environ.get("NGINX_PATH", "/usr/sbin/nginx")
 SITE_CONFIG = ROOT / "deploy" / "nginx" / "shared-future.conf"
@@ -67,20 +65,9 @@ def nginx_in_front(upstream_url: str, prefix: Path):
     log = (prefix / "output.log").open("w")
     process = subprocess.Popen([binary, "-p", str(prefix), "-c", str(config), "-e", str(prefix / "error.log")],
                                stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                urllib.request.urlopen(base_url + "/healthz", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("nginx did not start: " + (prefix / "output.log").read_text()[-2000:]
-                                       + (prefix / "error.log").read_text()[-2000:])
-                time.sleep(0.1)
-        yield base_url
+        with answering(process, f"http://127.0.0.1:{port}", within=10, what="nginx", log=lambda: (
+                (prefix / "output.log").read_text()[-2000:] + (prefix / "error.log").read_text()[-2000:])) as base_url:
+            yield base_url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
         log.close()
