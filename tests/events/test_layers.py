@@ -31,6 +31,6 @@ def test_forums_has_declared_who_takes_part_in_its_events(app):
     """Declared when forums is imported (as the app does), so events' checks never find the answers missing."""
     from events.audiences import _answers
     from forums.services.coordinators import coordinated_forum_ids, is_coordinator
-    from forums.services.memberships import is_active_member
+    from forums.services.memberships import active_forum_ids, is_active_member
     assert _answers == {"member": is_active_member, "coordinator": is_coordinator,
-                        "coordinated forums": coordinated_forum_ids}
+                        "coordinated forums": coordinated_forum_ids, "joined forums": active_forum_ids}
