@@ -6,7 +6,7 @@ from typing import Optional
 
 from sqlalchemy import (
     JSON, BigInteger, Boolean, CheckConstraint, Column, Enum, ForeignKey, Index, Integer, LargeBinary, String, Table, Text,
-    UniqueConstraint, false, true,
+    UniqueConstraint, case, cast, false, literal, true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -602,6 +602,16 @@ class SessionChoice:
         """The GOV.UK tag colour it is shown in (templates/_macros/status.html):
         yellow while the person waits, as for a booking."""
         return "govuk-tag--green" if self.has_place else "govuk-tag--yellow"
+
+
+def counted_person():
+    """Who a registration counts as in reports, as SQL: the account that holds
+    it ("user:<id>"), or else its person_key. A guest's booking claimed by
+    the account that proved its address keeps its guest person_key (the links
+    emailed to the guest carry it), but is that person's, whose answers are
+    now under the account's key."""
+    return case((Registration.user_id.is_not(None), literal("user:", String) + cast(Registration.user_id, String)),
+                else_=Registration.person_key)
 
 
 class Attendance(db.Model):

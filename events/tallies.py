@@ -34,7 +34,7 @@ from core.database import keyed_byte, utcnow
 from core.equality import services as equality
 from core.equality.models import EqualityLink, EqualityResponse
 from core.extensions import db
-from events.models import Attendance, Event, Registration, SettledTally, SettledTallyCell
+from events.models import Attendance, Event, Registration, SettledTally, SettledTallyCell, counted_person
 from events import settlement  # which imports this module: names are looked up when called
 
 # The answers a cell is keyed by: the mixing questions (reports.services.MIXING_CHARACTERISTICS).
@@ -87,12 +87,13 @@ def _insert(event_ids: list[int], now: datetime) -> None:
         .outerjoin(came, came.c.event_id == Event.id).where(Event.id.in_(event_ids))))
     # As reports.queries.mixing counts live: each registration checked in, by its person's answers.
     answers = [getattr(EqualityResponse, key) for key in KEYS]
+    person = counted_person()
     db.session.execute(insert(SettledTallyCell).from_select(
         ["event_id", *KEYS, "came", "key_sum"],
         select(Registration.event_id, *answers, func.count(),
-               func.sum(keyed_byte(equality.record_key_secret(), Registration.person_key)))
+               func.sum(keyed_byte(equality.record_key_secret(), person)))
         .join(Attendance, Attendance.registration_id == Registration.id)
-        .join(EqualityLink, EqualityLink.person_key == Registration.person_key)
+        .join(EqualityLink, EqualityLink.person_key == person)
         .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
         .where(Registration.event_id.in_(event_ids))
         .group_by(Registration.event_id, *answers)))
@@ -136,7 +137,8 @@ def tally_people(person_keys: Iterable[str], *, now: datetime | None = None) -> 
     if not keys:
         return 0
     events = db.session.scalars(select(Registration.event_id).distinct().where(
-        Registration.person_key.in_(keys), Registration.event_id.in_(select(SettledTally.event_id)))).all()
+        Registration.person_key.in_(keys) | counted_person().in_(keys),
+        Registration.event_id.in_(select(SettledTally.event_id)))).all()
     return tally(events, now=now)
 
 

@@ -19,7 +19,8 @@ from core.equality.models import EqualityLink, EqualityResponse
 from core.accounts.models import User
 from events.settlement import reopened_clause, settling_passed_clause
 from events.models import (Attendance, CohesionPriority, Event, EventKind, EventSeries, EventStatus, Registration,
-                           RegistrationStatus, SettledTally, SettledTallyCell, event_organisers, event_priorities)
+                           RegistrationStatus, SettledTally, SettledTallyCell, counted_person, event_organisers,
+                           event_priorities)
 from forums.models import Forum, ForumCoordinator, Membership, MembershipStatus
 from reports.models import UploadedBaseline
 from reports.perturbation import EMPTY, Cell
@@ -60,13 +61,13 @@ def participants(event_ids):
     """One row per person registered for or checked in at the events:
     whether they came (to any of them) and to how many they came."""
     came = case((Attendance.id.is_not(None), 1), else_=0)
+    person = counted_person()
     return (
-        select(Registration.person_key.label("person_key"), func.max(came).label("attended"),
-               func.sum(came).label("attendances"))
+        select(person.label("person_key"), func.max(came).label("attended"), func.sum(came).label("attendances"))
         .outerjoin(Attendance, Attendance.registration_id == Registration.id)
         .where(Registration.event_id.in_(event_ids),
                (Registration.status == RegistrationStatus.CONFIRMED) | Attendance.id.is_not(None))
-        .group_by(Registration.person_key)
+        .group_by(person)
         .subquery()
     )
 
@@ -177,7 +178,7 @@ def reach(event_ids, people) -> dict[str, int]:
     came_before = (select(Registration.id)
                    .join(Attendance, Attendance.registration_id == Registration.id)
                    .join(Event, Event.id == Registration.event_id)
-                   .where(Registration.person_key == people.c.person_key, Event.starts_at < scope_start)
+                   .where(counted_person() == people.c.person_key, Event.starts_at < scope_start)
                    .exists())
     row = db.session.execute(
         select(func.count(), func.coalesce(func.sum(case((came_before, 1), else_=0)), 0))
@@ -198,7 +199,7 @@ def named_people_by(event_ids, grouping) -> dict:
     """Distinct named people who came, for each value of `grouping` (an
     expression over Event: its kind, its period...). One GROUP BY."""
     rows = db.session.execute(
-        select(grouping.label("grouping"), func.count(func.distinct(Registration.person_key)))
+        select(grouping.label("grouping"), func.count(func.distinct(counted_person())))
         .join(Attendance, Attendance.registration_id == Registration.id)
         .join(Event, Event.id == Registration.event_id)
         .where(Registration.event_id.in_(event_ids))
@@ -240,9 +241,10 @@ def mixing(event_ids, keys: tuple[str, ...], secret: str, *, tallied=None) -> di
     among `tallied` (events.tallies.current_tallies) are added up from their
     tallies, made under the same secret; the others are counted live."""
     columns = [getattr(EqualityResponse, key) for key in keys]
-    live = (select(Registration.event_id, *columns, func.count(), func.sum(keyed_byte(secret, Registration.person_key)))
+    person = counted_person()
+    live = (select(Registration.event_id, *columns, func.count(), func.sum(keyed_byte(secret, person)))
             .join(Attendance, Attendance.registration_id == Registration.id)
-            .join(EqualityLink, EqualityLink.person_key == Registration.person_key)
+            .join(EqualityLink, EqualityLink.person_key == person)
             .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
             .where(Registration.event_id.in_(_untallied(event_ids, tallied)))
             .group_by(Registration.event_id, *columns))

@@ -24,7 +24,7 @@ from core.accounts.models import User
 from core.accounts.services import (
     confirmed_account_with_email, email_confirmed, normalise_email, proven_by_another_account,
 )
-from events import audiences, settlement
+from events import audiences, settlement, tallies
 from events.models import (
     Audience, Event, EventInvitation, EventStatus, HOLDS_PLACES, Registration, RegistrationStatus, SessionSignup,
 )
@@ -293,6 +293,9 @@ def claim_guest_registrations(user: User, **_) -> None:
         registration.user_id = user.id
     if claimed:
         audit.record("registration.claimed", actor=user, subject=user, details={"registrations": len(claimed)})
+        # They now count as the account's (events.models.counted_person), with its answers.
+        db.session.flush()
+        tallies.tally_people({f"guest:{user.email}", f"user:{user.id}"})
     # After a change of address, what the events send about the account's own
     # bookings goes to the address it has just proven, not the one it left.
     db.session.execute(update(Registration).where(Registration.person_key == f"user:{user.id}")
