@@ -45,15 +45,17 @@ class TalliedReports(ServiceMachine):
     checks_reading_tallies = 0  # not vacuous: how many checks had a tally to read
 
     @initialize()
-    def an_event_nearly_settled_and_one_to_come(self):
-        """Event 0 ended 13 days ago, with everyone booked and all but one checked in (it settles in a day);
-        event 1 starts in two hours, and people register for it as they go."""
+    def an_event_settled_and_tallied_and_one_to_come(self):
+        """Event 0 ended 15 days ago, with everyone booked and all but one checked in: settled, and
+        tallied by the job, so every run has a tally to compare from its first step (with few
+        examples some runs never settled anything). Event 1 starts in two hours; people register
+        for it as they go, and it settles as time passes."""
         self.app.config["REPORT_SUPPRESSION_THRESHOLD"] = 1
         self.app.config["REPORT_MINIMUM_RESPONDENTS"] = 1
         with write_lock():
             now = utcnow()
-            past = EventFactory(title="Event 0", starts_at=now - timedelta(days=13, hours=2),
-                                ends_at=now - timedelta(days=13), capacity=None)
+            past = EventFactory(title="Event 0", starts_at=now - timedelta(days=15, hours=2),
+                                ends_at=now - timedelta(days=15), capacity=None)
             coming = EventFactory(title="Event 1", starts_at=now + timedelta(hours=2), ends_at=now + timedelta(hours=4),
                                   capacity=None)
             self.event_ids = [past.id, coming.id]
@@ -65,6 +67,8 @@ class TalliedReports(ServiceMachine):
                     db.session.add(Attendance(event_id=past.id, registration=registration))
             self.organiser, self.admin = UserFactory(roles=["organiser"]), UserFactory(roles=["admin"])
             db.session.commit()
+        with write_lock(every_transaction=True):
+            assert tallies.tally_settled(now) == 1
         self.now = now
 
     def _event(self, e) -> Event:
