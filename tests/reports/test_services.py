@@ -211,52 +211,52 @@ def test_while_an_admin_has_reopened_an_event_its_reports_keep_breakdowns_back_b
     assert not single.provisional and single.groups[0].tables == []
 
 
-def test_a_guest_who_makes_an_account_keeps_their_answers_in_the_figures(app):
+@pytest.fixture
+def a_tallied_crowd_and_a_guest_in_it(app):
+    """Two settled, tallied events a crowd of guests came to (most answering),
+    every count shown, and the address of one guest who answered."""
+    from events import tallies
+    from tests.reports.fixtures import build_crowd
+    app.config["REPORT_SUPPRESSION_THRESHOLD"] = app.config["REPORT_MINIMUM_RESPONDENTS"] = 1
+    with app.test_request_context():
+        crowd = build_crowd(people=12)
+        events = [crowd["first"], crowd["second"]]
+        tallies.tally(events)
+        db.session.commit()
+        yield events, next(iter(crowd["answers"]))
+
+
+def test_a_guest_who_makes_an_account_keeps_their_answers_in_the_figures(a_tallied_crowd_and_a_guest_in_it):
     """Found by walking it: a guest who came and answered, then made an
     account with the same address, dropped out of "answered" (their bookings
     kept the guest's key, so the emailed links still work, while their
     answers moved to the account's), in the figures counted live and in the
     settled tallies alike."""
     from core.accounts import services as accounts
-    from events import tallies
     from reports import queries
-    from tests.reports.fixtures import build_crowd
-    app.config["REPORT_SUPPRESSION_THRESHOLD"] = app.config["REPORT_MINIMUM_RESPONDENTS"] = 1  # every count shows
-    with app.test_request_context():
-        crowd = build_crowd(people=12)
-        events = [crowd["first"], crowd["second"]]
-        tallies.tally(events)
-        db.session.commit()
-        answered, came = queries.respondents(events), report(Scope("all")).groups[0].people["came"]
-        email = next(iter(crowd["answers"]))
-        user = accounts.sign_up(name="Crowd member", email=email, password="lantern orchard velvet")
-        accounts.confirm_email(accounts.email_confirmation_token(user), password="lantern orchard velvet")
-        db.session.commit()
-        assert queries.respondents(events) == answered
-        assert report(Scope("all")).groups[0].people["came"] == came  # the same people, not one more
-        assert report(Scope("all")).events == report(Scope("all"), from_tallies=False).events
+    events, email = a_tallied_crowd_and_a_guest_in_it
+    answered, came = queries.respondents(events), report(Scope("all")).groups[0].people["came"]
+    user = accounts.sign_up(name="Crowd member", email=email, password="lantern orchard velvet")
+    accounts.confirm_email(accounts.email_confirmation_token(user), password="lantern orchard velvet")
+    db.session.commit()
+    assert queries.respondents(events) == answered
+    assert report(Scope("all")).groups[0].people["came"] == came  # the same people, not one more
+    assert report(Scope("all")).events == report(Scope("all"), from_tallies=False).events
 
 
-def test_a_guest_whose_account_has_answers_already_counts_with_the_accounts_in_the_tallies(app):
+def test_a_guest_whose_account_has_answers_already_counts_with_the_accounts_in_the_tallies(
+        a_tallied_crowd_and_a_guest_in_it):
     """The guest's bookings become the account's when it proves the address;
     when the account had answered already, the guest's answers stay apart and
     the bookings count with the account's: the settled tallies follow."""
     from core.accounts import services as accounts
     from core.equality import services as equality
-    from events import tallies
-    from tests.reports.fixtures import build_crowd
-    app.config["REPORT_SUPPRESSION_THRESHOLD"] = app.config["REPORT_MINIMUM_RESPONDENTS"] = 1  # every count shows
-    with app.test_request_context():
-        crowd = build_crowd(people=12)
-        events = [crowd["first"], crowd["second"]]
-        tallies.tally(events)
-        db.session.commit()
-        email = next(iter(crowd["answers"]))
-        user = accounts.sign_up(name="Crowd member", email=email, password="lantern orchard velvet")
-        equality.give_consent(equality.person_key(user), user=user)
-        equality.save_answers(equality.person_key(user), {"ethnic_group": "other", "religion": "sikh",
-                                                          "age_band": "65_74", "sex": "male"})
-        db.session.commit()
-        accounts.confirm_email(accounts.email_confirmation_token(user), password="lantern orchard velvet")
-        db.session.commit()
-        assert report(Scope("all")).events == report(Scope("all"), from_tallies=False).events
+    events, email = a_tallied_crowd_and_a_guest_in_it
+    user = accounts.sign_up(name="Crowd member", email=email, password="lantern orchard velvet")
+    equality.give_consent(equality.person_key(user), user=user)
+    equality.save_answers(equality.person_key(user), {"ethnic_group": "other", "religion": "sikh",
+                                                      "age_band": "65_74", "sex": "male"})
+    db.session.commit()
+    accounts.confirm_email(accounts.email_confirmation_token(user), password="lantern orchard velvet")
+    db.session.commit()
+    assert report(Scope("all")).events == report(Scope("all"), from_tallies=False).events
