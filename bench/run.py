@@ -110,21 +110,19 @@ def bench_database(url: str, plan: dict, *, reuse: bool) -> dict:
 
 def page_loads(baseline: "Server", app: "Server", ids: dict, plan: dict) -> dict:
     """Every page at CONNECTIONS connections beside the baseline, and the calendar feed."""
-    member = sign_in(app.url, "bench-member@example.org")
     pages = page_list(ids)
     feed = timed_get(f"{app.url}/calendar.ics")
     poll = {"If-None-Match": feed["etag"]}
     assert status_of(f"{app.url}/calendar.ics", poll) == 304, "a repeat poll should be answered 304"
-    loads = {"baseline": [], **{label: [] for label, _, _ in pages}, "feed_poll": []}
+    loads = {"baseline": [], **{label: [] for label, _ in pages}, "feed_poll": []}
     for _ in range(plan["repetitions"]):
         loads["baseline"].append(load.run(baseline.url + "/", connections=CONNECTIONS, seconds=plan["seconds"]))
-        for label, path, signed_in in pages:
-            loads[label].append(load.run(app.url + path, connections=CONNECTIONS, seconds=plan["seconds"],
-                                         headers=member if signed_in else None))
+        for label, path in pages:
+            loads[label].append(load.run(app.url + path, connections=CONNECTIONS, seconds=plan["seconds"]))
         loads["feed_poll"].append(load.run(f"{app.url}/calendar.ics", connections=CONNECTIONS,
                                            seconds=plan["seconds"], headers=poll))
     return {"loads": {label: median_load(runs) for label, runs in loads.items()},
-            "paths": {label: path for label, path, _ in pages},
+            "paths": dict(pages),
             "feed_first_s": statistics.median(
                 [feed["seconds"]] + [timed_get(f"{app.url}/calendar.ics")["seconds"] for _ in range(2)]),
             "feed_bytes": feed["bytes"]}
@@ -141,7 +139,7 @@ def proxied_loads(baseline: "Server", app: "Server", ids: dict, plan: dict) -> d
     """The public pages, the feed's 304 poll and the API through nginx with the
     shipped configuration, beside hello-world through the same nginx (which
     keeps nothing of it: it says nothing about caching)."""
-    paths = {label: path for label, path, signed_in in page_list(ids) if label in PROXIED and not signed_in}
+    paths = {label: path for label, path in page_list(ids) if label in PROXIED}
     with Nginx(PORT + 2, {"hello": baseline.port, "app": app.port}) as proxy:
         feed = timed_get(f"{proxy.url}/calendar.ics", proxy.host("app"))
         poll = {**proxy.host("app"), "If-None-Match": feed["etag"]}
@@ -337,14 +335,14 @@ def probe(env: dict, name: str, **arguments):
     return json.loads(finished.stdout.strip().splitlines()[-1])
 
 
-def page_list(ids: dict) -> list[tuple[str, str, bool]]:
+def page_list(ids: dict) -> list[tuple[str, str]]:
     deep = max(ids["workshop_pages"] * 3 // 4, 1)
-    return [("floor", "/readyz", False), ("home", "/", False), ("events_list", "/events", False),
-            ("events_list_deep", f"/events?kind=workshop&page={deep}", False),
-            ("event", f"/events/{ids['event']}", False), ("conference", f"/events/{ids['conference']}", False),
-            ("forum", f"/forums/{ids['forum']}", False),
-            ("award_category", f"/awards/categories/{ids['category']}", False),
-            ("api_events", "/api/v1/events", False)]
+    return [("floor", "/readyz"), ("home", "/"), ("events_list", "/events"),
+            ("events_list_deep", f"/events?kind=workshop&page={deep}"),
+            ("event", f"/events/{ids['event']}"), ("conference", f"/events/{ids['conference']}"),
+            ("forum", f"/forums/{ids['forum']}"),
+            ("award_category", f"/awards/categories/{ids['category']}"),
+            ("api_events", "/api/v1/events")]
 
 
 def median_load(runs: list[load.Load]) -> dict:
