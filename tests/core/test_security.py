@@ -79,6 +79,7 @@ def test_sign_in_is_limited_per_account_with_a_429_page(client, make_user, app):
     blocked = submit(client, "/sign-in", {"email": user.email, "password": user.password})
     assert blocked.status_code == 429
     assert "Too many attempts" in blocked.get_data(as_text=True)
+    assert "If you have forgotten your password" in blocked.get_data(as_text=True)
     # another account from the same place is not blocked by this one's limit
     sign_in_through_the_forms(client, make_user())
 
