@@ -207,6 +207,7 @@ def test_while_reopened_the_organiser_can_check_people_in_but_not_settle_it(clie
     sign_in(client, organiser)
     manage = text_of(client.get(f"/manage/events/{event_id}"))
     assert "Reopened by an admin until" in manage and "Settle now" not in manage
+    assert "Nobody new can book: the event is over." in manage  # book-for refuses an ended event
     response = submit(client, f"/manage/events/{event_id}/check-in/{ben}", form_url=f"/manage/events/{event_id}")
     assert "Ben Jones is checked in" in text_of(client.get(response.location))
 
