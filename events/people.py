@@ -134,7 +134,10 @@ def _move_account(source: int, target: int) -> dict[str, int]:
 
 
 def _guest_keys():
-    return select(Registration.person_key.label("key")).where(Registration.person_key.startswith("guest:"))
+    """Guest bookings no account holds: one an account claimed by proving its
+    address (claim_guest_registrations) is already that account's, with nothing to merge."""
+    return select(Registration.person_key.label("key")).where(Registration.person_key.startswith("guest:"),
+                                                              Registration.user_id.is_(None))
 
 
 records.add(20, Records("Events", _preview, _move, _guest_keys), name="events")

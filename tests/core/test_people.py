@@ -14,6 +14,7 @@ from core.equality.models import EqualityLink, EqualityResponse
 from core.extensions import db
 from core.models import AuditEntry, ImportMapping, SpreadsheetImport
 from core.people import queries, services
+from events.services.registration import claim_guest_registrations
 from events.models import Attendance, Registration, RegistrationStatus
 from events.services.places import places_held
 from forums.models import Membership, MembershipStatus
@@ -57,6 +58,19 @@ def test_a_guest_under_an_address_an_account_proved_is_a_pair_and_one_it_only_ty
     guest("Ann@example.org")
     guest("bob@example.org")
     assert pairs() == {(f"user:{proven.id}", "guest:Ann@example.org", "guest_under_proven_address")}
+
+
+def test_a_guest_booking_the_account_claimed_when_it_proved_the_address_is_not_offered_as_a_pair(ctx):
+    guest("cara@example.org")
+    cara = UserFactory(email="cara@example.org", email_confirmed_at=None)
+    db.session.flush()
+    assert pairs() == set()
+    cara.email_confirmed_at = utcnow()
+    claim_guest_registrations(cara)
+    assert db.session.scalar(select(Registration.user_id)) == cara.id
+    assert pairs() == set()  # its key stays guest:, but there is nothing left to merge
+    guest("cara@example.org")  # a later guest booking under the same address, not claimed, is still offered
+    assert pairs() == {(f"user:{cara.id}", "guest:cara@example.org", "guest_under_proven_address")}
 
 
 def test_accounts_sharing_a_proven_address_or_differing_by_a_plus_tag_are_pairs_but_dots_and_names_alone_are_not(ctx):
