@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false, true
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, and_, false, or_, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import http_cache
@@ -259,6 +259,11 @@ class Membership(db.Model):
 
     def is_lapsed(self, today: date) -> bool:
         return self.status == MembershipStatus.ACTIVE and self.term_ends_on is not None and self.term_ends_on < today
+
+    @classmethod
+    def taking_part(cls, today: date):
+        """As SQL: active and not lapsed, the members a forum's rights and emails are for."""
+        return and_(cls.status == MembershipStatus.ACTIVE, or_(cls.term_ends_on.is_(None), cls.term_ends_on >= today))
 
 
 class MeetingPapers(db.Model):

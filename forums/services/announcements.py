@@ -7,7 +7,7 @@ headers) in each non-essential email (core.unsubscribes, scope
 only a previewed announcement is sent: the preview's draft is minted and
 signed by the server for this forum and this message (core.drafts), and its
 one-time key makes a second press send nothing."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
@@ -21,7 +21,7 @@ from core.errors import DomainError, InvalidLink
 from core.extensions import db
 from core.i18n import _, ngettext
 from events.ical import plain_text
-from forums.models import Announcement, Forum, Membership, MembershipRole, MembershipStatus
+from forums.models import Announcement, Forum, Membership, MembershipRole
 
 _ANNOUNCEMENTS_SALT = "forum-announcements-off"
 
@@ -79,9 +79,10 @@ def announce(forum: Forum, *, subject: str, body: str, role: MembershipRole | No
 def members_to_email(forum: Forum, *, role: MembershipRole | None = None,
                      essential: bool = False) -> list[Membership]:
     """The forum's active members (or those in one role) that a message to
-    the forum reaches: those who turned its emails off get only essential ones."""
+    the forum reaches: those who turned its emails off get only essential ones,
+    and lapsed members none (renewal reminders are theirs: forums.services.renewal)."""
     query = select(Membership).join(Membership.user).where(Membership.forum_id == forum.id,
-                                                           Membership.status == MembershipStatus.ACTIVE)
+                                                           Membership.taking_part(date.today()))
     if role is not None:
         query = query.where(Membership.role == role)
     if not essential:

@@ -7,7 +7,7 @@ and the coordinators' lists of members."""
 from datetime import date, datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import defaultload, lazyload
 
 from core import audit
@@ -45,9 +45,7 @@ def active_forum_ids(user, today: date | None = None):
     """The forums this person is an active member of, their term not ended, as
     a query (is_active_member for a list of events)."""
     today = today or date.today()
-    return select(Membership.forum_id).where(
-        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE,
-        or_(Membership.term_ends_on.is_(None), Membership.term_ends_on >= today))
+    return select(Membership.forum_id).where(Membership.user_id == user.id, Membership.taking_part(today))
 
 
 def membership_of(user, forum: Forum) -> Membership | None:

@@ -1,6 +1,8 @@
 """A forum's announcements, sent once per preview and no more than the
 day's limit, and the unsubscribe link and headers of ordinary ones, which
 turn the membership's announcement emails off (and the forum page on)."""
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -8,7 +10,7 @@ from core import drafts, unsubscribes
 from core.database import write_lock
 from core.extensions import db
 from core.models import OutboxMessage
-from forums.services import announcements
+from forums.services import announcements, renewal
 from tests.factories import UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
 
@@ -59,3 +61,14 @@ def test_the_same_preview_sends_once_and_a_forum_sends_no_more_than_the_days_lim
     announcements.announce(forum, subject="Two", body="Hi", role=None, essential=False, actor=UserFactory())
     with pytest.raises(announcements.AnnouncementError, match="2 announcements in the last 24 hours"):
         announcements.announce(forum, subject="Three", body="Hi", role=None, essential=False, actor=UserFactory())
+
+
+def test_a_lapsed_member_gets_no_announcement_essential_or_not_until_they_renew(ctx):
+    forum = ForumFactory()
+    current = MembershipFactory(forum=forum)
+    lapsed = MembershipFactory(forum=forum, term_ends_on=date.today() - timedelta(days=1))
+    ends_today = MembershipFactory(forum=forum, term_ends_on=date.today())
+    for essential in (False, True):
+        assert set(announcements.members_to_email(forum, essential=essential)) == {current, ends_today}
+    renewal.renew(lapsed, actor=UserFactory())
+    assert lapsed in announcements.members_to_email(forum)
