@@ -132,6 +132,9 @@ class Config:
         self.MESSAGES_PER_DAY = max(1, _int("MESSAGES_PER_DAY", 5))
         # An unsubscribe link in an email works for this long (RFC 8058 asks for a while after sending).
         self.UNSUBSCRIBE_LINK_DAYS = max(1, _int("UNSUBSCRIBE_LINK_DAYS", 400))
+        # A parent or carer can give consent through the emailed link for this many days after it
+        # was sent (coordinators send a new one after that); withdrawing through it always works.
+        self.PARENT_CONSENT_LINK_DAYS = max(1, _int("PARENT_CONSENT_LINK_DAYS", 30))
         # Members are reminded this many days before their term ends.
         self.FORUM_RENEWAL_NOTICE_DAYS = _int("FORUM_RENEWAL_NOTICE_DAYS", 30)
         # An event's attendance is settled this many days after it ends: from then on only an admin's

@@ -1,7 +1,11 @@
 """A parent or carer's consent for a member under 18, by the link emailed to
-them: giving it (never by the young person), withdrawing it (the membership
-is suspended at once), sending the request again, and their say on photos."""
-from flask import url_for
+them: giving it (never by the young person, and only for
+PARENT_CONSENT_LINK_DAYS after the link was sent), withdrawing it (the
+membership is suspended at once; an old link still does it), sending the
+request again, and their say on photos."""
+from datetime import date, timedelta
+
+from flask import current_app, url_for
 
 from core import audit
 from core.accounts.models import User
@@ -18,8 +22,9 @@ from forums.services.memberships import give_up_members_only_places, tell_member
 _CONSENT_SALT = "forum-parent-consent"
 
 
-def consent_link(membership: Membership) -> str:
-    token = link_token(_CONSENT_SALT, {"membership": membership.id, "parent": membership.parent_email})
+def consent_link(membership: Membership, today: date | None = None) -> str:
+    token = link_token(_CONSENT_SALT, {"membership": membership.id, "parent": membership.parent_email,
+                                       "sent": (today or date.today()).isoformat()})
     return url_for("forums.parent_consent", token=token, _external=True)
 
 
@@ -29,6 +34,26 @@ def membership_for_consent(token: str) -> Membership:
     if membership is None or not membership.parent_email or membership.parent_email != data.get("parent"):
         raise InvalidLink(_("This link is no longer valid. Ask the forum's coordinators for a new one."))
     return membership
+
+
+def link_gives_consent(token: str, today: date | None = None) -> bool:
+    """Whether consent can still be given through this link: sent within
+    PARENT_CONSENT_LINK_DAYS (a link from before links carried their date cannot)."""
+    data = link_token_data(_CONSENT_SALT, token)
+    try:
+        sent = date.fromisoformat(data["sent"])
+    except (TypeError, KeyError, ValueError):
+        return False
+    return (today or date.today()) - sent <= timedelta(days=current_app.config["PARENT_CONSENT_LINK_DAYS"])
+
+
+def give_consent_by_link(token: str, membership: Membership, *, photo_consent: bool, signed_in_as=None) -> None:
+    """`give_consent` from the emailed link, refused once the link is too old:
+    a forwarded or long-forgotten email cannot make a young person a member."""
+    if not link_gives_consent(token):
+        raise ForumRuleBroken(_("This link is too old to give consent with. Ask the forum's coordinators to send "
+                                "you a new one."))
+    give_consent(membership, photo_consent=photo_consent, signed_in_as=signed_in_as)
 
 
 def give_consent(membership: Membership, *, photo_consent: bool, signed_in_as=None) -> None:

@@ -205,14 +205,14 @@ def parent_consent(token):
     membership = _from_consent_link(token)
     form = ConsentForm()
     if form.validate_on_submit():
-        done, _given = call_service(form, lambda: consent.give_consent(
-            membership, photo_consent=form.photo_consent.data, signed_in_as=current_user))
+        done, _given = call_service(form, lambda: consent.give_consent_by_link(
+            token, membership, photo_consent=form.photo_consent.data, signed_in_as=current_user))
         if done:
             flash(_("Thank you. You have agreed to %(name)s joining %(forum)s.", name=membership.user.name,
                     forum=membership.forum.name), "success")
             return redirect(url_for("forums.parent_consent", token=token))
     return render_template("forums/consent.html", membership=membership, form=form, withdraw_form=EmptyForm(),
-                           token=token)
+                           token=token, can_give=consent.link_gives_consent(token))
 
 
 @bp.post("/forums/consent/<token>/withdraw")

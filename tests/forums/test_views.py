@@ -1,6 +1,6 @@
 """Forum pages through real forms: applying, the coordinator's decision and
 who sees whose contact details."""
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -271,6 +271,34 @@ def test_consent_given_while_signed_in_as_the_young_applicant_is_refused(app, ma
     parent = app.test_client()
     agreed = submit(parent, path, {"agree": "y"}, follow_redirects=True)
     assert "You have agreed" in text_of(agreed)
+
+
+def test_a_consent_link_older_than_the_setting_cannot_give_consent_but_still_withdraws_it(app, make_user):
+    child = make_user()
+    with app.test_request_context():
+        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=18)
+        membership = MembershipFactory(forum=forum, user=db.session.get(User, child.id),
+                                       status=MembershipStatus.AWAITING_CONSENT, date_of_birth=date(2012, 5, 1),
+                                       parent_name="Sam Carer", parent_email="carer@example.org")
+        db.session.commit()
+        days = app.config["PARENT_CONSENT_LINK_DAYS"]
+        old = consent.consent_link(membership, today=date.today() - timedelta(days=days + 1))
+        last_day = consent.consent_link(membership, today=date.today() - timedelta(days=days))
+        membership_id = membership.id
+    parent = app.test_client()
+    path = old.split("localhost", 1)[-1]
+    page = text_of(parent.get(path))
+    assert "This link is too old to give consent with" in page and "I agree to them joining" not in page
+    refused = submit(parent, path, {"agree": "y", "photo_consent": "y"}, form_url=last_day.split("localhost", 1)[-1])
+    assert refused.status_code == 200 and "This link is too old to give consent with" in text_of(refused)
+    with app.app_context():
+        assert db.session.get(Membership, membership_id).status == MembershipStatus.AWAITING_CONSENT
+    agreed = submit(parent, last_day.split("localhost", 1)[-1], {"agree": "y"}, follow_redirects=True)
+    assert "You have agreed" in text_of(agreed)
+    withdrawn = submit(parent, f"{path}/withdraw", {}, form_url=path, follow_redirects=True)
+    assert "You have withdrawn your consent" in text_of(withdrawn)
+    with app.app_context():
+        assert db.session.get(Membership, membership_id).status == MembershipStatus.SUSPENDED
 
 
 def test_a_young_persons_application_lists_everything_it_still_needs_at_once(app, make_user):
