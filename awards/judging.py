@@ -59,6 +59,10 @@ def appoint_judge(category: AwardCategory, email: str, *, actor: User) -> PanelM
 
 
 def remove_judge(member: PanelMember, *, actor: User) -> None:
+    """Off the panel: the scores they submitted stop counting in the results
+    (`results_for` counts the panel's judges only) but are kept on record.
+    Refused once results are published, which were chosen from those scores."""
+    _check_results_not_published(member.category.cycle)
     db.session.delete(member)
     db.session.flush()
     audit.record("awards.judge_removed", actor=actor, subject=member.category, details={"email": member.email})
@@ -315,12 +319,15 @@ def _progress(nominations: list[Nomination], declarations: dict, sheets: dict) -
 
 def results_for(category: AwardCategory, nominations: list[Nomination]) -> tuple[list[scoring.Result], bool]:
     """The ranked results of the panel's nominations (`to_judge`) from their
-    submitted scores (one query for the sheets). Scores are normalised only
+    submitted scores by the panel's judges (one query for the sheets). Scores are normalised only
     once every judge expected to score has scored enough (`_expected`): a
     seat not yet taken up counts as a judge who has scored nothing."""
     weights = {criterion.id: criterion.weight for criterion in category.criteria}
+    on_panel = select(PanelMember.user_id).where(PanelMember.category_id == category.id,
+                                                 PanelMember.user_id.is_not(None))
     sheets = db.session.scalars(select(ScoreSheet).where(
-        ScoreSheet.nomination_id.in_([n.id for n in nominations]), ScoreSheet.submitted_at.is_not(None))).all()
+        ScoreSheet.nomination_id.in_([n.id for n in nominations]), ScoreSheet.submitted_at.is_not(None),
+        ScoreSheet.judge_id.in_(on_panel))).all()  # a judge taken off the panel no longer counts
     triples = [(sheet.nomination_id, sheet.judge_id,
                 scoring.weighted_score({s.criterion_id: s.value for s in sheet.scores if s.criterion_id in weights},
                                        weights)) for sheet in sheets if sheet.scores]

@@ -195,6 +195,31 @@ def test_results_come_from_submitted_weighted_scores(ctx):
     assert judging.progress_of(second, category, [amira, grace]) == {amira.id: "Submitted", grace.id: "Draft saved"}
 
 
+def test_a_judge_taken_off_the_panel_stops_counting_and_the_panel_is_fixed_once_results_are_published(ctx):
+    category = CategoryFactory(cycle=judging_now())
+    impact, reach = category.criteria
+    kept, removed = UserFactory(), UserFactory()
+    on_panel(category, kept, removed)
+    amira, grace = eligible(category, "Amira Hussain"), eligible(category, "Grace Okafor")
+    for judge, (for_amira, for_grace) in ((kept, (5, 1)), (removed, (1, 5))):
+        for nomination, value in ((amira, for_amira), (grace, for_grace)):
+            judging.declare(nomination, judge, ConflictKind.NONE)
+            judging.score(nomination, judge, {impact.id: value, reach.id: value}, submit=True)
+    both, _ = judging.results_for(category, judging.to_judge(category))
+    assert [(r.nomination_id, r.raw) for r in both] == [(amira.id, 3.0), (grace.id, 3.0)]
+    seat = db.session.scalar(select(PanelMember).where(PanelMember.user_id == removed.id))
+    judging.remove_judge(seat, actor=UserFactory())
+    results, _ = judging.results_for(category, judging.to_judge(category))
+    assert [(r.nomination_id, r.rank, r.raw) for r in results] == [(amira.id, 1, 5.0), (grace.id, 2, 1.0)]
+    assert db.session.scalar(select(func.count()).select_from(ScoreSheet).where(
+        ScoreSheet.judge_id == removed.id)) == 2  # kept on record
+    category.cycle.results_published_at = category.cycle.judging_closes_at
+    db.session.flush()
+    with pytest.raises(AwardRuleBroken, match="results are published"):
+        judging.remove_judge(db.session.scalar(select(PanelMember).where(PanelMember.user_id == kept.id)),
+                             actor=UserFactory())
+
+
 def test_grouped_nominations_are_judged_once_under_their_lead(ctx):
     category = CategoryFactory(cycle=judging_now())
     judge = UserFactory()
