@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount, GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from awards.models import ConflictKind, NominationStatus, NomineeKind, Outcome
@@ -18,7 +18,7 @@ from awards.translations import CategoryText
 from core.database import in_london, london_datetime
 from core.forms import (
     DayMonthYearField, NoControlCharacters, email_field, optional_choice, optional_long_text, optional_text,
-    required_text,
+    required_text, WholeNumberField,
 )
 from core.accounts.models import NAME_MAX_LENGTH
 from core.i18n import _, _l, ngettext
@@ -48,7 +48,7 @@ class CycleForm(FlaskForm):
                                          widget=GovCheckboxInput())
     show_other_scores = BooleanField("Judges see each other's scores for a nomination once they have submitted "
                                      "their own", widget=GovCheckboxInput())
-    normalise_after = IntegerField("Normalise scores once every judge has scored at least", default=3,
+    normalise_after = WholeNumberField("Normalise scores once every judge has scored at least", default=3,
                                    widget=GovTextInput(), description="Nominations each. Fewer than that and the "
                                                                       "raw scores are used",
                                    validators=[InputRequired("Enter how many nominations each judge must score"),
@@ -86,12 +86,12 @@ class CategoryForm(FlaskForm):
                               validators=[InputRequired("Choose who is nominated")],
                               invalid_choice_message="Choose who is nominated from the list")
     self_nomination = BooleanField("People can nominate themselves (or their own group)", widget=GovCheckboxInput())
-    min_age = IntegerField("Youngest age (optional)", widget=GovTextInput(), validators=[
+    min_age = WholeNumberField("Youngest age (optional)", widget=GovTextInput(), validators=[
         Optional(), NumberRange(min=0, max=120, message="Youngest age must be between 0 and 120")],
         description="People only. Their age on the day nominations close")
-    max_age = IntegerField("Oldest age (optional)", widget=GovTextInput(), validators=[
+    max_age = WholeNumberField("Oldest age (optional)", widget=GovTextInput(), validators=[
         Optional(), NumberRange(min=0, max=120, message="Oldest age must be between 0 and 120")])
-    scale_max = IntegerField("Judges score each criterion from 1 to", default=5, widget=GovTextInput(), validators=[
+    scale_max = WholeNumberField("Judges score each criterion from 1 to", default=5, widget=GovTextInput(), validators=[
         InputRequired("Enter the top of the scoring scale"),
         NumberRange(min=2, max=10, message="The top of the scale must be between 2 and 10")])
     submit = SubmitField("Save category", widget=GovSubmitInput())
@@ -128,7 +128,7 @@ class CategoryVersionForm(FlaskForm):
 
 class QuestionForm(FlaskForm):
     text = required_text("Question", 300, "Enter the question")
-    word_limit = IntegerField("Word limit", default=300, widget=GovTextInput(), validators=[
+    word_limit = WholeNumberField("Word limit", default=300, widget=GovTextInput(), validators=[
         InputRequired("Enter the word limit"), NumberRange(min=10, max=2000, message="Between 10 and 2000 words")])
     submit = SubmitField("Add question", widget=GovSubmitInput())
 
@@ -136,7 +136,7 @@ class QuestionForm(FlaskForm):
 class CriterionForm(FlaskForm):
     name = required_text("Criterion", 150, "Enter the criterion")
     guidance = optional_long_text("What low, middling and high scores look like (optional)", 2000)
-    weight = IntegerField("Weight", default=1, widget=GovTextInput(), description="How much it counts: 1 to 10",
+    weight = WholeNumberField("Weight", default=1, widget=GovTextInput(), description="How much it counts: 1 to 10",
                           validators=[InputRequired("Enter the weight"),
                                       NumberRange(min=1, max=10, message="The weight must be between 1 and 10")])
     submit = SubmitField("Add criterion", widget=GovSubmitInput())
@@ -177,7 +177,7 @@ class NominationForm(FlaskForm):
     nominee_area = optional_text(_l("Town or area"), 150, _l("For example: Wellingborough"))
     nominee_email = email_field(_l("Nominee's email address (optional)"), _l("If you know it"), missing=None)
     nominee_phone = optional_text(_l("Nominee's phone number (optional)"), 30)
-    nominee_age = IntegerField(_l("Nominee's age"), widget=GovTextInput(), validators=[
+    nominee_age = WholeNumberField(_l("Nominee's age"), widget=GovTextInput(), validators=[
         Optional(), NumberRange(min=0, max=120, message=_l("Enter an age between 0 and 120"))])
     group_started = optional_text(_l("When the group started (optional)"), 50, _l("For example: 2019"))
     group_activity = _words(_l("What the group does"), 300)

@@ -14,7 +14,7 @@ from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount, GovCheckboxInput, GovDateInput, GovFileInput, GovSelect, GovSubmitInput, GovTextInput,
 )
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from jinja2.utils import LRUCache
 from markupsafe import Markup
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
@@ -136,6 +136,18 @@ class TimeField(StringField):
         if isinstance(self.data, time):
             return self.data.strftime("%H:%M")
         return super()._value()
+
+
+class WholeNumberField(IntegerField):
+    """A whole number, refusing "ten" or "2.5" in plain words beside the
+    field (GOV.UK's "... must be a whole number") rather than the form
+    library's "Not a valid integer value."; what was typed is kept."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("%(label)s must be a whole number, like 12", label=self.label.text)) from None
 
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100

@@ -24,7 +24,7 @@ from core.formatting import format_day_date
 from core.i18n import _l
 from core.forms import (
     DayMonthYearField, NoControlCharacters, NoLinks, TimeField, email_field, optional_choice, optional_long_text,
-    required_text,
+    required_text, WholeNumberField,
 )
 from core.accounts.models import NAME_MAX_LENGTH
 from core.accounts.services import normalise_email
@@ -83,14 +83,14 @@ class EventForm(FlaskForm):
     contact_email = email_field("Contact email for questions",
                                 "Replies to the event's emails go here, and the event's page shows it",
                                 "Enter a contact email address", public_contact=True)
-    capacity = IntegerField("Places", description="Leave empty for no limit", widget=GovTextInput(),
+    capacity = WholeNumberField("Places", description="Leave empty for no limit", widget=GovTextInput(),
                             validators=[Optional(), NumberRange(min=1, max=100000,
                                                                 message="Places must be between 1 and 100000")])
-    max_tickets = IntegerField("Most places one person can book", default=1, widget=GovTextInput(),
+    max_tickets = WholeNumberField("Most places one person can book", default=1, widget=GovTextInput(),
                                description="More than 1 lets families and groups book together",
                                validators=[InputRequired("Enter how many places one person can book"),
                                            NumberRange(min=1, max=50, message="Must be between 1 and 50")])
-    reserved_places = IntegerField(
+    reserved_places = WholeNumberField(
         "Places held back (optional)", default=0, widget=GovTextInput(),
         description="Not offered to the public, for example kept for a forum's members. Lower it later to "
                     "release them to the waiting list.",
@@ -185,7 +185,7 @@ class SessionForm(FlaskForm):
         Optional(), Length(max=100, message="Room must be 100 characters or fewer"), NoControlCharacters()])
     speakers = StringField("Speakers (optional)", widget=GovTextInput(), validators=[
         Optional(), Length(max=300, message="Speakers must be 300 characters or fewer"), NoControlCharacters()])
-    capacity = IntegerField("Places (optional)", description="Leave empty if anyone at the event can come without signing up",
+    capacity = WholeNumberField("Places (optional)", description="Leave empty if anyone at the event can come without signing up",
                             widget=GovTextInput(), validators=[Optional(), NumberRange(
                                 min=1, max=10000, message="Places must be between 1 and 10000")])
     submit = SubmitField("Save session", widget=GovSubmitInput())
@@ -307,7 +307,7 @@ class RegistrationForm(FlaskForm):
                          render_kw={"autocomplete": "name"})
     email = email_field(_l("Email address"), _l("We will send your booking details here"),
                         _l("Enter your email address"))
-    tickets = IntegerField(_l("How many places"), default=1, widget=GovTextInput(),
+    tickets = WholeNumberField(_l("How many places"), default=1, widget=GovTextInput(),
                            validators=[InputRequired(_l("Enter how many places you need")),
                                        NumberRange(min=1, message=_l("Enter 1 or more"))])
     access_requests = access_requests_field()
@@ -422,7 +422,7 @@ class ReopenAttendanceForm(FlaskForm):
 
 class WalkInForm(FlaskForm):
     walk_in_name = required_text("Walk-in's name", NAME_MAX_LENGTH, "Enter the name of the person who walked in")
-    people = IntegerField("How many people", default=1, widget=GovTextInput(), validators=[
+    people = WholeNumberField("How many people", default=1, widget=GovTextInput(), validators=[
         InputRequired("Enter how many people"), NumberRange(min=1, max=100, message="Enter between 1 and 100")])
     submit = SubmitField("Add walk-in", widget=GovSubmitInput())
 
@@ -438,7 +438,7 @@ class BookingForm(FlaskForm):
     email = email_field("Email address", "We send their booking details and a link to view or cancel it here. "
                                           "If they have an account, the booking shows in their My events.",
                         missing="Enter their email address")
-    tickets = IntegerField("How many places", default=1, widget=GovTextInput(), validators=[
+    tickets = WholeNumberField("How many places", default=1, widget=GovTextInput(), validators=[
         InputRequired("Enter how many places"), NumberRange(min=1, max=100, message="Enter between 1 and 100")])
     from_held_back = BooleanField("Use places held back", widget=GovCheckboxInput(),
                                   description="Otherwise the booking uses places open to the public")

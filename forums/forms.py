@@ -7,13 +7,13 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount, GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from core.forms import (
     DayMonthYearField, NoControlCharacters, TimeField, email_field, optional_choice, optional_long_text, optional_text,
-    required_text,
+    required_text, WholeNumberField,
 )
 from core.accounts.models import NAME_MAX_LENGTH
 from core.database import london_datetime
@@ -44,13 +44,13 @@ class ForumForm(FlaskForm):
         ("open", "Anyone signed in can apply"), ("invitation", "By invitation of the coordinators")],
         validators=[InputRequired("Choose how people join")],
         invalid_choice_message="Choose how people join from the list")
-    min_age = IntegerField("Youngest age", default=11, widget=GovTextInput(), validators=[
+    min_age = WholeNumberField("Youngest age", default=11, widget=GovTextInput(), validators=[
         Optional(), NumberRange(min=5, max=30, message="Youngest age must be between 5 and 30")],
         description="Youth forums only")
-    max_age = IntegerField("Oldest age", default=18, widget=GovTextInput(), validators=[
+    max_age = WholeNumberField("Oldest age", default=18, widget=GovTextInput(), validators=[
         Optional(), NumberRange(min=5, max=30, message="Oldest age must be between 5 and 30")],
         description="Youth forums only. Up to 25 for young people with special educational needs")
-    faith_cap = IntegerField("Most members for any one faith community", widget=GovTextInput(), validators=[
+    faith_cap = WholeNumberField("Most members for any one faith community", widget=GovTextInput(), validators=[
         Optional(), NumberRange(min=1, max=50, message="Enter a number from 1 to 50, or leave it empty")],
         description="Interfaith forums only. Leave empty for no limit")
     contact_email = email_field(
@@ -186,7 +186,7 @@ class MeetingForm(FlaskForm):
         ("members", "Only the forum's members (the time and place are shown only to them)"),
         ("public", "Anyone (listed with the partnership's public events)")],
         validators=[InputRequired("Choose who can come")], invalid_choice_message="Choose who can come from the list")
-    capacity = IntegerField("Places (optional)", description="Leave empty for no limit", widget=GovTextInput(),
+    capacity = WholeNumberField("Places (optional)", description="Leave empty for no limit", widget=GovTextInput(),
                             validators=[Optional(), NumberRange(min=1, max=10000,
                                                                 message="Places must be between 1 and 10000")])
     repeats = RadioField("Does it repeat?", widget=GovRadioInput(), default="",
