@@ -4,8 +4,9 @@ reason they look like one person, worked out in one SQL query.
 The reasons:
 - "address_written_differently": two guests' addresses the same but for capitals
   or spaces (old or imported rows, keys typed before addresses were lower-cased);
-- "guest_under_proven_address": a guest's records under an address (in any case)
-  an account has proven; they can be merged into that account;
+- "guest_under_proven_address": a guest's records under the address (in any case)
+  an account uses now and has confirmed; they can be merged into that account
+  (not under an address it has moved off: someone else may use it now);
 - "same_proven_address": two accounts that have both proven one address (an
   address moved from one account to another; or handed on to someone else, so
   the admin decides);
@@ -83,8 +84,8 @@ def candidate_pairs():
     written_differently = select(key.label("first"), other_key.label("second"),
                                  literal("address_written_differently").label("reason")).where(
         _address(key) == _address(other_key), key > other_key)
-    under_proven = select(_user_key(proven.c.user_id), key, literal("guest_under_proven_address")).where(
-        _address(key) == proven.c.email)
+    under_proven = select(_user_key(User.id), key, literal("guest_under_proven_address")).where(
+        _address(key) == User.email, User.email_confirmed_at.is_not(None))
     same_proven = select(_user_key(proven.c.user_id), _user_key(proven_again.c.user_id),
                          literal("same_proven_address")).where(
         proven.c.email == proven_again.c.email, proven.c.user_id < proven_again.c.user_id)

@@ -2,9 +2,11 @@
 conflicts, and the merge itself, in one transaction under a lock.
 
 Rules (each refusal says why, on the preview page):
-- a guest's records move into an account only when that account has proven
-  the guest's address (ProvenAddress, or its own address once confirmed):
-  personal data reaches an account only through an address its owner proved;
+- a guest's records move into an account only when the guest's address is the
+  one that account uses now and has confirmed: personal data reaches an
+  account only through an address its owner proved, and an address it has
+  moved off since may be someone else's now (proven_by_another_account's rule),
+  so what was left under it is not offered;
 - an account's records never move into a guest (keep the account);
 - nothing moves into an account that never confirmed its own address (an
   address anyone could have typed shows nobody who owns the account);
@@ -100,7 +102,12 @@ def check(merged: Person, kept: Person, *, actor=None) -> None:
         raise CannotMerge("An account cannot be merged into guest records. Keep the account and merge the guest "
                           "records into it.")
     if merged.is_guest and not kept.is_guest:
-        if normalise_email(merged.email) not in proven_addresses(kept.user):
+        address = normalise_email(merged.email)
+        if address in proven_addresses(kept.user) and address != kept.user.email:
+            raise CannotMerge(f"{kept.user.name}'s account proved {merged.email} once but uses another address now. "
+                              "Records left under an address after its owner moved off it may be someone else's "
+                              "(addresses are given up and handed on), so the guest's records cannot be added to it.")
+        if address not in proven_addresses(kept.user):
             raise CannotMerge(f"{kept.user.name}'s account has not proven it owns {merged.email}, so the guest's "
                               "records cannot be added to it. They can add the address to their account and confirm "
                               "it from its inbox first.")

@@ -1,17 +1,17 @@
 """What partner organisations hold about a person: their entry as a contact
-at a partner, found by the addresses their account has proven (never by an
-address alone). "Your data" shows it, deleting the account deletes it, and a
+at a partner, found by the address their account uses now and has proven
+(never by an address alone, nor by one it has moved off: staff may have added
+its new owner as a contact since). "Your data" shows it, deleting the account deletes it, and a
 contact whose details nobody has checked for the retention period is deleted.
 core/views/partners.py imports this module, so it is registered once the app is built.
 """
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, false, func, select
 
 from core.extensions import db
 from core.i18n import _, _l
 from core.accounts.models import User
-from core.accounts.services import addresses_of
 from core.partners.models import PartnerContact
 from core.privacy import registry
 from core.privacy.retention import Period, cutoff
@@ -32,7 +32,7 @@ registry.audit_action_names.add(45, {
 
 
 def _theirs(user: User):
-    return func.lower(PartnerContact.email).in_({address.lower() for address in addresses_of(user)})
+    return func.lower(PartnerContact.email) == user.email.lower() if user.email_confirmed else false()
 
 
 @registry.sections(65)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from awards import partners as award_links
 from awards.models import Nomination, NominationStatus
+from core.accounts.models import ProvenAddress
 from core.database import utcnow, write_lock
 from core.errors import DomainError
 from core.extensions import db
@@ -132,6 +133,22 @@ def test_a_contacts_entry_is_in_their_data_and_goes_with_their_account(ctx):
     erasure.erase(person)
     db.session.commit()
     assert db.session.scalars(select(PartnerContact.name)).all() == ["Someone Else"]
+
+
+def test_an_address_its_owner_moved_off_is_not_theirs_to_see_or_erase_in_the_contacts(ctx):
+    """Found by an attack: a former owner of an address saw, in Your data, the
+    contact entry staff later made for the address's new owner (and erasing
+    their account would have deleted it)."""
+    partner = mosque(ctx)
+    former = UserFactory(email="new.home@example.org")
+    db.session.add(ProvenAddress(user_id=former.id, email="old.home@example.org"))
+    services.add_contact(partner, ContactDetails(name="Victoria New-Owner", email="old.home@example.org"), actor=ctx)
+    db.session.commit()
+    section = next(s for s in your_data.about(former) if s.key == "partner_contacts")
+    assert section.records == []
+    erasure.erase(former)
+    db.session.commit()
+    assert db.session.scalars(select(PartnerContact.name)).all() == ["Victoria New-Owner"]
 
 
 def test_retention_deletes_contacts_nobody_has_checked_for_three_years(ctx):

@@ -73,6 +73,20 @@ def test_a_guest_booking_the_account_claimed_when_it_proved_the_address_is_not_o
     assert pairs() == {(f"user:{cara.id}", "guest:cara@example.org", "guest_under_proven_address")}
 
 
+def test_a_guest_under_an_address_the_account_has_moved_off_is_not_offered_nor_merged_into_it(ctx):
+    """Found by an attack: someone who moved off an address was offered, and
+    given by a merge, the bookings and equality answers its new owner made as a guest."""
+    former = UserFactory(email="member2.new@example.org")
+    db.session.add(ProvenAddress(user_id=former.id, email="member2@example.org"))
+    guest("member2@example.org")
+    equality.give_consent("guest:member2@example.org")
+    db.session.flush()
+    assert pairs() == set()
+    with pytest.raises(services.CannotMerge, match="uses another address now"):
+        merge("guest:member2@example.org", f"user:{former.id}")
+    assert db.session.scalar(select(Registration.person_key)) == "guest:member2@example.org"
+
+
 def test_accounts_sharing_a_proven_address_or_differing_by_a_plus_tag_are_pairs_but_dots_and_names_alone_are_not(ctx):
     first, second = UserFactory(email="old@example.org"), UserFactory(email="new@example.org")
     db.session.add(ProvenAddress(user_id=second.id, email="old@example.org"))
