@@ -2,14 +2,20 @@
 would run as a formula; and the one way a page sends one to be saved."""
 import csv
 import io
+import re
 
 from flask import Response
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula after a separator inside a cell: Excel set to split on ";" (Polish and most
+# European settings) or tabs opens `Jan;=HYPERLINK(...)` as two cells, the second a formula.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t][\s\"']*)(?=[=+\-@])")
 
 
 def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
+    """The cell as text no spreadsheet runs, whichever separator it splits on:
+    a quote mark before any formula, at the start or after a , ; or tab."""
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", "" if value is None else str(value))
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 

