@@ -231,9 +231,10 @@ def seed_demo_events(organiser: User, members: list[User]) -> None:
         db.session.commit()
     if past is not None:
         _history(past, "iftar", "Iftar guest", booked=12, came=9, walk_in=("Walk-in family", 4), organiser=organiser)
-        # A message in its history: thanks to those who came (essential: it is about the event they came to).
+        # A message in its history: thanks to those who came (not essential: the event is over, so it goes
+        # only to those who agreed to hear from the partnership, with an unsubscribe link).
         _send_message(
-            past, subject="Thank you for coming", audiences=[MessageAudience.CAME], essential=True,
+            past, subject="Thank you for coming", audiences=[MessageAudience.CAME], essential=False,
             body="Thank you for coming to the Community Iftar.\n\nThe recipes people shared are attached to the "
                  "event page, and a blue scarf left behind is with the organisers.", actor=organiser)
         db.session.commit()

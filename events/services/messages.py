@@ -82,7 +82,15 @@ def has_started(event: Event, now: datetime | None = None) -> bool:
     return event.starts_at <= (now or utcnow())
 
 
-def check_audiences(event: Event, audiences: list[MessageAudience], now: datetime | None = None) -> None:
+def check_audiences(event: Event, audiences: list[MessageAudience], now: datetime | None = None, *,
+                    essential: bool = False) -> None:
+    """Who may be written to now, and whether the message may be essential:
+    only until the event ends. Essential messages skip consent and
+    unsubscribing (PECR's service messages: a change of room, what to bring);
+    after the event a thank-you, news or an invitation is not one."""
+    if essential and event.ends_at <= (now or utcnow()):
+        raise MessageError("The event has ended, so a message about it is not essential now: choose No, and it "
+                           "goes to the people who agreed to hear from the partnership", field="essential")
     if not audiences:
         raise MessageError("Choose who to send the message to", field="audiences")
     if MessageAudience.CAME in audiences and not has_started(event, now):
@@ -148,7 +156,7 @@ def send_message(event: Event, *, subject: str, body: str, audiences: list[Messa
     already = db.session.scalar(select(EventMessage).where(EventMessage.draft == key))
     if already is not None:
         return already, False
-    check_audiences(event, audiences, now)
+    check_audiences(event, audiences, now, essential=essential)
     per_day = current_app.config["MESSAGES_PER_DAY"]
     if sent_today(event, now) >= per_day:
         raise MessageError(f"This event's people have had {per_day} messages in the last 24 hours, the most "

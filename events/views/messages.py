@@ -29,7 +29,7 @@ def write_message(event_id):
     form = MessageForm()
     if request.method == "POST" and "change" not in request.form and form.validate_on_submit():
         try:
-            messages.check_audiences(event, form.chosen())
+            messages.check_audiences(event, form.chosen(), essential=form.is_essential)
         except DomainError as error:
             show_domain_error(form, error)
         else:

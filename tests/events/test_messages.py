@@ -104,6 +104,20 @@ def test_those_who_came_are_chosen_only_once_the_event_has_started_and_nobody_ge
     assert "because you came to" in emails_to("came@example.org")[0].body
 
 
+def test_once_the_event_has_ended_no_message_about_it_is_essential(ctx):
+    """Found by an attack: an organiser could call a thank-you with news "essential"
+    after the event, reaching people who never agreed or had unsubscribed."""
+    event = EventFactory(starts_at=utcnow() - timedelta(hours=3), ends_at=utcnow() - timedelta(hours=1))
+    came = RegistrationFactory(event=event, email="came@example.org")
+    db.session.add(Attendance(event_id=event.id, registration_id=came.id))
+    db.session.flush()
+    with pytest.raises(messages.MessageError) as refused:
+        send(event, [CAME], essential=True, subject="Thank you", body="Recipes are on the event page.")
+    assert refused.value.field == "essential" and "The event has ended" in refused.value.message
+    message, _sent = send(event, [CAME], essential=False)
+    assert message.recipients == 0 and emails_to("came@example.org") == []  # they did not agree
+
+
 def test_each_email_is_in_its_recipients_language_and_the_organisers_text_as_written(ctx):
     event = EventFactory()
     RegistrationFactory(event=event, email="guest@example.org", language="pl")
