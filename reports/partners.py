@@ -4,7 +4,7 @@ members who represent it; the nominations linked to it. Counts only, each
 from one grouped query (never a query per row). People who came are
 published with the reports' small-number suppression: a year in which 1 to
 4 came shows "<5", and another year is hidden too where the total would
-give it away (reports/suppression.py)."""
+give it away (reports/suppression.py); so are forum members."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -36,7 +36,7 @@ class Engagement:
     years: list[YearOfEvents] = field(default_factory=list)  # newest first
     people: Suppressed | None = None  # people who came, by year and ALL_YEARS
     upcoming: int = 0
-    forums: list[tuple[str, int, int]] = field(default_factory=list)  # forum, members now, who were members
+    forums: list[tuple[str, int | str, int | str]] = field(default_factory=list)  # forum, members now, who were (suppressed)
     nominations: list[tuple[str, int]] = field(default_factory=list)  # cycle, nominations
 
     @property
@@ -69,11 +69,7 @@ def engagement_of(partner: PartnerOrganisation, *, now) -> Engagement:
     counts = {**people, ALL_YEARS: sum(people.values())}
     found.people = suppress(counts, [Line(tuple(people), ALL_YEARS)], threshold()) if people else None
 
-    found.forums = [(name, now_members, ever) for name, now_members, ever in db.session.execute(
-        select(Forum.name, func.count(Membership.id).filter(Membership.status == MembershipStatus.ACTIVE),
-               func.count(Membership.id))
-        .join(Forum, Forum.id == Membership.forum_id).where(Membership.partner_id == partner.id)
-        .group_by(Forum.name).order_by(Forum.name))]
+    found.forums = _forum_members(partner)
     found.nominations = [(name, count) for name, count in db.session.execute(
         select(AwardCycle.name, func.count(Nomination.id))
         .join(AwardCategory, AwardCategory.id == Nomination.category_id)
@@ -82,3 +78,21 @@ def engagement_of(partner: PartnerOrganisation, *, now) -> Engagement:
         .group_by(AwardCycle.id, AwardCycle.name, AwardCycle.nominations_open_at)
         .order_by(AwardCycle.nominations_open_at.desc()))]
     return found
+
+
+def _forum_members(partner: PartnerOrganisation) -> list[tuple[str, int | str, int | str]]:
+    """(forum, members now, who applied or were members) with small numbers
+    suppressed as people who came are. The difference, those who applied and
+    are not members now (declined, left, removed), is never shown but is
+    protected too: one such person would be a fact about someone."""
+    rows = db.session.execute(
+        select(Forum.name, func.count(Membership.id).filter(Membership.status == MembershipStatus.ACTIVE),
+               func.count(Membership.id))
+        .join(Forum, Forum.id == Membership.forum_id).where(Membership.partner_id == partner.id)
+        .group_by(Forum.name).order_by(Forum.name)).all()
+    counts, lines = {}, []
+    for name, now_members, ever in rows:
+        counts |= {(name, "now"): now_members, (name, "not now"): ever - now_members, (name, "ever"): ever}
+        lines.append(Line(((name, "now"), (name, "not now")), (name, "ever")))
+    shown = suppress(counts, lines, threshold())
+    return [(name, shown.shown((name, "now")), shown.shown((name, "ever"))) for name, _now, _ever in rows]

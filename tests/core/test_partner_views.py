@@ -12,12 +12,12 @@ from core.database import in_london, utcnow
 from core.extensions import db
 from core.partners.models import PartnerContact, PartnerKind, PartnerOrganisation
 from events.models import Attendance, EventStatus
-from forums.models import ForumCoordinator, Membership
+from forums.models import ForumCoordinator, Membership, MembershipStatus
 from tests.awards.factories import CategoryFactory
 from tests.conftest import error_summary, sign_in, submit
 from tests.events.factories import EventFactory
 from tests.factories import TOTP_SECRET, UserFactory
-from tests.forums.factories import MembershipFactory
+from tests.forums.factories import ForumFactory, MembershipFactory
 
 
 def text_of(response):
@@ -161,7 +161,11 @@ def test_the_engagement_page_counts_events_by_year_and_hides_small_numbers(app, 
                      co_hosts=[partner], status=EventStatus.CANCELLED)
         db.session.add_all([Attendance(event_id=big.id, walk_in_name="Group", people=12),
                             Attendance(event_id=small.id, walk_in_name="Pair", people=2)])
-        MembershipFactory(partner=partner)
+        MembershipFactory(partner=partner, forum=ForumFactory(name="Faith leaders"))
+        youth = ForumFactory(name="Youth voice")
+        for _n in range(7):
+            MembershipFactory(partner=partner, forum=youth)
+        MembershipFactory(partner=partner, forum=youth, status=MembershipStatus.DECLINED)
         db.session.commit()
         this_year, earlier = in_london(small.starts_at).year, in_london(big.starts_at).year
     sign_in(client, organiser)
@@ -173,7 +177,11 @@ def test_the_engagement_page_counts_events_by_year_and_hides_small_numbers(app, 
     assert "&lt;5" in rows[str(this_year)] and ">2<" not in rows[str(this_year)]  # 2 people: hidden
     assert "[c]" in rows[str(earlier)] and ">12<" not in rows[str(earlier)]  # with the total, it gives 2 away
     assert ">1<" in rows[str(this_year)]  # one cancelled
-    assert "Interfaith forum" in page and "No nomination is linked to it." in page
+    assert "No nomination is linked to it." in page
+    leaders, youth = (page.split(f">{name}</th>")[1].split("</tr>")[0] for name in ("Faith leaders", "Youth voice"))
+    assert leaders.count("&lt;5") == 2  # one member: found by an attack, the counts were shown as they were
+    # 7 members now of 8 who applied: together they would say one person from it was declined
+    assert not (">7<" in youth and ">8<" in youth) and "[c]" in youth
 
 
 def test_a_long_list_of_partners_goes_page_by_page(app, client, organiser):
