@@ -29,7 +29,7 @@ def add_security_headers(response):
     # carry personal details: no cache, shared or the browser's, keeps any
     # response unless its view chose its own caching (static files, event
     # pictures, calendar feeds with their ETags, the public API).
-    headers.setdefault("Cache-Control", "no-store")
+    headers.setdefault("Cache-Control", "private, no-store")  # as core.http_cache.personal: one rule
     return response
 
 

@@ -97,7 +97,6 @@ def your_data_download():
                       ensure_ascii=False)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="your-data-{made_at:%Y-%m-%d}.json"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -260,7 +260,7 @@ def test_metrics_count_requests_by_route_and_status_but_not_their_own(app, clien
     assert after[latency] - before.get(latency, 0) == 2
     assert not any(dict(labels).get("route") == "/metrics" for _, labels in after)
     response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
-    assert response.headers["Cache-Control"] == "no-store" and "X-RateLimit-Limit" not in response.headers
+    assert response.headers["Cache-Control"] == "private, no-store" and "X-RateLimit-Limit" not in response.headers
 
 
 def test_metrics_report_the_outbox_as_the_database_has_it(app, client):

@@ -77,7 +77,7 @@ def test_the_download_holds_every_kind_of_record_about_the_person(app, client, m
     response = client.get("/account/your-data.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="your-data-')
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     data = json.loads(response.data)
 
     [account] = data["account"]
@@ -116,7 +116,7 @@ def test_the_page_shows_the_same_records_readably_and_escaped(app, client, make_
     sign_in_through_the_forms(client, member)  # the sign-in is part of their record
     page = client.get("/account/your-data")
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "private, no-store"
     for heading in ("Events you registered for", "Forum memberships", "Nominations you made",
                     "Equality monitoring answers", "Emails we sent you"):
         assert f">{heading}</h2>" in text
