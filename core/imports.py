@@ -179,13 +179,12 @@ def _read_csv(content: bytes) -> tuple[list[Any] | None, list[tuple[int, list[An
             continue
     else:
         raise ImportRefused("The file's text could not be read. Save it as CSV UTF-8 and upload it again.")
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    try:  # only the separator is guessed: quoting is always Excel's (a "" inside quotes is one ")
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
         return _collect(reader)
     except csv.Error:
         raise ImportRefused("The file is not a well-formed CSV file. Open it in a spreadsheet, save it as CSV "
@@ -197,7 +196,9 @@ def _read_xlsx(content: bytes) -> tuple[list[Any] | None, list[tuple[int, list[A
     import openpyxl  # only when there is a workbook to read
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        # data_only=False: a cell holding a formula is read as its formula ("=..."), which
+        # cell_problems refuses, rather than as a saved value nobody can see was computed.
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a broken file
         raise ImportRefused("The file is not a working Excel workbook. Open it in Excel, save it as an Excel "
                             "Workbook (.xlsx) or CSV and upload that.") from None
@@ -357,7 +358,8 @@ def cell_problems(kind: "Kind", cells: dict[str, Any]) -> list["Problem"]:
         if has_control_characters(value, allow="\t\r\n"):
             problems.append(Problem(name, f"{label} has invisible control characters: retype it"))
         elif looks_like_formula(value):
-            problems.append(Problem(name, "Looks like a spreadsheet formula, not text"))
+            problems.append(Problem(name, "Looks like a spreadsheet formula, not text: type the value itself (in "
+                                          "Excel, copy the cells and use Paste Values)"))
     return problems
 
 

@@ -49,13 +49,25 @@ def test_a_title_and_notes_above_the_headings_are_passed_over():
     assert one_column.headers == ["Email"] and len(one_column.rows) == 2
 
 
-def test_an_xlsx_reads_excel_dates_and_a_formula_cell_as_its_saved_value_never_run():
+def test_an_xlsx_reads_excel_dates_and_a_formula_cell_as_its_formula_never_run_nor_its_saved_value():
+    """Found walking: a formula cell was read as its saved value (or, saved without one, as an
+    empty cell, "Enter the person's name"), so nobody could see the file held a formula."""
     body = xlsx([["Name", "Email", "DOB"], ["Ayaan Khan", "ayaan@example.org", datetime(2010, 3, 25)]],
                 formula=("A3", "=HYPERLINK(\"http://evil.example\",\"x\")"))
     table = read_table("members.xlsx", body)
     assert table.rows[0] == (2, ["Ayaan Khan", "ayaan@example.org", datetime(2010, 3, 25)])
-    # Saved by openpyxl, the formula has no cached value: the cell is empty, nothing evaluated.
-    assert all("evil" not in imports.text_of(cell) for _, cells in table.rows for cell in cells)
+    assert table.rows[1][1][0] == '=HYPERLINK("http://evil.example","x")'
+    assert imports.looks_like_formula(table.rows[1][1][0])  # refused by cell_problems, with the formula shown
+
+
+def test_a_csv_cell_with_doubled_quotes_is_read_as_excel_writes_it_wherever_it_is_in_the_file():
+    """Found walking: the separator's guess from the first 8 KB also guessed no doubled quotes,
+    so a quoted cell far down the file was split or kept its extra quotes."""
+    rows = "".join(f"Person {n},person{n}@example.org,Muslim\n" for n in range(250))
+    body = f'Name,Email,Faith\n{rows}"Ahmed ""Mo"" Khan",mo@example.org,"Mosque, Kettering"\n'.encode()
+    for separator in (b",", b";"):
+        table = read_table("members.csv", body.replace(b",", separator) if separator == b";" else body)
+        assert table.rows[-1][1][0] == 'Ahmed "Mo" Khan'
 
 
 @pytest.mark.parametrize("name, body, message", [

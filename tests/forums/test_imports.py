@@ -107,7 +107,8 @@ def test_each_problem_is_listed_by_row_and_column(ctx):
     assert found[3] == [("email", "Not an email address in the right form, like name@example.com")]
     assert found[4][0][0] == "faith" and "Unknown faith “Druidic Jedi”" in found[4][0][1]
     assert found[5][0][0] == "role"
-    assert found[6] == [("name", "Looks like a spreadsheet formula, not text")]
+    assert found[6] == [("name", "Looks like a spreadsheet formula, not text: type the value itself (in Excel, "
+                                 "copy the cells and use Paste Values)")]
     assert found[7] == [("", "Same email address as row 2: only the first is imported")]
     assert found[8] == [("joined_on", "The date joined is in the future")]
     assert 2 not in found
