@@ -587,9 +587,9 @@ def check_rows(kind: Kind, scope, rows: list[tuple[int, dict[str, Any]]], *, aga
             check.problems = in_cells + [problem for problem in check.problems if problem.column not in spoilt]
         if check.cleaned is not None and not check.problems:
             for what, key in kind.keys(check.cleaned):
-                seen = first_seen.setdefault((what, key), number)
-                if seen != number:
-                    check.problems.append(Problem("", f"Same {what} as row {seen}: only the first is imported"))
+                earlier = first_seen.setdefault((what, key), check)
+                if earlier is not check:
+                    _same_twice(what, earlier, check)
                     break
         checks.append(check)
         if on_progress is not None and position % PROGRESS_EVERY == 0:
@@ -602,6 +602,21 @@ def check_rows(kind: Kind, scope, rows: list[tuple[int, dict[str, Any]]], *, aga
         for index, problem in kind.together(scope, [check.cleaned for check in still]).items():
             still[index].problems.append(problem)
     return checks
+
+
+def _same_twice(what: str, earlier: RowCheck, later: RowCheck) -> None:
+    """The same person twice in the file: the later row is left out; but
+    under two names, the address (say) may be someone else's, so neither row
+    goes in until the importer says which is right."""
+    names = [" ".join(str(check.cleaned.get("name") or "").split()) for check in (earlier, later)]
+    if names[0].casefold() == names[1].casefold():
+        later.problems.append(Problem("", f"Same {what} as row {earlier.number}: only the first is imported"))
+        return
+    later.problems.append(Problem("", f"Same {what} as row {earlier.number} under another name ({names[0]}): "
+                                      "correct whichever is wrong; neither is imported"))
+    if not any(problem.message.startswith(f"Same {what} as row") for problem in earlier.problems):
+        earlier.problems.append(Problem("", f"Same {what} as row {later.number} under another name ({names[1]}): "
+                                            "correct whichever is wrong; neither is imported"))
 
 
 @dataclass(frozen=True)

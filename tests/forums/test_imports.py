@@ -99,8 +99,10 @@ def test_each_problem_is_listed_by_row_and_column(ctx):
         "Piotr Nowak,piotr@example.org,,Druidic Jedi,,,,,\n"               # 4 faith
         "Ravi Patel,ravi@example.org,Grand Wizard,Hindu,,,,,\n"            # 5 role
         "=HYPERLINK(\"x\"),f@example.org,,Sikh,,,,,\n"                    # 6 formula as a name
-        "Amina Again,AMINA@example.org,,Islam,,,,,\n"                      # 7 same email as row 2
+        "amina  YUSUF,AMINA@example.org,,Islam,,,,,\n"                     # 7 same email (and name) as row 2
         "Late Joiner,late@example.org,,Jewish,,,,,01/01/2099\n"            # 8 joined in future
+        "Errol Reid,LIBAN.MOHAMED@EXAMPLE.ORG,,Christian,,,,,\n"          # 9 and 10: one address, two names
+        "Liban Mohamed,liban.mohamed@example.org,,Muslim,,,,,\n"
     )
     started = uploaded(forum, coordinator, body)
     found = problems_by_row(started, forum)
@@ -112,6 +114,11 @@ def test_each_problem_is_listed_by_row_and_column(ctx):
     assert found[7] == [("", "Same email address as row 2: only the first is imported")]
     assert found[8] == [("joined_on", "The date joined is in the future")]
     assert 2 not in found
+    # Found walking: the first of two names took the address (and its invitation); now neither goes in.
+    assert found[9] == [("", "Same email address as row 10 under another name (Liban Mohamed): correct whichever "
+                             "is wrong; neither is imported")]
+    assert found[10] == [("", "Same email address as row 9 under another name (Errol Reid): correct whichever "
+                              "is wrong; neither is imported")]
 
 
 def test_youth_forum_rows_need_a_date_of_birth_in_range_and_a_parent_for_under_18s(ctx):
