@@ -54,7 +54,7 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
     if existing is not None and existing.status == MembershipStatus.REMOVED:
         raise ForumRuleBroken(_("You were removed from %(forum)s. Contact its coordinators to rejoin.",
                                 forum=forum.name))
-    problems = _application_problems(forum, user, application, today)
+    problems = _application_problems(forum, user, application, today, invited=invitation is not None)
     if len(problems) == 1:
         raise problems[0]
     if problems:
@@ -85,17 +85,20 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
         invitation.accepted_at = utcnow()
         inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
         if inviter is not None and not faith_seats_full(membership):
-            # An imported invitation carries the role the coordinators' file gave.
+            # An imported invitation carries the role and date joined the coordinators' file gave.
             approve(membership, actor=inviter, today=today,
-                    role=invitation.role if invitation.imported and invitation.role else MembershipRole.MEMBER)
+                    role=invitation.role if invitation.imported and invitation.role else MembershipRole.MEMBER,
+                    member_since=invitation.joined_on if invitation.imported else None)
     return membership
 
 
-def _application_problems(forum: Forum, user: User, application: Application, today: date) -> list[ForumRuleBroken]:
+def _application_problems(forum: Forum, user: User, application: Application, today: date, *,
+                          invited: bool = False) -> list[ForumRuleBroken]:
     """Everything the application still needs, all at once, each beside its
-    box: a young person on a phone should not find them one submit at a time."""
+    box: a young person on a phone should not find them one submit at a time.
+    Someone the coordinators invited is not asked why they want to join."""
     problems = []
-    if not application.reason.strip():
+    if not invited and not application.reason.strip():
         problems.append(ForumRuleBroken(_("Tell the coordinators why you want to join"), field="reason"))
     if forum.is_interfaith and application.faith is None:
         problems.append(ForumRuleBroken(_("Choose the faith community you represent"), field="faith"))

@@ -56,7 +56,10 @@ def membership_of(user, forum: Forum) -> Membership | None:
 
 
 def approve(membership: Membership, *, actor: User, role: MembershipRole = MembershipRole.MEMBER,
-            term_ends_on: date | None = None, today: date | None = None) -> Membership:
+            term_ends_on: date | None = None, today: date | None = None,
+            member_since: date | None = None) -> Membership:
+    """The term runs a year from today (or to `term_ends_on`); `member_since`,
+    from an imported membership list, is when it started, shown as the term's start."""
     today = today or date.today()
     lock_forum(membership.forum)
     db.session.refresh(membership)
@@ -65,7 +68,7 @@ def approve(membership: Membership, *, actor: User, role: MembershipRole = Membe
     _check_future_term_end(term_ends_on, today)
     check_faith_cap(membership)
     membership.role = role
-    membership.term_starts_on = today
+    membership.term_starts_on = min(member_since, today) if member_since else today
     membership.term_ends_on = term_ends_on or today + TERM
     membership.decided_at = utcnow()
     waiting = needs_parent_consent(membership, today) and membership.parent_consented_at is None

@@ -20,6 +20,7 @@ from forums.models import Faith, ForumCoordinator, ForumInvitation, ForumKind, M
 from forums.models import SafeguardingCheck
 from forums.services import applying, invitations
 from forums.services.applying import Application
+from forums.services.memberships import TERM
 from tests.conftest import sign_in, submit
 from tests.factories import TOTP_SECRET, UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
@@ -169,6 +170,8 @@ def test_importing_makes_nobody_a_member_and_treats_accounts_like_anyone_else(ct
     membership = applying.apply(forum, proven, Application(reason="Yes please", faith=Faith.CHRISTIAN),
                                 invitation=invitation)
     assert (membership.status, membership.role) == (MembershipStatus.ACTIVE, MembershipRole.CHAIR)
+    # Found walking: the file's date joined was dropped; it is when the membership started, the term a year from now
+    assert (membership.term_starts_on, membership.term_ends_on) == (date(2024, 2, 1), date.today() + TERM)
     assert forum_imports.invitations_waiting_for(proven) == []
 
 
@@ -185,7 +188,12 @@ def test_an_imported_invitations_details_show_only_to_the_account_it_was_sent_to
     sign_in(client, SimpleNamespace(email="jay@example.org"))
     assert "St Mary&#39;s" not in client.get(path).get_data(as_text=True)
     sign_in(client, SimpleNamespace(email="proven@example.org"))
-    assert "St Mary&#39;s" in client.get(path).get_data(as_text=True)
+    page = client.get(path).get_data(as_text=True)
+    assert "St Mary&#39;s" in page and "Why do you want to join?" not in page  # invited: no reason asked (walk)
+    accepted = submit(client, path, {"faith": "christian", "organisation": "St Mary's"})
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Membership.status)) == MembershipStatus.ACTIVE
 
 
 def test_a_coordinator_withdraws_an_imported_invitation_and_its_link_stops_working(app, client):
