@@ -252,10 +252,26 @@ def email_field(label=_l("Email address"), hint=None, missing=_l("Enter your ema
                                                     max=EMAIL_MAX_LENGTH)),
             NoControlCharacters(),
             Email(_l("Enter an email address in the correct format, like name@example.com")),
+            MailableAddress(),
             *([PlainContactAddress()] if public_contact else []),
         ],
         render_kw={"autocomplete": "email", "spellcheck": "false", "type": "email"},
     )
+
+
+def mail_can_reach(address: str) -> bool:
+    """Whether an email can be addressed to it here: the mail library writes
+    letters beyond ASCII before the @ (paweł@...) in a form no mail server
+    delivers, so such an address is refused where it is typed, saying so,
+    rather than kept for emails that never arrive. A domain's own letters are fine."""
+    return address.rpartition("@")[0].isascii()
+
+
+class MailableAddress:
+    def __call__(self, form, field):
+        if field.data and not mail_can_reach(field.data.strip()):
+            raise ValidationError(_("We cannot send email to an address with letters like ł or é before the @ yet. "
+                                    "Use another address."))
 
 
 class EmptyForm(FlaskForm):

@@ -33,7 +33,7 @@ from sqlalchemy import select, update
 from core import audit, jobs, progress
 from core.database import utcnow, write_lock
 from core.errors import DomainError, DomainErrors
-from core.forms import has_control_characters
+from core.forms import has_control_characters, mail_can_reach
 from core.extensions import db
 from core.models import BackgroundJob, ImportMapping, ImportStatus, SpreadsheetImport
 from core.registry import Slot
@@ -324,11 +324,15 @@ def _moment_of(cell: Any) -> tuple[date, tuple[int, int] | None] | None:
 
 
 def email_of(text: str) -> str:
-    """A well-formed address, lower-cased; ValueError if it is not one."""
+    """A well-formed address our mail can reach, lower-cased; ValueError
+    saying what is wrong with it if it is not one."""
     try:
-        return validate_email(text, check_deliverability=False).normalized.lower()
+        address = validate_email(text, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise ValueError(text) from None
+        raise ValueError("Not an email address in the right form, like name@example.com") from None
+    if not mail_can_reach(address):
+        raise ValueError("Letters like ł or é before the @ cannot be emailed yet: ask the person for another address")
+    return address
 
 
 # A plain number or a phone number (+44 1536 123456, -12.5, 01536-123456): the only cells that may start with + or -.

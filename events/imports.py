@@ -60,8 +60,8 @@ def _clean(event: Event, cells: dict) -> tuple[dict | None, list[Problem]]:
     email = text.get("email", "")
     try:
         row["email"] = imports.email_of(email) if email else None
-    except ValueError:
-        problems.append(Problem("email", "Not an email address in the right form, like name@example.com"))
+    except ValueError as refused:
+        problems.append(Problem("email", str(refused)))
     if email == "":
         problems.append(Problem("email", "Enter the person's email address"))
     people = text.get("people", "")

@@ -97,8 +97,8 @@ def _clean(forum: Forum, cells: dict) -> tuple[dict | None, list[Problem]]:
     else:
         try:
             row["email"] = imports.email_of(email)
-        except ValueError:
-            problems.append(Problem("email", "Not an email address in the right form, like name@example.com"))
+        except ValueError as refused:
+            problems.append(Problem("email", str(refused)))
     role = text.get("role", "")
     row["role"] = _role_named(role) if role else MembershipRole.MEMBER
     if row["role"] is None:
@@ -161,9 +161,8 @@ def _youth(forum: Forum, cells: dict, text: dict, row: dict) -> list[Problem]:
     else:
         try:
             row["parent_email"] = imports.email_of(parent_email)
-        except ValueError:
-            problems.append(Problem("parent_email", "Not an email address in the right form, like "
-                                                    "name@example.com"))
+        except ValueError as refused:
+            problems.append(Problem("parent_email", str(refused)))
         else:
             if row.get("email") and same_mailbox(row["parent_email"], row["email"]):
                 problems.append(Problem("parent_email", "The parent or carer's address is the young person's own"))

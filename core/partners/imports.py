@@ -142,8 +142,8 @@ def _clean(scope, cells: dict) -> tuple[dict | None, list[Problem]]:
     if email:
         try:
             row["email"] = imports.email_of(email)
-        except ValueError:
-            problems.append(Problem("email", "Not an email address in the right form, like name@example.com"))
+        except ValueError as refused:
+            problems.append(Problem("email", str(refused)))
         else:
             if len(row["email"]) > EMAIL_MAX_LENGTH:
                 problems.append(Problem("email", f"The email address must be {EMAIL_MAX_LENGTH} characters or "

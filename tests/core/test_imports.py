@@ -143,6 +143,14 @@ def test_dates_that_cannot_be_read_for_certain_are_refused(cell):
         imports.date_of(cell)
 
 
+def test_an_address_mail_cannot_reach_is_a_problem_saying_so():
+    assert imports.email_of("Pawel.Wisniewska@Example.org") == "pawel.wisniewska@example.org"
+    with pytest.raises(ValueError, match="Letters like ł or é before the @ cannot be emailed"):
+        imports.email_of("paweł.wisniewska61@example.org")
+    with pytest.raises(ValueError, match="Not an email address in the right form"):
+        imports.email_of("not-an-email")
+
+
 def test_a_time_after_a_date_is_read():
     assert imports.date_time_of("25/03/2026 18:30") == (date(2026, 3, 25), (18, 30))
     assert imports.date_time_of(46106.75) == (date(2026, 3, 25), (18, 0))

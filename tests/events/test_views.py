@@ -199,6 +199,20 @@ def test_a_guest_registers_and_confirms_by_email(client, app, outbox):
             RegistrationStatus.CONFIRMED, "hana@example.org", "Step-free access")
 
 
+def test_an_address_with_letters_beyond_ascii_before_the_at_is_refused_saying_why(client, app):
+    """Found walking: paweł@... was taken, and its emails written in a form no mail server delivers."""
+    with app.app_context():
+        event_id = EventFactory().id
+    response = submit(client, f"/events/{event_id}/register", {"name": "Paweł Nowak", "email": "paweł@example.org"})
+    page = text_of(response)
+    assert "We cannot send email to an address with letters like ł or é before the @ yet" in page
+    assert 'value="paweł@example.org"' in page
+    booked = submit(client, f"/events/{event_id}/register", {"name": "Paweł Nowak", "email": "pawel@zażółć.pl"})
+    assert booked.status_code == 200 and "cannot send email" not in text_of(booked)  # a domain's letters are fine
+    with app.app_context():
+        assert db.session.scalar(select(Registration.email)) == "pawel@zażółć.pl"
+
+
 def test_registration_errors_keep_what_was_typed(client, app):
     with app.app_context():
         event_id = EventFactory().id
