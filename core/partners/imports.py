@@ -206,13 +206,44 @@ def _already(scope, rows: list[dict]) -> dict[int, str]:
     return skipped
 
 
+def _looks_alike(name: str) -> str:
+    """A name with its punctuation gone: "All Saints' Church" and "All Saints Church"."""
+    return " ".join(re.sub(r"[^\w\s]", " ", name).split()).casefold()
+
+
+def _site(website: str) -> str:
+    host = urlsplit(website).netloc.casefold()
+    return host.removeprefix("www.")
+
+
+def _listed_lookalike(row: dict, partners: list[PartnerOrganisation]) -> str | None:
+    """Why a new organisation looks like one already listed, if it does."""
+    for partner in partners:
+        if _looks_alike(partner.name) == _looks_alike(row["organisation"]):
+            return f"Looks like {partner.name}, already a partner (the same name but for punctuation)"
+        if row["website"] and partner.website and _site(partner.website) == _site(row["website"]):
+            return f"Looks like {partner.name}, already a partner with the same website"
+    return None
+
+
 def _together(scope, rows: list[dict]) -> dict[int, Problem]:
-    """A new organisation needs a kind: from its row, or another row for it in the file."""
+    """A new organisation needs a kind: from its row, or another row for it
+    in the file; and one that looks like a partner already listed (its name
+    but for punctuation, or its website) is a problem, not a second partner."""
     listed = set(_partners_named(rows))
     given = {row["key"] for row in rows if row["kind"] is not None}
+    everyone = list(db.session.scalars(select(PartnerOrganisation))) if len(listed) < len(
+        {row["key"] for row in rows}) else []
     problems = {}
     for index, row in enumerate(rows):
-        if row["key"] in listed or row["key"] in given:
+        if row["key"] in listed:
+            continue
+        lookalike = _listed_lookalike(row, everyone)
+        if lookalike:
+            problems[index] = Problem("organisation", f"{lookalike}: write its name as it is listed to add the "
+                                                      "contact there, or tell them apart by name")
+            continue
+        if row["key"] in given:
             continue
         if row["kind_text"]:
             problems[index] = Problem("kind", f"Unknown kind “{row['kind_text']}”: use one of "

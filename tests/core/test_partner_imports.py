@@ -94,6 +94,27 @@ def test_each_problem_is_listed_by_row_and_column(ctx):
     assert 2 not in found
 
 
+def test_a_new_organisation_that_looks_like_a_listed_one_is_a_problem_not_a_second_partner(ctx):
+    """Found walking: "All Saints Church" was added beside "All Saints' Church", and
+    "Northampton Central Mosque" beside "Central Mosque", with the same website."""
+    services.create_partner(PartnerDetails(name="All Saints' Church", kind=PartnerKind.FAITH_GROUP, area="Kettering"),
+                            actor=ctx)
+    services.create_partner(PartnerDetails(name="Central Mosque", kind=PartnerKind.FAITH_GROUP, area="Northampton",
+                                           website="https://centralmosque.example.org"), actor=ctx)
+    body = HEADER + (
+        "All Saints Church,Church,,,Ann Lee,,ann@example.org,,\n"                                     # 2
+        "Northampton Central Mosque,Mosque,,www.centralmosque.example.org,Yusuf Ali,,yusuf@example.org,,\n"  # 3
+        "All Saints' Church,,,,Bo Orr,,bo@example.org,,\n"                                              # 4 as listed
+        "St Saviour's Church,Church,,,Cy Day,,cy@example.org,,\n"                                      # 5 new
+    )
+    found = problems_by_row(uploaded(ctx, body))
+    assert found == {
+        2: [("organisation", "Looks like All Saints' Church, already a partner (the same name but for punctuation): "
+                             "write its name as it is listed to add the contact there, or tell them apart by name")],
+        3: [("organisation", "Looks like Central Mosque, already a partner with the same website: write its name as "
+                             "it is listed to add the contact there, or tell them apart by name")]}
+
+
 def test_organisations_are_found_by_name_or_created_and_contacts_added(ctx):
     listed = services.create_partner(PartnerDetails(name="Central Mosque", kind=PartnerKind.FAITH_GROUP,
                                                     area="Northampton"), actor=ctx)
