@@ -72,6 +72,9 @@ def duplicate_people():
                            shown=shown, reasons=queries.REASONS, user_prefix=services.USER)
 
 
+_MERGED_ALREADY = "Nothing was merged: those records have been merged already, or no longer exist."
+
+
 def _pair(*, merged_already: bool = False):
     """The two records the query string names: 404 when either names no one,
     or, with `merged_already`, None when one has no records left (a merge
@@ -92,7 +95,11 @@ def _pair(*, merged_already: bool = False):
 def merge_preview():
     if not permissions.can_manage_users(current_user):
         abort(403)
-    kept, merged = _pair()
+    pair = _pair(merged_already=True)
+    if pair is None:  # Back after merging, or a second admin's tab
+        flash(_MERGED_ALREADY, "info")
+        return redirect(url_for("core.duplicate_people"))
+    kept, merged = pair
     refusal = None
     try:
         services.check(merged, kept, actor=current_user)
@@ -115,13 +122,13 @@ def merge_people():
         abort(400)
     pair = _pair(merged_already=True)
     if pair is None:
-        flash("Nothing was merged: those records have been merged already, or no longer exist.", "info")
+        flash(_MERGED_ALREADY, "info")
         return redirect(url_for("core.duplicate_people"))
     kept, merged = pair
     done, counts = call_service(form, lambda: services.merge(merged, kept, actor=current_user))
     if not done:  # refused (said at the top of the list), or merged already by someone else
         return redirect(url_for("core.duplicate_people"))
-    moved = ", ".join(f"{count} {what}" for what, count in counts.items()) or "nothing else"
+    moved = "; ".join(f"{what}: {count}" for what, count in counts.items()) or "nothing else"
     # Named without their addresses: a flashed message passes no safeguarding gate.
     whose = "The guest's records" if merged.is_guest else f"Account {merged.user.id}'s records"
     flash(f"Merged. {whose} now belong to {kept.user.name if kept.user else 'the kept guest records'}. "
