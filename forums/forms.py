@@ -246,7 +246,7 @@ class AnnouncementForm(FlaskForm):
     body = _required_long_text("Message", 10000, "Enter the message",
                                "You can use **bold**, lists and links on the forum page.")
     role = SelectField("Send to", widget=GovSelect(), validators=[optional_choice()],
-                       choices=[("", "All active members")] + [(r.value, f"Only {r.plural.lower()}")
+                       choices=[("", "All active members")] + [(r.value, f"Only those whose role is {r.label}")
                                                                for r in MembershipRole],
                        invalid_choice_message="Choose who to send it to from the list")
     essential = BooleanField("This is essential (for example, a meeting has moved): send it to members who have "

@@ -70,7 +70,7 @@ def upload_spreadsheet(kind_name, scope_id):
         if done:
             return redirect(url_for("core.match_columns", import_id=started.id))
     return render_template("core/imports/upload.html", kind=kind, scope=scope, form=form,
-                           back_url=kind.back_url(scope))
+                           back_url=kind.back_url(scope), needed=kind.needs(scope))
 
 
 @bp.route("/imports/<int:import_id>/columns", methods=["GET", "POST"])

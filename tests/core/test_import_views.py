@@ -45,6 +45,8 @@ def test_a_coordinator_imports_members_and_downloads_the_rows_refused(app, clien
     coordinator, forum_id = coordinator_of_a_forum(app, make_user)
     sign_in(client, coordinator)
     assert "Import members from a spreadsheet" in text_of(client.get(f"/forums/{forum_id}"))
+    upload_page = text_of(client.get(f"/imports/forum-members/{forum_id}"))  # the walk: it called faith optional
+    assert "<li>Faith</li>" in upload_page and "<li>Organisation (optional)</li>" in upload_page
     uploaded = upload(client, f"/imports/forum-members/{forum_id}", SAMPLE)
     assert uploaded.status_code == 302
     columns_url = uploaded.location
