@@ -252,8 +252,7 @@ def email_field(label=_l("Email address"), hint=None, missing=_l("Enter your ema
                                                     max=EMAIL_MAX_LENGTH)),
             NoControlCharacters(),
             Email(_l("Enter an email address in the correct format, like name@example.com")),
-            MailableAddress(),
-            *([PlainContactAddress()] if public_contact else []),
+            PlainContactAddress() if public_contact else MailableAddress(),  # the first is stricter still
         ],
         render_kw={"autocomplete": "email", "spellcheck": "false", "type": "email"},
     )

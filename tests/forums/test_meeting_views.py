@@ -331,7 +331,7 @@ def test_counts_and_roles_read_as_english(app, make_user):
     forum_id = a_forum(app, coordinator=coordinator, members=[member], faith_cap=1)
     running = signed_in(app, coordinator)
     form = text_of(running.get(f"/forums/{forum_id}/announcements/new"))
-    assert "Only secretaries" in form and "Only vice-chairs" in form and "secretarys" not in form
+    assert "Only those whose role is Secretary" in form and "Only those whose role is Vice-chair" in form
     sent = preview_and_send(running, f"/forums/{forum_id}/announcements/new", {"subject": "Hello", "body": "Hi"},
                             follow_redirects=True)
     assert "on its way to 1 member and" in text_of(sent) and "(s)" not in text_of(sent)
