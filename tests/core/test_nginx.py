@@ -126,7 +126,12 @@ def test_nginx_gives_nothing_stale_when_the_app_is_down_nor_keeps_headers_a_visi
             status, filled, body = fetch(proxy + page, headers=chosen)
             assert status == 200 and filled["X-Cache-Status"] == "MISS" and "Youth open evening" in body
             assert "evil.example" not in body and filled["X-Request-ID"] != "chosen-by-a-visitor"
-            assert fetch(proxy + page)[1]["X-Cache-Status"] == "HIT"
+            kept = fetch(proxy + page)[1]
+            assert kept["X-Cache-Status"] == "HIT"
+            assert kept["X-Request-ID"] not in ("", filled["X-Request-ID"])  # its own id, not the filler's
+            # The app counts each API caller; nginx passes on no count, kept or not.
+            assert "X-RateLimit-Remaining" in fetch(server + "/api/v1/events")[1]
+            assert "X-RateLimit-Remaining" not in fetch(proxy + "/api/v1/events")[1]
 
             running_app.close()  # the app stops answering
             time.sleep(SECONDS + 0.5)
