@@ -111,6 +111,9 @@ def end_session() -> None:
 
 # --- signing up and in -----------------------------------------------------
 
+# Where someone who signed up on their way somewhere goes once they have confirmed (on this browser).
+AFTER_CONFIRMING_KEY = "after_confirming"
+
 @bp.route("/sign-up", methods=["GET", "POST"])
 @spam.public_form(email_field="email")
 def sign_up():
@@ -125,6 +128,8 @@ def sign_up():
             name=form.name.data, email=form.email.data, password=form.password.data))
         if done:
             email = services.normalise_email(form.email.data)
+            if request.args.get("next"):  # where they were going (an invitation, say), once they have confirmed
+                session[AFTER_CONFIRMING_KEY] = safe_next(request.args["next"])
             return render_template("core/check_your_email.html", email=email, form=ResendConfirmationForm(
                 email=email))
     return render_template("core/sign_up.html", form=form), 200
@@ -186,7 +191,9 @@ def confirm_email(token):
             services.confirm_email, token, password=form.password.data, account_link=True), refusal_is_kept=True)
         if done:
             flash(_("%(address)s is confirmed as your email address.", address=email), "success")
-            return redirect(url_for("core.account") if current_user.is_authenticated else url_for("core.sign_in"))
+            if current_user.is_authenticated:
+                return redirect(url_for("core.account"))
+            return redirect(url_for("core.sign_in", next=session.pop(AFTER_CONFIRMING_KEY, None)))
     return render_template("core/confirm_email.html", form=form, email=email)
 
 

@@ -55,6 +55,24 @@ def test_sign_up_signs_no_one_in_until_the_link_and_password_confirm_the_address
     assert submit(client, "/sign-in", {"email": "grace@example.org", "password": GOOD_PASSWORD}).status_code == 302
 
 
+def test_signing_up_on_the_way_to_an_invitation_leads_back_to_it_once_confirmed(client, app, outbox):
+    """Found walking: an invitation's link asked to sign in, its "create an account" link forgot
+    where they were going, and after confirming they had to find the email again."""
+    going = "/forums/invitations/abc"
+    sign_in_page = client.get(f"/sign-in?next={going}").get_data(as_text=True)
+    assert 'href="/sign-up?next=/forums/invitations/abc"' in sign_in_page
+    submit(client, f"/sign-up?next={going}", {"name": "Leroy Morgan", "email": "leroy@example.org",
+                                                "password": GOOD_PASSWORD}, form_url="/sign-up")
+    confirmed = submit(client, link_in(outbox[0]), {"password": GOOD_PASSWORD})
+    assert confirmed.location == "/sign-in?next=/forums/invitations/abc"
+    signed_in = submit(client, confirmed.location, {"email": "leroy@example.org", "password": GOOD_PASSWORD})
+    assert signed_in.location == going
+    off_site = app.test_client()  # a next that leaves the site goes to the account page, as at sign-in
+    submit(off_site, "/sign-up?next=//evil.example", {"name": "Eve", "email": "eve@example.org",
+                                                      "password": GOOD_PASSWORD}, form_url="/sign-up")
+    assert submit(off_site, link_in(outbox[-1]), {"password": GOOD_PASSWORD}).location == "/sign-in?next=/account"
+
+
 def test_a_new_confirmation_link_can_be_asked_for_without_saying_who_has_an_account(client, app, outbox):
     submit(client, "/sign-up", {"name": "Grace Okafor", "email": "grace@example.org", "password": GOOD_PASSWORD})
     outbox.clear()
