@@ -9,6 +9,7 @@ replaces with ones that pass the field's params through `with_own_words`
 first, so each field says these in the language of the page it is on. A
 page that calls a component's macro itself gives it its words (`_('Back')`).
 """
+from functools import lru_cache
 from typing import Callable
 
 from babel import Locale
@@ -63,10 +64,17 @@ def _by_plural_rule(message: Callable[[int], str]) -> dict[str, str]:
     """`message(number)` for each of the language's plural rules (CLDR's
     "one", "few", "many", "other"), which the component's script chooses
     between, with the script's own placeholder for the number (COUNT)."""
-    rule = (get_locale() or Locale("en")).plural_form
-    messages = {}
+    return {rule: message(number) for rule, number in _a_number_for_each_rule(str(get_locale() or "en"))}
+
+
+@lru_cache(maxsize=None)
+def _a_number_for_each_rule(language: str) -> tuple[tuple[str, int], ...]:
+    """The first whole number each plural rule takes in this language, worked
+    out once per language (a form's every character count asked for them,
+    400 translations a field)."""
+    rule, numbers = Locale.parse(language).plural_form, {}
     for number in range(200):
-        messages.setdefault(rule(number), message(number))
+        numbers.setdefault(rule(number), number)
     # A rule no whole number takes (Polish "other" is for fractions) reads as many do.
-    messages.setdefault("other", message(100))
-    return messages
+    numbers.setdefault("other", 100)
+    return tuple(numbers.items())
