@@ -273,7 +273,17 @@ _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::\d{2})?")
 
 
 class BadDate(ValueError):
-    pass
+    """Not a date; `written` is the cell when it reads as a real date month first (05/14/2012)."""
+
+    def __init__(self, written: str = ""):
+        super().__init__(written)
+        self.written = written
+
+    def explained(self, plain: str) -> str:
+        """`plain` (what dates may look like), or why a month-first date was not taken."""
+        if not self.written:
+            return plain
+        return f"{self.written} reads as month first: write the day first, like 25/03/2010 (or 2010-03-25)"
 
 
 def date_of(cell: Any) -> date | None:
@@ -313,7 +323,8 @@ def _moment_of(cell: Any) -> tuple[date, tuple[int, int] | None] | None:
         else:
             day = date(int(match[3]), int(match[2]), int(match[1]))
     except ValueError:
-        raise BadDate() from None
+        month_first = match.re is not _ISO and int(match[1]) <= 12 < int(match[2]) <= 31
+        raise BadDate(match[0] if month_first else "") from None
     rest = text[match.end():].strip(" T")
     if not rest:
         return day, None

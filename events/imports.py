@@ -74,8 +74,8 @@ def _clean(event: Event, cells: dict) -> tuple[dict | None, list[Problem]]:
     row["checked_in_at"] = event.starts_at
     try:
         moment = imports.date_time_of(cells.get("checked_in_at"))
-    except BadDate:
-        problems.append(Problem("checked_in_at", "Not a date and time: write it as 25/03/2026 18:30"))
+    except BadDate as refused:
+        problems.append(Problem("checked_in_at", refused.explained("Not a date and time: write it as 25/03/2026 18:30")))
     else:
         if moment is not None:
             day, clock = moment

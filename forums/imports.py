@@ -130,8 +130,9 @@ def _clean(forum: Forum, cells: dict) -> tuple[dict | None, list[Problem]]:
 def _date(cell, column: str, problems: list[Problem]) -> date | None:
     try:
         return imports.date_of(cell)
-    except BadDate:
-        problems.append(Problem(column, "Not a date: write it as 25/03/2010 (day first) or 2010-03-25"))
+    except BadDate as refused:
+        problems.append(Problem(column, refused.explained("Not a date: write it as 25/03/2010 (day first) or "
+                                                          "2010-03-25")))
         return None
 
 

@@ -143,6 +143,18 @@ def test_dates_that_cannot_be_read_for_certain_are_refused(cell):
         imports.date_of(cell)
 
 
+def test_a_date_that_reads_only_month_first_says_so():
+    """Found walking: 05/14/2012 got the same "Not a date" as "last spring"."""
+    with pytest.raises(BadDate) as refused:
+        imports.date_of("05/14/2012")
+    assert refused.value.explained("Not a date") == ("05/14/2012 reads as month first: write the day first, like "
+                                                     "25/03/2010 (or 2010-03-25)")
+    for cell in ("13/13/2010", "31/02/2010", "last spring"):
+        with pytest.raises(BadDate) as refused:
+            imports.date_of(cell)
+        assert refused.value.explained("Not a date") == "Not a date"
+
+
 def test_an_address_mail_cannot_reach_is_a_problem_saying_so():
     assert imports.email_of("Pawel.Wisniewska@Example.org") == "pawel.wisniewska@example.org"
     with pytest.raises(ValueError, match="Letters like ł or é before the @ cannot be emailed"):
