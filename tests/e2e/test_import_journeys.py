@@ -77,5 +77,11 @@ def test_a_coordinator_imports_the_sample_spreadsheet(browser, site):
     assert "Unknown faith" in refused
     page.goto(f"/forums/{forum_id}/manage")
     expect(page.get_by_role("heading", name="Imported, not joined yet")).to_be_visible()
+    # Hundreds of names fold away (the walk found a page 14,000 px tall), and open by keyboard.
+    imported = page.locator(".govuk-details__text li").first
+    expect(imported).not_to_be_visible()
+    page.locator(".govuk-details__summary").focus()
+    page.keyboard.press("Enter")
+    expect(imported).to_be_visible()
     check_accessibility(page)
     page.context.close()
