@@ -206,20 +206,22 @@ def _already(scope, rows: list[dict]) -> dict[int, str]:
     return skipped
 
 
-def _looks_alike(name: str) -> str:
-    """A name with its punctuation gone: "All Saints' Church" and "All Saints Church"."""
-    return " ".join(re.sub(r"[^\w\s]", " ", name).split()).casefold()
+def _looks_alike(name: str) -> set[str]:
+    """A name with its punctuation gone, both ways it may go: as a space
+    ("central-mosque") or as nothing ("St Peter's" is "St Peters"); "&" is "and"."""
+    words = re.sub(r"&", " and ", name.casefold())
+    return {" ".join(re.sub(r"[^\w\s]", gap, words).split()) for gap in (" ", "")}
 
 
 def _site(website: str) -> str:
-    host = urlsplit(website).netloc.casefold()
+    host = urlsplit(website).netloc.casefold().rstrip(".")
     return host.removeprefix("www.")
 
 
 def _listed_lookalike(row: dict, partners: list[PartnerOrganisation]) -> str | None:
     """Why a new organisation looks like one already listed, if it does."""
     for partner in partners:
-        if _looks_alike(partner.name) == _looks_alike(row["organisation"]):
+        if _looks_alike(partner.name) & _looks_alike(row["organisation"]):
             return f"Looks like {partner.name}, already a partner (the same name but for punctuation)"
         if row["website"] and partner.website and _site(partner.website) == _site(row["website"]):
             return f"Looks like {partner.name}, already a partner with the same website"

@@ -35,7 +35,7 @@ from core.equality.models import EqualityLink, EqualityResponse
 from core.equality.services import changed_answers
 from core.errors import DomainError
 from core.extensions import db
-from core.models import BackgroundJob, ImportMapping, SpreadsheetImport
+from core.models import AuditEntry, BackgroundJob, ImportMapping, SpreadsheetImport
 from core.people.registry import Change, Records, records
 
 GUEST = "guest:"
@@ -80,6 +80,13 @@ def person(key: str) -> Person | None:
     if key.startswith(GUEST) and "@" in key and len(key) <= GUEST_KEY_MAX_LENGTH:
         return Person(key)
     return None
+
+
+def merged_away(key: str) -> bool:
+    """Whether a merge took this record away (the audit log keeps every merge
+    by its keys): a merged account is deleted, so its key names no one now."""
+    return db.session.scalar(select(AuditEntry.id).where(
+        AuditEntry.action == "person.merged", AuditEntry.details["merged"].as_string() == key).limit(1)) is not None
 
 
 def proven_addresses(user: User) -> set[str]:

@@ -80,6 +80,8 @@ def _pair(*, merged_already: bool = False):
     or, with `merged_already`, None when one has no records left (a merge
     pressed again, or by a second admin)."""
     kept, merged = services.person(request.args.get("keep")), services.person(request.args.get("merge"))
+    if merged_already and kept is not None and merged is None and services.merged_away(request.args.get("merge")):
+        return None  # an account merged away is deleted
     if kept is None or merged is None:
         abort(404)
     if not services.has_records(kept) or not services.has_records(merged):

@@ -101,13 +101,21 @@ def test_a_new_organisation_that_looks_like_a_listed_one_is_a_problem_not_a_seco
                             actor=ctx)
     services.create_partner(PartnerDetails(name="Central Mosque", kind=PartnerKind.FAITH_GROUP, area="Northampton",
                                            website="https://centralmosque.example.org"), actor=ctx)
+    services.create_partner(PartnerDetails(name="St Peter's Church", kind=PartnerKind.FAITH_GROUP, area="Corby",
+                                           website="https://stpeters.example.org"), actor=ctx)
     body = HEADER + (
         "All Saints Church,Church,,,Ann Lee,,ann@example.org,,\n"                                     # 2
         "Northampton Central Mosque,Mosque,,www.centralmosque.example.org,Yusuf Ali,,yusuf@example.org,,\n"  # 3
         "All Saints' Church,,,,Bo Orr,,bo@example.org,,\n"                                              # 4 as listed
         "St Saviour's Church,Church,,,Cy Day,,cy@example.org,,\n"                                      # 5 new
+        "St Peters Church,Church,,,Di Eve,,di@example.org,,\n"                                         # 6 (re-check)
+        "Corby Hall,Church,,https://stpeters.example.org./,Ed Fox,,ed@example.org,,\n"                 # 7 (re-check)
     )
     found = problems_by_row(uploaded(ctx, body))
+    assert [number for number in found] == [2, 3, 6, 7]
+    assert found[6][0][1].startswith("Looks like St Peter's Church, already a partner (the same name but for")
+    assert found[7][0][1].startswith("Looks like St Peter's Church, already a partner with the same website")
+    del found[6], found[7]
     assert found == {
         2: [("organisation", "Looks like All Saints' Church, already a partner (the same name but for punctuation): "
                              "write its name as it is listed to add the contact there, or tell them apart by name")],

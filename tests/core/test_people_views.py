@@ -79,6 +79,14 @@ def test_merging_goes_to_the_kept_account_and_says_what_moved(app, client):
     assert "No likely duplicates found." in page
     back = client.get(_merge_url(account_id), follow_redirects=True)  # Back to the preview (walk): said, not a 404
     assert back.status_code == 200 and "those records have been merged already" in back.get_data(as_text=True)
+    # The same after merging an account, which is deleted (found re-checking): not a bare Page not found.
+    with app.app_context():
+        twin = UserFactory(name="Ann Akhtar", email="ann+events@example.org").id
+    pair = {"keep": f"user:{account_id}", "merge": f"user:{twin}"}
+    url = f"/admin/people/merge?{urlencode(pair)}"
+    assert client.post(url, data={"csrf_token": csrf_token(client, url)}).status_code == 302
+    back = client.get(url, follow_redirects=True)
+    assert back.status_code == 200 and "those records have been merged already" in back.get_data(as_text=True)
 
 
 def test_a_refused_merge_changes_nothing_and_says_why(app, client):
