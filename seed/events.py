@@ -263,6 +263,7 @@ def _history(event: Event, key: str, name: str, *, booked: int, came: int, walk_
     for n in range(booked):
         registration = Registration(event=event, person_key=f"guest:{key}{n}@example.org", name=f"{name} {n + 1}",
                                     email=f"{key}{n}@example.org", status=RegistrationStatus.CONFIRMED,
+                                    contact_consent=n % 3 != 2,  # most agreed to hear from the partnership
                                     confirmed_at=event.starts_at - timedelta(days=5),
                                     created_at=event.starts_at - timedelta(days=5))
         db.session.add(registration)

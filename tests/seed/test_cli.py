@@ -50,7 +50,8 @@ def test_seed_demo_books_people_who_ask_for_interpreters_and_more(app):
         from events.services.messages import messages_of
         iftar = db.session.scalar(select(Event).where(Event.title == "Community Iftar"))
         [thanks] = messages_of(iftar)  # a message in a past event's history, to those who came
-        assert thanks.subject == "Thank you for coming" and thanks.recipients == 9
+        # Not essential once the event is over: it reached the 6 of the 9 who came that agreed to hear from us.
+        assert thanks.subject == "Thank you for coming" and thanks.recipients == 6 and not thanks.essential
 
 
 def test_seed_demo_has_survey_results_above_the_minimum_and_an_event_below_it(app):
