@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select, update
 
 from core.database import utcnow, write_lock
-from core.accounts.models import ProvenAddress
 from core.equality import services as equality
 from core.extensions import db
 from core.people import services as people
