@@ -66,7 +66,7 @@ def test_a_coordinator_imports_the_sample_spreadsheet(browser, site):
     # 500 rows go to the worker (here the queue runs each job at once): its page counts the rows.
     expect(page.get_by_text("All 500 rows done.")).to_be_visible()
     check_accessibility(page)
-    page.get_by_role("link", name="Go back to where you started this").click()
+    page.get_by_role("link", name="See what was imported, skipped and refused").click()
     expect(page.get_by_role("heading", name="Import of forum-members.xlsx")).to_be_visible()
     check_accessibility(page)
     fits(page, 390)
