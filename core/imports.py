@@ -447,6 +447,9 @@ class Kind:
     what_email_does: str = ""
     # What the upload page tells the importer about what happens to the people imported.
     notes: str = ""
+    # What importing these (valid, new) rows would also do, said on the preview before anything is
+    # imported: the organisations a contacts list adds, the places an attendance list takes past the limit.
+    also_does: Callable[[Any, list[dict]], list[str]] = lambda scope, rows: []
 
     @property
     def has_dates(self) -> bool:

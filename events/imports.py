@@ -25,7 +25,7 @@ from core.imports import BadDate, Column, Kind, Problem
 from events import permissions, settlement
 from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus
 from events.services.errors import EventRuleBroken
-from events.services.places import _lock
+from events.services.places import _lock, places_left
 
 KIND = "past-attendance"
 MAX_PEOPLE = 50
@@ -120,13 +120,22 @@ def _apply(event: Event, rows: list[dict], *, actor: User, email_people: bool) -
     return len(rows)
 
 
+def _also_does(event: Event, rows: list[dict]) -> list[str]:
+    """Who came may be more than the places left (the walk found it said nothing)."""
+    left, people = places_left(event), sum(row["people"] for row in rows)
+    if left is None or people <= left:
+        return []
+    return [f"These rows are {people} people, and {event.title} has {left} of its {event.capacity} places left: it "
+            f"will show {people - left} more booked than it has places. That is right if they all came."]
+
+
 imports.kinds.add(10, Kind(
     name=KIND, title="past attendance", columns=COLUMNS,
     load_scope=lambda event_id: db.session.get(Event, event_id),
     may_import=permissions.can_manage_event,
     scope_title=lambda event: event.title,
     back_url=lambda event: url_for("events.check_in_page", event_id=event.id),
-    clean=_clean, keys=_keys, already=_already, lock=_lock, apply=_apply, refuse_scope=_refuse,
+    clean=_clean, keys=_keys, already=_already, lock=_lock, apply=_apply, refuse_scope=_refuse, also_does=_also_does,
     notes="Nobody has proven the addresses in the file are the people's, so the people imported are not emailed, "
           "not sent the event's outcome survey and not reached by messages to the event's people.",
 ), name=KIND)

@@ -255,6 +255,19 @@ def _together(scope, rows: list[dict]) -> dict[int, Problem]:
     return problems
 
 
+def _also_does(scope, rows: list[dict]) -> list[str]:
+    """The organisations the import adds: the walk found nobody could tell before importing."""
+    listed, new = set(_partners_named(rows)), {}
+    for row in rows:
+        if row["key"] not in listed:
+            new.setdefault(row["key"], row["organisation"])
+    if not new:
+        return []
+    names = sorted(new.values(), key=str.casefold)
+    return [f"Adds {len(names)} {'organisation' if len(names) == 1 else 'organisations'} not listed yet: "
+            + ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "") + "."]
+
+
 def _lock(scope) -> None:
     """One contacts import at a time: PostgreSQL's advisory lock for the rest
     of the transaction; on SQLite the request holds the write lock already.
@@ -294,5 +307,5 @@ imports.kinds.add(30, Kind(
     may_import=_may_import,
     scope_title=lambda scope: scope.name,
     back_url=lambda scope: url_for("core.partners"),
-    clean=_clean, keys=_keys, already=_already, together=_together, lock=_lock, apply=_apply,
+    clean=_clean, keys=_keys, already=_already, together=_together, lock=_lock, apply=_apply, also_does=_also_does,
 ), name=KIND)

@@ -113,8 +113,8 @@ def test_an_organiser_imports_who_came_to_a_past_event(app, client, make_user):
     organiser = make_user(roles=["organiser"])
     with app.app_context():
         start = utcnow() - timedelta(days=3)
-        event = EventFactory(organisers=[db.session.get(UserFactory._meta.model, organiser.id)],
-                             starts_at=start, ends_at=start + timedelta(hours=2))
+        event = EventFactory(title="Litter pick", organisers=[db.session.get(UserFactory._meta.model, organiser.id)],
+                             starts_at=start, ends_at=start + timedelta(hours=2), capacity=3)
         event_id, day = event.id, start.strftime("%d/%m/%Y")
         UserFactory(email="member@example.org")
     sign_in(client, organiser)
@@ -130,6 +130,8 @@ def test_an_organiser_imports_who_came_to_a_past_event(app, client, make_user):
                           follow_redirects=True)
     assert "Enter a whole number of people from 1 to 50" in text_of(preview)
     assert "Email the people imported" not in text_of(preview)  # this kind emails nobody
+    assert ("These rows are 4 people, and Litter pick has 3 of its 3 places left: it will show 1 more booked than "
+            "it has places.") in text_of(preview)  # the walk: an import took the event past its places unsaid
     import_id = int(re.search(r"/imports/(\d+)/run", text_of(preview)).group(1))
     client.post(f"/imports/{import_id}/run", data={"csrf_token": csrf_token(client, preview.request.path)})
     with app.app_context():
@@ -168,6 +170,7 @@ def test_an_organiser_imports_the_partnerships_contacts_from_the_partners_list(a
         "email": "3", "phone": "4", "may_contact": "5"}, follow_redirects=True)
     page = text_of(preview)
     assert "Unknown kind “Spaceship”" in page and "Email the people imported" not in page
+    assert "Adds 1 organisation not listed yet: Corby Food Bank." in page  # said before importing (walk)
     import_id = int(re.search(r"/imports/(\d+)/run", page).group(1))
     done = client.post(f"/imports/{import_id}/run", data={"csrf_token": csrf_token(client, preview.request.path)},
                        follow_redirects=True)
