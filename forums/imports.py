@@ -243,7 +243,7 @@ def _apply(forum: Forum, rows: list[dict], *, actor: User, email_people: bool) -
         if email_people:
             db.session.flush()
             queue_email(to=invitation.email, subject=_l("You are invited to join %(forum)s", forum=forum.name),
-                        template="forum_invitation", forum=forum, inviter=actor,
+                        template="forum_invitation", forum=forum, inviter=actor, greeting_name=invitation.name,
                         link=invitation_link(invitation), reply_to=forum.contact_address)
     db.session.flush()
     return len(rows)

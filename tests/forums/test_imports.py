@@ -405,6 +405,7 @@ def test_asked_to_email_people_someone_without_an_account_gets_the_forums_invita
     [message] = db.session.scalars(select(OutboxMessage)).all()
     assert message.recipient == "new@example.org" and "Corby Faith Forum" in message.subject
     assert "/forums/invitations/" in message.body
+    assert message.body.startswith("Hello New Person,")  # the name the file gave (walk: it said "Hello,")
 
 
 def test_a_youth_forums_coordinator_without_a_dbs_check_may_not_import_at_any_step(ctx):
