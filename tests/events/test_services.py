@@ -43,7 +43,8 @@ def details(**overrides):
 
 
 def mail_to(address):
-    return [m.subject for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address))]
+    return [m.subject for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)
+                                                 .order_by(OutboxMessage.id))]  # PostgreSQL keeps no order unasked
 
 
 def guest(event, n, tickets=1):
