@@ -31,7 +31,8 @@ def ctx(app):
 
 
 def mail_to(address):
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)).all()
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)
+                              .order_by(OutboxMessage.id)).all()
 
 
 def invite_one(event, email, organiser):

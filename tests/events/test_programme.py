@@ -61,7 +61,8 @@ def _titles(sessions):
 
 
 def mail_to(address):
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)).all()
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)
+                              .order_by(OutboxMessage.id)).all()
 
 
 def test_a_full_session_queues_people_and_a_freed_place_goes_to_the_first(ctx):
