@@ -252,14 +252,20 @@ def test_a_lapsed_member_is_called_lapsed_on_their_page_and_the_coordinators(app
     assert "Lapsed" in text_of(coordinating.get(f"/forums/{forum_id}/manage/memberships/{membership_id}"))
 
 
+def young_applicant(child, status: MembershipStatus) -> Membership:
+    """A 14-year-old's membership of a youth forum whose parent's consent is asked for (call in a request context)."""
+    forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=18)
+    membership = MembershipFactory(forum=forum, user=db.session.get(User, child.id), status=status,
+                                   date_of_birth=date(2012, 5, 1), parent_name="Sam Carer",
+                                   parent_email="carer@example.org")
+    db.session.commit()
+    return membership
+
+
 def test_consent_given_while_signed_in_as_the_young_applicant_is_refused(app, make_user):
     child = make_user()
     with app.test_request_context():
-        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=18)
-        membership = MembershipFactory(forum=forum, user=db.session.get(User, child.id),
-                                       status=MembershipStatus.APPLIED, date_of_birth=date(2012, 5, 1),
-                                       parent_name="Sam Carer", parent_email="carer@example.org")
-        db.session.commit()
+        membership = young_applicant(child, MembershipStatus.APPLIED)
         link, membership_id = consent.consent_link(membership), membership.id
     browser = app.test_client()
     sign_in(browser, child)
@@ -276,11 +282,7 @@ def test_consent_given_while_signed_in_as_the_young_applicant_is_refused(app, ma
 def test_a_consent_link_older_than_the_setting_cannot_give_consent_but_still_withdraws_it(app, make_user):
     child = make_user()
     with app.test_request_context():
-        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=18)
-        membership = MembershipFactory(forum=forum, user=db.session.get(User, child.id),
-                                       status=MembershipStatus.AWAITING_CONSENT, date_of_birth=date(2012, 5, 1),
-                                       parent_name="Sam Carer", parent_email="carer@example.org")
-        db.session.commit()
+        membership = young_applicant(child, MembershipStatus.AWAITING_CONSENT)
         days = app.config["PARENT_CONSENT_LINK_DAYS"]
         old = consent.consent_link(membership, today=date.today() - timedelta(days=days + 1))
         last_day = consent.consent_link(membership, today=date.today() - timedelta(days=days))
