@@ -218,13 +218,27 @@ def _site(website: str) -> str:
     return host.removeprefix("www.")
 
 
-def _listed_lookalike(row: dict, partners: list[PartnerOrganisation]) -> str | None:
-    """Why a new organisation looks like one already listed, if it does."""
+def _lookalikes(partners: list[PartnerOrganisation]) -> tuple[dict[str, PartnerOrganisation],
+                                                                 dict[str, PartnerOrganisation]]:
+    """The listed partners by each form of their name with its punctuation gone, and by website
+    host: worked out once for a file, not once for each row and partner."""
+    by_name, by_site = {}, {}
     for partner in partners:
-        if _looks_alike(partner.name) & _looks_alike(row["organisation"]):
-            return f"Looks like {partner.name}, already a partner (the same name but for punctuation)"
-        if row["website"] and partner.website and _site(partner.website) == _site(row["website"]):
-            return f"Looks like {partner.name}, already a partner with the same website"
+        for form in _looks_alike(partner.name):
+            by_name.setdefault(form, partner)
+        if partner.website:
+            by_site.setdefault(_site(partner.website), partner)
+    return by_name, by_site
+
+
+def _listed_lookalike(row: dict, by_name: dict, by_site: dict) -> str | None:
+    """Why a new organisation looks like one already listed, if it does."""
+    partner = next((by_name[form] for form in sorted(_looks_alike(row["organisation"])) if form in by_name), None)
+    if partner is not None:
+        return f"Looks like {partner.name}, already a partner (the same name but for punctuation)"
+    partner = by_site.get(_site(row["website"])) if row["website"] else None
+    if partner is not None:
+        return f"Looks like {partner.name}, already a partner with the same website"
     return None
 
 
@@ -234,13 +248,13 @@ def _together(scope, rows: list[dict]) -> dict[int, Problem]:
     but for punctuation, or its website) is a problem, not a second partner."""
     listed = set(_partners_named(rows))
     given = {row["key"] for row in rows if row["kind"] is not None}
-    everyone = list(db.session.scalars(select(PartnerOrganisation))) if len(listed) < len(
-        {row["key"] for row in rows}) else []
+    by_name, by_site = _lookalikes(list(db.session.scalars(select(PartnerOrganisation))) if len(listed) < len(
+        {row["key"] for row in rows}) else [])
     problems = {}
     for index, row in enumerate(rows):
         if row["key"] in listed:
             continue
-        lookalike = _listed_lookalike(row, everyone)
+        lookalike = _listed_lookalike(row, by_name, by_site)
         if lookalike:
             problems[index] = Problem("organisation", f"{lookalike}: write its name as it is listed to add the "
                                                       "contact there, or tell them apart by name")

@@ -110,14 +110,14 @@ def check(merged: Person, kept: Person, *, actor=None) -> None:
                           "records into it.")
     if merged.is_guest and not kept.is_guest:
         address = normalise_email(merged.email)
-        if address in proven_addresses(kept.user) and address != kept.user.email:
-            raise CannotMerge(f"{kept.user.name}'s account proved {merged.email} once but uses another address now. "
-                              "Records left under an address after its owner moved off it may be someone else's "
-                              "(addresses are given up and handed on), so the guest's records cannot be added to it.")
         if address not in proven_addresses(kept.user):
             raise CannotMerge(f"{kept.user.name}'s account has not proven it owns {merged.email}, so the guest's "
                               "records cannot be added to it. They can add the address to their account and confirm "
                               "it from its inbox first.")
+        if address != kept.user.email:
+            raise CannotMerge(f"{kept.user.name}'s account proved {merged.email} once but uses another address now. "
+                              "Records left under an address after its owner moved off it may be someone else's "
+                              "(addresses are given up and handed on), so the guest's records cannot be added to it.")
     if not kept.is_guest and not kept.user.email_confirmed:
         raise CannotMerge(f"{kept.user.name}'s account never confirmed its own address, so nothing shows who owns "
                           "it, and no records can be moved into it. Keep the other record instead, or ask them to "

@@ -75,19 +75,18 @@ def duplicate_people():
 _MERGED_ALREADY = "Nothing was merged: those records have been merged already, or no longer exist."
 
 
-def _pair(*, merged_already: bool = False):
+def _pair():
     """The two records the query string names: 404 when either names no one,
-    or, with `merged_already`, None when one has no records left (a merge
-    pressed again, or by a second admin)."""
+    or None when they were merged already (Back after merging, a merge pressed
+    again, or a second admin's): one has no records left, or is an account
+    merged away, and so deleted."""
     kept, merged = services.person(request.args.get("keep")), services.person(request.args.get("merge"))
-    if merged_already and kept is not None and merged is None and services.merged_away(request.args.get("merge")):
-        return None  # an account merged away is deleted
+    if kept is not None and merged is None and services.merged_away(request.args.get("merge")):
+        return None
     if kept is None or merged is None:
         abort(404)
     if not services.has_records(kept) or not services.has_records(merged):
-        if merged_already:
-            return None
-        abort(404)
+        return None
     return kept, merged
 
 
@@ -97,7 +96,7 @@ def _pair(*, merged_already: bool = False):
 def merge_preview():
     if not permissions.can_manage_users(current_user):
         abort(403)
-    pair = _pair(merged_already=True)
+    pair = _pair()
     if pair is None:  # Back after merging, or a second admin's tab
         flash(_MERGED_ALREADY, "info")
         return redirect(url_for("core.duplicate_people"))
@@ -122,7 +121,7 @@ def merge_people():
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    pair = _pair(merged_already=True)
+    pair = _pair()
     if pair is None:
         flash(_MERGED_ALREADY, "info")
         return redirect(url_for("core.duplicate_people"))
