@@ -28,7 +28,7 @@ from tests.factories import UserFactory
 from tests.live_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-RELAY_DELAY = 0.15  # seconds the relay takes over each message
+RELAY_DELAY = 0.05  # seconds the relay takes over each message: 10 s for 200 had the request sent them itself
 WAIT = 120  # seconds to wait for the workers before failing
 
 pytestmark = pytest.mark.skipif(
