@@ -4,6 +4,7 @@ on the demo data, and schemathesis throwing generated requests at it (no
 from datetime import timedelta
 
 import pytest
+from flask import current_app
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
@@ -11,7 +12,9 @@ from core.extensions import db
 from core.accounts.models import User
 from events.models import Event
 from reports import open_data
+from tests.conftest import made_once, restore_rows
 from tests.events.factories import PriorityFactory
+from tests.machines import examples
 from tests.reports.fixtures import build_small_world, settled_day
 
 WITH_PARAMETERS = ["/events", "/events/{event_id}", "/open-data/{period}"]
@@ -22,11 +25,11 @@ CASES = ([(path, GenerationMode.POSITIVE) for path in WITH_PARAMETERS + WITHOUT]
 
 
 @pytest.mark.parametrize("path, mode", CASES)
-def test_generated_requests_get_documented_answers(api_schema, demo, path, mode):
+def test_generated_requests_get_documented_answers(app, api_schema, demo, path, mode):
     operation = api_schema[path]["GET"]
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(app, 40), deadline=None, database=None, suppress_health_check=list(HealthCheck))
     def answers_as_documented(case):
         case.call_and_validate()
 
@@ -41,14 +44,23 @@ def test_the_document_is_openapi_3_1_and_describes_every_api_route(app, api_sche
     assert routes == set(document["paths"])
 
 
-@pytest.fixture
-def demo(app):
+def _demo():
     """The demo data, with priorities as the migrations make them."""
-    with app.app_context():
-        for name in ["Inter-faith work", "Involving young people", "Leadership and engagement"]:
-            PriorityFactory(name=name, slug=name.lower().replace(" ", "-"))
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    for name in ["Inter-faith work", "Involving young people", "Leadership and engagement"]:
+        PriorityFactory(name=name, slug=name.lower().replace(" ", "-"))
+    result = current_app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def demo_rows(shared_app):
+    """Made once per database and kept as rows (seed-demo takes longer than the checks)."""
+    return made_once(shared_app, _demo)[1]
+
+
+@pytest.fixture
+def demo(app, demo_rows):
+    restore_rows(app, demo_rows)
     with app.app_context():
         return [event_id for (event_id,) in db.session.execute(db.select(Event.id))]
 

@@ -9,12 +9,17 @@ import time
 import urllib.parse
 import urllib.request
 
+import pytest
+
 from core.extensions import db
 from events.models import Event
 from tests.events.factories import EventFactory
 from tests.factories import PASSWORD
 from tests.live_server import live_server
 from tests.nginx_proxy import nginx_in_front, nginx_or_skip
+
+# What nginx keeps and passes on, whichever database is behind the app: once, on PostgreSQL where set.
+pytestmark = pytest.mark.either_database
 
 SECONDS = 2  # SHARED_CACHE_SECONDS for this server: how long nginx keeps a page before asking again
 

@@ -23,7 +23,7 @@ from awards.models import (
     CategoryTranslation, ConflictDeclaration, ConflictKind, Exclusion, Nomination, NominationStatus, PanelMember,
 )
 from forums.models import ActionItem, ForumCoordinator, ForumInvitation, ForumTranslation
-from tests.conftest import csrf_token, empty, every_row, sign_in
+from tests.conftest import csrf_token, empty, every_row, restore_rows, rows_of, sign_in
 from tests.events.factories import (
     EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory,
 )
@@ -405,28 +405,15 @@ def world_rows(shared_app):
     """The world, made once with the factories and kept as rows: restoring
     rows for each check is much quicker than making the world again."""
     world = _make_world(shared_app)
-    with shared_app.app_context():
-        rows = {table: [dict(row._mapping) for row in db.session.execute(table.select())]
-                for table in db.metadata.sorted_tables}
+    rows = rows_of(shared_app)
     empty(shared_app)
-    # The change counters are the database's own bookkeeping: restoring rows bumps them anyway.
-    return world, {table: found for table, found in rows.items() if found and table.name != "change_counters"}
+    return world, rows
 
 
 @pytest.fixture
 def world(app, world_rows):
     world, rows = world_rows
-    with app.app_context():
-        for table, found in rows.items():
-            db.session.execute(table.insert(), found)
-        if db.engine.dialect.name == "postgresql":
-            # Rows came back with their ids; move each sequence past them for rows the check makes
-            # (in one round trip: it runs before every check).
-            db.session.connection().exec_driver_sql("; ".join(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT MAX(id) FROM {table.name}))"
-                for table in rows
-                if table.autoincrement_column is not None and table.autoincrement_column.name == "id"))
-        db.session.commit()
+    restore_rows(app, rows)
     return world
 
 

@@ -117,6 +117,8 @@ def test_no_hostile_date_in_any_report_url_is_a_500(admin, report_urls, url_numb
     assert response.status_code == 200, (report_urls[url_number], query)
 
 
+# On PostgreSQL only the numbers beyond its integers: the rest never leave Python.
+@pytest.mark.postgresql_sample.with_args(lambda params: len(params["baseline"]) > 9)
 @pytest.mark.parametrize("baseline", ["99999999999999999999", str(2**63), str(2**31), "0", "-1", "²", "١", "１"])
 def test_a_baseline_no_id_can_be_is_the_census_on_every_report_url(admin, report_urls, baseline):
     """Reproduced: ?baseline=99999999999999999999 (an OverflowError) and

@@ -12,7 +12,7 @@ from core.accounts.models import User
 from events.models import Event, EventSeries
 from forums.models import ForumCoordinator
 from tests.awards.factories import CycleFactory
-from tests.conftest import sign_in, submit
+from tests.conftest import made_once, restore_rows, sign_in, submit
 from tests.events.factories import PriorityFactory
 from tests.events.test_pdf import pdf_text
 from tests.forums.factories import ForumFactory
@@ -21,16 +21,27 @@ from tests.reports.fixtures import build_crowd, build_small_world, drawn_pdf
 SMALL = re.compile(r"^[1-4]$")
 
 
-@pytest.fixture
-def world(app):
-    with app.app_context():
-        return build_small_world()
+# Each world is made once per database and restored as rows before each test that asks for it.
+@pytest.fixture(scope="module")
+def made_world(shared_app):
+    return made_once(shared_app, build_small_world)
+
+
+@pytest.fixture(scope="module")
+def made_crowd(shared_app):
+    return made_once(shared_app, build_crowd)
 
 
 @pytest.fixture
-def crowd(app):
-    with app.app_context():
-        return build_crowd()
+def world(app, made_world):
+    restore_rows(app, made_world[1])
+    return made_world[0]
+
+
+@pytest.fixture
+def crowd(app, made_crowd):
+    restore_rows(app, made_crowd[1])
+    return made_crowd[0]
 
 
 def admin_client(app, make_user):
