@@ -514,6 +514,13 @@ def check_mapping(kind: Kind, mapping: dict[str, int | None], scope=None) -> lis
     return problems
 
 
+def headings_left_out(started: SpreadsheetImport) -> list[str]:
+    """The file's named columns matched to nothing, in the file's order: the preview says so
+    before anything is imported, rather than leaving them out unsaid."""
+    used = set((started.mapping or {}).values())
+    return [heading for index, heading in enumerate(started.headers) if index not in used and heading.strip()]
+
+
 def remember_mapping(kind: Kind, headers: list[str], mapping: dict[str, int], *, owner_id: int) -> None:
     key = headers_key(headers)
     remembered = db.session.scalar(select(ImportMapping).where(

@@ -12,6 +12,7 @@ import pytest
 from core import imports
 from core.imports import BadDate, ImportRefused, read_table
 from core.spreadsheets import csv_file
+from core.models import SpreadsheetImport
 
 
 def xlsx(rows, *, formula=None) -> bytes:
@@ -264,3 +265,9 @@ def test_a_workbook_with_more_shared_strings_than_a_full_sheet_needs_is_refused(
     monkeypatch.setattr(imports, "MAX_SHARED_STRINGS_BYTES", 4096)
     with pytest.raises(ImportRefused, match="unpacks to far more than its size"):
         read_table("members.xlsx", body)
+
+
+def test_the_columns_matched_to_nothing_are_named_in_the_files_order_blank_headings_aside():
+    started = SpreadsheetImport(headers=["Phone", "Name", " ", "Email", "Notes"], mapping={"name": 1, "email": 3})
+    assert imports.headings_left_out(started) == ["Phone", "Notes"]
+    assert imports.headings_left_out(SpreadsheetImport(headers=["Name"], mapping=None)) == ["Name"]
