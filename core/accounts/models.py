@@ -1,6 +1,7 @@
 """People: accounts, their site roles, the addresses they have proven, their
 second factor's recovery codes and their OpenID Connect identities."""
 import enum
+import secrets
 from datetime import datetime
 from typing import Optional
 
@@ -54,8 +55,10 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     password_hash: Mapped[str] = mapped_column(String(255))
     email_confirmed_at: Mapped[Optional[datetime]]
-    # Part of every session and remember-me cookie; bumping it ends them all.
-    session_version: Mapped[int] = mapped_column(default=1)
+    # Part of every session and remember-me cookie; bumping it ends them all. It starts at a
+    # random number, not 1: SQLite gives a deleted newest account's id to the next account, and a
+    # session cookie kept from the deleted one must not sign in as the new one.
+    session_version: Mapped[int] = mapped_column(default=lambda: secrets.randbelow(2**30) + 1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_signed_in_at: Mapped[Optional[datetime]]
     # The second factor (core/accounts/second_factor.py): the authenticator app's TOTP

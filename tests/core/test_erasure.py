@@ -119,3 +119,21 @@ def test_the_only_admin_and_a_judge_still_judging_are_told_to_wait(app, client, 
     sign_in(judge_client, judge)
     assert "judging panel for Young Leader" in judge_client.get("/account/delete").get_data(as_text=True)
     assert "judging panel for Young Leader" in delete(judge_client, judge.password).get_data(as_text=True)
+
+
+def test_a_session_kept_from_a_deleted_account_never_signs_in_whoever_gets_its_id_next(
+        app, client, make_user, database_url):
+    """Found by attacking: SQLite gives a deleted newest row's id to the next row, so a copy of
+    the session cookie kept from an account deleted since would sign in as whoever signed up next."""
+    leaving = make_user()
+    sign_in(client, leaving)
+    kept = client.get_cookie("session").value
+    assert delete(client, leaving.password).status_code == 302
+    newcomer = make_user()
+    if database_url == "sqlite":
+        assert newcomer.id == leaving.id  # the id came round again: the case this guards
+
+    thief = app.test_client()
+    thief.set_cookie("session", kept)
+    answer = thief.get("/account")
+    assert answer.status_code == 302 and answer.location.startswith("/sign-in")
