@@ -214,6 +214,7 @@ def test_only_a_wrong_password_or_code_counts_inside_an_account(app, make_user):
     assert changed.status_code == 302
 
 
+@pytest.mark.either_database  # the count is kept in Redis, in front of the database
 def test_the_limit_is_shared_between_worker_processes(app, database_url, make_user):
     """Two server processes stand in for two gunicorn workers. With Redis (as
     CI runs it) they share one count; memory storage would count apart."""

@@ -86,6 +86,7 @@ def test_one_ip_address_is_limited_on_guest_registration_but_members_are_not(app
     assert post(member, url, {}).status_code in (200, 302) and count(app, Registration) == 3
 
 
+@pytest.mark.either_database  # the count is kept in Redis, in front of the database
 def test_the_email_limit_is_shared_between_worker_processes(app, database_url):
     """Two server processes stand in for two workers (or hosts); with Redis, as
     CI runs it, they share one count."""
