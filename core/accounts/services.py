@@ -175,6 +175,12 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt=salt)
 
 
+def account_since(user: User) -> str:
+    """When the account was made, as a link or form names it: with its id, this names one account
+    for good (SQLite gives a deleted newest account's id to the next one)."""
+    return user.created_at.replace(tzinfo=None).isoformat()
+
+
 def password_fingerprint(user: User) -> str:
     """Changes whenever the password does, so a link or cookie made before a
     password change stops working (and a reset link works only once)."""
@@ -365,7 +371,8 @@ def _change_email(user: User, email: str) -> None:
     user.email = email
     db.session.flush()
     audit.record("profile.email_changed", actor=user, subject=user, details={"from": old_email, "to": email})
-    undo = _serializer(_UNDO_EMAIL_CHANGE_SALT).dumps({"user": user.id, "from": old_email, "to": email})
+    undo = _serializer(_UNDO_EMAIL_CHANGE_SALT).dumps({"user": user.id, "since": account_since(user),
+                                                       "from": old_email, "to": email})
     queue_email(to=old_email, subject=_l("Your email address has been changed"), template="email_changed",
                 user=user, new_email=email, days=current_app.config["EMAIL_CHANGE_UNDO_MAX_AGE"] // 86400,
                 link=url_for("core.undo_email_change", token=undo, _external=True))
@@ -411,7 +418,9 @@ def user_for_undo_token(token: str) -> tuple[User, str]:
     """The account an undo link is for and the address it gives back."""
     data = _load_token(token, _UNDO_EMAIL_CHANGE_SALT, current_app.config["EMAIL_CHANGE_UNDO_MAX_AGE"])
     user = db.session.get(User, data.get("user"))
-    if user is None or user.email != data.get("to"):
+    if user is None or account_since(user) != data.get("since"):  # deleted, its id perhaps another's now
+        raise InvalidLink(NOT_A_LINK)
+    if user.email != data.get("to"):
         raise InvalidLink(_("This link is no longer valid: the account's email address has changed again since. "
                             "Contact %(address)s if you need help.", address=current_app.config["CONTACT_EMAIL"]))
     return user, data["from"]

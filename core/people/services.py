@@ -21,6 +21,7 @@ points what it did (audit entries, "created by") at the kept account, and
 then deletes it. The equality answers are re-pointed, never read: when both
 people answered, the set changed last is kept and the other deleted.
 """
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -29,7 +30,7 @@ from sqlalchemy import delete, func, select, tuple_, union, update
 
 from core import audit
 from core.accounts.models import OidcIdentity, ProvenAddress, RecoveryCode, RoleGrant, User
-from core.accounts.services import normalise_email
+from core.accounts.services import account_since, normalise_email
 from core.database import holds_write_lock, lock_row
 from core.equality.models import EqualityLink, EqualityResponse
 from core.equality.services import changed_answers
@@ -154,13 +155,25 @@ def preview(merged: Person, kept: Person) -> list[tuple[str, list[Change]]]:
     return [(contribution.name, contribution.preview(merged, kept)) for contribution in records]
 
 
-def merge(merged: Person, kept: Person, *, actor) -> dict[str, int]:
+def as_previewed(merged: Person, kept: Person) -> str:
+    """What a merge preview showed, for its form to carry back: each record's key and, for an
+    account, when it was made. On SQLite the next account takes a deleted newest account's id, so
+    a stale form for a merged-away account would otherwise merge (delete) whoever has its id now."""
+    shown = [f"{person.key}@{account_since(person.user) if person.user else ''}" for person in (merged, kept)]
+    return hashlib.sha256("|".join(shown).encode()).hexdigest()[:32]
+
+
+def merge(merged: Person, kept: Person, *, actor, previewed: str | None = None) -> dict[str, int]:
     """Move everything recorded about `merged` to `kept`, in the caller's
     transaction, under a lock that a second merge of either person (or a
-    booking for them) waits for. Returns how many records of each kind moved."""
+    booking for them) waits for. Returns how many records of each kind moved.
+    `previewed`: from a preview's form (`as_previewed`), refused unless these are its records still."""
     _lock(merged, kept)
     merged, kept = _fresh(merged), _fresh(kept)
     check(merged, kept, actor=actor)
+    if previewed is not None and previewed != as_previewed(merged, kept):
+        raise CannotMerge("Nothing was merged: these are not the records the preview showed. Open the preview "
+                          "again and check it.")
     counts: dict[str, int] = {}
     for contribution in records:
         for what, count in contribution.move(merged, kept).items():

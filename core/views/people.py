@@ -109,6 +109,7 @@ def merge_preview():
     people = {"kept": _whom(kept.key, {kept.user.id: kept.user} if kept.user else {}),
               "merged": _whom(merged.key, {merged.user.id: merged.user} if merged.user else {})}
     return render_template("core/merge_people.html", kept=kept, merged=merged, form=EmptyForm(), refusal=refusal,
+                           previewed=services.as_previewed(merged, kept),
                            changes=services.preview(merged, kept), people=people,
                            shown=safeguarding.screen(current_user, people.values()))
 
@@ -126,7 +127,8 @@ def merge_people():
         flash(_MERGED_ALREADY, "info")
         return redirect(url_for("core.duplicate_people"))
     kept, merged = pair
-    done, counts = call_service(form, lambda: services.merge(merged, kept, actor=current_user))
+    done, counts = call_service(form, lambda: services.merge(merged, kept, actor=current_user,
+                                                             previewed=request.args.get("previewed", "")))
     if not done:  # refused (said at the top of the list), or merged already by someone else
         return redirect(url_for("core.duplicate_people"))
     moved = "; ".join(f"{what}: {count}" for what, count in counts.items()) or "nothing else"

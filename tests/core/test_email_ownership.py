@@ -162,6 +162,24 @@ def test_the_old_address_can_undo_a_change_for_a_week(app, ctx):
         services.undo_email_change(token)
 
 
+def test_an_undo_link_from_a_deleted_account_does_nothing_to_the_next_account_given_its_id(app, ctx, database_url):
+    """Found by attacking: on SQLite the next account takes a deleted newest account's id, and the undo link
+    named only the id and the address changed to, so it gave the newcomer's account to the old address."""
+    leaving = UserFactory(email="first@example.org")
+    services.confirm_email(services.email_confirmation_token(leaving, "shared@example.org"), password=PASSWORD)
+    notice = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "first@example.org"))
+    token = notice.body.split("/account/email/undo/")[1].split()[0]
+    leaving_id = leaving.id
+    erasure.delete_account(leaving, password=PASSWORD)
+    db.session.commit()
+    newcomer = UserFactory(email="shared@example.org")
+    if database_url == "sqlite":
+        assert newcomer.id == leaving_id  # the id came round again: the case this guards
+    with pytest.raises(InvalidLink):
+        services.undo_email_change(token)
+    assert newcomer.email == "shared@example.org"
+
+
 def test_an_undo_link_expires(app, ctx):
     user = UserFactory(email="old@example.org")
     services.confirm_email(services.email_confirmation_token(user, "new@example.org"), password=PASSWORD)

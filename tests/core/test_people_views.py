@@ -61,18 +61,25 @@ def test_the_preview_refuses_an_account_that_has_not_proven_the_address_and_offe
     assert "Merge these records" not in page
 
 
+def merge_button(client, preview_url) -> tuple[str, str]:
+    """Where the preview's "Merge these records" button posts, and its form's token."""
+    page = client.get(preview_url).get_data(as_text=True)
+    action = unescape(re.search(r'<form method="post" action="(/admin/people/merge[^"]+)"', page).group(1))
+    return action, csrf_token(client, preview_url)
+
+
 def test_merging_goes_to_the_kept_account_and_says_what_moved(app, client):
     admin, account_id = _world(app)
     sign_in(client, admin)
-    token = csrf_token(client, _merge_url(account_id))
-    response = client.post(_merge_url(account_id), data={"csrf_token": token})
+    action, token = merge_button(client, _merge_url(account_id))
+    response = client.post(action, data={"csrf_token": token})
     assert response.status_code == 302 and response.location.endswith(f"/admin/users/{account_id}")
     page = unescape(client.get(response.location).get_data(as_text=True))
     assert "Merged. The guest's records now belong to Ann Akhtar. Moved: registrations: 1;" in page
     with app.app_context():
         assert db.session.scalar(select(Registration.person_key)) == f"user:{account_id}"
     # Pressed again (a tab left open, or a second admin on the same pair): nothing left to merge, and it says so.
-    again = client.post(_merge_url(account_id), data={"csrf_token": token}, follow_redirects=True)
+    again = client.post(action, data={"csrf_token": token}, follow_redirects=True)
     assert again.status_code == 200
     page = unescape(again.get_data(as_text=True))
     assert "Nothing was merged: those records have been merged already" in page
@@ -84,9 +91,35 @@ def test_merging_goes_to_the_kept_account_and_says_what_moved(app, client):
         twin = UserFactory(name="Ann Akhtar", email="ann+events@example.org").id
     pair = {"keep": f"user:{account_id}", "merge": f"user:{twin}"}
     url = f"/admin/people/merge?{urlencode(pair)}"
-    assert client.post(url, data={"csrf_token": csrf_token(client, url)}).status_code == 302
+    action, token = merge_button(client, url)
+    assert client.post(action, data={"csrf_token": token}).status_code == 302
     back = client.get(url, follow_redirects=True)
     assert back.status_code == 200 and "those records have been merged already" in back.get_data(as_text=True)
+
+
+def test_a_merge_form_kept_from_before_merges_no_one_who_took_the_merged_accounts_id_since(app, client, database_url):
+    """Found by attacking: on SQLite the next account takes a merged-away (deleted) newest account's id,
+    and the same merge form sent again deleted that newcomer and moved their records."""
+    admin, account_id = _world(app)
+    with app.app_context():
+        twin = UserFactory(name="Ann Akhtar", email="ann+events@example.org").id
+    sign_in(client, admin)
+    action, token = merge_button(client, f"/admin/people/merge?{urlencode({'keep': f'user:{account_id}', 'merge': f'user:{twin}'})}")
+    assert client.post(action, data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        newcomer = UserFactory(name="Eve Stranger", email="eve@example.org").id
+    if database_url == "sqlite":
+        assert newcomer == twin  # the id came round again: the case this guards
+    again = client.post(action, data={"csrf_token": token}, follow_redirects=True)
+    assert "Nothing was merged" in unescape(again.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.get(User, newcomer).email == "eve@example.org"
+    # A form made up without a preview merges nothing either.
+    made_up = client.post(f"/admin/people/merge?{urlencode({'keep': f'user:{account_id}', 'merge': f'user:{newcomer}'})}",
+                          data={"csrf_token": token}, follow_redirects=True)
+    assert "not the records the preview showed" in unescape(made_up.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.get(User, newcomer) is not None
 
 
 def test_a_refused_merge_changes_nothing_and_says_why(app, client):
