@@ -31,6 +31,13 @@ def record(action: str, *, actor=None, subject=None, details: dict[str, Any] | N
     return entry
 
 
+def about_account(user):
+    """The entries about this account. The log names an account by its id, and SQLite gives a deleted
+    newest account's id to the next one: entries from before the account was made were another's."""
+    return ((AuditEntry.object_type == "User") & (AuditEntry.object_id == str(user.id))
+            & (AuditEntry.occurred_at >= user.created_at))
+
+
 def detail_lines(details: dict[str, Any]) -> list[tuple[str, str]]:
     """An entry's details as lines a person reads: nested details named by
     their path ("reported as, before, starts at"), moments as UK dates and

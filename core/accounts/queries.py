@@ -2,7 +2,7 @@
 address) for the admin's list, and the recent history of one account."""
 from sqlalchemy import Select, func, or_, select
 
-from core import email
+from core import audit, email
 from core.extensions import db
 from core.models import AuditEntry
 from core.accounts.models import User
@@ -27,7 +27,7 @@ def recent_history_of_account(user: User, limit: int = ACCOUNT_HISTORY_LENGTH) -
     """The latest audit entries about this account, newest first."""
     return db.session.scalars(
         select(AuditEntry)
-        .where(AuditEntry.object_type == "User", AuditEntry.object_id == str(user.id))
+        .where(audit.about_account(user))
         .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
         .limit(limit)
     ).all()

@@ -28,7 +28,7 @@ from core.equality import services as equality
 from core.extensions import db
 from core.i18n import _, _l
 from core.formatting import format_date, format_date_time
-from core import unsubscribes
+from core import audit, unsubscribes
 from core.models import AuditEntry, OutboxMessage, OutboxStatus, Unsubscribe
 from core.accounts.models import ProvenAddress, User
 from core.privacy import registry
@@ -154,7 +154,7 @@ def _emails_stopped(user: User) -> Section:
 def _audit_entries(user: User) -> Section:
     """What they did, and what anyone did to their account or their own
     registrations, memberships and nominations (without saying who)."""
-    about_them = [(AuditEntry.object_type == User.__name__) & (AuditEntry.object_id == str(user.id))]
+    about_them = [audit.about_account(user)]
     for model, _owned_by in registry.audited_records:
         about_them.append((AuditEntry.object_type == model.__name__) & AuditEntry.object_id.in_(
             select(cast(model.id, String)).where(theirs(model, user))))

@@ -15,6 +15,8 @@ from awards.models import Nomination, NominationStatus
 from forums.models import Apology, Membership
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.conftest import sign_in, submit
+from core.accounts.queries import recent_history_of_account
+from core.privacy import your_data
 from tests.core.test_personal_data import a_full_life, nomination_by
 from tests.events.factories import EventFactory, RegistrationFactory
 
@@ -137,3 +139,21 @@ def test_a_session_kept_from_a_deleted_account_never_signs_in_whoever_gets_its_i
     thief.set_cookie("session", kept)
     answer = thief.get("/account")
     assert answer.status_code == 302 and answer.location.startswith("/sign-in")
+
+
+def test_the_next_account_given_a_deleted_accounts_id_is_shown_none_of_its_history(
+        app, client, make_user, database_url):
+    """Found by attacking: the audit log names an account by its id, so on SQLite the next account's
+    Your data, and its page for admins, listed the deleted account's changes (addresses and all)."""
+    leaving = make_user(email="leaving@example.org")
+    sign_in(client, leaving)
+    submit(client, "/account/profile", {"name": "Leaving Person"})
+    assert delete(client, leaving.password).status_code == 302
+    newcomer = make_user(email="newcomer@example.org")
+    if database_url == "sqlite":
+        assert newcomer.id == leaving.id  # the id came round again: the case this guards
+    with app.app_context():
+        account = db.session.get(User, newcomer.id)
+        assert [entry.action for entry in recent_history_of_account(account)] == []
+        listed = {section.key: section.records for section in your_data.about(account)}["audit_entries"]
+    assert listed == []

@@ -65,7 +65,7 @@ def test_a_coordinator_imports_members_and_downloads_the_rows_refused(app, clien
     assert "Not an email address in the right form" in page and "Unknown faith “Druidic”" in page
     assert re.search(r'data-count="import">\s*1 row', page) and re.search(r'data-count="problem">\s*2 rows', page)
     # A column matched to nothing is said to be left out, before anything is imported (found by a walk).
-    assert "Not imported: the column “Notes”, which you matched to nothing." in page
+    assert "Not imported: the column “<bdi>Notes</bdi>”, which you matched to nothing." in page
     import_id = int(re.search(r"/imports/(\d+)/run", page).group(1))
 
     done = client.post(f"/imports/{import_id}/run", data={"csrf_token": csrf_token(client, matched.request.path)},

@@ -85,3 +85,29 @@ def test_a_coordinator_imports_the_sample_spreadsheet(browser, site):
     expect(imported).to_be_visible()
     check_accessibility(page)
     page.context.close()
+
+
+def test_a_long_or_right_to_left_heading_left_out_keeps_the_preview_on_a_phone(browser, site, tmp_path):
+    """Found by attacking: a heading matched to nothing ran unbroken past a phone's screen (10,620 px
+    wide), and an unclosed right-to-left override in one turned the sentence after it around."""
+    with site.app.app_context():
+        coordinator = db.session.scalar(select(User).where(User.email == "second@example.org"))
+        forum = ForumFactory(name=f"Wellingborough Forum {uuid.uuid4().hex[:6]}")
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        db.session.commit()
+        forum_id = forum.id
+    spreadsheet = tmp_path / "members.csv"
+    spreadsheet.write_text("Name,Email,Faith," + "Remarks" * 60 + ",\u202eNotes\n"
+                           "Amina Yusuf,amina@example.org,Islam,x,y\n", encoding="utf-8")
+    page = browser.new_context(base_url=site.url, viewport={"width": 390, "height": 900}).new_page()
+    sign_in_with(page, "second@example.org")
+    page.goto(f"/imports/forum-members/{forum_id}")
+    page.get_by_label("Spreadsheet").set_input_files(str(spreadsheet))
+    page.get_by_role("button", name="Upload and continue").click()
+    page.get_by_role("button", name="Continue to check the rows").click()
+    expect(page.get_by_role("heading", name="Check the rows")).to_be_visible()
+    left_out = page.locator(".govuk-inset-text", has_text="Not imported")
+    expect(left_out).to_contain_text("Remarks")
+    assert left_out.locator("bdi").count() == 2  # each heading kept apart from the sentence around it
+    fits(page, 390)
+    page.context.close()
