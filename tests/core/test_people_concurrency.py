@@ -1,6 +1,8 @@
 """Two admins merging the same pair at the same moment, while people book the
 event both records are registered for, through a real multi-threaded server:
 one merge happens, the other is told, and the event is never over-booked."""
+from html import unescape
+import re
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
@@ -29,8 +31,10 @@ def test_two_admins_merging_one_pair_while_people_book_merge_once_and_never_over
     def merge_job(admin):
         client = HttpClient(base_url)
         assert client.sign_in(admin.email, admin.password) == 302 and client.location == "/account"
-        token = client.csrf_token(path)  # both admins have the preview open
-        return lambda: None, lambda _: client.post(path, {}, token)
+        token = client.csrf_token(path)  # both admins have the preview open, and press its button
+        action = unescape(re.search(r'<form method="post" action="(/admin/people/merge[^"]+)"',
+                                    client.get(path)[1]).group(1))
+        return lambda: None, lambda _: client.post(action, {}, token)
 
     with live_server(database_url, **ROOMY_LIMITS) as base_url:
         results = all_at_once([merge_job(admin) for admin in admins]
