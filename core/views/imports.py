@@ -115,7 +115,8 @@ def import_preview(import_id):
                            problems_hidden=max(0, len(with_problems) - SHOWN_PROBLEMS),
                            skipped=[check for check in checks if check.skipped and not check.problems],
                            labels={column.name: column.label for column in kind.columns},
-                           left_out=imports.headings_left_out(started), form=RunImportForm(), in_background=started.rows_total > imports.IN_REQUEST_ROWS,
+                           left_out=imports.headings_left_out(started), form=RunImportForm(),
+                           in_background=started.rows_total > imports.IN_REQUEST_ROWS,
                            also_does=kind.also_does(scope, [check.cleaned for check in checks if check.will_import]))
 
 

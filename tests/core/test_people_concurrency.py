@@ -1,8 +1,6 @@
 """Two admins merging the same pair at the same moment, while people book the
 event both records are registered for, through a real multi-threaded server:
 one merge happens, the other is told, and the event is never over-booked."""
-from html import unescape
-import re
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
@@ -11,6 +9,7 @@ from core.extensions import db
 from core.models import AuditEntry
 from events.models import Registration, RegistrationStatus
 from events.services.places import places_held
+from tests.core.test_people_views import merge_action
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.events.test_concurrency import ROOMY_LIMITS, all_at_once, register_job
 from tests.factories import UserFactory
@@ -32,8 +31,7 @@ def test_two_admins_merging_one_pair_while_people_book_merge_once_and_never_over
         client = HttpClient(base_url)
         assert client.sign_in(admin.email, admin.password) == 302 and client.location == "/account"
         token = client.csrf_token(path)  # both admins have the preview open, and press its button
-        action = unescape(re.search(r'<form method="post" action="(/admin/people/merge[^"]+)"',
-                                    client.get(path)[1]).group(1))
+        action = merge_action(client.get(path)[1])
         return lambda: None, lambda _: client.post(action, {}, token)
 
     with live_server(database_url, **ROOMY_LIMITS) as base_url:

@@ -61,11 +61,14 @@ def test_the_preview_refuses_an_account_that_has_not_proven_the_address_and_offe
     assert "Merge these records" not in page
 
 
+def merge_action(page: str) -> str:
+    """Where a merge preview's "Merge these records" button posts (with what it previewed)."""
+    return unescape(re.search(r'<form method="post" action="(/admin/people/merge[^"]+)"', page).group(1))
+
+
 def merge_button(client, preview_url) -> tuple[str, str]:
-    """Where the preview's "Merge these records" button posts, and its form's token."""
-    page = client.get(preview_url).get_data(as_text=True)
-    action = unescape(re.search(r'<form method="post" action="(/admin/people/merge[^"]+)"', page).group(1))
-    return action, csrf_token(client, preview_url)
+    """Where the preview's button posts, and its form's token."""
+    return merge_action(client.get(preview_url).get_data(as_text=True)), csrf_token(client, preview_url)
 
 
 def test_merging_goes_to_the_kept_account_and_says_what_moved(app, client):
@@ -97,14 +100,16 @@ def test_merging_goes_to_the_kept_account_and_says_what_moved(app, client):
     assert back.status_code == 200 and "those records have been merged already" in back.get_data(as_text=True)
 
 
-def test_a_merge_form_kept_from_before_merges_no_one_who_took_the_merged_accounts_id_since(app, client, database_url):
+def test_a_merge_form_kept_from_before_merges_no_one_who_took_the_merged_accounts_id_since(
+        app, client, database_url):
     """Found by attacking: on SQLite the next account takes a merged-away (deleted) newest account's id,
     and the same merge form sent again deleted that newcomer and moved their records."""
     admin, account_id = _world(app)
     with app.app_context():
         twin = UserFactory(name="Ann Akhtar", email="ann+events@example.org").id
     sign_in(client, admin)
-    action, token = merge_button(client, f"/admin/people/merge?{urlencode({'keep': f'user:{account_id}', 'merge': f'user:{twin}'})}")
+    pair = {"keep": f"user:{account_id}", "merge": f"user:{twin}"}
+    action, token = merge_button(client, f"/admin/people/merge?{urlencode(pair)}")
     assert client.post(action, data={"csrf_token": token}).status_code == 302
     with app.app_context():
         newcomer = UserFactory(name="Eve Stranger", email="eve@example.org").id
@@ -115,7 +120,7 @@ def test_a_merge_form_kept_from_before_merges_no_one_who_took_the_merged_account
     with app.app_context():
         assert db.session.get(User, newcomer).email == "eve@example.org"
     # A form made up without a preview merges nothing either.
-    made_up = client.post(f"/admin/people/merge?{urlencode({'keep': f'user:{account_id}', 'merge': f'user:{newcomer}'})}",
+    made_up = client.post(f"/admin/people/merge?{urlencode({**pair, 'merge': f'user:{newcomer}'})}",
                           data={"csrf_token": token}, follow_redirects=True)
     assert "not the records the preview showed" in unescape(made_up.get_data(as_text=True))
     with app.app_context():

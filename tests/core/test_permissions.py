@@ -23,7 +23,7 @@ from awards.models import (
     CategoryTranslation, ConflictDeclaration, ConflictKind, Exclusion, Nomination, NominationStatus, PanelMember,
 )
 from forums.models import ActionItem, ForumCoordinator, ForumInvitation, ForumTranslation
-from tests.conftest import csrf_token, empty, every_row, restore_rows, rows_of, sign_in
+from tests.conftest import csrf_token, every_row, made_once, restore_rows, sign_in
 from tests.events.factories import (
     EventFactory, PriorityFactory, RegistrationFactory, SessionFactory, VenueFactory,
 )
@@ -404,10 +404,7 @@ def test_every_route_is_in_the_matrix(app):
 def world_rows(shared_app):
     """The world, made once with the factories and kept as rows: restoring
     rows for each check is much quicker than making the world again."""
-    world = _make_world(shared_app)
-    rows = rows_of(shared_app)
-    empty(shared_app)
-    return world, rows
+    return made_once(shared_app, lambda: _make_world(shared_app))
 
 
 @pytest.fixture
