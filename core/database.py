@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 
 from flask import g, request
 
-from sqlalchemy import DateTime, Integer, MetaData, event, select
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ClauseElement, Executable
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
@@ -132,6 +133,33 @@ def lock_row(session, model, row_id: int) -> None:
     if not holds_write_lock(session):
         raise RuntimeError("row locks on SQLite need a transaction begun inside core.database.write_lock()")
     session.execute(select(model.id).where(model.id == row_id).with_for_update())
+
+
+@contextmanager
+def temporary_table(session, name: str, query):
+    """`query`'s rows kept in a temporary table of the session's connection
+    for the body of the `with`, as a Table to select from: a large
+    intermediate result worked out once and counted several ways. Dropped
+    at the end; if the body fails, the transaction's rollback drops it (both
+    databases roll back DDL)."""
+    session.execute(text(f"DROP TABLE IF EXISTS {name}"))  # a pooled connection's, should one have lasted
+    session.execute(_CreateTemporaryTableAs(name, query))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {name}"))  # no statistics otherwise: its joins would be planned blind
+    yield Table(name, MetaData(), *[Column(column.name, column.type) for column in query.selected_columns])
+    session.execute(text(f"DROP TABLE {name}"))
+
+
+class _CreateTemporaryTableAs(Executable, ClauseElement):
+    inherit_cache = False
+
+    def __init__(self, name: str, query):
+        self.name, self.query = name, query
+
+
+@compiles(_CreateTemporaryTableAs)
+def _create_temporary_table_as(element, compiler, **kw):
+    return f"CREATE TEMPORARY TABLE {element.name} AS {compiler.process(element.query, **kw)}"
 
 
 class keyed_byte(GenericFunction):

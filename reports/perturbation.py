@@ -42,7 +42,7 @@ class Cell:
 
     @property
     def key(self) -> int:
-        return self.key_sum % KEYS
+        return int(self.key_sum % KEYS)  # PostgreSQL's sums arrive as Decimal
 
 
 EMPTY = Cell(0, 0)
@@ -52,16 +52,17 @@ def _row(count: int):
     return TABLE[min(count, 3)]
 
 
+# The table read out for each cell key in turn: {true count up to 3: (change for key 0, for key 1, ...)}.
+_BY_KEY = {count: tuple(amount for amount, keys in row for _key in range(keys)) for count, row in TABLE.items()}
+
+
 def change(count: int, key: int) -> int:
     """The change the table gives a true count with this cell key."""
     if count == 0:
         return 0
-    start = 0
-    for amount, keys in _row(count):
-        if key < start + keys:
-            return amount
-        start += keys
-    raise ValueError(f"cell key {key} is outside 0-{KEYS - 1}")
+    if not 0 <= key < KEYS:
+        raise ValueError(f"cell key {key} is outside 0-{KEYS - 1}")
+    return _BY_KEY[min(count, 3)][key]
 
 
 def perturb(cell: Cell) -> int:

@@ -7,12 +7,14 @@ nominators or nominees. Each is a subquery with one row per person, keyed
 like registrations ("user:<id>" or "guest:<email>"), which joins to the
 equality answers through equality_links."""
 from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, case, cast, func, literal, not_, select, union_all
+from sqlalchemy import BigInteger, String, Table, case, cast, func, literal, not_, select, union_all
 
 from awards.models import AwardCategory, AwardCycle, LIVE_NOMINATIONS, Nomination, NominationStatus, NomineeKind
-from core.database import in_london, keyed_byte, utcnow
+from core.database import in_london, keyed_byte, temporary_table, utcnow
 from core.equality.services import BY_KEY, CHARACTERISTICS, NOT_ANSWERED, UNDER_16
 from core.extensions import db
 from core.equality.models import EqualityLink, EqualityResponse
@@ -60,29 +62,86 @@ def events_in(*, event_id=None, series_id=None, forum_id=None, priority_id=None,
 def participants(event_ids):
     """One row per person registered for or checked in at the events:
     whether they came (to any of them) and to how many they came."""
+    return _participation_query(event_ids).subquery()
+
+
+def _participation_query(event_ids, **by):
+    """participants() of the events, one row per person and each of `by`
+    (named expressions over Event, worked out once an event)."""
     came = case((Attendance.id.is_not(None), 1), else_=0)
     person = counted_person()
-    return (
-        select(person.label("person_key"), func.max(came).label("attended"), func.sum(came).label("attendances"))
-        .outerjoin(Attendance, Attendance.registration_id == Registration.id)
-        .where(Registration.event_id.in_(event_ids),
-               (Registration.status == RegistrationStatus.CONFIRMED) | Attendance.id.is_not(None))
-        .group_by(person)
-        .subquery()
-    )
+    if by:
+        events = (select(Event.id.label("event_id"), *(expression.label(name) for name, expression in by.items()))
+                  .where(Event.id.in_(event_ids)).cte("report_events").prefix_with("MATERIALIZED"))
+        grouped = [events.c[name] for name in by]
+        query = (select(person.label("person_key"), *grouped).select_from(events)
+                 .join(Registration, Registration.event_id == events.c.event_id))
+    else:
+        grouped = []
+        query = select(person.label("person_key")).where(Registration.event_id.in_(event_ids))
+    return (query.add_columns(func.max(came).label("attended"), func.sum(came).label("attendances"))
+            .outerjoin(Attendance, Attendance.registration_id == Registration.id)
+            .where((Registration.status == RegistrationStatus.CONFIRMED) | Attendance.id.is_not(None))
+            .group_by(person, *grouped))
 
 
-def respondents(event_ids) -> int:
-    """People who came to or registered for the events and answered the equality questions."""
-    people = _answering(event_ids)
-    return db.session.scalar(select(func.count()).select_from(people))
+@dataclass(frozen=True)
+class Participation:
+    """participants() of a report's events, worked out once while the report
+    is built: a temporary table with a row per person, period (period_of)
+    and kind of event. Every figure about different people is counted from
+    it, rather than each reading every registration again."""
+    table: Table
+    periods: int
+
+    def people(self):
+        """participants() of the events."""
+        rows = self.table.c
+        return (select(rows.person_key, func.max(rows.attended).label("attended"),
+                       func.sum(rows.attendances).label("attendances"))
+                .group_by(rows.person_key).subquery())
+
+    def respondents(self) -> tuple[int, int, int]:
+        """The people who answered the equality questions; and how many of
+        them would be counted differently (left out, or moved between who
+        came and who did not) without the first period, and without the last
+        (respondents_differing, in one pass)."""
+        rows, last = self.table.c, self.periods - 1
+        state = rows.attended + 1
+        people = (select(rows.person_key, func.max(state).label("here"),
+                         func.coalesce(func.max(case((rows.period > 0, state))), 0).label("without_first"),
+                         func.coalesce(func.max(case((rows.period < last, state))), 0).label("without_last"))
+                  .group_by(rows.person_key).subquery())
+        answering = _answering(people)
+        differing = [func.coalesce(func.sum(case((answering.c.here != answering.c[other], 1), else_=0)), 0)
+                     for other in ("without_first", "without_last")]
+        return tuple(db.session.execute(select(func.count(), *differing).select_from(answering)).one())
+
+    def named_people_by(self, column: str) -> dict:
+        """Distinct named people who came, for each period or kind of event."""
+        rows = self.table.c
+        return dict(db.session.execute(
+            select(rows[column], func.count(func.distinct(rows.person_key)))
+            .where(rows.attended == 1).group_by(rows[column])).all())
 
 
-def respondents_differing(event_ids, other_event_ids) -> int:
+@contextmanager
+def participation(event_ids, period_starts: list[datetime]):
+    """The events' Participation for the body of the `with`, by the periods
+    starting at `period_starts` (ascending)."""
+    if len(period_starts) > 1:
+        query = _participation_query(event_ids, period=period_of(period_starts), kind=Event.kind)
+    else:  # one period (or none): every row's is the first
+        query = _participation_query(event_ids, kind=Event.kind).add_columns(literal(0).label("period"))
+    with temporary_table(db.session, "report_participation", query) as table:
+        yield Participation(table, max(len(period_starts), 1))
+
+
+def respondents_differing(here, there) -> int:
     """People who answered the equality questions and are counted
-    differently by the two sets of events: in one and not the other, or
-    among who came in one and who did not come in the other."""
-    here, there = _answering(event_ids), _answering(other_event_ids)
+    differently by two participants(): in one and not the other, or among
+    who came in one and who did not come in the other."""
+    here, there = _answering(here), _answering(there)
     states = union_all(
         select(here.c.person_key, (here.c.attended + 1).label("here"), literal(0).label("there")),
         select(there.c.person_key, literal(0), there.c.attended + 1),
@@ -92,10 +151,9 @@ def respondents_differing(event_ids, other_event_ids) -> int:
     return db.session.scalar(select(func.count()).select_from(by_person))
 
 
-def _answering(event_ids):
-    """participants() who answered the equality questions."""
-    people = participants(event_ids)
-    return (select(people.c.person_key, people.c.attended).select_from(people)
+def _answering(people):
+    """Of `people` (participants() or the like), those who answered the equality questions."""
+    return (select(people)
             .join(EqualityLink, EqualityLink.person_key == people.c.person_key)
             .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
             .subquery())
@@ -151,23 +209,31 @@ def tally(people, columns: tuple[str, ...], secret: str) -> tuple[dict, dict]:
         .outerjoin(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
         .group_by(*answer_columns, has_answers)
     ).all()
-    counts = {characteristic.key: defaultdict(lambda: defaultdict(lambda: EMPTY))
-              for characteristic in CHARACTERISTICS}
-    respondents = defaultdict(lambda: EMPTY)
+    keys = [characteristic.key for characteristic in CHARACTERISTICS]
+    added = defaultdict(lambda: [0, 0])  # (characteristic, category, column) or (None, None, column): [count, key sum]
     for row in rows:
-        answers = dict(zip((characteristic.key for characteristic in CHARACTERISTICS), row))
-        cells = {column: Cell(row._mapping[column] or 0, row._mapping[f"{column}_keys"] or 0) for column in columns}
-        for column in columns:
-            if row.has_answers:
-                respondents[column] += cells[column]
+        answers = dict(zip(keys, row))
+        places = [(None, None)] if row.has_answers else []  # among the respondents
         for characteristic in CHARACTERISTICS:
             category = answers[characteristic.key] or NOT_ANSWERED
             if characteristic.adults_only and answers["age_band"] == UNDER_16:
                 category = NOT_ANSWERED  # not asked
             elif characteristic.key == "disability_impact" and answers["disability"] != "yes":
                 continue  # asked only of people with a condition
-            for column in columns:
-                counts[characteristic.key][category][column] += cells[column]
+            places.append((characteristic.key, category))
+        for column in columns:
+            count, key_sum = row._mapping[column] or 0, row._mapping[f"{column}_keys"] or 0
+            for key, category in places:
+                sums = added[key, category, column]
+                sums[0] += count
+                sums[1] += key_sum
+    counts = {key: defaultdict(lambda: defaultdict(lambda: EMPTY)) for key in keys}
+    respondents = defaultdict(lambda: EMPTY)
+    for (key, category, column), sums in added.items():
+        if key is None:
+            respondents[column] = Cell(*sums)
+        else:
+            counts[key][category][column] = Cell(*sums)
     return counts, respondents
 
 
@@ -175,11 +241,14 @@ def reach(event_ids, people) -> dict[str, int]:
     """Distinct named people who came, how many of them had come to anything
     before the scope's first event (returning) or not (first time)."""
     scope_start = select(func.min(Event.starts_at)).where(Event.id.in_(event_ids)).scalar_subquery()
-    came_before = (select(Registration.id)
-                   .join(Attendance, Attendance.registration_id == Registration.id)
-                   .join(Event, Event.id == Registration.event_id)
-                   .where(counted_person() == people.c.person_key, Event.starts_at < scope_start)
-                   .exists())
+    # One set of who came before, not a search per person: correlated on the
+    # person's key (an expression no index holds), SQLite read every
+    # registration again for each person who came.
+    came_before = people.c.person_key.in_(
+        select(counted_person())
+        .join(Attendance, Attendance.registration_id == Registration.id)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Event.starts_at < scope_start))
     row = db.session.execute(
         select(func.count(), func.coalesce(func.sum(case((came_before, 1), else_=0)), 0))
         .select_from(people).where(people.c.attended == 1)
@@ -193,19 +262,6 @@ def period_of(bounds: list[datetime]):
         return literal(0)
     return case(*[(Event.starts_at < bound, number) for number, bound in enumerate(bounds[1:])],
                 else_=len(bounds) - 1)
-
-
-def named_people_by(event_ids, grouping) -> dict:
-    """Distinct named people who came, for each value of `grouping` (an
-    expression over Event: its kind, its period...). One GROUP BY."""
-    rows = db.session.execute(
-        select(grouping.label("grouping"), func.count(func.distinct(counted_person())))
-        .join(Attendance, Attendance.registration_id == Registration.id)
-        .join(Event, Event.id == Registration.event_id)
-        .where(Registration.event_id.in_(event_ids))
-        .group_by(grouping)
-    ).all()
-    return dict(rows)
 
 
 def first_and_last_days(event_ids):
@@ -252,17 +308,21 @@ def mixing(event_ids, keys: tuple[str, ...], secret: str, *, tallied=None) -> di
     if tallied is not None:
         cells = [getattr(SettledTallyCell, key) for key in keys]
         rows += db.session.execute(
-            select(SettledTallyCell.event_id, *cells, func.sum(SettledTallyCell.came), func.sum(SettledTallyCell.key_sum))
+            select(SettledTallyCell.event_id, *cells, func.sum(SettledTallyCell.came),
+                   cast(func.sum(SettledTallyCell.key_sum), BigInteger))  # not a Decimal from PostgreSQL
             .where(SettledTallyCell.event_id.in_(event_ids), SettledTallyCell.event_id.in_(tallied))
             .group_by(SettledTallyCell.event_id, *cells)).all()
     rows += db.session.execute(live).all()
-    found = {key: defaultdict(lambda: defaultdict(lambda: EMPTY)) for key in keys}
-    codes = [(key, frozenset(BY_KEY[key].codes)) for key in keys]
+    added = {key: defaultdict(lambda: defaultdict(lambda: [0, 0])) for key in keys}  # [count, key sum]
+    codes = [(added[key], frozenset(BY_KEY[key].codes)) for key in keys]
     for event_id, *answers, count, key_sum in rows:
-        for (key, allowed), answer in zip(codes, answers):
+        for (by_event, allowed), answer in zip(codes, answers):
             if answer in allowed:
-                found[key][event_id][answer] += Cell(count, key_sum or 0)
-    return found
+                sums = by_event[event_id][answer]
+                sums[0] += count
+                sums[1] += key_sum or 0
+    return {key: {event_id: {answer: Cell(*sums) for answer, sums in by_answer.items()}
+                  for event_id, by_answer in by_event.items()} for key, by_event in added.items()}
 
 
 def _untallied(event_ids, tallied):

@@ -315,54 +315,62 @@ def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: 
             days=current_app.config["ATTENDANCE_SETTLES_AFTER_DAYS"] + 1)
         event_ids = counted.event_ids(settled=True, now=now)
         report.unsettled = queries.events_listed(scope.event_ids(now=now).where(Event.id.not_in(event_ids)))
-    counted_ids = counted.event_ids(settled=None if scope.one_event else True, now=now)
-    if report.breakdowns_withheld is None and reader_id is not None and queries.any_run_by(counted_ids, reader_id):
+    events = queries.event_summaries(event_ids, tallied=tallied)
+    with queries.participation(event_ids, _quarter_starts(events)) as participation:
+        _withhold_breakdowns(report, scope, counted, event_ids, participation, reader_id, now)
+        if scope.kind == "forum":
+            report.groups.append(_group(report, "members", "Members", queries.forum_members(scope.object_id),
+                                        ("members",), secret))
+        people = participation.people()
+        report.groups.append(_group(report, "events", "At meetings" if scope.kind == "forum" else "At events",
+                                    people, ("came", "no_show"), secret))
+        unnamed = sum(event.unnamed for event in events)
+        figures = queries.reach(event_ids, people)
+        report.reach = Reach(people=figures["named"] + unnamed, unnamed=unnamed,
+                             attendances=sum(event.came for event in events), **figures)
+        _mixing(report, events, event_ids, secret, tallied, participation)
+    return report
+
+
+def _withhold_breakdowns(report: Report, scope: Scope, counted: Scope, event_ids, participation, reader_id, now):
+    """Say why the report shows no breakdowns, where it may not."""
+    if report.breakdowns_withheld is None and reader_id is not None and queries.any_run_by(event_ids, reader_id):
         report.breakdowns_withheld = RUNS_IT
-    if report.breakdowns_withheld is None and queries.any_reopened(counted_ids, now):
+    if report.breakdowns_withheld is None and queries.any_reopened(event_ids, now):
         report.breakdowns_withheld = ("An admin has reopened attendance at an event counted here, so its figures may "
                                       "change: breakdowns come back once it has settled again.")
     report.breakdowns_withheld = report.breakdowns_withheld or _differencing_risk(
-        scope, counted, now, report.minimum_respondents)
+        scope, counted, participation, now, report.minimum_respondents)
     if report.provisional:
         report.breakdowns_withheld = report.breakdowns_withheld or (
             "Attendance at this event has not settled yet, so its figures may still change: breakdowns are shown "
             "once it has.")
-    if scope.kind == "forum":
-        report.groups.append(_group(report, "members", "Members", queries.forum_members(scope.object_id),
-                                    ("members",), secret))
-    people = queries.participants(event_ids)
-    events = queries.event_summaries(event_ids, tallied=tallied)
-    unnamed = sum(event.unnamed for event in events)
-    report.groups.append(_group(report, "events", "At meetings" if scope.kind == "forum" else "At events", people,
-                                ("came", "no_show"), secret))
-    figures = queries.reach(event_ids, people)
-    report.reach = Reach(people=figures["named"] + unnamed, unnamed=unnamed,
-                         attendances=sum(event.came for event in events), **figures)
-    _mixing(report, events, event_ids, secret, tallied)
-    return report
 
 
-def _differencing_risk(asked: Scope, counted: Scope, now: datetime, minimum: int) -> str | None:
+def _differencing_risk(asked: Scope, counted: Scope, participation, now: datetime, minimum: int) -> str | None:
     """Why this report's breakdowns could be subtracted from another's to
     single people out, or None. Noise hides how many people a difference
     holds, not whether a cell changed: so a published breakdown must not
     differ by a few people from its neighbours. Dates move in whole quarters;
     moving either end by a quarter, or comparing a part of everything (an
     event, a series, a forum's meetings, a priority) with everything in the
-    same dates, changes who answered by none or by many."""
+    same dates, changes who answered by none or by many. `participation`
+    is the counted events' (queries.participation), by quarter."""
     if (asked.starts and asked.starts != quarter_start_day(asked.starts)) or \
             (asked.ends and asked.ends < date.max and asked.ends != quarter_end_day(asked.ends)):
         return ("Breakdowns cover whole quarters (1 January to 31 March, and so on), so that two reports a few "
                 "days apart cannot be compared to single someone out. Choose dates that start and end a quarter.")
-    settled = None if counted.one_event else True
-    if queries.respondents(counted.event_ids(settled=settled, now=now)) < minimum - MAX_CHANGE:
+    respondents, without_first, without_last = participation.respondents()
+    if respondents < minimum - MAX_CHANGE:
         return None  # too few to break down even with the noise, which each group says itself
     few = f"fewer than {minimum} people who answered"
-    neighbours = []
+    neighbours = []  # (how many who answered it would count differently, why that withholds the breakdowns)
     if counted.kind in ("event", "series", "forum", "priority"):
-        neighbours.append((Scope("all", starts=counted.starts, ends=counted.ends),
-                           f"Answers are not broken down here: the report on all events for the same dates counts "
-                           f"{few} more, and comparing the two could single them out."))
+        everything = Scope("all", starts=counted.starts, ends=counted.ends)
+        neighbours.append((queries.respondents_differing(
+            participation.people(), queries.participants(everything.event_ids(settled=True, now=now))),
+            f"Answers are not broken down here: the report on all events for the same dates counts {few} more, "
+            "and comparing the two could single them out."))
     if not counted.one_event:
         # A quarter less at either end of the quarters that hold events (an
         # empty quarter at an end would make a report its own neighbour).
@@ -370,17 +378,16 @@ def _differencing_risk(asked: Scope, counted: Scope, now: datetime, minimum: int
         if first is not None:
             later = quarter_end_day(first) + timedelta(days=1)
             earlier = quarter_start_day(last) - timedelta(days=1)
-            neighbours.append((replace(counted, starts=later),
+            neighbours.append((without_first,
                                f"Answers are not broken down here: starting on {format_date(later)} instead would "
                                f"leave out {few}, and comparing the two reports could single them out. Choose other "
                                "dates to see the breakdowns."))
-            neighbours.append((replace(counted, ends=earlier),
+            neighbours.append((without_last,
                                f"Answers are not broken down here: ending on {format_date(earlier)} instead would "
                                f"leave out {few}, and comparing the two reports could single them out. Choose other "
                                "dates to see the breakdowns."))
-    for neighbour, why in neighbours:
-        if 0 < queries.respondents_differing(counted.event_ids(settled=settled, now=now),
-                                             neighbour.event_ids(settled=True, now=now)) < minimum:
+    for differing, why in neighbours:
+        if 0 < differing < minimum:
             return why
     return None
 
@@ -476,7 +483,7 @@ def diversity_index(counts: list[int]) -> float | None:
     return 1 - sum(n * (n - 1) for n in counts) / (total * (total - 1))
 
 
-def _mixing(report: Report, events: list, event_ids, secret: str, tallied) -> None:
+def _mixing(report: Report, events: list, event_ids, secret: str, tallied, participation) -> None:
     """Each event's mixing (from perturbed counts, and only where the reader
     may see breakdowns), and the periods' events and different people."""
     by_characteristic = {} if report.breakdowns_withheld else queries.mixing(
@@ -505,23 +512,29 @@ def _mixing(report: Report, events: list, event_ids, secret: str, tallied) -> No
             period.add(mixing)
     report.quarters = list(quarters.values())
     report.kinds = [kinds[kind] for kind in EventKind if kind in kinds]
-    _count_people(report, events, event_ids)
+    _count_people(report, events, participation)
 
 
-def _count_people(report: Report, events: list, event_ids) -> None:
+def _quarter_starts(events: list) -> list[datetime]:
+    """When each quarter holding any of the events (oldest first) starts."""
+    return list({quarter_label(event.starts_at): quarter_start(event.starts_at) for event in events}.values())
+
+
+def _count_people(report: Report, events: list, participation) -> None:
     """Different people in each period, counted as the report counts them
     (each named person once, each walk-in once), so a quarter's row is the
-    same figure as that quarter's own report."""
-    quarter_starts = list({quarter_label(event.starts_at): quarter_start(event.starts_at)
-                           for event in events}.values())  # events come oldest first
-    by_quarter = queries.named_people_by(event_ids, queries.period_of(quarter_starts))
-    by_kind = queries.named_people_by(event_ids, Event.kind)
+    same figure as that quarter's own report. `participation` is by quarter."""
+    by_quarter = participation.named_people_by("period")
+    by_kind = participation.named_people_by("kind")
+    unnamed_by_quarter, unnamed_by_kind = defaultdict(int), defaultdict(int)
+    for event in events:
+        unnamed_by_quarter[quarter_label(event.starts_at)] += event.unnamed
+        unnamed_by_kind[event.kind] += event.unnamed
     for number, period in enumerate(report.quarters):
-        period.people = by_quarter.get(number, 0) + sum(
-            event.unnamed for event in events if quarter_label(event.starts_at) == period.label)
-    kinds = [kind for kind in EventKind if any(event.kind == kind for event in events)]
+        period.people = by_quarter.get(number, 0) + unnamed_by_quarter[period.label]
+    kinds = [kind for kind in EventKind if kind in unnamed_by_kind]
     for kind, period in zip(kinds, report.kinds):
-        period.people = by_kind.get(kind, 0) + sum(event.unnamed for event in events if event.kind == kind)
+        period.people = by_kind.get(kind, 0) + unnamed_by_kind[kind]
     report.everything.people = report.reach.people
 
 

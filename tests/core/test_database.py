@@ -53,3 +53,35 @@ def test_a_post_that_never_reached_the_database_leaves_the_next_request_unlocked
     with transactions_begun(sqlite_app) as begun:
         client.get("/")
     assert begun and set(begun) == {"BEGIN"}
+
+
+def test_a_temporary_table_holds_its_querys_rows_for_the_with_and_is_gone_after_it_or_after_a_failure(app):
+    """core.database.temporary_table, on each database: what the reports
+    work their people out into (reports.queries.participation)."""
+    import pytest
+    from sqlalchemy import func, inspect, select
+    from core.database import temporary_table
+    from events.models import Event, EventKind
+    from tests.events.factories import EventFactory
+
+    def tables():
+        return set(inspect(db.session.connection()).get_temp_table_names()) if db.engine.dialect.name == "sqlite" \
+            else set(db.session.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname LIKE 'pg_temp%'")))
+
+    with app.app_context():
+        EventFactory(kind=EventKind.WORKSHOP)
+        EventFactory(kind=EventKind.WORKSHOP)
+        EventFactory(kind=EventKind.STANDING_CONFERENCE)
+        db.session.commit()
+        by_kind = select(Event.kind.label("kind"), func.count().label("events")).group_by(Event.kind)
+        with temporary_table(db.session, "kinds_counted", by_kind) as kinds:
+            assert "kinds_counted" in tables()
+            assert dict(db.session.execute(select(kinds.c.kind, kinds.c.events)).all()) == {
+                EventKind.WORKSHOP: 2, EventKind.STANDING_CONFERENCE: 1}
+        assert "kinds_counted" not in tables()
+        with pytest.raises(ZeroDivisionError), temporary_table(db.session, "kinds_counted", by_kind):
+            1 / 0
+        db.session.rollback()
+        assert "kinds_counted" not in tables()
+        with temporary_table(db.session, "kinds_counted", by_kind) as kinds:  # the same name again, at once
+            assert db.session.scalar(select(func.sum(kinds.c.events))) == 3

@@ -8,7 +8,7 @@ import pytest
 
 from core.equality.services import NOT_ANSWERED, PREFER_NOT_TO_SAY
 from core.extensions import db
-from reports import baselines, services
+from reports import baselines, queries, services
 from reports.perturbation import Cell, perturb
 from reports.services import Representation, Scope
 from tests.reports.fixtures import build_small_world, record_key, settled_day
@@ -27,6 +27,12 @@ def world(app):
 
 def report(scope, **kwargs):
     return services.build(scope, "Test", baselines.shipped(), **kwargs)
+
+
+def respondents(event_ids) -> int:
+    """The people at these events who answered the equality questions, exactly."""
+    with queries.participation(event_ids, []) as participation:
+        return participation.respondents()[0]
 
 
 def recent():
@@ -233,13 +239,12 @@ def test_a_guest_who_makes_an_account_keeps_their_answers_in_the_figures(a_talli
     answers moved to the account's), in the figures counted live and in the
     settled tallies alike."""
     from core.accounts import services as accounts
-    from reports import queries
     events, email = a_tallied_crowd_and_a_guest_in_it
-    answered, came = queries.respondents(events), report(Scope("all")).groups[0].people["came"]
+    answered, came = respondents(events), report(Scope("all")).groups[0].people["came"]
     user = accounts.sign_up(name="Crowd member", email=email, password="lantern orchard velvet")
     accounts.confirm_email(accounts.email_confirmation_token(user), password="lantern orchard velvet")
     db.session.commit()
-    assert queries.respondents(events) == answered
+    assert respondents(events) == answered
     assert report(Scope("all")).groups[0].people["came"] == came  # the same people, not one more
     assert report(Scope("all")).events == report(Scope("all"), from_tallies=False).events
 
@@ -260,3 +265,74 @@ def test_a_guest_whose_account_has_answers_already_counts_with_the_accounts_in_t
     accounts.confirm_email(accounts.email_confirmation_token(user), password="lantern orchard velvet")
     db.session.commit()
     assert report(Scope("all")).events == report(Scope("all"), from_tallies=False).events
+
+
+def test_a_report_counts_its_people_once_as_counting_each_figure_live_would(world):
+    """A report works out who took part once (queries.participation, kept in
+    a temporary table while it is built) and counts every figure about
+    different people from that: each is what counting it live gives."""
+    from sqlalchemy import func, select
+    from core.equality.models import EqualityLink, EqualityResponse
+    from events.models import Attendance, Event, Registration, counted_person
+    from reports.quarters import quarter_end_day, quarter_start, quarter_start_day
+    from tests.events.factories import RegistrationFactory
+    from tests.reports.fixtures import answer
+    # Person 11 answered, and registered only for event C, in the earliest quarter, and did not come.
+    RegistrationFactory(event=db.session.get(Event, world["c"]), email="person11@example.org", name="Person 11")
+    answer("person11@example.org", {"ethnic_group": "white"})
+    db.session.commit()
+    events = Scope("all").event_ids(settled=True)
+    starts = sorted({quarter_start(starts_at) for starts_at in db.session.scalars(
+        select(Event.starts_at).where(Event.id.in_(events)))})
+    assert len(starts) >= 2, "the world's events should span quarters"
+    first, last = queries.first_and_last_days(events)
+    people = queries.participants(events)
+
+    def differing_from(scope):
+        return queries.respondents_differing(people, queries.participants(scope.event_ids(settled=True)))
+
+    def named_people_by(grouping):
+        return dict(db.session.execute(
+            select(grouping, func.count(func.distinct(counted_person())))
+            .join(Attendance, Attendance.registration_id == Registration.id)
+            .join(Event, Event.id == Registration.event_id)
+            .where(Registration.event_id.in_(events)).group_by(grouping)).all())
+
+    answering = db.session.scalar(
+        select(func.count()).select_from(people).join(EqualityLink, EqualityLink.person_key == people.c.person_key)
+        .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id))
+    live = (answering, differing_from(Scope("all", starts=quarter_end_day(first) + timedelta(days=1))),
+            differing_from(Scope("all", ends=quarter_start_day(last) - timedelta(days=1))))
+    live_people = set(db.session.execute(select(people)).all())
+    with queries.participation(events, starts) as participation:
+        assert set(db.session.execute(select(participation.people())).all()) == live_people
+        assert participation.named_people_by("period") == named_people_by(queries.period_of(starts))
+        assert participation.named_people_by("kind") == named_people_by(Event.kind)
+        assert participation.respondents() == live
+    assert live[1] > 0 and live[2] > 0  # person 11 alone in the first quarter; events A and B's people in the last
+
+
+def test_no_statement_of_a_report_searches_the_records_again_for_each_person(world, app):
+    """Found by `make bench` at 1,000,000 records: who had come before was a
+    subquery matched to each person by their key, which no index holds, and
+    SQLite read every registration again for each of them (the all-events
+    report ran past the worker's 30 seconds). No statement a report makes
+    may run a subquery per row."""
+    from sqlalchemy import event as sa_event
+    sqlite = db.engine.dialect.name == "sqlite"  # the plans read here are SQLite's
+    statements, correlated = [], []
+
+    def explained(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+        query = statement[statement.upper().index(" AS ") + 4:] if statement.startswith("CREATE") else statement
+        if sqlite and query.lstrip().upper().startswith(("SELECT", "WITH")):
+            plan = cursor.connection.execute(f"EXPLAIN QUERY PLAN {query}", parameters).fetchall()
+            correlated.extend(statement for row in plan if "CORRELATED" in row[-1])
+    sa_event.listen(db.engine, "before_cursor_execute", explained)
+    try:
+        for scope in (Scope("all"), Scope("event", world["a"]), recent()):
+            report(scope)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", explained)
+    assert any("report_participation" in statement for statement in statements)
+    assert correlated == []
