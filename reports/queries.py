@@ -241,17 +241,19 @@ def reach(event_ids, people) -> dict[str, int]:
     """Distinct named people who came, how many of them had come to anything
     before the scope's first event (returning) or not (first time)."""
     scope_start = select(func.min(Event.starts_at)).where(Event.id.in_(event_ids)).scalar_subquery()
-    # One set of who came before, not a search per person: correlated on the
-    # person's key (an expression no index holds), SQLite read every
-    # registration again for each person who came.
-    came_before = people.c.person_key.in_(
-        select(counted_person())
-        .join(Attendance, Attendance.registration_id == Registration.id)
-        .join(Event, Event.id == Registration.event_id)
-        .where(Event.starts_at < scope_start))
+    # Joined to one set of who came before, not searched per person: matched
+    # on the person's key (an expression no index holds), SQLite read every
+    # registration again for each person, and PostgreSQL every earlier
+    # record for each person when the set was too big to hash (IN).
+    person = counted_person()
+    came_before = (select(person.label("person_key"))
+                   .join(Attendance, Attendance.registration_id == Registration.id)
+                   .join(Event, Event.id == Registration.event_id)
+                   .where(Event.starts_at < scope_start).group_by(person).subquery())
     row = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((came_before, 1), else_=0)), 0))
-        .select_from(people).where(people.c.attended == 1)
+        select(func.count(), func.count(came_before.c.person_key))
+        .select_from(people).outerjoin(came_before, came_before.c.person_key == people.c.person_key)
+        .where(people.c.attended == 1)
     ).one()
     return {"named": row[0], "first_time": row[0] - row[1], "returning": row[1]}
 
