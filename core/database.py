@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 
 from flask import g, request
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, Table, event, select, text
+from sqlalchemy import DateTime, Integer, MetaData, Table, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement, Executable
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
@@ -136,22 +137,24 @@ def lock_row(session, model, row_id: int) -> None:
 
 
 @contextmanager
-def temporary_table(session, name: str, query):
+def temporary_table(session, table: Table, query):
     """`query`'s rows kept in a temporary table of the session's connection
-    for the body of the `with`, as a Table to select from: a large
-    intermediate result worked out once and counted several ways. Dropped
-    at the end; if the body fails, the transaction's rollback drops it (both
-    databases roll back DDL)."""
-    session.execute(text(f"DROP TABLE IF EXISTS {name}"))  # a pooled connection's, should one have lasted
-    session.execute(_CreateTemporaryTableAs(name, query))
+    for the body of the `with`: a large intermediate result worked out once
+    and counted several ways. `table` names it and its columns (those
+    `query` selects), declared once so that statements over it compile
+    once. Dropped at the end; if the body fails, the transaction's rollback
+    drops it (both databases roll back DDL)."""
+    session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))  # a pooled connection's, should one have lasted
+    session.execute(_CreateTemporaryTableAs(table.name, query))
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"ANALYZE {name}"))  # no statistics otherwise: its joins would be planned blind
-    yield Table(name, MetaData(), *[Column(column.name, column.type) for column in query.selected_columns])
-    session.execute(text(f"DROP TABLE {name}"))
+        session.execute(text(f"ANALYZE {table.name}"))  # no statistics otherwise: its joins would be planned blind
+    yield table
+    session.execute(text(f"DROP TABLE {table.name}"))
 
 
 class _CreateTemporaryTableAs(Executable, ClauseElement):
-    inherit_cache = False
+    inherit_cache = True  # compiled once for each shape of query, like any statement
+    _traverse_internals = [("name", InternalTraversal.dp_string), ("query", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, name: str, query):
         self.name, self.query = name, query

@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, Table, case, cast, func, literal, not_, select, union_all
+from sqlalchemy import (BigInteger, Column, Integer, MetaData, String, Table, case, cast, func, literal, not_, select,
+                        union_all)
 
 from awards.models import AwardCategory, AwardCycle, LIVE_NOMINATIONS, Nomination, NominationStatus, NomineeKind
 from core.database import in_london, keyed_byte, temporary_table, utcnow
@@ -125,6 +126,12 @@ class Participation:
             .where(rows.attended == 1).group_by(rows[column])).all())
 
 
+# Participation's table, declared once: the columns _participation_query selects.
+PARTICIPATION = Table("report_participation", MetaData(), Column("person_key", String), Column("period", Integer),
+                      Column("kind", Event.__table__.c.kind.type), Column("attended", Integer),
+                      Column("attendances", Integer), Column("user_id", Integer))
+
+
 @contextmanager
 def participation(event_ids, period_starts: list[datetime]):
     """The events' Participation for the body of the `with`, by the periods
@@ -133,7 +140,7 @@ def participation(event_ids, period_starts: list[datetime]):
         query = _participation_query(event_ids, period=period_of(period_starts), kind=Event.kind)
     else:  # one period (or none): every row's is the first
         query = _participation_query(event_ids, kind=Event.kind).add_columns(literal(0).label("period"))
-    with temporary_table(db.session, "report_participation", query) as table:
+    with temporary_table(db.session, PARTICIPATION, query) as table:
         yield Participation(table, max(len(period_starts), 1))
 
 

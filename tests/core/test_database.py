@@ -59,7 +59,7 @@ def test_a_temporary_table_holds_its_querys_rows_for_the_with_and_is_gone_after_
     """core.database.temporary_table, on each database: what the reports
     work their people out into (reports.queries.participation)."""
     import pytest
-    from sqlalchemy import func, inspect, select
+    from sqlalchemy import Column, Integer, MetaData, Table, func, inspect, select
     from core.database import temporary_table
     from events.models import Event, EventKind
     from tests.events.factories import EventFactory
@@ -74,14 +74,16 @@ def test_a_temporary_table_holds_its_querys_rows_for_the_with_and_is_gone_after_
         EventFactory(kind=EventKind.STANDING_CONFERENCE)
         db.session.commit()
         by_kind = select(Event.kind.label("kind"), func.count().label("events")).group_by(Event.kind)
-        with temporary_table(db.session, "kinds_counted", by_kind) as kinds:
+        counted = Table("kinds_counted", MetaData(), Column("kind", Event.__table__.c.kind.type),
+                        Column("events", Integer))
+        with temporary_table(db.session, counted, by_kind) as kinds:
             assert "kinds_counted" in tables()
             assert dict(db.session.execute(select(kinds.c.kind, kinds.c.events)).all()) == {
                 EventKind.WORKSHOP: 2, EventKind.STANDING_CONFERENCE: 1}
         assert "kinds_counted" not in tables()
-        with pytest.raises(ZeroDivisionError), temporary_table(db.session, "kinds_counted", by_kind):
+        with pytest.raises(ZeroDivisionError), temporary_table(db.session, counted, by_kind):
             1 / 0
         db.session.rollback()
         assert "kinds_counted" not in tables()
-        with temporary_table(db.session, "kinds_counted", by_kind) as kinds:  # the same name again, at once
+        with temporary_table(db.session, counted, by_kind) as kinds:  # the same table again, at once
             assert db.session.scalar(select(func.sum(kinds.c.events))) == 3
