@@ -62,7 +62,7 @@ def events_in(*, event_id=None, series_id=None, forum_id=None, priority_id=None,
 
 def participants(event_ids):
     """One row per person registered for or checked in at the events:
-    whether they came (to any of them) and to how many they came."""
+    whether they came (to any of them)."""
     return _participation_query(event_ids).subquery()
 
 
@@ -80,7 +80,7 @@ def _participation_query(event_ids, **by):
     else:
         grouped = []
         query = select(person.label("person_key")).where(Registration.event_id.in_(event_ids))
-    return (query.add_columns(func.max(came).label("attended"), func.sum(came).label("attendances"))
+    return (query.add_columns(func.max(came).label("attended"))
             .outerjoin(Attendance, Attendance.registration_id == Registration.id)
             .where((Registration.status == RegistrationStatus.CONFIRMED) | Attendance.id.is_not(None))
             .group_by(person, *grouped))
@@ -90,17 +90,16 @@ def _participation_query(event_ids, **by):
 class Participation:
     """participants() of a report's events, worked out once while the report
     is built: a temporary table with a row per person, period (period_of)
-    and kind of event. Every figure about different people is counted from
-    it, rather than each reading every registration again."""
+    and kind of event, and whether they came. Every figure about different
+    people is counted from it, rather than each reading every registration
+    again."""
     table: Table
     periods: int
 
     def people(self):
         """participants() of the events."""
         rows = self.table.c
-        return (select(rows.person_key, func.max(rows.attended).label("attended"),
-                       func.sum(rows.attendances).label("attendances"))
-                .group_by(rows.person_key).subquery())
+        return select(rows.person_key, func.max(rows.attended).label("attended")).group_by(rows.person_key).subquery()
 
     def respondents(self) -> tuple[int, int, int]:
         """The people who answered the equality questions; and how many of
@@ -128,8 +127,7 @@ class Participation:
 
 # Participation's table, declared once: the columns _participation_query selects.
 PARTICIPATION = Table("report_participation", MetaData(), Column("person_key", String), Column("period", Integer),
-                      Column("kind", Event.__table__.c.kind.type), Column("attended", Integer),
-                      Column("attendances", Integer), Column("user_id", Integer))
+                      Column("kind", Event.__table__.c.kind.type), Column("attended", Integer))
 
 
 @contextmanager
