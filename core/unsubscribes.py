@@ -7,7 +7,7 @@ naming its address and a scope:
   booked its events;
 - "forum:<id>": one forum's announcements that are not essential.
 
-The link is signed (itsdangerous) with the day it was made, and lasts
+The link is signed and sealed (core.link_tokens) with the day it was made, and lasts
 UNSUBSCRIBE_LINK_DAYS. Opening
 it changes nothing (mail scanners open links); its button, or a mail
 client's one-click POST, does (core/views/unsubscribe.py). What it turns off
@@ -27,7 +27,7 @@ from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
 
-from core import audit
+from core import audit, link_tokens
 from core.database import utcnow
 from core.errors import InvalidLink
 from core.extensions import db
@@ -76,7 +76,7 @@ def email_hash(email: str) -> str:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=_SALT)
+    return link_tokens.serializer(_SALT)
 
 
 def token(email: str, scope: str, *, on: date | None = None) -> str:

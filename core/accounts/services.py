@@ -21,12 +21,12 @@ import secrets
 
 from blinker import Namespace
 from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from core import audit
+from core import audit, link_tokens
 from core.database import utcnow
 from core.i18n import _, _l, current_language, known
 from core.email import queue_email
@@ -160,19 +160,19 @@ NOT_A_LINK = _l("This link is not valid. Check you copied the whole link from th
 def link_token(salt: str, data) -> str:
     """A signed token for an emailed link that does not expire by time: it
     stops working when what it names changes (the loader checks that)."""
-    return URLSafeSerializer(current_app.secret_key, salt=salt).dumps(data)
+    return link_tokens.serializer(salt).dumps(data)
 
 
 def link_token_data(salt: str, token: str, *, invalid: str = NOT_A_LINK):
     """What a `link_token` holds; InvalidLink when it was not made here or was altered."""
     try:
-        return URLSafeSerializer(current_app.secret_key, salt=salt).loads(token)
+        return link_tokens.serializer(salt).loads(token)
     except BadSignature:
         raise InvalidLink(invalid) from None
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=salt)
+    return link_tokens.timed_serializer(salt)
 
 
 def account_since(user: User) -> str:

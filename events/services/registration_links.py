@@ -1,8 +1,9 @@
 """The signed links in emails that let a person view, confirm or cancel their
 registration without signing in."""
-from flask import current_app, url_for
+from flask import url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from core import link_tokens
 from core.errors import InvalidLink
 from core.extensions import db
 from core.i18n import _
@@ -17,7 +18,7 @@ _LINK_SALT = "registration"
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=_LINK_SALT)
+    return link_tokens.timed_serializer(_LINK_SALT)
 
 
 def registration_token(registration: Registration) -> str:
