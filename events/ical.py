@@ -98,7 +98,7 @@ def event_calendar(event: Event, *, url: str, domain: str, method: str = "PUBLIS
                   parameters={"PARTSTAT": "DECLINED" if method == "CANCEL" else "ACCEPTED", "RSVP": "FALSE"})
     calendar.add_component(entry)
     _add_timezone(calendar, [event])
-    return calendar.to_ical()
+    return _to_ical(calendar)
 
 
 def feed_calendar(events: list[Event], *, name: str, description: str, url_for_event, domain: str,
@@ -120,7 +120,7 @@ def feed_calendar(events: list[Event], *, name: str, description: str, url_for_e
                                             shown=shown):
             calendar.add_component(component)
     _add_timezone(calendar, events)
-    return calendar.to_ical()
+    return _to_ical(calendar)
 
 
 def personal_feed_calendar(registrations: list[Registration], *, name: str, description: str, url_for_event,
@@ -140,7 +140,24 @@ def personal_feed_calendar(registrations: list[Registration], *, name: str, desc
             entry["transp"] = vText("TRANSPARENT")
         calendar.add_component(entry)
     _add_timezone(calendar, [registration.event for registration in registrations])
-    return calendar.to_ical()
+    return _to_ical(calendar)
+
+
+FOLDED_AT = 75  # octets: RFC 5545 3.1 folds a content line before it reaches this
+
+
+def _to_ical(calendar: Calendar) -> bytes:
+    """`calendar.to_ical()`, the same bytes, sooner: icalendar folds every
+    content line by walking it a character at a time, a quarter of a large
+    feed's build, though most lines are too short to fold; those are written
+    as they are and only the longer ones go through icalendar's folding."""
+    written = []
+    for line in calendar.content_lines():
+        if line:
+            octets = line.encode("utf-8")
+            written.append(octets if len(octets) < FOLDED_AT else line.to_ical())
+    written.append(b"")
+    return b"\r\n".join(written)
 
 
 def _feed(name: str, description: str) -> Calendar:

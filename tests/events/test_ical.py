@@ -1,9 +1,10 @@
 """The calendar file attached to booking emails."""
 from datetime import datetime, timezone
 
-from icalendar import Calendar
+from hypothesis import given, settings, strategies as st
+from icalendar import Calendar, Event as VEvent, vText
 
-from events.ical import event_calendar, plain_text
+from events.ical import _to_ical, event_calendar, plain_text
 from events.models import EventStatus
 from tests.events.factories import EventFactory
 
@@ -64,3 +65,31 @@ def test_an_update_or_a_cancellation_is_an_itip_message_to_the_attendee(app):
     assert str(cancel["method"]) == "CANCEL" and str(removed["status"]) == "CANCELLED"
     assert updated["uid"] == removed["uid"] == f"event-{event.id}@site.example"
     assert str(updated["organizer"]) == f"mailto:{event.contact_email}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\\;,^\"é€ł😀ے"),
+                    max_size=300))
+def test_a_calendar_is_written_as_icalendar_writes_it_whatever_its_text(text):
+    """Lines short enough not to fold skip icalendar's folding: the bytes
+    must be the same as its own, for any text (multi-octet characters at
+    the fold, escapes, exactly 74 and 75 octets)."""
+    calendar = Calendar()
+    entry = VEvent()
+    entry.add("summary", text)
+    entry.add("description", text * 2)
+    entry.add("location", vText(text[:40]))
+    calendar.add_component(entry)
+    assert _to_ical(calendar) == calendar.to_ical()
+
+
+def test_lines_either_side_of_the_fold_are_written_as_icalendar_writes_them():
+    calendar = Calendar()
+    for length in range(60, 90):  # SUMMARY: is 8 octets, so the lines run from 68 to 97
+        entry = VEvent()
+        entry.add("summary", "a" * length)
+        entry.add("description", "ł" * (length // 2))
+        calendar.add_component(entry)
+    written = _to_ical(calendar)
+    assert written == calendar.to_ical()
+    assert max(len(line) for line in written.split(b"\r\n")) == 74 and b"\r\n " in written  # none reach 75
