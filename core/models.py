@@ -20,7 +20,9 @@ def enum_values(enum_class):
 
 
 class AuditEntry(db.Model):
-    """Who did what to which object, and when. Never edited or deleted by the app."""
+    """Who did what to which object, and when. Never edited or deleted by the
+    app, but for deleting an account: its internet and email addresses go
+    from the entries (core/privacy/erasure.py)."""
 
     __tablename__ = "audit_entries"
 

@@ -13,8 +13,11 @@ that says who it was.
   email or phone; drafts and unconfirmed ones are deleted.
 - Forum memberships, apologies, seats on panels, score sheets (only of
   cycles whose winners are announced), roles, the private calendar address
-  and the emails sent to them are deleted. Audit entries of what they did
-  stay, without them or their internet address.
+  and the emails sent to any address they have used, or about them (a
+  parent's consent request), are deleted. Audit entries of what they did
+  stay, without them or their internet address, and no audit entry keeps
+  an address they used (their changes of address, a forum's invitation to
+  them, their appointment as a judge): it reads ERASED_ADDRESS instead.
 
 Refused, with a reason, while they are the only admin or sit on the panel
 of an award still being judged.
@@ -24,7 +27,9 @@ addresses; each domain does its part for its own tables in its privacy.py
 (registry.erasure_blockers, registry.erasure_steps): a new table that holds
 anything about a person says there what deleting the account does to it.
 """
-from sqlalchemy import delete, func, update
+import re
+
+from sqlalchemy import Text, cast, delete, func, or_, select, update
 
 from core import audit
 from core.equality import services as equality
@@ -32,11 +37,12 @@ from core.errors import DomainError
 from core.extensions import db
 from core.i18n import _
 from core.models import AuditEntry, OutboxMessage
-from core.accounts.models import SiteRole, User
+from core.accounts.models import ProvenAddress, SiteRole, User
 from core.privacy import registry
 from core.accounts.services import admin_count, check_password_again
 
 ERASED_NAME = "Deleted account"
+ERASED_ADDRESS = "(an address of a deleted account)"
 
 
 class CannotDeleteYet(DomainError):
@@ -71,12 +77,42 @@ def erase(user: User) -> None:
         raise CannotDeleteYet(" ".join(waiting))
     for step in registry.erasure_steps:
         step(user)
+    addresses = addresses_used(user)
     db.session.execute(update(AuditEntry).where(AuditEntry.actor_id == user.id).values(ip_address=None))
-    db.session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.recipient) == user.email.lower()))
+    _forget_in_audit_details(addresses)
+    db.session.execute(delete(OutboxMessage).where(or_(func.lower(OutboxMessage.recipient).in_(addresses),
+                                                       OutboxMessage.about_user_id == user.id)))
     user_id = user.id
     db.session.delete(user)  # memberships, apologies, panel seats, sheets, roles and the calendar address go with it
     db.session.flush()
     audit.record("account.deleted", details={"account": user_id})
+
+
+def addresses_used(user: User) -> set[str]:
+    """The account's address and every address it has proven (lower-cased)."""
+    proven = db.session.scalars(select(ProvenAddress.email).where(ProvenAddress.user_id == user.id))
+    return {user.email.lower(), *(address.lower() for address in proven)}
+
+
+def _forget_in_audit_details(addresses: set[str]) -> None:
+    """Replace these addresses wherever an audit entry's details hold them
+    (only entries with an address at all are read: few are)."""
+    pattern = re.compile("|".join(re.escape(address) for address in sorted(addresses, key=len, reverse=True)),
+                         re.IGNORECASE)
+
+    def without(value):
+        if isinstance(value, str):
+            return pattern.sub(ERASED_ADDRESS, value)
+        if isinstance(value, list):
+            return [without(each) for each in value]
+        if isinstance(value, dict):
+            return {key: without(each) for key, each in value.items()}
+        return value
+
+    for entry in db.session.scalars(select(AuditEntry).where(cast(AuditEntry.details, Text).contains("@"))):
+        details = without(entry.details)
+        if details != entry.details:
+            entry.details = details
 
 
 @registry.erasure_steps(20)

@@ -1,6 +1,7 @@
 """Deleting an account: the person's details go; attendance totals, the
 waiting list's order and the awards record stay true."""
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
@@ -16,7 +17,7 @@ from forums.models import Apology, Membership
 from tests.awards.factories import CategoryFactory, CycleFactory
 from tests.conftest import sign_in, submit
 from core.accounts.queries import recent_history_of_account
-from core.privacy import your_data
+from core.privacy import erasure, your_data
 from tests.core.test_personal_data import a_full_life, nomination_by
 from tests.events.factories import EventFactory, RegistrationFactory
 
@@ -157,3 +158,43 @@ def test_the_next_account_given_a_deleted_accounts_id_is_shown_none_of_its_histo
         assert [entry.action for entry in recent_history_of_account(account)] == []
         listed = {section.key: section.records for section in your_data.about(account)}["audit_entries"]
     assert listed == []
+
+
+def test_no_address_the_person_used_stays_in_the_audit_log_or_the_outbox(app, client, make_user):
+    """Found in review: the audit log kept a deleted person's addresses in
+    its details (their change of address, a forum's invitation to them), and
+    the outbox kept mail to the address they had before and the consent
+    request about them sent to their parent."""
+    from core.accounts import services
+    from core.accounts.models import ProvenAddress
+    from forums.services import invitations
+    from tests.forums.factories import ForumFactory
+    member = make_user(email="amira.old@example.org")
+    with app.test_request_context(), write_lock(every_transaction=True):
+        person = db.session.get(User, member.id)
+        db.session.add(ProvenAddress(user_id=person.id, email=person.email))  # as confirming at sign-up did
+        forum = ForumFactory(name="Kettering Interfaith Forum")
+        coordinator = make_user()
+        invitations.invite(forum, "Amira.Old@example.org", actor=db.session.get(User, coordinator.id))
+        invitations.invite(forum, "someone.else@example.org", actor=db.session.get(User, coordinator.id))
+        services.confirm_email(services.email_confirmation_token(person, "amira.new@example.org"),
+                               password=member.password)
+        db.session.add(OutboxMessage(recipient="parent@example.org", subject="Consent", body="Amira applied",
+                                     about_user_id=person.id))
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            func.lower(OutboxMessage.recipient) == "amira.old@example.org")) == 2  # the invitation, "it changed"
+    sign_in(client, SimpleNamespace(**{**vars(member), "email": "amira.new@example.org"}))
+    assert delete(client, member.password).status_code == 302
+
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry)).all()
+        written = " ".join(str(entry.details) for entry in entries).lower()
+        assert "amira.old" not in written and "amira.new" not in written
+        assert "someone.else@example.org" in written  # another person's address is theirs to keep
+        changed = [e for e in entries if e.action == "profile.email_changed"]
+        assert [e.details for e in changed] == [{"from": erasure.ERASED_ADDRESS, "to": erasure.ERASED_ADDRESS}]
+        invited = sorted(e.details["email"] for e in entries if e.action == "forum.invitation_sent")
+        assert invited == [erasure.ERASED_ADDRESS, "someone.else@example.org"]
+        left = {message.recipient for message in db.session.scalars(select(OutboxMessage))}
+        assert left == {"someone.else@example.org"}
