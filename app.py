@@ -16,7 +16,7 @@ from core.accounts import oidc, permissions
 from core.config import Config, instance_secret_key
 from core.views.about_you import equality_offer
 from core.design_system import with_own_words
-from core.formatting import FILTERS as DATE_FILTERS, counted, formatted_text, mailto
+from core.formatting import FILTERS as DATE_FILTERS, counted, formatted_text, mailto, masked_address
 from core.numbers import MAX_ID, whole_number
 from core.email import send_committed_messages
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
@@ -171,6 +171,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(formatted_text, "formatted")
     app.add_template_filter(counted, "counted")
     app.add_template_filter(mailto, "mailto")
+    app.add_template_filter(masked_address, "masked")
     app.add_template_filter(describe_recurrence, "recurrence")
     app.add_template_global(with_own_words, "with_own_words")
     # Text people wrote, in the page's language where it has a version in it (core/content_languages.py);

@@ -170,3 +170,14 @@ def mailto(address: str | None) -> str:
     a ? & = # or % in it cannot add a copy, a subject or a body to the email
     whoever clicks starts: it stays part of the address (RFC 6068)."""
     return "mailto:" + quote(address or "", safe="@+")
+
+
+def masked_address(address: str | None) -> str:
+    """An address as a page opened from an emailed link shows it: enough for
+    its owner to know it (the first character and the domain), not enough
+    for whoever else holds the link (forwarded, or kept in a log) to learn
+    it: "a•••@example.org"."""
+    local, at, domain = (address or "").rpartition("@")
+    if not at:
+        return "•••"
+    return f"{local[:1] if len(local) > 1 else ''}•••@{domain}"

@@ -6,18 +6,24 @@ holds is sealed (AES-SIV, from cryptography) with a key drawn from the site's
 secret and the token's salt: no one without the key can read it.
 
 Sealing is deterministic: the same contents make the same token, so one
-batch's emails carry one unsubscribe link. Tokens made before sealing
+batch's emails carry one unsubscribe link. What is sealed is padded to a
+multiple of PADDED_TO bytes, so a token's length does not give away the
+length of the address in it. A token is ASCII: itsdangerous would read one
+with other characters added as the same token, so those are refused. Tokens made before sealing
 (signed, readable JSON) are still read, until each expires as before: their
 signature proves they were made here, so their contents are trusted as they
 always were."""
 import json
+import math
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+
+PADDED_TO = 32  # bytes
 
 
 class _Sealed:
@@ -29,7 +35,9 @@ class _Sealed:
         self._cipher = AESSIV(key)
 
     def dumps(self, data) -> bytes:
-        return self._cipher.encrypt(json.dumps(data, separators=(",", ":")).encode(), None)
+        text = json.dumps(data, separators=(",", ":")).encode()
+        padded = text.ljust(math.ceil(len(text) / PADDED_TO) * PADDED_TO)  # JSON reads past trailing spaces
+        return self._cipher.encrypt(padded, None)
 
     def loads(self, payload: bytes):
         try:
@@ -40,10 +48,15 @@ class _Sealed:
 
 class _Text:
     """Tokens as text, as links carry them (a payload serializer that gives
-    bytes makes itsdangerous give bytes)."""
+    bytes makes itsdangerous give bytes), and only ASCII ones read."""
 
     def dumps(self, obj, salt=None) -> str:
         return super().dumps(obj, salt).decode("ascii")
+
+    def loads(self, token, *args, **kwargs):
+        if isinstance(token, str) and not token.isascii():
+            raise BadSignature("not a token made here: it holds characters no token does")
+        return super().loads(token, *args, **kwargs)
 
 
 class _Serializer(_Text, URLSafeSerializer):

@@ -13,11 +13,13 @@ from core import audit, progress
 from core.database import utcnow
 from core.email import queue_email
 from core.errors import InvalidLink
+from core.formatting import masked_address
 from core.i18n import _, _l, ngettext
 from core.models import BackgroundJob
 from core.extensions import db
 from core.accounts.models import User
 from core.accounts.services import link_token, link_token_data, normalise_email
+from core.people.services import proven_addresses
 from events.models import Event, EventInvitation, EventStatus
 from events.services.errors import AlreadyRegistered, EventRuleBroken, NotOpenToYou
 from events.services.places import _lock
@@ -97,3 +99,8 @@ def _check_invitation(invitation: EventInvitation, event: Event, *, user: User |
                                   "link to view or cancel that registration."))
     if user is None and normalise_email(email) != invitation.email:
         raise NotOpenToYou(_("Use the email address your invitation was sent to"), field="email")
+    # A forwarded link is no ticket for another account: it would use up the invitee's place on the list.
+    if user is not None and invitation.email not in proven_addresses(user):
+        raise NotOpenToYou(_("This invitation was sent to %(address)s, which is not an address of your account. "
+                             "Sign out and register with that address, or ask the organiser to invite the "
+                             "address you use here.", address=masked_address(invitation.email)))

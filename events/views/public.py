@@ -127,7 +127,8 @@ def register(event_id):
     if current_user.is_authenticated:
         del form.name, form.email
     elif invitation is not None and request.method == "GET":
-        form.name.data, form.email.data = invitation.name or None, invitation.email
+        # Its address is not filled in: whoever holds a forwarded link need not learn it (the page names it masked).
+        form.name.data = invitation.name or None
     if event.max_tickets == 1:
         del form.tickets
     if form.validate_on_submit():

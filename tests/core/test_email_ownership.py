@@ -219,8 +219,9 @@ def test_the_confirmation_link_clicked_by_the_addresses_owner_does_not_confirm_a
     submit(client, "/sign-up", {"name": "Stranger", "email": GUEST, "password": "lantern orchard velvet"})
     with app.test_request_context():
         token = services.email_confirmation_token(db.session.scalar(select(User)))
-    page = client.get(f"/confirm-email/{token}")
-    assert "Enter your password to confirm" in page.get_data(as_text=True)
+    page = client.get(f"/confirm-email/{token}").get_data(as_text=True)
+    assert "Enter your password to confirm" in page
+    assert GUEST not in page and f"{GUEST[0]}•••@{GUEST.split('@')[1]}" in page  # masked for whoever holds the link
     submit(client, f"/confirm-email/{token}", {"password": ""})
     with app.app_context():
         assert not db.session.scalar(select(User)).email_confirmed

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.formatting import (FILTERS, format_date, format_date_time, format_date_time_range, format_day_date,
-                             format_time, format_time_range)
+                             format_time, format_time_range, masked_address)
 
 
 def utc(*parts) -> datetime:
@@ -108,3 +108,14 @@ def test_templates_have_one_filter_for_each_kind(app):
             "9:30am to midday|Saturday 20 March 2027, 9:30am to midday")
     assert set(FILTERS) == {"date", "day_date", "time", "time_range", "date_time", "date_time_range"}
     assert "london" not in app.jinja_env.filters
+
+
+@pytest.mark.parametrize("address, shown", [
+    ("amira.khan@example.org", "a•••@example.org"),
+    ("a@example.org", "•••@example.org"),  # one character would be the whole of it
+    ("Ł.nowak@przykład.pl", "Ł•••@przykład.pl"),
+    ("not an address", "•••"),
+    (None, "•••"),
+])
+def test_an_address_opened_from_a_link_is_shown_masked(address, shown):
+    assert masked_address(address) == shown

@@ -73,6 +73,27 @@ def test_links_still_lead_where_they_did(ctx, app):
     assert link_tokens.timed_serializer(services._CONFIRM_SALT).loads(changed)["email"] == "ann.new@example.org"
 
 
+def test_a_links_length_does_not_give_away_the_length_of_the_address_in_it(ctx):
+    """Found by attacking: sealing adds a fixed 16 bytes, so within one scope
+    a token's length followed its address's, a character at a time."""
+    lengths = {len(unsubscribes.token("a" * size + "@example.org", "partnership")) for size in range(3, 20)}
+    assert len(lengths) <= 2  # 17 lengths of address, one or two block sizes
+
+
+def test_a_link_with_characters_added_is_refused(ctx):
+    """Found by attacking: itsdangerous reads a token with non-ASCII
+    characters added as the token itself, so one link had endless spellings
+    (and each its own count where a limit is kept by link)."""
+    token = unsubscribes.token("ann@example.org", "partnership")
+    assert unsubscribes.read(token).email == "ann@example.org"
+    for added in (token + "é", "é" + token, token[:10] + "ł" + token[10:]):
+        with pytest.raises(InvalidLink):
+            unsubscribes.read(added)
+    reset = link_tokens.timed_serializer(services._RESET_SALT)
+    with pytest.raises(BadSignature):
+        reset.loads(reset.dumps({"user": 1}) + "é", max_age=60)
+
+
 def test_one_batch_of_emails_carries_one_unsubscribe_link(ctx):
     assert unsubscribes.link("ann@example.org", "partnership") == unsubscribes.link("ann@example.org", "partnership")
     assert unsubscribes.link("ann@example.org", "partnership") != unsubscribes.link("bob@example.org", "partnership")

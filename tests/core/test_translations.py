@@ -162,6 +162,7 @@ def untranslated(html: str, data: list[str], allowed: set[str]) -> list[str]:
     parser.feed(html)
     left = []
     for text in parser.found:
+        text = re.sub(r"\S*•••@\S+", " ", text)  # an address shown masked (core.formatting.masked_address)
         for value in data:
             if value in text:
                 text = text.replace(value, " ")

@@ -10,7 +10,7 @@ from core.database import write_lock
 from core.errors import InvalidLink
 from core.extensions import db
 from core.models import OutboxMessage
-from core.accounts.models import User
+from core.accounts.models import ProvenAddress, User
 from events.services.errors import AlreadyRegistered, NotEnoughPlaces, NotOpenToYou
 from events.services.invitations import invitation_for_token, invitation_link, invite
 from events.services.places import places_left
@@ -62,10 +62,24 @@ def test_an_invitation_only_event_admits_only_the_invited(ctx):
         register(event, user=UserFactory(), invitation=invitation)
 
 
+def test_a_forwarded_invitation_is_no_ticket_for_another_account(ctx):
+    """Found by attacking: any signed-in account could register with an
+    invitation sent to someone else, and the invitee was then told it had
+    been used. Only an account holding the invited address may use it."""
+    event = EventFactory(audience=Audience.INVITATION)
+    invitation = invite_one(event, "amina@example.org", UserFactory())
+    with pytest.raises(NotOpenToYou, match="sent to a•••@example.org, which is not an address of your account"):
+        register(event, user=UserFactory(email="someone.else@example.org"), invitation=invitation)
+    assert not invitation.is_used
+    moved_on = UserFactory(email="amina.now@example.org")  # proved the invited address before moving to another
+    db.session.add(ProvenAddress(user_id=moved_on.id, email="amina@example.org"))
+    assert register(event, user=moved_on, invitation=invitation).status == RegistrationStatus.CONFIRMED
+
+
 def test_an_invitation_can_be_used_again_after_its_registration_is_cancelled(ctx):
     event = EventFactory(audience=Audience.INVITATION)
     invitation = invite_one(event, "amina@example.org", UserFactory())
-    first = register(event, user=UserFactory(), invitation=invitation)
+    first = register(event, user=UserFactory(email="amina@example.org"), invitation=invitation)
     cancel_registration(first, actor=None)
     assert not invitation.is_used
     again = register(event, name="Amina", email="amina@example.org", invitation=invitation)
@@ -151,7 +165,8 @@ def test_organiser_invites_people_and_the_invited_guest_registers(app, client, m
     link = re.search(r"http://localhost(/events/\d+/register\?invitation=\S+)", next(
         m for m in outbox if m.to == ["amina@example.org"]).body).group(1)
     guest = app.test_client()
-    assert 'value="amina@example.org"' in guest.get(link).get_data(as_text=True)
+    opened = guest.get(link).get_data(as_text=True)  # whoever holds a forwarded link does not learn the address
+    assert "register with a•••@example.org" in opened and "amina@example.org" not in opened
     registered = submit(guest, link, {"name": "Amina Khan", "email": "amina@example.org"})
     assert "We have sent the details to amina@example.org" in registered.get_data(as_text=True)
     assert "Booked" in client.get(url).get_data(as_text=True)
