@@ -12,7 +12,7 @@ from core import http_cache
 from core.content_languages import VersionColumns
 from core.database import utcnow
 from core.extensions import db
-from core.i18n import _
+from core.i18n import _, _l
 from core.models import EMAIL_MAX_LENGTH, enum_values
 from core.accounts.models import NAME_MAX_LENGTH, User
 from core.partners.models import PartnerOrganisation
@@ -29,9 +29,9 @@ class Stage(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {Stage.NOT_OPEN: _("Nominations open soon"), Stage.NOMINATING: _("Nominations open"),
-                Stage.SCREENING: _("Nominations closed: checking nominations"), Stage.JUDGING: _("Judging"),
-                Stage.DECIDING: _("The panel is deciding"), Stage.ANNOUNCED: _("Winners announced")}[self]
+        return str({Stage.NOT_OPEN: _l("Nominations open soon"), Stage.NOMINATING: _l("Nominations open"),
+                    Stage.SCREENING: _l("Nominations closed: checking nominations"), Stage.JUDGING: _l("Judging"),
+                    Stage.DECIDING: _l("The panel is deciding"), Stage.ANNOUNCED: _l("Winners announced")}[self])
 
     @property
     def tag(self) -> str:
@@ -107,7 +107,7 @@ class NomineeKind(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {NomineeKind.INDIVIDUAL: _("A person"), NomineeKind.GROUP: _("A group or organisation")}[self]
+        return str({NomineeKind.INDIVIDUAL: _l("A person"), NomineeKind.GROUP: _l("A group or organisation")}[self])
 
 
 class AwardCategory(db.Model):
@@ -218,9 +218,9 @@ class NominationStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {NominationStatus.DRAFT: _("Draft"), NominationStatus.UNCONFIRMED: _("Waiting for email confirmation"),
-                NominationStatus.SUBMITTED: _("Submitted"), NominationStatus.ELIGIBLE: _("Eligible"),
-                NominationStatus.INELIGIBLE: _("Ineligible"), NominationStatus.WITHDRAWN: _("Withdrawn")}[self]
+        return str({NominationStatus.DRAFT: _l("Draft"), NominationStatus.UNCONFIRMED: _l("Waiting for email confirmation"),
+                    NominationStatus.SUBMITTED: _l("Submitted"), NominationStatus.ELIGIBLE: _l("Eligible"),
+                    NominationStatus.INELIGIBLE: _l("Ineligible"), NominationStatus.WITHDRAWN: _l("Withdrawn")}[self])
 
     @property
     def tag(self) -> str:
@@ -447,8 +447,8 @@ class Outcome(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {Outcome.WINNER: _("Winner"), Outcome.HIGHLY_COMMENDED: _("Highly commended"),
-                Outcome.SHORTLISTED: _("Shortlisted"), Outcome.NOT_SHORTLISTED: _("Not shortlisted")}[self]
+        return str({Outcome.WINNER: _l("Winner"), Outcome.HIGHLY_COMMENDED: _l("Highly commended"),
+                    Outcome.SHORTLISTED: _l("Shortlisted"), Outcome.NOT_SHORTLISTED: _l("Not shortlisted")}[self])
 
     @property
     def tag(self) -> str:

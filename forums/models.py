@@ -13,7 +13,7 @@ from core import http_cache
 from core.content_languages import VersionColumns
 from core.database import utcnow
 from core.extensions import db
-from core.i18n import _
+from core.i18n import _l
 from core.models import EMAIL_MAX_LENGTH, enum_values
 from core.accounts.models import NAME_MAX_LENGTH, User
 from core.partners.models import PartnerOrganisation
@@ -26,8 +26,8 @@ class ForumKind(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {ForumKind.INTERFAITH: _("Interfaith forum"), ForumKind.YOUTH: _("Youth forum"),
-                ForumKind.OTHER: _("Forum")}[self]
+        return str({ForumKind.INTERFAITH: _l("Interfaith forum"), ForumKind.YOUTH: _l("Youth forum"),
+                    ForumKind.OTHER: _l("Forum")}[self])
 
 
 class Faith(enum.Enum):
@@ -47,11 +47,11 @@ class Faith(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {Faith.NO_RELIGION: _("No religion (for example humanist)"), Faith.BAHAI: _("Baha'i"),
-                Faith.BUDDHIST: _("Buddhist"), Faith.CHRISTIAN: _("Christian"), Faith.HINDU: _("Hindu"),
-                Faith.JAIN: _("Jain"), Faith.JEWISH: _("Jewish"), Faith.MUSLIM: _("Muslim"), Faith.PAGAN: _("Pagan"),
-                Faith.SIKH: _("Sikh"), Faith.ZOROASTRIAN: _("Zoroastrian"),
-                Faith.OTHER: _("Another faith or belief")}[self]
+        return str({Faith.NO_RELIGION: _l("No religion (for example humanist)"), Faith.BAHAI: _l("Baha'i"),
+                    Faith.BUDDHIST: _l("Buddhist"), Faith.CHRISTIAN: _l("Christian"), Faith.HINDU: _l("Hindu"),
+                    Faith.JAIN: _l("Jain"), Faith.JEWISH: _l("Jewish"), Faith.MUSLIM: _l("Muslim"), Faith.PAGAN: _l("Pagan"),
+                    Faith.SIKH: _l("Sikh"), Faith.ZOROASTRIAN: _l("Zoroastrian"),
+                    Faith.OTHER: _l("Another faith or belief")}[self])
 
 
 class MembershipStatus(enum.Enum):
@@ -65,10 +65,10 @@ class MembershipStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {MembershipStatus.APPLIED: _("Applied"), MembershipStatus.AWAITING_CONSENT: _("Waiting for parent or carer"),
-                MembershipStatus.ACTIVE: _("Active"), MembershipStatus.DECLINED: _("Declined"),
-                MembershipStatus.SUSPENDED: _("Suspended"), MembershipStatus.REMOVED: _("Removed"),
-                MembershipStatus.WITHDRAWN: _("Withdrawn")}[self]
+        return str({MembershipStatus.APPLIED: _l("Applied"), MembershipStatus.AWAITING_CONSENT: _l("Waiting for parent or carer"),
+                    MembershipStatus.ACTIVE: _l("Active"), MembershipStatus.DECLINED: _l("Declined"),
+                    MembershipStatus.SUSPENDED: _l("Suspended"), MembershipStatus.REMOVED: _l("Removed"),
+                    MembershipStatus.WITHDRAWN: _l("Withdrawn")}[self])
 
     @property
     def tag(self) -> str:
@@ -96,20 +96,20 @@ class MembershipRole(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {MembershipRole.CHAIR: _("Chair"), MembershipRole.VICE_CHAIR: _("Vice-chair"),
-                MembershipRole.SECRETARY: _("Secretary"), MembershipRole.TREASURER: _("Treasurer"),
-                MembershipRole.MEMBER: _("Member"), MembershipRole.FAITH_REPRESENTATIVE: _("Faith representative"),
-                MembershipRole.OBSERVER: _("Observer (also present)"),
-                MembershipRole.YOUTH_REPRESENTATIVE: _("Youth representative")}[self]
+        return str({MembershipRole.CHAIR: _l("Chair"), MembershipRole.VICE_CHAIR: _l("Vice-chair"),
+                    MembershipRole.SECRETARY: _l("Secretary"), MembershipRole.TREASURER: _l("Treasurer"),
+                    MembershipRole.MEMBER: _l("Member"), MembershipRole.FAITH_REPRESENTATIVE: _l("Faith representative"),
+                    MembershipRole.OBSERVER: _l("Observer (also present)"),
+                    MembershipRole.YOUTH_REPRESENTATIVE: _l("Youth representative")}[self])
 
     @property
     def plural(self) -> str:
         """"Only secretaries", not "Only secretarys"."""
-        return {MembershipRole.CHAIR: _("Chairs"), MembershipRole.VICE_CHAIR: _("Vice-chairs"),
-                MembershipRole.SECRETARY: _("Secretaries"), MembershipRole.TREASURER: _("Treasurers"),
-                MembershipRole.MEMBER: _("Members"), MembershipRole.FAITH_REPRESENTATIVE: _("Faith representatives"),
-                MembershipRole.OBSERVER: _("Observers"),
-                MembershipRole.YOUTH_REPRESENTATIVE: _("Youth representatives")}[self]
+        return str({MembershipRole.CHAIR: _l("Chairs"), MembershipRole.VICE_CHAIR: _l("Vice-chairs"),
+                    MembershipRole.SECRETARY: _l("Secretaries"), MembershipRole.TREASURER: _l("Treasurers"),
+                    MembershipRole.MEMBER: _l("Members"), MembershipRole.FAITH_REPRESENTATIVE: _l("Faith representatives"),
+                    MembershipRole.OBSERVER: _l("Observers"),
+                    MembershipRole.YOUTH_REPRESENTATIVE: _l("Youth representatives")}[self])
 
 
 class Forum(db.Model):
@@ -304,8 +304,8 @@ class ActionStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {ActionStatus.OPEN: _("Open"), ActionStatus.IN_PROGRESS: _("In progress"),
-                ActionStatus.DONE: _("Done")}[self]
+        return str({ActionStatus.OPEN: _l("Open"), ActionStatus.IN_PROGRESS: _l("In progress"),
+                    ActionStatus.DONE: _l("Done")}[self])
 
     @property
     def tag(self) -> str:
