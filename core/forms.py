@@ -161,8 +161,10 @@ class DayMonthYearField(DateField):
 
     widget = GovDateInput()
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label=None, validators=None, *, example: str = "27 3 2027", **kwargs):
+        """`example`: a date of the kind asked for, for the message when it is not one (a birth is past)."""
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
+        self.example = example
 
     def process_formdata(self, valuelist):
         if not valuelist:
@@ -171,6 +173,9 @@ class DayMonthYearField(DateField):
         if len(valuelist) != 3:
             self.raw_data = (list(valuelist) + ["", "", ""])[:3]
             raise ValueError(self._not_a_date())
+        missing = [part for part, value in zip(("day", "month", "year"), valuelist) if not str(value).strip()]
+        if missing and len(missing) < 3:
+            raise ValueError(_MUST_INCLUDE[tuple(missing)](self.label.text))
         try:
             super().process_formdata(valuelist)
         except ValueError:
@@ -180,8 +185,27 @@ class DayMonthYearField(DateField):
             raise ValueError(_("%(label)s must be a date between %(earliest)d and %(latest)d", label=self.label.text,
                                earliest=EARLIEST_YEAR, latest=LATEST_YEAR))
 
+    def validate(self, form, extra_validators=()):
+        # Optional() reads only the day box: a date with the day left out but a month or year typed would
+        # pass as no date at all, its message dropped. Anything typed that is not a date is an error.
+        if self.process_errors and self.raw_data and any(str(value).strip() for value in self.raw_data):
+            self.errors = list(self.process_errors)
+            return False
+        return super().validate(form, extra_validators)
+
     def _not_a_date(self) -> str:
-        return _("%(label)s must be a real date, like 27 3 2027", label=self.label.text)
+        return _("%(label)s must be a real date, like %(example)s", label=self.label.text, example=self.example)
+
+
+# What a date typed in part lacks, as the GOV.UK date input pattern says it.
+_MUST_INCLUDE = {
+    ("day",): lambda label: _("%(label)s must include a day", label=label),
+    ("month",): lambda label: _("%(label)s must include a month", label=label),
+    ("year",): lambda label: _("%(label)s must include a year", label=label),
+    ("day", "month"): lambda label: _("%(label)s must include a day and month", label=label),
+    ("day", "year"): lambda label: _("%(label)s must include a day and year", label=label),
+    ("month", "year"): lambda label: _("%(label)s must include a month and year", label=label),
+}
 
 
 def _stripped(value):

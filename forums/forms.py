@@ -93,7 +93,7 @@ class ApplicationForm(FlaskForm):
                         choices=lambda: [("", _("Choose a faith community"))] + [(f.value, f.label) for f in Faith])
     organisation = optional_text(_l("Organisation (optional)"), 150,
                                  _l("For example, the place of worship or group you come from"))
-    date_of_birth = DayMonthYearField(_l("Date of birth"), validators=[Optional()],
+    date_of_birth = DayMonthYearField(_l("Date of birth"), validators=[Optional()], example="27 3 2010",
                                       description=_l("For example, 27 3 2010"))
     parent_name = optional_text(_l("Parent or carer's full name"), NAME_MAX_LENGTH, person_name=True)
     parent_email = email_field(_l("Parent or carer's email address"),

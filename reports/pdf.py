@@ -24,8 +24,8 @@ BRAND = colors.HexColor("#00625e")
 POPULATION = colors.HexColor("#b1b4b6")
 
 
-def _percent(value) -> str:
-    return "" if value is None else f"{value:.0f}%"
+def _percent(value, places: int = 0) -> str:
+    return "" if value is None else f"{value:.{places}f}%"
 
 
 def _chart(table, column) -> Drawing | None:
@@ -71,7 +71,8 @@ def _characteristic(table, column, styles) -> list:
             table.population_share(row)
         rows.append([Text(table.label(row), cell), str(table.shown(row, column)),
                      _percent(table.percent(row, column)), _percent(None if share is None else 100 * share),
-                     _percent(None if population is None else 100 * population),
+                     # To a tenth, as on the page: small groups are 0.1 to 0.4% of the county, not "0%".
+                     _percent(None if population is None else 100 * population, 1),
                      "" if ratio is None else f"{ratio:.2f}"])
     return [*story, _grid(rows, [62 * mm, 18 * mm, 20 * mm, 24 * mm, 22 * mm, 16 * mm]), Spacer(1, 4 * mm)]
 

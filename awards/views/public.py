@@ -131,9 +131,12 @@ def _withdraw(nomination: Nomination, withdraw, *, back: str):
     says what will happen, and only its button (a POST with the form token)
     withdraws."""
     form = EmptyForm()
+    said = (_("Your nomination of %(name)s has been withdrawn.", name=nomination.nominee_name)
+            if nomination.nominee_name else _("Your nomination of the nominee has been withdrawn."))
+    if nomination.status == NominationStatus.WITHDRAWN:  # the page opened again once done: nothing left to ask
+        flash(said, "info")
+        return redirect(back)
     if request.method == "POST":
-        said = (_("Your nomination of %(name)s has been withdrawn.", name=nomination.nominee_name)
-                if nomination.nominee_name else _("Your nomination of the nominee has been withdrawn."))
         return press_button(form, withdraw, said, back)
     return render_template("awards/confirm_withdraw.html", nomination=nomination, form=form, back=back,
                            open=nomination.category.cycle.stage(utcnow()) == Stage.NOMINATING)

@@ -74,6 +74,7 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
+    name = _name_field()
     password = _new_password_field(label=_l("New password"), required_message=_l("Enter a new password"))
     submit = SubmitField(_l("Save new password"), widget=GovSubmitInput())
 

@@ -31,6 +31,7 @@ from core.database import utcnow
 from core.i18n import _, _l, current_language, known
 from core.email import queue_email
 from core.errors import DomainError, InvalidLink
+from core.formatting import masked_address
 from core.extensions import db
 from core.accounts.models import ProvenAddress, RoleGrant, SiteRole, User
 
@@ -226,14 +227,22 @@ def resend_email_confirmation(email: str) -> None:
 
 def sign_up(*, name: str, email: str, password: str) -> User | None:
     """Make an account, not usable until its address is confirmed; or, when
-    the address has an account already (confirmed or not), make nothing and
-    email the address's owner instead (None). Either way the person signing
-    up sees the same "check your email" and one email goes out, so sign-up
-    tells no one whether an address has an account (as GOV.UK services do)."""
+    a confirmed account has the address, make nothing and email its owner
+    instead (None). Either way the person signing up sees the same "check
+    your email" and one email goes out, so sign-up tells no one whether an
+    address has an account (as GOV.UK services do). An account that never
+    confirmed the address is nobody's: the new sign-up takes its place, so
+    whoever squatted an address does not choose the name its owner's
+    account goes by."""
     email = normalise_email(email)
     check_password_strength(password, email=email, name=name)
     password_hash = hash_password(password)  # for a taken address too: the answer takes as long either way
     owner = find_user_by_email(email)
+    if owner is not None and not owner.email_confirmed:
+        audit.record("account.deleted", subject=owner, details={"reason": "unconfirmed, its address signed up again"})
+        db.session.delete(owner)
+        db.session.flush()
+        owner = None
     if owner is not None:
         audit.record("account.sign_up_refused", subject=owner, details={"reason": "the address has an account; "
                                                                         "its owner was emailed"})
@@ -330,13 +339,14 @@ def confirmation_for_token(token: str) -> tuple[User, str]:
     while the link still fits the account."""
     data = _load_token(token, _CONFIRM_SALT, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
     user = db.session.get(User, data.get("user"))
+    # Opened again once followed (a new address's link too, whose "from" has gone): say so, not "no longer valid".
+    if user is not None and user.email == data.get("email") and user.email_confirmed:
+        raise InvalidLink(_("This link has been used: %(address)s is confirmed as your email address already. "
+                            "Sign in with it.", address=masked_address(user.email)))
     if user is None or user.email != data.get("from") or not hmac.compare_digest(
             str(data.get("fingerprint", "")), password_fingerprint(user)):
         raise InvalidLink(_("This link is no longer valid: the account's email address or password has changed "
                             "since we sent it. Ask for a new one."))
-    if user.email == data["email"] and user.email_confirmed:
-        raise InvalidLink(_("This link has been used: %(address)s is confirmed as your email address already. "
-                            "Sign in with it.", address=user.email))
     return user, data["email"]
 
 
@@ -369,6 +379,7 @@ def _change_email(user: User, email: str) -> None:
         raise InvalidLink(_("Another account now uses this email address, so it cannot be yours as well."))
     old_email = user.email
     user.email = email
+    end_all_sessions(user)  # as a password change does: the browser that confirmed it stays signed in (the view)
     db.session.flush()
     audit.record("profile.email_changed", actor=user, subject=user, details={"from": old_email, "to": email})
     undo = _serializer(_UNDO_EMAIL_CHANGE_SALT).dumps({"user": user.id, "since": account_since(user),
@@ -420,6 +431,9 @@ def user_for_undo_token(token: str) -> tuple[User, str]:
     user = db.session.get(User, data.get("user"))
     if user is None or account_since(user) != data.get("since"):  # deleted, its id perhaps another's now
         raise InvalidLink(NOT_A_LINK)
+    if user.email == data.get("from"):  # opened again once it has done its work
+        raise InvalidLink(_("This link has been used: the account's email address is %(address)s again.",
+                            address=masked_address(user.email)))
     if user.email != data.get("to"):
         raise InvalidLink(_("This link is no longer valid: the account's email address has changed again since. "
                             "Contact %(address)s if you need help.", address=current_app.config["CONTACT_EMAIL"]))
@@ -474,8 +488,15 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
-def reset_password(token: str, *, password: str) -> User:
+def reset_password(token: str, *, password: str, name: str | None = None) -> User:
+    """`name`: the person's own, asked for when the account never confirmed
+    its address (whoever made it chose the name it has, perhaps not them)."""
     user = user_for_reset_token(token)
+    if not user.email_confirmed:
+        if not (name or "").strip():
+            raise DomainError(_("Enter your full name"), field="name")
+        user.name = name.strip()
+        user.language = current_language().code
     check_password_strength(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
     # Following the emailed link proves the person controls the address,

@@ -19,6 +19,7 @@ from core.accounts.forms import (
 )
 from core.database import utcnow
 from core.extensions import limiter
+from core.formatting import masked_address
 from core.forms import EmptyForm, call_service
 from core.i18n import _
 from core.privacy import erasure
@@ -146,9 +147,11 @@ def undo_email_change(token):
         if done:
             end_session()
             flash(_("Your email address is %(address)s again and every device has been signed out. We have sent "
-                    "a link there to choose a new password.", address=old_email), "success")
+                    "a link there to choose a new password.", address=masked_address(old_email)), "success")
             return redirect(url_for("core.sign_in"))
-    return render_template("core/undo_email_change.html", form=form, old_email=old_email, new_email=user.email)
+    # Masked: the page is for whoever holds the link, which may have been forwarded.
+    return render_template("core/undo_email_change.html", form=form, old_email=masked_address(old_email),
+                           new_email=masked_address(user.email))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -185,13 +185,17 @@ def confirm_email(token):
     user, email = from_emailed_link(services.confirmation_for_token, token, account_link=True)
     form = ConfirmEmailForm()
     if form.validate_on_submit():
+        # Asked before: a new address ends every session, this browser's too until it is started again below.
+        signed_in_here = current_user.is_authenticated and current_user.id == user.id
         # A wrong password is kept in the audit log; a link that stops fitting as it is
         # used (another account took the address since) is the link's page, saving nothing.
         done, _unused = call_service(form, lambda: from_emailed_link(
             services.confirm_email, token, password=form.password.data, account_link=True), refusal_is_kept=True)
         if done:
+            if signed_in_here:
+                start_session(user)  # a new address signs out every other device, not this one (a new session)
             flash(_("%(address)s is confirmed as your email address.", address=email), "success")
-            if current_user.is_authenticated:
+            if signed_in_here or current_user.is_authenticated:
                 return redirect(url_for("core.account"))
             return redirect(url_for("core.sign_in", next=session.pop(AFTER_CONFIRMING_KEY, None)))
     return render_template("core/confirm_email.html", form=form, email=email)
@@ -210,7 +214,7 @@ def resend_confirmation():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["PUBLIC_FORM_LIMIT_PER_IP"], methods=["POST"])
+@spam.public_form(email_field="email")  # per address too: from many addresses, one inbox could be flooded
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -222,10 +226,13 @@ def forgot_password():
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token):
-    from_emailed_link(services.user_for_reset_token, token, account_link=True)
+    user = from_emailed_link(services.user_for_reset_token, token, account_link=True)
     form = ResetPasswordForm()
+    if user.email_confirmed:
+        del form.name  # asked only of an account nobody has proven yet: see services.reset_password
     if form.validate_on_submit():
-        done, _unused = call_service(form, lambda: services.reset_password(token, password=form.password.data))
+        done, _unused = call_service(form, lambda: services.reset_password(
+            token, password=form.password.data, name=form.name.data if "name" in form else None))
         if done:
             end_session()
             flash(_("Your password has been reset. Sign in with your new password."), "success")

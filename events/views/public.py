@@ -228,6 +228,8 @@ def accept_offer(token):
 @bp.get("/registrations/<token>/confirm")
 def confirm_guest(token):
     registration = registration_from_link(token)
+    if registration.status != RegistrationStatus.PENDING:  # opened again once confirmed: its page says where it stands
+        return redirect(url_for("events.registration", token=token))
     return render_template("events/confirm_guest.html", registration=registration, token=token, form=EmptyForm())
 
 

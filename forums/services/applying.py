@@ -35,6 +35,17 @@ class Application:
     share_email: bool = False
 
 
+def already_in(forum: Forum, user: User) -> str | None:
+    """What to tell someone who asks to join a forum they are in, or have
+    asked to join and are waiting for (None: they may ask)."""
+    existing = membership_of(user, forum)
+    if existing is None or not existing.is_live:
+        return None
+    if existing.status == MembershipStatus.ACTIVE:
+        return _("You are already a member of %(forum)s", forum=forum.name)
+    return _("You have already applied to %(forum)s", forum=forum.name)
+
+
 def apply(forum: Forum, user: User, application: Application, *, today: date | None = None,
           invitation: ForumInvitation | None = None) -> Membership:
     """Ask to join. A young person under 18 also needs their parent or
@@ -48,9 +59,10 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
     elif not forum.open_to_apply:
         raise ForumRuleBroken(_("%(forum)s takes members by invitation only. Contact its coordinators.",
                                 forum=forum.name))
+    already = already_in(forum, user)
+    if already:
+        raise ForumRuleBroken(already)
     existing = membership_of(user, forum)
-    if existing is not None and existing.is_live:
-        raise ForumRuleBroken(_("You have already applied to %(forum)s", forum=forum.name))
     if existing is not None and existing.status == MembershipStatus.REMOVED:
         raise ForumRuleBroken(_("You were removed from %(forum)s. Contact its coordinators to rejoin.",
                                 forum=forum.name))

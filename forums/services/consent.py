@@ -17,7 +17,7 @@ from core.extensions import db
 from core.i18n import _, _l
 from forums.models import Membership, MembershipStatus
 from forums.services.errors import ForumRuleBroken
-from forums.services.memberships import give_up_members_only_places, tell_member_it_ended
+from forums.services.memberships import give_up_members_only_places, tell_member_approved, tell_member_it_ended
 
 _CONSENT_SALT = "forum-parent-consent"
 
@@ -66,10 +66,13 @@ def give_consent(membership: Membership, *, photo_consent: bool, signed_in_as=No
         raise ForumRuleBroken(_("This application has closed, so there is nothing to consent to"))
     membership.parent_consented_at, membership.parent_consent_withdrawn_at = utcnow(), None
     membership.photo_consent = photo_consent
-    if membership.status == MembershipStatus.AWAITING_CONSENT:
+    started = membership.status == MembershipStatus.AWAITING_CONSENT
+    if started:
         membership.status = MembershipStatus.ACTIVE
     db.session.flush()
     audit.record("membership.parent_consented", subject=membership, details={"photo_consent": photo_consent})
+    if started:  # their approval email said it starts when the parent agrees: now it has
+        tell_member_approved(membership, waiting=False)
 
 
 def withdraw_consent(membership: Membership) -> None:

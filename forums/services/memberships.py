@@ -74,12 +74,18 @@ def approve(membership: Membership, *, actor: User, role: MembershipRole = Membe
     waiting = needs_parent_consent(membership, today) and membership.parent_consented_at is None
     membership.status = MembershipStatus.AWAITING_CONSENT if waiting else MembershipStatus.ACTIVE
     db.session.flush()
+    tell_member_approved(membership, waiting=waiting)
+    audit.record("membership.approved", actor=actor, subject=membership, details={"role": role.value})
+    return membership
+
+
+def tell_member_approved(membership: Membership, *, waiting: bool) -> None:
+    """Email the person that the coordinators approved them: a member now,
+    or (`waiting`) once their parent or carer agrees."""
     queue_email(to=membership.user.email, subject=_l("Your application to %(forum)s", forum=membership.forum.name),
                 template="forum_approved", membership=membership, waiting=waiting,
                 link=url_for("forums.forum_page", forum_id=membership.forum_id, _external=True),
                 reply_to=membership.forum.contact_address)
-    audit.record("membership.approved", actor=actor, subject=membership, details={"role": role.value})
-    return membership
 
 
 def _check_future_term_end(term_ends_on: date | None, today: date) -> None:

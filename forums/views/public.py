@@ -77,6 +77,8 @@ def forum_calendar(forum_id):
 @login_required
 def apply(forum_id):
     forum = forum_or_404(forum_id)
+    if already := applying.already_in(forum, current_user):
+        return _back_to_the_forum(forum, already)
     form = ApplicationForm()
     if form.validate_on_submit():
         done, mine = call_service(form, lambda: applying.apply(forum, current_user, form.application()))
@@ -148,6 +150,8 @@ def announcements_off(token):
 def accept_invitation(token):
     invitation = from_emailed_link(invitations.invitation_for_token, token)
     forum = invitation.forum
+    if already := applying.already_in(forum, current_user):  # the link opened again once used, say
+        return _back_to_the_forum(forum, already)
     form = ApplicationForm()
     if request.method == "GET" and invitation.imported and invitations.is_for(invitation, current_user):
         # The details a coordinator imported, for the person to check and change before they accept:
@@ -163,6 +167,12 @@ def accept_invitation(token):
             flash(_joined_message(mine), "success")
             return redirect(url_for("forums.forum_page", forum_id=forum.id))
     return render_template("forums/apply.html", forum=forum, form=form, invitation=invitation)
+
+
+def _back_to_the_forum(forum: Forum, message: str):
+    """To the forum's page, which shows the person's membership, saying why."""
+    flash(message, "info")
+    return redirect(url_for("forums.forum_page", forum_id=forum.id))
 
 
 def _joined_message(mine: Membership) -> str:

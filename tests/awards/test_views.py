@@ -254,6 +254,10 @@ def test_withdrawing_by_the_emailed_link_asks_first_too(app, client):
     submit(client, f"{link}/withdraw")
     with app.app_context():
         assert db.session.scalar(select(Nomination.status)) == NominationStatus.WITHDRAWN
+    # Found walking it: the link opened again still asked to withdraw it.
+    again = client.get(f"{link}/withdraw", follow_redirects=True)
+    assert "Your nomination of Amira Hussain has been withdrawn." in text_of(again)
+    assert "This cannot be undone" not in text_of(again)
 
 
 def test_nominating_is_closed_outside_the_window(app, client):

@@ -53,17 +53,22 @@ class EmailLifecycle(RuleBasedStateMachine):
 
     @rule(target=accounts, email=st.sampled_from(ADDRESSES), password=st.sampled_from(PASSWORDS))
     def sign_up(self, email, password):
-        """An address that has an account (proven or not) makes nothing: its
-        owner is emailed instead, and their account is as it was."""
+        """An address a confirmed account has makes nothing: its owner is
+        emailed instead, and their account is as it was. One that only an
+        unconfirmed account has is nobody's: the new sign-up takes its place."""
         owner = services.find_user_by_email(email)
+        owner_id, owner_confirmed = (owner.id, owner.email_confirmed) if owner is not None else (None, False)
         owners_password = owner.password_hash if owner is not None else None
         with write_lock():
             user = services.sign_up(name="Person", email=email, password=password)
         self._commit()
-        if owner is not None:
+        if owner_confirmed:
             assert user is None and owner.password_hash == owners_password
             assert self._last_subject_to(email) == "An account already uses this email address"
             return None
+        assert user is not None and self._last_subject_to(email) == "Confirm your email address"
+        if owner_id is not None and owner_id != user.id:  # gone (on SQLite its id may come round to the new one)
+            assert self._user(owner_id) is None
         self.proven[user.id], self.passwords[user.id] = set(), password
         return user.id
 
@@ -163,7 +168,7 @@ class EmailLifecycle(RuleBasedStateMachine):
         if user is None:
             return
         token = services.password_reset_token(user)
-        services.reset_password(token, password=password)
+        services.reset_password(token, password=password, name="Person")  # a name is asked if it was unconfirmed
         self._commit()
         self.passwords[account] = password
         self.proven[account].add(user.email)

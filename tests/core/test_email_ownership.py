@@ -152,14 +152,24 @@ def test_the_old_address_can_undo_a_change_for_a_week(app, ctx):
     user = UserFactory(email="old@example.org")
     version = user.session_version
     services.confirm_email(services.email_confirmation_token(user, "new@example.org"), password=PASSWORD)
+    assert user.session_version == version + 1  # the change signs every session out (the view keeps its own)
     [notice] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "old@example.org")).all()
     token = notice.body.split("/account/email/undo/")[1].split()[0]
     services.undo_email_change(token)
-    assert user.email == "old@example.org" and user.session_version == version + 1
+    assert user.email == "old@example.org" and user.session_version == version + 2
     with pytest.raises(services.SignInFailed):  # whoever changed it knew the password: it is void now
         services.authenticate(email="old@example.org", password=PASSWORD)
-    with pytest.raises(InvalidLink):  # works once
+    # Works once; opened again, it says it did its work (found walking it: it said the address had changed again).
+    with pytest.raises(InvalidLink, match="has been used: the account's email address is o•••@example.org again"):
         services.undo_email_change(token)
+
+
+def test_a_confirmation_link_opened_again_says_it_has_been_used(app, ctx):
+    user = UserFactory(email="old@example.org")
+    token = services.email_confirmation_token(user, "new@example.org")
+    services.confirm_email(token, password=PASSWORD)
+    with pytest.raises(InvalidLink, match="has been used: n•••@example.org is confirmed"):
+        services.confirm_email(token, password=PASSWORD)
 
 
 def test_an_undo_link_from_a_deleted_account_does_nothing_to_the_next_account_given_its_id(app, ctx, database_url):
@@ -422,3 +432,40 @@ def test_a_guest_booking_confirmed_from_a_members_inbox_is_in_their_my_events(ct
     confirm_guest_email(guest)
     assert guest.status == RegistrationStatus.CONFIRMED and guest.user_id == member.id
     assert registration_for(event, member) == guest
+
+
+def test_whoever_squats_an_address_does_not_name_its_owners_account(client, app, outbox):
+    """Found by attacking: a stranger signed up with someone's address and
+    never confirmed it; the owner, told the address had an account, reset
+    its password and got in, under the name the stranger chose."""
+    submit(client, "/sign-up", {"name": "Evil Squatter", "email": "dave@example.org",
+                                "password": "lantern orchard velvet"})
+    owner = app.test_client()
+    submit(owner, "/sign-up", {"name": "Dave Owner", "email": "Dave@Example.org", "password": "granite meadow compass"})
+    sent = [message for message in outbox if message.to == ["dave@example.org"]]
+    assert [message.subject for message in sent] == ["Confirm your email address"] * 2  # no "has an account"
+    with app.app_context():
+        [account] = db.session.scalars(select(User)).all()
+        assert (account.name, account.email_confirmed) == ("Dave Owner", False)
+    link = "/confirm-email/" + sent[-1].body.split("/confirm-email/")[1].split()[0]
+    submit(owner, link, {"password": "granite meadow compass"})
+    with app.app_context():
+        assert db.session.scalar(select(User.email_confirmed_at)) is not None
+
+
+def test_a_reset_that_proves_an_unconfirmed_address_asks_whose_name_it_is(client, app, outbox):
+    """The same squatting, reached by "forgot password" instead: following
+    the link proves the inbox, and the person gives their own name."""
+    submit(client, "/sign-up", {"name": "Evil Squatter", "email": "dave@example.org",
+                                "password": "lantern orchard velvet"})
+    submit(client, "/forgot-password", {"email": "dave@example.org"})
+    [reset] = [message for message in outbox if message.subject == "Reset your password"]
+    link = "/reset-password/" + reset.body.split("/reset-password/")[1].split()[0]
+    page = client.get(link).get_data(as_text=True)
+    assert 'name="name"' in page and "Evil Squatter" not in page
+    refused = submit(client, link, {"name": "", "password": "granite meadow compass"})
+    assert "Enter your full name" in refused.get_data(as_text=True)
+    assert submit(client, link, {"name": "Dave Owner", "password": "granite meadow compass"}).status_code == 302
+    with app.app_context():
+        account = db.session.scalar(select(User))
+        assert (account.name, account.email_confirmed) == ("Dave Owner", True)

@@ -155,7 +155,8 @@ MATRIX = {
     "events.kind_calendar": ("GET", "/calendar/kind/workshop.ics", everyone(200)),
     "events.priority_calendar": ("GET", "/calendar/priority/{priority_slug}.ics", everyone(200)),
     "events.registration": ("GET", "/registrations/{token}", everyone(200)),
-    "events.confirm_guest": ("GET", "/registrations/{token}/confirm", everyone(200)),
+    # The registration is confirmed already: the link sends everyone to its page, as it says where it stands.
+    "events.confirm_guest": ("GET", "/registrations/{token}/confirm", everyone(302)),
     "events.confirm_guest_submit": ("POST", "/registrations/{token}/confirm", everyone(302)),
     "events.accept_offer": ("POST", "/registrations/{token}/accept", everyone(302)),
     # What the booking asks for to take part: its holder's, reached by the emailed link like the booking itself.
@@ -488,7 +489,7 @@ def _make_world(app):
         with write_lock():
             calendar_token = renew_calendar_link(other, actor=other).token
             db.session.commit()
-        return SimpleNamespace(calendar_token=calendar_token, forum=forum.id, membership=membership.id,
+        return SimpleNamespace(calendar_token=calendar_token, forum=forum.id, elsewhere=elsewhere.id, membership=membership.id,
                                meeting=meeting.id, action=action.id, cycle=category.cycle_id,
                                category=category.id, nomination=nomination.id, exclusion=exclusion.id,
                                award_question=category.questions[0].id, criterion=category.criteria[0].id,

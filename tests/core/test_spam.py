@@ -104,3 +104,14 @@ def test_the_email_limit_is_shared_between_worker_processes(app, database_url):
             statuses.append(client.post(url, {"name": "Nia", "email": "nia@example.org"}, client.csrf_token(url))[0])
     assert statuses == [200, 200, 429]
     assert count(app, Registration) == 2
+
+
+def test_password_reset_emails_to_one_address_are_limited_whatever_the_ip(app, client, make_user, outbox):
+    """Found by attacking: only the per-IP limit guarded the reset form, so
+    a few addresses could send one inbox thirty reset emails in seconds."""
+    app.config["PUBLIC_FORM_LIMIT_PER_EMAIL"] = "2 per hour"
+    user = make_user(email="bob@example.org")
+    answers = [post(client, "/forgot-password", {"email": address}, ip=f"192.0.2.{n}").status_code
+               for n, address in enumerate(["bob@example.org", "BOB@Example.org", "bob@example.org"], start=1)]
+    assert answers == [200, 200, 429]
+    assert len([message for message in outbox if message.to == [user.email]]) == 2

@@ -222,7 +222,7 @@ def test_every_page_a_visitor_or_member_sees_is_translated(pseudo_app):
 FORMS = {
     "visitor": lambda world: ["/sign-in", "/sign-up", "/forgot-password", f"/events/{world.event}/register"],
     "member": lambda world: ["/account/profile", "/account/password", "/account/email",
-                             f"/forums/{world.forum}/apply", f"/awards/categories/{world.category}/nominate"],
+                             f"/forums/{world.elsewhere}/apply", f"/awards/categories/{world.category}/nominate"],
 }
 
 

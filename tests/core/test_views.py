@@ -251,6 +251,21 @@ def test_change_password_signs_out_other_sessions_but_not_this_one(app, make_use
     assert phone.get("/account").status_code == 302
 
 
+def test_a_new_address_signs_out_other_sessions_but_not_the_one_that_confirmed_it(app, make_user, outbox):
+    """Found by attacking: a confirmed change of address left every other
+    session signed in, though a password change and the undo end them."""
+    user = make_user()
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, user)
+    sign_in(phone, user)
+    submit(laptop, "/account/email", {"email": "moved@example.org", "password": user.password})
+    [sent] = [message for message in outbox if message.to == ["moved@example.org"]]
+    link = "/confirm-email/" + sent.body.split("/confirm-email/")[1].split()[0]
+    assert submit(laptop, link, {"password": user.password}).location == "/account"
+    assert laptop.get("/account").status_code == 200
+    assert phone.get("/account").status_code == 302
+
+
 def test_sign_out_ends_the_remember_me_cookie_too(app, make_user):
     user = make_user()
     browser = app.test_client()

@@ -33,6 +33,8 @@ def choose_by_keyboard(page, name: str, role: str = "link") -> None:
         page.keyboard.press("Tab")
     else:
         raise AssertionError(f"{name} cannot be reached by Tab")
+    # Found walking it: the links showed the browser's own focus ring, not GOV.UK's yellow.
+    assert target.evaluate("element => getComputedStyle(element).backgroundColor") == "rgb(255, 221, 0)"
     page.keyboard.press("Enter")
 
 

@@ -189,6 +189,8 @@ def test_a_guest_registers_and_confirms_by_email(client, app, outbox):
     assert "Confirm my place" in text_of(client.get(link))
     manage = submit(client, link)
     assert "Booked" in text_of(client.get(manage.location))
+    again = client.get(link)  # found walking it: opened again once confirmed, it still asked to confirm
+    assert again.status_code == 302 and again.location == manage.location
     booked = outbox[-1]
     assert booked.subject.startswith("You're booked")
     [(filename, calendar, content_type)] = booked.attachments

@@ -247,6 +247,11 @@ def test_an_invited_person_follows_the_link_signs_in_and_joins(app, make_user):
     assert "Welcome to Leadership group" in text_of(joined)
     with app.app_context():
         assert db.session.scalar(select(Membership.status)) == MembershipStatus.ACTIVE
+    # Found walking it: the link opened again offered to join, and joining again said "already applied".
+    again = visitor.get(link, follow_redirects=True)
+    assert "You are already a member of Leadership group" in text_of(again) and "Accept your invitation" not in \
+        text_of(again)
+    assert "You are already a member" in text_of(visitor.get(f"/forums/{forum_id}/apply", follow_redirects=True))
 
 
 def test_an_invitation_link_followed_after_a_decline_joins_nobody(app, make_user):

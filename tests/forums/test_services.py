@@ -65,6 +65,10 @@ def test_a_young_member_becomes_active_only_when_approved_and_a_parent_consents(
     assert link_owner is membership
     consent.give_consent(membership, photo_consent=True)
     assert membership.status == MembershipStatus.ACTIVE and membership.parent_consented_at and membership.photo_consent
+    # Found walking it: the approval said membership starts when the parent agrees, and nothing said it had.
+    told = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == child.email)
+                              .order_by(OutboxMessage.id)).all()
+    assert "starts as soon as your parent or carer agrees" in told[-2] and "you are now a member" in told[-1]
     consent.withdraw_consent(membership)
     assert membership.status == MembershipStatus.SUSPENDED and not membership.photo_consent
     with pytest.raises(ForumRuleBroken, match="must consent again"):

@@ -3,6 +3,7 @@ the figures look like in HTML, CSV and PDF, and bad files refused."""
 import csv
 import io
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import delete
@@ -141,6 +142,19 @@ def test_the_csv_is_tidy_perturbed_suppressed_and_has_the_reach(app, make_user, 
         int(reach["Walk-ins and extra people on a booking"]) == 60
 
 
+def test_a_reports_csv_is_dated_to_the_end_of_what_it_counts(app, make_user, crowd):
+    """Found walking it: the file name and period said "to today" while the
+    figures were counted to the end of the last settled quarter."""
+    client = monitor_client(app, make_user)
+    page = " ".join(client.get("/reports/all").get_data(as_text=True).split())
+    response = client.get("/reports/all/report.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    [period] = {row["period"] for row in rows}
+    ends = date.fromisoformat(period.split("/")[1])
+    assert f"Counts events up to {ends.day} {ends:%B %Y}." in page
+    assert f'-to-{ends.isoformat()}.csv"' in response.headers["Content-Disposition"]
+
+
 def test_one_events_csv_is_dated_that_day(app, make_user, crowd):
     with app.app_context():
         day = db.session.get(Event, crowd["first"]).starts_at
@@ -173,6 +187,11 @@ def test_the_page_csv_and_pdf_print_the_same_figures(app, make_user, crowd):
     white_on_page = re.search(r'id="events-ethnic_group".*?White</th>\s*<td[^>]*>([^<]*)<', page, re.S).group(1)
     white_in_pdf = re.search(r"^Ethnic group\n.*?^White\n(\S+)\n", text, re.S | re.M).group(1)
     assert white_in_csv == white_on_page.strip() == white_in_pdf.replace("&lt;", "<")
+    # Found walking it: the PDF printed the county's population shares to a whole percent, so groups of 0.1
+    # to 0.4% read "0%"; it prints each to a tenth, as the page does.
+    populations = set(re.findall(r">(\d+\.\d%)<", page))
+    assert "0.4%" in populations or "0.1%" in populations
+    assert populations <= set(re.findall(r"\d+\.\d%", text))
 
 
 def test_who_sees_breakdowns(app, make_user, crowd):
