@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from core.database import LONDON, utcnow
 from core.equality.services import (AGE_BAND, CHARACTERISTICS, ETHNIC_GROUP, NOT_ANSWERED, PREFER_NOT_TO_SAY, RELIGION,
                                    record_key_secret)
+from awards.models import AwardCycle
 from core.extensions import db
 from core.formatting import format_date
 from events import tallies
@@ -297,6 +298,7 @@ def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: 
     report = Report(scope=scope, title=title, threshold=limit, minimum_respondents=minimum_respondents(),
                     baseline=baseline, groups=[], breakdowns_withheld=breakdowns_withheld)
     if scope.kind == "cycle":
+        report.breakdowns_withheld = report.breakdowns_withheld or _cycle_not_final(scope.object_id)
         for key, label, people in (("nominators", "Nominators", queries.nominators(scope.object_id)),
                                    ("nominees", "Nominees who answered themselves", queries.nominees(scope.object_id))):
             report.groups.append(_group(report, key, label, people, (key,), secret))
@@ -330,6 +332,19 @@ def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: 
                              attendances=sum(event.came for event in events), **figures)
         _mixing(report, events, event_ids, secret, tallied, participation)
     return report
+
+
+def _cycle_not_final(cycle_id: int) -> str | None:
+    """Why a cycle's breakdowns are not shown yet, or None once its results are
+    published. Until then its nominators and nominees change a nomination at a
+    time (one more nominated, one screened out), and noise hides how many
+    people a cell holds, not whether it changed: two reports a day apart
+    would show which answers the one new person gave."""
+    if db.session.scalar(select(AwardCycle.results_published_at).where(AwardCycle.id == cycle_id)) is not None:
+        return None
+    return ("A cycle's breakdowns are shown once its winners are announced: until then its nominators and "
+            "nominees change one nomination at a time, so two reports a day apart could be compared to single "
+            "someone out.")
 
 
 def _withhold_breakdowns(report: Report, scope: Scope, counted: Scope, event_ids, participation, reader_id, now):

@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import delete
 
+from awards.models import AwardCycle
+from core.database import utcnow
 from core.extensions import db
 from core.accounts.models import User
 from events.models import Event, EventSeries
@@ -375,3 +377,18 @@ def test_a_pdf_is_drawn_while_someone_else_writes(app, make_user, crowd, monkeyp
     with app.test_request_context():  # as the worker runs it: a context of its own
         drawing.draw(job_id, order)
         assert db.session.get(progress.BackgroundJob, job_id).file_name.endswith(".pdf")
+
+
+def test_a_cycles_breakdowns_wait_for_its_winners_to_be_announced(app, make_user):
+    """A code lead from attacking: a cycle's nominators and nominees change a
+    nomination at a time, and the differencing check never looked at them, so
+    two reports a day apart could show which answers one new person gave."""
+    with app.app_context():
+        cycle_id = CycleFactory().id
+    monitor = monitor_client(app, make_user)
+    waiting = "breakdowns are shown once its winners are announced"
+    assert waiting in " ".join(monitor.get(f"/reports/cycle/{cycle_id}").get_data(as_text=True).split())
+    with app.app_context():
+        db.session.get(AwardCycle, cycle_id).results_published_at = utcnow()
+        db.session.commit()
+    assert waiting not in " ".join(monitor.get(f"/reports/cycle/{cycle_id}").get_data(as_text=True).split())
