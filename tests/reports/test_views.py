@@ -235,6 +235,7 @@ def test_a_small_event_is_not_broken_down_and_says_why(app, make_user, world):
 def test_the_methodology_page_is_public_and_prints_the_noise_table(client):
     page = client.get("/reports/methodology").get_data(as_text=True)
     assert "cell key method" in page and "50.0%" in page and "+2" in page
+    assert "figures split by people's answers are shown only after that" in " ".join(page.replace("&#39;", "'").split())
 
 
 def test_the_methodology_page_writes_its_numbers_as_the_readers_language_does(app, client):
