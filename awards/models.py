@@ -218,7 +218,8 @@ class NominationStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return str({NominationStatus.DRAFT: _l("Draft"), NominationStatus.UNCONFIRMED: _l("Waiting for email confirmation"),
+        return str({NominationStatus.DRAFT: _l("Draft"),
+                    NominationStatus.UNCONFIRMED: _l("Waiting for email confirmation"),
                     NominationStatus.SUBMITTED: _l("Submitted"), NominationStatus.ELIGIBLE: _l("Eligible"),
                     NominationStatus.INELIGIBLE: _l("Ineligible"), NominationStatus.WITHDRAWN: _l("Withdrawn")}[self])
 

@@ -49,7 +49,8 @@ class Faith(enum.Enum):
     def label(self) -> str:
         return str({Faith.NO_RELIGION: _l("No religion (for example humanist)"), Faith.BAHAI: _l("Baha'i"),
                     Faith.BUDDHIST: _l("Buddhist"), Faith.CHRISTIAN: _l("Christian"), Faith.HINDU: _l("Hindu"),
-                    Faith.JAIN: _l("Jain"), Faith.JEWISH: _l("Jewish"), Faith.MUSLIM: _l("Muslim"), Faith.PAGAN: _l("Pagan"),
+                    Faith.JAIN: _l("Jain"), Faith.JEWISH: _l("Jewish"), Faith.MUSLIM: _l("Muslim"),
+                    Faith.PAGAN: _l("Pagan"),
                     Faith.SIKH: _l("Sikh"), Faith.ZOROASTRIAN: _l("Zoroastrian"),
                     Faith.OTHER: _l("Another faith or belief")}[self])
 
@@ -65,7 +66,8 @@ class MembershipStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return str({MembershipStatus.APPLIED: _l("Applied"), MembershipStatus.AWAITING_CONSENT: _l("Waiting for parent or carer"),
+        return str({MembershipStatus.APPLIED: _l("Applied"),
+                    MembershipStatus.AWAITING_CONSENT: _l("Waiting for parent or carer"),
                     MembershipStatus.ACTIVE: _l("Active"), MembershipStatus.DECLINED: _l("Declined"),
                     MembershipStatus.SUSPENDED: _l("Suspended"), MembershipStatus.REMOVED: _l("Removed"),
                     MembershipStatus.WITHDRAWN: _l("Withdrawn")}[self])
@@ -98,7 +100,8 @@ class MembershipRole(enum.Enum):
     def label(self) -> str:
         return str({MembershipRole.CHAIR: _l("Chair"), MembershipRole.VICE_CHAIR: _l("Vice-chair"),
                     MembershipRole.SECRETARY: _l("Secretary"), MembershipRole.TREASURER: _l("Treasurer"),
-                    MembershipRole.MEMBER: _l("Member"), MembershipRole.FAITH_REPRESENTATIVE: _l("Faith representative"),
+                    MembershipRole.MEMBER: _l("Member"),
+                    MembershipRole.FAITH_REPRESENTATIVE: _l("Faith representative"),
                     MembershipRole.OBSERVER: _l("Observer (also present)"),
                     MembershipRole.YOUTH_REPRESENTATIVE: _l("Youth representative")}[self])
 
@@ -107,7 +110,8 @@ class MembershipRole(enum.Enum):
         """"Only secretaries", not "Only secretarys"."""
         return str({MembershipRole.CHAIR: _l("Chairs"), MembershipRole.VICE_CHAIR: _l("Vice-chairs"),
                     MembershipRole.SECRETARY: _l("Secretaries"), MembershipRole.TREASURER: _l("Treasurers"),
-                    MembershipRole.MEMBER: _l("Members"), MembershipRole.FAITH_REPRESENTATIVE: _l("Faith representatives"),
+                    MembershipRole.MEMBER: _l("Members"),
+                    MembershipRole.FAITH_REPRESENTATIVE: _l("Faith representatives"),
                     MembershipRole.OBSERVER: _l("Observers"),
                     MembershipRole.YOUTH_REPRESENTATIVE: _l("Youth representatives")}[self])
 

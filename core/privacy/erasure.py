@@ -37,9 +37,9 @@ from core.errors import DomainError
 from core.extensions import db
 from core.i18n import _
 from core.models import AuditEntry, OutboxMessage
-from core.accounts.models import ProvenAddress, SiteRole, User
+from core.accounts.models import SiteRole, User
 from core.privacy import registry
-from core.accounts.services import admin_count, check_password_again
+from core.accounts.services import addresses_of, admin_count, check_password_again
 
 ERASED_NAME = "Deleted account"
 ERASED_ADDRESS = "(an address of a deleted account)"
@@ -77,7 +77,7 @@ def erase(user: User) -> None:
         raise CannotDeleteYet(" ".join(waiting))
     for step in registry.erasure_steps:
         step(user)
-    addresses = addresses_used(user)
+    addresses = addresses_of(user)  # stored lower-cased (normalise_email), as are those it proved
     db.session.execute(update(AuditEntry).where(AuditEntry.actor_id == user.id).values(ip_address=None))
     _forget_in_audit_details(addresses)
     db.session.execute(delete(OutboxMessage).where(or_(func.lower(OutboxMessage.recipient).in_(addresses),
@@ -86,12 +86,6 @@ def erase(user: User) -> None:
     db.session.delete(user)  # memberships, apologies, panel seats, sheets, roles and the calendar address go with it
     db.session.flush()
     audit.record("account.deleted", details={"account": user_id})
-
-
-def addresses_used(user: User) -> set[str]:
-    """The account's address and every address it has proven (lower-cased)."""
-    proven = db.session.scalars(select(ProvenAddress.email).where(ProvenAddress.user_id == user.id))
-    return {user.email.lower(), *(address.lower() for address in proven)}
 
 
 def _forget_in_audit_details(addresses: set[str]) -> None:

@@ -195,7 +195,7 @@ def confirm_email(token):
             if signed_in_here:
                 start_session(user)  # a new address signs out every other device, not this one (a new session)
             flash(_("%(address)s is confirmed as your email address.", address=email), "success")
-            if signed_in_here or current_user.is_authenticated:
+            if current_user.is_authenticated:  # here before, and so again now, or signed in as someone else
                 return redirect(url_for("core.account"))
             return redirect(url_for("core.sign_in", next=session.pop(AFTER_CONFIRMING_KEY, None)))
     return render_template("core/confirm_email.html", form=form, email=email)

@@ -115,7 +115,8 @@ def test_a_sealed_link_altered_or_made_for_something_else_is_refused(ctx):
     token = unsubscribes.token("ann@example.org", "partnership")
     payload, signature = token.split(".", 1)
     altered = payload[:5] + ("A" if payload[5] != "A" else "B") + payload[6:] + "." + signature
-    for bad in (altered, token[:-2], link_tokens.serializer("forum-parent-consent").dumps({"email": "ann@example.org"})):
+    other_purpose = link_tokens.serializer("forum-parent-consent").dumps({"email": "ann@example.org"})
+    for bad in (altered, token[:-2], other_purpose):
         with pytest.raises(InvalidLink):
             unsubscribes.read(bad)
     with pytest.raises(BadSignature):

@@ -489,8 +489,8 @@ def _make_world(app):
         with write_lock():
             calendar_token = renew_calendar_link(other, actor=other).token
             db.session.commit()
-        return SimpleNamespace(calendar_token=calendar_token, forum=forum.id, elsewhere=elsewhere.id, membership=membership.id,
-                               meeting=meeting.id, action=action.id, cycle=category.cycle_id,
+        return SimpleNamespace(calendar_token=calendar_token, forum=forum.id, elsewhere=elsewhere.id,
+                               membership=membership.id, meeting=meeting.id, action=action.id, cycle=category.cycle_id,
                                category=category.id, nomination=nomination.id, exclusion=exclusion.id,
                                award_question=category.questions[0].id, criterion=category.criteria[0].id,
                                panel_member=judges[0].id, judge=judge.id, judge_email=judge.email,
