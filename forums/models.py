@@ -270,6 +270,26 @@ class Membership(db.Model):
         return and_(cls.status == MembershipStatus.ACTIVE, or_(cls.term_ends_on.is_(None), cls.term_ends_on >= today))
 
 
+class MembershipSpell(db.Model):
+    """A stretch of time someone was an active member of a forum, from the
+    moment their membership started (approved, or their parent agreed) to
+    the moment it stopped (suspended or removed; None while it lasts).
+    Reports count a forum's members as they were at the end of a quarter
+    from these, so that one person joining or leaving cannot be seen in the
+    breakdowns a day later (reports.queries.forum_members). Written only by
+    forums.services.memberships.set_status."""
+
+    __tablename__ = "forum_membership_spells"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("forum_memberships.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[Optional[datetime]]
+
+    __table_args__ = (CheckConstraint("ended_at IS NULL OR ended_at >= started_at",
+                                      name="ends_after_start"),)
+
+
 class MeetingPapers(db.Model):
     """A meeting's agenda and minutes. Members see each once a coordinator
     publishes it; changed minutes go back to draft until approved again."""

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, Column, Integer, MetaData, String, Table, case, cast, func, literal, not_, select,
-                        union_all)
+from sqlalchemy import (BigInteger, Column, Integer, MetaData, String, Table, case, cast, func, literal, not_, or_,
+                        select, union_all)
 
 from awards.models import AwardCategory, AwardCycle, LIVE_NOMINATIONS, Nomination, NominationStatus, NomineeKind
 from core.database import in_london, keyed_byte, temporary_table, utcnow
@@ -24,7 +24,7 @@ from events.settlement import reopened_clause, settling_passed_clause
 from events.models import (Attendance, CohesionPriority, Event, EventKind, EventSeries, EventStatus, Registration,
                            RegistrationStatus, SettledTally, SettledTallyCell, counted_person, event_organisers,
                            event_priorities)
-from forums.models import Forum, ForumCoordinator, Membership, MembershipStatus
+from forums.models import Forum, ForumCoordinator, Membership, MembershipSpell
 from reports.models import UploadedBaseline
 from reports.perturbation import EMPTY, Cell
 
@@ -142,14 +142,15 @@ def participation(event_ids, period_starts: list[datetime]):
         yield Participation(table, max(len(period_starts), 1))
 
 
-def respondents_differing(here, there) -> int:
+def respondents_differing(here, there, *, column: str = "attended") -> int:
     """People who answered the equality questions and are counted
-    differently by two participants(): in one and not the other, or among
-    who came in one and who did not come in the other."""
+    differently by two participants() (or two forum_members(), by
+    `column`): in one and not the other, or among who came in one and who
+    did not come in the other."""
     here, there = _answering(here), _answering(there)
     states = union_all(
-        select(here.c.person_key, (here.c.attended + 1).label("here"), literal(0).label("there")),
-        select(there.c.person_key, literal(0), there.c.attended + 1),
+        select(here.c.person_key, (here.c[column] + 1).label("here"), literal(0).label("there")),
+        select(there.c.person_key, literal(0), there.c[column] + 1),
     ).subquery()
     by_person = (select(states.c.person_key).group_by(states.c.person_key)
                  .having(func.max(states.c.here) != func.max(states.c.there)).subquery())
@@ -168,10 +169,16 @@ def _user_key(user_id_column):
     return literal("user:", String) + cast(user_id_column, String)
 
 
-def forum_members(forum_id: int):
+def forum_members(forum_id: int, on: datetime):
+    """The forum's members at the moment `on` (each active then), from the
+    spells of their memberships: a report counts members as they were at the
+    end of a quarter, not as they are, so one person joining or leaving does
+    not change it the next day."""
     return (select(_user_key(Membership.user_id).label("person_key"), literal(1).label("members"))
-            .where(Membership.forum_id == forum_id, Membership.status == MembershipStatus.ACTIVE)
-            .subquery())
+            .join(MembershipSpell, MembershipSpell.membership_id == Membership.id)
+            .where(Membership.forum_id == forum_id, MembershipSpell.started_at < on,
+                   or_(MembershipSpell.ended_at.is_(None), MembershipSpell.ended_at >= on))
+            .distinct().subquery())
 
 
 def nominators(cycle_id: int):

@@ -321,8 +321,7 @@ def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: 
     with queries.participation(event_ids, _quarter_starts(events)) as participation:
         _withhold_breakdowns(report, scope, counted, event_ids, participation, reader_id, now)
         if scope.kind == "forum":
-            report.groups.append(_group(report, "members", "Members", queries.forum_members(scope.object_id),
-                                        ("members",), secret))
+            report.groups.append(_members(report, scope.object_id, counted.ends, secret))
         people = participation.people()
         report.groups.append(_group(report, "events", "At meetings" if scope.kind == "forum" else "At events",
                                     people, ("came", "no_show"), secret))
@@ -407,6 +406,26 @@ def _differencing_risk(asked: Scope, counted: Scope, participation, now: datetim
     return None
 
 
+def _members(report: Report, forum_id: int, on: date, secret: str) -> Group:
+    """The forum's members as they were at the end of the day `on` (the end
+    of the last quarter counted), never as they are: breakdowns that moved
+    the day after someone joined or left would show that person's answers.
+    They are held back, too, when the members at the end of the quarter
+    before differ from these by a few people who answered."""
+    at, quarter_before = (datetime.combine(day + timedelta(days=1), time(), LONDON)
+                          for day in (on, quarter_start_day(on) - timedelta(days=1)))
+    members = queries.forum_members(forum_id, at)
+    differing = queries.respondents_differing(members, queries.forum_members(forum_id, quarter_before),
+                                              column="members")
+    withheld = None
+    if 0 < differing < report.minimum_respondents:
+        withheld = (f"The members' answers are not broken down: fewer than {report.minimum_respondents} people who "
+                    f"answered joined or left in the quarter to {format_date(on)}, and comparing with the quarter "
+                    "before could single them out.")
+    return _group(report, "members", f"Members on {format_date(on)}", members, ("members",), secret,
+                  withheld=withheld)
+
+
 def _people_columns(people, columns):
     """The 0/1 columns a tally counts: who came, and who registered but did not come."""
     if columns[0] != "came":
@@ -415,7 +434,8 @@ def _people_columns(people, columns):
                   (1 - people.c.attended).label("no_show")).subquery()
 
 
-def _group(report: Report, key, label, people, columns, secret) -> Group:
+def _group(report: Report, key, label, people, columns, secret, *, withheld: str | None = None) -> Group:
+    """`withheld`: why this group alone shows no breakdowns, if so."""
     limit = report.threshold
     counts, respondents = queries.tally(_people_columns(people, columns), columns, secret)
     head_counts = {column: sum(by_column[column].count for by_column in counts["age_band"].values())
@@ -428,7 +448,7 @@ def _group(report: Report, key, label, people, columns, secret) -> Group:
                              for column in columns}
     registered = head_counts["came"] + head_counts["no_show"] if "came" in columns else None
     group = Group(key, label, columns, [], head_counts, published_respondents, registered,
-                  breakdowns_withheld=report.breakdowns_withheld)
+                  breakdowns_withheld=report.breakdowns_withheld or withheld)
     if group.breakdowns_withheld is None and answered[columns[0]] < report.minimum_respondents:
         group.breakdowns_withheld = (f"Fewer than {report.minimum_respondents} people here answered the equality "
                                      "questions, so their answers are not broken down.")

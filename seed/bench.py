@@ -32,7 +32,7 @@ from events.models import (
     Attendance, Audience, CohesionPriority, Event, EventKind, EventSeries, EventStatus, ProgrammeSession, Registration,
     RegistrationStatus, Venue, event_organisers, event_priorities,
 )
-from forums.models import Faith, Forum, ForumCoordinator, ForumKind, Membership, MembershipStatus
+from forums.models import Faith, Forum, ForumCoordinator, ForumKind, Membership, MembershipSpell, MembershipStatus
 
 BENCH_PASSWORD = "bench-Shared-Future-2026"
 BENCH_ADMIN = "bench-admin@example.org"
@@ -177,11 +177,13 @@ class _Builder:
                 status = MembershipStatus.ACTIVE if index % 10 else MembershipStatus.APPLIED
                 if status == MembershipStatus.ACTIVE:
                     self.forum_members[forum_id].append(user_id)
-                yield {"forum_id": forum_id, "user_id": user_id, "status": status,
+                yield {"id": index + 1, "forum_id": forum_id, "user_id": user_id, "status": status,
                        "faith": faiths[index % len(faiths)] if forum_id % 3 == 0 else None,
                        "term_starts_on": self.first_day, "applied_at": self.now - timedelta(days=500),
                        "decided_at": self.now - timedelta(days=490) if status == MembershipStatus.ACTIVE else None}
         self.insert(Membership, rows())
+        self.insert(MembershipSpell, ({"membership_id": index + 1, "started_at": self.now - timedelta(days=490)}
+                                      for index in range(len(members)) if index % 10))
 
     # Events ---------------------------------------------------------------
 

@@ -8,7 +8,7 @@ partnership's. The leadership group and the Kettering forum say what they
 are for in Polish too."""
 from datetime import date, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.database import london_datetime, utcnow
 from core import imports
@@ -20,6 +20,7 @@ from forums import meetings
 from forums.services import announcements, applying, consent, coordinators, memberships, safeguarding
 from forums.models import (
     ActionItem, ActionStatus, Apology, Faith, Forum, ForumCoordinator, ForumKind, MeetingPapers, MembershipRole,
+    MembershipSpell,
 )
 from forums.services.applying import Application
 from forums.services.coordinators import ForumDetails
@@ -95,6 +96,8 @@ def seed_demo_forums(admin: User, coordinator: User, member: User, *, password: 
             consent.give_consent(membership, photo_consent=True)
         memberships.approve(membership, actor=coordinator,
                             role=MembershipRole.YOUTH_REPRESENTATIVE if age == 17 else MembershipRole.MEMBER)
+    # Reports count members as they were at the end of a quarter: these have been members for a year.
+    db.session.execute(update(MembershipSpell).values(started_at=utcnow() - timedelta(days=365)))
     _seed_meetings(leadership, youth, coordinator)
     _seed_import(forums[1], coordinator)
     db.session.commit()

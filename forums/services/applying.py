@@ -18,7 +18,7 @@ from forums.services.consent import consent_link
 from forums.services.errors import ForumRuleBroken
 from forums.services.partners import partner_named
 from forums.services.invitations import check_invitation
-from forums.services.memberships import approve, membership_of
+from forums.services.memberships import approve, membership_of, set_status
 from forums.services.safeguarding import ADULT_AGE, age_on, needs_parent_consent
 from forums.services.seats import faith_seats_full, lock_forum
 
@@ -72,7 +72,8 @@ def apply(forum: Forum, user: User, application: Application, *, today: date | N
     if problems:
         raise DomainErrors(problems)
     membership = existing or Membership(forum=forum, user=user)
-    membership.status, membership.role = MembershipStatus.APPLIED, MembershipRole.MEMBER
+    set_status(membership, MembershipStatus.APPLIED)
+    membership.role = MembershipRole.MEMBER
     membership.reason, membership.organisation = application.reason.strip(), application.organisation.strip()
     membership.partner = partner_named(membership.organisation) or membership.partner
     membership.faith = application.faith if forum.is_interfaith else None
@@ -172,6 +173,6 @@ def same_mailbox(one: str, other: str) -> bool:
 def withdraw_application(membership: Membership, *, actor: User) -> None:
     if membership.status not in (MembershipStatus.APPLIED, MembershipStatus.AWAITING_CONSENT):
         raise ForumRuleBroken(_("Only an application still being considered can be withdrawn"))
-    membership.status = MembershipStatus.WITHDRAWN
+    set_status(membership, MembershipStatus.WITHDRAWN)
     db.session.flush()
     audit.record("membership.withdrawn", actor=actor, subject=membership)

@@ -17,7 +17,8 @@ from core.extensions import db
 from core.i18n import _, _l
 from forums.models import Membership, MembershipStatus
 from forums.services.errors import ForumRuleBroken
-from forums.services.memberships import give_up_members_only_places, tell_member_approved, tell_member_it_ended
+from forums.services.memberships import (give_up_members_only_places, set_status, tell_member_approved,
+                                         tell_member_it_ended)
 
 _CONSENT_SALT = "forum-parent-consent"
 
@@ -68,7 +69,7 @@ def give_consent(membership: Membership, *, photo_consent: bool, signed_in_as=No
     membership.photo_consent = photo_consent
     started = membership.status == MembershipStatus.AWAITING_CONSENT
     if started:
-        membership.status = MembershipStatus.ACTIVE
+        set_status(membership, MembershipStatus.ACTIVE)
     db.session.flush()
     audit.record("membership.parent_consented", subject=membership, details={"photo_consent": photo_consent})
     if started:  # their approval email said it starts when the parent agrees: now it has
@@ -79,7 +80,7 @@ def withdraw_consent(membership: Membership) -> None:
     """The parent or carer changes their mind: membership is suspended at once."""
     membership.parent_consent_withdrawn_at, membership.photo_consent = utcnow(), False
     if membership.status in (MembershipStatus.ACTIVE, MembershipStatus.AWAITING_CONSENT):
-        membership.status = MembershipStatus.SUSPENDED
+        set_status(membership, MembershipStatus.SUSPENDED)
     elif membership.status == MembershipStatus.APPLIED:
         membership.parent_consented_at = None
     db.session.flush()

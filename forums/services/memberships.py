@@ -7,7 +7,7 @@ and the coordinators' lists of members."""
 from datetime import date, datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import defaultload, lazyload
 
 from core import audit
@@ -20,7 +20,8 @@ from core.i18n import _, _l
 from events import audiences
 from events.models import Audience, Event, Registration, RegistrationStatus
 from events.services.registration import cancel_registration
-from forums.models import Faith, Forum, ForumInvitation, Membership, MembershipRole, MembershipStatus
+from forums.models import (Faith, Forum, ForumInvitation, Membership, MembershipRole, MembershipSpell,
+                           MembershipStatus)
 from forums.services.errors import ForumRuleBroken
 from forums.services.safeguarding import is_young, needs_parent_consent
 from forums.services.seats import check_faith_cap, lock_forum
@@ -48,6 +49,21 @@ def active_forum_ids(user, today: date | None = None):
     return select(Membership.forum_id).where(Membership.user_id == user.id, Membership.taking_part(today))
 
 
+def set_status(membership: Membership, status: MembershipStatus) -> None:
+    """The one way a membership's status changes: it also keeps the record
+    of when the person was an active member (MembershipSpell), which reports
+    count members from."""
+    was_active = membership.status == MembershipStatus.ACTIVE
+    membership.status = status
+    if status == MembershipStatus.ACTIVE and not was_active:
+        db.session.flush()  # the membership has its id
+        db.session.add(MembershipSpell(membership_id=membership.id, started_at=utcnow()))
+    elif was_active and status != MembershipStatus.ACTIVE:
+        db.session.flush()  # the spell it started, if in this transaction, is written
+        db.session.execute(update(MembershipSpell).where(MembershipSpell.membership_id == membership.id,
+                                                         MembershipSpell.ended_at.is_(None)).values(ended_at=utcnow()))
+
+
 def membership_of(user, forum: Forum) -> Membership | None:
     if not getattr(user, "is_authenticated", False):
         return None
@@ -72,7 +88,7 @@ def approve(membership: Membership, *, actor: User, role: MembershipRole = Membe
     membership.term_ends_on = term_ends_on or today + TERM
     membership.decided_at = utcnow()
     waiting = needs_parent_consent(membership, today) and membership.parent_consented_at is None
-    membership.status = MembershipStatus.AWAITING_CONSENT if waiting else MembershipStatus.ACTIVE
+    set_status(membership, MembershipStatus.AWAITING_CONSENT if waiting else MembershipStatus.ACTIVE)
     db.session.flush()
     tell_member_approved(membership, waiting=waiting)
     audit.record("membership.approved", actor=actor, subject=membership, details={"role": role.value})
@@ -100,7 +116,8 @@ def decline(membership: Membership, *, reason: str, actor: User) -> None:
         raise ForumRuleBroken(f"This application is {membership.status.label.lower()}, so it cannot be declined")
     if not reason.strip():
         raise ForumRuleBroken("Give a reason: it goes to the applicant", field="reason")
-    membership.status, membership.decline_reason = MembershipStatus.DECLINED, reason.strip()
+    set_status(membership, MembershipStatus.DECLINED)
+    membership.decline_reason = reason.strip()
     membership.decided_at = utcnow()
     db.session.flush()
     _end_invitations(membership.forum, membership.user, actor=actor)  # an earlier one must not undo the decline
@@ -138,7 +155,7 @@ def reinstate(membership: Membership, *, actor: User) -> None:
 def remove(membership: Membership, *, actor: User) -> None:
     if membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED):
         raise ForumRuleBroken("Only a member can be removed")
-    membership.status = MembershipStatus.REMOVED
+    set_status(membership, MembershipStatus.REMOVED)
     db.session.flush()
     audit.record("membership.removed", actor=actor, subject=membership)
     tell_member_it_ended(membership, "removed", give_up_members_only_places(membership, actor=actor))
@@ -147,7 +164,7 @@ def remove(membership: Membership, *, actor: User) -> None:
 def _move(membership: Membership, before: MembershipStatus, after: MembershipStatus, verb: str, actor: User):
     if membership.status != before:
         raise ForumRuleBroken(f"Only a member who is {before.label.lower()} can be {verb}")
-    membership.status = after
+    set_status(membership, after)
     db.session.flush()
     audit.record("membership.reinstated" if after == MembershipStatus.ACTIVE else "membership.suspended",
                  actor=actor, subject=membership)

@@ -136,5 +136,5 @@ def test_only_link_tokens_makes_tokens_for_links():
                 continue
             for node in ast.walk(ast.parse(path.read_text())):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in makers:
-                    found.append(f"{name}:{node.lineno} {node.id}")
+                    found.append(f"{name}:{node.lineno} {node.func.id}")
     assert not found, found

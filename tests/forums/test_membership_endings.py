@@ -4,7 +4,9 @@ forum's members-only meetings still to come (the next person waiting is
 offered theirs), and no calendar feed or My events shows them a members-only
 meeting once they are not a member, whatever the registration table says.
 Then the membership lifecycle against booking, as a state machine."""
+import ast
 from datetime import date, time, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings, strategies as st
@@ -22,13 +24,14 @@ from events.services.registration_links import registration_link
 from events.services import waiting_list
 from events.models import HOLDS_PLACES, Audience, Event, EventKind, Registration, RegistrationStatus
 from forums.services import applying, consent, memberships
-from forums.models import Forum, ForumCoordinator, ForumKind, Membership, MembershipStatus
+from forums.models import Forum, ForumCoordinator, ForumKind, Membership, MembershipSpell, MembershipStatus
 from tests.machines import examples
 from tests.conftest import empty, sign_in, submit
 from tests.events.factories import EventFactory, VenueFactory
 from tests.factories import UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
 
+ROOT = Path(__file__).resolve().parents[2]
 VENUE_ADDRESS = "14 Sheep Street"
 
 
@@ -161,7 +164,8 @@ class MembershipAndBooking(RuleBasedStateMachine):
     """Apply, approve, give or withdraw a parent's consent, suspend,
     reinstate, remove, withdraw an application, against booking, cancelling
     and accepting offers for the forum's members-only meeting, all through
-    the services. After every step: nobody but an active member holds a
+    the services. After every step: a membership has a running spell
+    exactly while it is active; nobody but an active member holds a
     place or a queue position at the forum's members-only meetings to come;
     confirmed places never exceed capacity; and the waiting list keeps the
     order people joined it in."""
@@ -287,6 +291,21 @@ class MembershipAndBooking(RuleBasedStateMachine):
                 f"{registration.status.value} place held by someone {membership.status.value if membership else ''}")
 
     @invariant()
+    def a_membership_has_a_running_spell_exactly_while_it_is_active(self):
+        """What reports count members from: one spell open while active, none
+        otherwise, and the spells one after another, never overlapping."""
+        for n in range(PEOPLE):
+            membership = self._membership(n)
+            if membership is None:
+                continue
+            spells = db.session.scalars(select(MembershipSpell).where(MembershipSpell.membership_id == membership.id)
+                                        .order_by(MembershipSpell.started_at, MembershipSpell.id)).all()
+            running = [spell for spell in spells if spell.ended_at is None]
+            assert len(running) == (1 if membership.status == MembershipStatus.ACTIVE else 0), membership.status
+            assert all(spell.ended_at is not None for spell in spells[:-1])
+            assert all(earlier.ended_at <= later.started_at for earlier, later in zip(spells, spells[1:]))
+
+    @invariant()
     def confirmed_places_never_exceed_capacity(self):
         held = db.session.scalars(select(Registration.tickets).where(
             Registration.event_id == self.meeting_id, Registration.status.in_(HOLDS_PLACES))).all()
@@ -299,6 +318,25 @@ class MembershipAndBooking(RuleBasedStateMachine):
         stayed = [registration_id for registration_id in self.queue if registration_id in queue]
         assert queue[:len(stayed)] == stayed
         self.queue = queue
+
+
+def test_only_set_status_changes_a_memberships_status():
+    """Reports count members from the spells set_status keeps, so no other
+    code may move a membership's status itself (the bench's bulk load writes
+    its spells beside its rows)."""
+    found = []
+    for package in ("core", "events", "forums", "awards", "reports", "api", "seed"):
+        for path in (ROOT / package).rglob("*.py"):
+            tree = ast.parse(path.read_text())
+            allowed = {node for function in ast.walk(tree) if isinstance(function, ast.FunctionDef)
+                       and function.name == "set_status" for node in ast.walk(function)}
+            for node in ast.walk(tree):
+                targets = node.targets if isinstance(node, ast.Assign) else []
+                for target in (each for target in targets for each in ast.walk(target)):
+                    if isinstance(target, ast.Attribute) and target.attr == "status" and node not in allowed \
+                            and "membership" in ast.unparse(target.value).lower() + ast.unparse(node.value):
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, found
 
 
 def test_membership_lifecycle_against_booking_the_members_meeting(app):
