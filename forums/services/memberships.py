@@ -13,7 +13,7 @@ from sqlalchemy.orm import defaultload, lazyload
 from core import audit
 from core.accounts.models import User
 from core.accounts.services import addresses_of
-from core.database import utcnow
+from core.database import lock_row, utcnow
 from core.email import queue_email
 from core.extensions import db
 from core.i18n import _, _l
@@ -52,7 +52,13 @@ def active_forum_ids(user, today: date | None = None):
 def set_status(membership: Membership, status: MembershipStatus) -> None:
     """The one way a membership's status changes: it also keeps the record
     of when the person was an active member (MembershipSpell), which reports
-    count members from."""
+    count members from. Under the membership's lock, it refuses if the status
+    the caller checked has changed since it was read (a button pressed twice,
+    two coordinators at once), so no one becomes a member twice over."""
+    if membership.id is not None:
+        lock_row(db.session, Membership, membership.id)
+        if db.session.scalar(select(Membership.status).where(Membership.id == membership.id)) != membership.status:
+            raise ForumRuleBroken(_("This membership changed a moment ago. Look at it again before you go on."))
     was_active = membership.status == MembershipStatus.ACTIVE
     membership.status = status
     if status == MembershipStatus.ACTIVE and not was_active:
