@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from core import changes
 from core.database import utcnow
@@ -45,14 +46,17 @@ class Feed:
     def events(self, now: datetime | None = None) -> list[Event]:
         """The public events in this feed, with every occurrence of any series among them."""
         now = now or utcnow()
-        query = select(Event).where(Event.audience == Audience.PUBLIC, Event.status.in_(FEED_STATUSES),
+        # A feed writes an event's own columns, its venue and its series' rule: not its picture,
+        # priorities or organisers, which every list of events loads by default.
+        unused = (lazyload(Event.image), lazyload(Event.priorities), lazyload(Event.organisers))
+        query = select(Event).options(*unused).where(Event.audience == Audience.PUBLIC, Event.status.in_(FEED_STATUSES),
                                     Event.ends_at >= now - RECENT_PAST)
         if self.condition is not None:
             query = query.where(self.condition)
         events = list(db.session.scalars(query.order_by(Event.starts_at)))
         series_ids = {event.series_id for event in events if event.series_id}
         if series_ids:
-            events += db.session.scalars(select(Event).where(
+            events += db.session.scalars(select(Event).options(*unused).where(
                 Event.series_id.in_(series_ids), Event.id.not_in([event.id for event in events])))
         return events
 

@@ -172,6 +172,34 @@ def test_a_repeat_poll_is_answered_304_with_one_query_until_something_changes(ap
     assert after.status_code == 200 and after.headers["ETag"] != etag and b"Renamed" in after.data
 
 
+def test_building_a_feed_reads_what_it_writes_in_the_same_few_statements_however_many_events(app, client):
+    """Its events, venues and series' rules: not each event's priorities,
+    organisers or picture, which a feed does not write (and not once per event)."""
+    def statements_for_a_feed_of(count):
+        with app.test_request_context():
+            priority, organiser = PriorityFactory(), UserFactory()
+            for _ in range(count):
+                event = EventFactory(venue=VenueFactory())
+                event.priorities.append(priority)
+                event.organisers.append(organiser)
+            db.session.commit()
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        with app.app_context():
+            sa_event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                body = feed(client).get_data(as_text=True)
+            finally:
+                sa_event.remove(db.engine, "before_cursor_execute", listener)
+        return [s for s in seen if s.lstrip().upper().startswith("SELECT")], body.count("BEGIN:VEVENT")
+
+    few, written = statements_for_a_feed_of(2)
+    more, written_more = statements_for_a_feed_of(10)
+    assert (written, written_more) == (2, 12)
+    assert len(more) == len(few)
+    assert not any("event_priorities" in s or "event_organisers" in s for s in more)
+
+
 def test_an_edit_stamped_earlier_than_the_last_change_still_gives_a_new_version(app, client):
     """Two hosts whose clocks disagree: the newest updated_at would not move."""
     with app.test_request_context():
