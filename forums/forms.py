@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount, GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -118,6 +118,8 @@ class DecisionForm(FlaskForm):
     term_ends_on = DayMonthYearField("Term ends (optional)", validators=[Optional()],
                                      description="Leave empty for a year from today, renewed each year")
     reason = optional_long_text("Reason for declining", 1000, "Needed to decline. It is emailed to the applicant")
+    # The status the page showed: a decision made on a page a colleague has since overtaken is refused.
+    status_seen = HiddenField()
 
 
 class SafeguardingForm(FlaskForm):

@@ -40,7 +40,7 @@ def order_for(scope: services.Scope, baseline: str, *, breakdowns_withheld: bool
 
 
 def report_file_name(scope: services.Scope, report: services.Report, today: date, extension: str) -> str:
-    period = findings.period(report, today).replace("/", "-to-")
+    period = findings.period(report, today).replace("../", "to-").replace("/", "-to-")
     return f"diversity-report-{scope.kind}{'-' + str(scope.object_id) if scope.object_id else ''}-{period}.{extension}"
 
 

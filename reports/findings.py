@@ -38,13 +38,15 @@ def scope_title(scope: Scope) -> str:
 def period(report: Report, today: date) -> str:
     """The dates a report covers, as ISO 8601: one event's own day, or from
     the start chosen (else the first event counted) to the end of what it
-    counts (the last quarter settled, the end chosen, else today)."""
+    counts (the last quarter settled, the end chosen, else today); with
+    nothing to start from (a forum with no meetings yet), open at the start
+    as ISO 8601-2 writes it ("../2026-09-30")."""
     days = sorted(event.starts_at.astimezone(LONDON).date() for event in report.events)
     if report.scope.one_event and days:
         return days[0].isoformat()
     starts = report.scope.starts or (days[0] if days else None)
     ends = report.counted_until or report.scope.ends or today
-    return f"{starts.isoformat() if starts else ''}/{ends.isoformat()}"
+    return f"{starts.isoformat() if starts else '..'}/{ends.isoformat()}"
 
 
 def key_findings(report: Report) -> list[str]:

@@ -180,6 +180,8 @@ def progress_pdf(progress, *, brand_name: str, generated: str, methodology_url: 
                 story += _characteristic(table, group.columns[0], styles)
     story += _survey_section(progress, styles)
     story.append(Paragraph("Forum membership", styles["Heading1"]))
+    if progress.forums:  # as at the end of the last quarter counted
+        story.append(Text(f"{progress.forums[0][1].groups[0].label}.", body))
     rows = [["Forum", "Members", "Answered"]]
     for name, report in progress.forums:
         members = report.groups[0]

@@ -8,8 +8,9 @@ their forums, awards administrators the award cycles, admins everything
 Breakdowns are for the equality monitoring role alone, which admins grant,
 and never for someone who can change the records behind that report (the
 event's organisers, the forum's coordinators, the awards administrators for
-a cycle): whoever could add or remove one person and look again would learn
-that person's answers by the difference."""
+a cycle, and admins, who can change any record): whoever could add or remove
+one person and look again would learn that person's answers by the
+difference."""
 from awards.permissions import can_run_awards
 from core.accounts.models import SiteRole
 from core.accounts.permissions import is_admin
@@ -20,6 +21,9 @@ NOT_A_MONITOR = ("Breakdowns by people's equality answers are shown only to the 
                  "team. You see totals and response rates. An admin can add people to the team.")
 RUNS_IT = ("You can change the records this report counts, so you see totals and response rates only: breakdowns "
            "by equality answers are for equality monitors who do not run it.")
+
+ADMIN = ("Admins can change any record a report counts, so you see totals and response rates only: breakdowns by "
+         "equality answers are for equality monitors who are not admins.")
 
 
 def is_equality_monitor(user) -> bool:
@@ -54,6 +58,8 @@ def breakdowns_withheld(user, kind: str, subject) -> str | None:
     """Why this person may not see breakdowns of this report, in words; None when they may."""
     if not is_equality_monitor(user):
         return NOT_A_MONITOR
+    if is_admin(user):  # granting both is refused (core.accounts.services.KEPT_APART); an account from before may
+        return ADMIN
     if kind in ("event", "series") and subject is not None and _runs_event(user, subject):
         return RUNS_IT
     if kind == "forum" and subject is not None and is_coordinator(user, subject.id):

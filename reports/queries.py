@@ -142,15 +142,14 @@ def participation(event_ids, period_starts: list[datetime]):
         yield Participation(table, max(len(period_starts), 1))
 
 
-def respondents_differing(here, there, *, column: str = "attended") -> int:
+def respondents_differing(here, there) -> int:
     """People who answered the equality questions and are counted
-    differently by two participants() (or two forum_members(), by
-    `column`): in one and not the other, or among who came in one and who
-    did not come in the other."""
+    differently by two participants(): in one and not the other, or among
+    who came in one and who did not come in the other."""
     here, there = _answering(here), _answering(there)
     states = union_all(
-        select(here.c.person_key, (here.c[column] + 1).label("here"), literal(0).label("there")),
-        select(there.c.person_key, literal(0), there.c[column] + 1),
+        select(here.c.person_key, (here.c.attended + 1).label("here"), literal(0).label("there")),
+        select(there.c.person_key, literal(0), there.c.attended + 1),
     ).subquery()
     by_person = (select(states.c.person_key).group_by(states.c.person_key)
                  .having(func.max(states.c.here) != func.max(states.c.there)).subquery())
@@ -179,6 +178,19 @@ def forum_members(forum_id: int, on: datetime):
             .where(Membership.forum_id == forum_id, MembershipSpell.started_at < on,
                    or_(MembershipSpell.ended_at.is_(None), MembershipSpell.ended_at >= on))
             .distinct().subquery())
+
+
+def answering_member_spells(forum_id: int) -> list:
+    """(person key, started, ended) of every spell of the forum's members
+    who answered the equality questions: head counts over time, and which
+    people, never their answers."""
+    key = _user_key(Membership.user_id)
+    return db.session.execute(
+        select(key, MembershipSpell.started_at, MembershipSpell.ended_at)
+        .join(MembershipSpell, MembershipSpell.membership_id == Membership.id)
+        .join(EqualityLink, EqualityLink.person_key == key)
+        .join(EqualityResponse, EqualityResponse.subject_id == EqualityLink.subject_id)
+        .where(Membership.forum_id == forum_id)).all()
 
 
 def nominators(cycle_id: int):

@@ -12,7 +12,7 @@ from math import sqrt
 from flask import current_app
 from sqlalchemy import func, select
 
-from core.database import LONDON, utcnow
+from core.database import LONDON, in_london, utcnow
 from core.equality.services import (AGE_BAND, CHARACTERISTICS, ETHNIC_GROUP, NOT_ANSWERED, PREFER_NOT_TO_SAY, RELIGION,
                                    record_key_secret)
 from awards.models import AwardCycle
@@ -406,24 +406,58 @@ def _differencing_risk(asked: Scope, counted: Scope, participation, now: datetim
     return None
 
 
-def _members(report: Report, forum_id: int, on: date, secret: str) -> Group:
-    """The forum's members as they were at the end of the day `on` (the end
-    of the last quarter counted), never as they are: breakdowns that moved
+def _members(report: Report, forum_id: int, counted_until: date, secret: str) -> Group:
+    """The forum's members as they were at the end of the last quarter
+    counted, never as they are (nor on any other day): breakdowns that moved
     the day after someone joined or left would show that person's answers.
-    They are held back, too, when the members at the end of the quarter
-    before differ from these by a few people who answered."""
-    at, quarter_before = (datetime.combine(day + timedelta(days=1), time(), LONDON)
-                          for day in (on, quarter_start_day(on) - timedelta(days=1)))
-    members = queries.forum_members(forum_id, at)
-    differing = queries.respondents_differing(members, queries.forum_members(forum_id, quarter_before),
-                                              column="members")
+    They are held back, too, where this quarter's members would differ by a
+    few who answered from another quarter's whose breakdowns are shown
+    (_members_shown_at)."""
+    on = counted_until if counted_until == quarter_end_day(counted_until) else \
+        quarter_start_day(counted_until) - timedelta(days=1)
+    members = queries.forum_members(forum_id, _day_after(on))
     withheld = None
-    if 0 < differing < report.minimum_respondents:
-        withheld = (f"The members' answers are not broken down: fewer than {report.minimum_respondents} people who "
-                    f"answered joined or left in the quarter to {format_date(on)}, and comparing with the quarter "
-                    "before could single them out.")
+    if not _members_shown_at(forum_id, on, report.minimum_respondents):
+        withheld = (f"The members' answers are not broken down here: the members who answered at the end of another "
+                    f"quarter differ from these by fewer than {report.minimum_respondents} people, whose answers "
+                    "comparing the two would show.")
     return _group(report, "members", f"Members on {format_date(on)}", members, ("members",), secret,
                   withheld=withheld)
+
+
+def _members_shown_at(forum_id: int, on: date, minimum: int) -> bool:
+    """Whether the members' breakdowns at the end of the quarter ending `on`
+    may be shown: going through every quarter end since the forum's first
+    member, a quarter's are shown only where the members who answered then
+    differ by none or by at least `minimum` people from those of every
+    earlier quarter whose were shown. So no two reports a monitor can ask
+    for (any two quarters, a year's progress report and the next) differ by
+    a few people. Worked out from every spell of the members who answered,
+    the same for every reader."""
+    spells = queries.answering_member_spells(forum_id)
+    if not spells:
+        return True
+    quarter = quarter_end_day(in_london(min(started for _key, started, _ended in spells)).date())
+    shown: list[frozenset] = []
+    while quarter < on:
+        members = _members_at(spells, _day_after(quarter))
+        if _differs_by_none_or_many(members, shown, minimum) and len(members) >= max(minimum - MAX_CHANGE, 1):
+            shown.append(members)  # its breakdowns may be shown (noise can lift it to the minimum, never from 0)
+        quarter = quarter_end_day(quarter + timedelta(days=1))
+    return _differs_by_none_or_many(_members_at(spells, _day_after(on)), shown, minimum)
+
+
+def _members_at(spells, moment: datetime) -> frozenset:
+    return frozenset(key for key, started, ended in spells if started < moment and (ended is None or ended >= moment))
+
+
+def _differs_by_none_or_many(members: frozenset, shown: list[frozenset], minimum: int) -> bool:
+    return all(not 0 < len(members ^ other) < minimum for other in shown)
+
+
+def _day_after(day: date) -> datetime:
+    """The first moment after the London day `day`."""
+    return datetime.combine(day + timedelta(days=1), time(), LONDON)
 
 
 def _people_columns(people, columns):

@@ -75,6 +75,17 @@ class LastAdmin(DomainError):
     field = "roles"
 
 
+class RolesKeptApart(DomainError):
+    field = "roles"
+
+
+# An admin can change any record a report counts (reopen an event, approve a member) and look again: the
+# breakdowns by equality answers are for monitors who cannot, so no one holds both (reports/permissions.py).
+KEPT_APART = frozenset({SiteRole.ADMIN, SiteRole.EQUALITY_MONITOR})
+KEPT_APART_MESSAGE = ("An admin cannot also do equality monitoring: admins can change the records the reports count, "
+                      "and could single someone out by looking before and after. Give one of the two roles only.")
+
+
 @email_confirmed.connect
 def remember_proven_address(user: User, **_) -> None:
     """Keep every address the account has proven (see ProvenAddress)."""
@@ -535,6 +546,8 @@ def choose_language(user: User, code: str, *, only_if_none_chosen: bool = False)
 def grant_role(user: User, role: SiteRole, *, actor) -> None:
     if user.has_role(role):
         return
+    if role in KEPT_APART and any(user.has_role(other) for other in KEPT_APART - {role}):
+        raise RolesKeptApart(KEPT_APART_MESSAGE)
     user.role_grants.append(RoleGrant(role=role, granted_by_id=getattr(actor, "id", None)))
     db.session.flush()
     audit.record("role.granted", actor=actor, subject=user, details={"role": role.value})
@@ -555,11 +568,14 @@ def remove_role(user: User, role: SiteRole, *, actor) -> None:
 
 
 def set_site_roles(user: User, roles: set[SiteRole], *, actor) -> None:
+    if KEPT_APART <= roles:
+        raise RolesKeptApart(KEPT_APART_MESSAGE)
+    for role in SiteRole:
+        if role not in roles:
+            remove_role(user, role, actor=actor)
     for role in SiteRole:
         if role in roles:
             grant_role(user, role, actor=actor)
-        else:
-            remove_role(user, role, actor=actor)
 
 
 def admin_count() -> int:

@@ -18,7 +18,7 @@ from forums.services.consent import consent_link
 from forums.services.errors import ForumRuleBroken
 from forums.services.partners import partner_named
 from forums.services.invitations import check_invitation
-from forums.services.memberships import approve, membership_of, set_status
+from forums.services.memberships import approve, membership_of, read_locked, set_status
 from forums.services.safeguarding import ADULT_AGE, age_on, needs_parent_consent
 from forums.services.seats import faith_seats_full, lock_forum
 
@@ -171,6 +171,7 @@ def same_mailbox(one: str, other: str) -> bool:
 
 
 def withdraw_application(membership: Membership, *, actor: User) -> None:
+    read_locked(membership)
     if membership.status not in (MembershipStatus.APPLIED, MembershipStatus.AWAITING_CONSENT):
         raise ForumRuleBroken(_("Only an application still being considered can be withdrawn"))
     set_status(membership, MembershipStatus.WITHDRAWN)

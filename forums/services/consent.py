@@ -17,8 +17,8 @@ from core.extensions import db
 from core.i18n import _, _l
 from forums.models import Membership, MembershipStatus
 from forums.services.errors import ForumRuleBroken
-from forums.services.memberships import (give_up_members_only_places, set_status, tell_member_approved,
-                                         tell_member_it_ended)
+from forums.services.memberships import (give_up_members_only_places, read_locked, set_status,
+                                         tell_member_approved, tell_member_it_ended)
 
 _CONSENT_SALT = "forum-parent-consent"
 
@@ -60,6 +60,7 @@ def give_consent_by_link(token: str, membership: Membership, *, photo_consent: b
 def give_consent(membership: Membership, *, photo_consent: bool, signed_in_as=None) -> None:
     """The parent or carer agrees, from the emailed link. `signed_in_as`: whoever
     is signed in on that browser, if anyone; never the young person themselves."""
+    read_locked(membership)
     if getattr(signed_in_as, "is_authenticated", False) and signed_in_as.id == membership.user_id:
         raise ForumRuleBroken(_("You cannot give consent for yourself. Your parent or carer needs to open the link "
                                 "in the email we sent them and agree themselves."))
@@ -76,24 +77,33 @@ def give_consent(membership: Membership, *, photo_consent: bool, signed_in_as=No
         tell_member_approved(membership, waiting=False)
 
 
-def withdraw_consent(membership: Membership) -> None:
-    """The parent or carer changes their mind: membership is suspended at once."""
+def withdraw_consent(membership: Membership) -> bool:
+    """The parent or carer changes their mind: membership is suspended at
+    once. Returns whether a membership was suspended (an application still
+    waiting for the coordinators just loses the consent)."""
+    read_locked(membership)
+    if membership.parent_consent_withdrawn_at is not None:  # a second tab, or the button pressed again
+        raise ForumRuleBroken(_("You have already withdrawn your consent."))
+    suspending = membership.status in (MembershipStatus.ACTIVE, MembershipStatus.AWAITING_CONSENT)
     membership.parent_consent_withdrawn_at, membership.photo_consent = utcnow(), False
-    if membership.status in (MembershipStatus.ACTIVE, MembershipStatus.AWAITING_CONSENT):
+    if suspending:
         set_status(membership, MembershipStatus.SUSPENDED)
     elif membership.status == MembershipStatus.APPLIED:
         membership.parent_consented_at = None
     db.session.flush()
     audit.record("membership.parent_consent_withdrawn", subject=membership)
-    if membership.status == MembershipStatus.SUSPENDED:
+    if suspending:
         tell_member_it_ended(membership, "consent withdrawn", give_up_members_only_places(membership, actor=None))
+    if membership.status == MembershipStatus.SUSPENDED:  # by this, or by a coordinator before: they decide on it
         for coordinator in membership.forum.coordinators:
             queue_email(to=coordinator.email, subject=_l("Consent withdrawn: %(forum)s", forum=membership.forum.name),
                         template="forum_consent_withdrawn", membership=membership)
+    return suspending
 
 
 def resend_consent_request(membership: Membership, *, actor: User) -> None:
     """The parent or carer lost the email: send the same request again."""
+    read_locked(membership)
     if not membership.parent_email or membership.status not in (MembershipStatus.APPLIED,
                                                                  MembershipStatus.AWAITING_CONSENT):
         raise ForumRuleBroken("Only an application still waiting for a parent or carer can be sent again")
@@ -110,6 +120,10 @@ def resend_consent_request(membership: Membership, *, actor: User) -> None:
 def record_photo_consent(membership: Membership, photo_consent: bool, *, actor: User) -> None:
     """A parent or carer (or the member, if 18 or over) told the coordinator
     they changed their mind about photos."""
+    read_locked(membership)
+    if photo_consent and membership.parent_consent_withdrawn_at is not None:
+        raise ForumRuleBroken("Their parent or carer has withdrawn their consent: photos stay off until they consent "
+                              "again")
     membership.photo_consent = photo_consent
     db.session.flush()
     audit.record("membership.photo_consent_changed", actor=actor, subject=membership,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import defaultload, lazyload
 from core import audit
 from core.accounts.models import User
 from core.accounts.services import addresses_of
-from core.database import lock_row, utcnow
+from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
 from core.i18n import _, _l
@@ -52,13 +52,8 @@ def active_forum_ids(user, today: date | None = None):
 def set_status(membership: Membership, status: MembershipStatus) -> None:
     """The one way a membership's status changes: it also keeps the record
     of when the person was an active member (MembershipSpell), which reports
-    count members from. Under the membership's lock, it refuses if the status
-    the caller checked has changed since it was read (a button pressed twice,
-    two coordinators at once), so no one becomes a member twice over."""
-    if membership.id is not None:
-        lock_row(db.session, Membership, membership.id)
-        if db.session.scalar(select(Membership.status).where(Membership.id == membership.id)) != membership.status:
-            raise ForumRuleBroken(_("This membership changed a moment ago. Look at it again before you go on."))
+    count members from. Its callers decide on the membership as read_locked
+    read it, so no one becomes a member twice over."""
     was_active = membership.status == MembershipStatus.ACTIVE
     membership.status = status
     if status == MembershipStatus.ACTIVE and not was_active:
@@ -68,6 +63,24 @@ def set_status(membership: Membership, status: MembershipStatus) -> None:
         db.session.flush()  # the spell it started, if in this transaction, is written
         db.session.execute(update(MembershipSpell).where(MembershipSpell.membership_id == membership.id,
                                                          MembershipSpell.ended_at.is_(None)).values(ended_at=utcnow()))
+
+
+def read_locked(membership: Membership) -> None:
+    """Take the forum's lock and read the membership again: a decision is
+    made on what it is now, not on what the page showed (a parent may have
+    withdrawn consent while a coordinator approved, two coordinators may
+    press at once). Every service that changes a membership starts here."""
+    lock_forum(membership.forum)
+    db.session.refresh(membership)
+
+
+def check_unchanged(membership: Membership, status_seen: str | None) -> None:
+    """Refuse a decision made on a page that showed another status than the
+    membership has now: a colleague, the parent or the member changed it
+    since (None: the page did not say, and the service's own rules decide)."""
+    read_locked(membership)
+    if status_seen and status_seen != membership.status.value:
+        raise ForumRuleBroken(_("This membership changed a moment ago. Look at it again before you go on."))
 
 
 def membership_of(user, forum: Forum) -> Membership | None:
@@ -83,8 +96,7 @@ def approve(membership: Membership, *, actor: User, role: MembershipRole = Membe
     """The term runs a year from today (or to `term_ends_on`); `member_since`,
     from an imported membership list, is when it started, shown as the term's start."""
     today = today or date.today()
-    lock_forum(membership.forum)
-    db.session.refresh(membership)
+    read_locked(membership)
     if membership.status != MembershipStatus.APPLIED:
         raise ForumRuleBroken(f"This application is {membership.status.label.lower()}, so it cannot be approved")
     _check_future_term_end(term_ends_on, today)
@@ -118,6 +130,7 @@ def _check_future_term_end(term_ends_on: date | None, today: date) -> None:
 
 
 def decline(membership: Membership, *, reason: str, actor: User) -> None:
+    read_locked(membership)
     if membership.status not in (MembershipStatus.APPLIED, MembershipStatus.AWAITING_CONSENT):
         raise ForumRuleBroken(f"This application is {membership.status.label.lower()}, so it cannot be declined")
     if not reason.strip():
@@ -152,6 +165,7 @@ def suspend(membership: Membership, *, actor: User) -> None:
 
 
 def reinstate(membership: Membership, *, actor: User) -> None:
+    read_locked(membership)
     if needs_parent_consent(membership) and (membership.parent_consented_at is None
                                              or membership.parent_consent_withdrawn_at is not None):
         raise ForumRuleBroken("A parent or carer must consent again before this young person can be reinstated")
@@ -159,6 +173,7 @@ def reinstate(membership: Membership, *, actor: User) -> None:
 
 
 def remove(membership: Membership, *, actor: User) -> None:
+    read_locked(membership)
     if membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED):
         raise ForumRuleBroken("Only a member can be removed")
     set_status(membership, MembershipStatus.REMOVED)
@@ -168,6 +183,7 @@ def remove(membership: Membership, *, actor: User) -> None:
 
 
 def _move(membership: Membership, before: MembershipStatus, after: MembershipStatus, verb: str, actor: User):
+    read_locked(membership)
     if membership.status != before:
         raise ForumRuleBroken(f"Only a member who is {before.label.lower()} can be {verb}")
     set_status(membership, after)

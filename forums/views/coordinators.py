@@ -90,7 +90,10 @@ def membership(forum_id, membership_id):
     }
     action = request.form.get("action")
     if form.validate_on_submit() and action in actions:
-        done, _result = call_service(form, lambda: actions[action]())
+        def decide():
+            memberships.check_unchanged(chosen, form.status_seen.data)
+            return actions[action]()
+        done, _result = call_service(form, decide)
         if done:
             flash(f"{chosen.user.name}: {chosen.status.label.lower()}, {chosen.role.label.lower()}.", "success")
             return redirect(url_for("forums.manage", forum_id=forum.id))

@@ -229,6 +229,8 @@ def parent_consent(token):
 def withdraw_consent(token):
     membership = _from_consent_link(token)
     return press_button(EmptyForm(), lambda: consent.withdraw_consent(membership),
-                        _("You have withdrawn your consent. %(name)s's membership is suspended.",
+                        lambda suspended: _("You have withdrawn your consent. %(name)s's membership is suspended.",
+                                            name=membership.user.name) if suspended else
+                        _("You have withdrawn your consent. %(name)s will not become a member unless you agree again.",
                           name=membership.user.name),
                         url_for("forums.parent_consent", token=token))

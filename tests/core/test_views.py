@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core import audit
+from core.accounts import services
 from core.extensions import db
 from core.models import AuditEntry
 from core.accounts.models import SiteRole, User
@@ -407,6 +408,27 @@ def test_admin_cannot_remove_the_last_admin(client, app, make_user):
     assert "There must always be at least one admin" in text_of(response)
     with app.app_context():
         assert db.session.get(User, admin.id).site_roles == {SiteRole.ADMIN}
+
+
+def test_no_one_is_both_an_admin_and_an_equality_monitor(client, app, make_user):
+    """Admins can change the records reports count; monitors see the
+    breakdowns: one person holding both could look before and after."""
+    admin = make_user(roles=["admin"])
+    monitor = make_user(roles=["equality_monitor"])
+    sign_in(client, admin)
+    for account, asked in ((admin, ["admin", "equality_monitor"]), (monitor, ["equality_monitor", "admin"])):
+        response = submit(client, f"/admin/users/{account.id}", {"roles": asked})
+        assert response.status_code == 200 and "An admin cannot also do equality monitoring" in text_of(response)
+    with app.app_context():
+        assert db.session.get(User, admin.id).site_roles == {SiteRole.ADMIN}
+        assert db.session.get(User, monitor.id).site_roles == {SiteRole.EQUALITY_MONITOR}
+        with pytest.raises(services.RolesKeptApart):
+            services.grant_role(db.session.get(User, admin.id), SiteRole.EQUALITY_MONITOR, actor=None)
+    # Swapping one for the other at once is allowed: the old role goes before the new one comes.
+    response = submit(client, f"/admin/users/{monitor.id}", {"roles": ["admin"]})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, monitor.id).site_roles == {SiteRole.ADMIN}
 
 
 def test_admin_rejects_an_unknown_role(client, make_user):

@@ -2,15 +2,19 @@
 multi-threaded server on SQLite and PostgreSQL: the membership changes
 once, and the record reports count members from (its spells) holds one
 running spell, not two."""
+import threading
+from datetime import date, timedelta
+
+import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import AuditEntry
 from forums.models import ForumCoordinator, ForumKind, Membership, MembershipSpell, MembershipStatus
-from forums.services import memberships
-from core.database import write_lock
+from forums.services import consent, memberships
+from core.database import utcnow, write_lock
 from tests.events.test_concurrency import ROOMY_LIMITS, all_at_once
-from tests.factories import TOTP_SECRET
+from tests.factories import TOTP_SECRET, UserFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
 from tests.http_client import HttpClient
 from tests.live_server import live_server
@@ -46,3 +50,53 @@ def test_two_coordinators_reinstating_a_member_at_once_start_one_spell(app, data
                                     .order_by(MembershipSpell.id)).all()
         assert [spell.ended_at is None for spell in spells] == [False, True]
         assert db.session.scalar(select(func.count()).where(AuditEntry.action == "membership.reinstated")) == 1
+
+
+def test_a_parent_withdrawing_consent_while_a_coordinator_approves_leaves_the_young_person_out(app, database_url):
+    """The coordinator's approval holds the forum's lock when the parent's
+    withdrawal reads the application (still "applied", consent given): the
+    withdrawal waits, reads it again, and suspends the membership the
+    approval made. Reading what the page showed instead left a 15-year-old
+    an active member without consent (found by attacking it on PostgreSQL;
+    SQLite's write lock runs the two one after the other)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("on SQLite the two requests' transactions run one after the other: there is no interleaving")
+    with app.test_request_context():
+        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=18)
+        coordinator = UserFactory()
+        membership = MembershipFactory(forum=forum, status=MembershipStatus.APPLIED, parent_email="p@example.org",
+                                       parent_name="A parent", date_of_birth=date.today() - timedelta(days=15 * 366),
+                                       parent_consented_at=utcnow())
+        db.session.commit()
+        membership_id, coordinator_id = membership.id, coordinator.id
+    approved, parent_has_read = threading.Event(), threading.Event()
+
+    def coordinator_approves():
+        with app.test_request_context():
+            memberships.approve(db.session.get(Membership, membership_id),
+                                actor=db.session.get(type(coordinator), coordinator_id))
+            approved.set()
+            parent_has_read.wait(10)
+            db.session.commit()
+            db.session.remove()
+
+    def parent_withdraws():
+        with app.test_request_context():
+            approved.wait(10)
+            read = db.session.get(Membership, membership_id)  # what their page showed: applied, not yet approved
+            assert read.status == MembershipStatus.APPLIED
+            parent_has_read.set()
+            consent.withdraw_consent(read)
+            db.session.commit()
+            db.session.remove()
+
+    threads = [threading.Thread(target=coordinator_approves), threading.Thread(target=parent_withdraws)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    with app.app_context():
+        after = db.session.get(Membership, membership_id)
+        assert after.status == MembershipStatus.SUSPENDED and after.parent_consent_withdrawn_at is not None
+        assert not db.session.scalars(select(MembershipSpell).where(MembershipSpell.membership_id == membership_id,
+                                                                    MembershipSpell.ended_at.is_(None))).all()

@@ -7,6 +7,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
+from core.database import write_lock
 from core.extensions import db
 from core.models import OutboxMessage
 from core.accounts.models import User
@@ -366,7 +367,7 @@ def test_a_parent_without_an_account_is_written_to_in_their_childs_language(app,
         "reason": "A say for young people", "date_of_birth": ["1", "1", str(date.today().year - 15)],
         "parent_name": "Sam Carer", "parent_email": "carer@example.org"})
     assert applied.status_code == 302 and written_in["codes"] == ["ur"]
-    with app.app_context():
+    with app.app_context(), write_lock():
         membership = db.session.scalar(select(Membership))
         consent.resend_consent_request(membership, actor=db.session.get(User, coordinator.id))
     assert written_in["codes"] == ["ur", "ur"]

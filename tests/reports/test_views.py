@@ -256,16 +256,24 @@ def test_bad_dates_are_shown_beside_the_field_and_the_report_still_shows(app, ma
     assert "The end date must be on or after the start date" in response.get_data(as_text=True)
 
 
+def test_an_admin_who_was_made_a_monitor_before_the_two_were_kept_apart_sees_no_breakdowns(app, make_user, crowd):
+    """An admin can change any record a report counts (found by attacking
+    it: an admin granted themselves monitoring and looked before and after)."""
+    page = monitor_client(app, make_user, ("admin", "equality_monitor")).get("/reports/all").get_data(as_text=True)
+    assert "Admins can change any record a report counts" in page and answer_cells(page) == []
+    assert answer_cells(monitor_client(app, make_user).get("/reports/all").get_data(as_text=True))
+
+
 GOOD_BASELINE = ("area,characteristic,category,percent,source\n"
                  "Testshire,sex,Female,51,Test survey\nTestshire,sex,Male,49,Test survey\n")
 
 
-def test_an_admin_uploads_a_baseline_and_compares_with_it(app, make_user, crowd):
-    client = monitor_client(app, make_user, ("admin", "equality_monitor"))
-    response = submit(client, "/admin/baselines", {
+def test_an_admin_uploads_a_baseline_and_a_monitor_compares_with_it(app, make_user, crowd):
+    response = submit(admin_client(app, make_user), "/admin/baselines", {
         "name": "Testshire survey", "file": (io.BytesIO(GOOD_BASELINE.encode()), "baseline.csv")},
         content_type="multipart/form-data")
     assert response.status_code == 302
+    client = monitor_client(app, make_user)
     page = client.get("/reports/all").get_data(as_text=True)
     choice = re.search(r'<option value="(\d+)">Testshire survey</option>', page).group(1)
     page = client.get(f"/reports/all?baseline={choice}").get_data(as_text=True)

@@ -1,0 +1,135 @@
+"""The coordinators' page for one membership, and a parent's consent page,
+as people used them in a browser: Enter pressed in a box, a page a
+colleague or another tab has since overtaken."""
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from core.database import utcnow, write_lock
+from core.extensions import db
+from core.models import OutboxMessage
+from core.accounts.models import User
+from forums.services import consent
+from forums.services.errors import ForumRuleBroken
+from forums.models import ForumCoordinator, ForumKind, Membership, MembershipStatus
+from tests.conftest import csrf_token, sign_in, submit
+from tests.forums.factories import ForumFactory, MembershipFactory
+from tests.forums.test_views import text_of
+
+
+def coordinated(app, make_user, *, status, young=False, **fields):
+    """A membership in `status` and a signed-in coordinator's browser on its page."""
+    coordinator = make_user()
+    with app.test_request_context():
+        forum = ForumFactory(**({"kind": ForumKind.YOUTH, "min_age": 11, "max_age": 18} if young else
+                                {"kind": ForumKind.OTHER}))
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        if young:
+            fields = {"date_of_birth": date(date.today().year - 14, 1, 1), "parent_name": "Sam Carer",
+                      "parent_email": "carer@example.org", **fields}
+        membership = MembershipFactory(forum=forum, status=status, **fields)
+        db.session.commit()
+        page = f"/forums/{forum.id}/manage/memberships/{membership.id}"
+        membership_id = membership.id
+    browser = app.test_client()
+    sign_in(browser, coordinator)
+    return browser, page, membership_id
+
+
+def forms_of(html: str) -> list[str]:
+    return re.findall(r'<form method="post" novalidate>(.*?)</form>', html, re.S)
+
+
+def buttons(form: str) -> list[str]:
+    return re.findall(r'name="action" value="(\w+)"', form)
+
+
+@pytest.mark.parametrize("status, decision_with_boxes", [(MembershipStatus.APPLIED, "approve"),
+                                                          (MembershipStatus.ACTIVE, "change_role"),
+                                                          (MembershipStatus.SUSPENDED, None)])
+def test_enter_in_a_box_presses_only_the_button_of_the_decision_the_box_is_for(app, make_user, status,
+                                                                              decision_with_boxes):
+    """Found walking it: Enter in a suspended member's "Term ends" pressed
+    the first button of the one form, Reinstate."""
+    browser, page, _ = coordinated(app, make_user, status=status)
+    forms = forms_of(browser.get(page).get_data(as_text=True))
+    with_term = [form for form in forms if 'name="term_ends_on' in form]
+    assert [buttons(form) for form in with_term] == ([[decision_with_boxes]] if decision_with_boxes else [])
+    for form in forms:
+        if 'name="reason"' in form:
+            assert buttons(form) == ["decline"]
+        assert 'name="status_seen" type="hidden" value="%s"' % status.value in form
+
+
+def test_a_decision_made_on_a_page_a_colleague_has_since_overtaken_is_refused(app, make_user):
+    """Found walking it with two coordinators: Remove pressed on a page
+    showing an active member went through after the other had suspended
+    them, and a role was saved on a membership already removed."""
+    browser, page, membership_id = coordinated(app, make_user, status=MembershipStatus.ACTIVE)
+    token = csrf_token(browser, page)  # the page shows an active member
+    with app.app_context():
+        db.session.get(Membership, membership_id).status = MembershipStatus.SUSPENDED  # the colleague, meanwhile
+        db.session.commit()
+    for decision in ("remove", "change_role"):
+        refused = browser.post(page, data={"csrf_token": token, "action": decision, "status_seen": "active",
+                                           "role": "chair"})
+        assert refused.status_code == 200 and "This membership changed a moment ago" in text_of(refused)
+    with app.app_context():
+        after = db.session.get(Membership, membership_id)
+        assert (after.status, after.role.value) == (MembershipStatus.SUSPENDED, "member")
+    # The page as it is now offers what applies now, and that goes through.
+    assert submit(browser, page, {"action": "remove", "status_seen": "suspended"}).status_code == 302
+
+
+def test_a_young_person_whose_parent_withdrew_is_not_offered_reinstating_or_photos(app, make_user):
+    browser, page, membership_id = coordinated(app, make_user, status=MembershipStatus.SUSPENDED, young=True,
+                                               parent_consented_at=utcnow(), parent_consent_withdrawn_at=utcnow())
+    html = browser.get(page).get_data(as_text=True)
+    offered = [value for form in forms_of(html) for value in buttons(form)]
+    assert offered == ["remove"] and "once their parent or carer consents again" in html
+    with app.test_request_context(), write_lock():
+        with pytest.raises(ForumRuleBroken, match="photos stay off"):
+            consent.record_photo_consent(db.session.get(Membership, membership_id), True,
+                                         actor=db.session.get(User, 1))
+
+
+def consent_page(app, *, status):
+    with app.test_request_context():
+        forum = ForumFactory(kind=ForumKind.YOUTH, min_age=11, max_age=18)
+        membership = MembershipFactory(forum=forum, status=status, date_of_birth=date(date.today().year - 14, 1, 1),
+                                       parent_name="Sam Carer", parent_email="carer@example.org",
+                                       parent_consented_at=utcnow())
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=MembershipFactory(forum=forum).user_id))
+        db.session.commit()
+        return consent.consent_link(membership).split("localhost", 1)[-1], membership.id
+
+
+def test_a_parent_withdrawing_in_a_second_tab_is_told_it_is_done_already(app):
+    """Found walking it: the second tab's withdrawal was taken again, and the
+    young person and the coordinators were emailed twice."""
+    path, membership_id = consent_page(app, status=MembershipStatus.ACTIVE)
+    parent = app.test_client()
+    token = csrf_token(parent, path)  # both tabs show "Withdraw my consent"
+    first = parent.post(f"{path}/withdraw", data={"csrf_token": token}, follow_redirects=True)
+    again = parent.post(f"{path}/withdraw", data={"csrf_token": token}, follow_redirects=True)
+    assert "membership is suspended" in text_of(first)
+    assert "You have already withdrawn your consent" in text_of(again)
+    with app.app_context():
+        subjects = db.session.scalars(select(OutboxMessage.subject)).all()
+        assert sum(subject.startswith("Consent withdrawn") for subject in subjects) == 1
+        assert sum(subject.startswith("Your membership of") for subject in subjects) == 1
+
+
+def test_withdrawing_before_the_coordinators_decide_says_the_application_will_not_go_ahead(app):
+    """Found walking it: it said the membership was suspended, and that the
+    coordinators would decide whether to reinstate someone not yet a member."""
+    path, membership_id = consent_page(app, status=MembershipStatus.APPLIED)
+    parent = app.test_client()
+    withdrawn = submit(parent, f"{path}/withdraw", {}, form_url=path, follow_redirects=True)
+    page = text_of(withdrawn)
+    assert "will not become a member unless you agree again" in page and "suspended" not in page
+    assert "You can give it again below." in page and "reinstate" not in page
+    with app.app_context():
+        assert db.session.get(Membership, membership_id).status == MembershipStatus.APPLIED
