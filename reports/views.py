@@ -51,9 +51,14 @@ def _asked_for(kind: str, object_id: int | None):
     return form, services.Scope(kind, object_id, *dates), permissions.breakdowns_withheld(current_user, kind, subject)
 
 
-def _report_or_error(kind: str, object_id: int | None):
-    """Load and check, then build the report for the filters in the query string."""
+def _report_or_error(kind: str, object_id: int | None, *, file: bool = False):
+    """Load and check, then build the report for the filters in the query
+    string. A `file` (CSV) is made only for dates the report's page accepts:
+    one asked for with dates that are not dates is refused, not made for
+    every date instead."""
     form, scope, withheld = _asked_for(kind, object_id)
+    if file and form.errors:
+        abort(400)
     report = services.build(scope, findings.scope_title(scope), baselines.chosen(form.baseline.data),
                             breakdowns_withheld=withheld, reader_id=current_user.id)
     return form, scope, report
@@ -94,7 +99,7 @@ def report_page(kind="all", object_id=None):
 @bp.get("/reports/<any(event, series, forum, cycle, priority):kind>/<int:object_id>/report.csv")
 @login_required
 def report_download(kind="all", object_id=None):
-    _, scope, report = _report_or_error(kind, object_id)
+    _, scope, report = _report_or_error(kind, object_id, file=True)
     today = in_london(utcnow()).date()
     return csv_download(report_csv(report, findings.period(report, today),
                                    url_for("reports.methodology", _external=True)),
@@ -108,7 +113,7 @@ def report_download(kind="all", object_id=None):
 def report_pdf(kind="all", object_id=None):
     """Ask the worker to draw the PDF, and watch it on the job's page."""
     form, scope, withheld = _asked_for(kind, object_id)
-    if not EmptyForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit() or form.errors:  # as the CSV: only for dates the page accepts
         abort(400)
     back = url_for("reports.report_page", **request.view_args, **request.args.to_dict(flat=False))
     if len(back) > MAX_BACK_URL:  # a query string longer than any filter makes: back to the plain report

@@ -256,6 +256,15 @@ def test_bad_dates_are_shown_beside_the_field_and_the_report_still_shows(app, ma
     assert "The end date must be on or after the start date" in response.get_data(as_text=True)
 
 
+def test_a_file_asked_for_with_dates_that_are_not_dates_is_refused_not_made_for_every_date(app, make_user, world):
+    """Found attacking it: a CSV for 29 February 2026 came back as the report on everything."""
+    client = admin_client(app, make_user)
+    assert client.get("/reports/all/report.csv?ends=29&ends=2&ends=2026").status_code == 400
+    assert submit(client, "/reports/all/report.pdf?ends=29&ends=2&ends=2026",
+                  form_url="/reports/all?ends=29&ends=2&ends=2026").status_code == 400
+    assert client.get("/reports/all/report.csv?ends=28&ends=2&ends=2026").status_code == 200
+
+
 def test_an_admin_who_was_made_a_monitor_before_the_two_were_kept_apart_sees_no_breakdowns(app, make_user, crowd):
     """An admin can change any record a report counts (found by attacking
     it: an admin granted themselves monitoring and looked before and after)."""
