@@ -118,8 +118,9 @@ class DecisionForm(FlaskForm):
     term_ends_on = DayMonthYearField("Term ends (optional)", validators=[Optional()],
                                      description="Leave empty for a year from today, renewed each year")
     reason = optional_long_text("Reason for declining", 1000, "Needed to decline. It is emailed to the applicant")
-    # The status the page showed: a decision made on a page a colleague has since overtaken is refused.
-    status_seen = HiddenField()
+    # When the membership last changed, as the page showed it: a decision made on a page a colleague has
+    # since overtaken is refused (memberships.check_unchanged).
+    seen = HiddenField()
 
 
 class SafeguardingForm(FlaskForm):

@@ -348,8 +348,10 @@ def _cycle_not_final(cycle_id: int) -> str | None:
 
 def _withhold_breakdowns(report: Report, scope: Scope, counted: Scope, event_ids, participation, reader_id, now):
     """Say why the report shows no breakdowns, where it may not."""
-    if report.breakdowns_withheld is None and reader_id is not None and queries.any_run_by(event_ids, reader_id):
-        report.breakdowns_withheld = RUNS_IT
+    if report.breakdowns_withheld is None and reader_id is not None and (
+            queries.any_run_by(event_ids, reader_id)
+            or (scope.kind == "forum" and queries.coordinates(scope.object_id, reader_id))):
+        report.breakdowns_withheld = RUNS_IT  # a forum's coordinators change its members, meetings or none
     if report.breakdowns_withheld is None and queries.any_reopened(event_ids, now):
         report.breakdowns_withheld = ("An admin has reopened attendance at an event counted here, so its figures may "
                                       "change: breakdowns come back once it has settled again.")

@@ -84,7 +84,9 @@ def index():
 def report_page(kind="all", object_id=None):
     form, _, report = _report_or_error(kind, object_id)
     view = request.args.get("view", "came")
-    filters = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "view"}
+    # Dates the form refused are not what the report shows (it covers every date then): its files leave them out.
+    left_out = {"view"} | ({"starts", "ends"} if form.errors.keys() & {"starts", "ends"} else set())
+    filters = {key: values for key, values in request.args.to_dict(flat=False).items() if key not in left_out}
     return render_template(
         "reports/report.html", form=form, report=report, view=view if view in ("came", "no_show") else "came",
         findings=findings.key_findings(report),

@@ -27,7 +27,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from core import audit, link_tokens
-from core.database import utcnow
+from core.database import lock_row, utcnow
 from core.i18n import _, _l, current_language, known
 from core.email import queue_email
 from core.errors import DomainError, InvalidLink
@@ -568,8 +568,13 @@ def remove_role(user: User, role: SiteRole, *, actor) -> None:
 
 
 def set_site_roles(user: User, roles: set[SiteRole], *, actor) -> None:
+    """The roles the admin's form gives `user`, under the account's lock and
+    from its roles as they are now: two admins at once must not leave one
+    account with roles kept apart (KEPT_APART)."""
     if KEPT_APART <= roles:
         raise RolesKeptApart(KEPT_APART_MESSAGE)
+    lock_row(db.session, User, user.id)
+    db.session.refresh(user)
     for role in SiteRole:
         if role not in roles:
             remove_role(user, role, actor=actor)

@@ -77,10 +77,10 @@ def give_consent(membership: Membership, *, photo_consent: bool, signed_in_as=No
         tell_member_approved(membership, waiting=False)
 
 
-def withdraw_consent(membership: Membership) -> bool:
+def withdraw_consent(membership: Membership) -> MembershipStatus:
     """The parent or carer changes their mind: membership is suspended at
-    once. Returns whether a membership was suspended (an application still
-    waiting for the coordinators just loses the consent)."""
+    once (an application still waiting for the coordinators just loses the
+    consent). Returns the membership's status after."""
     read_locked(membership)
     if membership.parent_consent_withdrawn_at is not None:  # a second tab, or the button pressed again
         raise ForumRuleBroken(_("You have already withdrawn your consent."))
@@ -98,15 +98,16 @@ def withdraw_consent(membership: Membership) -> bool:
         for coordinator in membership.forum.coordinators:
             queue_email(to=coordinator.email, subject=_l("Consent withdrawn: %(forum)s", forum=membership.forum.name),
                         template="forum_consent_withdrawn", membership=membership)
-    return suspending
+    return membership.status
 
 
 def resend_consent_request(membership: Membership, *, actor: User) -> None:
     """The parent or carer lost the email: send the same request again."""
     read_locked(membership)
-    if not membership.parent_email or membership.status not in (MembershipStatus.APPLIED,
-                                                                 MembershipStatus.AWAITING_CONSENT):
-        raise ForumRuleBroken("Only an application still waiting for a parent or carer can be sent again")
+    if not membership.parent_email or membership.status not in (
+            MembershipStatus.APPLIED, MembershipStatus.AWAITING_CONSENT, MembershipStatus.SUSPENDED):
+        raise ForumRuleBroken("Only an application, or a membership suspended, waiting for a parent or carer can be "
+                              "sent again")
     if membership.parent_consented_at is not None and membership.parent_consent_withdrawn_at is None:
         raise ForumRuleBroken("Their parent or carer has already agreed")
     queue_email(to=membership.parent_email,

@@ -74,12 +74,14 @@ def read_locked(membership: Membership) -> None:
     db.session.refresh(membership)
 
 
-def check_unchanged(membership: Membership, status_seen: str | None) -> None:
-    """Refuse a decision made on a page that showed another status than the
-    membership has now: a colleague, the parent or the member changed it
-    since (None: the page did not say, and the service's own rules decide)."""
+def check_unchanged(membership: Membership, seen: str | None) -> None:
+    """Refuse a decision made on a page that showed another version of the
+    membership (`seen`: when it last changed, as the page showed it) than it
+    is now: a colleague, the parent or the member changed it since, its
+    status or its role (None: the page did not say, and the service's own
+    rules decide)."""
     read_locked(membership)
-    if status_seen and status_seen != membership.status.value:
+    if seen and seen != membership.updated_at.isoformat():
         raise ForumRuleBroken(_("This membership changed a moment ago. Look at it again before you go on."))
 
 

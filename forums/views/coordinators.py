@@ -91,7 +91,7 @@ def membership(forum_id, membership_id):
     action = request.form.get("action")
     if form.validate_on_submit() and action in actions:
         def decide():
-            memberships.check_unchanged(chosen, form.status_seen.data)
+            memberships.check_unchanged(chosen, form.seen.data)
             return actions[action]()
         done, _result = call_service(form, decide)
         if done:

@@ -228,9 +228,12 @@ def parent_consent(token):
 @bp.post("/forums/consent/<token>/withdraw")
 def withdraw_consent(token):
     membership = _from_consent_link(token)
-    return press_button(EmptyForm(), lambda: consent.withdraw_consent(membership),
-                        lambda suspended: _("You have withdrawn your consent. %(name)s's membership is suspended.",
-                                            name=membership.user.name) if suspended else
-                        _("You have withdrawn your consent. %(name)s will not become a member unless you agree again.",
-                          name=membership.user.name),
+    def said(status: MembershipStatus) -> str:
+        if status == MembershipStatus.SUSPENDED:
+            return _("You have withdrawn your consent. %(name)s's membership is suspended.", name=membership.user.name)
+        if status in (MembershipStatus.APPLIED, MembershipStatus.AWAITING_CONSENT):
+            return _("You have withdrawn your consent. %(name)s will not become a member unless you agree again.",
+                     name=membership.user.name)
+        return _("You have withdrawn your consent.")
+    return press_button(EmptyForm(), lambda: consent.withdraw_consent(membership), said,
                         url_for("forums.parent_consent", token=token))

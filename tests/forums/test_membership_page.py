@@ -13,7 +13,7 @@ from core.models import OutboxMessage
 from core.accounts.models import User
 from forums.services import consent
 from forums.services.errors import ForumRuleBroken
-from forums.models import ForumCoordinator, ForumKind, Membership, MembershipStatus
+from forums.models import ForumCoordinator, ForumKind, Membership, MembershipRole, MembershipStatus
 from tests.conftest import csrf_token, sign_in, submit
 from tests.forums.factories import ForumFactory, MembershipFactory
 from tests.forums.test_views import text_of
@@ -53,34 +53,47 @@ def test_enter_in_a_box_presses_only_the_button_of_the_decision_the_box_is_for(a
                                                                               decision_with_boxes):
     """Found walking it: Enter in a suspended member's "Term ends" pressed
     the first button of the one form, Reinstate."""
-    browser, page, _ = coordinated(app, make_user, status=status)
+    browser, page, membership_id = coordinated(app, make_user, status=status)
     forms = forms_of(browser.get(page).get_data(as_text=True))
+    with app.app_context():
+        version = db.session.get(Membership, membership_id).updated_at.isoformat()
     with_term = [form for form in forms if 'name="term_ends_on' in form]
     assert [buttons(form) for form in with_term] == ([[decision_with_boxes]] if decision_with_boxes else [])
     for form in forms:
         if 'name="reason"' in form:
             assert buttons(form) == ["decline"]
-        assert 'name="status_seen" type="hidden" value="%s"' % status.value in form
+        assert f'name="seen" type="hidden" value="{version}"' in form
 
 
-def test_a_decision_made_on_a_page_a_colleague_has_since_overtaken_is_refused(app, make_user):
+def seen_on(html: str) -> str:
+    return re.search(r'name="seen" type="hidden" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("colleague_changed", ["status", "role"])
+def test_a_decision_made_on_a_page_a_colleague_has_since_overtaken_is_refused(app, make_user, colleague_changed):
     """Found walking it with two coordinators: Remove pressed on a page
     showing an active member went through after the other had suspended
-    them, and a role was saved on a membership already removed."""
+    them, a role was saved on a membership already removed, and a role saved
+    on a stale page replaced the one a colleague had just chosen."""
     browser, page, membership_id = coordinated(app, make_user, status=MembershipStatus.ACTIVE)
-    token = csrf_token(browser, page)  # the page shows an active member
-    with app.app_context():
-        db.session.get(Membership, membership_id).status = MembershipStatus.SUSPENDED  # the colleague, meanwhile
+    html = browser.get(page).get_data(as_text=True)  # the page shows an active member
+    token, seen = csrf_token(browser, page), seen_on(html)
+    with app.app_context():  # the colleague, meanwhile
+        changed = db.session.get(Membership, membership_id)
+        if colleague_changed == "status":
+            changed.status = MembershipStatus.SUSPENDED
+        else:
+            changed.role = MembershipRole.CHAIR
         db.session.commit()
     for decision in ("remove", "change_role"):
-        refused = browser.post(page, data={"csrf_token": token, "action": decision, "status_seen": "active",
-                                           "role": "chair"})
+        refused = browser.post(page, data={"csrf_token": token, "action": decision, "seen": seen, "role": "secretary"})
         assert refused.status_code == 200 and "This membership changed a moment ago" in text_of(refused)
     with app.app_context():
         after = db.session.get(Membership, membership_id)
-        assert (after.status, after.role.value) == (MembershipStatus.SUSPENDED, "member")
-    # The page as it is now offers what applies now, and that goes through.
-    assert submit(browser, page, {"action": "remove", "status_seen": "suspended"}).status_code == 302
+        assert after.status != MembershipStatus.REMOVED and after.role != MembershipRole.SECRETARY
+    # The page as it is now goes through.
+    now = seen_on(browser.get(page).get_data(as_text=True))
+    assert submit(browser, page, {"action": "remove", "seen": now}).status_code == 302
 
 
 def test_a_young_person_whose_parent_withdrew_is_not_offered_reinstating_or_photos(app, make_user):
@@ -88,7 +101,7 @@ def test_a_young_person_whose_parent_withdrew_is_not_offered_reinstating_or_phot
                                                parent_consented_at=utcnow(), parent_consent_withdrawn_at=utcnow())
     html = browser.get(page).get_data(as_text=True)
     offered = [value for form in forms_of(html) for value in buttons(form)]
-    assert offered == ["remove"] and "once their parent or carer consents again" in html
+    assert offered == ["resend_consent", "remove"] and "once their parent or carer consents again" in html
     with app.test_request_context(), write_lock():
         with pytest.raises(ForumRuleBroken, match="photos stay off"):
             consent.record_photo_consent(db.session.get(Membership, membership_id), True,
@@ -133,3 +146,19 @@ def test_withdrawing_before_the_coordinators_decide_says_the_application_will_no
     assert "You can give it again below." in page and "reinstate" not in page
     with app.app_context():
         assert db.session.get(Membership, membership_id).status == MembershipStatus.APPLIED
+
+
+@pytest.mark.parametrize("status, says, offers", [
+    (MembershipStatus.APPLIED, "If you withdraw your consent, they will not become a member.", "Withdraw my consent"),
+    (MembershipStatus.ACTIVE, "If you withdraw your consent, their membership stops at once.", "Withdraw my consent"),
+    (MembershipStatus.REMOVED, "This application or membership has ended, so there is nothing to consent to.", None),
+    (MembershipStatus.DECLINED, "This application or membership has ended, so there is nothing to consent to.", None),
+])
+def test_the_parents_page_says_what_their_consent_still_does(app, status, says, offers):
+    """Found walking it: a declined application still offered consent that
+    could only be refused, and an application not yet decided spoke of a
+    membership stopping."""
+    path, _ = consent_page(app, status=status)
+    page = text_of(app.test_client().get(path))
+    assert says in page
+    assert (offers in page) if offers else ("<form" not in page.split("<main")[1])

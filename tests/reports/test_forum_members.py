@@ -12,11 +12,12 @@ from sqlalchemy import select, update
 from core.database import LONDON, write_lock
 from core.equality import services as equality
 from core.extensions import db
-from forums.models import ForumKind, Membership, MembershipSpell, MembershipStatus
+from forums.models import ForumCoordinator, ForumKind, Membership, MembershipSpell, MembershipStatus
 from forums.services import memberships
 from core.formatting import format_date
 from reports import baselines, services
 from reports.perturbation import MAX_CHANGE
+from reports.permissions import RUNS_IT
 from reports.quarters import quarter_end_day, quarter_start_day
 from reports.services import Scope
 from tests.factories import UserFactory
@@ -176,3 +177,17 @@ def test_any_two_quarters_whose_member_breakdowns_are_shown_differ_by_none_or_ma
     big_enough = [members for members in shown if len(members) >= max(minimum - MAX_CHANGE, 1)]  # else withheld
     for one, other in itertools.combinations(big_enough, 2):
         assert not 0 < len(one ^ other) < minimum, (sorted(one), sorted(other))
+
+
+def test_a_forums_coordinator_who_is_also_a_monitor_sees_no_breakdown_of_its_members(forum):
+    """Found attacking it: the progress report (which asks as for all events)
+    showed a coordinator-monitor their own forum's members by answer when
+    the forum held no meetings that year to mark it as theirs."""
+    forum, coordinator = forum
+    db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+    db.session.commit()
+    result = services.build(Scope("forum", forum.id), "Test", baselines.shipped(), reader_id=coordinator.id)
+    members = next(group for group in result.groups if group.key == "members")
+    assert members.tables == [] and members.breakdowns_withheld == RUNS_IT
+    someone_else = services.build(Scope("forum", forum.id), "Test", baselines.shipped(), reader_id=UserFactory().id)
+    assert next(group for group in someone_else.groups if group.key == "members").tables

@@ -60,10 +60,18 @@ def error_beside(page: str, field: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", "", found.group(1)).split()) if found else ""
 
 
+def answers_as_it_should(response, url: str, *, dates_accepted: bool) -> bool:
+    """A page is a report (perhaps with a message beside the dates); a file
+    (CSV or PDF) is made only for dates the page accepts, else refused with
+    400 rather than made for every date (found attacking it). Never a 500."""
+    if "/report." in url and not dates_accepted:
+        return response.status_code == 400
+    return response.status_code == 200
+
+
 def test_the_reported_attack_is_a_report_with_the_message_beside_the_dates(admin, report_urls):
     for url in report_urls:
-        response = fetch(admin, f"{url}?{ATTACK}")
-        assert response.status_code == 200, url
+        assert answers_as_it_should(fetch(admin, f"{url}?{ATTACK}"), url, dates_accepted=False), url
     page = admin.get(f"/reports/all?{ATTACK}").get_data(as_text=True)
     assert error_beside(page, "starts") == "Error: From must be a date between 1900 and 2100"
     assert error_beside(page, "ends") == "Error: To must be a date between 1900 and 2100"
@@ -80,7 +88,8 @@ def test_an_organiser_sees_the_same_for_their_event(app, make_user, report_urls)
     client = app.test_client()
     sign_in(client, organiser)
     for suffix in ("", "/report.csv", "/report.pdf"):
-        assert fetch(client, f"{event_url}{suffix}?{ATTACK}").status_code == 200
+        url = f"{event_url}{suffix}"
+        assert answers_as_it_should(fetch(client, f"{url}?{ATTACK}"), url, dates_accepted=False)
 
 
 def test_the_first_and_last_years_allowed_still_filter(admin):
@@ -111,10 +120,14 @@ DATE_PARTS = st.one_of(
 def test_no_hostile_date_in_any_report_url_is_a_500(admin, report_urls, url_number, starts, ends):
     """Every report page and the CSV (the PDF reads the same filters, and is
     tried by the examples: drawing one each time is slow), with day, month and year boxes of any
-    value, sent any number of times: a report (perhaps with a message), never a 500."""
+    value, sent any number of times: a report (perhaps with a message), or for a file with dates the
+    page refuses, a 400; never a 500."""
     query = urlencode([("starts", part) for part in starts] + [("ends", part) for part in ends])
-    response = fetch(admin, f"{report_urls[url_number]}?{query}")
-    assert response.status_code == 200, (report_urls[url_number], query)
+    url = report_urls[url_number]
+    page = admin.get(f"{url.split('/report.')[0]}?{query}")
+    accepted = 'class="govuk-error-message"' not in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert answers_as_it_should(fetch(admin, f"{url}?{query}"), url, dates_accepted=accepted), (url, query)
 
 
 # On PostgreSQL only the numbers beyond its integers: the rest never leave Python.

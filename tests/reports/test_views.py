@@ -257,8 +257,12 @@ def test_bad_dates_are_shown_beside_the_field_and_the_report_still_shows(app, ma
 
 
 def test_a_file_asked_for_with_dates_that_are_not_dates_is_refused_not_made_for_every_date(app, make_user, world):
-    """Found attacking it: a CSV for 29 February 2026 came back as the report on everything."""
+    """Found attacking it: a CSV for 29 February 2026 came back as the report on everything. The page
+    with those dates shows the report on everything, and its files are that report's."""
     client = admin_client(app, make_user)
+    page = client.get("/reports/all?ends=29&ends=2&ends=2026").get_data(as_text=True)
+    assert "To must be a real date" in page
+    assert 'href="/reports/all/report.csv"' in page and 'action="/reports/all/report.pdf"' in page
     assert client.get("/reports/all/report.csv?ends=29&ends=2&ends=2026").status_code == 400
     assert submit(client, "/reports/all/report.pdf?ends=29&ends=2&ends=2026",
                   form_url="/reports/all?ends=29&ends=2&ends=2026").status_code == 400
