@@ -75,6 +75,12 @@ def give_consent(membership: Membership, *, photo_consent: bool, signed_in_as=No
     audit.record("membership.parent_consented", subject=membership, details={"photo_consent": photo_consent})
     if started:  # their approval email said it starts when the parent agrees: now it has
         tell_member_approved(membership, waiting=False)
+    elif membership.status == MembershipStatus.SUSPENDED:  # after withdrawing: the coordinators decide on it
+        for coordinator in membership.forum.coordinators:
+            queue_email(to=coordinator.email, subject=_l("Consent given again: %(forum)s", forum=membership.forum.name),
+                        template="forum_consent_given_again", membership=membership,
+                        link=url_for("forums.membership", forum_id=membership.forum_id, membership_id=membership.id,
+                                     _external=True))
 
 
 def withdraw_consent(membership: Membership) -> MembershipStatus:

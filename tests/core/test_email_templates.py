@@ -108,6 +108,7 @@ CONTEXTS = {
                            for sender in (USER, None)
                            for stop in ("https://site.example/stop", None)],
     "forum_approved": [dict(membership=MEMBERSHIP, waiting=flag, link="https://site.example/f") for flag in (True, False)],
+    "forum_consent_given_again": [dict(membership=MEMBERSHIP, link="https://site.example/forums/1/manage/memberships/2")],
     "forum_consent_withdrawn": [dict(membership=MEMBERSHIP)],
     "forum_declined": [dict(membership=MEMBERSHIP)],
     "forum_invitation": [dict(inviter=USER, forum=FORUM, link="https://site.example/join")],

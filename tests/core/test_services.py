@@ -6,7 +6,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from core.accounts import services
-from core.database import utcnow
+from core.database import utcnow, write_lock
 from core.extensions import db
 from core.models import AuditEntry, OutboxMessage
 from core.accounts.models import SiteRole, User
@@ -165,12 +165,13 @@ def test_changing_email_to_another_accounts_address_sends_no_link_and_tells_that
 
 
 def test_roles_are_granted_and_removed_with_an_audit_trail(ctx):
-    admin = UserFactory(roles=["admin"])
-    user = UserFactory()
-    services.set_site_roles(user, {SiteRole.ORGANISER, SiteRole.AWARDS_ADMINISTRATOR}, actor=admin)
-    assert user.site_roles == {SiteRole.ORGANISER, SiteRole.AWARDS_ADMINISTRATOR}
-    services.set_site_roles(user, {SiteRole.ORGANISER}, actor=admin)
-    assert user.site_roles == {SiteRole.ORGANISER}
+    with write_lock(every_transaction=True):  # as the admin's form: roles are set under the account's lock
+        admin = UserFactory(roles=["admin"])
+        user = UserFactory()
+        services.set_site_roles(user, {SiteRole.ORGANISER, SiteRole.AWARDS_ADMINISTRATOR}, actor=admin)
+        assert user.site_roles == {SiteRole.ORGANISER, SiteRole.AWARDS_ADMINISTRATOR}
+        services.set_site_roles(user, {SiteRole.ORGANISER}, actor=admin)
+        assert user.site_roles == {SiteRole.ORGANISER}
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("role.%"))).all()
     assert [(e.action, e.details["role"], e.actor_id) for e in entries] == [
         ("role.granted", "organiser", admin.id),

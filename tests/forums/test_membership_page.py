@@ -162,3 +162,17 @@ def test_the_parents_page_says_what_their_consent_still_does(app, status, says, 
     page = text_of(app.test_client().get(path))
     assert says in page
     assert (offers in page) if offers else ("<form" not in page.split("<main")[1])
+
+
+def test_a_parent_consenting_again_tells_the_coordinators_they_can_reinstate(app):
+    """Found walking it: after a withdrawal the coordinators heard, but not
+    when the parent agreed again, so no one knew to press Reinstate."""
+    path, membership_id = consent_page(app, status=MembershipStatus.ACTIVE)
+    parent = app.test_client()
+    submit(parent, f"{path}/withdraw", {}, form_url=path)
+    agreed = submit(parent, path, {"agree": "y"}, follow_redirects=True)
+    assert "You have agreed" in text_of(agreed)
+    with app.app_context():
+        assert db.session.get(Membership, membership_id).status == MembershipStatus.SUSPENDED
+        [told] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.startswith("Consent given"))).all()
+        assert f"/manage/memberships/{membership_id}" in told.body and "you can reinstate them now" in told.body
