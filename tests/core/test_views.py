@@ -10,6 +10,7 @@ from core.extensions import db
 from core.models import AuditEntry
 from core.accounts.models import SiteRole, User
 from tests.conftest import csrf_token, error_summary, sign_in, sign_in_through_the_forms, submit
+from tests.interleaving import interleave
 
 GOOD_PASSWORD = "lantern orchard velvet"
 
@@ -435,36 +436,15 @@ def test_two_admins_giving_one_account_the_two_roles_kept_apart_at_once_leave_it
     """Found attacking it on PostgreSQL: one admin saving "admin" and another
     "equality monitoring" for the same account at the same moment left it
     both. The second waits for the first's lock and starts from its roles."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("on SQLite the two requests' transactions run one after the other: there is no interleaving")
-    import threading
     person, admin = make_user(), make_user(roles=["admin"])
-    first_saved, second_has_read = threading.Event(), threading.Event()
 
-    def first_admin():
-        with app.test_request_context():
-            services.set_site_roles(db.session.get(User, person.id), {SiteRole.ADMIN},
-                                    actor=db.session.get(User, admin.id))
-            first_saved.set()
-            second_has_read.wait(10)
-            db.session.commit()
-            db.session.remove()
+    def second_admin_reads():
+        read = db.session.get(User, person.id)
+        assert read.site_roles == set()  # what their page showed
+        return lambda: services.set_site_roles(read, {SiteRole.EQUALITY_MONITOR}, actor=db.session.get(User, admin.id))
 
-    def second_admin():
-        with app.test_request_context():
-            first_saved.wait(10)
-            read = db.session.get(User, person.id)
-            assert read.site_roles == set()  # what their page showed
-            second_has_read.set()
-            services.set_site_roles(read, {SiteRole.EQUALITY_MONITOR}, actor=db.session.get(User, admin.id))
-            db.session.commit()
-            db.session.remove()
-
-    threads = [threading.Thread(target=first_admin), threading.Thread(target=second_admin)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    interleave(app, database_url, lambda: services.set_site_roles(
+        db.session.get(User, person.id), {SiteRole.ADMIN}, actor=db.session.get(User, admin.id)), second_admin_reads)
     with app.app_context():
         assert db.session.get(User, person.id).site_roles == {SiteRole.EQUALITY_MONITOR}
 
