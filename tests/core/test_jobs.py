@@ -191,6 +191,8 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(app, database_ur
     with worker(database_url, redis_server.url, relay_port, tmp_path / "second.log"):
         until(lambda: OutboxStatus.PENDING not in outbox(served), "the second worker to send the rest")
         until(lambda: len(received.recipients) >= 200 - interrupted_at_kill, "the rest to arrive")
+        # and recorded as sent: the relay has the last one a moment before the worker writes it down
+        until(lambda: outbox(served).get(OutboxStatus.SENT, 0) >= 200 - interrupted_at_kill, "the rest recorded")
     with served.app_context():
         status = dict(db.session.execute(select(OutboxMessage.recipient, OutboxMessage.status)).all())
     sent = {person for person, state in status.items() if state == OutboxStatus.SENT}
