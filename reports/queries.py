@@ -310,12 +310,6 @@ def any_run_by(event_ids, user_id: int) -> bool:
         | Event.forum_id.in_(select(ForumCoordinator.forum_id).where(ForumCoordinator.user_id == user_id)))))
 
 
-def coordinates(forum_id: int, user_id: int) -> bool:
-    """Whether the person coordinates the forum (approves and removes its members)."""
-    return db.session.scalar(select(func.count()).where(ForumCoordinator.forum_id == forum_id,
-                                                        ForumCoordinator.user_id == user_id)) > 0
-
-
 def events_listed(event_ids) -> list:
     """Title and start of each event, oldest first."""
     return db.session.execute(select(Event.id, Event.title, Event.starts_at).where(Event.id.in_(event_ids))

@@ -16,10 +16,12 @@ from core.database import LONDON, in_london, utcnow
 from core.equality.services import (AGE_BAND, CHARACTERISTICS, ETHNIC_GROUP, NOT_ANSWERED, PREFER_NOT_TO_SAY, RELIGION,
                                    record_key_secret)
 from awards.models import AwardCycle
+from core.accounts.models import User
 from core.extensions import db
 from core.formatting import format_date
 from events import tallies
 from events.models import Event, EventKind
+from forums.services.coordinators import is_coordinator
 from reports import queries
 from reports.baselines import Baseline, Shares
 from reports.permissions import RUNS_IT
@@ -350,7 +352,7 @@ def _withhold_breakdowns(report: Report, scope: Scope, counted: Scope, event_ids
     """Say why the report shows no breakdowns, where it may not."""
     if report.breakdowns_withheld is None and reader_id is not None and (
             queries.any_run_by(event_ids, reader_id)
-            or (scope.kind == "forum" and queries.coordinates(scope.object_id, reader_id))):
+            or (scope.kind == "forum" and is_coordinator(db.session.get(User, reader_id), scope.object_id))):
         report.breakdowns_withheld = RUNS_IT  # a forum's coordinators change its members, meetings or none
     if report.breakdowns_withheld is None and queries.any_reopened(event_ids, now):
         report.breakdowns_withheld = ("An admin has reopened attendance at an event counted here, so its figures may "
@@ -419,7 +421,7 @@ def _members(report: Report, forum_id: int, counted_until: date, secret: str) ->
         quarter_start_day(counted_until) - timedelta(days=1)
     members = queries.forum_members(forum_id, _day_after(on))
     withheld = None
-    if not _members_shown_at(forum_id, on, report.minimum_respondents):
+    if report.breakdowns_withheld is None and not _members_shown_at(forum_id, on, report.minimum_respondents):
         withheld = (f"The members' answers are not broken down here: the members who answered at the end of another "
                     f"quarter differ from these by fewer than {report.minimum_respondents} people, whose answers "
                     "comparing the two would show.")
