@@ -1,8 +1,9 @@
 """What bench/run.py asks of the database, each in a fresh interpreter with
 the app loaded on the benchmark's database (`python -m bench.probe NAME
 '{"argument": ...}'` prints the answer as JSON): which objects the pages
-show, where the report's sizes fall, the bare SQL a report rests on, and
-the registration burst's event, sessions and outcome."""
+show, where the report's sizes fall, the bare SQL a report rests on, how
+long the worker takes over a year's progress report, and the registration
+burst's event, sessions and outcome."""
 import json
 import sys
 import time
@@ -15,7 +16,7 @@ from sqlalchemy import func, select, text
 
 from app import create_app
 from awards.models import AwardCategory
-from core.database import utcnow
+from core.database import utcnow, write_lock
 from core.extensions import db
 from core.accounts.models import User
 from events.models import (
@@ -109,6 +110,20 @@ def report_pdf_job(starts: str | None, repetitions: int) -> list[float]:
     return runs
 
 
+def progress_report_job(year: int) -> dict:
+    """Seconds the worker's job takes to prepare a year's progress report
+    (its page and its PDF, for a reader who sees breakdowns), run as the
+    worker runs it: no request at all."""
+    with write_lock():
+        reader = db.session.scalar(select(User.id).order_by(User.id).limit(1))
+        job = drawing.prepare_progress_later(year, breakdowns_withheld=None, reader_id=reader,
+                                             back_url=f"/reports/progress/{year}")
+        db.session.commit()
+    began = time.perf_counter()
+    said = drawing.prepare_progress(job.id, {"year": year, "breakdowns_withheld": None, "reader_id": reader})
+    return {"year": year, "seconds": round(time.perf_counter() - began, 2), "done": not said.endswith("failed")}
+
+
 def burst_setup(places: int, people: int) -> dict:
     """An event with `places`, and a signed-in session with its CSRF token
     for each of `people` members (made here: signing in 500 times through
@@ -146,7 +161,8 @@ def burst_outcome(event_id: int) -> dict:
 
 
 PROBES = {probe.__name__: probe for probe in (empty_schema, sample_ids, report_bounds, bare_report_sql,
-                                               report_pdf_job, burst_setup, burst_outcome, signed_in_ids)}
+                                               report_pdf_job, progress_report_job, burst_setup, burst_outcome,
+                                               signed_in_ids)}
 
 if __name__ == "__main__":
     name, arguments = sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}

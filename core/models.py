@@ -117,6 +117,9 @@ class BackgroundJob(db.Model):
     file_name: Mapped[Optional[str]] = mapped_column(String(200))
     file_type: Mapped[Optional[str]] = mapped_column(String(100))
     file: Mapped[Optional[bytes]] = mapped_column(LargeBinary, deferred=True)
+    # A job that prepares a page as well (a year's progress report) keeps its HTML here, for the page it was
+    # started from (back_url) to show: the page and the file hold the same figures.
+    page: Mapped[Optional[str]] = mapped_column(Text, deferred=True)
     # What must still hold for its owner to download the file (core.progress.register_file_check): a report's
     # scope, so losing the role that let them ask for it stops the download too.
     file_check: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)

@@ -74,10 +74,29 @@ def retitle(job: BackgroundJob, title: str) -> None:
     job.title = title[:200]
 
 
-def finish_with_file(job_id: int, *, name: str, content_type: str, content: bytes) -> None:
+def finish_with_file(job_id: int, *, name: str, content_type: str, content: bytes, page: str | None = None) -> None:
+    """Keep the file the job made, and the `page` it prepared, if it prepares one."""
     job = db.session.get(BackgroundJob, job_id)
-    job.file_name, job.file_type, job.file, job.finished_at = name, content_type, content, utcnow()
+    job.file_name, job.file_type, job.file, job.page, job.finished_at = name, content_type, content, page, utcnow()
     db.session.flush()
+
+
+def prepared_page(owner_id: int, back_url: str) -> BackgroundJob | None:
+    """The owner's latest job that prepared the page at `back_url`, or None."""
+    return db.session.scalar(
+        select(BackgroundJob).where(BackgroundJob.owner_id == owner_id, BackgroundJob.back_url == back_url,
+                                    BackgroundJob.page.is_not(None))
+        .order_by(BackgroundJob.finished_at.desc(), BackgroundJob.id.desc()).limit(1))
+
+
+def preparing_page(owner_id: int, back_url: str) -> BackgroundJob | None:
+    """The owner's job still preparing the page at `back_url` (one given up on is not), or None."""
+    return db.session.scalar(
+        select(BackgroundJob).where(BackgroundJob.owner_id == owner_id, BackgroundJob.back_url == back_url,
+                                    BackgroundJob.makes_file, BackgroundJob.finished_at.is_(None),
+                                    BackgroundJob.error.is_(None),
+                                    BackgroundJob.created_at >= utcnow() - GIVEN_UP_AFTER)
+        .order_by(BackgroundJob.id.desc()).limit(1))
 
 
 def finish_with_error(job_id: int, error: str) -> None:

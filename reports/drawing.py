@@ -1,23 +1,27 @@
-"""A report's PDF, drawn by the job queue's worker: a year of every event
-takes longer than a page should keep someone waiting, so the request only
-asks for it and the person watches it on the job's page (core.progress).
+"""Reports built by the job queue's worker: a report's PDF, and a year's
+progress report (its page and its PDF, from one build). A year of every
+event takes longer than a page should keep someone waiting, so the request
+only asks for it and the person watches it on the job's page (core.progress).
 
-`draw_later` flushes but never commits; the job runs once its request has
-committed, and what it draws is what the person asked for then: the scope,
-dates and baseline, and whether their role lets them see breakdowns.
+`draw_later` and `prepare_progress_later` flush but never commit; the job
+runs once its request has committed, and what it draws is what the person
+asked for then: the scope, dates and baseline, and whether their role lets
+them see breakdowns.
 """
 import logging
 from datetime import date
 
-from flask import current_app, url_for
+from flask import current_app, render_template, url_for
 
 from core import jobs, progress
-from core.database import in_london, utcnow, write_lock
+from core.accounts.models import User
+from core.database import in_london, lock_row, utcnow, write_lock
 from core.extensions import db
 from core.formatting import format_date
 from core.models import BackgroundJob
 from reports import baselines, findings, permissions, queries, services
-from reports.pdf import report_pdf
+from reports.pdf import progress_pdf, report_pdf
+from reports.progress import build_progress
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +62,46 @@ def draw(job_id: int, order: dict) -> str:
         name = report_file_name(scope, report, today, "pdf")
     except Exception:
         log.exception("Drawing report job %s failed", job_id)
-        body = None
+        body = name = None
+    return _finish(job_id, name, body)
+
+
+def prepare_progress_later(year: int, *, breakdowns_withheld: str | None, reader_id: int,
+                           back_url: str) -> BackgroundJob:
+    """Start preparing the year's progress report for the reader, or, if it
+    is being prepared for them already (a second press, a second tab), that job."""
+    lock_row(db.session, User, reader_id)  # two presses at once: the second waits, then finds the first's job
+    running = progress.preparing_page(reader_id, back_url)
+    if running is not None:
+        return running
+    order = {"year": year, **order_for(services.Scope("all"), "census", breakdowns_withheld=breakdowns_withheld,
+                                       reader_id=reader_id)}
+    job = progress.start_job(owner_id=reader_id, title=f"Progress report {year}", back_url=back_url,
+                             makes_file=True, file_check={"check": "report", **order})
+    jobs.queue_after_commit("prepare-progress-report", job.id, order)
+    return job
+
+
+def prepare_progress(job_id: int, order: dict) -> str:
+    """The worker's job: build the year's progress report once, and keep its
+    page and its PDF (the same figures) on the job."""
+    year = order["year"]
+    try:
+        built = build_progress(year, baselines.shipped(), breakdowns_withheld=order["breakdowns_withheld"],
+                               reader_id=order["reader_id"])
+        page = render_template("reports/_progress_body.html", progress=built,
+                               notes=findings.method_notes(built.threshold, built.minimum_respondents))
+        body = progress_pdf(built, brand_name=current_app.config["BRAND_NAME"],
+                            generated=format_date(in_london(utcnow()).date()),
+                            methodology_url=url_for("reports.methodology", _external=True))
+    except Exception:
+        log.exception("Preparing progress report job %s failed", job_id)
+        body = page = None
+    return _finish(job_id, f"progress-report-{year}.pdf", body, page=page)
+
+
+def _finish(job_id: int, name: str | None, body: bytes | None, *, page: str | None = None) -> str:
+    """Keep what the job drew on it, or say that it could not be drawn."""
     # End the reads first: on SQLite the write below must begin with the write lock, not upgrade to it.
     db.session.rollback()
     with write_lock():
@@ -66,7 +109,7 @@ def draw(job_id: int, order: dict) -> str:
             progress.finish_with_error(job_id, "The report could not be drawn. Try again; if it happens again, "
                                                "tell the partnership.")
         else:
-            progress.finish_with_file(job_id, name=name, content_type="application/pdf", content=body)
+            progress.finish_with_file(job_id, name=name, content_type="application/pdf", content=body, page=page)
         db.session.commit()
     return f"job {job_id}: " + (f"{len(body):,} bytes" if body is not None else "failed")
 
@@ -85,4 +128,5 @@ def _may_still_have(viewer, order: dict) -> bool:
 
 
 jobs.register(50, "draw-report-pdf", draw, priority=jobs.LOW_PRIORITY)
+jobs.register(51, "prepare-progress-report", prepare_progress, priority=jobs.LOW_PRIORITY)
 progress.register_file_check("report", _may_still_have)

@@ -57,8 +57,9 @@ def build_progress(year: int, baseline: Baseline, *, breakdowns_withheld: str | 
     an equality answer (None: they may); `reader_id`: who is reading."""
     starts, ends = _year(year)
 
-    def report(scope: Scope, title: str) -> Report:
-        return build(scope, title, baseline, breakdowns_withheld=breakdowns_withheld, reader_id=reader_id)
+    def report(scope: Scope, title: str, *, headline: bool = False) -> Report:
+        return build(scope, title, baseline, breakdowns_withheld=breakdowns_withheld, reader_id=reader_id,
+                     headline=headline)
 
     overall = report(Scope("all", None, starts, ends), f"Everything in {year}")
     in_order = list(db.session.scalars(select(CohesionPriority).order_by(CohesionPriority.position)))
@@ -87,7 +88,7 @@ def build_progress(year: int, baseline: Baseline, *, breakdowns_withheld: str | 
 def _trend(name: str, scope_for, year: int, report) -> Trend:
     trend = Trend(name)
     for each in range(year - TREND_YEARS + 1, year + 1):
-        built = report(scope_for(_year(each)), f"{name}, {each}")
+        built = report(scope_for(_year(each)), f"{name}, {each}", headline=True)  # a row: its headline figures
         if built.events:
             trend.years.append((each, built))
     return trend

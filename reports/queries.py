@@ -261,9 +261,13 @@ def tally(people, columns: tuple[str, ...], secret: str) -> tuple[dict, dict]:
     return counts, respondents
 
 
-def reach(event_ids, people) -> dict[str, int]:
-    """Distinct named people who came, how many of them had come to anything
-    before the scope's first event (returning) or not (first time)."""
+def reach(event_ids, people, *, split: bool = True) -> dict[str, int | None]:
+    """Distinct named people who came, and (if `split`) how many of them had
+    come to anything before the scope's first event (returning) or not
+    (first time)."""
+    if not split:
+        named = db.session.scalar(select(func.count()).select_from(people).where(people.c.attended == 1))
+        return {"named": named, "first_time": None, "returning": None}
     scope_start = select(func.min(Event.starts_at)).where(Event.id.in_(event_ids)).scalar_subquery()
     # Joined to one set of who came before, not searched per person: matched
     # on the person's key (an expression no index holds), SQLite read every

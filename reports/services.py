@@ -201,12 +201,12 @@ class Group:
 class Reach:
     """Who came, followed between events where a registration names them.
     Head counts, not equality data: exact. named + unnamed = people;
-    first_time + returning = named."""
+    first_time + returning = named (both None in a headline build)."""
     people: int
     named: int
     unnamed: int  # walk-ins and the extra people on a booking for several
-    first_time: int
-    returning: int
+    first_time: int | None
+    returning: int | None
     attendances: int  # every time anyone came, walk-ins included
 
     def events_per_person(self) -> float | None:
@@ -285,7 +285,8 @@ def minimum_respondents() -> int:
 
 
 def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: str | None = None,
-          reader_id: int | None = None, now: datetime | None = None, from_tallies: bool = True) -> Report:
+          reader_id: int | None = None, now: datetime | None = None, from_tallies: bool = True,
+          headline: bool = False) -> Report:
     """The report on `scope`. `breakdowns_withheld` says why this reader may
     not see figures split by an equality answer (None: they may); the
     report leaves them out entirely then, so no template can show them.
@@ -293,7 +294,10 @@ def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: 
     that include an event they run (None: open data, made for no one).
     Settled events' per-event figures are added up from their tallies
     (events/tallies.py); `from_tallies=False` counts everything live, the
-    same figures (tests compare the two)."""
+    same figures (tests compare the two). A `headline` build has only what a
+    year-on-year row shows (events, different people, who answered, mixing):
+    no forum members, and who came not split into first time and returning
+    (who came before is most of a forum's build)."""
     now = now or utcnow()
     tallied = tallies.current_tallies(now) if from_tallies else None
     limit, secret = threshold(), record_key_secret()
@@ -322,13 +326,13 @@ def build(scope: Scope, title: str, baseline: Baseline, *, breakdowns_withheld: 
     events = queries.event_summaries(event_ids, tallied=tallied)
     with queries.participation(event_ids, _quarter_starts(events)) as participation:
         _withhold_breakdowns(report, scope, counted, event_ids, participation, reader_id, now)
-        if scope.kind == "forum":
+        if scope.kind == "forum" and not headline:
             report.groups.append(_members(report, scope.object_id, counted.ends, secret))
         people = participation.people()
         report.groups.append(_group(report, "events", "At meetings" if scope.kind == "forum" else "At events",
                                     people, ("came", "no_show"), secret))
         unnamed = sum(event.unnamed for event in events)
-        figures = queries.reach(event_ids, people)
+        figures = queries.reach(event_ids, people, split=not headline)
         report.reach = Reach(people=figures["named"] + unnamed, unnamed=unnamed,
                              attendances=sum(event.came for event in events), **figures)
         _mixing(report, events, event_ids, secret, tallied, participation)

@@ -1,13 +1,13 @@
 """Report pages and downloads. Every figure comes already suppressed from
 reports.services; these routes load the scope, check who is asking, and
 format."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent
 from flask_login import current_user, login_required
 
+from core import progress
 from core.database import in_london, utcnow
 from core.equality.services import CHARACTERISTICS
-from core.formatting import format_date
 from core.forms import EmptyForm, call_service, press_button
 from core.spam import bulk_work
 from core.spreadsheets import csv_download, csv_file
@@ -22,8 +22,6 @@ from reports import open_data as open_data_service
 from reports import privacy  # noqa: F401  registers the names of reports' audit actions in "Your data"
 from reports.exports import HEADER, report_csv
 from reports.forms import BaselineUploadForm, ReportFilterForm
-from reports.pdf import progress_pdf
-from reports.progress import build_progress
 
 bp = Blueprint("reports", __name__)
 
@@ -126,25 +124,40 @@ def report_pdf(kind="all", object_id=None):
 
 
 @bp.get("/reports/progress/<int:year>")
-@bp.get("/reports/progress/<int:year>/report.<any(pdf):fmt>")
 @login_required
-def progress_report(year, fmt=None):
-    """The standing conference's review of a year. Admins only: it spans every event, forum and cycle."""
+def progress_report(year):
+    """The standing conference's review of a year, as last prepared for this
+    reader by the worker (reports.drawing.prepare_progress), with its PDF."""
+    _may_read_progress(year)
+    here = url_for("reports.progress_report", year=year)
+    prepared = progress.prepared_page(current_user.id, here)
+    if prepared is not None and not progress.may_download(current_user, prepared):
+        prepared = None  # prepared with breakdowns this reader's role no longer lets them see
+    return render_template("reports/progress.html", year=year, prepared=prepared,
+                           preparing=progress.preparing_page(current_user.id, here), form=EmptyForm())
+
+
+@bp.post("/reports/progress/<int:year>/prepare")
+@bulk_work("REPORT_PDF_LIMIT_PER_ACCOUNT")
+@login_required
+def prepare_progress_report(year):
+    """Ask the worker to prepare the year's progress report, and watch it on the job's page."""
+    _may_read_progress(year)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _, job = call_service(form, lambda: drawing.prepare_progress_later(
+        year, breakdowns_withheld=permissions.breakdowns_withheld(current_user, "all", None),
+        reader_id=current_user.id, back_url=url_for("reports.progress_report", year=year)))
+    return redirect(url_for("core.job", job_id=job.id))
+
+
+def _may_read_progress(year: int) -> None:
+    """Admins and equality monitors only: it spans every event, forum and cycle."""
     if not permissions.can_report_on(current_user, "all", None):
         abort(403)
     if not MIN_YEAR <= year <= in_london(utcnow()).year:
         abort(404)
-    progress = build_progress(year, baselines.shipped(),
-                              breakdowns_withheld=permissions.breakdowns_withheld(current_user, "all", None),
-                              reader_id=current_user.id)
-    if fmt == "pdf":
-        body = progress_pdf(progress, brand_name=current_app.config["BRAND_NAME"],
-                            generated=format_date(utcnow()),
-                            methodology_url=url_for("reports.methodology", _external=True))
-        return Response(body, mimetype="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="progress-report-{year}.pdf"'})
-    return render_template("reports/progress.html", progress=progress,
-                           notes=findings.method_notes(progress.threshold, progress.minimum_respondents))
 
 
 @bp.get("/reports/event/<int:event_id>/survey")

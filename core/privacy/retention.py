@@ -160,8 +160,9 @@ JOB_FILES_KEPT = timedelta(days=7)
 def _delete_old_jobs(now: datetime) -> dict[str, int]:
     files = db.session.execute(
         update(BackgroundJob).where(BackgroundJob.file_name.is_not(None), BackgroundJob.finished_at < now - JOB_FILES_KEPT)
-        .values(file=None, file_name=None, error="Its file was deleted after 7 days, as drawn reports are. "
-                                                 "Draw it again from the report.")).rowcount
+        .values(file=None, file_name=None, page=None,
+                error="Its file was deleted after 7 days, as drawn reports are. Draw it again from the report.")
+    ).rowcount
     return {"job files deleted": files, "jobs deleted": db.session.execute(
         delete(BackgroundJob).where(BackgroundJob.created_at < cutoff("jobs", now))).rowcount}
 

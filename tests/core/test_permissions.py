@@ -376,6 +376,8 @@ MATRIX = {
     "reports.partner_engagement": ("GET", "/reports/partners/{partner}", only(ORGANISERS)),
     # The standing conference's review of a year spans everything: admins only.
     "reports.progress_report": ("GET", "/reports/progress/2026", only({"admin", "equality_monitor"})),
+    # Prepared by the worker: asking for it leads to the job's page.
+    "reports.prepare_progress_report": ("POST", "/reports/progress/2026/prepare", only({"admin", "equality_monitor"}, 302)),
     # Open data is public once published (nothing is, here); only admins publish a quarter.
     "reports.open_data": ("GET", "/open-data", everyone(200)),
     "reports.methodology": ("GET", "/reports/methodology", everyone(200)),

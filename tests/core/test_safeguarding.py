@@ -60,6 +60,8 @@ HOLD_NO_CONTACT_DETAILS = {
     "reports.report_pdf": "asks the worker to draw the report: aggregate figures with small numbers suppressed",
     "reports.open_data_csv": "published aggregate figures",
     "reports.progress_report": "aggregate figures with small numbers suppressed",
+    "reports.prepare_progress_report": "asks the worker to prepare the report: aggregate figures with small numbers "
+                                       "suppressed",
     "api.events": "public facts only (api/representations.py)",
     "api.event": "public facts only (api/representations.py)",
     "api.priorities": "public facts only",

@@ -110,8 +110,16 @@ def test_an_admin_and_an_equality_monitor_read_the_reports(page, site, tmp_path)
 
     page.goto("/reports")
     page.get_by_role("link", name="Progress report for").first.click()
+    check_accessibility(page)  # asking for it: the worker prepares it
+    page.get_by_role("button", name="Prepare the progress report for").click()
+    expect(page.get_by_role("status")).to_have_text("Finished. The file is ready to download.")
+    page.get_by_role("link", name="Go back to where you started this").click()
     expect(page.get_by_role("heading", name="Activity by cohesion priority")).to_be_visible()
+    expect(page.get_by_text("Prepared for you on")).to_be_visible()
     check_accessibility(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the progress report (PDF)").click()
+    assert download.value.suggested_filename.startswith("progress-report-")
     page.get_by_role("button", name="Sign out").click()
 
     sign_in_with(page, "admin@example.org")

@@ -110,3 +110,13 @@ def drawn_pdf(client, report_url: str):
     if asked.status_code != 302:
         return asked
     return client.get(asked.headers["Location"] + "/file")
+
+
+def prepared_progress(client, year: int):
+    """The year's progress report as a person gets it: the page's button asks
+    the worker to prepare it (here, at once); the page then shows it, and its
+    PDF is the job's file. Returns (the page's HTML, the PDF's response)."""
+    asked = submit(client, f"/reports/progress/{year}/prepare", form_url=f"/reports/progress/{year}")
+    assert asked.status_code == 302, asked.status_code
+    page = client.get(f"/reports/progress/{year}").get_data(as_text=True)
+    return page, client.get(asked.headers["Location"] + "/file")

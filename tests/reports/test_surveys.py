@@ -11,6 +11,7 @@ from events.models import SurveyAnswer
 from reports import surveys
 from tests.conftest import sign_in
 from tests.events.factories import EventFactory, PriorityFactory
+from tests.reports.fixtures import prepared_progress
 
 CLOSED = timedelta(days=40)  # longer ago than attendance settling (14 days) and a link's life (14 days)
 
@@ -142,10 +143,9 @@ def test_the_progress_report_and_its_pdf_carry_the_surveys(app, make_user):
         year = in_london(event.starts_at).year
     client = app.test_client()
     sign_in(client, admin)
-    page = client.get(f"/reports/progress/{year}").get_data(as_text=True)
+    page, pdf = prepared_progress(client, year)
     assert "What people said after the events" in page and "Bringing people together" in page
     assert "Community Life Survey" in page
-    pdf = client.get(f"/reports/progress/{year}/report.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     priorities = client.get(f"/reports/surveys/{year}").get_data(as_text=True)
     assert "Bringing people together" in priorities and "100%" in priorities

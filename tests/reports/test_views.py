@@ -19,7 +19,7 @@ from tests.conftest import made_once, restore_rows, sign_in, submit
 from tests.events.factories import PriorityFactory
 from tests.events.test_pdf import pdf_text
 from tests.forums.factories import ForumFactory
-from tests.reports.fixtures import build_crowd, build_small_world, drawn_pdf
+from tests.reports.fixtures import build_crowd, build_small_world, drawn_pdf, prepared_progress
 
 SMALL = re.compile(r"^[1-4]$")
 
@@ -330,12 +330,15 @@ def test_the_progress_report_shows_each_priority_forum_and_award_category(app, m
         db.session.commit()
         year = event.starts_at.year
     client = admin_client(app, make_user)
-    page = client.get(f"/reports/progress/{year}").get_data(as_text=True)
+    asking = client.get(f"/reports/progress/{year}").get_data(as_text=True)
+    assert f"Prepare the progress report for {year}" in asking and "Year on year" not in asking
+    page, pdf = prepared_progress(client, year)
     assert "Tackling inequalities" in page and "Youth Forum" in page and "Year on year" in page
-    assert "Standing conference" in page
+    assert "Standing conference" in page and "Prepared for you on" in page
     cells = re.findall(r'govuk-table__cell--numeric">([^<]*)<', page)
     assert cells and not any(SMALL.match(cell.strip()) for cell in cells)
-    _, text = pdf_text(client.get(f"/reports/progress/{year}/report.pdf").data)
+    assert 'href="/reports/priority/' in page  # its links are paths on this site, though drawn outside a request
+    _, text = pdf_text(pdf.data)
     assert f"Standing conference progress report {year}" in text and "Tackling inequalities" in text
     assert client.get("/reports/progress/1999").status_code == 404
 

@@ -1,0 +1,165 @@
+"""The progress report is prepared by the worker (reports.drawing): its page
+shows what was last prepared for its reader, with a PDF of the same figures;
+a second press joins the job already preparing it; what was prepared is its
+reader's only, while their role still lets them see it."""
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import delete
+
+from core import jobs
+from core.accounts.models import RoleGrant, SiteRole
+from core.database import utcnow, write_lock
+from core.extensions import db
+from core.models import BackgroundJob
+from core.privacy import retention
+from reports import baselines, drawing, services
+from tests.conftest import made_once, restore_rows, sign_in, submit
+from tests.events.test_pdf import pdf_text
+from tests.reports.fixtures import build_crowd, prepared_progress, settled_day
+
+
+@pytest.fixture(scope="module")
+def made_crowd(shared_app):
+    return made_once(shared_app, build_crowd)
+
+
+@pytest.fixture
+def crowd(app, made_crowd):
+    restore_rows(app, made_crowd[1])
+    return made_crowd[0]
+
+
+def reader(app, make_user, *roles):
+    client = app.test_client()
+    user = make_user(roles=list(roles))
+    sign_in(client, user)
+    return client, user
+
+
+def prepare(client, year: int):
+    """Press "Prepare the progress report" on the year's page."""
+    return submit(client, f"/reports/progress/{year}/prepare", form_url=f"/reports/progress/{year}")
+
+
+def year_of_crowd(app) -> int:
+    with app.app_context():
+        return settled_day().year
+
+
+def test_the_page_and_its_pdf_carry_the_same_figures(app, make_user, crowd):
+    client, _ = reader(app, make_user, "equality_monitor")
+    year = year_of_crowd(app)
+    page, pdf = prepared_progress(client, year)
+    assert "Prepare it again with the figures as they are now" in page
+    ethnic_groups = page.split("Ethnic group: people who came")[1].split("</table>")[0]
+    shown = dict(re.findall(r'govuk-table__header">([^<]+)</th>\s*<td[^>]*>([^<]+)</td>', ethnic_groups))
+    _, text = pdf_text(pdf.data)
+    assert f"progress report {year}" in text
+    counted = {label: count for label, count in shown.items() if count.isdigit()}
+    assert len(counted) >= 2  # the crowd's breakdowns are published: the same counts, noise and all, in both
+    for label, count in counted.items():
+        assert f"{label}\n{count}\n" in text
+
+
+def test_a_second_press_while_it_is_prepared_joins_the_same_job(app, make_user, crowd, monkeypatch):
+    """A confirm clicked twice, or in two tabs: one build, not two."""
+    monkeypatch.setattr(jobs, "queue_after_commit", lambda *args: None)  # the worker has not got to it yet
+    client, user = reader(app, make_user, "admin")
+    year = year_of_crowd(app)
+    first = prepare(client, year)
+    second = prepare(client, year)
+    assert first.headers["Location"] == second.headers["Location"]
+    page = client.get(f"/reports/progress/{year}").get_data(as_text=True)
+    assert "It is being prepared" in page and "See how far it has got" in page
+    assert "Prepare the progress report" not in page  # nothing to press twice
+    with app.app_context():
+        assert db.session.query(BackgroundJob).filter_by(owner_id=user.id).count() == 1
+
+
+def test_a_job_given_up_on_is_not_joined(app, make_user, crowd, monkeypatch):
+    monkeypatch.setattr(jobs, "queue_after_commit", lambda *args: None)
+    client, user = reader(app, make_user, "admin")
+    year = year_of_crowd(app)
+    lost = prepare(client, year).headers["Location"]
+    with app.app_context():
+        db.session.query(BackgroundJob).filter_by(owner_id=user.id).update(
+            {"created_at": utcnow() - timedelta(hours=1)})
+        db.session.commit()
+    assert "Prepare the progress report" in client.get(f"/reports/progress/{year}").get_data(as_text=True)
+    assert prepare(client, year).headers["Location"] != lost
+
+
+def test_what_was_prepared_is_its_readers_alone(app, make_user, crowd):
+    mine, _ = reader(app, make_user, "admin")
+    year = year_of_crowd(app)
+    prepared_progress(mine, year)
+    theirs, _ = reader(app, make_user, "admin")
+    page = theirs.get(f"/reports/progress/{year}").get_data(as_text=True)
+    assert "Prepare the progress report" in page and "Year on year" not in page
+
+
+def test_a_page_with_breakdowns_goes_when_the_role_that_showed_them_does(app, make_user, crowd):
+    """Prepared for an equality monitor who is now an admin: an admin sees no
+    breakdowns, so the page prepared with them is no longer shown."""
+    client, user = reader(app, make_user, "equality_monitor")
+    year = year_of_crowd(app)
+    page, _ = prepared_progress(client, year)
+    assert "Compared with the population" in page  # breakdowns, prepared for a monitor
+    with app.app_context():
+        db.session.execute(delete(RoleGrant).where(RoleGrant.user_id == user.id))
+        db.session.add(RoleGrant(user_id=user.id, role=SiteRole.ADMIN))
+        db.session.commit()
+    page = client.get(f"/reports/progress/{year}").get_data(as_text=True)
+    assert "Prepare the progress report" in page and "Compared with the population" not in page
+
+
+def test_a_build_that_fails_says_so_and_offers_it_again(app, make_user, crowd, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+    monkeypatch.setattr(drawing, "build_progress", broken)
+    client, _ = reader(app, make_user, "admin")
+    year = year_of_crowd(app)
+    job_page = client.get(prepare(client, year).headers["Location"]).get_data(as_text=True)
+    assert "The report could not be drawn" in job_page
+    assert "Prepare the progress report" in client.get(f"/reports/progress/{year}").get_data(as_text=True)
+
+
+def test_prepared_by_a_worker_outside_any_request_its_links_are_paths(app, make_user, crowd):
+    _, user = reader(app, make_user, "admin")
+    year = year_of_crowd(app)
+    with app.app_context(), write_lock():
+        job = drawing.prepare_progress_later(year, breakdowns_withheld="Admins see totals", reader_id=user.id,
+                                             back_url=f"/reports/progress/{year}")
+        db.session.commit()
+        job_id, order = job.id, {"year": year, "breakdowns_withheld": "Admins see totals", "reader_id": user.id}
+    with app.app_context():  # as the worker runs it: no request at all
+        drawing.prepare_progress(job_id, order)
+        page = db.session.get(BackgroundJob, job_id).page
+    assert 'href="/reports/methodology"' in page and "://" not in page
+
+
+def test_retention_deletes_a_prepared_page_with_its_file(app, make_user, crowd):
+    client, user = reader(app, make_user, "admin")
+    year = year_of_crowd(app)
+    prepared_progress(client, year)
+    with app.app_context(), write_lock(every_transaction=True):
+        retention.apply(utcnow() + timedelta(days=8))
+        job = db.session.query(BackgroundJob).filter_by(owner_id=user.id).one()
+        assert job.page is None and job.file is None
+    assert "Prepare the progress report" in client.get(f"/reports/progress/{year}").get_data(as_text=True)
+
+
+def test_a_headline_build_has_the_full_builds_year_on_year_figures(app, make_user, crowd):
+    """What a trend row shows (events, different people, who answered,
+    mixing) is the same whether the year is built in full or for its headline."""
+    year = year_of_crowd(app)
+    scope = services.Scope("all", None, date(year, 1, 1), date(year, 12, 31))
+    with app.test_request_context():
+        full, headline = (services.build(scope, "Year", baselines.shipped(), headline=flag) for flag in (False, True))
+        assert len(full.events) == len(headline.events) == 2
+        assert full.reach.people == headline.reach.people == 60
+        assert full.groups[-1].response_rate("came") == headline.groups[-1].response_rate("came")
+        assert full.everything.mean_index("ethnic_group") == headline.everything.mean_index("ethnic_group")
+        assert headline.reach.first_time is None and full.reach.first_time == 60
