@@ -206,16 +206,23 @@ def give_up_members_only_places(membership: Membership, *, actor: User | None, n
     gives up their places (booked, offered or waiting) at the forum's
     members-only meetings still to come. Each goes through events' own
     cancellation, so the next person waiting is offered it."""
-    places = db.session.scalars(select(Registration).join(Registration.event).where(
-        Registration.user_id == membership.user_id, Event.forum_id == membership.forum_id,
-        Event.audience == Audience.FORUM_MEMBERS, Event.starts_at > (now or utcnow()),
-        Registration.status != RegistrationStatus.CANCELLED).order_by(Event.starts_at)).all()
+    places = members_only_places(membership, now=now)
     for registration in places:
         cancel_registration(registration, actor=actor)
     if places:
         audit.record("membership.places_given_up", actor=actor, subject=membership,
                      details={"events": [registration.event_id for registration in places]})
     return [registration.event for registration in places]
+
+
+def members_only_places(membership: Membership, *, now: datetime | None = None) -> list[Registration]:
+    """The member's places (booked, offered or waiting) at the forum's
+    members-only meetings still to come, soonest first: what suspending or
+    removing them gives up (and reinstating does not give back)."""
+    return list(db.session.scalars(select(Registration).join(Registration.event).where(
+        Registration.user_id == membership.user_id, Event.forum_id == membership.forum_id,
+        Event.audience == Audience.FORUM_MEMBERS, Event.starts_at > (now or utcnow()),
+        Registration.status != RegistrationStatus.CANCELLED).order_by(Event.starts_at)))
 
 
 def tell_member_it_ended(membership: Membership, why: str, meetings) -> None:

@@ -30,7 +30,7 @@ from forums.forms import (
     ActionForm, ActionStatusForm, AnnouncementForm, ApologyForm, DecisionForm, InvitationForm, MeetingForm,
     MemberFilterForm, PapersForm,
 )
-from forums.models import ActionStatus, Forum, Membership, MembershipRole
+from forums.models import ActionStatus, Forum, Membership, MembershipRole, MembershipStatus
 from forums.views import bp
 from forums.views.loading import forum_or_404
 
@@ -89,6 +89,8 @@ def membership(forum_id, membership_id):
         "photos_no": lambda: consent.record_photo_consent(chosen, False, actor=current_user),
     }
     action = request.form.get("action")
+    if request.method == "GET" and request.args.get("confirm") in CONFIRMED_FIRST:
+        return _confirm_page(forum, chosen, form, request.args["confirm"])
     if form.validate_on_submit() and action in actions:
         def decide():
             memberships.check_unchanged(chosen, form.seen.data)
@@ -98,6 +100,25 @@ def membership(forum_id, membership_id):
             flash(f"{chosen.user.name}: {chosen.status.label.lower()}, {chosen.role.label.lower()}.", "success")
             return redirect(url_for("forums.manage", forum_id=forum.id))
     return _membership_page(forum, chosen, form, _partner_form(chosen))
+
+
+# Decisions a coordinator confirms on a page of their own first: each emails the member and gives up their
+# places at members-only meetings, which reinstating does not give back.
+CONFIRMED_FIRST = {
+    "suspend": (MembershipStatus.ACTIVE,),
+    "remove": (MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED),
+}
+
+
+def _confirm_page(forum: Forum, chosen: Membership, form, decision: str):
+    """Ask before suspending or removing, saying what it does. The page carries
+    the version of the membership the coordinator decided on (`seen`), so a
+    colleague's change in between is still refused."""
+    if chosen.status not in CONFIRMED_FIRST[decision]:
+        return redirect(url_for("forums.membership", forum_id=forum.id, membership_id=chosen.id))
+    form.seen.data = request.args.get("seen") or chosen.updated_at.isoformat()
+    return render_template("forums/confirm_membership_decision.html", forum=forum, membership=chosen, form=form,
+                           decision=decision, places=memberships.members_only_places(chosen))
 
 
 def _membership_page(forum: Forum, chosen: Membership, form, partner_form, status: int = 200):

@@ -42,6 +42,12 @@ def test_apply_approve_and_the_directory(browser, site):
     admin.get_by_label("Role in the forum").select_option("secretary")
     admin.get_by_role("button", name="Approve").click()
     expect(admin.get_by_text("Mo Member: active, secretary.")).to_be_visible()
+    admin.get_by_role("link", name="Mo Member").click()
+    admin.get_by_role("button", name="Suspend").click()  # asked first, on a page of its own
+    expect(admin.get_by_role("heading", name="Suspend Mo Member?")).to_be_visible()
+    check_accessibility(admin)
+    admin.get_by_role("link", name="Cancel").click()
+    expect(admin.get_by_role("heading", name="Mo Member")).to_be_visible()
     admin.goto(f"/admin/forums/{forum_id}/edit")
     check_accessibility(admin)
     admin.goto("/admin/safeguarding")

@@ -2,7 +2,8 @@
 as people used them in a browser: Enter pressed in a box, a page a
 colleague or another tab has since overtaken."""
 import re
-from datetime import date
+from urllib.parse import quote
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,8 +14,10 @@ from core.models import OutboxMessage
 from core.accounts.models import User
 from forums.services import consent
 from forums.services.errors import ForumRuleBroken
+from events.models import Audience, EventKind, Registration, RegistrationStatus
 from forums.models import ForumCoordinator, ForumKind, Membership, MembershipRole, MembershipStatus
 from tests.conftest import csrf_token, sign_in, submit
+from tests.events.factories import EventFactory, RegistrationFactory
 from tests.forums.factories import ForumFactory, MembershipFactory
 from tests.forums.test_views import text_of
 
@@ -100,7 +103,7 @@ def test_a_young_person_whose_parent_withdrew_is_not_offered_reinstating_or_phot
     browser, page, membership_id = coordinated(app, make_user, status=MembershipStatus.SUSPENDED, young=True,
                                                parent_consented_at=utcnow(), parent_consent_withdrawn_at=utcnow())
     html = browser.get(page).get_data(as_text=True)
-    offered = [value for form in forms_of(html) for value in buttons(form)]
+    offered = [value for form in forms_of(html) for value in buttons(form)] + re.findall(r"confirm=(\w+)", html)
     assert offered == ["resend_consent", "remove"] and "once their parent or carer consents again" in html
     with app.test_request_context(), write_lock():
         with pytest.raises(ForumRuleBroken, match="photos stay off"):
@@ -176,3 +179,52 @@ def test_a_parent_consenting_again_tells_the_coordinators_they_can_reinstate(app
         assert db.session.get(Membership, membership_id).status == MembershipStatus.SUSPENDED
         [told] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.startswith("Consent given"))).all()
         assert f"/manage/memberships/{membership_id}" in told.body and "you can reinstate them now" in told.body
+
+
+def test_suspending_and_removing_are_asked_about_first_with_the_places_they_give_up(app, make_user):
+    """Found walking it: Suspend and Remove took effect at one press, emailing
+    the member and giving up their places at members-only meetings, which
+    reinstating does not give back."""
+    browser, page, membership_id = coordinated(app, make_user, status=MembershipStatus.ACTIVE)
+    with app.app_context():
+        membership = db.session.get(Membership, membership_id)
+        meeting = EventFactory(forum_id=membership.forum_id, kind=EventKind.FORUM_MEETING, title="Spring meeting",
+                               audience=Audience.FORUM_MEMBERS, starts_at=utcnow() + timedelta(days=10))
+        RegistrationFactory(event=meeting, user=membership.user, email=membership.user.email)
+        db.session.commit()
+        meeting_id = meeting.id
+    html = browser.get(page).get_data(as_text=True)
+    for decision, question in (("suspend", "Suspend"), ("remove", "Remove")):
+        asked = browser.get(re.search(rf'href="([^"]*confirm={decision}[^"]*)"', html).group(1).replace("&amp;", "&"))
+        text = text_of(asked)
+        assert asked.status_code == 200 and question in text and "Spring meeting" in text
+        assert "does not give these places back" in text
+    with app.app_context():
+        assert db.session.get(Membership, membership_id).status == MembershipStatus.ACTIVE  # asking changed nothing
+    confirm = browser.get(f"{page}?confirm=remove").get_data(as_text=True)
+    done = browser.post(page, data={"csrf_token": csrf_token(browser, f"{page}?confirm=remove"),
+                                    "action": "remove", "seen": seen_on(confirm)})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(Membership, membership_id).status == MembershipStatus.REMOVED
+        assert db.session.scalar(select(Registration.status).where(Registration.event_id == meeting_id)) == \
+            RegistrationStatus.CANCELLED
+
+
+def test_the_question_carries_the_page_the_coordinator_decided_on(app, make_user):
+    """A colleague's change between the membership page and the question is still refused."""
+    browser, page, membership_id = coordinated(app, make_user, status=MembershipStatus.ACTIVE)
+    seen = seen_on(browser.get(page).get_data(as_text=True))
+    with app.app_context():
+        db.session.get(Membership, membership_id).role = MembershipRole.CHAIR
+        db.session.commit()
+    asked = f"{page}?confirm=remove&seen={quote(seen)}"
+    assert seen_on(browser.get(asked).get_data(as_text=True)) == seen
+    refused = browser.post(page, data={"csrf_token": csrf_token(browser, asked), "action": "remove", "seen": seen})
+    assert "This membership changed a moment ago" in text_of(refused)
+
+
+def test_a_question_the_status_no_longer_allows_goes_back_to_the_membership(app, make_user):
+    browser, page, _ = coordinated(app, make_user, status=MembershipStatus.SUSPENDED)
+    assert browser.get(f"{page}?confirm=suspend").headers["Location"].endswith(page)
+    assert "Remove" in text_of(browser.get(f"{page}?confirm=remove"))
