@@ -97,9 +97,19 @@ def membership(forum_id, membership_id):
             return actions[action]()
         done, _result = call_service(form, decide)
         if done:
-            flash(f"{chosen.user.name}: {chosen.status.label.lower()}, {chosen.role.label.lower()}.", "success")
+            flash(_decided(chosen, action), "success")
             return redirect(url_for("forums.manage", forum_id=forum.id))
     return _membership_page(forum, chosen, form, _partner_form(chosen))
+
+
+def _decided(chosen: Membership, action: str) -> str:
+    """What the coordinator is told a decision did."""
+    name = chosen.user.name
+    return {
+        "resend_consent": f"The consent request was sent again to {name}'s parent or carer.",
+        "photos_yes": f"{name}: photos allowed, as their parent or carer told you.",
+        "photos_no": f"{name}: no photos, as their parent or carer told you.",
+    }.get(action) or f"{name}: {chosen.status.label.lower()}, {chosen.role.label.lower()}."
 
 
 # Decisions a coordinator confirms on a page of their own first: each emails the member and gives up their

@@ -228,3 +228,15 @@ def test_a_question_the_status_no_longer_allows_goes_back_to_the_membership(app,
     browser, page, _ = coordinated(app, make_user, status=MembershipStatus.SUSPENDED)
     assert browser.get(f"{page}?confirm=suspend").headers["Location"].endswith(page)
     assert "Remove" in text_of(browser.get(f"{page}?confirm=remove"))
+
+
+@pytest.mark.parametrize("action, said", [("photos_yes", "photos allowed, as their parent or carer told you"),
+                                          ("resend_consent", "The consent request was sent again to")])
+def test_a_coordinator_is_told_what_their_decision_did(app, make_user, action, said):
+    """Found walking it: recording a parent's photo decision said only "active, member"."""
+    browser, page, _ = coordinated(app, make_user, status=MembershipStatus.SUSPENDED, young=True,
+                                   **({"parent_consented_at": utcnow()} if action == "photos_yes" else {}))
+    seen = seen_on(browser.get(page).get_data(as_text=True))
+    done = submit(browser, page, {"action": action, "seen": seen})
+    assert done.status_code == 302
+    assert said in text_of(browser.get(done.headers["Location"]))
