@@ -351,7 +351,7 @@ def show_domain_error(form: FlaskForm, error: DomainError) -> None:
     for each in getattr(error, "errors", [error]):
         field = getattr(form, each.field, None) if each.field else None
         if field is None:
-            flash(each.message, "info")
+            flash(each.message, "refused")  # the banner takes focus, as an error summary does
         else:
             field.errors = [*field.errors, each.message]
 

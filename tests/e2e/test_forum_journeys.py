@@ -5,11 +5,12 @@ import uuid
 from datetime import date
 
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.extensions import db
 from core.accounts.models import User
-from forums.models import ForumCoordinator, ForumKind
+from core.database import utcnow
+from forums.models import ForumCoordinator, ForumKind, Membership
 from tests.e2e.conftest import check_accessibility, latest_link, sign_in_with
 from tests.forums.factories import ForumFactory
 
@@ -48,6 +49,15 @@ def test_apply_approve_and_the_directory(browser, site):
     check_accessibility(admin)
     admin.get_by_role("link", name="Cancel").click()
     expect(admin.get_by_role("heading", name="Mo Member")).to_be_visible()
+    with site.app.app_context():  # a colleague changes their term meanwhile
+        db.session.execute(update(Membership).where(Membership.forum_id == forum_id).values(
+            term_ends_on=date(date.today().year + 2, 1, 31), updated_at=utcnow()))
+        db.session.commit()
+    admin.get_by_role("button", name="Save role and term").click()
+    refused = admin.get_by_role("alert")  # refused: read out and focused, as a form's errors are
+    expect(refused).to_contain_text("This membership changed a moment ago")
+    expect(refused).to_be_focused()
+    check_accessibility(admin)
     admin.goto(f"/admin/forums/{forum_id}/edit")
     check_accessibility(admin)
     admin.goto("/admin/safeguarding")
