@@ -139,6 +139,7 @@ def _register_error_pages(app: Flask) -> None:
         def handler(error):
             if status == 500:
                 db.session.rollback()
+            i18n.error_page_in_readers_language()
             if is_api_request():
                 return problem(status)
             return render_template(template, error=error), status

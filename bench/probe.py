@@ -116,7 +116,7 @@ def progress_report_job(year: int) -> dict:
     worker runs it: no request at all."""
     with write_lock():
         reader = db.session.scalar(select(User.id).order_by(User.id).limit(1))
-        job = drawing.prepare_progress_later(year, breakdowns_withheld=None, reader_id=reader,
+        job, _started = drawing.prepare_progress_later(year, breakdowns_withheld=None, reader_id=reader,
                                              back_url=f"/reports/progress/{year}")
         db.session.commit()
     began = time.perf_counter()

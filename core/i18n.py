@@ -15,7 +15,7 @@ plurals with `ngettext`, which takes the number as `num`:
 from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, get_translations, gettext, ngettext
+from flask_babel import Babel, force_locale, get_locale, get_translations, gettext, ngettext, refresh
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_context
@@ -42,7 +42,7 @@ def lazy(make_text) -> LazyString:
     return _Text(make_text)
 
 __all__ = ["_", "_l", "ngettext", "force_locale", "LANGUAGES", "COOKIE", "always_in", "current_language",
-           "in_language", "init_app", "lazy"]
+           "in_language", "init_app", "lazy", "staff_screen", "staff_screens", "readers_own_language"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,30 @@ COOKIE = "language"
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 
 
+# Staff screens are in English (docs/translating.md), wholly: their dates, their page's `lang` and direction,
+# so an Urdu reader's screen reader reads them as English, left to right. Every view of a module named here
+# is one, but for the endpoints left out; a view elsewhere is one if marked with `staff_screen`.
+_STAFF_MODULES: dict[str, tuple[str, ...]] = {}
+STAFF_NOTE = _l("Staff pages are in English.")
+
+
+def staff_screens(module: str, *, but: tuple[str, ...] = ()) -> None:
+    """Every view in `module` draws a staff screen, but for the endpoints in `but` (public pages)."""
+    _STAFF_MODULES[module] = but
+
+
+def staff_screen(view):
+    """Mark one view as a staff screen, in a module whose other views are not."""
+    view.staff_screen = True
+    return view
+
+
+def _is_staff_screen(endpoint: str | None, view) -> bool:
+    if view is None:
+        return False
+    return getattr(view, "staff_screen", False) or endpoint not in _STAFF_MODULES.get(view.__module__, (endpoint,))
+
+
 def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", app.root_path + "/translations")
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
@@ -76,6 +100,15 @@ def init_app(app) -> None:
     # template made (Markup) stays a link and anything else is escaped. Jinja's own marks the message safe.
     app.jinja_env.globals.update(gettext=_page_gettext, ngettext=_page_ngettext)
 
+    @app.before_request
+    def staff_screens_in_english():
+        """Before anything is written: a refusal's page is drawn in the reader's language again (app.py), and
+        a visitor, sent to sign in with a message, is never on one."""
+        if _is_staff_screen(request.endpoint, app.view_functions.get(request.endpoint)) \
+                and current_user.is_authenticated:
+            g.staff_screen = True
+            always_in(DEFAULT)
+
     @app.context_processor
     def language_for_templates():
         page = current_language()
@@ -84,7 +117,15 @@ def init_app(app) -> None:
         partnership = app.config["PARTNERSHIP_NAME"]
         if page.code != DEFAULT:
             partnership = Markup('<bdi lang="en-GB">{}</bdi>').format(partnership)
-        return {"language": page, "languages": LANGUAGES.values(), "partnership_name": partnership}
+        # The language menu marks the reader's own language; on a staff screen it says why the page is not in it.
+        reader, staff_note = page, None
+        if g.get("staff_screen"):
+            reader = LANGUAGES[readers_own_language()]
+            if reader.code != DEFAULT:
+                with force_locale(reader.code):
+                    staff_note = str(STAFF_NOTE)
+        return {"language": page, "languages": LANGUAGES.values(), "partnership_name": partnership,
+                "reader_language": reader, "staff_note": staff_note}
 
 
 @pass_context
@@ -112,8 +153,25 @@ def remember_in_cookie(response, code: str) -> None:
 
 def always_in(code: str) -> None:
     """Answer this request in `code`, whoever asks (the JSON API is English:
-    shared caches keep one copy of each answer for everyone)."""
+    shared caches keep one copy of each answer for everyone; staff screens)."""
     g.language_fixed = code
+    refresh()  # anything asked of the language before now asks again
+
+
+def readers_own_language() -> str:
+    """The language this person reads the site in, whatever this page is written in."""
+    if current_user and current_user.is_authenticated and known(current_user.language):
+        return current_user.language
+    return known(request.cookies.get(COOKIE)) or _first_asked_for() or DEFAULT
+
+
+def error_page_in_readers_language() -> None:
+    """An error or refusal on a staff screen is drawn in the reader's own
+    language, as it is anywhere else: one refused it may not read English."""
+    if g.get("staff_screen"):
+        g.staff_screen = False
+        g.language_fixed = None
+        refresh()
 
 
 def _chosen_language() -> str:
@@ -121,9 +179,7 @@ def _chosen_language() -> str:
         return DEFAULT
     if g.get("language_fixed"):
         return g.language_fixed
-    if current_user and current_user.is_authenticated and known(current_user.language):
-        return current_user.language
-    return known(request.cookies.get(COOKIE)) or _first_asked_for() or DEFAULT
+    return readers_own_language()
 
 
 def _first_asked_for() -> str | None:

@@ -89,13 +89,22 @@ def prepared_page(owner_id: int, back_url: str) -> BackgroundJob | None:
         .order_by(BackgroundJob.finished_at.desc(), BackgroundJob.id.desc()).limit(1))
 
 
-def preparing_page(owner_id: int, back_url: str) -> BackgroundJob | None:
-    """The owner's job still preparing the page at `back_url` (one given up on is not), or None."""
+def latest_job_for(owner_id: int, back_url: str) -> BackgroundJob | None:
+    """The owner's newest job started from the page at `back_url`, whatever became of it."""
+    return db.session.scalar(select(BackgroundJob).where(BackgroundJob.owner_id == owner_id,
+                                                         BackgroundJob.back_url == back_url)
+                             .order_by(BackgroundJob.id.desc()).limit(1))
+
+
+def preparing_page(owner_id: int, back_url: str, *, within: timedelta) -> BackgroundJob | None:
+    """The owner's job still preparing the page at `back_url`, asked for
+    `within` the time it takes at most (one older than that may have lost
+    its worker: it is not waited for), or None."""
     return db.session.scalar(
         select(BackgroundJob).where(BackgroundJob.owner_id == owner_id, BackgroundJob.back_url == back_url,
                                     BackgroundJob.makes_file, BackgroundJob.finished_at.is_(None),
                                     BackgroundJob.error.is_(None),
-                                    BackgroundJob.created_at >= utcnow() - GIVEN_UP_AFTER)
+                                    BackgroundJob.created_at >= utcnow() - within)
         .order_by(BackgroundJob.id.desc()).limit(1))
 
 

@@ -19,7 +19,7 @@ account can fill the job queue.
 """
 from functools import wraps
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 
 from core import audit
@@ -51,11 +51,17 @@ def public_form(*, email_field: str):
     return decorate
 
 
+def joined_running_work() -> None:
+    """This request joined work already running (a second press) and started none: `bulk_work` counts it not."""
+    g.joined_work = True
+
+
 def bulk_work(setting: str):
     """Limit, per account, the POSTs of a view that starts work in bulk to
     the config's `setting` (e.g. "10 per hour"), counting only those that
-    started some (a redirect onward): a refused form costs nothing."""
+    started some (a redirect onward): a refused form costs nothing, and
+    neither does a press that joins work already running (`joined_running_work`)."""
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"],
                          key_func=lambda: f"bulk-work:{request.endpoint}:{current_user.get_id()}",
-                         deduct_when=lambda response: response.status_code == 302,
+                         deduct_when=lambda response: response.status_code == 302 and not g.get("joined_work"),
                          exempt_when=lambda: not current_user.is_authenticated)

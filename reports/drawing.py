@@ -9,7 +9,7 @@ asked for then: the scope, dates and baseline, and whether their role lets
 them see breakdowns.
 """
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app, render_template, url_for
 
@@ -24,6 +24,9 @@ from reports.pdf import progress_pdf, report_pdf
 from reports.progress import build_progress
 
 log = logging.getLogger(__name__)
+# A progress report at county scale takes about a minute on the worker (docs/performance.md); one asked for
+# longer ago than this and not finished has lost its worker or is stuck behind others: pressing again starts anew.
+PROGRESS_TAKES_AT_MOST = timedelta(minutes=10)
 
 
 def draw_later(scope: services.Scope, baseline: str, *, breakdowns_withheld: bool, reader_id: int,
@@ -67,19 +70,36 @@ def draw(job_id: int, order: dict) -> str:
 
 
 def prepare_progress_later(year: int, *, breakdowns_withheld: str | None, reader_id: int,
-                           back_url: str) -> BackgroundJob:
+                           back_url: str) -> tuple[BackgroundJob, bool]:
     """Start preparing the year's progress report for the reader, or, if it
-    is being prepared for them already (a second press, a second tab), that job."""
+    is being prepared for them already (a second press, a second tab), join
+    that job. Returns the job, and whether this started it."""
     lock_row(db.session, User, reader_id)  # two presses at once: the second waits, then finds the first's job
-    running = progress.preparing_page(reader_id, back_url)
+    running = preparing_progress(reader_id, back_url)
     if running is not None:
-        return running
+        return running, False
     order = {"year": year, **order_for(services.Scope("all"), "census", breakdowns_withheld=breakdowns_withheld,
                                        reader_id=reader_id)}
     job = progress.start_job(owner_id=reader_id, title=f"Progress report {year}", back_url=back_url,
                              makes_file=True, file_check={"check": "report", **order})
     jobs.queue_after_commit("prepare-progress-report", job.id, order)
-    return job
+    return job, True
+
+
+def failed_progress(reader_id: int, back_url: str) -> BackgroundJob | None:
+    """The reader's last attempt at this progress report, if it failed or
+    has not finished in the time one takes at most."""
+    last = progress.latest_job_for(reader_id, back_url)
+    if last is None or last.finished_at is not None and not last.error:
+        return None
+    if last.error or last.created_at < utcnow() - PROGRESS_TAKES_AT_MOST:
+        return last
+    return None
+
+
+def preparing_progress(reader_id: int, back_url: str) -> BackgroundJob | None:
+    """The reader's job preparing this progress report, if one is still expected to finish."""
+    return progress.preparing_page(reader_id, back_url, within=PROGRESS_TAKES_AT_MOST)
 
 
 def prepare_progress(job_id: int, order: dict) -> str:
@@ -90,6 +110,7 @@ def prepare_progress(job_id: int, order: dict) -> str:
         built = build_progress(year, baselines.shipped(), breakdowns_withheld=order["breakdowns_withheld"],
                                reader_id=order["reader_id"])
         page = render_template("reports/_progress_body.html", progress=built,
+                               key_findings=findings.key_findings(built.overall),
                                notes=findings.method_notes(built.threshold, built.minimum_respondents))
         body = progress_pdf(built, brand_name=current_app.config["BRAND_NAME"],
                             generated=format_date(in_london(utcnow()).date()),

@@ -154,8 +154,8 @@ def progress_pdf(progress, *, brand_name: str, generated: str, methodology_url: 
     styles = pdf_fonts.stylesheet()
     body = styles["BodyText"]
 
-    def number(value, form="{:.2f}"):
-        return "" if value is None else form.format(value)
+    def number(value, form="{:.2f}", missing="Hidden"):  # as the page says a figure it does not show
+        return missing if value is None else form.format(value)
 
     story = [Text(brand_name, styles["Title"]),
              Paragraph(f"Standing conference progress report {progress.year}", styles["Heading1"]),
@@ -169,7 +169,7 @@ def progress_pdf(progress, *, brand_name: str, generated: str, methodology_url: 
         rows.append([Text(activity.name, body), str(len(report.events)),
                      str(report.reach.people), str(report.reach.first_time),
                      number(report.everything.mean_index(ETHNIC_GROUP.key)),
-                     number(report.everything.share_met(ETHNIC_GROUP.key), "{:.0f}%")])
+                     number(report.everything.share_met(ETHNIC_GROUP.key), "{:.0f}%", "Not shown")])
     story.append(_grid(rows, [58 * mm, 16 * mm, 18 * mm, 20 * mm, 24 * mm, 24 * mm]))
     story.append(Paragraph("Who came, compared with the population", styles["Heading1"]))
     for group in progress.overall.groups:
@@ -182,14 +182,13 @@ def progress_pdf(progress, *, brand_name: str, generated: str, methodology_url: 
     story.append(Paragraph("Forum membership", styles["Heading1"]))
     if progress.forums:  # as at the end of the last quarter counted
         story.append(Text(f"{progress.forums[0][1].groups[0].label}.", body))
-    rows = [["Forum", "Members", "Answered"]]
+    rows = [["Forum", "Members", "Answered", "Ethnic groups (members)"]]
     for name, report in progress.forums:
         members = report.groups[0]
-        rate = members.response_rate("members")
-        rows.append([Text(name, body),
-                     str(members.people["members"]),
-                     number(rate, "{:.0f}%")])
-    story.append(_grid(rows, [100 * mm, 30 * mm, 30 * mm]))
+        rows.append([Text(name, body), str(members.people["members"]),
+                     number(members.response_rate("members"), "{:.0f}%", "Not shown"),
+                     Text(_members_ethnic_groups(members), body)])
+    story.append(_grid(rows, [60 * mm, 22 * mm, 22 * mm, 66 * mm]))
     story.append(Paragraph("Award nominations", styles["Heading1"]))
     rows = [["Awards", "Category", "Nominations"]]
     rows += [[Text(cycle, body), Text(category, body), str(count)]
@@ -200,15 +199,27 @@ def progress_pdf(progress, *, brand_name: str, generated: str, methodology_url: 
         story.append(Text(trend.name, styles["Heading2"]))
         rows = [["Year", "Events", "People", "Answered", "Mixing index"]]
         rows += [[str(year), str(len(report.events)), str(report.reach.people),
-                  number(report.groups[-1].response_rate("came"), "{:.0f}%"),
+                  number(report.groups[-1].response_rate("came"), "{:.0f}%", "Not shown"),
                   number(report.everything.mean_index(ETHNIC_GROUP.key))]
                  for year, report in trend.years]
-        story.append(_grid(rows))
+        story.append(_grid(rows) if trend.years else Text("No events in the last 5 years.", body))
     story += [Paragraph("Method", styles["Heading1"]),
               *[Text(text, body) for text in method_notes(progress.threshold,
                                                                        progress.minimum_respondents)]]
     document.build(story)
     return out.getvalue()
+
+
+def _members_ethnic_groups(members) -> str:
+    """A forum's members by ethnic group, in words, as the progress report's page writes them."""
+    ethnic = next((table for table in members.tables if table.characteristic.key == ETHNIC_GROUP.key), None)
+    if ethnic is None:
+        return "Not broken down"
+    if ethnic.withheld("members"):
+        return "Withheld: too few members"
+    if ethnic.nobody_answered("members"):
+        return "Nobody answered"
+    return "; ".join(f"{ethnic.label(row)}: {ethnic.shown(row, 'members')}" for row in ethnic.characteristic.codes)
 
 
 def _survey_section(progress, styles) -> list:
@@ -226,8 +237,9 @@ def _survey_section(progress, styles) -> list:
         found = priority.results
         shown = found.questions if found.shown else None
         rows.append([Text(priority.name, body), str(found.events), str(found.answers),
-                     str(shown[1].table.shown("yes")) if shown else "None",
-                     share(shown[2].agreeing) if shown else "None", share(shown[3].agreeing) if shown else "None"])
+                     share(shown[1].table.share("yes", "answered")) if shown else "Not shown",
+                     share(shown[2].agreeing) if shown else "Not shown",
+                     share(shown[3].agreeing) if shown else "Not shown"])
     story.append(_grid(rows, [58 * mm, 16 * mm, 18 * mm, 22 * mm, 22 * mm, 24 * mm]))
     for result in progress.surveys.questions:
         if not result.question.agreeing:

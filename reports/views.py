@@ -9,7 +9,8 @@ from core import progress
 from core.database import in_london, utcnow
 from core.equality.services import CHARACTERISTICS
 from core.forms import EmptyForm, call_service, press_button
-from core.spam import bulk_work
+from core.i18n import staff_screens
+from core.spam import bulk_work, joined_running_work
 from core.spreadsheets import csv_download, csv_file
 from events.services.surveys import survey_closes_at, survey_counts
 from forums.services.coordinators import coordinated_forums
@@ -24,6 +25,8 @@ from reports.exports import HEADER, report_csv
 from reports.forms import BaselineUploadForm, ReportFilterForm
 
 bp = Blueprint("reports", __name__)
+# In English, wholly (core.i18n), but for the public pages: the methodology and open data.
+staff_screens(__name__, but=("reports.methodology", "reports.open_data", "reports.open_data_csv"))
 
 RECENT_EVENTS = 30
 MAX_BACK_URL = 500  # background_jobs.back_url
@@ -134,7 +137,8 @@ def progress_report(year):
     if prepared is not None and not progress.may_download(current_user, prepared):
         prepared = None  # prepared with breakdowns this reader's role no longer lets them see
     return render_template("reports/progress.html", year=year, prepared=prepared,
-                           preparing=progress.preparing_page(current_user.id, here), form=EmptyForm())
+                           preparing=drawing.preparing_progress(current_user.id, here),
+                           failed=drawing.failed_progress(current_user.id, here), form=EmptyForm())
 
 
 @bp.post("/reports/progress/<int:year>/prepare")
@@ -146,9 +150,11 @@ def prepare_progress_report(year):
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    _, job = call_service(form, lambda: drawing.prepare_progress_later(
+    _, (job, started) = call_service(form, lambda: drawing.prepare_progress_later(
         year, breakdowns_withheld=permissions.breakdowns_withheld(current_user, "all", None),
         reader_id=current_user.id, back_url=url_for("reports.progress_report", year=year)))
+    if not started:
+        joined_running_work()
     return redirect(url_for("core.job", job_id=job.id))
 
 

@@ -9,8 +9,12 @@ from awards.models import ConflictKind, Nomination, NominationStatus, Stage
 from core.database import utcnow
 from core.extensions import db
 from core.forms import EmptyForm, call_service
+from core.i18n import staff_screens
 from awards.views import bp
 from awards.views.loading import contacts_withheld
+
+# In English, wholly (core.i18n), but for the list of panels, which anyone signed in may open.
+staff_screens(__name__, but=("awards.judging_home",))
 
 
 # --- judges -------------------------------------------------------------------------------------

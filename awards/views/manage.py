@@ -16,9 +16,12 @@ from core.extensions import db
 from core.formatting import counted
 from core.forms import EmptyForm, call_service, press_button
 from core.spreadsheets import csv_download
+from core.i18n import staff_screens
 from events.models import Event
 from awards.views import bp
 from awards.views.loading import category_or_404, require_awards_team
+
+staff_screens(__name__)  # in English, wholly (core.i18n)
 
 
 # --- the awards team: set-up ------------------------------------------------------------------

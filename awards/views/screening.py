@@ -18,8 +18,11 @@ from core.numbers import database_id
 from core.accounts import safeguarding
 from core.partners.forms import PartnerPickForm
 from core.partners.permissions import can_choose_partners
+from core.i18n import staff_screens
 from awards.views import bp
 from awards.views.loading import category_or_404, contacts_withheld, require_awards_team
+
+staff_screens(__name__)  # in English, wholly (core.i18n)
 
 
 # --- the awards team: screening -----------------------------------------------------------------

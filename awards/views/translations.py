@@ -9,7 +9,9 @@ from awards.views import bp
 from awards.views.loading import category_or_404, require_awards_team
 from core import content_languages
 from core.forms import EmptyForm, call_service, press_button
-from core.i18n import _
+from core.i18n import _, staff_screens
+
+staff_screens(__name__)  # in English, wholly (core.i18n)
 
 
 @bp.route("/manage/awards/categories/<int:category_id>/languages/<code>", methods=["GET", "POST"])

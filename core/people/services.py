@@ -30,7 +30,7 @@ from sqlalchemy import delete, func, select, tuple_, union, update
 
 from core import audit
 from core.accounts.models import OidcIdentity, ProvenAddress, RecoveryCode, RoleGrant, User
-from core.accounts.services import account_since, normalise_email
+from core.accounts.services import KEPT_APART, account_since, normalise_email
 from core.database import holds_write_lock, lock_row
 from core.equality.models import EqualityLink, EqualityResponse
 from core.equality.services import changed_answers
@@ -127,6 +127,10 @@ def check(merged: Person, kept: Person, *, actor=None) -> None:
             and merged.user.email not in proven_addresses(kept.user):
         raise CannotMerge(f"{merged.user.name}'s account never confirmed its address, and {kept.user.name}'s account "
                           "has not proven it either, so nothing shows these are one person.")
+    if not merged.is_guest and not kept.is_guest and KEPT_APART <= merged.user.site_roles | kept.user.site_roles:
+        raise CannotMerge("One of these accounts is an admin and the other does equality monitoring, and one account "
+                          "cannot do both: admins can change the records the reports count. Take one of the two "
+                          "roles away first.")
     if merged.is_guest and kept.is_guest and normalise_email(merged.email) != normalise_email(kept.email):
         raise CannotMerge("Guest records are merged only when their addresses are the same but for capitals or "
                           "spaces.")

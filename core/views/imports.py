@@ -16,6 +16,9 @@ from core.models import ImportStatus, SpreadsheetImport
 from core.spam import bulk_work
 from core.spreadsheets import csv_download
 from core.views import bp
+from core.i18n import staff_screens
+
+staff_screens(__name__)  # in English, wholly (core.i18n)
 
 SHOWN_PROBLEMS = 500  # the preview lists this many rows with problems; the refused-rows file has them all
 

@@ -13,7 +13,8 @@ from core.views import bp
 @login_required
 def jobs():
     recent = progress.recent_jobs_of(current_user.id)
-    return render_template("core/jobs.html", jobs=[(job, summary(job, done)) for job, done in recent])
+    return render_template("core/jobs.html", jobs=[(job, summary(job, done, withheld=_file_withheld(job)))
+                                                    for job, done in recent])
 
 
 @bp.get("/jobs/<int:job_id>")
@@ -21,8 +22,9 @@ def jobs():
 def job(job_id):
     found = _job_or_404(job_id)
     done = progress.progress_of([found])[found.id]
-    return render_template("core/job.html", job=found, progress=done, summary=summary(found, done),
-                           status=status(found, done))
+    withheld = _file_withheld(found)
+    return render_template("core/job.html", job=found, progress=done, summary=summary(found, done, withheld=withheld),
+                           status=status(found, done, withheld=withheld), withheld=withheld)
 
 
 @bp.get("/jobs/<int:job_id>/progress")
@@ -32,8 +34,10 @@ def job_progress(job_id):
     the same words the page shows when it is loaded again."""
     found = _job_or_404(job_id)
     done = progress.progress_of([found])[found.id]
-    return {**done.as_dict(), "summary": summary(found, done), "status": status(found, done),
-            "file": url_for("core.job_file", job_id=found.id) if found.file_name else None,
+    withheld = _file_withheld(found)
+    return {**done.as_dict(), "summary": summary(found, done, withheld=withheld),
+            "status": status(found, done, withheld=withheld),
+            "file": url_for("core.job_file", job_id=found.id) if found.file_name and not withheld else None,
             "file_name": found.file_name}
 
 
@@ -49,6 +53,11 @@ def job_file(job_id):
                     headers={"Content-Disposition": f'attachment; filename="{found.file_name}"'})
 
 
+def _file_withheld(job) -> bool:
+    """The job kept a file its owner may no longer download: they lost the role that let them ask for it."""
+    return job.file_name is not None and not progress.may_download(current_user, job)
+
+
 def _job_or_404(job_id: int):
     found = progress.job_of(current_user.id, job_id)
     if found is None:
@@ -56,8 +65,11 @@ def _job_or_404(job_id: int):
     return found
 
 
-def summary(job, done: progress.Progress) -> str:
-    """How far a job has got, in a sentence (the job's page and the list of jobs)."""
+def summary(job, done: progress.Progress, *, withheld: bool = False) -> str:
+    """How far a job has got, in a sentence (the job's page and the list of jobs).
+    `withheld`: its file is no longer its owner's to download."""
+    if withheld:
+        return _("The file is no longer yours to download: the role that let you ask for it has changed.")
     if job.steps_total is not None:
         failed = progress.error_of(job)
         if failed:
@@ -93,11 +105,11 @@ def summary(job, done: progress.Progress) -> str:
     return ngettext("%(sent)d of %(num)d email sent.", "%(sent)d of %(num)d emails sent.", done.total, sent=done.sent)
 
 
-def status(job, done: progress.Progress) -> str:
+def status(job, done: progress.Progress, *, withheld: bool = False) -> str:
     """The line a screen reader announces when the job ends (empty until
     then), which takes the place of the summary on the job's page."""
     if not done.finished:
         return ""
     if (job.makes_file or job.steps_total is not None) and done.failed:
         return _("Stopped. %(summary)s", summary=summary(job, done))
-    return _("Finished. %(summary)s", summary=summary(job, done))
+    return _("Finished. %(summary)s", summary=summary(job, done, withheld=withheld))

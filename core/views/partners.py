@@ -15,6 +15,9 @@ from core.partners.queries import partners_by_name
 from core.privacy import partners as partner_privacy  # noqa: F401  (registers the contacts' privacy)
 from core.views import bp
 from core.views.sign_in import safe_next
+from core.i18n import staff_screens
+
+staff_screens(__name__)  # in English, wholly (core.i18n)
 
 PAGE_SIZE = 50
 

@@ -14,6 +14,9 @@ from core.forms import EmptyForm, call_service
 from core.numbers import page_number
 from core.people import queries, services
 from core.views import bp
+from core.i18n import staff_screens
+
+staff_screens(__name__)  # in English, wholly (core.i18n)
 
 PAGE_SIZE = 50
 

@@ -8,6 +8,7 @@ from core.forms import EmptyForm, call_service, press_button, rendered_fields, s
 from core.formatting import format_date_time
 from core.accounts import safeguarding
 from core.accounts.permissions import is_admin
+from core.i18n import staff_screens
 from events import settlement
 from events.services import check_in as on_the_day
 from events.forms import ChangeWalkInForm, ReopenAttendanceForm, WalkInForm
@@ -15,6 +16,8 @@ from events.models import Attendance, Event, Registration
 from events.queries import booked_named
 from events.views import bp
 from events.views.loading import event_or_404
+
+staff_screens(__name__)  # in English, wholly (core.i18n)
 
 
 @bp.get("/manage/events/<int:event_id>/check-in")

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from core.database import in_london, utcnow
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
-from core.i18n import _, ngettext
+from core.i18n import _, ngettext, staff_screens
 from core.numbers import page_number
 from core.spam import bulk_work
 from core.spreadsheets import csv_download
@@ -37,6 +37,8 @@ from events.series import SeriesScope
 from events.queries import events_managed_by, priorities_in_order, priority_choices, venue_choices, venues_by_name
 from events.views import bp
 from events.views.loading import PAGE_SIZE, event_or_404, require_organiser, session_of
+
+staff_screens(__name__)  # in English, wholly (core.i18n)
 
 
 @bp.get("/manage/events")

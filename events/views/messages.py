@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from core import progress
 from core.errors import DomainError
 from core.forms import call_service, show_domain_error
-from core.i18n import in_language
+from core.i18n import in_language, staff_screens
 from core.spam import bulk_work
 from core.views.jobs import summary
 from events.forms import MessageForm
@@ -18,6 +18,8 @@ from events.models import MessageAudience
 from events.services import messages
 from events.views import bp
 from events.views.loading import event_or_404
+
+staff_screens(__name__)  # in English, wholly (core.i18n)
 
 
 @bp.route("/manage/events/<int:event_id>/messages/new", methods=["GET", "POST"])

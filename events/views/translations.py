@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from core import content_languages
 from core.forms import EmptyForm, call_service, press_button
-from core.i18n import _, ngettext
+from core.i18n import _, ngettext, staff_screens
 from events import series
 from events.forms import EventVersionForm
 from events.models import Event
@@ -15,6 +15,8 @@ from events.services import translations
 from events.views import bp
 from events.views.loading import event_or_404
 from events.views.manage import _ask_scope
+
+staff_screens(__name__)  # in English, wholly (core.i18n)
 
 
 def _back(event: Event) -> str:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from core import content_languages
 from core.extensions import db
 from core.forms import EmptyForm, call_service, press_button
-from core.i18n import _
+from core.i18n import _, staff_screens
 from core.accounts.models import User
 from forums import permissions
 from forums.services import coordinators, translations
@@ -17,6 +17,8 @@ from forums.forms import CoordinatorForm, ForumForm, ForumVersionForm, Safeguard
 from forums.models import Forum
 from forums.views import bp
 from forums.views.loading import forum_or_404
+
+staff_screens(__name__)  # in English, wholly (core.i18n)
 
 
 # --- admins ----------------------------------------------------------------------------------

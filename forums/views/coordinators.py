@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from core.database import utcnow
 from core.extensions import db
-from core.i18n import _, in_language, ngettext
+from core.i18n import _, in_language, ngettext, staff_screen
 from core.forms import EmptyForm, call_service, press_button, rendered_fields
 from core.accounts.safeguarding import screen, shows_contact_details
 from core.spam import bulk_work
@@ -38,6 +38,7 @@ from forums.views.loading import forum_or_404
 # --- coordinators --------------------------------------------------------------------------
 
 @bp.get("/forums/<int:forum_id>/manage")
+@staff_screen
 @login_required
 def manage(forum_id):
     forum = forum_or_404(forum_id, manage=True)
@@ -53,6 +54,7 @@ def manage(forum_id):
 
 
 @bp.get("/forums/<int:forum_id>/manage/members.csv")
+@staff_screen
 @shows_contact_details("email")
 @login_required
 def members_csv(forum_id):
@@ -67,6 +69,7 @@ def members_csv(forum_id):
 
 
 @bp.route("/forums/<int:forum_id>/manage/memberships/<int:membership_id>", methods=["GET", "POST"])
+@staff_screen
 @shows_contact_details("email", "parent or carer")
 @login_required
 def membership(forum_id, membership_id):
@@ -147,6 +150,7 @@ def _partner_form(chosen: Membership, **kwargs) -> PartnerPickForm:
 
 
 @bp.post("/forums/<int:forum_id>/manage/memberships/<int:membership_id>/partner")
+@staff_screen
 @login_required
 def membership_partner(forum_id, membership_id):
     """The partner organisation the member represents, chosen from the list."""
@@ -176,6 +180,7 @@ def _meeting_or_404(forum: Forum, event_id: int):
 
 
 @bp.route("/forums/<int:forum_id>/meetings/new", methods=["GET", "POST"])
+@staff_screen
 @login_required
 def schedule_meeting(forum_id):
     forum = forum_or_404(forum_id, manage=True)
@@ -309,6 +314,7 @@ def withdraw_apologies(forum_id, event_id):
 # --- announcements and invitations ------------------------------------------------------------
 
 @bp.route("/forums/<int:forum_id>/announcements/new", methods=["GET", "POST"])
+@staff_screen
 @login_required
 def announce(forum_id):
     """Step 1, writing; its button shows step 2, the preview (the email as a
@@ -339,6 +345,7 @@ def _announcement_preview(forum: Forum, form: AnnouncementForm):
 
 
 @bp.post("/forums/<int:forum_id>/announcements/send")
+@staff_screen
 @bulk_work("BULK_EMAIL_LIMIT_PER_ACCOUNT")
 @login_required
 def send_announcement(forum_id):
@@ -367,6 +374,7 @@ def send_announcement(forum_id):
 
 
 @bp.route("/forums/<int:forum_id>/invitations", methods=["GET", "POST"])
+@staff_screen
 @shows_contact_details("email", names_people=False)  # an invitation is to an address, not a name
 @login_required
 def invitations(forum_id):
@@ -383,6 +391,7 @@ def invitations(forum_id):
 
 
 @bp.post("/forums/<int:forum_id>/invitations/<int:invitation_id>/withdraw")
+@staff_screen
 @login_required
 def withdraw_invitation(forum_id, invitation_id):
     forum = forum_or_404(forum_id, manage=True)

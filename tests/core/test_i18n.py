@@ -200,3 +200,46 @@ def test_a_label_translates_only_its_own_words(app, monkeypatch):
                 label = str(member.label)
                 assert len(asked) <= 1, f"{cls.__name__}.{member.name}.label looked up {asked}"
                 assert label
+
+
+def test_staff_screens_are_wholly_english_and_say_so_in_the_readers_language(app, make_user):
+    """Found walking it: an equality monitor reading in Urdu got English
+    report pages laid out right to left, with Urdu dates inside English
+    sentences, and `lang="ur"` around English text."""
+    monitor = make_user(roles=["equality_monitor"], language="ur")
+    client = app.test_client()
+    sign_in(client, monitor)
+    for path in ("/reports", "/reports/all", "/reports/progress/2025"):
+        response = client.get(path)
+        tag, page = html_tag(response), response.get_data(as_text=True)
+        assert response.status_code == 200 and 'lang="en-GB"' in tag and 'dir="ltr"' in tag, path
+        menu = re.search(r'<nav class="app-language-menu".*?</nav>', page, re.S).group(0)
+        assert 'lang="ur" aria-current="true">اردو</span>' in menu  # their own language is still theirs
+        assert "عملے کے صفحات انگریزی میں ہیں۔" in menu
+    # Their public pages, the reports' methodology among them, stay in Urdu.
+    for path in ("/events", "/reports/methodology"):
+        assert 'lang="ur"' in html_tag(client.get(path)), path
+
+
+def test_a_staff_screen_refusing_someone_refuses_in_their_language(app, make_user):
+    member = make_user(language="pl")
+    client = app.test_client()
+    sign_in(client, member)
+    for path in ("/reports", "/manage/events", "/admin/users", "/manage/awards"):
+        response = client.get(path)
+        assert response.status_code == 403 and 'lang="pl"' in html_tag(response), path
+
+
+def test_a_shared_forum_page_follows_its_reader_while_the_coordinators_list_is_english(app, make_user):
+    from tests.forums.factories import ForumFactory
+    from forums.models import ForumCoordinator
+    coordinator = make_user(language="pl")
+    with app.app_context():
+        forum = ForumFactory()
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        db.session.commit()
+        forum_id = forum.id
+    client = app.test_client()
+    sign_in(client, coordinator)
+    assert 'lang="en-GB"' in html_tag(client.get(f"/forums/{forum_id}/manage"))
+    assert 'lang="pl"' in html_tag(client.get(f"/forums/{forum_id}"))

@@ -263,6 +263,17 @@ def test_an_admin_cannot_merge_their_own_account_away(ctx):
         services.check(services.person(f"user:{admin.id}"), services.person(f"user:{other.id}"), actor=admin)
 
 
+@pytest.mark.parametrize("kept_role, merged_role", [("admin", "equality_monitor"), ("equality_monitor", "admin")])
+def test_accounts_are_not_merged_into_one_that_is_both_an_admin_and_an_equality_monitor(ctx, kept_role, merged_role):
+    """Found attacking the progress report: merging a monitor's account into an
+    admin's left one account holding both roles, which granting them refuses."""
+    kept, merged = UserFactory(roles=[kept_role]), UserFactory(roles=[merged_role])
+    with pytest.raises(services.CannotMerge, match="cannot do both"):
+        services.merge(services.person(f"user:{merged.id}"), services.person(f"user:{kept.id}"), actor=None)
+    db.session.rollback()
+    assert db.session.get(User, kept.id).site_roles == {SiteRole(kept_role)}
+
+
 def test_an_unconfirmed_account_is_merged_only_into_one_that_proved_its_address(ctx):
     kept, unconfirmed = UserFactory(), UserFactory(email_confirmed_at=None, created_at=utcnow() - timedelta(days=1))
     with pytest.raises(services.CannotMerge, match="never confirmed"):

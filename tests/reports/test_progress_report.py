@@ -15,6 +15,8 @@ from core.extensions import db
 from core.models import BackgroundJob
 from core.privacy import retention
 from reports import baselines, drawing, services
+from events.models import event_priorities
+from tests.events.factories import PriorityFactory
 from tests.conftest import made_once, restore_rows, sign_in, submit
 from tests.events.test_pdf import pdf_text
 from tests.reports.fixtures import build_crowd, prepared_progress, settled_day
@@ -78,17 +80,31 @@ def test_a_second_press_while_it_is_prepared_joins_the_same_job(app, make_user, 
         assert db.session.query(BackgroundJob).filter_by(owner_id=user.id).count() == 1
 
 
-def test_a_job_given_up_on_is_not_joined(app, make_user, crowd, monkeypatch):
+def test_a_job_that_should_have_finished_is_not_joined(app, make_user, crowd, monkeypatch):
+    """Found attacking it: a job whose worker died blocked the year for half
+    an hour, every press joining it. One older than a build takes at most is
+    not waited for: the page offers the button again, which starts anew."""
     monkeypatch.setattr(jobs, "queue_after_commit", lambda *args: None)
     client, user = reader(app, make_user, "admin")
     year = year_of_crowd(app)
     lost = prepare(client, year).headers["Location"]
     with app.app_context():
         db.session.query(BackgroundJob).filter_by(owner_id=user.id).update(
-            {"created_at": utcnow() - timedelta(hours=1)})
+            {"created_at": utcnow() - drawing.PROGRESS_TAKES_AT_MOST - timedelta(minutes=1)})
         db.session.commit()
     assert "Prepare the progress report" in client.get(f"/reports/progress/{year}").get_data(as_text=True)
     assert prepare(client, year).headers["Location"] != lost
+
+
+def test_a_press_that_joins_the_running_job_costs_none_of_the_hourly_allowance(app, make_user, crowd, monkeypatch):
+    """Found attacking it: double presses used up the 20 an hour without starting anything."""
+    monkeypatch.setattr(jobs, "queue_after_commit", lambda *args: None)
+    app.config["REPORT_PDF_LIMIT_PER_ACCOUNT"] = "2 per hour"
+    client, _ = reader(app, make_user, "admin")
+    year = year_of_crowd(app)
+    statuses = [prepare(client, year).status_code for _ in range(4)]  # one job, joined three times
+    assert statuses == [302] * 4
+    assert [prepare(client, year - n).status_code for n in (1, 2)] == [302, 429]
 
 
 def test_what_was_prepared_is_its_readers_alone(app, make_user, crowd):
@@ -130,8 +146,9 @@ def test_prepared_by_a_worker_outside_any_request_its_links_are_paths(app, make_
     _, user = reader(app, make_user, "admin")
     year = year_of_crowd(app)
     with app.app_context(), write_lock():
-        job = drawing.prepare_progress_later(year, breakdowns_withheld="Admins see totals", reader_id=user.id,
-                                             back_url=f"/reports/progress/{year}")
+        job, started = drawing.prepare_progress_later(year, breakdowns_withheld="Admins see totals",
+                                                      reader_id=user.id, back_url=f"/reports/progress/{year}")
+        assert started
         db.session.commit()
         job_id, order = job.id, {"year": year, "breakdowns_withheld": "Admins see totals", "reader_id": user.id}
     with app.app_context():  # as the worker runs it: no request at all
@@ -163,3 +180,52 @@ def test_a_headline_build_has_the_full_builds_year_on_year_figures(app, make_use
         assert full.groups[-1].response_rate("came") == headline.groups[-1].response_rate("came")
         assert full.everything.mean_index("ethnic_group") == headline.everything.mean_index("ethnic_group")
         assert headline.reach.first_time is None and full.reach.first_time == 60
+
+
+def test_a_last_attempt_that_did_not_finish_is_said_on_the_page(app, make_user, crowd, monkeypatch):
+    """Found walking it: a failed preparation was said only on the job's
+    page; the report's page showed the older version as if nothing had happened."""
+    client, _ = reader(app, make_user, "admin")
+    year = year_of_crowd(app)
+    prepared_progress(client, year)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+    monkeypatch.setattr(drawing, "build_progress", broken)
+    prepare(client, year)
+    page = client.get(f"/reports/progress/{year}").get_data(as_text=True)
+    assert "Your last attempt, asked for on" in page and "did not finish" in page
+    assert "Prepared for you on" in page  # the last one that did is still shown
+
+
+def test_the_page_has_the_key_findings_and_the_pdf_says_hidden_figures_as_the_page_does(app, make_user, crowd):
+    """Found walking it: the PDF had key findings the page lacked, and left
+    blank the figures the page calls hidden or not shown."""
+    with app.app_context():
+        priority = PriorityFactory(name="Bringing people together")
+        db.session.execute(event_priorities.insert().values(event_id=crowd["first"], priority_id=priority.id))
+        db.session.commit()
+    client, _ = reader(app, make_user, "admin")  # an admin: mixing indices are hidden
+    page, pdf = prepared_progress(client, year_of_crowd(app))
+    assert "Key findings" in page and "60 people came to 2 events" in page
+    _, text = pdf_text(pdf.data)
+    assert "60 people came to 2 events" in text
+    assert "Hidden" in page and "Hidden" in text
+    assert "No events in the last 5 years." in page and "No events in the last 5 years." in text
+
+
+def test_a_job_whose_file_is_no_longer_its_owners_says_so_without_a_link(app, make_user, crowd):
+    """Found walking it: after losing the role, the job's page still offered
+    a download that answered 403."""
+    client, user = reader(app, make_user, "equality_monitor")
+    year = year_of_crowd(app)
+    job_url = prepare(client, year).headers["Location"]
+    with app.app_context():
+        db.session.execute(delete(RoleGrant).where(RoleGrant.user_id == user.id))
+        db.session.add(RoleGrant(user_id=user.id, role=SiteRole.ADMIN))
+        db.session.commit()
+    for url in (job_url, "/jobs"):
+        page = client.get(url).get_data(as_text=True)
+        assert "no longer yours to download" in page and "ready to download" not in page, url
+    assert 'data-job-file hidden' in client.get(job_url).get_data(as_text=True)
+    assert client.get(job_url + "/progress").get_json()["file"] is None
