@@ -80,7 +80,7 @@ def prepare_progress_later(year: int, *, breakdowns_withheld: str | None, reader
         return running, False
     order = {"year": year, **order_for(services.Scope("all"), "census", breakdowns_withheld=breakdowns_withheld,
                                        reader_id=reader_id)}
-    job = progress.start_job(owner_id=reader_id, title=f"Progress report {year}", back_url=back_url,
+    job = progress.start_job(owner_id=reader_id, title=f"Progress report {year}: its page and PDF", back_url=back_url,
                              makes_file=True, file_check={"check": "report", **order})
     jobs.queue_after_commit("prepare-progress-report", job.id, order)
     return job, True

@@ -197,3 +197,25 @@ def test_pages_mirror_right_to_left(browser, site, places, width):
     check_page(page, width)
     box_is_right_of_label(page, "radios")
     page.context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_staff_screen_is_english_left_to_right_for_a_reader_in_urdu(browser, site, width):
+    """Found walking the progress report: an equality monitor reading in Urdu
+    got English laid out right to left, "<5" shown as "5>", and Urdu dates
+    inside English sentences. Staff screens are English, wholly; the menu
+    still marks Urdu as theirs and says, in Urdu, why this page is not."""
+    page = browser.new_context(base_url=site.url, viewport={"width": width, "height": 900}).new_page()
+    sign_in_with(page, "monitor@example.org")
+    if page.locator(".app-language-menu__current").inner_text() != "اردو":  # chosen at the other width already
+        with page.expect_navigation():
+            page.get_by_role("button", name="اردو", exact=True).click()
+    page.goto("/reports/all")
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["en-GB", "ltr"]
+    assert page.locator(".app-language-menu__current").inner_text() == "اردو"
+    assert page.locator(".app-language-menu__staff-note").inner_text() == "عملے کے صفحات انگریزی میں ہیں۔"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    check_accessibility(page)
+    page.goto("/events")  # a public page: Urdu, right to left
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    page.context.close()
