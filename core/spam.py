@@ -62,6 +62,7 @@ def bulk_work(setting: str):
     started some (a redirect onward): a refused form costs nothing, and
     neither does a press that joins work already running (`joined_running_work`)."""
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"],
-                         key_func=lambda: f"bulk-work:{request.endpoint}:{current_user.get_id()}",
+                         # The account's id, not its session's (get_id): signing out must not start a new allowance.
+                         key_func=lambda: f"bulk-work:{request.endpoint}:{current_user.id}",
                          deduct_when=lambda response: response.status_code == 302 and not g.get("joined_work"),
                          exempt_when=lambda: not current_user.is_authenticated)

@@ -21,7 +21,7 @@ from wtforms.validators import (
 
 from core.database import in_london, london_datetime
 from core.formatting import format_day_date
-from core.i18n import _l
+from core.i18n import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES, _l
 from core.forms import (
     DayMonthYearField, NoControlCharacters, NoLinks, TimeField, email_field, optional_choice, optional_long_text,
     required_text, WholeNumberField,
@@ -446,6 +446,10 @@ class BookingForm(FlaskForm):
     interpreter_languages = interpreter_languages_field()
     access_needs = other_access_needs_field()
     dietary_needs = optional_long_text("Dietary needs (optional)", 500)
+    # Written in the organiser's screen's language (English) otherwise: a guest's emails follow their booking's.
+    language = RadioField("Language for their emails", widget=GovRadioInput(), default=DEFAULT_LANGUAGE,
+                          description="If they have an account, its own language is used instead",
+                          choices=[(language.code, language.own_name) for language in LANGUAGES.values()])
     submit = SubmitField("Book them in", widget=GovSubmitInput())
 
 

@@ -106,6 +106,10 @@ def prepare_progress(job_id: int, order: dict) -> str:
     """The worker's job: build the year's progress report once, and keep its
     page and its PDF (the same figures) on the job."""
     year = order["year"]
+    job = db.session.get(BackgroundJob, job_id)
+    if job is not None and progress.latest_job_for(job.owner_id, job.back_url).id != job.id:
+        # Waiting in the queue, it was overtaken by a newer press (it seemed lost): that one is drawn instead.
+        return _finish(job_id, None, None, error="A newer one was asked for, so this one was not drawn.")
     try:
         built = build_progress(year, baselines.shipped(), breakdowns_withheld=order["breakdowns_withheld"],
                                reader_id=order["reader_id"])
@@ -121,14 +125,14 @@ def prepare_progress(job_id: int, order: dict) -> str:
     return _finish(job_id, f"progress-report-{year}.pdf", body, page=page)
 
 
-def _finish(job_id: int, name: str | None, body: bytes | None, *, page: str | None = None) -> str:
-    """Keep what the job drew on it, or say that it could not be drawn."""
+def _finish(job_id: int, name: str | None, body: bytes | None, *, page: str | None = None,
+            error: str = "The report could not be drawn. Try again; if it happens again, tell the partnership.") -> str:
+    """Keep what the job drew on it, or say (`error`) why it drew nothing."""
     # End the reads first: on SQLite the write below must begin with the write lock, not upgrade to it.
     db.session.rollback()
     with write_lock():
         if body is None:
-            progress.finish_with_error(job_id, "The report could not be drawn. Try again; if it happens again, "
-                                               "tell the partnership.")
+            progress.finish_with_error(job_id, error)
         else:
             progress.finish_with_file(job_id, name=name, content_type="application/pdf", content=body, page=page)
         db.session.commit()

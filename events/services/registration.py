@@ -19,7 +19,7 @@ from core import audit
 from core.database import utcnow
 from core.email import queue_email
 from core.extensions import db
-from core.i18n import _, _l, current_language, ngettext
+from core.i18n import DEFAULT, _, _l, current_language, known, ngettext
 from core.accounts.models import User
 from core.accounts.services import (
     confirmed_account_with_email, email_confirmed, normalise_email, proven_by_another_account,
@@ -237,12 +237,13 @@ def _set_aside(registration: Registration, now: datetime) -> None:
 
 
 def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_back: bool, actor: User,
-             access_needs: str = "", dietary_needs: str = "", access: AccessChoices = NONE,
+             access_needs: str = "", dietary_needs: str = "", access: AccessChoices = NONE, language: str = DEFAULT,
              now: datetime | None = None) -> Registration:
     """An organiser books a named person in: from the places held back (which
     shrinks them) or from the open places. Someone with an account gets the
     booking in their My events. Allowed after public registration closes,
-    until the event ends."""
+    until the event ends. `language`: the one the organiser says the person
+    reads, for their emails (an account's own choice comes first)."""
     now = now or utcnow()
     if event.status != EventStatus.PUBLISHED or event.ends_at <= now:
         raise RegistrationClosed(_("You can only book people into a published event that has not ended"))
@@ -270,6 +271,7 @@ def book_for(event: Event, *, name: str, email: str, tickets: int, from_held_bac
         already=_("%(email)s is already registered for this event", email=email))
     # The name the organiser typed, even for an account: typing an address must not tell them whose it is.
     registration.name = name.strip()
+    registration.language = known(language) or DEFAULT
     if from_held_back:
         event.reserved_places -= tickets
     registration.status = RegistrationStatus.CONFIRMED

@@ -128,7 +128,8 @@ def book_for(event_id):
         done, registration = call_service(form, lambda: registering.book_for(
             event, name=form.name.data, email=form.email.data, tickets=form.tickets.data,
             from_held_back=form.from_held_back.data, access_needs=form.access_needs.data or "",
-            dietary_needs=form.dietary_needs.data or "", access=access_choices(form), actor=current_user))
+            dietary_needs=form.dietary_needs.data or "", access=access_choices(form), language=form.language.data,
+            actor=current_user))
         if done:
             flash(f"{registration.name} is booked in, and we have emailed them the details.", "success")
             return redirect(url_for("events.manage_event", event_id=event.id))

@@ -6,7 +6,7 @@ from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from core.forms import EmptyForm, call_service, press_button
-from core.i18n import COOKIE, always_in, known
+from core.i18n import COOKIE, always_in, known, staff_screen
 from core.views.emailed_links import from_emailed_link
 from events.forms import SurveyForm
 from events.models import SURVEY_QUESTIONS
@@ -44,6 +44,7 @@ def survey_thanks():
 
 
 @bp.post("/manage/events/<int:event_id>/surveys/<any(on, off):setting>")
+@staff_screen
 @login_required
 def set_surveys(event_id, setting):
     event = event_or_404(event_id, manage=True)

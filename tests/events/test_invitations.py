@@ -198,6 +198,23 @@ def test_organiser_books_someone_in_from_the_manage_pages(app, client, make_user
         assert db.session.get(Event, event_id).reserved_places == 0
 
 
+def test_an_organiser_says_which_language_a_guest_they_book_in_reads(app, client, make_user, outbox):
+    """Found attacking staff screens in English: a guest an organiser booked in
+    was recorded in the language of the organiser's screen, so every email
+    they got after was English. The organiser says which language they read."""
+    organiser = make_user(roles=["organiser"])
+    with app.app_context():
+        event_id = EventFactory(organisers=[db.session.get(User, organiser.id)], capacity=5).id
+    sign_in(client, organiser)
+    url = f"/manage/events/{event_id}/book"
+    assert 'lang="pl"' in client.get(url).get_data(as_text=True)  # "Polski", marked as Polish
+    submit(client, url, {"name": "Gość Kowalski", "email": "gosc@example.org", "tickets": "1", "language": "pl"})
+    with app.app_context():
+        assert db.session.scalar(select(Registration.language).where(Registration.email == "gosc@example.org")) == "pl"
+    subject = [m.subject for m in outbox if m.to == ["gosc@example.org"]][0]
+    assert not subject.startswith("You're booked")  # written in Polish
+
+
 def test_the_counts_in_booking_and_inviting_messages_read_as_english(app, client, make_user):
     """"Only 1 open places are left." and "1 invitations sent." (found walking the site)."""
     organiser = make_user(roles=["organiser"])

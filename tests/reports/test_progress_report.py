@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete
 
 from core import jobs
-from core.accounts.models import RoleGrant, SiteRole
+from core.accounts.models import RoleGrant, SiteRole, User
 from core.database import utcnow, write_lock
 from core.extensions import db
 from core.models import BackgroundJob
@@ -17,7 +17,7 @@ from core.privacy import retention
 from reports import baselines, drawing, services
 from events.models import event_priorities
 from tests.events.factories import PriorityFactory
-from tests.conftest import made_once, restore_rows, sign_in, submit
+from tests.conftest import csrf_token, made_once, restore_rows, sign_in, submit
 from tests.events.test_pdf import pdf_text
 from tests.reports.fixtures import build_crowd, prepared_progress, settled_day
 
@@ -105,6 +105,23 @@ def test_a_press_that_joins_the_running_job_costs_none_of_the_hourly_allowance(a
     statuses = [prepare(client, year).status_code for _ in range(4)]  # one job, joined three times
     assert statuses == [302] * 4
     assert [prepare(client, year - n).status_code for n in (1, 2)] == [302, 429]
+
+
+def test_signing_out_and_in_again_does_not_start_a_new_allowance(app, make_user, crowd, monkeypatch):
+    """Found attacking it: the allowance was counted per session version, which
+    signing out everywhere moves on, so signing in again gave a new 20 an hour."""
+    monkeypatch.setattr(jobs, "queue_after_commit", lambda *args: None)
+    app.config["REPORT_PDF_LIMIT_PER_ACCOUNT"] = "1 per hour"
+    client, user = reader(app, make_user, "admin")
+    year = year_of_crowd(app)
+    assert prepare(client, year).status_code == 302
+    with app.app_context():
+        before = db.session.get(User, user.id).session_version
+    assert client.post("/sign-out", data={"csrf_token": csrf_token(client, "/account")}).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user.id).session_version != before  # the session it had is over
+    sign_in(client, user)
+    assert prepare(client, year - 1).status_code == 429
 
 
 def test_what_was_prepared_is_its_readers_alone(app, make_user, crowd):
@@ -229,3 +246,25 @@ def test_a_job_whose_file_is_no_longer_its_owners_says_so_without_a_link(app, ma
         assert "no longer yours to download" in page and "ready to download" not in page, url
     assert 'data-job-file hidden' in client.get(job_url).get_data(as_text=True)
     assert client.get(job_url + "/progress").get_json()["file"] is None
+
+
+def test_a_job_overtaken_by_a_newer_press_is_not_drawn_when_its_turn_comes(app, make_user, crowd, monkeypatch):
+    """Found attacking it: a job only waiting behind others was taken for lost
+    after 10 minutes, and both it and the newer one were drawn."""
+    monkeypatch.setattr(jobs, "queue_after_commit", lambda *args: None)  # the worker is busy elsewhere
+    client, user = reader(app, make_user, "admin")
+    year = year_of_crowd(app)
+    waiting = int(prepare(client, year).headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        db.session.get(BackgroundJob, waiting).created_at = utcnow() - drawing.PROGRESS_TAKES_AT_MOST * 2
+        db.session.commit()
+    page = client.get(f"/reports/progress/{year}").get_data(as_text=True)
+    assert "has not finished: it may be waiting behind other work" in page
+    newer = int(prepare(client, year).headers["Location"].rsplit("/", 1)[1])
+    order = {"year": year, "breakdowns_withheld": "Admins see totals", "reader_id": user.id}
+    with app.app_context():
+        drawing.prepare_progress(waiting, order)  # its turn comes
+        drawing.prepare_progress(newer, order)
+        old, new = db.session.get(BackgroundJob, waiting), db.session.get(BackgroundJob, newer)
+        assert old.error == "A newer one was asked for, so this one was not drawn." and old.file is None
+        assert new.page is not None and new.error is None
