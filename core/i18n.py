@@ -13,6 +13,7 @@ plurals with `ngettext`, which takes the number as `num`:
 `ngettext("%(num)d member", "%(num)d members", count)`.
 """
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_translations, gettext, ngettext, refresh
@@ -20,6 +21,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
 
 _ = gettext
 
@@ -42,7 +44,8 @@ def lazy(make_text) -> LazyString:
     return _Text(make_text)
 
 __all__ = ["_", "_l", "ngettext", "force_locale", "LANGUAGES", "COOKIE", "always_in", "current_language",
-           "in_language", "init_app", "lazy", "staff_screen", "staff_screens", "readers_own_language"]
+           "in_language", "init_app", "lazy", "staff_screen", "staff_screens", "readers_own_language",
+           "as_staff_screen", "is_staff_screen_address"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,22 @@ def staff_screen(view):
     """Mark one view as a staff screen, in a module whose other views are not."""
     view.staff_screen = True
     return view
+
+
+def as_staff_screen() -> None:
+    """Draw this request as a staff screen, once the view knows it is one (a
+    job's page, for work started from a staff screen)."""
+    g.staff_screen = True
+    always_in(DEFAULT)
+
+
+def is_staff_screen_address(address: str) -> bool:
+    """Whether the page at `address` (a path on this site) is a staff screen."""
+    try:
+        endpoint, _arguments = current_app.create_url_adapter(request).match(urlsplit(address).path, method="GET")
+    except HTTPException:
+        return False
+    return _is_staff_screen(endpoint, current_app.view_functions.get(endpoint))
 
 
 def _is_staff_screen(endpoint: str | None, view) -> bool:

@@ -65,16 +65,29 @@ def _characteristic(table, column, styles) -> list:
     chart = _chart(table, column) if table.baseline else None
     if chart is not None:
         story.append(chart)
-    rows = [["Category", "Count", "% of all", "% answering", "Population", "Ratio"]]
+    rows = [["Category", "Count", "% of all", "% answering", "Population", "Compared with the population"]]
     for row in [*table.rows, "total"]:
-        ratio, share, population = table.ratio(row, column), table.share_among_answered(row, column), \
-            table.population_share(row)
+        share, population = table.share_among_answered(row, column), table.population_share(row)
         rows.append([Text(table.label(row), cell), str(table.shown(row, column)),
                      _percent(table.percent(row, column)), _percent(None if share is None else 100 * share),
                      # To a tenth, as on the page: small groups are 0.1 to 0.4% of the county, not "0%".
                      _percent(None if population is None else 100 * population, 1),
-                     "" if ratio is None else f"{ratio:.2f}"])
-    return [*story, _grid(rows, [62 * mm, 18 * mm, 20 * mm, 24 * mm, 22 * mm, 16 * mm]), Spacer(1, 4 * mm)]
+                     Text(_compared(table, row, column), cell)])
+    source = (f"Population: {table.baseline.area}. Source: {table.baseline.source}." if table.baseline else
+              f"There is no population baseline for {table.characteristic.label.lower()}.")
+    return [*story, _grid(rows, [44 * mm, 14 * mm, 16 * mm, 20 * mm, 20 * mm, 60 * mm]), Text(source, body),
+            Spacer(1, 4 * mm)]
+
+
+def _compared(table, row, column) -> str:
+    """How a category compares with the population, in the page's words."""
+    representation = table.representation(row, column)
+    if representation:
+        low, high = table.ratio_interval(row, column)
+        return f"{representation.label} {table.ratio(row, column):.2f} (95%: {low:.2f} to {high:.2f})"
+    if row in table.characteristic.codes and table.population_share(row):
+        return "Not compared: too few people"
+    return ""
 
 
 def _grid(rows, widths=None) -> Table:
@@ -202,7 +215,7 @@ def progress_pdf(progress, *, brand_name: str, generated: str, methodology_url: 
                   number(report.groups[-1].response_rate("came"), "{:.0f}%", "Not shown"),
                   number(report.everything.mean_index(ETHNIC_GROUP.key))]
                  for year, report in trend.years]
-        story.append(_grid(rows) if trend.years else Text("No events in the last 5 years.", body))
+        story.append(_grid(rows) if trend.years else Text("No events counted in the last 5 years (an event counts once every event in its quarter has settled).", body))
     story += [Paragraph("Method", styles["Heading1"]),
               *[Text(text, body) for text in method_notes(progress.threshold,
                                                                        progress.minimum_respondents)]]

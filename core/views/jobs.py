@@ -5,7 +5,7 @@ from flask import Response, abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from core import progress
-from core.i18n import _, ngettext
+from core.i18n import _, as_staff_screen, is_staff_screen_address, ngettext
 from core.views import bp
 
 
@@ -59,9 +59,12 @@ def _file_withheld(job) -> bool:
 
 
 def _job_or_404(job_id: int):
+    """The person's job; its page is a staff screen (in English) when the work was started from one."""
     found = progress.job_of(current_user.id, job_id)
     if found is None:
         abort(404)
+    if is_staff_screen_address(found.back_url):
+        as_staff_screen()
     return found
 
 

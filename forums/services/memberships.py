@@ -81,8 +81,16 @@ def check_unchanged(membership: Membership, seen: str | None) -> None:
     status or its role (None: the page did not say, and the service's own
     rules decide)."""
     read_locked(membership)
-    if seen and seen != membership.updated_at.isoformat():
-        raise ForumRuleBroken(_("This membership changed a moment ago. Look at it again before you go on."))
+    if not is_as_seen(membership, seen):
+        raise ForumRuleBroken(CHANGED_SINCE_SEEN)
+
+
+CHANGED_SINCE_SEEN = _l("This membership changed a moment ago. Look at it again before you go on.")
+
+
+def is_as_seen(membership: Membership, seen: str | None) -> bool:
+    """Whether the membership is as the page that sent `seen` showed it (None: the page did not say)."""
+    return not seen or seen == membership.updated_at.isoformat()
 
 
 def membership_of(user, forum: Forum) -> Membership | None:

@@ -112,6 +112,8 @@ def _decided(chosen: Membership, action: str) -> str:
         "resend_consent": f"The consent request was sent again to {name}'s parent or carer.",
         "photos_yes": f"{name}: photos allowed, as their parent or carer told you.",
         "photos_no": f"{name}: no photos, as their parent or carer told you.",
+        "suspend": f"{name}'s membership is suspended, and they have been emailed to say so.",
+        "remove": f"{name} has been removed from the forum, and they have been emailed to say so.",
     }.get(action) or f"{name}: {chosen.status.label.lower()}, {chosen.role.label.lower()}."
 
 
@@ -127,9 +129,13 @@ def _confirm_page(forum: Forum, chosen: Membership, form, decision: str):
     """Ask before suspending or removing, saying what it does. The page carries
     the version of the membership the coordinator decided on (`seen`), so a
     colleague's change in between is still refused."""
+    back = redirect(url_for("forums.membership", forum_id=forum.id, membership_id=chosen.id))
     if chosen.status not in CONFIRMED_FIRST[decision]:
-        return redirect(url_for("forums.membership", forum_id=forum.id, membership_id=chosen.id))
+        return back
     form.seen.data = request.args.get("seen") or chosen.updated_at.isoformat()
+    if not memberships.is_as_seen(chosen, form.seen.data):  # overtaken by a colleague: said now, not after the button
+        flash(str(memberships.CHANGED_SINCE_SEEN), "refused")
+        return back
     return render_template("forums/confirm_membership_decision.html", forum=forum, membership=chosen, form=form,
                            decision=decision, places=memberships.members_only_places(chosen))
 

@@ -243,3 +243,38 @@ def test_a_shared_forum_page_follows_its_reader_while_the_coordinators_list_is_e
     sign_in(client, coordinator)
     assert 'lang="en-GB"' in html_tag(client.get(f"/forums/{forum_id}/manage"))
     assert 'lang="pl"' in html_tag(client.get(f"/forums/{forum_id}"))
+
+
+def test_the_page_of_a_job_started_from_a_staff_screen_is_a_staff_screen(app, make_user):
+    """Found walking it: preparing the progress report in Urdu led to a job
+    page right to left, its English title and reason marked as Urdu."""
+    from core import progress
+    monitor = make_user(roles=["equality_monitor"], language="ur")
+    with app.test_request_context():
+        staff = progress.start_job(owner_id=monitor.id, title="Progress report 2025", back_url="/reports/progress/2025")
+        public = progress.start_job(owner_id=monitor.id, title="Invitations", back_url="/")
+        db.session.commit()
+        staff_id, public_id = staff.id, public.id
+    client = app.test_client()
+    sign_in(client, monitor)
+    assert 'lang="en-GB" dir="ltr"' in html_tag(client.get(f"/jobs/{staff_id}"))
+    page = client.get(f"/jobs/{public_id}")
+    assert 'lang="ur"' in html_tag(page)
+    assert '<span lang="en-GB" dir="ltr">Invitations</span>' in page.get_data(as_text=True)  # its name is English
+
+
+def test_the_coordinators_part_of_a_forums_pages_is_marked_english(app, make_user):
+    """Found walking it: "Running the forum" and a meeting's "For coordinators"
+    were English inside a page marked Urdu, laid out right to left."""
+    from tests.forums.factories import ForumFactory
+    from forums.models import ForumCoordinator
+    coordinator = make_user(language="ur")
+    with app.app_context():
+        forum = ForumFactory()
+        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
+        db.session.commit()
+        forum_id = forum.id
+    client = app.test_client()
+    sign_in(client, coordinator)
+    page = client.get(f"/forums/{forum_id}").get_data(as_text=True)
+    assert re.search(r'<div lang="en-GB" dir="ltr">\s*<h2 class="govuk-heading-m">Running the forum</h2>', page)

@@ -205,6 +205,7 @@ def test_suspending_and_removing_are_asked_about_first_with_the_places_they_give
     done = browser.post(page, data={"csrf_token": csrf_token(browser, f"{page}?confirm=remove"),
                                     "action": "remove", "seen": seen_on(confirm)})
     assert done.status_code == 302
+    assert "has been removed from the forum, and they have been emailed" in text_of(browser.get(done.headers["Location"]))
     with app.app_context():
         assert db.session.get(Membership, membership_id).status == MembershipStatus.REMOVED
         assert db.session.scalar(select(Registration.status).where(Registration.event_id == meeting_id)) == \
@@ -212,15 +213,21 @@ def test_suspending_and_removing_are_asked_about_first_with_the_places_they_give
 
 
 def test_the_question_carries_the_page_the_coordinator_decided_on(app, make_user):
-    """A colleague's change between the membership page and the question is still refused."""
+    """A colleague's change between the membership page and the question is
+    still refused: at once, found walking it (it was said only after the red
+    button), and after the question too."""
     browser, page, membership_id = coordinated(app, make_user, status=MembershipStatus.ACTIVE)
     seen = seen_on(browser.get(page).get_data(as_text=True))
+    asked = f"{page}?confirm=remove&seen={quote(seen)}"
+    assert seen_on(browser.get(asked).get_data(as_text=True)) == seen  # the question, asked in time
+    token = csrf_token(browser, asked)
     with app.app_context():
         db.session.get(Membership, membership_id).role = MembershipRole.CHAIR
         db.session.commit()
-    asked = f"{page}?confirm=remove&seen={quote(seen)}"
-    assert seen_on(browser.get(asked).get_data(as_text=True)) == seen
-    refused = browser.post(page, data={"csrf_token": csrf_token(browser, asked), "action": "remove", "seen": seen})
+    overtaken = browser.get(asked)
+    assert overtaken.status_code == 302 and overtaken.headers["Location"].endswith(page)
+    assert "This membership changed a moment ago" in text_of(browser.get(page))
+    refused = browser.post(page, data={"csrf_token": token, "action": "remove", "seen": seen})
     assert "This membership changed a moment ago" in text_of(refused)
 
 
