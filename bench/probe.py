@@ -112,15 +112,17 @@ def report_pdf_job(starts: str | None, repetitions: int) -> list[float]:
 
 def progress_report_job(year: int) -> dict:
     """Seconds the worker's job takes to prepare a year's progress report
-    (its page and its PDF, for a reader who sees breakdowns), run as the
-    worker runs it: no request at all."""
-    with write_lock():
+    (its page and its PDF, for a reader who sees breakdowns). In a request's
+    context, as report_pdf_job: the bench's app has no SERVER_NAME, which a
+    worker has to write the PDF's link to the methodology by its full address."""
+    with current_app.test_request_context(), write_lock():
         reader = db.session.scalar(select(User.id).order_by(User.id).limit(1))
         job, _started = drawing.prepare_progress_later(year, breakdowns_withheld=None, reader_id=reader,
                                              back_url=f"/reports/progress/{year}")
         db.session.commit()
     began = time.perf_counter()
-    said = drawing.prepare_progress(job.id, {"year": year, "breakdowns_withheld": None, "reader_id": reader})
+    with current_app.test_request_context():
+        said = drawing.prepare_progress(job.id, {"year": year, "breakdowns_withheld": None, "reader_id": reader})
     return {"year": year, "seconds": round(time.perf_counter() - began, 2), "done": not said.endswith("failed")}
 
 
