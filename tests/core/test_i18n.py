@@ -230,10 +230,11 @@ def test_a_staff_screen_refusing_someone_refuses_in_their_language(app, make_use
         assert response.status_code == 403 and 'lang="pl"' in html_tag(response), path
 
 
-def test_a_shared_forum_page_follows_its_reader_while_the_coordinators_list_is_english(app, make_user):
+def coordinating(app, make_user, language: str):
+    """A signed-in coordinator of a new forum, reading in `language`: their browser, and the forum's id."""
     from tests.forums.factories import ForumFactory
     from forums.models import ForumCoordinator
-    coordinator = make_user(language="pl")
+    coordinator = make_user(language=language)
     with app.app_context():
         forum = ForumFactory()
         db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
@@ -241,6 +242,11 @@ def test_a_shared_forum_page_follows_its_reader_while_the_coordinators_list_is_e
         forum_id = forum.id
     client = app.test_client()
     sign_in(client, coordinator)
+    return client, forum_id
+
+
+def test_a_shared_forum_page_follows_its_reader_while_the_coordinators_list_is_english(app, make_user):
+    client, forum_id = coordinating(app, make_user, "pl")
     assert 'lang="en-GB"' in html_tag(client.get(f"/forums/{forum_id}/manage"))
     assert 'lang="pl"' in html_tag(client.get(f"/forums/{forum_id}"))
 
@@ -266,15 +272,6 @@ def test_the_page_of_a_job_started_from_a_staff_screen_is_a_staff_screen(app, ma
 def test_the_coordinators_part_of_a_forums_pages_is_marked_english(app, make_user):
     """Found walking it: "Running the forum" and a meeting's "For coordinators"
     were English inside a page marked Urdu, laid out right to left."""
-    from tests.forums.factories import ForumFactory
-    from forums.models import ForumCoordinator
-    coordinator = make_user(language="ur")
-    with app.app_context():
-        forum = ForumFactory()
-        db.session.add(ForumCoordinator(forum_id=forum.id, user_id=coordinator.id))
-        db.session.commit()
-        forum_id = forum.id
-    client = app.test_client()
-    sign_in(client, coordinator)
+    client, forum_id = coordinating(app, make_user, "ur")
     page = client.get(f"/forums/{forum_id}").get_data(as_text=True)
     assert re.search(r'<div lang="en-GB" dir="ltr">\s*<h2 class="govuk-heading-m">Running the forum</h2>', page)
