@@ -125,8 +125,7 @@ def init_app(app) -> None:
         a visitor, sent to sign in with a message, is never on one."""
         if _is_staff_screen(request.endpoint, app.view_functions.get(request.endpoint)) \
                 and current_user.is_authenticated:
-            g.staff_screen = True
-            always_in(DEFAULT)
+            as_staff_screen()
 
     @app.context_processor
     def language_for_templates():

@@ -90,7 +90,7 @@ def failed_progress(reader_id: int, back_url: str) -> BackgroundJob | None:
     """The reader's last attempt at this progress report, if it failed or
     has not finished in the time one takes at most."""
     last = progress.latest_job_for(reader_id, back_url)
-    if last is None or last.finished_at is not None and not last.error:
+    if last is None or (last.finished_at is not None and not last.error):
         return None
     if last.error or last.created_at < utcnow() - PROGRESS_TAKES_AT_MOST:
         return last

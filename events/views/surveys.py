@@ -2,7 +2,6 @@
 email was written in, unless the person chose one), the thanks, and the
 organiser's switch turning an event's surveys on or off."""
 from flask import redirect, render_template, request, url_for
-from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from core.forms import EmptyForm, call_service, press_button
@@ -20,7 +19,6 @@ def _in_their_language(code: str | None) -> None:
     chose = current_user.is_authenticated and known(current_user.language) or known(request.cookies.get(COOKIE))
     if known(code) and not chose:
         always_in(code)
-        refresh()
 
 
 @bp.route("/survey/<token>", methods=["GET", "POST"])
